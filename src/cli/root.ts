@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander';
+import type { CliContext } from './context.js';
+import { versionCommand } from './commands/version/version.js';
+import { jobCommand } from './commands/job/job.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command(ctx.binName)
+    .description('Compute over data: run jobs where the data is.')
+    .addOption(
+      new Option(
+        '-c, --config <file|key=value>',
+        'config file(s) or dot-separated key=value overrides (repeatable)',
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option(
+      '--api-host <host>',
+      'the host for the client and server to communicate on (env BACALHAU_API_HOST)',
+    )
+    .option(
+      '--api-port <port>',
+      'the port for the client and server to communicate on (env BACALHAU_API_PORT)',
+    )
+    .option('--data-dir <dir>', 'the data directory (env BACALHAU_DIR, default ~/.bacalhau)')
+    .addOption(new Option('--log-level <level>', 'deprecated: use -c Logging.Level=<level>').hideHelp());
+
+  program.addCommand(versionCommand(ctx));
+  program.addCommand(jobCommand(ctx));
+  return program;
+}
+
+/** Applies the same output sinks and error behaviour to every command in the tree. */
+export function configureTree(cmd: Command, ctx: CliContext): void {
+  cmd
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  for (const sub of cmd.commands) configureTree(sub, ctx);
+}

@@ -1,0 +1,40 @@
+import { CommanderError } from 'commander';
+import { BacalhauError, errorMessage } from '../models/bacerrors.js';
+import type { CliContext } from './context.js';
+import { configureTree, createProgram } from './root.js';
+
+/**
+ * Runs one CLI invocation and returns the exit code. Errors are printed as `Error: <message>` plus the
+ * hint, never as stack traces (set BACALHAU_DEBUG_STACK=1 to see one).
+ */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = createProgram(ctx);
+  configureTree(program, ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    return reportError(err, ctx);
+  }
+}
+
+function reportError(err: unknown, ctx: CliContext): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed usage errors; help and version requests exit 0.
+    return err.exitCode;
+  }
+  if (err instanceof ExitCode) return err.code;
+  ctx.stderr.write(`Error: ${errorMessage(err)}\n`);
+  if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint: ${err.hint}\n`);
+  if (ctx.env['BACALHAU_DEBUG_STACK'] === '1' && err instanceof Error && err.stack) {
+    ctx.stderr.write(`${err.stack}\n`);
+  }
+  return 1;
+}
+
+/** Thrown by a command that has already printed what it had to say and only needs a non-zero exit. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { runCli } from './cli/run.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  binName: 'bacalhau',
+});
+process.exitCode = code;
