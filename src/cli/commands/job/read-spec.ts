@@ -1,0 +1,41 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { MaxSpecBytes } from '../../../models/jobspec/parse.js';
+import type { CliContext } from '../../context.js';
+
+/** Reads a job spec from a file, or from standard input for "-", refusing anything over 10 MB. */
+export async function readJobSpec(file: string, ctx: CliContext): Promise<string> {
+  if (file === '-') return readStdin(ctx.stdin);
+  const path = resolve(ctx.cwd, file);
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw badFile(`${file} is a directory, not a job spec file`);
+    if (info.size > MaxSpecBytes) {
+      throw badFile(`${file} is ${info.size} bytes; job specs are limited to ${MaxSpecBytes} bytes`);
+    }
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (err instanceof BacalhauError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw badFile(`${file}: no such file`);
+    if (code === 'EACCES') throw badFile(`${file}: permission denied`);
+    throw err;
+  }
+}
+
+async function readStdin(stdin: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MaxSpecBytes) throw badFile(`standard input is larger than ${MaxSpecBytes} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function badFile(message: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.BadRequest, component: 'CLI' });
+}

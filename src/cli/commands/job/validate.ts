@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { errorMessage } from '../../../models/bacerrors.js';
+import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
+import type { CliContext } from '../../context.js';
+import { ExitCode } from '../../run.js';
+import { readJobSpec } from './read-spec.js';
+
+export const JobSpecLink = 'https://docs.bacalhau.org/cli-api/specifications/job';
+
+/** `bacalhau job validate <file...>`: Bacalhau's client-side checks, without contacting a server. */
+export function validateCommand(ctx: CliContext): Command {
+  return new Command('validate')
+    .description('validate a job using a json or yaml file.')
+    .argument('<file...>', 'job spec files (JSON or YAML); "-" reads standard input')
+    .addHelpText(
+      'after',
+      `\nJSON and YAML formats are accepted.\nJob Specification: ${JobSpecLink}\n\n` +
+        'Examples:\n  # Validate a job using the data in job.yaml\n  bacalhau job validate ./job.yaml\n',
+    )
+    .action(async (files: string[]) => {
+      let failed = 0;
+      for (const file of files) {
+        if (files.length > 1) ctx.stdout.write(`${file}:\n`);
+        if (!(await validateOne(file, ctx))) failed++;
+      }
+      if (failed > 0) throw new ExitCode(1);
+    });
+}
+
+async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
+  try {
+    const text = await readJobSpec(file, ctx);
+    const { warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
+    for (const warning of warnings) ctx.stdout.write(`${warning}\n`);
+    ctx.stdout.write('OK\n');
+    return true;
+  } catch (err) {
+    ctx.stderr.write(`Error: the job provided is invalid: ${errorMessage(err)}\n`);
+    ctx.stderr.write(`Job Specification: ${JobSpecLink}\n`);
+    return false;
+  }
+}

@@ -1,0 +1,44 @@
+/** A request to reconcile one job, processed by a scheduler (`models.Evaluation`). */
+export interface Evaluation {
+  ID: string;
+  Namespace: string;
+  JobID: string;
+  TriggeredBy: EvalTrigger | string;
+  Priority: number;
+  /** The job type, which selects the scheduler. */
+  Type: string;
+  Status: EvalStatus | string;
+  Comment: string;
+  /** RFC 3339; the zero time (`0001-01-01T00:00:00Z`) when the evaluation is not delayed. */
+  WaitUntil: string;
+  CreateTime: number;
+  ModifyTime: number;
+}
+
+export const EvalStatus = {
+  Blocked: 'blocked',
+  Pending: 'pending',
+  Complete: 'complete',
+  Failed: 'failed',
+  Cancelled: 'canceled',
+} as const;
+export type EvalStatus = (typeof EvalStatus)[keyof typeof EvalStatus];
+
+export const EvalTrigger = {
+  JobRegister: 'job-register',
+  JobCancel: 'job-cancel',
+  JobRerun: 'job-rerun',
+  JobUpdate: 'job-update',
+  JobQueue: 'job-queue',
+  JobTimeout: 'job-timeout',
+  ExecFailure: 'exec-failure',
+  ExecUpdate: 'exec-update',
+  ExecTimeout: 'exec-timeout',
+  ExecutionLimit: 'exec-limit',
+  NodeJoin: 'node-join',
+  NodeLeave: 'node-leave',
+} as const;
+export type EvalTrigger = (typeof EvalTrigger)[keyof typeof EvalTrigger];
+
+/** Go's zero `time.Time`, which is what an unset RFC 3339 field encodes as. */
+export const ZeroTime = '0001-01-01T00:00:00Z';

@@ -1,0 +1,130 @@
+import { BacalhauError, ErrorCode } from '../bacerrors.js';
+import { decodeStruct, isPlainObject, jsonTypeOf, type UnknownField } from '../codec.js';
+import { JobType } from '../constants.js';
+import { emptyJob, type Job } from '../job.js';
+import { jobSchema } from '../schemas.js';
+import { closestKey } from './closest-key.js';
+import { convertLegacySpec, isLegacySpec } from './legacy.js';
+import { parseSpecDocument } from './parse.js';
+import { unsupportedFieldHint } from './unsupported.js';
+
+/**
+ * How strictly a spec is read.
+ * - `client`: `bacalhau job run|validate`. Unknown or server-managed top-level fields are errors (as
+ *   Bacalhau's CLI unmarshaller), and so are fields Bacalhau's docs promise but Bacalhau does not have.
+ * - `server`: the HTTP API. Like Go's API it accepts what it can, but says what it ignored in warnings.
+ */
+export type SpecStrictness = 'client' | 'server';
+
+export interface DecodedJobSpec {
+  job: Job;
+  warnings: string[];
+}
+
+/** Top-level fields only the server may set. */
+const serverManagedKeys = new Set(['id', 'state', 'version', 'revision', 'createtime', 'modifytime']);
+
+/** Parses YAML or JSON text and decodes it into a job (not yet validated or normalized). */
+export function loadJobSpec(text: string, strictness: SpecStrictness, source?: string): DecodedJobSpec {
+  return decodeJobSpec(parseSpecDocument(text, source), strictness);
+}
+
+/**
+ * Decodes plain data into a Job with Bacalhau's rules: keys match case-insensitively, `Count` defaults
+ * to 1 for batch and service jobs when absent, and the legacy v0 spec is converted. Throws one
+ * ValidationError listing every problem found.
+ */
+export function decodeJobSpec(raw: unknown, strictness: SpecStrictness): DecodedJobSpec {
+  if (!isPlainObject(raw)) {
+    throw invalidJobSpec([`a job spec must be a mapping of fields, not a ${jsonTypeOf(raw)}`]);
+  }
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  let spec = raw;
+  if (isLegacySpec(raw)) {
+    const converted = convertLegacySpec(raw);
+    spec = converted.spec;
+    warnings.push(...converted.warnings);
+    problems.push(...converted.problems);
+  } else if (strictness === 'client') {
+    problems.push(...topLevelProblems(raw));
+  }
+
+  const decoded = decodeStruct<Partial<Job>>(spec, jobSchema());
+  problems.push(...decoded.errors);
+  for (const field of decoded.unknownFields) {
+    // The client already judged top-level keys above.
+    if (strictness === 'client' && field.path === '') continue;
+    const hint = unsupportedFieldHint(field.struct, field.key);
+    if (hint !== undefined && strictness === 'client') problems.push(`${unknownFieldMessage(field)}: ${hint}`);
+    else warnings.push(ignoredFieldWarning(field, hint));
+  }
+  if (problems.length > 0) throw invalidJobSpec(problems);
+
+  const job: Job = { ...emptyJob(), ...decoded.value };
+  if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;
+  return { job, warnings };
+}
+
+/** Bacalhau's CLI check of top-level keys, with hints for fields from the aspirational docs. */
+function topLevelProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const known = new Set(jobSchema().fields.map((f) => f.name.toLowerCase()));
+  for (const key of Object.keys(raw)) {
+    if (serverManagedKeys.has(key.toLowerCase())) problems.push(`field: '${key}' in 'Job' is not allowed`);
+  }
+  for (const key of Object.keys(raw)) {
+    const lower = key.toLowerCase();
+    if (serverManagedKeys.has(lower) || known.has(lower)) continue;
+    const hint = unsupportedFieldHint('Job', key) ?? didYouMean(key, 'Job');
+    problems.push(`unknown field: '${key}' in 'Job'${hint === undefined ? '' : `: ${hint}`}`);
+  }
+  return problems;
+}
+
+function unknownFieldMessage(field: UnknownField): string {
+  const where = field.path === '' ? '' : ` (at ${field.path})`;
+  return `unknown field: '${field.key}' in '${field.struct}'${where}`;
+}
+
+function ignoredFieldWarning(field: UnknownField, hint: string | undefined): string {
+  const reason = hint ?? didYouMean(field.key, field.struct);
+  return `${unknownFieldMessage(field)} is ignored${reason === undefined ? '' : `: ${reason}`}`;
+}
+
+function didYouMean(key: string, struct: string): string | undefined {
+  const schemaFields = struct === 'Job' ? jobSchema().fields : undefined;
+  const candidates = schemaFields?.map((f) => f.name) ?? fieldNamesOf(struct);
+  const suggestion = closestKey(key, candidates);
+  return suggestion === undefined ? undefined : `did you mean '${suggestion}'?`;
+}
+
+function fieldNamesOf(struct: string): string[] {
+  const seen = new Set<string>();
+  const names: string[] = [];
+  const visit = (schema: ReturnType<typeof jobSchema>): void => {
+    if (seen.has(schema.name)) return;
+    seen.add(schema.name);
+    if (schema.name === struct) names.push(...schema.fields.map((f) => f.name));
+    for (const field of schema.fields) {
+      let kind = field.kind;
+      while (kind.kind === 'array' || kind.kind === 'map') kind = kind.of;
+      if (kind.kind === 'struct') visit(kind.schema());
+    }
+  };
+  visit(jobSchema());
+  return names;
+}
+
+function hasKey(obj: Record<string, unknown>, lowerKey: string): boolean {
+  return Object.keys(obj).some((k) => k.toLowerCase() === lowerKey && obj[k] !== null);
+}
+
+/** The error every spec problem becomes: one message line per problem. */
+export function invalidJobSpec(problems: readonly string[]): BacalhauError {
+  return new BacalhauError(problems.join('\n'), {
+    code: ErrorCode.ValidationError,
+    component: 'JobSpec',
+    details: { problems: String(problems.length) },
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * The legacy v0 job spec (Bacalhau before v1.0: `Engine`, `Verifier`, `PublisherSpec`, `Docker`, `Wasm`,
+ * `Resources`, `Inputs`, `Outputs`, `Deal`, …, optionally wrapped as `{APIVersion, Spec}`) converted to a
+ * current job, the way Bacalhau's own `legacy.FromLegacyJob` did while it still existed. Fields that lost
+ * their meaning (verifiers, Estuary, deals' confidence) are dropped with a warning each.
+ */
+import { isPlainObject } from '../codec.js';
+import { StorageSource } from '../constants.js';
+
+export interface LegacyConversion {
+  /** A current (v1) job spec as plain data, PascalCase keys. */
+  spec: Record<string, unknown>;
+  warnings: string[];
+  problems: string[];
+}
+
+const legacyOnlyKeys = new Set([
+  'apiversion',
+  'spec',
+  'engine',
+  'enginespec',
+  'verifier',
+  'publisher',
+  'publisherspec',
+  'docker',
+  'wasm',
+  'deal',
+  'inputs',
+  'outputs',
+  'timeout',
+  'annotations',
+  'nodeselectors',
+  'donottrack',
+  'resources',
+  'network',
+]);
+
+/** Legacy specs have no Tasks and use at least one key that only the v0 format had. */
+export function isLegacySpec(raw: Record<string, unknown>): boolean {
+  const keys = Object.keys(raw).map((k) => k.toLowerCase());
+  return !keys.includes('tasks') && keys.some((k) => legacyOnlyKeys.has(k));
+}
+
+/** Where legacy WASM modules are mounted, as Bacalhau's LegacyWasmModuleTransformer does. */
+export const LegacyWasmEntryTarget = '/wasm/entry.wasm';
+export const legacyWasmImportTarget = (i: number): string => `/wasm/imports/module_${i}.wasm`;
+
+export function convertLegacySpec(raw: Record<string, unknown>): LegacyConversion {
+  return new LegacyConverter().convert(raw);
+}
+
+interface LegacyEngine {
+  engine?: Record<string, unknown>;
+  /** Input sources the engine needs (v0 WASM modules). */
+  modules: Record<string, unknown>[];
+  env?: Record<string, unknown>;
+}
+
+class LegacyConverter {
+  readonly warnings: string[] = [
+    'this is a legacy (v0) job spec; it was converted to a current job. Run `bacalhau job run --dry-run` ' +
+      'to see the current form and use it instead',
+  ];
+  readonly problems: string[] = [];
+
+  convert(raw: Record<string, unknown>): LegacyConversion {
+    const wrapped = get(raw, 'Spec');
+    const spec = isPlainObject(wrapped) ? wrapped : raw;
+    if (isPlainObject(wrapped)) {
+      if (get(raw, 'Metadata') !== undefined) this.ignored('Metadata', 'the server assigns IDs, times and the client');
+    }
+    if (get(spec, 'Verifier') !== undefined) this.ignored('Verifier', 'verification was removed from Bacalhau');
+    if (get(spec, 'DoNotTrack') !== undefined) this.ignored('DoNotTrack', 'Bacalhau no longer tracks jobs');
+
+    const deal = this.asObject(get(spec, 'Deal'), 'Deal') ?? {};
+    for (const key of ['Confidence', 'MinBids']) {
+      if (get(deal, key) !== undefined) this.ignored(`Deal.${key}`, 'result verification was removed from Bacalhau');
+    }
+    const targetAll = String(get(deal, 'TargetingMode') ?? '').toLowerCase() === 'all';
+    const concurrency = get(deal, 'Concurrency');
+
+    const task: Record<string, unknown> = { Name: 'main' };
+    const { engine, modules, env } = this.engine(spec);
+    if (engine !== undefined) task['Engine'] = engine;
+    if (env !== undefined) task['Env'] = env;
+    const publisher = this.publisher(spec);
+    if (publisher !== undefined) task['Publisher'] = publisher;
+    copyIfPresent(spec, 'Resources', task, 'Resources');
+    const network = this.network(spec);
+    if (network !== undefined) task['Network'] = network;
+    const timeout = get(spec, 'Timeout');
+    if (typeof timeout === 'number' && timeout > 0) task['Timeouts'] = { TotalTimeout: Math.ceil(timeout) };
+
+    const inputs = this.asArray(get(spec, 'Inputs'), 'Inputs').map((input, i) => this.inputSource(input, `Inputs[${i}]`));
+    const allInputs = [...inputs, ...modules].filter((i): i is Record<string, unknown> => i !== undefined);
+    if (allInputs.length > 0) task['InputSources'] = allInputs;
+    const outputs = this.asArray(get(spec, 'Outputs'), 'Outputs').map((o, i) => this.resultPath(o, `Outputs[${i}]`));
+    if (outputs.length > 0) task['ResultPaths'] = outputs;
+
+    const labels: Record<string, string> = {};
+    for (const annotation of this.asArray(get(spec, 'Annotations'), 'Annotations')) labels[String(annotation)] = '';
+
+    const job: Record<string, unknown> = {
+      Type: targetAll ? 'ops' : 'batch',
+      Tasks: [task],
+      Labels: labels,
+      Constraints: this.asArray(get(spec, 'NodeSelectors'), 'NodeSelectors'),
+    };
+    // An absent or zero Concurrency meant one node, as Count's default does now.
+    if (!targetAll) job['Count'] = typeof concurrency === 'number' && concurrency > 0 ? concurrency : 1;
+    return { spec: job, warnings: this.warnings, problems: this.problems };
+  }
+
+  private engine(spec: Record<string, unknown>): LegacyEngine {
+    const engineSpec = get(spec, 'EngineSpec');
+    if (isPlainObject(engineSpec)) return { engine: engineSpec, modules: [] };
+    const name = String(get(spec, 'Engine') ?? '').toLowerCase();
+    if (name === 'docker') {
+      return { engine: { Type: 'docker', Params: this.asObject(get(spec, 'Docker'), 'Docker') ?? {} }, modules: [] };
+    }
+    if (name === 'wasm') return this.wasmEngine(this.asObject(get(spec, 'Wasm'), 'Wasm') ?? {});
+    if (name === '') {
+      this.problems.push('legacy spec: missing Engine (docker or wasm)');
+      return { modules: [] };
+    }
+    return { engine: { Type: name }, modules: [] };
+  }
+
+  /** The v0 WASM spec held modules as storage specs; now they are input sources referenced by target. */
+  private wasmEngine(wasm: Record<string, unknown>): LegacyEngine {
+    const modules: Record<string, unknown>[] = [];
+    const params: Record<string, unknown> = {};
+    const entry = get(wasm, 'EntryModule');
+    if (isPlainObject(entry)) {
+      const input = this.inputSource({ ...entry, Path: LegacyWasmEntryTarget }, 'Wasm.EntryModule');
+      if (input) modules.push(input);
+      params['EntryModule'] = LegacyWasmEntryTarget;
+    }
+    const imports = this.asArray(get(wasm, 'ImportModules'), 'Wasm.ImportModules');
+    params['ImportModules'] = imports.map((module, i) => {
+      const input = isPlainObject(module)
+        ? this.inputSource({ ...module, Path: legacyWasmImportTarget(i) }, `Wasm.ImportModules[${i}]`)
+        : undefined;
+      if (input) modules.push(input);
+      return legacyWasmImportTarget(i);
+    });
+    const entryPoint = get(wasm, 'EntryPoint');
+    if (entryPoint !== undefined) params['Entrypoint'] = entryPoint;
+    const parameters = get(wasm, 'Parameters');
+    if (parameters !== undefined) params['Parameters'] = parameters;
+    const env = this.asObject(get(wasm, 'EnvironmentVariables'), 'Wasm.EnvironmentVariables');
+    return { engine: { Type: 'wasm', Params: params }, modules, ...(env === undefined ? {} : { env }) };
+  }
+
+  private publisher(spec: Record<string, unknown>): Record<string, unknown> | undefined {
+    const publisherSpec = get(spec, 'PublisherSpec');
+    const type = String((isPlainObject(publisherSpec) ? get(publisherSpec, 'Type') : get(spec, 'Publisher')) ?? '');
+    const lower = type.toLowerCase();
+    if (lower === '' || lower === 'noop') return lower === '' ? undefined : { Type: 'noop' };
+    if (lower === 'estuary' || lower === 'filecoin') {
+      this.ignored(
+        'PublisherSpec',
+        `the ${type} publisher no longer exists; results go to the node's default publisher unless you set ` +
+          'Tasks[0].Publisher to local, s3 or ipfs',
+      );
+      return undefined;
+    }
+    const params = isPlainObject(publisherSpec) ? get(publisherSpec, 'Params') : undefined;
+    return isPlainObject(params) ? { Type: lower, Params: params } : { Type: lower };
+  }
+
+  private network(spec: Record<string, unknown>): Record<string, unknown> | undefined {
+    const network = this.asObject(get(spec, 'Network'), 'Network');
+    if (network === undefined) return undefined;
+    const out: Record<string, unknown> = {};
+    const type = get(network, 'Type');
+    // v0 encoded the network type as an integer: 0 None, 1 Full, 2 HTTP.
+    if (typeof type === 'number') out['Type'] = ['None', 'Full', 'HTTP'][type] ?? String(type);
+    else if (type !== undefined) out['Type'] = type;
+    copyIfPresent(network, 'Domains', out, 'Domains');
+    return out;
+  }
+
+  private inputSource(input: unknown, where: string): Record<string, unknown> | undefined {
+    if (!isPlainObject(input)) {
+      this.problems.push(`legacy spec: ${where} must be a storage spec object`);
+      return undefined;
+    }
+    const source = this.storageSource(input, where);
+    if (source === undefined) return undefined;
+    return { Source: source, Alias: get(input, 'Name') ?? '', Target: get(input, 'Path') ?? '' };
+  }
+
+  private storageSource(input: Record<string, unknown>, where: string): Record<string, unknown> | undefined {
+    const kind = String(get(input, 'StorageSource') ?? '').toLowerCase();
+    const require = (key: string): unknown => {
+      const value = get(input, key);
+      if (value === undefined || value === '') this.problems.push(`legacy spec: ${where} is missing ${key}`);
+      return value;
+    };
+    switch (kind) {
+      case 'ipfs':
+        return { Type: StorageSource.IPFS, Params: { CID: require('CID') } };
+      case 'urldownload':
+      case 'url':
+        return { Type: StorageSource.URL, Params: { URL: require('URL') } };
+      case 'inline':
+        return { Type: StorageSource.Inline, Params: { URL: require('URL') } };
+      case 'localdirectory':
+      case 'local':
+        return {
+          Type: StorageSource.Local,
+          Params: { SourcePath: require('SourcePath'), ReadWrite: get(input, 'ReadWrite') === true },
+        };
+      case 's3': {
+        const s3 = this.asObject(require('S3'), `${where}.S3`) ?? {};
+        const params: Record<string, unknown> = {};
+        for (const key of ['Bucket', 'Key', 'Region', 'Endpoint', 'ChecksumSHA256', 'VersionID']) {
+          copyIfPresent(s3, key, params, key);
+        }
+        return { Type: StorageSource.S3, Params: params };
+      }
+      default:
+        this.problems.push(
+          `legacy spec: ${where} has unsupported StorageSource '${String(get(input, 'StorageSource') ?? '')}' ` +
+            '(supported: ipfs, urlDownload, inline, localDirectory, s3)',
+        );
+        return undefined;
+    }
+  }
+
+  private resultPath(output: unknown, where: string): Record<string, unknown> {
+    if (!isPlainObject(output)) {
+      this.problems.push(`legacy spec: ${where} must be an object with Name and Path`);
+      return {};
+    }
+    for (const key of ['StorageSource', 'CID', 'URL']) {
+      if (get(output, key) !== undefined) this.ignored(`${where}.${key}`, 'an output is only a Name and a Path');
+    }
+    return { Name: get(output, 'Name') ?? '', Path: get(output, 'Path') ?? '' };
+  }
+
+  private asObject(value: unknown, where: string): Record<string, unknown> | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (isPlainObject(value)) return value;
+    this.problems.push(`legacy spec: ${where} must be an object`);
+    return undefined;
+  }
+
+  private asArray(value: unknown, where: string): unknown[] {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value;
+    this.problems.push(`legacy spec: ${where} must be a list`);
+    return [];
+  }
+
+  private ignored(field: string, why: string): void {
+    this.warnings.push(`legacy field ${field} has no meaning any more and is ignored: ${why}`);
+  }
+}
+
+/** Case-insensitive field access, exact spelling first (as Go's JSON decoding matches keys). */
+function get(obj: Record<string, unknown>, key: string): unknown {
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  const found = Object.keys(obj).find((k) => k.toLowerCase() === lower);
+  return found === undefined ? undefined : obj[found];
+}
+
+function copyIfPresent(from: Record<string, unknown>, key: string, to: Record<string, unknown>, as: string): void {
+  const value = get(from, key);
+  if (value !== undefined && value !== null) to[as] = value;
+}
+

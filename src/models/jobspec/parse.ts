@@ -1,0 +1,40 @@
+import { parseDocument, YAMLParseError } from 'yaml';
+import { BacalhauError, ErrorCode } from '../bacerrors.js';
+
+/** Bacalhau refuses to unmarshal job specs larger than this (`MaxSerializedStringInput`, 10 MB). */
+export const MaxSpecBytes = 10 * 1000 * 1000;
+
+/**
+ * Reads a YAML or JSON document (JSON is a subset of YAML) into plain data. Errors name the line and
+ * column. An empty document is an error, as Bacalhau's `testdata/jobs/empty.yaml` expects.
+ */
+export function parseSpecDocument(text: string, source = 'job spec'): unknown {
+  const size = new TextEncoder().encode(text).length;
+  if (size > MaxSpecBytes) {
+    throw specError(
+      `size of bytes to unmarshal (${size}) larger than maximum allowed (${MaxSpecBytes})`,
+      'split the job or move large inline data into an input source (s3, urlDownload, ipfs)',
+    );
+  }
+  // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
+  const problems = doc.errors.map((e) => describeYamlError(e, source));
+  if (problems.length > 0) throw specError(problems.join('\n'), 'fix the YAML/JSON syntax at the position shown');
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
+    throw specError(`${source} is empty`, 'a job spec needs at least Type and Tasks');
+  }
+  return value;
+}
+
+function describeYamlError(err: YAMLParseError, source: string): string {
+  const position = err.linePos?.[0];
+  const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+  // The library's message repeats the position and adds a source excerpt; keep its first line only.
+  const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
+  return `${source}: YAML syntax error${where}: ${detail}`;
+}
+
+function specError(message: string, hint: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.ValidationError, component: 'JobSpec', hint });
+}

@@ -1,0 +1,390 @@
+/**
+ * The wire layout of every model type: field order, JSON kinds and omitempty, as Bacalhau's Go struct
+ * tags declare them. Decoding (case-insensitive keys, type checks) and encoding both read these.
+ */
+import {
+  any,
+  arrayOf,
+  bool,
+  float,
+  int,
+  mapOf,
+  string,
+  struct,
+  uint,
+  type CustomKind,
+  type Kind,
+  type StructSchema,
+} from './codec.js';
+import { parseNetworkType } from './network.js';
+import {
+  executionDesiredStateCodes,
+  executionStateCodes,
+  parseJobStateType,
+  type ExecutionDesiredStateType,
+  type ExecutionStateType,
+} from './state.js';
+
+/** An enum that travels as its name; `parse` throws on names it does not know. */
+function namedEnum(goType: string, parse: (name: string) => unknown, zero: string): CustomKind {
+  return {
+    kind: 'custom',
+    goType,
+    decode(raw) {
+      if (typeof raw !== 'string') throw new Error(`expected a string, got ${typeof raw}`);
+      return parse(raw);
+    },
+    encode: (value) => value ?? zero,
+  };
+}
+
+/** An enum that travels as its index in `codes` (execution states). Names are accepted on input too. */
+function integerEnum<T extends string>(goType: string, codes: readonly T[]): CustomKind {
+  return {
+    kind: 'custom',
+    goType,
+    decode(raw) {
+      if (typeof raw === 'number' && Number.isInteger(raw) && codes[raw] !== undefined) return codes[raw];
+      if (typeof raw === 'string') {
+        const byName = codes.find((c) => c.toLowerCase() === raw.trim().toLowerCase());
+        if (byName !== undefined) return byName;
+      }
+      throw new Error(`unknown ${goType} ${JSON.stringify(raw)}`);
+    },
+    encode: (value) => Math.max(0, codes.indexOf((value ?? codes[0]) as T)),
+  };
+}
+
+function caseInsensitiveChoice(goType: string, choices: readonly string[]): CustomKind {
+  return namedEnum(
+    goType,
+    (name) => {
+      const found = choices.find((c) => c.toLowerCase() === name.trim().toLowerCase());
+      if (found === undefined) throw new Error(`unknown ${goType} '${name}', expected one of ${choices.join(', ')}`);
+      return found;
+    },
+    '',
+  );
+}
+
+export const jobStateTypeKind: CustomKind = {
+  kind: 'custom',
+  goType: 'JobStateType',
+  // Go's UnmarshalText maps unknown names to Undefined without complaint; a bare integer is the enum value.
+  decode(raw) {
+    if (typeof raw === 'number') {
+      const names = ['Undefined', 'Pending', 'Queued', 'Running', 'Completed', 'Failed', 'Stopped'];
+      return names[raw] ?? 'Undefined';
+    }
+    if (typeof raw !== 'string') throw new Error(`expected a string, got ${typeof raw}`);
+    return parseJobStateType(raw);
+  },
+  encode: (value) => value ?? 'Undefined',
+};
+export const executionStateTypeKind = integerEnum<ExecutionStateType>('ExecutionStateType', executionStateCodes);
+export const executionDesiredStateTypeKind = integerEnum<ExecutionDesiredStateType>(
+  'ExecutionDesiredStateType',
+  executionDesiredStateCodes,
+);
+export const networkTypeKind = namedEnum('Network', parseNetworkType, 'Default');
+export const nodeTypeKind = caseInsensitiveChoice('NodeType', ['Requester', 'Compute']);
+export const membershipKind = caseInsensitiveChoice('NodeMembershipState', ['PENDING', 'APPROVED', 'REJECTED']);
+export const connectionKind = caseInsensitiveChoice('NodeConnectionState', ['CONNECTED', 'DISCONNECTED']);
+export const historyTypeKind = caseInsensitiveChoice('JobHistoryType', ['Undefined', 'JobLevel', 'ExecutionLevel']);
+
+const stringMap = mapOf(string);
+const stringList = arrayOf(string);
+
+function stateSchema(name: string, stateType: Kind): () => StructSchema {
+  return () => ({
+    name,
+    fields: [
+      { name: 'StateType', kind: stateType },
+      { name: 'Message', kind: string, omitEmpty: true },
+      { name: 'Details', kind: stringMap, omitEmpty: true },
+    ],
+  });
+}
+
+export const specConfigSchema = (): StructSchema => ({
+  name: 'SpecConfig',
+  fields: [
+    { name: 'Type', kind: string },
+    { name: 'Params', kind: mapOf(any), omitEmpty: true },
+  ],
+});
+
+export const labelSelectorRequirementSchema = (): StructSchema => ({
+  name: 'LabelSelectorRequirement',
+  fields: [
+    { name: 'Key', kind: string },
+    { name: 'Operator', kind: string },
+    { name: 'Values', kind: stringList, omitEmpty: true },
+  ],
+});
+
+export const inputSourceSchema = (): StructSchema => ({
+  name: 'InputSource',
+  fields: [
+    { name: 'Source', kind: struct(specConfigSchema) },
+    { name: 'Alias', kind: string },
+    { name: 'Target', kind: string },
+  ],
+});
+
+export const resultPathSchema = (): StructSchema => ({
+  name: 'ResultPath',
+  fields: [
+    { name: 'Name', kind: string },
+    { name: 'Path', kind: string },
+  ],
+});
+
+export const resourcesConfigSchema = (): StructSchema => ({
+  name: 'ResourcesConfig',
+  fields: ['CPU', 'Memory', 'Disk', 'GPU'].map((name) => ({ name, kind: string, omitEmpty: true })),
+});
+
+export const gpuSchema = (): StructSchema => ({
+  name: 'GPU',
+  fields: [
+    { name: 'Index', kind: uint },
+    { name: 'Name', kind: string },
+    { name: 'Vendor', kind: string },
+    { name: 'Memory', kind: uint },
+    { name: 'PCIAddress', kind: string },
+  ],
+});
+
+export const resourcesSchema = (): StructSchema => ({
+  name: 'Resources',
+  fields: [
+    { name: 'CPU', kind: float, omitEmpty: true },
+    { name: 'Memory', kind: uint, omitEmpty: true },
+    { name: 'Disk', kind: uint, omitEmpty: true },
+    { name: 'GPU', kind: uint, omitEmpty: true },
+    { name: 'GPUs', kind: arrayOf(struct(gpuSchema)), omitEmpty: true },
+  ],
+});
+
+export const portSchema = (): StructSchema => ({
+  name: 'Port',
+  fields: [
+    { name: 'Name', kind: string },
+    { name: 'Static', kind: int, omitEmpty: true },
+    { name: 'Target', kind: int, omitEmpty: true },
+    { name: 'HostNetwork', kind: string, omitEmpty: true },
+  ],
+});
+
+export const networkConfigSchema = (): StructSchema => ({
+  name: 'NetworkConfig',
+  fields: [
+    { name: 'Type', kind: networkTypeKind },
+    { name: 'Domains', kind: stringList, omitEmpty: true },
+    { name: 'Ports', kind: arrayOf(struct(portSchema)), omitEmpty: true },
+  ],
+});
+
+export const timeoutConfigSchema = (): StructSchema => ({
+  name: 'TimeoutConfig',
+  fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({ name, kind: int, omitEmpty: true })),
+});
+
+export const taskSchema = (): StructSchema => ({
+  name: 'Task',
+  fields: [
+    { name: 'Name', kind: string },
+    { name: 'Engine', kind: struct(specConfigSchema) },
+    { name: 'Publisher', kind: struct(specConfigSchema) },
+    { name: 'Env', kind: stringMap, omitEmpty: true },
+    { name: 'Meta', kind: stringMap, omitEmpty: true },
+    { name: 'InputSources', kind: arrayOf(struct(inputSourceSchema)), omitEmpty: true },
+    { name: 'ResultPaths', kind: arrayOf(struct(resultPathSchema)), omitEmpty: true },
+    { name: 'Resources', kind: struct(resourcesConfigSchema), omitEmpty: true },
+    { name: 'Network', kind: struct(networkConfigSchema), omitEmpty: true },
+    { name: 'Timeouts', kind: struct(timeoutConfigSchema), omitEmpty: true },
+  ],
+});
+
+export const jobSchema = (): StructSchema => ({
+  name: 'Job',
+  fields: [
+    { name: 'ID', kind: string },
+    { name: 'Name', kind: string },
+    { name: 'Namespace', kind: string },
+    { name: 'Type', kind: string },
+    { name: 'Priority', kind: int },
+    { name: 'Count', kind: int },
+    { name: 'Constraints', kind: arrayOf(struct(labelSelectorRequirementSchema)) },
+    { name: 'Meta', kind: stringMap },
+    { name: 'Labels', kind: stringMap },
+    { name: 'Tasks', kind: arrayOf(struct(taskSchema)) },
+    { name: 'State', kind: struct(stateSchema('State[JobStateType]', jobStateTypeKind)) },
+    { name: 'Version', kind: uint },
+    { name: 'Revision', kind: uint },
+    { name: 'CreateTime', kind: int },
+    { name: 'ModifyTime', kind: int },
+  ],
+});
+
+export const runCommandResultSchema = (): StructSchema => ({
+  name: 'RunCommandResult',
+  fields: [
+    { name: 'Stdout', kind: string },
+    { name: 'StdoutTruncated', kind: bool },
+    { name: 'stderr', kind: string },
+    { name: 'StderrTruncated', kind: bool },
+    { name: 'ExitCode', kind: int },
+    { name: 'ErrorMsg', kind: string },
+  ],
+});
+
+export const allocatedResourcesSchema = (): StructSchema => ({
+  name: 'AllocatedResources',
+  fields: [{ name: 'Tasks', kind: mapOf(struct(resourcesSchema)) }],
+});
+
+export const executionSchema = (): StructSchema => ({
+  name: 'Execution',
+  fields: [
+    { name: 'ID', kind: string },
+    { name: 'Namespace', kind: string },
+    { name: 'EvalID', kind: string },
+    { name: 'Name', kind: string },
+    { name: 'NodeID', kind: string },
+    { name: 'JobID', kind: string },
+    { name: 'Job', kind: struct(jobSchema), omitEmpty: true },
+    { name: 'JobVersion', kind: uint },
+    { name: 'AllocatedResources', kind: struct(allocatedResourcesSchema) },
+    {
+      name: 'DesiredState',
+      kind: struct(stateSchema('State[ExecutionDesiredStateType]', executionDesiredStateTypeKind)),
+    },
+    { name: 'ComputeState', kind: struct(stateSchema('State[ExecutionStateType]', executionStateTypeKind)) },
+    { name: 'PublishedResult', kind: struct(specConfigSchema) },
+    { name: 'RunOutput', kind: struct(runCommandResultSchema) },
+    { name: 'PreviousExecution', kind: string },
+    { name: 'NextExecution', kind: string },
+    { name: 'FollowupEvalID', kind: string },
+    { name: 'PartitionIndex', kind: int, omitEmpty: true },
+    { name: 'Revision', kind: uint },
+    { name: 'CreateTime', kind: int },
+    { name: 'ModifyTime', kind: int },
+  ],
+});
+
+export const evaluationSchema = (): StructSchema => ({
+  name: 'Evaluation',
+  fields: [
+    { name: 'ID', kind: string },
+    { name: 'Namespace', kind: string },
+    { name: 'JobID', kind: string },
+    { name: 'TriggeredBy', kind: string },
+    { name: 'Priority', kind: int },
+    { name: 'Type', kind: string },
+    { name: 'Status', kind: string },
+    { name: 'Comment', kind: string },
+    { name: 'WaitUntil', kind: string },
+    { name: 'CreateTime', kind: int },
+    { name: 'ModifyTime', kind: int },
+  ],
+});
+
+export const eventSchema = (): StructSchema => ({
+  name: 'Event',
+  fields: [
+    { name: 'Message', kind: string },
+    { name: 'Topic', kind: string },
+    { name: 'Timestamp', kind: string },
+    { name: 'Details', kind: stringMap, omitEmpty: true },
+  ],
+});
+
+function stateChangeSchema(name: string, stateType: Kind): () => StructSchema {
+  return () => ({
+    name,
+    fields: [
+      { name: 'Previous', kind: stateType, omitEmpty: true },
+      { name: 'New', kind: stateType, omitEmpty: true },
+    ],
+  });
+}
+
+export const jobHistorySchema = (): StructSchema => ({
+  name: 'JobHistory',
+  fields: [
+    { name: 'SeqNum', kind: uint },
+    { name: 'Type', kind: historyTypeKind },
+    { name: 'JobID', kind: string },
+    { name: 'JobVersion', kind: uint },
+    { name: 'ExecutionID', kind: string, omitEmpty: true },
+    { name: 'Event', kind: struct(eventSchema) },
+    { name: 'Time', kind: string },
+    { name: 'JobState', kind: struct(stateChangeSchema('StateChange[JobStateType]', jobStateTypeKind)), omitEmpty: true },
+    {
+      name: 'ExecutionState',
+      kind: struct(stateChangeSchema('StateChange[ExecutionStateType]', executionStateTypeKind)),
+      omitEmpty: true,
+    },
+  ],
+});
+
+export const buildVersionInfoSchema = (): StructSchema => ({
+  name: 'BuildVersionInfo',
+  fields: ['Major', 'Minor', 'GitVersion', 'GitCommit', 'BuildDate', 'GOOS', 'GOARCH'].map((name) => ({
+    name,
+    kind: string,
+  })),
+});
+
+export const computeNodeInfoSchema = (): StructSchema => ({
+  name: 'ComputeNodeInfo',
+  fields: [
+    { name: 'ExecutionEngines', kind: stringList },
+    { name: 'Publishers', kind: stringList },
+    { name: 'StorageSources', kind: stringList },
+    { name: 'MaxCapacity', kind: struct(resourcesSchema) },
+    { name: 'QueueCapacity', kind: struct(resourcesSchema) },
+    { name: 'AvailableCapacity', kind: struct(resourcesSchema) },
+    { name: 'MaxJobRequirements', kind: struct(resourcesSchema) },
+    { name: 'RunningExecutions', kind: int },
+    { name: 'EnqueuedExecutions', kind: int },
+    { name: 'address', kind: string },
+  ],
+});
+
+export const nodeInfoSchema = (): StructSchema => ({
+  name: 'NodeInfo',
+  fields: [
+    { name: 'NodeID', kind: string },
+    { name: 'NodeType', kind: nodeTypeKind },
+    { name: 'Labels', kind: stringMap },
+    { name: 'SupportedProtocols', kind: stringList },
+    { name: 'ComputeNodeInfo', kind: struct(computeNodeInfoSchema), omitEmpty: true },
+    { name: 'BacalhauVersion', kind: struct(buildVersionInfoSchema) },
+  ],
+});
+
+export const connectionStateSchema = (): StructSchema => ({
+  name: 'ConnectionState',
+  fields: [
+    { name: 'Status', kind: connectionKind },
+    { name: 'LastHeartbeat', kind: string },
+    { name: 'LastComputeSeqNum', kind: uint, omitEmpty: true },
+    { name: 'LastOrchestratorSeqNum', kind: uint, omitEmpty: true },
+    { name: 'ConnectedSince', kind: string },
+    { name: 'DisconnectedSince', kind: string },
+    { name: 'LastError', kind: string, omitEmpty: true },
+  ],
+});
+
+export const nodeStateSchema = (): StructSchema => ({
+  name: 'NodeState',
+  fields: [
+    { name: 'Info', kind: struct(nodeInfoSchema) },
+    { name: 'Membership', kind: membershipKind },
+    { name: 'Connection', kind: connectionKind },
+    { name: 'ConnectionState', kind: struct(connectionStateSchema) },
+  ],
+});

@@ -1,0 +1,41 @@
+import { formatGoDurationSeconds } from './duration.js';
+
+/** Task timeouts in whole seconds; 0 means none (`models.TimeoutConfig`). */
+export interface TimeoutConfig {
+  ExecutionTimeout?: number;
+  QueueTimeout?: number;
+  TotalTimeout?: number;
+}
+
+/** ExecutionTimeout falls back to TotalTimeout when unset. */
+export function executionTimeoutSeconds(t: TimeoutConfig): number {
+  return (t.ExecutionTimeout ?? 0) > 0 ? (t.ExecutionTimeout ?? 0) : (t.TotalTimeout ?? 0);
+}
+
+/** Checks made when a job is submitted. */
+export function validateTimeoutsSubmission(t: TimeoutConfig): string[] {
+  const problems: string[] = [];
+  if ((t.ExecutionTimeout ?? 0) < 0) {
+    problems.push(`invalid execution timeout value: ${formatGoDurationSeconds(executionTimeoutSeconds(t))}`);
+  }
+  if ((t.QueueTimeout ?? 0) < 0) {
+    problems.push(`invalid queue timeout value: ${formatGoDurationSeconds(t.QueueTimeout ?? 0)}`);
+  }
+  if ((t.TotalTimeout ?? 0) < 0) {
+    problems.push(`invalid total timeout value: ${formatGoDurationSeconds(t.TotalTimeout ?? 0)}`);
+  }
+  return problems;
+}
+
+/** The check made when a job is stored: execution and queue time must fit in the total. */
+export function validateTimeoutBudget(t: TimeoutConfig): string[] {
+  const total = t.TotalTimeout ?? 0;
+  if (total > 0 && (t.ExecutionTimeout ?? 0) + (t.QueueTimeout ?? 0) > total) {
+    return [
+      `execution timeout ${formatGoDurationSeconds(executionTimeoutSeconds(t))} and queue timeout ` +
+        `${formatGoDurationSeconds(t.QueueTimeout ?? 0)} should be less than total timeout ` +
+        `${formatGoDurationSeconds(total)}`,
+    ];
+  }
+  return [];
+}
