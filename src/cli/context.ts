@@ -7,7 +7,7 @@ export interface TextSink {
 
 /** What a command may touch of its surroundings; injected so commands run in-process in tests. */
 export interface CliContext {
-  stdin: AsyncIterable<Buffer | string>;
+  stdin: AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
   stdout: TextSink;
   stderr: TextSink;
   env: Readonly<Record<string, string | undefined>>;

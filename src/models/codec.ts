@@ -26,6 +26,8 @@ export interface CustomKind {
   /** Returns the decoded value, or throws an Error whose message explains the problem. */
   decode(raw: unknown): unknown;
   encode(value: unknown): unknown;
+  /** The decoded value of an absent field (Go's zero value). */
+  readonly zero: unknown;
 }
 
 export interface FieldSpec {
@@ -120,6 +122,13 @@ class Decoder {
       }
       const decoded = this.decode(value, field.kind, joinPath(path, field.name), schema.name);
       if (decoded !== undefined) out[field.name] = decoded;
+    }
+    // Like a Go struct, scalar fields that are always encoded exist even when the input lacks them.
+    for (const field of schema.fields) {
+      if (field.omitEmpty !== true && out[field.name] === undefined) {
+        const zero = scalarZero(field.kind);
+        if (zero !== undefined) out[field.name] = zero;
+      }
     }
     return out;
   }
@@ -218,7 +227,7 @@ function isEmptyValue(value: unknown, kind: Kind): boolean {
     case 'array':
       return (value as unknown[]).length === 0;
     case 'map':
-      return Object.keys(value as object).length === 0;
+      return Object.keys(value).length === 0;
     case 'any':
     case 'struct':
     case 'custom':
@@ -247,6 +256,27 @@ function zeroValue(kind: Kind): unknown {
   }
 }
 
+/** The decoded zero value of a scalar kind; undefined for containers and structs (Go's nil). */
+function scalarZero(kind: Kind): unknown {
+  switch (kind.kind) {
+    case 'string':
+      return '';
+    case 'int':
+    case 'uint':
+    case 'float':
+      return 0;
+    case 'bool':
+      return false;
+    case 'custom':
+      return kind.zero;
+    case 'any':
+    case 'array':
+    case 'map':
+    case 'struct':
+      return undefined;
+  }
+}
+
 function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (!isPlainObject(value)) return value;
@@ -263,18 +293,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function jsonTypeOf(raw: unknown): string {
   if (Array.isArray(raw)) return 'array';
   if (raw === null) return 'null';
-  switch (typeof raw) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'bool';
-    case 'object':
-      return 'object';
-    default:
-      return typeof raw;
-  }
+  const type = typeof raw;
+  if (type === 'boolean') return 'bool';
+  return type;
 }
 
 export function goTypeName(kind: Kind): string {

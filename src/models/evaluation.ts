@@ -3,11 +3,13 @@ export interface Evaluation {
   ID: string;
   Namespace: string;
   JobID: string;
-  TriggeredBy: EvalTrigger | string;
+  /** One of EvalTrigger. */
+  TriggeredBy: string;
   Priority: number;
   /** The job type, which selects the scheduler. */
   Type: string;
-  Status: EvalStatus | string;
+  /** One of EvalStatus. */
+  Status: string;
   Comment: string;
   /** RFC 3339; the zero time (`0001-01-01T00:00:00Z`) when the evaluation is not delayed. */
   WaitUntil: string;

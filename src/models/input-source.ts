@@ -10,7 +10,11 @@ export interface InputSource {
 
 export function normalizeInputSource(input: InputSource): InputSource {
   if (input.Source === undefined) return input;
-  return { Source: normalizeSpecConfig(input.Source), Alias: input.Alias.trim(), Target: input.Target.trim() };
+  return {
+    Source: normalizeSpecConfig(input.Source),
+    Alias: input.Alias.trim(),
+    Target: input.Target.trim(),
+  };
 }
 
 export function validateInputSource(input: InputSource): string[] {

@@ -2,7 +2,13 @@ import { DefaultNamespace, JobType, MetaReservedPrefix, jobTypes } from './const
 import type { LabelSelectorRequirement } from './selector.js';
 import { validateLabelSelectorRequirement } from './selector.js';
 import { isTerminalJobState, type JobStateType, type State } from './state.js';
-import { normalizeTask, validateTaskForStore, validateTaskSubmission, type NormalizedTask, type Task } from './task.js';
+import {
+  normalizeTask,
+  validateTaskForStore,
+  validateTaskSubmission,
+  type NormalizedTask,
+  type Task,
+} from './task.js';
 import { hasNullChar, hasWhitespace, isBlank, within } from './validate.js';
 
 /** A job as submitted and stored (`models.Job`). Times are Unix nanoseconds. */
@@ -71,7 +77,9 @@ export function validateJobSubmission(job: Job): string[] {
   }
   if (job.Tasks.length === 0) problems.push('missing job tasks');
   job.Constraints.forEach((constraint, index) => {
-    problems.push(...within(`constraint ${index + 1} validation failed`, validateLabelSelectorRequirement(constraint)));
+    problems.push(
+      ...within(`constraint ${index + 1} validation failed`, validateLabelSelectorRequirement(constraint)),
+    );
   });
   for (const task of job.Tasks) {
     problems.push(...within(`task ${task.Name} validation failed`, validateTaskSubmission(task)));

@@ -47,7 +47,8 @@ export interface ConnectionState {
   LastOrchestratorSeqNum?: number;
   ConnectedSince: string;
   DisconnectedSince: string;
-  LastError?: 'heartbeat timeout' | 'graceful shutdown' | 'node rejected' | string;
+  /** "heartbeat timeout", "graceful shutdown" or "node rejected". */
+  LastError?: string;
 }
 
 /** The orchestrator's view of a node (`models.NodeState`). */

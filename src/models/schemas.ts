@@ -35,6 +35,7 @@ function namedEnum(goType: string, parse: (name: string) => unknown, zero: strin
       return parse(raw);
     },
     encode: (value) => value ?? zero,
+    zero,
   };
 }
 
@@ -52,6 +53,7 @@ function integerEnum<T extends string>(goType: string, codes: readonly T[]): Cus
       throw new Error(`unknown ${goType} ${JSON.stringify(raw)}`);
     },
     encode: (value) => Math.max(0, codes.indexOf((value ?? codes[0]) as T)),
+    zero: codes[0],
   };
 }
 
@@ -60,7 +62,8 @@ function caseInsensitiveChoice(goType: string, choices: readonly string[]): Cust
     goType,
     (name) => {
       const found = choices.find((c) => c.toLowerCase() === name.trim().toLowerCase());
-      if (found === undefined) throw new Error(`unknown ${goType} '${name}', expected one of ${choices.join(', ')}`);
+      if (found === undefined)
+        throw new Error(`unknown ${goType} '${name}', expected one of ${choices.join(', ')}`);
       return found;
     },
     '',
@@ -80,17 +83,29 @@ export const jobStateTypeKind: CustomKind = {
     return parseJobStateType(raw);
   },
   encode: (value) => value ?? 'Undefined',
+  zero: 'Undefined',
 };
-export const executionStateTypeKind = integerEnum<ExecutionStateType>('ExecutionStateType', executionStateCodes);
+export const executionStateTypeKind = integerEnum<ExecutionStateType>(
+  'ExecutionStateType',
+  executionStateCodes,
+);
 export const executionDesiredStateTypeKind = integerEnum<ExecutionDesiredStateType>(
   'ExecutionDesiredStateType',
   executionDesiredStateCodes,
 );
 export const networkTypeKind = namedEnum('Network', parseNetworkType, 'Default');
 export const nodeTypeKind = caseInsensitiveChoice('NodeType', ['Requester', 'Compute']);
-export const membershipKind = caseInsensitiveChoice('NodeMembershipState', ['PENDING', 'APPROVED', 'REJECTED']);
+export const membershipKind = caseInsensitiveChoice('NodeMembershipState', [
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+]);
 export const connectionKind = caseInsensitiveChoice('NodeConnectionState', ['CONNECTED', 'DISCONNECTED']);
-export const historyTypeKind = caseInsensitiveChoice('JobHistoryType', ['Undefined', 'JobLevel', 'ExecutionLevel']);
+export const historyTypeKind = caseInsensitiveChoice('JobHistoryType', [
+  'Undefined',
+  'JobLevel',
+  'ExecutionLevel',
+]);
 
 const stringMap = mapOf(string);
 const stringList = arrayOf(string);
@@ -188,7 +203,11 @@ export const networkConfigSchema = (): StructSchema => ({
 
 export const timeoutConfigSchema = (): StructSchema => ({
   name: 'TimeoutConfig',
-  fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({ name, kind: int, omitEmpty: true })),
+  fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({
+    name,
+    kind: int,
+    omitEmpty: true,
+  })),
 });
 
 export const taskSchema = (): StructSchema => ({
@@ -321,7 +340,11 @@ export const jobHistorySchema = (): StructSchema => ({
     { name: 'ExecutionID', kind: string, omitEmpty: true },
     { name: 'Event', kind: struct(eventSchema) },
     { name: 'Time', kind: string },
-    { name: 'JobState', kind: struct(stateChangeSchema('StateChange[JobStateType]', jobStateTypeKind)), omitEmpty: true },
+    {
+      name: 'JobState',
+      kind: struct(stateChangeSchema('StateChange[JobStateType]', jobStateTypeKind)),
+      omitEmpty: true,
+    },
     {
       name: 'ExecutionState',
       kind: struct(stateChangeSchema('StateChange[ExecutionStateType]', executionStateTypeKind)),

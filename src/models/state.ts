@@ -56,10 +56,16 @@ export type ExecutionStateType = (typeof ExecutionStateType)[keyof typeof Execut
 /** Index = wire integer. */
 export const executionStateCodes: readonly ExecutionStateType[] = Object.values(ExecutionStateType);
 
-export const ExecutionDesiredStateType = { Pending: 'Pending', Running: 'Running', Stopped: 'Stopped' } as const;
-export type ExecutionDesiredStateType = (typeof ExecutionDesiredStateType)[keyof typeof ExecutionDesiredStateType];
+export const ExecutionDesiredStateType = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Stopped: 'Stopped',
+} as const;
+export type ExecutionDesiredStateType =
+  (typeof ExecutionDesiredStateType)[keyof typeof ExecutionDesiredStateType];
 /** Index = wire integer. */
-export const executionDesiredStateCodes: readonly ExecutionDesiredStateType[] = Object.values(ExecutionDesiredStateType);
+export const executionDesiredStateCodes: readonly ExecutionDesiredStateType[] =
+  Object.values(ExecutionDesiredStateType);
 
 const terminalExecutionStates: ReadonlySet<ExecutionStateType> = new Set([
   'Completed',
@@ -74,7 +80,11 @@ const discardedExecutionStates: ReadonlySet<ExecutionStateType> = new Set([
   'Cancelled',
   'Failed',
 ]);
-const executingExecutionStates: ReadonlySet<ExecutionStateType> = new Set(['BidAccepted', 'Running', 'Publishing']);
+const executingExecutionStates: ReadonlySet<ExecutionStateType> = new Set([
+  'BidAccepted',
+  'Running',
+  'Publishing',
+]);
 
 export function isTerminalExecutionState(state: ExecutionStateType): boolean {
   return terminalExecutionStates.has(state);

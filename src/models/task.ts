@@ -4,7 +4,12 @@ import { normalizeInputSource, validateInputSource, type InputSource } from './i
 import { normalizeNetworkConfig, validateNetworkConfig, type NetworkConfig } from './network.js';
 import { normalizeResourcesConfig, validateResourcesConfig, type ResourcesConfig } from './resources.js';
 import { normalizeResultPath, validateResultPath, type ResultPath } from './result-path.js';
-import { isEmptySpecConfig, normalizeSpecConfig, validateSpecConfig, type SpecConfig } from './spec-config.js';
+import {
+  isEmptySpecConfig,
+  normalizeSpecConfig,
+  validateSpecConfig,
+  type SpecConfig,
+} from './spec-config.js';
 import { validateTimeoutBudget, validateTimeoutsSubmission, type TimeoutConfig } from './timeouts.js';
 import { hasNullChar, isBlank, within } from './validate.js';
 
@@ -53,10 +58,26 @@ export function validateTaskSubmission(task: Task): string[] {
     ...within('invalid resources', validateResourcesConfig(task.Resources ?? {})),
     ...within('invalid input sources', (task.InputSources ?? []).flatMap(validateInputSource)),
     ...within('invalid output', (task.ResultPaths ?? []).flatMap(validateResultPath)),
-    ...duplicates(task.InputSources ?? [], (i) => i.Alias, (a) => `input source with alias '${a}' already exists`),
-    ...duplicates(task.InputSources ?? [], (i) => i.Target, (t) => `input source with target '${t}' already exists`),
-    ...duplicates(task.ResultPaths ?? [], (r) => r.Name, (n) => `result path with name '${n}' already exists`),
-    ...duplicates(task.ResultPaths ?? [], (r) => r.Path, (p) => `result path '${p}' already exists`),
+    ...duplicates(
+      task.InputSources ?? [],
+      (i) => i.Alias,
+      (a) => `input source with alias '${a}' already exists`,
+    ),
+    ...duplicates(
+      task.InputSources ?? [],
+      (i) => i.Target,
+      (t) => `input source with target '${t}' already exists`,
+    ),
+    ...duplicates(
+      task.ResultPaths ?? [],
+      (r) => r.Name,
+      (n) => `result path with name '${n}' already exists`,
+    ),
+    ...duplicates(
+      task.ResultPaths ?? [],
+      (r) => r.Path,
+      (p) => `result path '${p}' already exists`,
+    ),
     ...within('invalid network', validateNetworkConfig(task.Network ?? { Type: 'Default' })),
   ];
 }
@@ -75,7 +96,11 @@ export function validateTaskForStore(task: Task): string[] {
 }
 
 /** One problem per repeated non-empty key (Go reports only the first). */
-function duplicates<T>(items: readonly T[], key: (item: T) => string, message: (key: string) => string): string[] {
+function duplicates<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  message: (key: string) => string,
+): string[] {
   const seen = new Set<string>();
   const reported = new Set<string>();
   const problems: string[] = [];

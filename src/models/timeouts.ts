@@ -16,7 +16,9 @@ export function executionTimeoutSeconds(t: TimeoutConfig): number {
 export function validateTimeoutsSubmission(t: TimeoutConfig): string[] {
   const problems: string[] = [];
   if ((t.ExecutionTimeout ?? 0) < 0) {
-    problems.push(`invalid execution timeout value: ${formatGoDurationSeconds(executionTimeoutSeconds(t))}`);
+    // Go prints GetExecutionTimeout() here, which falls back to TotalTimeout for a negative value and so
+    // names the wrong number; this prints the value the user wrote.
+    problems.push(`invalid execution timeout value: ${formatGoDurationSeconds(t.ExecutionTimeout ?? 0)}`);
   }
   if ((t.QueueTimeout ?? 0) < 0) {
     problems.push(`invalid queue timeout value: ${formatGoDurationSeconds(t.QueueTimeout ?? 0)}`);

@@ -1,13 +1,14 @@
 import { sanitizeJobSubmission, validateJobSubmission, type Job } from '../job.js';
-import { invalidJobSpec, loadJobSpec } from './decode.js';
+import { inspectJobSpec, invalidJobSpec } from './decode.js';
+import { parseSpecDocument } from './parse.js';
 
 /**
  * What `bacalhau job validate` and `job run` do before anything reaches a server: strict decoding,
  * Bacalhau's submission validation (every problem at once), then sanitizing with warnings.
  */
 export function prepareJobForSubmission(text: string, source?: string): { job: Job; warnings: string[] } {
-  const decoded = loadJobSpec(text, 'client', source);
-  const problems = validateJobSubmission(decoded.job);
+  const decoded = inspectJobSpec(parseSpecDocument(text, source), 'client');
+  const problems = [...decoded.problems, ...(decoded.wellTyped ? validateJobSubmission(decoded.job) : [])];
   if (problems.length > 0) throw invalidJobSpec(problems);
   const sanitized = sanitizeJobSubmission(decoded.job);
   return { job: sanitized.job, warnings: [...decoded.warnings, ...sanitized.warnings] };

@@ -21,6 +21,13 @@ export interface DecodedJobSpec {
   warnings: string[];
 }
 
+/** A decoded spec with the problems found so far, for callers that add their own checks. */
+export interface InspectedJobSpec extends DecodedJobSpec {
+  problems: string[];
+  /** False when a value had the wrong JSON type: the job then lacks that value, so checking it would mislead. */
+  wellTyped: boolean;
+}
+
 /** Top-level fields only the server may set. */
 const serverManagedKeys = new Set(['id', 'state', 'version', 'revision', 'createtime', 'modifytime']);
 
@@ -29,12 +36,19 @@ export function loadJobSpec(text: string, strictness: SpecStrictness, source?: s
   return decodeJobSpec(parseSpecDocument(text, source), strictness);
 }
 
+/** Like decodeJobSpec, but throws one ValidationError listing every problem found. */
+export function decodeJobSpec(raw: unknown, strictness: SpecStrictness): DecodedJobSpec {
+  const { job, warnings, problems } = inspectJobSpec(raw, strictness);
+  if (problems.length > 0) throw invalidJobSpec(problems);
+  return { job, warnings };
+}
+
 /**
  * Decodes plain data into a Job with Bacalhau's rules: keys match case-insensitively, `Count` defaults
- * to 1 for batch and service jobs when absent, and the legacy v0 spec is converted. Throws one
- * ValidationError listing every problem found.
+ * to 1 for batch and service jobs when absent, and the legacy v0 spec is converted. Problems are
+ * returned, not thrown, so that validation can add its own and the user sees all of them at once.
  */
-export function decodeJobSpec(raw: unknown, strictness: SpecStrictness): DecodedJobSpec {
+export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): InspectedJobSpec {
   if (!isPlainObject(raw)) {
     throw invalidJobSpec([`a job spec must be a mapping of fields, not a ${jsonTypeOf(raw)}`]);
   }
@@ -56,14 +70,13 @@ export function decodeJobSpec(raw: unknown, strictness: SpecStrictness): Decoded
     // The client already judged top-level keys above.
     if (strictness === 'client' && field.path === '') continue;
     const hint = unsupportedFieldHint(field.struct, field.key);
-    if (hint !== undefined && strictness === 'client') problems.push(`${unknownFieldMessage(field)}: ${hint}`);
+    if (hint !== undefined && strictness === 'client')
+      problems.push(`${unknownFieldMessage(field)}: ${hint}`);
     else warnings.push(ignoredFieldWarning(field, hint));
   }
-  if (problems.length > 0) throw invalidJobSpec(problems);
-
   const job: Job = { ...emptyJob(), ...decoded.value };
   if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;
-  return { job, warnings };
+  return { job, warnings, problems, wellTyped: decoded.errors.length === 0 };
 }
 
 /** Bacalhau's CLI check of top-level keys, with hints for fields from the aspirational docs. */

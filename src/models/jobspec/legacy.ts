@@ -67,16 +67,19 @@ class LegacyConverter {
     const wrapped = get(raw, 'Spec');
     const spec = isPlainObject(wrapped) ? wrapped : raw;
     if (isPlainObject(wrapped)) {
-      if (get(raw, 'Metadata') !== undefined) this.ignored('Metadata', 'the server assigns IDs, times and the client');
+      if (get(raw, 'Metadata') !== undefined)
+        this.ignored('Metadata', 'the server assigns IDs, times and the client');
     }
-    if (get(spec, 'Verifier') !== undefined) this.ignored('Verifier', 'verification was removed from Bacalhau');
+    if (get(spec, 'Verifier') !== undefined)
+      this.ignored('Verifier', 'verification was removed from Bacalhau');
     if (get(spec, 'DoNotTrack') !== undefined) this.ignored('DoNotTrack', 'Bacalhau no longer tracks jobs');
 
     const deal = this.asObject(get(spec, 'Deal'), 'Deal') ?? {};
     for (const key of ['Confidence', 'MinBids']) {
-      if (get(deal, key) !== undefined) this.ignored(`Deal.${key}`, 'result verification was removed from Bacalhau');
+      if (get(deal, key) !== undefined)
+        this.ignored(`Deal.${key}`, 'result verification was removed from Bacalhau');
     }
-    const targetAll = String(get(deal, 'TargetingMode') ?? '').toLowerCase() === 'all';
+    const targetAll = text(get(deal, 'TargetingMode')).toLowerCase() === 'all';
     const concurrency = get(deal, 'Concurrency');
 
     const task: Record<string, unknown> = { Name: 'main' };
@@ -91,14 +94,19 @@ class LegacyConverter {
     const timeout = get(spec, 'Timeout');
     if (typeof timeout === 'number' && timeout > 0) task['Timeouts'] = { TotalTimeout: Math.ceil(timeout) };
 
-    const inputs = this.asArray(get(spec, 'Inputs'), 'Inputs').map((input, i) => this.inputSource(input, `Inputs[${i}]`));
+    const inputs = this.asArray(get(spec, 'Inputs'), 'Inputs').map((input, i) =>
+      this.inputSource(input, `Inputs[${i}]`),
+    );
     const allInputs = [...inputs, ...modules].filter((i): i is Record<string, unknown> => i !== undefined);
     if (allInputs.length > 0) task['InputSources'] = allInputs;
-    const outputs = this.asArray(get(spec, 'Outputs'), 'Outputs').map((o, i) => this.resultPath(o, `Outputs[${i}]`));
+    const outputs = this.asArray(get(spec, 'Outputs'), 'Outputs').map((o, i) =>
+      this.resultPath(o, `Outputs[${i}]`),
+    );
     if (outputs.length > 0) task['ResultPaths'] = outputs;
 
     const labels: Record<string, string> = {};
-    for (const annotation of this.asArray(get(spec, 'Annotations'), 'Annotations')) labels[String(annotation)] = '';
+    for (const annotation of this.asArray(get(spec, 'Annotations'), 'Annotations'))
+      labels[String(annotation)] = '';
 
     const job: Record<string, unknown> = {
       Type: targetAll ? 'ops' : 'batch',
@@ -114,9 +122,12 @@ class LegacyConverter {
   private engine(spec: Record<string, unknown>): LegacyEngine {
     const engineSpec = get(spec, 'EngineSpec');
     if (isPlainObject(engineSpec)) return { engine: engineSpec, modules: [] };
-    const name = String(get(spec, 'Engine') ?? '').toLowerCase();
+    const name = text(get(spec, 'Engine')).toLowerCase();
     if (name === 'docker') {
-      return { engine: { Type: 'docker', Params: this.asObject(get(spec, 'Docker'), 'Docker') ?? {} }, modules: [] };
+      return {
+        engine: { Type: 'docker', Params: this.asObject(get(spec, 'Docker'), 'Docker') ?? {} },
+        modules: [],
+      };
     }
     if (name === 'wasm') return this.wasmEngine(this.asObject(get(spec, 'Wasm'), 'Wasm') ?? {});
     if (name === '') {
@@ -154,7 +165,7 @@ class LegacyConverter {
 
   private publisher(spec: Record<string, unknown>): Record<string, unknown> | undefined {
     const publisherSpec = get(spec, 'PublisherSpec');
-    const type = String((isPlainObject(publisherSpec) ? get(publisherSpec, 'Type') : get(spec, 'Publisher')) ?? '');
+    const type = text(isPlainObject(publisherSpec) ? get(publisherSpec, 'Type') : get(spec, 'Publisher'));
     const lower = type.toLowerCase();
     if (lower === '' || lower === 'noop') return lower === '' ? undefined : { Type: 'noop' };
     if (lower === 'estuary' || lower === 'filecoin') {
@@ -192,7 +203,7 @@ class LegacyConverter {
   }
 
   private storageSource(input: Record<string, unknown>, where: string): Record<string, unknown> | undefined {
-    const kind = String(get(input, 'StorageSource') ?? '').toLowerCase();
+    const kind = text(get(input, 'StorageSource')).toLowerCase();
     const require = (key: string): unknown => {
       const value = get(input, key);
       if (value === undefined || value === '') this.problems.push(`legacy spec: ${where} is missing ${key}`);
@@ -222,7 +233,7 @@ class LegacyConverter {
       }
       default:
         this.problems.push(
-          `legacy spec: ${where} has unsupported StorageSource '${String(get(input, 'StorageSource') ?? '')}' ` +
+          `legacy spec: ${where} has unsupported StorageSource '${text(get(input, 'StorageSource'))}' ` +
             '(supported: ipfs, urlDownload, inline, localDirectory, s3)',
         );
         return undefined;
@@ -235,7 +246,8 @@ class LegacyConverter {
       return {};
     }
     for (const key of ['StorageSource', 'CID', 'URL']) {
-      if (get(output, key) !== undefined) this.ignored(`${where}.${key}`, 'an output is only a Name and a Path');
+      if (get(output, key) !== undefined)
+        this.ignored(`${where}.${key}`, 'an output is only a Name and a Path');
     }
     return { Name: get(output, 'Name') ?? '', Path: get(output, 'Path') ?? '' };
   }
@@ -267,8 +279,17 @@ function get(obj: Record<string, unknown>, key: string): unknown {
   return found === undefined ? undefined : obj[found];
 }
 
-function copyIfPresent(from: Record<string, unknown>, key: string, to: Record<string, unknown>, as: string): void {
+/** A v0 enum value as text; v0 enums were names, anything else matches nothing. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function copyIfPresent(
+  from: Record<string, unknown>,
+  key: string,
+  to: Record<string, unknown>,
+  as: string,
+): void {
   const value = get(from, key);
   if (value !== undefined && value !== null) to[as] = value;
 }
-

@@ -1,4 +1,4 @@
-import { parseDocument, YAMLParseError } from 'yaml';
+import { parseDocument, type YAMLParseError } from 'yaml';
 import { BacalhauError, ErrorCode } from '../bacerrors.js';
 
 /** Bacalhau refuses to unmarshal job specs larger than this (`MaxSerializedStringInput`, 10 MB). */
@@ -19,7 +19,8 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column.
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   const problems = doc.errors.map((e) => describeYamlError(e, source));
-  if (problems.length > 0) throw specError(problems.join('\n'), 'fix the YAML/JSON syntax at the position shown');
+  if (problems.length > 0)
+    throw specError(problems.join('\n'), 'fix the YAML/JSON syntax at the position shown');
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
     throw specError(`${source} is empty`, 'a job spec needs at least Type and Tasks');

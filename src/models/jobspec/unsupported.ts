@@ -27,8 +27,10 @@ const hints: Record<string, Record<string, string>> = {
   ResultPath: {
     type: 'a ResultPath is only {Name, Path}: stdout, stderr and exitCode are always saved as files in the results',
     format: 'a ResultPath is only {Name, Path}: results are published as the files the job wrote',
-    compression: "a ResultPath is only {Name, Path}: to compress results use the s3 publisher's Encoding (gzip|plain)",
-    compressionlevel: "a ResultPath is only {Name, Path}: the s3 publisher's Encoding gzip is the only compression",
+    compression:
+      "a ResultPath is only {Name, Path}: to compress results use the s3 publisher's Encoding (gzip|plain)",
+    compressionlevel:
+      "a ResultPath is only {Name, Path}: the s3 publisher's Encoding gzip is the only compression",
   },
 };
 

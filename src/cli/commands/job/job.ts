@@ -4,5 +4,7 @@ import { validateCommand } from './validate.js';
 
 /** `bacalhau job …`: the noun that groups every job verb. */
 export function jobCommand(ctx: CliContext): Command {
-  return new Command('job').description('Commands to submit, query and update jobs.').addCommand(validateCommand(ctx));
+  return new Command('job')
+    .description('Commands to submit, query and update jobs.')
+    .addCommand(validateCommand(ctx));
 }

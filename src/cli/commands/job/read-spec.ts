@@ -24,7 +24,7 @@ export async function readJobSpec(file: string, ctx: CliContext): Promise<string
   }
 }
 
-async function readStdin(stdin: AsyncIterable<Buffer | string>): Promise<string> {
+async function readStdin(stdin: CliContext['stdin']): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {

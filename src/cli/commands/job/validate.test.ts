@@ -1,0 +1,98 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../../../test/helpers/cli.js';
+
+const repo = join(import.meta.dirname, '../../../..');
+const jobs = join(repo, 'test/fixtures/jobs');
+
+describe('bacalhau job validate', () => {
+  it.each(readdirSync(join(jobs, 'valid')))('prints OK for valid/%s', async (file) => {
+    const run = await cli(['job', 'validate', join(jobs, 'valid', file)]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('OK');
+  });
+
+  it('prints warnings before OK', async () => {
+    const run = await cli(['job', 'validate', join(jobs, 'seeds/000-legacy-stable-diffusion.json')]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/legacy \(v0\) job spec/);
+    expect(lines[3]).toBe('OK');
+  });
+
+  it('exits 1 with every problem when the job is invalid', async () => {
+    const run = await cli(['job', 'validate', join(jobs, 'seeds/001-batch-execution-plan.json')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^Error: the job provided is invalid: unknown field: 'ExecutionPlan' in 'Job': .*\nmissing job tasks\n/,
+    );
+    expect(run.stderr).toContain('Job Specification: https://docs.bacalhau.org/cli-api/specifications/job');
+  });
+
+  it('rejects an empty file', async () => {
+    const run = await cli(['job', 'validate', join(jobs, 'invalid/empty.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: the job provided is invalid: .*empty/);
+  });
+
+  it('names a missing file without a stack trace', async () => {
+    const run = await cli(['job', 'validate', 'no-such-job.yaml'], { cwd: repo });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no-such-job\.yaml: no such file/);
+    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('reads standard input for "-"', async () => {
+    const run = await cli(['job', 'validate', '-'], {
+      stdin: '{"Type":"batch","Tasks":[{"Name":"main","Engine":{"Type":"docker"}}]}',
+    });
+    expect(run).toMatchObject({ code: 0, stdout: 'OK\n' });
+  });
+
+  it('validates several files, failing if any is invalid', async () => {
+    const run = await cli([
+      'job',
+      'validate',
+      join(jobs, 'valid/docker.yaml'),
+      join(jobs, 'seeds/001-gradual-scale.json'),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('docker.yaml:\nOK\n');
+    expect(run.stderr).toContain('task  validation failed: missing task name');
+  });
+
+  it('explains itself with --help', async () => {
+    const run = await cli(['job', 'validate', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: bacalhau job validate');
+    expect(run.stdout).toContain('JSON and YAML formats are accepted.');
+  });
+});
+
+describe('bacalhau job validate on the seed specs', () => {
+  const expectations: Record<string, RegExp> = {
+    '000-legacy-stable-diffusion.json': /^OK$/m,
+    '001-basic-structure.json': /^OK$/m,
+    '001-batch-execution-plan.json': /unknown field: 'ExecutionPlan' in 'Job'/,
+    '001-service-update-strategy.json': /unknown field: 'UpdateStrategy' in 'Job'/,
+    '001-daemon-restart-policy.json': /unknown field: 'RestartPolicy' in 'Job'/,
+    '001-robust-job-error-handling.json': /unknown field: 'ErrorHandling' in 'Job'/,
+    '001-gradual-scale.json': /missing task name/,
+    '001-network-extras.json': /unknown field: 'EnableIPv6' in 'NetworkConfig'/,
+    '001-result-path-compression.json': /unknown field: 'Compression' in 'ResultPath'/,
+    '001-timeouts-quick-fail.json': /^OK$/m,
+  };
+
+  it('covers every seed fixture', () => {
+    expect(readdirSync(join(jobs, 'seeds')).sort()).toEqual(Object.keys(expectations).sort());
+  });
+
+  it.each(Object.entries(expectations))('%s', async (file, expected) => {
+    const run = await cli(['job', 'validate', join(jobs, 'seeds', file)]);
+    expect(`${run.stdout}${run.stderr}`).toMatch(expected);
+    expect(run.code).toBe(expected.source === '^OK$' ? 0 : 1);
+  });
+});

@@ -1,0 +1,296 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BacalhauError } from '../bacerrors.js';
+import { prepareJobForSubmission } from './client.js';
+import { loadJobSpec } from './decode.js';
+import { parseSpecDocument } from './parse.js';
+
+const fixtures = join(import.meta.dirname, '../../../test/fixtures/jobs');
+const fixture = (path: string): string => readFileSync(join(fixtures, path), 'utf8');
+
+/** The problems a spec is rejected with, one per line. */
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(BacalhauError);
+    expect((err as BacalhauError).code).toBe('ValidationError');
+    return (err as BacalhauError).message.split('\n');
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+describe('parseSpecDocument', () => {
+  it('reads YAML and JSON to the same data', () => {
+    expect(parseSpecDocument(fixture('valid/docker-output.yaml'))).toEqual(
+      parseSpecDocument(fixture('valid/docker-output.json')),
+    );
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const [problem] = problemsOf(() =>
+      parseSpecDocument('Name: x\nTasks:\n  - Name: [unclosed\n', 'job.yaml'),
+    );
+    expect(problem).toMatch(/^job\.yaml: YAML syntax error at line \d+, column \d+: /);
+  });
+
+  it('reports the position of a duplicate key', () => {
+    const [problem] = problemsOf(() => parseSpecDocument('Name: a\nType: batch\nName: b\n'));
+    expect(problem).toMatch(/at line 3, column 1: .*[Uu]nique/);
+  });
+
+  it.each(['', '   \n', '# only a comment\n', 'null'])('rejects an empty document %j', (text) => {
+    expect(problemsOf(() => parseSpecDocument(text))).toEqual(['job spec is empty']);
+  });
+
+  it('refuses documents over 10 MB, like Bacalhau', () => {
+    const big = `Name: x\nMeta:\n  blob: "${'a'.repeat(10_000_001)}"\n`;
+    expect(problemsOf(() => parseSpecDocument(big))[0]).toMatch(
+      /^size of bytes to unmarshal \(\d+\) larger than maximum allowed \(10000000\)$/,
+    );
+  });
+});
+
+describe('loadJobSpec', () => {
+  it('matches keys case-insensitively but keeps map keys as written', () => {
+    const { job } = loadJobSpec(fixture('valid/docker-lowercase.yaml'), 'client');
+    expect(job).toMatchObject({
+      Name: 'a job with lower-case keys',
+      Type: 'batch',
+      Count: 1,
+      Tasks: [
+        {
+          Name: 'say hello to the world',
+          Engine: { Type: 'docker', Params: { image: 'busybox:1.37.0', entrypoint: ['echo'] } },
+          Resources: { CPU: '250m', Memory: '64mb' },
+          Timeouts: { ExecutionTimeout: 60 },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['batch', 1],
+    ['service', 1],
+    ['daemon', 0],
+    ['ops', 0],
+  ])('defaults Count for a %s job without one to %d', (type, count) => {
+    const { job } = loadJobSpec(`Type: ${type}\nTasks: []\n`, 'client');
+    expect(job.Count).toBe(count);
+  });
+
+  it('keeps an explicit Count of 0 and treats Count: null as absent', () => {
+    expect(loadJobSpec('Type: batch\nCount: 0\n', 'client').job.Count).toBe(0);
+    expect(loadJobSpec('Type: batch\nCount: null\n', 'client').job.Count).toBe(1);
+  });
+
+  it('refuses server-managed and unknown top-level fields on the client, all at once', () => {
+    expect(
+      problemsOf(() => loadJobSpec('id: j-1\nState: {}\nType: batch\nFlavour: x\nnmae: y\n', 'client')),
+    ).toEqual([
+      "field: 'id' in 'Job' is not allowed",
+      "field: 'State' in 'Job' is not allowed",
+      "unknown field: 'Flavour' in 'Job'",
+      "unknown field: 'nmae' in 'Job': did you mean 'Name'?",
+    ]);
+  });
+
+  it('accepts server-managed fields on the server, where sanitizing drops them', () => {
+    const { job, warnings } = loadJobSpec('ID: j-1\nType: batch\nExtra: 1\n', 'server');
+    expect(job.ID).toBe('j-1');
+    expect(warnings).toEqual(["unknown field: 'Extra' in 'Job' is ignored"]);
+  });
+
+  it('reports type mismatches with the field path, like Bacalhau', () => {
+    expect(
+      problemsOf(() =>
+        loadJobSpec('Type: batch\nCount: "2"\nTasks:\n  - Name: 7\n    Env: {A: 1}\n', 'client'),
+      ),
+    ).toEqual([
+      "field: 'Count' in 'Job' is invalid type: 'string' expected: 'int'",
+      "field: 'Tasks[0].Name' in 'Task' is invalid type: 'number' expected: 'string'",
+      "field: 'Tasks[0].Env.A' in 'Task' is invalid type: 'number' expected: 'string'",
+    ]);
+  });
+
+  it('warns about unknown nested fields, suggesting the intended one', () => {
+    const { warnings } = loadJobSpec(
+      'Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: docker}\n    Resouces: {CPU: "1"}\n',
+      'client',
+    );
+    expect(warnings).toEqual([
+      "unknown field: 'Resouces' in 'Task' (at Tasks[0]) is ignored: did you mean 'Resources'?",
+    ]);
+  });
+
+  it('rejects a network type Bacalhau does not know', () => {
+    expect(
+      problemsOf(() =>
+        loadJobSpec('Type: batch\nTasks:\n  - Name: m\n    Network: {Type: wifi}\n', 'client'),
+      ),
+    ).toEqual([
+      "field: 'Tasks[0].Network.Type' in 'NetworkConfig' is invalid: models.Network: unknown type 'wifi'",
+    ]);
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    expect(problemsOf(() => loadJobSpec('- a\n- b\n', 'client'))).toEqual([
+      'a job spec must be a mapping of fields, not a array',
+    ]);
+  });
+});
+
+describe('aspirational fields from the docs (reference §12)', () => {
+  it.each([
+    ['ExecutionPlan', 'Count partitions in parallel'],
+    ['UpdateStrategy', 'same Name to create a new version'],
+    ['RestartPolicy', 'restarted automatically'],
+    ['ErrorHandling', 'retried on other nodes automatically'],
+  ])('rejects %s with a hint naming the real mechanism', (field, hint) => {
+    const [problem] = problemsOf(() => loadJobSpec(`Type: batch\n${field}: {}\n`, 'client'));
+    expect(problem).toContain(`unknown field: '${field}' in 'Job': `);
+    expect(problem).toContain(hint);
+  });
+
+  it('rejects the extra network options', () => {
+    const problems = problemsOf(() => loadJobSpec(fixture('seeds/001-network-extras.json'), 'client'));
+    expect(problems).toEqual([
+      expect.stringMatching(/^unknown field: 'EnableIPv6' in 'NetworkConfig' \(at Tasks\[0\]\.Network\): /),
+      expect.stringMatching(/^unknown field: 'DNS' in 'NetworkConfig' .*node resolver/),
+      expect.stringMatching(/^unknown field: 'Policies' in 'NetworkConfig' .*Network\.Domains/),
+    ]);
+  });
+
+  it('rejects ResultPath Type, Format and Compression, pointing at the S3 publisher Encoding', () => {
+    const problems = problemsOf(() =>
+      loadJobSpec(fixture('seeds/001-result-path-compression.json'), 'client'),
+    );
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.includes("'Compression'"))).toContain("s3 publisher's Encoding");
+  });
+
+  it('only warns about them on the server, as Bacalhau ignores them there', () => {
+    const { warnings } = loadJobSpec(fixture('seeds/001-result-path-compression.json'), 'server');
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(
+      /^unknown field: 'Type' in 'ResultPath' \(at Tasks\[0\]\.ResultPaths\[0\]\) is ignored: /,
+    );
+  });
+});
+
+describe('legacy v0 specs', () => {
+  it('converts the seed spec to a current job, warning about each field without meaning', () => {
+    const { job, warnings } = prepareJobForSubmission(fixture('seeds/000-legacy-stable-diffusion.json'));
+    expect(job).toMatchObject({
+      Type: 'batch',
+      Count: 1,
+      Tasks: [
+        {
+          Name: 'main',
+          Engine: {
+            Type: 'docker',
+            Params: {
+              Image: 'ghcr.io/bacalhau-project/examples/stable-diffusion-gpu:0.0.1',
+              Entrypoint: ['python', 'main.py', '--o', './outputs', '--p', 'A User Prompt Goes here'],
+            },
+          },
+          Resources: { GPU: '1' },
+          ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
+        },
+      ],
+    });
+    expect(job.Tasks[0]?.Publisher).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^this is a legacy \(v0\) job spec/),
+      'legacy field Verifier has no meaning any more and is ignored: verification was removed from Bacalhau',
+      expect.stringMatching(
+        /^legacy field PublisherSpec has no meaning any more .*estuary publisher no longer exists/,
+      ),
+    ]);
+  });
+
+  it('converts the wrapped form with inputs, WASM modules, deal targeting and timeouts', () => {
+    const spec = {
+      APIVersion: 'V1beta1',
+      Metadata: { ID: 'old' },
+      Spec: {
+        Engine: 'Wasm',
+        Wasm: {
+          EntryModule: { StorageSource: 'inline', URL: 'data:,x' },
+          EntryPoint: '_start',
+          Parameters: ['a'],
+          EnvironmentVariables: { GREETING: 'hi' },
+          ImportModules: [{ StorageSource: 'ipfs', CID: 'QmX' }],
+        },
+        Inputs: [{ StorageSource: 'urlDownload', URL: 'https://example.com/x.csv', Path: '/inputs' }],
+        PublisherSpec: { Type: 'ipfs' },
+        Deal: { TargetingMode: 'all', Concurrency: 3, Confidence: 2 },
+        Timeout: 90.5,
+        Annotations: ['demo'],
+        NodeSelectors: [{ Key: 'zone', Operator: '=', Values: ['a'] }],
+      },
+    };
+    const { job, warnings } = prepareJobForSubmission(JSON.stringify(spec));
+    expect(job).toMatchObject({
+      Type: 'ops',
+      Count: 0,
+      Labels: { demo: '' },
+      Constraints: [{ Key: 'zone', Operator: '=', Values: ['a'] }],
+      Tasks: [
+        {
+          Engine: {
+            Type: 'wasm',
+            Params: {
+              EntryModule: '/wasm/entry.wasm',
+              ImportModules: ['/wasm/imports/module_0.wasm'],
+              Entrypoint: '_start',
+              Parameters: ['a'],
+            },
+          },
+          Env: { GREETING: 'hi' },
+          Publisher: { Type: 'ipfs' },
+          Timeouts: { TotalTimeout: 91 },
+          InputSources: [
+            {
+              Source: { Type: 'urlDownload', Params: { URL: 'https://example.com/x.csv' } },
+              Target: '/inputs',
+            },
+            { Source: { Type: 'inline', Params: { URL: 'data:,x' } }, Target: '/wasm/entry.wasm' },
+            { Source: { Type: 'ipfs', Params: { CID: 'QmX' } }, Target: '/wasm/imports/module_0.wasm' },
+          ],
+        },
+      ],
+    });
+    expect(warnings.filter((w) => w.startsWith('legacy field'))).toEqual([
+      expect.stringMatching(/^legacy field Metadata /),
+      expect.stringMatching(/^legacy field Deal\.Confidence /),
+    ]);
+  });
+
+  it('names what is wrong in a broken legacy spec', () => {
+    expect(
+      problemsOf(() =>
+        loadJobSpec(JSON.stringify({ Engine: 'docker', Inputs: [{ StorageSource: 'ipfs' }] }), 'client'),
+      ),
+    ).toEqual(['legacy spec: Inputs[0] is missing CID']);
+  });
+});
+
+describe('the fixture corpus', () => {
+  const valid = readdirSync(join(fixtures, 'valid'));
+
+  it.each(valid)('valid/%s passes client validation', (file) => {
+    expect(() => prepareJobForSubmission(fixture(`valid/${file}`))).not.toThrow();
+  });
+
+  it('empty.yaml is rejected', () => {
+    expect(problemsOf(() => prepareJobForSubmission(fixture('invalid/empty.yaml')))).toEqual([
+      'job spec is empty',
+    ]);
+  });
+
+  it('a nameless job keeps an empty name for the server to fill', () => {
+    expect(prepareJobForSubmission(fixture('valid/nameless.yaml')).job.Name).toBe('');
+  });
+});

@@ -1,0 +1,25 @@
+import { runCli } from '../../src/cli/run.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, as a user would from a shell in `cwd`. */
+export async function cli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdin: options.stdin === undefined ? [] : [options.stdin],
+    stdout: { write: (s) => void (stdout += s) },
+    stderr: { write: (s) => void (stderr += s) },
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    binName: 'bacalhau',
+  });
+  return { code, stdout, stderr };
+}
