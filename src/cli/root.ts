@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { versionCommand } from './commands/version/version.js';
 import { jobCommand } from './commands/job/job.js';
+import { configCommand } from './commands/config/config.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -32,6 +33,7 @@ export function createProgram(ctx: CliContext): Command {
 
   program.addCommand(versionCommand(ctx));
   program.addCommand(jobCommand(ctx));
+  program.addCommand(configCommand(ctx));
   return program;
 }
 

@@ -89,12 +89,13 @@ class Decoder {
         return raw;
       case 'array':
         if (!Array.isArray(raw)) return this.mismatch(raw, goTypeName(kind), path, owner);
-        return raw.map((item, i) => this.decode(item, kind.of, `${path}[${i}]`, owner));
+        // A null element becomes the element's zero value, as Go does.
+        return raw.map((item, i) => this.decode(item, kind.of, `${path}[${i}]`, owner) ?? scalarZero(kind.of));
       case 'map': {
         if (!isPlainObject(raw)) return this.mismatch(raw, goTypeName(kind), path, owner);
         const out: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(raw)) {
-          const decoded = this.decode(value, kind.of, joinPath(path, key), owner);
+          const decoded = this.decode(value, kind.of, joinPath(path, key), owner) ?? scalarZero(kind.of);
           if (decoded !== undefined) out[key] = decoded;
         }
         return out;

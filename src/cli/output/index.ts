@@ -1,0 +1,30 @@
+export {
+  addNonTabularOutputFlags,
+  addOutputFlags,
+  allFormats,
+  colorsEnabled,
+  nonTabularFormats,
+  nonTabularOptions,
+  outputOptions,
+  printKeyValues,
+  printList,
+  printOne,
+  printValue,
+  renderList,
+  renderValue,
+  tabularFormats,
+  type NonTabularFormat,
+  type NonTabularOptions,
+  type OutputFormat,
+  type OutputOptions,
+  type OutputTarget,
+} from './output.js';
+export {
+  displayWidth,
+  renderCsv,
+  renderTable,
+  wrapSoft,
+  type Column,
+  type TableRenderOptions,
+} from './table.js';
+export { toJson, toYaml } from './encode.js';

@@ -1,0 +1,106 @@
+/**
+ * Reading config files: YAML (JSON is YAML too), keys matched case-insensitively against the schema,
+ * every unknown key and ill-typed value reported, not just the first.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument, type YAMLError } from 'yaml';
+import { isPlainObject, repr } from './checks.js';
+import type { Problem } from './errors.js';
+import { Leaf, type SchemaGroup } from './leaf.js';
+import { findChild, findKey, firstKeyIn, isGroupKey, suggestKey } from './keys.js';
+import { schema, type ConfigKey } from './schema.js';
+import { fromData } from './values.js';
+
+/** The problem for a key that is not in the schema, with a "did you mean" when one is close. */
+export function unknownKeyProblem(key: string, binName: string): Problem {
+  const hint = `Run '${binName} config list' for the complete list of valid config keys`;
+  if (isGroupKey(key)) {
+    const example = firstKeyIn(key);
+    return {
+      message: `"${key}" is a group of config keys, not a key${example ? ` (e.g. "${example}")` : ''}`,
+      hint,
+    };
+  }
+  const suggestion = suggestKey(key);
+  return {
+    message: `"${key}" is not a valid config key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    hint,
+  };
+}
+
+/** A YAML syntax error as `yaml: line L, column C: <reason>`. */
+export function yamlErrorProblem(err: YAMLError): Problem {
+  const reason = err.message.split(' at line ')[0] ?? err.message;
+  const pos = err.linePos?.[0];
+  return {
+    message: pos ? `yaml: line ${pos.line}, column ${pos.col}: ${reason}` : `yaml: ${reason}`,
+    hint: 'Fix the YAML syntax of the config file',
+  };
+}
+
+export interface FileValues {
+  readonly values: Map<ConfigKey, unknown>;
+  readonly problems: Problem[];
+}
+
+/** Parses config file text into key values, collecting every problem. */
+export function parseConfigText(text: string, binName = 'bacalhau'): FileValues {
+  const values = new Map<ConfigKey, unknown>();
+  const problems: Problem[] = [];
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    return { values, problems: doc.errors.map(yamlErrorProblem) };
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (data === null || data === undefined) return { values, problems };
+  if (!isPlainObject(data)) {
+    problems.push({ message: `expected a mapping of config keys at the top level, received: ${repr(data)}` });
+    return { values, problems };
+  }
+  walk(schema, data, [], values, problems, binName);
+  return { values, problems };
+}
+
+function walk(
+  group: SchemaGroup,
+  data: Record<string, unknown>,
+  prefix: readonly string[],
+  values: Map<ConfigKey, unknown>,
+  problems: Problem[],
+  binName: string,
+): void {
+  for (const [name, raw] of Object.entries(data)) {
+    const child = findChild(group, name);
+    if (child === undefined) {
+      problems.push(unknownKeyProblem([...prefix, name].join('.'), binName));
+      continue;
+    }
+    const path = [...prefix, child.name];
+    if (raw === null || raw === undefined) continue;
+    if (child.node instanceof Leaf) {
+      const spec = findKey(path.join('.'));
+      if (spec === undefined) continue; // unreachable: every leaf has a key
+      const parsed = fromData(spec, raw);
+      if (parsed.ok) values.set(spec.key, parsed.value);
+      else problems.push(...parsed.problems);
+    } else if (isPlainObject(raw)) {
+      walk(child.node, raw, path, values, problems, binName);
+    } else {
+      problems.push({
+        message: `"${path.join('.')}" is a group of config keys and expects a mapping, received: ${repr(raw)}`,
+      });
+    }
+  }
+}
+
+/** Reads one config file; a file that cannot be read is one problem. */
+export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { values: new Map(), problems: [{ message: `cannot read the file: ${reason}` }] };
+  }
+  return parseConfigText(text, binName);
+}

@@ -1,0 +1,299 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { load, loadConfig, type LoadOptions } from './load.js';
+
+let dir: string;
+let home: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bacalhau-config-'));
+  home = join(dir, 'home');
+  mkdirSync(home);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+const opts = (extra: LoadOptions = {}): LoadOptions => ({ home, cwd: dir, numCpu: 2, env: {}, ...extra });
+
+function loadError(options: LoadOptions): BacalhauError {
+  try {
+    load(options);
+  } catch (err) {
+    if (err instanceof BacalhauError) return err;
+    throw err;
+  }
+  throw new Error('expected load to fail');
+}
+
+describe('precedence: defaults < file < env < flag < -c key=value', () => {
+  const f = () => file('a.yaml', 'API:\n  Port: 2000\n');
+
+  it('default', () => {
+    expect(load(opts()).API.Port).toBe(1234);
+  });
+  it('file over default', () => {
+    expect(load(opts({ config: [f()] })).API.Port).toBe(2000);
+  });
+  it('env over file', () => {
+    expect(load(opts({ config: [f()], env: { BACALHAU_API_PORT: '3000' } })).API.Port).toBe(3000);
+  });
+  it('flag over env', () => {
+    const cfg = load(
+      opts({ config: [f()], env: { BACALHAU_API_PORT: '3000' }, flags: { 'API.Port': '4000' } }),
+    );
+    expect(cfg.API.Port).toBe(4000);
+  });
+  it('-c key=value over flag, wherever it appears among -c values', () => {
+    const loaded = loadConfig(
+      opts({
+        config: ['api.port=5000', f()],
+        env: { BACALHAU_API_PORT: '3000' },
+        flags: { 'API.Port': '4000' },
+      }),
+    );
+    expect(loaded.config.API.Port).toBe(5000);
+    expect(loaded.sources.get('API.Port')).toEqual({ kind: 'config-flag' });
+    expect(loaded.sources.get('API.Host')).toEqual({ kind: 'default' });
+  });
+  it('later files override earlier ones; maps from files are merged', () => {
+    const a = file('a.yaml', 'API: {Port: 1, Host: a}\nLabels: {x: "1", y: "1"}\n');
+    const b = file('b.yaml', 'api: {port: 2}\nlabels: {y: "2"}\n');
+    const loaded = loadConfig(opts({ config: [a, b] }));
+    expect(loaded.config.API).toMatchObject({ Port: 2, Host: 'a' });
+    expect(loaded.config.Labels).toEqual({ x: '1', y: '2' });
+    expect(loaded.files).toEqual([a, b]);
+    expect(loaded.sources.get('API.Host')).toEqual({ kind: 'file', path: a });
+  });
+});
+
+describe('keys are case-insensitive', () => {
+  it('in files, -c and flags', () => {
+    const f = file(
+      'c.yaml',
+      'orchestrator:\n  nodemanager:\n    DISCONNECTTIMEOUT: 2m\ncompute:\n  enabled: true\n',
+    );
+    const cfg = load(
+      opts({ config: [f, 'WEBUI.listen=1.2.3.4:1', 'webui.ENABLED'], flags: { 'api.host': 'h' } }),
+    );
+    expect(cfg.Orchestrator.NodeManager.DisconnectTimeout).toBe('2m0s');
+    expect(cfg.Compute.Enabled).toBe(true);
+    expect(cfg.WebUI).toEqual({ Enabled: true, Listen: '1.2.3.4:1', Backend: '' });
+    expect(cfg.API.Host).toBe('h');
+  });
+});
+
+describe('environment', () => {
+  it('reads BACALHAU_<KEY> with typed values and comma-separated lists', () => {
+    const cfg = load(
+      opts({
+        env: {
+          BACALHAU_ORCHESTRATOR_ENABLED: 'true',
+          BACALHAU_COMPUTE_ORCHESTRATORS: 'nats://a:4222, nats://b:4222',
+          BACALHAU_COMPUTE_HEARTBEAT_INTERVAL: '5s',
+          BACALHAU_LABELS: 'zone=a,tier=gpu',
+          BACALHAU_JOBDEFAULTS_BATCH_TASK_RESOURCES_CPU: '2',
+          BACALHAU_API_AUTH_USERS: '[{"username": "alice", "capabilities": [{"actions": ["read:*"]}]}]',
+          BACALHAU_API_KEY: 'secret', // not a config key: ignored
+          BACALHAU_NOT_A_KEY: 'x',
+          BACALHAU_WEBUI_LISTEN: '', // empty means unset
+        },
+      }),
+    );
+    expect(cfg.Orchestrator.Enabled).toBe(true);
+    expect(cfg.Compute.Orchestrators).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(cfg.Compute.Heartbeat.Interval).toBe('5s');
+    expect(cfg.Labels).toEqual({ zone: 'a', tier: 'gpu' });
+    expect(cfg.JobDefaults.Batch.Task.Resources.CPU).toBe('2');
+    expect(cfg.API.Auth.Users).toEqual([{ Username: 'alice', Capabilities: [{ Actions: ['read:*'] }] }]);
+    expect(cfg.WebUI.Listen).toBe('0.0.0.0:8438');
+  });
+
+  it('reads the aliases BACALHAU_DIR and LOG_LEVEL below the canonical names', () => {
+    expect(load(opts({ env: { LOG_LEVEL: 'DEBUG' } })).Logging.Level).toBe('debug');
+    expect(load(opts({ env: { LOG_LEVEL: 'debug', BACALHAU_LOGGING_LEVEL: 'warn' } })).Logging.Level).toBe(
+      'warn',
+    );
+    const d = join(dir, 'd');
+    expect(load(opts({ env: { BACALHAU_DIR: d } })).DataDir).toBe(d);
+  });
+
+  it('reports ill-typed values naming the variable, key, value and type', () => {
+    const err = loadError(
+      opts({ env: { BACALHAU_API_PORT: 'eighty', BACALHAU_ORCHESTRATOR_ENABLED: 'yes' } }),
+    );
+    expect(err.code).toBe(ErrorCode.ConfigurationError);
+    expect(err.message).toContain('environment has 2 problems');
+    expect(err.message).toContain(
+      'BACALHAU_API_PORT: config key: "API.Port" expects an integer value, received: "eighty"',
+    );
+    expect(err.message).toContain(
+      'BACALHAU_ORCHESTRATOR_ENABLED: config key: "Orchestrator.Enabled" expects a boolean value, received: "yes"',
+    );
+  });
+});
+
+describe('config files', () => {
+  it('reports every unknown key and ill-typed value in a file at once, naming the file', () => {
+    const f = file(
+      'bad.yaml',
+      [
+        'API:',
+        '  Prot: 1',
+        '  Host: [a]',
+        'Compute:',
+        '  Heartbeat: {Interval: 10x}',
+        '  AllocatedCapacity: {CPU: 150%, Memory: lots}',
+        'Nonsense: true',
+        'Orchestrator: 5',
+      ].join('\n'),
+    );
+    const err = loadError(opts({ config: [f] }));
+    expect(err.code).toBe(ErrorCode.ConfigurationError);
+    expect(err.message.split('\n')).toEqual([
+      `config file "${f}" has 7 problems:`,
+      '  - "API.Prot" is not a valid config key (did you mean "API.Port"?)',
+      '  - config key: "API.Host" expects a string value, received: ["a"]',
+      '  - config key: "Compute.Heartbeat.Interval" expects a valid duration value, received: "10x"',
+      '  - config key: "Compute.AllocatedCapacity.CPU": cpu capacity percentage must be between 0% and 100%, got 150%',
+      '  - config key: "Compute.AllocatedCapacity.Memory": invalid Memory value "lots"',
+      '  - "Nonsense" is not a valid config key',
+      '  - "Orchestrator" is a group of config keys and expects a mapping, received: 5',
+    ]);
+    expect(err.hint).toContain("Run 'bacalhau config list'");
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const f = file('syntax.yaml', 'API:\n  Port: 1\n Host: [x\n');
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toMatch(new RegExp(`^config file "${f}".*yaml: line \\d+, column \\d+: `, 's'));
+  });
+
+  it('accepts absolute capacities, JSON files, empty files and nulls', () => {
+    const json = file(
+      'c.json',
+      '{"compute": {"allocatedCapacity": {"cpu": "500m", "memory": "16Gi", "gpu": "1"}}}',
+    );
+    const empty = file('empty.yaml', '');
+    const nulls = file('nulls.yaml', 'API:\n  Host:\nWebUI: ~\n');
+    const cfg = load(opts({ config: [json, empty, nulls] }));
+    expect(cfg.Compute.AllocatedCapacity).toEqual({ CPU: '500m', Memory: '16Gi', Disk: '80%', GPU: '1' });
+    expect(cfg.API.Host).toBe('0.0.0.0');
+  });
+
+  it('uses <DataDir>/config.yaml when no file is given, with DataDir from env', () => {
+    const dataDir = join(dir, 'data');
+    file('data/config.yaml', 'API:\n  Port: 7777\n');
+    expect(load(opts({ env: { BACALHAU_DIR: dataDir } })).API.Port).toBe(7777);
+    // ... but not when a file is given with -c
+    const other = file('other.yaml', 'WebUI:\n  Enabled: true\n');
+    expect(load(opts({ env: { BACALHAU_DIR: dataDir }, config: [other] })).API.Port).toBe(1234);
+    // the default data dir is ~/.bacalhau
+    file('home/.bacalhau/config.yaml', 'API:\n  Port: 8888\n');
+    expect(load(opts()).API.Port).toBe(8888);
+  });
+});
+
+describe('-c values', () => {
+  it('reports unknown keys with suggestions, missing files, and keys without values', () => {
+    const err = loadError(
+      opts({ config: ['api.prot=1', 'missing.yaml', 'Compute.Enabld', 'API.Port', 'API'] }),
+    );
+    expect(err.code).toBe(ErrorCode.ValidationError);
+    expect(err.message.split('\n')).toEqual([
+      '--config flag has 5 problems:',
+      '  - "api.prot" is not a valid config key (did you mean "API.Port"?)',
+      "  - specified configuration file doesn't exist: missing.yaml",
+      '  - "Compute.Enabld" is not a valid config key (did you mean "Compute.Enabled"?)',
+      '  - config flag key requires a value.',
+      'To correct this provide a value to the config, e.g. --config API.Port=<value>',
+      '  - "API" is a group of config keys, not a key (e.g. "API.Host")',
+    ]);
+  });
+
+  it('reports ill-typed values', () => {
+    const err = loadError(opts({ config: ['Orchestrator.NodeManager.DisconnectTimeout=soon'] }));
+    expect(err.message).toBe(
+      '--config flag: config key: "Orchestrator.NodeManager.DisconnectTimeout" expects a valid duration value, received: "soon"',
+    );
+    expect(err.hint).toContain("'2h45m'");
+    expect(loadError(opts({ config: ['Compute.Orchestrators=a b'] })).message).toContain(
+      'only comma (,) is allowed',
+    );
+  });
+
+  it('treats a value with = whose left side is no key as a file when it exists', () => {
+    const f = file('odd=name.yaml', 'API:\n  Port: 9\n');
+    expect(load(opts({ config: [f] })).API.Port).toBe(9);
+  });
+});
+
+describe('data dir', () => {
+  it('expands ~ and makes flag and -c values absolute against cwd', () => {
+    expect(load(opts({ dataDir: '~/bac' })).DataDir).toBe(join(home, 'bac'));
+    expect(load(opts({ dataDir: 'rel/dir' })).DataDir).toBe(join(dir, 'rel/dir'));
+    expect(load(opts({ config: ['datadir=rel2'] })).DataDir).toBe(join(dir, 'rel2'));
+    expect(load(opts({ env: { BACALHAU_DIR: '~/x' } })).DataDir).toBe(join(home, 'x'));
+    expect(load(opts({ env: { HOME: home } })).DataDir).toBe(join(home, '.bacalhau'));
+  });
+
+  it('rejects a relative data dir from the environment or a file', () => {
+    expect(loadError(opts({ env: { BACALHAU_DIR: 'relative' } })).message).toBe(
+      'data dir path "relative" is not an absolute path',
+    );
+    const f = file('d.yaml', 'DataDir: $HOME/x\n');
+    expect(loadError(opts({ config: [f] })).message).toBe(`data dir path "$HOME/x" contains a '$' character`);
+  });
+});
+
+describe('validation', () => {
+  it('rejects mixing old and new auth mechanisms', () => {
+    const f = file(
+      'auth.yaml',
+      'API:\n  Auth:\n    AccessPolicyPath: /p.rego\n    Users:\n      - Username: bob\n',
+    );
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toBe(
+      'mixing old and new auth mechanisms not supported. when Users or Oauth2 is defined in API.Auth, Methods and AccessPolicyPath must be empty',
+    );
+    const oauth = file(
+      'oauth.yaml',
+      'API:\n  Auth:\n    AccessPolicyPath: /p.rego\n    Oauth2: {Issuer: x}\n',
+    );
+    expect(loadError(opts({ config: [oauth] })).message).toContain('mixing old and new auth mechanisms');
+  });
+
+  it('rejects unknown fields inside structured values', () => {
+    const f = file('m.yaml', 'API:\n  Auth:\n    Methods:\n      Shared: {Type: ask, Polcy: x}\n');
+    expect(loadError(opts({ config: [f] })).message).toContain(
+      '"API.Auth.Methods.Shared.Polcy" is not a valid config key',
+    );
+  });
+
+  it('normalises allowed values', () => {
+    const cfg = load(opts({ config: ['JobAdmissionControl.Locality=LOCAL', 'nameprovider=hostname'] }));
+    expect(cfg.JobAdmissionControl.Locality).toBe('local');
+    expect(cfg.NameProvider).toBe('hostname');
+    expect(loadError(opts({ config: ['Logging.Mode=fancy'] })).message).toContain(
+      'config key: "Logging.Mode" expects one of "default", "json", "cmd", received: "fancy"',
+    );
+  });
+});
+
+it('returns a deeply frozen config', () => {
+  const cfg = load(opts());
+  expect(Object.isFrozen(cfg)).toBe(true);
+  expect(Object.isFrozen(cfg.Compute.Orchestrators)).toBe(true);
+  expect(Object.isFrozen(cfg.API.Auth.Methods['ClientKey'])).toBe(true);
+  expect(() => {
+    (cfg.API as { Port: number }).Port = 1;
+  }).toThrow(TypeError);
+});

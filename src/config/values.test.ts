@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { findKey, type KeySpec } from './keys.js';
+import { formatValue, fromArgs, fromData, fromText } from './values.js';
+
+const spec = (key: string): KeySpec => {
+  const found = findKey(key);
+  if (!found) throw new Error(`no key ${key}`);
+  return found;
+};
+
+describe('fromText', () => {
+  it('parses Go booleans, integers and durations', () => {
+    for (const t of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+      expect(fromText(spec('WebUI.Enabled'), t, true)).toEqual({ ok: true, value: true });
+    }
+    expect(fromText(spec('WebUI.Enabled'), 'False', true)).toEqual({ ok: true, value: false });
+    expect(fromText(spec('WebUI.Enabled'), 'yes', true).ok).toBe(false);
+    expect(fromText(spec('API.Port'), '+80', true)).toEqual({ ok: true, value: 80 });
+    expect(fromText(spec('API.Port'), '0x50', true).ok).toBe(false);
+    expect(fromText(spec('API.Port'), '1.5', true).ok).toBe(false);
+    expect(fromText(spec('Engines.Types.Docker.ManifestCache.Size'), '-1', true)).toEqual({
+      ok: false,
+      problems: [
+        {
+          message:
+            'config key: "Engines.Types.Docker.ManifestCache.Size" expects a positive integer value, received: "-1"',
+          hint: "Accepted formats: '1', '2', '10', etc.",
+        },
+      ],
+    });
+    expect(fromText(spec('UpdateConfig.Interval'), '1.5h', true)).toEqual({ ok: true, value: '1h30m0s' });
+    expect(fromText(spec('UpdateConfig.Interval'), '0', true)).toEqual({ ok: true, value: '0s' });
+  });
+
+  it('parses lists strictly on the command line and leniently from env', () => {
+    const key = spec('Compute.Orchestrators');
+    expect(fromText(key, 'a,b', true)).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(fromText(key, 'a, b,,', false)).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(fromText(key, 'a;b', true).ok).toBe(false);
+    const empty = fromText(key, 'a,,b', true);
+    expect(empty.ok ? '' : empty.problems[0]?.message).toContain('empty item at position 1');
+  });
+
+  it('parses maps as k=v pairs with Bacalhau rules', () => {
+    const key = spec('Labels');
+    expect(fromText(key, 'a=1,b=2', true)).toEqual({ ok: true, value: { a: '1', b: '2' } });
+    const reason = (text: string): string => {
+      const r = fromText(key, text, true);
+      return r.ok ? '' : (r.problems[0]?.message ?? '');
+    };
+    expect(reason('a')).toContain("no '=' in 'a'");
+    expect(reason('a=b=c')).toContain("multiple '=' in 'a=b=c'");
+    expect(reason('=b')).toContain("missing key before '=' in '=b'");
+    expect(reason('a=')).toContain("missing value after '=' for key 'a'");
+  });
+
+  it('parses structured values from JSON or YAML text', () => {
+    expect(
+      fromText(spec('API.Auth.Methods'), '{"Shared": {"type": "ask", "policyPath": "/p"}}', true),
+    ).toEqual({
+      ok: true,
+      value: { Shared: { Type: 'ask', PolicyPath: '/p' } },
+    });
+  });
+});
+
+describe('fromArgs (config set)', () => {
+  it('splits a single comma-separated value and keeps several values as a list', () => {
+    expect(fromArgs(spec('Compute.Orchestrators'), ['a,b'])).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(fromArgs(spec('Compute.Orchestrators'), ['a', 'b'])).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(fromArgs(spec('API.Port'), ['12', 'ignored'])).toEqual({ ok: true, value: 12 });
+  });
+});
+
+describe('fromData (files)', () => {
+  it('accepts YAML scalars of the right kind and weakly typed numbers for strings', () => {
+    expect(fromData(spec('JobDefaults.Batch.Task.Resources.Memory'), 512)).toEqual({
+      ok: true,
+      value: '512',
+    });
+    expect(fromData(spec('API.Port'), '80')).toEqual({ ok: true, value: 80 });
+    expect(fromData(spec('API.Port'), 80.5).ok).toBe(false);
+    expect(fromData(spec('Orchestrator.Cluster.Peers'), 'a,b')).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(fromData(spec('Labels'), { a: 1 })).toEqual({ ok: true, value: { a: '1' } });
+  });
+
+  it('checks allocated capacity', () => {
+    const ok = (key: string, v: string) => fromData(spec(`Compute.AllocatedCapacity.${key}`), v).ok;
+    expect(ok('CPU', '85%')).toBe(true);
+    expect(ok('CPU', '0%')).toBe(true);
+    expect(ok('CPU', '100.0%')).toBe(true);
+    expect(ok('CPU', '250m')).toBe(true);
+    expect(ok('CPU', '2.5')).toBe(true);
+    expect(ok('CPU', '101%')).toBe(false);
+    expect(ok('CPU', '-1%')).toBe(false);
+    expect(ok('CPU', 'abc%')).toBe(false);
+    expect(ok('Memory', '16Gi')).toBe(true);
+    expect(ok('Memory', '10 GB')).toBe(true);
+    expect(ok('Disk', '1.5TiB')).toBe(true);
+    expect(ok('Memory', 'lots')).toBe(false);
+    expect(ok('GPU', '2')).toBe(true);
+    expect(ok('GPU', '1.5')).toBe(false);
+    const gpu = fromData(spec('Compute.AllocatedCapacity.GPU'), '120%');
+    expect(gpu.ok ? '' : gpu.problems[0]?.message).toBe(
+      'config key: "Compute.AllocatedCapacity.GPU": percentage must be between 0% and 100%, got 120%',
+    );
+  });
+});
+
+describe('formatValue (Go %v, as config list prints it)', () => {
+  it('renders lists, maps and structs as Go does', () => {
+    expect(formatValue(spec('Compute.Orchestrators'), ['nats://a:4222', 'nats://b:4222'])).toBe(
+      '[nats://a:4222 nats://b:4222]',
+    );
+    expect(formatValue(spec('Compute.Env.AllowList'), [])).toBe('[]');
+    expect(formatValue(spec('Labels'), { zone: 'a', arch: 'arm' })).toBe('map[arch:arm zone:a]');
+    expect(formatValue(spec('Labels'), {})).toBe('map[]');
+    expect(formatValue(spec('API.Auth.Methods'), { ClientKey: { Type: 'challenge' } })).toBe(
+      'map[ClientKey:{challenge }]',
+    );
+    expect(
+      formatValue(spec('API.Auth.Users'), [
+        { Username: 'u', Password: 'p', Capabilities: [{ Actions: ['read:*'] }] },
+      ]),
+    ).toBe('[{ u p  [{[read:*]}]}]');
+    expect(formatValue(spec('API.Port'), 1234)).toBe('1234');
+    expect(formatValue(spec('WebUI.Enabled'), false)).toBe('false');
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Writing one key into a config file (`bacalhau config set`): the key and value are validated first; the
+ * rest of the file — other keys, comments, the spelling of existing keys — is kept.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { problemsError } from './errors.js';
+import { unknownKeyProblem, yamlErrorProblem } from './file.js';
+import { findKey } from './keys.js';
+import { absPath, dataDirProblem } from './paths.js';
+import type { ConfigKey } from './schema.js';
+import { fromArgs } from './values.js';
+
+export interface SetValueOptions {
+  /** The config file to update; created (with its directory) when missing. */
+  readonly path: string;
+  /** The key, in any case (`api.port`). */
+  readonly key: string;
+  /** The value as given on the command line; several values make a list. */
+  readonly values: readonly string[];
+  /** For relative `DataDir` values. */
+  readonly cwd: string;
+  readonly home: string;
+  readonly binName?: string;
+}
+
+/**
+ * Parses `values` for `key` and writes the result into the file at `path`. Throws a ValidationError for an
+ * unknown key or ill-typed value (nothing is written), a ConfigurationError for an unparsable file.
+ */
+export function setConfigFileValue(options: SetValueOptions): { key: ConfigKey; value: unknown } {
+  const { value, key } = parseSetValue(options);
+  const doc = readDocument(options.path);
+  setIn(doc, key.split('.'), value);
+  mkdirSync(dirname(options.path), { recursive: true });
+  writeFileSync(options.path, doc.toString({ lineWidth: 0 }), { mode: 0o600 });
+  return { key, value };
+}
+
+/** Validates a `config set` key and value without writing anything. */
+export function parseSetValue(options: SetValueOptions): { key: ConfigKey; value: unknown } {
+  const spec = findKey(options.key);
+  if (spec === undefined) {
+    throw problemsError([unknownKeyProblem(options.key, options.binName ?? 'bacalhau')], {
+      code: ErrorCode.ValidationError,
+    });
+  }
+  const parsed = fromArgs(spec, options.values);
+  if (!parsed.ok) throw problemsError(parsed.problems, { code: ErrorCode.ValidationError });
+  let value = parsed.value;
+  if (spec.key === 'DataDir') {
+    value = absPath(String(value), options.cwd, options.home);
+    const problem = dataDirProblem(String(value));
+    if (problem !== undefined) throw problemsError([problem], { code: ErrorCode.ValidationError });
+  }
+  return { key: spec.key, value };
+}
+
+function readDocument(path: string): Document {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Document({});
+    throw new BacalhauError(`reading config file ${JSON.stringify(path)}: ${(err as Error).message}`, {
+      code: ErrorCode.IOError,
+      component: 'config',
+      cause: err,
+    });
+  }
+  const doc: Document = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw problemsError(doc.errors.map(yamlErrorProblem), { subject: `config file ${JSON.stringify(path)}` });
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    doc.contents = doc.createNode({});
+  }
+  if (!isMap(doc.contents)) {
+    throw new BacalhauError(`config file ${JSON.stringify(path)} does not contain a mapping of config keys`, {
+      code: ErrorCode.ConfigurationError,
+      component: 'config',
+    });
+  }
+  return doc;
+}
+
+/** Sets a value at a path of canonical names, reusing existing keys that match case-insensitively. */
+function setIn(doc: Document, path: readonly string[], value: unknown): void {
+  let map = doc.contents as YAMLMap;
+  path.forEach((name, i) => {
+    const pair = map.items.find(
+      (p) => isScalar(p.key) && String(p.key.value).toLowerCase() === name.toLowerCase(),
+    );
+    const last = i === path.length - 1;
+    if (last) {
+      if (pair) pair.value = doc.createNode(value);
+      else map.add(doc.createPair(name, value));
+      return;
+    }
+    if (pair && isMap(pair.value)) {
+      map = pair.value;
+      return;
+    }
+    const child = doc.createNode({}) as YAMLMap;
+    if (pair) pair.value = child;
+    else map.add(doc.createPair(name, child));
+    map = child;
+  });
+}
