@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  constraintWarnings,
   emptyJob,
   normalizeJob,
   sanitizeJobSubmission,
@@ -289,5 +290,34 @@ describe('sanitizeJobSubmission', () => {
     const { job: sanitized, warnings } = sanitizeJobSubmission(job({ Type: 'service', ID: 'j-keep' }));
     expect(warnings).toEqual([]);
     expect(sanitized.ID).toBe('j-keep');
+  });
+});
+
+describe('constraints', () => {
+  it('applies exactly Bacalhau’s submission rules', () => {
+    const problems = validateJobSubmission(
+      job({
+        Constraints: [
+          { Key: ' ', Operator: '=', Values: ['a'] },
+          { Key: 'zone', Operator: 'in' },
+          { Key: 'gpu', Operator: 'exists', Values: ['x'] },
+          { Key: 'ram', Operator: 'gt', Values: ['1', '2'] },
+        ],
+      }),
+    );
+    expect(problems).toEqual([
+      'constraint 1 validation failed: selector key cannot be blank',
+      'constraint 2 validation failed: selector values cannot be empty for In or NotIn operators',
+      'constraint 3 validation failed: selector values must be empty for Exists or KeyNotInImap operators',
+      'constraint 4 validation failed: selector values must have exactly one value for other operators',
+    ]);
+  });
+
+  it('accepts, with a warning, a constraint the scheduler could never evaluate', () => {
+    const spec = job({ Constraints: [{ Key: 'ram', Operator: 'gt', Values: ['lots'] }] });
+    expect(validateJobSubmission(spec)).toEqual([]);
+    expect(constraintWarnings(spec)).toEqual([
+      expect.stringMatching(/^constraint 1 can never match a node: .*lots/),
+    ]);
   });
 });

@@ -77,14 +77,29 @@ export function validateJobSubmission(job: Job): string[] {
   }
   if (job.Tasks.length === 0) problems.push('missing job tasks');
   job.Constraints.forEach((constraint, index) => {
-    problems.push(
-      ...within(`constraint ${index + 1} validation failed`, validateLabelSelectorRequirement(constraint)),
-    );
+    // Exactly Bacalhau's check: a constraint k8s cannot evaluate is accepted here and never matches a
+    // node later (constraintWarnings says so to the user at submission).
+    const found = validateLabelSelectorRequirement(constraint, { k8s: false });
+    problems.push(...within(`constraint ${index + 1} validation failed`, found));
   });
   for (const task of job.Tasks) {
     problems.push(...within(`task ${task.Name} validation failed`, validateTaskSubmission(task)));
   }
   return problems;
+}
+
+/**
+ * Constraints that pass Bacalhau's submission check but that the scheduler's k8s selector cannot
+ * evaluate, so no node will ever match them: worth a warning before the job waits in the queue.
+ */
+export function constraintWarnings(job: Job): string[] {
+  return job.Constraints.flatMap((constraint, index) =>
+    validateLabelSelectorRequirement(constraint, { k8s: false }).length > 0
+      ? []
+      : validateLabelSelectorRequirement(constraint).map(
+          (problem) => `constraint ${index + 1} can never match a node: ${problem}`,
+        ),
+  );
 }
 
 /** Checks made before a job is stored (`Job.Validate`): identity fields plus the stricter task checks. */

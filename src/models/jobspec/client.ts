@@ -1,4 +1,4 @@
-import { sanitizeJobSubmission, validateJobSubmission, type Job } from '../job.js';
+import { constraintWarnings, sanitizeJobSubmission, validateJobSubmission, type Job } from '../job.js';
 import { inspectJobSpec, invalidJobSpec } from './decode.js';
 import { parseSpecDocument } from './parse.js';
 
@@ -11,5 +11,8 @@ export function prepareJobForSubmission(text: string, source?: string): { job: J
   const problems = [...decoded.problems, ...(decoded.wellTyped ? validateJobSubmission(decoded.job) : [])];
   if (problems.length > 0) throw invalidJobSpec(problems);
   const sanitized = sanitizeJobSubmission(decoded.job);
-  return { job: sanitized.job, warnings: [...decoded.warnings, ...sanitized.warnings] };
+  return {
+    job: sanitized.job,
+    warnings: [...decoded.warnings, ...constraintWarnings(decoded.job), ...sanitized.warnings],
+  };
 }
