@@ -6,7 +6,7 @@
  * Every problem names the key, the value received and the type expected.
  */
 import { parse as parseYaml } from 'yaml';
-import { DurationSyntaxError, canonicalDuration } from '../lib/duration.js';
+import { DurationSyntaxError, canonicalDuration } from '../models/duration.js';
 import { isPlainObject, repr } from './checks.js';
 import type { Problem } from './errors.js';
 import type { KeySpec } from './keys.js';

@@ -1,4 +1,6 @@
-import { formatGoDurationSeconds } from './duration.js';
+import { formatDuration, Second } from './duration.js';
+
+const formatSeconds = (seconds: number): string => formatDuration(BigInt(seconds) * Second);
 
 /** Task timeouts in whole seconds; 0 means none (`models.TimeoutConfig`). */
 export interface TimeoutConfig {
@@ -18,13 +20,13 @@ export function validateTimeoutsSubmission(t: TimeoutConfig): string[] {
   if ((t.ExecutionTimeout ?? 0) < 0) {
     // Go prints GetExecutionTimeout() here, which falls back to TotalTimeout for a negative value and so
     // names the wrong number; this prints the value the user wrote.
-    problems.push(`invalid execution timeout value: ${formatGoDurationSeconds(t.ExecutionTimeout ?? 0)}`);
+    problems.push(`invalid execution timeout value: ${formatSeconds(t.ExecutionTimeout ?? 0)}`);
   }
   if ((t.QueueTimeout ?? 0) < 0) {
-    problems.push(`invalid queue timeout value: ${formatGoDurationSeconds(t.QueueTimeout ?? 0)}`);
+    problems.push(`invalid queue timeout value: ${formatSeconds(t.QueueTimeout ?? 0)}`);
   }
   if ((t.TotalTimeout ?? 0) < 0) {
-    problems.push(`invalid total timeout value: ${formatGoDurationSeconds(t.TotalTimeout ?? 0)}`);
+    problems.push(`invalid total timeout value: ${formatSeconds(t.TotalTimeout ?? 0)}`);
   }
   return problems;
 }
@@ -34,9 +36,9 @@ export function validateTimeoutBudget(t: TimeoutConfig): string[] {
   const total = t.TotalTimeout ?? 0;
   if (total > 0 && (t.ExecutionTimeout ?? 0) + (t.QueueTimeout ?? 0) > total) {
     return [
-      `execution timeout ${formatGoDurationSeconds(executionTimeoutSeconds(t))} and queue timeout ` +
-        `${formatGoDurationSeconds(t.QueueTimeout ?? 0)} should be less than total timeout ` +
-        `${formatGoDurationSeconds(total)}`,
+      `execution timeout ${formatSeconds(executionTimeoutSeconds(t))} and queue timeout ` +
+        `${formatSeconds(t.QueueTimeout ?? 0)} should be less than total timeout ` +
+        `${formatSeconds(total)}`,
     ];
   }
   return [];
