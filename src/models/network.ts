@@ -8,7 +8,7 @@
  * `omitempty`. `Port.Name` is always written, `Static`, `Target`, `HostNetwork` are `omitempty`.
  */
 import { BacalhauError, ErrorCode } from './bacerrors.js';
-import { goCompareStrings, goQuote, goToLower, goTrimSpace } from './resources.js';
+import { goCompareStrings, goQuote, goToLower, goTrimSpace } from './go-compat.js';
 
 /** Network modes, by wire name. */
 export const NetworkType = {

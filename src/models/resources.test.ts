@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from './bacerrors.js';
 import {
-  add,
-  copyResources,
-  formatResources,
   goCompareStrings,
   goFormatFixed,
   goFormatInt,
@@ -12,6 +9,11 @@ import {
   goQuote,
   goToLower,
   goTrimSpace,
+} from './go-compat.js';
+import {
+  add,
+  copyResources,
+  formatResources,
   gpuLess,
   humanizeBytes,
   humanizeIBytes,

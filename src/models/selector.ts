@@ -17,7 +17,7 @@
  * JSON: `{Key, Operator, Values}` with `Values` omitempty; Operator is the k8s lower-case string.
  */
 import { BacalhauError, ErrorCode } from './bacerrors.js';
-import { goCompareStrings, goParseInt, goQuote, goTrimSpace } from './resources.js';
+import { goCompareStrings, goParseInt, goQuote, goTrimSpace } from './go-compat.js';
 
 /** k8s `selection.Operator` values (case-sensitive on the wire). */
 export const Operator = {
