@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ZeroTime } from '../models/evaluation.js';
 import type { BuildVersionInfo } from '../models/version.js';
 
 // Node reports platform/arch in its own words; Bacalhau's wire fields use Go's (GOOS/GOARCH).
@@ -19,7 +20,8 @@ export function buildVersionInfo(): BuildVersionInfo {
     Minor: minor,
     GitVersion: `v${pkg.version}`,
     GitCommit: process.env['BACALHAU_GIT_COMMIT'] ?? '',
-    BuildDate: process.env['BACALHAU_BUILD_DATE'] ?? '',
+    // Go's zero time.Time when unknown, as Bacalhau's BuildDate is a time.
+    BuildDate: process.env['BACALHAU_BUILD_DATE'] ?? ZeroTime,
     GOOS: goOs[process.platform] ?? process.platform,
     GOARCH: goArch[process.arch] ?? process.arch,
   });

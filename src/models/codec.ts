@@ -8,7 +8,7 @@
 
 export type Kind =
   | { readonly kind: 'string' }
-  | { readonly kind: 'int' }
+  | { readonly kind: 'int'; readonly goType?: string }
   | { readonly kind: 'uint' }
   | { readonly kind: 'float' }
   | { readonly kind: 'bool' }
@@ -46,6 +46,8 @@ export interface StructSchema {
 
 export const string: Kind = { kind: 'string' };
 export const int: Kind = { kind: 'int' };
+/** An int64 field: decoded like int, named `int64` in type errors as Go does. */
+export const int64: Kind = { kind: 'int', goType: 'int64' };
 export const uint: Kind = { kind: 'uint' };
 export const float: Kind = { kind: 'float' };
 export const bool: Kind = { kind: 'bool' };
@@ -82,6 +84,7 @@ class Decoder {
       case 'bool':
         return typeof raw === 'boolean' ? raw : this.mismatch(raw, 'bool', path, owner);
       case 'int':
+        return this.decodeNumber(raw, 'int', path, owner, kind.goType);
       case 'uint':
       case 'float':
         return this.decodeNumber(raw, kind.kind, path, owner);
@@ -89,13 +92,12 @@ class Decoder {
         return raw;
       case 'array':
         if (!Array.isArray(raw)) return this.mismatch(raw, goTypeName(kind), path, owner);
-        // A null element becomes the element's zero value, as Go does.
-        return raw.map((item, i) => this.decode(item, kind.of, `${path}[${i}]`, owner) ?? scalarZero(kind.of));
+        return raw.map((item, i) => this.decodeElement(item, kind.of, `${path}[${i}]`, owner));
       case 'map': {
         if (!isPlainObject(raw)) return this.mismatch(raw, goTypeName(kind), path, owner);
         const out: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(raw)) {
-          const decoded = this.decode(value, kind.of, joinPath(path, key), owner) ?? scalarZero(kind.of);
+          const decoded = this.decodeElement(value, kind.of, joinPath(path, key), owner);
           if (decoded !== undefined) out[key] = decoded;
         }
         return out;
@@ -112,6 +114,15 @@ class Decoder {
     }
   }
 
+  /**
+   * A null element becomes the element's zero value, as in Go. A null struct element would be a nil
+   * pointer that Bacalhau dereferences (and panics on); here it is a type error naming the element.
+   */
+  private decodeElement(raw: unknown, kind: Kind, path: string, owner: string): unknown {
+    if (raw === null && kind.kind === 'struct') return this.mismatch(raw, kind.schema().name, path, owner);
+    return this.decode(raw, kind, path, owner) ?? scalarZero(kind);
+  }
+
   decodeStruct(raw: unknown, schema: StructSchema, path: string, owner: string): unknown {
     if (!isPlainObject(raw)) return this.mismatch(raw, schema.name, path, owner);
     const out: Record<string, unknown> = {};
@@ -124,9 +135,9 @@ class Decoder {
       const decoded = this.decode(value, field.kind, joinPath(path, field.name), schema.name);
       if (decoded !== undefined) out[field.name] = decoded;
     }
-    // Like a Go struct, scalar fields that are always encoded exist even when the input lacks them.
+    // Like a Go struct, scalar fields exist with their zero value even when the input lacks them.
     for (const field of schema.fields) {
-      if (field.omitEmpty !== true && out[field.name] === undefined) {
+      if (out[field.name] === undefined) {
         const zero = scalarZero(field.kind);
         if (zero !== undefined) out[field.name] = zero;
       }
@@ -134,11 +145,18 @@ class Decoder {
     return out;
   }
 
-  private decodeNumber(raw: unknown, kind: 'int' | 'uint' | 'float', path: string, owner: string): unknown {
-    const goType = kind === 'uint' ? 'uint64' : kind === 'int' ? 'int' : 'float64';
+  private decodeNumber(
+    raw: unknown,
+    kind: 'int' | 'uint' | 'float',
+    path: string,
+    owner: string,
+    intType = 'int',
+  ): unknown {
+    const goType = kind === 'uint' ? 'uint64' : kind === 'int' ? intType : 'float64';
     if (typeof raw !== 'number' || !Number.isFinite(raw)) return this.mismatch(raw, goType, path, owner);
     if (kind === 'float') return raw;
-    if (!Number.isInteger(raw) || (kind === 'uint' && raw < 0) || !Number.isSafeInteger(raw)) {
+    // Integers beyond 2^53 (nanosecond timestamps) are accepted with a double's precision: 256 ns today.
+    if (!Number.isInteger(raw) || (kind === 'uint' && raw < 0) || Math.abs(raw) >= 2 ** 63) {
       this.errors.push(invalidType(path, owner, `number ${raw}`, goType));
       return undefined;
     }

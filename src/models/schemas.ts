@@ -8,6 +8,7 @@ import {
   bool,
   float,
   int,
+  int64,
   mapOf,
   string,
   struct,
@@ -205,7 +206,7 @@ export const timeoutConfigSchema = (): StructSchema => ({
   name: 'TimeoutConfig',
   fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({
     name,
-    kind: int,
+    kind: int64,
     omitEmpty: true,
   })),
 });
@@ -242,8 +243,8 @@ export const jobSchema = (): StructSchema => ({
     { name: 'State', kind: struct(stateSchema('State[JobStateType]', jobStateTypeKind)) },
     { name: 'Version', kind: uint },
     { name: 'Revision', kind: uint },
-    { name: 'CreateTime', kind: int },
-    { name: 'ModifyTime', kind: int },
+    { name: 'CreateTime', kind: int64 },
+    { name: 'ModifyTime', kind: int64 },
   ],
 });
 
@@ -288,8 +289,8 @@ export const executionSchema = (): StructSchema => ({
     { name: 'FollowupEvalID', kind: string },
     { name: 'PartitionIndex', kind: int, omitEmpty: true },
     { name: 'Revision', kind: uint },
-    { name: 'CreateTime', kind: int },
-    { name: 'ModifyTime', kind: int },
+    { name: 'CreateTime', kind: int64 },
+    { name: 'ModifyTime', kind: int64 },
   ],
 });
 
@@ -305,8 +306,8 @@ export const evaluationSchema = (): StructSchema => ({
     { name: 'Status', kind: string },
     { name: 'Comment', kind: string },
     { name: 'WaitUntil', kind: string },
-    { name: 'CreateTime', kind: int },
-    { name: 'ModifyTime', kind: int },
+    { name: 'CreateTime', kind: int64 },
+    { name: 'ModifyTime', kind: int64 },
   ],
 });
 
@@ -355,10 +356,11 @@ export const jobHistorySchema = (): StructSchema => ({
 
 export const buildVersionInfoSchema = (): StructSchema => ({
   name: 'BuildVersionInfo',
-  fields: ['Major', 'Minor', 'GitVersion', 'GitCommit', 'BuildDate', 'GOOS', 'GOARCH'].map((name) => ({
-    name,
-    kind: string,
-  })),
+  fields: [
+    { name: 'Major', kind: string, omitEmpty: true },
+    { name: 'Minor', kind: string, omitEmpty: true },
+    ...['GitVersion', 'GitCommit', 'BuildDate', 'GOOS', 'GOARCH'].map((name) => ({ name, kind: string })),
+  ],
 });
 
 export const computeNodeInfoSchema = (): StructSchema => ({

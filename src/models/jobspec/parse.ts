@@ -1,5 +1,5 @@
-import { parseDocument, type YAMLParseError } from 'yaml';
-import { BacalhauError, ErrorCode } from '../bacerrors.js';
+import { parseDocument, type Document, type YAMLParseError } from 'yaml';
+import { BacalhauError, ErrorCode, errorMessage } from '../bacerrors.js';
 
 /** Bacalhau refuses to unmarshal job specs larger than this (`MaxSerializedStringInput`, 10 MB). */
 export const MaxSpecBytes = 10 * 1000 * 1000;
@@ -21,11 +21,38 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   const problems = doc.errors.map((e) => describeYamlError(e, source));
   if (problems.length > 0)
     throw specError(problems.join('\n'), 'fix the YAML/JSON syntax at the position shown');
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const value = toPlainData(doc, source);
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
     throw specError(`${source} is empty`, 'a job spec needs at least Type and Tasks');
   }
   return value;
+}
+
+/**
+ * Resolves aliases into plain data. A dangling or runaway alias, or one that makes the document refer
+ * to itself (a job spec must be a tree), is a syntax problem of the document.
+ */
+function toPlainData(doc: Document, source: string): unknown {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw specError(`${source}: ${errorMessage(err)}`, 'check the YAML anchors (&name) and aliases (*name)');
+  }
+  if (isCyclic(value)) {
+    throw specError(`${source}: a YAML alias refers to a node that contains it`, 'a job spec must be a tree');
+  }
+  return value;
+}
+
+function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const children = Array.isArray(value) ? value : Object.values(value);
+  const cyclic = children.some((child) => isCyclic(child, ancestors));
+  ancestors.delete(value);
+  return cyclic;
 }
 
 function describeYamlError(err: YAMLParseError, source: string): string {

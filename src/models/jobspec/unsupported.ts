@@ -36,5 +36,7 @@ const hints: Record<string, Record<string, string>> = {
 
 /** The hint for a field Bacalhau does not implement, if this is one. */
 export function unsupportedFieldHint(struct: string, key: string): string | undefined {
-  return hints[struct]?.[key.toLowerCase()];
+  const byField = Object.hasOwn(hints, struct) ? hints[struct] : undefined;
+  const lower = key.toLowerCase();
+  return byField !== undefined && Object.hasOwn(byField, lower) ? byField[lower] : undefined;
 }
