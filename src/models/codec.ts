@@ -120,6 +120,8 @@ class Decoder {
    */
   private decodeElement(raw: unknown, kind: Kind, path: string, owner: string): unknown {
     if (raw === null && kind.kind === 'struct') return this.mismatch(raw, kind.schema().name, path, owner);
+    // Inside free-form data (Params) null is a value of its own, kept as Go keeps a nil interface.
+    if (raw === null && kind.kind === 'any') return null;
     return this.decode(raw, kind, path, owner) ?? scalarZero(kind);
   }
 

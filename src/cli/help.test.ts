@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../test/helpers/cli.js';
+import { createProgram } from './root.js';
+
+/** Every command path in the tree, e.g. ['job', 'validate']. */
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  return cmd.commands.flatMap((sub) => [
+    [...prefix, sub.name()],
+    ...commandPaths(sub, [...prefix, sub.name()]),
+  ]);
+}
+
+const program = createProgram({
+  stdin: [],
+  stdout: { write: () => undefined },
+  stderr: { write: () => undefined },
+  env: {},
+  cwd: process.cwd(),
+  binName: 'bacalhau',
+});
+
+describe('--help everywhere', () => {
+  const paths = [[], ...commandPaths(program)];
+
+  it('finds the commands of the skeleton', () => {
+    expect(paths.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['version', 'job', 'job validate', 'config', 'config list', 'config set']),
+    );
+  });
+
+  it.each(paths.map((p) => [p.join(' ') || '(root)', p] as const))(
+    'bacalhau %s --help',
+    async (_name, path) => {
+      const run = await cli([...path, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Usage: bacalhau${path.length > 0 ? ` ${path.join(' ')}` : ''}`);
+      expect(run.stderr).toBe('');
+    },
+  );
+});

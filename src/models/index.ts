@@ -1,0 +1,25 @@
+/** The public surface of the job model: wire types, parsing, validation. Browser-safe. */
+export * from './bacerrors.js';
+export * from './constants.js';
+export * from './state.js';
+export * from './spec-config.js';
+export * from './input-source.js';
+export * from './result-path.js';
+export * from './timeouts.js';
+export * from './env-var.js';
+export * from './resources.js';
+export * from './network.js';
+export * from './selector.js';
+export * from './task.js';
+export * from './job.js';
+export * from './execution.js';
+export * from './evaluation.js';
+export * from './job-history.js';
+export * from './node.js';
+export * from './version.js';
+export { formatDuration, parseDuration } from './duration.js';
+export { decodeStruct, encode, encodeStruct, struct } from './codec.js';
+export * as schemas from './schemas.js';
+export { loadJobSpec, decodeJobSpec, inspectJobSpec, type SpecStrictness } from './jobspec/decode.js';
+export { prepareJobForSubmission } from './jobspec/client.js';
+export { parseSpecDocument, MaxSpecBytes } from './jobspec/parse.js';
