@@ -53,5 +53,12 @@ else
 fi
 
 vitest_rc=0
-npx --no-install vitest run "$@" || vitest_rc=$?
+results="$(mktemp)"
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || vitest_rc=$?
+# A plain closing line that any CI log reader understands, whatever vitest's own summary looks like.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" 2>/dev/null || true
+rm -f "$results"
 exit $vitest_rc
