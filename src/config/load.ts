@@ -138,6 +138,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   return { config: deepFreeze(config), files, sources };
 }
 
+/** DataDir is kept absolute; every other value as parsed. */
+function resolvedValue(key: ConfigKey, value: unknown, paths: PathContext): unknown {
+  return key === 'DataDir' ? absPath(String(value), paths.cwd, paths.home) : value;
+}
+
 interface PathContext {
   readonly cwd: string;
   readonly home: string;
@@ -170,10 +175,7 @@ export function parseConfigArgs(
         problems.push(...parsed.problems);
         continue;
       }
-      values.set(
-        spec.key,
-        spec.key === 'DataDir' ? absPath(String(parsed.value), paths.cwd, paths.home) : parsed.value,
-      );
+      values.set(spec.key, resolvedValue(spec.key, parsed.value, paths));
       continue;
     }
     const path = absPath(arg, paths.cwd, paths.home);
@@ -244,10 +246,7 @@ function readFlags(
       problems.push(...parsed.problems);
       continue;
     }
-    values.set(
-      spec.key,
-      spec.key === 'DataDir' ? absPath(String(parsed.value), paths.cwd, paths.home) : parsed.value,
-    );
+    values.set(spec.key, resolvedValue(spec.key, parsed.value, paths));
   }
   return { values, problems };
 }

@@ -258,23 +258,9 @@ function isEmptyValue(value: unknown, kind: Kind): boolean {
 
 /** What Go writes for a field whose value is absent: its zero value (nil for slices, maps, pointers). */
 function zeroValue(kind: Kind): unknown {
-  switch (kind.kind) {
-    case 'string':
-      return '';
-    case 'int':
-    case 'uint':
-    case 'float':
-      return 0;
-    case 'bool':
-      return false;
-    case 'custom':
-      return kind.encode(undefined);
-    case 'array':
-    case 'map':
-    case 'any':
-    case 'struct':
-      return null;
-  }
+  const zero = scalarZero(kind);
+  if (zero === undefined) return null;
+  return kind.kind === 'custom' ? kind.encode(zero) : zero;
 }
 
 /** The decoded zero value of a scalar kind; undefined for containers and structs (Go's nil). */
