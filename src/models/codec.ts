@@ -62,6 +62,8 @@ export interface UnknownField {
   readonly path: string;
   readonly key: string;
   readonly struct: string;
+  /** The fields the struct does have, for suggestions. */
+  readonly known: readonly string[];
 }
 
 export interface DecodeResult<T> {
@@ -131,7 +133,7 @@ class Decoder {
     for (const [key, value] of Object.entries(raw)) {
       const field = findField(schema, key);
       if (field === undefined) {
-        this.unknownFields.push({ path, key, struct: schema.name });
+        this.unknownFields.push({ path, key, struct: schema.name, known: schema.fields.map((f) => f.name) });
         continue;
       }
       const decoded = this.decode(value, field.kind, joinPath(path, field.name), schema.name);

@@ -89,7 +89,12 @@ function topLevelProblems(raw: Record<string, unknown>): string[] {
   for (const key of Object.keys(raw)) {
     const lower = key.toLowerCase();
     if (serverManagedKeys.has(lower) || known.has(lower)) continue;
-    const hint = unsupportedFieldHint('Job', key) ?? didYouMean(key, 'Job');
+    const hint =
+      unsupportedFieldHint('Job', key) ??
+      didYouMean(
+        key,
+        jobSchema().fields.map((f) => f.name),
+      );
     problems.push(`unknown field: '${key}' in 'Job'${hint === undefined ? '' : `: ${hint}`}`);
   }
   return problems;
@@ -101,32 +106,13 @@ function unknownFieldMessage(field: UnknownField): string {
 }
 
 function ignoredFieldWarning(field: UnknownField, hint: string | undefined): string {
-  const reason = hint ?? didYouMean(field.key, field.struct);
+  const reason = hint ?? didYouMean(field.key, field.known);
   return `${unknownFieldMessage(field)} is ignored${reason === undefined ? '' : `: ${reason}`}`;
 }
 
-function didYouMean(key: string, struct: string): string | undefined {
-  const schemaFields = struct === 'Job' ? jobSchema().fields : undefined;
-  const candidates = schemaFields?.map((f) => f.name) ?? fieldNamesOf(struct);
-  const suggestion = closestKey(key, candidates);
+function didYouMean(key: string, known: readonly string[]): string | undefined {
+  const suggestion = closestKey(key, known);
   return suggestion === undefined ? undefined : `did you mean '${suggestion}'?`;
-}
-
-function fieldNamesOf(struct: string): string[] {
-  const seen = new Set<string>();
-  const names: string[] = [];
-  const visit = (schema: ReturnType<typeof jobSchema>): void => {
-    if (seen.has(schema.name)) return;
-    seen.add(schema.name);
-    if (schema.name === struct) names.push(...schema.fields.map((f) => f.name));
-    for (const field of schema.fields) {
-      let kind = field.kind;
-      while (kind.kind === 'array' || kind.kind === 'map') kind = kind.of;
-      if (kind.kind === 'struct') visit(kind.schema());
-    }
-  };
-  visit(jobSchema());
-  return names;
 }
 
 function hasKey(obj: Record<string, unknown>, lowerKey: string): boolean {
