@@ -23,3 +23,4 @@ export * as schemas from './schemas.js';
 export { loadJobSpec, decodeJobSpec, inspectJobSpec, type SpecStrictness } from './jobspec/decode.js';
 export { prepareJobForSubmission } from './jobspec/client.js';
 export { parseSpecDocument, MaxSpecBytes } from './jobspec/parse.js';
+export * from './plan.js';
