@@ -24,3 +24,4 @@ export { loadJobSpec, decodeJobSpec, inspectJobSpec, type SpecStrictness } from 
 export { prepareJobForSubmission } from './jobspec/client.js';
 export { parseSpecDocument, MaxSpecBytes } from './jobspec/parse.js';
 export * from './plan.js';
+export * from './ids.js';
