@@ -1,0 +1,114 @@
+/**
+ * The job-history events the orchestrator writes, with Bacalhau's topics and messages
+ * (`pkg/orchestrator/events.go`): the CLI's progress view and `job describe` show these texts.
+ */
+import { BacalhauError } from '../models/bacerrors.js';
+import type { Execution } from '../models/execution.js';
+import { EventDetail, type Event } from '../models/job-history.js';
+import { shortNodeID } from '../models/ids.js';
+import type { JobStateType } from '../models/state.js';
+import { formatDuration, Second } from '../models/duration.js';
+
+export const EventTopic = {
+  JobSubmission: 'Submission',
+  JobStateUpdate: 'State Update',
+  JobScheduling: 'Scheduling',
+  JobQueueing: 'Queueing',
+  ExecutionTimeout: 'Exec Timeout',
+  JobTimeout: 'Job Timeout',
+  Execution: 'Execution',
+} as const;
+
+const timeoutHint = 'Increase the task timeout or allocate more resources';
+
+/** Builds events stamped by an injected clock, so tests and replays are deterministic. */
+export class OrchestratorEvents {
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  private event(topic: string, message: string, details?: Record<string, string>): Event {
+    const event: Event = { Message: message, Topic: topic, Timestamp: this.now().toISOString() };
+    if (details !== undefined && Object.keys(details).length > 0) event.Details = details;
+    return event;
+  }
+
+  /** An event that reports an error: IsError, plus what a BacalhauError knows (hint, code, …). */
+  fromError(topic: string, err: unknown): Event {
+    const details: Record<string, string> = { [EventDetail.IsError]: 'true' };
+    if (err instanceof BacalhauError) {
+      Object.assign(details, err.details);
+      if (err.hint !== '') details[EventDetail.Hint] = err.hint;
+      if (err.retryable) details[EventDetail.Retryable] = 'true';
+      if (err.failsExecution) details[EventDetail.FailsExecution] = 'true';
+      details[EventDetail.ErrorCode] = `${err.component}:${err.code}`;
+    }
+    return this.event(topic, err instanceof Error ? err.message : String(err), details);
+  }
+
+  jobSubmitted = (): Event => this.event(EventTopic.JobSubmission, 'Job submitted');
+  jobUpdated = (): Event => this.event(EventTopic.JobSubmission, 'Job updated');
+  jobRerun = (reason: string): Event =>
+    this.event(EventTopic.JobSubmission, 'Job rerun requested', { Reason: reason });
+
+  /** "Running", or "Failed. <message>", with the new state in the details. */
+  jobStateUpdate(state: JobStateType, message = ''): Event {
+    const text = message === '' ? state : `${state}. ${message}`;
+    return this.event(EventTopic.JobStateUpdate, text, { [EventDetail.NewState]: state });
+  }
+
+  jobStopped = (reason: string): Event =>
+    this.event(EventTopic.JobScheduling, 'Job requested to stop before completion', { Reason: reason });
+  jobExhaustedRetries = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Job failed because it has been retried too many times');
+  jobExecutionsFailed = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Job failed because one or more executions failed');
+
+  jobQueued(reason: string): Event {
+    return this.event(EventTopic.JobQueueing, reason === '' ? 'Job queued' : `Job queued. ${reason}`);
+  }
+
+  jobTimeout(timeoutSeconds: number): Event {
+    return this.timeoutEvent(
+      EventTopic.JobTimeout,
+      `Job timed out. Job took longer than ${seconds(timeoutSeconds)}`,
+    );
+  }
+
+  executionTimeout(timeoutSeconds: number): Event {
+    return this.timeoutEvent(
+      EventTopic.ExecutionTimeout,
+      `Execution timed out. Execution took longer than ${seconds(timeoutSeconds)}`,
+    );
+  }
+
+  execCreated = (execution: Execution): Event =>
+    this.event(EventTopic.JobScheduling, `Requested execution on ${shortNodeID(execution.NodeID)}`, {
+      NodeID: execution.NodeID,
+    });
+  execRunning = (): Event => this.event(EventTopic.Execution, 'Running');
+  execCompleted = (): Event => this.event(EventTopic.Execution, 'Completed successfully');
+  execStoppedByJobStop = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Execution stop requested because job has been stopped');
+  execStoppedByNodeUnhealthy = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Execution stop requested because node has disappeared');
+  execStoppedByNodeRejected = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Execution stop requested because node has been rejected');
+  execStoppedByOversubscription = (): Event =>
+    this.event(
+      EventTopic.JobScheduling,
+      'Execution stop requested because there are more executions than needed',
+    );
+  execStoppedDueToJobFailure = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Execution stopped due to job failure');
+  execStoppedForJobUpdate = (): Event =>
+    this.event(EventTopic.JobScheduling, 'Execution stopped for job update');
+
+  private timeoutEvent(topic: string, message: string): Event {
+    return this.event(topic, message, {
+      [EventDetail.IsError]: 'true',
+      [EventDetail.Hint]: timeoutHint,
+      [EventDetail.FailsExecution]: 'true',
+    });
+  }
+}
+
+const seconds = (value: number): string => formatDuration(BigInt(value) * Second);
