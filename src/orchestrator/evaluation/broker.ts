@@ -1,0 +1,735 @@
+/**
+ * The evaluation broker: an in-memory queue of evaluations between the store (which creates them) and
+ * the scheduler workers (which process them). Semantics follow Bacalhau's `InMemoryBroker`
+ * (`pkg/orchestrator/evaluation/inmemory_broker.go`, itself derived from Nomad's eval broker):
+ *
+ * - **One per job.** At most one evaluation per (namespace, job ID) is ready or in flight. Others that
+ *   become ready meanwhile park in a per-job pending set. When the current one is acknowledged, the
+ *   best pending one (highest priority, then the most recently modified) is promoted and every other
+ *   pending one is dropped as cancelable: it is superseded, since a scheduler run reads the job's whole
+ *   current state anyway.
+ * - **Ready order.** Per queue (the evaluation `Type`, i.e. job type): highest priority first, then the
+ *   oldest `CreateTime`, then arrival order. A dequeue over several queues takes the best head among them.
+ * - **Delayed evaluations.** An evaluation whose `WaitUntil` is in the future is held until then, driven
+ *   by one clock timer for the earliest (no polling). It takes its job's slot only when it falls due.
+ * - **At-least-once delivery.** `dequeue` hands out an evaluation with a fresh receipt. `ack` removes it;
+ *   `nack` (or the visibility timeout, default 1 minute, restarted by `extend`) re-queues it after a delay:
+ *   5 s after the first delivery, then 30 s × (deliveries − 1), keeping the job's slot meanwhile. After
+ *   `maxRetryCount` deliveries a nack moves it to the dead-letter queue `_dlq` instead.
+ * - **Receipts.** Every delivery has its own receipt; an `ack`/`nack` with an old receipt (for example
+ *   after the visibility timeout expired and the evaluation was delivered again) is refused.
+ *
+ * Deliberate differences from Go:
+ * - Go's dead-letter queue and cancelable list have no consumer in Bacalhau, so a dead-lettered
+ *   evaluation blocks its job forever. Here `onDeadLetter`, when given, receives the evaluation marked
+ *   `failed` and the job's slot is released at once (pending evaluations proceed); without it the
+ *   evaluation waits in the `_dlq` queue, dequeue-able and holding the slot, exactly as in Go.
+ *   Likewise `onCancelable` receives superseded pending evaluations marked `canceled`; without it they
+ *   accumulate for {@link EvaluationBroker.cancelable}.
+ * - Ties between queues of equal priority go to the oldest evaluation, not to a random queue.
+ * - Re-enqueueing an evaluation that is in flight with a receipt (Go `EnqueueAll` with receipt handles)
+ *   is not offered: Bacalhau never uses it.
+ *
+ * The broker holds no durable state. After a restart, rebuild it from the store with
+ * {@link EvaluationBroker.enqueueAll} over every evaluation still `pending`.
+ *
+ * Single-threaded: every method runs to completion; callbacks run synchronously inside the method or
+ * timer that triggers them and must not throw.
+ */
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
+import { BacalhauError, ErrorCode, EvalStatus, type Evaluation } from '../../models/index.js';
+import { Heap } from './heap.js';
+
+/** The queue dead-lettered evaluations go to when no `onDeadLetter` callback is set. */
+export const DeadLetterQueue = '_dlq';
+
+export interface EvaluationBrokerOptions {
+  /** How long a delivery may stay un-acked before it counts as nacked. Default 60 000 (1 m). */
+  visibilityTimeoutMs?: number;
+  /** Deliveries before a nack dead-letters the evaluation (Go `MaxReceiveCount`). Default 10. */
+  maxRetryCount?: number;
+  /** Delay before an evaluation nacked after its first delivery is ready again. Default 5 000. */
+  initialNackDelayMs?: number;
+  /** Delay unit for later nacks: after delivery n ≥ 2 the delay is (n − 1) × this. Default 30 000. */
+  subsequentNackDelayMs?: number;
+  /** Whether the broker accepts work from the start (Go starts disabled). Default true. */
+  enabled?: boolean;
+  clock?: Clock;
+  /**
+   * Receives each evaluation that exhausted its deliveries, with `Status: 'failed'`; the owner persists
+   * it. The job's slot is released after the call. Must not throw.
+   */
+  onDeadLetter?: (evaluation: Evaluation) => void;
+  /**
+   * Receives pending evaluations superseded by a newer one for the same job, with
+   * `Status: 'canceled'`; the owner persists them. Must not throw.
+   */
+  onCancelable?: (evaluations: Evaluation[]) => void;
+}
+
+export interface CompiledBrokerOptions {
+  readonly visibilityTimeoutMs: number;
+  readonly maxRetryCount: number;
+  readonly initialNackDelayMs: number;
+  readonly subsequentNackDelayMs: number;
+  readonly enabled: boolean;
+  readonly clock: Clock;
+  readonly onDeadLetter: ((evaluation: Evaluation) => void) | undefined;
+  readonly onCancelable: ((evaluations: Evaluation[]) => void) | undefined;
+}
+
+const Component = 'EvaluationBroker';
+
+function invalidOption(message: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.ValidationError, component: Component });
+}
+
+/**
+ * Applies defaults and checks every option; the result is frozen.
+ *
+ * @throws BacalhauError (ValidationError) naming the first bad option
+ */
+export function compileBrokerOptions(options: EvaluationBrokerOptions = {}): CompiledBrokerOptions {
+  const compiled: CompiledBrokerOptions = {
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 60_000,
+    maxRetryCount: options.maxRetryCount ?? 10,
+    initialNackDelayMs: options.initialNackDelayMs ?? 5_000,
+    subsequentNackDelayMs: options.subsequentNackDelayMs ?? 30_000,
+    enabled: options.enabled ?? true,
+    clock: options.clock ?? systemClock,
+    onDeadLetter: options.onDeadLetter,
+    onCancelable: options.onCancelable,
+  };
+  // Deliberate: Go accepts a zero visibility timeout, which nacks every delivery at once.
+  if (!(compiled.visibilityTimeoutMs > 0) || !Number.isFinite(compiled.visibilityTimeoutMs)) {
+    throw invalidOption(`visibilityTimeoutMs must be a positive number: ${compiled.visibilityTimeoutMs}`);
+  }
+  if (!Number.isInteger(compiled.maxRetryCount) || compiled.maxRetryCount < 1) {
+    throw invalidOption(`maxRetryCount must be an integer >= 1: ${compiled.maxRetryCount}`);
+  }
+  for (const key of ['initialNackDelayMs', 'subsequentNackDelayMs'] as const) {
+    if (!(compiled[key] >= 0) || !Number.isFinite(compiled[key])) {
+      throw invalidOption(`${key} must be a number >= 0: ${compiled[key]}`);
+    }
+  }
+  return Object.freeze(compiled);
+}
+
+/** Why a broker call failed; in `BacalhauError.details.Reason`. */
+export const BrokerErrorReason = {
+  /** ack/nack/extend of an evaluation that is not in flight (never delivered, done, or timed out). */
+  NotInflight: 'NotInflight',
+  /** ack/nack/extend with a receipt of an earlier delivery. */
+  ReceiptMismatch: 'ReceiptMismatch',
+  /** dequeue on a disabled broker, or a waiting dequeue when the broker got disabled. */
+  Disabled: 'Disabled',
+  /** dequeue on a stopped broker, or a waiting dequeue when the broker stopped. */
+  Stopped: 'Stopped',
+  /** a waiting dequeue whose signal aborted; `cause` is the signal's reason. */
+  Aborted: 'Aborted',
+} as const;
+export type BrokerErrorReason = (typeof BrokerErrorReason)[keyof typeof BrokerErrorReason];
+
+function brokerError(
+  reason: BrokerErrorReason,
+  code: ErrorCode,
+  message: string,
+  details: Record<string, string> = {},
+  cause?: unknown,
+): BacalhauError {
+  return new BacalhauError(message, {
+    code,
+    component: Component,
+    details: { Reason: reason, ...details },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+export type BrokerState = 'enabled' | 'disabled' | 'stopped';
+
+/** One delivery of an evaluation; `receipt` identifies it in ack/nack/extend. */
+export interface Delivery {
+  evaluation: Evaluation;
+  receipt: string;
+}
+
+export interface DequeueOptions {
+  /** Aborting rejects a waiting dequeue (reason `Aborted`). */
+  signal?: AbortSignal;
+  /** Resolve `undefined` after this long (on the broker's clock) with nothing ready; 0/absent = wait. */
+  timeoutMs?: number;
+}
+
+export interface QueueStats {
+  ready: number;
+  inflight: number;
+}
+
+export interface BrokerStats {
+  /** Ready to be dequeued, all queues (Go `TotalReady`). */
+  totalReady: number;
+  /** Delivered and not yet acked or nacked. */
+  totalInflight: number;
+  /** Parked behind another evaluation of the same job. */
+  totalPending: number;
+  /** Delayed until their `WaitUntil` (new ones, and nacked ones waiting out their delay). */
+  totalWaiting: number;
+  /** Superseded pending evaluations not yet taken with `cancelable()` (0 with `onCancelable`). */
+  totalCancelable: number;
+  /** Evaluations handed to `onDeadLetter` since the broker was last enabled. */
+  totalDeadLettered: number;
+  /** Per queue (job type, or `_dlq`). */
+  byQueue: Record<string, QueueStats>;
+}
+
+interface Entry {
+  evaluation: Evaluation;
+  jobKey: string;
+  /** Arrival order, for stable ordering. */
+  seq: number;
+  /** Epoch ms of `WaitUntil`; -Infinity when not delayed. */
+  waitUntil: number;
+}
+
+interface InflightEntry {
+  entry: Entry;
+  receipt: string;
+  queue: string;
+  /** Set right after creation; absent only while the entry is being built. */
+  timer: Timer | undefined;
+}
+
+interface Waiter {
+  types: readonly string[];
+  settle(delivery: Delivery | undefined): void;
+  fail(err: BacalhauError): void;
+}
+
+const readyBefore = (a: Entry, b: Entry): boolean =>
+  a.evaluation.Priority !== b.evaluation.Priority
+    ? a.evaluation.Priority > b.evaluation.Priority
+    : a.evaluation.CreateTime !== b.evaluation.CreateTime
+      ? a.evaluation.CreateTime < b.evaluation.CreateTime
+      : a.seq < b.seq;
+
+/** Go's `PendingEvaluations`: highest priority, then the most recently modified (then the latest). */
+const pendingBefore = (a: Entry, b: Entry): boolean =>
+  a.evaluation.Priority !== b.evaluation.Priority
+    ? a.evaluation.Priority > b.evaluation.Priority
+    : a.evaluation.ModifyTime !== b.evaluation.ModifyTime
+      ? a.evaluation.ModifyTime > b.evaluation.ModifyTime
+      : a.seq > b.seq;
+
+const delayedBefore = (a: Entry, b: Entry): boolean =>
+  a.waitUntil !== b.waitUntil ? a.waitUntil < b.waitUntil : a.seq < b.seq;
+
+function jobKey(evaluation: Evaluation): string {
+  return `${evaluation.Namespace}\u0000${evaluation.JobID}`;
+}
+
+/** Epoch ms of an RFC 3339 `WaitUntil`; empty, zero-time or unparsable values mean "not delayed". */
+function parseWaitUntil(value: string): number {
+  if (value === '') return -Infinity;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/** RFC 3339 in UTC with trailing zero fractions trimmed, as Go's `time.RFC3339Nano`. */
+function formatRfc3339(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/(\.\d*?)0+Z$/, '$1Z')
+    .replace(/\.Z$/, 'Z');
+}
+
+export class EvaluationBroker {
+  readonly options: CompiledBrokerOptions;
+  readonly #clock: Clock;
+  #state: BrokerState;
+  #seq = 0;
+
+  /** Evaluation ID → number of deliveries so far, for every evaluation the broker holds (Go `evals`). */
+  #deliveries = new Map<string, number>();
+  /** Job key → the ID of its ready, in-flight or nack-delayed evaluation (Go `jobEvals`). */
+  #jobEvals = new Map<string, string>();
+  #pending = new Map<string, Heap<Entry>>();
+  #ready = new Map<string, Heap<Entry>>();
+  #inflight = new Map<string, InflightEntry>();
+  #delayed = new Heap<Entry>(delayedBefore);
+  #delayTimer: Timer | undefined;
+  #delayDue = Infinity;
+  #waiters = new Set<Waiter>();
+  #cancelable: Evaluation[] = [];
+  #stats = EvaluationBroker.#emptyStats();
+  #byQueue = new Map<string, QueueStats>();
+  /** Set while enqueueAll runs, so waiters are served once everything is in. */
+  #batching = false;
+
+  private constructor(options: CompiledBrokerOptions) {
+    this.options = options;
+    this.#clock = options.clock;
+    this.#state = options.enabled ? 'enabled' : 'disabled';
+  }
+
+  /** @throws BacalhauError (ValidationError) for bad options */
+  static create(options: EvaluationBrokerOptions = {}): Promise<EvaluationBroker> {
+    // Built inside the executor so bad options reject the promise rather than throw.
+    return new Promise((resolve) => resolve(new EvaluationBroker(compileBrokerOptions(options))));
+  }
+
+  get state(): BrokerState {
+    return this.#state;
+  }
+
+  get enabled(): boolean {
+    return this.#state === 'enabled';
+  }
+
+  /**
+   * Go's `SetEnabled`. Disabling drops everything the broker holds (ready, pending, delayed, in flight
+   * and cancelable), cancels its timers and rejects waiting dequeues (reason `Disabled`); re-enabling
+   * starts empty. Ignored once stopped.
+   */
+  setEnabled(enabled: boolean): void {
+    if (this.#state === 'stopped') return;
+    if (enabled) {
+      this.#state = 'enabled';
+      return;
+    }
+    this.#state = 'disabled';
+    this.#flush(
+      brokerError(BrokerErrorReason.Disabled, ErrorCode.ServiceUnavailable, 'evaluation broker is disabled'),
+    );
+  }
+
+  /**
+   * Final: drops everything as {@link setEnabled}(false) does and rejects waiting dequeues (reason
+   * `Stopped`). Idempotent.
+   */
+  stop(): Promise<void> {
+    if (this.#state !== 'stopped') {
+      this.#state = 'stopped';
+      this.#flush(
+        brokerError(BrokerErrorReason.Stopped, ErrorCode.ServiceUnavailable, 'evaluation broker is stopped'),
+      );
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Adds an evaluation (a copy is kept). Ignored when the broker already holds an evaluation with this
+   * ID, and silently dropped when the broker is not enabled (as in Go). It is delayed if its
+   * `WaitUntil` is in the future, parked if its job already has an evaluation ready or in flight, and
+   * ready otherwise.
+   */
+  enqueue(evaluation: Evaluation): void {
+    this.#enqueueNew(evaluation);
+    this.#dispatch();
+  }
+
+  /**
+   * Adds many evaluations, e.g. every `pending` evaluation of the store after a restart. Waiting
+   * dequeues are served only once all are in, so they get the highest-priority work.
+   */
+  enqueueAll(evaluations: Iterable<Evaluation>): void {
+    this.#batching = true;
+    try {
+      for (const evaluation of evaluations) this.#enqueueNew(evaluation);
+    } finally {
+      this.#batching = false;
+    }
+    this.#dispatch();
+  }
+
+  /**
+   * The best ready evaluation among the queues `types` (job types, or `_dlq`), waiting until one is
+   * ready. The visibility timeout starts at delivery. Resolves `undefined` only when `timeoutMs`
+   * elapses first.
+   *
+   * @throws BacalhauError (ServiceUnavailable, reason `Disabled` or `Stopped`) when the broker is not
+   *   enabled or stops being enabled while waiting; (RequestCancelled, reason `Aborted`) when `signal`
+   *   aborts first
+   */
+  dequeue(types: readonly string[], options: DequeueOptions = {}): Promise<Delivery | undefined> {
+    const { signal, timeoutMs } = options;
+    if (this.#state !== 'enabled') return Promise.reject(this.#notEnabledError());
+    if (signal?.aborted === true) return Promise.reject(abortedError(signal));
+    const now = this.#take(types);
+    if (now !== undefined) return Promise.resolve(now);
+
+    return new Promise<Delivery | undefined>((resolve, reject) => {
+      let timer: Timer | undefined;
+      const cleanup = (): void => {
+        this.#waiters.delete(waiter);
+        timer?.cancel();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        types,
+        settle: (delivery) => {
+          cleanup();
+          resolve(delivery);
+        },
+        fail: (err) => {
+          cleanup();
+          reject(err);
+        },
+      };
+      const onAbort = (): void => waiter.fail(abortedError(signal));
+      this.#waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        timer = this.#clock.setTimer(timeoutMs, () => waiter.settle(undefined));
+      }
+    });
+  }
+
+  /** The receipt of the evaluation's current delivery, or undefined when it is not in flight. */
+  inflight(evaluationID: string): string | undefined {
+    return this.#inflight.get(evaluationID)?.receipt;
+  }
+
+  /**
+   * Restarts the visibility timeout of an in-flight evaluation (Go `InflightExtend`), for schedulers
+   * that run long.
+   *
+   * @throws BacalhauError reason `NotInflight` (NotFound) or `ReceiptMismatch` (ResourceInUse)
+   */
+  extend(evaluationID: string, receipt: string): void {
+    const inflight = this.#checkInflight(evaluationID, receipt);
+    inflight.timer?.cancel();
+    inflight.timer = this.#visibilityTimer(inflight);
+  }
+
+  /**
+   * Acknowledges a delivery: the evaluation leaves the broker, and the best pending evaluation of the
+   * same job (if any) becomes ready while the other pending ones become cancelable. Not idempotent:
+   * a second ack of the same receipt fails with `NotInflight`.
+   *
+   * @throws BacalhauError reason `NotInflight` (NotFound) or `ReceiptMismatch` (ResourceInUse), e.g.
+   *   after the visibility timeout expired
+   */
+  ack(evaluationID: string, receipt: string): void {
+    const inflight = this.#checkInflight(evaluationID, receipt);
+    this.#removeInflight(inflight);
+    this.#release(inflight.entry);
+    this.#dispatch();
+  }
+
+  /**
+   * Negatively acknowledges a delivery: the evaluation is ready again after the nack delay, or
+   * dead-lettered once it has been delivered `maxRetryCount` times. Its job keeps its slot meanwhile.
+   *
+   * @throws BacalhauError reason `NotInflight` (NotFound) or `ReceiptMismatch` (ResourceInUse)
+   */
+  nack(evaluationID: string, receipt: string): void {
+    const inflight = this.#checkInflight(evaluationID, receipt);
+    this.#nackInflight(inflight);
+    this.#dispatch();
+  }
+
+  /**
+   * Takes up to `batchSize` superseded pending evaluations (marked `canceled`) for the owner to
+   * persist (Go `Cancelable`). Always empty when `onCancelable` is set.
+   */
+  cancelable(batchSize: number): Evaluation[] {
+    const taken = this.#cancelable.splice(0, Math.max(0, batchSize));
+    this.#stats.totalCancelable = this.#cancelable.length;
+    return taken;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): BrokerStats {
+    const byQueue: Record<string, QueueStats> = {};
+    for (const [queue, s] of this.#byQueue) byQueue[queue] = { ...s };
+    return { ...this.#stats, byQueue };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  static #emptyStats(): Omit<BrokerStats, 'byQueue'> {
+    return {
+      totalReady: 0,
+      totalInflight: 0,
+      totalPending: 0,
+      totalWaiting: 0,
+      totalCancelable: 0,
+      totalDeadLettered: 0,
+    };
+  }
+
+  #queueStats(queue: string): QueueStats {
+    let s = this.#byQueue.get(queue);
+    if (s === undefined) {
+      s = { ready: 0, inflight: 0 };
+      this.#byQueue.set(queue, s);
+    }
+    return s;
+  }
+
+  #notEnabledError(): BacalhauError {
+    return this.#state === 'stopped'
+      ? brokerError(BrokerErrorReason.Stopped, ErrorCode.ServiceUnavailable, 'evaluation broker is stopped')
+      : brokerError(
+          BrokerErrorReason.Disabled,
+          ErrorCode.ServiceUnavailable,
+          'evaluation broker is disabled',
+        );
+  }
+
+  #enqueueNew(evaluation: Evaluation): void {
+    if (this.#state !== 'enabled') return;
+    if (this.#deliveries.has(evaluation.ID)) return;
+    this.#deliveries.set(evaluation.ID, 0);
+    const entry: Entry = {
+      evaluation: { ...evaluation },
+      jobKey: jobKey(evaluation),
+      seq: this.#seq++,
+      waitUntil: parseWaitUntil(evaluation.WaitUntil),
+    };
+    if (entry.waitUntil > this.#clock.now()) this.#delay(entry);
+    else this.#enqueueReady(entry, evaluation.Type);
+  }
+
+  /** Makes `entry` ready in `queue`, or parks it behind its job's current evaluation. */
+  #enqueueReady(entry: Entry, queue: string): void {
+    const current = this.#jobEvals.get(entry.jobKey);
+    if (current === undefined) {
+      this.#jobEvals.set(entry.jobKey, entry.evaluation.ID);
+    } else if (current !== entry.evaluation.ID) {
+      let pending = this.#pending.get(entry.jobKey);
+      if (pending === undefined) {
+        pending = new Heap<Entry>(pendingBefore);
+        this.#pending.set(entry.jobKey, pending);
+      }
+      pending.push(entry);
+      this.#stats.totalPending++;
+      return;
+    }
+    let ready = this.#ready.get(queue);
+    if (ready === undefined) {
+      ready = new Heap<Entry>(readyBefore);
+      this.#ready.set(queue, ready);
+    }
+    ready.push(entry);
+    this.#stats.totalReady++;
+    this.#queueStats(queue).ready++;
+  }
+
+  #delay(entry: Entry): void {
+    this.#delayed.push(entry);
+    this.#stats.totalWaiting++;
+    this.#armDelayTimer();
+  }
+
+  /** Keeps exactly one timer, for the earliest delayed evaluation. */
+  #armDelayTimer(): void {
+    const next = this.#delayed.peek();
+    if (next === undefined) {
+      this.#delayTimer?.cancel();
+      this.#delayTimer = undefined;
+      this.#delayDue = Infinity;
+      return;
+    }
+    if (this.#delayTimer !== undefined && this.#delayDue <= next.waitUntil) return;
+    this.#delayTimer?.cancel();
+    this.#delayDue = next.waitUntil;
+    this.#delayTimer = this.#clock.setTimer(next.waitUntil - this.#clock.now(), () => this.#onDelayTimer());
+  }
+
+  #onDelayTimer(): void {
+    this.#delayTimer = undefined;
+    this.#delayDue = Infinity;
+    const now = this.#clock.now();
+    for (
+      let next = this.#delayed.peek();
+      next !== undefined && next.waitUntil <= now;
+      next = this.#delayed.peek()
+    ) {
+      this.#delayed.pop();
+      this.#stats.totalWaiting--;
+      this.#enqueueReady(next, next.evaluation.Type);
+    }
+    this.#armDelayTimer();
+    this.#dispatch();
+  }
+
+  /** Serves waiting dequeues, oldest waiter first, while there is ready work they can take. */
+  #dispatch(): void {
+    if (this.#batching || this.#state !== 'enabled') return;
+    for (const waiter of this.#waiters) {
+      if (this.#stats.totalReady === 0) return;
+      const delivery = this.#take(waiter.types);
+      if (delivery !== undefined) waiter.settle(delivery);
+    }
+  }
+
+  /** Delivers the best ready evaluation among `types`, if any. */
+  #take(types: readonly string[]): Delivery | undefined {
+    if (this.#stats.totalReady === 0) return undefined;
+    let bestQueue: string | undefined;
+    let best: Entry | undefined;
+    for (const queue of types) {
+      const head = this.#ready.get(queue)?.peek();
+      if (head !== undefined && (best === undefined || readyBefore(head, best))) {
+        best = head;
+        bestQueue = queue;
+      }
+    }
+    if (best === undefined || bestQueue === undefined) return undefined;
+    this.#ready.get(bestQueue)?.pop();
+    this.#stats.totalReady--;
+    const queueStats = this.#queueStats(bestQueue);
+    queueStats.ready--;
+    queueStats.inflight++;
+    this.#stats.totalInflight++;
+    this.#deliveries.set(best.evaluation.ID, (this.#deliveries.get(best.evaluation.ID) ?? 0) + 1);
+
+    const inflight: InflightEntry = {
+      entry: best,
+      receipt: randomUUID(),
+      queue: bestQueue,
+      timer: undefined,
+    };
+    inflight.timer = this.#visibilityTimer(inflight);
+    this.#inflight.set(best.evaluation.ID, inflight);
+    return { evaluation: { ...best.evaluation }, receipt: inflight.receipt };
+  }
+
+  #visibilityTimer(inflight: InflightEntry): Timer {
+    return this.#clock.setTimer(this.options.visibilityTimeoutMs, () => {
+      // The delivery may have been acked, nacked or flushed since; only its own timer may nack it.
+      if (this.#inflight.get(inflight.entry.evaluation.ID) !== inflight) return;
+      this.#nackInflight(inflight);
+      this.#dispatch();
+    });
+  }
+
+  #checkInflight(evaluationID: string, receipt: string): InflightEntry {
+    const inflight = this.#inflight.get(evaluationID);
+    if (inflight === undefined) {
+      throw brokerError(
+        BrokerErrorReason.NotInflight,
+        ErrorCode.NotFound,
+        `evaluation ${evaluationID} is not in flight: it was not delivered, is already acknowledged, ` +
+          `or its visibility timeout expired`,
+        { EvaluationID: evaluationID },
+      );
+    }
+    if (inflight.receipt !== receipt) {
+      throw brokerError(
+        BrokerErrorReason.ReceiptMismatch,
+        ErrorCode.ResourceInUse,
+        `receipt ${receipt} does not match the current delivery of evaluation ${evaluationID}: ` +
+          `the visibility timeout expired and the evaluation was delivered again`,
+        { EvaluationID: evaluationID },
+      );
+    }
+    return inflight;
+  }
+
+  #removeInflight(inflight: InflightEntry): void {
+    inflight.timer?.cancel();
+    this.#inflight.delete(inflight.entry.evaluation.ID);
+    this.#stats.totalInflight--;
+    this.#queueStats(inflight.queue).inflight--;
+  }
+
+  #nackInflight(inflight: InflightEntry): void {
+    this.#removeInflight(inflight);
+    const { entry } = inflight;
+    const deliveries = this.#deliveries.get(entry.evaluation.ID) ?? 0;
+    if (deliveries >= this.options.maxRetryCount) {
+      this.#deadLetter(entry, deliveries);
+      return;
+    }
+    const now = this.#clock.now();
+    const delay = this.#nackDelay(deliveries);
+    entry.waitUntil = now + delay;
+    entry.evaluation = { ...entry.evaluation, WaitUntil: formatRfc3339(now + delay) };
+    if (delay > 0) this.#delay(entry);
+    else this.#enqueueReady(entry, entry.evaluation.Type);
+  }
+
+  /** Go's `nackReenqueueDelay`: 0, then the initial delay, then compounding subsequent delays. */
+  #nackDelay(deliveries: number): number {
+    if (deliveries <= 0) return 0;
+    if (deliveries === 1) return this.options.initialNackDelayMs;
+    return (deliveries - 1) * this.options.subsequentNackDelayMs;
+  }
+
+  #deadLetter(entry: Entry, deliveries: number): void {
+    const { onDeadLetter } = this.options;
+    if (onDeadLetter === undefined) {
+      // Go: ready in `_dlq`, still holding the job's slot until someone dequeues and acks it.
+      this.#enqueueReady(entry, DeadLetterQueue);
+      return;
+    }
+    this.#release(entry);
+    this.#stats.totalDeadLettered++;
+    onDeadLetter({
+      ...entry.evaluation,
+      Status: EvalStatus.Failed,
+      Comment: `evaluation failed after ${deliveries} delivery attempts`,
+    });
+  }
+
+  /** The evaluation leaves the broker; its job's best pending evaluation takes the slot. */
+  #release(entry: Entry): void {
+    const id = entry.evaluation.ID;
+    this.#deliveries.delete(id);
+    if (this.#jobEvals.get(entry.jobKey) === id) this.#jobEvals.delete(entry.jobKey);
+    const pending = this.#pending.get(entry.jobKey);
+    if (pending === undefined) return;
+    this.#pending.delete(entry.jobKey);
+    const next = pending.pop();
+    const superseded = pending.drain();
+    this.#stats.totalPending -= superseded.length + (next === undefined ? 0 : 1);
+    if (superseded.length > 0) {
+      const cancelled = superseded
+        .sort((a, b) => a.seq - b.seq)
+        .map((e) => {
+          this.#deliveries.delete(e.evaluation.ID);
+          return { ...e.evaluation, Status: EvalStatus.Cancelled };
+        });
+      if (this.options.onCancelable !== undefined) {
+        this.options.onCancelable(cancelled);
+      } else {
+        this.#cancelable.push(...cancelled);
+        this.#stats.totalCancelable = this.#cancelable.length;
+      }
+    }
+    if (next !== undefined) this.#enqueueReady(next, next.evaluation.Type);
+  }
+
+  /** Go's `flush`: cancel every timer, fail every waiter, forget everything. */
+  #flush(err: BacalhauError): void {
+    for (const inflight of this.#inflight.values()) inflight.timer?.cancel();
+    this.#delayTimer?.cancel();
+    this.#delayTimer = undefined;
+    this.#delayDue = Infinity;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    this.#deliveries = new Map();
+    this.#jobEvals = new Map();
+    this.#pending = new Map();
+    this.#ready = new Map();
+    this.#inflight = new Map();
+    this.#delayed = new Heap<Entry>(delayedBefore);
+    this.#cancelable = [];
+    this.#stats = EvaluationBroker.#emptyStats();
+    this.#byQueue = new Map();
+    for (const waiter of waiters) waiter.fail(err);
+  }
+}
+
+function abortedError(signal: AbortSignal | undefined): BacalhauError {
+  return brokerError(
+    BrokerErrorReason.Aborted,
+    ErrorCode.RequestCancelled,
+    'dequeue aborted',
+    {},
+    signal?.reason,
+  );
+}

@@ -1,0 +1,14 @@
+/** The evaluation broker: the queue between the store and the scheduler workers. */
+export {
+  BrokerErrorReason,
+  DeadLetterQueue,
+  EvaluationBroker,
+  compileBrokerOptions,
+  type BrokerState,
+  type BrokerStats,
+  type CompiledBrokerOptions,
+  type Delivery,
+  type DequeueOptions,
+  type EvaluationBrokerOptions,
+  type QueueStats,
+} from './broker.js';

@@ -1,0 +1,101 @@
+/**
+ * The user-facing texts of failed node selection (Bacalhau `ErrNotEnoughNodes` and `ErrNoMatchingNodes`
+ * in `pkg/orchestrator/errors.go`): a headline, then one line per distinct reason:
+ * `\n• Node <short node ID>: <reason>` when one node gave it, `\n• <n> of <m> nodes: <reason>` when
+ * several did (m = all nodes ranked).
+ *
+ * Deliberate differences: lines come in the order their reason first appears in the ranks given (Go
+ * iterates a map, so the order varies); suitable nodes, whose reason is empty, get no line (Go prints
+ * `• Node <id>: ` with nothing after the colon).
+ */
+import { meetsRequirement, type NodeRank } from './types.js';
+
+const prefixedUuid = /^([a-zA-Z])-(\w{8})-\w{4}-\w{4}-\w{4}-\w{12}$/;
+const plainUuid = /^(\w{8})-\w{4}-\w{4}-\w{4}-\w{12}$/;
+const libp2pPeerId = /^Qm[a-zA-Z0-9]{44}$/;
+
+/**
+ * Go's `idgen.ShortNodeID`: `n-78faf114` for `n-78faf114-6a45-457e-825c-40fd2fad768f`, the first
+ * segment of a bare UUID, the first 8 characters of a libp2p peer ID, anything else unchanged.
+ */
+export function shortNodeId(id: string): string {
+  const prefixed = prefixedUuid.exec(id);
+  if (prefixed !== null) return `${prefixed[1]}-${prefixed[2]}`;
+  const plain = plainUuid.exec(id);
+  if (plain !== null) return plain[1] ?? id;
+  if (libp2pPeerId.test(id)) return id.slice(0, 8);
+  return id;
+}
+
+function reasonLines(ranks: readonly NodeRank[]): string {
+  const groups = new Map<string, NodeRank[]>();
+  for (const rank of ranks) {
+    if (rank.reason === '') continue;
+    const group = groups.get(rank.reason);
+    if (group === undefined) groups.set(rank.reason, [rank]);
+    else group.push(rank);
+  }
+  let lines = '';
+  for (const [reason, group] of groups) {
+    const who =
+      group.length > 1
+        ? `${group.length} of ${ranks.length} nodes`
+        : `Node ${shortNodeId(group[0]?.nodeInfo.NodeID ?? '')}`;
+    lines += `\n• ${who}: ${reason}`;
+  }
+  return lines;
+}
+
+function countSuitable(ranks: readonly NodeRank[]): number {
+  return ranks.reduce((n, r) => n + (meetsRequirement(r) ? 1 : 0), 0);
+}
+
+/** Go's `Retryable()`: some unsuitable node may become suitable by itself. */
+export function hasRetryableRejection(ranks: readonly NodeRank[]): boolean {
+  return ranks.some((r) => !meetsRequirement(r) && r.retryable);
+}
+
+/**
+ * `not enough nodes to run job. requested: <requested>, available: <ranked>, suitable: <suitable>.`
+ * plus the reason lines. `ranks` = every ranked node, matched then rejected, as the scheduler has them.
+ */
+export function formatNotEnoughNodes(requested: number, ranks: readonly NodeRank[]): string {
+  return (
+    `not enough nodes to run job. requested: ${requested}, available: ${ranks.length}, ` +
+    `suitable: ${countSuitable(ranks)}.${reasonLines(ranks)}`
+  );
+}
+
+/** `not matching nodes to run job out of <n> available nodes.` plus the reason lines (ops jobs). */
+export function formatNoMatchingNodes(ranks: readonly NodeRank[]): string {
+  return `not matching nodes to run job out of ${ranks.length} available nodes.${reasonLines(ranks)}`;
+}
+
+/** What a scheduler needs to report a not-enough-nodes event (message, details, retryable). */
+export interface SelectionFailure {
+  message: string;
+  /** Go's `Details()`: `NodesRequested`, `NodesAvailable`, `NodesSuitable` (decimal strings). */
+  details: Record<string, string>;
+  retryable: boolean;
+}
+
+export function notEnoughNodes(requested: number, ranks: readonly NodeRank[]): SelectionFailure {
+  return {
+    message: formatNotEnoughNodes(requested, ranks),
+    details: {
+      NodesRequested: String(requested),
+      NodesAvailable: String(ranks.length),
+      NodesSuitable: String(countSuitable(ranks)),
+    },
+    retryable: hasRetryableRejection(ranks),
+  };
+}
+
+/** The ops scheduler's variant: details carry only `NodesAvailable`. */
+export function noMatchingNodes(ranks: readonly NodeRank[]): SelectionFailure {
+  return {
+    message: formatNoMatchingNodes(ranks),
+    details: { NodesAvailable: String(ranks.length) },
+    retryable: hasRetryableRejection(ranks),
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecutionStateType } from '../../../models/index.js';
+import { computeNode, execution, job } from '../testing.js';
+import { PreviousExecutionsNodeRanker } from './previous-executions.js';
+
+const rank = (states: ExecutionStateType[], over = {}) =>
+  new PreviousExecutionsNodeRanker().rankNodes(job(), [computeNode('n')], {
+    executions: states.map((s, i) => execution('n', s, { ID: `e-${i}`, ...over })),
+  })[0];
+
+describe('PreviousExecutionsNodeRanker', () => {
+  it.each<[ExecutionStateType[], number, string]>([
+    [[], 30, 'job not executed yet'],
+    [['Failed'], 0, 'job already executed on this node'],
+    [['Cancelled'], 0, 'job already executed on this node'],
+    [['BidRejected'], 0, 'job already executed on this node'],
+    [['AskForBidRejected'], -1, 'job rejected'],
+    [['Running'], -1, 'job rejected'],
+    [['Completed'], -1, 'job rejected'],
+    [['New'], -1, 'job rejected'],
+    [['Failed', 'Failed'], -1, 'job already executed on this node more than once'],
+    [['Failed', 'Running'], -1, 'job already executed on this node more than once'],
+  ])('executions %j rank %d', (states, expectedRank, reason) => {
+    expect(rank(states)).toMatchObject({ rank: expectedRank, reason, retryable: false });
+  });
+
+  it("counts only the current version's executions of this job on this node", () => {
+    expect(rank(['Running'], { JobVersion: 0 })?.rank).toBe(30);
+    expect(rank(['Running'], { JobID: 'j-other' })?.rank).toBe(30);
+    expect(rank(['Running'], { NodeID: 'other-node' })?.rank).toBe(30);
+  });
+
+  it('treats a missing execution list as none', () => {
+    expect(new PreviousExecutionsNodeRanker().rankNodes(job(), [computeNode('n')], {})[0]?.rank).toBe(30);
+  });
+});

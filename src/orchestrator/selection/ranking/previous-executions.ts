@@ -1,0 +1,64 @@
+/**
+ * Previous-executions ranker (Bacalhau `selection/ranking/previous_executions.go`): spreads retries over
+ * nodes. Looking at the executions of the job's current version (Go asks the store for the latest
+ * version's executions):
+ * - none on the node: +30, `job not executed yet`;
+ * - more than one on the node: −1, `job already executed on this node more than once`;
+ * - exactly one, and it is still alive (not discarded) or its bid was rejected (AskForBidRejected):
+ *   −1, `job rejected`;
+ * - exactly one, discarded: 0, `job already executed on this node`.
+ * So a node gets at most two attempts at a job. Not retryable.
+ */
+import { isDiscardedExecutionState, type Execution, type Job, type NodeInfo } from '../../../models/index.js';
+import {
+  RankPossible,
+  RankPreferred,
+  RankUnsuitable,
+  type NodeRank,
+  type NodeRanker,
+  type RankingContext,
+} from '../types.js';
+
+export const NotExecutedReason = 'job not executed yet';
+export const ExecutedMoreThanOnceReason = 'job already executed on this node more than once';
+export const JobRejectedReason = 'job rejected';
+export const ExecutedOnceReason = 'job already executed on this node';
+
+interface NodeHistory {
+  count: number;
+  blocked: boolean;
+}
+
+function histories(job: Job, executions: readonly Execution[]): Map<string, NodeHistory> {
+  const byNode = new Map<string, NodeHistory>();
+  for (const execution of executions) {
+    if (execution.JobID !== job.ID || execution.JobVersion !== job.Version) continue;
+    let history = byNode.get(execution.NodeID);
+    if (history === undefined) {
+      history = { count: 0, blocked: false };
+      byNode.set(execution.NodeID, history);
+    }
+    history.count++;
+    const state = execution.ComputeState.StateType;
+    if (!isDiscardedExecutionState(state) || state === 'AskForBidRejected') history.blocked = true;
+  }
+  return byNode;
+}
+
+export class PreviousExecutionsNodeRanker implements NodeRanker {
+  rankNodes(job: Job, nodes: readonly NodeInfo[], context: RankingContext): NodeRank[] {
+    const byNode = histories(job, context.executions ?? []);
+    return nodes.map((nodeInfo) => {
+      const history = byNode.get(nodeInfo.NodeID);
+      if (history === undefined) {
+        return { nodeInfo, rank: 3 * RankPreferred, reason: NotExecutedReason, retryable: false };
+      }
+      if (history.count > 1) {
+        return { nodeInfo, rank: RankUnsuitable, reason: ExecutedMoreThanOnceReason, retryable: false };
+      }
+      return history.blocked
+        ? { nodeInfo, rank: RankUnsuitable, reason: JobRejectedReason, retryable: false }
+        : { nodeInfo, rank: RankPossible, reason: ExecutedOnceReason, retryable: false };
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Node selection seams (Bacalhau `orchestrator.NodeRanker`, `orchestrator.NodeSelector`, `NodeRank` in
+ * `pkg/orchestrator/types.go`). Rankers and selectors are pure: they read the job, the node list and the
+ * job's executions they are given, and never do I/O, so a scheduler stays a function of
+ * (job, executions, nodes, now).
+ */
+import type { Execution, Job, NodeInfo, NodeState } from '../../models/index.js';
+
+/** The node is known to be unsuitable; any ranker returning it vetoes the node. */
+export const RankUnsuitable = -1;
+/** Suitability unknown: the node may be asked to bid. */
+export const RankPossible = 0;
+/** The node is known to suit the job. */
+export const RankPreferred = 10;
+
+/** How well one node suits one job. Higher is better; a negative rank means unsuitable. */
+export interface NodeRank {
+  nodeInfo: NodeInfo;
+  rank: number;
+  /** Why; shown to users in "not enough nodes" messages when the node is unsuitable. */
+  reason: string;
+  /**
+   * True only when the rank may change without anyone touching the node's configuration (usage,
+   * capacity, queue), so waiting and trying again can help. False for missing features or labels.
+   */
+  retryable: boolean;
+}
+
+/** Whether a rank lets the node run the job (Go `NodeRank.MeetsRequirement`). */
+export function meetsRequirement(rank: Pick<NodeRank, 'rank'>): boolean {
+  return rank.rank > RankUnsuitable;
+}
+
+/** What rankers may need besides the job and the nodes. */
+export interface RankingContext {
+  /**
+   * The job's executions, as the scheduler loaded them (any version; rankers that need only the
+   * current version filter by `job.Version`). Absent = none.
+   */
+  executions?: readonly Execution[];
+}
+
+export interface NodeRanker {
+  /**
+   * Ranks every node for the job: exactly one rank per node, in the order of `nodes`. Per-node work
+   * does not grow with the job's size (job-derived data is computed once per call).
+   *
+   * @throws BacalhauError when the job itself cannot be ranked (e.g. unparsable resources), which
+   *   validation at submission prevents
+   */
+  rankNodes(job: Job, nodes: readonly NodeInfo[], context: RankingContext): NodeRank[];
+}
+
+export interface MatchingNodesOptions extends RankingContext {
+  /** Every node known to the orchestrator; the selector keeps the schedulable ones. */
+  nodes: readonly NodeState[];
+}
+
+export interface NodeSelection {
+  /** Suitable nodes, best first (equal ranks keep the node list's order). */
+  matched: NodeRank[];
+  /** Unsuitable nodes with the reason, in the node list's order. */
+  rejected: NodeRank[];
+}
+
+export interface NodeSelector {
+  /**
+   * Ranks the schedulable nodes (compute nodes that are approved and connected, see
+   * {@link NodeSelectionConstraints}) for the job and splits them into matched and rejected.
+   */
+  matchingNodes(job: Job, options: MatchingNodesOptions): NodeSelection;
+}
+
+/** Which nodes may be ranked at all (Go `orchestrator.NodeSelectionConstraints`). */
+export interface NodeSelectionConstraints {
+  /** Only nodes with membership APPROVED. Default true. */
+  readonly requireApproval: boolean;
+  /** Only nodes whose connection state is CONNECTED. Default true. */
+  readonly requireConnected: boolean;
+}
