@@ -27,6 +27,10 @@ export const ErrorCode = {
   // Codes used by Bacalhau components outside pkg/bacerrors; they map to 500 like any unknown code.
   ConflictJobState: 'ConflictJobState',
   MultipleJobsFound: 'MultipleJobsFound',
+  // The node manager's codes (`pkg/orchestrator/nodes`).
+  HandshakeRequired: 'HandshakeRequired',
+  ConflictNodeState: 'ConflictNodeState',
+  ConcurrentUpdate: 'ConcurrentUpdate',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,0 +1,782 @@
+/**
+ * The in-process transport: one hub, its orchestrator side and any number of compute sides. Used by the
+ * embedded single-process mode, tests and benchmarks. Semantics are those of `../types.ts`; what is
+ * particular to this implementation:
+ * - acknowledgements are immediate: when a handler settles, the sender's outbox forgets the message, so
+ *   outboxes hold only what is in flight or waiting for a disconnected peer;
+ * - delivery is asynchronous (never inside `send`) and batched per event-loop turn (see delivery.ts);
+ * - `partition` / `heal` simulate a network split of one node: its connection is dropped (the compute
+ *   side learns at once, the orchestrator is not told) and handshakes fail until healed;
+ * - messages are shared objects unless `copy` says otherwise (see copy.ts).
+ */
+import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
+import type { NodeInfo } from '../../models/index.js';
+import {
+  abortedError,
+  asBacalhauError,
+  handshakeRejectedError,
+  handshakeRequiredError,
+  isHandshakeRequired,
+  networkError,
+  throwIfAborted,
+  transportStoppedError,
+  TransportComponent,
+} from '../errors.js';
+import { Deque } from '../../lib/deque.js';
+import { raceSignals, settledOrAborted } from '../../lib/abort.js';
+import { MessageType, sequenced } from '../messages.js';
+import type {
+  ComputeMessage,
+  DataPlaneMessage,
+  HandshakeRequest,
+  HandshakeResponse,
+  HeartbeatResponse,
+  OrchestratorMessage,
+  Outgoing,
+  ShutdownNoticeRequest,
+  UpdateNodeInfoResponse,
+} from '../messages.js';
+import type {
+  Awaitable,
+  CallOptions,
+  ComputeMessageHandler,
+  ComputeSequenceState,
+  ComputeTransport,
+  ComputeTransportState,
+  ControlContext,
+  ControlPlaneHandler,
+  HeartbeatCapacity,
+  NodeConnectionEvent,
+  NodeSequenceState,
+  OrchestratorMessageHandler,
+  OrchestratorTransport,
+  OrchestratorTransportState,
+  Unsubscribe,
+} from '../types.js';
+import { copier, type Copier, type CopyMode } from './copy.js';
+import { DeliveryScheduler, Mailbox } from './delivery.js';
+
+export interface HandlerErrorContext {
+  side: 'orchestrator' | 'compute';
+  nodeId: string;
+  message: DataPlaneMessage;
+}
+
+export interface InMemoryTransportOptions {
+  /** How messages cross the hub; default `none`. See copy.ts. */
+  copy?: CopyMode;
+  /** Called when a data-plane handler throws or rejects; the stream goes on. Default: console.error. */
+  onHandlerError?: (error: unknown, context: HandlerErrorContext) => void;
+}
+
+export interface ComputeTransportOptions {
+  nodeId: string;
+  /** Sent as the handshake's StartTime; default: now. */
+  startTime?: Date;
+}
+
+export type HubState = 'running' | 'stopped';
+
+function badRequest(message: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.BadRequest, component: TransportComponent });
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === 'function';
+}
+
+/** Per-node state on the orchestrator's side; outlives connections and compute incarnations. */
+class Link {
+  readonly nodeId: string;
+  /** Orchestrator → compute messages not yet processed by the node. */
+  readonly outbox = new Deque<OrchestratorMessage>();
+  /** Compute → orchestrator messages waiting for the orchestrator's handler. */
+  readonly inbox: Mailbox<ComputeMessage>;
+  lastOrchestratorSeqNum = 0;
+  ackedOrchestratorSeqNum = 0;
+  lastComputeSeqNum = 0;
+  /** The compute side of the live connection. */
+  peer: InMemoryComputeTransport | undefined;
+  everConnected = false;
+  partitioned = false;
+
+  constructor(core: Core, nodeId: string) {
+    this.nodeId = nodeId;
+    this.inbox = new Mailbox<ComputeMessage>(
+      core.scheduler,
+      (message) => core.deliverToOrchestrator(this, message),
+      () => core.messageHandler !== undefined && core.state === 'running',
+    );
+  }
+
+  sequenceState(): NodeSequenceState {
+    return {
+      lastOrchestratorSeqNum: this.lastOrchestratorSeqNum,
+      ackedOrchestratorSeqNum: this.ackedOrchestratorSeqNum,
+      lastComputeSeqNum: this.lastComputeSeqNum,
+      pending: this.outbox.length,
+    };
+  }
+
+  /** The node has processed everything up to `seqNum`. */
+  ackOrchestrator(seqNum: number): void {
+    if (seqNum <= this.ackedOrchestratorSeqNum) return;
+    this.ackedOrchestratorSeqNum = Math.min(seqNum, this.lastOrchestratorSeqNum);
+    while ((this.outbox.peek()?.seqNum ?? Infinity) <= this.ackedOrchestratorSeqNum) this.outbox.shift();
+  }
+}
+
+/** The orchestrator's state, shared by the hub and its sides. */
+class Core {
+  readonly scheduler = new DeliveryScheduler();
+  readonly links = new Map<string, Link>();
+  readonly copy: Copier;
+  readonly onHandlerError: (error: unknown, context: HandlerErrorContext) => void;
+  /** Fires when the orchestrator side stops. */
+  readonly stopping = new AbortController();
+  state: OrchestratorTransportState = 'running';
+  controlHandler: ControlPlaneHandler | undefined;
+  messageHandler: ComputeMessageHandler | undefined;
+  readonly connectionListeners = new Set<(event: NodeConnectionEvent) => void>();
+
+  constructor(options: InMemoryTransportOptions) {
+    this.copy = copier(options.copy ?? 'none');
+    this.onHandlerError =
+      options.onHandlerError ??
+      ((error, context) =>
+        console.error(`transport: ${context.side} handler failed on ${context.message.type}`, error));
+  }
+
+  link(nodeId: string): Link {
+    let link = this.links.get(nodeId);
+    if (link === undefined) {
+      link = new Link(this, nodeId);
+      this.links.set(nodeId, link);
+    }
+    return link;
+  }
+
+  copyMessage<M extends DataPlaneMessage>(message: M): M {
+    const payload = this.copy(message.type, message.payload);
+    return payload === message.payload ? message : { ...message, payload };
+  }
+
+  emit(event: NodeConnectionEvent): void {
+    for (const listener of [...this.connectionListeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        console.error('transport: node connection listener failed', err);
+      }
+    }
+  }
+
+  deliverToOrchestrator(link: Link, message: ComputeMessage): void | Promise<void> {
+    if (message.seqNum <= link.lastComputeSeqNum) return;
+    const handler = this.messageHandler!;
+    const done = (): void => {
+      if (message.seqNum > link.lastComputeSeqNum) link.lastComputeSeqNum = message.seqNum;
+      link.peer?.ackCompute(message.seqNum);
+    };
+    const failed = (err: unknown): void => {
+      this.onHandlerError(err, { side: 'orchestrator', nodeId: link.nodeId, message });
+      done();
+    };
+    let result: Awaitable<void>;
+    try {
+      result = handler(link.nodeId, this.copyMessage(message));
+    } catch (err) {
+      return failed(err);
+    }
+    if (isPromise(result)) return result.then(done, failed);
+    done();
+  }
+
+  /**
+   * Runs a control-plane handler for `link`'s node, giving up when the caller's signal fires, the
+   * orchestrator stops or the calling compute side stops.
+   */
+  call<Req extends object, Res>(
+    type: MessageType,
+    request: Req,
+    invoke: (request: Req, context: ControlContext) => Awaitable<Res>,
+    link: Link,
+    callerSignal: AbortSignal | undefined,
+    computeSignal: AbortSignal,
+  ): Promise<Res> {
+    const signals = [callerSignal, this.stopping.signal, computeSignal];
+    const context: ControlContext = {
+      nodeId: link.nodeId,
+      signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
+      sequence: link.sequenceState(),
+    };
+    const copied = this.copy(type, request);
+    return this.wait((async () => invoke(copied, context))(), callerSignal, computeSignal);
+  }
+
+  /** Waits for `promise` on behalf of a compute side's request (see `call`). */
+  wait<T>(
+    promise: Promise<T>,
+    callerSignal: AbortSignal | undefined,
+    computeSignal: AbortSignal,
+  ): Promise<T> {
+    return raceSignals(promise, [callerSignal, this.stopping.signal, computeSignal], (fired) => {
+      if (fired === callerSignal) return abortedError(fired);
+      if (fired === computeSignal) return transportStoppedError('compute transport');
+      return networkError('orchestrator stopped');
+    });
+  }
+}
+
+/** The orchestrator's end of an {@link InMemoryTransportHub}. */
+class InMemoryOrchestratorTransport implements OrchestratorTransport {
+  readonly #core: Core;
+  #stopped: Promise<void> | undefined;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  get state(): OrchestratorTransportState {
+    return this.#core.state;
+  }
+
+  serveControlPlane(handler: ControlPlaneHandler): Unsubscribe {
+    const core = this.#core;
+    if (core.controlHandler !== undefined) throw badRequest('a control-plane handler is already registered');
+    core.controlHandler = handler;
+    return () => {
+      if (core.controlHandler === handler) core.controlHandler = undefined;
+    };
+  }
+
+  onMessage(handler: ComputeMessageHandler): Unsubscribe {
+    const core = this.#core;
+    if (core.messageHandler !== undefined) throw badRequest('a message handler is already registered');
+    core.messageHandler = handler;
+    for (const link of core.links.values()) link.inbox.kick();
+    return () => {
+      if (core.messageHandler === handler) core.messageHandler = undefined;
+    };
+  }
+
+  onNodeConnection(listener: (event: NodeConnectionEvent) => void): Unsubscribe {
+    this.#core.connectionListeners.add(listener);
+    return () => this.#core.connectionListeners.delete(listener);
+  }
+
+  send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
+    try {
+      throwIfAborted(options?.signal);
+      const core = this.#core;
+      if (core.state === 'stopped') throw transportStoppedError('orchestrator transport');
+      const link = core.link(nodeId);
+      const queued = sequenced<OrchestratorMessage>(
+        {
+          type: message.type,
+          payload: core.copy(message.type, message.payload),
+        } as Outgoing<OrchestratorMessage>,
+        ++link.lastOrchestratorSeqNum,
+      );
+      link.outbox.push(queued);
+      link.peer?.inbox.push(queued);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(asBacalhauError(err));
+    }
+  }
+
+  disconnect(nodeId: string, options?: CallOptions): Promise<void> {
+    try {
+      throwIfAborted(options?.signal);
+      const core = this.#core;
+      if (core.state === 'stopped') throw transportStoppedError('orchestrator transport');
+      const peer = core.links.get(nodeId)?.peer;
+      if (peer !== undefined) {
+        peer.lost(handshakeRequiredError(nodeId));
+        core.emit({ nodeId, status: NodeConnection.Disconnected, reason: 'disconnected by orchestrator' });
+      }
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(asBacalhauError(err));
+    }
+  }
+
+  sequenceState(nodeId: string): NodeSequenceState | undefined {
+    return this.#core.links.get(nodeId)?.sequenceState();
+  }
+
+  stop(options?: CallOptions): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return settledOrAborted(this.#stopped, options?.signal);
+  }
+
+  async #stop(): Promise<void> {
+    const core = this.#core;
+    core.state = 'stopped';
+    core.stopping.abort();
+    const idle: Promise<void>[] = [];
+    for (const link of core.links.values()) {
+      link.peer?.lost(networkError('orchestrator stopped'));
+      link.inbox.close();
+      link.outbox.clear();
+      idle.push(link.inbox.idle());
+    }
+    core.controlHandler = undefined;
+    core.messageHandler = undefined;
+    core.connectionListeners.clear();
+    await Promise.all(idle);
+  }
+}
+
+/** A compute node's end of an {@link InMemoryTransportHub}. */
+class InMemoryComputeTransport implements ComputeTransport {
+  readonly nodeId: string;
+  /** Orchestrator → compute messages waiting for this side's handler. */
+  readonly inbox: Mailbox<OrchestratorMessage>;
+  readonly #core: Core;
+  readonly #startTime: string;
+  readonly #stopping = new AbortController();
+  readonly #stateListeners = new Set<(state: ComputeTransportState, error?: BacalhauError) => void>();
+  /** Compute → orchestrator messages not yet processed by the orchestrator. */
+  #outbox = new Deque<ComputeMessage>();
+  #state: ComputeTransportState = 'disconnected';
+  #handler: OrchestratorMessageHandler | undefined;
+  #lastOrchestratorSeqNum = 0;
+  #lastComputeSeqNum = 0;
+  #ackedComputeSeqNum = 0;
+  /** Whether a handshake was accepted once: numbering of own messages is settled from then on. */
+  #handshaken = false;
+  #connecting: Promise<HandshakeResponse> | undefined;
+  #response: HandshakeResponse | undefined;
+  /** Set while connected. */
+  #link: Link | undefined;
+  #stopped: Promise<void> | undefined;
+
+  constructor(core: Core, options: ComputeTransportOptions) {
+    this.#core = core;
+    this.nodeId = options.nodeId;
+    this.#startTime = (options.startTime ?? new Date()).toISOString();
+    this.inbox = new Mailbox<OrchestratorMessage>(
+      core.scheduler,
+      (message) => this.#deliver(message),
+      () => this.#handler !== undefined,
+    );
+  }
+
+  get state(): ComputeTransportState {
+    return this.#state;
+  }
+
+  onMessage(handler: OrchestratorMessageHandler): Unsubscribe {
+    if (this.#handler !== undefined) throw badRequest('a message handler is already registered');
+    this.#handler = handler;
+    this.inbox.kick();
+    return () => {
+      if (this.#handler === handler) this.#handler = undefined;
+    };
+  }
+
+  onStateChange(listener: (state: ComputeTransportState, error?: BacalhauError) => void): Unsubscribe {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  connect(nodeInfo: NodeInfo, options?: CallOptions): Promise<HandshakeResponse> {
+    if (this.#state === 'stopped') return Promise.reject(transportStoppedError('compute transport'));
+    if (this.#connecting !== undefined) return this.#connecting;
+    if (this.#link !== undefined && this.#response !== undefined) return Promise.resolve(this.#response);
+    if (nodeInfo.NodeID !== this.nodeId) {
+      return Promise.reject(badRequest(`node info is for ${nodeInfo.NodeID}, not ${this.nodeId}`));
+    }
+    const connecting = this.#handshake(nodeInfo, options?.signal).finally(() => {
+      if (this.#connecting === connecting) this.#connecting = undefined;
+    });
+    this.#connecting = connecting;
+    return connecting;
+  }
+
+  async #handshake(nodeInfo: NodeInfo, signal: AbortSignal | undefined): Promise<HandshakeResponse> {
+    throwIfAborted(signal);
+    this.#setState('connecting');
+    const core = this.#core;
+    try {
+      const link = this.#reachable();
+      const handler = this.#controlHandler();
+      const request: HandshakeRequest = {
+        NodeInfo: nodeInfo,
+        StartTime: this.#startTime,
+        LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
+      };
+      const decision = await core.call(
+        MessageType.HandshakeRequest,
+        request,
+        (req, ctx) => handler.handshake(req, ctx),
+        link,
+        signal,
+        this.#stopping.signal,
+      );
+      this.#reachable();
+      if (!decision.accepted) throw handshakeRejectedError(this.nodeId, decision.reason ?? '');
+
+      // Let the orchestrator finish a message of this node it is still handling (from an older
+      // connection or incarnation), so the sequence numbers below are final.
+      const previous = link.peer;
+      if (previous !== undefined && previous !== this) {
+        previous.lost(networkError('connection replaced by a newer one of the same node'));
+      }
+      await core.wait(link.inbox.idle(), signal, this.#stopping.signal);
+      this.#reachable();
+
+      // Resume after what this side processed (a handler still running during the handshake may have
+      // moved it since the request), never before what the node is known to have processed, never
+      // beyond what was sent.
+      const start = Math.min(
+        Math.max(this.#lastOrchestratorSeqNum, link.ackedOrchestratorSeqNum),
+        link.lastOrchestratorSeqNum,
+      );
+      const response: HandshakeResponse = {
+        accepted: true,
+        ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+        LastComputeSeqNum: link.lastComputeSeqNum,
+        LastOrchestratorSeqNum: start,
+      };
+      this.#attach(link, response, nodeInfo);
+      return core.copy(MessageType.HandshakeResponse, response);
+    } catch (err) {
+      const error = asBacalhauError(err);
+      if (this.#state === 'connecting') this.#setState('disconnected', error);
+      throw error;
+    }
+  }
+
+  /** Starts both streams of an accepted handshake. Synchronous, so nothing slips in between. */
+  #attach(link: Link, response: HandshakeResponse, nodeInfo: NodeInfo): void {
+    const core = this.#core;
+    link.peer?.lost(networkError('connection replaced by a newer one of the same node'));
+    link.peer = this;
+    link.inbox.clear();
+    this.inbox.clear();
+
+    link.ackOrchestrator(response.LastOrchestratorSeqNum);
+    this.#lastOrchestratorSeqNum = response.LastOrchestratorSeqNum;
+    if (!this.#handshaken) {
+      // A fresh incarnation: continue the node's numbering where the orchestrator's knowledge ends.
+      this.#handshaken = true;
+      const queued = [...this.#outbox];
+      this.#outbox = new Deque<ComputeMessage>();
+      this.#lastComputeSeqNum = response.LastComputeSeqNum;
+      this.#ackedComputeSeqNum = response.LastComputeSeqNum;
+      for (const message of queued) this.#outbox.push(sequenced(message, ++this.#lastComputeSeqNum));
+    }
+    this.ackCompute(response.LastComputeSeqNum);
+
+    this.#link = link;
+    this.#response = response;
+    for (const message of link.outbox) {
+      if (message.seqNum > response.LastOrchestratorSeqNum) this.inbox.push(message);
+    }
+    for (const message of this.#outbox) link.inbox.push(message);
+
+    const reconnect = link.everConnected;
+    link.everConnected = true;
+    this.#setState('connected');
+    core.emit({
+      nodeId: this.nodeId,
+      status: NodeConnection.Connected,
+      reason: reconnect ? 'reconnect' : 'handshake',
+      nodeInfo,
+    });
+  }
+
+  async heartbeat(capacity: HeartbeatCapacity, options?: CallOptions): Promise<HeartbeatResponse> {
+    const link = this.#connected(options?.signal);
+    const handler = this.#controlHandler();
+    const request = {
+      NodeID: this.nodeId,
+      AvailableCapacity: capacity.AvailableCapacity,
+      QueueUsedCapacity: capacity.QueueUsedCapacity,
+      LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
+    };
+    await this.#request(
+      MessageType.HeartbeatRequest,
+      request,
+      (req, ctx) => handler.heartbeat(req, ctx),
+      link,
+      options,
+    );
+    link.ackOrchestrator(request.LastOrchestratorSeqNum);
+    const response: HeartbeatResponse = { LastComputeSeqNum: link.lastComputeSeqNum };
+    return this.#core.copy(MessageType.HeartbeatResponse, response);
+  }
+
+  async updateNodeInfo(nodeInfo: NodeInfo, options?: CallOptions): Promise<UpdateNodeInfoResponse> {
+    if (nodeInfo.NodeID !== this.nodeId) {
+      throw badRequest(`node info is for ${nodeInfo.NodeID}, not ${this.nodeId}`);
+    }
+    const link = this.#connected(options?.signal);
+    const handler = this.#controlHandler();
+    const response = await this.#request(
+      MessageType.UpdateNodeInfoRequest,
+      { NodeInfo: nodeInfo },
+      (req, ctx) => handler.updateNodeInfo(req, ctx),
+      link,
+      options,
+    );
+    return this.#core.copy(MessageType.UpdateNodeInfoResponse, response);
+  }
+
+  send(message: Outgoing<ComputeMessage>, options?: CallOptions): Promise<void> {
+    try {
+      throwIfAborted(options?.signal);
+      if (this.#state === 'stopped') throw transportStoppedError('compute transport');
+      const queued = sequenced<ComputeMessage>(
+        {
+          type: message.type,
+          payload: this.#core.copy(message.type, message.payload),
+        } as Outgoing<ComputeMessage>,
+        ++this.#lastComputeSeqNum,
+      );
+      this.#outbox.push(queued);
+      this.#link?.inbox.push(queued);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(asBacalhauError(err));
+    }
+  }
+
+  async disconnect(options: CallOptions & { notify?: boolean; reason?: string } = {}): Promise<void> {
+    const link = this.#link;
+    if (link === undefined || this.#state === 'stopped') return;
+    const core = this.#core;
+    let noticed = false;
+    const handler = core.controlHandler;
+    if (options.notify !== false && handler !== undefined && options.signal?.aborted !== true) {
+      const request: ShutdownNoticeRequest = {
+        NodeID: this.nodeId,
+        ...(options.reason === undefined ? {} : { Reason: options.reason }),
+        LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
+      };
+      try {
+        noticed = true;
+        await core.call(
+          MessageType.ShutdownNoticeRequest,
+          request,
+          (req, ctx) => handler.shutdownNotice(req, ctx),
+          link,
+          options.signal,
+          this.#stopping.signal,
+        );
+        link.ackOrchestrator(request.LastOrchestratorSeqNum);
+      } catch {
+        // Best effort, as in Bacalhau: the node goes away either way.
+      }
+    }
+    if (this.#link !== link) return;
+    this.lost(undefined);
+    if (noticed && core.state === 'running') {
+      core.emit({ nodeId: this.nodeId, status: NodeConnection.Disconnected, reason: 'graceful shutdown' });
+    }
+  }
+
+  sequenceState(): ComputeSequenceState {
+    return {
+      lastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
+      lastComputeSeqNum: this.#lastComputeSeqNum,
+      ackedComputeSeqNum: this.#ackedComputeSeqNum,
+      pending: this.#outbox.length,
+    };
+  }
+
+  stop(options?: CallOptions): Promise<void> {
+    this.#stopped ??= this.#stop(options);
+    return this.#stopped;
+  }
+
+  async #stop(options?: CallOptions): Promise<void> {
+    if (this.#state === 'connected') {
+      await this.disconnect({ notify: true, reason: 'node shutting down', ...options });
+    }
+    this.lost(undefined);
+    this.#setState('stopped');
+    this.#stopping.abort();
+    this.#stateListeners.clear();
+    this.inbox.close();
+    this.#outbox.clear();
+    this.#handler = undefined;
+    await settledOrAborted(this.inbox.idle(), options?.signal);
+  }
+
+  // --- internal, used by the hub's other parts ---------------------------------------------------------
+
+  /** The connection is gone (dropped by either side, partitioned or replaced). */
+  lost(error: BacalhauError | undefined): void {
+    const link = this.#link;
+    if (link === undefined) return;
+    this.#link = undefined;
+    this.#response = undefined;
+    if (link.peer === this) {
+      link.peer = undefined;
+      link.inbox.clear();
+    }
+    this.inbox.clear();
+    if (this.#state === 'connected') this.#setState('disconnected', error);
+  }
+
+  /** The orchestrator processed this node's messages up to `seqNum`. */
+  ackCompute(seqNum: number): void {
+    if (seqNum <= this.#ackedComputeSeqNum) return;
+    this.#ackedComputeSeqNum = Math.min(seqNum, this.#lastComputeSeqNum);
+    while ((this.#outbox.peek()?.seqNum ?? Infinity) <= this.#ackedComputeSeqNum) this.#outbox.shift();
+  }
+
+  // --- private ----------------------------------------------------------------------------------------
+
+  #deliver(message: OrchestratorMessage): void | Promise<void> {
+    if (message.seqNum <= this.#lastOrchestratorSeqNum) return;
+    const handler = this.#handler as OrchestratorMessageHandler;
+    const done = (): void => {
+      if (message.seqNum > this.#lastOrchestratorSeqNum) this.#lastOrchestratorSeqNum = message.seqNum;
+      this.#core.links.get(this.nodeId)?.ackOrchestrator(message.seqNum);
+    };
+    const failed = (err: unknown): void => {
+      this.#core.onHandlerError(err, { side: 'compute', nodeId: this.nodeId, message });
+      done();
+    };
+    let result: Awaitable<void>;
+    try {
+      result = handler(this.#core.copyMessage(message));
+    } catch (err) {
+      return failed(err);
+    }
+    if (isPromise(result)) return result.then(done, failed);
+    done();
+  }
+
+  #setState(state: ComputeTransportState, error?: BacalhauError): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const listener of [...this.#stateListeners]) {
+      try {
+        listener(state, error);
+      } catch (err) {
+        console.error('transport: state listener failed', err);
+      }
+    }
+  }
+
+  /** The node's link, if the orchestrator can be reached at all. */
+  #reachable(): Link {
+    if (this.#state === 'stopped') throw transportStoppedError('compute transport');
+    if (this.#core.state === 'stopped') throw networkError('orchestrator unavailable');
+    const link = this.#core.link(this.nodeId);
+    if (link.partitioned) throw networkError(`orchestrator unreachable from node ${this.nodeId}`);
+    return link;
+  }
+
+  #controlHandler(): ControlPlaneHandler {
+    const handler = this.#core.controlHandler;
+    if (handler === undefined) {
+      throw new BacalhauError('orchestrator does not serve the control plane yet', {
+        code: ErrorCode.ServiceUnavailable,
+        component: TransportComponent,
+        retryable: true,
+      });
+    }
+    return handler;
+  }
+
+  /** The live connection for a control request; otherwise throws (and notes the loss). */
+  #connected(signal: AbortSignal | undefined): Link {
+    throwIfAborted(signal);
+    let link: Link;
+    try {
+      link = this.#reachable();
+    } catch (err) {
+      if (err instanceof BacalhauError && err.code === ErrorCode.NetworkFailure) this.lost(err);
+      throw err;
+    }
+    if (this.#link !== link) throw handshakeRequiredError(this.nodeId);
+    return link;
+  }
+
+  async #request<Req extends object, Res>(
+    type: MessageType,
+    request: Req,
+    invoke: (request: Req, context: ControlContext) => Awaitable<Res>,
+    link: Link,
+    options: CallOptions | undefined,
+  ): Promise<Res> {
+    try {
+      return await this.#core.call(type, request, invoke, link, options?.signal, this.#stopping.signal);
+    } catch (err) {
+      const error = asBacalhauError(err);
+      if (isHandshakeRequired(error) || error.code === ErrorCode.NetworkFailure) {
+        if (this.#link === link) this.lost(error);
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * An in-process network: one orchestrator side (`orchestrator`) and compute sides made with
+ * `createComputeTransport`. `stop()` stops all of them and cancels the delivery turn; it is idempotent.
+ */
+export class InMemoryTransportHub {
+  readonly orchestrator: OrchestratorTransport;
+  readonly #core: Core;
+  readonly #computes = new Set<InMemoryComputeTransport>();
+  #state: HubState = 'running';
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: InMemoryTransportOptions) {
+    this.#core = new Core(options);
+    this.orchestrator = new InMemoryOrchestratorTransport(this.#core);
+  }
+
+  static create(options: InMemoryTransportOptions = {}): Promise<InMemoryTransportHub> {
+    return Promise.resolve(new InMemoryTransportHub(options));
+  }
+
+  get state(): HubState {
+    return this.#state;
+  }
+
+  /** A compute side for `nodeId`. Several may exist for one node (a restarted node is a new one). */
+  createComputeTransport(options: ComputeTransportOptions): Promise<ComputeTransport> {
+    if (this.#state === 'stopped') return Promise.reject(transportStoppedError('in-memory hub'));
+    if (options.nodeId === '') return Promise.reject(badRequest('node ID required'));
+    const compute = new InMemoryComputeTransport(this.#core, options);
+    this.#computes.add(compute);
+    compute.onStateChange((state) => {
+      if (state === 'stopped') this.#computes.delete(compute);
+    });
+    return Promise.resolve(compute);
+  }
+
+  /** Cuts the node off: its connection drops (the compute side learns at once, the orchestrator not). */
+  partition(nodeId: string): void {
+    const link = this.#core.link(nodeId);
+    link.partitioned = true;
+    link.peer?.lost(networkError(`orchestrator unreachable from node ${nodeId}`));
+  }
+
+  /** Ends a partition; the node must connect again. */
+  heal(nodeId: string): void {
+    this.#core.link(nodeId).partitioned = false;
+  }
+
+  /** Stops every side; with a signal, stops waiting for running handlers when it fires. */
+  stop(options?: CallOptions): Promise<void> {
+    this.#stopped ??= this.#stop(options);
+    return this.#stopped;
+  }
+
+  async #stop(options?: CallOptions): Promise<void> {
+    this.#state = 'stopped';
+    await this.orchestrator.stop(options);
+    await Promise.all([...this.#computes].map((compute) => compute.stop(options)));
+    this.#core.scheduler.stop();
+  }
+}
