@@ -1,0 +1,181 @@
+/**
+ * The batch and service scheduler (Go `BatchServiceJobScheduler`, reference §3.2). A job has `Count`
+ * partitions (0..Count−1); each needs exactly one live execution, placed on a distinct node by bid and
+ * approval:
+ *
+ * 1. job terminal → cancel every live execution, nothing else;
+ * 2. live executions on lost nodes → Failed;
+ * 3. batch only: past the total timeout → job Failed; else executions past the execution timeout → Failed;
+ * 4. executions of older job versions → cancelled (running ones rate-limited);
+ * 5. per partition: approve the oldest accepted bid, reject or cancel the surplus;
+ * 6. partitions without a live (or, for batch, completed) execution get new ones (ComputeState New,
+ *    DesiredState Pending) on the best-ranked nodes, after the retry strategy agreed if anything failed;
+ *    too few nodes → `job-queue` evaluation (and the job Queued when none matched), or the job Failed once
+ *    its queue timeout has passed;
+ * 7. job failed → cancel the remaining live executions; batch with every partition Completed for the
+ *    current version → job Completed (so a batch job with Count 0 completes at once); any execution
+ *    allowed to run → job Running.
+ *
+ * A service never completes. An execution of a service that reports a result is marked Failed by the
+ * message handler ("execution completed unexpectedly"), not here; completed service executions simply
+ * do not count as live, so their partitions are placed again.
+ *
+ * Deliberate difference from Go: once the job has failed (total timeout) nothing is approved, rejected
+ * or created in the same plan. Go goes on and can add new executions, a `job-queue` evaluation or even
+ * turn the failure into Queued; the approvals and rejections it adds are overwritten by the cancellations
+ * anyway, leaving only stray execution events.
+ */
+import {
+  EvalTrigger,
+  JobType,
+  markJobCompleted,
+  markJobFailed,
+  markJobQueued,
+  markJobRunningIfEligible,
+  type Execution,
+  type Plan,
+} from '../../models/index.js';
+import { notEnoughNodes } from '../selection/index.js';
+import {
+  cancelIfJobTerminal,
+  enforceTimeouts,
+  failLostExecutions,
+  isFailed,
+  liveExecutions,
+  addExecution,
+  retirePreviousVersions,
+  selectionFailureEvent,
+  startRun,
+  type Run,
+} from './common.js';
+import { newDelayedEvaluation } from './delayed-evaluation.js';
+import {
+  approvalDecision,
+  byPartition,
+  completedPartitions,
+  inState,
+  markApproved,
+  markStopped,
+  ofVersion,
+  remainingPartitions,
+  union,
+  type Executions,
+} from './exec-set.js';
+import { compileSchedulerOptions } from './options.js';
+import { applyRateLimit } from './rate-limiter.js';
+import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
+
+const NanosPerSecond = 1e9;
+
+export class BatchServiceJobScheduler implements Scheduler {
+  readonly options: CompiledSchedulerOptions;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.options = compileSchedulerOptions(options);
+  }
+
+  process(input: SchedulerInput): Plan {
+    const run = startRun(input, this.options);
+    const { job, plan, events } = run;
+    const all = input.executions;
+    let live = liveExecutions(run);
+    if (cancelIfJobTerminal(run, live)) return plan;
+
+    let failed: Execution[] = inState(all, 'Failed');
+    const [healthy, lost] = failLostExecutions(run, live);
+    live = healthy;
+    failed = union(failed, lost);
+
+    if (job.Type !== JobType.Service) {
+      const [remaining, timedOut] = enforceTimeouts(run, live);
+      live = remaining;
+      failed = union(failed, timedOut);
+    }
+
+    live = retirePreviousVersions(run, live);
+
+    if (!isFailed(run)) {
+      // What occupies a partition: live executions and, for batch, completed ones of this version.
+      const occupying =
+        job.Type === JobType.Service ? live : union(live, inState(ofVersion(all, job.Version), 'Completed'));
+      approveAndReject(run, occupying);
+      scheduleRemainingPartitions(run, occupying, failed);
+    }
+
+    if (isFailed(run)) {
+      markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
+      return plan;
+    }
+    if (isComplete(run)) markJobCompleted(plan, events.jobStateUpdate('Completed'));
+    markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
+    return plan;
+  }
+}
+
+function approveAndReject(run: Run, occupying: Executions): void {
+  const { plan, events } = run;
+  for (const partition of byPartition(occupying).values()) {
+    const decision = approvalDecision(partition);
+    markApproved(plan, decision.approve, events.execRunning);
+    markStopped(plan, decision.reject, events.execStoppedByNodeRejected, 'BidRejected');
+    markStopped(plan, decision.cancel, events.execStoppedByOversubscription, 'Cancelled');
+  }
+}
+
+function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Executions): void {
+  const { job, plan, events } = run;
+  const remaining = remainingPartitions(occupying, job.Count);
+  if (remaining.length === 0) return;
+  if (
+    failed.length > 0 &&
+    !run.options.retryStrategy.shouldRetry({ jobID: job.ID, job, failedExecutions: failed })
+  ) {
+    markJobFailed(plan, events.jobExhaustedRetries());
+    return;
+  }
+
+  const { matched, rejected } = run.options.selector.matchingNodes(job, {
+    nodes: run.input.nodes,
+    executions: run.input.executions,
+  });
+
+  if (matched.length < remaining.length) {
+    const failure = notEnoughNodes(remaining.length, [...matched, ...rejected]);
+    const queueTimeout = job.Tasks[0]?.Timeouts?.QueueTimeout ?? 0;
+    if (job.CreateTime < run.nowNs - queueTimeout * NanosPerSecond) {
+      markJobFailed(plan, selectionFailureEvent(run, failure));
+      return;
+    }
+    plan.NewEvaluations.push(
+      newDelayedEvaluation(plan.Eval, {
+        id: run.options.ids.evaluation(),
+        nowMs: run.nowMs,
+        waitUntilMs: run.nowMs + run.options.queueBackoffMs,
+        triggeredBy: EvalTrigger.JobQueue,
+        comment: failure.message,
+      }),
+    );
+    // Fully queued only when no node at all could take a partition, and only for a job that is running
+    // or has just been submitted (a pending update or rerun stays Pending).
+    if (
+      matched.length === 0 &&
+      (job.State.StateType === 'Running' || plan.Eval.TriggeredBy === EvalTrigger.JobRegister)
+    ) {
+      markJobQueued(plan, events.jobQueued(failure.message));
+    }
+  }
+
+  const count = applyRateLimit(run.options, plan, Math.min(matched.length, remaining.length), run.nowMs);
+  for (let i = 0; i < count; i++) {
+    const node = matched[i];
+    const partition = remaining[i];
+    if (node === undefined || partition === undefined) break;
+    addExecution(run, node.nodeInfo.NodeID, 'Pending', partition);
+  }
+}
+
+/** Batch only: every partition has a Completed execution of the current version. */
+function isComplete(run: Run): boolean {
+  if (run.job.Type !== JobType.Batch) return false;
+  return completedPartitions(ofVersion(run.input.executions, run.job.Version)).size >= run.job.Count;
+}

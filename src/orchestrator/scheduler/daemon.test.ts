@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import type { JobStateType, Plan } from '../../models/index.js';
+import { DaemonJobScheduler } from './daemon.js';
+import {
+  NOW_NS,
+  created,
+  exec,
+  input,
+  isEmptyPlan,
+  job,
+  jobEvents,
+  newEvals,
+  node,
+  nodes,
+  numberedNodes,
+  secondsNs,
+  testOptions,
+  updates,
+  wasmOnlyNode,
+  type InputFixture,
+  type JobFixture,
+} from './testing.js';
+import type { SchedulerOptions } from './types.js';
+
+const daemonJob = (f: JobFixture = {}) => job({ Type: 'daemon', Count: 0, ...f });
+
+function schedule(f: InputFixture, options: SchedulerOptions = {}): Plan {
+  return new DaemonJobScheduler(testOptions(options)).process(input(f));
+}
+
+describe('DaemonJobScheduler', () => {
+  it('starts an execution on every matching node, directly (desired Running), and runs the job', () => {
+    const j = daemonJob();
+    const plan = schedule({
+      job: j,
+      nodes: [...numberedNodes(3), wasmOnlyNode('nodeW'), node('away', { connection: 'DISCONNECTED' })],
+    });
+    expect(created(plan)).toEqual(['node0#0 Running/New', 'node1#0 Running/New', 'node2#0 Running/New']);
+    expect(plan.NewExecutions[0]).toMatchObject({
+      ID: 'e-1',
+      EvalID: 'v-eval',
+      Namespace: 'default',
+      JobID: 'j-1',
+      JobVersion: 1,
+      Job: j,
+    });
+    expect(plan.ExecutionEvents.get('e-3')?.map((e) => e.Message)).toEqual(['Requested execution on node2']);
+    expect(plan.DesiredJobState).toBe('Running');
+    expect(jobEvents(plan)).toEqual(['State Update: Running']);
+    expect(plan.NewEvaluations).toEqual([]);
+  });
+
+  it('honours constraints: only nodes whose labels match', () => {
+    const plan = schedule({
+      job: daemonJob({ Constraints: [{ Key: 'zone', Operator: '=', Values: ['a'] }] }),
+      nodes: [node('a1', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' } }), node('none')],
+    });
+    expect(created(plan)).toEqual(['a1#0 Running/New']);
+  });
+
+  it('expands to nodes that joined since (node-join), leaving running executions alone', () => {
+    const plan = schedule({
+      job: daemonJob({ state: 'Running' }),
+      trigger: 'node-join',
+      executions: [exec('node0', 'Running'), exec('node1', 'BidAccepted')],
+      nodes: numberedNodes(3),
+    });
+    expect(created(plan)).toEqual(['node2#0 Running/New']);
+    expect(updates(plan)).toEqual([]);
+    expect(plan.DesiredJobState).toBe('Undefined');
+    expect(plan.JobEvents).toEqual([]);
+  });
+
+  it('does nothing when every matching node already runs the daemon', () => {
+    const plan = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: [exec('node0', 'Running'), exec('node1', 'New', { desired: 'Running' })],
+      nodes: numberedNodes(2),
+    });
+    expect(isEmptyPlan(plan)).toBe(true);
+  });
+
+  it('restarts a failed daemon on its node, but not after a second failure there', () => {
+    const once = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: [exec('node0', 'Running'), exec('node1', 'Failed', { id: 'e-f1' })],
+      nodes: numberedNodes(2),
+    });
+    expect(created(once)).toEqual(['node1#0 Running/New']);
+
+    const twice = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: [
+        exec('node0', 'Running'),
+        exec('node1', 'Failed', { id: 'e-f1' }),
+        exec('node1', 'Failed', { id: 'e-f2' }),
+      ],
+      nodes: numberedNodes(2),
+    });
+    expect(isEmptyPlan(twice)).toBe(true);
+  });
+
+  it('fails executions on lost nodes without failing the job, and starts them elsewhere', () => {
+    const lost = exec('node0', 'Running');
+    const plan = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: [lost, exec('node1', 'Failed')],
+      nodes: [node('node0', { connection: 'DISCONNECTED' }), node('node1')],
+    });
+    expect(updates(plan)).toEqual([
+      `${lost.ID} → Stopped/Failed: Execution stop requested because node has disappeared`,
+    ]);
+    expect(created(plan)).toEqual(['node1#0 Running/New']);
+    expect(plan.DesiredJobState).toBe('Undefined');
+  });
+
+  it('never completes: completed executions are left as they are', () => {
+    const plan = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: [exec('node0', 'Completed'), exec('node1', 'Completed')],
+      nodes: numberedNodes(2),
+    });
+    expect(isEmptyPlan(plan)).toBe(true);
+  });
+
+  it('with no matching node the plan is empty: no failure, no queueing', () => {
+    for (const state of ['Pending', 'Running'] as const) {
+      const plan = schedule({ job: daemonJob({ state }), nodes: [wasmOnlyNode('nodeW')] });
+      expect(isEmptyPlan(plan)).toBe(true);
+    }
+  });
+
+  it('has no timeouts', () => {
+    const plan = schedule({
+      job: daemonJob({
+        state: 'Running',
+        CreateTime: NOW_NS - secondsNs(86_400),
+        timeouts: { TotalTimeout: 60, ExecutionTimeout: 30 },
+      }),
+      executions: [exec('node0', 'Running', { modified: NOW_NS - secondsNs(86_400) })],
+      nodes: numberedNodes(1),
+    });
+    expect(isEmptyPlan(plan)).toBe(true);
+  });
+
+  it.each<JobStateType>(['Stopped', 'Completed', 'Failed'])(
+    'cancels every live execution of a %s job and starts nothing',
+    (state) => {
+      const running = exec('node0', 'Running');
+      const fresh = exec('node1', 'New', { desired: 'Running' });
+      const plan = schedule({
+        job: daemonJob({ state }),
+        executions: [running, fresh, exec('node2', 'Failed')],
+        nodes: numberedNodes(4),
+      });
+      expect(updates(plan)).toEqual([
+        `${running.ID} → Stopped/Cancelled: Execution stop requested because job has been stopped`,
+        `${fresh.ID} → Stopped/Cancelled: Execution stop requested because job has been stopped`,
+      ]);
+      expect(created(plan)).toEqual([]);
+      expect(plan.DesiredJobState).toBe('Undefined');
+    },
+  );
+
+  it('on update, cancels old-version executions and starts the new version everywhere', () => {
+    const old0 = exec('node0', 'Running', { version: 1 });
+    const old1 = exec('node1', 'New', { version: 1, desired: 'Pending' });
+    const plan = schedule({
+      job: daemonJob({ Version: 2, state: 'Pending' }),
+      trigger: 'job-update',
+      executions: [old0, old1],
+      nodes: numberedNodes(2),
+    });
+    expect(updates(plan)).toEqual([
+      `${old1.ID} → Stopped/Cancelled: Execution stopped for job update`,
+      `${old0.ID} → Stopped/Cancelled: Execution stopped for job update`,
+    ]);
+    expect(created(plan)).toEqual(['node0#0 Running/New', 'node1#0 Running/New']);
+    expect(plan.NewExecutions.map((e) => e.JobVersion)).toEqual([2, 2]);
+    expect(plan.DesiredJobState).toBe('Running');
+  });
+
+  it('keeps old-version daemons beyond the rate limit running, and does not double them', () => {
+    const old = [0, 1, 2].map((i) =>
+      exec(`node${i}`, 'Running', { version: 1, modified: NOW_NS - secondsNs(10 - i) }),
+    );
+    const plan = schedule(
+      { job: daemonJob({ Version: 2, state: 'Running' }), executions: old, nodes: numberedNodes(3) },
+      { maxExecutionsPerEval: 2 },
+    );
+    expect(updates(plan).map((u) => u.split(' ')[0])).toEqual([old[0]?.ID, old[1]?.ID]);
+    expect(created(plan)).toEqual(['node0#0 Running/New', 'node1#0 Running/New']);
+    expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['exec-limit']);
+  });
+
+  it('starts at most 20 executions per evaluation, the rest after an exec-limit evaluation', () => {
+    const plan = schedule({ job: daemonJob(), nodes: numberedNodes(23) });
+    expect(plan.NewExecutions.length).toBe(20);
+    expect(newEvals(plan)).toEqual([
+      {
+        TriggeredBy: 'exec-limit',
+        WaitUntil: '2024-01-01T00:00:00.1Z',
+        Comment: 'Creating delayed evaluation to schedule remaining 3 executions after reaching limit of 20',
+      },
+    ]);
+    const next = schedule({
+      job: daemonJob({ state: 'Running' }),
+      trigger: 'exec-limit',
+      executions: plan.NewExecutions.map((e) => ({ ...e, Job: undefined })),
+      nodes: numberedNodes(23),
+    });
+    expect(created(next)).toEqual(['node20#0 Running/New', 'node21#0 Running/New', 'node22#0 Running/New']);
+    expect(next.NewEvaluations).toEqual([]);
+  });
+
+  it('ignores nodes that are pending approval', () => {
+    const plan = schedule({ job: daemonJob(), nodes: [node('p', { membership: 'PENDING' }), ...nodes('a')] });
+    expect(created(plan)).toEqual(['a#0 Running/New']);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Follow-up evaluations a scheduler asks for (Go `Evaluation.NewDelayedEvaluation` plus
+ * `WithTriggeredBy` / `WithComment`): the same job, namespace, type and priority as the evaluation being
+ * processed, pending, held by the broker until `WaitUntil`.
+ */
+import { EvalStatus, newEvaluationID, type EvalTrigger, type Evaluation } from '../../models/index.js';
+
+export interface DelayedEvaluationOptions {
+  /** When the broker may deliver it, epoch milliseconds. */
+  waitUntilMs: number;
+  /** Stamped as CreateTime and ModifyTime, epoch milliseconds. */
+  nowMs: number;
+  /** Default: the trigger of the evaluation it follows. */
+  triggeredBy?: EvalTrigger;
+  comment?: string;
+  /** Default `v-<uuid>`. */
+  id?: string;
+}
+
+/** Epoch milliseconds → Unix nanoseconds, the unit of every stored time. */
+export function msToNanos(ms: number): number {
+  return Math.round(ms * 1e6);
+}
+
+/** RFC 3339 in UTC as Go's JSON writes a `time.Time` (RFC3339Nano: trailing fraction zeros dropped). */
+export function formatRfc3339(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/(\.\d*?)0+Z$/u, '$1Z')
+    .replace(/\.Z$/u, 'Z');
+}
+
+export function newDelayedEvaluation(from: Evaluation, options: DelayedEvaluationOptions): Evaluation {
+  const now = msToNanos(options.nowMs);
+  return {
+    ID: options.id ?? newEvaluationID(),
+    Namespace: from.Namespace,
+    JobID: from.JobID,
+    TriggeredBy: options.triggeredBy ?? from.TriggeredBy,
+    Priority: from.Priority,
+    Type: from.Type,
+    Status: EvalStatus.Pending,
+    Comment: options.comment ?? '',
+    WaitUntil: formatRfc3339(options.waitUntilMs),
+    CreateTime: now,
+    ModifyTime: now,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The ops scheduler (Go `OpsJobScheduler`, reference §3.3): run once on every node that matches when the
+ * job is first evaluated, started directly (DesiredState Running, no bidding), never retried. Each run:
+ *
+ * 1. job terminal → cancel every live execution, nothing else;
+ * 2. live executions on lost nodes → Failed;
+ * 3. past the total timeout → job Failed; else executions past the execution timeout → Failed;
+ * 4. executions of older job versions → cancelled (running ones rate-limited);
+ * 5. every matching node without an execution of the current version (in any state) and without a
+ *    remaining live one gets a new execution (rate-limited); no matching node and no execution at all
+ *    → job Failed ("not matching nodes to run job out of N available nodes." and the reasons);
+ * 6. job failed → cancel the remaining live executions; else with nothing live and nothing pending in
+ *    the plan (no new execution or evaluation) → job Failed "Job failed because one or more executions
+ *    failed" if any execution failed, else Completed;
+ * 7. job → Running once an execution may run.
+ *
+ * Deliberate difference from Go: once the job has failed (total timeout) no execution is created in the
+ * same plan; Go still adds them, so the planner would create executions for a failed job.
+ */
+import {
+  markJobCompleted,
+  markJobFailed,
+  markJobRunningIfEligible,
+  type Execution,
+  type Plan,
+} from '../../models/index.js';
+import { noMatchingNodes } from '../selection/index.js';
+import {
+  addExecution,
+  cancelIfJobTerminal,
+  enforceTimeouts,
+  failLostExecutions,
+  isFailed,
+  liveExecutions,
+  retirePreviousVersions,
+  selectionFailureEvent,
+  startRun,
+  type Run,
+} from './common.js';
+import { inState, markStopped, ofVersion, union, type Executions } from './exec-set.js';
+import { compileSchedulerOptions } from './options.js';
+import { applyRateLimit } from './rate-limiter.js';
+import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
+
+export class OpsJobScheduler implements Scheduler {
+  readonly options: CompiledSchedulerOptions;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.options = compileSchedulerOptions(options);
+  }
+
+  process(input: SchedulerInput): Plan {
+    const run = startRun(input, this.options);
+    const { job, plan, events } = run;
+    const all = input.executions;
+    let live = liveExecutions(run);
+    if (cancelIfJobTerminal(run, live)) return plan;
+
+    let failed: Execution[] = inState(all, 'Failed');
+    const [healthy, lost] = failLostExecutions(run, live);
+    failed = union(failed, lost);
+    const [remaining, timedOut] = enforceTimeouts(run, healthy);
+    failed = union(failed, timedOut);
+    live = retirePreviousVersions(run, remaining);
+
+    if (!isFailed(run)) createMissingExecutions(run, union(ofVersion(all, job.Version), live));
+
+    if (isFailed(run)) {
+      markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
+    } else if (live.length === 0 && !hasPendingWork(plan)) {
+      if (failed.length > 0) markJobFailed(plan, events.jobExecutionsFailed());
+      else markJobCompleted(plan, events.jobStateUpdate('Completed'));
+    }
+    markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
+    return plan;
+  }
+}
+
+/** `existing`: every execution of the current version, plus old-version ones still running. */
+function createMissingExecutions(run: Run, existing: Executions): void {
+  const { matched, rejected } = run.options.selector.matchingNodes(run.job, {
+    nodes: run.input.nodes,
+    executions: run.input.executions,
+  });
+  if (matched.length === 0) {
+    if (existing.length === 0) markJobFailed(run.plan, selectionFailureEvent(run, noMatchingNodes(rejected)));
+    return;
+  }
+  const used = new Set(existing.map((e) => e.NodeID));
+  const toSchedule = matched.filter((rank) => !used.has(rank.nodeInfo.NodeID));
+  if (toSchedule.length === 0) return;
+  const count = applyRateLimit(run.options, run.plan, toSchedule.length, run.nowMs);
+  for (const rank of toSchedule.slice(0, count)) addExecution(run, rank.nodeInfo.NodeID, 'Running');
+}
+
+/** Go `Plan.HasPendingWork`: the plan creates executions or evaluations. */
+function hasPendingWork(plan: Plan): boolean {
+  return plan.NewExecutions.length > 0 || plan.NewEvaluations.length > 0;
+}
