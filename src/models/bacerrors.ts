@@ -26,7 +26,10 @@ export const ErrorCode = {
   UnknownError: 'UnknownError',
   // Codes used by Bacalhau components outside pkg/bacerrors; they map to 500 like any unknown code.
   ConflictJobState: 'ConflictJobState',
+  ConflictJobRevision: 'ConflictJobRevision',
   MultipleJobsFound: 'MultipleJobsFound',
+  MultipleExecutionsFound: 'MultipleExecutionsFound',
+  MultipleNodesFound: 'MultipleNodesFound',
   // The node manager's codes (`pkg/orchestrator/nodes`).
   HandshakeRequired: 'HandshakeRequired',
   ConflictNodeState: 'ConflictNodeState',

@@ -54,7 +54,11 @@ export const bool: Kind = { kind: 'bool' };
 export const any: Kind = { kind: 'any' };
 export const arrayOf = (of: Kind): Kind => ({ kind: 'array', of });
 export const mapOf = (of: Kind): Kind => ({ kind: 'map', of });
-export const struct = (schema: () => StructSchema): Kind => ({ kind: 'struct', schema });
+/** A struct kind; its schema is built once, on first use (schemas refer to each other lazily). */
+export function struct(schema: () => StructSchema): Kind {
+  let built: StructSchema | undefined;
+  return { kind: 'struct', schema: () => (built ??= schema()) };
+}
 
 /** A key present in the input that no field of its struct claims. */
 export interface UnknownField {

@@ -1,0 +1,45 @@
+/**
+ * Records are stored as Bacalhau's wire JSON (the model codec), so a stored document is exactly what
+ * the API serves and what Go would have written; decoding restores the model types (e.g. execution
+ * states stored as integers come back as names).
+ */
+import { decodeStruct, encode, struct, type StructSchema } from '../models/codec.js';
+import type { Evaluation } from '../models/evaluation.js';
+import type { Execution } from '../models/execution.js';
+import type { Job } from '../models/job.js';
+import type { JobHistory } from '../models/job-history.js';
+import type { NodeState } from '../models/node.js';
+import {
+  evaluationSchema,
+  executionSchema,
+  jobHistorySchema,
+  jobSchema,
+  nodeStateSchema,
+} from '../models/schemas.js';
+import { datastoreFailure } from './errors.js';
+
+export interface DocCodec<T> {
+  encode(value: T): string;
+  decode(doc: string): T;
+}
+
+function docCodec<T>(schema: () => StructSchema): DocCodec<T> {
+  const kind = struct(schema);
+  const resolved = schema();
+  return {
+    encode: (value) => JSON.stringify(encode(value, kind)),
+    decode(doc) {
+      const { value, errors } = decodeStruct<T>(JSON.parse(doc), resolved);
+      if (errors.length > 0) {
+        throw datastoreFailure(`corrupt ${resolved.name} record: ${errors.join('; ')}`, undefined);
+      }
+      return value;
+    },
+  };
+}
+
+export const jobDoc = docCodec<Job>(jobSchema);
+export const executionDoc = docCodec<Execution>(executionSchema);
+export const evaluationDoc = docCodec<Evaluation>(evaluationSchema);
+export const historyDoc = docCodec<JobHistory>(jobHistorySchema);
+export const nodeDoc = docCodec<NodeState>(nodeStateSchema);

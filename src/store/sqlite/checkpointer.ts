@@ -1,0 +1,99 @@
+/**
+ * WAL checkpoints off the event loop. A checkpoint copies committed pages from the WAL into the
+ * database file and fsyncs it; run by SQLite's auto-checkpoint it would stall the writing thread (and so
+ * every request) for milliseconds every thousand pages. Here a second connection in a worker thread runs
+ * PASSIVE checkpoints, which never block the writer, when the store asks (every `everyCommits` commits).
+ * The store keeps a high auto-checkpoint threshold as a backstop in case the worker falls behind.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('synchronous = ' + workerData.synchronous);
+let pending = false;
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  if (pending) return;
+  pending = true;
+  setImmediate(() => {
+    pending = false;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage('checkpointed');
+    } catch (err) {
+      parentPort.postMessage({ error: String(err && err.message ? err.message : err) });
+    }
+  });
+});
+`;
+
+export interface CheckpointerOptions {
+  path: string;
+  synchronous: 'NORMAL' | 'FULL';
+  /** Ask for a checkpoint after this many write transactions. */
+  everyCommits: number;
+  /** Checkpoint failures; the backstop auto-checkpoint keeps the WAL bounded meanwhile. */
+  onError: (message: string) => void;
+}
+
+export class Checkpointer {
+  readonly #worker: Worker;
+  readonly #everyCommits: number;
+  #commits = 0;
+  #checkpoints = 0;
+  #closed = false;
+
+  constructor(options: CheckpointerOptions) {
+    this.#everyCommits = Math.max(1, options.everyCommits);
+    this.#worker = new Worker(workerSource, {
+      eval: true,
+      // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
+      execArgv: [],
+      workerData: {
+        module: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path: options.path,
+        synchronous: options.synchronous,
+      },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (message: unknown) => {
+      if (message === 'checkpointed') this.#checkpoints++;
+      else options.onError((message as { error: string }).error);
+    });
+    this.#worker.on('error', (err) => options.onError(err.message));
+  }
+
+  /** Checkpoints completed so far (for tests and metrics). */
+  get checkpoints(): number {
+    return this.#checkpoints;
+  }
+
+  /** Called after every committed write transaction. */
+  committed(): void {
+    if (++this.#commits < this.#everyCommits || this.#closed) return;
+    this.#commits = 0;
+    this.#worker.postMessage('checkpoint');
+  }
+
+  /** Asks for a checkpoint now. */
+  request(): void {
+    if (!this.#closed) this.#worker.postMessage('checkpoint');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    // Unref'd so an idle store does not keep the process alive; but a close in progress must.
+    this.#worker.ref();
+    this.#worker.postMessage('close');
+    await exited;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The database schema as a list of migrations: migration i takes the database from `user_version` i to
+ * i + 1, all pending ones in one transaction. Never edit a released migration; append a new one.
+ *
+ * Every table keeps the record's wire JSON in `doc` (the source of truth) plus the columns its queries
+ * filter or sort on. `seq` (the rowid) is the insertion order, the tie-break that makes every listing
+ * deterministic: SQLite gives a new row max(rowid) + 1, so it sorts after every row still present.
+ *
+ * Indexes are few on purpose: every index an insert or update touches is another page written per
+ * commit. Rare queries scan instead: jobs ordered by modification time or filtered by namespace (the
+ * API lists, which Bacalhau also sorts in memory), evaluations by status (broker rebuild at startup).
+ */
+
+/** `PRAGMA application_id`: marks the file as ours ("BCLH"), so another program's database is refused. */
+export const ApplicationId = 0x42434c48;
+
+export const migrations: readonly string[] = [
+  // 1: jobs (current version) + archived versions, executions, evaluations, history, nodes.
+  `
+  CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    type TEXT NOT NULL,
+    state TEXT NOT NULL,
+    terminal INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    create_time INTEGER NOT NULL,
+    modify_time INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX jobs_by_name ON jobs (namespace, name);
+  CREATE INDEX jobs_by_create_time ON jobs (create_time, seq);
+  CREATE INDEX jobs_in_progress ON jobs (type, create_time, seq) WHERE terminal = 0;
+
+  -- Versions a job update superseded; the current version lives in jobs.
+  CREATE TABLE job_versions (
+    job_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (job_id, version)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE executions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL,
+    job_version INTEGER NOT NULL,
+    namespace TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    terminal INTEGER NOT NULL,
+    create_time INTEGER NOT NULL,
+    modify_time INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX executions_by_job ON executions (job_id, create_time, seq);
+  CREATE INDEX executions_by_node ON executions (node_id, create_time, seq);
+  CREATE INDEX executions_in_progress ON executions (create_time, seq) WHERE terminal = 0;
+
+  CREATE TABLE evaluations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX evaluations_by_job ON evaluations (job_id, create_time, seq);
+
+  -- seq_num is dense per job, from 1 (Bacalhau's per-job bucket sequence).
+  CREATE TABLE job_history (
+    job_id TEXT NOT NULL,
+    seq_num INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    job_version INTEGER NOT NULL,
+    execution_id TEXT NOT NULL,
+    time_ns INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq_num)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SchemaVersion = migrations.length;

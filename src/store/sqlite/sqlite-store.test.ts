@@ -1,0 +1,343 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  makeEvent,
+  makeEvaluation,
+  makeExecution,
+  makeJob,
+  ManualClock,
+  rejection,
+  runJobStoreContract,
+} from '../store.contract.js';
+import { ApplicationId, SchemaVersion } from './schema.js';
+import { SqliteJobStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-store-'));
+let fileCounter = 0;
+const freshPath = () => join(dir, `store-${++fileCounter}`, 'state.db');
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+runJobStoreContract('sqlite (temp file)', (options) =>
+  SqliteJobStore.create({ path: freshPath(), ...options }),
+);
+runJobStoreContract('sqlite (:memory:)', (options) =>
+  SqliteJobStore.create({ path: ':memory:', ...options }),
+);
+
+describe('SqliteJobStore', () => {
+  const open: SqliteJobStore[] = [];
+  const openStore = async (path: string, clock = new ManualClock()) => {
+    const store = await SqliteJobStore.create({ path, clock });
+    open.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+
+  describe('the database file', () => {
+    let path: string;
+    beforeEach(() => {
+      path = freshPath();
+    });
+
+    it('is created with its directory, in WAL mode, with the schema version and application id', async () => {
+      await openStore(path);
+      const db = new Database(path, { readonly: true });
+      try {
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(db.pragma('user_version', { simple: true })).toBe(SchemaVersion);
+        expect(db.pragma('application_id', { simple: true })).toBe(ApplicationId);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('keeps everything across close and reopen', async () => {
+      const first = await openStore(path);
+      const job = await first.createJob(makeJob(), { history: [makeEvent('Job submitted')] });
+      const execution = await first.createExecution(makeExecution(job));
+      await first.close();
+      const second = await openStore(path);
+      expect(await second.getJob(job.ID)).toEqual(job);
+      expect(await second.getExecution(execution.ID)).toEqual(execution);
+      expect((await second.addJobHistory(job.ID, 1, [makeEvent('more')]))[0]?.SeqNum).toBe(2);
+    });
+
+    it('stores Bacalhau wire JSON: execution states as integers, lower-case stderr, string job states', async () => {
+      const store = await openStore(path);
+      const job = await store.createJob(makeJob());
+      const execution = await store.createExecution(
+        makeExecution(job, {
+          ComputeState: { StateType: 'BidAccepted' },
+          DesiredState: { StateType: 'Running' },
+        }),
+      );
+      const db = new Database(path, { readonly: true });
+      try {
+        const execDoc = db
+          .prepare('SELECT doc FROM executions WHERE id = ?')
+          .pluck()
+          .get(execution.ID) as string;
+        const wire = JSON.parse(execDoc) as Record<string, unknown>;
+        expect(wire['ComputeState']).toEqual({ StateType: 5 });
+        expect(wire['DesiredState']).toEqual({ StateType: 1 });
+        expect(wire['RunOutput']).toHaveProperty('stderr', '');
+        expect(Object.keys(wire).slice(0, 3)).toEqual(['ID', 'Namespace', 'EvalID']);
+        const jobDoc = db.prepare('SELECT doc FROM jobs WHERE id = ?').pluck().get(job.ID) as string;
+        expect(JSON.parse(jobDoc)).toMatchObject({ State: { StateType: 'Pending' }, Version: 1 });
+      } finally {
+        db.close();
+      }
+    });
+
+    it('refuses a database of a newer schema version', async () => {
+      await (await openStore(path)).close();
+      const db = new Database(path);
+      db.pragma(`user_version = ${SchemaVersion + 1}`);
+      db.close();
+      const err = await rejection(SqliteJobStore.create({ path }));
+      expect(err.code).toBe('DatastoreFailure');
+      expect(err.message).toContain('newer than this build');
+    });
+
+    it("refuses another program's database", async () => {
+      const other = join(dir, `other-${++fileCounter}.db`);
+      const db = new Database(other);
+      db.pragma('application_id = 1234');
+      db.close();
+      const err = await rejection(SqliteJobStore.create({ path: other }));
+      expect(err.message).toContain('not a bacalhau-ts job store');
+    });
+
+    it('reports a file it cannot open as DatastoreFailure', async () => {
+      const blocker = join(dir, `blocker-${++fileCounter}`);
+      writeFileSync(blocker, 'a file, not a directory');
+      const err = await rejection(SqliteJobStore.create({ path: join(blocker, 'state.db') }));
+      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
+      expect(err.message).toContain('cannot open job store');
+    });
+  });
+
+  describe('two connections to one file (WAL)', () => {
+    it('each sees what the other committed; history stays dense', async () => {
+      const path = freshPath();
+      const a = await openStore(path);
+      const b = await openStore(path);
+      const job = await a.createJob(makeJob());
+      expect(await b.getJob(job.ID)).toEqual(job);
+      for (let i = 0; i < 10; i++) {
+        await (i % 2 === 0 ? a : b).addJobHistory(job.ID, 1, [makeEvent(`entry ${i}`)]);
+      }
+      const history = await a.getJobHistory(job.ID);
+      expect(history.items.map((h) => h.SeqNum)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(await b.getJobHistory(job.ID)).toEqual(history);
+    });
+
+    it('a reader keeps its snapshot while the other connection commits', async () => {
+      const path = freshPath();
+      const reader = await openStore(path);
+      const writer = await openStore(path);
+      const job = await writer.createJob(makeJob());
+      const seen = await reader.read((tx) => {
+        const before = tx.getJob(job.ID).State.StateType;
+        // A commit on the other connection while this read transaction is open (WAL: no blocking).
+        const db = new Database(path);
+        db.pragma('busy_timeout = 1000');
+        const doc = db.prepare('SELECT doc FROM jobs WHERE id = ?').pluck().get(job.ID) as string;
+        const changed = doc.replace('"Pending"', '"Queued"');
+        db.prepare('UPDATE jobs SET doc = ?, state = ? WHERE id = ?').run(changed, 'Queued', job.ID);
+        db.close();
+        return [before, tx.getJob(job.ID).State.StateType];
+      });
+      expect(seen).toEqual(['Pending', 'Pending']);
+      expect((await reader.getJob(job.ID)).State.StateType).toBe('Queued');
+    });
+
+    it('refuses the second of two writers that read the same revision (ConflictJobRevision)', async () => {
+      const path = freshPath();
+      const a = await openStore(path);
+      const b = await openStore(path);
+      const job = await a.createJob(makeJob());
+      const readByA = await a.getJob(job.ID);
+      const readByB = await b.getJob(job.ID);
+      await a.updateJobState({
+        jobID: job.ID,
+        newState: 'Running',
+        condition: { expectedRevision: readByA.Revision },
+      });
+      const err = await rejection(
+        b.updateJobState({
+          jobID: job.ID,
+          newState: 'Queued',
+          condition: { expectedRevision: readByB.Revision },
+        }),
+      );
+      expect(err).toMatchObject({ code: 'ConflictJobRevision', httpStatus: 409 });
+      const execution = await a.createExecution(makeExecution(job));
+      await b.updateExecution({
+        executionID: execution.ID,
+        newValues: {},
+        condition: { expectedRevision: 1 },
+      });
+      const stale = await rejection(
+        a.updateExecution({ executionID: execution.ID, newValues: {}, condition: { expectedRevision: 1 } }),
+      );
+      expect(stale.code).toBe('ConflictJobRevision');
+    });
+
+    it('serialises concurrent writers in separate processes without losing a write', async () => {
+      const path = freshPath();
+      const store = await openStore(path);
+      const job = await store.createJob(makeJob());
+      const writers = 3;
+      const perWriter = 40;
+      const code = `
+        const { SqliteJobStore } = await import(${JSON.stringify(storeModule)});
+        const [path, jobID, name, count] = process.argv.slice(1);
+        const store = await SqliteJobStore.create({ path });
+        for (let i = 0; i < Number(count); i++) {
+          await store.transaction((tx) => {
+            tx.addJobHistory(jobID, 0, [{ Message: name + ' ' + i, Topic: 'Test', Timestamp: '' }]);
+            tx.putNode(${nodeLiteral('name + "-" + i')});
+          });
+        }
+        await store.close();
+      `;
+      const exits = await Promise.all(
+        Array.from(
+          { length: writers },
+          (_, w) => run(code, [path, job.ID, `w${w}`, String(perWriter)]).exited,
+        ),
+      );
+      expect(exits).toEqual(Array.from({ length: writers }, () => 0));
+      const history = await store.getJobHistory(job.ID, { limit: 1000 });
+      expect(history.items.map((h) => h.SeqNum)).toEqual(
+        Array.from({ length: writers * perWriter }, (_, i) => i + 1),
+      );
+      expect(await store.listNodes()).toHaveLength(writers * perWriter);
+    }, 60_000);
+  });
+
+  describe('durability', () => {
+    it('keeps every acknowledged job when the process is killed with SIGKILL', async () => {
+      const path = freshPath();
+      const code = `
+        const { SqliteJobStore } = await import(${JSON.stringify(storeModule)});
+        const [path, template] = process.argv.slice(1);
+        const store = await SqliteJobStore.create({ path });
+        for (let i = 0; ; i++) {
+          const job = { ...JSON.parse(template), ID: 'j-kill-' + String(i).padStart(6, '0') };
+          await store.createJob(job, {
+            history: [{ Message: 'Job submitted', Topic: 'Submission', Timestamp: '' }],
+            evaluation: { ID: 'v-' + i, Namespace: '', JobID: '', TriggeredBy: 'job-register', Priority: 0,
+              Type: 'batch', Status: 'pending', Comment: '', WaitUntil: '', CreateTime: 0, ModifyTime: 0 },
+          });
+          process.stdout.write('committed ' + job.ID + '\\n');
+        }
+      `;
+      const child = run(code, [path, JSON.stringify(makeJob({ ID: '' }))]);
+      const acknowledged: string[] = [];
+      const lines = createInterface({ input: child.process.stdout });
+      for await (const line of lines) {
+        const id = /^committed (\S+)$/u.exec(line)?.[1];
+        if (id !== undefined) acknowledged.push(id);
+        if (acknowledged.length === 200) {
+          child.process.kill('SIGKILL');
+          break;
+        }
+      }
+      expect(await child.exited).toBe('SIGKILL');
+
+      const store = await openStore(path);
+      for (const id of acknowledged) {
+        const job = await store.getJob(id);
+        expect(job.State.StateType).toBe('Pending');
+        // Nothing half-applied: each job has its history entry and evaluation.
+        expect((await store.getJobHistory(id)).items.map((h) => h.Event.Message)).toEqual(['Job submitted']);
+        expect(await store.listEvaluations({ jobID: id })).toHaveLength(1);
+      }
+      const all = await store.listJobs();
+      expect(all.items.length).toBeGreaterThanOrEqual(acknowledged.length);
+      for (const job of all.items) expect(await store.listEvaluations({ jobID: job.ID })).toHaveLength(1);
+    }, 60_000);
+  });
+
+  describe('background checkpoints', () => {
+    it('move committed pages into the database file without blocking writes', async () => {
+      const path = freshPath();
+      const store = await SqliteJobStore.create({ path, checkpointEveryCommits: 5 });
+      open.push(store);
+      const jobs = [];
+      for (let i = 0; i < 20; i++) jobs.push(await store.createJob(makeJob()));
+      await vi.waitFor(() => expect(store.checkpoints).toBeGreaterThan(0), { timeout: 5000 });
+      // The pages reached the database file (before the first checkpoint it holds nothing: all is in the WAL).
+      expect(statSync(path).size).toBeGreaterThan(10 * 4096);
+      await store.close();
+      const reopened = await openStore(path);
+      expect((await reopened.listJobs()).items.map((j) => j.ID)).toEqual(jobs.map((j) => j.ID));
+    });
+
+    it('are off for :memory: and when disabled', async () => {
+      const memory = await openStore(':memory:');
+      const off = await SqliteJobStore.create({ path: freshPath(), backgroundCheckpoints: false });
+      open.push(off);
+      for (let i = 0; i < 3; i++) {
+        await memory.createJob(makeJob());
+        await off.createJob(makeJob());
+      }
+      expect(memory.checkpoints).toBe(0);
+      expect(off.checkpoints).toBe(0);
+    });
+  });
+
+  describe('options', () => {
+    it('honours synchronous FULL', async () => {
+      const path = freshPath();
+      const store = await SqliteJobStore.create({ path, synchronous: 'FULL' });
+      open.push(store);
+      await store.createJob(makeJob());
+      expect((await store.listJobs()).items).toHaveLength(1);
+    });
+
+    it('stamps times from the injected clock', async () => {
+      const clock = new ManualClock(Date.UTC(2030, 5, 1));
+      const store = await openStore(':memory:', clock);
+      const job = await store.createJob(makeJob());
+      expect(job.CreateTime).toBe(clock.nanos());
+      const evaluation = await store.createEvaluation(makeEvaluation(job));
+      expect(evaluation.CreateTime).toBe(clock.nanos());
+    });
+  });
+});
+
+const storeModule = pathToFileURL(fileURLToPath(new URL('./sqlite-store.ts', import.meta.url))).href;
+
+/** A NodeState literal for child-process code, with the given JS expression as node ID. */
+function nodeLiteral(idExpression: string): string {
+  return `{ Info: { NodeID: ${idExpression}, NodeType: 'Compute', Labels: {}, SupportedProtocols: [],
+    BacalhauVersion: { GitVersion: '', GitCommit: '', BuildDate: '', GOOS: '', GOARCH: '' } },
+    Membership: 'APPROVED', Connection: 'CONNECTED',
+    ConnectionState: { Status: 'CONNECTED', LastHeartbeat: '', ConnectedSince: '', DisconnectedSince: '' } }`;
+}
+
+/** Runs ES module code in a child Node process with TypeScript support (tsx). */
+function run(code: string, args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (status, signal) => resolve(signal ?? status));
+  });
+  return { process: child, exited };
+}

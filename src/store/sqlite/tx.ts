@@ -1,0 +1,624 @@
+/**
+ * The store's operations on one SQLite connection, run inside a transaction the caller opened
+ * (sqlite-store.ts). Rules live in ../records.ts; this file only reads and writes rows.
+ */
+import type { Evaluation } from '../../models/evaluation.js';
+import type { Execution } from '../../models/execution.js';
+import { isTerminalJob, type Job } from '../../models/job.js';
+import type { Event, JobHistory } from '../../models/job-history.js';
+import type { NodeState } from '../../models/node.js';
+import { evaluationDoc, executionDoc, historyDoc, jobDoc, nodeDoc } from '../codec.js';
+import {
+  badRequest,
+  evaluationAlreadyExists,
+  evaluationNotFound,
+  executionAlreadyExists,
+  executionNotFound,
+  jobAlreadyExists,
+  jobNameAlreadyExists,
+  jobNameNotFound,
+  jobNotFound,
+  jobVersionNotFound,
+  multipleExecutionsFound,
+  multipleJobsFound,
+  multipleNodesFound,
+  nodeNotFound,
+} from '../errors.js';
+import {
+  checkExecutionQuery,
+  checkNode,
+  DefaultHistoryLimit,
+  DefaultNamespace,
+  executionOrderColumn,
+  historyEntries,
+  isTerminalExecution,
+  jobOrderColumn,
+  jobWithState,
+  namespaceFilter,
+  newEvaluation,
+  newExecution,
+  newJob,
+  nextJobVersion,
+  updatedEvaluation,
+  updatedExecution,
+} from '../records.js';
+import { msToNanos, rfc3339 } from '../time.js';
+import type {
+  CreateJobExtras,
+  EvaluationChanges,
+  EvaluationQuery,
+  ExecutionQuery,
+  JobHistoryPage,
+  JobHistoryQuery,
+  JobPage,
+  JobQuery,
+  JobStoreTx,
+  StoreChange,
+  StoreClock,
+  UpdateExecutionRequest,
+  UpdateJobCondition,
+  UpdateJobStateRequest,
+} from '../types.js';
+import {
+  prefixRange,
+  type ExecutionColumns,
+  type JobColumns,
+  type JobRow,
+  type StatementCache,
+  type Statements,
+} from './statements.js';
+
+/** What a transaction needs from its store: statements and the clock. */
+export interface TxContext {
+  readonly statements: Statements;
+  readonly dynamic: StatementCache;
+  readonly clock: StoreClock;
+}
+
+export class SqliteTx implements JobStoreTx {
+  readonly changes: StoreChange[] = [];
+  readonly #s: Statements;
+  readonly #ctx: TxContext;
+  readonly #writable: boolean;
+  /** Jobs decoded for the store's own use in this transaction, never handed out (plans touch one job many times). */
+  readonly #jobs = new Map<string, { doc: string; job: Job }>();
+  #active = true;
+
+  constructor(ctx: TxContext, writable: boolean) {
+    this.#ctx = ctx;
+    this.#s = ctx.statements;
+    this.#writable = writable;
+  }
+
+  /** Called by the store when the transaction ends: the handle is useless afterwards. */
+  end(): void {
+    this.#active = false;
+  }
+
+  // --- jobs ---------------------------------------------------------------------------------------
+
+  getJob(id: string): Job {
+    return jobDoc.decode(this.#jobRow(id).doc);
+  }
+
+  getJobByName(name: string, namespace: string): Job {
+    this.#check();
+    const ns = namespace === '' ? DefaultNamespace : namespace;
+    const row = this.#s.jobByName.get(ns, name);
+    if (row === undefined) throw jobNameNotFound(name, ns);
+    return jobDoc.decode(row.doc);
+  }
+
+  getJobByIDOrName(idOrName: string, namespace: string): Job {
+    this.#check();
+    const row = this.#s.jobByName.get(namespace === '' ? DefaultNamespace : namespace, idOrName);
+    return jobDoc.decode((row ?? this.#jobRow(idOrName)).doc);
+  }
+
+  getJobVersion(jobID: string, version: number): Job {
+    const row = this.#jobRow(jobID);
+    if (version === row.version) return jobDoc.decode(row.doc);
+    const doc = this.#s.versionDoc.get(row.id, version);
+    if (doc === undefined) throw jobVersionNotFound(row.id, version);
+    return jobDoc.decode(doc);
+  }
+
+  getJobVersions(jobID: string): Job[] {
+    const row = this.#jobRow(jobID);
+    return [...this.#s.versionDocs.all(row.id), row.doc].map((doc) => jobDoc.decode(doc));
+  }
+
+  listJobs(query: JobQuery = {}): JobPage {
+    this.#check();
+    const column = jobOrderColumn(query.orderBy);
+    const direction = query.reverse === true ? 'DESC' : 'ASC';
+    const namespace = namespaceFilter(query.namespace);
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (namespace !== undefined) {
+      where.push('namespace = @namespace');
+      params['namespace'] = namespace;
+    }
+    if (query.type !== undefined && query.type !== '') {
+      where.push('type = @type');
+      params['type'] = query.type;
+    }
+    if (query.inProgress === true) where.push('terminal = 0');
+    const offset = Math.max(0, query.offset ?? 0);
+    const limit = Math.max(0, query.limit ?? 0);
+    const filter = query.filter;
+    const sql =
+      `SELECT doc FROM jobs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      ` ORDER BY ${column} ${direction}, seq ${direction}` +
+      (filter === undefined ? ' LIMIT @limit OFFSET @offset' : '');
+    const statement = this.#ctx.dynamic.get<Record<string, string | number>, string>(sql).pluck();
+
+    const items: Job[] = [];
+    let more = false;
+    if (filter === undefined) {
+      const docs = statement.all({ ...params, limit: limit === 0 ? -1 : limit + 1, offset });
+      more = limit > 0 && docs.length > limit;
+      for (const doc of more ? docs.slice(0, limit) : docs) items.push(jobDoc.decode(doc));
+    } else {
+      let skipped = 0;
+      for (const doc of statement.iterate(params)) {
+        const job = jobDoc.decode(doc);
+        if (!filter(job)) continue;
+        if (skipped < offset) {
+          skipped++;
+          continue;
+        }
+        if (limit > 0 && items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(job);
+      }
+    }
+    const page: JobPage = { items, offset, limit };
+    if (more) page.nextOffset = offset + limit;
+    return page;
+  }
+
+  createJob(input: Job, extras?: CreateJobExtras): Job {
+    this.#checkWritable();
+    const job = newJob(input, this.#nowNanos());
+    if (this.#s.jobById.get(job.ID) !== undefined) throw jobAlreadyExists(job.ID);
+    if (this.#s.jobByName.get(job.Namespace, job.Name) !== undefined) {
+      throw jobNameAlreadyExists(job.Name, job.Namespace);
+    }
+    const stored = this.#writeJob(job, 'insert');
+    this.#changed({ type: 'JobCreated', job: structuredClone(stored) });
+    if (extras?.history !== undefined && extras.history.length > 0) {
+      this.addJobHistory(job.ID, job.Version, extras.history);
+    }
+    if (extras?.evaluation !== undefined) this.createEvaluation({ ...extras.evaluation, JobID: job.ID });
+    return stored;
+  }
+
+  updateJob(update: Job, condition?: UpdateJobCondition): Job {
+    this.#checkWritable();
+    if (update.ID === '') throw badRequest('cannot update job without an ID');
+    const row = this.#jobRow(update.ID);
+    const existing = this.#jobOf(row);
+    const job = nextJobVersion(existing, update, condition, this.#nowNanos());
+    this.#s.insertVersion.run(existing.ID, existing.Version, row.doc);
+    const stored = this.#writeJob(job, 'update');
+    this.#changed({ type: 'JobUpdated', job: structuredClone(stored), previous: existing });
+    return stored;
+  }
+
+  updateJobState(request: UpdateJobStateRequest): Job {
+    this.#checkWritable();
+    const existing = this.#jobOf(this.#jobRow(request.jobID));
+    const job = jobWithState(existing, request, this.#nowNanos());
+    const stored = this.#writeJob(job, 'update');
+    this.#changed({ type: 'JobStateUpdated', job: structuredClone(stored), previous: existing });
+    return stored;
+  }
+
+  deleteJob(jobID: string): void {
+    this.#checkWritable();
+    const row = this.#jobRow(jobID);
+    const job = jobDoc.decode(row.doc);
+    this.#s.deleteExecutionsOfJob.run(row.id);
+    this.#s.deleteEvaluationsOfJob.run(row.id);
+    this.#s.deleteHistoryOfJob.run(row.id);
+    this.#s.deleteVersions.run(row.id);
+    this.#s.deleteJob.run(row.id);
+    this.#changed({ type: 'JobDeleted', job });
+  }
+
+  // --- executions -----------------------------------------------------------------------------------
+
+  getExecution(id: string): Execution {
+    this.#check();
+    let row = this.#s.executionById.get(id);
+    if (row === undefined && id !== '') {
+      const found = this.#s.executionIdsByPrefix.all(...prefixRange(id));
+      if (found.length > 1) throw multipleExecutionsFound(id);
+      if (found[0] !== undefined) row = this.#s.executionById.get(found[0].id);
+    }
+    if (row === undefined) throw executionNotFound(id);
+    return executionDoc.decode(row.doc);
+  }
+
+  listExecutions(query: ExecutionQuery): Execution[] {
+    this.#check();
+    checkExecutionQuery(query);
+    const column = executionOrderColumn(query.orderBy);
+    const direction = query.reverse === true ? 'DESC' : 'ASC';
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (query.jobID !== undefined && query.jobID !== '') {
+      where.push('e.job_id = @jobID');
+      params['jobID'] = this.#jobRow(query.jobID).id;
+    }
+    const nodeIDs = query.nodeIDs ?? [];
+    if (nodeIDs.length > 0) {
+      where.push('e.node_id IN (SELECT value FROM json_each(@nodeIDs))');
+      params['nodeIDs'] = JSON.stringify(nodeIDs);
+    }
+    if (query.inProgressOnly === true) where.push('e.terminal = 0');
+    if (query.namespace !== undefined && query.namespace !== '') {
+      where.push('e.namespace = @namespace');
+      params['namespace'] = query.namespace;
+    }
+    if ((query.jobVersion ?? 0) > 0) {
+      where.push('e.job_version = @jobVersion');
+      params['jobVersion'] = query.jobVersion ?? 0;
+    } else if (query.allJobVersions !== true) {
+      where.push('e.job_version = (SELECT j.version FROM jobs j WHERE j.id = e.job_id)');
+    }
+    const limit = Math.max(0, query.limit ?? 0);
+    const sql =
+      `SELECT e.doc FROM executions e WHERE ${where.join(' AND ')}` +
+      ` ORDER BY e.${column} ${direction}, e.seq ${direction}` +
+      (limit > 0 ? ' LIMIT @limit' : '');
+    if (limit > 0) params['limit'] = limit;
+    const docs = this.#ctx.dynamic.get<Record<string, string | number>, string>(sql).pluck().all(params);
+    const executions = docs.map((doc) => executionDoc.decode(doc));
+    if (query.includeJob === true) {
+      const jobs = new Map<string, Job>();
+      for (const execution of executions) {
+        const key = `${execution.JobID}\u0000${execution.JobVersion}`;
+        let job = jobs.get(key);
+        if (job === undefined) {
+          job = this.getJobVersion(execution.JobID, execution.JobVersion);
+          jobs.set(key, job);
+        }
+        execution.Job = structuredClone(job);
+      }
+    }
+    return executions;
+  }
+
+  createExecution(input: Execution): Execution {
+    this.#checkWritable();
+    const row = this.#s.jobById.get(input.JobID);
+    if (row === undefined) throw jobNotFound(input.JobID);
+    const execution = newExecution(input, this.#jobOf(row), this.#nowNanos());
+    if (this.#s.executionById.get(execution.ID) !== undefined) throw executionAlreadyExists(execution.ID);
+    const stored = this.#writeExecution(execution, 'insert');
+    this.#changed({ type: 'ExecutionCreated', execution: structuredClone(stored) });
+    return stored;
+  }
+
+  updateExecution(request: UpdateExecutionRequest): Execution {
+    this.#checkWritable();
+    const row = this.#s.executionById.get(request.executionID);
+    if (row === undefined) throw executionNotFound(request.executionID);
+    const existing = executionDoc.decode(row.doc);
+    const ms = this.#ctx.clock.now();
+    const execution = updatedExecution(existing, request, msToNanos(ms));
+    const stored = this.#writeExecution(execution, 'update');
+    if (execution.NodeID !== existing.NodeID) this.#s.updateExecutionNode.run(execution.NodeID, execution.ID);
+    const events = request.events ?? [];
+    this.#changed({
+      type: 'ExecutionUpdated',
+      execution: structuredClone(stored),
+      previous: existing,
+      events: structuredClone(events),
+    });
+    if (events.length > 0) {
+      this.#appendHistory(stored.JobID, stored.JobVersion, stored.ID, events, ms);
+    }
+    return stored;
+  }
+
+  // --- evaluations ----------------------------------------------------------------------------------
+
+  getEvaluation(id: string): Evaluation {
+    this.#check();
+    const doc = this.#s.evaluationDoc.get(id);
+    if (doc === undefined) throw evaluationNotFound(id);
+    return evaluationDoc.decode(doc);
+  }
+
+  listEvaluations(query: EvaluationQuery = {}): Evaluation[] {
+    this.#check();
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    if (query.jobID !== undefined && query.jobID !== '') {
+      where.push('job_id = @jobID');
+      params['jobID'] = query.jobID;
+    }
+    if (query.statuses !== undefined) {
+      where.push('status IN (SELECT value FROM json_each(@statuses))');
+      params['statuses'] = JSON.stringify(query.statuses);
+    }
+    const sql =
+      `SELECT doc FROM evaluations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      ' ORDER BY create_time, seq';
+    const docs = this.#ctx.dynamic.get<Record<string, string>, string>(sql).pluck().all(params);
+    return docs.map((doc) => evaluationDoc.decode(doc));
+  }
+
+  createEvaluation(input: Evaluation): Evaluation {
+    this.#checkWritable();
+    const row = this.#s.jobById.get(input.JobID);
+    if (row === undefined) throw jobNotFound(input.JobID);
+    const evaluation = newEvaluation(
+      input,
+      { ID: row.id, Namespace: row.namespace, Type: row.type },
+      this.#nowNanos(),
+    );
+    if (this.#s.evaluationDoc.get(evaluation.ID) !== undefined) throw evaluationAlreadyExists(evaluation.ID);
+    const stored = this.#writeEvaluation(evaluation, 'insert');
+    this.#changed({ type: 'EvaluationCreated', evaluation: structuredClone(stored) });
+    return stored;
+  }
+
+  updateEvaluation(id: string, changes: EvaluationChanges): Evaluation {
+    this.#checkWritable();
+    const existing = this.getEvaluation(id);
+    const evaluation = updatedEvaluation(existing, changes, this.#nowNanos());
+    const stored = this.#writeEvaluation(evaluation, 'update');
+    this.#changed({ type: 'EvaluationUpdated', evaluation: structuredClone(stored), previous: existing });
+    return stored;
+  }
+
+  deleteEvaluation(id: string): void {
+    this.#checkWritable();
+    const evaluation = this.getEvaluation(id);
+    this.#s.deleteEvaluation.run(id);
+    this.#changed({ type: 'EvaluationDeleted', evaluation });
+  }
+
+  // --- history --------------------------------------------------------------------------------------
+
+  getJobHistory(jobID: string, query: JobHistoryQuery = {}): JobHistoryPage {
+    const row = this.#jobRow(jobID);
+    const offset = Math.max(0, query.offset ?? 0);
+    const limit = query.limit !== undefined && query.limit > 0 ? query.limit : DefaultHistoryLimit;
+    const version =
+      query.jobVersion !== undefined && query.jobVersion > 0
+        ? query.jobVersion
+        : query.allJobVersions === true
+          ? null
+          : row.version;
+    const execPrefix = query.executionID !== undefined && query.executionID !== '' ? query.executionID : null;
+    const rows = this.#s.historyPage.all({
+      job: row.id,
+      offset,
+      allowJob: query.excludeJobLevel === true ? 0 : 1,
+      allowExecution: query.excludeExecutionLevel === true ? 0 : 1,
+      version,
+      execPrefix,
+      sinceNs: Math.max(0, query.since ?? 0) * 1e9,
+      limit,
+    });
+    const items = rows.map((r) => historyDoc.decode(r.doc));
+    const last = rows.at(-1)?.seq_num;
+    // Bacalhau's cursor: continue while more entries are stored beyond this page, or while the job (the
+    // execution, when filtering by one) can still produce entries.
+    const moreStored =
+      rows.length === limit && last !== undefined && this.#s.historyAfter.get(row.id, last) !== undefined;
+    let open: boolean;
+    if (moreStored) open = true;
+    else if (execPrefix !== null) {
+      const terminal = this.#s.executionTerminalByPrefix.all(row.id, ...prefixRange(execPrefix));
+      open = terminal.length === 0 ? row.terminal === 0 : terminal.some((t) => t === 0);
+    } else open = row.terminal === 0;
+    const page: JobHistoryPage = { items };
+    if (open) page.next = last === undefined ? offset : last + 1;
+    return page;
+  }
+
+  addJobHistory(jobID: string, jobVersion: number, events: readonly Event[]): JobHistory[] {
+    this.#checkWritable();
+    const row = this.#s.jobById.get(jobID);
+    if (row === undefined) throw jobNotFound(jobID);
+    return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, undefined, events);
+  }
+
+  addExecutionHistory(
+    jobID: string,
+    jobVersion: number,
+    executionID: string,
+    events: readonly Event[],
+  ): JobHistory[] {
+    this.#checkWritable();
+    const row = this.#s.jobById.get(jobID);
+    if (row === undefined) throw jobNotFound(jobID);
+    return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, executionID, events);
+  }
+
+  #appendHistory(
+    jobID: string,
+    jobVersion: number,
+    executionID: string | undefined,
+    events: readonly Event[],
+    ms = this.#ctx.clock.now(),
+  ): JobHistory[] {
+    if (events.length === 0) return [];
+    const base =
+      executionID === undefined
+        ? { JobID: jobID, JobVersion: jobVersion }
+        : { JobID: jobID, JobVersion: jobVersion, ExecutionID: executionID };
+    const entries = historyEntries(this.#s.lastSeqNum.get(jobID) ?? 0, base, events, rfc3339(ms));
+    const timeNs = msToNanos(ms);
+    const stored = entries.map((entry) => {
+      const doc = historyDoc.encode(entry);
+      this.#s.insertHistory.run({
+        job_id: jobID,
+        seq_num: entry.SeqNum,
+        type: entry.Type,
+        job_version: entry.JobVersion,
+        execution_id: entry.ExecutionID ?? '',
+        time_ns: timeNs,
+        doc,
+      });
+      return historyDoc.decode(doc);
+    });
+    this.#changed({ type: 'HistoryAppended', jobID, entries: structuredClone(stored) });
+    return stored;
+  }
+
+  // --- nodes ----------------------------------------------------------------------------------------
+
+  getNode(id: string): NodeState {
+    this.#check();
+    let doc = this.#s.nodeDoc.get(id);
+    if (doc === undefined && id !== '') {
+      const found = this.#s.nodeIdsByPrefix.all(...prefixRange(id));
+      if (found.length > 1) throw multipleNodesFound(id, found);
+      if (found[0] !== undefined) doc = this.#s.nodeDoc.get(found[0]);
+    }
+    if (doc === undefined) throw nodeNotFound(id);
+    return nodeDoc.decode(doc);
+  }
+
+  listNodes(filter?: (node: NodeState) => boolean): NodeState[] {
+    this.#check();
+    const nodes = this.#s.nodeDocs.all().map((doc) => nodeDoc.decode(doc));
+    return filter === undefined ? nodes : nodes.filter(filter);
+  }
+
+  putNode(node: NodeState): void {
+    this.#checkWritable();
+    checkNode(node);
+    const id = node.Info.NodeID;
+    const previousDoc = this.#s.nodeDoc.get(id);
+    const doc = nodeDoc.encode(node);
+    this.#s.upsertNode.run(id, doc);
+    const change: StoreChange = {
+      type: 'NodeUpdated',
+      node: nodeDoc.decode(doc),
+      ...(previousDoc === undefined ? {} : { previous: nodeDoc.decode(previousDoc) }),
+    };
+    this.#changed(change);
+  }
+
+  deleteNode(id: string): boolean {
+    this.#checkWritable();
+    const doc = this.#s.nodeDoc.get(id);
+    if (doc === undefined) return false;
+    this.#s.deleteNode.run(id);
+    this.#changed({ type: 'NodeDeleted', node: nodeDoc.decode(doc) });
+    return true;
+  }
+
+  // --- helpers --------------------------------------------------------------------------------------
+
+  /** The job row for a full ID, else for a unique ID prefix. */
+  #jobRow(id: string): JobRow {
+    this.#check();
+    const row = this.#s.jobById.get(id);
+    if (row !== undefined) return row;
+    if (id !== '') {
+      const found = this.#s.jobIdsByPrefix.all(...prefixRange(id));
+      if (found.length > 1) throw multipleJobsFound(id);
+      const match = found[0] === undefined ? undefined : this.#s.jobById.get(found[0].id);
+      if (match !== undefined) return match;
+    }
+    throw jobNotFound(id);
+  }
+
+  /**
+   * The decoded job of a row, for read-only use inside the store (it may also travel as a change's
+   * `previous`, which listeners only read). Never returned to a caller.
+   */
+  #jobOf(row: JobRow): Job {
+    const cached = this.#jobs.get(row.id);
+    if (cached !== undefined && cached.doc === row.doc) return cached.job;
+    const job = jobDoc.decode(row.doc);
+    this.#jobs.set(row.id, { doc: row.doc, job });
+    return job;
+  }
+
+  /** Writes the job's row; returns the job as stored (decoded from its document). */
+  #writeJob(job: Job, mode: 'insert' | 'update'): Job {
+    const columns = jobColumns(job);
+    (mode === 'insert' ? this.#s.insertJob : this.#s.updateJob).run(columns);
+    return jobDoc.decode(columns.doc);
+  }
+
+  #writeExecution(execution: Execution, mode: 'insert' | 'update'): Execution {
+    const columns = executionColumns(execution);
+    (mode === 'insert' ? this.#s.insertExecution : this.#s.updateExecution).run(columns);
+    return executionDoc.decode(columns.doc);
+  }
+
+  #writeEvaluation(evaluation: Evaluation, mode: 'insert' | 'update'): Evaluation {
+    const columns = evaluationColumns(evaluation);
+    (mode === 'insert' ? this.#s.insertEvaluation : this.#s.updateEvaluation).run(columns);
+    return evaluationDoc.decode(columns.doc);
+  }
+
+  #nowNanos(): number {
+    return msToNanos(this.#ctx.clock.now());
+  }
+
+  #changed(change: StoreChange): void {
+    this.changes.push(change);
+  }
+
+  #check(): void {
+    if (!this.#active) throw new Error('job store transaction handle used after its transaction ended');
+  }
+
+  #checkWritable(): void {
+    this.#check();
+    if (!this.#writable) throw new Error('job store read transaction cannot write');
+  }
+}
+
+function jobColumns(job: Job): JobColumns {
+  return {
+    id: job.ID,
+    name: job.Name,
+    namespace: job.Namespace,
+    type: job.Type,
+    state: job.State.StateType,
+    terminal: isTerminalJob(job) ? 1 : 0,
+    version: job.Version,
+    create_time: job.CreateTime,
+    modify_time: job.ModifyTime,
+    doc: jobDoc.encode(job),
+  };
+}
+
+function executionColumns(execution: Execution): ExecutionColumns {
+  return {
+    id: execution.ID,
+    job_id: execution.JobID,
+    job_version: execution.JobVersion,
+    namespace: execution.Namespace,
+    node_id: execution.NodeID,
+    terminal: isTerminalExecution(execution) ? 1 : 0,
+    create_time: execution.CreateTime,
+    modify_time: execution.ModifyTime,
+    doc: executionDoc.encode(execution),
+  };
+}
+
+function evaluationColumns(evaluation: Evaluation) {
+  return {
+    id: evaluation.ID,
+    job_id: evaluation.JobID,
+    status: evaluation.Status,
+    create_time: evaluation.CreateTime,
+    doc: evaluationDoc.encode(evaluation),
+  };
+}
