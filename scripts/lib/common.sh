@@ -11,6 +11,27 @@ die() {
   exit 1
 }
 
+# ensure_native_build_tools: the allowed install scripts compile native addons (better-sqlite3) with
+# node-gyp, which needs python3, make and a C++ compiler, and must use this machine's Node headers
+# (no prebuilt binaries or header tarballs can be downloaded here).
+ensure_native_build_tools() {
+  local missing=()
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  if ((${#missing[@]} > 0)); then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      log "installing the native build tools: ${missing[*]}"
+      apt-get update -qq </dev/null >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+    else
+      die "native addons need ${missing[*]}: install them (Debian: apt-get install ${missing[*]})"
+    fi
+  fi
+  if [[ -z "${npm_config_nodedir:-}" ]] && [[ -f /usr/include/node/node.h ]]; then
+    export npm_config_nodedir=/usr
+  fi
+}
+
 # ensure_node_deps: run `npm ci` when node_modules is missing or older than package-lock.json.
 # .npmrc keeps ignore-scripts=true; packages listed in package.json "installScripts.allow" get their
 # install scripts run explicitly afterwards (scripts/check-install-scripts.mjs keeps that list honest).
@@ -55,6 +76,7 @@ ensure_node_deps() {
     process.stdout.write(((p.installScripts && p.installScripts.allow) || []).join(" "));
   ')"
   if [[ -n "$allowed" ]]; then
+    ensure_native_build_tools
     log "running the allowed install scripts: $allowed"
     # shellcheck disable=SC2086 # word splitting of the package list is intended
     (cd "$REPO_ROOT" && npm rebuild --ignore-scripts=false $allowed </dev/null)
