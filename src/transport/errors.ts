@@ -9,9 +9,7 @@ export const TransportComponent = 'Transport';
 /**
  * Bacalhau's `nodes.HandshakeRequired` code: the orchestrator has no live connection for the node
  * (never connected, timed out, or disconnected by the orchestrator). The compute node must handshake
- * again; messages it missed are then replayed.
- *
- * The models' ErrorCode list does not have it yet, hence the widening cast; it travels on the wire as
+ * again; messages it missed are then replayed. It travels on the wire as
  * `Bacalhau-ErrorCode: HandshakeRequired` like any other code.
  */
 export const HandshakeRequiredCode = ErrorCode.HandshakeRequired;

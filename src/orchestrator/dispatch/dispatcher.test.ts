@@ -1,0 +1,362 @@
+import { describe, expect, it, vi } from 'vitest';
+import { BacalhauError, ErrorCode, type Execution, type Job } from '../../models/index.js';
+import { makeEvent, makeExecution, makeJob } from '../../store/store.contract.js';
+import type { JobStore } from '../../store/types.js';
+import {
+  bidResult,
+  computeError,
+  newEvent,
+  runResult,
+  type ComputeMessage,
+  type Outgoing,
+} from '../../transport/messages.js';
+import { settle } from '../../transport/testing/index.js';
+import { withHarness, type Harness } from '../nodes/testing.js';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function sequenced(message: Outgoing<ComputeMessage>, seqNum = 1000): ComputeMessage {
+  return { ...message, seqNum };
+}
+
+/** Stores a job and one execution of it on `nodeId`, with a history entry, as a plan would. */
+async function place(
+  store: JobStore,
+  nodeId: string,
+  options: { type?: string; desired?: 'Pending' | 'Running' } = {},
+): Promise<{ job: Job; execution: Execution }> {
+  const type = options.type ?? 'batch';
+  const job = await store.createJob(
+    makeJob({
+      Type: type,
+      Count: type === 'batch' || type === 'service' ? 1 : 0,
+      Tasks: [
+        {
+          Name: 'main',
+          Engine: { Type: 'docker', Params: { Image: 'ubuntu:24.04' } },
+          Publisher: { Type: 'local' },
+        },
+      ],
+    }),
+  );
+  const execution = await store.transaction((tx) => {
+    const created = tx.createExecution(
+      makeExecution(job, { NodeID: nodeId, DesiredState: { StateType: options.desired ?? 'Pending' } }),
+    );
+    tx.addExecutionHistory(job.ID, 0, created.ID, [
+      makeEvent(`Requested execution on ${nodeId}`, 'Scheduling', { NodeID: nodeId }),
+    ]);
+    return created;
+  });
+  return { job, execution };
+}
+
+/** What the scheduler does when it approves a bid. */
+function approve(store: JobStore, executionID: string) {
+  return store.updateExecution({
+    executionID,
+    newValues: { DesiredState: { StateType: 'Running' }, ComputeState: { StateType: 'BidAccepted' } },
+    condition: { expectedStates: ['AskForBidAccepted'] },
+    events: [makeEvent('approved', 'Scheduling')],
+  });
+}
+
+function stop(store: JobStore, executionID: string, compute: 'Cancelled' | 'BidRejected' | 'Failed') {
+  return store.updateExecution({
+    executionID,
+    newValues: { DesiredState: { StateType: 'Stopped' }, ComputeState: { StateType: compute } },
+  });
+}
+
+async function computeState(h: Harness, id: string) {
+  return (await h.store.getExecution(id)).ComputeState.StateType;
+}
+
+async function execUpdates(store: JobStore, jobID: string) {
+  return (await store.listEvaluations({ jobID })).filter((e) => e.TriggeredBy === 'exec-update');
+}
+
+describe('Dispatcher: store → compute node', () => {
+  it('sends AskForBid with the job spec and the history of a new execution', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { bid: { action: 'ignore' } });
+      const { job, execution } = await place(h.store, 'n-1');
+      const [message] = await node.received.waitFor(1);
+      expect(message?.type).toBe('AskForBid');
+      if (message?.type !== 'AskForBid') return;
+      expect(message.payload.Execution.ID).toBe(execution.ID);
+      expect(message.payload.Execution.DesiredState.StateType).toBe('Pending');
+      expect(message.payload.Execution.Job?.ID).toBe(job.ID);
+      expect(message.payload.Execution.Job?.Tasks[0]?.Publisher?.Type).toBe('local');
+      expect(message.payload.Events.map((e) => e.Message)).toEqual(['Requested execution on n-1']);
+    });
+  });
+
+  it('runs the batch protocol: bid, BidAccepted, RunResult, and no cancel echoed after completion', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', {
+        run: {
+          action: 'complete',
+          result: { Stdout: 'hello\n' },
+          publishResult: { Type: 'local', Params: { URL: 'file:///r' } },
+        },
+      });
+      const { job, execution } = await place(h.store, 'n-1');
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+      const [bidEval] = await execUpdates(h.store, job.ID);
+      expect(bidEval).toMatchObject({
+        JobID: job.ID,
+        Type: 'batch',
+        Status: 'pending',
+        Namespace: 'default',
+      });
+      expect(bidEval?.ID).toMatch(uuid);
+
+      await approve(h.store, execution.ID);
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('Completed'));
+      const done = await h.store.getExecution(execution.ID);
+      expect(done.DesiredState).toEqual({ StateType: 'Stopped', Message: 'execution completed' });
+      expect(done.RunOutput?.Stdout).toBe('hello\n');
+      expect(done.RunOutput?.ExitCode).toBe(0);
+      expect(done.PublishedResult).toEqual({ Type: 'local', Params: { URL: 'file:///r' } });
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(2);
+
+      await h.dispatcher?.idle();
+      await settle();
+      expect(node.received.items.map((m) => m.type)).toEqual(['AskForBid', 'BidAccepted']);
+      const accepted = node.received.items[1];
+      expect(accepted?.type === 'BidAccepted' && accepted.payload).toMatchObject({
+        ExecutionID: execution.ID,
+        Accepted: true,
+        Events: [{ Message: 'approved', Topic: 'Scheduling' }],
+      });
+      const history = await h.store.getJobHistory(job.ID, { excludeJobLevel: true });
+      expect(history.items.map((e) => e.Event.Message)).toContain('Completed successfully');
+      expect(h.errors).toEqual([]);
+    });
+  });
+
+  it('sends BidRejected when a pending execution with a bid is stopped', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1');
+      const { execution } = await place(h.store, 'n-1');
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+      await stop(h.store, execution.ID, 'BidRejected');
+      const messages = await node.received.waitFor(2);
+      expect(messages[1]).toMatchObject({ type: 'BidRejected', payload: { ExecutionID: execution.ID } });
+      await vi.waitFor(() => expect(node.executionState(execution.ID)).toBe('BidRejected'));
+    });
+  });
+
+  it('sends CancelExecution when a running execution is stopped', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { run: { action: 'hang' } });
+      const { execution } = await place(h.store, 'n-1');
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+      await approve(h.store, execution.ID);
+      await vi.waitFor(() => expect(node.executionState(execution.ID)).toBe('Running'));
+      await stop(h.store, execution.ID, 'Cancelled');
+      const messages = await node.received.waitFor(3);
+      expect(messages.map((m) => m.type)).toEqual(['AskForBid', 'BidAccepted', 'CancelExecution']);
+      await vi.waitFor(() => expect(node.executionState(execution.ID)).toBe('Cancelled'));
+    });
+  });
+
+  it('sends AskForBid for a direct run (daemon, ops) and takes its result', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1');
+      const { job, execution } = await place(h.store, 'n-1', { type: 'ops', desired: 'Running' });
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('Completed'));
+      expect(node.received.items.map((m) => m.type)).toEqual(['AskForBid']);
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(1);
+      expect((await execUpdates(h.store, job.ID))[0]?.Type).toBe('ops');
+    });
+  });
+
+  it('queues messages for a node that is away and delivers them when it is back', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { bid: { action: 'ignore' } });
+      await node.crash();
+      const { execution } = await place(h.store, 'n-1');
+      await h.dispatcher?.idle();
+      await settle();
+      expect(node.received.items).toEqual([]);
+      await node.recover();
+      const [message] = await node.received.waitFor(1);
+      expect(message?.type === 'AskForBid' && message.payload.Execution.ID).toBe(execution.ID);
+    });
+  });
+});
+
+describe('Dispatcher: compute node → store', () => {
+  it('records a refused bid: AskForBidRejected, desired Stopped "bid rejected", and sends nothing back', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { bid: { action: 'reject', reason: 'not enough memory' } });
+      const { job, execution } = await place(h.store, 'n-1');
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidRejected'));
+      const stored = await h.store.getExecution(execution.ID);
+      expect(stored.ComputeState).toEqual({ StateType: 'AskForBidRejected', Message: 'not enough memory' });
+      expect(stored.DesiredState).toEqual({ StateType: 'Stopped', Message: 'bid rejected' });
+      const history = await h.store.getJobHistory(job.ID, { excludeJobLevel: true });
+      expect(history.items.at(-1)?.Event).toMatchObject({
+        Message: 'not enough memory',
+        Topic: 'Exec Scanning',
+      });
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(1);
+      await h.dispatcher?.idle();
+      await settle();
+      expect(node.received.items.map((m) => m.type)).toEqual(['AskForBid']);
+    });
+  });
+
+  it('fails a long-running execution that reports a result ("execution completed unexpectedly")', async () => {
+    await withHarness({}, async (h) => {
+      await h.node('n-1');
+      const { job, execution } = await place(h.store, 'n-1', { type: 'daemon', desired: 'Running' });
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('Failed'));
+      const stored = await h.store.getExecution(execution.ID);
+      expect(stored.ComputeState).toEqual({
+        StateType: 'Failed',
+        Message: 'execution completed unexpectedly',
+      });
+      expect(stored.DesiredState).toEqual({
+        StateType: 'Stopped',
+        Message: 'execution completed unexpectedly',
+      });
+      expect((await execUpdates(h.store, job.ID))[0]?.Type).toBe('daemon');
+    });
+  });
+
+  it('records a ComputeError: Failed with the error message, history event with the error details', async () => {
+    await withHarness({}, async (h) => {
+      const error = new BacalhauError('container exited: out of memory', {
+        code: ErrorCode.ResourceExhausted,
+        component: 'Executor',
+        hint: 'Increase the memory limit',
+        failsExecution: true,
+      });
+      await h.node('n-1', { run: { action: 'fail', error } });
+      const { job, execution } = await place(h.store, 'n-1', { type: 'service' });
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+      await approve(h.store, execution.ID);
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('Failed'));
+      const stored = await h.store.getExecution(execution.ID);
+      expect(stored.ComputeState).toEqual({
+        StateType: 'Failed',
+        Message: 'container exited: out of memory',
+      });
+      expect(stored.DesiredState).toEqual({ StateType: 'Stopped', Message: 'execution failed' });
+      const history = await h.store.getJobHistory(job.ID, { excludeJobLevel: true });
+      expect(history.items.at(-1)?.Event).toMatchObject({
+        Message: 'container exited: out of memory',
+        Topic: 'Execution',
+        Details: {
+          IsError: 'true',
+          Hint: 'Increase the memory limit',
+          FailsExecution: 'true',
+          ErrorCode: 'Executor:ResourceExhausted',
+        },
+      });
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(2);
+    });
+  });
+
+  it('ignores a replayed message for an execution already terminal', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1');
+      const { job, execution } = await place(h.store, 'n-1', { type: 'ops', desired: 'Running' });
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('Completed'));
+      const sent = node.sent.items.at(-1);
+      expect(sent?.type).toBe('RunResult');
+      const before = await h.store.getExecution(execution.ID);
+      const replay = await h.dispatcher?.handle('n-1', sequenced(sent as Outgoing<ComputeMessage>));
+      expect(replay).toEqual({
+        status: 'ignored',
+        reason: `execution ${execution.ID} is already in terminal state Completed`,
+      });
+      const failure = await h.dispatcher?.handle(
+        'n-1',
+        sequenced(computeError(execution, new Error('late'))),
+      );
+      expect(failure?.status).toBe('ignored');
+      expect((await h.store.getExecution(execution.ID)).Revision).toBe(before.Revision);
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(1);
+    });
+  });
+
+  it('ignores stale or foreign reports', async () => {
+    await withHarness({ dispatcher: true }, async (h) => {
+      const ignoredReasons: string[] = [];
+      await h.node('n-1', { bid: { action: 'ignore' } });
+      const { job, execution } = await place(h.store, 'n-1');
+      const d = h.dispatcher;
+      if (d === undefined) throw new Error('no dispatcher');
+
+      // A RunResult before the bid was approved.
+      const early = await d.handle('n-1', sequenced(runResult(execution, {})));
+      ignoredReasons.push(early.status === 'ignored' ? early.reason : 'applied');
+      // A report from another node.
+      const foreign = await d.handle('n-2', sequenced(bidResult(execution, true)));
+      ignoredReasons.push(foreign.status === 'ignored' ? foreign.reason : 'applied');
+      // An unknown execution.
+      const unknown = await d.handle('n-1', sequenced(bidResult({ ...execution, ID: 'e-unknown' }, true)));
+      ignoredReasons.push(unknown.status === 'ignored' ? unknown.reason : 'applied');
+      expect(ignoredReasons).toEqual([
+        `execution ${execution.ID} has desired state Pending, not Running`,
+        `execution ${execution.ID} runs on node n-1, not n-2`,
+        'execution e-unknown not found',
+      ]);
+
+      // The bid, then its replay after approval.
+      const bid = await d.handle(
+        'n-1',
+        sequenced(bidResult(execution, true, [newEvent('Exec Scanning', 'ok')])),
+      );
+      expect(bid.status).toBe('applied');
+      expect(bid.status === 'applied' && bid.execution.ComputeState).toEqual({
+        StateType: 'AskForBidAccepted',
+        Message: 'ok',
+      });
+      await approve(h.store, execution.ID);
+      const replay = await d.handle('n-1', sequenced(bidResult(execution, true)));
+      expect(replay).toEqual({
+        status: 'ignored',
+        reason: `execution ${execution.ID} is in state BidAccepted: its bid was already answered`,
+      });
+      expect(await computeState(h, execution.ID)).toBe('BidAccepted');
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(1);
+    });
+  });
+
+  it('ignores a result for an execution the orchestrator already failed (node lost)', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { run: { action: 'hang' } });
+      const { job, execution } = await place(h.store, 'n-1', { type: 'ops', desired: 'Running' });
+      await vi.waitFor(() => expect(node.executionState(execution.ID)).toBe('Running'));
+      await stop(h.store, execution.ID, 'Failed');
+      const late = await h.dispatcher?.handle(
+        'n-1',
+        sequenced(runResult(execution, { RunCommandResult: undefined })),
+      );
+      expect(late?.status).toBe('ignored');
+      expect(await computeState(h, execution.ID)).toBe('Failed');
+      expect(await execUpdates(h.store, job.ID)).toHaveLength(0);
+    });
+  });
+
+  it('stops idempotently: no more dispatching, handle refuses', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1');
+      const d = h.dispatcher;
+      if (d === undefined) throw new Error('no dispatcher');
+      await Promise.all([d.stop(), d.stop()]);
+      expect(d.state).toBe('stopped');
+      const { execution } = await place(h.store, 'n-1');
+      await settle();
+      expect(node.received.items).toEqual([]);
+      await expect(d.handle('n-1', sequenced(bidResult(execution, true)))).rejects.toMatchObject({
+        code: 'ServiceUnavailable',
+      });
+    });
+  });
+});

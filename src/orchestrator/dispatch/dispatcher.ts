@@ -1,0 +1,305 @@
+/**
+ * The orchestrator's data plane (Bacalhau's NCL dispatcher and message handler,
+ * `pkg/orchestrator/watchers/ncl_message_creator.go`, `pkg/orchestrator/message_handler.go`):
+ *
+ * - **store → transport**: every committed execution change that calls for a message (transitions.ts)
+ *   becomes `AskForBid`, `BidAccepted`, `BidRejected` or `CancelExecution` to the execution's node, in
+ *   commit order. `AskForBid` carries the execution with the job spec of its version. Nothing is
+ *   polled: the dispatcher listens to `store.onChange`.
+ * - **transport → store**: `BidResult`, `RunResult` and `ComputeError` update their execution and
+ *   create an `exec-update` evaluation in one transaction (handlers.ts), idempotently.
+ *
+ * A change written by the message handler is never echoed back to the node that reported it: the
+ * node already knows its execution is done (or that it refused the bid), so the CancelExecution Go
+ * sends after every RunResult / ComputeError / refused bid (its "any → Stopped" rule) is skipped. Changes
+ * made by anyone else (the planner) are dispatched as usual.
+ *
+ * Delivery: the transport queues messages for absent nodes and replays them on reconnect. Change
+ * events are not persisted, so a message whose change committed just before a crash may never be
+ * sent; see the folder README for what reconciles that.
+ */
+import { Deque } from '../../lib/deque.js';
+import { BacalhauError, ErrorCode } from '../../models/index.js';
+import type { Event, Execution, Job } from '../../models/index.js';
+import type { JobStore, StoreChange } from '../../store/types.js';
+import {
+  askForBid,
+  bidAccepted,
+  bidRejected,
+  cancelExecution,
+  type ComputeMessage,
+  type OrchestratorMessage,
+  type Outgoing,
+} from '../../transport/messages.js';
+import type { OrchestratorTransport, Unsubscribe } from '../../transport/types.js';
+import { applyComputeMessage, type HandleOutcome } from './handlers.js';
+import { messageTypeFor, type DispatchMessageType } from './transitions.js';
+
+export const DispatcherComponent = 'Dispatcher';
+
+/** Where a failure happened, for `onError`. */
+export interface DispatchErrorContext {
+  /** `outgoing`: store → node; `incoming`: node → store. */
+  readonly direction: 'outgoing' | 'incoming';
+  readonly nodeId: string;
+  readonly executionId: string;
+  readonly messageType: string;
+}
+
+export interface DispatcherOptions {
+  store: JobStore;
+  transport: OrchestratorTransport;
+  /** IDs of `exec-update` evaluations; default a bare UUID, as Go's message handler. */
+  newEvaluationId?: () => string;
+  /** Job specs (per job version) kept for AskForBid; default 1024. */
+  jobCacheSize?: number;
+  /** Extra attempts for a compute message whose transaction failed with a retryable error; default 2. */
+  retries?: number;
+  /** Failures no caller receives (a message that could not be sent or applied). Default: console.error. */
+  onError?: (error: unknown, context: DispatchErrorContext) => void;
+  /** Compute messages that changed nothing (replays, stale reports), with the reason. Default: ignored. */
+  onIgnored?: (nodeId: string, message: ComputeMessage, reason: string) => void;
+}
+
+export type DispatcherState = 'running' | 'stopped';
+
+interface Pending {
+  readonly nodeId: string;
+  readonly type: DispatchMessageType;
+  readonly execution: Execution;
+  events: readonly Event[];
+}
+
+export class Dispatcher {
+  readonly #store: JobStore;
+  readonly #transport: OrchestratorTransport;
+  readonly #newEvaluationId: (() => string) | undefined;
+  readonly #jobCacheSize: number;
+  readonly #retries: number;
+  readonly #onError: (error: unknown, context: DispatchErrorContext) => void;
+  readonly #onIgnored: ((nodeId: string, message: ComputeMessage, reason: string) => void) | undefined;
+  readonly #queue = new Deque<Pending>();
+  readonly #jobs = new Map<string, Job>();
+  /** Execution ID → revision written by the message handler, while its transaction commits. */
+  readonly #ownWrites = new Map<string, number>();
+  readonly #inflight = new Set<Promise<void>>();
+  #unsubscribe: Unsubscribe[] = [];
+  #pumping = false;
+  #pump: Promise<void> = Promise.resolve();
+  #state: DispatcherState = 'running';
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: DispatcherOptions) {
+    this.#store = options.store;
+    this.#transport = options.transport;
+    this.#newEvaluationId = options.newEvaluationId;
+    this.#jobCacheSize = Math.max(1, Math.floor(options.jobCacheSize ?? 1024));
+    this.#retries = Math.max(0, Math.floor(options.retries ?? 2));
+    this.#onError =
+      options.onError ??
+      ((error, context) =>
+        console.error(
+          `dispatcher: ${context.direction} ${context.messageType} for ${context.executionId} on ${context.nodeId} failed`,
+          error,
+        ));
+    this.#onIgnored = options.onIgnored;
+  }
+
+  /** Subscribes to the store's changes and the transport's compute messages. */
+  static create(options: DispatcherOptions): Promise<Dispatcher> {
+    const dispatcher = new Dispatcher(options);
+    dispatcher.#unsubscribe = [
+      options.store.onChange(dispatcher.#onChange),
+      options.transport.onMessage(dispatcher.#onMessage),
+    ];
+    return Promise.resolve(dispatcher);
+  }
+
+  get state(): DispatcherState {
+    return this.#state;
+  }
+
+  /**
+   * Applies one compute message from `nodeId` (what the transport handler does). Resolves with what
+   * happened: `applied` (execution updated, evaluation created) or `ignored` with the reason.
+   * @throws ServiceUnavailable after stop(); the store's errors (after retrying retryable ones).
+   */
+  async handle(nodeId: string, message: ComputeMessage): Promise<HandleOutcome> {
+    if (this.#state !== 'running') throw stoppedError();
+    for (let attempt = 0; ; attempt++) {
+      let written: Execution | undefined;
+      try {
+        const outcome = await this.#store.transaction((tx) => {
+          const result = applyComputeMessage(tx, nodeId, message, {
+            ...(this.#newEvaluationId === undefined ? {} : { newEvaluationId: this.#newEvaluationId }),
+          });
+          if (result.status === 'applied') {
+            written = result.execution;
+            this.#ownWrites.set(written.ID, written.Revision);
+          }
+          return result;
+        });
+        if (outcome.status === 'ignored') this.#onIgnored?.(nodeId, message, outcome.reason);
+        return outcome;
+      } catch (err) {
+        if (err instanceof BacalhauError && err.retryable && attempt < this.#retries) continue;
+        throw err;
+      } finally {
+        if (written !== undefined && this.#ownWrites.get(written.ID) === written.Revision) {
+          this.#ownWrites.delete(written.ID);
+        }
+      }
+    }
+  }
+
+  /** Resolves once every message of the changes seen so far was handed to the transport. */
+  async idle(): Promise<void> {
+    while (this.#pumping) await this.#pump;
+  }
+
+  /**
+   * Stops listening, then waits for compute messages being applied and for queued messages to be
+   * handed to the transport. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#state = 'stopped';
+      for (const unsubscribe of this.#unsubscribe) unsubscribe();
+      await Promise.allSettled([...this.#inflight]);
+      await this.idle();
+    })();
+    return this.#stopped;
+  }
+
+  // --- transport → store ------------------------------------------------------------------------------
+
+  readonly #onMessage = (nodeId: string, message: ComputeMessage): Promise<void> => {
+    const run = this.handle(nodeId, message).then(
+      () => undefined,
+      (err: unknown) =>
+        this.#onError(err, {
+          direction: 'incoming',
+          nodeId,
+          executionId: message.payload.ExecutionID,
+          messageType: message.type,
+        }),
+    );
+    this.#inflight.add(run);
+    void run.then(() => this.#inflight.delete(run));
+    return run;
+  };
+
+  // --- store → transport ------------------------------------------------------------------------------
+
+  readonly #onChange = (changes: readonly StoreChange[]): void => {
+    if (this.#state !== 'running') return;
+    let created: Map<string, Pending> | undefined;
+    for (const change of changes) {
+      if (change.type === 'JobCreated' || change.type === 'JobUpdated') {
+        this.#cacheJob(change.job);
+      } else if (change.type === 'ExecutionCreated') {
+        const type = messageTypeFor(change.execution);
+        if (type === undefined) continue;
+        const pending = this.#enqueue(type, change.execution, []);
+        (created ??= new Map()).set(change.execution.ID, pending);
+      } else if (change.type === 'ExecutionUpdated') {
+        const { execution, previous } = change;
+        if (this.#ownWrites.get(execution.ID) === execution.Revision) continue;
+        const type = messageTypeFor(execution, previous);
+        if (type !== undefined) this.#enqueue(type, execution, change.events);
+      }
+    }
+    // A new execution's events are the history its transaction wrote for it ("Requested execution on …").
+    if (created !== undefined) {
+      for (const change of changes) {
+        if (change.type !== 'HistoryAppended') continue;
+        for (const entry of change.entries) {
+          const pending = entry.ExecutionID === undefined ? undefined : created.get(entry.ExecutionID);
+          if (pending !== undefined) pending.events = [...pending.events, entry.Event];
+        }
+      }
+    }
+    this.#kick();
+  };
+
+  #enqueue(type: DispatchMessageType, execution: Execution, events: readonly Event[]): Pending {
+    const pending: Pending = { nodeId: execution.NodeID, type, execution, events };
+    if (execution.NodeID !== '') this.#queue.push(pending);
+    return pending;
+  }
+
+  #kick(): void {
+    if (this.#pumping || this.#queue.length === 0) return;
+    this.#pumping = true;
+    this.#pump = this.#drain();
+  }
+
+  /** Sends queued messages one after the other, so each node's stream follows commit order. */
+  async #drain(): Promise<void> {
+    try {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        try {
+          await this.#transport.send(next.nodeId, await this.#message(next));
+        } catch (err) {
+          this.#onError(err, {
+            direction: 'outgoing',
+            nodeId: next.nodeId,
+            executionId: next.execution.ID,
+            messageType: next.type,
+          });
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #message(pending: Pending): Promise<Outgoing<OrchestratorMessage>> {
+    const { execution } = pending;
+    const events = [...pending.events];
+    switch (pending.type) {
+      case 'AskForBid': {
+        const job = await this.#job(execution.JobID, execution.JobVersion);
+        return askForBid({ ...execution, Job: job }, events);
+      }
+      case 'BidAccepted':
+        return bidAccepted(execution.ID, events);
+      case 'BidRejected':
+        return bidRejected(execution.ID, events);
+      case 'CancelExecution':
+        return cancelExecution(execution.ID, events);
+    }
+  }
+
+  async #job(jobID: string, version: number): Promise<Job> {
+    const key = jobKey(jobID, version);
+    const cached = this.#jobs.get(key);
+    if (cached !== undefined) return cached;
+    const job = await this.#store.getJobVersion(jobID, version);
+    this.#cacheJob(job);
+    return job;
+  }
+
+  /** A version's spec never changes, so it can be kept; the oldest entry makes room. */
+  #cacheJob(job: Job): void {
+    const key = jobKey(job.ID, job.Version);
+    this.#jobs.delete(key);
+    this.#jobs.set(key, job);
+    if (this.#jobs.size > this.#jobCacheSize) {
+      const oldest = this.#jobs.keys().next();
+      if (oldest.done !== true) this.#jobs.delete(oldest.value);
+    }
+  }
+}
+
+function jobKey(jobID: string, version: number): string {
+  return `${jobID}\u0000${version}`;
+}
+
+function stoppedError(): BacalhauError {
+  return new BacalhauError('dispatcher stopped', {
+    code: ErrorCode.ServiceUnavailable,
+    component: DispatcherComponent,
+    retryable: true,
+  });
+}

@@ -1,0 +1,533 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../lib/clock.js';
+import { BacalhauError, type Evaluation, type NodeState } from '../../models/index.js';
+import { SqliteJobStore } from '../../store/sqlite/sqlite-store.js';
+import { makeExecution, makeJob, makeNode } from '../../store/store.contract.js';
+import type { JobStore, StoreChange } from '../../store/types.js';
+import type { ControlContext } from '../../transport/types.js';
+import { isHandshakeRequired } from '../../transport/errors.js';
+import { testNodeInfo } from '../../transport/testing/index.js';
+import { NodeManager } from './manager.js';
+import { compileNodeManagerOptions, healthCheckInterval } from './options.js';
+import { selfNodeInfo, withHarness, type Harness } from './testing.js';
+import { goTime } from './time.js';
+
+const start = Date.UTC(2024, 0, 1);
+
+function context(nodeId: string): ControlContext {
+  return {
+    nodeId,
+    signal: new AbortController().signal,
+    sequence: { lastOrchestratorSeqNum: 0, ackedOrchestratorSeqNum: 0, lastComputeSeqNum: 0, pending: 0 },
+  };
+}
+
+async function caught(promise: Promise<unknown>): Promise<BacalhauError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof BacalhauError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function evaluations(store: JobStore, trigger?: string): Promise<Evaluation[]> {
+  const all = await store.listEvaluations();
+  return trigger === undefined ? all : all.filter((e) => e.TriggeredBy === trigger);
+}
+
+/** A job with an in-progress execution on `nodeId` (desired Running, compute BidAccepted). */
+async function jobRunningOn(store: JobStore, nodeId: string, type = 'batch') {
+  const job = await store.createJob(makeJob({ Type: type, Count: type === 'daemon' ? 0 : 1 }));
+  const execution = await store.createExecution(
+    makeExecution(job, {
+      NodeID: nodeId,
+      DesiredState: { StateType: 'Running' },
+      ComputeState: { StateType: 'BidAccepted' },
+    }),
+  );
+  return { job, execution };
+}
+
+describe('NodeManager handshake', () => {
+  it('registers a new compute node as APPROVED and CONNECTED', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      h.clock.advance(1500);
+      const node = await h.node('n-1');
+      expect(node.transport.state).toBe('connected');
+      const stored = await h.store.getNode('n-1');
+      expect(stored.Membership).toBe('APPROVED');
+      expect(stored.Connection).toBe('CONNECTED');
+      expect(stored.ConnectionState).toMatchObject({
+        Status: 'CONNECTED',
+        LastHeartbeat: '2024-01-01T00:00:01.5Z',
+        ConnectedSince: '2024-01-01T00:00:01.5Z',
+        DisconnectedSince: '0001-01-01T00:00:00Z',
+      });
+      expect(stored.Info.ComputeNodeInfo.ExecutionEngines).toEqual(['docker', 'wasm', 'noop']);
+      expect(h.manager.connectedNodes).toBe(1);
+    });
+  });
+
+  it('answers "node registered", then "node reconnected"', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const info = testNodeInfo('n-1');
+      const first = await h.manager.handshake(
+        { NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 },
+        context('n-1'),
+      );
+      expect(first).toEqual({ accepted: true, reason: 'node registered' });
+      const second = await h.manager.handshake(
+        { NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 },
+        context('n-1'),
+      );
+      expect(second).toEqual({ accepted: true, reason: 'node reconnected' });
+    });
+  });
+
+  it('makes new nodes PENDING under manual approval, and approval is one-way', async () => {
+    await withHarness({ dispatcher: false, manager: { manualApproval: true } }, async (h) => {
+      await h.node('n-1');
+      expect((await h.store.getNode('n-1')).Membership).toBe('PENDING');
+      await h.manager.approveNode('n-1');
+      expect((await h.store.getNode('n-1')).Membership).toBe('APPROVED');
+      const err = await caught(h.manager.approveNode('n-1'));
+      expect(err.message).toBe('node n-1 already approved');
+      expect(err.code).toBe('ConflictNodeState');
+      expect(err.component).toBe('NodesManager');
+      expect(err.httpStatus).toBe(409);
+    });
+  });
+
+  it('keeps the membership of a known node on reconnect', async () => {
+    await withHarness({ dispatcher: false, manager: { manualApproval: true } }, async (h) => {
+      const node = await h.node('n-1');
+      await h.manager.approveNode('n-1');
+      await node.crash();
+      await node.recover();
+      expect((await h.store.getNode('n-1')).Membership).toBe('APPROVED');
+    });
+  });
+
+  it('refuses a node that is not a compute node', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const transport = await h.hub.createComputeTransport({ nodeId: 'n-req' });
+      const err = await caught(transport.connect({ ...testNodeInfo('n-req'), NodeType: 'Requester' }));
+      expect(err.code).toBe('Forbidden');
+      expect(err.details['reason']).toBe('node is not a compute node');
+      await expect(h.store.getNode('n-req')).rejects.toThrow('node not found: n-req');
+      await transport.stop();
+    });
+  });
+
+  it('refuses a rejected node', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1');
+      await h.manager.rejectNode('n-1');
+      const err = await caught(node.connect());
+      expect(err.details['reason']).toBe('node has been rejected');
+    });
+  });
+
+  it('records sequence numbers from the transport', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const decision = await h.manager.handshake(
+        { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 4 },
+        {
+          ...context('n-1'),
+          sequence: {
+            lastOrchestratorSeqNum: 9,
+            ackedOrchestratorSeqNum: 2,
+            lastComputeSeqNum: 7,
+            pending: 0,
+          },
+        },
+      );
+      expect(decision.accepted).toBe(true);
+      const stored = await h.store.getNode('n-1');
+      expect(stored.ConnectionState.LastOrchestratorSeqNum).toBe(4);
+      expect(stored.ConnectionState.LastComputeSeqNum).toBe(7);
+    });
+  });
+});
+
+describe('NodeManager heartbeats and liveness', () => {
+  it('refuses a heartbeat from an unknown node with HandshakeRequired', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      expect(await h.manager.list()).toEqual([]);
+      let err: unknown;
+      try {
+        h.manager.heartbeat(
+          {
+            NodeID: 'n-x',
+            AvailableCapacity: { CPU: 1, Memory: 0, Disk: 0, GPU: 0 },
+            QueueUsedCapacity: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
+            LastOrchestratorSeqNum: 0,
+          },
+          context('n-x'),
+        );
+      } catch (e) {
+        err = e;
+      }
+      expect(isHandshakeRequired(err)).toBe(true);
+      expect((err as BacalhauError).message).toBe('node n-x not connected - handshake required');
+      expect((err as BacalhauError).httpStatus).toBe(428);
+      expect((err as BacalhauError).retryable).toBe(true);
+    });
+  });
+
+  it('keeps a heartbeating node CONNECTED and writes heartbeats once per interval', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1', { heartbeatIntervalMs: 5_000 });
+      const writes: StoreChange[] = [];
+      h.store.onChange((changes) => writes.push(...changes.filter((c) => c.type === 'NodeUpdated')));
+      await h.clock.advanceAsync(5 * 60_000);
+      expect(node.heartbeats.items.length).toBe(60);
+      const stored = await h.store.getNode('n-1');
+      expect(stored.ConnectionState.Status).toBe('CONNECTED');
+      // 60 heartbeats, one write per 15 s persistence tick.
+      expect(writes.length).toBe(20);
+      // The last tick (at 5:00) ran just before the 5:00 heartbeat.
+      expect(stored.ConnectionState.LastHeartbeat).toBe(goTime(start + 5 * 60_000 - 5_000));
+      expect(h.errors).toEqual([]);
+    });
+  });
+
+  it('overlays live heartbeat data on reads', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });
+      await h.clock.advanceAsync(3_000);
+      await node.transport.heartbeat({
+        AvailableCapacity: { CPU: 1, Memory: 0, Disk: 0, GPU: 0 },
+        QueueUsedCapacity: { CPU: 2, Memory: 0, Disk: 0, GPU: 0 },
+      });
+      const live = await h.manager.get('n-1');
+      expect(live.ConnectionState.LastHeartbeat).toBe(goTime(start + 3_000));
+      expect(live.Info.ComputeNodeInfo.AvailableCapacity.CPU).toBe(1);
+      expect(live.Info.ComputeNodeInfo.QueueCapacity.CPU).toBe(2);
+      expect((await h.store.getNode('n-1')).ConnectionState.LastHeartbeat).toBe(goTime(start));
+      await h.manager.flush();
+      expect((await h.store.getNode('n-1')).Info.ComputeNodeInfo.AvailableCapacity.CPU).toBe(1);
+      expect((await h.manager.list((n) => n.Info.NodeID === 'n-1')).length).toBe(1);
+    });
+  });
+
+  it('marks a silent node DISCONNECTED after the timeout and re-evaluates its jobs (node-leave)', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1');
+      const { job } = await jobRunningOn(h.store, 'n-1');
+      const changes: string[] = [];
+      h.manager.onConnectionChange((c) => changes.push(`${c.nodeId} ${c.current} ${c.reason}`));
+      // Checks run every 20 s; the node is lost at the first check more than 60 s after its last heartbeat.
+      await h.clock.advanceAsync(60_000);
+      expect((await h.store.getNode('n-1')).ConnectionState.Status).toBe('CONNECTED');
+      await h.clock.advanceAsync(20_000);
+      const stored = await h.store.getNode('n-1');
+      expect(stored.ConnectionState).toMatchObject({
+        Status: 'DISCONNECTED',
+        LastError: 'heartbeat timeout',
+        DisconnectedSince: goTime(start + 80_000),
+        LastHeartbeat: goTime(start),
+      });
+      expect(stored.Connection).toBe('DISCONNECTED');
+      expect(stored.Info.ComputeNodeInfo.AvailableCapacity).toEqual({ CPU: 0, Memory: 0, Disk: 0, GPU: 0 });
+      expect(changes).toEqual(['n-1 DISCONNECTED heartbeat timeout']);
+      // The transport connection is dropped: the node must handshake again.
+      expect(node.transport.state).toBe('disconnected');
+      expect(await evaluations(h.store, 'node-leave')).toEqual([]);
+      // Re-evaluation is batched (15 s).
+      await h.clock.advanceAsync(15_000);
+      const leave = await evaluations(h.store, 'node-leave');
+      expect(leave).toHaveLength(1);
+      expect(leave[0]).toMatchObject({
+        JobID: job.ID,
+        Type: 'batch',
+        Status: 'pending',
+        Namespace: 'default',
+      });
+      expect(leave[0]?.ID).toMatch(/^v-/);
+    });
+  });
+
+  it('answers a heartbeat after the timeout with HandshakeRequired; reconnecting re-evaluates (node-join)', async () => {
+    await withHarness({ dispatcher: false, manager: { reEvaluation: { batchDelayMs: 0 } } }, async (h) => {
+      const node = await h.node('n-1');
+      await h.manager.reEvaluator.flush(); // the first join, before there is any job
+      const { job } = await jobRunningOn(h.store, 'n-1');
+      const daemon = await h.store.createJob(makeJob({ Type: 'daemon', Count: 0 }));
+      await h.clock.advanceAsync(81_000);
+      expect((await evaluations(h.store, 'node-leave')).map((e) => e.JobID)).toEqual([job.ID]);
+      expect((await h.store.getNode('n-1')).ConnectionState.Status).toBe('DISCONNECTED');
+      const err = await caught(node.heartbeat());
+      expect(isHandshakeRequired(err)).toBe(true);
+      const before = (await evaluations(h.store)).length;
+      expect(await node.connect()).toMatchObject({ accepted: true, reason: 'node reconnected' });
+      const stored = await h.store.getNode('n-1');
+      expect(stored.ConnectionState.Status).toBe('CONNECTED');
+      expect(stored.ConnectionState.LastError ?? '').toBe('');
+      await h.clock.advanceAsync(0);
+      const join = await evaluations(h.store, 'node-join');
+      expect(join.map((e) => e.JobID).sort()).toEqual([daemon.ID, job.ID].sort());
+      expect(join.find((e) => e.JobID === daemon.ID)?.Type).toBe('daemon');
+      expect((await evaluations(h.store)).length).toBe(before + 2);
+    });
+  });
+
+  it('marks a node DISCONNECTED on a shutdown notice ("graceful shutdown")', async () => {
+    await withHarness({ dispatcher: false, manager: { reEvaluation: { batchDelayMs: 0 } } }, async (h) => {
+      const node = await h.node('n-1');
+      const { job } = await jobRunningOn(h.store, 'n-1');
+      await h.clock.advanceAsync(2_000);
+      await node.stop();
+      const stored = await h.store.getNode('n-1');
+      expect(stored.ConnectionState).toMatchObject({
+        Status: 'DISCONNECTED',
+        LastError: 'graceful shutdown',
+        DisconnectedSince: goTime(start + 2_000),
+      });
+      expect(h.manager.connectedNodes).toBe(0);
+      await h.clock.advanceAsync(0);
+      expect((await evaluations(h.store, 'node-leave')).map((e) => e.JobID)).toEqual([job.ID]);
+    });
+  });
+
+  it('takes new node info from a connected node and refuses it from an unknown one', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1');
+      expect(await node.updateNodeInfo({ labels: { zone: 'b' } })).toEqual({ accepted: true });
+      expect((await h.store.getNode('n-1')).Info.Labels).toEqual({ zone: 'b' });
+      const err = await caught(
+        Promise.resolve().then(() =>
+          h.manager.updateNodeInfo({ NodeInfo: testNodeInfo('n-2') }, context('n-2')),
+        ),
+      );
+      expect(isHandshakeRequired(err)).toBe(true);
+    });
+  });
+});
+
+describe('NodeManager node actions', () => {
+  it('rejects: REJECTED, DISCONNECTED ("node rejected"), connection dropped, node-leave', async () => {
+    await withHarness({ dispatcher: false, manager: { reEvaluation: { batchDelayMs: 0 } } }, async (h) => {
+      const node = await h.node('n-1a2b3c');
+      const { job } = await jobRunningOn(h.store, 'n-1a2b3c');
+      await h.manager.rejectNode('n-1a2'); // a unique prefix
+      const stored = await h.store.getNode('n-1a2b3c');
+      expect(stored.Membership).toBe('REJECTED');
+      expect(stored.ConnectionState).toMatchObject({ Status: 'DISCONNECTED', LastError: 'node rejected' });
+      expect(node.transport.state).toBe('disconnected');
+      const err = await caught(h.manager.rejectNode('n-1a2b3c'));
+      expect(err.message).toBe('node n-1a2b3c already rejected');
+      expect(err.code).toBe('ConflictNodeState');
+      expect(err.httpStatus).toBe(409);
+      await h.clock.advanceAsync(0);
+      expect((await evaluations(h.store, 'node-leave')).map((e) => e.JobID)).toEqual([job.ID]);
+      // A rejected node can be approved again; it then has to reconnect.
+      await h.manager.approveNode('n-1a2b3c');
+      expect(await node.connect()).toMatchObject({ accepted: true, reason: 'node reconnected' });
+    });
+  });
+
+  it('deletes a node; it may register again as new', async () => {
+    await withHarness({ dispatcher: false, manager: { manualApproval: true } }, async (h) => {
+      const node = await h.node('n-1');
+      await h.manager.approveNode('n-1');
+      await h.manager.deleteNode('n-1');
+      await expect(h.store.getNode('n-1')).rejects.toThrow('node not found: n-1');
+      expect(node.transport.state).toBe('disconnected');
+      expect(await node.connect()).toMatchObject({ accepted: true, reason: 'node registered' });
+      expect((await h.store.getNode('n-1')).Membership).toBe('PENDING');
+    });
+  });
+
+  it("reports unknown nodes as NotFound with Bacalhau's message", async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      for (const action of [
+        (id: string) => h.manager.approveNode(id),
+        (id: string) => h.manager.rejectNode(id),
+        (id: string) => h.manager.deleteNode(id),
+        (id: string) => h.manager.get(id),
+      ]) {
+        const err = await caught(action('n-missing'));
+        expect(err.code).toBe('NotFound');
+        expect(err.message).toBe('node not found: n-missing');
+        expect(err.httpStatus).toBe(404);
+      }
+    });
+  });
+
+  it('re-evaluates daemon jobs when a connected PENDING node is approved', async () => {
+    await withHarness(
+      { dispatcher: false, manager: { manualApproval: true, reEvaluation: { batchDelayMs: 0 } } },
+      async (h) => {
+        await h.node('n-1');
+        await h.clock.advanceAsync(0);
+        const daemon = await h.store.createJob(makeJob({ Type: 'daemon', Count: 0 }));
+        await h.manager.approveNode('n-1');
+        await h.clock.advanceAsync(0);
+        expect((await evaluations(h.store, 'node-join')).map((e) => e.JobID)).toEqual([daemon.ID]);
+      },
+    );
+  });
+});
+
+describe('NodeManager lifecycle', () => {
+  it('registers its own node as an APPROVED, CONNECTED requester that never times out', async () => {
+    await withHarness({ dispatcher: false, manager: { selfInfo: selfNodeInfo() } }, async (h) => {
+      const self = await h.store.getNode('n-orchestrator');
+      expect(self.Info.NodeType).toBe('Requester');
+      expect(self.Membership).toBe('APPROVED');
+      expect(self.ConnectionState.Status).toBe('CONNECTED');
+      expect(self.ConnectionState.ConnectedSince).toBe(goTime(start));
+      await h.clock.advanceAsync(10 * 60_000);
+      expect((await h.store.getNode('n-orchestrator')).ConnectionState.Status).toBe('CONNECTED');
+    });
+  });
+
+  it('after a restart gives stored CONNECTED nodes one timeout to come back', async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      const connected: NodeState = makeNode('n-back');
+      const lost: NodeState = makeNode('n-gone');
+      const down: NodeState = {
+        ...makeNode('n-down'),
+        Connection: 'DISCONNECTED',
+        ConnectionState: { ...makeNode('n-down').ConnectionState, Status: 'DISCONNECTED' },
+      };
+      for (const node of [connected, lost, down]) await store.putNode(node);
+      const { job: lostJob } = await jobRunningOn(store, 'n-gone');
+      const { job: downJob } = await jobRunningOn(store, 'n-down');
+      await withHarness(
+        { dispatcher: false, store, clock, manager: { reEvaluation: { batchDelayMs: 0 } } },
+        async (h) => {
+          await h.clock.advanceAsync(0);
+          // Work left on a node already known to be down is re-evaluated at start.
+          expect((await evaluations(store, 'node-leave')).map((e) => e.JobID)).toEqual([downJob.ID]);
+          expect(h.manager.connectedNodes).toBe(0);
+          // A heartbeat without a handshake is refused: the connection did not survive the restart.
+          expect(() =>
+            h.manager.heartbeat(
+              {
+                NodeID: 'n-back',
+                AvailableCapacity: connected.Info.ComputeNodeInfo.AvailableCapacity,
+                QueueUsedCapacity: connected.Info.ComputeNodeInfo.QueueCapacity,
+                LastOrchestratorSeqNum: 0,
+              },
+              context('n-back'),
+            ),
+          ).toThrow('handshake required');
+          const back = await h.node('n-back', { heartbeatIntervalMs: 10_000 });
+          expect(back.transport.state).toBe('connected');
+          await h.clock.advanceAsync(81_000);
+          expect((await store.getNode('n-back')).ConnectionState.Status).toBe('CONNECTED');
+          expect((await store.getNode('n-gone')).ConnectionState).toMatchObject({
+            Status: 'DISCONNECTED',
+            LastError: 'heartbeat timeout',
+          });
+          await h.clock.advanceAsync(0);
+          expect((await evaluations(store, 'node-leave')).map((e) => e.JobID).sort()).toEqual(
+            [downJob.ID, lostJob.ID].sort(),
+          );
+        },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops idempotently, writing buffered heartbeats; calls after stop fail with ServiceUnavailable', async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      const manager = await NodeManager.create({ store, clock });
+      await manager.handshake(
+        { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 0 },
+        context('n-1'),
+      );
+      clock.advance(1_000);
+      manager.heartbeat(
+        {
+          NodeID: 'n-1',
+          AvailableCapacity: { CPU: 3, Memory: 0, Disk: 0, GPU: 0 },
+          QueueUsedCapacity: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
+          LastOrchestratorSeqNum: 5,
+        },
+        context('n-1'),
+      );
+      await Promise.all([manager.stop(), manager.stop()]);
+      expect(manager.state).toBe('stopped');
+      const stored = await store.getNode('n-1');
+      expect(stored.ConnectionState.LastHeartbeat).toBe(goTime(start + 1_000));
+      expect(stored.ConnectionState.LastOrchestratorSeqNum).toBe(5);
+      expect(stored.Info.ComputeNodeInfo.AvailableCapacity.CPU).toBe(3);
+      const err = await caught(
+        manager.handshake(
+          { NodeInfo: testNodeInfo('n-2'), StartTime: '', LastOrchestratorSeqNum: 0 },
+          context('n-2'),
+        ),
+      );
+      expect(err.code).toBe('ServiceUnavailable');
+      expect(clock.pendingTimers).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('serialises overlapping calls for one node', async () => {
+    await withHarness({ dispatcher: false }, async (h: Harness) => {
+      const request = { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 0 };
+      expect(await h.manager.handshake(request, context('n-1'))).toEqual({
+        accepted: true,
+        reason: 'node registered',
+      });
+      // The second handshake holds the node when the rejection comes: the rejection waits for it.
+      const [second] = await Promise.all([
+        h.manager.handshake(request, context('n-1')),
+        h.manager.rejectNode('n-1'),
+      ]);
+      expect(second).toEqual({ accepted: true, reason: 'node reconnected' });
+      expect((await h.store.getNode('n-1')).Membership).toBe('REJECTED');
+      expect(h.manager.connectedNodes).toBe(0);
+    });
+  });
+});
+
+describe('node manager options', () => {
+  it('checks liveness every DisconnectTimeout / 3, clamped to 1–30 s', () => {
+    expect(healthCheckInterval(60_000)).toBe(20_000);
+    expect(healthCheckInterval(1_000)).toBe(1_000);
+    expect(healthCheckInterval(10 * 60_000)).toBe(30_000);
+  });
+
+  it('defaults and validates', async () => {
+    const store = await SqliteJobStore.create({ path: ':memory:' });
+    try {
+      const compiled = compileNodeManagerOptions({ store });
+      expect(compiled).toMatchObject({
+        disconnectTimeoutMs: 60_000,
+        healthCheckIntervalMs: 20_000,
+        persistIntervalMs: 15_000,
+        defaultMembership: 'APPROVED',
+        batchDelayMs: 15_000,
+        maxBatchSize: 50,
+      });
+      expect(Object.isFrozen(compiled)).toBe(true);
+      expect(compileNodeManagerOptions({ store, manualApproval: true }).defaultMembership).toBe('PENDING');
+      expect(() => compileNodeManagerOptions({ store, disconnectTimeoutMs: 0 })).toThrow(
+        'disconnectTimeoutMs must be a positive number',
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('time format', () => {
+  it('writes Go RFC3339Nano', () => {
+    expect(goTime(Date.UTC(2024, 0, 1))).toBe('2024-01-01T00:00:00Z');
+    expect(goTime(Date.UTC(2024, 0, 1, 0, 0, 0, 250))).toBe('2024-01-01T00:00:00.25Z');
+    expect(goTime(Date.UTC(2024, 0, 1, 0, 0, 0, 7))).toBe('2024-01-01T00:00:00.007Z');
+  });
+});

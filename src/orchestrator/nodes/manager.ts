@@ -1,0 +1,702 @@
+/**
+ * The node manager (Bacalhau `pkg/orchestrator/nodes/manager.go`): the orchestrator's side of the
+ * control plane. It decides who may connect, tracks liveness by heartbeats, keeps every node's
+ * `NodeState` in the store, and turns connections and losses into evaluations (through the
+ * {@link NodeReEvaluator}).
+ *
+ * ## State
+ * The store holds every node's `NodeState` (`Info`, `Membership`, `ConnectionState`). Connection
+ * changes (handshake, timeout, shutdown, rejection) are written at once, so the schedulers, which read
+ * nodes from the store, never place work on a node this manager considers gone. Heartbeats only
+ * refresh `LastHeartbeat`, capacities and sequence numbers: they are kept in memory and written at
+ * most once per `persistIntervalMs`, all dirty nodes in one transaction ("one heartbeat write per
+ * interval"). `get` / `list` overlay the in-memory figures, as Go's `enrichState` does.
+ *
+ * ## Concurrency
+ * Control-plane calls may overlap, also for one node. Everything that reads and writes a node's stored
+ * state runs serialised per node; heartbeats touch memory only and never wait. Each write is one store
+ * transaction that re-reads what it changes.
+ *
+ * ## Restart
+ * After a restart, compute nodes the store still lists as CONNECTED get a grace period of one
+ * `DisconnectTimeout`: their connection is gone (they must handshake again, heartbeats are refused
+ * with HandshakeRequired), but they are not declared lost unless they stay away. Nodes stored as
+ * DISCONNECTED are re-announced as "left", so work still recorded on them is re-evaluated even if the
+ * previous process died before doing it.
+ *
+ * Deliberate differences from Go are listed in this folder's README.
+ */
+import type { Timer } from '../../lib/clock.js';
+import {
+  BacalhauError,
+  ErrorCode,
+  NodeConnection,
+  NodeMembership,
+  NodeType,
+  ZeroTime,
+  zeroResources,
+  type ConnectionState,
+  type NodeInfo,
+  type NodeState,
+  type Resources,
+} from '../../models/index.js';
+import type { JobStoreReader } from '../../store/types.js';
+import type { HandshakeRequest, HeartbeatRequest } from '../../transport/messages.js';
+import type {
+  ControlContext,
+  ControlPlaneHandler,
+  HandshakeDecision,
+  NodeSequenceState,
+  Unsubscribe,
+} from '../../transport/types.js';
+import type {
+  ShutdownNoticeRequest,
+  UpdateNodeInfoRequest,
+  UpdateNodeInfoResponse,
+} from '../../transport/messages.js';
+import { handshakeRequired, nodeAlreadyApproved, nodeAlreadyRejected, nodeManagerStopped } from './errors.js';
+import {
+  compileNodeManagerOptions,
+  type CompiledNodeManagerOptions,
+  type NodeManagerOptions,
+} from './options.js';
+import { NodeReEvaluator } from './reevaluator.js';
+import { goTime } from './time.js';
+
+/** The texts Bacalhau uses, in handshake replies and `ConnectionState.LastError`. */
+export const NodeManagerMessages = Object.freeze({
+  registered: 'node registered',
+  reconnected: 'node reconnected',
+  rejected: 'node has been rejected',
+  notCompute: 'node is not a compute node',
+  registrationRejected: 'node registration rejected',
+  heartbeatTimeout: 'heartbeat timeout',
+  gracefulShutdown: 'graceful shutdown',
+  nodeRejected: 'node rejected',
+  nodeDeleted: 'node deleted',
+});
+
+/** A node's connection changed (Go's `NodeConnectionEvent`, with the reason). */
+export interface NodeConnectionChange {
+  readonly nodeId: string;
+  readonly previous: NodeConnection;
+  readonly current: NodeConnection;
+  /** Epoch milliseconds on the manager's clock. */
+  readonly time: number;
+  /** "node registered" / "node reconnected", or the LastError of a disconnection ("node deleted" on delete). */
+  readonly reason: string;
+}
+
+export type NodeManagerState = 'running' | 'stopped';
+
+/** What the manager knows of a connected node beyond the store. */
+interface LiveNode {
+  /** The connection as decided at handshake; heartbeats move the fields below, not this object's time. */
+  readonly connection: ConnectionState;
+  lastHeartbeatMs: number;
+  available: Resources;
+  queueUsed: Resources;
+  /** Heartbeat data not yet written. */
+  dirty: boolean;
+  /** Seeded from the store after a restart: a grace period before the node counts as lost, not a connection. */
+  readonly provisional: boolean;
+}
+
+export class NodeManager implements ControlPlaneHandler {
+  readonly #o: CompiledNodeManagerOptions;
+  readonly #reEvaluator: NodeReEvaluator;
+  readonly #live = new Map<string, LiveNode>();
+  readonly #locks = new Map<string, Promise<void>>();
+  readonly #listeners = new Set<(change: NodeConnectionChange) => void>();
+  #healthTimer: Timer | undefined;
+  #persistTimer: Timer | undefined;
+  #checking: Promise<void> | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #unserve: Unsubscribe | undefined;
+  #state: NodeManagerState = 'running';
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: CompiledNodeManagerOptions) {
+    this.#o = options;
+    this.#reEvaluator = new NodeReEvaluator({
+      store: options.store,
+      clock: options.clock,
+      batchDelayMs: options.batchDelayMs,
+      maxBatchSize: options.maxBatchSize,
+      onError: options.onError,
+      ...(options.newEvaluationId === undefined ? {} : { newEvaluationId: options.newEvaluationId }),
+    });
+  }
+
+  /**
+   * Registers the orchestrator's own node, picks up nodes from the store (see "Restart"), starts the
+   * health check and persistence timers and, with a transport, serves its control plane.
+   * @throws BadRequest for invalid options; the store's errors.
+   */
+  static async create(options: NodeManagerOptions): Promise<NodeManager> {
+    const manager = new NodeManager(compileNodeManagerOptions(options));
+    try {
+      await manager.#start();
+    } catch (err) {
+      await manager.stop();
+      throw err;
+    }
+    return manager;
+  }
+
+  get state(): NodeManagerState {
+    return this.#state;
+  }
+
+  /** Compute nodes connected now (handshake accepted, not yet lost). */
+  get connectedNodes(): number {
+    let count = 0;
+    for (const live of this.#live.values()) if (!live.provisional) count++;
+    return count;
+  }
+
+  /** The node-join / node-leave batcher, e.g. to `flush()` it in tests. */
+  get reEvaluator(): NodeReEvaluator {
+    return this.#reEvaluator;
+  }
+
+  /** Learns of connection changes, after they were stored. Any number of listeners. */
+  onConnectionChange(listener: (change: NodeConnectionChange) => void): Unsubscribe {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // --- control plane --------------------------------------------------------------------------------
+
+  /**
+   * Accepts a compute node unless it was rejected (`node has been rejected`) or is not a compute node
+   * (`node is not a compute node`). A new node starts PENDING with manual approval, else APPROVED; a
+   * known one keeps its membership. The node is stored CONNECTED before this resolves, and a node-join
+   * re-evaluation follows.
+   */
+  handshake(request: HandshakeRequest, context: ControlContext): Promise<HandshakeDecision> {
+    const nodeId = context.nodeId;
+    return this.#withNode(nodeId, async () => {
+      this.#assertRunning();
+      const info = request.NodeInfo;
+      const now = this.#o.clock.now();
+      const outcome = await this.#o.store.transaction((tx) => {
+        const existing = findNode(tx, nodeId);
+        if (existing?.Membership === NodeMembership.Rejected) {
+          return { accepted: false as const, reason: NodeManagerMessages.rejected };
+        }
+        if (info.NodeType !== NodeType.Compute) {
+          return { accepted: false as const, reason: NodeManagerMessages.notCompute };
+        }
+        const connection: ConnectionState = {
+          Status: NodeConnection.Connected,
+          LastHeartbeat: goTime(now),
+          LastComputeSeqNum: context.sequence.lastComputeSeqNum,
+          LastOrchestratorSeqNum: startingOrchestratorSeqNum(request, context.sequence),
+          ConnectedSince: goTime(now),
+          DisconnectedSince: ZeroTime,
+        };
+        tx.putNode({
+          Info: info,
+          Membership: existing?.Membership ?? this.#o.defaultMembership,
+          Connection: NodeConnection.Connected,
+          ConnectionState: connection,
+        });
+        const reason =
+          existing === undefined ? NodeManagerMessages.registered : NodeManagerMessages.reconnected;
+        return { accepted: true as const, reason, connection };
+      });
+      if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
+      const previous = this.#live.get(nodeId);
+      this.#live.set(nodeId, {
+        connection: outcome.connection,
+        lastHeartbeatMs: now,
+        available: info.ComputeNodeInfo.AvailableCapacity,
+        queueUsed: info.ComputeNodeInfo.QueueCapacity,
+        dirty: false,
+        provisional: false,
+      });
+      const wasConnected = previous !== undefined && !previous.provisional;
+      this.#changed(nodeId, wasConnected, true, now, outcome.reason);
+      return { accepted: true, reason: outcome.reason };
+    });
+  }
+
+  /**
+   * Records that the node is alive, with its capacity and sequence numbers, in memory (written by the
+   * next persistence tick). Synchronous and never waits for the store.
+   * @throws HandshakeRequired when the node has no live connection here.
+   */
+  heartbeat(request: HeartbeatRequest, context: ControlContext): void {
+    this.#assertRunning();
+    const live = this.#live.get(context.nodeId);
+    if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
+    live.lastHeartbeatMs = this.#o.clock.now();
+    live.available = request.AvailableCapacity;
+    live.queueUsed = request.QueueUsedCapacity;
+    updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
+    live.dirty = true;
+  }
+
+  /**
+   * Replaces the node's info (labels, engines, capacity). Refused (`node registration rejected`) for a
+   * rejected node. @throws HandshakeRequired when the node has no live connection here.
+   */
+  updateNodeInfo(request: UpdateNodeInfoRequest, context: ControlContext): Promise<UpdateNodeInfoResponse> {
+    const nodeId = context.nodeId;
+    return this.#withNode(nodeId, async () => {
+      this.#assertRunning();
+      const info = request.NodeInfo;
+      if (info.NodeID !== nodeId) {
+        return { accepted: false, reason: `node info is for ${info.NodeID}, not ${nodeId}` };
+      }
+      const live = this.#live.get(nodeId);
+      if (live === undefined || live.provisional) throw handshakeRequired(nodeId);
+      const outcome = await this.#o.store.transaction((tx) => {
+        const existing = findNode(tx, nodeId);
+        if (existing === undefined) return 'unknown';
+        if (existing.Membership === NodeMembership.Rejected) return 'rejected';
+        tx.putNode({
+          ...existing,
+          Info: info,
+          Connection: NodeConnection.Connected,
+          ConnectionState: connectionOf(live),
+        });
+        return 'accepted';
+      });
+      if (outcome === 'unknown') throw handshakeRequired(nodeId);
+      if (outcome === 'rejected')
+        return { accepted: false, reason: NodeManagerMessages.registrationRejected };
+      live.available = info.ComputeNodeInfo.AvailableCapacity;
+      live.queueUsed = info.ComputeNodeInfo.QueueCapacity;
+      return { accepted: true };
+    });
+  }
+
+  /**
+   * The node is going away: stored DISCONNECTED ("graceful shutdown") with its final sequence numbers
+   * and no capacity, followed by a node-leave re-evaluation.
+   * @throws HandshakeRequired when the node has no live connection here.
+   */
+  shutdownNotice(request: ShutdownNoticeRequest, context: ControlContext): Promise<void> {
+    const nodeId = context.nodeId;
+    return this.#withNode(nodeId, async () => {
+      this.#assertRunning();
+      const live = this.#live.get(nodeId);
+      if (live === undefined || live.provisional) throw handshakeRequired(nodeId);
+      this.#live.delete(nodeId);
+      updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
+      const now = this.#o.clock.now();
+      await this.#storeDisconnected(nodeId, live, now, NodeManagerMessages.gracefulShutdown);
+      this.#changed(nodeId, true, false, now, NodeManagerMessages.gracefulShutdown);
+    });
+  }
+
+  // --- reads ------------------------------------------------------------------------------------------
+
+  /**
+   * The node with this ID or unique ID prefix, with live heartbeat figures.
+   * @throws NotFound (`node not found: %s`), MultipleNodesFound.
+   */
+  async get(idOrPrefix: string): Promise<NodeState> {
+    return this.#enrich(await this.#o.store.getNode(idOrPrefix));
+  }
+
+  /** Every node (ordered by ID), with live heartbeat figures, that passes `filter`. */
+  async list(filter?: (node: NodeState) => boolean): Promise<NodeState[]> {
+    const nodes = (await this.#o.store.listNodes()).map((node) => this.#enrich(node));
+    return filter === undefined ? nodes : nodes.filter(filter);
+  }
+
+  // --- node actions (API) -----------------------------------------------------------------------------
+
+  /**
+   * PENDING (or REJECTED) → APPROVED. A connected node then gets a node-join re-evaluation, so daemon
+   * jobs reach it. @throws NotFound, MultipleNodesFound, ConflictNodeState (`node %s already approved`).
+   */
+  async approveNode(idOrPrefix: string): Promise<void> {
+    this.#assertRunning();
+    const nodeId = (await this.#o.store.getNode(idOrPrefix)).Info.NodeID;
+    await this.#withNode(nodeId, async () => {
+      await this.#o.store.transaction((tx) => {
+        const state = tx.getNode(nodeId);
+        if (state.Membership === NodeMembership.Approved) throw nodeAlreadyApproved(idOrPrefix);
+        tx.putNode({ ...state, Membership: NodeMembership.Approved });
+      });
+      const live = this.#live.get(nodeId);
+      if (live !== undefined && !live.provisional) this.#reEvaluator.nodeJoined(nodeId);
+    });
+  }
+
+  /**
+   * → REJECTED and DISCONNECTED ("node rejected"); its connection is dropped and later handshakes are
+   * refused. @throws NotFound, MultipleNodesFound, ConflictNodeState (`node %s already rejected`).
+   */
+  async rejectNode(idOrPrefix: string): Promise<void> {
+    this.#assertRunning();
+    const nodeId = (await this.#o.store.getNode(idOrPrefix)).Info.NodeID;
+    await this.#withNode(nodeId, async () => {
+      const now = this.#o.clock.now();
+      const live = this.#live.get(nodeId);
+      const wasConnected = await this.#o.store.transaction((tx) => {
+        const state = tx.getNode(nodeId);
+        if (state.Membership === NodeMembership.Rejected) throw nodeAlreadyRejected(idOrPrefix);
+        const connected = live !== undefined || state.ConnectionState.Status === NodeConnection.Connected;
+        tx.putNode({
+          ...disconnectedState(state, live, now, NodeManagerMessages.nodeRejected),
+          Membership: NodeMembership.Rejected,
+        });
+        return connected;
+      });
+      this.#live.delete(nodeId);
+      if (live !== undefined) await this.#dropConnection(nodeId);
+      this.#changed(nodeId, wasConnected, false, now, NodeManagerMessages.nodeRejected);
+    });
+  }
+
+  /**
+   * Removes the node from the store; a connected one is disconnected (it may handshake again and
+   * register as new). @throws NotFound, MultipleNodesFound.
+   */
+  async deleteNode(idOrPrefix: string): Promise<void> {
+    this.#assertRunning();
+    const nodeId = (await this.#o.store.getNode(idOrPrefix)).Info.NodeID;
+    await this.#withNode(nodeId, async () => {
+      const live = this.#live.get(nodeId);
+      const now = this.#o.clock.now();
+      await this.#o.store.deleteNode(nodeId);
+      this.#live.delete(nodeId);
+      if (live === undefined) return;
+      await this.#dropConnection(nodeId);
+      this.#changed(nodeId, true, false, now, NodeManagerMessages.nodeDeleted);
+    });
+  }
+
+  // --- background work ----------------------------------------------------------------------------------
+
+  /**
+   * Marks every node without a heartbeat for longer than the disconnect timeout DISCONNECTED
+   * ("heartbeat timeout"), drops its connection and announces its departure. Runs on the health-check
+   * timer; callable directly. Overlapping calls share one run.
+   */
+  checkHealth(): Promise<void> {
+    if (this.#state !== 'running') return Promise.resolve();
+    this.#checking ??= this.#checkHealth().finally(() => {
+      this.#checking = undefined;
+    });
+    return this.#checking;
+  }
+
+  /**
+   * Writes buffered heartbeat data (LastHeartbeat, capacities, sequence numbers) of every node in one
+   * transaction. Runs on the persistence timer and at stop; callable directly. Failures are reported to
+   * `onError` and retried at the next flush.
+   */
+  flush(): Promise<void> {
+    const run = this.#flushing.then(() => this.#flush());
+    this.#flushing = run;
+    return run;
+  }
+
+  /**
+   * Stops serving the control plane and the timers, waits for running calls, writes buffered
+   * heartbeats and processes pending re-evaluations. Idempotent; later calls fail with
+   * ServiceUnavailable.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  // --- internals ----------------------------------------------------------------------------------------
+
+  async #start(): Promise<void> {
+    const { clock, store, selfInfo } = this.#o;
+    const now = clock.now();
+    if (selfInfo !== undefined) await this.#selfRegister(selfInfo, now);
+    for (const node of await store.listNodes((n) => n.Info.NodeType === NodeType.Compute)) {
+      const id = node.Info.NodeID;
+      if (node.ConnectionState.Status === NodeConnection.Connected) {
+        this.#live.set(id, {
+          connection: { ...node.ConnectionState },
+          lastHeartbeatMs: now,
+          available: node.Info.ComputeNodeInfo.AvailableCapacity,
+          queueUsed: node.Info.ComputeNodeInfo.QueueCapacity,
+          dirty: false,
+          provisional: true,
+        });
+      } else if (id !== selfInfo?.NodeID) {
+        this.#reEvaluator.nodeLeft(id);
+      }
+    }
+    this.#armHealthCheck();
+    this.#armPersistence();
+    this.#unserve = this.#o.transport?.serveControlPlane(this);
+  }
+
+  /** Go's `selfRegister`: the orchestrator's node, APPROVED (unless stored otherwise) and CONNECTED. */
+  async #selfRegister(info: NodeInfo, now: number): Promise<void> {
+    await this.#o.store.transaction((tx) => {
+      const existing = findNode(tx, info.NodeID);
+      const connection: ConnectionState = {
+        ...(existing?.ConnectionState ?? { ConnectedSince: goTime(now), DisconnectedSince: ZeroTime }),
+        Status: NodeConnection.Connected,
+        LastHeartbeat: goTime(now),
+      };
+      if (connection.ConnectedSince === '' || connection.ConnectedSince === ZeroTime) {
+        connection.ConnectedSince = goTime(now);
+      }
+      tx.putNode({
+        Info: info,
+        Membership: existing?.Membership ?? NodeMembership.Approved,
+        Connection: NodeConnection.Connected,
+        ConnectionState: connection,
+      });
+    });
+  }
+
+  async #stop(): Promise<void> {
+    this.#state = 'stopped';
+    this.#healthTimer?.cancel();
+    this.#persistTimer?.cancel();
+    this.#unserve?.();
+    await Promise.allSettled([...this.#locks.values(), this.#checking]);
+    await this.flush();
+    await this.#reEvaluator.stop();
+  }
+
+  #armHealthCheck(): void {
+    this.#healthTimer = this.#o.clock.setTimer(this.#o.healthCheckIntervalMs, () => {
+      if (this.#state !== 'running') return;
+      this.#armHealthCheck();
+      void this.checkHealth();
+    });
+  }
+
+  #armPersistence(): void {
+    this.#persistTimer = this.#o.clock.setTimer(this.#o.persistIntervalMs, () => {
+      if (this.#state !== 'running') return;
+      this.#armPersistence();
+      void this.flush();
+    });
+  }
+
+  #expired(live: LiveNode, now: number): boolean {
+    return now - live.lastHeartbeatMs > this.#o.disconnectTimeoutMs;
+  }
+
+  async #checkHealth(): Promise<void> {
+    const now = this.#o.clock.now();
+    const expired = [...this.#live].filter(([, live]) => this.#expired(live, now)).map(([id]) => id);
+    const results = await Promise.allSettled(
+      expired.map((id) => this.#withNode(id, () => this.#timeOut(id))),
+    );
+    for (const result of results) if (result.status === 'rejected') this.#o.onError(result.reason);
+  }
+
+  async #timeOut(nodeId: string): Promise<void> {
+    const live = this.#live.get(nodeId);
+    const now = this.#o.clock.now();
+    // A heartbeat or a new handshake may have come in while this waited for the node.
+    if (live === undefined || !this.#expired(live, now)) return;
+    this.#live.delete(nodeId);
+    await this.#storeDisconnected(nodeId, live, now, NodeManagerMessages.heartbeatTimeout);
+    await this.#dropConnection(nodeId);
+    this.#changed(nodeId, true, false, now, NodeManagerMessages.heartbeatTimeout);
+  }
+
+  async #flush(): Promise<void> {
+    const batch: {
+      id: string;
+      live: LiveNode;
+      connection: ConnectionState;
+      available: Resources;
+      queueUsed: Resources;
+    }[] = [];
+    for (const [id, live] of this.#live) {
+      if (!live.dirty || live.provisional) continue;
+      live.dirty = false;
+      batch.push({
+        id,
+        live,
+        connection: connectionOf(live),
+        available: live.available,
+        queueUsed: live.queueUsed,
+      });
+    }
+    if (batch.length === 0) return;
+    try {
+      await this.#o.store.transaction((tx) => {
+        for (const item of batch) {
+          const stored = findNode(tx, item.id);
+          // Written only onto the connection it belongs to: not after a disconnection, rejection,
+          // deletion or newer handshake that was stored meanwhile.
+          if (
+            stored === undefined ||
+            stored.ConnectionState.Status !== NodeConnection.Connected ||
+            stored.ConnectionState.ConnectedSince !== item.connection.ConnectedSince
+          ) {
+            continue;
+          }
+          tx.putNode({
+            ...stored,
+            Info: withCapacity(stored.Info, item.available, item.queueUsed),
+            Connection: NodeConnection.Connected,
+            ConnectionState: item.connection,
+          });
+        }
+      });
+    } catch (err) {
+      for (const item of batch) if (this.#live.get(item.id) === item.live) item.live.dirty = true;
+      this.#o.onError(err);
+    }
+  }
+
+  /** Stores the node DISCONNECTED with `reason`, keeping its last live figures (not its capacity). */
+  async #storeDisconnected(nodeId: string, live: LiveNode, now: number, reason: string): Promise<void> {
+    await this.#o.store.transaction((tx) => {
+      const stored = findNode(tx, nodeId);
+      if (stored !== undefined) tx.putNode(disconnectedState(stored, live, now, reason));
+    });
+  }
+
+  async #dropConnection(nodeId: string): Promise<void> {
+    const transport = this.#o.transport;
+    if (transport === undefined || transport.state !== 'running') return;
+    try {
+      await transport.disconnect(nodeId);
+    } catch (err) {
+      this.#o.onError(err);
+    }
+  }
+
+  #changed(nodeId: string, wasConnected: boolean, connected: boolean, time: number, reason: string): void {
+    if (connected) this.#reEvaluator.nodeJoined(nodeId);
+    else if (wasConnected) this.#reEvaluator.nodeLeft(nodeId);
+    else return;
+    const change: NodeConnectionChange = {
+      nodeId,
+      previous: wasConnected ? NodeConnection.Connected : NodeConnection.Disconnected,
+      current: connected ? NodeConnection.Connected : NodeConnection.Disconnected,
+      time,
+      reason,
+    };
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.#o.onError(err);
+      }
+    }
+  }
+
+  /** The stored node with the live figures of its current connection. */
+  #enrich(node: NodeState): NodeState {
+    const live = this.#live.get(node.Info.NodeID);
+    if (
+      live === undefined ||
+      live.provisional ||
+      node.ConnectionState.Status !== NodeConnection.Connected ||
+      node.ConnectionState.ConnectedSince !== live.connection.ConnectedSince
+    ) {
+      return node;
+    }
+    return {
+      ...node,
+      Info: withCapacity(node.Info, live.available, live.queueUsed),
+      ConnectionState: connectionOf(live),
+    };
+  }
+
+  /** Runs `fn` after every earlier call for the same node settled. */
+  #withNode<T>(nodeId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(nodeId) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#locks.set(nodeId, tail);
+    void tail.then(() => {
+      if (this.#locks.get(nodeId) === tail) this.#locks.delete(nodeId);
+    });
+    return run;
+  }
+
+  #assertRunning(): void {
+    if (this.#state !== 'running') throw nodeManagerStopped();
+  }
+}
+
+/** The node with exactly this ID (the store's getNode also matches prefixes), or undefined. */
+function findNode(tx: JobStoreReader, nodeId: string): NodeState | undefined {
+  try {
+    const node = tx.getNode(nodeId);
+    return node.Info.NodeID === nodeId ? node : undefined;
+  } catch (err) {
+    // NotFound, or several nodes share the prefix: none has exactly this ID.
+    if (
+      err instanceof BacalhauError &&
+      (err.code === ErrorCode.NotFound || err.code === ErrorCode.MultipleNodesFound)
+    ) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Where the node's stream resumes, as the transport computes it: after what the node processed, never
+ * before what it acknowledged, never beyond what was sent.
+ */
+function startingOrchestratorSeqNum(request: HandshakeRequest, sequence: NodeSequenceState): number {
+  return Math.min(
+    Math.max(request.LastOrchestratorSeqNum, sequence.ackedOrchestratorSeqNum),
+    sequence.lastOrchestratorSeqNum,
+  );
+}
+
+/** Go's `updateSequenceNumbers`: trust the node for what it processed, the data plane for the rest. */
+function updateSequenceNumbers(
+  connection: ConnectionState,
+  lastOrchestratorSeqNum: number,
+  sequence: NodeSequenceState,
+): void {
+  connection.LastOrchestratorSeqNum = lastOrchestratorSeqNum;
+  if (sequence.lastComputeSeqNum > 0) connection.LastComputeSeqNum = sequence.lastComputeSeqNum;
+}
+
+/** The connection state to store for a live node. */
+function connectionOf(live: LiveNode): ConnectionState {
+  return {
+    ...live.connection,
+    LastHeartbeat: live.provisional ? live.connection.LastHeartbeat : goTime(live.lastHeartbeatMs),
+  };
+}
+
+function withCapacity(info: NodeInfo, available: Resources, queueUsed: Resources): NodeInfo {
+  return {
+    ...info,
+    ComputeNodeInfo: { ...info.ComputeNodeInfo, AvailableCapacity: available, QueueCapacity: queueUsed },
+  };
+}
+
+function disconnectedState(
+  stored: NodeState,
+  live: LiveNode | undefined,
+  now: number,
+  reason: string,
+): NodeState {
+  return {
+    ...stored,
+    Info: withCapacity(stored.Info, zeroResources(), zeroResources()),
+    Connection: NodeConnection.Disconnected,
+    ConnectionState: {
+      ...stored.ConnectionState,
+      ...(live === undefined ? {} : connectionOf(live)),
+      Status: NodeConnection.Disconnected,
+      DisconnectedSince: goTime(now),
+      LastError: reason,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/** The node manager's options: options in, compiled (defaults applied, checked) and frozen out. */
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { BacalhauError, ErrorCode, NodeMembership } from '../../models/index.js';
+import type { NodeInfo } from '../../models/index.js';
+import type { JobStore } from '../../store/types.js';
+import type { OrchestratorTransport } from '../../transport/types.js';
+import { NodeManagerComponent } from './errors.js';
+import { ReEvaluatorDefaults } from './reevaluator.js';
+
+export const NodeManagerDefaults = Object.freeze({
+  /** `Orchestrator.NodeManager.DisconnectTimeout`. */
+  disconnectTimeoutMs: 60_000,
+  /** Go's `heartbeatCheckFrequencyFactor`: the health check runs every timeout / 3 ... */
+  healthCheckFactor: 3,
+  /** ... clamped to [1 s, 30 s] (`min/maxHeartbeatCheckFrequency`). */
+  minHealthCheckIntervalMs: 1_000,
+  maxHealthCheckIntervalMs: 30_000,
+  /**
+   * Heartbeats are kept in memory and written at most once per this interval, all nodes in one
+   * transaction. The default is the compute node's heartbeat interval (`Compute.Heartbeat.Interval`),
+   * so a stored node is at most one heartbeat behind.
+   */
+  persistIntervalMs: 15_000,
+});
+
+export interface NodeManagerOptions {
+  store: JobStore;
+  /**
+   * When given, the manager serves its control plane and drops the connection of nodes it marks
+   * DISCONNECTED (timeout, rejection, deletion), as NCL does. Without it, call the handler methods
+   * directly (tests, other transports wired by hand).
+   */
+  transport?: OrchestratorTransport;
+  clock?: Clock;
+  /** No heartbeat for this long → DISCONNECTED. Default 1 minute. */
+  disconnectTimeoutMs?: number;
+  /** How often liveness is checked; default disconnectTimeout / 3 clamped to 1–30 s. */
+  healthCheckIntervalMs?: number;
+  /** How often buffered heartbeats are written; default 15 s. */
+  persistIntervalMs?: number;
+  /** `Orchestrator.NodeManager.ManualApproval`: new nodes start PENDING instead of APPROVED. */
+  manualApproval?: boolean;
+  /** The orchestrator's own node, registered as APPROVED and CONNECTED (normally a Requester). */
+  selfInfo?: NodeInfo;
+  /** Batching of node-join / node-leave evaluations (see reevaluator.ts). */
+  reEvaluation?: { batchDelayMs?: number; maxBatchSize?: number };
+  /** Evaluation IDs; default `v-<uuid>`. */
+  newEvaluationId?: () => string;
+  /** Failures no caller receives (background persistence, re-evaluation). Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface CompiledNodeManagerOptions {
+  readonly store: JobStore;
+  readonly transport: OrchestratorTransport | undefined;
+  readonly clock: Clock;
+  readonly disconnectTimeoutMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly persistIntervalMs: number;
+  readonly defaultMembership: NodeMembership;
+  readonly selfInfo: NodeInfo | undefined;
+  readonly batchDelayMs: number;
+  readonly maxBatchSize: number;
+  readonly newEvaluationId: (() => string) | undefined;
+  readonly onError: (error: unknown) => void;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new BacalhauError(`node manager: ${name} must be a positive number of milliseconds, got ${value}`, {
+      code: ErrorCode.BadRequest,
+      component: NodeManagerComponent,
+    });
+  }
+  return value;
+}
+
+/** The health-check interval Go derives from the disconnect timeout. */
+export function healthCheckInterval(disconnectTimeoutMs: number): number {
+  const d = NodeManagerDefaults;
+  return Math.min(
+    d.maxHealthCheckIntervalMs,
+    Math.max(d.minHealthCheckIntervalMs, disconnectTimeoutMs / d.healthCheckFactor),
+  );
+}
+
+/** @throws BadRequest for a non-positive interval or a self node without an ID. */
+export function compileNodeManagerOptions(options: NodeManagerOptions): CompiledNodeManagerOptions {
+  const disconnectTimeoutMs = positive(
+    'disconnectTimeoutMs',
+    options.disconnectTimeoutMs ?? NodeManagerDefaults.disconnectTimeoutMs,
+  );
+  if (options.selfInfo !== undefined && options.selfInfo.NodeID === '') {
+    throw new BacalhauError('node manager: selfInfo needs a NodeID', {
+      code: ErrorCode.BadRequest,
+      component: NodeManagerComponent,
+    });
+  }
+  return Object.freeze({
+    store: options.store,
+    transport: options.transport,
+    clock: options.clock ?? systemClock,
+    disconnectTimeoutMs,
+    healthCheckIntervalMs: positive(
+      'healthCheckIntervalMs',
+      options.healthCheckIntervalMs ?? healthCheckInterval(disconnectTimeoutMs),
+    ),
+    persistIntervalMs: positive(
+      'persistIntervalMs',
+      options.persistIntervalMs ?? NodeManagerDefaults.persistIntervalMs,
+    ),
+    defaultMembership: options.manualApproval === true ? NodeMembership.Pending : NodeMembership.Approved,
+    selfInfo: options.selfInfo,
+    batchDelayMs: options.reEvaluation?.batchDelayMs ?? ReEvaluatorDefaults.batchDelayMs,
+    maxBatchSize: options.reEvaluation?.maxBatchSize ?? ReEvaluatorDefaults.maxBatchSize,
+    newEvaluationId: options.newEvaluationId,
+    onError: options.onError ?? ((error: unknown) => console.error('node manager:', error)),
+  });
+}

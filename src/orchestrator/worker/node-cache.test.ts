@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteJobStore } from '../../store/index.js';
+import { node } from '../scheduler/testing.js';
+import { NodeCache } from './node-cache.js';
+
+let store: SqliteJobStore;
+
+beforeEach(async () => {
+  store = await SqliteJobStore.create({ path: ':memory:' });
+});
+
+afterEach(async () => {
+  await store.close();
+});
+
+const ids = (cache: NodeCache): string[] => cache.nodes().map((n) => n.Info.NodeID);
+
+describe('NodeCache', () => {
+  it('starts with the stored nodes and follows every committed change, in node ID order', async () => {
+    await store.transaction((tx) => ['n-b', 'n-a'].forEach((id) => tx.putNode(node(id))));
+    const cache = await NodeCache.create(store);
+    expect(ids(cache)).toEqual(['n-a', 'n-b']);
+
+    await store.putNode(node('n-c', { connection: 'DISCONNECTED' }));
+    await store.putNode(node('n-a', { membership: 'REJECTED' }));
+    await store.deleteNode('n-b');
+    expect(ids(cache)).toEqual(['n-a', 'n-c']);
+    expect(cache.nodes().map((n) => `${n.Membership}/${n.ConnectionState.Status}`)).toEqual([
+      'REJECTED/CONNECTED',
+      'APPROVED/DISCONNECTED',
+    ]);
+    // The same array until something changes.
+    expect(cache.nodes()).toBe(cache.nodes());
+    cache.close();
+  });
+
+  it('applies changes committed while it loads after the loaded list', async () => {
+    await store.putNode(node('n-a'));
+    const creating = NodeCache.create(store);
+    // Committed after the list was read, before it resolved: must not be lost or overwritten.
+    await store.putNode(node('n-a', { connection: 'DISCONNECTED' }));
+    await store.putNode(node('n-b'));
+    const cache = await creating;
+    expect(cache.nodes().map((n) => `${n.Info.NodeID} ${n.ConnectionState.Status}`)).toEqual([
+      'n-a DISCONNECTED',
+      'n-b CONNECTED',
+    ]);
+    cache.close();
+  });
+
+  it('keeps its last view after close', async () => {
+    const cache = await NodeCache.create(store);
+    cache.close();
+    cache.close();
+    expect(cache.state).toBe('closed');
+    await store.putNode(node('n-a'));
+    expect(ids(cache)).toEqual([]);
+  });
+});
