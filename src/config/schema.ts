@@ -158,7 +158,10 @@ export const schema = {
       ),
       QueueBackoff: duration('How long to wait before scheduling a queued job again.', '1m0s'),
       HousekeepingInterval: duration('How often timed-out and stuck executions are looked for.', '30s'),
-      HousekeepingTimeout: duration('Longest one housekeeping pass may take.', '2m0s'),
+      HousekeepingTimeout: duration(
+        'Grace period past a job or execution timeout before housekeeping asks for it to be failed.',
+        '2m0s',
+      ),
     },
     EvaluationBroker: {
       VisibilityTimeout: duration(

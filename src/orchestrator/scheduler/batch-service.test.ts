@@ -7,6 +7,7 @@ import {
   NOW,
   NOW_NS,
   created,
+  evaluation,
   exec,
   input,
   isEmptyPlan,
@@ -875,3 +876,18 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe('QueueTimeout 0 on a millisecond clock', () => {
+  it('fails at once even when scheduled in the millisecond the job was created', () => {
+    const j = { ...job(), CreateTime: NOW_NS };
+    const plan = new BatchServiceJobScheduler(testOptions()).process({
+      evaluation: evaluation(j),
+      job: j,
+      executions: [],
+      nodes: [],
+      now: NOW,
+    });
+    expect(plan.DesiredJobState).toBe('Failed');
+    expect(plan.NewEvaluations).toEqual([]);
+  });
+});

@@ -142,7 +142,9 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
   if (matched.length < remaining.length) {
     const failure = notEnoughNodes(remaining.length, [...matched, ...rejected]);
     const queueTimeout = job.Tasks[0]?.Timeouts?.QueueTimeout ?? 0;
-    if (job.CreateTime < run.nowNs - queueTimeout * NanosPerSecond) {
+    // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
+    // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
+    if (queueTimeout <= 0 || job.CreateTime < run.nowNs - queueTimeout * NanosPerSecond) {
       markJobFailed(plan, selectionFailureEvent(run, failure));
       return;
     }
