@@ -1,0 +1,92 @@
+/**
+ * Bacalhau's paging token (`pkg/models/paging_token.go`): base64 RawURL (no padding) of
+ * `"<SortBy>:<Y|N>:<Limit>:<Offset>"`. Job lists carry the sort order, direction and page size in it so
+ * that following pages stay in the same order; history cursors use it with an empty sort.
+ * Browser-safe: no `node:*` imports.
+ */
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+
+export interface PagingToken {
+  sortBy: string;
+  sortReverse: boolean;
+  /** uint32 in Go. */
+  limit: number;
+  /** Parsed as a uint32 by Go (a quirk kept: larger offsets do not round-trip). */
+  offset: number;
+}
+
+const maxUint32 = 2 ** 32 - 1;
+
+export function encodePagingToken(token: PagingToken): string {
+  const raw = [token.sortBy, token.sortReverse ? 'Y' : 'N', String(token.limit), String(token.offset)].join(
+    ':',
+  );
+  return base64RawUrlEncode(new TextEncoder().encode(raw));
+}
+
+/**
+ * Go's `NewPagingTokenFromString`. Errors carry Go's text (`errors.Wrap` puts the reason first):
+ * `failed to decode paging token: invalid paging token: <s>`, `invalid number of parts: …`,
+ * `malformed token: …`; code BadRequest (400).
+ */
+export function decodePagingToken(text: string): PagingToken {
+  const bytes = base64RawUrlDecode(text);
+  if (bytes === undefined) throw invalidPagingToken(text, 'failed to decode paging token');
+  const parts = new TextDecoder().decode(bytes).split(':');
+  if (parts.length !== 4) throw invalidPagingToken(text, 'invalid number of parts');
+  const [sortBy = '', reverse = '', limit = '', offset = ''] = parts;
+  const parsedLimit = parseUint32(limit);
+  const parsedOffset = parseUint32(offset);
+  if (parsedLimit === undefined || parsedOffset === undefined)
+    throw invalidPagingToken(text, 'malformed token');
+  return { sortBy, sortReverse: reverse === 'Y', limit: parsedLimit, offset: parsedOffset };
+}
+
+function invalidPagingToken(text: string, reason: string): BacalhauError {
+  return new BacalhauError(`${reason}: invalid paging token: ${text}`, {
+    code: ErrorCode.BadRequest,
+    component: 'APIServer',
+    hint: 'Use the NextToken of a previous response unchanged, or leave it out to start from the beginning',
+  });
+}
+
+/** `strconv.ParseUint(s, 10, 32)`: decimal digits only, no sign, within uint32. */
+function parseUint32(s: string): number | undefined {
+  if (!/^[0-9]+$/.test(s)) return undefined;
+  const n = Number(s);
+  return n <= maxUint32 ? n : undefined;
+}
+
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function base64RawUrlEncode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const b0 = bytes[i] ?? 0;
+    const b1 = bytes[i + 1] ?? 0;
+    const b2 = bytes[i + 2] ?? 0;
+    const n = (b0 << 16) | (b1 << 8) | b2;
+    const chars = i + 1 >= bytes.length ? 2 : i + 2 >= bytes.length ? 3 : 4;
+    for (let c = 0; c < chars; c++) out += alphabet[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
+
+/** Go's `base64.RawURLEncoding.DecodeString` (not strict: trailing bits are ignored); undefined when invalid. */
+function base64RawUrlDecode(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const out: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const ch of text) {
+    const value = alphabet.indexOf(ch);
+    if (value < 0) return undefined;
+    buffer = ((buffer << 6) | value) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((buffer >> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}

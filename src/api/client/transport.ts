@@ -1,0 +1,292 @@
+/**
+ * The HTTP plumbing of the REST client: URLs, headers, `fetch` with a timeout, and one normaliser that
+ * turns every failure into a BacalhauError (Go's `client/v2` `interceptError`). Browser-safe: only `fetch`,
+ * `URL`, `AbortSignal` and `TextDecoder`.
+ */
+import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
+import { decodeStruct, isPlainObject, type StructSchema } from '../../models/codec.js';
+import type { BuildVersionInfo } from '../../models/version.js';
+import { HTTPHeader } from '../apimodels/constants.js';
+
+export const ClientComponent = 'HTTPClient';
+
+/** The subset of the WebSocket API the log stream uses (browsers' `WebSocket` and the `ws` package fit). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * Opens a WebSocket. Browsers cannot send headers with a WebSocket (the default factory drops them);
+ * on Node pass e.g. `(url, headers) => new WebSocket(url, { headers })` from the `ws` package.
+ */
+export type WebSocketFactory = (url: string, headers: Readonly<Record<string, string>>) => WebSocketLike;
+
+export interface ClientOptions {
+  /** The API's base URL, e.g. `http://127.0.0.1:1234` (a path prefix is kept). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** A complete `Authorization` header value (e.g. `Basic …`); wins over `token`. */
+  authorization?: string;
+  /** The namespace of requests that do not name one (Go's `WithNamespace`). */
+  namespace?: string;
+  /** The client's build, announced in `X-Bacalhau-Git-Version`, `-Git-Commit`, `-Build-Date`, `-Build-OS`, `X-Bacalhau-Arch`. */
+  clientVersion?: Partial<BuildVersionInfo>;
+  /** `X-Bacalhau-InstallationID` / `X-Bacalhau-InstanceID` (recorded in submitted jobs' meta). */
+  installationID?: string;
+  instanceID?: string;
+  /** `X-Bacalhau-App-ID`. */
+  appID?: string;
+  /** Extra headers on every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** Per-request timeout; default 30 s (Go's). 0 disables it. WebSocket streams are not limited. */
+  timeoutMs?: number;
+  /** Default: `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Default: `globalThis.WebSocket` when the platform has one. */
+  webSocket?: WebSocketFactory;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export class HttpTransport {
+  readonly baseUrl: URL;
+  readonly #options: ClientOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch (err) {
+      throw new BacalhauError(
+        `invalid API address ${JSON.stringify(options.baseUrl)}: ${errorMessage(err)}`,
+        {
+          code: ErrorCode.BadRequest,
+          component: ClientComponent,
+        },
+      );
+    }
+    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    this.baseUrl = base;
+    this.#options = options;
+    const f = options.fetch ?? globalThis.fetch;
+    this.#fetch = f.bind(globalThis);
+  }
+
+  get namespace(): string {
+    return this.#options.namespace ?? '';
+  }
+
+  /** The URL of an API path with its query; `namespace` falls back to the client's default. */
+  url(path: string, query: Readonly<Record<string, QueryValue>> = {}): URL {
+    const url = new URL(path.replace(/^\//, ''), this.baseUrl);
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined || value === '' || value === false || value === 0) continue;
+      if (Array.isArray(value)) for (const v of value as readonly string[]) url.searchParams.append(key, v);
+      else url.searchParams.set(key, String(value));
+    }
+    if (this.namespace !== '' && !url.searchParams.has('namespace'))
+      url.searchParams.set('namespace', this.namespace);
+    return url;
+  }
+
+  headers(): Record<string, string> {
+    const o = this.#options;
+    const h: Record<string, string> = {};
+    const set = (name: string, value: string | undefined): void => {
+      if (value !== undefined && value !== '') h[name] = value;
+    };
+    set(HTTPHeader.GitVersion, o.clientVersion?.GitVersion);
+    set(HTTPHeader.GitCommit, o.clientVersion?.GitCommit);
+    set(HTTPHeader.BuildDate, o.clientVersion?.BuildDate);
+    set(HTTPHeader.BuildOS, o.clientVersion?.GOOS);
+    set(HTTPHeader.Arch, o.clientVersion?.GOARCH);
+    set(HTTPHeader.InstallationID, o.installationID);
+    set(HTTPHeader.InstanceID, o.instanceID);
+    set(HTTPHeader.AppID, o.appID);
+    set('Authorization', o.authorization ?? (o.token === undefined ? undefined : `Bearer ${o.token}`));
+    Object.assign(h, o.headers);
+    return h;
+  }
+
+  webSocket(url: string): WebSocketLike {
+    const factory = this.#options.webSocket ?? defaultWebSocketFactory();
+    return factory(url, this.headers());
+  }
+
+  /**
+   * Sends a request and returns the decoded JSON answer (through `schema` when given).
+   * @throws BacalhauError: the server's APIError (code, component, hint, details + `request_id`, status);
+   *   `RequestCancelled` when `signal` aborts; `TimeOut` (retryable); `ServiceUnavailable` when the server
+   *   cannot be reached; `InternalError` for an answer that is not the expected JSON.
+   */
+  async request<T>(
+    method: string,
+    url: URL,
+    options: CallOptions & { body?: unknown; schema?: () => StructSchema } = {},
+  ): Promise<T> {
+    const headers = this.headers();
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const timeoutMs = this.#options.timeoutMs ?? 30_000;
+    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal =
+      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+      text = await response.text();
+    } catch (err) {
+      if (options.signal?.aborted === true) {
+        throw this.#error('request cancelled', ErrorCode.RequestCancelled, method, url, err);
+      }
+      if (timeout?.aborted === true) {
+        throw this.#error('request timed out', ErrorCode.TimeOut, method, url, err, true);
+      }
+      throw this.#error(
+        `server is not running or not reachable at ${this.baseUrl.origin}`,
+        ErrorCode.ServiceUnavailable,
+        method,
+        url,
+        err,
+      );
+    }
+    const parsed = parseJson(text);
+    if (!response.ok) throw errorFromResponse(response.status, parsed, text);
+    if (parsed === undefined) {
+      throw new BacalhauError(
+        `invalid response from server: expected JSON, got ${JSON.stringify(text.slice(0, 200))}`,
+        {
+          code: ErrorCode.InternalError,
+          component: ClientComponent,
+          httpStatus: response.status,
+        },
+      );
+    }
+    if (options.schema === undefined) return parsed.value as T;
+    return decodeResponse<T>(parsed.value, options.schema());
+  }
+
+  #error(
+    message: string,
+    code: ErrorCode,
+    method: string,
+    url: URL,
+    cause: unknown,
+    retryable = false,
+  ): BacalhauError {
+    return new BacalhauError(message, {
+      code,
+      component: ClientComponent,
+      retryable,
+      cause,
+      details: { method, address: this.baseUrl.origin, endpoint: url.pathname },
+      ...(code === ErrorCode.ServiceUnavailable
+        ? {
+            hint:
+              `to resolve this, either:\n1. Ensure that the server is running and reachable at ${this.baseUrl.origin}\n` +
+              '2. Update the configuration to use a different host and port using the --api-host and --api-port flags',
+          }
+        : {}),
+    });
+  }
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes an answer through its wire schema; a type mismatch means the server is not speaking this API. */
+export function decodeResponse<T>(raw: unknown, schema: StructSchema): T {
+  const decoded = decodeStruct<T>(raw, schema);
+  if (!isPlainObject(raw) || decoded.errors.length > 0) {
+    throw new BacalhauError(
+      `invalid response from server (${schema.name}): ${decoded.errors.join('; ') || 'not an object'}`,
+      {
+        code: ErrorCode.InternalError,
+        component: ClientComponent,
+      },
+    );
+  }
+  return decoded.value;
+}
+
+/** Go's `APIError.ToBacError`, plus the version check's `{Error, …}` bodies and non-JSON answers. */
+export function errorFromResponse(
+  status: number,
+  parsed: { value: unknown } | undefined,
+  text: string,
+): BacalhauError {
+  const body = parsed?.value;
+  if (isPlainObject(body) && typeof body['Message'] === 'string') {
+    const details: Record<string, string> = {};
+    if (isPlainObject(body['Details'])) {
+      for (const [k, v] of Object.entries(body['Details'])) if (typeof v === 'string') details[k] = v;
+    }
+    details['request_id'] = typeof body['RequestID'] === 'string' ? body['RequestID'] : '';
+    const code =
+      typeof body['Code'] === 'string' && body['Code'] !== '' ? body['Code'] : ErrorCode.UnknownError;
+    return new BacalhauError(body['Message'], {
+      code: code as ErrorCode,
+      component: typeof body['Component'] === 'string' ? body['Component'] : '',
+      hint: typeof body['Hint'] === 'string' ? body['Hint'] : '',
+      details,
+      httpStatus: typeof body['Status'] === 'number' && body['Status'] !== 0 ? body['Status'] : status,
+    });
+  }
+  if (isPlainObject(body) && typeof body['Error'] === 'string') {
+    const details: Record<string, string> = {};
+    for (const key of ['MinVersion', 'ClientVersion', 'ServerVersion']) {
+      if (typeof body[key] === 'string') details[key] = body[key];
+    }
+    return new BacalhauError(body['Error'], {
+      code: ErrorCode.VersionMismatch,
+      component: ClientComponent,
+      details,
+      httpStatus: status,
+    });
+  }
+  if (status === 401) {
+    return new BacalhauError('unauthorized', {
+      code: ErrorCode.Unauthorized,
+      component: ClientComponent,
+      httpStatus: 401,
+    });
+  }
+  return new BacalhauError(`unexpected response from server: HTTP ${status}: ${text.slice(0, 500)}`, {
+    code: ErrorCode.InternalError,
+    component: ClientComponent,
+    httpStatus: status,
+  });
+}
+
+function defaultWebSocketFactory(): WebSocketFactory {
+  const ctor = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
+  if (ctor === undefined) {
+    throw new BacalhauError('this platform has no WebSocket: pass the webSocket option of the client', {
+      code: ErrorCode.NotImplemented,
+      component: ClientComponent,
+    });
+  }
+  return (url) => new ctor(url);
+}

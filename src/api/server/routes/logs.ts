@@ -1,0 +1,161 @@
+/**
+ * `GET /api/v1/orchestrator/jobs/{id}/logs` over WebSocket (Go's `logs` / `BaseEndpoint.ReadLogs`).
+ *
+ * Frames are Go's `AsyncResult[ExecutionLog]`: `{"value":{"Type":1|2,"Line":"…"}}`; an error is one frame
+ * `{"error":"…","value":{"Type":0,"Line":""}}`; the server then closes with 1000 (normal closure).
+ * The execution is the requested one, else the most recently modified one that was not discarded.
+ *
+ * Until the compute side streams logs (`ApiLogSource`), a job that has executions gets the error frame
+ * `failed to open log stream for job <id>: log streaming is not available on this node yet`.
+ * A plain HTTP request (no upgrade) is a 400.
+ */
+import { Type } from '@sinclair/typebox';
+import type { WebSocket } from 'ws';
+import { errorMessage } from '../../../models/bacerrors.js';
+import type { Execution } from '../../../models/execution.js';
+import { isDiscardedExecutionState } from '../../../models/state.js';
+import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
+import { requestError } from '../errors.js';
+import { goJson, wire } from '../json.js';
+import { namespaceParam, parseQuery, versionedParams } from '../query.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import type { ApiJobReader, ApiLogSource } from '../types.js';
+import { JobsTag } from './jobs.js';
+
+const logsQuery = Type.Object({
+  namespace: namespaceParam(),
+  execution_id: Type.Optional(Type.String({ description: 'The execution (full ID or unique prefix)' })),
+  tail: Type.Optional(Type.Boolean({ description: 'Send the output produced so far' })),
+  follow: Type.Optional(Type.Boolean({ description: 'Keep streaming until the execution ends' })),
+  ...versionedParams(),
+});
+
+/** The JSON schema of one frame, for the document. */
+const frameJsonSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'string', description: 'Present on the last frame when the stream failed' },
+    value: {
+      type: 'object',
+      properties: {
+        Type: { type: 'integer', enum: [0, 1, 2], description: '1 stdout, 2 stderr (0 in error frames)' },
+        Line: { type: 'string' },
+      },
+    },
+  },
+};
+
+export const NoLogSourceMessage = 'log streaming is not available on this node yet';
+
+export function frameText(frame: LogFrame): string {
+  return goJson(wire(frame, logFrameSchema));
+}
+
+/** Go's execution choice: the requested one, else the latest non-discarded one by ModifyTime. */
+function chooseExecution(executions: readonly Execution[], requested: string): Execution | undefined {
+  if (requested !== '') {
+    const exact = executions.find((e) => e.ID === requested);
+    if (exact !== undefined) return exact;
+    // bacalhau-ts also accepts a unique prefix (the CLI shows short IDs); Go needs the full ID.
+    const matches = executions.filter((e) => e.ID.startsWith(requested));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+  let latest: Execution | undefined;
+  for (const execution of executions) {
+    if (isDiscardedExecutionState(execution.ComputeState.StateType)) continue;
+    if (latest === undefined || execution.ModifyTime > latest.ModifyTime) latest = execution;
+  }
+  return latest;
+}
+
+export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): RouteDef[] {
+  const { jobs } = deps;
+
+  async function stream(
+    socket: WebSocket,
+    id: string,
+    rawQuery: unknown,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const send = (frame: LogFrame): void => {
+      if (socket.readyState === socket.OPEN) socket.send(frameText(frame));
+    };
+    try {
+      const query = parseQuery(logsQuery, rawQuery);
+      const job = await jobs.getJobByIDOrName(id, query.namespace ?? '');
+      const version = query.job_version ?? 0;
+      try {
+        const executions = await jobs.listExecutions({
+          jobID: job.ID,
+          ...(version === 0 ? {} : { jobVersion: version }),
+          allJobVersions: true,
+        });
+        if (executions.length === 0) {
+          throw new Error(
+            `no executions found for job ${job.Name} with ID ${job.ID}, and version ${version}`,
+          );
+        }
+        const requested = query.execution_id ?? '';
+        const execution = chooseExecution(executions, requested);
+        if (execution === undefined) {
+          throw new Error(
+            `unable to find execution ${requested} in job ${job.ID} and job version ${job.Version}`,
+          );
+        }
+        if (deps.logs === undefined) throw new Error(NoLogSourceMessage);
+        const lines = deps.logs.streamLogs(
+          {
+            ExecutionID: execution.ID,
+            NodeID: execution.NodeID,
+            Tail: query.tail ?? false,
+            Follow: query.follow ?? false,
+          },
+          { signal },
+        );
+        for await (const item of lines) {
+          if (signal.aborted) return;
+          if (item.error !== undefined) {
+            send({ error: item.error.message, value: { Type: 0, Line: '' } });
+            return;
+          }
+          send({ value: item.value });
+        }
+      } catch (err) {
+        throw new Error(`failed to open log stream for job ${job.ID}: ${errorMessage(err)}`, { cause: err });
+      }
+    } catch (err) {
+      send({ error: errorMessage(err), value: { Type: 0, Line: '' } });
+    } finally {
+      if (socket.readyState === socket.OPEN) socket.close(1000);
+    }
+  }
+
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/orchestrator/jobs/:id/logs',
+      operationId: 'orchestrator/logs',
+      summary: 'Streams the logs of a job execution over WebSocket.',
+      description:
+        'Upgrade to WebSocket. Each text frame is `{"value":{"Type":1|2,"Line":"…"}}` (1 stdout, 2 stderr); ' +
+        'a failure is one last frame `{"error":"…","value":{"Type":0,"Line":""}}`; the server closes with 1000.',
+      tags: [JobsTag],
+      idDescription: 'Job name, full job ID or unique job ID prefix',
+      query: logsQuery,
+      response: {
+        jsonSchema: frameJsonSchema,
+        description: 'Switching Protocols to WebSocket (frames as described)',
+      },
+      handler() {
+        return Promise.reject(
+          requestError('the logs of a job are streamed over WebSocket: send an Upgrade: websocket request', {
+            hint: 'Use `bacalhau job logs <id>` or a WebSocket client',
+          }),
+        );
+      },
+      async wsHandler(socket, { id, request, signal }) {
+        await stream(socket, id, request.query, signal);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,305 @@
+/**
+ * The HTTP API v1 server (Bacalhau's `pkg/publicapi`): Fastify with the routes of `routes/`, Go's
+ * middleware (request IDs, CORS `*`, 10 MB body limit, version check, version headers, redirects,
+ * `Content-Type: application/json`), one error normaliser (errors.ts) and the generated OpenAPI document.
+ *
+ * Lifecycle: `createApiServer` builds and readies the app (routes registered, nothing listening);
+ * `listen()` binds; `close()` stops accepting, ends open WebSockets and resolves when done (idempotent).
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { buildVersionInfo } from '../../lib/build-info.js';
+import type { BuildVersionInfo } from '../../models/version.js';
+import { HTTPHeader } from '../apimodels/constants.js';
+import { parseJsonBody } from './body.js';
+import { errorResponse, notFoundBody } from './errors.js';
+import { goJson, wire } from './json.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { parseQuery } from './query.js';
+import type { RouteDef } from './route.js';
+import { agentRoutes } from './routes/agent.js';
+import { jobRoutes } from './routes/jobs.js';
+import { logRoutes } from './routes/logs.js';
+import { nodeRoutes } from './routes/nodes.js';
+import type { ApiJobCommands, ApiJobReader, ApiNodeService, ApiServerDeps } from './types.js';
+import {
+  checkClientVersion,
+  DefaultMinClientVersion,
+  parseSemVer,
+  serverVersionHeaders,
+  type SemVer,
+} from './version-check.js';
+
+export interface ApiServerOptions {
+  /** `API.Host`; default `0.0.0.0`. */
+  host?: string;
+  /** `API.Port`; default 1234. 0 picks a free port (see `listen`'s result). */
+  port?: number;
+  /** Largest accepted request body; default 10 MiB (Go's `10MB`). Larger bodies get 413. */
+  bodyLimitBytes?: number;
+  /** Clients announcing an older `X-Bacalhau-Git-Version` get 403; default `v1.4.0` (Go's). */
+  minClientVersion?: string;
+  /** Fastify's logger option; default off. */
+  logger?: FastifyServerOptions['logger'];
+  /** Called with every error answered with a 500 (the client only sees `Internal server error`). */
+  onUnexpectedError?: (err: unknown, request: { method: string; url: string; requestId: string }) => void;
+}
+
+export interface ApiServer {
+  readonly app: FastifyInstance;
+  /** Starts listening; resolves to the bound address, e.g. `http://127.0.0.1:1234`. */
+  listen(): Promise<string>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Go's `http.Server` deadlines: headers within 5 s, the whole request within 20 s. */
+const headersTimeoutMs = 5_000;
+const requestTimeoutMs = 20_000;
+const requestIdPattern = /^[\x21-\x7e]{1,200}$/;
+const maxPathParamLength = 1024;
+
+/** Go's legacy redirects (301). */
+const redirects: Readonly<Record<string, string>> = {
+  '/': '/api/v1/agent/version',
+  '/version': '/api/v1/agent/version',
+  '/livez': '/api/v1/agent/alive',
+};
+
+export async function createApiServer(
+  deps: ApiServerDeps,
+  options: ApiServerOptions = {},
+): Promise<ApiServer> {
+  const buildInfo = deps.agent.buildInfo ?? buildVersionInfo();
+  const minClientVersionText = options.minClientVersion ?? DefaultMinClientVersion;
+  const minClientVersion = parseSemVer(minClientVersionText);
+  if (minClientVersion === undefined)
+    throw new Error(`invalid minimum client version: ${minClientVersionText}`);
+  const versionHeaders = serverVersionHeaders(buildInfo);
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
+    requestTimeout: requestTimeoutMs,
+    // The client's X-Request-Id when it is a sensible token, else a fresh UUID.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    // A path parameter may be a long job name.
+    routerOptions: { maxParamLength: maxPathParamLength },
+    // The router's own refusals (a malformed percent-encoding, an over-long parameter) as APIErrors too.
+    frameworkErrors(err, request, reply) {
+      void reply.header(HTTPHeader.RequestID, request.id);
+      void reply.headers(versionHeaders);
+      const { body } = errorResponse(err, request.id);
+      void sendJson(reply, body.Status, body);
+    },
+  });
+  try {
+    await configure(app, deps, options, { buildInfo, minClientVersion, versionHeaders });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    async listen() {
+      return app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 1234 });
+    },
+    close() {
+      closing ??= app.close();
+      return closing;
+    },
+  };
+}
+
+interface ServerContext {
+  buildInfo: BuildVersionInfo;
+  minClientVersion: SemVer;
+  versionHeaders: Record<string, string>;
+}
+
+/** Everything between creating the Fastify instance and serving: parsers, plugins, hooks, routes. */
+async function configure(
+  app: FastifyInstance,
+  deps: ApiServerDeps,
+  options: ApiServerOptions,
+  { buildInfo, minClientVersion, versionHeaders }: ServerContext,
+): Promise<void> {
+  app.server.headersTimeout = headersTimeoutMs;
+
+  // One lenient JSON parser for every media type (Go's clients all send JSON; curl's default form type
+  // and a missing type are read as JSON too); an empty body is no body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  // Echo's CORS defaults: every origin, the methods of the API.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+    strictPreflight: false,
+  });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    errorHandler(_err, socket) {
+      socket.terminate();
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(HTTPHeader.RequestID, request.id);
+    void reply.headers(versionHeaders);
+    const refusal = checkClientVersion(
+      firstHeader(request.headers[HTTPHeader.GitVersion.toLowerCase()]),
+      minClientVersion,
+      buildInfo.GitVersion,
+    );
+    if (refusal !== undefined) {
+      return sendJson(reply, refusal.status, refusal.body);
+    }
+    return undefined;
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { body, unexpected } = errorResponse(err, request.id);
+    if (unexpected) {
+      request.log.error({ err }, 'unexpected error');
+      options.onUnexpectedError?.(err, { method: request.method, url: request.url, requestId: request.id });
+    }
+    if (request.method === 'HEAD') return reply.code(body.Status).send();
+    return sendJson(reply, body.Status, body);
+  });
+  app.setNotFoundHandler((request, reply) => sendJson(reply, 404, notFoundBody(request.id)));
+
+  for (const [from, to] of Object.entries(redirects)) {
+    app.get(from, (_request, reply) => reply.redirect(to, 301));
+  }
+
+  const routes = apiRoutes(deps, buildInfo);
+  for (const route of routes) registerRoute(app, route);
+
+  const document = buildOpenApiDocument(routes, { version: buildInfo.GitVersion });
+  app.get('/api/v1/openapi.json', (request, reply) => sendJson(reply, 200, document, pretty(request)));
+
+  await app.ready();
+}
+
+/** Every route the deps make available: the agent's always, the orchestrator's when it is present. */
+function apiRoutes(deps: ApiServerDeps, buildInfo: BuildVersionInfo): RouteDef[] {
+  const routes: RouteDef[] = [...agentRoutes(deps.agent, buildInfo)];
+  if (deps.orchestrator !== undefined) {
+    const o = deps.orchestrator;
+    routes.push(
+      ...jobRoutes({
+        jobs: o.jobs,
+        endpoint: o.endpoint,
+        ...(o.resultTransformer === undefined ? {} : { resultTransformer: o.resultTransformer }),
+      }),
+      ...logRoutes({ jobs: o.jobs, ...(o.logs === undefined ? {} : { logs: o.logs }) }),
+      ...nodeRoutes(o.nodes),
+    );
+  }
+  return routes;
+}
+
+/**
+ * The OpenAPI document of an orchestrator's API without running a server (e.g. to generate the web UI's
+ * client). The same document `GET /api/v1/openapi.json` serves.
+ */
+export function openApiDocument(buildInfo: BuildVersionInfo = buildVersionInfo()): Record<string, unknown> {
+  // The route descriptions need deps only in their handlers, which documentation never calls.
+  const unused = new Proxy(
+    {},
+    { get: () => () => Promise.reject(new Error('documentation only')) },
+  ) as unknown as ApiJobReader & ApiJobCommands & ApiNodeService;
+  const deps: ApiServerDeps = {
+    agent: {
+      nodeInfo: () => Promise.reject(new Error('documentation only')),
+      config: {} as ApiServerDeps['agent']['config'],
+    },
+    orchestrator: { jobs: unused, endpoint: unused, nodes: unused },
+  };
+  return buildOpenApiDocument(apiRoutes(deps, buildInfo), { version: buildInfo.GitVersion });
+}
+
+function registerRoute(app: FastifyInstance, route: RouteDef): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const controller = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const result = await route.handler({
+      query: parseQuery(route.query, request.query),
+      id: pathId(request),
+      body: request.body,
+      request,
+      signal: controller.signal,
+    });
+    const body = result.schema === null ? result.body : wire(result.body, result.schema);
+    return sendJson(reply, 200, body, { ...pretty(request), unescaped: result.unescaped === true });
+  };
+
+  const wsHandler = route.wsHandler;
+  if (wsHandler === undefined) {
+    app.route({ method: route.method, url: route.url, handler });
+    return;
+  }
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler,
+    wsHandler(socket, request) {
+      const controller = new AbortController();
+      socket.once('close', () => controller.abort());
+      wsHandler(socket, { id: pathId(request), request, signal: controller.signal }).catch(() => {
+        socket.terminate();
+      });
+    },
+  });
+}
+
+function pathId(request: FastifyRequest): string {
+  const params = request.params as Record<string, string | undefined> | undefined;
+  return params?.['id'] ?? '';
+}
+
+function firstHeader(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Go's echo: `?pretty` (any value) indents the JSON answer. */
+function pretty(request: FastifyRequest): { pretty: boolean } {
+  const query = request.query as Record<string, unknown> | undefined;
+  return { pretty: query !== undefined && Object.hasOwn(query, 'pretty') };
+}
+
+function sendJson(
+  reply: FastifyReply,
+  status: number,
+  body: unknown,
+  options: { pretty?: boolean; unescaped?: boolean } = {},
+): FastifyReply {
+  // A Buffer keeps the media type exactly `application/json`, as Go's echo sends it (Fastify would add a
+  // charset to a string payload).
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(Buffer.from(goJson(body, options)));
+}

@@ -1,0 +1,131 @@
+/**
+ * Go's `VersionCheckMiddleware` and the version headers every response carries (`ServerHeader`).
+ *
+ * A request whose `X-Bacalhau-Git-Version` is explicit (not empty, `v0.0.0` or `v0.0.0-xxxxxxx`) must parse
+ * as a semantic version (else 400 `{"Error":"Invalid client version …"}`) and be at least the minimum
+ * client version (else 403 `{"Error":"Client version is outdated. Update your client", MinVersion,
+ * ClientVersion, ServerVersion}`). These two bodies are not APIErrors, as in Go.
+ */
+import type { BuildVersionInfo } from '../../models/version.js';
+import { HTTPHeader } from '../apimodels/constants.js';
+import type { VersionCheckError } from '../apimodels/wire.js';
+
+export const DefaultMinClientVersion = 'v1.4.0';
+
+/** Masterminds/semver (v1) versions: optional `v`, one to three numbers, pre-release, build metadata. */
+const semverPattern =
+  /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+  prerelease: string;
+}
+
+export function parseSemVer(text: string): SemVer | undefined {
+  const m = semverPattern.exec(text);
+  if (m === null) return undefined;
+  return {
+    major: Number(m[1] ?? 0),
+    minor: Number(m[2] ?? 0),
+    patch: Number(m[3] ?? 0),
+    prerelease: m[4] ?? '',
+  };
+}
+
+/** Masterminds' `String()`: no `v`, pre-release kept, metadata dropped. */
+export function formatSemVer(v: SemVer): string {
+  return `${v.major}.${v.minor}.${v.patch}${v.prerelease === '' ? '' : `-${v.prerelease}`}`;
+}
+
+export function compareSemVer(a: SemVer, b: SemVer): number {
+  for (const key of ['major', 'minor', 'patch'] as const) {
+    if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
+  }
+  if (a.prerelease === b.prerelease) return 0;
+  // A version without pre-release is newer than one with.
+  if (a.prerelease === '') return 1;
+  if (b.prerelease === '') return -1;
+  const pa = a.prerelease.split('.');
+  const pb = b.prerelease.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x === y) continue;
+    const nx = /^[0-9]+$/.test(x) ? Number(x) : undefined;
+    const ny = /^[0-9]+$/.test(y) ? Number(y) : undefined;
+    if (nx !== undefined && ny !== undefined) return nx < ny ? -1 : 1;
+    if (nx !== undefined) return -1;
+    if (ny !== undefined) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Go's `version.IsVersionExplicit`. */
+export function isVersionExplicit(version: string): boolean {
+  return version !== '' && version !== 'v0.0.0-xxxxxxx' && version !== 'v0.0.0';
+}
+
+/** The refusal for a client version, or undefined when the request may proceed. */
+export function checkClientVersion(
+  clientVersion: string,
+  minVersion: SemVer,
+  serverVersion: string,
+): { status: number; body: VersionCheckError } | undefined {
+  if (!isVersionExplicit(clientVersion)) return undefined;
+  const client = parseSemVer(clientVersion);
+  if (client === undefined)
+    return { status: 400, body: { Error: `Invalid client version ${clientVersion}` } };
+  if (compareSemVer(client, minVersion) >= 0) return undefined;
+  const server = parseSemVer(serverVersion);
+  return {
+    status: 403,
+    body: {
+      Error: 'Client version is outdated. Update your client',
+      MinVersion: formatSemVer(minVersion),
+      ClientVersion: formatSemVer(client),
+      ServerVersion: server === undefined ? serverVersion : formatSemVer(server),
+    },
+  };
+}
+
+/** Go's `time.Time.UTC().String()` of an RFC 3339 time: `2006-01-02 15:04:05 +0000 UTC`. */
+export function goTimeString(rfc3339: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(
+    rfc3339,
+  );
+  if (m === null) return rfc3339;
+  const date = new Date(0);
+  // setUTCFullYear keeps years below 100 as they are (Date.UTC would read 1 as 1901).
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
+  const zone = m[8] ?? 'Z';
+  if (!/^[Zz]$/.test(zone)) date.setTime(date.getTime() - parseOffset(zone));
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  const fraction = (m[7] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
+  return (
+    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${fraction} +0000 UTC`
+  );
+}
+
+function parseOffset(text: string): number {
+  const sign = text.startsWith('-') ? -1 : 1;
+  const [h = '0', m = '0'] = text.slice(1).split(':');
+  return sign * (Number(h) * 60 + Number(m)) * 60_000;
+}
+
+/** The headers Go's node sets on every response (`pkg/node/node.go`, `ServerHeader`). */
+export function serverVersionHeaders(info: BuildVersionInfo): Record<string, string> {
+  return {
+    [HTTPHeader.GitVersion]: info.GitVersion,
+    [HTTPHeader.GitCommit]: info.GitCommit,
+    [HTTPHeader.BuildDate]: goTimeString(info.BuildDate),
+    [HTTPHeader.BuildOS]: info.GOOS,
+    [HTTPHeader.Arch]: info.GOARCH,
+  };
+}

@@ -1,0 +1,80 @@
+/** The agent routes (reference 6.3). */
+import { describe, expect, it } from 'vitest';
+import { call, keys, OrchestratorID, serverBuildInfo, withApi } from './harness.js';
+
+describe('/api/v1/agent', () => {
+  it('alive: {"Status":"OK"}', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/alive');
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('{"Status":"OK"}\n');
+    });
+  });
+
+  it('version: the flattened BuildVersionInfo', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/version');
+      expect(keys(res.body)).toEqual([
+        'Major',
+        'Minor',
+        'GitVersion',
+        'GitCommit',
+        'BuildDate',
+        'GOOS',
+        'GOARCH',
+      ]);
+      expect(res.body).toEqual(serverBuildInfo);
+    });
+  });
+
+  it('node: the flattened NodeInfo of this node', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/node');
+      expect(keys(res.body)).toEqual([
+        'NodeID',
+        'NodeType',
+        'Labels',
+        'SupportedProtocols',
+        'ComputeNodeInfo',
+        'BacalhauVersion',
+      ]);
+      expect(res.body.NodeID).toBe(OrchestratorID);
+      expect(res.body.NodeType).toBe('Requester');
+    });
+  });
+
+  it('config: {"config": …} in Go\u2019s field order, tokens, passwords and API keys redacted', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/config');
+      expect(keys(res.body)).toEqual(['config']);
+      const config = res.body.config;
+      expect(keys(config).slice(0, 3)).toEqual(['API', 'NameProvider', 'DataDir']);
+      expect(config.Compute.Auth.Token).toBe('********');
+      expect(config.Orchestrator.Auth.Token).toBe('********');
+      expect(config.API.Auth.Users).toEqual([
+        { Alias: 'alice', Username: 'alice', Password: '********', Capabilities: [] },
+        { Alias: 'bot', APIKey: '********', Capabilities: [] },
+      ]);
+      expect(config.API.Port).toBe(1234);
+      expect(res.text).not.toMatch(/secret|hunter2|key-123/);
+      // The node's own config object is untouched.
+      expect((api.config as unknown as { Compute: { Auth: { Token: string } } }).Compute.Auth.Token).toBe(
+        'compute-secret',
+      );
+    });
+  });
+
+  it('debug: components of the providers that answered', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/debug');
+      expect(res.body).toEqual({ NodeManager: { nodes: 0 } });
+    });
+  });
+
+  it('authconfig: {Version, Config: Oauth2}', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/authconfig');
+      expect(res.body).toEqual({ Version: '1.0.0', Config: { ProviderID: 'auth0' } });
+    });
+  });
+});
