@@ -25,3 +25,4 @@ export { prepareJobForSubmission } from './jobspec/client.js';
 export { parseSpecDocument, MaxSpecBytes } from './jobspec/parse.js';
 export * from './plan.js';
 export * from './ids.js';
+export * from './go-time.js';

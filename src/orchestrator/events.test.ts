@@ -10,7 +10,7 @@ describe('OrchestratorEvents', () => {
     expect(events.jobSubmitted()).toEqual({
       Message: 'Job submitted',
       Topic: 'Submission',
-      Timestamp: '2024-08-19T20:40:00.100Z',
+      Timestamp: '2024-08-19T20:40:00.1Z',
     });
   });
 
@@ -32,7 +32,7 @@ describe('OrchestratorEvents', () => {
     expect(events.executionTimeout(90)).toEqual({
       Message: 'Execution timed out. Execution took longer than 1m30s',
       Topic: 'Exec Timeout',
-      Timestamp: '2024-08-19T20:40:00.100Z',
+      Timestamp: '2024-08-19T20:40:00.1Z',
       Details: {
         IsError: 'true',
         Hint: 'Increase the task timeout or allocate more resources',

@@ -8,6 +8,7 @@ import { EventDetail, type Event } from '../models/job-history.js';
 import { shortNodeID } from '../models/ids.js';
 import type { JobStateType } from '../models/state.js';
 import { formatDuration, Second } from '../models/duration.js';
+import { goTime } from '../models/go-time.js';
 
 export const EventTopic = {
   JobSubmission: 'Submission',
@@ -26,7 +27,7 @@ export class OrchestratorEvents {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   private event(topic: string, message: string, details?: Record<string, string>): Event {
-    const event: Event = { Message: message, Topic: topic, Timestamp: this.now().toISOString() };
+    const event: Event = { Message: message, Topic: topic, Timestamp: goTime(this.now().getTime()) };
     if (details !== undefined && Object.keys(details).length > 0) event.Details = details;
     return event;
   }

@@ -40,6 +40,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode, EvalStatus, type Evaluation } from '../../models/index.js';
 import { Heap } from './heap.js';
+import { goTime } from '../../models/go-time.js';
 
 /** The queue dead-lettered evaluations go to when no `onDeadLetter` callback is set. */
 export const DeadLetterQueue = '_dlq';
@@ -233,14 +234,6 @@ function parseWaitUntil(value: string): number {
   if (value === '') return -Infinity;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? -Infinity : ms;
-}
-
-/** RFC 3339 in UTC with trailing zero fractions trimmed, as Go's `time.RFC3339Nano`. */
-function formatRfc3339(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/(\.\d*?)0+Z$/, '$1Z')
-    .replace(/\.Z$/, 'Z');
 }
 
 export class EvaluationBroker {
@@ -647,7 +640,7 @@ export class EvaluationBroker {
     const now = this.#clock.now();
     const delay = this.#nackDelay(deliveries);
     entry.waitUntil = now + delay;
-    entry.evaluation = { ...entry.evaluation, WaitUntil: formatRfc3339(now + delay) };
+    entry.evaluation = { ...entry.evaluation, WaitUntil: goTime(now + delay) };
     if (delay > 0) this.#delay(entry);
     else this.#enqueueReady(entry, entry.evaluation.Type);
   }

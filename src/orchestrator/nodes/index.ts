@@ -15,4 +15,4 @@ export {
   NodeManagerComponent,
   nodeManagerStopped,
 } from './errors.js';
-export { goTime, parseGoTime } from './time.js';
+export { goTime, parseGoTime } from '../../models/go-time.js';

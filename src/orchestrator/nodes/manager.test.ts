@@ -10,7 +10,7 @@ import { testNodeInfo } from '../../transport/testing/index.js';
 import { NodeManager } from './manager.js';
 import { compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
-import { goTime } from './time.js';
+import { goTime } from '../../models/go-time.js';
 
 const start = Date.UTC(2024, 0, 1);
 

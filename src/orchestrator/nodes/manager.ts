@@ -61,7 +61,7 @@ import {
   type NodeManagerOptions,
 } from './options.js';
 import { NodeReEvaluator } from './reevaluator.js';
-import { goTime } from './time.js';
+import { goTime } from '../../models/go-time.js';
 
 /** The texts Bacalhau uses, in handshake replies and `ConnectionState.LastError`. */
 export const NodeManagerMessages = Object.freeze({

@@ -25,7 +25,7 @@ import {
 } from './testing.js';
 import type { RetryRequest, SchedulerOptions } from './types.js';
 
-const TIMESTAMP = '2024-01-01T00:00:00.000Z';
+const TIMESTAMP = '2024-01-01T00:00:00Z';
 
 function schedule(f: InputFixture, options: SchedulerOptions = {}): Plan {
   return new BatchServiceJobScheduler(testOptions(options)).process(input(f));

@@ -4,6 +4,7 @@
  * processed, pending, held by the broker until `WaitUntil`.
  */
 import { EvalStatus, newEvaluationID, type EvalTrigger, type Evaluation } from '../../models/index.js';
+import { goTime } from '../../models/go-time.js';
 
 export interface DelayedEvaluationOptions {
   /** When the broker may deliver it, epoch milliseconds. */
@@ -22,13 +23,8 @@ export function msToNanos(ms: number): number {
   return Math.round(ms * 1e6);
 }
 
-/** RFC 3339 in UTC as Go's JSON writes a `time.Time` (RFC3339Nano: trailing fraction zeros dropped). */
-export function formatRfc3339(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/(\.\d*?)0+Z$/u, '$1Z')
-    .replace(/\.Z$/u, 'Z');
-}
+/** RFC 3339 in UTC as Go's JSON writes a `time.Time`. */
+export const formatRfc3339 = goTime;
 
 export function newDelayedEvaluation(from: Evaluation, options: DelayedEvaluationOptions): Evaluation {
   const now = msToNanos(options.nowMs);

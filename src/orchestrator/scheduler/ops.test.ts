@@ -21,7 +21,7 @@ import {
 } from './testing.js';
 import type { SchedulerOptions } from './types.js';
 
-const TIMESTAMP = '2024-01-01T00:00:00.000Z';
+const TIMESTAMP = '2024-01-01T00:00:00Z';
 const opsJob = (f: JobFixture = {}) => job({ Type: 'ops', Count: 0, ...f });
 
 function schedule(f: InputFixture, options: SchedulerOptions = {}): Plan {
