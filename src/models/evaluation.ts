@@ -44,3 +44,31 @@ export type EvalTrigger = (typeof EvalTrigger)[keyof typeof EvalTrigger];
 
 /** Go's zero `time.Time`, which is what an unset RFC 3339 field encodes as. */
 export const ZeroTime = '0001-01-01T00:00:00Z';
+
+/** The job fields an evaluation copies. */
+export type EvaluationSubject = { ID: string; Namespace: string; Priority: number; Type: string };
+
+/**
+ * A pending evaluation of a job, as every trigger creates one: namespace, type and priority copied from
+ * the job, not delayed, times left for the store to stamp.
+ */
+export function newJobEvaluation(
+  job: EvaluationSubject,
+  trigger: string,
+  id: string,
+  options: { comment?: string; waitUntil?: string; now?: number } = {},
+): Evaluation {
+  return {
+    ID: id,
+    Namespace: job.Namespace,
+    JobID: job.ID,
+    TriggeredBy: trigger,
+    Priority: job.Priority,
+    Type: job.Type,
+    Status: EvalStatus.Pending,
+    Comment: options.comment ?? '',
+    WaitUntil: options.waitUntil ?? ZeroTime,
+    CreateTime: options.now ?? 0,
+    ModifyTime: options.now ?? 0,
+  };
+}

@@ -26,15 +26,14 @@
  * an approved execution back to AskForBidAccepted) and fails on all of the above (logged, not applied);
  * Go takes the evaluation's type from the message, here it comes from the stored job (with its priority).
  */
+import { newJobEvaluation } from '../../models/evaluation.js';
 import {
   BacalhauError,
   ErrorCode,
-  EvalStatus,
   EvalTrigger,
   isLongRunningJob,
   isTerminalExecutionState,
   newUUID,
-  ZeroTime,
 } from '../../models/index.js';
 import type { Evaluation, Execution, ExecutionStateType, Job } from '../../models/index.js';
 import type { JobStoreTx, UpdateExecutionRequest } from '../../store/types.js';
@@ -163,19 +162,7 @@ function computeErrorUpdate(execution: Execution, error: ComputeError): UpdateEx
 }
 
 function execUpdateEvaluation(job: Job, id: string): Evaluation {
-  return {
-    ID: id,
-    Namespace: job.Namespace,
-    JobID: job.ID,
-    TriggeredBy: EvalTrigger.ExecUpdate,
-    Priority: job.Priority,
-    Type: job.Type,
-    Status: EvalStatus.Pending,
-    Comment: '',
-    WaitUntil: ZeroTime,
-    CreateTime: 0,
-    ModifyTime: 0,
-  };
+  return newJobEvaluation(job, EvalTrigger.ExecUpdate, id);
 }
 
 /** The execution with exactly this ID (the store's getExecution also matches prefixes), or undefined. */

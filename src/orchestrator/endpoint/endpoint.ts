@@ -8,8 +8,9 @@
  * 409 for a request that conflicts with the job's state (errors.ts says where Go answers 500 instead),
  * and the store's own errors.
  */
+import { newJobEvaluation } from '../../models/evaluation.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-import { EvalStatus, EvalTrigger, type Evaluation } from '../../models/evaluation.js';
+import { EvalTrigger, type Evaluation } from '../../models/evaluation.js';
 import {
   constraintWarnings,
   normalizeJob,
@@ -221,19 +222,7 @@ export class JobEndpoint {
    * times (Go leaves a submission's at 0).
    */
   #evaluation(job: Job, trigger: EvalTrigger): Evaluation {
-    return {
-      ID: this.#options.newEvaluationID(),
-      Namespace: job.Namespace,
-      JobID: job.ID,
-      TriggeredBy: trigger,
-      Priority: job.Priority,
-      Type: job.Type,
-      Status: EvalStatus.Pending,
-      Comment: '',
-      WaitUntil: '',
-      CreateTime: 0,
-      ModifyTime: 0,
-    };
+    return newJobEvaluation(job, trigger, this.#options.newEvaluationID());
   }
 }
 

@@ -28,13 +28,13 @@
  *   re-checks that the job still exists and is not terminal (Go writes each evaluation on its own, from
  *   a list read earlier).
  */
+import { newJobEvaluation } from '../../models/evaluation.js';
 import { type Timer } from '../../lib/clock.js';
 import {
   BacalhauError,
   ErrorCode,
   EvalStatus,
   EvalTrigger,
-  ZeroTime,
   executionTimeoutSeconds,
   isExecutingExecutionState,
   isLongRunningJob,
@@ -214,19 +214,9 @@ export class Housekeeping {
         const pending = tx.listEvaluations({ jobID: job.ID, statuses: [EvalStatus.Pending] });
         if (pending.some((e) => e.TriggeredBy === item.trigger)) continue;
         created.push(
-          tx.createEvaluation({
-            ID: this.#o.newEvaluationId(),
-            Namespace: job.Namespace,
-            JobID: job.ID,
-            TriggeredBy: item.trigger,
-            Priority: job.Priority,
-            Type: job.Type,
-            Status: EvalStatus.Pending,
-            Comment: item.comment,
-            WaitUntil: ZeroTime,
-            CreateTime: 0,
-            ModifyTime: 0,
-          }),
+          tx.createEvaluation(
+            newJobEvaluation(job, item.trigger, this.#o.newEvaluationId(), { comment: item.comment }),
+          ),
         );
       }
       return created;

@@ -23,8 +23,9 @@
  *   decision too).
  * - `stop()` processes the pending batch instead of dropping it.
  */
+import { newJobEvaluation } from '../../models/evaluation.js';
 import type { Clock, Timer } from '../../lib/clock.js';
-import { EvalStatus, EvalTrigger, newEvaluationID, ZeroTime } from '../../models/index.js';
+import { EvalTrigger, newEvaluationID } from '../../models/index.js';
 import type { Evaluation, Job } from '../../models/index.js';
 import type { JobStore, JobStoreTx } from '../../store/types.js';
 
@@ -171,17 +172,5 @@ export class NodeReEvaluator {
 }
 
 function evaluationFor(job: JobRef, trigger: string, id: string): Evaluation {
-  return {
-    ID: id,
-    Namespace: job.Namespace,
-    JobID: job.ID,
-    TriggeredBy: trigger,
-    Priority: job.Priority,
-    Type: job.Type,
-    Status: EvalStatus.Pending,
-    Comment: '',
-    WaitUntil: ZeroTime,
-    CreateTime: 0,
-    ModifyTime: 0,
-  };
+  return newJobEvaluation(job, trigger, id);
 }

@@ -3,7 +3,8 @@
  * `WithTriggeredBy` / `WithComment`): the same job, namespace, type and priority as the evaluation being
  * processed, pending, held by the broker until `WaitUntil`.
  */
-import { EvalStatus, newEvaluationID, type EvalTrigger, type Evaluation } from '../../models/index.js';
+import { newJobEvaluation } from '../../models/evaluation.js';
+import { newEvaluationID, type EvalTrigger, type Evaluation } from '../../models/index.js';
 import { goTime } from '../../models/go-time.js';
 
 export interface DelayedEvaluationOptions {
@@ -28,17 +29,10 @@ export const formatRfc3339 = goTime;
 
 export function newDelayedEvaluation(from: Evaluation, options: DelayedEvaluationOptions): Evaluation {
   const now = msToNanos(options.nowMs);
-  return {
-    ID: options.id ?? newEvaluationID(),
-    Namespace: from.Namespace,
-    JobID: from.JobID,
-    TriggeredBy: options.triggeredBy ?? from.TriggeredBy,
-    Priority: from.Priority,
-    Type: from.Type,
-    Status: EvalStatus.Pending,
-    Comment: options.comment ?? '',
-    WaitUntil: formatRfc3339(options.waitUntilMs),
-    CreateTime: now,
-    ModifyTime: now,
-  };
+  const subject = { ID: from.JobID, Namespace: from.Namespace, Priority: from.Priority, Type: from.Type };
+  return newJobEvaluation(subject, options.triggeredBy ?? from.TriggeredBy, options.id ?? newEvaluationID(), {
+    comment: options.comment ?? '',
+    waitUntil: formatRfc3339(options.waitUntilMs),
+    now,
+  });
 }
