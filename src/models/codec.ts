@@ -183,11 +183,22 @@ function invalidType(path: string, owner: string, got: string, expected: string)
 }
 
 /** Go's field matching: the exact key first, else the first field equal under case folding. */
-function findField(schema: StructSchema, key: string): FieldSpec | undefined {
+export function findField(schema: StructSchema, key: string): FieldSpec | undefined {
   const exact = schema.fields.find((f) => f.name === key);
   if (exact) return exact;
   const folded = key.toLowerCase();
   return schema.fields.find((f) => f.name.toLowerCase() === folded);
+}
+
+/**
+ * A field of free-form decoded data (engine params, legacy specs) looked up the way Go's JSON decoding
+ * matches keys: the exact key first, else the first key equal under case folding. Own keys only.
+ */
+export function getField(obj: Record<string, unknown>, key: string): unknown {
+  if (Object.hasOwn(obj, key)) return obj[key];
+  const folded = key.toLowerCase();
+  const found = Object.keys(obj).find((k) => k.toLowerCase() === folded);
+  return found === undefined ? undefined : obj[found];
 }
 
 export function decodeStruct<T>(raw: unknown, schema: StructSchema, path = ''): DecodeResult<T> {

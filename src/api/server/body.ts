@@ -4,7 +4,7 @@
  * ignored, a value of the wrong JSON type is a 400 naming the field. JSON `null` or no body at all leaves
  * every field at its zero value, as Go's binder does.
  */
-import { decodeStruct, isPlainObject, jsonTypeOf, type StructSchema } from '../../models/codec.js';
+import { decodeStruct, findField, isPlainObject, jsonTypeOf, type StructSchema } from '../../models/codec.js';
 import { requestError } from './errors.js';
 
 /** The one key that reaches an object's prototype when code copies the body with `obj[key] = value`. */
@@ -40,11 +40,7 @@ export function decodeBody<T>(raw: unknown, schema: StructSchema): Partial<T> {
     throw requestError(decoded.errors.join('\n'), { details: { problems: String(decoded.errors.length) } });
   }
   // Fields the body did not have are left out, so callers can tell absent from zero.
-  const present = new Set(
-    Object.keys(raw).map(
-      (key) => schema.fields.find((f) => f.name.toLowerCase() === key.toLowerCase())?.name,
-    ),
-  );
+  const present = new Set(Object.keys(raw).map((key) => findField(schema, key)?.name));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(decoded.value as Record<string, unknown>)) {
     if (present.has(key)) out[key] = value;

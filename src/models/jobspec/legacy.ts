@@ -4,7 +4,7 @@
  * current job, the way Bacalhau's own `legacy.FromLegacyJob` did while it still existed. Fields that lost
  * their meaning (verifiers, Estuary, deals' confidence) are dropped with a warning each.
  */
-import { isPlainObject } from '../codec.js';
+import { getField as get, isPlainObject } from '../codec.js';
 import { StorageSource } from '../constants.js';
 
 export interface LegacyConversion {
@@ -269,14 +269,6 @@ class LegacyConverter {
   private ignored(field: string, why: string): void {
     this.warnings.push(`legacy field ${field} has no meaning any more and is ignored: ${why}`);
   }
-}
-
-/** Case-insensitive field access, exact spelling first (as Go's JSON decoding matches keys). */
-function get(obj: Record<string, unknown>, key: string): unknown {
-  if (key in obj) return obj[key];
-  const lower = key.toLowerCase();
-  const found = Object.keys(obj).find((k) => k.toLowerCase() === lower);
-  return found === undefined ? undefined : obj[found];
 }
 
 /** A v0 enum value as text; v0 enums were names, anything else matches nothing. */

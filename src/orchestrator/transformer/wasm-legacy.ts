@@ -18,7 +18,7 @@
  * Go returns an unclassified error (HTTP 500).
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-import { decodeStruct, isPlainObject } from '../../models/codec.js';
+import { decodeStruct, getField as lookup, isPlainObject } from '../../models/codec.js';
 import { Engine } from '../../models/constants.js';
 import { validateInputSource, type InputSource } from '../../models/input-source.js';
 import { LegacyWasmEntryTarget, legacyWasmImportTarget } from '../../models/jobspec/legacy.js';
@@ -31,14 +31,6 @@ export { LegacyWasmEntryTarget, legacyWasmImportTarget };
 
 function invalid(message: string): BacalhauError {
   return new BacalhauError(message, { code: ErrorCode.ValidationError, component: 'JobTransformer' });
-}
-
-/** Go's JSON field lookup: the exact key first, else the first key equal under case folding. */
-function lookup(params: Record<string, unknown>, key: string): unknown {
-  if (Object.hasOwn(params, key)) return params[key];
-  const folded = key.toLowerCase();
-  const found = Object.keys(params).find((k) => k.toLowerCase() === folded);
-  return found === undefined ? undefined : params[found];
 }
 
 /** A module object as an input source, its target defaulted, checked as Go's `InputSource.Validate`. */
