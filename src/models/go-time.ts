@@ -20,3 +20,8 @@ export function parseGoTime(text: string | undefined): number | undefined {
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/** Unix milliseconds → Unix nanoseconds, the unit of every stored time (a double: exact to 256 ns today). */
+export function msToNanos(ms: number): number {
+  return Math.round(ms * 1e6);
+}

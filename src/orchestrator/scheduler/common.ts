@@ -22,7 +22,7 @@ import {
 } from '../../models/index.js';
 import { EventTopic, OrchestratorEvents } from '../events.js';
 import type { SelectionFailure } from '../selection/index.js';
-import { msToNanos } from './delayed-evaluation.js';
+import { msToNanos } from '../../models/go-time.js';
 import {
   difference,
   expiredExecutions,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatRfc3339, msToNanos, newDelayedEvaluation } from './delayed-evaluation.js';
+import { goTime as formatRfc3339, msToNanos } from '../../models/go-time.js';
+import { newDelayedEvaluation } from './delayed-evaluation.js';
 import { NOW, NOW_NS, evaluation, job } from './testing.js';
 
 describe('newDelayedEvaluation', () => {

@@ -5,7 +5,7 @@
  */
 import { newJobEvaluation } from '../../models/evaluation.js';
 import { newEvaluationID, type EvalTrigger, type Evaluation } from '../../models/index.js';
-import { goTime } from '../../models/go-time.js';
+import { goTime, msToNanos } from '../../models/go-time.js';
 
 export interface DelayedEvaluationOptions {
   /** When the broker may deliver it, epoch milliseconds. */
@@ -19,20 +19,12 @@ export interface DelayedEvaluationOptions {
   id?: string;
 }
 
-/** Epoch milliseconds → Unix nanoseconds, the unit of every stored time. */
-export function msToNanos(ms: number): number {
-  return Math.round(ms * 1e6);
-}
-
-/** RFC 3339 in UTC as Go's JSON writes a `time.Time`. */
-export const formatRfc3339 = goTime;
-
 export function newDelayedEvaluation(from: Evaluation, options: DelayedEvaluationOptions): Evaluation {
   const now = msToNanos(options.nowMs);
   const subject = { ID: from.JobID, Namespace: from.Namespace, Priority: from.Priority, Type: from.Type };
   return newJobEvaluation(subject, options.triggeredBy ?? from.TriggeredBy, options.id ?? newEvaluationID(), {
     comment: options.comment ?? '',
-    waitUntil: formatRfc3339(options.waitUntilMs),
+    waitUntil: goTime(options.waitUntilMs),
     now,
   });
 }

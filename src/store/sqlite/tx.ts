@@ -42,7 +42,7 @@ import {
   updatedEvaluation,
   updatedExecution,
 } from '../records.js';
-import { msToNanos, rfc3339 } from '../time.js';
+import { goTime, msToNanos } from '../../models/go-time.js';
 import type {
   CreateJobExtras,
   EvaluationChanges,
@@ -456,7 +456,7 @@ export class SqliteTx implements JobStoreTx {
       executionID === undefined
         ? { JobID: jobID, JobVersion: jobVersion }
         : { JobID: jobID, JobVersion: jobVersion, ExecutionID: executionID };
-    const entries = historyEntries(this.#s.lastSeqNum.get(jobID) ?? 0, base, events, rfc3339(ms));
+    const entries = historyEntries(this.#s.lastSeqNum.get(jobID) ?? 0, base, events, goTime(ms));
     const timeNs = msToNanos(ms);
     const stored = entries.map((entry) => {
       const doc = historyDoc.encode(entry);
