@@ -193,7 +193,10 @@ export class ManualClock implements Clock {
   }
 }
 
-/** One macrotask turn: every queued promise callback has run when this resolves. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * A few macrotask turns, so that a short chain of asynchronous steps a timer starts (a write waiting
+ * for the store's group commit, then the write that follows it) has run when this resolves.
+ */
+async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }

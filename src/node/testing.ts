@@ -24,7 +24,7 @@ import type { SubmitJobRequest, SubmitJobResponse } from '../orchestrator/endpoi
 import type { Logger } from '../orchestrator/planner/index.js';
 import { RecordingLogger } from '../orchestrator/planner/testing.js';
 import type { EvaluationOutcome } from '../orchestrator/worker/index.js';
-import { InMemoryTransportHub } from '../transport/in-memory/index.js';
+import { InMemoryTransportHub, type CopyMode } from '../transport/in-memory/index.js';
 import { FakeComputeNode, type FakeComputeNodeOptions } from '../transport/testing/index.js';
 import { Orchestrator } from './orchestrator.js';
 import type { OrchestratorOptions, OrchestratorTunables } from './options.js';
@@ -51,6 +51,11 @@ export interface TestClusterOptions {
   tunables?: OrchestratorTunables;
   /** Default: a RecordingLogger (`cluster.logger`). */
   logger?: Logger;
+  /**
+   * How messages cross the in-memory hub. Default `wire` (Bacalhau's JSON both ways, as over NATS, so
+   * tests catch what the wire form loses); benchmarks use `none`, as the embedded mode does.
+   */
+  transportCopy?: CopyMode;
 }
 
 export interface ComponentError {
@@ -133,7 +138,7 @@ export class TestCluster {
     const outcomes: EvaluationOutcome[] = [];
     const logger = options.logger ?? new RecordingLogger((level) => level !== 'trace' && level !== 'debug');
     const hub = await InMemoryTransportHub.create({
-      copy: 'wire',
+      copy: options.transportCopy ?? 'wire',
       onHandlerError: (error, context) => errors.push({ component: `transport:${context.side}`, error }),
     });
     const config = load({

@@ -11,7 +11,7 @@ import type { Execution } from '../models/execution.js';
 import { emptyJob, type Job } from '../models/job.js';
 import type { Event } from '../models/job-history.js';
 import type { NodeState } from '../models/node.js';
-import type { JobStore, StoreChange, StoreClock } from './types.js';
+import type { JobStore, StoreChange, StoreChangeType, StoreClock } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -1245,6 +1245,38 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect((await rejection(store.getNode('n-tx'))).code).toBe('NotFound');
         // The sequence continues from what was committed.
         expect((await store.addJobHistory(job.ID, 1, [makeEvent('after')]))[0]?.SeqNum).toBe(1);
+      });
+
+      it('keeps concurrent transactions independent: one failing undoes only its own writes', async () => {
+        const batches: StoreChangeType[][] = [];
+        store.onChange((changes) => batches.push(changes.map((c) => c.type)));
+        const jobs = Array.from({ length: 20 }, () => makeJob());
+        const duplicate = jobs[7]!;
+        // All issued in the same turn, without awaiting: the store may commit them together.
+        const results = await Promise.allSettled([
+          ...jobs.map((job) => store.createJob(job)),
+          store.transaction((tx) => {
+            tx.addJobHistory(duplicate.ID, 1, [makeEvent('written, then undone')]);
+            tx.createJob(duplicate);
+          }),
+          store.transaction((tx) => tx.createEvaluation(makeEvaluation(jobs[0]!))),
+        ]);
+        expect(results.map((r) => r.status)).toEqual([
+          ...jobs.map(() => 'fulfilled'),
+          'rejected',
+          'fulfilled',
+        ]);
+        for (const job of jobs) expect((await store.getJob(job.ID)).ID).toBe(job.ID);
+        expect((await store.getJobHistory(duplicate.ID)).items).toEqual([]);
+        // One notification per committed transaction, in call order.
+        expect(batches).toEqual([...jobs.map(() => ['JobCreated']), ['EvaluationCreated']]);
+      });
+
+      it('commits writes already accepted when closed', async () => {
+        const job = makeJob();
+        const write = store.createJob(job);
+        await store.close();
+        await expect(write).resolves.toMatchObject({ ID: job.ID });
       });
 
       it('rolls back on an error thrown by the callback itself', async () => {

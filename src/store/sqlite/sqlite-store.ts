@@ -7,6 +7,14 @@
  * has the pages) but may be lost, never half-applied, on power loss or kernel crash. That meets the
  * orchestrator's promise ("an accepted job survives kill -9 of the process") at a fraction of the cost;
  * `synchronous: 'FULL'` fsyncs the WAL on every commit and also survives power loss.
+ *
+ * Group commit: `transaction` calls made in the same turn of the event loop are applied together in
+ * one SQLite transaction, each inside a savepoint of its own, and committed once. A commit writes every
+ * page it touched to the WAL, and the jobs, executions, evaluations and history of many small writes
+ * share pages, so one commit for a burst costs little more than one for a single write. Each call keeps
+ * its own all-or-nothing outcome (a failing callback rolls back to its savepoint only) and its own
+ * change notification, in call order; every promise settles only after the shared commit. Reads see
+ * committed data: a caller that wants to read its own write awaits the write first.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -81,6 +89,8 @@ export class SqliteJobStore implements JobStore {
   #state: JobStoreState = 'open';
   #closing: Promise<void> | undefined;
   #inTransaction = false;
+  /** Writes waiting for the next group commit, in call order. */
+  #queued: QueuedWrite[] = [];
 
   /** Opens (creating and migrating if needed) the database at `options.path`. */
   static create(options: SqliteJobStoreOptions): Promise<SqliteJobStore> {
@@ -139,9 +149,14 @@ export class SqliteJobStore implements JobStore {
     return this.#state;
   }
 
-  /** Runs `fn` at once; the promise carries its result or error. */
+  /** Queues `fn` for the next group commit (see the file comment); the promise carries its outcome. */
   transaction<T>(fn: (tx: JobStoreTx) => T): Promise<T> {
-    return settle(() => this.#write(fn));
+    if (this.#state === 'closed') return Promise.reject(storeClosed());
+    if (this.#inTransaction) return Promise.reject(nestingRefused());
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#queued.length === 1) setImmediate(() => this.#commitQueued());
+    });
   }
 
   read<T>(fn: (tx: JobStoreReader) => T): Promise<T> {
@@ -159,6 +174,8 @@ export class SqliteJobStore implements JobStore {
 
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
+    // Writes already accepted are committed, not dropped.
+    this.#commitQueued();
     this.#state = 'closed';
     this.#listeners.clear();
     const checkpointer = this.#checkpointer;
@@ -258,20 +275,55 @@ export class SqliteJobStore implements JobStore {
 
   // --- transactions ---------------------------------------------------------------------------------
 
-  #write<T>(fn: (tx: JobStoreTx) => T): T {
+  /** Commits every queued write (in batches of at most {@link MaxGroupCommit}), then settles them. */
+  #commitQueued(): void {
+    while (this.#queued.length > 0) {
+      const batch = this.#queued.splice(0, MaxGroupCommit);
+      if (this.#state === 'closed') {
+        for (const write of batch) write.reject(storeClosed());
+        continue;
+      }
+      let outcomes: WriteOutcome[];
+      try {
+        outcomes = this.#run.immediate(() =>
+          batch.map((write) => this.#applyInSavepoint(write.fn)),
+        ) as WriteOutcome[];
+      } catch (err) {
+        const error = asStoreError(err, 'job store write failed');
+        for (const write of batch) write.reject(error);
+        continue;
+      }
+      if (outcomes.some((o) => o.ok && o.changes.length > 0)) this.#checkpointer?.committed();
+      batch.forEach((write, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok !== true) {
+          write.reject(outcome?.error);
+          return;
+        }
+        this.#emit(outcome.changes);
+        write.resolve(outcome.value);
+      });
+    }
+  }
+
+  /**
+   * Runs one write inside the open group transaction, in a savepoint (better-sqlite3 turns a nested
+   * transaction into one), so that its failure undoes only its own writes.
+   */
+  #applyInSavepoint(fn: (tx: JobStoreTx) => unknown): WriteOutcome {
     const tx = this.#begin(true);
-    let result: T;
     try {
-      result = this.#run.immediate(() => synchronously(fn(tx))) as T;
+      const value = this.#run(() => synchronously(fn(tx)));
+      return { ok: true, value, changes: tx.changes };
     } catch (err) {
-      throw asStoreError(err, 'job store write failed');
+      // Some SQLite errors (a full disk, an I/O error) abort the whole transaction, savepoints and all:
+      // then nothing of the batch can commit, and the group fails together.
+      if (!this.#db.inTransaction) throw err;
+      return { ok: false, error: asStoreError(err, 'job store write failed') };
     } finally {
       tx.end();
       this.#inTransaction = false;
     }
-    if (tx.changes.length > 0) this.#checkpointer?.committed();
-    this.#emit(tx.changes);
-    return result;
   }
 
   #read<T>(fn: (tx: JobStoreReader) => T): T {
@@ -288,9 +340,7 @@ export class SqliteJobStore implements JobStore {
 
   #begin(writable: boolean): SqliteTx {
     if (this.#state === 'closed') throw storeClosed();
-    if (this.#inTransaction) {
-      throw new Error('job store transactions do not nest: use the tx handle given to the callback');
-    }
+    if (this.#inTransaction) throw nestingRefused();
     this.#inTransaction = true;
     return new SqliteTx(this.#ctx, writable);
   }
@@ -318,6 +368,22 @@ export class SqliteJobStore implements JobStore {
       this.#emitting = false;
     }
   }
+}
+
+/** The most writes one group commit applies; a longer queue is committed in several. */
+const MaxGroupCommit = 512;
+
+interface QueuedWrite {
+  fn: (tx: JobStoreTx) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type WriteOutcome =
+  { ok: true; value: unknown; changes: readonly StoreChange[] } | { ok: false; error: unknown };
+
+function nestingRefused(): Error {
+  return new Error('job store transactions do not nest: use the tx handle given to the callback');
 }
 
 function settle<T>(fn: () => T): Promise<T> {
