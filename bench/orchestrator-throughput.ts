@@ -43,13 +43,18 @@ async function submitAll(
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-async function acceptOnly(count: number): Promise<number> {
+async function acceptOnly(count: number): Promise<{ perSecond: number; cpuMsPerJob: number }> {
   const store = await SqliteJobStore.create({ path: join(dir, 'baseline.db') });
   try {
     const endpoint = new JobEndpoint({ store, nodeID: TestOrchestratorID });
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     await submitAll((job) => endpoint.submitJob({ job }), count, flags.concurrency);
-    return (count / (performance.now() - start)) * 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      perSecond: (count / (performance.now() - start)) * 1000,
+      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / count,
+    };
   } finally {
     await store.close();
   }
@@ -57,6 +62,8 @@ async function acceptOnly(count: number): Promise<number> {
 
 interface RunResult {
   completedPerSecond: number;
+  /** CPU time (user + system, all threads) per completed job: steadier than wall time on a busy machine. */
+  cpuMsPerJob: number;
   acceptedPerSecond: number;
   states: Map<JobStateType, number>;
   componentErrors: number;
@@ -85,12 +92,15 @@ async function endToEnd(count: number): Promise<RunResult> {
         }
       });
     });
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     await submitAll((job) => cluster.submit(job), count, flags.concurrency);
     const acceptedMs = performance.now() - start;
     await allDone;
     const elapsedMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuBefore);
     return {
+      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / count,
       completedPerSecond: ((states.get('Completed') ?? 0) / elapsedMs) * 1000,
       acceptedPerSecond: (count / acceptedMs) * 1000,
       states,
@@ -110,14 +120,22 @@ try {
   });
   const baseline = await acceptOnly(Math.min(BaselineJobs, flags.jobs));
   const run = await endToEnd(flags.jobs);
-  printFigure('baseline: jobs accepted/s, no scheduler', baseline, 'jobs/s');
+  printFigure('baseline: jobs accepted/s, no scheduler', baseline.perSecond, 'jobs/s');
+  printFigure('baseline: CPU per accepted job', baseline.cpuMsPerJob, 'ms', 3);
   printFigure('jobs accepted/s while scheduling', run.acceptedPerSecond, 'jobs/s');
   printFigure('jobs completed/s', run.completedPerSecond, 'jobs/s');
+  printFigure('CPU per completed job', run.cpuMsPerJob, 'ms', 3);
   printRatio(
     'completed/s ÷ baseline accepted/s',
     run.completedPerSecond,
-    baseline,
+    baseline.perSecond,
     '(1.0 = free scheduling)',
+  );
+  printRatio(
+    'CPU per job ÷ baseline CPU per job',
+    run.cpuMsPerJob,
+    baseline.cpuMsPerJob,
+    '(steadier on a busy machine)',
   );
   printRatio('completed/s ÷ target 5,000/s', run.completedPerSecond, TargetJobsPerSecond, '(≥ 1.0 meets it)');
   const states = [...run.states].map(([state, n]) => `${state} ${n}`).join(', ');

@@ -1,0 +1,91 @@
+/**
+ * API latency under load (issue 3): `PUT /api/v1/orchestrator/jobs` at a fixed 2,000 requests per
+ * second for 30 s against a running orchestrator (SQLite file store, scheduler and simulated compute
+ * nodes completing the jobs as they arrive), from a load generator in another thread. Target: p99 at
+ * most 5 ms, no errors.
+ *
+ * Baseline, measured in the same run at the same rate: `GET /api/v1/agent/alive`, the cheapest route,
+ * i.e. what HTTP parsing, routing and this machine's scheduling noise cost by themselves.
+ *
+ *   npm run bench:api -- [--rate 2000] [--seconds 30] [--baseline-seconds 10] [--nodes 10]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiServer } from '../src/api/server/index.js';
+import { jobSpec, TestCluster } from '../src/node/testing.js';
+import { runLoad, type LoadResult } from './lib/load-generator.js';
+import { numericFlags, percentile, printFigure, printHeader, printRatio } from './lib/report.js';
+
+const TargetP99Ms = 5;
+
+const flags = numericFlags(process.argv.slice(2), {
+  rate: 2_000,
+  seconds: 30,
+  'baseline-seconds': 10,
+  nodes: 10,
+});
+const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-bench-'));
+
+function summarise(name: string, result: LoadResult): number {
+  const p = (q: number): number => percentile(result.latenciesMs, q);
+  const errors = Object.entries(result.errors);
+  printFigure(`${name}: requests sent`, result.sent, '');
+  printFigure(`${name}: p50`, p(0.5), 'ms', 2);
+  printFigure(`${name}: p99`, p(0.99), 'ms', 2);
+  printFigure(`${name}: p99.9`, p(0.999), 'ms', 2);
+  printFigure(`${name}: max`, p(1), 'ms', 2);
+  console.log(
+    `${name}: errors: ${errors.length === 0 ? 'none' : errors.map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+  );
+  return p(0.99);
+}
+
+const cluster = await TestCluster.create({
+  clock: 'system',
+  nodes: flags.nodes,
+  nodeOptions: { heartbeatIntervalMs: 15_000 },
+  storePath: join(dir, 'orchestrator.db'),
+  transportCopy: 'none',
+});
+const { orchestrator } = cluster;
+const server = await createApiServer(
+  {
+    agent: { nodeInfo: () => orchestrator.info, config: orchestrator.config },
+    orchestrator: { jobs: orchestrator.jobs, endpoint: orchestrator.endpoint, nodes: orchestrator.nodes },
+  },
+  { host: '127.0.0.1', port: 0 },
+);
+try {
+  const address = await server.listen();
+  printHeader('API latency: PUT /api/v1/orchestrator/jobs at a fixed rate', {
+    rate: `${flags.rate} requests/s`,
+    duration: `${flags.seconds} s (baseline ${flags['baseline-seconds']} s)`,
+    'simulated compute nodes': flags.nodes,
+    server: `${address}, SQLite file store, scheduler running`,
+  });
+  const baseline = await runLoad({
+    url: `${address}/api/v1/agent/alive`,
+    method: 'GET',
+    rate: flags.rate,
+    durationMs: flags['baseline-seconds'] * 1000,
+  });
+  const spec = JSON.stringify(jobSpec('batch'));
+  const submit = await runLoad({
+    url: `${address}/api/v1/orchestrator/jobs`,
+    method: 'PUT',
+    rate: flags.rate,
+    durationMs: flags.seconds * 1000,
+    bodySource: `(i) => '{"Job":' + ${JSON.stringify(spec)}.replace('{', '{"Name":"bench-' + i + '",') + '}'`,
+  });
+  const baselineP99 = summarise('baseline GET /agent/alive', baseline);
+  const submitP99 = summarise('PUT /orchestrator/jobs', submit);
+  printRatio('PUT p99 ÷ baseline p99', submitP99, baselineP99, '(1.0 = submission costs nothing)');
+  printRatio('PUT p99 ÷ target 5 ms', submitP99, TargetP99Ms, '(≤ 1.0 meets it)');
+  const failed = Object.keys(submit.errors).length > 0 || Object.keys(baseline.errors).length > 0;
+  if (failed || cluster.errors.length > 0) process.exitCode = 1;
+} finally {
+  await server.close();
+  await cluster.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
