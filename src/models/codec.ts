@@ -281,7 +281,7 @@ function zeroValue(kind: Kind): unknown {
 }
 
 /** The decoded zero value of a scalar kind; undefined for containers and structs (Go's nil). */
-function scalarZero(kind: Kind): unknown {
+export function scalarZero(kind: Kind): unknown {
   switch (kind.kind) {
     case 'string':
       return '';

@@ -3,7 +3,8 @@
  * the API serves and what Go would have written; decoding restores the model types (e.g. execution
  * states stored as integers come back as names).
  */
-import { decodeStruct, encode, struct, type StructSchema } from '../models/codec.js';
+import { encode, struct, type StructSchema } from '../models/codec.js';
+import { trustedDecoder } from '../models/trusted-decoder.js';
 import type { Evaluation } from '../models/evaluation.js';
 import type { Execution } from '../models/execution.js';
 import type { Job } from '../models/job.js';
@@ -23,17 +24,22 @@ export interface DocCodec<T> {
   decode(doc: string): T;
 }
 
+/**
+ * Documents are decoded with the trusted decoder: the store wrote them itself. A document that is not
+ * even JSON, or whose enum values are unknown, is reported as corrupt.
+ */
 function docCodec<T>(schema: () => StructSchema): DocCodec<T> {
   const kind = struct(schema);
   const resolved = schema();
+  const decode = trustedDecoder<T>(resolved);
   return {
     encode: (value) => JSON.stringify(encode(value, kind)),
     decode(doc) {
-      const { value, errors } = decodeStruct<T>(JSON.parse(doc), resolved);
-      if (errors.length > 0) {
-        throw datastoreFailure(`corrupt ${resolved.name} record: ${errors.join('; ')}`, undefined);
+      try {
+        return decode(JSON.parse(doc));
+      } catch (err) {
+        throw datastoreFailure(`corrupt ${resolved.name} record: ${(err as Error).message}`, err);
       }
-      return value;
     },
   };
 }
