@@ -36,6 +36,9 @@ export const ApiPath = {
   agentConfig: '/api/v1/agent/config',
   agentDebug: '/api/v1/agent/debug',
   agentAuthConfig: '/api/v1/agent/authconfig',
+  /** The authentication methods, and one of them by name (a key of `API.Auth.Methods`). */
+  auth: '/api/v1/auth',
+  authMethod: (name: string): string => `/api/v1/auth/${encodeURIComponent(name)}`,
   /** The OpenAPI 3 document generated from the route schemas (bacalhau-ts; Go ships a static swagger.json). */
   openapi: '/api/v1/openapi.json',
 } as const;

@@ -5,6 +5,7 @@
  * Browser-safe: no `node:*` imports.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+import { base64Decode, base64Encode } from './base64.js';
 
 export interface PagingToken {
   sortBy: string;
@@ -21,7 +22,7 @@ export function encodePagingToken(token: PagingToken): string {
   const raw = [token.sortBy, token.sortReverse ? 'Y' : 'N', String(token.limit), String(token.offset)].join(
     ':',
   );
-  return base64RawUrlEncode(new TextEncoder().encode(raw));
+  return base64Encode(new TextEncoder().encode(raw), 'rawurl');
 }
 
 /**
@@ -57,36 +58,11 @@ function parseUint32(s: string): number | undefined {
   return n <= maxUint32 ? n : undefined;
 }
 
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function base64RawUrlEncode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i] ?? 0;
-    const b1 = bytes[i + 1] ?? 0;
-    const b2 = bytes[i + 2] ?? 0;
-    const n = (b0 << 16) | (b1 << 8) | b2;
-    const chars = i + 1 >= bytes.length ? 2 : i + 2 >= bytes.length ? 3 : 4;
-    for (let c = 0; c < chars; c++) out += alphabet[(n >> (18 - 6 * c)) & 63];
-  }
-  return out;
-}
-
-/** Go's `base64.RawURLEncoding.DecodeString` (not strict: trailing bits are ignored); undefined when invalid. */
+/** Go's `base64.RawURLEncoding.DecodeString`; undefined when invalid. */
 function base64RawUrlDecode(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1) return undefined;
-  const out: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const ch of text) {
-    const value = alphabet.indexOf(ch);
-    if (value < 0) return undefined;
-    buffer = ((buffer << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((buffer >> bits) & 0xff);
-    }
+  try {
+    return base64Decode(text, 'rawurl');
+  } catch {
+    return undefined;
   }
-  return Uint8Array.from(out);
 }

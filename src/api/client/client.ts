@@ -56,6 +56,7 @@ import {
   type RerunJobResponse,
   type StopJobResponse,
 } from '../apimodels/wire.js';
+import { AuthApi } from './auth.js';
 import { ClientComponent, HttpTransport, type CallOptions, type ClientOptions } from './transport.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -397,6 +398,7 @@ export class BacalhauClient {
   readonly agent: AgentApi;
   readonly jobs: JobsApi;
   readonly nodes: NodesApi;
+  readonly auth: AuthApi;
   readonly #http: HttpTransport;
 
   constructor(options: ClientOptions) {
@@ -404,6 +406,7 @@ export class BacalhauClient {
     this.agent = new AgentApi(this.#http);
     this.jobs = new JobsApi(this.#http);
     this.nodes = new NodesApi(this.#http);
+    this.auth = new AuthApi(this.#http);
   }
 
   /** The API's base URL. */

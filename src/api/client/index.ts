@@ -1,5 +1,6 @@
 /** The typed REST client of the HTTP API v1, for the CLI and the web UI. Browser-safe. */
 export * from './client.js';
+export { AuthApi, basicAuthorization } from './auth.js';
 export {
   HttpTransport,
   ClientComponent,

@@ -29,9 +29,9 @@ export type WebSocketFactory = (url: string, headers: Readonly<Record<string, st
 export interface ClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:1234` (a path prefix is kept). */
   baseUrl: string;
-  /** Sent as `Authorization: Bearer <token>`. */
+  /** Sent as `Authorization: Bearer <token>`: an API key, or a token from `auth.authenticate`. */
   token?: string;
-  /** A complete `Authorization` header value (e.g. `Basic …`); wins over `token`. */
+  /** A complete `Authorization` header value (e.g. `basicAuthorization(user, password)`); wins over `token`. */
   authorization?: string;
   /** The namespace of requests that do not name one (Go's `WithNamespace`). */
   namespace?: string;
@@ -133,7 +133,12 @@ export class HttpTransport {
   async request<T>(
     method: string,
     url: URL,
-    options: CallOptions & { body?: unknown; schema?: () => StructSchema } = {},
+    options: CallOptions & {
+      body?: unknown;
+      schema?: () => StructSchema;
+      /** Statuses other than 2xx whose body is an answer rather than an error. */
+      answerStatuses?: readonly number[];
+    } = {},
   ): Promise<T> {
     const headers = this.headers();
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -168,7 +173,8 @@ export class HttpTransport {
       );
     }
     const parsed = parseJson(text);
-    if (!response.ok) throw errorFromResponse(response.status, parsed, text);
+    const answered = response.ok || (options.answerStatuses?.includes(response.status) ?? false);
+    if (!answered) throw errorFromResponse(response.status, parsed, text);
     if (parsed === undefined) {
       throw new BacalhauError(
         `invalid response from server: expected JSON, got ${JSON.stringify(text.slice(0, 200))}`,

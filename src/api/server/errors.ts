@@ -60,6 +60,11 @@ export function notFoundBody(requestId: string): APIErrorBody {
   };
 }
 
+/** Thrown by a route that serves only some values of its path parameter: answered as an unknown route. */
+export function routeNotFound(): Error {
+  return Object.assign(new Error('route not found'), { statusCode: 404 });
+}
+
 export function internalErrorBody(requestId: string): APIErrorBody {
   return {
     Status: 500,

@@ -12,6 +12,7 @@ import { networkTypeCodes } from '../../models/network.js';
 import { jobSchema } from '../../models/schemas.js';
 import { executionDesiredStateCodes, executionStateCodes, JobStateType } from '../../models/state.js';
 import { apiErrorSchema } from '../apimodels/wire.js';
+import { resourceTypeOf } from './authz/capabilities.js';
 import type { RouteDef } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -39,6 +40,7 @@ const customSchemas: Record<string, JsonSchema> = {
   NodeMembershipState: { type: 'string', enum: ['PENDING', 'APPROVED', 'REJECTED'] },
   NodeConnectionState: { type: 'string', enum: ['CONNECTED', 'DISCONNECTED'] },
   JobHistoryType: { type: 'string', enum: ['Undefined', 'JobLevel', 'ExecutionLevel'] },
+  '[]byte': { type: 'string', format: 'byte', nullable: true },
 };
 
 /** Component names must match `^[a-zA-Z0-9._-]+$`: `State[JobStateType]` → `State_JobStateType`. */
@@ -150,10 +152,20 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], info: OpenApiI
             content: { 'application/json': { schema: route.response.jsonSchema } },
           };
 
-    const errorStatuses = new Set([400, ...(route.errors ?? []), 500]);
+    // Every route can meet the middleware: the authorizer (except on open paths), the version check (403),
+    // the rate limit (429) and the handler timeout (503).
+    const auth = resourceTypeOf(route.url) === 'open' ? [] : [401];
+    const errorStatuses = new Set([400, ...auth, 403, ...(route.errors ?? []), 429, 500, 503]);
     const responses: Record<string, unknown> =
       route.wsHandler !== undefined ? { '101': response } : { '200': response };
+    for (const other of route.otherResponses ?? []) {
+      responses[String(other.status)] = {
+        description: other.description,
+        content: { 'application/json': { schema: registry.ref(other.schema()) } },
+      };
+    }
     for (const status of [...errorStatuses].sort()) {
+      if (responses[String(status)] !== undefined) continue;
       responses[String(status)] = {
         description: errorDescriptions[status] ?? 'Error',
         content: { 'application/json': { schema: errorRef } },
@@ -194,6 +206,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], info: OpenApiI
     tags: [
       { name: 'Orchestrator', description: 'Jobs and nodes' },
       { name: 'Ops', description: 'The agent: liveness, version, node info, configuration' },
+      { name: 'Auth', description: 'Authentication methods and tokens' },
     ],
     paths,
     components: { schemas: registry.schemas },
@@ -202,8 +215,12 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], info: OpenApiI
 
 const errorDescriptions: Record<number, string> = {
   400: 'Bad request: a malformed body or parameter (the message names it), or an invalid job spec',
-  403: 'Client version too old',
-  404: 'Unknown job, version or node',
+  401: 'Request Unauthorized: missing or unknown credentials (with API.Auth.Users or Oauth2 configured)',
+  403: 'Client version too old, or Request Forbidden: the user lacks the capability the request needs',
+  404: 'Unknown job, version, node or authentication method',
   409: 'Conflict with the current state (e.g. stopping a completed job, approving an approved node)',
+  429: 'rate limit exceeded',
   500: 'Internal server error',
+  501: 'Not implemented by this server (e.g. an authentication method that needs a Rego policy)',
+  503: 'Server Timeout!: the handler did not finish in time',
 };

@@ -33,6 +33,8 @@ export interface JsonResult {
   schema: (() => StructSchema) | null;
   /** Go's `UnescapedJSON` (results): `<`, `>`, `&` are not escaped. */
   unescaped?: boolean;
+  /** Default 200; another status must be one of the route's `otherResponses`. */
+  status?: number;
 }
 
 export interface RouteDef<Q extends TObject = TObject> {
@@ -51,8 +53,10 @@ export interface RouteDef<Q extends TObject = TObject> {
   body?: () => StructSchema;
   /** The 200 answer's wire schema, or a JSON schema for free-form answers. */
   response: (() => StructSchema) | { jsonSchema: Record<string, unknown>; description: string };
-  /** HTTP statuses the route answers with an APIError, for the document (400 and 500 are always listed). */
+  /** HTTP statuses the route answers with an APIError, for the document (the middleware's are always listed). */
   errors?: readonly number[];
+  /** Answers other than 200 that are not APIErrors (e.g. a failed authentication), for the document. */
+  otherResponses?: readonly { status: number; description: string; schema: () => StructSchema }[];
   handler(input: RouteInput<Q>): Promise<JsonResult>;
   /**
    * A WebSocket route: `handler` answers plain HTTP requests, this serves upgraded ones. It reads the query

@@ -1,7 +1,8 @@
 /**
  * The HTTP API v1 server (Bacalhau's `pkg/publicapi`): Fastify with the routes of `routes/`, Go's
- * middleware (request IDs, CORS `*`, 10 MB body limit, version check, version headers, redirects,
- * `Content-Type: application/json`), one error normaliser (errors.ts) and the generated OpenAPI document.
+ * middleware (request IDs, CORS `*`, 10 MB body limit, rate limit, handler timeout, authorization, version
+ * check, version headers, redirects, `Content-Type: application/json`), one error normaliser (errors.ts)
+ * and the generated OpenAPI document.
  *
  * Lifecycle: `createApiServer` builds and readies the app (routes registered, nothing listening);
  * `listen()` binds; `close()` stops accepting, ends open WebSockets and resolves when done (idempotent).
@@ -16,15 +17,25 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { buildVersionInfo } from '../../lib/build-info.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader } from '../apimodels/constants.js';
+import { authenticatorsFromConfig } from './authn/methods.js';
+import type { Authenticator } from './authn/types.js';
+import { loadUserKey } from './authn/user-key.js';
+import { authorize } from './authorize.js';
+import { authorizerFromConfig } from './authz/from-config.js';
+import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { errorResponse, notFoundBody } from './errors.js';
 import { goJson, wire } from './json.js';
+import { withHandlerTimeout } from './handler-timeout.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { parseQuery } from './query.js';
+import { RateLimiter } from './rate-limit.js';
 import type { RouteDef } from './route.js';
 import { agentRoutes } from './routes/agent.js';
+import { authRoutes } from './routes/auth.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -46,6 +57,12 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Clients announcing an older `X-Bacalhau-Git-Version` get 403; default `v1.4.0` (Go's). */
   minClientVersion?: string;
+  /** Requests per second per client address (and as many at once); default 1000 (Go's). Over it: 429. */
+  rateLimitPerSecond?: number;
+  /** How long a handler may run before the client gets a 503; default 30 s (Go's), 0 = no limit. */
+  handlerTimeoutMs?: number;
+  /** The clock of the rate limit, the handler timeout and issued tokens; default the system clock. */
+  clock?: Clock;
   /** Fastify's logger option; default off. */
   logger?: FastifyServerOptions['logger'];
   /** Called with every error answered with a 500 (the client only sees `Internal server error`). */
@@ -83,6 +100,9 @@ export async function createApiServer(
   if (minClientVersion === undefined)
     throw new Error(`invalid minimum client version: ${minClientVersionText}`);
   const versionHeaders = serverVersionHeaders(buildInfo);
+  const clock = options.clock ?? systemClock;
+  const authorizer = authorizerFromConfig(deps.agent.config.API.Auth);
+  const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 1000, clock);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -105,7 +125,14 @@ export async function createApiServer(
     },
   });
   try {
-    await configure(app, deps, options, { buildInfo, minClientVersion, versionHeaders });
+    await configure(app, deps, options, {
+      buildInfo,
+      minClientVersion,
+      versionHeaders,
+      clock,
+      authorizer,
+      rateLimiter,
+    });
   } catch (err) {
     await app.close();
     throw err;
@@ -128,6 +155,9 @@ interface ServerContext {
   buildInfo: BuildVersionInfo;
   minClientVersion: SemVer;
   versionHeaders: Record<string, string>;
+  clock: Clock;
+  authorizer: Authorizer;
+  rateLimiter: RateLimiter;
 }
 
 /** Everything between creating the Fastify instance and serving: parsers, plugins, hooks, routes. */
@@ -135,8 +165,9 @@ async function configure(
   app: FastifyInstance,
   deps: ApiServerDeps,
   options: ApiServerOptions,
-  { buildInfo, minClientVersion, versionHeaders }: ServerContext,
+  context: ServerContext,
 ): Promise<void> {
+  const { buildInfo, minClientVersion, versionHeaders, authorizer, rateLimiter } = context;
   app.server.headersTimeout = headersTimeoutMs;
 
   // One lenient JSON parser for every media type (Go's clients all send JSON; curl's default form type
@@ -163,9 +194,13 @@ async function configure(
     },
   });
 
+  // Go's order: rate limit, authorization, version check. CORS preflights skip the first two, as echo's
+  // CORS middleware answers them before either runs.
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(HTTPHeader.RequestID, request.id);
     void reply.headers(versionHeaders);
+    if (request.method !== 'OPTIONS') rateLimiter.take(request.ip);
+    authorize(authorizer, request);
     const refusal = checkClientVersion(
       firstHeader(request.headers[HTTPHeader.GitVersion.toLowerCase()]),
       minClientVersion,
@@ -192,8 +227,9 @@ async function configure(
     app.get(from, (_request, reply) => reply.redirect(to, 301));
   }
 
-  const routes = apiRoutes(deps, buildInfo);
-  for (const route of routes) registerRoute(app, route);
+  const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock));
+  const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
+  for (const route of routes) registerRoute(app, route, timeout);
 
   const document = buildOpenApiDocument(routes, { version: buildInfo.GitVersion });
   app.get('/api/v1/openapi.json', (request, reply) => sendJson(reply, 200, document, pretty(request)));
@@ -201,8 +237,34 @@ async function configure(
   await app.ready();
 }
 
+/**
+ * The authentication methods of an orchestrator (Go binds `/api/v1/auth` on requester nodes only). The
+ * user key is read, or created, when a token is first signed, so a node nobody logs in to never needs it.
+ */
+function authMethods(deps: ApiServerDeps, clock: Clock): Map<string, Authenticator> {
+  if (deps.orchestrator === undefined) return new Map();
+  const { config } = deps.agent;
+  let userKey: ReturnType<typeof loadUserKey> | undefined;
+  return authenticatorsFromConfig(config.API.Auth, {
+    nodeID: async () => (await deps.agent.nodeInfo()).NodeID,
+    signingKey: () => {
+      // A failed load is retried on the next login (the operator may have fixed the data directory).
+      userKey ??= loadUserKey(config.DataDir).catch((err: unknown) => {
+        userKey = undefined;
+        throw err;
+      });
+      return userKey;
+    },
+    clock,
+  });
+}
+
 /** Every route the deps make available: the agent's always, the orchestrator's when it is present. */
-function apiRoutes(deps: ApiServerDeps, buildInfo: BuildVersionInfo): RouteDef[] {
+function apiRoutes(
+  deps: ApiServerDeps,
+  buildInfo: BuildVersionInfo,
+  methods: ReadonlyMap<string, Authenticator>,
+): RouteDef[] {
   const routes: RouteDef[] = [...agentRoutes(deps.agent, buildInfo)];
   if (deps.orchestrator !== undefined) {
     const o = deps.orchestrator;
@@ -214,6 +276,7 @@ function apiRoutes(deps: ApiServerDeps, buildInfo: BuildVersionInfo): RouteDef[]
       }),
       ...logRoutes({ jobs: o.jobs, ...(o.logs === undefined ? {} : { logs: o.logs }) }),
       ...nodeRoutes(o.nodes),
+      ...authRoutes(methods),
     );
   }
   return routes;
@@ -236,24 +299,33 @@ export function openApiDocument(buildInfo: BuildVersionInfo = buildVersionInfo()
     },
     orchestrator: { jobs: unused, endpoint: unused, nodes: unused },
   };
-  return buildOpenApiDocument(apiRoutes(deps, buildInfo), { version: buildInfo.GitVersion });
+  return buildOpenApiDocument(apiRoutes(deps, buildInfo, new Map()), { version: buildInfo.GitVersion });
 }
 
-function registerRoute(app: FastifyInstance, route: RouteDef): void {
+function registerRoute(
+  app: FastifyInstance,
+  route: RouteDef,
+  timeout: { timeoutMs: number; clock: Clock },
+): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const controller = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const result = await route.handler({
-      query: parseQuery(route.query, request.query),
-      id: pathId(request),
-      body: request.body,
-      request,
-      signal: controller.signal,
-    });
+    const work = (async () =>
+      route.handler({
+        query: parseQuery(route.query, request.query),
+        id: pathId(request),
+        body: request.body,
+        request,
+        signal: controller.signal,
+      }))();
+    const result = await withHandlerTimeout(work, { ...timeout, controller });
     const body = result.schema === null ? result.body : wire(result.body, result.schema);
-    return sendJson(reply, 200, body, { ...pretty(request), unescaped: result.unescaped === true });
+    return sendJson(reply, result.status ?? 200, body, {
+      ...pretty(request),
+      unescaped: result.unescaped === true,
+    });
   };
 
   const wsHandler = route.wsHandler;

@@ -161,7 +161,11 @@ export interface DebugInfoProvider {
 export interface ApiAgentDeps {
   /** This node's NodeInfo (`GET /agent/node`). */
   nodeInfo(): Promise<NodeInfo> | NodeInfo;
-  /** The node's configuration (`GET /agent/config`, secrets redacted; `GET /agent/authconfig`). */
+  /**
+   * The node's configuration: served by `GET /agent/config` (secrets redacted) and `/agent/authconfig`;
+   * `API.Auth` chooses the authorizer and the authentication methods; the challenge method signs tokens
+   * with `<DataDir>/user_id.pem` (created when first needed, as Go does).
+   */
   config: BacalhauConfig;
   /** Default: this build's (`src/lib/build-info.ts`). */
   buildInfo?: BuildVersionInfo;

@@ -1,6 +1,21 @@
 /** The agent routes (reference 6.3). */
 import { describe, expect, it } from 'vitest';
-import { call, keys, OrchestratorID, serverBuildInfo, withApi } from './harness.js';
+import { basicAuthorization } from '../../../src/api/client/index.js';
+import { call, keys, OrchestratorID, serverBuildInfo, withApi, type TestConfig } from './harness.js';
+
+/** Two API users; configuring them makes the server require credentials. */
+function withUsers(config: TestConfig): void {
+  config.API.Auth.Users = [
+    {
+      Alias: 'alice',
+      Username: 'alice',
+      Password: 'hunter2hunter2',
+      Capabilities: [{ Actions: ['read:*'] }],
+    },
+    { Alias: 'bot', APIKey: 'key-123-456-789-abcdefg', Capabilities: [{ Actions: ['*'] }] },
+  ];
+  config.API.Auth.Oauth2['ProviderID'] = 'auth0';
+}
 
 describe('/api/v1/agent', () => {
   it('alive: {"Status":"OK"}', async () => {
@@ -44,16 +59,18 @@ describe('/api/v1/agent', () => {
   });
 
   it('config: {"config": …} in Go\u2019s field order, tokens, passwords and API keys redacted', async () => {
-    await withApi({}, async (api) => {
-      const res = await call(api, 'GET', '/api/v1/agent/config');
+    await withApi({ config: withUsers }, async (api) => {
+      const res = await call(api, 'GET', '/api/v1/agent/config', undefined, {
+        Authorization: basicAuthorization('alice', 'hunter2hunter2'),
+      });
       expect(keys(res.body)).toEqual(['config']);
       const config = res.body.config;
       expect(keys(config).slice(0, 3)).toEqual(['API', 'NameProvider', 'DataDir']);
       expect(config.Compute.Auth.Token).toBe('********');
       expect(config.Orchestrator.Auth.Token).toBe('********');
       expect(config.API.Auth.Users).toEqual([
-        { Alias: 'alice', Username: 'alice', Password: '********', Capabilities: [] },
-        { Alias: 'bot', APIKey: '********', Capabilities: [] },
+        { Alias: 'alice', Username: 'alice', Password: '********', Capabilities: [{ Actions: ['read:*'] }] },
+        { Alias: 'bot', APIKey: '********', Capabilities: [{ Actions: ['*'] }] },
       ]);
       expect(config.API.Port).toBe(1234);
       expect(res.text).not.toMatch(/secret|hunter2|key-123/);
@@ -71,8 +88,8 @@ describe('/api/v1/agent', () => {
     });
   });
 
-  it('authconfig: {Version, Config: Oauth2}', async () => {
-    await withApi({}, async (api) => {
+  it('authconfig: {Version, Config: Oauth2}, open without credentials', async () => {
+    await withApi({ config: withUsers }, async (api) => {
       const res = await call(api, 'GET', '/api/v1/agent/authconfig');
       expect(res.body).toEqual({ Version: '1.0.0', Config: { ProviderID: 'auth0' } });
     });

@@ -1,10 +1,29 @@
 /** The REST client against the server listening on 127.0.0.1 (port 0), over real HTTP and WebSocket. */
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { BacalhauClient, type ClientOptions, type WebSocketFactory } from '../../../src/api/client/index.js';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BacalhauClient,
+  basicAuthorization,
+  challengeInputPhrase,
+  encodeChallengeResponse,
+  type ClientOptions,
+  type WebSocketFactory,
+} from '../../../src/api/client/index.js';
+import { ManualClock } from '../../../src/lib/clock.js';
 import type { ApiLogSource } from '../../../src/api/server/types.js';
 import { BacalhauError } from '../../../src/models/bacerrors.js';
-import { dockerJob, serverBuildInfo, withApi, type ApiHarness } from './harness.js';
+import {
+  dockerJob,
+  OrchestratorID,
+  serverBuildInfo,
+  withApi,
+  type ApiHarness,
+  type TestConfig,
+} from './harness.js';
 
 const wsFactory: WebSocketFactory = (url, headers) => new WebSocket(url, { headers });
 
@@ -39,7 +58,7 @@ describe('BacalhauClient', () => {
       const { config } = await client.agent.config();
       expect((config['Compute'] as { Auth: { Token: string } }).Auth.Token).toBe('********');
       expect(await client.agent.debug()).toEqual({ NodeManager: { nodes: 0 } });
-      expect(await client.agent.authConfig()).toEqual({ Version: '1.0.0', Config: { ProviderID: 'auth0' } });
+      expect(await client.agent.authConfig()).toEqual({ Version: '1.0.0', Config: {} });
     });
   });
 
@@ -172,6 +191,101 @@ describe('BacalhauClient', () => {
         { Type: 1, Line: 'line 1\n' },
         { Type: 2, Line: 'line 2\n' },
       ]);
+    });
+  });
+
+  it('keeps a log stream open past the handler timeout (WebSockets are not limited)', async () => {
+    const clock = new ManualClock();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const logs: ApiLogSource = {
+      async *streamLogs() {
+        yield { value: { Type: 1, Line: 'before\n' } };
+        await gate;
+        yield { value: { Type: 1, Line: 'after\n' } };
+      },
+    };
+    await withClient(
+      { deps: () => ({ logs }), server: { handlerTimeoutMs: 1000, clock } },
+      {},
+      async (client, api) => {
+        const { JobID } = await client.jobs.put({ job: dockerJob() });
+        await api.execution(JobID, { state: 'Running' });
+        const lines: string[] = [];
+        for await (const line of client.jobs.logs({ idOrName: JobID, follow: true })) {
+          lines.push(line.Line);
+          if (lines.length === 1) {
+            clock.advance(60_000);
+            release();
+          }
+        }
+        expect(lines).toEqual(['before\n', 'after\n']);
+      },
+    );
+  });
+
+  it('authenticates with the challenge method, as Bacalhau’s CLI does', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'bacalhau-client-auth-'));
+    const key = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    await writeFile(join(dataDir, 'user_id.pem'), key.export({ format: 'pem', type: 'pkcs1' }));
+    try {
+      await withClient({ config: (c) => void (c.DataDir = dataDir) }, {}, async (client) => {
+        const { Methods } = await client.auth.methods();
+        const requirement = Methods['ClientKey'];
+        expect(requirement).toBeDefined();
+        expect(await client.auth.method('ClientKey')).toEqual(requirement);
+        const phrase = challengeInputPhrase(requirement ?? { type: '', params: null });
+        expect(new TextDecoder().decode(phrase)).toBe(OrchestratorID);
+        const answer = (signed: Uint8Array) =>
+          encodeChallengeResponse({
+            PhraseSignature: sign('sha256', signed, key).toString('base64'),
+            PublicKey: createPublicKey(key).export({ format: 'der', type: 'pkcs1' }).toString('base64'),
+          });
+        const ok = await client.auth.authenticate('ClientKey', answer(phrase));
+        expect(ok.success).toBe(true);
+        expect(ok.token?.split('.')).toHaveLength(3);
+        expect(await client.auth.authenticate('ClientKey', answer(new Uint8Array([1])))).toEqual({
+          success: false,
+          reason: 'crypto/rsa: verification error',
+        });
+        expect((await rejection(client.auth.method('Nope'))).code).toBe('NotFound');
+        expect(() => challengeInputPhrase({ type: 'challenge', params: {} })).toThrow(
+          'unexpected challenge input',
+        );
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends Basic credentials and API keys to a server with API.Auth.Users', async () => {
+    const apiKey = 'key-0123456789-0123456789';
+    const users = (config: TestConfig) => {
+      config.API.Auth.Users = [
+        { Username: 'ann', Password: 'pässwörd-ünicode', Capabilities: [{ Actions: ['read:job'] }] },
+        { APIKey: apiKey, Capabilities: [{ Actions: ['*'] }] },
+      ];
+    };
+    await withClient({ config: users }, {}, async (anonymous, _api, baseUrl) => {
+      const refused = await rejection(anonymous.jobs.list());
+      expect(refused.code).toBe('Unauthorized');
+      expect(refused.httpStatus).toBe(401);
+      expect(refused.details['reason']).toBe('Missing Authorization header');
+      expect((await anonymous.auth.methods()).Methods).toEqual({});
+
+      const ann = new BacalhauClient({
+        baseUrl,
+        authorization: basicAuthorization('ann', 'pässwörd-ünicode'),
+      });
+      expect((await ann.jobs.list()).Items).toEqual([]);
+      const forbidden = await rejection(ann.jobs.put({ job: dockerJob() }));
+      expect(forbidden.code).toBe('Forbidden');
+      expect(forbidden.details['reason']).toBe(
+        "user 'ann' does not have the required capability 'write:job'",
+      );
+
+      const bot = new BacalhauClient({ baseUrl, token: apiKey });
+      expect((await bot.jobs.put({ job: dockerJob() })).JobID).toMatch(/^j-/);
     });
   });
 

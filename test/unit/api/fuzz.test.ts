@@ -55,6 +55,11 @@ const templates: readonly Template[] = [
   { method: 'GET', path: () => '/api/v1/agent/node', params: [] },
   { method: 'GET', path: () => '/api/v1/agent/config', params: [] },
   { method: 'GET', path: () => '/api/v1/agent/debug', params: [] },
+  { method: 'GET', path: () => '/api/v1/auth', params: [] },
+  { method: 'GET', path: (id) => `/api/v1/auth/${id}`, params: [] },
+  { method: 'GET', path: () => '/api/v1/auth/ClientKey', params: [] },
+  { method: 'POST', path: (id) => `/api/v1/auth/${id}`, params: [], body: true },
+  { method: 'POST', path: () => '/api/v1/auth/ClientKey', params: [], body: true },
 ];
 
 /** Values that hit the parsers' edges: numbers out of range, signs, booleans, selectors, tokens. */
@@ -169,6 +174,23 @@ const bodyValue = fc.oneof(
     },
     { requiredKeys: [] },
   ),
+  fc.record(
+    {
+      Name: fc.jsonValue({ maxDepth: 1 }),
+      MethodData: fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.jsonValue({ maxDepth: 1 }),
+        fc
+          .record({
+            PhraseSignature: fc.jsonValue({ maxDepth: 1 }),
+            PublicKey: fc.jsonValue({ maxDepth: 1 }),
+          })
+          .map((answer) => Buffer.from(JSON.stringify(answer)).toString('base64')),
+        fc.uint8Array({ maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+      ),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
 function check(res: { statusCode: number; body: string }, request: string): void {
@@ -201,9 +223,12 @@ async function setup(api: ApiHarness): Promise<string[]> {
   ];
 }
 
+/** The fuzzers send far more than Go's 1000 requests per second; the rate limit has its own tests. */
+const unlimited = { server: { rateLimitPerSecond: Number.MAX_SAFE_INTEGER } };
+
 describe('fuzz: no route answers 5xx', () => {
   it('random params, ids and bodies on every route', async () => {
-    await withApi({}, async (api) => {
+    await withApi(unlimited, async (api) => {
       const known = await setup(api);
       await fc.assert(
         fc.asyncProperty(
@@ -235,7 +260,7 @@ describe('fuzz: no route answers 5xx', () => {
   }, 120_000);
 
   it('raw paths: stray percent signs, unknown segments', async () => {
-    await withApi({}, async (api) => {
+    await withApi(unlimited, async (api) => {
       await setup(api);
       await fc.assert(
         fc.asyncProperty(
@@ -254,7 +279,7 @@ describe('fuzz: no route answers 5xx', () => {
   }, 120_000);
 
   it('raw bodies that are not JSON, or JSON of every shape', async () => {
-    await withApi({}, async (api) => {
+    await withApi(unlimited, async (api) => {
       const known = await setup(api);
       const writes = templates.filter((t) => t.body === true);
       await fc.assert(

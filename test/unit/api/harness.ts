@@ -47,23 +47,36 @@ export function dockerJob(overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
-/** The node's config with secrets set, to check redaction. */
-export function testConfig(): BacalhauConfig {
+/** The parts of the config tests change (the loaded config is typed read-only). */
+export interface TestConfig {
+  DataDir: string;
+  Compute: { Auth: { Token: string } };
+  Orchestrator: { Auth: { Token: string } };
+  API: {
+    Auth: {
+      Methods: Record<string, { Type: string; PolicyPath?: string }>;
+      AccessPolicyPath: string;
+      Users: {
+        Alias?: string;
+        Username?: string;
+        Password?: string;
+        APIKey?: string;
+        Capabilities?: { Actions?: string[] }[];
+      }[];
+      Oauth2: Record<string, string>;
+    };
+  };
+}
+
+/** The node's config with the node tokens set (to check redaction), changed by `change`. */
+export function testConfig(change: (config: TestConfig) => void = () => undefined): BacalhauConfig {
   const base = structuredClone(
     load({ env: {}, home: '/nonexistent-home', dataDir: '/nonexistent-home/.bacalhau' }),
   );
-  const config = base as unknown as {
-    Compute: { Auth: { Token: string } };
-    Orchestrator: { Auth: { Token: string } };
-    API: { Auth: { Users: unknown[]; Oauth2: Record<string, unknown> } };
-  };
+  const config = base as unknown as TestConfig;
   config.Compute.Auth.Token = 'compute-secret';
   config.Orchestrator.Auth.Token = 'orchestrator-secret';
-  config.API.Auth.Users = [
-    { Alias: 'alice', Username: 'alice', Password: 'hunter2', Capabilities: [] },
-    { Alias: 'bot', APIKey: 'key-123', Capabilities: [] },
-  ];
-  config.API.Auth.Oauth2.ProviderID = 'auth0';
+  change(config);
   return base;
 }
 
@@ -90,6 +103,8 @@ export interface ApiHarness {
 export interface WithApiOptions {
   server?: ApiServerOptions;
   manualApproval?: boolean;
+  /** Changes to the node's config (`testConfig`). */
+  config?: (config: TestConfig) => void;
   deps?: (h: {
     store: SqliteJobStore;
     endpoint: JobEndpoint;
@@ -110,7 +125,7 @@ export async function withApi<T>(options: WithApiOptions, fn: (api: ApiHarness) 
     async (harness) => {
       const { store, clock, manager } = harness;
       const endpoint = new JobEndpoint({ store, nodeID: OrchestratorID, clock });
-      const config = testConfig();
+      const config = testConfig(options.config);
       const server = await createApiServer(
         {
           agent: {
@@ -303,6 +318,9 @@ type Key =
   | 'Hint'
   | 'config'
   | 'Config'
+  | 'Authentication'
+  | 'Methods'
+  | 'responses'
   | 'API'
   | 'Compute'
   | 'Orchestrator'

@@ -230,6 +230,8 @@ describe('a compute-only server', () => {
     try {
       expect((await call(server, 'GET', '/api/v1/agent/alive')).status).toBe(200);
       expect((await call(server, 'GET', '/api/v1/orchestrator/jobs')).status).toBe(404);
+      // Go binds /api/v1/auth on orchestrators only.
+      expect((await call(server, 'GET', '/api/v1/auth')).status).toBe(404);
     } finally {
       await server.close();
       await server.close(); // idempotent
@@ -258,6 +260,9 @@ describe('OpenAPI document', () => {
           'GET /api/v1/agent/debug agent/debug',
           'GET /api/v1/agent/node agent/node',
           'GET /api/v1/agent/version agent/version',
+          'GET /api/v1/auth auth/listMethods',
+          'GET /api/v1/auth/{id} auth/getMethod',
+          'POST /api/v1/auth/{id} auth/authenticate',
           'GET /api/v1/orchestrator/jobs orchestrator/listJobs',
           'GET /api/v1/orchestrator/jobs/{id} orchestrator/getJob',
           'GET /api/v1/orchestrator/jobs/{id}/executions orchestrator/jobExecutions',
@@ -290,6 +295,18 @@ describe('OpenAPI document', () => {
       const put = at(doc.paths, '/api/v1/orchestrator/jobs').put;
       expect(at(put.requestBody.content, 'application/json').schema).toEqual({
         $ref: '#/components/schemas/PutJobRequest',
+      });
+      // A failed authentication answers 401 with its AuthnResponse; open paths have no 401.
+      const authenticate = at(doc.paths, '/api/v1/auth/{id}').post;
+      expect(at(authenticate, 'responses', '401', 'content', 'application/json').schema).toEqual({
+        $ref: '#/components/schemas/AuthnResponse',
+      });
+      expect(keys(at(doc.paths, '/api/v1/agent/alive').get.responses)).not.toContain('401');
+      expect(keys(at(doc.paths, '/api/v1/orchestrator/jobs').get.responses)).toEqual(
+        expect.arrayContaining(['401', '403', '429', '503']),
+      );
+      expect(schemas['AuthnRequest']).toMatchObject({
+        properties: { MethodData: { type: 'string', format: 'byte' } },
       });
       // The same document without a server.
       expect(JSON.parse(JSON.stringify(openApiDocument(serverBuildInfo)))).toEqual(doc);

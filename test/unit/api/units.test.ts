@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { base64Decode, base64Encode } from '../../../src/api/apimodels/base64.js';
 import { decodePagingToken, encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { goJson } from '../../../src/api/server/json.js';
 import { parseQuery, StringEnum, UInt32 } from '../../../src/api/server/query.js';
@@ -138,6 +139,45 @@ describe('query parsing', () => {
     );
     expect(() => parseQuery(schema, { reverse: 'yes' })).toThrow(/'reverse'/);
     expect(() => parseQuery(schema, { order_by: 'c' })).toThrow(`"c" is not one of "a", "b"`);
+  });
+});
+
+describe('base64', () => {
+  it('encodes as Go’s StdEncoding and RawURLEncoding', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+        expect(base64Encode(bytes, 'rawurl')).toBe(Buffer.from(bytes).toString('base64url'));
+        expect(base64Decode(base64Encode(bytes))).toEqual(bytes);
+        expect(base64Decode(base64Encode(bytes, 'rawurl'), 'rawurl')).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('decodes as strictly as Go, naming the offending byte as Go does', () => {
+    const error = (text: string, variant: 'std' | 'rawurl' = 'std'): string => {
+      try {
+        base64Decode(text, variant);
+        return 'ok';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(new TextDecoder().decode(base64Decode('aGk=\r\n'))).toBe('hi');
+    expect(new TextDecoder().decode(base64Decode('aG\nk='))).toBe('hi');
+    expect(error('aGk')).toBe('illegal base64 data at input byte 0');
+    expect(error('aGVsbG8')).toBe('illegal base64 data at input byte 4');
+    expect(error('aGk=aGk=')).toBe('illegal base64 data at input byte 4');
+    expect(error('aG==x')).toBe('illegal base64 data at input byte 4');
+    expect(error('aG=x')).toBe('illegal base64 data at input byte 2');
+    expect(error('aG=')).toBe('illegal base64 data at input byte 3');
+    expect(error('a===')).toBe('illegal base64 data at input byte 1');
+    expect(error('ab*d')).toBe('illegal base64 data at input byte 2');
+    expect(error('a-_b')).toBe('illegal base64 data at input byte 1');
+    expect(error('a-_b', 'rawurl')).toBe('ok');
+    expect(error('aGk', 'rawurl')).toBe('ok');
+    expect(error('aGk=', 'rawurl')).toBe('illegal base64 data at input byte 3');
+    expect(error('aGVsb', 'rawurl')).toBe('illegal base64 data at input byte 4');
   });
 });
 

@@ -1,0 +1,69 @@
+/**
+ * The authentication methods of `API.Auth.Methods`, by name (Go's `NewStandardAuthenticatorsFactory`).
+ * None when `API.Auth.Users` or `Oauth2.ProviderID` is set: Go then offers no methods, which tells its
+ * CLI to use username/password, API keys or SSO instead.
+ *
+ * `challenge` with its default policy works. `ask`, and `challenge` with a custom `PolicyPath`, need a Rego
+ * policy engine, which bacalhau-ts does not have: they are left out of the list, and naming them answers
+ * 501 with what to change in the configuration. An unknown `Type` stops the server, as in Go.
+ */
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { AuthMethodType, type Authentication, type Requirement } from '../../apimodels/auth.js';
+import { usesEntryPoint, type AuthConfig } from '../authz/from-config.js';
+import { ChallengeAuthenticator, type ChallengeDeps } from './challenge.js';
+import type { Authenticator } from './types.js';
+
+/** A configured method this server cannot run. */
+export class UnsupportedMethod implements Authenticator {
+  constructor(private readonly problem: BacalhauError) {}
+
+  requirement(): Promise<Requirement> {
+    return Promise.reject(this.problem);
+  }
+
+  authenticate(): Promise<Authentication> {
+    return Promise.reject(this.problem);
+  }
+}
+
+/** @throws BacalhauError ConfigurationError listing every method of an unknown type (Go's message) */
+export function authenticatorsFromConfig(auth: AuthConfig, deps: ChallengeDeps): Map<string, Authenticator> {
+  const methods = new Map<string, Authenticator>();
+  if (usesEntryPoint(auth)) return methods;
+  const unknown: string[] = [];
+  for (const [name, method] of Object.entries(auth.Methods)) {
+    const policyPath = method.PolicyPath ?? '';
+    if (method.Type === AuthMethodType.Challenge && policyPath === '') {
+      methods.set(name, new ChallengeAuthenticator(deps));
+    } else if (method.Type === AuthMethodType.Challenge || method.Type === AuthMethodType.Ask) {
+      methods.set(name, new UnsupportedMethod(needsRego(name, method.Type, policyPath)));
+    } else {
+      unknown.push(`unknown authentication type: ${JSON.stringify(method.Type)}`);
+    }
+  }
+  if (unknown.length > 0) {
+    throw new BacalhauError(unknown.join('\n'), {
+      code: ErrorCode.ConfigurationError,
+      component: 'Authenticator',
+      hint: `API.Auth.Methods types are "${AuthMethodType.Challenge}" and "${AuthMethodType.Ask}"`,
+    });
+  }
+  return methods;
+}
+
+function needsRego(name: string, type: string, policyPath: string): BacalhauError {
+  const what =
+    type === AuthMethodType.Ask
+      ? 'is of type ask, whose questions and answers come from a Rego policy'
+      : `has a PolicyPath (${policyPath}), a Rego policy`;
+  return new BacalhauError(
+    `authentication method ${JSON.stringify(name)} (API.Auth.Methods.${name}) ${what}; bacalhau-ts has no Rego engine to evaluate it`,
+    {
+      code: ErrorCode.NotImplemented,
+      component: 'Authenticator',
+      hint:
+        `Remove API.Auth.Methods.${name} from the node's configuration (the challenge type without a ` +
+        'PolicyPath works), or configure API.Auth.Users for username/password and API-key access',
+    },
+  );
+}

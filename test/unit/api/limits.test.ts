@@ -1,0 +1,118 @@
+/**
+ * Go's rate limit (1000 requests per second per client, 429 `rate limit exceeded`) and handler timeout
+ * (30 s, 503 `Server Timeout!`), driven by a ManualClock with small limits.
+ */
+import { describe, expect, it } from 'vitest';
+import { createApiServer } from '../../../src/api/server/index.js';
+import type { ApiJobCommands } from '../../../src/api/server/types.js';
+import { ManualClock } from '../../../src/lib/clock.js';
+import { selfNodeInfo } from '../../../src/orchestrator/nodes/testing.js';
+import { call, expectApiError, OrchestratorID, serverBuildInfo, testConfig, withApi } from './harness.js';
+
+describe('rate limit', () => {
+  it('refuses requests over the rate per client with 429, and refills with time', async () => {
+    const clock = new ManualClock();
+    await withApi({ server: { rateLimitPerSecond: 2, clock } }, async (api) => {
+      const alive = (remoteAddress = '10.0.0.1') =>
+        api.app.inject({ method: 'GET', url: '/api/v1/agent/alive', remoteAddress });
+      expect((await alive()).statusCode).toBe(200);
+      expect((await alive()).statusCode).toBe(200);
+      const refused = await alive();
+      expectApiError(
+        { status: refused.statusCode, body: refused.json(), text: refused.body, headers: refused.headers },
+        { status: 429, code: 'InternalError', component: 'APIServer', message: 'rate limit exceeded' },
+      );
+      // Another client has its own bucket; preflights are not counted.
+      expect((await alive('10.0.0.2')).statusCode).toBe(200);
+      const preflight = await api.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/agent/alive',
+        remoteAddress: '10.0.0.1',
+        headers: { Origin: 'http://ui.example', 'Access-Control-Request-Method': 'GET' },
+      });
+      expect(preflight.statusCode).toBe(204);
+      // Half a second refills one token at 2 per second.
+      clock.advance(500);
+      expect((await alive()).statusCode).toBe(200);
+      expect((await alive()).statusCode).toBe(429);
+      // A long pause refills the bucket to its size, no more.
+      clock.advance(60_000);
+      expect((await alive()).statusCode).toBe(200);
+      expect((await alive()).statusCode).toBe(200);
+      expect((await alive()).statusCode).toBe(429);
+    });
+  });
+
+  it('must be positive', async () => {
+    await expect(
+      createApiServer(
+        {
+          agent: {
+            nodeInfo: () => selfNodeInfo(OrchestratorID),
+            config: testConfig(),
+            buildInfo: serverBuildInfo,
+          },
+        },
+        { rateLimitPerSecond: 0 },
+      ),
+    ).rejects.toThrow('invalid rate limit: 0 requests per second');
+  });
+});
+
+describe('handler timeout', () => {
+  /** An endpoint whose commands never finish, recording the signals they were given. */
+  function stuckEndpoint(signals: AbortSignal[], started: () => void): Partial<{ endpoint: ApiJobCommands }> {
+    const never = new Promise<never>(() => undefined);
+    const stuck = (_request: unknown, options: { signal?: AbortSignal }) => {
+      if (options.signal !== undefined) signals.push(options.signal);
+      started();
+      return never;
+    };
+    return {
+      endpoint: {
+        submitJob: stuck,
+        diffJob: stuck,
+        stopJob: stuck,
+        rerunJob: stuck,
+      },
+    };
+  }
+
+  it('answers a handler still running after the limit with 503 and aborts its signal', async () => {
+    const clock = new ManualClock();
+    const signals: AbortSignal[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const seen: unknown[] = [];
+    await withApi(
+      {
+        deps: () => stuckEndpoint(signals, started),
+        server: { handlerTimeoutMs: 1000, clock, onUnexpectedError: (err) => seen.push(err) },
+      },
+      async (api) => {
+        const pending = call(api, 'PUT', '/api/v1/orchestrator/jobs', { Job: {} });
+        await running;
+        clock.advance(999);
+        expect(signals[0]?.aborted).toBe(false);
+        clock.advance(1);
+        const res = await pending;
+        expectApiError(res, {
+          status: 503,
+          code: 'TimeOut',
+          component: 'APIServer',
+          message: 'Server Timeout!',
+        });
+        expect(signals[0]?.aborted).toBe(true);
+        expect(seen).toHaveLength(1);
+      },
+    );
+  });
+
+  it('lets handlers that finish in time answer, and leaves no timer behind', async () => {
+    const clock = new ManualClock();
+    await withApi({ server: { handlerTimeoutMs: 1000, clock } }, async (api) => {
+      expect((await call(api, 'GET', '/api/v1/orchestrator/jobs')).status).toBe(200);
+      expect(clock.pendingTimers).toBe(0);
+    });
+  });
+});
