@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run.js';
+import { shutdownSignal } from './cli/shutdown.js';
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
@@ -8,5 +9,6 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   binName: 'bacalhau',
+  signal: shutdownSignal(process),
 });
 process.exitCode = code;

@@ -14,6 +14,11 @@ export interface CliContext {
   cwd: string;
   /** The name the user typed for the binary, used in hints such as "bacalhau job describe <id>". */
   binName: string;
+  /**
+   * Aborted when the user asks the process to stop (Ctrl+C, SIGTERM): `serve` shuts down gracefully,
+   * `job run` stops following the job (which keeps running). Absent: nothing asks.
+   */
+  signal?: AbortSignal;
 }
 
 /** Root flags shared by every command (`-c`, `--api-host`, `--api-port`, `--data-dir`, `--log-level`). */

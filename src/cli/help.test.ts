@@ -25,7 +25,32 @@ describe('--help everywhere', () => {
 
   it('finds the commands of the skeleton', () => {
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['version', 'job', 'job validate', 'config', 'config list', 'config set']),
+      expect.arrayContaining([
+        'version',
+        'job',
+        'job validate',
+        'job run',
+        'job list',
+        'job describe',
+        'job executions',
+        'job history',
+        'job versions',
+        'job stop',
+        'job rerun',
+        'config',
+        'config list',
+        'config set',
+        'serve',
+        'node list',
+        'node describe',
+        'node approve',
+        'node reject',
+        'node delete',
+        'agent alive',
+        'agent node',
+        'agent version',
+        'agent config',
+      ]),
     );
   });
 

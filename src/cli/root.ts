@@ -3,6 +3,9 @@ import type { CliContext } from './context.js';
 import { versionCommand } from './commands/version/version.js';
 import { jobCommand } from './commands/job/job.js';
 import { configCommand } from './commands/config/config.js';
+import { serveCommand } from './commands/serve/serve.js';
+import { agentCommand } from './commands/agent/agent.js';
+import { nodeCommand } from './commands/node/node.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,6 +37,9 @@ export function createProgram(ctx: CliContext): Command {
   program.addCommand(versionCommand(ctx));
   program.addCommand(jobCommand(ctx));
   program.addCommand(configCommand(ctx));
+  program.addCommand(serveCommand(ctx));
+  program.addCommand(nodeCommand(ctx));
+  program.addCommand(agentCommand(ctx));
   return program;
 }
 

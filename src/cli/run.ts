@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
 import { BacalhauError, errorMessage } from '../models/bacerrors.js';
+import { normalizeBooleanFlags } from './argv.js';
 import type { CliContext } from './context.js';
+import { friendlyError } from './errors.js';
 import { configureTree, createProgram } from './root.js';
 
 /**
@@ -11,19 +13,20 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const program = createProgram(ctx);
   configureTree(program, ctx);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(normalizeBooleanFlags(program, argv), { from: 'user' });
     return 0;
   } catch (err) {
     return reportError(err, ctx);
   }
 }
 
-function reportError(err: unknown, ctx: CliContext): number {
-  if (err instanceof CommanderError) {
+function reportError(thrown: unknown, ctx: CliContext): number {
+  if (thrown instanceof CommanderError) {
     // Commander already printed usage errors; help and version requests exit 0.
-    return err.exitCode;
+    return thrown.exitCode;
   }
-  if (err instanceof ExitCode) return err.code;
+  if (thrown instanceof ExitCode) return thrown.code;
+  const err = friendlyError(thrown, ctx.binName);
   ctx.stderr.write(`Error: ${errorMessage(err)}\n`);
   if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint: ${err.hint}\n`);
   if (ctx.env['BACALHAU_DEBUG_STACK'] === '1' && err instanceof Error && err.stack) {

@@ -6,6 +6,14 @@ import type { BuildVersionInfo } from '../models/version.js';
 const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm' };
 const goOs: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
 
+/**
+ * The Bacalhau release whose protocol, API and CLI this build speaks. Peers compare versions: Bacalhau's
+ * CLI refuses servers older than v1.4.0, servers refuse older clients, and orchestrators skip compute
+ * nodes older than v1.0.4. So the version announced is this one, with our own version as semver build
+ * metadata (`v1.9.0+bacalhau-ts.0.1.0`), which every comparison ignores and every reader can still see.
+ */
+export const BacalhauCompatibleVersion = { major: '1', minor: '9', patch: '0' } as const;
+
 let cached: BuildVersionInfo | undefined;
 
 /** The version of this build, read once from package.json (present beside both src/ and dist/). */
@@ -14,11 +22,11 @@ export function buildVersionInfo(): BuildVersionInfo {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
-  const [major = '0', minor = '0'] = pkg.version.split('.');
+  const { major, minor, patch } = BacalhauCompatibleVersion;
   cached = Object.freeze({
     Major: major,
     Minor: minor,
-    GitVersion: `v${pkg.version}`,
+    GitVersion: `v${major}.${minor}.${patch}+bacalhau-ts.${pkg.version}`,
     GitCommit: process.env['BACALHAU_GIT_COMMIT'] ?? '',
     // Go's zero time.Time when unknown, as Bacalhau's BuildDate is a time.
     BuildDate: process.env['BACALHAU_BUILD_DATE'] ?? ZeroTime,

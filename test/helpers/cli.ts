@@ -9,7 +9,13 @@ export interface CliRun {
 /** Runs the CLI in-process with captured output, as a user would from a shell in `cwd`. */
 export async function cli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdin?: string;
+    /** Stands for Ctrl+C / SIGTERM (CliContext.signal). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -20,6 +26,7 @@ export async function cli(
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     binName: 'bacalhau',
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return { code, stdout, stderr };
 }

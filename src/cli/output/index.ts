@@ -3,6 +3,7 @@ export {
   addOutputFlags,
   allFormats,
   colorsEnabled,
+  humanOutputRequested,
   nonTabularFormats,
   nonTabularOptions,
   outputOptions,
@@ -28,3 +29,8 @@ export {
   type TableRenderOptions,
 } from './table.js';
 export { toJson, toYaml } from './encode.js';
+export { dateTime, elapsed, fromNanos, shortenTime, timeOnly, timeOnlyMilli } from './time.js';
+export { styles, type Styles } from './style.js';
+export { printWireList, wireItems, wireValue } from './wire.js';
+export { Spinner } from './spinner.js';
+export { StepPrinter } from './steps.js';

@@ -71,16 +71,20 @@ export function addOutputFlags(cmd: Command, defaults: Partial<OutputOptions> = 
     .addOption(new Option('--wide', 'Print full values in the table results').default(defaults.wide));
 }
 
-/** Registers `--output json|yaml` (default yaml) and `--pretty` (Bacalhau's `OutputNonTabularFormatFlags`). */
-export function addNonTabularOutputFlags(cmd: Command, defaults: Partial<NonTabularOptions> = {}): Command {
-  cmd.addOption(
-    new Option(
-      '--output <format>',
-      `The output format for the command (one of ${quoteList(nonTabularFormats)})`,
-    )
-      .argParser(formatParser(nonTabularFormats))
-      .default(defaults.format ?? 'yaml'),
-  );
+/**
+ * Registers `--output json|yaml` (default yaml) and `--pretty` (Bacalhau's `OutputNonTabularFormatFlags`).
+ * With `human`, `--output` has no default: the command prints its own human form unless it is given
+ * (read it with `humanOutputRequested`).
+ */
+export function addNonTabularOutputFlags(
+  cmd: Command,
+  defaults: Partial<NonTabularOptions> & { human?: boolean } = {},
+): Command {
+  const output = new Option(
+    '--output <format>',
+    `The output format for the command (one of ${quoteList(nonTabularFormats)})`,
+  ).argParser(formatParser(nonTabularFormats));
+  cmd.addOption(defaults.human === true ? output : output.default(defaults.format ?? 'yaml'));
   return addPrettyFlag(cmd, defaults.pretty ?? false);
 }
 
@@ -104,6 +108,11 @@ export function outputOptions(opts: Record<string, unknown>): OutputOptions {
     noStyle: opts['style'] === false,
     wide: opts['wide'] === true,
   };
+}
+
+/** True when a command registered with `human` output flags was not given `--output`. */
+export function humanOutputRequested(opts: Record<string, unknown>): boolean {
+  return opts['output'] === undefined;
 }
 
 /** The options registered by `addNonTabularOutputFlags`, from `cmd.opts()`. */

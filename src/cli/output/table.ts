@@ -11,8 +11,13 @@ export interface Column<T> {
   readonly value: (row: T) => string;
   /** Widest the column may be in a table, unless `--wide`. */
   readonly maxWidth?: number;
-  /** What to do with longer values: wrap at spaces (default), wrap anywhere, or cut. */
-  readonly overflow?: 'wrap' | 'wrap-hard' | 'truncate';
+  /**
+   * What to do with longer values: wrap at spaces (default), wrap anywhere, cut, or a function of the
+   * value and the maximum width (go-pretty's `WidthMaxEnforcer`, e.g. shortening IDs).
+   */
+  readonly overflow?: 'wrap' | 'wrap-hard' | 'truncate' | ((value: string, maxWidth: number) => string);
+  /** Narrowest the column is in a table (pads; for tables printed one row at a time). */
+  readonly minWidth?: number;
   readonly align?: 'left' | 'right';
 }
 
@@ -107,7 +112,9 @@ function enforceWidth(text: string, column: Column<never>, wide: boolean): strin
   if (wide || max === undefined || max <= 0) return text;
   const lines = text.split('\n');
   if (lines.every((line) => displayWidth(line) <= max)) return text;
-  switch (column.overflow ?? 'wrap') {
+  const overflow = column.overflow ?? 'wrap';
+  if (typeof overflow === 'function') return overflow(text, max);
+  switch (overflow) {
     case 'wrap':
       return wrapSoft(text, max);
     case 'wrap-hard':
@@ -139,8 +146,11 @@ export function renderTable<T>(
   }
   if (grid.length === 0 || columns.length === 0) return '';
 
-  const widths = columns.map((_, i) =>
-    Math.max(0, ...grid.map((cells) => Math.max(...(cells[i] ?? '').split('\n').map(displayWidth)))),
+  const widths = columns.map((column, i) =>
+    Math.max(
+      column.minWidth ?? 0,
+      ...grid.map((cells) => Math.max(...(cells[i] ?? '').split('\n').map(displayWidth))),
+    ),
   );
 
   const out: string[] = [];

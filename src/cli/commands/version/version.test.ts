@@ -31,10 +31,10 @@ describe('bacalhau version', () => {
     const json = await run(['version', '--client', '--output', 'json']);
     expect(JSON.parse(json.stdout)).toEqual({ clientVersion: { ...info } });
     expect(json.stdout.endsWith('}\n')).toBe(true);
-    const yaml = await run(['version', '--output', 'yaml']);
+    const yaml = await run(['version', '--client', '--output', 'yaml']);
     expect(yaml.stdout.startsWith('clientVersion:\n  BuildDate:')).toBe(true);
     expect(parseYaml(yaml.stdout)).toEqual({ clientVersion: { ...info } });
-    const csv = await run(['version', '--output', 'csv']);
+    const csv = await run(['version', '--client', '--output', 'csv']);
     expect(csv.stdout).toBe(`client,Update Message\n${info.GitVersion},\n`);
   });
 

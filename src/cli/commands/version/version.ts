@@ -9,6 +9,10 @@ import {
   type Column,
   type OutputFormat,
 } from '../../output/index.js';
+import { errorMessage } from '../../../models/bacerrors.js';
+import { createCliClient } from '../../api-client.js';
+import { friendlyError } from '../../errors.js';
+import { printWarning } from '../../messages.js';
 import { loadCliConfig } from '../config/load.js';
 
 /** What `bacalhau version` reports; JSON/YAML field names as Bacalhau's `util.Versions`. */
@@ -38,24 +42,35 @@ export function versionColumns(versions: Versions, format: OutputFormat): Column
 }
 
 /**
- * The versions to show. The server (`GET /api/v1/agent/version`) and latest-release columns arrive with
- * the API client: set `serverVersion`/`latestVersion` here and the columns follow.
+ * The versions to show: the client's, and the server's unless `--client` (Bacalhau's `GetAllVersions`).
+ * An unreachable server is not an error: the client version is still printed, with a warning. The
+ * latest-release check needs a release feed, which this build does not query.
  */
-function collectVersions(_clientOnly: boolean): Versions {
-  return { clientVersion: buildVersionInfo() };
+async function collectVersions(ctx: CliContext, cmd: Command, clientOnly: boolean): Promise<Versions> {
+  const versions: Versions = { clientVersion: buildVersionInfo() };
+  if (clientOnly) return versions;
+  const { client } = createCliClient(ctx, cmd);
+  // As Bacalhau: a server that does not answer within 3 s is given up on.
+  const signal = AbortSignal.any([AbortSignal.timeout(3_000), ...(ctx.signal ? [ctx.signal] : [])]);
+  try {
+    versions.serverVersion = await client.agent.version({ signal });
+  } catch (err) {
+    printWarning(ctx, `failed to get the server version: ${errorMessage(friendlyError(err, ctx.binName))}`);
+  }
+  return versions;
 }
 
-/** `bacalhau version`: the client version (and, later, the server's). */
+/** `bacalhau version`: the client and server versions. */
 export function versionCommand(ctx: CliContext): Command {
   const cmd = new Command('version')
     .description('Get the client and server version.')
     .option('--client', 'Show the client version only; no server is contacted.');
   addOutputFlags(cmd);
-  return cmd.action((_opts: unknown, command: Command) => {
+  return cmd.action(async (_opts: unknown, command: Command) => {
     const opts = command.opts<{ client?: boolean }>();
     const options = outputOptions(command.opts());
     loadCliConfig(ctx, command); // rejects a broken configuration, as Bacalhau does
-    const versions = collectVersions(opts.client === true);
+    const versions = await collectVersions(ctx, command, opts.client === true);
     if (options.format === 'table' && versions.updateMessage) ctx.stdout.write(`${versions.updateMessage}\n`);
     printOne(ctx, versionColumns(versions, options.format), versions, options);
   });

@@ -1,0 +1,76 @@
+/**
+ * Go's pflag accepts `--flag=false` (and `=true`, `=0`, `=1`, `=t`, `=F`, …) for boolean flags; scripts
+ * written for Bacalhau use it (`--wait=false`). Commander only knows `--flag` and `--no-flag`, so the
+ * arguments are rewritten before parsing, using the boolean options of the commands the arguments name.
+ */
+import type { Command, Option } from 'commander';
+
+const goTrue = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const goFalse = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** A boolean option: one without an argument (`--wait`, `--no-wait`). */
+function isBoolean(option: Option): boolean {
+  return !option.required && !option.optional;
+}
+
+/** The commands the arguments address: the root, then each subcommand named in turn. */
+function commandPath(program: Command, argv: readonly string[]): Command[] {
+  const path = [program];
+  let current = program;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg.startsWith('-')) continue;
+    const sub = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub === undefined) continue;
+    path.push(sub);
+    current = sub;
+  }
+  return path;
+}
+
+/**
+ * Rewrites `--name=<bool>` of boolean options: true → `--name`; false → `--no-name` when that exists,
+ * otherwise the argument is dropped (false is then the default). `--no-name=false` turns the option
+ * back on. Other arguments, and everything after `--`, are left alone.
+ */
+export function normalizeBooleanFlags(program: Command, argv: readonly string[]): string[] {
+  const booleans = new Set<string>();
+  for (const cmd of commandPath(program, argv)) {
+    for (const option of cmd.options) {
+      if (isBoolean(option) && option.long !== undefined) booleans.add(option.long);
+    }
+  }
+  const out: string[] = [];
+  let literal = false;
+  for (const arg of argv) {
+    if (literal || arg === '--') {
+      literal = true;
+      out.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(0, eq);
+    const value = arg.slice(eq + 1);
+    if (
+      eq < 0 ||
+      !arg.startsWith('--') ||
+      !booleans.has(name) ||
+      !(goTrue.has(value) || goFalse.has(value))
+    ) {
+      out.push(arg);
+      continue;
+    }
+    const on = goTrue.has(value);
+    const negated = name.startsWith('--no-');
+    const positive = negated ? `--${name.slice('--no-'.length)}` : name;
+    const negative = negated ? name : `--no-${name.slice(2)}`;
+    // `--no-x=false` means x on; `--x=false` means x off.
+    const wantOn = negated ? !on : on;
+    if (wantOn) {
+      if (booleans.has(positive)) out.push(positive);
+    } else if (booleans.has(negative)) {
+      out.push(negative);
+    }
+  }
+  return out;
+}

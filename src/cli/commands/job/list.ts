@@ -1,0 +1,85 @@
+import { Command, Option } from 'commander';
+import type { Job } from '../../../models/job.js';
+import { jobTask } from '../../../models/job.js';
+import { shortUUID } from '../../../models/ids.js';
+import { jobSchema } from '../../../models/schemas.js';
+import { callOptions, createCliClient, withContext } from '../../api-client.js';
+import type { CliContext } from '../../context.js';
+import { addListFlags, listOptions } from '../../flags/list.js';
+import { parseLabelFlag } from '../../flags/labels.js';
+import {
+  addOutputFlags,
+  dateTime,
+  fromNanos,
+  outputOptions,
+  printWireList,
+  shortenTime,
+  type Column,
+} from '../../output/index.js';
+
+/** Canary jobs of Bacalhau's public network are hidden unless a selector is given. */
+const defaultLabelFilter = 'bacalhau_canary != true';
+
+export const jobListColumns: readonly Column<Job>[] = [
+  { name: 'created', maxWidth: 8, overflow: shortenTime, value: (j) => dateTime(fromNanos(j.CreateTime)) },
+  { name: 'id', maxWidth: 10, overflow: (id) => shortUUID(id), value: (j) => j.ID },
+  { name: 'name', maxWidth: 40, overflow: 'wrap-hard', value: (j) => j.Name },
+  { name: 'job', maxWidth: 40, overflow: 'wrap-hard', value: (j) => jobTask(j)?.Engine?.Type ?? '' },
+  { name: 'type', maxWidth: 8, overflow: 'wrap-hard', value: (j) => j.Type },
+  { name: 'state', maxWidth: 20, overflow: 'wrap-hard', value: (j) => j.State.StateType },
+];
+
+/** `bacalhau job list`: submitted jobs, a page at a time. */
+export function jobListCommand(ctx: CliContext): Command {
+  const cmd = new Command('list')
+    .description('List submitted jobs.')
+    .addOption(
+      new Option(
+        '--labels <selector>',
+        'Filter jobs by labels. See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more information.',
+      )
+        .argParser(parseLabelFlag)
+        .default(defaultLabelFilter),
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  # List submitted jobs.',
+        `  ${ctx.binName} job list`,
+        '',
+        '  # List jobs and output as json',
+        `  ${ctx.binName} job list --output json --pretty`,
+      ].join('\n'),
+    );
+  addListFlags(cmd, { limit: 10, orderByFields: ['id', 'created_at'] });
+  addOutputFlags(cmd);
+  return cmd.action(async (_opts: unknown, command: Command) => {
+    const opts = command.opts<{ labels: string }>();
+    const list = listOptions(command.opts());
+    const { client } = createCliClient(ctx, command);
+    const response = await withContext(
+      client.jobs.list(
+        {
+          limit: list.limit,
+          nextToken: list.nextToken,
+          orderBy: list.orderBy as '' | 'created_at' | 'modified_at',
+          reverse: list.reverse,
+          ...(opts.labels === '' ? {} : { labels: [opts.labels] }),
+        },
+        callOptions(ctx),
+      ),
+      'failed request',
+    );
+    const output = outputOptions(command.opts());
+    printWireList(ctx, jobListColumns, response.Items, output, jobSchema);
+    if (response.NextToken !== '') {
+      // After a table, as Bacalhau; after csv/json/yaml on standard error, so the data stays parseable.
+      const sink = output.format === 'table' ? ctx.stdout : ctx.stderr;
+      sink.write(
+        `\nTo fetch more records use:\n\t${ctx.binName} job list --limit ${list.limit} --next-token ${response.NextToken}\n`,
+      );
+    }
+  });
+}

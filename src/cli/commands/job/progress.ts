@@ -1,0 +1,212 @@
+/**
+ * What `job run` and `job rerun` show after submitting (Bacalhau's `JobProgressPrinter`): the job's
+ * events as they happen, then how to look further. Events come from the history cursor: each page's
+ * `NextToken` is asked for at once, so events appear as soon as they are stored; only a page that
+ * brought nothing new waits, briefly and with backoff, before asking again. The token is empty once
+ * the job is terminal and every event was read.
+ */
+import type { BacalhauClient } from '../../../api/client/index.js';
+import type { JobHistory } from '../../../models/job-history.js';
+import { JobType } from '../../../models/constants.js';
+import { jobTask, type Job } from '../../../models/job.js';
+import type { Execution } from '../../../models/execution.js';
+import { shortNodeID } from '../../../models/ids.js';
+import { isDiscardedExecutionState } from '../../../models/state.js';
+import { callOptions } from '../../api-client.js';
+import type { CliContext } from '../../context.js';
+import type { RuntimeSettings } from '../../flags/runtime.js';
+import { printError, printWarning } from '../../messages.js';
+import { renderTable, Spinner, styles, type Column } from '../../output/index.js';
+import { ExitCode } from '../../run.js';
+import { historyColumns, isErrorEvent } from './history-columns.js';
+
+/** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
+const idleWaitMs = { first: 50, max: 500 };
+
+type Outcome = 'finished' | 'timed-out' | 'cancelled';
+
+/** Chooses which events to show: the first, execution events, and job errors until an execution failed. */
+class EventFilter {
+  #shown = 0;
+  #executionErrors = false;
+
+  accept(event: JobHistory): boolean {
+    const executionLevel = event.Type === 'ExecutionLevel';
+    const error = isErrorEvent(event);
+    if (executionLevel && error) this.#executionErrors = true;
+    const show = this.#shown === 0 || executionLevel || (error && !this.#executionErrors);
+    if (show) this.#shown++;
+    return show;
+  }
+
+  get first(): boolean {
+    return this.#shown === 1;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class JobProgress {
+  readonly #ctx: CliContext;
+  readonly #client: BacalhauClient;
+  readonly #settings: RuntimeSettings;
+
+  constructor(ctx: CliContext, client: BacalhauClient, settings: RuntimeSettings) {
+    this.#ctx = ctx;
+    this.#client = client;
+    this.#settings = settings;
+  }
+
+  /**
+   * Shows the progress of `job` as the settings ask. Throws ExitCode(1) once everything is printed
+   * when the job failed.
+   */
+  async show(job: Pick<Job, 'ID' | 'Version' | 'Type'>): Promise<void> {
+    const out = this.#ctx.stdout;
+    if (!this.#settings.wait) {
+      out.write(`${job.ID}\n`);
+      return;
+    }
+    const quiet = this.#settings.idOnly;
+    if (quiet) out.write(`${job.ID}\n`);
+    else {
+      out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
+      out.write(
+        'Checking job status... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
+      );
+    }
+    const outcome = await this.#follow(job, quiet);
+    let failed = false;
+    if (outcome === 'finished') {
+      const { Job: current } = await this.#client.jobs.get({ idOrName: job.ID }, callOptions(this.#ctx));
+      failed = current.State.StateType === 'Failed';
+      if (failed) {
+        out.write('\n');
+        printError(this.#ctx, 'job failed');
+      }
+    } else if (!quiet) {
+      out.write('\n');
+      printWarning(
+        this.#ctx,
+        outcome === 'timed-out'
+          ? `Progress tracking timed out after ${this.#settings.waitTimeoutSecs}s. The job is still running.`
+          : 'Progress tracking canceled. The job is still running.',
+      );
+    }
+    if (outcome !== 'cancelled') {
+      if (this.#settings.nodeDetails) await this.#printNodeDetails(job.ID);
+      if (!quiet) await this.#printInstructions(job.ID);
+    }
+    if (failed) throw new ExitCode(1);
+  }
+
+  /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
+  async #follow(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<Outcome> {
+    const timeout = AbortSignal.timeout(this.#settings.waitTimeoutSecs * 1000);
+    const signal = AbortSignal.any([timeout, ...(this.#ctx.signal ? [this.#ctx.signal] : [])]);
+    const spinner = new Spinner(
+      this.#ctx.stdout,
+      !quiet && (this.#ctx.stdout as { isTTY?: boolean }).isTTY === true,
+    );
+    const filter = new EventFilter();
+    const h = historyColumns(styles(this.#ctx));
+    // Each event is its own one-row table: fixed widths keep the rows aligned.
+    const fixed = (c: Column<JobHistory>): Column<JobHistory> => ({ ...c, minWidth: c.maxWidth ?? 0 });
+    const columns = [fixed(h.timeOnly), fixed(h.execID), fixed(h.topic), h.event];
+    const longRunning = job.Type === JobType.Service || job.Type === JobType.Daemon;
+    spinner.start();
+    try {
+      let token = '';
+      let idle = idleWaitMs.first;
+      for (;;) {
+        const page = await this.#client.jobs.history(
+          { idOrName: job.ID, eventType: 'all', jobVersion: job.Version, nextToken: token, limit: 10 },
+          { signal },
+        );
+        for (const event of page.Items) {
+          if (!quiet && filter.accept(event)) {
+            spinner.print(renderTable(columns, [event], { hideHeader: !filter.first }));
+          }
+          // A service or daemon job never finishes: its first execution event is progress enough.
+          if (longRunning && event.Type === 'ExecutionLevel') return 'finished';
+        }
+        if (page.NextToken === '') return 'finished';
+        token = page.NextToken;
+        if (page.Items.length > 0) {
+          idle = idleWaitMs.first;
+          continue;
+        }
+        await sleep(idle, signal);
+        idle = Math.min(idle * 2, idleWaitMs.max);
+        if (signal.aborted) break;
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      spinner.stop();
+    }
+    return timeout.aborted ? 'timed-out' : 'cancelled';
+  }
+
+  /** `Job Results By Node:` with what each node's execution said (Bacalhau's `SummariseExecutions`). */
+  async #printNodeDetails(jobID: string): Promise<void> {
+    const { Items } = await this.#client.jobs.executions({ idOrName: jobID }, callOptions(this.#ctx));
+    const byMessage = new Map<string, string[]>();
+    for (const e of Items) {
+      const message = executionSummary(e);
+      if (message !== '') byMessage.set(message, [...(byMessage.get(message) ?? []), shortNodeID(e.NodeID)]);
+    }
+    const out = this.#ctx.stdout;
+    if (byMessage.size === 0) {
+      out.write('\n');
+      return;
+    }
+    out.write('\nJob Results By Node:\n');
+    for (const [message, nodes] of byMessage) {
+      const prefix =
+        nodes.length > 1
+          ? `• ${nodes.length} runs on ${new Set(nodes).size} nodes: `
+          : `• Node ${nodes[0] ?? ''}: `;
+      const indent = ' '.repeat(prefix.length);
+      out.write(prefix + message.trim().split('\n').join(`\n${indent}`) + '\n');
+    }
+  }
+
+  /** How to see more: describe, executions, and — when the job publishes results — get. */
+  async #printInstructions(jobID: string): Promise<void> {
+    const bin = this.#ctx.binName;
+    let publisher = '';
+    try {
+      // The server's view: a default publisher may have been applied.
+      const { Job: job } = await this.#client.jobs.get({ idOrName: jobID }, callOptions(this.#ctx));
+      publisher = jobTask(job)?.Publisher?.Type ?? '';
+    } catch (err) {
+      printWarning(this.#ctx, `Failed to get updated job details: ${(err as Error).message}`);
+    }
+    const out = this.#ctx.stdout;
+    out.write(`\nTo get more details about the run, execute:\n\t${bin} job describe ${jobID}\n`);
+    out.write(`\nTo get more details about the run executions, execute:\n\t${bin} job executions ${jobID}\n`);
+    if (publisher !== '') out.write(`\nTo download the results, execute:\n\t${bin} job get ${jobID}\n`);
+  }
+}
+
+/** What an execution has to say: its error, its stderr when it exited non-zero, else its stdout. */
+function executionSummary(e: Execution): string {
+  const run = e.RunOutput;
+  if (run !== undefined) {
+    if (run.ErrorMsg !== '') return run.ErrorMsg;
+    return run.ExitCode > 0 ? run.stderr : run.Stdout;
+  }
+  return isDiscardedExecutionState(e.ComputeState.StateType) ? (e.ComputeState.Message ?? '') : '';
+}

@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
+import { parseLogLevel, ServeNode, textLogger } from '../../../node/serve.js';
+import { globalOptions, type CliContext } from '../../context.js';
+import { printWarning } from '../../messages.js';
+
+/** `serve`'s own flags, bound to config keys as Bacalhau's `configflags.ServeFlags`. */
+function serveFlagOverrides(opts: { orchestrator?: boolean; compute?: boolean }): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  if (opts.orchestrator === true) flags['Orchestrator.Enabled'] = true;
+  if (opts.compute === true) flags['Compute.Enabled'] = true;
+  return flags;
+}
+
+/** Neither role asked for: an orchestrator, with Bacalhau's warning. */
+function withDefaultRole(config: BacalhauConfig, warn: (message: string) => void): BacalhauConfig {
+  if (config.Orchestrator.Enabled || config.Compute.Enabled) return config;
+  warn('neither --compute nor --orchestrator were provided, defaulting to orchestrator node.');
+  return { ...config, Orchestrator: { ...config.Orchestrator, Enabled: true } };
+}
+
+/** Resolves when `signal` aborts (never without one: the node then runs until the process ends). */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** `bacalhau serve`: runs a node until Ctrl+C or SIGTERM, then stops it gracefully. */
+export function serveCommand(ctx: CliContext): Command {
+  const bin = ctx.binName;
+  return new Command('serve')
+    .summary('Start a bacalhau node.')
+    .description(
+      'Start a bacalhau node: an orchestrator that accepts jobs over the HTTP API (compute nodes are not ' +
+        `available yet). While it runs, <data dir>/bacalhau.run holds the shell variables that point '${bin}' ` +
+        'commands at it; it is removed when the node stops (Ctrl+C or SIGTERM).',
+    )
+    .addOption(new Option('--orchestrator', 'When true the orchestrator service will be enabled.'))
+    .addOption(new Option('--compute', 'When true the compute service will be enabled.'))
+    .addOption(
+      new Option(
+        '--name <name>',
+        "The node's name. If unset, it is read from <data dir>/system_metadata.yaml, or generated if no " +
+          'name exists. If set and no name is stored yet, the value is persisted, else ignored.',
+      ),
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  # Start a private bacalhau orchestrator node',
+        `  ${bin} serve`,
+        `  ${bin} serve --orchestrator`,
+        '',
+        '  # Listen on another port, keep state elsewhere, and point a client at it',
+        `  ${bin} serve --api-port 2345 --data-dir /tmp/bacalhau`,
+        '  source /tmp/bacalhau/bacalhau.run && bacalhau node list',
+      ].join('\n'),
+    )
+    .action(async (opts: { orchestrator?: boolean; compute?: boolean; name?: string }, cmd: Command) => {
+      const globals = globalOptions(cmd);
+      const loaded = loadConfig({
+        config: globals.config ?? [],
+        flags: { ...rootFlagOverrides(globals), ...serveFlagOverrides(opts) },
+        env: ctx.env,
+        cwd: ctx.cwd,
+        binName: bin,
+      });
+      const config = withDefaultRole(loaded.config, (m) => printWarning(ctx, m));
+      const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
+      const node = await ServeNode.start({
+        config,
+        ...(opts.name === undefined ? {} : { name: opts.name }),
+        logger,
+        onError: (error, component) => logger.error(`${component}: background failure`, { error }),
+      });
+      for (const warning of node.warnings) printWarning(ctx, warning);
+      ctx.stdout.write(
+        [
+          `Bacalhau node ${node.nodeID} is running (orchestrator).`,
+          `API: ${node.address}`,
+          `To use it from another shell: source ${node.runInfoPath}`,
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await untilAborted(ctx.signal);
+      ctx.stdout.write('Stopping the node...\n');
+      await node.stop();
+      ctx.stdout.write('Node stopped.\n');
+    });
+}

@@ -1,0 +1,61 @@
+/**
+ * Turns failures into what a person at a terminal needs: one line saying what went wrong and one hint
+ * saying what to do. The client's "cannot connect" error is the common case and gets its own wording.
+ */
+import { ClientComponent } from '../api/client/index.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+
+/** The network reason of a failed fetch, e.g. `connection refused` (undici hides it in `cause`). */
+function networkReason(err: unknown): string | undefined {
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+  };
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && reasons[code] !== undefined) return reasons[code];
+  }
+  return undefined;
+}
+
+/** The client's ServiceUnavailable error for a server that could not be reached, anywhere in the chain. */
+function unreachable(err: unknown): BacalhauError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    if (
+      e instanceof BacalhauError &&
+      e.code === ErrorCode.ServiceUnavailable &&
+      e.component === ClientComponent &&
+      e.details['address'] !== undefined
+    ) {
+      return e;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The error to print for `err`: an unreachable node becomes "cannot reach the Bacalhau API at <address>"
+ * with a hint to start or point at a node; anything else is returned unchanged.
+ */
+export function friendlyError(err: unknown, binName: string): unknown {
+  const cause = unreachable(err);
+  if (cause === undefined) return err;
+  const address = cause.details['address'] ?? '';
+  const reason = networkReason(cause.cause);
+  return new BacalhauError(
+    `cannot reach the Bacalhau API at ${address}${reason === undefined ? '' : ` (${reason})`}`,
+    {
+      code: ErrorCode.ServiceUnavailable,
+      component: 'CLI',
+      hint:
+        `is '${binName} serve' running? Start a node with '${binName} serve', or point the CLI at one ` +
+        'with --api-host/--api-port (or BACALHAU_API_HOST/BACALHAU_API_PORT)',
+      cause: err,
+    },
+  );
+}

@@ -1,0 +1,28 @@
+/** Warnings and errors on standard error, as Bacalhau's `printer.PrintWarning(s)` / `PrintError` lay them out. */
+import type { CliContext } from './context.js';
+import { styles } from './output/index.js';
+
+type Target = Pick<CliContext, 'stdout' | 'stderr' | 'env'>;
+
+/** `Warning: <message>` (yellow on a terminal). */
+export function printWarning(ctx: Target, message: string): void {
+  const s = styles(ctx);
+  ctx.stderr.write(`${s.yellow(s.bold('Warning: '))}${message}\n`);
+}
+
+/** One warning on its line; several as a list under `Warning:`. */
+export function printWarnings(ctx: Target, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  if (warnings.length === 1) {
+    printWarning(ctx, warnings[0] ?? '');
+    return;
+  }
+  printWarning(ctx, '');
+  for (const warning of warnings) ctx.stderr.write(`  * ${warning}\n`);
+}
+
+/** `Error: <message>` (red on a terminal). */
+export function printError(ctx: Target, message: string): void {
+  const s = styles(ctx);
+  ctx.stderr.write(`${s.red(s.bold('Error: '))}${message}\n`);
+}

@@ -1,0 +1,79 @@
+/**
+ * The node's identity kept in `<DataDir>/system_metadata.yaml` (Bacalhau's `repo.SystemMetadata`): the
+ * node name, fixed on first start, and an instance ID. A name given later with `--name` is ignored with
+ * a warning, as in Bacalhau, so a node never changes its identity under its peers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { BacalhauConfig } from '../config/index.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { isPlainObject } from '../models/codec.js';
+
+export const SystemMetadataFile = 'system_metadata.yaml';
+
+/** Repo version Bacalhau v1.9 writes. */
+const RepoVersion = 4;
+
+export interface NodeIdentity {
+  readonly nodeName: string;
+  readonly instanceID: string;
+  /** Set when `--name` differed from the stored name and was ignored. */
+  readonly ignoredName?: string;
+}
+
+function readMetadata(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  const data: unknown = parse(text);
+  if (data === null || data === undefined) return {};
+  if (!isPlainObject(data)) {
+    throw new BacalhauError(`${path} is not a YAML mapping`, { code: ErrorCode.ConfigurationError });
+  }
+  return data;
+}
+
+/** A fresh node name from `NameProvider` (Bacalhau's `config.GenerateNodeID`). */
+function generateName(provider: BacalhauConfig['NameProvider']): string {
+  switch (provider) {
+    case 'puuid':
+      return `n-${randomUUID()}`;
+    case 'uuid':
+      return randomUUID();
+    case 'hostname':
+      return hostname().split('.')[0] ?? hostname();
+    case 'aws':
+    case 'gcp':
+      throw new BacalhauError(`node name provider ${provider} is not supported`, {
+        code: ErrorCode.ConfigurationError,
+        hint: 'set NameProvider to puuid, uuid or hostname, or give the node a name with --name',
+      });
+  }
+}
+
+/**
+ * The node's name and instance ID, creating and persisting them on first use.
+ * @throws BacalhauError (ConfigurationError) for an unreadable metadata file or unsupported provider
+ */
+export function loadNodeIdentity(config: BacalhauConfig, requestedName: string | undefined): NodeIdentity {
+  mkdirSync(config.DataDir, { recursive: true });
+  const path = join(config.DataDir, SystemMetadataFile);
+  const stored = readMetadata(path);
+  const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';
+  const storedInstance = typeof stored['InstanceID'] === 'string' ? stored['InstanceID'] : '';
+  const nodeName = storedName !== '' ? storedName : requestedName || generateName(config.NameProvider);
+  const instanceID = storedInstance !== '' ? storedInstance : randomUUID();
+  if (nodeName !== storedName || instanceID !== storedInstance) {
+    const next = { RepoVersion, ...stored, InstanceID: instanceID, NodeName: nodeName };
+    writeFileSync(path, stringify(next), { mode: 0o600 });
+  }
+  const ignored = requestedName !== undefined && requestedName !== '' && requestedName !== nodeName;
+  return { nodeName, instanceID, ...(ignored ? { ignoredName: requestedName } : {}) };
+}

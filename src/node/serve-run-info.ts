@@ -1,0 +1,30 @@
+/**
+ * `<DataDir>/bacalhau.run`: shell lines that point a client at the running node, so scripts can
+ * `source` it (Bacalhau's `WriteRunInfo`). Written once the API listens, removed when the node stops.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const RunInfoFile = 'bacalhau.run';
+
+/** The address a client on this machine uses: a listen-everywhere host becomes the loopback address. */
+export function clientHost(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '') return '127.0.0.1';
+  if (listenHost === '::') return '::1';
+  return listenHost;
+}
+
+export function runInfoText(host: string, port: number): string {
+  return `export BACALHAU_API_HOST=${clientHost(host)}\nexport BACALHAU_API_PORT=${port}\n`;
+}
+
+/** Writes the file (replacing a stale one left by a crash) and returns its path. */
+export function writeRunInfo(dataDir: string, host: string, port: number): string {
+  const path = join(dataDir, RunInfoFile);
+  writeFileSync(path, runInfoText(host, port), { mode: 0o755 });
+  return path;
+}
+
+export function removeRunInfo(path: string): void {
+  rmSync(path, { force: true });
+}

@@ -1,0 +1,259 @@
+/** `bacalhau job …` against a live node with a fake compute node that runs every job at once. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLiveNode, type LiveNode } from './live-node.js';
+
+let live: LiveNode;
+let specFile: string;
+
+const spec = `Name: {{.name}}
+Type: batch
+Count: 1
+Labels:
+  team: e2e
+Tasks:
+  - Name: main
+    Engine:
+      Type: docker
+      Params:
+        Image: busybox:1.37.0
+        Entrypoint: [echo, hello]
+    Publisher:
+      Type: local
+`;
+
+beforeAll(async () => {
+  live = await startLiveNode();
+  await live.addComputeNode('n-compute-1', {
+    run: { action: 'complete', result: { Stdout: 'hello\n' } },
+    nodeInfo: { labels: { zone: 'a' } },
+  });
+  specFile = join(live.dataDir, 'job.yaml');
+  writeFileSync(specFile, spec);
+});
+afterAll(() => live.stop());
+
+/** Submits `name` and returns its job ID (`--id-only --wait=false`). */
+async function submit(name: string, extra: string[] = []): Promise<string> {
+  const run = await live.run([
+    'job',
+    'run',
+    '--id-only',
+    '--wait=false',
+    '-V',
+    `name=${name}`,
+    specFile,
+    ...extra,
+  ]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout.trim();
+}
+
+describe('job run', () => {
+  it('follows the job to completion and ends with the hints', async () => {
+    const run = await live.run(['job', 'run', '-V', 'name=first', specFile]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const id = /Job successfully submitted\. Job ID: (j-[0-9a-f-]+)/.exec(run.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(run.stdout).toContain(
+      'Checking job status... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
+    );
+    expect(run.stdout).toMatch(/ TIME {10}EXEC\. ID {4}TOPIC {12}EVENT/);
+    expect(run.stdout).toContain('Job submitted');
+    expect(
+      run.stdout.endsWith(
+        `\nTo get more details about the run, execute:\n\tbacalhau job describe ${id}\n` +
+          `\nTo get more details about the run executions, execute:\n\tbacalhau job executions ${id}\n` +
+          `\nTo download the results, execute:\n\tbacalhau job get ${id}\n`,
+      ),
+    ).toBe(true);
+  });
+
+  it('--id-only prints the ID alone, and still waits', async () => {
+    const run = await live.run(['job', 'run', '--id-only', '-V', 'name=quiet', specFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^j-[0-9a-f-]{36}\n$/);
+    const state = await live.run(['job', 'describe', run.stdout.trim(), '--output', 'json']);
+    expect((JSON.parse(state.stdout) as { Job: { State: { StateType: string } } }).Job.State.StateType).toBe(
+      'Completed',
+    );
+  });
+
+  it('--wait=false returns the ID at once; resubmitting an unchanged job needs --force', async () => {
+    const id = await submit('once');
+    const again = await live.run(['job', 'run', '--wait=false', '-V', 'name=once', specFile]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('no changes detected for new job spec');
+    expect(again.stderr).toContain('Hint: Use the --force flag');
+    const forced = await live.run(['job', 'run', '--wait=false', '--force', '-V', 'name=once', specFile]);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout.trim()).toBe(id);
+  });
+
+  it('reads the spec from standard input', async () => {
+    const run = await live.run(['job', 'run', '--wait=false'], { stdin: spec.replace('{{.name}}', 'stdin') });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^j-/);
+  });
+
+  it('refuses a template variable that is not given, naming it', async () => {
+    const run = await live.run(['job', 'run', specFile]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the job provided is invalid');
+    expect(run.stderr).toContain('map has no entry for key "name"');
+  });
+
+  it('-E takes template variables from the environment', async () => {
+    const run = await live.run(['job', 'run', '--wait=false', '-E', '^name$', specFile]);
+    expect(run.code).toBe(1); // HOME etc. are no match, and `name` is not in the environment
+    expect(run.stderr).toContain('map has no entry for key "name"');
+  });
+
+  it('--dry-run shows the difference to the stored job', async () => {
+    await submit('drift');
+    const changed = join(live.dataDir, 'changed.yaml');
+    writeFileSync(changed, spec.replace('echo, hello', 'echo, bye'));
+    const run = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', changed]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^-.*hello/m);
+    expect(run.stdout).toMatch(/^\+.*bye/m);
+    const same = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', specFile]);
+    expect(same.stderr).toBe('Warning: No diff detected.\n');
+  });
+});
+
+describe('job queries', () => {
+  let id: string;
+  beforeAll(async () => {
+    const run = await live.run(['job', 'run', '--id-only', '-V', 'name=queried', specFile]);
+    id = run.stdout.trim();
+  });
+
+  it('job list: a table, JSON items, and the paging hint', async () => {
+    const table = await live.run(['job', 'list', '--no-style']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ CREATED {3}ID {10}NAME +JOB {5}TYPE {3}STATE +$/);
+    expect(table.stdout).toContain(` ${id.slice(0, 10)}  queried`);
+    const json = await live.run(['job', 'list', '--output', 'json', '--labels', 'team=e2e']);
+    const items = JSON.parse(json.stdout) as { ID: string }[];
+    expect(items.map((j) => j.ID)).toContain(id);
+    const none = await live.run(['job', 'list', '--output', 'json', '--labels', 'team=nobody']);
+    expect(none.stdout).toBe('[]\n');
+    const page = await live.run(['job', 'list', '--limit', '1', '--no-style']);
+    expect(page.stdout).toMatch(
+      /\nTo fetch more records use:\n\tbacalhau job list --limit 1 --next-token \S+\n$/,
+    );
+    const token = /--next-token (\S+)/.exec(page.stdout)?.[1] ?? '';
+    const next = await live.run(['job', 'list', '--limit', '1', '--next-token', token, '--output', 'csv']);
+    expect(next.code).toBe(0);
+    expect(next.stdout.split('\n')[0]).toBe('created,id,name,job,type,state');
+  });
+
+  it('job describe: header, executions, history and output', async () => {
+    const run = await live.run(['job', 'describe', id]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^ID +\\= ${id}\\nName +\\= queried\\nNamespace += default\\n`));
+    expect(run.stdout).toContain('State         = Completed\n');
+    expect(run.stdout).toContain('\nSummary\nCompleted = 1\n');
+    expect(run.stdout).toContain('\nJob History\n');
+    expect(run.stdout).toMatch(
+      /\nExecutions\n ID {10}NODE ID {6}STATE {6}DESIRED {2}REV\. {2}CREATED {2}MODIFIED {2}COMMENT \n/,
+    );
+    expect(run.stdout).toContain('n-compute-');
+    expect(run.stdout.endsWith('\nStandard Output\nhello\n')).toBe(true);
+    const yaml = await live.run(['job', 'describe', id, '--output', 'yaml']);
+    expect(yaml.stdout).toContain(`ID: ${id}`);
+    expect(yaml.stdout).toMatch(/StateType: 9/); // execution states as on the wire
+  });
+
+  it('job executions, history (filters), versions', async () => {
+    const executions = await live.run(['job', 'executions', id, '--no-style', '--wide']);
+    expect(executions.code).toBe(0);
+    expect(executions.stdout.split('\n')[0]).toMatch(
+      /^ CREATED +MODIFIED +ID +JOB VERSION +NODE ID +REV\. +STATE +DESIRED +$/,
+    );
+    expect(executions.stdout).toContain('n-compute-1');
+    const all = await live.run(['job', 'history', id, '--output', 'json']);
+    const entries = JSON.parse(all.stdout) as { Type: string; ExecutionID?: string }[];
+    expect(entries.some((e) => e.Type === 'JobLevel')).toBe(true);
+    expect(entries.some((e) => e.Type === 'ExecutionLevel')).toBe(true);
+    const jobLevel = await live.run(['job', 'history', id, '--event-type', 'job', '--output', 'json']);
+    expect((JSON.parse(jobLevel.stdout) as { Type: string }[]).every((e) => e.Type === 'JobLevel')).toBe(
+      true,
+    );
+    const onNode = await live.run(['job', 'history', id, '--node-id', 'n-compute', '--output', 'json']);
+    expect((JSON.parse(onNode.stdout) as { Type: string }[]).every((e) => e.Type === 'ExecutionLevel')).toBe(
+      true,
+    );
+    const executionID = entries.find((e) => e.ExecutionID)?.ExecutionID ?? '';
+    const byExecution = await live.run([
+      'job',
+      'history',
+      id,
+      '--execution-id',
+      executionID,
+      '--output',
+      'json',
+    ]);
+    expect(
+      (JSON.parse(byExecution.stdout) as { ExecutionID?: string }[]).every(
+        (e) => e.ExecutionID === executionID,
+      ),
+    ).toBe(true);
+    const table = await live.run(['job', 'history', id, '--no-style']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ TIME +LEVEL +JOB VERSION +EXEC\. ID +TOPIC +EVENT +$/);
+    const versions = await live.run(['job', 'versions', id, '--no-style']);
+    expect(versions.stdout).toMatch(/^ CREATED AT +JOB VERSION \n \d{4}-\d\d-\d\d \d\d:\d\d:\d\d +1 +\n$/);
+  });
+
+  it('an unknown job is one error line and exit code 1', async () => {
+    const run = await live.run(['job', 'describe', 'j-nope']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toMatch(/^Error: failed to get job j-nope: .*not found/);
+    expect(run.stderr).not.toContain('    at ');
+  });
+
+  it('job rerun runs the job again as a new version', async () => {
+    const run = await live.run(['job', 'rerun', id]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Job successfully submitted. Job ID: ${id}`);
+    const versions = await live.run(['job', 'versions', id, '--output', 'json']);
+    expect((JSON.parse(versions.stdout) as unknown[]).length).toBe(2);
+  });
+});
+
+describe('job stop', () => {
+  it('stops a running job, then refuses to stop it again', async () => {
+    const stopper = await startLiveNode();
+    try {
+      await stopper.addComputeNode('n-slow', { run: { action: 'hang' } });
+      const run = await stopper.run([
+        'job',
+        'run',
+        '--wait=false',
+        '-V',
+        'name=long',
+        join(live.dataDir, 'job.yaml'),
+      ]);
+      const id = run.stdout.trim();
+      const stop = await stopper.run(['job', 'stop', id]);
+      expect(stop.stderr).toBe('');
+      expect(stop.code).toBe(0);
+      expect(stop.stdout).toMatch(
+        /^Checking job status\n\n\tConnecting to network {2}\.{16} {2}done ✅ {2}\d+\.\ds\n\t {2}Verifying job state {2}\.{16} {2}done ✅ {2}\d+\.\ds\n\t {9}Stopping job {2}\.{16} {2}done ✅ {2}\d+\.\ds\n\nJob stop successfully submitted with evaluation ID: \S+\n$/,
+      );
+      const again = await stopper.run(['job', 'stop', id]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toBe(
+        'Error: Job is already in a terminal state.\nThe current state is: Stopped\n',
+      );
+      const quiet = await stopper.run(['job', 'stop', '--quiet', id]);
+      expect(quiet).toEqual({ code: 1, stdout: '', stderr: '' });
+    } finally {
+      await stopper.stop();
+    }
+  });
+});

@@ -1,0 +1,168 @@
+/** `bacalhau serve` itself: the run-info file, graceful stop, refusals, and an unreachable node. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/test-env.js';
+import { cli } from '../helpers/cli.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bacalhau-serve-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const runInfo = (): string => join(dir, 'bacalhau.run');
+
+/** Resolves once `path` exists (the node writes it when its API listens). */
+async function waitForFile(path: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function portOf(text: string): string {
+  return /export BACALHAU_API_PORT=(\d+)/.exec(text)?.[1] ?? '';
+}
+
+/** `serve` on a random loopback port with this test's data dir, plus `extra` flags. */
+const serveArgs = (...extra: string[]): string[] => [
+  'serve',
+  '--data-dir',
+  dir,
+  '--api-host',
+  '127.0.0.1',
+  '--api-port',
+  '0',
+  ...extra,
+];
+
+/** A loopback port that is free now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('serve in-process', () => {
+  it('writes bacalhau.run, serves the API, and removes the file on stop', async () => {
+    const stop = new AbortController();
+    const env = { HOME: dir };
+    const serving = cli(serveArgs('--name', 'n-test'), {
+      env,
+      signal: stop.signal,
+    });
+    const text = await waitForFile(runInfo());
+    expect(text).toMatch(/^export BACALHAU_API_HOST=127\.0\.0\.1\nexport BACALHAU_API_PORT=\d+\n$/);
+    const client = { ...env, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) };
+    const node = await cli(['agent', 'node', '--output', 'json'], { env: client });
+    expect(JSON.parse(node.stdout)).toMatchObject({ NodeID: 'n-test', NodeType: 'Requester' });
+    stop.abort();
+    const run = await serving;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Bacalhau node n-test is running (orchestrator).');
+    expect(run.stdout.endsWith('Stopping the node...\nNode stopped.\n')).toBe(true);
+    expect(run.stderr).toBe(
+      'Warning: neither --compute nor --orchestrator were provided, defaulting to orchestrator node.\n',
+    );
+    expect(existsSync(runInfo())).toBe(false);
+    // The name is kept: a later --name is ignored with a warning.
+    const again = new AbortController();
+    const second = cli(serveArgs('--orchestrator', '--name', 'other'), {
+      env,
+      signal: again.signal,
+    });
+    await waitForFile(runInfo());
+    again.abort();
+    const secondRun = await second;
+    expect(secondRun.stdout).toContain('Bacalhau node n-test is running');
+    expect(secondRun.stderr).toBe(
+      'Warning: --name flag with value other ignored. Name n-test already exists\n',
+    );
+  });
+
+  it('a port in use is one clear error line', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = await cli(
+        ['serve', '--orchestrator', '--data-dir', dir, '--api-host', '127.0.0.1', '--api-port', String(port)],
+        {
+          env: { HOME: dir },
+        },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `Error: cannot listen on 127.0.0.1:${port}: the port is already in use\n` +
+          'Hint: stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)\n',
+      );
+      expect(existsSync(runInfo())).toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('a compute-only node is refused until compute nodes exist', async () => {
+    const run = await cli(['serve', '--compute', '--data-dir', dir, '--api-port', '0'], {
+      env: { HOME: dir },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: compute nodes are not available yet/);
+  });
+});
+
+describe('an unreachable node', () => {
+  it('is one friendly line with a hint naming the address, exit code 1', async () => {
+    const port = await freePort();
+    const run = await cli(['job', 'list'], {
+      env: { HOME: dir, BACALHAU_API_HOST: '0.0.0.0', BACALHAU_API_PORT: String(port) },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `Error: cannot reach the Bacalhau API at http://127.0.0.1:${port} (connection refused)\n` +
+        "Hint: is 'bacalhau serve' running? Start a node with 'bacalhau serve', or point the CLI at one with " +
+        '--api-host/--api-port (or BACALHAU_API_HOST/BACALHAU_API_PORT)\n',
+    );
+    const flags = await cli(['agent', 'alive', '--api-host', '127.0.0.1', '--api-port', String(port)], {
+      env: { HOME: dir },
+    });
+    expect(flags.stderr.split('\n')[0]).toBe(
+      `Error: cannot reach the Bacalhau API at http://127.0.0.1:${port} (connection refused)`,
+    );
+  });
+});
+
+describe('serve as a process', () => {
+  it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...serveArgs('--orchestrator')],
+      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const text = await waitForFile(runInfo(), 30_000);
+      const alive = await cli(['agent', 'alive'], {
+        env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
+      });
+      expect(alive.stdout).toBe('Status: OK\n');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('Node stopped.');
+      expect(existsSync(runInfo())).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
