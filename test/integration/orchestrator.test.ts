@@ -173,8 +173,10 @@ describe('orchestrator: batch jobs', () => {
 
     await c.addNode('n-1');
     await c.settle();
-    expect(await stateOf(c, JobID)).toBe('Queued'); // a batch job waits for its queue backoff (1 m)
-    await c.advance(minutes(1));
+    expect(await stateOf(c, JobID)).toBe('Queued');
+    // The join is re-evaluated with the node re-evaluator's batch (15 s), before the queue backoff (1 m)
+    // that Bacalhau waits for.
+    await c.advance(15_000);
     await c.waitForJobState(JobID, 'Completed');
     expect(await executionsOf(c, JobID)).toEqual(['n-1 p0 v1 Stopped/Completed']);
     expect((await historyOf(c, JobID)).map((h) => h[2])).toEqual([

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import type { Evaluation } from '../../models/index.js';
 import { SqliteJobStore } from '../../store/sqlite/sqlite-store.js';
-import { makeExecution, makeJob } from '../../store/store.contract.js';
+import { makeEvaluation, makeExecution, makeJob } from '../../store/store.contract.js';
 import { NodeReEvaluator } from './reevaluator.js';
 
 describe('NodeReEvaluator', () => {
@@ -55,6 +55,20 @@ describe('NodeReEvaluator', () => {
     expect(summary(created)).toEqual([`${lost.ID} node-leave`]);
     expect(created[0]).toMatchObject({ Priority: 7, Type: 'batch', Status: 'pending', Namespace: 'default' });
     expect(await store.listEvaluations()).toHaveLength(1);
+  });
+
+  it('on a join, also re-evaluates jobs waiting in their queue backoff, not on a leave', async () => {
+    const queued = await store.createJob(makeJob({ State: { StateType: 'Queued' } }));
+    const delayed = { Status: 'pending', WaitUntil: new Date(clock.now() + 60_000).toISOString() };
+    await store.createEvaluation(makeEvaluation(queued, { ...delayed, TriggeredBy: 'job-queue' }));
+    await store.createEvaluation(makeEvaluation(queued, { ...delayed, TriggeredBy: 'job-queue' }));
+    const other = await store.createJob(makeJob());
+    await store.createEvaluation(makeEvaluation(other, { ...delayed, TriggeredBy: 'job-register' }));
+    const r = reEvaluator();
+    r.nodeLeft('n-1');
+    expect(await r.flush()).toEqual([]);
+    r.nodeJoined('n-1');
+    expect(summary(await r.flush())).toEqual([`${queued.ID} node-join`]);
   });
 
   it('on a join, also re-evaluates every in-progress daemon job', async () => {

@@ -2,8 +2,8 @@
  * Re-evaluates jobs when compute nodes come and go (Bacalhau `pkg/orchestrator/nodes/reevaluator.go`).
  *
  * - A node **joins** (accepted handshake, or approval of a connected node): every in-progress daemon
- *   job (the new node may fit it) and every job with an in-progress execution on that node gets a
- *   `node-join` evaluation.
+ *   job (the new node may fit it), every job waiting in its queue backoff for capacity, and every job
+ *   with an in-progress execution on that node gets a `node-join` evaluation.
  * - A node **leaves** (heartbeat timeout, shutdown notice, rejection, deletion): every job with an
  *   in-progress execution on that node gets a `node-leave` evaluation; the scheduler then fails those
  *   executions ("node has disappeared") and places the work elsewhere.
@@ -22,10 +22,11 @@
  * - Executions of every job version count (an old version still running on a lost node needs a
  *   decision too).
  * - `stop()` processes the pending batch instead of dropping it.
+ * - Queued jobs are re-evaluated when a node joins; Go leaves them to their queue backoff (1 m).
  */
 import { newJobEvaluation } from '../../models/evaluation.js';
 import type { Clock, Timer } from '../../lib/clock.js';
-import { EvalTrigger, newEvaluationID } from '../../models/index.js';
+import { EvalStatus, EvalTrigger, newEvaluationID } from '../../models/index.js';
 import type { Evaluation, Job } from '../../models/index.js';
 import type { JobStore, JobStoreTx } from '../../store/types.js';
 
@@ -162,6 +163,9 @@ export class NodeReEvaluator {
       for (const job of tx.listJobs({ type: 'daemon', inProgress: true }).items) {
         if (!jobs.has(job.ID)) jobs.set(job.ID, { job, trigger: EvalTrigger.NodeJoin });
       }
+      for (const job of jobsWaitingForNodes(tx)) {
+        if (!jobs.has(job.ID)) jobs.set(job.ID, { job, trigger: EvalTrigger.NodeJoin });
+      }
     }
     const created: Evaluation[] = [];
     for (const { job, trigger } of jobs.values()) {
@@ -169,6 +173,21 @@ export class NodeReEvaluator {
     }
     return created;
   }
+}
+
+/**
+ * Jobs that wait for capacity: those with a pending `job-queue` evaluation (set for their queue
+ * backoff, 1 m by default). A joining node may fit them, so they are looked at now rather than at
+ * the end of the backoff; their delayed evaluation then finds nothing left to do.
+ */
+function jobsWaitingForNodes(tx: JobStoreTx): JobRef[] {
+  const waiting = new Map<string, JobRef>();
+  for (const evaluation of tx.listEvaluations({ statuses: [EvalStatus.Pending] })) {
+    if (evaluation.TriggeredBy !== EvalTrigger.JobQueue || waiting.has(evaluation.JobID)) continue;
+    const { ID, Namespace, Type, Priority } = tx.getJob(evaluation.JobID);
+    waiting.set(ID, { ID, Namespace, Type, Priority });
+  }
+  return [...waiting.values()];
 }
 
 function evaluationFor(job: JobRef, trigger: string, id: string): Evaluation {
