@@ -1,12 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BacalhauError, type JobStateType, type Plan } from '../../models/index.js';
+import { BacalhauError, type JobStateType, type NodeState, type Plan } from '../../models/index.js';
 import { BatchServiceJobScheduler } from './batch-service.js';
 import { fixedRetryStrategy } from './retry.js';
 import {
   CREATED_NS,
   NOW,
   NOW_NS,
+  RecordingSelector,
   created,
+  createdOn,
   evaluation,
   exec,
   input,
@@ -889,5 +891,50 @@ describe('QueueTimeout 0 on a millisecond clock', () => {
     });
     expect(plan.DesiredJobState).toBe('Failed');
     expect(plan.NewEvaluations).toEqual([]);
+  });
+});
+
+describe('BatchServiceJobScheduler in a large cluster', () => {
+  /** Frozen, as the worker's node cache hands out its list. */
+  const cluster = (n: number): readonly NodeState[] => Object.freeze(numberedNodes(n));
+
+  it('asks for one node per remaining partition and ranks a sample, not every node', () => {
+    const selector = new RecordingSelector();
+    const scheduler = new BatchServiceJobScheduler(testOptions({ selector }));
+    const nodeList = cluster(1000);
+    const plan = scheduler.process({
+      ...input({
+        job: job({ Count: 3, state: 'Running' }),
+        executions: [exec('node500', 'Running', { partition: 1 })],
+      }),
+      nodes: nodeList,
+    });
+    expect(selector.requests.map((r) => r.want)).toEqual([2]);
+    expect(selector.rankedPerCall).toEqual([20]);
+    expect(plan.NewExecutions.map((e) => e.PartitionIndex)).toEqual([0, 2]);
+    const placed = createdOn(plan);
+    expect(new Set(placed).size).toBe(2);
+    expect(placed).not.toContain('node500');
+  });
+
+  it('fails executions on unknown or disconnected nodes with a node list reused across evaluations', () => {
+    const scheduler = new BatchServiceJobScheduler(testOptions());
+    const j = job({ Count: 3, state: 'Running' });
+    const executions = [
+      exec('node0', 'Running', { partition: 0 }),
+      exec('node1', 'Running', { partition: 1 }),
+      exec('gone', 'Running', { partition: 2 }),
+    ];
+    const lost = (nodeList: readonly NodeState[]): string[] =>
+      [...scheduler.process({ ...input({ job: j, executions }), nodes: nodeList }).UpdatedExecutions.values()]
+        .filter((u) => u.Event.Message === nodeDisappeared)
+        .map((u) => u.Execution.NodeID);
+    const before = Object.freeze([...numberedNodes(1), node('node1', { connection: 'DISCONNECTED' })]);
+    expect(lost(before)).toEqual(['node1', 'gone']);
+    expect(lost(before)).toEqual(['node1', 'gone']);
+    // The node cache hands out a new list once a node changes: node0 is now gone, node1 back.
+    const after = Object.freeze([node('node0', { connection: 'DISCONNECTED' }), node('node1')]);
+    expect(lost(after)).toEqual(['node0', 'gone']);
+    expect(lost(before)).toEqual(['node1', 'gone']);
   });
 });

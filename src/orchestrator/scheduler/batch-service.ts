@@ -9,7 +9,8 @@
  * 4. executions of older job versions → cancelled (running ones rate-limited);
  * 5. per partition: approve the oldest accepted bid, reject or cancel the surplus;
  * 6. partitions without a live (or, for batch, completed) execution get new ones (ComputeState New,
- *    DesiredState Pending) on the best-ranked nodes, after the retry strategy agreed if anything failed;
+ *    DesiredState Pending) on the best-ranked nodes (of a random sample in a large cluster: the selector
+ *    is told how many nodes are wanted), after the retry strategy agreed if anything failed;
  *    too few nodes → `job-queue` evaluation (and the job Queued when none matched), or the job Failed once
  *    its queue timeout has passed;
  * 7. job failed → cancel the remaining live executions; batch with every partition Completed for the
@@ -134,9 +135,11 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     return;
   }
 
+  // One node per remaining partition: the selector may rank a random sample (see NodeSelector).
   const { matched, rejected } = run.options.selector.matchingNodes(job, {
     nodes: run.input.nodes,
     executions: run.input.executions,
+    want: remaining.length,
   });
 
   if (matched.length < remaining.length) {

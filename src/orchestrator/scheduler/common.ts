@@ -18,6 +18,7 @@ import {
   type Execution,
   type ExecutionDesiredStateType,
   type Job,
+  type NodeState,
   type Plan,
 } from '../../models/index.js';
 import { EventTopic, OrchestratorEvents } from '../events.js';
@@ -81,16 +82,29 @@ export function cancelIfJobTerminal(run: Run, live: Executions): boolean {
   return true;
 }
 
+/** The IDs of the CONNECTED nodes per frozen node list (the worker's node cache reuses one). */
+const connectedByNodeList = new WeakMap<readonly NodeState[], ReadonlySet<string>>();
+
+/** The IDs of the CONNECTED nodes of `nodes`: O(nodes) once per frozen list, then O(1). */
+function connectedNodeIDs(nodes: readonly NodeState[]): ReadonlySet<string> {
+  let connected = connectedByNodeList.get(nodes);
+  if (connected === undefined) {
+    connected = new Set(
+      nodes.filter((n) => n.ConnectionState.Status === NodeConnection.Connected).map((n) => n.Info.NodeID),
+    );
+    // Only a frozen list is known not to change under the same identity.
+    if (Object.isFrozen(nodes)) connectedByNodeList.set(nodes, connected);
+  }
+  return connected;
+}
+
 /**
  * Fails the executions whose node is unknown or not CONNECTED ("node has disappeared"). Returns
- * [healthy, lost].
+ * [healthy, lost]. Costs O(live executions) once the node list has been indexed.
  */
 export function failLostExecutions(run: Run, live: Executions): [Execution[], Execution[]] {
-  const connected = new Set(
-    run.input.nodes
-      .filter((n) => n.ConnectionState.Status === NodeConnection.Connected)
-      .map((n) => n.Info.NodeID),
-  );
+  if (live.length === 0) return [[], []];
+  const connected = connectedNodeIDs(run.input.nodes);
   const [healthy, lost] = split(live, (e) => connected.has(e.NodeID));
   markStopped(run.plan, lost, run.events.execStoppedByNodeUnhealthy, 'Failed');
   return [healthy, lost];

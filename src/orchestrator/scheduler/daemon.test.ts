@@ -13,6 +13,7 @@ import {
   node,
   nodes,
   numberedNodes,
+  processInLargeCluster,
   secondsNs,
   testOptions,
   updates,
@@ -216,5 +217,12 @@ describe('DaemonJobScheduler', () => {
   it('ignores nodes that are pending approval', () => {
     const plan = schedule({ job: daemonJob(), nodes: [node('p', { membership: 'PENDING' }), ...nodes('a')] });
     expect(created(plan)).toEqual(['a#0 Running/New']);
+  });
+});
+
+describe('DaemonJobScheduler in a large cluster', () => {
+  it('ranks every node: it runs on all that match, so it asks for no sample', () => {
+    const run = processInLargeCluster((o) => new DaemonJobScheduler(o), daemonJob(), 300);
+    expect([run.wants, run.rankedPerCall, run.plan.NewExecutions.length]).toEqual([[undefined], [301], 300]);
   });
 });

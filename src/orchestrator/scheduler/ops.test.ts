@@ -12,6 +12,7 @@ import {
   newEvals,
   node,
   numberedNodes,
+  processInLargeCluster,
   secondsNs,
   testOptions,
   updates,
@@ -252,5 +253,12 @@ describe('OpsJobScheduler', () => {
       expect(created(plan)).toEqual(['node0#0 Running/New', 'node1#0 Running/New']);
       expect(plan.DesiredJobState).toBe('Running');
     });
+  });
+});
+
+describe('OpsJobScheduler in a large cluster', () => {
+  it('ranks every node: it runs on all that match, so it asks for no sample', () => {
+    const run = processInLargeCluster((o) => new OpsJobScheduler(o), opsJob(), 300);
+    expect([run.wants, run.rankedPerCall, run.plan.NewExecutions.length]).toEqual([[undefined], [301], 300]);
   });
 });

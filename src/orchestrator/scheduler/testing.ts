@@ -17,14 +17,22 @@ import type {
   TimeoutConfig,
 } from '../../models/index.js';
 import { ZeroTime } from '../../models/index.js';
-import { RankingNodeSelector, createDefaultNodeRanker } from '../selection/index.js';
+import { seededRandom } from '../../lib/random.js';
+import {
+  RankingNodeSelector,
+  createDefaultNodeRanker,
+  type MatchingNodesOptions,
+  type NodeRanker,
+  type NodeSelection,
+  type NodeSelector,
+} from '../selection/index.js';
 import {
   computeNode,
   job as selectionJob,
   nodeState,
   type ComputeNodeFixture,
 } from '../selection/testing.js';
-import type { IdGenerator, SchedulerInput, SchedulerOptions } from './types.js';
+import type { IdGenerator, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
 
 /** 2024-01-01T00:00:00Z, the time of every test decision unless a test says otherwise. */
 export const NOW = Date.UTC(2024, 0, 1);
@@ -32,9 +40,61 @@ export const NOW_NS = NOW * 1e6;
 /** Seconds → nanoseconds, for CreateTime / ModifyTime offsets. */
 export const secondsNs = (s: number): number => s * 1e9;
 
-/** A selector running Bacalhau's ranker chain with the jitter fixed at 0, so ties keep node order. */
+/**
+ * A selector running Bacalhau's ranker chain with the jitter fixed at 0, so ties keep node order, and
+ * samples that are the first nodes of the list (every draw 0 leaves the permutation as it is).
+ */
 export function fixedSelector(): RankingNodeSelector {
-  return new RankingNodeSelector(createDefaultNodeRanker({ random: { next: () => 0 } }));
+  const zero = { next: () => 0 };
+  return new RankingNodeSelector(createDefaultNodeRanker({ random: zero }), { random: zero });
+}
+
+/** A selector that records what it is asked and how many nodes its ranker ranks, around `fixedSelector`. */
+export class RecordingSelector implements NodeSelector {
+  readonly requests: MatchingNodesOptions[] = [];
+  /** Nodes ranked per ranker call. */
+  readonly rankedPerCall: number[] = [];
+  readonly #inner: NodeSelector;
+
+  constructor() {
+    const ranker = createDefaultNodeRanker({ random: { next: () => 0 } });
+    const counting: NodeRanker = {
+      rankNodes: (j, infos, context) => {
+        this.rankedPerCall.push(infos.length);
+        return ranker.rankNodes(j, infos, context);
+      },
+    };
+    this.#inner = new RankingNodeSelector(counting, { random: seededRandom(1) });
+  }
+
+  matchingNodes(j: Job, options: MatchingNodesOptions): NodeSelection {
+    this.requests.push(options);
+    return this.#inner.matchingNodes(j, options);
+  }
+}
+
+/** What a scheduler asked its selector for in a frozen cluster of `size` nodes plus one wasm-only node. */
+export interface LargeClusterRun {
+  plan: Plan;
+  /** `want` of each selection. */
+  wants: (number | undefined)[];
+  /** Nodes ranked per ranker call. */
+  rankedPerCall: number[];
+}
+
+/** Processes `j` with a {@link RecordingSelector} and no execution limit in a large frozen cluster. */
+export function processInLargeCluster(
+  newScheduler: (options: SchedulerOptions) => Scheduler,
+  j: Job,
+  size: number,
+): LargeClusterRun {
+  const selector = new RecordingSelector();
+  const nodeList = Object.freeze([...numberedNodes(size), wasmOnlyNode('nodeW')]);
+  const plan = newScheduler(testOptions({ selector, maxExecutionsPerEval: 0 })).process({
+    ...input({ job: j }),
+    nodes: nodeList,
+  });
+  return { plan, wants: selector.requests.map((r) => r.want), rankedPerCall: selector.rankedPerCall };
 }
 
 /** `e-1`, `e-2`, … and `v-1`, `v-2`, … */

@@ -19,7 +19,8 @@ export interface SchedulerInput {
   readonly executions: readonly Execution[];
   /**
    * Every node the orchestrator knows, with membership and connection state. Executions on nodes that
-   * are missing here or not CONNECTED are considered lost.
+   * are missing here or not CONNECTED are considered lost. Pass the same frozen array while the nodes do
+   * not change (the worker's node cache does): what is derived from it is then computed once per array.
    */
   readonly nodes: readonly NodeState[];
   /** The time of the decision: epoch milliseconds (as `Clock.now()`) or a Date. */
@@ -29,7 +30,8 @@ export interface SchedulerInput {
 export interface Scheduler {
   /**
    * Decides what to do for one evaluation. Pure: no I/O, no clock, no shared state; the same input gives
-   * the same plan up to generated IDs (see {@link IdGenerator}). Never mutates its input.
+   * the same plan up to generated IDs (see {@link IdGenerator}) and the selector's random choices (jitter,
+   * node samples; seeded in tests). Never mutates its input.
    *
    * @throws BacalhauError (InternalError) when `job.ID` is not the evaluation's job, or when node
    *   ranking throws (a job validation should have refused); the worker nacks the evaluation.

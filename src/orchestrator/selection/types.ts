@@ -43,7 +43,9 @@ export interface RankingContext {
 export interface NodeRanker {
   /**
    * Ranks every node for the job: exactly one rank per node, in the order of `nodes`. Per-node work
-   * does not grow with the job's size (job-derived data is computed once per call).
+   * does not grow with the job's size (job-derived data is computed once per call). A rank may be
+   * relative to the other nodes given (available capacity is), and `nodes` may be a sample of the
+   * cluster (see {@link NodeSelector.matchingNodes}).
    *
    * @throws BacalhauError when the job itself cannot be ranked (e.g. unparsable resources), which
    *   validation at submission prevents
@@ -52,8 +54,19 @@ export interface NodeRanker {
 }
 
 export interface MatchingNodesOptions extends RankingContext {
-  /** Every node known to the orchestrator; the selector keeps the schedulable ones. */
+  /**
+   * Every node known to the orchestrator; the selector keeps the schedulable ones. Pass the same
+   * frozen array for as long as the nodes do not change (as the worker's node cache does): what the
+   * selector derives from a frozen list is kept with it, so only the first call pays O(nodes) for it.
+   * The records themselves are read-only.
+   */
   nodes: readonly NodeState[];
+  /**
+   * How many nodes the caller will use (a non-negative integer), e.g. the partitions a batch job still
+   * needs. Given, the selector may rank a random sample instead of every node; absent (daemon and ops
+   * jobs, which run on every matching node), it ranks every schedulable node.
+   */
+  want?: number;
 }
 
 export interface NodeSelection {
@@ -67,6 +80,19 @@ export interface NodeSelector {
   /**
    * Ranks the schedulable nodes (compute nodes that are approved and connected, see
    * {@link NodeSelectionConstraints}) for the job and splits them into matched and rejected.
+   *
+   * Without `want`, every schedulable node is ranked. With `want`, the result may come from a
+   * sample, so that the work per job does not grow with the cluster:
+   * - a sample is a uniformly random subset of the schedulable nodes, ranked exactly as if the list
+   *   held only those nodes, in the list's order; `matched` and `rejected` then hold the sample only;
+   * - the first sample has max(2·want, 2·⌈log₂ n⌉, 8) of the n nodes, so there is a choice; it is
+   *   grown while it holds fewer than `want` suitable nodes;
+   * - when no sample of fewer than half the nodes holds `want` suitable ones, every node is ranked, as
+   *   without `want`. So `matched.length < want` only after a full ranking, and a "not enough nodes"
+   *   message built from the result is the one a full ranking gives.
+   * What users may notice: the best node of the cluster is not always chosen, only the best of a
+   * random sample; among equally good nodes placement is random (as the jitter ranker makes it anyway).
+   * Hard constraints are never relaxed: a node that a ranker vetoes is never in `matched`.
    */
   matchingNodes(job: Job, options: MatchingNodesOptions): NodeSelection;
 }

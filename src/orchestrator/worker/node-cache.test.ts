@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteJobStore } from '../../store/index.js';
+import { makeJob } from '../../store/store.contract.js';
 import { node } from '../scheduler/testing.js';
 import { NodeCache } from './node-cache.js';
 
@@ -31,6 +32,29 @@ describe('NodeCache', () => {
     ]);
     // The same array until something changes.
     expect(cache.nodes()).toBe(cache.nodes());
+    cache.close();
+  });
+
+  it('hands out one frozen array until a node changes, so consumers may cache per array', async () => {
+    await store.putNode(node('n-a'));
+    const cache = await NodeCache.create(store);
+    const first = cache.nodes();
+    expect(Object.isFrozen(first)).toBe(true);
+    // Changes to anything but nodes keep the array.
+    await store.createJob(makeJob({ ID: 'j-1' }));
+    expect(cache.nodes()).toBe(first);
+
+    await store.putNode(node('n-a', { connection: 'DISCONNECTED' }));
+    const second = cache.nodes();
+    expect(second).not.toBe(first);
+    expect(Object.isFrozen(second)).toBe(true);
+    // The old array is never changed in place: whoever cached by it still sees the old node set.
+    expect(first.map((n) => n.ConnectionState.Status)).toEqual(['CONNECTED']);
+    expect(second.map((n) => n.ConnectionState.Status)).toEqual(['DISCONNECTED']);
+
+    await store.deleteNode('n-a');
+    expect(cache.nodes()).not.toBe(second);
+    expect(cache.nodes()).toEqual([]);
     cache.close();
   });
 

@@ -14,7 +14,12 @@ import type { JobStore, StoreChange } from '../../store/index.js';
 
 /** Where workers get the nodes a scheduler sees. */
 export interface NodeSource {
-  /** Every node the orchestrator knows, ordered by node ID, as of now. Read-only. */
+  /**
+   * Every node the orchestrator knows, ordered by node ID, as of now. Read-only. The same frozen array
+   * until a node is added, changed or deleted, then a new one (the old one stays as it was): the node
+   * selector and the schedulers keep what they derive from a list per array, so they pay O(nodes) once
+   * per node change instead of once per evaluation.
+   */
   nodes(): readonly NodeState[];
 }
 
