@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          // Tests check behaviour, never time: the limit only turns a hang into a failure, and the
+          // property tests (thousands of runs) must not fail on a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
