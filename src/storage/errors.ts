@@ -1,0 +1,70 @@
+/**
+ * The errors of the storage layer. Problems with an input carry the field they are about in
+ * `details.Field` and at the start of the message, so that `atInput` can name the input in front of it
+ * (`InputSources[0].Source.Params.URL: …`) without parsing anything.
+ */
+import { BacalhauError, ErrorCode, errorMessage, type BacalhauErrorOptions } from '../models/index.js';
+
+export const StorageComponent = 'Storage';
+
+export interface FieldErrorOptions extends Omit<BacalhauErrorOptions, 'details' | 'component'> {
+  /** How to fix it; every storage error has one. */
+  hint: string;
+}
+
+/** A problem with `field` of an input source (`Source.Params.URL`); ValidationError unless told. */
+export function fieldError(field: string, problem: string, options: FieldErrorOptions): BacalhauError {
+  return new BacalhauError(`${field}: ${problem}`, {
+    code: ErrorCode.ValidationError,
+    ...options,
+    component: StorageComponent,
+    details: { Field: field },
+  });
+}
+
+/** A problem with one of the source's parameters. */
+export function paramError(param: string, problem: string, options: FieldErrorOptions): BacalhauError {
+  return fieldError(`Source.Params.${param}`, problem, options);
+}
+
+/** The local disk failed us (full, unwritable): not the user's fault, maybe not lasting. */
+export function ioError(what: string, cause: unknown): BacalhauError {
+  return new BacalhauError(`${what}: ${errorMessage(cause)}`, {
+    code: ErrorCode.IOError,
+    component: StorageComponent,
+    hint: 'Check free space and permissions of the compute node data directory.',
+    retryable: true,
+    cause,
+  });
+}
+
+/** Rejects with RequestCancelled (or TimeOut for `AbortSignal.timeout`) if `signal` fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted === true) throw cancelledError(signal, what);
+}
+
+export function cancelledError(signal: AbortSignal, what: string): BacalhauError {
+  const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+  return new BacalhauError(`${what} ${timedOut ? 'timed out' : 'was cancelled'}`, {
+    code: timedOut ? ErrorCode.TimeOut : ErrorCode.RequestCancelled,
+    component: StorageComponent,
+    cause: signal.reason,
+  });
+}
+
+/**
+ * Names input `index` in front of an error about it, keeping code, hint and retryability. Errors that
+ * name a field become `InputSources[i].<field>: …`; others `InputSources[i]: …`.
+ */
+export function atInput(index: number, err: unknown): BacalhauError {
+  const prefix = `InputSources[${index}]`;
+  const field = err instanceof BacalhauError ? err.details.Field : undefined;
+  if (err instanceof BacalhauError && field !== undefined) {
+    return new BacalhauError(`${prefix}.${err.message}`, {
+      ...err.options(),
+      details: { ...err.details, Field: `${prefix}.${field}` },
+      cause: err,
+    });
+  }
+  return BacalhauError.wrap(err, prefix, { component: StorageComponent });
+}

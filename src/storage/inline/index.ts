@@ -1,0 +1,1 @@
+export { InlineStorage, type InlineStorageOptions } from './inline.js';

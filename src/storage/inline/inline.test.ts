@@ -1,0 +1,155 @@
+import { readdir, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { runStorageContract, volumeFiles } from '../storage.contract.js';
+import { dataUrl, tarGz } from '../testing/tar.js';
+import { useTempDir } from '../testing/temp-dir.js';
+import { InlineStorage } from './inline.js';
+
+const inline = (URL: unknown, Target = '/inputs/data'): InputSource => ({
+  Source: { Type: 'inline', Params: { URL } },
+  Alias: '',
+  Target,
+});
+
+const archive = tarGz([
+  { name: 'project/', type: '5' },
+  { name: 'project/main.py', content: 'print("hi")\n' },
+  { name: 'project/data/rows.csv', content: 'a,b\n1,2\n' },
+]);
+
+runStorageContract('inline', () =>
+  Promise.resolve({
+    type: 'inline',
+    storage: new InlineStorage({ maxBytes: 64 * 1024, maxFileBytes: 1024 }),
+    good: [
+      {
+        name: 'base64 text',
+        input: inline(dataUrl('hello\n')),
+        files: { '': 'hello\n' },
+        target: '/inputs/data',
+        readOnly: true,
+        size: 6,
+        local: true,
+      },
+      {
+        name: 'percent-encoded text',
+        input: inline('data:,hello%20world'),
+        files: { '': 'hello world' },
+        target: '/inputs/data',
+        readOnly: true,
+        size: 11,
+        local: true,
+      },
+      {
+        name: 'gzipped tar',
+        input: inline(dataUrl(archive, 'application/gzip'), '/inputs/project'),
+        files: { 'project/main.py': 'print("hi")\n', 'project/data/rows.csv': 'a,b\n1,2\n' },
+        target: '/inputs/project',
+        readOnly: true,
+        size: 20,
+        local: true,
+      },
+    ],
+    bad: [
+      { name: 'no URL', input: inline(undefined), field: 'Source.Params.URL' },
+      { name: 'URL not a string', input: inline(42), field: 'Source.Params.URL' },
+      { name: 'not a data URL', input: inline('https://example.com/x'), field: 'Source.Params.URL' },
+      { name: 'no comma', input: inline('data:text/plain;base64'), field: 'Source.Params.URL' },
+      { name: 'bad base64', input: inline('data:;base64,a$b='), field: 'Source.Params.URL' },
+      { name: 'bad escape', input: inline('data:,50%zz'), field: 'Source.Params.URL' },
+      { name: 'not gzip', input: inline(dataUrl('plain', 'application/gzip')), field: 'Source.Params.URL' },
+      {
+        name: 'gzip but not tar',
+        input: inline(dataUrl(gzipOf('just text, not an archive'), 'application/gzip')),
+        field: 'Source.Params.URL',
+      },
+      {
+        name: 'escaping archive',
+        input: inline(dataUrl(tarGz([{ name: '../evil', content: 'x' }]), 'application/gzip')),
+        field: 'Source.Params.URL',
+      },
+      {
+        name: 'archive file over the per-file limit',
+        input: inline(dataUrl(tarGz([{ name: 'big', content: 'x'.repeat(2048) }]), 'application/gzip')),
+        field: 'Source.Params.URL',
+        code: ErrorCode.ResourceExhausted,
+      },
+      {
+        name: 'gzip bomb',
+        input: inline(
+          dataUrl(tarGz([{ name: 'zeros', content: Buffer.alloc(1024 * 1024) }]), 'application/gzip'),
+        ),
+        field: 'Source.Params.URL',
+        code: ErrorCode.ResourceExhausted,
+      },
+      {
+        name: 'plain data over the limit',
+        input: inline(dataUrl('x'.repeat(65 * 1024))),
+        field: 'Source.Params.URL',
+        code: ErrorCode.ResourceExhausted,
+      },
+    ],
+    close: () => Promise.resolve(),
+  }),
+);
+
+describe('inline archives', () => {
+  const storage = new InlineStorage();
+  const temp = useTempDir('storage-inline-test-');
+
+  const prepare = (entries: Parameters<typeof tarGz>[0]) =>
+    storage.prepareStorage(temp.path, inline(dataUrl(tarGz(entries), 'application/gzip')));
+
+  it('skips links, so nothing in an archive points outside it', async () => {
+    const volume = await prepare([
+      { name: 'passwd', type: '2', linkName: '/etc/passwd' },
+      { name: 'hard', type: '1', linkName: '../../etc/shadow' },
+      { name: 'kept.txt', content: 'ok' },
+    ]);
+    expect(await readdir(volume.source)).toEqual(['kept.txt']);
+  });
+
+  it.each(['/etc/cron.d/x', 'a/../../x', '..', 'a\\..\\x'])('refuses the entry name %s', async (name) => {
+    await expect(prepare([{ name, content: 'x' }])).rejects.toMatchObject({
+      code: ErrorCode.ValidationError,
+      message: expect.stringContaining('archive') as unknown,
+    });
+    expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it('reads GNU and pax long names', async () => {
+    const long = `${'d'.repeat(80)}/${'f'.repeat(80)}.txt`;
+    const volume = await prepare([
+      { name: '././@LongLink', type: 'L', content: `${long}\0` },
+      { name: 'truncated', content: 'gnu' },
+      { name: 'PaxHeader', type: 'x', content: paxRecord('path', `pax/${long}`) },
+      { name: 'truncated', content: 'pax' },
+    ]);
+    expect(await volumeFiles(volume)).toEqual({ [long]: 'gnu', [`pax/${long}`]: 'pax' });
+  });
+
+  it('keeps permission bits but not set-id bits', async () => {
+    const volume = await prepare([{ name: 'run.sh', content: '#!/bin/sh\n', mode: 0o4755 }]);
+    expect((await stat(join(volume.source, 'run.sh'))).mode & 0o7777).toBe(0o755);
+  });
+
+  it('cleanup removes only entries it created', async () => {
+    const volume = { source: temp.path, target: '/x', readOnly: true };
+    await storage.cleanupStorage(inline('data:,x'), volume);
+    expect((await stat(temp.path)).isDirectory()).toBe(true);
+  });
+});
+
+function gzipOf(text: string): Buffer {
+  return gzipSync(Buffer.from(text));
+}
+
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = body.length + 1;
+  while (`${length}${body}`.length !== length) length++;
+  return `${length}${body}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * `inline` inputs (Go's `pkg/storage/inline`): the content travels inside the job spec as a data URL.
+ * Plain data becomes one file mounted at the target; `application/gzip` data is a tar.gz archive
+ * (what the CLI makes of directories and larger files), unpacked into a directory mounted there.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { ErrorCode, StorageSource, type InputSource } from '../../models/index.js';
+import { ioError, paramError, throwIfAborted } from '../errors.js';
+import { requiredStringParam, sourceParams } from '../params.js';
+import type { IoOptions, Storage, StorageVolume } from '../types.js';
+import { parseDataUrl, type DataUrl } from './data-url.js';
+import { readTar, TarError, type TarEntry } from './tar.js';
+
+const gunzipAsync = promisify(gunzip);
+const GzipMediaType = 'application/gzip';
+const EntryPrefix = 'inline-';
+const MiB = 1024 * 1024;
+
+export interface InlineStorageOptions {
+  /** Largest decoded content of one input: the data, or the whole unpacked tar stream. */
+  maxBytes?: number;
+  /** Largest file inside an archive (Go: 10 MiB). */
+  maxFileBytes?: number;
+}
+
+type Content = { kind: 'file'; data: Buffer } | { kind: 'archive'; entries: TarEntry[] };
+
+const urlHint = 'Give the content as an RFC 2397 data URL, e.g. "data:text/plain;base64,aGVsbG8=".';
+const sizeHint = 'Inline inputs are for small data: serve larger data over HTTP (urlDownload) or S3.';
+
+export class InlineStorage implements Storage {
+  readonly #maxBytes: number;
+  readonly #maxFileBytes: number;
+
+  constructor(options: InlineStorageOptions = {}) {
+    this.#maxBytes = options.maxBytes ?? 100 * MiB;
+    this.#maxFileBytes = options.maxFileBytes ?? 10 * MiB;
+  }
+
+  isInstalled(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** The content is in the spec itself. */
+  hasStorageLocally(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** The unpacked size, which is what the input takes on disk. */
+  async getVolumeSize(input: InputSource, options: IoOptions = {}): Promise<number> {
+    const content = await this.#decode(input, options.signal);
+    if (content.kind === 'file') return content.data.length;
+    return content.entries.reduce((total, entry) => total + entry.data.length, 0);
+  }
+
+  async prepareStorage(
+    directory: string,
+    input: InputSource,
+    options: IoOptions = {},
+  ): Promise<StorageVolume> {
+    const content = await this.#decode(input, options.signal);
+    const entry = await mkdtemp(join(directory, EntryPrefix)).catch((err: unknown) => {
+      throw ioError(`cannot create a directory for an inline input in ${directory}`, err);
+    });
+    try {
+      if (content.kind === 'file') {
+        const file = join(entry, 'file');
+        await writeFile(file, content.data, options.signal === undefined ? {} : { signal: options.signal });
+        return { source: file, target: input.Target, readOnly: true };
+      }
+      await unpack(content.entries, entry, options.signal);
+      return { source: entry, target: input.Target, readOnly: true };
+    } catch (err) {
+      await rm(entry, { recursive: true, force: true });
+      throwIfAborted(options.signal, 'preparing an inline input');
+      throw ioError(`cannot write an inline input to ${entry}`, err);
+    }
+  }
+
+  async cleanupStorage(_input: InputSource, volume: StorageVolume): Promise<void> {
+    const entry = basename(volume.source).startsWith(EntryPrefix) ? volume.source : dirname(volume.source);
+    // Never remove what this provider did not create.
+    if (basename(entry).startsWith(EntryPrefix)) await rm(entry, { recursive: true, force: true });
+  }
+
+  async #decode(input: InputSource, signal: AbortSignal | undefined): Promise<Content> {
+    throwIfAborted(signal, 'preparing an inline input');
+    const url = requiredStringParam(sourceParams(input, [StorageSource.Inline]), 'URL', urlHint);
+    const dataUrl = parseDataUrl(url);
+    if (dataUrl.mediaType !== GzipMediaType) {
+      if (dataUrl.data.length > this.#maxBytes) throw this.#tooLarge(`${dataUrl.data.length} bytes`);
+      return { kind: 'file', data: dataUrl.data };
+    }
+    const entries = readArchive(await this.#gunzip(dataUrl));
+    throwIfAborted(signal, 'preparing an inline input');
+    const large = entries.find((entry) => entry.data.length > this.#maxFileBytes);
+    if (large !== undefined) {
+      throw paramError(
+        'URL',
+        `the archive's file "${large.path}" is larger than ${this.#maxFileBytes} bytes`,
+        {
+          code: ErrorCode.ResourceExhausted,
+          hint: sizeHint,
+        },
+      );
+    }
+    return { kind: 'archive', entries };
+  }
+
+  async #gunzip(dataUrl: DataUrl): Promise<Buffer> {
+    try {
+      return await gunzipAsync(dataUrl.data, { maxOutputLength: this.#maxBytes });
+    } catch (err) {
+      if (err instanceof RangeError) throw this.#tooLarge('more');
+      throw paramError('URL', `the ${GzipMediaType} data is not valid gzip`, {
+        hint: 'Inline archives are tar files compressed with gzip (tar -czf); or let the bacalhau CLI inline the path.',
+        cause: err,
+      });
+    }
+  }
+
+  #tooLarge(size: string): Error {
+    return paramError('URL', `the content is ${size} bytes, over this node's limit of ${this.#maxBytes}`, {
+      code: ErrorCode.ResourceExhausted,
+      hint: sizeHint,
+    });
+  }
+}
+
+function readArchive(archive: Buffer): TarEntry[] {
+  try {
+    return [...readTar(archive)];
+  } catch (err) {
+    if (!(err instanceof TarError)) throw err;
+    throw paramError('URL', `the archive cannot be unpacked: ${err.message}`, {
+      hint: 'Give a tar archive of relative paths compressed with gzip (tar -czf), or let the bacalhau CLI inline the path.',
+    });
+  }
+}
+
+/** Writes checked entries (see tar.ts) under `directory`, which this provider just created. */
+async function unpack(
+  entries: readonly TarEntry[],
+  directory: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (const entry of entries) {
+    throwIfAborted(signal, 'preparing an inline input');
+    const path = join(directory, entry.path);
+    if (entry.kind === 'directory') {
+      await mkdir(path, { recursive: true, mode: 0o755 });
+      continue;
+    }
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    await writeFile(path, entry.data, { mode: entry.mode });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `Compute.AllowListedLocalPaths`: the host paths local inputs may mount. Each entry is a glob (see
+ * glob.ts) with an optional `:rw` (writable) or `:ro` (the default) suffix, as in Go.
+ *
+ * Unlike Go, which matches the path as given, both sides are compared as real paths: an entry's literal
+ * leading directories are resolved once here, and input paths by `real-path.ts`, so neither `..` nor a
+ * symbolic link can reach outside an entry.
+ */
+import { realpath } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { BacalhauError, ErrorCode } from '../../models/index.js';
+import { StorageComponent } from '../errors.js';
+import { compileGlob, escapeGlob, GlobError } from './glob.js';
+
+export const AllowListKey = 'Compute.AllowListedLocalPaths';
+
+export interface AllowedPath {
+  /** The entry as configured, without its suffix. */
+  readonly pattern: string;
+  readonly readWrite: boolean;
+  readonly matcher: RegExp;
+}
+
+export type AllowListVerdict = 'allowed' | 'read-only' | 'not-listed';
+
+/** @throws ConfigurationError naming the entry for relative or malformed entries. */
+export async function loadAllowList(entries: readonly string[]): Promise<AllowedPath[]> {
+  return Promise.all(
+    entries.map(async (entry, index) => {
+      const readWrite = entry.endsWith(':rw');
+      const pattern = readWrite || entry.endsWith(':ro') ? entry.slice(0, -3) : entry;
+      if (!isAbsolute(pattern)) throw configError(index, `"${entry}" is not an absolute path`);
+      try {
+        return { pattern, readWrite, matcher: compileGlob(await resolveLiteralPrefix(pattern)) };
+      } catch (err) {
+        if (err instanceof GlobError)
+          throw configError(index, `"${entry}" is not a valid glob: ${err.message}`);
+        throw err;
+      }
+    }),
+  );
+}
+
+/** Whether `realPath` may be mounted, and how (Go's `matchAllowedPath`: any writable match wins). */
+export function checkAllowList(
+  list: readonly AllowedPath[],
+  realPath: string,
+  write: boolean,
+): AllowListVerdict {
+  const matches = list.filter((allowed) => allowed.matcher.test(realPath));
+  if (matches.length === 0) return 'not-listed';
+  return !write || matches.some((allowed) => allowed.readWrite) ? 'allowed' : 'read-only';
+}
+
+/** The pattern with the directories before its first glob character replaced by their real path. */
+async function resolveLiteralPrefix(pattern: string): Promise<string> {
+  const segments = pattern.split('/');
+  const firstGlob = segments.findIndex((segment) => /[*?[{\\]/.test(segment));
+  const literalEnd = firstGlob < 0 ? segments.length : firstGlob;
+  const literal = segments.slice(0, literalEnd).join('/') || '/';
+  const real = await realpath(literal).catch(() => undefined);
+  if (real === undefined) return pattern; // not there yet: nothing to resolve, nothing it can reach
+  const rest = segments.slice(literalEnd);
+  return [escapeGlob(real === '/' ? '' : real), ...rest].join('/') || '/';
+}
+
+function configError(index: number, problem: string): BacalhauError {
+  return new BacalhauError(`${AllowListKey}[${index}]: ${problem}`, {
+    code: ErrorCode.ConfigurationError,
+    component: StorageComponent,
+    hint: `Give absolute paths or globs such as "/data/**", optionally ending in ":rw" or ":ro".`,
+  });
+}

@@ -1,0 +1,164 @@
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { runStorageContract, type BadInput } from '../storage.contract.js';
+import { LocalStorage } from './local.js';
+
+const local = (Params: Record<string, unknown>, Target = '/inputs'): InputSource => ({
+  Source: { Type: 'local', Params },
+  Alias: '',
+  Target,
+});
+
+/** root/allowed (read-only entry), root/rw (writable entry), root/secret (not listed). */
+async function makeTree(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'storage-local-'));
+  await mkdir(join(root, 'allowed/data/sub'), { recursive: true });
+  await writeFile(join(root, 'allowed/data/a.txt'), 'A');
+  await writeFile(join(root, 'allowed/data/sub/b.txt'), 'B');
+  await mkdir(join(root, 'rw'));
+  await writeFile(join(root, 'rw/file.txt'), 'rw');
+  await mkdir(join(root, 'secret'));
+  await writeFile(join(root, 'secret/key'), 'k');
+  await symlink(join(root, 'secret'), join(root, 'allowed/escape'));
+  await symlink(join(root, 'nowhere'), join(root, 'rw/dangling'));
+  return root;
+}
+
+runStorageContract('local', async () => {
+  const root = await makeTree();
+  const at = (path: string) => join(root, path);
+  const bad = (name: string, params: Record<string, unknown>, field: string, code?: ErrorCode): BadInput => ({
+    name,
+    input: local(params),
+    field: `Source.Params.${field}`,
+    ...(code === undefined ? {} : { code }),
+  });
+  return {
+    type: 'local',
+    storage: await LocalStorage.create({
+      allowListedLocalPaths: [`${at('allowed')}/**`, `${at('rw')}/**:rw`],
+    }),
+    good: [
+      {
+        name: 'read-only directory',
+        input: local({ SourcePath: at('allowed/data') }),
+        files: { 'a.txt': 'A', 'sub/b.txt': 'B' },
+        target: '/inputs',
+        readOnly: true,
+        size: 0,
+        local: true,
+      },
+      {
+        name: 'writable file, ReadWrite as a string',
+        input: local({ SourcePath: at('rw/file.txt'), ReadWrite: 'true' }, '/out/file.txt'),
+        files: { '': 'rw' },
+        target: '/out/file.txt',
+        readOnly: false,
+        size: 0,
+        local: true,
+      },
+      {
+        name: 'created directory',
+        input: local({ SourcePath: at('rw/new/dir'), readwrite: true, createas: 'DIR' }),
+        files: {},
+        target: '/inputs',
+        readOnly: false,
+        size: 0,
+        local: true,
+      },
+    ],
+    bad: [
+      bad('no SourcePath', {}, 'SourcePath'),
+      bad('relative path', { SourcePath: 'data' }, 'SourcePath'),
+      bad('dot-dot', { SourcePath: `${at('allowed')}/../secret/key` }, 'SourcePath'),
+      bad('not listed', { SourcePath: at('secret/key') }, 'SourcePath', ErrorCode.ConfigurationError),
+      bad(
+        'symlink escape',
+        { SourcePath: at('allowed/escape/key') },
+        'SourcePath',
+        ErrorCode.ConfigurationError,
+      ),
+      bad('list entry itself', { SourcePath: at('allowed-not') }, 'SourcePath', ErrorCode.ConfigurationError),
+      bad('writes to a read-only entry', { SourcePath: at('allowed/data'), ReadWrite: true }, 'ReadWrite'),
+      bad('missing, read-only', { SourcePath: at('allowed/missing') }, 'SourcePath', ErrorCode.NotFound),
+      bad(
+        'missing, noCreate',
+        { SourcePath: at('rw/missing'), ReadWrite: true },
+        'SourcePath',
+        ErrorCode.NotFound,
+      ),
+      bad(
+        'dangling link',
+        { SourcePath: at('rw/dangling'), ReadWrite: true, CreateAs: 'file' },
+        'SourcePath',
+      ),
+      bad('unknown CreateAs', { SourcePath: at('rw/x'), ReadWrite: true, CreateAs: 'folder' }, 'CreateAs'),
+      bad('ReadWrite not a boolean', { SourcePath: at('rw/x'), ReadWrite: 42 }, 'ReadWrite'),
+    ],
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+});
+
+describe('local inputs', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await makeTree();
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('is not installed without an allow-list', async () => {
+    expect(await (await LocalStorage.create({ allowListedLocalPaths: [] })).isInstalled()).toBe(false);
+  });
+
+  it('matches an entry exactly unless it is a glob, as Go does', async () => {
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [join(root, 'allowed')] });
+    expect(await storage.hasStorageLocally(local({ SourcePath: join(root, 'allowed') }))).toBe(true);
+    expect(await storage.hasStorageLocally(local({ SourcePath: join(root, 'allowed/data') }))).toBe(false);
+  });
+
+  it('resolves entries that are symbolic links', async () => {
+    await symlink(join(root, 'allowed'), join(root, 'alias'));
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'alias')}/**:ro`] });
+    const volume = await storage.prepareStorage(root, local({ SourcePath: join(root, 'alias/data/a.txt') }));
+    expect(volume.source).toBe(join(root, 'allowed/data/a.txt'));
+  });
+
+  it('creates a missing file and its parents when asked', async () => {
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'rw')}/**:rw`] });
+    const input = local({ SourcePath: join(root, 'rw/a/b/out.txt'), ReadWrite: true, CreateAs: 'file' });
+    expect(await storage.hasStorageLocally(input)).toBe(true);
+    const volume = await storage.prepareStorage(root, input);
+    expect(await readFile(volume.source, 'utf8')).toBe('');
+    expect((await stat(join(root, 'rw/a'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses CreateAs file for a path ending in a slash', async () => {
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'rw')}/**:rw`] });
+    const input = local({ SourcePath: `${join(root, 'rw/dir')}/`, ReadWrite: true, CreateAs: 'file' });
+    await expect(storage.prepareStorage(root, input)).rejects.toMatchObject({
+      details: { Field: 'Source.Params.CreateAs' },
+    });
+  });
+
+  it('accepts the deprecated localDirectory type', async () => {
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'allowed')}/**`] });
+    const input = {
+      ...local({}),
+      Source: { Type: 'localDirectory', Params: { SourcePath: join(root, 'allowed') } },
+    };
+    expect((await storage.prepareStorage(root, input)).source).toBe(join(root, 'allowed'));
+  });
+
+  it.each([
+    ['data', 'is not an absolute path'],
+    ['/data/[a', 'is not a valid glob'],
+  ])('names the bad allow-list entry %s', async (entry, problem) => {
+    await expect(LocalStorage.create({ allowListedLocalPaths: ['/ok/**', entry] })).rejects.toMatchObject({
+      code: ErrorCode.ConfigurationError,
+      message: expect.stringContaining(`Compute.AllowListedLocalPaths[1]: "${entry}" ${problem}`) as unknown,
+    });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * `local` inputs (Go's `pkg/storage/local`): a host path mounted in place, if the compute node's
+ * `Compute.AllowListedLocalPaths` allows it. Writable only with `ReadWrite` and an `:rw` entry; a
+ * missing path is created (`CreateAs` dir or file) only for writable inputs.
+ *
+ * The path is resolved to its real path before it is checked and is mounted as resolved, so `..` and
+ * symbolic links cannot reach outside the allow-list. Nothing is copied, so nothing is cleaned up: data
+ * the job writes, and paths created for it, stay.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { ioError, paramError, throwIfAborted } from '../errors.js';
+import type { IoOptions, Storage, StorageVolume } from '../types.js';
+import { AllowListKey, checkAllowList, loadAllowList, type AllowedPath } from './allow-list.js';
+import { BrokenLinkError, resolveRealPath, type RealPath } from './real-path.js';
+import { decodeLocalSource, mayCreate, type LocalSource } from './source.js';
+
+export interface LocalStorageOptions {
+  /** `Compute.AllowListedLocalPaths`. Empty: local inputs are not installed. */
+  allowListedLocalPaths: readonly string[];
+}
+
+export class LocalStorage implements Storage {
+  private constructor(private readonly allowList: readonly AllowedPath[]) {}
+
+  /** @throws ConfigurationError naming the allow-list entry that is not an absolute path or glob. */
+  static async create(options: LocalStorageOptions): Promise<LocalStorage> {
+    return new LocalStorage(await loadAllowList(options.allowListedLocalPaths));
+  }
+
+  isInstalled(): Promise<boolean> {
+    return Promise.resolve(this.allowList.length > 0);
+  }
+
+  /** Present (or creatable) and allowed. */
+  async hasStorageLocally(input: InputSource): Promise<boolean> {
+    const source = decodeLocalSource(input);
+    try {
+      const real = await this.#allowed(source);
+      return real.exists || mayCreate(source);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Always 0 for an allowed input: the data is already here and is not copied. */
+  async getVolumeSize(input: InputSource, options: IoOptions = {}): Promise<number> {
+    throwIfAborted(options.signal, 'checking a local input');
+    const source = decodeLocalSource(input);
+    const real = await this.#allowed(source);
+    if (!real.exists && !mayCreate(source)) throw missing(source);
+    return 0;
+  }
+
+  async prepareStorage(
+    _directory: string,
+    input: InputSource,
+    options: IoOptions = {},
+  ): Promise<StorageVolume> {
+    throwIfAborted(options.signal, 'preparing a local input');
+    const source = decodeLocalSource(input);
+    const real = await this.#allowed(source);
+    if (!real.exists) await create(source, real.path);
+    return { source: real.path, target: input.Target, readOnly: !source.readWrite };
+  }
+
+  /** Nothing was copied; what the job wrote, and what was created for it, stays (as in Go). */
+  cleanupStorage(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async #allowed(source: LocalSource): Promise<RealPath> {
+    const real = await resolve(source.sourcePath);
+    const verdict = checkAllowList(this.allowList, real.path, source.readWrite);
+    const shown =
+      real.path === source.sourcePath ? source.sourcePath : `${source.sourcePath} (really ${real.path})`;
+    if (verdict === 'read-only') {
+      throw paramError('ReadWrite', `${shown} may only be mounted read-only on this node`, {
+        code: ErrorCode.ConfigurationError,
+        hint: `Set ReadWrite to false, or allow writes with an entry ending in ":rw" in ${AllowListKey} on the compute node.`,
+      });
+    }
+    if (verdict === 'not-listed') {
+      throw paramError('SourcePath', `${shown} is not allowed by this node's ${AllowListKey}`, {
+        code: ErrorCode.ConfigurationError,
+        hint: `Add the path, or a glob such as "${dirname(real.path)}/**", to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+      });
+    }
+    return real;
+  }
+}
+
+async function resolve(sourcePath: string): Promise<RealPath> {
+  try {
+    return await resolveRealPath(sourcePath);
+  } catch (err) {
+    const problem =
+      err instanceof BrokenLinkError
+        ? 'is a symbolic link to nothing'
+        : `cannot be accessed (${(err as Error).message})`;
+    throw paramError('SourcePath', `${sourcePath} ${problem}`, {
+      code: ErrorCode.NotFound,
+      hint: 'Give a path that exists on the compute node, or let the job create it with ReadWrite and CreateAs.',
+    });
+  }
+}
+
+function missing(source: LocalSource): Error {
+  const fix = source.readWrite
+    ? 'set CreateAs to "dir" or "file"'
+    : 'set ReadWrite to true and CreateAs to "dir" or "file"';
+  return paramError('SourcePath', `${source.sourcePath} does not exist on this node`, {
+    code: ErrorCode.NotFound,
+    hint: `Create it on the compute node, or ${fix} so that it is created for the job.`,
+  });
+}
+
+/** Creates a missing path the way Go does: owner-only permissions, parents as needed. */
+async function create(source: LocalSource, path: string): Promise<void> {
+  if (!mayCreate(source)) throw missing(source);
+  if (source.createAs === 'file' && source.sourcePath.endsWith('/')) {
+    throw paramError('CreateAs', `${source.sourcePath} names a directory but CreateAs is "file"`, {
+      hint: 'Point SourcePath at a file, or set CreateAs to "dir".',
+    });
+  }
+  try {
+    if (source.createAs === 'dir') {
+      await mkdir(path, { recursive: true, mode: 0o700 });
+      return;
+    }
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await (await open(path, 'wx', 0o700)).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // a concurrent preparation made it
+
+    throw ioError(`cannot create ${source.sourcePath}`, err);
+  }
+}

@@ -1,0 +1,1 @@
+export { UrlDownloadStorage, type UrlDownloadOptions } from './url.js';

@@ -1,0 +1,143 @@
+import { readdir } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { runStorageContract, volumeFiles, type BadInput } from '../storage.contract.js';
+import { useTempDir } from '../testing/temp-dir.js';
+import { csv, refusedUrl, startTestServer, type TestServer } from './testing.js';
+import { UrlDownloadStorage } from './url.js';
+
+const download = (URL: unknown, Target = '/inputs'): InputSource => ({
+  Source: { Type: 'urlDownload', Params: { URL } },
+  Alias: '',
+  Target,
+});
+
+const fast = { maxBytes: 1024, retryWaitMinMs: 1, retryWaitMaxMs: 5, timeoutMs: 5000 };
+
+runStorageContract('urlDownload', async () => {
+  const server = await startTestServer();
+  const bad = (name: string, url: unknown, code?: ErrorCode): BadInput => ({
+    name,
+    input: download(url),
+    field: 'Source.Params.URL',
+    ...(code === undefined ? {} : { code }),
+  });
+  return {
+    type: 'urlDownload',
+    storage: new UrlDownloadStorage(fast),
+    good: [
+      {
+        name: 'a file',
+        input: download(server.url('/files/data.csv')),
+        files: { '': csv },
+        target: '/inputs/data.csv',
+        readOnly: true,
+        size: csv.length,
+        local: false,
+      },
+      {
+        name: 'named by the server after a redirect',
+        input: download(server.url('/redirect'), '/in'),
+        files: { '': 'report' },
+        target: '/in/réport.txt',
+        readOnly: true,
+        size: 'report'.length,
+        local: false,
+      },
+    ],
+    bad: [
+      bad('no URL', undefined),
+      bad('not a URL', 'not a url'),
+      bad('ftp', 'ftp://127.0.0.1/file.txt'),
+      bad('no path', server.url('')),
+      bad('404', server.url('/missing.txt'), ErrorCode.NotFound),
+      bad('too large', server.url('/big.bin'), ErrorCode.ResourceExhausted),
+      bad('connection refused', await refusedUrl(), ErrorCode.NetworkFailure),
+    ],
+    slow: download(server.url('/slow.bin')),
+    close: () => server.close(),
+  };
+});
+
+describe('urlDownload', () => {
+  let server: TestServer;
+  const temp = useTempDir('storage-url-');
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => server.close());
+
+  const storage = new UrlDownloadStorage(fast);
+
+  it('names the file after the URL when there was no redirect, as Go does', async () => {
+    const volume = await storage.prepareStorage(temp.path, download(server.url('/named/file.bin')));
+    expect(volume.target).toBe('/inputs/file.bin');
+  });
+
+  it('decodes the URL path for the name', async () => {
+    const volume = await storage.prepareStorage(temp.path, download(server.url('/files/%E2%9C%93%20ok.txt')));
+    expect(volume.target).toBe('/inputs/✓ ok.txt');
+  });
+
+  it('retries transient failures', async () => {
+    const volume = await storage.prepareStorage(temp.path, download(server.url('/flaky.txt')));
+    expect(await volumeFiles(volume)).toEqual({ '': 'finally' });
+    expect(server.hits.get('/flaky.txt')).toBe(3);
+  });
+
+  it('gives up after the retries, saying how many attempts were made', async () => {
+    const few = new UrlDownloadStorage({ ...fast, maxRetries: 1 });
+    await expect(few.prepareStorage(temp.path, download(server.url('/flaky.txt')))).rejects.toMatchObject({
+      code: ErrorCode.NetworkFailure,
+      message: expect.stringMatching(/HTTP 503.*\(2 attempts\)$/) as unknown,
+    });
+    expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it('does not retry a 404', async () => {
+    await expect(
+      storage.prepareStorage(temp.path, download(server.url('/missing.txt'))),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining('/missing.txt answered HTTP 404 Not Found') as unknown,
+    });
+    expect(server.hits.get('/missing.txt')).toBe(1);
+  });
+
+  it('cuts off a body over the limit that had no length', async () => {
+    await expect(
+      storage.prepareStorage(temp.path, download(server.url('/big-chunked.bin'))),
+    ).rejects.toMatchObject({
+      code: ErrorCode.ResourceExhausted,
+    });
+    expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it('times out each attempt', async () => {
+    const impatient = new UrlDownloadStorage({ ...fast, timeoutMs: 100, maxRetries: 1 });
+    await expect(
+      impatient.prepareStorage(temp.path, download(server.url('/slow.bin'))),
+    ).rejects.toMatchObject({
+      code: ErrorCode.TimeOut,
+      message: expect.stringContaining('did not finish within 0.1s') as unknown,
+    });
+    expect(server.hits.get('/slow.bin')).toBe(2);
+    expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it('stops following a redirect loop', async () => {
+    const once = new UrlDownloadStorage({ ...fast, maxRetries: 0 });
+    await expect(once.prepareStorage(temp.path, download(server.url('/loop')))).rejects.toMatchObject({
+      code: ErrorCode.NetworkFailure,
+    });
+  });
+
+  it('sends credentials in the URL as basic authentication, and keeps them out of messages', async () => {
+    const url = (path: string) => server.url(path).replace('http://', 'http://user:secret@');
+    const volume = await storage.prepareStorage(temp.path, download(url('/private.txt')));
+    expect(await volumeFiles(volume)).toEqual({ '': 'user:secret' });
+    const err: unknown = await storage
+      .prepareStorage(temp.path, download(url('/missing.txt')))
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain('http://user:***@127.0.0.1');
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * `urlDownload` inputs (Go's `pkg/storage/url/urldownload`): one file fetched over http(s) into a new
+ * directory and mounted at `<Target>/<file name>` (see filename.ts). The body is streamed to disk, never
+ * held in memory, and cut off at `maxBytes`. Transient failures (network, timeouts, 5xx, 429) are
+ * retried; each attempt has its own timeout, as Go's HTTP client timeout.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, dirname, join, posix } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { ioError, paramError, throwIfAborted } from '../errors.js';
+import type { IoOptions, Storage, StorageVolume } from '../types.js';
+import { downloadFileName } from './filename.js';
+import { request, shown, type Answer } from './http.js';
+import { withRetries, type RetryPolicy } from './retry.js';
+import { decodeUrl } from './source.js';
+
+export interface UrlDownloadOptions {
+  /** Per attempt, body included (`InputSources.ReadTimeout`, 5 minutes). */
+  timeoutMs?: number;
+  /** Attempts after the first (`InputSources.MaxRetryCount`, 3). */
+  maxRetries?: number;
+  /** Largest file accepted. */
+  maxBytes?: number;
+  /** First wait between attempts; doubles up to `retryWaitMaxMs`. */
+  retryWaitMinMs?: number;
+  retryWaitMaxMs?: number;
+}
+
+const EntryPrefix = 'url-';
+const GiB = 1024 ** 3;
+
+/** Raised inside the pipeline when the body passes the limit. */
+class TooLarge extends Error {}
+
+export class UrlDownloadStorage implements Storage {
+  readonly #timeoutMs: number;
+  readonly #maxBytes: number;
+  readonly #retry: RetryPolicy;
+
+  constructor(options: UrlDownloadOptions = {}) {
+    this.#timeoutMs = options.timeoutMs ?? 5 * 60_000;
+    this.#maxBytes = options.maxBytes ?? 10 * GiB;
+    this.#retry = {
+      maxRetries: options.maxRetries ?? 3,
+      waitMinMs: options.retryWaitMinMs ?? 250,
+      waitMaxMs: options.retryWaitMaxMs ?? 1000,
+    };
+  }
+
+  isInstalled(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  hasStorageLocally(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  /** The server's Content-Length for a HEAD request; 0 when it gives none. */
+  async getVolumeSize(input: InputSource, options: IoOptions = {}): Promise<number> {
+    const url = decodeUrl(input);
+    return withRetries(this.#retry, options.signal, `checking ${shown(url)}`, async () => {
+      const { response } = await request(url, 'HEAD', this.#timeoutMs, options.signal);
+      return this.#checkLength(url, response);
+    });
+  }
+
+  async prepareStorage(
+    directory: string,
+    input: InputSource,
+    options: IoOptions = {},
+  ): Promise<StorageVolume> {
+    throwIfAborted(options.signal, 'preparing a urlDownload input');
+    const url = decodeUrl(input);
+    const entry = await mkdtemp(join(directory, EntryPrefix)).catch((err: unknown) => {
+      throw ioError(`cannot create a directory for a download in ${directory}`, err);
+    });
+    try {
+      const file = await withRetries(this.#retry, options.signal, `downloading ${shown(url)}`, () =>
+        this.#download(url, entry, options.signal),
+      );
+      return { source: file, target: posix.join(input.Target, basename(file)), readOnly: true };
+    } catch (err) {
+      await rm(entry, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async cleanupStorage(_input: InputSource, volume: StorageVolume): Promise<void> {
+    const entry = dirname(volume.source);
+    // Never remove what this provider did not create.
+    if (basename(entry).startsWith(EntryPrefix)) await rm(entry, { recursive: true, force: true });
+  }
+
+  /** One attempt: the whole body into a new file in `entry`, whose path is returned. */
+  async #download(url: URL, entry: string, signal: AbortSignal | undefined): Promise<string> {
+    const answer = await request(url, 'GET', this.#timeoutMs, signal);
+    const { response } = answer;
+    try {
+      this.#checkLength(url, response);
+    } catch (err) {
+      await response.body?.cancel().catch(() => undefined); // release the connection
+      throw err;
+    }
+    const name = downloadFileName(
+      new URL(response.url),
+      response.redirected,
+      response.headers.get('content-disposition'),
+    );
+    const file = join(entry, name);
+    try {
+      const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      await pipeline(
+        Readable.fromWeb(body as WebReadableStream<Uint8Array>),
+        this.#limit(),
+        createWriteStream(file),
+        { signal: answer.signal },
+      );
+      return file;
+    } catch (err) {
+      await rm(file, { force: true });
+      throw this.#bodyError(url, answer, err);
+    }
+  }
+
+  #checkLength(url: URL, response: Response): number {
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    if (!Number.isFinite(length)) return 0;
+    if (length > this.#maxBytes) throw this.#tooLarge(url, length);
+    return length;
+  }
+
+  #limit(): Transform {
+    let seen = 0;
+    const max = this.#maxBytes;
+    return new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        done(seen > max ? new TooLarge() : null, chunk);
+      },
+    });
+  }
+
+  #bodyError(url: URL, answer: Answer, err: unknown): Error {
+    if (err instanceof TooLarge) return this.#tooLarge(url);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS')
+      return ioError(`cannot write the download of ${shown(url)}`, err);
+    return answer.failure(err);
+  }
+
+  #tooLarge(url: URL, size?: number): Error {
+    const what = size === undefined ? 'is larger than' : `is ${size} bytes, over`;
+    return paramError('URL', `${shown(url)} ${what} this node's limit of ${this.#maxBytes} bytes`, {
+      code: ErrorCode.ResourceExhausted,
+      hint: 'Split the data into smaller files, or run the job on a node that accepts larger downloads.',
+    });
+  }
+}
