@@ -34,6 +34,20 @@ export const ErrorCode = {
   HandshakeRequired: 'HandshakeRequired',
   ConflictNodeState: 'ConflictNodeState',
   ConcurrentUpdate: 'ConcurrentUpdate',
+  // The executors' codes (`pkg/executor/types.go`); the compute node branches on them.
+  ExecutionAlreadyStarted: 'ExecutionAlreadyStarted',
+  ExecutionAlreadyCancelled: 'ExecutionAlreadyCancelled',
+  ExecutionAlreadyComplete: 'ExecutionAlreadyComplete',
+  ExecutionNotFound: 'ExecutionNotFound',
+  ExecutorSpecValidationErr: 'ExecutorSpecValidationErr',
+  // The WASM executor's codes (`pkg/executor/wasm/errors.go`).
+  ModuleNotFound: 'ModuleNotFound',
+  ModuleCompileError: 'ModuleCompileError',
+  UnknownModuleError: 'UnknownModuleError',
+  EntrypointError: 'EntrypointError',
+  MemoryLimitError: 'MemoryLimitError',
+  InputConfigError: 'InputConfigError',
+  OutputConfigError: 'OutputConfigError',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

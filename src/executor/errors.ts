@@ -1,0 +1,44 @@
+/** The errors every executor raises (Go `executor.NewExecutorError` and the compute node's timeout). */
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { formatDuration } from '../models/duration.js';
+
+export const ExecutorComponent = 'Executor';
+
+export function executionNotFound(executionID: string, doing: string): BacalhauError {
+  return new BacalhauError(`${doing}: execution ${executionID} not found`, {
+    code: ErrorCode.ExecutionNotFound,
+    component: ExecutorComponent,
+    hint: 'the executor forgets executions some time after they finished; check the execution ID',
+  });
+}
+
+export function executionAlreadyStarted(executionID: string): BacalhauError {
+  return new BacalhauError(`starting execution ${executionID}: it is already running`, {
+    code: ErrorCode.ExecutionAlreadyStarted,
+    component: ExecutorComponent,
+  });
+}
+
+export function executionAlreadyComplete(executionID: string): BacalhauError {
+  return new BacalhauError(`starting execution ${executionID}: it has already finished`, {
+    code: ErrorCode.ExecutionAlreadyComplete,
+    component: ExecutorComponent,
+  });
+}
+
+export function executionCancelled(executionID: string): BacalhauError {
+  return new BacalhauError(`execution ${executionID} was cancelled`, {
+    code: ErrorCode.ExecutionAlreadyCancelled,
+    component: ExecutorComponent,
+  });
+}
+
+/** Go's `compute.ErrExecTimeout`: retryable, since another node or more resources may do better. */
+export function executionTimedOut(timeoutMs: number): BacalhauError {
+  return new BacalhauError(`Execution timed out after ${formatDuration(BigInt(timeoutMs) * 1_000_000n)}`, {
+    code: ErrorCode.TimeOut,
+    component: ExecutorComponent,
+    retryable: true,
+    hint: 'Increase the task timeout or allocate more resources',
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * The bookkeeping every executor shares (Go keeps a `SyncMap` of handlers in each executor): which
+ * executions exist, duplicate-start refusal, waiting, cancellation, the timeout, log streams, and
+ * forgetting finished executions after a retention period. An engine only supplies `launch`: start the
+ * task, honour the abort signal, and settle with the result.
+ */
+import { raceSignals } from '../lib/abort.js';
+import type { Clock, Timer } from '../lib/clock.js';
+import type { RunCommandResult } from '../models/execution.js';
+import {
+  executionAlreadyComplete,
+  executionAlreadyStarted,
+  executionCancelled,
+  executionNotFound,
+  executionTimedOut,
+} from './errors.js';
+import type { LogFile } from './log-file.js';
+import type { LogChunk, LogStreamOptions } from './types.js';
+
+/** What `launch` returns once the task runs. */
+export interface LaunchedExecution {
+  log: LogFile;
+  /** Settles when the task ended and its result layout is written, or when it stopped after an abort. */
+  done: Promise<RunCommandResult>;
+}
+
+/** Why an execution's signal was aborted. */
+type StopReason = 'cancelled' | 'timeout';
+
+interface Entry {
+  state: 'starting' | 'running' | 'finished';
+  controller: AbortController;
+  stopReason?: StopReason;
+  /** Resolves with the log once running; rejects when the start failed. */
+  started: Promise<LogFile>;
+  /** The outcome waiters see. */
+  outcome: Promise<RunCommandResult>;
+  timers: Timer[];
+}
+
+export interface ExecutionRegistryOptions {
+  clock: Clock;
+  /** How long a finished execution stays known (for late waits and log reads). */
+  retainFinishedMs: number;
+}
+
+export class ExecutionRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #clock: Clock;
+  readonly #retainFinishedMs: number;
+
+  constructor(options: ExecutionRegistryOptions) {
+    this.#clock = options.clock;
+    this.#retainFinishedMs = options.retainFinishedMs;
+  }
+
+  /**
+   * Registers the execution, then runs `launch` with a signal that aborts on cancel or timeout. The ID
+   * is reserved while `launch` prepares, so a concurrent start is refused; if `launch` throws, the ID
+   * is released and the error rethrown.
+   */
+  async start(
+    executionID: string,
+    timeoutMs: number | undefined,
+    launch: (signal: AbortSignal) => Promise<LaunchedExecution>,
+  ): Promise<void> {
+    const existing = this.#entries.get(executionID);
+    if (existing !== undefined) {
+      throw existing.state === 'finished'
+        ? executionAlreadyComplete(executionID)
+        : executionAlreadyStarted(executionID);
+    }
+    const started = deferred<LogFile>();
+    const outcome = deferred<RunCommandResult>();
+    const entry: Entry = {
+      state: 'starting',
+      controller: new AbortController(),
+      started: started.promise,
+      outcome: outcome.promise,
+      timers: [],
+    };
+    // nobody may be waiting: rejections are delivered to waiters, never left unhandled
+    entry.started.catch(() => undefined);
+    entry.outcome.catch(() => undefined);
+    this.#entries.set(executionID, entry);
+
+    let launched: LaunchedExecution;
+    try {
+      launched = await launch(entry.controller.signal);
+    } catch (err) {
+      this.#entries.delete(executionID);
+      started.reject(err);
+      outcome.reject(err);
+      throw err;
+    }
+    entry.state = 'running';
+    started.resolve(launched.log);
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      entry.timers.push(this.#clock.setTimer(timeoutMs, () => this.#stop(entry, 'timeout')));
+    }
+    launched.done.then(
+      (result) => this.#finish(executionID, entry, outcome, () => outcome.resolve(result), timeoutMs),
+      (err: unknown) => this.#finish(executionID, entry, outcome, () => outcome.reject(err), timeoutMs),
+    );
+  }
+
+  /** See {@link Executor.wait}. */
+  wait(executionID: string, signal?: AbortSignal): Promise<RunCommandResult> {
+    const entry = this.#entries.get(executionID);
+    if (entry === undefined) return Promise.reject(executionNotFound(executionID, 'waiting on execution'));
+    return raceSignals(entry.outcome, [signal], abortError);
+  }
+
+  /** See {@link Executor.cancel}. */
+  async cancel(executionID: string, signal?: AbortSignal): Promise<void> {
+    const entry = this.#entries.get(executionID);
+    if (entry === undefined) throw executionNotFound(executionID, 'cancelling execution');
+    if (entry.state === 'finished') return;
+    this.#stop(entry, 'cancelled');
+    await raceSignals(
+      entry.outcome.catch(() => undefined),
+      [signal],
+      abortError,
+    );
+  }
+
+  /** See {@link Executor.getLogStream}. */
+  async *logStream(executionID: string, options: LogStreamOptions = {}): AsyncGenerator<LogChunk> {
+    const entry = this.#entries.get(executionID);
+    if (entry === undefined) throw executionNotFound(executionID, 'getting logs of execution');
+    const log = await raceSignals(entry.started, [options.signal], abortError);
+    yield* log.read(options);
+  }
+
+  #stop(entry: Entry, reason: StopReason): void {
+    if (entry.state === 'finished' || entry.stopReason !== undefined) return;
+    entry.stopReason = reason;
+    entry.controller.abort(reason);
+  }
+
+  #finish(
+    executionID: string,
+    entry: Entry,
+    outcome: Deferred<RunCommandResult>,
+    settle: () => void,
+    timeoutMs: number | undefined,
+  ): void {
+    entry.state = 'finished';
+    entry.timers.forEach((t) => t.cancel());
+    // a stopped execution's own result (a killed runtime) is not what happened: the stop is
+    if (entry.stopReason === 'timeout') outcome.reject(executionTimedOut(timeoutMs ?? 0));
+    else if (entry.stopReason === 'cancelled') outcome.reject(executionCancelled(executionID));
+    else settle();
+    entry.timers = [
+      this.#clock.setTimer(this.#retainFinishedMs, () => {
+        if (this.#entries.get(executionID) === entry) this.#entries.delete(executionID);
+      }),
+    ];
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error('aborted', { cause: reason });
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

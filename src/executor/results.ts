@@ -1,0 +1,145 @@
+/**
+ * The result layout every executor writes (Go `executor.WriteJobResults`, reference §4.3):
+ * `resultsDir/stdout`, `resultsDir/stderr` (each capped), `resultsDir/exitCode` (decimal text), one
+ * folder per ResultPath, and the `RunCommandResult` whose Stdout/stderr keep the first 2 KB with the
+ * truncation flags. Output is recorded as the task writes it, so nothing is held in memory beyond the
+ * summaries, and the multiplexed {@link LogFile} serves live log streams.
+ */
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DownloadFilename } from '../models/constants.js';
+import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
+import type { ResultPath } from '../models/result-path.js';
+import { LogFile } from './log-file.js';
+import type { OutputLimits } from './types.js';
+
+/** Bacalhau's `system.MaxStdoutFileLength` etc.: 1 GB files, 2 KB in the result. */
+export const DefaultOutputLimits: Readonly<OutputLimits> = Object.freeze({
+  maxStdoutFileLength: 1024 ** 3,
+  maxStdoutReturnLength: 2048,
+  maxStderrFileLength: 1024 ** 3,
+  maxStderrReturnLength: 2048,
+});
+
+/** The log file's name inside the request's `logsDir`. */
+export const LogFileName = 'output.log';
+
+/** One of stdout / stderr: its file (until the cap) and the head kept for the result. */
+class CappedStream {
+  #written = 0;
+  #head: Buffer[] = [];
+  #headBytes = 0;
+
+  constructor(
+    readonly file: FileHandle,
+    readonly fileLimit: number,
+    readonly returnLimit: number,
+  ) {}
+
+  /** The part of `data` that still fits in the file; the rest is dropped. */
+  async write(data: Uint8Array): Promise<Uint8Array> {
+    // one byte beyond the return limit tells us the summary is truncated
+    const headRoom = this.returnLimit + 1 - this.#headBytes;
+    if (headRoom > 0) {
+      const head = Buffer.from(data.subarray(0, headRoom));
+      this.#head.push(head);
+      this.#headBytes += head.length;
+    }
+    const kept = data.subarray(0, Math.max(0, this.fileLimit - this.#written));
+    if (kept.length > 0) {
+      await this.file.write(kept, 0, kept.length, this.#written);
+      this.#written += kept.length;
+    }
+    return kept;
+  }
+
+  summary(): { text: string; truncated: boolean } {
+    const head = Buffer.concat(this.#head);
+    return {
+      text: head.subarray(0, this.returnLimit).toString('utf8'),
+      truncated: head.length > this.returnLimit,
+    };
+  }
+}
+
+/**
+ * Records one execution's output. `write` calls must not overlap (await each, or chain them); the
+ * executor's own delivery order is the order the log shows.
+ */
+export class OutputRecorder {
+  readonly log: LogFile;
+  readonly #stdout: CappedStream;
+  readonly #stderr: CappedStream;
+  readonly #resultsDir: string;
+
+  private constructor(resultsDir: string, log: LogFile, stdout: CappedStream, stderr: CappedStream) {
+    this.#resultsDir = resultsDir;
+    this.log = log;
+    this.#stdout = stdout;
+    this.#stderr = stderr;
+  }
+
+  /**
+   * Creates the stdout, stderr and log files and one folder per output, so the layout is complete even
+   * when the task writes nothing.
+   */
+  static async create(options: {
+    resultsDir: string;
+    logsDir: string;
+    outputs: readonly ResultPath[];
+    limits: OutputLimits;
+  }): Promise<OutputRecorder> {
+    const { resultsDir, logsDir, outputs, limits } = options;
+    await Promise.all(outputs.map((o) => mkdir(join(resultsDir, o.Name), { recursive: true })));
+    const [stdout, stderr, log] = await Promise.all([
+      open(join(resultsDir, DownloadFilename.Stdout), 'w'),
+      open(join(resultsDir, DownloadFilename.Stderr), 'w'),
+      LogFile.create(join(logsDir, LogFileName)),
+    ]);
+    return new OutputRecorder(
+      resultsDir,
+      log,
+      new CappedStream(stdout, limits.maxStdoutFileLength, limits.maxStdoutReturnLength),
+      new CappedStream(stderr, limits.maxStderrFileLength, limits.maxStderrReturnLength),
+    );
+  }
+
+  async write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
+    const stream = type === ExecutionLogType.Stdout ? this.#stdout : this.#stderr;
+    const kept = await stream.write(data);
+    if (kept.length > 0) await this.log.append(type, kept);
+  }
+
+  /**
+   * Writes `exitCode`, closes the files and ends the log. `errorMsg` marks an execution that could not
+   * run to an exit (Go sets it from the runtime's error); a non-zero exit code alone is no error.
+   */
+  async finish(exitCode: number, errorMsg = ''): Promise<RunCommandResult> {
+    await writeFile(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode));
+    await this.close();
+    const stdout = this.#stdout.summary();
+    const stderr = this.#stderr.summary();
+    return {
+      Stdout: stdout.text,
+      StdoutTruncated: stdout.truncated,
+      stderr: stderr.text,
+      StderrTruncated: stderr.truncated,
+      ExitCode: exitCode,
+      ErrorMsg: errorMsg,
+    };
+  }
+
+  /** Closes the files without writing a result (a cancelled or timed-out execution). Idempotent. */
+  async close(): Promise<void> {
+    await Promise.all([closeQuietly(this.#stdout.file), closeQuietly(this.#stderr.file), this.log.end()]);
+  }
+}
+
+/** A second close of a FileHandle rejects; closing is all we want, so that is not an error. */
+async function closeQuietly(file: FileHandle): Promise<void> {
+  try {
+    await file.close();
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The WASM executor's errors (Go `pkg/executor/wasm/errors.go`): each names the job field at fault and
+ * says how to fix it.
+ */
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+
+export const WasmComponent = 'WASM';
+
+function wasmError(message: string, code: ErrorCode, hint: string, cause?: unknown): BacalhauError {
+  return new BacalhauError(message, {
+    code,
+    component: WasmComponent,
+    hint,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+export function specError(problem: string): BacalhauError {
+  return wasmError(
+    `invalid WASM engine params: ${problem}`,
+    ErrorCode.ExecutorSpecValidationErr,
+    'Set Task.Engine.Params.EntryModule to the Target of an input holding the module; Entrypoint, ' +
+      'Parameters and ImportModules are optional (a string and two lists of strings)',
+  );
+}
+
+export function moduleNotFound(field: string, path: string, why: string): BacalhauError {
+  return wasmError(
+    `${field}: WASM module not found at ${JSON.stringify(path)}: ${why}`,
+    ErrorCode.ModuleNotFound,
+    `Make ${field} the Target of one of the task's InputSources (or a file inside one); a folder must ` +
+      'hold exactly one .wasm file',
+  );
+}
+
+export function moduleCompileError(field: string, path: string, cause: unknown): BacalhauError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return wasmError(
+    `${field}: ${JSON.stringify(path)} is not a valid WebAssembly module: ${detail}`,
+    ErrorCode.ModuleCompileError,
+    `Point ${field} at a .wasm binary built for wasm32-wasi (WASI preview1), e.g. with ` +
+      '`clang --target=wasm32-wasi`, `cargo build --target wasm32-wasip1` or `GOOS=wasip1 GOARCH=wasm go build`',
+    cause,
+  );
+}
+
+export function unknownModule(importer: string, name: string): BacalhauError {
+  return wasmError(
+    `module ${JSON.stringify(importer)} imports from unknown module ${JSON.stringify(name)}`,
+    ErrorCode.UnknownModuleError,
+    'Imports must come from "wasi_snapshot_preview1" or from a module listed in ImportModules (or an ' +
+      'input whose Target equals the import name)',
+  );
+}
+
+export function entrypointError(entrypoint: string, entryModule: string): BacalhauError {
+  return wasmError(
+    `Entrypoint: unable to find the entrypoint '${entrypoint}' in the WASM module ${JSON.stringify(entryModule)}`,
+    ErrorCode.EntrypointError,
+    'Set Entrypoint to an exported function that takes and returns nothing, or leave it empty for _start',
+  );
+}
+
+export function memoryLimitError(message: string): BacalhauError {
+  return wasmError(
+    message,
+    ErrorCode.MemoryLimitError,
+    "Set Task.Resources.Memory between the module's " +
+      'initial memory and 4 GiB (WASM memory comes in 64 KiB pages)',
+  );
+}
+
+export function inputConfigError(problem: string): BacalhauError {
+  return wasmError(
+    `input configuration error: ${problem}`,
+    ErrorCode.InputConfigError,
+    'Give every InputSource its own Target; a file input cannot sit in a folder that another input provides',
+  );
+}
+
+export function outputConfigError(problem: string): BacalhauError {
+  return wasmError(
+    `output configuration error: ${problem}`,
+    ErrorCode.OutputConfigError,
+    'Give every ResultPath a Name and an absolute Path that no InputSource Target uses',
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The task's memory limit, applied the way wazero's `WithMemoryLimitPages` does: every memory the
+ * module defines gets a maximum of at most the limit, so `memory.grow` past it fails inside the module
+ * (malloc returns NULL) instead of taking the host's memory. Worker `resourceLimits` cannot do this:
+ * they cap the JavaScript heap, and WebAssembly memory lives outside it.
+ *
+ * Only the binary's memory section (id 5) is rewritten; imported memories are capped where they are
+ * defined, in the module that exports them.
+ */
+import { memoryLimitError } from './errors.js';
+
+export const WasmPageSize = 64 * 1024;
+/** wasm32 addresses 4 GiB: 65536 pages. */
+export const WasmMaxPages = 65536;
+
+const MemorySectionId = 5;
+const HasMaximum = 0x01;
+
+/**
+ * Pages allowed for `memoryBytes` (rounded up to whole pages), or undefined for no limit (0).
+ * @throws BacalhauError MemoryLimitError above 4 GiB, with Go's message.
+ */
+export function memoryLimitPages(memoryBytes: number): number | undefined {
+  if (memoryBytes <= 0) return undefined;
+  const pages = Math.ceil(memoryBytes / WasmPageSize);
+  if (pages > WasmMaxPages) {
+    const gb = (n: number) => (n / 2 ** 30).toFixed(2);
+    throw memoryLimitError(
+      `requested memory exceeds the wasm limit - ${gb(memoryBytes)} GB > ${gb(WasmMaxPages * WasmPageSize)} GB`,
+    );
+  }
+  return pages;
+}
+
+/**
+ * The module with each defined memory's maximum lowered to `limitPages`. Bytes that are not a
+ * well-formed module are returned unchanged, for the compiler to reject with its own message.
+ * @throws BacalhauError MemoryLimitError when a memory needs more than the limit at start.
+ */
+export function capMemory(bytes: Uint8Array, limitPages: number): Uint8Array {
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  let pos = 8;
+  try {
+    while (pos < bytes.length) {
+      const id = bytes[pos]!;
+      const size = readU32(bytes, pos + 1);
+      const start = size.next;
+      const end = start + size.value;
+      if (end > bytes.length) return bytes;
+      if (id === MemorySectionId) {
+        const payload = capMemorySection(bytes.subarray(start, end), limitPages);
+        parts.push(Uint8Array.of(id), writeU32(payload.length), payload);
+      } else {
+        parts.push(bytes.subarray(pos, end));
+      }
+      pos = end;
+    }
+  } catch (err) {
+    if (err instanceof MalformedModule) return bytes;
+    throw err;
+  }
+  return Buffer.concat(parts);
+}
+
+function capMemorySection(section: Uint8Array, limitPages: number): Uint8Array {
+  const count = readU32(section, 0);
+  const out: number[] = [...writeU32(count.value)];
+  let pos = count.next;
+  for (let i = 0; i < count.value; i++) {
+    const flags = section[pos];
+    // memory64 and unknown flags: leave the section to the compiler
+    if (flags === undefined || flags > 0x03) throw new MalformedModule();
+    const min = readU32(section, pos + 1);
+    pos = min.next;
+    let max = Infinity;
+    if ((flags & HasMaximum) !== 0) {
+      const declared = readU32(section, pos);
+      max = declared.value;
+      pos = declared.next;
+    }
+    if (min.value > limitPages) {
+      throw memoryLimitError(
+        `the module needs ${min.value * WasmPageSize} bytes of memory at start, more than the task's ` +
+          `memory limit of ${limitPages * WasmPageSize} bytes`,
+      );
+    }
+    out.push(flags | HasMaximum, ...writeU32(min.value), ...writeU32(Math.min(max, limitPages)));
+  }
+  if (pos !== section.length) throw new MalformedModule();
+  return Uint8Array.from(out);
+}
+
+class MalformedModule extends Error {}
+
+/** An unsigned LEB128 value of at most 32 bits, and the offset after it. */
+function readU32(bytes: Uint8Array, offset: number): { value: number; next: number } {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    const byte = bytes[offset + i];
+    if (byte === undefined) throw new MalformedModule();
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) return { value, next: offset + i + 1 };
+  }
+  throw new MalformedModule();
+}
+
+function writeU32(value: number): Uint8Array {
+  const out: number[] = [];
+  let rest = value;
+  do {
+    const byte = rest % 128;
+    rest = Math.floor(rest / 128);
+    out.push(rest > 0 ? byte | 0x80 : byte);
+  } while (rest > 0);
+  return Uint8Array.from(out);
+}

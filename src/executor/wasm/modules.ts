@@ -1,0 +1,150 @@
+/**
+ * Finding, capping and compiling the modules of a WASM task (Go `pkg/executor/wasm/loader.go`), on the
+ * main thread before any worker starts, so that a missing or broken module, an unknown import or a
+ * missing entrypoint is refused at `start` with an error naming the field. Compiling is asynchronous
+ * (off the event loop) and the compiled modules are handed to the worker as they are.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { PreparedVolume } from '../types.js';
+import { entrypointError, moduleCompileError, moduleNotFound, unknownModule } from './errors.js';
+import { capMemory } from './memory-limit.js';
+import type { WasmEngineSpec } from './spec.js';
+
+/** The WASI preview1 import namespace, provided by the worker. */
+export const WasiModuleName = 'wasi_snapshot_preview1';
+
+/** The typed part of the global WebAssembly API used here (tsconfig's lib has no DOM types). */
+interface ModuleDescriptor {
+  module: string;
+  name: string;
+  kind: string;
+}
+export interface WebAssemblyModuleApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  Module: {
+    exports(module: object): { name: string; kind: string }[];
+    imports(module: object): ModuleDescriptor[];
+  };
+}
+export const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemblyModuleApi }).WebAssembly;
+
+export interface NamedModule {
+  /** The name other modules import it by: the path it was loaded from. */
+  name: string;
+  module: object;
+}
+
+/** Modules in instantiation order: every module after the modules it imports; the entry module last. */
+export interface WasmProgram {
+  dependencies: NamedModule[];
+  entry: object;
+}
+
+/**
+ * Loads the entry module and its imports. `limitPages` caps each module's memory (see memory-limit.ts).
+ * @throws BacalhauError ModuleNotFound, ModuleCompileError, UnknownModuleError, EntrypointError,
+ *   MemoryLimitError.
+ */
+export async function loadProgram(
+  spec: WasmEngineSpec,
+  volumes: readonly PreparedVolume[],
+  limitPages: number | undefined,
+): Promise<WasmProgram> {
+  const compiled = new Map<string, Promise<object>>();
+  const load = (field: string, path: string): Promise<object> => {
+    let module = compiled.get(path);
+    if (module === undefined) {
+      module = compileFile(field, path, volumes, limitPages);
+      compiled.set(path, module);
+    }
+    return module;
+  };
+
+  const dependencies: NamedModule[] = [];
+  const placed = new Set<string>();
+  // depth-first: a module is placed after everything it imports; `visiting` stops import cycles
+  const place = async (field: string, name: string, module: object, visiting: Set<string>): Promise<void> => {
+    for (const importedName of new Set(WebAssemblyApi.Module.imports(module).map((i) => i.module))) {
+      if (importedName === WasiModuleName || placed.has(importedName)) continue;
+      if (visiting.has(importedName) || !isListedOrMounted(importedName, spec, volumes)) {
+        throw unknownModule(name, importedName);
+      }
+      const imported = await load(`${field} import`, importedName);
+      await place(field, importedName, imported, new Set([...visiting, importedName]));
+      dependencies.push({ name: importedName, module: imported });
+      placed.add(importedName);
+    }
+  };
+
+  for (const path of spec.ImportModules) {
+    if (placed.has(path)) continue;
+    const module = await load('ImportModules', path);
+    await place('ImportModules', path, module, new Set([path]));
+    dependencies.push({ name: path, module });
+    placed.add(path);
+  }
+  const entry = await load('EntryModule', spec.EntryModule);
+  await place('EntryModule', spec.EntryModule, entry, new Set([spec.EntryModule]));
+  const hasEntrypoint = WebAssemblyApi.Module.exports(entry).some(
+    (e) => e.name === spec.Entrypoint && e.kind === 'function',
+  );
+  if (!hasEntrypoint) throw entrypointError(spec.Entrypoint, spec.EntryModule);
+  return { dependencies, entry };
+}
+
+/** Go resolves an unknown import name as a path in the task's file system; so do we. */
+function isListedOrMounted(name: string, spec: WasmEngineSpec, volumes: readonly PreparedVolume[]): boolean {
+  return spec.ImportModules.includes(name) || hostPathOf(name, volumes) !== undefined;
+}
+
+/** The host path behind `guestPath`: inside the input whose target is the longest prefix of it. */
+export function hostPathOf(guestPath: string, volumes: readonly PreparedVolume[]): string | undefined {
+  const wanted = posix.resolve('/', guestPath);
+  let best: PreparedVolume | undefined;
+  for (const volume of volumes) {
+    const target = posix.resolve('/', volume.target);
+    const inside = wanted === target || wanted.startsWith(target === '/' ? '/' : `${target}/`);
+    if (inside && (best === undefined || target.length > posix.resolve('/', best.target).length)) {
+      best = volume;
+    }
+  }
+  if (best === undefined) return undefined;
+  return join(best.source, posix.relative(posix.resolve('/', best.target), wanted));
+}
+
+async function compileFile(
+  field: string,
+  guestPath: string,
+  volumes: readonly PreparedVolume[],
+  limitPages: number | undefined,
+): Promise<object> {
+  const hostPath = await moduleFile(field, guestPath, volumes);
+  const bytes = await readFile(hostPath);
+  const capped = limitPages === undefined ? bytes : capMemory(bytes, limitPages);
+  try {
+    return await WebAssemblyApi.compile(capped);
+  } catch (err) {
+    throw moduleCompileError(field, guestPath, err);
+  }
+}
+
+/** The module file behind `guestPath`; a folder must hold exactly one `.wasm` file (as in Go). */
+async function moduleFile(
+  field: string,
+  guestPath: string,
+  volumes: readonly PreparedVolume[],
+): Promise<string> {
+  const hostPath = hostPathOf(guestPath, volumes);
+  if (hostPath === undefined) throw moduleNotFound(field, guestPath, 'no input has this target');
+  const info = await stat(hostPath).catch(() => undefined);
+  if (info === undefined) throw moduleNotFound(field, guestPath, 'the input has no such file');
+  if (!info.isDirectory()) return hostPath;
+  const wasmFiles = (await readdir(hostPath, { withFileTypes: true })).filter(
+    (e) => e.isFile() && e.name.endsWith('.wasm'),
+  );
+  if (wasmFiles.length !== 1) {
+    throw moduleNotFound(field, guestPath, `the folder holds ${wasmFiles.length} .wasm files, not one`);
+  }
+  return join(hostPath, wasmFiles[0]!.name);
+}

@@ -1,0 +1,91 @@
+/**
+ * What the module sees of the file system: WASI preopened folders (guest path → host folder).
+ *
+ * - A folder input is preopened at its Target; read-only unless the input is writable.
+ * - WASI can only preopen folders, so file inputs are hard-linked (copied across file systems) into a
+ *   private folder per parent Target folder, under the execution's `logsDir`, which is preopened there.
+ * - Each output is preopened at its `Path` (as Docker mounts it) and, when free, also at `/<Name>`,
+ *   where Bacalhau's WASM executor mounts it; so jobs written for either work.
+ */
+import { copyFile, link, mkdir, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { ResultPath } from '../../models/result-path.js';
+import type { PreparedVolume } from '../types.js';
+import { inputConfigError, outputConfigError } from './errors.js';
+
+export interface Preopen {
+  guest: string;
+  host: string;
+  readOnly: boolean;
+}
+
+export async function prepareMounts(options: {
+  inputs: readonly PreparedVolume[];
+  outputs: readonly ResultPath[];
+  resultsDir: string;
+  /** Private folder of the execution: file inputs get their folders here. */
+  scratchDir: string;
+}): Promise<Preopen[]> {
+  const mounts = new Map<string, Preopen>();
+  const add = (mount: Preopen, conflict: (existing: Preopen) => Error): void => {
+    const existing = mounts.get(mount.guest);
+    if (existing !== undefined) throw conflict(existing);
+    mounts.set(mount.guest, mount);
+  };
+
+  const fileGroups = new Map<string, { files: [PreparedVolume, string][]; readOnly: boolean }>();
+  for (const input of options.inputs) {
+    const guest = posix.resolve('/', input.target);
+    const info = await stat(input.source).catch(() => undefined);
+    if (info === undefined)
+      throw inputConfigError(`input source ${JSON.stringify(input.source)} does not exist`);
+    if (info.isDirectory()) {
+      add({ guest, host: input.source, readOnly: input.readOnly }, () =>
+        inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`),
+      );
+      continue;
+    }
+    const parent = posix.dirname(guest);
+    const group = fileGroups.get(parent) ?? { files: [], readOnly: true };
+    group.files.push([input, posix.basename(guest)]);
+    group.readOnly &&= input.readOnly;
+    fileGroups.set(parent, group);
+  }
+
+  let groupIndex = 0;
+  for (const [parent, group] of fileGroups) {
+    const host = join(options.scratchDir, `file-inputs-${groupIndex++}`);
+    await mkdir(host, { recursive: true });
+    for (const [input, name] of group.files) await linkOrCopy(input.source, join(host, name));
+    add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
+      inputConfigError(
+        `the file inputs in ${JSON.stringify(parent)} would hide the input mounted at ${JSON.stringify(existing.guest)}`,
+      ),
+    );
+  }
+
+  for (const output of options.outputs) {
+    if (output.Name.trim() === '' || !output.Path.startsWith('/')) {
+      throw outputConfigError(`result path ${JSON.stringify(output)} needs a Name and an absolute Path`);
+    }
+    const host = join(options.resultsDir, output.Name);
+    const guest = posix.resolve(output.Path);
+    add({ guest, host, readOnly: false }, () =>
+      outputConfigError(
+        `result path ${JSON.stringify(output.Path)} is also the target of an input or output`,
+      ),
+    );
+    const alias = posix.resolve('/', output.Name);
+    if (!mounts.has(alias)) mounts.set(alias, { guest: alias, host, readOnly: false });
+  }
+  return [...mounts.values()];
+}
+
+async function linkOrCopy(source: string, destination: string): Promise<void> {
+  try {
+    await link(source, destination);
+  } catch {
+    // another file system (EXDEV) or no hard links allowed there: a copy shows the same content
+    await copyFile(source, destination);
+  }
+}

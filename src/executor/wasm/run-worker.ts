@@ -1,0 +1,67 @@
+/**
+ * Runs one WASM execution in a fresh worker thread and records its output (see worker.ts for what
+ * happens inside). Settles once the result layout is written: with the task's result, or after the
+ * abort signal killed the worker (then the caller reports the cancel or timeout, not this result).
+ */
+import { Worker } from 'node:worker_threads';
+import type { RunCommandResult } from '../../models/execution.js';
+import type { OutputRecorder } from '../results.js';
+import { ControlSlot, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
+
+export type WorkerTask = Omit<WorkerInput, 'control' | 'highWaterBytes'>;
+
+export function runInWorker(
+  task: WorkerTask,
+  recorder: OutputRecorder,
+  signal: AbortSignal,
+  highWaterBytes: number,
+): Promise<RunCommandResult> {
+  return new Promise((resolve, reject) => {
+    const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const input: WorkerInput = { ...task, control: control.buffer, highWaterBytes };
+    // env: {} keeps the node's own environment out of the worker (the task's env goes to WASI only);
+    // execArgv: [] keeps the node's flags and loaders (tsx, ...) out, which the worker does not need
+    const worker = new Worker(workerSource(), { eval: true, workerData: input, env: {}, execArgv: [] });
+    let writes = Promise.resolve();
+    let finished = false;
+
+    const finish = (produce: () => Promise<RunCommandResult>): void => {
+      if (finished) return;
+      finished = true;
+      signal.removeEventListener('abort', kill);
+      Atomics.store(control, ControlSlot.Killed, 1);
+      Atomics.notify(control, ControlSlot.Killed);
+      Atomics.notify(control, ControlSlot.InFlight);
+      void worker.terminate();
+      writes.then(produce).then(resolve, reject);
+    };
+    const kill = (): void => finish(() => recorder.finish(-1, 'stopped'));
+
+    worker.on('message', (message: WorkerMessage) => {
+      if (finished) return;
+      if (message.type === 'exit') {
+        finish(() => recorder.finish(message.code, message.error));
+        return;
+      }
+      writes = writes
+        .then(() => recorder.write(message.stream, message.data))
+        .then(() => {
+          Atomics.sub(control, ControlSlot.InFlight, message.data.length);
+          Atomics.notify(control, ControlSlot.InFlight);
+        })
+        .catch((err: unknown) => {
+          // output that cannot be recorded ends the execution: its results would be wrong
+          finish(async () => {
+            await recorder.close();
+            throw err;
+          });
+        });
+    });
+    worker.on('error', (err) => finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`)));
+    worker.on('exit', (code) =>
+      finish(() => recorder.finish(-1, `WASM runtime stopped unexpectedly (worker exit code ${code})`)),
+    );
+    if (signal.aborted) kill();
+    else signal.addEventListener('abort', kill, { once: true });
+  });
+}

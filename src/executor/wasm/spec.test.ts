@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../models/bacerrors.js';
+import { decodeWasmSpec } from './spec.js';
+
+describe('decodeWasmSpec', () => {
+  it('fills the defaults and matches keys case-insensitively', () => {
+    expect(decodeWasmSpec({ Type: 'wasm', Params: { entrymodule: '/app/main.wasm' } })).toEqual({
+      EntryModule: '/app/main.wasm',
+      Entrypoint: '_start',
+      Parameters: [],
+      ImportModules: [],
+    });
+    expect(
+      decodeWasmSpec({
+        Type: 'wasm',
+        Params: { EntryModule: '/m', EntryPoint: 'run', Parameters: ['a'], ImportModules: ['/lib'] },
+      }),
+    ).toEqual({ EntryModule: '/m', Entrypoint: 'run', Parameters: ['a'], ImportModules: ['/lib'] });
+  });
+
+  it.each([
+    [{}, 'EntryModule is required'],
+    [{ EntryModule: ' ' }, 'EntryModule is required'],
+    [{ EntryModule: '/m', Entrypoint: 3 }, 'Entrypoint must be a string'],
+    [{ EntryModule: '/m', Parameters: 'a b' }, 'Parameters must be a list of strings'],
+    [{ EntryModule: '/m', ImportModules: [1] }, 'ImportModules must be a list of strings'],
+  ])('refuses %j', (params, problem) => {
+    expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(problem);
+    expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(
+      expect.objectContaining({ code: ErrorCode.ExecutorSpecValidationErr }),
+    );
+  });
+});

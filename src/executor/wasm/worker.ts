@@ -1,0 +1,259 @@
+/**
+ * The code that runs one WASM execution inside a worker thread, on `node:wasi` (preview1).
+ *
+ * The worker body is a self-contained function, started as an `eval` worker from its own source text:
+ * that way the same code runs from `src/` under vitest/tsx and from `dist/`, with no worker file to
+ * locate. It may use nothing from this module's scope at run time, only `require` and globals.
+ *
+ * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
+ * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
+ *   which records it in order. The worker blocks while more than `highWaterBytes` are unrecorded, so a
+ *   task writing gigabytes cannot fill the host's memory.
+ * - read-only inputs: calls that would modify a file under a read-only preopen (or an fd opened from
+ *   one) fail with EROFS, as on a read-only mount.
+ * - sleeping (`poll_oneoff` on clocks only) waits on a shared cell the main thread can wake, so that
+ *   a sleeping task stops at once when killed instead of finishing its sleep first.
+ * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
+ * The main thread ends the worker with `terminate()`, which also stops a module spinning in a loop.
+ */
+import type * as NodeFs from 'node:fs';
+import type * as NodeWasi from 'node:wasi';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { NamedModule } from './modules.js';
+import type { Preopen } from './mounts.js';
+
+/** Indices in the shared control array. */
+export const ControlSlot = {
+  /** Bytes posted by the worker and not yet recorded by the main thread. */
+  InFlight: 0,
+  /** Set to 1 by the main thread when the execution is being killed. */
+  Killed: 1,
+} as const;
+
+export interface WorkerInput {
+  dependencies: NamedModule[];
+  entry: object;
+  entrypoint: string;
+  args: string[];
+  env: Record<string, string>;
+  preopens: Preopen[];
+  /** Int32Array over it, indexed by {@link ControlSlot}. */
+  control: SharedArrayBuffer;
+  highWaterBytes: number;
+}
+
+export type WorkerMessage =
+  | { type: 'output'; stream: 1 | 2; data: Uint8Array }
+  /** The task ended: its exit code, and `error` when it did not exit by itself (a trap). */
+  | { type: 'exit'; code: number; error: string };
+
+/**
+ * The JavaScript of an eval worker that runs {@link wasmWorkerMain}. Transpilers that keep function
+ * names (esbuild's keepNames, which tsx uses) wrap inner functions in calls to a `__name` helper
+ * defined in the module; the worker gets a no-op one so the body runs however it was compiled.
+ */
+export function workerSource(): string {
+  return `var __name = (target) => target;\n(${wasmWorkerMain.toString()})(require);`;
+}
+
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+interface WasmGlobal {
+  Instance: new (module: object, imports: object) => WasmInstance;
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+type WasiFunction = (...args: (number | bigint)[]) => number;
+
+function wasmWorkerMain(req: NodeJS.Require): void {
+  const threads = req('node:worker_threads') as typeof WorkerThreads;
+  const fs = req('node:fs') as typeof NodeFs;
+  const input = threads.workerData as WorkerInput;
+  const port = threads.parentPort!;
+  const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  const control = new Int32Array(input.control);
+  const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
+
+  // node:wasi warns that it is experimental on first load; the executor's users need not hear it
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unchanged below
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (!text.includes('WASI')) Reflect.apply(emitWarning, process, [warning, ...rest]);
+  };
+  const { WASI } = req('node:wasi') as typeof NodeWasi;
+  process.emitWarning = emitWarning;
+
+  const Errno = { success: 0, inval: 28, rofs: 69 };
+  const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
+  const OFlags = { creat: 1, trunc: 8 };
+  const appendFlag = 1;
+
+  const devNull = fs.openSync('/dev/null', 'r+');
+  const wasi = new WASI({
+    version: 'preview1',
+    args: input.args,
+    env: input.env,
+    preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
+    stdin: devNull,
+    stdout: devNull,
+    stderr: devNull,
+    returnOnExit: true,
+  });
+  const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[
+    'wasi_snapshot_preview1'
+  ]!;
+  const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
+
+  let memory: { buffer: ArrayBuffer } | undefined;
+  const view = (): DataView => new DataView(memory!.buffer);
+  /** Thrown through the module's frames to end it: by proc_exit, or when the main thread kills it. */
+  const exitSignal = Object.assign(new Error('proc_exit'), { code: 0 });
+  const killedSignal = new Error('killed');
+  const throwIfKilled = (): void => {
+    if (Atomics.load(control, killed) !== 0) throw killedSignal;
+  };
+
+  // preopens get fds 3, 4, ... in the order given
+  const readOnlyFds = new Set<number>();
+  input.preopens.forEach((p, i) => {
+    if (p.readOnly) readOnlyFds.add(3 + i);
+  });
+  const guard =
+    (name: string, fdArgs: number[]): WasiFunction =>
+    (...args) =>
+      fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
+
+  const send = (stream: 1 | 2, data: Uint8Array): void => {
+    Atomics.add(control, inFlight, data.length);
+    port.postMessage({ type: 'output', stream, data } satisfies WorkerMessage, [data.buffer as ArrayBuffer]);
+    for (;;) {
+      throwIfKilled();
+      const pending = Atomics.load(control, inFlight);
+      if (pending <= input.highWaterBytes) return;
+      Atomics.wait(control, inFlight, pending, 1000);
+    }
+  };
+
+  const now = (clockId: number): bigint =>
+    clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+
+  const overrides: Record<string, WasiFunction> = {
+    fd_write: (...args) => {
+      const [fd, iovs, iovsLen, nwritten] = args as number[];
+      if (fd !== 1 && fd !== 2) return call('fd_write', args);
+      const dv = view();
+      const bytes = new Uint8Array(memory!.buffer);
+      const pieces: Uint8Array[] = [];
+      let total = 0;
+      for (let i = 0; i < iovsLen!; i++) {
+        const ptr = dv.getUint32(iovs! + 8 * i, true);
+        const len = dv.getUint32(iovs! + 8 * i + 4, true);
+        pieces.push(bytes.slice(ptr, ptr + len));
+        total += len;
+      }
+      if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+      view().setUint32(nwritten!, total, true);
+      return Errno.success;
+    },
+    proc_exit: (code) => {
+      exitSignal.code = Number(code) >>> 0;
+      throw exitSignal;
+    },
+    poll_oneoff: (...args) => {
+      const [subs, events, count, neventsPtr] = args as number[];
+      const dv = view();
+      const timeouts: bigint[] = [];
+      for (let i = 0; i < count!; i++) {
+        const sub = subs! + 48 * i;
+        // anything but clocks (fd readiness): node:wasi's own implementation
+        if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
+        let timeout = dv.getBigUint64(sub + 24, true);
+        if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
+        timeouts.push(timeout < 0n ? 0n : timeout);
+      }
+      if (timeouts.length === 0) return Errno.inval;
+      const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
+      if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
+      throwIfKilled();
+      const out = view();
+      let fired = 0;
+      timeouts.forEach((timeout, i) => {
+        if (timeout !== soonest) return;
+        const event = events! + 32 * fired++;
+        out.setBigUint64(event, out.getBigUint64(subs! + 48 * i, true), true);
+        out.setUint16(event + 8, Errno.success, true);
+        out.setUint8(event + 10, 0);
+      });
+      out.setUint32(neventsPtr!, fired, true);
+      return Errno.success;
+    },
+    path_open: (...args) => {
+      const [dirFd, , , , oflags] = args as number[];
+      const rights = args[5] as bigint;
+      const fdflags = args[7] as number;
+      const openedPtr = args[8] as number;
+      const fromReadOnly = readOnlyFds.has(dirFd!);
+      const writing =
+        (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
+        (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
+        (fdflags & appendFlag) !== 0;
+      if (fromReadOnly && writing) return Errno.rofs;
+      const errno = call('path_open', args);
+      if (errno === Errno.success && fromReadOnly) readOnlyFds.add(view().getUint32(openedPtr, true));
+      return errno;
+    },
+    fd_close: (...args) => {
+      readOnlyFds.delete(args[0] as number);
+      return call('fd_close', args);
+    },
+    fd_renumber: (...args) => {
+      const [from, to] = args as number[];
+      const errno = call('fd_renumber', args);
+      if (errno === Errno.success) {
+        if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
+        else readOnlyFds.delete(to!);
+      }
+      return errno;
+    },
+    // every call that changes a file or folder through a read-only fd (argument positions of the fds)
+    path_create_directory: guard('path_create_directory', [0]),
+    path_remove_directory: guard('path_remove_directory', [0]),
+    path_unlink_file: guard('path_unlink_file', [0]),
+    path_rename: guard('path_rename', [0, 3]),
+    path_symlink: guard('path_symlink', [2]),
+    path_link: guard('path_link', [0, 4]),
+    path_filestat_set_times: guard('path_filestat_set_times', [0]),
+    fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
+    fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
+    fd_allocate: guard('fd_allocate', [0]),
+  };
+
+  const imports: Record<string, Record<string, unknown>> = {
+    wasi_snapshot_preview1: { ...base, ...overrides },
+  };
+  let code = 0;
+  let error = '';
+  try {
+    for (const dependency of input.dependencies) {
+      imports[dependency.name] = new wasm.Instance(dependency.module, imports).exports;
+    }
+    const instance = new wasm.Instance(input.entry, imports);
+    const exported = instance.exports['memory'];
+    if (!(exported instanceof (wasm.Memory as unknown as new () => object))) {
+      throw new Error('the entry module exports no memory named "memory", which WASI needs');
+    }
+    memory = exported as { buffer: ArrayBuffer };
+    wasi.initialize({ exports: { memory } });
+    (instance.exports[input.entrypoint] as () => unknown)();
+  } catch (err) {
+    if (err === killedSignal) return;
+    if (err === exitSignal) code = exitSignal.code;
+    else {
+      // Go reports a trap as exit code 1 with the runtime's error
+      code = 1;
+      error = `wasm error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  port.postMessage({ type: 'exit', code, error } satisfies WorkerMessage);
+}

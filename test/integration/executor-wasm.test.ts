@@ -1,0 +1,254 @@
+// The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
+// contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
+import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
+import { makeRequest, withTempDir } from '../../src/executor/testing.js';
+import type { PreparedVolume, RunCommandRequest } from '../../src/executor/types.js';
+import { WasmExecutor } from '../../src/executor/wasm/executor.js';
+import { describeWithEnv, wasmEnv } from '../helpers/test-env.js';
+
+describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
+  /** The fixture `name` as an input at /app/<name>.wasm, and the engine running it with `args`. */
+  const moduleInput = (name: string): PreparedVolume => ({
+    source: join(wasm.dir, `${name}.wasm`),
+    target: `/app/${name}.wasm`,
+    readOnly: true,
+  });
+  const task = (name: string, params: Record<string, unknown> = {}): ContractTask => ({
+    engine: { Type: 'wasm', Params: { EntryModule: `/app/${name}.wasm`, ...params } },
+    inputs: [moduleInput(name)],
+  });
+  const withArgs = (name: string, ...args: string[]): ContractTask => task(name, { Parameters: args });
+
+  runExecutorContract('wasm', {
+    create: () => Promise.resolve(new WasmExecutor()),
+    print: (stdout, stderr) => withArgs('echo', stdout, stderr),
+    interleave: (lines) => withArgs('stderr', String(lines)),
+    exit: (code) => withArgs('exit_code', String(code)),
+    sleep: (ms) => withArgs('sleep', String(ms)),
+    writeOutput: (output, file, content) => withArgs('write_file', `${output.Path}/${file}`, content),
+    catInput: (path) => withArgs('cat', path),
+    printEnv: () => task('env'),
+  });
+
+  /** Runs `t` to its result (start errors propagate), with `extra` request fields. */
+  async function run(dir: string, t: ContractTask, extra: Partial<RunCommandRequest> = {}) {
+    const executor = new WasmExecutor();
+    const req = await makeRequest(dir, 'e-wasm', {
+      engine: t.engine,
+      ...extra,
+      inputs: [...(t.inputs ?? []), ...(extra.inputs ?? [])],
+    });
+    await executor.start(req);
+    return { req, result: await executor.wait(req.executionID) };
+  }
+
+  async function startError(dir: string, t: ContractTask, extra: Partial<RunCommandRequest> = {}) {
+    const err: unknown = await run(dir, t, extra).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BacalhauError);
+    return err as BacalhauError;
+  }
+
+  describe('modules', () => {
+    it('runs hello.wasm', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('hello'));
+        expect(result).toMatchObject({ Stdout: 'Hello, world!\n', ExitCode: 0, ErrorMsg: '' });
+      }));
+
+    it('finds the module when EntryModule names a folder holding one .wasm file', () =>
+      withTempDir(async (dir) => {
+        const folder = join(dir, 'module');
+        await mkdir(folder);
+        await writeFile(join(folder, 'main.wasm'), await readFile(join(wasm.dir, 'hello.wasm')));
+        const { result } = await run(dir, {
+          engine: { Type: 'wasm', Params: { entrymodule: '/app' } },
+          inputs: [{ source: folder, target: '/app', readOnly: true }],
+        });
+        expect(result.Stdout).toBe('Hello, world!\n');
+      }));
+
+    it('refuses a missing EntryModule param', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, { engine: { Type: 'wasm', Params: {} } });
+        expect(err.code).toBe(ErrorCode.ExecutorSpecValidationErr);
+        expect(err.message).toContain('EntryModule');
+      }));
+
+    it('refuses an EntryModule that no input provides', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, {
+          engine: { Type: 'wasm', Params: { EntryModule: '/nowhere.wasm' } },
+        });
+        expect(err.code).toBe(ErrorCode.ModuleNotFound);
+        expect(err.message).toContain('EntryModule');
+        expect(err.hint).toContain('InputSources');
+      }));
+
+    it('refuses a file that is not a WebAssembly module', () =>
+      withTempDir(async (dir) => {
+        const bogus = join(dir, 'bogus.wasm');
+        await writeFile(bogus, 'this is not wasm');
+        const err = await startError(dir, {
+          engine: { Type: 'wasm', Params: { EntryModule: '/app/bogus.wasm' } },
+          inputs: [{ source: bogus, target: '/app/bogus.wasm', readOnly: true }],
+        });
+        expect(err.code).toBe(ErrorCode.ModuleCompileError);
+        expect(err.message).toContain('not a valid WebAssembly module');
+      }));
+
+    it('refuses an entrypoint the module does not export', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, task('hello', { Entrypoint: 'main_not_here' }));
+        expect(err.code).toBe(ErrorCode.EntrypointError);
+        expect(err.message).toContain("unable to find the entrypoint 'main_not_here'");
+      }));
+
+    it('refuses an import from a module that is not provided', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, task('hello', { ImportModules: ['/app/missing.wasm'] }));
+        expect(err.code).toBe(ErrorCode.ModuleNotFound);
+        expect(err.message).toContain('ImportModules');
+      }));
+
+    it('runs a module with no imports at all, through a custom entrypoint', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('noop'));
+        expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
+      }));
+
+    it('lets a start refused for bad params be retried under the same ID', () =>
+      withTempDir(async (dir) => {
+        const executor = new WasmExecutor();
+        const bad = await makeRequest(dir, 'e-retry', { engine: { Type: 'wasm', Params: {} } });
+        await expect(executor.start(bad)).rejects.toBeInstanceOf(BacalhauError);
+        const good = { ...bad, ...task('hello') };
+        await executor.start(good);
+        expect((await executor.wait('e-retry')).Stdout).toBe('Hello, world!\n');
+      }));
+  });
+
+  describe('limits', () => {
+    it('caps the module memory at Resources.Memory: allocations past it fail inside the task', () =>
+      withTempDir(async (dir) => {
+        const memory = 16 * 1024 * 1024;
+        const { result } = await run(dir, withArgs('alloc', '64'), {
+          resources: { CPU: 0, Memory: memory, Disk: 0, GPU: 0 },
+        });
+        expect(result.ExitCode).toBe(1);
+        expect(result.stderr).toMatch(/^allocation failed after 1[0-5] MiB\n$/);
+      }));
+
+    it('lets the same allocation succeed without a memory limit', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, withArgs('alloc', '64'));
+        expect(result).toMatchObject({ Stdout: 'allocated 64 MiB\n', ExitCode: 0 });
+      }));
+
+    it('refuses a memory limit above 4 GiB, as Bacalhau does', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, task('hello'), {
+          resources: { CPU: 0, Memory: 5 * 1024 ** 3, Disk: 0, GPU: 0 },
+        });
+        expect(err.code).toBe(ErrorCode.MemoryLimitError);
+        expect(err.message).toBe('requested memory exceeds the wasm limit - 5.00 GB > 4.00 GB');
+      }));
+
+    it('refuses a memory limit below what the module needs at start', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, task('hello'), {
+          resources: { CPU: 0, Memory: 1, Disk: 0, GPU: 0 },
+        });
+        expect(err.code).toBe(ErrorCode.MemoryLimitError);
+      }));
+
+    it('stops a module spinning in a loop at its timeout', () =>
+      withTempDir(async (dir) => {
+        const executor = new WasmExecutor();
+        const req = await makeRequest(dir, 'e-spin', { ...task('spin'), timeoutMs: 200 });
+        await executor.start(req);
+        await expect(executor.wait('e-spin')).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+      }));
+
+    it('cancels a spinning module', () =>
+      withTempDir(async (dir) => {
+        const executor = new WasmExecutor();
+        const req = await makeRequest(dir, 'e-spin-cancel', task('spin'));
+        await executor.start(req);
+        await executor.cancel('e-spin-cancel');
+        await expect(executor.wait('e-spin-cancel')).rejects.toMatchObject({
+          code: ErrorCode.ExecutionAlreadyCancelled,
+        });
+      }));
+
+    it('keeps memory bounded for a task writing far more than the output limits', () =>
+      withTempDir(async (dir) => {
+        const big = join(dir, 'big');
+        await writeFile(big, Buffer.alloc(64 * 1024 * 1024, 'a'));
+        const before = process.memoryUsage().rss;
+        const { req, result } = await run(dir, withArgs('cat', '/data/big'), {
+          inputs: [{ source: big, target: '/data/big', readOnly: true }],
+          outputLimits: {
+            maxStdoutFileLength: 1024 * 1024,
+            maxStdoutReturnLength: 2048,
+            maxStderrFileLength: 1024,
+            maxStderrReturnLength: 2048,
+          },
+        });
+        expect(result).toMatchObject({ ExitCode: 0, StdoutTruncated: true });
+        expect((await readFile(join(req.resultsDir, 'stdout'))).length).toBe(1024 * 1024);
+        expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+      }));
+  });
+
+  describe('file system', () => {
+    it('refuses writes into a read-only input, and allows them into a writable one', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const readOnly = await run(dir, withArgs('write_file', '/data/new.txt', 'x'), {
+          inputs: [{ source: data, target: '/data', readOnly: true }],
+        });
+        expect(readOnly.result.ExitCode).toBe(1);
+        expect(readOnly.result.stderr).toContain('Read-only file system');
+        const writable = await run(join(dir, 'rw'), withArgs('write_file', '/data/new.txt', 'x'), {
+          inputs: [{ source: data, target: '/data', readOnly: false }],
+        });
+        expect(writable.result.ExitCode).toBe(0);
+        expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
+      }));
+
+    it('mounts an output at its Path and at /<Name>, as Bacalhau does', () =>
+      withTempDir(async (dir) => {
+        const outputs = [{ Name: 'results', Path: '/outputs' }];
+        const { req, result } = await run(dir, withArgs('write_file', '/results/by-name.txt', 'n'), {
+          outputs,
+        });
+        expect(result.ExitCode).toBe(0);
+        expect(await readFile(join(req.resultsDir, 'results', 'by-name.txt'), 'utf8')).toBe('n');
+      }));
+
+    it('refuses an output whose Path is an input target', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const err = await startError(dir, task('hello'), {
+          inputs: [{ source: data, target: '/data', readOnly: true }],
+          outputs: [{ Name: 'out', Path: '/data' }],
+        });
+        expect(err.code).toBe(ErrorCode.OutputConfigError);
+      }));
+
+    it('passes Parameters as argv[1..] and the environment sorted by name', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('env'), { env: { ZED: 'z', ALPHA: 'a' } });
+        expect(result.Stdout).toBe('ALPHA=a\nZED=z\n');
+      }));
+  });
+});
