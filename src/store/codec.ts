@@ -21,6 +21,11 @@ import { datastoreFailure } from './errors.js';
 
 export interface DocCodec<T> {
   encode(value: T): string;
+  /**
+   * The document, and the value exactly as `decode(doc)` would return it, built from the encoding
+   * without parsing the JSON back: what a write returns as "the record as stored".
+   */
+  encodeAndDecode(value: T): { doc: string; stored: T };
   decode(doc: string): T;
 }
 
@@ -34,6 +39,12 @@ function docCodec<T>(schema: () => StructSchema): DocCodec<T> {
   const decode = trustedDecoder<T>(resolved);
   return {
     encode: (value) => JSON.stringify(encode(value, kind)),
+    encodeAndDecode(value) {
+      // `encode` builds a new tree (free-form values included), so the decoded value shares nothing
+      // with `value`; the tree itself is dropped after serialising.
+      const tree = encode(value, kind);
+      return { doc: JSON.stringify(tree), stored: decode(tree) };
+    },
     decode(doc) {
       try {
         return decode(JSON.parse(doc));

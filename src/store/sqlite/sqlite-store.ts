@@ -50,7 +50,7 @@ import type {
 import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { prepareStatements, StatementCache } from './statements.js';
 import { Checkpointer } from './checkpointer.js';
-import { SqliteTx, type TxContext } from './tx.js';
+import { newDecodedRecords, SqliteTx, type TxContext } from './tx.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file, created (with its directory) if missing; `:memory:` for a private database. */
@@ -122,6 +122,7 @@ export class SqliteJobStore implements JobStore {
       statements: prepareStatements(db),
       dynamic: new StatementCache(db),
       clock: options.clock ?? systemClock,
+      decoded: newDecodedRecords(),
     };
     this.#run = db.transaction((fn: () => unknown) => fn());
     this.#onError =

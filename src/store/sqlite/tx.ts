@@ -59,6 +59,7 @@ import type {
   UpdateJobCondition,
   UpdateJobStateRequest,
 } from '../types.js';
+import { DecodedCache } from './decoded-cache.js';
 import {
   prefixRange,
   type ExecutionColumns,
@@ -68,11 +69,27 @@ import {
   type Statements,
 } from './statements.js';
 
-/** What a transaction needs from its store: statements and the clock. */
+/** What a transaction needs from its store: statements, the clock, and the shared decoded records. */
 export interface TxContext {
   readonly statements: Statements;
   readonly dynamic: StatementCache;
   readonly clock: StoreClock;
+  readonly decoded: DecodedRecords;
+}
+
+/** Records decoded for the store's own read-only use, shared by all transactions (decoded-cache.ts). */
+export interface DecodedRecords {
+  readonly jobs: DecodedCache<Job>;
+  readonly executions: DecodedCache<Execution>;
+  readonly evaluations: DecodedCache<Evaluation>;
+}
+
+export function newDecodedRecords(): DecodedRecords {
+  return {
+    jobs: new DecodedCache((doc) => jobDoc.decode(doc)),
+    executions: new DecodedCache((doc) => executionDoc.decode(doc)),
+    evaluations: new DecodedCache((doc) => evaluationDoc.decode(doc)),
+  };
 }
 
 export class SqliteTx implements JobStoreTx {
@@ -80,8 +97,6 @@ export class SqliteTx implements JobStoreTx {
   readonly #s: Statements;
   readonly #ctx: TxContext;
   readonly #writable: boolean;
-  /** Jobs decoded for the store's own use in this transaction, never handed out (plans touch one job many times). */
-  readonly #jobs = new Map<string, { doc: string; job: Job }>();
   #active = true;
 
   constructor(ctx: TxContext, writable: boolean) {
@@ -308,7 +323,8 @@ export class SqliteTx implements JobStoreTx {
     this.#checkWritable();
     const row = this.#s.executionById.get(request.executionID);
     if (row === undefined) throw executionNotFound(request.executionID);
-    const existing = executionDoc.decode(row.doc);
+    // Read-only: it becomes the change's `previous`, which listeners only read.
+    const existing = this.#ctx.decoded.executions.get(row.id, row.doc);
     const ms = this.#ctx.clock.now();
     const execution = updatedExecution(existing, request, msToNanos(ms));
     const stored = this.#writeExecution(execution, 'update');
@@ -371,7 +387,10 @@ export class SqliteTx implements JobStoreTx {
 
   updateEvaluation(id: string, changes: EvaluationChanges): Evaluation {
     this.#checkWritable();
-    const existing = this.getEvaluation(id);
+    const doc = this.#s.evaluationDoc.get(id);
+    if (doc === undefined) throw evaluationNotFound(id);
+    // Read-only: it becomes the change's `previous`, which listeners only read.
+    const existing = this.#ctx.decoded.evaluations.get(id, doc);
     const evaluation = updatedEvaluation(existing, changes, this.#nowNanos());
     const stored = this.#writeEvaluation(evaluation, 'update');
     this.#changed({ type: 'EvaluationUpdated', evaluation: structuredClone(stored), previous: existing });
@@ -540,30 +559,30 @@ export class SqliteTx implements JobStoreTx {
    * `previous`, which listeners only read). Never returned to a caller.
    */
   #jobOf(row: JobRow): Job {
-    const cached = this.#jobs.get(row.id);
-    if (cached !== undefined && cached.doc === row.doc) return cached.job;
-    const job = jobDoc.decode(row.doc);
-    this.#jobs.set(row.id, { doc: row.doc, job });
-    return job;
+    return this.#ctx.decoded.jobs.get(row.id, row.doc);
   }
 
   /** Writes the job's row; returns the job as stored (decoded from its document). */
   #writeJob(job: Job, mode: 'insert' | 'update'): Job {
-    const columns = jobColumns(job);
-    (mode === 'insert' ? this.#s.insertJob : this.#s.updateJob).run(columns);
-    return jobDoc.decode(columns.doc);
+    const { doc, stored } = jobDoc.encodeAndDecode(job);
+    (mode === 'insert' ? this.#s.insertJob : this.#s.updateJob).run(jobColumns(job, doc));
+    return stored;
   }
 
   #writeExecution(execution: Execution, mode: 'insert' | 'update'): Execution {
-    const columns = executionColumns(execution);
-    (mode === 'insert' ? this.#s.insertExecution : this.#s.updateExecution).run(columns);
-    return executionDoc.decode(columns.doc);
+    const { doc, stored } = executionDoc.encodeAndDecode(execution);
+    (mode === 'insert' ? this.#s.insertExecution : this.#s.updateExecution).run(
+      executionColumns(execution, doc),
+    );
+    return stored;
   }
 
   #writeEvaluation(evaluation: Evaluation, mode: 'insert' | 'update'): Evaluation {
-    const columns = evaluationColumns(evaluation);
-    (mode === 'insert' ? this.#s.insertEvaluation : this.#s.updateEvaluation).run(columns);
-    return evaluationDoc.decode(columns.doc);
+    const { doc, stored } = evaluationDoc.encodeAndDecode(evaluation);
+    (mode === 'insert' ? this.#s.insertEvaluation : this.#s.updateEvaluation).run(
+      evaluationColumns(evaluation, doc),
+    );
+    return stored;
   }
 
   #nowNanos(): number {
@@ -584,7 +603,7 @@ export class SqliteTx implements JobStoreTx {
   }
 }
 
-function jobColumns(job: Job): JobColumns {
+function jobColumns(job: Job, doc: string): JobColumns {
   return {
     id: job.ID,
     name: job.Name,
@@ -595,11 +614,11 @@ function jobColumns(job: Job): JobColumns {
     version: job.Version,
     create_time: job.CreateTime,
     modify_time: job.ModifyTime,
-    doc: jobDoc.encode(job),
+    doc,
   };
 }
 
-function executionColumns(execution: Execution): ExecutionColumns {
+function executionColumns(execution: Execution, doc: string): ExecutionColumns {
   return {
     id: execution.ID,
     job_id: execution.JobID,
@@ -609,16 +628,16 @@ function executionColumns(execution: Execution): ExecutionColumns {
     terminal: isTerminalExecution(execution) ? 1 : 0,
     create_time: execution.CreateTime,
     modify_time: execution.ModifyTime,
-    doc: executionDoc.encode(execution),
+    doc,
   };
 }
 
-function evaluationColumns(evaluation: Evaluation) {
+function evaluationColumns(evaluation: Evaluation, doc: string) {
   return {
     id: evaluation.ID,
     job_id: evaluation.JobID,
     status: evaluation.Status,
     create_time: evaluation.CreateTime,
-    doc: evaluationDoc.encode(evaluation),
+    doc,
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * Decoded records kept across transactions for the store's own read-only use (the current job of a
+ * new execution, the previous state of an updated execution or evaluation). The pipeline reads the same
+ * few records over and over while a job moves through its states, and decoding a document costs far
+ * more than comparing it with the one decoded last time. An entry is valid only while the row's
+ * document is unchanged, so there is nothing to invalidate: a stale entry is simply not used.
+ *
+ * Values are shared between every caller: never mutate one, and never return one to a store caller.
+ */
+export class DecodedCache<T> {
+  readonly #entries = new Map<string, { doc: string; value: T }>();
+  readonly #decode: (doc: string) => T;
+  readonly #limit: number;
+
+  constructor(decode: (doc: string) => T, limit = 4096) {
+    this.#decode = decode;
+    this.#limit = limit;
+  }
+
+  /** The decoded `doc` of record `id`, from the cache when the document is the one cached. */
+  get(id: string, doc: string): T {
+    const cached = this.#entries.get(id);
+    if (cached !== undefined && cached.doc === doc) return cached.value;
+    const value = this.#decode(doc);
+    this.#entries.delete(id);
+    this.#entries.set(id, { doc, value });
+    if (this.#entries.size > this.#limit) {
+      // Maps iterate in insertion order: the first key is the least recently decoded.
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    return value;
+  }
+}
