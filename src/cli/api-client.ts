@@ -1,8 +1,8 @@
 /**
  * The CLI's way to a node: a BacalhauClient for the API address in the configuration (root flags
  * `--api-host`/`--api-port`, env `BACALHAU_API_HOST`/`BACALHAU_API_PORT`, config `API.Host`/`API.Port`),
- * announcing this build's version and the credentials of `BACALHAU_API_KEY` or
- * `BACALHAU_API_USERNAME`/`BACALHAU_API_PASSWORD` (Bacalhau's `util.NewAPIClientManager`).
+ * or a connection profile, announcing this build's version and the credentials of `BACALHAU_API_KEY` or
+ * `BACALHAU_API_USERNAME`/`BACALHAU_API_PASSWORD` or the profile (Bacalhau's `util.NewAPIClientManager`).
  */
 import type { Command } from 'commander';
 import WebSocket from 'ws';
@@ -11,7 +11,8 @@ import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { loadCliConfig } from './commands/config/load.js';
-import type { CliContext } from './context.js';
+import { globalOptions, type CliContext } from './context.js';
+import { activeProfile } from './profile/active.js';
 
 export interface CliClient {
   readonly client: BacalhauClient;
@@ -66,15 +67,25 @@ function authorization(env: CliContext['env']): string | undefined {
   return undefined;
 }
 
-/** Loads the configuration of `cmd` and builds a client for the API it names. */
+/**
+ * Loads the configuration of `cmd` and builds a client for the API it names, or for the active profile
+ * (`--profile`, `BACALHAU_PROFILE`, the current profile) when no API address was set explicitly.
+ * Credentials: the environment's, else the profile's token.
+ */
 export function createCliClient(ctx: CliContext, cmd: Command): CliClient {
   const { config } = loadCliConfig(ctx, cmd);
-  const address = apiAddress(config.API);
-  const auth = authorization(ctx.env);
+  const profile = activeProfile(config, {
+    flag: globalOptions(cmd).profile ?? '',
+    env: ctx.env['BACALHAU_PROFILE'] ?? '',
+  });
+  const address = profile?.address ?? apiAddress(config.API);
+  const token = profile?.profile.auth?.token ?? '';
+  const auth = authorization(ctx.env) ?? (token === '' ? undefined : `Bearer ${token}`);
   const client = new BacalhauClient({
     baseUrl: address,
     clientVersion: buildVersionInfo(),
     ...(auth === undefined ? {} : { authorization: auth }),
+    ...(profile?.timeoutMs === undefined ? {} : { timeoutMs: profile.timeoutMs }),
     webSocket: (url, headers) => new WebSocket(url, { headers }),
   });
   return { client, config, address };

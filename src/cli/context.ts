@@ -21,13 +21,15 @@ export interface CliContext {
   signal?: AbortSignal;
 }
 
-/** Root flags shared by every command (`-c`, `--api-host`, `--api-port`, `--data-dir`, `--log-level`). */
+/** Root flags shared by every command (`-c`, `--api-host`, `--api-port`, `--data-dir`, `--log-level`), and `--profile`. */
 export interface GlobalOptions {
   config: string[];
   apiHost?: string;
   apiPort?: string;
   dataDir?: string;
   logLevel?: string;
+  /** `--profile` of client commands. */
+  profile?: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {

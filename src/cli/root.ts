@@ -6,10 +6,11 @@ import { configCommand } from './commands/config/config.js';
 import { serveCommand } from './commands/serve/serve.js';
 import { agentCommand } from './commands/agent/agent.js';
 import { nodeCommand } from './commands/node/node.js';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { dockerCommand } from './commands/docker/docker.js';
+import { wasmCommand } from './commands/wasm/wasm.js';
+import { profileCommand } from './commands/profile/profile.js';
+import { completionCommand } from './commands/completion/completion.js';
+import { collectValues } from './flags/parse.js';
 
 /** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
 export function createProgram(ctx: CliContext): Command {
@@ -20,7 +21,7 @@ export function createProgram(ctx: CliContext): Command {
         '-c, --config <file|key=value>',
         'config file(s) or dot-separated key=value overrides (repeatable)',
       )
-        .argParser(collect)
+        .argParser(collectValues)
         .default([]),
     )
     .option(
@@ -40,6 +41,10 @@ export function createProgram(ctx: CliContext): Command {
   program.addCommand(serveCommand(ctx));
   program.addCommand(nodeCommand(ctx));
   program.addCommand(agentCommand(ctx));
+  program.addCommand(dockerCommand(ctx));
+  program.addCommand(wasmCommand(ctx));
+  program.addCommand(profileCommand(ctx));
+  program.addCommand(completionCommand(ctx, () => program));
   return program;
 }
 

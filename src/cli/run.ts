@@ -2,12 +2,13 @@ import { CommanderError } from 'commander';
 import { BacalhauError, errorMessage } from '../models/bacerrors.js';
 import { normalizeBooleanFlags } from './argv.js';
 import type { CliContext } from './context.js';
+import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
 import { configureTree, createProgram } from './root.js';
 
 /**
  * Runs one CLI invocation and returns the exit code. Errors are printed as `Error: <message>` plus the
- * hint, never as stack traces (set BACALHAU_DEBUG_STACK=1 to see one).
+ * hint; their details and stack only in debug mode (`--log-level debug`, see isDebugMode).
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = createProgram(ctx);
@@ -16,11 +17,11 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     await program.parseAsync(normalizeBooleanFlags(program, argv), { from: 'user' });
     return 0;
   } catch (err) {
-    return reportError(err, ctx);
+    return reportError(err, ctx, () => isDebugMode(program, ctx));
   }
 }
 
-function reportError(thrown: unknown, ctx: CliContext): number {
+function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): number {
   if (thrown instanceof CommanderError) {
     // Commander already printed usage errors; help and version requests exit 0.
     return thrown.exitCode;
@@ -29,9 +30,15 @@ function reportError(thrown: unknown, ctx: CliContext): number {
   const err = friendlyError(thrown, ctx.binName);
   ctx.stderr.write(`Error: ${errorMessage(err)}\n`);
   if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint: ${err.hint}\n`);
-  if (ctx.env['BACALHAU_DEBUG_STACK'] === '1' && err instanceof Error && err.stack) {
-    ctx.stderr.write(`${err.stack}\n`);
+  if (!debug()) return 1;
+  const details = err instanceof BacalhauError ? Object.entries(err.details) : [];
+  if (details.length > 0) {
+    ctx.stderr.write('\nDetails:\n');
+    for (const [key, value] of details) ctx.stderr.write(`${key}: ${value}\n`);
   }
+  // The stack of what was thrown: where the failure happened, not where it was reworded.
+  const stack = thrown instanceof Error ? thrown.stack : undefined;
+  if (stack !== undefined) ctx.stderr.write(`\nStack Trace:\n${stack}\n`);
   return 1;
 }
 

@@ -1,5 +1,6 @@
 /** Parsers for flag values, with pflag's error wording so messages read as Bacalhau's. */
 import { InvalidArgumentError } from 'commander';
+import { csvFields } from './csv.js';
 
 /** A non-negative integer (pflag's `uint`/`uint32`/`uint64`). */
 export function parseUint(value: string): number {
@@ -17,13 +18,29 @@ export function parseInteger(value: string): number {
   return Number(value);
 }
 
-/** Repeated `key=value` flags, also comma-separated (pflag's `StringToString`). */
+/**
+ * Repeated `key=value` flags (pflag's `StringToString`): a value with one `=` is one pair (commas
+ * included); a value with several is a CSV list of pairs.
+ */
 export function collectKeyValues(value: string, previous: Record<string, string>): Record<string, string> {
+  const equals = value.split('=').length - 1;
+  if (equals === 0) throw new InvalidArgumentError(`${value} must be formatted as key=value`);
+  const pairs = equals === 1 ? [value.replace(/^"+|"+$/g, '')] : csvFields(value);
   const out = { ...previous };
-  for (const pair of value.split(',')) {
+  for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new InvalidArgumentError(`${pair} must be formatted as key=value`);
+    if (eq < 0) throw new InvalidArgumentError(`${pair} must be formatted as key=value`);
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** Repeated list flags (pflag's `StringSlice`): each value is a CSV list, appended to the previous. */
+export function collectList(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, ...(value === '' ? [] : csvFields(value))];
+}
+
+/** Repeated flags kept whole (pflag's `StringArray`). */
+export function collectValues(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
 }

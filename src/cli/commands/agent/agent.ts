@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { addProfileFlag } from '../../flags/profile.js';
 import { agentAliveCommand } from './alive.js';
 import { agentConfigCommand } from './config.js';
 import { agentNodeCommand } from './node.js';
@@ -7,8 +8,7 @@ import { agentVersionCommand } from './version.js';
 
 /** `bacalhau agent …`: what the node the CLI talks to says about itself. */
 export function agentCommand(ctx: CliContext): Command {
-  return new Command('agent')
-    .description('Commands to query agent information.')
+  return addProfileFlag(new Command('agent').description('Commands to query agent information.'))
     .addCommand(agentAliveCommand(ctx))
     .addCommand(agentNodeCommand(ctx))
     .addCommand(agentVersionCommand(ctx))

@@ -4,17 +4,16 @@ import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { Job } from '../../../models/job.js';
 import { jobSchema } from '../../../models/schemas.js';
 import type { BacalhauClient } from '../../../api/client/index.js';
-import { callOptions, createCliClient, withContext } from '../../api-client.js';
+import { callOptions, createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { collectKeyValues } from '../../flags/parse.js';
 import { addRuntimeFlags, runtimeSettings } from '../../flags/runtime.js';
 import { printError, printWarning, printWarnings } from '../../messages.js';
 import { printValue, styles, wireValue } from '../../output/index.js';
-import { JobProgress } from './progress.js';
+import { JobSpecBad } from './from-flags.js';
 import { readJobSpec } from './read-spec.js';
+import { submitJob } from './submit.js';
 import { expandTemplate, templateVariables } from './template.js';
-
-const JobSpecBad = 'the job provided is invalid';
 
 interface RunOptions {
   hideWarnings?: boolean;
@@ -76,17 +75,12 @@ export function jobRunCommand(ctx: CliContext): Command {
       await dryRun(ctx, client, job.job, job.warnings);
       return;
     }
-    const response = await withContext(
-      client.jobs.put({ job: wireValue(job.job, jobSchema), force: opts.force === true }, callOptions(ctx)),
-      'failed request',
-    );
-    // The client's sanitizing warnings, then the server's (without repeating what both found).
-    const warnings = [...new Set([...job.warnings, ...(response.Warnings ?? [])])];
-    if (opts.hideWarnings !== true && !settings.idOnly && warnings.length > 0) {
-      printWarnings(ctx, warnings);
-      ctx.stdout.write('\n');
-    }
-    await new JobProgress(ctx, client, settings).show({ ...job.job, ID: response.JobID });
+    await submitJob(ctx, client, wireValue(job.job, jobSchema), settings, {
+      force: opts.force === true,
+      clientWarnings: job.warnings,
+      hideWarnings: opts.hideWarnings === true,
+      doing: 'failed request',
+    });
   });
 }
 

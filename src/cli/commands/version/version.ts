@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { buildVersionInfo } from '../../../lib/build-info.js';
 import type { BuildVersionInfo } from '../../../models/version.js';
+import { addProfileFlag } from '../../flags/profile.js';
 import type { CliContext } from '../../context.js';
 import {
   addOutputFlags,
@@ -66,6 +67,7 @@ export function versionCommand(ctx: CliContext): Command {
     .description('Get the client and server version.')
     .option('--client', 'Show the client version only; no server is contacted.');
   addOutputFlags(cmd);
+  addProfileFlag(cmd);
   return cmd.action(async (_opts: unknown, command: Command) => {
     const opts = command.opts<{ client?: boolean }>();
     const options = outputOptions(command.opts());

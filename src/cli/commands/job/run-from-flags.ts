@@ -1,0 +1,45 @@
+/**
+ * The common part of `docker run` and `wasm run`: job, task and runtime flags, then the built job is
+ * printed as YAML (`--dry-run`, no node needed) or submitted and followed.
+ */
+import type { Command } from 'commander';
+import { createCliClient } from '../../api-client.js';
+import type { CliContext } from '../../context.js';
+import { addJobFlags, jobSettings } from '../../flags/job-settings.js';
+import { addRuntimeFlags, runtimeSettings } from '../../flags/runtime.js';
+import type { InputSourceWire } from '../../flags/storage-spec.js';
+import { addTaskFlags, taskSettings } from '../../flags/task-settings.js';
+import { toYaml } from '../../output/index.js';
+import { jobFromFlags, type EngineWire } from './from-flags.js';
+import { submitJob } from './submit.js';
+
+export function addRunFromFlagsOptions(cmd: Command): Command {
+  addJobFlags(cmd);
+  addTaskFlags(cmd);
+  return addRuntimeFlags(cmd, { dryRun: true });
+}
+
+/**
+ * Builds the job around `engine` (which may add inputs, e.g. an uploaded WASM module) and runs it.
+ * The engine is built first, then constraints and labels are read, so errors come in Go's order.
+ */
+export async function runFromFlags(
+  ctx: CliContext,
+  command: Command,
+  engine: () => Promise<{ engine: EngineWire; extraInputs?: readonly InputSourceWire[] }>,
+): Promise<void> {
+  const built = await engine();
+  const job = jobSettings(ctx, command);
+  const task = taskSettings(command.opts());
+  const spec = jobFromFlags(built.engine, job, {
+    ...task,
+    inputs: [...task.inputs, ...(built.extraInputs ?? [])],
+  });
+  const settings = runtimeSettings(command.opts());
+  if (settings.dryRun) {
+    ctx.stdout.write(toYaml(spec));
+    return;
+  }
+  const { client } = createCliClient(ctx, command);
+  await submitJob(ctx, client, spec, settings, { doing: 'failed to submit job' });
+}

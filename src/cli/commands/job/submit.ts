@@ -1,0 +1,43 @@
+/**
+ * What `job run`, `docker run` and `wasm run` do once they have a job: submit it, show the warnings,
+ * then follow it as the runtime flags ask (Bacalhau's `PutJobRequest` + `JobProgressPrinter`).
+ */
+import type { BacalhauClient } from '../../../api/client/index.js';
+import { callOptions, withContext } from '../../api-client.js';
+import type { CliContext } from '../../context.js';
+import type { RuntimeSettings } from '../../flags/runtime.js';
+import { printWarnings } from '../../messages.js';
+import { JobProgress } from './progress.js';
+
+export interface SubmitOptions {
+  /** Submit even when the spec equals the stored version of the job of that name. */
+  readonly force?: boolean;
+  /** Warnings found before submitting; shown with the server's, without repeats. */
+  readonly clientWarnings?: readonly string[];
+  readonly hideWarnings?: boolean;
+  /** What a failed request is prefixed with (`failed to submit job: …`). */
+  readonly doing: string;
+}
+
+export async function submitJob(
+  ctx: CliContext,
+  client: BacalhauClient,
+  job: Record<string, unknown>,
+  settings: RuntimeSettings,
+  options: SubmitOptions,
+): Promise<void> {
+  const response = await withContext(
+    client.jobs.put({ job, force: options.force === true }, callOptions(ctx)),
+    options.doing,
+  );
+  const warnings = [...new Set([...(options.clientWarnings ?? []), ...(response.Warnings ?? [])])];
+  if (options.hideWarnings !== true && !settings.idOnly && warnings.length > 0) {
+    printWarnings(ctx, warnings);
+    ctx.stdout.write('\n');
+  }
+  await new JobProgress(ctx, client, settings).show({
+    ID: response.JobID,
+    Version: 0,
+    Type: typeof job['Type'] === 'string' ? job['Type'] : '',
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Where a WASM module named on the command line comes from (Bacalhau's `parseWasmModule`): a storage
+ * URI (`s3://…`, `https://…`, optionally `:target`), a local file (`path[:target]`, uploaded inline), or
+ * — when neither — the target path of a module already given with `-i`.
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { parseStorageSpec, type InputSourceWire } from '../../flags/storage-spec.js';
+import { inlineSource } from './inline-upload.js';
+
+/** The input that brings the module, or undefined when `spec` names a target path. */
+export async function wasmModuleInput(
+  spec: string,
+  defaultTarget: string,
+  cwd: string,
+): Promise<InputSourceWire | undefined> {
+  try {
+    return parseStorageSpec(spec, defaultTarget);
+  } catch {
+    // not a storage URI: a local file or a target path
+  }
+  const parts = spec.split(':');
+  const [file, target] = parts.length === 2 ? [parts[0] ?? '', parts[1] ?? ''] : [spec, defaultTarget];
+  const path = resolve(cwd, file);
+  let regular: boolean;
+  try {
+    regular = (await stat(path)).isFile();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (!regular) {
+    throw new BacalhauError(`${JSON.stringify(file)} should point to a single file`, {
+      code: ErrorCode.BadRequest,
+      component: 'CLI',
+    });
+  }
+  return { Source: await inlineSource(path), Alias: '', Target: target };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../test/helpers/cli.js';
+
+/** A failing command: nothing listens on port 9. */
+const failing = ['agent', 'alive', '--api-port', '9'];
+
+describe('errors', () => {
+  it('are one line and a hint, without a stack', async () => {
+    const run = await cli(failing);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^Error: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:9/),
+      expect.stringMatching(/^Hint: /),
+      '',
+    ]);
+  });
+
+  it('carry details and the stack in debug mode', async () => {
+    for (const extra of [
+      ['--log-level', 'debug'],
+      ['-c', 'Logging.Level=trace'],
+    ]) {
+      const run = await cli([...failing, ...extra]);
+      expect(run.stderr).toContain('\nStack Trace:\n');
+      expect(run.stderr).toMatch(/\n {4}at /);
+    }
+    const env = await cli(failing, { env: { DEBUG: 'true' } });
+    expect(env.stderr).toContain('\nStack Trace:\n');
+  });
+});
