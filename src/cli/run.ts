@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { BacalhauError, errorMessage } from '../models/bacerrors.js';
 import { normalizeBooleanFlags } from './argv.js';
 import type { CliContext } from './context.js';
@@ -22,8 +22,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 }
 
 function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): number {
-  if (thrown instanceof CommanderError) {
-    // Commander already printed usage errors; help and version requests exit 0.
+  // Commander prints the errors it raises itself (usage errors; help and version requests exit 0).
+  // An InvalidArgumentError reaching here was thrown by a command's action, so nobody printed it yet:
+  // commander rethrows what it caught while parsing as a plain CommanderError.
+  if (thrown instanceof CommanderError && !(thrown instanceof InvalidArgumentError)) {
     return thrown.exitCode;
   }
   if (thrown instanceof ExitCode) return thrown.code;
