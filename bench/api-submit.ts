@@ -16,7 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiServer } from '../src/api/server/index.js';
-import { jobSpec, TestCluster } from '../src/node/testing.js';
+import { jobSpec } from '../src/node/testing.js';
+import { benchCluster } from './lib/cluster.js';
 import { runLoad, type LoadResult } from './lib/load-generator.js';
 import { numericFlags, percentile, printFigure, printHeader, printRatio } from './lib/report.js';
 
@@ -44,13 +45,7 @@ function summarise(name: string, result: LoadResult): number {
   return p(0.99);
 }
 
-const cluster = await TestCluster.create({
-  clock: 'system',
-  nodes: flags.nodes,
-  nodeOptions: { heartbeatIntervalMs: 15_000 },
-  storePath: join(dir, 'orchestrator.db'),
-  transportCopy: 'none',
-});
+const cluster = await benchCluster(dir, flags.nodes);
 const { orchestrator } = cluster;
 const server = await createApiServer(
   {

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTerminalJobState, type JobStateType } from '../src/models/index.js';
 import { JobEndpoint } from '../src/orchestrator/endpoint/index.js';
-import { jobSpec, TestCluster, TestOrchestratorID } from '../src/node/testing.js';
+import { jobSpec, TestOrchestratorID } from '../src/node/testing.js';
+import { benchCluster } from './lib/cluster.js';
 import { SqliteJobStore, type StoreChange } from '../src/store/index.js';
 import { numericFlags, printFigure, printHeader, printRatio } from './lib/report.js';
 
@@ -70,14 +71,7 @@ interface RunResult {
 }
 
 async function endToEnd(count: number): Promise<RunResult> {
-  const cluster = await TestCluster.create({
-    clock: 'system',
-    nodes: flags.nodes,
-    // Heartbeats keep 1,000 nodes CONNECTED through a run longer than DisconnectTimeout.
-    nodeOptions: { heartbeatIntervalMs: 15_000 },
-    storePath: join(dir, 'orchestrator.db'),
-    transportCopy: 'none',
-  });
+  const cluster = await benchCluster(dir, flags.nodes);
   try {
     const states = new Map<JobStateType, number>();
     let terminal = 0;
