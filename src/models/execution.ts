@@ -13,6 +13,18 @@ export interface RunCommandResult {
   ErrorMsg: string;
 }
 
+/** A result with nothing in it: what an execution carries before it has run. */
+export function emptyRunCommandResult(): RunCommandResult {
+  return {
+    Stdout: '',
+    StdoutTruncated: false,
+    stderr: '',
+    StderrTruncated: false,
+    ExitCode: 0,
+    ErrorMsg: '',
+  };
+}
+
 /** Resources a compute node set aside for an execution, per task name. */
 export interface AllocatedResources {
   Tasks: Record<string, Resources>;

@@ -5,7 +5,7 @@
  */
 import { JobType } from '../models/constants.js';
 import { EvalStatus, ZeroTime, type Evaluation } from '../models/evaluation.js';
-import type { Execution, RunCommandResult } from '../models/execution.js';
+import { emptyRunCommandResult, type Execution } from '../models/execution.js';
 import { normalizeJob, validateJob, type Job } from '../models/job.js';
 import { JobHistoryType, type Event, type JobHistory } from '../models/job-history.js';
 import type { NodeState } from '../models/node.js';
@@ -111,15 +111,6 @@ export function jobWithState(job: Job, request: UpdateJobStateRequest, now: numb
   return { ...job, State, Revision: job.Revision + 1, ModifyTime: now };
 }
 
-const emptyRunOutput = (): RunCommandResult => ({
-  Stdout: '',
-  StdoutTruncated: false,
-  stderr: '',
-  StderrTruncated: false,
-  ExitCode: 0,
-  ErrorMsg: '',
-});
-
 /** An execution as `createExecution` stores it; `job` is the current job it belongs to. */
 export function newExecution(input: Execution, job: Job, now: number): Execution {
   const rest = { ...input };
@@ -130,7 +121,7 @@ export function newExecution(input: Execution, job: Job, now: number): Execution
     JobVersion: input.JobVersion === 0 ? job.Version : input.JobVersion,
     AllocatedResources: input.AllocatedResources ?? { Tasks: {} },
     PublishedResult: input.PublishedResult ?? { Type: '' },
-    RunOutput: input.RunOutput ?? emptyRunOutput(),
+    RunOutput: input.RunOutput ?? emptyRunCommandResult(),
     CreateTime: createTime,
     ModifyTime: input.ModifyTime === 0 ? createTime : input.ModifyTime,
     Revision: input.Revision === 0 ? 1 : input.Revision,

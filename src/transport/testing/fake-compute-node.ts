@@ -17,6 +17,7 @@
  */
 import {
   BacalhauError,
+  emptyRunCommandResult,
   ErrorCode,
   isTerminalExecutionState,
   sub,
@@ -110,15 +111,6 @@ const activeStates: ReadonlySet<ExecutionStateType> = new Set(['BidAccepted', 'R
 function decide<D>(policy: Policy<D>, execution: Execution): D {
   return typeof policy === 'function' ? (policy as (execution: Execution) => D)(execution) : policy;
 }
-
-const defaultRunOutput: RunCommandResult = {
-  Stdout: '',
-  StdoutTruncated: false,
-  stderr: '',
-  StderrTruncated: false,
-  ExitCode: 0,
-  ErrorMsg: '',
-};
 
 export class FakeComputeNode {
   readonly nodeId: string;
@@ -424,7 +416,7 @@ export class FakeComputeNode {
         entry.execution,
         {
           PublishResult: decision.publishResult ?? { Type: publisher },
-          RunCommandResult: { ...defaultRunOutput, ...decision.result },
+          RunCommandResult: { ...emptyRunCommandResult(), ...decision.result },
         },
         [newEvent(ComputeEventTopic.Execution, 'Completed successfully', { now: this.#now() })],
       ),
