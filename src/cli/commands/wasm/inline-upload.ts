@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { ustarArchive } from '../../../lib/tar-writer.js';
 import { StorageSource } from '../../../models/constants.js';
 
 const MaxPlaintextBytes = 512;
@@ -25,34 +26,12 @@ function sniff(data: Buffer): string {
     : 'text/plain;charset=utf-8';
 }
 
-/** A one-file ustar archive (header, data padded to 512-byte blocks, two zero blocks). */
-function tarOfOneFile(name: string, data: Buffer, mode: number, mtime: Date): Buffer {
-  const header = Buffer.alloc(512);
-  const field = (offset: number, length: number, value: number): void => {
-    header.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, 'latin1');
-  };
-  header.write(name, 0, 100, 'utf8');
-  field(100, 8, mode & 0o7777);
-  field(108, 8, 0);
-  field(116, 8, 0);
-  field(124, 12, data.length);
-  field(136, 12, Math.floor(mtime.getTime() / 1000));
-  header.write('0', 156, 'latin1');
-  header.write('ustar\x0000', 257, 'latin1');
-  header.fill(' ', 148, 156);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  const padding = Buffer.alloc((512 - (data.length % 512)) % 512);
-  return Buffer.concat([header, data, padding, Buffer.alloc(1024)]);
-}
-
 /** The `inline` source of the regular file at `path`. */
 export async function inlineSource(path: string): Promise<{ Type: string; Params: { URL: string } }> {
   const [info, data] = await Promise.all([stat(path), readFile(path)]);
   const url =
     data.length > MaxPlaintextBytes
-      ? `data:application/gzip;base64,${gzipSync(tarOfOneFile(basename(path), data, info.mode, info.mtime)).toString('base64')}`
+      ? `data:application/gzip;base64,${gzipSync(ustarArchive([{ name: basename(path), content: data, mode: info.mode, mtime: info.mtime }])).toString('base64')}`
       : `data:${sniff(data)};base64,${data.toString('base64')}`;
   return { Type: StorageSource.Inline, Params: { URL: url } };
 }
