@@ -194,9 +194,9 @@ export class ManualClock implements Clock {
 }
 
 /**
- * A few macrotask turns, so that a short chain of asynchronous steps a timer starts (a write waiting
- * for the store's group commit, then the write that follows it) has run when this resolves.
+ * Resolves after `turns` macrotask turns, so that a short chain of asynchronous steps (a write waiting
+ * for the store's group commit, then the write that follows it) has run by then.
  */
-async function settle(turns = 5): Promise<void> {
+export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from '../config/index.js';
-import { ManualClock, systemClock, type Clock } from '../lib/clock.js';
+import { ManualClock, settle, systemClock, type Clock } from '../lib/clock.js';
 import type { Job, JobStateType } from '../models/index.js';
 import type { SubmitJobRequest, SubmitJobResponse } from '../orchestrator/endpoint/index.js';
 import type { Logger } from '../orchestrator/planner/index.js';
@@ -242,8 +242,8 @@ export class TestCluster {
   }
 
   /** A few turns of the event loop: lets in-flight messages and transactions finish. */
-  async settle(turns = 10): Promise<void> {
-    for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  settle(turns = 10): Promise<void> {
+    return settle(turns);
   }
 
   /**
