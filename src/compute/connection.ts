@@ -1,0 +1,131 @@
+/**
+ * Keeps a compute node connected to its orchestrator (the timing half of Go's NCL connection manager):
+ * handshake, and again with backoff after any loss; a heartbeat every interval carrying live capacity;
+ * node info re-sent every info interval when it changed. The transport performs single operations
+ * (see transport/types.ts); this decides when.
+ */
+import type { Clock, Timer } from '../lib/clock.js';
+import type { NodeInfo } from '../models/index.js';
+import type { ComputeTransport, HeartbeatCapacity } from '../transport/types.js';
+
+export interface ConnectionOptions {
+  transport: ComputeTransport;
+  clock: Clock;
+  nodeInfo: () => NodeInfo;
+  capacity: () => HeartbeatCapacity;
+  heartbeatIntervalMs: number;
+  infoUpdateIntervalMs: number;
+  /** First retry delay after a failed handshake; doubles up to `maxReconnectDelayMs`. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  /** Failures worth a log line: a refused handshake, a failing heartbeat. */
+  onError: (error: unknown) => void;
+  /** The handshake was accepted (first time or again). */
+  onConnected?: () => void;
+}
+
+export class ConnectionKeeper {
+  readonly #o: ConnectionOptions;
+  readonly #minDelay: number;
+  readonly #maxDelay: number;
+  #delay: number;
+  #reconnectTimer: Timer | undefined;
+  #heartbeatTimer: Timer | undefined;
+  #infoTimer: Timer | undefined;
+  #lastInfo = '';
+  #connecting: Promise<void> | undefined;
+  #stopped = false;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: ConnectionOptions) {
+    this.#o = options;
+    this.#minDelay = options.reconnectDelayMs ?? 1000;
+    this.#maxDelay = options.maxReconnectDelayMs ?? 30_000;
+    this.#delay = this.#minDelay;
+    this.#unsubscribe = options.transport.onStateChange((state) => {
+      if (state === 'disconnected') this.#scheduleReconnect();
+    });
+  }
+
+  /** Handshakes now; on failure keeps retrying in the background. Resolves after the first attempt. */
+  start(): Promise<void> {
+    this.#scheduleHeartbeat();
+    this.#scheduleInfoUpdate();
+    return this.#connect();
+  }
+
+  /** Sends a heartbeat now (also used when capacity changed a lot, e.g. an execution ended). */
+  async heartbeat(): Promise<void> {
+    if (this.#stopped || this.#o.transport.state !== 'connected') return;
+    try {
+      await this.#o.transport.heartbeat(this.#o.capacity());
+    } catch (err) {
+      // A lost connection shows as a state change, which schedules the reconnect.
+      this.#o.onError(err);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe();
+    for (const timer of [this.#reconnectTimer, this.#heartbeatTimer, this.#infoTimer]) timer?.cancel();
+  }
+
+  #connect(): Promise<void> {
+    this.#connecting ??= (async () => {
+      const info = this.#o.nodeInfo();
+      try {
+        const response = await this.#o.transport.connect(info);
+        if (!response.accepted) throw new Error(response.reason ?? 'handshake refused');
+        this.#lastInfo = JSON.stringify(info);
+        this.#delay = this.#minDelay;
+        this.#o.onConnected?.();
+      } catch (err) {
+        this.#o.onError(err);
+        this.#scheduleReconnect();
+      } finally {
+        this.#connecting = undefined;
+      }
+    })();
+    return this.#connecting;
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped || this.#reconnectTimer !== undefined || this.#connecting !== undefined) return;
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, this.#maxDelay);
+    this.#reconnectTimer = this.#o.clock.setTimer(delay, () => {
+      this.#reconnectTimer = undefined;
+      if (this.#o.transport.state === 'disconnected') void this.#connect();
+    });
+  }
+
+  #scheduleHeartbeat(): void {
+    if (this.#stopped) return;
+    this.#heartbeatTimer = this.#o.clock.setTimer(this.#o.heartbeatIntervalMs, () => {
+      this.#scheduleHeartbeat();
+      void this.heartbeat();
+    });
+  }
+
+  #scheduleInfoUpdate(): void {
+    if (this.#stopped) return;
+    this.#infoTimer = this.#o.clock.setTimer(this.#o.infoUpdateIntervalMs, () => {
+      this.#scheduleInfoUpdate();
+      void this.#updateInfo();
+    });
+  }
+
+  async #updateInfo(): Promise<void> {
+    if (this.#o.transport.state !== 'connected') return;
+    const info = this.#o.nodeInfo();
+    const serialized = JSON.stringify(info);
+    if (serialized === this.#lastInfo) return;
+    try {
+      await this.#o.transport.updateNodeInfo(info);
+      this.#lastInfo = serialized;
+    } catch (err) {
+      this.#o.onError(err);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The queue between an accepted bid and a running execution (Go's `ExecutorBuffer`): executions wait
+ * here until the node's running capacity has room for their allocated resources. Higher job priority
+ * first, then first come first served; a queued execution that fits may overtake a bigger one that does
+ * not (as in Go), so small jobs are not stuck behind a large one.
+ */
+import {
+  add,
+  BacalhauError,
+  ErrorCode,
+  lessThanEq,
+  sub,
+  sumResources,
+  zeroResources,
+} from '../models/index.js';
+import type { Execution, Resources } from '../models/index.js';
+
+export const ExecutorBufferComponent = 'ExecutorBuffer';
+
+/** Runs one execution to its end; the signal aborts when the execution is cancelled or the node stops. */
+export type RunExecution = (execution: Execution, signal: AbortSignal) => Promise<void>;
+
+export interface ExecutorBufferOptions {
+  /** What running executions may use together (the node's max capacity). */
+  capacity: () => Resources;
+  run: RunExecution;
+  /** A run that rejected (the runner records failures itself; this is for the unexpected). */
+  onError: (error: unknown, execution: Execution) => void;
+}
+
+interface Task {
+  readonly execution: Execution;
+  readonly resources: Resources;
+  readonly seq: number;
+}
+
+interface RunningTask extends Task {
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** The resources an execution was allocated, all tasks together. */
+export function allocatedResources(execution: Execution): Resources {
+  return sumResources(Object.values(execution.AllocatedResources?.Tasks ?? {}));
+}
+
+export class ExecutorBuffer {
+  readonly #options: ExecutorBufferOptions;
+  readonly #queued: Task[] = [];
+  readonly #running = new Map<string, RunningTask>();
+  #used: Resources = zeroResources();
+  #queuedUsage: Resources = zeroResources();
+  #seq = 0;
+  #stopped = false;
+
+  constructor(options: ExecutorBufferOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Queues an execution and starts what fits.
+   * @throws BacalhauError (fails the execution) when it could never fit this node, or is already here.
+   */
+  enqueue(execution: Execution): void {
+    const resources = allocatedResources(execution);
+    if (!lessThanEq(resources, this.#options.capacity())) {
+      throw new BacalhauError('not enough capacity to run job', {
+        code: ErrorCode.ResourceExhausted,
+        component: ExecutorBufferComponent,
+        failsExecution: true,
+      });
+    }
+    if (this.has(execution.ID)) {
+      throw new BacalhauError(`execution ${execution.ID} already enqueued or running`, {
+        code: ErrorCode.ExecutionAlreadyStarted,
+        component: ExecutorBufferComponent,
+      });
+    }
+    this.#queued.push({ execution, resources, seq: this.#seq++ });
+    this.#queuedUsage = add(this.#queuedUsage, resources);
+    this.#dequeue();
+  }
+
+  has(executionID: string): boolean {
+    return this.#running.has(executionID) || this.#queued.some((t) => t.execution.ID === executionID);
+  }
+
+  /**
+   * Takes a queued execution out, or aborts a running one and resolves when its run has ended.
+   * Unknown IDs are ignored (the execution never reached the queue, or already left it).
+   */
+  async cancel(executionID: string): Promise<void> {
+    const index = this.#queued.findIndex((t) => t.execution.ID === executionID);
+    if (index >= 0) {
+      const [task] = this.#queued.splice(index, 1);
+      if (task !== undefined) this.#queuedUsage = sub(this.#queuedUsage, task.resources);
+      return;
+    }
+    const running = this.#running.get(executionID);
+    if (running === undefined) return;
+    running.abort.abort();
+    await running.done;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  get queuedCount(): number {
+    return this.#queued.length;
+  }
+
+  /** Resources held by running executions. */
+  get usedCapacity(): Resources {
+    return this.#used;
+  }
+
+  /** Resources asked for by queued executions (heartbeats' `QueueUsedCapacity`). */
+  get queuedCapacity(): Resources {
+    return this.#queuedUsage;
+  }
+
+  /** Aborts every running execution and waits for their runs to end; nothing starts afterwards. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#queued.length = 0;
+    this.#queuedUsage = zeroResources();
+    const running = [...this.#running.values()];
+    for (const task of running) task.abort.abort();
+    await Promise.all(running.map((task) => task.done));
+  }
+
+  #dequeue(): void {
+    if (this.#stopped) return;
+    const capacity = this.#options.capacity();
+    // Highest priority first, then arrival order; anything that fits starts.
+    const order = [...this.#queued].sort(
+      (a, b) => (b.execution.Job?.Priority ?? 0) - (a.execution.Job?.Priority ?? 0) || a.seq - b.seq,
+    );
+    for (const task of order) {
+      const used = add(this.#used, task.resources);
+      if (!lessThanEq(used, capacity)) continue;
+      this.#queued.splice(this.#queued.indexOf(task), 1);
+      this.#queuedUsage = sub(this.#queuedUsage, task.resources);
+      this.#used = used;
+      this.#start(task);
+    }
+  }
+
+  #start(task: Task): void {
+    const abort = new AbortController();
+    const done = this.#options
+      .run(task.execution, abort.signal)
+      .catch((err: unknown) => this.#options.onError(err, task.execution))
+      .finally(() => {
+        this.#running.delete(task.execution.ID);
+        this.#used = sub(this.#used, task.resources);
+        this.#dequeue();
+      });
+    this.#running.set(task.execution.ID, { ...task, abort, done });
+  }
+}

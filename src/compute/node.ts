@@ -1,0 +1,276 @@
+/**
+ * A compute node (Go's `pkg/compute` wired by `node.NewComputeNode`): it answers the orchestrator's
+ * requests through its transport, bids, queues what it accepted, runs it and reports the outcome.
+ *
+ * Everything is driven by the execution store: orchestrator messages become store writes
+ * (message-handler.ts), and each committed write triggers what follows, as Go's execution watcher does:
+ * New → bid; BidAccepted → queue (and run when capacity allows); Cancelled → stop it. Messages for the
+ * orchestrator are committed with the write that owes them and handed over in order (outbox.ts).
+ *
+ * Lifecycle: `create` reconciles the store with reality (startup.ts), connects (retrying in the
+ * background) and starts heartbeats; `stop` (idempotent) stops heartbeats, aborts running executions
+ * (a restarted node fails or re-runs them), hands over what it can and stops the transport with a
+ * shutdown notice.
+ */
+import type { Clock } from '../lib/clock.js';
+import { buildVersionInfo } from '../lib/build-info.js';
+import { errorMessage, sub } from '../models/index.js';
+import type { Execution, Job, NodeInfo, Resources } from '../models/index.js';
+import { ComputeEventTopic, eventFromError } from '../transport/messages.js';
+import type { ComputeTransport } from '../transport/types.js';
+import { ConnectionKeeper } from './connection.js';
+import type { EngineRegistry } from './engines.js';
+import { ExecutorBuffer } from './executor-buffer.js';
+import { handleOrchestratorMessage } from './message-handler.js';
+import { OutboxSender } from './outbox.js';
+import type { ExecutionRunner } from './runner.js';
+import { reconcileAfterRestart } from './startup.js';
+import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
+import type { ExecutionStore, ExecutionUpsert } from './store/types.js';
+
+/** What the node asks of its bidder (compute/bidding). */
+export interface BidDecider {
+  bid(
+    request: { job: Job; execution?: Execution },
+    options?: { signal?: AbortSignal },
+  ): Promise<{ shouldBid: boolean; reason: string; usage: Resources }>;
+}
+
+export interface ComputeNodeOptions {
+  nodeID: string;
+  transport: ComputeTransport;
+  store: ExecutionStore;
+  engines: EngineRegistry;
+  runner: ExecutionRunner;
+  bidder: BidDecider;
+  /** Publisher and storage types served, for NodeInfo. */
+  publisherTypes: () => Promise<string[]>;
+  storageTypes: () => Promise<string[]>;
+  /** What running executions may use together, and the most one execution may ask for. */
+  maxCapacity: Resources;
+  maxJobRequirements: Resources;
+  labels: Record<string, string>;
+  /** Where the node's own HTTP services (the local publisher) are reached; '' when none. */
+  address?: string;
+  clock: Clock;
+  heartbeatIntervalMs: number;
+  infoUpdateIntervalMs: number;
+  reconnectDelayMs?: number;
+  onError: (error: unknown) => void;
+}
+
+export type ComputeNodeState = 'running' | 'stopping' | 'stopped';
+
+export class ComputeNode {
+  readonly nodeID: string;
+  readonly store: ExecutionStore;
+  readonly #o: ComputeNodeOptions;
+  readonly #buffer: ExecutorBuffer;
+  readonly #outbox: OutboxSender;
+  readonly #connection: ConnectionKeeper;
+  readonly #bidding = new AbortController();
+  readonly #unsubscribe: (() => void)[] = [];
+  #info: { engines: string[]; publishers: string[]; storages: string[] } = {
+    engines: [],
+    publishers: [],
+    storages: [],
+  };
+  #state: ComputeNodeState = 'running';
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: ComputeNodeOptions) {
+    this.#o = options;
+    this.nodeID = options.nodeID;
+    this.store = options.store;
+    this.#buffer = new ExecutorBuffer({
+      capacity: () => options.maxCapacity,
+      run: (execution, signal) => options.runner.run(execution, signal),
+      onError: options.onError,
+    });
+    this.#outbox = new OutboxSender(options.store, options.transport, options.onError);
+    this.#connection = new ConnectionKeeper({
+      transport: options.transport,
+      clock: options.clock,
+      nodeInfo: () => this.nodeInfo(),
+      capacity: () => ({
+        AvailableCapacity: this.#availableCapacity(),
+        QueueUsedCapacity: this.#buffer.queuedCapacity,
+      }),
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      infoUpdateIntervalMs: options.infoUpdateIntervalMs,
+      ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
+      onError: options.onError,
+    });
+  }
+
+  /**
+   * Starts the node: reconciles executions left by a previous process, subscribes, connects (a failed
+   * first handshake is retried in the background) and starts heartbeats.
+   */
+  static async create(options: ComputeNodeOptions): Promise<ComputeNode> {
+    const node = new ComputeNode(options);
+    node.#info = {
+      engines: await options.engines.installedTypes(),
+      publishers: await options.publisherTypes(),
+      storages: await options.storageTypes(),
+    };
+    node.#unsubscribe.push(options.store.onUpsert((upsert) => node.#onUpsert(upsert)));
+    node.#unsubscribe.push(
+      options.transport.onMessage((message) => handleOrchestratorMessage(options.store, message)),
+    );
+    await reconcileAfterRestart({
+      store: options.store,
+      engines: options.engines,
+      clock: options.clock,
+      rerun: (execution) => node.#enqueue(execution),
+      bid: (execution) => node.#bid(execution),
+    });
+    void node.#outbox.flush();
+    await node.#connection.start();
+    return node;
+  }
+
+  get state(): ComputeNodeState {
+    return this.#state;
+  }
+
+  get runningExecutions(): number {
+    return this.#buffer.runningCount;
+  }
+
+  get queuedExecutions(): number {
+    return this.#buffer.queuedCount;
+  }
+
+  /** This node's self-description, with live capacity figures. */
+  nodeInfo(): NodeInfo {
+    const o = this.#o;
+    return {
+      NodeID: o.nodeID,
+      NodeType: 'Compute',
+      Labels: { ...o.labels },
+      SupportedProtocols: ['ncl/v1'],
+      ComputeNodeInfo: {
+        ExecutionEngines: [...this.#info.engines],
+        Publishers: [...this.#info.publishers],
+        StorageSources: [...this.#info.storages],
+        MaxCapacity: o.maxCapacity,
+        QueueCapacity: this.#buffer.queuedCapacity,
+        AvailableCapacity: this.#availableCapacity(),
+        MaxJobRequirements: o.maxJobRequirements,
+        RunningExecutions: this.#buffer.runningCount,
+        EnqueuedExecutions: this.#buffer.queuedCount,
+        address: o.address ?? '',
+      },
+      BacalhauVersion: { ...buildVersionInfo() },
+    };
+  }
+
+  /** Idempotent; never rejects (failures go to onError). */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    this.#state = 'stopping';
+    this.#connection.stop();
+    this.#bidding.abort();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    await this.#buffer.stop().catch(this.#o.onError);
+    this.#o.runner.stop();
+    await this.#outbox.flush().catch(this.#o.onError);
+    await this.#outbox.stop();
+    await this.#o.transport.stop().catch(this.#o.onError);
+    this.#state = 'stopped';
+  }
+
+  #availableCapacity(): Resources {
+    return sub(this.#o.maxCapacity, this.#buffer.usedCapacity);
+  }
+
+  #onUpsert(upsert: ExecutionUpsert): void {
+    void this.#outbox.flush();
+    if (this.#state !== 'running') return;
+    const execution = upsert.current;
+    const state = execution.ComputeState.StateType;
+    if (state === 'New') {
+      void this.#bid(execution);
+    } else if (state === 'BidAccepted') {
+      this.#enqueue(execution);
+    } else if (state === 'Cancelled') {
+      this.#buffer.cancel(execution.ID).catch(this.#o.onError);
+    } else if ((state === 'Completed' || state === 'Failed') && upsert.previous !== undefined) {
+      // Capacity came free: say so now rather than at the next interval.
+      void this.#connection.heartbeat();
+    }
+  }
+
+  /** Go's `Bidder.RunBidding` and `handleBidResult`. */
+  async #bid(execution: Execution): Promise<void> {
+    const job = execution.Job;
+    if (job === undefined) return;
+    let update: Parameters<ExecutionStore['update']>[0];
+    try {
+      const outcome = await this.#o.bidder.bid({ job, execution }, { signal: this.#bidding.signal });
+      if (!outcome.shouldBid) {
+        update = {
+          executionID: execution.ID,
+          condition: { expectedStates: ['New'] },
+          newValues: { ComputeState: { StateType: 'AskForBidRejected', Message: outcome.reason } },
+          events: [
+            {
+              Message: outcome.reason,
+              Topic: ComputeEventTopic.ExecutionScanning,
+              Timestamp: new Date(this.#o.clock.now()).toISOString(),
+            },
+          ],
+        };
+      } else {
+        const taskName = job.Tasks[0]?.Name ?? '';
+        update = {
+          executionID: execution.ID,
+          condition: { expectedStates: ['New'] },
+          newValues: {
+            ComputeState: {
+              StateType: execution.DesiredState.StateType === 'Pending' ? 'AskForBidAccepted' : 'BidAccepted',
+              Message: outcome.reason,
+            },
+            AllocatedResources: { Tasks: { [taskName]: outcome.usage } },
+          },
+        };
+      }
+    } catch (err) {
+      if (this.#state !== 'running') return;
+      update = {
+        executionID: execution.ID,
+        condition: { expectedStates: ['New'] },
+        newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
+        events: [eventFromError(ComputeEventTopic.ExecutionScanning, err, new Date(this.#o.clock.now()))],
+      };
+    }
+    this.#write(update);
+  }
+
+  /** Queues an accepted execution; one that cannot be queued fails (Go's ExecutorBuffer.Run). */
+  #enqueue(execution: Execution): void {
+    try {
+      if (!this.#buffer.has(execution.ID)) this.#buffer.enqueue(execution);
+    } catch (err) {
+      this.#write({
+        executionID: execution.ID,
+        newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
+        events: [eventFromError(ComputeEventTopic.ExecutionPreparing, err, new Date(this.#o.clock.now()))],
+      });
+    }
+  }
+
+  /** A store write whose condition may have been overtaken (a cancel during bidding): that is fine. */
+  #write(request: Parameters<ExecutionStore['update']>[0]): void {
+    try {
+      this.#o.store.update(request);
+    } catch (err) {
+      if (!isAlreadyTerminal(err) && !isInvalidState(err)) this.#o.onError(err);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Runs one accepted execution from inputs to published results (Go's compute `BaseExecutor.Run`):
+ * prepare inputs → Running → executor start and wait → (Publishing → publish) → Completed, or Failed
+ * with the step's topic and the error as the first event. A non-zero exit code is a result, not a
+ * failure; an `ErrorMsg` from the executor is. Inputs are cleaned up whatever happens; the execution's
+ * folders stay for `retainOutputMs` (for `job logs`), then are removed.
+ */
+import {
+  BacalhauError,
+  ErrorCode,
+  errorMessage,
+  executionTimeoutSeconds,
+  isLongRunningJob,
+} from '../models/index.js';
+import type { Execution, RunCommandResult, SpecConfig } from '../models/index.js';
+import type { Clock, Timer } from '../lib/clock.js';
+import type { Executor } from '../executor/types.js';
+import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
+import type { StorageRegistry } from '../storage/registry.js';
+import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
+import type { EngineRegistry } from './engines.js';
+import { executionEnv, type EnvResolver } from './env.js';
+import type { ExecutionPaths } from './paths.js';
+import { isAlreadyTerminal } from './store/errors.js';
+import type { ExecutionStore } from './store/types.js';
+
+export const CompletedMessage = 'Completed successfully';
+
+/** Publishes an execution's results folder with the task's publisher (the composition root adapts the registry). */
+export interface ResultPublisher {
+  publish(execution: Execution, resultsDir: string, options: { signal: AbortSignal }): Promise<SpecConfig>;
+}
+
+export interface ExecutionRunnerOptions {
+  store: ExecutionStore;
+  engines: EngineRegistry;
+  storages: StorageRegistry;
+  publisher: ResultPublisher;
+  paths: ExecutionPaths;
+  env: EnvResolver;
+  clock: Clock;
+  /** How long an execution's folders (its log) stay after it ended; Go: 1 hour. */
+  retainOutputMs: number;
+  /** Failures that have nowhere else to go (cleanup, a store write that lost a race oddly). */
+  onError: (error: unknown) => void;
+}
+
+export class ExecutionRunner {
+  readonly #o: ExecutionRunnerOptions;
+  readonly #removals = new Set<Timer>();
+
+  constructor(options: ExecutionRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** Runs `execution` to a terminal state; `signal` aborts it (cancel, node stop). Never rejects. */
+  async run(execution: Execution, signal: AbortSignal): Promise<void> {
+    let topic: string = ComputeEventTopic.ExecutionRunning;
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      const job = execution.Job;
+      const task = job?.Tasks[0];
+      if (job === undefined || task?.Engine === undefined)
+        throw new BacalhauError('the execution has no job task', { code: ErrorCode.BadRequest });
+      const executor = await this.#o.engines.get(task.Engine.Type);
+      const dirs = await this.#o.paths.prepare(execution.ID);
+      topic = ComputeEventTopic.ExecutionDownloading;
+      const prepared = await prepareInputs(
+        this.#o.storages,
+        this.#o.paths.inputsDir,
+        task.InputSources ?? [],
+        {
+          signal,
+        },
+      );
+      cleanups.push(() =>
+        cleanupInputs(this.#o.storages, prepared).then((errors) => errors.forEach(this.#o.onError)),
+      );
+      topic = ComputeEventTopic.ExecutionPreparing;
+      const env = executionEnv(execution, this.#o.env);
+      this.#o.store.update({
+        executionID: execution.ID,
+        // Running too: a restarted node re-runs its long-running executions.
+        condition: { expectedStates: ['BidAccepted', 'Running'] },
+        newValues: { ComputeState: { StateType: 'Running', Message: '' } },
+      });
+      topic = ComputeEventTopic.ExecutionRunning;
+      const timeoutMs = isLongRunningJob(job) ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
+      const result = await this.#execute(executor, signal, {
+        jobID: execution.JobID,
+        executionID: execution.ID,
+        engine: task.Engine,
+        inputs: prepared.map(({ volume }) => volume),
+        outputs: task.ResultPaths ?? [],
+        resultsDir: dirs.results,
+        logsDir: dirs.logs,
+        resources: allocated(execution),
+        network: task.Network ?? { Type: 'Default' },
+        env,
+        ...(timeoutMs > 0 ? { timeoutMs } : {}),
+      });
+      if (result === undefined) return; // cancelled, or the node is stopping
+      if (result.ErrorMsg !== '') throw new BacalhauError(result.ErrorMsg, { component: 'Executor' });
+      const published = await this.#publish(execution, dirs.results, result, signal, (t) => (topic = t));
+      this.#o.store.update({
+        executionID: execution.ID,
+        condition: { expectedStates: [published === undefined ? 'Running' : 'Publishing'] },
+        newValues: {
+          ComputeState: { StateType: 'Completed', Message: '' },
+          RunOutput: result,
+          ...(published === undefined ? {} : { PublishedResult: published }),
+        },
+        events: [newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
+      });
+    } catch (err) {
+      if (!signal.aborted || !isCancelled(err)) this.#fail(execution, err, topic);
+    } finally {
+      for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
+      this.#scheduleRemoval(execution.ID);
+    }
+  }
+
+  /** Starts (or re-attaches to) the execution and waits; undefined when it was cancelled. */
+  async #execute(
+    executor: Executor,
+    signal: AbortSignal,
+    request: Parameters<Executor['start']>[0],
+  ): Promise<RunCommandResult | undefined> {
+    try {
+      await executor.start(request, { signal });
+    } catch (err) {
+      // Already under way (a re-run after a restart found it): wait for it like a fresh start.
+      if (!(err instanceof BacalhauError && err.code === ErrorCode.ExecutionAlreadyStarted)) throw err;
+    }
+    const onAbort = (): void => {
+      executor.cancel(request.executionID).catch(this.#o.onError);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await executor.wait(request.executionID);
+    } catch (err) {
+      if (signal.aborted && isCancelled(err)) return undefined;
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Publishes when the task has a publisher; the published result, or undefined when it has none. */
+  async #publish(
+    execution: Execution,
+    resultsDir: string,
+    result: RunCommandResult,
+    signal: AbortSignal,
+    setTopic: (topic: string) => void,
+  ): Promise<SpecConfig | undefined> {
+    const publisher = execution.Job?.Tasks[0]?.Publisher;
+    if (publisher === undefined || publisher.Type === '') return undefined;
+    setTopic(ComputeEventTopic.ExecutionPublishing);
+    this.#o.store.update({
+      executionID: execution.ID,
+      condition: { expectedStates: ['Running'] },
+      newValues: { ComputeState: { StateType: 'Publishing', Message: '' }, RunOutput: result },
+    });
+    try {
+      return await this.#o.publisher.publish(execution, resultsDir, { signal });
+    } catch (err) {
+      throw BacalhauError.wrap(err, 'failed to publish result');
+    }
+  }
+
+  #fail(execution: Execution, err: unknown, topic: string): void {
+    try {
+      this.#o.store.update({
+        executionID: execution.ID,
+        newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
+        events: [eventFromError(topic, err, this.#now())],
+      });
+    } catch (updateError) {
+      // Cancelled or finished meanwhile: its outcome is already recorded.
+      if (!isAlreadyTerminal(updateError)) this.#o.onError(updateError);
+    }
+  }
+
+  /** Cancels the pending folder removals (a restarted node sweeps what is left, see startup). */
+  stop(): void {
+    for (const timer of this.#removals) timer.cancel();
+    this.#removals.clear();
+  }
+
+  #scheduleRemoval(executionID: string): void {
+    const timer = this.#o.clock.setTimer(this.#o.retainOutputMs, () => {
+      this.#removals.delete(timer);
+      this.#o.paths.remove(executionID).catch(this.#o.onError);
+    });
+    this.#removals.add(timer);
+  }
+
+  #now(): Date {
+    return new Date(this.#o.clock.now());
+  }
+}
+
+function isCancelled(err: unknown): boolean {
+  return (
+    err instanceof BacalhauError &&
+    (err.code === ErrorCode.ExecutionAlreadyCancelled || err.code === ErrorCode.RequestCancelled)
+  );
+}
+
+function allocated(execution: Execution) {
+  const tasks = Object.values(execution.AllocatedResources?.Tasks ?? {});
+  return tasks[0] ?? { CPU: 0, Memory: 0, Disk: 0, GPU: 0 };
+}

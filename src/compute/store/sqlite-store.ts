@@ -1,0 +1,264 @@
+/**
+ * The execution store on one SQLite file (Go uses BoltDB at `<DataDir>/compute/executions.db`).
+ * Executions are kept as Bacalhau's wire JSON through the model codec, like the orchestrator's store.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../../models/index.js';
+import type { Event, Execution, ExecutionStateType } from '../../models/index.js';
+import { executionDoc } from '../../store/codec.js';
+import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
+import {
+  executionAlreadyExists,
+  executionAlreadyTerminal,
+  executionNotFound,
+  ExecutionStoreComponent,
+  invalidExecutionRevision,
+  invalidExecutionState,
+} from './errors.js';
+import type {
+  ExecutionStore,
+  ExecutionUpsert,
+  OutboxEntry,
+  OutboxPolicy,
+  UpdateExecutionCondition,
+  UpdateExecutionRequest,
+} from './types.js';
+
+export interface SqliteExecutionStoreOptions {
+  /** A file path, or ':memory:' for tests. */
+  path: string;
+  /** Which message each write owes the orchestrator; none by default. */
+  outbox?: OutboxPolicy;
+  /** Wall clock for create/modify times (ns since the epoch are derived from it). */
+  now?: () => number;
+}
+
+const liveStates: readonly ExecutionStateType[] = ['BidAccepted', 'Running', 'Publishing'];
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS executions (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    created INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS executions_state ON executions (state, created);
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_execution ON events (execution_id, seq);
+  CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL
+  );
+`;
+
+export class SqliteExecutionStore implements ExecutionStore {
+  readonly #db: Database.Database;
+  readonly #outbox: OutboxPolicy;
+  readonly #now: () => number;
+  readonly #listeners = new Set<(upsert: ExecutionUpsert) => void>();
+  readonly #statements;
+
+  private constructor(db: Database.Database, options: SqliteExecutionStoreOptions) {
+    this.#db = db;
+    this.#outbox = options.outbox ?? (() => undefined);
+    this.#now = options.now ?? Date.now;
+    this.#statements = {
+      get: db.prepare<[string], { doc: string }>('SELECT doc FROM executions WHERE id = ?'),
+      insert: db.prepare('INSERT INTO executions (id, state, doc, created) VALUES (?, ?, ?, ?)'),
+      update: db.prepare('UPDATE executions SET state = ?, doc = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM executions WHERE id = ?'),
+      deleteEvents: db.prepare('DELETE FROM events WHERE execution_id = ?'),
+      addEvent: db.prepare('INSERT INTO events (execution_id, doc) VALUES (?, ?)'),
+      events: db.prepare<[string], { doc: string }>(
+        'SELECT doc FROM events WHERE execution_id = ? ORDER BY seq',
+      ),
+      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM executions WHERE state = ?'),
+      addOutbox: db.prepare('INSERT INTO outbox (doc) VALUES (?)'),
+      outbox: db.prepare<[], { seq: number; doc: string }>('SELECT seq, doc FROM outbox ORDER BY seq'),
+      ackOutbox: db.prepare('DELETE FROM outbox WHERE seq <= ?'),
+    };
+  }
+
+  /**
+   * Opens (creating if needed) the store.
+   * @throws BacalhauError DatastoreFailure when the file cannot be opened or is not a store.
+   */
+  static open(options: SqliteExecutionStoreOptions): SqliteExecutionStore {
+    let db: Database.Database | undefined;
+    try {
+      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      db = new Database(options.path);
+      db.pragma('busy_timeout = 5000');
+      if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(schema);
+      return new SqliteExecutionStore(db, options);
+    } catch (err) {
+      db?.close();
+      throw new BacalhauError(
+        `cannot open the compute execution store ${options.path}: ${(err as Error).message}`,
+        {
+          code: ErrorCode.DatastoreFailure,
+          component: ExecutionStoreComponent,
+          hint: 'check that the data directory is writable and not used by another compute node',
+          cause: err,
+        },
+      );
+    }
+  }
+
+  find(executionID: string): Execution | undefined {
+    const row = this.#statements.get.get(executionID);
+    return row === undefined ? undefined : executionDoc.decode(row.doc);
+  }
+
+  get(executionID: string): Execution {
+    const found = this.find(executionID);
+    if (found === undefined) throw executionNotFound(executionID);
+    return found;
+  }
+
+  liveExecutions(): Execution[] {
+    return this.byState(liveStates);
+  }
+
+  byState(states: readonly ExecutionStateType[]): Execution[] {
+    if (states.length === 0) return [];
+    const rows = this.#db
+      .prepare<string[], { doc: string }>(
+        `SELECT doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
+      )
+      .all(...states);
+    return rows.map((row) => executionDoc.decode(row.doc));
+  }
+
+  events(executionID: string): Event[] {
+    return this.#statements.events.all(executionID).map((row) => JSON.parse(row.doc) as Event);
+  }
+
+  count(state: ExecutionStateType): number {
+    return this.#statements.count.get(state)?.n ?? 0;
+  }
+
+  create(execution: Execution, events: readonly Event[] = []): Execution {
+    validateNew(execution);
+    const nowNs = this.#nowNs();
+    const record: Execution = { ...execution, CreateTime: nowNs, ModifyTime: nowNs, Revision: 1 };
+    const stored = this.#db.transaction(() => {
+      if (this.#statements.get.get(record.ID) !== undefined) throw executionAlreadyExists(record.ID);
+      const { doc, stored: value } = executionDoc.encodeAndDecode(record);
+      this.#statements.insert.run(value.ID, value.ComputeState.StateType, doc, nowNs);
+      this.#commitSideEffects({ current: value, events });
+      return value;
+    })();
+    this.#emit({ current: stored, events });
+    return stored;
+  }
+
+  update(request: UpdateExecutionRequest): Execution {
+    const events = request.events ?? [];
+    const upsert = this.#db.transaction((): ExecutionUpsert => {
+      const previous = this.get(request.executionID);
+      checkCondition(previous, request.condition);
+      const newState = request.newValues.ComputeState?.StateType ?? previous.ComputeState.StateType;
+      if (isTerminalExecutionState(previous.ComputeState.StateType)) {
+        throw executionAlreadyTerminal(previous.ID, previous.ComputeState.StateType, newState);
+      }
+      const next: Execution = {
+        ...previous,
+        ...definedFields(request.newValues),
+        ID: previous.ID,
+        CreateTime: previous.CreateTime,
+        ModifyTime: this.#nowNs(),
+        Revision: previous.Revision + 1,
+      };
+      const { doc, stored } = executionDoc.encodeAndDecode(next);
+      this.#statements.update.run(stored.ComputeState.StateType, doc, stored.ID);
+      const result = { current: stored, previous, events };
+      this.#commitSideEffects(result);
+      return result;
+    })();
+    this.#emit(upsert);
+    return upsert.current;
+  }
+
+  delete(executionID: string): void {
+    this.#db.transaction(() => {
+      this.#statements.delete.run(executionID);
+      this.#statements.deleteEvents.run(executionID);
+    })();
+  }
+
+  pendingOutbox(): OutboxEntry[] {
+    return this.#statements.outbox
+      .all()
+      .map((row) => ({ seq: row.seq, message: JSON.parse(row.doc) as Outgoing<ComputeMessage> }));
+  }
+
+  ackOutbox(seq: number): void {
+    this.#statements.ackOutbox.run(seq);
+  }
+
+  onUpsert(listener: (upsert: ExecutionUpsert) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#listeners.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Events and the outbox message of a write, inside its transaction. */
+  #commitSideEffects(upsert: ExecutionUpsert): void {
+    for (const event of upsert.events)
+      this.#statements.addEvent.run(upsert.current.ID, JSON.stringify(event));
+    const message = this.#outbox(upsert);
+    if (message !== undefined) this.#statements.addOutbox.run(JSON.stringify(message));
+  }
+
+  #emit(upsert: ExecutionUpsert): void {
+    for (const listener of [...this.#listeners]) listener(upsert);
+  }
+
+  #nowNs(): number {
+    return this.#now() * 1_000_000;
+  }
+}
+
+/** Go's `ValidateNewExecution`: a new execution waits for bidding, or is pre-approved. */
+function validateNew(execution: Execution): void {
+  const state = execution.ComputeState.StateType;
+  if (state !== 'New' && state !== 'BidAccepted') {
+    throw invalidExecutionState(execution.ID, state, ['New', 'BidAccepted']);
+  }
+  if (execution.ID === '' || execution.Job === undefined) {
+    throw new BacalhauError('CreateExecution failure: an execution needs an ID and its job', {
+      code: ErrorCode.ValidationError,
+      component: ExecutionStoreComponent,
+    });
+  }
+}
+
+function checkCondition(execution: Execution, condition: UpdateExecutionCondition = {}): void {
+  const state = execution.ComputeState.StateType;
+  const expected = condition.expectedStates ?? [];
+  if (expected.length > 0 && !expected.includes(state))
+    throw invalidExecutionState(execution.ID, state, expected);
+  const revision = condition.expectedRevision ?? 0;
+  if (revision !== 0 && revision !== execution.Revision) {
+    throw invalidExecutionRevision(execution.ID, execution.Revision, revision);
+  }
+  if (condition.unexpectedStates?.includes(state)) throw invalidExecutionState(execution.ID, state);
+}
+
+/** The fields of a partial record that are set (Go's merge keeps the old value for zero fields). */
+function definedFields(values: Partial<Execution>): Partial<Execution> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,243 @@
+/**
+ * The real compute node (src/compute) against the real orchestrator over the in-memory transport, with
+ * the noop executor: bidding, queueing, running, failing, cancelling and restarting end to end.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../lib/clock.js';
+import { parseCpu, type Execution, type Resources } from '../models/index.js';
+import { EngineRegistry } from '../compute/engines.js';
+import { hostEnvResolver } from '../compute/env.js';
+import { ComputeNode, type BidDecider } from '../compute/node.js';
+import { messageForUpsert } from '../compute/outbox.js';
+import { ExecutionPaths } from '../compute/paths.js';
+import { ExecutionRunner } from '../compute/runner.js';
+import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
+import { NoopExecutor, type NoopExecutorHooks } from '../executor/noop/executor.js';
+import { InlineStorage, StorageRegistry } from '../storage/index.js';
+import { jobSpec, TestCluster } from './testing.js';
+
+const GiB = 2 ** 30;
+const zero = (): Resources => ({ CPU: 0, Memory: 0, Disk: 0, GPU: 0 });
+
+/** Accepts what fits `capacity`, with the job's own resources as usage (the real bidder has its own tests). */
+function fitBidder(capacity: Resources): BidDecider {
+  return {
+    bid({ job }) {
+      const cpu = parseCpu(String(job.Tasks[0]?.Resources?.CPU ?? '0.1'));
+      const usage = { CPU: cpu, Memory: 0, Disk: 0, GPU: 0 };
+      const fits = cpu <= capacity.CPU;
+      return Promise.resolve({
+        shouldBid: fits,
+        reason: fits ? '' : `rejected bid: insufficient resources`,
+        usage,
+      });
+    },
+  };
+}
+
+interface NodeHarness {
+  node: ComputeNode;
+  errors: unknown[];
+}
+
+describe('compute node with the orchestrator', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  const started: ComputeNode[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-compute-'));
+    cluster = await TestCluster.create({ clock: 'system' });
+  });
+
+  afterEach(async () => {
+    for (const node of started.splice(0)) await node.stop();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startNode(
+    options: {
+      id?: string;
+      hooks?: NoopExecutorHooks;
+      cpu?: number;
+      storePath?: string;
+      bidder?: BidDecider;
+    } = {},
+  ): Promise<NodeHarness> {
+    const errors: unknown[] = [];
+    const capacity = { CPU: options.cpu ?? 4, Memory: 8 * GiB, Disk: 100 * GiB, GPU: 0 };
+    const store = SqliteExecutionStore.open({
+      path: options.storePath ?? ':memory:',
+      outbox: messageForUpsert,
+    });
+    const engines = new EngineRegistry({
+      noop: new NoopExecutor(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    });
+    const storages = new StorageRegistry({ inline: new InlineStorage() });
+    const paths = new ExecutionPaths(join(dir, options.id ?? 'n-compute', 'executions'));
+    const nodeID = options.id ?? 'n-compute';
+    const node = await ComputeNode.create({
+      nodeID,
+      transport: await cluster.hub.createComputeTransport({ nodeId: nodeID, startTime: new Date() }),
+      store,
+      engines,
+      runner: new ExecutionRunner({
+        store,
+        engines,
+        storages,
+        publisher: { publish: () => Promise.resolve({ Type: 'noop', Params: {} }) },
+        paths,
+        env: hostEnvResolver([]),
+        clock: systemClock,
+        retainOutputMs: 60_000,
+        onError: (error) => errors.push(error),
+      }),
+      bidder: options.bidder ?? fitBidder(capacity),
+      publisherTypes: () => Promise.resolve(['noop']),
+      storageTypes: async () => storages.installedTypes(),
+      maxCapacity: capacity,
+      maxJobRequirements: capacity,
+      labels: {},
+      clock: systemClock,
+      heartbeatIntervalMs: 15_000,
+      infoUpdateIntervalMs: 60_000,
+      onError: (error) => errors.push(error),
+    });
+    started.push(node);
+    return { node, errors };
+  }
+
+  function noopJob(overrides: Record<string, unknown> = {}, task: Record<string, unknown> = {}) {
+    return jobSpec('batch', {
+      Tasks: [{ Name: 'main', Engine: { Type: 'noop' }, Publisher: { Type: 'noop' }, ...task }],
+      ...overrides,
+    });
+  }
+
+  async function executions(jobID: string): Promise<Execution[]> {
+    return cluster.orchestrator.jobs.listExecutions({ jobID });
+  }
+
+  it('runs a batch job to Completed and reports its output and published result', async () => {
+    const { node, errors } = await startNode({
+      hooks: {
+        jobHandler: async (context) => {
+          await context.stdout(`hello from ${context.request.env.BACALHAU_JOB_ID}\n`);
+          return { exitCode: 3 };
+        },
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Completed');
+    const [execution] = await executions(JobID);
+    expect(execution?.ComputeState.StateType).toBe('Completed');
+    // A non-zero exit code is a result, not a failure (Bacalhau's rule).
+    expect(execution?.RunOutput).toMatchObject({
+      Stdout: `hello from ${JobID}\n`,
+      ExitCode: 3,
+      ErrorMsg: '',
+    });
+    expect(execution?.PublishedResult?.Type).toBe('noop');
+    expect(node.store.get(execution?.ID ?? '').ComputeState.StateType).toBe('Completed');
+    expect(node.store.pendingOutbox()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a job its bidder rejects, with the reason in the job history', async () => {
+    const rejecting: BidDecider = {
+      bid: () => Promise.resolve({ shouldBid: false, reason: 'rejected bid: not today', usage: zero() }),
+    };
+    const { node } = await startNode({ bidder: rejecting });
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitFor(
+      async () =>
+        (await executions(JobID))[0]?.ComputeState.StateType === 'AskForBidRejected' ? true : undefined,
+      'the bid to be rejected',
+    );
+    const history = await cluster.orchestrator.jobs.getJobHistory(JobID, {});
+    expect(history.items.map((h) => h.Event.Message).join('\n')).toMatch(/rejected bid: not today/);
+    expect(node.store.count('AskForBidRejected')).toBe(1);
+  });
+
+  it('fails an execution whose task errors, with the error in the job history', async () => {
+    await startNode({
+      hooks: {
+        jobHandler: () => Promise.reject(new Error('the task fell over')),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Failed');
+    const [execution] = await executions(JobID);
+    expect(execution?.ComputeState.StateType).toBe('Failed');
+    const history = await cluster.orchestrator.jobs.getJobHistory(JobID, {});
+    expect(history.items.map((h) => h.Event.Message).join('\n')).toMatch(/the task fell over/);
+  });
+
+  it('stops a running execution when the job is stopped', async () => {
+    let aborted = false;
+    const { node } = await startNode({
+      hooks: {
+        jobHandler: ({ signal }) =>
+          new Promise((resolve) => {
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              resolve({});
+            });
+          }),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await expect.poll(() => node.runningExecutions).toBe(1);
+    await cluster.orchestrator.endpoint.stopJob({ jobID: JobID, reason: 'enough' });
+    await cluster.waitForJobState(JobID, 'Stopped');
+    await expect.poll(() => aborted).toBe(true);
+    await expect.poll(() => node.runningExecutions).toBe(0);
+  });
+
+  it('queues executions beyond its capacity and runs them as capacity frees up', async () => {
+    const releases: (() => void)[] = [];
+    const { node } = await startNode({
+      cpu: 1,
+      hooks: { jobHandler: () => new Promise((resolve) => releases.push(() => resolve({}))) },
+    });
+    const first = await cluster.submit(noopJob({}, { Resources: { CPU: '1' } }));
+    await expect.poll(() => releases.length).toBe(1);
+    const second = await cluster.submit(noopJob({}, { Resources: { CPU: '1' } }));
+    await expect.poll(() => node.queuedExecutions).toBe(1);
+    expect(node.nodeInfo().ComputeNodeInfo.QueueCapacity.CPU).toBe(1);
+    expect(node.nodeInfo().ComputeNodeInfo.AvailableCapacity.CPU).toBe(0);
+    releases[0]?.();
+    await cluster.waitForJobState(first.JobID, 'Completed');
+    await expect.poll(() => releases.length).toBe(2);
+    releases[1]?.();
+    await cluster.waitForJobState(second.JobID, 'Completed');
+  });
+
+  it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {
+    const storePath = join(dir, 'executions.db');
+    const first = await startNode({
+      id: 'n-restarting',
+      storePath,
+      hooks: {
+        jobHandler: ({ signal }) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve({}))),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await expect.poll(() => first.node.runningExecutions).toBe(1);
+    await first.node.stop();
+    started.splice(started.indexOf(first.node), 1);
+    // Same node ID, same store: the previous process's execution is found and reported failed.
+    await startNode({ id: 'n-restarting', storePath });
+    const failed = await cluster.waitFor(async () => {
+      const all = await executions(JobID);
+      return all.find((e) => e.ComputeState.StateType === 'Failed');
+    }, 'the restarted execution to fail');
+    expect(failed.ComputeState.Message).toMatch(/restart/);
+    await cluster.waitForJobState(JobID, 'Completed');
+  });
+});
