@@ -1,9 +1,18 @@
 /**
- * Writes ustar archives in memory: a 512-byte header per entry (octal fields, checksum over the header
- * with its checksum field read as spaces), the data padded to 512-byte blocks, two zero blocks at the
- * end. Names and link names are written as given, cut at 100 bytes: the caller decides what is safe
- * (tests build hostile archives with it on purpose).
+ * Writes tar archives. Every entry is a 512-byte header (octal fields, checksum over the header with
+ * its checksum field read as spaces) followed by its data padded to 512-byte blocks; two zero blocks
+ * end the archive.
+ *
+ * - `ustarArchive` builds one in memory from the entries given. Names and link names are written as
+ *   given, cut at 100 bytes: the caller decides what is safe (tests build hostile archives with it).
+ * - `tarDirectory` streams the archive of a directory tree as Go's `archive/tar` writes it for
+ *   Bacalhau's `pkg/lib/gzip.Compress`, so memory stays bounded whatever the size of the files.
  */
+import type { Stats } from 'node:fs';
+import { constants } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+
 export interface UstarEntry {
   name: string;
   /** Tar type flag: '0' file (default), '5' directory, '2' symlink, 'L' GNU long name, 'x' pax. */
@@ -17,27 +26,190 @@ export interface UstarEntry {
 }
 
 const Block = 512;
+const NameSize = 100;
+const PrefixSize = 155;
+/** Largest values of the 12-byte (size, mtime) and 8-byte (uid, gid) octal fields. */
+const MaxOctal12 = 0o77777777777;
+const MaxOctal8 = 0o7777777;
+
+interface HeaderFields {
+  /** Cut at 100 bytes. */
+  name: string;
+  /** The ustar prefix: the full name is `<prefix>/<name>`. */
+  prefix?: string;
+  type: string;
+  mode: number;
+  uid?: number;
+  gid?: number;
+  size: number;
+  /** Seconds since the Unix epoch. */
+  mtime: number;
+  linkName?: string;
+}
+
+function header(fields: HeaderFields): Buffer {
+  const block = Buffer.alloc(Block);
+  const octal = (offset: number, length: number, value: number): void => {
+    block.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
+  };
+  block.write(fields.name, 0, NameSize, 'utf8');
+  octal(100, 8, fields.mode & 0o7777);
+  octal(108, 8, fields.uid ?? 0);
+  octal(116, 8, fields.gid ?? 0);
+  octal(124, 12, fields.size);
+  octal(136, 12, fields.mtime);
+  block.write(fields.type, 156, 'latin1');
+  block.write(fields.linkName ?? '', 157, NameSize, 'utf8');
+  block.write('ustar\u000000', 257, 'latin1');
+  block.write(fields.prefix ?? '', 345, PrefixSize, 'utf8');
+  block.fill(' ', 148, 156);
+  const sum = block.reduce((total, byte) => total + byte, 0);
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return block;
+}
+
+function padding(size: number): Buffer {
+  return Buffer.alloc((Block - (size % Block)) % Block);
+}
 
 export function ustarArchive(entries: readonly UstarEntry[]): Buffer {
   const blocks = entries.flatMap((entry) => {
     const data = Buffer.from(entry.content ?? '');
-    const header = Buffer.alloc(Block);
-    const octal = (offset: number, length: number, value: number): void => {
-      header.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, 'latin1');
+    const fields: HeaderFields = {
+      name: entry.name,
+      type: entry.type ?? '0',
+      mode: entry.mode ?? 0o644,
+      size: data.length,
+      mtime: Math.floor((entry.mtime?.getTime() ?? 0) / 1000),
+      ...(entry.linkName === undefined ? {} : { linkName: entry.linkName }),
     };
-    header.write(entry.name, 0, 100, 'utf8');
-    octal(100, 8, (entry.mode ?? 0o644) & 0o7777);
-    octal(108, 8, 0);
-    octal(116, 8, 0);
-    octal(124, 12, data.length);
-    octal(136, 12, Math.floor((entry.mtime?.getTime() ?? 0) / 1000));
-    header.write(entry.type ?? '0', 156, 'latin1');
-    header.write(entry.linkName ?? '', 157, 100, 'utf8');
-    header.write('ustar\u000000', 257, 'latin1');
-    header.fill(' ', 148, 156);
-    const sum = header.reduce((total, byte) => total + byte, 0);
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    return [header, data, Buffer.alloc((Block - (data.length % Block)) % Block)];
+    return [header(fields), data, padding(data.length)];
   });
   return Buffer.concat([...blocks, Buffer.alloc(2 * Block)]);
+}
+
+/** Bytes read from a file at a time: large enough for throughput, small enough to bound memory. */
+const ChunkSize = 256 * 1024;
+
+/**
+ * The tar stream of directory `root`, with the entries Go's `pkg/lib/gzip.Compress` writes: the root
+ * itself as `.`, then depth-first in byte order of names, directories as `a/b` (type '5', no trailing
+ * slash), regular files with their permission bits, owner IDs and modification time rounded to the
+ * second. Names that do not fit a ustar header (longer than 100 bytes and not splittable into the
+ * 155-byte prefix, or not ASCII) and numbers too large for it get a PAX header first, as Go's writer
+ * does. Owner names are left empty (Go looks them up; nothing reads them back).
+ *
+ * Deliberate differences: symbolic links, sockets, FIFOs and devices are left out (Go writes links with
+ * an empty target that tar(1) refuses, fails on sockets, and Bacalhau's downloader keeps only files and
+ * directories anyway). Nothing is ever followed out of the tree: entries are examined with `lstat` and
+ * files opened with O_NOFOLLOW. The tree must not change while it is read; a file that shrinks fails
+ * the stream, one that grows is cut at the size its header announced.
+ *
+ * A reader that stops early (`return()`, or a destroyed `pipeline`) closes the file being read.
+ *
+ * @throws Error when `root` is not a directory or cannot be read.
+ */
+export async function* tarDirectory(root: string): AsyncGenerator<Buffer> {
+  const stats = await lstat(root);
+  if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
+  // depth-first with an explicit stack (children pushed in reverse) rather than recursive generators:
+  // every chunk then passes through one generator, which matters for trees of many small files
+  const stack: { path: string; name: string; directory: boolean }[] = [
+    { path: root, name: '.', directory: true },
+  ];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (!next.directory) {
+      yield* fileEntry(next.path, next.name);
+      continue;
+    }
+    yield headers(next.name, '5', await lstat(next.path), 0);
+    const children = await readdir(next.path, { withFileTypes: true });
+    children.sort((a, b) => Buffer.compare(Buffer.from(b.name), Buffer.from(a.name)));
+    for (const child of children) {
+      if (!child.isDirectory() && !child.isFile()) continue;
+      const name = next.name === '.' ? child.name : `${next.name}/${child.name}`;
+      stack.push({ path: join(next.path, child.name), name, directory: child.isDirectory() });
+    }
+  }
+  yield Buffer.alloc(2 * Block);
+}
+
+async function* fileEntry(path: string, name: string): AsyncGenerator<Buffer> {
+  // O_NONBLOCK: should the name have become a FIFO since it was listed, opening it must not hang
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return;
+    const read = async (position: number): Promise<Buffer> => {
+      const chunk = Buffer.allocUnsafe(Math.min(ChunkSize, stats.size - position));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead < chunk.length) throw new Error(`${path} shrank while it was being archived`);
+      return chunk;
+    };
+    // a small file goes out as one buffer, header and padding included
+    if (stats.size <= ChunkSize) {
+      yield Buffer.concat([headers(name, '0', stats, stats.size), await read(0), padding(stats.size)]);
+      return;
+    }
+    yield headers(name, '0', stats, stats.size);
+    for (let position = 0; position < stats.size; position += ChunkSize) yield await read(position);
+    yield padding(stats.size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The entry's header, preceded by a PAX header for whatever ustar cannot hold. */
+function headers(name: string, type: string, stats: Stats, size: number): Buffer {
+  const records: string[] = [];
+  const numeric = (key: string, value: number, max: number): number => {
+    if (value >= 0 && value <= max) return value;
+    records.push(paxRecord(key, String(value)));
+    return 0;
+  };
+  const fields: HeaderFields = {
+    name,
+    type,
+    mode: stats.mode,
+    uid: numeric('uid', stats.uid, MaxOctal8),
+    gid: numeric('gid', stats.gid, MaxOctal8),
+    size: numeric('size', size, MaxOctal12),
+    mtime: numeric('mtime', Math.round(stats.mtimeMs / 1000), MaxOctal12),
+  };
+  if (!fitsUstar(name)) {
+    const split = splitUstarName(name);
+    if (split === undefined) records.unshift(paxRecord('path', name));
+    else Object.assign(fields, split);
+  }
+  if (records.length === 0) return header(fields);
+  const data = Buffer.from(records.join(''));
+  const paxName = posix.join(posix.dirname(name), 'PaxHeaders.0', posix.basename(name));
+  const pax = header({ name: paxName, type: 'x', mode: 0o644, size: data.length, mtime: 0 });
+  return Buffer.concat([pax, data, padding(data.length), header(fields)]);
+}
+
+/** Go writes names of 7-bit characters into ustar fields; any other needs PAX. */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text) === text.length && !text.includes('\0');
+}
+
+function fitsUstar(text: string): boolean {
+  return text.length <= NameSize && isAscii(text);
+}
+
+/** Go's split of a long ASCII name at its last '/' within the first 156 bytes. */
+function splitUstarName(name: string): { prefix: string; name: string } | undefined {
+  if (!isAscii(name)) return undefined;
+  const slash = name.lastIndexOf('/', PrefixSize);
+  const suffix = name.slice(slash + 1);
+  if (slash <= 0 || suffix === '' || suffix.length > NameSize) return undefined;
+  return { prefix: name.slice(0, slash), name: suffix };
+}
+
+/** `<length> <key>=<value>\n`, where the length counts the whole record, its own digits included. */
+function paxRecord(key: string, value: string): string {
+  const rest = Buffer.byteLength(` ${key}=${value}\n`);
+  let length = rest + String(rest).length;
+  if (String(length).length !== String(rest).length) length = rest + String(length).length;
+  return `${length} ${key}=${value}\n`;
 }

@@ -1,0 +1,67 @@
+/**
+ * The publishers of one compute node, keyed by wire type (Bacalhau's `MappedProvider` built by
+ * `NewPublisherProvider`). Types match case-insensitively and ignoring surrounding space, as in Go.
+ * Only the composition root constructs one.
+ *
+ * A job whose publisher spec is empty (`Type` "" and no `Params`, Go's `SpecConfig.IsEmpty`) is not
+ * published at all: the compute node skips the Publishing state and leaves `PublishedResult` empty,
+ * and the bidder does not ask for a publisher. The orchestrator has already filled an empty publisher
+ * from `JobDefaults.<Batch|Ops>.Task.Publisher`, so this happens only when no default is configured.
+ */
+import { ErrorCode } from '../models/index.js';
+import { fieldError, PublisherField } from './errors.js';
+import type { Publisher } from './types.js';
+
+/** The publisher types bacalhau-ts knows; `s3`, `s3managed` and `ipfs` arrive with their publishers. */
+export type PublisherType = 'noop' | 'local' | 's3' | 's3managed' | 'ipfs';
+
+export class PublisherRegistry {
+  readonly #publishers: ReadonlyMap<string, Publisher>;
+  // Installation does not change while a node runs (Go caches it too); asked once per type.
+  readonly #installed = new Map<string, Promise<boolean>>();
+
+  constructor(publishers: Partial<Record<PublisherType, Publisher>>) {
+    const entries = Object.entries(publishers) as [PublisherType, Publisher | undefined][];
+    this.#publishers = new Map(entries.flatMap(([type, p]) => (p === undefined ? [] : [[type, p] as const])));
+  }
+
+  /**
+   * The publisher for `type` (a job's `Tasks[0].Publisher.Type`).
+   * @throws BacalhauError NotImplemented (field `Tasks[0].Publisher.Type`) when this node has no
+   *   installed publisher of that type.
+   */
+  async get(type: string): Promise<Publisher> {
+    const key = type.trim().toLowerCase();
+    const publisher = this.#publishers.get(key);
+    if (publisher !== undefined && (await this.#isInstalled(key, publisher))) return publisher;
+    const served = await this.installedTypes();
+    const supported =
+      served.length === 0 ? 'This node publishes nothing' : `This node supports ${served.join(', ')}`;
+    throw fieldError(
+      `${PublisherField}.Type`,
+      key === '' ? 'missing' : `publisher type "${type}" is not supported by this compute node`,
+      {
+        code: ErrorCode.NotImplemented,
+        hint: `${supported}: name one of them, or run the job on a node that supports the one you need.`,
+      },
+    );
+  }
+
+  /** The wire types this node publishes with, for `NodeInfo.ComputeNodeInfo.Publishers`. */
+  async installedTypes(): Promise<string[]> {
+    const types: string[] = [];
+    for (const [type, publisher] of this.#publishers) {
+      if (await this.#isInstalled(type, publisher)) types.push(type);
+    }
+    return types;
+  }
+
+  #isInstalled(type: string, publisher: Publisher): Promise<boolean> {
+    let installed = this.#installed.get(type);
+    if (installed === undefined) {
+      installed = publisher.isInstalled();
+      this.#installed.set(type, installed);
+    }
+    return installed;
+  }
+}
