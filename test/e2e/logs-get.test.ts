@@ -1,19 +1,66 @@
-/** `bacalhau job logs` and `job get` before compute nodes can stream logs or serve results. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+/**
+ * `bacalhau job logs` before compute nodes can stream logs, and `job get` downloading what fake compute
+ * nodes publish: results served by a real HTTP server on 127.0.0.1, as the local publisher serves them.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  executionFiles,
+  resultArchive,
+  startResultServer,
+  treeOf,
+  type ResultServer,
+} from '../../src/cli/download/testing.js';
+import type { SpecConfig } from '../../src/models/spec-config.js';
+import type { FakeComputeNode } from '../../src/transport/testing/index.js';
 import { startLiveNode, type LiveNode } from './live-node.js';
 
 let live: LiveNode;
+let computes: FakeComputeNode[];
+/** Serves `/<execution ID>.tar.gz`: that execution's results, labelled with its ID. */
+let results: ResultServer;
 
 beforeAll(async () => {
   live = await startLiveNode();
-  await live.addComputeNode('n-compute-1');
+  computes = [await live.addComputeNode('n-compute-1'), await live.addComputeNode('n-compute-2')];
+  results = await startResultServer((_req, res, path) => {
+    const id = /^\/(e-[\w-]+)\.tar\.gz$/.exec(path)?.[1];
+    if (id === undefined) res.writeHead(404).end('no such result');
+    else res.end(resultArchive(executionFiles(id, { [`outputs/${id}.txt`]: id })));
+  });
 });
-afterAll(() => live.stop());
+afterAll(async () => {
+  await results.close();
+  await live.stop();
+});
+afterEach(() => publish(() => undefined));
+
+/** Makes the compute nodes publish `result(executionID)` (undefined: the task's publisher type). */
+function publish(result: (executionID: string) => SpecConfig | undefined): void {
+  for (const compute of computes) {
+    compute.setRunPolicy((execution) => {
+      const publishResult = result(execution.ID);
+      return { action: 'complete', ...(publishResult === undefined ? {} : { publishResult }) };
+    });
+  }
+}
+
+const viaUrl = (path: (executionID: string) => string) => (executionID: string) => ({
+  Type: 'urlDownload',
+  Params: { URL: results.url(path(executionID)) },
+});
 
 async function submit(args: string[]): Promise<string> {
   const run = await live.run(['docker', 'run', '--id-only', ...args, 'busybox:1.37.0', 'echo', 'hi']);
   expect(run.code).toBe(0);
   return run.stdout.trim();
+}
+
+/** The IDs of the job's executions, oldest first. */
+async function executionIDs(jobID: string): Promise<string[]> {
+  const run = await live.run(['job', 'executions', jobID, '--output', 'json']);
+  return (JSON.parse(run.stdout) as { ID: string }[]).map((e) => e.ID);
 }
 
 describe('job logs', () => {
@@ -56,5 +103,61 @@ describe('job get', () => {
         'No supported downloader found for the published results. You will have to download the results differently.\n' +
         '[\n    {\n        "Type": "local"\n    }\n]\n',
     );
+  });
+
+  it('says why it cannot download ipfs results', async () => {
+    publish(() => ({ Type: 'ipfs', Params: { CID: 'QmResults' } }));
+    const id = await submit(['-p', 'ipfs']);
+    const run = await live.run(['job', 'get', id]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Downloading ipfs results is not supported yet');
+    expect(run.stderr).toContain('"CID": "QmResults"');
+  });
+
+  it('downloads the result into ./job-<id> and says where', async () => {
+    publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
+    const id = await submit(['-p', 'local']);
+    const [executionID = ''] = await executionIDs(id);
+    const run = await live.run(['job', 'get', id]);
+    expect(run).toEqual({
+      code: 0,
+      stderr: `Fetching results of job '${id}'...\n`,
+      stdout: `Results for job '${id}' have been written to...\n${join(live.dataDir, `job-${id}`)}\n`,
+    });
+    expect(await treeOf(join(live.dataDir, `job-${id}`))).toEqual({
+      ...executionFiles(executionID, { [`outputs/${executionID}.txt`]: executionID }),
+      'outputs/': '',
+    });
+  });
+
+  it('merges the results of two executions into --output-dir, or keeps them apart with --raw', async () => {
+    publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
+    const id = await submit(['-p', 'local', '--count', '2', '--namespace', 'team']);
+    const [first = '', second = ''] = await executionIDs(id);
+    await mkdir(join(live.dataDir, 'merged'));
+    const merged = await live.run(['job', 'get', id, '--namespace', 'team', '--output-dir', 'merged']);
+    expect(merged.stdout).toBe(`Results for job '${id}' have been written to...\nmerged\n`);
+    const tree = await treeOf(join(live.dataDir, 'merged'));
+    expect(tree['stdout']?.split('\n').sort()).toEqual(['', `${first} out`, `${second} out`]);
+    expect(tree[`outputs/${first}.txt`]).toBe(first);
+    expect(tree[`outputs/${second}.txt`]).toBe(second);
+
+    const raw = await live.run(['job', 'get', id, '--namespace', 'team', '--raw']);
+    expect(raw.code).toBe(0);
+    const rawDir = join(live.dataDir, `job-team-${id}`, 'raw');
+    expect((await readdir(rawDir)).length).toBe(2);
+  });
+
+  it('names the execution whose download failed', async () => {
+    publish(viaUrl((executionID) => `/missing/${executionID}.tar.gz`));
+    const id = await submit(['-p', 'local']);
+    const [executionID = ''] = await executionIDs(id);
+    const run = await live.run(['job', 'get', id, '--output-dir', '.']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `Error: failed to download the results of execution ${executionID}: request to ` +
+        `${results.url(`/missing/${executionID}.tar.gz`)} failed with status code 404: no such result\n`,
+    );
+    expect(run.stderr).toContain(`Hint: Nothing was merged into ${live.dataDir}`);
   });
 });

@@ -12,7 +12,7 @@ import { ioError, paramError, throwIfAborted } from '../errors.js';
 import { requiredStringParam, sourceParams } from '../params.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import { parseDataUrl, type DataUrl } from './data-url.js';
-import { readTar, TarError, type TarEntry } from './tar.js';
+import { readTar, TarError, type TarEntry } from '../../lib/tar-reader.js';
 
 const gunzipAsync = promisify(gunzip);
 const GzipMediaType = 'application/gzip';
@@ -141,7 +141,7 @@ function readArchive(archive: Buffer): TarEntry[] {
   }
 }
 
-/** Writes checked entries (see tar.ts) under `directory`, which this provider just created. */
+/** Writes checked entries (see lib/tar-reader.ts) under `directory`, which this provider just created. */
 async function unpack(
   entries: readonly TarEntry[],
   directory: string,

@@ -1,7 +1,16 @@
-import { Command, Option } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { BacalhauConfig } from '../../../config/index.js';
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { DefaultNamespace, JobType, Publisher } from '../../../models/constants.js';
+import { DurationSyntaxError, durationToMs, parseDuration } from '../../../models/duration.js';
+import type { Execution } from '../../../models/execution.js';
 import type { SpecConfig } from '../../../models/spec-config.js';
-import { callOptions, createCliClient, withContext } from '../../api-client.js';
+import { callOptions, createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
+import { chooseDownloader } from '../../download/downloaders.js';
+import { downloadResults, type ResultToDownload } from '../../download/results.js';
 import { addNamespaceFlag } from '../../flags/job.js';
 
 interface GetOptions {
@@ -11,16 +20,13 @@ interface GetOptions {
   downloadTimeoutSecs: string;
 }
 
-/**
- * Result types this build can download. None yet: downloading (urlDownload tar.gz of the local
- * publisher, s3PreSigned, ipfs) and the merge layout of Bacalhau's downloader need a tar reader the
- * CLI may use; until then every result takes Bacalhau's own path for results without a downloader.
- */
-const downloadable: ReadonlySet<string> = new Set();
+const DefaultTimeout = '5m0s';
 
-/** `bacalhau job get <id>`: the published results of a job. */
+/**
+ * `bacalhau job get <id>`: downloads the published results of the job's completed executions (latest
+ * version) into `--output-dir` (default `./job-<id>`), merged as Go's downloader merges them.
+ */
 export function jobGetCommand(ctx: CliContext): Command {
-  const bin = ctx.binName;
   const cmd = new Command('get')
     .description('Get the results of the job, including stdout and stderr.')
     .argument('<id>', 'job ID, short ID or name');
@@ -29,30 +35,121 @@ export function jobGetCommand(ctx: CliContext): Command {
       new Option('--raw', 'Download raw result CIDs instead of merging multiple CIDs into a single result'),
     )
     .addOption(
-      new Option('--download-timeout-secs <duration>', 'Timeout duration for IPFS downloads.').default(
-        '5m0s',
-      ),
+      new Option('--download-timeout-secs <duration>', 'Timeout duration for IPFS downloads.')
+        .argParser(parseDurationFlag)
+        .default(DefaultTimeout),
     )
     .addOption(new Option('--output-dir <dir>', 'Directory to write the output to.').default(''))
-    .action(async (idOrName: string, opts: GetOptions, command: Command) => {
-      const { client } = createCliClient(ctx, command);
+    .action(async (arg: string, opts: GetOptions, command: Command) => {
+      const { client, config } = createCliClient(ctx, command);
+      // Go reads `<id>/<path>` as a request for one file of the results (IPFS only).
+      const [idOrName, singleFile] = splitOnce(arg, '/');
       ctx.stderr.write(`Fetching results of job '${idOrName}'...\n`);
-      const { Items } = await withContext(
-        client.jobs.results({ idOrName, namespace: opts.namespace }, callOptions(ctx)),
-        'failed to fetch job results',
+      const { Job, Executions } = await client.jobs.get(
+        { idOrName, namespace: opts.namespace, include: ['executions'] },
+        callOptions(ctx),
       );
-      if (Items.length === 0) {
+      if (Job.Type !== JobType.Batch && Job.Type !== JobType.Ops) {
+        throw new BacalhauError(`job type ${Job.Type} does not support results`, {
+          code: ErrorCode.BadRequest,
+          hint: 'Only batch and ops jobs publish results',
+        });
+      }
+      const published = (Executions?.Items ?? []).filter(hasPublishedResult);
+      if (published.length === 0) {
         ctx.stdout.write(
           'No results found\nYou can check the logged output of the job using the logs command.\n' +
-            `\n  ${bin} job logs ${idOrName}\n`,
+            `\n  ${ctx.binName} job logs ${idOrName}\n`,
         );
         return;
       }
-      if (Items.some((result: SpecConfig) => !downloadable.has(result.Type))) {
-        ctx.stderr.write(
-          'No supported downloader found for the published results. You will have to download the results differently.\n',
-        );
-        ctx.stderr.write(`${JSON.stringify(Items, null, 4)}\n`);
+      const results = withDownloaders(published, config, ctx);
+      if (results === undefined) return;
+      if (singleFile !== undefined) {
+        throw new BacalhauError(`cannot download only "${singleFile}" of the results`, {
+          code: ErrorCode.BadRequest,
+          hint: `Only ipfs results can be fetched file by file. Download them all with '${ctx.binName} job get ${idOrName}'.`,
+        });
       }
+      const outputDir =
+        opts.outputDir === ''
+          ? await defaultOutputDir(ctx.cwd, idOrName, opts.namespace)
+          : resolve(ctx.cwd, opts.outputDir);
+      await downloadResults(
+        results,
+        { outputDir, raw: opts.raw === true, timeoutMs: timeoutMs(command, opts, config) },
+        callOptions(ctx),
+      );
+      ctx.stdout.write(`Results for job '${idOrName}' have been written to...\n`);
+      ctx.stdout.write(`${opts.outputDir === '' ? outputDir : opts.outputDir}\n`);
     });
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** Completed executions that published something; `noop` publishes nothing. */
+function hasPublishedResult(execution: Execution): boolean {
+  const type = execution.PublishedResult?.Type ?? '';
+  return execution.ComputeState.StateType === 'Completed' && type !== '' && type !== Publisher.Noop;
+}
+
+/**
+ * Each result with its downloader; or, when any type has none, undefined after printing what Go
+ * prints then (the results as JSON, so the user can fetch them another way) and why, where known.
+ */
+function withDownloaders(
+  executions: readonly Execution[],
+  config: BacalhauConfig,
+  ctx: CliContext,
+): ResultToDownload[] | undefined {
+  const results: ResultToDownload[] = [];
+  const reasons = new Set<string>();
+  for (const execution of executions) {
+    const result = execution.PublishedResult as SpecConfig;
+    const choice = chooseDownloader(result.Type, config.ResultDownloaders);
+    if (choice.available) results.push({ executionID: execution.ID, result, downloader: choice.downloader });
+    else if (choice.reason !== undefined) reasons.add(choice.reason);
+  }
+  if (results.length === executions.length) return results;
+  ctx.stderr.write(
+    'No supported downloader found for the published results. You will have to download the results differently.\n',
+  );
+  for (const reason of reasons) ctx.stderr.write(`${reason}\n`);
+  const specs = executions.map((execution) => execution.PublishedResult);
+  ctx.stderr.write(`${JSON.stringify(specs, null, 4)}\n`);
+  return undefined;
+}
+
+/** `./job-<idOrName>`, or `./job-<namespace>-<idOrName>` outside the default namespace; created. */
+async function defaultOutputDir(cwd: string, idOrName: string, namespace: string): Promise<string> {
+  const folder =
+    namespace === '' || namespace === DefaultNamespace ? `job-${idOrName}` : `job-${namespace}-${idOrName}`;
+  const dir = join(cwd, folder);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}
+
+/**
+ * The flag when given, else `ResultDownloaders.Timeout` when set, else 5 minutes. Go reads only the
+ * flag; the configuration key is honoured here since it exists for this. 0 means no limit.
+ */
+function timeoutMs(command: Command, opts: GetOptions, config: BacalhauConfig): number {
+  const configured = config.ResultDownloaders.Timeout;
+  const fromFlag = command.getOptionValueSource('downloadTimeoutSecs') === 'cli';
+  const text = fromFlag || parseDuration(configured) === 0n ? opts.downloadTimeoutSecs : configured;
+  return Math.max(0, durationToMs(text));
+}
+
+/** pflag's Duration flag: a Go duration, with Go's message for anything else. */
+function parseDurationFlag(value: string): string {
+  try {
+    parseDuration(value);
+    return value;
+  } catch (err) {
+    if (err instanceof DurationSyntaxError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }

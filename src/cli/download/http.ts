@@ -1,0 +1,118 @@
+/**
+ * Results served over HTTP, as `urlDownload` (the local publisher's tar.gz, or any URL) and
+ * `s3PreSigned` (a pre-signed S3 GET URL) publish them: one GET, streamed to disk.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
+import { archiveSuffixOf } from './archive.js';
+import { withSignal, type FetchOptions } from './types.js';
+
+/** Characters many file systems refuse in a name (Go's `urlSanitizer`). */
+const unsafeInName = /[/\\:*?"<>|]/g;
+/** How much of an error response is quoted. */
+const MaxErrorBody = 1024;
+
+/**
+ * The name of a download in the raw folder: the URL's host and path flattened into one name, as Go's
+ * downloader does, so that different URLs never share a name and the `.tar.gz` of the path is kept.
+ */
+export function resultFileName(url: URL): string {
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape stays as written
+  }
+  return `${url.host}${path}`.replace(unsafeInName, '_');
+}
+
+/**
+ * GETs `url` into `directory` (via a `.part` file renamed when complete) and returns the file's path.
+ * When the URL does not end in an archive suffix but the server's Content-Disposition names a
+ * `.tar.gz`/`.tgz` file, that suffix is appended, so the archive is unpacked like any other.
+ * @throws BacalhauError for network failures and non-2xx answers; the signal's reason once it fires
+ */
+export async function fetchUrl(text: string, directory: string, options: FetchOptions = {}): Promise<string> {
+  const url = parseUrl(text);
+  const shown = shownUrl(url);
+  const fail = (what: string, err: unknown): never => {
+    if (options.signal?.aborted === true) throw options.signal.reason;
+    throw new BacalhauError(`request to ${shown} ${what}: ${errorMessage(reason(err))}`, {
+      code: ErrorCode.NetworkFailure,
+      cause: err,
+    });
+  };
+  const response = await fetch(url, withSignal(options.signal)).catch((err: unknown) => fail('failed', err));
+  if (!response.ok) {
+    const body = await snippet(response);
+    throw new BacalhauError(`request to ${shown} failed with status code ${response.status}: ${body}`, {
+      code: response.status === 404 ? ErrorCode.NotFound : ErrorCode.NetworkFailure,
+    });
+  }
+  let name = resultFileName(url);
+  if (archiveSuffixOf(name) === undefined) {
+    name += archiveSuffixOf(dispositionFileName(response.headers.get('content-disposition'))) ?? '';
+  }
+  const target = join(directory, name);
+  const part = `${target}.part`;
+  try {
+    const body = response.body === null ? Readable.from([]) : Readable.fromWeb(response.body);
+    await pipeline(body, createWriteStream(part, { mode: 0o644 }), withSignal(options.signal));
+    await rename(part, target);
+  } catch (err) {
+    await rm(part, { force: true });
+    fail('failed while reading the response', err);
+  }
+  return target;
+}
+
+function parseUrl(text: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new BacalhauError(`"${text}" is not an http or https URL`, { code: ErrorCode.BadRequest });
+  }
+  return url;
+}
+
+/** The URL without its query, which may carry a signature or a token. */
+function shownUrl(url: URL): string {
+  return `${url.origin}${url.pathname}${url.search === '' ? '' : '?…'}`;
+}
+
+/** The `filename` or `filename*` parameter of a Content-Disposition header, as written. */
+function dispositionFileName(header: string | null): string {
+  const match = /;\s*filename\*?\s*=\s*"?([^";]*)/i.exec(header ?? '');
+  return match?.[1]?.trim() ?? '';
+}
+
+/** The start of an error response's body, for the message. */
+async function snippet(response: Response): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    if (response.body !== null) {
+      for await (const chunk of Readable.fromWeb(response.body)) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size >= MaxErrorBody) break;
+      }
+    }
+  } catch {
+    // the status says enough
+  }
+  return Buffer.concat(chunks).subarray(0, MaxErrorBody).toString('utf8').trim();
+}
+
+/** fetch reports network failures as `fetch failed` with the reason in `cause`. */
+function reason(err: unknown): unknown {
+  return err instanceof TypeError && err.cause instanceof Error ? err.cause : err;
+}

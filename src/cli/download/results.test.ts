@@ -1,0 +1,151 @@
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../models/bacerrors.js';
+import { chooseDownloader } from './downloaders.js';
+import { downloadResults, type DownloadSettings, type ResultToDownload } from './results.js';
+import { executionFiles, resultArchive, startResultServer, treeOf, type ResultServer } from './testing.js';
+
+const archives: Record<string, Buffer> = {
+  '/e-1.tar.gz': resultArchive(executionFiles('e-1', { 'outputs/1.txt': '1' })),
+  '/e-2.tar.gz': resultArchive(executionFiles('e-2', { 'outputs/2.txt': '2' })),
+  '/e-3.tar.gz': resultArchive(executionFiles('e-3', { 'outputs/3.txt': '3' })),
+  '/same.tar.gz': resultArchive(executionFiles('e-3', { 'outputs/1.txt': 'clash' })),
+  '/corrupt.tar.gz': Buffer.from('this is not gzip'),
+};
+
+let server: ResultServer;
+let port: string;
+let out: string;
+beforeAll(async () => {
+  server = await startResultServer((_req, res, path) => {
+    if (path === '/slow.tar.gz') return void res.writeHead(200).write('x'); // never ends
+    const body = archives[path];
+    res.writeHead(body === undefined ? 404 : 200).end(body ?? 'gone');
+  });
+  port = new URL(server.url('/')).port;
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  out = await mkdtemp(join(tmpdir(), 'download-results-'));
+});
+afterEach(() => rm(out, { recursive: true, force: true }));
+
+function result(executionID: string, path: string, type = 'urlDownload'): ResultToDownload {
+  const param = type === 'urlDownload' ? 'URL' : 'PreSignedURL';
+  const choice = chooseDownloader(type, { Disabled: [] });
+  if (!choice.available) throw new Error(`no downloader for ${type}`);
+  return {
+    executionID,
+    result: { Type: type, Params: { [param]: server.url(path) } },
+    downloader: choice.downloader,
+  };
+}
+
+const settings = (overrides: Partial<DownloadSettings> = {}): DownloadSettings => ({
+  outputDir: out,
+  raw: false,
+  timeoutMs: 0,
+  ...overrides,
+});
+
+describe('downloadResults', () => {
+  it('merges one result into the output folder and removes raw/', async () => {
+    await downloadResults([result('e-1', '/e-1.tar.gz')], settings());
+    expect(await treeOf(out)).toEqual({ ...executionFiles('e-1', { 'outputs/1.txt': '1' }), 'outputs/': '' });
+  });
+
+  it('merges three results (urlDownload and s3PreSigned alike), appending their logs', async () => {
+    const results = [
+      result('e-1', '/e-1.tar.gz'),
+      result('e-2', '/e-2.tar.gz?X-Amz-Signature=s', 's3PreSigned'),
+      result('e-3', '/e-3.tar.gz'),
+    ];
+    await downloadResults(results, settings());
+    expect(await treeOf(out)).toEqual({
+      stdout: 'e-1 out\ne-2 out\ne-3 out\n',
+      stderr: 'e-1 err\ne-2 err\ne-3 err\n',
+      exitCode: '000',
+      'outputs/': '',
+      'outputs/1.txt': '1',
+      'outputs/2.txt': '2',
+      'outputs/3.txt': '3',
+    });
+  });
+
+  it('downloads a location two executions share once, and merges it once', async () => {
+    await downloadResults([result('e-1', '/e-1.tar.gz'), result('e-2', '/e-1.tar.gz')], settings());
+    expect(await treeOf(out)).toMatchObject({ stdout: 'e-1 out\n' });
+  });
+
+  it('with raw, keeps each download as it came in raw/', async () => {
+    await downloadResults(
+      [result('e-1', '/e-1.tar.gz'), result('e-2', '/e-2.tar.gz')],
+      settings({ raw: true }),
+    );
+    expect(await readdir(out)).toEqual(['raw']);
+    expect((await readdir(join(out, 'raw'))).sort()).toEqual([
+      `127.0.0.1_${port}_e-1.tar.gz`,
+      `127.0.0.1_${port}_e-2.tar.gz`,
+    ]);
+  });
+
+  it('names the execution whose download failed and merges nothing', async () => {
+    const results = [
+      result('e-1', '/e-1.tar.gz'),
+      result('e-2', '/gone.tar.gz'),
+      result('e-3', '/e-3.tar.gz'),
+    ];
+    await expect(downloadResults(results, settings())).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+      message:
+        'failed to download the results of execution e-2: ' +
+        `request to http://127.0.0.1:${port}/gone.tar.gz failed with status code 404: gone`,
+      hint: `Nothing was merged into ${out}; complete downloads are in ${join(out, 'raw')}.`,
+    });
+    expect(await readdir(out)).toEqual(['raw']);
+    expect(await readdir(join(out, 'raw'))).toEqual([`127.0.0.1_${port}_e-1.tar.gz`]);
+  });
+
+  it('names the execution whose archive is damaged and merges nothing', async () => {
+    const results = [result('e-1', '/e-1.tar.gz'), result('e-2', '/corrupt.tar.gz')];
+    await expect(downloadResults(results, settings())).rejects.toMatchObject({
+      code: ErrorCode.BadRequest,
+      message:
+        'failed to unpack the results of execution e-2: ' +
+        `127.0.0.1_${port}_corrupt.tar.gz is not a valid tar.gz archive: incorrect header check`,
+    });
+    expect(await readdir(out)).toEqual(['raw']);
+  });
+
+  it('refuses a merge conflict without merging anything, suggesting --raw', async () => {
+    const results = [result('e-1', '/e-1.tar.gz'), result('e-3', '/same.tar.gz')];
+    await expect(downloadResults(results, settings())).rejects.toThrow(
+      `cannot merge results as output already exists: ${join(out, 'outputs/1.txt')}. Try --raw`,
+    );
+    expect(await readdir(out)).toEqual(['raw']);
+  });
+
+  it('gives up after the timeout, naming the execution', async () => {
+    const results = [result('e-1', '/e-1.tar.gz'), result('e-2', '/slow.tar.gz')];
+    await expect(downloadResults(results, settings({ timeoutMs: 300 }))).rejects.toMatchObject({
+      code: ErrorCode.TimeOut,
+      message: 'downloading the results of execution e-2 timed out after 300ms',
+      hint: expect.stringContaining('--download-timeout-secs (or ResultDownloaders.Timeout)') as unknown,
+    });
+  });
+
+  it('needs an existing output folder', async () => {
+    const missing = join(out, 'missing');
+    await expect(
+      downloadResults([result('e-1', '/e-1.tar.gz')], settings({ outputDir: missing })),
+    ).rejects.toThrow(`output dir does not exist: ${missing}`);
+  });
+
+  it('merges into an output folder that already holds other files', async () => {
+    await mkdir(join(out, 'outputs'));
+    await downloadResults([result('e-1', '/e-1.tar.gz')], settings());
+    expect(await treeOf(out)).toMatchObject({ 'outputs/1.txt': '1', stdout: 'e-1 out\n' });
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Downloading a job's results into an output directory (Go's `downloader.DownloadResults`), in three
+ * stages so that a failure never leaves a half-merged output:
+ *
+ * 1. every result is downloaded into `<output>/raw/`;
+ * 2. with `raw` that is all; otherwise every `.tar.gz`/`.tgz` is unpacked there, next to its archive;
+ * 3. the results are merged into `<output>` (see merge.ts) and `raw/` is removed.
+ *
+ * A failure in stage 1 or 2 names the execution and leaves the output directory as it was but for
+ * `raw/`, whose complete downloads the message points at.
+ */
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+import { msToDuration } from '../../models/duration.js';
+import type { SpecConfig } from '../../models/spec-config.js';
+import { archiveSuffixOf, unpackArchive } from './archive.js';
+import { mergeResults } from './merge.js';
+import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
+
+const RawFolderName = 'raw';
+
+export interface ResultToDownload {
+  readonly executionID: string;
+  readonly result: SpecConfig;
+  readonly downloader: ResultDownloader;
+}
+
+export interface DownloadSettings {
+  /** An absolute path to an existing directory. */
+  readonly outputDir: string;
+  /** Keep each result as downloaded, in `raw/`, instead of merging. */
+  readonly raw: boolean;
+  /** Time allowed for all downloads together; 0: no limit. */
+  readonly timeoutMs: number;
+}
+
+type Step = 'download' | 'unpack';
+
+/** A downloaded result and the execution it came from. */
+interface Downloaded {
+  readonly executionID: string;
+  readonly path: string;
+}
+
+/** @throws BacalhauError naming the execution whose result failed, or the merge conflict */
+export async function downloadResults(
+  results: readonly ResultToDownload[],
+  settings: DownloadSettings,
+  options: FetchOptions = {},
+): Promise<void> {
+  const { outputDir } = settings;
+  if (!(await isDirectory(outputDir))) {
+    throw new BacalhauError(`output dir does not exist: ${outputDir}`, {
+      code: ErrorCode.NotFound,
+      hint: 'Create it first, or leave out --output-dir to download into ./job-<id>.',
+    });
+  }
+  const rawDir = join(outputDir, RawFolderName);
+  await mkdir(rawDir, { recursive: true, mode: 0o755 });
+  const deadline = settings.timeoutMs > 0 ? AbortSignal.timeout(settings.timeoutMs) : undefined;
+  const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
+  const left = `Nothing was merged into ${outputDir}; complete downloads are in ${rawDir}.`;
+  /** Runs one execution's step; a failure names the execution and says what is left where. */
+  const stage = async <T>(executionID: string, step: Step, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (deadline?.aborted !== true) {
+        throw BacalhauError.wrap(err, `failed to ${step} the results of execution ${executionID}`, {
+          hint: left,
+        });
+      }
+      const after = msToDuration(settings.timeoutMs);
+      throw new BacalhauError(
+        `downloading the results of execution ${executionID} timed out after ${after}`,
+        {
+          code: ErrorCode.TimeOut,
+          hint: `Allow more time with --download-timeout-secs (or ResultDownloaders.Timeout). ${left}`,
+          cause: err,
+        },
+      );
+    }
+  };
+
+  const downloaded: Downloaded[] = [];
+  for (const { executionID, result, downloader } of results) {
+    const path = await stage(executionID, 'download', () =>
+      downloader.fetch(result, rawDir, withSignal(signal)),
+    );
+    // Executions that published the same location share one download.
+    if (!downloaded.some((d) => d.path === path)) downloaded.push({ executionID, path });
+  }
+  if (settings.raw) return;
+
+  const unpacked: string[] = [];
+  for (const { executionID, path } of downloaded) {
+    const unpack = (): Promise<string> => unpackArchive(path, withSignal(options.signal));
+    unpacked.push(archiveSuffixOf(path) === undefined ? path : await stage(executionID, 'unpack', unpack));
+  }
+  await mergeResults(unpacked, outputDir, options);
+  await rm(rawDir, { recursive: true, force: true });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readTar, readTarStream, TarError, type TarEntryHeader } from './tar-reader.js';
+import { ustarArchive, type UstarEntry } from './tar-writer.js';
+
+const big = Buffer.alloc(70_000, 'b');
+
+const sample: UstarEntry[] = [
+  { name: './', type: '5' },
+  { name: 'dir/', type: '5', mode: 0o700 },
+  { name: 'dir/small.txt', content: 'hello\n', mode: 0o640 },
+  { name: 'big.bin', content: big.toString('latin1') },
+  { name: 'link', type: '2', linkName: '/etc/passwd' },
+  { name: 'hard', type: '1', linkName: 'dir/small.txt' },
+  { name: 'empty' },
+  { name: '././L', type: 'L', content: `deep/${'n'.repeat(150)}\0` },
+  { name: 'ignored-by-long-name', content: 'long' },
+  { name: 'pax', type: 'x', content: paxRecord('path', 'pax/named.txt') },
+  { name: 'ignored-by-pax', content: 'pax' },
+];
+
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = body.length + 1;
+  while (`${length}${body}`.length !== length) length++;
+  return `${length}${body}`;
+}
+
+/** Contents as latin1 text: comparing large Buffers element by element is slow. */
+const expected: { header: TarEntryHeader; content: string }[] = [
+  { header: { path: 'dir', kind: 'directory', mode: 0o700, size: 0 }, content: '' },
+  { header: { path: 'dir/small.txt', kind: 'file', mode: 0o640, size: 6 }, content: 'hello\n' },
+  {
+    header: { path: 'big.bin', kind: 'file', mode: 0o644, size: big.length },
+    content: big.toString('latin1'),
+  },
+  { header: { path: 'empty', kind: 'file', mode: 0o644, size: 0 }, content: '' },
+  {
+    header: { path: `deep/${'n'.repeat(150)}`, kind: 'file', mode: 0o644, size: 4 },
+    content: 'long',
+  },
+  { header: { path: 'pax/named.txt', kind: 'file', mode: 0o644, size: 3 }, content: 'pax' },
+];
+
+/** `bytes` in chunks of `size`, as a network or a decompressor would hand them over. */
+async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < bytes.length; i += size) {
+    await Promise.resolve();
+    yield bytes.subarray(i, i + size);
+  }
+}
+
+async function readStreamed(source: AsyncIterable<Uint8Array>): Promise<typeof expected> {
+  const out: typeof expected = [];
+  for await (const { data, ...header } of readTarStream(source)) {
+    const parts: Buffer[] = [];
+    for await (const part of data) parts.push(part);
+    out.push({ header, content: Buffer.concat(parts).toString('latin1') });
+  }
+  return out;
+}
+
+const hostile: [string, UstarEntry[], RegExp][] = [
+  ['a parent segment', [{ name: 'a/../../evil', content: 'x' }], /points outside the archive/],
+  ['an absolute path', [{ name: '/etc/evil', content: 'x' }], /is not a relative path/],
+  ['a backslash', [{ name: '..\\evil', content: 'x' }], /is not a relative path/],
+  [
+    'a long name escaping',
+    [
+      { name: '././L', type: 'L', content: '../evil\0' },
+      { name: 'fine', content: 'x' },
+    ],
+    /points outside the archive/,
+  ],
+];
+
+describe('readTar (in memory)', () => {
+  it('keeps files and directories with safe names, skips links and the root', () => {
+    const entries = [...readTar(ustarArchive(sample))];
+    expect(entries.map(({ data, ...header }) => ({ header, content: data.toString('latin1') }))).toEqual(
+      expected,
+    );
+  });
+
+  it.each(hostile)('refuses %s', (_name, entries, message) => {
+    expect(() => [...readTar(ustarArchive(entries))]).toThrow(message);
+  });
+
+  it('refuses truncated and non-tar data', () => {
+    const archive = ustarArchive([{ name: 'a', content: 'x'.repeat(2000) }]);
+    expect(() => [...readTar(archive.subarray(0, 1024))]).toThrow(new TarError('the archive is truncated'));
+    expect(() => [...readTar(Buffer.alloc(1024, 'z'))]).toThrow(/not a tar archive/);
+  });
+});
+
+describe('readTarStream', () => {
+  it.each([1, 7, 512, 4096, 1 << 20])('reads the same entries from chunks of %i bytes', async (size) => {
+    expect(await readStreamed(chunked(ustarArchive(sample), size))).toEqual(expected);
+  });
+
+  it('reads what tar(1) writes: ./ prefixes, GNU long names, links skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tar-reader-'));
+    try {
+      const long = `${'l'.repeat(120)}.txt`;
+      mkdirSync(join(dir, 'in/outputs'), { recursive: true });
+      writeFileSync(join(dir, 'in/stdout'), 'hi\n');
+      writeFileSync(join(dir, 'in/outputs', long), 'long');
+      symlinkSync('/etc/passwd', join(dir, 'in/link'));
+      const gz = execFileSync('tar', ['-czf', '-', '-C', join(dir, 'in'), '.']);
+      const entries = await readStreamed(Readable.from([gz]).pipe(createGunzip()));
+      expect(entries.map((e) => [e.header.path, e.content]).sort()).toEqual([
+        ['outputs', ''],
+        [`outputs/${long}`, 'long'],
+        ['stdout', 'hi\n'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips the data of entries the consumer does not read', async () => {
+    const paths: string[] = [];
+    for await (const entry of readTarStream(chunked(ustarArchive(sample), 1000))) paths.push(entry.path);
+    expect(paths).toEqual(expected.map((e) => e.header.path));
+  });
+
+  it('reads through gunzip, checking the gzip trailer after the archive ends', async () => {
+    const gz = gzipSync(ustarArchive(sample));
+    expect(await readStreamed(Readable.from([gz]).pipe(createGunzip()))).toEqual(expected);
+    const damaged = Buffer.from(gz);
+    damaged.writeUInt32LE(damaged.readUInt32LE(damaged.length - 8) ^ 1, damaged.length - 8); // the CRC
+    await expect(readStreamed(Readable.from([damaged]).pipe(createGunzip()))).rejects.toThrow(
+      /incorrect data check/,
+    );
+  });
+
+  it.each(hostile)('refuses %s', async (_name, entries, message) => {
+    await expect(readStreamed(chunked(ustarArchive(entries), 100))).rejects.toThrow(message);
+  });
+
+  it('refuses an archive cut inside an entry, a header or its data', async () => {
+    const archive = ustarArchive([{ name: 'a', content: 'x'.repeat(2000) }]);
+    for (const cut of [100, 700, 1500]) {
+      await expect(readStreamed(chunked(archive.subarray(0, cut), 64))).rejects.toThrow(
+        new TarError('the archive is truncated'),
+      );
+    }
+  });
+
+  it('refuses a long-name record larger than any path', async () => {
+    const archive = ustarArchive([{ name: '././L', type: 'L', content: Buffer.alloc(2 << 20, 'a') }]);
+    await expect(readStreamed(chunked(archive, 65536))).rejects.toThrow(/too large/);
+  });
+
+  it('stops the source when the consumer stops early', async () => {
+    let returned = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        yield* chunked(ustarArchive(sample), 512);
+      } finally {
+        returned = true;
+      }
+    }
+    for await (const entry of readTarStream(source())) if (entry.path === 'dir') break;
+    expect(returned).toBe(true);
+  });
+});

@@ -1,0 +1,296 @@
+/**
+ * Reading tar archives (ustar, with GNU long names and pax paths), either from memory (`readTar`, for
+ * archives already bounded by their caller) or from a stream of chunks (`readTarStream`, for archives
+ * of any size: memory stays at one chunk plus one header).
+ *
+ * Only regular files and directories are kept, as Go's `gzip.Decompress` does: links, devices and
+ * fifos are skipped, so nothing in an archive can point outside it. Names are checked before use:
+ * absolute paths and `..` segments are refused.
+ */
+const Block = 512;
+/** GNU long names and pax records are held in memory: far larger than any real path needs. */
+const MaxMetaBytes = 1024 * 1024;
+
+export interface TarEntryHeader {
+  /** Relative, `/`-separated, no `.`, `..` or empty segments. */
+  readonly path: string;
+  readonly kind: 'file' | 'directory';
+  /** Permission bits (no set-id or sticky bits). */
+  readonly mode: number;
+  /** Bytes of data (0 for directories). */
+  readonly size: number;
+}
+
+export interface TarEntry extends TarEntryHeader {
+  readonly data: Buffer;
+}
+
+export interface TarStreamEntry extends TarEntryHeader {
+  /**
+   * The entry's data. Read it before asking for the next entry; whatever is left unread is skipped
+   * then, and reading it afterwards yields nothing.
+   */
+  readonly data: AsyncIterable<Buffer>;
+}
+
+/** A damaged or hostile archive; the message says what is wrong with it. */
+export class TarError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TarError';
+  }
+}
+
+/** The archive's files and directories, in archive order. @throws TarError */
+export function* readTar(archive: Buffer): Generator<TarEntry> {
+  const names = new EntryNames();
+  let offset = 0;
+  while (offset + Block <= archive.length) {
+    const header = parseHeader(archive.subarray(offset, offset + Block));
+    if (header === undefined) return;
+    const start = offset + Block;
+    const end = start + header.size;
+    if (end > archive.length) throw truncated();
+    offset = start + padded(header.size);
+    const data = archive.subarray(start, end);
+    if (names.isMeta(header)) {
+      names.setMeta(header, data);
+      continue;
+    }
+    const entry = names.entry(header);
+    if (entry !== undefined) yield { ...entry, data };
+  }
+  if (offset < archive.length) throw truncated();
+}
+
+/**
+ * The files and directories of the archive that `source` yields, in archive order. After the end of
+ * the archive the rest of `source` is read and dropped, so that a decompressor's check of its trailer
+ * (gzip's CRC and length) still runs. @throws TarError
+ */
+export async function* readTarStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarStreamEntry> {
+  const reader = new ChunkReader(source[Symbol.asyncIterator]());
+  const names = new EntryNames();
+  try {
+    for (;;) {
+      const block = await reader.read(Block);
+      if (block === undefined) return; // an archive cut right after an entry: tar(1) accepts it too
+      const header = parseHeader(block);
+      if (header === undefined) {
+        await reader.drain();
+        return;
+      }
+      if (names.isMeta(header)) {
+        if (header.size > MaxMetaBytes) throw new TarError('a long-name or pax header is too large');
+        const data = (await reader.read(header.size)) ?? Buffer.alloc(0);
+        if (data.length < header.size) throw truncated();
+        await reader.skip(padded(header.size) - header.size);
+        names.setMeta(header, data);
+        continue;
+      }
+      const entry = names.entry(header);
+      const body = reader.take(header.size);
+      if (entry !== undefined) yield { ...entry, data: body };
+      await body.finish();
+      await reader.skip(padded(header.size) - header.size);
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Headers and names
+
+interface RawHeader {
+  readonly type: string;
+  readonly size: number;
+  readonly mode: number;
+  /** The ustar name (prefix included); a preceding long-name record overrides it. */
+  readonly name: string;
+}
+
+/** The header in `block`, or undefined for the zero block that ends an archive. */
+function parseHeader(block: Buffer): RawHeader | undefined {
+  if (block.every((byte) => byte === 0)) return undefined;
+  checkChecksum(block);
+  return {
+    type: String.fromCharCode(block[156] ?? 0),
+    size: octal(block, 124, 12),
+    mode: octal(block, 100, 8) & 0o777,
+    name: ustarName(block),
+  };
+}
+
+/** Resolves each entry's name from the GNU long-name (`L`) and pax (`x`) records before it. */
+class EntryNames {
+  #longName: string | undefined;
+
+  isMeta(header: RawHeader): boolean {
+    return header.type === 'L' || header.type === 'x';
+  }
+
+  setMeta(header: RawHeader, data: Buffer): void {
+    this.#longName = header.type === 'L' ? cString(data) : (paxPath(data) ?? this.#longName);
+  }
+
+  /** The entry `header` describes, or undefined for one that is skipped (links, devices, the root). */
+  entry(header: RawHeader): TarEntryHeader | undefined {
+    const name = this.#longName ?? header.name;
+    this.#longName = undefined;
+    const kind = entryKind(header.type, name);
+    if (kind === undefined) return undefined; // links, devices, fifos, global pax headers
+    const path = safePath(name);
+    if (path === '') return undefined; // the archive's root, "./"
+    return { path, kind, mode: header.mode, size: kind === 'file' ? header.size : 0 };
+  }
+}
+
+function entryKind(type: string, name: string): TarEntryHeader['kind'] | undefined {
+  if (type === '5') return 'directory';
+  if (type !== '0' && type !== '\0' && type !== '7') return undefined;
+  return name.endsWith('/') ? 'directory' : 'file'; // pre-POSIX archives mark directories by the slash
+}
+
+/** `name` as a relative path that cannot leave the directory it is unpacked into. */
+function safePath(name: string): string {
+  if (name.includes('\0') || name.includes('\\') || name.startsWith('/')) {
+    throw new TarError(`the archive entry "${name}" is not a relative path`);
+  }
+  const segments = name.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) throw new TarError(`the archive entry "${name}" points outside the archive`);
+  return segments.join('/');
+}
+
+function checkChecksum(header: Buffer): void {
+  let sum = 0;
+  for (let i = 0; i < Block; i++) sum += i >= 148 && i < 156 ? 0x20 : (header[i] as number);
+  if (sum !== octal(header, 148, 8)) throw new TarError('it is not a tar archive (bad header checksum)');
+}
+
+function octal(header: Buffer, offset: number, length: number): number {
+  const field = header.subarray(offset, offset + length);
+  // Base-256 numbers only appear for entries of 8 GiB and more.
+  if (((field[0] ?? 0) & 0x80) !== 0) throw new TarError('an archive entry is too large');
+  const text = cString(field).trim();
+  if (text !== '' && !/^[0-7]+$/.test(text)) throw new TarError('it is not a tar archive (bad number field)');
+  return text === '' ? 0 : parseInt(text, 8);
+}
+
+function ustarName(header: Buffer): string {
+  const name = cString(header.subarray(0, 100));
+  const isUstar = header.toString('latin1', 257, 262) === 'ustar';
+  const prefix = isUstar ? cString(header.subarray(345, 500)) : '';
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/** The `path` record of a pax extended header (`<length> path=<value>\n` records). */
+function paxPath(data: Buffer): string | undefined {
+  let path: string | undefined;
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(0x20, offset);
+    const length = space < 0 ? NaN : parseInt(data.toString('latin1', offset, space), 10);
+    if (!Number.isInteger(length) || length <= 0) throw new TarError('a pax header is damaged');
+    const record = data.toString('utf8', space + 1, offset + length - 1);
+    const equals = record.indexOf('=');
+    if (record.slice(0, equals) === 'path') path = record.slice(equals + 1);
+    offset += length;
+  }
+  return path;
+}
+
+function cString(bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  return bytes.toString('utf8', 0, nul < 0 ? bytes.length : nul);
+}
+
+function padded(size: number): number {
+  return Math.ceil(size / Block) * Block;
+}
+
+function truncated(): TarError {
+  return new TarError('the archive is truncated');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Streams
+
+/** An entry's data as it is read from the stream; `finish` skips what the consumer left. */
+interface Body extends AsyncIterable<Buffer> {
+  finish(): Promise<void>;
+}
+
+/** Exact-length reads over a stream of chunks of any size. */
+class ChunkReader {
+  readonly #chunks: AsyncIterator<Uint8Array>;
+  #pending: Buffer = Buffer.alloc(0);
+
+  constructor(chunks: AsyncIterator<Uint8Array>) {
+    this.#chunks = chunks;
+  }
+
+  /** Exactly `length` bytes; fewer only at the end of the stream; undefined if it had already ended. */
+  async read(length: number): Promise<Buffer | undefined> {
+    const parts: Buffer[] = [];
+    let got = 0;
+    for (;;) {
+      const part = await this.#next(length - got);
+      if (part === undefined) break;
+      parts.push(part);
+      got += part.length;
+      if (got === length) break;
+    }
+    if (parts.length === 0 && length > 0) return undefined;
+    if (got > 0 && got < length) throw truncated();
+    return Buffer.concat(parts);
+  }
+
+  skip(length: number): Promise<void> {
+    return this.take(length).finish();
+  }
+
+  /** The next `length` bytes, chunk by chunk. @throws TarError when the stream ends first */
+  take(length: number): Body {
+    let left = length;
+    const next = async (): Promise<Buffer | undefined> => {
+      if (left === 0) return undefined;
+      const part = await this.#next(left);
+      if (part === undefined) throw truncated();
+      left -= part.length;
+      return part;
+    };
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (let part = await next(); part !== undefined; part = await next()) yield part;
+      },
+      async finish() {
+        while ((await next()) !== undefined);
+      },
+    };
+  }
+
+  /** Reads the stream to its end, dropping what it yields. */
+  async drain(): Promise<void> {
+    this.#pending = Buffer.alloc(0);
+    while ((await this.#next(Number.MAX_SAFE_INTEGER)) !== undefined);
+  }
+
+  /** Stops the source early (a consumer that gave up); a no-op after its end. */
+  async close(): Promise<void> {
+    await this.#chunks.return?.();
+  }
+
+  /** Up to `max` bytes (at least one), or undefined at the end of the stream. */
+  async #next(max: number): Promise<Buffer | undefined> {
+    while (this.#pending.length === 0) {
+      const next = await this.#chunks.next();
+      if (next.done === true) return undefined;
+      const chunk = next.value;
+      this.#pending = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    const part = this.#pending.subarray(0, max);
+    this.#pending = this.#pending.subarray(part.length);
+    return part;
+  }
+}
