@@ -15,12 +15,13 @@
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { errorMessage, sub } from '../models/index.js';
-import type { Execution, Job, NodeInfo, Resources } from '../models/index.js';
+import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
 import { ComputeEventTopic, eventFromError } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
 import { ConnectionKeeper } from './connection.js';
 import type { EngineRegistry } from './engines.js';
 import { ExecutorBuffer } from './executor-buffer.js';
+import { streamExecutionLogs, type ExecutionLogsRequest } from './logstream.js';
 import { handleOrchestratorMessage } from './message-handler.js';
 import { OutboxSender } from './outbox.js';
 import type { ExecutionRunner } from './runner.js';
@@ -164,6 +165,15 @@ export class ComputeNode {
       },
       BacalhauVersion: { ...buildVersionInfo() },
     };
+  }
+
+  /** An execution's logs (see logstream.ts). */
+  streamLogs(request: ExecutionLogsRequest, options: { signal: AbortSignal }): AsyncIterable<ExecutionLog> {
+    return streamExecutionLogs(
+      { store: this.store, engines: this.#o.engines, clock: this.#o.clock },
+      request,
+      options.signal,
+    );
   }
 
   /** Idempotent; never rejects (failures go to onError). */

@@ -76,6 +76,7 @@ export class ExecutionRunner {
       cleanups.push(() =>
         cleanupInputs(this.#o.storages, prepared).then((errors) => errors.forEach(this.#o.onError)),
       );
+      signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
       const env = executionEnv(execution, this.#o.env);
       this.#o.store.update({
@@ -113,7 +114,8 @@ export class ExecutionRunner {
         events: [newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
       });
     } catch (err) {
-      if (!signal.aborted || !isCancelled(err)) this.#fail(execution, err, topic);
+      // Aborted: cancelled (already recorded) or the node is stopping (a restart decides its fate).
+      if (!signal.aborted) this.#fail(execution, err, topic);
     } finally {
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
@@ -136,6 +138,7 @@ export class ExecutionRunner {
       executor.cancel(request.executionID).catch(this.#o.onError);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     try {
       return await executor.wait(request.executionID);
     } catch (err) {

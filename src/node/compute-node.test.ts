@@ -178,11 +178,13 @@ describe('compute node with the orchestrator', () => {
   });
 
   it('stops a running execution when the job is stopped', async () => {
+    let started = false;
     let aborted = false;
     const { node } = await startNode({
       hooks: {
         jobHandler: ({ signal }) =>
           new Promise((resolve) => {
+            started = true;
             signal.addEventListener('abort', () => {
               aborted = true;
               resolve({});
@@ -191,7 +193,7 @@ describe('compute node with the orchestrator', () => {
       },
     });
     const { JobID } = await cluster.submit(noopJob());
-    await expect.poll(() => node.runningExecutions).toBe(1);
+    await expect.poll(() => started).toBe(true);
     await cluster.orchestrator.endpoint.stopJob({ jobID: JobID, reason: 'enough' });
     await cluster.waitForJobState(JobID, 'Stopped');
     await expect.poll(() => aborted).toBe(true);
@@ -215,6 +217,40 @@ describe('compute node with the orchestrator', () => {
     await expect.poll(() => releases.length).toBe(2);
     releases[1]?.();
     await cluster.waitForJobState(second.JobID, 'Completed');
+  });
+
+  it('streams an execution log in write order, following it until the end', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { node } = await startNode({
+      hooks: {
+        jobHandler: async (context) => {
+          await context.stdout('one\n');
+          await context.stderr('two\n');
+          await gate;
+          await context.stdout('three\n');
+        },
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    const [execution] = await cluster.waitFor(async () => {
+      const all = await executions(JobID);
+      return all.length > 0 ? all : undefined;
+    }, 'an execution');
+    const lines: string[] = [];
+    const reading = (async () => {
+      const stream = node.streamLogs(
+        { ExecutionID: execution?.ID ?? '', Tail: false, Follow: true },
+        { signal: AbortSignal.timeout(10_000) },
+      );
+      for await (const line of stream) {
+        lines.push(`${line.Type}:${line.Line}`);
+        if (lines.length === 2) release();
+      }
+    })();
+    await reading;
+    expect(lines).toEqual(['1:one\n', '2:two\n', '1:three\n']);
+    await cluster.waitForJobState(JobID, 'Completed');
   });
 
   it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {

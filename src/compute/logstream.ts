@@ -1,0 +1,101 @@
+/**
+ * Serves an execution's logs (Go's `logstream.Server`): the stdout and stderr the executor recorded, in
+ * write order, as Bacalhau's `ExecutionLog` items; with `follow` until the execution ends. A request may
+ * arrive before the execution reached this node or started running (a `job run --follow` racing the
+ * bid and the queue): it waits, on store changes, for the execution to appear (briefly) and to start.
+ */
+import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../models/index.js';
+import type { Execution, ExecutionLog } from '../models/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { EngineRegistry } from './engines.js';
+import type { ExecutionStore } from './store/types.js';
+
+export interface ExecutionLogsRequest {
+  ExecutionID: string;
+  Tail: boolean;
+  Follow: boolean;
+}
+
+export interface LogServerOptions {
+  store: ExecutionStore;
+  engines: EngineRegistry;
+  clock: Clock;
+  /** How long an execution unknown to the store is waited for. Default 5 s. */
+  appearTimeoutMs?: number;
+}
+
+const decoder = new TextDecoder();
+
+/** The executor has the execution's log from `Running` on; before that there is nothing to read. */
+function hasStarted(execution: Execution): boolean {
+  const state = execution.ComputeState.StateType;
+  return state === 'Running' || state === 'Publishing' || isTerminalExecutionState(state);
+}
+
+export async function* streamExecutionLogs(
+  options: LogServerOptions,
+  request: ExecutionLogsRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ExecutionLog> {
+  const appeared = await waitFor(
+    options,
+    request.ExecutionID,
+    () => true,
+    signal,
+    options.appearTimeoutMs ?? 5000,
+  );
+  const execution = request.Follow
+    ? await waitFor(options, request.ExecutionID, hasStarted, signal)
+    : appeared;
+  if (!hasStarted(execution)) return; // nothing written yet, and not asked to wait
+  const executor = await options.engines.get(execution.Job?.Tasks[0]?.Engine?.Type ?? '');
+  const chunks = executor.getLogStream(execution.ID, { follow: request.Follow, tail: request.Tail, signal });
+  for await (const chunk of chunks) yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
+}
+
+/** The execution once `ready` holds for it, re-checked after every store write; no polling. */
+function waitFor(
+  options: LogServerOptions,
+  executionID: string,
+  ready: (execution: Execution) => boolean,
+  signal: AbortSignal,
+  timeoutMs?: number,
+): Promise<Execution> {
+  return new Promise<Execution>((resolve, reject) => {
+    const check = (): boolean => {
+      const found = options.store.find(executionID);
+      if (found === undefined || !ready(found)) return false;
+      cleanup();
+      resolve(found);
+      return true;
+    };
+    const fail = (error: unknown): void => {
+      cleanup();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const unsubscribe = options.store.onUpsert((upsert) => {
+      if (upsert.current.ID === executionID) check();
+    });
+    const onAbort = (): void => fail(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : options.clock.setTimer(timeoutMs, () => {
+            if (options.store.find(executionID) !== undefined) return;
+            fail(
+              new BacalhauError(`execution ${executionID} not found on this compute node`, {
+                code: ErrorCode.ExecutionNotFound,
+                component: 'LogStream',
+              }),
+            );
+          });
+    function cleanup(): void {
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
+      timer?.cancel();
+    }
+    if (signal.aborted) onAbort();
+    else check();
+  });
+}

@@ -1,0 +1,153 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testExecution } from '../../transport/testing/index.js';
+import { messageForUpsert } from '../outbox.js';
+import { SqliteExecutionStore } from './sqlite-store.js';
+import type { ExecutionUpsert } from './types.js';
+
+const opened: SqliteExecutionStore[] = [];
+const dirs: string[] = [];
+
+function open(path = ':memory:'): SqliteExecutionStore {
+  const store = SqliteExecutionStore.open({ path, outbox: messageForUpsert, now: () => 1_700_000_000_000 });
+  opened.push(store);
+  return store;
+}
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe('SqliteExecutionStore', () => {
+  it('creates an execution at revision 1 and refuses a second one with the same ID', () => {
+    const store = open();
+    const execution = testExecution({ id: 'e-1' });
+    const created = store.create(execution);
+    expect(created).toMatchObject({ ID: 'e-1', Revision: 1, CreateTime: 1_700_000_000_000_000_000 });
+    expect(store.get('e-1').Job?.ID).toBe(execution.Job?.ID);
+    expect(() => store.create(execution)).toThrow('execution already exists: e-1');
+    expect(() => store.get('e-2')).toThrow('execution not found: e-2');
+  });
+
+  it('refuses to create an execution that is neither new nor pre-approved', () => {
+    const store = open();
+    const running = {
+      ...testExecution({ id: 'e-1' }),
+      ComputeState: { StateType: 'Running' as const, Message: '' },
+    };
+    expect(() => store.create(running)).toThrow(
+      'execution e-1 is in state Running but expected one of [New BidAccepted]',
+    );
+  });
+
+  it('merges updates, bumps the revision and keeps events in order', () => {
+    const store = open();
+    store.create(testExecution({ id: 'e-1' }));
+    const event = { Message: 'why', Topic: 'Exec Scanning', Timestamp: '2024-01-01T00:00:00Z' };
+    const updated = store.update({
+      executionID: 'e-1',
+      condition: { expectedStates: ['New'] },
+      newValues: { ComputeState: { StateType: 'AskForBidAccepted', Message: 'ok' } },
+      events: [event],
+    });
+    expect(updated.Revision).toBe(2);
+    expect(updated.ComputeState).toEqual({ StateType: 'AskForBidAccepted', Message: 'ok' });
+    expect(updated.JobID).toBe(store.get('e-1').JobID);
+    expect(store.events('e-1')).toEqual([event]);
+  });
+
+  it("checks conditions with Bacalhau's messages and never changes a terminal execution", () => {
+    const store = open();
+    store.create(testExecution({ id: 'e-1' }));
+    const to = (StateType: 'Running' | 'Completed') => ({ ComputeState: { StateType, Message: '' } });
+    expect(() =>
+      store.update({
+        executionID: 'e-1',
+        condition: { expectedStates: ['BidAccepted', 'Running'] },
+        newValues: to('Running'),
+      }),
+    ).toThrow('execution e-1 is in state New but expected one of [BidAccepted Running]');
+    expect(() =>
+      store.update({ executionID: 'e-1', condition: { expectedRevision: 5 }, newValues: to('Running') }),
+    ).toThrow('execution e-1 has revision 1 but expected 5');
+    store.update({ executionID: 'e-1', newValues: to('Completed') });
+    expect(() => store.update({ executionID: 'e-1', newValues: to('Running') })).toThrow(
+      'execution e-1 is in terminal state Completed and cannot transition to Running',
+    );
+  });
+
+  it('commits the message a change owes the orchestrator and forgets it once acknowledged', () => {
+    const store = open();
+    store.create(testExecution({ id: 'e-1' }));
+    expect(store.pendingOutbox()).toEqual([]);
+    store.update({
+      executionID: 'e-1',
+      newValues: { ComputeState: { StateType: 'AskForBidAccepted', Message: '' } },
+    });
+    store.update({
+      executionID: 'e-1',
+      newValues: { ComputeState: { StateType: 'BidAccepted', Message: '' } },
+    });
+    store.update({
+      executionID: 'e-1',
+      newValues: { ComputeState: { StateType: 'Completed', Message: '' } },
+    });
+    const pending = store.pendingOutbox();
+    expect(pending.map((entry) => entry.message.type)).toEqual(['BidResult', 'RunResult']);
+    store.ackOutbox(pending[0]?.seq ?? 0);
+    expect(store.pendingOutbox().map((entry) => entry.message.type)).toEqual(['RunResult']);
+  });
+
+  it('tells listeners about each write after it committed, in order', () => {
+    const store = open();
+    const seen: ExecutionUpsert[] = [];
+    store.onUpsert((upsert) => seen.push(upsert));
+    store.create(testExecution({ id: 'e-1' }));
+    store.update({
+      executionID: 'e-1',
+      newValues: { ComputeState: { StateType: 'BidAccepted', Message: '' } },
+    });
+    expect(seen.map((u) => [u.previous?.ComputeState.StateType, u.current.ComputeState.StateType])).toEqual([
+      [undefined, 'New'],
+      ['New', 'BidAccepted'],
+    ]);
+    expect(store.get('e-1').ComputeState.StateType).toBe('BidAccepted');
+  });
+
+  it('keeps executions, events and the outbox across a reopen of the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'compute', 'executions.db');
+    const first = open(path);
+    first.create(testExecution({ id: 'e-live' }));
+    first.update({
+      executionID: 'e-live',
+      newValues: { ComputeState: { StateType: 'BidAccepted', Message: '' } },
+    });
+    first.create(testExecution({ id: 'e-new' }));
+    first.update({
+      executionID: 'e-new',
+      newValues: { ComputeState: { StateType: 'AskForBidRejected', Message: 'no' } },
+    });
+    first.close();
+    const second = open(path);
+    expect(second.liveExecutions().map((e) => e.ID)).toEqual(['e-live']);
+    expect(second.count('AskForBidRejected')).toBe(1);
+    expect(second.pendingOutbox().map((entry) => entry.message.type)).toEqual(['BidResult']);
+    second.delete('e-live');
+    expect(second.find('e-live')).toBeUndefined();
+  });
+
+  it('names the file in a clear error when it cannot be opened', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+    dirs.push(dir);
+    const notADirectory = join(dir, 'file');
+    await writeFile(notADirectory, '');
+    expect(() => open(join(notADirectory, 'executions.db'))).toThrow(
+      `cannot open the compute execution store ${join(notADirectory, 'executions.db')}`,
+    );
+  });
+});
