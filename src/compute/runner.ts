@@ -165,11 +165,7 @@ export class ExecutionRunner {
       condition: { expectedStates: ['Running'] },
       newValues: { ComputeState: { StateType: 'Publishing', Message: '' }, RunOutput: result },
     });
-    try {
-      return await this.#o.publisher.publish(execution, resultsDir, { signal });
-    } catch (err) {
-      throw BacalhauError.wrap(err, 'failed to publish result');
-    }
+    return this.#o.publisher.publish(execution, resultsDir, { signal });
   }
 
   #fail(execution: Execution, err: unknown, topic: string): void {

@@ -6,8 +6,7 @@
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { Millisecond, parseDuration } from '../models/duration.js';
+import { ConfigReader } from './config-values.js';
 import { isBlank } from '../models/validate.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import { stderrLogger } from '../orchestrator/planner/index.js';
@@ -99,35 +98,17 @@ export interface CompiledOrchestratorOptions {
   readonly manualApproval: boolean;
 }
 
-type DurationRule = 'positive' | 'non-negative';
-
 /**
  * Applies defaults, parses the config's durations and checks everything.
  * @throws BacalhauError (ConfigurationError) listing every problem, each naming its config key
  */
 export function compileOrchestratorOptions(options: OrchestratorOptions): CompiledOrchestratorOptions {
-  const problems: string[] = [];
+  const read = new ConfigReader();
+  const { problems } = read;
   const { config } = options;
   const o = config.Orchestrator;
-
-  const duration = (key: string, text: string, rule: DurationRule): number => {
-    let ns: bigint;
-    try {
-      ns = parseDuration(text);
-    } catch (err) {
-      problems.push(`${key}: ${(err as Error).message}`);
-      return 0;
-    }
-    if (rule === 'positive' ? ns <= 0n : ns < 0n) {
-      problems.push(`${key} must be ${rule === 'positive' ? 'greater than zero' : 'zero or more'}: ${text}`);
-    }
-    return Number(ns / Millisecond);
-  };
-  const integer = (key: string, value: number, min: number): number => {
-    if (!Number.isSafeInteger(value) || value < min)
-      problems.push(`${key} must be an integer >= ${min}: ${value}`);
-    return value;
-  };
+  const duration = read.duration.bind(read);
+  const integer = read.integer.bind(read);
 
   if (typeof options.nodeID !== 'string' || isBlank(options.nodeID)) problems.push('node ID is required');
   if ((options.transport as OrchestratorTransport | undefined) === undefined) {
@@ -180,12 +161,7 @@ export function compileOrchestratorOptions(options: OrchestratorOptions): Compil
     ),
     manualApproval: o.NodeManager.ManualApproval,
   };
-  if (problems.length > 0) {
-    throw new BacalhauError(`invalid orchestrator configuration: ${problems.join('; ')}`, {
-      code: ErrorCode.ConfigurationError,
-      component: OrchestratorComponent,
-    });
-  }
+  read.throwIfInvalid('orchestrator', OrchestratorComponent);
   return Object.freeze(compiled);
 }
 

@@ -1,18 +1,20 @@
 /**
  * `bacalhau serve`, assembled (Bacalhau's `node.NewNode` + the serve command's run-info file): the
- * orchestrator on the in-memory transport, the HTTP API in front of it, SQLite under the data dir.
- * The in-memory hub is where the embedded compute node will attach; until it exists, `compute` alone
- * is refused and a hybrid node serves its orchestrator half.
+ * orchestrator and (by default) a compute node in one process over the in-memory transport, the HTTP
+ * API in front, SQLite under the data dir. A compute-only node needs NATS and is refused for now.
  *
- * Start: identity (system_metadata.yaml) → hub → orchestrator → API (listen) → `bacalhau.run`. A failing
- * step stops what started. Stop (idempotent): `bacalhau.run` removed → API closed (no new requests,
- * open streams ended) → orchestrator → hub.
+ * Start: identity (system_metadata.yaml) → hub → orchestrator → compute → API (listen) → `bacalhau.run`.
+ * A failing step stops what started. Stop (idempotent): `bacalhau.run` removed → API closed (no new
+ * requests, open streams ended) → compute (running executions stop) → orchestrator → hub.
  */
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import { InMemoryTransportHub } from '../transport/in-memory/index.js';
+import type { Executor } from '../executor/types.js';
+import { Compute } from './compute.js';
+import { localLogSource } from './log-source.js';
 import { Orchestrator } from './orchestrator.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
@@ -27,6 +29,8 @@ export interface ServeOptions {
   /** `--name`: the node name on first start (later ones keep the stored name). */
   name?: string;
   logger?: Logger;
+  /** Engines besides WASM for the embedded compute node (`docker` when its daemon answers). */
+  engines?: Readonly<Record<string, Executor>>;
   /** Background failures of any component. Default: the logger. */
   onError?: (error: unknown, component: string) => void;
 }
@@ -36,6 +40,8 @@ export type ServeState = 'running' | 'stopping' | 'stopped';
 export class ServeNode {
   readonly nodeID: string;
   readonly orchestrator: Orchestrator;
+  /** The embedded compute node (the default), absent for `serve --orchestrator`. */
+  readonly compute: Compute | undefined;
   /** Where compute nodes in this process connect (the embedded compute node; fake nodes in tests). */
   readonly hub: InMemoryTransportHub;
   /** The address clients on this machine use, e.g. `http://127.0.0.1:1234`. */
@@ -53,6 +59,7 @@ export class ServeNode {
   private constructor(parts: {
     nodeID: string;
     orchestrator: Orchestrator;
+    compute: Compute | undefined;
     hub: InMemoryTransportHub;
     api: ApiServer;
     apiHost: string;
@@ -62,6 +69,7 @@ export class ServeNode {
   }) {
     this.nodeID = parts.nodeID;
     this.orchestrator = parts.orchestrator;
+    this.compute = parts.compute;
     this.hub = parts.hub;
     this.#api = parts.api;
     this.apiHost = parts.apiHost;
@@ -82,16 +90,13 @@ export class ServeNode {
     const warnings: string[] = [];
     if (config.Compute.Enabled && !config.Orchestrator.Enabled) {
       throw new BacalhauError(
-        'compute nodes are not available yet: this build can only run an orchestrator',
+        'a compute-only node needs an orchestrator to connect to over NATS, which this build cannot do yet',
         {
           code: ErrorCode.NotImplemented,
           component: ServeComponent,
-          hint: 'run `serve --orchestrator` (the default) and submit jobs to it',
+          hint: 'run `serve` (orchestrator and compute in one process) and submit jobs to it',
         },
       );
-    }
-    if (config.Compute.Enabled) {
-      warnings.push('compute nodes are not available yet: this node runs only its orchestrator half');
     }
     const identity = loadNodeIdentity(config, options.name);
     if (identity.ignoredName !== undefined) {
@@ -104,6 +109,7 @@ export class ServeNode {
       onError === undefined ? {} : { onHandlerError: (error) => onError(error, 'Transport') },
     );
     let orchestrator: Orchestrator | undefined;
+    let compute: Compute | undefined;
     let api: ApiServer | undefined;
     try {
       orchestrator = await Orchestrator.create({
@@ -114,11 +120,27 @@ export class ServeNode {
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(onError === undefined ? {} : { onError }),
       });
+      if (config.Compute.Enabled) {
+        compute = await Compute.create({
+          config,
+          nodeID: identity.nodeName,
+          transport: await hub.createComputeTransport({ nodeId: identity.nodeName, startTime: new Date() }),
+          engines: options.engines ?? {},
+          ...(onError === undefined ? {} : { onError }),
+          ...(options.logger === undefined ? {} : { onWarning: (m: string) => options.logger?.warn(m) }),
+        });
+      }
       const o = orchestrator;
+      const local = compute;
       api = await createApiServer(
         {
           agent: { nodeInfo: () => o.info, config, debugInfoProviders: o.debugInfoProviders },
-          orchestrator: { jobs: o.jobs, endpoint: o.endpoint, nodes: o.nodes },
+          orchestrator: {
+            jobs: o.jobs,
+            endpoint: o.endpoint,
+            nodes: o.nodes,
+            ...(local === undefined ? {} : { logs: localLogSource(local.node) }),
+          },
         },
         {
           host: config.API.Host,
@@ -131,6 +153,7 @@ export class ServeNode {
       return new ServeNode({
         nodeID: identity.nodeName,
         orchestrator,
+        compute,
         hub,
         api,
         apiHost: config.API.Host,
@@ -140,6 +163,7 @@ export class ServeNode {
       });
     } catch (err) {
       await api?.close();
+      await compute?.stop();
       await orchestrator?.stop();
       await hub.stop();
       throw err;
@@ -156,6 +180,7 @@ export class ServeNode {
       this.#state = 'stopping';
       removeRunInfo(this.runInfoPath);
       await this.#api.close().catch(() => undefined);
+      await this.compute?.stop();
       await this.orchestrator.stop();
       await this.hub.stop().catch(() => undefined);
       this.#state = 'stopped';

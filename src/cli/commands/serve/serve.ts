@@ -12,11 +12,24 @@ function serveFlagOverrides(opts: { orchestrator?: boolean; compute?: boolean })
   return flags;
 }
 
-/** Neither role asked for: an orchestrator, with Bacalhau's warning. */
-function withDefaultRole(config: BacalhauConfig, warn: (message: string) => void): BacalhauConfig {
+/**
+ * Neither role asked for: both, in one process (the embedded default). Bacalhau defaults to an
+ * orchestrator alone, which cannot run anything until a compute node joins; one process that runs jobs
+ * out of the box is the point of this default.
+ */
+function withDefaultRole(config: BacalhauConfig): BacalhauConfig {
   if (config.Orchestrator.Enabled || config.Compute.Enabled) return config;
-  warn('neither --compute nor --orchestrator were provided, defaulting to orchestrator node.');
-  return { ...config, Orchestrator: { ...config.Orchestrator, Enabled: true } };
+  return {
+    ...config,
+    Orchestrator: { ...config.Orchestrator, Enabled: true },
+    Compute: { ...config.Compute, Enabled: true },
+  };
+}
+
+function roles(config: BacalhauConfig): string {
+  return [config.Orchestrator.Enabled ? 'orchestrator' : '', config.Compute.Enabled ? 'compute' : '']
+    .filter((role) => role !== '')
+    .join(' and ');
 }
 
 /** Resolves when `signal` aborts (never without one: the node then runs until the process ends). */
@@ -34,8 +47,9 @@ export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .summary('Start a bacalhau node.')
     .description(
-      'Start a bacalhau node: an orchestrator that accepts jobs over the HTTP API (compute nodes are not ' +
-        `available yet). While it runs, <data dir>/bacalhau.run holds the shell variables that point '${bin}' ` +
+      'Start a bacalhau node. By default it is both an orchestrator, which accepts jobs over the HTTP API, ' +
+        'and a compute node, which runs them (WASM always, Docker when a daemon answers); --orchestrator ' +
+        `alone runs no jobs itself. While it runs, <data dir>/bacalhau.run holds the shell variables that point '${bin}' ` +
         'commands at it; it is removed when the node stops (Ctrl+C or SIGTERM).',
     )
     .addOption(new Option('--orchestrator', 'When true the orchestrator service will be enabled.'))
@@ -52,8 +66,10 @@ export function serveCommand(ctx: CliContext): Command {
       [
         '',
         'Examples:',
-        '  # Start a private bacalhau orchestrator node',
+        '  # Start a private node that accepts and runs jobs',
         `  ${bin} serve`,
+        '',
+        '  # Start an orchestrator only',
         `  ${bin} serve --orchestrator`,
         '',
         '  # Listen on another port, keep state elsewhere, and point a client at it',
@@ -70,7 +86,7 @@ export function serveCommand(ctx: CliContext): Command {
         cwd: ctx.cwd,
         binName: bin,
       });
-      const config = withDefaultRole(loaded.config, (m) => printWarning(ctx, m));
+      const config = withDefaultRole(loaded.config);
       const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
       const node = await ServeNode.start({
         config,
@@ -81,7 +97,7 @@ export function serveCommand(ctx: CliContext): Command {
       for (const warning of node.warnings) printWarning(ctx, warning);
       ctx.stdout.write(
         [
-          `Bacalhau node ${node.nodeID} is running (orchestrator).`,
+          `Bacalhau node ${node.nodeID} is running (${roles(config)}).`,
           `API: ${node.address}`,
           `To use it from another shell: source ${node.runInfoPath}`,
           'Press Ctrl+C to stop.',

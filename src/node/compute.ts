@@ -1,0 +1,203 @@
+/**
+ * A compute node assembled from the config (Bacalhau's `NewComputeNode`): capacity, the input storages,
+ * the engines, the publishers, the bidder, the execution store under `<DataDir>/compute`, and the node
+ * itself on the given transport. One lifecycle: `create` starts everything or nothing; `stop` (idempotent,
+ * never rejects) stops the node, then the local publisher's server, then closes the store.
+ */
+import { join } from 'node:path';
+import type { BacalhauConfig } from '../config/index.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import type { Executor } from '../executor/types.js';
+import { WasmExecutor } from '../executor/wasm/executor.js';
+import { createBidder } from '../compute/bidding/index.js';
+import { allocatedCapacity, detectSystemCapacity, nodeLabels } from '../compute/capacity/index.js';
+import { EngineRegistry } from '../compute/engines.js';
+import { hostEnvResolver } from '../compute/env.js';
+import { ComputeNode } from '../compute/node.js';
+import { messageForUpsert } from '../compute/outbox.js';
+import { ExecutionPaths } from '../compute/paths.js';
+import { ExecutionRunner } from '../compute/runner.js';
+import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
+import { LocalPublisher, NoopPublisher, PublisherRegistry, publishExecution } from '../publisher/index.js';
+import type { Publisher, PublisherType } from '../publisher/index.js';
+import { InlineStorage, LocalStorage, StorageRegistry, UrlDownloadStorage } from '../storage/index.js';
+import type { Storage, StorageType } from '../storage/index.js';
+import type { ComputeTransport } from '../transport/types.js';
+import { ConfigReader } from './config-values.js';
+
+export const ComputeComponent = 'Compute';
+
+/** How long an execution's folders (its log) are kept after it ended (Go: 1 hour). */
+const RetainOutputMs = 3_600_000;
+
+export interface ComputeOptions {
+  /** Read: `DataDir`, `Labels`, `Compute.*`, `InputSources.*`, `Publishers.*`, `Engines.*`, `JobAdmissionControl`. */
+  config: BacalhauConfig;
+  nodeID: string;
+  /** The node's end of the transport; stopped with the node. */
+  transport: ComputeTransport;
+  /** Engines by wire type besides WASM (always there): `docker` when a daemon answers. */
+  engines?: Readonly<Record<string, Executor>>;
+  clock?: Clock;
+  onError?: (error: unknown, component: string) => void;
+  onWarning?: (message: string) => void;
+}
+
+export class Compute {
+  readonly node: ComputeNode;
+  readonly #publisher: LocalPublisher | undefined;
+  readonly #store: SqliteExecutionStore;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(node: ComputeNode, store: SqliteExecutionStore, publisher: LocalPublisher | undefined) {
+    this.node = node;
+    this.#store = store;
+    this.#publisher = publisher;
+  }
+
+  /**
+   * @throws BacalhauError ConfigurationError for bad compute settings (each naming its key),
+   *   ResourceInUse when the local publisher's port is taken, DatastoreFailure for an unusable store.
+   */
+  static async create(options: ComputeOptions): Promise<Compute> {
+    const { config, nodeID } = options;
+    const clock = options.clock ?? systemClock;
+    const onError = (error: unknown): void => options.onError?.(error, ComputeComponent);
+    const read = new ConfigReader();
+    const heartbeatIntervalMs = read.duration(
+      'Compute.Heartbeat.Interval',
+      config.Compute.Heartbeat.Interval,
+      'positive',
+    );
+    const infoUpdateIntervalMs = read.duration(
+      'Compute.Heartbeat.InfoUpdateInterval',
+      config.Compute.Heartbeat.InfoUpdateInterval,
+      'positive',
+    );
+    const readTimeoutMs = read.duration(
+      'InputSources.ReadTimeout',
+      config.InputSources.ReadTimeout,
+      'positive',
+    );
+    read.throwIfInvalid('compute', ComputeComponent);
+
+    const computeDir = join(config.DataDir, 'compute');
+    const system = await detectSystemCapacity({
+      dataDir: config.DataDir,
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+    const capacity = allocatedCapacity(system, config.Compute.AllocatedCapacity);
+    const storages = new StorageRegistry(
+      enabled<StorageType, Storage>(
+        {
+          inline: new InlineStorage(),
+          urlDownload: new UrlDownloadStorage({
+            timeoutMs: readTimeoutMs,
+            maxRetries: Math.max(0, config.InputSources.MaxRetryCount - 1),
+          }),
+          local: await LocalStorage.create({ allowListedLocalPaths: config.Compute.AllowListedLocalPaths }),
+        },
+        config.InputSources.Disabled,
+      ),
+    );
+    const engines = new EngineRegistry(
+      { wasm: new WasmExecutor(), ...options.engines },
+      config.Engines.Disabled,
+    );
+
+    let localPublisher: LocalPublisher | undefined;
+    let store: SqliteExecutionStore | undefined;
+    try {
+      if (!isDisabled('local', config.Publishers.Disabled)) {
+        localPublisher = await LocalPublisher.create({
+          directory: join(computeDir, 'results', 'local-publisher'),
+          address: config.Publishers.Types.Local.Address,
+          port: config.Publishers.Types.Local.Port,
+        });
+      }
+      const publishers = new PublisherRegistry(
+        enabled<PublisherType, Publisher>(
+          { noop: new NoopPublisher(), ...(localPublisher === undefined ? {} : { local: localPublisher }) },
+          config.Publishers.Disabled,
+        ),
+      );
+      store = SqliteExecutionStore.open({
+        path: join(computeDir, 'executions.db'),
+        outbox: messageForUpsert,
+      });
+      const runner = new ExecutionRunner({
+        store,
+        engines,
+        storages,
+        publisher: {
+          publish: (execution, resultsDir, { signal }) =>
+            publishExecution(
+              publishers,
+              { executionID: execution.ID, jobID: execution.JobID, nodeID, job: execution.Job!, resultsDir },
+              { signal },
+            ),
+        },
+        paths: new ExecutionPaths(join(computeDir, 'executions')),
+        env: hostEnvResolver(config.Compute.Env.AllowList),
+        clock,
+        retainOutputMs: RetainOutputMs,
+        onError,
+      });
+      const bidder = createBidder({
+        nodeID,
+        admission: config.JobAdmissionControl,
+        maxJobRequirements: () => capacity,
+        engines,
+        publisherInstalled: async (type) => (await publishers.installedTypes()).includes(type),
+        storages,
+        envAllowList: config.Compute.Env.AllowList,
+      });
+      const node = await ComputeNode.create({
+        nodeID,
+        transport: options.transport,
+        store,
+        engines,
+        runner,
+        bidder,
+        publisherTypes: () => publishers.installedTypes(),
+        storageTypes: () => storages.installedTypes(),
+        maxCapacity: capacity,
+        maxJobRequirements: capacity,
+        labels: nodeLabels(config.Labels, capacity, { nodeName: nodeID }),
+        clock,
+        heartbeatIntervalMs,
+        infoUpdateIntervalMs,
+        onError,
+      });
+      return new Compute(node, store, localPublisher);
+    } catch (err) {
+      await localPublisher?.stop();
+      store?.close();
+      await options.transport.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      await this.node.stop();
+      await this.#publisher?.stop().catch(() => undefined);
+      this.#store.close();
+    })();
+    return this.#stopped;
+  }
+}
+
+function isDisabled(type: string, disabled: readonly string[]): boolean {
+  return disabled.some((entry) => entry.trim().toLowerCase() === type.toLowerCase());
+}
+
+/** The providers whose type `Disabled` does not list. */
+function enabled<K extends string, V>(
+  providers: Partial<Record<K, V>>,
+  disabled: readonly string[],
+): Partial<Record<K, V>> {
+  return Object.fromEntries(
+    Object.entries(providers).filter(([type]) => !isDisabled(type, disabled)),
+  ) as Partial<Record<K, V>>;
+}
