@@ -1,0 +1,81 @@
+/**
+ * The embedded default, end to end: `serve` runs an orchestrator and a compute node in one process, and
+ * real WASM jobs go through the CLI from submission to results, logs and downloads.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireWasmModule } from '../helpers/test-env.js';
+import { startLiveNode, type LiveNode } from './live-node.js';
+
+let live: LiveNode;
+
+beforeAll(async () => {
+  live = await startLiveNode(['Compute.Enabled=true', 'Publishers.Types.Local.Port=0']);
+});
+afterAll(() => live.stop());
+
+/** The job ID `--id-only` printed. */
+function jobID(stdout: string): string {
+  return stdout.trim().split('\n').at(-1) ?? '';
+}
+
+async function describeJob(id: string) {
+  const run = await live.run(['job', 'describe', id, '--output', 'json']);
+  return JSON.parse(run.stdout) as {
+    Job: { State: { StateType: string } };
+    Executions: {
+      Items: {
+        ComputeState: { StateType: string; Message: string };
+        RunOutput?: { ExitCode: number; Stdout: string };
+      }[];
+    };
+  };
+}
+
+describe('embedded serve runs real WASM jobs', () => {
+  it('runs a module to Completed, shows its output, and serves its logs', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const run = await live.run(['wasm', 'run', hello]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Completed successfully');
+    const id = /Job ID: (j-[0-9a-f-]+)/.exec(run.stdout)?.[1] ?? '';
+    const described = await describeJob(id);
+    expect(described.Job.State.StateType).toBe('Completed');
+    expect(described.Executions.Items[0]?.RunOutput?.Stdout).toBe('Hello, world!\n');
+    const logs = await live.run(['job', 'logs', id]);
+    expect(logs.stdout).toBe('Hello, world!\n');
+  });
+
+  it('publishes results locally and `job get` downloads them', async (ctx) => {
+    const lines = requireWasmModule(ctx, 'stderr');
+    const run = await live.run(['wasm', 'run', '-p', 'local', '--id-only', '--wait', lines, '--', '3']);
+    expect(run.code).toBe(0);
+    const out = join(live.dataDir, 'results');
+    mkdirSync(out);
+    const get = await live.run(['job', 'get', jobID(run.stdout), '--output-dir', out]);
+    expect(get.code).toBe(0);
+    const stdout = readFileSync(join(out, 'stdout'), 'utf8');
+    const stderr = readFileSync(join(out, 'stderr'), 'utf8');
+    expect(stdout.length).toBeGreaterThan(0);
+    expect(stderr.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'exitCode'), 'utf8')).toBe('0');
+  });
+
+  it('records a non-zero exit code as a result, not a failure', async (ctx) => {
+    const exit = requireWasmModule(ctx, 'exit_code');
+    const run = await live.run(['wasm', 'run', '--id-only', '--wait', exit, '--', '7']);
+    const described = await describeJob(jobID(run.stdout));
+    expect(described.Job.State.StateType).toBe('Completed');
+    expect(described.Executions.Items[0]?.RunOutput?.ExitCode).toBe(7);
+  });
+
+  it('fails a job whose module is not WASM, saying why', async () => {
+    const bogus = join(live.dataDir, 'bogus.wasm');
+    writeFileSync(bogus, 'this is not a module');
+    const run = await live.run(['wasm', 'run', '--id-only', '--wait', bogus]);
+    const described = await describeJob(jobID(run.stdout));
+    expect(described.Job.State.StateType).toBe('Failed');
+    expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(/WASM|module/i);
+  });
+});
