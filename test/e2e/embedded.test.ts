@@ -62,6 +62,14 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(readFileSync(join(out, 'exitCode'), 'utf8')).toBe('0');
   });
 
+  it('follows the output of a job as it runs with --follow', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const run = await live.run(['wasm', 'run', '--follow', hello]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Job successfully submitted\. Job ID: j-[0-9a-f-]+\nWaiting for logs\.\.\./);
+    expect(run.stdout.endsWith('\n\nHello, world!\n')).toBe(true);
+  });
+
   it('records a non-zero exit code as a result, not a failure', async (ctx) => {
     const exit = requireWasmModule(ctx, 'exit_code');
     const run = await live.run(['wasm', 'run', '--id-only', '--wait', exit, '--', '7']);

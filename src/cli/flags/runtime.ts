@@ -10,6 +10,8 @@ export interface RuntimeSettings {
   readonly idOnly: boolean;
   readonly nodeDetails: boolean;
   readonly dryRun: boolean;
+  /** `-f/--follow`: stream the job's output instead of its events. */
+  readonly follow: boolean;
 }
 
 export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Command {
@@ -30,7 +32,8 @@ export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Com
         .default(600),
     )
     .addOption(new Option('--id-only', 'Print out only the Job ID on successful submission.'))
-    .addOption(new Option('--node-details', 'Print out details of all nodes (overridden by --id-only).'));
+    .addOption(new Option('--node-details', 'Print out details of all nodes (overridden by --id-only).'))
+    .addOption(new Option('-f, --follow', 'When specified will follow the output from the job as it runs'));
   if (options.dryRun) {
     cmd.addOption(
       new Option('--dry-run', 'Do not submit the job, but instead print out what will be submitted'),
@@ -46,5 +49,6 @@ export function runtimeSettings(opts: Record<string, unknown>): RuntimeSettings 
     idOnly: opts['idOnly'] === true,
     nodeDetails: opts['nodeDetails'] === true,
     dryRun: opts['dryRun'] === true,
+    follow: opts['follow'] === true,
   };
 }

@@ -80,7 +80,8 @@ export class JobProgress {
     }
     const quiet = this.#settings.idOnly;
     if (quiet) out.write(`${job.ID}\n`);
-    else {
+    if (this.#settings.follow) return this.#followLogs(job, quiet);
+    if (!quiet) {
       out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
       out.write(
         'Checking job status... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
@@ -127,36 +128,69 @@ export class JobProgress {
     const longRunning = job.Type === JobType.Service || job.Type === JobType.Daemon;
     spinner.start();
     try {
-      let token = '';
-      let idle = idleWaitMs.first;
-      for (;;) {
-        const page = await this.#client.jobs.history(
-          { idOrName: job.ID, eventType: 'all', jobVersion: job.Version, nextToken: token, limit: 10 },
-          { signal },
-        );
-        for (const event of page.Items) {
-          if (!quiet && filter.accept(event)) {
-            spinner.print(renderTable(columns, [event], { hideHeader: !filter.first }));
-          }
-          // A service or daemon job never finishes: its first execution event is progress enough.
-          if (longRunning && event.Type === 'ExecutionLevel') return 'finished';
+      for await (const event of this.#events(job, signal)) {
+        if (!quiet && filter.accept(event)) {
+          spinner.print(renderTable(columns, [event], { hideHeader: !filter.first }));
         }
-        if (page.NextToken === '') return 'finished';
-        token = page.NextToken;
-        if (page.Items.length > 0) {
-          idle = idleWaitMs.first;
-          continue;
-        }
-        await sleep(idle, signal);
-        idle = Math.min(idle * 2, idleWaitMs.max);
-        if (signal.aborted) break;
+        // A service or daemon job never finishes: its first execution event is progress enough.
+        if (longRunning && event.Type === 'ExecutionLevel') return 'finished';
       }
+      if (!signal.aborted) return 'finished';
     } catch (err) {
       if (!signal.aborted) throw err;
     } finally {
       spinner.stop();
     }
     return timeout.aborted ? 'timed-out' : 'cancelled';
+  }
+
+  /**
+   * The job's events as they are stored, until it is terminal and all were read, or `signal` aborts.
+   * Each page's `NextToken` is asked for at once; only a page that brought nothing waits, with backoff.
+   */
+  async *#events(job: Pick<Job, 'ID' | 'Version'>, signal: AbortSignal): AsyncGenerator<JobHistory> {
+    let token = '';
+    let idle = idleWaitMs.first;
+    for (;;) {
+      const page = await this.#client.jobs.history(
+        { idOrName: job.ID, eventType: 'all', jobVersion: job.Version, nextToken: token, limit: 10 },
+        { signal },
+      );
+      yield* page.Items;
+      if (page.NextToken === '') return;
+      token = page.NextToken;
+      if (page.Items.length > 0) {
+        idle = idleWaitMs.first;
+        continue;
+      }
+      await sleep(idle, signal);
+      idle = Math.min(idle * 2, idleWaitMs.max);
+      if (signal.aborted) return;
+    }
+  }
+
+  /**
+   * `--follow`: the job's output instead of its events (Bacalhau's `followLogs`). Logs can only be asked
+   * for once the job has an execution, so its events are read (not shown) until one appears.
+   */
+  async #followLogs(job: Pick<Job, 'ID' | 'Version'>, quiet: boolean): Promise<void> {
+    const out = this.#ctx.stdout;
+    if (!quiet) {
+      out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
+      out.write(
+        'Waiting for logs... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
+      );
+    }
+    const signal = this.#ctx.signal ?? new AbortController().signal;
+    try {
+      for await (const event of this.#events(job, signal)) if (event.Type === 'ExecutionLevel') break;
+      for await (const line of this.#client.jobs.logs({ idOrName: job.ID, follow: true }, { signal })) {
+        out.write(line.Line);
+      }
+    } catch (err) {
+      // Ctrl+C ends following quietly, as in Go; the job keeps running.
+      if (!signal.aborted) throw err;
+    }
   }
 
   /** `Job Results By Node:` with what each node's execution said (Bacalhau's `SummariseExecutions`). */
