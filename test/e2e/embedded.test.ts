@@ -86,4 +86,33 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(described.Job.State.StateType).toBe('Failed');
     expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(/WASM|module/i);
   });
+
+  it('fails a job whose input cannot be downloaded, and keeps accepting work', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    // Nothing listens on port 1: the download fails at once, without leaving the machine.
+    const run = await live.run([
+      'wasm',
+      'run',
+      '--id-only',
+      '--wait',
+      '-i',
+      'src=http://127.0.0.1:1/data.txt,dst=/inputs/data.txt',
+      hello,
+    ]);
+    const described = await describeJob(jobID(run.stdout));
+    expect(described.Job.State.StateType).toBe('Failed');
+    expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(
+      /cannot download http:\/\/127\.0\.0\.1:1\/data\.txt/,
+    );
+    const again = await live.run(['wasm', 'run', '--id-only', '--wait', hello]);
+    expect((await describeJob(jobID(again.stdout))).Job.State.StateType).toBe('Completed');
+  });
+
+  it('refuses a local input when the node allows no local paths, naming why', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const run = await live.run(['wasm', 'run', '--id-only', '--wait', '-i', 'file:///etc:/inputs', hello]);
+    const id = jobID(run.stdout);
+    const history = await live.run(['job', 'history', id, '--output', 'json']);
+    expect(history.stdout).toMatch(/does not support local, only inline, urlDownload/);
+  });
 });
