@@ -70,6 +70,17 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(run.stdout.endsWith('\n\nHello, world!\n')).toBe(true);
   });
 
+  it('groups events by execution with --group-events', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const run = await live.run(['wasm', 'run', '--group-events', hello]);
+    expect(run.code).toBe(0);
+    const table = run.stdout.split('\n').filter((line) => /^ (TIME|\d\d:)/.test(line));
+    // Header, the execution's latest event, then the job's latest event.
+    expect(table).toHaveLength(3);
+    expect(table[1]).toMatch(/e-[0-9a-f]{8} +Execution +Completed successfully/);
+    expect(table[2]).not.toMatch(/e-[0-9a-f]{8}/);
+  });
+
   it('records a non-zero exit code as a result, not a failure', async (ctx) => {
     const exit = requireWasmModule(ctx, 'exit_code');
     const run = await live.run(['wasm', 'run', '--id-only', '--wait', exit, '--', '7']);

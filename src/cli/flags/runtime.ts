@@ -12,6 +12,8 @@ export interface RuntimeSettings {
   readonly dryRun: boolean;
   /** `-f/--follow`: stream the job's output instead of its events. */
   readonly follow: boolean;
+  /** `--group-events`: one live row per execution instead of every event in sequence. */
+  readonly groupEvents: boolean;
 }
 
 export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Command {
@@ -33,7 +35,8 @@ export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Com
     )
     .addOption(new Option('--id-only', 'Print out only the Job ID on successful submission.'))
     .addOption(new Option('--node-details', 'Print out details of all nodes (overridden by --id-only).'))
-    .addOption(new Option('-f, --follow', 'When specified will follow the output from the job as it runs'));
+    .addOption(new Option('-f, --follow', 'When specified will follow the output from the job as it runs'))
+    .addOption(new Option('--group-events', 'Group events by execution'));
   if (options.dryRun) {
     cmd.addOption(
       new Option('--dry-run', 'Do not submit the job, but instead print out what will be submitted'),
@@ -50,5 +53,6 @@ export function runtimeSettings(opts: Record<string, unknown>): RuntimeSettings 
     nodeDetails: opts['nodeDetails'] === true,
     dryRun: opts['dryRun'] === true,
     follow: opts['follow'] === true,
+    groupEvents: opts['groupEvents'] === true,
   };
 }

@@ -18,6 +18,7 @@ import type { RuntimeSettings } from '../../flags/runtime.js';
 import { printError, printWarning } from '../../messages.js';
 import { renderTable, Spinner, styles, type Column } from '../../output/index.js';
 import { ExitCode } from '../../run.js';
+import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
@@ -126,10 +127,15 @@ export class JobProgress {
     const fixed = (c: Column<JobHistory>): Column<JobHistory> => ({ ...c, minWidth: c.maxWidth ?? 0 });
     const columns = [fixed(h.timeOnly), fixed(h.execID), fixed(h.topic), h.event];
     const longRunning = job.Type === JobType.Service || job.Type === JobType.Daemon;
-    spinner.start();
+    const grouped =
+      this.#settings.groupEvents && !quiet
+        ? new GroupedEvents(this.#ctx.stdout, [h.timeOnly, h.execID, h.topic, h.event])
+        : undefined;
+    if (grouped === undefined) spinner.start();
     try {
       for await (const event of this.#events(job, signal)) {
-        if (!quiet && filter.accept(event)) {
+        if (grouped !== undefined) grouped.add(event);
+        else if (!quiet && filter.accept(event)) {
           spinner.print(renderTable(columns, [event], { hideHeader: !filter.first }));
         }
         // A service or daemon job never finishes: its first execution event is progress enough.
@@ -140,6 +146,7 @@ export class JobProgress {
       if (!signal.aborted) throw err;
     } finally {
       spinner.stop();
+      grouped?.close();
     }
     return timeout.aborted ? 'timed-out' : 'cancelled';
   }
