@@ -14,3 +14,9 @@ export {
 export { decodeMessage, decodePayload, encodeMessage, encodePayload, roundTripPayload } from './wire.js';
 export type { EncodedMessage } from './wire.js';
 export * from './in-memory/index.js';
+export { NatsComputeTransport, NatsOrchestratorTransport } from './nats/index.js';
+export type {
+  NatsComputeTransportOptions,
+  NatsConnectionOptions,
+  NatsTransportOptions,
+} from './nats/index.js';

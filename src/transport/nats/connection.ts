@@ -1,0 +1,142 @@
+/**
+ * Opening a NATS connection the way Bacalhau does (servers plus an auth token, or `nats://<token>@host`
+ * URLs), with failures as BacalhauErrors that name the setting to fix, and watching a connection go
+ * down and come back.
+ */
+import { connect, errors as natsErrors } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
+import { abortedError, throwIfAborted, TransportComponent } from '../errors.js';
+
+/** The NATS connection of a transport: an open one to share, or where to dial one of its own. */
+export interface NatsConnectionOptions {
+  /** An open connection. The transport uses it as is and never closes it. */
+  connection?: NatsConnection;
+  /**
+   * Otherwise, the servers to dial (`Compute.Orchestrators`): `nats://host:4222`, or with the token in
+   * the URL as Bacalhau accepts it, `nats://<token>@host:4222`. The transport closes what it dialled.
+   */
+  servers?: string | readonly string[];
+  /** The auth token (`Compute.Auth.Token` / `Orchestrator.Auth.Token`); wins over a token in a URL. */
+  token?: string;
+  /** The client name the server's monitoring shows. */
+  name?: string;
+  /** Between reconnect attempts of a dialled connection (ms); default 2000. It retries forever. */
+  reconnectTimeWaitMs?: number;
+}
+
+/** The setting that holds the token on each side, for error messages. */
+export type TokenSetting = 'Compute.Auth.Token' | 'Orchestrator.Auth.Token';
+
+/**
+ * Dials the servers of `options`.
+ * @throws BacalhauError: Unauthorized when the server refuses the token (`nats: Authorization
+ *   Violation`), NetworkFailure (retryable) when no server can be reached, RequestCancelled.
+ */
+export async function dialNats(
+  options: NatsConnectionOptions & { servers: string | readonly string[] },
+  tokenSetting: TokenSetting,
+  signal?: AbortSignal,
+): Promise<NatsConnection> {
+  throwIfAborted(signal);
+  const urls = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+  const parsed = urls.map(splitCredentials);
+  const credentials = parsed.find((p) => p.token !== undefined || p.user !== undefined);
+  const token = options.token ?? credentials?.token;
+  const dialing = connect({
+    servers: parsed.map((p) => p.server),
+    ...(token === undefined || token === '' ? {} : { token }),
+    ...(credentials?.user === undefined ? {} : { user: credentials.user, pass: credentials.pass ?? '' }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
+  });
+  try {
+    if (signal === undefined) return await dialing;
+    return await new Promise<NatsConnection>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(abortedError(signal));
+        dialing.then(
+          (nc) => nc.close(),
+          () => undefined,
+        );
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void dialing.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  } catch (err) {
+    throw dialError(err, urls, tokenSetting);
+  }
+}
+
+function dialError(err: unknown, urls: readonly string[], tokenSetting: TokenSetting): BacalhauError {
+  if (err instanceof BacalhauError) return err;
+  if (err instanceof natsErrors.AuthorizationError) {
+    return new BacalhauError(
+      `nats: ${err.message}: the NATS server refused the auth token (${tokenSetting})`,
+      {
+        code: ErrorCode.Unauthorized,
+        component: TransportComponent,
+        hint:
+          tokenSetting === 'Compute.Auth.Token'
+            ? `set ${tokenSetting} (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token`
+            : `set ${tokenSetting} to the token the NATS server was started with`,
+        cause: err,
+      },
+    );
+  }
+  return new BacalhauError(`cannot connect to NATS at ${urls.map(redact).join(', ')}: ${errorMessage(err)}`, {
+    code: ErrorCode.NetworkFailure,
+    component: TransportComponent,
+    retryable: true,
+    cause: err,
+  });
+}
+
+interface ServerCredentials {
+  server: string;
+  token?: string;
+  user?: string;
+  pass?: string;
+}
+
+/** `nats://secret@host:4222` → the server without credentials and token `secret` (user:pass likewise). */
+function splitCredentials(url: string): ServerCredentials {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)?([^@/]*)@(.*)$/i.exec(url);
+  if (match === null) return { server: url };
+  const [, scheme = '', userinfo = '', rest = ''] = match;
+  const server = `${scheme}${rest}`;
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return { server, token: decodeURIComponent(userinfo) };
+  return {
+    server,
+    user: decodeURIComponent(userinfo.slice(0, colon)),
+    pass: decodeURIComponent(userinfo.slice(colon + 1)),
+  };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Receives a connection's loss and recovery. */
+export interface ConnectionWatcher {
+  /** The connection to the server dropped (it reconnects by itself unless closed). */
+  down(): void;
+  /** It is connected again, its subscriptions restored. */
+  up(): void;
+}
+
+/** Calls `watcher` on the connection's status changes until the returned function is called. */
+export function watchConnection(nc: NatsConnection, watcher: ConnectionWatcher): () => void {
+  const statuses = nc.status();
+  void (async () => {
+    for await (const status of statuses) {
+      if (status.type === 'disconnect' || status.type === 'close') watcher.down();
+      else if (status.type === 'reconnect') watcher.up();
+    }
+  })();
+  // nats.js ends a status iterator with stop(); its public type only says AsyncIterable.
+  return () => (statuses as Partial<{ stop(): void }>).stop?.();
+}
