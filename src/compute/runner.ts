@@ -192,6 +192,7 @@ export class ExecutionRunner {
       this.#removals.delete(timer);
       this.#o.paths.remove(executionID).catch(this.#o.onError);
     });
+    timer.unref?.();
     this.#removals.add(timer);
   }
 

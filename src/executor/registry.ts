@@ -151,11 +151,12 @@ export class ExecutionRegistry {
     if (entry.stopReason === 'timeout') outcome.reject(executionTimedOut(timeoutMs ?? 0));
     else if (entry.stopReason === 'cancelled') outcome.reject(executionCancelled(executionID));
     else settle();
-    entry.timers = [
-      this.#clock.setTimer(this.#retainFinishedMs, () => {
-        if (this.#entries.get(executionID) === entry) this.#entries.delete(executionID);
-      }),
-    ];
+    const forget = this.#clock.setTimer(this.#retainFinishedMs, () => {
+      if (this.#entries.get(executionID) === entry) this.#entries.delete(executionID);
+    });
+    // Forgetting is housekeeping: a stopped node must be able to exit before the hour is up.
+    forget.unref?.();
+    entry.timers = [forget];
   }
 }
 

@@ -8,6 +8,11 @@
 /** A scheduled callback. `cancel()` is idempotent and harmless after the timer fired. */
 export interface Timer {
   cancel(): void;
+  /**
+   * Housekeeping timers (forgetting old records) should not keep the process alive on their own:
+   * after this, a pending timer no longer does. No-op on clocks that hold no process resources.
+   */
+  unref?(): void;
 }
 
 export interface Clock {
@@ -33,6 +38,7 @@ export const systemClock: Clock = Object.freeze({
   setTimer(delayMs: number, callback: () => void): Timer {
     let handle: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
+    let unref = false;
     const due = Date.now() + normaliseDelay(delayMs);
     const arm = (): void => {
       const remaining = due - Date.now();
@@ -45,6 +51,7 @@ export const systemClock: Clock = Object.freeze({
         },
         Math.min(Math.max(remaining, 0), MaxTimeoutMs),
       );
+      if (unref) handle.unref();
     };
     arm();
     return {
@@ -52,6 +59,10 @@ export const systemClock: Clock = Object.freeze({
         cancelled = true;
         if (handle !== undefined) clearTimeout(handle);
         handle = undefined;
+      },
+      unref(): void {
+        unref = true;
+        handle?.unref();
       },
     };
   },
