@@ -50,3 +50,37 @@ export function numericFlags<K extends string>(
   }
   return values;
 }
+
+/** Takes the boolean `--name` switches out of argv: which were given, and the other arguments. */
+export function takeSwitches<S extends string>(
+  argv: readonly string[],
+  names: readonly S[],
+): { switches: Record<S, boolean>; rest: string[] } {
+  const switches = Object.fromEntries(names.map((n) => [n, false])) as Record<S, boolean>;
+  const rest: string[] = [];
+  for (const arg of argv) {
+    const name = arg.replace(/^--/u, '') as S;
+    if (arg.startsWith('--') && names.includes(name)) switches[name] = true;
+    else rest.push(arg);
+  }
+  return { switches, rest };
+}
+
+export interface Distribution {
+  runs: number;
+  median: number;
+  p90: number;
+  min: number;
+  max: number;
+}
+
+export function distribution(samples: readonly number[]): Distribution {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    runs: sorted.length,
+    median: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
+  };
+}

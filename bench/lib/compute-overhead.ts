@@ -1,0 +1,86 @@
+/**
+ * The runner both compute benchmarks share: flags, the embedded node with the engine under test
+ * timed (timeline.ts), the client thread, the job as a series next to the raw baselines, and the
+ * report (overhead.ts). A benchmark supplies its baselines, its engines and its job.
+ *
+ *   flags: [--runs 30] [--warmup 5] [--poll-ms 2] [--json]
+ */
+import type { Executor } from '../../src/executor/types.js';
+import type { Cleanup } from './cleanup.js';
+import { ClientThread } from './client-thread.js';
+import { startEmbeddedNode } from './embedded-node.js';
+import { CompletedSeen, runJob } from './job-run.js';
+import { reportOverhead, sampleInterleaved, type Series, type Target } from './overhead.js';
+import { numericFlags, takeSwitches } from './report.js';
+import { Timeline, type Marks } from './timeline.js';
+
+/**
+ * `--poll-ms` defaults to 2: each poll costs the node's event loop ~0.3 ms, so polling every 1 ms
+ * slowed the job itself by more than it saved in detection; 10 ms added ~8 ms of detection latency.
+ */
+export function overheadFlags(argv: readonly string[]) {
+  const { switches, rest } = takeSwitches(argv, ['json']);
+  return { ...numericFlags(rest, { runs: 30, warmup: 5, 'poll-ms': 2 }), json: switches.json };
+}
+
+export interface OverheadBenchmark {
+  title: string;
+  parameters: Record<string, string | number>;
+  /** The raw runs, the first being what the overhead is measured against. */
+  baselines: readonly Series[];
+  /** The engines the embedded node gets besides its own WASM one (`wasm` replaces that). */
+  engines: Readonly<Record<string, Executor>>;
+  /** Called with the timeline before the runs, to add marks of its own. */
+  instrument?: (timeline: Timeline) => void;
+  /** The job to submit, given the node's data dir (for files it uploads). */
+  job: (dataDir: string) => Promise<object>;
+  target: Target;
+  flags: ReturnType<typeof overheadFlags>;
+}
+
+export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenchmark): Promise<void> {
+  const { flags } = bench;
+  const timeline = new Timeline();
+  bench.instrument?.(timeline);
+  const engines = Object.fromEntries(
+    Object.entries(bench.engines).map(([name, engine]) => [name, timeline.timedExecutor(engine)]),
+  );
+  const { node, dataDir, errors } = await startEmbeddedNode(cleanup, engines);
+  node.orchestrator.jobs.onChange(timeline.onStoreChange);
+  const client = new ClientThread(node.address);
+  cleanup.add(() => client.close());
+  const job = await bench.job(dataDir);
+  const timelines: Marks[] = [];
+  const series = [
+    ...bench.baselines,
+    {
+      name: 'job: submit → Completed via API',
+      run: async () => {
+        const marks = await runJob(client, timeline, job, flags['poll-ms']);
+        timelines.push(marks);
+        return marks[CompletedSeen] ?? Number.NaN;
+      },
+    },
+  ];
+  const samples = await sampleInterleaved(series, flags.runs, flags.warmup);
+  reportOverhead(
+    {
+      title: bench.title,
+      parameters: {
+        runs: `${flags.runs} per series, interleaved, after ${flags.warmup} warm-up rounds`,
+        ...bench.parameters,
+        node: `embedded (orchestrator + compute, SQLite under a temp dir), API at ${node.address}`,
+        client: `a worker thread; waits polling GET /api/v1/orchestrator/jobs/:id every ${flags['poll-ms']} ms (the API has no long-poll)`,
+      },
+      series: series.map((s, i) => ({ name: s.name, samples: samples[i] ?? [] })),
+      // the warm-up rounds count in neither
+      timelines: timelines.slice(flags.warmup),
+      target: bench.target,
+    },
+    flags.json,
+  );
+  if (errors.length > 0) {
+    console.error(`component errors:\n${errors.join('\n')}`);
+    process.exitCode = 1;
+  }
+}

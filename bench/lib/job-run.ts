@@ -1,0 +1,26 @@
+/**
+ * One job through the HTTP API, timed as a user sees it: from just before `PUT /orchestrator/jobs`
+ * until a `GET /orchestrator/jobs/:id` first answers Completed, the client in its own thread
+ * (client-thread.ts). The figure includes up to one polling interval plus one request of detection
+ * latency, which the timeline shows apart ("store: job Completed" → "API: Completed seen"); polling
+ * faster shortens that but takes more of the node's event loop from the job.
+ */
+import type { ClientThread } from './client-thread.js';
+import type { Marks, Timeline } from './timeline.js';
+
+/** The mark whose time is the job's latency as the client sees it. */
+export const CompletedSeen = 'API: Completed seen';
+
+export async function runJob(
+  client: ClientThread,
+  timeline: Timeline,
+  job: object,
+  pollMs: number,
+): Promise<Marks> {
+  timeline.begin();
+  const run = await client.run(job, pollMs);
+  if (run.state !== 'Completed') throw new Error(`job ${run.jobID} ended ${run.state}: ${run.message}`);
+  timeline.mark('API: submit answered', undefined, run.answeredAt);
+  timeline.mark(CompletedSeen, undefined, run.seenAt);
+  return timeline.marks(run.submitAt);
+}
