@@ -1,0 +1,115 @@
+// The proxy on loopback sockets only: a target server on 127.0.0.1, reached as `localhost` (allowed)
+// or as `127.0.0.1` (not in the domain list).
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EgressProxy } from './egress-proxy.js';
+
+async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(
+  server: T & NodeJS.EventEmitter,
+): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+describe('EgressProxy', () => {
+  let target: Server;
+  let targetPort: number;
+  let proxy: EgressProxy;
+  let proxyPort: number;
+
+  beforeAll(async () => {
+    target = createServer((req, res) => res.end(`${req.method} ${req.url} ${String(req.headers['x-test'])}`));
+    targetPort = await listening(target);
+    const listener = createTcpServer();
+    proxyPort = await listening(listener);
+    proxy = new EgressProxy(listener, ['localhost', '.example.com']);
+  });
+
+  afterAll(() => {
+    proxy.stop();
+    proxy.stop(); // idempotent
+    target.close();
+  });
+
+  /** Sends `method url` to the proxy; resolves with the status and body. */
+  function viaProxy(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: proxyPort,
+        method,
+        path: url,
+        headers: { 'x-test': 'kept' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Sends CONNECT `authority`, then (when tunnelled) a GET through the tunnel; resolves with all it got. */
+  async function tunnel(authority: string): Promise<string> {
+    const socket = connect(proxyPort, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n\r\n`);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+      if (received.startsWith('HTTP/1.1 200') && !received.includes('GET /tunnelled')) {
+        socket.write('GET /tunnelled HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n');
+      }
+    });
+    await once(socket, 'close');
+    return received;
+  }
+
+  it('forwards absolute-URL requests to allowed hosts, with their end-to-end headers', async () => {
+    expect(await viaProxy(`http://localhost:${targetPort}/path?q=1`)).toEqual({
+      status: 200,
+      body: 'GET /path?q=1 kept',
+    });
+  });
+
+  it('refuses hosts outside the domain list, naming the field', async () => {
+    const refused = await viaProxy(`http://127.0.0.1:${targetPort}/`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain("127.0.0.1 is not in this task's Network.Domains");
+  });
+
+  it('refuses requests that are not for a proxy', async () => {
+    expect((await viaProxy('/relative')).status).toBe(400);
+  });
+
+  it('answers 502 when an allowed host cannot be reached', async () => {
+    const closed = createTcpServer();
+    const port = await listening(closed);
+    closed.close();
+    expect((await viaProxy(`http://localhost:${port}/`)).status).toBe(502);
+  });
+
+  it('tunnels CONNECT to allowed hosts only', async () => {
+    const allowed = await tunnel(`localhost:${targetPort}`);
+    expect(allowed).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(allowed).toContain('GET /tunnelled');
+    expect(await tunnel(`127.0.0.1:${targetPort}`)).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+  });
+
+  it("matches domains as Bacalhau does: exact names, or a leading '.' for a domain and its subdomains", () => {
+    expect(
+      ['localhost', 'example.com', 'a.example.com', 'A.B.EXAMPLE.COM'].map((h) => proxy.allows(h)),
+    ).toEqual([true, true, true, true]);
+    expect(['badexample.com', 'example.org', 'localhost.evil', ''].map((h) => proxy.allows(h))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});

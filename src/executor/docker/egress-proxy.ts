@@ -1,0 +1,159 @@
+/**
+ * The filtering HTTP proxy of an HTTP-mode execution (Bacalhau runs squid in a gateway container for
+ * this): `CONNECT host:port` tunnels and absolute-URL HTTP requests, only to hosts `Network.Domains`
+ * allows (exact names, or `.example.com` for the domain and its subdomains: Go's `matchDomain`).
+ * Anything else gets `403 Forbidden`, which names the field to change.
+ *
+ * It serves connections accepted by any listening socket it is given (the one inside the execution's
+ * network namespace) and makes its own connections from this process's network.
+ */
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { connect, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { matchDomain } from '../../models/network.js';
+
+/** Headers that describe one hop, not the request: never forwarded (RFC 9110 §7.6.1). */
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+export class EgressProxy {
+  readonly #domains: readonly string[];
+  readonly #listener: Server;
+  readonly #http: HttpServer;
+  readonly #tunnels = new Set<Socket | Duplex>();
+  #stopped = false;
+
+  /** Starts serving the connections `listener` accepts; `domains` is the task's domain set. */
+  constructor(listener: Server, domains: readonly string[]) {
+    this.#domains = domains;
+    this.#listener = listener;
+    this.#http = createServer();
+    this.#http.on('request', (req, res) => this.#forward(req, res));
+    this.#http.on('connect', (req, socket, head) => this.#tunnel(req.url ?? '', socket, head));
+    this.#http.on('clientError', (_err, socket) => socket.destroy());
+    listener.on('connection', (socket) => this.#http.emit('connection', socket));
+  }
+
+  /** Whether a task may reach `host` (a name or an IP address, without port or brackets). */
+  allows(host: string): boolean {
+    return host !== '' && this.#domains.some((domain) => matchDomain(domain, host) === 0);
+  }
+
+  /** Stops listening and cuts every connection. Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#listener.close();
+    this.#http.closeAllConnections();
+    for (const socket of this.#tunnels) socket.destroy();
+    this.#tunnels.clear();
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse): void {
+    const url = parseUrl(req.url ?? '');
+    if (url?.protocol !== 'http:') {
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('bacalhau: this is an HTTP proxy: send absolute http:// URLs, or CONNECT for https\n');
+      return;
+    }
+    const host = unbracket(url.hostname);
+    if (!this.allows(host)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(refusal(host));
+      return;
+    }
+    const upstream = httpRequest(
+      {
+        host,
+        port: url.port === '' ? 80 : Number(url.port),
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: endToEnd(req.headers),
+        agent: false,
+      },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, endToEnd(reply.headers));
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`bacalhau: ${host}: ${err.message}\n`);
+    });
+    req.pipe(upstream);
+  }
+
+  #tunnel(authority: string, client: Duplex, head: Buffer): void {
+    const url = parseUrl(`http://${authority}`);
+    const host = unbracket(url?.hostname ?? '');
+    if (url === undefined || url.port === '' || !this.allows(host)) {
+      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refusal(host || authority)}`);
+      return;
+    }
+    const upstream = connect({ host, port: Number(url.port) });
+    this.#track(client);
+    this.#track(upstream);
+    let connected = false;
+    upstream.once('connect', () => {
+      connected = true;
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', (err) => {
+      if (!connected) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\nbacalhau: ${host}: ${err.message}\n`);
+      else client.destroy();
+    });
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
+  }
+
+  #track(socket: Socket | Duplex): void {
+    this.#tunnels.add(socket);
+    socket.once('close', () => this.#tunnels.delete(socket));
+  }
+}
+
+function refusal(host: string): string {
+  return `bacalhau: ${host} is not in this task's Network.Domains; add it there to allow it\n`;
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `[::1]` → `::1`: URL keeps IPv6 hosts bracketed, sockets and domain lists do not. */
+function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase()),
+  );
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !hopByHop.has(name) && !named.has(name)),
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The Docker executor's errors (Go `pkg/docker/errors.go` and the engine spec's validation): each says
+ * which job field is at fault and how to fix it, or what is wrong with the node.
+ */
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+
+export const DockerComponent = 'Docker';
+
+function dockerError(
+  message: string,
+  code: ErrorCode,
+  hint: string,
+  extra: { cause?: unknown; retryable?: boolean; details?: Record<string, string> } = {},
+): BacalhauError {
+  return new BacalhauError(message, { code, component: DockerComponent, hint, ...extra });
+}
+
+/** Bad `Task.Engine.Params`; `problem` is Go's message after its `invalid docker engine param: ` prefix. */
+export function specError(problem: string): BacalhauError {
+  return dockerError(
+    `invalid docker engine param: ${problem}`,
+    ErrorCode.ExecutorSpecValidationErr,
+    'Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
+      '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path',
+  );
+}
+
+export function inputError(problem: string): BacalhauError {
+  return dockerError(
+    `input configuration error: ${problem}`,
+    ErrorCode.InputConfigError,
+    'Give every Task.InputSources entry its own absolute Target, and a source the node can read',
+  );
+}
+
+export function outputError(problem: string): BacalhauError {
+  return dockerError(
+    `output configuration error: ${problem}`,
+    ErrorCode.OutputConfigError,
+    'Give every Task.ResultPaths entry a Name and an absolute Path',
+  );
+}
+
+/** The image is neither present on the node nor pullable (Go `NewDockerImageError`). */
+export function imageNotAvailable(image: string, cause: unknown): BacalhauError {
+  return dockerError(
+    `image not available: ${JSON.stringify(image)}: ${describe(cause)}`,
+    ErrorCode.NotFound,
+    'Check Task.Engine.Params.Image: the name and tag must exist in a registry the node can reach ' +
+      '(or be present on the node); private images need registry credentials on the node',
+    { cause, details: { Image: image } },
+  );
+}
+
+/** The task's network mode cannot be provided by this node. */
+export function networkUnavailable(problem: string, fix: string): BacalhauError {
+  return dockerError(problem, ErrorCode.ConfigurationError, `Set Task.Network.Type ${fix}`);
+}
+
+/** A call to the daemon failed (Go `NewDockerError`): unreachable daemons are retryable. */
+export function daemonError(doing: string, cause: unknown): BacalhauError {
+  if (cause instanceof BacalhauError) return cause;
+  const unreachable = isUnreachable(cause);
+  return dockerError(
+    `${doing}: ${describe(cause)}`,
+    unreachable
+      ? ErrorCode.ServiceUnavailable
+      : statusCode(cause) === 404
+        ? ErrorCode.NotFound
+        : ErrorCode.UnknownError,
+    unreachable
+      ? 'Check that the Docker daemon is running and that DOCKER_HOST (default /var/run/docker.sock) points at it'
+      : 'Check the Docker daemon and its logs',
+    { cause, retryable: unreachable },
+  );
+}
+
+/** The HTTP status of a failed daemon call (dockerode sets `statusCode`), if any. */
+export function statusCode(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET';
+}
+
+/** The daemon's own message when it sent one (dockerode wraps it as `(HTTP code …) … - <message> `). */
+export function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (statusCode(err) === undefined) return message;
+  return (/^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1] ?? message).trim();
+}
+
+/**
+ * Why `signal` aborted, as an Error: the registry aborts with a reason string (`cancelled`,
+ * `timeout`), which must not be thrown as it is.
+ */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`);
+}
+
+/** `signal.throwIfAborted()`, always with an Error. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}

@@ -1,0 +1,346 @@
+/**
+ * The Docker executor (Go `pkg/executor/docker`, reference §4.4): one container per execution, on the
+ * daemon DOCKER_HOST names (default /var/run/docker.sock).
+ *
+ * `start` checks the params, inputs, outputs, network and image before anything runs and refuses a bad
+ * task with an error naming the field; it re-attaches to the execution's container when one exists
+ * already (a restarted node). The container then runs bounded by the timeout; its output is recorded
+ * live; it is removed once its result is written. Besides the Executor seam, the compute node uses
+ * `resolveNetwork` (to record the network a task gets), `listContainers` and `removeOrphans` (to clean
+ * up after a restart), and `stop`.
+ */
+import type Docker from 'dockerode';
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
+import { Engine } from '../../models/constants.js';
+import { NetworkType, domainSet, type NetworkConfig } from '../../models/network.js';
+import { isSpecType } from '../../models/spec-config.js';
+import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
+import type { LaunchedExecution } from '../registry.js';
+import type { OutputRecorder } from '../results.js';
+import type { BidRequest, BidResponse, RunCommandRequest, SignalOption } from '../types.js';
+import { containerCreateOptions } from './container-config.js';
+import {
+  findJobContainer,
+  listExecutorContainers,
+  removeContainer,
+  removeExecutionContainers,
+  type ExecutorContainer,
+} from './containers.js';
+import { connectDaemon } from './daemon.js';
+import { gpuDevices } from './devices.js';
+import { DockerComponent, daemonError, statusCode, throwIfAborted } from './errors.js';
+import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
+import { daemonPlatform, ensureImage, imagePlatform, inspectImage } from './images.js';
+import { containerMounts } from './mounts.js';
+import type { ExecutionRef } from './naming.js';
+import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
+import { decodeDockerSpec, type DockerEngineSpec } from './spec.js';
+import { runContainer } from './supervise.js';
+
+export interface DockerExecutorOptions extends BaseExecutorOptions {
+  /**
+   * Names and labels this executor's containers, so several executors can share a daemon and a
+   * restarted one finds its own (Bacalhau uses the node ID).
+   */
+  id: string;
+  /** Most processes and threads one container may have; default 2048. */
+  pidsLimit?: number;
+}
+
+/** How long `isInstalled` waits for the daemon to answer. */
+const InstalledTimeoutMs = 2000;
+
+export class DockerExecutor extends BaseExecutor {
+  readonly id: string;
+  readonly #docker: Docker;
+  readonly #socketPath: string | undefined;
+  readonly #pidsLimit: number;
+  /** Executions this instance is starting or running: never orphans, whatever the caller says. */
+  readonly #active = new Set<string>();
+  #version: Promise<Docker.DockerVersion> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(options: DockerExecutorOptions) {
+    super(options);
+    this.id = options.id;
+    this.#pidsLimit = options.pidsLimit ?? 2048;
+    const daemon = connectDaemon();
+    this.#docker = daemon.docker;
+    this.#socketPath = daemon.socketPath;
+  }
+
+  /**
+   * Connects lazily: a node without a daemon gets an executor that reports not being installed.
+   * @throws BacalhauError (ConfigurationError) when DOCKER_HOST cannot be understood
+   */
+  static create(options: DockerExecutorOptions): Promise<DockerExecutor> {
+    return new Promise((resolve) => resolve(new DockerExecutor(options)));
+  }
+
+  /** True when the daemon answers a ping within two seconds. Never throws. */
+  async isInstalled(options: SignalOption = {}): Promise<boolean> {
+    const timeout = AbortSignal.timeout(InstalledTimeoutMs);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    try {
+      // dockerode takes the signal at run time; its type declarations do not say so
+      await (this.#docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(
+        this.#docker,
+        {
+          abortSignal: signal,
+        },
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Go's image-platform check, on the images the node has: an image present locally must be built for
+   * the daemon's OS and architecture. An absent one is accepted (asking a registry for its manifest
+   * would make every bid wait on the network); a pull for the wrong platform fails `start` clearly.
+   * Also refuses a network mode the node cannot provide (Bridge without a bridge, HTTP without root).
+   * Rejects with the params' error for a task whose Engine.Params are invalid, as Go's strategy does.
+   */
+  async shouldBid(request: BidRequest, options: SignalOption = {}): Promise<BidResponse> {
+    const task = request.job.Tasks[0];
+    if (task?.Engine === undefined || !isSpecType(task.Engine, Engine.Docker)) {
+      return { shouldBid: true, reason: 'this node does examine images for non-Docker jobs' };
+    }
+    const spec = decodeDockerSpec(task.Engine);
+    try {
+      await this.resolveNetwork(task.Network ?? { Type: NetworkType.Default }, options);
+    } catch (err) {
+      if (!(err instanceof BacalhauError) || err.code !== ErrorCode.ConfigurationError) throw err;
+      return { shouldBid: false, reason: `this node does not support the task's network: ${err.message}` };
+    }
+    const [image, version] = await Promise.all([
+      inspectImage(this.#docker, spec.Image),
+      this.#daemonVersion(),
+    ]);
+    if (image === undefined) {
+      return {
+        shouldBid: true,
+        reason: `this node does pull image ${JSON.stringify(spec.Image)} when the job runs, for its own platform`,
+      };
+    }
+    const [has, can] = [imagePlatform(image), daemonPlatform(version)];
+    return {
+      shouldBid: has === can,
+      reason: `this node does ${has === can ? '' : 'not '}support the available image platforms [${has}] (supports [${can}])`,
+    };
+  }
+
+  shouldBidBasedOnUsage(): Promise<BidResponse> {
+    return Promise.resolve({
+      shouldBid: true,
+      reason: 'this node does not place additional requirements on Docker jobs',
+    });
+  }
+
+  /**
+   * The network a task with `config` gets on this node, and a sentence saying so (the compute node
+   * records it in the job's history). Default is the bridge, or no network when the daemon has none.
+   * @throws BacalhauError (ConfigurationError) when the mode cannot be provided here
+   */
+  async resolveNetwork(config: NetworkConfig, options: SignalOption = {}): Promise<NetworkResolution> {
+    return (await this.#network(config, options.signal)).resolution;
+  }
+
+  start(request: RunCommandRequest, options: SignalOption = {}): Promise<void> {
+    if (this.#stopping !== undefined) return Promise.reject(stoppedError());
+    return this.registry.start(request.executionID, request.timeoutMs, async (stop) => {
+      const signal = options.signal === undefined ? stop : AbortSignal.any([stop, options.signal]);
+      this.#active.add(request.executionID);
+      try {
+        return await this.#launch(request, stop, signal);
+      } catch (err) {
+        this.#active.delete(request.executionID);
+        throw err;
+      }
+    });
+  }
+
+  /** This executor's containers on the daemon (job containers and HTTP sandboxes), any state. */
+  listContainers(options: SignalOption = {}): Promise<ExecutorContainer[]> {
+    return listExecutorContainers(this.#docker, this.id, options.signal);
+  }
+
+  /**
+   * Removes the containers of executions that `isKnown` says are not known (left behind by a node
+   * that stopped abruptly), except those this instance runs. Resolves with what was removed.
+   */
+  async removeOrphans(
+    isKnown: (executionID: string) => boolean,
+    options: SignalOption = {},
+  ): Promise<ExecutorContainer[]> {
+    const orphans = (await this.listContainers(options)).filter(
+      (c) => !this.#active.has(c.executionID) && !isKnown(c.executionID),
+    );
+    await Promise.all(orphans.map((c) => removeContainer(this.#docker, c.id)));
+    return orphans;
+  }
+
+  /**
+   * Cancels what runs and removes every container of this executor, as Bacalhau's shutdown does.
+   * Idempotent; `start` is refused afterwards.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await Promise.allSettled([...this.#active].map((id) => this.cancel(id)));
+      const left = await this.listContainers().catch(() => []);
+      await Promise.allSettled(left.map((c) => removeContainer(this.#docker, c.id)));
+    })();
+    return this.#stopping;
+  }
+
+  async #launch(
+    request: RunCommandRequest,
+    stop: AbortSignal,
+    signal: AbortSignal,
+  ): Promise<LaunchedExecution> {
+    const spec = decodeDockerSpec(request.engine);
+    const mounts = await containerMounts({
+      inputs: request.inputs,
+      outputs: request.outputs,
+      resultsDir: request.resultsDir,
+      daemonSocket: this.#socketPath,
+    });
+    const existing = await findJobContainer(this.#docker, this.id, request.executionID, signal);
+    const { container, gateway } =
+      existing === undefined
+        ? await this.#createContainer(request, spec, mounts, signal)
+        : await this.#reuseContainer(existing, request.network, signal);
+    const cleanup = async (): Promise<void> => {
+      // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
+      await Promise.allSettled([
+        gateway?.close(),
+        removeExecutionContainers(this.#docker, this.id, request.executionID),
+      ]);
+      this.#active.delete(request.executionID);
+    };
+    let recorder: OutputRecorder | undefined;
+    try {
+      throwIfAborted(signal);
+      recorder = await recorderFor(request);
+      const { done } = await runContainer({
+        container,
+        recorder,
+        start: existing === undefined || existing.State === 'created',
+        signal: stop,
+        cleanup,
+      });
+      return { log: recorder.log, done };
+    } catch (err) {
+      await recorder?.close();
+      await cleanup();
+      throw err;
+    }
+  }
+
+  /** A new container for the request, with its HTTP gateway when it needs one. */
+  async #createContainer(
+    request: RunCommandRequest,
+    spec: DockerEngineSpec,
+    mounts: Docker.MountSettings[],
+    signal: AbortSignal,
+  ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
+    const devices = await gpuDevices(request.resources);
+    const { resolution, bridge } = await this.#network(request.network, signal);
+    await ensureImage(this.#docker, spec.Image, signal);
+    const ref: ExecutionRef = { executorID: this.id, jobID: request.jobID, executionID: request.executionID };
+    const gateway =
+      resolution.mode === 'http' ? await this.#openGateway(ref, request.network, signal) : undefined;
+    const options = containerCreateOptions({
+      ref,
+      spec,
+      env: request.env,
+      networkEnv: gateway?.env ?? {},
+      mounts,
+      resources: request.resources,
+      devices,
+      network: networkSettings(resolution.mode, request.network, {
+        bridge,
+        ...(gateway && { sandboxID: gateway.sandboxID }),
+      }),
+      pidsLimit: this.#pidsLimit,
+    });
+    try {
+      return { container: await this.#docker.createContainer({ ...options, abortSignal: signal }), gateway };
+    } catch (err) {
+      await gateway?.close();
+      throwIfAborted(signal);
+      throw daemonError(`creating the container for image ${JSON.stringify(spec.Image)}`, err);
+    }
+  }
+
+  /** The container a previous run of the node left, with its HTTP proxy served again if it had one. */
+  async #reuseContainer(
+    existing: Docker.ContainerInfo,
+    config: NetworkConfig,
+    signal: AbortSignal,
+  ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
+    const container = this.#docker.getContainer(existing.Id);
+    const sandboxID = /^container:(.+)$/.exec(existing.HostConfig.NetworkMode)?.[1];
+    // an ended container needs no network any more: its result is all that is left to collect
+    if (sandboxID === undefined || existing.State === 'exited' || existing.State === 'dead') {
+      return { container, gateway: undefined };
+    }
+    const gateway = await HttpGateway.reopen({
+      docker: this.#docker,
+      sandboxID,
+      domains: domainSet(config),
+      signal,
+    });
+    return { container, gateway };
+  }
+
+  async #network(
+    config: NetworkConfig,
+    signal: AbortSignal | undefined,
+  ): Promise<{ resolution: NetworkResolution; bridge: boolean }> {
+    const bridge = await this.#hasBridge(signal);
+    const httpUnavailable =
+      config.Type === NetworkType.HTTP
+        ? await httpModeUnavailable({
+            socketPath: this.#socketPath,
+            arch: (await this.#daemonVersion()).Arch,
+          })
+        : undefined;
+    return { resolution: resolveNetwork(config, { bridge, httpUnavailable }), bridge };
+  }
+
+  async #openGateway(ref: ExecutionRef, config: NetworkConfig, signal: AbortSignal): Promise<HttpGateway> {
+    const arch = (await this.#daemonVersion()).Arch;
+    return HttpGateway.open({ docker: this.#docker, ref, arch, domains: domainSet(config), signal });
+  }
+
+  async #hasBridge(signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await this.#docker.getNetwork('bridge').inspect();
+      return true;
+    } catch (err) {
+      throwIfAborted(signal);
+      if (statusCode(err) === 404) return false;
+      throw daemonError('looking for the bridge network', err);
+    }
+  }
+
+  /** The daemon's version (OS, architecture), asked once. */
+  #daemonVersion(): Promise<Docker.DockerVersion> {
+    this.#version ??= this.#docker.version().catch((err: unknown) => {
+      this.#version = undefined;
+      throw daemonError('asking the Docker daemon for its version', err);
+    });
+    return this.#version;
+  }
+}
+
+function stoppedError(): BacalhauError {
+  return new BacalhauError('the Docker executor is stopped', {
+    code: ErrorCode.ServiceUnavailable,
+    component: DockerComponent,
+    hint: 'The compute node is shutting down; the execution can run on another node',
+    retryable: true,
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Images on the node (Go `docker.Client.PullImage` and the image-platform bid check). An image present
+ * locally is used as it is; only an absent one is pulled, so a node without a registry runs what it
+ * has, and a missing image fails as soon as the daemon gives up (bounded by the caller's signal).
+ */
+import type Docker from 'dockerode';
+import { daemonError, imageNotAvailable, statusCode, throwIfAborted } from './errors.js';
+
+/** The image's inspect data, or undefined when the daemon does not have it. */
+export async function inspectImage(
+  docker: Docker,
+  image: string,
+): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    // no abort signal: dockerode's image inspect would send it to the daemon as a query parameter
+    return await docker.getImage(image).inspect();
+  } catch (err) {
+    if (statusCode(err) === 404) return undefined;
+    throw daemonError(`inspecting image ${JSON.stringify(image)}`, err);
+  }
+}
+
+/** Pulls `image` unless the daemon has it. @throws BacalhauError naming Engine.Params.Image */
+export async function ensureImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
+  if ((await inspectImage(docker, image)) !== undefined) return;
+  try {
+    const progress = await docker.pull(image, { abortSignal: signal });
+    await drainProgress(progress);
+  } catch (err) {
+    throwIfAborted(signal);
+    throw imageNotAvailable(image, err);
+  }
+}
+
+/**
+ * Reads a pull's (or import's) progress messages to the end: a failure comes as an `error` message in
+ * the stream, after the reply's status said all was well.
+ */
+export async function drainProgress(progress: NodeJS.ReadableStream): Promise<void> {
+  let pending = '';
+  for await (const chunk of progress) {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) throwIfProgressError(line);
+  }
+  throwIfProgressError(pending);
+}
+
+function throwIfProgressError(line: string): void {
+  let message: { error?: unknown };
+  try {
+    message = JSON.parse(line) as { error?: unknown };
+  } catch {
+    return; // not a progress message (an empty line): nothing to learn from it
+  }
+  if (typeof message.error === 'string') throw new Error(message.error);
+}
+
+/** `os/arch` of what the daemon runs (`linux/amd64`), as image configs spell it. */
+export function daemonPlatform(version: Docker.DockerVersion): string {
+  return `${version.Os}/${version.Arch}`;
+}
+
+export function imagePlatform(info: Docker.ImageInspectInfo): string {
+  return `${info.Os}/${info.Architecture}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * What the container sees of the node's files (Go `makeContainerMounts`): each prepared input as a bind
+ * mount at its Target, read-only unless the input is writable; each ResultPath as a writable bind of
+ * `resultsDir/<Name>` at its Path (the folder is created: Docker refuses to bind a missing one). Checked before anything runs, so a bad task fails `start` with the
+ * field at fault rather than with the daemon's message. The daemon's own socket is never mounted: a
+ * task holding it would control every container on the node.
+ */
+import { mkdir, realpath } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type Docker from 'dockerode';
+import type { ResultPath } from '../../models/result-path.js';
+import type { PreparedVolume } from '../types.js';
+import { inputError, outputError } from './errors.js';
+
+export async function containerMounts(options: {
+  inputs: readonly PreparedVolume[];
+  outputs: readonly ResultPath[];
+  resultsDir: string;
+  /** The daemon's unix socket when it runs on this host. */
+  daemonSocket: string | undefined;
+}): Promise<Docker.MountSettings[]> {
+  const socket =
+    options.daemonSocket && (await realpath(options.daemonSocket).catch(() => options.daemonSocket));
+  const mounts: Docker.MountSettings[] = [];
+  const targets = new Set<string>();
+  const claim = (target: string, conflict: () => Error): void => {
+    if (targets.has(target)) throw conflict();
+    targets.add(target);
+  };
+
+  for (const input of options.inputs) {
+    if (!input.target.startsWith('/')) {
+      throw inputError(`input target ${JSON.stringify(input.target)} must be an absolute path`);
+    }
+    const source = await realpath(input.source).catch(() => undefined);
+    if (source === undefined) {
+      throw inputError(`input source ${JSON.stringify(input.source)} does not exist`);
+    }
+    if (source === socket) {
+      throw inputError(`input source ${JSON.stringify(input.source)} is the Docker daemon's socket`);
+    }
+    const target = posix.resolve(input.target);
+    claim(target, () => inputError(`two inputs have the target ${JSON.stringify(target)}`));
+    mounts.push({ Type: 'bind', Source: input.source, Target: target, ReadOnly: input.readOnly });
+  }
+
+  for (const output of options.outputs) {
+    // the Name is a folder of resultsDir: it may not climb out of it
+    const badName = output.Name.trim() === '' || output.Name.includes('/') || output.Name === '..';
+    if (badName || !output.Path.startsWith('/')) {
+      throw outputError(`result path ${JSON.stringify(output)} needs a plain Name and an absolute Path`);
+    }
+    const target = posix.resolve(output.Path);
+    claim(target, () =>
+      outputError(`result path ${JSON.stringify(output.Path)} is also the target of an input or output`),
+    );
+    mounts.push({
+      Type: 'bind',
+      Source: join(options.resultsDir, output.Name),
+      Target: target,
+      ReadOnly: false,
+    });
+  }
+  // only once everything checked out: a refused task leaves nothing behind
+  const outputFolders = mounts.slice(options.inputs.length).map((m) => m.Source);
+  await Promise.all(outputFolders.map((folder) => mkdir(folder, { recursive: true })));
+  return mounts;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../models/bacerrors.js';
+import { decodeDockerSpec } from './spec.js';
+
+describe('decodeDockerSpec', () => {
+  it('fills the defaults and matches keys case-insensitively, as Go decodes JSON', () => {
+    expect(decodeDockerSpec({ Type: 'docker', Params: { image: 'busybox:1.37' } })).toEqual({
+      Image: 'busybox:1.37',
+      Entrypoint: [],
+      Parameters: [],
+      EnvironmentVariables: [],
+      WorkingDirectory: '',
+    });
+    expect(
+      decodeDockerSpec({
+        Type: 'docker',
+        Params: {
+          Image: 'ubuntu',
+          entrypoint: ['/bin/sh', '-c'],
+          PARAMETERS: ['echo hi'],
+          EnvironmentVariables: ['A=1', 'B=x=y'],
+          WorkingDirectory: '/work',
+        },
+      }),
+    ).toEqual({
+      Image: 'ubuntu',
+      Entrypoint: ['/bin/sh', '-c'],
+      Parameters: ['echo hi'],
+      EnvironmentVariables: ['A=1', 'B=x=y'],
+      WorkingDirectory: '/work',
+    });
+  });
+
+  it.each([
+    [{}, "invalid docker engine param: 'Image' cannot be empty"],
+    [{ Image: '  ' }, "invalid docker engine param: 'Image' cannot be empty"],
+    [{ Image: 7 }, "invalid docker engine param: 'Image' must be a string"],
+    [
+      { Image: 'i', WorkingDirectory: 'rel/dir' },
+      `invalid docker engine param: 'WorkingDirectory' ("rel/dir") must contain absolute path`,
+    ],
+    [
+      { Image: 'i', EnvironmentVariables: ['bacalhau_job_id=x'] },
+      "invalid docker engine param: environment variable 'bacalhau_job_id' cannot start with BACALHAU_",
+    ],
+    [
+      { Image: 'i', Entrypoint: '/bin/sh' },
+      "invalid docker engine param: 'Entrypoint' must be a list of strings",
+    ],
+    [{ Image: 'i', Parameters: [1] }, "invalid docker engine param: 'Parameters' must be a list of strings"],
+  ])('refuses %j', (params, message) => {
+    expect(() => decodeDockerSpec({ Type: 'docker', Params: params })).toThrow(
+      expect.objectContaining({
+        message,
+        code: ErrorCode.ExecutorSpecValidationErr,
+        hint: expect.stringContaining('Task.Engine.Params') as string,
+      }),
+    );
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The Docker engine params (Go `pkg/executor/docker/models.EngineSpec`), decoded and validated with
+ * Bacalhau's messages. Keys match case-insensitively, as Go's JSON decoding of the params map does.
+ */
+import { EnvVarPrefix } from '../../models/constants.js';
+import type { SpecConfig } from '../../models/spec-config.js';
+import { specError } from './errors.js';
+
+export interface DockerEngineSpec {
+  /** Image reference, pulled when absent from the node. */
+  Image: string;
+  /** Replaces the image's ENTRYPOINT when not empty. */
+  Entrypoint: string[];
+  /** The container's Cmd: arguments to the entrypoint (or the command when the image has none). */
+  Parameters: string[];
+  /** `KEY=value` entries; they override the task env of the same name. */
+  EnvironmentVariables: string[];
+  /** Absolute path inside the container; empty keeps the image's working directory. */
+  WorkingDirectory: string;
+}
+
+export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
+  const params = engine.Params ?? {};
+  const get = (key: string): unknown =>
+    Object.entries(params).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+
+  const image = optionalString(get('Image'), 'Image');
+  if (image.trim() === '') throw specError("'Image' cannot be empty");
+  const workingDirectory = optionalString(get('WorkingDirectory'), 'WorkingDirectory');
+  if (workingDirectory !== '' && !workingDirectory.startsWith('/')) {
+    // Go checks the prefix rather than using an OS path check: the path is inside a Linux container
+    throw specError(`'WorkingDirectory' (${JSON.stringify(workingDirectory)}) must contain absolute path`);
+  }
+  const environmentVariables = stringList(get('EnvironmentVariables'), 'EnvironmentVariables');
+  for (const entry of environmentVariables) {
+    const name = entry.split('=', 1)[0] ?? '';
+    if (name.toUpperCase().startsWith(EnvVarPrefix)) {
+      throw specError(`environment variable '${name}' cannot start with ${EnvVarPrefix}`);
+    }
+  }
+  return {
+    Image: image,
+    Entrypoint: stringList(get('Entrypoint'), 'Entrypoint'),
+    Parameters: stringList(get('Parameters'), 'Parameters'),
+    EnvironmentVariables: environmentVariables,
+    WorkingDirectory: workingDirectory,
+  };
+}
+
+function optionalString(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw specError(`'${field}' must be a string`);
+  return value;
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw specError(`'${field}' must be a list of strings`);
+  }
+  return value;
+}

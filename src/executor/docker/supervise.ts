@@ -1,0 +1,165 @@
+/**
+ * One execution's container from start to removal (Go `executionHandler.run`): start it (unless it
+ * runs already: a re-attach), record its output live, wait for its exit, read why it ended, write the
+ * result layout, then remove it. Aborting `signal` (cancel or timeout) stops the container: SIGTERM,
+ * then SIGKILL after a second, as Bacalhau does.
+ *
+ * Output comes from attaching to the container, before it starts: every byte arrives, live, in the
+ * order the daemon read it, and a task writing faster than it is recorded waits (an attached stream
+ * is not buffered). The daemon keeps no log of its own (container-config.ts), so a container
+ * re-attached to after a restart shows only what it writes from then on.
+ */
+import type Docker from 'dockerode';
+import type { RunCommandResult } from '../../models/execution.js';
+import type { OutputRecorder } from '../results.js';
+import { demultiplex } from './demux.js';
+import { daemonError, describe, statusCode } from './errors.js';
+
+/** Seconds between SIGTERM and SIGKILL when an execution is stopped (Go's `ContainerStop` timeout). */
+const StopGraceSeconds = 1;
+/** How long the daemon may take to deliver the last output after the container ended. */
+const OutputDrainMs = 10_000;
+
+export interface SuperviseOptions {
+  container: Docker.Container;
+  recorder: OutputRecorder;
+  /** False when the container was already started (by a previous run of the node). */
+  start: boolean;
+  signal: AbortSignal;
+  /** Removes the container and what belongs to it; runs whatever happened. */
+  cleanup: () => Promise<void>;
+}
+
+interface ExitStatus {
+  StatusCode: number;
+  Error?: { Message?: string } | null;
+}
+
+/**
+ * Attaches to the container and starts it (unless it runs already); resolves once it runs, with the
+ * run's outcome to come. A failed start is an outcome (Go), not an error; a failed attach is an error,
+ * and then the caller still owns (and removes) the container.
+ */
+export async function runContainer(options: SuperviseOptions): Promise<{ done: Promise<RunCommandResult> }> {
+  const capture = await attachOutput(options.container, options.recorder, options.start);
+  const failure = options.start ? await startContainer(options.container) : undefined;
+  return { done: supervise(options, capture, failure) };
+}
+
+async function supervise(
+  options: SuperviseOptions,
+  capture: Capture,
+  startFailure: string | undefined,
+): Promise<RunCommandResult> {
+  const { container, recorder, signal } = options;
+  const stop = (): void => {
+    container.stop({ t: StopGraceSeconds }).catch(() => undefined); // it ended already: nothing to stop
+  };
+  try {
+    if (startFailure !== undefined) {
+      capture.abort();
+      await capture.done;
+      return await recorder.finish(-1, startFailure);
+    }
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    let status: ExitStatus;
+    try {
+      status = (await container.wait({ condition: 'not-running' })) as ExitStatus;
+    } catch (err) {
+      capture.abort(); // the run failed already; what the output did no longer matters
+      await capture.done;
+      return await recorder.finish(
+        -1,
+        `received error response from docker client while waiting on container: ${describe(err)}`,
+      );
+    }
+    const drainTimer = setTimeout(
+      () =>
+        capture.abort(
+          `the daemon did not deliver the end of the output within ${OutputDrainMs} ms of the exit`,
+        ),
+      OutputDrainMs,
+    );
+    const [captureError, state] = await Promise.all([capture.done, container.inspect().then((i) => i.State)]);
+    clearTimeout(drainTimer);
+    if (signal.aborted) return await recorder.finish(-1, 'stopped');
+    const errorMsg = state.OOMKilled
+      ? 'memory limit exceeded'
+      : captureError !== undefined
+        ? `failed to capture container output: ${captureError}`
+        : (status.Error?.Message ?? '');
+    return await recorder.finish(status.StatusCode, errorMsg);
+  } catch (err) {
+    await recorder.close();
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await options.cleanup();
+  }
+}
+
+/** Starts the container; a failure is the run's result (Go), its message the ErrorMsg. */
+async function startContainer(container: Docker.Container): Promise<string | undefined> {
+  try {
+    await container.start();
+    return undefined;
+  } catch (err) {
+    // started in the meantime (a node that stopped while starting it): as good as started here
+    if (statusCode(err) === 304) return undefined;
+    const detail = describe(err);
+    // Bacalhau calls out a missing executable: the commonest mistake in Entrypoint or Parameters
+    const what = detail.includes('executable file not found')
+      ? 'executable file not found'
+      : 'failed to start container';
+    return `failed to start container: ${what}: ${detail}`;
+  }
+}
+
+/** Output being recorded: `done` settles with undefined once it ended, or with why it was cut short. */
+interface Capture {
+  done: Promise<string | undefined>;
+  abort: (reason?: string) => void;
+}
+
+/**
+ * Attaches to the container's output. One that is not running yet (`starting`) misses nothing; one
+ * that ended before a re-attach has nothing left to give.
+ */
+async function attachOutput(
+  container: Docker.Container,
+  recorder: OutputRecorder,
+  starting: boolean,
+): Promise<Capture> {
+  const controller = new AbortController();
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+      abortSignal: controller.signal,
+    });
+  } catch (err) {
+    if (starting) throw daemonError('attaching to the container', err);
+    return { done: Promise.resolve(undefined), abort: () => undefined };
+  }
+  return capture(controller, () => record(stream as AsyncIterable<Buffer>, recorder));
+}
+
+function capture(controller: AbortController, run: () => Promise<void>): Capture {
+  const done = run().then(
+    () => undefined,
+    (err: unknown) => {
+      if (!controller.signal.aborted) return describe(err);
+      const reason: unknown = controller.signal.reason;
+      return typeof reason === 'string' ? reason : undefined;
+    },
+  );
+  return { done, abort: (reason) => controller.abort(reason) };
+}
+
+/** Records the multiplexed `stream` in the order it comes. */
+async function record(stream: AsyncIterable<Uint8Array>, recorder: OutputRecorder): Promise<void> {
+  for await (const piece of demultiplex(stream)) await recorder.write(piece.type, piece.data);
+}

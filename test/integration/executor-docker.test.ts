@@ -1,0 +1,554 @@
+// The Docker executor against the real engine and the provisioned busybox image: the executor contract,
+// then what only Docker has (images, entrypoints, limits, hardening, networks, re-attach and orphans).
+// Every container a test creates carries an executor ID of this run; afterAll fails on any left over.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
+import { DockerExecutor, type DockerExecutorOptions } from '../../src/executor/docker/executor.js';
+import { containerName } from '../../src/executor/docker/naming.js';
+import { makeRequest, withTempDir } from '../../src/executor/testing.js';
+import type { RunCommandRequest } from '../../src/executor/types.js';
+import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
+import type { Job } from '../../src/models/job.js';
+import type { NetworkConfig } from '../../src/models/network.js';
+import { REPO_ROOT, describeWithEnv, dockerEnv } from '../helpers/test-env.js';
+
+describeWithEnv('docker executor', dockerEnv(), (env) => {
+  /** Every executor of this file has an ID starting with this, so leftovers are found by label. */
+  const runID = `t${randomUUID().slice(0, 8)}`;
+  let counter = 0;
+  const docker = new Docker(env.socketPath === null ? {} : { socketPath: env.socketPath });
+  const executors: DockerExecutor[] = [];
+  /** Images a test made; removed at the end. */
+  const images: string[] = [];
+
+  async function newExecutor(options: Partial<DockerExecutorOptions> = {}): Promise<DockerExecutor> {
+    const executor = await DockerExecutor.create({ id: `${runID}-${++counter}`, ...options });
+    executors.push(executor);
+    return executor;
+  }
+
+  afterAll(async () => {
+    await Promise.all(executors.map((e) => e.stop()));
+    const left = await docker.listContainers({ all: true });
+    const ours = left.filter((c) => (c.Labels['bacalhau-executor'] ?? '').startsWith(runID));
+    await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    await Promise.all(images.map((i) => docker.getImage(i).remove({ force: true })));
+    expect(ours.map((c) => c.Names[0])).toEqual([]);
+  });
+
+  const engine = (params: Record<string, unknown>) => ({
+    Type: 'docker',
+    Params: { Image: env.image, ...params },
+  });
+  const sh = (script: string): ContractTask => ({ engine: engine({ Entrypoint: ['sh', '-c', script] }) });
+  /** Single quotes for sh, so test strings pass through unchanged. */
+  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+  runExecutorContract('docker', {
+    create: () => newExecutor(),
+    dispose: (executor) => (executor as DockerExecutor).stop(),
+    print: (stdout, stderr) => sh(`printf %s ${quote(stdout)}; printf %s ${quote(stderr)} >&2`),
+    // Docker reads stdout and stderr through separate pipes, so only writes some time apart keep
+    // their order across the two streams (the same holds for Bacalhau)
+    interleave: (lines) =>
+      sh(
+        `for i in $(seq 1 ${lines}); do echo "stdout $i"; sleep 0.05; echo "stderr $i" >&2; sleep 0.05; done`,
+      ),
+    exit: (code) => sh(`exit ${code}`),
+    sleep: (ms) => sh(`sleep ${ms / 1000}`),
+    writeOutput: (output, name, content) => sh(`printf %s ${quote(content)} > ${output.Path}/${name}`),
+    catInput: (path) => sh(`cat ${path}`),
+    printEnv: () => sh('env'),
+  });
+
+  /** Fresh folders per request; IDs are unique within the run. */
+  let executions = 0;
+  const newRequest = (dir: string, overrides: Partial<RunCommandRequest>): Promise<RunCommandRequest> =>
+    makeRequest(dir, `e-${++executions}`, { jobID: `j-${executions}`, ...overrides });
+
+  async function run(executor: DockerExecutor, req: RunCommandRequest) {
+    await executor.start(req);
+    return executor.wait(req.executionID);
+  }
+
+  async function rejection(promise: Promise<unknown>): Promise<BacalhauError> {
+    const err: unknown = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BacalhauError);
+    return err as BacalhauError;
+  }
+
+  /** The executor's job container of `req`, as the daemon describes it. */
+  const inspectJob = (executor: DockerExecutor, req: RunCommandRequest) =>
+    docker
+      .getContainer(
+        containerName(
+          { executorID: executor.id, jobID: req.jobID, executionID: req.executionID },
+          'executor',
+        ),
+      )
+      .inspect();
+
+  /** Resolves once the execution's container runs (it is created within `start`, started just after). */
+  async function runningContainer(executor: DockerExecutor, req: RunCommandRequest) {
+    for (;;) {
+      const info = await inspectJob(executor, req).catch(() => undefined);
+      if (info?.State.Running === true) return info;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  let executor: DockerExecutor;
+  /** A web server on the host's loopback only, for HTTP-mode tasks; it records the paths asked for. */
+  let server: Server;
+  let port: number;
+  const requested: string[] = [];
+  beforeAll(async () => {
+    executor = await newExecutor();
+    server = createServer((req, res) => {
+      requested.push(req.url ?? '');
+      res.end('hello from the host\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  describe('engine params', () => {
+    let imageWithEntrypoint: string;
+    beforeAll(async () => {
+      // an image whose ENTRYPOINT is set, made from busybox without a registry
+      const base = await docker.createContainer({ Image: env.image });
+      imageWithEntrypoint = `bacalhau-ts-test/entrypoint:${runID}`;
+      await base.commit({
+        repo: 'bacalhau-ts-test/entrypoint',
+        tag: runID,
+        changes: 'ENTRYPOINT ["echo", "from-image"]',
+      });
+      images.push(imageWithEntrypoint);
+      await base.remove();
+    });
+
+    it("runs the image's ENTRYPOINT unless Entrypoint is given, with Parameters as its arguments", () =>
+      withTempDir(async (dir) => {
+        const image = { Image: imageWithEntrypoint, Parameters: ['a', 'b'] };
+        const byImage = await run(executor, await newRequest(dir, { engine: engine(image) }));
+        expect(byImage).toMatchObject({ Stdout: 'from-image a b\n', ExitCode: 0 });
+        const overridden = await run(
+          executor,
+          await newRequest(dir, { engine: engine({ ...image, Entrypoint: ['echo', 'override'] }) }),
+        );
+        expect(overridden.Stdout).toBe('override a b\n');
+      }));
+
+    it('runs in WorkingDirectory', () =>
+      withTempDir(async (dir) => {
+        const result = await run(
+          executor,
+          await newRequest(dir, { engine: engine({ Entrypoint: ['pwd'], WorkingDirectory: '/etc' }) }),
+        );
+        expect(result.Stdout).toBe('/etc\n');
+      }));
+
+    it('gives the task env, where EnvironmentVariables override entries of the same name', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, {
+          ...sh('env'),
+          env: { A: 'task', B: 'task', BACALHAU_JOB_ID: 'j-env' },
+        });
+        req.engine.Params!['EnvironmentVariables'] = ['B=engine', 'C=engine'];
+        const lines = (await run(executor, req)).Stdout.split('\n');
+        expect(lines).toEqual(
+          expect.arrayContaining(['A=task', 'B=engine', 'C=engine', 'BACALHAU_JOB_ID=j-env']),
+        );
+      }));
+
+    it.each([
+      [{ Image: '' }, "invalid docker engine param: 'Image' cannot be empty"],
+      [
+        { WorkingDirectory: 'etc' },
+        `invalid docker engine param: 'WorkingDirectory' ("etc") must contain absolute path`,
+      ],
+      [
+        { EnvironmentVariables: ['BACALHAU_X=1'] },
+        "invalid docker engine param: environment variable 'BACALHAU_X' cannot start with BACALHAU_",
+      ],
+      [{ Parameters: 'echo hi' }, "invalid docker engine param: 'Parameters' must be a list of strings"],
+    ])('refuses %j before anything runs, naming the field', (params, message) =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, { engine: engine(params) });
+        const err = await rejection(executor.start(req));
+        expect(err).toMatchObject({ code: ErrorCode.ExecutorSpecValidationErr, message });
+        expect(err.hint).toContain('Task.Engine.Params');
+        expect(await executor.listContainers()).toEqual([]);
+        // nothing was registered: a corrected retry may reuse the ID
+        const fixed = await run(executor, { ...req, ...sh('echo fixed') });
+        expect(fixed.Stdout).toBe('fixed\n');
+      }),
+    );
+
+    it('reports an executable that is not found as a failed start, as Bacalhau does', () =>
+      withTempDir(async (dir) => {
+        const result = await run(
+          executor,
+          await newRequest(dir, { engine: engine({ Entrypoint: ['no-such-binary'] }) }),
+        );
+        expect(result.ExitCode).toBe(-1);
+        expect(result.ErrorMsg).toMatch(
+          /^failed to start container: executable file not found: .*no-such-binary/,
+        );
+      }));
+  });
+
+  describe('images', () => {
+    it('fails start at once, naming Engine.Params.Image, for an image that is absent and cannot be pulled', () =>
+      withTempDir(async (dir) => {
+        // a registry on a loopback port nobody listens on: the pull fails without leaving the host
+        const image = '127.0.0.1:9/bacalhau-ts/missing:1';
+        const started = Date.now();
+        const err = await rejection(
+          executor.start(await newRequest(dir, { engine: engine({ Image: image }) })),
+        );
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(err.code).toBe(ErrorCode.NotFound);
+        expect(err.message).toContain(`image not available: "${image}"`);
+        expect(err.hint).toContain('Task.Engine.Params.Image');
+      }));
+
+    it("bids on a local image built for the daemon's platform, and on jobs of other engines", async () => {
+      const job = (
+        engineSpec: { Type: string; Params?: Record<string, unknown> },
+        network?: NetworkConfig,
+      ): Job =>
+        ({
+          Tasks: [{ Name: 't', Engine: engineSpec, ...(network && { Network: network }) }],
+        }) as unknown as Job;
+      const local = await executor.shouldBid({ nodeID: 'n', job: job(engine({})) });
+      expect(local.shouldBid).toBe(true);
+      expect(local.reason).toMatch(
+        /^this node does support the available image platforms \[linux\/\w+\] \(supports \[linux\/\w+\]\)$/,
+      );
+      expect((await executor.shouldBid({ nodeID: 'n', job: job({ Type: 'wasm' }) })).shouldBid).toBe(true);
+      const bridge = await executor.shouldBid({ nodeID: 'n', job: job(engine({}), { Type: 'Bridge' }) });
+      expect(bridge).toMatchObject({
+        shouldBid: false,
+        reason: expect.stringContaining('Network.Type Bridge') as string,
+      });
+    });
+  });
+
+  describe('file system', () => {
+    it('refuses writes into a read-only input, and allows them into a writable one', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const write = sh('echo x > /data/new.txt');
+        const readOnly = await run(
+          executor,
+          await newRequest(dir, { ...write, inputs: [{ source: data, target: '/data', readOnly: true }] }),
+        );
+        expect(readOnly.ExitCode).not.toBe(0);
+        expect(readOnly.stderr).toContain('Read-only file system');
+        const writable = await run(
+          executor,
+          await newRequest(dir, { ...write, inputs: [{ source: data, target: '/data', readOnly: false }] }),
+        );
+        expect(writable.ExitCode).toBe(0);
+        expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x\n');
+      }));
+
+    it("never mounts the daemon's socket", () =>
+      withTempDir(async (dir) => {
+        const socket = env.socketPath ?? '/var/run/docker.sock';
+        const req = await newRequest(dir, {
+          ...sh('true'),
+          inputs: [{ source: socket, target: '/docker.sock', readOnly: true }],
+        });
+        expect(await rejection(executor.start(req))).toMatchObject({ code: ErrorCode.InputConfigError });
+      }));
+  });
+
+  describe('limits', () => {
+    it('reports a task killed for exceeding its memory as `memory limit exceeded`', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, {
+          engine: engine({ Entrypoint: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'] }),
+          resources: { CPU: 0, Memory: 16 * 1024 * 1024, Disk: 0, GPU: 0 },
+        });
+        expect(await run(executor, req)).toMatchObject({ ErrorMsg: 'memory limit exceeded', ExitCode: 137 });
+      }));
+
+    it('keeps a fork bomb inside the pids limit; the node runs the next task normally', () =>
+      withTempDir(async (dir) => {
+        const limited = await newExecutor({ pidsLimit: 64 });
+        const req = await newRequest(dir, {
+          ...sh('b() { b | b & }; b; sleep 60'),
+          resources: { CPU: 0.5, Memory: 0, Disk: 0, GPU: 0 },
+          timeoutMs: 3000,
+        });
+        await limited.start(req);
+        const info = await runningContainer(limited, req);
+        expect(info.HostConfig.PidsLimit).toBe(64);
+        const pids = await pidsCgroup(info.State.Pid);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(Number(await readFile(join(pids, 'pids.current'), 'utf8'))).toBeLessThanOrEqual(64);
+        // forks were refused at the limit
+        expect(await readFile(join(pids, 'pids.events'), 'utf8')).toMatch(/^max [1-9]/);
+        await expect(limited.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        expect((await run(executor, await newRequest(dir, sh('echo alive')))).Stdout).toBe('alive\n');
+      }));
+
+    it('cancels a task that ignores SIGTERM, and removes its container', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, sh('trap "" TERM; sleep 60'));
+        await executor.start(req);
+        await runningContainer(executor, req);
+        const started = Date.now();
+        await executor.cancel(req.executionID);
+        expect(Date.now() - started).toBeLessThan(5000);
+        await expect(executor.wait(req.executionID)).rejects.toMatchObject({
+          code: ErrorCode.ExecutionAlreadyCancelled,
+        });
+        await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
+      }));
+
+    it('stops a task ignoring SIGTERM at its timeout', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, { ...sh('trap "" TERM; sleep 60'), timeoutMs: 500 });
+        await executor.start(req);
+        await expect(executor.wait(req.executionID)).rejects.toMatchObject({
+          code: ErrorCode.TimeOut,
+          retryable: true,
+        });
+        await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
+      }));
+
+    it('keeps memory and disk bounded for a task writing far more than the output limits', () =>
+      withTempDir(async (dir) => {
+        const before = process.memoryUsage().rss;
+        const req = await newRequest(dir, {
+          ...sh('head -c 150000000 /dev/zero; echo done >&2'),
+          outputLimits: {
+            maxStdoutFileLength: 1024 * 1024,
+            maxStdoutReturnLength: 2048,
+            maxStderrFileLength: 1024,
+            maxStderrReturnLength: 2048,
+          },
+        });
+        const result = await run(executor, req);
+        expect(result).toMatchObject({ ExitCode: 0, StdoutTruncated: true, stderr: 'done\n' });
+        expect((await readFile(join(req.resultsDir, 'stdout'))).length).toBe(1024 * 1024);
+        expect(process.memoryUsage().rss - before).toBeLessThan(128 * 1024 * 1024);
+      }));
+  });
+
+  describe('containers', () => {
+    it('names and labels the container as Bacalhau does, and hardens it', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, {
+          ...sh('sleep 60'),
+          resources: { CPU: 0.5, Memory: 64 * 1024 * 1024, Disk: 0, GPU: 0 },
+        });
+        await executor.start(req);
+        const info = await runningContainer(executor, req);
+        expect(info.Name).toBe(`/bacalhau-${executor.id}-${req.jobID}-${req.executionID}-executor`);
+        expect(info.Config.Labels).toMatchObject({
+          'bacalhau-executor': executor.id,
+          'bacalhau-jobID': executor.id + req.jobID,
+          'bacalhau-executionID': executor.id + req.executionID,
+        });
+        expect(info.HostConfig).toMatchObject({
+          Privileged: false,
+          SecurityOpt: ['no-new-privileges'],
+          PidsLimit: 2048,
+          Memory: 64 * 1024 * 1024,
+          MemorySwap: 64 * 1024 * 1024,
+          NanoCpus: 500_000_000,
+          NetworkMode: 'none',
+          LogConfig: { Type: 'none' },
+        });
+        expect(info.Mounts.map((m) => m.Source).join(' ')).not.toContain('docker.sock');
+        expect((await executor.listContainers()).map((c) => [c.executionID, c.role, c.state])).toEqual([
+          [req.executionID, 'executor', 'running'],
+        ]);
+        await executor.cancel(req.executionID);
+      }));
+
+    it('removes the container once the result is written', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, sh('echo done'));
+        expect((await run(executor, req)).Stdout).toBe('done\n');
+        await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
+        expect(await executor.listContainers()).toEqual([]);
+      }));
+
+    it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
+      withTempDir(async (dir) => {
+        const id = `${runID}-restart`;
+        const survivor = await newRequest(dir, sh('echo before; sleep 2; echo after'));
+        const web = await newRequest(dir, {
+          ...sh(`sleep 2; wget -q -O - http://localhost:${port}/after-restart`),
+          network: { Type: 'HTTP', Domains: ['localhost'] },
+        });
+        const orphan = await newRequest(dir, sh('sleep 60'));
+        await crashAfterStarting(dir, id, [survivor, web, orphan]);
+
+        const restarted = await newExecutor({ id });
+        const found = await restarted.listContainers();
+        expect(found.map((c) => `${c.executionID} ${c.role}`).sort()).toEqual(
+          [
+            `${survivor.executionID} executor`,
+            `${web.executionID} executor`,
+            `${web.executionID} sandbox`,
+            `${orphan.executionID} executor`,
+          ].sort(),
+        );
+        const known = new Set([survivor.executionID, web.executionID]);
+        const removed = await restarted.removeOrphans((executionID) => known.has(executionID));
+        expect(removed.map((c) => c.executionID)).toEqual([orphan.executionID]);
+
+        // the node's new executor is asked to start the executions it knows: it finds their containers
+        const [result, webResult] = await Promise.all([run(restarted, survivor), run(restarted, web)]);
+        // output written before the re-attach is gone: the daemon keeps no log (see supervise.ts)
+        expect(result).toMatchObject({ ErrorMsg: '', Stdout: 'after\n', ExitCode: 0 });
+        expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
+        expect(await restarted.listContainers()).toEqual([]);
+      }));
+  });
+
+  describe('network', () => {
+    const interfaces = (result: { Stdout: string }) => result.Stdout.trim().split(/\s+/).sort();
+    const listInterfaces = sh('ls /sys/class/net');
+
+    it('gives Network.Type None only loopback', () =>
+      withTempDir(async (dir) => {
+        const result = await run(
+          executor,
+          await newRequest(dir, { ...listInterfaces, network: { Type: 'None' } }),
+        );
+        expect(interfaces(result)).toEqual(['lo']);
+      }));
+
+    it("gives Network.Type Host the host's network", () =>
+      withTempDir(async (dir) => {
+        const result = await run(
+          executor,
+          await newRequest(dir, { ...listInterfaces, network: { Type: 'Host' } }),
+        );
+        expect(interfaces(result)).toEqual((await readdir('/sys/class/net')).sort());
+      }));
+
+    it('refuses Network.Type Bridge when the daemon has no bridge network', async () => {
+      const err = await rejection(executor.resolveNetwork({ Type: 'Bridge' }));
+      expect(err.code).toBe(ErrorCode.ConfigurationError);
+      expect(err.message).toBe('Network.Type Bridge: the Docker daemon on this node has no bridge network');
+      expect(err.hint).toContain('Task.Network.Type');
+    });
+
+    it('resolves Network.Type Default to no network when there is no bridge, and says so', () =>
+      withTempDir(async (dir) => {
+        const resolution = await executor.resolveNetwork({ Type: 'Default' });
+        expect(resolution).toEqual({
+          mode: 'none',
+          description:
+            'Network.Type Default: the Docker daemon on this node has no bridge network, so the task has no network, only loopback',
+        });
+        const result = await run(
+          executor,
+          await newRequest(dir, { ...listInterfaces, network: { Type: 'Default' } }),
+        );
+        expect(interfaces(result)).toEqual(['lo']);
+      }));
+
+    describe('HTTP', () => {
+      it('lets the task reach Network.Domains through the proxy, and nothing else', () =>
+        withTempDir(async (dir) => {
+          const req = await newRequest(dir, {
+            ...sh(
+              [
+                'echo "proxy $HTTP_PROXY"',
+                `wget -q -O - http://localhost:${port}/allowed`,
+                `wget -q -O - http://127.0.0.1:${port}/denied || echo denied refused`,
+                `wget -q -Y off -T 2 -O - http://127.0.0.1:${port}/direct || echo direct failed`,
+              ].join('; '),
+            ),
+            network: { Type: 'HTTP', Domains: ['localhost'] },
+          });
+          expect((await executor.resolveNetwork(req.network)).mode).toBe('http');
+          const result = await run(executor, req);
+          expect(result.Stdout).toBe(
+            'proxy http://127.0.0.1:8080\nhello from the host\ndenied refused\ndirect failed\n',
+          );
+          expect(result.stderr).toContain('403');
+          expect(requested.filter((path) => path !== '/after-restart')).toEqual(['/allowed']);
+          expect(await executor.listContainers()).toEqual([]);
+        }));
+    });
+  });
+
+  describe('installation', () => {
+    it('is not installed when DOCKER_HOST points at no daemon', async () => {
+      const saved = process.env['DOCKER_HOST'];
+      process.env['DOCKER_HOST'] = 'unix:///nonexistent/docker.sock';
+      try {
+        const nowhere = await newExecutor();
+        expect(await nowhere.isInstalled()).toBe(false);
+      } finally {
+        if (saved === undefined) delete process.env['DOCKER_HOST'];
+        else process.env['DOCKER_HOST'] = saved;
+      }
+    });
+  });
+
+  /**
+   * Starts `requests` on an executor with ID `executorID` in a separate node process, then kills that
+   * process with SIGKILL: a compute node that stopped abruptly, leaving its containers running.
+   */
+  async function crashAfterStarting(
+    dir: string,
+    executorID: string,
+    requests: RunCommandRequest[],
+  ): Promise<void> {
+    const script = join(dir, 'node.mts');
+    const module = pathToFileURL(join(REPO_ROOT, 'src/executor/docker/executor.ts')).href;
+    await writeFile(
+      script,
+      `import { DockerExecutor } from ${JSON.stringify(module)};
+const executor = await DockerExecutor.create({ id: process.argv[2] });
+for (const request of JSON.parse(process.argv[3])) await executor.start(request);
+process.stdout.write('started\\n');
+setInterval(() => undefined, 60_000);
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script, executorID, JSON.stringify(requests)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    for await (const chunk of child.stdout) if (String(chunk).includes('started')) break;
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** The pids cgroup folder of a host process (cgroup v1 `pids` controller, or the v2 unified tree). */
+  async function pidsCgroup(pid: number): Promise<string> {
+    const lines = (await readFile(`/proc/${pid}/cgroup`, 'utf8')).trim().split('\n');
+    const v1 = lines
+      .map((l) => l.split(':'))
+      .find(([, controllers]) => controllers?.split(',').includes('pids'));
+    if (v1 !== undefined) return join('/sys/fs/cgroup/pids', v1[2] ?? '');
+    return join('/sys/fs/cgroup', lines.find((l) => l.startsWith('0::'))?.slice(3) ?? '');
+  }
+});
