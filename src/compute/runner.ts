@@ -12,7 +12,7 @@ import {
   executionTimeoutSeconds,
   isLongRunningJob,
 } from '../models/index.js';
-import type { Execution, RunCommandResult, SpecConfig } from '../models/index.js';
+import type { Event, Execution, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import type { Executor } from '../executor/types.js';
 import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
@@ -57,6 +57,8 @@ export class ExecutionRunner {
   async run(execution: Execution, signal: AbortSignal): Promise<void> {
     let topic: string = ComputeEventTopic.ExecutionRunning;
     const cleanups: (() => Promise<unknown>)[] = [];
+    /** Events worth passing on with the outcome (the network a Default task got). */
+    const notes: Event[] = [];
     try {
       const job = execution.Job;
       const task = job?.Tasks[0];
@@ -86,6 +88,14 @@ export class ExecutionRunner {
         newValues: { ComputeState: { StateType: 'Running', Message: '' } },
       });
       topic = ComputeEventTopic.ExecutionRunning;
+      const network = task.Network ?? { Type: 'Default' };
+      if (network.Type === 'Default' && resolvesNetwork(executor)) {
+        // Which network "Default" became is worth telling the user: it travels with the outcome.
+        const resolution = await executor.resolveNetwork(network, { signal });
+        notes.push(
+          newEvent(ComputeEventTopic.ExecutionRunning, resolution.description, { now: this.#now() }),
+        );
+      }
       const timeoutMs = isLongRunningJob(job) ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
       const result = await this.#execute(executor, signal, {
         jobID: execution.JobID,
@@ -96,7 +106,7 @@ export class ExecutionRunner {
         resultsDir: dirs.results,
         logsDir: dirs.logs,
         resources: allocated(execution),
-        network: task.Network ?? { Type: 'Default' },
+        network,
         env,
         ...(timeoutMs > 0 ? { timeoutMs } : {}),
       });
@@ -111,11 +121,11 @@ export class ExecutionRunner {
           RunOutput: result,
           ...(published === undefined ? {} : { PublishedResult: published }),
         },
-        events: [newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
+        events: [...notes, newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
       });
     } catch (err) {
       // Aborted: cancelled (already recorded) or the node is stopping (a restart decides its fate).
-      if (!signal.aborted) this.#fail(execution, err, topic);
+      if (!signal.aborted) this.#fail(execution, err, topic, notes);
     } finally {
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
@@ -168,12 +178,12 @@ export class ExecutionRunner {
     return this.#o.publisher.publish(execution, resultsDir, { signal });
   }
 
-  #fail(execution: Execution, err: unknown, topic: string): void {
+  #fail(execution: Execution, err: unknown, topic: string, notes: readonly Event[]): void {
     try {
       this.#o.store.update({
         executionID: execution.ID,
         newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
-        events: [eventFromError(topic, err, this.#now())],
+        events: [eventFromError(topic, err, this.#now()), ...notes],
       });
     } catch (updateError) {
       // Cancelled or finished meanwhile: its outcome is already recorded.
@@ -199,6 +209,15 @@ export class ExecutionRunner {
   #now(): Date {
     return new Date(this.#o.clock.now());
   }
+}
+
+/** An engine that decides what the `Default` network is (Docker: bridge when there is one). */
+interface NetworkResolver {
+  resolveNetwork(config: NetworkConfig, options: { signal?: AbortSignal }): Promise<{ description: string }>;
+}
+
+function resolvesNetwork(executor: Executor): executor is Executor & NetworkResolver {
+  return typeof (executor as Partial<NetworkResolver>).resolveNetwork === 'function';
 }
 
 function isCancelled(err: unknown): boolean {

@@ -18,8 +18,8 @@ export const FailingDueToRestartEvent = 'Failing due to node restart';
 
 /** An executor that can find executions a previous process started (by container labels, ...). */
 export interface OrphanCollector {
-  /** Removes this engine's leftovers whose execution ID is not in `keep`; returns the IDs removed. */
-  removeOrphans(keep: ReadonlySet<string>): Promise<string[]>;
+  /** Removes this engine's leftovers of executions `isKnown` does not know. */
+  removeOrphans(isKnown: (executionID: string) => boolean): Promise<unknown>;
 }
 
 function collectsOrphans(executor: object): executor is OrphanCollector {
@@ -57,7 +57,7 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
     });
   }
   for (const executor of options.engines.all()) {
-    if (collectsOrphans(executor)) await executor.removeOrphans(keep);
+    if (collectsOrphans(executor)) await executor.removeOrphans((id) => keep.has(id));
   }
   for (const execution of rerun) options.rerun(execution);
   for (const execution of store.byState(['New'])) void options.bid(execution);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Executor } from '../executor/types.js';
+import { DockerExecutor } from '../executor/docker/executor.js';
 import { WasmExecutor } from '../executor/wasm/executor.js';
 import { createBidder } from '../compute/bidding/index.js';
 import { allocatedCapacity, detectSystemCapacity, nodeLabels } from '../compute/capacity/index.js';
@@ -36,7 +37,7 @@ export interface ComputeOptions {
   nodeID: string;
   /** The node's end of the transport; stopped with the node. */
   transport: ComputeTransport;
-  /** Engines by wire type besides WASM (always there): `docker` when a daemon answers. */
+  /** Engines by wire type replacing or adding to the standard ones (WASM, and Docker when its daemon answers). */
   engines?: Readonly<Record<string, Executor>>;
   clock?: Clock;
   onError?: (error: unknown, component: string) => void;
@@ -47,9 +48,16 @@ export class Compute {
   readonly node: ComputeNode;
   readonly #publisher: LocalPublisher | undefined;
   readonly #store: SqliteExecutionStore;
+  readonly #engines: EngineRegistry;
   #stopped: Promise<void> | undefined;
 
-  private constructor(node: ComputeNode, store: SqliteExecutionStore, publisher: LocalPublisher | undefined) {
+  private constructor(
+    node: ComputeNode,
+    store: SqliteExecutionStore,
+    publisher: LocalPublisher | undefined,
+    engines: EngineRegistry,
+  ) {
+    this.#engines = engines;
     this.node = node;
     this.#store = store;
     this.#publisher = publisher;
@@ -101,7 +109,7 @@ export class Compute {
       ),
     );
     const engines = new EngineRegistry(
-      { wasm: new WasmExecutor(), ...options.engines },
+      { wasm: new WasmExecutor(), docker: await DockerExecutor.create({ id: nodeID }), ...options.engines },
       config.Engines.Disabled,
     );
 
@@ -169,7 +177,7 @@ export class Compute {
         infoUpdateIntervalMs,
         onError,
       });
-      return new Compute(node, store, localPublisher);
+      return new Compute(node, store, localPublisher, engines);
     } catch (err) {
       await localPublisher?.stop();
       store?.close();
@@ -181,11 +189,19 @@ export class Compute {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.node.stop();
+      // Engines that hold outside resources (Docker containers) release them, as Bacalhau's shutdown does.
+      for (const executor of this.#engines.all()) {
+        if (hasStop(executor)) await executor.stop().catch(() => undefined);
+      }
       await this.#publisher?.stop().catch(() => undefined);
       this.#store.close();
     })();
     return this.#stopped;
   }
+}
+
+function hasStop(executor: Executor): executor is Executor & { stop(): Promise<void> } {
+  return typeof (executor as { stop?: unknown }).stop === 'function';
 }
 
 function isDisabled(type: string, disabled: readonly string[]): boolean {

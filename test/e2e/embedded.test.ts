@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireWasmModule } from '../helpers/test-env.js';
+import { requireDocker, requireWasmModule } from '../helpers/test-env.js';
 import { startLiveNode, type LiveNode } from './live-node.js';
 
 let live: LiveNode;
@@ -125,5 +125,26 @@ describe('embedded serve runs real WASM jobs', () => {
     const id = jobID(run.stdout);
     const history = await live.run(['job', 'history', id, '--output', 'json']);
     expect(history.stdout).toMatch(/does not support local, only inline, urlDownload/);
+  });
+
+  it('runs a Docker container and tells which network Default became', async (ctx) => {
+    requireDocker(ctx);
+    const run = await live.run(['docker', 'run', '--id-only', '--wait', 'local/busybox', 'echo', 'hello']);
+    expect(run.code).toBe(0);
+    const id = jobID(run.stdout);
+    expect((await describeJob(id)).Job.State.StateType).toBe('Completed');
+    expect((await live.run(['job', 'logs', id])).stdout).toBe('hello\n');
+    const history = await live.run(['job', 'history', id, '--output', 'json']);
+    expect(history.stdout).toMatch(/network/i);
+  });
+
+  it('fails a Docker job whose image is missing, naming the image', async (ctx) => {
+    requireDocker(ctx);
+    // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
+    const image = '127.0.0.1:9/bacalhau-ts/no-such-image:1';
+    const run = await live.run(['docker', 'run', '--id-only', '--wait', image, 'true']);
+    const described = await describeJob(jobID(run.stdout));
+    expect(described.Job.State.StateType).toBe('Failed');
+    expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(/no-such-image/);
   });
 });
