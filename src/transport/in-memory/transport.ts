@@ -54,7 +54,7 @@ import type {
   Unsubscribe,
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
-import { DeliveryScheduler, Mailbox } from './delivery.js';
+import { DeliveryScheduler, Mailbox } from '../delivery.js';
 
 export interface HandlerErrorContext {
   side: 'orchestrator' | 'compute';

@@ -29,7 +29,7 @@ import {
   throwIfAborted,
   transportStoppedError,
 } from '../errors.js';
-import { DeliveryScheduler, Mailbox } from '../in-memory/delivery.js';
+import { DeliveryScheduler, Mailbox } from '../delivery.js';
 import { MessageType } from '../messages.js';
 import type {
   ComputeMessage,

@@ -5,8 +5,8 @@
 import { Deque } from '../../lib/deque.js';
 import type { ComputeMessage } from '../messages.js';
 import type { NodeSequenceState } from '../types.js';
-import type { DeliveryScheduler } from '../in-memory/delivery.js';
-import { Mailbox } from '../in-memory/delivery.js';
+import type { DeliveryScheduler } from '../delivery.js';
+import { Mailbox } from '../delivery.js';
 import { dropProcessed, type Inbound, type Queued } from './stream.js';
 
 /** The connection of a Go compute node, which sends no connection ID. */

@@ -24,7 +24,7 @@ import {
   transportStoppedError,
   TransportComponent,
 } from '../errors.js';
-import { DeliveryScheduler } from '../in-memory/delivery.js';
+import { DeliveryScheduler } from '../delivery.js';
 import { MessageType } from '../messages.js';
 import type {
   ComputeMessage,

@@ -4,7 +4,7 @@
  * ready mailboxes. A turn delivers at most the messages a mailbox held when the turn reached it, so a
  * ping-pong between two handlers yields to I/O between turns instead of starving the event loop.
  */
-import { Deque } from '../../lib/deque.js';
+import { Deque } from '../lib/deque.js';
 
 // Captured at load so that tests faking timers (vi.useFakeTimers) do not freeze message delivery.
 const setImmediateReal = globalThis.setImmediate;
