@@ -138,7 +138,8 @@ describe('job get', () => {
     const merged = await live.run(['job', 'get', id, '--namespace', 'team', '--output-dir', 'merged']);
     expect(merged.stdout).toBe(`Results for job '${id}' have been written to...\nmerged\n`);
     const tree = await treeOf(join(live.dataDir, 'merged'));
-    expect(tree['stdout']?.split('\n').sort()).toEqual(['', `${first} out`, `${second} out`]);
+    // Appended in execution order; which ID sorts first is random, so compare as sets.
+    expect(tree['stdout']?.split('\n').sort()).toEqual(['', `${first} out`, `${second} out`].sort());
     expect(tree[`outputs/${first}.txt`]).toBe(first);
     expect(tree[`outputs/${second}.txt`]).toBe(second);
 
