@@ -1,22 +1,18 @@
 /**
- * The execution engines of one compute node, keyed by wire type (Go's `executor.ExecProvider`), less
- * those `Engines.Disabled` names. Types match case-insensitively, as in Go.
+ * The execution engines of one compute node, keyed by wire type (Go's `executor.ExecProvider`).
+ * Types match case-insensitively, as in Go; those `Engines.Disabled` names are left out.
  */
+import { InstalledProviders } from '../lib/installed-providers.js';
 import { BacalhauError, ErrorCode } from '../models/index.js';
 import type { Executor } from '../executor/types.js';
 
 export class EngineRegistry {
-  readonly #engines: ReadonlyMap<string, readonly [string, Executor]>;
-  readonly #installed = new Map<string, Promise<boolean>>();
+  readonly #engines: InstalledProviders<Executor>;
 
   constructor(engines: Readonly<Record<string, Executor | undefined>>, disabled: readonly string[] = []) {
-    const off = new Set(disabled.map((type) => type.toLowerCase()));
-    this.#engines = new Map(
-      Object.entries(engines).flatMap(([type, executor]) =>
-        executor === undefined || off.has(type.toLowerCase())
-          ? []
-          : [[type.toLowerCase(), [type, executor] as const]],
-      ),
+    const off = new Set(disabled.map((type) => type.trim().toLowerCase()));
+    this.#engines = new InstalledProviders(
+      Object.fromEntries(Object.entries(engines).filter(([type]) => !off.has(type.toLowerCase()))),
     );
   }
 
@@ -25,8 +21,8 @@ export class EngineRegistry {
    * @throws BacalhauError NotImplemented naming `Engine.Type` when this node cannot run it.
    */
   async get(type: string): Promise<Executor> {
-    const found = this.#engines.get(type.trim().toLowerCase());
-    if (found !== undefined && (await this.#isInstalled(...found))) return found[1];
+    const executor = await this.#engines.find(type);
+    if (executor !== undefined) return executor;
     const served = await this.installedTypes();
     throw new BacalhauError(`Engine.Type: engine "${type}" is not available on this compute node`, {
       code: ErrorCode.NotImplemented,
@@ -38,27 +34,16 @@ export class EngineRegistry {
     });
   }
 
-  /** The engines this node can run, for `NodeInfo.ComputeNodeInfo.ExecutionEngines`. */
-  async installedTypes(): Promise<string[]> {
-    const types: string[] = [];
-    for (const [type, executor] of this.#engines.values()) {
-      if (await this.#isInstalled(type, executor)) types.push(type);
-    }
-    return types;
+  /**
+   * The engines this node can run, for `NodeInfo.ComputeNodeInfo.ExecutionEngines`. Installation is
+   * asked once per engine: a daemon that appears later needs a node restart, as in Go.
+   */
+  installedTypes(): Promise<string[]> {
+    return this.#engines.installedTypes();
   }
 
   /** Every executor, installed or not (to stop them, to look for orphans). */
   all(): Executor[] {
-    return [...this.#engines.values()].map(([, executor]) => executor);
-  }
-
-  // Installation is asked once per engine: a daemon that appears later needs a node restart, as in Go.
-  #isInstalled(type: string, executor: Executor): Promise<boolean> {
-    let installed = this.#installed.get(type);
-    if (installed === undefined) {
-      installed = executor.isInstalled().catch(() => false);
-      this.#installed.set(type, installed);
-    }
-    return installed;
+    return this.#engines.all();
   }
 }

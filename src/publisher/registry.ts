@@ -8,6 +8,7 @@
  * and the bidder does not ask for a publisher. The orchestrator has already filled an empty publisher
  * from `JobDefaults.<Batch|Ops>.Task.Publisher`, so this happens only when no default is configured.
  */
+import { InstalledProviders } from '../lib/installed-providers.js';
 import { ErrorCode } from '../models/index.js';
 import { fieldError, PublisherField } from './errors.js';
 import type { Publisher } from './types.js';
@@ -16,13 +17,10 @@ import type { Publisher } from './types.js';
 export type PublisherType = 'noop' | 'local' | 's3' | 's3managed' | 'ipfs';
 
 export class PublisherRegistry {
-  readonly #publishers: ReadonlyMap<string, Publisher>;
-  // Installation does not change while a node runs (Go caches it too); asked once per type.
-  readonly #installed = new Map<string, Promise<boolean>>();
+  readonly #publishers: InstalledProviders<Publisher>;
 
   constructor(publishers: Partial<Record<PublisherType, Publisher>>) {
-    const entries = Object.entries(publishers) as [PublisherType, Publisher | undefined][];
-    this.#publishers = new Map(entries.flatMap(([type, p]) => (p === undefined ? [] : [[type, p] as const])));
+    this.#publishers = new InstalledProviders(publishers);
   }
 
   /**
@@ -31,15 +29,14 @@ export class PublisherRegistry {
    *   installed publisher of that type.
    */
   async get(type: string): Promise<Publisher> {
-    const key = type.trim().toLowerCase();
-    const publisher = this.#publishers.get(key);
-    if (publisher !== undefined && (await this.#isInstalled(key, publisher))) return publisher;
+    const publisher = await this.#publishers.find(type);
+    if (publisher !== undefined) return publisher;
     const served = await this.installedTypes();
     const supported =
       served.length === 0 ? 'This node publishes nothing' : `This node supports ${served.join(', ')}`;
     throw fieldError(
       `${PublisherField}.Type`,
-      key === '' ? 'missing' : `publisher type "${type}" is not supported by this compute node`,
+      type.trim() === '' ? 'missing' : `publisher type "${type}" is not supported by this compute node`,
       {
         code: ErrorCode.NotImplemented,
         hint: `${supported}: name one of them, or run the job on a node that supports the one you need.`,
@@ -48,20 +45,7 @@ export class PublisherRegistry {
   }
 
   /** The wire types this node publishes with, for `NodeInfo.ComputeNodeInfo.Publishers`. */
-  async installedTypes(): Promise<string[]> {
-    const types: string[] = [];
-    for (const [type, publisher] of this.#publishers) {
-      if (await this.#isInstalled(type, publisher)) types.push(type);
-    }
-    return types;
-  }
-
-  #isInstalled(type: string, publisher: Publisher): Promise<boolean> {
-    let installed = this.#installed.get(type);
-    if (installed === undefined) {
-      installed = publisher.isInstalled();
-      this.#installed.set(type, installed);
-    }
-    return installed;
+  installedTypes(): Promise<string[]> {
+    return this.#publishers.installedTypes();
   }
 }

@@ -3,6 +3,7 @@
  * `NewStandardStorageProvider`). Types match case-insensitively, as in Go; `localDirectory` is the
  * deprecated name of `local`. Only the composition root constructs one.
  */
+import { InstalledProviders } from '../lib/installed-providers.js';
 import { ErrorCode, StorageSource } from '../models/index.js';
 import { fieldError } from './errors.js';
 import type { Storage } from './types.js';
@@ -15,17 +16,10 @@ const aliases: Readonly<Record<string, StorageType>> = {
 };
 
 export class StorageRegistry {
-  readonly #providers: ReadonlyMap<string, readonly [StorageType, Storage]>;
-  // Installation does not change while a node runs (Go caches it too); asked once per type.
-  readonly #installed = new Map<StorageType, Promise<boolean>>();
+  readonly #providers: InstalledProviders<Storage>;
 
   constructor(providers: Partial<Record<StorageType, Storage>>) {
-    const entries = Object.entries(providers) as [StorageType, Storage | undefined][];
-    this.#providers = new Map(
-      entries.flatMap(([type, storage]) =>
-        storage === undefined ? [] : [[type.toLowerCase(), [type, storage] as const]],
-      ),
-    );
+    this.#providers = new InstalledProviders(providers);
   }
 
   /**
@@ -34,8 +28,8 @@ export class StorageRegistry {
    */
   async get(type: string): Promise<Storage> {
     const key = type.trim().toLowerCase();
-    const found = this.#providers.get(aliases[key] ?? key);
-    if (found !== undefined && (await this.#isInstalled(...found))) return found[1];
+    const storage = await this.#providers.find(aliases[key] ?? key);
+    if (storage !== undefined) return storage;
     const served = await this.installedTypes();
     throw fieldError('Source.Type', `input type "${type}" is not supported by this compute node`, {
       code: ErrorCode.NotImplemented,
@@ -48,21 +42,8 @@ export class StorageRegistry {
 
   /** The wire types this node serves, for `NodeInfo.ComputeNodeInfo.StorageSources` (Go lists both names of local). */
   async installedTypes(): Promise<string[]> {
-    const types: string[] = [];
-    for (const [type, storage] of this.#providers.values()) {
-      if (!(await this.#isInstalled(type, storage))) continue;
-      types.push(type);
-      if (type === 'local') types.push(StorageSource.LocalDirectory);
-    }
-    return types;
-  }
-
-  #isInstalled(type: StorageType, storage: Storage): Promise<boolean> {
-    let installed = this.#installed.get(type);
-    if (installed === undefined) {
-      installed = storage.isInstalled();
-      this.#installed.set(type, installed);
-    }
-    return installed;
+    return (await this.#providers.installedTypes()).flatMap((type) =>
+      type === 'local' ? [type, StorageSource.LocalDirectory] : [type],
+    );
   }
 }

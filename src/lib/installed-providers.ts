@@ -1,0 +1,53 @@
+/**
+ * Providers of one kind keyed by wire type (Bacalhau's `MappedProvider`): storages, publishers,
+ * execution engines. Types match case-insensitively and ignoring surrounding space, as in Go, and each
+ * provider's installation is asked once (Go caches it too: it does not change while a node runs). A
+ * check that rejects counts as not installed.
+ */
+export interface Installable {
+  isInstalled(): Promise<boolean>;
+}
+
+export class InstalledProviders<T extends Installable> {
+  /** Lower-cased type → [the type as given, the provider]. */
+  readonly #providers: ReadonlyMap<string, readonly [string, T]>;
+  readonly #installed = new Map<string, Promise<boolean>>();
+
+  constructor(providers: Readonly<Record<string, T | undefined>>) {
+    this.#providers = new Map(
+      Object.entries(providers).flatMap(([type, provider]) =>
+        provider === undefined ? [] : [[type.toLowerCase(), [type, provider] as const]],
+      ),
+    );
+  }
+
+  /** The installed provider of `type`, or undefined. */
+  async find(type: string): Promise<T | undefined> {
+    const key = type.trim().toLowerCase();
+    const found = this.#providers.get(key);
+    return found !== undefined && (await this.#isInstalled(key, found[1])) ? found[1] : undefined;
+  }
+
+  /** The types (as given) whose provider is installed, in the order given. */
+  async installedTypes(): Promise<string[]> {
+    const types: string[] = [];
+    for (const [key, [type, provider]] of this.#providers) {
+      if (await this.#isInstalled(key, provider)) types.push(type);
+    }
+    return types;
+  }
+
+  /** Every provider, installed or not. */
+  all(): T[] {
+    return [...this.#providers.values()].map(([, provider]) => provider);
+  }
+
+  #isInstalled(key: string, provider: T): Promise<boolean> {
+    let installed = this.#installed.get(key);
+    if (installed === undefined) {
+      installed = provider.isInstalled().catch(() => false);
+      this.#installed.set(key, installed);
+    }
+    return installed;
+  }
+}
