@@ -16,7 +16,7 @@ import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { errorMessage, sub } from '../models/index.js';
 import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
-import { ComputeEventTopic, eventFromError } from '../transport/messages.js';
+import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
 import { ConnectionKeeper } from './connection.js';
 import type { EngineRegistry } from './engines.js';
@@ -229,11 +229,9 @@ export class ComputeNode {
           condition: { expectedStates: ['New'] },
           newValues: { ComputeState: { StateType: 'AskForBidRejected', Message: outcome.reason } },
           events: [
-            {
-              Message: outcome.reason,
-              Topic: ComputeEventTopic.ExecutionScanning,
-              Timestamp: new Date(this.#o.clock.now()).toISOString(),
-            },
+            newEvent(ComputeEventTopic.ExecutionScanning, outcome.reason, {
+              now: new Date(this.#o.clock.now()),
+            }),
           ],
         };
       } else {

@@ -19,6 +19,7 @@ import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
 import type { StorageRegistry } from '../storage/registry.js';
 import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
 import type { EngineRegistry } from './engines.js';
+import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import { isAlreadyTerminal } from './store/errors.js';
@@ -105,7 +106,7 @@ export class ExecutionRunner {
         outputs: task.ResultPaths ?? [],
         resultsDir: dirs.results,
         logsDir: dirs.logs,
-        resources: allocated(execution),
+        resources: allocatedResources(execution),
         network,
         env,
         ...(timeoutMs > 0 ? { timeoutMs } : {}),
@@ -225,9 +226,4 @@ function isCancelled(err: unknown): boolean {
     err instanceof BacalhauError &&
     (err.code === ErrorCode.ExecutionAlreadyCancelled || err.code === ErrorCode.RequestCancelled)
   );
-}
-
-function allocated(execution: Execution) {
-  const tasks = Object.values(execution.AllocatedResources?.Tasks ?? {});
-  return tasks[0] ?? { CPU: 0, Memory: 0, Disk: 0, GPU: 0 };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../lib/clock.js';
-import { parseCpu, type Execution, type Resources } from '../models/index.js';
+import { parseCpu, zeroResources, type Execution, type Resources } from '../models/index.js';
 import { EngineRegistry } from '../compute/engines.js';
 import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode, type BidDecider } from '../compute/node.js';
@@ -20,7 +20,6 @@ import { InlineStorage, StorageRegistry } from '../storage/index.js';
 import { jobSpec, TestCluster } from './testing.js';
 
 const GiB = 2 ** 30;
-const zero = (): Resources => ({ CPU: 0, Memory: 0, Disk: 0, GPU: 0 });
 
 /** Accepts what fits `capacity`, with the job's own resources as usage (the real bidder has its own tests). */
 function fitBidder(capacity: Resources): BidDecider {
@@ -149,7 +148,8 @@ describe('compute node with the orchestrator', () => {
 
   it('refuses a job its bidder rejects, with the reason in the job history', async () => {
     const rejecting: BidDecider = {
-      bid: () => Promise.resolve({ shouldBid: false, reason: 'rejected bid: not today', usage: zero() }),
+      bid: () =>
+        Promise.resolve({ shouldBid: false, reason: 'rejected bid: not today', usage: zeroResources() }),
     };
     const { node } = await startNode({ bidder: rejecting });
     const { JobID } = await cluster.submit(noopJob());
