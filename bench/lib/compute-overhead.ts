@@ -46,7 +46,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
     Object.entries(bench.engines).map(([name, engine]) => [name, timeline.timedExecutor(engine)]),
   );
   const { node, dataDir, errors } = await startEmbeddedNode(cleanup, engines);
-  node.orchestrator.jobs.onChange(timeline.onStoreChange);
+  node.orchestrator?.jobs.onChange(timeline.onStoreChange);
   const client = new ClientThread(node.address);
   cleanup.add(() => client.close());
   const job = await bench.job(dataDir);

@@ -2,7 +2,7 @@
  * `<DataDir>/bacalhau.run`: shell lines that point a client at the running node, so scripts can
  * `source` it (Bacalhau's `WriteRunInfo`). Written once the API listens, removed when the node stops.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const RunInfoFile = 'bacalhau.run';
@@ -18,10 +18,15 @@ export function runInfoText(host: string, port: number): string {
   return `export BACALHAU_API_HOST=${clientHost(host)}\nexport BACALHAU_API_PORT=${port}\n`;
 }
 
-/** Writes the file (replacing a stale one left by a crash) and returns its path. */
+/**
+ * Writes the file (replacing a stale one left by a crash) and returns its path. Written aside and
+ * renamed into place: a script waiting for the file never reads it half-written.
+ */
 export function writeRunInfo(dataDir: string, host: string, port: number): string {
   const path = join(dataDir, RunInfoFile);
-  writeFileSync(path, runInfoText(host, port), { mode: 0o755 });
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, runInfoText(host, port), { mode: 0o755 });
+  renameSync(partial, path);
   return path;
 }
 

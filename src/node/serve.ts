@@ -1,23 +1,31 @@
 /**
- * `bacalhau serve`, assembled (Bacalhau's `node.NewNode` + the serve command's run-info file): the
- * orchestrator and (by default) a compute node in one process over the in-memory transport, the HTTP
- * API in front, SQLite under the data dir. A compute-only node needs NATS and is refused for now.
+ * `bacalhau serve`, assembled (Bacalhau's `node.NewNode` + the serve command's run-info file): an
+ * orchestrator, a compute node, or both, with the HTTP API in front and SQLite under the data dir. The
+ * parts meet in one process over the in-memory hub (the embedded default) or through NATS, where other
+ * processes and hosts join (see serve-network.ts).
  *
- * Start: identity (system_metadata.yaml) → hub → orchestrator → compute → API (listen) → `bacalhau.run`.
- * A failing step stops what started. Stop (idempotent): `bacalhau.run` removed → API closed (no new
- * requests, open streams ended) → compute (running executions stop) → orchestrator → hub.
+ * Start: identity (system_metadata.yaml) → network (NATS: the server) → orchestrator → compute → API
+ * (listen) → `bacalhau.run`. A failing step stops what started. Stop (idempotent): `bacalhau.run`
+ * removed → API closed (no new requests, open streams ended) → compute (running executions stop) →
+ * orchestrator → network.
  */
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import type { Logger } from '../orchestrator/planner/index.js';
-import { InMemoryTransportHub } from '../transport/in-memory/index.js';
+import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
 import { Compute } from './compute.js';
 import { localLogSource } from './log-source.js';
 import { Orchestrator } from './orchestrator.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
+import {
+  createInProcessNetwork,
+  startNatsNetwork,
+  type ServeNetwork,
+  type ServeNetworkKind,
+} from './serve-network.js';
 
 export { parseLogLevel, textLogger } from './serve-logger.js';
 
@@ -33,17 +41,23 @@ export interface ServeOptions {
   engines?: Readonly<Record<string, Executor>>;
   /** Background failures of any component. Default: the logger. */
   onError?: (error: unknown, component: string) => void;
+  /**
+   * How the parts meet: `in-process` (default; needs the orchestrator role) or `nats` (Bacalhau's
+   * `--orchestrator` / `--compute` nodes, which other processes and hosts join).
+   */
+  network?: ServeNetworkKind;
 }
 
 export type ServeState = 'running' | 'stopping' | 'stopped';
 
 export class ServeNode {
   readonly nodeID: string;
-  readonly orchestrator: Orchestrator;
-  /** The embedded compute node (the default), absent for `serve --orchestrator`. */
+  /** Absent for a compute-only node. */
+  readonly orchestrator: Orchestrator | undefined;
+  /** The compute node, absent for `serve --orchestrator`. */
   readonly compute: Compute | undefined;
-  /** Where compute nodes in this process connect (the embedded compute node; fake nodes in tests). */
-  readonly hub: InMemoryTransportHub;
+  /** How the parts meet. */
+  readonly network: ServeNetwork;
   /** The address clients on this machine use, e.g. `http://127.0.0.1:1234`. */
   readonly address: string;
   readonly apiHost: string;
@@ -58,9 +72,9 @@ export class ServeNode {
 
   private constructor(parts: {
     nodeID: string;
-    orchestrator: Orchestrator;
+    orchestrator: Orchestrator | undefined;
     compute: Compute | undefined;
-    hub: InMemoryTransportHub;
+    network: ServeNetwork;
     api: ApiServer;
     apiHost: string;
     apiPort: number;
@@ -70,7 +84,7 @@ export class ServeNode {
     this.nodeID = parts.nodeID;
     this.orchestrator = parts.orchestrator;
     this.compute = parts.compute;
-    this.hub = parts.hub;
+    this.network = parts.network;
     this.#api = parts.api;
     this.apiHost = parts.apiHost;
     this.apiPort = parts.apiPort;
@@ -82,79 +96,77 @@ export class ServeNode {
 
   /**
    * Starts the node and returns once the API answers.
-   * @throws BacalhauError: NotImplemented for a compute-only node; ResourceInUse when the API port is
-   *   taken; ConfigurationError for bad config values or an unusable data dir
+   * @throws BacalhauError: ConfigurationError for bad config values, an unusable data dir or a missing
+   *   nats-server (or a compute-only node without NATS); ResourceInUse when the API or orchestrator port
+   *   is taken; Unauthorized when the orchestrator refuses a compute node's token
    */
   static async start(options: ServeOptions): Promise<ServeNode> {
     const { config } = options;
-    const warnings: string[] = [];
-    if (config.Compute.Enabled && !config.Orchestrator.Enabled) {
+    const kind = options.network ?? 'in-process';
+    if (!config.Orchestrator.Enabled && (kind === 'in-process' || !config.Compute.Enabled)) {
       throw new BacalhauError(
-        'a compute-only node needs an orchestrator to connect to over NATS, which this build cannot do yet',
+        config.Compute.Enabled
+          ? 'a compute-only node needs an orchestrator to connect to over NATS'
+          : 'a node needs the orchestrator role, the compute role, or both',
         {
-          code: ErrorCode.NotImplemented,
+          code: ErrorCode.ConfigurationError,
           component: ServeComponent,
-          hint: 'run `serve` (orchestrator and compute in one process) and submit jobs to it',
+          hint: 'run `serve` (both in one process), `serve --orchestrator`, or `serve --compute -c Compute.Orchestrators=nats://<host>:4222`',
         },
       );
     }
+    const warnings: string[] = [];
     const identity = loadNodeIdentity(config, options.name);
     if (identity.ignoredName !== undefined) {
       warnings.push(
         `--name flag with value ${identity.ignoredName} ignored. Name ${identity.nodeName} already exists`,
       );
     }
-    const onError = options.onError;
-    const hub = await InMemoryTransportHub.create(
-      onError === undefined ? {} : { onHandlerError: (error) => onError(error, 'Transport') },
-    );
+    const { onError, logger } = options;
+    const networkOptions = {
+      config,
+      nodeID: identity.nodeName,
+      onError,
+      onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
+    };
+    const network =
+      kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
     let orchestrator: Orchestrator | undefined;
     let compute: Compute | undefined;
     let api: ApiServer | undefined;
     try {
-      orchestrator = await Orchestrator.create({
-        config,
-        transport: hub.orchestrator,
-        nodeID: identity.nodeName,
-        instanceID: identity.instanceID,
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-        ...(onError === undefined ? {} : { onError }),
-      });
+      if (config.Orchestrator.Enabled) {
+        orchestrator = await Orchestrator.create({
+          config,
+          transport: await network.orchestratorTransport(),
+          nodeID: identity.nodeName,
+          instanceID: identity.instanceID,
+          ...(logger === undefined ? {} : { logger }),
+          ...(onError === undefined ? {} : { onError }),
+        });
+      }
       if (config.Compute.Enabled) {
         compute = await Compute.create({
           config,
           nodeID: identity.nodeName,
-          transport: await hub.createComputeTransport({ nodeId: identity.nodeName, startTime: new Date() }),
+          transport: await network.computeTransport(identity.nodeName),
           engines: options.engines ?? {},
           ...(onError === undefined ? {} : { onError }),
-          ...(options.logger === undefined ? {} : { onWarning: (m: string) => options.logger?.warn(m) }),
+          ...(logger === undefined ? {} : { onWarning: (m: string) => logger.warn(m) }),
         });
       }
-      const o = orchestrator;
-      const local = compute;
-      api = await createApiServer(
-        {
-          agent: { nodeInfo: () => o.info, config, debugInfoProviders: o.debugInfoProviders },
-          orchestrator: {
-            jobs: o.jobs,
-            endpoint: o.endpoint,
-            nodes: o.nodes,
-            ...(local === undefined ? {} : { logs: localLogSource(local.node) }),
-          },
-        },
-        {
-          host: config.API.Host,
-          port: config.API.Port,
-          ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
-        },
-      );
+      api = await createApiServer(apiDeps(config, orchestrator, compute), {
+        host: config.API.Host,
+        port: config.API.Port,
+        ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
+      });
       const port = await listen(api, config.API.Host, config.API.Port);
       const runInfoPath = writeRunInfo(config.DataDir, config.API.Host, port);
       return new ServeNode({
         nodeID: identity.nodeName,
         orchestrator,
         compute,
-        hub,
+        network,
         api,
         apiHost: config.API.Host,
         apiPort: port,
@@ -165,9 +177,15 @@ export class ServeNode {
       await api?.close();
       await compute?.stop();
       await orchestrator?.stop();
-      await hub.stop();
+      await network.stop();
       throw err;
     }
+  }
+
+  /** The in-memory hub of an in-process node, where fake compute nodes in tests join. */
+  get hub(): InMemoryTransportHub {
+    if (this.network.hub === undefined) throw new Error('this node meets its compute nodes through NATS');
+    return this.network.hub;
   }
 
   get state(): ServeState {
@@ -181,12 +199,35 @@ export class ServeNode {
       removeRunInfo(this.runInfoPath);
       await this.#api.close().catch(() => undefined);
       await this.compute?.stop();
-      await this.orchestrator.stop();
-      await this.hub.stop().catch(() => undefined);
+      await this.orchestrator?.stop();
+      await this.network.stop();
       this.#state = 'stopped';
     })();
     return this.#stopped;
   }
+}
+
+/** The API's parts: the agent's always, the orchestrator's when this node is one. */
+function apiDeps(
+  config: BacalhauConfig,
+  orchestrator: Orchestrator | undefined,
+  compute: Compute | undefined,
+): Parameters<typeof createApiServer>[0] {
+  if (orchestrator === undefined) {
+    // start() refuses a node without either role, so a node without an orchestrator has a compute node.
+    const node = (compute as Compute).node;
+    return { agent: { nodeInfo: () => node.nodeInfo(), config } };
+  }
+  const o = orchestrator;
+  return {
+    agent: { nodeInfo: () => o.info, config, debugInfoProviders: o.debugInfoProviders },
+    orchestrator: {
+      jobs: o.jobs,
+      endpoint: o.endpoint,
+      nodes: o.nodes,
+      ...(compute === undefined ? {} : { logs: localLogSource(compute.node) }),
+    },
+  };
 }
 
 /** Binds the API and returns the port; a taken port is one clear error, not a stack. */

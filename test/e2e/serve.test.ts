@@ -39,9 +39,14 @@ const serveArgs = (...extra: string[]): string[] => [
   '127.0.0.1',
   '--api-port',
   '0',
-  // Several nodes may run at once in the test run: the local publisher takes any free port.
+  // Several nodes may run at once in the test run: the local publisher and the orchestrator's NATS
+  // server take any free port.
   '-c',
   'Publishers.Types.Local.Port=0',
+  '-c',
+  'Orchestrator.Host=127.0.0.1',
+  '-c',
+  'Orchestrator.Port=0',
   ...extra,
 ];
 
@@ -94,12 +99,9 @@ describe('serve in-process', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
     try {
-      const run = await cli(
-        ['serve', '--orchestrator', '--data-dir', dir, '--api-host', '127.0.0.1', '--api-port', String(port)],
-        {
-          env: { HOME: dir },
-        },
-      );
+      const run = await cli([...serveArgs('--orchestrator'), '--api-port', String(port)], {
+        env: { HOME: dir },
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
         `Error: cannot listen on 127.0.0.1:${port}: the port is already in use\n` +
@@ -111,12 +113,23 @@ describe('serve in-process', () => {
     }
   });
 
-  it('a compute-only node is refused until it can reach an orchestrator over NATS', async () => {
-    const run = await cli(['serve', '--compute', '--data-dir', dir, '--api-port', '0'], {
-      env: { HOME: dir },
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^Error: a compute-only node needs an orchestrator to connect to over NATS/);
+  it('a taken orchestrator port is one clear error line', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = await cli([...serveArgs('--orchestrator'), '-c', `Orchestrator.Port=${port}`], {
+        env: { HOME: dir },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `Error: orchestrator port ${port} is already in use\n` +
+          'Hint: stop the other process using this port, or choose another one with -c Orchestrator.Port=<port>\n',
+      );
+      expect(existsSync(runInfo())).toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });
 

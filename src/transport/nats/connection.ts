@@ -21,6 +21,12 @@ export interface NatsConnectionOptions {
   token?: string;
   /** The client name the server's monitoring shows. */
   name?: string;
+  /**
+   * TLS to the server: the CA that signed its certificate (`Compute.TLS.CACert`,
+   * `Orchestrator.TLS.CACert`; the system's CAs when absent). Given at all, TLS is required: a server
+   * without TLS is refused (`Compute.TLS.RequireTLS`).
+   */
+  tls?: { caFile?: string };
   /** Between reconnect attempts of a dialled connection (ms); default 2000. It retries forever. */
   reconnectTimeWaitMs?: number;
 }
@@ -48,6 +54,9 @@ export async function dialNats(
     ...(token === undefined || token === '' ? {} : { token }),
     ...(credentials?.user === undefined ? {} : { user: credentials.user, pass: credentials.pass ?? '' }),
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.tls === undefined
+      ? {}
+      : { tls: options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile } }),
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,

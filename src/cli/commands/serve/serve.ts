@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
 import { parseLogLevel, ServeNode, textLogger } from '../../../node/serve.js';
+import type { ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
 
@@ -13,16 +14,20 @@ function serveFlagOverrides(opts: { orchestrator?: boolean; compute?: boolean })
 }
 
 /**
- * Neither role asked for: both, in one process (the embedded default). Bacalhau defaults to an
- * orchestrator alone, which cannot run anything until a compute node joins; one process that runs jobs
- * out of the box is the point of this default.
+ * Neither role asked for: both, in one process over the in-memory hub (the embedded default). Bacalhau
+ * defaults to an orchestrator alone, which cannot run anything until a compute node joins; one process
+ * that runs jobs out of the box is the point of this default. A role asked for (flag or config) means
+ * a Bacalhau node: the parts meet through NATS, where other processes join.
  */
-function withDefaultRole(config: BacalhauConfig): BacalhauConfig {
-  if (config.Orchestrator.Enabled || config.Compute.Enabled) return config;
+function withDefaultRole(config: BacalhauConfig): { config: BacalhauConfig; network: ServeNetworkKind } {
+  if (config.Orchestrator.Enabled || config.Compute.Enabled) return { config, network: 'nats' };
   return {
-    ...config,
-    Orchestrator: { ...config.Orchestrator, Enabled: true },
-    Compute: { ...config.Compute, Enabled: true },
+    config: {
+      ...config,
+      Orchestrator: { ...config.Orchestrator, Enabled: true },
+      Compute: { ...config.Compute, Enabled: true },
+    },
+    network: 'in-process',
   };
 }
 
@@ -86,10 +91,11 @@ export function serveCommand(ctx: CliContext): Command {
         cwd: ctx.cwd,
         binName: bin,
       });
-      const config = withDefaultRole(loaded.config);
+      const { config, network } = withDefaultRole(loaded.config);
       const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
       const node = await ServeNode.start({
         config,
+        network,
         ...(opts.name === undefined ? {} : { name: opts.name }),
         logger,
         onError: (error, component) => logger.error(`${component}: background failure`, { error }),
@@ -99,6 +105,14 @@ export function serveCommand(ctx: CliContext): Command {
         [
           `Bacalhau node ${node.nodeID} is running (${roles(config)}).`,
           `API: ${node.address}`,
+          ...(node.network.orchestratorURL === undefined
+            ? []
+            : [
+                `Compute nodes join with: ${bin} serve --compute -c Compute.Orchestrators=${node.network.orchestratorURL}` +
+                  (config.Orchestrator.Auth.Token === ''
+                    ? ''
+                    : ' -c Compute.Auth.Token=<Orchestrator.Auth.Token>'),
+              ]),
           `To use it from another shell: source ${node.runInfoPath}`,
           'Press Ctrl+C to stop.',
           '',

@@ -1,0 +1,186 @@
+/**
+ * How the parts of a `serve` node reach each other: in one process over the in-memory hub (the
+ * embedded default), or through NATS as Bacalhau does (`--orchestrator` runs a supervised nats-server
+ * on `Orchestrator.Host:Port` with `Orchestrator.Auth.Token`; `--compute` dials
+ * `Compute.Orchestrators` with `Compute.Auth.Token`; a hybrid node's own compute half dials its own
+ * server, so other compute nodes can join it too).
+ */
+import { join } from 'node:path';
+import type { BacalhauConfig } from '../config/index.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { InMemoryTransportHub } from '../transport/in-memory/index.js';
+import { NatsComputeTransport, NatsOrchestratorTransport } from '../transport/nats/index.js';
+import { dialNats, type NatsConnectionOptions } from '../transport/nats/connection.js';
+import { NatsServerProcess } from '../transport/nats/server-process.js';
+import type { NatsServerSettings } from '../transport/nats/server-config.js';
+import type { ComputeTransport, OrchestratorTransport } from '../transport/types.js';
+
+export type ServeNetworkKind = 'in-process' | 'nats';
+
+export interface ServeNetwork {
+  readonly kind: ServeNetworkKind;
+  /** Where compute nodes join this orchestrator (`nats://host:port`); absent in-process or compute-only. */
+  readonly orchestratorURL: string | undefined;
+  /** The in-memory hub (in-process only): fake compute nodes in tests join here. */
+  readonly hub: InMemoryTransportHub | undefined;
+  /** The orchestrator's end; created once, stopped with the network. */
+  orchestratorTransport(): Promise<OrchestratorTransport>;
+  /** The end of this process's compute node; the compute node stops it. */
+  computeTransport(nodeID: string): Promise<ComputeTransport>;
+  /** Stops the orchestrator's end, then the NATS server. Idempotent; never rejects. */
+  stop(): Promise<void>;
+}
+
+export interface ServeNetworkOptions {
+  config: BacalhauConfig;
+  nodeID: string;
+  onError?: ((error: unknown, component: string) => void) | undefined;
+  /** Problems worth a log line (a restarted nats-server, an orchestrator not reachable yet). */
+  onWarning: (message: string) => void;
+}
+
+export async function createInProcessNetwork(options: ServeNetworkOptions): Promise<ServeNetwork> {
+  const onError = options.onError;
+  const hub = await InMemoryTransportHub.create(
+    onError === undefined ? {} : { onHandlerError: (error) => onError(error, 'Transport') },
+  );
+  return {
+    kind: 'in-process',
+    orchestratorURL: undefined,
+    hub,
+    orchestratorTransport: () => Promise.resolve(hub.orchestrator),
+    computeTransport: (nodeID) => hub.createComputeTransport({ nodeId: nodeID, startTime: new Date() }),
+    stop: () => hub.stop().catch(() => undefined),
+  };
+}
+
+/**
+ * Starts the NATS side of a node: the server when the orchestrator role is on. A compute-only node
+ * checks its orchestrator once: a refused token fails the start (the fix is in its config), an absent
+ * orchestrator is only a warning (the node keeps trying, as Bacalhau's does).
+ * @throws BacalhauError: ConfigurationError (nats-server missing, bad TLS files), ResourceInUse
+ *   (`Orchestrator.Port` taken), Unauthorized (a compute node's token refused)
+ */
+export async function startNatsNetwork(options: ServeNetworkOptions): Promise<ServeNetwork> {
+  const { config, nodeID } = options;
+  const natsErrors = transportErrorHandlers(options.onError);
+  let server: NatsServerProcess | undefined;
+  let computeDial: NatsConnectionOptions;
+  if (config.Orchestrator.Enabled) {
+    server = await NatsServerProcess.start({
+      settings: serverSettings(config, nodeID),
+      workDir: join(config.DataDir, 'orchestrator', 'nats'),
+      onProblem: options.onWarning,
+    });
+    computeDial = orchestratorDial(config, server);
+  } else {
+    computeDial = {
+      servers: config.Compute.Orchestrators,
+      token: config.Compute.Auth.Token,
+      ...(config.Compute.TLS.CACert !== '' || config.Compute.TLS.RequireTLS
+        ? { tls: config.Compute.TLS.CACert === '' ? {} : { caFile: config.Compute.TLS.CACert } }
+        : {}),
+    };
+    await probeOrchestrator(computeDial, options.onWarning);
+  }
+  let orchestrator: Promise<NatsOrchestratorTransport> | undefined;
+  let stopped: Promise<void> | undefined;
+  return {
+    kind: 'nats',
+    orchestratorURL: server?.clientURL,
+    hub: undefined,
+    orchestratorTransport() {
+      if (server === undefined) throw new Error('a compute-only node has no orchestrator transport');
+      const dial = orchestratorDial(config, server);
+      orchestrator ??= NatsOrchestratorTransport.create({ ...dial, name: nodeID, ...natsErrors });
+      return orchestrator;
+    },
+    computeTransport: (id) =>
+      NatsComputeTransport.create({
+        ...computeDial,
+        name: id,
+        nodeId: id,
+        startTime: new Date(),
+        ...natsErrors,
+      }),
+    stop() {
+      stopped ??= (async () => {
+        const transport = await orchestrator?.catch(() => undefined);
+        await transport?.stop().catch(() => undefined);
+        await server?.stop();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** How this process reaches its own nats-server (Go: the server's client URL with the server's token). */
+function orchestratorDial(config: BacalhauConfig, server: NatsServerProcess): NatsConnectionOptions {
+  const tls = config.Orchestrator.TLS;
+  return {
+    servers: server.clientURL,
+    token: config.Orchestrator.Auth.Token,
+    ...(tls.ServerCert === '' ? {} : { tls: tls.CACert === '' ? {} : { caFile: tls.CACert } }),
+  };
+}
+
+function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSettings {
+  const o = config.Orchestrator;
+  return {
+    serverName: nodeID,
+    host: o.Host,
+    port: o.Port,
+    clientAdvertise: o.Advertise,
+    token: o.Auth.Token,
+    ...(o.TLS.ServerCert === '' && o.TLS.ServerKey === ''
+      ? {}
+      : {
+          tls: {
+            certFile: o.TLS.ServerCert,
+            keyFile: o.TLS.ServerKey,
+            ...(o.TLS.ServerTimeout > 0 ? { timeoutSeconds: o.TLS.ServerTimeout } : {}),
+          },
+        }),
+    ...(o.Cluster.Peers.length === 0
+      ? {}
+      : {
+          cluster: {
+            name: o.Cluster.Name,
+            host: o.Cluster.Host,
+            port: o.Cluster.Port,
+            advertise: o.Cluster.Advertise,
+            peers: o.Cluster.Peers,
+          },
+        }),
+  };
+}
+
+async function probeOrchestrator(
+  dial: NatsConnectionOptions,
+  onWarning: (message: string) => void,
+): Promise<void> {
+  try {
+    const nc = await dialNats(
+      { ...dial, servers: dial.servers ?? [] },
+      'Compute.Auth.Token',
+      AbortSignal.timeout(5000),
+    );
+    await nc.close();
+  } catch (err) {
+    if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+    onWarning(
+      `the orchestrator is not reachable yet (${(err as Error).message}); this node keeps trying to connect`,
+    );
+  }
+}
+
+function transportErrorHandlers(onError: ServeNetworkOptions['onError']): {
+  onHandlerError?: (error: unknown) => void;
+  onProtocolError?: (error: unknown) => void;
+} {
+  if (onError === undefined) return {};
+  return {
+    onHandlerError: (error) => onError(error, 'Transport'),
+    onProtocolError: (error) => onError(error, 'Transport'),
+  };
+}
