@@ -41,6 +41,7 @@ describe('--help everywhere', () => {
         'config list',
         'config set',
         'serve',
+        'devstack',
         'node list',
         'node describe',
         'node approve',

@@ -4,6 +4,7 @@ import { versionCommand } from './commands/version/version.js';
 import { jobCommand } from './commands/job/job.js';
 import { configCommand } from './commands/config/config.js';
 import { serveCommand } from './commands/serve/serve.js';
+import { devstackCommand } from './commands/devstack/devstack.js';
 import { agentCommand } from './commands/agent/agent.js';
 import { nodeCommand } from './commands/node/node.js';
 import { dockerCommand } from './commands/docker/docker.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: CliContext): Command {
   program.addCommand(jobCommand(ctx));
   program.addCommand(configCommand(ctx));
   program.addCommand(serveCommand(ctx));
+  program.addCommand(devstackCommand(ctx));
   program.addCommand(nodeCommand(ctx));
   program.addCommand(agentCommand(ctx));
   program.addCommand(dockerCommand(ctx));

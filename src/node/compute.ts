@@ -24,6 +24,7 @@ import type { Publisher, PublisherType } from '../publisher/index.js';
 import { InlineStorage, LocalStorage, StorageRegistry, UrlDownloadStorage } from '../storage/index.js';
 import type { Storage, StorageType } from '../storage/index.js';
 import type { ComputeTransport } from '../transport/types.js';
+import { badActorExecutor } from './bad-actor.js';
 import { ConfigReader } from './config-values.js';
 
 export const ComputeComponent = 'Compute';
@@ -40,6 +41,8 @@ export interface ComputeOptions {
   /** Engines by wire type replacing or adding to the standard ones (WASM, and Docker when its daemon answers). */
   engines?: Readonly<Record<string, Executor>>;
   clock?: Clock;
+  /** Fail every execution at start (`devstack --bad-computes`). */
+  badActor?: boolean;
   onError?: (error: unknown, component: string) => void;
   onWarning?: (message: string) => void;
 }
@@ -108,8 +111,17 @@ export class Compute {
         config.InputSources.Disabled,
       ),
     );
+    const standard: Record<string, Executor> = {
+      wasm: new WasmExecutor(),
+      docker: await DockerExecutor.create({ id: nodeID }),
+      ...options.engines,
+    };
     const engines = new EngineRegistry(
-      { wasm: new WasmExecutor(), docker: await DockerExecutor.create({ id: nodeID }), ...options.engines },
+      options.badActor === true
+        ? Object.fromEntries(
+            Object.entries(standard).map(([type, engine]) => [type, badActorExecutor(engine)]),
+          )
+        : standard,
       config.Engines.Disabled,
     );
 

@@ -46,6 +46,8 @@ export interface ServeOptions {
    * `--orchestrator` / `--compute` nodes, which other processes and hosts join).
    */
   network?: ServeNetworkKind;
+  /** The compute half fails every execution (`devstack --bad-computes`). */
+  badActor?: boolean;
 }
 
 export type ServeState = 'running' | 'stopping' | 'stopped';
@@ -151,6 +153,7 @@ export class ServeNode {
           nodeID: identity.nodeName,
           transport: await network.computeTransport(identity.nodeName),
           engines: options.engines ?? {},
+          badActor: options.badActor === true,
           ...(onError === undefined ? {} : { onError }),
           ...(logger === undefined ? {} : { onWarning: (m: string) => logger.warn(m) }),
         });

@@ -4,6 +4,7 @@ import { parseLogLevel, ServeNode, textLogger } from '../../../node/serve.js';
 import type { ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
+import { untilAborted } from './until-aborted.js';
 
 /** `serve`'s own flags, bound to config keys as Bacalhau's `configflags.ServeFlags`. */
 function serveFlagOverrides(opts: { orchestrator?: boolean; compute?: boolean }): Record<string, unknown> {
@@ -35,15 +36,6 @@ function roles(config: BacalhauConfig): string {
   return [config.Orchestrator.Enabled ? 'orchestrator' : '', config.Compute.Enabled ? 'compute' : '']
     .filter((role) => role !== '')
     .join(' and ');
-}
-
-/** Resolves when `signal` aborts (never without one: the node then runs until the process ends). */
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal === undefined) return;
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 /** `bacalhau serve`: runs a node until Ctrl+C or SIGTERM, then stops it gracefully. */

@@ -1,0 +1,25 @@
+/**
+ * `devstack --bad-computes`: compute nodes that accept work and then fail every execution at start,
+ * as Bacalhau's failure injection does, to watch the orchestrator retry elsewhere.
+ */
+import type { Executor } from '../executor/types.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+
+/** `executor` in every respect except that each start fails with Bacalhau's bad-actor message. */
+export function badActorExecutor(executor: Executor): Executor {
+  const start: Executor['start'] = (request) =>
+    Promise.reject(
+      new BacalhauError(`i am a bad node. i failed execution ${request.executionID}`, {
+        code: ErrorCode.InternalError,
+        component: 'Compute',
+      }),
+    );
+  return new Proxy(executor, {
+    get(target, property) {
+      if (property === 'start') return start;
+      // Bound to the real executor: its methods use private fields, which a proxy receiver lacks.
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
