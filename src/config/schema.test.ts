@@ -137,7 +137,7 @@ describe('defaults (pkg/config/defaults.go)', () => {
       Auth: { Token: '' },
       TLS: { ServerKey: '', ServerCert: '', ServerTimeout: 0, CACert: '' },
       Cluster: { Name: '', Host: '', Port: 0, Advertise: '', Peers: [] },
-      NodeManager: { DisconnectTimeout: '1m0s', ManualApproval: false },
+      NodeManager: { DisconnectTimeout: '20s', ManualApproval: false },
       Scheduler: {
         WorkerCount: 6,
         QueueBackoff: '1m0s',
@@ -155,7 +155,7 @@ describe('defaults (pkg/config/defaults.go)', () => {
       Orchestrators: ['nats://127.0.0.1:4222'],
       Network: { AdvertisedAddress: '', PortRangeStart: 20000, PortRangeEnd: 32000 },
       Auth: { Token: '' },
-      Heartbeat: { InfoUpdateInterval: '1m0s', ResourceUpdateInterval: '0s', Interval: '15s' },
+      Heartbeat: { InfoUpdateInterval: '1m0s', ResourceUpdateInterval: '0s', Interval: '5s' },
       AllocatedCapacity: { CPU: '80%', Memory: '80%', Disk: '80%', GPU: '100%' },
       AllowListedLocalPaths: [],
       TLS: { CACert: '', RequireTLS: false },

@@ -147,7 +147,8 @@ export const schema = {
     NodeManager: {
       DisconnectTimeout: duration(
         'How long a compute node may go without a heartbeat before it counts as disconnected.',
-        '1m0s',
+        // Bacalhau's is 1m; see src/orchestrator/nodes/options.ts for why 20s.
+        '20s',
       ),
       ManualApproval: bool('Whether new compute nodes must be approved by hand before they receive work.'),
     },
@@ -189,7 +190,8 @@ export const schema = {
         '1m0s',
       ),
       ResourceUpdateInterval: duration('Deprecated: use Compute.Heartbeat.Interval.'),
-      Interval: duration('How often a heartbeat is sent to the orchestrator.', '15s'),
+      // Bacalhau's is 15s; see src/orchestrator/nodes/options.ts for why 5s.
+      Interval: duration('How often a heartbeat is sent to the orchestrator.', '5s'),
     },
     AllocatedCapacity: {
       CPU: str('CPU given to jobs: a percentage of the machine ("80%") or an amount ("4", "500m").', '80%', {

@@ -76,7 +76,7 @@ describe('compileOrchestratorOptions', () => {
     expect(Object.isFrozen(compiled)).toBe(true);
   });
 
-  it('uses Bacalhau defaults', () => {
+  it('uses Bacalhau defaults, except the shorter disconnect timeout', () => {
     const compiled = compileOrchestratorOptions({
       config: config(),
       transport: hub.orchestrator,
@@ -88,7 +88,7 @@ describe('compileOrchestratorOptions', () => {
       housekeepingTimeoutMs: 120_000,
       visibilityTimeoutMs: 60_000,
       maxRetryCount: 10,
-      disconnectTimeoutMs: 60_000,
+      disconnectTimeoutMs: 20_000,
       manualApproval: false,
       workerCount: 2,
     });

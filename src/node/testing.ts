@@ -32,7 +32,7 @@ import type { OrchestratorOptions, OrchestratorTunables } from './options.js';
 export const TestOrchestratorID = 'n-00000000-0000-4000-8000-00000000000a';
 
 /** The compute heartbeat interval (`Compute.Heartbeat.Interval`), used by fake nodes on a ManualClock. */
-export const TestHeartbeatIntervalMs = 15_000;
+export const TestHeartbeatIntervalMs = 5_000;
 
 export type TestNodeOptions = Omit<FakeComputeNodeOptions, 'transport' | 'clock'>;
 

@@ -240,12 +240,12 @@ describe('orchestrator: batch jobs', () => {
     await c.node(lostID).waitForExecution(running?.ID ?? '', 'Running');
     await c.node(lostID).crash();
 
-    await c.advance(seconds(45)); // within DisconnectTimeout (1 m) of the last heartbeat
+    await c.advance(seconds(15)); // within DisconnectTimeout (20 s) of the last heartbeat
     expect((await c.orchestrator.nodes.get(lostID)).ConnectionState.Status).toBe('CONNECTED');
     expect(await stateOf(c, JobID)).toBe('Running');
 
-    // Past the timeout (checked every 20 s), plus the re-evaluation batch delay (15 s).
-    await c.advance(seconds(75));
+    // Past the timeout (checked every 6.7 s), plus the re-evaluation batch delay (2 s).
+    await c.advance(seconds(15));
     const lost = await c.orchestrator.nodes.get(lostID);
     expect(lost.ConnectionState.Status).toBe('DISCONNECTED');
     expect(lost.ConnectionState.LastError).toBe('heartbeat timeout');
@@ -589,9 +589,9 @@ describe('orchestrator: nodes and restarts', () => {
     await c.restart();
     // n-1 gets one DisconnectTimeout to come back; it does not, and its execution moves to n-2, which
     // handshakes again on its next heartbeat.
-    await c.advance(seconds(45));
+    await c.advance(seconds(10));
     expect(await stateOf(c, JobID)).toBe('Running');
-    await c.advance(minutes(1));
+    await c.advance(seconds(30));
     await c.waitForJobState(JobID, 'Completed');
     expect(await executionsOf(c, JobID)).toEqual(['n-1 p0 v1 Stopped/Failed', 'n-2 p0 v1 Stopped/Completed']);
     expect((await c.orchestrator.nodes.get('n-1')).ConnectionState).toMatchObject({

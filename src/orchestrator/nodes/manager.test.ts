@@ -214,7 +214,9 @@ describe('NodeManager heartbeats and liveness', () => {
   });
 
   it('marks a silent node DISCONNECTED after the timeout and re-evaluates its jobs (node-leave)', async () => {
-    await withHarness({ dispatcher: false }, async (h) => {
+    // Bacalhau's timings, whose arithmetic reads easily (the defaults are shorter).
+    const manager = { disconnectTimeoutMs: 60_000, reEvaluation: { batchDelayMs: 15_000 } };
+    await withHarness({ dispatcher: false, manager }, async (h) => {
       const node = await h.node('n-1');
       const { job } = await jobRunningOn(h.store, 'n-1');
       const changes: string[] = [];
@@ -506,11 +508,11 @@ describe('node manager options', () => {
     try {
       const compiled = compileNodeManagerOptions({ store });
       expect(compiled).toMatchObject({
-        disconnectTimeoutMs: 60_000,
-        healthCheckIntervalMs: 20_000,
+        disconnectTimeoutMs: 20_000,
+        healthCheckIntervalMs: 20_000 / 3,
         persistIntervalMs: 15_000,
         defaultMembership: 'APPROVED',
-        batchDelayMs: 15_000,
+        batchDelayMs: 2_000,
         maxBatchSize: 50,
       });
       expect(Object.isFrozen(compiled)).toBe(true);

@@ -8,8 +8,15 @@ import { NodeManagerComponent } from './errors.js';
 import { ReEvaluatorDefaults } from './reevaluator.js';
 
 export const NodeManagerDefaults = Object.freeze({
-  /** `Orchestrator.NodeManager.DisconnectTimeout`. */
-  disconnectTimeoutMs: 60_000,
+  /**
+   * `Orchestrator.NodeManager.DisconnectTimeout`. Bacalhau's 1 m (with 15 s heartbeats and a 15 s
+   * re-evaluation batch) leaves work on a dead node for 75 to 105 s. Ours is 20 s with 5 s heartbeats
+   * (`Compute.Heartbeat.Interval`): four heartbeats may be lost (a NATS reconnect, a long GC pause, a
+   * busy event loop) before a node counts as gone, and with the 2 s re-evaluation batch its work is
+   * rescheduled 20 to 29 s after its last heartbeat. A heartbeat is one small request, so 5 s costs
+   * little even with thousands of nodes (see bench/).
+   */
+  disconnectTimeoutMs: 20_000,
   /** Go's `heartbeatCheckFrequencyFactor`: the health check runs every timeout / 3 ... */
   healthCheckFactor: 3,
   /** ... clamped to [1 s, 30 s] (`min/maxHeartbeatCheckFrequency`). */

@@ -31,8 +31,11 @@ import type { Evaluation, Job } from '../../models/index.js';
 import type { JobStore, JobStoreTx } from '../../store/types.js';
 
 export const ReEvaluatorDefaults = Object.freeze({
-  /** Go's `defaultBatchDelay`. */
-  batchDelayMs: 15_000,
+  /**
+   * Go's `defaultBatchDelay` is 15 s. 2 s still folds a burst of node events into one batch, and keeps
+   * node loss to rescheduling well under Bacalhau's (see DisconnectTimeout in ./options.ts).
+   */
+  batchDelayMs: 2_000,
   /** Go's `defaultMaxBatchSize`. */
   maxBatchSize: 50,
 });
