@@ -1,24 +1,25 @@
 /**
  * The CLI's way to a node: a BacalhauClient for the API address in the configuration (root flags
  * `--api-host`/`--api-port`, env `BACALHAU_API_HOST`/`BACALHAU_API_PORT`, config `API.Host`/`API.Port`),
- * or a connection profile, announcing this build's version and the credentials of `BACALHAU_API_KEY` or
- * `BACALHAU_API_USERNAME`/`BACALHAU_API_PASSWORD` or the profile (Bacalhau's `util.NewAPIClientManager`).
+ * or a connection profile, announcing this build's version (Bacalhau's `util.NewAPIClientManager`).
+ * Credentials, first found wins (Go's order): `BACALHAU_API_KEY` or `BACALHAU_API_USERNAME`/
+ * `BACALHAU_API_PASSWORD`, the profile's token, the SSO token `auth sso login` saved for the address.
+ * TLS: see client-tls.ts.
  */
 import type { Command } from 'commander';
-import WebSocket from 'ws';
 import { BacalhauClient } from '../api/client/index.js';
+import { nodeTransportOptions } from '../api/client/node/tls.js';
 import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { readSsoToken } from './commands/auth/sso/token-file.js';
+import { tlsSettings } from './client-tls.js';
 import { loadCliConfig } from './commands/config/load.js';
 import { globalOptions, type CliContext } from './context.js';
-import { activeProfile } from './profile/active.js';
+import { activeProfile, type ActiveProfile } from './profile/active.js';
 
-export interface CliClient {
+export interface CliClient extends CliTarget {
   readonly client: BacalhauClient;
-  readonly config: BacalhauConfig;
-  /** The API's base URL, e.g. `http://127.0.0.1:1234`. */
-  readonly address: string;
 }
 
 /**
@@ -67,28 +68,68 @@ function authorization(env: CliContext['env']): string | undefined {
   return undefined;
 }
 
+/** The profile's token, else the SSO token saved for `address`; an unreadable tokens file counts as none. */
+function savedToken(profile: ActiveProfile | undefined, dataDir: string, address: string): string {
+  const token = profile?.profile.auth?.token ?? '';
+  if (token !== '') return token;
+  try {
+    return readSsoToken(dataDir, address) ?? '';
+  } catch {
+    return ''; // as Go: a broken jwt-tokens.json only means no SSO login
+  }
+}
+
+/** The node a command talks to: its configuration, the profile in use if any, and the API address. */
+export interface CliTarget {
+  readonly config: BacalhauConfig;
+  /** The API's base URL, e.g. `http://127.0.0.1:1234`. */
+  readonly address: string;
+  /** The profile the CLI connects with; absent when the configuration's address is used. */
+  readonly profile?: ActiveProfile;
+}
+
 /**
- * Loads the configuration of `cmd` and builds a client for the API it names, or for the active profile
- * (`--profile`, `BACALHAU_PROFILE`, the current profile) when no API address was set explicitly.
- * Credentials: the environment's, else the profile's token.
+ * Loads the configuration of `cmd` and finds the API it names, or the active profile's (`--profile`,
+ * `BACALHAU_PROFILE`, the current profile) when no API address was set explicitly.
  */
-export function createCliClient(ctx: CliContext, cmd: Command): CliClient {
+export function cliTarget(ctx: CliContext, cmd: Command): CliTarget {
   const { config } = loadCliConfig(ctx, cmd);
   const profile = activeProfile(config, {
     flag: globalOptions(cmd).profile ?? '',
     env: ctx.env['BACALHAU_PROFILE'] ?? '',
   });
-  const address = profile?.address ?? apiAddress(config.API);
-  const token = profile?.profile.auth?.token ?? '';
-  const auth = authorization(ctx.env) ?? (token === '' ? undefined : `Bearer ${token}`);
+  return {
+    config,
+    address: profile?.address ?? apiAddress(config.API),
+    ...(profile === undefined ? {} : { profile }),
+  };
+}
+
+/**
+ * A client for the node of `cliTarget`. `credentials: false` sends none (Go's unauthenticated client, for
+ * the open auth endpoints), so that conflicting credential variables do not stop a command that only
+ * reports on them.
+ */
+export function createCliClient(
+  ctx: CliContext,
+  cmd: Command,
+  options: { credentials?: boolean } = {},
+): CliClient {
+  const target = cliTarget(ctx, cmd);
+  const { config, address, profile } = target;
+  let auth: string | undefined;
+  if (options.credentials !== false) {
+    const token = savedToken(profile, config.DataDir, address);
+    auth = authorization(ctx.env) ?? (token === '' ? undefined : `Bearer ${token}`);
+  }
   const client = new BacalhauClient({
     baseUrl: address,
     clientVersion: buildVersionInfo(),
     ...(auth === undefined ? {} : { authorization: auth }),
     ...(profile?.timeoutMs === undefined ? {} : { timeoutMs: profile.timeoutMs }),
-    webSocket: (url, headers) => new WebSocket(url, { headers }),
+    ...nodeTransportOptions(tlsSettings(ctx, config, profile)),
   });
-  return { client, config, address };
+  return { ...target, client };
 }
 
 /** Per-call options: requests end when the user interrupts the command. */

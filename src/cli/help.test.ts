@@ -51,6 +51,13 @@ describe('--help everywhere', () => {
         'agent node',
         'agent version',
         'agent config',
+        'auth',
+        'auth info',
+        'auth hash-password',
+        'auth sso',
+        'auth sso login',
+        'auth sso logout',
+        'auth sso token',
       ]),
     );
   });

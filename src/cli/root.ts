@@ -11,6 +11,7 @@ import { dockerCommand } from './commands/docker/docker.js';
 import { wasmCommand } from './commands/wasm/wasm.js';
 import { profileCommand } from './commands/profile/profile.js';
 import { completionCommand } from './commands/completion/completion.js';
+import { authCommand } from './commands/auth/auth.js';
 import { collectValues } from './flags/parse.js';
 
 /** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
@@ -46,6 +47,7 @@ export function createProgram(ctx: CliContext): Command {
   program.addCommand(dockerCommand(ctx));
   program.addCommand(wasmCommand(ctx));
   program.addCommand(profileCommand(ctx));
+  program.addCommand(authCommand(ctx));
   program.addCommand(completionCommand(ctx, () => program));
   return program;
 }

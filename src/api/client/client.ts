@@ -497,12 +497,14 @@ function logStream(
     queue.push(frame.value);
     settle();
   };
-  socket.onerror = () => {
+  socket.onerror = (event: { error?: unknown }) => {
     if (done) return;
-    failure = new BacalhauError(
-      opened ? 'the log stream broke off' : `cannot open the log stream at ${new URL(url).origin}`,
-      { code: ErrorCode.ServiceUnavailable, component: ClientComponent },
-    );
+    failure =
+      http.explainFailure(event.error, new URL(url)) ??
+      new BacalhauError(
+        opened ? 'the log stream broke off' : `cannot open the log stream at ${new URL(url).origin}`,
+        { code: ErrorCode.ServiceUnavailable, component: ClientComponent },
+      );
     done = true;
     settle();
   };

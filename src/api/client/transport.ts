@@ -50,6 +50,13 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Default: `globalThis.WebSocket` when the platform has one. */
   webSocket?: WebSocketFactory;
+  /**
+   * Turns a failure of `fetch` or of the WebSocket (its error event's `error`) into the error to throw,
+   * e.g. an untrusted TLS certificate into what to configure; undefined keeps the default
+   * ("not reachable"). The platform's failures differ (Node's TLS codes, browsers' opaque errors),
+   * so the platform-specific side supplies this.
+   */
+  explainFailure?: (failure: unknown, url: URL) => BacalhauError | undefined;
 }
 
 export interface CallOptions {
@@ -119,6 +126,11 @@ export class HttpTransport {
     return h;
   }
 
+  /** The client's explanation of a platform failure (`ClientOptions.explainFailure`), if it has one. */
+  explainFailure(failure: unknown, url: URL): BacalhauError | undefined {
+    return this.#options.explainFailure?.(failure, url);
+  }
+
   webSocket(url: string): WebSocketLike {
     const factory = this.#options.webSocket ?? defaultWebSocketFactory();
     return factory(url, this.headers());
@@ -164,6 +176,8 @@ export class HttpTransport {
       if (timeout?.aborted === true) {
         throw this.#error('request timed out', ErrorCode.TimeOut, method, url, err, true);
       }
+      const explained = this.explainFailure(err, url);
+      if (explained !== undefined) throw explained;
       throw this.#error(
         `server is not running or not reachable at ${this.baseUrl.origin}`,
         ErrorCode.ServiceUnavailable,

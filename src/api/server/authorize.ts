@@ -12,9 +12,9 @@ import type { Authorizer } from './authz/types.js';
 export const AuthorizationComponent = 'Authorizer';
 
 /** @throws the 401 or 403 APIError when `authorizer` refuses `request` */
-export function authorize(authorizer: Authorizer, request: FastifyRequest): void {
+export async function authorize(authorizer: Authorizer, request: FastifyRequest): Promise<void> {
   if (request.method === 'OPTIONS') return;
-  const result = authorizer({
+  const result = await authorizer({
     method: request.method,
     path: requestPath(request.url),
     // Node keeps the first of repeated Authorization headers, as Go's authorizer reads the first.

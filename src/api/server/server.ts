@@ -101,7 +101,7 @@ export async function createApiServer(
     throw new Error(`invalid minimum client version: ${minClientVersionText}`);
   const versionHeaders = serverVersionHeaders(buildInfo);
   const clock = options.clock ?? systemClock;
-  const authorizer = authorizerFromConfig(deps.agent.config.API.Auth);
+  const authorizer = authorizerFromConfig(deps.agent.config.API.Auth, { clock });
   const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 1000, clock);
 
   const app = Fastify({
@@ -200,7 +200,7 @@ async function configure(
     void reply.header(HTTPHeader.RequestID, request.id);
     void reply.headers(versionHeaders);
     if (request.method !== 'OPTIONS') rateLimiter.take(request.ip);
-    authorize(authorizer, request);
+    await authorize(authorizer, request);
     const refusal = checkClientVersion(
       firstHeader(request.headers[HTTPHeader.GitVersion.toLowerCase()]),
       minClientVersion,

@@ -1,16 +1,21 @@
 /**
  * The authorizer middleware (reference 9): allow-all by default; with `API.Auth.Users` configured, Basic
- * credentials and API keys with capabilities, 401 `Request Unauthorized` / 403 `Request Forbidden` with
- * Go's reasons, open paths; configurations this server cannot honour refuse to start.
+ * credentials (plain or bcrypt-hashed passwords), API keys and SSO tokens (JWTs checked against the
+ * provider's JWKS) with capabilities, 401 `Request Unauthorized` / 403 `Request Forbidden` with Go's
+ * reasons, open paths; configurations this server cannot honour refuse to start.
  */
-import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../../src/api/client/index.js';
 import {
   hasCapability,
   requiredCapability,
   resourceTypeOf,
 } from '../../../src/api/server/authz/capabilities.js';
+import { JwksKeySet } from '../../../src/api/server/authz/jwks.js';
+import { PasswordChecker } from '../../../src/api/server/authz/passwords.js';
 import { createApiServer } from '../../../src/api/server/index.js';
+import { startFakeOAuth2Provider, type FakeOAuth2Provider } from '../../helpers/fake-oauth2-provider.js';
 import { selfNodeInfo } from '../../../src/orchestrator/nodes/testing.js';
 import {
   call,
@@ -122,7 +127,7 @@ describe('the entry-point authorizer (API.Auth.Users)', () => {
       );
       expectUnauthorized(await jobs(bearer('not-a-key')), 'invalid API key');
       expectUnauthorized(await jobs({ Authorization: 'Bearer ' }), 'empty API key provided');
-      // A JWT (e.g. a challenge token or an SSO token): no OAuth2 validation on this server.
+      // A JWT (e.g. a challenge token or an SSO token) on a server without the OAuth2 settings to check it.
       const jwt = ['{"alg":"RS256"}', '{"sub":"x"}']
         .map((part) => Buffer.from(part).toString('base64url'))
         .join('.');
@@ -281,24 +286,26 @@ describe('configurations that cannot be honoured refuse to start', () => {
     }
   });
 
-  it('bcrypt password hashes (not supported yet)', async () => {
-    const hash = `$2a$10$${'N9qo8uLOickgx2ZMRZoMye'}${'IjZAgcfl7p92ldGxad68LJZdL17lhWy'}`;
-    const err = (await startWith(users({ Username: 'ann', Password: hash, Capabilities: all }))) as Error;
-    expect(err.message).toBe(
-      "the password of user 'ann' is a bcrypt hash, which bacalhau-ts cannot verify yet",
-    );
-  });
-
-  it('OAuth2 JWT validation settings, and a Rego access policy', async () => {
-    const jwks = (await startWith((config) => {
+  it('incomplete OAuth2 settings for SSO tokens, and a Rego access policy', async () => {
+    const partial = (await startWith((config) => {
       config.API.Auth.Oauth2['ProviderID'] = 'auth0';
       config.API.Auth.Oauth2['JWKSUri'] = 'https://example.auth0.com/.well-known/jwks.json';
       config.API.Auth.Oauth2['Issuer'] = 'https://example.auth0.com/';
     })) as Error & { hint: string };
-    expect(jwks.message).toBe(
-      "API.Auth.Oauth2 sets JWKSUri, Issuer: validating SSO tokens (JWTs signed by the provider's JWKS) is not implemented in bacalhau-ts",
+    expect(partial.message).toBe(
+      'error initializing users: missing required OAuth2 fields for JWT authorization: Audience, DeviceClientID',
     );
-    expect(jwks.hint).toContain('Remove API.Auth.Oauth2.JWKSUri, API.Auth.Oauth2.Issuer');
+    expect(partial.hint).toBe('Fix API.Auth.Users and API.Auth.Oauth2 in the configuration');
+    const badUrl = (await startWith((config) => {
+      Object.assign(config.API.Auth.Oauth2, {
+        ProviderID: 'auth0',
+        JWKSUri: 'jwks.json',
+        Issuer: 'i',
+        Audience: 'a',
+        DeviceClientID: 'c',
+      });
+    })) as Error;
+    expect(badUrl.message).toBe('error initializing users: invalid JWKS URL format: jwks.json');
     const policy = (await startWith((config) => {
       config.API.Auth.AccessPolicyPath = '/etc/bacalhau/policy.rego';
     })) as Error;
@@ -309,5 +316,111 @@ describe('configurations that cannot be honoured refuse to start', () => {
     expect(
       await startWith((config) => void (config.API.Auth.Oauth2['ProviderID'] = 'auth0')),
     ).toBeUndefined();
+  });
+});
+
+describe('bcrypt-hashed passwords (`bacalhau auth hash-password`)', () => {
+  // Go's own test vector (golang.org/x/crypto/bcrypt): "allmine" at cost 10.
+  const hash = '$2a$10$XajjQvNhvvRt5GSeFk1xFeyqRrsxkhBkUiQeg0dt.wU1qD4aFDcga';
+
+  it('accepts the password whose hash is configured, and only that one', async () => {
+    const config = (c: TestConfig): void => {
+      c.API.Auth.Users = [{ Username: 'ann', Password: hash, Capabilities: [{ Actions: ['read:*'] }] }];
+    };
+    await withApi({ config }, async (api) => {
+      const jobs = (password: string) =>
+        call(api, 'GET', '/api/v1/orchestrator/jobs', undefined, basic('ann', password));
+      expect((await jobs('allmine')).status).toBe(200);
+      expect((await jobs('allmine')).status).toBe(200); // remembered: no second bcrypt run needed
+      expectUnauthorized(await jobs('allyours'), 'invalid basic auth credentials');
+      expectUnauthorized(await jobs(''), 'invalid basic auth credentials');
+      expectUnauthorized(await jobs(hash), 'invalid basic auth credentials'); // the hash is not the password
+    });
+  });
+
+  it('checks hashes without bcrypt once a password matched, and never trusts a different one', async () => {
+    const checker = new PasswordChecker();
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(await checker.matches(bytes('allmine'), hash)).toBe(true);
+    expect(await checker.matches(bytes('allmine!'), hash)).toBe(false);
+    expect(await checker.matches(bytes('allmine'), hash)).toBe(true);
+    expect(await checker.matches(bytes('plain-secret'), 'plain-secret')).toBe(true);
+    expect(await checker.matches(bytes('plain-secreT'), 'plain-secret')).toBe(false);
+    // A malformed hash matches nothing, as Go's CompareHashAndPassword errors.
+    expect(await checker.matches(bytes('x'), `$2a$99$${'x'.repeat(53)}`)).toBe(false);
+  });
+});
+
+describe('SSO tokens (API.Auth.Oauth2 with a JWKS)', () => {
+  let provider: FakeOAuth2Provider;
+  beforeAll(async () => {
+    provider = await startFakeOAuth2Provider();
+  });
+  afterAll(() => provider.close());
+
+  const withSso = (config: TestConfig): void => {
+    for (const setting of provider.settings) {
+      const [key, value] = setting.split('=', 2) as [string, string];
+      if (key !== 'API.Auth.Oauth2.Scopes') config.API.Auth.Oauth2[key.split('.').pop() ?? ''] = value;
+    }
+  };
+
+  it('approves valid tokens by their permissions claim, refuses the rest with Go\u2019s reasons', async () => {
+    await withApi({ config: withSso }, async (api) => {
+      const jobs = (token: string, method: 'GET' | 'PUT' = 'GET') =>
+        call(
+          api,
+          method,
+          '/api/v1/orchestrator/jobs',
+          method === 'PUT' ? { Job: dockerJob() } : undefined,
+          bearer(token),
+        );
+      const now = Math.floor(Date.now() / 1000);
+      expect((await jobs(provider.token())).status).toBe(200);
+      expectForbidden(
+        await jobs(provider.token(), 'PUT'),
+        "user 'ann@example.com' does not have the required capability 'write:job'",
+      );
+      expect((await jobs(provider.token({ permissions: ['write:job'] }), 'PUT')).status).toBe(200);
+      expect((await jobs(provider.token({ aud: provider.audience }))).status).toBe(200); // aud as a string
+      const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      for (const invalid of [
+        provider.token({ exp: now - 10 }), // expired
+        provider.token({ exp: undefined }), // no expiry
+        provider.token({ iat: now + 600 }), // issued in the future
+        provider.token({ nbf: now + 600 }), // not valid yet
+        provider.token({ iss: 'https://elsewhere/' }),
+        provider.token({ aud: ['https://other-api'] }),
+        provider.token({}, { key: otherKey }), // signed by someone else
+        provider.token({}, { kid: 'unknown-key' }),
+        `${provider.token().split('.').slice(0, 2).join('.')}.c2lnbmF0dXJl`,
+      ]) {
+        expectUnauthorized(await jobs(invalid), 'invalid JWT token');
+      }
+      // Not RS256: refused whatever the signature.
+      const [, claims] = provider.token().split('.');
+      const hs256 = `${Buffer.from('{"alg":"HS256","kid":"test-key-1"}').toString('base64url')}.${claims}.c2ln`;
+      expectUnauthorized(await jobs(hs256), 'invalid JWT token');
+      // API keys and Basic users still work alongside (none configured here).
+      expectUnauthorized(await jobs('not-a-jwt-api-key'), 'invalid API key');
+    });
+    // The keys were fetched once, not per request.
+    expect(provider.requests.filter((r) => r.path === '/.well-known/jwks.json')).toHaveLength(1);
+  });
+
+  it('keeps the keys it has when the provider is unreachable, and finds new ones after a rotation', async () => {
+    const clock = { now: () => Date.now(), setTimer: () => ({ cancel: () => undefined }) };
+    let answer: () => Promise<Response> = () => fetch(`${provider.url}/.well-known/jwks.json`);
+    const keys = new JwksKeySet('http://jwks.invalid/keys', clock, () => answer());
+    expect(await keys.key('test-key-1')).toBeDefined();
+    answer = () => Promise.reject(new TypeError('fetch failed'));
+    const now = Date.now();
+    clock.now = () => now + 61 * 60_000; // due for the hourly refresh, which fails
+    expect(await keys.key('test-key-1')).toBeDefined();
+    answer = () => Promise.resolve(Response.json({ keys: [] }));
+    expect(await keys.key('test-key-1')).toBeDefined(); // refreshed a moment ago: not again yet
+    clock.now = () => now + 67 * 60_000; // an unknown key after five minutes: refreshed
+    expect(await keys.key('rotated')).toBeUndefined();
+    expect(await keys.key('test-key-1')).toBeUndefined(); // the provider dropped it
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The authorizer seam (Go's `pkg/authz`): a synchronous decision per request, made before the body is
- * read. The server turns a refusal into 401 `Request Unauthorized` or 403 `Request Forbidden`
- * (`../authorize.ts`).
+ * The authorizer seam (Go's `pkg/authz`): a decision per request, made before the body is read. It may
+ * be asynchronous: checking a bcrypt password or fetching the OAuth2 provider's keys takes time that must
+ * not block other requests. The server turns a refusal into 401 `Request Unauthorized` or 403 `Request
+ * Forbidden` (`../authorize.ts`).
  */
 
 /** The parts of a request an authorizer looks at. */
@@ -23,7 +24,7 @@ export interface Authorization {
   reason: string;
 }
 
-export type Authorizer = (request: AuthzRequest) => Authorization;
+export type Authorizer = (request: AuthzRequest) => Authorization | Promise<Authorization>;
 
 /** Go's default policy (`policy_test_allow.rego`): every request, with or without a token. */
 export const allowAll: Authorizer = () => ({ approved: true, tokenValid: true, reason: '' });

@@ -1,17 +1,8 @@
 import { Command, Option } from 'commander';
 import { goQuote } from '../../../models/go-compat.js';
 import type { CliContext } from '../../context.js';
+import { readLine } from '../../input.js';
 import { attempt, profileStore } from './profile.js';
-
-/** The first line of standard input ('' at its end). */
-async function readLine(stdin: CliContext['stdin']): Promise<string> {
-  let text = '';
-  for await (const chunk of stdin) {
-    text += String(chunk);
-    if (text.includes('\n')) break;
-  }
-  return text.split('\n')[0] ?? '';
-}
 
 /** `bacalhau profile delete <name>`: asks before deleting the current profile, unless `--force`. */
 export function profileDeleteCommand(ctx: CliContext): Command {

@@ -1,0 +1,72 @@
+/**
+ * The REST client's transport on Node with the TLS settings of the client's configuration (Go's
+ * `client/v2` `WithCACertificate` / `WithInsecureTLS`): the same trust for API requests and for the log
+ * stream's WebSocket. An untrusted certificate is explained in one line that names the fix, which the
+ * caller words for where the settings come from (config keys, or a profile).
+ *
+ * Not browser-safe (node:https, the `ws` package): the CLI imports it, the web UI must not.
+ */
+import { Agent } from 'node:https';
+import WebSocket from 'ws';
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { ClientComponent, type ClientOptions } from '../transport.js';
+import { httpsFetch } from './https-fetch.js';
+
+export interface ClientTlsSettings {
+  /** PEM certificates of the CAs to trust (instead of the system's); wins over `insecure`, as in Go. */
+  ca?: string;
+  /** Accept any certificate: encryption without authentication of the server. */
+  insecure?: boolean;
+  /** What the user can change when the server's certificate is not trusted; ends the error message. */
+  untrustedFix: string;
+}
+
+export type NodeTransportOptions = Required<Pick<ClientOptions, 'fetch' | 'webSocket' | 'explainFailure'>>;
+
+export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransportOptions {
+  const tls =
+    settings.ca !== undefined
+      ? { ca: settings.ca }
+      : settings.insecure === true
+        ? { rejectUnauthorized: false }
+        : undefined;
+  return {
+    // The system's trust needs nothing special: the built-in fetch has it.
+    fetch: tls === undefined ? globalThis.fetch : httpsFetch(new Agent(tls)),
+    webSocket: (url, headers) => new WebSocket(url, { headers, ...tls }),
+    explainFailure(failure, url) {
+      const reason = certificateProblem(failure);
+      if (reason === undefined) return undefined;
+      // The log stream's wss:// address is the API's https:// one, which is what the user configured.
+      const origin = url.origin.replace(/^ws(s?):/, 'http$1:');
+      return new BacalhauError(
+        `the TLS certificate of ${origin} is not trusted (${reason}): ${settings.untrustedFix}`,
+        { code: ErrorCode.NetworkFailure, component: ClientComponent, cause: failure },
+      );
+    },
+  };
+}
+
+/** OpenSSL's and Node's codes for a certificate that does not verify (not for other TLS failures). */
+const certificateCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The reason a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
+function certificateProblem(failure: unknown): string | undefined {
+  for (let e: unknown = failure, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && certificateCodes.has(code)) return e.message;
+  }
+  return undefined;
+}

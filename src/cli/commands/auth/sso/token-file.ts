@@ -1,0 +1,60 @@
+/**
+ * SSO tokens saved by `bacalhau auth sso login`: `<DataDir>/jwt-tokens.json`, one token per API address
+ * (`{"http://127.0.0.1:1234":"eyJ…"}`), the file Go's `util.ReadToken`/`WriteToken` keep: JSON written as
+ * Go's encoder writes it, mode 0600, a missing or empty file meaning no tokens. Files written by Go's CLI
+ * are read, and the other way round.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BacalhauError, ErrorCode, errorMessage } from '../../../../models/bacerrors.js';
+import { isPlainObject } from '../../../../models/codec.js';
+import { toJson } from '../../../output/encode.js';
+
+export const SsoTokensFileName = 'jwt-tokens.json';
+
+export const ssoTokensPath = (dataDir: string): string => join(dataDir, SsoTokensFileName);
+
+function fileError(path: string, problem: string): BacalhauError {
+  return new BacalhauError(`failed to read tokens file ${path}: ${problem}; delete it and log in again`, {
+    code: ErrorCode.IOError,
+    component: 'CLI',
+  });
+}
+
+/** @throws BacalhauError when the file exists but cannot be read as a JSON object of strings */
+function readTokens(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw fileError(path, errorMessage(err));
+  }
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw fileError(path, `error decoding JSON: ${errorMessage(err)}`);
+  }
+  if (!isPlainObject(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+    throw fileError(path, 'error decoding JSON: expected an object of strings');
+  }
+  return parsed as Record<string, string>;
+}
+
+/** The token saved for `apiAddress`, undefined when there is none. */
+export function readSsoToken(dataDir: string, apiAddress: string): string | undefined {
+  const token = readTokens(ssoTokensPath(dataDir))[apiAddress];
+  return token === undefined || token === '' ? undefined : token;
+}
+
+/** Saves the token for `apiAddress`, or removes it when `token` is undefined; other addresses' stay. */
+export function writeSsoToken(dataDir: string, apiAddress: string, token: string | undefined): void {
+  const path = ssoTokensPath(dataDir);
+  const tokens = readTokens(path);
+  if (token === undefined) delete tokens[apiAddress];
+  else tokens[apiAddress] = token;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(path, toJson(tokens), { mode: 0o600 });
+}
