@@ -329,6 +329,16 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect((await rejection(store.getJob(''))).code).toBe('NotFound');
       });
 
+      it('peekJob reads the job as getJob does, by ID or prefix, with the same errors', async () => {
+        const job = await created();
+        const peeked = await store.peekJob(job.ID.slice(0, 10));
+        expect(peeked).toEqual(await store.getJob(job.ID));
+        await store.updateJobState({ jobID: job.ID, newState: 'Running' });
+        expect((await store.peekJob(job.ID)).State.StateType).toBe('Running');
+        expect(peeked.State.StateType).toBe('Pending');
+        expect((await rejection(store.peekJob('j-nope'))).code).toBe('NotFound');
+      });
+
       it('finds a job by name within its namespace, default when empty', async () => {
         const job = await created({ Name: 'nightly' });
         expect((await store.getJobByName('nightly', '')).ID).toBe(job.ID);

@@ -219,6 +219,13 @@ export type StoreChangeListener = (changes: readonly StoreChange[]) => void;
 export interface JobStoreReader {
   /** By full ID, else by unique ID prefix (short ID `j-1234abcd`). NotFound; MultipleJobsFound. */
   getJob(id: string): Job;
+  /**
+   * As {@link getJob}, but without the copy: the store's own decoded record, shared with every other
+   * caller, which nobody may mutate. For hot paths that only read a job (the scheduler's input, the
+   * compute message handler, a revision check), where a fresh decode per call costs more than the rest
+   * of the read. NotFound; MultipleJobsFound.
+   */
+  peekJob(id: string): Job;
   /** The job named `name` in `namespace` ('' = `default`). NotFound. */
   getJobByName(name: string, namespace: string): Job;
   /**

@@ -79,7 +79,8 @@ export function applyComputeMessage(
   if (isTerminalExecutionState(computeState)) {
     return ignored(`execution ${id} is already in terminal state ${computeState}`);
   }
-  const job = tx.getJob(execution.JobID);
+  // Only read (type, priority, namespace): the shared record saves a decode per message.
+  const job = tx.peekJob(execution.JobID);
 
   let update: UpdateExecutionRequest | string;
   switch (message.type) {

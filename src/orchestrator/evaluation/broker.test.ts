@@ -253,6 +253,23 @@ describe('one evaluation per job', () => {
     expect((await take(broker)).evaluation.ID).toBe(second.ID);
   });
 
+  it('dequeueReady takes what is ready now, best first, one per job, without waiting', async () => {
+    const { broker } = await setup();
+    const low = evaluation({ JobID: 'j-low' });
+    const high = evaluation({ JobID: 'j-high', Priority: 90 });
+    const parked = evaluation({ JobID: 'j-low' });
+    broker.enqueueAll([low, high, parked]);
+    const batch = broker.dequeueReady(['batch'], 5);
+    expect(batch.map((d) => d.evaluation.ID)).toEqual([high.ID, low.ID]);
+    expect(batch.map((d) => broker.inflight(d.evaluation.ID))).toEqual(batch.map((d) => d.receipt));
+    expect(broker.dequeueReady(['batch'], 5)).toEqual([]);
+    broker.ack(low.ID, batch[1]?.receipt ?? '');
+    expect(broker.dequeueReady(['batch'], 0)).toEqual([]);
+    expect(broker.dequeueReady(['batch'], 1).map((d) => d.evaluation.ID)).toEqual([parked.ID]);
+    await broker.stop();
+    expect(broker.dequeueReady(['batch'], 1)).toEqual([]);
+  });
+
   it('keeps the slot across a nack: the nacked evaluation comes back before a parked one', async () => {
     const { broker, clock } = await setup();
     const first = evaluation({ JobID: 'j-same' });

@@ -378,6 +378,22 @@ export class EvaluationBroker {
     });
   }
 
+  /**
+   * Up to `max` evaluations that are ready now among `types`, best first, without waiting: each is a
+   * delivery as {@link dequeue} makes it. Empty when nothing is ready or the broker is not enabled. A
+   * worker fills its batch with these after a dequeue, so that the plans of one batch share a commit.
+   */
+  dequeueReady(types: readonly string[], max: number): Delivery[] {
+    const deliveries: Delivery[] = [];
+    if (this.#state !== 'enabled') return deliveries;
+    while (deliveries.length < max) {
+      const delivery = this.#take(types);
+      if (delivery === undefined) break;
+      deliveries.push(delivery);
+    }
+    return deliveries;
+  }
+
   /** The receipt of the evaluation's current delivery, or undefined when it is not in flight. */
   inflight(evaluationID: string): string | undefined {
     return this.#inflight.get(evaluationID)?.receipt;

@@ -93,7 +93,7 @@ export function writePlan(tx: JobStoreTx, plan: Plan): AppliedPlan {
   };
 
   if (plan.NewExecutions.length > 0 && plan.DesiredJobState === 'Undefined') {
-    const stored = tx.getJob(plan.Job.ID);
+    const stored = tx.peekJob(plan.Job.ID);
     if (stored.Revision !== plan.Job.Revision) {
       throw invalidJobRevision(stored.ID, stored.Revision, plan.Job.Revision);
     }

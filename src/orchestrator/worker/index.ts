@@ -3,6 +3,7 @@ export {
   Worker,
   DefaultDequeueBaseBackoffMs,
   DefaultDequeueMaxBackoffMs,
+  DefaultWorkerBatchSize,
   type EvaluationOutcome,
   type WorkerDependencies,
   type WorkerOptions,

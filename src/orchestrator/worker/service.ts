@@ -64,6 +64,8 @@ export interface SchedulingServiceOptions {
   logger?: Logger;
   dequeueBaseBackoffMs?: number;
   dequeueMaxBackoffMs?: number;
+  /** Most evaluations a worker processes together (worker.ts); default `DefaultWorkerBatchSize`. */
+  batchSize?: number;
   /** Called after each evaluation was acked or nacked (metrics, tests). Must not throw. */
   onOutcome?: (outcome: EvaluationOutcome) => void;
   /** Aborting stops the service, as {@link SchedulingService.stop}. */
@@ -178,6 +180,7 @@ export class SchedulingService {
       logger,
       dequeueBaseBackoffMs,
       dequeueMaxBackoffMs,
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
     };
     const workers: Worker[] = [];

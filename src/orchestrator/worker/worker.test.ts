@@ -69,6 +69,23 @@ describe('Worker', () => {
     expect(worker.state).toBe('stopped');
   });
 
+  it('processes the evaluations ready together as one batch, settling each by its own outcome', async () => {
+    const ids = [await submitAndEnqueue(), await submitAndEnqueue(), await submitAndEnqueue()];
+    const failing = ids[1];
+    const updater = new StateUpdater(store);
+    const planner: Planner = {
+      process: (plan) =>
+        plan.EvalID === failing ? Promise.reject(new Error('plan refused')) : updater.process(plan),
+    };
+    const worker = await Worker.create(deps({ planner, batchSize: 2 }));
+    for (const id of ids) await outcomes.waitFor((o) => o.evaluation.ID === id);
+    await worker.stop();
+    const results = new Map(outcomes.all.map((o) => [o.evaluation.ID, o.result]));
+    expect(ids.map((id) => results.get(id))).toEqual(['applied', 'nacked', 'applied']);
+    expect(broker.stats()).toMatchObject({ totalInflight: 0, totalWaiting: 1 });
+    expect((await store.getEvaluation(ids[2] ?? '')).Status).toBe('complete');
+  });
+
   it('finishes the evaluation in hand before it stops', async () => {
     let release: () => void = () => undefined;
     let entered: () => void = () => undefined;

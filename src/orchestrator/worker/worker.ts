@@ -1,15 +1,23 @@
 /**
- * One scheduling worker (Bacalhau `orchestrator.Worker`): a loop that takes one evaluation at a time
- * from the broker, loads what the scheduler needs, lets the scheduler build a plan, hands the plan to
- * the planner, and acknowledges the evaluation, or nacks it on any error so the broker delivers it again
+ * One scheduling worker (Bacalhau `orchestrator.Worker`): a loop that takes evaluations from the
+ * broker, loads what the scheduler needs, lets the scheduler build a plan, hands the plan to the
+ * planner, and acknowledges the evaluation, or nacks it on any error so the broker delivers it again
  * later (and dead-letters it after its retry limit). An orchestrator runs several workers on one broker.
  *
- * Per evaluation:
- * 1. one `store.read` snapshot: the evaluation's stored status, the job at its latest version, every
- *    execution of every version, and the nodes (from a {@link NodeSource} read inside the same snapshot);
- * 2. `scheduler.process` (pure) → plan;
- * 3. `planner.process(plan)`: one transaction, which also marks the evaluation `complete`;
- * 4. `ack`.
+ * Batches: a Go worker blocks on each evaluation's database write, so Go scales with `WorkerCount`
+ * goroutines. Here a worker waiting for a commit would leave the event loop idle, so it takes the
+ * evaluation it waited for plus whatever else is ready at that moment (up to `batchSize`, each a delivery
+ * of its own, at most one per job as the broker guarantees), and processes them side by side: their
+ * plans are applied by separate transactions that the store commits together (group commit), instead
+ * of one commit per evaluation.
+ *
+ * Per batch:
+ * 1. one `store.read` snapshot: for each evaluation its stored status, the job at its latest version,
+ *    every execution of every version, and the nodes (from a {@link NodeSource} read inside the same
+ *    snapshot);
+ * 2. per evaluation: `scheduler.process` (pure) → plan; `planner.process(plan)`: one transaction, which
+ *    also marks the evaluation `complete`;
+ * 3. per evaluation: `ack`, or `nack` when its own load, scheduling or plan failed.
  *
  * Skipped and acknowledged without scheduling: an evaluation whose job no longer exists (deleted with
  * it), and one the store already records as processed (a redelivery after its plan was committed).
@@ -19,11 +27,11 @@
  * retries with exponential backoff (1 s doubling to 30 s, as Go), and it ends when the broker stops.
  *
  * Lifecycle (design example 11): {@link Worker.create} starts the loop; {@link Worker.stop} (or the
- * `signal` option) ends it after the evaluation in hand, if any, is finished and acked. Idempotent.
+ * `signal` option) ends it after the batch in hand, if any, is finished and acked. Idempotent.
  */
 import { sleep, type Clock } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode, EvalStatus, type Evaluation, type Plan } from '../../models/index.js';
-import type { JobStore } from '../../store/index.js';
+import type { JobStore, JobStoreReader } from '../../store/index.js';
 import { BrokerErrorReason, type Delivery, type EvaluationBroker } from '../evaluation/index.js';
 import type { Logger, Planner } from '../planner/index.js';
 import { schedulerFor, type SchedulerInput, type SchedulerRegistry } from '../scheduler/index.js';
@@ -47,6 +55,8 @@ export interface WorkerDependencies {
   /** First delay after a failed dequeue (broker disabled); doubles up to `dequeueMaxBackoffMs`. */
   readonly dequeueBaseBackoffMs: number;
   readonly dequeueMaxBackoffMs: number;
+  /** Most evaluations a worker processes together; default {@link DefaultWorkerBatchSize}. */
+  readonly batchSize?: number;
   /** Called after each delivery was acked or nacked. Must not throw. */
   readonly onOutcome?: (outcome: EvaluationOutcome) => void;
 }
@@ -63,16 +73,21 @@ export type WorkerState = 'running' | 'stopping' | 'stopped';
 /** Go `defaultDequeueBaseBackoff` / `defaultDequeueMaxBackoff`. */
 export const DefaultDequeueBaseBackoffMs = 1_000;
 export const DefaultDequeueMaxBackoffMs = 30_000;
+/**
+ * Enough for the plans of a batch to share their commit's fixed cost; small enough that scheduling a
+ * batch (well under a millisecond per evaluation) does not hold the event loop for long.
+ */
+export const DefaultWorkerBatchSize = 64;
 
-interface Loaded {
-  readonly input?: Omit<SchedulerInput, 'now'>;
-  readonly skip?: string;
-}
+/** What the snapshot gave for one delivery: the scheduler's input, a reason to skip it, or an error. */
+type Loaded =
+  { readonly input: Omit<SchedulerInput, 'now'> } | { readonly skip: string } | { readonly error: unknown };
 
 export class Worker {
   readonly name: string;
   readonly #deps: WorkerDependencies;
   readonly #types: readonly string[];
+  readonly #batchSize: number;
   readonly #abort = new AbortController();
   #state: WorkerState = 'running';
   #loop: Promise<void> = Promise.resolve();
@@ -82,6 +97,7 @@ export class Worker {
     this.name = options.name ?? 'worker';
     this.#deps = deps;
     this.#types = Object.freeze(Object.keys(deps.schedulers));
+    this.#batchSize = Math.max(1, Math.floor(deps.batchSize ?? DefaultWorkerBatchSize));
   }
 
   /** Starts a worker on `deps.broker`. Never rejects; the loop reports its problems to the logger. */
@@ -101,7 +117,7 @@ export class Worker {
   }
 
   /**
-   * Stops taking evaluations; resolves once the one in hand (if any) was acked or nacked and the loop
+   * Stops taking evaluations; resolves once those in hand (if any) were acked or nacked and the loop
    * ended. Idempotent.
    */
   stop(): Promise<void> {
@@ -147,21 +163,17 @@ export class Worker {
         continue;
       }
       failures = 0;
-      if (delivery !== undefined) await this.#handle(delivery);
+      if (delivery === undefined) continue;
+      const batch = [delivery, ...broker.dequeueReady(this.#types, this.#batchSize - 1)];
+      const outcomes = await this.#processBatch(batch);
+      outcomes.forEach((outcome, i) => this.#settle(batch[i] as Delivery, outcome));
     }
     this.#state = 'stopped';
   }
 
-  /** Processes one delivery and acks or nacks it. Never throws. */
-  async #handle({ evaluation, receipt }: Delivery): Promise<void> {
+  /** Acks or nacks one delivery by its outcome, and reports the outcome. Never throws. */
+  #settle({ evaluation, receipt }: Delivery, outcome: EvaluationOutcome): void {
     const { broker, logger, onOutcome } = this.#deps;
-    let outcome: EvaluationOutcome;
-    try {
-      outcome = await this.#process(evaluation, receipt);
-    } catch (err) {
-      outcome = { result: 'nacked', evaluation, error: err };
-    }
-
     if (outcome.result === 'nacked') {
       const { error } = outcome;
       const fields = {
@@ -201,32 +213,59 @@ export class Worker {
     }
   }
 
-  async #process(evaluation: Evaluation, receipt: string): Promise<EvaluationOutcome> {
-    const { store, nodes, schedulers, planner, clock } = this.#deps;
-    const scheduler = schedulerFor(schedulers, evaluation.Type);
-    const loaded = await store.read((tx): Loaded => {
-      const stored = optional(() => tx.getEvaluation(evaluation.ID));
-      if (stored !== undefined && stored.Status !== EvalStatus.Pending) {
-        return { skip: `it was already processed (status ${stored.Status})` };
-      }
-      const job = optional(() => tx.getJob(evaluation.JobID));
-      if (job === undefined) return { skip: `job ${evaluation.JobID} no longer exists` };
-      return {
-        input: {
-          evaluation,
-          receipt,
-          job,
-          executions: tx.listExecutions({ jobID: job.ID, allJobVersions: true }),
-          nodes: nodes.nodes(),
-        },
-      };
-    });
-    if (loaded.input === undefined) {
-      return { result: 'skipped', evaluation, reason: loaded.skip ?? '' };
+  /**
+   * Loads the batch in one snapshot, then schedules and applies each evaluation; the plans' transactions
+   * are queued in the same turn and so share a commit. One outcome per delivery, in order; never throws.
+   */
+  async #processBatch(batch: readonly Delivery[]): Promise<EvaluationOutcome[]> {
+    const { store, nodes, planner, clock } = this.#deps;
+    let loaded: Loaded[];
+    try {
+      loaded = await store.read((tx) =>
+        batch.map(({ evaluation, receipt }) => load(tx, nodes, evaluation, receipt)),
+      );
+    } catch (err) {
+      return batch.map(({ evaluation }) => ({ result: 'nacked', evaluation, error: err }));
     }
-    const plan = scheduler.process({ ...loaded.input, now: clock.now() });
-    await planner.process(plan);
-    return { result: 'applied', evaluation, plan };
+    return Promise.all(
+      batch.map(async ({ evaluation }, i): Promise<EvaluationOutcome> => {
+        const snapshot = loaded[i] as Loaded;
+        if ('error' in snapshot) return { result: 'nacked', evaluation, error: snapshot.error };
+        if ('skip' in snapshot) return { result: 'skipped', evaluation, reason: snapshot.skip };
+        try {
+          const scheduler = schedulerFor(this.#deps.schedulers, evaluation.Type);
+          const plan = scheduler.process({ ...snapshot.input, now: clock.now() });
+          await planner.process(plan);
+          return { result: 'applied', evaluation, plan };
+        } catch (err) {
+          return { result: 'nacked', evaluation, error: err };
+        }
+      }),
+    );
+  }
+}
+
+/** What the scheduler needs for one evaluation, read inside the batch's snapshot. Never throws. */
+function load(tx: JobStoreReader, nodes: NodeSource, evaluation: Evaluation, receipt: string): Loaded {
+  try {
+    const stored = optional(() => tx.getEvaluation(evaluation.ID));
+    if (stored !== undefined && stored.Status !== EvalStatus.Pending) {
+      return { skip: `it was already processed (status ${stored.Status})` };
+    }
+    // Shared, not copied: the scheduler never mutates its input.
+    const job = optional(() => tx.peekJob(evaluation.JobID));
+    if (job === undefined) return { skip: `job ${evaluation.JobID} no longer exists` };
+    return {
+      input: {
+        evaluation,
+        receipt,
+        job,
+        executions: tx.listExecutions({ jobID: job.ID, allJobVersions: true }),
+        nodes: nodes.nodes(),
+      },
+    };
+  } catch (err) {
+    return { error: err };
   }
 }
 

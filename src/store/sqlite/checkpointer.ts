@@ -2,7 +2,7 @@
  * WAL checkpoints off the event loop. A checkpoint copies committed pages from the WAL into the
  * database file and fsyncs it; run by SQLite's auto-checkpoint it would stall the writing thread (and so
  * every request) for milliseconds every thousand pages. Here a second connection in a worker thread runs
- * PASSIVE checkpoints, which never block the writer, when the store asks (every `everyCommits` commits).
+ * PASSIVE checkpoints, which never block the writer, when the store asks (every `everyWrites` writes).
  * The store keeps a high auto-checkpoint threshold as a backstop in case the worker falls behind.
  */
 import { createRequire } from 'node:module';
@@ -37,21 +37,21 @@ parentPort.on('message', (message) => {
 export interface CheckpointerOptions {
   path: string;
   synchronous: 'NORMAL' | 'FULL';
-  /** Ask for a checkpoint after this many write transactions. */
-  everyCommits: number;
+  /** Ask for a checkpoint after this many committed writes. */
+  everyWrites: number;
   /** Checkpoint failures; the backstop auto-checkpoint keeps the WAL bounded meanwhile. */
   onError: (message: string) => void;
 }
 
 export class Checkpointer {
   readonly #worker: Worker;
-  readonly #everyCommits: number;
-  #commits = 0;
+  readonly #everyWrites: number;
+  #writes = 0;
   #checkpoints = 0;
   #closed = false;
 
   constructor(options: CheckpointerOptions) {
-    this.#everyCommits = Math.max(1, options.everyCommits);
+    this.#everyWrites = Math.max(1, options.everyWrites);
     this.#worker = new Worker(workerSource, {
       eval: true,
       // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
@@ -75,10 +75,11 @@ export class Checkpointer {
     return this.#checkpoints;
   }
 
-  /** Called after every committed write transaction. */
-  committed(): void {
-    if (++this.#commits < this.#everyCommits || this.#closed) return;
-    this.#commits = 0;
+  /** Called after every commit, with the number of writes it committed. */
+  committed(writes: number): void {
+    this.#writes += writes;
+    if (this.#writes < this.#everyWrites || this.#closed) return;
+    this.#writes = 0;
     this.#worker.postMessage('checkpoint');
   }
 

@@ -275,7 +275,7 @@ describe('SqliteJobStore', () => {
   describe('background checkpoints', () => {
     it('move committed pages into the database file without blocking writes', async () => {
       const path = freshPath();
-      const store = await SqliteJobStore.create({ path, checkpointEveryCommits: 5 });
+      const store = await SqliteJobStore.create({ path, checkpointEveryWrites: 5 });
       open.push(store);
       const jobs = [];
       for (let i = 0; i < 20; i++) jobs.push(await store.createJob(makeJob()));

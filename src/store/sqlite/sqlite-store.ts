@@ -65,10 +65,12 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
   /**
    * Run WAL checkpoints in a worker thread, off the event loop (checkpointer.ts), after every
-   * `checkpointEveryCommits` (default 200) write transactions. Default: on for files.
+   * `checkpointEveryWrites` (default 500) committed writes. Writes, not commits: a group commit of many
+   * writes grows the WAL by as much as many commits of one, and a WAL left to grow would be
+   * checkpointed by SQLite's backstop on the writing thread. Default: on for files.
    */
   backgroundCheckpoints?: boolean;
-  checkpointEveryCommits?: number;
+  checkpointEveryWrites?: number;
   /**
    * Errors no caller can receive: a change listener that threw, a failed background checkpoint.
    * Default: printed to stderr.
@@ -134,7 +136,7 @@ export class SqliteJobStore implements JobStore {
       ? new Checkpointer({
           path: options.path,
           synchronous,
-          everyCommits: options.checkpointEveryCommits ?? 200,
+          everyWrites: options.checkpointEveryWrites ?? 500,
           onError: (message) =>
             this.#onError(datastoreFailure(`WAL checkpoint failed: ${message}`, undefined)),
         })
@@ -191,6 +193,9 @@ export class SqliteJobStore implements JobStore {
 
   getJob(id: string): Promise<Job> {
     return this.read((tx) => tx.getJob(id));
+  }
+  peekJob(id: string): Promise<Job> {
+    return this.read((tx) => tx.peekJob(id));
   }
   getJobByName(name: string, namespace: string): Promise<Job> {
     return this.read((tx) => tx.getJobByName(name, namespace));
@@ -294,7 +299,7 @@ export class SqliteJobStore implements JobStore {
         for (const write of batch) write.reject(error);
         continue;
       }
-      if (outcomes.some((o) => o.ok && o.changes.length > 0)) this.#checkpointer?.committed();
+      this.#checkpointer?.committed(outcomes.filter((o) => o.ok && o.changes.length > 0).length);
       batch.forEach((write, i) => {
         const outcome = outcomes[i];
         if (outcome?.ok !== true) {

@@ -116,6 +116,10 @@ export class SqliteTx implements JobStoreTx {
     return jobDoc.decode(this.#jobRow(id).doc);
   }
 
+  peekJob(id: string): Job {
+    return this.#jobOf(this.#jobRow(id));
+  }
+
   getJobByName(name: string, namespace: string): Job {
     this.#check();
     const ns = namespace === '' ? DefaultNamespace : namespace;
@@ -478,7 +482,7 @@ export class SqliteTx implements JobStoreTx {
     const entries = historyEntries(this.#s.lastSeqNum.get(jobID) ?? 0, base, events, goTime(ms));
     const timeNs = msToNanos(ms);
     const stored = entries.map((entry) => {
-      const doc = historyDoc.encode(entry);
+      const { doc, stored: decoded } = historyDoc.encodeAndDecode(entry);
       this.#s.insertHistory.run({
         job_id: jobID,
         seq_num: entry.SeqNum,
@@ -488,7 +492,7 @@ export class SqliteTx implements JobStoreTx {
         time_ns: timeNs,
         doc,
       });
-      return historyDoc.decode(doc);
+      return decoded;
     });
     this.#changed({ type: 'HistoryAppended', jobID, entries: structuredClone(stored) });
     return stored;
