@@ -3,6 +3,13 @@
  * handshake, and again with backoff after any loss; a heartbeat every interval carrying live capacity;
  * node info re-sent every info interval when it changed. The transport performs single operations
  * (see transport/types.ts); this decides when.
+ *
+ * Backoff: 1 s doubling to 5 s, each delay shortened by up to a quarter at random so a fleet that lost
+ * its orchestrator does not knock in step. Bacalhau's is 10 s doubling to 2 min, which can keep a node
+ * away for minutes after a short outage; a failed handshake costs one small request, so retrying
+ * every few seconds is cheap, and it must land well within one DisconnectTimeout (20 s) of the
+ * orchestrator's return, or the node's work is rescheduled. When the transport reports the network
+ * back (a NATS reconnect), the node handshakes at once.
  */
 import type { Clock, Timer } from '../lib/clock.js';
 import type { NodeInfo } from '../models/index.js';
@@ -40,11 +47,16 @@ export class ConnectionKeeper {
   constructor(options: ConnectionOptions) {
     this.#o = options;
     this.#minDelay = options.reconnectDelayMs ?? 1000;
-    this.#maxDelay = options.maxReconnectDelayMs ?? 30_000;
+    this.#maxDelay = options.maxReconnectDelayMs ?? 5000;
     this.#delay = this.#minDelay;
-    this.#unsubscribe = options.transport.onStateChange((state) => {
+    const unsubscribeState = options.transport.onStateChange((state) => {
       if (state === 'disconnected') this.#scheduleReconnect();
     });
+    const unsubscribeReachable = options.transport.onReachable?.(() => this.#reconnectNow());
+    this.#unsubscribe = () => {
+      unsubscribeState();
+      unsubscribeReachable?.();
+    };
   }
 
   /** Handshakes now; on failure keeps retrying in the background. Resolves after the first attempt. */
@@ -74,6 +86,7 @@ export class ConnectionKeeper {
   #connect(): Promise<void> {
     this.#connecting ??= (async () => {
       const info = this.#o.nodeInfo();
+      let failed = false;
       try {
         const response = await this.#o.transport.connect(info);
         if (!response.accepted) throw new Error(response.reason ?? 'handshake refused');
@@ -82,17 +95,28 @@ export class ConnectionKeeper {
         this.#o.onConnected?.();
       } catch (err) {
         this.#o.onError(err);
-        this.#scheduleReconnect();
+        failed = true;
       } finally {
         this.#connecting = undefined;
       }
+      // Only now: a retry scheduled while this attempt still counted as under way would be dropped.
+      if (failed) this.#scheduleReconnect();
     })();
     return this.#connecting;
   }
 
+  /** The network is back: handshake now rather than at the end of the backoff. */
+  #reconnectNow(): void {
+    if (this.#stopped || this.#o.transport.state !== 'disconnected' || this.#connecting !== undefined) return;
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = undefined;
+    this.#delay = this.#minDelay;
+    void this.#connect();
+  }
+
   #scheduleReconnect(): void {
     if (this.#stopped || this.#reconnectTimer !== undefined || this.#connecting !== undefined) return;
-    const delay = this.#delay;
+    const delay = this.#delay * (1 - Math.random() / 4);
     this.#delay = Math.min(this.#delay * 2, this.#maxDelay);
     this.#reconnectTimer = this.#o.clock.setTimer(delay, () => {
       this.#reconnectTimer = undefined;

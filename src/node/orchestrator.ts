@@ -25,7 +25,9 @@
  * every component is stopped whatever happened to the others.
  *
  * ## Restart
- * Everything durable is in the store: a new orchestrator on the same database file picks up pending
+ * Everything durable is in the store: a new orchestrator on the same database file re-sends each
+ * in-progress execution's message (a change committed just before a crash may never have left),
+ * picks up pending
  * evaluations (delayed ones at their `WaitUntil`), gives compute nodes stored as CONNECTED one
  * DisconnectTimeout to handshake again, and re-evaluates work left on nodes stored as DISCONNECTED.
  */
@@ -189,6 +191,8 @@ export class Orchestrator {
         onError: (error) => o.onError(error, 'Dispatcher'),
       });
       started.push(dispatcher);
+      // What a previous orchestrator committed but may not have delivered before it died.
+      await dispatcher.reconcile();
       const t = o.tunables;
       const nodeManager = await NodeManager.create({
         store,

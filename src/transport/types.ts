@@ -222,6 +222,13 @@ export interface ComputeTransport {
   onStateChange(listener: (state: ComputeTransportState, error?: BacalhauError) => void): Unsubscribe;
 
   /**
+   * Learns when the network to the orchestrator is back after an outage (NATS: the client reconnected
+   * to a server), so a disconnected node can handshake at once instead of waiting out its backoff.
+   * Optional: a transport without a network of its own never calls it.
+   */
+  onReachable?(listener: () => void): Unsubscribe;
+
+  /**
    * Handshakes with `nodeInfo` (whose NodeID must be this transport's) and, when accepted, starts both
    * data-plane streams, replaying what the other side has not processed. Idempotent while connected or
    * connecting (resolves with the same response). Call it again after a loss to reconnect.

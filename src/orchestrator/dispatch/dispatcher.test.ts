@@ -12,6 +12,7 @@ import {
 } from '../../transport/messages.js';
 import { settle } from '../../transport/testing/index.js';
 import { withHarness, type Harness } from '../nodes/testing.js';
+import { Dispatcher } from './dispatcher.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -184,6 +185,37 @@ describe('Dispatcher: store → compute node', () => {
       await node.recover();
       const [message] = await node.received.waitFor(1);
       expect(message?.type === 'AskForBid' && message.payload.Execution.ID).toBe(execution.ID);
+    });
+  });
+});
+
+describe('Dispatcher: reconcile after a restart', () => {
+  it("re-sends each in-progress execution's message", async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      // Written while no dispatcher ran: as if the orchestrator died before delivering them.
+      const asked = await place(h.store, 'n-1');
+      const approved = await place(h.store, 'n-1');
+      await h.store.updateExecution({
+        executionID: approved.execution.ID,
+        newValues: { ComputeState: { StateType: 'AskForBidAccepted' } },
+      });
+      await approve(h.store, approved.execution.ID);
+      const done = await place(h.store, 'n-1');
+      await stop(h.store, done.execution.ID, 'Cancelled');
+
+      const node = await h.node('n-1', { bid: { action: 'ignore' } });
+      const dispatcher = await Dispatcher.create({ store: h.store, transport: h.hub.orchestrator });
+      try {
+        expect(await dispatcher.reconcile()).toBe(2);
+        const received = await node.received.waitFor(2);
+        const idOf = (m: (typeof received)[number]): string =>
+          m.type === 'AskForBid' ? m.payload.Execution.ID : m.payload.ExecutionID;
+        expect(received.map((m) => `${m.type} ${idOf(m)}`).sort()).toEqual(
+          [`AskForBid ${asked.execution.ID}`, `BidAccepted ${approved.execution.ID}`].sort(),
+        );
+      } finally {
+        await dispatcher.stop();
+      }
     });
   });
 });

@@ -33,7 +33,7 @@ import {
 } from '../../transport/messages.js';
 import type { OrchestratorTransport, Unsubscribe } from '../../transport/types.js';
 import { applyComputeMessage, type HandleOutcome } from './handlers.js';
-import { messageTypeFor, type DispatchMessageType } from './transitions.js';
+import { messageTypeFor, messageTypeForState, type DispatchMessageType } from './transitions.js';
 
 export const DispatcherComponent = 'Dispatcher';
 
@@ -150,6 +150,28 @@ export class Dispatcher {
         }
       }
     }
+  }
+
+  /**
+   * Re-sends, for every execution still in progress, the message its stored state calls for
+   * (`messageTypeForState`): change events are not persisted, so what was committed but not yet
+   * delivered when the previous orchestrator died is sent again. Call it once at start, after
+   * `create`; messages for nodes not connected wait for their handshake. Resolves with how many were
+   * queued.
+   */
+  async reconcile(): Promise<number> {
+    const executions = await this.#store.read((tx) =>
+      tx.listExecutions({ inProgressOnly: true, allJobVersions: true }),
+    );
+    let queued = 0;
+    for (const execution of executions) {
+      const type = messageTypeForState(execution);
+      if (type === undefined) continue;
+      this.#enqueue(type, execution, []);
+      queued++;
+    }
+    this.#kick();
+    return queued;
   }
 
   /** Resolves once every message of the changes seen so far was handed to the transport. */

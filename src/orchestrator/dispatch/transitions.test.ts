@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Execution, ExecutionDesiredStateType, ExecutionStateType } from '../../models/index.js';
 import { makeExecution, makeJob } from '../../store/store.contract.js';
-import { messageTypeFor } from './transitions.js';
+import { messageTypeFor, messageTypeForState } from './transitions.js';
 
 const job = makeJob();
 
@@ -48,5 +48,25 @@ describe('messageTypeFor', () => {
     expect(messageTypeFor(exec('Running', 'BidAccepted'), exec('Running', 'BidAccepted'))).toBeUndefined();
     expect(messageTypeFor(exec('Pending', 'AskForBidAccepted'), exec('Pending', 'New'))).toBeUndefined();
     expect(messageTypeFor(exec('Running', 'Running'), exec('Running', 'BidAccepted'))).toBeUndefined();
+  });
+});
+
+describe('messageTypeForState', () => {
+  it('asks again for an unanswered bid and approves again an approved one', () => {
+    expect(messageTypeForState(exec('Pending', 'New'))).toBe('AskForBid');
+    expect(messageTypeForState(exec('Running', 'AskForBid'))).toBe('AskForBid');
+    expect(messageTypeForState(exec('Running', 'BidAccepted'))).toBe('BidAccepted');
+  });
+
+  it('rejects or cancels what is stopped but may still be held by its node', () => {
+    expect(messageTypeForState(exec('Stopped', 'AskForBidAccepted'))).toBe('BidRejected');
+    expect(messageTypeForState(exec('Stopped', 'BidAccepted'))).toBe('CancelExecution');
+    expect(messageTypeForState(exec('Stopped', 'Running'))).toBe('CancelExecution');
+  });
+
+  it('sends nothing for a terminal execution or a bid waiting for the scheduler', () => {
+    expect(messageTypeForState(exec('Stopped', 'Completed'))).toBeUndefined();
+    expect(messageTypeForState(exec('Running', 'Failed'))).toBeUndefined();
+    expect(messageTypeForState(exec('Pending', 'AskForBidAccepted'))).toBeUndefined();
   });
 });

@@ -47,6 +47,24 @@ export function messageTypeFor(current: Execution, previous?: Execution): Dispat
   return undefined;
 }
 
+/**
+ * The message that brings a node in line with an execution as stored, whatever it already received
+ * (for re-sending after an orchestrator restart; compute nodes ignore what they already applied):
+ * an unanswered ask is asked again, an approved bid approved again, a stopped execution whose node
+ * may still hold it rejected or cancelled.
+ */
+export function messageTypeForState(execution: Execution): DispatchMessageType | undefined {
+  const desired = execution.DesiredState.StateType;
+  const compute = execution.ComputeState.StateType;
+  if (isTerminalExecutionState(compute)) return undefined;
+  if (desired === 'Stopped') {
+    return compute === 'AskForBid' || compute === 'AskForBidAccepted' ? 'BidRejected' : 'CancelExecution';
+  }
+  if (compute === 'New' || compute === 'AskForBid') return 'AskForBid';
+  if (desired === 'Running' && compute === 'BidAccepted') return 'BidAccepted';
+  return undefined;
+}
+
 /** Go's `ExecutionUpsert.HasStateChange`. */
 export function hasStateChange(current: Execution, previous: Execution): boolean {
   return (

@@ -111,6 +111,7 @@ export class NatsComputeTransport implements ComputeTransport {
   readonly #scheduler = new DeliveryScheduler();
   readonly #stopping = new AbortController();
   readonly #stateListeners = new Listeners<[ComputeTransportState, BacalhauError | undefined]>('state');
+  readonly #reachableListeners = new Listeners<[]>('reachable');
   /** Orchestrator → compute messages of the current (or coming) connection waiting for the handler. */
   readonly #inbox: Mailbox<Inbound<OrchestratorMessage>>;
   /** Compute → orchestrator messages the orchestrator has not processed yet. */
@@ -173,6 +174,10 @@ export class NatsComputeTransport implements ComputeTransport {
 
   onStateChange(listener: (state: ComputeTransportState, error?: BacalhauError) => void): Unsubscribe {
     return this.#stateListeners.add(listener);
+  }
+
+  onReachable(listener: () => void): Unsubscribe {
+    return this.#reachableListeners.add(listener);
   }
 
   connect(nodeInfo: NodeInfo, options?: CallOptions): Promise<HandshakeResponse> {
@@ -323,6 +328,7 @@ export class NatsComputeTransport implements ComputeTransport {
     this.#setState('stopped');
     this.#stopping.abort();
     this.#stateListeners.clear();
+    this.#reachableListeners.clear();
     this.#inbox.close();
     this.#outbox.clear();
     this.#handler = undefined;
@@ -375,6 +381,7 @@ export class NatsComputeTransport implements ComputeTransport {
       },
       up: () => {
         nats.up = true;
+        this.#reachableListeners.emit();
       },
     });
     return nats;
