@@ -14,6 +14,9 @@ import { dialNats, type NatsConnectionOptions } from '../transport/nats/connecti
 import { NatsServerProcess } from '../transport/nats/server-process.js';
 import type { NatsServerSettings } from '../transport/nats/server-config.js';
 import type { ComputeTransport, OrchestratorTransport } from '../transport/types.js';
+import type { ApiLogSource } from '../api/server/types.js';
+import type { LogLineSource } from '../transport/nats/logstream/index.js';
+import { LogStreams } from './serve-logstreams.js';
 
 export type ServeNetworkKind = 'in-process' | 'nats';
 
@@ -27,7 +30,14 @@ export interface ServeNetwork {
   orchestratorTransport(): Promise<OrchestratorTransport>;
   /** The end of this process's compute node; the compute node stops it. */
   computeTransport(nodeID: string): Promise<ComputeTransport>;
-  /** Stops the orchestrator's end, then the NATS server. Idempotent; never rejects. */
+  /**
+   * Where the orchestrator reads logs of executions on other nodes (NATS: Bacalhau's log stream
+   * requests); undefined in-process, where the API reads the local compute node directly.
+   */
+  logSource(): Promise<ApiLogSource | undefined>;
+  /** Serves this process's compute node's logs to orchestrators (NATS only); stopped with the network. */
+  serveLogs(nodeID: string, streamLogs: LogLineSource): void;
+  /** Stops the orchestrator's end, the log streams, then the NATS server. Idempotent; never rejects. */
   stop(): Promise<void>;
 }
 
@@ -50,6 +60,8 @@ export async function createInProcessNetwork(options: ServeNetworkOptions): Prom
     hub,
     orchestratorTransport: () => Promise.resolve(hub.orchestrator),
     computeTransport: (nodeID) => hub.createComputeTransport({ nodeId: nodeID, startTime: new Date() }),
+    logSource: () => Promise.resolve(undefined),
+    serveLogs: () => undefined,
     stop: () => hub.stop().catch(() => undefined),
   };
 }
@@ -84,6 +96,7 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     await probeOrchestrator(computeDial, options.onWarning);
   }
   let orchestrator: Promise<NatsOrchestratorTransport> | undefined;
+  const logs = new LogStreams(options.onError);
   let stopped: Promise<void> | undefined;
   return {
     kind: 'nats',
@@ -95,6 +108,9 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
       orchestrator ??= NatsOrchestratorTransport.create({ ...dial, name: nodeID, ...natsErrors });
       return orchestrator;
     },
+    logSource: () =>
+      logs.client({ ...(server === undefined ? computeDial : orchestratorDial(config, server)) }),
+    serveLogs: (nodeID, streamLogs) => logs.serve(computeDial, nodeID, streamLogs),
     computeTransport: (id) =>
       NatsComputeTransport.create({
         ...computeDial,
@@ -107,6 +123,7 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
       stopped ??= (async () => {
         const transport = await orchestrator?.catch(() => undefined);
         await transport?.stop().catch(() => undefined);
+        await logs.stop();
         await server?.stop();
       })();
       return stopped;

@@ -17,6 +17,7 @@ import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
 import { Compute } from './compute.js';
 import { localLogSource } from './log-source.js';
+import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
@@ -158,7 +159,13 @@ export class ServeNode {
           ...(logger === undefined ? {} : { onWarning: (m: string) => logger.warn(m) }),
         });
       }
-      api = await createApiServer(apiDeps(config, orchestrator, compute), {
+      if (compute !== undefined) {
+        const node = compute.node;
+        network.serveLogs(node.nodeID, (request, o) => node.streamLogs(request, o));
+      }
+      const remoteLogs = orchestrator === undefined ? undefined : await network.logSource();
+      const logs = remoteLogs ?? (compute === undefined ? undefined : localLogSource(compute.node));
+      api = await createApiServer(apiDeps(config, orchestrator, compute, logs), {
         host: config.API.Host,
         port: config.API.Port,
         ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
@@ -215,6 +222,7 @@ function apiDeps(
   config: BacalhauConfig,
   orchestrator: Orchestrator | undefined,
   compute: Compute | undefined,
+  logs: ApiLogSource | undefined,
 ): Parameters<typeof createApiServer>[0] {
   if (orchestrator === undefined) {
     // start() refuses a node without either role, so a node without an orchestrator has a compute node.
@@ -228,7 +236,7 @@ function apiDeps(
       jobs: o.jobs,
       endpoint: o.endpoint,
       nodes: o.nodes,
-      ...(compute === undefined ? {} : { logs: localLogSource(compute.node) }),
+      ...(logs === undefined ? {} : { logs }),
     },
   };
 }

@@ -97,6 +97,11 @@ describeWithEnv('devstack', natsEnv(), () => {
       const rows = await executions(stack, jobID);
       expect(rows.map((r) => r.ComputeState.StateType)).toEqual([completed, completed, completed]);
       expect(new Set(rows.map((r) => r.NodeID))).toEqual(new Set(['node-1', 'node-2', 'node-3']));
+      // Logs come from the compute node through NATS.
+      const single = await stack.run(['wasm', 'run', '--id-only', '--wait', hello]);
+      const logs = await stack.run(['job', 'logs', single.stdout.trim()]);
+      expect(logs.stderr).toBe('');
+      expect(logs.stdout).toBe('Hello from bacalhau-ts!\n');
       const described = await stack.run(['job', 'describe', jobID, '--output', 'json']);
       expect(
         (JSON.parse(described.stdout) as { Job: { State: { StateType: string } } }).Job.State.StateType,

@@ -27,6 +27,8 @@ export interface NatsConnectionOptions {
    * without TLS is refused (`Compute.TLS.RequireTLS`).
    */
   tls?: { caFile?: string };
+  /** Keep trying until a first server answers instead of failing at once (background connections). */
+  waitOnFirstConnect?: boolean;
   /** Between reconnect attempts of a dialled connection (ms); default 2000. It retries forever. */
   reconnectTimeWaitMs?: number;
 }
@@ -59,6 +61,7 @@ export async function dialNats(
       : { tls: options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile } }),
     reconnect: true,
     maxReconnectAttempts: -1,
+    ...(options.waitOnFirstConnect === true ? { waitOnFirstConnect: true } : {}),
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
   });
   try {

@@ -1,0 +1,220 @@
+/**
+ * Failures across real processes: an orchestrator (with its supervised nats-server) and compute nodes
+ * in processes of their own, meeting over NATS on loopback. Each test kills something for real and
+ * checks where every job ends up and how many executions it took.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
+import { describeWithEnv, natsEnv, requireDocker, requireWasmModule } from '../helpers/test-env.js';
+import { ProcessCluster } from './process-cluster.js';
+
+let cluster: ProcessCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+const executionState = (name: ExecutionStateType): number => Object.values(ExecutionStateType).indexOf(name);
+
+interface ExecutionRow {
+  ID: string;
+  NodeID: string;
+  ComputeState: { StateType: number; Message?: string };
+}
+
+async function executions(c: ProcessCluster, jobID: string): Promise<ExecutionRow[]> {
+  const listed = await c.run(['job', 'executions', jobID, '--output', 'json']);
+  if (listed.code !== 0) throw new Error(listed.stderr);
+  return JSON.parse(listed.stdout) as ExecutionRow[];
+}
+
+async function jobState(c: ProcessCluster, jobID: string): Promise<string> {
+  const described = await c.run(['job', 'describe', jobID, '--output', 'json']);
+  if (described.code !== 0) return `unreadable: ${described.stderr}`;
+  return (JSON.parse(described.stdout) as { Job: { State: { StateType: string } } }).Job.State.StateType;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  c: ProcessCluster,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${c.output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const terminal = new Set<string>([JobStateType.Completed, JobStateType.Failed, JobStateType.Stopped]);
+
+/** Submits a job that sleeps `ms` on one node and returns its ID without waiting. */
+async function submitSleep(c: ProcessCluster, module: string, ms: number): Promise<string> {
+  const run = await c.run(['wasm', 'run', '--id-only', '--wait=false', module, '--', String(ms)]);
+  if (run.code !== 0) throw new Error(run.stderr);
+  return run.stdout.trim();
+}
+
+/**
+ * Waits for the job's execution to be accepted by its node and returns it. (Compute nodes report the
+ * bid and the end, not the start, as in Bacalhau: BidAccepted is the last state seen before the end.)
+ */
+function acceptedExecution(c: ProcessCluster, jobID: string): Promise<ExecutionRow> {
+  return until(
+    `job ${jobID} to be accepted by a node`,
+    async () =>
+      (await executions(c, jobID)).find(
+        (e) => e.ComputeState.StateType === executionState(ExecutionStateType.BidAccepted),
+      ),
+    c,
+  );
+}
+
+async function waitForTerminal(c: ProcessCluster, jobID: string, timeoutMs?: number): Promise<string> {
+  const state = await until(
+    `job ${jobID} to end`,
+    async () => {
+      const state = await jobState(c, jobID);
+      return terminal.has(state) ? state : undefined;
+    },
+    c,
+    timeoutMs,
+  ).catch(async (err: unknown) => {
+    throw new Error(`${(err as Error).message}\n${(await c.run(['job', 'describe', jobID])).stdout}`);
+  });
+  return state;
+}
+
+describeWithEnv('failures across processes', natsEnv(), () => {
+  it('a SIGKILLed compute node is detected and its execution rescheduled on another node', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(2);
+    const c = cluster;
+    const jobID = await submitSleep(c, sleep, 6000);
+    const first = await acceptedExecution(c, jobID);
+    await c.compute(first.NodeID).kill('SIGKILL');
+
+    expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
+    const rows = await executions(c, jobID);
+    const survivor = first.NodeID === 'compute-0' ? 'compute-1' : 'compute-0';
+    expect(
+      rows.map((r) => `${r.NodeID} ${Object.values(ExecutionStateType)[r.ComputeState.StateType]}`).sort(),
+    ).toEqual([`${first.NodeID} Failed`, `${survivor} Completed`].sort());
+    const nodes = await c.run(['node', 'list', '--output', 'json']);
+    const lost = (
+      JSON.parse(nodes.stdout) as { Info: { NodeID: string }; ConnectionState: { Status: string } }[]
+    ).find((n) => n.Info.NodeID === first.NodeID);
+    expect(lost?.ConnectionState.Status).toBe('DISCONNECTED');
+  }, 150_000);
+
+  it('a compute node restarted mid-run reconnects, reports once, and leaves no container behind', async (ctx) => {
+    const docker = requireDocker(ctx);
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const submitted = await c.run([
+      'docker',
+      'run',
+      '--id-only',
+      '--wait=false',
+      docker.image,
+      '--',
+      'sleep',
+      '30',
+    ]);
+    expect(submitted.stderr).toBe('');
+    const jobID = submitted.stdout.trim();
+    const first = await acceptedExecution(c, jobID);
+    const containers = (): string =>
+      execFileSync(docker.cli, ['ps', '-aq', '--filter', 'label=bacalhau-executor=compute-0'], {
+        encoding: 'utf8',
+      }).trim();
+    await until('the container to start', () => Promise.resolve(containers() === '' ? undefined : true), c);
+    const node = c.compute(first.NodeID);
+    await node.kill('SIGKILL');
+    await node.start();
+
+    // The execution under way when the node died is failed by the node's own reconciliation (Bacalhau:
+    // batch work is not resumed after a restart), reported once, and its container removed.
+    const failed = await until(
+      'the interrupted execution to be reported',
+      async () =>
+        (await executions(c, jobID)).find(
+          (e) => e.ID === first.ID && e.ComputeState.StateType === executionState(ExecutionStateType.Failed),
+        ),
+      c,
+    );
+    expect(failed.ComputeState.Message).toMatch(/node restart/);
+    await c.run(['job', 'stop', jobID]);
+    await waitForTerminal(c, jobID);
+    const rows = await executions(c, jobID);
+    expect(rows.filter((r) => r.ID === first.ID)).toHaveLength(1);
+    const completions = rows.filter(
+      (r) => r.ComputeState.StateType === executionState(ExecutionStateType.Completed),
+    );
+    expect(new Set(completions.map((r) => r.ID)).size).toBe(completions.length);
+    const leftovers = await until(
+      'containers of the node to be removed',
+      () => Promise.resolve(containers() === '' ? '' : undefined),
+      c,
+    ).catch((err: unknown) => {
+      const listing = execFileSync(
+        docker.cli,
+        ['ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Labels}}'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      throw new Error(`${(err as Error).message}\n${listing}\n${JSON.stringify(rows)}`);
+    });
+    expect(leftovers).toBe('');
+    const nodes = await c.run(['node', 'list', '--output', 'json']);
+    expect(nodes.stdout).toContain('"CONNECTED"');
+  }, 150_000);
+
+  it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const jobID = await submitSleep(c, sleep, 3000);
+    await acceptedExecution(c, jobID);
+    const pidFile = join(c.orchestrator.dataDir, 'orchestrator', 'nats', 'nats-server.pid');
+    const natsPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(natsPid, 'SIGKILL');
+
+    expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
+    const rows = await executions(c, jobID);
+    expect(rows).toHaveLength(1);
+    expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(natsPid);
+    // And the cluster still takes new work.
+    const next = await submitSleep(c, sleep, 10);
+    expect(await waitForTerminal(c, next)).toBe(JobStateType.Completed);
+  }, 150_000);
+
+  it('the orchestrator killed with kill -9 mid-run and restarted loses no accepted job', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(2);
+    const c = cluster;
+    const jobs: string[] = [];
+    for (let i = 0; i < 6; i++) jobs.push(await submitSleep(c, sleep, 2000));
+    await acceptedExecution(c, jobs[0] ?? '');
+    await c.orchestrator.kill('SIGKILL');
+    await c.orchestrator.start();
+
+    for (const jobID of jobs) expect(await waitForTerminal(c, jobID, 90_000)).toBe(JobStateType.Completed);
+    const listed = await c.run(['job', 'list', '--output', 'json', '--limit', '100']);
+    const ids = (JSON.parse(listed.stdout) as { ID: string }[]).map((j) => j.ID);
+    expect(ids.sort()).toEqual([...jobs].sort());
+    for (const jobID of jobs) {
+      const completed = (await executions(c, jobID)).filter(
+        (e) => e.ComputeState.StateType === executionState(ExecutionStateType.Completed),
+      );
+      expect(completed).toHaveLength(1);
+    }
+  }, 150_000);
+});
