@@ -88,7 +88,7 @@ export class ProcessCluster {
   readonly natsPort: number;
   readonly #root: string;
 
-  private constructor(root: string, natsPort: number) {
+  private constructor(root: string, natsPort: number, orchestratorArgs: readonly string[]) {
     this.#root = root;
     this.natsPort = natsPort;
     this.orchestrator = new ServeProcess('orchestrator', this.#dir('orchestrator'), [
@@ -102,12 +102,18 @@ export class ProcessCluster {
       '-c',
       `Orchestrator.Auth.Token=${ClusterToken}`,
       ...timings.flatMap((t) => ['-c', t]),
+      ...orchestratorArgs,
     ]);
   }
 
   /** Starts the orchestrator, then `computes` compute nodes named `compute-<i>`. */
-  static async start(computes: number, computeArgs: string[] = []): Promise<ProcessCluster> {
-    const cluster = new ProcessCluster(mkdtempSync(join(tmpdir(), 'bacalhau-cluster-')), await freePort());
+  static async start(
+    computes: number,
+    args: { compute?: string[]; orchestrator?: string[] } = {},
+  ): Promise<ProcessCluster> {
+    const computeArgs = args.compute ?? [];
+    const root = mkdtempSync(join(tmpdir(), 'bacalhau-cluster-'));
+    const cluster = new ProcessCluster(root, await freePort(), args.orchestrator ?? []);
     try {
       await cluster.orchestrator.start();
       for (let i = 0; i < computes; i++) await cluster.addCompute(`compute-${i}`, computeArgs);

@@ -4,7 +4,8 @@
  * down and come back.
  */
 import { connect, errors as natsErrors } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, TlsOptions } from '@nats-io/transport-node';
+import { checkServerIdentity as checkTlsServerIdentity, type PeerCertificate } from 'node:tls';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
 import { abortedError, throwIfAborted, TransportComponent } from '../errors.js';
 
@@ -56,9 +57,7 @@ export async function dialNats(
     ...(token === undefined || token === '' ? {} : { token }),
     ...(credentials?.user === undefined ? {} : { user: credentials.user, pass: credentials.pass ?? '' }),
     ...(options.name === undefined ? {} : { name: options.name }),
-    ...(options.tls === undefined
-      ? {}
-      : { tls: options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile } }),
+    ...(options.tls === undefined ? {} : { tls: tlsOptions(options.tls, parsed) }),
     reconnect: true,
     maxReconnectAttempts: -1,
     ...(options.waitOnFirstConnect === true ? { waitOnFirstConnect: true } : {}),
@@ -79,6 +78,29 @@ export async function dialNats(
     });
   } catch (err) {
     throw dialError(err, urls, tokenSetting);
+  }
+}
+
+/**
+ * nats.js TLS options. nats.js upgrades to TLS with no server name when the server is given by IP
+ * address, so Node checks the certificate against "localhost"; checking it against the configured
+ * hosts instead accepts a certificate issued for the address the node was told to use.
+ */
+function tlsOptions(tls: { caFile?: string }, servers: readonly ServerCredentials[]): TlsOptions {
+  const hosts = servers.map((s) => hostOf(s.server)).filter((h) => h !== '');
+  const checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined => {
+    const failures = hosts.map((host) => checkTlsServerIdentity(host, cert));
+    return failures.includes(undefined) ? undefined : failures[0];
+  };
+  // nats.js passes unknown keys through to Node's tls.connect.
+  return { ...(tls.caFile === undefined ? {} : { caFile: tls.caFile }), checkServerIdentity } as TlsOptions;
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server.includes('://') ? server : `nats://${server}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
   }
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Nodes in separate processes meeting over NATS on loopback: node auth (a wrong token refused at
+ * start), manual approval across processes, and TLS to NATS with a CA.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithEnv, natsEnv, requireWasmModule } from '../helpers/test-env.js';
+import { makeSelfSignedCert, selfSignedUnavailable } from '../helpers/self-signed-cert.js';
+import { ProcessCluster } from './process-cluster.js';
+
+let cluster: ProcessCluster | undefined;
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+interface NodeRow {
+  Info: { NodeID: string };
+  Membership: string;
+  ConnectionState: { Status: string };
+}
+
+async function nodes(c: ProcessCluster): Promise<NodeRow[]> {
+  const listed = await c.run(['node', 'list', '--output', 'json']);
+  return JSON.parse(listed.stdout) as NodeRow[];
+}
+
+describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
+  it('refuses a compute node with the wrong token, naming the setting to fix', async () => {
+    cluster = await ProcessCluster.start(0);
+    const error = await cluster
+      .addCompute('intruder', ['-c', 'Compute.Auth.Token=wrong'])
+      .catch((err: unknown) => err as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain(
+      'Error: nats: Authorization Violation: the NATS server refused the auth token (Compute.Auth.Token)',
+    );
+    expect((error as Error).message).toContain(
+      "Hint: set Compute.Auth.Token (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token",
+    );
+    expect((await nodes(cluster)).map((n) => n.Info.NodeID)).not.toContain('intruder');
+  }, 120_000);
+
+  it('keeps a new node PENDING until approved, then runs work on it', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    cluster = await ProcessCluster.start(1, {
+      orchestrator: ['-c', 'Orchestrator.NodeManager.ManualApproval=true'],
+    });
+    const c = cluster;
+    const pending = (await nodes(c)).find((n) => n.Info.NodeID === 'compute-0');
+    expect(pending?.Membership).toBe('PENDING');
+    const approved = await c.run(['node', 'approve', 'compute-0']);
+    expect(approved.code).toBe(0);
+    expect((await nodes(c)).find((n) => n.Info.NodeID === 'compute-0')?.Membership).toBe('APPROVED');
+    const run = await c.run(['wasm', 'run', '--id-only', '--wait', hello]);
+    expect(run.stderr).toBe('');
+    const logs = await c.run(['job', 'logs', run.stdout.trim()]);
+    expect(logs.stdout).toBe('Hello, world!\n');
+  }, 120_000);
+
+  it('speaks TLS to NATS when the orchestrator has a certificate and the compute node its CA', async (ctx) => {
+    const unavailable = selfSignedUnavailable();
+    if (unavailable !== undefined) ctx.skip(unavailable);
+    const hello = requireWasmModule(ctx, 'hello');
+    const tls = makeSelfSignedCert();
+    cleanups.push(() => tls.remove());
+    const keyFile = join(tls.certFile, '..', 'nats-key.pem');
+    writeFileSync(keyFile, tls.key, { mode: 0o600 });
+    cluster = await ProcessCluster.start(1, {
+      orchestrator: [
+        '-c',
+        `Orchestrator.TLS.ServerCert=${tls.certFile}`,
+        '-c',
+        `Orchestrator.TLS.ServerKey=${keyFile}`,
+        '-c',
+        `Orchestrator.TLS.CACert=${tls.certFile}`,
+      ],
+      compute: ['-c', `Compute.TLS.CACert=${tls.certFile}`, '-c', 'Compute.TLS.RequireTLS=true'],
+    });
+    const c = cluster;
+    expect((await nodes(c)).find((n) => n.Info.NodeID === 'compute-0')?.ConnectionState.Status).toBe(
+      'CONNECTED',
+    );
+    const run = await c.run(['wasm', 'run', '--id-only', '--wait', hello]);
+    expect(run.stderr).toBe('');
+  }, 120_000);
+});
