@@ -42,3 +42,13 @@ export function executionTimedOut(timeoutMs: number): BacalhauError {
     hint: 'Increase the task timeout or allocate more resources',
   });
 }
+
+/** A start refused by a stopped executor (`component` names the engine): the node is shutting down. */
+export function executorStopped(component: string): BacalhauError {
+  return new BacalhauError(`the ${component} executor is stopped`, {
+    code: ErrorCode.ServiceUnavailable,
+    component,
+    hint: 'The compute node is shutting down; the execution can run on another node',
+    retryable: true,
+  });
+}

@@ -71,8 +71,11 @@ export class LogFile {
           offset += HeaderBytes + chunk.data.length;
           yield chunk;
         }
-        if (this.#ended || !follow) return;
-        if (offset === this.#size) await this.#changed(signal);
+        if (!follow) return;
+        // frames appended while the ones before were read are read before the end counts
+        if (offset < this.#size) continue;
+        if (this.#ended) return;
+        await this.#changed(signal);
       }
     } finally {
       await reader.close();

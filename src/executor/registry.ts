@@ -124,6 +124,12 @@ export class ExecutionRegistry {
     );
   }
 
+  /** Cancels every execution that has not finished; resolves once they all stopped. */
+  async cancelAll(): Promise<void> {
+    const unfinished = [...this.#entries].filter(([, entry]) => entry.state !== 'finished');
+    await Promise.allSettled(unfinished.map(([executionID]) => this.cancel(executionID)));
+  }
+
   /** See {@link Executor.getLogStream}. */
   async *logStream(executionID: string, options: LogStreamOptions = {}): AsyncGenerator<LogChunk> {
     const entry = this.#entries.get(executionID);

@@ -36,8 +36,11 @@ class CappedStream {
     readonly returnLimit: number,
   ) {}
 
-  /** The part of `data` that still fits in the file; the rest is dropped. */
-  async write(data: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Keeps the head of `data` for the summary and returns the part that still fits in the file (the
+   * rest is dropped), with its write to the file under way.
+   */
+  write(data: Uint8Array): { kept: Uint8Array; written: Promise<unknown> } {
     // one byte beyond the return limit tells us the summary is truncated
     const headRoom = this.returnLimit + 1 - this.#headBytes;
     if (headRoom > 0) {
@@ -46,11 +49,10 @@ class CappedStream {
       this.#headBytes += head.length;
     }
     const kept = data.subarray(0, Math.max(0, this.fileLimit - this.#written));
-    if (kept.length > 0) {
-      await this.file.write(kept, 0, kept.length, this.#written);
-      this.#written += kept.length;
-    }
-    return kept;
+    if (kept.length === 0) return { kept, written: Promise.resolve() };
+    const written = this.file.write(kept, 0, kept.length, this.#written);
+    this.#written += kept.length;
+    return { kept, written };
   }
 
   summary(): { text: string; truncated: boolean } {
@@ -106,8 +108,9 @@ export class OutputRecorder {
 
   async write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
     const stream = type === ExecutionLogType.Stdout ? this.#stdout : this.#stderr;
-    const kept = await stream.write(data);
-    if (kept.length > 0) await this.log.append(type, kept);
+    const { kept, written } = stream.write(data);
+    // two files: both writes at once
+    if (kept.length > 0) await Promise.all([written, this.log.append(type, kept)]);
   }
 
   /**
@@ -115,8 +118,10 @@ export class OutputRecorder {
    * run to an exit (Go sets it from the runtime's error); a non-zero exit code alone is no error.
    */
   async finish(exitCode: number, errorMsg = ''): Promise<RunCommandResult> {
-    await writeFile(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode));
-    await this.close();
+    await Promise.all([
+      writeFile(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode)),
+      this.close(),
+    ]);
     const stdout = this.#stdout.summary();
     const stderr = this.#stderr.summary();
     return {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onDaemonCall } from '../../bench/lib/docker-api-timing.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { DockerExecutor, type DockerExecutorOptions } from '../../src/executor/docker/executor.js';
 import { containerName } from '../../src/executor/docker/naming.js';
@@ -386,6 +387,31 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await executor.cancel(req.executionID);
       }));
 
+    it('asks the daemon only what a fresh execution needs, and a bid nothing twice', () =>
+      withTempDir(async (dir) => {
+        const fresh = await newExecutor();
+        // the first start looks once for containers a previous process left
+        await run(fresh, await newRequest(dir, sh('true')));
+        const req = await newRequest(dir, sh('true'));
+        const runCalls = await daemonCalls(() => run(fresh, req));
+        expect(runCalls).toEqual([
+          'POST /containers/create',
+          'POST /containers/{id}/attach',
+          'POST /containers/{id}/start',
+          'POST /containers/{id}/wait',
+          'GET /containers/{id}/json',
+          'DELETE /containers/{id}',
+        ]);
+        const job = {
+          Tasks: [{ Name: 't', Engine: engine({}), Network: { Type: 'None' } }],
+        } as unknown as Job;
+        const bidCalls = await daemonCalls(async () => {
+          await fresh.shouldBid({ nodeID: 'n', job });
+          await fresh.shouldBid({ nodeID: 'n', job });
+        });
+        expect(bidCalls.sort()).toEqual([`GET /images/${env.image}/json`, 'GET /version']);
+      }));
+
     it('removes the container once the result is written', () =>
       withTempDir(async (dir) => {
         const req = await newRequest(dir, sh('echo done'));
@@ -540,6 +566,18 @@ setInterval(() => undefined, 60_000);
     for await (const chunk of child.stdout) if (String(chunk).includes('started')) break;
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** The Engine API calls (`METHOD /path`, container IDs as `{id}`) answered while `during` ran. */
+  async function daemonCalls(during: () => Promise<unknown>): Promise<string[]> {
+    const calls: string[] = [];
+    const stop = onDaemonCall(docker, (call) => calls.push(call));
+    try {
+      await during();
+    } finally {
+      stop();
+    }
+    return calls;
   }
 
   /** The pids cgroup folder of a host process (cgroup v1 `pids` controller, or the v2 unified tree). */

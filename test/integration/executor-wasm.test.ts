@@ -1,13 +1,14 @@
 // The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
-// contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways).
+// contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
+// the pool of pre-started workers).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { PreparedVolume, RunCommandRequest } from '../../src/executor/types.js';
-import { WasmExecutor } from '../../src/executor/wasm/executor.js';
+import { WasmExecutor, type WasmExecutorOptions } from '../../src/executor/wasm/executor.js';
 import { describeWithEnv, wasmEnv } from '../helpers/test-env.js';
 
 describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
@@ -23,8 +24,20 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
   });
   const withArgs = (name: string, ...args: string[]): ContractTask => task(name, { Parameters: args });
 
+  /** Executors of the current test; stopped after it, so no worker thread outlives it. */
+  const executors: WasmExecutor[] = [];
+  const newExecutor = (options: WasmExecutorOptions = {}): WasmExecutor => {
+    const executor = new WasmExecutor(options);
+    executors.push(executor);
+    return executor;
+  };
+  afterEach(async () => {
+    await Promise.all(executors.splice(0).map((e) => e.stop()));
+  });
+
   runExecutorContract('wasm', {
-    create: () => Promise.resolve(new WasmExecutor()),
+    create: () => Promise.resolve(newExecutor()),
+    dispose: (executor) => (executor as WasmExecutor).stop(),
     print: (stdout, stderr) => withArgs('echo', stdout, stderr),
     interleave: (lines) => withArgs('stderr', String(lines)),
     exit: (code) => withArgs('exit_code', String(code)),
@@ -35,9 +48,13 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
   });
 
   /** Runs `t` to its result (start errors propagate), with `extra` request fields. */
-  async function run(dir: string, t: ContractTask, extra: Partial<RunCommandRequest> = {}) {
-    const executor = new WasmExecutor();
-    const req = await makeRequest(dir, 'e-wasm', {
+  async function run(
+    dir: string,
+    t: ContractTask,
+    extra: Partial<RunCommandRequest> = {},
+    executor = newExecutor(),
+  ) {
+    const req = await makeRequest(dir, `e-wasm-${++runs}`, {
       engine: t.engine,
       ...extra,
       inputs: [...(t.inputs ?? []), ...(extra.inputs ?? [])],
@@ -45,6 +62,8 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
     await executor.start(req);
     return { req, result: await executor.wait(req.executionID) };
   }
+
+  let runs = 0;
 
   async function startError(dir: string, t: ContractTask, extra: Partial<RunCommandRequest> = {}) {
     const err: unknown = await run(dir, t, extra).then(
@@ -125,7 +144,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
 
     it('lets a start refused for bad params be retried under the same ID', () =>
       withTempDir(async (dir) => {
-        const executor = new WasmExecutor();
+        const executor = newExecutor();
         const bad = await makeRequest(dir, 'e-retry', { engine: { Type: 'wasm', Params: {} } });
         await expect(executor.start(bad)).rejects.toBeInstanceOf(BacalhauError);
         const good = { ...bad, ...task('hello') };
@@ -170,7 +189,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
 
     it('stops a module spinning in a loop at its timeout', () =>
       withTempDir(async (dir) => {
-        const executor = new WasmExecutor();
+        const executor = newExecutor();
         const req = await makeRequest(dir, 'e-spin', { ...task('spin'), timeoutMs: 200 });
         await executor.start(req);
         await expect(executor.wait('e-spin')).rejects.toMatchObject({ code: ErrorCode.TimeOut });
@@ -178,7 +197,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
 
     it('cancels a spinning module', () =>
       withTempDir(async (dir) => {
-        const executor = new WasmExecutor();
+        const executor = newExecutor();
         const req = await makeRequest(dir, 'e-spin-cancel', task('spin'));
         await executor.start(req);
         await executor.cancel('e-spin-cancel');
@@ -204,6 +223,81 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ ExitCode: 0, StdoutTruncated: true });
         expect((await readFile(join(req.resultsDir, 'stdout'))).length).toBe(1024 * 1024);
         expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+      }));
+  });
+
+  describe('worker pool', () => {
+    // one spare: every execution after the first runs in a worker started before it was asked for
+    const pooled = () => newExecutor({ spareWorkers: 1 });
+
+    it('runs each execution in a worker no other module ran in: env and files do not carry over', () =>
+      withTempDir(async (dir) => {
+        const executor = pooled();
+        const data = join(dir, 'data');
+        await mkdir(data);
+        await writeFile(join(data, 'secret.txt'), 'from A');
+        const inputs = [{ source: data, target: '/data', readOnly: false }];
+        const a = await run(dir, task('env'), { env: { SECRET: 'a' }, inputs }, executor);
+        expect(a.result.Stdout).toBe('SECRET=a\n');
+        const readByA = await run(dir, withArgs('cat', '/data/secret.txt'), { inputs }, executor);
+        expect(readByA.result.Stdout).toBe('from A');
+
+        const b = await run(dir, task('env'), { env: { OTHER: 'b' } }, executor);
+        expect(b.result.Stdout).toBe('OTHER=b\n');
+        const readByB = await run(dir, withArgs('cat', '/data/secret.txt'), {}, executor);
+        expect(readByB.result).toMatchObject({ Stdout: '', ExitCode: 1 });
+      }));
+
+    it("applies each execution's own memory limit, whatever ran in the pool before", () =>
+      withTempDir(async (dir) => {
+        const executor = pooled();
+        const limited = { resources: { CPU: 0, Memory: 16 * 1024 * 1024, Disk: 0, GPU: 0 } };
+        const free = await run(dir, withArgs('alloc', '64'), {}, executor);
+        expect(free.result).toMatchObject({ Stdout: 'allocated 64 MiB\n', ExitCode: 0 });
+        const capped = await run(dir, withArgs('alloc', '64'), limited, executor);
+        expect(capped.result.ExitCode).toBe(1);
+        expect(capped.result.stderr).toMatch(/^allocation failed after 1[0-5] MiB\n$/);
+        const freeAgain = await run(dir, withArgs('alloc', '64'), {}, executor);
+        expect(freeAgain.result).toMatchObject({ Stdout: 'allocated 64 MiB\n', ExitCode: 0 });
+      }));
+
+    it('runs the next execution normally after one was stopped at its timeout', () =>
+      withTempDir(async (dir) => {
+        const executor = pooled();
+        const spin = await makeRequest(dir, 'e-pool-spin', { ...task('spin'), timeoutMs: 200 });
+        await executor.start(spin);
+        await expect(executor.wait(spin.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        const { result } = await run(dir, task('hello'), {}, executor);
+        expect(result).toMatchObject({ Stdout: 'Hello, world!\n', ExitCode: 0 });
+      }));
+
+    it('keeps concurrent executions apart when there are more of them than spares', () =>
+      withTempDir(async (dir) => {
+        const executor = pooled();
+        const results = await Promise.all(
+          ['one', 'two', 'three'].map((word) =>
+            run(join(dir, word), withArgs('echo', word, ''), {}, executor).then((r) => r.result.Stdout),
+          ),
+        );
+        expect(results).toEqual(['one', 'two', 'three']);
+      }));
+
+    it('stops: cancels what runs and refuses later starts', () =>
+      withTempDir(async (dir) => {
+        const executor = pooled();
+        await run(dir, task('hello'), {}, executor);
+        const sleeper = await makeRequest(dir, 'e-pool-sleep', withArgs('sleep', '60000'));
+        await executor.start(sleeper);
+        await executor.stop();
+        await expect(executor.wait(sleeper.executionID)).rejects.toMatchObject({
+          code: ErrorCode.ExecutionAlreadyCancelled,
+        });
+        const late = await makeRequest(dir, 'e-pool-late', task('hello'));
+        await expect(executor.start(late)).rejects.toMatchObject({
+          code: ErrorCode.ServiceUnavailable,
+          retryable: true,
+        });
+        await executor.stop();
       }));
   });
 

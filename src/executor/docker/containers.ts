@@ -1,6 +1,6 @@
 /**
- * The executor's containers on the daemon, found by label: the one an execution runs in (to re-attach
- * after a restart), all of this executor's (to remove orphans), and their removal.
+ * The executor's containers on the daemon, found by label: the ones a previous process left (to
+ * re-attach after a restart), all of this executor's (to remove orphans), and their removal.
  */
 import type Docker from 'dockerode';
 import { daemonError, statusCode } from './errors.js';
@@ -47,7 +47,7 @@ export async function listExecutorContainers(
 }
 
 /** The job container of an execution, whatever its state, or undefined when there is none. */
-export async function findJobContainer(
+async function findJobContainer(
   docker: Docker,
   executorID: string,
   executionID: string,
@@ -55,6 +55,39 @@ export async function findJobContainer(
 ): Promise<Docker.ContainerInfo | undefined> {
   const execution = `${Label.Execution}=${executionLabelValue(executorID, executionID)}`;
   return (await listByLabels(docker, [execution, `${Label.Role}=executor`], signal))[0];
+}
+
+/**
+ * The job containers a previous process of this executor left (a restarted node), which only the
+ * executions they belong to may re-attach to. Found by one listing, the first time they are asked
+ * for: the executor asks before it creates any container, so the listing holds only leftovers, and a
+ * fresh execution costs no daemon call.
+ */
+export class LeftoverContainers {
+  readonly #docker: Docker;
+  readonly #executorID: string;
+  #executions: Promise<Set<string>> | undefined;
+
+  constructor(docker: Docker, executorID: string) {
+    this.#docker = docker;
+    this.#executorID = executorID;
+  }
+
+  /** The execution's leftover job container, if any; a later call for the same ID finds none. */
+  async take(executionID: string, signal?: AbortSignal): Promise<Docker.ContainerInfo | undefined> {
+    this.#executions ??= listExecutorContainers(this.#docker, this.#executorID).then(
+      (found) => new Set(found.filter((c) => c.role === 'executor').map((c) => c.executionID)),
+      (err: unknown) => {
+        this.#executions = undefined;
+        throw err;
+      },
+    );
+    const executions = await this.#executions;
+    if (!executions.has(executionID)) return undefined;
+    const container = await findJobContainer(this.#docker, this.#executorID, executionID, signal);
+    executions.delete(executionID);
+    return container;
+  }
 }
 
 /** Removes every container of one execution (its job container and its sandbox, if any). */

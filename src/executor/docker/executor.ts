@@ -10,17 +10,19 @@
  * up after a restart), and `stop`.
  */
 import type Docker from 'dockerode';
+import { systemClock } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { Engine } from '../../models/constants.js';
 import { NetworkType, domainSet, type NetworkConfig } from '../../models/network.js';
 import { isSpecType } from '../../models/spec-config.js';
 import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
+import { executorStopped } from '../errors.js';
 import type { LaunchedExecution } from '../registry.js';
 import type { OutputRecorder } from '../results.js';
 import type { BidRequest, BidResponse, RunCommandRequest, SignalOption } from '../types.js';
 import { containerCreateOptions } from './container-config.js';
 import {
-  findJobContainer,
+  LeftoverContainers,
   listExecutorContainers,
   removeContainer,
   removeExecutionContainers,
@@ -30,10 +32,11 @@ import { connectDaemon } from './daemon.js';
 import { gpuDevices } from './devices.js';
 import { DockerComponent, daemonError, statusCode, throwIfAborted } from './errors.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
-import { daemonPlatform, ensureImage, imagePlatform, inspectImage } from './images.js';
+import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
 import { containerMounts } from './mounts.js';
 import type { ExecutionRef } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
+import { RecentAnswers } from './recent-answers.js';
 import { decodeDockerSpec, type DockerEngineSpec } from './spec.js';
 import { runContainer } from './supervise.js';
 
@@ -49,6 +52,11 @@ export interface DockerExecutorOptions extends BaseExecutorOptions {
 
 /** How long `isInstalled` waits for the daemon to answer. */
 const InstalledTimeoutMs = 2000;
+/**
+ * How long the daemon's answers on its bridge network and on an image's platform are reused: long
+ * enough to span a job's bid and start, short enough to notice a reconfigured daemon soon.
+ */
+const RecentAnswerMs = 30_000;
 
 export class DockerExecutor extends BaseExecutor {
   readonly id: string;
@@ -57,6 +65,9 @@ export class DockerExecutor extends BaseExecutor {
   readonly #pidsLimit: number;
   /** Executions this instance is starting or running: never orphans, whatever the caller says. */
   readonly #active = new Set<string>();
+  readonly #bridge: RecentAnswers<'bridge', boolean>;
+  readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
+  readonly #leftovers: LeftoverContainers;
   #version: Promise<Docker.DockerVersion> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -64,9 +75,13 @@ export class DockerExecutor extends BaseExecutor {
     super(options);
     this.id = options.id;
     this.#pidsLimit = options.pidsLimit ?? 2048;
+    const clock = options.clock ?? systemClock;
+    this.#bridge = new RecentAnswers(RecentAnswerMs, clock);
+    this.#images = new RecentAnswers(RecentAnswerMs, clock);
     const daemon = connectDaemon();
     this.#docker = daemon.docker;
     this.#socketPath = daemon.socketPath;
+    this.#leftovers = new LeftoverContainers(this.#docker, this.id);
   }
 
   /**
@@ -99,23 +114,24 @@ export class DockerExecutor extends BaseExecutor {
    * Go's image-platform check, on the images the node has: an image present locally must be built for
    * the daemon's OS and architecture. An absent one is accepted (asking a registry for its manifest
    * would make every bid wait on the network); a pull for the wrong platform fails `start` clearly.
+   * What the daemon said about an image is reused for a short while (Go caches manifests too).
    * Also refuses a network mode the node cannot provide (Bridge without a bridge, HTTP without root).
    * Rejects with the params' error for a task whose Engine.Params are invalid, as Go's strategy does.
    */
-  async shouldBid(request: BidRequest, options: SignalOption = {}): Promise<BidResponse> {
+  async shouldBid(request: BidRequest): Promise<BidResponse> {
     const task = request.job.Tasks[0];
     if (task?.Engine === undefined || !isSpecType(task.Engine, Engine.Docker)) {
       return { shouldBid: true, reason: 'this node does examine images for non-Docker jobs' };
     }
     const spec = decodeDockerSpec(task.Engine);
     try {
-      await this.resolveNetwork(task.Network ?? { Type: NetworkType.Default }, options);
+      await this.resolveNetwork(task.Network ?? { Type: NetworkType.Default });
     } catch (err) {
       if (!(err instanceof BacalhauError) || err.code !== ErrorCode.ConfigurationError) throw err;
       return { shouldBid: false, reason: `this node does not support the task's network: ${err.message}` };
     }
     const [image, version] = await Promise.all([
-      inspectImage(this.#docker, spec.Image),
+      this.#images.get(spec.Image, () => inspectImage(this.#docker, spec.Image)),
       this.#daemonVersion(),
     ]);
     if (image === undefined) {
@@ -143,12 +159,12 @@ export class DockerExecutor extends BaseExecutor {
    * records it in the job's history). Default is the bridge, or no network when the daemon has none.
    * @throws BacalhauError (ConfigurationError) when the mode cannot be provided here
    */
-  async resolveNetwork(config: NetworkConfig, options: SignalOption = {}): Promise<NetworkResolution> {
-    return (await this.#network(config, options.signal)).resolution;
+  async resolveNetwork(config: NetworkConfig): Promise<NetworkResolution> {
+    return (await this.#network(config)).resolution;
   }
 
   start(request: RunCommandRequest, options: SignalOption = {}): Promise<void> {
-    if (this.#stopping !== undefined) return Promise.reject(stoppedError());
+    if (this.#stopping !== undefined) return Promise.reject(executorStopped(DockerComponent));
     return this.registry.start(request.executionID, request.timeoutMs, async (stop) => {
       const signal = options.signal === undefined ? stop : AbortSignal.any([stop, options.signal]);
       this.#active.add(request.executionID);
@@ -206,16 +222,18 @@ export class DockerExecutor extends BaseExecutor {
       resultsDir: request.resultsDir,
       daemonSocket: this.#socketPath,
     });
-    const existing = await findJobContainer(this.#docker, this.id, request.executionID, signal);
+    const existing = await this.#leftovers.take(request.executionID, signal);
     const { container, gateway } =
       existing === undefined
         ? await this.#createContainer(request, spec, mounts, signal)
         : await this.#reuseContainer(existing, request.network, signal);
     const cleanup = async (): Promise<void> => {
-      // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
       await Promise.allSettled([
         gateway?.close(),
-        removeExecutionContainers(this.#docker, this.id, request.executionID),
+        existing === undefined
+          ? removeContainer(this.#docker, container.id)
+          : // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
+            removeExecutionContainers(this.#docker, this.id, request.executionID),
       ]);
       this.#active.delete(request.executionID);
     };
@@ -246,8 +264,7 @@ export class DockerExecutor extends BaseExecutor {
     signal: AbortSignal,
   ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
     const devices = await gpuDevices(request.resources);
-    const { resolution, bridge } = await this.#network(request.network, signal);
-    await ensureImage(this.#docker, spec.Image, signal);
+    const { resolution, bridge } = await this.#network(request.network);
     const ref: ExecutionRef = { executorID: this.id, jobID: request.jobID, executionID: request.executionID };
     const gateway =
       resolution.mode === 'http' ? await this.#openGateway(ref, request.network, signal) : undefined;
@@ -266,7 +283,10 @@ export class DockerExecutor extends BaseExecutor {
       pidsLimit: this.#pidsLimit,
     });
     try {
-      return { container: await this.#docker.createContainer({ ...options, abortSignal: signal }), gateway };
+      return {
+        container: await createPullingImage(this.#docker, { ...options, Image: spec.Image }, signal),
+        gateway,
+      };
     } catch (err) {
       await gateway?.close();
       throwIfAborted(signal);
@@ -295,11 +315,12 @@ export class DockerExecutor extends BaseExecutor {
     return { container, gateway };
   }
 
-  async #network(
-    config: NetworkConfig,
-    signal: AbortSignal | undefined,
-  ): Promise<{ resolution: NetworkResolution; bridge: boolean }> {
-    const bridge = await this.#hasBridge(signal);
+  async #network(config: NetworkConfig): Promise<{ resolution: NetworkResolution; bridge: boolean }> {
+    // None and HTTP are the same with or without a bridge: no need to ask
+    const bridge =
+      config.Type !== NetworkType.None &&
+      config.Type !== NetworkType.HTTP &&
+      (await this.#bridge.get('bridge', () => this.#hasBridge()));
     const httpUnavailable =
       config.Type === NetworkType.HTTP
         ? await httpModeUnavailable({
@@ -315,12 +336,12 @@ export class DockerExecutor extends BaseExecutor {
     return HttpGateway.open({ docker: this.#docker, ref, arch, domains: domainSet(config), signal });
   }
 
-  async #hasBridge(signal: AbortSignal | undefined): Promise<boolean> {
+  /** Not bounded by a caller's signal: the answer is shared (see {@link RecentAnswers}). */
+  async #hasBridge(): Promise<boolean> {
     try {
       await this.#docker.getNetwork('bridge').inspect();
       return true;
     } catch (err) {
-      throwIfAborted(signal);
       if (statusCode(err) === 404) return false;
       throw daemonError('looking for the bridge network', err);
     }
@@ -334,13 +355,4 @@ export class DockerExecutor extends BaseExecutor {
     });
     return this.#version;
   }
-}
-
-function stoppedError(): BacalhauError {
-  return new BacalhauError('the Docker executor is stopped', {
-    code: ErrorCode.ServiceUnavailable,
-    component: DockerComponent,
-    hint: 'The compute node is shutting down; the execution can run on another node',
-    retryable: true,
-  });
 }

@@ -4,7 +4,7 @@
  * has, and a missing image fails as soon as the daemon gives up (bounded by the caller's signal).
  */
 import type Docker from 'dockerode';
-import { daemonError, imageNotAvailable, statusCode, throwIfAborted } from './errors.js';
+import { daemonError, describe, imageNotAvailable, statusCode, throwIfAborted } from './errors.js';
 
 /** The image's inspect data, or undefined when the daemon does not have it. */
 export async function inspectImage(
@@ -20,9 +20,30 @@ export async function inspectImage(
   }
 }
 
-/** Pulls `image` unless the daemon has it. @throws BacalhauError naming Engine.Params.Image */
-export async function ensureImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
-  if ((await inspectImage(docker, image)) !== undefined) return;
+/**
+ * Creates the container, pulling its image first only when the daemon says it has none (as
+ * `docker run` does): a present image costs no extra call. Daemon errors are thrown as they come.
+ * @throws BacalhauError naming Engine.Params.Image when the image is absent and cannot be pulled
+ */
+export async function createPullingImage(
+  docker: Docker,
+  options: Docker.ContainerCreateOptions & { Image: string },
+  signal: AbortSignal,
+): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer({ ...options, abortSignal: signal });
+  } catch (err) {
+    if (!isNoSuchImage(err)) throw err;
+  }
+  await pullImage(docker, options.Image, signal);
+  return docker.createContainer({ ...options, abortSignal: signal });
+}
+
+function isNoSuchImage(err: unknown): boolean {
+  return statusCode(err) === 404 && /no such image/i.test(describe(err));
+}
+
+async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
   try {
     const progress = await docker.pull(image, { abortSignal: signal });
     await drainProgress(progress);

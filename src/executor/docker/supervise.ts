@@ -1,8 +1,9 @@
 /**
  * One execution's container from start to removal (Go `executionHandler.run`): start it (unless it
- * runs already: a re-attach), record its output live, wait for its exit, read why it ended, write the
- * result layout, then remove it. Aborting `signal` (cancel or timeout) stops the container: SIGTERM,
- * then SIGKILL after a second, as Bacalhau does.
+ * runs already: a re-attach), record its output live, wait for its exit, read why it ended, then write
+ * the result layout while the container is removed; the run's outcome comes once both are done.
+ * Aborting `signal` (cancel or timeout) stops the container: SIGTERM, then SIGKILL after a second, as
+ * Bacalhau does.
  *
  * Output comes from attaching to the container, before it starts: every byte arrives, live, in the
  * order the daemon read it, and a task writing faster than it is recorded waits (an attached stream
@@ -26,7 +27,7 @@ export interface SuperviseOptions {
   /** False when the container was already started (by a previous run of the node). */
   start: boolean;
   signal: AbortSignal;
-  /** Removes the container and what belongs to it; runs whatever happened. */
+  /** Removes the container and what belongs to it; runs once, whatever happened. Never rejects. */
   cleanup: () => Promise<void>;
 }
 
@@ -55,6 +56,8 @@ async function supervise(
   const stop = (): void => {
     container.stop({ t: StopGraceSeconds }).catch(() => undefined); // it ended already: nothing to stop
   };
+  let removal: Promise<void> | undefined;
+  const remove = (): Promise<void> => (removal ??= options.cleanup());
   try {
     if (startFailure !== undefined) {
       capture.abort();
@@ -83,6 +86,8 @@ async function supervise(
     );
     const [captureError, state] = await Promise.all([capture.done, container.inspect().then((i) => i.State)]);
     clearTimeout(drainTimer);
+    // the container has told all it will: it goes while the result is written
+    void remove();
     if (signal.aborted) return await recorder.finish(-1, 'stopped');
     const errorMsg = state.OOMKilled
       ? 'memory limit exceeded'
@@ -95,7 +100,7 @@ async function supervise(
     throw err;
   } finally {
     signal.removeEventListener('abort', stop);
-    await options.cleanup();
+    await remove();
   }
 }
 

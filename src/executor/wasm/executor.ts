@@ -1,31 +1,53 @@
 /**
  * The WASM executor (Go `pkg/executor/wasm`, reference §4.5): runs WASI preview1 modules on
- * `node:wasi`, one worker thread per execution. `start` validates everything it can first (params,
- * modules, entrypoint, imports, memory limit, mounts) and refuses a bad task with an error naming the
- * field; the task then runs bounded by its timeout, and a kill terminates its worker.
+ * `node:wasi`, one worker thread per execution, taken from a pool of pre-started ones (worker-pool.ts).
+ * `start` validates everything it can first (params, modules, entrypoint, imports, memory limit,
+ * mounts) and refuses a bad task with an error naming the field; the task then runs bounded by its
+ * timeout, and a kill terminates its worker.
  */
+import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { systemClock } from '../../lib/clock.js';
 import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
+import { executorStopped } from '../errors.js';
 import type { BidResponse, RunCommandRequest, SignalOption } from '../types.js';
+import { WasmComponent } from './errors.js';
 import { memoryLimitPages } from './memory-limit.js';
 import { loadProgram } from './modules.js';
 import { prepareMounts } from './mounts.js';
-import { runInWorker } from './run-worker.js';
+import { runInWorker, spawnWasmWorker } from './run-worker.js';
 import { decodeWasmSpec } from './spec.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface WasmExecutorOptions extends BaseExecutorOptions {
   /** Unrecorded output after which the task's writes block; default 4 MiB. */
   highWaterBytes?: number;
+  /**
+   * Worker threads kept started for the next executions (each runs one execution, then a new one
+   * replaces it); default 2. 0 starts a thread when an execution starts.
+   */
+  spareWorkers?: number;
+  /** Spare workers unused this long are terminated (an idle node holds no threads); default 60 s. */
+  spareIdleMs?: number;
 }
 
 const accept: BidResponse = { shouldBid: true, reason: 'WASM jobs place no additional requirements' };
 
 export class WasmExecutor extends BaseExecutor {
   readonly #highWaterBytes: number;
+  readonly #workers: WorkerPool<Worker>;
+  #stopping: Promise<void> | undefined;
 
   constructor(options: WasmExecutorOptions = {}) {
     super(options);
     this.#highWaterBytes = options.highWaterBytes ?? 4 * 1024 * 1024;
+    this.#workers = new WorkerPool({
+      spawn: spawnWasmWorker,
+      spares: options.spareWorkers ?? 2,
+      refillDelayMs: 20,
+      idleMs: options.spareIdleMs ?? 60_000,
+      clock: options.clock ?? systemClock,
+    });
   }
 
   /** Always: the runtime is part of Node. */
@@ -42,15 +64,22 @@ export class WasmExecutor extends BaseExecutor {
   }
 
   start(request: RunCommandRequest, options: SignalOption = {}): Promise<void> {
+    if (this.#stopping !== undefined) return Promise.reject(executorStopped(WasmComponent));
     return this.registry.start(request.executionID, request.timeoutMs, async (stop) => {
       const spec = decodeWasmSpec(request.engine);
-      const program = await loadProgram(spec, request.inputs, memoryLimitPages(request.resources.Memory));
-      const preopens = await prepareMounts({
-        inputs: request.inputs,
-        outputs: request.outputs,
-        resultsDir: request.resultsDir,
-        scratchDir: join(request.logsDir, 'wasm-mounts'),
-      });
+      // independent, so they run together; a task wrong in both gets the program's error, as before
+      const [loaded, mounted] = await Promise.allSettled([
+        loadProgram(spec, request.inputs, memoryLimitPages(request.resources.Memory)),
+        prepareMounts({
+          inputs: request.inputs,
+          outputs: request.outputs,
+          resultsDir: request.resultsDir,
+          scratchDir: join(request.logsDir, 'wasm-mounts'),
+        }),
+      ]);
+      if (loaded.status === 'rejected') throw loaded.reason;
+      if (mounted.status === 'rejected') throw mounted.reason;
+      const [program, preopens] = [loaded.value, mounted.value];
       options.signal?.throwIfAborted();
       stop.throwIfAborted();
       const recorder = await recorderFor(request);
@@ -62,7 +91,20 @@ export class WasmExecutor extends BaseExecutor {
         env: Object.fromEntries(Object.entries(request.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
         preopens,
       };
-      return { log: recorder.log, done: runInWorker(task, recorder, stop, this.#highWaterBytes) };
+      const worker = this.#workers.take();
+      return { log: recorder.log, done: runInWorker(worker, task, recorder, stop, this.#highWaterBytes) };
     });
+  }
+
+  /**
+   * Cancels what runs (terminating its workers) and terminates the spare workers. Idempotent; `start`
+   * is refused afterwards.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#workers.stop();
+      await this.registry.cancelAll();
+    })();
+    return this.#stopping;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Runs one WASM execution in a fresh worker thread and records its output (see worker.ts for what
- * happens inside). Settles once the result layout is written: with the task's result, or after the
- * abort signal killed the worker (then the caller reports the cancel or timeout, not this result).
+ * Runs one WASM execution in a worker thread that has run nothing before (see worker.ts for what
+ * happens inside) and records its output. Settles once the result layout is written: with the task's
+ * result, or after the abort signal killed the worker (then the caller reports the cancel or timeout,
+ * not this result). The worker is terminated whatever happens.
  */
 import { Worker } from 'node:worker_threads';
 import type { RunCommandResult } from '../../models/execution.js';
@@ -10,7 +11,15 @@ import { ControlSlot, workerSource, type WorkerInput, type WorkerMessage } from 
 
 export type WorkerTask = Omit<WorkerInput, 'control' | 'highWaterBytes'>;
 
+/** Starts a worker that boots and then waits for its task (pass it to {@link runInWorker}). */
+export function spawnWasmWorker(): Worker {
+  // env: {} keeps the node's own environment out of the worker (the task's env goes to WASI only);
+  // execArgv: [] keeps the node's flags and loaders (tsx, ...) out, which the worker does not need
+  return new Worker(workerSource(), { eval: true, env: {}, execArgv: [] });
+}
+
 export function runInWorker(
+  worker: Worker,
   task: WorkerTask,
   recorder: OutputRecorder,
   signal: AbortSignal,
@@ -19,9 +28,6 @@ export function runInWorker(
   return new Promise((resolve, reject) => {
     const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const input: WorkerInput = { ...task, control: control.buffer, highWaterBytes };
-    // env: {} keeps the node's own environment out of the worker (the task's env goes to WASI only);
-    // execArgv: [] keeps the node's flags and loaders (tsx, ...) out, which the worker does not need
-    const worker = new Worker(workerSource(), { eval: true, workerData: input, env: {}, execArgv: [] });
     let writes = Promise.resolve();
     let finished = false;
 
@@ -62,6 +68,9 @@ export function runInWorker(
       finish(() => recorder.finish(-1, `WASM runtime stopped unexpectedly (worker exit code ${code})`)),
     );
     if (signal.aborted) kill();
-    else signal.addEventListener('abort', kill, { once: true });
+    else {
+      signal.addEventListener('abort', kill, { once: true });
+      worker.postMessage(input);
+    }
   });
 }

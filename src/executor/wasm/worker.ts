@@ -5,6 +5,10 @@
  * that way the same code runs from `src/` under vitest/tsx and from `dist/`, with no worker file to
  * locate. It may use nothing from this module's scope at run time, only `require` and globals.
  *
+ * A worker boots (Node's bootstrap, loading node:wasi) before it has a task, then waits for one
+ * {@link WorkerInput} message, runs it and ends: that lets the pool (worker-pool.ts) start workers
+ * ahead of time while every execution still gets a thread no other module ran in.
+ *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
  * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
  *   which records it in order. The worker blocks while more than `highWaterBytes` are unrecorded, so a
@@ -68,11 +72,8 @@ type WasiFunction = (...args: (number | bigint)[]) => number;
 function wasmWorkerMain(req: NodeJS.Require): void {
   const threads = req('node:worker_threads') as typeof WorkerThreads;
   const fs = req('node:fs') as typeof NodeFs;
-  const input = threads.workerData as WorkerInput;
   const port = threads.parentPort!;
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
-  const control = new Int32Array(input.control);
-  const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
 
   // node:wasi warns that it is experimental on first load; the executor's users need not hear it
   // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unchanged below
@@ -84,176 +85,185 @@ function wasmWorkerMain(req: NodeJS.Require): void {
   const { WASI } = req('node:wasi') as typeof NodeWasi;
   process.emitWarning = emitWarning;
 
-  const Errno = { success: 0, inval: 28, rofs: 69 };
-  const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
-  const OFlags = { creat: 1, trunc: 8 };
-  const appendFlag = 1;
+  const runTask = (input: WorkerInput): void => {
+    const control = new Int32Array(input.control);
+    const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
+    const Errno = { success: 0, inval: 28, rofs: 69 };
+    const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
+    const OFlags = { creat: 1, trunc: 8 };
+    const appendFlag = 1;
 
-  const devNull = fs.openSync('/dev/null', 'r+');
-  const wasi = new WASI({
-    version: 'preview1',
-    args: input.args,
-    env: input.env,
-    preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
-    stdin: devNull,
-    stdout: devNull,
-    stderr: devNull,
-    returnOnExit: true,
-  });
-  const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[
-    'wasi_snapshot_preview1'
-  ]!;
-  const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
+    const devNull = fs.openSync('/dev/null', 'r+');
+    const wasi = new WASI({
+      version: 'preview1',
+      args: input.args,
+      env: input.env,
+      preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
+      stdin: devNull,
+      stdout: devNull,
+      stderr: devNull,
+      returnOnExit: true,
+    });
+    const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[
+      'wasi_snapshot_preview1'
+    ]!;
+    const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
 
-  let memory: { buffer: ArrayBuffer } | undefined;
-  const view = (): DataView => new DataView(memory!.buffer);
-  /** Thrown through the module's frames to end it: by proc_exit, or when the main thread kills it. */
-  const exitSignal = Object.assign(new Error('proc_exit'), { code: 0 });
-  const killedSignal = new Error('killed');
-  const throwIfKilled = (): void => {
-    if (Atomics.load(control, killed) !== 0) throw killedSignal;
-  };
+    let memory: { buffer: ArrayBuffer } | undefined;
+    const view = (): DataView => new DataView(memory!.buffer);
+    /** Thrown through the module's frames to end it: by proc_exit, or when the main thread kills it. */
+    const exitSignal = Object.assign(new Error('proc_exit'), { code: 0 });
+    const killedSignal = new Error('killed');
+    const throwIfKilled = (): void => {
+      if (Atomics.load(control, killed) !== 0) throw killedSignal;
+    };
 
-  // preopens get fds 3, 4, ... in the order given
-  const readOnlyFds = new Set<number>();
-  input.preopens.forEach((p, i) => {
-    if (p.readOnly) readOnlyFds.add(3 + i);
-  });
-  const guard =
-    (name: string, fdArgs: number[]): WasiFunction =>
-    (...args) =>
-      fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
+    // preopens get fds 3, 4, ... in the order given
+    const readOnlyFds = new Set<number>();
+    input.preopens.forEach((p, i) => {
+      if (p.readOnly) readOnlyFds.add(3 + i);
+    });
+    const guard =
+      (name: string, fdArgs: number[]): WasiFunction =>
+      (...args) =>
+        fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
 
-  const send = (stream: 1 | 2, data: Uint8Array): void => {
-    Atomics.add(control, inFlight, data.length);
-    port.postMessage({ type: 'output', stream, data } satisfies WorkerMessage, [data.buffer as ArrayBuffer]);
-    for (;;) {
-      throwIfKilled();
-      const pending = Atomics.load(control, inFlight);
-      if (pending <= input.highWaterBytes) return;
-      Atomics.wait(control, inFlight, pending, 1000);
-    }
-  };
-
-  const now = (clockId: number): bigint =>
-    clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
-
-  const overrides: Record<string, WasiFunction> = {
-    fd_write: (...args) => {
-      const [fd, iovs, iovsLen, nwritten] = args as number[];
-      if (fd !== 1 && fd !== 2) return call('fd_write', args);
-      const dv = view();
-      const bytes = new Uint8Array(memory!.buffer);
-      const pieces: Uint8Array[] = [];
-      let total = 0;
-      for (let i = 0; i < iovsLen!; i++) {
-        const ptr = dv.getUint32(iovs! + 8 * i, true);
-        const len = dv.getUint32(iovs! + 8 * i + 4, true);
-        pieces.push(bytes.slice(ptr, ptr + len));
-        total += len;
+    const send = (stream: 1 | 2, data: Uint8Array): void => {
+      Atomics.add(control, inFlight, data.length);
+      port.postMessage({ type: 'output', stream, data } satisfies WorkerMessage, [
+        data.buffer as ArrayBuffer,
+      ]);
+      for (;;) {
+        throwIfKilled();
+        const pending = Atomics.load(control, inFlight);
+        if (pending <= input.highWaterBytes) return;
+        Atomics.wait(control, inFlight, pending, 1000);
       }
-      if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-      view().setUint32(nwritten!, total, true);
-      return Errno.success;
-    },
-    proc_exit: (code) => {
-      exitSignal.code = Number(code) >>> 0;
-      throw exitSignal;
-    },
-    poll_oneoff: (...args) => {
-      const [subs, events, count, neventsPtr] = args as number[];
-      const dv = view();
-      const timeouts: bigint[] = [];
-      for (let i = 0; i < count!; i++) {
-        const sub = subs! + 48 * i;
-        // anything but clocks (fd readiness): node:wasi's own implementation
-        if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
-        let timeout = dv.getBigUint64(sub + 24, true);
-        if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
-        timeouts.push(timeout < 0n ? 0n : timeout);
+    };
+
+    const now = (clockId: number): bigint =>
+      clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+
+    const overrides: Record<string, WasiFunction> = {
+      fd_write: (...args) => {
+        const [fd, iovs, iovsLen, nwritten] = args as number[];
+        if (fd !== 1 && fd !== 2) return call('fd_write', args);
+        const dv = view();
+        const bytes = new Uint8Array(memory!.buffer);
+        const pieces: Uint8Array[] = [];
+        let total = 0;
+        for (let i = 0; i < iovsLen!; i++) {
+          const ptr = dv.getUint32(iovs! + 8 * i, true);
+          const len = dv.getUint32(iovs! + 8 * i + 4, true);
+          pieces.push(bytes.slice(ptr, ptr + len));
+          total += len;
+        }
+        if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+        view().setUint32(nwritten!, total, true);
+        return Errno.success;
+      },
+      proc_exit: (code) => {
+        exitSignal.code = Number(code) >>> 0;
+        throw exitSignal;
+      },
+      poll_oneoff: (...args) => {
+        const [subs, events, count, neventsPtr] = args as number[];
+        const dv = view();
+        const timeouts: bigint[] = [];
+        for (let i = 0; i < count!; i++) {
+          const sub = subs! + 48 * i;
+          // anything but clocks (fd readiness): node:wasi's own implementation
+          if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
+          let timeout = dv.getBigUint64(sub + 24, true);
+          if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
+          timeouts.push(timeout < 0n ? 0n : timeout);
+        }
+        if (timeouts.length === 0) return Errno.inval;
+        const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
+        if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
+        throwIfKilled();
+        const out = view();
+        let fired = 0;
+        timeouts.forEach((timeout, i) => {
+          if (timeout !== soonest) return;
+          const event = events! + 32 * fired++;
+          out.setBigUint64(event, out.getBigUint64(subs! + 48 * i, true), true);
+          out.setUint16(event + 8, Errno.success, true);
+          out.setUint8(event + 10, 0);
+        });
+        out.setUint32(neventsPtr!, fired, true);
+        return Errno.success;
+      },
+      path_open: (...args) => {
+        const [dirFd, , , , oflags] = args as number[];
+        const rights = args[5] as bigint;
+        const fdflags = args[7] as number;
+        const openedPtr = args[8] as number;
+        const fromReadOnly = readOnlyFds.has(dirFd!);
+        const writing =
+          (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
+          (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
+          (fdflags & appendFlag) !== 0;
+        if (fromReadOnly && writing) return Errno.rofs;
+        const errno = call('path_open', args);
+        if (errno === Errno.success && fromReadOnly) readOnlyFds.add(view().getUint32(openedPtr, true));
+        return errno;
+      },
+      fd_close: (...args) => {
+        readOnlyFds.delete(args[0] as number);
+        return call('fd_close', args);
+      },
+      fd_renumber: (...args) => {
+        const [from, to] = args as number[];
+        const errno = call('fd_renumber', args);
+        if (errno === Errno.success) {
+          if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
+          else readOnlyFds.delete(to!);
+        }
+        return errno;
+      },
+      // every call that changes a file or folder through a read-only fd (argument positions of the fds)
+      path_create_directory: guard('path_create_directory', [0]),
+      path_remove_directory: guard('path_remove_directory', [0]),
+      path_unlink_file: guard('path_unlink_file', [0]),
+      path_rename: guard('path_rename', [0, 3]),
+      path_symlink: guard('path_symlink', [2]),
+      path_link: guard('path_link', [0, 4]),
+      path_filestat_set_times: guard('path_filestat_set_times', [0]),
+      fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
+      fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
+      fd_allocate: guard('fd_allocate', [0]),
+    };
+
+    const imports: Record<string, Record<string, unknown>> = {
+      wasi_snapshot_preview1: { ...base, ...overrides },
+    };
+    let code = 0;
+    let error = '';
+    try {
+      for (const dependency of input.dependencies) {
+        imports[dependency.name] = new wasm.Instance(dependency.module, imports).exports;
       }
-      if (timeouts.length === 0) return Errno.inval;
-      const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
-      if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
-      throwIfKilled();
-      const out = view();
-      let fired = 0;
-      timeouts.forEach((timeout, i) => {
-        if (timeout !== soonest) return;
-        const event = events! + 32 * fired++;
-        out.setBigUint64(event, out.getBigUint64(subs! + 48 * i, true), true);
-        out.setUint16(event + 8, Errno.success, true);
-        out.setUint8(event + 10, 0);
-      });
-      out.setUint32(neventsPtr!, fired, true);
-      return Errno.success;
-    },
-    path_open: (...args) => {
-      const [dirFd, , , , oflags] = args as number[];
-      const rights = args[5] as bigint;
-      const fdflags = args[7] as number;
-      const openedPtr = args[8] as number;
-      const fromReadOnly = readOnlyFds.has(dirFd!);
-      const writing =
-        (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
-        (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
-        (fdflags & appendFlag) !== 0;
-      if (fromReadOnly && writing) return Errno.rofs;
-      const errno = call('path_open', args);
-      if (errno === Errno.success && fromReadOnly) readOnlyFds.add(view().getUint32(openedPtr, true));
-      return errno;
-    },
-    fd_close: (...args) => {
-      readOnlyFds.delete(args[0] as number);
-      return call('fd_close', args);
-    },
-    fd_renumber: (...args) => {
-      const [from, to] = args as number[];
-      const errno = call('fd_renumber', args);
-      if (errno === Errno.success) {
-        if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
-        else readOnlyFds.delete(to!);
+      const instance = new wasm.Instance(input.entry, imports);
+      const exported = instance.exports['memory'];
+      if (!(exported instanceof (wasm.Memory as unknown as new () => object))) {
+        throw new Error('the entry module exports no memory named "memory", which WASI needs');
       }
-      return errno;
-    },
-    // every call that changes a file or folder through a read-only fd (argument positions of the fds)
-    path_create_directory: guard('path_create_directory', [0]),
-    path_remove_directory: guard('path_remove_directory', [0]),
-    path_unlink_file: guard('path_unlink_file', [0]),
-    path_rename: guard('path_rename', [0, 3]),
-    path_symlink: guard('path_symlink', [2]),
-    path_link: guard('path_link', [0, 4]),
-    path_filestat_set_times: guard('path_filestat_set_times', [0]),
-    fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
-    fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
-    fd_allocate: guard('fd_allocate', [0]),
+      memory = exported as { buffer: ArrayBuffer };
+      wasi.initialize({ exports: { memory } });
+      (instance.exports[input.entrypoint] as () => unknown)();
+    } catch (err) {
+      if (err === killedSignal) return;
+      if (err === exitSignal) code = exitSignal.code;
+      else {
+        // Go reports a trap as exit code 1 with the runtime's error
+        code = 1;
+        error = `wasm error: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    port.postMessage({ type: 'exit', code, error } satisfies WorkerMessage);
   };
 
-  const imports: Record<string, Record<string, unknown>> = {
-    wasi_snapshot_preview1: { ...base, ...overrides },
-  };
-  let code = 0;
-  let error = '';
-  try {
-    for (const dependency of input.dependencies) {
-      imports[dependency.name] = new wasm.Instance(dependency.module, imports).exports;
-    }
-    const instance = new wasm.Instance(input.entry, imports);
-    const exported = instance.exports['memory'];
-    if (!(exported instanceof (wasm.Memory as unknown as new () => object))) {
-      throw new Error('the entry module exports no memory named "memory", which WASI needs');
-    }
-    memory = exported as { buffer: ArrayBuffer };
-    wasi.initialize({ exports: { memory } });
-    (instance.exports[input.entrypoint] as () => unknown)();
-  } catch (err) {
-    if (err === killedSignal) return;
-    if (err === exitSignal) code = exitSignal.code;
-    else {
-      // Go reports a trap as exit code 1 with the runtime's error
-      code = 1;
-      error = `wasm error: ${err instanceof Error ? err.message : String(err)}`;
-    }
-  }
-  port.postMessage({ type: 'exit', code, error } satisfies WorkerMessage);
+  // one task per worker: once it ran, nothing keeps the thread alive and it ends
+  port.once('message', runTask);
 }
