@@ -412,6 +412,23 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(bidCalls.sort()).toEqual([`GET /images/${env.image}/json`, 'GET /version']);
       }));
 
+    it('leaves no container behind when cancelled while the container is being created', () =>
+      withTempDir(async (dir) => {
+        const fresh = await newExecutor();
+        await run(fresh, await newRequest(dir, sh('true'))); // past the first start's leftover lookup
+        for (const delayMs of [0, 1, 2, 4, 8, 16]) {
+          const req = await newRequest(dir, sh('sleep 30'));
+          const starting = fresh.start(req).catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          await fresh.cancel(req.executionID).catch(() => undefined);
+          await starting;
+        }
+        for (let i = 0; i < 100 && (await fresh.listContainers()).length > 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(await fresh.listContainers()).toEqual([]);
+      }));
+
     it('removes the container once the result is written', () =>
       withTempDir(async (dir) => {
         const req = await newRequest(dir, sh('echo done'));

@@ -30,13 +30,16 @@ export async function createPullingImage(
   options: Docker.ContainerCreateOptions & { Image: string },
   signal: AbortSignal,
 ): Promise<Docker.Container> {
+  // The create itself is not aborted: the daemon completes a create whose client went away, and that
+  // container would be left behind unnamed by anyone. The caller checks `signal` once it has the
+  // container, and removes it.
   try {
-    return await docker.createContainer({ ...options, abortSignal: signal });
+    return await docker.createContainer(options);
   } catch (err) {
     if (!isNoSuchImage(err)) throw err;
   }
   await pullImage(docker, options.Image, signal);
-  return docker.createContainer({ ...options, abortSignal: signal });
+  return docker.createContainer(options);
 }
 
 function isNoSuchImage(err: unknown): boolean {
