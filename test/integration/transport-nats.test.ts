@@ -590,6 +590,35 @@ describeNats('NATS transport', () => {
     });
   });
 
+  it("continues a restarted orchestrator's numbering after the previous one's, so nothing is skipped", async () => {
+    const first = await NatsOrchestratorTransport.create({ servers: server.url });
+    first.serveControlPlane(accepting);
+    const compute = await NatsComputeTransport.create({ nodeId: 'renumbered-1', servers: server.url });
+    let second: NatsOrchestratorTransport | undefined;
+    try {
+      const received = new Recorder<OrchestratorMessage>();
+      compute.onMessage(received.push);
+      await compute.connect(testNodeInfo('renumbered-1'));
+      for (let i = 1; i <= 3; i++) await first.send('renumbered-1', cancelExecution(`e-old-${i}`));
+      await received.waitFor(3);
+      // The orchestrator dies (nobody is told); its successor queues messages before the node is back.
+      await first.stop();
+      second = await NatsOrchestratorTransport.create({ servers: server.url });
+      second.serveControlPlane(accepting);
+      await second.send('renumbered-1', cancelExecution('e-new-1'));
+      await second.send('renumbered-1', cancelExecution('e-new-2'));
+      await compute.disconnect({ notify: false });
+      const response = await compute.connect(testNodeInfo('renumbered-1'));
+      expect(response.LastOrchestratorSeqNum).toBe(3);
+      expect(executionIds(await received.waitFor(5)).slice(3)).toEqual(['e-new-1', 'e-new-2']);
+      expect(received.items.slice(3).map((m) => m.seqNum)).toEqual([4, 5]);
+    } finally {
+      await compute.stop();
+      await second?.stop();
+      await first.stop();
+    }
+  });
+
   it('delivers what was sent while the compute side was away, both ways, after it reconnects', async () => {
     const orchestrator = await NatsOrchestratorTransport.create({ servers: server.url });
     orchestrator.serveControlPlane(accepting);

@@ -59,6 +59,20 @@ export class NodeLink {
     dropProcessed(this.outbox, this.ackedOrchestratorSeqNum);
   }
 
+  /**
+   * Renumbers what the node has not acknowledged to follow `seqNum`, the last number the node says it
+   * processed, which this end never sent: it counts the messages of a previous orchestrator (this one
+   * restarted), and the node would otherwise drop ours as already seen.
+   */
+  rebase(seqNum: number): void {
+    const pending = [...this.outbox];
+    this.outbox.clear();
+    let next = seqNum;
+    for (const queued of pending) this.outbox.push({ ...queued, seqNum: ++next });
+    this.lastOrchestratorSeqNum = next;
+    this.ackedOrchestratorSeqNum = seqNum;
+  }
+
   /** Forgets the live connection; what it had queued for the handler is replayed after the next handshake. */
   drop(): void {
     this.connection = undefined;

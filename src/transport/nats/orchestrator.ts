@@ -372,6 +372,11 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     await raceSignals(link.inbox.idle(), [this.#stopping.signal], () => transportStoppedError(side));
 
     // From here to the replay nothing may interleave: a `send` in between would overtake the replay.
+    // A node's first handshake with this end (or a count beyond anything sent) reports what it processed
+    // of a previous orchestrator's stream: none of ours was published yet, so ours continue its numbering.
+    if (!link.everConnected || request.LastOrchestratorSeqNum > link.lastOrchestratorSeqNum) {
+      link.rebase(request.LastOrchestratorSeqNum);
+    }
     // Resume after what the node processed, never before what it acknowledged, never beyond what was sent.
     const start = Math.min(
       Math.max(request.LastOrchestratorSeqNum, link.ackedOrchestratorSeqNum),
