@@ -92,8 +92,10 @@ describeWithEnv('devstack', natsEnv(), () => {
         'node-3:Compute',
       ]);
       const submitted = await stack.run(['wasm', 'run', '--count', '3', '--id-only', '--wait', hello]);
-      expect(submitted.stderr).toBe('');
       const jobID = submitted.stdout.trim();
+      if (submitted.stderr !== '') {
+        throw new Error(`${submitted.stderr}\n${(await stack.run(['job', 'describe', jobID])).stdout}`);
+      }
       const rows = await executions(stack, jobID);
       expect(rows.map((r) => r.ComputeState.StateType)).toEqual([completed, completed, completed]);
       expect(new Set(rows.map((r) => r.NodeID))).toEqual(new Set(['node-1', 'node-2', 'node-3']));
