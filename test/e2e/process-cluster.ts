@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, type CliRun } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/test-env.js';
+import { freePort } from '../helpers/ports.js';
 
 export const ClusterToken = 'failure-test-token';
 
@@ -192,12 +192,4 @@ function killLeftoverNatsServer(orchestratorDir: string): void {
   } catch {
     // none left
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/test-env.js';
 import { cli } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
 
 let dir: string;
 beforeEach(() => {
@@ -49,15 +50,6 @@ const serveArgs = (...extra: string[]): string[] => [
   'Orchestrator.Port=0',
   ...extra,
 ];
-
-/** A loopback port that is free now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('serve in-process', () => {
   it('writes bacalhau.run, serves the API, and removes the file on stop', async () => {

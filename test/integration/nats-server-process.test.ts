@@ -14,6 +14,7 @@ import { BacalhauError, ErrorCode } from '../../src/models/index.js';
 import { renderNatsServerConfig } from '../../src/transport/nats/server-config.js';
 import { findNatsServer, NatsServerProcess } from '../../src/transport/nats/server-process.js';
 import { describeWithEnv, natsEnv } from '../helpers/test-env.js';
+import { freePort } from '../helpers/ports.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,14 +39,6 @@ async function startServer(
   });
   cleanups.push(() => server.stop());
   return server;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 function isAlive(pid: number): boolean {
