@@ -1,0 +1,30 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExecutionPaths } from './paths.js';
+
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('ExecutionPaths.prepare', () => {
+  it("creates the execution's folders and the shared inputs folder", async () => {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    const paths = new ExecutionPaths(root);
+    const dirs = await paths.prepare('e-1');
+    expect([dirs.results, dirs.logs, paths.inputsDir].map((d) => existsSync(d))).toEqual([true, true, true]);
+    expect(readdirSync(dirs.results)).toEqual([]);
+  });
+
+  it('empties the results of a re-run, and keeps other executions apart', async () => {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    const paths = new ExecutionPaths(root);
+    const first = await paths.prepare('e-1');
+    writeFileSync(join(first.results, 'stdout'), 'old');
+    const other = await paths.prepare('e-2');
+    writeFileSync(join(other.results, 'stdout'), 'other');
+    const again = await paths.prepare('e-1');
+    expect(readdirSync(again.results)).toEqual([]);
+    expect(readdirSync(other.results)).toEqual(['stdout']);
+  });
+});
