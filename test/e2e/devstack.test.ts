@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
 import { cli, type CliRun } from '../helpers/cli.js';
-import { describeWithEnv, natsEnv, REPO_ROOT } from '../helpers/test-env.js';
+import { describeWithEnv, natsEnv, requireWasmModule } from '../helpers/test-env.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'bacalhau-devstack-e2e-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-const hello = join(REPO_ROOT, 'examples', 'hello.wasm');
 
 interface RunningStack {
   /** Runs `bacalhau <args>` against the stack's first node. */
@@ -80,7 +78,8 @@ async function executions(stack: RunningStack, jobID: string): Promise<Execution
 }
 
 describeWithEnv('devstack', natsEnv(), () => {
-  it('runs a job on each of its 3 compute nodes from the CLI', async () => {
+  it('runs a job on each of its 3 compute nodes from the CLI', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
     const stack = await startDevstack([], 3);
     try {
       const nodes = await stack.run(['node', 'list', '--output', 'json']);
@@ -103,7 +102,7 @@ describeWithEnv('devstack', natsEnv(), () => {
       const single = await stack.run(['wasm', 'run', '--id-only', '--wait', hello]);
       const logs = await stack.run(['job', 'logs', single.stdout.trim()]);
       expect(logs.stderr).toBe('');
-      expect(logs.stdout).toBe('Hello from bacalhau-ts!\n');
+      expect(logs.stdout).toBe('Hello, world!\n');
       const described = await stack.run(['job', 'describe', jobID, '--output', 'json']);
       expect(
         (JSON.parse(described.stdout) as { Job: { State: { StateType: string } } }).Job.State.StateType,
@@ -117,7 +116,8 @@ describeWithEnv('devstack', natsEnv(), () => {
     }
   });
 
-  it('a bad compute node fails what it runs with Bacalhau message, on a hybrid stack', async () => {
+  it('a bad compute node fails what it runs with Bacalhau message, on a hybrid stack', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
     const stack = await startDevstack(
       ['--orchestrators', '0', '--hybrids', '1', '--computes', '1', '--bad-computes', '1'],
       1,
