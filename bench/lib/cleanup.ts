@@ -8,8 +8,10 @@ export class Cleanup {
   #ran: Promise<void> | undefined;
 
   constructor() {
-    process.once('SIGINT', () => this.#exit(130));
-    process.once('SIGTERM', () => this.#exit(143));
+    // `on`, not `once`: Ctrl+C may arrive twice (from the terminal, and again from tsx when this process
+    // did not acknowledge it within 30 ms); with no listener left, tsx's handler would exit mid-cleanup.
+    process.on('SIGINT', () => this.#exit(130));
+    process.on('SIGTERM', () => this.#exit(143));
   }
 
   /** Adds a step; steps run in reverse order of adding, as the things they undo were made. */
@@ -32,7 +34,7 @@ export class Cleanup {
   }
 
   #exit(code: number): void {
-    console.error('interrupted: cleaning up');
+    if (this.#ran === undefined) console.error('interrupted: cleaning up');
     void this.run().finally(() => process.exit(code));
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Executor } from '../../src/executor/types.js';
 import type { StoreChange, StoreChangeListener } from '../../src/store/index.js';
+import { intercept } from '../../src/lib/intercept.js';
 
 export type Marks = Record<string, number>;
 
@@ -78,16 +79,6 @@ export class Timeline {
       if (jobID !== undefined) this.mark('executor: result', jobID);
       return result;
     };
-    // A proxy rather than a wrapper class: engines may have methods beyond the Executor seam (Docker's
-    // orphan clean-up), which the compute node finds on the object it was given.
-    return new Proxy(executor, {
-      get(target, property, receiver) {
-        if (property === 'start') return started;
-        if (property === 'wait') return waited;
-        const value: unknown = Reflect.get(target, property, receiver);
-        // bound to the engine itself: its private fields are not reachable through the proxy
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return intercept(executor, { start: started, wait: waited } as Partial<E>);
   }
 }

@@ -3,6 +3,7 @@
  * as Bacalhau's failure injection does, to watch the orchestrator retry elsewhere.
  */
 import type { Executor } from '../executor/types.js';
+import { intercept } from '../lib/intercept.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
 /** `executor` in every respect except that each start fails with Bacalhau's bad-actor message. */
@@ -14,12 +15,5 @@ export function badActorExecutor(executor: Executor): Executor {
         component: 'Compute',
       }),
     );
-  return new Proxy(executor, {
-    get(target, property) {
-      if (property === 'start') return start;
-      // Bound to the real executor: its methods use private fields, which a proxy receiver lacks.
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return intercept(executor, { start });
 }

@@ -12,6 +12,7 @@
  *   and unacknowledged, so nothing is skipped: the node replays them after its next handshake;
  * - the orchestrator is not told when a node goes away silently: missing heartbeats are the authority.
  */
+import { setMaxListeners } from 'node:events';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { raceSignals, settledOrAborted } from '../../lib/abort.js';
 import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
@@ -103,6 +104,8 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     this.#nc = nc;
     this.#owned = owned;
     this.#options = options;
+    // Every control request in flight listens on it (thousands when a fleet reconnects): no leak warning.
+    setMaxListeners(0, this.#stopping.signal);
     this.#acks = new ReplyInbox(nc, (token, msg) => this.#acknowledged(token, msg));
     this.#subscriptions = [
       nc.subscribe(allControlSubjects, { callback: (_err, msg) => void this.#serveControl(msg) }),
