@@ -172,6 +172,12 @@ export const schema = {
       MaxRetryCount: int('How many times an evaluation is retried before it is failed.', 10),
     },
     SupportReverseProxy: bool('Whether the orchestrator runs behind a reverse proxy.'),
+    // bacalhau-ts only: Bacalhau always embeds its NATS server.
+    NATS: {
+      Servers: list(
+        'NATS servers the orchestrator uses instead of running nats-server on Host:Port (bacalhau-ts only).',
+      ),
+    },
   },
   Compute: {
     Enabled: bool('Whether this node runs a compute node that executes jobs.'),

@@ -1,7 +1,8 @@
 /**
  * How the parts of a `serve` node reach each other: in one process over the in-memory hub (the
  * embedded default), or through NATS as Bacalhau does (`--orchestrator` runs a supervised nats-server
- * on `Orchestrator.Host:Port` with `Orchestrator.Auth.Token`; `--compute` dials
+ * on `Orchestrator.Host:Port` with `Orchestrator.Auth.Token`, or uses the servers of
+ * `Orchestrator.NATS.Servers`, a bacalhau-ts extension, when given; `--compute` dials
  * `Compute.Orchestrators` with `Compute.Auth.Token`; a hybrid node's own compute half dials its own
  * server, so other compute nodes can join it too).
  */
@@ -76,15 +77,21 @@ export async function createInProcessNetwork(options: ServeNetworkOptions): Prom
 export async function startNatsNetwork(options: ServeNetworkOptions): Promise<ServeNetwork> {
   const { config, nodeID } = options;
   const natsErrors = transportErrorHandlers(options.onError);
+  const external = config.Orchestrator.NATS.Servers;
   let server: NatsServerProcess | undefined;
+  /** How the orchestrator half reaches NATS; undefined on a compute-only node. */
+  let orchestratorDial: NatsConnectionOptions | undefined;
   let computeDial: NatsConnectionOptions;
   if (config.Orchestrator.Enabled) {
-    server = await NatsServerProcess.start({
-      settings: serverSettings(config, nodeID),
-      workDir: join(config.DataDir, 'orchestrator', 'nats'),
-      onProblem: options.onWarning,
-    });
-    computeDial = orchestratorDial(config, server);
+    if (external.length === 0) {
+      server = await NatsServerProcess.start({
+        settings: serverSettings(config, nodeID),
+        workDir: join(config.DataDir, 'orchestrator', 'nats'),
+        onProblem: options.onWarning,
+      });
+    }
+    orchestratorDial = ownDial(config, server?.clientURL ?? external);
+    computeDial = orchestratorDial;
   } else {
     computeDial = {
       servers: config.Compute.Orchestrators,
@@ -100,17 +107,17 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
   let stopped: Promise<void> | undefined;
   return {
     kind: 'nats',
-    orchestratorURL: server?.clientURL,
+    orchestratorURL: server?.clientURL ?? (external[0] === undefined ? undefined : redacted(external[0])),
     hub: undefined,
     orchestratorTransport() {
-      if (server === undefined) throw new Error('a compute-only node has no orchestrator transport');
-      const dial = orchestratorDial(config, server);
+      if (orchestratorDial === undefined)
+        throw new Error('a compute-only node has no orchestrator transport');
+      const dial = orchestratorDial;
       orchestrator ??= NatsOrchestratorTransport.create({ ...dial, name: nodeID, ...natsErrors });
       return orchestrator;
     },
-    logSource: () =>
-      logs.client({ ...(server === undefined ? computeDial : orchestratorDial(config, server)) }),
-    serveLogs: (nodeID, streamLogs) => logs.serve(computeDial, nodeID, streamLogs),
+    logSource: () => logs.client(orchestratorDial ?? computeDial),
+    serveLogs: (id, streamLogs) => logs.serve(computeDial, id, streamLogs),
     computeTransport: (id) =>
       NatsComputeTransport.create({
         ...computeDial,
@@ -131,14 +138,25 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
   };
 }
 
-/** How this process reaches its own nats-server (Go: the server's client URL with the server's token). */
-function orchestratorDial(config: BacalhauConfig, server: NatsServerProcess): NatsConnectionOptions {
+/**
+ * How the orchestrator half reaches NATS (Go: the embedded server's client URL with the server's
+ * token): its own nats-server, or the `Orchestrator.NATS.Servers` it was told to use.
+ */
+function ownDial(config: BacalhauConfig, servers: string | readonly string[]): NatsConnectionOptions {
   const tls = config.Orchestrator.TLS;
+  const external = config.Orchestrator.NATS.Servers.length > 0;
   return {
-    servers: server.clientURL,
+    servers,
     token: config.Orchestrator.Auth.Token,
-    ...(tls.ServerCert === '' ? {} : { tls: tls.CACert === '' ? {} : { caFile: tls.CACert } }),
+    ...(tls.CACert !== '' || (!external && tls.ServerCert !== '')
+      ? { tls: tls.CACert === '' ? {} : { caFile: tls.CACert } }
+      : {}),
   };
+}
+
+/** A server URL fit to print: its token hidden. */
+function redacted(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }
 
 function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSettings {

@@ -2,19 +2,21 @@
  * Nodes in separate processes meeting over NATS on loopback: node auth (a wrong token refused at
  * start), manual approval across processes, and TLS to NATS with a CA.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NatsServerProcess } from '../../src/transport/nats/server-process.js';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithEnv, natsEnv, requireWasmModule } from '../helpers/test-env.js';
 import { makeSelfSignedCert, selfSignedUnavailable } from '../helpers/self-signed-cert.js';
-import { ProcessCluster } from './process-cluster.js';
+import { ClusterToken, ProcessCluster } from './process-cluster.js';
 
 let cluster: ProcessCluster | undefined;
-const cleanups: (() => void)[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 interface NodeRow {
@@ -59,6 +61,28 @@ describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
     expect(run.stderr).toBe('');
     const logs = await c.run(['job', 'logs', run.stdout.trim()]);
     expect(logs.stdout).toBe('Hello, world!\n');
+  }, 120_000);
+
+  it('uses a NATS server it does not run when Orchestrator.NATS.Servers names one', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const workDir = mkdtempSync(join(tmpdir(), 'bacalhau-external-nats-'));
+    const external = await NatsServerProcess.start({
+      workDir,
+      settings: { serverName: 'external', host: '127.0.0.1', port: 0, token: ClusterToken },
+    });
+    cleanups.push(async () => {
+      await external.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    });
+    cluster = await ProcessCluster.start(1, {
+      natsPort: external.port,
+      orchestrator: ['-c', `Orchestrator.NATS.Servers=nats://127.0.0.1:${external.port}`],
+    });
+    const c = cluster;
+    expect(existsSync(join(c.orchestrator.dataDir, 'orchestrator', 'nats', 'nats-server.pid'))).toBe(false);
+    expect(c.orchestrator.output).toContain(`Compute.Orchestrators=nats://127.0.0.1:${external.port}`);
+    const run = await c.run(['wasm', 'run', '--id-only', '--wait', hello]);
+    expect(run.stderr).toBe('');
   }, 120_000);
 
   it('speaks TLS to NATS when the orchestrator has a certificate and the compute node its CA', async (ctx) => {

@@ -109,11 +109,11 @@ export class ProcessCluster {
   /** Starts the orchestrator, then `computes` compute nodes named `compute-<i>`. */
   static async start(
     computes: number,
-    args: { compute?: string[]; orchestrator?: string[] } = {},
+    args: { compute?: string[]; orchestrator?: string[]; natsPort?: number } = {},
   ): Promise<ProcessCluster> {
     const computeArgs = args.compute ?? [];
     const root = mkdtempSync(join(tmpdir(), 'bacalhau-cluster-'));
-    const cluster = new ProcessCluster(root, await freePort(), args.orchestrator ?? []);
+    const cluster = new ProcessCluster(root, args.natsPort ?? (await freePort()), args.orchestrator ?? []);
     try {
       await cluster.orchestrator.start();
       for (let i = 0; i < computes; i++) await cluster.addCompute(`compute-${i}`, computeArgs);

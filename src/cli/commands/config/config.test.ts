@@ -55,7 +55,7 @@ describe('config set then config list', () => {
     expect(values.get('Orchestrator.NodeManager.DisconnectTimeout')).toBe('2m0s');
     expect(values.get('API.Host')).toBe('0.0.0.0');
     expect(values.get('DataDir')).toBe(dataDir);
-    expect(values.size).toBe(130);
+    expect(values.size).toBe(131); // Bacalhau's 130 keys and Orchestrator.NATS.Servers
 
     // env, flags and -c still override the file
     expect((await listJson([], { BACALHAU_API_PORT: '6000' })).get('API.Port')).toBe(6000);
