@@ -74,9 +74,14 @@ export function executionEnv(execution: Execution, resolver: EnvResolver): Recor
   env[`${EnvVarPrefix}JOB_TYPE`] = job.Type;
   env[`${EnvVarPrefix}PARTITION_INDEX`] = String(execution.PartitionIndex);
   env[`${EnvVarPrefix}PARTITION_COUNT`] = String(job.Count);
+  // Ports as allocated by the node: the host port, and the port the task listens on, which is the
+  // host port itself unless Bridge maps it to a container port (Go leaves the latter out in Host mode;
+  // we set it so a task can listen on BACALHAU_PORT_<Name> whatever the mode).
   for (const port of task?.Network?.Ports ?? []) {
-    if ((port.Static ?? 0) > 0) env[`${EnvVarHostPortPrefix}${port.Name}`] = String(port.Static);
-    if ((port.Target ?? 0) > 0) env[`${EnvVarPrefix}PORT_${port.Name}`] = String(port.Target);
+    const hostPort = port.Static ?? 0;
+    const listenPort = port.Target || hostPort;
+    if (hostPort > 0) env[`${EnvVarHostPortPrefix}${port.Name}`] = String(hostPort);
+    if (listenPort > 0) env[`${EnvVarPrefix}PORT_${port.Name}`] = String(listenPort);
   }
   return env;
 }

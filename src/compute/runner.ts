@@ -1,9 +1,11 @@
 /**
  * Runs one accepted execution from inputs to published results (Go's compute `BaseExecutor.Run`):
- * prepare inputs → Running → executor start and wait → (Publishing → publish) → Completed, or Failed
- * with the step's topic and the error as the first event. A non-zero exit code is a result, not a
- * failure; an `ErrorMsg` from the executor is. Inputs are cleaned up whatever happens; the execution's
- * folders stay for `retainOutputMs` (for `job logs`), then are removed.
+ * prepare inputs → allocate ports → resolve env → Running → executor start and wait →
+ * (Publishing → publish) → Completed, or Failed with the step's topic and the error as the first event.
+ * A non-zero exit code is a result, not a failure; an `ErrorMsg` from the executor is. Inputs are
+ * cleaned up and ports released whatever happens. The allocated ports are recorded with the Running
+ * state (in the task's `Network.Ports`), so a re-run after a restart gets the same ones back. The
+ * execution's folders stay for `retainOutputMs` (for `job logs`), then are removed.
  */
 import {
   BacalhauError,
@@ -12,7 +14,7 @@ import {
   executionTimeoutSeconds,
   isLongRunningJob,
 } from '../models/index.js';
-import type { Event, Execution, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
+import type { Event, Execution, Job, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import type { Executor } from '../executor/types.js';
 import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
@@ -22,6 +24,7 @@ import type { EngineRegistry } from './engines.js';
 import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
+import type { PortAllocator } from './ports/allocator.js';
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 
@@ -39,6 +42,8 @@ export interface ExecutionRunnerOptions {
   publisher: ResultPublisher;
   paths: ExecutionPaths;
   env: EnvResolver;
+  /** Host ports for the task's `Network.Ports` (see `ports/README.md`). */
+  ports: Pick<PortAllocator, 'allocate' | 'reclaim' | 'release'>;
   clock: Clock;
   /** How long an execution's folders (its log) stay after it ended; Go: 1 hour. */
   retainOutputMs: number;
@@ -81,15 +86,25 @@ export class ExecutionRunner {
       );
       signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
-      const env = executionEnv(execution, this.#o.env);
+      cleanups.push(() => Promise.resolve(this.#o.ports.release(execution.ID)));
+      const requested = task.Network ?? { Type: 'Default' };
+      // Running already: a re-run after a restart, whose recorded ports its container may still hold.
+      const ports = await (execution.ComputeState.StateType === 'Running'
+        ? this.#o.ports.reclaim(execution.ID, requested)
+        : this.#o.ports.allocate(execution.ID, requested));
+      const network: NetworkConfig = ports.length === 0 ? requested : { ...requested, Ports: ports };
+      const running = ports.length === 0 ? job : withNetwork(job, network);
+      const env = executionEnv({ ...execution, Job: running }, this.#o.env);
       this.#o.store.update({
         executionID: execution.ID,
         // Running too: a restarted node re-runs its long-running executions.
         condition: { expectedStates: ['BidAccepted', 'Running'] },
-        newValues: { ComputeState: { StateType: 'Running', Message: '' } },
+        newValues: {
+          ComputeState: { StateType: 'Running', Message: '' },
+          ...(ports.length === 0 ? {} : { Job: running }),
+        },
       });
       topic = ComputeEventTopic.ExecutionRunning;
-      const network = task.Network ?? { Type: 'Default' };
       if (network.Type === 'Default' && resolvesNetwork(executor)) {
         // Which network "Default" became is worth telling the user: it travels with the outcome.
         const resolution = await executor.resolveNetwork(network, { signal });
@@ -210,6 +225,11 @@ export class ExecutionRunner {
   #now(): Date {
     return new Date(this.#o.clock.now());
   }
+}
+
+/** The job with its (only) task's network replaced: the ports as this node allocated them. */
+function withNetwork(job: Job, network: NetworkConfig): Job {
+  return { ...job, Tasks: job.Tasks.map((task, i) => (i === 0 ? { ...task, Network: network } : task)) };
 }
 
 /** An engine that decides what the `Default` network is (Docker: bridge when there is one). */

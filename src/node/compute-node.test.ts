@@ -13,6 +13,7 @@ import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode, type BidDecider } from '../compute/node.js';
 import { messageForUpsert } from '../compute/outbox.js';
 import { ExecutionPaths } from '../compute/paths.js';
+import { PortAllocator } from '../compute/ports/allocator.js';
 import { ExecutionRunner } from '../compute/runner.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { NoopExecutor, type NoopExecutorHooks } from '../executor/noop/executor.js';
@@ -91,6 +92,7 @@ describe('compute node with the orchestrator', () => {
         publisher: { publish: () => Promise.resolve({ Type: 'noop', Params: {} }) },
         paths,
         env: hostEnvResolver([]),
+        ports: new PortAllocator({ rangeStart: 20000, rangeEnd: 32000 }),
         clock: systemClock,
         retainOutputMs: 60_000,
         onError: (error) => errors.push(error),

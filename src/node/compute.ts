@@ -17,6 +17,8 @@ import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode } from '../compute/node.js';
 import { messageForUpsert } from '../compute/outbox.js';
 import { ExecutionPaths } from '../compute/paths.js';
+import { PortAllocator, portRangeProblems } from '../compute/ports/allocator.js';
+import { withPortCheck } from '../compute/ports/bidding.js';
 import { ExecutionRunner } from '../compute/runner.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { LocalPublisher, NoopPublisher, PublisherRegistry, publishExecution } from '../publisher/index.js';
@@ -33,7 +35,10 @@ export const ComputeComponent = 'Compute';
 const RetainOutputMs = 3_600_000;
 
 export interface ComputeOptions {
-  /** Read: `DataDir`, `Labels`, `Compute.*`, `InputSources.*`, `Publishers.*`, `Engines.*`, `JobAdmissionControl`. */
+  /**
+   * Read: `DataDir`, `Labels`, `Compute.*` (`Compute.Network.PortRange*` for job ports), `InputSources.*`,
+   * `Publishers.*`, `Engines.*`, `JobAdmissionControl`.
+   */
   config: BacalhauConfig;
   nodeID: string;
   /** The node's end of the transport; stopped with the node. */
@@ -90,6 +95,8 @@ export class Compute {
       config.InputSources.ReadTimeout,
       'positive',
     );
+    const { PortRangeStart, PortRangeEnd } = config.Compute.Network;
+    read.problems.push(...portRangeProblems(PortRangeStart, PortRangeEnd));
     read.throwIfInvalid('compute', ComputeComponent);
 
     const computeDir = join(config.DataDir, 'compute');
@@ -145,6 +152,7 @@ export class Compute {
         path: join(computeDir, 'executions.db'),
         outbox: messageForUpsert,
       });
+      const ports = new PortAllocator({ rangeStart: PortRangeStart, rangeEnd: PortRangeEnd });
       const runner = new ExecutionRunner({
         store,
         engines,
@@ -159,19 +167,23 @@ export class Compute {
         },
         paths: new ExecutionPaths(join(computeDir, 'executions')),
         env: hostEnvResolver(config.Compute.Env.AllowList),
+        ports,
         clock,
         retainOutputMs: RetainOutputMs,
         onError,
       });
-      const bidder = createBidder({
-        nodeID,
-        admission: config.JobAdmissionControl,
-        maxJobRequirements: () => capacity,
-        engines,
-        publisherInstalled: async (type) => (await publishers.installedTypes()).includes(type),
-        storages,
-        envAllowList: config.Compute.Env.AllowList,
-      });
+      const bidder = withPortCheck(
+        createBidder({
+          nodeID,
+          admission: config.JobAdmissionControl,
+          maxJobRequirements: () => capacity,
+          engines,
+          publisherInstalled: async (type) => (await publishers.installedTypes()).includes(type),
+          storages,
+          envAllowList: config.Compute.Env.AllowList,
+        }),
+        ports,
+      );
       const node = await ComputeNode.create({
         nodeID,
         transport: options.transport,

@@ -81,6 +81,31 @@ describe('containerCreateOptions', () => {
     expect(options.HostConfig).not.toHaveProperty('NanoCpus');
     expect(options.HostConfig?.NetworkMode).toBe('host');
   });
+
+  it('publishes the allocated Bridge host ports on their container targets', () => {
+    // As the compute node hands them over: Static allocated, Target defaulted to it when not given.
+    const ports = [
+      { Name: 'web', Static: 20007, Target: 8080, HostNetwork: '127.0.0.1' },
+      { Name: 'raw', Static: 20008, Target: 20008 },
+    ];
+    const options = containerCreateOptions({
+      ref,
+      spec: decodeDockerSpec({ Type: 'docker', Params: { Image: 'busybox' } }),
+      env: { BACALHAU_HOST_PORT_web: '20007', BACALHAU_PORT_web: '8080' },
+      networkEnv: {},
+      mounts: [],
+      resources: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
+      devices: noDevices,
+      network: networkSettings('bridge', { Type: 'Bridge', Ports: ports }, { bridge: true }),
+      pidsLimit: 100,
+    });
+    expect(options.ExposedPorts).toEqual({ '8080/tcp': {}, '20008/tcp': {} });
+    expect(options.HostConfig?.PortBindings).toEqual({
+      '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '20007' }],
+      '20008/tcp': [{ HostIp: '0.0.0.0', HostPort: '20008' }],
+    });
+    expect(options.Env).toEqual(['BACALHAU_HOST_PORT_web=20007', 'BACALHAU_PORT_web=8080']);
+  });
 });
 
 describe('mergeEnv', () => {
