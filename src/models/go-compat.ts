@@ -198,3 +198,15 @@ function goUnderscoreOK(s: string): boolean {
   }
   return saw !== '_';
 }
+
+/**
+ * JSON text as Go's `encoding/json` writes it (`json.Marshal`, or an Encoder with `SetIndent("", "  ")`
+ * when `pretty`): like `JSON.stringify`, but `<`, `>`, `&`, U+2028 and U+2029 are escaped unless
+ * `escapeHTML` is false (Go's `SetEscapeHTML(false)`). `value` must already be in wire form. Inside
+ * JSON text those characters can only occur in strings, so replacing them everywhere is exact.
+ */
+export function goMarshal(value: unknown, options: { pretty?: boolean; escapeHTML?: boolean } = {}): string {
+  const text = JSON.stringify(value, null, options.pretty === true ? 2 : undefined) ?? 'null';
+  if (options.escapeHTML === false) return text;
+  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -17,7 +17,7 @@
  * JSON: `{Key, Operator, Values}` with `Values` omitempty; Operator is the k8s lower-case string.
  */
 import { BacalhauError, ErrorCode } from './bacerrors.js';
-import { goCompareStrings, goParseInt, goQuote, goTrimSpace } from './go-compat.js';
+import { goCompareStrings, goMarshal, goParseInt, goQuote, goTrimSpace } from './go-compat.js';
 
 /** k8s `selection.Operator` values (case-sensitive on the wire). */
 export const Operator = {
@@ -193,11 +193,7 @@ export function formatAggregate(messages: readonly string[]): string {
  */
 function goJson(value: string | readonly string[]): string {
   const clean = (s: string): string => s.replace(/\p{Surrogate}/gu, '\ufffd');
-  const cleaned = typeof value === 'string' ? clean(value) : value.map(clean);
-  return JSON.stringify(cleaned).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return goMarshal(typeof value === 'string' ? clean(value) : value.map(clean));
 }
 
 const labelKeyFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';

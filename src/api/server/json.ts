@@ -4,6 +4,7 @@
  * by two spaces when the query has `pretty`. Content-Type `application/json`.
  */
 import { encodeStruct, type StructSchema } from '../../models/codec.js';
+import { goMarshal } from '../../models/go-compat.js';
 
 export interface JsonOptions {
   /** Go's `SetEscapeHTML(false)` (`publicapi.UnescapedJSON`). */
@@ -11,20 +12,9 @@ export interface JsonOptions {
   pretty?: boolean;
 }
 
-const htmlEscapes: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** Serialises `value` (already in wire form) like Go's `json.Encoder`. */
+/** Serialises `value` (already in wire form) like Go's `json.Encoder`, with its trailing newline. */
 export function goJson(value: unknown, options: JsonOptions = {}): string {
-  let text = JSON.stringify(value, null, options.pretty === true ? 2 : undefined) ?? 'null';
-  // Inside JSON text these characters can only occur in strings, so a global replacement is exact.
-  if (options.unescaped !== true) text = text.replace(/[<>&\u2028\u2029]/g, (c) => htmlEscapes[c] ?? c);
-  return `${text}\n`;
+  return `${goMarshal(value, { pretty: options.pretty === true, escapeHTML: options.unescaped !== true })}\n`;
 }
 
 /** A response body encoded through its wire schema (field order, omitempty). */

@@ -1,7 +1,8 @@
 import { crc32 } from '../../lib/crc32.js';
 import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
-import { decodeEnvelope, encodeEnvelope, goJson, SchemaVersion } from './envelope.js';
+import { goMarshal } from '../../models/go-compat.js';
+import { decodeEnvelope, encodeEnvelope, SchemaVersion } from './envelope.js';
 
 const metadata = { 'Bacalhau-Type': 'AskForBid', 'Bacalhau-SeqNum': '7', Type: 'AskForBid' };
 const payload = { Events: [], ExecutionID: 'e-1', Note: '<a href="x">&</a>' };
@@ -12,7 +13,7 @@ function body(bytes: Uint8Array): string {
 
 describe('envelope', () => {
   it('writes [version 1][big-endian CRC-32 of the JSON][JSON] with sorted metadata, as Go marshals it', () => {
-    const bytes = encodeEnvelope(metadata, goJson(payload));
+    const bytes = encodeEnvelope(metadata, goMarshal(payload));
 
     expect(bytes[0]).toBe(SchemaVersion.JsonV1);
     const json = bytes.subarray(5);
@@ -25,18 +26,18 @@ describe('envelope', () => {
   });
 
   it('round-trips metadata and payload', () => {
-    expect(decodeEnvelope(encodeEnvelope(metadata, goJson(payload)))).toEqual({ metadata, payload });
+    expect(decodeEnvelope(encodeEnvelope(metadata, goMarshal(payload)))).toEqual({ metadata, payload });
   });
 
   it('reads an envelope whose bytes sit inside a larger buffer', () => {
-    const bytes = encodeEnvelope(metadata, goJson(payload));
+    const bytes = encodeEnvelope(metadata, goMarshal(payload));
     const framed = new Uint8Array(bytes.length + 8);
     framed.set(bytes, 3);
     expect(decodeEnvelope(framed.subarray(3, 3 + bytes.length)).payload).toEqual(payload);
   });
 
   it('rejects a CRC mismatch with a clear error', () => {
-    const bytes = encodeEnvelope(metadata, goJson(payload));
+    const bytes = encodeEnvelope(metadata, goMarshal(payload));
     const flipped = bytes.length - 3;
     bytes[flipped] = bytes[flipped]! ^ 0x01;
     const error = captureError(() => decodeEnvelope(bytes));
@@ -48,7 +49,7 @@ describe('envelope', () => {
   });
 
   it('refuses unknown and protobuf schema versions, and short messages', () => {
-    const bytes = encodeEnvelope(metadata, goJson(payload));
+    const bytes = encodeEnvelope(metadata, goMarshal(payload));
     bytes[0] = SchemaVersion.ProtobufV1;
     expect(() => decodeEnvelope(bytes)).toThrow('unsupported encoding: protobuf-v1');
     bytes[0] = 0x07;

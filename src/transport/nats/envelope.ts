@@ -8,6 +8,7 @@
  * `<`, `>`, `&`, U+2028, U+2029 escaped, so a Go node computes the same bytes for the same message.
  */
 import { crc32 } from '../../lib/crc32.js';
+import { goMarshal } from '../../models/go-compat.js';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { TransportComponent } from '../errors.js';
 
@@ -23,13 +24,6 @@ export interface Envelope {
   payload: unknown;
 }
 
-/** JSON text as Go's `json.Marshal` writes it. `value` must already be in wire form. */
-export function goJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
-  // These characters can only occur inside strings in JSON text, so replacing them everywhere is exact.
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /**
  * The envelope bytes for `metadata` and a payload already serialised as JSON text (so a message queued
  * for replay is serialised once).
@@ -37,7 +31,7 @@ export function goJson(value: unknown): string {
 export function encodeEnvelope(metadata: Readonly<Record<string, string>>, payloadJson: string): Uint8Array {
   const sorted: Record<string, string> = {};
   for (const key of Object.keys(metadata).sort()) sorted[key] = metadata[key]!;
-  const body = Buffer.from(`{"metadata":${goJson(sorted)},"payload":${payloadJson}}`, 'utf8');
+  const body = Buffer.from(`{"metadata":${goMarshal(sorted)},"payload":${payloadJson}}`, 'utf8');
   const bytes = new Uint8Array(headerSize + body.length);
   bytes[0] = SchemaVersion.JsonV1;
   bytes.set(body, headerSize);

@@ -3,7 +3,8 @@ import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { handshakeRequiredError } from '../errors.js';
 import { bidResult, cancelExecution } from '../messages.js';
 import { testExecution } from '../testing/fixtures.js';
-import { decodeEnvelope, encodeEnvelope, goJson } from './envelope.js';
+import { goMarshal } from '../../models/go-compat.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import {
   BacErrorType,
   decodeDataMessage,
@@ -128,7 +129,7 @@ describe('NCL messages', () => {
     };
     const data = encodeEnvelope(
       { 'Bacalhau-Type': BacErrorType, 'Bacalhau-ErrorCode': 'HandshakeRequired' },
-      goJson(goPayload),
+      goMarshal(goPayload),
     );
     const error = decodeError(decodeMessage(data));
     expect(error).toMatchObject({ code: ErrorCode.HandshakeRequired, retryable: true, httpStatus: 428 });

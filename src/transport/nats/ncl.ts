@@ -10,7 +10,8 @@ import { TransportComponent } from '../errors.js';
 import { isComputeMessageType, isOrchestratorMessageType, sequenced } from '../messages.js';
 import type { DataPlaneMessage, MessageType } from '../messages.js';
 import { decodePayload, encodePayload } from '../wire.js';
-import { decodeEnvelope, encodeEnvelope, goJson } from './envelope.js';
+import { goMarshal } from '../../models/go-compat.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 
 /** Metadata keys, spelled as Go's constants. */
 export const MetadataKey = {
@@ -61,7 +62,7 @@ export interface Received {
 
 /** A payload as Bacalhau's JSON text, ready for {@link encodeMessage} (and for replaying unchanged). */
 export function payloadJson(type: MessageType, payload: object): string {
-  return goJson(encodePayload(type, payload));
+  return goMarshal(encodePayload(type, payload));
 }
 
 /**
@@ -135,7 +136,7 @@ export function encodeError(
   source: string,
   extra: Readonly<Record<string, string | undefined>>,
 ): Encoded {
-  return encodeMessage(BacErrorType, goJson(error.toJSON()), source, {
+  return encodeMessage(BacErrorType, goMarshal(error.toJSON()), source, {
     ...extra,
     [MetadataKey.StatusCode]: String(error.httpStatus),
     [MetadataKey.ErrorCode]: error.code,

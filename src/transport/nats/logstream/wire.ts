@@ -10,12 +10,12 @@
  *   listed streams it still reads, and cancels the others.
  *
  * Go's `[]byte` fields travel as standard base64 text. Go decodes object keys case-insensitively, and so
- * do these decoders. JSON is written as Go's `json.Marshal` writes it (see `goJson`).
+ * do these decoders. JSON is written as Go's `json.Marshal` writes it (see `goMarshal`).
  */
 import { BacalhauError, ErrorCode } from '../../../models/index.js';
 import type { ExecutionLog } from '../../../models/index.js';
 import { TransportComponent } from '../../errors.js';
-import { goJson } from '../envelope.js';
+import { goMarshal } from '../../../models/go-compat.js';
 
 /** The method part of the request subject (Go's `proxy.ExecutionLogs`). */
 export const ExecutionLogsMethod = 'ExecutionLogs/v1';
@@ -74,14 +74,14 @@ const decoder = new TextDecoder();
 // Stream request
 
 export function encodeStreamRequest(header: StreamHeader, request: ExecutionLogsRequest): Uint8Array {
-  const body = goJson({
+  const body = goMarshal({
     ExecutionID: request.ExecutionID,
     NodeID: request.NodeID,
     Tail: request.Tail,
     Follow: request.Follow,
   });
   return encoder.encode(
-    goJson({
+    goMarshal({
       consumerId: header.consumerId,
       streamId: header.streamId,
       heartBeatRequestSub: header.heartBeatRequestSub,
@@ -120,12 +120,12 @@ export function decodeStreamRequest(data: Uint8Array): {
 
 /** A data frame holding one log line. */
 export function encodeLogFrame(log: ExecutionLog): Uint8Array {
-  const item = goJson({ value: { Type: log.Type, Line: log.Line } });
-  return encoder.encode(goJson({ type: frameType.data, data: base64(encoder.encode(item)) }));
+  const item = goMarshal({ value: { Type: log.Type, Line: log.Line } });
+  return encoder.encode(goMarshal({ type: frameType.data, data: base64(encoder.encode(item)) }));
 }
 
 export function encodeCloseFrame(code: number, text = ''): Uint8Array {
-  return encoder.encode(goJson({ type: frameType.close, closeError: { Code: code, Text: text } }));
+  return encoder.encode(goMarshal({ type: frameType.close, closeError: { Code: code, Text: text } }));
 }
 
 /**
@@ -169,7 +169,7 @@ export function decodeLogItem(data: Uint8Array): LogItem {
 
 /** Producer → consumer: the consumer's streams the producer still serves. */
 export function encodeHeartbeatRequest(active: StreamIdsBySubject): Uint8Array {
-  return encoder.encode(goJson({ ActiveStreamIds: active }));
+  return encoder.encode(goMarshal({ ActiveStreamIds: active }));
 }
 
 export function decodeHeartbeatRequest(data: Uint8Array): StreamIdsBySubject {
@@ -178,7 +178,7 @@ export function decodeHeartbeatRequest(data: Uint8Array): StreamIdsBySubject {
 
 /** Consumer → producer: the listed streams the consumer no longer reads. */
 export function encodeHeartbeatResponse(nonActive: StreamIdsBySubject): Uint8Array {
-  return encoder.encode(goJson({ NonActiveStreamIds: nonActive }));
+  return encoder.encode(goMarshal({ NonActiveStreamIds: nonActive }));
 }
 
 export function decodeHeartbeatResponse(data: Uint8Array): StreamIdsBySubject {
