@@ -178,7 +178,7 @@ export class Compute {
           admission: config.JobAdmissionControl,
           maxJobRequirements: () => capacity,
           engines,
-          publisherInstalled: async (type) => (await publishers.installedTypes()).includes(type),
+          publisherInstalled: (type) => publishers.has(type),
           storages,
           envAllowList: config.Compute.Env.AllowList,
         }),

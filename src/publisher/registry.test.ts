@@ -17,6 +17,11 @@ describe('PublisherRegistry', () => {
     const registry = new PublisherRegistry({ noop, ipfs: new Uninstalled() });
     expect(await registry.installedTypes()).toEqual(['noop']);
     expect(await registry.get('\tNoOp ')).toBe(noop);
+    expect([await registry.has('NOOP'), await registry.has('ipfs'), await registry.has('s3')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     await expect(registry.get('ipfs')).rejects.toMatchObject({
       code: ErrorCode.NotImplemented,
       message: 'Tasks[0].Publisher.Type: publisher type "ipfs" is not supported by this compute node',

@@ -44,6 +44,11 @@ export class PublisherRegistry {
     );
   }
 
+  /** Whether this node publishes with `type` (matched as `get` matches it), for bidding. */
+  async has(type: string): Promise<boolean> {
+    return (await this.#publishers.find(type)) !== undefined;
+  }
+
   /** The wire types this node publishes with, for `NodeInfo.ComputeNodeInfo.Publishers`. */
   installedTypes(): Promise<string[]> {
     return this.#publishers.installedTypes();
