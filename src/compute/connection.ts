@@ -25,8 +25,13 @@ export interface ConnectionOptions {
   /** First retry delay after a failed handshake; doubles up to `maxReconnectDelayMs`. */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
-  /** Failures worth a log line: a refused handshake, a failing heartbeat. */
+  /** Failures worth a log line: a failing heartbeat, a node info update refused. */
   onError: (error: unknown) => void;
+  /**
+   * A handshake failed (orchestrator away, refused) and will be tried again in `retryInMs`; expected
+   * while the orchestrator is down, so a warning rather than an error. Default: `onError`.
+   */
+  onRetry?: (error: unknown, retryInMs: number) => void;
   /** The handshake was accepted (first time or again). */
   onConnected?: () => void;
 }
@@ -86,7 +91,7 @@ export class ConnectionKeeper {
   #connect(): Promise<void> {
     this.#connecting ??= (async () => {
       const info = this.#o.nodeInfo();
-      let failed = false;
+      let failed: unknown = false;
       try {
         const response = await this.#o.transport.connect(info);
         if (!response.accepted) throw new Error(response.reason ?? 'handshake refused');
@@ -94,13 +99,16 @@ export class ConnectionKeeper {
         this.#delay = this.#minDelay;
         this.#o.onConnected?.();
       } catch (err) {
-        this.#o.onError(err);
-        failed = true;
+        failed = err ?? new Error('handshake failed');
       } finally {
         this.#connecting = undefined;
       }
       // Only now: a retry scheduled while this attempt still counted as under way would be dropped.
-      if (failed) this.#scheduleReconnect();
+      if (failed !== false) {
+        const retryInMs = this.#scheduleReconnect();
+        if (this.#o.onRetry === undefined) this.#o.onError(failed);
+        else this.#o.onRetry(failed, retryInMs);
+      }
     })();
     return this.#connecting;
   }
@@ -114,14 +122,17 @@ export class ConnectionKeeper {
     void this.#connect();
   }
 
-  #scheduleReconnect(): void {
-    if (this.#stopped || this.#reconnectTimer !== undefined || this.#connecting !== undefined) return;
+  /** Schedules the next handshake (unless one is due or under way) and returns when it will be. */
+  #scheduleReconnect(): number {
+    if (this.#stopped || this.#reconnectTimer !== undefined || this.#connecting !== undefined)
+      return this.#delay;
     const delay = this.#delay * (1 - Math.random() / 4);
     this.#delay = Math.min(this.#delay * 2, this.#maxDelay);
     this.#reconnectTimer = this.#o.clock.setTimer(delay, () => {
       this.#reconnectTimer = undefined;
       if (this.#o.transport.state === 'disconnected') void this.#connect();
     });
+    return delay;
   }
 
   #scheduleHeartbeat(): void {

@@ -58,6 +58,8 @@ export interface ComputeNodeOptions {
   infoUpdateIntervalMs: number;
   reconnectDelayMs?: number;
   onError: (error: unknown) => void;
+  /** A handshake failed and is retried in `retryInMs` (the orchestrator is away). Default: `onError`. */
+  onConnectionRetry?: (error: unknown, retryInMs: number) => void;
 }
 
 export type ComputeNodeState = 'running' | 'stopping' | 'stopped';
@@ -101,6 +103,7 @@ export class ComputeNode {
       infoUpdateIntervalMs: options.infoUpdateIntervalMs,
       ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
       onError: options.onError,
+      ...(options.onConnectionRetry === undefined ? {} : { onRetry: options.onConnectionRetry }),
     });
   }
 

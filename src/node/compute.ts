@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { errorMessage } from '../models/bacerrors.js';
 import type { Executor } from '../executor/types.js';
 import { DockerExecutor } from '../executor/docker/executor.js';
 import { WasmExecutor } from '../executor/wasm/executor.js';
@@ -200,6 +201,14 @@ export class Compute {
         heartbeatIntervalMs,
         infoUpdateIntervalMs,
         onError,
+        ...(options.onWarning === undefined
+          ? {}
+          : {
+              onConnectionRetry: (error: unknown, retryInMs: number) =>
+                options.onWarning?.(
+                  `not connected to the orchestrator (${errorMessage(error)}); trying again in ${(retryInMs / 1000).toFixed(1)}s`,
+                ),
+            }),
       });
       return new Compute(node, store, localPublisher, engines);
     } catch (err) {
