@@ -1,11 +1,15 @@
 /**
  * The log streams of a NATS node, each on a connection of its own (the transports own theirs): the
  * orchestrator's client, which reads any node's logs, and the compute node's server, which answers
- * log requests for its executions. The server dials in the background and keeps trying, so a compute
- * node that starts before its orchestrator serves logs once it is reachable.
+ * log requests for its executions. The server dials in the background and keeps trying (every 2 s),
+ * so a compute node that starts before its orchestrator serves logs once it is reachable. The retries
+ * are ours, not nats.js's `waitOnFirstConnect`, which cannot be cancelled and would keep a stopped
+ * node's process alive.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApiLogSource } from '../api/server/types.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { dialNats, type NatsConnectionOptions } from '../transport/nats/connection.js';
 import {
   NatsLogStreamClient,
@@ -13,9 +17,11 @@ import {
   type LogLineSource,
 } from '../transport/nats/logstream/index.js';
 
+const RetryMs = 2000;
+
 export class LogStreams {
   readonly #onError: ((error: unknown, component: string) => void) | undefined;
-  readonly #connections: Promise<NatsConnection | undefined>[] = [];
+  readonly #connections: NatsConnection[] = [];
   readonly #closers: (() => Promise<void>)[] = [];
   /** Aborts dials still waiting for a server when the node stops. */
   readonly #stopping = new AbortController();
@@ -26,7 +32,7 @@ export class LogStreams {
 
   /** A log source reading through NATS. */
   async client(dial: NatsConnectionOptions): Promise<ApiLogSource> {
-    const nc = await this.#dial(dial, false);
+    const nc = await this.#dial(dial);
     const client = await NatsLogStreamClient.create({
       connection: nc,
       ...(this.#onError === undefined
@@ -40,8 +46,7 @@ export class LogStreams {
   /** Answers log requests for `nodeID` from `streamLogs`, once NATS is reachable. */
   serve(dial: NatsConnectionOptions, nodeID: string, streamLogs: LogLineSource): void {
     void (async () => {
-      const nc = await this.#dial(dial, true);
-      if (this.#stopping.signal.aborted) return;
+      const nc = await this.#dialUntilConnected(dial);
       const server = await NatsLogStreamServer.start({
         connection: nc,
         nodeID,
@@ -60,18 +65,30 @@ export class LogStreams {
   async stop(): Promise<void> {
     this.#stopping.abort();
     for (const close of this.#closers.splice(0)) await close().catch(() => undefined);
-    for (const connection of this.#connections.splice(0)) {
-      await (await connection.catch(() => undefined))?.close().catch(() => undefined);
+    for (const connection of this.#connections.splice(0)) await connection.close().catch(() => undefined);
+  }
+
+  /** Dials until a server answers; rejects (quietly, see `serve`) once the streams stop. */
+  async #dialUntilConnected(dial: NatsConnectionOptions): Promise<NatsConnection> {
+    for (;;) {
+      try {
+        return await this.#dial(dial);
+      } catch (err) {
+        this.#stopping.signal.throwIfAborted();
+        if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+      }
+      await sleep(RetryMs, undefined, { signal: this.#stopping.signal });
     }
   }
 
-  async #dial(dial: NatsConnectionOptions, inBackground: boolean): Promise<NatsConnection> {
-    const connecting = dialNats(
-      { ...dial, servers: dial.servers ?? [], ...(inBackground ? { waitOnFirstConnect: true } : {}) },
+  async #dial(dial: NatsConnectionOptions): Promise<NatsConnection> {
+    // A dial that completes after the stop is closed by dialNats itself.
+    const nc = await dialNats(
+      { ...dial, servers: dial.servers ?? [] },
       'Compute.Auth.Token',
       this.#stopping.signal,
     );
-    this.#connections.push(connecting.catch(() => undefined));
-    return connecting;
+    this.#connections.push(nc);
+    return nc;
   }
 }

@@ -148,6 +148,31 @@ describe('an unreachable node', () => {
 });
 
 describe('serve as a process', () => {
+  it('a compute node whose orchestrator never answered still exits on SIGTERM', async () => {
+    const closed = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/main.ts'),
+        ...serveArgs('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`),
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitForFile(runInfo(), 30_000);
+      expect(stderr).toContain('the orchestrator is not reachable yet');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
     const child = spawn(
       process.execPath,

@@ -28,8 +28,6 @@ export interface NatsConnectionOptions {
    * without TLS is refused (`Compute.TLS.RequireTLS`).
    */
   tls?: { caFile?: string };
-  /** Keep trying until a first server answers instead of failing at once (background connections). */
-  waitOnFirstConnect?: boolean;
   /** Between reconnect attempts of a dialled connection (ms); default 2000. It retries forever. */
   reconnectTimeWaitMs?: number;
 }
@@ -60,7 +58,6 @@ export async function dialNats(
     ...(options.tls === undefined ? {} : { tls: tlsOptions(options.tls, parsed) }),
     reconnect: true,
     maxReconnectAttempts: -1,
-    ...(options.waitOnFirstConnect === true ? { waitOnFirstConnect: true } : {}),
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
   });
   try {
