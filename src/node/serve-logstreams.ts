@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApiLogSource } from '../api/server/types.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { dialNats, type NatsConnectionOptions } from '../transport/nats/connection.js';
+import { dialNats, type NatsConnectionOptions, type TokenSetting } from '../transport/nats/connection.js';
 import {
   NatsLogStreamClient,
   NatsLogStreamServer,
@@ -30,35 +30,42 @@ export class LogStreams {
     this.#onError = onError;
   }
 
-  /** A log source reading through NATS. */
+  /** A log source reading through NATS, for the orchestrator's API. */
   async client(dial: NatsConnectionOptions): Promise<ApiLogSource> {
-    const nc = await this.#dial(dial);
-    const client = await NatsLogStreamClient.create({
-      connection: nc,
-      ...(this.#onError === undefined
-        ? {}
-        : { onError: (error: unknown) => this.#onError?.(error, 'LogStream') }),
-    });
+    const nc = await this.#dial(dial, 'Orchestrator.Auth.Token');
+    const client = await NatsLogStreamClient.create({ connection: nc, ...this.#errorOption() });
     this.#closers.push(() => client.stop());
     return client;
   }
 
-  /** Answers log requests for `nodeID` from `streamLogs`, once NATS is reachable. */
-  serve(dial: NatsConnectionOptions, nodeID: string, streamLogs: LogLineSource): void {
+  /**
+   * Answers log requests for `nodeID` from `streamLogs`, once NATS is reachable. `tokenSetting` names
+   * where the token in `dial` came from, for the error a refused token gives.
+   */
+  serve(
+    dial: NatsConnectionOptions,
+    tokenSetting: TokenSetting,
+    nodeID: string,
+    streamLogs: LogLineSource,
+  ): void {
     void (async () => {
-      const nc = await this.#dialUntilConnected(dial);
+      const nc = await this.#dialUntilConnected(dial, tokenSetting);
       const server = await NatsLogStreamServer.start({
         connection: nc,
         nodeID,
         streamLogs,
-        ...(this.#onError === undefined
-          ? {}
-          : { onError: (error: unknown) => this.#onError?.(error, 'LogStream') }),
+        ...this.#errorOption(),
       });
       this.#closers.push(() => server.stop());
     })().catch((err: unknown) => {
       if (!this.#stopping.signal.aborted) this.#onError?.(err, 'LogStream');
     });
+  }
+
+  /** The `onError` option of a log stream end, reporting as component LogStream. */
+  #errorOption(): { onError?: (error: unknown) => void } {
+    const onError = this.#onError;
+    return onError === undefined ? {} : { onError: (error) => onError(error, 'LogStream') };
   }
 
   /** Stops the streams and closes their connections. Idempotent; never rejects. */
@@ -69,10 +76,13 @@ export class LogStreams {
   }
 
   /** Dials until a server answers; rejects (quietly, see `serve`) once the streams stop. */
-  async #dialUntilConnected(dial: NatsConnectionOptions): Promise<NatsConnection> {
+  async #dialUntilConnected(
+    dial: NatsConnectionOptions,
+    tokenSetting: TokenSetting,
+  ): Promise<NatsConnection> {
     for (;;) {
       try {
-        return await this.#dial(dial);
+        return await this.#dial(dial, tokenSetting);
       } catch (err) {
         this.#stopping.signal.throwIfAborted();
         if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
@@ -81,13 +91,9 @@ export class LogStreams {
     }
   }
 
-  async #dial(dial: NatsConnectionOptions): Promise<NatsConnection> {
+  async #dial(dial: NatsConnectionOptions, tokenSetting: TokenSetting): Promise<NatsConnection> {
     // A dial that completes after the stop is closed by dialNats itself.
-    const nc = await dialNats(
-      { ...dial, servers: dial.servers ?? [] },
-      'Compute.Auth.Token',
-      this.#stopping.signal,
-    );
+    const nc = await dialNats({ ...dial, servers: dial.servers ?? [] }, tokenSetting, this.#stopping.signal);
     this.#connections.push(nc);
     return nc;
   }

@@ -11,7 +11,7 @@ import type { BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import { NatsComputeTransport, NatsOrchestratorTransport } from '../transport/nats/index.js';
-import { dialNats, type NatsConnectionOptions } from '../transport/nats/connection.js';
+import { dialNats, type NatsConnectionOptions, type TokenSetting } from '../transport/nats/connection.js';
 import { NatsServerProcess } from '../transport/nats/server-process.js';
 import type { NatsServerSettings } from '../transport/nats/server-config.js';
 import type { ComputeTransport, OrchestratorTransport } from '../transport/types.js';
@@ -102,6 +102,10 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     };
     await probeOrchestrator(computeDial, options.onWarning);
   }
+  // A hybrid node's compute half presents the orchestrator's own token.
+  const computeTokenSetting: TokenSetting = config.Orchestrator.Enabled
+    ? 'Orchestrator.Auth.Token'
+    : 'Compute.Auth.Token';
   let orchestrator: Promise<NatsOrchestratorTransport> | undefined;
   const logs = new LogStreams(options.onError);
   let stopped: Promise<void> | undefined;
@@ -117,7 +121,7 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
       return orchestrator;
     },
     logSource: () => logs.client(orchestratorDial ?? computeDial),
-    serveLogs: (id, streamLogs) => logs.serve(computeDial, id, streamLogs),
+    serveLogs: (id, streamLogs) => logs.serve(computeDial, computeTokenSetting, id, streamLogs),
     computeTransport: (id) =>
       NatsComputeTransport.create({
         ...computeDial,
