@@ -1,7 +1,7 @@
 // The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
@@ -343,6 +343,52 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('env'), { env: { ZED: 'z', ALPHA: 'a' } });
         expect(result.Stdout).toBe('ALPHA=a\nZED=z\n');
+      }));
+  });
+
+  // A worker's end does not close the host fds behind its WASI fds (threads share the process's fd
+  // table): a node running many jobs would run out of them.
+  describe('host fds', () => {
+    /** The process's fds open on something under `dir`. */
+    const fdsUnder = async (dir: string): Promise<string[]> => {
+      const targets = await Promise.all(
+        (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+      );
+      return targets.filter((target) => target.startsWith(dir));
+    };
+
+    it('closes the preopened folders and the files a module opened when it ends', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const outputs = [{ Name: 'out', Path: '/out' }];
+        const inputs = [{ source: data, target: '/data', readOnly: false }];
+        const executor = newExecutor();
+        for (let i = 0; i < 5; i++) {
+          const { result } = await run(
+            dir,
+            withArgs('write_file', '/out/f.txt', 'x'),
+            { inputs, outputs },
+            executor,
+          );
+          expect(result.ExitCode).toBe(0);
+        }
+        expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
+    it('closes them when a sleeping module is cancelled', () =>
+      withTempDir(async (dir) => {
+        const executor = newExecutor();
+        const req = await makeRequest(dir, 'e-sleep-fds', withArgs('sleep', '10000'));
+        await executor.start(req);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await fdsUnder(dir)).not.toEqual([]);
+        await executor.cancel(req.executionID);
+        await executor.wait(req.executionID).catch(() => undefined);
+        for (let i = 0; i < 50 && (await fdsUnder(dir)).length > 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(await fdsUnder(dir)).toEqual([]);
       }));
   });
 });

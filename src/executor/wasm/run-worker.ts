@@ -1,9 +1,10 @@
 /**
- * Runs one WASM execution in a worker thread that has run nothing before (see worker.ts for what
+ * Runs one WASM execution in a worker thread that has run no other execution (see worker.ts for what
  * happens inside) and records its output. Settles once the result layout is written: with the task's
  * result, or after the abort signal killed the worker (then the caller reports the cancel or timeout,
  * not this result). The worker is terminated whatever happens.
  */
+import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
@@ -11,11 +12,32 @@ import { ControlSlot, workerSource, type WorkerInput, type WorkerMessage } from 
 
 export type WorkerTask = Omit<WorkerInput, 'control' | 'highWaterBytes'>;
 
+/** /dev/null, opened once for every worker of the process (see `wasmWorkerMain`); never closed. */
+let devNull: number | undefined;
+
 /** Starts a worker that boots and then waits for its task (pass it to {@link runInWorker}). */
 export function spawnWasmWorker(): Worker {
+  devNull ??= openSync('/dev/null', 'r+');
   // env: {} keeps the node's own environment out of the worker (the task's env goes to WASI only);
   // execArgv: [] keeps the node's flags and loaders (tsx, ...) out, which the worker does not need
-  return new Worker(workerSource(), { eval: true, env: {}, execArgv: [] });
+  return new Worker(workerSource(devNull), { eval: true, env: {}, execArgv: [] });
+}
+
+/**
+ * A killed task that is inside a WASI call (sleeping, waiting for its output to be recorded) unwinds
+ * and closes its files; one computing in a loop is terminated after this long, and the host fds of
+ * the files it had open stay open (Node cannot close a dead thread's WASI fds).
+ */
+const KillGraceMs = 100;
+
+/** Ends the worker once it has ended by itself, or after `graceMs` at the latest. */
+function terminate(worker: Worker, graceMs: number): void {
+  if (graceMs <= 0) {
+    void worker.terminate();
+    return;
+  }
+  const timer = setTimeout(() => void worker.terminate(), graceMs);
+  worker.once('exit', () => clearTimeout(timer));
 }
 
 export function runInWorker(
@@ -31,17 +53,18 @@ export function runInWorker(
     let writes = Promise.resolve();
     let finished = false;
 
-    const finish = (produce: () => Promise<RunCommandResult>): void => {
+    /** `graceMs`: how long the worker may take to close its files before it is terminated. */
+    const finish = (produce: () => Promise<RunCommandResult>, graceMs = 0): void => {
       if (finished) return;
       finished = true;
       signal.removeEventListener('abort', kill);
       Atomics.store(control, ControlSlot.Killed, 1);
       Atomics.notify(control, ControlSlot.Killed);
       Atomics.notify(control, ControlSlot.InFlight);
-      void worker.terminate();
+      terminate(worker, graceMs);
       writes.then(produce).then(resolve, reject);
     };
-    const kill = (): void => finish(() => recorder.finish(-1, 'stopped'));
+    const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
     worker.on('message', (message: WorkerMessage) => {
       if (finished) return;

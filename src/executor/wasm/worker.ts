@@ -5,9 +5,10 @@
  * that way the same code runs from `src/` under vitest/tsx and from `dist/`, with no worker file to
  * locate. It may use nothing from this module's scope at run time, only `require` and globals.
  *
- * A worker boots (Node's bootstrap, loading node:wasi) before it has a task, then waits for one
- * {@link WorkerInput} message, runs it and ends: that lets the pool (worker-pool.ts) start workers
- * ahead of time while every execution still gets a thread no other module ran in.
+ * A worker boots (Node's bootstrap, loading node:wasi, a warm-up run of our own module: warm-up.ts)
+ * before it has a task, then waits for one {@link WorkerInput} message, runs it and ends: that lets
+ * the pool (worker-pool.ts) start workers ahead of time while every execution still gets a thread no
+ * other execution ran in.
  *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
  * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
@@ -20,11 +21,11 @@
  * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
  * The main thread ends the worker with `terminate()`, which also stops a module spinning in a loop.
  */
-import type * as NodeFs from 'node:fs';
 import type * as NodeWasi from 'node:wasi';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { NamedModule } from './modules.js';
 import type { Preopen } from './mounts.js';
+import { WarmUpModuleHex } from './warm-up.js';
 
 /** Indices in the shared control array. */
 export const ControlSlot = {
@@ -56,22 +57,28 @@ export type WorkerMessage =
  * names (esbuild's keepNames, which tsx uses) wrap inner functions in calls to a `__name` helper
  * defined in the module; the worker gets a no-op one so the body runs however it was compiled.
  */
-export function workerSource(): string {
-  return `var __name = (target) => target;\n(${wasmWorkerMain.toString()})(require);`;
+export function workerSource(devNull: number): string {
+  const args = `require, ${devNull}, ${JSON.stringify(WarmUpModuleHex)}`;
+  return `var __name = (target) => target;\n(${wasmWorkerMain.toString()})(${args});`;
 }
 
 interface WasmInstance {
   exports: Record<string, unknown>;
 }
 interface WasmGlobal {
+  Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
   Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
 type WasiFunction = (...args: (number | bigint)[]) => number;
 
-function wasmWorkerMain(req: NodeJS.Require): void {
+/**
+ * `devNull` is an fd of /dev/null open for reading and writing, shared by all workers: a task's stdin,
+ * and where its stdio goes besides the writes taken over. Opened by the main thread once, because an
+ * fd a worker opens outlives the worker (threads share the process's fd table).
+ */
+function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string): void {
   const threads = req('node:worker_threads') as typeof WorkerThreads;
-  const fs = req('node:fs') as typeof NodeFs;
   const port = threads.parentPort!;
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
@@ -85,7 +92,8 @@ function wasmWorkerMain(req: NodeJS.Require): void {
   const { WASI } = req('node:wasi') as typeof NodeWasi;
   process.emitWarning = emitWarning;
 
-  const runTask = (input: WorkerInput): void => {
+  /** Runs one task, telling `post` about its output and its end. */
+  const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): void => {
     const control = new Int32Array(input.control);
     const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
     const Errno = { success: 0, inval: 28, rofs: 69 };
@@ -93,7 +101,6 @@ function wasmWorkerMain(req: NodeJS.Require): void {
     const OFlags = { creat: 1, trunc: 8 };
     const appendFlag = 1;
 
-    const devNull = fs.openSync('/dev/null', 'r+');
     const wasi = new WASI({
       version: 'preview1',
       args: input.args,
@@ -123,6 +130,14 @@ function wasmWorkerMain(req: NodeJS.Require): void {
     input.preopens.forEach((p, i) => {
       if (p.readOnly) readOnlyFds.add(3 + i);
     });
+    /**
+     * The highest WASI fd in use so far. Behind each is a host fd, which a worker's end does not close
+     * (threads share the process's fd table): every one is closed when the task ends.
+     */
+    let highestFd = 2 + input.preopens.length;
+    const closeAll = (): void => {
+      for (let fd = 3; fd <= highestFd; fd++) call('fd_close', [fd]);
+    };
     const guard =
       (name: string, fdArgs: number[]): WasiFunction =>
       (...args) =>
@@ -130,9 +145,7 @@ function wasmWorkerMain(req: NodeJS.Require): void {
 
     const send = (stream: 1 | 2, data: Uint8Array): void => {
       Atomics.add(control, inFlight, data.length);
-      port.postMessage({ type: 'output', stream, data } satisfies WorkerMessage, [
-        data.buffer as ArrayBuffer,
-      ]);
+      post({ type: 'output', stream, data });
       for (;;) {
         throwIfKilled();
         const pending = Atomics.load(control, inFlight);
@@ -206,7 +219,10 @@ function wasmWorkerMain(req: NodeJS.Require): void {
           (fdflags & appendFlag) !== 0;
         if (fromReadOnly && writing) return Errno.rofs;
         const errno = call('path_open', args);
-        if (errno === Errno.success && fromReadOnly) readOnlyFds.add(view().getUint32(openedPtr, true));
+        if (errno !== Errno.success) return errno;
+        const opened = view().getUint32(openedPtr, true);
+        highestFd = Math.max(highestFd, opened);
+        if (fromReadOnly) readOnlyFds.add(opened);
         return errno;
       },
       fd_close: (...args) => {
@@ -217,6 +233,7 @@ function wasmWorkerMain(req: NodeJS.Require): void {
         const [from, to] = args as number[];
         const errno = call('fd_renumber', args);
         if (errno === Errno.success) {
+          highestFd = Math.max(highestFd, to!);
           if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
           else readOnlyFds.delete(to!);
         }
@@ -253,7 +270,10 @@ function wasmWorkerMain(req: NodeJS.Require): void {
       wasi.initialize({ exports: { memory } });
       (instance.exports[input.entrypoint] as () => unknown)();
     } catch (err) {
-      if (err === killedSignal) return;
+      if (err === killedSignal) {
+        closeAll();
+        return;
+      }
       if (err === exitSignal) code = exitSignal.code;
       else {
         // Go reports a trap as exit code 1 with the runtime's error
@@ -261,9 +281,25 @@ function wasmWorkerMain(req: NodeJS.Require): void {
         error = `wasm error: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
-    port.postMessage({ type: 'exit', code, error } satisfies WorkerMessage);
+    closeAll();
+    post({ type: 'exit', code, error });
   };
 
+  // see warm-up.ts; a warm-up that fails only costs the task the time it would have saved
+  try {
+    const warmUp = Buffer.from(warmUpHex, 'hex');
+    const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
+    runTask({ ...task, env: {}, preopens: [], control, highWaterBytes: 0 }, () => undefined);
+  } catch {
+    // nothing to undo: the warm-up shares no state with the task
+  }
+
   // one task per worker: once it ran, nothing keeps the thread alive and it ends
-  port.once('message', runTask);
+  port.once('message', (input: WorkerInput) =>
+    runTask(input, (message) =>
+      // output bytes are moved, not copied: the worker made them for this message alone
+      port.postMessage(message, message.type === 'output' ? [message.data.buffer as ArrayBuffer] : []),
+    ),
+  );
 }
