@@ -101,6 +101,68 @@ describe('SqliteExecutionStore', () => {
     expect(store.pendingOutbox().map((entry) => entry.message.type)).toEqual(['RunResult']);
   });
 
+  describe('acknowledgements, written with the next write rather than committed alone', () => {
+    const toState = (state: 'AskForBidAccepted' | 'BidAccepted' | 'Running') => ({
+      ComputeState: { StateType: state, Message: '' },
+    });
+    const pendingTypesIn = (path: string): string[] => {
+      const view = open(path);
+      const types = view.pendingOutbox().map((entry) => entry.message.type);
+      view.close();
+      return types;
+    };
+    async function fileStore(
+      outbox = messageForUpsert,
+    ): Promise<{ path: string; store: SqliteExecutionStore }> {
+      const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+      dirs.push(dir);
+      const path = join(dir, 'executions.db');
+      const store = SqliteExecutionStore.open({ path, outbox, now: () => 1_700_000_000_000 });
+      opened.push(store);
+      return { path, store };
+    }
+
+    it('leaves an acknowledged entry in the file until the next write (a crash re-sends it)', async () => {
+      const { path, store } = await fileStore();
+      store.create(testExecution({ id: 'e-1' }));
+      store.update({ executionID: 'e-1', newValues: toState('AskForBidAccepted') });
+      store.ackOutbox(store.pendingOutbox()[0]?.seq ?? 0);
+      expect(store.pendingOutbox()).toEqual([]);
+      expect(pendingTypesIn(path)).toEqual(['BidResult']);
+      store.update({ executionID: 'e-1', newValues: toState('BidAccepted') });
+      expect(pendingTypesIn(path)).toEqual([]);
+    });
+
+    it('writes the acknowledgements when it closes', async () => {
+      const { path, store } = await fileStore();
+      store.create(testExecution({ id: 'e-1' }));
+      store.update({ executionID: 'e-1', newValues: toState('AskForBidAccepted') });
+      store.ackOutbox(store.pendingOutbox()[0]?.seq ?? 0);
+      store.close();
+      expect(pendingTypesIn(path)).toEqual([]);
+    });
+
+    it('keeps them for the next write when a write rolls back', async () => {
+      let failNext = false;
+      const { path, store } = await fileStore((upsert) => {
+        if (failNext) throw new Error('policy failed');
+        return messageForUpsert(upsert);
+      });
+      store.create(testExecution({ id: 'e-1' }));
+      store.update({ executionID: 'e-1', newValues: toState('AskForBidAccepted') });
+      store.ackOutbox(store.pendingOutbox()[0]?.seq ?? 0);
+      failNext = true;
+      expect(() => store.update({ executionID: 'e-1', newValues: toState('BidAccepted') })).toThrow(
+        'policy failed',
+      );
+      expect(pendingTypesIn(path)).toEqual(['BidResult']);
+      failNext = false;
+      store.update({ executionID: 'e-1', newValues: toState('BidAccepted') });
+      expect(pendingTypesIn(path)).toEqual([]);
+      expect(store.get('e-1').ComputeState.StateType).toBe('BidAccepted');
+    });
+  });
+
   it('tells listeners about each write after it committed, in order', () => {
     const store = open();
     const seen: ExecutionUpsert[] = [];

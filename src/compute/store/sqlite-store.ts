@@ -1,6 +1,12 @@
 /**
  * The execution store on one SQLite file (Go uses BoltDB at `<DataDir>/compute/executions.db`).
  * Executions are kept as Bacalhau's wire JSON through the model codec, like the orchestrator's store.
+ *
+ * The outbox is mirrored in memory (read after every write; the file is read once, at open), and an
+ * acknowledgement is written with the next write rather than committed on its own: every commit is
+ * pages written to disk, and a job's messages would otherwise cost two more commits each. An
+ * acknowledgement lost to a crash only means the message is handed over again after the restart,
+ * which the orchestrator's idempotent handlers allow for (outbox.ts); `close` writes it.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -63,6 +69,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   readonly #now: () => number;
   readonly #listeners = new Set<(upsert: ExecutionUpsert) => void>();
   readonly #statements;
+  /** The outbox entries not acknowledged yet, in commit order. */
+  #pending: OutboxEntry[];
+  /** Entries up to this seq were acknowledged; those above `#deletedThrough` are still in the file. */
+  #ackedThrough = 0;
+  #deletedThrough = 0;
 
   private constructor(db: Database.Database, options: SqliteExecutionStoreOptions) {
     this.#db = db;
@@ -83,6 +94,9 @@ export class SqliteExecutionStore implements ExecutionStore {
       outbox: db.prepare<[], { seq: number; doc: string }>('SELECT seq, doc FROM outbox ORDER BY seq'),
       ackOutbox: db.prepare('DELETE FROM outbox WHERE seq <= ?'),
     };
+    this.#pending = this.#statements.outbox
+      .all()
+      .map((row) => ({ seq: row.seq, message: JSON.parse(row.doc) as Outgoing<ComputeMessage> }));
   }
 
   /**
@@ -150,20 +164,20 @@ export class SqliteExecutionStore implements ExecutionStore {
     validateNew(execution);
     const nowNs = this.#nowNs();
     const record: Execution = { ...execution, CreateTime: nowNs, ModifyTime: nowNs, Revision: 1 };
-    const stored = this.#db.transaction(() => {
+    const { upsert, entry } = this.#db.transaction(() => {
       if (this.#statements.get.get(record.ID) !== undefined) throw executionAlreadyExists(record.ID);
       const { doc, stored: value } = executionDoc.encodeAndDecode(record);
       this.#statements.insert.run(value.ID, value.ComputeState.StateType, doc, nowNs);
-      this.#commitSideEffects({ current: value, events });
-      return value;
+      const created = { current: value, events };
+      return { upsert: created, entry: this.#commitSideEffects(created) };
     })();
-    this.#emit({ current: stored, events });
-    return stored;
+    this.#committed(upsert, entry);
+    return upsert.current;
   }
 
   update(request: UpdateExecutionRequest): Execution {
     const events = request.events ?? [];
-    const upsert = this.#db.transaction((): ExecutionUpsert => {
+    const { upsert, entry } = this.#db.transaction(() => {
       const previous = this.get(request.executionID);
       checkCondition(previous, request.condition);
       const newState = request.newValues.ComputeState?.StateType ?? previous.ComputeState.StateType;
@@ -180,11 +194,10 @@ export class SqliteExecutionStore implements ExecutionStore {
       };
       const { doc, stored } = executionDoc.encodeAndDecode(next);
       this.#statements.update.run(stored.ComputeState.StateType, doc, stored.ID);
-      const result = { current: stored, previous, events };
-      this.#commitSideEffects(result);
-      return result;
+      const updated: ExecutionUpsert = { current: stored, previous, events };
+      return { upsert: updated, entry: this.#commitSideEffects(updated) };
     })();
-    this.#emit(upsert);
+    this.#committed(upsert, entry);
     return upsert.current;
   }
 
@@ -196,13 +209,13 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   pendingOutbox(): OutboxEntry[] {
-    return this.#statements.outbox
-      .all()
-      .map((row) => ({ seq: row.seq, message: JSON.parse(row.doc) as Outgoing<ComputeMessage> }));
+    return [...this.#pending];
   }
 
+  /** Forgets the entries at once; the file follows with the next write (see the file comment). */
   ackOutbox(seq: number): void {
-    this.#statements.ackOutbox.run(seq);
+    this.#ackedThrough = Math.max(this.#ackedThrough, seq);
+    this.#pending = this.#pending.filter((entry) => entry.seq > seq);
   }
 
   onUpsert(listener: (upsert: ExecutionUpsert) => void): () => void {
@@ -212,18 +225,38 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   close(): void {
     this.#listeners.clear();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#deleteAcknowledged();
+    this.#db.close();
   }
 
-  /** Events and the outbox message of a write, inside its transaction. */
-  #commitSideEffects(upsert: ExecutionUpsert): void {
+  /**
+   * Events, the outbox message and the acknowledgements since the last write, inside the write's
+   * transaction. Returns the outbox entry, to be mirrored once the transaction committed.
+   */
+  #commitSideEffects(upsert: ExecutionUpsert): OutboxEntry | undefined {
+    this.#deleteAcknowledged();
     for (const event of upsert.events)
       this.#statements.addEvent.run(upsert.current.ID, JSON.stringify(event));
     const message = this.#outbox(upsert);
-    if (message !== undefined) this.#statements.addOutbox.run(JSON.stringify(message));
+    if (message === undefined) return undefined;
+    const { lastInsertRowid } = this.#statements.addOutbox.run(JSON.stringify(message));
+    return { seq: Number(lastInsertRowid), message };
   }
 
-  #emit(upsert: ExecutionUpsert): void {
+  /** Deletes the acknowledged entries still in the file, in the caller's transaction if any. */
+  #deleteAcknowledged(): void {
+    if (this.#ackedThrough <= this.#deletedThrough) return;
+    this.#statements.ackOutbox.run(this.#ackedThrough);
+  }
+
+  /**
+   * After a write committed: the acknowledgements are in the file (not before: a rolled-back write
+   * leaves them for the next one), its outbox entry is pending, its listeners hear of it.
+   */
+  #committed(upsert: ExecutionUpsert, entry: OutboxEntry | undefined): void {
+    this.#deletedThrough = this.#ackedThrough;
+    if (entry !== undefined) this.#pending.push(entry);
     for (const listener of [...this.#listeners]) listener(upsert);
   }
 
