@@ -31,7 +31,6 @@ export interface ExecutorBufferOptions {
 interface Task {
   readonly execution: Execution;
   readonly resources: Resources;
-  readonly seq: number;
 }
 
 interface RunningTask extends Task {
@@ -46,11 +45,12 @@ export function allocatedResources(execution: Execution): Resources {
 
 export class ExecutorBuffer {
   readonly #options: ExecutorBufferOptions;
-  readonly #queued: Task[] = [];
+  /** Queued tasks in the order they may start: priority, then arrival (kept sorted on insert). */
+  #queued: Task[] = [];
+  readonly #queuedIDs = new Set<string>();
   readonly #running = new Map<string, RunningTask>();
   #used: Resources = zeroResources();
   #queuedUsage: Resources = zeroResources();
-  #seq = 0;
   #stopped = false;
 
   constructor(options: ExecutorBufferOptions) {
@@ -76,13 +76,23 @@ export class ExecutorBuffer {
         component: ExecutorBufferComponent,
       });
     }
-    this.#queued.push({ execution, resources, seq: this.#seq++ });
+    const task = { execution, resources };
+    // after every task of the same or a higher priority: a deep queue is never sorted again
+    const priority = execution.Job?.Priority ?? 0;
+    let [low, high] = [0, this.#queued.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.#queued[middle]!.execution.Job?.Priority ?? 0) >= priority) low = middle + 1;
+      else high = middle;
+    }
+    this.#queued.splice(low, 0, task);
+    this.#queuedIDs.add(execution.ID);
     this.#queuedUsage = add(this.#queuedUsage, resources);
     this.#dequeue();
   }
 
   has(executionID: string): boolean {
-    return this.#running.has(executionID) || this.#queued.some((t) => t.execution.ID === executionID);
+    return this.#running.has(executionID) || this.#queuedIDs.has(executionID);
   }
 
   /**
@@ -90,8 +100,8 @@ export class ExecutorBuffer {
    * Unknown IDs are ignored (the execution never reached the queue, or already left it).
    */
   async cancel(executionID: string): Promise<void> {
-    const index = this.#queued.findIndex((t) => t.execution.ID === executionID);
-    if (index >= 0) {
+    if (this.#queuedIDs.delete(executionID)) {
+      const index = this.#queued.findIndex((t) => t.execution.ID === executionID);
       const [task] = this.#queued.splice(index, 1);
       if (task !== undefined) this.#queuedUsage = sub(this.#queuedUsage, task.resources);
       return;
@@ -123,7 +133,8 @@ export class ExecutorBuffer {
   /** Aborts every running execution and waits for their runs to end; nothing starts afterwards. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#queued.length = 0;
+    this.#queued = [];
+    this.#queuedIDs.clear();
     this.#queuedUsage = zeroResources();
     const running = [...this.#running.values()];
     for (const task of running) task.abort.abort();
@@ -133,16 +144,18 @@ export class ExecutorBuffer {
   #dequeue(): void {
     if (this.#stopped) return;
     const capacity = this.#options.capacity();
-    // Highest priority first, then arrival order; anything that fits starts.
-    const order = [...this.#queued].sort(
-      (a, b) => (b.execution.Job?.Priority ?? 0) - (a.execution.Job?.Priority ?? 0) || a.seq - b.seq,
-    );
-    for (const task of order) {
+    // in queue order, anything that fits starts; one pass, whatever the queue's depth
+    const starting: Task[] = [];
+    this.#queued = this.#queued.filter((task) => {
       const used = add(this.#used, task.resources);
-      if (!lessThanEq(used, capacity)) continue;
-      this.#queued.splice(this.#queued.indexOf(task), 1);
-      this.#queuedUsage = sub(this.#queuedUsage, task.resources);
+      if (!lessThanEq(used, capacity)) return true;
       this.#used = used;
+      starting.push(task);
+      return false;
+    });
+    for (const task of starting) {
+      this.#queuedIDs.delete(task.execution.ID);
+      this.#queuedUsage = sub(this.#queuedUsage, task.resources);
       this.#start(task);
     }
   }
