@@ -10,7 +10,7 @@
  * lib/docker-api-timing.ts). Skips, exiting 0, when no daemon answers or the image is not there
  * (nothing is pulled).
  *
- *   npm run bench:docker -- [--runs 30] [--warmup 5] [--poll-ms 2] [--json]
+ *   npm run bench:docker -- [--runs 30] [--warmup 5] [--poll-ms 0] [--json]
  */
 import type Docker from 'dockerode';
 import { connectDaemon } from '../src/executor/docker/daemon.js';

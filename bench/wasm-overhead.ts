@@ -10,7 +10,7 @@
  * execution on a spare worker cannot go below). The module writes its line to /dev/null in the
  * baselines; the job's executor records it to its log file.
  *
- *   npm run bench:wasm -- [--runs 30] [--warmup 5] [--poll-ms 2] [--json]
+ *   npm run bench:wasm -- [--runs 30] [--warmup 5] [--poll-ms 0] [--json]
  */
 import { once } from 'node:events';
 import { closeSync, openSync, writeFileSync } from 'node:fs';

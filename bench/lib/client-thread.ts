@@ -2,11 +2,12 @@
  * The client of the compute benchmarks, in a worker thread: it submits a job with
  * `PUT /api/v1/orchestrator/jobs` and waits for a terminal state, as a user's CLI would from another
  * process. In its own thread, its requests' client-side work (fetch, JSON) does not run on the event
- * loop of the node it measures; the server side of every request still does, which is why the polling
- * interval is a trade-off (see job-run.ts).
+ * loop of the node it measures; the server side of every request still does, which is why polling
+ * is a trade-off (see job-run.ts).
  *
- * The wait is short polling of `GET /api/v1/orchestrator/jobs/:id` every `pollMs`: the API offers no
- * long-poll of a job's state (the history cursor answers at once as well).
+ * The wait is a chain of blocking reads (`GET /api/v1/orchestrator/jobs/:id?index=<Revision>`, which
+ * answers when the job changes: one request per change, none in between), or with `pollMs` > 0 short
+ * polling of the same route every `pollMs`, as a client of a Bacalhau server would have to.
  */
 import { Worker } from 'node:worker_threads';
 import { JobStateType, isTerminalJobState } from '../../src/models/index.js';
@@ -36,11 +37,15 @@ async function run({ job, pollMs }) {
   const put = { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Job: job }) };
   const { JobID } = await json(await fetch(jobs, put));
   const answeredAt = now();
+  // a new job is at Revision 1: the first blocking read answers at its first change
+  let revision = 1;
   for (;;) {
-    const { Job } = await json(await fetch(jobs + '/' + JobID));
+    const query = pollMs > 0 ? '' : '?index=' + revision + '&wait=25s';
+    const { Job } = await json(await fetch(jobs + '/' + JobID + query));
     const { StateType, Message } = Job.State;
     if (terminal.has(StateType)) return { jobID: JobID, state: StateType, message: Message, submitAt, answeredAt, seenAt: now() };
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    revision = Job.Revision;
+    if (pollMs > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 parentPort.on('message', (request) =>

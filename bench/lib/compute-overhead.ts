@@ -15,12 +15,13 @@ import { numericFlags, takeSwitches } from './report.js';
 import { Timeline, type Marks } from './timeline.js';
 
 /**
- * `--poll-ms` defaults to 2: each poll costs the node's event loop ~0.3 ms, so polling every 1 ms
- * slowed the job itself by more than it saved in detection; 10 ms added ~8 ms of detection latency.
+ * `--poll-ms` defaults to 0: the client follows the job with blocking reads. A value above 0 polls
+ * instead, as against a Bacalhau server; each poll costs the node's event loop ~0.3 ms (on the
+ * Docker benchmark, polling every 2 ms made the containers ~12 ms slower to start than every 10 ms).
  */
 export function overheadFlags(argv: readonly string[]) {
   const { switches, rest } = takeSwitches(argv, ['json']);
-  return { ...numericFlags(rest, { runs: 30, warmup: 5, 'poll-ms': 2 }), json: switches.json };
+  return { ...numericFlags(rest, { runs: 30, warmup: 5, 'poll-ms': 0 }), json: switches.json };
 }
 
 export interface OverheadBenchmark {
@@ -70,7 +71,10 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
         runs: `${flags.runs} per series, interleaved, after ${flags.warmup} warm-up rounds`,
         ...bench.parameters,
         node: `embedded (orchestrator + compute, SQLite under a temp dir), API at ${node.address}`,
-        client: `a worker thread; waits polling GET /api/v1/orchestrator/jobs/:id every ${flags['poll-ms']} ms (the API has no long-poll)`,
+        client:
+          flags['poll-ms'] > 0
+            ? `a worker thread; waits polling GET /api/v1/orchestrator/jobs/:id every ${flags['poll-ms']} ms`
+            : 'a worker thread; waits with blocking reads, GET /api/v1/orchestrator/jobs/:id?index=<Revision>',
       },
       series: series.map((s, i) => ({ name: s.name, samples: samples[i] ?? [] })),
       // the warm-up rounds count in neither

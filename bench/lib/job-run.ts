@@ -1,9 +1,10 @@
 /**
  * One job through the HTTP API, timed as a user sees it: from just before `PUT /orchestrator/jobs`
  * until a `GET /orchestrator/jobs/:id` first answers Completed, the client in its own thread
- * (client-thread.ts). The figure includes up to one polling interval plus one request of detection
- * latency, which the timeline shows apart ("store: job Completed" → "API: Completed seen"); polling
- * faster shortens that but takes more of the node's event loop from the job.
+ * (client-thread.ts). The figure includes the detection latency, which the timeline shows apart
+ * ("store: job Completed" → "API: Completed seen"): one answer with blocking reads; up to one polling
+ * interval plus one request when polling, and polling faster takes more of the node's event loop from
+ * the job.
  */
 import type { ClientThread } from './client-thread.js';
 import type { Marks, Timeline } from './timeline.js';

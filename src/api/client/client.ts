@@ -80,6 +80,13 @@ export interface GetJobRequest extends JobRef {
   include?: readonly ('history' | 'executions')[];
   /** 0 / absent: the current version. */
   jobVersion?: number;
+  /**
+   * A blocking read (bacalhau-ts servers): answered once the job's Revision is above this, or after
+   * `wait`. A Bacalhau server answers at once: check the Revision of what comes back.
+   */
+  afterRevision?: number;
+  /** How long a blocking read may wait, a duration such as "10s" (the server caps it at 25 s). */
+  wait?: string;
 }
 export interface ListJobsRequest {
   /** '' / absent: every namespace (or the client's default); '*': every namespace. */
@@ -218,6 +225,8 @@ export class JobsApi {
       namespace: request.namespace,
       include: request.include?.join(','),
       job_version: request.jobVersion,
+      index: request.afterRevision,
+      wait: request.wait,
     });
     const res = await this.http.request<GetJobResponse>('GET', url, {
       ...options,

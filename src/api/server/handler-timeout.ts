@@ -2,8 +2,8 @@
  * Go's handler timeout (echo's `TimeoutWithConfig`, 30 s): a handler still running after the limit is
  * abandoned, its signal aborted, and the client answered 503 `Server Timeout!`. WebSocket streams are not
  * limited (they end when the client or the stream does). Every other route answers at once or within a
- * bounded wait (the history cursor returns immediately; clients poll it), so the limit only catches a
- * stuck dependency.
+ * bounded wait (the history cursor returns immediately; a blocking read of a job waits at most 25 s,
+ * job-waits.ts), so the limit only catches a stuck dependency.
  *
  * Deliberate difference: the answer is an APIError (code `TimeOut`), not Go's plain-text body.
  */

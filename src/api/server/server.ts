@@ -30,6 +30,7 @@ import { parseJsonBody } from './body.js';
 import { errorResponse, notFoundBody } from './errors.js';
 import { goJson, wire } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
+import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { parseQuery } from './query.js';
 import { RateLimiter } from './rate-limit.js';
@@ -227,7 +228,13 @@ async function configure(
     app.get(from, (_request, reply) => reply.redirect(to, 301));
   }
 
-  const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock));
+  // one change feed subscription for every blocking read; waiting requests answer when the server closes
+  const waits = deps.orchestrator && new JobWaits(deps.orchestrator.jobs, context.clock);
+  app.addHook('preClose', (done) => {
+    waits?.close();
+    done();
+  });
+  const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
   for (const route of routes) registerRoute(app, route, timeout);
 
@@ -264,6 +271,7 @@ function apiRoutes(
   deps: ApiServerDeps,
   buildInfo: BuildVersionInfo,
   methods: ReadonlyMap<string, Authenticator>,
+  waits?: JobWaits,
 ): RouteDef[] {
   const routes: RouteDef[] = [...agentRoutes(deps.agent, buildInfo)];
   if (deps.orchestrator !== undefined) {
@@ -273,6 +281,7 @@ function apiRoutes(
         jobs: o.jobs,
         endpoint: o.endpoint,
         ...(o.resultTransformer === undefined ? {} : { resultTransformer: o.resultTransformer }),
+        ...(waits === undefined ? {} : { waits }),
       }),
       ...logRoutes({ jobs: o.jobs, ...(o.logs === undefined ? {} : { logs: o.logs }) }),
       ...nodeRoutes(o.nodes),

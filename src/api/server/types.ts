@@ -75,11 +75,22 @@ export interface ApiJobHistoryPage {
   next?: number;
 }
 
+/** What the API needs to know of a committed change: which job it changed, if any. */
+export interface ApiJobChange {
+  readonly type: string;
+  readonly job?: { readonly ID: string };
+}
+
+/** The store's change feed (`JobStore.onChange` satisfies it): listeners hear of every commit. */
+export interface ApiJobChangeFeed {
+  onChange(listener: (changes: readonly ApiJobChange[]) => void): () => void;
+}
+
 /**
  * The reads the routes make. Every method rejects with a `BacalhauError`: NotFound for an unknown job or
  * version, MultipleJobsFound for an ambiguous ID prefix, BadRequest for a query the store refuses.
  */
-export interface ApiJobReader {
+export interface ApiJobReader extends ApiJobChangeFeed {
   /** By name in `namespace` ('' = default) first, then by full ID or unique ID prefix. */
   getJobByIDOrName(idOrName: string, namespace: string): Promise<Job>;
   getJobVersion(jobID: string, version: number): Promise<Job>;

@@ -72,6 +72,9 @@ describe('BacalhauClient', () => {
       expect(got.Job.State.StateType).toBe('Pending');
       expect(got.History?.Items.map((h) => h.Event.Message)).toEqual(['Job submitted']);
       expect(got.Executions?.Items).toEqual([]);
+      // a blocking read of a job past the Revision asked for answers at once
+      const blocking = await client.jobs.get({ idOrName: put.JobID, afterRevision: 0, wait: '10s' });
+      expect(blocking.Job.Revision).toBe(1);
 
       expect((await client.jobs.diff({ job: dockerJob({ Count: 2 }) })).Diff).toContain('Count');
 

@@ -27,7 +27,12 @@ const templates: readonly Template[] = [
     path: () => jobs,
     params: ['namespace', 'limit', 'next_token', 'order_by', 'reverse', 'labels'],
   },
-  { method: 'GET', path: (id) => `${jobs}/${id}`, params: ['namespace', 'include', 'job_version', 'limit'] },
+  // `index` is left out: a valid one makes the request wait (up to 25 s) for the job to change
+  {
+    method: 'GET',
+    path: (id) => `${jobs}/${id}`,
+    params: ['namespace', 'include', 'job_version', 'limit', 'wait'],
+  },
   { method: 'DELETE', path: (id) => `${jobs}/${id}`, params: ['namespace', 'reason'], body: true },
   { method: 'PUT', path: (id) => `${jobs}/${id}/rerun`, params: ['namespace'], body: true },
   {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
+import { settle } from '../../../src/lib/clock.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
 import {
   at,
@@ -453,6 +454,81 @@ describe('GET /jobs/{id}', () => {
       });
       const ambiguous = await call(api, 'GET', `${jobs}/j-`);
       expectApiError(ambiguous, { status: 409, code: 'MultipleJobsFound', component: 'JobStore' });
+    });
+  });
+});
+
+// Blocking reads (`index`, `wait`): our addition, which Bacalhau ignores (it answers at once).
+describe('GET /jobs/{id}?index=&wait= (blocking read)', () => {
+  /** A request, and whether it has been answered yet. */
+  const pending = (api: ApiHarness, url: string) => {
+    const state = { answered: false };
+    const answer = call(api, 'GET', url).then((res) => {
+      state.answered = true;
+      return res;
+    });
+    return { answer, state };
+  };
+
+  it('answers at once when the job is past the given Revision', async () => {
+    await withApi({}, async (api) => {
+      const id = await submitted(api);
+      const res = await call(api, 'GET', `${jobs}/${id}?index=0`);
+      expect(res.status).toBe(200);
+      expect(res.body.Job.Revision).toBe(1);
+    });
+  });
+
+  it('waits for the job’s next change, and not for another job’s', async () => {
+    await withApi({}, async (api) => {
+      const id = await submitted(api);
+      const other = await submitted(api, { ...dockerJob(), Name: 'other' });
+      const request = pending(api, `${jobs}/${id}?index=1&wait=10s`);
+      await settle();
+      await api.jobState(other, 'Running');
+      await settle();
+      expect(request.state.answered).toBe(false);
+      await api.jobState(id, 'Running');
+      const res = await request.answer;
+      expect(res.status).toBe(200);
+      expect(res.body.Job.Revision).toBe(2);
+      expect(res.body.Job.State.StateType).toBe('Running');
+    });
+  });
+
+  it('answers with the job as it is when the wait is up', async () => {
+    await withApi({}, async (api) => {
+      const id = await submitted(api);
+      const request = pending(api, `${jobs}/${id}?index=1&wait=300ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(request.state.answered).toBe(false);
+      const res = await request.answer;
+      expect(res.status).toBe(200);
+      expect(res.body.Job.Revision).toBe(1);
+    });
+  });
+
+  it('answers waiting requests when the server closes', async () => {
+    await withApi({}, async (api) => {
+      const id = await submitted(api);
+      const request = pending(api, `${jobs}/${id}?index=1`);
+      await settle();
+      await api.server.close();
+      expect((await request.answer).status).toBe(200);
+    });
+  });
+
+  it('refuses a wait that is not a duration, naming the parameter', async () => {
+    await withApi({}, async (api) => {
+      const id = await submitted(api);
+      const res = await call(api, 'GET', `${jobs}/${id}?index=1&wait=soon`);
+      expectApiError(res, {
+        status: 400,
+        code: 'InternalError',
+        component: 'APIServer',
+        message: `invalid query parameter 'wait': time: invalid duration "soon"`,
+      });
+      expect(res.body.Hint).toBe('give a duration such as "10s" or "500ms"');
     });
   });
 });

@@ -204,6 +204,7 @@ describe('unexpected errors', () => {
       listJobs: () => Promise.reject(new Error('x')),
       listExecutions: () => Promise.reject(new Error('x')),
       getJobHistory: () => Promise.reject(new Error('x')),
+      onChange: () => () => undefined,
     };
     await withApi(
       { deps: () => ({ jobs: broken }), server: { onUnexpectedError: (err) => seen.push(err) } },

@@ -40,7 +40,17 @@ import {
 } from '../../apimodels/wire.js';
 import { decodeBody } from '../body.js';
 import { asRequestError, requestError } from '../errors.js';
-import { listParams, namespaceParam, prettyParam, StringEnum, UInt32, versionedParams } from '../query.js';
+import { MaxJobWaitMs, nextRevision, waitParam } from '../job-waits.js';
+import type { JobWaits } from '../job-waits.js';
+import {
+  listParams,
+  namespaceParam,
+  prettyParam,
+  StringEnum,
+  UInt32,
+  UInt64,
+  versionedParams,
+} from '../query.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { ApiJobCommands, ApiJobReader, ApiResultTransformer } from '../types.js';
 
@@ -52,6 +62,8 @@ export interface JobRoutesDeps {
   jobs: ApiJobReader;
   endpoint: ApiJobCommands;
   resultTransformer?: ApiResultTransformer;
+  /** Blocking reads of a job (`index` and `wait`); absent, they answer at once as Bacalhau does. */
+  waits?: JobWaits;
 }
 
 /** A job spec the endpoint refuses answers as Go's request validator does (400, InternalError/APIServer). */
@@ -118,7 +130,7 @@ async function fullHistory(jobs: ApiJobReader, job: Job): Promise<JobHistory[]> 
 }
 
 export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
-  const { jobs, endpoint } = deps;
+  const { jobs, endpoint, waits } = deps;
 
   const putJob = (method: 'PUT' | 'POST') =>
     defineRoute({
@@ -247,11 +259,22 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
         ),
         job_version: Type.Optional(versionedParams().job_version),
         limit: Type.Optional(UInt32('Ignored (as in Bacalhau)')),
+        index: Type.Optional(
+          UInt64(
+            "bacalhau-ts: answer once the job's Revision is above this (a blocking read: one request " +
+              'per change instead of polling); Bacalhau ignores it',
+          ),
+        ),
+        wait: Type.Optional(
+          Type.String({
+            description: `bacalhau-ts: how long a blocking read (index) may wait, a duration such as "10s"; at most ${MaxJobWaitMs / 1000}s, the default`,
+          }),
+        ),
         pretty: prettyParam(),
       }),
       response: getJobResponseSchema,
       errors: [404],
-      async handler({ id, query, request }) {
+      async handler({ id, query, request, signal }) {
         const include = (query.include ?? '')
           .split(',')
           .map((s) => s.trim())
@@ -264,7 +287,11 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
             { details: { parameter: 'include' } },
           );
         }
+        const waitMs = waitParam(query.wait);
         let job = await jobs.getJobByIDOrName(id, query.namespace ?? '');
+        if (query.index !== undefined && waits !== undefined) {
+          job = await nextRevision(job, { jobs, waits, index: query.index, waitMs, signal });
+        }
         if ((query.job_version ?? 0) !== 0) job = await jobs.getJobVersion(job.ID, query.job_version ?? 0);
         const response: GetJobResponse = { Job: job };
         if (include.includes('history')) {
