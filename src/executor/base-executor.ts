@@ -56,12 +56,22 @@ export abstract class BaseExecutor implements Executor {
   }
 }
 
-/** The recorder of the request's result layout (its folders, outputs and limits). */
-export function recorderFor(request: RunCommandRequest): Promise<OutputRecorder> {
-  return OutputRecorder.create({
+/**
+ * The recorder of the request's result layout (its folders, outputs and limits): empty files, or with
+ * `resume` (an execution re-attached to after a restart) the recording its previous process made,
+ * continued (see {@link OutputRecorder.resume}).
+ */
+export function recorderFor(
+  request: RunCommandRequest,
+  options: { resume?: boolean } = {},
+): Promise<OutputRecorder> {
+  const recorderOptions = {
     resultsDir: request.resultsDir,
     logsDir: request.logsDir,
     outputs: request.outputs,
     limits: request.outputLimits ?? DefaultOutputLimits,
-  });
+  };
+  return options.resume === true
+    ? OutputRecorder.resume(recorderOptions)
+    : OutputRecorder.create(recorderOptions);
 }

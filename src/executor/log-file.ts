@@ -7,6 +7,7 @@
  * One writer (the execution's {@link OutputRecorder}), any number of readers. Readers never see a
  * partial frame: `size` only advances after a whole frame reached the file.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ExecutionLogType } from '../models/execution.js';
 import type { LogChunk, LogStreamOptions } from './types.js';
@@ -14,6 +15,11 @@ import type { LogChunk, LogStreamOptions } from './types.js';
 const HeaderBytes = 8;
 /** Bigger writes are split, so a reader never holds more than this per frame. */
 export const MaxFramePayload = 64 * 1024;
+/**
+ * Bytes a reader asks the file for at once: many frames of short lines per read. One read per header
+ * and one per payload took 10.8 s for 200,000 one-line frames here; blocks take 0.2 s.
+ */
+const ReadBlockBytes = 256 * 1024;
 
 export class LogFile {
   readonly path: string;
@@ -31,6 +37,28 @@ export class LogFile {
   /** Creates (or truncates) the file. */
   static async create(path: string): Promise<LogFile> {
     return new LogFile(path, await open(path, 'w'));
+  }
+
+  /**
+   * Continues the file a previous process wrote (an execution re-attached to after a restart): its
+   * frames stay and new ones follow them. A last frame cut short (the process died while writing it)
+   * is dropped. Creates the file when there is none.
+   */
+  static async resume(path: string): Promise<LogFile> {
+    // no O_TRUNC: what was recorded stays; no O_APPEND: frames are written at `size`, past a cut frame
+    const handle = await open(path, constants.O_RDWR | constants.O_CREAT);
+    try {
+      const { size } = await handle.stat();
+      let whole = 0;
+      for await (const chunk of readFrames(handle, 0, size)) whole += HeaderBytes + chunk.data.length;
+      if (whole < size) await handle.truncate(whole);
+      const log = new LogFile(path, handle);
+      log.#size = whole;
+      return log;
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
   }
 
   /** Appends `data` as one or more frames. Callers serialise their appends. */
@@ -66,11 +94,11 @@ export class LogFile {
       for (;;) {
         signal?.throwIfAborted();
         const end = this.#size;
-        while (offset < end) {
-          const chunk = await readFrame(reader, offset);
+        for await (const chunk of readFrames(reader, offset, end)) {
           offset += HeaderBytes + chunk.data.length;
           yield chunk;
         }
+        if (offset < end) throw new Error('log file ended inside a frame');
         if (!follow) return;
         // frames appended while the ones before were read are read before the end counts
         if (offset < this.#size) continue;
@@ -100,20 +128,33 @@ export class LogFile {
   }
 }
 
-async function readFrame(reader: FileHandle, offset: number): Promise<LogChunk> {
-  const header = Buffer.alloc(HeaderBytes);
-  await readFully(reader, header, offset);
-  const type = header.readUInt8(0) as ExecutionLogType;
-  const data = Buffer.alloc(header.readUInt32BE(4));
-  await readFully(reader, data, offset + HeaderBytes);
-  return { type, data };
+/**
+ * The whole frames between the offsets `from` and `to` of the file, in order; a frame that does not
+ * end by `to` is left out. Reads blocks of many frames (see {@link ReadBlockBytes}).
+ */
+async function* readFrames(reader: FileHandle, from: number, to: number): AsyncGenerator<LogChunk> {
+  let block: Buffer = Buffer.alloc(0); // the file's bytes from `position` on, read but not yet yielded
+  let position = from;
+  for (;;) {
+    const frameBytes = block.length < HeaderBytes ? Infinity : HeaderBytes + block.readUInt32BE(4);
+    if (block.length >= frameBytes) {
+      yield { type: block.readUInt8(0) as ExecutionLogType, data: block.subarray(HeaderBytes, frameBytes) };
+      block = block.subarray(frameBytes);
+      position += frameBytes;
+      continue;
+    }
+    const more = await readBlock(reader, position + block.length, to);
+    if (more.length === 0) return;
+    block = block.length === 0 ? more : Buffer.concat([block, more]);
+  }
 }
 
-async function readFully(reader: FileHandle, into: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < into.length) {
-    const { bytesRead } = await reader.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw new Error('log file ended inside a frame');
-    done += bytesRead;
-  }
+/** Up to {@link ReadBlockBytes} of the file from `at`, never past `to`; empty at the end. */
+async function readBlock(reader: FileHandle, at: number, to: number): Promise<Buffer> {
+  const wanted = Math.min(ReadBlockBytes, to - at);
+  if (wanted <= 0) return Buffer.alloc(0);
+  // a fresh buffer per read: the frames yielded from the last one may still be in use
+  const into = Buffer.allocUnsafe(wanted);
+  const { bytesRead } = await reader.read(into, 0, wanted, at);
+  return into.subarray(0, bytesRead);
 }

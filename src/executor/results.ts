@@ -64,6 +64,14 @@ class CappedStream {
   }
 }
 
+/** Where and how much an {@link OutputRecorder} records. */
+export interface RecorderOptions {
+  resultsDir: string;
+  logsDir: string;
+  outputs: readonly ResultPath[];
+  limits: OutputLimits;
+}
+
 /**
  * Records one execution's output. `write` calls must not overlap (await each, or chain them); the
  * executor's own delivery order is the order the log shows.
@@ -82,21 +90,43 @@ export class OutputRecorder {
   }
 
   /**
-   * Creates the stdout, stderr and log files and one folder per output, so the layout is complete even
-   * when the task writes nothing.
+   * Creates empty stdout, stderr and log files (whatever an earlier attempt left) and one folder per
+   * output, so the layout is complete even when the task writes nothing.
    */
-  static async create(options: {
-    resultsDir: string;
-    logsDir: string;
-    outputs: readonly ResultPath[];
-    limits: OutputLimits;
-  }): Promise<OutputRecorder> {
+  static create(options: RecorderOptions): Promise<OutputRecorder> {
+    return OutputRecorder.#open(options, (path) => LogFile.create(path));
+  }
+
+  /**
+   * Continues the recording a previous process of the node made (an execution re-attached to after a
+   * restart): the log keeps its frames and new output follows them. stdout and stderr are written
+   * again from the log, which holds exactly what they kept: the compute node may have emptied the
+   * results folder, and a process killed between the two writes of a piece left them disagreeing. The
+   * files and summaries then cover the whole output, from before the restart on.
+   */
+  static async resume(options: RecorderOptions): Promise<OutputRecorder> {
+    const recorder = await OutputRecorder.#open(options, (path) => LogFile.resume(path));
+    try {
+      for await (const { type, data } of recorder.log.read()) {
+        await recorder.#stream(type).write(data).written;
+      }
+    } catch (err) {
+      await recorder.close();
+      throw err;
+    }
+    return recorder;
+  }
+
+  static async #open(
+    options: RecorderOptions,
+    openLog: (path: string) => Promise<LogFile>,
+  ): Promise<OutputRecorder> {
     const { resultsDir, logsDir, outputs, limits } = options;
     await Promise.all(outputs.map((o) => mkdir(join(resultsDir, o.Name), { recursive: true })));
     const [stdout, stderr, log] = await Promise.all([
       open(join(resultsDir, DownloadFilename.Stdout), 'w'),
       open(join(resultsDir, DownloadFilename.Stderr), 'w'),
-      LogFile.create(join(logsDir, LogFileName)),
+      openLog(join(logsDir, LogFileName)),
     ]);
     return new OutputRecorder(
       resultsDir,
@@ -107,10 +137,13 @@ export class OutputRecorder {
   }
 
   async write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
-    const stream = type === ExecutionLogType.Stdout ? this.#stdout : this.#stderr;
-    const { kept, written } = stream.write(data);
+    const { kept, written } = this.#stream(type).write(data);
     // two files: both writes at once
     if (kept.length > 0) await Promise.all([written, this.log.append(type, kept)]);
+  }
+
+  #stream(type: ExecutionLogType): CappedStream {
+    return type === ExecutionLogType.Stdout ? this.#stdout : this.#stderr;
   }
 
   /**

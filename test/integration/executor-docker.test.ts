@@ -15,6 +15,7 @@ import { onDaemonCall } from '../../bench/lib/docker-api-timing.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { DockerExecutor, type DockerExecutorOptions } from '../../src/executor/docker/executor.js';
 import { containerName } from '../../src/executor/docker/naming.js';
+import { LogFileName } from '../../src/executor/results.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { RunCommandRequest } from '../../src/executor/types.js';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
@@ -440,7 +441,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
       withTempDir(async (dir) => {
         const id = `${runID}-restart`;
-        const survivor = await newRequest(dir, sh('echo before; sleep 2; echo after'));
+        const survivor = await newRequest(dir, sh('sleep 2; echo after'));
         const web = await newRequest(dir, {
           ...sh(`sleep 2; wget -q -O - http://localhost:${port}/after-restart`),
           network: { Type: 'HTTP', Domains: ['localhost'] },
@@ -464,10 +465,50 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
 
         // the node's new executor is asked to start the executions it knows: it finds their containers
         const [result, webResult] = await Promise.all([run(restarted, survivor), run(restarted, web)]);
-        // output written before the re-attach is gone: the daemon keeps no log (see supervise.ts)
         expect(result).toMatchObject({ ErrorMsg: '', Stdout: 'after\n', ExitCode: 0 });
         expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
         expect(await restarted.listContainers()).toEqual([]);
+      }));
+
+    it('continues the output a killed node recorded when it re-attaches; what the task wrote meanwhile is lost', () =>
+      withTempDir(async (dir) => {
+        const id = `${runID}-resume`;
+        const lines = 80;
+        const req = await newRequest(
+          dir,
+          sh(`i=1; while [ $i -le ${lines} ]; do echo "line $i"; i=$((i+1)); sleep 0.05; done`),
+        );
+        const stdoutFile = join(req.resultsDir, 'stdout');
+        // the node is killed (SIGKILL) once it recorded a few lines; its container runs on
+        await crashAfterStarting(dir, id, [req], () => fileContains(stdoutFile, 'line 5\n'));
+        await new Promise((resolve) => setTimeout(resolve, 500)); // the node is down for a while
+        const restarted = await newExecutor({ id });
+        const result = await run(restarted, req);
+
+        const recorded = await readFile(stdoutFile, 'utf8');
+        const numbers = recorded.match(/^line \d+$/gm)?.map((line) => Number(line.slice(5))) ?? [];
+        expect(recorded).toBe(numbers.map((n) => `line ${n}\n`).join(''));
+        // what the killed node recorded is kept, then what came after the re-attach: each line once, in order
+        expect(numbers.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+        expect(numbers.at(-1)).toBe(lines);
+        expect(numbers.every((n, i) => i === 0 || n > (numbers[i - 1] ?? n))).toBe(true);
+        // the lines written while no node was attached are lost: the daemon keeps no log (supervise.ts)
+        expect(numbers.length).toBeLessThan(lines);
+        // the summary, the log that `job logs` reads and the stdout file agree on the whole output
+        expect(result).toMatchObject({ ErrorMsg: '', ExitCode: 0, Stdout: recorded, StdoutTruncated: false });
+        expect(await logText(restarted, req)).toBe(recorded);
+      }));
+
+    it('starts a fresh execution from empty files, whatever an earlier attempt with its ID left there', () =>
+      withTempDir(async (dir) => {
+        const req = await newRequest(dir, sh('echo new'));
+        await writeFile(join(req.resultsDir, 'stdout'), 'old\n');
+        // one stdout frame in Docker's multiplexed format, as the log file holds it
+        const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 4]), Buffer.from('old\n')]);
+        await writeFile(join(req.logsDir, LogFileName), frame);
+        expect(await run(executor, req)).toMatchObject({ Stdout: 'new\n' });
+        expect(await readFile(join(req.resultsDir, 'stdout'), 'utf8')).toBe('new\n');
+        expect(await logText(executor, req)).toBe('new\n');
       }));
   });
 
@@ -556,13 +597,15 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   });
 
   /**
-   * Starts `requests` on an executor with ID `executorID` in a separate node process, then kills that
-   * process with SIGKILL: a compute node that stopped abruptly, leaving its containers running.
+   * Starts `requests` on an executor with ID `executorID` in a separate node process, then (once
+   * `recorded` resolved, if given) kills that process with SIGKILL: a compute node that stopped
+   * abruptly, leaving its containers running.
    */
   async function crashAfterStarting(
     dir: string,
     executorID: string,
     requests: RunCommandRequest[],
+    recorded?: () => Promise<void>,
   ): Promise<void> {
     const script = join(dir, 'node.mts');
     const module = pathToFileURL(join(REPO_ROOT, 'src/executor/docker/executor.ts')).href;
@@ -581,8 +624,24 @@ setInterval(() => undefined, 60_000);
     });
     const exited = once(child, 'exit');
     for await (const chunk of child.stdout) if (String(chunk).includes('started')) break;
+    await recorded?.();
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Resolves once the file exists and contains `text`. */
+  async function fileContains(path: string, text: string): Promise<void> {
+    while (!(await readFile(path, 'utf8').catch(() => '')).includes(text)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** The execution's log (what `job logs` shows), both streams as one text. */
+  async function logText(executor: DockerExecutor, req: RunCommandRequest): Promise<string> {
+    let text = '';
+    for await (const chunk of executor.getLogStream(req.executionID))
+      text += Buffer.from(chunk.data).toString();
+    return text;
   }
 
   /** The Engine API calls (`METHOD /path`, container IDs as `{id}`) answered while `during` ran. */

@@ -4,10 +4,10 @@
  *
  * `start` checks the params, inputs, outputs, network and image before anything runs and refuses a bad
  * task with an error naming the field; it re-attaches to the execution's container when one exists
- * already (a restarted node). The container then runs bounded by the timeout; its output is recorded
- * live; it is removed once its result is written. Besides the Executor seam, the compute node uses
- * `resolveNetwork` (to record the network a task gets), `listContainers` and `removeOrphans` (to clean
- * up after a restart), and `stop`.
+ * already (a restarted node), continuing the output its previous process recorded. The container then
+ * runs bounded by the timeout; its output is recorded live; it is removed once its result is written.
+ * Besides the Executor seam, the compute node uses `resolveNetwork` (to record the network a task
+ * gets), `listContainers` and `removeOrphans` (to clean up after a restart), and `stop`.
  */
 import type Docker from 'dockerode';
 import { systemClock } from '../../lib/clock.js';
@@ -240,7 +240,8 @@ export class DockerExecutor extends BaseExecutor {
     let recorder: OutputRecorder | undefined;
     try {
       throwIfAborted(signal);
-      recorder = await recorderFor(request);
+      // a re-attached execution continues what its previous process recorded; a fresh one starts empty
+      recorder = await recorderFor(request, { resume: existing !== undefined });
       const { done } = await runContainer({
         container,
         recorder,

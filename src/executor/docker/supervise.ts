@@ -7,8 +7,13 @@
  *
  * Output comes from attaching to the container, before it starts: every byte arrives, live, in the
  * order the daemon read it, and a task writing faster than it is recorded waits (an attached stream
- * is not buffered). The daemon keeps no log of its own (container-config.ts), so a container
- * re-attached to after a restart shows only what it writes from then on.
+ * is not buffered).
+ *
+ * After a restart of the node, a container still running is attached to again (`start: false`) and
+ * its output recorded after what the previous process recorded (the executor resumes the recorder).
+ * What the task wrote while no process was attached is lost, and the log and results have a gap
+ * there: the daemon keeps no log of its own to fill it from, because a log driver made chatty tasks
+ * several times slower (container-config.ts has the figures).
  */
 import type Docker from 'dockerode';
 import type { RunCommandResult } from '../../models/execution.js';
@@ -129,7 +134,8 @@ interface Capture {
 
 /**
  * Attaches to the container's output. One that is not running yet (`starting`) misses nothing; one
- * that ended before a re-attach has nothing left to give.
+ * re-attached to gives what it writes from now on, and one that ended before a re-attach has nothing
+ * left to give.
  */
 async function attachOutput(
   container: Docker.Container,
