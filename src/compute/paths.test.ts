@@ -16,7 +16,7 @@ describe('ExecutionPaths.prepare', () => {
     expect(readdirSync(dirs.results)).toEqual([]);
   });
 
-  it('empties the results of a re-run, and keeps other executions apart', async () => {
+  it('empties the results of an execution prepared again, and keeps other executions apart', async () => {
     root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
     const paths = new ExecutionPaths(root);
     const first = await paths.prepare('e-1');
@@ -26,5 +26,14 @@ describe('ExecutionPaths.prepare', () => {
     const again = await paths.prepare('e-1');
     expect(readdirSync(again.results)).toEqual([]);
     expect(readdirSync(other.results)).toEqual(['stdout']);
+  });
+
+  it('keeps the results of an execution run again after a restart when asked to', async () => {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    const paths = new ExecutionPaths(root);
+    const first = await paths.prepare('e-1');
+    writeFileSync(join(first.results, 'stdout'), 'still running');
+    const again = await paths.prepare('e-1', { keepResults: true });
+    expect(readdirSync(again.results)).toEqual(['stdout']);
   });
 });

@@ -30,15 +30,18 @@ export class ExecutionPaths {
   }
 
   /**
-   * Creates the execution's folders; the results folder starts empty (a re-run starts afresh). The
-   * calls run together: each is a round trip through a busy event loop, and they cost a fast job
-   * milliseconds one after the other. Only a re-run has anything to empty.
+   * Creates the execution's folders. The results folder starts empty unless `keepResults`: an
+   * execution that a restarted node runs again keeps them, since its container may still be running
+   * with its output folders mounted from there (and writing to them). The calls run together: each is
+   * a round trip through a busy event loop, and they cost a fast job milliseconds one after the other.
    */
-  async prepare(executionID: string): Promise<ExecutionDirs> {
+  async prepare(executionID: string, options: { keepResults?: boolean } = {}): Promise<ExecutionDirs> {
     const dirs = this.dirs(executionID);
     const created = await mkdir(dirs.root, { recursive: true });
     // mkdir tells whether the folder is new: a new one has no old results to clear
-    if (created === undefined) await rm(dirs.results, { recursive: true, force: true });
+    if (created === undefined && options.keepResults !== true) {
+      await rm(dirs.results, { recursive: true, force: true });
+    }
     await Promise.all([
       mkdir(dirs.results, { recursive: true }),
       mkdir(dirs.logs, { recursive: true }),

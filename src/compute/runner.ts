@@ -71,7 +71,9 @@ export class ExecutionRunner {
       if (job === undefined || task?.Engine === undefined)
         throw new BacalhauError('the execution has no job task', { code: ErrorCode.BadRequest });
       const executor = await this.#o.engines.get(task.Engine.Type);
-      const dirs = await this.#o.paths.prepare(execution.ID);
+      // Running already: a restarted node runs it again, maybe re-attaching to its container
+      const rerun = execution.ComputeState.StateType === 'Running';
+      const dirs = await this.#o.paths.prepare(execution.ID, { keepResults: rerun });
       topic = ComputeEventTopic.ExecutionDownloading;
       const prepared = await prepareInputs(
         this.#o.storages,
