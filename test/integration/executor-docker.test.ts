@@ -194,7 +194,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         const err = await rejection(executor.start(req));
         expect(err).toMatchObject({ code: ErrorCode.ExecutorSpecValidationErr, message });
         expect(err.hint).toContain('Task.Engine.Params');
-        expect(await executor.listContainers()).toEqual([]);
+        await noContainersLeft(executor);
         // nothing was registered: a corrected retry may reuse the ID
         const fixed = await run(executor, { ...req, ...sh('echo fixed') });
         expect(fixed.Stdout).toBe('fixed\n');
@@ -394,7 +394,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         // the first start looks once for containers a previous process left
         await run(fresh, await newRequest(dir, sh('true')));
         const req = await newRequest(dir, sh('true'));
-        const runCalls = await daemonCalls(() => run(fresh, req));
+        const runCalls = await daemonCalls(() => run(fresh, req), 'DELETE /containers/{id}');
         expect(runCalls).toEqual([
           'POST /containers/create',
           'POST /containers/{id}/attach',
@@ -424,18 +424,15 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           await fresh.cancel(req.executionID).catch(() => undefined);
           await starting;
         }
-        for (let i = 0; i < 100 && (await fresh.listContainers()).length > 0; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        expect(await fresh.listContainers()).toEqual([]);
+        await noContainersLeft(fresh);
       }));
 
-    it('removes the container once the result is written', () =>
+    it('removes the container once the result is written, without making the result wait', () =>
       withTempDir(async (dir) => {
         const req = await newRequest(dir, sh('echo done'));
         expect((await run(executor, req)).Stdout).toBe('done\n');
+        await noContainersLeft(executor);
         await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
-        expect(await executor.listContainers()).toEqual([]);
       }));
 
     it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
@@ -467,7 +464,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         const [result, webResult] = await Promise.all([run(restarted, survivor), run(restarted, web)]);
         expect(result).toMatchObject({ ErrorMsg: '', Stdout: 'after\n', ExitCode: 0 });
         expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
-        expect(await restarted.listContainers()).toEqual([]);
+        await noContainersLeft(restarted);
       }));
 
     it('continues the output a killed node recorded when it re-attaches; what the task wrote meanwhile is lost', () =>
@@ -577,7 +574,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           );
           expect(result.stderr).toContain('403');
           expect(requested.filter((path) => path !== '/after-restart')).toEqual(['/allowed']);
-          expect(await executor.listContainers()).toEqual([]);
+          await noContainersLeft(executor);
         }));
     });
   });
@@ -644,16 +641,25 @@ setInterval(() => undefined, 60_000);
     return text;
   }
 
-  /** The Engine API calls (`METHOD /path`, container IDs as `{id}`) answered while `during` ran. */
-  async function daemonCalls(during: () => Promise<unknown>): Promise<string[]> {
+  /**
+   * The Engine API calls (`METHOD /path`, container IDs as `{id}`) answered while `during` ran, and
+   * then until one is `last` (a container's removal comes after the run's result).
+   */
+  async function daemonCalls(during: () => Promise<unknown>, last?: string): Promise<string[]> {
     const calls: string[] = [];
     const stop = onDaemonCall(docker, (call) => calls.push(call));
     try {
       await during();
+      if (last !== undefined) await expect.poll(() => calls.includes(last), { timeout: 5000 }).toBe(true);
     } finally {
       stop();
     }
     return calls;
+  }
+
+  /** Waits until `executor` has no container left: removals finish after the results. */
+  async function noContainersLeft(executor: DockerExecutor): Promise<void> {
+    await expect.poll(() => executor.listContainers(), { timeout: 5000 }).toEqual([]);
   }
 
   /** The pids cgroup folder of a host process (cgroup v1 `pids` controller, or the v2 unified tree). */

@@ -65,6 +65,8 @@ export class DockerExecutor extends BaseExecutor {
   readonly #pidsLimit: number;
   /** Executions this instance is starting or running: never orphans, whatever the caller says. */
   readonly #active = new Set<string>();
+  /** Containers being removed (see supervise.ts: a finished run's outcome does not wait for it). */
+  readonly #removing = new Set<Promise<void>>();
   readonly #bridge: RecentAnswers<'bridge', boolean>;
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
@@ -204,6 +206,7 @@ export class DockerExecutor extends BaseExecutor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await Promise.allSettled([...this.#active].map((id) => this.cancel(id)));
+      await Promise.allSettled([...this.#removing]);
       const left = await this.listContainers().catch(() => []);
       await Promise.allSettled(left.map((c) => removeContainer(this.#docker, c.id)));
     })();
@@ -227,16 +230,17 @@ export class DockerExecutor extends BaseExecutor {
       existing === undefined
         ? await this.#createContainer(request, spec, mounts, signal)
         : await this.#reuseContainer(existing, request.network, signal);
-    const cleanup = async (): Promise<void> => {
-      await Promise.allSettled([
-        gateway?.close(),
-        existing === undefined
-          ? removeContainer(this.#docker, container.id)
-          : // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
-            removeExecutionContainers(this.#docker, this.id, request.executionID),
-      ]);
-      this.#active.delete(request.executionID);
-    };
+    const cleanup = (): Promise<void> =>
+      this.#removal(async () => {
+        await Promise.allSettled([
+          gateway?.close(),
+          existing === undefined
+            ? removeContainer(this.#docker, container.id)
+            : // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
+              removeExecutionContainers(this.#docker, this.id, request.executionID),
+        ]);
+        this.#active.delete(request.executionID);
+      });
     let recorder: OutputRecorder | undefined;
     try {
       throwIfAborted(signal);
@@ -255,6 +259,14 @@ export class DockerExecutor extends BaseExecutor {
       await cleanup();
       throw err;
     }
+  }
+
+  /** Runs `remove`, known to `stop` until it is done (a finished run's removal outlives its outcome). */
+  #removal(remove: () => Promise<void>): Promise<void> {
+    const removing = remove();
+    this.#removing.add(removing);
+    void removing.finally(() => this.#removing.delete(removing));
+    return removing;
   }
 
   /** A new container for the request, with its HTTP gateway when it needs one. */

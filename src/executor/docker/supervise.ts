@@ -1,7 +1,10 @@
 /**
  * One execution's container from start to removal (Go `executionHandler.run`): start it (unless it
  * runs already: a re-attach), record its output live, wait for its exit, read why it ended, then write
- * the result layout while the container is removed; the run's outcome comes once both are done.
+ * the result layout while the container is removed. The outcome of a run that ended by itself does
+ * not wait for the removal (the daemon takes 5–8 ms over it, a tenth of a short job): the container
+ * goes soon after, and one a crash left behind is removed as an orphan at the next start. A stopped
+ * run's outcome comes once its container is gone.
  * Aborting `signal` (cancel or timeout) stops the container: SIGTERM, then SIGKILL after a second, as
  * Bacalhau does.
  *
@@ -105,7 +108,9 @@ async function supervise(
     throw err;
   } finally {
     signal.removeEventListener('abort', stop);
-    await remove();
+    // a stopped run's caller wants the container gone; a finished run's outcome need not wait for it
+    if (signal.aborted) await remove();
+    else void remove();
   }
 }
 
