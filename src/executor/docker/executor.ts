@@ -9,6 +9,7 @@
  * Besides the Executor seam, the compute node uses `resolveNetwork` (to record the network a task
  * gets), `listContainers` and `removeOrphans` (to clean up after a restart), and `stop`.
  */
+import { realpath } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { systemClock } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
@@ -62,6 +63,8 @@ export class DockerExecutor extends BaseExecutor {
   readonly id: string;
   readonly #docker: Docker;
   readonly #socketPath: string | undefined;
+  /** The socket's real path, looked up once: no input may be the socket, under any name. */
+  #socketRealPath: Promise<string | undefined> | undefined;
   readonly #pidsLimit: number;
   /** Executions this instance is starting or running: never orphans, whatever the caller says. */
   readonly #active = new Set<string>();
@@ -219,17 +222,34 @@ export class DockerExecutor extends BaseExecutor {
     signal: AbortSignal,
   ): Promise<LaunchedExecution> {
     const spec = decodeDockerSpec(request.engine);
+    const socket = this.#socketPath;
+    this.#socketRealPath ??=
+      socket === undefined ? Promise.resolve(undefined) : realpath(socket).catch(() => socket);
     const mounts = await containerMounts({
       inputs: request.inputs,
       outputs: request.outputs,
       resultsDir: request.resultsDir,
-      daemonSocket: this.#socketPath,
+      daemonSocket: await this.#socketRealPath,
     });
     const existing = await this.#leftovers.take(request.executionID, signal);
-    const { container, gateway } =
-      existing === undefined
-        ? await this.#createContainer(request, spec, mounts, signal)
-        : await this.#reuseContainer(existing, request.network, signal);
+    // the output files open while the daemon creates the container: a short job waits for both
+    // (a re-attached execution continues what its previous process recorded; a fresh one starts empty)
+    const recording = recorderFor(request, { resume: existing !== undefined });
+    recording.catch(() => undefined); // awaited below, after the create: not an unhandled rejection
+    let made: { container: Docker.Container; gateway: HttpGateway | undefined };
+    try {
+      made =
+        existing === undefined
+          ? await this.#createContainer(request, spec, mounts, signal)
+          : await this.#reuseContainer(existing, request.network, signal);
+    } catch (err) {
+      await recording.then(
+        (r) => r.close(),
+        () => undefined,
+      );
+      throw err;
+    }
+    const { container, gateway } = made;
     const cleanup = (): Promise<void> =>
       this.#removal(async () => {
         await Promise.allSettled([
@@ -243,9 +263,8 @@ export class DockerExecutor extends BaseExecutor {
       });
     let recorder: OutputRecorder | undefined;
     try {
+      recorder = await recording;
       throwIfAborted(signal);
-      // a re-attached execution continues what its previous process recorded; a fresh one starts empty
-      recorder = await recorderFor(request, { resume: existing !== undefined });
       const { done } = await runContainer({
         container,
         recorder,

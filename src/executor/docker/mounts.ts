@@ -16,11 +16,10 @@ export async function containerMounts(options: {
   inputs: readonly PreparedVolume[];
   outputs: readonly ResultPath[];
   resultsDir: string;
-  /** The daemon's unix socket when it runs on this host. */
+  /** The real path (symlinks resolved) of the daemon's unix socket when it runs on this host. */
   daemonSocket: string | undefined;
 }): Promise<Docker.MountSettings[]> {
-  const socket =
-    options.daemonSocket && (await realpath(options.daemonSocket).catch(() => options.daemonSocket));
+  const socket = options.daemonSocket;
   const mounts: Docker.MountSettings[] = [];
   const targets = new Set<string>();
   const claim = (target: string, conflict: () => Error): void => {
