@@ -3,8 +3,9 @@
  * `<root>/output/<executionID>/results` (published: stdout, stderr, exitCode, one folder per output)
  * and `…/logs` (the live log `job logs` reads), and `<root>/inputs` for prepared inputs.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../lib/quick-fs.js';
 
 export interface ExecutionDirs {
   root: string;
@@ -32,20 +33,20 @@ export class ExecutionPaths {
   /**
    * Creates the execution's folders. The results folder starts empty unless `keepResults`: an
    * execution that a restarted node runs again keeps them, since its container may still be running
-   * with its output folders mounted from there (and writing to them). The calls run together: each is
-   * a round trip through a busy event loop, and they cost a fast job milliseconds one after the other.
+   * with its output folders mounted from there (and writing to them). Folders are made without
+   * leaving the event loop (lib/quick-fs.ts); emptying old results, rare and maybe large, does not.
    */
   async prepare(executionID: string, options: { keepResults?: boolean } = {}): Promise<ExecutionDirs> {
     const dirs = this.dirs(executionID);
-    const created = await mkdir(dirs.root, { recursive: true });
+    const created = await makeFolder(dirs.root);
     // mkdir tells whether the folder is new: a new one has no old results to clear
     if (created === undefined && options.keepResults !== true) {
       await rm(dirs.results, { recursive: true, force: true });
     }
     await Promise.all([
-      mkdir(dirs.results, { recursive: true }),
-      mkdir(dirs.logs, { recursive: true }),
-      (this.#inputsReady ??= mkdir(this.inputsDir, { recursive: true }).catch((err: unknown) => {
+      makeFolder(dirs.results),
+      makeFolder(dirs.logs),
+      (this.#inputsReady ??= makeFolder(this.inputsDir).catch((err: unknown) => {
         this.#inputsReady = undefined; // tried again by the next execution
         throw err;
       })),

@@ -3,10 +3,11 @@
  * Plain data becomes one file mounted at the target; `application/gzip` data is a tar.gz archive
  * (what the CLI makes of directories and larger files), unpacked into a directory mounted there.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { makeFolder, makeTempFolder, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, StorageSource, type InputSource } from '../../models/index.js';
 import { ioError, paramError, throwIfAborted } from '../errors.js';
 import { requiredStringParam, sourceParams } from '../params.js';
@@ -62,13 +63,17 @@ export class InlineStorage implements Storage {
     options: IoOptions = {},
   ): Promise<StorageVolume> {
     const content = await this.#decode(input, options.signal);
-    const entry = await mkdtemp(join(directory, EntryPrefix)).catch((err: unknown) => {
+    const entry = await makeTempFolder(join(directory, EntryPrefix)).catch((err: unknown) => {
       throw ioError(`cannot create a directory for an inline input in ${directory}`, err);
     });
     try {
       if (content.kind === 'file') {
         const file = join(entry, 'file');
-        await writeFile(file, content.data, options.signal === undefined ? {} : { signal: options.signal });
+        await writeSmallFile(
+          file,
+          content.data,
+          options.signal === undefined ? {} : { signal: options.signal },
+        );
         return { source: file, target: input.Target, readOnly: true };
       }
       await unpack(content.entries, entry, options.signal);
@@ -151,10 +156,10 @@ async function unpack(
     throwIfAborted(signal, 'preparing an inline input');
     const path = join(directory, entry.path);
     if (entry.kind === 'directory') {
-      await mkdir(path, { recursive: true, mode: 0o755 });
+      await makeFolder(path, 0o755);
       continue;
     }
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFile(path, entry.data, { mode: entry.mode });
+    await makeFolder(dirname(path), 0o755);
+    await writeSmallFile(path, entry.data, { mode: entry.mode });
   }
 }

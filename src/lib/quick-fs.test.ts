@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeFolder, makeTempFolder, QuickWriteBytes, writeSmallFile } from './quick-fs.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bacalhau-quick-fs-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('quick-fs', () => {
+  it('makes folders as mkdir -p does, telling the first one it created', async () => {
+    expect(await makeFolder(join(dir, 'a', 'b'))).toBe(join(dir, 'a'));
+    expect(await makeFolder(join(dir, 'a', 'b'))).toBeUndefined();
+    expect(statSync(join(dir, 'a', 'b')).isDirectory()).toBe(true);
+    expect(await makeTempFolder(join(dir, 'entry-'))).toMatch(/\/entry-[A-Za-z0-9]{6}$/);
+  });
+
+  it('writes small and large files alike, with their mode', async () => {
+    const small = Buffer.from('small');
+    const large = Buffer.alloc(QuickWriteBytes + 1, 7);
+    await writeSmallFile(join(dir, 'small'), small, { mode: 0o600 });
+    await writeSmallFile(join(dir, 'large'), large);
+    expect(readFileSync(join(dir, 'small'))).toEqual(small);
+    expect(statSync(join(dir, 'small')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'large'))).toEqual(large);
+  });
+
+  it('reports failures and aborts as rejections, never as throws', async () => {
+    writeFileSync(join(dir, 'file'), '');
+    const folder = makeFolder(join(dir, 'file', 'sub'));
+    await expect(folder).rejects.toMatchObject({ code: 'ENOTDIR' });
+    const aborted = writeSmallFile(join(dir, 'x'), Buffer.from('x'), { signal: AbortSignal.abort() });
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(writeSmallFile(join(dir, 'missing', 'x'), Buffer.from('x'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+  });
+});
