@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides } from '../../../config/index.js';
-import { DevStack } from '../../../node/devstack.js';
-import { parseLogLevel, textLogger } from '../../../node/serve.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { parseInteger } from '../../flags/parse.js';
@@ -106,6 +104,11 @@ export function devstackCommand(ctx: CliContext): Command {
         }
       }
       const basePath = flags.stackRepo ?? mkdtempSync(join(tmpdir(), 'bacalhau-devstack-'));
+      // loaded here, not with the CLI: every other command starts without the nodes' dependencies
+      const [{ DevStack }, { parseLogLevel, textLogger }] = await Promise.all([
+        import('../../../node/devstack.js'),
+        import('../../../node/serve.js'),
+      ]);
       const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
       try {
         const stack = await DevStack.start({

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
-import { parseLogLevel, ServeNode, textLogger } from '../../../node/serve.js';
 import type { ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
@@ -84,6 +83,8 @@ export function serveCommand(ctx: CliContext): Command {
         binName: bin,
       });
       const { config, network } = withDefaultRole(loaded.config);
+      // loaded here, not with the CLI: every other command starts without the node's dependencies
+      const { parseLogLevel, ServeNode, textLogger } = await import('../../../node/serve.js');
       const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
       const node = await ServeNode.start({
         config,
