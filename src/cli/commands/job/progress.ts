@@ -3,7 +3,9 @@
  * events as they happen, then how to look further. Events come from the history cursor: each page's
  * `NextToken` is asked for at once, so events appear as soon as they are stored; only a page that
  * brought nothing new waits, briefly and with backoff, before asking again. The token is empty once
- * the job is terminal and every event was read.
+ * the job is terminal and every event was read. The wait is a blocking read of the job, which a
+ * bacalhau-ts server answers as soon as the job changes (so a finished job is seen at once); a
+ * Bacalhau server answers at once, and the rest of the wait is slept.
  */
 import type { BacalhauClient } from '../../../api/client/index.js';
 import type { JobHistory } from '../../../models/job-history.js';
@@ -158,6 +160,8 @@ export class JobProgress {
   async *#events(job: Pick<Job, 'ID' | 'Version'>, signal: AbortSignal): AsyncGenerator<JobHistory> {
     let token = '';
     let idle = idleWaitMs.first;
+    /** The job's Revision last seen; 0 until the first wait reads it. */
+    let revision = 0;
     for (;;) {
       const page = await this.#client.jobs.history(
         { idOrName: job.ID, eventType: 'all', jobVersion: job.Version, nextToken: token, limit: 10 },
@@ -170,10 +174,29 @@ export class JobProgress {
         idle = idleWaitMs.first;
         continue;
       }
-      await sleep(idle, signal);
+      revision = await this.#nextChange(job.ID, revision, idle, signal);
       idle = Math.min(idle * 2, idleWaitMs.max);
       if (signal.aborted) return;
     }
+  }
+
+  /**
+   * Waits up to `ms` for the job to change from `revision` (see the file comment); resolves with the
+   * Revision then seen. A failed read only means a plain wait: the history read reports real trouble.
+   */
+  async #nextChange(jobID: string, revision: number, ms: number, signal: AbortSignal): Promise<number> {
+    const started = Date.now();
+    try {
+      const { Job } = await this.#client.jobs.get(
+        { idOrName: jobID, afterRevision: revision, wait: `${ms}ms` },
+        { signal },
+      );
+      if (Job.Revision > revision) return Job.Revision;
+    } catch {
+      // fall through to the plain wait
+    }
+    await sleep(ms - (Date.now() - started), signal);
+    return revision;
   }
 
   /**
