@@ -78,6 +78,9 @@ export interface SqliteJobStoreOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The connection's page cache (SQLite's default is 2,000 KiB). */
+const PageCacheKiB = 64 * 1024;
+
 export class SqliteJobStore implements JobStore {
   readonly path: string;
   readonly #db: Database.Database;
@@ -111,6 +114,9 @@ export class SqliteJobStore implements JobStore {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       if (!inMemory) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
+      // Index keys are random UUIDs, so writes land on pages all over the file: with SQLite's default
+      // 2 MB page cache most had to be read again (10,000 jobs: 1.5 → 1.39 ms of CPU per job at 64 MB).
+      db.pragma(`cache_size = -${PageCacheKiB}`);
       // The worker checkpoints; SQLite's own auto-checkpoint stays as a backstop at ~40 MB of WAL.
       if (background) db.pragma('wal_autocheckpoint = 10000');
       migrate(db, options.path);
