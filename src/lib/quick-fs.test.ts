@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeFolder, makeTempFolder, QuickWriteBytes, writeSmallFile } from './quick-fs.js';
+import {
+  hardLink,
+  makeFolder,
+  makeTempFolder,
+  QuickBytes,
+  readSmallFile,
+  statPath,
+  writeSmallFile,
+} from './quick-fs.js';
 
 let dir: string;
 beforeEach(() => {
@@ -20,12 +28,25 @@ describe('quick-fs', () => {
 
   it('writes small and large files alike, with their mode', async () => {
     const small = Buffer.from('small');
-    const large = Buffer.alloc(QuickWriteBytes + 1, 7);
+    const large = Buffer.alloc(QuickBytes + 1, 7);
     await writeSmallFile(join(dir, 'small'), small, { mode: 0o600 });
     await writeSmallFile(join(dir, 'large'), large);
     expect(readFileSync(join(dir, 'small'))).toEqual(small);
     expect(statSync(join(dir, 'small')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'large'))).toEqual(large);
+  });
+
+  it('reads small and large files alike, states paths and links files', async () => {
+    const large = Buffer.alloc(QuickBytes + 1, 3);
+    writeFileSync(join(dir, 'small'), 'small');
+    writeFileSync(join(dir, 'large'), large);
+    expect((await readSmallFile(join(dir, 'small'))).toString()).toBe('small');
+    expect(await readSmallFile(join(dir, 'large'))).toEqual(large);
+    expect((await statPath(join(dir, 'small')))?.size).toBe(5);
+    expect(await statPath(join(dir, 'missing'))).toBeUndefined();
+    await hardLink(join(dir, 'small'), join(dir, 'linked'));
+    expect(statSync(join(dir, 'linked')).ino).toBe(statSync(join(dir, 'small')).ino);
+    await expect(readSmallFile(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('reports failures and aborts as rejections, never as throws', async () => {

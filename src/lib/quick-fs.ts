@@ -3,14 +3,15 @@
  * are small. A thread-pool round trip is cheap in itself, but its callback waits behind whatever else
  * the loop has queued meanwhile: on a busy node each one costs a short job about a millisecond
  * (measured: preparing a WASM job's folders and inline module took 1.4–5.6 ms through the thread
- * pool). Creating a folder or writing a few KiB takes microseconds. Bigger writes still go through
- * the thread pool, so the loop never stalls on them.
+ * pool). Creating a folder or a link, reading a file's metadata, reading or writing a few KiB takes
+ * microseconds. Bigger reads and writes still go through the thread pool, so the loop never stalls on
+ * them.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 
-/** Files up to this size are written at once. */
-export const QuickWriteBytes = 256 * 1024;
+/** Files up to this size are read or written at once. */
+export const QuickBytes = 256 * 1024;
 
 /** `mkdir -p`; resolves with the first folder it created (undefined when `path` existed). */
 export function makeFolder(path: string, mode?: number): Promise<string | undefined> {
@@ -28,11 +29,28 @@ export function writeSmallFile(
   data: Uint8Array,
   options: { mode?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
-  if (data.length > QuickWriteBytes) return writeFile(path, data, options);
+  if (data.length > QuickBytes) return writeFile(path, data, options);
   return settleNow(() => {
     options.signal?.throwIfAborted();
     writeFileSync(path, data, options.mode === undefined ? {} : { mode: options.mode });
   });
+}
+
+/** The metadata of `path` (symlinks followed), or undefined when there is nothing there. */
+export function statPath(path: string): Promise<Stats | undefined> {
+  return settleNow(() => statSync(path, { throwIfNoEntry: false }));
+}
+
+/** A hard link to `existing` at `path`. */
+export function hardLink(existing: string, path: string): Promise<void> {
+  return settleNow(() => linkSync(existing, path));
+}
+
+/** The content of `path`: at once when it is small, else through the thread pool. */
+export async function readSmallFile(path: string): Promise<Buffer> {
+  const info = await statPath(path);
+  if (info !== undefined && info.isFile() && info.size <= QuickBytes) return readFileSync(path);
+  return readFile(path);
 }
 
 /** `fn`'s result or error as a settled promise, so callers handle both as with `fs/promises`. */

@@ -4,7 +4,8 @@
  * missing entrypoint is refused at `start` with an error naming the field. Compiling is asynchronous
  * (off the event loop) and the compiled modules are handed to the worker as they are.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readSmallFile } from '../../lib/quick-fs.js';
 import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
 import { entrypointError, moduleCompileError, moduleNotFound, unknownModule } from './errors.js';
@@ -140,7 +141,7 @@ async function moduleBytes(
   const hostPath = hostPathOf(guestPath, volumes);
   if (hostPath === undefined) throw moduleNotFound(field, guestPath, 'no input has this target');
   try {
-    return await readFile(hostPath);
+    return await readSmallFile(hostPath);
   } catch (err) {
     const code = errorCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -154,7 +155,7 @@ async function moduleBytes(
   if (wasmFiles.length !== 1) {
     throw moduleNotFound(field, guestPath, `the folder holds ${wasmFiles.length} .wasm files, not one`);
   }
-  return readFile(join(hostPath, wasmFiles[0]!.name));
+  return readSmallFile(join(hostPath, wasmFiles[0]!.name));
 }
 
 function errorCode(err: unknown): unknown {

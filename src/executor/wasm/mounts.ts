@@ -7,8 +7,9 @@
  * - Each output is preopened at its `Path` (as Docker mounts it) and, when free, also at `/<Name>`,
  *   where Bacalhau's WASM executor mounts it; so jobs written for either work.
  */
-import { copyFile, link, mkdir, stat } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { hardLink, makeFolder, statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
@@ -36,7 +37,7 @@ export async function prepareMounts(options: {
   const fileGroups = new Map<string, { files: [PreparedVolume, string][]; readOnly: boolean }>();
   for (const input of options.inputs) {
     const guest = posix.resolve('/', input.target);
-    const info = await stat(input.source).catch(() => undefined);
+    const info = await statPath(input.source).catch(() => undefined);
     if (info === undefined)
       throw inputConfigError(`input source ${JSON.stringify(input.source)} does not exist`);
     if (info.isDirectory()) {
@@ -55,7 +56,7 @@ export async function prepareMounts(options: {
   let groupIndex = 0;
   for (const [parent, group] of fileGroups) {
     const host = join(options.scratchDir, `file-inputs-${groupIndex++}`);
-    await mkdir(host, { recursive: true });
+    await makeFolder(host);
     for (const [input, name] of group.files) await linkOrCopy(input.source, join(host, name));
     add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
       inputConfigError(
@@ -83,7 +84,7 @@ export async function prepareMounts(options: {
 
 async function linkOrCopy(source: string, destination: string): Promise<void> {
   try {
-    await link(source, destination);
+    await hardLink(source, destination);
   } catch {
     // another file system (EXDEV) or no hard links allowed there: a copy shows the same content
     await copyFile(source, destination);
