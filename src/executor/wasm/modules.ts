@@ -1,8 +1,9 @@
 /**
  * Finding, capping and compiling the modules of a WASM task (Go `pkg/executor/wasm/loader.go`), on the
  * main thread before any worker starts, so that a missing or broken module, an unknown import or a
- * missing entrypoint is refused at `start` with an error naming the field. Compiling is asynchronous
- * (off the event loop) and the compiled modules are handed to the worker as they are.
+ * missing entrypoint is refused at `start` with an error naming the field. A module bigger than 64 KiB
+ * is compiled asynchronously (off the event loop), a smaller one at once; the compiled modules are
+ * handed to the worker as they are.
  */
 import { readdir } from 'node:fs/promises';
 import { readSmallFile } from '../../lib/quick-fs.js';
@@ -24,6 +25,7 @@ interface ModuleDescriptor {
 export interface WebAssemblyModuleApi {
   compile(bytes: Uint8Array): Promise<object>;
   Module: {
+    new (bytes: Uint8Array): object;
     exports(module: object): { name: string; kind: string }[];
     imports(module: object): ModuleDescriptor[];
   };
@@ -114,6 +116,9 @@ export function hostPathOf(guestPath: string, volumes: readonly PreparedVolume[]
   return join(best.source, posix.relative(posix.resolve('/', best.target), wanted));
 }
 
+/** Modules up to this size are compiled on the spot; bigger ones off the main thread. */
+const SyncCompileBytes = 64 * 1024;
+
 async function compileFile(
   field: string,
   guestPath: string,
@@ -123,7 +128,10 @@ async function compileFile(
   const bytes = await moduleBytes(field, guestPath, volumes);
   const capped = limitPages === undefined ? bytes : capMemory(bytes, limitPages);
   try {
-    return await WebAssemblyApi.compile(capped);
+    // a small module compiles in microseconds: at once, rather than a round trip through the loop
+    return capped.length <= SyncCompileBytes
+      ? new WebAssemblyApi.Module(capped)
+      : await WebAssemblyApi.compile(capped);
   } catch (err) {
     throw moduleCompileError(field, guestPath, err);
   }
