@@ -7,8 +7,9 @@
  * One writer (the execution's {@link OutputRecorder}), any number of readers. Readers never see a
  * partial frame: `size` only advances after a whole frame reached the file.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { writeAt } from '../lib/quick-fs.js';
 import type { ExecutionLogType } from '../models/execution.js';
 import type { LogChunk, LogStreamOptions } from './types.js';
 
@@ -23,20 +24,21 @@ const ReadBlockBytes = 256 * 1024;
 
 export class LogFile {
   readonly path: string;
-  #handle: FileHandle | undefined;
+  /** The writer's fd (see results.ts on why not a FileHandle); undefined once ended. */
+  #fd: number | undefined;
   #size = 0;
   #ended = false;
   /** Readers waiting for the file to grow or end. */
   #wakers = new Set<() => void>();
 
-  private constructor(path: string, handle: FileHandle) {
+  private constructor(path: string, fd: number) {
     this.path = path;
-    this.#handle = handle;
+    this.#fd = fd;
   }
 
   /** Creates (or truncates) the file. */
-  static async create(path: string): Promise<LogFile> {
-    return new LogFile(path, await open(path, 'w'));
+  static create(path: string): Promise<LogFile> {
+    return new Promise((resolve) => resolve(new LogFile(path, openSync(path, 'w'))));
   }
 
   /**
@@ -46,43 +48,49 @@ export class LogFile {
    */
   static async resume(path: string): Promise<LogFile> {
     // no O_TRUNC: what was recorded stays; no O_APPEND: frames are written at `size`, past a cut frame
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT);
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT);
     try {
-      const { size } = await handle.stat();
+      const { size } = fstatSync(fd);
       let whole = 0;
-      for await (const chunk of readFrames(handle, 0, size)) whole += HeaderBytes + chunk.data.length;
-      if (whole < size) await handle.truncate(whole);
-      const log = new LogFile(path, handle);
+      const reader = await open(path, 'r');
+      try {
+        for await (const chunk of readFrames(reader, 0, size)) whole += HeaderBytes + chunk.data.length;
+      } finally {
+        await reader.close();
+      }
+      if (whole < size) ftruncateSync(fd, whole);
+      const log = new LogFile(path, fd);
       log.#size = whole;
       return log;
     } catch (err) {
-      await handle.close();
+      closeSync(fd);
       throw err;
     }
   }
 
   /** Appends `data` as one or more frames. Callers serialise their appends. */
   async append(type: ExecutionLogType, data: Uint8Array): Promise<void> {
-    const handle = this.#handle;
-    if (handle === undefined) throw new Error(`log file ${this.path} is closed`);
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error(`log file ${this.path} is closed`);
     for (let offset = 0; offset < data.length; offset += MaxFramePayload) {
       const payload = data.subarray(offset, offset + MaxFramePayload);
       const header = Buffer.alloc(HeaderBytes);
       header.writeUInt8(type, 0);
       header.writeUInt32BE(payload.length, 4);
-      await handle.writev([header, payload], this.#size);
+      await writeAt(fd, [header, payload], this.#size);
       this.#size += HeaderBytes + payload.length;
     }
     this.#wake();
   }
 
   /** No more frames will come: followers finish once they read what is there. Idempotent. */
-  async end(): Promise<void> {
+  end(): Promise<void> {
     this.#ended = true;
-    const handle = this.#handle;
-    this.#handle = undefined;
+    const fd = this.#fd;
+    this.#fd = undefined;
     this.#wake();
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
+    return Promise.resolve();
   }
 
   /** The frames from the start (or, with `tail`, from now), following growth when `follow` is set. */

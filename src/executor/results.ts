@@ -4,9 +4,13 @@
  * folder per ResultPath, and the `RunCommandResult` whose Stdout/stderr keep the first 2 KB with the
  * truncation flags. Output is recorded as the task writes it, so nothing is held in memory beyond the
  * summaries, and the multiplexed {@link LogFile} serves live log streams.
+ *
+ * Files are opened, closed and (for their first MiB) written without thread-pool round trips
+ * (lib/quick-fs.ts): on a busy node each round trip made a short job wait behind the rest of the loop.
  */
-import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
 import type { ResultPath } from '../models/result-path.js';
@@ -30,11 +34,20 @@ class CappedStream {
   #head: Buffer[] = [];
   #headBytes = 0;
 
+  #closed = false;
+
   constructor(
-    readonly file: FileHandle,
+    readonly fd: number,
     readonly fileLimit: number,
     readonly returnLimit: number,
   ) {}
+
+  /** Closes the file. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.fd);
+  }
 
   /**
    * Keeps the head of `data` for the summary and returns the part that still fits in the file (the
@@ -50,7 +63,7 @@ class CappedStream {
     }
     const kept = data.subarray(0, Math.max(0, this.fileLimit - this.#written));
     if (kept.length === 0) return { kept, written: Promise.resolve() };
-    const written = this.file.write(kept, 0, kept.length, this.#written);
+    const written = writeAt(this.fd, [kept], this.#written);
     this.#written += kept.length;
     return { kept, written };
   }
@@ -122,12 +135,18 @@ export class OutputRecorder {
     openLog: (path: string) => Promise<LogFile>,
   ): Promise<OutputRecorder> {
     const { resultsDir, logsDir, outputs, limits } = options;
-    await Promise.all(outputs.map((o) => mkdir(join(resultsDir, o.Name), { recursive: true })));
-    const [stdout, stderr, log] = await Promise.all([
-      open(join(resultsDir, DownloadFilename.Stdout), 'w'),
-      open(join(resultsDir, DownloadFilename.Stderr), 'w'),
-      openLog(join(logsDir, LogFileName)),
-    ]);
+    for (const output of outputs) await makeFolder(join(resultsDir, output.Name));
+    const log = await openLog(join(logsDir, LogFileName));
+    let stdout: number | undefined;
+    let stderr: number | undefined;
+    try {
+      stdout = openSync(join(resultsDir, DownloadFilename.Stdout), 'w');
+      stderr = openSync(join(resultsDir, DownloadFilename.Stderr), 'w');
+    } catch (err) {
+      if (stdout !== undefined) closeSync(stdout);
+      await log.end();
+      throw err;
+    }
     return new OutputRecorder(
       resultsDir,
       log,
@@ -151,10 +170,11 @@ export class OutputRecorder {
    * run to an exit (Go sets it from the runtime's error); a non-zero exit code alone is no error.
    */
   async finish(exitCode: number, errorMsg = ''): Promise<RunCommandResult> {
-    await Promise.all([
-      writeFile(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode)),
-      this.close(),
-    ]);
+    try {
+      writeFileSync(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode));
+    } finally {
+      await this.close();
+    }
     const stdout = this.#stdout.summary();
     const stderr = this.#stderr.summary();
     return {
@@ -169,15 +189,8 @@ export class OutputRecorder {
 
   /** Closes the files without writing a result (a cancelled or timed-out execution). Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([closeQuietly(this.#stdout.file), closeQuietly(this.#stderr.file), this.log.end()]);
-  }
-}
-
-/** A second close of a FileHandle rejects; closing is all we want, so that is not an error. */
-async function closeQuietly(file: FileHandle): Promise<void> {
-  try {
-    await file.close();
-  } catch {
-    // already closed
+    this.#stdout.close();
+    this.#stderr.close();
+    await this.log.end();
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,8 +7,10 @@ import {
   makeFolder,
   makeTempFolder,
   QuickBytes,
+  QuickHeadBytes,
   readSmallFile,
   statPath,
+  writeAt,
   writeSmallFile,
 } from './quick-fs.js';
 
@@ -47,6 +49,29 @@ describe('quick-fs', () => {
     await hardLink(join(dir, 'small'), join(dir, 'linked'));
     expect(statSync(join(dir, 'linked')).ino).toBe(statSync(join(dir, 'small')).ino);
     await expect(readSmallFile(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('writes buffers at a position of an open file, at once or (past the head) through the pool', async () => {
+    const path = join(dir, 'positioned');
+    const fd = openSync(path, 'w');
+    try {
+      await writeAt(fd, [Buffer.from('ab'), Buffer.from('cd')], 0);
+      const tail = Buffer.alloc(1000, 9);
+      await writeAt(fd, [Buffer.from('ef'), tail], QuickHeadBytes - 1);
+      await writeAt(fd, [Buffer.from('xy')], 2);
+    } finally {
+      closeSync(fd);
+    }
+    const content = readFileSync(path);
+    expect(content.subarray(0, 4).toString()).toBe('abxy');
+    expect(content.subarray(QuickHeadBytes - 1, QuickHeadBytes + 1).toString()).toBe('ef');
+    expect(content.length).toBe(QuickHeadBytes + 1 + 1000);
+    const readOnly = openSync(path, 'r');
+    try {
+      await expect(writeAt(readOnly, [Buffer.from('no')], 0)).rejects.toMatchObject({ code: 'EBADF' });
+    } finally {
+      closeSync(readOnly);
+    }
   });
 
   it('reports failures and aborts as rejections, never as throws', async () => {

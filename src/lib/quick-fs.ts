@@ -7,9 +7,22 @@
  * microseconds. Bigger reads and writes still go through the thread pool, so the loop never stalls on
  * them.
  */
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  write,
+  writeFileSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+const writeAsync = promisify(write);
 
 /** Files up to this size are read or written at once. */
 export const QuickBytes = 256 * 1024;
@@ -70,6 +83,41 @@ export async function readSmallFile(path: string): Promise<Buffer> {
   const info = await statPath(path);
   if (info !== undefined && info.isFile() && info.size <= QuickBytes) return readFileSync(path);
   return readFile(path);
+}
+
+/**
+ * The first bytes of a file written through {@link writeAt} go at once: all of a short job's output
+ * (no thread-pool round trips), while a task writing far more does not hold the loop on every chunk.
+ */
+export const QuickHeadBytes = 1024 * 1024;
+
+/**
+ * Writes `buffers` one after the other at `position` of the open file `fd`: at once within the
+ * file's first {@link QuickHeadBytes}, else through the thread pool.
+ */
+export function writeAt(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
+  const length = buffers.reduce((total, b) => total + b.length, 0);
+  if (position + length > QuickHeadBytes) return writeAllAsync(fd, buffers, position);
+  return settleNow(() => {
+    let at = position;
+    for (const buffer of buffers) {
+      for (let done = 0; done < buffer.length;) {
+        done += writeSync(fd, buffer, done, buffer.length - done, at + done);
+      }
+      at += buffer.length;
+    }
+  });
+}
+
+async function writeAllAsync(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
+  let at = position;
+  for (const buffer of buffers) {
+    for (let done = 0; done < buffer.length;) {
+      const { bytesWritten } = await writeAsync(fd, buffer, done, buffer.length - done, at + done);
+      done += bytesWritten;
+    }
+    at += buffer.length;
+  }
 }
 
 /** `fn`'s result or error as a settled promise, so callers handle both as with `fs/promises`. */
