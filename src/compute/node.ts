@@ -14,6 +14,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
+import { unboundedController } from '../lib/abort.js';
 import { errorMessage, sub } from '../models/index.js';
 import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
 import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
@@ -71,7 +72,8 @@ export class ComputeNode {
   readonly #buffer: ExecutorBuffer;
   readonly #outbox: OutboxSender;
   readonly #connection: ConnectionKeeper;
-  readonly #bidding = new AbortController();
+  /** Every bid under way (probes, external strategies) listens to it. */
+  readonly #bidding = unboundedController();
   readonly #unsubscribe: (() => void)[] = [];
   #info: { engines: string[]; publishers: string[]; storages: string[] } = {
     engines: [],

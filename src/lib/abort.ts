@@ -1,3 +1,16 @@
+import { setMaxListeners } from 'node:events';
+
+/**
+ * An AbortController whose signal any number of listeners may wait on, for one that every operation
+ * in flight listens to: past ten, Node would warn of a leak that is none (each removes its listener
+ * when done).
+ */
+export function unboundedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /**
  * Settles with `promise`, or rejects with `onAbort()` as soon as one of `signals` fires. The promise
  * keeps running; only the caller stops waiting. Generic; kept here until `src/lib` has async helpers.

@@ -118,6 +118,38 @@ describe('InMemoryTransportHub', () => {
     await expect(compute.connect(testNodeInfo('n-1'))).resolves.toMatchObject({ accepted: true });
   });
 
+  it('warns of no listener leak when many nodes wait on the orchestrator at once', async () => {
+    hub = await InMemoryTransportHub.create();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    hub.orchestrator.serveControlPlane({
+      handshake: () => ({ accepted: true }),
+      heartbeat: () => held,
+      updateNodeInfo: () => ({ accepted: true }),
+      shutdownNotice: () => undefined,
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const nodes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => hub.createComputeTransport({ nodeId: `n-${i}` })),
+      );
+      await Promise.all(nodes.map((node, i) => node.connect(testNodeInfo(`n-${i}`))));
+      const capacity = { AvailableCapacity: testNodeInfo('n-0').ComputeNodeInfo.MaxCapacity };
+      const beats = nodes.map((node) =>
+        node.heartbeat({ ...capacity, QueueUsedCapacity: capacity.AvailableCapacity }),
+      );
+      await settle();
+      release();
+      await Promise.all(beats);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('does not spin while messages wait for a handler', async () => {
     hub = await InMemoryTransportHub.create();
     hub.orchestrator.serveControlPlane({

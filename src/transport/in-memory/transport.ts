@@ -23,7 +23,7 @@ import {
   TransportComponent,
 } from '../errors.js';
 import { Deque } from '../../lib/deque.js';
-import { raceSignals, settledOrAborted } from '../../lib/abort.js';
+import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { MessageType, sequenced } from '../messages.js';
 import type {
   ComputeMessage,
@@ -132,8 +132,8 @@ class Core {
   readonly links = new Map<string, Link>();
   readonly copy: Copier;
   readonly onHandlerError: (error: unknown, context: HandlerErrorContext) => void;
-  /** Fires when the orchestrator side stops. */
-  readonly stopping = new AbortController();
+  /** Fires when the orchestrator side stops. Every call in flight, from any node, listens to it. */
+  readonly stopping = unboundedController();
   state: OrchestratorTransportState = 'running';
   controlHandler: ControlPlaneHandler | undefined;
   messageHandler: ComputeMessageHandler | undefined;
@@ -336,7 +336,8 @@ class InMemoryComputeTransport implements ComputeTransport {
   readonly inbox: Mailbox<OrchestratorMessage>;
   readonly #core: Core;
   readonly #startTime: string;
-  readonly #stopping = new AbortController();
+  /** Every call of this node in flight listens to it. */
+  readonly #stopping = unboundedController();
   readonly #stateListeners = new Set<(state: ComputeTransportState, error?: BacalhauError) => void>();
   /** Compute → orchestrator messages not yet processed by the orchestrator. */
   #outbox = new Deque<ComputeMessage>();

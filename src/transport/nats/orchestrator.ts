@@ -12,9 +12,8 @@
  *   and unacknowledged, so nothing is skipped: the node replays them after its next handshake;
  * - the orchestrator is not told when a node goes away silently: missing heartbeats are the authority.
  */
-import { setMaxListeners } from 'node:events';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { raceSignals, settledOrAborted } from '../../lib/abort.js';
+import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
 import {
   asBacalhauError,
@@ -88,7 +87,8 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
   readonly #options: CompiledOptions;
   readonly #scheduler = new DeliveryScheduler();
   readonly #links = new Map<string, NodeLink>();
-  readonly #stopping = new AbortController();
+  /** Every control request in flight listens to it (thousands when a fleet reconnects). */
+  readonly #stopping = unboundedController();
   readonly #connections = new Listeners<[NodeConnectionEvent]>('node connection');
   readonly #subscriptions: Subscription[];
   readonly #acks: ReplyInbox;
@@ -104,8 +104,6 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     this.#nc = nc;
     this.#owned = owned;
     this.#options = options;
-    // Every control request in flight listens on it (thousands when a fleet reconnects): no leak warning.
-    setMaxListeners(0, this.#stopping.signal);
     this.#acks = new ReplyInbox(nc, (token, msg) => this.#acknowledged(token, msg));
     this.#subscriptions = [
       nc.subscribe(allControlSubjects, { callback: (_err, msg) => void this.#serveControl(msg) }),
