@@ -412,6 +412,14 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect(ids(activeBatch.items)).toEqual(ids([jobs[1]!, jobs[3]!]));
       });
 
+      it('filters by creation time, before the time given', async () => {
+        const before = (job: Job) => store.listJobs({ createdBefore: job.CreateTime });
+        expect(ids((await before(jobs[2]!)).items)).toEqual(ids([jobs[0]!, jobs[1]!]));
+        expect((await before(jobs[0]!)).items).toEqual([]);
+        const oldBatch = await store.listJobs({ createdBefore: jobs[4]!.CreateTime + 1e6, type: 'service' });
+        expect(ids(oldBatch.items)).toEqual(ids([jobs[4]!]));
+      });
+
       it('pages with limit and offset, every job exactly once', async () => {
         const first = await store.listJobs({ limit: 2 });
         expect(first).toMatchObject({ offset: 0, limit: 2, nextOffset: 2 });

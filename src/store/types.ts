@@ -38,6 +38,8 @@ export interface JobQuery {
   type?: string;
   /** Only jobs whose state is not terminal (Bacalhau's `GetInProgressJobs`). */
   inProgress?: boolean;
+  /** Only jobs created before this time (`CreateTime`, Unix nanoseconds). */
+  createdBefore?: number;
   /**
    * A predicate applied after ordering and before paging, e.g. a label selector. Offsets count matching
    * jobs only, so pages stay consistent with the filter.

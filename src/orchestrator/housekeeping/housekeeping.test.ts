@@ -187,6 +187,22 @@ describe('Housekeeping', () => {
     ]);
   });
 
+  it('does not read jobs younger than the buffer, which cannot be late yet', async () => {
+    const old = await createJob('batch', { TotalTimeout: 10 });
+    clock.advance(Buffer);
+    const young = await createJob('ops', { TotalTimeout: 10 });
+    const housekeeping = await start(Manual);
+
+    clock.advance(10_001);
+    const pass = await housekeeping.runOnce();
+    expect(pass.jobsChecked).toBe(1);
+    expect(pass.evaluations.map((e) => e.JobID)).toEqual([old.ID]);
+
+    clock.advance(Buffer);
+    const later = await housekeeping.runOnce();
+    expect(later.evaluations.map((e) => e.JobID)).toEqual([young.ID]);
+  });
+
   it('covers every in-progress job across pages', async () => {
     const jobs: Job[] = [];
     for (let i = 0; i < 5; i++) jobs.push(await createJob('batch', { TotalTimeout: 10 }));

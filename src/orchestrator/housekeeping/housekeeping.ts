@@ -39,6 +39,7 @@ import {
   isExecutingExecutionState,
   isLongRunningJob,
   isTerminalJob,
+  JobType,
   type Evaluation,
   type Job,
 } from '../../models/index.js';
@@ -149,25 +150,32 @@ export class Housekeeping {
     const nowNs = time * NanosPerMs;
     const evaluations: Evaluation[] = [];
     let jobsChecked = 0;
-    let offset: number | undefined = 0;
-    while (offset !== undefined && this.#state === 'running') {
-      const pageOffset: number = offset;
-      const page = await store.read((tx) => {
-        const jobs = tx.listJobs({
-          inProgress: true,
-          filter: (job) => !isLongRunningJob(job),
-          limit: pageSize,
-          offset: pageOffset,
+    // Every deadline is the buffer or more after the job's creation (an execution's clock starts
+    // later): younger jobs cannot be late, and are not read. The types are chosen in the query, so a
+    // page reads (and decodes) only the jobs it checks, however many are in progress.
+    const createdBefore = nowNs - this.#o.timeoutBufferMs * NanosPerMs;
+    for (const type of [JobType.Batch, JobType.Ops]) {
+      let offset: number | undefined = 0;
+      while (offset !== undefined && this.#state === 'running') {
+        const pageOffset: number = offset;
+        const page = await store.read((tx) => {
+          const jobs = tx.listJobs({
+            inProgress: true,
+            type,
+            createdBefore,
+            limit: pageSize,
+            offset: pageOffset,
+          });
+          return {
+            found: this.#timedOut(tx, jobs.items, nowNs),
+            checked: jobs.items.length,
+            next: jobs.nextOffset,
+          };
         });
-        return {
-          found: this.#timedOut(tx, jobs.items, nowNs),
-          checked: jobs.items.length,
-          next: jobs.nextOffset,
-        };
-      });
-      jobsChecked += page.checked;
-      offset = page.next;
-      if (page.found.length > 0) evaluations.push(...(await this.#enqueue(page.found)));
+        jobsChecked += page.checked;
+        offset = page.next;
+        if (page.found.length > 0) evaluations.push(...(await this.#enqueue(page.found)));
+      }
     }
     return Object.freeze({ time, jobsChecked, evaluations: Object.freeze(evaluations) });
   }

@@ -163,6 +163,10 @@ export class SqliteTx implements JobStoreTx {
       params['type'] = query.type;
     }
     if (query.inProgress === true) where.push('terminal = 0');
+    if (query.createdBefore !== undefined) {
+      where.push('create_time < @createdBefore');
+      params['createdBefore'] = query.createdBefore;
+    }
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.max(0, query.limit ?? 0);
     const filter = query.filter;
