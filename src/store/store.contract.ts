@@ -345,6 +345,9 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect((await store.getJobByName('nightly', 'default')).ID).toBe(job.ID);
         expect((await rejection(store.getJobByName('nightly', 'other'))).code).toBe('NotFound');
         expect((await rejection(store.getJobByName('daily', ''))).code).toBe('NotFound');
+        expect((await store.findJobByName('nightly', ''))?.ID).toBe(job.ID);
+        expect(await store.findJobByName('nightly', 'other')).toBeUndefined();
+        expect(await store.findJobByName('daily', '')).toBeUndefined();
       });
 
       it('tries the name first, then the ID or prefix in any namespace', async () => {

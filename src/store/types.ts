@@ -230,6 +230,8 @@ export interface JobStoreReader {
   peekJob(id: string): Job;
   /** The job named `name` in `namespace` ('' = `default`). NotFound. */
   getJobByName(name: string, namespace: string): Job;
+  /** As {@link getJobByName}, but undefined when there is none (a submission's usual case). */
+  findJobByName(name: string, namespace: string): Job | undefined;
   /**
    * By name in `namespace` first, then by ID or unique prefix in any namespace, as Bacalhau's
    * `GetJobByIDOrName`. NotFound; MultipleJobsFound.

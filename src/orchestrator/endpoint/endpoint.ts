@@ -9,7 +9,6 @@
  * and the store's own errors.
  */
 import { newJobEvaluation } from '../../models/evaluation.js';
-import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { EvalTrigger, type Evaluation } from '../../models/evaluation.js';
 import {
   constraintWarnings,
@@ -22,7 +21,7 @@ import {
 import { inspectJobSpec, invalidJobSpec } from '../../models/jobspec/decode.js';
 import { isRerunnableJobState } from '../../models/state.js';
 import { isBlank } from '../../models/validate.js';
-import type { JobStore, JobStoreReader } from '../../store/types.js';
+import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
 import {
@@ -99,7 +98,7 @@ export class JobEndpoint {
     const events = this.#options.events;
 
     return this.#store.transaction((tx) => {
-      const existing = findByName(tx, job.Name, job.Namespace);
+      const existing = tx.findJobByName(job.Name, job.Namespace);
       if (existing === undefined) {
         checkForStore(job);
         const evaluation = this.#evaluation(job, EvalTrigger.JobRegister);
@@ -250,11 +249,4 @@ function checkForStore(job: Job): void {
   if (problems.length > 0) throw invalidJobSpec(problems);
 }
 
-function findByName(tx: JobStoreReader, name: string, namespace: string): Job | undefined {
-  try {
-    return tx.getJobByName(name, namespace);
-  } catch (err) {
-    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return undefined;
-    throw err;
-  }
-}
+

@@ -206,6 +206,9 @@ export class SqliteJobStore implements JobStore {
   getJobByName(name: string, namespace: string): Promise<Job> {
     return this.read((tx) => tx.getJobByName(name, namespace));
   }
+  findJobByName(name: string, namespace: string): Promise<Job | undefined> {
+    return this.read((tx) => tx.findJobByName(name, namespace));
+  }
   getJobByIDOrName(idOrName: string, namespace: string): Promise<Job> {
     return this.read((tx) => tx.getJobByIDOrName(idOrName, namespace));
   }

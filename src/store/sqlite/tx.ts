@@ -121,11 +121,15 @@ export class SqliteTx implements JobStoreTx {
   }
 
   getJobByName(name: string, namespace: string): Job {
+    const job = this.findJobByName(name, namespace);
+    if (job === undefined) throw jobNameNotFound(name, namespace === '' ? DefaultNamespace : namespace);
+    return job;
+  }
+
+  findJobByName(name: string, namespace: string): Job | undefined {
     this.#check();
-    const ns = namespace === '' ? DefaultNamespace : namespace;
-    const row = this.#s.jobByName.get(ns, name);
-    if (row === undefined) throw jobNameNotFound(name, ns);
-    return jobDoc.decode(row.doc);
+    const row = this.#s.jobByName.get(namespace === '' ? DefaultNamespace : namespace, name);
+    return row === undefined ? undefined : jobDoc.decode(row.doc);
   }
 
   getJobByIDOrName(idOrName: string, namespace: string): Job {
