@@ -36,7 +36,9 @@ describe('PortAllocator', () => {
   });
 
   it('skips ports another process listens on (real bind check)', async () => {
-    const taken = await freePort();
+    // a free port whose neighbour is free too: the neighbour is what the allocator should hand out
+    let taken = await freePort();
+    for (let tries = 0; tries < 20 && !(await canListen(taken + 1)); tries++) taken = await freePort();
     await hold(taken);
     expect(await canListen(taken)).toBe(false);
     const allocator = new PortAllocator({ rangeStart: taken, rangeEnd: taken + 1 });
