@@ -248,5 +248,3 @@ function checkForStore(job: Job): void {
   const problems = validateJob(job);
   if (problems.length > 0) throw invalidJobSpec(problems);
 }
-
-
