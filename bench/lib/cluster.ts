@@ -10,6 +10,8 @@ import { TestCluster, type TestNodeOptions } from '../../src/node/testing.js';
 export const BenchNodeOptions: TestNodeOptions = Object.freeze({
   // Heartbeats keep the nodes CONNECTED through a run longer than DisconnectTimeout.
   heartbeatIntervalMs: 15_000,
+  // Nothing a run does is kept for assertions: memory (and GC) stays that of the orchestrator.
+  record: false,
 });
 
 export function benchCluster(dir: string, nodes: number): Promise<TestCluster> {
@@ -19,5 +21,6 @@ export function benchCluster(dir: string, nodes: number): Promise<TestCluster> {
     nodeOptions: BenchNodeOptions,
     storePath: join(dir, 'orchestrator.db'),
     transportCopy: 'none',
+    recordOutcomes: false,
   });
 }

@@ -56,6 +56,11 @@ export interface TestClusterOptions {
    * tests catch what the wire form loses); benchmarks use `none`, as the embedded mode does.
    */
   transportCopy?: CopyMode;
+  /**
+   * Keep every evaluation outcome in `outcomes`. Default true; benchmarks with many jobs turn it off,
+   * as every outcome holds its plan (jobs, executions, events) for good.
+   */
+  recordOutcomes?: boolean;
 }
 
 export interface ComponentError {
@@ -95,7 +100,7 @@ export class TestCluster {
   readonly logger: Logger;
   /** Every failure reported by a component (`onError`) or a transport handler. */
   readonly errors: ComponentError[];
-  /** Every evaluation the workers acked or nacked, across restarts. */
+  /** Every evaluation the workers acked or nacked, across restarts (unless `recordOutcomes` is false). */
   readonly outcomes: EvaluationOutcome[];
   readonly #nodes = new Map<string, FakeComputeNode>();
   readonly #options: TestClusterOptions;
@@ -156,7 +161,9 @@ export class TestCluster {
       storePath: options.storePath ?? ':memory:',
       logger,
       onError: (error, component) => errors.push({ component, error }),
-      onEvaluationOutcome: (outcome) => outcomes.push(outcome),
+      ...(options.recordOutcomes === false
+        ? {}
+        : { onEvaluationOutcome: (outcome: EvaluationOutcome) => outcomes.push(outcome) }),
       ...(options.tunables === undefined ? {} : { tunables: options.tunables }),
     };
     let orchestrator: Orchestrator | undefined;
