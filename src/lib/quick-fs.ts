@@ -21,6 +21,7 @@ import {
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { settleNow } from './settle-now.js';
 
 const writeAsync = promisify(write);
 
@@ -118,10 +119,4 @@ async function writeAllAsync(fd: number, buffers: readonly Uint8Array[], positio
     }
     at += buffer.length;
   }
-}
-
-/** `fn`'s result or error as a settled promise, so callers handle both as with `fs/promises`. */
-// eslint-disable-next-line @typescript-eslint/require-await -- async only to turn a throw into a rejection
-async function settleNow<T>(fn: () => T): Promise<T> {
-  return fn();
 }

@@ -19,6 +19,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { settleNow } from '../../lib/settle-now.js';
 import type { Evaluation } from '../../models/evaluation.js';
 import type { Execution } from '../../models/execution.js';
 import type { Job } from '../../models/job.js';
@@ -99,7 +100,7 @@ export class SqliteJobStore implements JobStore {
 
   /** Opens (creating and migrating if needed) the database at `options.path`. */
   static create(options: SqliteJobStoreOptions): Promise<SqliteJobStore> {
-    return settle(() => new SqliteJobStore(options));
+    return settleNow(() => new SqliteJobStore(options));
   }
 
   private constructor(options: SqliteJobStoreOptions) {
@@ -169,7 +170,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   read<T>(fn: (tx: JobStoreReader) => T): Promise<T> {
-    return settle(() => this.#read(fn));
+    return settleNow(() => this.#read(fn));
   }
 
   onChange(listener: StoreChangeListener): () => void {
@@ -399,14 +400,6 @@ type WriteOutcome =
 
 function nestingRefused(): Error {
   return new Error('job store transactions do not nest: use the tx handle given to the callback');
-}
-
-function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
 }
 
 /** A transaction body must not be async: its writes would run after the commit. */
