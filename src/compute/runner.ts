@@ -90,8 +90,8 @@ export class ExecutionRunner {
       topic = ComputeEventTopic.ExecutionPreparing;
       cleanups.push(() => Promise.resolve(this.#o.ports.release(execution.ID)));
       const requested = task.Network ?? { Type: 'Default' };
-      // Running already: a re-run after a restart, whose recorded ports its container may still hold.
-      const ports = await (execution.ComputeState.StateType === 'Running'
+      // a re-run after a restart: its container may still hold the ports recorded for it
+      const ports = await (rerun
         ? this.#o.ports.reclaim(execution.ID, requested)
         : this.#o.ports.allocate(execution.ID, requested));
       const network: NetworkConfig = ports.length === 0 ? requested : { ...requested, Ports: ports };
