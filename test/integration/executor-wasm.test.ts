@@ -230,7 +230,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
     // one spare: every execution after the first runs in a worker started before it was asked for
     const pooled = () => newExecutor({ spareWorkers: 1 });
 
-    it('runs each execution in a worker no other module ran in: env and files do not carry over', () =>
+    it('runs each execution with nothing of those before it in the pool: env and files do not carry over', () =>
       withTempDir(async (dir) => {
         const executor = pooled();
         const data = join(dir, 'data');

@@ -1,6 +1,7 @@
 /**
  * The WASM executor (Go `pkg/executor/wasm`, reference §4.5): runs WASI preview1 modules on
- * `node:wasi`, one worker thread per execution, taken from a pool of pre-started ones (worker-pool.ts).
+ * `node:wasi`, each execution in a worker thread of its own while it runs, taken from a pool of
+ * pre-started or reused ones (worker-pool.ts).
  * `start` validates everything it can first (params, modules, entrypoint, imports, memory limit,
  * mounts) and refuses a bad task with an error naming the field; the task then runs bounded by its
  * timeout, and a kill terminates its worker.
@@ -23,8 +24,8 @@ export interface WasmExecutorOptions extends BaseExecutorOptions {
   /** Unrecorded output after which the task's writes block; default 4 MiB. */
   highWaterBytes?: number;
   /**
-   * Worker threads kept started for the next executions (each runs one execution, then a new one
-   * replaces it); default 2. 0 starts a thread when an execution starts.
+   * Idle worker threads kept for the next executions: pre-started, or given back by an execution that
+   * ended cleanly; default 2. 0 starts a thread when an execution starts and ends it afterwards.
    */
   spareWorkers?: number;
   /** Spare workers unused this long are terminated (an idle node holds no threads); default 60 s. */
@@ -92,7 +93,14 @@ export class WasmExecutor extends BaseExecutor {
         preopens,
       };
       const worker = this.#workers.take();
-      return { log: recorder.log, done: runInWorker(worker, task, recorder, stop, this.#highWaterBytes) };
+      const done = runInWorker(worker, {
+        task,
+        recorder,
+        signal: stop,
+        highWaterBytes: this.#highWaterBytes,
+        giveBack: (w) => this.#workers.giveBack(w),
+      });
+      return { log: recorder.log, done };
     });
   }
 

@@ -1,8 +1,9 @@
 /**
- * Runs one WASM execution in a worker thread that has run no other execution (see worker.ts for what
- * happens inside) and records its output. Settles once the result layout is written: with the task's
- * result, or after the abort signal killed the worker (then the caller reports the cancel or timeout,
- * not this result). The worker is terminated whatever happens.
+ * Runs one WASM execution in a worker thread (see worker.ts for what happens inside) and records its
+ * output. Settles once the result layout is written: with the task's result, or after the abort signal
+ * killed the worker (then the caller reports the cancel or timeout, not this result). A worker whose
+ * task ended by itself is handed back for the next task; one that was killed, failed or ended with
+ * its modules holding more than {@link ReuseMemoryLimitBytes} is terminated.
  */
 import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +31,12 @@ export function spawnWasmWorker(): Worker {
  */
 const KillGraceMs = 100;
 
+/**
+ * Module memory a finished task may have held for its worker to be reused: the thread frees it only
+ * at its next GC, and an idle spare allocates nothing that would start one.
+ */
+export const ReuseMemoryLimitBytes = 64 * 1024 * 1024;
+
 /** Ends the worker once it has ended by itself, or after `graceMs` at the latest. */
 function terminate(worker: Worker, graceMs: number): void {
   if (graceMs <= 0) {
@@ -40,12 +47,18 @@ function terminate(worker: Worker, graceMs: number): void {
   worker.once('exit', () => clearTimeout(timer));
 }
 
+export interface WorkerRun {
+  task: WorkerTask;
+  recorder: OutputRecorder;
+  signal: AbortSignal;
+  highWaterBytes: number;
+  /** Takes the worker back once its task ended cleanly; it may then run another. */
+  giveBack: (worker: Worker) => void;
+}
+
 export function runInWorker(
   worker: Worker,
-  task: WorkerTask,
-  recorder: OutputRecorder,
-  signal: AbortSignal,
-  highWaterBytes: number,
+  { task, recorder, signal, highWaterBytes, giveBack }: WorkerRun,
 ): Promise<RunCommandResult> {
   return new Promise((resolve, reject) => {
     const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
@@ -53,23 +66,34 @@ export function runInWorker(
     let writes = Promise.resolve();
     let finished = false;
 
-    /** `graceMs`: how long the worker may take to close its files before it is terminated. */
-    const finish = (produce: () => Promise<RunCommandResult>, graceMs = 0): void => {
+    /**
+     * `end`: the worker is given back (its task ended by itself and it holds little memory), or how
+     * long it may take to close its files before it is terminated.
+     */
+    const finish = (produce: () => Promise<RunCommandResult>, end: 'reuse' | number = 0): void => {
       if (finished) return;
       finished = true;
       signal.removeEventListener('abort', kill);
-      Atomics.store(control, ControlSlot.Killed, 1);
-      Atomics.notify(control, ControlSlot.Killed);
-      Atomics.notify(control, ControlSlot.InFlight);
-      terminate(worker, graceMs);
+      if (end === 'reuse') {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        giveBack(worker);
+      } else {
+        // the listeners stay until the worker is gone: one killed before it began its task may still
+        // fail to start it (its folders removed meanwhile), and an 'error' nobody listens to would throw
+        Atomics.store(control, ControlSlot.Killed, 1);
+        Atomics.notify(control, ControlSlot.Killed);
+        Atomics.notify(control, ControlSlot.InFlight);
+        terminate(worker, end);
+      }
       writes.then(produce).then(resolve, reject);
     };
     const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
-    worker.on('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage): void => {
       if (finished) return;
       if (message.type === 'exit') {
-        finish(() => recorder.finish(message.code, message.error));
+        const end = message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
+        finish(() => recorder.finish(message.code, message.error), end);
         return;
       }
       writes = writes
@@ -85,11 +109,12 @@ export function runInWorker(
             throw err;
           });
         });
-    });
-    worker.on('error', (err) => finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`)));
-    worker.on('exit', (code) =>
-      finish(() => recorder.finish(-1, `WASM runtime stopped unexpectedly (worker exit code ${code})`)),
-    );
+    };
+    const onError = (err: Error): void =>
+      finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`));
+    const onExit = (code: number): void =>
+      finish(() => recorder.finish(-1, `WASM runtime stopped unexpectedly (worker exit code ${code})`));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     if (signal.aborted) kill();
     else {
       signal.addEventListener('abort', kill, { once: true });

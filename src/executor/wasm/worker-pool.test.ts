@@ -63,7 +63,7 @@ describe('WorkerPool', () => {
     expect(spawned).toHaveLength(3);
   });
 
-  it('hands out a pre-started spare, and never a worker that ran before', () => {
+  it('hands out a pre-started spare, and never a worker that ended', () => {
     const { workers, spawned, end } = pool(1);
     const first = workers.take();
     end(first);
@@ -78,6 +78,40 @@ describe('WorkerPool', () => {
     expect([first, second]).not.toContain(third);
   });
 
+  it('hands a given-back worker out again, before older spares, and starts none for it', () => {
+    const { workers, spawned, clock, end } = pool(2);
+    end(workers.take());
+    const reused = workers.take();
+    const older = spawned[2];
+    workers.giveBack(reused);
+    clock.advance(1000);
+    // idle again, and unreferenced like every spare
+    expect(reused.referenced).toBe(false);
+    expect(workers.idle).toBe(2);
+    expect(workers.take()).toBe(reused);
+    expect(workers.take()).toBe(older);
+    expect(spawned).toHaveLength(3);
+  });
+
+  it('terminates a given-back worker when the pool already holds `spares` idle workers', () => {
+    const { workers, spawned, end } = pool(1);
+    const first = workers.take();
+    const second = workers.take();
+    end(first);
+    workers.giveBack(second);
+    expect(second.terminated).toBe(true);
+    expect(workers.idle).toBe(1);
+    expect(workers.take()).toBe(spawned[2]);
+  });
+
+  it('ignores a worker given back twice or never handed out', () => {
+    const { workers } = pool(2);
+    const worker = workers.take();
+    workers.giveBack(worker);
+    workers.giveBack(worker);
+    workers.giveBack(new FakeWorker());
+    expect(workers.idle).toBe(1);
+  });
   it('keeps idle spares unreferenced, so they never keep the process alive', () => {
     const { workers, spawned, end } = pool(2);
     end(workers.take());
@@ -109,6 +143,15 @@ describe('WorkerPool', () => {
     expect(workers.take()).not.toBe(spare);
   });
 
+  it('terminates a given-back spare left unused for idleMs', () => {
+    const { workers, clock } = pool(2);
+    const worker = workers.take();
+    workers.giveBack(worker);
+    clock.advance(60_000);
+    expect(worker.terminated).toBe(true);
+    expect(workers.idle).toBe(0);
+  });
+
   it('terminates spares left unused for idleMs', () => {
     const { workers, spawned, clock, end } = pool(2);
     end(workers.take());
@@ -117,6 +160,15 @@ describe('WorkerPool', () => {
     clock.advance(1);
     expect(workers.idle).toBe(0);
     expect(spawned.slice(1).every((w) => w.terminated)).toBe(true);
+  });
+
+  it('terminates a worker given back after stop', async () => {
+    const { workers } = pool(2);
+    const worker = workers.take();
+    await workers.stop();
+    workers.giveBack(worker);
+    expect(worker.terminated).toBe(true);
+    expect(workers.idle).toBe(0);
   });
 
   it('starts no spare after stop, even for a worker that ended just before', async () => {

@@ -3,11 +3,14 @@
  * bootstrap, loading node:wasi) takes 20–30 ms of CPU, far longer than a small module runs; a spare
  * that is already up only has to be handed its task.
  *
- * Isolation comes first: a worker runs one execution and is then terminated, never reused (a module
- * could leave files open, memory grown, WASI state behind). A new spare replaces it `refillDelayMs`
- * after it exited: a thread booting at once would take CPU from what the execution's end sets off
- * (its result stored, reported, read by the client); measured on two busy cores, booting 20 ms later
- * made a hello-world job ~10 ms faster. Back-to-back executions meanwhile take the other spares.
+ * A worker whose task ended by itself (it exited or trapped, see run-worker.ts) is given back and
+ * runs later tasks: each task gets its own WASI instance, module instances and memory, and its files
+ * are closed when it ends, so nothing of it is left for the next one; reusing the thread saves the
+ * next task the 20–30 ms of CPU a replacement would cost (on two busy cores that was most of a small
+ * job's CPU). A worker that was killed, died, or ended holding much memory is terminated instead,
+ * and a new spare replaces it `refillDelayMs` after it exited: a thread booting at once would take
+ * CPU from what the execution's end sets off (its result stored, reported, read by the client);
+ * measured on two busy cores, booting 20 ms later made a hello-world job ~10 ms faster.
  * All workers are alike (the memory limit is written into each module's binary, see memory-limit.ts,
  * not into the worker's `resourceLimits`), so one pool serves every task.
  *
@@ -47,7 +50,10 @@ interface Spare<W> {
 
 export class WorkerPool<W extends PoolWorker> {
   readonly #o: WorkerPoolOptions<W>;
+  /** Most recently used first: a given-back worker's code is the warmest. */
   #spares: Spare<W>[] = [];
+  /** Taken workers, with the listener that refills the pool once they exit. */
+  readonly #taken = new Map<W, () => void>();
   #refillTimer: Timer | undefined;
   #idleTimer: Timer | undefined;
   #stopped = false;
@@ -62,8 +68,9 @@ export class WorkerPool<W extends PoolWorker> {
   }
 
   /**
-   * A started worker for one execution, now the caller's (it must terminate it): a spare when there is
-   * one, else a fresh one. Once it has exited, the spares are topped up.
+   * A started worker for one execution, now the caller's: a spare when there is one, else a fresh
+   * one. The caller either gives it back ({@link giveBack}) or terminates it; once a taken worker has
+   * exited, the spares are topped up.
    */
   take(): W {
     const spare = this.#spares.shift();
@@ -74,8 +81,31 @@ export class WorkerPool<W extends PoolWorker> {
       worker = spare.worker;
       worker.ref();
     }
-    worker.once('exit', () => this.#scheduleRefill());
+    const onExit = (): void => {
+      this.#taken.delete(worker);
+      this.#scheduleRefill();
+    };
+    worker.once('exit', onExit);
+    this.#taken.set(worker, onExit);
     return worker;
+  }
+
+  /**
+   * Takes back a worker whose task ended cleanly, as a spare for the next `take`; terminated instead
+   * when the pool is stopped or already holds `spares` idle workers. Ignores a worker it did not hand
+   * out or already got back.
+   */
+  giveBack(worker: W): void {
+    const onExit = this.#taken.get(worker);
+    if (onExit === undefined) return;
+    this.#taken.delete(worker);
+    worker.off('exit', onExit);
+    if (this.#stopped || this.#spares.length >= this.#o.spares) {
+      void worker.terminate();
+      return;
+    }
+    this.#addSpare(worker, 'first');
+    this.#armIdleTimer();
   }
 
   /** Terminates the idle workers; later takes start fresh ones. Idempotent. */
@@ -96,14 +126,18 @@ export class WorkerPool<W extends PoolWorker> {
 
   #refill(): void {
     if (this.#stopped) return;
-    while (this.#spares.length < this.#o.spares) this.#addSpare();
+    while (this.#spares.length < this.#o.spares) this.#addSpare(this.#o.spawn(), 'last');
+    this.#armIdleTimer();
+  }
+
+  /** (Re)starts the countdown after which the idle spares are terminated. */
+  #armIdleTimer(): void {
     this.#idleTimer?.cancel();
     this.#idleTimer = this.#o.clock.setTimer(this.#o.idleMs, () => void this.#terminateSpares());
     this.#idleTimer.unref?.();
   }
 
-  #addSpare(): void {
-    const worker = this.#o.spawn();
+  #addSpare(worker: W, at: 'first' | 'last'): void {
     worker.unref();
     const spare: Spare<W> = {
       worker,
@@ -114,7 +148,8 @@ export class WorkerPool<W extends PoolWorker> {
     };
     worker.on('error', spare.onGone);
     worker.on('exit', spare.onGone);
-    this.#spares.push(spare);
+    if (at === 'first') this.#spares.unshift(spare);
+    else this.#spares.push(spare);
   }
 
   #release(spare: Spare<W>): void {

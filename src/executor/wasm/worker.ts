@@ -6,9 +6,10 @@
  * locate. It may use nothing from this module's scope at run time, only `require` and globals.
  *
  * A worker boots (Node's bootstrap, loading node:wasi, a warm-up run of our own module: warm-up.ts)
- * before it has a task, then waits for one {@link WorkerInput} message, runs it and ends: that lets
- * the pool (worker-pool.ts) start workers ahead of time while every execution still gets a thread no
- * other execution ran in.
+ * before it has a task, then runs each {@link WorkerInput} message it gets, one at a time: that lets
+ * the pool (worker-pool.ts) start workers ahead of time and reuse a worker whose task ended cleanly.
+ * Every task gets its own WASI instance, module instances and memory, and the host fds behind its
+ * WASI fds are closed when it ends, so the next task in the same thread finds nothing of it.
  *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
  * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
@@ -49,8 +50,11 @@ export interface WorkerInput {
 
 export type WorkerMessage =
   | { type: 'output'; stream: 1 | 2; data: Uint8Array }
-  /** The task ended: its exit code, and `error` when it did not exit by itself (a trap). */
-  | { type: 'exit'; code: number; error: string };
+  /**
+   * The task ended: its exit code, `error` when it did not exit by itself (a trap), and how many bytes
+   * its module instances' memories held at the end (the thread keeps them until its next GC).
+   */
+  | { type: 'exit'; code: number; error: string; memoryBytes: number };
 
 /**
  * The JavaScript of an eval worker that runs {@link wasmWorkerMain}. Transpilers that keep function
@@ -92,8 +96,8 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
   const { WASI } = req('node:wasi') as typeof NodeWasi;
   process.emitWarning = emitWarning;
 
-  /** Runs one task, telling `post` about its output and its end. */
-  const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): void => {
+  /** Runs one task, telling `post` about its output and its end; false when it was killed. */
+  const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): boolean => {
     const control = new Int32Array(input.control);
     const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
     const Errno = { success: 0, inval: 28, rofs: 69 };
@@ -257,11 +261,15 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     };
     let code = 0;
     let error = '';
+    const instances: WasmInstance[] = [];
     try {
       for (const dependency of input.dependencies) {
-        imports[dependency.name] = new wasm.Instance(dependency.module, imports).exports;
+        const dependencyInstance = new wasm.Instance(dependency.module, imports);
+        instances.push(dependencyInstance);
+        imports[dependency.name] = dependencyInstance.exports;
       }
       const instance = new wasm.Instance(input.entry, imports);
+      instances.push(instance);
       const exported = instance.exports['memory'];
       if (!(exported instanceof (wasm.Memory as unknown as new () => object))) {
         throw new Error('the entry module exports no memory named "memory", which WASI needs');
@@ -272,7 +280,7 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     } catch (err) {
       if (err === killedSignal) {
         closeAll();
-        return;
+        return false;
       }
       if (err === exitSignal) code = exitSignal.code;
       else {
@@ -282,7 +290,15 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
       }
     }
     closeAll();
-    post({ type: 'exit', code, error });
+    let memoryBytes = 0;
+    for (const { exports } of instances) {
+      const exported = exports['memory'];
+      if (exported instanceof (wasm.Memory as unknown as new () => object)) {
+        memoryBytes += (exported as { buffer: ArrayBuffer }).buffer.byteLength;
+      }
+    }
+    post({ type: 'exit', code, error, memoryBytes });
+    return true;
   };
 
   // see warm-up.ts; a warm-up that fails only costs the task the time it would have saved
@@ -295,11 +311,13 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     // nothing to undo: the warm-up shares no state with the task
   }
 
-  // one task per worker: once it ran, nothing keeps the thread alive and it ends
-  port.once('message', (input: WorkerInput) =>
-    runTask(input, (message) =>
+  // tasks one at a time: the main thread sends the next only after this one's exit message
+  port.on('message', (input: WorkerInput) => {
+    const ended = runTask(input, (message) =>
       // output bytes are moved, not copied: the worker made them for this message alone
       port.postMessage(message, message.type === 'output' ? [message.data.buffer as ArrayBuffer] : []),
-    ),
-  );
+    );
+    // a killed task's worker is not reused: with its files closed, it ends without waiting to be terminated
+    if (!ended) port.close();
+  });
 }

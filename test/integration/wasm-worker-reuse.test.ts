@@ -1,0 +1,105 @@
+// Which WASM worker threads run a second task (run-worker.ts): one whose task ended by itself is given
+// back and runs the next task with nothing of the last; one that was killed, or whose modules ended
+// holding much memory, is terminated. Real worker threads, real fixture modules (test/fixtures/wasm).
+import { once } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withTempDir } from '../../src/executor/testing.js';
+import { DefaultOutputLimits, OutputRecorder } from '../../src/executor/results.js';
+import { WebAssemblyApi } from '../../src/executor/wasm/modules.js';
+import { ReuseMemoryLimitBytes, runInWorker, spawnWasmWorker } from '../../src/executor/wasm/run-worker.js';
+import { describeWithEnv, wasmEnv } from '../helpers/test-env.js';
+
+describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
+  /** Workers of the current test; terminated after it. */
+  const workers: Worker[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.terminate()));
+  });
+  const spawn = (): Worker => {
+    const worker = spawnWasmWorker();
+    workers.push(worker);
+    return worker;
+  };
+
+  interface Run {
+    args?: string[];
+    env?: Record<string, string>;
+    signal?: AbortSignal;
+  }
+
+  /** Runs the fixture `name` on `worker`; `givenBack` says whether the worker was handed back. */
+  async function run(dir: string, worker: Worker, name: string, { args = [], env = {}, signal }: Run) {
+    const [resultsDir, logsDir] = [join(dir, 'results'), join(dir, 'logs')];
+    await Promise.all([mkdir(resultsDir, { recursive: true }), mkdir(logsDir, { recursive: true })]);
+    const recorder = await OutputRecorder.create({
+      resultsDir,
+      logsDir,
+      outputs: [],
+      limits: DefaultOutputLimits,
+    });
+    const entry = new WebAssemblyApi.Module(await readFile(join(wasm.dir, `${name}.wasm`)));
+    let givenBack: Worker | undefined;
+    const result = await runInWorker(worker, {
+      task: { dependencies: [], entry, entrypoint: '_start', args: ['', ...args], env, preopens: [] },
+      recorder,
+      signal: signal ?? new AbortController().signal,
+      highWaterBytes: 1024 * 1024,
+      giveBack: (w) => {
+        givenBack = w;
+      },
+    });
+    return { result, givenBack };
+  }
+
+  describe('gives the worker back', () => {
+    it('after a task that exited, and that worker then runs a task with nothing of the last', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const first = await run(join(dir, 'a'), worker, 'env', { env: { SECRET: 'a' } });
+        expect(first.result.Stdout).toBe('SECRET=a\n');
+        expect(first.givenBack).toBe(worker);
+
+        const second = await run(join(dir, 'b'), worker, 'env', { env: { OTHER: 'b' } });
+        expect(second.result.Stdout).toBe('OTHER=b\n');
+        expect(second.givenBack).toBe(worker);
+      }));
+
+    it('after a task that exited with a non-zero code', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const { result, givenBack } = await run(dir, worker, 'exit_code', { args: ['7'] });
+        expect(result.ExitCode).toBe(7);
+        expect(givenBack).toBe(worker);
+      }));
+  });
+
+  describe('terminates the worker', () => {
+    it('after a task that was killed', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const controller = new AbortController();
+        const exited = once(worker, 'exit');
+        setTimeout(() => controller.abort(), 100);
+        const { result, givenBack } = await run(dir, worker, 'sleep', {
+          args: ['60000'],
+          signal: controller.signal,
+        });
+        expect(result.ExitCode).toBe(-1);
+        expect(givenBack).toBeUndefined();
+        await exited;
+      }));
+
+    it(`after a task whose memory ended above ${ReuseMemoryLimitBytes / 1024 / 1024} MiB`, () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const exited = once(worker, 'exit');
+        const { result, givenBack } = await run(dir, worker, 'alloc', { args: ['100'] });
+        expect(result).toMatchObject({ Stdout: 'allocated 100 MiB\n', ExitCode: 0 });
+        expect(givenBack).toBeUndefined();
+        await exited;
+      }));
+  });
+});
