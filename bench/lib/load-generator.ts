@@ -13,6 +13,11 @@ export interface LoadSpec {
   rate: number;
   durationMs: number;
   /**
+   * Requests due in this first part of `durationMs` are sent but their latencies not kept (errors
+   * still count): the server and the generator warm up under the very load they are measured at.
+   */
+  warmupMs?: number;
+  /**
    * JavaScript source of a function `(i) => string` giving the i-th request's body (requests need
    * unique bodies, e.g. job names); absent for a bodiless request.
    */
@@ -23,6 +28,8 @@ export interface LoadResult {
   sent: number;
   /** Latencies in ms of the answered requests, sorted. */
   latenciesMs: number[];
+  /** Requests sent after the warm-up. */
+  measured: number;
   /** Status codes other than 200, and connection errors, with their counts. */
   errors: Record<string, number>;
 }
@@ -40,6 +47,7 @@ let sent = 0;
 let pending = 0;
 const start = performance.now();
 const total = Math.floor((spec.rate * spec.durationMs) / 1000);
+const warmupMs = spec.warmupMs || 0;
 function fire(i, due) {
   pending++;
   const payload = body === undefined ? undefined : body(i);
@@ -49,8 +57,8 @@ function fire(i, due) {
     (res) => {
       res.resume();
       res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - due);
-        else errors['HTTP ' + res.statusCode] = (errors['HTTP ' + res.statusCode] || 0) + 1;
+        if (res.statusCode !== 200) errors['HTTP ' + res.statusCode] = (errors['HTTP ' + res.statusCode] || 0) + 1;
+        else if (due - start >= warmupMs) latencies.push(performance.now() - due);
         done();
       });
     },
@@ -63,7 +71,8 @@ function done() {
   if (sent === total && pending === 0) {
     agent.destroy();
     latencies.sort((a, b) => a - b);
-    parentPort.postMessage({ sent, latenciesMs: latencies, errors });
+    const measured = total - Math.min(total, Math.ceil((spec.rate * warmupMs) / 1000));
+    parentPort.postMessage({ sent, measured, latenciesMs: latencies, errors });
   }
 }
 const timer = setInterval(() => {
