@@ -4,10 +4,10 @@
  * parts meet in one process over the in-memory hub (the embedded default) or through NATS, where other
  * processes and hosts join (see serve-network.ts).
  *
- * Start: identity (system_metadata.yaml) → network (NATS: the server) → orchestrator → compute → API
- * (listen) → `bacalhau.run`. A failing step stops what started. Stop (idempotent): `bacalhau.run`
- * removed → API closed (no new requests, open streams ended) → compute (running executions stop) →
- * orchestrator → network.
+ * Start: data dir lock (data-dir-lock.ts) → identity (system_metadata.yaml) → network (NATS: the
+ * server) → orchestrator → compute → API (listen) → `bacalhau.run`. A failing step stops what started.
+ * Stop (idempotent): `bacalhau.run` removed → API closed (no new requests, open streams ended) →
+ * compute (running executions stop) → orchestrator → network → lock released.
  */
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
@@ -16,6 +16,7 @@ import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
 import { Compute } from './compute.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { localLogSource } from './log-source.js';
 import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
@@ -70,6 +71,7 @@ export class ServeNode {
   /** Warnings for the operator (an ignored `--name`, a compute half not available yet). */
   readonly warnings: readonly string[];
   readonly #api: ApiServer;
+  readonly #lock: DataDirLock;
   #state: ServeState = 'running';
   #stopped: Promise<void> | undefined;
 
@@ -83,6 +85,7 @@ export class ServeNode {
     apiPort: number;
     runInfoPath: string;
     warnings: string[];
+    lock: DataDirLock;
   }) {
     this.nodeID = parts.nodeID;
     this.orchestrator = parts.orchestrator;
@@ -95,13 +98,15 @@ export class ServeNode {
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${parts.apiPort}`;
     this.runInfoPath = parts.runInfoPath;
     this.warnings = Object.freeze(parts.warnings);
+    this.#lock = parts.lock;
   }
 
   /**
    * Starts the node and returns once the API answers.
    * @throws BacalhauError: ConfigurationError for bad config values, an unusable data dir or a missing
-   *   nats-server (or a compute-only node without NATS); ResourceInUse when the API or orchestrator port
-   *   is taken; Unauthorized when the orchestrator refuses a compute node's token
+   *   nats-server (or a compute-only node without NATS); ResourceInUse when the data dir is another
+   *   node's or the API or orchestrator port is taken; Unauthorized when the orchestrator refuses a
+   *   compute node's token
    */
   static async start(options: ServeOptions): Promise<ServeNode> {
     const { config } = options;
@@ -118,6 +123,19 @@ export class ServeNode {
         },
       );
     }
+    const lock = lockDataDir(config.DataDir, ServeComponent);
+    try {
+      return await ServeNode.#start(options, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** The steps after the lock (see the file comment); the lock passes to the node. */
+  static async #start(options: ServeOptions, lock: DataDirLock): Promise<ServeNode> {
+    const { config } = options;
+    const kind = options.network ?? 'in-process';
     const warnings: string[] = [];
     const identity = loadNodeIdentity(config, options.name);
     if (identity.ignoredName !== undefined) {
@@ -182,6 +200,7 @@ export class ServeNode {
         apiPort: port,
         runInfoPath,
         warnings,
+        lock,
       });
     } catch (err) {
       await api?.close();
@@ -211,6 +230,7 @@ export class ServeNode {
       await this.compute?.stop();
       await this.orchestrator?.stop();
       await this.network.stop();
+      this.#lock.release();
       this.#state = 'stopped';
     })();
     return this.#stopped;

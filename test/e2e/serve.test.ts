@@ -173,6 +173,35 @@ describe('serve as a process', () => {
     }
   });
 
+  it('a second serve on the same data dir is refused before it touches anything', async () => {
+    const first = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...serveArgs()],
+      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const text = await waitForFile(runInfo(), 30_000);
+      const second = await cli(serveArgs(), { env: { HOME: dir } });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toBe(
+        `Error: data dir ${dir} is in use by another node (process ${first.pid})\n` +
+          'Hint: stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)\n',
+      );
+      // the first node is untouched: its run-info file is there and it answers
+      expect(readFileSync(runInfo(), 'utf8')).toBe(text);
+      const alive = await cli(['agent', 'alive'], {
+        env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
+      });
+      expect(alive.stdout).toBe('Status: OK\n');
+      first.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+    } finally {
+      if (first.exitCode === null) first.kill('SIGKILL');
+    }
+  });
+
   it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
     const child = spawn(
       process.execPath,

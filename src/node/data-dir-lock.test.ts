@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../models/bacerrors.js';
+import { LockFile, lockDataDir, type DataDirLock } from './data-dir-lock.js';
+
+describe('lockDataDir', () => {
+  const dirs: string[] = [];
+  const locks: DataDirLock[] = [];
+  const newDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-lock-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const lock = (dir: string): DataDirLock => {
+    const taken = lockDataDir(dir, 'Test');
+    locks.push(taken);
+    return taken;
+  };
+  afterEach(() => {
+    locks.splice(0).forEach((l) => l.release());
+    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+
+  const thrown = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('it did not throw');
+  };
+
+  /** The pid of a process that has ended (and so cannot hold a lock). */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'exit');
+    return child.pid!;
+  }
+
+  it('writes this pid into <dir>/bacalhau.lock, creating the dir, and removes it on release', () => {
+    const dir = join(newDir(), 'nested', 'data');
+    const taken = lock(dir);
+    expect(taken.path).toBe(join(dir, LockFile));
+    expect(readFileSync(taken.path, 'utf8')).toBe(`${process.pid}\n`);
+    taken.release();
+    expect(existsSync(taken.path)).toBe(false);
+    taken.release();
+  });
+
+  it('refuses a dir this process holds, and takes it once released', () => {
+    const dir = newDir();
+    const first = lock(dir);
+    expect(thrown(() => lockDataDir(dir, 'Test'))).toMatchObject({
+      code: ErrorCode.ResourceInUse,
+      message: `data dir ${dir} is in use by another node (this process)`,
+      hint: 'stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)',
+    });
+    first.release();
+    expect(() => lock(dir)).not.toThrow();
+  });
+
+  it('refuses a dir whose lock names a live process, and leaves that lock alone', async () => {
+    const dir = newDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(join(dir, LockFile), `${holder.pid}\n`);
+      expect(() => lockDataDir(dir, 'Test')).toThrow(`is in use by another node (process ${holder.pid})`);
+      expect(readFileSync(join(dir, LockFile), 'utf8')).toBe(`${holder.pid}\n`);
+    } finally {
+      holder.kill();
+      await once(holder, 'exit');
+    }
+  });
+
+  it('takes over a lock left by a process that died (kill -9), or one holding no pid', async () => {
+    const dir = newDir();
+    writeFileSync(join(dir, LockFile), `${await deadPid()}\n`);
+    lock(dir).release();
+    writeFileSync(join(dir, LockFile), '');
+    expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+  });
+
+  it('takes over a lock holding its own pid that it does not hold (a restarted container)', () => {
+    const dir = newDir();
+    writeFileSync(join(dir, LockFile), `${process.pid}\n`);
+    expect(() => lock(dir)).not.toThrow();
+  });
+
+  it('does not remove a lock another process took meanwhile', async () => {
+    const dir = newDir();
+    const taken = lock(dir);
+    const other = await deadPid();
+    writeFileSync(taken.path, `${other}\n`);
+    taken.release();
+    expect(readFileSync(taken.path, 'utf8')).toBe(`${other}\n`);
+  });
+
+  it('explains a dir it cannot create', () => {
+    const file = join(newDir(), 'a-file');
+    writeFileSync(file, '');
+    const err = thrown(() => lockDataDir(join(file, 'data'), 'Test'));
+    expect(err).toMatchObject({ code: ErrorCode.ConfigurationError });
+    expect((err as Error).message).toMatch(/^cannot use data dir /);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * One `serve` per data dir. A second process on the same dir would open the same SQLite files and,
+ * as a compute node starting up, fail every execution it found unfinished: the running node's jobs.
+ * (Bacalhau gets the same refusal from BoltDB's file lock.) The lock is `<DataDir>/bacalhau.lock`,
+ * holding the owner's pid; taken before anything else of the node starts, removed when it stops.
+ *
+ * A lock whose pid is gone was left by a crash (kill -9) and is taken over. Its pid may since have
+ * been given to an unrelated process; then the refusal names the pid so the user can check. A lock
+ * holding this very pid is stale too (a container restarted, the node is pid 1 again), unless this
+ * process holds it itself.
+ */
+import { mkdirSync, openSync, closeSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+
+export const LockFile = 'bacalhau.lock';
+
+/** Data dirs (real paths) this process holds. */
+const held = new Set<string>();
+
+export interface DataDirLock {
+  readonly path: string;
+  /** Removes the lock if it is still this process's. Idempotent. */
+  release(): void;
+}
+
+/**
+ * @throws BacalhauError ResourceInUse when another live process (or this one) holds the dir;
+ *   ConfigurationError when the dir cannot be created or written.
+ */
+export function lockDataDir(dataDir: string, component: string): DataDirLock {
+  let realDir: string;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    realDir = realpathSync(dataDir);
+  } catch (err) {
+    throw new BacalhauError(`cannot use data dir ${dataDir}: ${(err as Error).message}`, {
+      code: ErrorCode.ConfigurationError,
+      component,
+      hint: 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
+      cause: err,
+    });
+  }
+  const path = join(realDir, LockFile);
+  if (held.has(realDir)) throw inUse(dataDir, process.pid, component);
+  // two rounds at most: a stale lock is removed, then created anew (or lost to a faster process)
+  for (let round = 0; ; round++) {
+    const created = createLock(path);
+    if (created) break;
+    const owner = lockOwner(path);
+    if (owner !== undefined && owner !== process.pid && isAlive(owner))
+      throw inUse(dataDir, owner, component);
+    if (round > 0) throw inUse(dataDir, owner, component);
+    rmSync(path, { force: true });
+  }
+  held.add(realDir);
+  let released = false;
+  return {
+    path,
+    release() {
+      if (released) return;
+      released = true;
+      held.delete(realDir);
+      if (lockOwner(path) === process.pid) rmSync(path, { force: true });
+    },
+  };
+}
+
+/** Creates the lock file holding this pid; false when it exists. */
+function createLock(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** The pid in the lock file; undefined when it is gone or holds no pid (then it is stale). */
+function lockOwner(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function inUse(dataDir: string, pid: number | undefined, component: string): BacalhauError {
+  const owner = pid === undefined ? 'starting' : pid === process.pid ? 'this process' : `process ${pid}`;
+  return new BacalhauError(`data dir ${dataDir} is in use by another node (${owner})`, {
+    code: ErrorCode.ResourceInUse,
+    component,
+    hint: 'stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)',
+  });
+}
