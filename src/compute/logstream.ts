@@ -3,9 +3,13 @@
  * write order, as Bacalhau's `ExecutionLog` items; with `follow` until the execution ends. A request may
  * arrive before the execution reached this node or started running (a `job run --follow` racing the
  * bid and the queue): it waits, on store changes, for the execution to appear (briefly) and to start.
+ * An ended execution its executor no longer knows (it ended before this process started, or longer
+ * ago than the executor remembers) is served from its log file while the node keeps its folders.
  */
 import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../models/index.js';
 import type { Execution, ExecutionLog } from '../models/index.js';
+import { LogFile } from '../executor/log-file.js';
+import type { Executor, LogChunk } from '../executor/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { EngineRegistry } from './engines.js';
 import type { ExecutionStore } from './store/types.js';
@@ -19,6 +23,8 @@ export interface ExecutionLogsRequest {
 export interface LogServerOptions {
   store: ExecutionStore;
   engines: EngineRegistry;
+  /** Where an execution's log file is (ExecutionPaths.logFile). */
+  logFile: (executionID: string) => string;
   clock: Clock;
   /** How long an execution unknown to the store is waited for. Default 5 s. */
   appearTimeoutMs?: number;
@@ -49,8 +55,35 @@ export async function* streamExecutionLogs(
     : appeared;
   if (!hasStarted(execution)) return; // nothing written yet, and not asked to wait
   const executor = await options.engines.get(execution.Job?.Tasks[0]?.Engine?.Type ?? '');
-  const chunks = executor.getLogStream(execution.ID, { follow: request.Follow, tail: request.Tail, signal });
+  const chunks = logChunks(options, executor, execution, request, signal);
   for await (const chunk of chunks) yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
+}
+
+/** From the executor, or from the log file of an ended execution the executor does not know. */
+async function* logChunks(
+  options: LogServerOptions,
+  executor: Executor,
+  execution: Execution,
+  request: ExecutionLogsRequest,
+  signal: AbortSignal,
+): AsyncGenerator<LogChunk> {
+  const readOptions = { follow: request.Follow, tail: request.Tail, signal };
+  try {
+    yield* executor.getLogStream(execution.ID, readOptions);
+    return;
+  } catch (err) {
+    const forgotten = err instanceof BacalhauError && err.code === ErrorCode.ExecutionNotFound;
+    if (!forgotten || !isTerminalExecutionState(execution.ComputeState.StateType)) throw err;
+  }
+  const ended = await LogFile.readEnded(options.logFile(execution.ID), readOptions);
+  if (ended === undefined) {
+    throw new BacalhauError(`the logs of execution ${execution.ID} are no longer kept on this node`, {
+      code: ErrorCode.ExecutionNotFound,
+      component: 'LogStream',
+      hint: "a compute node keeps an execution's logs for an hour after it ends; its stdout and stderr stay in the results (bacalhau job get)",
+    });
+  }
+  yield* ended;
 }
 
 /** The execution once `ready` holds for it, re-checked after every store write; no polling. */

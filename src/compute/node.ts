@@ -15,7 +15,7 @@
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { unboundedController } from '../lib/abort.js';
-import { errorMessage, sub } from '../models/index.js';
+import { errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
 import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
 import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
@@ -131,6 +131,11 @@ export class ComputeNode {
       rerun: (execution) => node.#enqueue(execution),
       bid: (execution) => node.#bid(execution),
     });
+    const live = (executionID: string): boolean => {
+      const execution = options.store.find(executionID);
+      return execution !== undefined && !isTerminalExecutionState(execution.ComputeState.StateType);
+    };
+    await options.runner.removeLeftovers(live).catch(options.onError);
     void node.#outbox.flush();
     await node.#connection.start();
     return node;
@@ -175,7 +180,12 @@ export class ComputeNode {
   /** An execution's logs (see logstream.ts). */
   streamLogs(request: ExecutionLogsRequest, options: { signal: AbortSignal }): AsyncIterable<ExecutionLog> {
     return streamExecutionLogs(
-      { store: this.store, engines: this.#o.engines, clock: this.#o.clock },
+      {
+        store: this.store,
+        engines: this.#o.engines,
+        logFile: (executionID) => this.#o.runner.logFile(executionID),
+        clock: this.#o.clock,
+      },
       request,
       options.signal,
     );

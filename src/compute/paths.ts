@@ -3,8 +3,9 @@
  * `<root>/output/<executionID>/results` (published: stdout, stderr, exitCode, one folder per output)
  * and `…/logs` (the live log `job logs` reads), and `<root>/inputs` for prepared inputs.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LogFileName } from '../executor/results.js';
 import { makeFolder } from '../lib/quick-fs.js';
 
 export interface ExecutionDirs {
@@ -30,6 +31,11 @@ export class ExecutionPaths {
     return { root, results: join(root, 'results'), logs: join(root, 'logs') };
   }
 
+  /** The execution's log (stdout and stderr as recorded), kept as long as its folders. */
+  logFile(executionID: string): string {
+    return join(this.dirs(executionID).logs, LogFileName);
+  }
+
   /**
    * Creates the execution's folders. The results folder starts empty unless `keepResults`: an
    * execution that a restarted node runs again keeps them, since its container may still be running
@@ -52,6 +58,24 @@ export class ExecutionPaths {
       })),
     ]);
     return dirs;
+  }
+
+  /** The executions that have folders, with when each folder last changed (ms since the epoch). */
+  async existing(): Promise<{ executionID: string; modifiedMs: number }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#outputDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const found = await Promise.all(
+      names.map(async (executionID) => {
+        const info = await stat(join(this.#outputDir, executionID)).catch(() => undefined);
+        return info?.isDirectory() === true ? { executionID, modifiedMs: info.mtimeMs } : undefined;
+      }),
+    );
+    return found.filter((f) => f !== undefined);
   }
 
   async remove(executionID: string): Promise<void> {

@@ -6,19 +6,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../lib/clock.js';
 import type { Execution, NetworkConfig, Port } from '../models/index.js';
 import { NoopExecutor } from '../executor/noop/executor.js';
 import type { RunCommandRequest } from '../executor/types.js';
-import { StorageRegistry } from '../storage/index.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
 import { EngineRegistry } from './engines.js';
-import { hostEnvResolver } from './env.js';
 import { messageForUpsert } from './outbox.js';
 import { ExecutionPaths } from './paths.js';
 import { PortAllocator } from './ports/allocator.js';
-import { ExecutionRunner } from './runner.js';
+import type { ExecutionRunner } from './runner.js';
 import { SqliteExecutionStore } from './store/sqlite-store.js';
+import { testRunner } from './testing.js';
 
 let dir: string;
 let store: SqliteExecutionStore;
@@ -41,20 +39,7 @@ beforeEach(async () => {
     },
   });
   const engines = new EngineRegistry({ noop });
-  runner = new ExecutionRunner({
-    store,
-    engines,
-    storages: new StorageRegistry({}),
-    publisher: { publish: () => Promise.reject(new Error('no publisher expected')) },
-    paths: new ExecutionPaths(join(dir, 'executions')),
-    env: hostEnvResolver([]),
-    ports,
-    clock: systemClock,
-    retainOutputMs: 60_000,
-    onError: (error) => {
-      throw error;
-    },
-  });
+  runner = testRunner({ store, engines, paths: new ExecutionPaths(join(dir, 'executions')), ports });
 });
 
 afterEach(async () => {

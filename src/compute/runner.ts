@@ -5,7 +5,8 @@
  * A non-zero exit code is a result, not a failure; an `ErrorMsg` from the executor is. Inputs are
  * cleaned up and ports released whatever happens. The allocated ports are recorded with the Running
  * state (in the task's `Network.Ports`), so a re-run after a restart gets the same ones back. The
- * execution's folders stay for `retainOutputMs` (for `job logs`), then are removed.
+ * execution's folders stay for `retainOutputMs` (for `job logs`), then are removed; the folders a
+ * previous process left are removed as long after they last changed ({@link removeLeftovers}).
  */
 import {
   BacalhauError,
@@ -57,6 +58,11 @@ export class ExecutionRunner {
 
   constructor(options: ExecutionRunnerOptions) {
     this.#o = options;
+  }
+
+  /** Where the execution's log file is, while its folders are kept. */
+  logFile(executionID: string): string {
+    return this.#o.paths.logFile(executionID);
   }
 
   /** Runs `execution` to a terminal state; `signal` aborts it (cancel, node stop). Never rejects. */
@@ -215,8 +221,20 @@ export class ExecutionRunner {
     this.#removals.clear();
   }
 
-  #scheduleRemoval(executionID: string): void {
-    const timer = this.#o.clock.setTimer(this.#o.retainOutputMs, () => {
+  /**
+   * Schedules the removal of the folders a previous process left for executions that are not
+   * `kept` (not running or queued here any more): `retainOutputMs` after each folder last changed,
+   * so after a restart too an execution's log and results stay about as long as they would have.
+   */
+  async removeLeftovers(kept: (executionID: string) => boolean): Promise<void> {
+    const now = this.#o.clock.now();
+    for (const { executionID, modifiedMs } of await this.#o.paths.existing()) {
+      if (!kept(executionID)) this.#scheduleRemoval(executionID, modifiedMs + this.#o.retainOutputMs - now);
+    }
+  }
+
+  #scheduleRemoval(executionID: string, delayMs = this.#o.retainOutputMs): void {
+    const timer = this.#o.clock.setTimer(Math.max(0, delayMs), () => {
       this.#removals.delete(timer);
       this.#o.paths.remove(executionID).catch(this.#o.onError);
     });

@@ -118,6 +118,35 @@ export class LogFile {
     }
   }
 
+  /**
+   * The frames of a log no one writes any more (an execution that ended before this process started,
+   * or that its executor forgot); nothing with `tail`. Undefined when there is no such file.
+   */
+  static async readEnded(
+    path: string,
+    options: LogStreamOptions = {},
+  ): Promise<AsyncGenerator<LogChunk> | undefined> {
+    let reader: FileHandle;
+    try {
+      reader = await open(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return (async function* () {
+      try {
+        const { size } = await reader.stat();
+        if (options.tail === true) return;
+        for await (const chunk of readFrames(reader, 0, size)) {
+          options.signal?.throwIfAborted();
+          yield chunk;
+        }
+      } finally {
+        await reader.close();
+      }
+    })();
+  }
+
   /** Resolves on the next append or end, or when `signal` aborts. */
   #changed(signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../lib/clock.js';
-import { parseCpu, zeroResources, type Execution, type Resources } from '../models/index.js';
+import { ErrorCode, parseCpu, zeroResources, type Execution, type Resources } from '../models/index.js';
 import { EngineRegistry } from '../compute/engines.js';
 import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode, type BidDecider } from '../compute/node.js';
@@ -253,6 +253,47 @@ describe('compute node with the orchestrator', () => {
     await reading;
     expect(lines).toEqual(['1:one\n', '2:two\n', '1:three\n']);
     await cluster.waitForJobState(JobID, 'Completed');
+  });
+
+  it('serves the log of an execution that ended before a restart, until its folders are removed', async () => {
+    const storePath = join(dir, 'executions.db');
+    const first = await startNode({
+      id: 'n-logs',
+      storePath,
+      hooks: {
+        jobHandler: async (context) => {
+          await context.stdout('before\n');
+          await context.stderr('the restart\n');
+        },
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Completed');
+    const [execution] = await executions(JobID);
+    const executionID = execution?.ID ?? '';
+    await first.node.stop();
+    started.splice(started.indexOf(first.node), 1);
+
+    // a new process: its executor never ran the execution
+    const { node } = await startNode({ id: 'n-logs', storePath });
+    const read = async (request: { Tail?: boolean; Follow?: boolean } = {}): Promise<string[]> => {
+      const lines: string[] = [];
+      const stream = node.streamLogs(
+        { ExecutionID: executionID, Tail: request.Tail ?? false, Follow: request.Follow ?? false },
+        { signal: AbortSignal.timeout(10_000) },
+      );
+      for await (const line of stream) lines.push(`${line.Type}:${line.Line}`);
+      return lines;
+    };
+    expect(await read()).toEqual(['1:before\n', '2:the restart\n']);
+    expect(await read({ Follow: true })).toEqual(['1:before\n', '2:the restart\n']);
+    expect(await read({ Tail: true })).toEqual([]);
+
+    await rm(join(dir, 'n-logs', 'executions', 'output', executionID), { recursive: true });
+    await expect(read()).rejects.toMatchObject({
+      code: ErrorCode.ExecutionNotFound,
+      message: `the logs of execution ${executionID} are no longer kept on this node`,
+    });
   });
 
   it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../lib/clock.js';
+import { EngineRegistry } from './engines.js';
+import { messageForUpsert } from './outbox.js';
+import { ExecutionPaths } from './paths.js';
+import type { ExecutionRunner } from './runner.js';
+import { SqliteExecutionStore } from './store/sqlite-store.js';
+import { testRunner } from './testing.js';
+
+const RetainMs = 60 * 60_000;
+
+describe('ExecutionRunner.removeLeftovers', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let paths: ExecutionPaths;
+  let runner: ExecutionRunner;
+  let store: SqliteExecutionStore;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-leftovers-'));
+    clock = new ManualClock(Date.now());
+    paths = new ExecutionPaths(join(dir, 'executions'));
+    store = SqliteExecutionStore.open({ path: ':memory:', outbox: messageForUpsert });
+    runner = testRunner({ store, engines: new EngineRegistry({}), paths, clock, retainOutputMs: RetainMs });
+  });
+
+  afterEach(async () => {
+    runner.stop();
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Folders of an execution a previous process ran, last changed `ageMs` ago. */
+  async function leftover(executionID: string, ageMs: number): Promise<string> {
+    const { root } = await paths.prepare(executionID);
+    const at = new Date(clock.now() - ageMs);
+    await utimes(root, at, at);
+    return root;
+  }
+
+  it('removes ended executions an hour after their folders last changed, and keeps live ones', async () => {
+    const old = await leftover('e-ended-long-ago', 2 * RetainMs);
+    const recent = await leftover('e-ended-recently', 10 * 60_000);
+    const live = await leftover('e-still-running', 2 * RetainMs);
+
+    await runner.removeLeftovers((id) => id === 'e-still-running');
+    expect(await paths.existing()).toHaveLength(3);
+    clock.advance(0);
+    await expect.poll(() => existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+
+    clock.advance(50 * 60_000);
+    await expect.poll(() => existsSync(recent)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
+
+  it('finds nothing to remove before any execution ran', async () => {
+    expect(await paths.existing()).toEqual([]);
+    await runner.removeLeftovers(() => false);
+  });
+});

@@ -1,0 +1,39 @@
+/** Test helpers of the compute node's parts. */
+import { systemClock, type Clock } from '../lib/clock.js';
+import { StorageRegistry } from '../storage/index.js';
+import type { EngineRegistry } from './engines.js';
+import { hostEnvResolver } from './env.js';
+import type { ExecutionPaths } from './paths.js';
+import { PortAllocator } from './ports/allocator.js';
+import { ExecutionRunner } from './runner.js';
+import type { ExecutionStore } from './store/types.js';
+
+/**
+ * A runner with no storages and no publisher (publishing fails the test), whose background failures
+ * are thrown; the wall clock, a two-port range and a minute's retention unless given.
+ */
+export function testRunner(options: {
+  store: ExecutionStore;
+  engines: EngineRegistry;
+  paths: ExecutionPaths;
+  ports?: PortAllocator;
+  clock?: Clock;
+  retainOutputMs?: number;
+}): ExecutionRunner {
+  return new ExecutionRunner({
+    store: options.store,
+    engines: options.engines,
+    storages: new StorageRegistry({}),
+    publisher: { publish: () => Promise.reject(new Error('no publisher expected')) },
+    paths: options.paths,
+    env: hostEnvResolver([]),
+    ports:
+      options.ports ??
+      new PortAllocator({ rangeStart: 30000, rangeEnd: 30001, probe: () => Promise.resolve(true) }),
+    clock: options.clock ?? systemClock,
+    retainOutputMs: options.retainOutputMs ?? 60_000,
+    onError: (error) => {
+      throw error;
+    },
+  });
+}
