@@ -51,7 +51,8 @@ describe('-i/--input as Bacalhau parses it', () => {
     expect([targeted.Source.Params['URL'], targeted.Target]).toEqual(['https://example.com/a.csv', '/data']);
     // A port reads as a target (source `https://example.com`, which has no file name): use src=.
     expect(() => parseStorageSpec('https://example.com:8080/a.csv', '/inputs')).toThrow(
-      'URL must end with a file name',
+      'URL must end with a file name (the target is what follows the last colon, here the port: ' +
+        'give a URL with a port as src=URL,dst=PATH)',
     );
     expect(parseStorageSpec('src=https://example.com:8080/a.csv', '/inputs').Source.Params['URL']).toBe(
       'https://example.com:8080/a.csv',

@@ -30,6 +30,8 @@ const fail = (message: string): never => {
 export function parseStorageSpec(value: string, defaultTarget: string): InputSourceWire {
   let source = '';
   let target = defaultTarget;
+  /** The simple form split off what looks like a port (`host:8080/file`) as the target. */
+  let portAsTarget = false;
   const options = new Map<string, string>();
   csvFields(value).forEach((field, i) => {
     const eq = field.indexOf('=');
@@ -40,6 +42,7 @@ export function parseStorageSpec(value: string, defaultTarget: string): InputSou
       const colon = rest.lastIndexOf(':');
       source = colon < 0 ? field : `${scheme}://${rest.slice(0, colon)}`;
       if (colon >= 0) target = rest.slice(colon + 1);
+      portAsTarget = colon >= 0 && /^\d+(\/|$)/.test(target);
       return;
     }
     const key = field.slice(0, eq).toLowerCase();
@@ -51,7 +54,15 @@ export function parseStorageSpec(value: string, defaultTarget: string): InputSou
       if (k !== '') options.set(k, v.join('='));
     } else fail(`unexpected key ${key} in field ${field}`);
   });
-  return storageFromUri(source, target, source, options);
+  try {
+    return storageFromUri(source, target, source, options);
+  } catch (err) {
+    if (!portAsTarget || !(err instanceof InvalidArgumentError)) throw err;
+    return fail(
+      `${err.message} (the target is what follows the last colon, here the port: ` +
+        `give a URL with a port as src=URL,dst=PATH)`,
+    );
+  }
 }
 
 const trimQuotes = (s: string): string => s.replace(/^[ '"]+|[ '"]+$/g, '');

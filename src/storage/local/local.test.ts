@@ -119,6 +119,22 @@ describe('local inputs', () => {
     expect(await storage.hasStorageLocally(local({ SourcePath: join(root, 'allowed/data') }))).toBe(false);
   });
 
+  it('suggests an entry for a path it does not allow, never one allowing the whole file system', async () => {
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [join(root, 'allowed')] });
+    const refusal = (path: string) =>
+      storage.prepareStorage(root, local({ SourcePath: path })).then(
+        () => undefined,
+        (err: unknown) => (err as { hint?: string }).hint,
+      );
+    expect(await refusal(join(root, 'secret/key'))).toBe(
+      `Add "${join(root, 'secret/key')}", or a glob such as "${join(root, 'secret')}/**", to Compute.AllowListedLocalPaths ` +
+        `in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+    );
+    expect(await refusal('/etc')).toBe(
+      `Add "/etc" to Compute.AllowListedLocalPaths in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+    );
+  });
+
   it('resolves entries that are symbolic links', async () => {
     await symlink(join(root, 'allowed'), join(root, 'alias'));
     const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'alias')}/**:ro`] });

@@ -82,9 +82,12 @@ export class LocalStorage implements Storage {
       });
     }
     if (verdict === 'not-listed') {
+      // the folder's glob, unless the folder is the root: "/**" would allow everything
+      const folder = dirname(real.path);
+      const entries = folder === '/' ? `"${real.path}"` : `"${real.path}", or a glob such as "${folder}/**",`;
       throw paramError('SourcePath', `${shown} is not allowed by this node's ${AllowListKey}`, {
         code: ErrorCode.ConfigurationError,
-        hint: `Add the path, or a glob such as "${dirname(real.path)}/**", to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+        hint: `Add ${entries} to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
       });
     }
     return real;
