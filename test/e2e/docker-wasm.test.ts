@@ -60,6 +60,19 @@ describe('docker run --dry-run', () => {
     );
   });
 
+  it('prints a spec that job run accepts, as the help says (save it with > job.yaml)', async () => {
+    const dry = await live.run(['docker', 'run', '--dry-run', 'ubuntu', 'echo', 'saved']);
+    const file = join(live.dataDir, 'dry-run.yaml');
+    writeFileSync(file, dry.stdout);
+    const run = await live.run(['job', 'run', '--id-only', '--wait=false', file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const job = await storedJob(run.stdout.trim());
+    expect(job['Tasks']).toMatchObject([
+      { Engine: { Params: { Image: 'ubuntu', Parameters: ['echo', 'saved'] } } },
+    ]);
+  });
+
   it('maps every job and task flag onto its field', async () => {
     const run = await live.run([
       'docker',

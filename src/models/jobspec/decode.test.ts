@@ -87,12 +87,25 @@ describe('loadJobSpec', () => {
 
   it('refuses server-managed and unknown top-level fields on the client, all at once', () => {
     expect(
-      problemsOf(() => loadJobSpec('id: j-1\nState: {}\nType: batch\nFlavour: x\nnmae: y\n', 'client')),
+      problemsOf(() =>
+        loadJobSpec('id: j-1\nState: {StateType: Running}\nType: batch\nFlavour: x\nnmae: y\n', 'client'),
+      ),
     ).toEqual([
       "field: 'id' in 'Job' is not allowed",
       "field: 'State' in 'Job' is not allowed",
       "unknown field: 'Flavour' in 'Job'",
       "unknown field: 'nmae' in 'Job': did you mean 'Name'?",
+    ]);
+  });
+
+  it('accepts server-managed fields left at the zero values `--dry-run` prints, and only those', () => {
+    const dryRun =
+      'ID: ""\nState: {StateType: Undefined}\nVersion: 0\nRevision: 0\nCreateTime: 0\nModifyTime: 0\n';
+    const { job } = loadJobSpec(`${dryRun}Type: batch\nName: saved\n`, 'client');
+    expect([job.ID, job.Name, job.Version]).toEqual(['', 'saved', 0]);
+    expect(problemsOf(() => loadJobSpec('Version: 3\nModifyTime: 1\nType: batch\n', 'client'))).toEqual([
+      "field: 'Version' in 'Job' is not allowed",
+      "field: 'ModifyTime' in 'Job' is not allowed",
     ]);
   });
 

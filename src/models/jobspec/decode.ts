@@ -79,12 +79,30 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   return { job, warnings, problems, wellTyped: decoded.errors.length === 0 };
 }
 
+/**
+ * A server-managed field holding its zero value, as `docker run --dry-run` prints it (Go's too:
+ * `ID: ""`, `State: {StateType: Undefined}`, `Version: 0`, ...). Bacalhau refuses these keys whatever
+ * their value, so the YAML its own help says to save with `--dry-run > job.yaml` could not be run;
+ * unset, they say nothing the server would not set anyway.
+ */
+function isUnsetServerField(key: string, value: unknown): boolean {
+  if (key.toLowerCase() !== 'state') return value === null || value === '' || value === 0;
+  return (
+    isPlainObject(value) &&
+    Object.entries(value).every(
+      ([k, v]) => v === null || v === '' || (k.toLowerCase() === 'statetype' && v === 'Undefined'),
+    )
+  );
+}
+
 /** Bacalhau's CLI check of top-level keys, with hints for fields from the aspirational docs. */
 function topLevelProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const known = new Set(jobSchema().fields.map((f) => f.name.toLowerCase()));
-  for (const key of Object.keys(raw)) {
-    if (serverManagedKeys.has(key.toLowerCase())) problems.push(`field: '${key}' in 'Job' is not allowed`);
+  for (const [key, value] of Object.entries(raw)) {
+    if (serverManagedKeys.has(key.toLowerCase()) && !isUnsetServerField(key, value)) {
+      problems.push(`field: '${key}' in 'Job' is not allowed`);
+    }
   }
   for (const key of Object.keys(raw)) {
     const lower = key.toLowerCase();
