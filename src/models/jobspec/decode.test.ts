@@ -192,6 +192,24 @@ describe('aspirational fields from the docs (reference §12)', () => {
   });
 });
 
+describe('prepareJobForSubmission', () => {
+  it('lists the fields it ignored with the problems of a refused spec', () => {
+    const spec = [
+      'Type: batch',
+      'Tasks:',
+      '  - Name: main',
+      '    Engin: {Type: docker, Params: {Image: ubuntu}}',
+      '    Resources: {CPU: lots}',
+    ].join('\n');
+    const problems = problemsOf(() => prepareJobForSubmission(spec));
+    expect(problems.at(-1)).toBe(
+      "unknown field: 'Engin' in 'Task' (at Tasks[0]) is ignored: did you mean 'Engine'?",
+    );
+    expect(problems.slice(0, -1).join('\n')).toMatch(/engine/i);
+    expect(problems.slice(0, -1).join('\n')).toMatch(/lots/);
+  });
+});
+
 describe('legacy v0 specs', () => {
   it('converts the seed spec to a current job, warning about each field without meaning', () => {
     const { job, warnings } = prepareJobForSubmission(fixture('seeds/000-legacy-stable-diffusion.json'));
