@@ -7,7 +7,6 @@
  * timeout, and a kill terminates its worker.
  */
 import type { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import { systemClock } from '../../lib/clock.js';
 import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
 import { executorStopped } from '../errors.js';
@@ -75,7 +74,7 @@ export class WasmExecutor extends BaseExecutor {
           inputs: request.inputs,
           outputs: request.outputs,
           resultsDir: request.resultsDir,
-          scratchDir: join(request.logsDir, 'wasm-mounts'),
+          scratchDir: request.logsDir,
         }),
       ]);
       if (loaded.status === 'rejected') throw loaded.reason;

@@ -24,7 +24,10 @@ export async function prepareMounts(options: {
   inputs: readonly PreparedVolume[];
   outputs: readonly ResultPath[];
   resultsDir: string;
-  /** Private folder of the execution: file inputs get their folders here. */
+  /**
+   * Private folder of the execution that exists already: file inputs get their folders in it, named
+   * `wasm-file-inputs-<n>` (directly there: on this kind of disk every extra mkdir costs ~0.1–0.4 ms).
+   */
   scratchDir: string;
 }): Promise<Preopen[]> {
   const mounts = new Map<string, Preopen>();
@@ -55,7 +58,7 @@ export async function prepareMounts(options: {
 
   let groupIndex = 0;
   for (const [parent, group] of fileGroups) {
-    const host = join(options.scratchDir, `file-inputs-${groupIndex++}`);
+    const host = join(options.scratchDir, `wasm-file-inputs-${groupIndex++}`);
     await makeFolder(host);
     for (const [input, name] of group.files) await linkOrCopy(input.source, join(host, name));
     add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
