@@ -48,8 +48,16 @@ async function run({ job, pollMs }) {
     if (pollMs > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
+async function roundTrip() {
+  const start = performance.now();
+  await json(await fetch(workerData.baseUrl + '/api/v1/agent/alive'));
+  return performance.now() - start;
+}
 parentPort.on('message', (request) =>
-  run(request).then((result) => parentPort.postMessage({ result }), (err) => parentPort.postMessage({ error: String(err) })),
+  (request === 'round-trip' ? roundTrip() : run(request)).then(
+    (result) => parentPort.postMessage({ result }),
+    (err) => parentPort.postMessage({ error: String(err) }),
+  ),
 );
 `;
 
@@ -63,24 +71,32 @@ export class ClientThread {
   }
 
   /** Submits `job` and resolves once the API answers a terminal state. One run at a time. */
-  run(job: object, pollMs: number): Promise<ClientRun> {
+  async run(job: object, pollMs: number): Promise<ClientRun> {
+    const result = await this.#ask<ClientRun>({ job, pollMs });
+    // the worker's clock is absolute (its own time origin differs): bring it to this thread's
+    const local = (at: number): number => at - performance.timeOrigin;
+    const { submitAt, answeredAt, seenAt } = result;
+    return { ...result, submitAt: local(submitAt), answeredAt: local(answeredAt), seenAt: local(seenAt) };
+  }
+
+  /**
+   * One `GET /api/v1/agent/alive`, timed in the client thread: what any request costs here, the
+   * floor under the PUT and the answered GET every job needs.
+   */
+  roundTrip(): Promise<number> {
+    return this.#ask<number>('round-trip');
+  }
+
+  #ask<T>(request: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.#worker.once('error', onError);
-      this.#worker.once('message', (reply: { result?: ClientRun; error?: string }) => {
+      this.#worker.once('message', (reply: { result?: T; error?: string }) => {
         this.#worker.off('error', onError);
-        if (reply.result === undefined) return reject(new Error(reply.error));
-        // the worker's clock is absolute (its own time origin differs): bring it to this thread's
-        const local = (at: number): number => at - performance.timeOrigin;
-        const { submitAt, answeredAt, seenAt } = reply.result;
-        resolve({
-          ...reply.result,
-          submitAt: local(submitAt),
-          answeredAt: local(answeredAt),
-          seenAt: local(seenAt),
-        });
+        if (reply.result === undefined) reject(new Error(reply.error));
+        else resolve(reply.result);
       });
-      this.#worker.postMessage({ job, pollMs });
+      this.#worker.postMessage(request);
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The runner both compute benchmarks share: flags, the embedded node with the engine under test
- * timed (timeline.ts), the client thread, the job as a series next to the raw baselines, and the
- * report (overhead.ts). A benchmark supplies its baselines, its engines and its job.
+ * timed (timeline.ts), the client thread, the job as a series next to the raw baselines and to one
+ * plain API round trip (what each of a job's two or more requests costs by itself), and the report
+ * (overhead.ts). A benchmark supplies its baselines, its engines and its job.
  *
  *   flags: [--runs 30] [--warmup 5] [--poll-ms 2] [--json]
  */
@@ -54,6 +55,8 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
   const timelines: Marks[] = [];
   const series = [
     ...bench.baselines,
+    // what each of the (at least) two HTTP requests of a job costs by itself, from the same client
+    { name: 'API round trip (GET /agent/alive)', run: () => client.roundTrip(), contextOnly: true },
     {
       name: 'job: submit → Completed via API',
       run: async () => {
@@ -76,7 +79,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
             ? `a worker thread; waits polling GET /api/v1/orchestrator/jobs/:id every ${flags['poll-ms']} ms`
             : 'a worker thread; waits with blocking reads, GET /api/v1/orchestrator/jobs/:id?index=<Revision>',
       },
-      series: series.map((s, i) => ({ name: s.name, samples: samples[i] ?? [] })),
+      series: series.map((s, i) => ({ ...s, samples: samples[i] ?? [] })),
       // the warm-up rounds count in neither
       timelines: timelines.slice(flags.warmup),
       target: bench.target,

@@ -11,6 +11,8 @@ export interface Series {
   name: string;
   /** One run; resolves with its duration in ms (setup that is not part of the figure stays outside). */
   run: () => Promise<number>;
+  /** Shown for context (a floor under the job), not a baseline the overhead is measured against. */
+  contextOnly?: boolean;
 }
 
 /** Runs `warmup` uncounted rounds, then `runs` counted ones; every round runs each series once. */
@@ -42,7 +44,7 @@ export interface OverheadReport {
   title: string;
   parameters: Record<string, string | number>;
   /** Baselines first (the first is what the overhead is measured against), the embedded job last. */
-  series: readonly { name: string; samples: readonly number[] }[];
+  series: readonly { name: string; samples: readonly number[]; contextOnly?: boolean }[];
   /** The embedded runs' timelines. */
   timelines: readonly Marks[];
   target: Target;
@@ -76,13 +78,15 @@ interface Overhead {
 }
 
 export function reportOverhead(report: OverheadReport, json: boolean): void {
-  const stats: (Distribution & { name: string })[] = report.series.map((s) => ({
+  const stats: (Distribution & { name: string; contextOnly: boolean })[] = report.series.map((s) => ({
     name: s.name,
+    contextOnly: s.contextOnly === true,
     ...distribution(s.samples),
   }));
   const embedded = stats.at(-1);
-  if (embedded === undefined || stats.length < 2) throw new Error('a job and a baseline are needed');
-  const overheads: Overhead[] = stats.slice(0, -1).map((b) => ({
+  const baselines = stats.slice(0, -1).filter((b) => !b.contextOnly);
+  if (embedded === undefined || baselines.length === 0) throw new Error('a job and a baseline are needed');
+  const overheads: Overhead[] = baselines.map((b) => ({
     against: b.name,
     baselineMs: b.median,
     differenceMs: embedded.median - b.median,
