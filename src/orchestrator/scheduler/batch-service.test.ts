@@ -457,6 +457,15 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       expect(plan.NewEvaluations).toEqual([]);
     });
 
+    it('answers a Count far beyond the nodes with the message, without listing every partition', () => {
+      const plan = schedule({ job: job({ Type: type, Count: 1e12 }), nodes: [node('node0'), node('node1')] });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(plan.UpdateMessage).toBe(
+        'not enough nodes to run job. requested: 1000000000000, available: 2, suitable: 2.',
+      );
+      expect(created(plan)).toEqual([]);
+    });
+
     it('marks the failure retryable when a node may become suitable by itself', () => {
       const busy = node('node0', { maxJobRequirements: { CPU: 0.5, Memory: 16e9, Disk: 100e9 } });
       const plan = schedule({ job: job({ Type: type }), nodes: [busy] });

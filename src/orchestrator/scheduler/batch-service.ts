@@ -125,8 +125,9 @@ function approveAndReject(run: Run, occupying: Executions): void {
 
 function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Executions): void {
   const { job, plan, events } = run;
-  const remaining = remainingPartitions(occupying, job.Count);
-  if (remaining.length === 0) return;
+  // never more than one partition per node can be placed in one pass
+  const remaining = remainingPartitions(occupying, job.Count, run.input.nodes.length);
+  if (remaining.count === 0) return;
   if (
     failed.length > 0 &&
     !run.options.retryStrategy.shouldRetry({ jobID: job.ID, job, failedExecutions: failed })
@@ -139,11 +140,11 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
   const { matched, rejected } = run.options.selector.matchingNodes(job, {
     nodes: run.input.nodes,
     executions: run.input.executions,
-    want: remaining.length,
+    want: remaining.count,
   });
 
-  if (matched.length < remaining.length) {
-    const failure = notEnoughNodes(remaining.length, [...matched, ...rejected]);
+  if (matched.length < remaining.count) {
+    const failure = notEnoughNodes(remaining.count, [...matched, ...rejected]);
     const queueTimeout = job.Tasks[0]?.Timeouts?.QueueTimeout ?? 0;
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
@@ -170,10 +171,10 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     }
   }
 
-  const count = applyRateLimit(run.options, plan, Math.min(matched.length, remaining.length), run.nowMs);
+  const count = applyRateLimit(run.options, plan, Math.min(matched.length, remaining.count), run.nowMs);
   for (let i = 0; i < count; i++) {
     const node = matched[i];
-    const partition = remaining[i];
+    const partition = remaining.lowest[i];
     if (node === undefined || partition === undefined) break;
     addExecution(run, node.nodeInfo.NodeID, 'Pending', partition);
   }

@@ -107,9 +107,15 @@ describe('partitions', () => {
   });
 
   it('remaining partitions are those without a non-discarded execution', () => {
-    expect(remainingPartitions(list, 4)).toEqual([0, 3]);
-    expect(remainingPartitions([], 3)).toEqual([0, 1, 2]);
-    expect(remainingPartitions(list, 0)).toEqual([]);
+    expect(remainingPartitions(list, 4)).toEqual({ count: 2, lowest: [0, 3] });
+    expect(remainingPartitions([], 3)).toEqual({ count: 3, lowest: [0, 1, 2] });
+    expect(remainingPartitions(list, 0)).toEqual({ count: 0, lowest: [] });
+    // executions of partitions beyond a lowered Count do not count
+    expect(remainingPartitions(list, 2)).toEqual({ count: 1, lowest: [0] });
+  });
+
+  it('lists only the lowest `max` remaining partitions, however large the Count', () => {
+    expect(remainingPartitions(list, 1e12, 3)).toEqual({ count: 1e12 - 2, lowest: [0, 3, 4] });
   });
 
   it('completed partitions', () => {

@@ -96,12 +96,25 @@ export function completedPartitions(set: Executions): Set<number> {
   return new Set(inState(set, 'Completed').map((e) => e.PartitionIndex));
 }
 
-/** Indices in 0..count−1 without a non-discarded execution: the partitions that need one. */
-export function remainingPartitions(set: Executions, count: number): number[] {
-  const used = new Set(set.filter((e) => !isDiscardedExecution(e)).map((e) => e.PartitionIndex));
-  const remaining: number[] = [];
-  for (let i = 0; i < count; i++) if (!used.has(i)) remaining.push(i);
-  return remaining;
+/** The partitions that need an execution: how many there are, and the lowest of them. */
+export interface RemainingPartitions {
+  count: number;
+  /** The lowest `max` indices (all when there are fewer). */
+  lowest: number[];
+}
+
+/**
+ * Indices in 0..count−1 without a non-discarded execution. Only the lowest `max` are listed: a job's
+ * Count can be far larger than anything placeable (one partition per node), and listing every one
+ * of 10^12 partitions would exhaust the heap before a "not enough nodes" answer.
+ */
+export function remainingPartitions(set: Executions, count: number, max = count): RemainingPartitions {
+  const used = new Set(
+    set.filter((e) => !isDiscardedExecution(e) && e.PartitionIndex < count).map((e) => e.PartitionIndex),
+  );
+  const lowest: number[] = [];
+  for (let i = 0; i < count && lowest.length < max; i++) if (!used.has(i)) lowest.push(i);
+  return { count: Math.max(0, count - used.size), lowest };
 }
 
 export interface ApprovalDecision {
