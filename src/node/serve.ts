@@ -250,8 +250,12 @@ function apiDeps(
     return { agent: { nodeInfo: () => node.nodeInfo(), config } };
   }
   const o = orchestrator;
+  // With both roles, Go's compute half decorates the shared node info: the node says it is a Compute
+  // node, with its engines and capacity.
+  const node = compute?.node;
+  const nodeInfo = node === undefined ? () => o.info : () => node.nodeInfo();
   return {
-    agent: { nodeInfo: () => o.info, config, debugInfoProviders: o.debugInfoProviders },
+    agent: { nodeInfo, config, debugInfoProviders: o.debugInfoProviders },
     orchestrator: {
       jobs: o.jobs,
       endpoint: o.endpoint,

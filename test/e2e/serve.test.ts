@@ -63,7 +63,10 @@ describe('serve in-process', () => {
     expect(text).toMatch(/^export BACALHAU_API_HOST=127\.0\.0\.1\nexport BACALHAU_API_PORT=\d+\n$/);
     const client = { ...env, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) };
     const node = await cli(['agent', 'node', '--output', 'json'], { env: client });
-    expect(JSON.parse(node.stdout)).toMatchObject({ NodeID: 'n-test', NodeType: 'Requester' });
+    // both roles: the node describes itself as Go's does, a Compute node with its engines
+    const info = JSON.parse(node.stdout) as { ComputeNodeInfo: { ExecutionEngines: string[] } };
+    expect(info).toMatchObject({ NodeID: 'n-test', NodeType: 'Compute' });
+    expect(info.ComputeNodeInfo.ExecutionEngines).toContain('wasm');
     stop.abort();
     const run = await serving;
     expect(run.code).toBe(0);
