@@ -8,6 +8,7 @@
  * `listen()` binds; `close()` stops accepting, ends open WebSockets and resolves when done (idempotent).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import Fastify, {
@@ -81,6 +82,10 @@ export interface ApiServer {
 /** Go's `http.Server` deadlines: headers within 5 s, the whole request within 20 s. */
 const headersTimeoutMs = 5_000;
 const requestTimeoutMs = 20_000;
+/** Fastify's default for an idle keep-alive connection. */
+const keepAliveTimeoutMs = 72_000;
+/** Go's `http.DefaultMaxHeaderBytes`. */
+const maxHeaderBytes = 1 << 20;
 const requestIdPattern = /^[\x21-\x7e]{1,200}$/;
 const maxPathParamLength = 1024;
 
@@ -106,9 +111,20 @@ export async function createApiServer(
   const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 1000, clock);
 
   const app = Fastify({
+    // Go's net/http reads up to 1 MB of request line and headers (a long label selector or namespace in
+    // the query); Node's default, 16 KB, refused those with a bare 431. A server of our own means
+    // Fastify's server options do not apply: the timeouts are set here.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          maxHeaderSize: maxHeaderBytes,
+          requestTimeout: requestTimeoutMs,
+          keepAliveTimeout: keepAliveTimeoutMs,
+        },
+        handler,
+      ),
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
-    requestTimeout: requestTimeoutMs,
     // The client's X-Request-Id when it is a sensible token, else a fresh UUID.
     requestIdHeader: false,
     genReqId: (req) => {

@@ -116,3 +116,20 @@ describe('handler timeout', () => {
     });
   });
 });
+
+describe('request size over HTTP', () => {
+  it("reads a query of 100 KB, as Go's 1 MB of headers allows, and refuses more than 1 MB with 431", async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const jobs = (namespace: string) =>
+        fetch(`${baseUrl}/api/v1/orchestrator/jobs?namespace=${namespace}`).then(async (res) => ({
+          status: res.status,
+          body: (await res.json()) as { Items?: unknown[] },
+        }));
+      const long = await jobs('a'.repeat(100_000));
+      expect(long.status).toBe(200);
+      expect(long.body.Items).toEqual([]);
+      expect((await jobs('a'.repeat(1_100_000))).status).toBe(431);
+    });
+  });
+});
