@@ -21,3 +21,15 @@ const code = await runCli(process.argv.slice(2), {
   signal: shutdownSignal(process),
 });
 process.exitCode = code;
+
+/** Resolves once what was written to `stream` so far is out (pipes may be asynchronous). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+// The command is over: exit now, once the output is out, instead of when the event loop empties. A
+// compute node that failed to start after its orchestrator had accepted it left the loop waiting on
+// something no handle listing shows, and the process outlived its error, deaf to SIGTERM.
+await flushed(process.stdout);
+await flushed(process.stderr);
+process.exit(code);

@@ -9,6 +9,7 @@
  * Stop (idempotent): `bacalhau.run` removed → API closed (no new requests, open streams ended) →
  * compute (running executions stop) → orchestrator → network → lock released.
  */
+import { createServer as createNetServer } from 'node:net';
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -150,6 +151,7 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
+    await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
     let orchestrator: Orchestrator | undefined;
@@ -267,28 +269,49 @@ function apiDeps(
 
 /** Binds the API and returns the port; a taken port is one clear error, not a stack. */
 async function listen(api: ApiServer, host: string, port: number): Promise<number> {
-  let bound: string;
   try {
-    bound = await api.listen();
+    return Number(new URL(await api.listen()).port);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new BacalhauError(`cannot listen on ${host}:${port}: the port is already in use`, {
-        code: ErrorCode.ResourceInUse,
-        component: ServeComponent,
-        hint: 'stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)',
-        cause: err,
-      });
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-      throw new BacalhauError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, {
-        code: ErrorCode.ConfigurationError,
-        component: ServeComponent,
-        hint: 'check API.Host and API.Port (--api-host, --api-port)',
-        cause: err,
-      });
-    }
-    throw err;
+    throw listenError(err, host, port);
   }
-  return Number(new URL(bound).port);
+}
+
+/**
+ * Fails before the node's parts start when the API port is taken: a compute node would otherwise
+ * register with its orchestrator first and leave a stray DISCONNECTED entry in its node list.
+ */
+async function checkApiPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (err) {
+    throw listenError(err, host, port);
+  } finally {
+    await new Promise((resolve) => probe.close(resolve));
+  }
+}
+
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new BacalhauError(`cannot listen on ${host}:${port}: the port is already in use`, {
+      code: ErrorCode.ResourceInUse,
+      component: ServeComponent,
+      hint: 'stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)',
+      cause: err,
+    });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+    return new BacalhauError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, {
+      code: ErrorCode.ConfigurationError,
+      component: ServeComponent,
+      hint: 'check API.Host and API.Port (--api-host, --api-port)',
+      cause: err,
+    });
+  }
+  return err;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { NatsServerProcess } from '../../src/transport/nats/server-process.js';
 import { afterEach, expect, it } from 'vitest';
@@ -44,6 +45,24 @@ describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
       "Hint: set Compute.Auth.Token (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token",
     );
     expect((await nodes(cluster)).map((n) => n.Info.NodeID)).not.toContain('intruder');
+  }, 120_000);
+
+  it('a compute node whose API port is taken exits at once, without registering', async () => {
+    cluster = await ProcessCluster.start(0);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const { port } = blocker.address() as { port: number };
+    const error = await cluster
+      .addCompute('blocked', ['--api-port', String(port)])
+      .catch((err: unknown) => err as Error);
+    expect(error).toBeInstanceOf(Error);
+    // exited by itself with 1 (a process still running would say "exit null" after a minute)
+    expect((error as Error).message).toContain('did not start (exit 1)');
+    expect((error as Error).message).toContain(
+      `cannot listen on 127.0.0.1:${port}: the port is already in use`,
+    );
+    expect((await nodes(cluster)).map((n) => n.Info.NodeID)).not.toContain('blocked');
   }, 120_000);
 
   it('keeps a new node PENDING until approved, then runs work on it', async (ctx) => {
