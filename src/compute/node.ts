@@ -26,7 +26,7 @@ import { streamExecutionLogs, type ExecutionLogsRequest } from './logstream.js';
 import { handleOrchestratorMessage } from './message-handler.js';
 import { OutboxSender } from './outbox.js';
 import type { ExecutionRunner } from './runner.js';
-import { reconcileAfterRestart } from './startup.js';
+import { reconcileAfterRestart, removeOrphanedWork } from './startup.js';
 import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
 import type { ExecutionStore, ExecutionUpsert } from './store/types.js';
 
@@ -131,11 +131,7 @@ export class ComputeNode {
       rerun: (execution) => node.#enqueue(execution),
       bid: (execution) => node.#bid(execution),
     });
-    const live = (executionID: string): boolean => {
-      const execution = options.store.find(executionID);
-      return execution !== undefined && !isTerminalExecutionState(execution.ComputeState.StateType);
-    };
-    await options.runner.removeLeftovers(live).catch(options.onError);
+    await options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
     void node.#outbox.flush();
     await node.#connection.start();
     return node;
@@ -210,6 +206,12 @@ export class ComputeNode {
     this.#state = 'stopped';
   }
 
+  /** Known to this node and not yet ended. */
+  #isLive(executionID: string): boolean {
+    const execution = this.store.find(executionID);
+    return execution !== undefined && !isTerminalExecutionState(execution.ComputeState.StateType);
+  }
+
   #availableCapacity(): Resources {
     return sub(this.#o.maxCapacity, this.#buffer.usedCapacity);
   }
@@ -224,7 +226,12 @@ export class ComputeNode {
     } else if (state === 'BidAccepted') {
       this.#enqueue(execution);
     } else if (state === 'Cancelled') {
-      this.#buffer.cancel(execution.ID).catch(this.#o.onError);
+      // A re-run of a previous process's execution cancelled before it re-attached (still queued, or
+      // preparing its inputs) leaves that process's container running: remove such leftovers too.
+      this.#buffer
+        .cancel(execution.ID)
+        .then(() => removeOrphanedWork(this.#o.engines, (id) => this.#isLive(id)))
+        .catch(this.#o.onError);
     } else if ((state === 'Completed' || state === 'Failed') && upsert.previous !== undefined) {
       // Capacity came free: say so now rather than at the next interval.
       void this.#connection.heartbeat();

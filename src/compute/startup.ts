@@ -26,6 +26,16 @@ function collectsOrphans(executor: object): executor is OrphanCollector {
   return typeof (executor as Partial<OrphanCollector>).removeOrphans === 'function';
 }
 
+/** Asks every engine that can find work of other processes to remove what `isKnown` does not know. */
+export async function removeOrphanedWork(
+  engines: EngineRegistry,
+  isKnown: (executionID: string) => boolean,
+): Promise<void> {
+  for (const executor of engines.all()) {
+    if (collectsOrphans(executor)) await executor.removeOrphans(isKnown);
+  }
+}
+
 export interface ReconcileOptions {
   store: ExecutionStore;
   engines: EngineRegistry;
@@ -56,9 +66,7 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
       ],
     });
   }
-  for (const executor of options.engines.all()) {
-    if (collectsOrphans(executor)) await executor.removeOrphans((id) => keep.has(id));
-  }
+  await removeOrphanedWork(options.engines, (id) => keep.has(id));
   for (const execution of rerun) options.rerun(execution);
   for (const execution of store.byState(['New'])) void options.bid(execution);
 }

@@ -18,6 +18,7 @@ import { ExecutionRunner } from '../compute/runner.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { NoopExecutor, type NoopExecutorHooks } from '../executor/noop/executor.js';
 import { InlineStorage, StorageRegistry } from '../storage/index.js';
+import { testExecution, testJob } from '../transport/testing/index.js';
 import { jobSpec, TestCluster } from './testing.js';
 
 const GiB = 2 ** 30;
@@ -66,6 +67,7 @@ describe('compute node with the orchestrator', () => {
       cpu?: number;
       storePath?: string;
       bidder?: BidDecider;
+      noop?: NoopExecutor;
     } = {},
   ): Promise<NodeHarness> {
     const errors: unknown[] = [];
@@ -75,7 +77,7 @@ describe('compute node with the orchestrator', () => {
       outbox: messageForUpsert,
     });
     const engines = new EngineRegistry({
-      noop: new NoopExecutor(options.hooks === undefined ? {} : { hooks: options.hooks }),
+      noop: options.noop ?? new NoopExecutor(options.hooks === undefined ? {} : { hooks: options.hooks }),
     });
     const storages = new StorageRegistry({ inline: new InlineStorage() });
     const paths = new ExecutionPaths(join(dir, options.id ?? 'n-compute', 'executions'));
@@ -294,6 +296,45 @@ describe('compute node with the orchestrator', () => {
       code: ErrorCode.ExecutionNotFound,
       message: `the logs of execution ${executionID} are no longer kept on this node`,
     });
+  });
+
+  it("removes a previous process's leftovers of an execution cancelled before it re-attached", async () => {
+    /** A noop engine that, like Docker, can find work of other processes: it records what is known. */
+    class CollectingNoop extends NoopExecutor {
+      readonly calls: ((executionID: string) => boolean)[] = [];
+      removeOrphans(isKnown: (executionID: string) => boolean): Promise<void> {
+        this.calls.push(isKnown);
+        return Promise.resolve();
+      }
+    }
+    const noop = new CollectingNoop({
+      hooks: {
+        jobHandler: ({ signal }) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve({}))),
+      },
+    });
+    const { node } = await startNode({ noop, cpu: 0.5 });
+    const job = testJob({ Type: 'service', Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+    const accepted = (execution: Execution): Execution =>
+      node.store.create({
+        ...execution,
+        NodeID: 'n-compute',
+        ComputeState: { StateType: 'BidAccepted', Message: '' },
+      });
+    // the first takes all the capacity, so the second waits in the queue: as a re-run of a previous
+    // process's execution may, with that process's container still running
+    accepted(testExecution({ job, desired: 'Running', cpu: 0.5 }));
+    const leftover = testExecution({ job, desired: 'Running', cpu: 0.5 });
+    accepted(leftover);
+    await expect.poll(() => node.runningExecutions).toBe(1);
+    const startup = noop.calls.length;
+    node.store.update({
+      executionID: leftover.ID,
+      newValues: { ComputeState: { StateType: 'Cancelled', Message: 'stopped by the orchestrator' } },
+    });
+    await expect
+      .poll(() => noop.calls.slice(startup).map((isKnown) => isKnown(leftover.ID)))
+      .toEqual([false]);
   });
 
   it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {
