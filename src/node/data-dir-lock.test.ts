@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,12 +76,21 @@ describe('lockDataDir', () => {
     }
   });
 
-  it('takes over a lock left by a process that died (kill -9), or one holding no pid', async () => {
+  it('takes over a lock left by a process that died (kill -9), or an old one holding no pid', async () => {
     const dir = newDir();
     writeFileSync(join(dir, LockFile), `${await deadPid()}\n`);
     lock(dir).release();
-    writeFileSync(join(dir, LockFile), '');
+    const empty = join(dir, LockFile);
+    writeFileSync(empty, '');
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(empty, aMinuteAgo, aMinuteAgo);
     expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+  });
+
+  it('refuses a lock just made that holds no pid yet: another node is taking it', () => {
+    const dir = newDir();
+    writeFileSync(join(dir, LockFile), '');
+    expect(() => lockDataDir(dir, 'Test')).toThrow(`data dir ${dir} is in use by another node (starting)`);
   });
 
   it('takes over a lock holding its own pid that it does not hold (a restarted container)', () => {

@@ -4,12 +4,23 @@
  * (Bacalhau gets the same refusal from BoltDB's file lock.) The lock is `<DataDir>/bacalhau.lock`,
  * holding the owner's pid; taken before anything else of the node starts, removed when it stops.
  *
- * A lock whose pid is gone was left by a crash (kill -9) and is taken over. Its pid may since have
- * been given to an unrelated process; then the refusal names the pid so the user can check. A lock
- * holding this very pid is stale too (a container restarted, the node is pid 1 again), unless this
- * process holds it itself.
+ * A lock whose pid is gone was left by a crash (kill -9) and is taken over, and so is an old one with
+ * no pid in it; one made in the last second without a pid belongs to a node starting at this very
+ * moment (between creating the file and writing its pid), and is respected. A lock's pid may have
+ * been given to an unrelated process since; then the refusal names the pid so the user can check.
+ * A lock holding this very pid is stale too (a container restarted, the node is pid 1 again), unless
+ * this process holds it itself.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
@@ -50,6 +61,8 @@ export function lockDataDir(dataDir: string, component: string): DataDirLock {
     const owner = lockOwner(path);
     if (owner !== undefined && owner !== process.pid && isAlive(owner))
       throw inUse(dataDir, owner, component);
+    // no pid yet in a lock just made: another node is between creating it and writing its pid
+    if (owner === undefined && isFresh(path)) throw inUse(dataDir, undefined, component);
     if (round > 0) throw inUse(dataDir, owner, component);
     rmSync(path, { force: true });
   }
@@ -90,6 +103,15 @@ function lockOwner(path: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Made in the last second (a lock's pid is written right after the file is created). */
+function isFresh(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 1000;
+  } catch {
+    return false;
   }
 }
 
