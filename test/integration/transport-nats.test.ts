@@ -574,6 +574,17 @@ describeNats('NATS transport', () => {
       }
     });
 
+    it('says that a token is needed when none was given', async () => {
+      const error: unknown = await NatsOrchestratorTransport.create({ servers: secured.url }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: ErrorCode.Unauthorized });
+      expect((error as Error).message).toBe(
+        'nats: Authorization Violation: the NATS server requires an auth token and none was given ' +
+          '(Orchestrator.Auth.Token)',
+      );
+    });
+
     it('connects with the token given as a setting or inside the URL', async () => {
       const orchestrator = await NatsOrchestratorTransport.create({ servers: secured.url, token: 's3cret' });
       orchestrator.serveControlPlane(accepting);

@@ -74,7 +74,8 @@ export async function dialNats(
       void dialing.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   } catch (err) {
-    throw dialError(err, urls, tokenSetting);
+    const gaveCredentials = (token !== undefined && token !== '') || credentials?.user !== undefined;
+    throw dialError(err, urls, tokenSetting, gaveCredentials);
   }
 }
 
@@ -101,21 +102,26 @@ function hostOf(server: string): string {
   }
 }
 
-function dialError(err: unknown, urls: readonly string[], tokenSetting: TokenSetting): BacalhauError {
+function dialError(
+  err: unknown,
+  urls: readonly string[],
+  tokenSetting: TokenSetting,
+  gaveCredentials: boolean,
+): BacalhauError {
   if (err instanceof BacalhauError) return err;
   if (err instanceof natsErrors.AuthorizationError) {
-    return new BacalhauError(
-      `nats: ${err.message}: the NATS server refused the auth token (${tokenSetting})`,
-      {
-        code: ErrorCode.Unauthorized,
-        component: TransportComponent,
-        hint:
-          tokenSetting === 'Compute.Auth.Token'
-            ? `set ${tokenSetting} (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token`
-            : `set ${tokenSetting} to the token the NATS server was started with`,
-        cause: err,
-      },
-    );
+    const problem = gaveCredentials
+      ? `the NATS server refused the auth token (${tokenSetting})`
+      : `the NATS server requires an auth token and none was given (${tokenSetting})`;
+    return new BacalhauError(`nats: ${err.message}: ${problem}`, {
+      code: ErrorCode.Unauthorized,
+      component: TransportComponent,
+      hint:
+        tokenSetting === 'Compute.Auth.Token'
+          ? `set ${tokenSetting} (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token`
+          : `set ${tokenSetting} to the token the NATS server was started with`,
+      cause: err,
+    });
   }
   return new BacalhauError(`cannot connect to NATS at ${urls.map(redact).join(', ')}: ${errorMessage(err)}`, {
     code: ErrorCode.NetworkFailure,
