@@ -96,6 +96,14 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
   const { WASI } = req('node:wasi') as typeof NodeWasi;
   process.emitWarning = emitWarning;
 
+  /** The memory an instance exports as `memory`, which WASI works on. */
+  const memoryOf = (instance: WasmInstance): { buffer: ArrayBuffer } | undefined => {
+    const exported = instance.exports['memory'];
+    return exported instanceof (wasm.Memory as unknown as new () => object)
+      ? (exported as { buffer: ArrayBuffer })
+      : undefined;
+  };
+
   /** Runs one task, telling `post` about its output and its end; false when it was killed. */
   const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): boolean => {
     const control = new Int32Array(input.control);
@@ -270,11 +278,10 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
       }
       const instance = new wasm.Instance(input.entry, imports);
       instances.push(instance);
-      const exported = instance.exports['memory'];
-      if (!(exported instanceof (wasm.Memory as unknown as new () => object))) {
+      memory = memoryOf(instance);
+      if (memory === undefined) {
         throw new Error('the entry module exports no memory named "memory", which WASI needs');
       }
-      memory = exported as { buffer: ArrayBuffer };
       wasi.initialize({ exports: { memory } });
       (instance.exports[input.entrypoint] as () => unknown)();
     } catch (err) {
@@ -290,13 +297,7 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
       }
     }
     closeAll();
-    let memoryBytes = 0;
-    for (const { exports } of instances) {
-      const exported = exports['memory'];
-      if (exported instanceof (wasm.Memory as unknown as new () => object)) {
-        memoryBytes += (exported as { buffer: ArrayBuffer }).buffer.byteLength;
-      }
-    }
+    const memoryBytes = instances.reduce((sum, i) => sum + (memoryOf(i)?.buffer.byteLength ?? 0), 0);
     post({ type: 'exit', code, error, memoryBytes });
     return true;
   };
