@@ -9,9 +9,9 @@
  * Stop (idempotent): `bacalhau.run` removed → API closed (no new requests, open streams ended) →
  * compute (running executions stop) → orchestrator → network → lock released.
  */
-import { createServer as createNetServer } from 'node:net';
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
+import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
@@ -282,17 +282,8 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
  */
 async function checkApiPortFree(host: string, port: number): Promise<void> {
   if (port === 0) return;
-  const probe = createNetServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen({ host, port, exclusive: true }, resolve);
-    });
-  } catch (err) {
-    throw listenError(err, host, port);
-  } finally {
-    await new Promise((resolve) => probe.close(resolve));
-  }
+  const refused = await listenProbe(port, host);
+  if (refused !== undefined) throw listenError(refused, host, port);
 }
 
 function listenError(err: unknown, host: string, port: number): unknown {

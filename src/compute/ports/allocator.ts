@@ -10,7 +10,7 @@
  * Dynamic allocation goes round-robin from the last port handed out, as Go does, so a port just
  * released is not handed out again at once (a client may still be talking to the old job).
  */
-import { createServer } from 'node:net';
+import { listenProbe } from '../../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { MaximumPort, MinimumPort, NetworkType, supportsPortAllocation } from '../../models/network.js';
 import type { NetworkConfig, Port } from '../../models/network.js';
@@ -162,10 +162,6 @@ function portInUse(port: number, message: string): BacalhauError {
 }
 
 /** Listens on `port` on all interfaces (Go: `net.Listen("tcp", ":port")`) and closes at once. */
-export function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+export async function canListen(port: number): Promise<boolean> {
+  return (await listenProbe(port)) === undefined;
 }
