@@ -75,6 +75,8 @@ export class ComputeNode {
   /** Every bid under way (probes, external strategies) listens to it. */
   readonly #bidding = unboundedController();
   readonly #unsubscribe: (() => void)[] = [];
+  /** Executions of a previous process run again here: their old containers may still be running. */
+  readonly #reruns = new Set<string>();
   #info: { engines: string[]; publishers: string[]; storages: string[] } = {
     engines: [],
     publishers: [],
@@ -128,7 +130,10 @@ export class ComputeNode {
       store: options.store,
       engines: options.engines,
       clock: options.clock,
-      rerun: (execution) => node.#enqueue(execution),
+      rerun: (execution) => {
+        node.#reruns.add(execution.ID);
+        node.#enqueue(execution);
+      },
       bid: (execution) => node.#bid(execution),
     });
     await options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
@@ -226,13 +231,15 @@ export class ComputeNode {
     } else if (state === 'BidAccepted') {
       this.#enqueue(execution);
     } else if (state === 'Cancelled') {
-      // A re-run of a previous process's execution cancelled before it re-attached (still queued, or
-      // preparing its inputs) leaves that process's container running: remove such leftovers too.
+      // A re-run cancelled before it re-attached (still queued, or preparing its inputs) leaves the
+      // previous process's container running: for a re-run, sweep such leftovers after the cancel.
+      const rerun = this.#reruns.delete(execution.ID);
       this.#buffer
         .cancel(execution.ID)
-        .then(() => removeOrphanedWork(this.#o.engines, (id) => this.#isLive(id)))
+        .then(() => (rerun ? removeOrphanedWork(this.#o.engines, (id) => this.#isLive(id)) : undefined))
         .catch(this.#o.onError);
     } else if ((state === 'Completed' || state === 'Failed') && upsert.previous !== undefined) {
+      this.#reruns.delete(execution.ID);
       // Capacity came free: say so now rather than at the next interval.
       void this.#connection.heartbeat();
     }

@@ -313,19 +313,27 @@ describe('compute node with the orchestrator', () => {
           new Promise((resolve) => signal.addEventListener('abort', () => resolve({}))),
       },
     });
-    const { node } = await startNode({ noop, cpu: 0.5 });
+    // a previous process ran two service executions; this one has room for only one of them, so the
+    // other waits in the queue, its old container (in Docker's case) still running
+    const storePath = join(dir, 'previous.db');
+    const previous = SqliteExecutionStore.open({ path: storePath, outbox: messageForUpsert });
     const job = testJob({ Type: 'service', Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
-    const accepted = (execution: Execution): Execution =>
-      node.store.create({
+    const running = (execution: Execution): Execution => {
+      previous.create({
         ...execution,
         NodeID: 'n-compute',
         ComputeState: { StateType: 'BidAccepted', Message: '' },
       });
-    // the first takes all the capacity, so the second waits in the queue: as a re-run of a previous
-    // process's execution may, with that process's container still running
-    accepted(testExecution({ job, desired: 'Running', cpu: 0.5 }));
-    const leftover = testExecution({ job, desired: 'Running', cpu: 0.5 });
-    accepted(leftover);
+      previous.update({
+        executionID: execution.ID,
+        newValues: { ComputeState: { StateType: 'Running', Message: '' } },
+      });
+      return execution;
+    };
+    running(testExecution({ job, desired: 'Running', cpu: 0.5 }));
+    const leftover = running(testExecution({ job, desired: 'Running', cpu: 0.5 }));
+    previous.close();
+    const { node } = await startNode({ noop, cpu: 0.5, storePath });
     await expect.poll(() => node.runningExecutions).toBe(1);
     const startup = noop.calls.length;
     node.store.update({
