@@ -59,7 +59,10 @@ async function removeRawContainers(docker: Docker): Promise<void> {
 }
 
 await benchMain(async (cleanup) => {
-  const executor = await DockerExecutor.create({ id: `bench${process.pid}` });
+  const executor = await DockerExecutor.create({
+    id: `bench${process.pid}`,
+    instanceID: `bench${process.pid}`,
+  });
   const { docker, socketPath } = connectDaemon();
   const daemon = socketPath ?? process.env['DOCKER_HOST'] ?? 'the default address';
   if (!(await executor.isInstalled())) {

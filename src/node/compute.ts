@@ -42,6 +42,8 @@ export interface ComputeOptions {
    */
   config: BacalhauConfig;
   nodeID: string;
+  /** The data dir's InstanceID: marks this node's containers apart from another node's of the same name. */
+  instanceID: string;
   /** The node's end of the transport; stopped with the node. */
   transport: ComputeTransport;
   /** Engines by wire type replacing or adding to the standard ones (WASM, and Docker when its daemon answers). */
@@ -121,7 +123,7 @@ export class Compute {
     );
     const standard: Record<string, Executor> = {
       wasm: new WasmExecutor(),
-      docker: await DockerExecutor.create({ id: nodeID }),
+      docker: await DockerExecutor.create({ id: nodeID, instanceID: options.instanceID }),
       ...options.engines,
     };
     const engines = new EngineRegistry(

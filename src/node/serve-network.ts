@@ -29,8 +29,11 @@ export interface ServeNetwork {
   readonly hub: InMemoryTransportHub | undefined;
   /** The orchestrator's end; created once, stopped with the network. */
   orchestratorTransport(): Promise<OrchestratorTransport>;
-  /** The end of this process's compute node; the compute node stops it. */
-  computeTransport(nodeID: string): Promise<ComputeTransport>;
+  /**
+   * The end of this process's compute node, whose handshakes carry its data dir's InstanceID; the
+   * compute node stops it.
+   */
+  computeTransport(nodeID: string, instanceID: string): Promise<ComputeTransport>;
   /**
    * Where the orchestrator reads logs of executions on other nodes (NATS: Bacalhau's log stream
    * requests); undefined in-process, where the API reads the local compute node directly.
@@ -60,7 +63,8 @@ export async function createInProcessNetwork(options: ServeNetworkOptions): Prom
     orchestratorURL: undefined,
     hub,
     orchestratorTransport: () => Promise.resolve(hub.orchestrator),
-    computeTransport: (nodeID) => hub.createComputeTransport({ nodeId: nodeID, startTime: new Date() }),
+    computeTransport: (nodeID, instanceID) =>
+      hub.createComputeTransport({ nodeId: nodeID, startTime: new Date(), instanceID }),
     logSource: () => Promise.resolve(undefined),
     serveLogs: () => undefined,
     stop: () => hub.stop().catch(() => undefined),
@@ -122,12 +126,13 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     },
     logSource: () => logs.client(orchestratorDial ?? computeDial),
     serveLogs: (id, streamLogs) => logs.serve(computeDial, computeTokenSetting, id, streamLogs),
-    computeTransport: (id) =>
+    computeTransport: (id, instanceID) =>
       NatsComputeTransport.create({
         ...computeDial,
         name: id,
         nodeId: id,
         startTime: new Date(),
+        instanceID,
         ...natsErrors,
       }),
     stop() {

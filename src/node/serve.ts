@@ -172,7 +172,8 @@ export class ServeNode {
         compute = await Compute.create({
           config,
           nodeID: identity.nodeName,
-          transport: await network.computeTransport(identity.nodeName),
+          instanceID: identity.instanceID,
+          transport: await network.computeTransport(identity.nodeName, identity.instanceID),
           engines: options.engines ?? {},
           badActor: options.badActor === true,
           ...(onError === undefined ? {} : { onError }),

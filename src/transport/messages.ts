@@ -177,6 +177,32 @@ export interface HandshakeRequest {
   StartTime: string;
   /** The last orchestrator → compute sequence number this node has processed. */
   LastOrchestratorSeqNum: number;
+  /**
+   * bacalhau-ts only (Go's nodes leave it out and Go's orchestrator ignores it): the InstanceID of the
+   * node's data dir (`system_metadata.yaml`). One process at a time holds a data dir, so a handshake
+   * with the connected node's instance is that node restarted, and one with another instance is a
+   * second node under the same name.
+   */
+  InstanceID?: string;
+}
+
+/** What a compute transport is told about the process it speaks for; both go into every handshake. */
+export interface HandshakeIdentityOptions {
+  /** Sent as the handshake's StartTime; default: when the transport was created. */
+  startTime?: Date;
+  /** Sent as the handshake's InstanceID (the data dir's); default: none, as Go's nodes. */
+  instanceID?: string;
+}
+
+/** The fields of a handshake that name the process knocking, fixed for the transport's life. */
+export type HandshakeIdentity = Pick<HandshakeRequest, 'StartTime' | 'InstanceID'>;
+
+/** A transport's identity fields from its options (InstanceID left out when not given). */
+export function handshakeIdentity(options: HandshakeIdentityOptions): HandshakeIdentity {
+  const startTime = (options.startTime ?? new Date()).toISOString();
+  return options.instanceID === undefined
+    ? { StartTime: startTime }
+    : { StartTime: startTime, InstanceID: options.instanceID };
 }
 
 export interface HandshakeResponse {

@@ -20,6 +20,7 @@ import {
 } from './messages.js';
 import type {
   ComputeMessage,
+  HandshakeIdentityOptions,
   HandshakeRequest,
   HeartbeatRequest,
   OrchestratorMessage,
@@ -43,7 +44,7 @@ import type {
 export interface TransportHarness {
   readonly orchestrator: OrchestratorTransport;
   /** A new compute side for `nodeId` (a new process, as far as the node's state goes). */
-  createCompute(nodeId: string): Promise<ComputeTransport>;
+  createCompute(nodeId: string, identity?: HandshakeIdentityOptions): Promise<ComputeTransport>;
   /** Cuts the node off the orchestrator; the orchestrator is not told. */
   partition(nodeId: string): Awaitable<void>;
   heal(nodeId: string): Awaitable<void>;
@@ -185,6 +186,17 @@ export function runTransportContract(
         expect(connections).toEqual([
           expect.objectContaining({ nodeId: 'n-1', status: 'CONNECTED', reason: 'handshake' }),
         ]);
+      });
+
+      it("sends the data dir's InstanceID and StartTime it was given, and no InstanceID by default", async () => {
+        const started = new Date('2026-01-02T03:04:05.678Z');
+        const compute = await harness.createCompute('n-1', { startTime: started, instanceID: 'inst-1' });
+        await compute.connect(testNodeInfo('n-1'));
+        await (await harness.createCompute('n-2')).connect(testNodeInfo('n-2'));
+        const [first, second] = control.handshakes.map(([request]) => request);
+        expect(first?.StartTime).toBe('2026-01-02T03:04:05.678Z');
+        expect(first?.InstanceID).toBe('inst-1');
+        expect(second).not.toHaveProperty('InstanceID');
       });
 
       it('is idempotent while connected', async () => {

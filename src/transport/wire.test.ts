@@ -45,6 +45,15 @@ const control: [MessageType, object][] = [
     { NodeInfo: testNodeInfo('n-1'), StartTime: now.toISOString(), LastOrchestratorSeqNum: 4 },
   ],
   [
+    MessageType.HandshakeRequest,
+    {
+      NodeInfo: testNodeInfo('n-1'),
+      StartTime: now.toISOString(),
+      LastOrchestratorSeqNum: 0,
+      InstanceID: 'b5d1c3b2-0000-4000-8000-000000000001',
+    },
+  ],
+  [
     MessageType.HandshakeResponse,
     { accepted: true, reason: 'node registered', LastComputeSeqNum: 2, LastOrchestratorSeqNum: 4 },
   ],
@@ -101,6 +110,16 @@ describe('wire form', () => {
       'Events',
       'Accepted',
     ]);
+    // Go's nodes send no InstanceID, and a handshake without one is written without the key
+    expect(
+      Object.keys(
+        encodePayload(MessageType.HandshakeRequest, {
+          NodeInfo: testNodeInfo('n-1'),
+          StartTime: now.toISOString(),
+          LastOrchestratorSeqNum: 0,
+        }),
+      ),
+    ).toEqual(['NodeInfo', 'StartTime', 'LastOrchestratorSeqNum']);
     expect(
       encodePayload(MessageType.ShutdownNoticeRequest, { NodeID: 'n-1', LastOrchestratorSeqNum: 0 }),
     ).toEqual({

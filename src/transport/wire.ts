@@ -54,7 +54,12 @@ const payloadSchemas: Record<MessageType, StructSchema> = {
   [MessageType.ComputeError]: { name: 'ComputeError', fields: baseResponse },
   [MessageType.HandshakeRequest]: {
     name: 'HandshakeRequest',
-    fields: [nodeInfo, field('StartTime', stringKind), lastOrchestratorSeqNum],
+    fields: [
+      nodeInfo,
+      field('StartTime', stringKind),
+      lastOrchestratorSeqNum,
+      field('InstanceID', stringKind, true),
+    ],
   },
   [MessageType.HandshakeResponse]: {
     name: 'HandshakeResponse',

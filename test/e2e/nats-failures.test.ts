@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
-import { describeWithEnv, natsEnv, requireDocker, requireWasmModule } from '../helpers/test-env.js';
+import {
+  describeWithEnv,
+  natsEnv,
+  requireDocker,
+  requireWasmModule,
+  type DockerEnv,
+} from '../helpers/test-env.js';
 import { ProcessCluster } from './process-cluster.js';
 
 let cluster: ProcessCluster | undefined;
@@ -91,6 +97,32 @@ async function waitForTerminal(c: ProcessCluster, jobID: string, timeoutMs?: num
   return state;
 }
 
+/**
+ * Submits a Docker job sleeping `seconds` on compute-0 and waits for its container to run. `containers`
+ * lists compute-0's containers (IDs, one per line).
+ */
+async function runningDockerSleep(c: ProcessCluster, docker: DockerEnv, seconds: number) {
+  const submitted = await c.run([
+    'docker',
+    'run',
+    '--id-only',
+    '--wait=false',
+    docker.image,
+    '--',
+    'sleep',
+    `${seconds}`,
+  ]);
+  expect(submitted.stderr).toBe('');
+  const jobID = submitted.stdout.trim();
+  const first = await acceptedExecution(c, jobID);
+  const containers = (): string =>
+    execFileSync(docker.cli, ['ps', '-aq', '--filter', 'label=bacalhau-executor=compute-0'], {
+      encoding: 'utf8',
+    }).trim();
+  await until('the container to start', () => Promise.resolve(containers() === '' ? undefined : true), c);
+  return { jobID, first, containers };
+}
+
 describeWithEnv('failures across processes', natsEnv(), () => {
   it('a SIGKILLed compute node is detected and its execution rescheduled on another node', async (ctx) => {
     const sleep = requireWasmModule(ctx, 'sleep');
@@ -117,24 +149,7 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     const docker = requireDocker(ctx);
     cluster = await ProcessCluster.start(1);
     const c = cluster;
-    const submitted = await c.run([
-      'docker',
-      'run',
-      '--id-only',
-      '--wait=false',
-      docker.image,
-      '--',
-      'sleep',
-      '30',
-    ]);
-    expect(submitted.stderr).toBe('');
-    const jobID = submitted.stdout.trim();
-    const first = await acceptedExecution(c, jobID);
-    const containers = (): string =>
-      execFileSync(docker.cli, ['ps', '-aq', '--filter', 'label=bacalhau-executor=compute-0'], {
-        encoding: 'utf8',
-      }).trim();
-    await until('the container to start', () => Promise.resolve(containers() === '' ? undefined : true), c);
+    const { jobID, first, containers } = await runningDockerSleep(c, docker, 30);
     const node = c.compute(first.NodeID);
     await node.kill('SIGKILL');
     await node.start();
@@ -175,6 +190,36 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     expect(leftovers).toBe('');
     const nodes = await c.run(['node', 'list', '--output', 'json']);
     expect(nodes.stdout).toContain('"CONNECTED"');
+  }, 150_000);
+
+  it("a second compute node given a running node's name is refused and takes nothing of the first's", async (ctx) => {
+    const docker = requireDocker(ctx);
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const { jobID, containers } = await runningDockerSleep(c, docker, 4);
+
+    // the same name on another data dir: its start-up sweep and its stop must leave the container alone
+    const twin = await c.addCompute('compute-0', [], 'compute-0-twin');
+    await until(
+      'the twin to be refused',
+      () =>
+        Promise.resolve(twin.output.includes('another compute node with this ID is connected') || undefined),
+      c,
+    );
+    await twin.kill('SIGTERM');
+    expect(containers()).not.toBe('');
+
+    expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
+    const rows = await executions(c, jobID);
+    expect(
+      rows.map((r) => `${r.NodeID} ${Object.values(ExecutionStateType)[r.ComputeState.StateType]}`),
+    ).toEqual(['compute-0 Completed']);
+    const nodes = await c.run(['node', 'list', '--output', 'json']);
+    const listed = JSON.parse(nodes.stdout) as {
+      Info: { NodeID: string };
+      ConnectionState: { Status: string };
+    }[];
+    expect(listed.find((n) => n.Info.NodeID === 'compute-0')?.ConnectionState.Status).toBe('CONNECTED');
   }, 150_000);
 
   it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {

@@ -124,8 +124,9 @@ export class ProcessCluster {
     return cluster;
   }
 
-  async addCompute(name: string, extraArgs: string[] = []): Promise<ServeProcess> {
-    const node = new ServeProcess(name, this.#dir(name), [
+  /** Starts a compute node named `name`, on the data dir `dirName` (default: its name). */
+  async addCompute(name: string, extraArgs: string[] = [], dirName = name): Promise<ServeProcess> {
+    const node = new ServeProcess(name, this.#dir(dirName), [
       'serve',
       '--compute',
       '--name',

@@ -48,7 +48,7 @@ describeWithEnv('docker job ports', dockerEnv(), (env) => {
 
   it('lets a Host-mode task listen on its allocated port, and frees the port afterwards', () =>
     withTempDir(async (dir) => {
-      executor = await DockerExecutor.create({ id: executorID });
+      executor = await DockerExecutor.create({ id: executorID, instanceID: `i${executorID}` });
       const allocator = new PortAllocator({ rangeStart: RangeStart, rangeEnd: RangeEnd });
       const requested: NetworkConfig = { Type: 'Host', Ports: [{ Name: 'web' }] };
       const execution = testExecution();

@@ -32,8 +32,11 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   /** Images a test made; removed at the end. */
   const images: string[] = [];
 
+  /** The data dir every executor of this file runs for, unless a test says otherwise. */
+  const instanceID = `i${runID}`;
+
   async function newExecutor(options: Partial<DockerExecutorOptions> = {}): Promise<DockerExecutor> {
-    const executor = await DockerExecutor.create({ id: `${runID}-${++counter}`, ...options });
+    const executor = await DockerExecutor.create({ id: `${runID}-${++counter}`, instanceID, ...options });
     executors.push(executor);
     return executor;
   }
@@ -96,7 +99,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     docker
       .getContainer(
         containerName(
-          { executorID: executor.id, jobID: req.jobID, executionID: req.executionID },
+          { executorID: executor.id, instanceID, jobID: req.jobID, executionID: req.executionID },
           'executor',
         ),
       )
@@ -467,6 +470,22 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await noContainersLeft(restarted);
       }));
 
+    it("leaves another data dir's containers alone under the same node ID: no orphan sweep, no stop takes them", () =>
+      withTempDir(async (dir) => {
+        const id = `${runID}-twin`;
+        const first = await newExecutor({ id });
+        const req = await newRequest(dir, sh('sleep 2; echo still here'));
+        const running = run(first, req);
+        await runningContainer(first, req);
+
+        const twin = await newExecutor({ id, instanceID: `${instanceID}-other` });
+        expect(await twin.listContainers()).toEqual([]);
+        expect(await twin.removeOrphans(() => false)).toEqual([]);
+        await twin.stop();
+        expect((await first.listContainers()).map((c) => c.executionID)).toEqual([req.executionID]);
+        expect(await running).toMatchObject({ ErrorMsg: '', Stdout: 'still here\n', ExitCode: 0 });
+      }));
+
     it('continues the output a killed node recorded when it re-attaches; what the task wrote meanwhile is lost', () =>
       withTempDir(async (dir) => {
         const id = `${runID}-resume`;
@@ -609,16 +628,20 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     await writeFile(
       script,
       `import { DockerExecutor } from ${JSON.stringify(module)};
-const executor = await DockerExecutor.create({ id: process.argv[2] });
-for (const request of JSON.parse(process.argv[3])) await executor.start(request);
+const executor = await DockerExecutor.create({ id: process.argv[2], instanceID: process.argv[3] });
+for (const request of JSON.parse(process.argv[4])) await executor.start(request);
 process.stdout.write('started\\n');
 setInterval(() => undefined, 60_000);
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script, executorID, JSON.stringify(requests)], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, executorID, instanceID, JSON.stringify(requests)],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = once(child, 'exit');
     for await (const chunk of child.stdout) if (String(chunk).includes('started')) break;
     await recorded?.();

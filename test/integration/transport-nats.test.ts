@@ -218,12 +218,17 @@ describeNats('NATS transport', () => {
     };
     const harness: TransportHarness = {
       orchestrator,
-      async createCompute(nodeId) {
+      async createCompute(nodeId, identity) {
         const proxy = await CuttableProxy.start(server.port);
         const nc = await connect({ servers: proxy.url, ...clientOptions });
         connections.push(nc);
         proxies.set(nodeId, [...ofNode(nodeId), { proxy, nc }]);
-        const compute = await NatsComputeTransport.create({ nodeId, connection: nc, onHandlerError });
+        const compute = await NatsComputeTransport.create({
+          ...identity,
+          nodeId,
+          connection: nc,
+          onHandlerError,
+        });
         computes.push(compute);
         return compute;
       },

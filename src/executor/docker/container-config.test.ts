@@ -4,7 +4,7 @@ import { gpuDevices } from './devices.js';
 import { networkSettings } from './network.js';
 import { decodeDockerSpec } from './spec.js';
 
-const ref = { executorID: 'node-1', jobID: 'j-1', executionID: 'e-1' };
+const ref = { executorID: 'node-1', instanceID: 'inst-1', jobID: 'j-1', executionID: 'e-1' };
 const noDevices = { DeviceRequests: [], Devices: [] };
 
 describe('containerCreateOptions', () => {
@@ -41,6 +41,7 @@ describe('containerCreateOptions', () => {
         'bacalhau-jobID': 'node-1j-1',
         'bacalhau-executionID': 'node-1e-1',
         'bacalhau-role': 'executor',
+        'bacalhau-instance': 'inst-1',
       },
       Tty: false,
       AttachStdin: false,

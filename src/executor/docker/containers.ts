@@ -4,7 +4,14 @@
  */
 import type Docker from 'dockerode';
 import { daemonError, statusCode } from './errors.js';
-import { Label, executionIDFromLabel, executionLabelValue, type ContainerRole } from './naming.js';
+import {
+  Label,
+  executionIDFromLabel,
+  executionLabelValue,
+  scopeFilters,
+  type ContainerRole,
+  type ExecutorScope,
+} from './naming.js';
 
 /** One of this executor's containers. */
 export interface ExecutorContainer {
@@ -29,15 +36,15 @@ async function listByLabels(
   }
 }
 
-/** Every container labelled with `executorID`, running or not. */
+/** Every container of the scope, running or not. */
 export async function listExecutorContainers(
   docker: Docker,
-  executorID: string,
+  scope: ExecutorScope,
   signal?: AbortSignal,
 ): Promise<ExecutorContainer[]> {
-  const found = await listByLabels(docker, [`${Label.Executor}=${executorID}`], signal);
+  const found = await listByLabels(docker, scopeFilters(scope), signal);
   return found.flatMap((info) => {
-    const executionID = executionIDFromLabel(executorID, info.Labels[Label.Execution]);
+    const executionID = executionIDFromLabel(scope.executorID, info.Labels[Label.Execution]);
     if (executionID === undefined) return [];
     const role: ContainerRole = info.Labels[Label.Role] === 'sandbox' ? 'sandbox' : 'executor';
     return [
@@ -49,12 +56,16 @@ export async function listExecutorContainers(
 /** The job container of an execution, whatever its state, or undefined when there is none. */
 async function findJobContainer(
   docker: Docker,
-  executorID: string,
+  scope: ExecutorScope,
   executionID: string,
   signal?: AbortSignal,
 ): Promise<Docker.ContainerInfo | undefined> {
-  const execution = `${Label.Execution}=${executionLabelValue(executorID, executionID)}`;
-  return (await listByLabels(docker, [execution, `${Label.Role}=executor`], signal))[0];
+  const filters = [...executionFilters(scope, executionID), `${Label.Role}=executor`];
+  return (await listByLabels(docker, filters, signal))[0];
+}
+
+function executionFilters(scope: ExecutorScope, executionID: string): string[] {
+  return [...scopeFilters(scope), `${Label.Execution}=${executionLabelValue(scope.executorID, executionID)}`];
 }
 
 /**
@@ -65,17 +76,17 @@ async function findJobContainer(
  */
 export class LeftoverContainers {
   readonly #docker: Docker;
-  readonly #executorID: string;
+  readonly #scope: ExecutorScope;
   #executions: Promise<Set<string>> | undefined;
 
-  constructor(docker: Docker, executorID: string) {
+  constructor(docker: Docker, scope: ExecutorScope) {
     this.#docker = docker;
-    this.#executorID = executorID;
+    this.#scope = scope;
   }
 
   /** The execution's leftover job container, if any; a later call for the same ID finds none. */
   async take(executionID: string, signal?: AbortSignal): Promise<Docker.ContainerInfo | undefined> {
-    this.#executions ??= listExecutorContainers(this.#docker, this.#executorID).then(
+    this.#executions ??= listExecutorContainers(this.#docker, this.#scope).then(
       (found) => new Set(found.filter((c) => c.role === 'executor').map((c) => c.executionID)),
       (err: unknown) => {
         this.#executions = undefined;
@@ -84,7 +95,7 @@ export class LeftoverContainers {
     );
     const executions = await this.#executions;
     if (!executions.has(executionID)) return undefined;
-    const container = await findJobContainer(this.#docker, this.#executorID, executionID, signal);
+    const container = await findJobContainer(this.#docker, this.#scope, executionID, signal);
     executions.delete(executionID);
     return container;
   }
@@ -93,11 +104,10 @@ export class LeftoverContainers {
 /** Removes every container of one execution (its job container and its sandbox, if any). */
 export async function removeExecutionContainers(
   docker: Docker,
-  executorID: string,
+  scope: ExecutorScope,
   executionID: string,
 ): Promise<void> {
-  const execution = `${Label.Execution}=${executionLabelValue(executorID, executionID)}`;
-  const found = await listByLabels(docker, [execution], undefined);
+  const found = await listByLabels(docker, executionFilters(scope, executionID), undefined);
   await Promise.all(found.map((info) => removeContainer(docker, info.Id)));
 }
 

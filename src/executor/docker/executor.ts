@@ -35,7 +35,7 @@ import { DockerComponent, daemonError, statusCode, throwIfAborted } from './erro
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
 import { containerMounts } from './mounts.js';
-import type { ExecutionRef } from './naming.js';
+import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
 import { decodeDockerSpec, type DockerEngineSpec } from './spec.js';
@@ -47,6 +47,11 @@ export interface DockerExecutorOptions extends BaseExecutorOptions {
    * restarted one finds its own (Bacalhau uses the node ID).
    */
   id: string;
+  /**
+   * The data dir's InstanceID, also on every container: a restarted node (same data dir) finds its
+   * own, and never removes those of another node given the same ID.
+   */
+  instanceID: string;
   /** Most processes and threads one container may have; default 2048. */
   pidsLimit?: number;
 }
@@ -61,6 +66,7 @@ const RecentAnswerMs = 30_000;
 
 export class DockerExecutor extends BaseExecutor {
   readonly id: string;
+  readonly #scope: ExecutorScope;
   readonly #docker: Docker;
   readonly #socketPath: string | undefined;
   /** The socket's real path, looked up once: no input may be the socket, under any name. */
@@ -79,6 +85,7 @@ export class DockerExecutor extends BaseExecutor {
   private constructor(options: DockerExecutorOptions) {
     super(options);
     this.id = options.id;
+    this.#scope = { executorID: options.id, instanceID: options.instanceID };
     this.#pidsLimit = options.pidsLimit ?? 2048;
     const clock = options.clock ?? systemClock;
     this.#bridge = new RecentAnswers(RecentAnswerMs, clock);
@@ -86,7 +93,7 @@ export class DockerExecutor extends BaseExecutor {
     const daemon = connectDaemon();
     this.#docker = daemon.docker;
     this.#socketPath = daemon.socketPath;
-    this.#leftovers = new LeftoverContainers(this.#docker, this.id);
+    this.#leftovers = new LeftoverContainers(this.#docker, this.#scope);
   }
 
   /**
@@ -184,7 +191,7 @@ export class DockerExecutor extends BaseExecutor {
 
   /** This executor's containers on the daemon (job containers and HTTP sandboxes), any state. */
   listContainers(options: SignalOption = {}): Promise<ExecutorContainer[]> {
-    return listExecutorContainers(this.#docker, this.id, options.signal);
+    return listExecutorContainers(this.#docker, this.#scope, options.signal);
   }
 
   /**
@@ -257,7 +264,7 @@ export class DockerExecutor extends BaseExecutor {
           existing === undefined
             ? removeContainer(this.#docker, container.id)
             : // by label: a sandbox a re-attached run did not reopen goes too (Go's RemoveObjectsWithLabel)
-              removeExecutionContainers(this.#docker, this.id, request.executionID),
+              removeExecutionContainers(this.#docker, this.#scope, request.executionID),
         ]);
         this.#active.delete(request.executionID);
       });
@@ -297,7 +304,7 @@ export class DockerExecutor extends BaseExecutor {
   ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
     const devices = await gpuDevices(request.resources);
     const { resolution, bridge } = await this.#network(request.network);
-    const ref: ExecutionRef = { executorID: this.id, jobID: request.jobID, executionID: request.executionID };
+    const ref: ExecutionRef = { ...this.#scope, jobID: request.jobID, executionID: request.executionID };
     const gateway =
       resolution.mode === 'http' ? await this.#openGateway(ref, request.network, signal) : undefined;
     const options = containerCreateOptions({

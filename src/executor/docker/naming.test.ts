@@ -5,9 +5,9 @@ import { pauseArchitectures, pauseExecutable } from './pause-binary.js';
 
 describe('naming', () => {
   it("names containers as Bacalhau does, and reads execution IDs back from this executor's labels", () => {
-    expect(containerName({ executorID: 'n1', jobID: 'j-1', executionID: 'e-1' }, 'executor')).toBe(
-      'bacalhau-n1-j-1-e-1-executor',
-    );
+    expect(
+      containerName({ executorID: 'n1', instanceID: 'i-1', jobID: 'j-1', executionID: 'e-1' }, 'executor'),
+    ).toBe('bacalhau-n1-j-1-e-1-executor');
     expect(executionIDFromLabel('n1', 'n1e-1')).toBe('e-1');
     expect(executionIDFromLabel('n1', 'n2e-1')).toBeUndefined();
     expect(executionIDFromLabel('n1', 'n1')).toBeUndefined();

@@ -3,22 +3,35 @@
  * `containerLabels`), so that a restarted node finds its containers again and removes the orphans.
  *
  * Label values are Go's: the executor ID concatenated with the job or execution ID, no separator.
- * The role label is ours: an HTTP-mode execution has a sandbox container besides its job container,
- * and only the job container may be re-attached to.
+ * The role and instance labels are ours. Role: an HTTP-mode execution has a sandbox container besides
+ * its job container, and only the job container may be re-attached to. Instance: the executor ID is
+ * the node's name, which a second node on the same daemon may be given by mistake; the data dir's
+ * InstanceID keeps each one's restart clean-up (orphans, stop) away from the other's containers.
  */
 export const Label = {
   Executor: 'bacalhau-executor',
   Job: 'bacalhau-jobID',
   Execution: 'bacalhau-executionID',
   Role: 'bacalhau-role',
+  Instance: 'bacalhau-instance',
 } as const;
 
 export type ContainerRole = 'executor' | 'sandbox';
 
-export interface ExecutionRef {
+/** Whose containers: the executor's (the node ID, as in Go) of one data dir's node. */
+export interface ExecutorScope {
   executorID: string;
+  instanceID: string;
+}
+
+export interface ExecutionRef extends ExecutorScope {
   jobID: string;
   executionID: string;
+}
+
+/** Docker's label filters (`name=value`) for every container of the scope. */
+export function scopeFilters(scope: ExecutorScope): string[] {
+  return [`${Label.Executor}=${scope.executorID}`, `${Label.Instance}=${scope.instanceID}`];
 }
 
 /** `bacalhau-<executorID>-<jobID>-<executionID>-<role>` (Go's job container ends in `-executor`). */
@@ -32,6 +45,7 @@ export function containerLabels(ref: ExecutionRef, role: ContainerRole): Record<
     [Label.Job]: ref.executorID + ref.jobID,
     [Label.Execution]: executionLabelValue(ref.executorID, ref.executionID),
     [Label.Role]: role,
+    [Label.Instance]: ref.instanceID,
   };
 }
 

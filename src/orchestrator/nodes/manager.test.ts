@@ -8,7 +8,7 @@ import type { ControlContext } from '../../transport/types.js';
 import { isHandshakeRequired } from '../../transport/errors.js';
 import { testNodeInfo } from '../../transport/testing/index.js';
 import { NodeManager } from './manager.js';
-import { compileNodeManagerOptions, healthCheckInterval } from './options.js';
+import { NodeManagerDefaults, compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
 import { goTime } from '../../models/go-time.js';
 
@@ -149,6 +149,93 @@ describe('NodeManager handshake', () => {
       expect(stored.ConnectionState.LastOrchestratorSeqNum).toBe(4);
       expect(stored.ConnectionState.LastComputeSeqNum).toBe(7);
     });
+  });
+});
+
+describe('NodeManager: one process per node ID', () => {
+  function handshake(h: Harness, nodeId: string, instanceID?: string, labels: Record<string, string> = {}) {
+    return h.manager.handshake(
+      {
+        NodeInfo: testNodeInfo(nodeId, { labels }),
+        StartTime: new Date(h.clock.now()).toISOString(),
+        LastOrchestratorSeqNum: 0,
+        ...(instanceID === undefined ? {} : { InstanceID: instanceID }),
+      },
+      context(nodeId),
+    );
+  }
+  const heartbeat = (h: Harness, nodeId: string) =>
+    h.manager.heartbeat(
+      {
+        NodeID: nodeId,
+        AvailableCapacity: testNodeInfo(nodeId).ComputeNodeInfo.AvailableCapacity,
+        QueueUsedCapacity: testNodeInfo(nodeId).ComputeNodeInfo.QueueCapacity,
+        LastOrchestratorSeqNum: 0,
+      },
+      context(nodeId),
+    );
+  const inUse =
+    'another compute node with this ID is connected (since 2024-01-01T00:00:00Z, from another data dir): ' +
+    'stop that node, or give this one its own name (--name, with a new --data-dir)';
+
+  it('refuses a second node under a connected ID from another data dir; the first keeps its connection', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      expect(await handshake(h, 'n-1', 'dir-a', { first: 'yes' })).toEqual({
+        accepted: true,
+        reason: 'node registered',
+      });
+      h.clock.advance(1000);
+      expect(await handshake(h, 'n-1', 'dir-b', { first: 'no' })).toEqual({ accepted: false, reason: inUse });
+      // Go's nodes send no InstanceID: one of them is another data dir too
+      expect(await handshake(h, 'n-1')).toEqual({ accepted: false, reason: inUse });
+      expect((await h.store.getNode('n-1')).Info.Labels).toEqual({ first: 'yes' });
+      expect(() => heartbeat(h, 'n-1')).not.toThrow();
+      expect(h.manager.connectedNodes).toBe(1);
+    });
+  });
+
+  it('accepts the same data dir again at once: the node restarted', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      await handshake(h, 'n-1', 'dir-a');
+      h.clock.advance(1000);
+      expect(await handshake(h, 'n-1', 'dir-a')).toEqual({ accepted: true, reason: 'node reconnected' });
+    });
+  });
+
+  it('accepts another data dir once the connected node said goodbye or fell silent', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      await handshake(h, 'n-1', 'dir-a');
+      await h.manager.shutdownNotice({ NodeID: 'n-1', LastOrchestratorSeqNum: 0 }, context('n-1'));
+      expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
+
+      await handshake(h, 'n-2', 'dir-c');
+      h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+      expect(await handshake(h, 'n-2', 'dir-d')).toMatchObject({ accepted: true });
+    });
+  });
+
+  it("lets the newest handshake win between nodes that send no InstanceID, as Go's do", async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      await handshake(h, 'n-1');
+      expect(await handshake(h, 'n-1')).toEqual({ accepted: true, reason: 'node reconnected' });
+    });
+  });
+
+  it('accepts any data dir for a node the store lists as connected after a restart (its process is unknown)', async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      await store.putNode(makeNode('n-1'));
+      await withHarness({ dispatcher: false, store, clock }, async (h) => {
+        expect(await handshake(h, 'n-1', 'dir-b')).toEqual({ accepted: true, reason: 'node reconnected' });
+        expect(await handshake(h, 'n-1', 'dir-c')).toEqual({
+          accepted: false,
+          reason: inUse.replace('2024-01-01T00:00:00Z', goTime(clock.now())),
+        });
+      });
+    } finally {
+      await store.close();
+    }
   });
 });
 

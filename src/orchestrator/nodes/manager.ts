@@ -24,6 +24,13 @@
  * DISCONNECTED are re-announced as "left", so work still recorded on them is re-evaluated even if the
  * previous process died before doing it.
  *
+ * ## One process per node ID
+ * While a node is connected, a handshake under its ID from another data dir (another `InstanceID`)
+ * is refused: it is a second node given the same name, and accepting it would hand it the first one's
+ * executions. A handshake from the same data dir is the node restarted (one process holds a data dir
+ * at a time) and is accepted at once. Go's nodes send no InstanceID; between two of them nothing can
+ * be told apart, and the newest handshake wins as in Go.
+ *
  * Deliberate differences from Go are listed in this folder's README.
  */
 import type { Timer } from '../../lib/clock.js';
@@ -93,6 +100,8 @@ export type NodeManagerState = 'running' | 'stopped';
 interface LiveNode {
   /** The connection as decided at handshake; heartbeats move the fields below, not this object's time. */
   readonly connection: ConnectionState;
+  /** The handshake's InstanceID: which data dir the connected process runs on (none from Go's nodes). */
+  readonly instanceID: string | undefined;
   lastHeartbeatMs: number;
   available: Resources;
   queueUsed: Resources;
@@ -169,10 +178,11 @@ export class NodeManager implements ControlPlaneHandler {
   // --- control plane --------------------------------------------------------------------------------
 
   /**
-   * Accepts a compute node unless it was rejected (`node has been rejected`) or is not a compute node
-   * (`node is not a compute node`). A new node starts PENDING with manual approval, else APPROVED; a
-   * known one keeps its membership. The node is stored CONNECTED before this resolves, and a node-join
-   * re-evaluation follows.
+   * Accepts a compute node unless it was rejected (`node has been rejected`), is not a compute node
+   * (`node is not a compute node`), or its ID is connected from another data dir (see "One process
+   * per node ID"). A new node starts PENDING with manual approval, else APPROVED; a known one keeps
+   * its membership. The node is stored CONNECTED before this resolves, and a node-join re-evaluation
+   * follows.
    */
   handshake(request: HandshakeRequest, context: ControlContext): Promise<HandshakeDecision> {
     const nodeId = context.nodeId;
@@ -180,6 +190,10 @@ export class NodeManager implements ControlPlaneHandler {
       this.#assertRunning();
       const info = request.NodeInfo;
       const now = this.#o.clock.now();
+      const holder = this.#live.get(nodeId);
+      if (holder !== undefined && !holder.provisional && !this.#expired(holder, now)) {
+        if (holder.instanceID !== request.InstanceID) return { accepted: false, reason: nodeIdInUse(holder) };
+      }
       const outcome = await this.#o.store.transaction((tx) => {
         const existing = findNode(tx, nodeId);
         if (existing?.Membership === NodeMembership.Rejected) {
@@ -210,6 +224,7 @@ export class NodeManager implements ControlPlaneHandler {
       const previous = this.#live.get(nodeId);
       this.#live.set(nodeId, {
         connection: outcome.connection,
+        instanceID: request.InstanceID,
         lastHeartbeatMs: now,
         available: info.ComputeNodeInfo.AvailableCapacity,
         queueUsed: info.ComputeNodeInfo.QueueCapacity,
@@ -419,6 +434,7 @@ export class NodeManager implements ControlPlaneHandler {
       if (node.ConnectionState.Status === NodeConnection.Connected) {
         this.#live.set(id, {
           connection: { ...node.ConnectionState },
+          instanceID: undefined,
           lastHeartbeatMs: now,
           available: node.Info.ComputeNodeInfo.AvailableCapacity,
           queueUsed: node.Info.ComputeNodeInfo.QueueCapacity,
@@ -629,6 +645,14 @@ export class NodeManager implements ControlPlaneHandler {
 }
 
 /** The node with exactly this ID (the store's getNode also matches prefixes), or undefined. */
+/** Why a second node under a connected node's ID is refused, with what the user can do about it. */
+function nodeIdInUse(holder: LiveNode): string {
+  return (
+    `another compute node with this ID is connected (since ${holder.connection.ConnectedSince}, ` +
+    'from another data dir): stop that node, or give this one its own name (--name, with a new --data-dir)'
+  );
+}
+
 function findNode(tx: JobStoreReader, nodeId: string): NodeState | undefined {
   try {
     const node = tx.getNode(nodeId);

@@ -13,7 +13,7 @@ for (const copy of ['none', 'clone', 'wire'] satisfies CopyMode[]) {
     const hub = await InMemoryTransportHub.create({ copy, onHandlerError });
     return {
       orchestrator: hub.orchestrator,
-      createCompute: (nodeId) => hub.createComputeTransport({ nodeId }),
+      createCompute: (nodeId, identity) => hub.createComputeTransport({ ...identity, nodeId }),
       partition: (nodeId) => hub.partition(nodeId),
       heal: (nodeId) => hub.heal(nodeId),
       stop: () => hub.stop(),

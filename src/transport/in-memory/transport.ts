@@ -24,7 +24,8 @@ import {
 } from '../errors.js';
 import { Deque } from '../../lib/deque.js';
 import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
-import { MessageType, sequenced } from '../messages.js';
+import { MessageType, handshakeIdentity, sequenced } from '../messages.js';
+import type { HandshakeIdentity, HandshakeIdentityOptions } from '../messages.js';
 import type {
   ComputeMessage,
   DataPlaneMessage,
@@ -69,10 +70,8 @@ export interface InMemoryTransportOptions {
   onHandlerError?: (error: unknown, context: HandlerErrorContext) => void;
 }
 
-export interface ComputeTransportOptions {
+export interface ComputeTransportOptions extends HandshakeIdentityOptions {
   nodeId: string;
-  /** Sent as the handshake's StartTime; default: now. */
-  startTime?: Date;
 }
 
 export type HubState = 'running' | 'stopped';
@@ -335,7 +334,7 @@ class InMemoryComputeTransport implements ComputeTransport {
   /** Orchestrator → compute messages waiting for this side's handler. */
   readonly inbox: Mailbox<OrchestratorMessage>;
   readonly #core: Core;
-  readonly #startTime: string;
+  readonly #identity: HandshakeIdentity;
   /** Every call of this node in flight listens to it. */
   readonly #stopping = unboundedController();
   readonly #stateListeners = new Set<(state: ComputeTransportState, error?: BacalhauError) => void>();
@@ -357,7 +356,7 @@ class InMemoryComputeTransport implements ComputeTransport {
   constructor(core: Core, options: ComputeTransportOptions) {
     this.#core = core;
     this.nodeId = options.nodeId;
-    this.#startTime = (options.startTime ?? new Date()).toISOString();
+    this.#identity = handshakeIdentity(options);
     this.inbox = new Mailbox<OrchestratorMessage>(
       core.scheduler,
       (message) => this.#deliver(message),
@@ -406,7 +405,7 @@ class InMemoryComputeTransport implements ComputeTransport {
       const handler = this.#controlHandler();
       const request: HandshakeRequest = {
         NodeInfo: nodeInfo,
-        StartTime: this.#startTime,
+        ...this.#identity,
         LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
       };
       const decision = await core.call(

@@ -30,7 +30,7 @@ import {
   transportStoppedError,
 } from '../errors.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
-import { MessageType } from '../messages.js';
+import { MessageType, handshakeIdentity, type HandshakeIdentity } from '../messages.js';
 import type {
   ComputeMessage,
   HandshakeRequest,
@@ -107,7 +107,7 @@ export class NatsComputeTransport implements ComputeTransport {
   readonly nodeId: string;
   readonly #connectionOptions: NatsConnectionOptions;
   readonly #options: CompiledOptions;
-  readonly #startTime: string;
+  readonly #identity: HandshakeIdentity;
   readonly #scheduler = new DeliveryScheduler();
   readonly #stopping = new AbortController();
   readonly #stateListeners = new Listeners<[ComputeTransportState, BacalhauError | undefined]>('state');
@@ -134,7 +134,7 @@ export class NatsComputeTransport implements ComputeTransport {
     this.nodeId = options.nodeId;
     this.#connectionOptions = options;
     this.#options = compiled;
-    this.#startTime = (options.startTime ?? new Date()).toISOString();
+    this.#identity = handshakeIdentity(options);
     this.#inbox = new Mailbox(
       this.#scheduler,
       (inbound) => this.#deliver(inbound),
@@ -207,7 +207,7 @@ export class NatsComputeTransport implements ComputeTransport {
       const reported = this.#lastOrchestratorSeqNum;
       const response = await this.#request(nats, MessageType.HandshakeRequest, signal, {
         NodeInfo: nodeInfo,
-        StartTime: this.#startTime,
+        ...this.#identity,
         LastOrchestratorSeqNum: reported,
       });
       if (this.#state !== 'connecting' || this.#connection !== connection) {

@@ -4,7 +4,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
-import type { DataPlaneMessage } from '../messages.js';
+import type { DataPlaneMessage, HandshakeIdentityOptions } from '../messages.js';
 import { TransportComponent } from '../errors.js';
 import { dialNats, type NatsConnectionOptions, type TokenSetting } from './connection.js';
 
@@ -32,10 +32,8 @@ export interface NatsTransportOptions extends NatsConnectionOptions {
   onProtocolError?: (error: BacalhauError, context: ProtocolErrorContext) => void;
 }
 
-export interface NatsComputeTransportOptions extends NatsTransportOptions {
+export interface NatsComputeTransportOptions extends NatsTransportOptions, HandshakeIdentityOptions {
   nodeId: string;
-  /** Sent as the handshake's StartTime; default: when the transport was created. */
-  startTime?: Date;
 }
 
 export interface CompiledOptions {
