@@ -293,6 +293,29 @@ describe('Dispatcher: compute node → store', () => {
     });
   });
 
+  it('stores the events of a report in time order, though the error comes first on the wire', async () => {
+    await withHarness({}, async (h) => {
+      const { job, execution } = await place(h.store, 'n-1', { type: 'batch', desired: 'Running' });
+      const note = {
+        Message: 'Network.Type Default: no bridge',
+        Topic: 'Execution',
+        Timestamp: '2026-01-01T00:00:01Z',
+      };
+      const report = computeError(execution, new Error('Execution timed out after 3s'), {
+        now: new Date('2026-01-01T00:00:04Z'),
+        events: [note],
+      });
+      expect(report.payload.Events[0]?.Message).toBe('Execution timed out after 3s'); // Go reads the first
+      expect(await h.dispatcher?.handle('n-1', sequenced(report))).toMatchObject({ status: 'applied' });
+      const history = await h.store.getJobHistory(job.ID, { excludeJobLevel: true });
+      expect(history.items.map((item) => item.Event.Message)).toEqual([
+        'Requested execution on n-1',
+        'Network.Type Default: no bridge',
+        'Execution timed out after 3s',
+      ]);
+    });
+  });
+
   it('ignores a replayed message for an execution already terminal', async () => {
     await withHarness({}, async (h) => {
       const node = await h.node('n-1');

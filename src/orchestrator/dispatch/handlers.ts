@@ -12,7 +12,8 @@
  * | ComputeError | Failed (message: the error's) | Stopped "execution failed" | |
  *
  * The message's events become execution history (for a ComputeError, the error event with its
- * details: IsError, Hint, Retryable, FailsExecution, ErrorCode).
+ * details: IsError, Hint, Retryable, FailsExecution, ErrorCode), in time order: a failure's error
+ * comes first in the message (Go's orchestrators read the first event), before the notes that led to it.
  *
  * **Idempotent**: a report that no longer applies is ignored and changes nothing, which is what makes
  * replays after a reconnect or restart safe:
@@ -35,7 +36,7 @@ import {
   isTerminalExecutionState,
   newUUID,
 } from '../../models/index.js';
-import type { Evaluation, Execution, ExecutionStateType, Job } from '../../models/index.js';
+import type { Evaluation, Event, Execution, ExecutionStateType, Job } from '../../models/index.js';
 import type { JobStoreTx, UpdateExecutionRequest } from '../../store/types.js';
 import { computeErrorInfo } from '../../transport/messages.js';
 import type { BidResult, ComputeError, ComputeMessage, RunResult } from '../../transport/messages.js';
@@ -123,7 +124,7 @@ function bidResultUpdate(execution: Execution, result: BidResult): UpdateExecuti
           ComputeState: { StateType: 'AskForBidRejected', Message: message },
           DesiredState: { StateType: 'Stopped', Message: DispatchMessages.bidRejected },
         },
-    events: result.Events,
+    events: inTimeOrder(result.Events),
   };
 }
 
@@ -146,7 +147,7 @@ function runResultUpdate(execution: Execution, job: Job, result: RunResult): Upd
         Message: unexpected ? DispatchMessages.completedUnexpectedly : DispatchMessages.executionCompleted,
       },
     },
-    events: result.Events,
+    events: inTimeOrder(result.Events),
   };
 }
 
@@ -158,8 +159,18 @@ function computeErrorUpdate(execution: Execution, error: ComputeError): UpdateEx
       ComputeState: { StateType: 'Failed', Message: computeErrorInfo(error).message },
       DesiredState: { StateType: 'Stopped', Message: DispatchMessages.executionFailed },
     },
-    events: error.Events,
+    events: inTimeOrder(error.Events),
   };
+}
+
+/** The events by Timestamp, ties (and any unreadable time) in message order. */
+function inTimeOrder(events: readonly Event[]): Event[] {
+  const times = events.map((event) => Date.parse(event.Timestamp));
+  if (times.some(Number.isNaN)) return [...events];
+  return events
+    .map((event, i) => ({ event, time: times[i]! }))
+    .sort((a, b) => a.time - b.time)
+    .map((e) => e.event);
 }
 
 function execUpdateEvaluation(job: Job, id: string): Evaluation {
