@@ -137,6 +137,21 @@ export function runExecutorContract(name: string, harness: ExecutorContractHarne
       expect(await readdir(join(req.resultsDir, 'untouched'))).toEqual([]);
     });
 
+    it('refuses a result path whose Name is not one folder of the results, before anything runs', async () => {
+      for (const Name of ['../escape', 'a/b', '.', 'stdout', 'stderr', 'exitCode']) {
+        const outputs = [{ Name, Path: '/outputs' }];
+        const req = await request(harness.writeOutput(outputs[0]!, 'x', 'x'), { outputs });
+        const err = await executor.start(req).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, Name).toBeInstanceOf(BacalhauError);
+        expect((err as BacalhauError).code).toBe(ErrorCode.OutputConfigError);
+        expect((err as BacalhauError).message).toContain(JSON.stringify(Name));
+        expect(await readdir(join(req.resultsDir, '..'))).not.toContain('escape');
+      }
+    });
+
     it('shows the prepared inputs at their targets', async () => {
       const source = join(root, 'input-data');
       await mkdir(source);

@@ -11,6 +11,7 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolder, writeAt } from '../lib/quick-fs.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
 import type { ResultPath } from '../models/result-path.js';
@@ -24,6 +25,31 @@ export const DefaultOutputLimits: Readonly<OutputLimits> = Object.freeze({
   maxStderrFileLength: 1024 ** 3,
   maxStderrReturnLength: 2048,
 });
+
+/** The files of every result, which no ResultPath folder may take the place of. */
+const ResultFiles: ReadonlySet<string> = new Set(Object.values(DownloadFilename));
+
+/**
+ * Why a ResultPath cannot have its folder `resultsDir/<Name>` and be mounted at its Path, or undefined
+ * when it can. The Name is one plain path segment (a folder of resultsDir that cannot climb out of it),
+ * other than the result's own files; the Path is absolute.
+ */
+export function resultPathProblem(output: ResultPath): string | undefined {
+  const name = output.Name;
+  if (
+    name.trim() === '' ||
+    name.includes('/') ||
+    name === '.' ||
+    name === '..' ||
+    !output.Path.startsWith('/')
+  ) {
+    return `result path ${JSON.stringify(output)} needs a plain Name and an absolute Path`;
+  }
+  if (ResultFiles.has(name)) {
+    return `result path name ${JSON.stringify(name)} is taken by the execution's own ${name} file: choose another Name`;
+  }
+  return undefined;
+}
 
 /** The log file's name inside the request's `logsDir`. */
 export const LogFileName = 'output.log';
@@ -135,6 +161,13 @@ export class OutputRecorder {
     openLog: (path: string) => Promise<LogFile>,
   ): Promise<OutputRecorder> {
     const { resultsDir, logsDir, outputs, limits } = options;
+    // the executors refuse such a task with their own error first; this keeps every folder inside
+    const problem = outputs.map(resultPathProblem).find((p) => p !== undefined);
+    if (problem !== undefined) {
+      throw new BacalhauError(`output configuration error: ${problem}`, {
+        code: ErrorCode.OutputConfigError,
+      });
+    }
     for (const output of outputs) await makeFolder(join(resultsDir, output.Name));
     const log = await openLog(join(logsDir, LogFileName));
     let stdout: number | undefined;

@@ -37,7 +37,7 @@ export function outputError(problem: string): BacalhauError {
   return dockerError(
     `output configuration error: ${problem}`,
     ErrorCode.OutputConfigError,
-    'Give every Task.ResultPaths entry a Name and an absolute Path',
+    'Give every Task.ResultPaths entry a plain Name (one folder name, not stdout, stderr or exitCode) and an absolute Path',
   );
 }
 

@@ -9,6 +9,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResultPath } from '../../models/result-path.js';
+import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputError, outputError } from './errors.js';
 
@@ -44,11 +45,8 @@ export async function containerMounts(options: {
   }
 
   for (const output of options.outputs) {
-    // the Name is a folder of resultsDir: it may not climb out of it
-    const badName = output.Name.trim() === '' || output.Name.includes('/') || output.Name === '..';
-    if (badName || !output.Path.startsWith('/')) {
-      throw outputError(`result path ${JSON.stringify(output)} needs a plain Name and an absolute Path`);
-    }
+    const problem = resultPathProblem(output);
+    if (problem !== undefined) throw outputError(problem);
     const target = posix.resolve(output.Path);
     claim(target, () =>
       outputError(`result path ${JSON.stringify(output.Path)} is also the target of an input or output`),

@@ -82,6 +82,6 @@ export function outputConfigError(problem: string): BacalhauError {
   return wasmError(
     `output configuration error: ${problem}`,
     ErrorCode.OutputConfigError,
-    'Give every ResultPath a Name and an absolute Path that no InputSource Target uses',
+    'Give every ResultPath a plain Name (one folder name, not stdout, stderr or exitCode) and an absolute Path that no InputSource Target uses',
   );
 }

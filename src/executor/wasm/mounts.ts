@@ -11,6 +11,7 @@ import { copyFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { hardLink, makeFolder, statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
+import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
 
@@ -69,9 +70,8 @@ export async function prepareMounts(options: {
   }
 
   for (const output of options.outputs) {
-    if (output.Name.trim() === '' || !output.Path.startsWith('/')) {
-      throw outputConfigError(`result path ${JSON.stringify(output)} needs a Name and an absolute Path`);
-    }
+    const problem = resultPathProblem(output);
+    if (problem !== undefined) throw outputConfigError(problem);
     const host = join(options.resultsDir, output.Name);
     const guest = posix.resolve(output.Path);
     add({ guest, host, readOnly: false }, () =>
