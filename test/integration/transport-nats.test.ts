@@ -593,14 +593,24 @@ describeNats('NATS transport', () => {
     it('connects with the token given as a setting or inside the URL', async () => {
       const orchestrator = await NatsOrchestratorTransport.create({ servers: secured.url, token: 's3cret' });
       orchestrator.serveControlPlane(accepting);
-      const compute = await NatsComputeTransport.create({
-        nodeId: 'auth-2',
-        servers: `nats://s3cret@127.0.0.1:${secured.port}`,
-      });
+      // an empty setting is no token (Compute.Auth.Token's default): the URL's is used
+      const computes = await Promise.all(
+        [{}, { token: '' }].map((setting, i) =>
+          NatsComputeTransport.create({
+            nodeId: `auth-url-${i}`,
+            servers: `nats://s3cret@127.0.0.1:${secured.port}`,
+            ...setting,
+          }),
+        ),
+      );
       try {
-        await expect(compute.connect(testNodeInfo('auth-2'))).resolves.toMatchObject({ accepted: true });
+        for (const compute of computes) {
+          await expect(compute.connect(testNodeInfo(compute.nodeId))).resolves.toMatchObject({
+            accepted: true,
+          });
+        }
       } finally {
-        await compute.stop();
+        await Promise.all(computes.map((compute) => compute.stop()));
         await orchestrator.stop();
       }
     });

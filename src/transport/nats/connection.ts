@@ -49,7 +49,8 @@ export async function dialNats(
   const urls = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
   const parsed = urls.map(splitCredentials);
   const credentials = parsed.find((p) => p.token !== undefined || p.user !== undefined);
-  const token = options.token ?? credentials?.token;
+  // An empty setting is none (Go adds nats.Token only for a non-empty secret): the URL's token counts.
+  const token = options.token || credentials?.token;
   const dialing = connect({
     servers: parsed.map((p) => p.server),
     ...(token === undefined || token === '' ? {} : { token }),
