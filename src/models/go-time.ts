@@ -25,3 +25,8 @@ export function parseGoTime(text: string | undefined): number | undefined {
 export function msToNanos(ms: number): number {
   return Math.round(ms * 1e6);
 }
+
+/** Unix nanoseconds → Unix milliseconds (with the fraction). */
+export function nanosToMs(ns: number): number {
+  return ns / 1e6;
+}

@@ -34,7 +34,7 @@
 import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import type { Clock } from '../lib/clock.js';
-import { NodeType, Protocol, zeroResources, type NodeInfo } from '../models/index.js';
+import { NodeConnection, NodeType, Protocol, zeroResources, type NodeInfo } from '../models/index.js';
 import { Dispatcher } from '../orchestrator/dispatch/index.js';
 import { JobEndpoint } from '../orchestrator/endpoint/index.js';
 import { Housekeeping } from '../orchestrator/housekeeping/index.js';
@@ -213,6 +213,11 @@ export class Orchestrator {
           ? {}
           : { persistIntervalMs: t.heartbeatPersistIntervalMs }),
         onError: report('NodeManager'),
+        // A returning node is told again of the stops it may have missed while away.
+        onConnectionChange: (change) => {
+          if (change.current !== NodeConnection.Connected || change.missedSince === undefined) return;
+          dispatcher.cancelMissed(change.nodeId, change.missedSince).catch(report('Dispatcher'));
+        },
       });
       started.push(nodeManager);
       const scheduling = await SchedulingService.create({

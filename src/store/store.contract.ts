@@ -944,6 +944,21 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         ).toEqual(ids([v1[0]!]));
       });
 
+      it('returns executions modified at or after a time', async () => {
+        clock.advance(10);
+        const since = clock.nanos();
+        await store.updateExecution({
+          executionID: v1[1]!.ID,
+          newValues: { DesiredState: { StateType: 'Stopped' } },
+        });
+        expect(
+          ids(await store.listExecutions({ nodeIDs: ['n-2'], allJobVersions: true, modifiedSince: since })),
+        ).toEqual(ids([v1[1]!]));
+        expect(
+          await store.listExecutions({ nodeIDs: ['n-2'], allJobVersions: true, modifiedSince: since + 1e6 }),
+        ).toEqual([]);
+      });
+
       it('attaches the job spec of each execution version when asked', async () => {
         const executions = await store.listExecutions({
           jobID: job.ID,

@@ -79,6 +79,8 @@ export interface ExecutionQuery {
   nodeIDs?: readonly string[];
   /** Only executions that are not terminal: desired state not Stopped and compute state not terminal. */
   inProgressOnly?: boolean;
+  /** Only executions last modified at or after this time (`ModifyTime`, Unix nanoseconds). */
+  modifiedSince?: number;
   /** Attach the job spec of the execution's version as `Execution.Job`. */
   includeJob?: boolean;
   orderBy?: ExecutionOrderBy;

@@ -4,7 +4,7 @@
  * checks where every job ends up and how many executions it took.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
@@ -220,6 +220,76 @@ describeWithEnv('failures across processes', natsEnv(), () => {
       ConnectionState: { Status: string };
     }[];
     expect(listed.find((n) => n.Info.NodeID === 'compute-0')?.ConnectionState.Status).toBe('CONNECTED');
+  }, 150_000);
+
+  it('a node that was away while the orchestrator restarted is cancelled what it missed: a daemon runs once', async (ctx) => {
+    const docker = requireDocker(ctx);
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const spec = join(c.orchestrator.dataDir, 'daemon.yaml');
+    writeFileSync(
+      spec,
+      `Name: everywhere\nType: daemon\nTasks:\n  - Name: main\n    Engine:\n      Type: docker\n      Params:\n        Image: ${docker.image}\n        Parameters: [sleep, "1000"]\n`,
+    );
+    const submitted = await c.run(['job', 'run', '--id-only', '--wait=false', spec]);
+    expect(submitted.stderr).toBe('');
+    const jobID = submitted.stdout.trim();
+    /** The execution IDs compute-0 has containers for. */
+    const running = (): string[] =>
+      execFileSync(
+        docker.cli,
+        [
+          'ps',
+          '--filter',
+          'label=bacalhau-executor=compute-0',
+          '--format',
+          '{{.Label "bacalhau-executionID"}}',
+        ],
+        { encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((label) => label.slice('compute-0'.length));
+    const [first] = await until(
+      'the daemon to run',
+      () => Promise.resolve(running().length > 0 ? running() : undefined),
+      c,
+    );
+
+    // the node falls silent; the orchestrator gives its execution up, then dies (its outbox with it)
+    const node = c.compute('compute-0');
+    node.signal('SIGSTOP');
+    try {
+      await until(
+        'the execution to be given up',
+        async () =>
+          (await executions(c, jobID)).find((e) => e.ID === first)?.ComputeState.StateType ===
+          executionState(ExecutionStateType.Failed)
+            ? true
+            : undefined,
+        c,
+      );
+      await c.orchestrator.kill('SIGKILL');
+      await c.orchestrator.start();
+    } finally {
+      node.signal('SIGCONT');
+    }
+
+    // back, the node gets a new execution of the daemon, and the old one is cancelled
+    const replaced = await until(
+      'one container, of a new execution',
+      () => {
+        const now = running();
+        return Promise.resolve(now.length === 1 && now[0] !== first ? now : undefined);
+      },
+      c,
+      60_000,
+    );
+    const live = (await executions(c, jobID)).filter(
+      (e) => e.ComputeState.StateType !== executionState(ExecutionStateType.Failed),
+    );
+    expect(live.map((e) => e.ID)).toEqual(replaced);
+    await c.run(['job', 'stop', jobID]);
   }, 150_000);
 
   it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {

@@ -72,6 +72,11 @@ export class ServeProcess {
     return this.#output;
   }
 
+  /** Sends `signal` (SIGSTOP, SIGCONT, ...) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
+  }
+
   /** Sends `signal` and waits for the process to end. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.#child;

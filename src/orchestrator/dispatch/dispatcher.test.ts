@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BacalhauError, ErrorCode, type Execution, type Job } from '../../models/index.js';
+import { BacalhauError, ErrorCode, type Execution, type ExecutionStateType, type Job } from '../../models/index.js';
 import { makeEvent, makeExecution, makeJob } from '../../store/store.contract.js';
 import type { JobStore } from '../../store/types.js';
 import {
@@ -160,6 +160,41 @@ describe('Dispatcher: store → compute node', () => {
       const messages = await node.received.waitFor(3);
       expect(messages.map((m) => m.type)).toEqual(['AskForBid', 'BidAccepted', 'CancelExecution']);
       await vi.waitFor(() => expect(node.executionState(execution.ID)).toBe('Cancelled'));
+    });
+  });
+
+  it('cancels again what a returning node may have missed: executions stopped here since a time', async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1');
+      const job = await h.store.createJob(makeJob({ Type: 'daemon', Count: 0 }));
+      const stopped = (compute: ExecutionStateType, message = 'node has disappeared') =>
+        h.store.createExecution(
+          makeExecution(job, {
+            NodeID: 'n-1',
+            DesiredState: { StateType: 'Stopped', Message: message },
+            ComputeState: { StateType: compute },
+          }),
+        );
+      await stopped('Cancelled'); // before the node went away: it heard of it then
+      h.clock.advance(10_000);
+      const since = h.clock.now();
+      const lost = await stopped('Failed');
+      await stopped('Completed', 'execution completed'); // the node's own report
+      await stopped('AskForBidRejected', 'bid rejected');
+      await h.store.createExecution(
+        makeExecution(job, {
+          NodeID: 'n-2',
+          DesiredState: { StateType: 'Stopped' },
+          ComputeState: { StateType: 'Failed' },
+        }),
+      );
+
+      expect(await h.dispatcher?.cancelMissed('n-1', since)).toBe(1);
+      const [message] = await node.received.waitFor(1);
+      expect(message).toMatchObject({
+        type: 'CancelExecution',
+        payload: { ExecutionID: lost.ID, Events: [{ Message: 'node has disappeared', Topic: 'Execution' }] },
+      });
     });
   });
 

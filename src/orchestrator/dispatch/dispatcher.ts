@@ -20,6 +20,8 @@
  */
 import { Deque } from '../../lib/deque.js';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
+import { msToNanos, nanosToMs } from '../../models/go-time.js';
+import { EventTopic } from '../events.js';
 import type { Event, Execution, Job } from '../../models/index.js';
 import type { JobStore, StoreChange } from '../../store/types.js';
 import {
@@ -27,13 +29,19 @@ import {
   bidAccepted,
   bidRejected,
   cancelExecution,
+  newEvent,
   type ComputeMessage,
   type OrchestratorMessage,
   type Outgoing,
 } from '../../transport/messages.js';
 import type { OrchestratorTransport, Unsubscribe } from '../../transport/types.js';
 import { applyComputeMessage, type HandleOutcome } from './handlers.js';
-import { messageTypeFor, messageTypeForState, type DispatchMessageType } from './transitions.js';
+import {
+  mayStillRunOnNode,
+  messageTypeFor,
+  messageTypeForState,
+  type DispatchMessageType,
+} from './transitions.js';
 
 export const DispatcherComponent = 'Dispatcher';
 
@@ -172,6 +180,28 @@ export class Dispatcher {
     }
     this.#kick();
     return queued;
+  }
+
+  /**
+   * Cancels again, on a node that connects, the executions that were stopped since `sinceMs` (epoch
+   * ms) without the node's own report (`mayStillRunOnNode`): their CancelExecution may never have
+   * reached it (sent while it was away, and lost with a previous orchestrator's in-memory outbox), and
+   * a node that never hears it runs them on; a daemon or service, forever. The node ignores a cancel of
+   * an execution it no longer holds. Resolves with how many were queued.
+   */
+  async cancelMissed(nodeId: string, sinceMs: number): Promise<number> {
+    const executions = await this.#store.read((tx) =>
+      tx.listExecutions({ nodeIDs: [nodeId], allJobVersions: true, modifiedSince: msToNanos(sinceMs) }),
+    );
+    const missed = executions.filter(mayStillRunOnNode);
+    for (const execution of missed) {
+      const message = execution.DesiredState.Message ?? '';
+      const when = new Date(nanosToMs(execution.ModifyTime));
+      const events = message === '' ? [] : [newEvent(EventTopic.Execution, message, { now: when })];
+      this.#enqueue('CancelExecution', execution, events);
+    }
+    this.#kick();
+    return missed.length;
   }
 
   /** Resolves once every message of the changes seen so far was handed to the transport. */

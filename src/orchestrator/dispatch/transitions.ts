@@ -65,6 +65,16 @@ export function messageTypeForState(execution: Execution): DispatchMessageType |
   return undefined;
 }
 
+/**
+ * Whether the node may still hold an execution the orchestrator stopped: ended here (Failed when its
+ * node was lost or it timed out, Cancelled when stopped) rather than by the node's own report of a
+ * completion or a refused bid.
+ */
+export function mayStillRunOnNode(execution: Execution): boolean {
+  const compute = execution.ComputeState.StateType;
+  return execution.DesiredState.StateType === 'Stopped' && (compute === 'Failed' || compute === 'Cancelled');
+}
+
 /** Go's `ExecutionUpsert.HasStateChange`. */
 export function hasStateChange(current: Execution, previous: Execution): boolean {
   return (

@@ -7,7 +7,7 @@ import type { JobStore, StoreChange } from '../../store/types.js';
 import type { ControlContext } from '../../transport/types.js';
 import { isHandshakeRequired } from '../../transport/errors.js';
 import { testNodeInfo } from '../../transport/testing/index.js';
-import { NodeManager } from './manager.js';
+import { NodeManager, type NodeConnectionChange } from './manager.js';
 import { NodeManagerDefaults, compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
 import { goTime } from '../../models/go-time.js';
@@ -127,6 +127,21 @@ describe('NodeManager handshake', () => {
       await h.manager.rejectNode('n-1');
       const err = await caught(node.connect());
       expect(err.details['reason']).toBe('node has been rejected');
+    });
+  });
+
+  it("tells a known node's listeners since when it may have missed messages: its last stored heartbeat", async () => {
+    await withHarness({ dispatcher: false, manager: { persistIntervalMs: 15_000 } }, async (h) => {
+      const changes: NodeConnectionChange[] = [];
+      h.manager.onConnectionChange((change) => changes.push(change));
+      const request = { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 0 };
+      await h.manager.handshake(request, context('n-1'));
+      h.clock.advance(40_000);
+      await h.manager.handshake(request, context('n-1'));
+      expect(changes.map((c) => [c.reason, c.missedSince])).toEqual([
+        ['node registered', undefined],
+        ['node reconnected', start - 15_000],
+      ]);
     });
   });
 

@@ -68,7 +68,7 @@ import {
   type NodeManagerOptions,
 } from './options.js';
 import { NodeReEvaluator } from './reevaluator.js';
-import { goTime } from '../../models/go-time.js';
+import { goTime, parseGoTime } from '../../models/go-time.js';
 
 /** The texts Bacalhau uses, in handshake replies and `ConnectionState.LastError`. */
 export const NodeManagerMessages = Object.freeze({
@@ -92,6 +92,12 @@ export interface NodeConnectionChange {
   readonly time: number;
   /** "node registered" / "node reconnected", or the LastError of a disconnection ("node deleted" on delete). */
   readonly reason: string;
+  /**
+   * A known node connecting: from when on (epoch ms) it may have missed messages. Its last stored
+   * heartbeat, less the interval heartbeats are stored at, so that it also covers messages an earlier
+   * process of this orchestrator sent but a crash lost.
+   */
+  readonly missedSince?: number;
 }
 
 export type NodeManagerState = 'running' | 'stopped';
@@ -127,6 +133,7 @@ export class NodeManager implements ControlPlaneHandler {
 
   private constructor(options: CompiledNodeManagerOptions) {
     this.#o = options;
+    if (options.onConnectionChange !== undefined) this.#listeners.add(options.onConnectionChange);
     this.#reEvaluator = new NodeReEvaluator({
       store: options.store,
       clock: options.clock,
@@ -218,7 +225,9 @@ export class NodeManager implements ControlPlaneHandler {
         });
         const reason =
           existing === undefined ? NodeManagerMessages.registered : NodeManagerMessages.reconnected;
-        return { accepted: true as const, reason, connection };
+        const lastHeard = parseGoTime(existing?.ConnectionState.LastHeartbeat);
+        const missedSince = lastHeard === undefined ? undefined : lastHeard - this.#o.persistIntervalMs;
+        return { accepted: true as const, reason, connection, missedSince };
       });
       if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
       const previous = this.#live.get(nodeId);
@@ -232,7 +241,7 @@ export class NodeManager implements ControlPlaneHandler {
         provisional: false,
       });
       const wasConnected = previous !== undefined && !previous.provisional;
-      this.#changed(nodeId, wasConnected, true, now, outcome.reason);
+      this.#changed(nodeId, wasConnected, true, now, outcome.reason, outcome.missedSince);
       return { accepted: true, reason: outcome.reason };
     });
   }
@@ -586,7 +595,14 @@ export class NodeManager implements ControlPlaneHandler {
     }
   }
 
-  #changed(nodeId: string, wasConnected: boolean, connected: boolean, time: number, reason: string): void {
+  #changed(
+    nodeId: string,
+    wasConnected: boolean,
+    connected: boolean,
+    time: number,
+    reason: string,
+    missedSince?: number,
+  ): void {
     if (connected) this.#reEvaluator.nodeJoined(nodeId);
     else if (wasConnected) this.#reEvaluator.nodeLeft(nodeId);
     else return;
@@ -596,6 +612,7 @@ export class NodeManager implements ControlPlaneHandler {
       current: connected ? NodeConnection.Connected : NodeConnection.Disconnected,
       time,
       reason,
+      ...(missedSince === undefined ? {} : { missedSince }),
     };
     for (const listener of [...this.#listeners]) {
       try {

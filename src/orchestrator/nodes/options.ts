@@ -4,6 +4,7 @@ import { BacalhauError, ErrorCode, NodeMembership } from '../../models/index.js'
 import type { NodeInfo } from '../../models/index.js';
 import type { JobStore } from '../../store/types.js';
 import type { OrchestratorTransport } from '../../transport/types.js';
+import type { NodeConnectionChange } from './manager.js';
 import { NodeManagerComponent } from './errors.js';
 import { ReEvaluatorDefaults } from './reevaluator.js';
 
@@ -55,6 +56,8 @@ export interface NodeManagerOptions {
   newEvaluationId?: () => string;
   /** Failures no caller receives (background persistence, re-evaluation). Default: console.error. */
   onError?: (error: unknown) => void;
+  /** A first connection listener, there before any handshake is served, so it misses none. */
+  onConnectionChange?: (change: NodeConnectionChange) => void;
 }
 
 export interface CompiledNodeManagerOptions {
@@ -70,6 +73,7 @@ export interface CompiledNodeManagerOptions {
   readonly maxBatchSize: number;
   readonly newEvaluationId: (() => string) | undefined;
   readonly onError: (error: unknown) => void;
+  readonly onConnectionChange: ((change: NodeConnectionChange) => void) | undefined;
 }
 
 function positive(name: string, value: number): number {
@@ -122,5 +126,6 @@ export function compileNodeManagerOptions(options: NodeManagerOptions): Compiled
     maxBatchSize: options.reEvaluation?.maxBatchSize ?? ReEvaluatorDefaults.maxBatchSize,
     newEvaluationId: options.newEvaluationId,
     onError: options.onError ?? ((error: unknown) => console.error('node manager:', error)),
+    onConnectionChange: options.onConnectionChange,
   });
 }

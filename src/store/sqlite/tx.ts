@@ -287,6 +287,10 @@ export class SqliteTx implements JobStoreTx {
       params['nodeIDs'] = JSON.stringify(nodeIDs);
     }
     if (query.inProgressOnly === true) where.push('e.terminal = 0');
+    if (query.modifiedSince !== undefined) {
+      where.push('e.modify_time >= @modifiedSince');
+      params['modifiedSince'] = query.modifiedSince;
+    }
     if (query.namespace !== undefined && query.namespace !== '') {
       where.push('e.namespace = @namespace');
       params['namespace'] = query.namespace;
