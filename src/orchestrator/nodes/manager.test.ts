@@ -296,6 +296,33 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('writes a changed capacity on the next clock turn: schedulers read the store', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const info = testNodeInfo('n-1');
+      await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
+      const stored = async () => (await h.store.getNode('n-1')).Info.ComputeNodeInfo.AvailableCapacity;
+      const beat = (cpu: number) =>
+        h.manager.heartbeat(
+          {
+            NodeID: 'n-1',
+            AvailableCapacity: { ...info.ComputeNodeInfo.AvailableCapacity, CPU: cpu },
+            QueueUsedCapacity: info.ComputeNodeInfo.QueueCapacity,
+            LastOrchestratorSeqNum: 0,
+          },
+          context('n-1'),
+        );
+      h.clock.advance(1000);
+      beat(0.5);
+      await h.clock.advanceAsync(0);
+      expect((await stored()).CPU).toBe(0.5);
+      const written = (await h.store.getNode('n-1')).ConnectionState.LastHeartbeat;
+      h.clock.advance(1000);
+      beat(0.5); // the same capacity: left to the persistence tick
+      await h.clock.advanceAsync(0);
+      expect((await h.store.getNode('n-1')).ConnectionState.LastHeartbeat).toBe(written);
+    });
+  });
+
   it('overlays live heartbeat data on reads', async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });

@@ -41,6 +41,7 @@ import {
   NodeMembership,
   NodeType,
   ZeroTime,
+  sameAmounts,
   zeroResources,
   type ConnectionState,
   type NodeInfo,
@@ -125,6 +126,7 @@ export class NodeManager implements ControlPlaneHandler {
   readonly #listeners = new Set<(change: NodeConnectionChange) => void>();
   #healthTimer: Timer | undefined;
   #persistTimer: Timer | undefined;
+  #soonTimer: Timer | undefined;
   #checking: Promise<void> | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #unserve: Unsubscribe | undefined;
@@ -248,18 +250,24 @@ export class NodeManager implements ControlPlaneHandler {
 
   /**
    * Records that the node is alive, with its capacity and sequence numbers, in memory (written by the
-   * next persistence tick). Synchronous and never waits for the store.
+   * next persistence tick). A changed capacity is written on the next clock turn instead: the
+   * schedulers read nodes from the store, and a node whose work just ended must not look busy to the
+   * next job for up to a persistence interval. Synchronous and never waits for the store.
    * @throws HandshakeRequired when the node has no live connection here.
    */
   heartbeat(request: HeartbeatRequest, context: ControlContext): void {
     this.#assertRunning();
     const live = this.#live.get(context.nodeId);
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
+    const capacityChanged =
+      !sameAmounts(live.available, request.AvailableCapacity) ||
+      !sameAmounts(live.queueUsed, request.QueueUsedCapacity);
     live.lastHeartbeatMs = this.#o.clock.now();
     live.available = request.AvailableCapacity;
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
+    if (capacityChanged) this.#flushSoon();
   }
 
   /**
@@ -484,6 +492,7 @@ export class NodeManager implements ControlPlaneHandler {
     this.#state = 'stopped';
     this.#healthTimer?.cancel();
     this.#persistTimer?.cancel();
+    this.#soonTimer?.cancel();
     this.#unserve?.();
     await Promise.allSettled([...this.#locks.values(), this.#checking]);
     await this.flush();
@@ -495,6 +504,15 @@ export class NodeManager implements ControlPlaneHandler {
       if (this.#state !== 'running') return;
       this.#armHealthCheck();
       void this.checkHealth();
+    });
+  }
+
+  /** One flush on the next clock turn for every capacity change until then. */
+  #flushSoon(): void {
+    if (this.#soonTimer !== undefined) return;
+    this.#soonTimer = this.#o.clock.setTimer(0, () => {
+      this.#soonTimer = undefined;
+      if (this.#state === 'running') void this.flush();
     });
   }
 
