@@ -10,7 +10,7 @@ import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../models/in
 import type { Execution, ExecutionLog } from '../models/index.js';
 import { LogFile } from '../executor/log-file.js';
 import type { Executor, LogChunk } from '../executor/types.js';
-import type { Clock } from '../lib/clock.js';
+import { sleep, type Clock } from '../lib/clock.js';
 import type { EngineRegistry } from './engines.js';
 import type { ExecutionStore } from './store/types.js';
 
@@ -31,6 +31,9 @@ export interface LogServerOptions {
 }
 
 const decoder = new TextDecoder();
+
+/** How often the executor is asked again for a Running execution it does not have yet. */
+const ExecutorStartPollMs = 50;
 
 /** The executor has the execution's log from `Running` on; before that there is nothing to read. */
 function hasStarted(execution: Execution): boolean {
@@ -68,12 +71,18 @@ async function* logChunks(
   signal: AbortSignal,
 ): AsyncGenerator<LogChunk> {
   const readOptions = { follow: request.Follow, tail: request.Tail, signal };
-  try {
-    yield* executor.getLogStream(execution.ID, readOptions);
-    return;
-  } catch (err) {
-    const forgotten = err instanceof BacalhauError && err.code === ErrorCode.ExecutionNotFound;
-    if (!forgotten || !isTerminalExecutionState(execution.ComputeState.StateType)) throw err;
+  for (let current = execution; ;) {
+    try {
+      yield* executor.getLogStream(execution.ID, readOptions);
+      return;
+    } catch (err) {
+      if (!(err instanceof BacalhauError && err.code === ErrorCode.ExecutionNotFound)) throw err;
+    }
+    if (isTerminalExecutionState(current.ComputeState.StateType)) break;
+    // Running but not known to the executor yet: the runner marks an execution Running, then prepares
+    // it (network, ports) before the executor starts it, and no store write says when that happened.
+    await sleep(options.clock, ExecutorStartPollMs, { signal });
+    current = options.store.find(execution.ID) ?? current;
   }
   const ended = await LogFile.readEnded(options.logFile(execution.ID), readOptions);
   if (ended === undefined) {

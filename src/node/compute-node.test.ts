@@ -17,6 +17,7 @@ import { PortAllocator } from '../compute/ports/allocator.js';
 import { ExecutionRunner } from '../compute/runner.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { NoopExecutor, type NoopExecutorHooks } from '../executor/noop/executor.js';
+import type { RunCommandRequest } from '../executor/types.js';
 import { InlineStorage, StorageRegistry } from '../storage/index.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
 import { jobSpec, TestCluster } from './testing.js';
@@ -255,6 +256,30 @@ describe('compute node with the orchestrator', () => {
     await reading;
     expect(lines).toEqual(['1:one\n', '2:two\n', '1:three\n']);
     await cluster.waitForJobState(JobID, 'Completed');
+  });
+
+  it('follows the log of an execution marked Running before its executor has it', async () => {
+    // the runner marks an execution Running, then prepares (network, ...) before the executor starts it
+    class SlowStart extends NoopExecutor {
+      override async start(request: RunCommandRequest): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return super.start(request);
+      }
+    }
+    const noop = new SlowStart({ hooks: { jobHandler: (context) => context.stdout('late\n') } });
+    const { node } = await startNode({ noop });
+    const { JobID } = await cluster.submit(noopJob());
+    const [execution] = await cluster.waitFor(async () => {
+      const all = await executions(JobID);
+      return all.length > 0 ? all : undefined;
+    }, 'an execution');
+    const lines: string[] = [];
+    const stream = node.streamLogs(
+      { ExecutionID: execution?.ID ?? '', Tail: false, Follow: true },
+      { signal: AbortSignal.timeout(10_000) },
+    );
+    for await (const line of stream) lines.push(`${line.Type}:${line.Line}`);
+    expect(lines).toEqual(['1:late\n']);
   });
 
   it('serves the log of an execution that ended before a restart, until its folders are removed', async () => {
