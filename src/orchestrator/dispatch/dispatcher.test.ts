@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BacalhauError, ErrorCode, type Execution, type ExecutionStateType, type Job } from '../../models/index.js';
+import {
+  BacalhauError,
+  ErrorCode,
+  type Execution,
+  type ExecutionStateType,
+  type Job,
+} from '../../models/index.js';
 import { makeEvent, makeExecution, makeJob } from '../../store/store.contract.js';
 import type { JobStore } from '../../store/types.js';
 import {
