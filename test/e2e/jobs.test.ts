@@ -225,6 +225,26 @@ describe('job queries', () => {
   });
 });
 
+describe('job rerun of a long-running job', () => {
+  it('returns once the new version runs, as job run does, rather than at the wait timeout', async () => {
+    const node = await startLiveNode();
+    try {
+      await node.addComputeNode('n-forever', { run: { action: 'hang' } });
+      const serviceSpec = join(node.dataDir, 'service.yaml');
+      writeFileSync(serviceSpec, spec.replace('Type: batch', 'Type: service'));
+      const run = await node.run(['job', 'run', '--id-only', '-V', 'name=svc', serviceSpec]);
+      expect(run.code).toBe(0);
+      const id = run.stdout.trim();
+      const rerun = await node.run(['job', 'rerun', id, '--wait-timeout-secs', '30']);
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toContain(`Job successfully submitted. Job ID: ${id}`);
+      expect(`${rerun.stdout}${rerun.stderr}`).not.toContain('timed out');
+    } finally {
+      await node.stop();
+    }
+  });
+});
+
 describe('job stop', () => {
   it('stops a running job, then refuses to stop it again', async () => {
     const stopper = await startLiveNode();

@@ -19,11 +19,16 @@ export function jobRerunCommand(ctx: CliContext): Command {
       client.jobs.rerun({ idOrName, jobVersion: opts.version }, callOptions(ctx)),
       'failed API request',
     );
+    // The type decides how far the progress is followed: a service or daemon job until it runs.
+    // (Go's rerun leaves it out and follows such a job until the wait timeout.)
+    const { Job: job } = await withContext(
+      client.jobs.get({ idOrName: response.JobID }, callOptions(ctx)),
+      'failed API request',
+    );
     await new JobProgress(ctx, client, runtimeSettings(command.opts())).show({
       ID: response.JobID,
       Version: response.JobVersion,
-      // Not known without another request; only service and daemon jobs are followed differently.
-      Type: '',
+      Type: job.Type,
     });
   });
 }
