@@ -115,4 +115,14 @@ describe('lockDataDir', () => {
     expect(err).toMatchObject({ code: ErrorCode.ConfigurationError });
     expect((err as Error).message).toMatch(/^cannot use data dir /);
   });
+
+  it("explains a dir it cannot write in (read-only, another user's), even as root", () => {
+    // /proc exists, and not even root may create a file in it
+    const err = thrown(() => lockDataDir('/proc', 'Test'));
+    expect(err).toMatchObject({
+      code: ErrorCode.ConfigurationError,
+      hint: 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
+    });
+    expect((err as Error).message).toMatch(/^cannot use data dir \/proc: /);
+  });
 });

@@ -45,18 +45,18 @@ export function lockDataDir(dataDir: string, component: string): DataDirLock {
     mkdirSync(dataDir, { recursive: true });
     realDir = realpathSync(dataDir);
   } catch (err) {
-    throw new BacalhauError(`cannot use data dir ${dataDir}: ${(err as Error).message}`, {
-      code: ErrorCode.ConfigurationError,
-      component,
-      hint: 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
-      cause: err,
-    });
+    throw unusable(dataDir, err, component);
   }
   const path = join(realDir, LockFile);
   if (held.has(realDir)) throw inUse(dataDir, process.pid, component);
   // two rounds at most: a stale lock is removed, then created anew (or lost to a faster process)
   for (let round = 0; ; round++) {
-    const created = createLock(path);
+    let created: boolean;
+    try {
+      created = createLock(path);
+    } catch (err) {
+      throw unusable(dataDir, err, component); // read-only, or owned by another user
+    }
     if (created) break;
     const owner = lockOwner(path);
     if (owner !== undefined && owner !== process.pid && isAlive(owner))
@@ -123,6 +123,15 @@ function isAlive(pid: number): boolean {
     // EPERM: it exists but belongs to another user
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function unusable(dataDir: string, err: unknown, component: string): BacalhauError {
+  return new BacalhauError(`cannot use data dir ${dataDir}: ${(err as Error).message}`, {
+    code: ErrorCode.ConfigurationError,
+    component,
+    hint: 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
+    cause: err,
+  });
 }
 
 function inUse(dataDir: string, pid: number | undefined, component: string): BacalhauError {
