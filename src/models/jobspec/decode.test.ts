@@ -35,6 +35,12 @@ describe('parseSpecDocument', () => {
     expect(problem).toMatch(/^job\.yaml: YAML syntax error at line \d+, column \d+: /);
   });
 
+  it('refuses a second document, saying where it starts', () => {
+    expect(problemsOf(() => parseSpecDocument('Type: batch\n---\nType: ops\n', 'job.yaml'))).toEqual([
+      'job.yaml: a second YAML document starts at line 2, column 1 (after ---): a job spec is one document, so give each job its own file',
+    ]);
+  });
+
   it('reports the position of a duplicate key', () => {
     const [problem] = problemsOf(() => parseSpecDocument('Name: a\nType: batch\nName: b\n'));
     expect(problem).toMatch(/at line 3, column 1: .*[Uu]nique/);
@@ -149,7 +155,7 @@ describe('loadJobSpec', () => {
 
   it('rejects a document that is not a mapping', () => {
     expect(problemsOf(() => loadJobSpec('- a\n- b\n', 'client'))).toEqual([
-      'a job spec must be a mapping of fields, not a array',
+      'a job spec must be a mapping of fields, not an array',
     ]);
   });
 });

@@ -50,7 +50,10 @@ export function decodeJobSpec(raw: unknown, strictness: SpecStrictness): Decoded
  */
 export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): InspectedJobSpec {
   if (!isPlainObject(raw)) {
-    throw invalidJobSpec([`a job spec must be a mapping of fields, not a ${jsonTypeOf(raw)}`]);
+    const type = jsonTypeOf(raw);
+    throw invalidJobSpec([
+      `a job spec must be a mapping of fields, not ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`,
+    ]);
   }
   const warnings: string[] = [];
   const problems: string[] = [];

@@ -58,6 +58,9 @@ function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
 function describeYamlError(err: YAMLParseError, source: string): string {
   const position = err.linePos?.[0];
   const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+  if (err.code === 'MULTIPLE_DOCS') {
+    return `${source}: a second YAML document starts${where} (after ---): a job spec is one document, so give each job its own file`;
+  }
   // The library's message repeats the position and adds a source excerpt; keep its first line only.
   const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
   return `${source}: YAML syntax error${where}: ${detail}`;

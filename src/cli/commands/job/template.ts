@@ -26,7 +26,11 @@ export function templateVariables(options: TemplateOptions): Map<string, string>
     try {
       pattern = new RegExp(options.envPattern === '*' ? '.*' : options.envPattern);
     } catch (err) {
-      throw templateError(`failed to compile environment variable pattern: ${(err as Error).message}`);
+      // V8's text repeats the pattern (`Invalid regular expression: /[/: Unterminated character class`)
+      const reason = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /su, '');
+      throw templateError(
+        `failed to compile environment variable pattern ${JSON.stringify(options.envPattern)}: ${reason}`,
+      );
     }
     for (const [name, value] of Object.entries(options.env)) {
       if (value !== undefined && pattern.test(name)) vars.set(name, value);
