@@ -70,12 +70,10 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   const decoded = decodeStruct<Partial<Job>>(spec, jobSchema());
   problems.push(...decoded.errors);
   for (const field of decoded.unknownFields) {
-    // The client already judged top-level keys above.
+    // The client already judged top-level keys above. Nested ones Bacalhau ignores, on both sides,
+    // so a spec written for it runs here too; the warning says what was ignored and why.
     if (strictness === 'client' && field.path === '') continue;
-    const hint = unsupportedFieldHint(field.struct, field.key);
-    if (hint !== undefined && strictness === 'client')
-      problems.push(`${unknownFieldMessage(field)}: ${hint}`);
-    else warnings.push(ignoredFieldWarning(field, hint));
+    warnings.push(ignoredFieldWarning(field, unsupportedFieldHint(field.struct, field.key)));
   }
   const job: Job = { ...emptyJob(), ...decoded.value };
   if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;

@@ -81,8 +81,11 @@ describe('bacalhau job validate on the seed specs', () => {
     '001-daemon-restart-policy.json': /unknown field: 'RestartPolicy' in 'Job'/,
     '001-robust-job-error-handling.json': /unknown field: 'ErrorHandling' in 'Job'/,
     '001-gradual-scale.json': /missing task name/,
-    '001-network-extras.json': /unknown field: 'EnableIPv6' in 'NetworkConfig'/,
-    '001-result-path-compression.json': /unknown field: 'Compression' in 'ResultPath'/,
+    // nested fields Bacalhau ignores: valid, with a warning naming each
+    '001-network-extras.json':
+      /unknown field: 'EnableIPv6' in 'NetworkConfig'[^\n]* is ignored: [\s\S]*^OK$/m,
+    '001-result-path-compression.json':
+      /unknown field: 'Compression' in 'ResultPath'[^\n]* is ignored: [\s\S]*^OK$/m,
     '001-timeouts-quick-fail.json': /^OK$/m,
   };
 
@@ -93,6 +96,6 @@ describe('bacalhau job validate on the seed specs', () => {
   it.each(Object.entries(expectations))('%s', async (file, expected) => {
     const run = await cli(['job', 'validate', join(jobs, 'seeds', file)]);
     expect(`${run.stdout}${run.stderr}`).toMatch(expected);
-    expect(run.code).toBe(expected.source === '^OK$' ? 0 : 1);
+    expect(run.code).toBe(expected.source.endsWith('^OK$') ? 0 : 1);
   });
 });
