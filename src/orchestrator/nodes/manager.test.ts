@@ -224,7 +224,7 @@ describe('NodeManager: one process per node ID', () => {
       expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
 
       await handshake(h, 'n-2', 'dir-c');
-      h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+      h.clock.advance(60_001); // silent since its handshake: a minute for the first heartbeat
       expect(await handshake(h, 'n-2', 'dir-d')).toMatchObject({ accepted: true });
     });
   });
@@ -320,6 +320,29 @@ describe('NodeManager heartbeats and liveness', () => {
       beat(0.5); // the same capacity: left to the persistence tick
       await h.clock.advanceAsync(0);
       expect((await h.store.getNode('n-1')).ConnectionState.LastHeartbeat).toBe(written);
+    });
+  });
+
+  it('gives a node that heartbeats less often than the timeout three of its gaps before it is lost', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      expect(NodeManagerDefaults.disconnectTimeoutMs).toBe(20_000);
+      const changes: string[] = [];
+      h.manager.onConnectionChange((c) => changes.push(`${c.nodeId} ${c.current}`));
+      const slow = await h.node('n-slow', { heartbeatIntervalMs: 30_000 }); // Go's nodes: 15 s
+      const quick = await h.node('n-quick', { heartbeatIntervalMs: 5_000 });
+      await h.clock.advanceAsync(5 * 60_000);
+      expect(changes).toEqual(['n-slow CONNECTED', 'n-quick CONNECTED']); // no flapping
+      expect(slow.heartbeats.items.length).toBe(10);
+      await slow.crash();
+      await quick.crash();
+      await h.clock.advanceAsync(30_000);
+      expect((await h.store.getNode('n-quick')).ConnectionState.Status).toBe('DISCONNECTED');
+      expect((await h.store.getNode('n-slow')).ConnectionState.Status).toBe('CONNECTED');
+      await h.clock.advanceAsync(70_000);
+      expect((await h.store.getNode('n-slow')).ConnectionState).toMatchObject({
+        Status: 'DISCONNECTED',
+        LastError: 'heartbeat timeout',
+      });
     });
   });
 

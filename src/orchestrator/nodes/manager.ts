@@ -110,6 +110,8 @@ interface LiveNode {
   /** The handshake's InstanceID: which data dir the connected process runs on (none from Go's nodes). */
   readonly instanceID: string | undefined;
   lastHeartbeatMs: number;
+  /** The gaps between its last heartbeats (ms, newest last): how often this node heartbeats. */
+  readonly gaps: number[];
   available: Resources;
   queueUsed: Resources;
   /** Heartbeat data not yet written. */
@@ -237,6 +239,7 @@ export class NodeManager implements ControlPlaneHandler {
         connection: outcome.connection,
         instanceID: request.InstanceID,
         lastHeartbeatMs: now,
+        gaps: [],
         available: info.ComputeNodeInfo.AvailableCapacity,
         queueUsed: info.ComputeNodeInfo.QueueCapacity,
         dirty: false,
@@ -262,7 +265,10 @@ export class NodeManager implements ControlPlaneHandler {
     const capacityChanged =
       !sameAmounts(live.available, request.AvailableCapacity) ||
       !sameAmounts(live.queueUsed, request.QueueUsedCapacity);
-    live.lastHeartbeatMs = this.#o.clock.now();
+    const now = this.#o.clock.now();
+    live.gaps.push(now - live.lastHeartbeatMs);
+    if (live.gaps.length > HeartbeatGapsKept) live.gaps.shift();
+    live.lastHeartbeatMs = now;
     live.available = request.AvailableCapacity;
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
@@ -453,6 +459,7 @@ export class NodeManager implements ControlPlaneHandler {
           connection: { ...node.ConnectionState },
           instanceID: undefined,
           lastHeartbeatMs: now,
+          gaps: [],
           available: node.Info.ComputeNodeInfo.AvailableCapacity,
           queueUsed: node.Info.ComputeNodeInfo.QueueCapacity,
           dirty: false,
@@ -524,8 +531,21 @@ export class NodeManager implements ControlPlaneHandler {
     });
   }
 
+  /**
+   * Silent for longer than DisconnectTimeout, or than three of its usual heartbeat gaps when that is
+   * longer: a node may heartbeat less often than this orchestrator's timeout assumes (Go's nodes every
+   * 15 s, any node as configured), and must not be declared lost between two heartbeats. Before its
+   * first heartbeat its gap is unknown, and it gets Go's DisconnectTimeout (1 minute) at least.
+   */
   #expired(live: LiveNode, now: number): boolean {
-    return now - live.lastHeartbeatMs > this.#o.disconnectTimeoutMs;
+    const timeout = this.#o.disconnectTimeoutMs;
+    const allowed =
+      live.gaps.length > 0
+        ? Math.max(timeout, HeartbeatGapsTolerated * median(live.gaps))
+        : live.provisional
+          ? timeout
+          : Math.max(timeout, FirstHeartbeatWaitMs);
+    return now - live.lastHeartbeatMs > allowed;
   }
 
   async #checkHealth(): Promise<void> {
@@ -680,6 +700,20 @@ export class NodeManager implements ControlPlaneHandler {
 }
 
 /** The node with exactly this ID (the store's getNode also matches prefixes), or undefined. */
+/** How many heartbeat gaps a node's usual gap is the median of. */
+const HeartbeatGapsKept = 5;
+/** How many usual gaps of silence a node is allowed when that exceeds DisconnectTimeout. */
+const HeartbeatGapsTolerated = 3;
+/** The least wait for a node's first heartbeat: Go's DisconnectTimeout, which Go's nodes are made for. */
+const FirstHeartbeatWaitMs = 60_000;
+
+/** The median of `values` (0 for none): a heartbeat sent early (capacity freed) or late does not move it. */
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
 /** Why a second node under a connected node's ID is refused, with what the user can do about it. */
 function nodeIdInUse(holder: LiveNode): string {
   return (
