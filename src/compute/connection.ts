@@ -9,9 +9,13 @@
  * away for minutes after a short outage; a failed handshake costs one small request, so retrying
  * every few seconds is cheap, and it must land well within one DisconnectTimeout (20 s) of the
  * orchestrator's return, or the node's work is rescheduled. When the transport reports the network
- * back (a NATS reconnect), the node handshakes at once.
+ * back (a NATS reconnect), the node handshakes at once. A handshake the orchestrator refused (the
+ * node was rejected, or its name is taken) waits for an operator, not for a network: it is retried
+ * doubling up to a minute, so the log gets a line a minute rather than every few seconds.
  */
 import type { Clock, Timer } from '../lib/clock.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { isHandshakeRequired } from '../transport/errors.js';
 import type { NodeInfo } from '../models/index.js';
 import type { ComputeTransport, HeartbeatCapacity } from '../transport/types.js';
 
@@ -25,6 +29,8 @@ export interface ConnectionOptions {
   /** First retry delay after a failed handshake; doubles up to `maxReconnectDelayMs`. */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /** The longest delay after a handshake the orchestrator refused; default 60 s. */
+  maxRefusedDelayMs?: number;
   /** Failures worth a log line: a failing heartbeat, a node info update refused. */
   onError: (error: unknown) => void;
   /**
@@ -40,6 +46,7 @@ export class ConnectionKeeper {
   readonly #o: ConnectionOptions;
   readonly #minDelay: number;
   readonly #maxDelay: number;
+  readonly #maxRefusedDelay: number;
   #delay: number;
   #reconnectTimer: Timer | undefined;
   #heartbeatTimer: Timer | undefined;
@@ -53,6 +60,7 @@ export class ConnectionKeeper {
     this.#o = options;
     this.#minDelay = options.reconnectDelayMs ?? 1000;
     this.#maxDelay = options.maxReconnectDelayMs ?? 5000;
+    this.#maxRefusedDelay = options.maxRefusedDelayMs ?? 60_000;
     this.#delay = this.#minDelay;
     const unsubscribeState = options.transport.onStateChange((state) => {
       if (state === 'disconnected') this.#scheduleReconnect();
@@ -77,8 +85,10 @@ export class ConnectionKeeper {
     try {
       await this.#o.transport.heartbeat(this.#o.capacity());
     } catch (err) {
-      // A lost connection shows as a state change, which schedules the reconnect.
-      this.#o.onError(err);
+      // A lost connection shows as a state change, which schedules the reconnect. HandshakeRequired is
+      // one too (the orchestrator restarted, or gave the node up): routine, and the reconnect says
+      // whatever goes wrong with it.
+      if (!isHandshakeRequired(err)) this.#o.onError(err);
     }
   }
 
@@ -94,7 +104,9 @@ export class ConnectionKeeper {
       let failed: unknown = false;
       try {
         const response = await this.#o.transport.connect(info);
-        if (!response.accepted) throw new Error(response.reason ?? 'handshake refused');
+        if (!response.accepted) {
+          throw new BacalhauError(response.reason ?? 'handshake refused', { code: ErrorCode.Forbidden });
+        }
         this.#lastInfo = JSON.stringify(info);
         this.#delay = this.#minDelay;
         this.#o.onConnected?.();
@@ -105,7 +117,8 @@ export class ConnectionKeeper {
       }
       // Only now: a retry scheduled while this attempt still counted as under way would be dropped.
       if (failed !== false) {
-        const retryInMs = this.#scheduleReconnect();
+        const refused = failed instanceof BacalhauError && failed.code === ErrorCode.Forbidden;
+        const retryInMs = this.#scheduleReconnect(refused ? this.#maxRefusedDelay : this.#maxDelay);
         if (this.#o.onRetry === undefined) this.#o.onError(failed);
         else this.#o.onRetry(failed, retryInMs);
       }
@@ -122,12 +135,15 @@ export class ConnectionKeeper {
     void this.#connect();
   }
 
-  /** Schedules the next handshake (unless one is due or under way) and returns when it will be. */
-  #scheduleReconnect(): number {
+  /**
+   * Schedules the next handshake (unless one is due or under way) and returns when it will be; the
+   * delay doubles up to `maxDelay`.
+   */
+  #scheduleReconnect(maxDelay = this.#maxDelay): number {
     if (this.#stopped || this.#reconnectTimer !== undefined || this.#connecting !== undefined)
       return this.#delay;
     const delay = this.#delay * (1 - Math.random() / 4);
-    this.#delay = Math.min(this.#delay * 2, this.#maxDelay);
+    this.#delay = Math.min(this.#delay * 2, maxDelay);
     this.#reconnectTimer = this.#o.clock.setTimer(delay, () => {
       this.#reconnectTimer = undefined;
       if (this.#o.transport.state === 'disconnected') void this.#connect();
