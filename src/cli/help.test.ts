@@ -69,6 +69,8 @@ describe('--help everywhere', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`Usage: bacalhau${path.length > 0 ? ` ${path.join(' ')}` : ''}`);
       expect(run.stderr).toBe('');
+      // the root flags, which every command takes, as cobra's "Global Flags"
+      if (path.length > 0) expect(run.stdout).toMatch(/Global Options:\n[\s\S]*--data-dir <dir>/);
     },
   );
 });

@@ -60,6 +60,8 @@ export function configureTree(cmd: Command, ctx: CliContext): void {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride()
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // a subcommand's help also lists the root flags it takes (-c, --api-port, --data-dir), as cobra's does
+    .configureHelp({ showGlobalOptions: true });
   for (const sub of cmd.commands) configureTree(sub, ctx);
 }
