@@ -77,6 +77,13 @@ export const int = (
 
 export const uint = (description: string, def = 0): Leaf<number> => new Leaf('uint', def, description);
 
+/** A TCP port: an int from 0 to 65535 (0: any free port, where the key allows it). */
+export const port = (description: string, def = 0): Leaf<number> =>
+  new Leaf('int', def, description, {
+    check: (value) =>
+      value >= 0 && value <= 65535 ? undefined : `${value} is not a port: give a number from 0 to 65535`,
+  });
+
 export const bool = (description: string, def = false, options?: LeafOptions<boolean>): Leaf<boolean> =>
   new Leaf('bool', def, description, options);
 

@@ -21,6 +21,7 @@ import {
   object,
   oneOf,
   str,
+  port,
   uint,
   type ConfigOf,
   type KeyOf,
@@ -65,7 +66,7 @@ const ipfsEndpoint = (what: string) => ({
 export const schema = {
   API: {
     Host: str('Address the API server listens on, and the client connects to.', '0.0.0.0'),
-    Port: int('Port the API server listens on, and the client connects to.', 1234),
+    Port: port('Port the API server listens on, and the client connects to.', 1234),
     TLS: {
       CertFile: str('Path of the TLS certificate the API server presents.'),
       KeyFile: str('Path of the private key of the API server TLS certificate.'),
@@ -126,7 +127,7 @@ export const schema = {
   Orchestrator: {
     Enabled: bool('Whether this node runs an orchestrator that accepts and schedules jobs.'),
     Host: str('Address the orchestrator listens on for compute nodes.', '0.0.0.0'),
-    Port: int('Port the orchestrator listens on for compute nodes.', 4222),
+    Port: port('Port the orchestrator listens on for compute nodes.', 4222),
     Advertise: str('Address other servers are told to reach this orchestrator at.'),
     Auth: {
       Token: str('Shared secret compute nodes must present to connect to this orchestrator.'),
@@ -140,7 +141,7 @@ export const schema = {
     Cluster: {
       Name: str('Name of the orchestrator cluster.'),
       Host: str('Address this orchestrator listens on for other cluster members.'),
-      Port: int('Port this orchestrator listens on for other cluster members.'),
+      Port: port('Port this orchestrator listens on for other cluster members.'),
       Advertise: str('Address other cluster members are told to reach this orchestrator at.'),
       Peers: list('Cluster members to connect to on startup.'),
     },
@@ -184,8 +185,8 @@ export const schema = {
     Orchestrators: list('Orchestrator endpoints this compute node connects to.', ['nats://127.0.0.1:4222']),
     Network: {
       AdvertisedAddress: str('Address this compute node gives others to reach it; detected when empty.'),
-      PortRangeStart: int('First port (inclusive) that may be allocated to jobs.', 20000),
-      PortRangeEnd: int('Last port (inclusive) that may be allocated to jobs.', 32000),
+      PortRangeStart: port('First port (inclusive) that may be allocated to jobs.', 20000),
+      PortRangeEnd: port('Last port (inclusive) that may be allocated to jobs.', 32000),
     },
     Auth: {
       Token: str('Shared secret presented to the orchestrator when connecting.'),
@@ -268,7 +269,7 @@ export const schema = {
       },
       Local: {
         Address: str('Address the local publisher serves results on.', '127.0.0.1'),
-        Port: int('Port the local publisher serves results on.', 6001),
+        Port: port('Port the local publisher serves results on.', 6001),
       },
     },
   },

@@ -32,6 +32,18 @@ describe('fromText', () => {
     expect(fromText(spec('UpdateConfig.Interval'), '0', true)).toEqual({ ok: true, value: '0s' });
   });
 
+  it('refuses a port outside 0–65535, from any source, naming the key', () => {
+    const problem = [
+      { message: 'config key: "API.Port": 70000 is not a port: give a number from 0 to 65535' },
+    ];
+    expect(fromText(spec('API.Port'), '70000', true)).toEqual({ ok: false, problems: problem });
+    expect(fromArgs(spec('API.Port'), ['70000'])).toEqual({ ok: false, problems: problem });
+    expect(fromData(spec('API.Port'), 70000)).toEqual({ ok: false, problems: problem });
+    expect(fromText(spec('Publishers.Types.Local.Port'), '-5', false).ok).toBe(false);
+    expect(fromText(spec('Compute.Network.PortRangeEnd'), '65535', true)).toEqual({ ok: true, value: 65535 });
+    expect(fromText(spec('API.Port'), '0', true)).toEqual({ ok: true, value: 0 });
+  });
+
   it('parses lists strictly on the command line and leniently from env', () => {
     const key = spec('Compute.Orchestrators');
     expect(fromText(key, 'a,b', true)).toEqual({ ok: true, value: ['a', 'b'] });

@@ -183,9 +183,13 @@ function fromDataUnrefined(spec: KeySpec, raw: unknown): Parsed {
  * Structured (object) keys take JSON or YAML text.
  */
 export function fromText(spec: KeySpec, text: string, strict: boolean): Parsed {
+  return refine(spec, fromTextUnrefined(spec, text, strict));
+}
+
+function fromTextUnrefined(spec: KeySpec, text: string, strict: boolean): Parsed {
   switch (spec.kind) {
     case 'string':
-      return refine(spec, { ok: true, value: text });
+      return { ok: true, value: text };
     case 'bool':
       return parseBoolText(spec, text.trim());
     case 'int':
@@ -209,7 +213,7 @@ export function fromText(spec: KeySpec, text: string, strict: boolean): Parsed {
           err instanceof Error ? err.message : undefined,
         );
       }
-      return fromData(spec, data);
+      return fromDataUnrefined(spec, data);
     }
   }
 }
