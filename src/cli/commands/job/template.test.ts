@@ -52,16 +52,25 @@ describe('expandTemplate', () => {
     expect(expandTemplate('a{{/* note */}}b', vars({}))).toBe('ab');
   });
 
-  it('names the line and key of a missing variable (missingkey=error)', () => {
+  it('names the line, column and key of a missing variable (missingkey=error)', () => {
     expect(() => expandTemplate('Name: x\nImage: {{.image}}\n', vars({}))).toThrow(
-      'failed to execute template: template: :2: executing "" at <.image>: map has no entry for key "image"',
+      'failed to execute template: template: :2:9: executing "" at <.image>: map has no entry for key "image"',
     );
   });
 
-  it('refuses actions other than variables, and unclosed actions', () => {
-    expect(() => expandTemplate('{{ if .x }}y{{ end }}', vars({ x: '1' }))).toThrow(
-      /template: :1: unsupported action/,
+  it("runs Go's actions: index for hyphenated keys, if/else, printf pipelines", () => {
+    const v = vars({ 'my-key': 'MK', a: '1', name: 'x' });
+    expect(expandTemplate('{{index . "my-key"}}', v)).toBe('MK');
+    expect(expandTemplate('{{ if .a }}yes{{ else }}no{{ end }}', v)).toBe('yes');
+    expect(expandTemplate('{{ .name | printf "%q" }}', v)).toBe('"x"');
+  });
+
+  it('says what failed to parse, with the line: unclosed actions, unknown functions', () => {
+    expect(() => expandTemplate('a\n{{ .x', vars({ x: '1' }))).toThrow(
+      'failed to parse template: template: :2: unclosed action',
     );
-    expect(() => expandTemplate('a\n{{ .x', vars({ x: '1' }))).toThrow('template: :2: unclosed action');
+    expect(() => expandTemplate('{{ default "a" .x }}', vars({}))).toThrow(
+      'failed to parse template: template: :1: function "default" not defined',
+    );
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Job spec templates (`job run -V key=value -E <regex>`): Go text/template's variable actions,
- * `{{.Name}}`, `{{ .Name }}`, with `{{-`/`-}}` trimming and comment actions, executed with
- * `missingkey=error` (Bacalhau's `lib/template`). Other actions (functions, pipelines, control
- * structures) are refused with a clear error rather than guessed at.
+ * Job spec templates (`job run -V key=value -E <regex>`): the variables, and the spec run through Go's
+ * text/template with `missingkey=error`, as Bacalhau's `lib/template` does (lib/go-template says which
+ * of text/template's features are there).
  */
+import { renderGoTemplate, TemplateError } from '../../../lib/go-template/index.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 
 export interface TemplateOptions {
@@ -40,53 +40,15 @@ export function templateVariables(options: TemplateOptions): Map<string, string>
   return vars;
 }
 
-/** Line (1-based) of an offset, for Go-style `template: :<line>:` positions. */
-function lineOf(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
-}
-
-/** Expands the template. Throws a ValidationError naming the line of a bad or unknown action. */
+/**
+ * Expands the template as Bacalhau does (Go's text/template, see lib/go-template).
+ * @throws BacalhauError (ValidationError) `failed to parse template: …` or `failed to execute template: …`
+ */
 export function expandTemplate(text: string, vars: ReadonlyMap<string, string>): string {
-  let out = '';
-  let pos = 0;
-  for (;;) {
-    const open = text.indexOf('{{', pos);
-    if (open < 0) return out + text.slice(pos);
-    const close = text.indexOf('}}', open + 2);
-    if (close < 0)
-      throw templateError(`failed to parse template: template: :${lineOf(text, open)}: unclosed action`);
-    let before = text.slice(pos, open);
-    let action = text.slice(open + 2, close);
-    let next = close + 2;
-    if (action.startsWith('- ')) {
-      before = before.trimEnd();
-      action = action.slice(1);
-    }
-    if (action.endsWith(' -')) {
-      action = action.slice(0, -1);
-      const rest = text.slice(next);
-      next += rest.length - rest.trimStart().length;
-    }
-    out += before;
-    const body = action.trim();
-    if (!(body.startsWith('/*') && body.endsWith('*/'))) {
-      const match = /^\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(body);
-      if (match === null) {
-        throw templateError(
-          `failed to parse template: template: :${lineOf(text, open)}: unsupported action {{${action}}}; ` +
-            'only variables ({{.Name}}) are supported',
-        );
-      }
-      const name = match[1] ?? '';
-      const value = vars.get(name);
-      if (value === undefined) {
-        throw templateError(
-          `failed to execute template: template: :${lineOf(text, open)}: executing "" at <.${name}>: ` +
-            `map has no entry for key "${name}"`,
-        );
-      }
-      out += value;
-    }
-    pos = next;
+  try {
+    return renderGoTemplate(text, vars);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    throw templateError(`failed to ${err.stage} template: ${err.message}`);
   }
 }

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { renderGoTemplate, TemplateError } from './index.js';
+
+const data = new Map(
+  Object.entries({ name: 'job', 'my-key': 'MK', empty: '', count: '3', zone: 'eu', tag: 'a<b>&"c"' }),
+);
+const render = (source: string): string => renderGoTemplate(source, data);
+const failure = (source: string): TemplateError => {
+  try {
+    render(source);
+  } catch (err) {
+    if (err instanceof TemplateError) return err;
+    throw err;
+  }
+  throw new Error(`rendered: ${source}`);
+};
+
+// Outputs as Go 1.22's text/template gives them for the same template and map[string]string.
+describe('Go text/template, as job spec templates use it', () => {
+  it.each([
+    ['plain text, no actions', 'Type: batch\n', 'Type: batch\n'],
+    ['fields', 'Name: {{.name}}-{{ .zone }}', 'Name: job-eu'],
+    ['index for a key that is not an identifier', '{{index . "my-key"}}', 'MK'],
+    ['index of a missing key is empty', '[{{index . "nope"}}]', '[]'],
+    ['trim markers', 'a  {{- .name -}}  \n b', 'ajobb'],
+    ['comments', 'a{{/* a note */}}b{{- /* trimmed */ -}} c', 'abc'],
+    ['if / else', '{{if .empty}}yes{{else}}no{{end}}', 'no'],
+    ['else if', '{{if .empty}}1{{else if .zone}}2{{else}}3{{end}}', '2'],
+    ['with sets dot', '{{with .zone}}zone={{.}}{{end}}', 'zone=eu'],
+    ['with else', '{{with .empty}}x{{else}}none{{end}}', 'none'],
+    [
+      'range over the map, in key order',
+      '{{range $k, $v := .}}{{$k}} {{end}}',
+      'count empty my-key name tag zone ',
+    ],
+    ['range over an integer', '{{range $i := 3}}{{$i}}{{end}}', '012'],
+    ['variables', '{{$z := .zone}}{{$z}}{{$z = "us"}}-{{$z}}', 'eu-us'],
+    ['$ is the data', '{{with .zone}}{{$.name}}{{end}}', 'job'],
+    ['pipelines', '{{.name | printf "%s-%s" "x"}}', 'x-job'],
+    ['parentheses', '{{printf "%d" (len .name)}}', '3'],
+    [
+      'printf verbs',
+      '{{printf "%q %5s|%-4s|%03d %.2f %x %t %v%%" .zone "a" "b" 7 3.14159 255 true 1.5}}',
+      '"eu"     a|b   |007 3.14 ff true 1.5%',
+    ],
+    [
+      'printf with a missing and an extra argument',
+      '{{printf "%s %s" "a"}}|{{printf "x" 1}}',
+      'a %!s(MISSING)|x%!(EXTRA int=1)',
+    ],
+    ['print spaces only between non-strings', '{{print "a" "b" 1 2 "c"}}', 'ab1 2c'],
+    ['println', '{{println "a" 1}}', 'a 1\n'],
+    [
+      'comparisons',
+      '{{eq .zone "eu"}} {{eq .zone "us" "eu"}} {{ne 1 2}} {{lt "a" "b"}} {{ge 2 3}}',
+      'true true true true false',
+    ],
+    [
+      'and / or return an operand',
+      '{{and .zone .name}} {{or .empty "default"}} {{not .empty}}',
+      'job default true',
+    ],
+    ['len counts bytes', '{{len "héllo"}} {{len .}}', '6 6'],
+    ['slice', '{{slice .name 1}} {{slice .name 0 2}}', 'ob jo'],
+    [
+      'html, js, urlquery',
+      '{{html .tag}} {{js "it\'s"}} {{urlquery "a b&c"}}',
+      "a&lt;b&gt;&amp;&#34;c&#34; it\\'s a+b%26c",
+    ],
+    ['literals', '{{"tab\\tquote\\""}} {{`raw\\n`}} {{1.5}} {{print nil}}', 'tab\tquote" raw\\n 1.5 <nil>'],
+    ['a string with }} inside', '{{"}}"}}', '}}'],
+  ])('%s', (_name, source, expected) => {
+    expect(render(source)).toBe(expected);
+  });
+
+  it.each([
+    [
+      'a missing key, with line and column',
+      'a\n  {{.nope}}',
+      'template: :2:4: executing "" at <.nope>: map has no entry for key "nope"',
+    ],
+    [
+      'a field of a string',
+      '{{.name.first}}',
+      'template: :1:2: executing "" at <.name.first>: can\'t evaluate field first in type string',
+    ],
+    [
+      'comparing a string with a number',
+      '{{eq .count 3}}',
+      'template: :1:2: executing "" at <eq .count 3>: error calling eq: incompatible types for comparison',
+    ],
+    [
+      'a wrong number of arguments',
+      '{{not 1 2}}',
+      'template: :1:2: executing "" at <not 1 2>: wrong number of args for not: want 1 got 2',
+    ],
+    [
+      'an argument to a value',
+      '{{.name "x"}}',
+      'template: :1:2: executing "" at <.name "x">: name is not a method but has arguments',
+    ],
+  ])('execution error: %s', (_name, source, message) => {
+    const err = failure(source);
+    expect(err.stage).toBe('execute');
+    expect(err.message).toBe(message);
+  });
+
+  it.each([
+    ['an unknown function', 'x\n{{default "a" .x}}', 'template: :2: function "default" not defined'],
+    ['an unclosed action', '{{ .name', 'template: :1: unclosed action'],
+    ['a missing end', '{{if .name}}x', 'template: :1: unexpected EOF'],
+    ['a stray end', 'x{{end}}', 'template: :1: unexpected {{end}}'],
+    ['a stray else', '{{else}}', 'template: :1: unexpected {{else}}'],
+    ['nil as a command', '{{nil}}', 'template: :1: nil is not a command'],
+    ['if without a value', '{{if}}x{{end}}', 'template: :1: missing value for if'],
+    ['an unterminated string', '{{"abc}}', 'template: :1: unterminated quoted string'],
+    [
+      'define, which job specs do not need',
+      '{{define "x"}}y{{end}}',
+      'template: :1: {{define}} is not supported in job specs',
+    ],
+  ])('parse error: %s', (_name, source, message) => {
+    const err = failure(source);
+    expect(err.stage).toBe('parse');
+    expect(err.message).toBe(message);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Go `text/template`'s parse tree, for the subset bacalhau-ts runs: text, actions (pipelines of
+ * commands, with `$x :=` / `$x =`), `if` / `else if` / `else`, `with` / `else with` / `else`, `range`
+ * (with `$i, $e :=`), and `end`. `define`, `template`, `block`, `break` and `continue` are refused.
+ */
+import { TemplateError } from './errors.js';
+import { Functions } from './functions.js';
+import { lex, type Token } from './lex.js';
+
+/** An argument of a command: a value, a function name, or a parenthesised pipeline. */
+export type Operand =
+  | { kind: 'field'; names: string[]; pos: number }
+  | { kind: 'dot'; pos: number }
+  | { kind: 'var'; name: string; names: string[]; pos: number }
+  | { kind: 'literal'; value: string | number | boolean | null; pos: number }
+  | { kind: 'func'; name: string; pos: number }
+  | { kind: 'pipe'; pipe: Pipeline; pos: number };
+
+/** `arg arg …`: a function call when the first is a function, else one value. */
+export interface Command {
+  readonly args: Operand[];
+  readonly pos: number;
+  /** The command's source text, for error messages (Go's `at <…>`). */
+  readonly text: string;
+}
+
+export interface Pipeline {
+  /** Variables declared (`:=`) or assigned (`=`) from the pipeline's value. */
+  readonly vars: string[];
+  readonly assign: boolean;
+  readonly commands: Command[];
+  readonly pos: number;
+}
+
+export type Node = { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipeline } | ControlNode;
+
+/** `if`, `with` or `range`, with its body and `else` body. */
+export interface ControlNode {
+  kind: 'if' | 'with' | 'range';
+  pipe: Pipeline;
+  list: Node[];
+  elseList: Node[] | undefined;
+}
+
+const Unsupported = new Set(['define', 'template', 'block', 'break', 'continue', 'call']);
+
+/** What ended a list of nodes: `{{end}}`, `{{else …}}`, or the end of the template. */
+type Terminator =
+  { kind: 'end'; pos: number } | { kind: 'else'; tokens: Token[]; pos: number } | { kind: 'eof' };
+
+export function parseTemplate(source: string): Node[] {
+  const items = lex(source);
+  let next = 0;
+
+  function list(): [Node[], Terminator] {
+    const nodes: Node[] = [];
+    while (next < items.length) {
+      const item = items[next++]!;
+      if (item.kind === 'text') {
+        nodes.push({ kind: 'text', text: item.text });
+        continue;
+      }
+      const [first, ...rest] = item.tokens;
+      if (first === undefined) throw TemplateError.parse(source, item.pos, 'missing value for command');
+      const keyword = first.kind === 'ident' ? first.name : '';
+      if (keyword === 'end') {
+        if (rest.length > 0) throw TemplateError.parse(source, item.pos, 'unexpected tokens after end');
+        return [nodes, { kind: 'end', pos: item.pos }];
+      }
+      if (keyword === 'else') return [nodes, { kind: 'else', tokens: rest, pos: item.pos }];
+      if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
+        nodes.push(control(keyword, rest, item.pos));
+      } else if (Unsupported.has(keyword)) {
+        throw TemplateError.parse(source, item.pos, `{{${keyword}}} is not supported in job specs`);
+      } else {
+        nodes.push({ kind: 'action', pipe: pipeline(item.tokens, item.pos, true) });
+      }
+    }
+    return [nodes, { kind: 'eof' }];
+  }
+
+  function control(keyword: 'if' | 'with' | 'range', tokens: Token[], pos: number): Node {
+    if (tokens.length === 0) throw TemplateError.parse(source, pos, `missing value for ${keyword}`);
+    const pipe = pipeline(tokens, pos, true);
+    const [body, ended] = list();
+    if (ended.kind === 'eof') throw TemplateError.parse(source, pos, 'unexpected EOF');
+    if (ended.kind === 'end') return { kind: keyword, pipe, list: body, elseList: undefined };
+    const [chained, ...rest] = ended.tokens;
+    // `{{else if …}}` / `{{else with …}}`: the rest of the chain shares this node's `{{end}}`
+    if (chained?.kind === 'ident' && chained.name === keyword && keyword !== 'range') {
+      return { kind: keyword, pipe, list: body, elseList: [control(keyword, rest, ended.pos)] };
+    }
+    if (ended.tokens.length > 0) throw TemplateError.parse(source, ended.pos, 'unexpected tokens after else');
+    const [elseBody, closed] = list();
+    if (closed.kind !== 'end') {
+      throw TemplateError.parse(
+        source,
+        ended.pos,
+        closed.kind === 'eof' ? 'unexpected EOF' : 'expected end; found else',
+      );
+    }
+    return { kind: keyword, pipe, list: body, elseList: elseBody };
+  }
+
+  function pipeline(tokens: Token[], pos: number, allowDecl: boolean): Pipeline {
+    let rest = tokens;
+    const vars: string[] = [];
+    let assign = false;
+    const declEnd = rest.findIndex((t) => t.kind === 'punct' && (t.value === ':=' || t.value === '='));
+    if (
+      allowDecl &&
+      declEnd > 0 &&
+      rest.slice(0, declEnd).every((t) => t.kind === 'var' || (t.kind === 'punct' && t.value === ','))
+    ) {
+      for (const t of rest.slice(0, declEnd)) if (t.kind === 'var') vars.push(t.name);
+      const op = rest[declEnd];
+      assign = op?.kind === 'punct' && op.value === '=';
+      rest = rest.slice(declEnd + 1);
+    }
+    const commands: Command[] = [];
+    let start = 0;
+    let depth = 0;
+    for (let i = 0; i <= rest.length; i++) {
+      const t = rest[i];
+      if (t?.kind === 'punct' && t.value === '(') depth++;
+      if (t?.kind === 'punct' && t.value === ')') depth--;
+      if (t === undefined || (depth === 0 && t.kind === 'punct' && t.value === '|')) {
+        commands.push(command(rest.slice(start, i), rest[start]?.pos ?? pos));
+        start = i + 1;
+      }
+    }
+    return { vars, assign, commands, pos };
+  }
+
+  function command(tokens: Token[], pos: number): Command {
+    if (tokens.length === 0) throw TemplateError.parse(source, pos, 'missing command');
+    const args: Operand[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.kind === 'punct' && t.value === '(') {
+        let depth = 1;
+        let j = i + 1;
+        for (; j < tokens.length && depth > 0; j++) {
+          const u = tokens[j]!;
+          if (u.kind === 'punct') depth += u.value === '(' ? 1 : u.value === ')' ? -1 : 0;
+        }
+        if (depth > 0) throw TemplateError.parse(source, t.pos, 'unclosed left paren');
+        args.push({ kind: 'pipe', pipe: pipeline(tokens.slice(i + 1, j - 1), t.pos, false), pos: t.pos });
+        i = j - 1;
+      } else {
+        args.push(operand(t));
+      }
+    }
+    const [first] = args;
+    if (first?.kind === 'literal' && first.value === null)
+      throw TemplateError.parse(source, pos, 'nil is not a command');
+    const last = tokens.at(-1)!;
+    return { args, pos, text: source.slice(pos, last.pos + tokenLength(last)).trim() };
+  }
+
+  function operand(t: Token): Operand {
+    switch (t.kind) {
+      case 'field':
+      case 'dot':
+      case 'var':
+        return t;
+      case 'string':
+      case 'number':
+        return { kind: 'literal', value: t.value, pos: t.pos };
+      case 'ident':
+        if (t.name === 'true' || t.name === 'false')
+          return { kind: 'literal', value: t.name === 'true', pos: t.pos };
+        if (t.name === 'nil') return { kind: 'literal', value: null, pos: t.pos };
+        if (Object.hasOwn(Functions, t.name)) return { kind: 'func', name: t.name, pos: t.pos };
+        throw TemplateError.parse(source, t.pos, `function "${t.name}" not defined`);
+      case 'punct':
+        throw TemplateError.parse(source, t.pos, `unexpected "${t.value}" in operand`);
+    }
+  }
+
+  function tokenLength(t: Token): number {
+    let end = t.pos + 1;
+    while (end < source.length && !/[ \t\r\n|()}]/.test(source[end] ?? '')) end++;
+    return end - t.pos;
+  }
+
+  const [nodes, ended] = list();
+  if (ended.kind === 'end') throw TemplateError.parse(source, ended.pos, 'unexpected {{end}}');
+  if (ended.kind === 'else') throw TemplateError.parse(source, ended.pos, 'unexpected {{else}}');
+  return nodes;
+}
