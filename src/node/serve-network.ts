@@ -15,6 +15,7 @@ import { dialNats, type NatsConnectionOptions, type TokenSetting } from '../tran
 import { NatsServerProcess } from '../transport/nats/server-process.js';
 import type { NatsServerSettings } from '../transport/nats/server-config.js';
 import type { ComputeTransport, OrchestratorTransport } from '../transport/types.js';
+import type { HandshakeIdentityOptions } from '../transport/messages.js';
 import type { ApiLogSource } from '../api/server/types.js';
 import type { LogLineSource } from '../transport/nats/logstream/index.js';
 import { LogStreams } from './serve-logstreams.js';
@@ -30,10 +31,10 @@ export interface ServeNetwork {
   /** The orchestrator's end; created once, stopped with the network. */
   orchestratorTransport(): Promise<OrchestratorTransport>;
   /**
-   * The end of this process's compute node, whose handshakes carry its data dir's InstanceID; the
-   * compute node stops it.
+   * The end of this process's compute node, whose handshakes carry its data dir's InstanceID and its
+   * heartbeat interval; the compute node stops it.
    */
-  computeTransport(nodeID: string, instanceID: string): Promise<ComputeTransport>;
+  computeTransport(nodeID: string, identity: ComputeIdentity): Promise<ComputeTransport>;
   /**
    * Where the orchestrator reads logs of executions on other nodes (NATS: Bacalhau's log stream
    * requests); undefined in-process, where the API reads the local compute node directly.
@@ -44,6 +45,9 @@ export interface ServeNetwork {
   /** Stops the orchestrator's end, the log streams, then the NATS server. Idempotent; never rejects. */
   stop(): Promise<void>;
 }
+
+/** What a compute node's handshakes say about it besides its node info. */
+export type ComputeIdentity = Required<Pick<HandshakeIdentityOptions, 'instanceID' | 'heartbeatIntervalMs'>>;
 
 export interface ServeNetworkOptions {
   config: BacalhauConfig;
@@ -63,8 +67,8 @@ export async function createInProcessNetwork(options: ServeNetworkOptions): Prom
     orchestratorURL: undefined,
     hub,
     orchestratorTransport: () => Promise.resolve(hub.orchestrator),
-    computeTransport: (nodeID, instanceID) =>
-      hub.createComputeTransport({ nodeId: nodeID, startTime: new Date(), instanceID }),
+    computeTransport: (nodeID, identity) =>
+      hub.createComputeTransport({ nodeId: nodeID, startTime: new Date(), ...identity }),
     logSource: () => Promise.resolve(undefined),
     serveLogs: () => undefined,
     stop: () => hub.stop().catch(() => undefined),
@@ -126,13 +130,13 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     },
     logSource: () => logs.client(orchestratorDial ?? computeDial),
     serveLogs: (id, streamLogs) => logs.serve(computeDial, computeTokenSetting, id, streamLogs),
-    computeTransport: (id, instanceID) =>
+    computeTransport: (id, identity) =>
       NatsComputeTransport.create({
         ...computeDial,
         name: id,
         nodeId: id,
         startTime: new Date(),
-        instanceID,
+        ...identity,
         ...natsErrors,
       }),
     stop() {

@@ -13,6 +13,7 @@ import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
@@ -173,7 +174,10 @@ export class ServeNode {
           config,
           nodeID: identity.nodeName,
           instanceID: identity.instanceID,
-          transport: await network.computeTransport(identity.nodeName, identity.instanceID),
+          transport: await network.computeTransport(identity.nodeName, {
+            instanceID: identity.instanceID,
+            heartbeatIntervalMs: durationToMs(config.Compute.Heartbeat.Interval),
+          }),
           engines: options.engines ?? {},
           badActor: options.badActor === true,
           ...(onError === undefined ? {} : { onError }),

@@ -184,6 +184,12 @@ export interface HandshakeRequest {
    * second node under the same name.
    */
   InstanceID?: string;
+  /**
+   * bacalhau-ts only: how often the node heartbeats (its `Compute.Heartbeat.Interval`), in
+   * nanoseconds as Go writes a `time.Duration`, so the orchestrator does not take a node that
+   * heartbeats less often than its DisconnectTimeout for lost between two heartbeats.
+   */
+  HeartbeatInterval?: number;
 }
 
 /** What a compute transport is told about the process it speaks for; both go into every handshake. */
@@ -192,17 +198,20 @@ export interface HandshakeIdentityOptions {
   startTime?: Date;
   /** Sent as the handshake's InstanceID (the data dir's); default: none, as Go's nodes. */
   instanceID?: string;
+  /** Sent as the handshake's HeartbeatInterval; default: none, as Go's nodes. */
+  heartbeatIntervalMs?: number;
 }
 
-/** The fields of a handshake that name the process knocking, fixed for the transport's life. */
-export type HandshakeIdentity = Pick<HandshakeRequest, 'StartTime' | 'InstanceID'>;
+/** The fields of a handshake that describe the process knocking, fixed for the transport's life. */
+export type HandshakeIdentity = Pick<HandshakeRequest, 'StartTime' | 'InstanceID' | 'HeartbeatInterval'>;
 
-/** A transport's identity fields from its options (InstanceID left out when not given). */
+/** A transport's identity fields from its options (those not given left out). */
 export function handshakeIdentity(options: HandshakeIdentityOptions): HandshakeIdentity {
-  const startTime = (options.startTime ?? new Date()).toISOString();
-  return options.instanceID === undefined
-    ? { StartTime: startTime }
-    : { StartTime: startTime, InstanceID: options.instanceID };
+  const identity: HandshakeIdentity = { StartTime: (options.startTime ?? new Date()).toISOString() };
+  if (options.instanceID !== undefined) identity.InstanceID = options.instanceID;
+  if (options.heartbeatIntervalMs !== undefined)
+    identity.HeartbeatInterval = options.heartbeatIntervalMs * 1e6;
+  return identity;
 }
 
 export interface HandshakeResponse {

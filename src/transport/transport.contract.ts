@@ -188,15 +188,21 @@ export function runTransportContract(
         ]);
       });
 
-      it("sends the data dir's InstanceID and StartTime it was given, and no InstanceID by default", async () => {
+      it("sends the StartTime, data dir's InstanceID and heartbeat interval it was given; Go's fields only by default", async () => {
         const started = new Date('2026-01-02T03:04:05.678Z');
-        const compute = await harness.createCompute('n-1', { startTime: started, instanceID: 'inst-1' });
+        const compute = await harness.createCompute('n-1', {
+          startTime: started,
+          instanceID: 'inst-1',
+          heartbeatIntervalMs: 5000,
+        });
         await compute.connect(testNodeInfo('n-1'));
         await (await harness.createCompute('n-2')).connect(testNodeInfo('n-2'));
         const [first, second] = control.handshakes.map(([request]) => request);
         expect(first?.StartTime).toBe('2026-01-02T03:04:05.678Z');
         expect(first?.InstanceID).toBe('inst-1');
+        expect(first?.HeartbeatInterval).toBe(5_000_000_000); // ns, as Go writes a time.Duration
         expect(second).not.toHaveProperty('InstanceID');
+        expect(second).not.toHaveProperty('HeartbeatInterval');
       });
 
       it('is idempotent while connected', async () => {

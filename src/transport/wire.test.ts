@@ -51,6 +51,7 @@ const control: [MessageType, object][] = [
       StartTime: now.toISOString(),
       LastOrchestratorSeqNum: 0,
       InstanceID: 'b5d1c3b2-0000-4000-8000-000000000001',
+      HeartbeatInterval: 5_000_000_000,
     },
   ],
   [

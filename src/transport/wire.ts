@@ -13,6 +13,7 @@ type FieldSpec = StructSchema['fields'][number];
 
 const stringKind = { kind: 'string' } as const;
 const uintKind = { kind: 'uint' } as const;
+const intKind = { kind: 'int' } as const;
 const boolKind = { kind: 'bool' } as const;
 const eventsKind = { kind: 'array', of: struct(schemas.eventSchema) } as const;
 
@@ -59,6 +60,7 @@ const payloadSchemas: Record<MessageType, StructSchema> = {
       field('StartTime', stringKind),
       lastOrchestratorSeqNum,
       field('InstanceID', stringKind, true),
+      field('HeartbeatInterval', intKind, true),
     ],
   },
   [MessageType.HandshakeResponse]: {
@@ -102,7 +104,7 @@ export function encodePayload(type: MessageType, payload: object): Record<string
 
 /**
  * A payload from Bacalhau's JSON. Keys match case-insensitively, unknown keys are ignored (as Go does);
- * a null `Events` becomes `[]` and absent optional strings stay absent.
+ * a null `Events` becomes `[]` and absent optional strings and integers stay absent.
  * @throws BacalhauError (ValidationError) listing every type mismatch.
  */
 export function decodePayload<T>(type: MessageType, raw: unknown): T {
@@ -116,8 +118,8 @@ export function decodePayload<T>(type: MessageType, raw: unknown): T {
   }
   for (const spec of schema.fields) {
     if (spec.kind === eventsKind && value[spec.name] === undefined) value[spec.name] = [];
-    if (spec.omitEmpty === true && spec.kind === stringKind && value[spec.name] === '')
-      delete value[spec.name];
+    const empty = spec.kind === stringKind ? '' : spec.kind === intKind ? 0 : undefined;
+    if (spec.omitEmpty === true && empty !== undefined && value[spec.name] === empty) delete value[spec.name];
   }
   return value as T;
 }

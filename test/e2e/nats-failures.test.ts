@@ -292,6 +292,21 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     await c.run(['job', 'stop', jobID]);
   }, 150_000);
 
+  it("a compute node heartbeating less often than the orchestrator's DisconnectTimeout stays connected", async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(0);
+    const c = cluster;
+    // the cluster's DisconnectTimeout is 8 s; this node heartbeats every 20 s, and says so
+    await c.addCompute('compute-slow', ['-c', 'Compute.Heartbeat.Interval=20s']);
+    const jobID = await submitSleep(c, sleep, 25_000);
+    expect(await waitForTerminal(c, jobID, 90_000)).toBe(JobStateType.Completed);
+    const rows = await executions(c, jobID);
+    expect(
+      rows.map((r) => `${r.NodeID} ${Object.values(ExecutionStateType)[r.ComputeState.StateType]}`),
+    ).toEqual(['compute-slow Completed']);
+    expect(c.compute('compute-slow').output).not.toMatch(/handshake required|not connected/);
+  }, 150_000);
+
   it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {
     const sleep = requireWasmModule(ctx, 'sleep');
     cluster = await ProcessCluster.start(1);

@@ -6,7 +6,7 @@ import { makeExecution, makeJob, makeNode } from '../../store/store.contract.js'
 import type { JobStore, StoreChange } from '../../store/types.js';
 import type { ControlContext } from '../../transport/types.js';
 import { isHandshakeRequired } from '../../transport/errors.js';
-import { testNodeInfo } from '../../transport/testing/index.js';
+import { FakeComputeNode, testNodeInfo } from '../../transport/testing/index.js';
 import { NodeManager, type NodeConnectionChange } from './manager.js';
 import { NodeManagerDefaults, compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
@@ -224,7 +224,7 @@ describe('NodeManager: one process per node ID', () => {
       expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
 
       await handshake(h, 'n-2', 'dir-c');
-      h.clock.advance(60_001); // silent since its handshake: a minute for the first heartbeat
+      h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
       expect(await handshake(h, 'n-2', 'dir-d')).toMatchObject({ accepted: true });
     });
   });
@@ -323,26 +323,42 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
-  it('gives a node that heartbeats less often than the timeout three of its gaps before it is lost', async () => {
+  it('gives a node that heartbeats less often than the timeout three of its intervals, as it declares', async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       expect(NodeManagerDefaults.disconnectTimeoutMs).toBe(20_000);
       const changes: string[] = [];
       h.manager.onConnectionChange((c) => changes.push(`${c.nodeId} ${c.current}`));
-      const slow = await h.node('n-slow', { heartbeatIntervalMs: 30_000 }); // Go's nodes: 15 s
+      const transport = await h.hub.createComputeTransport({ nodeId: 'n-slow', heartbeatIntervalMs: 30_000 });
+      const slow = await FakeComputeNode.create({ transport, clock: h.clock, heartbeatIntervalMs: 30_000 });
       const quick = await h.node('n-quick', { heartbeatIntervalMs: 5_000 });
-      await h.clock.advanceAsync(5 * 60_000);
-      expect(changes).toEqual(['n-slow CONNECTED', 'n-quick CONNECTED']); // no flapping
-      expect(slow.heartbeats.items.length).toBe(10);
-      await slow.crash();
-      await quick.crash();
-      await h.clock.advanceAsync(30_000);
-      expect((await h.store.getNode('n-quick')).ConnectionState.Status).toBe('DISCONNECTED');
-      expect((await h.store.getNode('n-slow')).ConnectionState.Status).toBe('CONNECTED');
-      await h.clock.advanceAsync(70_000);
-      expect((await h.store.getNode('n-slow')).ConnectionState).toMatchObject({
-        Status: 'DISCONNECTED',
-        LastError: 'heartbeat timeout',
-      });
+      try {
+        await h.clock.advanceAsync(5 * 60_000);
+        expect(changes).toEqual(['n-slow CONNECTED', 'n-quick CONNECTED']); // no flapping
+        await slow.crash();
+        await quick.crash();
+        await h.clock.advanceAsync(30_000);
+        expect((await h.store.getNode('n-quick')).ConnectionState.Status).toBe('DISCONNECTED');
+        expect((await h.store.getNode('n-slow')).ConnectionState.Status).toBe('CONNECTED');
+        await h.clock.advanceAsync(70_000);
+        expect((await h.store.getNode('n-slow')).ConnectionState).toMatchObject({
+          Status: 'DISCONNECTED',
+          LastError: 'heartbeat timeout',
+        });
+      } finally {
+        await slow.stop();
+      }
+    });
+  });
+
+  it("learns the pace of a node that declares none (Go's): taken for lost once at most, then kept", async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const changes: string[] = [];
+      h.manager.onConnectionChange((c) => changes.push(c.current));
+      await h.node('n-go', { heartbeatIntervalMs: 30_000 });
+      await h.clock.advanceAsync(10 * 60_000);
+      expect(changes.length).toBeLessThanOrEqual(3); // CONNECTED, DISCONNECTED, CONNECTED
+      expect(changes.at(-1)).toBe('CONNECTED');
+      expect((await h.store.getNode('n-go')).ConnectionState.Status).toBe('CONNECTED');
     });
   });
 

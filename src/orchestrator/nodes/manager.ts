@@ -68,6 +68,7 @@ import {
   type CompiledNodeManagerOptions,
   type NodeManagerOptions,
 } from './options.js';
+import { HeartbeatPace } from './pace.js';
 import { NodeReEvaluator } from './reevaluator.js';
 import { goTime, parseGoTime } from '../../models/go-time.js';
 
@@ -110,8 +111,9 @@ interface LiveNode {
   /** The handshake's InstanceID: which data dir the connected process runs on (none from Go's nodes). */
   readonly instanceID: string | undefined;
   lastHeartbeatMs: number;
-  /** The gaps between its last heartbeats (ms, newest last): how often this node heartbeats. */
-  readonly gaps: number[];
+  /** How often the node heartbeats: as it said in its handshake (ms), or as seen (`pace`). */
+  readonly declaredIntervalMs: number | undefined;
+  readonly pace: HeartbeatPace;
   available: Resources;
   queueUsed: Resources;
   /** Heartbeat data not yet written. */
@@ -124,6 +126,7 @@ export class NodeManager implements ControlPlaneHandler {
   readonly #o: CompiledNodeManagerOptions;
   readonly #reEvaluator: NodeReEvaluator;
   readonly #live = new Map<string, LiveNode>();
+  readonly #paces = new Map<string, HeartbeatPace>();
   readonly #locks = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(change: NodeConnectionChange) => void>();
   #healthTimer: Timer | undefined;
@@ -234,12 +237,15 @@ export class NodeManager implements ControlPlaneHandler {
         return { accepted: true as const, reason, connection, missedSince };
       });
       if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
+      const pace = this.#paceOf(nodeId);
+      pace.arrive(now);
       const previous = this.#live.get(nodeId);
       this.#live.set(nodeId, {
         connection: outcome.connection,
         instanceID: request.InstanceID,
         lastHeartbeatMs: now,
-        gaps: [],
+        declaredIntervalMs: declaredInterval(request),
+        pace,
         available: info.ComputeNodeInfo.AvailableCapacity,
         queueUsed: info.ComputeNodeInfo.QueueCapacity,
         dirty: false,
@@ -260,14 +266,14 @@ export class NodeManager implements ControlPlaneHandler {
    */
   heartbeat(request: HeartbeatRequest, context: ControlContext): void {
     this.#assertRunning();
+    const now = this.#o.clock.now();
+    // heard from, even when refused: the pace of a node taken for lost too early is learnt here
+    this.#paceOf(context.nodeId).arrive(now);
     const live = this.#live.get(context.nodeId);
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
     const capacityChanged =
       !sameAmounts(live.available, request.AvailableCapacity) ||
       !sameAmounts(live.queueUsed, request.QueueUsedCapacity);
-    const now = this.#o.clock.now();
-    live.gaps.push(now - live.lastHeartbeatMs);
-    if (live.gaps.length > HeartbeatGapsKept) live.gaps.shift();
     live.lastHeartbeatMs = now;
     live.available = request.AvailableCapacity;
     live.queueUsed = request.QueueUsedCapacity;
@@ -404,6 +410,7 @@ export class NodeManager implements ControlPlaneHandler {
       const now = this.#o.clock.now();
       await this.#o.store.deleteNode(nodeId);
       this.#live.delete(nodeId);
+      this.#paces.delete(nodeId);
       if (live === undefined) return;
       await this.#dropConnection(nodeId);
       this.#changed(nodeId, true, false, now, NodeManagerMessages.nodeDeleted);
@@ -459,7 +466,8 @@ export class NodeManager implements ControlPlaneHandler {
           connection: { ...node.ConnectionState },
           instanceID: undefined,
           lastHeartbeatMs: now,
-          gaps: [],
+          declaredIntervalMs: undefined,
+          pace: this.#paceOf(id),
           available: node.Info.ComputeNodeInfo.AvailableCapacity,
           queueUsed: node.Info.ComputeNodeInfo.QueueCapacity,
           dirty: false,
@@ -532,20 +540,25 @@ export class NodeManager implements ControlPlaneHandler {
   }
 
   /**
-   * Silent for longer than DisconnectTimeout, or than three of its usual heartbeat gaps when that is
+   * Silent for longer than DisconnectTimeout, or than three of its heartbeat intervals when that is
    * longer: a node may heartbeat less often than this orchestrator's timeout assumes (Go's nodes every
-   * 15 s, any node as configured), and must not be declared lost between two heartbeats. Before its
-   * first heartbeat its gap is unknown, and it gets Go's DisconnectTimeout (1 minute) at least.
+   * 15 s, any node as configured), and must not be declared lost between two heartbeats. The interval
+   * is the one the node declared in its handshake (ours do), else the one seen (Go's nodes).
    */
   #expired(live: LiveNode, now: number): boolean {
-    const timeout = this.#o.disconnectTimeoutMs;
-    const allowed =
-      live.gaps.length > 0
-        ? Math.max(timeout, HeartbeatGapsTolerated * median(live.gaps))
-        : live.provisional
-          ? timeout
-          : Math.max(timeout, FirstHeartbeatWaitMs);
-    return now - live.lastHeartbeatMs > allowed;
+    const interval = live.declaredIntervalMs ?? live.pace.usualGapMs();
+    return now - live.lastHeartbeatMs > Math.max(this.#o.disconnectTimeoutMs, HeartbeatsTolerated * interval);
+  }
+
+  /** The node's pace record, kept across reconnects (see pace.ts). */
+  #paceOf(nodeId: string): HeartbeatPace {
+    let pace = this.#paces.get(nodeId);
+    if (pace === undefined) {
+      // longer silences than a few timeouts are outages, not a pace
+      pace = new HeartbeatPace(5 * this.#o.disconnectTimeoutMs);
+      this.#paces.set(nodeId, pace);
+    }
+    return pace;
   }
 
   async #checkHealth(): Promise<void> {
@@ -699,20 +712,14 @@ export class NodeManager implements ControlPlaneHandler {
   }
 }
 
-/** The node with exactly this ID (the store's getNode also matches prefixes), or undefined. */
-/** How many heartbeat gaps a node's usual gap is the median of. */
-const HeartbeatGapsKept = 5;
-/** How many usual gaps of silence a node is allowed when that exceeds DisconnectTimeout. */
-const HeartbeatGapsTolerated = 3;
-/** The least wait for a node's first heartbeat: Go's DisconnectTimeout, which Go's nodes are made for. */
-const FirstHeartbeatWaitMs = 60_000;
-
-/** The median of `values` (0 for none): a heartbeat sent early (capacity freed) or late does not move it. */
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+/** The heartbeat interval (ms) a handshake declares, if any (Go's nodes declare none). */
+function declaredInterval(request: HandshakeRequest): number | undefined {
+  const ns = request.HeartbeatInterval ?? 0;
+  return ns > 0 ? ns / 1e6 : undefined;
 }
+
+/** How many heartbeat intervals of silence a node is allowed when that exceeds DisconnectTimeout. */
+const HeartbeatsTolerated = 3;
 
 /** Why a second node under a connected node's ID is refused, with what the user can do about it. */
 function nodeIdInUse(holder: LiveNode): string {
@@ -722,6 +729,7 @@ function nodeIdInUse(holder: LiveNode): string {
   );
 }
 
+/** The node with exactly this ID (the store's getNode also matches prefixes), or undefined. */
 function findNode(tx: JobStoreReader, nodeId: string): NodeState | undefined {
   try {
     const node = tx.getNode(nodeId);
