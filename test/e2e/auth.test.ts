@@ -93,10 +93,13 @@ describe('auth hash-password', () => {
         },
       );
       let output = '';
+      let written = false;
       const typed = new Promise<void>((resolve) => {
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
-          if (output.includes('Enter password: ')) {
+          // once: typed again after the CLI restored echo, the terminal would show it
+          if (!written && output.includes('Enter password: ')) {
+            written = true;
             child.stdin.write('tty secret 42\r');
             resolve();
           }
