@@ -38,6 +38,8 @@ export interface ConnectionOptions {
    * while the orchestrator is down, so a warning rather than an error. Default: `onError`.
    */
   onRetry?: (error: unknown, retryInMs: number) => void;
+  /** The orchestrator refused the handshake, for `reason` (Bacalhau's text, e.g. `node has been rejected`). */
+  onRefused?: (reason: string) => void;
   /** The handshake was accepted (first time or again). */
   onConnected?: () => void;
 }
@@ -105,7 +107,8 @@ export class ConnectionKeeper {
       try {
         const response = await this.#o.transport.connect(info);
         if (!response.accepted) {
-          throw new BacalhauError(response.reason ?? 'handshake refused', { code: ErrorCode.Forbidden });
+          const reason = response.reason ?? 'handshake refused';
+          throw new BacalhauError(reason, { code: ErrorCode.Forbidden, details: { reason } });
         }
         this.#lastInfo = JSON.stringify(info);
         this.#delay = this.#minDelay;
@@ -117,8 +120,12 @@ export class ConnectionKeeper {
       }
       // Only now: a retry scheduled while this attempt still counted as under way would be dropped.
       if (failed !== false) {
-        const refused = failed instanceof BacalhauError && failed.code === ErrorCode.Forbidden;
-        const retryInMs = this.#scheduleReconnect(refused ? this.#maxRefusedDelay : this.#maxDelay);
+        const refusal =
+          failed instanceof BacalhauError && failed.code === ErrorCode.Forbidden ? failed : undefined;
+        if (refusal !== undefined) this.#o.onRefused?.(String(refusal.details['reason'] ?? refusal.message));
+        const retryInMs = this.#scheduleReconnect(
+          refusal === undefined ? this.#maxDelay : this.#maxRefusedDelay,
+        );
         if (this.#o.onRetry === undefined) this.#o.onError(failed);
         else this.#o.onRetry(failed, retryInMs);
       }

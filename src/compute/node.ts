@@ -17,7 +17,7 @@ import { buildVersionInfo } from '../lib/build-info.js';
 import { unboundedController } from '../lib/abort.js';
 import { errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
 import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
-import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
+import { ComputeEventTopic, eventFromError, newEvent, NodeRejectedReason } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
 import { ConnectionKeeper } from './connection.js';
 import type { EngineRegistry } from './engines.js';
@@ -29,6 +29,9 @@ import type { ExecutionRunner } from './runner.js';
 import { reconcileAfterRestart, removeOrphanedWork } from './startup.js';
 import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
 import type { ExecutionStore, ExecutionUpsert } from './store/types.js';
+
+/** Why a rejected node's executions ended, as their compute state says. */
+const RejectedMessage = 'cancelled: the orchestrator rejected this node';
 
 /** What the node asks of its bidder (compute/bidding). */
 export interface BidDecider {
@@ -108,7 +111,29 @@ export class ComputeNode {
       ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
       onError: options.onError,
       ...(options.onConnectionRetry === undefined ? {} : { onRetry: options.onConnectionRetry }),
+      onRefused: (reason) => {
+        if (reason === NodeRejectedReason) this.#dropRejectedWork();
+      },
     });
+  }
+
+  /**
+   * An operator rejected this node: the orchestrator gave up its executions (they fail there and run
+   * elsewhere) and can no longer reach it with a cancel, so the node cancels them itself rather than
+   * run them on unseen, a daemon or service forever. (Go's nodes keep running them.)
+   */
+  #dropRejectedWork(): void {
+    for (const execution of this.store.liveExecutions()) {
+      try {
+        this.store.update({
+          executionID: execution.ID,
+          newValues: { ComputeState: { StateType: 'Cancelled', Message: RejectedMessage } },
+        });
+      } catch (err) {
+        // ended meanwhile: nothing left to cancel
+        if (!isAlreadyTerminal(err)) this.#o.onError(err);
+      }
+    }
   }
 
   /**

@@ -205,6 +205,31 @@ describe('compute node with the orchestrator', () => {
     await expect.poll(() => node.runningExecutions).toBe(0);
   });
 
+  it('cancels its executions itself once an operator rejected it: no cancel can reach it any more', async () => {
+    let aborted = false;
+    const { node } = await startNode({
+      id: 'n-unwanted',
+      hooks: {
+        jobHandler: ({ signal }) =>
+          new Promise((resolve) =>
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              resolve({});
+            }),
+          ),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob({ Type: 'daemon', Count: 0 }));
+    await expect.poll(() => node.runningExecutions).toBe(1);
+    await cluster.orchestrator.nodes.rejectNode('n-unwanted');
+    // the rejection drops its connection; its next handshake is refused, and it stops its work
+    await expect.poll(() => aborted, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => node.runningExecutions).toBe(0);
+    const [execution] = node.store.byState(['Cancelled']);
+    expect(execution?.ComputeState.Message).toBe('cancelled: the orchestrator rejected this node');
+    expect(execution?.JobID).toBe(JobID);
+  });
+
   it('queues executions beyond its capacity and runs them as capacity frees up', async () => {
     const releases: (() => void)[] = [];
     const { node } = await startNode({

@@ -214,6 +214,9 @@ export function handshakeIdentity(options: HandshakeIdentityOptions): HandshakeI
   return identity;
 }
 
+/** Bacalhau's reason for refusing the handshake of a node an operator rejected. */
+export const NodeRejectedReason = 'node has been rejected';
+
 export interface HandshakeResponse {
   accepted: boolean;
   /** Why not, when refused; "node registered" / "node reconnected" in Bacalhau when accepted. */

@@ -49,7 +49,11 @@ import {
   type Resources,
 } from '../../models/index.js';
 import type { JobStoreReader } from '../../store/types.js';
-import type { HandshakeRequest, HeartbeatRequest } from '../../transport/messages.js';
+import {
+  NodeRejectedReason,
+  type HandshakeRequest,
+  type HeartbeatRequest,
+} from '../../transport/messages.js';
 import type {
   ControlContext,
   ControlPlaneHandler,
@@ -76,7 +80,7 @@ import { goTime, parseGoTime } from '../../models/go-time.js';
 export const NodeManagerMessages = Object.freeze({
   registered: 'node registered',
   reconnected: 'node reconnected',
-  rejected: 'node has been rejected',
+  rejected: NodeRejectedReason,
   notCompute: 'node is not a compute node',
   registrationRejected: 'node registration rejected',
   heartbeatTimeout: 'heartbeat timeout',
