@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostPathOf } from './modules.js';
+import { hostPathOf, loadProgram } from './modules.js';
 
 describe('hostPathOf', () => {
   const volumes = [
@@ -19,5 +22,40 @@ describe('hostPathOf', () => {
     expect(hostPathOf('/inputsX/file', volumes)).toBeUndefined();
     expect(hostPathOf('/inputs/../etc/passwd', volumes)).toBeUndefined();
     expect(hostPathOf('/other', volumes)).toBeUndefined();
+  });
+});
+
+describe('loadProgram', () => {
+  // (module (func (export "_start")))
+  const startOnly = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,
+    0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04, 0x01, 0x02,
+    0x00, 0x0b,
+  ]);
+  const spec = (entry: string) => ({
+    EntryModule: entry,
+    Entrypoint: '_start',
+    Parameters: [],
+    ImportModules: [],
+  });
+
+  it("finds an EntryModule named by a urlDownload input's Target, which holds the downloaded file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-modules-'));
+    try {
+      await writeFile(join(dir, 'main.wasm'), startOnly);
+      // urlDownload mounts the file at <Target>/<file name>
+      const volumes = [{ source: join(dir, 'main.wasm'), target: '/app/m.wasm/main.wasm', readOnly: true }];
+      const program = await loadProgram(spec('/app/m.wasm'), volumes, undefined);
+      expect(program.dependencies).toEqual([]);
+      const twice = [
+        ...volumes,
+        { source: join(dir, 'main.wasm'), target: '/app/m.wasm/other.wasm', readOnly: true },
+      ];
+      await expect(loadProgram(spec('/app/m.wasm'), twice, undefined)).rejects.toMatchObject({
+        message: expect.stringContaining('no input has this target') as unknown,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -98,7 +98,10 @@ export async function loadProgram(
 
 /** Go resolves an unknown import name as a path in the task's file system; so do we. */
 function isListedOrMounted(name: string, spec: WasmEngineSpec, volumes: readonly PreparedVolume[]): boolean {
-  return spec.ImportModules.includes(name) || hostPathOf(name, volumes) !== undefined;
+  return (
+    spec.ImportModules.includes(name) ||
+    (hostPathOf(name, volumes) ?? mountedBelow(name, volumes)) !== undefined
+  );
 }
 
 /** The host path behind `guestPath`: inside the input whose target is the longest prefix of it. */
@@ -146,7 +149,7 @@ async function moduleBytes(
   guestPath: string,
   volumes: readonly PreparedVolume[],
 ): Promise<Buffer> {
-  const hostPath = hostPathOf(guestPath, volumes);
+  const hostPath = hostPathOf(guestPath, volumes) ?? mountedBelow(guestPath, volumes);
   if (hostPath === undefined) throw moduleNotFound(field, guestPath, 'no input has this target');
   try {
     return await readSmallFile(hostPath);
@@ -164,6 +167,19 @@ async function moduleBytes(
     throw moduleNotFound(field, guestPath, `the folder holds ${wasmFiles.length} .wasm files, not one`);
   }
   return readSmallFile(join(hostPath, wasmFiles[0]!.name));
+}
+
+/**
+ * A folder made of mounts: a `urlDownload` input is mounted at `<Target>/<file name>`, so its Target
+ * is a folder holding the one file, and Go's loader takes the folder's only `.wasm` file. Undefined
+ * unless exactly one `.wasm` input is mounted directly in `guestPath`.
+ */
+function mountedBelow(guestPath: string, volumes: readonly PreparedVolume[]): string | undefined {
+  const folder = posix.resolve('/', guestPath);
+  const inside = volumes.filter(
+    (v) => posix.dirname(posix.resolve('/', v.target)) === folder && v.target.endsWith('.wasm'),
+  );
+  return inside.length === 1 ? inside[0]!.source : undefined;
 }
 
 function errorCode(err: unknown): unknown {
