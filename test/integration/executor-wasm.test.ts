@@ -142,6 +142,48 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
       }));
 
+    /** A task whose module is `bytes`, written into `dir`. */
+    async function inlineModule(dir: string, bytes: number[]): Promise<ContractTask> {
+      const file = join(dir, 'inline.wasm');
+      await writeFile(file, Uint8Array.from(bytes));
+      return {
+        engine: { Type: 'wasm', Params: { EntryModule: '/app/inline.wasm' } },
+        inputs: [{ source: file, target: '/app/inline.wasm', readOnly: true }],
+      };
+    }
+
+    it('runs a module that exports no memory (it makes no WASI call), as Go does', () =>
+      withTempDir(async (dir) => {
+        // (module (func (export "_start")))
+        const bytes = [
+          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+          0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04,
+          0x01, 0x02, 0x00, 0x0b,
+        ];
+        const { result } = await run(dir, await inlineModule(dir, bytes));
+        expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
+      }));
+
+    it('reports why a module could not be instantiated, and the worker runs the next task', () =>
+      withTempDir(async (dir) => {
+        // (module (import "wasi_snapshot_preview1" "no_such_fn" (func)) (memory (export "memory") 1)
+        //   (func (export "_start")))
+        const bytes = [
+          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x25,
+          0x01, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f,
+          0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0a, 0x6e, 0x6f, 0x5f, 0x73, 0x75, 0x63, 0x68,
+          0x5f, 0x66, 0x6e, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13,
+          0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72,
+          0x74, 0x00, 0x01, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+        ];
+        const executor = newExecutor({ spareWorkers: 0 });
+        const { result } = await run(dir, await inlineModule(dir, bytes), {}, executor);
+        expect(result.ExitCode).toBe(1);
+        expect(result.ErrorMsg).toContain('no_such_fn');
+        const next = await run(dir, task('hello'), {}, executor);
+        expect(next.result.Stdout).toBe('Hello, world!\n');
+      }));
+
     it('lets a start refused for bad params be retried under the same ID', () =>
       withTempDir(async (dir) => {
         const executor = newExecutor();

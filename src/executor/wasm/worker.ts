@@ -147,7 +147,20 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
      * (threads share the process's fd table): every one is closed when the task ends.
      */
     let highestFd = 2 + input.preopens.length;
+    let initialized = false;
+    /** Binds WASI to the module's memory; a module without one (it makes no WASI call) gets an empty one. */
+    const initialize = (exported: { buffer: ArrayBuffer } | undefined): void => {
+      memory =
+        exported ??
+        new (wasm.Memory as unknown as new (d: { initial: number }) => { buffer: ArrayBuffer })({
+          initial: 0,
+        });
+      wasi.initialize({ exports: { memory } });
+      initialized = true;
+    };
     const closeAll = (): void => {
+      // node:wasi refuses every call before initialize, and a module may fail to instantiate before it
+      if (!initialized) initialize(undefined);
       for (let fd = 3; fd <= highestFd; fd++) call('fd_close', [fd]);
     };
     const guard =
@@ -278,11 +291,7 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
       }
       const instance = new wasm.Instance(input.entry, imports);
       instances.push(instance);
-      memory = memoryOf(instance);
-      if (memory === undefined) {
-        throw new Error('the entry module exports no memory named "memory", which WASI needs');
-      }
-      wasi.initialize({ exports: { memory } });
+      initialize(memoryOf(instance));
       (instance.exports[input.entrypoint] as () => unknown)();
     } catch (err) {
       if (err === killedSignal) {
