@@ -150,11 +150,7 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     let initialized = false;
     /** Binds WASI to the module's memory; a module without one (it makes no WASI call) gets an empty one. */
     const initialize = (exported: { buffer: ArrayBuffer } | undefined): void => {
-      memory =
-        exported ??
-        new (wasm.Memory as unknown as new (d: { initial: number }) => { buffer: ArrayBuffer })({
-          initial: 0,
-        });
+      memory = exported ?? new wasm.Memory({ initial: 0 });
       wasi.initialize({ exports: { memory } });
       initialized = true;
     };
