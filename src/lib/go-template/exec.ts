@@ -80,6 +80,20 @@ export function execute(source: string, nodes: readonly Node[], data: ReadonlyMa
 
   function command(cmd: Command, dot: Value, scopes: Scopes, piped: Value[]): Value {
     const [first, ...rest] = cmd.args;
+    if (
+      first?.kind === 'func' &&
+      (first.name === 'and' || first.name === 'or') &&
+      rest.length + piped.length > 0
+    ) {
+      // Go (1.18 on) stops at the first operand that decides, so `and (index . "k") .k` is safe
+      const decided = first.name === 'and' ? (v: Value) => !truth(v) : truth;
+      let value: Value;
+      for (const arg of rest) {
+        value = operand(arg, dot, scopes, cmd);
+        if (decided(value)) return value;
+      }
+      return piped.length > 0 ? piped[0] : value;
+    }
     if (first?.kind === 'func') {
       const args = [...rest.map((arg) => operand(arg, dot, scopes, cmd)), ...piped];
       try {

@@ -2,7 +2,7 @@
  * Go `text/template`'s predefined functions (Bacalhau adds none). A function throws a plain Error with
  * Go's text; the executor adds where it happened.
  */
-import { isVars, show, sprint, sprintf, sprintln, truth, typeName, type Value } from './values.js';
+import { isVars, sprint, sprintf, sprintln, truth, typeName, type Value } from './values.js';
 
 type TemplateFunction = (args: Value[]) => Value;
 
@@ -31,11 +31,26 @@ const HtmlEscapes: Record<string, string> = {
   '"': '&#34;',
 };
 
+/** Go's `JSEscapeString`: quotes, backslash, `<>&=` and control characters; printable text as it is. */
 function jsEscape(text: string): string {
-  return text.replace(/[\\'"<>&=]|[^\x20-\x7e]/gu, (c) => {
+  // control characters (\p{Cc}) below 0x80 and anything above it are decided one by one
+  return text.replace(/[\\'"<>&=]|\p{Cc}|[^\p{ASCII}]/gu, (c) => {
     if (c === '\\' || c === "'" || c === '"') return `\\${c}`;
-    return `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const code = c.codePointAt(0)!;
+    if (code === 0x7f || (code > 0x7f && /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u.test(c))) return c;
+    return `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
   });
+}
+
+/** Go's `url.QueryEscape`: letters, digits and `-_.~` as they are, space as `+`, the rest %XX. */
+function queryEscape(text: string): string {
+  return [...Buffer.from(text)]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      if (/[A-Za-z0-9\-_.~]/.test(c)) return c;
+      return c === ' ' ? '+' : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
 }
 
 export const Functions: Readonly<Record<string, TemplateFunction>> = {
@@ -107,5 +122,5 @@ export const Functions: Readonly<Record<string, TemplateFunction>> = {
   ge: (args) => (arity('ge', args, 2), compare('ge', args[0], args[1]) >= 0),
   html: (args) => sprint(args).replace(/[<>&'"]/gu, (c) => HtmlEscapes[c] ?? c),
   js: (args) => jsEscape(sprint(args)),
-  urlquery: (args) => encodeURIComponent(args.map(show).join('')).replaceAll('%20', '+'),
+  urlquery: (args) => queryEscape(sprint(args)),
 };

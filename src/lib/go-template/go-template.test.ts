@@ -60,12 +60,22 @@ describe('Go text/template, as job spec templates use it', () => {
       '{{and .zone .name}} {{or .empty "default"}} {{not .empty}}',
       'job default true',
     ],
+    [
+      'and / or stop at the operand that decides',
+      '{{and .empty .missing}}|{{or .zone .missing}}|{{and (index . "mode") (eq .mode "x")}}',
+      '|eu|',
+    ],
     ['len counts bytes', '{{len "héllo"}} {{len .}}', '6 6'],
     ['slice', '{{slice .name 1}} {{slice .name 0 2}}', 'ob jo'],
     [
       'html, js, urlquery',
       '{{html .tag}} {{js "it\'s"}} {{urlquery "a b&c"}}',
       "a&lt;b&gt;&amp;&#34;c&#34; it\\'s a+b%26c",
+    ],
+    [
+      'js and urlquery as Go escapes them',
+      '{{js "é<=\x01"}} {{urlquery "a!b c*(x)é"}} {{urlquery 1 2}}',
+      'é\\u003C\\u003D\\u0001 a%21b+c%2A%28x%29%C3%A9 1+2',
     ],
     ['literals', '{{"tab\\tquote\\""}} {{`raw\\n`}} {{1.5}} {{print nil}}', 'tab\tquote" raw\\n 1.5 <nil>'],
     ['a string with }} inside', '{{"}}"}}', '}}'],
