@@ -136,6 +136,13 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(err.message).toContain('ImportModules');
       }));
 
+    it('runs each ImportModules module with its own memory for WASI calls', () =>
+      withTempDir(async (dir) => {
+        const main = task('say_main', { ImportModules: ['/app/say_lib.wasm'] });
+        const { result } = await run(dir, { ...main, inputs: [...main.inputs!, moduleInput('say_lib')] });
+        expect(result).toMatchObject({ Stdout: 'from lib\nfrom main\n', ExitCode: 0, ErrorMsg: '' });
+      }));
+
     it('runs a module with no imports at all, through a custom entrypoint', () =>
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('noop'));

@@ -8,7 +8,7 @@
  * A worker boots (Node's bootstrap, loading node:wasi, a warm-up run of our own module: warm-up.ts)
  * before it has a task, then runs each {@link WorkerInput} message it gets, one at a time: that lets
  * the pool (worker-pool.ts) start workers ahead of time and reuse a worker whose task ended cleanly.
- * Every task gets its own WASI instance, module instances and memory, and the host fds behind its
+ * Every task gets its own WASI instances (one per module), module instances and memories, and the host fds behind its
  * WASI fds are closed when it ends, so the next task in the same thread finds nothing of it.
  *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
@@ -109,60 +109,17 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     const control = new Int32Array(input.control);
     const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
     const Errno = { success: 0, inval: 28, rofs: 69 };
+    const WasiName = 'wasi_snapshot_preview1';
     const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
     const OFlags = { creat: 1, trunc: 8 };
     const appendFlag = 1;
 
-    const wasi = new WASI({
-      version: 'preview1',
-      args: input.args,
-      env: input.env,
-      preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
-      stdin: devNull,
-      stdout: devNull,
-      stderr: devNull,
-      returnOnExit: true,
-    });
-    const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[
-      'wasi_snapshot_preview1'
-    ]!;
-    const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
-
-    let memory: { buffer: ArrayBuffer } | undefined;
-    const view = (): DataView => new DataView(memory!.buffer);
     /** Thrown through the module's frames to end it: by proc_exit, or when the main thread kills it. */
     const exitSignal = Object.assign(new Error('proc_exit'), { code: 0 });
     const killedSignal = new Error('killed');
     const throwIfKilled = (): void => {
       if (Atomics.load(control, killed) !== 0) throw killedSignal;
     };
-
-    // preopens get fds 3, 4, ... in the order given
-    const readOnlyFds = new Set<number>();
-    input.preopens.forEach((p, i) => {
-      if (p.readOnly) readOnlyFds.add(3 + i);
-    });
-    /**
-     * The highest WASI fd in use so far. Behind each is a host fd, which a worker's end does not close
-     * (threads share the process's fd table): every one is closed when the task ends.
-     */
-    let highestFd = 2 + input.preopens.length;
-    let initialized = false;
-    /** Binds WASI to the module's memory; a module without one (it makes no WASI call) gets an empty one. */
-    const initialize = (exported: { buffer: ArrayBuffer } | undefined): void => {
-      memory = exported ?? new wasm.Memory({ initial: 0 });
-      wasi.initialize({ exports: { memory } });
-      initialized = true;
-    };
-    const closeAll = (): void => {
-      // node:wasi refuses every call before initialize, and a module may fail to instantiate before it
-      if (!initialized) initialize(undefined);
-      for (let fd = 3; fd <= highestFd; fd++) call('fd_close', [fd]);
-    };
-    const guard =
-      (name: string, fdArgs: number[]): WasiFunction =>
-      (...args) =>
-        fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
 
     const send = (stream: 1 | 2, data: Uint8Array): void => {
       Atomics.add(control, inFlight, data.length);
@@ -178,116 +135,175 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     const now = (clockId: number): bigint =>
       clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
 
-    const overrides: Record<string, WasiFunction> = {
-      fd_write: (...args) => {
-        const [fd, iovs, iovsLen, nwritten] = args as number[];
-        if (fd !== 1 && fd !== 2) return call('fd_write', args);
-        const dv = view();
-        const bytes = new Uint8Array(memory!.buffer);
-        const pieces: Uint8Array[] = [];
-        let total = 0;
-        for (let i = 0; i < iovsLen!; i++) {
-          const ptr = dv.getUint32(iovs! + 8 * i, true);
-          const len = dv.getUint32(iovs! + 8 * i + 4, true);
-          pieces.push(bytes.slice(ptr, ptr + len));
-          total += len;
-        }
-        if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-        view().setUint32(nwritten!, total, true);
-        return Errno.success;
-      },
-      proc_exit: (code) => {
-        exitSignal.code = Number(code) >>> 0;
-        throw exitSignal;
-      },
-      poll_oneoff: (...args) => {
-        const [subs, events, count, neventsPtr] = args as number[];
-        const dv = view();
-        const timeouts: bigint[] = [];
-        for (let i = 0; i < count!; i++) {
-          const sub = subs! + 48 * i;
-          // anything but clocks (fd readiness): node:wasi's own implementation
-          if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
-          let timeout = dv.getBigUint64(sub + 24, true);
-          if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
-          timeouts.push(timeout < 0n ? 0n : timeout);
-        }
-        if (timeouts.length === 0) return Errno.inval;
-        const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
-        if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
-        throwIfKilled();
-        const out = view();
-        let fired = 0;
-        timeouts.forEach((timeout, i) => {
-          if (timeout !== soonest) return;
-          const event = events! + 32 * fired++;
-          out.setBigUint64(event, out.getBigUint64(subs! + 48 * i, true), true);
-          out.setUint16(event + 8, Errno.success, true);
-          out.setUint8(event + 10, 0);
-        });
-        out.setUint32(neventsPtr!, fired, true);
-        return Errno.success;
-      },
-      path_open: (...args) => {
-        const [dirFd, , , , oflags] = args as number[];
-        const rights = args[5] as bigint;
-        const fdflags = args[7] as number;
-        const openedPtr = args[8] as number;
-        const fromReadOnly = readOnlyFds.has(dirFd!);
-        const writing =
-          (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
-          (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
-          (fdflags & appendFlag) !== 0;
-        if (fromReadOnly && writing) return Errno.rofs;
-        const errno = call('path_open', args);
-        if (errno !== Errno.success) return errno;
-        const opened = view().getUint32(openedPtr, true);
-        highestFd = Math.max(highestFd, opened);
-        if (fromReadOnly) readOnlyFds.add(opened);
-        return errno;
-      },
-      fd_close: (...args) => {
-        readOnlyFds.delete(args[0] as number);
-        return call('fd_close', args);
-      },
-      fd_renumber: (...args) => {
-        const [from, to] = args as number[];
-        const errno = call('fd_renumber', args);
-        if (errno === Errno.success) {
-          highestFd = Math.max(highestFd, to!);
-          if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
-          else readOnlyFds.delete(to!);
-        }
-        return errno;
-      },
-      // every call that changes a file or folder through a read-only fd (argument positions of the fds)
-      path_create_directory: guard('path_create_directory', [0]),
-      path_remove_directory: guard('path_remove_directory', [0]),
-      path_unlink_file: guard('path_unlink_file', [0]),
-      path_rename: guard('path_rename', [0, 3]),
-      path_symlink: guard('path_symlink', [2]),
-      path_link: guard('path_link', [0, 4]),
-      path_filestat_set_times: guard('path_filestat_set_times', [0]),
-      fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
-      fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
-      fd_allocate: guard('fd_allocate', [0]),
+    /**
+     * One WASI environment per module: node:wasi reads pointers in the memory it was initialised with,
+     * so a module in ImportModules calling WASI needs its own (wazero passes each host call the memory
+     * of the module calling it). All share the preopens (each opens them anew), stdio and the control.
+     */
+    const makeEnvironment = () => {
+      const wasi = new WASI({
+        version: 'preview1',
+        args: input.args,
+        env: input.env,
+        preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
+        stdin: devNull,
+        stdout: devNull,
+        stderr: devNull,
+        returnOnExit: true,
+      });
+      const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[WasiName]!;
+      const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
+
+      let memory: { buffer: ArrayBuffer } | undefined;
+      const view = (): DataView => new DataView(memory!.buffer);
+      // preopens get fds 3, 4, ... in the order given
+      const readOnlyFds = new Set<number>();
+      input.preopens.forEach((p, i) => {
+        if (p.readOnly) readOnlyFds.add(3 + i);
+      });
+      /**
+       * The highest WASI fd in use so far. Behind each is a host fd, which a worker's end does not close
+       * (threads share the process's fd table): every one is closed when the task ends.
+       */
+      let highestFd = 2 + input.preopens.length;
+      let initialized = false;
+      /** Binds WASI to the module's memory; a module without one (it makes no WASI call) gets an empty one. */
+      const initialize = (exported: { buffer: ArrayBuffer } | undefined): void => {
+        memory = exported ?? new wasm.Memory({ initial: 0 });
+        wasi.initialize({ exports: { memory } });
+        initialized = true;
+      };
+      const closeAll = (): void => {
+        // node:wasi refuses every call before initialize, and a module may fail to instantiate before it
+        if (!initialized) initialize(undefined);
+        for (let fd = 3; fd <= highestFd; fd++) call('fd_close', [fd]);
+      };
+      const guard =
+        (name: string, fdArgs: number[]): WasiFunction =>
+        (...args) =>
+          fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
+
+      const overrides: Record<string, WasiFunction> = {
+        fd_write: (...args) => {
+          const [fd, iovs, iovsLen, nwritten] = args as number[];
+          if (fd !== 1 && fd !== 2) return call('fd_write', args);
+          const dv = view();
+          const bytes = new Uint8Array(memory!.buffer);
+          const pieces: Uint8Array[] = [];
+          let total = 0;
+          for (let i = 0; i < iovsLen!; i++) {
+            const ptr = dv.getUint32(iovs! + 8 * i, true);
+            const len = dv.getUint32(iovs! + 8 * i + 4, true);
+            pieces.push(bytes.slice(ptr, ptr + len));
+            total += len;
+          }
+          if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+          view().setUint32(nwritten!, total, true);
+          return Errno.success;
+        },
+        proc_exit: (code) => {
+          exitSignal.code = Number(code) >>> 0;
+          throw exitSignal;
+        },
+        poll_oneoff: (...args) => {
+          const [subs, events, count, neventsPtr] = args as number[];
+          const dv = view();
+          const timeouts: bigint[] = [];
+          for (let i = 0; i < count!; i++) {
+            const sub = subs! + 48 * i;
+            // anything but clocks (fd readiness): node:wasi's own implementation
+            if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
+            let timeout = dv.getBigUint64(sub + 24, true);
+            if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
+            timeouts.push(timeout < 0n ? 0n : timeout);
+          }
+          if (timeouts.length === 0) return Errno.inval;
+          const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
+          if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
+          throwIfKilled();
+          const out = view();
+          let fired = 0;
+          timeouts.forEach((timeout, i) => {
+            if (timeout !== soonest) return;
+            const event = events! + 32 * fired++;
+            out.setBigUint64(event, out.getBigUint64(subs! + 48 * i, true), true);
+            out.setUint16(event + 8, Errno.success, true);
+            out.setUint8(event + 10, 0);
+          });
+          out.setUint32(neventsPtr!, fired, true);
+          return Errno.success;
+        },
+        path_open: (...args) => {
+          const [dirFd, , , , oflags] = args as number[];
+          const rights = args[5] as bigint;
+          const fdflags = args[7] as number;
+          const openedPtr = args[8] as number;
+          const fromReadOnly = readOnlyFds.has(dirFd!);
+          const writing =
+            (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
+            (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
+            (fdflags & appendFlag) !== 0;
+          if (fromReadOnly && writing) return Errno.rofs;
+          const errno = call('path_open', args);
+          if (errno !== Errno.success) return errno;
+          const opened = view().getUint32(openedPtr, true);
+          highestFd = Math.max(highestFd, opened);
+          if (fromReadOnly) readOnlyFds.add(opened);
+          return errno;
+        },
+        fd_close: (...args) => {
+          readOnlyFds.delete(args[0] as number);
+          return call('fd_close', args);
+        },
+        fd_renumber: (...args) => {
+          const [from, to] = args as number[];
+          const errno = call('fd_renumber', args);
+          if (errno === Errno.success) {
+            highestFd = Math.max(highestFd, to!);
+            if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
+            else readOnlyFds.delete(to!);
+          }
+          return errno;
+        },
+        // every call that changes a file or folder through a read-only fd (argument positions of the fds)
+        path_create_directory: guard('path_create_directory', [0]),
+        path_remove_directory: guard('path_remove_directory', [0]),
+        path_unlink_file: guard('path_unlink_file', [0]),
+        path_rename: guard('path_rename', [0, 3]),
+        path_symlink: guard('path_symlink', [2]),
+        path_link: guard('path_link', [0, 4]),
+        path_filestat_set_times: guard('path_filestat_set_times', [0]),
+        fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
+        fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
+        fd_allocate: guard('fd_allocate', [0]),
+      };
+
+      const imports: Record<string, WasiFunction> = { ...base, ...overrides };
+      return { imports, initialize, closeAll };
     };
 
-    const imports: Record<string, Record<string, unknown>> = {
-      wasi_snapshot_preview1: { ...base, ...overrides },
+    /** The modules instantiated so far, by the name others import them by. */
+    const modules: Record<string, Record<string, unknown>> = {};
+    const environments: ReturnType<typeof makeEnvironment>[] = [];
+    const closeAll = (): void => environments.forEach((environment) => environment.closeAll());
+    const instantiate = (module: object): WasmInstance => {
+      const environment = makeEnvironment();
+      environments.push(environment);
+      const instance = new wasm.Instance(module, { ...modules, [WasiName]: environment.imports });
+      environment.initialize(memoryOf(instance));
+      return instance;
     };
     let code = 0;
     let error = '';
     const instances: WasmInstance[] = [];
     try {
       for (const dependency of input.dependencies) {
-        const dependencyInstance = new wasm.Instance(dependency.module, imports);
+        const dependencyInstance = instantiate(dependency.module);
         instances.push(dependencyInstance);
-        imports[dependency.name] = dependencyInstance.exports;
+        modules[dependency.name] = dependencyInstance.exports;
       }
-      const instance = new wasm.Instance(input.entry, imports);
+      const instance = instantiate(input.entry);
       instances.push(instance);
-      initialize(memoryOf(instance));
       (instance.exports[input.entrypoint] as () => unknown)();
     } catch (err) {
       if (err === killedSignal) {
