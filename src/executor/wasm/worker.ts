@@ -8,8 +8,9 @@
  * A worker boots (Node's bootstrap, loading node:wasi, a warm-up run of our own module: warm-up.ts)
  * before it has a task, then runs each {@link WorkerInput} message it gets, one at a time: that lets
  * the pool (worker-pool.ts) start workers ahead of time and reuse a worker whose task ended cleanly.
- * Every task gets its own WASI instances (one per module), module instances and memories, and the host fds behind its
- * WASI fds are closed when it ends, so the next task in the same thread finds nothing of it.
+ * Every task gets its own WASI instances (one per module), module instances and memories, and the
+ * host fds behind its WASI fds are closed when it ends, so the next task in the same thread finds
+ * nothing of it.
  *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
  * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
