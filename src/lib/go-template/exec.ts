@@ -4,14 +4,22 @@
  */
 import { TemplateError } from './errors.js';
 import { Functions } from './functions.js';
-import type { Command, ControlNode, Node, Operand, Pipeline } from './parse.js';
+import type { Command, ControlNode, Node, Operand, ParsedTemplate, Pipeline } from './parse.js';
 import { isVars, show, truth, typeName, type Value } from './values.js';
 
-/** Variables in scope, innermost last; `$` is the data. */
+/** Variables in scope, innermost last; the outermost holds `$`, the data the template runs on. */
 type Scopes = Map<string, Value>[];
 
-export function execute(source: string, nodes: readonly Node[], data: ReadonlyMap<string, string>): string {
+/** How deep `{{template}}` calls may nest (Go allows 100000; a JavaScript stack holds far fewer). */
+const MaxTemplateDepth = 1000;
+
+/** Thrown by `{{break}}` / `{{continue}}` to the innermost `range`. */
+const BreakSignal = new Error('break');
+const ContinueSignal = new Error('continue');
+
+export function execute(source: string, parsed: ParsedTemplate, data: ReadonlyMap<string, string>): string {
   let out = '';
+  let depth = 0;
   const fail = (pos: number, node: string, problem: string): never => {
     throw TemplateError.exec(source, pos, node, problem);
   };
@@ -25,6 +33,19 @@ export function execute(source: string, nodes: readonly Node[], data: ReadonlyMa
         if (node.pipe.vars.length === 0) out += show(value);
       } else if (node.kind === 'range') {
         range(node, dot, scopes);
+      } else if (node.kind === 'break') {
+        throw BreakSignal;
+      } else if (node.kind === 'continue') {
+        throw ContinueSignal;
+      } else if (node.kind === 'template') {
+        const body = parsed.defined.get(node.name);
+        if (body === undefined) return fail(node.pos, node.text, `template "${node.name}" not defined`);
+        if (++depth > MaxTemplateDepth) {
+          return fail(node.pos, node.text, `exceeded maximum template depth (${MaxTemplateDepth})`);
+        }
+        const value = node.pipe === undefined ? null : pipeline(node.pipe, dot, scopes);
+        run(body, value, [new Map<string, Value>([['$', value]])]);
+        depth--;
       } else {
         const inner: Scopes = [...scopes, new Map<string, Value>()];
         const value = pipeline(node.pipe, dot, inner);
@@ -56,7 +77,12 @@ export function execute(source: string, nodes: readonly Node[], data: ReadonlyMa
       const frame = new Map<string, Value>();
       if (declared.length === 1) frame.set(declared[0]!, element);
       if (declared.length === 2) frame.set(declared[0]!, key).set(declared[1]!, element);
-      run(node.list, element, [...inner, frame]);
+      try {
+        run(node.list, element, [...inner, frame]);
+      } catch (signal) {
+        if (signal === BreakSignal) break;
+        if (signal !== ContinueSignal) throw signal;
+      }
     }
   }
 
@@ -123,10 +149,8 @@ export function execute(source: string, nodes: readonly Node[], data: ReadonlyMa
         return fields(dot, op.names, op.pos, `.${op.names.join('.')}`);
       case 'var': {
         const scope = [...scopes].reverse().find((s) => s.has(op.name));
-        const base = op.name === '$' ? data : scope?.get(op.name);
-        if (op.name !== '$' && scope === undefined)
-          return fail(op.pos, op.name, `undefined variable: ${op.name}`);
-        return fields(base, op.names, op.pos, [op.name, ...op.names].join('.'));
+        if (scope === undefined) return fail(op.pos, op.name, `undefined variable: ${op.name}`);
+        return fields(scope.get(op.name), op.names, op.pos, [op.name, ...op.names].join('.'));
       }
       case 'pipe':
         return pipeline(op.pipe, dot, [...scopes, new Map<string, Value>()]);
@@ -152,6 +176,6 @@ export function execute(source: string, nodes: readonly Node[], data: ReadonlyMa
     return value;
   }
 
-  run(nodes, data, [new Map<string, Value>()]);
+  run(parsed.root, data, [new Map<string, Value>([['$', data]])]);
   return out;
 }

@@ -79,6 +79,22 @@ describe('Go text/template, as job spec templates use it', () => {
     ],
     ['literals', '{{"tab\\tquote\\""}} {{`raw\\n`}} {{1.5}} {{print nil}}', 'tab\tquote" raw\\n 1.5 <nil>'],
     ['a string with }} inside', '{{"}}"}}', '}}'],
+    [
+      'define and template, with the dot given',
+      '{{define "img"}}{{.}}:latest{{end}}Image: {{template "img" .name}}',
+      'Image: job:latest',
+    ],
+    [
+      'block: defines and runs in place',
+      '{{block "zone" .}}zone={{.zone}}{{end}}/{{template "zone" .}}',
+      'zone=eu/zone=eu',
+    ],
+    ['$ in a template is the data it was given', '{{define "t"}}{{$}}{{end}}{{template "t" "x"}}', 'x'],
+    [
+      'break and continue',
+      '{{range $i := 5}}{{if eq $i 1}}{{continue}}{{end}}{{if eq $i 3}}{{break}}{{end}}{{$i}}{{end}}',
+      '02',
+    ],
   ])('%s', (_name, source, expected) => {
     expect(render(source)).toBe(expected);
   });
@@ -109,6 +125,16 @@ describe('Go text/template, as job spec templates use it', () => {
       '{{.name "x"}}',
       'template: :1:2: executing "" at <.name "x">: name is not a method but has arguments',
     ],
+    [
+      'an undefined template',
+      '{{template "nope"}}',
+      'template: :1:2: executing "" at <{{template "nope"}}>: template "nope" not defined',
+    ],
+    [
+      'a template calling itself forever',
+      '{{define "r"}}{{template "r"}}{{end}}{{template "r"}}',
+      'template: :1:16: executing "" at <{{template "r"}}>: exceeded maximum template depth (1000)',
+    ],
   ])('execution error: %s', (_name, source, message) => {
     const err = failure(source);
     expect(err.stage).toBe('execute');
@@ -124,11 +150,13 @@ describe('Go text/template, as job spec templates use it', () => {
     ['nil as a command', '{{nil}}', 'template: :1: nil is not a command'],
     ['if without a value', '{{if}}x{{end}}', 'template: :1: missing value for if'],
     ['an unterminated string', '{{"abc}}', 'template: :1: unterminated quoted string'],
+    ['break outside range', '{{if .name}}{{break}}{{end}}', 'template: :1: {{break}} outside {{range}}'],
     [
-      'define, which job specs do not need',
-      '{{define "x"}}y{{end}}',
-      'template: :1: {{define}} is not supported in job specs',
+      'define inside an action',
+      '{{if .name}}{{define "x"}}y{{end}}{{end}}',
+      'template: :1: unexpected <define> in command',
     ],
+    ['template without a name', '{{template .name}}', 'template: :1: missing name in {{template}}'],
   ])('parse error: %s', (_name, source, message) => {
     const err = failure(source);
     expect(err.stage).toBe('parse');

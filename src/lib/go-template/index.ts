@@ -4,9 +4,9 @@
  *
  * Supported: `{{.Name}}` and field chains, `{{index . "my-key"}}`, variables (`$`, `$x := …`,
  * `$x = …`), pipelines and parentheses, `if` / `else if` / `else`, `with`, `range` (over the map, in
- * key order, or an integer), comments and `{{-` / `-}}` trimming, and the predefined functions (and,
- * or, not, len, index, slice, print, printf, println, eq, ne, lt, le, gt, ge, html, js, urlquery).
- * Not supported, refused with a parse error: `define`, `template`, `block`, `break`, `continue`, `call`.
+ * key order, or an integer; `break`, `continue`), `define` / `template` / `block`, comments and
+ * `{{-` / `-}}` trimming, and the predefined functions (and, or, not, len, index, slice, print,
+ * printf, println, eq, ne, lt, le, gt, ge, html, js, urlquery; not `call`, which needs Go values).
  * Error texts follow Go's (`template: :3: …`, `template: :3:9: executing "" at <.x>: …`).
  */
 import { execute } from './exec.js';

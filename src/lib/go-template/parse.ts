@@ -1,7 +1,7 @@
 /**
- * Go `text/template`'s parse tree, for the subset bacalhau-ts runs: text, actions (pipelines of
- * commands, with `$x :=` / `$x =`), `if` / `else if` / `else`, `with` / `else with` / `else`, `range`
- * (with `$i, $e :=`), and `end`. `define`, `template`, `block`, `break` and `continue` are refused.
+ * Go `text/template`'s parse tree: text, actions (pipelines of commands, with `$x :=` / `$x =`),
+ * `if` / `else if` / `else`, `with` / `else with` / `else`, `range` (with `$i, $e :=`, `break`,
+ * `continue`), `define`, `template`, `block` and `end`.
  */
 import { TemplateError } from './errors.js';
 import { Functions } from './functions.js';
@@ -32,7 +32,19 @@ export interface Pipeline {
   readonly pos: number;
 }
 
-export type Node = { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipeline } | ControlNode;
+export type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'action'; pipe: Pipeline }
+  | ControlNode
+  | { kind: 'template'; name: string; pipe: Pipeline | undefined; pos: number; text: string }
+  | { kind: 'break' }
+  | { kind: 'continue' };
+
+/** A parsed template: its own nodes and the templates it defines (`define`, `block`). */
+export interface ParsedTemplate {
+  readonly root: Node[];
+  readonly defined: ReadonlyMap<string, Node[]>;
+}
 
 /** `if`, `with` or `range`, with its body and `else` body. */
 export interface ControlNode {
@@ -42,15 +54,17 @@ export interface ControlNode {
   elseList: Node[] | undefined;
 }
 
-const Unsupported = new Set(['define', 'template', 'block', 'break', 'continue', 'call']);
-
 /** What ended a list of nodes: `{{end}}`, `{{else …}}`, or the end of the template. */
 type Terminator =
   { kind: 'end'; pos: number } | { kind: 'else'; tokens: Token[]; pos: number } | { kind: 'eof' };
 
-export function parseTemplate(source: string): Node[] {
+export function parseTemplate(source: string): ParsedTemplate {
   const items = lex(source);
+  const defined = new Map<string, Node[]>();
   let next = 0;
+  /** How many `range`s the node being parsed is in (`break` and `continue` need one), and `define`s. */
+  let ranges = 0;
+  let depth = 0;
 
   function list(): [Node[], Terminator] {
     const nodes: Node[] = [];
@@ -69,14 +83,52 @@ export function parseTemplate(source: string): Node[] {
       }
       if (keyword === 'else') return [nodes, { kind: 'else', tokens: rest, pos: item.pos }];
       if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
+        depth++;
+        if (keyword === 'range') ranges++;
         nodes.push(control(keyword, rest, item.pos));
-      } else if (Unsupported.has(keyword)) {
-        throw TemplateError.parse(source, item.pos, `{{${keyword}}} is not supported in job specs`);
+        if (keyword === 'range') ranges--;
+        depth--;
+      } else if (keyword === 'break' || keyword === 'continue') {
+        if (ranges === 0) throw TemplateError.parse(source, item.pos, `{{${keyword}}} outside {{range}}`);
+        if (rest.length > 0)
+          throw TemplateError.parse(source, item.pos, `unexpected tokens in {{${keyword}}}`);
+        nodes.push(keyword === 'break' ? { kind: 'break' } : { kind: 'continue' });
+      } else if (keyword === 'define' || keyword === 'block') {
+        const name = templateName(keyword, rest, item.pos);
+        if (keyword === 'define' && depth > 0)
+          throw TemplateError.parse(source, item.pos, 'unexpected <define> in command');
+        const pipe = keyword === 'block' ? pipeline(rest.slice(1), item.pos, false) : undefined;
+        depth++;
+        const [body, ended] = list();
+        depth--;
+        if (ended.kind !== 'end') throw TemplateError.parse(source, item.pos, 'unexpected EOF');
+        if (defined.has(name))
+          throw TemplateError.parse(source, item.pos, `template: multiple definition of template "${name}"`);
+        defined.set(name, body);
+        if (keyword === 'block')
+          nodes.push({ kind: 'template', name, pipe, pos: first.pos, text: `{{block "${name}"}}` });
+      } else if (keyword === 'template') {
+        const name = templateName(keyword, rest, item.pos);
+        const pipe = rest.length > 1 ? pipeline(rest.slice(1), item.pos, false) : undefined;
+        nodes.push({ kind: 'template', name, pipe, pos: first.pos, text: `{{template "${name}"}}` });
+      } else if (keyword === 'call') {
+        throw TemplateError.parse(source, item.pos, 'function "call" not defined');
       } else {
         nodes.push({ kind: 'action', pipe: pipeline(item.tokens, item.pos, true) });
       }
     }
     return [nodes, { kind: 'eof' }];
+  }
+
+  /** The quoted name after `define`, `template` or `block`. */
+  function templateName(keyword: string, tokens: Token[], pos: number): string {
+    const [name] = tokens;
+    if (name?.kind !== 'string') throw TemplateError.parse(source, pos, `missing name in {{${keyword}}}`);
+    if (keyword === 'define' && tokens.length > 1)
+      throw TemplateError.parse(source, pos, 'unexpected tokens in {{define}}');
+    if (keyword === 'block' && tokens.length < 2)
+      throw TemplateError.parse(source, pos, 'missing value for block');
+    return name.value;
   }
 
   function control(keyword: 'if' | 'with' | 'range', tokens: Token[], pos: number): Node {
@@ -184,8 +236,8 @@ export function parseTemplate(source: string): Node[] {
     return end - t.pos;
   }
 
-  const [nodes, ended] = list();
+  const [root, ended] = list();
   if (ended.kind === 'end') throw TemplateError.parse(source, ended.pos, 'unexpected {{end}}');
   if (ended.kind === 'else') throw TemplateError.parse(source, ended.pos, 'unexpected {{else}}');
-  return nodes;
+  return { root, defined };
 }
