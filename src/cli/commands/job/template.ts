@@ -3,6 +3,7 @@
  * text/template with `missingkey=error`, as Bacalhau's `lib/template` does (lib/go-template says which
  * of text/template's features are there).
  */
+import { goRegExp } from '../../../lib/go-regexp.js';
 import { renderGoTemplate, TemplateError } from '../../../lib/go-template/index.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 
@@ -24,7 +25,7 @@ export function templateVariables(options: TemplateOptions): Map<string, string>
   if (options.envPattern !== '') {
     let pattern: RegExp;
     try {
-      pattern = new RegExp(options.envPattern === '*' ? '.*' : options.envPattern);
+      pattern = goRegExp(options.envPattern === '*' ? '.*' : options.envPattern);
     } catch (err) {
       // V8's text repeats the pattern (`Invalid regular expression: /[/: Unterminated character class`)
       const reason = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /su, '');
