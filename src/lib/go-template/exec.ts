@@ -152,8 +152,10 @@ export function execute(source: string, parsed: ParsedTemplate, data: ReadonlyMa
         if (scope === undefined) return fail(op.pos, op.name, `undefined variable: ${op.name}`);
         return fields(scope.get(op.name), op.names, op.pos, [op.name, ...op.names].join('.'));
       }
-      case 'pipe':
-        return pipeline(op.pipe, dot, [...scopes, new Map<string, Value>()]);
+      case 'pipe': {
+        const value = pipeline(op.pipe, dot, [...scopes, new Map<string, Value>()]);
+        return fields(value, op.names, op.pos, cmd.text);
+      }
       case 'func':
         try {
           return Functions[op.name]!([]);

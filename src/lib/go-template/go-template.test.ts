@@ -79,6 +79,7 @@ describe('Go text/template, as job spec templates use it', () => {
     ],
     ['literals', '{{"tab\\tquote\\""}} {{`raw\\n`}} {{1.5}} {{print nil}}', 'tab\tquote" raw\\n 1.5 <nil>'],
     ['a string with }} inside', '{{"}}"}}', '}}'],
+    ['a field of a parenthesised value', '{{(.).zone}} {{with $v := .}}{{($v).name}}{{end}}', 'eu job'],
     [
       'define and template, with the dot given',
       '{{define "img"}}{{.}}:latest{{end}}Image: {{template "img" .name}}',
@@ -134,6 +135,11 @@ describe('Go text/template, as job spec templates use it', () => {
       'a template calling itself forever',
       '{{define "r"}}{{template "r"}}{{end}}{{template "r"}}',
       'template: :1:16: executing "" at <{{template "r"}}>: exceeded maximum template depth (1000)',
+    ],
+    [
+      'a field of a parenthesised string',
+      '{{(.name).first}}',
+      'template: :1:2: executing "" at <(.name).first>: can\'t evaluate field first in type string',
     ],
   ])('execution error: %s', (_name, source, message) => {
     const err = failure(source);

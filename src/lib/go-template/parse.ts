@@ -14,7 +14,8 @@ export type Operand =
   | { kind: 'var'; name: string; names: string[]; pos: number }
   | { kind: 'literal'; value: string | number | boolean | null; pos: number }
   | { kind: 'func'; name: string; pos: number }
-  | { kind: 'pipe'; pipe: Pipeline; pos: number };
+  /** `(pipeline)`, with the fields of its value it is followed by: `(index . "k").x` */
+  | { kind: 'pipe'; pipe: Pipeline; names: string[]; pos: number };
 
 /** `arg arg …`: a function call when the first is a function, else one value. */
 export interface Command {
@@ -197,8 +198,13 @@ export function parseTemplate(source: string): ParsedTemplate {
           if (u.kind === 'punct') depth += u.value === '(' ? 1 : u.value === ')' ? -1 : 0;
         }
         if (depth > 0) throw TemplateError.parse(source, t.pos, 'unclosed left paren');
-        args.push({ kind: 'pipe', pipe: pipeline(tokens.slice(i + 1, j - 1), t.pos, false), pos: t.pos });
-        i = j - 1;
+        const pipe = pipeline(tokens.slice(i + 1, j - 1), t.pos, false);
+        // a field right after the `)`, no space between: a field of the parenthesised value
+        const close = tokens[j - 1]!;
+        const after = tokens[j];
+        const chained = after?.kind === 'field' && after.pos === close.pos + 1 ? after.names : [];
+        args.push({ kind: 'pipe', pipe, names: chained, pos: t.pos });
+        i = chained.length > 0 ? j : j - 1;
       } else {
         args.push(operand(t));
       }
