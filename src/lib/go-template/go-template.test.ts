@@ -163,6 +163,23 @@ describe('Go text/template, as job spec templates use it', () => {
       'template: :1: unexpected <define> in command',
     ],
     ['template without a name', '{{template .name}}', 'template: :1: missing name in {{template}}'],
+    [
+      'an undefined variable, even in a branch never taken',
+      '{{if false}}{{$x}}{{end}}',
+      'template: :1: undefined variable "$x"',
+    ],
+    [
+      'a variable past the end of its if',
+      '{{if true}}{{$y := 1}}{{end}}{{$y}}',
+      'template: :1: undefined variable "$y"',
+    ],
+    ['assigning an undeclared variable', '{{$z = 1}}', 'template: :1: undefined variable "$z"'],
+    ['two declarations outside range', '{{$a, $b := 1}}', 'template: :1: too many declarations in command'],
+    [
+      'three declarations in range',
+      '{{range $a, $b, $c := .}}{{end}}',
+      'template: :1: too many declarations in range',
+    ],
   ])('parse error: %s', (_name, source, message) => {
     const err = failure(source);
     expect(err.stage).toBe('parse');

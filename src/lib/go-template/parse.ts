@@ -66,6 +66,8 @@ export function parseTemplate(source: string): ParsedTemplate {
   /** How many `range`s the node being parsed is in (`break` and `continue` need one), and `define`s. */
   let ranges = 0;
   let depth = 0;
+  /** Variables declared so far, as Go's parser sees them: a control structure's end forgets its own. */
+  let declared: string[] = ['$'];
 
   function list(): [Node[], Terminator] {
     const nodes: Node[] = [];
@@ -100,7 +102,10 @@ export function parseTemplate(source: string): ParsedTemplate {
           throw TemplateError.parse(source, item.pos, 'unexpected <define> in command');
         const pipe = keyword === 'block' ? pipeline(rest.slice(1), item.pos, false) : undefined;
         depth++;
+        const outer = declared;
+        declared = ['$'];
         const [body, ended] = list();
+        declared = outer;
         depth--;
         if (ended.kind !== 'end') throw TemplateError.parse(source, item.pos, 'unexpected EOF');
         if (defined.has(name))
@@ -133,8 +138,17 @@ export function parseTemplate(source: string): ParsedTemplate {
   }
 
   function control(keyword: 'if' | 'with' | 'range', tokens: Token[], pos: number): Node {
+    const outer = declared.length;
+    try {
+      return controlBody(keyword, tokens, pos);
+    } finally {
+      declared = declared.slice(0, outer);
+    }
+  }
+
+  function controlBody(keyword: 'if' | 'with' | 'range', tokens: Token[], pos: number): Node {
     if (tokens.length === 0) throw TemplateError.parse(source, pos, `missing value for ${keyword}`);
-    const pipe = pipeline(tokens, pos, true);
+    const pipe = pipeline(tokens, pos, true, keyword);
     const [body, ended] = list();
     if (ended.kind === 'eof') throw TemplateError.parse(source, pos, 'unexpected EOF');
     if (ended.kind === 'end') return { kind: keyword, pipe, list: body, elseList: undefined };
@@ -155,7 +169,7 @@ export function parseTemplate(source: string): ParsedTemplate {
     return { kind: keyword, pipe, list: body, elseList: elseBody };
   }
 
-  function pipeline(tokens: Token[], pos: number, allowDecl: boolean): Pipeline {
+  function pipeline(tokens: Token[], pos: number, allowDecl: boolean, context = 'command'): Pipeline {
     let rest = tokens;
     const vars: string[] = [];
     let assign = false;
@@ -181,6 +195,14 @@ export function parseTemplate(source: string): ParsedTemplate {
         commands.push(command(rest.slice(start, i), rest[start]?.pos ?? pos));
         start = i + 1;
       }
+    }
+    if (vars.length > (context === 'range' ? 2 : 1)) {
+      throw TemplateError.parse(source, pos, `too many declarations in ${context}`);
+    }
+    for (const name of vars) {
+      if (!assign) declared.push(name);
+      else if (!declared.includes(name))
+        throw TemplateError.parse(source, pos, `undefined variable "${name}"`);
     }
     return { vars, assign, commands, pos };
   }
@@ -218,9 +240,12 @@ export function parseTemplate(source: string): ParsedTemplate {
 
   function operand(t: Token): Operand {
     switch (t.kind) {
+      case 'var':
+        if (!declared.includes(t.name))
+          throw TemplateError.parse(source, t.pos, `undefined variable "${t.name}"`);
+        return t;
       case 'field':
       case 'dot':
-      case 'var':
         return t;
       case 'string':
       case 'number':
