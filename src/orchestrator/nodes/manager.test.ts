@@ -8,6 +8,7 @@ import type { ControlContext } from '../../transport/types.js';
 import { isHandshakeRequired } from '../../transport/errors.js';
 import { FakeComputeNode, testNodeInfo } from '../../transport/testing/index.js';
 import { NodeManager, type NodeConnectionChange } from './manager.js';
+import { NodeReplacedMessage } from './replaced.js';
 import { NodeManagerDefaults, compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
 import { goTime } from '../../models/go-time.js';
@@ -227,6 +228,26 @@ describe('NodeManager: one process per node ID', () => {
       h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
       expect(await handshake(h, 'n-2', 'dir-d')).toMatchObject({ accepted: true });
     });
+  });
+
+  it("fails the old process's executions when the ID comes back from another data dir", async () => {
+    await withHarness(
+      { dispatcher: false, manager: { reEvaluation: { batchDelayMs: 60_000 } } },
+      async (h) => {
+        await handshake(h, 'n-1', 'dir-a');
+        const { job, execution } = await jobRunningOn(h.store, 'n-1');
+        // the first process died; a new one on a fresh data dir takes the name before its loss is processed
+        h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+        expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
+        const stored = await h.store.getExecution(execution.ID);
+        expect(stored.ComputeState).toEqual({ StateType: 'Failed', Message: NodeReplacedMessage });
+        expect(stored.DesiredState).toEqual({ StateType: 'Stopped', Message: NodeReplacedMessage });
+        expect((await evaluations(h.store, 'node-leave')).map((e) => e.JobID)).toEqual([job.ID]);
+        // the same data dir again is the same process's successor: nothing more to fail
+        expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
+        expect(await evaluations(h.store, 'node-leave')).toHaveLength(1);
+      },
+    );
   });
 
   it("lets the newest handshake win between nodes that send no InstanceID, as Go's do", async () => {

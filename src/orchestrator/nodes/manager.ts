@@ -28,8 +28,9 @@
  * While a node is connected, a handshake under its ID from another data dir (another `InstanceID`)
  * is refused: it is a second node given the same name, and accepting it would hand it the first one's
  * executions. A handshake from the same data dir is the node restarted (one process holds a data dir
- * at a time) and is accepted at once. Go's nodes send no InstanceID; between two of them nothing can
- * be told apart, and the newest handshake wins as in Go.
+ * at a time) and is accepted at once. One from another data dir once the first is gone is a new
+ * process that knows nothing of the old one's executions: they are failed (replaced.ts). Go's nodes
+ * send no InstanceID; between two of them nothing can be told apart, and the newest handshake wins.
  *
  * Deliberate differences from Go are listed in this folder's README.
  */
@@ -41,6 +42,7 @@ import {
   NodeMembership,
   NodeType,
   ZeroTime,
+  newEvaluationID,
   sameAmounts,
   zeroResources,
   type ConnectionState,
@@ -74,6 +76,7 @@ import {
 } from './options.js';
 import { HeartbeatPace } from './pace.js';
 import { NodeReEvaluator } from './reevaluator.js';
+import { failReplacedNodeWork, NodeReplacedMessage } from './replaced.js';
 import { goTime, parseGoTime } from '../../models/go-time.js';
 
 /** The texts Bacalhau uses, in handshake replies and `ConnectionState.LastError`. */
@@ -131,6 +134,8 @@ export class NodeManager implements ControlPlaneHandler {
   readonly #reEvaluator: NodeReEvaluator;
   readonly #live = new Map<string, LiveNode>();
   readonly #paces = new Map<string, HeartbeatPace>();
+  /** The InstanceID of each node's last accepted handshake (see "One process per node ID"). */
+  readonly #instances = new Map<string, string>();
   readonly #locks = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(change: NodeConnectionChange) => void>();
   #healthTimer: Timer | undefined;
@@ -212,6 +217,9 @@ export class NodeManager implements ControlPlaneHandler {
       if (holder !== undefined && !holder.provisional && !this.#expired(holder, now)) {
         if (holder.instanceID !== request.InstanceID) return { accepted: false, reason: nodeIdInUse(holder) };
       }
+      const lastInstance = this.#instances.get(nodeId);
+      const replaced =
+        lastInstance !== undefined && request.InstanceID !== undefined && lastInstance !== request.InstanceID;
       const outcome = await this.#o.store.transaction((tx) => {
         const existing = findNode(tx, nodeId);
         if (existing?.Membership === NodeMembership.Rejected) {
@@ -228,6 +236,10 @@ export class NodeManager implements ControlPlaneHandler {
           ConnectedSince: goTime(now),
           DisconnectedSince: ZeroTime,
         };
+        if (replaced) {
+          const event = { Message: NodeReplacedMessage, Topic: 'Scheduling', Timestamp: goTime(now) };
+          failReplacedNodeWork(tx, nodeId, event, this.#o.newEvaluationId ?? newEvaluationID);
+        }
         tx.putNode({
           Info: info,
           Membership: existing?.Membership ?? this.#o.defaultMembership,
@@ -241,6 +253,7 @@ export class NodeManager implements ControlPlaneHandler {
         return { accepted: true as const, reason, connection, missedSince };
       });
       if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
+      if (request.InstanceID !== undefined) this.#instances.set(nodeId, request.InstanceID);
       const pace = this.#paceOf(nodeId);
       pace.arrive(now);
       const previous = this.#live.get(nodeId);
@@ -415,6 +428,7 @@ export class NodeManager implements ControlPlaneHandler {
       await this.#o.store.deleteNode(nodeId);
       this.#live.delete(nodeId);
       this.#paces.delete(nodeId);
+      this.#instances.delete(nodeId);
       if (live === undefined) return;
       await this.#dropConnection(nodeId);
       this.#changed(nodeId, true, false, now, NodeManagerMessages.nodeDeleted);
