@@ -371,6 +371,23 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('bounds a declared interval: a node declaring an hour is still lost minutes after it falls silent', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      await h.manager.handshake(
+        {
+          NodeInfo: testNodeInfo('n-1'),
+          StartTime: '',
+          LastOrchestratorSeqNum: 0,
+          HeartbeatInterval: 3600e9,
+        },
+        context('n-1'),
+      );
+      // at most 3 × 5 × DisconnectTimeout (20 s) = 300 s, plus a health check interval
+      await h.clock.advanceAsync(310_000);
+      expect((await h.store.getNode('n-1')).ConnectionState.Status).toBe('DISCONNECTED');
+    });
+  });
+
   it("learns the pace of a node that declares none (Go's): taken for lost once at most, then kept", async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       const changes: string[] = [];

@@ -285,7 +285,7 @@ export class NodeManager implements ControlPlaneHandler {
     this.#assertRunning();
     const now = this.#o.clock.now();
     // heard from, even when refused: the pace of a node taken for lost too early is learnt here
-    this.#paceOf(context.nodeId).arrive(now);
+    this.#paces.get(context.nodeId)?.arrive(now);
     const live = this.#live.get(context.nodeId);
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
     const capacityChanged =
@@ -564,7 +564,8 @@ export class NodeManager implements ControlPlaneHandler {
    * is the one the node declared in its handshake (ours do), else the one seen (Go's nodes).
    */
   #expired(live: LiveNode, now: number): boolean {
-    const interval = live.declaredIntervalMs ?? live.pace.usualGapMs();
+    // a declared interval is bounded like a learnt one: an hour (a typo) must not hide a dead node
+    const interval = Math.min(live.declaredIntervalMs ?? live.pace.usualGapMs(), live.pace.longestGapMs);
     return now - live.lastHeartbeatMs > Math.max(this.#o.disconnectTimeoutMs, HeartbeatsTolerated * interval);
   }
 
@@ -581,6 +582,10 @@ export class NodeManager implements ControlPlaneHandler {
 
   async #checkHealth(): Promise<void> {
     const now = this.#o.clock.now();
+    // the pace of a node not heard from for longer than any pace is forgotten (names churn)
+    for (const [id, pace] of this.#paces) {
+      if (!this.#live.has(id) && now - (pace.lastArrival ?? now) > pace.longestGapMs) this.#paces.delete(id);
+    }
     const expired = [...this.#live].filter(([, live]) => this.#expired(live, now)).map(([id]) => id);
     const results = await Promise.allSettled(
       expired.map((id) => this.#withNode(id, () => this.#timeOut(id))),

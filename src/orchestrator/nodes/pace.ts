@@ -4,7 +4,10 @@
  * often than DisconnectTimeout and was taken for lost once is known from then on.
  */
 
-/** Gaps kept; the usual gap is the longest of them, so one early heartbeat (capacity freed) does not hide the pace. */
+/**
+ * Gaps kept. The usual gap is the second longest of them: one early heartbeat (capacity freed) does
+ * not hide the pace, and one outage does not pass for it (a dead node would be waited for as long).
+ */
 const GapsKept = 5;
 
 export class HeartbeatPace {
@@ -12,7 +15,7 @@ export class HeartbeatPace {
   readonly #gaps: number[] = [];
 
   /** @param longestGapMs a longer silence is an outage, not the node's pace, and is not counted */
-  constructor(private readonly longestGapMs: number) {}
+  constructor(readonly longestGapMs: number) {}
 
   /** The node was heard from at `now` (epoch ms). */
   arrive(now: number): void {
@@ -26,8 +29,14 @@ export class HeartbeatPace {
     this.#last = now;
   }
 
-  /** The longest recent gap between arrivals; 0 before two arrivals. */
+  /** The second longest recent gap between arrivals (the only one, if one); 0 before two arrivals. */
   usualGapMs(): number {
-    return this.#gaps.length === 0 ? 0 : Math.max(...this.#gaps);
+    const sorted = [...this.#gaps].sort((a, b) => b - a);
+    return sorted[sorted.length === 1 ? 0 : 1] ?? 0;
+  }
+
+  /** When the node was last heard from (epoch ms); undefined if never. */
+  get lastArrival(): number | undefined {
+    return this.#last;
   }
 }
