@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onDaemonCall } from '../../bench/lib/docker-api-timing.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { DockerExecutor, type DockerExecutorOptions } from '../../src/executor/docker/executor.js';
-import { containerName } from '../../src/executor/docker/naming.js';
+import { Label, containerLabels, containerName } from '../../src/executor/docker/naming.js';
 import { LogFileName } from '../../src/executor/results.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { RunCommandRequest } from '../../src/executor/types.js';
@@ -469,6 +469,23 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
         await noContainersLeft(restarted);
       }));
+
+    it('still finds and sweeps a container made before containers carried their instance label', async () => {
+      const id = `${runID}-legacy`;
+      const ref = { executorID: id, instanceID, jobID: 'j-legacy', executionID: 'e-legacy' };
+      const legacyLabels = containerLabels(ref, 'executor');
+      delete legacyLabels[Label.Instance];
+      const created = await docker.createContainer({
+        Image: env.image,
+        Cmd: ['sleep', '60'],
+        name: containerName(ref, 'executor'),
+        Labels: legacyLabels,
+      });
+      const executor = await newExecutor({ id });
+      expect((await executor.listContainers()).map((c) => c.executionID)).toEqual(['e-legacy']);
+      expect((await executor.removeOrphans(() => false)).map((c) => c.executionID)).toEqual(['e-legacy']);
+      await expect(created.inspect()).rejects.toMatchObject({ statusCode: 404 });
+    });
 
     it("leaves another data dir's containers alone under the same node ID: no orphan sweep, no stop takes them", () =>
       withTempDir(async (dir) => {

@@ -8,7 +8,6 @@ import {
   Label,
   executionIDFromLabel,
   executionLabelValue,
-  scopeFilters,
   type ContainerRole,
   type ExecutorScope,
 } from './naming.js';
@@ -23,17 +22,24 @@ export interface ExecutorContainer {
   state: string;
 }
 
-/** The containers, in any state, that carry every one of `labels` (`name=value`). */
-async function listByLabels(
+/**
+ * The scope's containers, in any state, that also carry every one of `labels` (`name=value`): the
+ * executor's, of this data dir's instance or of none (made before containers were labelled with one).
+ */
+async function listInScope(
   docker: Docker,
+  scope: ExecutorScope,
   labels: string[],
   signal: AbortSignal | undefined,
 ): Promise<Docker.ContainerInfo[]> {
+  const filters = [`${Label.Executor}=${scope.executorID}`, ...labels];
+  let found: Docker.ContainerInfo[];
   try {
-    return await docker.listContainers({ all: true, filters: { label: labels }, abortSignal: signal });
+    found = await docker.listContainers({ all: true, filters: { label: filters }, abortSignal: signal });
   } catch (err) {
-    throw daemonError(`listing the containers labelled ${labels.join(', ')}`, err);
+    throw daemonError(`listing the containers labelled ${filters.join(', ')}`, err);
   }
+  return found.filter((info) => [undefined, scope.instanceID].includes(info.Labels[Label.Instance]));
 }
 
 /** Every container of the scope, running or not. */
@@ -42,7 +48,7 @@ export async function listExecutorContainers(
   scope: ExecutorScope,
   signal?: AbortSignal,
 ): Promise<ExecutorContainer[]> {
-  const found = await listByLabels(docker, scopeFilters(scope), signal);
+  const found = await listInScope(docker, scope, [], signal);
   return found.flatMap((info) => {
     const executionID = executionIDFromLabel(scope.executorID, info.Labels[Label.Execution]);
     if (executionID === undefined) return [];
@@ -60,12 +66,12 @@ async function findJobContainer(
   executionID: string,
   signal?: AbortSignal,
 ): Promise<Docker.ContainerInfo | undefined> {
-  const filters = [...executionFilters(scope, executionID), `${Label.Role}=executor`];
-  return (await listByLabels(docker, filters, signal))[0];
+  const filters = [executionFilter(scope, executionID), `${Label.Role}=executor`];
+  return (await listInScope(docker, scope, filters, signal))[0];
 }
 
-function executionFilters(scope: ExecutorScope, executionID: string): string[] {
-  return [...scopeFilters(scope), `${Label.Execution}=${executionLabelValue(scope.executorID, executionID)}`];
+function executionFilter(scope: ExecutorScope, executionID: string): string {
+  return `${Label.Execution}=${executionLabelValue(scope.executorID, executionID)}`;
 }
 
 /**
@@ -107,7 +113,7 @@ export async function removeExecutionContainers(
   scope: ExecutorScope,
   executionID: string,
 ): Promise<void> {
-  const found = await listByLabels(docker, executionFilters(scope, executionID), undefined);
+  const found = await listInScope(docker, scope, [executionFilter(scope, executionID)], undefined);
   await Promise.all(found.map((info) => removeContainer(docker, info.Id)));
 }
 

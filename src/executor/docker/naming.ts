@@ -29,11 +29,6 @@ export interface ExecutionRef extends ExecutorScope {
   executionID: string;
 }
 
-/** Docker's label filters (`name=value`) for every container of the scope. */
-export function scopeFilters(scope: ExecutorScope): string[] {
-  return [`${Label.Executor}=${scope.executorID}`, `${Label.Instance}=${scope.instanceID}`];
-}
-
 /** `bacalhau-<executorID>-<jobID>-<executionID>-<role>` (Go's job container ends in `-executor`). */
 export function containerName(ref: ExecutionRef, role: ContainerRole): string {
   return ['bacalhau', ref.executorID, ref.jobID, ref.executionID, role].join('-');
