@@ -75,6 +75,8 @@ export class ComputeNode {
   readonly #buffer: ExecutorBuffer;
   readonly #outbox: OutboxSender;
   readonly #connection: ConnectionKeeper;
+  #accepted: () => void = () => undefined;
+  readonly #acceptedOnce = new Promise<void>((resolve) => (this.#accepted = resolve));
   /** Every bid under way (probes, external strategies) listens to it. */
   readonly #bidding = unboundedController();
   readonly #unsubscribe: (() => void)[] = [];
@@ -114,7 +116,16 @@ export class ComputeNode {
       onRefused: (reason) => {
         if (reason === NodeRejectedReason) this.#dropRejectedWork();
       },
+      onConnected: () => this.#accepted(),
     });
+  }
+
+  /**
+   * Resolves once the orchestrator first accepted this node's handshake: what serves the node's ID
+   * to others (its logs) waits for it, so a second process refused under the same name serves nothing.
+   */
+  whenAccepted(): Promise<void> {
+    return this.#acceptedOnce;
   }
 
   /**

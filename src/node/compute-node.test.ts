@@ -219,6 +219,7 @@ describe('compute node with the orchestrator', () => {
           ),
       },
     });
+    await node.whenAccepted(); // what serves its ID to others (logs) waits for this
     const { JobID } = await cluster.submit(noopJob({ Type: 'daemon', Count: 0 }));
     await expect.poll(() => node.runningExecutions).toBe(1);
     await cluster.orchestrator.nodes.rejectNode('n-unwanted');

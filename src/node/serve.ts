@@ -186,7 +186,9 @@ export class ServeNode {
       }
       if (compute !== undefined) {
         const node = compute.node;
-        network.serveLogs(node.nodeID, (request, o) => node.streamLogs(request, o));
+        void node
+          .whenAccepted()
+          .then(() => network.serveLogs(node.nodeID, (request, o) => node.streamLogs(request, o)));
       }
       const remoteLogs = orchestrator === undefined ? undefined : await network.logSource();
       const logs = remoteLogs ?? (compute === undefined ? undefined : localLogSource(compute.node));
