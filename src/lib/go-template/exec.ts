@@ -43,7 +43,8 @@ export function execute(source: string, parsed: ParsedTemplate, data: ReadonlyMa
         if (++depth > MaxTemplateDepth) {
           return fail(node.pos, node.text, `exceeded maximum template depth (${MaxTemplateDepth})`);
         }
-        const value = node.pipe === undefined ? null : pipeline(node.pipe, dot, scopes);
+        // no pipeline: the template runs on no value at all (it prints `<no value>`), as in Go
+        const value = node.pipe === undefined ? undefined : pipeline(node.pipe, dot, scopes);
         run(body, value, [new Map<string, Value>([['$', value]])]);
         depth--;
       } else {
@@ -63,7 +64,10 @@ export function execute(source: string, parsed: ParsedTemplate, data: ReadonlyMa
     if (isVars(value)) {
       entries = [...value.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     } else if (typeof value === 'number' && Number.isInteger(value)) {
-      entries = Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
+      if (declared.length > 1) {
+        return fail(node.pipe.pos, 'range', `can't use ${value} to iterate over more than one variable`);
+      }
+      return rangeOver(node, Math.max(0, value), dot, inner);
     } else if (value === null || value === undefined) {
       entries = [];
     } else {
@@ -77,13 +81,29 @@ export function execute(source: string, parsed: ParsedTemplate, data: ReadonlyMa
       const frame = new Map<string, Value>();
       if (declared.length === 1) frame.set(declared[0]!, element);
       if (declared.length === 2) frame.set(declared[0]!, key).set(declared[1]!, element);
-      try {
-        run(node.list, element, [...inner, frame]);
-      } catch (signal) {
-        if (signal === BreakSignal) break;
-        if (signal !== ContinueSignal) throw signal;
-      }
+      if (!iterate(node, element, [...inner, frame])) break;
     }
+  }
+
+  /** `range N`: 0 to N-1, one at a time (N may be large; nothing is built up front). */
+  function rangeOver(node: ControlNode, count: number, dot: Value, scopes: Scopes): void {
+    if (count === 0 && node.elseList !== undefined) run(node.elseList, dot, scopes);
+    const [name] = node.pipe.vars;
+    for (let i = 0; i < count; i++) {
+      const frame = new Map<string, Value>(name === undefined ? [] : [[name, i]]);
+      if (!iterate(node, i, [...scopes, frame])) break;
+    }
+  }
+
+  /** Runs one iteration's body; false when it ended with `{{break}}`. */
+  function iterate(node: ControlNode, element: Value, scopes: Scopes): boolean {
+    try {
+      run(node.list, element, scopes);
+    } catch (signal) {
+      if (signal === BreakSignal) return false;
+      if (signal !== ContinueSignal) throw signal;
+    }
+    return true;
   }
 
   function pipeline(pipe: Pipeline, dot: Value, scopes: Scopes): Value {

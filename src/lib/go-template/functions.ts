@@ -37,7 +37,8 @@ function jsEscape(text: string): string {
   return text.replace(/[\\'"<>&=]|\p{Cc}|[^\p{ASCII}]/gu, (c) => {
     if (c === '\\' || c === "'" || c === '"') return `\\${c}`;
     const code = c.codePointAt(0)!;
-    if (code === 0x7f || (code > 0x7f && /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u.test(c))) return c;
+    // Go's unicode.IsPrint: letters, marks, numbers, punctuation and symbols; no other space than ' '
+    if (code === 0x7f || (code > 0x7f && /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c))) return c;
     return `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
   });
 }
@@ -95,6 +96,11 @@ export const Functions: Readonly<Record<string, TemplateFunction>> = {
     if (typeof item !== 'string')
       throw new Error(`error calling slice: can't slice item of type ${typeName(item)}`);
     const bytes = Buffer.from(item);
+    if (bounds.some((b) => typeof b !== 'number' || !Number.isInteger(b))) {
+      throw new Error(
+        `error calling slice: cannot index slice/array with type ${typeName(bounds.find((b) => typeof b !== 'number' || !Number.isInteger(b)))}`,
+      );
+    }
     const [from = 0, to = bytes.length] = bounds as number[];
     if (!(from >= 0 && from <= to && to <= bytes.length)) {
       throw new Error(`error calling slice: index out of range: ${from}:${to}`);

@@ -92,6 +92,18 @@ describe('Go text/template, as job spec templates use it', () => {
     ],
     ['$ in a template is the data it was given', '{{define "t"}}{{$}}{{end}}{{template "t" "x"}}', 'x'],
     [
+      'a large integer range, ended early',
+      '{{range $i := 100000000}}{{if eq $i 2}}{{break}}{{end}}{{$i}}{{end}}',
+      '01',
+    ],
+    [
+      'a template given no value prints <no value>',
+      '{{define "t"}}{{.}}{{end}}{{template "t"}}',
+      '<no value>',
+    ],
+    ['%s of a number is a bad verb, as in Go', '{{printf "%s|%s" 3 "x"}}', '%!s(int=3)|x'],
+    ['js escapes a no-break space, as Go does', '{{js "a\u00a0b"}}', 'a\\u00A0b'],
+    [
       'break and continue',
       '{{range $i := 5}}{{if eq $i 1}}{{continue}}{{end}}{{if eq $i 3}}{{break}}{{end}}{{$i}}{{end}}',
       '02',
@@ -141,6 +153,16 @@ describe('Go text/template, as job spec templates use it', () => {
       '{{(.name).first}}',
       'template: :1:2: executing "" at <(.name).first>: can\'t evaluate field first in type string',
     ],
+    [
+      'two variables over an integer',
+      '{{range $i, $e := 3}}{{end}}',
+      'template: :1:0: executing "" at <range>: can\'t use 3 to iterate over more than one variable',
+    ],
+    [
+      'slice with a string index',
+      '{{slice "abc" "1"}}',
+      'template: :1:2: executing "" at <slice "abc" "1">: error calling slice: cannot index slice/array with type string',
+    ],
   ])('execution error: %s', (_name, source, message) => {
     const err = failure(source);
     expect(err.stage).toBe('execute');
@@ -179,6 +201,16 @@ describe('Go text/template, as job spec templates use it', () => {
       'three declarations in range',
       '{{range $a, $b, $c := .}}{{end}}',
       'template: :1: too many declarations in range',
+    ],
+    [
+      "break in a range's else",
+      '{{range .}}{{else}}{{break}}{{end}}',
+      'template: :1: {{break}} outside {{range}}',
+    ],
+    [
+      'break in a block inside a range',
+      '{{range .}}{{block "b" .}}{{break}}{{end}}{{end}}',
+      'template: :1: {{break}} outside {{range}}',
     ],
   ])('parse error: %s', (_name, source, message) => {
     const err = failure(source);

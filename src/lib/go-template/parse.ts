@@ -87,9 +87,7 @@ export function parseTemplate(source: string): ParsedTemplate {
       if (keyword === 'else') return [nodes, { kind: 'else', tokens: rest, pos: item.pos }];
       if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
         depth++;
-        if (keyword === 'range') ranges++;
         nodes.push(control(keyword, rest, item.pos));
-        if (keyword === 'range') ranges--;
         depth--;
       } else if (keyword === 'break' || keyword === 'continue') {
         if (ranges === 0) throw TemplateError.parse(source, item.pos, `{{${keyword}}} outside {{range}}`);
@@ -102,10 +100,11 @@ export function parseTemplate(source: string): ParsedTemplate {
           throw TemplateError.parse(source, item.pos, 'unexpected <define> in command');
         const pipe = keyword === 'block' ? pipeline(rest.slice(1), item.pos, false) : undefined;
         depth++;
-        const outer = declared;
-        declared = ['$'];
+        // a named template is parsed on its own: none of the caller's variables or ranges
+        const [outer, outerRanges] = [declared, ranges];
+        [declared, ranges] = [['$'], 0];
         const [body, ended] = list();
-        declared = outer;
+        [declared, ranges] = [outer, outerRanges];
         depth--;
         if (ended.kind !== 'end') throw TemplateError.parse(source, item.pos, 'unexpected EOF');
         if (defined.has(name))
@@ -149,7 +148,10 @@ export function parseTemplate(source: string): ParsedTemplate {
   function controlBody(keyword: 'if' | 'with' | 'range', tokens: Token[], pos: number): Node {
     if (tokens.length === 0) throw TemplateError.parse(source, pos, `missing value for ${keyword}`);
     const pipe = pipeline(tokens, pos, true, keyword);
+    // break and continue belong to a range's own body, not to its else
+    if (keyword === 'range') ranges++;
     const [body, ended] = list();
+    if (keyword === 'range') ranges--;
     if (ended.kind === 'eof') throw TemplateError.parse(source, pos, 'unexpected EOF');
     if (ended.kind === 'end') return { kind: keyword, pipe, list: body, elseList: undefined };
     const [chained, ...rest] = ended.tokens;

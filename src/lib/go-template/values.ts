@@ -90,7 +90,8 @@ function formatOne(verb: string, arg: Value, precision: number | undefined, flag
     case 'v':
       return show(arg);
     case 's':
-      return precision === undefined ? show(arg) : show(arg).slice(0, precision);
+      if (typeof arg !== 'string') return bad();
+      return precision === undefined ? arg : arg.slice(0, precision);
     case 'q':
       return typeof arg === 'string' ? JSON.stringify(arg) : bad();
     case 't':
