@@ -393,11 +393,6 @@ export function lessThanEq(a: Resources, b: Resources): boolean {
   return a.CPU <= b.CPU && a.Memory <= b.Memory && a.Disk <= b.Disk && a.GPU <= b.GPU;
 }
 
-/** Whether both hold the same amounts (GPU details aside). */
-export function sameAmounts(a: Resources, b: Resources): boolean {
-  return a.CPU === b.CPU && a.Memory === b.Memory && a.Disk === b.Disk && a.GPU === b.GPU;
-}
-
 /** Go's `Resources.IsZero`: all four dimensions are 0 (GPU details are not looked at). */
 export function isZero(r: Resources): boolean {
   return r.CPU === 0 && r.Memory === 0 && r.Disk === 0 && r.GPU === 0;

@@ -43,7 +43,7 @@ import {
   NodeType,
   ZeroTime,
   newEvaluationID,
-  sameAmounts,
+  lessThanEq,
   zeroResources,
   type ConnectionState,
   type NodeInfo,
@@ -276,7 +276,7 @@ export class NodeManager implements ControlPlaneHandler {
 
   /**
    * Records that the node is alive, with its capacity and sequence numbers, in memory (written by the
-   * next persistence tick). A changed capacity is written on the next clock turn instead: the
+   * next persistence tick). Capacity that came free is written on the next clock turn instead: the
    * schedulers read nodes from the store, and a node whose work just ended must not look busy to the
    * next job for up to a persistence interval. Synchronous and never waits for the store.
    * @throws HandshakeRequired when the node has no live connection here.
@@ -288,15 +288,16 @@ export class NodeManager implements ControlPlaneHandler {
     this.#paces.get(context.nodeId)?.arrive(now);
     const live = this.#live.get(context.nodeId);
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
-    const capacityChanged =
-      !sameAmounts(live.available, request.AvailableCapacity) ||
-      !sameAmounts(live.queueUsed, request.QueueUsedCapacity);
+    // only capacity coming free matters at once: a node looking busier than it is can wait for the tick
+    const capacityFreed =
+      !lessThanEq(request.AvailableCapacity, live.available) ||
+      !lessThanEq(live.queueUsed, request.QueueUsedCapacity);
     live.lastHeartbeatMs = now;
     live.available = request.AvailableCapacity;
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
-    if (capacityChanged) this.#flushSoon();
+    if (capacityFreed) this.#flushSoon();
   }
 
   /**
