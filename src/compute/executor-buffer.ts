@@ -26,6 +26,8 @@ export interface ExecutorBufferOptions {
   run: RunExecution;
   /** A run that rejected (the runner records failures itself; this is for the unexpected). */
   onError: (error: unknown, execution: Execution) => void;
+  /** A run ended and its capacity is free (and given to the queue, if it holds work that fits). */
+  onFreed?: () => void;
 }
 
 interface Task {
@@ -169,6 +171,7 @@ export class ExecutorBuffer {
         this.#running.delete(task.execution.ID);
         this.#used = sub(this.#used, task.resources);
         this.#dequeue();
+        this.#options.onFreed?.();
       });
     this.#running.set(task.execution.ID, { ...task, abort, done });
   }

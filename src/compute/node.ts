@@ -98,6 +98,9 @@ export class ComputeNode {
       capacity: () => options.maxCapacity,
       run: (execution, signal) => options.runner.run(execution, signal),
       onError: options.onError,
+      // Capacity came free: say so now rather than at the next interval. (Not when the execution's
+      // state turns Completed: the runner writes that before the buffer has freed what it used.)
+      onFreed: () => void this.#connection.heartbeat(),
     });
     this.#outbox = new OutboxSender(options.store, options.transport, options.onError);
     this.#connection = new ConnectionKeeper({
@@ -276,8 +279,6 @@ export class ComputeNode {
         .catch(this.#o.onError);
     } else if ((state === 'Completed' || state === 'Failed') && upsert.previous !== undefined) {
       this.#reruns.delete(execution.ID);
-      // Capacity came free: say so now rather than at the next interval.
-      void this.#connection.heartbeat();
     }
   }
 

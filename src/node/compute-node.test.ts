@@ -231,6 +231,22 @@ describe('compute node with the orchestrator', () => {
     expect(execution?.JobID).toBe(JobID);
   });
 
+  it('tells the orchestrator at once that a finished job freed its capacity', async () => {
+    await startNode({ id: 'n-free', cpu: 1 });
+    const { JobID } = await cluster.submit(noopJob({}, { Resources: { CPU: '1' } }));
+    await cluster.waitForJobState(JobID, 'Completed');
+    // heartbeats are 15 s apart here: only the one sent when the run freed its CPU can say so
+    await expect
+      .poll(
+        async () =>
+          (await cluster.orchestrator.nodes.get('n-free')).Info.ComputeNodeInfo.AvailableCapacity.CPU,
+        {
+          timeout: 3000,
+        },
+      )
+      .toBe(1);
+  });
+
   it('queues executions beyond its capacity and runs them as capacity frees up', async () => {
     const releases: (() => void)[] = [];
     const { node } = await startNode({
