@@ -48,6 +48,9 @@ import {
   type OrchestratorOptions,
 } from './options.js';
 
+/** How far back a connecting node's stopped executions are cancelled again (see onConnectionChange). */
+const RecentStopsMs = 24 * 60 * 60 * 1000;
+
 export type OrchestratorState = 'running' | 'stopping' | 'stopped';
 
 /**
@@ -213,10 +216,12 @@ export class Orchestrator {
           ? {}
           : { persistIntervalMs: t.heartbeatPersistIntervalMs }),
         onError: report('NodeManager'),
-        // A returning node is told again of the stops it may have missed while away.
+        // A connecting node is told again of the stops it may have missed: while it was away, and
+        // (whatever it says of itself: deleted and back, a stop lost in an older crash) the last day's.
         onConnectionChange: (change) => {
-          if (change.current !== NodeConnection.Connected || change.missedSince === undefined) return;
-          dispatcher.cancelMissed(change.nodeId, change.missedSince).catch(report('Dispatcher'));
+          if (change.current !== NodeConnection.Connected) return;
+          const since = Math.min(change.missedSince ?? Infinity, o.clock.now() - RecentStopsMs);
+          dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
         },
       });
       started.push(nodeManager);

@@ -222,7 +222,10 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     expect(listed.find((n) => n.Info.NodeID === 'compute-0')?.ConnectionState.Status).toBe('CONNECTED');
   }, 150_000);
 
-  it('a node that was away while the orchestrator restarted is cancelled what it missed: a daemon runs once', async (ctx) => {
+  it.for([
+    ['a node that was away while the orchestrator restarted', false] as const,
+    ['a node deleted while away, back after the orchestrator restarted', true] as const,
+  ])('%s is cancelled what it missed: a daemon runs once', { timeout: 150_000 }, async ([, deleted], ctx) => {
     const docker = requireDocker(ctx);
     cluster = await ProcessCluster.start(1);
     const c = cluster;
@@ -269,6 +272,7 @@ describeWithEnv('failures across processes', natsEnv(), () => {
             : undefined,
         c,
       );
+      if (deleted) expect((await c.run(['node', 'delete', 'compute-0'])).code).toBe(0);
       await c.orchestrator.kill('SIGKILL');
       await c.orchestrator.start();
     } finally {
@@ -290,7 +294,7 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     );
     expect(live.map((e) => e.ID)).toEqual(replaced);
     await c.run(['job', 'stop', jobID]);
-  }, 150_000);
+  });
 
   it("a compute node heartbeating less often than the orchestrator's DisconnectTimeout stays connected", async (ctx) => {
     const sleep = requireWasmModule(ctx, 'sleep');

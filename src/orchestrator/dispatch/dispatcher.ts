@@ -183,11 +183,11 @@ export class Dispatcher {
   }
 
   /**
-   * Cancels again, on a node that connects, the executions that were stopped since `sinceMs` (epoch
-   * ms) without the node's own report (`mayStillRunOnNode`): their CancelExecution may never have
-   * reached it (sent while it was away, and lost with a previous orchestrator's in-memory outbox), and
-   * a node that never hears it runs them on; a daemon or service, forever. The node ignores a cancel of
-   * an execution it no longer holds. Resolves with how many were queued.
+   * Cancels again, on a node that connects, its executions stopped since `sinceMs` (epoch ms) that
+   * it may still hold (`mayStillRunOnNode`): their CancelExecution may never have reached it (sent
+   * while it was away, and lost with a previous orchestrator's in-memory outbox), and a node that
+   * never hears it runs them on; a daemon or service, forever. The node ignores a cancel of an
+   * execution it no longer holds. Resolves with how many were queued.
    */
   async cancelMissed(nodeId: string, sinceMs: number): Promise<number> {
     const executions = await this.#store.read((tx) =>

@@ -66,9 +66,8 @@ export function messageTypeForState(execution: Execution): DispatchMessageType |
 }
 
 /**
- * Whether the node may still hold an execution the orchestrator stopped: ended here (Failed when its
- * node was lost or it timed out, Cancelled when stopped) rather than by the node's own report of a
- * completion or a refused bid.
+ * Whether the node may still hold a stopped execution: Failed (its node was lost, it timed out, or
+ * the node reported it; a cancel of those is ignored) or Cancelled, not Completed and not a refused bid.
  */
 export function mayStillRunOnNode(execution: Execution): boolean {
   const compute = execution.ComputeState.StateType;
