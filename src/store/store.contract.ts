@@ -1180,6 +1180,17 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
     });
 
     describe('nodes', () => {
+      it('keeps the InstanceID a node connected from, across puts, until the node is deleted', async () => {
+        await store.putNode(makeNode('n-inst'));
+        expect(await store.getNodeInstance('n-inst')).toBe('');
+        await store.setNodeInstance('n-inst', 'dir-a');
+        await store.putNode(makeNode('n-inst')); // a heartbeat write leaves it alone
+        expect(await store.getNodeInstance('n-inst')).toBe('dir-a');
+        await store.deleteNode('n-inst');
+        expect(await store.getNodeInstance('n-inst')).toBe('');
+        await expect(store.setNodeInstance('n-inst', 'dir-b')).rejects.toMatchObject({ code: 'NotFound' });
+      });
+
       it('puts, gets by ID or unique prefix, replaces, lists in ID order, deletes', async () => {
         const b = makeNode('n-bbb');
         const a = makeNode('n-aaa1');

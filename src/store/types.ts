@@ -263,6 +263,8 @@ export interface JobStoreReader {
   getNode(id: string): NodeState;
   /** Ordered by node ID. */
   listNodes(filter?: (node: NodeState) => boolean): NodeState[];
+  /** The InstanceID the node with exactly this ID last connected from; '' when unknown or no node. */
+  getNodeInstance(id: string): string;
 }
 
 /** Writes. Outside `transaction` each one is its own transaction. */
@@ -340,6 +342,8 @@ export interface JobStoreWriter {
   putNode(node: NodeState): void;
   /** Removes the node with exactly this ID. Idempotent: returns whether a node was removed. */
   deleteNode(id: string): boolean;
+  /** Records the InstanceID the node (which must exist) connected from. NotFound for no such node. */
+  setNodeInstance(id: string, instanceID: string): void;
 }
 
 /** The handle a transaction callback gets; it is only valid during the callback. */

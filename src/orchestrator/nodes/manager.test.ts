@@ -257,6 +257,26 @@ describe('NodeManager: one process per node ID', () => {
     });
   });
 
+  it("after a restart, keeps a connected node's ID for its own data dir while it has time to come back", async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      await store.putNode(makeNode('n-1'));
+      await store.setNodeInstance('n-1', 'dir-a');
+      const { execution } = await jobRunningOn(store, 'n-1');
+      await withHarness({ dispatcher: false, store, clock }, async (h) => {
+        expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: false });
+        // dir-a does not come back within its grace: the ID goes to dir-b, and dir-a's work is failed
+        h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+        expect(await handshake(h, 'n-1', 'dir-b')).toMatchObject({ accepted: true });
+        expect((await h.store.getExecution(execution.ID)).ComputeState.Message).toBe(NodeReplacedMessage);
+        expect(await h.store.getNodeInstance('n-1')).toBe('dir-b');
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('accepts any data dir for a node the store lists as connected after a restart (its process is unknown)', async () => {
     const clock = new ManualClock();
     const store = await SqliteJobStore.create({ path: ':memory:', clock });

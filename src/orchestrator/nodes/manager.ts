@@ -214,8 +214,8 @@ export class NodeManager implements ControlPlaneHandler {
       const info = request.NodeInfo;
       const now = this.#o.clock.now();
       const holder = this.#live.get(nodeId);
-      if (holder !== undefined && !holder.provisional && !this.#expired(holder, now)) {
-        if (holder.instanceID !== request.InstanceID) return { accepted: false, reason: nodeIdInUse(holder) };
+      if (holder !== undefined && !this.#expired(holder, now) && heldByAnother(holder, request)) {
+        return { accepted: false, reason: nodeIdInUse(holder) };
       }
       const lastInstance = this.#instances.get(nodeId);
       const replaced =
@@ -246,6 +246,7 @@ export class NodeManager implements ControlPlaneHandler {
           Connection: NodeConnection.Connected,
           ConnectionState: connection,
         });
+        if (request.InstanceID !== undefined) tx.setNodeInstance(nodeId, request.InstanceID);
         const reason =
           existing === undefined ? NodeManagerMessages.registered : NodeManagerMessages.reconnected;
         const lastHeard = parseGoTime(existing?.ConnectionState.LastHeartbeat);
@@ -480,10 +481,12 @@ export class NodeManager implements ControlPlaneHandler {
     if (selfInfo !== undefined) await this.#selfRegister(selfInfo, now);
     for (const node of await store.listNodes((n) => n.Info.NodeType === NodeType.Compute)) {
       const id = node.Info.NodeID;
+      const instanceID = (await store.getNodeInstance(id)) || undefined;
+      if (instanceID !== undefined) this.#instances.set(id, instanceID);
       if (node.ConnectionState.Status === NodeConnection.Connected) {
         this.#live.set(id, {
           connection: { ...node.ConnectionState },
-          instanceID: undefined,
+          instanceID,
           lastHeartbeatMs: now,
           declaredIntervalMs: undefined,
           pace: this.#paceOf(id),
@@ -744,6 +747,16 @@ function declaredInterval(request: HandshakeRequest): number | undefined {
 
 /** How many heartbeat intervals of silence a node is allowed when that exceeds DisconnectTimeout. */
 const HeartbeatsTolerated = 3;
+
+/**
+ * Whether a connected node's ID is asked for by another process: one from another data dir. After a
+ * restart of this orchestrator the connection is only assumed, and a node whose data dir is not known
+ * (a Go node, or one stored before InstanceIDs were) takes any handshake.
+ */
+function heldByAnother(holder: LiveNode, request: HandshakeRequest): boolean {
+  if (holder.provisional && holder.instanceID === undefined) return false;
+  return holder.instanceID !== request.InstanceID;
+}
 
 /** Why a second node under a connected node's ID is refused, with what the user can do about it. */
 function nodeIdInUse(holder: LiveNode): string {

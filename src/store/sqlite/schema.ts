@@ -85,6 +85,10 @@ export const migrations: readonly string[] = [
     doc TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: which data dir (InstanceID) a node last connected from, kept across orchestrator restarts.
+  `
+  ALTER TABLE nodes ADD COLUMN instance_id TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 export const SchemaVersion = migrations.length;

@@ -244,6 +244,10 @@ export class SqliteJobStore implements JobStore {
     return this.read((tx) => tx.listNodes(filter));
   }
 
+  getNodeInstance(id: string): Promise<string> {
+    return this.read((tx) => tx.getNodeInstance(id));
+  }
+
   createJob(job: Job, extras?: CreateJobExtras): Promise<Job> {
     return this.transaction((tx) => tx.createJob(job, extras));
   }
@@ -287,6 +291,10 @@ export class SqliteJobStore implements JobStore {
   }
   deleteNode(id: string): Promise<boolean> {
     return this.transaction((tx) => tx.deleteNode(id));
+  }
+
+  setNodeInstance(id: string, instanceID: string): Promise<void> {
+    return this.transaction((tx) => tx.setNodeInstance(id, instanceID));
   }
 
   // --- transactions ---------------------------------------------------------------------------------

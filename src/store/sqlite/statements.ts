@@ -174,6 +174,8 @@ export function prepareStatements(db: Database) {
       'INSERT INTO nodes (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc',
     ),
     deleteNode: db.prepare<[string]>('DELETE FROM nodes WHERE id = ?'),
+    nodeInstance: db.prepare<[string], string>('SELECT instance_id FROM nodes WHERE id = ?').pluck(),
+    setNodeInstance: db.prepare<[string, string]>('UPDATE nodes SET instance_id = ? WHERE id = ?'),
   };
 }
 

@@ -545,6 +545,16 @@ export class SqliteTx implements JobStoreTx {
     this.#changed(change);
   }
 
+  getNodeInstance(id: string): string {
+    this.#check();
+    return this.#s.nodeInstance.get(id) ?? '';
+  }
+
+  setNodeInstance(id: string, instanceID: string): void {
+    this.#checkWritable();
+    if (this.#s.setNodeInstance.run(instanceID, id).changes === 0) throw nodeNotFound(id);
+  }
+
   deleteNode(id: string): boolean {
     this.#checkWritable();
     const doc = this.#s.nodeDoc.get(id);
