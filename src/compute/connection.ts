@@ -89,8 +89,8 @@ export class ConnectionKeeper {
     } catch (err) {
       // A lost connection shows as a state change, which schedules the reconnect. HandshakeRequired is
       // one too (the orchestrator restarted, or gave the node up): routine, and the reconnect says
-      // whatever goes wrong with it.
-      if (!isHandshakeRequired(err)) this.#o.onError(err);
+      // whatever goes wrong with it. Only a failure that left the connection up is worth a line.
+      if (!isHandshakeRequired(err) && this.#o.transport.state === 'connected') this.#o.onError(err);
     }
   }
 

@@ -79,6 +79,7 @@ async function* logChunks(
       if (!(err instanceof BacalhauError && err.code === ErrorCode.ExecutionNotFound)) throw err;
     }
     if (isTerminalExecutionState(current.ComputeState.StateType)) break;
+    if (!request.Follow) return; // not started yet: nothing written, and not asked to wait
     // Running but not known to the executor yet: the runner marks an execution Running, then prepares
     // it (network, ports) before the executor starts it, and no store write says when that happened.
     await sleep(options.clock, ExecutorStartPollMs, { signal });

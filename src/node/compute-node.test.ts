@@ -115,6 +115,26 @@ describe('compute node with the orchestrator', () => {
     return { node, errors };
   }
 
+  /** The ID of the job's first execution, once there is one. */
+  async function firstExecutionID(jobID: string): Promise<string> {
+    const [execution] = await cluster.waitFor(async () => {
+      const all = await executions(jobID);
+      return all.length > 0 ? all : undefined;
+    }, 'an execution');
+    return execution?.ID ?? '';
+  }
+
+  /** A noop executor that starts an execution `delayMs` after being asked, then prints `late`. */
+  function slowStartNoop(delayMs: number): NoopExecutor {
+    class SlowStart extends NoopExecutor {
+      override async start(request: RunCommandRequest): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return super.start(request);
+      }
+    }
+    return new SlowStart({ hooks: { jobHandler: (context) => context.stdout('late\n') } });
+  }
+
   function noopJob(overrides: Record<string, unknown> = {}, task: Record<string, unknown> = {}) {
     return jobSpec('batch', {
       Tasks: [{ Name: 'main', Engine: { Type: 'noop' }, Publisher: { Type: 'noop' }, ...task }],
@@ -302,26 +322,28 @@ describe('compute node with the orchestrator', () => {
 
   it('follows the log of an execution marked Running before its executor has it', async () => {
     // the runner marks an execution Running, then prepares (network, ...) before the executor starts it
-    class SlowStart extends NoopExecutor {
-      override async start(request: RunCommandRequest): Promise<void> {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return super.start(request);
-      }
-    }
-    const noop = new SlowStart({ hooks: { jobHandler: (context) => context.stdout('late\n') } });
-    const { node } = await startNode({ noop });
-    const { JobID } = await cluster.submit(noopJob());
-    const [execution] = await cluster.waitFor(async () => {
-      const all = await executions(JobID);
-      return all.length > 0 ? all : undefined;
-    }, 'an execution');
+    const { node } = await startNode({ noop: slowStartNoop(300) });
+    const id = await firstExecutionID((await cluster.submit(noopJob())).JobID);
     const lines: string[] = [];
     const stream = node.streamLogs(
-      { ExecutionID: execution?.ID ?? '', Tail: false, Follow: true },
+      { ExecutionID: id, Tail: false, Follow: true },
       { signal: AbortSignal.timeout(10_000) },
     );
     for await (const line of stream) lines.push(`${line.Type}:${line.Line}`);
     expect(lines).toEqual(['1:late\n']);
+  });
+
+  it('answers a request without --follow at once when the executor has not started the execution yet', async () => {
+    const { node } = await startNode({ noop: slowStartNoop(1000) });
+    const id = await firstExecutionID((await cluster.submit(noopJob())).JobID);
+    await expect.poll(() => node.store.find(id)?.ComputeState.StateType).toBe('Running');
+    const lines: string[] = [];
+    for await (const line of node.streamLogs(
+      { ExecutionID: id, Tail: false, Follow: false },
+      { signal: AbortSignal.timeout(500) },
+    ))
+      lines.push(line.Line);
+    expect(lines).toEqual([]);
   });
 
   it('serves the log of an execution that ended before a restart, until its folders are removed', async () => {

@@ -52,7 +52,7 @@ describe('loadProgram', () => {
         { source: join(dir, 'main.wasm'), target: '/app/m.wasm/other.wasm', readOnly: true },
       ];
       await expect(loadProgram(spec('/app/m.wasm'), twice, undefined)).rejects.toMatchObject({
-        message: expect.stringContaining('no input has this target') as unknown,
+        message: expect.stringContaining('2 .wasm inputs are mounted in it: name one of them') as unknown,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -150,7 +150,14 @@ async function moduleBytes(
   volumes: readonly PreparedVolume[],
 ): Promise<Buffer> {
   const hostPath = hostPathOf(guestPath, volumes) ?? mountedBelow(guestPath, volumes);
-  if (hostPath === undefined) throw moduleNotFound(field, guestPath, 'no input has this target');
+  if (hostPath === undefined) {
+    const below = wasmMountsIn(guestPath, volumes).length;
+    throw moduleNotFound(
+      field,
+      guestPath,
+      below > 1 ? `${below} .wasm inputs are mounted in it: name one of them` : 'no input has this target',
+    );
+  }
   try {
     return await readSmallFile(hostPath);
   } catch (err) {
@@ -175,11 +182,16 @@ async function moduleBytes(
  * unless exactly one `.wasm` input is mounted directly in `guestPath`.
  */
 function mountedBelow(guestPath: string, volumes: readonly PreparedVolume[]): string | undefined {
+  const inside = wasmMountsIn(guestPath, volumes);
+  return inside.length === 1 ? inside[0]!.source : undefined;
+}
+
+/** The `.wasm` inputs mounted directly in the folder `guestPath`. */
+function wasmMountsIn(guestPath: string, volumes: readonly PreparedVolume[]): PreparedVolume[] {
   const folder = posix.resolve('/', guestPath);
-  const inside = volumes.filter(
+  return volumes.filter(
     (v) => posix.dirname(posix.resolve('/', v.target)) === folder && v.target.endsWith('.wasm'),
   );
-  return inside.length === 1 ? inside[0]!.source : undefined;
 }
 
 function errorCode(err: unknown): unknown {
