@@ -13,6 +13,10 @@ describe('goRegExp: RE2 patterns as users write them for Bacalhau', () => {
     ['_KEY\\z', 'AWS_KEY', true],
     ['_KEY\\z', 'AWS_KEY\n', false],
     ['(?s)A.B', 'A\nB', true],
+    ['(?m)\\AB', 'A\nB', false],
+    ['a\\\\A', 'a\\A', true],
+    ['[:alpha:]', 'p', true],
+    ['^[^[:digit:]]+$', 'abc', true],
   ])('%s on %j: %s', (pattern, text, matches) => {
     expect(goRegExp(pattern).test(text)).toBe(matches);
   });
@@ -20,6 +24,7 @@ describe('goRegExp: RE2 patterns as users write them for Bacalhau', () => {
   it('refuses what JavaScript cannot do, and what neither can read', () => {
     expect(() => goRegExp('(?U)a+')).toThrow('the flag U has no JavaScript equivalent');
     expect(() => goRegExp('[[:nope:]]')).toThrow('invalid character class range: [:nope:]');
+    expect(() => goRegExp('\\pL')).toThrow('\\p (Unicode classes) is not supported here');
     expect(() => goRegExp('[')).toThrow(/Unterminated character class/);
   });
 });
