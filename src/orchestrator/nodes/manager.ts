@@ -141,6 +141,7 @@ export class NodeManager implements ControlPlaneHandler {
   #healthTimer: Timer | undefined;
   #persistTimer: Timer | undefined;
   #soonTimer: Timer | undefined;
+  #lastSoonFlush = -Infinity;
   #checking: Promise<void> | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #unserve: Unsubscribe | undefined;
@@ -547,8 +548,12 @@ export class NodeManager implements ControlPlaneHandler {
   /** One flush on the next clock turn for every capacity change until then. */
   #flushSoon(): void {
     if (this.#soonTimer !== undefined) return;
-    this.#soonTimer = this.#o.clock.setTimer(0, () => {
+    // at most one such flush per SoonFlushSpacingMs: on a busy cluster capacity frees all the time, and
+    // each write hands the schedulers a new node list, which they index again
+    const delay = Math.max(0, this.#lastSoonFlush + SoonFlushSpacingMs - this.#o.clock.now());
+    this.#soonTimer = this.#o.clock.setTimer(delay, () => {
       this.#soonTimer = undefined;
+      this.#lastSoonFlush = this.#o.clock.now();
       if (this.#state === 'running') void this.flush();
     });
   }
@@ -744,6 +749,9 @@ function declaredInterval(request: HandshakeRequest): number | undefined {
   const ns = request.HeartbeatInterval ?? 0;
   return ns > 0 ? ns / 1e6 : undefined;
 }
+
+/** The least time between two flushes of freed capacity (see #flushSoon). */
+const SoonFlushSpacingMs = 100;
 
 /** How many heartbeat intervals of silence a node is allowed when that exceeds DisconnectTimeout. */
 const HeartbeatsTolerated = 3;
