@@ -143,6 +143,13 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ Stdout: 'from lib\nfrom main\n', ExitCode: 0, ErrorMsg: '' });
       }));
 
+    it('runs WASI calls of a module on the memory it imports from another module', () =>
+      withTempDir(async (dir) => {
+        const main = task('say_shared', { ImportModules: ['/app/say_lib.wasm'] });
+        const { result } = await run(dir, { ...main, inputs: [...main.inputs!, moduleInput('say_lib')] });
+        expect(result).toMatchObject({ Stdout: 'shared\n', ExitCode: 0, ErrorMsg: '' });
+      }));
+
     it('runs a module with no imports at all, through a custom entrypoint', () =>
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('noop'));

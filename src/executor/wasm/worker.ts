@@ -71,7 +71,10 @@ interface WasmInstance {
   exports: Record<string, unknown>;
 }
 interface WasmGlobal {
-  Module: new (bytes: Uint8Array) => object;
+  Module: {
+    new (bytes: Uint8Array): object;
+    imports(module: object): { module: string; name: string; kind: string }[];
+  };
   Instance: new (module: object, imports: object) => WasmInstance;
   Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
@@ -291,7 +294,13 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
       const environment = makeEnvironment();
       environments.push(environment);
       const instance = new wasm.Instance(module, { ...modules, [WasiName]: environment.imports });
-      environment.initialize(memoryOf(instance));
+      // WASI works on the module's own memory, or on the one it imports from another module
+      const imported = wasm.Module.imports(module).find((i) => i.kind === 'memory');
+      const importedMemory =
+        imported === undefined
+          ? undefined
+          : (modules[imported.module]?.[imported.name] as { buffer: ArrayBuffer });
+      environment.initialize(memoryOf(instance) ?? importedMemory);
       return instance;
     };
     let code = 0;
