@@ -27,6 +27,14 @@ import {
   type KeyOf,
 } from './leaf.js';
 
+/** `host:port` with a port from 0 to 65535 (the host may be empty: every address). */
+function listenAddressProblem(value: string): string | undefined {
+  const colon = value.lastIndexOf(':');
+  const port = colon < 0 ? '' : value.slice(colon + 1);
+  if (/^\d+$/u.test(port) && Number(port) <= 65535) return undefined;
+  return `${JSON.stringify(value)} is not host:port with a port from 0 to 65535`;
+}
+
 const resources = (kind: string) => ({
   CPU: str(
     `Default CPU for a ${kind} task that sets none, as a Kubernetes quantity (e.g. "500m", "2").`,
@@ -240,7 +248,7 @@ export const schema = {
   Labels: map('Key-value labels that describe this node, used by job constraints.'),
   WebUI: {
     Enabled: bool('Whether the node serves the web UI.'),
-    Listen: str('Address and port the web UI listens on.', '0.0.0.0:8438'),
+    Listen: str('Address and port the web UI listens on.', '0.0.0.0:8438', { check: listenAddressProblem }),
     Backend: str('API address the web UI talks to; the node’s own API when empty.'),
   },
   InputSources: {

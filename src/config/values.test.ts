@@ -42,6 +42,8 @@ describe('fromText', () => {
     expect(fromText(spec('Publishers.Types.Local.Port'), '-5', false).ok).toBe(false);
     expect(fromText(spec('Compute.Network.PortRangeEnd'), '65535', true)).toEqual({ ok: true, value: 65535 });
     expect(fromText(spec('API.Port'), '0', true)).toEqual({ ok: true, value: 0 });
+    expect(fromText(spec('WebUI.Listen'), '0.0.0.0:99999', true).ok).toBe(false);
+    expect(fromText(spec('WebUI.Listen'), ':8438', true)).toEqual({ ok: true, value: ':8438' });
   });
 
   it('parses lists strictly on the command line and leniently from env', () => {
