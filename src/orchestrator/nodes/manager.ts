@@ -134,8 +134,6 @@ export class NodeManager implements ControlPlaneHandler {
   readonly #reEvaluator: NodeReEvaluator;
   readonly #live = new Map<string, LiveNode>();
   readonly #paces = new Map<string, HeartbeatPace>();
-  /** The InstanceID of each node's last accepted handshake (see "One process per node ID"). */
-  readonly #instances = new Map<string, string>();
   readonly #locks = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(change: NodeConnectionChange) => void>();
   #healthTimer: Timer | undefined;
@@ -218,11 +216,11 @@ export class NodeManager implements ControlPlaneHandler {
       if (holder !== undefined && !this.#expired(holder, now) && heldByAnother(holder, request)) {
         return { accepted: false, reason: nodeIdInUse(holder) };
       }
-      const lastInstance = this.#instances.get(nodeId);
-      const replaced =
-        lastInstance !== undefined && request.InstanceID !== undefined && lastInstance !== request.InstanceID;
       const outcome = await this.#o.store.transaction((tx) => {
         const existing = findNode(tx, nodeId);
+        const lastInstance = tx.getNodeInstance(nodeId);
+        const replaced =
+          lastInstance !== '' && request.InstanceID !== undefined && lastInstance !== request.InstanceID;
         if (existing?.Membership === NodeMembership.Rejected) {
           return { accepted: false as const, reason: NodeManagerMessages.rejected };
         }
@@ -255,7 +253,6 @@ export class NodeManager implements ControlPlaneHandler {
         return { accepted: true as const, reason, connection, missedSince };
       });
       if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
-      if (request.InstanceID !== undefined) this.#instances.set(nodeId, request.InstanceID);
       const pace = this.#paceOf(nodeId);
       pace.arrive(now);
       const previous = this.#live.get(nodeId);
@@ -431,7 +428,6 @@ export class NodeManager implements ControlPlaneHandler {
       await this.#o.store.deleteNode(nodeId);
       this.#live.delete(nodeId);
       this.#paces.delete(nodeId);
-      this.#instances.delete(nodeId);
       if (live === undefined) return;
       await this.#dropConnection(nodeId);
       this.#changed(nodeId, true, false, now, NodeManagerMessages.nodeDeleted);
@@ -482,12 +478,10 @@ export class NodeManager implements ControlPlaneHandler {
     if (selfInfo !== undefined) await this.#selfRegister(selfInfo, now);
     for (const node of await store.listNodes((n) => n.Info.NodeType === NodeType.Compute)) {
       const id = node.Info.NodeID;
-      const instanceID = (await store.getNodeInstance(id)) || undefined;
-      if (instanceID !== undefined) this.#instances.set(id, instanceID);
       if (node.ConnectionState.Status === NodeConnection.Connected) {
         this.#live.set(id, {
           connection: { ...node.ConnectionState },
-          instanceID,
+          instanceID: (await store.getNodeInstance(id)) || undefined,
           lastHeartbeatMs: now,
           declaredIntervalMs: undefined,
           pace: this.#paceOf(id),
@@ -545,7 +539,7 @@ export class NodeManager implements ControlPlaneHandler {
     });
   }
 
-  /** One flush on the next clock turn for every capacity change until then. */
+  /** One flush for every freed capacity until then: on the next clock turn, at most one per SoonFlushSpacingMs. */
   #flushSoon(): void {
     if (this.#soonTimer !== undefined) return;
     // at most one such flush per SoonFlushSpacingMs: on a busy cluster capacity frees all the time, and
