@@ -22,6 +22,8 @@ import {
   isTerminalExecutionState,
   sub,
   sumResources,
+  jobTask,
+  toResources,
   zeroResources,
 } from '../../models/index.js';
 import type {
@@ -479,6 +481,10 @@ export class FakeComputeNode {
   }
 }
 
+/** What the execution uses: as a compute node allocates it when it bids, its task's resources. */
 function allocated(entry: FakeExecution): Resources {
-  return sumResources(Object.values(entry.execution.AllocatedResources?.Tasks ?? {}));
+  const tasks = Object.values(entry.execution.AllocatedResources?.Tasks ?? {});
+  if (tasks.length > 0) return sumResources(tasks);
+  const job = entry.execution.Job;
+  return toResources(job === undefined ? undefined : jobTask(job)?.Resources);
 }
