@@ -420,6 +420,52 @@ describe('delayed evaluations', () => {
   });
 });
 
+describe('waking delayed evaluations', () => {
+  it('makes up to max delayed evaluations of the trigger due now, soonest first', async () => {
+    const { broker, clock } = await setup();
+    const queued = [3, 1, 2].map((s) =>
+      evaluation({ TriggeredBy: 'job-queue', WaitUntil: iso(T0 + s * 60_000) }),
+    );
+    const other = evaluation({ TriggeredBy: 'exec-limit', WaitUntil: iso(T0 + 30_000) });
+    broker.enqueueAll([...queued, other]);
+    expect(broker.wakeDelayed('job-queue', 2)).toBe(2);
+    expect((await take(broker)).evaluation.ID).toBe(queued[1]?.ID);
+    expect((await take(broker)).evaluation.ID).toBe(queued[2]?.ID);
+    await nothingReady(broker, clock);
+    expect(broker.stats().totalWaiting).toBe(2);
+    // the others keep their WaitUntil
+    await clock.advanceAsync(30_000);
+    expect((await take(broker)).evaluation.ID).toBe(other.ID);
+    await clock.advanceAsync(150_000);
+    expect((await take(broker)).evaluation.ID).toBe(queued[0]?.ID);
+  });
+
+  it("serves a waiting dequeue, and parks a woken evaluation behind its job's current one", async () => {
+    const { broker } = await setup();
+    const current = evaluation({ JobID: 'j' });
+    const queued = evaluation({ JobID: 'j', TriggeredBy: 'job-queue', WaitUntil: iso(T0 + 60_000) });
+    const elsewhere = evaluation({ TriggeredBy: 'job-queue', WaitUntil: iso(T0 + 60_000) });
+    broker.enqueueAll([current, queued, elsewhere]);
+    const first = await take(broker);
+    const waiting = broker.dequeue(['batch']);
+    expect(broker.wakeDelayed('job-queue', 10)).toBe(2);
+    expect((await waiting)?.evaluation.ID).toBe(elsewhere.ID);
+    expect(broker.stats().totalPending).toBe(1);
+    broker.ack(first.evaluation.ID, first.receipt);
+    expect((await take(broker)).evaluation.ID).toBe(queued.ID);
+  });
+
+  it('leaves an evaluation delayed by a nack alone', async () => {
+    const { broker, clock } = await setup();
+    broker.enqueue(evaluation({ TriggeredBy: 'job-queue' }));
+    const d = await take(broker);
+    broker.nack(d.evaluation.ID, d.receipt);
+    expect(broker.wakeDelayed('job-queue', 10)).toBe(0);
+    await nothingReady(broker, clock);
+    expect(broker.stats().totalWaiting).toBe(1);
+  });
+});
+
 describe('visibility timeout and nack', () => {
   it('implicitly nacks an evaluation not acked within the visibility timeout', async () => {
     const { broker, clock } = await setup();

@@ -336,6 +336,36 @@ export class EvaluationBroker {
   }
 
   /**
+   * Makes up to `max` delayed evaluations triggered by `trigger` due now, those due soonest first, and
+   * returns how many it woke. For work that waits out a backoff for capacity (`job-queue`): when a
+   * node's capacity frees, it is looked at again now instead of at its `WaitUntil`. An evaluation
+   * delayed by a nack keeps its delay. Not in Go.
+   */
+  wakeDelayed(trigger: string, max: number): number {
+    if (this.#state !== 'enabled') return 0;
+    const kept: Entry[] = [];
+    let woken = 0;
+    while (woken < max) {
+      const entry = this.#delayed.pop();
+      if (entry === undefined) break;
+      const nacked = (this.#deliveries.get(entry.evaluation.ID) ?? 0) > 0;
+      if (entry.evaluation.TriggeredBy !== trigger || nacked) {
+        kept.push(entry);
+        continue;
+      }
+      this.#stats.totalWaiting--;
+      this.#enqueueReady(entry, entry.evaluation.Type);
+      woken++;
+    }
+    for (const entry of kept) this.#delayed.push(entry);
+    if (woken > 0) {
+      this.#armDelayTimer();
+      this.#dispatch();
+    }
+    return woken;
+  }
+
+  /**
    * The best ready evaluation among the queues `types` (job types, or `_dlq`), waiting until one is
    * ready. The visibility timeout starts at delivery. Resolves `undefined` only when `timeoutMs`
    * elapses first.
