@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobStateType, Plan } from '../../models/index.js';
+import type { JobStateType, NodeState, Plan } from '../../models/index.js';
 import { DaemonJobScheduler } from './daemon.js';
 import {
   NOW_NS,
@@ -20,6 +20,7 @@ import {
   wasmOnlyNode,
   type InputFixture,
   type JobFixture,
+  type NodeFixture,
 } from './testing.js';
 import type { SchedulerOptions } from './types.js';
 
@@ -212,6 +213,61 @@ describe('DaemonJobScheduler', () => {
     });
     expect(created(next)).toEqual(['node20#0 Running/New', 'node21#0 Running/New', 'node22#0 Running/New']);
     expect(next.NewEvaluations).toEqual([]);
+  });
+
+  describe('a node busy for now', () => {
+    /** Running and queued work fill it beyond the over-subscription factor. */
+    const busy = (id: string, f: NodeFixture = {}): NodeState =>
+      node(id, {
+        availableCapacity: { CPU: 0, Memory: 0, Disk: 0 },
+        queueCapacity: { CPU: 8, Memory: 16e9, Disk: 100e9 },
+        ...f,
+      });
+    const reason = (nodeID: string): string =>
+      `waiting for capacity on 1 of 2 nodes.\n• Node ${nodeID}: node busy with available capacity ` +
+      '{CPU: 0.00, Memory: 0 B, Disk: 0 B, GPU: 0} and queue capacity {CPU: 8.00, Memory: 16 GB, Disk: 100 GB, GPU: 0}';
+
+    it('is waited for: a job-queue evaluation after QueueBackoff, and a Queueing event saying why', () => {
+      const plan = schedule({ job: daemonJob(), nodes: [...nodes('free'), busy('full')] });
+      expect(created(plan)).toEqual(['free#0 Running/New']);
+      expect(newEvals(plan)).toEqual([
+        { TriggeredBy: 'job-queue', WaitUntil: '2024-01-01T00:01:00Z', Comment: reason('full') },
+      ]);
+      expect(jobEvents(plan)).toEqual([`Queueing: Job queued. ${reason('full')}`, 'State Update: Running']);
+    });
+
+    it('is waited for again without another event when the job-queue evaluation finds it still busy', () => {
+      const running = exec('free', 'Running');
+      const plan = schedule({
+        job: daemonJob({ state: 'Running' }),
+        trigger: 'job-queue',
+        executions: [running],
+        nodes: [...nodes('free'), busy('full')],
+      });
+      expect(created(plan)).toEqual([]);
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+      expect(plan.JobEvents).toEqual([]);
+    });
+
+    it('is not waited for when the job exceeds its largest allowed job, or its labels do not match', () => {
+      const plan = schedule({
+        job: daemonJob({ Constraints: [{ Key: 'zone', Operator: '=', Values: ['a'] }] }),
+        nodes: [
+          busy('small', { labels: { zone: 'a' }, maxJobRequirements: { CPU: 0.01, Memory: 1, Disk: 1 } }),
+          busy('elsewhere', { labels: { zone: 'b' } }),
+        ],
+      });
+      expect(plan.NewEvaluations).toEqual([]);
+      expect(plan.JobEvents).toEqual([]);
+    });
+
+    it('is not waited for separately when the rate limit already asked for another evaluation', () => {
+      const plan = schedule(
+        { job: daemonJob(), nodes: [...numberedNodes(3), busy('full')] },
+        { maxExecutionsPerEval: 2 },
+      );
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['exec-limit']);
+    });
   });
 
   it('ignores nodes that are pending approval', () => {

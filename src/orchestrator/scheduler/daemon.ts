@@ -13,8 +13,21 @@
  *
  * A daemon job never completes and never fails here, and has no timeouts; when no node matches, the plan
  * is simply empty and the job waits for nodes to join.
+ *
+ * Not in Go: a node that would take the job but for its current load ({@link busyNodes}) is waited for
+ * as a batch job waits for capacity: a `job-queue` evaluation after `QueueBackoff` (the broker releases
+ * it early when a node's capacity frees), and a Queueing event in the job's history saying which nodes
+ * it waits for. Go's daemon scheduler reaches such a node only when some node joins.
  */
-import { markJobRunningIfEligible, type Plan } from '../../models/index.js';
+import {
+  EvalTrigger,
+  lessThanEq,
+  markJobRunningIfEligible,
+  type Job,
+  type Plan,
+} from '../../models/index.js';
+import { formatBusyNodes, type NodeRank } from '../selection/index.js';
+import { jobResources } from '../selection/ranking/job-resources.js';
 import {
   addExecution,
   cancelIfJobTerminal,
@@ -24,6 +37,7 @@ import {
   startRun,
 } from './common.js';
 import { compileSchedulerOptions } from './options.js';
+import { newDelayedEvaluation } from './delayed-evaluation.js';
 import { applyRateLimit } from './rate-limiter.js';
 import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
 
@@ -43,7 +57,7 @@ export class DaemonJobScheduler implements Scheduler {
     [live] = failLostExecutions(run, live);
     live = retirePreviousVersions(run, live);
 
-    const { matched } = this.options.selector.matchingNodes(job, {
+    const { matched, rejected } = this.options.selector.matchingNodes(job, {
       nodes: input.nodes,
       executions: input.executions,
     });
@@ -52,7 +66,39 @@ export class DaemonJobScheduler implements Scheduler {
     const count = applyRateLimit(this.options, plan, toSchedule.length, run.nowMs);
     for (const rank of toSchedule.slice(0, count)) addExecution(run, rank.nodeInfo.NodeID, 'Running');
 
+    const busy = busyNodes(job, rejected, occupied);
+    // a rate-limited plan already has its follow-up evaluation, which runs all of this again
+    if (busy.length > 0 && plan.NewEvaluations.length === 0) {
+      const reason = formatBusyNodes(busy, matched.length + rejected.length);
+      plan.NewEvaluations.push(
+        newDelayedEvaluation(plan.Eval, {
+          id: this.options.ids.evaluation(),
+          nowMs: run.nowMs,
+          waitUntilMs: run.nowMs + this.options.queueBackoffMs,
+          triggeredBy: EvalTrigger.JobQueue,
+          comment: reason,
+        }),
+      );
+      // said once per wait, not at every retry
+      if (plan.Eval.TriggeredBy !== EvalTrigger.JobQueue) plan.JobEvents.push(events.jobQueued(reason));
+    }
+
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
     return plan;
   }
+}
+
+/**
+ * Nodes without an execution of the job that refused it only for reasons that pass (every veto
+ * retryable: busy, queue full) and whose largest allowed job it fits, so that it will fit once they
+ * have room. A node whose limits the job exceeds is not waited for, though Go calls that retryable too.
+ */
+function busyNodes(job: Job, rejected: readonly NodeRank[], occupied: ReadonlySet<string>): NodeRank[] {
+  const requested = jobResources(job);
+  return rejected.filter(
+    ({ nodeInfo, retryable }) =>
+      retryable &&
+      !occupied.has(nodeInfo.NodeID) &&
+      lessThanEq(requested, nodeInfo.ComputeNodeInfo.MaxJobRequirements),
+  );
 }

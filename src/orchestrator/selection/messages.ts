@@ -27,7 +27,8 @@ export function shortNodeId(id: string): string {
   return id;
 }
 
-function reasonLines(ranks: readonly NodeRank[]): string {
+/** One line per distinct reason; `ranked` (default: all of `ranks`) is the m of "n of m nodes". */
+function reasonLines(ranks: readonly NodeRank[], ranked = ranks.length): string {
   const groups = new Map<string, NodeRank[]>();
   for (const rank of ranks) {
     if (rank.reason === '') continue;
@@ -39,7 +40,7 @@ function reasonLines(ranks: readonly NodeRank[]): string {
   for (const [reason, group] of groups) {
     const who =
       group.length > 1
-        ? `${group.length} of ${ranks.length} nodes`
+        ? `${group.length} of ${ranked} nodes`
         : `Node ${shortNodeId(group[0]?.nodeInfo.NodeID ?? '')}`;
     lines += `\n• ${who}: ${reason}`;
   }
@@ -64,6 +65,14 @@ export function formatNotEnoughNodes(requested: number, ranks: readonly NodeRank
     `not enough nodes to run job. requested: ${requested}, available: ${ranks.length}, ` +
     `suitable: ${countSuitable(ranks)}.${reasonLines(ranks)}`
   );
+}
+
+/**
+ * `waiting for capacity on <n> of <m> nodes.` plus the reason lines of the `busy` nodes (daemon jobs;
+ * not in Bacalhau). `ranked` = how many nodes were ranked.
+ */
+export function formatBusyNodes(busy: readonly NodeRank[], ranked: number): string {
+  return `waiting for capacity on ${busy.length} of ${ranked} nodes.${reasonLines(busy, ranked)}`;
 }
 
 /** `not matching nodes to run job out of <n> available nodes.` plus the reason lines (ops jobs). */
