@@ -34,7 +34,14 @@
 import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import type { Clock } from '../lib/clock.js';
-import { NodeConnection, NodeType, Protocol, zeroResources, type NodeInfo } from '../models/index.js';
+import {
+  EvalTrigger,
+  NodeConnection,
+  NodeType,
+  Protocol,
+  zeroResources,
+  type NodeInfo,
+} from '../models/index.js';
 import { Dispatcher } from '../orchestrator/dispatch/index.js';
 import { JobEndpoint } from '../orchestrator/endpoint/index.js';
 import { Housekeeping } from '../orchestrator/housekeeping/index.js';
@@ -50,6 +57,15 @@ import {
 
 /** How far back a connecting node's stopped executions are cancelled again (see onConnectionChange). */
 const RecentStopsMs = 24 * 60 * 60 * 1000;
+
+/**
+ * How many jobs waiting for capacity (their `job-queue` evaluations) each node whose capacity came
+ * free lets run now rather than after their QueueBackoff, and at most per flush of freed capacity
+ * (≥ 100 ms apart). A job that still does not fit is queued again, so this bounds the scheduler
+ * passes a busy cluster spends on jobs that wait for more than came free.
+ */
+const WokenPerFreedNode = 4;
+const MaxWokenPerFlush = 32;
 
 export type OrchestratorState = 'running' | 'stopping' | 'stopped';
 
@@ -197,6 +213,8 @@ export class Orchestrator {
       // What a previous orchestrator committed but may not have delivered before it died.
       await dispatcher.reconcile();
       const t = o.tunables;
+      // The broker comes with the scheduling service, made after the node manager.
+      let wakeQueuedJobs = (_freedNodes: number): void => undefined;
       const nodeManager = await NodeManager.create({
         store,
         transport: o.transport,
@@ -223,6 +241,7 @@ export class Orchestrator {
           const since = Math.min(change.missedSince ?? Infinity, o.clock.now() - RecentStopsMs);
           dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
         },
+        onCapacityFreed: (nodeIds) => wakeQueuedJobs(nodeIds.length),
       });
       started.push(nodeManager);
       const scheduling = await SchedulingService.create({
@@ -243,6 +262,10 @@ export class Orchestrator {
         ...(o.onEvaluationOutcome === undefined ? {} : { onOutcome: o.onEvaluationOutcome }),
       });
       started.push(scheduling);
+      wakeQueuedJobs = (freedNodes) => {
+        const max = Math.min(MaxWokenPerFlush, WokenPerFreedNode * freedNodes);
+        scheduling.broker.wakeDelayed(EvalTrigger.JobQueue, max);
+      };
       const housekeeping = await Housekeeping.create({
         store,
         clock: o.clock,

@@ -190,6 +190,54 @@ describe('orchestrator: batch jobs', () => {
     ]);
   });
 
+  describe('when a busy node frees capacity', () => {
+    /** One node with one CPU, running a one-CPU job for two minutes; its heartbeats show it busy. */
+    async function busyNode(): Promise<{ c: TestCluster; first: string }> {
+      // a backoff no test waits for: whatever runs sooner was woken by the freed capacity
+      const c = await start({ config: ['Orchestrator.Scheduler.QueueBackoff=1h'] });
+      const node = await c.addNode('n-1', { nodeInfo: { capacity: { CPU: 1 } } });
+      const { JobID: first } = await c.submit(oneCpu('batch', 'first'));
+      // the first ends at 2 m; a daemon runs until cancelled; anything else ends at once
+      node.setRunPolicy((e) =>
+        e.JobID === first
+          ? { action: 'complete', afterMs: minutes(2) }
+          : e.Job?.Type === 'daemon'
+            ? { action: 'hang' }
+            : { action: 'complete' },
+      );
+      await c.waitForJobState(first, 'Running');
+      await c.advance(40_000); // heartbeats at 15 s and 30 s show it busy, and are stored
+      return { c, first };
+    }
+    const oneCpu = (type: string, name: string): Record<string, unknown> =>
+      jobSpec(type, {
+        Name: name,
+        Tasks: [taskWith({ Resources: { CPU: '1' }, Timeouts: { QueueTimeout: 7200 } })],
+      });
+
+    it('runs a queued job then, not after its queue backoff', async () => {
+      const { c, first } = await busyNode();
+      const { JobID } = await c.submit(oneCpu('batch', 'second'));
+      await c.waitForJobState(JobID, 'Queued');
+      await c.advance(minutes(2)); // the first ends at 2 m; the next heartbeat shows the CPU free
+      expect(await stateOf(c, first)).toBe('Completed');
+      expect(await stateOf(c, JobID)).toBe('Completed');
+    });
+
+    it('starts a daemon job on it then, and its history says what it waited for', async () => {
+      const { c } = await busyNode();
+      const { JobID } = await c.submit(oneCpu('daemon', 'everywhere'));
+      await c.settle();
+      expect(await executionsOf(c, JobID)).toEqual([]);
+      const waiting = (await historyOf(c, JobID)).map((h) => h[2]);
+      expect(waiting[1]).toMatch(
+        /^Job queued\. waiting for capacity on 1 of 1 nodes\.\n• Node n-1: node busy/u,
+      );
+      await c.advance(minutes(2));
+      expect(await executionsOf(c, JobID)).toEqual(['n-1 p0 v1 Running/New']);
+    });
+  });
+
   it('fails a queued job once its queue timeout has passed', async () => {
     const c = await start();
     const { JobID } = await c.submit(

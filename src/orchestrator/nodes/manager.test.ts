@@ -337,10 +337,18 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
-  it('writes capacity that came free on the next clock turn: schedulers read the store', async () => {
-    await withHarness({ dispatcher: false }, async (h) => {
+  it('writes capacity that came free on the next clock turn, then says so: schedulers read the store', async () => {
+    const seen: string[] = [];
+    const onCapacityFreed = (ids: readonly string[]): void => void seen.push(`freed ${ids.join()}`);
+    await withHarness({ dispatcher: false, manager: { onCapacityFreed } }, async (h) => {
+      h.store.onChange((changes) => {
+        for (const c of changes)
+          if (c.type === 'NodeUpdated')
+            seen.push(`stored ${c.node.Info.ComputeNodeInfo.AvailableCapacity.CPU}`);
+      });
       const info = testNodeInfo('n-1');
       await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
+      seen.length = 0; // the handshake's own write
       const stored = async () => (await h.store.getNode('n-1')).Info.ComputeNodeInfo.AvailableCapacity.CPU;
       const beat = (cpu: number) =>
         h.manager.heartbeat(
@@ -357,10 +365,13 @@ describe('NodeManager heartbeats and liveness', () => {
       beat(0.5); // busier: left to the persistence tick
       await h.clock.advanceAsync(0);
       expect(await stored()).toBe(before);
+      expect(seen).toEqual([]);
       h.clock.advance(1000);
       beat(3); // work ended: written at once
       await h.clock.advanceAsync(0);
       expect(await stored()).toBe(3);
+      // told once the schedulers can read it
+      expect(seen).toEqual(['stored 3', 'freed n-1']);
     });
   });
 

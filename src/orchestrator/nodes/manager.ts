@@ -139,6 +139,8 @@ export class NodeManager implements ControlPlaneHandler {
   #healthTimer: Timer | undefined;
   #persistTimer: Timer | undefined;
   #soonTimer: Timer | undefined;
+  /** Nodes whose capacity came free since the last such flush. */
+  #freed = new Set<string>();
   #lastSoonFlush = -Infinity;
   #checking: Promise<void> | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -296,7 +298,10 @@ export class NodeManager implements ControlPlaneHandler {
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
-    if (capacityFreed) this.#flushSoon();
+    if (capacityFreed) {
+      this.#freed.add(context.nodeId);
+      this.#flushSoon();
+    }
   }
 
   /**
@@ -548,7 +553,11 @@ export class NodeManager implements ControlPlaneHandler {
     this.#soonTimer = this.#o.clock.setTimer(delay, () => {
       this.#soonTimer = undefined;
       this.#lastSoonFlush = this.#o.clock.now();
-      if (this.#state === 'running') void this.flush();
+      const freed = [...this.#freed];
+      this.#freed.clear();
+      if (this.#state !== 'running') return;
+      // told once the schedulers can read the freed capacity
+      void this.flush().then(() => this.#o.onCapacityFreed?.(freed));
     });
   }
 

@@ -58,6 +58,11 @@ export interface NodeManagerOptions {
   onError?: (error: unknown) => void;
   /** A first connection listener, there before any handshake is served, so it misses none. */
   onConnectionChange?: (change: NodeConnectionChange) => void;
+  /**
+   * Nodes whose heartbeats said capacity came free, once that capacity is in the store: work waiting
+   * for capacity may run now. Must not throw.
+   */
+  onCapacityFreed?: (nodeIds: readonly string[]) => void;
 }
 
 export interface CompiledNodeManagerOptions {
@@ -74,6 +79,7 @@ export interface CompiledNodeManagerOptions {
   readonly newEvaluationId: (() => string) | undefined;
   readonly onError: (error: unknown) => void;
   readonly onConnectionChange: ((change: NodeConnectionChange) => void) | undefined;
+  readonly onCapacityFreed: ((nodeIds: readonly string[]) => void) | undefined;
 }
 
 function positive(name: string, value: number): number {
@@ -127,5 +133,6 @@ export function compileNodeManagerOptions(options: NodeManagerOptions): Compiled
     newEvaluationId: options.newEvaluationId,
     onError: options.onError ?? ((error: unknown) => console.error('node manager:', error)),
     onConnectionChange: options.onConnectionChange,
+    onCapacityFreed: options.onCapacityFreed,
   });
 }
