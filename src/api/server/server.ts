@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
+import { isUpgrade, isWebSocketRequest, routePatternMatcher, routeUpgrades } from './upgrades.js';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -135,6 +136,8 @@ export async function createApiServer(
     routerOptions: { maxParamLength: maxPathParamLength },
     // The router's own refusals (a malformed percent-encoding, an over-long parameter) as APIErrors too.
     frameworkErrors(err, request, reply) {
+      // No hook runs for these: an upgrade request's socket, detached from HTTP, is closed here.
+      if (isUpgrade(request.raw)) reply.raw.once('finish', () => request.raw.socket.destroy());
       void reply.header(HTTPHeader.RequestID, request.id);
       void reply.headers(versionHeaders);
       const { body } = errorResponse(err, request.id);
@@ -198,12 +201,8 @@ async function configure(
     }
   });
 
-  // Echo's CORS defaults: every origin, the methods of the API.
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
-    strictPreflight: false,
-  });
+  // Before CORS: its hooks then mark an upgrade request first, so that however it is answered (a
+  // preflight included) its socket is closed afterwards.
   await app.register(websocket, {
     options: { maxPayload: 1024 * 1024 },
     errorHandler(_err, socket) {
@@ -211,6 +210,12 @@ async function configure(
     },
   });
 
+  // Echo's CORS defaults: every origin, the methods of the API.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+    strictPreflight: false,
+  });
   // Go's order: rate limit, authorization, version check. CORS preflights skip the first two, as echo's
   // CORS middleware answers them before either runs.
   app.addHook('onRequest', async (request, reply) => {
@@ -253,6 +258,10 @@ async function configure(
   const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
   for (const route of routes) registerRoute(app, route, timeout);
+  const isWebSocketPath = routePatternMatcher(
+    routes.filter((r) => r.wsHandler !== undefined).map((r) => r.url),
+  );
+  routeUpgrades(app.server, (request) => isWebSocketRequest(request, isWebSocketPath));
 
   const document = buildOpenApiDocument(routes, { version: buildInfo.GitVersion });
   app.get('/api/v1/openapi.json', (request, reply) => sendJson(reply, 200, document, pretty(request)));

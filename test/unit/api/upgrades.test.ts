@@ -1,0 +1,131 @@
+/**
+ * Requests that ask for a protocol upgrade, over real sockets: only a WebSocket handshake on the logs
+ * route is upgraded; any other is served as plain HTTP (as Go's net/http does), and no socket is left
+ * open once either side is done with it.
+ */
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { dockerJob, withApi } from './harness.js';
+
+interface RawResponse {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** One request written as is on a new connection; resolves with the first response read back. */
+async function send(
+  baseUrl: string,
+  head: string[],
+  body = '',
+): Promise<{ socket: Socket; response: RawResponse }> {
+  const { hostname, port } = new URL(baseUrl);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const length = body === '' ? [] : [`Content-Length: ${Buffer.byteLength(body)}`];
+  socket.write(`${[...head, ...length].join('\r\n')}\r\n\r\n${body}`);
+  const response = await new Promise<RawResponse>((resolve, reject) => {
+    let received = '';
+    const onData = (chunk: Buffer): void => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const headers = received.slice(0, end);
+      const size = Number(/content-length: (\d+)/iu.exec(headers)?.[1] ?? 0);
+      if (received.length < end + 4 + size) return;
+      socket.off('data', onData);
+      resolve({
+        status: Number(headers.split(' ')[1]),
+        headers,
+        body: received.slice(end + 4, end + 4 + size),
+      });
+    };
+    socket.on('data', onData).once('error', reject);
+  });
+  return { socket, response };
+}
+
+/** Resolves once the server closed the connection (after `end()` from this side, if asked). */
+function closedByServer(socket: Socket, end: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    socket.once('close', () => resolve());
+    socket.resume();
+    if (end) socket.end();
+  });
+}
+
+const h2c = [
+  'Connection: Upgrade, HTTP2-Settings',
+  'Upgrade: h2c',
+  'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA',
+];
+const webSocket = [
+  'Connection: Upgrade',
+  'Upgrade: websocket',
+  'Sec-WebSocket-Version: 13',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+];
+
+describe('upgrade requests', () => {
+  it('serves an h2c upgrade (curl --http2) as plain HTTP/1.1, body included', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const alive = await send(baseUrl, ['GET /api/v1/agent/alive HTTP/1.1', 'Host: x', ...h2c]);
+      expect(alive.response.status).toBe(200);
+      expect(JSON.parse(alive.response.body)).toEqual({ Status: 'OK' });
+      alive.socket.destroy();
+
+      const put = await send(
+        baseUrl,
+        ['PUT /api/v1/orchestrator/jobs HTTP/1.1', 'Host: x', 'Content-Type: application/json', ...h2c],
+        JSON.stringify({ Job: dockerJob() }),
+      );
+      expect(put.response.status).toBe(200);
+      expect(JSON.parse(put.response.body)).toMatchObject({ JobID: expect.stringMatching(/^j-/u) });
+      put.socket.destroy();
+    });
+  });
+
+  it('answers a WebSocket handshake on a route without WebSocket as plain HTTP, not 101', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const { socket, response } = await send(baseUrl, [
+        'GET /api/v1/agent/alive HTTP/1.1',
+        'Host: x',
+        ...webSocket,
+      ]);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ Status: 'OK' });
+      socket.destroy();
+    });
+  });
+
+  it('closes the connection of a CORS preflight that asked for an upgrade once the client is done', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const { socket, response } = await send(baseUrl, [
+        'OPTIONS /api/v1/orchestrator/jobs/j-1/logs HTTP/1.1',
+        'Host: x',
+        'Origin: http://ui.example',
+        'Access-Control-Request-Method: GET',
+        ...webSocket,
+      ]);
+      expect(response.status).toBe(204);
+      await closedByServer(socket, true);
+    });
+  });
+
+  it('closes the socket of a WebSocket handshake that the router refuses (bad percent-encoding)', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const { socket, response } = await send(baseUrl, [
+        'GET /api/v1/orchestrator/jobs/%ff/logs HTTP/1.1',
+        'Host: x',
+        ...webSocket,
+      ]);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ Status: 400 });
+      await closedByServer(socket, false);
+    });
+  });
+});
