@@ -54,6 +54,11 @@ function closedByServer(socket: Socket, end: boolean): Promise<void> {
   });
 }
 
+/** A node's API listening on a loopback port of its own. */
+function withServer(fn: (baseUrl: string) => Promise<void>): Promise<void> {
+  return withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => fn(await api.server.listen()));
+}
+
 const h2c = [
   'Connection: Upgrade, HTTP2-Settings',
   'Upgrade: h2c',
@@ -68,8 +73,7 @@ const webSocket = [
 
 describe('upgrade requests', () => {
   it('serves an h2c upgrade (curl --http2) as plain HTTP/1.1, body included', async () => {
-    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
-      const baseUrl = await api.server.listen();
+    await withServer(async (baseUrl) => {
       const alive = await send(baseUrl, ['GET /api/v1/agent/alive HTTP/1.1', 'Host: x', ...h2c]);
       expect(alive.response.status).toBe(200);
       expect(JSON.parse(alive.response.body)).toEqual({ Status: 'OK' });
@@ -81,14 +85,13 @@ describe('upgrade requests', () => {
         JSON.stringify({ Job: dockerJob() }),
       );
       expect(put.response.status).toBe(200);
-      expect(JSON.parse(put.response.body)).toMatchObject({ JobID: expect.stringMatching(/^j-/u) });
+      expect((JSON.parse(put.response.body) as { JobID: string }).JobID).toMatch(/^j-/u);
       put.socket.destroy();
     });
   });
 
   it('answers a WebSocket handshake on a route without WebSocket as plain HTTP, not 101', async () => {
-    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
-      const baseUrl = await api.server.listen();
+    await withServer(async (baseUrl) => {
       const { socket, response } = await send(baseUrl, [
         'GET /api/v1/agent/alive HTTP/1.1',
         'Host: x',
@@ -101,8 +104,7 @@ describe('upgrade requests', () => {
   });
 
   it('closes the connection of a CORS preflight that asked for an upgrade once the client is done', async () => {
-    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
-      const baseUrl = await api.server.listen();
+    await withServer(async (baseUrl) => {
       const { socket, response } = await send(baseUrl, [
         'OPTIONS /api/v1/orchestrator/jobs/j-1/logs HTTP/1.1',
         'Host: x',
@@ -116,8 +118,7 @@ describe('upgrade requests', () => {
   });
 
   it('closes the socket of a WebSocket handshake that the router refuses (bad percent-encoding)', async () => {
-    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
-      const baseUrl = await api.server.listen();
+    await withServer(async (baseUrl) => {
       const { socket, response } = await send(baseUrl, [
         'GET /api/v1/orchestrator/jobs/%ff/logs HTTP/1.1',
         'Host: x',
