@@ -400,6 +400,27 @@ describe('orchestrator: batch jobs', () => {
     expect((await historyOf(c, JobID)).map((h) => h[2])).toContain('Job rerun requested');
   });
 
+  it('gives a rerun of a job that timed out its whole time again, counted from the rerun', async () => {
+    const c = await start({ nodes: ['n-1'], nodeOptions: { run: { action: 'hang' } } });
+    const { JobID } = await c.submit(
+      jobSpec('batch', { Tasks: [taskWith({ Timeouts: { TotalTimeout: 300 } })] }),
+    );
+    await waitForExecutions(c, JobID, 1, executing, 'executing');
+    await c.advance(minutes(8));
+    await c.waitForJobState(JobID, 'Failed');
+
+    // the rerun runs for 4 of its 5 minutes, then completes; housekeeping passes meanwhile
+    c.node('n-1').setRunPolicy({ action: 'complete', afterMs: minutes(4) });
+    await c.orchestrator.endpoint.rerunJob({ jobIDOrName: JobID });
+    await c.advance(minutes(4) + seconds(30));
+    const job = await c.waitForJobState(JobID, 'Completed');
+    expect(job.Version).toBe(2);
+    expect(await executionsOf(c, JobID)).toEqual([
+      'n-1 p0 v1 Stopped/Cancelled',
+      'n-1 p0 v2 Stopped/Completed',
+    ]);
+  });
+
   it('places the partitions it can and the rest once more nodes join', async () => {
     const c = await start({ nodes: ['n-1', 'n-2'], nodeOptions: { run: { action: 'hang' } } });
     const { JobID } = await c.submit(

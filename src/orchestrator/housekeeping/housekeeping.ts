@@ -3,7 +3,8 @@
  * in-progress batch and ops jobs that raises an evaluation for every job whose timeout has passed, so
  * timeouts are enforced even when nothing else happens to the job. The scheduler does the failing:
  *
- * - the job's `TotalTimeout` plus the buffer has passed since its `CreateTime` → `job-timeout`
+ * - the job's `TotalTimeout` plus the buffer has passed since its version was submitted (its
+ *   `CreateTime` for the first; see ../version-start.ts) → `job-timeout`
  *   evaluation ("job <id> timed out"); the scheduler fails the job ("Job timed out…");
  * - otherwise, an execution that is executing (BidAccepted, Running, Publishing) has not changed for
  *   longer than its execution timeout (`ExecutionTimeout`, falling back to `TotalTimeout`) plus the
@@ -44,6 +45,7 @@ import {
   type Job,
 } from '../../models/index.js';
 import type { JobStoreReader } from '../../store/types.js';
+import { versionSubmitTime } from '../version-start.js';
 import {
   compileHousekeepingOptions,
   HousekeepingComponent,
@@ -188,7 +190,7 @@ export class Housekeeping {
       if (isTerminalJob(job) || isLongRunningJob(job)) continue;
       const timeouts = job.Tasks[0]?.Timeouts ?? {};
       const total = timeouts.TotalTimeout ?? 0;
-      if (total > 0 && job.CreateTime < nowNs - (total * NanosPerSecond + bufferNs)) {
+      if (total > 0 && versionSubmitTime(tx, job) < nowNs - (total * NanosPerSecond + bufferNs)) {
         found.push({ jobID: job.ID, trigger: EvalTrigger.JobTimeout, comment: `job ${job.ID} timed out` });
         continue;
       }

@@ -574,6 +574,22 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       expect(plan.DesiredJobState).toBe(desired);
       expect(plan.NewEvaluations.length).toBe(desired === 'Queued' ? 1 : 0);
     });
+
+    it('counts the queue timeout of a rerun or update from when that version was submitted', () => {
+      const plan = schedule({
+        job: job({
+          Type: type,
+          Version: 2,
+          CreateTime: NOW_NS - secondsNs(601),
+          timeouts: { QueueTimeout: 600 },
+        }),
+        trigger: 'job-rerun',
+        versionSubmitTime: NOW_NS - secondsNs(10),
+        nodes: [],
+      });
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+      expect(plan.DesiredJobState).not.toBe('Failed');
+    });
   });
 
   describe('job update', () => {
@@ -736,6 +752,17 @@ describe('BatchServiceJobScheduler (batch only)', () => {
     });
     expect(updated.DesiredJobState).toBe('Undefined');
     expect(created(updated)).toEqual(['node0#0 Pending/New']);
+  });
+
+  it('counts the total timeout of a rerun or update from when that version was submitted', () => {
+    const plan = schedule({
+      job: job({ Version: 2, CreateTime: NOW_NS - secondsNs(3601), timeouts: { TotalTimeout: 3600 } }),
+      trigger: 'job-rerun',
+      versionSubmitTime: NOW_NS - secondsNs(60),
+      nodes: numberedNodes(1),
+    });
+    expect(plan.DesiredJobState).not.toBe('Failed');
+    expect(created(plan)).toEqual(['node0#0 Pending/New']);
   });
 
   it('fails the job past its total timeout (Job Timeout event) and cancels what still runs', () => {

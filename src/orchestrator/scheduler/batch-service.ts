@@ -148,7 +148,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     const queueTimeout = job.Tasks[0]?.Timeouts?.QueueTimeout ?? 0;
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
-    if (queueTimeout <= 0 || job.CreateTime < run.nowNs - queueTimeout * NanosPerSecond) {
+    if (queueTimeout <= 0 || run.timeoutsFrom < run.nowNs - queueTimeout * NanosPerSecond) {
       markJobFailed(plan, selectionFailureEvent(run, failure));
       return;
     }

@@ -52,6 +52,8 @@ export interface Run {
   readonly events: OrchestratorEvents;
   readonly nowMs: number;
   readonly nowNs: number;
+  /** Unix ns the total and queue timeouts count from (see SchedulerInput.versionSubmitTime). */
+  readonly timeoutsFrom: number;
 }
 
 export function startRun(input: SchedulerInput, options: CompiledSchedulerOptions): Run {
@@ -70,6 +72,7 @@ export function startRun(input: SchedulerInput, options: CompiledSchedulerOption
     events: new OrchestratorEvents(() => new Date(nowMs)),
     nowMs,
     nowNs: msToNanos(nowMs),
+    timeoutsFrom: input.versionSubmitTime ?? input.job.CreateTime,
   };
 }
 
@@ -112,7 +115,7 @@ export function failLostExecutions(run: Run, live: Executions): [Execution[], Ex
 }
 
 /**
- * Batch and ops jobs: past `TotalTimeout` since the job's creation the job fails ("Job timed out");
+ * Batch and ops jobs: past `TotalTimeout` since the job's version was submitted the job fails ("Job timed out");
  * otherwise executions that have been executing (BidAccepted, Running, Publishing) without an update
  * for longer than the execution timeout (falling back to the total timeout) fail. Returns
  * [still live, timed out].
@@ -120,7 +123,7 @@ export function failLostExecutions(run: Run, live: Executions): [Execution[], Ex
 export function enforceTimeouts(run: Run, live: Executions): [Execution[], Execution[]] {
   const timeouts = run.job.Tasks[0]?.Timeouts ?? {};
   const total = timeouts.TotalTimeout ?? 0;
-  if (total > 0 && run.job.CreateTime < run.nowNs - total * NanosPerSecond) {
+  if (total > 0 && run.timeoutsFrom < run.nowNs - total * NanosPerSecond) {
     markJobFailed(run.plan, run.events.jobTimeout(total));
     return [[...live], []];
   }

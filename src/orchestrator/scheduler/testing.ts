@@ -221,6 +221,7 @@ export interface InputFixture {
   nodes?: NodeState[];
   trigger?: string;
   now?: number | Date;
+  versionSubmitTime?: number;
 }
 
 export function input(f: InputFixture): SchedulerInput {
@@ -231,6 +232,7 @@ export function input(f: InputFixture): SchedulerInput {
     executions: f.executions ?? [],
     nodes: f.nodes ?? [],
     now: f.now ?? NOW,
+    ...(f.versionSubmitTime === undefined ? {} : { versionSubmitTime: f.versionSubmitTime }),
   };
 }
 

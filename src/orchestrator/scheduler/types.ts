@@ -25,6 +25,11 @@ export interface SchedulerInput {
   readonly nodes: readonly NodeState[];
   /** The time of the decision: epoch milliseconds (as `Clock.now()`) or a Date. */
   readonly now: number | Date;
+  /**
+   * When the job's current version was submitted, Unix ns (`versionSubmitTime`): the total and queue
+   * timeouts count from it. Default the job's `CreateTime`.
+   */
+  readonly versionSubmitTime?: number;
 }
 
 export interface Scheduler {

@@ -35,6 +35,7 @@ import type { JobStore, JobStoreReader } from '../../store/index.js';
 import { BrokerErrorReason, type Delivery, type EvaluationBroker } from '../evaluation/index.js';
 import type { Logger, Planner } from '../planner/index.js';
 import { schedulerFor, type SchedulerInput, type SchedulerRegistry } from '../scheduler/index.js';
+import { versionSubmitTime } from '../version-start.js';
 import type { NodeSource } from './node-cache.js';
 
 /** What happened to one delivery; reported to `onOutcome` after the ack or nack. */
@@ -266,6 +267,7 @@ function load(tx: JobStoreReader, nodes: NodeSource, evaluation: Evaluation, rec
         job,
         executions: tx.listExecutions({ jobID: job.ID, allJobVersions: true }),
         nodes: nodes.nodes(),
+        versionSubmitTime: versionSubmitTime(tx, job),
       },
     };
   } catch (err) {
