@@ -62,6 +62,9 @@ export class OrchestratorEvents {
     this.event(EventTopic.JobScheduling, 'Job failed because it has been retried too many times');
   jobExecutionsFailed = (): Event =>
     this.event(EventTopic.JobScheduling, 'Job failed because one or more executions failed');
+  /** Not in Bacalhau, which calls such an ops job Completed. `reasons`: the lines saying which node said what. */
+  jobRejectedEverywhere = (reasons: string): Event =>
+    this.event(EventTopic.JobScheduling, `Job failed because every node rejected it.${reasons}`);
 
   jobQueued(reason: string): Event {
     return this.event(EventTopic.JobQueueing, reason === '' ? 'Job queued' : `Job queued. ${reason}`);

@@ -163,6 +163,27 @@ describe('OpsJobScheduler', () => {
       expect(created(plan)).toEqual([]);
     });
 
+    it('fails when every node rejected it, saying why: it ran nowhere', () => {
+      const refused = (node: string, reason: string) => {
+        const e = exec(node, 'AskForBidRejected');
+        return { ...e, ComputeState: { StateType: 'AskForBidRejected' as const, Message: reason } };
+      };
+      const plan = schedule({
+        job: opsJob({ state: 'Running' }),
+        executions: [
+          refused('node0', 'no FOO here'),
+          refused('node1', 'no FOO here'),
+          refused('node2', 'disk full'),
+        ],
+        nodes: numberedNodes(3),
+      });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(jobEvents(plan)).toEqual([
+        'Scheduling: Job failed because every node rejected it.\n• 2 of 3 nodes: no FOO here\n• Node node2: disk full',
+      ]);
+      expect(created(plan)).toEqual([]);
+    });
+
     it('fails executions on lost nodes and then the job, as they were the last ones live', () => {
       const lost = exec('node1', 'Running');
       const plan = schedule({

@@ -11,11 +11,13 @@
  *    → job Failed ("not matching nodes to run job out of N available nodes." and the reasons);
  * 6. job failed → cancel the remaining live executions; else with nothing live and nothing pending in
  *    the plan (no new execution or evaluation) → job Failed "Job failed because one or more executions
- *    failed" if any execution failed, else Completed;
+ *    failed" if any execution failed, "Job failed because every node rejected it." with each node's
+ *    reason if every execution of the version was rejected (it ran nowhere), else Completed;
  * 7. job → Running once an execution may run.
  *
- * Deliberate difference from Go: once the job has failed (total timeout) no execution is created in the
- * same plan; Go still adds them, so the planner would create executions for a failed job.
+ * Deliberate differences from Go: once the job has failed (total timeout) no execution is created in
+ * the same plan; Go still adds them, so the planner would create executions for a failed job. A job that
+ * every node rejected fails; Go calls it Completed, with exit code 0, though it ran nowhere.
  */
 import {
   markJobCompleted,
@@ -24,7 +26,7 @@ import {
   type Execution,
   type Plan,
 } from '../../models/index.js';
-import { noMatchingNodes } from '../selection/index.js';
+import { noMatchingNodes, reasonLines, type NodeReason } from '../selection/index.js';
 import {
   addExecution,
   cancelIfJobTerminal,
@@ -68,7 +70,9 @@ export class OpsJobScheduler implements Scheduler {
     if (isFailed(run)) {
       markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
     } else if (live.length === 0 && !hasPendingWork(plan)) {
+      const rejected = rejectedEverywhere(ofVersion(all, job.Version));
       if (failed.length > 0) markJobFailed(plan, events.jobExecutionsFailed());
+      else if (rejected.length > 0) markJobFailed(plan, events.jobRejectedEverywhere(reasonLines(rejected)));
       else markJobCompleted(plan, events.jobStateUpdate('Completed'));
     }
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
@@ -91,6 +95,12 @@ function createMissingExecutions(run: Run, existing: Executions): void {
   if (toSchedule.length === 0) return;
   const count = applyRateLimit(run.options, run.plan, toSchedule.length, run.nowMs);
   for (const rank of toSchedule.slice(0, count)) addExecution(run, rank.nodeInfo.NodeID, 'Running');
+}
+
+/** Each node's refusal when every one of `executions` was refused by its node; else none. */
+function rejectedEverywhere(executions: readonly Execution[]): NodeReason[] {
+  if (!executions.every((e) => e.ComputeState.StateType === 'AskForBidRejected')) return [];
+  return executions.map((e) => ({ nodeID: e.NodeID, reason: e.ComputeState.Message ?? '' }));
 }
 
 /** Go `Plan.HasPendingWork`: the plan creates executions or evaluations. */

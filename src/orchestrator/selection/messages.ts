@@ -27,24 +27,35 @@ export function shortNodeId(id: string): string {
   return id;
 }
 
-/** One line per distinct reason; `ranked` (default: all of `ranks`) is the m of "n of m nodes". */
-function reasonLines(ranks: readonly NodeRank[], ranked = ranks.length): string {
-  const groups = new Map<string, NodeRank[]>();
-  for (const rank of ranks) {
-    if (rank.reason === '') continue;
-    const group = groups.get(rank.reason);
-    if (group === undefined) groups.set(rank.reason, [rank]);
-    else group.push(rank);
+/** A node and why it could not take a job. */
+export interface NodeReason {
+  readonly nodeID: string;
+  readonly reason: string;
+}
+
+/**
+ * One line per distinct reason: `\n• Node <short ID>: <reason>` when one node gave it, `\n• <n> of
+ * <total> nodes: <reason>` when several did. `total` defaults to all of `entries`.
+ */
+export function reasonLines(entries: readonly NodeReason[], total = entries.length): string {
+  const groups = new Map<string, string[]>();
+  for (const { nodeID, reason } of entries) {
+    if (reason === '') continue;
+    const group = groups.get(reason);
+    if (group === undefined) groups.set(reason, [nodeID]);
+    else group.push(nodeID);
   }
   let lines = '';
-  for (const [reason, group] of groups) {
+  for (const [reason, nodes] of groups) {
     const who =
-      group.length > 1
-        ? `${group.length} of ${ranked} nodes`
-        : `Node ${shortNodeId(group[0]?.nodeInfo.NodeID ?? '')}`;
+      nodes.length > 1 ? `${nodes.length} of ${total} nodes` : `Node ${shortNodeId(nodes[0] ?? '')}`;
     lines += `\n• ${who}: ${reason}`;
   }
   return lines;
+}
+
+function rankReasons(ranks: readonly NodeRank[]): NodeReason[] {
+  return ranks.map((r) => ({ nodeID: r.nodeInfo.NodeID, reason: r.reason }));
 }
 
 function countSuitable(ranks: readonly NodeRank[]): number {
@@ -63,7 +74,7 @@ export function hasRetryableRejection(ranks: readonly NodeRank[]): boolean {
 export function formatNotEnoughNodes(requested: number, ranks: readonly NodeRank[]): string {
   return (
     `not enough nodes to run job. requested: ${requested}, available: ${ranks.length}, ` +
-    `suitable: ${countSuitable(ranks)}.${reasonLines(ranks)}`
+    `suitable: ${countSuitable(ranks)}.${reasonLines(rankReasons(ranks))}`
   );
 }
 
@@ -72,12 +83,12 @@ export function formatNotEnoughNodes(requested: number, ranks: readonly NodeRank
  * not in Bacalhau). `ranked` = how many nodes were ranked.
  */
 export function formatBusyNodes(busy: readonly NodeRank[], ranked: number): string {
-  return `waiting for capacity on ${busy.length} of ${ranked} nodes.${reasonLines(busy, ranked)}`;
+  return `waiting for capacity on ${busy.length} of ${ranked} nodes.${reasonLines(rankReasons(busy), ranked)}`;
 }
 
 /** `not matching nodes to run job out of <n> available nodes.` plus the reason lines (ops jobs). */
 export function formatNoMatchingNodes(ranks: readonly NodeRank[]): string {
-  return `not matching nodes to run job out of ${ranks.length} available nodes.${reasonLines(ranks)}`;
+  return `not matching nodes to run job out of ${ranks.length} available nodes.${reasonLines(rankReasons(ranks))}`;
 }
 
 /** What a scheduler needs to report a not-enough-nodes event (message, details, retryable). */
