@@ -575,6 +575,16 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       expect(plan.NewEvaluations.length).toBe(desired === 'Queued' ? 1 : 0);
     });
 
+    it('looks again just past the queue timeout when that comes before the next backoff', () => {
+      const plan = schedule({
+        job: job({ Type: type, CreateTime: NOW_NS - secondsNs(60), timeouts: { QueueTimeout: 90 } }),
+        nodes: [],
+      });
+      expect(newEvals(plan).map((e) => [e.TriggeredBy, e.WaitUntil])).toEqual([
+        ['job-queue', '2024-01-01T00:00:30.001Z'],
+      ]);
+    });
+
     it('counts the queue timeout of a rerun or update from when that version was submitted', () => {
       const plan = schedule({
         job: job({

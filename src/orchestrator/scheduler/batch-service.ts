@@ -36,6 +36,7 @@ import {
   type Execution,
   type Plan,
 } from '../../models/index.js';
+import { nanosToMs } from '../../models/go-time.js';
 import { notEnoughNodes } from '../selection/index.js';
 import {
   cancelIfJobTerminal,
@@ -156,7 +157,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
       newDelayedEvaluation(plan.Eval, {
         id: run.options.ids.evaluation(),
         nowMs: run.nowMs,
-        waitUntilMs: run.nowMs + run.options.queueBackoffMs,
+        waitUntilMs: Math.min(run.nowMs + run.options.queueBackoffMs, queueDeadlineMs(run, queueTimeout)),
         triggeredBy: EvalTrigger.JobQueue,
         comment: failure.message,
       }),
@@ -178,6 +179,14 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     if (node === undefined || partition === undefined) break;
     addExecution(run, node.nodeInfo.NodeID, 'Pending', partition);
   }
+}
+
+/**
+ * Just past the end of the job's queue timeout: a job still waiting then is looked at once more, and
+ * fails, rather than at its next backoff (Go's, a minute later by default).
+ */
+function queueDeadlineMs(run: Run, queueTimeoutSeconds: number): number {
+  return nanosToMs(run.timeoutsFrom) + queueTimeoutSeconds * 1000 + 1;
 }
 
 /** Batch only: every partition has a Completed execution of the current version. */
