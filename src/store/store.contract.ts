@@ -1173,8 +1173,9 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
             newValues: { ComputeState: { StateType: 'Completed' } },
           });
           expect((await store.getJobHistory(job.ID, q)).next).toBeUndefined();
-          // Without a matching execution, the job's state decides.
-          expect((await store.getJobHistory(job.ID, { executionID: 'e-zzz' })).next).toBe(0);
+          // No such execution: NotFound, as Go answers once the entries run out.
+          const err = await rejection(store.getJobHistory(job.ID, { executionID: 'e-zzz' }));
+          expect([err.code, err.message]).toEqual(['NotFound', 'execution not found: e-zzz']);
         });
       });
     });

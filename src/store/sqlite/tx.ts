@@ -453,6 +453,8 @@ export class SqliteTx implements JobStoreTx {
     if (moreStored) open = true;
     else if (execPrefix !== null) {
       const terminal = this.#s.executionTerminalByPrefix.all(row.id, ...prefixRange(execPrefix));
+      // Go's answer once the entries run out: a client would otherwise follow the cursor forever
+      if (terminal.length === 0 && items.length === 0) throw executionNotFound(execPrefix);
       open = terminal.length === 0 ? row.terminal === 0 : terminal.some((t) => t === 0);
     } else open = row.terminal === 0;
     const page: JobHistoryPage = { items };

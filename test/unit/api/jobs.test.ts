@@ -709,6 +709,19 @@ describe('GET /jobs/{id}/history', () => {
         component: 'APIServer',
         message: /'since'/,
       });
+      // Go's job store reads the cursor and looks the execution up: its errors
+      expectApiError(await call(api, 'GET', `${jobs}/${id}/history?next_token=YTpi`), {
+        status: 400,
+        code: 'BadRequest',
+        component: 'JobStore',
+        message: /^invalid next token: invalid number of parts: invalid paging token: YTpi$/,
+      });
+      expectApiError(await call(api, 'GET', `${jobs}/${id}/history?execution_id=e-nosuch`), {
+        status: 404,
+        code: 'NotFound',
+        component: 'JobStore',
+        message: /^execution not found: e-nosuch$/,
+      });
     });
   });
 

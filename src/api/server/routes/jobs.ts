@@ -97,6 +97,20 @@ function decodeTokenParam(text: string): PagingToken {
   }
 }
 
+/** Go's job store reads the history cursor, so its refusal is the store's: BadRequest, JobStore. */
+function decodeHistoryToken(text: string): PagingToken {
+  try {
+    return decodePagingToken(text);
+  } catch (err) {
+    if (!(err instanceof BacalhauError)) throw err;
+    throw new BacalhauError(`invalid next token: ${err.message}`, {
+      code: ErrorCode.BadRequest,
+      component: 'JobStore',
+      hint: err.hint,
+    });
+  }
+}
+
 /**
  * Clients older than v1.5 dereference the deprecated state-change fields of history entries; Go fills
  * them with empty values for those clients (`backwardCompatibleHistoryIfNecessary`). Go compares the
@@ -395,7 +409,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
       errors: [404],
       async handler({ id, query, request }) {
         const job = await jobs.getJobByIDOrName(id, query.namespace ?? '');
-        const token = query.next_token === undefined ? undefined : decodeTokenParam(query.next_token);
+        const token = query.next_token === undefined ? undefined : decodeHistoryToken(query.next_token);
         const limit = query.limit ?? (token !== undefined && token.limit !== 0 ? token.limit : undefined);
         const page = await jobs.getJobHistory(job.ID, {
           ...(query.job_version === undefined ? {} : { jobVersion: query.job_version }),
