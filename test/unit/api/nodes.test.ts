@@ -146,6 +146,22 @@ describe('GET /nodes/{id}', () => {
       expect(ambiguous.body.Code).toBe('MultipleNodesFound');
     });
   });
+
+  it('answers 400 "missing node id" to a path that ends at the slash, as Go', async () => {
+    await withApi({}, async (api) => {
+      for (const method of ['GET', 'PUT'] as const) {
+        expectApiError(
+          await call(api, method, `${nodes}/`, method === 'PUT' ? { Action: 'approve' } : undefined),
+          {
+            status: 400,
+            code: 'InternalError',
+            component: 'APIServer',
+            message: 'missing node id',
+          },
+        );
+      }
+    });
+  });
 });
 
 describe('PUT /nodes/{id}', () => {

@@ -123,7 +123,7 @@ export function nodeRoutes(nodes: ApiNodeService): RouteDef[] {
       response: getNodeResponseSchema,
       errors: [404, 409],
       async handler({ id }) {
-        return { body: { Node: await nodes.get(id) }, schema: getNodeResponseSchema };
+        return { body: { Node: await nodes.get(nodeIdOf(id)) }, schema: getNodeResponseSchema };
       },
     }),
 
@@ -141,7 +141,8 @@ export function nodeRoutes(nodes: ApiNodeService): RouteDef[] {
       body: putNodeRequestSchema,
       response: putNodeResponseSchema,
       errors: [404, 409],
-      async handler({ id, body: raw }) {
+      async handler({ id: path, body: raw }) {
+        const id = nodeIdOf(path);
         const body = decodeBody<PutNodeRequestBody>(raw, putNodeRequestSchema());
         const action = (body.Action ?? '').trim().toLowerCase();
         switch (action) {
@@ -165,4 +166,10 @@ export function nodeRoutes(nodes: ApiNodeService): RouteDef[] {
       },
     }),
   ];
+}
+
+/** Go's answer to `/nodes/` with nothing after the slash. */
+function nodeIdOf(id: string): string {
+  if (id === '') throw requestError('missing node id');
+  return id;
 }
