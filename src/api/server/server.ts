@@ -29,7 +29,7 @@ import { authorize } from './authorize.js';
 import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
-import { errorResponse, notFoundBody } from './errors.js';
+import { errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, wire } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
@@ -243,7 +243,6 @@ async function configure(
     if (request.method === 'HEAD') return reply.code(body.Status).send();
     return sendJson(reply, body.Status, body);
   });
-  app.setNotFoundHandler((request, reply) => sendJson(reply, 404, notFoundBody(request.id)));
 
   for (const [from, to] of Object.entries(redirects)) {
     app.get(from, (_request, reply) => reply.redirect(to, 301));
@@ -258,6 +257,17 @@ async function configure(
   const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
   for (const route of routes) registerRoute(app, route, timeout);
+  // echo's answer to a known path with another method: 405, with the methods it has in Allow
+  const methodsOf = routeMethods(routes);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = methodsOf(request.url);
+    if (allowed.length === 0 || request.method === 'OPTIONS') {
+      return sendJson(reply, 404, notFoundBody(request.id));
+    }
+    void reply.header('Allow', allowed.join(', '));
+    const { body } = errorResponse(requestError('Method Not Allowed', { status: 405 }), request.id);
+    return request.method === 'HEAD' ? reply.code(405).send() : sendJson(reply, 405, body);
+  });
   const isWebSocketPath = routePatternMatcher(
     routes.filter((r) => r.wsHandler !== undefined).map((r) => r.url),
   );
@@ -379,6 +389,18 @@ function registerRoute(
       });
     },
   });
+}
+
+/** The methods of the routes whose pattern matches a request URL's path (its query left out). */
+function routeMethods(routes: readonly RouteDef[]): (url: string) => string[] {
+  const byMethod = new Map<string, string[]>();
+  for (const route of routes) byMethod.set(route.method, [...(byMethod.get(route.method) ?? []), route.url]);
+  const matchers = [...byMethod].map(([method, urls]) => ({ method, matches: routePatternMatcher(urls) }));
+  return (url) => {
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    return matchers.filter(({ matches }) => matches(path)).map(({ method }) => method);
+  };
 }
 
 function pathId(request: FastifyRequest): string {

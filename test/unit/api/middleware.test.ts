@@ -152,7 +152,21 @@ describe('routing', () => {
         'The server version may be older than this CLI version and does not support the endpoint yet.',
       );
       expect(keys(res.body.Details)).toEqual(['cli_usage']);
-      expect((await call(api, 'PATCH' as 'PUT', '/api/v1/orchestrator/jobs')).status).toBe(404);
+    });
+  });
+
+  it('answers a known path with another method as echo does: 405 and the methods in Allow', async () => {
+    await withApi({}, async (api) => {
+      const res = await call(api, 'PATCH' as 'PUT', '/api/v1/orchestrator/jobs?limit=1');
+      expectApiError(res, {
+        status: 405,
+        code: 'InternalError',
+        component: 'APIServer',
+        message: 'Method Not Allowed',
+      });
+      expect(res.headers['allow']).toBe('GET, PUT, POST');
+      const node = await call(api, 'POST', '/api/v1/orchestrator/nodes/n-1');
+      expect([node.status, node.headers['allow']]).toEqual([405, 'GET, PUT']);
     });
   });
 
