@@ -3,6 +3,7 @@
  * saying what to do. The client's "cannot connect" error is the common case and gets its own wording.
  */
 import { ClientComponent } from '../api/client/index.js';
+import { blockedPortReason, isBlockedPortError } from '../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
 /** The network reason of a failed fetch, e.g. `connection refused` (undici hides it in `cause`). */
@@ -46,6 +47,7 @@ export function friendlyError(err: unknown, binName: string): unknown {
   const cause = unreachable(err);
   if (cause === undefined) return err;
   const address = cause.details['address'] ?? '';
+  if (isBlockedPortError(cause.cause)) return blockedApiPort(address, err);
   const reason = networkReason(cause.cause);
   return new BacalhauError(
     `cannot reach the Bacalhau API at ${address}${reason === undefined ? '' : ` (${reason})`}`,
@@ -58,4 +60,20 @@ export function friendlyError(err: unknown, binName: string): unknown {
       cause: err,
     },
   );
+}
+
+/** The node listens on a port Node's fetch will not connect to: only another port helps. */
+function blockedApiPort(address: string, err: unknown): BacalhauError {
+  let reason = 'its port is one Node.js refuses to connect to';
+  try {
+    reason = blockedPortReason(new URL(address));
+  } catch {
+    // not a URL: the general wording
+  }
+  return new BacalhauError(`cannot reach the Bacalhau API at ${address}: ${reason}`, {
+    code: ErrorCode.ServiceUnavailable,
+    component: 'CLI',
+    hint: 'Serve the API on another port (-c API.Port=<port> on the node) and point the CLI at it.',
+    cause: err,
+  });
 }

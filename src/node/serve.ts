@@ -11,6 +11,7 @@
  */
 import type { BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
+import { isBlockedPort } from '../lib/blocked-ports.js';
 import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { durationToMs } from '../models/duration.js';
@@ -152,6 +153,7 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
+    checkReachablePorts(config);
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -287,6 +289,28 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
  * Fails before the node's parts start when the API port is taken: a compute node would otherwise
  * register with its orchestrator first and leave a stray DISCONNECTED entry in its node list.
  */
+/**
+ * The ports clients fetch from (the API, the local publisher's results) must not be ones Node's fetch
+ * refuses: this node's own CLI could not reach it.
+ */
+function checkReachablePorts(config: BacalhauConfig): void {
+  const ports: [string, number][] = [
+    ['API.Port', config.API.Port],
+    ['Publishers.Types.Local.Port', config.Publishers.Types.Local.Port],
+  ];
+  for (const [key, port] of ports) {
+    if (!isBlockedPort(port)) continue;
+    throw new BacalhauError(
+      `${key}: port ${port} is one Node.js refuses to connect to (the Fetch standard blocks it), so clients could not reach it`,
+      {
+        code: ErrorCode.ConfigurationError,
+        component: ServeComponent,
+        hint: `Choose another port: -c ${key}=<port>`,
+      },
+    );
+  }
+}
+
 async function checkApiPortFree(host: string, port: number): Promise<void> {
   if (port === 0) return;
   const refused = await listenProbe(port, host);

@@ -128,6 +128,28 @@ describe('serve in-process', () => {
   });
 });
 
+describe('a port Node.js will not connect to (the Fetch standard blocks it)', () => {
+  it('is refused for the API at start, naming the key', async () => {
+    const run = await cli([...serveArgs('--orchestrator'), '-c', 'API.Port=6666'], { env: { HOME: dir } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'Error: API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so ' +
+        'clients could not reach it\nHint: Choose another port: -c API.Port=<port>\n',
+    );
+  });
+
+  it('is named when the CLI is pointed at one, instead of "is serve running?"', async () => {
+    const run = await cli(['job', 'list', '--api-host', '127.0.0.1', '--api-port', '6666'], {
+      env: { HOME: dir },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'Error: cannot reach the Bacalhau API at http://127.0.0.1:6666: port 6666 is one Node.js refuses to ' +
+        'connect to (the Fetch standard blocks it)',
+    );
+  });
+});
+
 describe('an unreachable node', () => {
   it('is one friendly line with a hint naming the address, exit code 1', async () => {
     const port = await freePort();

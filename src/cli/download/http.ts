@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
 import { archiveSuffixOf } from './archive.js';
 import { withSignal, type FetchOptions } from './types.js';
+import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 
 /** Characters many file systems refuse in a name (Go's `urlSanitizer`). */
 const unsafeInName = /[/\\:*?"<>|]/g;
@@ -41,7 +42,8 @@ export async function fetchUrl(text: string, directory: string, options: FetchOp
   const shown = shownUrl(url);
   const fail = (what: string, err: unknown): never => {
     if (options.signal?.aborted === true) throw options.signal.reason;
-    throw new BacalhauError(`request to ${shown} ${what}: ${errorMessage(reason(err))}`, {
+    const why = isBlockedPortError(err) ? blockedPortReason(url) : errorMessage(reason(err));
+    throw new BacalhauError(`request to ${shown} ${what}: ${why}`, {
       code: ErrorCode.NetworkFailure,
       cause: err,
     });

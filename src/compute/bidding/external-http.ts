@@ -4,6 +4,7 @@
  * must carry `{"ShouldBid": bool, "Reason": string}` (keys in any case), which is taken as the answer
  * as it is; any other success accepts.
  */
+import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
 import { getField, isPlainObject, jsonTypeOf } from '../../models/codec.js';
 import { goQuote } from '../../models/go-compat.js';
@@ -42,7 +43,7 @@ export function externalHttpStrategy(url: string, options: ExternalHttpOptions =
       const failure = (err: unknown): BacalhauError => {
         if (deadline.signal.aborted) return deadline.abortError(`job selection probe ${url}`);
         return new BacalhauError(
-          `ExternalHTTPStrategy: error http POST job selection policy probe data: ${url} Post ${goQuote(url)}: ${networkProblem(err)}`,
+          `ExternalHTTPStrategy: error http POST job selection policy probe data: ${url} Post ${goQuote(url)}: ${networkProblem(err, url)}`,
           {
             code: ErrorCode.NetworkFailure,
             component,
@@ -126,6 +127,7 @@ function answerError(message: string): BacalhauError {
 }
 
 /** The low-level cause fetch wraps (`connect ECONNREFUSED 127.0.0.1:9`). */
-function networkProblem(err: unknown): string {
+function networkProblem(err: unknown, url: string): string {
+  if (isBlockedPortError(err)) return blockedPortReason(new URL(url));
   return errorMessage(err instanceof Error && err.cause !== undefined ? err.cause : err);
 }

@@ -3,6 +3,7 @@
  * names the URL and says whether trying again may help.
  */
 import { ErrorCode, type BacalhauError } from '../../models/index.js';
+import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 import { cancelledError, paramError } from '../errors.js';
 
 export interface Answer {
@@ -31,6 +32,13 @@ export async function request(
         code: ErrorCode.TimeOut,
         retryable: true,
         hint: `${unreachableHint} Large files may need a longer InputSources.ReadTimeout on the compute node.`,
+        cause: err,
+      });
+    }
+    if (isBlockedPortError(err)) {
+      return paramError('URL', `cannot download ${shown(url)}: ${blockedPortReason(url)}`, {
+        code: ErrorCode.NetworkFailure,
+        hint: 'Serve the data on another port (8080, for example); no retry can help.',
         cause: err,
       });
     }

@@ -69,6 +69,18 @@ describe('urlDownload', () => {
 
   const storage = new UrlDownloadStorage(fast);
 
+  it('says a port Node.js will not connect to is the cause, once: no retry can help', async () => {
+    await expect(
+      storage.prepareStorage(temp.path, download('http://127.0.0.1:10080/data.csv')),
+    ).rejects.toMatchObject({
+      code: ErrorCode.NetworkFailure,
+      retryable: false,
+      message:
+        'Source.Params.URL: cannot download http://127.0.0.1:10080/data.csv: port 10080 is one Node.js ' +
+        'refuses to connect to (the Fetch standard blocks it)',
+    });
+  });
+
   it('names the file after the URL when there was no redirect, as Go does', async () => {
     const volume = await storage.prepareStorage(temp.path, download(server.url('/named/file.bin')));
     expect(volume.target).toBe('/inputs/file.bin');
