@@ -207,6 +207,7 @@ export class Orchestrator {
       const dispatcher = await Dispatcher.create({
         store,
         transport: o.transport,
+        clock: o.clock,
         onError: (error) => o.onError(error, 'Dispatcher'),
       });
       started.push(dispatcher);

@@ -7,6 +7,7 @@ import {
   type Job,
 } from '../../models/index.js';
 import { makeEvent, makeExecution, makeJob } from '../../store/store.contract.js';
+import { datastoreFailure } from '../../store/errors.js';
 import type { JobStore } from '../../store/types.js';
 import {
   bidResult,
@@ -56,6 +57,12 @@ async function place(
     return created;
   });
   return { job, execution };
+}
+
+/** A property of `target`; a method bound to it (the store's transaction has private fields). */
+function boundTo(target: object, key: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, key);
+  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }
 
 /** What the scheduler does when it approves a bid. */
@@ -437,6 +444,35 @@ describe('Dispatcher: compute node → store', () => {
       expect(late?.status).toBe('ignored');
       expect(await computeState(h, execution.ID)).toBe('Failed');
       expect(await execUpdates(h.store, job.ID)).toHaveLength(0);
+    });
+  });
+
+  it('waits out a store that cannot write (a full disk) rather than drop a report, reporting it once', async () => {
+    await withHarness({}, async (h) => {
+      // the next three execution updates fail as SQLite does on a full disk
+      let failures = 3;
+      const transaction = h.store.transaction.bind(h.store);
+      vi.spyOn(h.store, 'transaction').mockImplementation((fn) =>
+        transaction((tx) => {
+          const full = new Proxy(tx, {
+            get: (target, key) =>
+              key === 'updateExecution' && failures-- > 0
+                ? () => {
+                    throw datastoreFailure('job store write failed: database or disk is full', undefined);
+                  }
+                : boundTo(target, key),
+          });
+          return fn(full);
+        }),
+      );
+      await h.node('n-1');
+      const { execution } = await place(h.store, 'n-1');
+      await vi.waitFor(() => expect(h.errors).toHaveLength(1));
+      expect(await computeState(h, execution.ID)).toBe('New');
+      await h.clock.advanceAsync(100 + 200 + 400);
+      await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+      expect((h.errors[0] as Error).message).toBe('job store write failed: database or disk is full');
+      expect(h.errors).toHaveLength(1);
     });
   });
 

@@ -18,6 +18,7 @@
  * events are not persisted, so a message whose change committed just before a crash may never be
  * sent; see the folder README for what reconciles that.
  */
+import { sleep, systemClock, type Clock } from '../../lib/clock.js';
 import { Deque } from '../../lib/deque.js';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { msToNanos, nanosToMs } from '../../models/go-time.js';
@@ -45,6 +46,15 @@ import {
 
 export const DispatcherComponent = 'Dispatcher';
 
+/** Waits between attempts at a compute message while the store cannot write: 100 ms doubling to 10 s. */
+const StoreRetryBaseMs = 100;
+const StoreRetryMaxMs = 10_000;
+
+/** The store itself failed (full disk, I/O error), as opposed to the message being wrong. */
+function isStoreFailure(err: unknown): boolean {
+  return err instanceof BacalhauError && err.code === ErrorCode.DatastoreFailure;
+}
+
 /** Where a failure happened, for `onError`. */
 export interface DispatchErrorContext {
   /** `outgoing`: store → node; `incoming`: node → store. */
@@ -63,6 +73,8 @@ export interface DispatcherOptions {
   jobCacheSize?: number;
   /** Extra attempts for a compute message whose transaction failed with a retryable error; default 2. */
   retries?: number;
+  /** Paces the retries of a compute message while the store cannot write (see #applyUntilStored). */
+  clock?: Clock;
   /** Failures no caller receives (a message that could not be sent or applied). Default: console.error. */
   onError?: (error: unknown, context: DispatchErrorContext) => void;
   /** Compute messages that changed nothing (replays, stale reports), with the reason. Default: ignored. */
@@ -84,6 +96,9 @@ export class Dispatcher {
   readonly #newEvaluationId: (() => string) | undefined;
   readonly #jobCacheSize: number;
   readonly #retries: number;
+  readonly #clock: Clock;
+  /** Aborted by stop(): ends the waits of messages for a store that cannot write. */
+  readonly #stopping = new AbortController();
   readonly #onError: (error: unknown, context: DispatchErrorContext) => void;
   readonly #onIgnored: ((nodeId: string, message: ComputeMessage, reason: string) => void) | undefined;
   readonly #queue = new Deque<Pending>();
@@ -103,6 +118,7 @@ export class Dispatcher {
     this.#newEvaluationId = options.newEvaluationId;
     this.#jobCacheSize = Math.max(1, Math.floor(options.jobCacheSize ?? 1024));
     this.#retries = Math.max(0, Math.floor(options.retries ?? 2));
+    this.#clock = options.clock ?? systemClock;
     this.#onError =
       options.onError ??
       ((error, context) =>
@@ -216,6 +232,7 @@ export class Dispatcher {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#state = 'stopped';
+      this.#stopping.abort();
       for (const unsubscribe of this.#unsubscribe) unsubscribe();
       await Promise.allSettled([...this.#inflight]);
       await this.idle();
@@ -226,20 +243,43 @@ export class Dispatcher {
   // --- transport → store ------------------------------------------------------------------------------
 
   readonly #onMessage = (nodeId: string, message: ComputeMessage): Promise<void> => {
-    const run = this.handle(nodeId, message).then(
-      () => undefined,
-      (err: unknown) =>
-        this.#onError(err, {
-          direction: 'incoming',
-          nodeId,
-          executionId: message.payload.ExecutionID,
-          messageType: message.type,
-        }),
+    const context: DispatchErrorContext = {
+      direction: 'incoming',
+      nodeId,
+      executionId: message.payload.ExecutionID,
+      messageType: message.type,
+    };
+    const run = this.#applyUntilStored(nodeId, message, context).catch((err: unknown) =>
+      this.#onError(err, context),
     );
     this.#inflight.add(run);
     void run.then(() => this.#inflight.delete(run));
     return run;
   };
+
+  /**
+   * Applies a compute message, waiting out a store that cannot write (a full disk) for as long as it
+   * lasts: the transport counts a settled message as processed and the node never sends it again, so a
+   * result given up on would be lost, its execution Running for good. The node's stream waits
+   * meanwhile, keeping its order. The first failure is reported; stop() ends the wait.
+   */
+  async #applyUntilStored(
+    nodeId: string,
+    message: ComputeMessage,
+    context: DispatchErrorContext,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handle(nodeId, message);
+        return;
+      } catch (err) {
+        if (!isStoreFailure(err) || this.#state !== 'running') throw err;
+        if (attempt === 0) this.#onError(err, context);
+        const delay = Math.min(StoreRetryMaxMs, StoreRetryBaseMs * 2 ** Math.min(attempt, 10));
+        await sleep(this.#clock, delay, { signal: this.#stopping.signal });
+      }
+    }
+  }
 
   // --- store → transport ------------------------------------------------------------------------------
 

@@ -88,6 +88,7 @@ export async function withHarness<T>(
       dispatcher = await Dispatcher.create({
         store,
         transport: hub.orchestrator,
+        clock,
         onError: (err) => errors.push(err),
       });
     }
