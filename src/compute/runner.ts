@@ -26,10 +26,14 @@ import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
-import { isAlreadyTerminal } from './store/errors.js';
+import { isAlreadyTerminal, isStorageFailure } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 
 export const CompletedMessage = 'Completed successfully';
+
+/** Waits between attempts at writing a failure the database refused: 100 ms doubling to 10 s. */
+const FailureRetryBaseMs = 100;
+const FailureRetryMaxMs = 10_000;
 
 /** Publishes an execution's results folder with the task's publisher (the composition root adapts the registry). */
 export interface ResultPublisher {
@@ -55,6 +59,9 @@ export interface ExecutionRunnerOptions {
 export class ExecutionRunner {
   readonly #o: ExecutionRunnerOptions;
   readonly #removals = new Set<Timer>();
+  /** Failures waiting to be written again (see #recordFailure). */
+  readonly #retries = new Set<Timer>();
+  #stopped = false;
 
   constructor(options: ExecutionRunnerOptions) {
     this.#o = options;
@@ -203,22 +210,42 @@ export class ExecutionRunner {
   }
 
   #fail(execution: Execution, err: unknown, topic: string, notes: readonly Event[]): void {
+    this.#recordFailure({
+      executionID: execution.ID,
+      newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
+      events: [eventFromError(topic, err, this.#now()), ...notes],
+    });
+  }
+
+  /**
+   * Writes a failure, trying again while the database cannot write (a full disk, which may also be
+   * what failed the execution): unwritten, it would never be reported, and the execution would stay
+   * Running on both sides with its capacity given back. The first failure is reported; stop() ends the
+   * attempts (a restarted node fails what it finds unfinished).
+   */
+  #recordFailure(update: Parameters<ExecutionStore['update']>[0], attempt = 0): void {
     try {
-      this.#o.store.update({
-        executionID: execution.ID,
-        newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
-        events: [eventFromError(topic, err, this.#now()), ...notes],
-      });
+      this.#o.store.update(update);
     } catch (updateError) {
       // Cancelled or finished meanwhile: its outcome is already recorded.
-      if (!isAlreadyTerminal(updateError)) this.#o.onError(updateError);
+      if (isAlreadyTerminal(updateError)) return;
+      if (attempt === 0) this.#o.onError(updateError);
+      if (!isStorageFailure(updateError) || this.#stopped) return;
+      const delay = Math.min(FailureRetryMaxMs, FailureRetryBaseMs * 2 ** Math.min(attempt, 10));
+      const timer = this.#o.clock.setTimer(delay, () => {
+        this.#retries.delete(timer);
+        this.#recordFailure(update, attempt + 1);
+      });
+      this.#retries.add(timer);
     }
   }
 
   /** Cancels the pending folder removals (a restarted node sweeps what is left, see startup). */
   stop(): void {
-    for (const timer of this.#removals) timer.cancel();
+    this.#stopped = true;
+    for (const timer of [...this.#removals, ...this.#retries]) timer.cancel();
     this.#removals.clear();
+    this.#retries.clear();
   }
 
   /**

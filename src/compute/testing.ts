@@ -10,7 +10,7 @@ import type { ExecutionStore } from './store/types.js';
 
 /**
  * A runner with no storages and no publisher (publishing fails the test), whose background failures
- * are thrown; the wall clock, a two-port range and a minute's retention unless given.
+ * are thrown unless `onError` is given; the wall clock, a two-port range and a minute's retention unless given.
  */
 export function testRunner(options: {
   store: ExecutionStore;
@@ -19,6 +19,8 @@ export function testRunner(options: {
   ports?: PortAllocator;
   clock?: Clock;
   retainOutputMs?: number;
+  /** Default: throw what it gets. */
+  onError?: (error: unknown) => void;
 }): ExecutionRunner {
   return new ExecutionRunner({
     store: options.store,
@@ -32,8 +34,10 @@ export function testRunner(options: {
       new PortAllocator({ rangeStart: 30000, rangeEnd: 30001, probe: () => Promise.resolve(true) }),
     clock: options.clock ?? systemClock,
     retainOutputMs: options.retainOutputMs ?? 60_000,
-    onError: (error) => {
-      throw error;
-    },
+    onError:
+      options.onError ??
+      ((error) => {
+        throw error;
+      }),
   });
 }

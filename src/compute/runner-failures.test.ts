@@ -1,0 +1,65 @@
+/** The runner records a failure even when the database refuses it for a while (a full disk). */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { NoopExecutor } from '../executor/noop/executor.js';
+import { ManualClock } from '../lib/clock.js';
+import { testExecution, testJob } from '../transport/testing/index.js';
+import { EngineRegistry } from './engines.js';
+import { messageForUpsert } from './outbox.js';
+import { ExecutionPaths } from './paths.js';
+import { SqliteExecutionStore } from './store/sqlite-store.js';
+import { testRunner } from './testing.js';
+
+let dir: string;
+let store: SqliteExecutionStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-runner-failures-'));
+  store = SqliteExecutionStore.open({ path: ':memory:', outbox: messageForUpsert });
+});
+
+afterEach(async () => {
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('writes a failure again until the database takes it, reporting the refusal once', async () => {
+  const clock = new ManualClock(Date.now());
+  const errors: unknown[] = [];
+  const failing = new NoopExecutor({
+    hooks: { jobHandler: () => Promise.reject(new Error('the task broke')) },
+  });
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: failing }),
+    paths: new ExecutionPaths(join(dir, 'executions')),
+    clock,
+    onError: (error) => errors.push(error),
+  });
+  const job = testJob({ Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  // the disk is full for the first two attempts at writing the failure
+  const update = store.update.bind(store);
+  let refusals = 2;
+  vi.spyOn(store, 'update').mockImplementation((request) => {
+    if (request.newValues.ComputeState?.StateType === 'Failed' && refusals-- > 0) {
+      throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+    }
+    return update(request);
+  });
+  try {
+    await runner.run(store.get(execution.ID), new AbortController().signal);
+    expect(store.get(execution.ID).ComputeState.StateType).toBe('Running');
+    await clock.advanceAsync(100);
+    expect(store.get(execution.ID).ComputeState.StateType).toBe('Running');
+    await clock.advanceAsync(200);
+    expect(store.get(execution.ID).ComputeState).toMatchObject({ StateType: 'Failed' });
+    expect(errors.map((e) => (e as Error).message)).toEqual(['database or disk is full']);
+  } finally {
+    runner.stop();
+  }
+});
