@@ -1,17 +1,20 @@
 /**
- * Ctrl+C and SIGTERM as an AbortSignal (CliContext.signal). The first signal asks the running command
- * to finish (serve stops gracefully, `job run` stops following and says the job keeps running); a
- * second one ends the process at once, for a command that does not listen.
+ * Ctrl+C, SIGTERM and SIGHUP (the terminal went away) as an AbortSignal (CliContext.signal). The first
+ * signal asks the running command to finish (serve stops gracefully, `job run` stops following and says
+ * the job keeps running); a second one ends the process at once, for a command that does not listen.
+ * Node's default for SIGHUP is to die on the spot, which left a node's lock, run file and containers.
  */
 export function shutdownSignal(proc: NodeJS.Process): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      proc.exit(name === 'SIGINT' ? 130 : 143);
+      proc.exit(128 + (exitSignals[name] ?? 15));
     }
     controller.abort(new Error(`received ${name}`));
   };
-  proc.on('SIGINT', onSignal);
-  proc.on('SIGTERM', onSignal);
+  for (const name of Object.keys(exitSignals)) proc.on(name, onSignal);
   return controller.signal;
 }
+
+/** The signals handled, with their numbers (the exit code is 128 + the number). */
+const exitSignals: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };

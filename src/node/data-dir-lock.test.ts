@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../models/bacerrors.js';
 import { LockFile, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
@@ -85,6 +85,22 @@ describe('lockDataDir', () => {
     const aMinuteAgo = new Date(Date.now() - 60_000);
     utimesSync(empty, aMinuteAgo, aMinuteAgo);
     expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+  });
+
+  it('takes over a lock whose process was killed and not yet reaped (a zombie)', async () => {
+    const dir = newDir();
+    // `sleep 0` exits; its parent then becomes `sleep 30`, which never reaps it
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /u));
+      writeFileSync(join(dir, LockFile), `${zombie}\n`);
+      expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+    } finally {
+      parent.kill();
+      await once(parent, 'exit');
+    }
   });
 
   it('refuses a lock just made that holds no pid yet: another node is taking it', () => {

@@ -124,6 +124,14 @@ describeWithEnv('supervised nats-server', natsEnv(), () => {
     expect(next.port).toBe(port);
   });
 
+  it('runs the server in a process group of its own, out of reach of a Ctrl+C meant for the node', async () => {
+    const server = await startServer(workDir());
+    const group = (pid: number): string =>
+      readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[2] ?? '';
+    expect(group(server.pid ?? 0)).toBe(String(server.pid));
+    expect(group(server.pid ?? 0)).not.toBe(group(process.pid));
+  });
+
   it('stops the server and forgets its pid file', async () => {
     const dir = workDir();
     const server = await startServer(dir);

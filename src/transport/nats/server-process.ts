@@ -140,7 +140,9 @@ async function launch(
       '--ports_file_dir',
       workDir,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // its own process group: Ctrl+C in the terminal reaches the orchestrator, which stops the server
+    // after the rest of the node, not the server first
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

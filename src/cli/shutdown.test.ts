@@ -1,0 +1,27 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { shutdownSignal } from './shutdown.js';
+
+/** The part of a process shutdownSignal uses, recording exits. */
+function fakeProcess(): NodeJS.Process & { exits: number[] } {
+  const exits: number[] = [];
+  const proc = Object.assign(new EventEmitter(), { exits, exit: (code: number) => void exits.push(code) });
+  return proc as unknown as NodeJS.Process & { exits: number[] };
+}
+
+describe('shutdownSignal', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('asks to finish at the first %s and exits with %i at the second', (name, code) => {
+    const proc = fakeProcess();
+    const signal = shutdownSignal(proc);
+    proc.emit(name, name);
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as Error).message).toBe(`received ${name}`);
+    expect(proc.exits).toEqual([]);
+    proc.emit(name, name);
+    expect(proc.exits).toEqual([code]);
+  });
+});
