@@ -79,6 +79,8 @@ export class ComputeNode {
   readonly #acceptedOnce = new Promise<void>((resolve) => (this.#accepted = resolve));
   /** Every bid under way (probes, external strategies) listens to it. */
   readonly #bidding = unboundedController();
+  /** The bids under way, by execution ID: cancelling the execution aborts its bid. */
+  readonly #bids = new Map<string, AbortController>();
   readonly #unsubscribe: (() => void)[] = [];
   /** Executions of a previous process run again here: their old containers may still be running. */
   readonly #reruns = new Set<string>();
@@ -270,6 +272,7 @@ export class ComputeNode {
     } else if (state === 'BidAccepted') {
       this.#enqueue(execution);
     } else if (state === 'Cancelled') {
+      this.#bids.get(execution.ID)?.abort();
       // A re-run cancelled before it re-attached (still queued, or preparing its inputs) leaves the
       // previous process's container running: for a re-run, sweep such leftovers after the cancel.
       const rerun = this.#reruns.delete(execution.ID);
@@ -286,9 +289,13 @@ export class ComputeNode {
   async #bid(execution: Execution): Promise<void> {
     const job = execution.Job;
     if (job === undefined) return;
+    // a cancel stops this bid's checks (an input's size, probes): they may wait minutes on a slow server
+    const cancel = new AbortController();
+    this.#bids.set(execution.ID, cancel);
     let update: Parameters<ExecutionStore['update']>[0];
     try {
-      const outcome = await this.#o.bidder.bid({ job, execution }, { signal: this.#bidding.signal });
+      const signal = AbortSignal.any([this.#bidding.signal, cancel.signal]);
+      const outcome = await this.#o.bidder.bid({ job, execution }, { signal });
       if (!outcome.shouldBid) {
         update = {
           executionID: execution.ID,
@@ -315,13 +322,15 @@ export class ComputeNode {
         };
       }
     } catch (err) {
-      if (this.#state !== 'running') return;
+      if (this.#state !== 'running' || cancel.signal.aborted) return;
       update = {
         executionID: execution.ID,
         condition: { expectedStates: ['New'] },
         newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
         events: [eventFromError(ComputeEventTopic.ExecutionScanning, err, new Date(this.#o.clock.now()))],
       };
+    } finally {
+      this.#bids.delete(execution.ID);
     }
     this.#write(update);
   }

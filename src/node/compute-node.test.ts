@@ -225,6 +225,28 @@ describe('compute node with the orchestrator', () => {
     await expect.poll(() => node.runningExecutions).toBe(0);
   });
 
+  it('stops checking a bid when the job is stopped: a slow input server is not waited for', async () => {
+    let bidding = false;
+    let aborted = false;
+    await startNode({
+      bidder: {
+        bid: (_request, options?: { signal?: AbortSignal }) =>
+          new Promise((_resolve, reject) => {
+            bidding = true;
+            options?.signal?.addEventListener('abort', () => {
+              aborted = true;
+              reject(new Error('aborted'));
+            });
+          }),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await expect.poll(() => bidding).toBe(true);
+    await cluster.orchestrator.endpoint.stopJob({ jobID: JobID, reason: 'enough' });
+    await cluster.waitForJobState(JobID, 'Stopped');
+    await expect.poll(() => aborted).toBe(true);
+  });
+
   it('cancels its executions itself once an operator rejected it: no cancel can reach it any more', async () => {
     let aborted = false;
     const { node } = await startNode({
