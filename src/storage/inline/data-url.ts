@@ -32,7 +32,7 @@ export function parseDataUrl(url: string): DataUrl {
 function decodeBase64(encoded: string): Buffer {
   const compact = encoded.replace(/\s+/g, '');
   if (!base64.test(compact) || compact.length % 4 === 1) {
-    throw invalid('its data is not valid base64');
+    throw invalid('has data that is not valid base64');
   }
   // Node's base64 decoder reads the URL-safe alphabet too, which Bacalhau's CLI may produce.
   return Buffer.from(compact, 'base64');

@@ -153,3 +153,33 @@ function paxRecord(key: string, value: string): string {
   while (`${length}${body}`.length !== length) length++;
   return `${length}${body}`;
 }
+
+describe('inline input messages', () => {
+  const storage = new InlineStorage({ maxBytes: 64 * 1024, maxFileBytes: 1024 });
+  const temp = useTempDir('storage-inline-messages-');
+  const message = async (URL: string): Promise<string> => {
+    try {
+      await storage.prepareStorage(temp.path, inline(URL));
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('prepared');
+  };
+
+  it('say what is wrong in plain words', async () => {
+    expect(await message('data:;base64,a$b=')).toBe(
+      'Source.Params.URL: not a valid data URL: it has data that is not valid base64',
+    );
+    expect(await message(dataUrl(gzipOf('just text, not an archive'), 'application/gzip'))).toMatch(
+      /^Source\.Params\.URL: the gzip data is not a tar archive \(/u,
+    );
+    expect(
+      await message(
+        dataUrl(tarGz([{ name: 'zeros', content: Buffer.alloc(1024 * 1024) }]), 'application/gzip'),
+      ),
+    ).toBe("Source.Params.URL: the content unpacks to more than this node's limit of 65536 bytes");
+    expect(await message(dataUrl('x'.repeat(65 * 1024)))).toBe(
+      "Source.Params.URL: the content is 66560 bytes, over this node's limit of 65536 bytes",
+    );
+  });
+});

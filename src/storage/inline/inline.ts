@@ -96,7 +96,7 @@ export class InlineStorage implements Storage {
     const url = requiredStringParam(sourceParams(input, [StorageSource.Inline]), 'URL', urlHint);
     const dataUrl = parseDataUrl(url);
     if (dataUrl.mediaType !== GzipMediaType) {
-      if (dataUrl.data.length > this.#maxBytes) throw this.#tooLarge(`${dataUrl.data.length} bytes`);
+      if (dataUrl.data.length > this.#maxBytes) throw this.#tooLarge(dataUrl.data.length);
       return { kind: 'file', data: dataUrl.data };
     }
     const entries = readArchive(await this.#gunzip(dataUrl));
@@ -119,7 +119,7 @@ export class InlineStorage implements Storage {
     try {
       return await gunzipAsync(dataUrl.data, { maxOutputLength: this.#maxBytes });
     } catch (err) {
-      if (err instanceof RangeError) throw this.#tooLarge('more');
+      if (err instanceof RangeError) throw this.#tooLarge();
       throw paramError('URL', `the ${GzipMediaType} data is not valid gzip`, {
         hint: 'Inline archives are tar files compressed with gzip (tar -czf); or let the bacalhau CLI inline the path.',
         cause: err,
@@ -127,8 +127,10 @@ export class InlineStorage implements Storage {
     }
   }
 
-  #tooLarge(size: string): Error {
-    return paramError('URL', `the content is ${size} bytes, over this node's limit of ${this.#maxBytes}`, {
+  /** `size`: the content's, when known (an archive is only known to unpack to more than the limit). */
+  #tooLarge(size?: number): Error {
+    const what = size === undefined ? 'unpacks to more than' : `is ${size} bytes, over`;
+    return paramError('URL', `the content ${what} this node's limit of ${this.#maxBytes} bytes`, {
       code: ErrorCode.ResourceExhausted,
       hint: sizeHint,
     });
@@ -140,7 +142,7 @@ function readArchive(archive: Buffer): TarEntry[] {
     return [...readTar(archive)];
   } catch (err) {
     if (!(err instanceof TarError)) throw err;
-    throw paramError('URL', `the archive cannot be unpacked: ${err.message}`, {
+    throw paramError('URL', `the gzip data is not a tar archive (${err.message})`, {
       hint: 'Give a tar archive of relative paths compressed with gzip (tar -czf), or let the bacalhau CLI inline the path.',
     });
   }

@@ -156,7 +156,7 @@ export class UrlDownloadStorage implements Storage {
     const what = size === undefined ? 'is larger than' : `is ${size} bytes, over`;
     return paramError('URL', `${shown(url)} ${what} this node's limit of ${this.#maxBytes} bytes`, {
       code: ErrorCode.ResourceExhausted,
-      hint: 'Split the data into smaller files, or run the job on a node that accepts larger downloads.',
+      hint: `Split the data into files of at most ${this.#maxBytes} bytes each, and give each as an input.`,
     });
   }
 }
