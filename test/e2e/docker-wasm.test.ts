@@ -213,6 +213,9 @@ describe('docker run --dry-run', () => {
     expect(await bad(['-w', 'rel', 'ubuntu'])).toBe(
       'Error: building docker engine spec: invalid docker engine param: \'WorkingDirectory\' ("rel") must contain absolute path\n',
     );
+    expect(await bad([' '])).toBe(
+      "Error: building docker engine spec: invalid docker engine param: 'Image' cannot be empty\n",
+    );
     expect(await bad(['-o', 'nocolon', 'ubuntu'])).toContain('invalid output volume: nocolon');
     expect(await bad(['-o', 'out:relative', 'ubuntu'])).toBe(
       'Error: the job provided is invalid: task main validation failed: invalid output: result path `relative` must be absolute\n',

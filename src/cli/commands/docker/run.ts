@@ -15,7 +15,8 @@ function dockerEngine(image: string, parameters: string[], workdir: string, entr
       code: ErrorCode.ValidationError,
       component: 'CLI',
     });
-  if (image === '') throw invalid("'Image' cannot be empty");
+  // Go's NotBlank: white space is no image either
+  if (image.trim() === '') throw invalid("'Image' cannot be empty");
   if (workdir !== '' && !workdir.startsWith('/')) {
     throw invalid(`'WorkingDirectory' (${JSON.stringify(workdir)}) must contain absolute path`);
   }
