@@ -925,6 +925,10 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
       expect(requests[0]).toEqual({ ExecutionID: latest.ID, NodeID: 'n-new', Tail: true, Follow: true });
       await frames(api, `${jobs}/${id}/logs?execution_id=${old.ID}`);
       expect(requests[1]).toEqual({ ExecutionID: old.ID, NodeID: 'n-old', Tail: false, Follow: false });
+      const failedJob = await submitted(api, dockerJob({ Name: 'all failed' }));
+      const failed = await api.execution(failedJob, { state: 'Failed', nodeId: 'n-failed' });
+      await frames(api, `${jobs}/${failedJob}/logs`);
+      expect(requests[2]).toMatchObject({ ExecutionID: failed.ID, NodeID: 'n-failed' });
       const missing = await frames(api, `${jobs}/${id}/logs?execution_id=e-nope`);
       expect(missing.frames).toEqual([
         {

@@ -60,9 +60,17 @@ function chooseExecution(executions: readonly Execution[], requested: string): E
     const matches = executions.filter((e) => e.ID.startsWith(requested));
     return matches.length === 1 ? matches[0] : undefined;
   }
+  // Go's choice: the latest that is not discarded. Not in Go: else the latest that ran and failed,
+  // whose log says why (Go answers "unable to find execution" for a job whose executions all failed).
+  return (
+    latestOf(executions.filter((e) => !isDiscardedExecutionState(e.ComputeState.StateType))) ??
+    latestOf(executions.filter((e) => e.ComputeState.StateType === 'Failed'))
+  );
+}
+
+function latestOf(executions: readonly Execution[]): Execution | undefined {
   let latest: Execution | undefined;
   for (const execution of executions) {
-    if (isDiscardedExecutionState(execution.ComputeState.StateType)) continue;
     if (latest === undefined || execution.ModifyTime > latest.ModifyTime) latest = execution;
   }
   return latest;
