@@ -4,7 +4,7 @@
  * a warning, as in Bacalhau, so a node never changes its identity under its peers.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -32,7 +32,15 @@ function readMetadata(path: string): Record<string, unknown> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw err;
   }
-  const data: unknown = parse(text);
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (err) {
+    throw new BacalhauError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`, {
+      code: ErrorCode.ConfigurationError,
+      hint: 'Fix the file, or remove it: the node then gets a new name and identity (give the old one with --name)',
+    });
+  }
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
     throw new BacalhauError(`${path} is not a YAML mapping`, { code: ErrorCode.ConfigurationError });
@@ -72,7 +80,10 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   const instanceID = storedInstance !== '' ? storedInstance : randomUUID();
   if (nodeName !== storedName || instanceID !== storedInstance) {
     const next = { RepoVersion, ...stored, InstanceID: instanceID, NodeName: nodeName };
-    writeFileSync(path, stringify(next), { mode: 0o600 });
+    // written whole or not at all: a file cut short by a crash would give the node a new identity
+    const partial = `${path}.tmp`;
+    writeFileSync(partial, stringify(next), { mode: 0o600 });
+    renameSync(partial, path);
   }
   const ignored = requestedName !== undefined && requestedName !== '' && requestedName !== nodeName;
   return { nodeName, instanceID, ...(ignored ? { ignoredName: requestedName } : {}) };
