@@ -477,7 +477,7 @@ describe('orchestrator: batch jobs', () => {
     const stops = (await historyOf(c, JobID)).filter((h) => h[2]?.startsWith('Execution stop requested'));
     expect(stops.map((h) => h[2])).toEqual([
       'Execution stop requested because node has disappeared',
-      'Execution stop requested because node has disappeared',
+      'Execution stop requested because node has been rejected',
     ]);
     // The rejected node was cut off: its execution is gone from the orchestrator's view, and its
     // handshakes are refused from now on.

@@ -304,6 +304,18 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       expect(plan.DesiredJobState).toBe('Undefined');
     });
 
+    it('says so when an operator rejected the node (disconnected with it)', () => {
+      const running = exec('node0', 'Running');
+      const plan = schedule({
+        job: job({ Type: type, state: 'Running' }),
+        executions: [running],
+        nodes: [node('node0', { membership: 'REJECTED', connection: 'DISCONNECTED' }), ...nodes('node1')],
+      });
+      expect(updates(plan)).toEqual([
+        `${running.ID} → Stopped/Failed: Execution stop requested because node has been rejected`,
+      ]);
+    });
+
     it('a node that is connected but no longer approved still counts as healthy', () => {
       const plan = schedule({
         job: job({ Type: type, state: 'Running' }),

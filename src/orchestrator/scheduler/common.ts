@@ -10,6 +10,7 @@ import {
   emptyRunCommandResult,
   EventDetail,
   NodeConnection,
+  NodeMembership,
   executionTimeoutSeconds,
   isPlanJobFailed,
   isTerminalJobState,
@@ -103,14 +104,21 @@ function connectedNodeIDs(nodes: readonly NodeState[]): ReadonlySet<string> {
 }
 
 /**
- * Fails the executions whose node is unknown or not CONNECTED ("node has disappeared"). Returns
+ * Fails the executions whose node is unknown or not CONNECTED: "node has been rejected" when an
+ * operator rejected it (Go says "node has disappeared" then too), else "node has disappeared". Returns
  * [healthy, lost]. Costs O(live executions) once the node list has been indexed.
  */
 export function failLostExecutions(run: Run, live: Executions): [Execution[], Execution[]] {
   if (live.length === 0) return [[], []];
   const connected = connectedNodeIDs(run.input.nodes);
   const [healthy, lost] = split(live, (e) => connected.has(e.NodeID));
-  markStopped(run.plan, lost, run.events.execStoppedByNodeUnhealthy, 'Failed');
+  if (lost.length === 0) return [healthy, lost];
+  const rejected = new Set(
+    run.input.nodes.filter((n) => n.Membership === NodeMembership.Rejected).map((n) => n.Info.NodeID),
+  );
+  const [byOperator, disappeared] = split(lost, (e) => rejected.has(e.NodeID));
+  markStopped(run.plan, byOperator, run.events.execStoppedByNodeRejected, 'Failed');
+  markStopped(run.plan, disappeared, run.events.execStoppedByNodeUnhealthy, 'Failed');
   return [healthy, lost];
 }
 
