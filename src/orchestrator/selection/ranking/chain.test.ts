@@ -27,7 +27,7 @@ describe('ChainRanker', () => {
     ]);
   });
 
-  it('a −1 from any ranker vetoes the node for good, with the last veto reason', () => {
+  it('a −1 from any ranker vetoes the node for good, with the first veto reason', () => {
     const ranks = new ChainRanker([
       fixed([10], [-1, 'no engine'], [10]),
       fixed([-1, 'busy', true], [50], [10]),
@@ -35,7 +35,7 @@ describe('ChainRanker', () => {
     ]).rankNodes(job(), nodes, {});
     expect(ranks.map((r) => [r.rank, r.reason])).toEqual([
       [-1, 'busy'],
-      [-1, 'too old'],
+      [-1, 'no engine'],
       [30, ''],
     ]);
   });
@@ -46,8 +46,8 @@ describe('ChainRanker', () => {
       fixed([-1, 'full', true], [-1, 'busy', true], [0]),
     ]).rankNodes(job(), nodes, {});
     expect(ranks.map((r) => [r.reason, r.retryable])).toEqual([
-      ['full', true],
-      ['busy', false],
+      ['busy', true],
+      ['no engine', false],
       ['busy', true],
     ]);
   });

@@ -1,10 +1,14 @@
 /**
  * The ranker chain (Bacalhau `selection/ranking/chain.go`): runs every ranker over every node and adds
  * up the ranks. A node that any ranker ranks −1 is unsuitable for good: its rank stays −1 and its reason
- * is the one of the last ranker that vetoed it (as in Go). Suitable nodes keep an empty reason.
+ * is the one of the first ranker that vetoed it. Suitable nodes keep an empty reason.
  *
- * Deliberate difference: Go never copies `Retryable` into the chain's result, so "not enough nodes"
- * events are never retryable there. Here an unsuitable node is retryable when every veto it got was.
+ * Deliberate differences from Go:
+ * - Go keeps the last veto's reason. The chain runs from what a node is (engines, labels, its largest
+ *   job) to how busy it is, so a job asking more memory than any node has was reported as "node
+ *   busy"; the first veto says what the user can change.
+ * - Go never copies `Retryable` into the chain's result, so "not enough nodes" events are never
+ *   retryable there. Here an unsuitable node is retryable when every veto it got was.
  */
 import type { Job, NodeInfo } from '../../../models/index.js';
 import {
@@ -40,8 +44,8 @@ export class ChainRanker implements NodeRanker {
         const total = result[i];
         if (total === undefined) return;
         if (!meetsRequirement(r)) {
+          if (meetsRequirement(total)) total.reason = r.reason;
           total.rank = RankUnsuitable;
-          total.reason = r.reason;
           vetoedRetryable[i] = (vetoedRetryable[i] ?? true) && r.retryable;
           total.retryable = vetoedRetryable[i] ?? false;
         } else if (meetsRequirement(total)) {
