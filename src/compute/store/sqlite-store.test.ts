@@ -212,4 +212,16 @@ describe('SqliteExecutionStore', () => {
       `cannot open the compute execution store ${join(notADirectory, 'executions.db')}`,
     );
   });
+
+  it('says a damaged file is damaged, and what to do', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'executions.db');
+    await writeFile(path, 'this is not a database, but long enough to have a header'.repeat(20));
+    expect(() => open(path)).toThrow(
+      expect.objectContaining({
+        hint: expect.stringMatching(/^the file is damaged: move it away/u) as unknown,
+      }),
+    );
+  });
 });

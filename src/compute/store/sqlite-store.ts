@@ -120,7 +120,9 @@ export class SqliteExecutionStore implements ExecutionStore {
         {
           code: ErrorCode.DatastoreFailure,
           component: ExecutionStoreComponent,
-          hint: 'check that the data directory is writable and not used by another compute node',
+          hint: isCorrupt(err)
+            ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
+            : 'check that the data directory is writable and not used by another compute node',
           cause: err,
         },
       );
@@ -294,4 +296,10 @@ function checkCondition(execution: Execution, condition: UpdateExecutionConditio
 /** The fields of a partial record that are set (Go's merge keeps the old value for zero fields). */
 function definedFields(values: Partial<Execution>): Partial<Execution> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+/** SQLite's word for a file that is not a database, or one whose pages are damaged. */
+function isCorrupt(err: unknown): boolean {
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
