@@ -3,9 +3,11 @@ import { runCli } from './cli/run.js';
 import { shutdownSignal } from './cli/shutdown.js';
 
 // A reader that went away (`bacalhau job list | head`) ends the output quietly, as in any Unix tool,
-// instead of an unhandled EPIPE stack trace.
+// instead of an unhandled EPIPE stack trace. A terminal that went away (EIO: the window was closed,
+// which also sends SIGHUP) only loses the output: the command goes on, so `serve` stops gracefully.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EIO') return;
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });

@@ -227,6 +227,40 @@ describe('serve as a process', () => {
     }
   });
 
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'stops gracefully when its terminal closes (SIGHUP, then EIO on every write)',
+    async () => {
+      // `script` gives the node a terminal of its own; killing it closes that terminal
+      const command = [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/main.ts'),
+        ...serveArgs('--orchestrator'),
+      ]
+        .map((arg) => `'${arg}'`)
+        .join(' ');
+      const terminal = spawn('script', ['-qfc', command, '/dev/null'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, HOME: dir },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      try {
+        await waitForFile(runInfo(), 30_000);
+        terminal.kill('SIGKILL');
+        const deadline = Date.now() + 20_000;
+        while (existsSync(join(dir, 'bacalhau.lock')) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // stopped, not killed: what a graceful stop removes is gone
+        expect(existsSync(runInfo())).toBe(false);
+        expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+      } finally {
+        if (terminal.exitCode === null) terminal.kill('SIGKILL');
+      }
+    },
+  );
+
   it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
     const child = spawn(
       process.execPath,

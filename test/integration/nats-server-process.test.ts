@@ -4,6 +4,7 @@
  * same port, and the server a killed orchestrator left behind being replaced.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { afterEach, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/index.js';
 import { renderNatsServerConfig } from '../../src/transport/nats/server-config.js';
 import { findNatsServer, NatsServerProcess } from '../../src/transport/nats/server-process.js';
-import { describeWithEnv, natsEnv } from '../helpers/test-env.js';
+import { describeWithEnv, natsEnv, REPO_ROOT } from '../helpers/test-env.js';
 import { freePort } from '../helpers/ports.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -130,6 +131,26 @@ describeWithEnv('supervised nats-server', natsEnv(), () => {
       readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[2] ?? '';
     expect(group(server.pid ?? 0)).toBe(String(server.pid));
     expect(group(server.pid ?? 0)).not.toBe(group(process.pid));
+  });
+
+  it('ends the server with a node process that exits without stopping it (a second Ctrl+C)', async () => {
+    const dir = workDir();
+    const module = join(REPO_ROOT, 'src/transport/nats/server-process.ts');
+    const script =
+      `const { NatsServerProcess } = await import(${JSON.stringify(module)});` +
+      `const s = await NatsServerProcess.start({ workDir: ${JSON.stringify(dir)}, ` +
+      `settings: { serverName: 'n-test', host: '127.0.0.1', port: 0 } });` +
+      'console.log(s.pid); process.exit(130);';
+    const node = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    node.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await once(node, 'exit');
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    await until(() => !isAlive(pid));
   });
 
   it('stops the server and forgets its pid file', async () => {

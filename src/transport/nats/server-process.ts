@@ -92,7 +92,13 @@ export class NatsServerProcess {
   }
 
   #supervise(child: ChildProcess, backoffMs: number): void {
+    // In its own process group, the server outlives a node that ends without stopping it (a second
+    // Ctrl+C, a crash): ending with the node is asked for here. Not after kill -9: the next start
+    // finds it through its pid file.
+    const endWithNode = (): void => void child.kill('SIGTERM');
+    process.once('exit', endWithNode);
     child.once('exit', (code, signal) => {
+      process.off('exit', endWithNode);
       if (this.#stopping) return;
       this.#options.onProblem?.(
         `nats-server exited unexpectedly (${signal ?? `exit code ${code}`}); restarting in ${backoffMs / 1000}s`,
