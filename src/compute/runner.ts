@@ -26,14 +26,11 @@ import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
-import { isAlreadyTerminal, isStorageFailure } from './store/errors.js';
+import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
+import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 
 export const CompletedMessage = 'Completed successfully';
-
-/** Waits between attempts at writing a failure the database refused: 100 ms doubling to 10 s. */
-const FailureRetryBaseMs = 100;
-const FailureRetryMaxMs = 10_000;
 
 /** Publishes an execution's results folder with the task's publisher (the composition root adapts the registry). */
 export interface ResultPublisher {
@@ -230,9 +227,8 @@ export class ExecutionRunner {
       // Cancelled or finished meanwhile: its outcome is already recorded.
       if (isAlreadyTerminal(updateError)) return;
       if (attempt === 0) this.#o.onError(updateError);
-      if (!isStorageFailure(updateError) || this.#stopped) return;
-      const delay = Math.min(FailureRetryMaxMs, FailureRetryBaseMs * 2 ** Math.min(attempt, 10));
-      const timer = this.#o.clock.setTimer(delay, () => {
+      if (!isPassingStoreFailure(updateError) || this.#stopped) return;
+      const timer = this.#o.clock.setTimer(storeRetryDelayMs(attempt), () => {
         this.#retries.delete(timer);
         this.#recordFailure(update, attempt + 1);
       });

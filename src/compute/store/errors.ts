@@ -1,5 +1,4 @@
 /** The execution store's errors, with Bacalhau's messages (`pkg/compute/store/errors.go`). */
-import Database from 'better-sqlite3';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import type { ExecutionStateType } from '../../models/state.js';
 
@@ -60,9 +59,4 @@ export function isInvalidState(err: unknown): boolean {
   return (
     err instanceof BacalhauError && err.component === ExecutionStoreComponent && err.details.kind === 'state'
   );
-}
-
-/** Whether `err` is the database failing (a full disk, an I/O error), not a rule of the store. */
-export function isStorageFailure(err: unknown): boolean {
-  return err instanceof Database.SqliteError;
 }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import {
   BacalhauError,
@@ -458,7 +459,8 @@ describe('Dispatcher: compute node → store', () => {
             get: (target, key) =>
               key === 'updateExecution' && failures-- > 0
                 ? () => {
-                    throw datastoreFailure('job store write failed: database or disk is full', undefined);
+                    const full = new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+                    throw datastoreFailure('job store write failed: database or disk is full', full);
                   }
                 : boundTo(target, key),
           });

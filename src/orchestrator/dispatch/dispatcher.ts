@@ -24,6 +24,7 @@ import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { msToNanos, nanosToMs } from '../../models/go-time.js';
 import { EventTopic } from '../events.js';
 import type { Event, Execution, Job } from '../../models/index.js';
+import { isPassingStoreFailure, storeRetryDelayMs } from '../../store/transient-failure.js';
 import type { JobStore, StoreChange } from '../../store/types.js';
 import {
   askForBid,
@@ -45,15 +46,6 @@ import {
 } from './transitions.js';
 
 export const DispatcherComponent = 'Dispatcher';
-
-/** Waits between attempts at a compute message while the store cannot write: 100 ms doubling to 10 s. */
-const StoreRetryBaseMs = 100;
-const StoreRetryMaxMs = 10_000;
-
-/** The store itself failed (full disk, I/O error), as opposed to the message being wrong. */
-function isStoreFailure(err: unknown): boolean {
-  return err instanceof BacalhauError && err.code === ErrorCode.DatastoreFailure;
-}
 
 /** Where a failure happened, for `onError`. */
 export interface DispatchErrorContext {
@@ -273,10 +265,9 @@ export class Dispatcher {
         await this.handle(nodeId, message);
         return;
       } catch (err) {
-        if (!isStoreFailure(err) || this.#state !== 'running') throw err;
+        if (!isPassingStoreFailure(err) || this.#state !== 'running') throw err;
         if (attempt === 0) this.#onError(err, context);
-        const delay = Math.min(StoreRetryMaxMs, StoreRetryBaseMs * 2 ** Math.min(attempt, 10));
-        await sleep(this.#clock, delay, { signal: this.#stopping.signal });
+        await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal });
       }
     }
   }

@@ -1,0 +1,31 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { datastoreFailure } from './errors.js';
+import { isPassingStoreFailure, storeRetryDelayMs } from './transient-failure.js';
+
+const sqlite = (code: string): Error => new Database.SqliteError('failed', code);
+
+describe('isPassingStoreFailure', () => {
+  it('is true of a full disk, an I/O error or a lock, also as the cause of a store error', () => {
+    for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY', 'SQLITE_LOCKED']) {
+      expect(isPassingStoreFailure(sqlite(code))).toBe(true);
+    }
+    expect(isPassingStoreFailure(datastoreFailure('job store write failed', sqlite('SQLITE_FULL')))).toBe(
+      true,
+    );
+  });
+
+  it('is false of what every attempt would meet again, and of anything not from SQLite', () => {
+    for (const code of ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_TOOBIG', 'SQLITE_CORRUPT', 'SQLITE_ERROR']) {
+      expect(isPassingStoreFailure(sqlite(code))).toBe(false);
+    }
+    expect(isPassingStoreFailure(datastoreFailure('job store write failed', undefined))).toBe(false);
+    expect(isPassingStoreFailure(new Error('SQLITE_FULL'))).toBe(false);
+  });
+});
+
+describe('storeRetryDelayMs', () => {
+  it('doubles from 100 ms up to 10 s', () => {
+    expect([0, 1, 2, 6, 7, 30].map(storeRetryDelayMs)).toEqual([100, 200, 400, 6400, 10_000, 10_000]);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * Telling a database that fails for a while (a full disk, an I/O error, a lock another writer holds)
+ * from one that refuses a write for good (a constraint, a damaged file): what is worth writing again
+ * later, and how long to wait. Shared by the writers that must not give up on a write: the
+ * orchestrator's compute reports, the compute node's execution outcomes.
+ */
+import Database from 'better-sqlite3';
+
+const passingCodes = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM)/u;
+
+/** Whether `err`, or what caused it, is SQLite failing in a way that may pass. */
+export function isPassingStoreFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    if (e instanceof Database.SqliteError) return passingCodes.test(e.code);
+  }
+  return false;
+}
+
+/** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */
+export function storeRetryDelayMs(attempt: number): number {
+  return Math.min(10_000, 100 * 2 ** Math.min(Math.max(attempt, 0), 10));
+}
