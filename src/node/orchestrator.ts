@@ -36,6 +36,7 @@ import { buildVersionInfo } from '../lib/build-info.js';
 import type { Clock } from '../lib/clock.js';
 import {
   EvalTrigger,
+  JobType,
   NodeConnection,
   NodeType,
   Protocol,
@@ -60,12 +61,19 @@ const RecentStopsMs = 24 * 60 * 60 * 1000;
 
 /**
  * How many jobs waiting for capacity (their `job-queue` evaluations) each node whose capacity came
- * free lets run now rather than after their QueueBackoff, and at most per flush of freed capacity
- * (≥ 100 ms apart). A job that still does not fit is queued again, so this bounds the scheduler
- * passes a busy cluster spends on jobs that wait for more than came free.
+ * free lets look again before their QueueBackoff, and at most per flush of freed capacity (≥ 100 ms
+ * apart); and the least time between two looks at one job (each look that finds no room queues it
+ * again), so a busy cluster's churn does not turn a waiting job into a stream of evaluations. Daemon
+ * jobs keep their QueueBackoff: they wait for particular nodes, which the capacity freed elsewhere
+ * does not help.
  */
 const WokenPerFreedNode = 4;
 const MaxWokenPerFlush = 32;
+const WakeSelection = Object.freeze({
+  trigger: EvalTrigger.JobQueue,
+  types: Object.freeze([JobType.Batch, JobType.Service, JobType.Ops]),
+  minAgeMs: 5_000,
+});
 
 export type OrchestratorState = 'running' | 'stopping' | 'stopped';
 
@@ -265,7 +273,7 @@ export class Orchestrator {
       started.push(scheduling);
       wakeQueuedJobs = (freedNodes) => {
         const max = Math.min(MaxWokenPerFlush, WokenPerFreedNode * freedNodes);
-        scheduling.broker.wakeDelayed(EvalTrigger.JobQueue, max);
+        scheduling.broker.wakeDelayed(WakeSelection, max);
       };
       const housekeeping = await Housekeeping.create({
         store,

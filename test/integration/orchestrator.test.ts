@@ -192,9 +192,9 @@ describe('orchestrator: batch jobs', () => {
 
   describe('when a busy node frees capacity', () => {
     /** One node with one CPU, running a one-CPU job for two minutes; its heartbeats show it busy. */
-    async function busyNode(): Promise<{ c: TestCluster; first: string }> {
-      // a backoff no test waits for: whatever runs sooner was woken by the freed capacity
-      const c = await start({ config: ['Orchestrator.Scheduler.QueueBackoff=1h'] });
+    async function busyNode(queueBackoff = '1h'): Promise<{ c: TestCluster; first: string }> {
+      // by default a backoff no test waits for: whatever runs sooner was woken by the freed capacity
+      const c = await start({ config: [`Orchestrator.Scheduler.QueueBackoff=${queueBackoff}`] });
       const node = await c.addNode('n-1', { nodeInfo: { capacity: { CPU: 1 } } });
       const { JobID: first } = await c.submit(oneCpu('batch', 'first'));
       // the first ends at 2 m; a daemon runs until cancelled; anything else ends at once
@@ -224,8 +224,8 @@ describe('orchestrator: batch jobs', () => {
       expect(await stateOf(c, JobID)).toBe('Completed');
     });
 
-    it('starts a daemon job on it then, and its history says what it waited for', async () => {
-      const { c } = await busyNode();
+    it('starts a daemon job waiting for it at its next look, and its history says what it waited for', async () => {
+      const { c } = await busyNode('3m');
       const { JobID } = await c.submit(oneCpu('daemon', 'everywhere'));
       await c.settle();
       expect(await executionsOf(c, JobID)).toEqual([]);
@@ -233,7 +233,10 @@ describe('orchestrator: batch jobs', () => {
       expect(waiting[1]).toMatch(
         /^Job queued\. waiting for capacity on 1 of 1 nodes\.\n• Node n-1: node busy/u,
       );
-      await c.advance(minutes(2));
+      // the node frees its CPU at 2 m; the daemon, waiting for that node in particular, looks again at 3 m
+      await c.advance(minutes(2) + seconds(30));
+      expect(await executionsOf(c, JobID)).toEqual([]);
+      await c.advance(minutes(1));
       expect(await executionsOf(c, JobID)).toEqual(['n-1 p0 v1 Running/New']);
     });
   });

@@ -421,48 +421,58 @@ describe('delayed evaluations', () => {
 });
 
 describe('waking delayed evaluations', () => {
-  it('makes up to max delayed evaluations of the trigger due now, soonest first', async () => {
+  const queued = { trigger: 'job-queue', types: ['batch'], minAgeMs: 5_000 };
+  /** Created at T0 (as the broker's clock reads it), due `s` minutes later. */
+  const waiting = (s: number, over: Partial<Evaluation> = {}): Evaluation =>
+    evaluation({ TriggeredBy: 'job-queue', CreateTime: T0 * 1e6, WaitUntil: iso(T0 + s * 60_000), ...over });
+
+  it('brings up to max selected evaluations forward, soonest first, to minAgeMs after their creation', async () => {
     const { broker, clock } = await setup();
-    const queued = [3, 1, 2].map((s) =>
-      evaluation({ TriggeredBy: 'job-queue', WaitUntil: iso(T0 + s * 60_000) }),
-    );
-    const other = evaluation({ TriggeredBy: 'exec-limit', WaitUntil: iso(T0 + 30_000) });
-    broker.enqueueAll([...queued, other]);
-    expect(broker.wakeDelayed('job-queue', 2)).toBe(2);
-    expect((await take(broker)).evaluation.ID).toBe(queued[1]?.ID);
-    expect((await take(broker)).evaluation.ID).toBe(queued[2]?.ID);
+    const three = [3, 1, 2].map((s) => waiting(s));
+    const other = waiting(0.5, { TriggeredBy: 'exec-limit' });
+    const daemon = waiting(0.25, { Type: 'daemon' });
+    broker.enqueueAll([...three, other, daemon]);
+    expect(broker.wakeDelayed(queued, 2)).toBe(2);
     await nothingReady(broker, clock);
-    expect(broker.stats().totalWaiting).toBe(2);
+    await clock.advanceAsync(5_000);
+    expect((await take(broker)).evaluation.ID).toBe(three[1]?.ID);
+    expect((await take(broker)).evaluation.ID).toBe(three[2]?.ID);
+    await nothingReady(broker, clock);
     // the others keep their WaitUntil
-    await clock.advanceAsync(30_000);
+    await clock.advanceAsync(10_000);
+    expect((await take(broker, ['daemon'])).evaluation.ID).toBe(daemon.ID);
+    await clock.advanceAsync(15_000);
     expect((await take(broker)).evaluation.ID).toBe(other.ID);
     await clock.advanceAsync(150_000);
-    expect((await take(broker)).evaluation.ID).toBe(queued[0]?.ID);
+    expect((await take(broker)).evaluation.ID).toBe(three[0]?.ID);
   });
 
-  it("serves a waiting dequeue, and parks a woken evaluation behind its job's current one", async () => {
-    const { broker } = await setup();
+  it("makes an evaluation older than minAgeMs due now, and parks it behind its job's current one", async () => {
+    const { broker, clock } = await setup();
     const current = evaluation({ JobID: 'j' });
-    const queued = evaluation({ JobID: 'j', TriggeredBy: 'job-queue', WaitUntil: iso(T0 + 60_000) });
-    const elsewhere = evaluation({ TriggeredBy: 'job-queue', WaitUntil: iso(T0 + 60_000) });
-    broker.enqueueAll([current, queued, elsewhere]);
+    const sameJob = waiting(1, { JobID: 'j' });
+    const elsewhere = waiting(1);
+    broker.enqueueAll([current, sameJob, elsewhere]);
     const first = await take(broker);
-    const waiting = broker.dequeue(['batch']);
-    expect(broker.wakeDelayed('job-queue', 10)).toBe(2);
-    expect((await waiting)?.evaluation.ID).toBe(elsewhere.ID);
+    await clock.advanceAsync(6_000);
+    const waitingDequeue = broker.dequeue(['batch']);
+    expect(broker.wakeDelayed(queued, 10)).toBe(2);
+    await clock.advanceAsync(0);
+    expect((await waitingDequeue)?.evaluation.ID).toBe(elsewhere.ID);
     expect(broker.stats().totalPending).toBe(1);
     broker.ack(first.evaluation.ID, first.receipt);
-    expect((await take(broker)).evaluation.ID).toBe(queued.ID);
+    expect((await take(broker)).evaluation.ID).toBe(sameJob.ID);
   });
 
-  it('leaves an evaluation delayed by a nack alone', async () => {
+  it('leaves an evaluation delayed by a nack alone, and one already due sooner', async () => {
     const { broker, clock } = await setup();
     broker.enqueue(evaluation({ TriggeredBy: 'job-queue' }));
     const d = await take(broker);
     broker.nack(d.evaluation.ID, d.receipt);
-    expect(broker.wakeDelayed('job-queue', 10)).toBe(0);
+    broker.enqueue(waiting(1 / 60)); // due at T0 + 1 s, before its minimum age
+    expect(broker.wakeDelayed(queued, 10)).toBe(0);
     await nothingReady(broker, clock);
-    expect(broker.stats().totalWaiting).toBe(1);
+    expect(broker.stats().totalWaiting).toBe(2);
   });
 });
 

@@ -40,7 +40,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode, EvalStatus, type Evaluation } from '../../models/index.js';
 import { Heap } from './heap.js';
-import { goTime } from '../../models/go-time.js';
+import { goTime, nanosToMs } from '../../models/go-time.js';
 
 /** The queue dead-lettered evaluations go to when no `onDeadLetter` callback is set. */
 export const DeadLetterQueue = '_dlq';
@@ -153,6 +153,15 @@ export type BrokerState = 'enabled' | 'disabled' | 'stopped';
 export interface Delivery {
   evaluation: Evaluation;
   receipt: string;
+}
+
+/** Which delayed evaluations `wakeDelayed` brings forward. */
+export interface WakeSelection {
+  readonly trigger: string;
+  /** Job types (the evaluation's `Type`). */
+  readonly types: readonly string[];
+  /** The least time from an evaluation's creation to its delivery. */
+  readonly minAgeMs: number;
 }
 
 export interface DequeueOptions {
@@ -336,32 +345,34 @@ export class EvaluationBroker {
   }
 
   /**
-   * Makes up to `max` delayed evaluations triggered by `trigger` due now, those due soonest first, and
-   * returns how many it woke. For work that waits out a backoff for capacity (`job-queue`): when a
-   * node's capacity frees, it is looked at again now instead of at its `WaitUntil`. An evaluation
-   * delayed by a nack keeps its delay. Not in Go.
+   * Brings forward up to `max` delayed evaluations that `wake` selects (by trigger and job type), those
+   * due soonest first, to `minAgeMs` after their creation or now, whichever is later; returns how many.
+   * For work that waits out a backoff for capacity (`job-queue`): when a node's capacity frees it is
+   * looked at again soon instead of at its `WaitUntil`, and at most once per `minAgeMs` however often
+   * capacity frees (each look that finds no room creates the next evaluation). An evaluation delayed by
+   * a nack keeps its delay. Not in Go.
    */
-  wakeDelayed(trigger: string, max: number): number {
+  wakeDelayed(wake: WakeSelection, max: number): number {
     if (this.#state !== 'enabled') return 0;
+    const now = this.#clock.now();
     const kept: Entry[] = [];
     let woken = 0;
-    while (woken < max) {
+    // bounded: a heap of evaluations woken recently (still too young) is not scanned whole every time
+    for (let scanned = 0; woken < max && scanned < max * 8; scanned++) {
       const entry = this.#delayed.pop();
       if (entry === undefined) break;
-      const nacked = (this.#deliveries.get(entry.evaluation.ID) ?? 0) > 0;
-      if (entry.evaluation.TriggeredBy !== trigger || nacked) {
-        kept.push(entry);
-        continue;
-      }
-      this.#stats.totalWaiting--;
-      this.#enqueueReady(entry, entry.evaluation.Type);
+      kept.push(entry);
+      const { TriggeredBy, Type, ID, CreateTime } = entry.evaluation;
+      const nacked = (this.#deliveries.get(ID) ?? 0) > 0;
+      if (TriggeredBy !== wake.trigger || !wake.types.includes(Type) || nacked) continue;
+      const due = Math.max(now, nanosToMs(CreateTime) + wake.minAgeMs);
+      if (due >= entry.waitUntil) continue;
+      entry.waitUntil = due;
       woken++;
     }
     for (const entry of kept) this.#delayed.push(entry);
-    if (woken > 0) {
-      this.#armDelayTimer();
-      this.#dispatch();
-    }
+    // the delay timer moves to the earliest due, and releases everything due by then
+    if (woken > 0) this.#armDelayTimer();
     return woken;
   }
 

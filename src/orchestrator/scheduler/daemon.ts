@@ -15,9 +15,9 @@
  * is simply empty and the job waits for nodes to join.
  *
  * Not in Go: a node that would take the job but for its current load ({@link busyNodes}) is waited for
- * as a batch job waits for capacity: a `job-queue` evaluation after `QueueBackoff` (the broker releases
- * it early when a node's capacity frees), and a Queueing event in the job's history saying which nodes
- * it waits for. Go's daemon scheduler reaches such a node only when some node joins.
+ * as a batch job waits for capacity: a `job-queue` evaluation after `QueueBackoff`, and a Queueing
+ * event in the job's history saying which nodes it waits for. Go's daemon scheduler reaches such a
+ * node only when some node joins.
  */
 import {
   EvalTrigger,
