@@ -153,7 +153,7 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
-    checkReachablePorts(config);
+    warnings.push(...unreachablePorts(config));
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -286,31 +286,26 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
 }
 
 /**
+ * Warnings for the ports clients fetch from (the API; the local publisher's results, on a compute
+ * node) that Node's fetch refuses: this project's CLI cannot reach them, though curl and Bacalhau's
+ * clients can, so the node still starts.
+ */
+function unreachablePorts(config: BacalhauConfig): string[] {
+  const ports: [string, number][] = [['API.Port', config.API.Port]];
+  if (config.Compute.Enabled) ports.push(['Publishers.Types.Local.Port', config.Publishers.Types.Local.Port]);
+  return ports
+    .filter(([, port]) => isBlockedPort(port))
+    .map(
+      ([key, port]) =>
+        `${key}: port ${port} is one Node.js refuses to connect to (the Fetch standard blocks it), so this ` +
+        `CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c ${key}=<port>`,
+    );
+}
+
+/**
  * Fails before the node's parts start when the API port is taken: a compute node would otherwise
  * register with its orchestrator first and leave a stray DISCONNECTED entry in its node list.
  */
-/**
- * The ports clients fetch from (the API, the local publisher's results) must not be ones Node's fetch
- * refuses: this node's own CLI could not reach it.
- */
-function checkReachablePorts(config: BacalhauConfig): void {
-  const ports: [string, number][] = [
-    ['API.Port', config.API.Port],
-    ['Publishers.Types.Local.Port', config.Publishers.Types.Local.Port],
-  ];
-  for (const [key, port] of ports) {
-    if (!isBlockedPort(port)) continue;
-    throw new BacalhauError(
-      `${key}: port ${port} is one Node.js refuses to connect to (the Fetch standard blocks it), so clients could not reach it`,
-      {
-        code: ErrorCode.ConfigurationError,
-        component: ServeComponent,
-        hint: `Choose another port: -c ${key}=<port>`,
-      },
-    );
-  }
-}
-
 async function checkApiPortFree(host: string, port: number): Promise<void> {
   if (port === 0) return;
   const refused = await listenProbe(port, host);
