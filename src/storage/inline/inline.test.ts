@@ -170,8 +170,11 @@ describe('inline input messages', () => {
     expect(await message('data:;base64,a$b=')).toBe(
       'Source.Params.URL: not a valid data URL: it has data that is not valid base64',
     );
-    expect(await message(dataUrl(gzipOf('just text, not an archive'), 'application/gzip'))).toMatch(
-      /^Source\.Params\.URL: the gzip data is not a tar archive \(/u,
+    expect(await message(dataUrl(gzipOf('just text, not an archive'), 'application/gzip'))).toBe(
+      'Source.Params.URL: the archive cannot be unpacked: it is not a tar archive (too short for one)',
+    );
+    expect(await message(dataUrl(gzipOf('x'.repeat(600)), 'application/gzip'))).toBe(
+      'Source.Params.URL: the archive cannot be unpacked: it is not a tar archive (bad number field)',
     );
     expect(
       await message(

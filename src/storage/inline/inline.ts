@@ -30,6 +30,9 @@ export interface InlineStorageOptions {
 type Content = { kind: 'file'; data: Buffer } | { kind: 'archive'; entries: TarEntry[] };
 
 const urlHint = 'Give the content as an RFC 2397 data URL, e.g. "data:text/plain;base64,aGVsbG8=".';
+/** A tar archive is made of 512-byte blocks, a header first. */
+const TarBlockBytes = 512;
+
 const sizeHint = 'Inline inputs are for small data: serve larger data over HTTP (urlDownload) or S3.';
 
 export class InlineStorage implements Storage {
@@ -139,10 +142,12 @@ export class InlineStorage implements Storage {
 
 function readArchive(archive: Buffer): TarEntry[] {
   try {
+    // shorter than one tar header: plain gzipped data, which the reader would call a cut-off archive
+    if (archive.length < TarBlockBytes) throw new TarError('it is not a tar archive (too short for one)');
     return [...readTar(archive)];
   } catch (err) {
     if (!(err instanceof TarError)) throw err;
-    throw paramError('URL', `the gzip data is not a tar archive (${err.message})`, {
+    throw paramError('URL', `the archive cannot be unpacked: ${err.message}`, {
       hint: 'Give a tar archive of relative paths compressed with gzip (tar -czf), or let the bacalhau CLI inline the path.',
     });
   }
