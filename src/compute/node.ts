@@ -330,7 +330,8 @@ export class ComputeNode {
         events: [eventFromError(ComputeEventTopic.ExecutionScanning, err, new Date(this.#o.clock.now()))],
       };
     } finally {
-      this.#bids.delete(execution.ID);
+      // a later bid for the same execution (a replay) has its own controller
+      if (this.#bids.get(execution.ID) === cancel) this.#bids.delete(execution.ID);
     }
     this.#write(update);
   }

@@ -264,14 +264,22 @@ async function configure(
     if (allowed.length === 0 || request.method === 'OPTIONS') {
       return sendJson(reply, 404, notFoundBody(request.id));
     }
-    void reply.header('Allow', allowed.join(', '));
+    // echo's list: OPTIONS first (CORS answers it everywhere), HEAD with every GET
+    const methods = ['OPTIONS', ...allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]))];
+    void reply.header('Allow', methods.join(', '));
     const { body } = errorResponse(requestError('Method Not Allowed', { status: 405 }), request.id);
     return request.method === 'HEAD' ? reply.code(405).send() : sendJson(reply, 405, body);
   });
   const isWebSocketPath = routePatternMatcher(
     routes.filter((r) => r.wsHandler !== undefined).map((r) => r.url),
   );
-  routeUpgrades(app.server, (request) => isWebSocketRequest(request, isWebSocketPath));
+  const unrouteUpgrades = routeUpgrades(app.server, (request) =>
+    isWebSocketRequest(request, isWebSocketPath),
+  );
+  app.addHook('onClose', (_instance, done) => {
+    unrouteUpgrades();
+    done();
+  });
 
   const document = buildOpenApiDocument(routes, { version: buildInfo.GitVersion });
   app.get('/api/v1/openapi.json', (request, reply) => sendJson(reply, 200, document, pretty(request)));

@@ -16,18 +16,24 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
 
 /**
  * Puts a filter in front of the server's `upgrade` listeners (registered before this call): requests
- * for which `isWebSocket` is false are served as plain HTTP.
+ * for which `isWebSocket` is false are served as plain HTTP. Returns what undoes it, for the server's
+ * close: the plugin can no longer remove its own listener, which is now behind the filter.
  */
-export function routeUpgrades(server: Server, isWebSocket: (request: IncomingMessage) => boolean): void {
+export function routeUpgrades(
+  server: Server,
+  isWebSocket: (request: IncomingMessage) => boolean,
+): () => void {
   const listeners = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('upgrade');
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const filter = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (!isWebSocket(request)) {
       serveAsPlainRequest(server, request, socket, head);
       return;
     }
     for (const listener of listeners) listener(request, socket, head);
-  });
+  };
+  server.on('upgrade', filter);
+  return () => void server.off('upgrade', filter);
 }
 
 /** Whether Node handed this request to the `upgrade` listeners (its socket is then no longer HTTP's). */

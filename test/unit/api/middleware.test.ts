@@ -164,9 +164,9 @@ describe('routing', () => {
         component: 'APIServer',
         message: 'Method Not Allowed',
       });
-      expect(res.headers['allow']).toBe('GET, PUT, POST');
+      expect(res.headers['allow']).toBe('OPTIONS, GET, HEAD, PUT, POST');
       const node = await call(api, 'POST', '/api/v1/orchestrator/nodes/n-1');
-      expect([node.status, node.headers['allow']]).toEqual([405, 'GET, PUT']);
+      expect([node.status, node.headers['allow']]).toEqual([405, 'OPTIONS, GET, HEAD, PUT']);
     });
   });
 
