@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import { BacalhauError, type Evaluation, type NodeState } from '../../models/index.js';
 import { SqliteJobStore } from '../../store/sqlite/sqlite-store.js';
@@ -372,6 +372,38 @@ describe('NodeManager heartbeats and liveness', () => {
       expect(await stored()).toBe(3);
       // told once the schedulers can read it
       expect(seen).toEqual(['stored 3', 'freed n-1']);
+    });
+  });
+
+  it('says capacity came free only once a write of it succeeded', async () => {
+    const freed: string[] = [];
+    const onCapacityFreed = (ids: readonly string[]): void => void freed.push(ids.join());
+    await withHarness({ dispatcher: false, manager: { onCapacityFreed } }, async (h) => {
+      const info = testNodeInfo('n-1');
+      await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
+      const beat = (cpu: number) =>
+        h.manager.heartbeat(
+          {
+            NodeID: 'n-1',
+            AvailableCapacity: { ...info.ComputeNodeInfo.AvailableCapacity, CPU: cpu },
+            QueueUsedCapacity: info.ComputeNodeInfo.QueueCapacity,
+            LastOrchestratorSeqNum: 0,
+          },
+          context('n-1'),
+        );
+      beat(0.5);
+      await h.clock.advanceAsync(15_000); // stored busy at the persistence tick
+      const transaction = h.store.transaction.bind(h.store);
+      vi.spyOn(h.store, 'transaction').mockImplementationOnce(() => Promise.reject(new Error('disk full')));
+      beat(2);
+      await h.clock.advanceAsync(0);
+      expect(freed).toEqual([]);
+      expect(h.errors.map((e) => (e as Error).message)).toEqual(['disk full']);
+      vi.mocked(h.store.transaction).mockImplementation(transaction);
+      beat(3);
+      await h.clock.advanceAsync(1_000);
+      expect(freed).toEqual(['n-1']);
+      h.errors.length = 0;
     });
   });
 

@@ -143,7 +143,7 @@ export class NodeManager implements ControlPlaneHandler {
   #freed = new Set<string>();
   #lastSoonFlush = -Infinity;
   #checking: Promise<void> | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  #flushing: Promise<boolean> = Promise.resolve(true);
   #unserve: Unsubscribe | undefined;
   #state: NodeManagerState = 'running';
   #stopped: Promise<void> | undefined;
@@ -460,6 +460,11 @@ export class NodeManager implements ControlPlaneHandler {
    * `onError` and retried at the next flush.
    */
   flush(): Promise<void> {
+    return this.#flushInTurn().then(() => undefined);
+  }
+
+  /** One flush after those already started; whether it wrote. */
+  #flushInTurn(): Promise<boolean> {
     const run = this.#flushing.then(() => this.#flush());
     this.#flushing = run;
     return run;
@@ -556,8 +561,11 @@ export class NodeManager implements ControlPlaneHandler {
       const freed = [...this.#freed];
       this.#freed.clear();
       if (this.#state !== 'running') return;
-      // told once the schedulers can read the freed capacity
-      void this.flush().then(() => this.#o.onCapacityFreed?.(freed));
+      // told once the schedulers can read the freed capacity; a refused write is told with the next
+      void this.#flushInTurn().then((written) => {
+        if (written) this.#o.onCapacityFreed?.(freed);
+        else for (const id of freed) this.#freed.add(id);
+      });
     });
   }
 
@@ -616,7 +624,8 @@ export class NodeManager implements ControlPlaneHandler {
     this.#changed(nodeId, true, false, now, NodeManagerMessages.heartbeatTimeout);
   }
 
-  async #flush(): Promise<void> {
+  /** Writes what heartbeats changed; false when the store refused it (it is kept for the next try). */
+  async #flush(): Promise<boolean> {
     const batch: {
       id: string;
       live: LiveNode;
@@ -635,7 +644,7 @@ export class NodeManager implements ControlPlaneHandler {
         queueUsed: live.queueUsed,
       });
     }
-    if (batch.length === 0) return;
+    if (batch.length === 0) return true;
     try {
       await this.#o.store.transaction((tx) => {
         for (const item of batch) {
@@ -660,7 +669,9 @@ export class NodeManager implements ControlPlaneHandler {
     } catch (err) {
       for (const item of batch) if (this.#live.get(item.id) === item.live) item.live.dirty = true;
       this.#o.onError(err);
+      return false;
     }
+    return true;
   }
 
   /** Stores the node DISCONNECTED with `reason`, keeping its last live figures (not its capacity). */
