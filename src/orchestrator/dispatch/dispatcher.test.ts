@@ -66,6 +66,26 @@ function boundTo(target: object, key: string | symbol): unknown {
   return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }
 
+/** Makes the next `failures` execution updates fail as SQLite does on a full disk. */
+function fillDisk(h: Harness, failures: number): void {
+  let left = failures;
+  const transaction = h.store.transaction.bind(h.store);
+  vi.spyOn(h.store, 'transaction').mockImplementation((fn) =>
+    transaction((tx) => {
+      const full = new Proxy(tx, {
+        get: (target, key) =>
+          key === 'updateExecution' && left-- > 0
+            ? () => {
+                const cause = new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+                throw datastoreFailure('job store write failed: database or disk is full', cause);
+              }
+            : boundTo(target, key),
+      });
+      return fn(full);
+    }),
+  );
+}
+
 /** What the scheduler does when it approves a bid. */
 function approve(store: JobStore, executionID: string) {
   return store.updateExecution({
@@ -450,23 +470,7 @@ describe('Dispatcher: compute node → store', () => {
 
   it('waits out a store that cannot write (a full disk) rather than drop a report, reporting it once', async () => {
     await withHarness({}, async (h) => {
-      // the next three execution updates fail as SQLite does on a full disk
-      let failures = 3;
-      const transaction = h.store.transaction.bind(h.store);
-      vi.spyOn(h.store, 'transaction').mockImplementation((fn) =>
-        transaction((tx) => {
-          const full = new Proxy(tx, {
-            get: (target, key) =>
-              key === 'updateExecution' && failures-- > 0
-                ? () => {
-                    const full = new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
-                    throw datastoreFailure('job store write failed: database or disk is full', full);
-                  }
-                : boundTo(target, key),
-          });
-          return fn(full);
-        }),
-      );
+      fillDisk(h, 3);
       await h.node('n-1');
       const { execution } = await place(h.store, 'n-1');
       await vi.waitFor(() => expect(h.errors).toHaveLength(1));
@@ -475,6 +479,20 @@ describe('Dispatcher: compute node → store', () => {
       await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
       expect((h.errors[0] as Error).message).toBe('job store write failed: database or disk is full');
       expect(h.errors).toHaveLength(1);
+    });
+  });
+
+  it('says which report it could not store when it stops meanwhile', async () => {
+    await withHarness({}, async (h) => {
+      fillDisk(h, Infinity);
+      await h.node('n-1');
+      const { execution } = await place(h.store, 'n-1');
+      await vi.waitFor(() => expect(h.errors).toHaveLength(1));
+      await h.dispatcher?.stop();
+      expect((h.errors[1] as Error).message).toBe(
+        `stopped before BidResult of execution ${execution.ID} could be stored: ` +
+          'job store write failed: database or disk is full',
+      );
     });
   });
 

@@ -20,7 +20,7 @@
  */
 import { sleep, systemClock, type Clock } from '../../lib/clock.js';
 import { Deque } from '../../lib/deque.js';
-import { BacalhauError, ErrorCode } from '../../models/index.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
 import { msToNanos, nanosToMs } from '../../models/go-time.js';
 import { EventTopic } from '../events.js';
 import type { Event, Execution, Job } from '../../models/index.js';
@@ -267,7 +267,14 @@ export class Dispatcher {
       } catch (err) {
         if (!isPassingStoreFailure(err) || this.#state !== 'running') throw err;
         if (attempt === 0) this.#onError(err, context);
-        await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal });
+        // Stopping ends the wait, and the message counts as processed: the node will not send it again.
+        // Said plainly, since the execution it reports stays as stored (until housekeeping's timeouts).
+        await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal }).catch(() => {
+          throw new BacalhauError(
+            `stopped before ${message.type} of execution ${message.payload.ExecutionID} could be stored: ${errorMessage(err)}`,
+            { code: ErrorCode.DatastoreFailure, component: DispatcherComponent, cause: err },
+          );
+        });
       }
     }
   }
