@@ -556,6 +556,20 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       expect(plan.JobEvents).toEqual([]);
     });
 
+    it('stays Running while some partitions run and no node is free for the others', () => {
+      const running = exec('node0', 'Running', { partition: 0 });
+      const plan = schedule({
+        job: job({ Type: type, Count: 2, state: 'Running', timeouts: { QueueTimeout: 600 } }),
+        trigger: 'exec-update',
+        executions: [running],
+        nodes: numberedNodes(1),
+      });
+      expect(created(plan)).toEqual([]);
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+      expect(plan.DesiredJobState).toBe('Undefined');
+      expect(plan.JobEvents).toEqual([]);
+    });
+
     it('queues while approving what already bid (some partitions running)', () => {
       const bid = exec('node0', 'AskForBidAccepted', { partition: 0 });
       const plan = schedule(

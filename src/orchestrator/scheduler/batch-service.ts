@@ -163,9 +163,11 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
       }),
     );
     // Fully queued only when no node at all could take a partition, and only for a job that is running
-    // or has just been submitted (a pending update or rerun stays Pending).
+    // or has just been submitted (a pending update or rerun stays Pending). Not while some partitions
+    // are placed (deliberate: Go calls such a job Queued, and Running again at each of their updates).
     if (
       matched.length === 0 &&
+      occupying.length === 0 &&
       (job.State.StateType === 'Running' || plan.Eval.TriggeredBy === EvalTrigger.JobRegister)
     ) {
       markJobQueued(plan, events.jobQueued(failure.message));
