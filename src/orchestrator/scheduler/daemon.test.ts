@@ -125,10 +125,20 @@ describe('DaemonJobScheduler', () => {
     expect(isEmptyPlan(plan)).toBe(true);
   });
 
-  it('with no matching node the plan is empty: no failure, no queueing', () => {
-    for (const state of ['Pending', 'Running'] as const) {
-      const plan = schedule({ job: daemonJob({ state }), nodes: [wasmOnlyNode('nodeW')] });
-      expect(isEmptyPlan(plan)).toBe(true);
+  it('with no matching node: Queued with the reasons at its submission, then an empty plan', () => {
+    const submitted = schedule({ job: daemonJob(), nodes: [wasmOnlyNode('nodeW')] });
+    const reason =
+      'not matching nodes to run job out of 1 available nodes.\n• Node nodeW: does not support docker, only wasm';
+    expect(submitted.DesiredJobState).toBe('Queued');
+    expect(jobEvents(submitted)).toEqual([`Queueing: Job queued. ${reason}`]);
+    expect(submitted.NewExecutions).toEqual([]);
+    for (const state of ['Queued', 'Running'] as const) {
+      const later = schedule({
+        job: daemonJob({ state }),
+        trigger: 'node-join',
+        nodes: [wasmOnlyNode('nodeW')],
+      });
+      expect(isEmptyPlan(later)).toBe(true);
     }
   });
 
@@ -258,7 +268,10 @@ describe('DaemonJobScheduler', () => {
         ],
       });
       expect(plan.NewEvaluations).toEqual([]);
-      expect(plan.JobEvents).toEqual([]);
+      // nothing to wait for: only the word that no node matches
+      expect(plan.JobEvents.map((e) => e.Message.split('.')[1])).toEqual([
+        ' not matching nodes to run job out of 2 available nodes',
+      ]);
     });
 
     it('is not waited for separately when the rate limit already asked for another evaluation', () => {

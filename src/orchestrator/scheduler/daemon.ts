@@ -11,8 +11,8 @@
  *    ranker stops matching the node after that);
  * 5. job → Running once an execution may run.
  *
- * A daemon job never completes and never fails here, and has no timeouts; when no node matches, the plan
- * is simply empty and the job waits for nodes to join.
+ * A daemon job never completes and never fails here, and has no timeouts; when no node matches it
+ * waits for nodes to join (Queued at its submission, with the reasons; Go leaves it Pending, silent).
  *
  * Not in Go: a node that would take the job but for its current load ({@link busyNodes}) is waited for
  * as a batch job waits for capacity: a `job-queue` evaluation after `QueueBackoff`, and a Queueing
@@ -22,11 +22,12 @@
 import {
   EvalTrigger,
   lessThanEq,
+  markJobQueued,
   markJobRunningIfEligible,
   type Job,
   type Plan,
 } from '../../models/index.js';
-import { formatBusyNodes, type NodeRank } from '../selection/index.js';
+import { formatBusyNodes, noMatchingNodes, type NodeRank } from '../selection/index.js';
 import { jobResources } from '../selection/ranking/job-resources.js';
 import {
   addExecution,
@@ -81,6 +82,17 @@ export class DaemonJobScheduler implements Scheduler {
       );
       // said once per wait, not at every retry
       if (plan.Eval.TriggeredBy !== EvalTrigger.JobQueue) plan.JobEvents.push(events.jobQueued(reason));
+    }
+
+    // Not in Go, where such a job stays Pending without a word: said once, at its submission
+    if (
+      matched.length === 0 &&
+      busy.length === 0 &&
+      live.length === 0 &&
+      job.State.StateType === 'Pending' &&
+      plan.Eval.TriggeredBy === EvalTrigger.JobRegister
+    ) {
+      markJobQueued(plan, events.jobQueued(noMatchingNodes(rejected).message));
     }
 
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
