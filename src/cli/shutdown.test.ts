@@ -13,7 +13,6 @@ describe('shutdownSignal', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-    ['SIGHUP', 129],
   ] as const)('asks to finish at the first %s and exits with %i at the second', (name, code) => {
     const proc = fakeProcess();
     const signal = shutdownSignal(proc);
@@ -23,5 +22,17 @@ describe('shutdownSignal', () => {
     expect(proc.exits).toEqual([]);
     proc.emit(name, name);
     expect(proc.exits).toEqual([code]);
+  });
+
+  it('asks to finish at SIGHUP and is not hurried by more of them (a closing terminal sends two)', () => {
+    const proc = fakeProcess();
+    const signal = shutdownSignal(proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    proc.emit('SIGHUP', 'SIGHUP');
+    proc.emit('SIGHUP', 'SIGHUP');
+    expect(signal.aborted).toBe(true);
+    expect(proc.exits).toEqual([]);
+    proc.emit('SIGINT', 'SIGINT');
+    expect(proc.exits).toEqual([130]);
   });
 });

@@ -1,13 +1,16 @@
 /**
  * Ctrl+C, SIGTERM and SIGHUP (the terminal went away) as an AbortSignal (CliContext.signal). The first
  * signal asks the running command to finish (serve stops gracefully, `job run` stops following and says
- * the job keeps running); a second one ends the process at once, for a command that does not listen.
+ * the job keeps running); a second SIGINT or SIGTERM ends the process at once, for a command that does
+ * not listen.
  * Node's default for SIGHUP is to die on the spot, which left a node's lock, run file and containers.
  */
 export function shutdownSignal(proc: NodeJS.Process): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
+    // A closing terminal sends SIGHUP twice (the shell passes its own on): only a person's second
+    // Ctrl+C or a second SIGTERM means "now".
+    if (controller.signal.aborted && name !== 'SIGHUP') {
       proc.exit(128 + (exitSignals[name] ?? 15));
     }
     controller.abort(new Error(`received ${name}`));
