@@ -5,9 +5,13 @@ import { shutdownSignal } from './cli/shutdown.js';
 // A reader that went away (`bacalhau job list | head`) ends the output quietly, as in any Unix tool,
 // instead of an unhandled EPIPE stack trace. A terminal that went away (EIO: the window was closed,
 // which also sends SIGHUP) only loses the output: the command goes on, so `serve` stops gracefully.
+let terminalGone = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EIO') return;
+    if (err.code === 'EIO') {
+      terminalGone = true;
+      return;
+    }
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
@@ -34,4 +38,10 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 // something no handle listing shows, and the process outlived its error, deaf to SIGTERM.
 await flushed(process.stdout);
 await flushed(process.stderr);
+if (terminalGone) {
+  // Node 20 aborts (SIGSEGV) when its exit restores the settings of a terminal that is gone (fixed in
+  // later Node): end the way a hangup ends a process instead, its own signal with no handler left.
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
 process.exit(code);

@@ -260,7 +260,8 @@ describe('serve as a process', () => {
       ]
         .map((arg) => `'${arg}'`)
         .join(' ');
-      const terminal = spawn('script', ['-qfc', command, '/dev/null'], {
+      const stderr = join(dir, 'serve.err');
+      const terminal = spawn('script', ['-qfc', `${command} 2>'${stderr}'`, '/dev/null'], {
         cwd: REPO_ROOT,
         env: { ...process.env, HOME: dir },
         stdio: ['pipe', 'ignore', 'ignore'],
@@ -275,6 +276,9 @@ describe('serve as a process', () => {
         // stopped, not killed: what a graceful stop removes is gone
         expect(existsSync(runInfo())).toBe(false);
         expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+        // and it ended without Node 20's abort on restoring a terminal that is gone
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(readFileSync(stderr, 'utf8')).not.toContain('Assertion failed');
       } finally {
         if (terminal.exitCode === null) terminal.kill('SIGKILL');
       }
