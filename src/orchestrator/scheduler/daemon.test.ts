@@ -246,6 +246,13 @@ describe('DaemonJobScheduler', () => {
       expect(jobEvents(plan)).toEqual([`Queueing: Job queued. ${reason('full')}`, 'State Update: Running']);
     });
 
+    it('makes the job Queued when every node it could run on is busy', () => {
+      const plan = schedule({ job: daemonJob(), nodes: [busy('full')] });
+      expect(plan.DesiredJobState).toBe('Queued');
+      expect(plan.UpdateMessage).toMatch(/^Job queued\. waiting for capacity on 1 of 1 nodes\./u);
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+    });
+
     it('is waited for again without another event when the job-queue evaluation finds it still busy', () => {
       const running = exec('free', 'Running');
       const plan = schedule({

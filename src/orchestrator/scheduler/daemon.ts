@@ -80,8 +80,14 @@ export class DaemonJobScheduler implements Scheduler {
           comment: reason,
         }),
       );
-      // said once per wait, not at every retry
-      if (plan.Eval.TriggeredBy !== EvalTrigger.JobQueue) plan.JobEvents.push(events.jobQueued(reason));
+      // said once per wait, not at every retry; Queued when nothing of it runs yet
+      if (plan.Eval.TriggeredBy !== EvalTrigger.JobQueue) {
+        const event = events.jobQueued(reason);
+        const idle =
+          live.length === 0 && plan.NewExecutions.length === 0 && job.State.StateType === 'Pending';
+        if (idle) markJobQueued(plan, event);
+        else plan.JobEvents.push(event);
+      }
     }
 
     // Not in Go, where such a job stays Pending without a word: said once, at its submission
