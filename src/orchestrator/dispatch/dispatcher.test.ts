@@ -477,7 +477,10 @@ describe('Dispatcher: compute node → store', () => {
       expect(await computeState(h, execution.ID)).toBe('New');
       await h.clock.advanceAsync(100 + 200 + 400);
       await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
-      expect((h.errors[0] as Error).message).toBe('job store write failed: database or disk is full');
+      expect((h.errors[0] as Error).message).toBe(
+        `cannot store BidResult of execution ${execution.ID} yet, trying again until the store can write: ` +
+          'job store write failed: database or disk is full',
+      );
       expect(h.errors).toHaveLength(1);
     });
   });

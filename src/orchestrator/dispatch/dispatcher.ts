@@ -266,7 +266,17 @@ export class Dispatcher {
         return;
       } catch (err) {
         if (!isPassingStoreFailure(err) || this.#state !== 'running') throw err;
-        if (attempt === 0) this.#onError(err, context);
+        if (attempt === 0) {
+          const waiting = `cannot store ${message.type} of execution ${message.payload.ExecutionID} yet, trying again until the store can write: ${errorMessage(err)}`;
+          this.#onError(
+            new BacalhauError(waiting, {
+              code: ErrorCode.DatastoreFailure,
+              component: DispatcherComponent,
+              cause: err,
+            }),
+            context,
+          );
+        }
         // Stopping ends the wait, and the message counts as processed: the node will not send it again.
         // Said plainly, since the execution it reports stays as stored (until housekeeping's timeouts).
         await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal }).catch(() => {
