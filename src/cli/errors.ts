@@ -4,6 +4,7 @@
  */
 import { ClientComponent } from '../api/client/index.js';
 import { blockedPortReason, isBlockedPortError } from '../lib/blocked-ports.js';
+import { errorChain } from '../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
 /** The network reason of a failed fetch, e.g. `connection refused` (undici hides it in `cause`). */
@@ -17,7 +18,7 @@ function networkReason(err: unknown): string | undefined {
     ENETUNREACH: 'network unreachable',
     ETIMEDOUT: 'connection timed out',
   };
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(err)) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined && reasons[code] !== undefined) return reasons[code];
   }
@@ -26,7 +27,7 @@ function networkReason(err: unknown): string | undefined {
 
 /** The client's ServiceUnavailable error for a server that could not be reached, anywhere in the chain. */
 function unreachable(err: unknown): BacalhauError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(err)) {
     if (
       e instanceof BacalhauError &&
       e.code === ErrorCode.ServiceUnavailable &&

@@ -3,6 +3,8 @@
  * refuses to connect to them ("bad port") where curl and Go's HTTP client connect fine, so a node
  * served on one, or data downloaded from one, needs a clear word rather than "fetch failed".
  */
+import { errorChain } from './error-chain.js';
+
 const blocked = new Set([
   1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
   109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
@@ -16,7 +18,7 @@ export function isBlockedPort(port: number): boolean {
 
 /** Whether a failed `fetch` failed because the port it was to connect to (maybe after a redirect) is blocked. */
 export function isBlockedPortError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(err)) {
     if (e.message === 'bad port') return true;
   }
   return false;

@@ -8,6 +8,7 @@
  */
 import { Agent } from 'node:https';
 import WebSocket from 'ws';
+import { errorChain } from '../../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { ClientComponent, type ClientOptions } from '../transport.js';
 import { httpsFetch } from './https-fetch.js';
@@ -64,7 +65,7 @@ const certificateCodes = new Set([
 
 /** The reason a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
 function certificateProblem(failure: unknown): string | undefined {
-  for (let e: unknown = failure, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(failure)) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined && certificateCodes.has(code)) return e.message;
   }
