@@ -5,12 +5,14 @@
  * orchestrator's compute reports, the compute node's execution outcomes.
  */
 import Database from 'better-sqlite3';
+import { doublingDelayMs } from '../lib/backoff.js';
+import { errorChain } from '../lib/error-chain.js';
 
 const passingCodes = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM)/u;
 
 /** Whether `err`, or what caused it, is SQLite failing in a way that may pass. */
 export function isPassingStoreFailure(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(err)) {
     if (e instanceof Database.SqliteError) return passingCodes.test(e.code);
   }
   return false;
@@ -18,5 +20,5 @@ export function isPassingStoreFailure(err: unknown): boolean {
 
 /** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */
 export function storeRetryDelayMs(attempt: number): number {
-  return Math.min(10_000, 100 * 2 ** Math.min(Math.max(attempt, 0), 10));
+  return doublingDelayMs(attempt, { firstMs: 100, maxMs: 10_000 });
 }

@@ -29,6 +29,7 @@
  * Lifecycle (design example 11): {@link Worker.create} starts the loop; {@link Worker.stop} (or the
  * `signal` option) ends it after the batch in hand, if any, is finished and acked. Idempotent.
  */
+import { doublingDelayMs } from '../../lib/backoff.js';
 import { sleep, type Clock } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode, EvalStatus, type Evaluation, type Plan } from '../../models/index.js';
 import type { JobStore, JobStoreReader } from '../../store/index.js';
@@ -151,10 +152,10 @@ export class Worker {
           break;
         }
         failures++;
-        const delay = Math.min(
-          this.#deps.dequeueMaxBackoffMs,
-          this.#deps.dequeueBaseBackoffMs * 2 ** Math.min(failures - 1, 30),
-        );
+        const delay = doublingDelayMs(failures - 1, {
+          firstMs: this.#deps.dequeueBaseBackoffMs,
+          maxMs: this.#deps.dequeueMaxBackoffMs,
+        });
         logger.debug('Failed to dequeue an evaluation; backing off', {
           Worker: this.name,
           Error: messageOf(err),

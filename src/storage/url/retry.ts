@@ -3,6 +3,7 @@
  * `InputSources.MaxRetryCount` retries and waits capped at 1 s).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { doublingDelayMs } from '../../lib/backoff.js';
 import { BacalhauError } from '../../models/index.js';
 import { cancelledError } from '../errors.js';
 
@@ -32,7 +33,7 @@ export async function withRetries<T>(
         throw new BacalhauError(`${err.message} (${retry + 1} attempts)`, { ...err.options(), cause: err });
       }
     }
-    const wait = Math.min(policy.waitMaxMs, policy.waitMinMs * 2 ** retry);
+    const wait = doublingDelayMs(retry, { firstMs: policy.waitMinMs, maxMs: policy.waitMaxMs });
     await sleep(wait, undefined, signal === undefined ? {} : { signal }).catch(() => {
       throw cancelledError(signal as AbortSignal, what);
     });
