@@ -23,6 +23,21 @@ function context(nodeId: string): ControlContext {
   };
 }
 
+/** A heartbeat from `nodeId` with testNodeInfo's capacity, its available CPU `cpu` when given. */
+function beat(h: Harness, nodeId: string, cpu?: number): void {
+  const compute = testNodeInfo(nodeId).ComputeNodeInfo;
+  const available = compute.AvailableCapacity;
+  h.manager.heartbeat(
+    {
+      NodeID: nodeId,
+      AvailableCapacity: cpu === undefined ? available : { ...available, CPU: cpu },
+      QueueUsedCapacity: compute.QueueCapacity,
+      LastOrchestratorSeqNum: 0,
+    },
+    context(nodeId),
+  );
+}
+
 async function caught(promise: Promise<unknown>): Promise<BacalhauError> {
   try {
     await promise;
@@ -180,16 +195,6 @@ describe('NodeManager: one process per node ID', () => {
       context(nodeId),
     );
   }
-  const heartbeat = (h: Harness, nodeId: string) =>
-    h.manager.heartbeat(
-      {
-        NodeID: nodeId,
-        AvailableCapacity: testNodeInfo(nodeId).ComputeNodeInfo.AvailableCapacity,
-        QueueUsedCapacity: testNodeInfo(nodeId).ComputeNodeInfo.QueueCapacity,
-        LastOrchestratorSeqNum: 0,
-      },
-      context(nodeId),
-    );
   const inUse =
     'another compute node with this ID is connected (since 2024-01-01T00:00:00Z, from another data dir): ' +
     'stop that node, or give this one its own name (--name, with a new --data-dir)';
@@ -205,7 +210,7 @@ describe('NodeManager: one process per node ID', () => {
       // Go's nodes send no InstanceID: one of them is another data dir too
       expect(await handshake(h, 'n-1')).toEqual({ accepted: false, reason: inUse });
       expect((await h.store.getNode('n-1')).Info.Labels).toEqual({ first: 'yes' });
-      expect(() => heartbeat(h, 'n-1')).not.toThrow();
+      expect(() => beat(h, 'n-1')).not.toThrow();
       expect(h.manager.connectedNodes).toBe(1);
     });
   });
@@ -350,24 +355,14 @@ describe('NodeManager heartbeats and liveness', () => {
       await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
       seen.length = 0; // the handshake's own write
       const stored = async () => (await h.store.getNode('n-1')).Info.ComputeNodeInfo.AvailableCapacity.CPU;
-      const beat = (cpu: number) =>
-        h.manager.heartbeat(
-          {
-            NodeID: 'n-1',
-            AvailableCapacity: { ...info.ComputeNodeInfo.AvailableCapacity, CPU: cpu },
-            QueueUsedCapacity: info.ComputeNodeInfo.QueueCapacity,
-            LastOrchestratorSeqNum: 0,
-          },
-          context('n-1'),
-        );
       const before = await stored();
       h.clock.advance(1000);
-      beat(0.5); // busier: left to the persistence tick
+      beat(h, 'n-1', 0.5); // busier: left to the persistence tick
       await h.clock.advanceAsync(0);
       expect(await stored()).toBe(before);
       expect(seen).toEqual([]);
       h.clock.advance(1000);
-      beat(3); // work ended: written at once
+      beat(h, 'n-1', 3); // work ended: written at once
       await h.clock.advanceAsync(0);
       expect(await stored()).toBe(3);
       // told once the schedulers can read it
@@ -381,25 +376,15 @@ describe('NodeManager heartbeats and liveness', () => {
     await withHarness({ dispatcher: false, manager: { onCapacityFreed } }, async (h) => {
       const info = testNodeInfo('n-1');
       await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
-      const beat = (cpu: number) =>
-        h.manager.heartbeat(
-          {
-            NodeID: 'n-1',
-            AvailableCapacity: { ...info.ComputeNodeInfo.AvailableCapacity, CPU: cpu },
-            QueueUsedCapacity: info.ComputeNodeInfo.QueueCapacity,
-            LastOrchestratorSeqNum: 0,
-          },
-          context('n-1'),
-        );
-      beat(0.5);
+      beat(h, 'n-1', 0.5);
       await h.clock.advanceAsync(15_000); // stored busy at the persistence tick
       // the next write fails, the ones after it succeed
       vi.spyOn(h.store, 'transaction').mockImplementationOnce(() => Promise.reject(new Error('disk full')));
-      beat(2);
+      beat(h, 'n-1', 2);
       await h.clock.advanceAsync(0);
       expect(freed).toEqual([]);
       expect(h.errors.map((e) => (e as Error).message)).toEqual(['disk full']);
-      beat(3);
+      beat(h, 'n-1', 3);
       await h.clock.advanceAsync(1_000);
       expect(freed).toEqual(['n-1']);
       h.errors.length = 0;
