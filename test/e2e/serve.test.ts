@@ -1,5 +1,5 @@
 /** `bacalhau serve` itself: the run-info file, graceful stop, refusals, and an unreachable node. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,12 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'bacalhau-serve-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** Processes a test started, killed at its end if still running (a failed assertion skips its stop). */
+const processes: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of processes.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const runInfo = (): string => join(dir, 'bacalhau.run');
 
@@ -50,6 +55,41 @@ const serveArgs = (...extra: string[]): string[] => [
   'Orchestrator.Port=0',
   ...extra,
 ];
+
+/** The command line of `serve` with `extra` flags, run from the sources. */
+const serveCommand = (...extra: string[]): string[] => [
+  process.execPath,
+  '--import',
+  'tsx',
+  join(REPO_ROOT, 'src/main.ts'),
+  ...serveArgs(...extra),
+];
+
+interface ServeProcess {
+  readonly child: ChildProcess;
+  /** What it wrote so far. */
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Its exit code, once it exits. */
+  readonly exited: Promise<number | null>;
+}
+
+/** `serve` with `extra` flags as a process of its own, with this test's HOME. */
+function startServe(...extra: string[]): ServeProcess {
+  const [binary = '', ...args] = serveCommand(...extra);
+  const child = spawn(binary, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOME: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  processes.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
 
 describe('serve in-process', () => {
   it('writes bacalhau.run, serves the API, and removes the file on stop', async () => {
@@ -130,32 +170,14 @@ describe('serve in-process', () => {
 
 describe('a port Node.js will not connect to (the Fetch standard blocks it)', () => {
   it('is warned about at start, naming the key: this CLI cannot reach it', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/main.ts'),
-        ...serveArgs('--orchestrator'),
-        '-c',
-        'API.Port=6666',
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const node = startServe('--orchestrator', '-c', 'API.Port=6666');
+    await waitForFile(runInfo(), 30_000);
+    expect(node.stderr()).toContain(
+      'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
+        "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
     );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitForFile(runInfo(), 30_000);
-      expect(stderr).toContain(
-        'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
-          "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
-      );
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
   });
 
   it('is named when the CLI is pointed at one, instead of "is serve running?"', async () => {
@@ -195,69 +217,38 @@ describe('an unreachable node', () => {
 describe('serve as a process', () => {
   it('a compute node whose orchestrator never answered still exits on SIGTERM', async () => {
     const closed = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/main.ts'),
-        ...serveArgs('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`),
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitForFile(runInfo(), 30_000);
-      expect(stderr).toContain('the orchestrator is not reachable yet');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
+    await waitForFile(runInfo(), 30_000);
+    expect(node.stderr()).toContain('the orchestrator is not reachable yet');
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
   });
 
   it('a second serve on the same data dir is refused before it touches anything', async () => {
-    const first = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...serveArgs()],
-      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const first = startServe();
+    const text = await waitForFile(runInfo(), 30_000);
+    const second = await cli(serveArgs(), { env: { HOME: dir } });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `Error: data dir ${dir} is in use by another node (process ${first.child.pid})\n` +
+        'Hint: stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)\n',
     );
-    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
-    try {
-      const text = await waitForFile(runInfo(), 30_000);
-      const second = await cli(serveArgs(), { env: { HOME: dir } });
-      expect(second.code).toBe(1);
-      expect(second.stderr).toBe(
-        `Error: data dir ${dir} is in use by another node (process ${first.pid})\n` +
-          'Hint: stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)\n',
-      );
-      // the first node is untouched: its run-info file is there and it answers
-      expect(readFileSync(runInfo(), 'utf8')).toBe(text);
-      const alive = await cli(['agent', 'alive'], {
-        env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
-      });
-      expect(alive.stdout).toBe('Status: OK\n');
-      first.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
-    } finally {
-      if (first.exitCode === null) first.kill('SIGKILL');
-    }
+    // the first node is untouched: its run-info file is there and it answers
+    expect(readFileSync(runInfo(), 'utf8')).toBe(text);
+    const alive = await cli(['agent', 'alive'], {
+      env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
+    });
+    expect(alive.stdout).toBe('Status: OK\n');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
   });
 
   it.skipIf(!existsSync('/usr/bin/script'))(
     'stops gracefully when its terminal closes (SIGHUP, then EIO on every write)',
     async () => {
       // `script` gives the node a terminal of its own; killing it closes that terminal
-      const command = [
-        process.execPath,
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/main.ts'),
-        ...serveArgs('--orchestrator'),
-      ]
+      const command = serveCommand('--orchestrator')
         .map((arg) => `'${arg}'`)
         .join(' ');
       const stderr = join(dir, 'serve.err');
@@ -266,46 +257,32 @@ describe('serve as a process', () => {
         env: { ...process.env, HOME: dir },
         stdio: ['pipe', 'ignore', 'ignore'],
       });
-      try {
-        await waitForFile(runInfo(), 30_000);
-        terminal.kill('SIGKILL');
-        const deadline = Date.now() + 20_000;
-        while (existsSync(join(dir, 'bacalhau.lock')) && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        // stopped, not killed: what a graceful stop removes is gone
-        expect(existsSync(runInfo())).toBe(false);
-        expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
-        // and it ended without Node 20's abort on restoring a terminal that is gone
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        expect(readFileSync(stderr, 'utf8')).not.toContain('Assertion failed');
-      } finally {
-        if (terminal.exitCode === null) terminal.kill('SIGKILL');
+      processes.push(terminal);
+      await waitForFile(runInfo(), 30_000);
+      terminal.kill('SIGKILL');
+      const deadline = Date.now() + 20_000;
+      while (existsSync(join(dir, 'bacalhau.lock')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      // stopped, not killed: what a graceful stop removes is gone
+      expect(existsSync(runInfo())).toBe(false);
+      expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+      // and it ended without Node 20's abort on restoring a terminal that is gone
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(readFileSync(stderr, 'utf8')).not.toContain('Assertion failed');
     },
   );
 
   it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...serveArgs('--orchestrator')],
-      { cwd: REPO_ROOT, env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      const text = await waitForFile(runInfo(), 30_000);
-      const alive = await cli(['agent', 'alive'], {
-        env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
-      });
-      expect(alive.stdout).toBe('Status: OK\n');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(stdout).toContain('Node stopped.');
-      expect(existsSync(runInfo())).toBe(false);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    const node = startServe('--orchestrator');
+    const text = await waitForFile(runInfo(), 30_000);
+    const alive = await cli(['agent', 'alive'], {
+      env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
+    });
+    expect(alive.stdout).toBe('Status: OK\n');
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+    expect(node.stdout()).toContain('Node stopped.');
+    expect(existsSync(runInfo())).toBe(false);
   });
 });
