@@ -1,9 +1,11 @@
 /**
  * What the compute node tells the orchestrator, and how it gets there (Go's `NCLMessageCreator` and
  * the checkpointed NCL dispatcher). The message of a state change is committed with the change itself
- * (the store's outbox), then handed to the transport in commit order; a restarted node hands over what
- * it committed but never handed over. The orchestrator's handlers are idempotent, so a message handed
- * over twice around a crash changes nothing twice.
+ * (the store's outbox), then handed to the transport in commit order, and acknowledged in the store
+ * once the orchestrator processed it (as Go checkpoints at the last acknowledged message): a restarted
+ * node hands over again whatever the orchestrator had not processed, also what its transport had
+ * queued when it stopped (the orchestrator away, or stopping itself). The orchestrator's handlers are
+ * idempotent, so a message handed over twice around a crash changes nothing twice.
  */
 import { baseResponse, bidResult, MessageType, runResult } from '../transport/messages.js';
 import type { ComputeMessage, Outgoing } from '../transport/messages.js';
@@ -45,6 +47,8 @@ export class OutboxSender {
   #draining: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  /** The last outbox entry this process handed to the transport: later drains skip up to it. */
+  #handedOver = 0;
 
   constructor(store: ExecutionStore, transport: ComputeTransport, onError: (error: unknown) => void) {
     this.#store = store;
@@ -74,14 +78,17 @@ export class OutboxSender {
       this.#again = false;
       for (const entry of this.#store.pendingOutbox()) {
         if (this.#stopped) return;
+        if (entry.seq <= this.#handedOver) continue; // sent, waiting for the orchestrator
         try {
-          await this.#transport.send(entry.message);
+          await this.#transport.send(entry.message, {
+            onProcessed: () => this.#store.ackOutbox(entry.seq),
+          });
         } catch (err) {
           // Only a stopped transport refuses to queue: the entry stays for the next start.
           this.#onError(err);
           return;
         }
-        this.#store.ackOutbox(entry.seq);
+        this.#handedOver = entry.seq;
       }
     } while (this.#again && !this.#stopped);
   }

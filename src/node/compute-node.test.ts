@@ -456,6 +456,33 @@ describe('compute node with the orchestrator', () => {
       .toEqual([false]);
   });
 
+  it('sends again after a restart a result the orchestrator had not received when the node stopped', async () => {
+    const storePath = join(dir, 'executions.db');
+    let finish = (): void => undefined;
+    const first = await startNode({
+      id: 'n-cut-off',
+      storePath,
+      hooks: { jobHandler: () => new Promise((resolve) => (finish = () => resolve({ exitCode: 7 }))) },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await expect.poll(() => first.node.runningExecutions).toBe(1);
+    // the orchestrator out of reach while the execution ends: its result waits in the transport
+    cluster.hub.partition('n-cut-off');
+    finish();
+    await expect.poll(() => first.node.runningExecutions).toBe(0);
+    await first.node.stop();
+    first.node.store.close(); // as `serve` does: what the store took as sent is written
+    started.splice(started.indexOf(first.node), 1);
+    cluster.hub.heal('n-cut-off');
+    expect((await executions(JobID))[0]?.ComputeState.StateType).toBe('BidAccepted');
+
+    const second = await startNode({ id: 'n-cut-off', storePath });
+    await cluster.waitForJobState(JobID, 'Completed');
+    const [execution] = await executions(JobID);
+    expect(execution?.RunOutput?.ExitCode).toBe(7);
+    await expect.poll(() => second.node.store.pendingOutbox()).toEqual([]);
+  });
+
   it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {
     const storePath = join(dir, 'executions.db');
     const first = await startNode({

@@ -5,7 +5,7 @@
  * The factory builds one isolated network: an orchestrator side, compute sides on demand, a way to cut a
  * node off and back, and `stop()` releasing all of it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BacalhauError, ErrorCode } from '../models/index.js';
 import type { NodeInfo } from '../models/index.js';
 import { handshakeRequiredError, isHandshakeRequired } from './errors.js';
@@ -643,6 +643,61 @@ export function runTransportContract(
         await compute.connect(testNodeInfo('n-1'));
         for (let i = 0; i < 100 && handled.length < 3; i++) await settle(5);
         expect(handled).toEqual([1, 2, 3]);
+      });
+
+      it('leaves a message its handler refuses with HandshakeRequired unprocessed: the node replays it after reconnecting', async () => {
+        const handled: string[] = [];
+        let refuse = true;
+        harness.orchestrator.onMessage((_nodeId, message) => {
+          if (refuse) throw handshakeRequiredError('n-1');
+          handled.push(message.payload.ExecutionID);
+        });
+        const compute = await harness.createCompute('n-1');
+        await compute.connect(testNodeInfo('n-1'));
+        const processed: string[] = [];
+        for (const id of ['e-1', 'e-2']) {
+          await compute.send(bidResult(testExecution({ id }), true), {
+            onProcessed: () => processed.push(id),
+          });
+        }
+        await vi.waitFor(() => expect(connections.at(-1)?.status).toBe('DISCONNECTED'));
+        await settle();
+        expect(connections.at(-1)?.reason).toBe('disconnected by orchestrator');
+        // neither the refused message nor the one after it counts, and the refusal is no handler error
+        expect(harness.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(0);
+        expect([handled, processed, handlerErrors]).toEqual([[], [], []]);
+        await compute.heartbeat(capacity).catch(() => undefined);
+        expect(compute.state).toBe('disconnected');
+
+        refuse = false;
+        await compute.connect(testNodeInfo('n-1'));
+        await vi.waitFor(() => expect(processed).toEqual(['e-1', 'e-2']));
+        expect(handled).toEqual(['e-1', 'e-2']);
+        expect(harness.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(2);
+      });
+
+      it('tells the sender once the orchestrator processed a message, never for one dropped at stop', async () => {
+        const hold = gate();
+        harness.orchestrator.onMessage((_nodeId, message) =>
+          message.payload.ExecutionID === 'e-2' ? hold.promise : undefined,
+        );
+        const compute = await harness.createCompute('n-1');
+        await compute.connect(testNodeInfo('n-1'));
+        const processed: string[] = [];
+        for (const id of ['e-1', 'e-2', 'e-3']) {
+          await compute.send(bidResult(testExecution({ id }), true), {
+            onProcessed: () => processed.push(id),
+          });
+        }
+        // acknowledged by the next heartbeat at the latest
+        await settle();
+        await compute.heartbeat(capacity);
+        await vi.waitFor(() => expect(processed).toEqual(['e-1']));
+
+        await compute.stop();
+        hold.open();
+        await settle();
+        expect(processed).toEqual(['e-1']);
       });
 
       it('lets the orchestrator drop a node: HandshakeRequired, then replay on reconnect', async () => {

@@ -26,7 +26,10 @@
  *   handshake response names. Likewise a compute node's results queue while it is disconnected.
  * - **Handler errors**: a handler that throws or rejects does not stop its stream: the error is reported
  *   (implementation option `onHandlerError`) and the message counts as processed, as in NCL. A handler
- *   that needs a retry must do it before settling.
+ *   that needs a retry must do it before settling. One exception, the orchestrator's way to say "not
+ *   now" (it is stopping, its store cannot write): its handler rejecting with HandshakeRequired leaves
+ *   the message unprocessed and unacknowledged and drops the node's connection, as `disconnect` does;
+ *   the node handshakes again and replays it, with what followed it, to whichever orchestrator answers.
  * - **Handlers not yet registered**: messages wait until a handler is registered; nothing is dropped.
  *
  * ## Sequence numbers at handshake (NCL semantics)
@@ -66,6 +69,11 @@ export type Awaitable<T> = T | Promise<T>;
 /** Our `context.Context`: every I/O method takes one (design example 10). */
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface SendOptions extends CallOptions {
+  /** Called once the receiver processed the message (see each `send`). */
+  onProcessed?: () => void;
 }
 
 /** Removes a handler or listener. Idempotent. */
@@ -250,9 +258,11 @@ export interface ComputeTransport {
   /**
    * Appends a message to the node's ordered stream to the orchestrator; resolves once queued. Never
    * fails because the orchestrator is unreachable: the message waits for the next handshake.
+   * `onProcessed` is called once the orchestrator processed it; never for a message this side dropped
+   * unprocessed (at `stop`), which the caller must then send again after its restart.
    * @throws RequestCancelled (not sent), ServiceUnavailable after stop().
    */
-  send(message: Outgoing<ComputeMessage>, options?: CallOptions): Promise<void>;
+  send(message: Outgoing<ComputeMessage>, options?: SendOptions): Promise<void>;
 
   /**
    * Drops the connection. With `notify` (default true) and a live connection, first sends a shutdown

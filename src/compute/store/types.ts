@@ -75,7 +75,7 @@ export interface ExecutionStore {
 
   /** Messages committed but not yet acknowledged with {@link ackOutbox}, in commit order. */
   pendingOutbox(): OutboxEntry[];
-  /** The entries up to and including `seq` were handed to the transport. */
+  /** The orchestrator processed the entries up to and including `seq`: they need not be sent again. */
   ackOutbox(seq: number): void;
 
   /** Called after every committed create or update, in commit order. */

@@ -485,17 +485,28 @@ describe('Dispatcher: compute node → store', () => {
     });
   });
 
-  it('says which report it could not store when it stops meanwhile', async () => {
+  it('leaves a report it could not store when it stops meanwhile for the node to send again', async () => {
     await withHarness({}, async (h) => {
       fillDisk(h, Infinity);
-      await h.node('n-1');
+      const node = await h.node('n-1');
       const { execution } = await place(h.store, 'n-1');
       await vi.waitFor(() => expect(h.errors).toHaveLength(1));
       await h.dispatcher?.stop();
-      expect((h.errors[1] as Error).message).toBe(
-        `stopped before BidResult of execution ${execution.ID} could be stored: ` +
-          'job store write failed: database or disk is full',
-      );
+      // not counted as processed, and the node must handshake again, as after a network split
+      expect(h.hub.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(0);
+      expect(node.transport.state).toBe('disconnected');
+      expect(h.errors).toHaveLength(1);
+
+      // the next orchestrator (here: dispatcher) on a store that writes again gets the report
+      vi.restoreAllMocks();
+      const next = await Dispatcher.create({ store: h.store, transport: h.hub.orchestrator });
+      try {
+        await node.connect();
+        await vi.waitFor(async () => expect(await computeState(h, execution.ID)).toBe('AskForBidAccepted'));
+        expect(h.hub.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(1);
+      } finally {
+        await next.stop();
+      }
     });
   });
 

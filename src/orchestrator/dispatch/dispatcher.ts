@@ -36,6 +36,7 @@ import {
   type OrchestratorMessage,
   type Outgoing,
 } from '../../transport/messages.js';
+import { handshakeRequiredError } from '../../transport/errors.js';
 import type { OrchestratorTransport, Unsubscribe } from '../../transport/types.js';
 import { applyComputeMessage, type HandleOutcome } from './handlers.js';
 import {
@@ -241,11 +242,15 @@ export class Dispatcher {
       executionId: message.payload.ExecutionID,
       messageType: message.type,
     };
-    const run = this.#applyUntilStored(nodeId, message, context).catch((err: unknown) =>
-      this.#onError(err, context),
-    );
+    const run = this.#applyUntilStored(nodeId, message, context).catch((err: unknown) => {
+      // Stopping (or stopped) before the message was stored: the transport leaves it unprocessed, and
+      // the node sends it again to the orchestrator it reconnects to, rather than it being lost.
+      if (this.#state !== 'running') throw handshakeRequiredError(nodeId);
+      this.#onError(err, context);
+    });
     this.#inflight.add(run);
-    void run.then(() => this.#inflight.delete(run));
+    const forget = (): void => void this.#inflight.delete(run);
+    run.then(forget, forget);
     return run;
   };
 
@@ -253,7 +258,8 @@ export class Dispatcher {
    * Applies a compute message, waiting out a store that cannot write (a full disk) for as long as it
    * lasts: the transport counts a settled message as processed and the node never sends it again, so a
    * result given up on would be lost, its execution Running for good. The node's stream waits
-   * meanwhile, keeping its order. The first failure is reported; stop() ends the wait.
+   * meanwhile, keeping its order. The first failure is reported; stop() ends the wait, leaving the
+   * message to be sent again.
    */
   async #applyUntilStored(
     nodeId: string,
@@ -277,14 +283,8 @@ export class Dispatcher {
             context,
           );
         }
-        // Stopping ends the wait, and the message counts as processed: the node will not send it again.
-        // Said plainly, since the execution it reports stays as stored (until housekeeping's timeouts).
-        await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal }).catch(() => {
-          throw new BacalhauError(
-            `stopped before ${message.type} of execution ${message.payload.ExecutionID} could be stored: ${errorMessage(err)}`,
-            { code: ErrorCode.DatastoreFailure, component: DispatcherComponent, cause: err },
-          );
-        });
+        // Stopping ends the wait; the message is then left for the node to send again (see #onMessage).
+        await sleep(this.#clock, storeRetryDelayMs(attempt), { signal: this.#stopping.signal });
       }
     }
   }

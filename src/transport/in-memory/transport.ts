@@ -52,10 +52,17 @@ import type {
   OrchestratorMessageHandler,
   OrchestratorTransport,
   OrchestratorTransportState,
+  SendOptions,
   Unsubscribe,
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
+
+/** A compute message waiting for the orchestrator to process it. */
+interface OutboxItem {
+  readonly message: ComputeMessage;
+  readonly onProcessed?: () => void;
+}
 
 export interface HandlerErrorContext {
   side: 'orchestrator' | 'compute';
@@ -160,6 +167,13 @@ class Core {
     return payload === message.payload ? message : { ...message, payload };
   }
 
+  /** Drops the node's live connection, if any, and says so; while running only (stop drops them all). */
+  drop(link: Link, reason: string): void {
+    if (link.peer === undefined || this.state !== 'running') return;
+    link.peer.lost(handshakeRequiredError(link.nodeId));
+    this.emit({ nodeId: link.nodeId, status: NodeConnection.Disconnected, reason });
+  }
+
   emit(event: NodeConnectionEvent): void {
     for (const listener of [...this.connectionListeners]) {
       try {
@@ -178,6 +192,8 @@ class Core {
       link.peer?.ackCompute(message.seqNum);
     };
     const failed = (err: unknown): void => {
+      // Not processed (see types.ts): the node must handshake again, and replays it.
+      if (isHandshakeRequired(err)) return this.drop(link, 'disconnected by orchestrator');
       this.onHandlerError(err, { side: 'orchestrator', nodeId: link.nodeId, message });
       done();
     };
@@ -290,11 +306,8 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
       throwIfAborted(options?.signal);
       const core = this.#core;
       if (core.state === 'stopped') throw transportStoppedError('orchestrator transport');
-      const peer = core.links.get(nodeId)?.peer;
-      if (peer !== undefined) {
-        peer.lost(handshakeRequiredError(nodeId));
-        core.emit({ nodeId, status: NodeConnection.Disconnected, reason: 'disconnected by orchestrator' });
-      }
+      const link = core.links.get(nodeId);
+      if (link !== undefined) core.drop(link, 'disconnected by orchestrator');
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(asBacalhauError(err));
@@ -339,7 +352,8 @@ class InMemoryComputeTransport implements ComputeTransport {
   readonly #stopping = unboundedController();
   readonly #stateListeners = new Set<(state: ComputeTransportState, error?: BacalhauError) => void>();
   /** Compute → orchestrator messages not yet processed by the orchestrator. */
-  #outbox = new Deque<ComputeMessage>();
+  /** Messages the orchestrator has not processed yet, with their senders' `onProcessed`. */
+  #outbox = new Deque<OutboxItem>();
   #state: ComputeTransportState = 'disconnected';
   #handler: OrchestratorMessageHandler | undefined;
   #lastOrchestratorSeqNum = 0;
@@ -464,10 +478,12 @@ class InMemoryComputeTransport implements ComputeTransport {
       // A fresh incarnation: continue the node's numbering where the orchestrator's knowledge ends.
       this.#handshaken = true;
       const queued = [...this.#outbox];
-      this.#outbox = new Deque<ComputeMessage>();
+      this.#outbox = new Deque<OutboxItem>();
       this.#lastComputeSeqNum = response.LastComputeSeqNum;
       this.#ackedComputeSeqNum = response.LastComputeSeqNum;
-      for (const message of queued) this.#outbox.push(sequenced(message, ++this.#lastComputeSeqNum));
+      for (const item of queued) {
+        this.#outbox.push({ ...item, message: sequenced(item.message, ++this.#lastComputeSeqNum) });
+      }
     }
     this.ackCompute(response.LastComputeSeqNum);
 
@@ -476,7 +492,7 @@ class InMemoryComputeTransport implements ComputeTransport {
     for (const message of link.outbox) {
       if (message.seqNum > response.LastOrchestratorSeqNum) this.inbox.push(message);
     }
-    for (const message of this.#outbox) link.inbox.push(message);
+    for (const { message } of this.#outbox) link.inbox.push(message);
 
     const reconnect = link.everConnected;
     link.everConnected = true;
@@ -526,7 +542,7 @@ class InMemoryComputeTransport implements ComputeTransport {
     return this.#core.copy(MessageType.UpdateNodeInfoResponse, response);
   }
 
-  send(message: Outgoing<ComputeMessage>, options?: CallOptions): Promise<void> {
+  send(message: Outgoing<ComputeMessage>, options?: SendOptions): Promise<void> {
     try {
       throwIfAborted(options?.signal);
       if (this.#state === 'stopped') throw transportStoppedError('compute transport');
@@ -537,7 +553,8 @@ class InMemoryComputeTransport implements ComputeTransport {
         } as Outgoing<ComputeMessage>,
         ++this.#lastComputeSeqNum,
       );
-      this.#outbox.push(queued);
+      const onProcessed = options?.onProcessed;
+      this.#outbox.push(onProcessed === undefined ? { message: queued } : { message: queued, onProcessed });
       this.#link?.inbox.push(queued);
       return Promise.resolve();
     } catch (err) {
@@ -627,7 +644,9 @@ class InMemoryComputeTransport implements ComputeTransport {
   ackCompute(seqNum: number): void {
     if (seqNum <= this.#ackedComputeSeqNum) return;
     this.#ackedComputeSeqNum = Math.min(seqNum, this.#lastComputeSeqNum);
-    while ((this.#outbox.peek()?.seqNum ?? Infinity) <= this.#ackedComputeSeqNum) this.#outbox.shift();
+    while ((this.#outbox.peek()?.message.seqNum ?? Infinity) <= this.#ackedComputeSeqNum) {
+      this.#outbox.shift()?.onProcessed?.();
+    }
   }
 
   // --- private ----------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ import type {
   ComputeTransportState,
   HeartbeatCapacity,
   OrchestratorMessageHandler,
+  SendOptions,
   Unsubscribe,
 } from '../types.js';
 import { decodePayload } from '../wire.js';
@@ -273,12 +274,17 @@ export class NatsComputeTransport implements ComputeTransport {
     return this.#request(nats, MessageType.UpdateNodeInfoRequest, options?.signal, { NodeInfo: nodeInfo });
   }
 
-  send(message: Outgoing<ComputeMessage>, options?: CallOptions): Promise<void> {
+  send(message: Outgoing<ComputeMessage>, options?: SendOptions): Promise<void> {
     try {
       throwIfAborted(options?.signal);
       if (this.#state === 'stopped') throw transportStoppedError(side);
       const payload = payloadJson(message.type, message.payload);
-      const queued: Queued = { type: message.type, seqNum: ++this.#lastComputeSeqNum, payload };
+      const queued: Queued = {
+        type: message.type,
+        seqNum: ++this.#lastComputeSeqNum,
+        payload,
+        ...(options?.onProcessed === undefined ? {} : { onProcessed: options.onProcessed }),
+      };
       this.#outbox.push(queued);
       if (this.#state === 'connected' && this.#nats !== undefined) this.#publish(this.#nats, queued);
       return Promise.resolve();

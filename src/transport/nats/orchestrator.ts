@@ -188,14 +188,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
       throwIfAborted(options?.signal);
       if (this.#state === 'stopped') throw transportStoppedError(side);
       const link = this.#links.get(nodeId);
-      if (link?.connection !== undefined) {
-        link.drop();
-        this.#connections.emit({
-          nodeId,
-          status: NodeConnection.Disconnected,
-          reason: 'disconnected by orchestrator',
-        });
-      }
+      if (link !== undefined) this.#drop(link, 'disconnected by orchestrator');
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(asBacalhauError(err));
@@ -204,6 +197,13 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
 
   sequenceState(nodeId: string): NodeSequenceState | undefined {
     return this.#links.get(nodeId)?.sequenceState();
+  }
+
+  /** Drops the node's live connection, if any, and says so; while running only (stop drops them all). */
+  #drop(link: NodeLink, reason: string): void {
+    if (link.connection === undefined || this.#state !== 'running') return;
+    link.drop();
+    this.#connections.emit({ nodeId: link.nodeId, status: NodeConnection.Disconnected, reason });
   }
 
   stop(options?: CallOptions): Promise<void> {
@@ -298,6 +298,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
       },
       failed: (error, message) =>
         this.#options.onHandlerError(error, { side: 'orchestrator', nodeId: link.nodeId, message }),
+      refused: () => this.#drop(link, 'disconnected by orchestrator'),
     });
   }
 
@@ -441,14 +442,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
       link.acknowledge(request.LastOrchestratorSeqNum);
     } finally {
       // The node goes away whatever the handler said.
-      if (link.isLive(connection) && this.#state === 'running') {
-        link.drop();
-        this.#connections.emit({
-          nodeId: link.nodeId,
-          status: NodeConnection.Disconnected,
-          reason: 'graceful shutdown',
-        });
-      }
+      if (link.isLive(connection)) this.#drop(link, 'graceful shutdown');
     }
     reply({
       type: MessageType.ShutdownNoticeResponse,

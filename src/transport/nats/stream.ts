@@ -1,12 +1,13 @@
 /**
  * The parts of a data-plane stream both ends share: the sender's outbox entries (payload serialised once,
  * at `send`), the receiver's inbound entries, and processing one inbound message (skip what was
- * processed already, run the handler, acknowledge).
+ * processed already, run the handler, acknowledge unless the handler refused it).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Deque } from '../../lib/deque.js';
 import type { DataPlaneMessage, MessageType } from '../messages.js';
 import type { Awaitable } from '../types.js';
+import { isHandshakeRequired } from '../errors.js';
 import { ackData, encodeMessage, sequenceMetadata } from './ncl.js';
 
 /** A message in its sender's outbox until the receiver is known to have processed it. */
@@ -15,6 +16,8 @@ export interface Queued {
   readonly seqNum: number;
   /** The payload as Bacalhau's JSON text. */
   readonly payload: string;
+  /** The sender's `onProcessed` (see `ComputeTransport.send`). */
+  readonly onProcessed?: () => void;
 }
 
 /** A received message waiting for its handler, with where to acknowledge it. */
@@ -23,9 +26,9 @@ export interface Inbound<M extends DataPlaneMessage> {
   readonly reply: string | undefined;
 }
 
-/** Forgets the outbox's messages up to `seqNum`: the receiver processed them. */
+/** Forgets the outbox's messages up to `seqNum`, telling their senders: the receiver processed them. */
 export function dropProcessed(outbox: Deque<Queued>, seqNum: number): void {
-  while ((outbox.peek()?.seqNum ?? Infinity) <= seqNum) outbox.shift();
+  while ((outbox.peek()?.seqNum ?? Infinity) <= seqNum) outbox.shift()?.onProcessed?.();
 }
 
 export interface PublishTarget {
@@ -59,6 +62,11 @@ export interface ReceiveHooks<M extends DataPlaneMessage> {
   /** The message counts as processed (also after a handler failure). */
   processed(seqNum: number): void;
   failed(error: unknown, message: M): void;
+  /**
+   * The handler refused the message with HandshakeRequired (see `types.ts`): it is neither counted nor
+   * acknowledged, and the sender must handshake again. Without this hook a refusal is a failure.
+   */
+  refused?(message: M): void;
 }
 
 /**
@@ -78,6 +86,7 @@ export function receive<M extends DataPlaneMessage>(
   };
   if (message.seqNum <= hooks.lastProcessed()) return acknowledge(nc, inbound.reply);
   const fail = (err: unknown): void => {
+    if (hooks.refused !== undefined && isHandshakeRequired(err)) return hooks.refused(message);
     hooks.failed(err, message);
     settle();
   };
