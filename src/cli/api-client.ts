@@ -137,11 +137,15 @@ export function callOptions(ctx: CliContext): { signal?: AbortSignal } {
   return ctx.signal === undefined ? {} : { signal: ctx.signal };
 }
 
-/** Awaits an API call, prefixing a failure with what was being done (Go's `fmt.Errorf("…: %w")`). */
+/**
+ * Awaits an API call, prefixing a failure with what was being done (Go's `fmt.Errorf("…: %w")`), unless
+ * it is the server's answer (an error with its HTTP status): Go's CLI prints that one's message only.
+ */
 export async function withContext<T>(call: Promise<T>, doing: string): Promise<T> {
   try {
     return await call;
   } catch (err) {
+    if (err instanceof BacalhauError && err.options().httpStatus !== undefined) throw err;
     throw BacalhauError.wrap(err, doing);
   }
 }

@@ -5,12 +5,13 @@ import { cli } from '../../test/helpers/cli.js';
 const failing = ['agent', 'alive', '--api-port', '9'];
 
 describe('errors', () => {
-  it('are one line and a hint, without a stack', async () => {
+  it('are one line and a hint after a blank line, as Go prints them, without a stack', async () => {
     const run = await cli(failing);
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n')).toEqual([
+      '',
       expect.stringMatching(/^Error: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:9/),
-      expect.stringMatching(/^Hint: /),
+      expect.stringMatching(/^Hint: {2}/),
       '',
     ]);
   });

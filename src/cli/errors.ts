@@ -41,8 +41,9 @@ function unreachable(err: unknown): BacalhauError | undefined {
 }
 
 /**
- * The error to print for `err`: an unreachable node becomes "cannot reach the Bacalhau API at <address>"
- * with a hint to start or point at a node; anything else is returned unchanged.
+ * The error to print for `err`: an unreachable node becomes Go's "server is not running or not accessible
+ * at <address>" (or "cannot reach the Bacalhau API at <address> (<reason>)" for other network failures)
+ * with Go's hint to start or point at a node; anything else is returned unchanged.
  */
 export function friendlyError(err: unknown, binName: string): unknown {
   const cause = unreachable(err);
@@ -50,17 +51,30 @@ export function friendlyError(err: unknown, binName: string): unknown {
   const address = cause.details['address'] ?? '';
   if (isBlockedPortError(cause.cause)) return blockedApiPort(address, err);
   const reason = networkReason(cause.cause);
-  return new BacalhauError(
-    `cannot reach the Bacalhau API at ${address}${reason === undefined ? '' : ` (${reason})`}`,
-    {
-      code: ErrorCode.ServiceUnavailable,
-      component: 'CLI',
-      hint:
-        `is '${binName} serve' running? Start a node with '${binName} serve', or point the CLI at one ` +
-        'with --api-host/--api-port (or BACALHAU_API_HOST/BACALHAU_API_PORT)',
-      cause: err,
-    },
-  );
+  // Go's client words a refused connection so (scripts look for it); other causes are named
+  const message =
+    reason === 'connection refused'
+      ? `server is not running or not accessible at ${address}`
+      : `cannot reach the Bacalhau API at ${address}${reason === undefined ? '' : ` (${reason})`}`;
+  return new BacalhauError(message, {
+    code: ErrorCode.ServiceUnavailable,
+    component: 'CLI',
+    hint: unreachableHint(address, binName),
+    cause: err,
+  });
+}
+
+/** Go's client hint for a node it cannot reach, with `bacalhau serve` as the first way out. */
+function unreachableHint(address: string, binName: string): string {
+  return [
+    'to resolve this, either:',
+    `1. Ensure that the server is running and reachable at ${address} (start one with '${binName} serve')`,
+    '2. Update the configuration to use a different host and port using:',
+    "   a. The '--api-host=<new_address> --api-port=<new_port>' flags with your command",
+    "   b. The '-c API.Host=<new_host> -c API.Port=<new_port>' flags with your command",
+    `   c. Set the host in a configuration file with '${binName} config set API.Host=<new_address>' and port ` +
+      `with '${binName} config set API.Port=<new_port>'`,
+  ].join('\n');
 }
 
 /** The node listens on a port Node's fetch will not connect to: only another port helps. */

@@ -4,11 +4,12 @@ import { normalizeBooleanFlags } from './argv.js';
 import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
+import { errorChain } from '../lib/error-chain.js';
 import { configureTree, createProgram } from './root.js';
 
 /**
- * Runs one CLI invocation and returns the exit code. Errors are printed as `Error: <message>` plus the
- * hint; their details and stack only in debug mode (`--log-level debug`, see isDebugMode).
+ * Runs one CLI invocation and returns the exit code. Errors are printed as Go's CLI prints them, a blank
+ * line, `Error: <message>` and `Hint:  <hint>`; their details and stack only in debug mode (`--log-level debug`, see isDebugMode).
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = createProgram(ctx);
@@ -29,9 +30,10 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
     return thrown.exitCode;
   }
   if (thrown instanceof ExitCode) return thrown.code;
-  const err = friendlyError(thrown, ctx.binName);
-  ctx.stderr.write(`Error: ${errorMessage(err)}\n`);
-  if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint: ${err.hint}\n`);
+  const err = shownError(friendlyError(thrown, ctx.binName));
+  // Go's util.Fatal: a blank line, the error, its hint
+  ctx.stderr.write(`\nError: ${errorMessage(err)}\n`);
+  if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint:  ${err.hint}\n`);
   if (!debug()) return 1;
   const details = err instanceof BacalhauError ? Object.entries(err.details) : [];
   if (details.length > 0) {
@@ -42,6 +44,14 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
   const stack = thrown instanceof Error ? thrown.stack : undefined;
   if (stack !== undefined) ctx.stderr.write(`\nStack Trace:\n${stack}\n`);
   return 1;
+}
+
+/**
+ * The error Go's `util.Fatal` would print: the first Bacalhau error in the chain (a server's answer
+ * rather than the plain error wrapping it), else the error itself.
+ */
+function shownError(err: unknown): unknown {
+  return [...errorChain(err)].find((e) => e instanceof BacalhauError) ?? err;
 }
 
 /** Thrown by a command that has already printed what it had to say and only needs a non-zero exit. */

@@ -71,7 +71,7 @@ function overTls(args: string[], env: Record<string, string> = {}): Promise<CliR
 }
 
 const untrusted = (fix: string) =>
-  `Error: could not get server alive: the TLS certificate of ${address} is not trusted (self-signed certificate): ${fix}\n`;
+  `\nError: could not get server alive: the TLS certificate of ${address} is not trusted (self-signed certificate): ${fix}\n`;
 const configFix =
   'set API.TLS.CAFile to the certificate of the CA that signed it, or API.TLS.Insecure=true to skip verification (e.g. -c API.TLS.Insecure=true)';
 
@@ -111,9 +111,9 @@ describe.skipIf(unavailable !== undefined)('client TLS', () => {
     const refused = await overTls(['job', 'logs', id]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^Error: .*the TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/,
+      /^\nError: .*the TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/,
     );
-    expect(refused.stderr.split('\n')).toHaveLength(2); // one line
+    expect(refused.stderr.split('\n')).toHaveLength(3); // a blank line, then one line
   });
 
   it('a profile is trusted when saved with --insecure, and the error says so', async () => {
@@ -132,13 +132,13 @@ describe.skipIf(unavailable !== undefined)('client TLS', () => {
     const missing = await overTls(['agent', 'alive', '-c', 'API.TLS.CAFile=/nonexistent/ca.pem']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      'Error: API.TLS.CAFile: CA certificate file "/nonexistent/ca.pem" does not exist; ' +
+      '\nError: API.TLS.CAFile: CA certificate file "/nonexistent/ca.pem" does not exist; ' +
         "point it at the PEM file of the CA that signed the node's certificate\n",
     );
     const notPem = join(live.dataDir, 'not-a-certificate.txt');
     writeFileSync(notPem, 'hello');
     expect((await overTls(['agent', 'alive', '-c', `API.TLS.CAFile=${notPem}`])).stderr).toBe(
-      `Error: API.TLS.CAFile: "${notPem}" holds no PEM certificate; ` +
+      `\nError: API.TLS.CAFile: "${notPem}" holds no PEM certificate; ` +
         "point it at the PEM file of the CA that signed the node's certificate\n",
     );
   });

@@ -76,7 +76,7 @@ describe('auth hash-password', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(
-        new RegExp(`^Error: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\n$`),
+        new RegExp(`^\nError: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\n$`),
       );
     }
   });
@@ -119,7 +119,7 @@ describe('auth hash-password', () => {
     expect((await jobs('ann', password)).code).toBe(0);
     const wrong = await jobs('ann', 'not the password');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^Error: .*Request Unauthorized/);
+    expect(wrong.stderr).toMatch(/^\nError: .*Request Unauthorized/);
   });
 });
 
@@ -160,7 +160,9 @@ describe('auth info', () => {
       },
     });
     expect(info.code).toBe(1);
-    expect(info.stderr).toMatch(/^Error: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:1/);
+    expect(info.stderr).toMatch(
+      /^\nError: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:1/,
+    );
   });
 });
 
@@ -236,13 +238,13 @@ describe('auth sso', () => {
     const denied = await run(secured, ['auth', 'sso', 'login']);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toBe(
-      'Error: unable to finish SSO login flow: token retrieval failed: access_denied - the user said no\n',
+      '\nError: unable to finish SSO login flow: token retrieval failed: access_denied - the user said no\n',
     );
 
     const unsupported = await run(open, ['auth', 'sso', 'login']);
     expect(unsupported.code).toBe(1);
     expect(unsupported.stderr).toBe(
-      `Error: orchestrator does not support logging in using SSO: the node at http://127.0.0.1:${open.node.apiPort} ` +
+      `\nError: orchestrator does not support logging in using SSO: the node at http://127.0.0.1:${open.node.apiPort} ` +
         'has no API.Auth.Oauth2.ProviderID and ProviderName; log in with an API key or username and password instead\n',
     );
     expect(existsSync(join(open.env['BACALHAU_DIR'] ?? '', 'jwt-tokens.json'))).toBe(false);

@@ -142,7 +142,7 @@ describeWithEnv('devstack', natsEnv(), () => {
       env: { HOME: dir, IGNORE_PID_AND_PORT_FILES: '1' },
     });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe(
+    expect(run.stderr.split('\n')[1]).toBe(
       'Error: cannot add compute node: no orchestrators found in the existing devstack',
     );
   });

@@ -211,14 +211,14 @@ describe('docker run --dry-run', () => {
       return run.stderr;
     };
     expect(await bad(['-w', 'rel', 'ubuntu'])).toBe(
-      'Error: building docker engine spec: invalid docker engine param: \'WorkingDirectory\' ("rel") must contain absolute path\n',
+      '\nError: building docker engine spec: invalid docker engine param: \'WorkingDirectory\' ("rel") must contain absolute path\n',
     );
     expect(await bad([' '])).toBe(
-      "Error: building docker engine spec: invalid docker engine param: 'Image' cannot be empty\n",
+      "\nError: building docker engine spec: invalid docker engine param: 'Image' cannot be empty\n",
     );
     expect(await bad(['-o', 'nocolon', 'ubuntu'])).toContain('invalid output volume: nocolon');
     expect(await bad(['-o', 'out:relative', 'ubuntu'])).toBe(
-      'Error: the job provided is invalid: task main validation failed: invalid output: result path `relative` must be absolute\n',
+      '\nError: the job provided is invalid: task main validation failed: invalid output: result path `relative` must be absolute\n',
     );
     expect(await bad(['--target', 'some', 'ubuntu'])).toContain('expecting "any" or "all", not "some"');
     expect(await bad(['-e', 'lower=1', 'ubuntu'])).toContain(
@@ -226,7 +226,7 @@ describe('docker run --dry-run', () => {
     );
     expect(await bad(['--network', 'wifi', 'ubuntu'])).toContain("models.Network: unknown type 'wifi'");
     expect(await bad(['--constraints', 'a in (', 'ubuntu'])).toContain(
-      'Error: failed to parse job constraints: failed to parse node selector:',
+      '\nError: failed to parse job constraints: failed to parse node selector:',
     );
   });
 });
@@ -337,7 +337,7 @@ describe('wasm run', () => {
     expect(task?.InputSources.map((i) => i.Target)).toEqual(['/lib.wasm', 'main.wasm']);
     const bad = await live.run(['wasm', 'run', '--dry-run', '-I', 's3://b/x.wasm', 'main.wasm']);
     expect(bad.stderr).toBe(
-      `Error: import module "s3://b/x.wasm" must specify a target path using the format 'path:target'\n`,
+      `\nError: import module "s3://b/x.wasm" must specify a target path using the format 'path:target'\n`,
     );
   });
 

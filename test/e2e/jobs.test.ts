@@ -87,7 +87,7 @@ describe('job run', () => {
     const again = await live.run(['job', 'run', '--wait=false', '-V', 'name=once', specFile]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('no changes detected for new job spec');
-    expect(again.stderr).toContain('Hint: Use the --force flag');
+    expect(again.stderr).toContain('Hint:  Use the --force flag');
     const forced = await live.run(['job', 'run', '--wait=false', '--force', '-V', 'name=once', specFile]);
     expect(forced.code).toBe(0);
     expect(forced.stdout.trim()).toBe(id);
@@ -212,7 +212,8 @@ describe('job queries', () => {
   it('an unknown job is one error line and exit code 1', async () => {
     const run = await live.run(['job', 'describe', 'j-nope']);
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')[0]).toMatch(/^Error: failed to get job j-nope: .*not found/);
+    // the server's message alone, as Go's CLI prints it (no "failed to get job …:" in front)
+    expect(run.stderr.split('\n')[1]).toMatch(/^Error: job not found: j-nope/);
     expect(run.stderr).not.toContain('    at ');
   });
 
@@ -268,7 +269,7 @@ describe('job stop', () => {
       const again = await stopper.run(['job', 'stop', id]);
       expect(again.code).toBe(1);
       expect(again.stderr).toBe(
-        'Error: Job is already in a terminal state.\nThe current state is: Stopped\n',
+        '\nError: Job is already in a terminal state.\nThe current state is: Stopped\n',
       );
       const quiet = await stopper.run(['job', 'stop', '--quiet', id]);
       expect(quiet).toEqual({ code: 1, stdout: '', stderr: '' });

@@ -70,7 +70,7 @@ describe('job logs', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      `Error: error reading log output: error received from server: failed to open log stream for job ${id}: ` +
+      `\nError: error reading log output: error received from server: failed to open log stream for job ${id}: ` +
         'log streaming is not available on this node yet\n',
     );
   });
@@ -78,7 +78,7 @@ describe('job logs', () => {
   it('names a job that does not exist', async () => {
     const run = await live.run(['job', 'logs', 'j-nope', '--follow']);
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')).toHaveLength(2);
+    expect(run.stderr.split('\n')).toHaveLength(3); // a blank line, then one line
     expect(run.stderr).toContain('j-nope');
   });
 });
@@ -156,9 +156,9 @@ describe('job get', () => {
     const run = await live.run(['job', 'get', id, '--output-dir', '.']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `Error: failed to download the results of execution ${executionID}: request to ` +
+      `\nError: failed to download the results of execution ${executionID}: request to ` +
         `${results.url(`/missing/${executionID}.tar.gz`)} failed with status code 404: no such result\n`,
     );
-    expect(run.stderr).toContain(`Hint: Nothing was merged into ${live.dataDir}`);
+    expect(run.stderr).toContain(`Hint:  Nothing was merged into ${live.dataDir}`);
   });
 });

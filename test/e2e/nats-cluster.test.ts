@@ -39,10 +39,10 @@ describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
       .catch((err: unknown) => err as Error);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain(
-      'Error: nats: Authorization Violation: the NATS server refused the auth token (Compute.Auth.Token)',
+      '\nError: nats: Authorization Violation: the NATS server refused the auth token (Compute.Auth.Token)',
     );
     expect((error as Error).message).toContain(
-      "Hint: set Compute.Auth.Token (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token",
+      "Hint:  set Compute.Auth.Token (or nats://<token>@host in Compute.Orchestrators) to the orchestrator's Orchestrator.Auth.Token",
     );
     expect((await nodes(cluster)).map((n) => n.Info.NodeID)).not.toContain('intruder');
   }, 120_000);

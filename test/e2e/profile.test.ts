@@ -24,7 +24,7 @@ describe('profile', () => {
   it('save, list, show, select and delete, stored as Bacalhau stores them', async () => {
     expect((await run(['profile', 'list'])).stdout).toBe('No profiles found\n');
     expect((await run(['profile', 'save', 'live'])).stderr).toBe(
-      'Error: endpoint is required when creating a new profile\n',
+      '\nError: endpoint is required when creating a new profile\n',
     );
     const saved = await run([
       'profile',
@@ -69,7 +69,7 @@ describe('profile', () => {
     );
     expect((await run(['profile', 'show'])).stdout).toContain('Name:        live (current)\n');
     expect((await run(['profile', 'save', 'bad', '--endpoint', 'x', '--timeout', '5 parsecs'])).stderr).toBe(
-      'Error: failed to save profile: invalid profile: invalid timeout "5 parsecs": time: unknown unit " parsecs" in duration "5 parsecs"\n',
+      '\nError: failed to save profile: invalid profile: invalid timeout "5 parsecs": time: unknown unit " parsecs" in duration "5 parsecs"\n',
     );
 
     // Deleting the current profile asks first.
@@ -77,7 +77,7 @@ describe('profile', () => {
       'Profile "live" is the current profile. Delete anyway? [y/N]: Deletion cancelled\n',
     );
     expect((await run(['profile', 'select', 'nope'])).stderr).toBe(
-      'Error: failed to select profile: profile "nope" not found\n',
+      '\nError: failed to select profile: profile "nope" not found\n',
     );
     expect((await run(['profile', 'delete', 'dead'])).stdout).toBe('Profile "dead" deleted\n');
   });
@@ -100,7 +100,7 @@ describe('profile', () => {
     ]);
     expect(explicit.code).toBe(0);
     expect((await run(['job', 'list', '--profile', 'typo'])).stderr).toBe(
-      'Error: profile "typo" not found\n',
+      '\nError: profile "typo" not found\n',
     );
   });
 });

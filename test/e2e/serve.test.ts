@@ -139,8 +139,8 @@ describe('serve in-process', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `Error: cannot listen on 127.0.0.1:${port}: the port is already in use\n` +
-          'Hint: stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)\n',
+        `\nError: cannot listen on 127.0.0.1:${port}: the port is already in use\n` +
+          'Hint:  stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)\n',
       );
       expect(existsSync(runInfo())).toBe(false);
     } finally {
@@ -158,8 +158,8 @@ describe('serve in-process', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `Error: orchestrator port ${port} is already in use\n` +
-          'Hint: stop the other process using this port, or choose another one with -c Orchestrator.Port=<port>\n',
+        `\nError: orchestrator port ${port} is already in use\n` +
+          'Hint:  stop the other process using this port, or choose another one with -c Orchestrator.Port=<port>\n',
       );
       expect(existsSync(runInfo())).toBe(false);
     } finally {
@@ -185,7 +185,7 @@ describe('a port Node.js will not connect to (the Fetch standard blocks it)', ()
       env: { HOME: dir },
     });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe(
+    expect(run.stderr.split('\n')[1]).toBe(
       'Error: cannot reach the Bacalhau API at http://127.0.0.1:6666: port 6666 is one Node.js refuses to ' +
         'connect to (the Fetch standard blocks it)',
     );
@@ -200,16 +200,22 @@ describe('an unreachable node', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
+    // Go's client's words and hint
     expect(run.stderr).toBe(
-      `Error: cannot reach the Bacalhau API at http://127.0.0.1:${port} (connection refused)\n` +
-        "Hint: is 'bacalhau serve' running? Start a node with 'bacalhau serve', or point the CLI at one with " +
-        '--api-host/--api-port (or BACALHAU_API_HOST/BACALHAU_API_PORT)\n',
+      `\nError: server is not running or not accessible at http://127.0.0.1:${port}\n` +
+        'Hint:  to resolve this, either:\n' +
+        `1. Ensure that the server is running and reachable at http://127.0.0.1:${port} (start one with 'bacalhau serve')\n` +
+        '2. Update the configuration to use a different host and port using:\n' +
+        "   a. The '--api-host=<new_address> --api-port=<new_port>' flags with your command\n" +
+        "   b. The '-c API.Host=<new_host> -c API.Port=<new_port>' flags with your command\n" +
+        "   c. Set the host in a configuration file with 'bacalhau config set API.Host=<new_address>' and port with " +
+        "'bacalhau config set API.Port=<new_port>'\n",
     );
     const flags = await cli(['agent', 'alive', '--api-host', '127.0.0.1', '--api-port', String(port)], {
       env: { HOME: dir },
     });
-    expect(flags.stderr.split('\n')[0]).toBe(
-      `Error: cannot reach the Bacalhau API at http://127.0.0.1:${port} (connection refused)`,
+    expect(flags.stderr.split('\n')[1]).toBe(
+      `Error: server is not running or not accessible at http://127.0.0.1:${port}`,
     );
   });
 });
@@ -230,8 +236,8 @@ describe('serve as a process', () => {
     const second = await cli(serveArgs(), { env: { HOME: dir } });
     expect(second.code).toBe(1);
     expect(second.stderr).toBe(
-      `Error: data dir ${dir} is in use by another node (process ${first.child.pid})\n` +
-        'Hint: stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)\n',
+      `\nError: data dir ${dir} is in use by another node (process ${first.child.pid})\n` +
+        'Hint:  stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)\n',
     );
     // the first node is untouched: its run-info file is there and it answers
     expect(readFileSync(runInfo(), 'utf8')).toBe(text);

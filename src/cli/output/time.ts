@@ -1,5 +1,6 @@
 /**
- * Times as Bacalhau's CLI prints them, in the local time zone: Go's `time.DateTime`
+ * Times as Bacalhau's CLI prints them, in UTC (its models' `GetCreateTime` is `.UTC()`, and event times
+ * arrive as RFC 3339 `Z` strings, whatever the user's time zone): Go's `time.DateTime`
  * (`2006-01-02 15:04:05`), `time.TimeOnly`, `15:04:05.000`, and the "3m5s ago" of `output.Elapsed`.
  */
 
@@ -11,15 +12,15 @@ export function fromNanos(nanos: number): Date {
 }
 
 export function timeOnly(date: Date): string {
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
 export function dateTime(date: Date): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${timeOnly(date)}`;
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${timeOnly(date)}`;
 }
 
 export function timeOnlyMilli(date: Date): string {
-  return `${timeOnly(date)}.${pad(date.getMilliseconds(), 3)}`;
+  return `${timeOnly(date)}.${pad(date.getUTCMilliseconds(), 3)}`;
 }
 
 /** Go's `output.ShortenTime` enforcer: a `dateTime` too wide for its column keeps only the time. */

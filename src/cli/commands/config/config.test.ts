@@ -81,10 +81,10 @@ describe('config set then config list', () => {
       "specified configuration file doesn't exist",
     );
     expect((await run(['config', 'set', '-c', join(dir, 'x.toml'), 'api.host=x'])).stderr).toBe(
-      "Error: config file must end with '.yaml' or '.yml'\n",
+      "\nError: config file must end with '.yaml' or '.yml'\n",
     );
     expect((await run(['-c', target, 'config', 'set', '-c', target, 'api.host=x'])).stderr).toBe(
-      'Error: single config file can be set\n',
+      '\nError: single config file can be set\n',
     );
   });
 
@@ -93,15 +93,15 @@ describe('config set then config list', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe(
-      'Error: "api.prot" is not a valid config key (did you mean "API.Port"?)\n' +
-        "Hint: Run 'bacalhau config list' for the complete list of valid config keys\n",
+      '\nError: "api.prot" is not a valid config key (did you mean "API.Port"?)\n' +
+        "Hint:  Run 'bacalhau config list' for the complete list of valid config keys\n",
     );
     const typed = await run(['config', 'set', 'webui.enabled=maybe']);
     expect(typed.stderr).toContain(
-      'Error: config key: "WebUI.Enabled" expects a boolean value, received: "maybe"',
+      '\nError: config key: "WebUI.Enabled" expects a boolean value, received: "maybe"',
     );
     expect((await run(['config', 'set', 'api.port'])).stderr).toBe(
-      'Error: must provide both key and value, or key=value\n',
+      '\nError: must provide both key and value, or key=value\n',
     );
     expect(existsSync(join(dataDir, 'config.yaml'))).toBe(false);
   });
@@ -112,7 +112,7 @@ describe('config set then config list', () => {
     const list = await run(['config', 'list']);
     expect(list.code).toBe(1);
     expect(list.stderr).toContain(
-      `Error: config file "${join(dataDir, 'config.yaml')}": "API.Prot" is not a valid config key (did you mean "API.Port"?)`,
+      `\nError: config file "${join(dataDir, 'config.yaml')}": "API.Prot" is not a valid config key (did you mean "API.Port"?)`,
     );
     expect((await run(['config', 'set', 'api.port=1'])).stderr).toContain('Error: failed to setup config: ');
   });

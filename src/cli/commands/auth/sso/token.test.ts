@@ -37,7 +37,7 @@ describe('auth sso token', () => {
       code: 1,
       stdout: '',
       stderr:
-        "Error: failed to parse token: token is malformed: token contains an invalid number of segments; log in again with 'bacalhau auth sso login'\n",
+        "\nError: failed to parse token: token is malformed: token contains an invalid number of segments; log in again with 'bacalhau auth sso login'\n",
     });
     writeSsoToken(dataDir, address, `${segment({ alg: 'RS256' })}.bm90IGpzb24.sig`);
     expect((await token(['-d'])).stderr).toContain('token is malformed: could not JSON decode claims;');
@@ -45,7 +45,7 @@ describe('auth sso token', () => {
     const broken = await token([]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(
-      /^Error: unable to retrieve saved SSO credentials: failed to read tokens file .*jwt-tokens\.json: error decoding JSON: .*; delete it and log in again\n$/,
+      /^\nError: unable to retrieve saved SSO credentials: failed to read tokens file .*jwt-tokens\.json: error decoding JSON: .*; delete it and log in again\n$/,
     );
   });
 });
