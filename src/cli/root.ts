@@ -13,6 +13,7 @@ import { profileCommand } from './commands/profile/profile.js';
 import { completionCommand } from './commands/completion/completion.js';
 import { authCommand } from './commands/auth/auth.js';
 import { collectValues } from './flags/parse.js';
+import { handleGroupCommands } from './command-groups.js';
 
 /** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
 export function createProgram(ctx: CliContext): Command {
@@ -49,6 +50,7 @@ export function createProgram(ctx: CliContext): Command {
   program.addCommand(profileCommand(ctx));
   program.addCommand(authCommand(ctx));
   program.addCommand(completionCommand(ctx, () => program));
+  handleGroupCommands(program);
   return program;
 }
 
