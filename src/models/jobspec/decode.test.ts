@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BacalhauError } from '../bacerrors.js';
 import { prepareJobForSubmission } from './client.js';
 import { loadJobSpec } from './decode.js';
@@ -33,6 +33,31 @@ describe('parseSpecDocument', () => {
       parseSpecDocument('Name: x\nTasks:\n  - Name: [unclosed\n', 'job.yaml'),
     );
     expect(problem).toMatch(/^job\.yaml: YAML syntax error at line \d+, column \d+: /);
+  });
+
+  it('reports the first YAML error only, as Go does, cut short when it quotes a long line', () => {
+    const data = `data:application/wasm;base64,${'A'.repeat(5000)}`;
+    const [problem, ...others] = problemsOf(() =>
+      parseSpecDocument(`Name: x\nTasks:\n  - Name: [unclosed ${data}\n  - a: [b\nfoo: {\n`, 'job.yaml'),
+    );
+    expect(others).toEqual([]);
+    expect(problem).toMatch(
+      /^job\.yaml: YAML syntax error at line \d+, column \d+: .*\(and \d+ more after it\)$/,
+    );
+    expect(problem?.length).toBeLessThan(400);
+  });
+
+  it("keeps the YAML library's warnings off the terminal (a template's {{ .name }} read as a mapping key)", () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(parseSpecDocument('Name: {{ .name }}\nType: batch\n')).toEqual({
+        Name: { '{ .name }': null },
+        Type: 'batch',
+      });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('refuses a second document, saying where it starts', () => {

@@ -16,11 +16,18 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
       'split the job or move large inline data into an input source (s3, urlDownload, ipfs)',
     );
   }
-  // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
-  const problems = doc.errors.map((e) => describeYamlError(e, source));
-  if (problems.length > 0)
-    throw specError(problems.join('\n'), 'fix the YAML/JSON syntax at the position shown');
+  // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column;
+  // `logLevel` keeps the library's own warnings (a mapping used as a key) off the user's terminal.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' });
+  const [first, ...more] = doc.errors;
+  // The first error only, as Go's parser reports it: later ones mostly follow from it.
+  if (first !== undefined) {
+    const others = more.length === 0 ? '' : ` (and ${more.length} more after it)`;
+    throw specError(
+      `${describeYamlError(first, source)}${others}`,
+      'fix the YAML/JSON syntax at the position shown',
+    );
+  }
   const value = toPlainData(doc, source);
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
     throw specError(`${source} is empty`, 'a job spec needs at least Type and Tasks');
@@ -63,7 +70,12 @@ function describeYamlError(err: YAMLParseError, source: string): string {
   }
   // The library's message repeats the position and adds a source excerpt; keep its first line only.
   const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
-  return `${source}: YAML syntax error${where}: ${detail}`;
+  return `${source}: YAML syntax error${where}: ${shortened(detail)}`;
+}
+
+/** A message quoting a whole line of the spec (a data URL can be megabytes) is cut. */
+function shortened(detail: string, max = 200): string {
+  return detail.length <= max ? detail : `${detail.slice(0, max)}… (${detail.length - max} more characters)`;
 }
 
 function specError(message: string, hint: string): BacalhauError {
