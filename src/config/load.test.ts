@@ -219,6 +219,17 @@ describe('-c values', () => {
     ]);
   });
 
+  it("says to put -- before a container command whose own -c was taken for the CLI's", () => {
+    const err = loadError(opts({ config: ['ls /input > /out/file.txt'] }));
+    expect(err.message).toBe(
+      "--config flag: specified configuration file doesn't exist: ls /input > /out/file.txt",
+    );
+    expect(err.hint).toContain("put -- before the command: bacalhau docker run IMAGE -- sh -c '…'");
+    expect(loadError(opts({ config: ['missing.yaml'] })).hint).toBe(
+      'Pass an existing config file or a key=value pair to --config',
+    );
+  });
+
   it('reports ill-typed values', () => {
     const err = loadError(opts({ config: ['Orchestrator.NodeManager.DisconnectTimeout=soon'] }));
     expect(err.message).toBe(

@@ -189,7 +189,11 @@ export function parseConfigArgs(
     } else {
       problems.push({
         message: `specified configuration file doesn't exist: ${arg}`,
-        hint: 'Pass an existing config file or a key=value pair to --config',
+        hint: /\s/.test(arg)
+          ? // `docker run ubuntu bash -c 'ls /in'`: the container's -c was taken for the CLI's --config
+            "Pass an existing config file or a key=value pair to --config. For a command's own -c (sh -c '…'), " +
+            "put -- before the command: bacalhau docker run IMAGE -- sh -c '…'"
+          : 'Pass an existing config file or a key=value pair to --config',
       });
     }
   }

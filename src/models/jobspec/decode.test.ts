@@ -261,7 +261,8 @@ describe('legacy v0 specs', () => {
         },
       ],
     });
-    expect(job.Tasks[0]?.Publisher).toBeUndefined();
+    // estuary's nearest equivalent: the results stay on the node, and `job get` fetches them
+    expect(job.Tasks[0]?.Publisher).toEqual({ Type: 'local' });
     expect(warnings).toEqual([
       expect.stringMatching(/^this is a legacy \(v0\) job spec/),
       'legacy field Verifier has no meaning any more and is ignored: verification was removed from Bacalhau',

@@ -171,10 +171,10 @@ class LegacyConverter {
     if (lower === 'estuary' || lower === 'filecoin') {
       this.ignored(
         'PublisherSpec',
-        `the ${type} publisher no longer exists; results go to the node's default publisher unless you set ` +
-          'Tasks[0].Publisher to local, s3 or ipfs',
+        `the ${type} publisher no longer exists; results go to the local publisher (the compute node serves ` +
+          'them to `job get`) unless you set Tasks[0].Publisher to another one',
       );
-      return undefined;
+      return { Type: 'local' };
     }
     const params = isPlainObject(publisherSpec) ? get(publisherSpec, 'Params') : undefined;
     return isPlainObject(params) ? { Type: lower, Params: params } : { Type: lower };
