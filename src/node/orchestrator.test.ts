@@ -11,6 +11,7 @@ import { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import { compileOrchestratorOptions } from './options.js';
 import { Orchestrator } from './orchestrator.js';
 import { TestOrchestratorID } from './testing.js';
+import { goArch, goOS } from '../compute/capacity/labels.js';
 
 let dir: string;
 let hub: InMemoryTransportHub;
@@ -136,8 +137,14 @@ describe('Orchestrator', () => {
     expect(orchestrator.info).toMatchObject({
       NodeID: TestOrchestratorID,
       NodeType: 'Requester',
-      Labels: { zone: 'eu' },
       SupportedProtocols: ['ncl/v1'],
+    });
+    // the labels every Go node has, so `node list --labels os_type=linux` finds it too
+    expect(orchestrator.info.Labels).toEqual({
+      zone: 'eu',
+      os_type: goOS(process.platform),
+      os_arch: goArch(process.arch),
+      name: TestOrchestratorID,
     });
     expect((await orchestrator.nodes.get(TestOrchestratorID)).Info).toEqual(orchestrator.info);
     expect(orchestrator.config.Labels).toEqual({ zone: 'eu' });

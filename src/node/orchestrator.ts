@@ -55,6 +55,7 @@ import {
   type CompiledOrchestratorOptions,
   type OrchestratorOptions,
 } from './options.js';
+import { nodeLabels } from '../compute/capacity/labels.js';
 
 /** How far back a connecting node's stopped executions are cancelled again (see onConnectionChange). */
 const RecentStopsMs = 24 * 60 * 60 * 1000;
@@ -350,13 +351,14 @@ export class Orchestrator {
 
 /**
  * The orchestrator's own node, registered APPROVED and CONNECTED (Go's `selfRegister`): a Requester
- * with the config's labels, speaking NCL, offering no compute.
+ * with the labels every Go node has (the config's, `os_type`, `os_arch`, `name`), speaking NCL,
+ * offering no compute.
  */
 function requesterInfo(o: CompiledOrchestratorOptions): NodeInfo {
   return {
     NodeID: o.nodeID,
     NodeType: NodeType.Requester,
-    Labels: { ...o.config.Labels },
+    Labels: nodeLabels(o.config.Labels, zeroResources(), { nodeName: o.nodeID }),
     SupportedProtocols: [Protocol.NCLV1],
     ComputeNodeInfo: {
       ExecutionEngines: [],

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVersionInfo } from '../../src/lib/build-info.js';
 import { startLiveNode, type LiveNode } from './live-node.js';
+import { goArch, goOS } from '../../src/compute/capacity/labels.js';
 
 let live: LiveNode;
 beforeAll(async () => {
@@ -16,11 +17,14 @@ describe('node', () => {
     const run = await live.run(['node', 'list', '--no-style', '--order-by', 'type']);
     expect(run.stderr).toBe('');
     const orchestrator = live.node.nodeID.slice(0, 10);
+    // the orchestrator has the labels every Go node has; its 43-character name widens the column
+    const runtime = `os_arch=${goArch(process.arch)} os_type=${goOS(process.platform)}`;
     expect(run.stdout).toBe(
-      ' ID           TYPE       APPROVAL  STATUS     LABELS           CPU    MEMORY    DISK      GPU \n' +
-        ' n-compute-1  Compute    PENDING   CONNECTED  gpu=none zone=a  4.0 /  8.6 GB /  107 GB /  0 / \n' +
-        '                                                               4.0    8.6 GB    107 GB    0   \n' +
-        ` ${orchestrator}   Requester  APPROVED  CONNECTED                                                  \n`,
+      ' ID           TYPE       APPROVAL  STATUS     LABELS                                       CPU    MEMORY    DISK      GPU \n' +
+        ' n-compute-1  Compute    PENDING   CONNECTED  gpu=none zone=a                              4.0 /  8.6 GB /  107 GB /  0 / \n' +
+        '                                                                                           4.0    8.6 GB    107 GB    0   \n' +
+        ` ${orchestrator}   Requester  APPROVED  CONNECTED  name=${live.node.nodeID}                                 \n` +
+        `                                              ${runtime}                                                 \n`,
     );
   });
 
