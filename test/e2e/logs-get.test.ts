@@ -130,6 +130,24 @@ describe('job get', () => {
     });
   });
 
+  it('downloads all the results when asked for one file of them, saying so, as Go does for HTTP', async () => {
+    publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
+    const id = await submit(['-p', 'local']);
+    const [executionID = ''] = await executionIDs(id);
+    await mkdir(join(live.dataDir, 'one'));
+    const run = await live.run(['job', 'get', `${id}/outputs/${executionID}.txt`, '--output-dir', 'one']);
+    expect(run).toEqual({
+      code: 0,
+      stderr:
+        `Fetching results of job '${id}'...\n` +
+        `Only ipfs results can be fetched file by file: downloading all of them, "outputs/${executionID}.txt" among them.\n`,
+      stdout: `Results for job '${id}' have been written to...\none\n`,
+    });
+    expect(await treeOf(join(live.dataDir, 'one'))).toMatchObject({
+      [`outputs/${executionID}.txt`]: executionID,
+    });
+  });
+
   it('merges the results of two executions into --output-dir, or keeps them apart with --raw', async () => {
     publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
     const id = await submit(['-p', 'local', '--count', '2', '--namespace', 'team']);

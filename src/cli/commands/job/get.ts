@@ -42,7 +42,7 @@ export function jobGetCommand(ctx: CliContext): Command {
     .addOption(new Option('--output-dir <dir>', 'Directory to write the output to.').default(''))
     .action(async (arg: string, opts: GetOptions, command: Command) => {
       const { client, config } = createCliClient(ctx, command);
-      // Go reads `<id>/<path>` as a request for one file of the results (IPFS only).
+      // Go reads `<id>/<path>` as a request for one file of the results (IPFS only; others get all).
       const [idOrName, singleFile] = splitOnce(arg, '/');
       ctx.stderr.write(`Fetching results of job '${idOrName}'...\n`);
       const { Job, Executions } = await client.jobs.get(
@@ -66,10 +66,10 @@ export function jobGetCommand(ctx: CliContext): Command {
       const results = withDownloaders(published, config, ctx);
       if (results === undefined) return;
       if (singleFile !== undefined) {
-        throw new BacalhauError(`cannot download only "${singleFile}" of the results`, {
-          code: ErrorCode.BadRequest,
-          hint: `Only ipfs results can be fetched file by file. Download them all with '${ctx.binName} job get ${idOrName}'.`,
-        });
+        // Go's HTTP downloader ignores the path too; said, so that nobody looks for a single file
+        ctx.stderr.write(
+          `Only ipfs results can be fetched file by file: downloading all of them, "${singleFile}" among them.\n`,
+        );
       }
       const outputDir =
         opts.outputDir === ''
