@@ -61,6 +61,10 @@ export function networkUnavailable(problem: string, fix: string): BacalhauError 
 export function daemonError(doing: string, cause: unknown): BacalhauError {
   if (cause instanceof BacalhauError) return cause;
   const unreachable = isUnreachable(cause);
+  const specFix = specProblemFix(describe(cause));
+  if (specFix !== undefined) {
+    return dockerError(`${doing}: ${describe(cause)}`, ErrorCode.BadRequest, specFix, { cause });
+  }
   return dockerError(
     `${doing}: ${describe(cause)}`,
     unreachable
@@ -73,6 +77,26 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
       : 'Check the Docker daemon and its logs',
     { cause, retryable: unreachable },
   );
+}
+
+/** Daemon refusals that the job spec causes, with the field that fixes them. */
+const specProblems: readonly [RegExp, (match: RegExpExecArray) => string][] = [
+  [
+    /Minimum memory limit allowed is (\S+)/,
+    (m) => `Set Task.Resources.Memory to at least ${m[1] ?? '6MB'}, Docker's minimum`,
+  ],
+  [
+    /No command specified/,
+    () => 'The image has no default command: give one in Task.Engine.Params.Entrypoint (and Parameters)',
+  ],
+];
+
+function specProblemFix(message: string): string | undefined {
+  for (const [pattern, fix] of specProblems) {
+    const match = pattern.exec(message);
+    if (match !== null) return fix(match);
+  }
+  return undefined;
 }
 
 /** The HTTP status of a failed daemon call (dockerode sets `statusCode`), if any. */

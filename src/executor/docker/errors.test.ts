@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../models/index.js';
+import { daemonError } from './errors.js';
+
+/** A daemon refusal as dockerode reports it. */
+function refusal(status: number, message: string): Error {
+  return Object.assign(new Error(`(HTTP code ${status}) unexpected - ${message} `), { statusCode: status });
+}
+
+describe('daemon errors', () => {
+  it('name the spec field that fixes a refusal the job spec caused', () => {
+    const memory = daemonError('creating container', refusal(400, 'Minimum memory limit allowed is 6MB'));
+    expect([memory.message, memory.code, memory.hint, memory.retryable]).toEqual([
+      'creating container: Minimum memory limit allowed is 6MB',
+      ErrorCode.BadRequest,
+      "Set Task.Resources.Memory to at least 6MB, Docker's minimum",
+      false,
+    ]);
+    const command = daemonError('creating container', refusal(400, 'No command specified'));
+    expect([command.code, command.hint]).toEqual([
+      ErrorCode.BadRequest,
+      'The image has no default command: give one in Task.Engine.Params.Entrypoint (and Parameters)',
+    ]);
+  });
+
+  it('point at the daemon for anything else, and retry when it cannot be reached', () => {
+    const other = daemonError(
+      'starting container',
+      refusal(500, 'driver failed programming external connectivity'),
+    );
+    expect([other.code, other.hint]).toEqual([
+      ErrorCode.UnknownError,
+      'Check the Docker daemon and its logs',
+    ]);
+    const away = daemonError(
+      'creating container',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    expect([away.code, away.retryable]).toEqual([ErrorCode.ServiceUnavailable, true]);
+  });
+});
