@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { BacalhauClient } from '../api/client/index.js';
 import { nodeTransportOptions } from '../api/client/node/tls.js';
-import type { BacalhauConfig } from '../config/index.js';
+import { readInstallationID, readInstanceID, type BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { readSsoToken } from './commands/auth/sso/token-file.js';
@@ -125,6 +125,9 @@ export function createCliClient(
   const client = new BacalhauClient({
     baseUrl: address,
     clientVersion: buildVersionInfo(),
+    // as Go's client: the jobs it submits carry them as bacalhau.org/client.* meta
+    installationID: readInstallationID(ctx.env),
+    instanceID: readInstanceID(config.DataDir),
     ...(auth === undefined ? {} : { authorization: auth }),
     ...(profile?.timeoutMs === undefined ? {} : { timeoutMs: profile.timeoutMs }),
     ...nodeTransportOptions(tlsSettings(ctx, config, profile)),

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { load } from '../config/index.js';
-import { loadNodeIdentity, SystemMetadataFile } from './serve-metadata.js';
+import { SystemMetadataFile } from '../config/index.js';
+import { loadNodeIdentity } from './serve-metadata.js';
 
 let dir: string;
 beforeEach(() => {

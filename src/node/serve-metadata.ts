@@ -8,11 +8,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { BacalhauConfig } from '../config/index.js';
+import { SystemMetadataFile, type BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { isPlainObject } from '../models/codec.js';
-
-export const SystemMetadataFile = 'system_metadata.yaml';
 
 /** Repo version Bacalhau v1.9 writes. */
 const RepoVersion = 4;

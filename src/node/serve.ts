@@ -9,7 +9,7 @@
  * Stop (idempotent): `bacalhau.run` removed → API closed (no new requests, open streams ended) →
  * compute (running executions stop) → orchestrator → network → lock released.
  */
-import type { BacalhauConfig } from '../config/index.js';
+import { readInstallationID, type BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
 import { listenProbe } from '../lib/listen-probe.js';
@@ -167,6 +167,7 @@ export class ServeNode {
           transport: await network.orchestratorTransport(),
           nodeID: identity.nodeName,
           instanceID: identity.instanceID,
+          installationID: readInstallationID(process.env),
           ...(logger === undefined ? {} : { logger }),
           ...(onError === undefined ? {} : { onError }),
         });

@@ -1,5 +1,5 @@
 /** `bacalhau job …` against a live node with a fake compute node that runs every job at once. */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveNode, type LiveNode } from './live-node.js';
@@ -91,6 +91,29 @@ describe('job run', () => {
     const forced = await live.run(['job', 'run', '--wait=false', '--force', '-V', 'name=once', specFile]);
     expect(forced.code).toBe(0);
     expect(forced.stdout.trim()).toBe(id);
+  });
+
+  it("sends the installation's and the data dir's IDs, which the job keeps as client meta, as Go's CLI does", async () => {
+    mkdirSync(join(live.dataDir, '.config', 'bacalhau'), { recursive: true });
+    writeFileSync(join(live.dataDir, '.config', 'bacalhau', 'installation_id'), 'install-1\n');
+    mkdirSync(join(live.dataDir, 'client'), { recursive: true });
+    writeFileSync(
+      join(live.dataDir, 'client', 'system_metadata.yaml'),
+      'RepoVersion: 4\nInstanceID: instance-1\n',
+    );
+    try {
+      const id = await submit('with-client-ids');
+      const job = JSON.parse((await live.run(['job', 'describe', id, '--output', 'json'])).stdout) as {
+        Job: { Meta: Record<string, string> };
+      };
+      expect(job.Job.Meta).toMatchObject({
+        'bacalhau.org/client.installation.id': 'install-1',
+        'bacalhau.org/client.instance.id': 'instance-1',
+      });
+    } finally {
+      rmSync(join(live.dataDir, '.config'), { recursive: true });
+      rmSync(join(live.dataDir, 'client', 'system_metadata.yaml'));
+    }
   });
 
   it('reads the spec from standard input', async () => {
