@@ -125,7 +125,19 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
       if (orchestratorDial === undefined)
         throw new Error('a compute-only node has no orchestrator transport');
       const dial = orchestratorDial;
-      orchestrator ??= NatsOrchestratorTransport.create({ ...dial, name: nodeID, ...natsErrors });
+      orchestrator ??= NatsOrchestratorTransport.create({ ...dial, name: nodeID, ...natsErrors }).then(
+        (transport) => {
+          // nodes cannot be heard from meanwhile (the node manager holds off declaring them lost): said
+          transport.onNetworkChange((up) =>
+            options.onWarning(
+              up
+                ? 'the orchestrator is connected to NATS again: compute nodes reconnect'
+                : 'the orchestrator lost its connection to NATS: compute nodes cannot reach it until it is back',
+            ),
+          );
+          return transport;
+        },
+      );
       return orchestrator;
     },
     logSource: () => logs.client(orchestratorDial ?? computeDial),

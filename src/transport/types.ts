@@ -170,6 +170,13 @@ export interface OrchestratorTransport {
   onNodeConnection(listener: (event: NodeConnectionEvent) => void): Unsubscribe;
 
   /**
+   * Learns when this end's own link to the nodes goes down (`false`: every node's connection is dropped
+   * with it) and comes back (`true`), e.g. its NATS connection. Meanwhile no node can be heard from,
+   * which says nothing about the nodes. Any number of listeners.
+   */
+  onNetworkChange(listener: (up: boolean) => void): Unsubscribe;
+
+  /**
    * Appends a message to the node's ordered stream and resolves once it is queued (not delivered).
    * Never fails because the node is disconnected or unknown: the message waits for its handshake.
    * @throws RequestCancelled if the signal fired before the message was queued (then it is not sent);

@@ -451,6 +451,8 @@ describeNats('NATS transport', () => {
       const orchestrator = await NatsOrchestratorTransport.create(options);
       stops.push(() => orchestrator.stop());
       orchestrator.serveControlPlane(accepting);
+      const network: boolean[] = [];
+      orchestrator.onNetworkChange((up) => network.push(up));
       const toOrchestrator = new Recorder<ComputeMessage>();
       orchestrator.onMessage((_nodeId, message) => toOrchestrator.push(message));
       const compute = await NatsComputeTransport.create({ nodeId: 'r-1', ...options });
@@ -487,6 +489,8 @@ describeNats('NATS transport', () => {
       const results = await toOrchestrator.waitFor(total, 30_000);
       await settle(100);
       expect(reconnects).toBeGreaterThanOrEqual(1);
+      // the orchestrator's listeners heard its own link go and come back (the node manager's cue)
+      expect(network).toEqual([false, true]);
       expect(toCompute.items.map((m) => m.seqNum)).toEqual(range(1, total));
       expect(executionIds(delivered)).toEqual(range(1, total).map((i) => `e-${i}`));
       expect(toOrchestrator.items.map((m) => m.seqNum)).toEqual(range(1, total));

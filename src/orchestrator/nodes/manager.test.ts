@@ -466,6 +466,23 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('declares no node lost while its own network link is down, and gives each a full timeout once back', async () => {
+    const manager = { disconnectTimeoutMs: 60_000 };
+    await withHarness({ dispatcher: false, manager }, async (h) => {
+      await h.node('n-1', { reconnect: false });
+      const status = async (): Promise<string> => (await h.store.getNode('n-1')).ConnectionState.Status;
+      h.hub.networkDown(); // e.g. the orchestrator's NATS connection lost
+      await h.clock.advanceAsync(200_000);
+      expect(await status()).toBe('CONNECTED');
+      h.hub.networkUp();
+      // checks every 20 s: the first more than 60 s after the link came back finds the node silent
+      await h.clock.advanceAsync(60_000);
+      expect(await status()).toBe('CONNECTED');
+      await h.clock.advanceAsync(20_000);
+      expect(await status()).toBe('DISCONNECTED');
+    });
+  });
+
   it('marks a silent node DISCONNECTED after the timeout and re-evaluates its jobs (node-leave)', async () => {
     // Bacalhau's timings, whose arithmetic reads easily (the defaults are shorter).
     const manager = { disconnectTimeoutMs: 60_000, reEvaluation: { batchDelayMs: 15_000 } };

@@ -24,6 +24,13 @@
  * DISCONNECTED are re-announced as "left", so work still recorded on them is re-evaluated even if the
  * previous process died before doing it.
  *
+ * ## The orchestrator's own network
+ * While the transport says this end's own link is down (its NATS connection: `onNetworkChange`), no
+ * node can be heard from, which says nothing about the nodes: none is declared lost meanwhile, and once
+ * the link is back every node gets a full `DisconnectTimeout` to be heard again. Not doing so failed
+ * every running job after a NATS outage longer than the timeout (Go embeds its NATS server, so its
+ * orchestrator cannot lose it alone).
+ *
  * ## One process per node ID
  * While a node is connected, a handshake under its ID from another data dir (another `InstanceID`)
  * is refused: it is a second node given the same name, and accepting it would hand it the first one's
@@ -145,6 +152,10 @@ export class NodeManager implements ControlPlaneHandler {
   #checking: Promise<void> | undefined;
   #flushing: Promise<boolean> = Promise.resolve(true);
   #unserve: Unsubscribe | undefined;
+  #unwatchNetwork: Unsubscribe | undefined;
+  /** False while the transport's own link is down; when it came back (liveness counts from then). */
+  #networkUp = true;
+  #networkBackAt = -Infinity;
   #state: NodeManagerState = 'running';
   #stopped: Promise<void> | undefined;
 
@@ -507,6 +518,10 @@ export class NodeManager implements ControlPlaneHandler {
     this.#armHealthCheck();
     this.#armPersistence();
     this.#unserve = this.#o.transport?.serveControlPlane(this);
+    this.#unwatchNetwork = this.#o.transport?.onNetworkChange((up) => {
+      this.#networkUp = up;
+      if (up) this.#networkBackAt = this.#o.clock.now();
+    });
   }
 
   /** Go's `selfRegister`: the orchestrator's node, APPROVED (unless stored otherwise) and CONNECTED. */
@@ -536,6 +551,7 @@ export class NodeManager implements ControlPlaneHandler {
     this.#persistTimer?.cancel();
     this.#soonTimer?.cancel();
     this.#unserve?.();
+    this.#unwatchNetwork?.();
     await Promise.allSettled([...this.#locks.values(), this.#checking]);
     await this.flush();
     await this.#reEvaluator.stop();
@@ -584,9 +600,11 @@ export class NodeManager implements ControlPlaneHandler {
    * is the one the node declared in its handshake (ours do), else the one seen (Go's nodes).
    */
   #expired(live: LiveNode, now: number): boolean {
+    if (!this.#networkUp) return false; // see "The orchestrator's own network"
     // a declared interval is bounded like a learnt one: an hour (a typo) must not hide a dead node
     const interval = Math.min(live.declaredIntervalMs ?? live.pace.usualGapMs(), live.pace.longestGapMs);
-    return now - live.lastHeartbeatMs > Math.max(this.#o.disconnectTimeoutMs, HeartbeatsTolerated * interval);
+    const heardOrBack = Math.max(live.lastHeartbeatMs, this.#networkBackAt);
+    return now - heardOrBack > Math.max(this.#o.disconnectTimeoutMs, HeartbeatsTolerated * interval);
   }
 
   /** The node's pace record, kept across reconnects (see pace.ts). */

@@ -118,6 +118,20 @@ describe('InMemoryTransportHub', () => {
     await expect(compute.connect(testNodeInfo('n-1'))).resolves.toMatchObject({ accepted: true });
   });
 
+  it("simulates the orchestrator's own network going down: every node dropped, its listeners told", async () => {
+    const { compute } = await pair('none');
+    const network: boolean[] = [];
+    hub.orchestrator.onNetworkChange((up) => network.push(up));
+    hub.networkDown();
+    expect([compute.state, network]).toEqual(['disconnected', [false]]);
+    await expect(compute.connect(testNodeInfo('n-1'))).rejects.toMatchObject({
+      code: ErrorCode.NetworkFailure,
+    });
+    hub.networkUp();
+    expect(network).toEqual([false, true]);
+    await expect(compute.connect(testNodeInfo('n-1'))).resolves.toMatchObject({ accepted: true });
+  });
+
   it('warns of no listener leak when many nodes wait on the orchestrator at once', async () => {
     hub = await InMemoryTransportHub.create();
     let release = (): void => undefined;

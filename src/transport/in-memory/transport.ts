@@ -58,6 +58,17 @@ import type {
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
 
+/** Calls every listener (a snapshot: listeners may unsubscribe meanwhile); one failing stops no other. */
+function callEach<T>(listeners: ReadonlySet<(value: T) => void>, value: T, what: string): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (err) {
+      console.error(`transport: ${what} listener failed`, err);
+    }
+  }
+}
+
 /** A compute message waiting for the orchestrator to process it. */
 interface OutboxItem {
   readonly message: ComputeMessage;
@@ -144,6 +155,9 @@ class Core {
   controlHandler: ControlPlaneHandler | undefined;
   messageHandler: ComputeMessageHandler | undefined;
   readonly connectionListeners = new Set<(event: NodeConnectionEvent) => void>();
+  readonly networkListeners = new Set<(up: boolean) => void>();
+  /** The orchestrator's own network link is down (see the hub's `networkDown`). */
+  networkDown = false;
 
   constructor(options: InMemoryTransportOptions) {
     this.copy = copier(options.copy ?? 'none');
@@ -174,14 +188,12 @@ class Core {
     this.emit({ nodeId: link.nodeId, status: NodeConnection.Disconnected, reason });
   }
 
+  emitNetwork(up: boolean): void {
+    callEach(this.networkListeners, up, 'network');
+  }
+
   emit(event: NodeConnectionEvent): void {
-    for (const listener of [...this.connectionListeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        console.error('transport: node connection listener failed', err);
-      }
-    }
+    callEach(this.connectionListeners, event, 'node connection');
   }
 
   deliverToOrchestrator(link: Link, message: ComputeMessage): void | Promise<void> {
@@ -280,6 +292,11 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
     return () => this.#core.connectionListeners.delete(listener);
   }
 
+  onNetworkChange(listener: (up: boolean) => void): Unsubscribe {
+    this.#core.networkListeners.add(listener);
+    return () => this.#core.networkListeners.delete(listener);
+  }
+
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
     try {
       throwIfAborted(options?.signal);
@@ -337,6 +354,7 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
     core.controlHandler = undefined;
     core.messageHandler = undefined;
     core.connectionListeners.clear();
+    core.networkListeners.clear();
     await Promise.all(idle);
   }
 }
@@ -689,7 +707,9 @@ class InMemoryComputeTransport implements ComputeTransport {
     if (this.#state === 'stopped') throw transportStoppedError('compute transport');
     if (this.#core.state === 'stopped') throw networkError('orchestrator unavailable');
     const link = this.#core.link(this.nodeId);
-    if (link.partitioned) throw networkError(`orchestrator unreachable from node ${this.nodeId}`);
+    if (link.partitioned || this.#core.networkDown) {
+      throw networkError(`orchestrator unreachable from node ${this.nodeId}`);
+    }
     return link;
   }
 
@@ -784,6 +804,24 @@ export class InMemoryTransportHub {
   /** Ends a partition; the node must connect again. */
   heal(nodeId: string): void {
     this.#core.link(nodeId).partitioned = false;
+  }
+
+  /**
+   * Simulates the orchestrator losing its own network link (its NATS connection): every node's
+   * connection is dropped, unannounced, handshakes fail, and the orchestrator side's network listeners
+   * hear `false`; {@link networkUp} ends it.
+   */
+  networkDown(): void {
+    this.#core.networkDown = true;
+    for (const link of this.#core.links.values()) {
+      link.peer?.lost(networkError(`orchestrator unreachable from node ${link.nodeId}`));
+    }
+    this.#core.emitNetwork(false);
+  }
+
+  networkUp(): void {
+    this.#core.networkDown = false;
+    this.#core.emitNetwork(true);
   }
 
   /** Stops every side; with a signal, stops waiting for running handlers when it fires. */

@@ -99,6 +99,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
   #stopped: Promise<void> | undefined;
   /** Whether the connection to the server is up right now. */
   #natsUp = true;
+  readonly #network = new Listeners<[boolean]>('network change');
 
   private constructor(nc: NatsConnection, owned: boolean, options: CompiledOptions) {
     this.#nc = nc;
@@ -114,9 +115,11 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
       down: () => {
         this.#natsUp = false;
         this.#links.forEach((link) => link.drop());
+        this.#network.emit(false);
       },
       up: () => {
         this.#natsUp = true;
+        this.#network.emit(true);
       },
     });
   }
@@ -165,6 +168,10 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
 
   onNodeConnection(listener: (event: NodeConnectionEvent) => void): Unsubscribe {
     return this.#connections.add(listener);
+  }
+
+  onNetworkChange(listener: (up: boolean) => void): Unsubscribe {
+    return this.#network.add(listener);
   }
 
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
@@ -225,6 +232,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     this.#control = undefined;
     this.#handler = undefined;
     this.#connections.clear();
+    this.#network.clear();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     this.#acks.close();
     this.#scheduler.stop();
