@@ -9,7 +9,8 @@
  *   it accepts clients. Port 0 asks for any free port; restarts keep the port it got, so the URLs
  *   compute nodes hold stay valid.
  * - Supervision: an unexpected exit is reported and the server restarted with backoff (1 s doubling to
- *   30 s); clients reconnect by themselves.
+ *   5 s: every second without it, no node can report, and a local process is cheap to try again);
+ *   clients reconnect by themselves.
  * - Stop: SIGTERM, SIGKILL after 5 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,7 +33,7 @@ export interface NatsServerProcessOptions {
   onProblem?: (message: string) => void;
 }
 
-const RestartBackoffMs = { first: 1000, max: 30_000 };
+const RestartBackoffMs = { first: 1000, max: 5000 };
 const StopGraceMs = 5000;
 const StderrTailChars = 2000;
 
