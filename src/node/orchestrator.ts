@@ -225,6 +225,7 @@ export class Orchestrator {
       const t = o.tunables;
       // The broker comes with the scheduling service, made after the node manager.
       let wakeQueuedJobs = (_freedNodes: number): void => undefined;
+      let capacityReported = (_nodeId: string, _handshake: boolean): void => undefined;
       const nodeManager = await NodeManager.create({
         store,
         transport: o.transport,
@@ -252,6 +253,7 @@ export class Orchestrator {
           dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
         },
         onCapacityFreed: (nodeIds) => wakeQueuedJobs(nodeIds.length),
+        onCapacityReport: (nodeId, { handshake }) => capacityReported(nodeId, handshake),
       });
       started.push(nodeManager);
       const scheduling = await SchedulingService.create({
@@ -272,6 +274,9 @@ export class Orchestrator {
         ...(o.onEvaluationOutcome === undefined ? {} : { onOutcome: o.onEvaluationOutcome }),
       });
       started.push(scheduling);
+      // what was placed on a node and its report now counts is no longer held against it
+      capacityReported = (nodeId, handshake) =>
+        handshake ? scheduling.placements.forget(nodeId) : scheduling.placements.reported(nodeId);
       wakeQueuedJobs = (freedNodes) => {
         const max = Math.min(MaxWokenPerFlush, WokenPerFreedNode * freedNodes);
         scheduling.broker.wakeDelayed(WakeSelection, max);

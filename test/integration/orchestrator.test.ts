@@ -161,6 +161,28 @@ describe('orchestrator: batch jobs', () => {
     }
   });
 
+  it('counts what it placed since the last heartbeats: a burst never takes a node past its limit', async () => {
+    // four idle one-CPU nodes; every job runs until cancelled
+    const c = await start();
+    const nodes = ['n-1', 'n-2', 'n-3', 'n-4'];
+    for (const id of nodes) {
+      await c.addNode(id, { nodeInfo: { capacity: { CPU: 1 } }, run: { action: 'hang' } });
+    }
+    // twelve half-CPU jobs at once: all ranked before any node reports being busier
+    const halfCpu = (i: number) =>
+      jobSpec('batch', { Name: `burst-${i}`, Tasks: [taskWith({ Resources: { CPU: '500m' } })] });
+    const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => c.submit(halfCpu(i))));
+    for (const { JobID } of jobs) await c.waitForJobState(JobID, 'Running');
+
+    const placed: Record<string, number> = {};
+    for (const { JobID } of jobs) {
+      for (const e of await executionList(c, JobID)) placed[e.NodeID] = (placed[e.NodeID] ?? 0) + 1;
+    }
+    // over-subscription lets a node take 1.5 × its CPU, three of these jobs; by the heartbeats alone
+    // (as in Go) every node looked idle to every job, and some took four or more
+    expect(placed).toEqual(Object.fromEntries(nodes.map((id) => [id, 3])));
+  });
+
   it('queues a job while no node can take it and runs it once one joins', async () => {
     const c = await start();
     const { JobID } = await c.submit(

@@ -281,6 +281,7 @@ export class NodeManager implements ControlPlaneHandler {
         provisional: false,
       });
       const wasConnected = previous !== undefined && !previous.provisional;
+      this.#o.onCapacityReport?.(nodeId, { handshake: true });
       this.#changed(nodeId, wasConnected, true, now, outcome.reason, outcome.missedSince);
       return { accepted: true, reason: outcome.reason };
     });
@@ -309,6 +310,7 @@ export class NodeManager implements ControlPlaneHandler {
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
+    this.#o.onCapacityReport?.(context.nodeId, { handshake: false });
     if (capacityFreed) {
       this.#freed.add(context.nodeId);
       this.#flushSoon();

@@ -63,6 +63,11 @@ export interface NodeManagerOptions {
    * for capacity may run now. Must not throw.
    */
   onCapacityFreed?: (nodeIds: readonly string[]) => void;
+  /**
+   * A node reported its capacity: with its heartbeat, or afresh with its (re)connection's handshake
+   * (`handshake` true). Must not throw.
+   */
+  onCapacityReport?: (nodeId: string, report: { handshake: boolean }) => void;
 }
 
 export interface CompiledNodeManagerOptions {
@@ -80,6 +85,7 @@ export interface CompiledNodeManagerOptions {
   readonly onError: (error: unknown) => void;
   readonly onConnectionChange: ((change: NodeConnectionChange) => void) | undefined;
   readonly onCapacityFreed: ((nodeIds: readonly string[]) => void) | undefined;
+  readonly onCapacityReport: ((nodeId: string, report: { handshake: boolean }) => void) | undefined;
 }
 
 function positive(name: string, value: number): number {
@@ -134,5 +140,6 @@ export function compileNodeManagerOptions(options: NodeManagerOptions): Compiled
     onError: options.onError ?? ((error: unknown) => console.error('node manager:', error)),
     onConnectionChange: options.onConnectionChange,
     onCapacityFreed: options.onCapacityFreed,
+    onCapacityReport: options.onCapacityReport,
   });
 }

@@ -104,7 +104,10 @@ export class RankingNodeSelector implements NodeSelector {
   /** @throws BacalhauError (InternalError) when `want` is not a non-negative integer */
   matchingNodes(job: Job, options: MatchingNodesOptions): NodeSelection {
     const view = this.#view(options.nodes);
-    const context: RankingContext = { executions: options.executions ?? [] };
+    const context: RankingContext = {
+      executions: options.executions ?? [],
+      ...(options.pendingUsage === undefined ? {} : { pendingUsage: options.pendingUsage }),
+    };
     if (options.want !== undefined) {
       const sampled = this.#rankSample(job, view, context, checkedWant(options.want));
       if (sampled !== undefined) return sampled;

@@ -4,7 +4,7 @@
  * job's executions they are given, and never do I/O, so a scheduler stays a function of
  * (job, executions, nodes, now).
  */
-import type { Execution, Job, NodeInfo, NodeState } from '../../models/index.js';
+import type { Execution, Job, NodeInfo, NodeState, Resources } from '../../models/index.js';
 
 /** The node is known to be unsuitable; any ranker returning it vetoes the node. */
 export const RankUnsuitable = -1;
@@ -38,6 +38,11 @@ export interface RankingContext {
    * current version filter by `job.Version`). Absent = none.
    */
   executions?: readonly Execution[];
+  /**
+   * Resources placed on a node that its last capacity report may not count yet (work placed since;
+   * see `worker/placement-ledger.ts`): capacity rankers count them as taken. Absent = none.
+   */
+  pendingUsage?: (nodeID: string) => Resources | undefined;
 }
 
 export interface NodeRanker {

@@ -42,6 +42,8 @@ import {
   type EvaluationOutcome,
   type WorkerDependencies,
 } from './worker.js';
+import { createDefaultNodeRanker, RankingNodeSelector } from '../selection/index.js';
+import { PlacementLedger } from './placement-ledger.js';
 
 export interface SchedulingServiceOptions {
   store: JobStore;
@@ -56,7 +58,7 @@ export interface SchedulingServiceOptions {
    * and cancelable callbacks are this service's.
    */
   brokerOptions?: Omit<EvaluationBrokerOptions, 'clock' | 'onDeadLetter' | 'onCancelable' | 'enabled'>;
-  /** Default: the state updater, then the logging planner. */
+  /** Default: the state updater, then the logging planner. Runs after the placement ledger's record. */
   planner?: Planner;
   /** Drives the broker's delays and timeouts, the workers' backoff and the schedulers' `now`. */
   clock?: Clock;
@@ -108,6 +110,9 @@ export class SchedulingService {
   readonly #watcher: EvaluationWatcher;
   readonly #nodes: NodeCache;
   readonly #status: EvaluationStatusRecorder;
+  /** What was placed on each node since its last capacity report (feed it the node manager's reports). */
+  readonly placements: PlacementLedger;
+  readonly #unwatchPlacements: () => void;
   #state: SchedulingServiceState = 'running';
   #stopping: Promise<void> | undefined;
 
@@ -117,12 +122,16 @@ export class SchedulingService {
     watcher: EvaluationWatcher;
     nodes: NodeCache;
     status: EvaluationStatusRecorder;
+    placements: PlacementLedger;
+    unwatchPlacements: () => void;
   }) {
     this.broker = parts.broker;
     this.workers = Object.freeze(parts.workers);
     this.#watcher = parts.watcher;
     this.#nodes = parts.nodes;
     this.#status = parts.status;
+    this.placements = parts.placements;
+    this.#unwatchPlacements = parts.unwatchPlacements;
   }
 
   /**
@@ -146,9 +155,21 @@ export class SchedulingService {
       options.dequeueMaxBackoffMs,
       DefaultDequeueMaxBackoffMs,
     );
-    const schedulers = options.schedulers ?? createSchedulerRegistry(options.schedulerOptions);
-    const planner =
-      options.planner ?? new ChainedPlanner(new StateUpdater(store), new LoggingPlanner(logger));
+    // what was placed since each node's last capacity report counts as taken (placement-ledger.ts)
+    const placements = new PlacementLedger({ clock });
+    const schedulerOptions = options.schedulerOptions ?? {};
+    const schedulers =
+      options.schedulers ??
+      createSchedulerRegistry({
+        ...schedulerOptions,
+        selector: placements.selector(
+          schedulerOptions.selector ?? new RankingNodeSelector(createDefaultNodeRanker()),
+        ),
+      });
+    const planner = new ChainedPlanner(
+      placements,
+      options.planner ?? new ChainedPlanner(new StateUpdater(store), new LoggingPlanner(logger)),
+    );
     const status = evaluationStatusRecorder(store, logger);
     const broker = await EvaluationBroker.create({
       ...options.brokerOptions,
@@ -186,7 +207,16 @@ export class SchedulingService {
     const workers: Worker[] = [];
     for (let i = 1; i <= workerCount; i++) workers.push(await Worker.create(deps, { name: `worker-${i}` }));
 
-    const service = new SchedulingService({ broker, workers, watcher, nodes, status });
+    const unwatchPlacements = store.onChange(placements.onChange);
+    const service = new SchedulingService({
+      broker,
+      workers,
+      watcher,
+      nodes,
+      status,
+      placements,
+      unwatchPlacements,
+    });
     const { signal } = options;
     if (signal !== undefined) {
       if (signal.aborted) void service.stop();
@@ -211,6 +241,7 @@ export class SchedulingService {
       this.#state = 'stopping';
       await this.#watcher.stop();
       await Promise.all(this.workers.map((w) => w.stop()));
+      this.#unwatchPlacements();
       await this.broker.stop();
       this.#nodes.close();
       await this.#status.settled();

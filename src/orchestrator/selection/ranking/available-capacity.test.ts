@@ -26,6 +26,16 @@ describe('AvailableCapacityNodeRanker', () => {
     expect(ranks.find((r) => r.nodeInfo.NodeID === 'node2')?.rank).toBe(100);
   });
 
+  it('counts work placed since the last report as taken', () => {
+    const idle = { CPU: 4, Memory: 16000, Disk: 100000 };
+    const nodes = ['busy', 'idle'].map((id) => computeNode(id, { availableCapacity: idle }));
+    const pendingUsage = (id: string) => (id === 'busy' ? { CPU: 3, Memory: 0, Disk: 0, GPU: 0 } : undefined);
+    const ranks = new AvailableCapacityNodeRanker().rankNodes(job({}, { Resources: { CPU: '1' } }), nodes, {
+      pendingUsage,
+    });
+    expect(order(ranks)).toEqual(['idle', 'busy']);
+  });
+
   it('prefers less queued work (Go test "Only queued capacity")', () => {
     const ranks = rankAll([
       ['node1', {}, { CPU: 2, Memory: 8000, Disk: 40000, GPU: 1 }],

@@ -14,6 +14,7 @@
 import { formatResources, type Job, type NodeInfo, type Resources } from '../../../models/index.js';
 import { RankPossible, type NodeRank, type NodeRanker, type RankingContext } from '../types.js';
 import { jobResources } from './job-resources.js';
+import { reportedCapacity } from './reported-capacity.js';
 
 const MemoryScale = 1e6;
 const DiskScale = 1e9;
@@ -78,15 +79,16 @@ class CapacityRank implements NodeRank {
 }
 
 export class AvailableCapacityNodeRanker implements NodeRanker {
-  rankNodes(job: Job, nodes: readonly NodeInfo[], _context?: RankingContext): NodeRank[] {
+  rankNodes(job: Job, nodes: readonly NodeInfo[], context?: RankingContext): NodeRank[] {
     const weights = resourceWeights(jobResources(job));
     const available = new Float64Array(nodes.length);
     const queued = new Float64Array(nodes.length);
     let maxAvailable = 0;
     let maxQueued = 0;
     nodes.forEach((node, i) => {
-      const a = weightedCapacity(node.ComputeNodeInfo.AvailableCapacity, weights);
-      const q = weightedCapacity(node.ComputeNodeInfo.QueueCapacity, weights);
+      const capacity = reportedCapacity(node, context);
+      const a = weightedCapacity(capacity.available, weights);
+      const q = weightedCapacity(capacity.queued, weights);
       available[i] = a;
       queued[i] = q;
       if (a > maxAvailable) maxAvailable = a;

@@ -6,6 +6,7 @@ export {
 } from './available-capacity.js';
 export type { ResourceWeights } from './available-capacity.js';
 export { ChainRanker } from './chain.js';
+export { jobResources } from './job-resources.js';
 export { createDefaultNodeRanker, type DefaultNodeRankerOptions } from './default.js';
 export { EnginesNodeRanker } from './engines.js';
 export { FeatureNodeRanker, ProvidesAllReason, doesNotSupportReason } from './features.js';
