@@ -40,7 +40,7 @@ export interface RankingContext {
   executions?: readonly Execution[];
   /**
    * Resources placed on a node that its last capacity report may not count yet (work placed since;
-   * see `worker/placement-ledger.ts`): capacity rankers count them as taken. Absent = none.
+   * see `worker/placement-ledger.ts`): the available-capacity ranker counts them as taken. Absent = none.
    */
   pendingUsage?: (nodeID: string) => Resources | undefined;
 }

@@ -18,7 +18,7 @@ function setup() {
   const place = async (...nodes: string[]): Promise<Execution[]> => {
     const plan = newPlan(makeEvaluation(halfCpu), halfCpu);
     for (const NodeID of nodes) plan.NewExecutions.push(makeExecution(halfCpu, { NodeID, Job: halfCpu }));
-    await ledger.process(plan);
+    await ledger.planner({ process: () => Promise.resolve() }).process(plan);
     return plan.NewExecutions;
   };
   const update = (execution: Execution, overrides: Partial<Execution>): void => {
@@ -67,6 +67,21 @@ describe('placement ledger', () => {
     expect(cpu('n-2')).toBeUndefined();
     update(kept!, { DesiredState: { StateType: 'Running' } }); // of a forgotten entry: nothing happens
     expect(cpu('n-2')).toBeUndefined();
+  });
+
+  it('takes back what a plan placed when the plan cannot be written (a conflict: it is made again)', async () => {
+    const { ledger, cpu } = setup();
+    const plan = newPlan(makeEvaluation(halfCpu), halfCpu);
+    plan.NewExecutions.push(makeExecution(halfCpu, { NodeID: 'n-1', Job: halfCpu }));
+    let seen: number | undefined;
+    const conflicting = {
+      process: () => {
+        seen = cpu('n-1'); // recorded while the plan is written
+        return Promise.reject(new Error('conflict'));
+      },
+    };
+    await expect(ledger.planner(conflicting).process(plan)).rejects.toThrow('conflict');
+    expect([seen, cpu('n-1')]).toEqual([0.5, undefined]);
   });
 
   it('hands its pending usage to the node selector it wraps', async () => {

@@ -1,10 +1,10 @@
 /**
  * What the schedulers placed on each node that its capacity reports may not count yet. A node reports
  * its capacity with its heartbeats (every few seconds); a burst of jobs placed meanwhile all saw the
- * same figures, so every one went to the node that looked emptiest, far past its over-subscription
- * limit, while others idled. The ledger holds each new execution's resources against its node, from
- * the plan that placed it (so the next evaluation of the same batch sees it, before any commit), and
- * lets the capacity rankers count them as taken (`pendingUsage`, see selection's reported-capacity.ts).
+ * same figures, so every one went to the node that looked emptiest while others idled. The ledger holds each new execution's resources against its node, from
+ * the plan that placed it (so the next evaluation of the same batch sees it, before any commit; a plan
+ * that fails to be written takes its record back), and lets the capacity rankers count them as taken
+ * (`pendingUsage`, see selection's available-capacity ranker).
  *
  * An entry is dropped when its execution ends or is no longer wanted, and when a capacity report
  * arrives `reportLagMs` after the node was told to run it (the node has enqueued it by then, so the
@@ -47,7 +47,7 @@ export interface PlacementLedgerOptions {
   maxAgeMs?: number;
 }
 
-export class PlacementLedger implements Planner {
+export class PlacementLedger {
   readonly #clock: Clock;
   readonly #reportLagMs: number;
   readonly #maxAgeMs: number;
@@ -61,11 +61,23 @@ export class PlacementLedger implements Planner {
     this.#maxAgeMs = options.maxAgeMs ?? DefaultMaxAgeMs;
   }
 
-  /** A planner step: records the plan's new executions (run it before the plan is written). */
-  process(plan: Plan): Promise<void> {
-    const now = this.#clock.now();
-    for (const execution of plan.NewExecutions) this.#placed(execution, now);
-    return Promise.resolve();
+  /**
+   * `planner`, with the plan's new executions recorded before it writes them (so the next evaluation
+   * of the same batch sees them), and taken back when it fails (a conflict: the plan is made again).
+   */
+  planner(planner: Planner): Planner {
+    return {
+      process: async (plan: Plan): Promise<void> => {
+        const now = this.#clock.now();
+        for (const execution of plan.NewExecutions) this.#placed(execution, now);
+        try {
+          await planner.process(plan);
+        } catch (err) {
+          for (const execution of plan.NewExecutions) this.#remove(execution.ID);
+          throw err;
+        }
+      },
+    };
   }
 
   /** A store change listener: executions told to run, and those that ended or are no longer wanted. */

@@ -58,7 +58,7 @@ export interface SchedulingServiceOptions {
    * and cancelable callbacks are this service's.
    */
   brokerOptions?: Omit<EvaluationBrokerOptions, 'clock' | 'onDeadLetter' | 'onCancelable' | 'enabled'>;
-  /** Default: the state updater, then the logging planner. Runs after the placement ledger's record. */
+  /** Default: the state updater, then the logging planner. The placement ledger wraps it. */
   planner?: Planner;
   /** Drives the broker's delays and timeouts, the workers' backoff and the schedulers' `now`. */
   clock?: Clock;
@@ -166,8 +166,7 @@ export class SchedulingService {
           schedulerOptions.selector ?? new RankingNodeSelector(createDefaultNodeRanker()),
         ),
       });
-    const planner = new ChainedPlanner(
-      placements,
+    const planner = placements.planner(
       options.planner ?? new ChainedPlanner(new StateUpdater(store), new LoggingPlanner(logger)),
     );
     const status = evaluationStatusRecorder(store, logger);

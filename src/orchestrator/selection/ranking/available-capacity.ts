@@ -11,10 +11,9 @@
  * nothing. Reason: `Ranked based on available capacity {…} and queue capacity {…}`. Retryable.
  * Never vetoes. Two passes over the nodes: one for the maxima, one to rank; the reason is built lazily.
  */
-import { formatResources, type Job, type NodeInfo, type Resources } from '../../../models/index.js';
+import { add, formatResources, sub, type Job, type NodeInfo, type Resources } from '../../../models/index.js';
 import { RankPossible, type NodeRank, type NodeRanker, type RankingContext } from '../types.js';
 import { jobResources } from './job-resources.js';
-import { reportedCapacity } from './reported-capacity.js';
 
 const MemoryScale = 1e6;
 const DiskScale = 1e9;
@@ -78,6 +77,25 @@ class CapacityRank implements NodeRank {
   }
 }
 
+/**
+ * The node's last reported capacity, less the work placed on it since (the context's `pendingUsage`),
+ * taken from what was available first and queued beyond that: without it every job of a burst went to
+ * the node that looked emptiest. A preference only: the over-subscription ranker judges by the reports,
+ * as Go's does, so no job is refused that Bacalhau would place.
+ */
+function withPending(
+  node: NodeInfo,
+  context: RankingContext | undefined,
+): { available: Resources; queued: Resources } {
+  const info = node.ComputeNodeInfo;
+  const pending = context?.pendingUsage?.(node.NodeID);
+  if (pending === undefined) return { available: info.AvailableCapacity, queued: info.QueueCapacity };
+  return {
+    available: sub(info.AvailableCapacity, pending),
+    queued: add(info.QueueCapacity, sub(pending, info.AvailableCapacity)),
+  };
+}
+
 export class AvailableCapacityNodeRanker implements NodeRanker {
   rankNodes(job: Job, nodes: readonly NodeInfo[], context?: RankingContext): NodeRank[] {
     const weights = resourceWeights(jobResources(job));
@@ -86,7 +104,7 @@ export class AvailableCapacityNodeRanker implements NodeRanker {
     let maxAvailable = 0;
     let maxQueued = 0;
     nodes.forEach((node, i) => {
-      const capacity = reportedCapacity(node, context);
+      const capacity = withPending(node, context);
       const a = weightedCapacity(capacity.available, weights);
       const q = weightedCapacity(capacity.queued, weights);
       available[i] = a;

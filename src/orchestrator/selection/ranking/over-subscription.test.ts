@@ -60,21 +60,6 @@ describe('OverSubscriptionNodeRanker', () => {
     });
   });
 
-  it('counts work placed since the last report as taken: available first, queued beyond', () => {
-    const node = computeNode('n', { maxCapacity: max, availableCapacity: max });
-    const ranker = new OverSubscriptionNodeRanker(1.5);
-    const placed = (cpu: number) => ({ pendingUsage: () => ({ CPU: cpu, Memory: 0, Disk: 0, GPU: 0 }) });
-    const threeCpu = job({}, { Resources: { CPU: '3' } });
-    // 3 CPU placed: 1 available, nothing queued; 3 more fit 1.5 × 4 exactly
-    expect(ranker.rankNodes(threeCpu, [node], placed(3))[0]?.rank).toBe(0);
-    // 5 CPU placed: none available, 1 queued; 3 more make 8 > 6
-    expect(ranker.rankNodes(threeCpu, [node], placed(5))[0]).toMatchObject({
-      rank: -1,
-      reason:
-        'node busy with available capacity {CPU: 0.00, Memory: 8.0 GB, Disk: 10 GB, GPU: 0} and queue capacity {CPU: 1.00, Memory: 0 B, Disk: 0 B, GPU: 0}',
-    });
-  });
-
   it('vetoes a node that reports no capacity', () => {
     expect(rank(1.5, '1', {}, {})).toMatchObject({
       rank: -1,

@@ -6,8 +6,7 @@
  * - too busy: −1, `node busy with available capacity {…}` plus ` and queue capacity {…}` when something
  *   is queued (resources as Go's `Resources.String`);
  * - the node reports no capacity at all: −1, `node queue usage is unknown`.
- * Every rank is retryable. The factor (Bacalhau's hidden tunable, default 1.5) must be ≥ 1. Work placed
- * since the node's last report counts as taken (reported-capacity.ts).
+ * Every rank is retryable. The factor (Bacalhau's hidden tunable, default 1.5) must be ≥ 1.
  */
 import {
   BacalhauError,
@@ -26,7 +25,6 @@ import {
   type RankingContext,
 } from '../types.js';
 import { jobResources } from './job-resources.js';
-import { reportedCapacity } from './reported-capacity.js';
 
 export const DefaultOverSubscriptionFactor = 1.5;
 export const NotOverSubscribedReason = 'node is not over-subscribed';
@@ -75,19 +73,18 @@ export class OverSubscriptionNodeRanker implements NodeRanker {
     this.factor = factor;
   }
 
-  rankNodes(job: Job, nodes: readonly NodeInfo[], context?: RankingContext): NodeRank[] {
+  rankNodes(job: Job, nodes: readonly NodeInfo[], _context?: RankingContext): NodeRank[] {
     const requested = jobResources(job);
     return nodes.map((nodeInfo) => {
-      const max = nodeInfo.ComputeNodeInfo.MaxCapacity;
-      if (isZero(max)) {
+      const info = nodeInfo.ComputeNodeInfo;
+      if (isZero(info.MaxCapacity)) {
         return { nodeInfo, rank: RankUnsuitable, reason: QueueUsageUnknownReason, retryable: true };
       }
-      const { available, queued } = reportedCapacity(nodeInfo, context);
-      if (fits(max, available, queued, requested, this.factor)) {
+      if (fits(info.MaxCapacity, info.AvailableCapacity, info.QueueCapacity, requested, this.factor)) {
         return { nodeInfo, rank: RankPossible, reason: NotOverSubscribedReason, retryable: true };
       }
-      let reason = `node busy with available capacity ${formatResources(available)}`;
-      if (!isZero(queued)) reason += ` and queue capacity ${formatResources(queued)}`;
+      let reason = `node busy with available capacity ${formatResources(info.AvailableCapacity)}`;
+      if (!isZero(info.QueueCapacity)) reason += ` and queue capacity ${formatResources(info.QueueCapacity)}`;
       return { nodeInfo, rank: RankUnsuitable, reason, retryable: true };
     });
   }
