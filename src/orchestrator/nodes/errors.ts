@@ -38,6 +38,16 @@ export function nodeAlreadyRejected(nodeId: string): BacalhauError {
   });
 }
 
+/** Rejecting or deleting the orchestrator's own node would take it off its own node list. HTTP 409. */
+export function ownNode(nodeId: string, action: 'reject' | 'delete'): BacalhauError {
+  return new BacalhauError(`cannot ${action} node ${nodeId}: it is this orchestrator`, {
+    code: ErrorCode.ConflictNodeState,
+    component: NodeManagerComponent,
+    httpStatus: 409,
+    hint: 'Only compute nodes can be rejected or deleted',
+  });
+}
+
 /** The manager was stopped; callers (the transport, the API) may retry against a new one. */
 export function nodeManagerStopped(): BacalhauError {
   return new BacalhauError('node manager stopped', {

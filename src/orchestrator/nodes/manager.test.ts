@@ -657,6 +657,20 @@ describe('NodeManager lifecycle', () => {
     });
   });
 
+  it('refuses to reject or delete its own node, which would leave it off its own node list', async () => {
+    await withHarness({ dispatcher: false, manager: { selfInfo: selfNodeInfo() } }, async (h) => {
+      for (const action of ['reject', 'delete'] as const) {
+        const call = action === 'reject' ? h.manager.rejectNode('n-orch') : h.manager.deleteNode('n-orch');
+        await expect(call).rejects.toMatchObject({
+          message: `cannot ${action} node n-orchestrator: it is this orchestrator`,
+          code: 'ConflictNodeState',
+          httpStatus: 409,
+        });
+      }
+      expect((await h.store.getNode('n-orchestrator')).Membership).toBe('APPROVED');
+    });
+  });
+
   it('after a restart gives stored CONNECTED nodes one timeout to come back', async () => {
     const clock = new ManualClock();
     const store = await SqliteJobStore.create({ path: ':memory:', clock });

@@ -75,7 +75,13 @@ import type {
   UpdateNodeInfoRequest,
   UpdateNodeInfoResponse,
 } from '../../transport/messages.js';
-import { handshakeRequired, nodeAlreadyApproved, nodeAlreadyRejected, nodeManagerStopped } from './errors.js';
+import {
+  handshakeRequired,
+  nodeAlreadyApproved,
+  nodeAlreadyRejected,
+  nodeManagerStopped,
+  ownNode,
+} from './errors.js';
 import {
   compileNodeManagerOptions,
   type CompiledNodeManagerOptions,
@@ -409,11 +415,13 @@ export class NodeManager implements ControlPlaneHandler {
 
   /**
    * → REJECTED and DISCONNECTED ("node rejected"); its connection is dropped and later handshakes are
-   * refused. @throws NotFound, MultipleNodesFound, ConflictNodeState (`node %s already rejected`).
+   * refused. @throws NotFound, MultipleNodesFound, ConflictNodeState (`node %s already rejected`, or the
+   *   orchestrator's own node).
    */
   async rejectNode(idOrPrefix: string): Promise<void> {
     this.#assertRunning();
     const nodeId = (await this.#o.store.getNode(idOrPrefix)).Info.NodeID;
+    if (nodeId === this.#o.selfInfo?.NodeID) throw ownNode(nodeId, 'reject');
     await this.#withNode(nodeId, async () => {
       const now = this.#o.clock.now();
       const live = this.#live.get(nodeId);
@@ -435,11 +443,12 @@ export class NodeManager implements ControlPlaneHandler {
 
   /**
    * Removes the node from the store; a connected one is disconnected (it may handshake again and
-   * register as new). @throws NotFound, MultipleNodesFound.
+   * register as new). @throws NotFound, MultipleNodesFound, ConflictNodeState (the orchestrator's own).
    */
   async deleteNode(idOrPrefix: string): Promise<void> {
     this.#assertRunning();
     const nodeId = (await this.#o.store.getNode(idOrPrefix)).Info.NodeID;
+    if (nodeId === this.#o.selfInfo?.NodeID) throw ownNode(nodeId, 'delete');
     await this.#withNode(nodeId, async () => {
       const live = this.#live.get(nodeId);
       const now = this.#o.clock.now();
