@@ -79,6 +79,8 @@ export interface ApiJobHistoryPage {
 export interface ApiJobChange {
   readonly type: string;
   readonly job?: { readonly ID: string };
+  /** Of `ExecutionCreated` / `ExecutionUpdated`: the execution as committed. */
+  readonly execution?: Pick<Execution, 'ID' | 'ComputeState'>;
 }
 
 /** The store's change feed (`JobStore.onChange` satisfies it): listeners hear of every commit. */

@@ -901,6 +901,38 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
     });
   });
 
+  it('ends a followed stream whose execution ended here while its node stays silent, saying so', async () => {
+    // a node that died mid-stream: one line, then nothing, never the end of the stream
+    const logs: ApiLogSource = {
+      async *streamLogs(_request, { signal }) {
+        yield { value: { Type: 1, Line: 'started\n' } };
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    await withApi({ deps: () => ({ logs }) }, async (api) => {
+      const id = await submitted(api);
+      const execution = await api.execution(id, { state: 'Running', nodeId: 'n-gone' });
+      const streamed = frames(api, `${jobs}/${id}/logs?follow=true`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await api.store.transaction((tx) =>
+        tx.updateExecution({
+          executionID: execution.ID,
+          newValues: { ComputeState: { StateType: 'Failed', Message: 'Failing due to node restart' } },
+        }),
+      );
+      // without the store's word, the stream would stay open until the test times out
+      const { frames: got, code } = await streamed;
+      expect(got).toEqual([
+        { value: { Type: 1, Line: 'started\n' } },
+        {
+          error: `execution ${execution.ID} ended (Failed: Failing due to node restart) and its node sent nothing more`,
+          value: { Type: 0, Line: '' },
+        },
+      ]);
+      expect(code).toBe(1000);
+    });
+  });
+
   it('streams frames {"value":{"Type","Line"}} from the log source of the chosen execution', async () => {
     const requests: ExecutionLogsRequest[] = [];
     const logs: ApiLogSource = {

@@ -4,6 +4,8 @@
  * Frames are Go's `AsyncResult[ExecutionLog]`: `{"value":{"Type":1|2,"Line":"…"}}`; an error is one frame
  * `{"error":"…","value":{"Type":0,"Line":""}}`; the server then closes with 1000 (normal closure).
  * The execution is the requested one, else the most recently modified one that was not discarded.
+ * A followed stream whose execution ended here while its node stays silent (it died or restarted) ends
+ * a few seconds later with an error frame saying so, rather than when the node's silence is noticed.
  *
  * Until the compute side streams logs (`ApiLogSource`), a job that has executions gets the error frame
  * `failed to open log stream for job <id>: log streaming is not available on this node yet`.
@@ -13,7 +15,7 @@ import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { errorMessage } from '../../../models/bacerrors.js';
 import type { Execution } from '../../../models/execution.js';
-import { isDiscardedExecutionState } from '../../../models/state.js';
+import { isDiscardedExecutionState, isTerminalExecutionState } from '../../../models/state.js';
 import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
 import { requestError } from '../errors.js';
 import { goJson, wire } from '../json.js';
@@ -76,6 +78,53 @@ function latestOf(executions: readonly Execution[]): Execution | undefined {
   return latest;
 }
 
+/** How long a followed stream may stay silent once its execution ended, for its last lines to come. */
+export const EndedStreamGraceMs = 3000;
+
+/**
+ * Aborts `stale` (its reason saying why) once the execution has ended in the store and its node then
+ * sends nothing for {@link EndedStreamGraceMs}: a node that died or restarted never ends the stream,
+ * and the client would wait until the node's silence is noticed (30 s). `heard` rearms the wait (a
+ * long log still arriving is not cut); `stop` ends the watch.
+ */
+function endWhenOver(
+  jobs: ApiJobReader,
+  execution: Execution,
+  stale: AbortController,
+): { heard: () => void; stop: () => void } {
+  let ended: Execution['ComputeState'] | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (ended === undefined) return;
+    const { StateType, Message } = ended;
+    const why = Message === undefined || Message === '' ? '' : `: ${Message}`;
+    clearTimeout(timer);
+    timer = setTimeout(
+      () =>
+        stale.abort(`execution ${execution.ID} ended (${StateType}${why}) and its node sent nothing more`),
+      EndedStreamGraceMs,
+    );
+  };
+  const observe = (state: Execution['ComputeState']): void => {
+    if (ended !== undefined || !isTerminalExecutionState(state.StateType)) return;
+    ended = state;
+    arm();
+  };
+  observe(execution.ComputeState);
+  const unsubscribe = jobs.onChange((changes) => {
+    for (const change of changes) {
+      if (change.execution?.ID === execution.ID) observe(change.execution.ComputeState);
+    }
+  });
+  return {
+    heard: arm,
+    stop: () => {
+      unsubscribe();
+      clearTimeout(timer);
+    },
+  };
+}
+
 export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): RouteDef[] {
   const { jobs } = deps;
 
@@ -111,22 +160,36 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
           );
         }
         if (deps.logs === undefined) throw new Error(NoLogSourceMessage);
-        const lines = deps.logs.streamLogs(
-          {
-            ExecutionID: execution.ID,
-            NodeID: execution.NodeID,
-            Tail: query.tail ?? false,
-            Follow: query.follow ?? false,
-          },
-          { signal },
-        );
-        for await (const item of lines) {
-          if (signal.aborted) return;
-          if (item.error !== undefined) {
-            send({ error: item.error.message, value: { Type: 0, Line: '' } });
-            return;
+        const follow = query.follow ?? false;
+        const stale = new AbortController();
+        const watch = follow ? endWhenOver(jobs, execution, stale) : undefined;
+        try {
+          const lines = deps.logs.streamLogs(
+            {
+              ExecutionID: execution.ID,
+              NodeID: execution.NodeID,
+              Tail: query.tail ?? false,
+              Follow: follow,
+            },
+            { signal: AbortSignal.any([signal, stale.signal]) },
+          );
+          for await (const item of lines) {
+            if (signal.aborted) return;
+            if (stale.signal.aborted) break;
+            if (item.error !== undefined) {
+              send({ error: item.error.message, value: { Type: 0, Line: '' } });
+              return;
+            }
+            send({ value: item.value });
+            watch?.heard();
           }
-          send({ value: item.value });
+        } catch (err) {
+          if (!stale.signal.aborted) throw err;
+        } finally {
+          watch?.stop();
+        }
+        if (stale.signal.aborted && !signal.aborted) {
+          send({ error: String(stale.signal.reason), value: { Type: 0, Line: '' } });
         }
       } catch (err) {
         throw new Error(`failed to open log stream for job ${job.ID}: ${errorMessage(err)}`, { cause: err });
