@@ -14,7 +14,11 @@ describe('ConnectionKeeper', () => {
   });
 
   /** A keeper for node n-1 against a control plane answering handshakes with `decide`. */
-  async function keeper(decide: () => HandshakeDecision, heartbeat: () => void = () => undefined) {
+  async function keeper(
+    decide: () => HandshakeDecision,
+    heartbeat: () => void = () => undefined,
+    updateNodeInfo: () => { accepted: boolean } = () => ({ accepted: true }),
+  ) {
     const clock = new ManualClock();
     const hub = await InMemoryTransportHub.create();
     cleanups.push(() => hub.stop());
@@ -25,16 +29,17 @@ describe('ConnectionKeeper', () => {
         return decide();
       },
       heartbeat,
-      updateNodeInfo: () => ({ accepted: true }),
+      updateNodeInfo,
       shutdownNotice: () => undefined,
     };
     hub.orchestrator.serveControlPlane(control);
     const errors: unknown[] = [];
     const retries: number[] = [];
+    let infoVersion = 0;
     const kept = new ConnectionKeeper({
       transport: await hub.createComputeTransport({ nodeId: 'n-1' }),
       clock,
-      nodeInfo: () => testNodeInfo('n-1'),
+      nodeInfo: () => testNodeInfo('n-1', { labels: { changed: String(infoVersion) } }),
       capacity: () => ({ AvailableCapacity: zeroResources(), QueueUsedCapacity: zeroResources() }),
       heartbeatIntervalMs: 5000,
       infoUpdateIntervalMs: 60_000,
@@ -42,7 +47,14 @@ describe('ConnectionKeeper', () => {
       onRetry: (_error, retryInMs) => retries.push(retryInMs),
     });
     cleanups.push(() => kept.stop());
-    return { clock, kept, errors, retries, handshakes: () => handshakes };
+    return {
+      clock,
+      kept,
+      errors,
+      retries,
+      handshakes: () => handshakes,
+      changeInfo: () => void infoVersion++,
+    };
   }
 
   it('retries a refused handshake up to once a minute: the node waits for an operator', async () => {
@@ -84,6 +96,20 @@ describe('ConnectionKeeper', () => {
     required = false;
     await k.clock.advanceAsync(5000);
     expect(k.handshakes()).toBe(2);
+    expect(k.errors).toEqual([]);
+  });
+
+  it('takes HandshakeRequired on a node info update as routine too: no error line', async () => {
+    const k = await keeper(
+      () => ({ accepted: true }),
+      () => undefined,
+      () => {
+        throw handshakeRequiredError('n-1');
+      },
+    );
+    await k.kept.start();
+    k.changeInfo();
+    await k.clock.advanceAsync(60_000);
     expect(k.errors).toEqual([]);
   });
 });

@@ -183,7 +183,8 @@ export class ConnectionKeeper {
       await this.#o.transport.updateNodeInfo(info);
       this.#lastInfo = serialized;
     } catch (err) {
-      this.#o.onError(err);
+      // as for heartbeats: HandshakeRequired is the reconnect's to handle, not worth an error line
+      if (!isHandshakeRequired(err) && this.#o.transport.state === 'connected') this.#o.onError(err);
     }
   }
 }
