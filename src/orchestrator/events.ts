@@ -66,6 +66,14 @@ export class OrchestratorEvents {
   jobRejectedEverywhere = (reasons: string): Event =>
     this.event(EventTopic.JobScheduling, `Job failed because every node rejected it.${reasons}`);
 
+  /** Not in Bacalhau, where such a daemon job stays Running without a word. `nodes`: short IDs. */
+  daemonRunsNowhere = (nodes: readonly string[], version: number): Event =>
+    this.event(
+      EventTopic.JobScheduling,
+      `Job runs on no node: it failed more than once on ${nodes.join(', ')} (job version ${version}), ` +
+        'and is not placed there again. Rerun the job (bacalhau job rerun) to try them again',
+    );
+
   jobQueued(reason: string): Event {
     return this.event(EventTopic.JobQueueing, reason === '' ? 'Job queued' : `Job queued. ${reason}`);
   }

@@ -102,6 +102,32 @@ describe('DaemonJobScheduler', () => {
     expect(isEmptyPlan(twice)).toBe(true);
   });
 
+  it('says so when its last execution failed and the nodes that ran it will not again', () => {
+    const twiceEach = [0, 1].flatMap((n) => [
+      exec(`node${n}`, 'Failed', { id: `e-${n}a` }),
+      exec(`node${n}`, 'Failed', { id: `e-${n}b` }),
+    ]);
+    const dead = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: twiceEach,
+      nodes: numberedNodes(2),
+      trigger: 'exec-update',
+    });
+    expect(created(dead)).toEqual([]);
+    expect(jobEvents(dead)).toEqual([
+      'Scheduling: Job runs on no node: it failed more than once on node0, node1 (job version 1), and is not placed ' +
+        'there again. Rerun the job (bacalhau job rerun) to try them again',
+    ]);
+    // said when it happens, not at every later look (a node joining, say)
+    const later = schedule({
+      job: daemonJob({ state: 'Running' }),
+      executions: twiceEach,
+      nodes: numberedNodes(2),
+      trigger: 'node-join',
+    });
+    expect(jobEvents(later)).toEqual([]);
+  });
+
   it('fails executions on lost nodes without failing the job, and starts them elsewhere', () => {
     const lost = exec('node0', 'Running');
     const plan = schedule({

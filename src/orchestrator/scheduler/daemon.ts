@@ -13,6 +13,8 @@
  *
  * A daemon job never completes and never fails here, and has no timeouts; when no node matches it
  * waits for nodes to join (Queued at its submission, with the reasons; Go leaves it Pending, silent).
+ * When its last execution failed and the nodes that ran it will not take it again (step 4's limit),
+ * its history says so and how to retry (Go stays silent: the job shows Running, running nowhere).
  *
  * Not in Go: a node that would take the job but for its current load ({@link busyNodes}) is waited for
  * as a batch job waits for capacity: a `job-queue` evaluation after `QueueBackoff`, and a Queueing
@@ -24,10 +26,16 @@ import {
   lessThanEq,
   markJobQueued,
   markJobRunningIfEligible,
+  shortNodeID,
   type Job,
   type Plan,
 } from '../../models/index.js';
-import { formatBusyNodes, noMatchingNodes, type NodeRank } from '../selection/index.js';
+import {
+  ExecutedMoreThanOnceReason,
+  formatBusyNodes,
+  noMatchingNodes,
+  type NodeRank,
+} from '../selection/index.js';
 import { jobResources } from '../selection/ranking/job-resources.js';
 import {
   addExecution,
@@ -99,6 +107,22 @@ export class DaemonJobScheduler implements Scheduler {
       plan.Eval.TriggeredBy === EvalTrigger.JobRegister
     ) {
       markJobQueued(plan, events.jobQueued(noMatchingNodes(rejected).message));
+    }
+
+    // Not in Go: the last of its executions just failed, and the nodes that ran it will not again
+    const exhausted = rejected.filter((r) => r.reason === ExecutedMoreThanOnceReason);
+    if (
+      plan.Eval.TriggeredBy === EvalTrigger.ExecUpdate &&
+      live.length === 0 &&
+      plan.NewExecutions.length === 0 &&
+      exhausted.length > 0
+    ) {
+      plan.JobEvents.push(
+        events.daemonRunsNowhere(
+          exhausted.map((r) => shortNodeID(r.nodeInfo.NodeID)),
+          job.Version,
+        ),
+      );
     }
 
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
