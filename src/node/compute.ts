@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { errorMessage } from '../models/bacerrors.js';
+import { connectionRetryWarnings } from './retry-warnings.js';
 import type { Executor } from '../executor/types.js';
 import { DockerExecutor } from '../executor/docker/executor.js';
 import { WasmExecutor } from '../executor/wasm/executor.js';
@@ -205,12 +205,7 @@ export class Compute {
         onError,
         ...(options.onWarning === undefined
           ? {}
-          : {
-              onConnectionRetry: (error: unknown, retryInMs: number) =>
-                options.onWarning?.(
-                  `not connected to the orchestrator (${errorMessage(error)}); trying again in ${(retryInMs / 1000).toFixed(1)}s`,
-                ),
-            }),
+          : { onConnectionRetry: connectionRetryWarnings(options.onWarning, clock) }),
       });
       return new Compute(node, store, localPublisher, engines);
     } catch (err) {

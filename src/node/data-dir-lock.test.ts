@@ -97,7 +97,10 @@ describe('lockDataDir', () => {
       try {
         const [line] = (await once(parent.stdout, 'data')) as [Buffer];
         const zombie = Number(line.toString().trim());
-        await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /u));
+        // on a loaded machine `sleep 0` may take more than waitFor's default second to end
+        await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /u), {
+          timeout: 10_000,
+        });
         writeFileSync(join(dir, LockFile), `${zombie}\n`);
         expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
       } finally {

@@ -248,6 +248,10 @@ export class Orchestrator {
         // A connecting node is told again of the stops it may have missed: while it was away, and
         // (whatever it says of itself: deleted and back, a stop lost in an older crash) the last day's.
         onConnectionChange: (change) => {
+          // an operator reads node arrivals and losses in the orchestrator's log (Go logs them too)
+          o.logger.info(`Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`, {
+            NodeID: change.nodeId,
+          });
           if (change.current !== NodeConnection.Connected) return;
           const since = Math.min(change.missedSince ?? Infinity, o.clock.now() - RecentStopsMs);
           dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
