@@ -248,8 +248,10 @@ export class Orchestrator {
         // A connecting node is told again of the stops it may have missed: while it was away, and
         // (whatever it says of itself: deleted and back, a stop lost in an older crash) the last day's.
         onConnectionChange: (change) => {
-          // an operator reads node arrivals and losses in the orchestrator's log (Go logs them too)
-          o.logger.info(`Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`, {
+          // an operator reads node arrivals and losses in the orchestrator's log (Go logs them too);
+          // a hybrid node's own compute half is no news
+          const log = change.nodeId === o.nodeID ? o.logger.debug : o.logger.info;
+          log.call(o.logger, `Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`, {
             NodeID: change.nodeId,
           });
           if (change.current !== NodeConnection.Connected) return;
