@@ -250,10 +250,9 @@ export class Orchestrator {
         onConnectionChange: (change) => {
           // an operator reads node arrivals and losses in the orchestrator's log (Go logs them too);
           // a hybrid node's own compute half is no news
-          const log = change.nodeId === o.nodeID ? o.logger.debug : o.logger.info;
-          log.call(o.logger, `Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`, {
-            NodeID: change.nodeId,
-          });
+          const line = `Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`;
+          if (change.nodeId === o.nodeID) o.logger.debug(line, { NodeID: change.nodeId });
+          else o.logger.info(line, { NodeID: change.nodeId });
           if (change.current !== NodeConnection.Connected) return;
           const since = Math.min(change.missedSince ?? Infinity, o.clock.now() - RecentStopsMs);
           dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
