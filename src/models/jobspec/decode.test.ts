@@ -60,6 +60,31 @@ describe('parseSpecDocument', () => {
     }
   });
 
+  it('warns of Params keys the engine, input source or publisher does not read, naming those it does', () => {
+    const spec = `
+Type: batch
+Tasks:
+  - Name: main
+    Engine:
+      Type: docker
+      Params: { Imag: busybox, Entrypoint: [echo] }
+    InputSources:
+      - Target: /in
+        Source: { Type: inline, Params: { Content: hello } }
+      - Target: /web
+        Source: { Type: urlDownload, Params: { url: "http://127.0.0.1:1/x", Headers: { A: b } } }
+    Publisher: { Type: local, Params: { Path: /tmp } }
+  - Name: custom
+    Engine: { Type: my-engine, Params: { Anything: 1 } }
+`;
+    expect(loadJobSpec(spec, 'server').warnings).toEqual([
+      "Tasks[0].Engine.Params.Imag is not a parameter of the docker engine (it reads Image, Entrypoint, Parameters, EnvironmentVariables, WorkingDirectory) and is ignored: did you mean 'Image'?",
+      'Tasks[0].InputSources[0].Source.Params.Content is not a parameter of the inline input source (it reads URL) and is ignored',
+      'Tasks[0].InputSources[1].Source.Params.Headers is not a parameter of the urlDownload input source (it reads URL) and is ignored',
+      'Tasks[0].Publisher.Params.Path is not a parameter of the local publisher (it reads none) and is ignored',
+    ]);
+  });
+
   it('refuses a second document, saying where it starts', () => {
     expect(problemsOf(() => parseSpecDocument('Type: batch\n---\nType: ops\n', 'job.yaml'))).toEqual([
       'job.yaml: a second YAML document starts at line 2, column 1 (after ---): a job spec is one document, so give each job its own file',

@@ -7,6 +7,7 @@ import { closestKey } from './closest-key.js';
 import { convertLegacySpec, isLegacySpec } from './legacy.js';
 import { parseSpecDocument } from './parse.js';
 import { unsupportedFieldHint } from './unsupported.js';
+import { unknownParamWarnings } from './params.js';
 
 /**
  * How strictly a spec is read.
@@ -77,6 +78,7 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   }
   const job: Job = { ...emptyJob(), ...decoded.value };
   if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;
+  if (decoded.errors.length === 0) warnings.push(...unknownParamWarnings(job));
   return { job, warnings, problems, wellTyped: decoded.errors.length === 0 };
 }
 

@@ -1,0 +1,67 @@
+/**
+ * The parameters each engine, input source and publisher reads from its `Params` map. The map is free
+ * in the job's schema, and the nodes ignore keys they do not read (Go's decoders and ours alike), so a
+ * misspelt or invented one (`Content` for an inline input, `Headers` for a URL) vanished without a
+ * word. Named here as a warning at submission, with the parameters that exist. Types not listed here
+ * (a custom engine, a Go node's plugin) are not judged.
+ */
+import type { Job, SpecConfig } from '../index.js';
+import { closestKey } from './closest-key.js';
+
+const engines: Readonly<Record<string, readonly string[]>> = {
+  docker: ['Image', 'Entrypoint', 'Parameters', 'EnvironmentVariables', 'WorkingDirectory'],
+  wasm: ['EntryModule', 'Entrypoint', 'Parameters', 'EnvironmentVariables', 'ImportModules'],
+};
+
+const inputs: Readonly<Record<string, readonly string[]>> = {
+  inline: ['URL'],
+  urldownload: ['URL'],
+  local: ['SourcePath', 'ReadWrite', 'CreateAs'],
+  localdirectory: ['SourcePath', 'ReadWrite'],
+  s3: ['Bucket', 'Key', 'Filter', 'Region', 'Endpoint', 'VersionID', 'ChecksumSHA256', 'Partition'],
+  s3presigned: ['PreSignedURL', 'SourceSpec'],
+  ipfs: ['CID'],
+};
+
+const publishers: Readonly<Record<string, readonly string[]>> = {
+  local: [],
+  noop: [],
+  ipfs: [],
+  s3: ['Bucket', 'Key', 'Endpoint', 'Region', 'Encoding'],
+};
+
+/** One warning per parameter no engine, input source or publisher of the job reads. */
+export function unknownParamWarnings(job: Job): string[] {
+  const warnings: string[] = [];
+  job.Tasks.forEach((task, i) => {
+    const at = `Tasks[${i}]`;
+    check(warnings, `${at}.Engine`, task.Engine, engines, 'engine');
+    (task.InputSources ?? []).forEach((input, j) => {
+      check(warnings, `${at}.InputSources[${j}].Source`, input.Source, inputs, 'input source');
+    });
+    check(warnings, `${at}.Publisher`, task.Publisher, publishers, 'publisher');
+  });
+  return warnings;
+}
+
+function check(
+  warnings: string[],
+  path: string,
+  spec: SpecConfig | undefined,
+  known: Readonly<Record<string, readonly string[]>>,
+  kind: string,
+): void {
+  const type = spec?.Type ?? '';
+  const names = Object.hasOwn(known, type.toLowerCase()) ? known[type.toLowerCase()] : undefined;
+  if (names === undefined) return;
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  for (const key of Object.keys(spec?.Params ?? {})) {
+    if (lower.has(key.toLowerCase())) continue;
+    const reads = names.length === 0 ? 'none' : names.join(', ');
+    const suggestion = closestKey(key, names);
+    warnings.push(
+      `${path}.Params.${key} is not a parameter of the ${type} ${kind} (it reads ${reads}) and is ignored` +
+        (suggestion === undefined ? '' : `: did you mean '${suggestion}'?`),
+    );
+  }
+}
