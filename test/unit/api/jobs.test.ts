@@ -961,6 +961,10 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
       const failed = await api.execution(failedJob, { state: 'Failed', nodeId: 'n-failed' });
       await frames(api, `${jobs}/${failedJob}/logs`);
       expect(requests[2]).toMatchObject({ ExecutionID: failed.ID, NodeID: 'n-failed' });
+      const stoppedJob = await submitted(api, dockerJob({ Name: 'stopped service' }));
+      const cancelled = await api.execution(stoppedJob, { state: 'Cancelled', nodeId: 'n-stopped' });
+      await frames(api, `${jobs}/${stoppedJob}/logs`);
+      expect(requests[3]).toMatchObject({ ExecutionID: cancelled.ID, NodeID: 'n-stopped' });
       const missing = await frames(api, `${jobs}/${id}/logs?execution_id=e-nope`);
       expect(missing.frames).toEqual([
         {

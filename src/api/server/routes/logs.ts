@@ -62,11 +62,11 @@ function chooseExecution(executions: readonly Execution[], requested: string): E
     const matches = executions.filter((e) => e.ID.startsWith(requested));
     return matches.length === 1 ? matches[0] : undefined;
   }
-  // Go's choice: the latest that is not discarded. Not in Go: else the latest that ran and failed,
-  // whose log says why (Go answers "unable to find execution" for a job whose executions all failed).
+  // Go's choice: the latest that is not discarded. Not in Go: else the latest that failed or was
+  // cancelled (a stopped service), whose log says what it did (Go answers "unable to find execution").
   return (
     latestOf(executions.filter((e) => !isDiscardedExecutionState(e.ComputeState.StateType))) ??
-    latestOf(executions.filter((e) => e.ComputeState.StateType === 'Failed'))
+    latestOf(executions.filter((e) => ['Failed', 'Cancelled'].includes(e.ComputeState.StateType)))
   );
 }
 
