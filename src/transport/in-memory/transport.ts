@@ -57,17 +57,7 @@ import type {
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
-
-/** Calls every listener (a snapshot: listeners may unsubscribe meanwhile); one failing stops no other. */
-function callEach<T>(listeners: ReadonlySet<(value: T) => void>, value: T, what: string): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(value);
-    } catch (err) {
-      console.error(`transport: ${what} listener failed`, err);
-    }
-  }
-}
+import { Listeners } from '../listeners.js';
 
 /** A compute message waiting for the orchestrator to process it. */
 interface OutboxItem {
@@ -154,8 +144,8 @@ class Core {
   state: OrchestratorTransportState = 'running';
   controlHandler: ControlPlaneHandler | undefined;
   messageHandler: ComputeMessageHandler | undefined;
-  readonly connectionListeners = new Set<(event: NodeConnectionEvent) => void>();
-  readonly networkListeners = new Set<(up: boolean) => void>();
+  readonly connectionListeners = new Listeners<[NodeConnectionEvent]>('node connection');
+  readonly networkListeners = new Listeners<[boolean]>('network');
   /** The orchestrator's own network link is down (see the hub's `networkDown`). */
   networkDown = false;
 
@@ -188,12 +178,8 @@ class Core {
     this.emit({ nodeId: link.nodeId, status: NodeConnection.Disconnected, reason });
   }
 
-  emitNetwork(up: boolean): void {
-    callEach(this.networkListeners, up, 'network');
-  }
-
   emit(event: NodeConnectionEvent): void {
-    callEach(this.connectionListeners, event, 'node connection');
+    this.connectionListeners.emit(event);
   }
 
   deliverToOrchestrator(link: Link, message: ComputeMessage): void | Promise<void> {
@@ -288,13 +274,11 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
   }
 
   onNodeConnection(listener: (event: NodeConnectionEvent) => void): Unsubscribe {
-    this.#core.connectionListeners.add(listener);
-    return () => this.#core.connectionListeners.delete(listener);
+    return this.#core.connectionListeners.add(listener);
   }
 
   onNetworkChange(listener: (up: boolean) => void): Unsubscribe {
-    this.#core.networkListeners.add(listener);
-    return () => this.#core.networkListeners.delete(listener);
+    return this.#core.networkListeners.add(listener);
   }
 
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
@@ -368,7 +352,7 @@ class InMemoryComputeTransport implements ComputeTransport {
   readonly #identity: HandshakeIdentity;
   /** Every call of this node in flight listens to it. */
   readonly #stopping = unboundedController();
-  readonly #stateListeners = new Set<(state: ComputeTransportState, error?: BacalhauError) => void>();
+  readonly #stateListeners = new Listeners<[ComputeTransportState, BacalhauError | undefined]>('state');
   /** Compute → orchestrator messages not yet processed by the orchestrator. */
   /** Messages the orchestrator has not processed yet, with their senders' `onProcessed`. */
   #outbox = new Deque<OutboxItem>();
@@ -410,8 +394,7 @@ class InMemoryComputeTransport implements ComputeTransport {
   }
 
   onStateChange(listener: (state: ComputeTransportState, error?: BacalhauError) => void): Unsubscribe {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    return this.#stateListeners.add(listener);
   }
 
   connect(nodeInfo: NodeInfo, options?: CallOptions): Promise<HandshakeResponse> {
@@ -693,13 +676,7 @@ class InMemoryComputeTransport implements ComputeTransport {
   #setState(state: ComputeTransportState, error?: BacalhauError): void {
     if (this.#state === state) return;
     this.#state = state;
-    for (const listener of [...this.#stateListeners]) {
-      try {
-        listener(state, error);
-      } catch (err) {
-        console.error('transport: state listener failed', err);
-      }
-    }
+    this.#stateListeners.emit(state, error);
   }
 
   /** The node's link, if the orchestrator can be reached at all. */
@@ -816,12 +793,12 @@ export class InMemoryTransportHub {
     for (const link of this.#core.links.values()) {
       link.peer?.lost(networkError(`orchestrator unreachable from node ${link.nodeId}`));
     }
-    this.#core.emitNetwork(false);
+    this.#core.networkListeners.emit(false);
   }
 
   networkUp(): void {
     this.#core.networkDown = false;
-    this.#core.emitNetwork(true);
+    this.#core.networkListeners.emit(true);
   }
 
   /** Stops every side; with a signal, stops waiting for running handlers when it fires. */

@@ -70,7 +70,7 @@ import {
 import { badOption, compileOptions, openConnection } from './options.js';
 import type { NatsConnectionOptions } from './connection.js';
 import type { CompiledOptions, NatsComputeTransportOptions } from './options.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import { ReplyInbox } from './reply-inbox.js';
 import { dropProcessed, publishQueued, receive, type Inbound, type Queued } from './stream.js';
 import { computeInSubject, computeOutSubject, controlSubject, isSubjectToken } from './subjects.js';

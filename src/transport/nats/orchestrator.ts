@@ -64,7 +64,7 @@ import {
 import { NodeLink, UnnamedConnection } from './node-link.js';
 import { badOption, compileOptions, openConnection } from './options.js';
 import type { CompiledOptions, NatsTransportOptions } from './options.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import { ReplyInbox } from './reply-inbox.js';
 import { publishQueued, receive, type Inbound, type Queued } from './stream.js';
 import {

@@ -2,7 +2,7 @@
  * A set of listeners told of something in registration order, each isolated from the others' failures
  * (a listener that throws is logged, the rest still hear of it).
  */
-import type { Unsubscribe } from '../types.js';
+import type { Unsubscribe } from './types.js';
 
 export class Listeners<Args extends unknown[]> {
   readonly #what: string;
@@ -23,7 +23,7 @@ export class Listeners<Args extends unknown[]> {
       try {
         listener(...args);
       } catch (err) {
-        console.error(`nats transport: ${this.#what} listener failed`, err);
+        console.error(`transport: ${this.#what} listener failed`, err);
       }
     }
   }
