@@ -1,6 +1,6 @@
 /** Scheduler options in, compiled and frozen options out (design example 7). */
 import { BacalhauError, ErrorCode, newEvaluationID, newExecutionID } from '../../models/index.js';
-import { RankingNodeSelector, createDefaultNodeRanker } from '../selection/index.js';
+import { RankingNodeSelector, createDefaultNodeRanker, type NodeSelector } from '../selection/index.js';
 import { alwaysRetry } from './retry.js';
 import {
   DefaultExecutionLimitBackoffMs,
@@ -26,6 +26,11 @@ function duration(name: string, value: number | undefined, fallback: number): nu
   return ms;
 }
 
+/** Bacalhau's node selection: its ranker chain over every approved, connected compute node. */
+export function defaultNodeSelector(): NodeSelector {
+  return new RankingNodeSelector(createDefaultNodeRanker());
+}
+
 /**
  * @throws BacalhauError (ValidationError) for a negative or non-finite duration, or a non-integer
  *   execution limit
@@ -36,7 +41,7 @@ export function compileSchedulerOptions(options: SchedulerOptions = {}): Compile
     throw invalid(`maxExecutionsPerEval must be an integer: ${maxExecutionsPerEval}`);
   }
   return Object.freeze({
-    selector: options.selector ?? new RankingNodeSelector(createDefaultNodeRanker()),
+    selector: options.selector ?? defaultNodeSelector(),
     queueBackoffMs: duration('queueBackoffMs', options.queueBackoffMs, DefaultQueueBackoffMs),
     maxExecutionsPerEval,
     executionLimitBackoffMs: duration(

@@ -1,10 +1,10 @@
 /**
  * What the schedulers placed on each node that its capacity reports may not count yet. A node reports
  * its capacity with its heartbeats (every few seconds); a burst of jobs placed meanwhile all saw the
- * same figures, so every one went to the node that looked emptiest while others idled. The ledger holds each new execution's resources against its node, from
- * the plan that placed it (so the next evaluation of the same batch sees it, before any commit; a plan
- * that fails to be written takes its record back), and lets the capacity rankers count them as taken
- * (`pendingUsage`, see selection's available-capacity ranker).
+ * same figures, so every one went to the node that looked emptiest while others idled. The ledger
+ * holds each new execution's resources against its node, from the plan that placed it (so the next
+ * evaluation of the same batch sees it, before any commit; a plan that fails to be written takes its
+ * record back), and lets the available-capacity ranker count them as taken (`pendingUsage`).
  *
  * An entry is dropped when its execution ends or is no longer wanted, and when a capacity report
  * arrives `reportLagMs` after the node was told to run it (the node has enqueued it by then, so the

@@ -29,6 +29,7 @@ import {
 } from '../planner/index.js';
 import {
   createSchedulerRegistry,
+  defaultNodeSelector,
   type SchedulerOptions,
   type SchedulerRegistry,
 } from '../scheduler/index.js';
@@ -42,7 +43,6 @@ import {
   type EvaluationOutcome,
   type WorkerDependencies,
 } from './worker.js';
-import { createDefaultNodeRanker, RankingNodeSelector } from '../selection/index.js';
 import { PlacementLedger } from './placement-ledger.js';
 
 export interface SchedulingServiceOptions {
@@ -162,9 +162,7 @@ export class SchedulingService {
       options.schedulers ??
       createSchedulerRegistry({
         ...schedulerOptions,
-        selector: placements.selector(
-          schedulerOptions.selector ?? new RankingNodeSelector(createDefaultNodeRanker()),
-        ),
+        selector: placements.selector(schedulerOptions.selector ?? defaultNodeSelector()),
       });
     const planner = placements.planner(
       options.planner ?? new ChainedPlanner(new StateUpdater(store), new LoggingPlanner(logger)),
