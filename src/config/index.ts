@@ -21,5 +21,5 @@ export { configDocument, configToYaml } from './document.js';
 export { setConfigFileValue, parseSetValue, type SetValueOptions } from './write.js';
 export { defaultConfigFileName, expandHome, absPath, homeDirectory } from './paths.js';
 export { validateConfig } from './validate.js';
-export { readInstallationID, readInstanceID, SystemMetadataFile } from './identity.js';
+export { readInstallationID, readInstanceID, readSystemMetadata, SystemMetadataFile } from './identity.js';
 export type { Problem } from './errors.js';

@@ -4,13 +4,12 @@
  * a warning, as in Bacalhau, so a node never changes its identity under its peers.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { SystemMetadataFile, type BacalhauConfig } from '../config/index.js';
+import { stringify } from 'yaml';
+import { readSystemMetadata, SystemMetadataFile, type BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { isPlainObject } from '../models/codec.js';
 
 /** Repo version Bacalhau v1.9 writes. */
 const RepoVersion = 4;
@@ -20,30 +19,6 @@ export interface NodeIdentity {
   readonly instanceID: string;
   /** Set when `--name` differed from the stored name and was ignored. */
   readonly ignoredName?: string;
-}
-
-function readMetadata(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (err) {
-    throw new BacalhauError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`, {
-      code: ErrorCode.ConfigurationError,
-      hint: 'Fix the file, or remove it: the node then gets a new name and identity (give the old one with --name)',
-    });
-  }
-  if (data === null || data === undefined) return {};
-  if (!isPlainObject(data)) {
-    throw new BacalhauError(`${path} is not a YAML mapping`, { code: ErrorCode.ConfigurationError });
-  }
-  return data;
 }
 
 /** A fresh node name from `NameProvider` (Bacalhau's `config.GenerateNodeID`). */
@@ -71,7 +46,7 @@ function generateName(provider: BacalhauConfig['NameProvider']): string {
 export function loadNodeIdentity(config: BacalhauConfig, requestedName: string | undefined): NodeIdentity {
   mkdirSync(config.DataDir, { recursive: true });
   const path = join(config.DataDir, SystemMetadataFile);
-  const stored = readMetadata(path);
+  const stored = readSystemMetadata(path);
   const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';
   const storedInstance = typeof stored['InstanceID'] === 'string' ? stored['InstanceID'] : '';
   const nodeName = storedName !== '' ? storedName : requestedName || generateName(config.NameProvider);
