@@ -1,9 +1,10 @@
 /**
  * What a command group (`bacalhau`, `bacalhau job`, ...) does when it is not given one of its
  * subcommands. Bare, it prints its help on standard output and exits 0, as cobra does for a command
- * without `Run`; `help [command...]` prints the help of the command named. With a name it does not know, it fails with cobra's `unknown command "x" for
- * "bacalhau job"` and the closest name; for the top-level commands of Bacalhau before v1.5
- * (`bacalhau list`, `bacalhau describe`, ...), the hint names the `job` command that replaced them.
+ * without `Run`; `help [command...]` prints the help of the command named. With a name it does not
+ * know, it fails with cobra's `unknown command "x" for "bacalhau job"` and the closest name; for the
+ * top-level commands of Bacalhau before v1.5 (`bacalhau list`, `bacalhau describe`, ...), the hint
+ * names the `job` command that replaced them.
  */
 import type { Command } from 'commander';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';

@@ -9,7 +9,8 @@ import { configureTree, createProgram } from './root.js';
 
 /**
  * Runs one CLI invocation and returns the exit code. Errors are printed as Go's CLI prints them, a blank
- * line, `Error: <message>` and `Hint:  <hint>`; their details and stack only in debug mode (`--log-level debug`, see isDebugMode).
+ * line, `Error: <message>` and `Hint:  <hint>`; their details and stack only in debug mode
+ * (`--log-level debug`, see isDebugMode).
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = createProgram(ctx);
