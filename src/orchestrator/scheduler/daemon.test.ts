@@ -107,25 +107,21 @@ describe('DaemonJobScheduler', () => {
       exec(`node${n}`, 'Failed', { id: `e-${n}a` }),
       exec(`node${n}`, 'Failed', { id: `e-${n}b` }),
     ]);
-    const dead = schedule({
-      job: daemonJob({ state: 'Running' }),
-      executions: twiceEach,
-      nodes: numberedNodes(2),
-      trigger: 'exec-update',
-    });
+    const lookAfter = (trigger: string): Plan =>
+      schedule({
+        job: daemonJob({ state: 'Running' }),
+        executions: twiceEach,
+        nodes: numberedNodes(2),
+        trigger,
+      });
+    const dead = lookAfter('exec-update');
     expect(created(dead)).toEqual([]);
     expect(jobEvents(dead)).toEqual([
       'Scheduling: Job runs on no node: it failed more than once on node0, node1 (job version 1), and is not placed ' +
         'there again. Rerun the job (bacalhau job rerun) to try them again',
     ]);
     // said when it happens, not at every later look (a node joining, say)
-    const later = schedule({
-      job: daemonJob({ state: 'Running' }),
-      executions: twiceEach,
-      nodes: numberedNodes(2),
-      trigger: 'node-join',
-    });
-    expect(jobEvents(later)).toEqual([]);
+    expect(jobEvents(lookAfter('node-join'))).toEqual([]);
   });
 
   it('fails executions on lost nodes without failing the job, and starts them elsewhere', () => {
