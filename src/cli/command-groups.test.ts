@@ -9,6 +9,10 @@ describe('command groups', () => {
       expect(run.stdout).toMatch(/^Usage: bacalhau/);
     }
     expect((await cli(['help', 'job', 'list'])).stdout).toMatch(/^Usage: bacalhau job list \[options\]/);
+    // and say so in their help, as commander's own `help [command]` did before groups had an action
+    expect((await cli(['job', '--help'])).stdout).toMatch(
+      /\n {2}help \[command\.\.\.\] +display help for command\n/,
+    );
   });
 
   it("name an unknown command with cobra's words and the closest one", async () => {

@@ -24,19 +24,21 @@ const MovedUnderJob: Readonly<Record<string, string>> = {
 
 /** Makes every command that has subcommands behave as above. */
 export function handleGroupCommands(cmd: Command): void {
-  if (cmd.commands.length > 0) {
-    cmd.allowExcessArguments(true).action(function (this: Command) {
-      runGroup(this);
-    });
-  }
+  if (cmd.commands.length === 0) return;
   for (const sub of cmd.commands) handleGroupCommands(sub);
+  cmd.allowExcessArguments(true).action(function (this: Command) {
+    runGroup(this);
+  });
+  // commander adds its own `help [command]` only to commands without an action, and one level deep
+  cmd
+    .command('help [command...]')
+    .description('display help for command')
+    .action((names: string[]) => helpFor(cmd, names).help());
 }
 
 function runGroup(group: Command): void {
-  const [name, ...rest] = group.args;
+  const [name] = group.args;
   if (name === undefined) group.help(); // stdout, exit 0
-  // commander adds its own `help [command]` only to commands without an action
-  if (name === 'help') helpFor(group, rest).help();
   const path = commandPath(group);
   const similar = closestKey(
     name,
