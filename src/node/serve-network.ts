@@ -220,16 +220,14 @@ async function probeOrchestrator(
   onWarning: (message: string) => void,
 ): Promise<void> {
   try {
-    const nc = await dialNats(
-      { ...dial, servers: dial.servers ?? [] },
-      'Compute.Auth.Token',
-      AbortSignal.timeout(5000),
-    );
+    // dialNats gives up after its connect timeout (5 s) with an error saying so
+    const nc = await dialNats({ ...dial, servers: dial.servers ?? [] }, 'Compute.Auth.Token');
     await nc.close();
   } catch (err) {
     if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+    const hint = err instanceof BacalhauError && err.hint !== undefined ? `; ${err.hint}` : '';
     onWarning(
-      `the orchestrator is not reachable yet (${(err as Error).message}); this node keeps trying to connect`,
+      `the orchestrator is not reachable yet (${(err as Error).message}${hint}); this node keeps trying to connect`,
     );
   }
 }

@@ -620,6 +620,29 @@ describeNats('NATS transport', () => {
     });
   });
 
+  it('gives up on a port where no NATS server answers, saying which setting to check', async () => {
+    // what an HTTP API port looks like to a NATS client: it accepts and then waits for a request
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const compute = await NatsComputeTransport.create({
+      nodeId: 'silent-port',
+      servers: `nats://127.0.0.1:${port}`,
+      connectTimeoutMs: 300,
+    });
+    try {
+      const error: unknown = await compute.connect(testNodeInfo('silent-port')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.NetworkFailure, retryable: true });
+      expect((error as Error).message).toBe(
+        `cannot connect to NATS at nats://127.0.0.1:${port}: no NATS server answered within 0.3s`,
+      );
+      expect((error as BacalhauError).hint).toMatch(/Compute\.Orchestrators names the orchestrator's NATS/);
+    } finally {
+      await compute.stop();
+      silent.close();
+    }
+  });
+
   it("continues a restarted orchestrator's numbering after the previous one's, so nothing is skipped", async () => {
     const first = await NatsOrchestratorTransport.create({ servers: server.url });
     first.serveControlPlane(accepting);

@@ -28,9 +28,17 @@ export interface NatsConnectionOptions {
    * without TLS is refused (`Compute.TLS.RequireTLS`).
    */
   tls?: { caFile?: string };
+  /**
+   * How long a server has to answer a new connection (ms); default 5000. A NATS server answers at once;
+   * something else on that port (an HTTP API, a firewall that drops packets) never does, and nats.js
+   * would wait 20 s by itself (Go's client waits 2 s).
+   */
+  connectTimeoutMs?: number;
   /** Between reconnect attempts of a dialled connection (ms); default 2000. It retries forever. */
   reconnectTimeWaitMs?: number;
 }
+
+const DefaultConnectTimeoutMs = 5000;
 
 /** The setting that holds the token on each side, for error messages. */
 export type TokenSetting = 'Compute.Auth.Token' | 'Orchestrator.Auth.Token';
@@ -51,6 +59,7 @@ export async function dialNats(
   const credentials = parsed.find((p) => p.token !== undefined || p.user !== undefined);
   // An empty setting is none (Go adds nats.Token only for a non-empty secret): the URL's token counts.
   const token = options.token || credentials?.token;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DefaultConnectTimeoutMs;
   const dialing = connect({
     servers: parsed.map((p) => p.server),
     ...(token === undefined || token === '' ? {} : { token }),
@@ -60,6 +69,7 @@ export async function dialNats(
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
+    timeout: connectTimeoutMs,
   });
   try {
     if (signal === undefined) return await dialing;
@@ -76,7 +86,7 @@ export async function dialNats(
     });
   } catch (err) {
     const gaveCredentials = (token !== undefined && token !== '') || credentials?.user !== undefined;
-    throw dialError(err, urls, tokenSetting, gaveCredentials);
+    throw dialError(err, { urls, tokenSetting, gaveCredentials, connectTimeoutMs });
   }
 }
 
@@ -105,10 +115,14 @@ function hostOf(server: string): string {
 
 function dialError(
   err: unknown,
-  urls: readonly string[],
-  tokenSetting: TokenSetting,
-  gaveCredentials: boolean,
+  dial: {
+    urls: readonly string[];
+    tokenSetting: TokenSetting;
+    gaveCredentials: boolean;
+    connectTimeoutMs: number;
+  },
 ): BacalhauError {
+  const { urls, tokenSetting, gaveCredentials } = dial;
   if (err instanceof BacalhauError) return err;
   if (err instanceof natsErrors.AuthorizationError) {
     const problem = gaveCredentials
@@ -124,7 +138,19 @@ function dialError(
       cause: err,
     });
   }
-  return new BacalhauError(`cannot connect to NATS at ${urls.map(redact).join(', ')}: ${errorMessage(err)}`, {
+  const where = `cannot connect to NATS at ${urls.map(redact).join(', ')}`;
+  if (err instanceof natsErrors.TimeoutError) {
+    const serversSetting =
+      tokenSetting === 'Compute.Auth.Token' ? 'Compute.Orchestrators' : 'Orchestrator.NATS.Servers';
+    return new BacalhauError(`${where}: no NATS server answered within ${dial.connectTimeoutMs / 1000}s`, {
+      code: ErrorCode.NetworkFailure,
+      component: TransportComponent,
+      retryable: true,
+      hint: `check that ${serversSetting} names the orchestrator's NATS address (port 4222 unless it sets Orchestrator.Port), not its API port`,
+      cause: err,
+    });
+  }
+  return new BacalhauError(`${where}: ${errorMessage(err)}`, {
     code: ErrorCode.NetworkFailure,
     component: TransportComponent,
     retryable: true,
