@@ -7,10 +7,11 @@
  * The per-client rate limit (Bacalhau's default: 1,000 requests/s) is raised for the run, as the load
  * comes from one client.
  *
- * Baseline, measured in the same run at the same rate: `GET /api/v1/agent/alive`, the cheapest route,
- * i.e. what HTTP parsing, routing and this machine's scheduling noise cost by themselves.
+ * Baselines, measured in the same run at the same rate: `GET /api/v1/agent/alive`, the cheapest route,
+ * i.e. what HTTP parsing, routing and this machine's scheduling noise cost by themselves; and below it,
+ * a bare `node:http` server answering a constant: the floor no server on this machine goes under.
  *
- * The PUT load runs `--warmup-seconds` longer than measured, and the latencies of the requests due in
+ * Each load (the baseline's too) runs `--warmup-seconds` longer than measured, and the latencies of the requests due in
  * that first part are not kept (their errors are): in its first second or two the process runs the
  * submission path unoptimised and the generator opens its connections, those requests queue up
  * (~5 s at worst), and at 2,000/s they alone would be more than 1% of a 30 s run.
@@ -18,7 +19,10 @@
  *   npm run bench:api -- [--rate 2000] [--seconds 30] [--warmup-seconds 5] [--baseline-seconds 10]
  *                        [--nodes 10]
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiServer } from '../src/api/server/index.js';
@@ -37,6 +41,19 @@ const flags = numericFlags(process.argv.slice(2), {
   nodes: 10,
 });
 const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-bench-'));
+
+/**
+ * This machine's floor: a bare `node:http` server in this process answering a constant, measured with
+ * the same generator and rate. No route of any server here can have a lower p99.
+ */
+async function bareServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end('{}');
+  }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
 
 function summarise(name: string, result: LoadResult): number {
   const p = (q: number): number => percentile(result.latenciesMs, q);
@@ -66,15 +83,25 @@ try {
   const address = await server.listen();
   printHeader('API latency: PUT /api/v1/orchestrator/jobs at a fixed rate', {
     rate: `${flags.rate} requests/s`,
-    duration: `${flags.seconds} s measured after ${flags['warmup-seconds']} s of the same load (baseline ${flags['baseline-seconds']} s)`,
+    duration: `${flags.seconds} s measured after ${flags['warmup-seconds']} s of the same load (baseline: ${flags['baseline-seconds']} s, warmed up alike)`,
     'simulated compute nodes': flags.nodes,
     server: `${address}, SQLite file store, scheduler running`,
   });
+  const bare = await bareServer();
+  const floor = await runLoad({
+    url: bare.url,
+    method: 'GET',
+    rate: flags.rate,
+    durationMs: (flags['warmup-seconds'] + flags['baseline-seconds']) * 1000,
+    warmupMs: flags['warmup-seconds'] * 1000,
+  }).finally(() => bare.server.close());
+  // warmed up as the PUT load is: cold, the route's first requests alone made its p99 (10-27 ms)
   const baseline = await runLoad({
     url: `${address}/api/v1/agent/alive`,
     method: 'GET',
     rate: flags.rate,
-    durationMs: flags['baseline-seconds'] * 1000,
+    durationMs: (flags['warmup-seconds'] + flags['baseline-seconds']) * 1000,
+    warmupMs: flags['warmup-seconds'] * 1000,
   });
   const spec = JSON.stringify(jobSpec('batch'));
   const submit = await runLoad({
@@ -85,11 +112,12 @@ try {
     warmupMs: flags['warmup-seconds'] * 1000,
     bodySource: `(i) => '{"Job":' + ${JSON.stringify(spec)}.replace('{', '{"Name":"bench-' + i + '",') + '}'`,
   });
+  summarise('floor: bare node:http server', floor);
   const baselineP99 = summarise('baseline GET /agent/alive', baseline);
   const submitP99 = summarise('PUT /orchestrator/jobs', submit);
   printRatio('PUT p99 ÷ baseline p99', submitP99, baselineP99, '(1.0 = submission costs nothing)');
   printRatio('PUT p99 ÷ target 5 ms', submitP99, TargetP99Ms, '(≤ 1.0 meets it)');
-  const failed = Object.keys(submit.errors).length > 0 || Object.keys(baseline.errors).length > 0;
+  const failed = [submit, baseline, floor].some((load) => Object.keys(load.errors).length > 0);
   if (failed || cluster.errors.length > 0) process.exitCode = 1;
 } finally {
   await server.close();
