@@ -19,6 +19,8 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text, (key, value: unknown) => (key === protoKey ? undefined : value));
   } catch (err) {
+    // the reviver recurses per level: it runs out of stack between 2,000 and 3,000 levels
+    if (err instanceof RangeError) throw requestError('invalid JSON body: nested too deeply');
     throw requestError(`invalid JSON body: ${(err as Error).message}`);
   }
 }

@@ -35,6 +35,15 @@ describe('parseSpecDocument', () => {
     expect(problem).toMatch(/^job\.yaml: YAML syntax error at line \d+, column \d+: /);
   });
 
+  it('says that a document nested too deeply for the parser is nested too deeply', () => {
+    const [problem] = problemsOf(() =>
+      parseSpecDocument(`{"Name": "x", "Meta": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'job.json'),
+    );
+    expect(problem).toMatch(
+      /^job\.json: nested too deeply at line 1, column \d+: a job spec is a few levels deep$/,
+    );
+  });
+
   it('reports the first YAML error only, as Go does, cut short when it quotes a long line', () => {
     const data = `data:application/wasm;base64,${'A'.repeat(5000)}`;
     const [problem, ...others] = problemsOf(() =>

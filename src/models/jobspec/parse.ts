@@ -22,7 +22,7 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   const [first, ...more] = doc.errors;
   // The first error only, as Go's parser reports it: later ones mostly follow from it.
   if (first !== undefined) {
-    const others = more.length === 0 ? '' : ` (and ${more.length} more after it)`;
+    const others = more.length === 0 || isTooDeep(first) ? '' : ` (and ${more.length} more after it)`;
     throw specError(
       `${describeYamlError(first, source)}${others}`,
       'fix the YAML/JSON syntax at the position shown',
@@ -68,9 +68,15 @@ function describeYamlError(err: YAMLParseError, source: string): string {
   if (err.code === 'MULTIPLE_DOCS') {
     return `${source}: a second YAML document starts${where} (after ---): a job spec is one document, so give each job its own file`;
   }
+  if (isTooDeep(err)) return `${source}: nested too deeply${where}: a job spec is a few levels deep`;
   // The library's message repeats the position and adds a source excerpt; keep its first line only.
   const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
   return `${source}: YAML syntax error${where}: ${shortened(detail)}`;
+}
+
+/** The parser recurses per level and runs out of stack some hundreds of levels down. */
+function isTooDeep(err: YAMLParseError): boolean {
+  return err.message.includes('Maximum call stack size exceeded');
 }
 
 /** A message quoting a whole line of the spec (a data URL can be megabytes) is cut. */

@@ -192,6 +192,13 @@ describe('PUT|POST /jobs', () => {
         component: 'APIServer',
         message: /^invalid JSON body/,
       });
+      const deep = `{"Job":{"Name":"deep","Meta":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+      expectApiError(await call(api, 'PUT', jobs, deep), {
+        status: 400,
+        code: 'InternalError',
+        component: 'APIServer',
+        message: 'invalid JSON body: nested too deeply',
+      });
     });
   });
 
