@@ -29,6 +29,7 @@ import { authorize } from './authorize.js';
 import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
+import { answerClientError } from './client-errors.js';
 import { errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, wire } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
@@ -134,6 +135,7 @@ export async function createApiServer(
     },
     // A path parameter may be a long job name.
     routerOptions: { maxParamLength: maxPathParamLength },
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, maxHeaderBytes),
     // The router's own refusals (a malformed percent-encoding, an over-long parameter) as APIErrors too.
     frameworkErrors(err, request, reply) {
       // No hook runs for these: an upgrade request's socket, detached from HTTP, is closed here.

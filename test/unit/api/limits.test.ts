@@ -1,7 +1,9 @@
 /**
  * Go's rate limit (1000 requests per second per client, 429 `rate limit exceeded`) and handler timeout
- * (30 s, 503 `Server Timeout!`), driven by a ManualClock with small limits.
+ * (30 s, 503 `Server Timeout!`), driven by a ManualClock with small limits; and requests too big or
+ * too malformed for the HTTP parser, over a real socket.
  */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createApiServer } from '../../../src/api/server/index.js';
 import type { ApiJobCommands } from '../../../src/api/server/types.js';
@@ -129,7 +131,40 @@ describe('request size over HTTP', () => {
       const long = await jobs('a'.repeat(100_000));
       expect(long.status).toBe(200);
       expect(long.body.Items).toEqual([]);
-      expect((await jobs('a'.repeat(1_100_000))).status).toBe(431);
+      const tooLong = await jobs('a'.repeat(1_100_000));
+      expect(tooLong.status).toBe(431);
+      expect(tooLong.body).toMatchObject({
+        Status: 431,
+        Message: 'the request line and headers are larger than the server accepts (1048576 bytes)',
+        Component: 'APIServer',
+      });
+    });
+  });
+
+  it("answers what Node's HTTP parser refuses (a raw non-ASCII byte in the URL) with Bacalhau's error body", async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const { port } = new URL(await api.server.listen());
+      // fetch would percent-encode the URL: the bytes go out as curl sends them
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.end(
+        Buffer.concat([
+          Buffer.from('GET /api/v1/orchestrator/jobs?labels='),
+          Buffer.from('ключ=1'),
+          Buffer.from(' HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+        ]),
+      );
+      const chunks: Buffer[] = [];
+      for await (const chunk of socket) chunks.push(chunk as Buffer);
+      const [head = '', body = ''] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(body)).toMatchObject({
+        Status: 400,
+        Message: 'malformed request URL: Invalid char in url query',
+        Code: 'InternalError',
+        Component: 'APIServer',
+        Hint: expect.stringContaining('percent-encode characters outside ASCII') as unknown,
+        RequestID: expect.any(String) as unknown,
+      });
     });
   });
 });
