@@ -153,7 +153,7 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
-    warnings.push(...unreachablePorts(config));
+    warnings.push(...unreachablePorts(config), ...unservedSettings(config));
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -301,6 +301,15 @@ function unreachablePorts(config: BacalhauConfig): string[] {
         `${key}: port ${port} is one Node.js refuses to connect to (the Fetch standard blocks it), so this ` +
         `CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c ${key}=<port>`,
     );
+}
+
+/** Settings Bacalhau honours and this node cannot yet: said at start rather than ignored in silence. */
+function unservedSettings(config: BacalhauConfig): string[] {
+  if (!config.WebUI.Enabled) return [];
+  return [
+    `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
+      "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+  ];
 }
 
 /**

@@ -192,6 +192,19 @@ describe('a port Node.js will not connect to (the Fetch standard blocks it)', ()
   });
 });
 
+describe('WebUI.Enabled', () => {
+  it('is warned about at start: nothing serves the web UI yet', async () => {
+    const node = startServe('--orchestrator', '-c', 'WebUI.Enabled=true', '-c', 'WebUI.Listen=127.0.0.1:0');
+    await waitForFile(runInfo(), 30_000);
+    expect(node.stderr()).toContain(
+      'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
+        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+    );
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+  });
+});
+
 describe('an unreachable node', () => {
   it('is one friendly line with a hint naming the address, exit code 1', async () => {
     const port = await freePort();
