@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { load, type BacalhauConfig } from '../config/index.js';
 import { ManualClock } from '../lib/clock.js';
-import { BacalhauError, ErrorCode } from '../models/index.js';
+import { BacalhauError, ErrorCode, type NodeInfo } from '../models/index.js';
 import { silentLogger } from '../orchestrator/planner/index.js';
 import { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import { compileOrchestratorOptions } from './options.js';
@@ -149,7 +149,13 @@ describe('Orchestrator', () => {
     expect((await orchestrator.nodes.get(TestOrchestratorID)).Info).toEqual(orchestrator.info);
     expect(orchestrator.config.Labels).toEqual({ zone: 'eu' });
     const debug = await Promise.all(orchestrator.debugInfoProviders.map((p) => p.getDebugInfo()));
-    expect(debug).toEqual([{ Component: 'DiscoveredNodes', Info: await orchestrator.nodes.list() }]);
+    expect(debug).toMatchObject([
+      { Component: 'DiscoveredNodes', Info: [{ Info: { NodeID: TestOrchestratorID } }] },
+    ]);
+    // in wire form, as GET /nodes answers: zero capacities and empty fields left out (Go's omitempty)
+    const [own] = (debug[0]?.Info ?? []) as { Info: NodeInfo; ConnectionState: object }[];
+    expect(own?.Info.ComputeNodeInfo?.MaxCapacity).toEqual({});
+    expect(own?.ConnectionState).not.toHaveProperty('LastError');
   });
 
   it('stops every component in reverse order, idempotently, leaving no timer behind', async () => {

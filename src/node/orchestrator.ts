@@ -33,6 +33,8 @@
  */
 import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
+import { arrayOf, encode, struct } from '../models/codec.js';
+import { nodeStateSchema } from '../models/schemas.js';
 import type { Clock } from '../lib/clock.js';
 import {
   EvalTrigger,
@@ -182,7 +184,13 @@ export class Orchestrator {
       onChange: (listener) => store.onChange(listener),
     } satisfies OrchestratorJobReads);
     this.debugInfoProviders = Object.freeze([
-      { getDebugInfo: async () => ({ Component: 'DiscoveredNodes', Info: await nodeManager.list() }) },
+      {
+        // in wire form, as the node routes answer (omitempty: a node without GPUs shows none)
+        getDebugInfo: async () => ({
+          Component: 'DiscoveredNodes',
+          Info: encode(await nodeManager.list(), arrayOf(struct(nodeStateSchema))),
+        }),
+      },
     ]);
     this.nodes = Object.freeze({
       get: (idOrPrefix) => nodeManager.get(idOrPrefix),
