@@ -125,6 +125,9 @@ describe('events and errors', () => {
       Topic: 'Execution',
       Timestamp: '2025-02-03T04:05:06.789Z',
     });
+    // as Go's time.Time JSON: the fraction's trailing zeros dropped
+    const at = new Date('2025-02-03T04:05:06.540Z');
+    expect(newEvent('Execution', 'Running', { now: at }).Timestamp).toBe('2025-02-03T04:05:06.54Z');
   });
 
   it("eventFromError carries a BacalhauError's attributes as Bacalhau does", () => {

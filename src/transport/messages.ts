@@ -12,7 +12,7 @@
  *   (orchestrator → compute: {@link OrchestratorMessage}; compute → orchestrator: {@link ComputeMessage});
  * - control plane: request/response calls made by the compute node ({@link ControlPlaneRequest}).
  */
-import { BacalhauError, EventDetail, errorMessage } from '../models/index.js';
+import { BacalhauError, EventDetail, errorMessage, goTime } from '../models/index.js';
 import type { Event, Execution, NodeInfo, Resources, RunCommandResult, SpecConfig } from '../models/index.js';
 
 /** The `Bacalhau-Type` of every message, spelled as Bacalhau's `messages` constants. */
@@ -207,7 +207,7 @@ export type HandshakeIdentity = Pick<HandshakeRequest, 'StartTime' | 'InstanceID
 
 /** A transport's identity fields from its options (those not given left out). */
 export function handshakeIdentity(options: HandshakeIdentityOptions): HandshakeIdentity {
-  const identity: HandshakeIdentity = { StartTime: (options.startTime ?? new Date()).toISOString() };
+  const identity: HandshakeIdentity = { StartTime: goTime((options.startTime ?? new Date()).getTime()) };
   if (options.instanceID !== undefined) identity.InstanceID = options.instanceID;
   if (options.heartbeatIntervalMs !== undefined)
     identity.HeartbeatInterval = options.heartbeatIntervalMs * 1e6;
@@ -357,7 +357,8 @@ export function newEvent(
   const event: Event = {
     Message: message,
     Topic: topic,
-    Timestamp: (options.now ?? new Date()).toISOString(),
+    // Go's time.Time JSON: trailing zeros of the fraction dropped, as the orchestrator's own events
+    Timestamp: goTime((options.now ?? new Date()).getTime()),
   };
   if (options.details !== undefined && Object.keys(options.details).length > 0) {
     event.Details = { ...options.details };

@@ -440,7 +440,8 @@ export function runTransportContract(
           {
             Message: 'boom',
             Topic: 'Execution',
-            Timestamp: now.toISOString(),
+            // Go's time.Time JSON: no fraction on a whole second
+            Timestamp: '2025-01-01T00:00:00Z',
             Details: { ErrorCode: 'Bacalhau:InternalError', IsError: 'true' },
           },
         ]);
