@@ -2,6 +2,8 @@
  * Runs one accepted execution from inputs to published results (Go's compute `BaseExecutor.Run`):
  * prepare inputs → allocate ports → resolve env → Running → executor start and wait →
  * (Publishing → publish) → Completed, or Failed with the step's topic and the error as the first event.
+ * The task's ExecutionTimeout covers everything up to the executor's result (deadline.ts); unlike Go's,
+ * it does not cover publishing: the results exist by then, and cutting their upload would lose them.
  * A non-zero exit code is a result, not a failure; an `ErrorMsg` from the executor is. Inputs are
  * cleaned up and ports released whatever happens. The allocated ports are recorded with the Running
  * state (in the task's `Network.Ports`), so a re-run after a restart gets the same ones back. The
@@ -17,11 +19,13 @@ import {
 } from '../models/index.js';
 import type { Event, Execution, Job, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
+import { executionTimedOut } from '../executor/errors.js';
 import type { Executor } from '../executor/types.js';
 import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
 import type { StorageRegistry } from '../storage/registry.js';
 import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
 import type { EngineRegistry } from './engines.js';
+import { Deadline } from './deadline.js';
 import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
@@ -80,6 +84,12 @@ export class ExecutionRunner {
       const task = job?.Tasks[0];
       if (job === undefined || task?.Engine === undefined)
         throw new BacalhauError('the execution has no job task', { code: ErrorCode.BadRequest });
+      const timeoutMs = isLongRunningJob(job) ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
+      const deadline = timeoutMs > 0 ? new Deadline(this.#o.clock, timeoutMs) : undefined;
+      if (deadline !== undefined) cleanups.push(() => Promise.resolve(deadline.cancel()));
+      // a step cut short by the deadline (not by a cancel) failed for the timeout, in Go's words
+      const timedOutOr = (err: unknown): unknown =>
+        deadline?.signal.aborted === true && !signal.aborted ? executionTimedOut(timeoutMs) : err;
       const executor = await this.#o.engines.get(task.Engine.Type);
       // Running already: a restarted node runs it again, maybe re-attaching to its container
       const rerun = execution.ComputeState.StateType === 'Running';
@@ -90,9 +100,11 @@ export class ExecutionRunner {
         this.#o.paths.inputsDir,
         task.InputSources ?? [],
         {
-          signal,
+          signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline.signal]),
         },
-      );
+      ).catch((err: unknown) => {
+        throw timedOutOr(err);
+      });
       cleanups.push(() =>
         cleanupInputs(this.#o.storages, prepared).then((errors) => errors.forEach(this.#o.onError)),
       );
@@ -124,7 +136,9 @@ export class ExecutionRunner {
           newEvent(ComputeEventTopic.ExecutionRunning, resolution.description, { now: this.#now() }),
         );
       }
-      const timeoutMs = isLongRunningJob(job) ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
+      // what the downloads left of the timeout bounds the task (the executor counts from its start)
+      const remainingMs = deadline?.remainingMs();
+      if (remainingMs !== undefined && remainingMs <= 0) throw executionTimedOut(timeoutMs);
       const result = await this.#execute(executor, signal, {
         jobID: execution.JobID,
         executionID: execution.ID,
@@ -136,7 +150,10 @@ export class ExecutionRunner {
         resources: allocatedResources(execution),
         network,
         env,
-        ...(timeoutMs > 0 ? { timeoutMs } : {}),
+        ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }),
+      }).catch((err: unknown) => {
+        // the executor names the time it was given: the task's timeout is what the user set
+        throw isTimeOut(err) ? executionTimedOut(timeoutMs) : err;
       });
       if (result === undefined) return; // cancelled, or the node is stopping
       if (result.ErrorMsg !== '') throw new BacalhauError(result.ErrorMsg, { component: 'Executor' });
@@ -289,4 +306,8 @@ function isCancelled(err: unknown): boolean {
     err instanceof BacalhauError &&
     (err.code === ErrorCode.ExecutionAlreadyCancelled || err.code === ErrorCode.RequestCancelled)
   );
+}
+
+function isTimeOut(err: unknown): boolean {
+  return err instanceof BacalhauError && err.code === ErrorCode.TimeOut;
 }

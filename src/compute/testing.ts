@@ -9,13 +9,15 @@ import { ExecutionRunner } from './runner.js';
 import type { ExecutionStore } from './store/types.js';
 
 /**
- * A runner with no storages and no publisher (publishing fails the test), whose background failures
+ * A runner with no publisher (publishing fails the test) and, unless given, no storages, whose background failures
  * are thrown unless `onError` is given; the wall clock, a two-port range and a minute's retention unless given.
  */
 export function testRunner(options: {
   store: ExecutionStore;
   engines: EngineRegistry;
   paths: ExecutionPaths;
+  /** Default: none. */
+  storages?: StorageRegistry;
   ports?: PortAllocator;
   clock?: Clock;
   retainOutputMs?: number;
@@ -25,7 +27,7 @@ export function testRunner(options: {
   return new ExecutionRunner({
     store: options.store,
     engines: options.engines,
-    storages: new StorageRegistry({}),
+    storages: options.storages ?? new StorageRegistry({}),
     publisher: { publish: () => Promise.reject(new Error('no publisher expected')) },
     paths: options.paths,
     env: hostEnvResolver([]),

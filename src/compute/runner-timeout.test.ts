@@ -1,0 +1,91 @@
+/** The task's ExecutionTimeout counts from the runner's start: input downloads use it up too, as in Go. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { NoopExecutor } from '../executor/noop/executor.js';
+import { ManualClock, sleep } from '../lib/clock.js';
+import { StorageRegistry } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
+import { testExecution, testJob } from '../transport/testing/index.js';
+import { EngineRegistry } from './engines.js';
+import { messageForUpsert } from './outbox.js';
+import { ExecutionPaths } from './paths.js';
+import { SqliteExecutionStore } from './store/sqlite-store.js';
+import { testRunner } from './testing.js';
+
+let dir: string;
+let store: SqliteExecutionStore;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-runner-timeout-'));
+  store = SqliteExecutionStore.open({ path: ':memory:', outbox: messageForUpsert });
+  clock = new ManualClock(Date.now());
+});
+
+afterEach(async () => {
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A URL input that takes `ms` on the clock to download, or until its signal aborts. */
+function slowDownload(ms: number): Storage {
+  return {
+    isInstalled: () => Promise.resolve(true),
+    hasStorageLocally: () => Promise.resolve(false),
+    getVolumeSize: () => Promise.resolve(0),
+    prepareStorage: (_dir, input, options) =>
+      sleep(clock, ms, options).then(() => ({ source: dir, target: input.Target, readOnly: true })),
+    cleanupStorage: () => Promise.resolve(),
+  };
+}
+
+/** Runs a noop task with a 3 s ExecutionTimeout and one input taking `downloadMs`; the requests it got. */
+async function runWithInput(downloadMs: number) {
+  const requests: { timeoutMs?: number }[] = [];
+  const executor = new NoopExecutor({
+    hooks: {
+      jobHandler: ({ request }) => {
+        requests.push({ ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }) });
+        return Promise.resolve();
+      },
+    },
+  });
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: executor }),
+    storages: new StorageRegistry({ urlDownload: slowDownload(downloadMs) }),
+    paths: new ExecutionPaths(join(dir, 'executions')),
+    clock,
+  });
+  const job = testJob({
+    Tasks: [
+      {
+        Name: 'main',
+        Engine: { Type: 'noop' },
+        InputSources: [{ Target: '/inputs', Source: { Type: 'urlDownload', Params: { URL: 'http://x/y' } } }],
+        Timeouts: { ExecutionTimeout: 3 },
+      },
+    ],
+  });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  const running = runner.run(store.get(execution.ID), new AbortController().signal);
+  await clock.advanceAsync(Math.min(downloadMs, 3000));
+  await running;
+  runner.stop();
+  return { requests, execution: store.get(execution.ID) };
+}
+
+it('fails an execution whose inputs are still downloading when its ExecutionTimeout is up', async () => {
+  const { requests, execution } = await runWithInput(60_000);
+  expect(requests).toEqual([]);
+  expect(execution.ComputeState).toEqual({ StateType: 'Failed', Message: 'Execution timed out after 3s' });
+});
+
+it('gives the task what the downloads left of its ExecutionTimeout', async () => {
+  const { requests, execution } = await runWithInput(2000);
+  expect(requests).toEqual([{ timeoutMs: 1000 }]);
+  expect(execution.ComputeState.StateType).toBe('Completed');
+});
