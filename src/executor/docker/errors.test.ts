@@ -13,7 +13,7 @@ describe('daemon errors', () => {
     expect([memory.message, memory.code, memory.hint, memory.retryable]).toEqual([
       'creating container: Minimum memory limit allowed is 6MB',
       ErrorCode.BadRequest,
-      "Set Task.Resources.Memory to at least 6MB, Docker's minimum",
+      "Set Task.Resources.Memory to at least 6Mi, Docker's minimum (6291456 bytes)",
       false,
     ]);
     const command = daemonError('creating container', refusal(400, 'No command specified'));

@@ -82,8 +82,10 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
 /** Daemon refusals that the job spec causes, with the field that fixes them. */
 const specProblems: readonly [RegExp, (match: RegExpExecArray) => string][] = [
   [
-    /Minimum memory limit allowed is (\S+)/,
-    (m) => `Set Task.Resources.Memory to at least ${m[1] ?? '6MB'}, Docker's minimum`,
+    // Docker's MB are MiB, Bacalhau's are 10^6 bytes: "6MB" in a job is below Docker's 6MB
+    /Minimum memory limit allowed is (\d+)MB/,
+    (m) =>
+      `Set Task.Resources.Memory to at least ${m[1]}Mi, Docker's minimum (${Number(m[1]) * 2 ** 20} bytes)`,
   ],
   [
     /No command specified/,
