@@ -8,11 +8,11 @@ let root: string;
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('ExecutionPaths.prepare', () => {
-  it("creates the execution's folders and the shared inputs folder", async () => {
+  it("creates the execution's folders", async () => {
     root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
     const paths = new ExecutionPaths(root);
     const dirs = await paths.prepare('e-1');
-    expect([dirs.results, dirs.logs, paths.inputsDir].map((d) => existsSync(d))).toEqual([true, true, true]);
+    expect([dirs.results, dirs.logs].map((d) => existsSync(d))).toEqual([true, true]);
     expect(readdirSync(dirs.results)).toEqual([]);
   });
 

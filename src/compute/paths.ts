@@ -1,7 +1,9 @@
 /**
  * Where an execution's files live on the compute node (Go's `ResultsPath`):
- * `<root>/output/<executionID>/results` (published: stdout, stderr, exitCode, one folder per output)
- * and `…/logs` (the live log `job logs` reads), and `<root>/inputs` for prepared inputs.
+ * `<root>/output/<executionID>/results` (published: stdout, stderr, exitCode, one folder per output),
+ * `…/logs` (the live log `job logs` reads), and its prepared inputs beside them, in the execution's own
+ * folder: what a killed process left of a download goes with that folder (see `existing`), where a
+ * shared inputs folder kept it for good.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,14 +17,10 @@ export interface ExecutionDirs {
 }
 
 export class ExecutionPaths {
-  readonly inputsDir: string;
   readonly #outputDir: string;
-  /** Created once, at the first execution. */
-  #inputsReady: Promise<unknown> | undefined;
 
   /** `root` is `<DataDir>/compute/executions`. */
   constructor(root: string) {
-    this.inputsDir = join(root, 'inputs');
     this.#outputDir = join(root, 'output');
   }
 
@@ -49,14 +47,7 @@ export class ExecutionPaths {
     if (created === undefined && options.keepResults !== true) {
       await rm(dirs.results, { recursive: true, force: true });
     }
-    await Promise.all([
-      makeFolder(dirs.results),
-      makeFolder(dirs.logs),
-      (this.#inputsReady ??= makeFolder(this.inputsDir).catch((err: unknown) => {
-        this.#inputsReady = undefined; // tried again by the next execution
-        throw err;
-      })),
-    ]);
+    await Promise.all([makeFolder(dirs.results), makeFolder(dirs.logs)]);
     return dirs;
   }
 

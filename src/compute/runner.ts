@@ -95,14 +95,10 @@ export class ExecutionRunner {
       const rerun = execution.ComputeState.StateType === 'Running';
       const dirs = await this.#o.paths.prepare(execution.ID, { keepResults: rerun });
       topic = ComputeEventTopic.ExecutionDownloading;
-      const prepared = await prepareInputs(
-        this.#o.storages,
-        this.#o.paths.inputsDir,
-        task.InputSources ?? [],
-        {
-          signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline.signal]),
-        },
-      ).catch((err: unknown) => {
+      // fetched into the execution's folder: what a crash leaves of them goes with it (paths.ts)
+      const prepared = await prepareInputs(this.#o.storages, dirs.root, task.InputSources ?? [], {
+        signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline.signal]),
+      }).catch((err: unknown) => {
         throw timedOutOr(err);
       });
       cleanups.push(() =>

@@ -1,4 +1,7 @@
-/** The task's ExecutionTimeout counts from the runner's start: input downloads use it up too, as in Go. */
+/**
+ * The runner's inputs: their downloads count against the task's ExecutionTimeout, as in Go, and they
+ * land in the execution's own folder, so what a killed process leaves of them is removed with it.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,14 +32,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Where the storage was asked to put its downloads. */
+let storageDirs: string[] = [];
+
 /** A URL input that takes `ms` on the clock to download, or until its signal aborts. */
 function slowDownload(ms: number): Storage {
+  storageDirs = [];
   return {
     isInstalled: () => Promise.resolve(true),
     hasStorageLocally: () => Promise.resolve(false),
     getVolumeSize: () => Promise.resolve(0),
-    prepareStorage: (_dir, input, options) =>
-      sleep(clock, ms, options).then(() => ({ source: dir, target: input.Target, readOnly: true })),
+    prepareStorage: (storageDir, input, options) => {
+      storageDirs.push(storageDir);
+      return sleep(clock, ms, options).then(() => ({ source: dir, target: input.Target, readOnly: true }));
+    },
     cleanupStorage: () => Promise.resolve(),
   };
 }
@@ -52,11 +61,12 @@ async function runWithInput(downloadMs: number) {
       },
     },
   });
+  const paths = new ExecutionPaths(join(dir, 'executions'));
   const runner = testRunner({
     store,
     engines: new EngineRegistry({ noop: executor }),
     storages: new StorageRegistry({ urlDownload: slowDownload(downloadMs) }),
-    paths: new ExecutionPaths(join(dir, 'executions')),
+    paths,
     clock,
   });
   const job = testJob({
@@ -64,7 +74,9 @@ async function runWithInput(downloadMs: number) {
       {
         Name: 'main',
         Engine: { Type: 'noop' },
-        InputSources: [{ Target: '/inputs', Source: { Type: 'urlDownload', Params: { URL: 'http://x/y' } } }],
+        InputSources: [
+          { Alias: '', Target: '/inputs', Source: { Type: 'urlDownload', Params: { URL: 'http://x/y' } } },
+        ],
         Timeouts: { ExecutionTimeout: 3 },
       },
     ],
@@ -75,7 +87,7 @@ async function runWithInput(downloadMs: number) {
   await clock.advanceAsync(Math.min(downloadMs, 3000));
   await running;
   runner.stop();
-  return { requests, execution: store.get(execution.ID) };
+  return { requests, execution: store.get(execution.ID), executionDir: paths.dirs(execution.ID).root };
 }
 
 it('fails an execution whose inputs are still downloading when its ExecutionTimeout is up', async () => {
@@ -88,4 +100,9 @@ it('gives the task what the downloads left of its ExecutionTimeout', async () =>
   const { requests, execution } = await runWithInput(2000);
   expect(requests).toEqual([{ timeoutMs: 1000 }]);
   expect(execution.ComputeState.StateType).toBe('Completed');
+});
+
+it("prepares the inputs in the execution's own folder", async () => {
+  const { executionDir } = await runWithInput(10);
+  expect(storageDirs).toEqual([executionDir]);
 });
