@@ -21,6 +21,8 @@ export interface SemVer {
   minor: number;
   patch: number;
   prerelease: string;
+  /** Build metadata (after `+`): no part of the order, but of the text. */
+  metadata: string;
 }
 
 export function parseSemVer(text: string): SemVer | undefined {
@@ -31,12 +33,14 @@ export function parseSemVer(text: string): SemVer | undefined {
     minor: Number(m[2] ?? 0),
     patch: Number(m[3] ?? 0),
     prerelease: m[4] ?? '',
+    metadata: m[5] ?? '',
   };
 }
 
-/** Masterminds' `String()`: no `v`, pre-release kept, metadata dropped. */
+/** Masterminds' `String()`: no `v`, pre-release and build metadata kept. */
 export function formatSemVer(v: SemVer): string {
-  return `${v.major}.${v.minor}.${v.patch}${v.prerelease === '' ? '' : `-${v.prerelease}`}`;
+  const prerelease = v.prerelease === '' ? '' : `-${v.prerelease}`;
+  return `${v.major}.${v.minor}.${v.patch}${prerelease}${v.metadata === '' ? '' : `+${v.metadata}`}`;
 }
 
 export function compareSemVer(a: SemVer, b: SemVer): number {

@@ -96,13 +96,13 @@ describe('version check and headers', () => {
   it('refuses outdated (403) and unparsable (400) client versions, lets others through', async () => {
     await withApi({}, async (api) => {
       const old = await call(api, 'GET', '/api/v1/agent/alive', undefined, {
-        'X-Bacalhau-Git-Version': 'v1.3.2',
+        'X-Bacalhau-Git-Version': 'v1.3.2+build.7',
       });
       expect(old.status).toBe(403);
       expect(old.body).toEqual({
         Error: 'Client version is outdated. Update your client',
         MinVersion: '1.4.0',
-        ClientVersion: '1.3.2',
+        ClientVersion: '1.3.2+build.7',
         ServerVersion: '1.9.0',
       });
       const bad = await call(api, 'GET', '/api/v1/agent/alive', undefined, {
