@@ -79,8 +79,14 @@ describe('version check', () => {
   if (min === undefined) throw new Error('unreachable');
 
   it('parses Masterminds versions and orders pre-releases first', () => {
-    expect(parseSemVer('v1.5')).toEqual({ major: 1, minor: 5, patch: 0, prerelease: '' });
-    expect(parseSemVer('1.4.0-rc.1+build')).toEqual({ major: 1, minor: 4, patch: 0, prerelease: 'rc.1' });
+    expect(parseSemVer('v1.5')).toEqual({ major: 1, minor: 5, patch: 0, prerelease: '', metadata: '' });
+    expect(parseSemVer('1.4.0-rc.1+build')).toEqual({
+      major: 1,
+      minor: 4,
+      patch: 0,
+      prerelease: 'rc.1',
+      metadata: 'build',
+    });
     expect(parseSemVer('latest')).toBeUndefined();
     const cmp = (a: string, b: string): number => compareSemVer(parseSemVer(a) ?? min, parseSemVer(b) ?? min);
     expect(cmp('1.4.0-rc1', '1.4.0')).toBe(-1);

@@ -27,7 +27,9 @@ import { JobsTag } from './jobs.js';
 const logsQuery = Type.Object({
   namespace: namespaceParam(),
   execution_id: Type.Optional(Type.String({ description: 'The execution (full ID or unique prefix)' })),
-  tail: Type.Optional(Type.Boolean({ description: 'Send the output produced so far' })),
+  tail: Type.Optional(
+    Type.Boolean({ description: 'Skip the output produced so far: only what comes next (with follow)' }),
+  ),
   follow: Type.Optional(Type.Boolean({ description: 'Keep streaming until the execution ends' })),
   ...versionedParams(),
 });
