@@ -105,6 +105,26 @@ describe('tarDirectory', () => {
     }
   });
 
+  it('stores names that are not UTF-8 as their raw bytes, in a PAX path record as Go does', async () => {
+    const bytes = (...parts: (string | Buffer)[]): Buffer =>
+      Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+    await mkdir(src('d'));
+    const short = bytes('d/x', Buffer.from([0xff]));
+    const long = bytes('d/', 'l'.repeat(120), Buffer.from([0xfe, 0x80]));
+    writeFileSync(bytes(src(), '/', short), 'short');
+    writeFileSync(bytes(src(), '/', long), 'long');
+    await pipeline(tarDirectory(src()), createWriteStream(join(dir, 'a.tar')));
+    const raw = await readFile(join(dir, 'a.tar'));
+    expect(raw.includes(bytes('path=', short, '\n'))).toBe(true);
+    expect(raw.includes(bytes('path=', long, '\n'))).toBe(true);
+    const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', 'a.tar'], { cwd: dir });
+    expect(listed.equals(bytes('.\nd\n', long, '\n', short, '\n'))).toBe(true);
+    await mkdir(join(dir, 'out'));
+    execFileSync('tar', ['-xf', 'a.tar', '-C', 'out'], { cwd: dir });
+    expect(readFileSync(bytes(dir, '/out/', short), 'utf8')).toBe('short');
+    expect(readFileSync(bytes(dir, '/out/', long), 'utf8')).toBe('long');
+  });
+
   it('leaves out symbolic links and FIFOs and never follows them', async () => {
     await writeFile(join(dir, 'secret'), 'outside');
     await writeFile(src('kept'), 'kept');

@@ -11,10 +11,9 @@
 import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
-import { join, posix } from 'node:path';
 
 export interface UstarEntry {
-  name: string;
+  name: string | Buffer;
   /** Tar type flag: '0' file (default), '5' directory, '2' symlink, 'L' GNU long name, 'x' pax. */
   type?: string;
   content?: string | Buffer;
@@ -34,9 +33,9 @@ const MaxOctal8 = 0o7777777;
 
 interface HeaderFields {
   /** Cut at 100 bytes. */
-  name: string;
+  name: string | Buffer;
   /** The ustar prefix: the full name is `<prefix>/<name>`. */
-  prefix?: string;
+  prefix?: string | Buffer;
   type: string;
   mode: number;
   uid?: number;
@@ -44,7 +43,7 @@ interface HeaderFields {
   size: number;
   /** Seconds since the Unix epoch. */
   mtime: number;
-  linkName?: string;
+  linkName?: string | Buffer;
 }
 
 function header(fields: HeaderFields): Buffer {
@@ -52,16 +51,19 @@ function header(fields: HeaderFields): Buffer {
   const octal = (offset: number, length: number, value: number): void => {
     block.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
   };
-  block.write(fields.name, 0, NameSize, 'utf8');
+  const text = (offset: number, length: number, value: string | Buffer): void => {
+    Buffer.from(value).copy(block, offset, 0, length);
+  };
+  text(0, NameSize, fields.name);
   octal(100, 8, fields.mode & 0o7777);
   octal(108, 8, fields.uid ?? 0);
   octal(116, 8, fields.gid ?? 0);
   octal(124, 12, fields.size);
   octal(136, 12, fields.mtime);
   block.write(fields.type, 156, 'latin1');
-  block.write(fields.linkName ?? '', 157, NameSize, 'utf8');
+  text(157, NameSize, fields.linkName ?? '');
   block.write('ustar\u000000', 257, 'latin1');
-  block.write(fields.prefix ?? '', 345, PrefixSize, 'utf8');
+  text(345, PrefixSize, fields.prefix ?? '');
   block.fill(' ', 148, 156);
   const sum = block.reduce((total, byte) => total + byte, 0);
   block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
@@ -88,6 +90,9 @@ export function ustarArchive(entries: readonly UstarEntry[]): Buffer {
   return Buffer.concat([...blocks, Buffer.alloc(2 * Block)]);
 }
 
+/** The archive's name for the directory archived. */
+const Root = Buffer.from('.');
+
 /** Bytes read from a file at a time: large enough for throughput, small enough to bound memory. */
 const ChunkSize = 256 * 1024;
 
@@ -98,6 +103,11 @@ const ChunkSize = 256 * 1024;
  * second. Names that do not fit a ustar header (longer than 100 bytes and not splittable into the
  * 155-byte prefix, or not ASCII) and numbers too large for it get a PAX header first, as Go's writer
  * does. Owner names are left empty (Go looks them up; nothing reads them back).
+ *
+ * Names are the bytes the file system holds, not text: a task may write names that are not valid
+ * UTF-8, which a string path would turn into U+FFFD and then fail to open. The tree is walked with
+ * Buffer paths, and such a name goes into its PAX `path` record as raw bytes, as Go writes it (tar(1)
+ * and Go's reader give the bytes back; a `hdrcharset` record would make GNU tar warn on every entry).
  *
  * Deliberate differences: symbolic links, sockets, FIFOs and devices are left out (Go writes links with
  * an empty target that tar(1) refuses, fails on sockets, and Bacalhau's downloader keeps only files and
@@ -114,8 +124,8 @@ export async function* tarDirectory(root: string): AsyncGenerator<Buffer> {
   if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
   // depth-first with an explicit stack (children pushed in reverse) rather than recursive generators:
   // every chunk then passes through one generator, which matters for trees of many small files
-  const stack: { path: string; name: string; directory: boolean }[] = [
-    { path: root, name: '.', directory: true },
+  const stack: { path: Buffer; name: Buffer; directory: boolean }[] = [
+    { path: Buffer.from(root), name: Root, directory: true },
   ];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     if (!next.directory) {
@@ -123,18 +133,22 @@ export async function* tarDirectory(root: string): AsyncGenerator<Buffer> {
       continue;
     }
     yield headers(next.name, '5', await lstat(next.path), 0);
-    const children = await readdir(next.path, { withFileTypes: true });
-    children.sort((a, b) => Buffer.compare(Buffer.from(b.name), Buffer.from(a.name)));
+    const children = await readdir(next.path, { withFileTypes: true, encoding: 'buffer' });
+    children.sort((a, b) => Buffer.compare(b.name, a.name));
+    const prefix = next.name.equals(Root) ? [] : [next.name, Buffer.from('/')];
     for (const child of children) {
       if (!child.isDirectory() && !child.isFile()) continue;
-      const name = next.name === '.' ? child.name : `${next.name}/${child.name}`;
-      stack.push({ path: join(next.path, child.name), name, directory: child.isDirectory() });
+      stack.push({
+        path: Buffer.concat([next.path, Buffer.from('/'), child.name]),
+        name: Buffer.concat([...prefix, child.name]),
+        directory: child.isDirectory(),
+      });
     }
   }
   yield Buffer.alloc(2 * Block);
 }
 
-async function* fileEntry(path: string, name: string): AsyncGenerator<Buffer> {
+async function* fileEntry(path: Buffer, name: Buffer): AsyncGenerator<Buffer> {
   // O_NONBLOCK: should the name have become a FIFO since it was listed, opening it must not hang
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
@@ -143,7 +157,7 @@ async function* fileEntry(path: string, name: string): AsyncGenerator<Buffer> {
     const read = async (position: number): Promise<Buffer> => {
       const chunk = Buffer.allocUnsafe(Math.min(ChunkSize, stats.size - position));
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead < chunk.length) throw new Error(`${path} shrank while it was being archived`);
+      if (bytesRead < chunk.length) throw new Error(`${path.toString()} shrank while it was being archived`);
       return chunk;
     };
     // a small file goes out as one buffer, header and padding included
@@ -160,8 +174,8 @@ async function* fileEntry(path: string, name: string): AsyncGenerator<Buffer> {
 }
 
 /** The entry's header, preceded by a PAX header for whatever ustar cannot hold. */
-function headers(name: string, type: string, stats: Stats, size: number): Buffer {
-  const records: string[] = [];
+function headers(name: Buffer, type: string, stats: Stats, size: number): Buffer {
+  const records: Buffer[] = [];
   const numeric = (key: string, value: number, max: number): number => {
     if (value >= 0 && value <= max) return value;
     records.push(paxRecord(key, String(value)));
@@ -182,34 +196,41 @@ function headers(name: string, type: string, stats: Stats, size: number): Buffer
     else Object.assign(fields, split);
   }
   if (records.length === 0) return header(fields);
-  const data = Buffer.from(records.join(''));
-  const paxName = posix.join(posix.dirname(name), 'PaxHeaders.0', posix.basename(name));
-  const pax = header({ name: paxName, type: 'x', mode: 0o644, size: data.length, mtime: 0 });
+  const data = Buffer.concat(records);
+  const pax = header({ name: paxHeaderName(name), type: 'x', mode: 0o644, size: data.length, mtime: 0 });
   return Buffer.concat([pax, data, padding(data.length), header(fields)]);
 }
 
-/** Go writes names of 7-bit characters into ustar fields; any other needs PAX. */
-function isAscii(text: string): boolean {
-  return Buffer.byteLength(text) === text.length && !text.includes('\0');
+/** Go's name for the PAX header of `name`: `<dir>/PaxHeaders.0/<base>` (`PaxHeaders.0` for the root). */
+function paxHeaderName(name: Buffer): Buffer {
+  const slash = name.lastIndexOf('/');
+  const base = name.subarray(slash + 1);
+  const tail = base.equals(Root) ? [] : [Buffer.from('/'), base];
+  return Buffer.concat([name.subarray(0, slash + 1), Buffer.from('PaxHeaders.0'), ...tail]);
 }
 
-function fitsUstar(text: string): boolean {
-  return text.length <= NameSize && isAscii(text);
+/** Go writes names of 7-bit characters into ustar fields; any other needs PAX. */
+function isAscii(name: Buffer): boolean {
+  return name.every((byte) => byte !== 0 && byte < 0x80);
+}
+
+function fitsUstar(name: Buffer): boolean {
+  return name.length <= NameSize && isAscii(name);
 }
 
 /** Go's split of a long ASCII name at its last '/' within the first 156 bytes. */
-function splitUstarName(name: string): { prefix: string; name: string } | undefined {
+function splitUstarName(name: Buffer): { prefix: Buffer; name: Buffer } | undefined {
   if (!isAscii(name)) return undefined;
   const slash = name.lastIndexOf('/', PrefixSize);
-  const suffix = name.slice(slash + 1);
-  if (slash <= 0 || suffix === '' || suffix.length > NameSize) return undefined;
-  return { prefix: name.slice(0, slash), name: suffix };
+  const suffix = name.subarray(slash + 1);
+  if (slash <= 0 || suffix.length === 0 || suffix.length > NameSize) return undefined;
+  return { prefix: name.subarray(0, slash), name: suffix };
 }
 
 /** `<length> <key>=<value>\n`, where the length counts the whole record, its own digits included. */
-function paxRecord(key: string, value: string): string {
-  const rest = Buffer.byteLength(` ${key}=${value}\n`);
-  let length = rest + String(rest).length;
-  if (String(length).length !== String(rest).length) length = rest + String(length).length;
-  return `${length} ${key}=${value}\n`;
+function paxRecord(key: string, value: string | Buffer): Buffer {
+  const rest = Buffer.concat([Buffer.from(` ${key}=`), Buffer.from(value), Buffer.from('\n')]);
+  let length = rest.length + String(rest.length).length;
+  if (String(length).length !== String(rest.length).length) length = rest.length + String(length).length;
+  return Buffer.concat([Buffer.from(String(length)), rest]);
 }

@@ -4,16 +4,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { emptyJob, type Job, type SpecConfig } from '../../models/index.js';
 
 /** A path longer than ustar's 100 + 155 bytes, so that it needs a PAX header. */
 export const LongPath = join('long', 'x'.repeat(120), `${'y'.repeat(150)}.txt`);
 
+/** A file name that is not UTF-8 (byte 0xFF), as a task may write: only a Buffer path names it. */
+const NotUtf8Name = Buffer.from([0x78, 0xff]);
+
 /**
  * Writes a results folder into `dir` (which exists): what executors write (`stdout`, `stderr`,
  * `exitCode`) and an output folder with nested and empty folders, empty, binary, executable, private
- * and non-ASCII files and a long path. `seed` varies the contents between executions.
+ * and non-ASCII files, a name that is not UTF-8 and a long path. `seed` varies the contents between
+ * executions.
  */
 export async function writeResults(dir: string, seed = 'results'): Promise<void> {
   const file = async (path: string, content: string | Buffer, mode = 0o644): Promise<void> => {
@@ -33,21 +37,33 @@ export async function writeResults(dir: string, seed = 'results'): Promise<void>
   await file('outputs/run.sh', '#!/bin/sh\necho hi\n', 0o755);
   await file('outputs/private', seed, 0o600);
   await file('outputs/résumé ✓.txt', 'non-ASCII name');
+  await writeFile(Buffer.concat([Buffer.from(join(dir, 'outputs/')), NotUtf8Name]), 'not UTF-8 name');
   await file(join('outputs', LongPath), 'long');
 }
 
-/** Every entry below `dir` (not `dir` itself): `dir <mode>` or `file <mode> <sha256>`, by relative path. */
+/**
+ * Every entry below `dir` (not `dir` itself): `dir <mode>` or `file <mode> <sha256>`, by relative path.
+ * Paths are read as bytes and keyed in latin1 (one character per byte), so that a name that is not
+ * UTF-8 is told apart from its U+FFFD replacement.
+ */
 export async function snapshot(dir: string): Promise<Record<string, string>> {
   const entries: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    const mode = ((await lstat(path)).mode & 0o7777).toString(8);
-    entries[relative(dir, path)] = entry.isDirectory()
-      ? `dir ${mode}`
-      : `file ${mode} ${createHash('sha256')
+  const visit = async (folder: Buffer, prefix: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true, encoding: 'buffer' })) {
+      const path = Buffer.concat([folder, Buffer.from('/'), entry.name]);
+      const key = `${prefix}${entry.name.toString('latin1')}`;
+      const mode = ((await lstat(path)).mode & 0o7777).toString(8);
+      if (entry.isDirectory()) {
+        entries[key] = `dir ${mode}`;
+        await visit(path, `${key}/`);
+      } else {
+        entries[key] = `file ${mode} ${createHash('sha256')
           .update(await readFile(path))
           .digest('hex')}`;
-  }
+      }
+    }
+  };
+  await visit(Buffer.from(dir), '');
   return entries;
 }
 
