@@ -31,20 +31,19 @@ function paxRecord(key: string, value: string): string {
   return `${length}${body}`;
 }
 
+/** An entry's header; `pathBytes` are the UTF-8 of `path`. */
+function header(path: string, kind: TarEntryHeader['kind'], mode: number, size: number): TarEntryHeader {
+  return { pathBytes: Buffer.from(path), path, kind, mode, size };
+}
+
 /** Contents as latin1 text: comparing large Buffers element by element is slow. */
 const expected: { header: TarEntryHeader; content: string }[] = [
-  { header: { path: 'dir', kind: 'directory', mode: 0o700, size: 0 }, content: '' },
-  { header: { path: 'dir/small.txt', kind: 'file', mode: 0o640, size: 6 }, content: 'hello\n' },
-  {
-    header: { path: 'big.bin', kind: 'file', mode: 0o644, size: big.length },
-    content: big.toString('latin1'),
-  },
-  { header: { path: 'empty', kind: 'file', mode: 0o644, size: 0 }, content: '' },
-  {
-    header: { path: `deep/${'n'.repeat(150)}`, kind: 'file', mode: 0o644, size: 4 },
-    content: 'long',
-  },
-  { header: { path: 'pax/named.txt', kind: 'file', mode: 0o644, size: 3 }, content: 'pax' },
+  { header: header('dir', 'directory', 0o700, 0), content: '' },
+  { header: header('dir/small.txt', 'file', 0o640, 6), content: 'hello\n' },
+  { header: header('big.bin', 'file', 0o644, big.length), content: big.toString('latin1') },
+  { header: header('empty', 'file', 0o644, 0), content: '' },
+  { header: header(`deep/${'n'.repeat(150)}`, 'file', 0o644, 4), content: 'long' },
+  { header: header('pax/named.txt', 'file', 0o644, 3), content: 'pax' },
 ];
 
 /** `bytes` in chunks of `size`, as a network or a decompressor would hand them over. */
@@ -85,6 +84,30 @@ describe('readTar (in memory)', () => {
     expect(entries.map(({ data, ...header }) => ({ header, content: data.toString('latin1') }))).toEqual(
       expected,
     );
+  });
+
+  it('keeps names that are not UTF-8 as their bytes: ustar names, GNU long names, pax paths', () => {
+    const withFF = (text: string): Buffer => Buffer.concat([Buffer.from(text), Buffer.from([0xff])]);
+    const long = withFF(`deep/${'n'.repeat(150)}`);
+    const entries = readTar(
+      ustarArchive([
+        { name: withFF('ustar-'), content: 'u' },
+        { name: '././L', type: 'L', content: Buffer.concat([long, Buffer.from([0])]) },
+        { name: 'ignored-by-long-name', content: 'l' },
+        // Go's writer puts the raw bytes into the record; its length counts bytes
+        {
+          name: 'pax',
+          type: 'x',
+          content: Buffer.concat([Buffer.from('15 path='), withFF('pax/x'), Buffer.from('\n')]),
+        },
+        { name: 'ignored-by-pax', content: 'p' },
+      ]),
+    );
+    expect([...entries].map((e) => [e.pathBytes, e.path, e.data.toString()])).toEqual([
+      [withFF('ustar-'), 'ustar-\ufffd', 'u'],
+      [long, `deep/${'n'.repeat(150)}\ufffd`, 'l'],
+      [withFF('pax/x'), 'pax/x\ufffd', 'p'],
+    ]);
   });
 
   it.each(hostile)('refuses %s', (_name, entries, message) => {

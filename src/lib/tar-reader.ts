@@ -6,6 +6,10 @@
  * Only regular files and directories are kept, as Go's `gzip.Decompress` does: links, devices and
  * fifos are skipped, so nothing in an archive can point outside it. Names are checked before use:
  * absolute paths and `..` segments are refused.
+ *
+ * Names are bytes, not text: a task may write file names that are not UTF-8, and Go's writer puts
+ * them into the archive as they are. Each entry gives its path both as bytes, to name the file on
+ * disk, and as text, for messages.
  */
 const Block = 512;
 /** GNU long names and pax records are held in memory: far larger than any real path needs. */
@@ -13,6 +17,8 @@ const MaxMetaBytes = 1024 * 1024;
 
 export interface TarEntryHeader {
   /** Relative, `/`-separated, no `.`, `..` or empty segments. */
+  readonly pathBytes: Buffer;
+  /** `pathBytes` as text, bytes that are not UTF-8 read as U+FFFD (two names may read alike): for messages. */
   readonly path: string;
   readonly kind: 'file' | 'directory';
   /** Permission bits (no set-id or sticky bits). */
@@ -107,7 +113,7 @@ interface RawHeader {
   readonly size: number;
   readonly mode: number;
   /** The ustar name (prefix included); a preceding long-name record overrides it. */
-  readonly name: string;
+  readonly name: Buffer;
 }
 
 /** The header in `block`, or undefined for the zero block that ends an archive. */
@@ -124,7 +130,7 @@ function parseHeader(block: Buffer): RawHeader | undefined {
 
 /** Resolves each entry's name from the GNU long-name (`L`) and pax (`x`) records before it. */
 class EntryNames {
-  #longName: string | undefined;
+  #longName: Buffer | undefined;
 
   isMeta(header: RawHeader): boolean {
     return header.type === 'L' || header.type === 'x';
@@ -141,25 +147,31 @@ class EntryNames {
     const kind = entryKind(header.type, name);
     if (kind === undefined) return undefined; // links, devices, fifos, global pax headers
     const path = safePath(name);
-    if (path === '') return undefined; // the archive's root, "./"
-    return { path, kind, mode: header.mode, size: kind === 'file' ? header.size : 0 };
+    if (path.length === 0) return undefined; // the archive's root, "./"
+    const size = kind === 'file' ? header.size : 0;
+    return { pathBytes: path, path: path.toString(), kind, mode: header.mode, size };
   }
 }
 
-function entryKind(type: string, name: string): TarEntryHeader['kind'] | undefined {
+function entryKind(type: string, name: Buffer): TarEntryHeader['kind'] | undefined {
   if (type === '5') return 'directory';
   if (type !== '0' && type !== '\0' && type !== '7') return undefined;
-  return name.endsWith('/') ? 'directory' : 'file'; // pre-POSIX archives mark directories by the slash
+  // pre-POSIX archives mark directories by the slash
+  return name[name.length - 1] === 0x2f ? 'directory' : 'file';
 }
 
 /** `name` as a relative path that cannot leave the directory it is unpacked into. */
-function safePath(name: string): string {
-  if (name.includes('\0') || name.includes('\\') || name.startsWith('/')) {
-    throw new TarError(`the archive entry "${name}" is not a relative path`);
+function safePath(name: Buffer): Buffer {
+  // latin1 maps each byte to one character and back: names that are not UTF-8 come through whole
+  const bytes = name.toString('latin1');
+  if (bytes.includes('\0') || bytes.includes('\\') || bytes.startsWith('/')) {
+    throw new TarError(`the archive entry "${name.toString()}" is not a relative path`);
   }
-  const segments = name.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw new TarError(`the archive entry "${name}" points outside the archive`);
-  return segments.join('/');
+  const segments = bytes.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) {
+    throw new TarError(`the archive entry "${name.toString()}" points outside the archive`);
+  }
+  return Buffer.from(segments.join('/'), 'latin1');
 }
 
 function checkChecksum(header: Buffer): void {
@@ -172,37 +184,41 @@ function octal(header: Buffer, offset: number, length: number): number {
   const field = header.subarray(offset, offset + length);
   // Base-256 numbers only appear for entries of 8 GiB and more.
   if (((field[0] ?? 0) & 0x80) !== 0) throw new TarError('an archive entry is too large');
-  const text = cString(field).trim();
+  const text = cString(field).toString('latin1').trim();
   if (text !== '' && !/^[0-7]+$/.test(text)) throw new TarError('it is not a tar archive (bad number field)');
   return text === '' ? 0 : parseInt(text, 8);
 }
 
-function ustarName(header: Buffer): string {
+function ustarName(header: Buffer): Buffer {
   const name = cString(header.subarray(0, 100));
   const isUstar = header.toString('latin1', 257, 262) === 'ustar';
-  const prefix = isUstar ? cString(header.subarray(345, 500)) : '';
-  return prefix === '' ? name : `${prefix}/${name}`;
+  const prefix = isUstar ? cString(header.subarray(345, 500)) : Buffer.alloc(0);
+  return prefix.length === 0 ? name : Buffer.concat([prefix, Buffer.from('/'), name]);
 }
 
-/** The `path` record of a pax extended header (`<length> path=<value>\n` records). */
-function paxPath(data: Buffer): string | undefined {
-  let path: string | undefined;
+/**
+ * The `path` record of a pax extended header (`<length> path=<value>\n` records), as its bytes: POSIX
+ * says UTF-8, but Go's writer (so Bacalhau's) stores a name that is not UTF-8 as it is.
+ */
+function paxPath(data: Buffer): Buffer | undefined {
+  let path: Buffer | undefined;
   let offset = 0;
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
     const length = space < 0 ? NaN : parseInt(data.toString('latin1', offset, space), 10);
     if (!Number.isInteger(length) || length <= 0) throw new TarError('a pax header is damaged');
-    const record = data.toString('utf8', space + 1, offset + length - 1);
+    const record = data.subarray(space + 1, offset + length - 1);
     const equals = record.indexOf('=');
-    if (record.slice(0, equals) === 'path') path = record.slice(equals + 1);
+    if (record.toString('latin1', 0, equals) === 'path') path = record.subarray(equals + 1);
     offset += length;
   }
   return path;
 }
 
-function cString(bytes: Buffer): string {
+/** `bytes` up to their first NUL. */
+function cString(bytes: Buffer): Buffer {
   const nul = bytes.indexOf(0);
-  return bytes.toString('utf8', 0, nul < 0 ? bytes.length : nul);
+  return bytes.subarray(0, nul < 0 ? bytes.length : nul);
 }
 
 function padded(size: number): number {

@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { parentOf, pathUnder } from '../../lib/byte-path.js';
 import { readTarStream, TarError } from '../../lib/tar-reader.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
 import { withSignal, type FetchOptions } from './types.js';
@@ -39,12 +40,13 @@ export async function unpackArchive(file: string, options: FetchOptions = {}): P
   try {
     for await (const entry of readTarStream(compressed.pipe(gunzipped))) {
       options.signal?.throwIfAborted();
-      const path = join(scratch, entry.path);
+      // named by the entry's bytes: a name that is not UTF-8 is written back as the task wrote it
+      const path = pathUnder(scratch, entry.pathBytes);
       if (entry.kind === 'directory') {
         await mkdir(path, { recursive: true, mode: FolderMode });
         continue;
       }
-      await mkdir(dirname(path), { recursive: true, mode: FolderMode });
+      await mkdir(parentOf(path), { recursive: true, mode: FolderMode });
       await pipeline(
         Readable.from(entry.data),
         createWriteStream(path, { mode: entry.mode }),

@@ -9,8 +9,9 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { parentOf, pathUnder } from '../../lib/byte-path.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { DownloadFilename } from '../../models/constants.js';
 import type { FetchOptions } from './types.js';
@@ -20,10 +21,11 @@ const FolderMode = 0o755;
 
 type Kind = 'folder' | 'file';
 
+/** Paths are bytes (lib/byte-path.ts): a task may name its files with any bytes. */
 type Step =
-  | { kind: 'folder'; to: string }
-  | { kind: 'move'; from: string; to: string }
-  | { kind: 'append'; from: string; to: string };
+  | { kind: 'folder'; to: Buffer }
+  | { kind: 'move'; from: Buffer; to: Buffer }
+  | { kind: 'append'; from: Buffer; to: Buffer };
 
 /**
  * Merges `results` (unpacked result directories, or single files) into `outputDir`.
@@ -40,7 +42,7 @@ export async function mergeResults(
     if (step.kind === 'folder') {
       await mkdir(step.to, { recursive: true, mode: FolderMode });
     } else if (step.kind === 'move') {
-      await mkdir(dirname(step.to), { recursive: true, mode: FolderMode });
+      await mkdir(parentOf(step.to), { recursive: true, mode: FolderMode });
       await rename(step.from, step.to);
     } else {
       await pipeline(createReadStream(step.from), createWriteStream(step.to, { flags: 'a', mode: 0o644 }));
@@ -50,25 +52,26 @@ export async function mergeResults(
 
 async function planMerge(results: readonly string[], outputDir: string): Promise<Step[]> {
   const append = results.length > 1;
+  /** By path in latin1, which keeps every byte. */
   const planned = new Map<string, Kind>();
   const steps: Step[] = [];
   /** Reserves `to` for one result's entry; folders are shared, appended files too, nothing else. */
-  const claim = async (to: string, kind: Kind, appended = false): Promise<void> => {
-    const existing = planned.get(to) ?? (await kindOnDisk(to));
+  const claim = async (to: Buffer, kind: Kind, appended = false): Promise<void> => {
+    const existing = planned.get(to.toString('latin1')) ?? (await kindOnDisk(to));
     const fits =
       existing === undefined ||
       (existing === 'folder' && kind === 'folder') ||
       (existing === 'file' && appended);
     if (!fits) throw conflict(to);
-    planned.set(to, kind);
+    planned.set(to.toString('latin1'), kind);
   };
   for (const result of results) {
     for (const entry of await walk(result)) {
-      const to = join(outputDir, entry.relative);
+      const to = pathUnder(outputDir, entry.relative);
       if (entry.kind === 'folder') {
         await claim(to, 'folder');
         steps.push({ kind: 'folder', to });
-      } else if (append && appendedFiles.has(entry.relative)) {
+      } else if (append && appendedFiles.has(entry.relative.toString())) {
         await claim(to, 'file', true);
         steps.push({ kind: 'append', from: entry.from, to });
       } else {
@@ -81,35 +84,35 @@ async function planMerge(results: readonly string[], outputDir: string): Promise
 }
 
 interface Entry {
-  from: string;
-  relative: string;
+  from: Buffer;
+  /** `/`-separated, below the result. */
+  relative: Buffer;
   kind: Kind;
 }
 
 /** The contents of a result, parents before children; a single-file result is itself one entry. */
 async function walk(result: string): Promise<Entry[]> {
   if (!(await lstat(result)).isDirectory())
-    return [{ from: result, relative: basename(result), kind: 'file' }];
+    return [{ from: Buffer.from(result), relative: Buffer.from(basename(result)), kind: 'file' }];
   const entries: Entry[] = [];
-  const visit = async (folder: string, prefix: string): Promise<void> => {
-    const children = (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+  const visit = async (folder: Buffer, prefix: Buffer | undefined): Promise<void> => {
+    const children = await readdir(folder, { withFileTypes: true, encoding: 'buffer' });
+    children.sort((a, b) => Buffer.compare(a.name, b.name));
     for (const child of children) {
       const entry: Entry = {
-        from: join(folder, child.name),
-        relative: prefix === '' ? child.name : `${prefix}/${child.name}`,
+        from: pathUnder(folder, child.name),
+        relative: prefix === undefined ? child.name : pathUnder(prefix, child.name),
         kind: child.isDirectory() ? 'folder' : 'file',
       };
       entries.push(entry);
       if (entry.kind === 'folder') await visit(entry.from, entry.relative);
     }
   };
-  await visit(result, '');
+  await visit(Buffer.from(result), undefined);
   return entries;
 }
 
-async function kindOnDisk(path: string): Promise<Kind | undefined> {
+async function kindOnDisk(path: Buffer): Promise<Kind | undefined> {
   try {
     return (await lstat(path)).isDirectory() ? 'folder' : 'file';
   } catch (err) {
@@ -118,9 +121,9 @@ async function kindOnDisk(path: string): Promise<Kind | undefined> {
   }
 }
 
-function conflict(path: string): BacalhauError {
+function conflict(path: Buffer): BacalhauError {
   return new BacalhauError(
-    `cannot merge results as output already exists: ${path}. Try --raw to download raw results instead of merging them`,
+    `cannot merge results as output already exists: ${path.toString()}. Try --raw to download raw results instead of merging them`,
     {
       code: ErrorCode.ResourceInUse,
       hint: 'Nothing was merged. Choose another --output-dir, or keep the results apart with --raw.',

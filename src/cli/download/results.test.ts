@@ -1,7 +1,10 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pathUnder } from '../../lib/byte-path.js';
+import { tarDirectory } from '../../lib/tar-writer.js';
 import { ErrorCode } from '../../models/bacerrors.js';
 import { chooseDownloader } from './downloaders.js';
 import { downloadResults, type DownloadSettings, type ResultToDownload } from './results.js';
@@ -141,6 +144,27 @@ describe('downloadResults', () => {
     await expect(
       downloadResults([result('e-1', '/e-1.tar.gz')], settings({ outputDir: missing })),
     ).rejects.toThrow(`output dir does not exist: ${missing}`);
+  });
+
+  it('writes back names that are not UTF-8 as the bytes the local publisher archived', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'download-results-source-'));
+    const names = [Buffer.from([0x78, 0xff]), Buffer.from([0x78, 0xfe])]; // both read as "x\ufffd"
+    try {
+      await mkdir(join(source, 'outputs'));
+      for (const name of names) await writeFile(pathUnder(join(source, 'outputs'), name), name);
+      await writeFile(join(source, 'stdout'), 'ok\n');
+      const chunks: Buffer[] = [];
+      for await (const chunk of tarDirectory(source)) chunks.push(chunk);
+      archives['/not-utf8.tar.gz'] = gzipSync(Buffer.concat(chunks));
+      await downloadResults([result('e-1', '/not-utf8.tar.gz')], settings());
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+    const outputs = await readdir(Buffer.from(join(out, 'outputs')), { encoding: 'buffer' });
+    const byBytes = (a: Buffer, b: Buffer): number => Buffer.compare(a, b);
+    expect(outputs.sort(byBytes)).toEqual([...names].sort(byBytes));
+    for (const name of names) expect(await readFile(pathUnder(join(out, 'outputs'), name))).toEqual(name);
+    expect(await readFile(join(out, 'stdout'), 'utf8')).toBe('ok\n');
   });
 
   it('merges into an output folder that already holds other files', async () => {
