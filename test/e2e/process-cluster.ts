@@ -184,7 +184,8 @@ export class ProcessCluster {
   }
 }
 
-function commonArgs(): string[] {
+/** The flags every node of these tests gets: loopback API on a free port, a free local publisher port. */
+export function commonArgs(): string[] {
   return ['--api-port', '0', '-c', 'API.Host=127.0.0.1', '-c', 'Publishers.Types.Local.Port=0'];
 }
 

@@ -57,6 +57,7 @@ import {
   type StopJobResponse,
 } from '../apimodels/wire.js';
 import { AuthApi } from './auth.js';
+import { unexpectedCloseError } from './log-close.js';
 import { ClientComponent, HttpTransport, type CallOptions, type ClientOptions } from './transport.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,8 +315,8 @@ export class JobsApi {
 
   /**
    * Streams an execution's log lines over WebSocket. The iteration ends when the server closes the
-   * stream; an error frame is thrown as a BacalhauError; aborting `signal` (or leaving the loop) closes
-   * the socket.
+   * stream normally (1000); an error frame, or any other close (the node died or stopped, see
+   * log-close.ts), is thrown as a BacalhauError; aborting `signal` (or leaving the loop) closes the socket.
    */
   logs(request: GetLogsRequest, options: CallOptions = {}): AsyncIterable<ExecutionLog> {
     const url = this.http.url(ApiPath.jobLogs(request.idOrName), {
@@ -517,8 +518,10 @@ function logStream(
     done = true;
     settle();
   };
-  socket.onclose = () => {
+  socket.onclose = (event: { code?: number; reason?: string }) => {
     signal?.removeEventListener('abort', onAbort);
+    // Not closed by this side, nor after an error frame: only a normal closure is the stream's end.
+    if (!done) failure = unexpectedCloseError(event.code ?? 1006, event.reason ?? '');
     done = true;
     settle();
   };

@@ -1,6 +1,6 @@
 /** The REST client against the server listening on 127.0.0.1 (port 0), over real HTTP and WebSocket. */
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import {
   basicAuthorization,
   challengeInputPhrase,
   encodeChallengeResponse,
+  isCutShort,
   type ClientOptions,
   type WebSocketFactory,
 } from '../../../src/api/client/index.js';
@@ -37,6 +38,22 @@ async function withClient<T>(
     const client = new BacalhauClient({ baseUrl, webSocket: wsFactory, ...clientOptions });
     return fn(client, api, baseUrl);
   });
+}
+
+/** A bare WebSocket server on 127.0.0.1 that hands every connection to `onConnection`. */
+async function withRawWebSocketServer<T>(
+  onConnection: (socket: WebSocket) => void,
+  fn: (baseUrl: string) => Promise<T>,
+): Promise<T> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  server.on('connection', onConnection);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    return await fn(`http://127.0.0.1:${port}`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<BacalhauError> {
@@ -195,6 +212,74 @@ describe('BacalhauClient', () => {
         { Type: 2, Line: 'line 2\n' },
       ]);
     });
+  });
+
+  it('throws when a followed log stream is cut short: the node stopping (1001) or dying (1006)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const logs: ApiLogSource = {
+      async *streamLogs(_request, { signal }) {
+        yield { value: { Type: 1, Line: 'tick1\n' } };
+        signal.addEventListener('abort', () => release());
+        await gate;
+      },
+    };
+    await withClient({ deps: () => ({ logs }) }, {}, async (client, api) => {
+      const { JobID } = await client.jobs.put({ job: dockerJob() });
+      await api.execution(JobID, { state: 'Running' });
+      const lines: string[] = [];
+      const stopped = await rejection(
+        (async () => {
+          for await (const line of client.jobs.logs({ idOrName: JobID, follow: true })) {
+            lines.push(line.Line);
+            void api.server.close();
+          }
+        })(),
+      );
+      expect(lines).toEqual(['tick1\n']);
+      expect(stopped.message).toBe(
+        'the server closed the log stream before it ended (close 1001 (going away): the node is shutting down)',
+      );
+      expect(isCutShort(stopped)).toBe(true);
+    });
+    const died = await withRawWebSocketServer(
+      (socket) => {
+        socket.send(JSON.stringify({ value: { Type: 1, Line: 'tick1\n' } }));
+        socket.terminate(); // no close frame, as when the process dies
+      },
+      async (baseUrl) => {
+        const client = new BacalhauClient({ baseUrl, webSocket: wsFactory });
+        const lines: string[] = [];
+        const err = await rejection(
+          (async () => {
+            for await (const line of client.jobs.logs({ idOrName: 'j-1', follow: true }))
+              lines.push(line.Line);
+          })(),
+        );
+        expect(lines).toEqual(['tick1\n']);
+        return err;
+      },
+    );
+    expect(died.message).toBe(
+      'the log stream ended before the server finished it (close 1006 (abnormal closure))',
+    );
+    expect(isCutShort(died)).toBe(true);
+  });
+
+  it('ends a log stream quietly on a normal closure (1000)', async () => {
+    const lines = await withRawWebSocketServer(
+      (socket) => {
+        socket.send(JSON.stringify({ value: { Type: 1, Line: 'done\n' } }));
+        socket.close(1000);
+      },
+      async (baseUrl) => {
+        const client = new BacalhauClient({ baseUrl, webSocket: wsFactory });
+        const read: string[] = [];
+        for await (const line of client.jobs.logs({ idOrName: 'j-1', follow: true })) read.push(line.Line);
+        return read;
+      },
+    );
+    expect(lines).toEqual(['done\n']);
   });
 
   it('keeps a log stream open past the handler timeout (WebSockets are not limited)', async () => {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { isCutShort } from '../../../api/client/index.js';
 import { BacalhauError } from '../../../models/bacerrors.js';
 import { createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
@@ -14,7 +15,9 @@ interface LogsOptions {
 
 /**
  * `bacalhau job logs <id>`: an execution's output, streamed from the node that ran it. A failure the
- * server reports in the stream (e.g. a node that cannot stream logs) becomes one error line.
+ * server reports in the stream (e.g. a node that cannot stream logs) becomes one error line; a stream
+ * the server did not end (it died or stopped mid-stream) is an error too, as in Go: its output may be
+ * partial and the job still running.
  */
 export function jobLogsCommand(ctx: CliContext): Command {
   const bin = ctx.binName;
@@ -60,6 +63,13 @@ export function jobLogsCommand(ctx: CliContext): Command {
     } catch (err) {
       // Ctrl+C ends following quietly, as in Go.
       if (ctx.signal?.aborted === true) return;
+      if (isCutShort(err)) {
+        throw BacalhauError.wrap(err, 'error reading log output', {
+          hint:
+            `the output above may be incomplete, and the job may still be running: check with ` +
+            `'${bin} job describe ${idOrName}', and read its logs again once the node is back`,
+        });
+      }
       throw BacalhauError.wrap(err, 'error reading log output: error received from server');
     }
   });
