@@ -4,7 +4,9 @@
  * arrive before the execution reached this node or started running (a `job run --follow` racing the
  * bid and the queue): it waits, on store changes, for the execution to appear (briefly) and to start.
  * An ended execution its executor no longer knows (it ended before this process started, or longer
- * ago than the executor remembers) is served from its log file while the node keeps its folders.
+ * ago than the executor remembers) is served from its log file while the node keeps its folders. One
+ * without a log file either ended before its task started (it has none, and the error says how it
+ * ended) or ended so long ago that the node removed it (Go waits a minute, then says "timeout").
  */
 import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../models/index.js';
 import type { Execution, ExecutionLog } from '../models/index.js';
@@ -25,6 +27,8 @@ export interface LogServerOptions {
   engines: EngineRegistry;
   /** Where an execution's log file is (ExecutionPaths.logFile). */
   logFile: (executionID: string) => string;
+  /** Whether an ended execution's missing log was removed, rather than never written (ExecutionRunner). */
+  logRemoved: (execution: Execution) => Promise<boolean>;
   clock: Clock;
   /** How long an execution unknown to the store is waited for. Default 5 s. */
   appearTimeoutMs?: number;
@@ -71,7 +75,8 @@ async function* logChunks(
   signal: AbortSignal,
 ): AsyncGenerator<LogChunk> {
   const readOptions = { follow: request.Follow, tail: request.Tail, signal };
-  for (let current = execution; ;) {
+  let current = execution;
+  for (;;) {
     try {
       yield* executor.getLogStream(execution.ID, readOptions);
       return;
@@ -86,14 +91,29 @@ async function* logChunks(
     current = options.store.find(execution.ID) ?? current;
   }
   const ended = await LogFile.readEnded(options.logFile(execution.ID), readOptions);
-  if (ended === undefined) {
-    throw new BacalhauError(`the logs of execution ${execution.ID} are no longer kept on this node`, {
+  if (ended === undefined) throw missingLogError(current, await options.logRemoved(current));
+  yield* ended;
+}
+
+/** Why an ended execution has no log: it was removed, or the execution ended before its task started. */
+function missingLogError(execution: Execution, removed: boolean): BacalhauError {
+  if (removed) {
+    return new BacalhauError(`the logs of execution ${execution.ID} are no longer kept on this node`, {
       code: ErrorCode.ExecutionNotFound,
       component: 'LogStream',
       hint: "a compute node keeps an execution's logs for an hour after it ends; its stdout and stderr stay in the results (bacalhau job get)",
     });
   }
-  yield* ended;
+  const { StateType, Message } = execution.ComputeState;
+  const why = Message === undefined || Message === '' ? '' : `: ${Message}`;
+  return new BacalhauError(
+    `execution ${execution.ID} has no logs: it ended (${StateType}${why}) before its task started`,
+    {
+      code: ErrorCode.NotFound,
+      component: 'LogStream',
+      hint: `its history says what happened: bacalhau job history ${execution.JobID}`,
+    },
+  );
 }
 
 /** The execution once `ready` holds for it, re-checked after every store write; no polling. */

@@ -226,6 +226,7 @@ export class ComputeNode {
         store: this.store,
         engines: this.#o.engines,
         logFile: (executionID) => this.#o.runner.logFile(executionID),
+        logRemoved: (execution) => this.#o.runner.logRemoved(execution),
         clock: this.#o.clock,
       },
       request,

@@ -69,6 +69,12 @@ export class ExecutionPaths {
     return found.filter((f) => f !== undefined);
   }
 
+  /** Whether the execution's folders are there (made when it starts running, until removed). */
+  async hasFolders(executionID: string): Promise<boolean> {
+    const info = await stat(this.dirs(executionID).root).catch(() => undefined);
+    return info?.isDirectory() === true;
+  }
+
   async remove(executionID: string): Promise<void> {
     await rm(this.dirs(executionID).root, { recursive: true, force: true });
   }

@@ -73,6 +73,18 @@ export class ExecutionRunner {
     return this.#o.paths.logFile(executionID);
   }
 
+  /**
+   * Whether the log of an ended execution, not found, was removed with its folders rather than never
+   * written. Its folders are made before anything else the run does and kept `retainOutputMs` after
+   * it ends: still there, or ended more recently than that and not there, it never started its task
+   * (it failed or was cancelled before: bidding, inputs, or the executor refusing it).
+   */
+  async logRemoved(execution: Execution): Promise<boolean> {
+    if (await this.#o.paths.hasFolders(execution.ID)) return false;
+    const endedMs = execution.ModifyTime / 1e6;
+    return this.#o.clock.now() - endedMs >= this.#o.retainOutputMs;
+  }
+
   /** Runs `execution` to a terminal state; `signal` aborts it (cancel, node stop). Never rejects. */
   async run(execution: Execution, signal: AbortSignal): Promise<void> {
     let topic: string = ComputeEventTopic.ExecutionRunning;

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../lib/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { ErrorCode, parseCpu, zeroResources, type Execution, type Resources } from '../models/index.js';
 import { EngineRegistry } from '../compute/engines.js';
 import { hostEnvResolver } from '../compute/env.js';
@@ -69,6 +69,7 @@ describe('compute node with the orchestrator', () => {
       storePath?: string;
       bidder?: BidDecider;
       noop?: NoopExecutor;
+      clock?: Clock;
     } = {},
   ): Promise<NodeHarness> {
     const errors: unknown[] = [];
@@ -96,7 +97,7 @@ describe('compute node with the orchestrator', () => {
         paths,
         env: hostEnvResolver([]),
         ports: new PortAllocator({ rangeStart: 20000, rangeEnd: 32000 }),
-        clock: systemClock,
+        clock: options.clock ?? systemClock,
         retainOutputMs: 60_000,
         onError: (error) => errors.push(error),
       }),
@@ -106,7 +107,7 @@ describe('compute node with the orchestrator', () => {
       maxCapacity: capacity,
       maxJobRequirements: capacity,
       labels: {},
-      clock: systemClock,
+      clock: options.clock ?? systemClock,
       heartbeatIntervalMs: 15_000,
       infoUpdateIntervalMs: 60_000,
       onError: (error) => errors.push(error),
@@ -186,6 +187,16 @@ describe('compute node with the orchestrator', () => {
     const history = await cluster.orchestrator.jobs.getJobHistory(JobID, {});
     expect(history.items.map((h) => h.Event.Message).join('\n')).toMatch(/rejected bid: not today/);
     expect(node.store.count('AskForBidRejected')).toBe(1);
+    // it never ran: nothing was written, and nothing expired
+    const [execution] = await executions(JobID);
+    const lines = node.streamLogs(
+      { ExecutionID: execution?.ID ?? '', Tail: false, Follow: false },
+      { signal: AbortSignal.timeout(10_000) },
+    );
+    await expect(lines[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      message: `execution ${execution?.ID} has no logs: it ended (AskForBidRejected: rejected bid: not today) before its task started`,
+      hint: `its history says what happened: bacalhau job history ${JobID}`,
+    });
   });
 
   it('fails an execution whose task errors, with the error in the job history', async () => {
@@ -388,7 +399,9 @@ describe('compute node with the orchestrator', () => {
     started.splice(started.indexOf(first.node), 1);
 
     // a new process: its executor never ran the execution
-    const { node } = await startNode({ id: 'n-logs', storePath });
+    let laterMs = 0; // how far ahead of the real time this process believes it is
+    const clock: Clock = { ...systemClock, now: () => systemClock.now() + laterMs };
+    const { node } = await startNode({ id: 'n-logs', storePath, clock });
     const read = async (request: { Tail?: boolean; Follow?: boolean } = {}): Promise<string[]> => {
       const lines: string[] = [];
       const stream = node.streamLogs(
@@ -402,6 +415,8 @@ describe('compute node with the orchestrator', () => {
     expect(await read({ Follow: true })).toEqual(['1:before\n', '2:the restart\n']);
     expect(await read({ Tail: true })).toEqual([]);
 
+    // the runner removes the folders once they were kept long enough (60 s here)
+    laterMs = 61_000;
     await rm(join(dir, 'n-logs', 'executions', 'output', executionID), { recursive: true });
     await expect(read()).rejects.toMatchObject({
       code: ErrorCode.ExecutionNotFound,

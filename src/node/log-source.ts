@@ -19,7 +19,9 @@ export function localLogSource(node: ComputeNode): ApiLogSource {
       try {
         for await (const value of node.streamLogs(request, options)) yield { value };
       } catch (err) {
-        if (!options.signal.aborted) yield { error: new Error(errorMessage(err)) };
+        // a BacalhauError as it is: its hint travels to the client (see the logs route)
+        if (!options.signal.aborted)
+          yield { error: err instanceof Error ? err : new Error(errorMessage(err)) };
       }
     },
   };

@@ -3,6 +3,8 @@
  * real WASM jobs go through the CLI from submission to results, logs and downloads.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDocker, requireWasmModule } from '../helpers/test-env.js';
@@ -117,6 +119,34 @@ describe('embedded serve runs real WASM jobs', () => {
     );
     const again = await live.run(['wasm', 'run', '--id-only', '--wait', hello]);
     expect((await describeJob(jobID(again.stdout))).Job.State.StateType).toBe('Completed');
+  });
+
+  it('says that a job failed before its task ran has no logs, not that they expired', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const server = createServer((_request, response) => response.writeHead(500).end('boom'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      // fails while the node sizes its inputs (bidding), and with an entry point the module lacks
+      const input = `src=http://127.0.0.1:${port}/data.txt,dst=/inputs/data.txt`;
+      for (const args of [
+        ['-i', input, hello],
+        ['--entry-point', 'nosuch', hello],
+      ]) {
+        const run = await live.run(['wasm', 'run', '--id-only', '--wait', ...args]);
+        const id = jobID(run.stdout);
+        const logs = await live.run(['job', 'logs', id]);
+        expect(logs.code).toBe(1);
+        const [, error = '', hint = ''] = logs.stderr.split('\n');
+        expect(error).toMatch(
+          /^Error: .*execution e-[0-9a-f-]+ has no logs: it ended \(Failed: .+\) before its task started$/,
+        );
+        expect(error).toMatch(args[0] === '-i' ? /HTTP 500/ : /nosuch/);
+        expect(hint).toBe(`Hint:  its history says what happened: bacalhau job history ${id}`);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a local input when the node allows no local paths, naming why', async (ctx) => {

@@ -313,12 +313,15 @@ export const executionLogSchema = (): StructSchema => ({
  */
 export interface LogFrame {
   error?: string;
+  /** Not in Go: what to do about `error`, when the failure says (Go's clients ignore the field). */
+  hint?: string;
   value: ExecutionLogWire;
 }
 export const logFrameSchema = (): StructSchema => ({
   name: 'AsyncResult[ExecutionLog]',
   fields: [
     { name: 'error', kind: string, omitEmpty: true },
+    { name: 'hint', kind: string, omitEmpty: true },
     { name: 'value', kind: struct(executionLogSchema) },
   ],
 });

@@ -500,7 +500,11 @@ function logStream(
       return;
     }
     if (frame.error !== undefined) {
-      failure = new BacalhauError(frame.error, { code: ErrorCode.UnknownError, component: 'LogStream' });
+      failure = new BacalhauError(frame.error, {
+        code: ErrorCode.UnknownError,
+        component: 'LogStream',
+        hint: frame.hint ?? '',
+      });
       close();
       return;
     }
@@ -543,7 +547,7 @@ function logStream(
   return iterator();
 }
 
-function parseFrame(data: unknown): { error?: string; value: ExecutionLog } | undefined {
+function parseFrame(data: unknown): { error?: string; hint?: string; value: ExecutionLog } | undefined {
   let text: string;
   if (typeof data === 'string') text = data;
   else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data))
@@ -558,8 +562,10 @@ function parseFrame(data: unknown): { error?: string; value: ExecutionLog } | un
   if (!isPlainObject(raw)) return undefined;
   const value = isPlainObject(raw['value']) ? raw['value'] : {};
   const error = typeof raw['error'] === 'string' && raw['error'] !== '' ? raw['error'] : undefined;
+  const hint = typeof raw['hint'] === 'string' && raw['hint'] !== '' ? raw['hint'] : undefined;
   return {
     ...(error === undefined ? {} : { error }),
+    ...(hint === undefined ? {} : { hint }),
     value: {
       Type: (typeof value['Type'] === 'number' ? value['Type'] : 0) as ExecutionLogType,
       Line: typeof value['Line'] === 'string' ? value['Line'] : '',

@@ -2,7 +2,8 @@
  * `GET /api/v1/orchestrator/jobs/{id}/logs` over WebSocket (Go's `logs` / `BaseEndpoint.ReadLogs`).
  *
  * Frames are Go's `AsyncResult[ExecutionLog]`: `{"value":{"Type":1|2,"Line":"…"}}`; an error is one frame
- * `{"error":"…","value":{"Type":0,"Line":""}}`; the server then closes with 1000 (normal closure).
+ * `{"error":"…","value":{"Type":0,"Line":""}}` (plus, not in Go, `"hint"` when the failure has one); the
+ * server then closes with 1000 (normal closure). A stopping server closes open streams with 1001.
  * The execution is the requested one, else the most recently modified one that was not discarded.
  * A followed stream whose execution ended here while its node stays silent (it died or restarted) ends
  * a few seconds later with an error frame saying so, rather than when the node's silence is noticed.
@@ -13,7 +14,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { errorMessage } from '../../../models/bacerrors.js';
+import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
 import type { Execution } from '../../../models/execution.js';
 import { isDiscardedExecutionState, isTerminalExecutionState } from '../../../models/state.js';
 import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
@@ -39,6 +40,7 @@ const frameJsonSchema = {
   type: 'object',
   properties: {
     error: { type: 'string', description: 'Present on the last frame when the stream failed' },
+    hint: { type: 'string', description: 'What to do about the error, when known (not in Go)' },
     value: {
       type: 'object',
       properties: {
@@ -179,7 +181,12 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
             if (signal.aborted) return;
             if (stale.signal.aborted) break;
             if (item.error !== undefined) {
-              send({ error: item.error.message, value: { Type: 0, Line: '' } });
+              const hint = item.error instanceof BacalhauError ? item.error.hint : '';
+              send({
+                error: item.error.message,
+                ...(hint === '' ? {} : { hint }),
+                value: { Type: 0, Line: '' },
+              });
               return;
             }
             send({ value: item.value });
