@@ -172,10 +172,13 @@ describe('a port Node.js will not connect to (the Fetch standard blocks it)', ()
   it('is warned about at start, naming the key: this CLI cannot reach it', async () => {
     const node = startServe('--orchestrator', '-c', 'API.Port=6666');
     await waitForFile(runInfo(), 30_000);
-    expect(node.stderr()).toContain(
-      'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
-        "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
-    );
+    // the CLI prints the warnings just after the node wrote bacalhau.run
+    await expect
+      .poll(() => node.stderr(), { timeout: 10_000 })
+      .toContain(
+        'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
+          "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
+      );
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
@@ -196,10 +199,12 @@ describe('WebUI.Enabled', () => {
   it('is warned about at start: nothing serves the web UI yet', async () => {
     const node = startServe('--orchestrator', '-c', 'WebUI.Enabled=true', '-c', 'WebUI.Listen=127.0.0.1:0');
     await waitForFile(runInfo(), 30_000);
-    expect(node.stderr()).toContain(
-      'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
-        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
-    );
+    await expect
+      .poll(() => node.stderr(), { timeout: 10_000 })
+      .toContain(
+        'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
+          "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+      );
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
@@ -238,7 +243,9 @@ describe('serve as a process', () => {
     const closed = await freePort();
     const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
     await waitForFile(runInfo(), 30_000);
-    expect(node.stderr()).toContain('the orchestrator is not reachable yet');
+    await expect
+      .poll(() => node.stderr(), { timeout: 10_000 })
+      .toContain('the orchestrator is not reachable yet');
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
