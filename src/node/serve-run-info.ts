@@ -14,18 +14,20 @@ export function clientHost(listenHost: string): string {
   return listenHost;
 }
 
-export function runInfoText(host: string, port: number): string {
-  return `export BACALHAU_API_HOST=${clientHost(host)}\nexport BACALHAU_API_PORT=${port}\n`;
+/** The shell lines; a node serving HTTPS adds `API.TLS.UseTLS` (its CA, if private, is the user's to give). */
+export function runInfoText(host: string, port: number, tls = false): string {
+  const useTls = tls ? 'export BACALHAU_API_TLS_USETLS=true\n' : '';
+  return `export BACALHAU_API_HOST=${clientHost(host)}\nexport BACALHAU_API_PORT=${port}\n${useTls}`;
 }
 
 /**
  * Writes the file (replacing a stale one left by a crash) and returns its path. Written aside and
  * renamed into place: a script waiting for the file never reads it half-written.
  */
-export function writeRunInfo(dataDir: string, host: string, port: number): string {
+export function writeRunInfo(dataDir: string, host: string, port: number, tls = false): string {
   const path = join(dataDir, RunInfoFile);
   const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, runInfoText(host, port), { mode: 0o755 });
+  writeFileSync(partial, runInfoText(host, port, tls), { mode: 0o755 });
   renameSync(partial, path);
   return path;
 }

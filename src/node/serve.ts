@@ -25,6 +25,7 @@ import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
+import { apiTls } from './serve-tls.js';
 import {
   createInProcessNetwork,
   startNatsNetwork,
@@ -86,6 +87,7 @@ export class ServeNode {
     api: ApiServer;
     apiHost: string;
     apiPort: number;
+    apiTls: boolean;
     runInfoPath: string;
     warnings: string[];
     lock: DataDirLock;
@@ -98,7 +100,8 @@ export class ServeNode {
     this.apiHost = parts.apiHost;
     this.apiPort = parts.apiPort;
     const host = clientHost(parts.apiHost);
-    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${parts.apiPort}`;
+    const scheme = parts.apiTls ? 'https' : 'http';
+    this.address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${parts.apiPort}`;
     this.runInfoPath = parts.runInfoPath;
     this.warnings = Object.freeze(parts.warnings);
     this.#lock = parts.lock;
@@ -154,6 +157,7 @@ export class ServeNode {
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
     warnings.push(...unreachablePorts(config), ...unservedSettings(config));
+    const tls = apiTls(config);
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -198,10 +202,11 @@ export class ServeNode {
       api = await createApiServer(apiDeps(config, orchestrator, compute, logs), {
         host: config.API.Host,
         port: config.API.Port,
+        ...(tls === undefined ? {} : { tls }),
         ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
       });
       const port = await listen(api, config.API.Host, config.API.Port);
-      const runInfoPath = writeRunInfo(config.DataDir, config.API.Host, port);
+      const runInfoPath = writeRunInfo(config.DataDir, config.API.Host, port, tls !== undefined);
       return new ServeNode({
         nodeID: identity.nodeName,
         orchestrator,
@@ -210,6 +215,7 @@ export class ServeNode {
         api,
         apiHost: config.API.Host,
         apiPort: port,
+        apiTls: tls !== undefined,
         runInfoPath,
         warnings,
         lock,

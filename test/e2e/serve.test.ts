@@ -1,6 +1,7 @@
 /** `bacalhau serve` itself: the run-info file, graceful stop, refusals, and an unreachable node. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/test-env.js';
 import { cli } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
+import { makeSelfSignedCert, selfSignedUnavailable } from '../helpers/self-signed-cert.js';
 
 let dir: string;
 beforeEach(() => {
@@ -194,6 +196,60 @@ describe('a port Node.js will not connect to (the Fetch standard blocks it)', ()
     );
   });
 });
+
+describe('API.TLS', () => {
+  const noOpenssl = selfSignedUnavailable();
+
+  it.skipIf(noOpenssl !== undefined)(
+    'serves HTTPS with CertFile and KeyFile, and bacalhau.run says to use TLS',
+    async () => {
+      const cert = makeSelfSignedCert();
+      try {
+        const keyFile = join(dir, 'key.pem');
+        writeFileSync(keyFile, cert.key);
+        const node = startServe(
+          '--orchestrator',
+          '-c',
+          `API.TLS.CertFile=${cert.certFile}`,
+          '-c',
+          `API.TLS.KeyFile=${keyFile}`,
+        );
+        const text = await waitForFile(runInfo(), 30_000);
+        expect(text).toContain('export BACALHAU_API_TLS_USETLS=true\n');
+        const port = portOf(text);
+        const alive = await httpsGet(`https://127.0.0.1:${port}/api/v1/agent/alive`, cert.cert);
+        expect(JSON.parse(alive)).toEqual({ Status: 'OK' });
+        await expect
+          .poll(() => node.stdout(), { timeout: 10_000 })
+          .toContain(`API: https://127.0.0.1:${port}`);
+        node.child.kill('SIGTERM');
+        expect(await node.exited).toBe(0);
+      } finally {
+        cert.remove();
+      }
+    },
+  );
+
+  it('refuses to start when asked for a certificate it cannot make, rather than serve plain HTTP', async () => {
+    const node = startServe('--orchestrator', '-c', 'API.TLS.SelfSigned=true');
+    expect(await node.exited).toBe(1);
+    expect(node.stderr()).toContain(
+      'Error: API.TLS.SelfSigned is not supported by bacalhau-ts yet: it cannot make its own certificate',
+    );
+    expect(existsSync(runInfo())).toBe(false);
+  });
+});
+
+/** The body of a GET over HTTPS, trusting `ca`. */
+function httpsGet(url: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
 
 describe('WebUI.Enabled', () => {
   it('is warned about at start: nothing serves the web UI yet', async () => {

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import { isUpgrade, isWebSocketRequest, routePatternMatcher, routeUpgrades } from './upgrades.js';
@@ -71,6 +72,8 @@ export interface ApiServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Called with every error answered with a 500 (the client only sees `Internal server error`). */
   onUnexpectedError?: (err: unknown, request: { method: string; url: string; requestId: string }) => void;
+  /** Serve HTTPS with this certificate chain and private key (PEM); default plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface ApiServer {
@@ -116,15 +119,17 @@ export async function createApiServer(
     // Go's net/http reads up to 1 MB of request line and headers (a long label selector or namespace in
     // the query); Node's default, 16 KB, refused those with a bare 431. A server of our own means
     // Fastify's server options do not apply: the timeouts are set here.
-    serverFactory: (handler) =>
-      createServer(
-        {
-          maxHeaderSize: maxHeaderBytes,
-          requestTimeout: requestTimeoutMs,
-          keepAliveTimeout: keepAliveTimeoutMs,
-        },
-        handler,
-      ),
+    serverFactory: (handler) => {
+      const limits = {
+        maxHeaderSize: maxHeaderBytes,
+        requestTimeout: requestTimeoutMs,
+        keepAliveTimeout: keepAliveTimeoutMs,
+      };
+      // an https.Server is an http.Server over TLS: Fastify drives both alike
+      return options.tls === undefined
+        ? createServer(limits, handler)
+        : createTlsServer({ ...limits, ...options.tls }, handler);
+    },
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     // The client's X-Request-Id when it is a sensible token, else a fresh UUID.
@@ -164,7 +169,9 @@ export async function createApiServer(
   return {
     app,
     async listen() {
-      return app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 1234 });
+      const address = await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 1234 });
+      // Fastify names the scheme after its own https option, which a server factory does not set
+      return options.tls === undefined ? address : address.replace(/^http:/, 'https:');
     },
     close() {
       closing ??= app.close();
