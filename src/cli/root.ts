@@ -13,6 +13,7 @@ import { profileCommand } from './commands/profile/profile.js';
 import { completionCommand } from './commands/completion/completion.js';
 import { authCommand } from './commands/auth/auth.js';
 import { collectValues } from './flags/parse.js';
+import { addRootProfileFlag } from './flags/profile.js';
 import { handleGroupCommands } from './command-groups.js';
 
 /** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
@@ -37,6 +38,7 @@ export function createProgram(ctx: CliContext): Command {
     )
     .option('--data-dir <dir>', 'the data directory (env BACALHAU_DIR, default ~/.bacalhau)')
     .addOption(new Option('--log-level <level>', 'deprecated: use -c Logging.Level=<level>').hideHelp());
+  addRootProfileFlag(program);
 
   program.addCommand(versionCommand(ctx));
   program.addCommand(jobCommand(ctx));
