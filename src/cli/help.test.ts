@@ -71,6 +71,8 @@ describe('--help everywhere', () => {
       expect(run.stderr).toBe('');
       // the root flags, which every command takes, as cobra's "Global Flags"
       if (path.length > 0) expect(run.stdout).toMatch(/Global Options:\n[\s\S]*--data-dir <dir>/);
+      // Go's help template ends with the credentials' environment variables
+      expect(run.stdout).toMatch(/\nAuth Environment Variables:\n {2}BACALHAU_API_KEY {9}API key/);
     },
   );
 });

@@ -39,6 +39,14 @@ export function createProgram(ctx: CliContext): Command {
     .option('--data-dir <dir>', 'the data directory (env BACALHAU_DIR, default ~/.bacalhau)')
     .addOption(new Option('--log-level <level>', 'deprecated: use -c Logging.Level=<level>').hideHelp());
   addRootProfileFlag(program);
+  // Go's root help template ends every command's help with this section
+  program.addHelpText(
+    'afterAll',
+    '\nAuth Environment Variables:\n' +
+      '  BACALHAU_API_KEY         API key for builtin authentication\n' +
+      '  BACALHAU_API_USERNAME    Username for Basic Auth builtin authentication\n' +
+      '  BACALHAU_API_PASSWORD    Password for Basic Auth builtin authentication',
+  );
 
   program.addCommand(versionCommand(ctx));
   program.addCommand(jobCommand(ctx));
