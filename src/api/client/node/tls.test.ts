@@ -99,6 +99,17 @@ describe.skipIf(unavailable !== undefined)('client TLS settings', () => {
     );
   });
 
+  it('says a trusted certificate issued for other names is not for the address, instead of untrusted', async () => {
+    // the certificate names 127.0.0.1 only
+    const byName = new BacalhauClient({
+      baseUrl: baseUrl.replace('127.0.0.1', 'localhost'),
+      ...nodeTransportOptions({ ca: cert.cert, untrustedFix: fix }),
+    });
+    await expect(byName.agent.alive()).rejects.toThrow(
+      /^the TLS certificate of https:\/\/localhost:\d+ is not for this address \(.*localhost.*\): connect with a host name or address it names$/,
+    );
+  });
+
   it('leaves plain HTTP and other failures to the default errors', async () => {
     const plain = new BacalhauClient({
       baseUrl: 'http://127.0.0.1:1',

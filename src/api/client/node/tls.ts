@@ -36,14 +36,20 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
     fetch: tls === undefined ? globalThis.fetch : httpsFetch(new Agent(tls)),
     webSocket: (url, headers) => new WebSocket(url, { headers, ...tls }),
     explainFailure(failure, url) {
-      const reason = certificateProblem(failure);
-      if (reason === undefined) return undefined;
+      const problem = certificateProblem(failure);
+      if (problem === undefined) return undefined;
       // The log stream's wss:// address is the API's https:// one, which is what the user configured.
       const origin = url.origin.replace(/^ws(s?):/, 'http$1:');
-      return new BacalhauError(
-        `the TLS certificate of ${origin} is not trusted (${reason}): ${settings.untrustedFix}`,
-        { code: ErrorCode.NetworkFailure, component: ClientComponent, cause: failure },
-      );
+      // a trusted certificate issued for other names: trusting it more would not help
+      const message =
+        problem.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? `the TLS certificate of ${origin} is not for this address (${problem.reason}): connect with a host name or address it names`
+          : `the TLS certificate of ${origin} is not trusted (${problem.reason}): ${settings.untrustedFix}`;
+      return new BacalhauError(message, {
+        code: ErrorCode.NetworkFailure,
+        component: ClientComponent,
+        cause: failure,
+      });
     },
   };
 }
@@ -63,11 +69,11 @@ const certificateCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** The reason a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
-function certificateProblem(failure: unknown): string | undefined {
+/** Why a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
+function certificateProblem(failure: unknown): { code: string; reason: string } | undefined {
   for (const e of errorChain(failure)) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && certificateCodes.has(code)) return e.message;
+    if (code !== undefined && certificateCodes.has(code)) return { code, reason: e.message };
   }
   return undefined;
 }
