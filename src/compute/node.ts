@@ -55,7 +55,7 @@ export interface ComputeNodeOptions {
   maxCapacity: Resources;
   maxJobRequirements: Resources;
   labels: Record<string, string>;
-  /** Where the node's own HTTP services (the local publisher) are reached; '' when none. */
+  /** Where others reach this node (`Compute.Network.AdvertisedAddress`); '' when not said. */
   address?: string;
   clock: Clock;
   heartbeatIntervalMs: number;

@@ -199,6 +199,8 @@ export class Compute {
         maxCapacity: capacity,
         maxJobRequirements: capacity,
         labels: nodeLabels(config.Labels, capacity, { nodeName: nodeID }),
+        // Go's NodeInfo address: what the operator says others reach this node at
+        address: config.Compute.Network.AdvertisedAddress,
         clock,
         heartbeatIntervalMs,
         infoUpdateIntervalMs,

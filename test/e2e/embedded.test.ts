@@ -13,7 +13,11 @@ import { startLiveNode, type LiveNode } from './live-node.js';
 let live: LiveNode;
 
 beforeAll(async () => {
-  live = await startLiveNode(['Compute.Enabled=true', 'Publishers.Types.Local.Port=0']);
+  live = await startLiveNode([
+    'Compute.Enabled=true',
+    'Publishers.Types.Local.Port=0',
+    'Compute.Network.AdvertisedAddress=node-a.test',
+  ]);
 });
 afterAll(() => live.stop());
 
@@ -34,6 +38,14 @@ async function describeJob(id: string) {
     };
   };
 }
+
+describe('embedded serve', () => {
+  it('advertises Compute.Network.AdvertisedAddress as its address, as Go does', async () => {
+    const run = await live.run(['node', 'describe', live.node.nodeID, '--output', 'json']);
+    const node = JSON.parse(run.stdout) as { Info: { ComputeNodeInfo: { address: string } } };
+    expect(node.Info.ComputeNodeInfo.address).toBe('node-a.test');
+  });
+});
 
 describe('embedded serve runs real WASM jobs', () => {
   it('runs a module to Completed, shows its output, and serves its logs', async (ctx) => {
