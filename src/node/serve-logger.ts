@@ -1,6 +1,8 @@
 /**
- * The node's log lines for `bacalhau serve`: `<time> <LEVEL> <message> key=value…` at `Logging.Level`
- * and above, written to a sink (standard error in the CLI). Errors carry their message, not a stack.
+ * The node's log lines for `bacalhau serve` at `Logging.Level` and above, written to a sink (standard
+ * error in the CLI), in the form `Logging.Mode` names, as Go's zerolog writers: `default`
+ * `<time> <LEVEL> <message> key=value…`, `json` one object per line (`level`, `time`, `message`, the
+ * fields), `cmd` the message and fields only. Errors carry their message, not a stack.
  */
 import type { LogFields, Logger, LogLevel } from '../orchestrator/planner/index.js';
 
@@ -28,17 +30,39 @@ export function parseLogLevel(level: string): LogLevel | 'disabled' {
   return (order as readonly string[]).includes(l) ? (l as LogLevel) : 'info';
 }
 
-export function textLogger(write: (line: string) => void, level: LogLevel | 'disabled'): Logger {
+type LineFormat = (level: LogLevel, message: string, fields: LogFields) => string;
+
+const textFields = (fields: LogFields): string =>
+  Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${fieldText(v)}`)
+    .join('');
+
+const formats: Readonly<Record<string, LineFormat>> = {
+  default: (l, message, fields) => `${new Date().toISOString()} ${labels[l]} ${message}${textFields(fields)}`,
+  cmd: (_l, message, fields) => `${message}${textFields(fields)}`,
+  json: (l, message, fields) =>
+    JSON.stringify({
+      level: l,
+      time: new Date().toISOString(),
+      message,
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? v.message : v])),
+    }),
+};
+
+/** A logger at `level` writing lines in `mode` (`Logging.Mode`: default, json or cmd). */
+export function nodeLogger(
+  write: (line: string) => void,
+  level: LogLevel | 'disabled',
+  mode = 'default',
+): Logger {
   const min = level === 'disabled' ? order.length : order.indexOf(level);
   const enabled = (l: LogLevel): boolean => order.indexOf(l) >= min;
+  const format = formats[mode] ?? formats['default'];
   const log =
     (l: LogLevel) =>
     (message: string, fields?: LogFields): void => {
-      if (!enabled(l)) return;
-      const extra = Object.entries(fields ?? {})
-        .map(([k, v]) => ` ${k}=${fieldText(v)}`)
-        .join('');
-      write(`${new Date().toISOString()} ${labels[l]} ${message}${extra}\n`);
+      if (!enabled(l) || format === undefined) return;
+      write(`${format(l, message, fields ?? {})}\n`);
     };
   return {
     trace: log('trace'),

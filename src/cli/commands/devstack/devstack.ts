@@ -105,11 +105,15 @@ export function devstackCommand(ctx: CliContext): Command {
       }
       const basePath = flags.stackRepo ?? mkdtempSync(join(tmpdir(), 'bacalhau-devstack-'));
       // loaded here, not with the CLI: every other command starts without the nodes' dependencies
-      const [{ DevStack }, { parseLogLevel, textLogger }] = await Promise.all([
+      const [{ DevStack }, { parseLogLevel, nodeLogger }] = await Promise.all([
         import('../../../node/devstack.js'),
         import('../../../node/serve.js'),
       ]);
-      const logger = textLogger((line) => ctx.stderr.write(line), parseLogLevel(config.Logging.Level));
+      const logger = nodeLogger(
+        (line) => ctx.stderr.write(line),
+        parseLogLevel(config.Logging.Level),
+        config.Logging.Mode,
+      );
       try {
         const stack = await DevStack.start({
           config,
