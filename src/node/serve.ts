@@ -311,11 +311,20 @@ function unreachablePorts(config: BacalhauConfig): string[] {
 
 /** Settings Bacalhau honours and this node cannot yet: said at start rather than ignored in silence. */
 function unservedSettings(config: BacalhauConfig): string[] {
-  if (!config.WebUI.Enabled) return [];
-  return [
-    `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
-      "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
-  ];
+  const unserved: string[] = [];
+  if (config.WebUI.Enabled) {
+    unserved.push(
+      `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
+        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+    );
+  }
+  if (config.Orchestrator.Enabled && config.Orchestrator.SupportReverseProxy) {
+    unserved.push(
+      'Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet, so its NATS server takes ' +
+        'no plain connections from a TLS-terminating proxy while it serves TLS itself',
+    );
+  }
+  return unserved;
 }
 
 /**

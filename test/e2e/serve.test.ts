@@ -251,9 +251,17 @@ function httpsGet(url: string, ca: string): Promise<string> {
   });
 }
 
-describe('WebUI.Enabled', () => {
-  it('is warned about at start: nothing serves the web UI yet', async () => {
-    const node = startServe('--orchestrator', '-c', 'WebUI.Enabled=true', '-c', 'WebUI.Listen=127.0.0.1:0');
+describe('settings not served yet', () => {
+  it('are warned about at start: the web UI, a reverse proxy in front of NATS', async () => {
+    const node = startServe(
+      '--orchestrator',
+      '-c',
+      'WebUI.Enabled=true',
+      '-c',
+      'WebUI.Listen=127.0.0.1:0',
+      '-c',
+      'Orchestrator.SupportReverseProxy=true',
+    );
     await waitForFile(runInfo(), 30_000);
     await expect
       .poll(() => node.stderr(), { timeout: 10_000 })
@@ -261,6 +269,7 @@ describe('WebUI.Enabled', () => {
         'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
           "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
       );
+    expect(node.stderr()).toContain('Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet');
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
