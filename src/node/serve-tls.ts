@@ -1,18 +1,32 @@
 /**
- * The API server's TLS (`API.TLS.*`): the certificate and key files, read at start. A node asked for
- * TLS it cannot give refuses to start rather than serve plain HTTP, where clients would send their
- * passwords and API keys in the clear: a self-signed certificate (`SelfSigned`) and ACME certificates
- * (`AutoCert`), which Go's node makes itself, are not made here yet.
+ * The API server's TLS (`API.TLS.*`), settled at start: the certificate and key files, or with
+ * `SelfSigned` a certificate made from the node's user key (`<DataDir>/user_id.pem`, as Go makes it),
+ * written beside it for clients to trust. A node asked for TLS it cannot give refuses to start rather
+ * than serve plain HTTP, where clients would send passwords and API keys in the clear: ACME certificates
+ * (`AutoCert`) are not obtained here yet.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { loadUserKey } from '../api/server/authn/user-key.js';
 import type { BacalhauConfig } from '../config/index.js';
+import { selfSignedCertificate } from '../lib/self-signed-cert.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
 
 const TlsComponent = 'Serve';
+/** Where a self-signed certificate is written, under the data dir. */
+export const SelfSignedCertFile = 'api-self-signed.crt';
+
+export interface ApiTls {
+  cert: Buffer;
+  key: Buffer;
+  /** The file of the certificate this node made itself, for clients' `API.TLS.CAFile`. */
+  selfSignedFile?: string;
+}
 
 /** The PEM certificate chain and key to serve, or undefined for plain HTTP. */
-export function apiTls(config: BacalhauConfig): { cert: Buffer; key: Buffer } | undefined {
+export async function apiTls(config: BacalhauConfig): Promise<ApiTls | undefined> {
   const { CertFile, KeyFile, SelfSigned, AutoCert } = config.API.TLS;
   // Go's wording for a half-given pair
   if (CertFile !== '' && KeyFile === '') {
@@ -26,19 +40,33 @@ export function apiTls(config: BacalhauConfig): { cert: Buffer; key: Buffer } | 
   }
   if (CertFile !== '')
     return usablePair(readPem(CertFile, 'API.TLS.CertFile'), readPem(KeyFile, 'API.TLS.KeyFile'));
-  const unmade = SelfSigned ? 'API.TLS.SelfSigned' : AutoCert !== '' ? 'API.TLS.AutoCert' : undefined;
-  if (unmade === undefined) return undefined;
+  if (SelfSigned) return selfSigned(config);
+  if (AutoCert === '') return undefined;
   throw new BacalhauError(
-    `${unmade} is not supported by bacalhau-ts yet: it cannot make its own certificate`,
+    'API.TLS.AutoCert is not supported by bacalhau-ts yet: it obtains no ACME certificates',
     {
       code: ErrorCode.NotImplemented,
       component: TlsComponent,
       hint:
-        'give a certificate and its key with API.TLS.CertFile and API.TLS.KeyFile (a self-signed one: ' +
-        "openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj '/CN=<host>' " +
-        "-addext 'subjectAltName=IP:<address>'), or unset it to serve plain HTTP",
+        'give a certificate and its key with API.TLS.CertFile and API.TLS.KeyFile, use API.TLS.SelfSigned=true, ' +
+        'or unset it to serve plain HTTP',
     },
   );
+}
+
+/**
+ * A certificate for the user key, valid for the API host when it is an address (as Go's) and for this
+ * machine's loopback names, where the CLI beside the node connects.
+ */
+async function selfSigned(config: BacalhauConfig): Promise<ApiTls> {
+  const key = await loadUserKey(config.DataDir);
+  const host = config.API.Host;
+  const own = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? [host] : [];
+  const names = [...new Set([...own, '127.0.0.1', '::1', 'localhost'])];
+  const cert = selfSignedCertificate({ key, names, commonName: 'bacalhau' });
+  const selfSignedFile = join(config.DataDir, SelfSignedCertFile);
+  writeFileSync(selfSignedFile, cert, { mode: 0o644 });
+  return { cert: Buffer.from(cert), key: Buffer.from(key.export({ type: 'pkcs1', format: 'pem' })), selfSignedFile };
 }
 
 /** The pair, once Node's TLS takes it (PEM that parses, a key that matches the certificate). */

@@ -157,7 +157,13 @@ export class ServeNode {
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
     warnings.push(...unreachablePorts(config), ...unservedSettings(config));
-    const tls = apiTls(config);
+    const tls = await apiTls(config);
+    if (tls?.selfSignedFile !== undefined) {
+      warnings.push(
+        `API.TLS.SelfSigned: serving a self-signed certificate, written to ${tls.selfSignedFile}; ` +
+          `clients trust it with -c API.TLS.CAFile=${tls.selfSignedFile}`,
+      );
+    }
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -202,7 +208,7 @@ export class ServeNode {
       api = await createApiServer(apiDeps(config, orchestrator, compute, logs), {
         host: config.API.Host,
         port: config.API.Port,
-        ...(tls === undefined ? {} : { tls }),
+        ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
         ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
       });
       const port = await listen(api, config.API.Host, config.API.Port);

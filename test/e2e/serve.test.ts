@@ -230,11 +230,33 @@ describe('API.TLS', () => {
     },
   );
 
-  it('refuses to start when asked for a certificate it cannot make, rather than serve plain HTTP', async () => {
+  it('makes a self-signed certificate that the CLI trusts with the file it names', async () => {
     const node = startServe('--orchestrator', '-c', 'API.TLS.SelfSigned=true');
+    const text = await waitForFile(runInfo(), 30_000);
+    const certFile = join(dir, 'api-self-signed.crt');
+    await expect
+      .poll(() => node.stderr(), { timeout: 10_000 })
+      .toContain(`clients trust it with -c API.TLS.CAFile=${certFile}`);
+    // what `source bacalhau.run` sets, and the file
+    const env = {
+      HOME: dir,
+      BACALHAU_API_HOST: '127.0.0.1',
+      BACALHAU_API_PORT: portOf(text),
+      BACALHAU_API_TLS_USETLS: 'true',
+    };
+    const untrusted = await cli(['agent', 'alive'], { env });
+    expect(untrusted.stderr).toMatch(/the TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/);
+    const trusted = await cli(['agent', 'alive', '-c', `API.TLS.CAFile=${certFile}`], { env });
+    expect([trusted.code, trusted.stdout]).toEqual([0, 'Status: OK\n']);
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+  });
+
+  it('refuses to start when asked for a certificate it cannot obtain, rather than serve plain HTTP', async () => {
+    const node = startServe('--orchestrator', '-c', 'API.TLS.AutoCert=example.com');
     expect(await node.exited).toBe(1);
     expect(node.stderr()).toContain(
-      'Error: API.TLS.SelfSigned is not supported by bacalhau-ts yet: it cannot make its own certificate',
+      'Error: API.TLS.AutoCert is not supported by bacalhau-ts yet: it obtains no ACME certificates',
     );
     expect(existsSync(runInfo())).toBe(false);
   });
