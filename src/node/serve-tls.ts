@@ -66,7 +66,11 @@ async function selfSigned(config: BacalhauConfig): Promise<ApiTls> {
   const cert = selfSignedCertificate({ key, names, commonName: 'bacalhau' });
   const selfSignedFile = join(config.DataDir, SelfSignedCertFile);
   writeFileSync(selfSignedFile, cert, { mode: 0o644 });
-  return { cert: Buffer.from(cert), key: Buffer.from(key.export({ type: 'pkcs1', format: 'pem' })), selfSignedFile };
+  return {
+    cert: Buffer.from(cert),
+    key: Buffer.from(key.export({ type: 'pkcs1', format: 'pem' })),
+    selfSignedFile,
+  };
 }
 
 /** The pair, once Node's TLS takes it (PEM that parses, a key that matches the certificate). */
