@@ -82,6 +82,11 @@ function latestOf(executions: readonly Execution[]): Execution | undefined {
   return latest;
 }
 
+/** The frame a failed stream ends with; `hint` is ours, not Go's. */
+function errorFrame(error: string, hint = ''): LogFrame {
+  return { error, ...(hint === '' ? {} : { hint }), value: { Type: 0, Line: '' } };
+}
+
 /** How long a followed stream may stay silent once its execution ended, for its last lines to come. */
 export const EndedStreamGraceMs = 3000;
 
@@ -181,12 +186,9 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
             if (signal.aborted) return;
             if (stale.signal.aborted) break;
             if (item.error !== undefined) {
-              const hint = item.error instanceof BacalhauError ? item.error.hint : '';
-              send({
-                error: item.error.message,
-                ...(hint === '' ? {} : { hint }),
-                value: { Type: 0, Line: '' },
-              });
+              send(
+                errorFrame(item.error.message, item.error instanceof BacalhauError ? item.error.hint : ''),
+              );
               return;
             }
             send({ value: item.value });
@@ -198,13 +200,13 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
           watch?.stop();
         }
         if (stale.signal.aborted && !signal.aborted) {
-          send({ error: String(stale.signal.reason), value: { Type: 0, Line: '' } });
+          send(errorFrame(String(stale.signal.reason)));
         }
       } catch (err) {
         throw new Error(`failed to open log stream for job ${job.ID}: ${errorMessage(err)}`, { cause: err });
       }
     } catch (err) {
-      send({ error: errorMessage(err), value: { Type: 0, Line: '' } });
+      send(errorFrame(errorMessage(err)));
     } finally {
       if (socket.readyState === socket.OPEN) socket.close(1000);
     }
