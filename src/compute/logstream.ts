@@ -8,7 +8,7 @@
  * without a log file either ended before its task started (it has none, and the error says how it
  * ended) or ended so long ago that the node removed it (Go waits a minute, then says "timeout").
  */
-import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../models/index.js';
+import { BacalhauError, ErrorCode, isTerminalExecutionState, stateText } from '../models/index.js';
 import type { Execution, ExecutionLog } from '../models/index.js';
 import { LogFile } from '../executor/log-file.js';
 import type { Executor, LogChunk } from '../executor/types.js';
@@ -104,10 +104,8 @@ function missingLogError(execution: Execution, removed: boolean): BacalhauError 
       hint: "a compute node keeps an execution's logs for an hour after it ends; its stdout and stderr stay in the results (bacalhau job get)",
     });
   }
-  const { StateType, Message } = execution.ComputeState;
-  const why = Message === undefined || Message === '' ? '' : `: ${Message}`;
   return new BacalhauError(
-    `execution ${execution.ID} has no logs: it ended (${StateType}${why}) before its task started`,
+    `execution ${execution.ID} has no logs: it ended (${stateText(execution.ComputeState)}) before its task started`,
     {
       code: ErrorCode.NotFound,
       component: 'LogStream',

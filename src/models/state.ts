@@ -11,6 +11,13 @@ export interface State<T> {
   Details?: Record<string, string>;
 }
 
+/** A state for people: `Failed: <message>`, or the type alone when there is no message. */
+export function stateText(state: State<string>): string {
+  return state.Message === undefined || state.Message === ''
+    ? state.StateType
+    : `${state.StateType}: ${state.Message}`;
+}
+
 export const JobStateType = {
   Undefined: 'Undefined',
   Pending: 'Pending',

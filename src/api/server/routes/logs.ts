@@ -16,7 +16,7 @@ import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
 import type { Execution } from '../../../models/execution.js';
-import { isDiscardedExecutionState, isTerminalExecutionState } from '../../../models/state.js';
+import { isDiscardedExecutionState, isTerminalExecutionState, stateText } from '../../../models/state.js';
 import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
 import { requestError } from '../errors.js';
 import { goJson, wire } from '../json.js';
@@ -105,12 +105,10 @@ function endWhenOver(
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     if (ended === undefined) return;
-    const { StateType, Message } = ended;
-    const why = Message === undefined || Message === '' ? '' : `: ${Message}`;
+    const why = stateText(ended);
     clearTimeout(timer);
     timer = setTimeout(
-      () =>
-        stale.abort(`execution ${execution.ID} ended (${StateType}${why}) and its node sent nothing more`),
+      () => stale.abort(`execution ${execution.ID} ended (${why}) and its node sent nothing more`),
       EndedStreamGraceMs,
     );
   };
