@@ -13,6 +13,7 @@ import { loadUserKey } from '../api/server/authn/user-key.js';
 import type { BacalhauConfig } from '../config/index.js';
 import { selfSignedCertificate } from '../lib/self-signed-cert.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
+import { clientHost } from './serve-run-info.js';
 
 const TlsComponent = 'Serve';
 /** Where a self-signed certificate is written, under the data dir. */
@@ -60,9 +61,9 @@ export async function apiTls(config: BacalhauConfig): Promise<ApiTls | undefined
  */
 async function selfSigned(config: BacalhauConfig): Promise<ApiTls> {
   const key = await loadUserKey(config.DataDir);
-  const host = config.API.Host;
-  const own = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? [host] : [];
-  const names = [...new Set([...own, '127.0.0.1', '::1', 'localhost'])];
+  // a listen-everywhere host is reached at loopback, which the certificate names anyway
+  const host = clientHost(config.API.Host);
+  const names = [...new Set([...(isIP(host) === 0 ? [] : [host]), '127.0.0.1', '::1', 'localhost'])];
   const cert = selfSignedCertificate({ key, names, commonName: 'bacalhau' });
   const selfSignedFile = join(config.DataDir, SelfSignedCertFile);
   writeFileSync(selfSignedFile, cert, { mode: 0o644 });
