@@ -11,6 +11,7 @@
 import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
+import { pathUnder } from './byte-path.js';
 
 export interface UstarEntry {
   name: string | Buffer;
@@ -135,12 +136,12 @@ export async function* tarDirectory(root: string): AsyncGenerator<Buffer> {
     yield headers(next.name, '5', await lstat(next.path), 0);
     const children = await readdir(next.path, { withFileTypes: true, encoding: 'buffer' });
     children.sort((a, b) => Buffer.compare(b.name, a.name));
-    const prefix = next.name.equals(Root) ? [] : [next.name, Buffer.from('/')];
+    const atRoot = next.name.equals(Root);
     for (const child of children) {
       if (!child.isDirectory() && !child.isFile()) continue;
       stack.push({
-        path: Buffer.concat([next.path, Buffer.from('/'), child.name]),
-        name: Buffer.concat([...prefix, child.name]),
+        path: pathUnder(next.path, child.name),
+        name: atRoot ? child.name : pathUnder(next.name, child.name),
         directory: child.isDirectory(),
       });
     }
