@@ -225,7 +225,7 @@ async function probeOrchestrator(
     await nc.close();
   } catch (err) {
     if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
-    const hint = err instanceof BacalhauError && err.hint !== undefined ? `; ${err.hint}` : '';
+    const hint = err instanceof BacalhauError && err.hint !== '' ? `; ${err.hint}` : '';
     onWarning(
       `the orchestrator is not reachable yet (${(err as Error).message}${hint}); this node keeps trying to connect`,
     );

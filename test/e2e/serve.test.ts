@@ -333,6 +333,11 @@ describe('serve as a process', () => {
     await expect
       .poll(() => node.stderr(), { timeout: 10_000 })
       .toContain('the orchestrator is not reachable yet');
+    // a refusal without a hint is said without an empty one
+    expect(node.stderr()).toContain(
+      `the orchestrator is not reachable yet (cannot connect to NATS at nats://127.0.0.1:${closed}: ` +
+        'connection refused); this node keeps trying to connect',
+    );
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
