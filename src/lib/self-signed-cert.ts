@@ -59,10 +59,10 @@ function ipBytes(ip: string): Buffer {
   // IPv6: expand `::` to the missing groups of zeros
   const [head = '', tail] = ip.split('::');
   const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
-  const given = [...groups(head), ...groups(tail ?? '')];
-  const zeros = tail === undefined ? [] : Array<string>(8 - given.length).fill('0');
-  const all = [...groups(head), ...zeros, ...groups(tail ?? '')];
-  return Buffer.concat(all.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
+  const front = groups(head);
+  const back = groups(tail ?? '');
+  const zeros = tail === undefined ? [] : Array<string>(8 - front.length - back.length).fill('0');
+  return Buffer.concat([...front, ...zeros, ...back].map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
 }
 
 // --- DER ----------------------------------------------------------------------------------------------
