@@ -34,6 +34,16 @@ async function waitForFile(path: string, timeoutMs = 20_000): Promise<string> {
   return readFileSync(path, 'utf8');
 }
 
+/**
+ * Resolves once `node` has written bacalhau.run and then `text` on stderr (the CLI prints its start
+ * warnings just after the node writes the file); the file's content.
+ */
+async function startedSaying(node: ServeProcess, text: string): Promise<string> {
+  const runInfoText = await waitForFile(runInfo(), 30_000);
+  await expect.poll(() => node.stderr(), { timeout: 10_000 }).toContain(text);
+  return runInfoText;
+}
+
 function portOf(text: string): string {
   return /export BACALHAU_API_PORT=(\d+)/.exec(text)?.[1] ?? '';
 }
@@ -173,14 +183,11 @@ describe('serve in-process', () => {
 describe('a port Node.js will not connect to (the Fetch standard blocks it)', () => {
   it('is warned about at start, naming the key: this CLI cannot reach it', async () => {
     const node = startServe('--orchestrator', '-c', 'API.Port=6666');
-    await waitForFile(runInfo(), 30_000);
-    // the CLI prints the warnings just after the node wrote bacalhau.run
-    await expect
-      .poll(() => node.stderr(), { timeout: 10_000 })
-      .toContain(
-        'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
-          "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
-      );
+    await startedSaying(
+      node,
+      'API.Port: port 6666 is one Node.js refuses to connect to (the Fetch standard blocks it), so this ' +
+        "CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c API.Port=<port>",
+    );
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
@@ -232,11 +239,8 @@ describe('API.TLS', () => {
 
   it('makes a self-signed certificate that the CLI trusts with the file it names', async () => {
     const node = startServe('--orchestrator', '-c', 'API.TLS.SelfSigned=true');
-    const text = await waitForFile(runInfo(), 30_000);
     const certFile = join(dir, 'api-self-signed.crt');
-    await expect
-      .poll(() => node.stderr(), { timeout: 10_000 })
-      .toContain(`clients trust it with -c API.TLS.CAFile=${certFile}`);
+    const text = await startedSaying(node, `clients trust it with -c API.TLS.CAFile=${certFile}`);
     // what `source bacalhau.run` sets, and the file
     const env = {
       HOME: dir,
@@ -284,13 +288,11 @@ describe('settings not served yet', () => {
       '-c',
       'Orchestrator.SupportReverseProxy=true',
     );
-    await waitForFile(runInfo(), 30_000);
-    await expect
-      .poll(() => node.stderr(), { timeout: 10_000 })
-      .toContain(
-        'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
-          "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
-      );
+    await startedSaying(
+      node,
+      'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
+        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+    );
     expect(node.stderr()).toContain('Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet');
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
@@ -329,10 +331,7 @@ describe('serve as a process', () => {
   it('a compute node whose orchestrator never answered still exits on SIGTERM', async () => {
     const closed = await freePort();
     const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
-    await waitForFile(runInfo(), 30_000);
-    await expect
-      .poll(() => node.stderr(), { timeout: 10_000 })
-      .toContain('the orchestrator is not reachable yet');
+    await startedSaying(node, 'the orchestrator is not reachable yet');
     // a refusal without a hint is said without an empty one
     expect(node.stderr()).toContain(
       `the orchestrator is not reachable yet (cannot connect to NATS at nats://127.0.0.1:${closed}: ` +
