@@ -1,7 +1,7 @@
 // The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
-import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
@@ -373,6 +373,87 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(writable.result.ExitCode).toBe(0);
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
       }));
+
+    describe('symbolic links', () => {
+      /** `dir/data` holding `v2/file.txt`, and `dir/secret/file.txt` beside it that no task may reach. */
+      async function dataBesideSecret(dir: string): Promise<{ data: string; secret: string }> {
+        const [data, secret] = [join(dir, 'data'), join(dir, 'secret')];
+        await mkdir(join(data, 'v2'), { recursive: true });
+        await mkdir(secret);
+        await writeFile(join(data, 'v2', 'file.txt'), 'inside\n');
+        await writeFile(join(secret, 'file.txt'), 'host secret\n');
+        return { data, secret };
+      }
+
+      /** Runs `t` with `dir/data` at /data, after making the links `links(secret)` (name → target) in it. */
+      async function runWithLinks(
+        dir: string,
+        t: ContractTask,
+        links: (secret: string) => Record<string, string>,
+        readOnly = true,
+      ) {
+        const { data, secret } = await dataBesideSecret(dir);
+        for (const [name, target] of Object.entries(links(secret))) await symlink(target, join(data, name));
+        const { result } = await run(dir, t, { inputs: [{ source: data, target: '/data', readOnly }] });
+        return { result, secret };
+      }
+
+      it('follows links that stay inside the mounted folder', () =>
+        withTempDir(async (dir) => {
+          const { result } = await runWithLinks(
+            dir,
+            withArgs('cat', '/data/current/file.txt', '/data/latest.txt'),
+            () => ({ current: 'v2', 'latest.txt': 'v2/file.txt' }),
+          );
+          expect(result.stderr).toBe('');
+          expect(result.Stdout).toBe('inside\ninside\n');
+        }));
+
+      it("refuses to read through a link in the operator's data that leads outside it", () =>
+        withTempDir(async (dir) => {
+          const { result } = await runWithLinks(
+            dir,
+            withArgs('cat', '/data/elsewhere/file.txt'),
+            (secret) => ({
+              elsewhere: secret,
+            }),
+          );
+          expect(result.ExitCode).toBe(1);
+          expect(result.Stdout).toBe('');
+          expect(result.stderr).toContain('Capabilities insufficient');
+        }));
+
+      it('refuses to write through a link that leads outside a writable mount', () =>
+        withTempDir(async (dir) => {
+          const { result, secret } = await runWithLinks(
+            dir,
+            withArgs('write_file', '/data/elsewhere/new.txt', 'x'),
+            (secret) => ({ elsewhere: secret }),
+            false,
+          );
+          expect(result.ExitCode).toBe(1);
+          expect(result.stderr).toContain('Capabilities insufficient');
+          expect(await readdir(secret)).toEqual(['file.txt']);
+        }));
+
+      it('keeps a link a task made from reaching the host folder its mount path names', () =>
+        withTempDir(async (dir) => {
+          // mounted at the guest path `dir`, the link's `..`s stop at the guest's root and come back
+          // down into the mount; on the host they climb to / and come down into `dir/secret`
+          const { data } = await dataBesideSecret(dir);
+          const mount = { source: data, target: dir, readOnly: false };
+          const escape = `${'../'.repeat(dir.split('/').length + 2)}${dir.slice(1)}/secret`;
+          const made = await run(join(dir, 'made'), withArgs('symlink', escape, `${dir}/link`), {
+            inputs: [mount],
+          });
+          expect(made.result.Stdout).toBe(`linked ${dir}/link\n`);
+          const { result } = await run(join(dir, 'read'), withArgs('cat', `${dir}/link/file.txt`), {
+            inputs: [mount],
+          });
+          expect(result.Stdout).toBe('');
+          expect(result.stderr).toContain('Capabilities insufficient');
+        }));
+    });
 
     it('mounts an output at its Path and at /<Name>, as Bacalhau does', () =>
       withTempDir(async (dir) => {

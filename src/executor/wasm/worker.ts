@@ -18,6 +18,8 @@
  *   task writing gigabytes cannot fill the host's memory.
  * - read-only inputs: calls that would modify a file under a read-only preopen (or an fd opened from
  *   one) fail with EROFS, as on a read-only mount.
+ * - symbolic links: path calls that would take the host outside the preopen they come through fail
+ *   with ENOTCAPABLE (path-guard.ts).
  * - sleeping (`poll_oneoff` on clocks only) waits on a shared cell the main thread can wake, so that
  *   a sleeping task stops at once when killed instead of finishing its sleep first.
  * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
@@ -27,6 +29,7 @@ import type * as NodeWasi from 'node:wasi';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { NamedModule } from './modules.js';
 import type { Preopen } from './mounts.js';
+import { createPathGuard, type LinkHandling } from './path-guard.js';
 import { WarmUpModuleHex } from './warm-up.js';
 
 /** Indices in the shared control array. */
@@ -63,7 +66,7 @@ export type WorkerMessage =
  * defined in the module; the worker gets a no-op one so the body runs however it was compiled.
  */
 export function workerSource(devNull: number): string {
-  const args = `require, ${devNull}, ${JSON.stringify(WarmUpModuleHex)}`;
+  const args = `require, ${devNull}, ${JSON.stringify(WarmUpModuleHex)}, ${createPathGuard.toString()}`;
   return `var __name = (target) => target;\n(${wasmWorkerMain.toString()})(${args});`;
 }
 
@@ -81,11 +84,28 @@ interface WasmGlobal {
 type WasiFunction = (...args: (number | bigint)[]) => number;
 
 /**
+ * A path argument of a WASI call, by argument position: its fd, its pointer (the length follows it)
+ * and, for calls that take lookup flags, theirs. What the host does with a link at the path's end is
+ * `follows-in-guest` when those flags ask to follow, `withoutFollow` otherwise.
+ */
+interface PathArgument {
+  fd: number;
+  path: number;
+  flags?: number;
+  withoutFollow: LinkHandling;
+}
+
+/**
  * `devNull` is an fd of /dev/null open for reading and writing, shared by all workers: a task's stdin,
  * and where its stdio goes besides the writes taken over. Opened by the main thread once, because an
  * fd a worker opens outlives the worker (threads share the process's fd table).
  */
-function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string): void {
+function wasmWorkerMain(
+  req: NodeJS.Require,
+  devNull: number,
+  warmUpHex: string,
+  makePathGuard: typeof createPathGuard,
+): void {
   const threads = req('node:worker_threads') as typeof WorkerThreads;
   const port = threads.parentPort!;
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
@@ -117,6 +137,7 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
     const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
     const OFlags = { creat: 1, trunc: 8 };
     const appendFlag = 1;
+    const lookupFollow = 1;
 
     /** Thrown through the module's frames to end it: by proc_exit, or when the main thread kills it. */
     const exitSignal = Object.assign(new Error('proc_exit'), { code: 0 });
@@ -145,11 +166,13 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
      * of the module calling it). All share the preopens (each opens them anew), stdio and the control.
      */
     const makeEnvironment = () => {
+      // preopens get fds 3, 4, ... in the order given
+      const paths = makePathGuard(req, input.preopens, 3);
       const wasi = new WASI({
         version: 'preview1',
         args: input.args,
         env: input.env,
-        preopens: Object.fromEntries(input.preopens.map((p) => [p.guest, p.host])),
+        preopens: Object.fromEntries(input.preopens.map((p, i) => [p.guest, paths.hosts[i]!])),
         stdin: devNull,
         stdout: devNull,
         stderr: devNull,
@@ -160,7 +183,6 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
 
       let memory: { buffer: ArrayBuffer } | undefined;
       const view = (): DataView => new DataView(memory!.buffer);
-      // preopens get fds 3, 4, ... in the order given
       const readOnlyFds = new Set<number>();
       input.preopens.forEach((p, i) => {
         if (p.readOnly) readOnlyFds.add(3 + i);
@@ -182,10 +204,35 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
         if (!initialized) initialize(undefined);
         for (let fd = 3; fd <= highestFd; fd++) call('fd_close', [fd]);
       };
+      /** The guest's path bytes, one per char (see PathGuard.check). */
+      const pathText = (args: (number | bigint)[], at: number): string =>
+        Buffer.from(memory!.buffer, args[at] as number, args[at + 1] as number).toString('latin1');
+      const handlingOf = (args: (number | bigint)[], argument: PathArgument): LinkHandling =>
+        argument.flags !== undefined && ((args[argument.flags] as number) & lookupFollow) !== 0
+          ? 'follows-in-guest'
+          : argument.withoutFollow;
+      /** The errno of the first path argument the guard refuses, or 0. */
+      const pathErrno = (args: (number | bigint)[], pathArguments: PathArgument[]): number => {
+        for (const argument of pathArguments) {
+          const fd = args[argument.fd] as number;
+          const { errno } = paths.check(fd, pathText(args, argument.path), handlingOf(args, argument));
+          if (errno !== Errno.success) return errno;
+        }
+        return Errno.success;
+      };
+      /** The call, unless it modifies through a read-only fd (`readOnlyFdArgs`) or a path leaves its preopen. */
       const guard =
-        (name: string, fdArgs: number[]): WasiFunction =>
-        (...args) =>
-          fdArgs.some((i) => readOnlyFds.has(args[i] as number)) ? Errno.rofs : call(name, args);
+        (name: string, readOnlyFdArgs: number[], pathArguments: PathArgument[] = []): WasiFunction =>
+        (...args) => {
+          if (readOnlyFdArgs.some((i) => readOnlyFds.has(args[i] as number))) return Errno.rofs;
+          const errno = pathErrno(args, pathArguments);
+          return errno !== Errno.success ? errno : call(name, args);
+        };
+      const onLink = (fd: number, path: number): PathArgument => ({
+        fd,
+        path,
+        withoutFollow: 'acts-on-link',
+      });
 
       const overrides: Record<string, WasiFunction> = {
         fd_write: (...args) => {
@@ -248,15 +295,20 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
             (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
             (fdflags & appendFlag) !== 0;
           if (fromReadOnly && writing) return Errno.rofs;
+          const target = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' } as const;
+          const allowed = paths.check(dirFd!, pathText(args, 2), handlingOf(args, target));
+          if (allowed.errno !== Errno.success) return allowed.errno;
           const errno = call('path_open', args);
           if (errno !== Errno.success) return errno;
           const opened = view().getUint32(openedPtr, true);
           highestFd = Math.max(highestFd, opened);
           if (fromReadOnly) readOnlyFds.add(opened);
+          if (allowed.host !== undefined) paths.opened(dirFd!, allowed.host, opened);
           return errno;
         },
         fd_close: (...args) => {
           readOnlyFds.delete(args[0] as number);
+          paths.closed(args[0] as number);
           return call('fd_close', args);
         },
         fd_renumber: (...args) => {
@@ -266,17 +318,26 @@ function wasmWorkerMain(req: NodeJS.Require, devNull: number, warmUpHex: string)
             highestFd = Math.max(highestFd, to!);
             if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
             else readOnlyFds.delete(to!);
+            paths.renumbered(from!, to!);
           }
           return errno;
         },
-        // every call that changes a file or folder through a read-only fd (argument positions of the fds)
-        path_create_directory: guard('path_create_directory', [0]),
-        path_remove_directory: guard('path_remove_directory', [0]),
-        path_unlink_file: guard('path_unlink_file', [0]),
-        path_rename: guard('path_rename', [0, 3]),
-        path_symlink: guard('path_symlink', [2]),
-        path_link: guard('path_link', [0, 4]),
-        path_filestat_set_times: guard('path_filestat_set_times', [0]),
+        // every call that takes a path, and every call that changes a file or folder through an fd
+        // (argument positions of the fds that may not be read-only, and of the paths)
+        path_create_directory: guard('path_create_directory', [0], [onLink(0, 1)]),
+        path_remove_directory: guard('path_remove_directory', [0], [onLink(0, 1)]),
+        path_unlink_file: guard('path_unlink_file', [0], [onLink(0, 1)]),
+        path_rename: guard('path_rename', [0, 3], [onLink(0, 1), onLink(3, 4)]),
+        // the link's own text is uvwasi's to check; the guard checks wherever it is followed
+        path_symlink: guard('path_symlink', [2], [onLink(2, 3)]),
+        path_link: guard('path_link', [0, 4], [{ ...onLink(0, 2), flags: 1 }, onLink(4, 5)]),
+        path_readlink: guard('path_readlink', [], [onLink(0, 1)]),
+        path_filestat_get: guard('path_filestat_get', [], [{ ...onLink(0, 2), flags: 1 }]),
+        path_filestat_set_times: guard(
+          'path_filestat_set_times',
+          [0],
+          [{ fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' }],
+        ),
         fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
         fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
         fd_allocate: guard('fd_allocate', [0]),
