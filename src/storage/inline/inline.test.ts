@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +129,27 @@ describe('inline archives', () => {
       { name: 'truncated', content: 'pax' },
     ]);
     expect(await volumeFiles(volume)).toEqual({ [long]: 'gnu', [`pax/${long}`]: 'pax' });
+  });
+
+  it('unpacks names that are not UTF-8 as their bytes, into a folder named so too', async () => {
+    // two names that differ only in bytes that are not UTF-8: as text, both read as "x\uFFFD"
+    const [folder, first, second] = [
+      [0x64, 0xe9],
+      [0x78, 0xff],
+      [0x78, 0xfe],
+    ].map((b) => Buffer.from(b));
+    const volume = await prepare([
+      { name: Buffer.concat([folder!, Buffer.from('/'), first!]), content: 'first' },
+      { name: Buffer.concat([folder!, Buffer.from('/'), second!]), content: 'second' },
+    ]);
+    expect(await readdir(volume.source, { encoding: 'buffer' })).toEqual([folder]);
+    const inFolder = Buffer.concat([Buffer.from(`${volume.source}/`), folder!]);
+    expect((await readdir(inFolder, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b))).toEqual([
+      second,
+      first,
+    ]);
+    const content = (name: Buffer) => readFile(Buffer.concat([inFolder, Buffer.from('/'), name]), 'utf8');
+    expect([await content(first!), await content(second!)]).toEqual(['first', 'second']);
   });
 
   it('keeps permission bits but not set-id bits', async () => {

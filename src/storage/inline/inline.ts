@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { parentOf, pathUnder } from '../../lib/byte-path.js';
 import { makeFolder, makeTempFolder, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, StorageSource, type InputSource } from '../../models/index.js';
 import { ioError, paramError, throwIfAborted } from '../errors.js';
@@ -161,12 +162,13 @@ async function unpack(
 ): Promise<void> {
   for (const entry of entries) {
     throwIfAborted(signal, 'preparing an inline input');
-    const path = join(directory, entry.path);
+    // named by the entry's bytes: a name that is not UTF-8 is unpacked as the archive holds it
+    const path = pathUnder(directory, entry.pathBytes);
     if (entry.kind === 'directory') {
       await makeFolder(path, 0o755);
       continue;
     }
-    await makeFolder(dirname(path), 0o755);
+    await makeFolder(parentOf(path), 0o755);
     await writeSmallFile(path, entry.data, { mode: entry.mode });
   }
 }
