@@ -178,6 +178,18 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
       }));
 
+    it("refuses to call an entrypoint that takes parameters, with wazero's error, as Go does", () =>
+      withTempDir(async (dir) => {
+        // (module (func (export "_start") (param i32 i32)))
+        const bytes = [
+          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x00,
+          0x03, 0x02, 0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00,
+          0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+        ];
+        const { result } = await run(dir, await inlineModule(dir, bytes));
+        expect(result).toMatchObject({ ExitCode: 1, ErrorMsg: 'expected 2 params, but passed 0' });
+      }));
+
     it('reports why a module could not be instantiated, and the worker runs the next task', () =>
       withTempDir(async (dir) => {
         // (module (import "wasi_snapshot_preview1" "no_such_fn" (func)) (memory (export "memory") 1)

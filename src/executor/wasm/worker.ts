@@ -375,7 +375,13 @@ function wasmWorkerMain(
       }
       const instance = instantiate(input.entry);
       instances.push(instance);
-      (instance.exports[input.entrypoint] as () => unknown)();
+      const entry = instance.exports[input.entrypoint] as () => unknown;
+      // Go calls the entrypoint with no arguments and wazero refuses a function that takes some, where
+      // JavaScript would pass zeros: fail as Go does (exit code 1 and wazero's error)
+      if (entry.length > 0) {
+        code = 1;
+        error = `expected ${entry.length} params, but passed 0`;
+      } else entry();
     } catch (err) {
       if (err === killedSignal) {
         closeAll();
