@@ -421,6 +421,18 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           expect(result.Stdout).toBe('inside\ninside\n');
         }));
 
+      it('mounts folders whose names are not ASCII, on the host and in the guest', () =>
+        withTempDir(async (dir) => {
+          const café = join(dir, 'café');
+          await mkdir(café);
+          await writeFile(join(café, 'menu.txt'), 'crêpes\n');
+          const { result } = await run(dir, withArgs('cat', '/données/menu.txt'), {
+            inputs: [{ source: café, target: '/données', readOnly: true }],
+          });
+          expect(result.stderr).toBe('');
+          expect(result.Stdout).toBe('crêpes\n');
+        }));
+
       it("refuses to read through a link in the operator's data that leads outside it", () =>
         withTempDir(async (dir) => {
           const { result } = await runWithLinks(

@@ -107,6 +107,19 @@ describe('createPathGuard', () => {
     expect(guard.check(3, text, 'follows-on-host')).toEqual(refused);
   });
 
+  it('takes preopens whose names are not ASCII (given as text, checked as their UTF-8 bytes)', async () => {
+    const café = join(dir, 'café');
+    await mkdir(join(café, 'v2'), { recursive: true });
+    await symlink(outside, join(café, 'away'));
+    const guarded = createPathGuard(require, [{ guest: '/données', host: café }], 3);
+    expect(guarded.hosts).toEqual([café]);
+    // the guest's bytes, one per char, as the worker reads them from the module's memory
+    const guestPath = (text: string) => Buffer.from(text).toString('latin1');
+    const inCafé = `${Buffer.from(café).toString('latin1')}/v2`;
+    expect(guarded.check(3, guestPath('/données/v2'), 'follows-on-host')).toEqual(allowed(inCafé));
+    expect(guarded.check(3, guestPath('/données/away/x'), 'follows-on-host')).toEqual(refused);
+  });
+
   describe('descriptors a task opened', () => {
     it('checks paths through them against the preopen they came from', async () => {
       guard.opened(3, `${data}/v2`, 4);

@@ -31,7 +31,10 @@ import type * as Path from 'node:path';
 export type LinkHandling = 'acts-on-link' | 'follows-in-guest' | 'follows-on-host';
 
 export interface PathGuard {
-  /** The real host folder of each preopen, in order: what WASI is to preopen, and the checks' root. */
+  /**
+   * The real host folder of each preopen, in order, as text: what WASI is to preopen, and the checks'
+   * root. (Preopens are given as text; everything else is bytes.)
+   */
   readonly hosts: readonly string[];
   /**
    * Whether the call may go ahead: errno 0 and the host path it will act on (none when WASI answers
@@ -55,7 +58,10 @@ export function createPathGuard(
   const Errno = { success: 0, notcapable: 76 };
   const maxFollows = 32; // how many links uvwasi follows before ELOOP
 
+  // Paths are handled as byte strings (one char per byte, latin1), as the guest passes them
   const bytes = (path: string): Buffer => Buffer.from(path, 'latin1');
+  const fromText = (text: string): string => Buffer.from(text).toString('latin1');
+  const toText = (path: string): string => bytes(path).toString();
   const realPath = (path: string): string =>
     fs.realpathSync.native(bytes(path), { encoding: 'buffer' }).toString('latin1');
   const linkTarget = (path: string): string | undefined => {
@@ -91,9 +97,9 @@ export function createPathGuard(
   }
   const descriptors = new Map<number, Descriptor>();
   const hosts = preopens.map((preopen, i) => {
-    const root = realPath(preopen.host);
-    descriptors.set(firstFd + i, { guest: preopen.guest, host: root, root });
-    return root;
+    const root = realPath(fromText(preopen.host));
+    descriptors.set(firstFd + i, { guest: fromText(preopen.guest), host: root, root });
+    return toText(root);
   });
 
   /** uvwasi's normalisation: `..` stops at `/`, and no trailing slash. */
