@@ -73,3 +73,11 @@ export function nodeLogger(
     isLevelEnabled: enabled,
   };
 }
+
+/** The node's logger as the config's `Logging` section says (`Level`, `Mode`), writing to `write`. */
+export function configuredLogger(
+  write: (line: string) => void,
+  logging: { readonly Level: string; readonly Mode: string },
+): Logger {
+  return nodeLogger(write, parseLogLevel(logging.Level), logging.Mode);
+}

@@ -33,7 +33,7 @@ import {
   type ServeNetworkKind,
 } from './serve-network.js';
 
-export { parseLogLevel, nodeLogger } from './serve-logger.js';
+export { configuredLogger } from './serve-logger.js';
 
 export const ServeComponent = 'Serve';
 

@@ -105,15 +105,11 @@ export function devstackCommand(ctx: CliContext): Command {
       }
       const basePath = flags.stackRepo ?? mkdtempSync(join(tmpdir(), 'bacalhau-devstack-'));
       // loaded here, not with the CLI: every other command starts without the nodes' dependencies
-      const [{ DevStack }, { parseLogLevel, nodeLogger }] = await Promise.all([
+      const [{ DevStack }, { configuredLogger }] = await Promise.all([
         import('../../../node/devstack.js'),
         import('../../../node/serve.js'),
       ]);
-      const logger = nodeLogger(
-        (line) => ctx.stderr.write(line),
-        parseLogLevel(config.Logging.Level),
-        config.Logging.Mode,
-      );
+      const logger = configuredLogger((line) => ctx.stderr.write(line), config.Logging);
       try {
         const stack = await DevStack.start({
           config,

@@ -84,12 +84,8 @@ export function serveCommand(ctx: CliContext): Command {
       });
       const { config, network } = withDefaultRole(loaded.config);
       // loaded here, not with the CLI: every other command starts without the node's dependencies
-      const { parseLogLevel, ServeNode, nodeLogger } = await import('../../../node/serve.js');
-      const logger = nodeLogger(
-        (line) => ctx.stderr.write(line),
-        parseLogLevel(config.Logging.Level),
-        config.Logging.Mode,
-      );
+      const { configuredLogger, ServeNode } = await import('../../../node/serve.js');
+      const logger = configuredLogger((line) => ctx.stderr.write(line), config.Logging);
       const node = await ServeNode.start({
         config,
         network,
