@@ -233,6 +233,8 @@ function wasmWorkerMain(
         path,
         withoutFollow: 'acts-on-link',
       });
+      /** The path of path_open and path_filestat_set_times, whose end the host follows unless told to. */
+      const openedPath: PathArgument = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' };
 
       const overrides: Record<string, WasiFunction> = {
         fd_write: (...args) => {
@@ -295,8 +297,7 @@ function wasmWorkerMain(
             (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
             (fdflags & appendFlag) !== 0;
           if (fromReadOnly && writing) return Errno.rofs;
-          const target = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' } as const;
-          const allowed = paths.check(dirFd!, pathText(args, 2), handlingOf(args, target));
+          const allowed = paths.check(dirFd!, pathText(args, openedPath.path), handlingOf(args, openedPath));
           if (allowed.errno !== Errno.success) return allowed.errno;
           const errno = call('path_open', args);
           if (errno !== Errno.success) return errno;
@@ -333,11 +334,7 @@ function wasmWorkerMain(
         path_link: guard('path_link', [0, 4], [{ ...onLink(0, 2), flags: 1 }, onLink(4, 5)]),
         path_readlink: guard('path_readlink', [], [onLink(0, 1)]),
         path_filestat_get: guard('path_filestat_get', [], [{ ...onLink(0, 2), flags: 1 }]),
-        path_filestat_set_times: guard(
-          'path_filestat_set_times',
-          [0],
-          [{ fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' }],
-        ),
+        path_filestat_set_times: guard('path_filestat_set_times', [0], [openedPath]),
         fd_filestat_set_size: guard('fd_filestat_set_size', [0]),
         fd_filestat_set_times: guard('fd_filestat_set_times', [0]),
         fd_allocate: guard('fd_allocate', [0]),
