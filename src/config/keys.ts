@@ -153,12 +153,3 @@ export function buildTree(values: ReadonlyMap<ConfigKey, unknown>): BacalhauConf
   fill(schema, root, '');
   return root as unknown as BacalhauConfig;
 }
-
-/** Freezes an object graph in place and returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

@@ -12,17 +12,10 @@ import { join } from 'node:path';
 import { ErrorCode } from '../models/bacerrors.js';
 import { isPlainObject } from './checks.js';
 import { throwIfProblems, type Problem } from './errors.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { readConfigFile, unknownKeyProblem } from './file.js';
 import type { DefaultsContext } from './leaf.js';
-import {
-  buildTree,
-  configKeys,
-  deepFreeze,
-  defaultValues,
-  findKey,
-  isGroupKey,
-  type KeySpec,
-} from './keys.js';
+import { buildTree, configKeys, defaultValues, findKey, isGroupKey, type KeySpec } from './keys.js';
 import { absPath, defaultConfigFileName, expandHome, homeDirectory } from './paths.js';
 import { defaultDataDir, type BacalhauConfig, type ConfigKey } from './schema.js';
 import { validateConfig } from './validate.js';

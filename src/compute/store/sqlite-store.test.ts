@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { executionDoc } from '../../store/codec.js';
 import { testExecution } from '../../transport/testing/index.js';
 import { messageForUpsert } from '../outbox.js';
 import { SqliteExecutionStore } from './sqlite-store.js';
@@ -14,6 +16,12 @@ function open(path = ':memory:'): SqliteExecutionStore {
   const store = SqliteExecutionStore.open({ path, outbox: messageForUpsert, now: () => 1_700_000_000_000 });
   opened.push(store);
   return store;
+}
+
+async function tempPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+  dirs.push(dir);
+  return join(dir, 'executions.db');
 }
 
 afterEach(async () => {
@@ -201,6 +209,77 @@ describe('SqliteExecutionStore', () => {
     expect(second.pendingOutbox().map((entry) => entry.message.type)).toEqual(['BidResult']);
     second.delete('e-live');
     expect(second.find('e-live')).toBeUndefined();
+  });
+
+  describe('job specs', () => {
+    it('keeps the job spec whole through every update and a reopen, and shares it read-only', async () => {
+      const path = await tempPath();
+      const execution = testExecution({ id: 'e-1' });
+      const first = open(path);
+      first.create(execution);
+      for (const StateType of ['BidAccepted', 'Running'] as const) {
+        first.update({ executionID: 'e-1', newValues: { ComputeState: { StateType, Message: '' } } });
+      }
+      const read = first.get('e-1');
+      expect(read.Job).toEqual(execution.Job);
+      expect(Object.isFrozen(read.Job?.Tasks[0])).toBe(true);
+      first.close();
+      const second = open(path);
+      expect(second.get('e-1')).toMatchObject({ Revision: 3, Job: execution.Job });
+    });
+
+    it('forgets a job spec a rolled-back update wrote', () => {
+      const store = SqliteExecutionStore.open({
+        path: ':memory:',
+        outbox: (upsert) => {
+          if (upsert.current.ComputeState.StateType === 'Failed') throw new Error('outbox refused');
+          return undefined;
+        },
+      });
+      opened.push(store);
+      const execution = testExecution({ id: 'e-1' });
+      store.create(execution);
+      const other = { ...execution.Job!, Name: 'another spec' };
+      expect(() =>
+        store.update({
+          executionID: 'e-1',
+          newValues: { Job: other, ComputeState: { StateType: 'Failed', Message: '' } },
+        }),
+      ).toThrow('outbox refused');
+      expect(store.get('e-1')).toMatchObject({ Revision: 1, Job: { Name: execution.Job!.Name } });
+    });
+
+    it('reads and updates executions a store without the job column wrote, moving them to it', async () => {
+      const path = await tempPath();
+      const execution = { ...testExecution({ id: 'e-old' }), CreateTime: 1, ModifyTime: 1, Revision: 1 };
+      const db = new Database(path);
+      db.exec(
+        'CREATE TABLE executions (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL)',
+      );
+      db.prepare('INSERT INTO executions VALUES (?, ?, ?, ?)').run(
+        'e-old',
+        'BidAccepted',
+        executionDoc.encode({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } }),
+        1,
+      );
+      db.close();
+
+      const store = open(path);
+      expect(store.liveExecutions()).toMatchObject([{ ID: 'e-old', Job: execution.Job }]);
+      const updated = store.update({
+        executionID: 'e-old',
+        newValues: { ComputeState: { StateType: 'Running', Message: '' } },
+      });
+      expect(updated).toMatchObject({ Revision: 2, Job: execution.Job });
+      store.close();
+
+      const row = new Database(path, { readonly: true })
+        .prepare<[], { doc: string; job: string | null }>('SELECT doc, job FROM executions')
+        .get();
+      expect(JSON.parse(row!.doc)).not.toHaveProperty('Job');
+      expect(row!.job).not.toBeNull();
+      expect(open(path).get('e-old')).toMatchObject({ Revision: 2, Job: execution.Job });
+    });
   });
 
   it('names the file in a clear error when it cannot be opened', async () => {

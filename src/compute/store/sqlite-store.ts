@@ -2,6 +2,10 @@
  * The execution store on one SQLite file (Go uses BoltDB at `<DataDir>/compute/executions.db`).
  * Executions are kept as Bacalhau's wire JSON through the model codec, like the orchestrator's store.
  *
+ * An execution's job spec never changes, so it is written once, at creation, in a column of its own
+ * (`job`), and decoded once: every later write of the execution is its small state document only. Rows
+ * written before that column existed keep the job inside `doc` (their `job` is NULL) and read as before.
+ *
  * The outbox is mirrored in memory (read after every write; the file is read once, at open), and an
  * acknowledgement is written with the next write rather than committed on its own: every commit is
  * pages written to disk, and a job's messages would otherwise cost two more commits each. An
@@ -13,7 +17,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../../models/index.js';
 import type { Event, Execution, ExecutionStateType } from '../../models/index.js';
-import { executionDoc } from '../../store/codec.js';
+import { deepFreeze } from '../../lib/deep-freeze.js';
+import type { Job } from '../../models/index.js';
+import { executionDoc, jobDoc } from '../../store/codec.js';
+import { DecodedCache } from '../../store/sqlite/decoded-cache.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -48,7 +55,8 @@ const schema = `
     id TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     doc TEXT NOT NULL,
-    created INTEGER NOT NULL
+    created INTEGER NOT NULL,
+    job TEXT
   );
   CREATE INDEX IF NOT EXISTS executions_state ON executions (state, created);
   CREATE TABLE IF NOT EXISTS events (
@@ -63,12 +71,30 @@ const schema = `
   );
 `;
 
+/** Files created before the `job` column existed get it; their rows keep the job inside `doc`. */
+function addJobColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
+  if (!columns.some((column) => column.name === 'job')) db.exec('ALTER TABLE executions ADD COLUMN job TEXT');
+}
+
+interface ExecutionRow {
+  doc: string;
+  /** 1 when the job spec is in the `job` column, 0 in a row of the old layout (the job is in `doc`). */
+  ownJob: number;
+}
+
 export class SqliteExecutionStore implements ExecutionStore {
   readonly #db: Database.Database;
   readonly #outbox: OutboxPolicy;
   readonly #now: () => number;
   readonly #listeners = new Set<(upsert: ExecutionUpsert) => void>();
   readonly #statements;
+  /**
+   * Decoded job specs by execution ID, shared by every execution value this store returns for that
+   * execution (frozen: a caller cannot change what another one reads). Every write of the `job` column
+   * goes through this cache, so a cached spec is the stored one and the column is read only on a miss.
+   */
+  readonly #jobs = new DecodedCache<Job>((doc) => deepFreeze(jobDoc.decode(doc)), 1024);
   /** The outbox entries not acknowledged yet, in commit order. */
   #pending: OutboxEntry[];
   /** Entries up to this seq were acknowledged; those above `#deletedThrough` are still in the file. */
@@ -80,9 +106,13 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.#outbox = options.outbox ?? (() => undefined);
     this.#now = options.now ?? Date.now;
     this.#statements = {
-      get: db.prepare<[string], { doc: string }>('SELECT doc FROM executions WHERE id = ?'),
-      insert: db.prepare('INSERT INTO executions (id, state, doc, created) VALUES (?, ?, ?, ?)'),
+      get: db.prepare<[string], ExecutionRow>(
+        'SELECT doc, job IS NOT NULL AS ownJob FROM executions WHERE id = ?',
+      ),
+      job: db.prepare<[string], { job: string }>('SELECT job FROM executions WHERE id = ?'),
+      insert: db.prepare('INSERT INTO executions (id, state, doc, created, job) VALUES (?, ?, ?, ?, ?)'),
       update: db.prepare('UPDATE executions SET state = ?, doc = ? WHERE id = ?'),
+      updateWithJob: db.prepare('UPDATE executions SET state = ?, doc = ?, job = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM executions WHERE id = ?'),
       deleteEvents: db.prepare('DELETE FROM events WHERE execution_id = ?'),
       addEvent: db.prepare('INSERT INTO events (execution_id, doc) VALUES (?, ?)'),
@@ -112,6 +142,7 @@ export class SqliteExecutionStore implements ExecutionStore {
       if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(schema);
+      addJobColumn(db);
       return new SqliteExecutionStore(db, options);
     } catch (err) {
       db?.close();
@@ -131,7 +162,7 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   find(executionID: string): Execution | undefined {
     const row = this.#statements.get.get(executionID);
-    return row === undefined ? undefined : executionDoc.decode(row.doc);
+    return row === undefined ? undefined : this.#decode(executionID, row);
   }
 
   get(executionID: string): Execution {
@@ -147,11 +178,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   byState(states: readonly ExecutionStateType[]): Execution[] {
     if (states.length === 0) return [];
     const rows = this.#db
-      .prepare<string[], { doc: string }>(
-        `SELECT doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
+      .prepare<string[], ExecutionRow & { id: string }>(
+        `SELECT id, doc, job IS NOT NULL AS ownJob FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
       )
       .all(...states);
-    return rows.map((row) => executionDoc.decode(row.doc));
+    return rows.map((row) => this.#decode(row.id, row));
   }
 
   events(executionID: string): Event[] {
@@ -166,20 +197,21 @@ export class SqliteExecutionStore implements ExecutionStore {
     validateNew(execution);
     const nowNs = this.#nowNs();
     const record: Execution = { ...execution, CreateTime: nowNs, ModifyTime: nowNs, Revision: 1 };
-    const { upsert, entry } = this.#db.transaction(() => {
+    const { upsert, entry } = this.#writeTransaction(record.ID, () => {
       if (this.#statements.get.get(record.ID) !== undefined) throw executionAlreadyExists(record.ID);
-      const { doc, stored: value } = executionDoc.encodeAndDecode(record);
-      this.#statements.insert.run(value.ID, value.ComputeState.StateType, doc, nowNs);
-      const created = { current: value, events };
+      const jobText = jobDoc.encode(record.Job!);
+      const { doc, stored } = executionDoc.encodeAndDecode({ ...record, Job: undefined });
+      this.#statements.insert.run(stored.ID, stored.ComputeState.StateType, doc, nowNs, jobText);
+      const created = { current: { ...stored, Job: this.#jobs.get(stored.ID, jobText) }, events };
       return { upsert: created, entry: this.#commitSideEffects(created) };
-    })();
+    });
     this.#committed(upsert, entry);
     return upsert.current;
   }
 
   update(request: UpdateExecutionRequest): Execution {
     const events = request.events ?? [];
-    const { upsert, entry } = this.#db.transaction(() => {
+    const { upsert, entry } = this.#writeTransaction(request.executionID, () => {
       const previous = this.get(request.executionID);
       checkCondition(previous, request.condition);
       const newState = request.newValues.ComputeState?.StateType ?? previous.ComputeState.StateType;
@@ -194,11 +226,10 @@ export class SqliteExecutionStore implements ExecutionStore {
         ModifyTime: this.#nowNs(),
         Revision: previous.Revision + 1,
       };
-      const { doc, stored } = executionDoc.encodeAndDecode(next);
-      this.#statements.update.run(stored.ComputeState.StateType, doc, stored.ID);
+      const stored = this.#write(next, previous.Job);
       const updated: ExecutionUpsert = { current: stored, previous, events };
       return { upsert: updated, entry: this.#commitSideEffects(updated) };
-    })();
+    });
     this.#committed(upsert, entry);
     return upsert.current;
   }
@@ -208,6 +239,7 @@ export class SqliteExecutionStore implements ExecutionStore {
       this.#statements.delete.run(executionID);
       this.#statements.deleteEvents.run(executionID);
     })();
+    this.#jobs.forget(executionID);
   }
 
   pendingOutbox(): OutboxEntry[] {
@@ -230,6 +262,41 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (!this.#db.open) return;
     this.#deleteAcknowledged();
     this.#db.close();
+  }
+
+  /** Runs `fn` in a transaction; if it rolls back, a job spec it cached for the execution goes too. */
+  #writeTransaction<T>(executionID: string, fn: () => T): T {
+    try {
+      return this.#db.transaction(fn)();
+    } catch (err) {
+      this.#jobs.forget(executionID);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes `next` over the stored execution: its state document only while its job is the one stored
+   * (`previous` is that job), else the job too, moving a row of the old layout to the new one.
+   */
+  #write(next: Execution, previous: Job | undefined): Execution {
+    const { doc, stored } = executionDoc.encodeAndDecode({ ...next, Job: undefined });
+    const stateType = stored.ComputeState.StateType;
+    if (next.Job !== undefined && next.Job === previous && Object.isFrozen(previous)) {
+      this.#statements.update.run(stateType, doc, stored.ID);
+      return { ...stored, Job: previous };
+    }
+    const jobText = next.Job === undefined ? null : jobDoc.encode(next.Job);
+    this.#statements.updateWithJob.run(stateType, doc, jobText, stored.ID);
+    return { ...stored, Job: jobText === null ? undefined : this.#jobs.get(stored.ID, jobText) };
+  }
+
+  /** A row as an execution: its job from the `job` column (decoded once), or from `doc` in old rows. */
+  #decode(executionID: string, row: ExecutionRow): Execution {
+    const execution = executionDoc.decode(row.doc);
+    if (row.ownJob === 0) return execution;
+    const job =
+      this.#jobs.peek(executionID) ?? this.#jobs.get(executionID, this.#statements.job.get(executionID)!.job);
+    return { ...execution, Job: job };
   }
 
   /**

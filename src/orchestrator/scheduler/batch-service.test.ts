@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { deepFreeze } from '../../lib/deep-freeze.js';
 import { BacalhauError, type JobStateType, type NodeState, type Plan } from '../../models/index.js';
 import { BatchServiceJobScheduler } from './batch-service.js';
 import { fixedRetryStrategy } from './retry.js';
@@ -942,14 +943,6 @@ describe('BatchServiceJobScheduler (service only)', () => {
     expect(isEmptyPlan(plan)).toBe(true);
   });
 });
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 describe('QueueTimeout 0 on a millisecond clock', () => {
   it('fails at once even when scheduled in the millisecond the job was created', () => {

@@ -31,4 +31,16 @@ export class DecodedCache<T> {
     }
     return value;
   }
+
+  /**
+   * The value last decoded for record `id`, without checking it against the stored document: for
+   * owners that know the document cannot have changed since (it is written once, through them).
+   */
+  peek(id: string): T | undefined {
+    return this.#entries.get(id)?.value;
+  }
+
+  forget(id: string): void {
+    this.#entries.delete(id);
+  }
 }
