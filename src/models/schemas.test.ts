@@ -1115,3 +1115,12 @@ describe('§6.4 canonical GET /api/v1/orchestrator/jobs/<id>?include=executions,
     });
   });
 });
+
+describe('schemas are built once', () => {
+  it('gives the same schema, nested struct schemas included, on every call', () => {
+    expect(jobSchema()).toBe(jobSchema());
+    const tasks = jobSchema().fields.find((f) => f.name === 'Tasks')!.kind;
+    const task = tasks.kind === 'array' && tasks.of.kind === 'struct' ? tasks.of.schema() : undefined;
+    expect(task).toBe(taskSchema());
+  });
+});

@@ -10,6 +10,7 @@ import {
   int,
   int64,
   mapOf,
+  sharedSchema,
   string,
   struct,
   uint,
@@ -112,56 +113,56 @@ const stringMap = mapOf(string);
 const stringList = arrayOf(string);
 
 function stateSchema(name: string, stateType: Kind): () => StructSchema {
-  return () => ({
+  return sharedSchema(() => ({
     name,
     fields: [
       { name: 'StateType', kind: stateType },
       { name: 'Message', kind: string, omitEmpty: true },
       { name: 'Details', kind: stringMap, omitEmpty: true },
     ],
-  });
+  }));
 }
 
-export const specConfigSchema = (): StructSchema => ({
+export const specConfigSchema = sharedSchema((): StructSchema => ({
   name: 'SpecConfig',
   fields: [
     { name: 'Type', kind: string },
     { name: 'Params', kind: mapOf(any), omitEmpty: true },
   ],
-});
+}));
 
-export const labelSelectorRequirementSchema = (): StructSchema => ({
+export const labelSelectorRequirementSchema = sharedSchema((): StructSchema => ({
   name: 'LabelSelectorRequirement',
   fields: [
     { name: 'Key', kind: string },
     { name: 'Operator', kind: string },
     { name: 'Values', kind: stringList, omitEmpty: true },
   ],
-});
+}));
 
-export const inputSourceSchema = (): StructSchema => ({
+export const inputSourceSchema = sharedSchema((): StructSchema => ({
   name: 'InputSource',
   fields: [
     { name: 'Source', kind: struct(specConfigSchema) },
     { name: 'Alias', kind: string },
     { name: 'Target', kind: string },
   ],
-});
+}));
 
-export const resultPathSchema = (): StructSchema => ({
+export const resultPathSchema = sharedSchema((): StructSchema => ({
   name: 'ResultPath',
   fields: [
     { name: 'Name', kind: string },
     { name: 'Path', kind: string },
   ],
-});
+}));
 
-export const resourcesConfigSchema = (): StructSchema => ({
+export const resourcesConfigSchema = sharedSchema((): StructSchema => ({
   name: 'ResourcesConfig',
   fields: ['CPU', 'Memory', 'Disk', 'GPU'].map((name) => ({ name, kind: string, omitEmpty: true })),
-});
+}));
 
-export const gpuSchema = (): StructSchema => ({
+export const gpuSchema = sharedSchema((): StructSchema => ({
   name: 'GPU',
   fields: [
     { name: 'Index', kind: uint },
@@ -170,9 +171,9 @@ export const gpuSchema = (): StructSchema => ({
     { name: 'Memory', kind: uint },
     { name: 'PCIAddress', kind: string },
   ],
-});
+}));
 
-export const resourcesSchema = (): StructSchema => ({
+export const resourcesSchema = sharedSchema((): StructSchema => ({
   name: 'Resources',
   fields: [
     { name: 'CPU', kind: float, omitEmpty: true },
@@ -181,9 +182,9 @@ export const resourcesSchema = (): StructSchema => ({
     { name: 'GPU', kind: uint, omitEmpty: true },
     { name: 'GPUs', kind: arrayOf(struct(gpuSchema)), omitEmpty: true },
   ],
-});
+}));
 
-export const portSchema = (): StructSchema => ({
+export const portSchema = sharedSchema((): StructSchema => ({
   name: 'Port',
   fields: [
     { name: 'Name', kind: string },
@@ -191,27 +192,27 @@ export const portSchema = (): StructSchema => ({
     { name: 'Target', kind: int, omitEmpty: true },
     { name: 'HostNetwork', kind: string, omitEmpty: true },
   ],
-});
+}));
 
-export const networkConfigSchema = (): StructSchema => ({
+export const networkConfigSchema = sharedSchema((): StructSchema => ({
   name: 'NetworkConfig',
   fields: [
     { name: 'Type', kind: networkTypeKind },
     { name: 'Domains', kind: stringList, omitEmpty: true },
     { name: 'Ports', kind: arrayOf(struct(portSchema)), omitEmpty: true },
   ],
-});
+}));
 
-export const timeoutConfigSchema = (): StructSchema => ({
+export const timeoutConfigSchema = sharedSchema((): StructSchema => ({
   name: 'TimeoutConfig',
   fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({
     name,
     kind: int64,
     omitEmpty: true,
   })),
-});
+}));
 
-export const taskSchema = (): StructSchema => ({
+export const taskSchema = sharedSchema((): StructSchema => ({
   name: 'Task',
   fields: [
     { name: 'Name', kind: string },
@@ -225,9 +226,9 @@ export const taskSchema = (): StructSchema => ({
     { name: 'Network', kind: struct(networkConfigSchema), omitEmpty: true },
     { name: 'Timeouts', kind: struct(timeoutConfigSchema), omitEmpty: true },
   ],
-});
+}));
 
-export const jobSchema = (): StructSchema => ({
+export const jobSchema = sharedSchema((): StructSchema => ({
   name: 'Job',
   fields: [
     { name: 'ID', kind: string },
@@ -246,9 +247,9 @@ export const jobSchema = (): StructSchema => ({
     { name: 'CreateTime', kind: int64 },
     { name: 'ModifyTime', kind: int64 },
   ],
-});
+}));
 
-export const runCommandResultSchema = (): StructSchema => ({
+export const runCommandResultSchema = sharedSchema((): StructSchema => ({
   name: 'RunCommandResult',
   fields: [
     { name: 'Stdout', kind: string },
@@ -258,14 +259,14 @@ export const runCommandResultSchema = (): StructSchema => ({
     { name: 'ExitCode', kind: int },
     { name: 'ErrorMsg', kind: string },
   ],
-});
+}));
 
-export const allocatedResourcesSchema = (): StructSchema => ({
+export const allocatedResourcesSchema = sharedSchema((): StructSchema => ({
   name: 'AllocatedResources',
   fields: [{ name: 'Tasks', kind: mapOf(struct(resourcesSchema)) }],
-});
+}));
 
-export const executionSchema = (): StructSchema => ({
+export const executionSchema = sharedSchema((): StructSchema => ({
   name: 'Execution',
   fields: [
     { name: 'ID', kind: string },
@@ -292,9 +293,9 @@ export const executionSchema = (): StructSchema => ({
     { name: 'CreateTime', kind: int64 },
     { name: 'ModifyTime', kind: int64 },
   ],
-});
+}));
 
-export const evaluationSchema = (): StructSchema => ({
+export const evaluationSchema = sharedSchema((): StructSchema => ({
   name: 'Evaluation',
   fields: [
     { name: 'ID', kind: string },
@@ -309,9 +310,9 @@ export const evaluationSchema = (): StructSchema => ({
     { name: 'CreateTime', kind: int64 },
     { name: 'ModifyTime', kind: int64 },
   ],
-});
+}));
 
-export const eventSchema = (): StructSchema => ({
+export const eventSchema = sharedSchema((): StructSchema => ({
   name: 'Event',
   fields: [
     { name: 'Message', kind: string },
@@ -319,19 +320,19 @@ export const eventSchema = (): StructSchema => ({
     { name: 'Timestamp', kind: string },
     { name: 'Details', kind: stringMap, omitEmpty: true },
   ],
-});
+}));
 
 function stateChangeSchema(name: string, stateType: Kind): () => StructSchema {
-  return () => ({
+  return sharedSchema(() => ({
     name,
     fields: [
       { name: 'Previous', kind: stateType, omitEmpty: true },
       { name: 'New', kind: stateType, omitEmpty: true },
     ],
-  });
+  }));
 }
 
-export const jobHistorySchema = (): StructSchema => ({
+export const jobHistorySchema = sharedSchema((): StructSchema => ({
   name: 'JobHistory',
   fields: [
     { name: 'SeqNum', kind: uint },
@@ -352,18 +353,18 @@ export const jobHistorySchema = (): StructSchema => ({
       omitEmpty: true,
     },
   ],
-});
+}));
 
-export const buildVersionInfoSchema = (): StructSchema => ({
+export const buildVersionInfoSchema = sharedSchema((): StructSchema => ({
   name: 'BuildVersionInfo',
   fields: [
     { name: 'Major', kind: string, omitEmpty: true },
     { name: 'Minor', kind: string, omitEmpty: true },
     ...['GitVersion', 'GitCommit', 'BuildDate', 'GOOS', 'GOARCH'].map((name) => ({ name, kind: string })),
   ],
-});
+}));
 
-export const computeNodeInfoSchema = (): StructSchema => ({
+export const computeNodeInfoSchema = sharedSchema((): StructSchema => ({
   name: 'ComputeNodeInfo',
   fields: [
     { name: 'ExecutionEngines', kind: stringList },
@@ -377,9 +378,9 @@ export const computeNodeInfoSchema = (): StructSchema => ({
     { name: 'EnqueuedExecutions', kind: int },
     { name: 'address', kind: string },
   ],
-});
+}));
 
-export const nodeInfoSchema = (): StructSchema => ({
+export const nodeInfoSchema = sharedSchema((): StructSchema => ({
   name: 'NodeInfo',
   fields: [
     { name: 'NodeID', kind: string },
@@ -389,9 +390,9 @@ export const nodeInfoSchema = (): StructSchema => ({
     { name: 'ComputeNodeInfo', kind: struct(computeNodeInfoSchema), omitEmpty: true },
     { name: 'BacalhauVersion', kind: struct(buildVersionInfoSchema) },
   ],
-});
+}));
 
-export const connectionStateSchema = (): StructSchema => ({
+export const connectionStateSchema = sharedSchema((): StructSchema => ({
   name: 'ConnectionState',
   fields: [
     { name: 'Status', kind: connectionKind },
@@ -402,9 +403,9 @@ export const connectionStateSchema = (): StructSchema => ({
     { name: 'DisconnectedSince', kind: string },
     { name: 'LastError', kind: string, omitEmpty: true },
   ],
-});
+}));
 
-export const nodeStateSchema = (): StructSchema => ({
+export const nodeStateSchema = sharedSchema((): StructSchema => ({
   name: 'NodeState',
   fields: [
     { name: 'Info', kind: struct(nodeInfoSchema) },
@@ -412,4 +413,4 @@ export const nodeStateSchema = (): StructSchema => ({
     { name: 'Connection', kind: connectionKind },
     { name: 'ConnectionState', kind: struct(connectionStateSchema) },
   ],
-});
+}));

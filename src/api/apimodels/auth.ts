@@ -10,6 +10,7 @@ import {
   decodeStruct,
   jsonTypeOf,
   mapOf,
+  sharedSchema,
   string,
   struct,
   type CustomKind,
@@ -37,13 +38,13 @@ export interface Requirement {
   type: string;
   params: unknown;
 }
-export const requirementSchema = (): StructSchema => ({
+export const requirementSchema = sharedSchema((): StructSchema => ({
   name: 'Requirement',
   fields: [
     { name: 'type', kind: string },
     { name: 'params', kind: any },
   ],
-});
+}));
 
 /** `authn.Authentication`: a token on success, a reason on failure. */
 export interface Authentication {
@@ -51,27 +52,27 @@ export interface Authentication {
   reason?: string;
   token?: string;
 }
-export const authenticationSchema = (): StructSchema => ({
+export const authenticationSchema = sharedSchema((): StructSchema => ({
   name: 'Authentication',
   fields: [
     { name: 'success', kind: bool },
     { name: 'reason', kind: string, omitEmpty: true },
     { name: 'token', kind: string, omitEmpty: true },
   ],
-});
+}));
 
 /** `GET /api/v1/auth`: `NextToken` first, as Go's embedded `BaseListResponse` puts it. */
 export interface ListAuthnMethodsResponse {
   NextToken: string;
   Methods: Record<string, Requirement>;
 }
-export const listAuthnMethodsResponseSchema = (): StructSchema => ({
+export const listAuthnMethodsResponseSchema = sharedSchema((): StructSchema => ({
   name: 'ListAuthnMethodsResponse',
   fields: [
     { name: 'NextToken', kind: string },
     { name: 'Methods', kind: mapOf(struct(requirementSchema)) },
   ],
-});
+}));
 
 /** `POST /api/v1/auth/{name}`; the method is the one in the path, `Name` is informational. */
 export interface AuthnRequestBody {
@@ -79,44 +80,44 @@ export interface AuthnRequestBody {
   Name?: string;
   MethodData?: Uint8Array;
 }
-export const authnRequestSchema = (): StructSchema => ({
+export const authnRequestSchema = sharedSchema((): StructSchema => ({
   name: 'AuthnRequest',
   fields: [
     { name: 'Namespace', kind: string },
     { name: 'Name', kind: string },
     { name: 'MethodData', kind: bytes },
   ],
-});
+}));
 
 export interface AuthnResponse {
   Authentication: Authentication;
 }
-export const authnResponseSchema = (): StructSchema => ({
+export const authnResponseSchema = sharedSchema((): StructSchema => ({
   name: 'AuthnResponse',
   fields: [{ name: 'Authentication', kind: struct(authenticationSchema) }],
-});
+}));
 
 // ---------------------------------------------------------------------------------------------------
 // The challenge method: the server names a phrase, the client signs it with its RSA key.
 
 /** A challenge method's `params`: the phrase to sign. */
-export const challengeParamsSchema = (): StructSchema => ({
+export const challengeParamsSchema = sharedSchema((): StructSchema => ({
   name: 'ChallengeParams',
   fields: [{ name: 'InputPhrase', kind: bytes }],
-});
+}));
 
 /** The client's answer: base64 PKCS#1 v1.5 SHA-256 signature and base64 PKCS#1 DER public key. */
 export interface ChallengeResponse {
   PhraseSignature: string;
   PublicKey: string;
 }
-export const challengeResponseSchema = (): StructSchema => ({
+export const challengeResponseSchema = sharedSchema((): StructSchema => ({
   name: 'ChallengeResponse',
   fields: [
     { name: 'PhraseSignature', kind: string },
     { name: 'PublicKey', kind: string },
   ],
-});
+}));
 
 /**
  * The phrase a challenge requirement asks to sign.

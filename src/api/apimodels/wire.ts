@@ -14,6 +14,7 @@ import {
   bool,
   int,
   mapOf,
+  sharedSchema,
   string,
   struct,
   uint,
@@ -50,29 +51,29 @@ export interface PutJobRequestBody {
   Job?: unknown;
   Force?: boolean;
 }
-export const putJobRequestSchema = (): StructSchema => ({
+export const putJobRequestSchema = sharedSchema((): StructSchema => ({
   name: 'PutJobRequest',
   fields: [...basePutFields, { name: 'Job', kind: any }, { name: 'Force', kind: bool }],
-});
+}));
 
 /** `PUT /jobs/diff`. */
 export interface DiffJobRequestBody {
   Job?: unknown;
 }
-export const diffJobRequestSchema = (): StructSchema => ({
+export const diffJobRequestSchema = sharedSchema((): StructSchema => ({
   name: 'DiffJobRequest',
   fields: [...basePutFields, { name: 'Job', kind: any }],
-});
+}));
 
 /** `DELETE /jobs/{id}`: the JSON key is lower-case `reason`. */
 export interface StopJobRequestBody {
   Namespace?: string;
   reason?: string;
 }
-export const stopJobRequestSchema = (): StructSchema => ({
+export const stopJobRequestSchema = sharedSchema((): StructSchema => ({
   name: 'StopJobRequest',
   fields: [...basePutFields, { name: 'reason', kind: string }],
-});
+}));
 
 /** `PUT /jobs/{id}/rerun`. */
 export interface RerunJobRequestBody {
@@ -80,10 +81,10 @@ export interface RerunJobRequestBody {
   JobVersion?: number;
   Reason?: string;
 }
-export const rerunJobRequestSchema = (): StructSchema => ({
+export const rerunJobRequestSchema = sharedSchema((): StructSchema => ({
   name: 'RerunJobRequest',
   fields: [...basePutFields, { name: 'JobVersion', kind: uint }, { name: 'Reason', kind: string }],
-});
+}));
 
 /** `PUT /nodes/{id}`: the node is the one in the path; `NodeID` and `Message` are informational. */
 export interface PutNodeRequestBody {
@@ -91,7 +92,7 @@ export interface PutNodeRequestBody {
   Message?: string;
   NodeID?: string;
 }
-export const putNodeRequestSchema = (): StructSchema => ({
+export const putNodeRequestSchema = sharedSchema((): StructSchema => ({
   name: 'PutNodeRequest',
   fields: [
     ...basePutFields,
@@ -99,7 +100,7 @@ export const putNodeRequestSchema = (): StructSchema => ({
     { name: 'Message', kind: string },
     { name: 'NodeID', kind: string },
   ],
-});
+}));
 
 // ---------------------------------------------------------------------------------------------------
 // Responses
@@ -109,26 +110,26 @@ export interface PutJobResponse {
   EvaluationID: string;
   Warnings: string[] | null;
 }
-export const putJobResponseSchema = (): StructSchema => ({
+export const putJobResponseSchema = sharedSchema((): StructSchema => ({
   name: 'PutJobResponse',
   fields: [
     { name: 'JobID', kind: string },
     { name: 'EvaluationID', kind: string },
     { name: 'Warnings', kind: arrayOf(string) },
   ],
-});
+}));
 
 export interface DiffJobResponse {
   Diff: string;
   Warnings: string[] | null;
 }
-export const diffJobResponseSchema = (): StructSchema => ({
+export const diffJobResponseSchema = sharedSchema((): StructSchema => ({
   name: 'DiffJobResponse',
   fields: [
     { name: 'Diff', kind: string },
     { name: 'Warnings', kind: arrayOf(string) },
   ],
-});
+}));
 
 export interface ListResponse<T> {
   NextToken: string;
@@ -141,13 +142,13 @@ export type ListJobVersionsResponse = ListResponse<Job>;
 export type ListJobResultsResponse = ListResponse<SpecConfig>;
 
 function listSchema(name: string, item: () => StructSchema): () => StructSchema {
-  return () => ({
+  return sharedSchema(() => ({
     name,
     fields: [
       { name: 'NextToken', kind: string },
       { name: 'Items', kind: arrayOf(struct(item)) },
     ],
-  });
+  }));
 }
 export const listJobsResponseSchema = listSchema('ListJobsResponse', jobSchema);
 export const listJobHistoryResponseSchema = listSchema('ListJobHistoryResponse', jobHistorySchema);
@@ -162,23 +163,23 @@ export interface GetJobResponse {
   /** Present with `include=executions`: the executions of the job's (requested) version; NextToken ''. */
   Executions?: ListJobExecutionsResponse;
 }
-export const getJobResponseSchema = (): StructSchema => ({
+export const getJobResponseSchema = sharedSchema((): StructSchema => ({
   name: 'GetJobResponse',
   fields: [
     { name: 'Job', kind: struct(jobSchema) },
     { name: 'History', kind: struct(listJobHistoryResponseSchema), omitEmpty: true },
     { name: 'Executions', kind: struct(listJobExecutionsResponseSchema), omitEmpty: true },
   ],
-});
+}));
 
 export interface StopJobResponse {
   /** '' when the job was already stopped. */
   EvaluationID: string;
 }
-export const stopJobResponseSchema = (): StructSchema => ({
+export const stopJobResponseSchema = sharedSchema((): StructSchema => ({
   name: 'StopJobResponse',
   fields: [{ name: 'EvaluationID', kind: string }],
-});
+}));
 
 export interface RerunJobResponse {
   EvaluationID: string;
@@ -186,7 +187,7 @@ export interface RerunJobResponse {
   JobVersion: number;
   Warnings: string[] | null;
 }
-export const rerunJobResponseSchema = (): StructSchema => ({
+export const rerunJobResponseSchema = sharedSchema((): StructSchema => ({
   name: 'RerunJobResponse',
   fields: [
     { name: 'EvaluationID', kind: string },
@@ -194,48 +195,48 @@ export const rerunJobResponseSchema = (): StructSchema => ({
     { name: 'JobVersion', kind: uint },
     { name: 'Warnings', kind: arrayOf(string) },
   ],
-});
+}));
 
 export interface GetNodeResponse {
   Node: NodeState;
 }
-export const getNodeResponseSchema = (): StructSchema => ({
+export const getNodeResponseSchema = sharedSchema((): StructSchema => ({
   name: 'GetNodeResponse',
   fields: [{ name: 'Node', kind: struct(nodeStateSchema) }],
-});
+}));
 
 export interface ListNodesResponse {
   /** Always '' (Go truncates at `limit` without a token). */
   NextToken: string;
   Nodes: NodeState[];
 }
-export const listNodesResponseSchema = (): StructSchema => ({
+export const listNodesResponseSchema = sharedSchema((): StructSchema => ({
   name: 'ListNodesResponse',
   fields: [
     { name: 'NextToken', kind: string },
     { name: 'Nodes', kind: arrayOf(struct(nodeStateSchema)) },
   ],
-});
+}));
 
 export interface PutNodeResponse {
   Success: boolean;
   Error?: string;
 }
-export const putNodeResponseSchema = (): StructSchema => ({
+export const putNodeResponseSchema = sharedSchema((): StructSchema => ({
   name: 'PutNodeResponse',
   fields: [
     { name: 'Success', kind: bool },
     { name: 'Error', kind: string, omitEmpty: true },
   ],
-});
+}));
 
 export interface IsAliveResponse {
   Status: string;
 }
-export const isAliveResponseSchema = (): StructSchema => ({
+export const isAliveResponseSchema = sharedSchema((): StructSchema => ({
   name: 'IsAliveResponse',
   fields: [{ name: 'Status', kind: string }],
-});
+}));
 
 /** `GET /agent/version`: the flattened BuildVersionInfo. */
 export type GetVersionResponse = BuildVersionInfo;
@@ -249,10 +250,10 @@ export const getAgentNodeResponseSchema = nodeInfoSchema;
 export interface GetAgentConfigResponse {
   config: Record<string, unknown>;
 }
-export const getAgentConfigResponseSchema = (): StructSchema => ({
+export const getAgentConfigResponseSchema = sharedSchema((): StructSchema => ({
   name: 'GetAgentConfigResponse',
   fields: [{ name: 'config', kind: mapOf(any) }],
-});
+}));
 
 /** `GET /agent/debug`: debug information by component. */
 export type GetAgentDebugResponse = Record<string, unknown>;
@@ -262,16 +263,16 @@ export interface GetAgentNodeAuthConfigResponse {
   Version: string;
   Config: Record<string, unknown>;
 }
-export const getAgentNodeAuthConfigResponseSchema = (): StructSchema => ({
+export const getAgentNodeAuthConfigResponseSchema = sharedSchema((): StructSchema => ({
   name: 'GetAgentNodeAuthConfigResponse',
   fields: [
     { name: 'Version', kind: string },
     { name: 'Config', kind: mapOf(any) },
   ],
-});
+}));
 
 /** The error body (`apimodels.APIError`). */
-export const apiErrorSchema = (): StructSchema => ({
+export const apiErrorSchema = sharedSchema((): StructSchema => ({
   name: 'APIError',
   fields: [
     { name: 'Status', kind: int },
@@ -282,7 +283,7 @@ export const apiErrorSchema = (): StructSchema => ({
     { name: 'Hint', kind: string, omitEmpty: true },
     { name: 'Details', kind: mapOf(string), omitEmpty: true },
   ],
-});
+}));
 
 /** The body of the version check's refusals (not an APIError, as in Go). */
 export interface VersionCheckError {
@@ -299,13 +300,13 @@ export interface ExecutionLogWire {
   Type: ExecutionLogType | 0;
   Line: string;
 }
-export const executionLogSchema = (): StructSchema => ({
+export const executionLogSchema = sharedSchema((): StructSchema => ({
   name: 'ExecutionLog',
   fields: [
     { name: 'Type', kind: int },
     { name: 'Line', kind: string },
   ],
-});
+}));
 
 /**
  * One WebSocket text frame of `GET /jobs/{id}/logs` (Go's `concurrency.AsyncResult[ExecutionLog]`):
@@ -317,11 +318,11 @@ export interface LogFrame {
   hint?: string;
   value: ExecutionLogWire;
 }
-export const logFrameSchema = (): StructSchema => ({
+export const logFrameSchema = sharedSchema((): StructSchema => ({
   name: 'AsyncResult[ExecutionLog]',
   fields: [
     { name: 'error', kind: string, omitEmpty: true },
     { name: 'hint', kind: string, omitEmpty: true },
     { name: 'value', kind: struct(executionLogSchema) },
   ],
-});
+}));
