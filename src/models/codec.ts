@@ -54,19 +54,18 @@ export const bool: Kind = { kind: 'bool' };
 export const any: Kind = { kind: 'any' };
 export const arrayOf = (of: Kind): Kind => ({ kind: 'array', of });
 export const mapOf = (of: Kind): Kind => ({ kind: 'map', of });
-/** A struct kind; its schema is built once, on first use (schemas refer to each other lazily). */
 /**
- * A schema built on first use and then shared: schemas are constant data, and building one (with the
- * struct kinds it nests, each caching what it builds) on every decode cost a quarter of a submission.
+ * A schema built on first use and then shared: schemas are constant data, and building a job's (with
+ * every struct kind it nests) on each decode made decoding a spec take twice as long.
  */
 export function sharedSchema(build: () => StructSchema): () => StructSchema {
   let built: StructSchema | undefined;
   return () => (built ??= build());
 }
 
+/** A struct kind; its schema is built once, on first use (schemas refer to each other lazily). */
 export function struct(schema: () => StructSchema): Kind {
-  let built: StructSchema | undefined;
-  return { kind: 'struct', schema: () => (built ??= schema()) };
+  return { kind: 'struct', schema: sharedSchema(schema) };
 }
 
 /** A key present in the input that no field of its struct claims. */
