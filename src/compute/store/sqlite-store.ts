@@ -20,7 +20,7 @@ import type { Event, Execution, ExecutionStateType } from '../../models/index.js
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import type { Job } from '../../models/index.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
-import { DecodedCache } from '../../store/sqlite/decoded-cache.js';
+import { DecodedCache } from '../../lib/decoded-cache.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -226,7 +226,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         ModifyTime: this.#nowNs(),
         Revision: previous.Revision + 1,
       };
-      const stored = this.#write(next, previous.Job);
+      const stored = this.#write(next);
       const updated: ExecutionUpsert = { current: stored, previous, events };
       return { upsert: updated, entry: this.#commitSideEffects(updated) };
     });
@@ -275,15 +275,16 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /**
-   * Writes `next` over the stored execution: its state document only while its job is the one stored
-   * (`previous` is that job), else the job too, moving a row of the old layout to the new one.
+   * Writes `next` over the stored execution: its state document only while its job is the one in the
+   * `job` column (the cached spec, which every read of such a row returns), else the job too, moving a
+   * row of the old layout to the new one.
    */
-  #write(next: Execution, previous: Job | undefined): Execution {
+  #write(next: Execution): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode({ ...next, Job: undefined });
     const stateType = stored.ComputeState.StateType;
-    if (next.Job !== undefined && next.Job === previous && Object.isFrozen(previous)) {
+    if (next.Job !== undefined && next.Job === this.#jobs.peek(stored.ID)) {
       this.#statements.update.run(stateType, doc, stored.ID);
-      return { ...stored, Job: previous };
+      return { ...stored, Job: next.Job };
     }
     const jobText = next.Job === undefined ? null : jobDoc.encode(next.Job);
     this.#statements.updateWithJob.run(stateType, doc, jobText, stored.ID);

@@ -59,7 +59,7 @@ import type {
   UpdateJobCondition,
   UpdateJobStateRequest,
 } from '../types.js';
-import { DecodedCache } from './decoded-cache.js';
+import { DecodedCache } from '../../lib/decoded-cache.js';
 import {
   prefixRange,
   type ExecutionColumns,
@@ -77,7 +77,7 @@ export interface TxContext {
   readonly decoded: DecodedRecords;
 }
 
-/** Records decoded for the store's own read-only use, shared by all transactions (decoded-cache.ts). */
+/** Records decoded for the store's own read-only use, shared by all transactions (lib/decoded-cache.ts). */
 export interface DecodedRecords {
   readonly jobs: DecodedCache<Job>;
   readonly executions: DecodedCache<Execution>;

@@ -1,11 +1,11 @@
 /**
- * Decoded records kept across transactions for the store's own read-only use (the current job of a
- * new execution, the previous state of an updated execution or evaluation). The pipeline reads the same
- * few records over and over while a job moves through its states, and decoding a document costs far
- * more than comparing it with the one decoded last time. An entry is valid only while the row's
- * document is unchanged, so there is nothing to invalidate: a stale entry is simply not used.
+ * Decoded documents by record ID, least recently decoded dropped first. Decoding a stored document
+ * costs far more than comparing it with the one decoded last time, and stores read the same few
+ * records over and over while a job moves through its states (the orchestrator's store, records it
+ * reads for itself; the compute store, an execution's job spec). An entry is valid only while the
+ * record's document is unchanged, so `get` needs nothing invalidated: a stale entry is simply not used.
  *
- * Values are shared between every caller: never mutate one, and never return one to a store caller.
+ * Values are shared between every caller: never mutate one (hand them out only frozen).
  */
 export class DecodedCache<T> {
   readonly #entries = new Map<string, { doc: string; value: T }>();
