@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executionDoc } from '../../store/codec.js';
+import { executionDoc, jobDoc } from '../../store/codec.js';
 import { testExecution } from '../../transport/testing/index.js';
 import { messageForUpsert } from '../outbox.js';
 import { SqliteExecutionStore } from './sqlite-store.js';
@@ -228,6 +229,27 @@ describe('SqliteExecutionStore', () => {
       expect(second.get('e-1')).toMatchObject({ Revision: 3, Job: execution.Job });
     });
 
+    it('writes a large job spec once: an update writes the state, not the spec again', async () => {
+      const path = await tempPath();
+      const store = open(path);
+      const execution = testExecution({ id: 'e-big' });
+      const task = execution.Job!.Tasks[0]!;
+      const big = { ...execution.Job!, Meta: { ...execution.Job!.Meta, blob: 'x'.repeat(1024 * 1024) } };
+      store.create({ ...execution, Job: { ...big, Tasks: [task] } });
+      // start from an empty WAL: what the update writes is all it holds afterwards
+      const peer = new Database(path);
+      peer.pragma('wal_checkpoint(TRUNCATE)');
+      store.update({
+        executionID: 'e-big',
+        newValues: { ComputeState: { StateType: 'BidAccepted', Message: '' } },
+      });
+      const walBytes = statSync(`${path}-wal`).size;
+      peer.close();
+      expect(walBytes).toBeGreaterThan(0);
+      expect(walBytes).toBeLessThan(64 * 1024);
+      expect(store.get('e-big').Job?.Meta['blob']).toHaveLength(1024 * 1024);
+    });
+
     it('forgets a job spec a rolled-back update wrote', () => {
       const store = SqliteExecutionStore.open({
         path: ':memory:',
@@ -249,21 +271,28 @@ describe('SqliteExecutionStore', () => {
       expect(store.get('e-1')).toMatchObject({ Revision: 1, Job: { Name: execution.Job!.Name } });
     });
 
-    it('reads and updates executions a store without the job column wrote, moving them to it', async () => {
+    /**
+     * A file as an earlier build left it: one execution in `state`, its spec inside `doc` or, with
+     * `jobColumn`, in a `job` column of the executions table.
+     */
+    async function oldFile(id: string, state: 'BidAccepted' | 'Running', jobColumn: boolean) {
       const path = await tempPath();
-      const execution = { ...testExecution({ id: 'e-old' }), CreateTime: 1, ModifyTime: 1, Revision: 1 };
+      const execution = { ...testExecution({ id }), CreateTime: 1, ModifyTime: 1, Revision: 1 };
+      const stored = { ...execution, ComputeState: { StateType: state, Message: '' } };
       const db = new Database(path);
       db.exec(
-        'CREATE TABLE executions (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL)',
+        `CREATE TABLE executions (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL${jobColumn ? ', job TEXT' : ''})`,
       );
-      db.prepare('INSERT INTO executions VALUES (?, ?, ?, ?)').run(
-        'e-old',
-        'BidAccepted',
-        executionDoc.encode({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } }),
-        1,
-      );
+      const values = jobColumn
+        ? [id, state, executionDoc.encode({ ...stored, Job: undefined }), 1, jobDoc.encode(execution.Job!)]
+        : [id, state, executionDoc.encode(stored), 1];
+      db.prepare(`INSERT INTO executions VALUES (${values.map(() => '?').join(', ')})`).run(...values);
       db.close();
+      return { path, execution };
+    }
 
+    it('reads and updates executions a store without the job column wrote, moving them to it', async () => {
+      const { path, execution } = await oldFile('e-old', 'BidAccepted', false);
       const store = open(path);
       expect(store.liveExecutions()).toMatchObject([{ ID: 'e-old', Job: execution.Job }]);
       const updated = store.update({
@@ -273,12 +302,24 @@ describe('SqliteExecutionStore', () => {
       expect(updated).toMatchObject({ Revision: 2, Job: execution.Job });
       store.close();
 
-      const row = new Database(path, { readonly: true })
-        .prepare<[], { doc: string; job: string | null }>('SELECT doc, job FROM executions')
-        .get();
+      const file = new Database(path, { readonly: true });
+      const row = file.prepare<[], { doc: string }>('SELECT doc FROM executions').get();
+      const spec = file.prepare<[], { id: string }>('SELECT id FROM execution_jobs').get();
+      file.close();
       expect(JSON.parse(row!.doc)).not.toHaveProperty('Job');
-      expect(row!.job).not.toBeNull();
+      expect(spec).toEqual({ id: 'e-old' });
       expect(open(path).get('e-old')).toMatchObject({ Revision: 2, Job: execution.Job });
+    });
+
+    it('moves the specs of a file that kept them in a job column to their own table', async () => {
+      const { path, execution } = await oldFile('e-col', 'Running', true);
+      const store = open(path);
+      expect(store.liveExecutions()).toMatchObject([{ ID: 'e-col', Job: execution.Job }]);
+      store.close();
+      const file = new Database(path, { readonly: true });
+      const columns = file.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
+      file.close();
+      expect(columns.map((column) => column.name)).not.toContain('job');
     });
   });
 

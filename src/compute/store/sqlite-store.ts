@@ -2,9 +2,11 @@
  * The execution store on one SQLite file (Go uses BoltDB at `<DataDir>/compute/executions.db`).
  * Executions are kept as Bacalhau's wire JSON through the model codec, like the orchestrator's store.
  *
- * An execution's job spec never changes, so it is written once, at creation, in a column of its own
- * (`job`), and decoded once: every later write of the execution is its small state document only. Rows
- * written before that column existed keep the job inside `doc` (their `job` is NULL) and read as before.
+ * An execution's job spec never changes, so it is written once, at creation, in a table of its own
+ * (`execution_jobs`), and decoded once: every later write of the execution is its small state document
+ * only. A table, not a column: SQLite rewrites a whole row when any column of it changes, so a spec in
+ * the executions row (megabytes with an inline input) was written again by every state change. Rows
+ * written before either existed keep the job inside `doc` and read as before until their next write.
  *
  * The outbox is mirrored in memory (read after every write; the file is read once, at open), and an
  * acknowledgement is written with the next write rather than committed on its own: every commit is
@@ -55,10 +57,13 @@ const schema = `
     id TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     doc TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    job TEXT
+    created INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS executions_state ON executions (state, created);
+  CREATE TABLE IF NOT EXISTS execution_jobs (
+    id TEXT PRIMARY KEY,
+    job TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     execution_id TEXT NOT NULL,
@@ -71,16 +76,24 @@ const schema = `
   );
 `;
 
-/** Files created before the `job` column existed get it; their rows keep the job inside `doc`. */
-function addJobColumn(db: Database.Database): void {
+/**
+ * Files of the builds that kept the spec in a `job` column of `executions` have their specs moved to
+ * `execution_jobs` and the column dropped, once, when opened.
+ */
+function moveJobColumn(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
-  if (!columns.some((column) => column.name === 'job')) db.exec('ALTER TABLE executions ADD COLUMN job TEXT');
+  if (!columns.some((column) => column.name === 'job')) return;
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO execution_jobs (id, job) SELECT id, job FROM executions WHERE job IS NOT NULL;
+      ALTER TABLE executions DROP COLUMN job;
+    `);
+  })();
 }
 
 interface ExecutionRow {
+  id: string;
   doc: string;
-  /** 1 when the job spec is in the `job` column, 0 in a row of the old layout (the job is in `doc`). */
-  ownJob: number;
 }
 
 export class SqliteExecutionStore implements ExecutionStore {
@@ -91,8 +104,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   readonly #statements;
   /**
    * Decoded job specs by execution ID, shared by every execution value this store returns for that
-   * execution (frozen: a caller cannot change what another one reads). Every write of the `job` column
-   * goes through this cache, so a cached spec is the stored one and the column is read only on a miss.
+   * execution (frozen: a caller cannot change what another one reads). Every write of a spec goes
+   * through this cache, so a cached spec is the stored one and `execution_jobs` is read only on a miss.
    */
   readonly #jobs = new DecodedCache<Job>((doc) => deepFreeze(jobDoc.decode(doc)), 1024);
   /** The outbox entries not acknowledged yet, in commit order. */
@@ -106,13 +119,12 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.#outbox = options.outbox ?? (() => undefined);
     this.#now = options.now ?? Date.now;
     this.#statements = {
-      get: db.prepare<[string], ExecutionRow>(
-        'SELECT doc, job IS NOT NULL AS ownJob FROM executions WHERE id = ?',
-      ),
-      job: db.prepare<[string], { job: string }>('SELECT job FROM executions WHERE id = ?'),
-      insert: db.prepare('INSERT INTO executions (id, state, doc, created, job) VALUES (?, ?, ?, ?, ?)'),
+      get: db.prepare<[string], ExecutionRow>('SELECT id, doc FROM executions WHERE id = ?'),
+      job: db.prepare<[string], { job: string }>('SELECT job FROM execution_jobs WHERE id = ?'),
+      insert: db.prepare('INSERT INTO executions (id, state, doc, created) VALUES (?, ?, ?, ?)'),
       update: db.prepare('UPDATE executions SET state = ?, doc = ? WHERE id = ?'),
-      updateWithJob: db.prepare('UPDATE executions SET state = ?, doc = ?, job = ? WHERE id = ?'),
+      putJob: db.prepare('INSERT OR REPLACE INTO execution_jobs (id, job) VALUES (?, ?)'),
+      deleteJob: db.prepare('DELETE FROM execution_jobs WHERE id = ?'),
       delete: db.prepare('DELETE FROM executions WHERE id = ?'),
       deleteEvents: db.prepare('DELETE FROM events WHERE execution_id = ?'),
       addEvent: db.prepare('INSERT INTO events (execution_id, doc) VALUES (?, ?)'),
@@ -142,7 +154,7 @@ export class SqliteExecutionStore implements ExecutionStore {
       if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(schema);
-      addJobColumn(db);
+      moveJobColumn(db);
       return new SqliteExecutionStore(db, options);
     } catch (err) {
       db?.close();
@@ -162,7 +174,7 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   find(executionID: string): Execution | undefined {
     const row = this.#statements.get.get(executionID);
-    return row === undefined ? undefined : this.#decode(executionID, row);
+    return row === undefined ? undefined : this.#decode(row);
   }
 
   get(executionID: string): Execution {
@@ -178,11 +190,11 @@ export class SqliteExecutionStore implements ExecutionStore {
   byState(states: readonly ExecutionStateType[]): Execution[] {
     if (states.length === 0) return [];
     const rows = this.#db
-      .prepare<string[], ExecutionRow & { id: string }>(
-        `SELECT id, doc, job IS NOT NULL AS ownJob FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
+      .prepare<string[], ExecutionRow>(
+        `SELECT id, doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
       )
       .all(...states);
-    return rows.map((row) => this.#decode(row.id, row));
+    return rows.map((row) => this.#decode(row));
   }
 
   events(executionID: string): Event[] {
@@ -201,7 +213,8 @@ export class SqliteExecutionStore implements ExecutionStore {
       if (this.#statements.get.get(record.ID) !== undefined) throw executionAlreadyExists(record.ID);
       const jobText = jobDoc.encode(record.Job!);
       const { doc, stored } = executionDoc.encodeAndDecode({ ...record, Job: undefined });
-      this.#statements.insert.run(stored.ID, stored.ComputeState.StateType, doc, nowNs, jobText);
+      this.#statements.insert.run(stored.ID, stored.ComputeState.StateType, doc, nowNs);
+      this.#statements.putJob.run(stored.ID, jobText);
       const created = { current: { ...stored, Job: this.#jobs.get(stored.ID, jobText) }, events };
       return { upsert: created, entry: this.#commitSideEffects(created) };
     });
@@ -237,6 +250,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   delete(executionID: string): void {
     this.#db.transaction(() => {
       this.#statements.delete.run(executionID);
+      this.#statements.deleteJob.run(executionID);
       this.#statements.deleteEvents.run(executionID);
     })();
     this.#jobs.forget(executionID);
@@ -275,29 +289,36 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /**
-   * Writes `next` over the stored execution: its state document only while its job is the one in the
-   * `job` column (the cached spec, which every read of such a row returns), else the job too, moving a
-   * row of the old layout to the new one.
+   * Writes `next` over the stored execution: its state document only while its job is the stored one
+   * (the cached spec, which every read of the execution returns), else the job too, moving a row of
+   * the old layout to the new one.
    */
   #write(next: Execution): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode({ ...next, Job: undefined });
-    const stateType = stored.ComputeState.StateType;
-    if (next.Job !== undefined && next.Job === this.#jobs.peek(stored.ID)) {
-      this.#statements.update.run(stateType, doc, stored.ID);
+    this.#statements.update.run(stored.ComputeState.StateType, doc, stored.ID);
+    if (next.Job !== undefined && next.Job === this.#jobs.peek(stored.ID))
       return { ...stored, Job: next.Job };
+    if (next.Job === undefined) {
+      this.#statements.deleteJob.run(stored.ID);
+      this.#jobs.forget(stored.ID);
+      return stored;
     }
-    const jobText = next.Job === undefined ? null : jobDoc.encode(next.Job);
-    this.#statements.updateWithJob.run(stateType, doc, jobText, stored.ID);
-    return { ...stored, Job: jobText === null ? undefined : this.#jobs.get(stored.ID, jobText) };
+    const jobText = jobDoc.encode(next.Job);
+    this.#statements.putJob.run(stored.ID, jobText);
+    return { ...stored, Job: this.#jobs.get(stored.ID, jobText) };
   }
 
-  /** A row as an execution: its job from the `job` column (decoded once), or from `doc` in old rows. */
-  #decode(executionID: string, row: ExecutionRow): Execution {
+  /** A row as an execution: its job from `execution_jobs` (decoded once), or from `doc` in old rows. */
+  #decode(row: ExecutionRow): Execution {
     const execution = executionDoc.decode(row.doc);
-    if (row.ownJob === 0) return execution;
-    const job =
-      this.#jobs.peek(executionID) ?? this.#jobs.get(executionID, this.#statements.job.get(executionID)!.job);
-    return { ...execution, Job: job };
+    if (execution.Job !== undefined) return execution;
+    const job = this.#jobs.peek(row.id) ?? this.#storedJob(row.id);
+    return job === undefined ? execution : { ...execution, Job: job };
+  }
+
+  #storedJob(executionID: string): Job | undefined {
+    const row = this.#statements.job.get(executionID);
+    return row === undefined ? undefined : this.#jobs.get(executionID, row.job);
   }
 
   /**
