@@ -92,12 +92,13 @@ describe('lockDataDir', () => {
     'takes over a lock whose process was killed and not yet reaped (a zombie)',
     async () => {
       const dir = newDir();
-      // `sleep 0` exits; its parent then becomes `sleep 30`, which never reaps it
-      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
+      // The child exits once its parent has become `sleep 30`, which never reaps it. Not `sleep 0`: a
+      // child that exits before the `exec` may be reaped by the shell, and no zombie ever appears.
+      const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30']);
       try {
         const [line] = (await once(parent.stdout, 'data')) as [Buffer];
         const zombie = Number(line.toString().trim());
-        // on a loaded machine `sleep 0` may take more than waitFor's default second to end
+        // a second, and on a loaded machine more: longer than waitFor's default
         await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /u), {
           timeout: 10_000,
         });
