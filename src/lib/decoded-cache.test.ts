@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodedCache } from './decoded-cache.js';
+import { DecodedCache, KeyedCache } from './decoded-cache.js';
 
 describe('DecodedCache', () => {
   function counting(limit?: number) {
@@ -17,6 +17,16 @@ describe('DecodedCache', () => {
     expect(cache.get('a', '{"v":1}')).toBe(first);
     expect(cache.get('a', '{"v":2}')).toEqual({ doc: '{"v":2}' });
     expect(decoded).toEqual(['{"v":1}', '{"v":2}']);
+  });
+
+  it('builds a value by key without the document: again only once the key changed', () => {
+    const cache = new KeyedCache<{ doc: string }>();
+    const made: string[] = [];
+    const make = (what: string) => () => (made.push(what), { doc: what });
+    const first = cache.lookup('a', 'stamp-1', make('first'));
+    expect(cache.lookup('a', 'stamp-1', make('again'))).toBe(first);
+    expect(cache.lookup('a', 'stamp-2', make('second'))).toEqual({ doc: 'second' });
+    expect(made).toEqual(['first', 'second']);
   });
 
   it('keeps at most `limit` records, dropping the least recently decoded', () => {

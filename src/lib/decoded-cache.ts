@@ -7,25 +7,29 @@
  *
  * Values are shared between every caller: never mutate one (hand them out only frozen).
  */
-export class DecodedCache<T> {
-  readonly #entries = new Map<string, { doc: string; value: T }>();
-  readonly #decode: (doc: string) => T;
+
+/**
+ * Values by record ID, each valid while the record's key is the one it was cached under: the record's
+ * document itself ({@link DecodedCache}), or a stamp that changes whenever the value does, for a value
+ * not worth reading just to compare it (a document of megabytes, a value built from several).
+ */
+export class KeyedCache<T> {
+  readonly #entries = new Map<string, { key: string; value: T }>();
   readonly #limit: number;
 
-  constructor(decode: (doc: string) => T, limit = 4096) {
-    this.#decode = decode;
+  constructor(limit = 4096) {
     this.#limit = limit;
   }
 
-  /** The decoded `doc` of record `id`, from the cache when the document is the one cached. */
-  get(id: string, doc: string): T {
+  /** The value of record `id` cached under `key`; else `make`'s, cached under `key` from now on. */
+  lookup(id: string, key: string, make: () => T): T {
     const cached = this.#entries.get(id);
-    if (cached !== undefined && cached.doc === doc) return cached.value;
-    const value = this.#decode(doc);
+    if (cached !== undefined && cached.key === key) return cached.value;
+    const value = make();
     this.#entries.delete(id);
-    this.#entries.set(id, { doc, value });
+    this.#entries.set(id, { key, value });
     if (this.#entries.size > this.#limit) {
-      // Maps iterate in insertion order: the first key is the least recently decoded.
+      // Maps iterate in insertion order: the first key is the least recently cached.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
@@ -33,8 +37,8 @@ export class DecodedCache<T> {
   }
 
   /**
-   * The value last decoded for record `id`, without checking it against the stored document: for
-   * owners that know the document cannot have changed since (it is written once, through them).
+   * The value last cached for record `id`, without checking its key: for owners that know the record
+   * cannot have changed since (it is written once, through them).
    */
   peek(id: string): T | undefined {
     return this.#entries.get(id)?.value;
@@ -42,5 +46,19 @@ export class DecodedCache<T> {
 
   forget(id: string): void {
     this.#entries.delete(id);
+  }
+}
+
+export class DecodedCache<T> extends KeyedCache<T> {
+  readonly #decode: (doc: string) => T;
+
+  constructor(decode: (doc: string) => T, limit?: number) {
+    super(limit);
+    this.#decode = decode;
+  }
+
+  /** The decoded `doc` of record `id`, from the cache when the document is the one cached. */
+  get(id: string, doc: string): T {
+    return this.lookup(id, doc, () => this.#decode(doc));
   }
 }

@@ -3,7 +3,7 @@
  * the API serves and what Go would have written; decoding restores the model types (e.g. execution
  * states stored as integers come back as names).
  */
-import { encode, struct, type StructSchema } from '../models/codec.js';
+import { encode, sharedSchema, struct, type StructSchema } from '../models/codec.js';
 import { trustedDecoder } from '../models/trusted-decoder.js';
 import type { Evaluation } from '../models/evaluation.js';
 import type { Execution } from '../models/execution.js';
@@ -56,6 +56,15 @@ function docCodec<T>(schema: () => StructSchema): DocCodec<T> {
 }
 
 export const jobDoc = docCodec<Job>(jobSchema);
+
+/** What a job's state change writes (records.ts `jobWithState`); the rest of the job is its spec. */
+export type JobStatePart = Pick<Job, 'State' | 'Revision' | 'ModifyTime'>;
+const jobStateFields: ReadonlySet<string> = new Set(['State', 'Revision', 'ModifyTime']);
+
+/** A job's state part alone, encoded as those fields of a job document. */
+export const jobStateDoc = docCodec<JobStatePart>(
+  sharedSchema(() => ({ name: 'Job', fields: jobSchema().fields.filter((f) => jobStateFields.has(f.name)) })),
+);
 export const executionDoc = docCodec<Execution>(executionSchema);
 export const evaluationDoc = docCodec<Evaluation>(evaluationSchema);
 export const historyDoc = docCodec<JobHistory>(jobHistorySchema);

@@ -3,7 +3,8 @@
  * i + 1, all pending ones in one transaction. Never edit a released migration; append a new one.
  *
  * Every table keeps the record's wire JSON in `doc` (the source of truth) plus the columns its queries
- * filter or sort on. `seq` (the rowid) is the insertion order, the tie-break that makes every listing
+ * filter or sort on; a job's is split in two, its spec in `job_specs` and its state part in `jobs`
+ * (migration 3). `seq` (the rowid) is the insertion order, the tie-break that makes every listing
  * deterministic: SQLite gives a new row max(rowid) + 1, so it sorts after every row still present.
  *
  * Indexes are few on purpose: every index an insert or update touches is another page written per
@@ -34,7 +35,7 @@ export const migrations: readonly string[] = [
   CREATE INDEX jobs_by_create_time ON jobs (create_time, seq);
   CREATE INDEX jobs_in_progress ON jobs (type, create_time, seq) WHERE terminal = 0;
 
-  -- Versions a job update superseded; the current version lives in jobs.
+  -- Versions a job update superseded (whole jobs); the current version lives in jobs and job_specs.
   CREATE TABLE job_versions (
     job_id TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -88,6 +89,24 @@ export const migrations: readonly string[] = [
   // 2: which data dir (InstanceID) a node last connected from, kept across orchestrator restarts.
   `
   ALTER TABLE nodes ADD COLUMN instance_id TEXT NOT NULL DEFAULT '';
+  `,
+  // 3: the current version's spec in a table of its own, written once per version; jobs.doc keeps the
+  // job's state part only (State, Revision, ModifyTime). SQLite rewrites a whole row when its size
+  // changes, so a spec in the jobs row (megabytes with an inline input) was written again by every
+  // state change. spec_stamp changes with every spec written: a cached spec is current while the row's
+  // stamp is the one it was cached under, so the spec is read only on a miss ('' = as migrated).
+  `
+  CREATE TABLE job_specs (
+    job_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  INSERT INTO job_specs (job_id, doc) SELECT id, doc FROM jobs;
+  ALTER TABLE jobs ADD COLUMN spec_stamp TEXT NOT NULL DEFAULT '';
+  UPDATE jobs SET doc = json_object(
+    'State', json(doc -> '$.State'),
+    'Revision', doc ->> '$.Revision',
+    'ModifyTime', doc ->> '$.ModifyTime'
+  );
   `,
 ];
 

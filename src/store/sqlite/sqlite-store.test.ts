@@ -15,7 +15,8 @@ import {
   rejection,
   runJobStoreContract,
 } from '../store.contract.js';
-import { ApplicationId, SchemaVersion } from './schema.js';
+import { jobDoc } from '../codec.js';
+import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { SqliteJobStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-store-'));
@@ -93,11 +94,71 @@ describe('SqliteJobStore', () => {
         expect(wire['DesiredState']).toEqual({ StateType: 1 });
         expect(wire['RunOutput']).toHaveProperty('stderr', '');
         expect(Object.keys(wire).slice(0, 3)).toEqual(['ID', 'Namespace', 'EvalID']);
-        const jobDoc = db.prepare('SELECT doc FROM jobs WHERE id = ?').pluck().get(job.ID) as string;
-        expect(JSON.parse(jobDoc)).toMatchObject({ State: { StateType: 'Pending' }, Version: 1 });
+        const spec = db.prepare('SELECT doc FROM job_specs WHERE job_id = ?').pluck().get(job.ID) as string;
+        expect(JSON.parse(spec)).toMatchObject({ ID: job.ID, Tasks: [{ Name: 'main' }], Version: 1 });
+        const state = db.prepare('SELECT doc FROM jobs WHERE id = ?').pluck().get(job.ID) as string;
+        expect(JSON.parse(state)).toEqual({
+          State: { StateType: 'Pending' },
+          Revision: 1,
+          ModifyTime: job.ModifyTime,
+        });
       } finally {
         db.close();
       }
+    });
+
+    it("writes a job's spec once per version: a state change writes its state, not the spec", async () => {
+      const store = await SqliteJobStore.create({ path, backgroundCheckpoints: false });
+      open.push(store);
+      const job = await store.createJob(makeJob({ Meta: { blob: 'x'.repeat(1024 * 1024) } }));
+      // start from an empty WAL: what the update writes is all it holds afterwards
+      const peer = new Database(path);
+      peer.pragma('wal_checkpoint(TRUNCATE)');
+      // a message changes the document's size: SQLite overwrites a same-size row only where it differs
+      const running = await store.updateJobState({ jobID: job.ID, newState: 'Running', message: 'on n-1' });
+      const walBytes = statSync(`${path}-wal`).size;
+      peer.close();
+      expect(walBytes).toBeGreaterThan(0);
+      expect(walBytes).toBeLessThan(64 * 1024);
+      expect(running).toMatchObject({ Revision: 2, State: { StateType: 'Running', Message: 'on n-1' } });
+      expect(await store.getJob(job.ID)).toEqual({ ...job, ...running, Meta: job.Meta });
+      expect((await store.getJob(job.ID)).Meta['blob']).toHaveLength(1024 * 1024);
+    });
+
+    it('opens a file of schema 2 (specs inside the jobs rows) and moves each spec to its table', async () => {
+      const job = {
+        ...makeJob({ Name: 'old' }),
+        Namespace: 'default',
+        Version: 1,
+        Revision: 3,
+        CreateTime: 5,
+        ModifyTime: 7,
+      };
+      const stored = { ...job, State: { StateType: 'Running' as const, Message: 'on its way' } };
+      const oldPath = join(dir, `schema-2-${++fileCounter}.db`);
+      const old = new Database(oldPath);
+      for (const migration of migrations.slice(0, 2)) old.exec(migration);
+      old.pragma('user_version = 2');
+      old.pragma(`application_id = ${ApplicationId}`);
+      old
+        .prepare(
+          `INSERT INTO jobs (id, name, namespace, type, state, terminal, version, create_time, modify_time, doc)
+         VALUES (?, 'old', 'default', 'batch', 'Running', 0, 1, 5, 7, ?)`,
+        )
+        .run(job.ID, jobDoc.encode(stored));
+      old.close();
+
+      const store = await openStore(oldPath);
+      expect(await store.getJob(job.ID)).toEqual(stored);
+      expect((await store.listJobs()).items).toEqual([stored]);
+      const completed = await store.updateJobState({ jobID: job.ID, newState: 'Completed' });
+      expect(completed).toEqual({
+        ...stored,
+        State: { StateType: 'Completed', Message: '' },
+        Revision: 4,
+        ModifyTime: completed.ModifyTime,
+      });
+      expect(await store.getJobByIDOrName('old', 'default')).toEqual(completed);
     });
 
     it('refuses a database of a newer schema version', async () => {

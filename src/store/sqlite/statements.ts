@@ -7,6 +7,9 @@ export interface JobRow {
   type: string;
   terminal: number;
   version: number;
+  /** Changes with every spec written for the job (schema.ts, migration 3). */
+  spec_stamp: string;
+  /** The job's state part (codec.ts `jobStateDoc`); the rest is in `job_specs`. */
   doc: string;
 }
 
@@ -26,6 +29,7 @@ export interface JobColumns {
   version: number;
   create_time: number;
   modify_time: number;
+  spec_stamp: string;
   doc: string;
 }
 
@@ -78,24 +82,32 @@ export function prefixRange(prefix: string): [string, string] {
 export function prepareStatements(db: Database) {
   return {
     jobById: db.prepare<[string], JobRow>(
-      'SELECT id, namespace, type, terminal, version, doc FROM jobs WHERE id = ?',
+      'SELECT id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE id = ?',
     ),
     jobIdsByPrefix: db.prepare<[string, string], { id: string }>(
       'SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2',
     ),
     jobByName: db.prepare<[string, string], JobRow>(
-      'SELECT id, namespace, type, terminal, version, doc FROM jobs WHERE namespace = ? AND name = ?',
+      'SELECT id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE namespace = ? AND name = ?',
     ),
     insertJob: db.prepare<JobColumns>(
-      `INSERT INTO jobs (id, name, namespace, type, state, terminal, version, create_time, modify_time, doc)
-       VALUES (@id, @name, @namespace, @type, @state, @terminal, @version, @create_time, @modify_time, @doc)`,
+      `INSERT INTO jobs (id, name, namespace, type, state, terminal, version, create_time, modify_time, spec_stamp, doc)
+       VALUES (@id, @name, @namespace, @type, @state, @terminal, @version, @create_time, @modify_time, @spec_stamp, @doc)`,
     ),
     // Only the columns an update can change: SQLite rewrites the index entries of every column it sets.
-    updateJob: db.prepare<Pick<JobColumns, 'id' | 'state' | 'terminal' | 'version' | 'modify_time' | 'doc'>>(
+    updateJob: db.prepare<
+      Pick<JobColumns, 'id' | 'state' | 'terminal' | 'version' | 'modify_time' | 'spec_stamp' | 'doc'>
+    >(
       `UPDATE jobs SET state = @state, terminal = @terminal, version = @version, modify_time = @modify_time,
-         doc = @doc
+         spec_stamp = @spec_stamp, doc = @doc
        WHERE id = @id`,
     ),
+    updateJobState: db.prepare<Pick<JobColumns, 'id' | 'state' | 'terminal' | 'modify_time' | 'doc'>>(
+      'UPDATE jobs SET state = @state, terminal = @terminal, modify_time = @modify_time, doc = @doc WHERE id = @id',
+    ),
+    putSpec: db.prepare<[string, string]>('INSERT OR REPLACE INTO job_specs (job_id, doc) VALUES (?, ?)'),
+    specDoc: db.prepare<[string], string>('SELECT doc FROM job_specs WHERE job_id = ?').pluck(),
+    deleteSpec: db.prepare<[string]>('DELETE FROM job_specs WHERE job_id = ?'),
     deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
 
     insertVersion: db.prepare<[string, number, string]>(

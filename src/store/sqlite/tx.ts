@@ -7,7 +7,7 @@ import type { Execution } from '../../models/execution.js';
 import { isTerminalJob, type Job } from '../../models/job.js';
 import type { Event, JobHistory } from '../../models/job-history.js';
 import type { NodeState } from '../../models/node.js';
-import { evaluationDoc, executionDoc, historyDoc, jobDoc, nodeDoc } from '../codec.js';
+import { evaluationDoc, executionDoc, historyDoc, jobDoc, jobStateDoc, nodeDoc } from '../codec.js';
 import {
   badRequest,
   evaluationAlreadyExists,
@@ -59,7 +59,10 @@ import type {
   UpdateJobCondition,
   UpdateJobStateRequest,
 } from '../types.js';
-import { DecodedCache } from '../../lib/decoded-cache.js';
+import { randomBytes } from 'node:crypto';
+import { DecodedCache, KeyedCache } from '../../lib/decoded-cache.js';
+import { deepFreeze } from '../../lib/deep-freeze.js';
+import { plainCopy } from '../../lib/plain-copy.js';
 import {
   prefixRange,
   type ExecutionColumns,
@@ -79,16 +82,26 @@ export interface TxContext {
 
 /** Records decoded for the store's own read-only use, shared by all transactions (lib/decoded-cache.ts). */
 export interface DecodedRecords {
-  readonly jobs: DecodedCache<Job>;
+  /** Current jobs (spec and state part), by the row's spec stamp and state document. */
+  readonly jobs: KeyedCache<Job>;
+  /** Current specs, frozen, by the row's spec stamp: read from `job_specs` only on a miss. */
+  readonly specs: KeyedCache<Job>;
   readonly executions: DecodedCache<Execution>;
   readonly evaluations: DecodedCache<Evaluation>;
+  /** A spec stamp no other write of this store, nor of another connection, has used. */
+  newSpecStamp(): string;
 }
 
 export function newDecodedRecords(): DecodedRecords {
+  // Another connection to the file (another process) stamps with another prefix.
+  const prefix = randomBytes(6).toString('base64url');
+  let written = 0;
   return {
-    jobs: new DecodedCache((doc) => jobDoc.decode(doc)),
+    jobs: new KeyedCache(),
+    specs: new KeyedCache(),
     executions: new DecodedCache((doc) => executionDoc.decode(doc)),
     evaluations: new DecodedCache((doc) => evaluationDoc.decode(doc)),
+    newSpecStamp: () => `${prefix}.${++written}`,
   };
 }
 
@@ -113,7 +126,7 @@ export class SqliteTx implements JobStoreTx {
   // --- jobs ---------------------------------------------------------------------------------------
 
   getJob(id: string): Job {
-    return jobDoc.decode(this.#jobRow(id).doc);
+    return plainCopy(this.#jobOf(this.#jobRow(id)));
   }
 
   peekJob(id: string): Job {
@@ -129,18 +142,18 @@ export class SqliteTx implements JobStoreTx {
   findJobByName(name: string, namespace: string): Job | undefined {
     this.#check();
     const row = this.#s.jobByName.get(namespace === '' ? DefaultNamespace : namespace, name);
-    return row === undefined ? undefined : jobDoc.decode(row.doc);
+    return row === undefined ? undefined : plainCopy(this.#jobOf(row));
   }
 
   getJobByIDOrName(idOrName: string, namespace: string): Job {
     this.#check();
     const row = this.#s.jobByName.get(namespace === '' ? DefaultNamespace : namespace, idOrName);
-    return jobDoc.decode((row ?? this.#jobRow(idOrName)).doc);
+    return plainCopy(this.#jobOf(row ?? this.#jobRow(idOrName)));
   }
 
   getJobVersion(jobID: string, version: number): Job {
     const row = this.#jobRow(jobID);
-    if (version === row.version) return jobDoc.decode(row.doc);
+    if (version === row.version) return plainCopy(this.#jobOf(row));
     const doc = this.#s.versionDoc.get(row.id, version);
     if (doc === undefined) throw jobVersionNotFound(row.id, version);
     return jobDoc.decode(doc);
@@ -148,7 +161,8 @@ export class SqliteTx implements JobStoreTx {
 
   getJobVersions(jobID: string): Job[] {
     const row = this.#jobRow(jobID);
-    return [...this.#s.versionDocs.all(row.id), row.doc].map((doc) => jobDoc.decode(doc));
+    const superseded = this.#s.versionDocs.all(row.id).map((doc) => jobDoc.decode(doc));
+    return [...superseded, plainCopy(this.#jobOf(row))];
   }
 
   listJobs(query: JobQuery = {}): JobPage {
@@ -174,22 +188,24 @@ export class SqliteTx implements JobStoreTx {
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.max(0, query.limit ?? 0);
     const filter = query.filter;
+    // the spec by a subquery: the listing keeps walking the jobs table in its order
     const sql =
-      `SELECT doc FROM jobs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      'SELECT (SELECT s.doc FROM job_specs s WHERE s.job_id = jobs.id) AS spec, jobs.doc AS state FROM jobs' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY ${column} ${direction}, seq ${direction}` +
       (filter === undefined ? ' LIMIT @limit OFFSET @offset' : '');
-    const statement = this.#ctx.dynamic.get<Record<string, string | number>, string>(sql).pluck();
+    const statement = this.#ctx.dynamic.get<Record<string, string | number>, SpecAndState>(sql);
 
     const items: Job[] = [];
     let more = false;
     if (filter === undefined) {
       const docs = statement.all({ ...params, limit: limit === 0 ? -1 : limit + 1, offset });
       more = limit > 0 && docs.length > limit;
-      for (const doc of more ? docs.slice(0, limit) : docs) items.push(jobDoc.decode(doc));
+      for (const row of more ? docs.slice(0, limit) : docs) items.push(listedJob(row));
     } else {
       let skipped = 0;
-      for (const doc of statement.iterate(params)) {
-        const job = jobDoc.decode(doc);
+      for (const row of statement.iterate(params)) {
+        const job = listedJob(row);
         if (!filter(job)) continue;
         if (skipped < offset) {
           skipped++;
@@ -215,7 +231,7 @@ export class SqliteTx implements JobStoreTx {
       throw jobNameAlreadyExists(job.Name, job.Namespace);
     }
     const stored = this.#writeJob(job, 'insert');
-    this.#changed({ type: 'JobCreated', job: structuredClone(stored) });
+    this.#changed({ type: 'JobCreated', job: plainCopy(stored) });
     if (extras?.history !== undefined && extras.history.length > 0) {
       this.addJobHistory(job.ID, job.Version, extras.history);
     }
@@ -229,26 +245,37 @@ export class SqliteTx implements JobStoreTx {
     const row = this.#jobRow(update.ID);
     const existing = this.#jobOf(row);
     const job = nextJobVersion(existing, update, condition, this.#nowNanos());
-    this.#s.insertVersion.run(existing.ID, existing.Version, row.doc);
+    this.#s.insertVersion.run(existing.ID, existing.Version, jobDoc.encode(existing));
     const stored = this.#writeJob(job, 'update');
-    this.#changed({ type: 'JobUpdated', job: structuredClone(stored), previous: existing });
+    this.#changed({ type: 'JobUpdated', job: plainCopy(stored), previous: existing });
     return stored;
   }
 
   updateJobState(request: UpdateJobStateRequest): Job {
     this.#checkWritable();
-    const existing = this.#jobOf(this.#jobRow(request.jobID));
+    const row = this.#jobRow(request.jobID);
+    const existing = this.#jobOf(row);
     const job = jobWithState(existing, request, this.#nowNanos());
-    const stored = this.#writeJob(job, 'update');
-    this.#changed({ type: 'JobStateUpdated', job: structuredClone(stored), previous: existing });
+    // the spec stays as it is: only the state part is written
+    const { doc, stored: state } = jobStateDoc.encodeAndDecode(job);
+    this.#s.updateJobState.run({
+      id: row.id,
+      state: job.State.StateType,
+      terminal: isTerminalJob(job) ? 1 : 0,
+      modify_time: job.ModifyTime,
+      doc,
+    });
+    const stored = plainCopy({ ...this.#spec(row), ...state });
+    this.#changed({ type: 'JobStateUpdated', job: plainCopy(stored), previous: existing });
     return stored;
   }
 
   deleteJob(jobID: string): void {
     this.#checkWritable();
     const row = this.#jobRow(jobID);
-    const job = jobDoc.decode(row.doc);
+    const job = plainCopy(this.#jobOf(row));
     this.#s.deleteExecutionsOfJob.run(row.id);
+    this.#s.deleteSpec.run(row.id);
     this.#s.deleteEvaluationsOfJob.run(row.id);
     this.#s.deleteHistoryOfJob.run(row.id);
     this.#s.deleteVersions.run(row.id);
@@ -584,16 +611,34 @@ export class SqliteTx implements JobStoreTx {
 
   /**
    * The decoded job of a row, for read-only use inside the store (it may also travel as a change's
-   * `previous`, which listeners only read). Never returned to a caller.
+   * `previous`, which listeners only read; its spec parts are frozen). Callers get a `plainCopy`.
    */
   #jobOf(row: JobRow): Job {
-    return this.#ctx.decoded.jobs.get(row.id, row.doc);
+    return this.#ctx.decoded.jobs.lookup(row.id, `${row.spec_stamp}\n${row.doc}`, () => ({
+      ...this.#spec(row),
+      ...jobStateDoc.decode(row.doc),
+    }));
   }
 
-  /** Writes the job's row; returns the job as stored (decoded from its document). */
+  /** The row's current spec, frozen: read and decoded only when another spec was cached for the job. */
+  #spec(row: JobRow): Job {
+    const { specs } = this.#ctx.decoded;
+    return specs.lookup(row.id, row.spec_stamp, () => decodeSpec(this.#s.specDoc.get(row.id)!));
+  }
+
+  /**
+   * Writes a job version: its spec (the whole job) and the row with its state part. Returns the job as
+   * stored (decoded from its document).
+   */
   #writeJob(job: Job, mode: 'insert' | 'update'): Job {
     const { doc, stored } = jobDoc.encodeAndDecode(job);
-    (mode === 'insert' ? this.#s.insertJob : this.#s.updateJob).run(jobColumns(job, doc));
+    const stamp = this.#ctx.decoded.newSpecStamp();
+    this.#s.putSpec.run(job.ID, doc);
+    (mode === 'insert' ? this.#s.insertJob : this.#s.updateJob).run(
+      jobColumns(job, jobStateDoc.encode(job), stamp),
+    );
+    // Cached under the new stamp: should this write roll back, the row keeps its old stamp and misses.
+    this.#ctx.decoded.specs.lookup(job.ID, stamp, () => deepFreeze(plainCopy(stored)));
     return stored;
   }
 
@@ -631,7 +676,7 @@ export class SqliteTx implements JobStoreTx {
   }
 }
 
-function jobColumns(job: Job, doc: string): JobColumns {
+function jobColumns(job: Job, doc: string, specStamp: string): JobColumns {
   return {
     id: job.ID,
     name: job.Name,
@@ -642,8 +687,24 @@ function jobColumns(job: Job, doc: string): JobColumns {
     version: job.Version,
     create_time: job.CreateTime,
     modify_time: job.ModifyTime,
+    spec_stamp: specStamp,
     doc,
   };
+}
+
+function decodeSpec(doc: string): Job {
+  return deepFreeze(jobDoc.decode(doc));
+}
+
+/** A row of a job listing: the spec and the state part of one job. */
+interface SpecAndState {
+  spec: string;
+  state: string;
+}
+
+/** A listed job, decoded without the caches: a listing may read every job once, and evict them all. */
+function listedJob(row: SpecAndState): Job {
+  return { ...jobDoc.decode(row.spec), ...jobStateDoc.decode(row.state) };
 }
 
 function executionColumns(execution: Execution, doc: string): ExecutionColumns {
