@@ -96,11 +96,12 @@ export const migrations: readonly string[] = [
   // state change. spec_stamp changes with every spec written: a cached spec is current while the row's
   // stamp is the one it was cached under, so the spec is read only on a miss ('' = as migrated).
   `
+  -- keyed by the jobs row's seq: one b-tree to write, where a TEXT key would add an index
   CREATE TABLE job_specs (
-    job_id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
     doc TEXT NOT NULL
   );
-  INSERT INTO job_specs (job_id, doc) SELECT id, doc FROM jobs;
+  INSERT INTO job_specs (seq, doc) SELECT seq, doc FROM jobs;
   ALTER TABLE jobs ADD COLUMN spec_stamp TEXT NOT NULL DEFAULT '';
   UPDATE jobs SET doc = json_object(
     'State', json(doc -> '$.State'),

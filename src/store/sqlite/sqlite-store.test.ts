@@ -94,7 +94,10 @@ describe('SqliteJobStore', () => {
         expect(wire['DesiredState']).toEqual({ StateType: 1 });
         expect(wire['RunOutput']).toHaveProperty('stderr', '');
         expect(Object.keys(wire).slice(0, 3)).toEqual(['ID', 'Namespace', 'EvalID']);
-        const spec = db.prepare('SELECT doc FROM job_specs WHERE job_id = ?').pluck().get(job.ID) as string;
+        const spec = db
+          .prepare('SELECT s.doc FROM job_specs s JOIN jobs j ON j.seq = s.seq WHERE j.id = ?')
+          .pluck()
+          .get(job.ID) as string;
         expect(JSON.parse(spec)).toMatchObject({ ID: job.ID, Tasks: [{ Name: 'main' }], Version: 1 });
         const state = db.prepare('SELECT doc FROM jobs WHERE id = ?').pluck().get(job.ID) as string;
         expect(JSON.parse(state)).toEqual({

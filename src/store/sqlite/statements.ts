@@ -2,6 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 
 export interface JobRow {
+  seq: number;
   id: string;
   namespace: string;
   type: string;
@@ -82,13 +83,13 @@ export function prefixRange(prefix: string): [string, string] {
 export function prepareStatements(db: Database) {
   return {
     jobById: db.prepare<[string], JobRow>(
-      'SELECT id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE id = ?',
+      'SELECT seq, id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE id = ?',
     ),
     jobIdsByPrefix: db.prepare<[string, string], { id: string }>(
       'SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2',
     ),
     jobByName: db.prepare<[string, string], JobRow>(
-      'SELECT id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE namespace = ? AND name = ?',
+      'SELECT seq, id, namespace, type, terminal, version, spec_stamp, doc FROM jobs WHERE namespace = ? AND name = ?',
     ),
     insertJob: db.prepare<JobColumns>(
       `INSERT INTO jobs (id, name, namespace, type, state, terminal, version, create_time, modify_time, spec_stamp, doc)
@@ -105,9 +106,11 @@ export function prepareStatements(db: Database) {
     updateJobState: db.prepare<Pick<JobColumns, 'id' | 'state' | 'terminal' | 'modify_time' | 'doc'>>(
       'UPDATE jobs SET state = @state, terminal = @terminal, modify_time = @modify_time, doc = @doc WHERE id = @id',
     ),
-    putSpec: db.prepare<[string, string]>('INSERT OR REPLACE INTO job_specs (job_id, doc) VALUES (?, ?)'),
-    specDoc: db.prepare<[string], string>('SELECT doc FROM job_specs WHERE job_id = ?').pluck(),
-    deleteSpec: db.prepare<[string]>('DELETE FROM job_specs WHERE job_id = ?'),
+    putSpec: db.prepare<[number | bigint, string]>(
+      'INSERT OR REPLACE INTO job_specs (seq, doc) VALUES (?, ?)',
+    ),
+    specDoc: db.prepare<[number], string>('SELECT doc FROM job_specs WHERE seq = ?').pluck(),
+    deleteSpec: db.prepare<[number]>('DELETE FROM job_specs WHERE seq = ?'),
     deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
 
     insertVersion: db.prepare<[string, number, string]>(
