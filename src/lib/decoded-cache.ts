@@ -1,17 +1,10 @@
 /**
- * Decoded documents by record ID, least recently decoded dropped first. Decoding a stored document
- * costs far more than comparing it with the one decoded last time, and stores read the same few
- * records over and over while a job moves through its states (the orchestrator's store, records it
- * reads for itself; the compute store, an execution's job spec). An entry is valid only while the
- * record's document is unchanged, so `get` needs nothing invalidated: a stale entry is simply not used.
+ * Values by record ID, least recently cached dropped first, each valid while the record's key is the
+ * one it was cached under: the record's document itself ({@link DecodedCache}), or a stamp that changes
+ * whenever the value does, for a value not worth reading just to compare it (a document of megabytes, a
+ * value built from several).
  *
- * Values are shared between every caller: never mutate one (hand them out only frozen).
- */
-
-/**
- * Values by record ID, each valid while the record's key is the one it was cached under: the record's
- * document itself ({@link DecodedCache}), or a stamp that changes whenever the value does, for a value
- * not worth reading just to compare it (a document of megabytes, a value built from several).
+ * Values are shared between every caller: never mutate one (hand out frozen values, or copies).
  */
 export class KeyedCache<T> {
   readonly #entries = new Map<string, { key: string; value: T }>();
@@ -49,6 +42,13 @@ export class KeyedCache<T> {
   }
 }
 
+/**
+ * Decoded documents by record ID. Decoding a stored document costs far more than comparing it with the
+ * one decoded last time, and stores read the same few records over and over while a job moves through
+ * its states (the orchestrator's store, records it reads for itself; the compute store, an execution's
+ * job spec). An entry is valid only while the record's document is unchanged, so `get` needs nothing
+ * invalidated: a stale entry is simply not used.
+ */
 export class DecodedCache<T> extends KeyedCache<T> {
   readonly #decode: (doc: string) => T;
 

@@ -58,12 +58,15 @@ function docCodec<T>(schema: () => StructSchema): DocCodec<T> {
 export const jobDoc = docCodec<Job>(jobSchema);
 
 /** What a job's state change writes (records.ts `jobWithState`); the rest of the job is its spec. */
-export type JobStatePart = Pick<Job, 'State' | 'Revision' | 'ModifyTime'>;
-const jobStateFields: ReadonlySet<string> = new Set(['State', 'Revision', 'ModifyTime']);
+const jobStateFields = ['State', 'Revision', 'ModifyTime'] as const;
+export type JobStatePart = Pick<Job, (typeof jobStateFields)[number]>;
 
 /** A job's state part alone, encoded as those fields of a job document. */
 export const jobStateDoc = docCodec<JobStatePart>(
-  sharedSchema(() => ({ name: 'Job', fields: jobSchema().fields.filter((f) => jobStateFields.has(f.name)) })),
+  sharedSchema(() => ({
+    name: 'Job',
+    fields: jobSchema().fields.filter((f) => (jobStateFields as readonly string[]).includes(f.name)),
+  })),
 );
 export const executionDoc = docCodec<Execution>(executionSchema);
 export const evaluationDoc = docCodec<Evaluation>(evaluationSchema);

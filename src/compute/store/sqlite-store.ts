@@ -18,11 +18,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../../models/index.js';
-import type { Event, Execution, ExecutionStateType } from '../../models/index.js';
-import { deepFreeze } from '../../lib/deep-freeze.js';
-import type { Job } from '../../models/index.js';
-import { executionDoc, jobDoc } from '../../store/codec.js';
+import type { Event, Execution, ExecutionStateType, Job } from '../../models/index.js';
 import { DecodedCache } from '../../lib/decoded-cache.js';
+import { deepFreeze } from '../../lib/deep-freeze.js';
+import { executionDoc, jobDoc } from '../../store/codec.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,

@@ -344,7 +344,7 @@ export class SqliteTx implements JobStoreTx {
           job = this.getJobVersion(execution.JobID, execution.JobVersion);
           jobs.set(key, job);
         }
-        execution.Job = structuredClone(job);
+        execution.Job = plainCopy(job);
       }
     }
     return executions;
@@ -636,9 +636,11 @@ export class SqliteTx implements JobStoreTx {
     const { doc, stored } = jobDoc.encodeAndDecode(job);
     const stamp = this.#ctx.decoded.newSpecStamp();
     const columns = jobColumns(job, jobStateDoc.encode(job), stamp);
-    const seq = row === undefined ? this.#s.insertJob.run(columns).lastInsertRowid : row.seq;
-    if (row !== undefined) this.#s.updateJob.run(columns);
-    this.#s.putSpec.run(seq, doc);
+    if (row === undefined) this.#s.putSpec.run(this.#s.insertJob.run(columns).lastInsertRowid, doc);
+    else {
+      this.#s.updateJob.run(columns);
+      this.#s.putSpec.run(row.seq, doc);
+    }
     // Cached under the new stamp: should this write roll back, the row keeps its old stamp and misses.
     this.#ctx.decoded.specs.lookup(job.ID, stamp, () => plainCopy(stored));
     return stored;
