@@ -11,6 +11,7 @@ import {
   readSmallFile,
   statPath,
   writeAt,
+  writeNewFile,
   writeSmallFile,
 } from './quick-fs.js';
 
@@ -36,6 +37,27 @@ describe('quick-fs', () => {
     expect(readFileSync(join(dir, 'small'))).toEqual(small);
     expect(statSync(join(dir, 'small')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'large'))).toEqual(large);
+  });
+
+  it('writes new files under fresh names, small and large, and never over an existing one', async () => {
+    const large = Buffer.alloc(QuickBytes + 1, 7);
+    const first = await writeNewFile(join(dir, 'in-'), Buffer.from('one'));
+    const second = await writeNewFile(join(dir, 'in-'), large, { mode: 0o600 });
+    expect(first).toMatch(/\/in-[0-9a-f]{8}$/);
+    expect(second).not.toBe(first);
+    expect(readFileSync(first, 'utf8')).toBe('one');
+    expect(readFileSync(second)).toEqual(large);
+    expect(statSync(second).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'kept'), 'mine');
+    await expect(
+      writeSmallFile(join(dir, 'kept'), Buffer.from('x'), { exclusive: true }),
+    ).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    expect(readFileSync(join(dir, 'kept'), 'utf8')).toBe('mine');
+    await expect(writeNewFile(join(dir, 'missing', 'in-'), Buffer.from('x'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it('reads small and large files alike, states paths and links files', async () => {

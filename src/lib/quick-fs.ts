@@ -18,7 +18,8 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { parentOf } from './byte-path.js';
@@ -61,17 +62,48 @@ export function makeTempFolder(prefix: string): Promise<string> {
   return settleNow(() => mkdtempSync(prefix));
 }
 
+export interface WriteOptions {
+  mode?: number;
+  signal?: AbortSignal;
+  /** Fail with EEXIST rather than replace a file that is there. */
+  exclusive?: boolean;
+}
+
 /** Writes `data` to `path`: at once when it is small, else through the thread pool. */
 export function writeSmallFile(
   path: string | Buffer,
   data: Uint8Array,
-  options: { mode?: number; signal?: AbortSignal } = {},
+  options: WriteOptions = {},
 ): Promise<void> {
-  if (data.length > QuickBytes) return writeFile(path, data, options);
+  const { signal, exclusive, mode } = options;
+  const flag = exclusive === true ? 'wx' : 'w';
+  if (data.length > QuickBytes) return writeFile(path, data, { flag, mode, signal });
   return settleNow(() => {
-    options.signal?.throwIfAborted();
-    writeFileSync(path, data, options.mode === undefined ? {} : { mode: options.mode });
+    signal?.throwIfAborted();
+    writeFileSync(path, data, mode === undefined ? { flag } : { flag, mode });
   });
+}
+
+/**
+ * Writes `data` to a new file named `prefix` + eight random characters, as `mkdtemp` names folders,
+ * never over an existing file; resolves with its path. What a failed write left of it is removed.
+ */
+export async function writeNewFile(
+  prefix: string,
+  data: Uint8Array,
+  options: Omit<WriteOptions, 'exclusive'> = {},
+): Promise<string> {
+  for (;;) {
+    const path = prefix + randomBytes(4).toString('hex');
+    try {
+      await writeSmallFile(path, data, { ...options, exclusive: true });
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
 }
 
 /** The metadata of `path` (symlinks followed), or undefined when there is nothing there. */

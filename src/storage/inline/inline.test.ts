@@ -96,6 +96,37 @@ runStorageContract('inline', () =>
   }),
 );
 
+describe('inline plain data', () => {
+  const storage = new InlineStorage();
+  const temp = useTempDir('storage-inline-file-');
+
+  it('is one file of its own in the directory, which cleanup removes and nothing else', async () => {
+    const first = await storage.prepareStorage(temp.path, inline('data:,one'));
+    const second = await storage.prepareStorage(temp.path, inline('data:,two'));
+    expect(join(first.source, '..')).toBe(temp.path);
+    expect([await readFile(first.source, 'utf8'), await readFile(second.source, 'utf8')]).toEqual([
+      'one',
+      'two',
+    ]);
+    await storage.cleanupStorage(inline('data:,one'), first);
+    expect(await readdir(temp.path)).toEqual([second.source.slice(temp.path.length + 1)]);
+  });
+
+  it('leaves nothing behind when it cannot be written', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      storage.prepareStorage(temp.path, inline('data:,x'), { signal: controller.signal }),
+    ).rejects.toThrow();
+    await expect(storage.prepareStorage(join(temp.path, 'missing'), inline('data:,x'))).rejects.toMatchObject(
+      {
+        message: expect.stringContaining('cannot write an inline input') as unknown,
+      },
+    );
+    expect(await readdir(temp.path)).toEqual([]);
+  });
+});
+
 describe('inline archives', () => {
   const storage = new InlineStorage();
   const temp = useTempDir('storage-inline-test-');

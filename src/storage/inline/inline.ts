@@ -4,11 +4,11 @@
  * (what the CLI makes of directories and larger files), unpacked into a directory mounted there.
  */
 import { rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { parentOf, pathUnder } from '../../lib/byte-path.js';
-import { makeFolder, makeTempFolder, writeSmallFile } from '../../lib/quick-fs.js';
+import { makeFolder, makeTempFolder, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, StorageSource, type InputSource } from '../../models/index.js';
 import { ioError, paramError, throwIfAborted } from '../errors.js';
 import { requiredStringParam, sourceParams } from '../params.js';
@@ -67,19 +67,22 @@ export class InlineStorage implements Storage {
     options: IoOptions = {},
   ): Promise<StorageVolume> {
     const content = await this.#decode(input, options.signal);
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    if (content.kind === 'file') {
+      // a file in `directory` itself: a folder around it would be one more inode to create and remove
+      // (0.1–0.6 ms each on a VM's ext4 disk here, against ~5 µs on tmpfs: measured)
+      const file = await writeNewFile(join(directory, EntryPrefix), content.data, signal).catch(
+        (err: unknown) => {
+          throwIfAborted(options.signal, 'preparing an inline input');
+          throw ioError(`cannot write an inline input to ${directory}`, err);
+        },
+      );
+      return { source: file, target: input.Target, readOnly: true };
+    }
     const entry = await makeTempFolder(join(directory, EntryPrefix)).catch((err: unknown) => {
       throw ioError(`cannot create a directory for an inline input in ${directory}`, err);
     });
     try {
-      if (content.kind === 'file') {
-        const file = join(entry, 'file');
-        await writeSmallFile(
-          file,
-          content.data,
-          options.signal === undefined ? {} : { signal: options.signal },
-        );
-        return { source: file, target: input.Target, readOnly: true };
-      }
       await unpack(content.entries, entry, options.signal);
       return { source: entry, target: input.Target, readOnly: true };
     } catch (err) {
@@ -89,10 +92,10 @@ export class InlineStorage implements Storage {
     }
   }
 
+  /** Removes the file or folder `prepareStorage` made; never what this provider did not create. */
   async cleanupStorage(_input: InputSource, volume: StorageVolume): Promise<void> {
-    const entry = basename(volume.source).startsWith(EntryPrefix) ? volume.source : dirname(volume.source);
-    // Never remove what this provider did not create.
-    if (basename(entry).startsWith(EntryPrefix)) await rm(entry, { recursive: true, force: true });
+    if (basename(volume.source).startsWith(EntryPrefix))
+      await rm(volume.source, { recursive: true, force: true });
   }
 
   async #decode(input: InputSource, signal: AbortSignal | undefined): Promise<Content> {
