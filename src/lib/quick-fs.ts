@@ -84,6 +84,9 @@ export function writeSmallFile(
   });
 }
 
+/** Names `writeNewFile` tries: one taken by chance is replaced; this many taken means something is wrong. */
+const NewFileAttempts = 100;
+
 /**
  * Writes `data` to a new file named `prefix` + eight random characters, as `mkdtemp` names folders,
  * never over an existing file; resolves with its path. What a failed write left of it is removed.
@@ -93,14 +96,15 @@ export async function writeNewFile(
   data: Uint8Array,
   options: Omit<WriteOptions, 'exclusive'> = {},
 ): Promise<string> {
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const path = prefix + randomBytes(4).toString('hex');
     try {
       await writeSmallFile(path, data, { ...options, exclusive: true });
       return path;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      await rm(path, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < NewFileAttempts) continue;
+      // with O_EXCL, a file at `path` is one this call created
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(path, { force: true });
       throw err;
     }
   }
