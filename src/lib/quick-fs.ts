@@ -102,10 +102,12 @@ export async function writeNewFile(
       await writeSmallFile(path, data, { ...options, exclusive: true });
       return path;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < NewFileAttempts) continue;
-      // with O_EXCL, a file at `path` is one this call created
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(path, { force: true });
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // with O_EXCL, a file at `path` is one this call created
+        await rm(path, { force: true });
+        throw err;
+      }
+      if (attempt >= NewFileAttempts) throw err;
     }
   }
 }

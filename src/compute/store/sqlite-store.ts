@@ -210,11 +210,9 @@ export class SqliteExecutionStore implements ExecutionStore {
     const record: Execution = { ...execution, CreateTime: nowNs, ModifyTime: nowNs, Revision: 1 };
     const { upsert, entry } = this.#writeTransaction(record.ID, () => {
       if (this.#statements.get.get(record.ID) !== undefined) throw executionAlreadyExists(record.ID);
-      const jobText = jobDoc.encode(record.Job!);
       const { doc, stored } = executionDoc.encodeAndDecode({ ...record, Job: undefined });
       this.#statements.insert.run(stored.ID, stored.ComputeState.StateType, doc, nowNs);
-      this.#statements.putJob.run(stored.ID, jobText);
-      const created = { current: { ...stored, Job: this.#jobs.get(stored.ID, jobText) }, events };
+      const created = { current: { ...stored, Job: this.#putJob(stored.ID, record.Job!) }, events };
       return { upsert: created, entry: this.#commitSideEffects(created) };
     });
     this.#committed(upsert, entry);
@@ -302,9 +300,14 @@ export class SqliteExecutionStore implements ExecutionStore {
       this.#jobs.forget(stored.ID);
       return stored;
     }
-    const jobText = jobDoc.encode(next.Job);
-    this.#statements.putJob.run(stored.ID, jobText);
-    return { ...stored, Job: this.#jobs.get(stored.ID, jobText) };
+    return { ...stored, Job: this.#putJob(stored.ID, next.Job) };
+  }
+
+  /** Writes the execution's job spec; returns it as stored, decoded once into the cache. */
+  #putJob(executionID: string, job: Job): Job {
+    const doc = jobDoc.encode(job);
+    this.#statements.putJob.run(executionID, doc);
+    return this.#jobs.get(executionID, doc);
   }
 
   /** A row as an execution: its job from `execution_jobs` (decoded once), or from `doc` in old rows. */
