@@ -1,3 +1,5 @@
+import { BoundedMap } from './bounded-map.js';
+
 /**
  * Values by record ID, least recently cached dropped first, each valid while the record's key is the
  * one it was cached under: the record's document itself ({@link DecodedCache}), or a stamp that changes
@@ -7,11 +9,10 @@
  * Values are shared between every caller: never mutate one (hand out frozen values, or copies).
  */
 export class KeyedCache<T> {
-  readonly #entries = new Map<string, { key: string; value: T }>();
-  readonly #limit: number;
+  readonly #entries: BoundedMap<string, { key: string; value: T }>;
 
   constructor(limit = 4096) {
-    this.#limit = limit;
+    this.#entries = new BoundedMap(limit);
   }
 
   /** The value of record `id` cached under `key`; else `make`'s, cached under `key` from now on. */
@@ -19,13 +20,7 @@ export class KeyedCache<T> {
     const cached = this.#entries.get(id);
     if (cached !== undefined && cached.key === key) return cached.value;
     const value = make();
-    this.#entries.delete(id);
     this.#entries.set(id, { key, value });
-    if (this.#entries.size > this.#limit) {
-      // Maps iterate in insertion order: the first key is the least recently cached.
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
     return value;
   }
 

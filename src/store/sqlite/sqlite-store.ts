@@ -51,6 +51,7 @@ import type {
 import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { prepareStatements, StatementCache } from './statements.js';
 import { Checkpointer } from './checkpointer.js';
+import { RowCache } from './row-cache.js';
 import { newDecodedRecords, SqliteTx, type TxContext } from './tx.js';
 
 export interface SqliteJobStoreOptions {
@@ -131,6 +132,7 @@ export class SqliteJobStore implements JobStore {
       statements: prepareStatements(db),
       dynamic: new StatementCache(db),
       clock: options.clock ?? systemClock,
+      rows: new RowCache(db),
       decoded: newDecodedRecords(),
     };
     this.#run = db.transaction((fn: () => unknown) => fn());
@@ -309,10 +311,13 @@ export class SqliteJobStore implements JobStore {
       }
       let outcomes: WriteOutcome[];
       try {
-        outcomes = this.#run.immediate(() =>
-          batch.map((write) => this.#applyInSavepoint(write.fn)),
-        ) as WriteOutcome[];
+        outcomes = this.#run.immediate(() => {
+          this.#ctx.rows.sync();
+          return batch.map((write) => this.#applyInSavepoint(write.fn));
+        }) as WriteOutcome[];
       } catch (err) {
+        // Rows cached by the batch's writes were never committed.
+        this.#ctx.rows.clear();
         const error = asStoreError(err, 'job store write failed');
         for (const write of batch) write.reject(error);
         continue;
@@ -343,6 +348,7 @@ export class SqliteJobStore implements JobStore {
       // Some SQLite errors (a full disk, an I/O error) abort the whole transaction, savepoints and all:
       // then nothing of the batch can commit, and the group fails together.
       if (!this.#db.inTransaction) throw err;
+      tx.cacheWrites.forget();
       return { ok: false, error: asStoreError(err, 'job store write failed') };
     } finally {
       tx.end();
@@ -353,7 +359,10 @@ export class SqliteJobStore implements JobStore {
   #read<T>(fn: (tx: JobStoreReader) => T): T {
     const tx = this.#begin(false);
     try {
-      return this.#run.deferred(() => synchronously(fn(tx))) as T;
+      return this.#run.deferred(() => {
+        this.#ctx.rows.sync();
+        return synchronously(fn(tx));
+      }) as T;
     } catch (err) {
       throw asStoreError(err, 'job store read failed');
     } finally {

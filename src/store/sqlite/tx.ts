@@ -60,22 +60,27 @@ import type {
   UpdateJobStateRequest,
 } from '../types.js';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { BoundedMap } from '../../lib/bounded-map.js';
 import { DecodedCache, KeyedCache } from '../../lib/decoded-cache.js';
 import { plainCopy } from '../../lib/plain-copy.js';
 import {
   prefixRange,
   type ExecutionColumns,
+  type ExecutionRow,
   type JobColumns,
   type JobRow,
   type StatementCache,
   type Statements,
 } from './statements.js';
+import { CacheWrites, type RowCache } from './row-cache.js';
 
-/** What a transaction needs from its store: statements, the clock, and the shared decoded records. */
+/** What a transaction needs from its store: statements, the clock, the shared rows and decoded records. */
 export interface TxContext {
   readonly statements: Statements;
   readonly dynamic: StatementCache;
   readonly clock: StoreClock;
+  readonly rows: RowCache;
   readonly decoded: DecodedRecords;
 }
 
@@ -106,6 +111,8 @@ export function newDecodedRecords(): DecodedRecords {
 
 export class SqliteTx implements JobStoreTx {
   readonly changes: StoreChange[] = [];
+  /** What this transaction put in the row cache: the store forgets it when the transaction rolls back. */
+  readonly cacheWrites = new CacheWrites();
   readonly #s: Statements;
   readonly #ctx: TxContext;
   readonly #writable: boolean;
@@ -225,7 +232,7 @@ export class SqliteTx implements JobStoreTx {
   createJob(input: Job, extras?: CreateJobExtras): Job {
     this.#checkWritable();
     const job = newJob(input, this.#nowNanos());
-    if (this.#s.jobById.get(job.ID) !== undefined) throw jobAlreadyExists(job.ID);
+    if (this.#jobById(job.ID) !== undefined) throw jobAlreadyExists(job.ID);
     if (this.#s.jobByName.get(job.Namespace, job.Name) !== undefined) {
       throw jobNameAlreadyExists(job.Name, job.Namespace);
     }
@@ -257,13 +264,15 @@ export class SqliteTx implements JobStoreTx {
     const job = jobWithState(existing, request, this.#nowNanos());
     // the spec stays as it is: only the state part is written
     const { doc, stored: state } = jobStateDoc.encodeAndDecode(job);
+    const terminal = isTerminalJob(job) ? 1 : 0;
     this.#s.updateJobState.run({
       id: row.id,
       state: job.State.StateType,
-      terminal: isTerminalJob(job) ? 1 : 0,
+      terminal,
       modify_time: job.ModifyTime,
       doc,
     });
+    this.cacheWrites.put(this.#ctx.rows.jobs, row.id, { ...row, terminal, doc });
     const stored = plainCopy({ ...this.#spec(row), ...state });
     this.#changed({ type: 'JobStateUpdated', job: plainCopy(stored), previous: existing });
     return stored;
@@ -279,6 +288,8 @@ export class SqliteTx implements JobStoreTx {
     this.#s.deleteHistoryOfJob.run(row.id);
     this.#s.deleteVersions.run(row.id);
     this.#s.deleteJob.run(row.id);
+    // Rare: rather than find each of the job's cached executions and evaluations, start over.
+    this.#ctx.rows.clear();
     this.#changed({ type: 'JobDeleted', job });
   }
 
@@ -286,11 +297,11 @@ export class SqliteTx implements JobStoreTx {
 
   getExecution(id: string): Execution {
     this.#check();
-    let row = this.#s.executionById.get(id);
+    let row = this.#executionById(id);
     if (row === undefined && id !== '') {
       const found = this.#s.executionIdsByPrefix.all(...prefixRange(id));
       if (found.length > 1) throw multipleExecutionsFound(id);
-      if (found[0] !== undefined) row = this.#s.executionById.get(found[0].id);
+      if (found[0] !== undefined) row = this.#executionById(found[0].id);
     }
     if (row === undefined) throw executionNotFound(id);
     return executionDoc.decode(row.doc);
@@ -352,10 +363,9 @@ export class SqliteTx implements JobStoreTx {
 
   createExecution(input: Execution): Execution {
     this.#checkWritable();
-    const row = this.#s.jobById.get(input.JobID);
+    const row = this.#jobById(input.JobID);
     if (row === undefined) throw jobNotFound(input.JobID);
     const execution = newExecution(input, this.#jobOf(row), this.#nowNanos());
-    if (this.#s.executionById.get(execution.ID) !== undefined) throw executionAlreadyExists(execution.ID);
     const stored = this.#writeExecution(execution, 'insert');
     this.#changed({ type: 'ExecutionCreated', execution: structuredClone(stored) });
     return stored;
@@ -363,7 +373,7 @@ export class SqliteTx implements JobStoreTx {
 
   updateExecution(request: UpdateExecutionRequest): Execution {
     this.#checkWritable();
-    const row = this.#s.executionById.get(request.executionID);
+    const row = this.#executionById(request.executionID);
     if (row === undefined) throw executionNotFound(request.executionID);
     // Read-only: it becomes the change's `previous`, which listeners only read.
     const existing = this.#ctx.decoded.executions.get(row.id, row.doc);
@@ -388,7 +398,7 @@ export class SqliteTx implements JobStoreTx {
 
   getEvaluation(id: string): Evaluation {
     this.#check();
-    const doc = this.#s.evaluationDoc.get(id);
+    const doc = this.#evaluationDoc(id);
     if (doc === undefined) throw evaluationNotFound(id);
     return evaluationDoc.decode(doc);
   }
@@ -414,14 +424,13 @@ export class SqliteTx implements JobStoreTx {
 
   createEvaluation(input: Evaluation): Evaluation {
     this.#checkWritable();
-    const row = this.#s.jobById.get(input.JobID);
+    const row = this.#jobById(input.JobID);
     if (row === undefined) throw jobNotFound(input.JobID);
     const evaluation = newEvaluation(
       input,
       { ID: row.id, Namespace: row.namespace, Type: row.type },
       this.#nowNanos(),
     );
-    if (this.#s.evaluationDoc.get(evaluation.ID) !== undefined) throw evaluationAlreadyExists(evaluation.ID);
     const stored = this.#writeEvaluation(evaluation, 'insert');
     this.#changed({ type: 'EvaluationCreated', evaluation: structuredClone(stored) });
     return stored;
@@ -429,7 +438,7 @@ export class SqliteTx implements JobStoreTx {
 
   updateEvaluation(id: string, changes: EvaluationChanges): Evaluation {
     this.#checkWritable();
-    const doc = this.#s.evaluationDoc.get(id);
+    const doc = this.#evaluationDoc(id);
     if (doc === undefined) throw evaluationNotFound(id);
     // Read-only: it becomes the change's `previous`, which listeners only read.
     const existing = this.#ctx.decoded.evaluations.get(id, doc);
@@ -443,6 +452,7 @@ export class SqliteTx implements JobStoreTx {
     this.#checkWritable();
     const evaluation = this.getEvaluation(id);
     this.#s.deleteEvaluation.run(id);
+    this.#ctx.rows.evaluations.delete(id);
     this.#changed({ type: 'EvaluationDeleted', evaluation });
   }
 
@@ -490,7 +500,7 @@ export class SqliteTx implements JobStoreTx {
 
   addJobHistory(jobID: string, jobVersion: number, events: readonly Event[]): JobHistory[] {
     this.#checkWritable();
-    const row = this.#s.jobById.get(jobID);
+    const row = this.#jobById(jobID);
     if (row === undefined) throw jobNotFound(jobID);
     return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, undefined, events);
   }
@@ -502,7 +512,7 @@ export class SqliteTx implements JobStoreTx {
     events: readonly Event[],
   ): JobHistory[] {
     this.#checkWritable();
-    const row = this.#s.jobById.get(jobID);
+    const row = this.#jobById(jobID);
     if (row === undefined) throw jobNotFound(jobID);
     return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, executionID, events);
   }
@@ -519,7 +529,9 @@ export class SqliteTx implements JobStoreTx {
       executionID === undefined
         ? { JobID: jobID, JobVersion: jobVersion }
         : { JobID: jobID, JobVersion: jobVersion, ExecutionID: executionID };
-    const entries = historyEntries(this.#s.lastSeqNum.get(jobID) ?? 0, base, events, goTime(ms));
+    const { lastSeqNums } = this.#ctx.rows;
+    const last = this.#cached(lastSeqNums, jobID, (id) => this.#s.lastSeqNum.get(id)) ?? 0;
+    const entries = historyEntries(last, base, events, goTime(ms));
     const timeNs = msToNanos(ms);
     const stored = entries.map((entry) => {
       const { doc, stored: decoded } = historyDoc.encodeAndDecode(entry);
@@ -534,6 +546,7 @@ export class SqliteTx implements JobStoreTx {
       });
       return decoded;
     });
+    this.cacheWrites.put(lastSeqNums, jobID, last + entries.length);
     this.#changed({ type: 'HistoryAppended', jobID, entries: structuredClone(stored) });
     return stored;
   }
@@ -597,15 +610,36 @@ export class SqliteTx implements JobStoreTx {
   /** The job row for a full ID, else for a unique ID prefix. */
   #jobRow(id: string): JobRow {
     this.#check();
-    const row = this.#s.jobById.get(id);
+    const row = this.#jobById(id);
     if (row !== undefined) return row;
     if (id !== '') {
       const found = this.#s.jobIdsByPrefix.all(...prefixRange(id));
       if (found.length > 1) throw multipleJobsFound(id);
-      const match = found[0] === undefined ? undefined : this.#s.jobById.get(found[0].id);
+      const match = found[0] === undefined ? undefined : this.#jobById(found[0].id);
       if (match !== undefined) return match;
     }
     throw jobNotFound(id);
+  }
+
+  #jobById(id: string): JobRow | undefined {
+    return this.#cached(this.#ctx.rows.jobs, id, (key) => this.#s.jobById.get(key));
+  }
+
+  #executionById(id: string): ExecutionRow | undefined {
+    return this.#cached(this.#ctx.rows.executions, id, (key) => this.#s.executionById.get(key));
+  }
+
+  #evaluationDoc(id: string): string | undefined {
+    return this.#cached(this.#ctx.rows.evaluations, id, (key) => this.#s.evaluationDoc.get(key));
+  }
+
+  /** The cached row of `key`; else the database's, cached from now on. */
+  #cached<V>(rows: BoundedMap<string, V>, key: string, read: (key: string) => V | undefined): V | undefined {
+    const cached = rows.get(key);
+    if (cached !== undefined) return cached;
+    const row = read(key);
+    if (row !== undefined) this.cacheWrites.put(rows, key, row);
+    return row;
   }
 
   /**
@@ -636,11 +670,25 @@ export class SqliteTx implements JobStoreTx {
     const { doc, stored } = jobDoc.encodeAndDecode(job);
     const stamp = this.#ctx.decoded.newSpecStamp();
     const columns = jobColumns(job, jobStateDoc.encode(job), stamp);
-    if (row === undefined) this.#s.putSpec.run(this.#s.insertJob.run(columns).lastInsertRowid, doc);
-    else {
+    let seq: number;
+    if (row === undefined) {
+      seq = Number(this.#s.insertJob.run(columns).lastInsertRowid);
+      this.cacheWrites.put(this.#ctx.rows.lastSeqNums, job.ID, 0); // a new job has no history yet
+    } else {
       this.#s.updateJob.run(columns);
-      this.#s.putSpec.run(row.seq, doc);
+      seq = row.seq;
     }
+    this.#s.putSpec.run(seq, doc);
+    this.cacheWrites.put(this.#ctx.rows.jobs, job.ID, {
+      seq,
+      id: job.ID,
+      namespace: columns.namespace,
+      type: columns.type,
+      terminal: columns.terminal,
+      version: columns.version,
+      spec_stamp: stamp,
+      doc: columns.doc,
+    });
     // Cached under the new stamp: should this write roll back, the row keeps its old stamp and misses.
     this.#ctx.decoded.specs.lookup(job.ID, stamp, () => plainCopy(stored));
     return stored;
@@ -648,17 +696,28 @@ export class SqliteTx implements JobStoreTx {
 
   #writeExecution(execution: Execution, mode: 'insert' | 'update'): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode(execution);
-    (mode === 'insert' ? this.#s.insertExecution : this.#s.updateExecution).run(
-      executionColumns(execution, doc),
+    const columns = executionColumns(execution, doc);
+    writeRow(mode, this.#s.insertExecution, this.#s.updateExecution, columns, () =>
+      executionAlreadyExists(execution.ID),
     );
+    this.cacheWrites.put(this.#ctx.rows.executions, execution.ID, {
+      id: execution.ID,
+      terminal: columns.terminal,
+      doc,
+    });
     return stored;
   }
 
   #writeEvaluation(evaluation: Evaluation, mode: 'insert' | 'update'): Evaluation {
     const { doc, stored } = evaluationDoc.encodeAndDecode(evaluation);
-    (mode === 'insert' ? this.#s.insertEvaluation : this.#s.updateEvaluation).run(
+    writeRow(
+      mode,
+      this.#s.insertEvaluation,
+      this.#s.updateEvaluation,
       evaluationColumns(evaluation, doc),
+      () => evaluationAlreadyExists(evaluation.ID),
     );
+    this.cacheWrites.put(this.#ctx.rows.evaluations, evaluation.ID, doc);
     return stored;
   }
 
@@ -677,6 +736,34 @@ export class SqliteTx implements JobStoreTx {
   #checkWritable(): void {
     this.#check();
     if (!this.#writable) throw new Error('job store read transaction cannot write');
+  }
+}
+
+/** A statement that takes the columns (or some of them) as its parameters. */
+interface RunsWith<Columns> {
+  run(columns: Columns): unknown;
+}
+
+/**
+ * Inserts or updates the row of a record whose only UNIQUE index is its ID: an insert of a taken ID is
+ * `taken()`'s error, which is cheaper than looking up IDs that are new nearly always.
+ */
+function writeRow<Columns>(
+  mode: 'insert' | 'update',
+  insert: RunsWith<Columns>,
+  update: RunsWith<Columns>,
+  columns: Columns,
+  taken: () => Error,
+): void {
+  if (mode === 'update') {
+    update.run(columns);
+    return;
+  }
+  try {
+    insert.run(columns);
+  } catch (err) {
+    if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') throw taken();
+    throw err;
   }
 }
 
