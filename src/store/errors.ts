@@ -163,11 +163,17 @@ export function storeClosed(): BacalhauError {
 }
 
 /** A failure of the storage itself (I/O, corruption, lock contention). */
-export function datastoreFailure(message: string, cause: unknown, retryable = false): BacalhauError {
+export function datastoreFailure(
+  message: string,
+  cause: unknown,
+  retryable = false,
+  hint?: string,
+): BacalhauError {
   return new BacalhauError(message, {
     code: ErrorCode.DatastoreFailure,
     component: JobStoreComponent,
     retryable,
     cause,
+    ...(hint === undefined ? {} : { hint }),
   });
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { datastoreFailure } from './errors.js';
-import { isPassingStoreFailure, storeRetryDelayMs } from './transient-failure.js';
+import { isDamagedDatabase, isPassingStoreFailure, storeRetryDelayMs } from './transient-failure.js';
 
 const sqlite = (code: string): Error => new Database.SqliteError('failed', code);
 
@@ -21,6 +21,18 @@ describe('isPassingStoreFailure', () => {
     }
     expect(isPassingStoreFailure(datastoreFailure('job store write failed', undefined))).toBe(false);
     expect(isPassingStoreFailure(new Error('SQLITE_FULL'))).toBe(false);
+  });
+});
+
+describe('isDamagedDatabase', () => {
+  it('is true of a file that is not a database or a damaged one, false of anything else', () => {
+    for (const code of ['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX']) {
+      expect(isDamagedDatabase(sqlite(code))).toBe(true);
+    }
+    for (const code of ['SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_ERROR']) {
+      expect(isDamagedDatabase(sqlite(code))).toBe(false);
+    }
+    expect(isDamagedDatabase(new Error('SQLITE_NOTADB'))).toBe(false);
   });
 });
 

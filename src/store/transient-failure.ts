@@ -18,6 +18,12 @@ export function isPassingStoreFailure(err: unknown): boolean {
   return false;
 }
 
+/** Whether `err` is SQLite finding that a file is not a database, or a damaged one: no retry mends it. */
+export function isDamagedDatabase(err: unknown): boolean {
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
 /** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */
 export function storeRetryDelayMs(attempt: number): number {
   return doublingDelayMs(attempt, { firstMs: 100, maxMs: 10_000 });

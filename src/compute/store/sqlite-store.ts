@@ -22,6 +22,7 @@ import type { Event, Execution, ExecutionStateType, Job } from '../../models/ind
 import { DecodedCache } from '../../lib/decoded-cache.js';
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
+import { isDamagedDatabase } from '../../store/transient-failure.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -162,7 +163,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         {
           code: ErrorCode.DatastoreFailure,
           component: ExecutionStoreComponent,
-          hint: isCorrupt(err)
+          hint: isDamagedDatabase(err)
             ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
             : 'check that the data directory is writable and not used by another compute node',
           cause: err,
@@ -390,7 +391,3 @@ function definedFields(values: Partial<Execution>): Partial<Execution> {
 }
 
 /** SQLite's word for a file that is not a database, or one whose pages are damaged. */
-function isCorrupt(err: unknown): boolean {
-  const code = err instanceof Database.SqliteError ? err.code : '';
-  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
-}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,8 +188,21 @@ describe('SqliteJobStore', () => {
       const blocker = join(dir, `blocker-${++fileCounter}`);
       writeFileSync(blocker, 'a file, not a directory');
       const err = await rejection(SqliteJobStore.create({ path: join(blocker, 'state.db') }));
-      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
+      expect(err).toMatchObject({
+        code: 'DatastoreFailure',
+        component: 'JobStore',
+        hint: 'check that the data directory is writable',
+      });
       expect(err.message).toContain('cannot open job store');
+    });
+
+    it('reports a damaged file as such, with what to do about it', async () => {
+      const path = join(dir, `damaged-${++fileCounter}.db`);
+      writeFileSync(path, randomBytes(4096));
+      const err = await rejection(SqliteJobStore.create({ path }));
+      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
+      expect(err.message).toBe(`cannot open job store ${path}: file is not a database`);
+      expect(err.hint).toMatch(/^the file is damaged: restore it from a backup, or move it away/u);
     });
   });
 

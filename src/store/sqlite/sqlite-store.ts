@@ -28,6 +28,7 @@ import type { NodeState } from '../../models/node.js';
 import { BacalhauError, errorMessage } from '../../models/bacerrors.js';
 import { datastoreFailure, storeClosed } from '../errors.js';
 import { systemClock } from '../time.js';
+import { isDamagedDatabase } from '../transient-failure.js';
 import type {
   CreateJobExtras,
   EvaluationChanges,
@@ -125,7 +126,14 @@ export class SqliteJobStore implements JobStore {
     } catch (err) {
       db?.close();
       if (err instanceof BacalhauError) throw err;
-      throw datastoreFailure(`cannot open job store ${options.path}: ${errorMessage(err)}`, err);
+      throw datastoreFailure(
+        `cannot open job store ${options.path}: ${errorMessage(err)}`,
+        err,
+        false,
+        isDamagedDatabase(err)
+          ? 'the file is damaged: restore it from a backup, or move it away to start with an empty job store (the jobs recorded in it are then forgotten)'
+          : 'check that the data directory is writable',
+      );
     }
     this.#db = db;
     this.#ctx = {
