@@ -8,12 +8,12 @@ describe('errors', () => {
   it('are one line and a hint after a blank line, as Go prints them, without a stack', async () => {
     const run = await cli(failing);
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')).toEqual([
+    expect(run.stderr.split('\n').slice(0, 3)).toEqual([
       '',
-      expect.stringMatching(/^Error: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:9/),
-      expect.stringMatching(/^Hint: {2}/),
-      '',
+      'Error: server is not running or not accessible at http://127.0.0.1:9',
+      'Hint:  to resolve this, either:',
     ]);
+    expect(run.stderr).not.toMatch(/\n {4}at /);
   });
 
   it('carry details and the stack in debug mode', async () => {

@@ -3,7 +3,6 @@
  * saying what to do. The client's "cannot connect" error is the common case and gets its own wording.
  */
 import { ClientComponent } from '../api/client/index.js';
-import { blockedPortReason, isBlockedPortError } from '../lib/blocked-ports.js';
 import { errorChain } from '../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
@@ -49,7 +48,6 @@ export function friendlyError(err: unknown, binName: string): unknown {
   const cause = unreachable(err);
   if (cause === undefined) return err;
   const address = cause.details['address'] ?? '';
-  if (isBlockedPortError(cause.cause)) return blockedApiPort(address, err);
   const reason = networkReason(cause.cause);
   // Go's client words a refused connection so (scripts look for it); other causes are named
   const message =
@@ -75,20 +73,4 @@ function unreachableHint(address: string, binName: string): string {
     `   c. Set the host in a configuration file with '${binName} config set API.Host=<new_address>' and port ` +
       `with '${binName} config set API.Port=<new_port>'`,
   ].join('\n');
-}
-
-/** The node listens on a port Node's fetch will not connect to: only another port helps. */
-function blockedApiPort(address: string, err: unknown): BacalhauError {
-  let reason = 'its port is one Node.js refuses to connect to';
-  try {
-    reason = blockedPortReason(new URL(address));
-  } catch {
-    // not a URL: the general wording
-  }
-  return new BacalhauError(`cannot reach the Bacalhau API at ${address}: ${reason}`, {
-    code: ErrorCode.ServiceUnavailable,
-    component: 'CLI',
-    hint: 'Serve the API on another port (-c API.Port=<port> on the node) and point the CLI at it.',
-    cause: err,
-  });
 }

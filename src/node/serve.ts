@@ -299,19 +299,24 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
 }
 
 /**
- * Warnings for the ports clients fetch from (the API; the local publisher's results, on a compute
- * node) that Node's fetch refuses: this project's CLI cannot reach them, though curl and Bacalhau's
- * clients can, so the node still starts.
+ * Warnings for the ports clients fetch from that the Fetch standard blocks (fetch in browsers and in
+ * Node refuses them; curl, Go and this CLI's API requests do not), by who cannot reach them: the node
+ * still starts.
  */
 function unreachablePorts(config: BacalhauConfig): string[] {
-  const ports: [string, number][] = [['API.Port', config.API.Port]];
-  if (config.Compute.Enabled) ports.push(['Publishers.Types.Local.Port', config.Publishers.Types.Local.Port]);
+  const ports: [string, number, string][] = [
+    ['API.Port', config.API.Port, 'web browsers cannot reach it (a web UI included)'],
+  ];
+  if (config.Compute.Enabled) {
+    const port = config.Publishers.Types.Local.Port;
+    ports.push(['Publishers.Types.Local.Port', port, "'job get' cannot download results from it"]);
+  }
   return ports
     .filter(([, port]) => isBlockedPort(port))
     .map(
-      ([key, port]) =>
-        `${key}: port ${port} is one Node.js refuses to connect to (the Fetch standard blocks it), so this ` +
-        `CLI cannot reach it (curl and Bacalhau's clients can); choose another port with -c ${key}=<port>`,
+      ([key, port, who]) =>
+        `${key}: port ${port} is one fetch refuses to connect to (the Fetch standard blocks it), so ${who}; ` +
+        `choose another port with -c ${key}=<port>`,
     );
 }
 

@@ -160,7 +160,9 @@ describe('auth info', () => {
       },
     });
     expect(info.code).toBe(1);
-    expect(info.stderr).toMatch(/^\nError: cannot reach the Bacalhau API at http:\/\/127\.0\.0\.1:1/);
+    expect(info.stderr).toMatch(
+      /^\nError: server is not running or not accessible at http:\/\/127\.0\.0\.1:1\n/,
+    );
   });
 });
 

@@ -47,7 +47,7 @@ export interface ClientOptions {
   /** Per-request timeout; default 30 s (Go's). 0 disables it. WebSocket streams are not limited. */
   timeoutMs?: number;
   /** Default: `globalThis.fetch`. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Default: `globalThis.WebSocket` when the platform has one. */
   webSocket?: WebSocketFactory;
   /**
@@ -59,6 +59,25 @@ export interface ClientOptions {
   explainFailure?: (failure: unknown, url: URL) => BacalhauError | undefined;
 }
 
+/**
+ * What the client needs of `fetch`: the platform's `fetch` is one, and so is a lighter one that skips
+ * what the client never uses (streams, Request objects).
+ */
+export type FetchLike = (url: URL, init: FetchInit) => Promise<FetchAnswer>;
+
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface FetchAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
 }
@@ -68,7 +87,7 @@ export type QueryValue = string | number | boolean | readonly string[] | undefin
 export class HttpTransport {
   readonly baseUrl: URL;
   readonly #options: ClientOptions;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: FetchLike;
 
   constructor(options: ClientOptions) {
     let base: URL;
@@ -159,7 +178,7 @@ export class HttpTransport {
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal =
       signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-    let response: Response;
+    let response: FetchAnswer;
     let text: string;
     try {
       response = await this.#fetch(url, {

@@ -6,12 +6,12 @@
  *
  * Not browser-safe (node:https, the `ws` package): the CLI imports it, the web UI must not.
  */
-import { Agent } from 'node:https';
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type WebSocket from 'ws';
 import { errorChain } from '../../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { ClientComponent, type ClientOptions } from '../transport.js';
-import { httpsFetch } from './https-fetch.js';
+import { nodeFetch } from './node-fetch.js';
 
 export interface ClientTlsSettings {
   /** PEM certificates of the CAs to trust (instead of the system's); wins over `insecure`, as in Go. */
@@ -32,9 +32,8 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
         ? { rejectUnauthorized: false }
         : undefined;
   return {
-    // The system's trust needs nothing special: the built-in fetch has it.
-    fetch: tls === undefined ? globalThis.fetch : httpsFetch(new Agent(tls)),
-    webSocket: (url, headers) => new WebSocket(url, { headers, ...tls }),
+    fetch: nodeFetch(tls),
+    webSocket: (url, headers) => new (webSocketClass())(url, { headers, ...tls }),
     explainFailure(failure, url) {
       const problem = certificateProblem(failure);
       if (problem === undefined) return undefined;
@@ -52,6 +51,14 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
       });
     },
   };
+}
+
+/**
+ * The `ws` package, loaded when a command first opens a log stream: loading it costs a command that
+ * never does (most of them) ~0.1 s of start-up on this project's test machines.
+ */
+function webSocketClass(): typeof WebSocket {
+  return createRequire(import.meta.url)('ws') as typeof WebSocket;
 }
 
 /** OpenSSL's and Node's codes for a certificate that does not verify (not for other TLS failures). */
