@@ -49,6 +49,20 @@ describe('nodeFetch', () => {
     expect(received).toEqual({ method: 'PUT', header: 'yes', body: '{"Job":{}}' });
   });
 
+  it('sends the body of a DELETE (a job stop) so that the next request on the connection is whole', async () => {
+    for (let i = 0; i < 3; i++) {
+      const answer = await fetcher(new URL(`${base}/ok`), {
+        method: 'DELETE',
+        headers: { 'X-Test': `delete ${i}` },
+        body: '{"Reason":"stopped by the test"}',
+      });
+      expect([answer.status, received]).toEqual([
+        200,
+        { method: 'DELETE', header: `delete ${i}`, body: '{"Reason":"stopped by the test"}' },
+      ]);
+    }
+  });
+
   it('answers other statuses with their body, not as failures', async () => {
     const answer = await fetcher(new URL(`${base}/missing`), { method: 'GET', headers: {} });
     expect([answer.ok, answer.status, await answer.text()]).toEqual([false, 404, '{"Message":"not found"}']);

@@ -26,7 +26,12 @@ export function nodeFetch(tls?: AgentOptions): FetchLike {
         url,
         {
           method: init.method,
-          headers: init.headers,
+          // Said outright: Node frames a body of DELETE (a job stop) with neither a length nor chunks,
+          // and the server would read it as the next request on the connection.
+          headers:
+            init.body === undefined
+              ? init.headers
+              : { ...init.headers, 'Content-Length': String(Buffer.byteLength(init.body)) },
           ...(url.protocol === 'https:' && httpsAgent !== undefined ? { agent: httpsAgent } : {}),
           ...(init.signal === undefined ? {} : { signal: init.signal }),
         },
