@@ -389,5 +389,3 @@ function checkCondition(execution: Execution, condition: UpdateExecutionConditio
 function definedFields(values: Partial<Execution>): Partial<Execution> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
-
-/** SQLite's word for a file that is not a database, or one whose pages are damaged. */
