@@ -1,10 +1,10 @@
 import { BoundedMap } from './bounded-map.js';
 
 /**
- * Values by record ID, least recently cached dropped first, each valid while the record's key is the
- * one it was cached under: the record's document itself ({@link DecodedCache}), or a stamp that changes
- * whenever the value does, for a value not worth reading just to compare it (a document of megabytes, a
- * value built from several).
+ * Values by record ID, the least recently cached dropped first (half of them at a time: BoundedMap),
+ * each valid while the record's key is the one it was cached under: the record's document itself
+ * ({@link DecodedCache}), or a stamp that changes whenever the value does, for a value not worth reading
+ * just to compare it (a document of megabytes, a value built from several).
  *
  * Values are shared between every caller: never mutate one (hand out frozen values, or copies).
  */
