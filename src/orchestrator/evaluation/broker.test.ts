@@ -213,6 +213,21 @@ describe('ready order', () => {
     expect(order).toEqual([highOld.ID, highNew.ID, midA.ID, midB.ID, low.ID]);
   });
 
+  it('delivers evaluations that advance started work before new work of the same priority', async () => {
+    const { broker } = await setup();
+    const submitted = evaluation({ TriggeredBy: 'job-register', CreateTime: 1 });
+    const bid = evaluation({ TriggeredBy: 'exec-update', CreateTime: 5 });
+    const stop = evaluation({ TriggeredBy: 'job-cancel', CreateTime: 4 });
+    const lost = evaluation({ TriggeredBy: 'node-leave', CreateTime: 6 });
+    const retried = evaluation({ TriggeredBy: 'job-queue', CreateTime: 2 });
+    const urgent = evaluation({ TriggeredBy: 'job-register', Priority: 90, CreateTime: 9 });
+    const lowResult = evaluation({ TriggeredBy: 'exec-update', Priority: 10, CreateTime: 0 });
+    broker.enqueueAll([submitted, bid, stop, lost, retried, urgent, lowResult]);
+    const order: string[] = [];
+    for (let i = 0; i < 7; i++) order.push((await take(broker)).evaluation.ID);
+    expect(order).toEqual([urgent.ID, stop.ID, bid.ID, lost.ID, submitted.ID, retried.ID, lowResult.ID]);
+  });
+
   it('takes the best head across the requested queues only', async () => {
     const { broker, clock } = await setup();
     const batch = evaluation({ Type: 'batch', Priority: 10 });

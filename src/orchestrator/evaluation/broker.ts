@@ -8,8 +8,9 @@
  *   best pending one (highest priority, then the most recently modified) is promoted and every other
  *   pending one is dropped as cancelable: it is superseded, since a scheduler run reads the job's whole
  *   current state anyway.
- * - **Ready order.** Per queue (the evaluation `Type`, i.e. job type): highest priority first, then the
- *   oldest `CreateTime`, then arrival order. A dequeue over several queues takes the best head among them.
+ * - **Ready order.** Per queue (the evaluation `Type`, i.e. job type): highest priority first, then
+ *   evaluations that advance started work before new work (see below), then the oldest `CreateTime`,
+ *   then arrival order. A dequeue over several queues takes the best head among them.
  * - **Delayed evaluations.** An evaluation whose `WaitUntil` is in the future is held until then, driven
  *   by one clock timer for the earliest (no polling). It takes its job's slot only when it falls due.
  * - **At-least-once delivery.** `dequeue` hands out an evaluation with a fresh receipt. `ack` removes it;
@@ -27,6 +28,14 @@
  *   Likewise `onCancelable` receives superseded pending evaluations marked `canceled`; without it they
  *   accumulate for {@link EvaluationBroker.cancelable}.
  * - Ties between queues of equal priority go to the oldest evaluation, not to a random queue.
+ * - Among evaluations of equal priority, those that advance work already started (a bid to approve, a
+ *   result to record, a timeout, a stop, executions lost with a node: {@link FollowUpTriggers}) go
+ *   before new work (a job submitted, updated, rerun, or retried from the queue). Go serves them in
+ *   creation order: with a backlog of submissions, a job whose bid has arrived waits for every job
+ *   submitted before the bid to be scheduled first, its node holding the bid meanwhile, and nothing
+ *   completes until the backlog is through (throughput benchmark, 100,000 jobs submitted in 35 s: 112
+ *   completed after 70 s in creation order, 19,664 in this order). New work waits only while started
+ *   work has evaluations ready, which it produces as fast as its executions progress.
  * - Re-enqueueing an evaluation that is in flight with a receipt (Go `EnqueueAll` with receipt handles)
  *   is not offered: Bacalhau never uses it.
  *
@@ -38,7 +47,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
-import { BacalhauError, ErrorCode, EvalStatus, type Evaluation } from '../../models/index.js';
+import { BacalhauError, ErrorCode, EvalStatus, EvalTrigger, type Evaluation } from '../../models/index.js';
 import { Heap } from './heap.js';
 import { goTime, nanosToMs } from '../../models/go-time.js';
 
@@ -196,6 +205,8 @@ export interface BrokerStats {
 interface Entry {
   evaluation: Evaluation;
   jobKey: string;
+  /** Whether its trigger is one of {@link FollowUpTriggers}. */
+  followUp: boolean;
   /** Arrival order, for stable ordering. */
   seq: number;
   /** Epoch ms of `WaitUntil`; -Infinity when not delayed. */
@@ -216,12 +227,24 @@ interface Waiter {
   fail(err: BacalhauError): void;
 }
 
+/** Triggers of evaluations that advance work already started: ready before new work. */
+const FollowUpTriggers: ReadonlySet<string> = new Set<EvalTrigger>([
+  EvalTrigger.ExecUpdate,
+  EvalTrigger.ExecFailure,
+  EvalTrigger.ExecTimeout,
+  EvalTrigger.JobTimeout,
+  EvalTrigger.JobCancel,
+  EvalTrigger.NodeLeave,
+]);
+
 const readyBefore = (a: Entry, b: Entry): boolean =>
   a.evaluation.Priority !== b.evaluation.Priority
     ? a.evaluation.Priority > b.evaluation.Priority
-    : a.evaluation.CreateTime !== b.evaluation.CreateTime
-      ? a.evaluation.CreateTime < b.evaluation.CreateTime
-      : a.seq < b.seq;
+    : a.followUp !== b.followUp
+      ? a.followUp
+      : a.evaluation.CreateTime !== b.evaluation.CreateTime
+        ? a.evaluation.CreateTime < b.evaluation.CreateTime
+        : a.seq < b.seq;
 
 /** Go's `PendingEvaluations`: highest priority, then the most recently modified (then the latest). */
 const pendingBefore = (a: Entry, b: Entry): boolean =>
@@ -535,6 +558,7 @@ export class EvaluationBroker {
     const entry: Entry = {
       evaluation: { ...evaluation },
       jobKey: jobKey(evaluation),
+      followUp: FollowUpTriggers.has(evaluation.TriggeredBy),
       seq: this.#seq++,
       waitUntil: parseWaitUntil(evaluation.WaitUntil),
     };
