@@ -30,7 +30,10 @@ export class BoundedMap<K, V> {
   }
 
   get(key: K): V | undefined {
-    return this.#newer.has(key) ? this.#newer.get(key) : this.#older.get(key);
+    // one lookup on the common hit: a key held by neither map, or by the newer one with the value
+    // undefined, is not in the older one either
+    const value = this.#newer.get(key);
+    return value !== undefined ? value : this.#older.get(key);
   }
 
   /** Sets `key` as one of the most recent entries; may drop the older generation to make room. */
