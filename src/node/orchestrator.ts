@@ -48,7 +48,7 @@ import {
 import { Dispatcher } from '../orchestrator/dispatch/index.js';
 import { JobEndpoint } from '../orchestrator/endpoint/index.js';
 import { Housekeeping } from '../orchestrator/housekeeping/index.js';
-import { NodeManager } from '../orchestrator/nodes/index.js';
+import { connectionLogLine, NodeManager } from '../orchestrator/nodes/index.js';
 import { SchedulingService } from '../orchestrator/worker/index.js';
 import { SqliteJobStore, type JobStore } from '../store/index.js';
 import {
@@ -256,9 +256,8 @@ export class Orchestrator {
         // A connecting node is told again of the stops it may have missed: while it was away, and
         // (whatever it says of itself: deleted and back, a stop lost in an older crash) the last day's.
         onConnectionChange: (change) => {
-          // an operator reads node arrivals and losses in the orchestrator's log (Go logs them too);
           // a hybrid node's own compute half is no news
-          const line = `Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`;
+          const line = connectionLogLine(change);
           if (change.nodeId === o.nodeID) o.logger.debug(line, { NodeID: change.nodeId });
           else o.logger.info(line, { NodeID: change.nodeId });
           if (change.current !== NodeConnection.Connected) return;

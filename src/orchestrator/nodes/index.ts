@@ -2,6 +2,7 @@
  * The node manager: handshakes, heartbeats, liveness, approval, and node-join / node-leave
  * re-evaluations. See README.md.
  */
+export { connectionLogLine } from './connection-log.js';
 export { NodeManager, NodeManagerMessages } from './manager.js';
 export type { NodeConnectionChange, NodeManagerState } from './manager.js';
 export { compileNodeManagerOptions, healthCheckInterval, NodeManagerDefaults } from './options.js';

@@ -158,6 +158,22 @@ describe('NodeManager handshake', () => {
         ['node registered', undefined],
         ['node reconnected', start - 15_000],
       ]);
+      expect(changes.some((c) => c.awaitingApproval !== undefined)).toBe(false);
+    });
+  });
+
+  it('says when a node connects while it awaits approval, until it is approved', async () => {
+    await withHarness({ dispatcher: false, manager: { manualApproval: true } }, async (h) => {
+      const changes: NodeConnectionChange[] = [];
+      h.manager.onConnectionChange((change) => changes.push(change));
+      const request = { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 0 };
+      await h.manager.handshake(request, context('n-1'));
+      await h.manager.approveNode('n-1');
+      await h.manager.handshake(request, context('n-1'));
+      expect(changes.map((c) => [c.reason, c.awaitingApproval])).toEqual([
+        ['node registered', true],
+        ['node reconnected', undefined],
+      ]);
     });
   });
 

@@ -120,6 +120,8 @@ export interface NodeConnectionChange {
    * process of this orchestrator sent but a crash lost.
    */
   readonly missedSince?: number;
+  /** Connected while PENDING (manual approval): it is given no work until an operator approves it. */
+  readonly awaitingApproval?: true;
 }
 
 export type NodeManagerState = 'running' | 'stopped';
@@ -258,9 +260,10 @@ export class NodeManager implements ControlPlaneHandler {
           const event = { Message: NodeReplacedMessage, Topic: 'Scheduling', Timestamp: goTime(now) };
           failReplacedNodeWork(tx, nodeId, event, this.#o.newEvaluationId ?? newEvaluationID);
         }
+        const membership = existing?.Membership ?? this.#o.defaultMembership;
         tx.putNode({
           Info: info,
-          Membership: existing?.Membership ?? this.#o.defaultMembership,
+          Membership: membership,
           Connection: NodeConnection.Connected,
           ConnectionState: connection,
         });
@@ -269,7 +272,8 @@ export class NodeManager implements ControlPlaneHandler {
           existing === undefined ? NodeManagerMessages.registered : NodeManagerMessages.reconnected;
         const lastHeard = parseGoTime(existing?.ConnectionState.LastHeartbeat);
         const missedSince = lastHeard === undefined ? undefined : lastHeard - this.#o.persistIntervalMs;
-        return { accepted: true as const, reason, connection, missedSince };
+        const awaitingApproval = membership === NodeMembership.Pending;
+        return { accepted: true as const, reason, connection, missedSince, awaitingApproval };
       });
       if (!outcome.accepted) return { accepted: false, reason: outcome.reason };
       const pace = this.#paceOf(nodeId);
@@ -288,7 +292,7 @@ export class NodeManager implements ControlPlaneHandler {
       });
       const wasConnected = previous !== undefined && !previous.provisional;
       this.#o.onCapacityReport?.(nodeId, { handshake: true });
-      this.#changed(nodeId, wasConnected, true, now, outcome.reason, outcome.missedSince);
+      this.#changed(nodeId, wasConnected, true, now, outcome.reason, outcome);
       return { accepted: true, reason: outcome.reason };
     });
   }
@@ -727,7 +731,7 @@ export class NodeManager implements ControlPlaneHandler {
     connected: boolean,
     time: number,
     reason: string,
-    missedSince?: number,
+    { missedSince, awaitingApproval }: { missedSince?: number; awaitingApproval?: boolean } = {},
   ): void {
     if (connected) this.#reEvaluator.nodeJoined(nodeId);
     else if (wasConnected) this.#reEvaluator.nodeLeft(nodeId);
@@ -739,6 +743,7 @@ export class NodeManager implements ControlPlaneHandler {
       time,
       reason,
       ...(missedSince === undefined ? {} : { missedSince }),
+      ...(awaitingApproval === true && { awaitingApproval }),
     };
     for (const listener of [...this.#listeners]) {
       try {
