@@ -4,11 +4,11 @@
  * nothing else would say so: neither the node (its handshake reply is Go's "node registered" either
  * way) nor its jobs, which just wait in the queue.
  */
-import { NodeConnection } from '../../models/index.js';
 import type { NodeConnectionChange } from './manager.js';
 
 export function connectionLogLine(change: NodeConnectionChange): string {
   const line = `Node ${change.nodeId} ${change.current.toLowerCase()}: ${change.reason}`;
-  if (change.current !== NodeConnection.Connected || change.awaitingApproval !== true) return line;
+  // set only on a connection (manager.ts)
+  if (change.awaitingApproval !== true) return line;
   return `${line}; it gets no work until approved: bacalhau node approve ${change.nodeId}`;
 }
