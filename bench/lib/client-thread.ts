@@ -2,9 +2,10 @@
  * The client of the compute benchmarks, in a worker thread: it submits a job with
  * `PUT /api/v1/orchestrator/jobs` and waits for a terminal state, as a user's CLI would from another
  * process, and on the same HTTP stack as the CLI (node:http with keep-alive, as the REST client's
- * `nodeFetch`; the built-in fetch took ~0.5 ms more per round trip here). In its own thread, its requests'
- * client-side work does not run on the event loop of the node it measures; the server side of every
- * request still does, which is why polling is a trade-off (see job-run.ts).
+ * `nodeFetch`, which this plain-JavaScript worker cannot import; the built-in fetch took ~0.5 ms more
+ * per round trip here). In its own thread, its requests' client-side work does not run on the event
+ * loop of the node it measures; the server side of every request still does, which is why polling is
+ * a trade-off (see job-run.ts).
  *
  * The wait is a chain of blocking reads (`GET /api/v1/orchestrator/jobs/:id?index=<Revision>`, which
  * answers when the job changes: one request per change, none in between), or with `pollMs` > 0 short
