@@ -42,7 +42,12 @@ export class EngineRegistry {
     return this.#engines.installedTypes();
   }
 
-  /** Every executor, installed or not (to stop them, to look for orphans). */
+  /** The executors whose engine is installed (a Docker daemon that answered), to look for orphans. */
+  installed(): Promise<Executor[]> {
+    return this.#engines.installed();
+  }
+
+  /** Every executor, installed or not (to stop them). */
   all(): Executor[] {
     return this.#engines.all();
   }

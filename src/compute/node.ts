@@ -176,6 +176,7 @@ export class ComputeNode {
         node.#enqueue(execution);
       },
       bid: (execution) => node.#bid(execution),
+      onError: options.onError,
     });
     await options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
     void node.#outbox.flush();
@@ -279,7 +280,9 @@ export class ComputeNode {
       const rerun = this.#reruns.delete(execution.ID);
       this.#buffer
         .cancel(execution.ID)
-        .then(() => (rerun ? removeOrphanedWork(this.#o.engines, (id) => this.#isLive(id)) : undefined))
+        .then(() =>
+          rerun ? removeOrphanedWork(this.#o.engines, (id) => this.#isLive(id), this.#o.onError) : undefined,
+        )
         .catch(this.#o.onError);
     } else if ((state === 'Completed' || state === 'Failed') && upsert.previous !== undefined) {
       this.#reruns.delete(execution.ID);

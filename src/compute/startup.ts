@@ -26,13 +26,19 @@ function collectsOrphans(executor: object): executor is OrphanCollector {
   return typeof (executor as Partial<OrphanCollector>).removeOrphans === 'function';
 }
 
-/** Asks every engine that can find work of other processes to remove what `isKnown` does not know. */
+/**
+ * Asks every installed engine that can find work of other processes to remove what `isKnown` does not
+ * know. An engine that is not installed (no Docker daemon answers) is skipped: there is nothing it could
+ * reach. One engine's failure goes to `onError` and does not keep the others from sweeping, nor the node
+ * from starting: leftovers are swept again after the next restart.
+ */
 export async function removeOrphanedWork(
   engines: EngineRegistry,
   isKnown: (executionID: string) => boolean,
+  onError: (error: unknown) => void,
 ): Promise<void> {
-  for (const executor of engines.all()) {
-    if (collectsOrphans(executor)) await executor.removeOrphans(isKnown);
+  for (const executor of await engines.installed()) {
+    if (collectsOrphans(executor)) await executor.removeOrphans(isKnown).catch(onError);
   }
 }
 
@@ -42,6 +48,7 @@ export interface ReconcileOptions {
   clock: Clock;
   rerun: (execution: Execution) => void;
   bid: (execution: Execution) => Promise<void>;
+  onError: (error: unknown) => void;
 }
 
 export async function reconcileAfterRestart(options: ReconcileOptions): Promise<void> {
@@ -66,7 +73,7 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
       ],
     });
   }
-  await removeOrphanedWork(options.engines, (id) => keep.has(id));
+  await removeOrphanedWork(options.engines, (id) => keep.has(id), options.onError);
   for (const execution of rerun) options.rerun(execution);
   for (const execution of store.byState(['New'])) void options.bid(execution);
 }

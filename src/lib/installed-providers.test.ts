@@ -26,6 +26,7 @@ describe('InstalledProviders', () => {
     expect(await providers.find('s3')).toBeUndefined();
     expect(await providers.find('ipfs')).toBeUndefined();
     expect(await providers.installedTypes()).toEqual(['Docker']);
+    expect(await providers.installed()).toEqual([docker]);
     expect(docker.asked).toBe(1);
     expect(providers.all()).toEqual([docker, broken, failing]);
   });

@@ -30,16 +30,25 @@ export class InstalledProviders<T extends Installable> {
 
   /** The types (as given) whose provider is installed, in the order given. */
   async installedTypes(): Promise<string[]> {
-    const types: string[] = [];
-    for (const [key, [type, provider]] of this.#providers) {
-      if (await this.#isInstalled(key, provider)) types.push(type);
-    }
-    return types;
+    return (await this.#installedEntries()).map(([type]) => type);
+  }
+
+  /** The installed providers, in the order given. */
+  async installed(): Promise<T[]> {
+    return (await this.#installedEntries()).map(([, provider]) => provider);
   }
 
   /** Every provider, installed or not. */
   all(): T[] {
     return [...this.#providers.values()].map(([, provider]) => provider);
+  }
+
+  async #installedEntries(): Promise<(readonly [string, T])[]> {
+    const found: (readonly [string, T])[] = [];
+    for (const [key, entry] of this.#providers) {
+      if (await this.#isInstalled(key, entry[1])) found.push(entry);
+    }
+    return found;
   }
 
   #isInstalled(key: string, provider: T): Promise<boolean> {

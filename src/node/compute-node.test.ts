@@ -17,7 +17,7 @@ import { PortAllocator } from '../compute/ports/allocator.js';
 import { ExecutionRunner } from '../compute/runner.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { NoopExecutor, type NoopExecutorHooks } from '../executor/noop/executor.js';
-import type { RunCommandRequest } from '../executor/types.js';
+import type { Executor, RunCommandRequest } from '../executor/types.js';
 import { InlineStorage, StorageRegistry } from '../storage/index.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
 import { jobSpec, TestCluster } from './testing.js';
@@ -69,6 +69,8 @@ describe('compute node with the orchestrator', () => {
       storePath?: string;
       bidder?: BidDecider;
       noop?: NoopExecutor;
+      /** Engines besides `noop`. */
+      engines?: Record<string, Executor>;
       clock?: Clock;
     } = {},
   ): Promise<NodeHarness> {
@@ -80,6 +82,7 @@ describe('compute node with the orchestrator', () => {
     });
     const engines = new EngineRegistry({
       noop: options.noop ?? new NoopExecutor(options.hooks === undefined ? {} : { hooks: options.hooks }),
+      ...options.engines,
     });
     const storages = new StorageRegistry({ inline: new InlineStorage() });
     const paths = new ExecutionPaths(join(dir, options.id ?? 'n-compute', 'executions'));
@@ -469,6 +472,25 @@ describe('compute node with the orchestrator', () => {
     await expect
       .poll(() => noop.calls.slice(startup).map((isKnown) => isKnown(leftover.ID)))
       .toEqual([false]);
+  });
+
+  it('starts and runs work when an engine cannot look for orphans: a missing one is not asked, a failure is reported', async () => {
+    /** An engine like Docker, whose sweep for a previous process's containers fails (no daemon). */
+    class UnreachableSweeper extends NoopExecutor {
+      asked = 0;
+      removeOrphans(): Promise<void> {
+        this.asked += 1;
+        return Promise.reject(new Error('connect ECONNREFUSED /var/run/docker.sock'));
+      }
+    }
+    const missing = new UnreachableSweeper({ hooks: { isInstalled: () => false } });
+    const failing = new UnreachableSweeper();
+    const { errors } = await startNode({ engines: { missing, failing } });
+    expect(missing.asked).toBe(0);
+    expect(failing.asked).toBe(1);
+    expect(errors).toEqual([new Error('connect ECONNREFUSED /var/run/docker.sock')]);
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Completed');
   });
 
   it('sends again after a restart a result the orchestrator had not received when the node stopped', async () => {

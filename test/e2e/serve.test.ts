@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/test-env.js';
+import { REPO_ROOT, requireWasmModule } from '../helpers/test-env.js';
 import { cli } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { makeSelfSignedCert, selfSignedUnavailable } from '../helpers/self-signed-cert.js';
@@ -86,12 +86,12 @@ interface ServeProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** `serve` with `extra` flags as a process of its own, with this test's HOME. */
-function startServe(...extra: string[]): ServeProcess {
+/** `serve` with `extra` flags as a process of its own, with this test's HOME and `env`. */
+function startServeWith(env: Record<string, string>, ...extra: string[]): ServeProcess {
   const [binary = '', ...args] = serveCommand(...extra);
   const child = spawn(binary, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOME: dir },
+    env: { ...process.env, HOME: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   processes.push(child);
@@ -101,6 +101,11 @@ function startServe(...extra: string[]): ServeProcess {
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** `serve` with `extra` flags as a process of its own, with this test's HOME. */
+function startServe(...extra: string[]): ServeProcess {
+  return startServeWith({}, ...extra);
 }
 
 describe('serve in-process', () => {
@@ -382,6 +387,26 @@ describe('serve as a process', () => {
       expect(readFileSync(stderr, 'utf8')).not.toContain('Assertion failed');
     },
   );
+
+  it('runs WASM jobs on a machine where no Docker daemon answers', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    // a socket path where nothing listens, as after a daemon stopped or was never installed
+    const node = startServeWith({ DOCKER_HOST: `unix://${join(dir, 'docker.sock')}` });
+    const env = {
+      HOME: dir,
+      BACALHAU_API_HOST: '127.0.0.1',
+      BACALHAU_API_PORT: portOf(await waitForFile(runInfo())),
+    };
+    const run = await cli(['wasm', 'run', hello], { env });
+    expect(run.stdout).toContain('Completed successfully');
+    const nodes = await cli(['node', 'list', '--output', 'json'], { env });
+    const [info] = JSON.parse(nodes.stdout) as {
+      Info: { ComputeNodeInfo: { ExecutionEngines: string[] } };
+    }[];
+    expect(info?.Info.ComputeNodeInfo.ExecutionEngines).toEqual(['wasm']);
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+  });
 
   it('stops gracefully on SIGTERM and removes bacalhau.run', async () => {
     const node = startServe('--orchestrator');
