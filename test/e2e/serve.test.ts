@@ -127,7 +127,11 @@ describe('serve in-process', () => {
     stop.abort();
     const run = await serving;
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Bacalhau node n-test is running (orchestrator and compute).');
+    expect(run.stdout).toContain(
+      'Bacalhau node n-test is running (orchestrator and compute).\n' +
+        `API: http://127.0.0.1:${portOf(text)}\n` +
+        'Other compute nodes cannot join this node: start it with --orchestrator --compute to let them join over NATS.\n',
+    );
     expect(run.stdout.endsWith('Stopping the node...\nNode stopped.\n')).toBe(true);
     expect(run.stderr).toBe('');
     expect(existsSync(runInfo())).toBe(false);

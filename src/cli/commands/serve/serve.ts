@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
-import type { ServeNetworkKind } from '../../../node/serve-network.js';
+import type { ServeNetwork, ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
 import { untilAborted } from './until-aborted.js';
@@ -35,6 +35,22 @@ function roles(config: BacalhauConfig): string {
   return [config.Orchestrator.Enabled ? 'orchestrator' : '', config.Compute.Enabled ? 'compute' : '']
     .filter((role) => role !== '')
     .join(' and ');
+}
+
+/** How other compute nodes join the node, if they can. */
+function joinLines(network: ServeNetwork, config: BacalhauConfig, bin: string): string[] {
+  // Bacalhau's plain `serve` is an orchestrator that nodes join: say where the embedded default differs.
+  if (network.kind === 'in-process') {
+    return [
+      'Other compute nodes cannot join this node: start it with --orchestrator --compute to let them join over NATS.',
+    ];
+  }
+  if (network.orchestratorURL === undefined) return [];
+  const token =
+    config.Orchestrator.Auth.Token === '' ? '' : ' -c Compute.Auth.Token=<Orchestrator.Auth.Token>';
+  return [
+    `Compute nodes join with: ${bin} serve --compute -c Compute.Orchestrators=${network.orchestratorURL}${token}`,
+  ];
 }
 
 /** `bacalhau serve`: runs a node until Ctrl+C or SIGTERM, then stops it gracefully. */
@@ -98,14 +114,7 @@ export function serveCommand(ctx: CliContext): Command {
         [
           `Bacalhau node ${node.nodeID} is running (${roles(config)}).`,
           `API: ${node.address}`,
-          ...(node.network.orchestratorURL === undefined
-            ? []
-            : [
-                `Compute nodes join with: ${bin} serve --compute -c Compute.Orchestrators=${node.network.orchestratorURL}` +
-                  (config.Orchestrator.Auth.Token === ''
-                    ? ''
-                    : ' -c Compute.Auth.Token=<Orchestrator.Auth.Token>'),
-              ]),
+          ...joinLines(node.network, config, bin),
           `To use it from another shell: source ${node.runInfoPath}`,
           'Press Ctrl+C to stop.',
           '',
