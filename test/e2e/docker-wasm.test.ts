@@ -73,6 +73,18 @@ describe('docker run --dry-run', () => {
     ]);
   });
 
+  it("fails, as a real run does, when the container's -c was taken for the CLI's --config", async () => {
+    for (const engine of [
+      ['docker', 'run', '--dry-run', 'ubuntu'],
+      ['wasm', 'run', '--dry-run', 'main.wasm'],
+    ]) {
+      const run = await live.run([...engine, 'sh', '-c', 'echo hi']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain("--config flag: specified configuration file doesn't exist: echo hi");
+    }
+  });
+
   it('maps every job and task flag onto its field', async () => {
     const run = await live.run([
       'docker',

@@ -36,10 +36,12 @@ export async function runFromFlags(
     inputs: [...task.inputs, ...(built.extraInputs ?? [])],
   });
   const settings = runtimeSettings(command.opts());
+  // Configuration is read even for --dry-run, as Go does: a container's `sh -c '…'` taken for the CLI's
+  // --config then fails here with its hint, instead of a printed spec that silently lost its command.
+  const { client } = createCliClient(ctx, command);
   if (settings.dryRun) {
     ctx.stdout.write(toYaml(spec));
     return;
   }
-  const { client } = createCliClient(ctx, command);
   await submitJob(ctx, client, spec, settings, { doing: 'failed to submit job' });
 }
