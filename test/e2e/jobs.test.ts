@@ -72,6 +72,50 @@ describe('job run', () => {
     ).toBe(true);
   });
 
+  describe('stops following a job that goes on, and ends with the hints', () => {
+    /** `docker run` of a job no node can take, queued for a minute: it stays Queued while followed. */
+    const queued = (name: string, extra: string[] = []): string[] => [
+      'docker',
+      'run',
+      '--name',
+      name,
+      '--constraints',
+      'zone=nowhere',
+      '--queue-timeout',
+      '60',
+      ...extra,
+      'local/busybox',
+      'true',
+    ];
+    const hints = (id: string): string =>
+      `\nTo get more details about the run, execute:\n\tbacalhau job describe ${id}\n` +
+      `\nTo get more details about the run executions, execute:\n\tbacalhau job executions ${id}\n`;
+    const submittedID = (stdout: string): string =>
+      /Job successfully submitted\. Job ID: (j-[0-9a-f-]+)/.exec(stdout)?.[1] ?? '';
+
+    it('after --wait-timeout-secs', async () => {
+      const run = await live.run(queued('waits-too-long', ['--wait-timeout-secs', '1']));
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('Warning: Progress tracking timed out after 1s. The job is still running.\n');
+      const id = submittedID(run.stdout);
+      expect(run.stdout.endsWith(hints(id))).toBe(true);
+    });
+
+    it('after Ctrl+C, without asking the node anything more', async () => {
+      const interrupt = new AbortController();
+      const running = live.run(queued('interrupted'), { signal: interrupt.signal });
+      await expect
+        .poll(async () => (await live.run(['job', 'list', '--output', 'json'])).stdout)
+        .toContain('"Name":"interrupted"');
+      interrupt.abort();
+      const run = await running;
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('Warning: Progress tracking canceled. The job is still running.\n');
+      const id = submittedID(run.stdout);
+      expect(run.stdout.endsWith(hints(id))).toBe(true);
+    });
+  });
+
   it('--id-only prints the ID alone, and still waits', async () => {
     const run = await live.run(['job', 'run', '--id-only', '-V', 'name=quiet', specFile]);
     expect(run.code).toBe(0);

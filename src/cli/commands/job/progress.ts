@@ -111,6 +111,9 @@ export class JobProgress {
     if (outcome !== 'cancelled') {
       if (this.#settings.nodeDetails) await this.#printNodeDetails(job.ID);
       if (!quiet) await this.#printInstructions(job.ID);
+    } else if (!quiet) {
+      // After Ctrl+C no more requests: without the server's publisher, the download hint is left out.
+      this.#writeInstructions(job.ID, '');
     }
     if (failed) throw new ExitCode(1);
   }
@@ -249,7 +252,6 @@ export class JobProgress {
 
   /** How to see more: describe, executions, and — when the job publishes results — get. */
   async #printInstructions(jobID: string): Promise<void> {
-    const bin = this.#ctx.binName;
     let publisher = '';
     try {
       // The server's view: a default publisher may have been applied.
@@ -258,6 +260,12 @@ export class JobProgress {
     } catch (err) {
       printWarning(this.#ctx, `Failed to get updated job details: ${(err as Error).message}`);
     }
+    this.#writeInstructions(jobID, publisher);
+  }
+
+  /** The commands that show more of the job; how to download its results when it has a `publisher`. */
+  #writeInstructions(jobID: string, publisher: string): void {
+    const bin = this.#ctx.binName;
     const out = this.#ctx.stdout;
     out.write(`\nTo get more details about the run, execute:\n\t${bin} job describe ${jobID}\n`);
     out.write(`\nTo get more details about the run executions, execute:\n\t${bin} job executions ${jobID}\n`);
