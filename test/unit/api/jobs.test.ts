@@ -3,6 +3,7 @@
  * 6.4 (Go's field order and omitempty included).
  */
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { settle } from '../../../src/lib/clock.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
@@ -976,6 +977,44 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
           value: { Type: 0, Line: '' },
         },
       ]);
+    });
+  });
+
+  it('pulls lines only as fast as a client reads them: one that stops reading holds up the source', async () => {
+    const line = 'x'.repeat(64 * 1024 - 1) + '\n';
+    const lines = 2048; // 128 MiB in all
+    let pulled = 0;
+    const logs: ApiLogSource = {
+      async *streamLogs() {
+        for (; pulled < lines; pulled++) yield { value: { Type: 1, Line: line } };
+        await Promise.resolve();
+      },
+    };
+    await withApi({ deps: () => ({ logs }) }, async (api) => {
+      const id = await submitted(api);
+      await api.execution(id, { state: 'Completed' });
+      const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+      const client = new WebSocket(`${address.replace('http', 'ws')}${jobs}/${id}/logs`);
+      let received = 0;
+      let intact = true;
+      client.on('message', (data: Buffer) => {
+        received += 1;
+        intact &&= (JSON.parse(data.toString()) as { value: { Line: string } }).value.Line === line;
+      });
+      const closed = new Promise((resolve) => client.on('close', resolve));
+      await new Promise((resolve) => client.once('open', resolve));
+      client.pause();
+      // the source stops being pulled once the socket's buffers are full
+      let before = -1;
+      while (pulled !== before) {
+        before = pulled;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(pulled * line.length).toBeLessThan(32 * 1024 * 1024);
+      client.resume();
+      await closed;
+      expect(received).toBe(lines);
+      expect(intact).toBe(true);
     });
   });
 

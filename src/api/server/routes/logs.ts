@@ -82,6 +82,32 @@ function latestOf(executions: readonly Execution[]): Execution | undefined {
   return latest;
 }
 
+/**
+ * Bytes a stream may leave queued on its socket before it waits for the client to read them. Past it,
+ * lines are pulled from their source only as fast as the client reads: a client on a slow link, or one
+ * that stopped reading, would otherwise have a large log piled up in the server's memory.
+ */
+export const SocketHighWaterBytes = 1024 * 1024;
+
+/** Sends `text`; with the socket's queue past the high-water mark, resolves once it is written out. */
+function sendFrame(socket: WebSocket, text: string, signal: AbortSignal): Promise<void> {
+  if (socket.readyState !== socket.OPEN || signal.aborted) return Promise.resolve();
+  if (socket.bufferedAmount < SocketHighWaterBytes) {
+    socket.send(text);
+    return Promise.resolve();
+  }
+  // the send's callback runs once this frame, and so everything queued before it, has been written
+  // out (or the socket failed); a client that goes away closes the socket, which aborts `signal`
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    socket.send(text, done);
+  });
+}
+
 /** The frame a failed stream ends with; `hint` is ours, not Go's. */
 function errorFrame(error: string, hint = ''): LogFrame {
   return { error, ...(hint === '' ? {} : { hint }), value: { Type: 0, Line: '' } };
@@ -141,9 +167,7 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
     rawQuery: unknown,
     signal: AbortSignal,
   ): Promise<void> {
-    const send = (frame: LogFrame): void => {
-      if (socket.readyState === socket.OPEN) socket.send(frameText(frame));
-    };
+    const send = (frame: LogFrame): Promise<void> => sendFrame(socket, frameText(frame), signal);
     try {
       const query = parseQuery(logsQuery, rawQuery);
       const job = await jobs.getJobByIDOrName(id, query.namespace ?? '');
@@ -184,12 +208,12 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
             if (signal.aborted) return;
             if (stale.signal.aborted) break;
             if (item.error !== undefined) {
-              send(
+              await send(
                 errorFrame(item.error.message, item.error instanceof BacalhauError ? item.error.hint : ''),
               );
               return;
             }
-            send({ value: item.value });
+            await send({ value: item.value });
             watch?.heard();
           }
         } catch (err) {
@@ -198,13 +222,13 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
           watch?.stop();
         }
         if (stale.signal.aborted && !signal.aborted) {
-          send(errorFrame(String(stale.signal.reason)));
+          await send(errorFrame(String(stale.signal.reason)));
         }
       } catch (err) {
         throw new Error(`failed to open log stream for job ${job.ID}: ${errorMessage(err)}`, { cause: err });
       }
     } catch (err) {
-      send(errorFrame(errorMessage(err)));
+      await send(errorFrame(errorMessage(err)));
     } finally {
       if (socket.readyState === socket.OPEN) socket.close(1000);
     }

@@ -50,6 +50,35 @@ describe('ConsumerStream', () => {
     expect(onEnd).toHaveBeenCalledTimes(1);
   });
 
+  it('fails once its reader falls more than maxBufferedChars behind, counting only what is unread', async () => {
+    const onEnd = vi.fn();
+    const mib = 1024 * 1024;
+    const stream = new ConsumerStream({
+      nodeId: 'n-1',
+      subject: 's',
+      timeoutMs: 1000,
+      onEnd,
+      maxBufferedChars: 3 * mib,
+    });
+    const chunk = line('x'.repeat(mib));
+    stream.push(chunk);
+    stream.push(chunk);
+    // read lines make room: four in all pass, never more than three unread
+    expect(await stream.next()).toEqual({ value: chunk });
+    stream.push(chunk);
+    stream.push(chunk);
+    expect(onEnd).not.toHaveBeenCalled();
+    stream.push(chunk);
+    expect(onEnd).toHaveBeenCalledTimes(1);
+    const items = (await drain(stream)) as { value?: unknown; error?: BacalhauError }[];
+    expect(items.slice(0, 3)).toEqual([{ value: chunk }, { value: chunk }, { value: chunk }]);
+    expect(items[3]?.error?.message).toBe(
+      'the log stream from node n-1 was cut: its reader fell more than 3 MiB behind',
+    );
+    expect(items[3]?.error?.code).toBe(ErrorCode.ResourceExhausted);
+    expect(items).toHaveLength(4);
+  });
+
   it('fails with "did not answer" when the node never speaks', async () => {
     const { stream } = newStream(1000);
     stream.watch();

@@ -16,6 +16,19 @@ export function stoppedAnsweringError(nodeId: string, silentMs: number): Bacalha
   return networkError(`node ${nodeId} stopped answering the log stream (silent for ${silentMs / 1000} s)`);
 }
 
+/** The reader fell too far behind the producer (the protocol cannot slow the producer down). */
+export function readerBehindError(nodeId: string, maxChars: number): BacalhauError {
+  return new BacalhauError(
+    `the log stream from node ${nodeId} was cut: its reader fell more than ${maxChars / (1024 * 1024)} MiB behind`,
+    {
+      code: ErrorCode.ResourceExhausted,
+      component: TransportComponent,
+      hint: 'Read the logs again over a faster connection, or with --tail to skip what was written so far',
+      details: { NodeID: nodeId },
+    },
+  );
+}
+
 /** What a stream's close frame with any code but Normal means to the reader. */
 export function closedStreamError(nodeId: string, closeError: CloseError): BacalhauError {
   const { code, retryable } = errorCodeOfClose(closeError.Code);
