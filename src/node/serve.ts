@@ -12,7 +12,6 @@
 import { readInstallationID, type BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
-import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
@@ -23,6 +22,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { localLogSource } from './log-source.js';
 import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
+import { checkApiPortFree, listenError, ServeComponent } from './serve-listen.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
 import { apiTls } from './serve-tls.js';
@@ -34,8 +34,6 @@ import {
 } from './serve-network.js';
 
 export { configuredLogger } from './serve-logger.js';
-
-export const ServeComponent = 'Serve';
 
 export interface ServeOptions {
   /** The loaded config: `API.Host`/`API.Port` (0 = any free port), `DataDir`, `Orchestrator.*`, … */
@@ -336,35 +334,4 @@ function unservedSettings(config: BacalhauConfig): string[] {
     );
   }
   return unserved;
-}
-
-/**
- * Fails before the node's parts start when the API port is taken: a compute node would otherwise
- * register with its orchestrator first and leave a stray DISCONNECTED entry in its node list.
- */
-async function checkApiPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  const refused = await listenProbe(port, host);
-  if (refused !== undefined) throw listenError(refused, host, port);
-}
-
-function listenError(err: unknown, host: string, port: number): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    return new BacalhauError(`cannot listen on ${host}:${port}: the port is already in use`, {
-      code: ErrorCode.ResourceInUse,
-      component: ServeComponent,
-      hint: 'stop the process using it, or choose another port with --api-port (or -c API.Port=<port>)',
-      cause: err,
-    });
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-    return new BacalhauError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, {
-      code: ErrorCode.ConfigurationError,
-      component: ServeComponent,
-      hint: 'check API.Host and API.Port (--api-host, --api-port)',
-      cause: err,
-    });
-  }
-  return err;
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { listenError } from './serve-listen.js';
+
+const failure = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+
+describe('listenError', () => {
+  it('says that a port is in use, and how to choose another', () => {
+    const err = listenError(failure('EADDRINUSE', 'listen EADDRINUSE'), '0.0.0.0', 1234) as BacalhauError;
+    expect(err.message).toBe('cannot listen on 0.0.0.0:1234: the port is already in use');
+    expect(err.code).toBe(ErrorCode.ResourceInUse);
+  });
+
+  it.each([
+    ['EADDRNOTAVAIL', 'listen EADDRNOTAVAIL: address not available 192.0.2.1:1234'],
+    ['EACCES', 'listen EACCES: permission denied 0.0.0.0:80'],
+    ['ENOTFOUND', 'getaddrinfo ENOTFOUND 999.1.1.1'],
+    ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN api.example'],
+  ])('names API.Host and API.Port for %s', (code, message) => {
+    const err = listenError(failure(code, message), 'h', 1234) as BacalhauError;
+    expect(err).toBeInstanceOf(BacalhauError);
+    expect(err.message).toBe(`cannot listen on h:1234: ${message}`);
+    expect(err.code).toBe(ErrorCode.ConfigurationError);
+    expect(err.hint).toBe('check API.Host and API.Port (--api-host, --api-port)');
+  });
+
+  it('passes any other failure on as it is', () => {
+    const other = failure('EMFILE', 'too many open files');
+    expect(listenError(other, 'h', 1)).toBe(other);
+  });
+});
