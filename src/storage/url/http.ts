@@ -16,12 +16,17 @@ export interface Answer {
 
 const unreachableHint = 'Check that the URL is right and that compute nodes can reach its host.';
 
-/** Sends `method` to `url` following redirects. @throws BacalhauError for failures and non-2xx answers. */
+/**
+ * Sends `method` to `url` following redirects.
+ * @param answers statuses besides 2xx that are answers, not failures
+ * @throws BacalhauError for failures and other non-2xx answers.
+ */
 export async function request(
   url: URL,
   method: 'GET' | 'HEAD',
   timeoutMs: number,
   signal?: AbortSignal,
+  answers: ReadonlySet<number> = new Set(),
 ): Promise<Answer> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
@@ -60,7 +65,7 @@ export async function request(
   } catch (err) {
     throw failure(err);
   }
-  if (!response.ok) {
+  if (!response.ok && !answers.has(response.status)) {
     await response.body?.cancel().catch(() => undefined);
     throw statusError(url, response);
   }

@@ -24,6 +24,9 @@ const routes: Record<string, Route> = {
   '/loop': (_req, res) => send(res, 302, '', { Location: '/loop' }),
   '/flaky.txt': (_req, res, hit) => (hit <= 2 ? send(res, 503, 'busy') : send(res, 200, 'finally')),
   '/missing.txt': (_req, res) => send(res, 404, 'no'),
+  // signed for GET only, as pre-signed URLs are
+  '/get-only.csv': (req, res) => (req.method === 'HEAD' ? send(res, 403, '') : send(res, 200, csv)),
+  '/no-head.csv': (req, res) => (req.method === 'HEAD' ? send(res, 405, '') : send(res, 200, csv)),
   '/big.bin': (_req, res) => send(res, 200, 'x'.repeat(4096)),
   '/big-chunked.bin': (_req, res) => {
     res.writeHead(200);

@@ -106,6 +106,18 @@ describe('urlDownload', () => {
     expect(await readdir(temp.path)).toEqual([]);
   });
 
+  it('takes the size of a URL whose server refuses HEAD as unknown, and downloads it', async () => {
+    for (const path of ['/get-only.csv', '/no-head.csv']) {
+      expect(await storage.getVolumeSize(download(server.url(path)))).toBe(0);
+      const volume = await storage.prepareStorage(temp.path, download(server.url(path)));
+      expect(await volumeFiles(volume)).toEqual({ '': csv });
+    }
+    // a URL that is not there is still refused when sizing it
+    await expect(storage.getVolumeSize(download(server.url('/missing.txt')))).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+  });
+
   it('does not retry a 404', async () => {
     await expect(
       storage.prepareStorage(temp.path, download(server.url('/missing.txt'))),

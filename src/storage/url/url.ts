@@ -33,6 +33,9 @@ export interface UrlDownloadOptions {
 const EntryPrefix = 'url-';
 const GiB = 1024 ** 3;
 
+/** What servers that do not take HEAD answer it with: Forbidden, Method Not Allowed, Not Implemented. */
+const HeadRefused: ReadonlySet<number> = new Set([403, 405, 501]);
+
 /** Raised inside the pipeline when the body passes the limit. */
 class TooLarge extends Error {}
 
@@ -59,12 +62,15 @@ export class UrlDownloadStorage implements Storage {
     return Promise.resolve(false);
   }
 
-  /** The server's Content-Length for a HEAD request; 0 when it gives none. */
+  /**
+   * The server's Content-Length for a HEAD request; 0 when it gives none, or refuses HEAD while it may
+   * well serve GET (pre-signed URLs are signed for GET only): the download then says what is wrong.
+   */
   async getVolumeSize(input: InputSource, options: IoOptions = {}): Promise<number> {
     const url = decodeUrl(input);
     return withRetries(this.#retry, options.signal, `checking ${shown(url)}`, async () => {
-      const { response } = await request(url, 'HEAD', this.#timeoutMs, options.signal);
-      return this.#checkLength(url, response);
+      const { response } = await request(url, 'HEAD', this.#timeoutMs, options.signal, HeadRefused);
+      return HeadRefused.has(response.status) ? 0 : this.#checkLength(url, response);
     });
   }
 
