@@ -232,6 +232,16 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(err.hint).toContain('Task.Engine.Params.Image');
       }));
 
+    it('fails start with the Image field to fix for a reference the daemon cannot parse', () =>
+      withTempDir(async (dir) => {
+        const err = await rejection(
+          executor.start(await newRequest(dir, { engine: engine({ Image: 'BAD::IMAGE' }) })),
+        );
+        expect(err.code).toBe(ErrorCode.BadRequest);
+        expect(err.message).toContain('invalid reference format');
+        expect(err.hint).toContain('Task.Engine.Params.Image is not a valid image reference');
+      }));
+
     it("bids on a local image built for the daemon's platform, and on jobs of other engines", async () => {
       const job = (
         engineSpec: { Type: string; Params?: Record<string, unknown> },

@@ -16,6 +16,15 @@ describe('daemon errors', () => {
       "Set Task.Resources.Memory to at least 6Mi, Docker's minimum (6291456 bytes)",
       false,
     ]);
+    const image = daemonError(
+      'pulling image BAD::IMAGE',
+      refusal(400, 'invalid reference format: repository name must be lowercase'),
+    );
+    expect([image.code, image.hint]).toEqual([
+      ErrorCode.BadRequest,
+      'Task.Engine.Params.Image is not a valid image reference: use lowercase [registry/]repository[:tag] ' +
+        'or [registry/]repository@sha256:<digest>, e.g. ubuntu:24.04',
+    ]);
     const command = daemonError('creating container', refusal(400, 'No command specified'));
     expect([command.code, command.hint]).toEqual([
       ErrorCode.BadRequest,

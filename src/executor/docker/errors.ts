@@ -88,6 +88,12 @@ const specProblems: readonly [RegExp, (match: RegExpExecArray) => string][] = [
       `Set Task.Resources.Memory to at least ${m[1]}Mi, Docker's minimum (${Number(m[1]) * 2 ** 20} bytes)`,
   ],
   [
+    /invalid reference format/,
+    () =>
+      'Task.Engine.Params.Image is not a valid image reference: use lowercase [registry/]repository[:tag] ' +
+      'or [registry/]repository@sha256:<digest>, e.g. ubuntu:24.04',
+  ],
+  [
     /No command specified/,
     () => 'The image has no default command: give one in Task.Engine.Params.Entrypoint (and Parameters)',
   ],
