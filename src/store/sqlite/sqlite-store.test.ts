@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -203,6 +203,36 @@ describe('SqliteJobStore', () => {
       expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
       expect(err.message).toBe(`cannot open job store ${path}: file is not a database`);
       expect(err.hint).toMatch(/^the file is damaged: restore it from a backup, or move it away/u);
+    });
+  });
+
+  describe('a file damaged while the node was stopped, past its header', () => {
+    it('fails reads with DatastoreFailure and a hint naming the file and what to do', async () => {
+      const path = freshPath();
+      const store = await openStore(path);
+      for (let i = 0; i < 50; i++) await store.createJob(makeJob({ Meta: { pad: 'x'.repeat(2000) } }));
+      await store.close();
+      // every page but the first (the schema), as random bytes
+      const size = statSync(path).size;
+      const file = new Database(path);
+      const pageSize = file.pragma('page_size', { simple: true }) as number;
+      file.close();
+      writeFileSync(
+        path,
+        Buffer.concat([readFileSync(path).subarray(0, pageSize), randomBytes(size - pageSize)]),
+      );
+      const reopened = await SqliteJobStore.create({ path });
+      try {
+        const err = await rejection(reopened.listJobs({}));
+        expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
+        expect(err.message).toMatch(/^job store read failed: /u);
+        expect(err.hint).toBe(
+          `stop the node; ${path} is damaged: restore it from a backup, or move it away to start with an ` +
+            'empty job store (the jobs recorded in it are then forgotten)',
+        );
+      } finally {
+        await reopened.close();
+      }
     });
   });
 

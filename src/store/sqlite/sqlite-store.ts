@@ -131,7 +131,7 @@ export class SqliteJobStore implements JobStore {
         err,
         false,
         isDamagedDatabase(err)
-          ? 'the file is damaged: restore it from a backup, or move it away to start with an empty job store (the jobs recorded in it are then forgotten)'
+          ? `the file is damaged: ${DamagedFileFix}`
           : 'check that the data directory is writable',
       );
     }
@@ -326,7 +326,7 @@ export class SqliteJobStore implements JobStore {
       } catch (err) {
         // Rows cached by the batch's writes were never committed.
         this.#ctx.rows.clear();
-        const error = asStoreError(err, 'job store write failed');
+        const error = this.#storeError(err, 'job store write failed');
         for (const write of batch) write.reject(error);
         continue;
       }
@@ -357,11 +357,17 @@ export class SqliteJobStore implements JobStore {
       // then nothing of the batch can commit, and the group fails together.
       if (!this.#db.inTransaction) throw err;
       tx.cacheWrites.forget();
-      return { ok: false, error: asStoreError(err, 'job store write failed') };
+      return { ok: false, error: this.#storeError(err, 'job store write failed') };
     } finally {
       tx.end();
       this.#inTransaction = false;
     }
+  }
+
+  #storeError(err: unknown, message: string): unknown {
+    if (err instanceof BacalhauError || !(err instanceof Database.SqliteError)) return err;
+    const busy = err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED');
+    return datastoreFailure(`${message}: ${err.message}`, err, busy, storeErrorHint(err, this.path));
   }
 
   #read<T>(fn: (tx: JobStoreReader) => T): T {
@@ -372,7 +378,7 @@ export class SqliteJobStore implements JobStore {
         return synchronously(fn(tx));
       }) as T;
     } catch (err) {
-      throw asStoreError(err, 'job store read failed');
+      throw this.#storeError(err, 'job store read failed');
     } finally {
       tx.end();
       this.#inTransaction = false;
@@ -437,10 +443,15 @@ function synchronously<T>(result: T): T {
 }
 
 /** SQLite's own failures become DatastoreFailure (retryable when the database was busy); others pass. */
-function asStoreError(err: unknown, message: string): unknown {
-  if (err instanceof BacalhauError || !(err instanceof Database.SqliteError)) return err;
-  const busy = err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED');
-  return datastoreFailure(`${message}: ${err.message}`, err, busy);
+/** What a damaged job store file needs. */
+const DamagedFileFix =
+  'restore it from a backup, or move it away to start with an empty job store (the jobs recorded in it are then forgotten)';
+
+/** What to do about a failed read or write that no retry mends, if anything can be said. */
+function storeErrorHint(err: InstanceType<typeof Database.SqliteError>, path: string): string | undefined {
+  if (isDamagedDatabase(err)) return `stop the node; ${path} is damaged: ${DamagedFileFix}`;
+  if (err.code.startsWith('SQLITE_FULL')) return `free space on the disk that holds ${path}`;
+  return undefined;
 }
 
 function migrate(db: Database.Database, path: string): void {
