@@ -437,6 +437,10 @@ function invalidResponse(what: string): BacalhauError {
 
 type Pending = { resolve: (r: IteratorResult<ExecutionLog>) => void; reject: (e: unknown) => void };
 
+/** Characters of lines received and not yet read past which a log stream stops reading, and where it reads again. */
+const QueuedCharsHighWater = 1024 * 1024;
+const QueuedCharsLowWater = 256 * 1024;
+
 function logStream(
   http: HttpTransport,
   url: string,
@@ -448,10 +452,20 @@ function logStream(
   let opened = false;
   let waiter: Pending | undefined;
 
+  // A reader slower than the server (output to a slow pipe) stops reading from the connection while
+  // much waits here, where the socket can (Node), so that TCP slows the server down instead of a large
+  // log piling up in this process.
+  let paused = false;
+  let queuedChars = 0;
   const settle = (): void => {
     if (waiter === undefined) return;
     const w = waiter;
     const next = queue.shift();
+    queuedChars -= next?.Line.length ?? 0;
+    if (paused && queuedChars <= QueuedCharsLowWater) {
+      paused = false;
+      socket.resume?.();
+    }
     if (next !== undefined) {
       waiter = undefined;
       w.resolve({ value: next, done: false });
@@ -479,6 +493,7 @@ function logStream(
   const close = (): void => {
     done = true;
     try {
+      if (paused) socket.resume?.(); // to read the server's answer to the close
       socket.close(1000);
     } catch {
       // already closed
@@ -509,6 +524,11 @@ function logStream(
       return;
     }
     queue.push(frame.value);
+    queuedChars += frame.value.Line.length;
+    if (!paused && queuedChars >= QueuedCharsHighWater && socket.pause !== undefined) {
+      paused = true;
+      socket.pause();
+    }
     settle();
   };
   socket.onerror = (event: { error?: unknown }) => {

@@ -18,6 +18,9 @@ export interface WebSocketLike {
   onerror: ((event: never) => void) | null;
   onclose: ((event: never) => void) | null;
   close(code?: number, reason?: string): void;
+  /** Stops reading from the connection (Node's `ws` has these; a browser's WebSocket does not). */
+  pause?(): void;
+  resume?(): void;
 }
 
 /**

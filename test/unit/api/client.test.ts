@@ -266,6 +266,34 @@ describe('BacalhauClient', () => {
     expect(isCutShort(died)).toBe(true);
   });
 
+  it('stops reading a log stream while its reader lags, so the server is held up instead', async () => {
+    const line = 'x'.repeat(64 * 1024 - 1) + '\n';
+    const lines = 2048; // 128 MiB
+    let server: WebSocket | undefined;
+    const read = await withRawWebSocketServer(
+      (socket) => {
+        server = socket;
+        for (let i = 0; i < lines; i++) socket.send(JSON.stringify({ value: { Type: 1, Line: line } }));
+        socket.close(1000);
+      },
+      async (baseUrl) => {
+        const client = new BacalhauClient({ baseUrl, webSocket: wsFactory });
+        const stream = client.jobs.logs({ idOrName: 'j-1' })[Symbol.asyncIterator]();
+        let count = (await stream.next()).done === true ? 0 : 1;
+        // the reader takes a break: the client stops reading, and the rest waits on the server's side
+        let before = -1;
+        while (server?.bufferedAmount !== before) {
+          before = server?.bufferedAmount ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        expect(before).toBeGreaterThan(64 * 1024 * 1024);
+        while ((await stream.next()).done !== true) count += 1;
+        return count;
+      },
+    );
+    expect(read).toBe(lines);
+  });
+
   it('ends a log stream quietly on a normal closure (1000)', async () => {
     const lines = await withRawWebSocketServer(
       (socket) => {

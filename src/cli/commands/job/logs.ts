@@ -4,6 +4,7 @@ import { BacalhauError } from '../../../models/bacerrors.js';
 import { createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addJobVersionFlag, addNamespaceFlag } from '../../flags/job.js';
+import { writeInTurn } from '../../output/drain.js';
 
 interface LogsOptions {
   executionId: string;
@@ -59,7 +60,7 @@ export function jobLogsCommand(ctx: CliContext): Command {
       ctx.signal === undefined ? {} : { signal: ctx.signal },
     );
     try {
-      for await (const line of lines) ctx.stdout.write(line.Line);
+      for await (const line of lines) await writeInTurn(ctx.stdout, line.Line, ctx.signal);
     } catch (err) {
       // Ctrl+C ends following quietly, as in Go.
       if (ctx.signal?.aborted === true) return;

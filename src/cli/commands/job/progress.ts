@@ -18,6 +18,7 @@ import { callOptions } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import type { RuntimeSettings } from '../../flags/runtime.js';
 import { printError, printWarning } from '../../messages.js';
+import { writeInTurn } from '../../output/drain.js';
 import { renderTable, Spinner, styles, type Column } from '../../output/index.js';
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
@@ -218,7 +219,7 @@ export class JobProgress {
     try {
       for await (const event of this.#events(job, signal)) if (event.Type === 'ExecutionLevel') break;
       for await (const line of this.#client.jobs.logs({ idOrName: job.ID, follow: true }, { signal })) {
-        out.write(line.Line);
+        await writeInTurn(out, line.Line, signal);
       }
     } catch (err) {
       // Ctrl+C ends following quietly, as in Go; the job keeps running.
