@@ -437,7 +437,10 @@ function invalidResponse(what: string): BacalhauError {
 
 type Pending = { resolve: (r: IteratorResult<ExecutionLog>) => void; reject: (e: unknown) => void };
 
-/** Characters of lines received and not yet read past which a log stream stops reading, and where it reads again. */
+/**
+ * Characters of lines received and not yet read past which a log stream stops reading from its
+ * connection, and below which it reads again.
+ */
 const QueuedCharsHighWater = 1024 * 1024;
 const QueuedCharsLowWater = 256 * 1024;
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { settle } from '../../../src/lib/clock.js';
+import { EndedStreamGraceMs } from '../../../src/api/server/routes/logs.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
 import {
   at,
@@ -980,7 +981,7 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
     });
   });
 
-  it('pulls lines only as fast as a client reads them: one that stops reading holds up the source', async () => {
+  it('pulls lines only as fast as a client reads them: one that stops reading holds up the source, and is not taken for a silent node', async () => {
     const line = 'x'.repeat(64 * 1024 - 1) + '\n';
     const lines = 2048; // 128 MiB in all
     let pulled = 0;
@@ -994,7 +995,8 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
       const id = await submitted(api);
       await api.execution(id, { state: 'Completed' });
       const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
-      const client = new WebSocket(`${address.replace('http', 'ws')}${jobs}/${id}/logs`);
+      // followed, of an execution that ended: the wait for the client must not pass for the node's silence
+      const client = new WebSocket(`${address.replace('http', 'ws')}${jobs}/${id}/logs?follow=true`);
       let received = 0;
       let intact = true;
       client.on('message', (data: Buffer) => {
@@ -1011,6 +1013,7 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       expect(pulled * line.length).toBeLessThan(32 * 1024 * 1024);
+      await new Promise((resolve) => setTimeout(resolve, EndedStreamGraceMs));
       client.resume();
       await closed;
       expect(received).toBe(lines);

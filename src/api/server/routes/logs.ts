@@ -87,7 +87,7 @@ function latestOf(executions: readonly Execution[]): Execution | undefined {
  * lines are pulled from their source only as fast as the client reads: a client on a slow link, or one
  * that stopped reading, would otherwise have a large log piled up in the server's memory.
  */
-export const SocketHighWaterBytes = 1024 * 1024;
+const SocketHighWaterBytes = 1024 * 1024;
 
 /** Sends `text`; with the socket's queue past the high-water mark, resolves once it is written out. */
 function sendFrame(socket: WebSocket, text: string, signal: AbortSignal): Promise<void> {
@@ -120,17 +120,19 @@ export const EndedStreamGraceMs = 3000;
  * Aborts `stale` (its reason saying why) once the execution has ended in the store and its node then
  * sends nothing for {@link EndedStreamGraceMs}: a node that died or restarted never ends the stream,
  * and the client would wait until the node's silence is noticed (30 s). `heard` rearms the wait (a
- * long log still arriving is not cut); `stop` ends the watch.
+ * long log still arriving is not cut); `hold` suspends it while the stream waits for its client (a
+ * slow reader is not the node's silence); `stop` ends the watch.
  */
 function endWhenOver(
   jobs: ApiJobReader,
   execution: Execution,
   stale: AbortController,
-): { heard: () => void; stop: () => void } {
+): { heard: () => void; hold: () => void; stop: () => void } {
   let ended: Execution['ComputeState'] | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let holding = false;
   const arm = (): void => {
-    if (ended === undefined) return;
+    if (ended === undefined || holding) return;
     const why = stateText(ended);
     clearTimeout(timer);
     timer = setTimeout(
@@ -150,7 +152,14 @@ function endWhenOver(
     }
   });
   return {
-    heard: arm,
+    heard: () => {
+      holding = false;
+      arm();
+    },
+    hold: () => {
+      holding = true;
+      clearTimeout(timer);
+    },
     stop: () => {
       unsubscribe();
       clearTimeout(timer);
@@ -213,6 +222,7 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
               );
               return;
             }
+            watch?.hold();
             await send({ value: item.value });
             watch?.heard();
           }
