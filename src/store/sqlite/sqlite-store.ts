@@ -364,6 +364,10 @@ export class SqliteJobStore implements JobStore {
     }
   }
 
+  /**
+   * SQLite's own failures become DatastoreFailure (retryable when the database was busy, with what to do
+   * when the file is damaged or its disk full); others pass.
+   */
   #storeError(err: unknown, message: string): unknown {
     if (err instanceof BacalhauError || !(err instanceof Database.SqliteError)) return err;
     const busy = err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED');
@@ -442,7 +446,6 @@ function synchronously<T>(result: T): T {
   return result;
 }
 
-/** SQLite's own failures become DatastoreFailure (retryable when the database was busy); others pass. */
 /** What a damaged job store file needs. */
 const DamagedFileFix =
   'restore it from a backup, or move it away to start with an empty job store (the jobs recorded in it are then forgotten)';

@@ -28,7 +28,7 @@ export interface ConsumerStreamOptions {
   maxBufferedChars?: number;
 }
 
-export const DefaultMaxBufferedChars = 64 * 1024 * 1024;
+const DefaultMaxBufferedChars = 64 * 1024 * 1024;
 
 export class ConsumerStream {
   readonly nodeId: string;
