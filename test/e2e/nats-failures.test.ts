@@ -196,7 +196,9 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     const docker = requireDocker(ctx);
     cluster = await ProcessCluster.start(1);
     const c = cluster;
-    const { jobID, containers } = await runningDockerSleep(c, docker, 4);
+    // long enough to outlast the twin's start (a process of its own: several seconds on a busy machine),
+    // so that the container is still there to be checked after the twin's sweep and stop
+    const { jobID, containers } = await runningDockerSleep(c, docker, 12);
 
     // the same name on another data dir: its start-up sweep and its stop must leave the container alone
     const twin = await c.addCompute('compute-0', [], 'compute-0-twin');
