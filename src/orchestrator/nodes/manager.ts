@@ -743,7 +743,7 @@ export class NodeManager implements ControlPlaneHandler {
       time,
       reason,
       ...(missedSince === undefined ? {} : { missedSince }),
-      ...(awaitingApproval === true && { awaitingApproval }),
+      ...(awaitingApproval === true ? { awaitingApproval } : {}),
     };
     for (const listener of [...this.#listeners]) {
       try {
