@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -227,6 +228,29 @@ describe('-c values', () => {
     expect(err.hint).toContain("put -- before the command: bacalhau docker run IMAGE -- sh -c '…'");
     expect(loadError(opts({ config: ['missing.yaml'] })).hint).toBe(
       'Pass an existing config file or a key=value pair to --config',
+    );
+  });
+
+  it('reads any file that is not a folder: /dev/null as no configuration, a pipe as its text', () => {
+    const loaded = loadConfig(opts({ config: ['/dev/null'] }));
+    expect(loaded.files).toEqual(['/dev/null']);
+    expect(loaded.config.API.Port).toBe(1234);
+    const fifo = join(dir, 'config.pipe');
+    execFileSync('mkfifo', [fifo]);
+    // the writer blocks until the config is read, so it runs beside the test
+    const writer = spawn('sh', ['-c', `printf 'API:\\n  Port: 2345\\n' > ${fifo}`]);
+    try {
+      expect(load(opts({ config: [fifo] })).API.Port).toBe(2345);
+    } finally {
+      writer.kill();
+    }
+  });
+
+  it('says why a file that exists cannot be read, instead of that it does not exist', () => {
+    const loop = join(dir, 'loop.yaml');
+    symlinkSync(loop, loop);
+    expect(loadError(opts({ config: [loop] })).message).toBe(
+      `--config flag: specified configuration file cannot be read: ${loop} (ELOOP)`,
     );
   });
 

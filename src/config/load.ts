@@ -6,7 +6,7 @@
  * Config files are the `-c <file>` values merged in order; when there are none, `<DataDir>/config.yaml`
  * if it exists (DataDir resolved from every other source). The result is validated and deeply frozen.
  */
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../models/bacerrors.js';
@@ -172,11 +172,18 @@ export function parseConfigArgs(
       continue;
     }
     const path = absPath(arg, paths.cwd, paths.home);
-    const stat = statOrUndefined(path);
-    if (stat?.isFile()) {
-      files.push(path);
-    } else if (stat?.isDirectory()) {
-      problems.push({ message: `specified configuration file is a directory, must be a file: ${arg}` });
+    const stat = statOrError(path);
+    if (!(stat instanceof Error)) {
+      if (stat.isDirectory()) {
+        problems.push({ message: `specified configuration file is a directory, must be a file: ${arg}` });
+      } else {
+        // Not only regular files: `-c /dev/null` (no config) and `-c <(…)` (a pipe) are read as files.
+        files.push(path);
+      }
+    } else if (stat.code !== 'ENOENT' && stat.code !== 'ENOTDIR') {
+      problems.push({
+        message: `specified configuration file cannot be read: ${arg} (${stat.code ?? stat.message})`,
+      });
     } else if (eq > 0 || looksLikeKey(arg) || isGroupKey(arg)) {
       problems.push(unknownKeyProblem(eq > 0 ? arg.slice(0, eq) : arg, paths.binName));
     } else {
@@ -248,14 +255,15 @@ function readFlags(
   return { values, problems };
 }
 
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+function statOrError(path: string): Stats | NodeJS.ErrnoException {
   try {
     return statSync(path);
-  } catch {
-    return undefined;
+  } catch (err) {
+    return err as NodeJS.ErrnoException;
   }
 }
 
 function isFile(path: string): boolean {
-  return statOrUndefined(path)?.isFile() ?? false;
+  const stat = statOrError(path);
+  return !(stat instanceof Error) && stat.isFile();
 }
