@@ -2,7 +2,7 @@
  * Writing one key into a config file (`bacalhau config set`): the key and value are validated first; the
  * rest of the file — other keys, comments, the spelling of existing keys — is kept.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -12,6 +12,7 @@ import { findKey } from './keys.js';
 import { absPath, dataDirProblem } from './paths.js';
 import type { ConfigKey } from './schema.js';
 import { fromArgs } from './values.js';
+import { makeFolderNow } from '../lib/quick-fs.js';
 
 export interface SetValueOptions {
   /** The config file to update; created (with its directory) when missing. */
@@ -34,7 +35,7 @@ export function setConfigFileValue(options: SetValueOptions): { key: ConfigKey; 
   const { value, key } = parseSetValue(options);
   const doc = readDocument(options.path);
   setIn(doc, key.split('.'), value);
-  mkdirSync(dirname(options.path), { recursive: true });
+  makeFolderNow(dirname(options.path));
   writeFileSync(options.path, doc.toString({ lineWidth: 0 }), { mode: 0o600 });
   return { key, value };
 }

@@ -29,6 +29,10 @@ describe('quick-fs', () => {
     expect(await makeTempFolder(join(dir, 'entry-'))).toMatch(/\/entry-[A-Za-z0-9]{6}$/);
   });
 
+  it("fails where a parent exists but takes no new folders (/proc), where Node's recursive mkdir spins", async () => {
+    await expect(makeFolder('/proc/bacalhau-test/data')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes small and large files alike, with their mode', async () => {
     const small = Buffer.from('small');
     const large = Buffer.alloc(QuickBytes + 1, 7);

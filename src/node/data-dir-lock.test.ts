@@ -140,6 +140,12 @@ describe('lockDataDir', () => {
     expect((err as Error).message).toMatch(/^cannot use data dir /);
   });
 
+  it('explains a dir under a folder that takes no new ones (/proc) instead of hanging', () => {
+    const err = thrown(() => lockDataDir('/proc/bacalhau/data', 'Test'));
+    expect(err).toMatchObject({ code: ErrorCode.ConfigurationError });
+    expect((err as Error).message).toMatch(/^cannot use data dir \/proc\/bacalhau\/data: ENOENT/);
+  });
+
   it("explains a dir it cannot write in (read-only, another user's), even as root", () => {
     // /proc exists, and not even root may create a file in it
     const err = thrown(() => lockDataDir('/proc', 'Test'));

@@ -11,18 +11,10 @@
  * A lock holding this very pid is stale too (a container restarted, the node is pid 1 again), unless
  * this process holds it itself.
  */
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { makeFolderNow } from '../lib/quick-fs.js';
 
 export const LockFile = 'bacalhau.lock';
 
@@ -42,7 +34,7 @@ export interface DataDirLock {
 export function lockDataDir(dataDir: string, component: string): DataDirLock {
   let realDir: string;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeFolderNow(dataDir);
     realDir = realpathSync(dataDir);
   } catch (err) {
     throw unusable(dataDir, err, component);

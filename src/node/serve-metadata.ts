@@ -4,12 +4,13 @@
  * a warning, as in Bacalhau, so a node never changes its identity under its peers.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { readSystemMetadata, SystemMetadataFile, type BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { makeFolderNow } from '../lib/quick-fs.js';
 
 /** Repo version Bacalhau v1.9 writes. */
 const RepoVersion = 4;
@@ -44,7 +45,7 @@ function generateName(provider: BacalhauConfig['NameProvider']): string {
  * @throws BacalhauError (ConfigurationError) for an unreadable metadata file or unsupported provider
  */
 export function loadNodeIdentity(config: BacalhauConfig, requestedName: string | undefined): NodeIdentity {
-  mkdirSync(config.DataDir, { recursive: true });
+  makeFolderNow(config.DataDir);
   const path = join(config.DataDir, SystemMetadataFile);
   const stored = readSystemMetadata(path);
   const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';

@@ -7,7 +7,7 @@
  * Archives are kept until someone removes them, as in Go: the directory grows by one compressed copy
  * of every execution's results. The job spec has no parameters for this publisher.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import {
   BacalhauError,
   ErrorCode,
@@ -22,6 +22,7 @@ import type { IoOptions, Publisher, PublishRequest } from '../types.js';
 import { advertisedHost, downloadURL, listenHost } from './address.js';
 import { archiveName, removePartials, writeArchive } from './archive.js';
 import { AddressKey, PortKey, ResultServer } from './server.js';
+import { makeFolder } from '../../lib/quick-fs.js';
 
 export interface LocalPublisherOptions {
   /** Where archives are kept and served from; created (owner-only) when missing. */
@@ -67,7 +68,7 @@ export class LocalPublisher implements Publisher {
       });
     }
     try {
-      await mkdir(options.directory, { recursive: true, mode: 0o700 });
+      await makeFolder(options.directory, 0o700);
       await removePartials(options.directory);
     } catch (err) {
       throw ioError(`preparing the local publisher directory ${options.directory}`, err);

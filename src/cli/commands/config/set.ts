@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -11,6 +11,7 @@ import {
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { loadCliConfig } from './load.js';
+import { makeFolderNow } from '../../../lib/quick-fs.js';
 
 const component = 'Config';
 
@@ -104,7 +105,7 @@ export function configSetCommand(ctx: CliContext): Command {
 
       const options = { path, key, values, cwd: ctx.cwd, home, binName: bin };
       parseSetValue(options);
-      if (target === undefined) mkdirSync(loaded.config.DataDir, { recursive: true });
+      if (target === undefined) makeFolderNow(loaded.config.DataDir);
       ctx.stdout.write(`Writing config to ${path}\n`);
       setConfigFileValue(options);
     });
