@@ -51,7 +51,14 @@ export function parseConfigText(text: string, binName = 'bacalhau'): FileValues 
   if (doc.errors.length > 0) {
     return { values, problems: doc.errors.map(yamlErrorProblem) };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // an alias expanding past maxAliasCount (a "billion laughs" file)
+    const message = `yaml: ${err instanceof Error ? err.message : String(err)}`;
+    return { values, problems: [{ message, hint: 'check the YAML anchors (&name) and aliases (*name)' }] };
+  }
   if (data === null || data === undefined) return { values, problems };
   if (!isPlainObject(data)) {
     problems.push({ message: `expected a mapping of config keys at the top level, received: ${repr(data)}` });

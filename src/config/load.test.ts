@@ -178,6 +178,23 @@ describe('config files', () => {
     expect(err.message).toMatch(new RegExp(`^config file "${f}".*yaml: line \\d+, column \\d+: `, 's'));
   });
 
+  it('names the file whose aliases expand past the limit (a "billion laughs" file)', () => {
+    // each level lists the one before ten times: 10^6 values from a few lines
+    const names = 'abcdef';
+    const lines = [...names].map(
+      (name, i) =>
+        `${name}: &${name} [${Array(10)
+          .fill(i === 0 ? 'x' : `*${names[i - 1]}`)
+          .join(', ')}]`,
+    );
+    const f = file('bomb.yaml', `${lines.join('\n')}\n`);
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toBe(
+      `config file "${f}": yaml: Excessive alias count indicates a resource exhaustion attack`,
+    );
+    expect(err.hint).toBe('check the YAML anchors (&name) and aliases (*name)');
+  });
+
   it('accepts absolute capacities, JSON files, empty files and nulls', () => {
     const json = file(
       'c.json',
