@@ -24,7 +24,10 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   binName: 'bacalhau',
-  signal: shutdownSignal(process),
+  signal: shutdownSignal(
+    process,
+    [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY),
+  ),
 });
 process.exitCode = code;
 

@@ -4,8 +4,11 @@
  * the job keeps running); a second SIGINT or SIGTERM ends the process at once, for a command that does
  * not listen.
  * Node's default for SIGHUP is to die on the spot, which left a node's lock, run file and containers.
+ * A process with no terminal ignores SIGHUP: `nohup bacalhau serve &` must outlive its session, as Go's
+ * does, but Node resets the SIGHUP that nohup ignores to its default at start, so the wish is lost and
+ * is read from the missing terminal instead (nohup takes stdin, stdout and stderr off it).
  */
-export function shutdownSignal(proc: NodeJS.Process): AbortSignal {
+export function shutdownSignal(proc: NodeJS.Process, hasTerminal: boolean): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     // A closing terminal sends SIGHUP twice (the shell passes its own on): only a person's second
@@ -15,9 +18,13 @@ export function shutdownSignal(proc: NodeJS.Process): AbortSignal {
     }
     controller.abort(new Error(`received ${name}`));
   };
-  for (const name of Object.keys(exitSignals)) proc.on(name, onSignal);
+  for (const name of Object.keys(exitSignals)) {
+    proc.on(name, name === 'SIGHUP' && !hasTerminal ? ignore : onSignal);
+  }
   return controller.signal;
 }
+
+function ignore(): void {}
 
 /** The signals handled, with their numbers (the exit code is 128 + the number). */
 const exitSignals: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };

@@ -392,6 +392,21 @@ describe('serve as a process', () => {
     },
   );
 
+  it('keeps running at SIGHUP when it has no terminal (nohup bacalhau serve &)', async () => {
+    const node = startServe('--orchestrator');
+    const text = await waitForFile(runInfo(), 30_000);
+    node.child.kill('SIGHUP');
+    // a stop would start at once: give it the time it would take to say so
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(node.stdout()).not.toContain('Stopping');
+    const alive = await cli(['agent', 'alive'], {
+      env: { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: portOf(text) },
+    });
+    expect(alive.stdout).toBe('Status: OK\n');
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+  });
+
   it('runs WASM jobs on a machine where no Docker daemon answers', async (ctx) => {
     const hello = requireWasmModule(ctx, 'hello');
     // a socket path where nothing listens, as after a daemon stopped or was never installed
