@@ -84,6 +84,17 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(run.stdout.endsWith('\n\nHello, world!\n')).toBe(true);
   });
 
+  it('exits 1 with --follow when the job fails after its logs ended', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    // the task runs (its log stream opens), then its timeout fails the job
+    const timedOut = await live.run(['wasm', 'run', '--follow', '--timeout', '1', sleep, '--', '5000']);
+    expect(timedOut.stderr).toContain('Error: job failed');
+    expect(timedOut.code).toBe(1);
+    const exit = requireWasmModule(ctx, 'exit_code');
+    const completed = await live.run(['wasm', 'run', '--follow', exit, '--', '7']);
+    expect(completed.code).toBe(0);
+  });
+
   it('groups events by execution with --group-events', async (ctx) => {
     const hello = requireWasmModule(ctx, 'hello');
     const run = await live.run(['wasm', 'run', '--group-events', hello]);

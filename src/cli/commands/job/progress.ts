@@ -84,7 +84,7 @@ export class JobProgress {
     }
     const quiet = this.#settings.idOnly;
     if (quiet) out.write(`${job.ID}\n`);
-    if (this.#settings.follow) return this.#followLogs(job, quiet);
+    if (this.#settings.follow) return this.#followLogsToTheEnd(job, quiet);
     if (!quiet) {
       out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
       out.write(
@@ -92,23 +92,7 @@ export class JobProgress {
       );
     }
     const outcome = await this.#follow(job, quiet);
-    let failed = false;
-    if (outcome === 'finished') {
-      const { Job: current } = await this.#client.jobs.get({ idOrName: job.ID }, callOptions(this.#ctx));
-      failed = current.State.StateType === 'Failed';
-      if (failed) {
-        out.write('\n');
-        printError(this.#ctx, 'job failed');
-      }
-    } else if (!quiet) {
-      out.write('\n');
-      printWarning(
-        this.#ctx,
-        outcome === 'timed-out'
-          ? `Progress tracking timed out after ${this.#settings.waitTimeoutSecs}s. The job is still running.`
-          : 'Progress tracking canceled. The job is still running.',
-      );
-    }
+    const failed = await this.#reportOutcome(job.ID, outcome, quiet);
     if (outcome !== 'cancelled') {
       if (this.#settings.nodeDetails) await this.#printNodeDetails(job.ID);
       if (!quiet) await this.#printInstructions(job.ID);
@@ -117,6 +101,39 @@ export class JobProgress {
       this.#writeInstructions(job.ID, '');
     }
     if (failed) throw new ExitCode(1);
+  }
+
+  /** Says how following ended; true when the job failed. */
+  async #reportOutcome(jobID: string, outcome: Outcome, quiet: boolean): Promise<boolean> {
+    const out = this.#ctx.stdout;
+    if (outcome === 'finished') {
+      const { Job: current } = await this.#client.jobs.get({ idOrName: jobID }, callOptions(this.#ctx));
+      const failed = current.State.StateType === 'Failed';
+      if (failed) {
+        out.write('\n');
+        printError(this.#ctx, 'job failed');
+      }
+      return failed;
+    }
+    if (!quiet) {
+      out.write('\n');
+      printWarning(
+        this.#ctx,
+        outcome === 'timed-out'
+          ? `Progress tracking timed out after ${this.#settings.waitTimeoutSecs}s. The job is still running.`
+          : 'Progress tracking canceled. The job is still running.',
+      );
+    }
+    return false;
+  }
+
+  /**
+   * `--follow`, then the job's outcome: the logs are one execution's, and the job may go on to retry
+   * elsewhere, so its end is waited for (quietly) before exiting 1 if it failed.
+   */
+  async #followLogsToTheEnd(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<void> {
+    if (!(await this.#followLogs(job, quiet))) return;
+    if (await this.#reportOutcome(job.ID, await this.#follow(job, true), quiet)) throw new ExitCode(1);
   }
 
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
@@ -205,9 +222,10 @@ export class JobProgress {
 
   /**
    * `--follow`: the job's output instead of its events (Bacalhau's `followLogs`). Logs can only be asked
-   * for once the job has an execution, so its events are read (not shown) until one appears.
+   * for once the job has an execution, so its events are read (not shown) until one appears. False when
+   * the user interrupted.
    */
-  async #followLogs(job: Pick<Job, 'ID' | 'Version'>, quiet: boolean): Promise<void> {
+  async #followLogs(job: Pick<Job, 'ID' | 'Version'>, quiet: boolean): Promise<boolean> {
     const out = this.#ctx.stdout;
     if (!quiet) {
       out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
@@ -225,6 +243,7 @@ export class JobProgress {
       // Ctrl+C ends following quietly, as in Go; the job keeps running.
       if (!signal.aborted) throw err;
     }
+    return !signal.aborted;
   }
 
   /** `Job Results By Node:` with what each node's execution said (Bacalhau's `SummariseExecutions`). */
