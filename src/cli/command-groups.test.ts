@@ -28,6 +28,14 @@ describe('command groups', () => {
     );
   });
 
+  it('refuse an unknown option given where a command is expected', async () => {
+    for (const args of [['--bogus'], ['job', '--bogus', 'list'], ['job', 'list', '--bogus']]) {
+      const run = await cli(args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("unknown option '--bogus'");
+    }
+  });
+
   it("point Bacalhau's old top-level job commands to their job subcommands", async () => {
     for (const [old, now] of [
       ['list', 'list'],
@@ -35,7 +43,8 @@ describe('command groups', () => {
       ['cancel', 'stop'],
       ['create', 'run'],
     ]) {
-      const run = await cli([old ?? '', 'j-1']);
+      // with the old command's own flags too: the command is what is wrong, not the flag
+      const run = await cli([old ?? '', '--id-filter', 'j-1']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`Error: unknown command "${old}" for "bacalhau"\n`);
       expect(run.stderr).toContain(

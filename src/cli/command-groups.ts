@@ -26,9 +26,14 @@ const MovedUnderJob: Readonly<Record<string, string>> = {
 export function handleGroupCommands(cmd: Command): void {
   if (cmd.commands.length === 0) return;
   for (const sub of cmd.commands) handleGroupCommands(sub);
-  cmd.allowExcessArguments(true).action(function (this: Command) {
-    runGroup(this);
-  });
+  // Unknown options reach the action, so that `bacalhau list --id-filter x` (a command of Bacalhau before
+  // v1.5, with its flags) is told about the command rather than a flag, as cobra does.
+  cmd
+    .allowExcessArguments(true)
+    .allowUnknownOption(true)
+    .action(function (this: Command) {
+      runGroup(this);
+    });
   // commander adds its own `help [command]` only to commands without an action, and one level deep
   cmd
     .command('help [command...]')
@@ -39,6 +44,9 @@ export function handleGroupCommands(cmd: Command): void {
 function runGroup(group: Command): void {
   const [name] = group.args;
   if (name === undefined) group.help(); // stdout, exit 0
+  if (name.startsWith('-')) {
+    group.error(`error: unknown option '${name}'`, { code: 'commander.unknownOption', exitCode: 1 });
+  }
   const path = commandPath(group);
   const similar = closestKey(
     name,
