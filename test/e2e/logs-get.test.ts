@@ -94,6 +94,22 @@ describe('job get', () => {
     );
   });
 
+  it('says that a job still under way has published nothing yet', async () => {
+    for (const compute of computes) compute.setRunPolicy(() => ({ action: 'hang' }));
+    const id = await submit(['--wait=false']);
+    const state = async () => {
+      const { stdout } = await live.run(['job', 'describe', id, '--output', 'json']);
+      return (JSON.parse(stdout) as { Job: { State: { StateType: string } } }).Job.State.StateType;
+    };
+    await expect.poll(state).toBe('Running');
+    const run = await live.run(['job', 'get', id]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'No results found\nThe job is still Running: results come once it completes.\n',
+    );
+    expect((await live.run(['job', 'stop', id])).code).toBe(0);
+  });
+
   it('shows results it cannot download, as Bacalhau does', async () => {
     const id = await submit(['-p', 'local']);
     const run = await live.run(['job', 'get', id]);

@@ -144,6 +144,14 @@ describe('downloadResults', () => {
     await expect(
       downloadResults([result('e-1', '/e-1.tar.gz')], settings({ outputDir: missing })),
     ).rejects.toThrow(`output dir does not exist: ${missing}`);
+    const file = join(out, 'a-file');
+    await writeFile(file, '');
+    await expect(
+      downloadResults([result('e-1', '/e-1.tar.gz')], settings({ outputDir: file })),
+    ).rejects.toMatchObject({
+      message: `output dir is not a directory: ${file}`,
+      hint: expect.stringContaining('Give a folder') as unknown,
+    });
   });
 
   it('writes back names that are not UTF-8 as the bytes the local publisher archived', async () => {

@@ -50,11 +50,17 @@ export async function downloadResults(
   options: FetchOptions = {},
 ): Promise<void> {
   const { outputDir } = settings;
-  if (!(await isDirectory(outputDir))) {
-    throw new BacalhauError(`output dir does not exist: ${outputDir}`, {
-      code: ErrorCode.NotFound,
-      hint: 'Create it first, or leave out --output-dir to download into ./job-<id>.',
-    });
+  const kind = await pathKind(outputDir);
+  if (kind !== 'directory') {
+    throw new BacalhauError(
+      kind === 'missing'
+        ? `output dir does not exist: ${outputDir}`
+        : `output dir is not a directory: ${outputDir}`,
+      {
+        code: kind === 'missing' ? ErrorCode.NotFound : ErrorCode.BadRequest,
+        hint: `${kind === 'missing' ? 'Create it first' : 'Give a folder'}, or leave out --output-dir to download into ./job-<id>.`,
+      },
+    );
   }
   const rawDir = join(outputDir, RawFolderName);
   await mkdir(rawDir, { recursive: true, mode: 0o755 });
@@ -103,10 +109,10 @@ export async function downloadResults(
   await rm(rawDir, { recursive: true, force: true });
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+async function pathKind(path: string): Promise<'directory' | 'other' | 'missing'> {
   try {
-    return (await stat(path)).isDirectory();
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
   } catch {
-    return false;
+    return 'missing';
   }
 }

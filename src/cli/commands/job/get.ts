@@ -7,6 +7,7 @@ import { DefaultNamespace, JobType, Publisher } from '../../../models/constants.
 import { DurationSyntaxError, durationToMs, parseDuration } from '../../../models/duration.js';
 import type { Execution } from '../../../models/execution.js';
 import type { SpecConfig } from '../../../models/spec-config.js';
+import { isTerminalJobState } from '../../../models/state.js';
 import { callOptions, createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { chooseDownloader } from '../../download/downloaders.js';
@@ -57,8 +58,14 @@ export function jobGetCommand(ctx: CliContext): Command {
       }
       const published = (Executions?.Items ?? []).filter(hasPublishedResult);
       if (published.length === 0) {
+        // A job still under way has published nothing yet: said, so that nobody takes it for its result.
+        const state = Job.State.StateType;
         ctx.stdout.write(
-          'No results found\nYou can check the logged output of the job using the logs command.\n' +
+          'No results found\n' +
+            (isTerminalJobState(state)
+              ? ''
+              : `The job is still ${state}: results come once it completes.\n`) +
+            'You can check the logged output of the job using the logs command.\n' +
             `\n  ${ctx.binName} job logs ${idOrName}\n`,
         );
         return;
