@@ -233,7 +233,8 @@ export class Orchestrator {
       const t = o.tunables;
       // The broker comes with the scheduling service, made after the node manager.
       let wakeQueuedJobs = (_freedNodes: number): void => undefined;
-      let capacityReported = (_nodeId: string, _handshake: boolean): void => undefined;
+      let capacityReported = (_nodeId: string, _report: { handshake: boolean; atMs: number }): void =>
+        undefined;
       const nodeManager = await NodeManager.create({
         store,
         transport: o.transport,
@@ -265,7 +266,7 @@ export class Orchestrator {
           dispatcher.cancelMissed(change.nodeId, since).catch(report('Dispatcher'));
         },
         onCapacityFreed: (nodeIds) => wakeQueuedJobs(nodeIds.length),
-        onCapacityReport: (nodeId, { handshake }) => capacityReported(nodeId, handshake),
+        onCapacityReport: (nodeId, report) => capacityReported(nodeId, report),
       });
       started.push(nodeManager);
       const scheduling = await SchedulingService.create({
@@ -287,8 +288,8 @@ export class Orchestrator {
       });
       started.push(scheduling);
       // what was placed on a node and its report now counts is no longer held against it
-      capacityReported = (nodeId, handshake) =>
-        handshake ? scheduling.placements.forget(nodeId) : scheduling.placements.reported(nodeId);
+      capacityReported = (nodeId, { handshake, atMs }) =>
+        handshake ? scheduling.placements.forget(nodeId) : scheduling.placements.reported(nodeId, atMs);
       wakeQueuedJobs = (freedNodes) => {
         const max = Math.min(MaxWokenPerFlush, WokenPerFreedNode * freedNodes);
         scheduling.broker.wakeDelayed(WakeSelection, max);

@@ -183,6 +183,25 @@ describe('orchestrator: batch jobs', () => {
     expect(placed).toEqual(Object.fromEntries(nodes.map((id) => [id, 3])));
   });
 
+  it('counts what it placed on a node until a report that includes it is in the store', async () => {
+    const c = await start();
+    const halfCpu = (name: string) =>
+      jobSpec('batch', { Name: name, Tasks: [taskWith({ Resources: { CPU: '500m' } })] });
+    await c.addNode('n-1', { nodeInfo: { capacity: { CPU: 1 } }, run: { action: 'hang' } });
+    const first = await Promise.all(['a', 'b'].map((name) => c.submit(halfCpu(name))));
+    for (const { JobID } of first) await c.waitForJobState(JobID, 'Running');
+    await c.addNode('n-2', { nodeInfo: { capacity: { CPU: 1 } }, run: { action: 'hang' } });
+    // n-1 reports itself full; busier figures reach the store only at the persistence tick (15 s)
+    await c.advance(6_000);
+    const second = await Promise.all(['c', 'd'].map((name) => c.submit(halfCpu(name))));
+    for (const { JobID } of second) await c.waitForJobState(JobID, 'Running');
+    const nodesOf = async (jobs: { JobID: string }[]) =>
+      (await Promise.all(jobs.map(async ({ JobID }) => (await executionList(c, JobID))[0]?.NodeID))).sort();
+    expect(await nodesOf(first)).toEqual(['n-1', 'n-1']);
+    // dropping them at the heartbeat left n-1 looking as idle as at its handshake, and it got one more
+    expect(await nodesOf(second)).toEqual(['n-2', 'n-2']);
+  });
+
   it('queues a job while no node can take it and runs it once one joins', async () => {
     const c = await start();
     const { JobID } = await c.submit(

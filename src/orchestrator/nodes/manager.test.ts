@@ -386,6 +386,24 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it("reports a heartbeat's capacity once it is in the store, with the time it was made", async () => {
+    const reports: string[] = [];
+    const onCapacityReport = (id: string, r: { handshake: boolean; atMs: number }): void =>
+      void reports.push(`${id} ${r.handshake ? 'handshake' : 'heartbeat'} ${r.atMs}`);
+    await withHarness({ dispatcher: false, manager: { onCapacityReport } }, async (h) => {
+      const info = testNodeInfo('n-1');
+      const start = h.clock.now();
+      await h.manager.handshake({ NodeInfo: info, StartTime: '', LastOrchestratorSeqNum: 0 }, context('n-1'));
+      expect(reports).toEqual([`n-1 handshake ${start}`]);
+      h.clock.advance(1000);
+      beat(h, 'n-1', 0.5); // busier: stored at the persistence tick, and only then reported
+      await h.clock.advanceAsync(0);
+      expect(reports).toHaveLength(1);
+      await h.clock.advanceAsync(15_000);
+      expect(reports).toEqual([`n-1 handshake ${start}`, `n-1 heartbeat ${start + 1000}`]);
+    });
+  });
+
   it('says capacity came free only once a write of it succeeded', async () => {
     const freed: string[] = [];
     const onCapacityFreed = (ids: readonly string[]): void => void freed.push(ids.join());

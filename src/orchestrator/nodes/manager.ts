@@ -291,7 +291,7 @@ export class NodeManager implements ControlPlaneHandler {
         provisional: false,
       });
       const wasConnected = previous !== undefined && !previous.provisional;
-      this.#o.onCapacityReport?.(nodeId, { handshake: true });
+      this.#o.onCapacityReport?.(nodeId, { handshake: true, atMs: now });
       this.#changed(nodeId, wasConnected, true, now, outcome.reason, outcome);
       return { accepted: true, reason: outcome.reason };
     });
@@ -320,7 +320,6 @@ export class NodeManager implements ControlPlaneHandler {
     live.queueUsed = request.QueueUsedCapacity;
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
-    this.#o.onCapacityReport?.(context.nodeId, { handshake: false });
     if (capacityFreed) {
       this.#freed.add(context.nodeId);
       this.#flushSoon();
@@ -665,6 +664,7 @@ export class NodeManager implements ControlPlaneHandler {
       connection: ConnectionState;
       available: Resources;
       queueUsed: Resources;
+      heartbeatMs: number;
     }[] = [];
     for (const [id, live] of this.#live) {
       if (!live.dirty || live.provisional) continue;
@@ -675,11 +675,14 @@ export class NodeManager implements ControlPlaneHandler {
         connection: connectionOf(live),
         available: live.available,
         queueUsed: live.queueUsed,
+        heartbeatMs: live.lastHeartbeatMs,
       });
     }
     if (batch.length === 0) return true;
+    const written: typeof batch = [];
     try {
       await this.#o.store.transaction((tx) => {
+        written.length = 0;
         for (const item of batch) {
           const stored = findNode(tx, item.id);
           // Written only onto the connection it belongs to: not after a disconnection, rejection,
@@ -697,12 +700,16 @@ export class NodeManager implements ControlPlaneHandler {
             Connection: NodeConnection.Connected,
             ConnectionState: item.connection,
           });
+          written.push(item);
         }
       });
     } catch (err) {
       for (const item of batch) if (this.#live.get(item.id) === item.live) item.live.dirty = true;
       this.#o.onError(err);
       return false;
+    }
+    for (const { id, heartbeatMs } of written) {
+      this.#o.onCapacityReport?.(id, { handshake: false, atMs: heartbeatMs });
     }
     return true;
   }

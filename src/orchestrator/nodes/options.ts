@@ -64,10 +64,11 @@ export interface NodeManagerOptions {
    */
   onCapacityFreed?: (nodeIds: readonly string[]) => void;
   /**
-   * A node reported its capacity: with its heartbeat, or afresh with its (re)connection's handshake
-   * (`handshake` true). Must not throw.
+   * A node's capacity report made at `atMs` is now what the store says of it (the schedulers read nodes
+   * from the store): a heartbeat's once it is written, which may be a persistence interval later, or a
+   * (re)connection's handshake, which reports afresh (`handshake` true). Must not throw.
    */
-  onCapacityReport?: (nodeId: string, report: { handshake: boolean }) => void;
+  onCapacityReport?: (nodeId: string, report: { handshake: boolean; atMs: number }) => void;
 }
 
 export interface CompiledNodeManagerOptions {
@@ -85,7 +86,8 @@ export interface CompiledNodeManagerOptions {
   readonly onError: (error: unknown) => void;
   readonly onConnectionChange: ((change: NodeConnectionChange) => void) | undefined;
   readonly onCapacityFreed: ((nodeIds: readonly string[]) => void) | undefined;
-  readonly onCapacityReport: ((nodeId: string, report: { handshake: boolean }) => void) | undefined;
+  readonly onCapacityReport:
+    ((nodeId: string, report: { handshake: boolean; atMs: number }) => void) | undefined;
 }
 
 function positive(name: string, value: number): number {

@@ -46,15 +46,29 @@ describe('placement ledger', () => {
     const { clock, ledger, place, update, cpu } = setup();
     const [bidding, approved] = await place('n-1', 'n-1');
     update(approved!, { DesiredState: { StateType: 'Running' } });
-    ledger.reported('n-1'); // too soon: the BidAccepted may not have reached the node yet
+    ledger.reported('n-1', clock.now()); // too soon: the BidAccepted may not have reached the node yet
     expect(cpu('n-1')).toBe(1);
     clock.advance(1000);
-    ledger.reported('n-1');
+    ledger.reported('n-1', clock.now());
     expect(cpu('n-1')).toBe(0.5);
     clock.advance(60_000); // should anything be missed, an entry goes at last
-    ledger.reported('n-1');
+    ledger.reported('n-1', clock.now());
     expect(cpu('n-1')).toBeUndefined();
     expect(bidding).toBeDefined();
+  });
+
+  it('goes by when the written report was made, not when it was written', async () => {
+    const { clock, ledger, place, update, cpu } = setup();
+    const madeAt = clock.now();
+    clock.advance(5000);
+    // told to run after the heartbeat was made, before it was written to the store
+    const [approved] = await place('n-1');
+    update(approved!, { DesiredState: { StateType: 'Running' } });
+    clock.advance(10_000);
+    ledger.reported('n-1', madeAt);
+    expect(cpu('n-1')).toBe(0.5);
+    ledger.reported('n-1', clock.now());
+    expect(cpu('n-1')).toBeUndefined();
   });
 
   it('forgets executions that ended or are not wanted, and a node that connects afresh', async () => {

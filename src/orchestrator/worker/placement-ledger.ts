@@ -6,9 +6,11 @@
  * evaluation of the same batch sees it, before any commit; a plan that fails to be written takes its
  * record back), and lets the available-capacity ranker count them as taken (`pendingUsage`).
  *
- * An entry is dropped when its execution ends or is no longer wanted, and when a capacity report
- * arrives `reportLagMs` after the node was told to run it (the node has enqueued it by then, so the
- * report counts it); after `maxAgeMs` at the latest, should anything be missed. A node that
+ * An entry is dropped when its execution ends or is no longer wanted, and when the store holds a
+ * capacity report the node made `reportLagMs` after it was told to run it (the node has enqueued it by
+ * then, so the report counts it); after `maxAgeMs` at the latest, should anything be missed. Not at the
+ * heartbeat itself: the node manager writes heartbeats to the store up to a persistence interval later,
+ * and until then the schedulers see the older figures, which do not count the placement. A node that
  * (re)connects starts with no entries: its handshake reports its capacity afresh.
  */
 import type { Clock } from '../../lib/clock.js';
@@ -98,13 +100,16 @@ export class PlacementLedger {
     }
   };
 
-  /** The node reported its capacity (a heartbeat): what it has had time to enqueue is in the report. */
-  reported(nodeID: string): void {
+  /**
+   * The node's capacity report made at `atMs` (a heartbeat) is what the schedulers now read of it: what
+   * it had had time to enqueue by then is in the report. Placements told to run later are not.
+   */
+  reported(nodeID: string, atMs: number): void {
     const node = this.#nodes.get(nodeID);
     if (node === undefined) return;
     const now = this.#clock.now();
     for (const [executionID, entry] of node.entries) {
-      const counted = entry.runAtMs !== undefined && entry.runAtMs <= now - this.#reportLagMs;
+      const counted = entry.runAtMs !== undefined && entry.runAtMs <= atMs - this.#reportLagMs;
       if (counted || entry.placedAtMs <= now - this.#maxAgeMs) this.#remove(executionID);
     }
   }
