@@ -101,6 +101,7 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     orchestratorDial = ownDial(config, server?.clientURL ?? external);
     computeDial = orchestratorDial;
   } else {
+    config.Compute.Orchestrators.forEach(checkOrchestratorAddress);
     computeDial = {
       servers: config.Compute.Orchestrators,
       token: config.Compute.Auth.Token,
@@ -213,6 +214,25 @@ function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSetti
           },
         }),
   };
+}
+
+/**
+ * An address the NATS client cannot parse (`nats://host:99999`) is a setting to fix, not an
+ * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL".
+ */
+function checkOrchestratorAddress(address: string): void {
+  let host = '';
+  try {
+    host = new URL(address.includes('://') ? address : `nats://${address}`).hostname;
+  } catch {
+    // reported below
+  }
+  if (host !== '') return;
+  throw new BacalhauError(`Compute.Orchestrators: "${address}" is not a NATS address`, {
+    code: ErrorCode.ConfigurationError,
+    component: 'config',
+    hint: 'Give the orchestrator as nats://<host>:<port> (a port from 1 to 65535), e.g. nats://127.0.0.1:4222',
+  });
 }
 
 async function probeOrchestrator(

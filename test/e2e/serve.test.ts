@@ -330,6 +330,15 @@ describe('an unreachable node', () => {
 });
 
 describe('serve as a process', () => {
+  it('a compute node given an orchestrator address NATS cannot parse stops, naming the setting', async () => {
+    const node = startServe('--compute', '-c', 'Compute.Orchestrators=nats://127.0.0.1:99999');
+    expect(await node.exited).toBe(1);
+    expect(node.stderr()).toContain(
+      '\nError: Compute.Orchestrators: "nats://127.0.0.1:99999" is not a NATS address\n' +
+        'Hint:  Give the orchestrator as nats://<host>:<port> (a port from 1 to 65535), e.g. nats://127.0.0.1:4222\n',
+    );
+  });
+
   it('a compute node whose orchestrator never answered still exits on SIGTERM', async () => {
     const closed = await freePort();
     const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
