@@ -43,15 +43,18 @@ export function asRequestError(err: BacalhauError): BacalhauError {
   });
 }
 
-/** Go's answer to a route it does not have. */
-export function notFoundBody(requestId: string): APIErrorBody {
+/** Go's answer to a route it does not have; `hint` when more is known than Go's guess at the cause. */
+export function notFoundBody(
+  requestId: string,
+  hint = 'The server version may be older than this CLI version and does not support the endpoint yet.',
+): APIErrorBody {
   return {
     Status: 404,
     Message: 'The requested resource/URL was not found.',
     RequestID: requestId,
     Code: ErrorCode.NotFound,
     Component: APIServerComponent,
-    Hint: 'The server version may be older than this CLI version and does not support the endpoint yet.',
+    Hint: hint,
     Details: {
       cli_usage:
         'If you are using the CLI, try updating your server to a newer version or check if the command is ' +

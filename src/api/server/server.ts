@@ -281,7 +281,12 @@ async function configure(
   app.setNotFoundHandler((request, reply) => {
     const allowed = methodsOf(request.url);
     if (allowed.length === 0 || request.method === 'OPTIONS') {
-      return sendJson(reply, 404, notFoundBody(request.id));
+      // a compute-only node: the client was pointed at the wrong node, not at an old server
+      const hint =
+        deps.orchestrator === undefined && request.url.startsWith(OrchestratorRoutesPrefix)
+          ? NoOrchestratorHint
+          : undefined;
+      return sendJson(reply, 404, notFoundBody(request.id, hint));
     }
     // echo's list: OPTIONS first (CORS answers it everywhere), HEAD with every GET
     const methods = ['OPTIONS', ...allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]))];
@@ -327,6 +332,11 @@ function authMethods(deps: ApiServerDeps, clock: Clock): Map<string, Authenticat
     clock,
   });
 }
+
+const OrchestratorRoutesPrefix = '/api/v1/orchestrator/';
+const NoOrchestratorHint =
+  'This node runs no orchestrator (a compute-only node): point the client at the orchestrator ' +
+  "node's API, with --api-host and --api-port or -c API.Host=… -c API.Port=….";
 
 /** Every route the deps make available: the agent's always, the orchestrator's when it is present. */
 function apiRoutes(

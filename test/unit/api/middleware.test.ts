@@ -244,7 +244,14 @@ describe('a compute-only server', () => {
     });
     try {
       expect((await call(server, 'GET', '/api/v1/agent/alive')).status).toBe(200);
-      expect((await call(server, 'GET', '/api/v1/orchestrator/jobs')).status).toBe(404);
+      const jobs = await call(server, 'GET', '/api/v1/orchestrator/jobs');
+      expect(jobs.status).toBe(404);
+      expect(jobs.body.Message).toBe('The requested resource/URL was not found.');
+      // the client was pointed at the wrong node, not at an old server
+      expect(jobs.body.Hint).toBe(
+        'This node runs no orchestrator (a compute-only node): point the client at the orchestrator ' +
+          "node's API, with --api-host and --api-port or -c API.Host=… -c API.Port=….",
+      );
       // Go binds /api/v1/auth on orchestrators only.
       expect((await call(server, 'GET', '/api/v1/auth')).status).toBe(404);
     } finally {
