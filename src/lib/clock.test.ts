@@ -80,6 +80,16 @@ describe('ManualClock', () => {
     expect(log).toEqual(['reaction to first', 'second']);
   });
 
+  it('stalls: time moves on, and what fell due meanwhile fires late at the next advance', () => {
+    const clock = new ManualClock(0);
+    const firedAt: number[] = [];
+    clock.setTimer(10, () => firedAt.push(clock.now()));
+    clock.stall(100);
+    expect(firedAt).toEqual([]);
+    clock.advance(0);
+    expect(firedAt).toEqual([100]);
+  });
+
   it('runAll stops runaway timer loops', () => {
     const clock = new ManualClock(0);
     const again = (): void => void clock.setTimer(1, again);

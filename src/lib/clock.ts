@@ -178,6 +178,15 @@ export class ManualClock implements Clock {
     await settle();
   }
 
+  /**
+   * Moves time forward by `ms` (≥ 0) without firing anything, as for a process that stood still
+   * (stopped, paused): the timers that fell due meanwhile fire late, at the next advance.
+   */
+  stall(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`cannot move a clock backwards or by NaN: ${ms}`);
+    this.#now += ms;
+  }
+
   /** Fires timers until none is left (including timers they set); at most `limit` of them. */
   runAll(limit = 10_000): void {
     for (let fired = 0; ; fired++) {

@@ -517,6 +517,18 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('declares no node lost for the time this process stood still (SIGSTOP)', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      await h.node('n-1');
+      const status = async (): Promise<string> => (await h.store.getNode('n-1')).ConnectionState.Status;
+      // longer than any node's silence is tolerated
+      h.clock.stall(10 * 60_000);
+      // the late health check runs before the heartbeats that waited meanwhile, as timers run first
+      await h.clock.advanceAsync(0);
+      expect(await status()).toBe('CONNECTED');
+    });
+  });
+
   it('marks a silent node DISCONNECTED after the timeout and re-evaluates its jobs (node-leave)', async () => {
     // Bacalhau's timings, whose arithmetic reads easily (the defaults are shorter).
     const manager = { disconnectTimeoutMs: 60_000, reEvaluation: { batchDelayMs: 15_000 } };

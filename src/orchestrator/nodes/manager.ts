@@ -29,7 +29,8 @@
  * node can be heard from, which says nothing about the nodes: none is declared lost meanwhile, and once
  * the link is back every node gets a full `DisconnectTimeout` to be heard again. Not doing so failed
  * every running job after a NATS outage longer than the timeout (Go embeds its NATS server, so its
- * orchestrator cannot lose it alone).
+ * orchestrator cannot lose it alone). The same holds when this process itself stood still (stopped,
+ * paused, blocked) for longer than a health-check interval: found by the health check's late timer.
  *
  * ## One process per node ID
  * While a node is connected, a handshake under its ID from another data dir (another `InstanceID`)
@@ -161,9 +162,10 @@ export class NodeManager implements ControlPlaneHandler {
   #flushing: Promise<boolean> = Promise.resolve(true);
   #unserve: Unsubscribe | undefined;
   #unwatchNetwork: Unsubscribe | undefined;
-  /** False while the transport's own link is down; when it came back (liveness counts from then). */
+  /** False while the transport's own link is down. */
   #networkUp = true;
-  #networkBackAt = -Infinity;
+  /** When this end could hear nodes again, after its link was down or it stood still: liveness counts from then. */
+  #hearingBackAt = -Infinity;
   #state: NodeManagerState = 'running';
   #stopped: Promise<void> | undefined;
 
@@ -534,7 +536,7 @@ export class NodeManager implements ControlPlaneHandler {
     this.#unserve = this.#o.transport?.serveControlPlane(this);
     this.#unwatchNetwork = this.#o.transport?.onNetworkChange((up) => {
       this.#networkUp = up;
-      if (up) this.#networkBackAt = this.#o.clock.now();
+      if (up) this.#hearingBackAt = this.#o.clock.now();
     });
   }
 
@@ -572,8 +574,15 @@ export class NodeManager implements ControlPlaneHandler {
   }
 
   #armHealthCheck(): void {
-    this.#healthTimer = this.#o.clock.setTimer(this.#o.healthCheckIntervalMs, () => {
+    const interval = this.#o.healthCheckIntervalMs;
+    const due = this.#o.clock.now() + interval;
+    this.#healthTimer = this.#o.clock.setTimer(interval, () => {
       if (this.#state !== 'running') return;
+      const now = this.#o.clock.now();
+      // Far behind time, this process stood still (SIGSTOP, a paused VM, a blocked event loop): the
+      // heartbeats sent meanwhile wait unread, and timers run before they are read. The silence says
+      // nothing of the nodes, so each gets a full timeout from now, as after the network came back.
+      if (now - due > interval) this.#hearingBackAt = now;
       this.#armHealthCheck();
       void this.checkHealth();
     });
@@ -617,7 +626,7 @@ export class NodeManager implements ControlPlaneHandler {
     if (!this.#networkUp) return false; // see "The orchestrator's own network"
     // a declared interval is bounded like a learnt one: an hour (a typo) must not hide a dead node
     const interval = Math.min(live.declaredIntervalMs ?? live.pace.usualGapMs(), live.pace.longestGapMs);
-    const heardOrBack = Math.max(live.lastHeartbeatMs, this.#networkBackAt);
+    const heardOrBack = Math.max(live.lastHeartbeatMs, this.#hearingBackAt);
     return now - heardOrBack > Math.max(this.#o.disconnectTimeoutMs, HeartbeatsTolerated * interval);
   }
 
