@@ -164,7 +164,10 @@ export class NodeManager implements ControlPlaneHandler {
   #unwatchNetwork: Unsubscribe | undefined;
   /** False while the transport's own link is down. */
   #networkUp = true;
-  /** When this end could hear nodes again, after its link was down or it stood still: liveness counts from then. */
+  /**
+   * When this end could hear nodes again, after its link was down or it stood still: liveness counts
+   * from then.
+   */
   #hearingBackAt = -Infinity;
   #state: NodeManagerState = 'running';
   #stopped: Promise<void> | undefined;
