@@ -21,6 +21,16 @@ export function unknownKeyProblem(key: string, binName: string): Problem {
       hint,
     };
   }
+  // `Labels.region=eu`: an entry of a map key, which takes its entries in one value
+  const dot = key.lastIndexOf('.');
+  const map = dot > 0 ? findKey(key.slice(0, dot)) : undefined;
+  if (map?.kind === 'string-map') {
+    const entry = key.slice(dot + 1);
+    return {
+      message: `"${key}" is not a valid config key: ${map.key} is a map, set as a whole`,
+      hint: `Give its entries in one value: ${map.key}=${entry}=<value>,<key>=<value>`,
+    };
+  }
   const suggestion = suggestKey(key);
   return {
     message: `"${key}" is not a valid config key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,

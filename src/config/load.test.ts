@@ -271,6 +271,18 @@ describe('-c values', () => {
     );
   });
 
+  it('says that a map key is set as a whole when given one entry of it (Labels.region)', () => {
+    const err = loadError(opts({ config: ['Labels.region=eu'] }));
+    expect(err.message).toBe(
+      '--config flag: "Labels.region" is not a valid config key: Labels is a map, set as a whole',
+    );
+    expect(err.hint).toBe('Give its entries in one value: Labels=region=<value>,<key>=<value>');
+    expect(load(opts({ config: ['Labels=region=eu,tier=gold'] })).Labels).toEqual({
+      region: 'eu',
+      tier: 'gold',
+    });
+  });
+
   it('reports ill-typed values', () => {
     const err = loadError(opts({ config: ['Orchestrator.NodeManager.DisconnectTimeout=soon'] }));
     expect(err.message).toBe(
