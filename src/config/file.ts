@@ -10,6 +10,7 @@ import { Leaf, type SchemaGroup } from './leaf.js';
 import { findChild, findKey, firstKeyIn, isGroupKey, suggestKey } from './keys.js';
 import { schema, type ConfigKey } from './schema.js';
 import { fromData } from './values.js';
+import { resolveAliases, YamlAliasHint } from '../models/jobspec/yaml-aliases.js';
 
 /** The problem for a key that is not in the schema, with a "did you mean" when one is close. */
 export function unknownKeyProblem(key: string, binName: string): Problem {
@@ -63,11 +64,10 @@ export function parseConfigText(text: string, binName = 'bacalhau'): FileValues 
   }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = resolveAliases(doc);
   } catch (err) {
-    // an alias expanding past maxAliasCount (a "billion laughs" file)
     const message = `yaml: ${err instanceof Error ? err.message : String(err)}`;
-    return { values, problems: [{ message, hint: 'check the YAML anchors (&name) and aliases (*name)' }] };
+    return { values, problems: [{ message, hint: YamlAliasHint }] };
   }
   if (data === null || data === undefined) return { values, problems };
   if (!isPlainObject(data)) {

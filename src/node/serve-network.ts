@@ -11,7 +11,12 @@ import type { BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import { NatsComputeTransport, NatsOrchestratorTransport } from '../transport/nats/index.js';
-import { dialNats, type NatsConnectionOptions, type TokenSetting } from '../transport/nats/connection.js';
+import {
+  dialNats,
+  natsServerHost,
+  type NatsConnectionOptions,
+  type TokenSetting,
+} from '../transport/nats/connection.js';
 import { NatsServerProcess } from '../transport/nats/server-process.js';
 import type { NatsServerSettings } from '../transport/nats/server-config.js';
 import type { ComputeTransport, OrchestratorTransport } from '../transport/types.js';
@@ -221,13 +226,7 @@ function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSetti
  * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL".
  */
 function checkOrchestratorAddress(address: string): void {
-  let host = '';
-  try {
-    host = new URL(address.includes('://') ? address : `nats://${address}`).hostname;
-  } catch {
-    // reported below
-  }
-  if (host !== '') return;
+  if (natsServerHost(address) !== '') return;
   throw new BacalhauError(`Compute.Orchestrators: "${address}" is not a NATS address`, {
     code: ErrorCode.ConfigurationError,
     component: 'config',

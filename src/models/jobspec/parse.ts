@@ -1,5 +1,6 @@
 import { parseDocument, type Document, type YAMLParseError } from 'yaml';
 import { BacalhauError, ErrorCode, errorMessage } from '../bacerrors.js';
+import { resolveAliases, YamlAliasHint } from './yaml-aliases.js';
 
 /** Bacalhau refuses to unmarshal job specs larger than this (`MaxSerializedStringInput`, 10 MB). */
 export const MaxSpecBytes = 10 * 1000 * 1000;
@@ -42,9 +43,9 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
 function toPlainData(doc: Document, source: string): unknown {
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    value = resolveAliases(doc);
   } catch (err) {
-    throw specError(`${source}: ${errorMessage(err)}`, 'check the YAML anchors (&name) and aliases (*name)');
+    throw specError(`${source}: ${errorMessage(err)}`, YamlAliasHint);
   }
   if (isCyclic(value)) {
     throw specError(`${source}: a YAML alias refers to a node that contains it`, 'a job spec must be a tree');

@@ -96,7 +96,7 @@ export async function dialNats(
  * hosts instead accepts a certificate issued for the address the node was told to use.
  */
 function tlsOptions(tls: { caFile?: string }, servers: readonly ServerCredentials[]): TlsOptions {
-  const hosts = servers.map((s) => hostOf(s.server)).filter((h) => h !== '');
+  const hosts = servers.map((s) => natsServerHost(s.server)).filter((h) => h !== '');
   const checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined => {
     const failures = hosts.map((host) => checkTlsServerIdentity(host, cert));
     return failures.includes(undefined) ? undefined : failures[0];
@@ -105,7 +105,8 @@ function tlsOptions(tls: { caFile?: string }, servers: readonly ServerCredential
   return { ...(tls.caFile === undefined ? {} : { caFile: tls.caFile }), checkServerIdentity } as TlsOptions;
 }
 
-function hostOf(server: string): string {
+/** The host of a NATS server address (`nats://h:p` or `h:p`); '' when the client could not parse it. */
+export function natsServerHost(server: string): string {
   try {
     return new URL(server.includes('://') ? server : `nats://${server}`).hostname.replace(/^\[|\]$/g, '');
   } catch {
