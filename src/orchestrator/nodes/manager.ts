@@ -691,11 +691,10 @@ export class NodeManager implements ControlPlaneHandler {
       });
     }
     if (batch.length === 0) return true;
-    const written: typeof batch = [];
+    let written: typeof batch;
     try {
-      await this.#o.store.transaction((tx) => {
-        written.length = 0;
-        for (const item of batch) {
+      written = await this.#o.store.transaction((tx) =>
+        batch.filter((item) => {
           const stored = findNode(tx, item.id);
           // Written only onto the connection it belongs to: not after a disconnection, rejection,
           // deletion or newer handshake that was stored meanwhile.
@@ -704,7 +703,7 @@ export class NodeManager implements ControlPlaneHandler {
             stored.ConnectionState.Status !== NodeConnection.Connected ||
             stored.ConnectionState.ConnectedSince !== item.connection.ConnectedSince
           ) {
-            continue;
+            return false;
           }
           tx.putNode({
             ...stored,
@@ -712,9 +711,9 @@ export class NodeManager implements ControlPlaneHandler {
             Connection: NodeConnection.Connected,
             ConnectionState: item.connection,
           });
-          written.push(item);
-        }
-      });
+          return true;
+        }),
+      );
     } catch (err) {
       for (const item of batch) if (this.#live.get(item.id) === item.live) item.live.dirty = true;
       this.#o.onError(err);
