@@ -7,7 +7,7 @@
  * symbolic links cannot reach outside the allow-list. Nothing is copied, so nothing is cleaned up: data
  * the job writes, and paths created for it, stay.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, type InputSource } from '../../models/index.js';
 import { ioError, paramError, throwIfAborted } from '../errors.js';
@@ -15,6 +15,7 @@ import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import { AllowListKey, checkAllowList, loadAllowList, type AllowedPath } from './allow-list.js';
 import { BrokenLinkError, resolveRealPath, type RealPath } from './real-path.js';
 import { decodeLocalSource, mayCreate, type LocalSource } from './source.js';
+import { makeFolder } from '../../lib/quick-fs.js';
 
 export interface LocalStorageOptions {
   /** `Compute.AllowListedLocalPaths`. Empty: local inputs are not installed. */
@@ -129,10 +130,10 @@ async function create(source: LocalSource, path: string): Promise<void> {
   }
   try {
     if (source.createAs === 'dir') {
-      await mkdir(path, { recursive: true, mode: 0o700 });
+      await makeFolder(path, 0o700);
       return;
     }
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await makeFolder(dirname(path), 0o700);
     await (await open(path, 'wx', 0o700)).close();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // a concurrent preparation made it
