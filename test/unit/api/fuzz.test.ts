@@ -203,6 +203,13 @@ function check(res: { statusCode: number; body: string }, request: string): void
   if (res.statusCode < 400) return;
   const body = JSON.parse(res.body) as Record<string, unknown>;
   if ('Error' in body) return; // the version check's own body
+  if (res.statusCode === 401 && 'Authentication' in body) {
+    // A refused login answers with its AuthnResponse, as Go's auth endpoint does.
+    const authentication = body['Authentication'] as Record<string, unknown>;
+    expect(authentication['success'], request).toBe(false);
+    expect(typeof authentication['reason'], request).toBe('string');
+    return;
+  }
   expect(body['Status'], request).toBe(res.statusCode);
   expect(typeof body['Message'], request).toBe('string');
   expect(typeof body['Code'], request).toBe('string');
