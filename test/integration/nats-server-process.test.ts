@@ -133,14 +133,15 @@ describeWithEnv('supervised nats-server', natsEnv(), () => {
     expect(group(server.pid ?? 0)).not.toBe(group(process.pid));
   });
 
-  it('ends the server with a node process that exits without stopping it (a second Ctrl+C)', async () => {
+  /** Starts a server in a node process that then ends with `exit`, and returns the server's pid. */
+  async function serverOfEndedNode(exit: string): Promise<number> {
     const dir = workDir();
     const module = join(REPO_ROOT, 'src/transport/nats/server-process.ts');
     const script =
       `const { NatsServerProcess } = await import(${JSON.stringify(module)});` +
       `const s = await NatsServerProcess.start({ workDir: ${JSON.stringify(dir)}, ` +
       `settings: { serverName: 'n-test', host: '127.0.0.1', port: 0 } });` +
-      'console.log(s.pid); process.exit(130);';
+      `console.log(s.pid); ${exit};`;
     const node = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -150,6 +151,17 @@ describeWithEnv('supervised nats-server', natsEnv(), () => {
     await once(node, 'exit');
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
+    cleanups.push(() => void (isAlive(pid) && process.kill(pid, 'SIGKILL')));
+    return pid;
+  }
+
+  it('ends the server with a node process that exits without stopping it (a second Ctrl+C)', async () => {
+    const pid = await serverOfEndedNode('process.exit(130)');
+    await until(() => !isAlive(pid));
+  });
+
+  it('ends the server with a node process killed with SIGKILL', async () => {
+    const pid = await serverOfEndedNode("process.kill(process.pid, 'SIGKILL')");
     await until(() => !isAlive(pid));
   });
 

@@ -362,7 +362,7 @@ export class DockerExecutor extends BaseExecutor {
       (await this.#bridge.get('bridge', () => this.#hasBridge()));
     const httpUnavailable =
       config.Type === NetworkType.HTTP
-        ? await httpModeUnavailable({
+        ? httpModeUnavailable({
             socketPath: this.#socketPath,
             arch: (await this.#daemonVersion()).Arch,
           })

@@ -10,9 +10,8 @@
  * The task has no route anywhere: its only way out is the proxy, which it cannot bypass or
  * reconfigure. Needs root on the Docker host (see netns-listener.ts).
  */
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import type Docker from 'dockerode';
+import { findExecutable } from '../../lib/executables.js';
 import { removeContainer, runningPid } from './containers.js';
 import { EgressProxy } from './egress-proxy.js';
 import { listenInNetworkNamespace } from './netns-listener.js';
@@ -94,10 +93,10 @@ export class HttpGateway {
  * a daemon on this host (the sandbox's PID must be one of ours) and a pause program for its
  * architecture.
  */
-export async function httpModeUnavailable(daemon: {
+export function httpModeUnavailable(daemon: {
   socketPath: string | undefined;
   arch: string;
-}): Promise<string | undefined> {
+}): string | undefined {
   if (process.platform !== 'linux') return 'it needs Linux';
   if (process.getuid?.() !== 0) {
     return "the compute node does not run as root, which entering a container's network namespace needs";
@@ -106,19 +105,6 @@ export async function httpModeUnavailable(daemon: {
     return 'the Docker daemon is not on this host (DOCKER_HOST is not a unix socket)';
   if (!pauseArchitectures.includes(daemon.arch))
     return `there is no sandbox program for architecture ${daemon.arch}`;
-  if (!(await onPath('nsenter'))) return 'nsenter (util-linux) is not installed';
+  if (findExecutable('nsenter') === undefined) return 'nsenter (util-linux) is not installed';
   return undefined;
-}
-
-async function onPath(command: string): Promise<boolean> {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
-  const found = await Promise.all(
-    dirs.map((dir) =>
-      access(join(dir, command), constants.X_OK).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  return found.includes(true);
 }

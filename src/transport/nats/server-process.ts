@@ -3,8 +3,9 @@
  * binary; we start the real one next to us, so compute nodes on other hosts meet exactly the server
  * they would meet with Bacalhau.
  *
- * - Start: a server left running by an orchestrator that was killed with `kill -9` (found through its pid
- *   file under the work dir) is killed first, so the port is ours again; then the config is written
+ * - Start: a server left running by an orchestrator that was killed with `kill -9` on a host without
+ *   setpriv (found through its pid file under the work dir) is killed first, so the port is ours again;
+ *   then the config is written
  *   (0600: it holds the token), the server started, and its ports file awaited, which it writes once
  *   it accepts clients. Port 0 asks for any free port; restarts keep the port it got, so the URLs
  *   compute nodes hold stay valid.
@@ -14,9 +15,10 @@
  * - Stop: SIGTERM, SIGKILL after 5 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { endingWithThisProcess, findExecutable } from '../../lib/executables.js';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { TransportComponent } from '../errors.js';
 import { renderNatsServerConfig, type NatsServerSettings } from './server-config.js';
@@ -94,8 +96,8 @@ export class NatsServerProcess {
 
   #supervise(child: ChildProcess, backoffMs: number): void {
     // In its own process group, the server outlives a node that ends without stopping it (a second
-    // Ctrl+C, a crash): ending with the node is asked for here. Not after kill -9: the next start
-    // finds it through its pid file.
+    // Ctrl+C, a crash): ending with the node is asked for here, and of the kernel for kill -9
+    // (endingWithThisProcess). Where that is not to be had, the next start finds it by its pid file.
     const endWithNode = (): void => void child.kill('SIGTERM');
     process.once('exit', endWithNode);
     child.once('exit', (code, signal) => {
@@ -135,22 +137,19 @@ async function launch(
   const { workDir } = options;
   for (const name of readdirSync(workDir))
     if (name.endsWith('.ports')) rmSync(join(workDir, name), { force: true });
-  const child = spawn(
-    options.binary,
-    [
-      '-c',
-      configPath(workDir),
-      '-p',
-      String(port === 0 ? -1 : port),
-      '-P',
-      pidPath(workDir),
-      '--ports_file_dir',
-      workDir,
-    ],
-    // its own process group: Ctrl+C in the terminal reaches the orchestrator, which stops the server
-    // after the rest of the node, not the server first
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-  );
+  const { command, args } = endingWithThisProcess(options.binary, [
+    '-c',
+    configPath(workDir),
+    '-p',
+    String(port === 0 ? -1 : port),
+    '-P',
+    pidPath(workDir),
+    '--ports_file_dir',
+    workDir,
+  ]);
+  // its own process group: Ctrl+C in the terminal reaches the orchestrator, which stops the server
+  // after the rest of the node, not the server first
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-StderrTailChars);
@@ -222,22 +221,8 @@ function lastLine(text: string): string {
 
 /** `nats-server` on PATH, or where Debian and manual installs put it (sbin is not on every PATH). */
 export function findNatsServer(): string {
-  const dirs = [
-    ...(process.env.PATH ?? '').split(delimiter),
-    '/usr/sbin',
-    '/usr/local/sbin',
-    '/usr/local/bin',
-  ];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'nats-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
+  const found = findExecutable('nats-server', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin']);
+  if (found !== undefined) return found;
   throw new BacalhauError('cannot start the orchestrator: nats-server is not installed', {
     code: ErrorCode.ConfigurationError,
     component: TransportComponent,
