@@ -248,6 +248,18 @@ describe('-c values', () => {
     );
   });
 
+  it('says so too when the container command has an = in it', () => {
+    const err = loadError(opts({ config: ['x=$(cat /in/a); echo $x'] }));
+    expect(err.message).toBe('--config flag: "x" is not a valid config key');
+    expect(err.hint).toBe(
+      "Run 'bacalhau config list' for the complete list of valid config keys. For a command's own -c " +
+        "(sh -c '…'), put -- before the command: bacalhau docker run IMAGE -- sh -c '…'",
+    );
+    expect(loadError(opts({ config: ['x=1'] })).hint).toBe(
+      "Run 'bacalhau config list' for the complete list of valid config keys",
+    );
+  });
+
   it('reads any file that is not a folder: /dev/null as no configuration, a pipe as its text', () => {
     const loaded = loadConfig(opts({ config: ['/dev/null'] }));
     expect(loaded.files).toEqual(['/dev/null']);

@@ -185,19 +185,30 @@ export function parseConfigArgs(
         message: `specified configuration file cannot be read: ${arg} (${stat.code ?? stat.message})`,
       });
     } else if (eq > 0 || looksLikeKey(arg) || isGroupKey(arg)) {
-      problems.push(unknownKeyProblem(eq > 0 ? arg.slice(0, eq) : arg, paths.binName));
+      const problem = unknownKeyProblem(eq > 0 ? arg.slice(0, eq) : arg, paths.binName);
+      problems.push(
+        /\s/.test(arg) ? { ...problem, hint: ownDashCHint(problem.hint, paths.binName) } : problem,
+      );
     } else {
+      const hint = 'Pass an existing config file or a key=value pair to --config';
       problems.push({
         message: `specified configuration file doesn't exist: ${arg}`,
-        hint: /\s/.test(arg)
-          ? // `docker run ubuntu bash -c 'ls /in'`: the container's -c was taken for the CLI's --config
-            "Pass an existing config file or a key=value pair to --config. For a command's own -c (sh -c '…'), " +
-            "put -- before the command: bacalhau docker run IMAGE -- sh -c '…'"
-          : 'Pass an existing config file or a key=value pair to --config',
+        hint: /\s/.test(arg) ? ownDashCHint(hint, paths.binName) : hint,
       });
     }
   }
   return { files, values, problems };
+}
+
+/**
+ * For a --config value with spaces in it: most likely a container's `sh -c '…'` (`docker run ubuntu
+ * sh -c 'ls /in'`, or `'x=$(…); …'`) taken for the CLI's own -c.
+ */
+function ownDashCHint(hint: string | undefined, binName: string): string {
+  return (
+    `${hint ?? ''}${hint ? '. ' : ''}For a command's own -c (sh -c '…'), ` +
+    `put -- before the command: ${binName} docker run IMAGE -- sh -c '…'`
+  );
 }
 
 /** `Compute.Enabled`, `api.port`: dotted words with no path separator or file extension. */
