@@ -20,7 +20,7 @@ function commandPath(program: Command, argv: readonly string[]): Command[] {
   for (const arg of argv) {
     if (arg === '--') break;
     if (arg.startsWith('-')) continue;
-    const sub = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    const sub = current.commands.find((c) => isNamed(c, arg));
     if (sub === undefined) continue;
     path.push(sub);
     current = sub;
@@ -73,4 +73,52 @@ export function normalizeBooleanFlags(program: Command, argv: readonly string[])
     }
   }
   return out;
+}
+
+/** The (normalized) arguments each program was parsed from, for commands that look at where flags were. */
+const programArgv = new WeakMap<Command, readonly string[]>();
+
+export function rememberArgv(program: Command, argv: readonly string[]): void {
+  programArgv.set(program, argv);
+}
+
+/**
+ * The flags written after the first operand of `command` (the image of `docker run`, the module of
+ * `wasm run`) and before any `--`. Go's CLI reads them as its own flags, and so does this one, so
+ * `docker run ubuntu ls -la` runs `ls` with the label `a`; users who meant them for the container
+ * deserve to be told.
+ */
+export function flagsAfterFirstOperand(command: Command): string[] {
+  let program = command;
+  while (program.parent !== null) program = program.parent;
+  const argv = programArgv.get(program) ?? [];
+  const path = commandPath(program, argv);
+  if (path.at(-1) !== command) return [];
+  const options = path.flatMap((cmd) => cmd.options);
+  const takesValue = (arg: string, next: string | undefined): boolean => {
+    if (arg.includes('=') || (!arg.startsWith('--') && arg.length > 2)) return false; // value attached
+    const option = options.find((o) => o.long === arg || o.short === arg);
+    if (option === undefined) return false;
+    return option.required || (option.optional && next !== undefined && !next.startsWith('-'));
+  };
+  const flags: string[] = [];
+  let depth = 1;
+  let operandSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') break;
+    if (arg.startsWith('-') && arg.length > 1) {
+      if (operandSeen) flags.push(arg);
+      if (takesValue(arg, argv[i + 1])) i++;
+    } else if (depth < path.length && isNamed(path[depth], arg)) {
+      depth++;
+    } else if (depth === path.length) {
+      operandSeen = true;
+    }
+  }
+  return flags;
+}
+
+function isNamed(cmd: Command | undefined, arg: string): boolean {
+  return cmd !== undefined && (cmd.name() === arg || cmd.aliases().includes(arg));
 }

@@ -1,6 +1,6 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { BacalhauError, errorMessage } from '../models/bacerrors.js';
-import { normalizeBooleanFlags } from './argv.js';
+import { normalizeBooleanFlags, rememberArgv } from './argv.js';
 import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
@@ -16,7 +16,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const program = createProgram(ctx);
   configureTree(program, ctx);
   try {
-    await program.parseAsync(normalizeBooleanFlags(program, argv), { from: 'user' });
+    const normalized = normalizeBooleanFlags(program, argv);
+    rememberArgv(program, normalized);
+    await program.parseAsync(normalized, { from: 'user' });
     return 0;
   } catch (err) {
     return reportError(err, ctx, () => isDebugMode(program, ctx));

@@ -85,6 +85,30 @@ describe('docker run --dry-run', () => {
     }
   });
 
+  it("notes flags written after the image or module: they are read as the CLI's own, as Go reads them", async () => {
+    const docker = await live.run(['docker', 'run', '--dry-run', 'ubuntu', 'ls', '-la', '/tmp']);
+    expect(docker.code).toBe(0);
+    expect(parse(docker.stdout)).toMatchObject({
+      Labels: { a: '' },
+      Tasks: [{ Engine: { Params: { Parameters: ['ls', '/tmp'] } } }],
+    });
+    expect(docker.stderr).toBe(
+      'Note: -la, written after the image, was read as a flag of bacalhau docker run. Arguments for the ' +
+        'job go after --: bacalhau docker run [flags] IMAGE -- COMMAND [ARG...]\n',
+    );
+    const wasm = await live.run([
+      ...['--api-port', '1', 'wasm', 'run', '--dry-run', '--memory', '1Gb', 'main.wasm'],
+      ...['--cpu', '1', '-i', 'src=file:///a,dst=/a', 'x', '--', '-y'],
+    ]);
+    expect(wasm.code).toBe(0);
+    expect(wasm.stderr).toBe(
+      'Note: --cpu -i, written after the module, were read as flags of bacalhau wasm run. Arguments for ' +
+        'the job go after --: bacalhau wasm run [flags] MODULE -- [ARG...]\n',
+    );
+    const clean = await live.run(['docker', 'run', '--dry-run', '-l', 'x', 'ubuntu', '--', 'ls', '-la']);
+    expect(clean.stderr).toBe('');
+  });
+
   it('maps every job and task flag onto its field', async () => {
     const run = await live.run([
       'docker',

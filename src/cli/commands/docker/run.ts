@@ -72,7 +72,7 @@ export function dockerRunCommand(ctx: CliContext): Command {
     );
   return cmd.action(async (image: string, command: string[], _opts: unknown, self: Command) => {
     const opts = self.opts<{ workdir: string; entrypoint?: string[] }>();
-    await runFromFlags(ctx, self, () =>
+    await runFromFlags(ctx, self, { first: 'image', usage: 'IMAGE -- COMMAND [ARG...]' }, () =>
       Promise.resolve({ engine: dockerEngine(image, command, opts.workdir, opts.entrypoint) }),
     );
   });

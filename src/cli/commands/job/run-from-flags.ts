@@ -3,6 +3,7 @@
  * printed as YAML (`--dry-run`, no node needed) or submitted and followed.
  */
 import type { Command } from 'commander';
+import { flagsAfterFirstOperand } from '../../argv.js';
 import { createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addJobFlags, jobSettings } from '../../flags/job-settings.js';
@@ -19,6 +20,14 @@ export function addRunFromFlagsOptions(cmd: Command): Command {
   return addRuntimeFlags(cmd, { dryRun: true });
 }
 
+/** What the command's first operand is, and how its arguments are written, for the note on stray flags. */
+export interface Operands {
+  /** `image` */
+  first: string;
+  /** `IMAGE -- COMMAND [ARG...]` */
+  usage: string;
+}
+
 /**
  * Builds the job around `engine` (which may add inputs, e.g. an uploaded WASM module) and runs it.
  * The engine is built first, then constraints and labels are read, so errors come in Go's order.
@@ -26,9 +35,11 @@ export function addRunFromFlagsOptions(cmd: Command): Command {
 export async function runFromFlags(
   ctx: CliContext,
   command: Command,
+  operands: Operands,
   engine: () => Promise<{ engine: EngineWire; extraInputs?: readonly InputSourceWire[] }>,
 ): Promise<void> {
   const built = await engine();
+  noteFlagsAfterOperand(ctx, command, operands);
   const job = jobSettings(ctx, command);
   const task = taskSettings(command.opts());
   const spec = jobFromFlags(built.engine, job, {
@@ -44,4 +55,16 @@ export async function runFromFlags(
     return;
   }
   await submitJob(ctx, client, spec, settings, { doing: 'failed to submit job' });
+}
+
+/** `docker run ubuntu ls -la`: `-la` is bacalhau's `-l a` (a label), as in Go; say so on stderr. */
+function noteFlagsAfterOperand(ctx: CliContext, command: Command, operands: Operands): void {
+  const flags = flagsAfterFirstOperand(command);
+  if (flags.length === 0) return;
+  const path = `${ctx.binName} ${command.parent?.name() ?? ''} ${command.name()}`;
+  ctx.stderr.write(
+    `Note: ${flags.join(' ')}, written after the ${operands.first}, ${flags.length === 1 ? 'was' : 'were'} ` +
+      `read as ${flags.length === 1 ? 'a flag' : 'flags'} of ${path}. Arguments for the job go after --: ` +
+      `${path} [flags] ${operands.usage}\n`,
+  );
 }

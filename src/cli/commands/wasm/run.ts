@@ -118,7 +118,7 @@ export function wasmRunCommand(ctx: CliContext): Command {
     );
   return cmd.action(async (entry: string, parameters: string[], _opts: unknown, self: Command) => {
     const opts = self.opts<{ importModules: string[]; entryPoint: string }>();
-    await runFromFlags(ctx, self, () =>
+    await runFromFlags(ctx, self, { first: 'module', usage: 'MODULE -- [ARG...]' }, () =>
       wasmEngine(ctx, { entry, parameters, entrypoint: opts.entryPoint, imports: opts.importModules }),
     );
   });
