@@ -93,6 +93,24 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result.Stdout).toBe('Hello, world!\n');
       }));
 
+    it('takes the only file of a folder whatever its name (wasm run ./main uploads it so)', () =>
+      withTempDir(async (dir) => {
+        const folder = join(dir, 'module');
+        await mkdir(folder);
+        await writeFile(join(folder, 'hello.WASM'), await readFile(join(wasm.dir, 'hello.wasm')));
+        const { result } = await run(dir, {
+          engine: { Type: 'wasm', Params: { EntryModule: '/app' } },
+          inputs: [{ source: folder, target: '/app', readOnly: true }],
+        });
+        expect(result.Stdout).toBe('Hello, world!\n');
+        await writeFile(join(folder, 'notes.txt'), 'two files, neither .wasm');
+        const err = await startError(dir, {
+          engine: { Type: 'wasm', Params: { EntryModule: '/app' } },
+          inputs: [{ source: folder, target: '/app', readOnly: true }],
+        });
+        expect(err.message).toContain('the folder holds 0 .wasm files, not one');
+      }));
+
     it('refuses a missing EntryModule param', () =>
       withTempDir(async (dir) => {
         const err = await startError(dir, { engine: { Type: 'wasm', Params: {} } });

@@ -142,7 +142,7 @@ async function compileFile(
 
 /**
  * The bytes of the module file behind `guestPath`; a folder must hold exactly one `.wasm` file (as in
- * Go). Read without asking first what the path is: a file, the common case, costs no extra call.
+ * Go), or one file only. Read without asking first what the path is: a file, the common case, costs no extra call.
  */
 async function moduleBytes(
   field: string,
@@ -167,13 +167,15 @@ async function moduleBytes(
     }
     if (code !== 'EISDIR') throw err;
   }
-  const wasmFiles = (await readdir(hostPath, { withFileTypes: true })).filter(
-    (e) => e.isFile() && e.name.endsWith('.wasm'),
-  );
-  if (wasmFiles.length !== 1) {
+  const files = (await readdir(hostPath, { withFileTypes: true })).filter((e) => e.isFile());
+  const wasmFiles = files.filter((e) => e.name.endsWith('.wasm'));
+  // Beyond Go: a folder holding one file only, whatever its name. `wasm run ./main` uploads a module
+  // over 512 bytes as a tar of that file, so without this its name would decide whether it runs.
+  const module = wasmFiles.length === 0 && files.length === 1 ? files[0] : wasmFiles[0];
+  if (module === undefined || wasmFiles.length > 1) {
     throw moduleNotFound(field, guestPath, `the folder holds ${wasmFiles.length} .wasm files, not one`);
   }
-  return readSmallFile(join(hostPath, wasmFiles[0]!.name));
+  return readSmallFile(join(hostPath, module.name));
 }
 
 /**
