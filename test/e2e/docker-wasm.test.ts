@@ -1,4 +1,5 @@
 /** `bacalhau docker run` and `wasm run`: the job their flags build (as Go's --dry-run prints it), submitted. */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -374,6 +375,17 @@ describe('wasm run', () => {
     const bad = await live.run(['wasm', 'run', '--dry-run', '-I', 's3://b/x.wasm', 'main.wasm']);
     expect(bad.stderr).toBe(
       `\nError: import module "s3://b/x.wasm" must specify a target path using the format 'path:target'\n`,
+    );
+  });
+
+  it('says what to do when a local module makes the job too large for the server', async () => {
+    const noise = randomBytes(12 * 1024 * 1024); // gzip cannot shrink it below the limit
+    const run = await live.run(['wasm', 'run', module('huge.wasm', Buffer.concat([magic, noise]))]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      '\nError: Request Entity Too Large\nHint:  The server takes requests of up to 10 MB, and a local ' +
+        'module given to wasm run travels inside the job. Serve a large module over HTTP and pass its URL ' +
+        'instead\n',
     );
   });
 

@@ -3,6 +3,7 @@
  * then follow it as the runtime flags ask (Bacalhau's `PutJobRequest` + `JobProgressPrinter`).
  */
 import type { BacalhauClient } from '../../../api/client/index.js';
+import { BacalhauError } from '../../../models/bacerrors.js';
 import { callOptions, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import type { RuntimeSettings } from '../../flags/runtime.js';
@@ -29,7 +30,9 @@ export async function submitJob(
   const response = await withContext(
     client.jobs.put({ job, force: options.force === true }, callOptions(ctx)),
     options.doing,
-  );
+  ).catch((err: unknown) => {
+    throw tooLargeWithHint(err);
+  });
   const warnings = [...new Set([...(options.clientWarnings ?? []), ...(response.Warnings ?? [])])];
   if (options.hideWarnings !== true && !settings.idOnly && warnings.length > 0) {
     printWarnings(ctx, warnings);
@@ -39,5 +42,16 @@ export async function submitJob(
     ID: response.JobID,
     Version: 0,
     Type: typeof job['Type'] === 'string' ? job['Type'] : '',
+  });
+}
+
+/** The server's 413 (Go's body limit) says nothing of the limit or of the local files that filled it. */
+function tooLargeWithHint(err: unknown): unknown {
+  if (!(err instanceof BacalhauError) || err.options().httpStatus !== 413) return err;
+  return new BacalhauError(err.message, {
+    ...err.options(),
+    hint:
+      'The server takes requests of up to 10 MB, and a local module given to wasm run travels inside the ' +
+      'job. Serve a large module over HTTP and pass its URL instead',
   });
 }
