@@ -575,7 +575,10 @@ describeNats('NATS transport', () => {
       try {
         const refused: unknown = await compute.connect(testNodeInfo('auth-1')).catch((e: unknown) => e);
         expect(refused).toMatchObject({ code: ErrorCode.Unauthorized });
-        expect((refused as Error).message).toMatch(/nats: Authorization Violation.*Compute\.Auth\.Token/);
+        expect((refused as Error).message).toBe(
+          'nats: Authorization Violation: the NATS server refused the auth token (the credentials in ' +
+            'Compute.Orchestrators)',
+        );
         expect((refused as BacalhauError).hint).toContain('Orchestrator.Auth.Token');
         expect(compute.state).toBe('disconnected');
       } finally {

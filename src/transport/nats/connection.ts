@@ -86,7 +86,13 @@ export async function dialNats(
     });
   } catch (err) {
     const gaveCredentials = (token !== undefined && token !== '') || credentials?.user !== undefined;
-    throw dialError(err, { urls, tokenSetting, gaveCredentials, connectTimeoutMs });
+    // the refused credentials are the setting's when it has one, else those written in the address
+    const credentialsFrom = options.token
+      ? tokenSetting
+      : credentials !== undefined
+        ? `the credentials in ${serversSetting(tokenSetting)}`
+        : tokenSetting;
+    throw dialError(err, { urls, tokenSetting, credentialsFrom, gaveCredentials, connectTimeoutMs });
   }
 }
 
@@ -119,6 +125,8 @@ function dialError(
   dial: {
     urls: readonly string[];
     tokenSetting: TokenSetting;
+    /** Where the credentials the server saw came from: the token setting or the server addresses. */
+    credentialsFrom: string;
     gaveCredentials: boolean;
     connectTimeoutMs: number;
   },
@@ -127,7 +135,7 @@ function dialError(
   if (err instanceof BacalhauError) return err;
   if (err instanceof natsErrors.AuthorizationError) {
     const problem = gaveCredentials
-      ? `the NATS server refused the auth token (${tokenSetting})`
+      ? `the NATS server refused the auth token (${dial.credentialsFrom})`
       : `the NATS server requires an auth token and none was given (${tokenSetting})`;
     return new BacalhauError(`nats: ${err.message}: ${problem}`, {
       code: ErrorCode.Unauthorized,
@@ -141,13 +149,11 @@ function dialError(
   }
   const where = `cannot connect to NATS at ${urls.map(redact).join(', ')}`;
   if (err instanceof natsErrors.TimeoutError) {
-    const serversSetting =
-      tokenSetting === 'Compute.Auth.Token' ? 'Compute.Orchestrators' : 'Orchestrator.NATS.Servers';
     return new BacalhauError(`${where}: no NATS server answered within ${dial.connectTimeoutMs / 1000}s`, {
       code: ErrorCode.NetworkFailure,
       component: TransportComponent,
       retryable: true,
-      hint: `check that ${serversSetting} names the orchestrator's NATS address (port 4222 unless it sets Orchestrator.Port), not its API port`,
+      hint: `check that ${serversSetting(tokenSetting)} names the orchestrator's NATS address (port 4222 unless it sets Orchestrator.Port), not its API port`,
       cause: err,
     });
   }
@@ -157,6 +163,11 @@ function dialError(
     retryable: true,
     cause: err,
   });
+}
+
+/** The setting that lists the NATS servers, next to the one that holds their token. */
+function serversSetting(tokenSetting: TokenSetting): string {
+  return tokenSetting === 'Compute.Auth.Token' ? 'Compute.Orchestrators' : 'Orchestrator.NATS.Servers';
 }
 
 interface ServerCredentials {
