@@ -5,9 +5,8 @@
  *
  * - Start: a server left running by an orchestrator that was killed with `kill -9` on a host without
  *   setpriv (found through its pid file under the work dir) is killed first, so the port is ours again;
- *   then the config is written
- *   (0600: it holds the token), the server started, and its ports file awaited, which it writes once
- *   it accepts clients. Port 0 asks for any free port; restarts keep the port it got, so the URLs
+ *   then the config is written (0600: it holds the token), the server started, and its ports file
+ *   awaited, which it writes once it accepts clients. Port 0 asks for any free port; restarts keep the port it got, so the URLs
  *   compute nodes hold stay valid.
  * - Supervision: an unexpected exit is reported and the server restarted with backoff (1 s doubling to
  *   5 s: every second without it, no node can report, and a local process is cheap to try again);
