@@ -339,7 +339,8 @@ describe('job stop', () => {
         '\nError: Job is already in a terminal state.\nThe current state is: Stopped\n',
       );
       const quiet = await stopper.run(['job', 'stop', '--quiet', id]);
-      expect(quiet).toEqual({ code: 1, stdout: '', stderr: '' });
+      // --quiet silences the steps; the error still shows, as Go's util.Fatal prints it
+      expect(quiet).toEqual({ code: 1, stdout: '', stderr: again.stderr });
     } finally {
       await stopper.stop();
     }

@@ -5,7 +5,6 @@ import { callOptions, createCliClient } from '../../api-client.js';
 import type { CliContext, TextSink } from '../../context.js';
 import { addNamespaceFlag } from '../../flags/job.js';
 import { StepPrinter } from '../../output/index.js';
-import { ExitCode } from '../../run.js';
 
 const steps = {
   checking: 'Checking job status',
@@ -68,8 +67,7 @@ export function jobStopCommand(ctx: CliContext): Command {
         out.write(`\nJob stop successfully submitted with evaluation ID: ${response.EvaluationID}\n`);
       } catch (err) {
         progress.fail();
-        // --quiet: nothing printed, only the exit code tells.
-        if (quiet) throw new ExitCode(1);
+        // printed even with --quiet, as Go's util.Fatal prints through the root command's writers
         throw err;
       }
     },
