@@ -32,7 +32,7 @@ describe('command groups', () => {
     for (const args of [['--bogus'], ['job', '--bogus', 'list'], ['job', 'list', '--bogus']]) {
       const run = await cli(args);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain("unknown option '--bogus'");
+      expect(run.stderr).toBe('\nError: unknown flag: --bogus\n');
     }
   });
 

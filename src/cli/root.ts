@@ -15,6 +15,7 @@ import { authCommand } from './commands/auth/auth.js';
 import { collectValues } from './flags/parse.js';
 import { addRootProfileFlag } from './flags/profile.js';
 import { handleGroupCommands } from './command-groups.js';
+import { usageErrorText } from './usage-errors.js';
 
 /** Builds the `bacalhau` command tree. Flags and names follow Bacalhau's cobra commands. */
 export function createProgram(ctx: CliContext): Command {
@@ -70,6 +71,7 @@ export function configureTree(cmd: Command, ctx: CliContext): void {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      outputError: (message, write) => write(usageErrorText(cmd, message)),
     })
     .exitOverride()
     .showSuggestionAfterError(true)

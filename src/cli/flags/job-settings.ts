@@ -4,7 +4,7 @@
  * deprecated `--concurrency` and `-s/--selector` are accepted, hidden, with pflag's deprecation notice.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
+import { errorMessage } from '../../models/bacerrors.js';
 import { DefaultNamespace, JobType } from '../../models/constants.js';
 import {
   formatAggregate,
@@ -13,7 +13,7 @@ import {
   type LabelSelectorRequirement,
 } from '../../models/selector.js';
 import type { CliContext } from '../context.js';
-import { collectList, parseInteger } from './parse.js';
+import { collectList, flagError, parseInteger } from './parse.js';
 
 export interface JobSettings {
   readonly name: string;
@@ -24,11 +24,6 @@ export interface JobSettings {
   /** Go's nil (no `--constraints`) stays absent: it is `null` in the job. */
   readonly constraints?: LabelSelectorRequirement[];
   readonly labels: Record<string, string>;
-}
-
-/** A problem found when the action reads the flags (InvalidArgumentError is only for argument parsers). */
-function flagError(message: string): BacalhauError {
-  return new BacalhauError(message, { code: ErrorCode.ValidationError, component: 'CLI' });
 }
 
 function parseTarget(value: string): string {

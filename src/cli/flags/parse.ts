@@ -1,6 +1,15 @@
 /** Parsers for flag values, with pflag's error wording so messages read as Bacalhau's. */
 import { InvalidArgumentError } from 'commander';
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { csvFields } from './csv.js';
+
+/**
+ * A problem found when the action reads the flags, as Go's RunE finds it: printed as is, where an
+ * InvalidArgumentError from an argument parser is framed as pflag's `invalid argument … for … flag`.
+ */
+export function flagError(message: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.ValidationError, component: 'CLI' });
+}
 
 /** A non-negative integer (pflag's `uint`/`uint32`/`uint64`). */
 export function parseUint(value: string): number {

@@ -5,6 +5,7 @@ import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addListFlags, listOptions } from '../../flags/list.js';
 import { parseLabelFlag } from '../../flags/labels.js';
+import { flagError } from '../../flags/parse.js';
 import { addOutputFlags, outputOptions, printWireList } from '../../output/index.js';
 import { alwaysColumns, columnGroups } from './columns.js';
 
@@ -13,15 +14,10 @@ const approvalValues = ['approved', 'pending', 'rejected'];
 const statusValues = ['connected', 'disconnected'];
 const quoted = (values: readonly string[]): string => `[${values.map((v) => JSON.stringify(v)).join(' ')}]`;
 
-function oneOf(flag: string, allowed: readonly string[]): (value: string) => string {
-  return (value) => {
-    if (!allowed.includes(value)) {
-      throw new InvalidArgumentError(
-        `cannot use '${value}' as ${flag} value, should be one of: ${quoted(allowed)}`,
-      );
-    }
-    return value;
-  };
+/** Checked when the command runs, as Go's RunE does: its error is not a flag-parsing one. */
+function checkOneOf(flag: string, value: string | undefined, allowed: readonly string[]): void {
+  if (value === undefined || allowed.includes(value)) return;
+  throw flagError(`cannot use '${value}' as ${flag} value, should be one of: ${quoted(allowed)}`);
 }
 
 function showGroups(value: string, previous: string[] | undefined): string[] {
@@ -59,13 +55,10 @@ export function nodeListCommand(ctx: CliContext): Command {
       new Option(
         '--filter-approval <approval>',
         `Filter nodes by approval. One of: ${quoted(approvalValues)}`,
-      ).argParser(oneOf('filter-approval', approvalValues)),
+      ),
     )
     .addOption(
-      new Option(
-        '--filter-status <status>',
-        `Filter nodes by status. One of: ${quoted(statusValues)}`,
-      ).argParser(oneOf('filter-status', statusValues)),
+      new Option('--filter-status <status>', `Filter nodes by status. One of: ${quoted(statusValues)}`),
     );
   return cmd.action(async (_opts: unknown, command: Command) => {
     const opts = command.opts<{
@@ -74,6 +67,8 @@ export function nodeListCommand(ctx: CliContext): Command {
       filterApproval?: string;
       filterStatus?: string;
     }>();
+    checkOneOf('filter-approval', opts.filterApproval, approvalValues);
+    checkOneOf('filter-status', opts.filterStatus, statusValues);
     const list = listOptions(command.opts());
     const { client } = createCliClient(ctx, command);
     const response = await withContext(

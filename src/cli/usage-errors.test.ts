@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../test/helpers/cli.js';
+
+/** What cobra and pflag print for each mistake, through Bacalhau's util.Fatal (`\nError: …`). */
+describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
+  const cases: [string[], string][] = [
+    [['job', 'list', '--foo'], 'unknown flag: --foo'],
+    [['job', 'list', '--foo=1'], 'unknown flag: --foo'],
+    [['job', 'list', '-z'], "unknown shorthand flag: 'z' in -z"],
+    [
+      ['job', 'list', '--limit', 'abc'],
+      'invalid argument "abc" for "--limit" flag: strconv.ParseUint: parsing "abc": invalid syntax',
+    ],
+    [['job', 'list', '--limit'], 'flag needs an argument: --limit'],
+    [['job', 'describe'], 'accepts 1 arg(s), received 0'],
+    [['job', 'describe', 'a', 'b'], 'accepts 1 arg(s), received 2'],
+    [['docker', 'run'], 'requires at least 1 arg(s), only received 0'],
+    [
+      ['job', 'list', '--output', 'xml'],
+      'invalid argument "xml" for "--output" flag: should be one of ["table" "csv" "json" "yaml"]',
+    ],
+  ];
+
+  it.each(cases)('%j', async (args, message) => {
+    expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: `\nError: ${message}\n` });
+  });
+
+  it('names the flag pflag-style with its shorthand, and keeps a suggestion as the hint', async () => {
+    expect((await cli(['job', 'run', '-V', 'x', 'job.yaml'])).stderr).toBe(
+      '\nError: invalid argument "x" for "-V, --template-vars" flag: x must be formatted as key=value\n',
+    );
+    expect((await cli(['job', 'run', '--forc', 'job.yaml'])).stderr).toBe(
+      '\nError: unknown flag: --forc\nHint:  Did you mean --force?\n',
+    );
+    expect((await cli(['config', 'list', '--output', 'xml'])).stderr).toMatch(
+      /^\nError: invalid argument "xml" for "(-o, )?--output" flag: /,
+    );
+    expect((await cli(['completion', 'fish'])).stderr).toBe(
+      '\nError: invalid argument "fish" for "bacalhau completion"\nHint:  unsupported shell "fish": one of bash, zsh\n',
+    );
+  });
+
+  it("prints a check made when the command runs as it is, as Go's RunE errors", async () => {
+    expect((await cli(['node', 'list', '--filter-status', 'x'])).stderr).toBe(
+      `\nError: cannot use 'x' as filter-status value, should be one of: ["connected" "disconnected"]\n`,
+    );
+  });
+});
