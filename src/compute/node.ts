@@ -15,7 +15,7 @@
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { unboundedController } from '../lib/abort.js';
-import { errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
+import { BacalhauError, ErrorCode, errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
 import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
 import { ComputeEventTopic, eventFromError, newEvent, NodeRejectedReason } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
@@ -220,9 +220,15 @@ export class ComputeNode {
     };
   }
 
-  /** An execution's logs (see logstream.ts). */
-  streamLogs(request: ExecutionLogsRequest, options: { signal: AbortSignal }): AsyncIterable<ExecutionLog> {
-    return streamExecutionLogs(
+  /**
+   * An execution's logs (see logstream.ts). A followed stream that ends because this node is stopping,
+   * with the execution not over, ends with an error: its follower would otherwise take it for the end.
+   */
+  async *streamLogs(
+    request: ExecutionLogsRequest,
+    options: { signal: AbortSignal },
+  ): AsyncGenerator<ExecutionLog> {
+    yield* streamExecutionLogs(
       {
         store: this.store,
         engines: this.#o.engines,
@@ -232,6 +238,17 @@ export class ComputeNode {
       },
       request,
       options.signal,
+    );
+    const execution = this.store.find(request.ExecutionID);
+    if (!request.Follow || this.#state === 'running' || execution === undefined) return;
+    if (isTerminalExecutionState(execution.ComputeState.StateType)) return;
+    throw new BacalhauError(
+      `the log stream of execution ${execution.ID} ended: its compute node is stopping`,
+      {
+        code: ErrorCode.ServiceUnavailable,
+        component: 'LogStream',
+        hint: `follow it again once the node is back: bacalhau job logs --follow ${execution.JobID}`,
+      },
     );
   }
 

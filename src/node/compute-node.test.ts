@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { ErrorCode, parseCpu, zeroResources, type Execution, type Resources } from '../models/index.js';
+import {
+  BacalhauError,
+  ErrorCode,
+  parseCpu,
+  zeroResources,
+  type Execution,
+  type Resources,
+} from '../models/index.js';
 import { EngineRegistry } from '../compute/engines.js';
 import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode, type BidDecider } from '../compute/node.js';
@@ -354,6 +361,39 @@ describe('compute node with the orchestrator', () => {
     await reading;
     expect(lines).toEqual(['1:one\n', '2:two\n', '1:three\n']);
     await cluster.waitForJobState(JobID, 'Completed');
+  });
+
+  it('ends a followed log with an error when the node stops before the execution ends', async () => {
+    const { node } = await startNode({
+      hooks: {
+        jobHandler: async (context) => {
+          await context.stdout('one\n');
+          await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+        },
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    const id = await firstExecutionID(JobID);
+    const lines: string[] = [];
+    const reading = (async () => {
+      const stream = node.streamLogs(
+        { ExecutionID: id, Tail: false, Follow: true },
+        { signal: AbortSignal.timeout(10_000) },
+      );
+      for await (const line of stream) {
+        lines.push(line.Line);
+        void node.stop();
+      }
+    })();
+    const error: unknown = await reading.catch((err: unknown) => err);
+    expect(lines).toEqual(['one\n']);
+    expect(error).toBeInstanceOf(BacalhauError);
+    expect((error as BacalhauError).message).toBe(
+      `the log stream of execution ${id} ended: its compute node is stopping`,
+    );
+    expect((error as BacalhauError).hint).toBe(
+      `follow it again once the node is back: bacalhau job logs --follow ${JobID}`,
+    );
   });
 
   it('follows the log of an execution marked Running before its executor has it', async () => {
