@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { errorMessage } from '../../../models/bacerrors.js';
+import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode } from '../../run.js';
+import { JobSpecBad } from './from-flags.js';
 import { readJobSpec } from './read-spec.js';
 
 export const JobSpecLink = 'https://docs.bacalhau.org/cli-api/specifications/job';
@@ -35,8 +36,10 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
     ctx.stdout.write('OK\n');
     return true;
   } catch (err) {
-    ctx.stderr.write(`Error: the job provided is invalid: ${errorMessage(err)}\n`);
-    ctx.stderr.write(`Job Specification: ${JobSpecLink}\n`);
+    // Go's shape: its RunE prints the verdict and the link on stdout, then util.Fatal the cause on stderr
+    ctx.stdout.write(`Error: ${JobSpecBad}\nJob Specification: ${JobSpecLink}\n\n`);
+    ctx.stderr.write(`\nError: ${errorMessage(err)}\n`);
+    if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint:  ${err.hint}\n`);
     return false;
   }
 }
