@@ -21,6 +21,7 @@ import Fastify, {
 } from 'fastify';
 import { buildVersionInfo } from '../../lib/build-info.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader } from '../apimodels/constants.js';
 import { authenticatorsFromConfig } from './authn/methods.js';
@@ -31,7 +32,7 @@ import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
-import { errorResponse, notFoundBody, requestError } from './errors.js';
+import { APIServerComponent, errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, wire } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
@@ -131,6 +132,9 @@ export async function createApiServer(
         : createTlsServer({ ...limits, ...options.tls }, handler);
     },
     logger: options.logger ?? false,
+    // Fastify's own answer while closing is `{"error":"Service Unavailable",…}`: the hook below answers
+    // with an APIError instead, which clients read as the node's.
+    return503OnClosing: false,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     // The client's X-Request-Id when it is a sensible token, else a fresh UUID.
     requestIdHeader: false,
@@ -151,6 +155,7 @@ export async function createApiServer(
       void sendJson(reply, body.Status, body);
     },
   });
+  let closing: Promise<void> | undefined;
   try {
     await configure(app, deps, options, {
       buildInfo,
@@ -159,13 +164,13 @@ export async function createApiServer(
       clock,
       authorizer,
       rateLimiter,
+      isClosing: () => closing !== undefined,
     });
   } catch (err) {
     await app.close();
     throw err;
   }
 
-  let closing: Promise<void> | undefined;
   return {
     app,
     async listen() {
@@ -187,6 +192,8 @@ interface ServerContext {
   clock: Clock;
   authorizer: Authorizer;
   rateLimiter: RateLimiter;
+  /** Whether the server is closing: requests on connections still open are refused. */
+  isClosing: () => boolean;
 }
 
 /** Everything between creating the Fastify instance and serving: parsers, plugins, hooks, routes. */
@@ -240,6 +247,16 @@ async function configure(
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(HTTPHeader.RequestID, request.id);
     void reply.headers(versionHeaders);
+    if (context.isClosing()) {
+      void reply.header('connection', 'close');
+      throw new BacalhauError('the node is shutting down', {
+        code: ErrorCode.ServiceUnavailable,
+        component: APIServerComponent,
+        httpStatus: 503,
+        retryable: true,
+        hint: 'try again once it is back up',
+      });
+    }
     if (request.method !== 'OPTIONS') rateLimiter.take(request.ip);
     await authorize(authorizer, request);
     const refusal = checkClientVersion(

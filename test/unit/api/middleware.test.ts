@@ -338,3 +338,23 @@ describe('OpenAPI document', () => {
     });
   });
 });
+
+describe('closing', () => {
+  it("answers a request that arrives while the server closes with a 503 APIError, not Fastify's body", async () => {
+    await withApi({}, async (api) => {
+      const closed = api.server.close();
+      const res = await api.app.inject({ method: 'GET', url: '/api/v1/agent/alive' });
+      await closed;
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['connection']).toBe('close');
+      expect(JSON.parse(res.body)).toEqual({
+        Status: 503,
+        Message: 'the node is shutting down',
+        RequestID: res.headers['x-request-id'],
+        Code: 'ServiceUnavailable',
+        Component: 'APIServer',
+        Hint: 'try again once it is back up',
+      });
+    });
+  });
+});
