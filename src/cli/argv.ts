@@ -119,6 +119,12 @@ export function flagsAfterFirstOperand(command: Command): string[] {
   return flags;
 }
 
-function isNamed(cmd: Command | undefined, arg: string): boolean {
+/** Whether `arg` names `cmd` (its name or an alias). */
+export function isNamed(cmd: Command | undefined, arg: string): boolean {
   return cmd !== undefined && (cmd.name() === arg || cmd.aliases().includes(arg));
+}
+
+/** A command's full name, as typed: `bacalhau job list`. */
+export function fullCommandName(cmd: Command): string {
+  return cmd.parent === null ? cmd.name() : `${fullCommandName(cmd.parent)} ${cmd.name()}`;
 }

@@ -7,6 +7,7 @@
  * names the `job` command that replaced them.
  */
 import type { Command } from 'commander';
+import { fullCommandName, isNamed } from './argv.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { closestKey } from '../models/jobspec/closest-key.js';
 
@@ -47,7 +48,7 @@ function runGroup(group: Command): void {
   if (name.startsWith('-')) {
     group.error(`error: unknown option '${name}'`, { code: 'commander.unknownOption', exitCode: 1 });
   }
-  const path = commandPath(group);
+  const path = fullCommandName(group);
   const similar = closestKey(
     name,
     group.commands.map((c) => c.name()),
@@ -70,13 +71,9 @@ function runGroup(group: Command): void {
 function helpFor(group: Command, names: readonly string[]): Command {
   let target = group;
   for (const name of names) {
-    const next = target.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    const next = target.commands.find((c) => isNamed(c, name));
     if (next === undefined) break;
     target = next;
   }
   return target;
-}
-
-function commandPath(cmd: Command): string {
-  return cmd.parent === null ? cmd.name() : `${commandPath(cmd.parent)} ${cmd.name()}`;
 }

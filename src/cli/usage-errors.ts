@@ -5,6 +5,7 @@
  * users who look for `Error:` or for pflag's texts get what Bacalhau gives them.
  */
 import type { Command, Option } from 'commander';
+import { fullCommandName } from './argv.js';
 
 /** The text to print for a usage error commander raised on `cmd` (its message, newline included). */
 export function usageErrorText(cmd: Command, commanderMessage: string): string {
@@ -41,7 +42,7 @@ function goUsageError(cmd: Command, text: string): { message: string; hint?: str
   if (invalidOperand !== null) {
     const reason = invalidOperand[2] ?? '';
     return {
-      message: `invalid argument ${JSON.stringify(invalidOperand[1])} for "${commandPath(cmd)}"`,
+      message: `invalid argument ${JSON.stringify(invalidOperand[1])} for "${fullCommandName(cmd)}"`,
       ...(reason === '' ? {} : { hint: reason }),
     };
   }
@@ -94,8 +95,4 @@ function longName(option: Option | undefined): string {
 function pflagName(option: Option | undefined): string {
   if (option?.short !== undefined && option.long !== undefined) return `${option.short}, ${option.long}`;
   return longName(option);
-}
-
-function commandPath(cmd: Command): string {
-  return cmd.parent === null ? cmd.name() : `${commandPath(cmd.parent)} ${cmd.name()}`;
 }

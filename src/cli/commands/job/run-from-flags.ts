@@ -3,7 +3,7 @@
  * printed as YAML (`--dry-run`, no node needed) or submitted and followed.
  */
 import type { Command } from 'commander';
-import { flagsAfterFirstOperand } from '../../argv.js';
+import { flagsAfterFirstOperand, fullCommandName } from '../../argv.js';
 import { createCliClient } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addJobFlags, jobSettings } from '../../flags/job-settings.js';
@@ -61,7 +61,7 @@ export async function runFromFlags(
 function noteFlagsAfterOperand(ctx: CliContext, command: Command, operands: Operands): void {
   const flags = flagsAfterFirstOperand(command);
   if (flags.length === 0) return;
-  const path = `${ctx.binName} ${command.parent?.name() ?? ''} ${command.name()}`;
+  const path = fullCommandName(command);
   ctx.stderr.write(
     `Note: ${flags.join(' ')}, written after the ${operands.first}, ${flags.length === 1 ? 'was' : 'were'} ` +
       `read as ${flags.length === 1 ? 'a flag' : 'flags'} of ${path}. Arguments for the job go after --: ` +
