@@ -87,9 +87,8 @@ export async function dialNats(
   } catch (err) {
     const gaveCredentials = (token !== undefined && token !== '') || credentials?.user !== undefined;
     // the refused credentials are the setting's when it has one, else those written in the address
-    const credentialsFrom = options.token
-      ? tokenSetting
-      : credentials !== undefined
+    const credentialsFrom =
+      !options.token && credentials !== undefined
         ? `the credentials in ${serversSetting(tokenSetting)}`
         : tokenSetting;
     throw dialError(err, { urls, tokenSetting, credentialsFrom, gaveCredentials, connectTimeoutMs });
