@@ -81,33 +81,32 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ Stdout: 'Hello, world!\n', ExitCode: 0, ErrorMsg: '' });
       }));
 
+    /** hello.wasm saved as `name` in a folder of its own, and that folder as the input at /app. */
+    async function helloInFolder(dir: string, name: string) {
+      const folder = join(dir, 'module');
+      await mkdir(folder);
+      await writeFile(join(folder, name), await readFile(join(wasm.dir, 'hello.wasm')));
+      return { folder, inputs: [{ source: folder, target: '/app', readOnly: true }] };
+    }
+
     it('finds the module when EntryModule names a folder holding one .wasm file', () =>
       withTempDir(async (dir) => {
-        const folder = join(dir, 'module');
-        await mkdir(folder);
-        await writeFile(join(folder, 'main.wasm'), await readFile(join(wasm.dir, 'hello.wasm')));
+        const { inputs } = await helloInFolder(dir, 'main.wasm');
         const { result } = await run(dir, {
           engine: { Type: 'wasm', Params: { entrymodule: '/app' } },
-          inputs: [{ source: folder, target: '/app', readOnly: true }],
+          inputs,
         });
         expect(result.Stdout).toBe('Hello, world!\n');
       }));
 
     it('takes the only file of a folder whatever its name (wasm run ./main uploads it so)', () =>
       withTempDir(async (dir) => {
-        const folder = join(dir, 'module');
-        await mkdir(folder);
-        await writeFile(join(folder, 'hello.WASM'), await readFile(join(wasm.dir, 'hello.wasm')));
-        const { result } = await run(dir, {
-          engine: { Type: 'wasm', Params: { EntryModule: '/app' } },
-          inputs: [{ source: folder, target: '/app', readOnly: true }],
-        });
+        const { folder, inputs } = await helloInFolder(dir, 'hello.WASM');
+        const task = { engine: { Type: 'wasm', Params: { EntryModule: '/app' } }, inputs };
+        const { result } = await run(dir, task);
         expect(result.Stdout).toBe('Hello, world!\n');
         await writeFile(join(folder, 'notes.txt'), 'two files, neither .wasm');
-        const err = await startError(dir, {
-          engine: { Type: 'wasm', Params: { EntryModule: '/app' } },
-          inputs: [{ source: folder, target: '/app', readOnly: true }],
-        });
+        const err = await startError(dir, task);
         expect(err.message).toContain('the folder holds 0 .wasm files, not one');
       }));
 

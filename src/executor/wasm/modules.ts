@@ -142,7 +142,8 @@ async function compileFile(
 
 /**
  * The bytes of the module file behind `guestPath`; a folder must hold exactly one `.wasm` file (as in
- * Go), or one file only. Read without asking first what the path is: a file, the common case, costs no extra call.
+ * Go), or one file only. Read without asking first what the path is: a file, the common case, costs no
+ * extra call.
  */
 async function moduleBytes(
   field: string,
