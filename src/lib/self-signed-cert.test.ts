@@ -1,6 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { get, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from './self-signed-cert.js';
 
@@ -25,6 +26,27 @@ describe('selfSignedCertificate', () => {
     expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
     expect(cert.verify(cert.publicKey)).toBe(true);
     expect(cert.checkPrivateKey(privateKey)).toBe(true);
+  });
+
+  it('encodes any serial as DER wants it: leading zero bytes dropped, a high bit kept positive', () => {
+    const serials: [string, string][] = [
+      ['00007f' + '11'.repeat(13), '7F' + '11'.repeat(13)],
+      ['00' + '80'.repeat(15), '80'.repeat(15)],
+      ['ff' + '00'.repeat(15), 'FF' + '00'.repeat(15)],
+      ['00'.repeat(16), '0'],
+    ];
+    for (const [serial, shown] of serials) {
+      const pem = selfSignedCertificate({
+        key: privateKey,
+        names: [],
+        commonName: 'bacalhau',
+        serial: Buffer.from(serial, 'hex'),
+      });
+      const key = privateKey.export({ type: 'pkcs1', format: 'pem' });
+      // OpenSSL's TLS context parses strictly: a non-minimal INTEGER is "illegal padding"
+      expect(() => createSecureContext({ cert: pem, key })).not.toThrow();
+      expect(new X509Certificate(pem).serialNumber).toBe(shown);
+    }
   });
 
   it('serves TLS that a client trusting the file accepts for the names it holds', async () => {

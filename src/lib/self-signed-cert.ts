@@ -15,6 +15,8 @@ export interface SelfSignedOptions {
   /** Its common name. */
   commonName: string;
   now?: Date;
+  /** Its serial number's 16 bytes; random by default. */
+  serial?: Buffer;
 }
 
 /** The certificate in PEM. */
@@ -26,7 +28,7 @@ export function selfSignedCertificate(options: SelfSignedOptions): string {
   const algorithm = sequence(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00])); // sha256WithRSA
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))), // v3
-    integer(randomBytes(16)),
+    integer(options.serial ?? randomBytes(16)),
     algorithm,
     name,
     sequence(utcTime(now), utcTime(notAfter)),
@@ -83,9 +85,16 @@ const set = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items));
 const octetString = (content: Buffer): Buffer => tlv(0x04, content);
 const bitString = (content: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
 
-/** A non-negative INTEGER: a leading zero byte keeps a high first bit from reading as negative. */
+/**
+ * A non-negative INTEGER in DER's one encoding: no leading zero bytes (a random serial starting with
+ * 0x00 is refused by OpenSSL as "illegal padding"), but one where a high first bit would read as
+ * negative.
+ */
 function integer(bytes: Buffer): Buffer {
-  return tlv(0x02, (bytes[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return tlv(0x02, (minimal[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function oid(dotted: string): Buffer {
