@@ -451,9 +451,16 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
       withTempDir(async (dir) => {
         const id = `${runID}-restart`;
-        const survivor = await newRequest(dir, sh('sleep 2; echo after'));
+        // The tasks wait for the test to open a gate once the new executor has re-attached to them: what
+        // a task writes while no node is attached is lost, however slow the restart.
+        const gate = join(dir, 'gate');
+        await mkdir(gate);
+        const waitForGate = 'until [ -e /gate/open ]; do sleep 0.1; done';
+        const inputs = [{ source: gate, target: '/gate', readOnly: true }];
+        const survivor = await newRequest(dir, { ...sh(`${waitForGate}; echo after`), inputs });
         const web = await newRequest(dir, {
-          ...sh(`sleep 2; wget -q -O - http://localhost:${port}/after-restart`),
+          ...sh(`${waitForGate}; wget -q -O - http://localhost:${port}/after-restart`),
+          inputs,
           network: { Type: 'HTTP', Domains: ['localhost'] },
         });
         const orphan = await newRequest(dir, sh('sleep 60'));
@@ -474,7 +481,12 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(removed.map((c) => c.executionID)).toEqual([orphan.executionID]);
 
         // the node's new executor is asked to start the executions it knows: it finds their containers
-        const [result, webResult] = await Promise.all([run(restarted, survivor), run(restarted, web)]);
+        await Promise.all([restarted.start(survivor), restarted.start(web)]);
+        await writeFile(join(gate, 'open'), '');
+        const [result, webResult] = await Promise.all([
+          restarted.wait(survivor.executionID),
+          restarted.wait(web.executionID),
+        ]);
         expect(result).toMatchObject({ ErrorMsg: '', Stdout: 'after\n', ExitCode: 0 });
         expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
         await noContainersLeft(restarted);
