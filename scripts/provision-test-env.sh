@@ -9,6 +9,7 @@
 #   wasm    test/fixtures/wasm/src/*.{c,wat} compiled into test/fixtures/wasm/build/*.wasm with
 #           clang --target=wasm32-wasi (Debian clang, lld, wasi-libc, libclang-rt-dev-wasm32) and
 #           wat2wasm (Debian wabt)
+#   shells  fish and zsh (Debian), which the completion scripts are checked in
 #
 # Idempotent: it installs a package only when it is missing, starts a daemon only when nothing answers,
 # builds the image only when `docker image inspect local/busybox` fails and a module only when its
@@ -58,6 +59,7 @@ provide these yourself and the integration tests will use them (the others are s
   nats    nats-server -js listening on 127.0.0.1:4222
   wasm    test/fixtures/wasm/src/*.c built with clang --target=wasm32-wasi (wasi-libc), *.wat with
           wat2wasm, into test/fixtures/wasm/build/<name>.wasm
+  shells  fish and zsh on PATH
 then describe them in .test-env/env.json (format: see test/helpers/test-env.ts).
 EOF
   exit 2
@@ -142,7 +144,7 @@ pkg_installed() {
 # Per-component outcome: STATUS[c] is ok | missing | failed; REASON[c] says why not ok; HINT[c] says
 # what to do about it; DETAIL[c] is the one-line description of an ok component.
 declare -A STATUS=() REASON=() HINT=() DETAIL=()
-COMPONENTS=(docker nats wasm)
+COMPONENTS=(docker nats wasm shells)
 for c in "${COMPONENTS[@]}"; do STATUS[$c]=pending; done
 
 mark_missing() {
@@ -316,6 +318,10 @@ fi
 if grep -q '\.wat$' <<<"$WASM_STALE" && ! command -v wat2wasm >/dev/null 2>&1; then
   need_pkg wabt wasm
 fi
+
+for shell in fish zsh; do
+  command -v "$shell" >/dev/null 2>&1 || need_pkg "$shell" shells
+done
 
 # ---------------------------------------------------------------------------------------------------
 # 2. install the missing packages in one apt-get run
@@ -637,7 +643,18 @@ if pending wasm; then
 fi
 
 # ---------------------------------------------------------------------------------------------------
-# 6. .test-env/env.json (rewritten only when its content changes) and the summary
+# 6. shells: installed with the packages above, nothing to start
+
+if pending shells; then
+  if command -v fish >/dev/null 2>&1 && command -v zsh >/dev/null 2>&1; then
+    mark_ok shells "$(fish --version 2>&1 | head -n 1), $(zsh --version 2>&1 | head -n 1)"
+  else
+    mark_missing shells "fish or zsh is not installed" "sudo apt-get install --no-install-recommends fish zsh, then rerun"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------
+# 7. .test-env/env.json (rewritten only when its content changes) and the summary
 
 component_json() { # component, then the extra fields (already JSON) of an available component
   local c=$1 fields=$2
@@ -673,8 +690,10 @@ tmp_env="$(mktemp "$ENV_DIR/env.json.XXXXXX")"
   printf '  "nats": %s,\n' "$(component_json nats "$(printf '"url": %s, "host": %s, "port": %s, "jetstream": true, "monitorUrl": %s, "serverVersion": %s' \
     "$(json_str "nats://$NATS_HOST:$NATS_PORT")" "$(json_str "$NATS_HOST")" "$NATS_PORT" "$monitor_json" \
     "$(json_str "${NATS_VERSION:-}")")")"
-  printf '  "wasm": %s\n' "$(component_json wasm "$(printf '"dir": %s, "modules": [%s]' \
+  printf '  "wasm": %s,\n' "$(component_json wasm "$(printf '"dir": %s, "modules": [%s]' \
     "$(json_str "$WASM_OUT")" "$modules_json")")"
+  printf '  "shells": %s\n' "$(component_json shells "$(printf '"fish": %s, "zsh": %s' \
+    "$(json_str "$(command -v fish || true)")" "$(json_str "$(command -v zsh || true)")")")"
   printf '}\n'
 } >"$tmp_env"
 if [[ -f "$ENV_FILE" ]] && cmp -s "$tmp_env" "$ENV_FILE"; then

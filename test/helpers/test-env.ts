@@ -62,6 +62,12 @@ export interface WasmEnv {
   modules: string[];
 }
 
+export interface ShellsEnv {
+  /** Absolute paths of the shells the completion scripts are checked in. */
+  fish: string;
+  zsh: string;
+}
+
 type Component<T> =
   | ({ available: true } & T)
   | { available: false; status: 'missing' | 'failed'; reason: string; hint: string };
@@ -73,6 +79,8 @@ export interface TestEnvFile {
   docker: Component<DockerEnv>;
   nats: Component<NatsEnv>;
   wasm: Component<WasmEnv>;
+  /** Absent from env.json files written before it was provisioned: then missing. */
+  shells?: Component<ShellsEnv>;
 }
 
 export type Availability<T> = { available: true; value: T } | { available: false; reason: string };
@@ -107,12 +115,18 @@ export function resetTestEnvCache(): void {
   cached = undefined;
 }
 
-function component<K extends 'docker' | 'nats' | 'wasm'>(
+function component<K extends 'docker' | 'nats' | 'wasm' | 'shells'>(
   key: K,
 ): Availability<Extract<TestEnvFile[K], { available: true }>> {
   const state = testEnv();
   if (!state.ok) return { available: false, reason: withContext(state.reason) };
   const c = state.env[key];
+  if (c === undefined) {
+    return {
+      available: false,
+      reason: withContext(`${key} not provisioned: rerun scripts/provision-test-env.sh`),
+    };
+  }
   if (c.available) return { available: true, value: c as Extract<TestEnvFile[K], { available: true }> };
   return { available: false, reason: withContext(`${key} ${c.status}: ${c.reason} (to fix: ${c.hint})`) };
 }
@@ -152,6 +166,12 @@ export function natsEnv(): Availability<NatsEnv> {
 /** The WASM fixture directory, if provisioned. */
 export function wasmEnv(): Availability<WasmEnv> {
   const c = component('wasm');
+  return c.available ? { available: true, value: strip(c.value) } : c;
+}
+
+/** fish and zsh, if provisioned. */
+export function shellsEnv(): Availability<ShellsEnv> {
+  const c = component('shells');
   return c.available ? { available: true, value: strip(c.value) } : c;
 }
 

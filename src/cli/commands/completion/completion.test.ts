@@ -42,8 +42,8 @@ describe('completion', () => {
   });
 
   it('refuses other shells', async () => {
-    const run = await cli(['completion', 'fish']);
+    const run = await cli(['completion', 'tcsh']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('unsupported shell "fish": one of bash, zsh');
+    expect(run.stderr).toContain('unsupported shell "tcsh": one of bash, fish, zsh');
   });
 });
