@@ -1,11 +1,16 @@
-/** The runner records a failure even when the database refuses it for a while (a full disk). */
+/**
+ * How the runner records failures: even when the database refuses them for a while (a full disk), and
+ * with a hint where the user can do something about them.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { MemoryLimitExceeded } from '../executor/errors.js';
 import { NoopExecutor } from '../executor/noop/executor.js';
 import { ManualClock } from '../lib/clock.js';
+import { EventDetail } from '../models/index.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
 import { EngineRegistry } from './engines.js';
 import { messageForUpsert } from './outbox.js';
@@ -59,6 +64,38 @@ it('writes a failure again until the database takes it, reporting the refusal on
     await clock.advanceAsync(200);
     expect(store.get(execution.ID).ComputeState).toMatchObject({ StateType: 'Failed' });
     expect(errors.map((e) => (e as Error).message)).toEqual(['database or disk is full']);
+  } finally {
+    runner.stop();
+  }
+});
+
+it('tells a task killed for its memory which limit it hit and how to raise it', async () => {
+  const oom = new NoopExecutor({
+    hooks: { jobHandler: () => Promise.resolve({ exitCode: 137, errorMsg: MemoryLimitExceeded }) },
+  });
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: oom }),
+    paths: new ExecutionPaths(join(dir, 'executions')),
+    onError: (error) => expect.unreachable(String(error)),
+  });
+  const job = testJob({ Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+  const execution = {
+    ...testExecution({ job, desired: 'Running' }),
+    ComputeState: { StateType: 'BidAccepted' as const, Message: '' },
+    AllocatedResources: { Tasks: { main: { CPU: 0.1, Memory: 8_000_000, Disk: 0, GPU: 0 } } },
+  };
+  store.create(execution);
+  try {
+    await runner.run(store.get(execution.ID), new AbortController().signal);
+    expect(store.get(execution.ID).ComputeState).toEqual({
+      StateType: 'Failed',
+      Message: 'memory limit exceeded',
+    });
+    const failure = store.events(execution.ID).find((e) => e.Details?.[EventDetail.IsError] === 'true');
+    expect(failure?.Details?.[EventDetail.Hint]).toBe(
+      'the task needs more than its memory limit of 8.0 MB: raise Resources.Memory (--memory with docker run)',
+    );
   } finally {
     runner.stop();
   }

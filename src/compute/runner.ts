@@ -19,7 +19,7 @@ import {
 } from '../models/index.js';
 import type { Event, Execution, Job, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
-import { executionTimedOut } from '../executor/errors.js';
+import { executionTimedOut, taskFailed } from '../executor/errors.js';
 import type { Executor } from '../executor/types.js';
 import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
 import type { StorageRegistry } from '../storage/registry.js';
@@ -164,7 +164,7 @@ export class ExecutionRunner {
         throw isTimeOut(err) ? executionTimedOut(timeoutMs) : err;
       });
       if (result === undefined) return; // cancelled, or the node is stopping
-      if (result.ErrorMsg !== '') throw new BacalhauError(result.ErrorMsg, { component: 'Executor' });
+      if (result.ErrorMsg !== '') throw taskFailed(result.ErrorMsg, allocatedResources(execution).Memory);
       const published = await this.#publish(execution, dirs.results, result, signal, (t) => (topic = t));
       this.#o.store.update({
         executionID: execution.ID,

@@ -1,6 +1,7 @@
 /** The errors every executor raises (Go `executor.NewExecutorError` and the compute node's timeout). */
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { formatDuration } from '../models/duration.js';
+import { humanizeBytes } from '../models/resources.js';
 
 export const ExecutorComponent = 'Executor';
 
@@ -50,5 +51,24 @@ export function executorStopped(component: string): BacalhauError {
     component,
     hint: 'The compute node is shutting down; the execution can run on another node',
     retryable: true,
+  });
+}
+
+/** The ErrorMsg of a task the kernel killed for using more memory than its limit (Go's words). */
+export const MemoryLimitExceeded = 'memory limit exceeded';
+
+/**
+ * The failure an execution's `ErrorMsg` stands for (an ErrorMsg is one; a non-zero exit code alone is
+ * not). A task killed for its memory is told which limit it hit and how to raise it.
+ */
+export function taskFailed(errorMsg: string, memoryBytes: number): BacalhauError {
+  const limit = memoryBytes > 0 ? ` of ${humanizeBytes(memoryBytes)}` : '';
+  return new BacalhauError(errorMsg, {
+    component: ExecutorComponent,
+    ...(errorMsg === MemoryLimitExceeded
+      ? {
+          hint: `the task needs more than its memory limit${limit}: raise Resources.Memory (--memory with docker run)`,
+        }
+      : {}),
   });
 }

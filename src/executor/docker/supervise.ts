@@ -23,6 +23,7 @@ import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
 import { demultiplex } from './demux.js';
 import { daemonError, describe, statusCode } from './errors.js';
+import { MemoryLimitExceeded } from '../errors.js';
 
 /** Seconds between SIGTERM and SIGKILL when an execution is stopped (Go's `ContainerStop` timeout). */
 const StopGraceSeconds = 1;
@@ -98,7 +99,7 @@ async function supervise(
     void remove();
     if (signal.aborted) return await recorder.finish(-1, 'stopped');
     const errorMsg = state.OOMKilled
-      ? 'memory limit exceeded'
+      ? MemoryLimitExceeded
       : captureError !== undefined
         ? `failed to capture container output: ${captureError}`
         : (status.Error?.Message ?? '');
