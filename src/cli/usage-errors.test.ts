@@ -35,8 +35,8 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     expect((await cli(['config', 'list', '--output', 'xml'])).stderr).toMatch(
       /^\nError: invalid argument "xml" for "(-o, )?--output" flag: /,
     );
-    expect((await cli(['completion', 'fish'])).stderr).toBe(
-      '\nError: invalid argument "fish" for "bacalhau completion"\nHint:  unsupported shell "fish": one of bash, zsh\n',
+    expect((await cli(['completion', 'tcsh'])).stderr).toBe(
+      '\nError: invalid argument "tcsh" for "bacalhau completion"\nHint:  unsupported shell "tcsh": one of bash, fish, zsh\n',
     );
   });
 
