@@ -10,9 +10,12 @@ export function normalizeSpecConfig(spec: SpecConfig): SpecConfig {
   return { Type: spec.Type.trim(), Params: spec.Params ?? {} };
 }
 
-/** Problems of a required spec (engine, input source). An absent one is `nil spec config`, as in Go. */
+/** Go's words for a required spec (engine, input source) that is absent. */
+export const NilSpecConfig = 'nil spec config';
+
+/** Problems of a required spec (engine, input source). */
 export function validateSpecConfig(spec: SpecConfig | undefined): string[] {
-  if (spec === undefined) return ['nil spec config'];
+  if (spec === undefined) return [NilSpecConfig];
   return isBlank(spec.Type) ? ['missing spec type'] : [];
 }
 

@@ -82,15 +82,16 @@ export function validateTaskSubmission(task: Task): string[] {
   ];
 }
 
+/** Go's words for result paths with nowhere to publish them (there is no default publisher). */
+export const PublisherRequired = 'publisher must be set if result paths are set';
+
 /**
  * The checks Bacalhau's `Task.Validate` adds to the submission checks before a task is stored. (Go runs
  * the submission checks again there and so reports those problems twice; here they are reported once.)
  */
 export function validateTaskForStore(task: Task): string[] {
   return [
-    ...((task.ResultPaths ?? []).length > 0 && isEmptySpecConfig(task.Publisher)
-      ? ['publisher must be set if result paths are set']
-      : []),
+    ...((task.ResultPaths ?? []).length > 0 && isEmptySpecConfig(task.Publisher) ? [PublisherRequired] : []),
     ...within('task timeouts validation failed', validateTimeoutBudget(task.Timeouts ?? {})),
   ];
 }

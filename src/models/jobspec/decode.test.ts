@@ -85,12 +85,32 @@ Tasks:
     Publisher: { Type: local, Params: { Path: /tmp } }
   - Name: custom
     Engine: { Type: my-engine, Params: { Anything: 1 } }
+  - Name: module
+    Engine: { Type: wasm, Params: { EntryModule: /m.wasm, EnvironmentVariables: { A: b } } }
 `;
     expect(loadJobSpec(spec, 'server').warnings).toEqual([
       "Tasks[0].Engine.Params.Imag is not a parameter of the docker engine (it reads Image, Entrypoint, Parameters, EnvironmentVariables, WorkingDirectory) and is ignored: did you mean 'Image'?",
       'Tasks[0].InputSources[0].Source.Params.Content is not a parameter of the inline input source (it reads URL) and is ignored',
       'Tasks[0].InputSources[1].Source.Params.Headers is not a parameter of the urlDownload input source (it reads URL) and is ignored',
       'Tasks[0].Publisher.Params.Path is not a parameter of the local publisher (it reads none) and is ignored',
+      // the docs promise it; Go's WASM engine has no such parameter
+      "Tasks[2].Engine.Params.EnvironmentVariables is not a parameter of the wasm engine (it reads EntryModule, Entrypoint, Parameters, ImportModules) and is ignored: set the variables in the task's Env instead",
+    ]);
+  });
+
+  it('warns of result paths with wildcards, which name one folder', () => {
+    const spec = `
+Type: batch
+Tasks:
+  - Name: main
+    Engine: { Type: docker, Params: { Image: busybox } }
+    Publisher: { Type: local }
+    ResultPaths:
+      - { Name: outputs, Path: /outputs }
+      - { Name: core, Path: "/core.*" }
+`;
+    expect(loadJobSpec(spec, 'client').warnings).toEqual([
+      "Tasks[0].ResultPaths[1].Path '/core.*' has a wildcard, which is not expanded: only a folder of that exact name would be saved; have the task write its files into one folder, and give that folder as the path",
     ]);
   });
 

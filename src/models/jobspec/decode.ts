@@ -3,11 +3,14 @@ import { decodeStruct, isPlainObject, jsonTypeOf, type UnknownField } from '../c
 import { JobType } from '../constants.js';
 import { emptyJob, type Job } from '../job.js';
 import { jobSchema } from '../schemas.js';
+import { NilSpecConfig } from '../spec-config.js';
+import { PublisherRequired } from '../task.js';
 import { closestKey } from './closest-key.js';
 import { convertLegacySpec, isLegacySpec } from './legacy.js';
 import { parseSpecDocument } from './parse.js';
 import { unsupportedFieldHint } from './unsupported.js';
 import { unknownParamWarnings } from './params.js';
+import { wildcardResultPathWarnings } from './result-paths.js';
 
 /**
  * How strictly a spec is read.
@@ -78,7 +81,9 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   }
   const job: Job = { ...emptyJob(), ...decoded.value };
   if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;
-  if (decoded.errors.length === 0) warnings.push(...unknownParamWarnings(job));
+  if (decoded.errors.length === 0) {
+    warnings.push(...unknownParamWarnings(job), ...wildcardResultPathWarnings(job));
+  }
   return { job, warnings, problems, wellTyped: decoded.errors.length === 0 };
 }
 
@@ -140,11 +145,28 @@ function hasKey(obj: Record<string, unknown>, lowerKey: string): boolean {
   return Object.keys(obj).some((k) => k.toLowerCase() === lowerKey && obj[k] !== null);
 }
 
+/**
+ * The fix for problems whose message, in Go's words, does not say it: a problem ending with the key
+ * gets the hint (the first such problem's, when there are several).
+ */
+const problemHints: readonly (readonly [string, string])[] = [
+  [
+    PublisherRequired,
+    'add a publisher to the task for its results (Publisher: {Type: local}, or -p local with docker run and wasm run)',
+  ],
+  [
+    `invalid engine: ${NilSpecConfig}`,
+    'add an engine to the task, e.g. Engine: {Type: docker, Params: {Image: <image>}} or Engine: {Type: wasm, Params: {EntryModule: <input target>}}',
+  ],
+];
+
 /** The error every spec problem becomes: one message line per problem. */
 export function invalidJobSpec(problems: readonly string[]): BacalhauError {
+  const hint = problemHints.find(([key]) => problems.some((p) => p.endsWith(key)))?.[1];
   return new BacalhauError(problems.join('\n'), {
     code: ErrorCode.ValidationError,
     component: 'JobSpec',
     details: { problems: String(problems.length) },
+    ...(hint === undefined ? {} : { hint }),
   });
 }

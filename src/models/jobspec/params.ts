@@ -10,7 +10,15 @@ import { closestKey } from './closest-key.js';
 
 const engines: Readonly<Record<string, readonly string[]>> = {
   docker: ['Image', 'Entrypoint', 'Parameters', 'EnvironmentVariables', 'WorkingDirectory'],
-  wasm: ['EntryModule', 'Entrypoint', 'Parameters', 'EnvironmentVariables', 'ImportModules'],
+  wasm: ['EntryModule', 'Entrypoint', 'Parameters', 'ImportModules'],
+};
+
+/**
+ * Where what a parameter the docs promise, and no node reads, is set instead (by type, then key, both
+ * lower case): said in place of a "did you mean".
+ */
+const setInstead: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  wasm: { environmentvariables: "set the variables in the task's Env instead" },
 };
 
 const inputs: Readonly<Record<string, readonly string[]>> = {
@@ -59,9 +67,12 @@ function check(
     if (lower.has(key.toLowerCase())) continue;
     const reads = names.length === 0 ? 'none' : names.join(', ');
     const suggestion = closestKey(key, names);
+    const fix =
+      setInstead[type.toLowerCase()]?.[key.toLowerCase()] ??
+      (suggestion === undefined ? undefined : `did you mean '${suggestion}'?`);
     warnings.push(
       `${path}.Params.${key} is not a parameter of the ${type} ${kind} (it reads ${reads}) and is ignored` +
-        (suggestion === undefined ? '' : `: did you mean '${suggestion}'?`),
+        (fix === undefined ? '' : `: ${fix}`),
     );
   }
 }

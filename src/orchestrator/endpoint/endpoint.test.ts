@@ -348,6 +348,14 @@ describe('submitJob', () => {
       expect((await store.listJobs()).items).toEqual([]);
     });
 
+    it('says how to add an engine to a task without one', async () => {
+      const err = await rejection(endpoint().submitJob({ job: dockerJob({ Tasks: [{ Name: 'main' }] }) }));
+      expect(err.message).toBe('task main validation failed: invalid engine: nil spec config');
+      expect(err.hint).toBe(
+        'add an engine to the task, e.g. Engine: {Type: docker, Params: {Image: <image>}} or Engine: {Type: wasm, Params: {EntryModule: <input target>}}',
+      );
+    });
+
     it('refuses values of the wrong JSON type, naming the field', async () => {
       const err = await rejection(endpoint().submitJob({ job: dockerJob({ Count: 'two' }) }));
       expect(err.message).toBe("field: 'Count' in 'Job' is invalid type: 'string' expected: 'int'");
@@ -367,6 +375,10 @@ describe('submitJob', () => {
       const err = await rejection(endpoint().submitJob({ job: resultsWithoutPublisher }));
       expect(err.message).toBe('task main validation failed: publisher must be set if result paths are set');
       expect(err.httpStatus).toBe(400);
+      // Go's words do not say what to do: the hint does
+      expect(err.hint).toBe(
+        'add a publisher to the task for its results (Publisher: {Type: local}, or -p local with docker run and wasm run)',
+      );
 
       // With a default publisher configured, the same job is accepted.
       const base = builtinJobDefaults();
