@@ -978,6 +978,17 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
           value: { Type: 0, Line: '' },
         },
       ]);
+      // none requested, and none ran (every bid refused): Go's words would name an empty ID
+      const refusedJob = await submitted(api, dockerJob({ Name: 'refused everywhere' }));
+      await api.execution(refusedJob, { state: 'BidRejected', nodeId: 'n-refused' });
+      const refused = await frames(api, `${jobs}/${refusedJob}/logs`);
+      expect(refused.frames).toEqual([
+        {
+          error: `failed to open log stream for job ${refusedJob}: no execution of job ${refusedJob} ran its task: each was rejected or discarded first`,
+          hint: `bacalhau job executions ${refusedJob} says why`,
+          value: { Type: 0, Line: '' },
+        },
+      ]);
     });
   });
 

@@ -14,7 +14,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../../../models/bacerrors.js';
 import type { Execution } from '../../../models/execution.js';
 import { isDiscardedExecutionState, isTerminalExecutionState, stateText } from '../../../models/state.js';
 import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
@@ -71,6 +71,18 @@ function chooseExecution(executions: readonly Execution[], requested: string): E
   return (
     latestOf(executions.filter((e) => !isDiscardedExecutionState(e.ComputeState.StateType))) ??
     latestOf(executions.filter((e) => ['Failed', 'Cancelled'].includes(e.ComputeState.StateType)))
+  );
+}
+
+/** Every execution of the job was rejected or discarded before its task ran: none has a log. */
+function noExecutionRan(jobID: string): BacalhauError {
+  return new BacalhauError(
+    `no execution of job ${jobID} ran its task: each was rejected or discarded first`,
+    {
+      code: ErrorCode.NotFound,
+      component: 'LogStream',
+      hint: `bacalhau job executions ${jobID} says why`,
+    },
   );
 }
 
@@ -195,6 +207,8 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
         const requested = query.execution_id ?? '';
         const execution = chooseExecution(executions, requested);
         if (execution === undefined) {
+          // Go's words name the requested execution; with none requested they would name nobody
+          if (requested === '') throw noExecutionRan(job.ID);
           throw new Error(
             `unable to find execution ${requested} in job ${job.ID} and job version ${job.Version}`,
           );
@@ -235,10 +249,10 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
           await send(errorFrame(String(stale.signal.reason)));
         }
       } catch (err) {
-        throw new Error(`failed to open log stream for job ${job.ID}: ${errorMessage(err)}`, { cause: err });
+        throw BacalhauError.wrap(err, `failed to open log stream for job ${job.ID}`);
       }
     } catch (err) {
-      await send(errorFrame(errorMessage(err)));
+      await send(errorFrame(errorMessage(err), err instanceof BacalhauError ? err.hint : ''));
     } finally {
       if (socket.readyState === socket.OPEN) socket.close(1000);
     }
