@@ -3,6 +3,7 @@
  * lists keys as Bacalhau does. Defaults are Bacalhau's (`pkg/config/defaults.go`).
  */
 import { join } from 'node:path';
+import { validateResourcesConfig } from '../models/resources.js';
 import {
   capacityCheck,
   decodeAuthMethods,
@@ -35,14 +36,30 @@ function listenAddressProblem(value: string): string | undefined {
   return `${JSON.stringify(value)} is not host:port with a port from 0 to 65535`;
 }
 
+/**
+ * A default task resource is checked as a task's own value is: a bad one is refused where it is set,
+ * not found later in every job the node receives (which would blame a field the job never set).
+ */
+const taskResource =
+  (dimension: 'CPU' | 'Memory' | 'Disk' | 'GPU') =>
+  (value: string): string | undefined =>
+    validateResourcesConfig({ [dimension]: value })[0];
+
 const resources = (kind: string) => ({
   CPU: str(
     `Default CPU for a ${kind} task that sets none, as a Kubernetes quantity (e.g. "500m", "2").`,
     '500m',
+    { check: taskResource('CPU') },
   ),
-  Memory: str(`Default memory for a ${kind} task that sets none (e.g. "512Mb", "2Gi").`, '512Mb'),
-  Disk: str(`Default disk space for a ${kind} task that sets none (e.g. "1Gi").`),
-  GPU: str(`Default number of GPUs for a ${kind} task that sets none (e.g. "1").`),
+  Memory: str(`Default memory for a ${kind} task that sets none (e.g. "512Mb", "2Gi").`, '512Mb', {
+    check: taskResource('Memory'),
+  }),
+  Disk: str(`Default disk space for a ${kind} task that sets none (e.g. "1Gi").`, undefined, {
+    check: taskResource('Disk'),
+  }),
+  GPU: str(`Default number of GPUs for a ${kind} task that sets none (e.g. "1").`, undefined, {
+    check: taskResource('GPU'),
+  }),
 });
 
 const batchLike = (kind: string) => ({

@@ -119,6 +119,27 @@ describe('fromData (files)', () => {
       'config key: "Compute.AllocatedCapacity.GPU": percentage must be between 0% and 100%, got 120%',
     );
   });
+
+  it("checks the default task resources as a task's own", () => {
+    const check = (key: string, v: string) => {
+      const decoded = fromData(spec(`JobDefaults.${key}`), v);
+      return decoded.ok ? 'ok' : decoded.problems[0]?.message;
+    };
+    expect(check('Batch.Task.Resources.Memory', '2Gi')).toBe('ok');
+    expect(check('Batch.Task.Resources.Memory', '')).toBe('ok');
+    expect(check('Ops.Task.Resources.Disk', '10 GB')).toBe('ok');
+    expect(check('Service.Task.Resources.CPU', '500m')).toBe('ok');
+    expect(check('Daemon.Task.Resources.GPU', '1')).toBe('ok');
+    expect(check('Batch.Task.Resources.Memory', '1Gbb')).toBe(
+      'config key: "JobDefaults.Batch.Task.Resources.Memory": invalid memory value: 1gbb',
+    );
+    expect(check('Service.Task.Resources.CPU', 'abc')).toBe(
+      'config key: "JobDefaults.Service.Task.Resources.CPU": invalid CPU value: abc',
+    );
+    expect(check('Daemon.Task.Resources.GPU', 'x')).toBe(
+      'config key: "JobDefaults.Daemon.Task.Resources.GPU": invalid GPU value: x',
+    );
+  });
 });
 
 describe('formatValue (Go %v, as config list prints it)', () => {
