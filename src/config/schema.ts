@@ -47,17 +47,17 @@ const taskResource =
 
 const resources = (kind: string) => ({
   CPU: str(
-    `Default CPU for a ${kind} task that sets none, as a Kubernetes quantity (e.g. "500m", "2").`,
+    `Default CPU for each ${kind} task that sets none, as a Kubernetes quantity (e.g. "500m", "2").`,
     '500m',
     { check: taskResource('CPU') },
   ),
-  Memory: str(`Default memory for a ${kind} task that sets none (e.g. "512Mb", "2Gi").`, '512Mb', {
+  Memory: str(`Default memory for each ${kind} task that sets none (e.g. "512Mb", "2Gi").`, '512Mb', {
     check: taskResource('Memory'),
   }),
-  Disk: str(`Default disk space for a ${kind} task that sets none (e.g. "1Gi").`, undefined, {
+  Disk: str(`Default disk space for each ${kind} task that sets none (e.g. "1Gi").`, undefined, {
     check: taskResource('Disk'),
   }),
-  GPU: str(`Default number of GPUs for a ${kind} task that sets none (e.g. "1").`, undefined, {
+  GPU: str(`Default number of GPUs for each ${kind} task that sets none (e.g. "1").`, undefined, {
     check: taskResource('GPU'),
   }),
 });
