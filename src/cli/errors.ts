@@ -62,6 +62,27 @@ export function friendlyError(err: unknown, binName: string): unknown {
   });
 }
 
+/**
+ * `err` for a command that had submitted job `jobID` before the server stopped or became unreachable
+ * while the command followed the job: the job is stored and may still run, so the hint says how to
+ * find it again rather than how to reach a server, lest the user submit it a second time. Anything
+ * else is returned unchanged.
+ */
+export function unreachableAfterSubmit(err: unknown, binName: string, jobID: string): unknown {
+  const friendly = friendlyError(err, binName);
+  const lost =
+    friendly !== err || (friendly instanceof BacalhauError && friendly.code === ErrorCode.ServiceUnavailable);
+  if (!lost || !(friendly instanceof BacalhauError)) return err;
+  // no cause: friendlyError, applied again to whatever the command throws, would put its hint back
+  return new BacalhauError(friendly.message, {
+    code: friendly.code,
+    component: friendly.component,
+    hint:
+      `job ${jobID} was submitted and may still be running: once the server is back, see it with ` +
+      `'${binName} job describe ${jobID}' rather than submitting it again`,
+  });
+}
+
 /** Go's client hint for a node it cannot reach, with `bacalhau serve` as the first way out. */
 function unreachableHint(address: string, binName: string): string {
   return [

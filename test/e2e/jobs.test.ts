@@ -101,6 +101,29 @@ describe('job run', () => {
       expect(run.stdout.endsWith(hints(id))).toBe(true);
     });
 
+    it('when the node stops, naming the job so that it is not submitted again', async () => {
+      const stopping = await startLiveNode();
+      try {
+        const running = stopping.run(queued('outlived'));
+        await expect
+          .poll(async () => (await stopping.run(['job', 'list', '--output', 'json'])).stdout)
+          .toContain('"Name":"outlived"');
+        await stopping.node.stop();
+        const run = await running;
+        expect(run.code).toBe(1);
+        const id = submittedID(run.stdout);
+        // refused while the node closes, or cut off or not answered once it is gone
+        expect(run.stderr).toMatch(
+          /^\nError: (the node is shutting down|server is not running or not accessible at \S+|cannot reach the Bacalhau API at \S+ \(.+\))\n/,
+        );
+        expect(run.stderr).toContain(
+          `Hint:  job ${id} was submitted and may still be running: once the server is back, see it with 'bacalhau job describe ${id}' rather than submitting it again\n`,
+        );
+      } finally {
+        await stopping.stop();
+      }
+    });
+
     it('after Ctrl+C, without asking the node anything more', async () => {
       const interrupt = new AbortController();
       const running = live.run(queued('interrupted'), { signal: interrupt.signal });

@@ -16,6 +16,7 @@ import { shortNodeID } from '../../../models/ids.js';
 import { isDiscardedExecutionState } from '../../../models/state.js';
 import { callOptions } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
+import { unreachableAfterSubmit } from '../../errors.js';
 import type { RuntimeSettings } from '../../flags/runtime.js';
 import { printError, printWarning } from '../../messages.js';
 import { writeInTurn } from '../../output/drain.js';
@@ -74,7 +75,7 @@ export class JobProgress {
 
   /**
    * Shows the progress of `job` as the settings ask. Throws ExitCode(1) once everything is printed
-   * when the job failed.
+   * when the job failed. A server lost meanwhile is reported with the job's ID (the job may run on).
    */
   async show(job: Pick<Job, 'ID' | 'Version' | 'Type'>): Promise<void> {
     const out = this.#ctx.stdout;
@@ -82,6 +83,16 @@ export class JobProgress {
       out.write(`${job.ID}\n`);
       return;
     }
+    try {
+      await this.#showSubmitted(job);
+    } catch (err) {
+      throw unreachableAfterSubmit(err, this.#ctx.binName, job.ID);
+    }
+  }
+
+  /** `show` for a job that is waited for. */
+  async #showSubmitted(job: Pick<Job, 'ID' | 'Version' | 'Type'>): Promise<void> {
+    const out = this.#ctx.stdout;
     const quiet = this.#settings.idOnly;
     if (quiet) out.write(`${job.ID}\n`);
     if (this.#settings.follow) return this.#followLogsToTheEnd(job, quiet);
