@@ -1,23 +1,34 @@
 /**
  * Finding programs to run, and running long-lived helper programs so that they end with this process.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
-/** Where `command` is on PATH or in `extraDirs` (searched after PATH), or undefined. */
-export function findExecutable(command: string, extraDirs: readonly string[] = []): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), ...extraDirs];
-  for (const dir of dirs) {
-    if (dir === '') continue;
+/**
+ * Where `command` is, as Go's `exec.LookPath` finds it on Unix: the first directory of `searchPath`
+ * (default PATH), then of `extraDirs`, holding an executable regular file of that name. Relative
+ * entries (and the empty one, which means `.`) are skipped, as Go refuses them since 1.19.
+ */
+export function findExecutable(
+  command: string,
+  options: { searchPath?: string; extraDirs?: readonly string[] } = {},
+): string | undefined {
+  const searchPath = options.searchPath ?? process.env['PATH'] ?? '';
+  for (const dir of [...searchPath.split(delimiter), ...(options.extraDirs ?? [])]) {
+    if (!isAbsolute(dir)) continue;
     const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info?.isFile() === true && (info.mode & 0o111) !== 0;
+  } catch {
+    return false; // a PATH entry that is not a directory, or one we may not search
+  }
 }
 
 /**

@@ -3,22 +3,7 @@
  * run it, hand its stdout to a parser. Failures carry Go's wording so logs read the same.
  */
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
-
-/**
- * Go's `exec.LookPath` on Unix: the first PATH entry holding an executable regular file `name`.
- * Relative entries (and the empty entry, which means `.`) are skipped, as Go refuses them since 1.19.
- */
-export async function lookPath(name: string, searchPath: string): Promise<string | undefined> {
-  for (const dir of searchPath.split(delimiter)) {
-    if (!isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    const info = await stat(candidate).catch(() => undefined);
-    if (info?.isFile() === true && (info.mode & 0o111) !== 0) return candidate;
-  }
-  return undefined;
-}
+import { findExecutable } from '../../lib/executables.js';
 
 /** What running a tool came to: its output, or nothing because it is not installed. */
 export type ToolOutcome = { installed: false } | { installed: true; stdout: string };
@@ -33,7 +18,7 @@ export async function runTool(
   args: readonly string[],
   options: { searchPath: string; signal?: AbortSignal },
 ): Promise<ToolOutcome> {
-  const path = await lookPath(command, options.searchPath);
+  const path = findExecutable(command, { searchPath: options.searchPath });
   if (path === undefined) return { installed: false };
   return new Promise((resolve, reject) => {
     execFile(

@@ -220,7 +220,9 @@ function lastLine(text: string): string {
 
 /** `nats-server` on PATH, or where Debian and manual installs put it (sbin is not on every PATH). */
 export function findNatsServer(): string {
-  const found = findExecutable('nats-server', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin']);
+  const found = findExecutable('nats-server', {
+    extraDirs: ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin'],
+  });
   if (found !== undefined) return found;
   throw new BacalhauError('cannot start the orchestrator: nats-server is not installed', {
     code: ErrorCode.ConfigurationError,
