@@ -21,6 +21,14 @@ export function printWarnings(ctx: Target, warnings: readonly string[]): void {
   for (const warning of warnings) ctx.stderr.write(`  * ${warning}\n`);
 }
 
+/**
+ * What Go's `util.Fatal` prints for a failed command: a blank line, `Error: <message>`, then
+ * `Hint:  <hint>` when there is one. Not styled, as Go's is not.
+ */
+export function fatalText(message: string, hint = ''): string {
+  return `\nError: ${message}\n${hint === '' ? '' : `Hint:  ${hint}\n`}`;
+}
+
 /** `Error: <message>` (red on a terminal). */
 export function printError(ctx: Target, message: string): void {
   const s = styles(ctx);

@@ -4,6 +4,7 @@ import { normalizeBooleanFlags, rememberArgv } from './argv.js';
 import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
+import { fatalText } from './messages.js';
 import { errorChain } from '../lib/error-chain.js';
 import { configureTree, createProgram } from './root.js';
 
@@ -34,9 +35,7 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
   }
   if (thrown instanceof ExitCode) return thrown.code;
   const err = shownError(friendlyError(thrown, ctx.binName));
-  // Go's util.Fatal: a blank line, the error, its hint
-  ctx.stderr.write(`\nError: ${errorMessage(err)}\n`);
-  if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint:  ${err.hint}\n`);
+  ctx.stderr.write(fatalText(errorMessage(err), err instanceof BacalhauError ? err.hint : ''));
   if (!debug()) return 1;
   const details = err instanceof BacalhauError ? Object.entries(err.details) : [];
   if (details.length > 0) {

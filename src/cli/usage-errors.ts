@@ -6,11 +6,12 @@
  */
 import type { Command, Option } from 'commander';
 import { fullCommandName } from './argv.js';
+import { fatalText } from './messages.js';
 
 /** The text to print for a usage error commander raised on `cmd` (its message, newline included). */
 export function usageErrorText(cmd: Command, commanderMessage: string): string {
   const { message, hint } = goUsageError(cmd, commanderMessage.trimEnd());
-  return `\nError: ${message}\n${hint === undefined ? '' : `Hint:  ${hint}\n`}`;
+  return fatalText(message, hint);
 }
 
 function goUsageError(cmd: Command, text: string): { message: string; hint?: string } {

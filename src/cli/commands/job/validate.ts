@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { CliContext } from '../../context.js';
+import { fatalText } from '../../messages.js';
 import { ExitCode } from '../../run.js';
 import { JobSpecBad } from './from-flags.js';
 import { readJobSpec } from './read-spec.js';
@@ -38,8 +39,7 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
   } catch (err) {
     // Go's shape: its RunE prints the verdict and the link on stdout, then util.Fatal the cause on stderr
     ctx.stdout.write(`Error: ${JobSpecBad}\nJob Specification: ${JobSpecLink}\n\n`);
-    ctx.stderr.write(`\nError: ${errorMessage(err)}\n`);
-    if (err instanceof BacalhauError && err.hint !== '') ctx.stderr.write(`Hint:  ${err.hint}\n`);
+    ctx.stderr.write(fatalText(errorMessage(err), err instanceof BacalhauError ? err.hint : ''));
     return false;
   }
 }
