@@ -5,13 +5,13 @@
  * When none of them starts with the word being completed, it offers paths instead (a job spec to
  * `job run`), as bash's `-o default` does.
  */
-import type { CommandNode } from './tree.js';
+import { shellIdentifier, type CommandNode } from './tree.js';
 
 /** A fish single-quoted string: only `\` and `'` are special inside. */
 const quote = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 export function fishCompletion(bin: string, tree: readonly CommandNode[]): string {
-  const prefix = `__${bin.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const prefix = `__${shellIdentifier(bin)}`;
   const paths = tree.map((n) => quote(n.path)).join(' ');
   const cases = tree
     .map((n) => {

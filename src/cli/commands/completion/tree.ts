@@ -53,3 +53,13 @@ export function commandTree(program: Command): CommandNode[] {
   visit(program, program.name(), inherited);
   return nodes;
 }
+
+/** `bin` as part of a shell function name: what is not a letter, digit or `_` becomes `_`. */
+export function shellIdentifier(bin: string): string {
+  return bin.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** A POSIX single-quoted string (bash, zsh): a quote inside ends it, is escaped, and starts it again. */
+export function posixQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}

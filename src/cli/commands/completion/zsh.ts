@@ -2,24 +2,24 @@
  * A zsh completion script for the command tree, with descriptions. It works both from `fpath` (as
  * `_<bin>`) and sourced (`source <(bacalhau completion zsh)`), where it registers itself with compdef.
  */
-import type { CommandNode } from './tree.js';
-
-const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+import { posixQuote, shellIdentifier, type CommandNode } from './tree.js';
 
 export function zshCompletion(bin: string, tree: readonly CommandNode[]): string {
-  const fn = `_${bin.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  const paths = tree.map((n) => quote(n.path)).join('|');
+  const fn = `_${shellIdentifier(bin)}`;
+  const paths = tree.map((n) => posixQuote(n.path)).join('|');
   const cases = tree
     .map((n) => {
-      const entries = n.candidates.map((c) => quote(`${c.word.replaceAll(':', '\\:')}:${c.description}`));
-      return `    (${quote(n.path)}) candidates=(${entries.join(' ')}) ;;`;
+      const entries = n.candidates.map((c) =>
+        posixQuote(`${c.word.replaceAll(':', '\\:')}:${c.description}`),
+      );
+      return `    (${posixQuote(n.path)}) candidates=(${entries.join(' ')}) ;;`;
     })
     .join('\n');
   return `#compdef ${bin}
 # zsh completion for ${bin}
 # Load it with:  source <(${bin} completion zsh)   or save it as ${fn} in a directory of $fpath
 ${fn}() {
-  local path_=${quote(bin)} i
+  local path_=${posixQuote(bin)} i
   local -a candidates
   for ((i = 2; i < CURRENT; i++)); do
     [[ "\${words[i]}" == -* ]] && continue
@@ -30,7 +30,7 @@ ${fn}() {
   case "$path_" in
 ${cases}
   esac
-  _describe -t commands ${quote(bin)} candidates
+  _describe -t commands ${posixQuote(bin)} candidates
 }
 if [ "$funcstack[1]" = "${fn}" ]; then
   ${fn} "$@"
