@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { posixQuote } from '../../src/cli/commands/completion/tree.js';
 import { cli } from '../helpers/cli.js';
 import { requireEnv, shellsEnv, type SkipContext } from '../helpers/test-env.js';
 
@@ -23,13 +24,11 @@ async function saveScript(shell: 'fish' | 'zsh'): Promise<string> {
   return path;
 }
 
-const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-
 /** What fish offers for the command line `line` (the cursor at its end): `word<TAB>description` each. */
 async function fishOffers(ctx: SkipContext, line: string, cwd = dir): Promise<string[]> {
   const { fish } = requireEnv(ctx, shellsEnv());
   const script = await saveScript('fish');
-  const out = execFileSync(fish, ['--no-config', '-c', `source ${script}; complete -C ${shellQuote(line)}`], {
+  const out = execFileSync(fish, ['--no-config', '-c', `source ${script}; complete -C ${posixQuote(line)}`], {
     cwd,
     encoding: 'utf8',
   });
@@ -49,7 +48,7 @@ async function zshCandidates(ctx: SkipContext, words: string[]): Promise<string[
         'compdef() { :; }',
         '_describe() { print -rl -- ${(P)${@[-1]}} }',
         `source ${script}`,
-        `words=(${words.map(shellQuote).join(' ')}); CURRENT=${words.length}`,
+        `words=(${words.map(posixQuote).join(' ')}); CURRENT=${words.length}`,
         '_bacalhau',
       ].join('\n'),
     ],
