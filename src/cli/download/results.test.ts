@@ -132,9 +132,10 @@ describe('downloadResults', () => {
 
   it('gives up after the timeout, naming the execution', async () => {
     const results = [result('e-1', '/e-1.tar.gz'), result('e-2', '/slow.tar.gz')];
-    await expect(downloadResults(results, settings({ timeoutMs: 300 }))).rejects.toMatchObject({
+    // long enough for e-1's download on a loaded machine (300 ms once was not), e-2's never ends
+    await expect(downloadResults(results, settings({ timeoutMs: 2000 }))).rejects.toMatchObject({
       code: ErrorCode.TimeOut,
-      message: 'downloading the results of execution e-2 timed out after 300ms',
+      message: 'downloading the results of execution e-2 timed out after 2s',
       hint: expect.stringContaining('--download-timeout-secs (or ResultDownloaders.Timeout)') as unknown,
     });
   });
