@@ -613,7 +613,10 @@ describe('orchestrator: daemon and ops jobs', () => {
     });
     const { JobID } = await c.submit(jobSpec('ops'));
     const job = await c.waitForJobState(JobID, 'Failed');
-    expect(job.State.Message).toBe('Job failed because one or more executions failed');
+    // Go's summary, then why: the failed execution's own message
+    expect(job.State.Message).toMatch(
+      /^Job failed because one or more executions failed\n• Last failure \(execution e-[0-9a-f]{8} on node n-1\): boom$/,
+    );
     expect((await executionsOf(c, JobID)).sort()).toEqual([
       'n-1 p0 v1 Stopped/Failed',
       'n-2 p0 v1 Stopped/Completed',

@@ -340,7 +340,8 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       ]);
       const requested = type === 'batch' ? 2 : 3;
       expect(plan.UpdateMessage).toBe(
-        `not enough nodes to run job. requested: ${requested}, available: 0, suitable: 0.`,
+        `not enough nodes to run job. requested: ${requested}, available: 0, suitable: 0.\n` +
+          `• Last failure (execution ${executions[0]?.ID} on node node0): ${nodeDisappeared}`,
       );
     });
   });
@@ -382,6 +383,39 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       );
     });
 
+    it('says why the last execution failed when the job fails for it', () => {
+      const plan = schedule({
+        job: job({ Type: type, state: 'Running' }),
+        executions: [
+          exec('node0', 'Failed', { id: 'e-a', modified: NOW_NS - 2e9, message: 'image not found' }),
+          exec('node0', 'Failed', { id: 'e-b', modified: NOW_NS - 1e9, message: 'exit status 2' }),
+          exec('node0', 'Failed', { id: 'e-c', modified: NOW_NS - 3e9, message: 'no space left' }),
+        ],
+        nodes: nodes('node0'),
+      });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(plan.UpdateMessage).toBe(
+        'not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n' +
+          '• Node node0: job already executed on this node more than once\n' +
+          '• Last failure (execution e-b on node node0): exit status 2',
+      );
+    });
+
+    it('cites no failure of an older job version, nor one that does not say why', () => {
+      const plan = schedule(
+        {
+          job: job({ Type: type, state: 'Running', Version: 2 }),
+          executions: [
+            exec('node0', 'Failed', { id: 'e-old', version: 1, message: 'from version 1' }),
+            exec('node1', 'Failed', { id: 'e-new', version: 2 }),
+          ],
+          nodes: nodes('node0', 'node1'),
+        },
+        { retryStrategy: { shouldRetry: () => false } },
+      );
+      expect(plan.UpdateMessage).toBe('Job failed because it has been retried too many times');
+    });
+
     it('a bid rejected by a node is not retried there', () => {
       const plan = schedule({
         job: job({ Type: type, state: 'Running' }),
@@ -406,8 +440,12 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
         { retryStrategy: strategy },
       );
       expect(plan.DesiredJobState).toBe('Failed');
-      expect(plan.UpdateMessage).toBe('Job failed because it has been retried too many times');
-      expect(jobEvents(plan)).toEqual(['Scheduling: Job failed because it has been retried too many times']);
+      // the lost execution failed last: now, in this plan
+      const message =
+        'Job failed because it has been retried too many times\n' +
+        `• Last failure (execution ${lost.ID} on node gone): ${nodeDisappeared}`;
+      expect(plan.UpdateMessage).toBe(message);
+      expect(jobEvents(plan)).toEqual([`Scheduling: ${message}`]);
       expect(updates(plan)).toEqual([
         `${lost.ID} → Stopped/Failed: ${nodeDisappeared}`,
         `${running.ID} → Stopped/Cancelled: ${dueToJobFailure}`,

@@ -51,6 +51,7 @@ import {
   type Run,
 } from './common.js';
 import { newDelayedEvaluation } from './delayed-evaluation.js';
+import { withLastFailure } from './failure-cause.js';
 import {
   approvalDecision,
   byPartition,
@@ -133,7 +134,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     failed.length > 0 &&
     !run.options.retryStrategy.shouldRetry({ jobID: job.ID, job, failedExecutions: failed })
   ) {
-    markJobFailed(plan, events.jobExhaustedRetries());
+    markJobFailed(plan, withLastFailure(events.jobExhaustedRetries(), ofVersion(failed, job.Version), plan));
     return;
   }
 
@@ -150,7 +151,8 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
     if (queueTimeout <= 0 || run.timeoutsFrom < run.nowNs - queueTimeout * NanosPerSecond) {
-      markJobFailed(plan, selectionFailureEvent(run, failure));
+      const event = selectionFailureEvent(run, failure);
+      markJobFailed(plan, withLastFailure(event, ofVersion(failed, job.Version), plan));
       return;
     }
     plan.NewEvaluations.push(

@@ -144,6 +144,21 @@ describe('OpsJobScheduler', () => {
       expect(jobEvents(plan)).toEqual(['Scheduling: Job failed because one or more executions failed']);
     });
 
+    it('says why the execution that failed last failed', () => {
+      const plan = schedule({
+        job: opsJob({ state: 'Running' }),
+        executions: [
+          exec('node0', 'Failed', { modified: NOW_NS - 1e9, message: 'exit status 3' }),
+          exec('node1', 'Failed', { message: 'no such file: /data' }),
+        ],
+        nodes: numberedNodes(2),
+      });
+      expect(plan.UpdateMessage).toBe(
+        'Job failed because one or more executions failed\n' +
+          '• Last failure (execution e-node1-Failed-p0-v1 on node node1): no such file: /data',
+      );
+    });
+
     it('waits while an execution is live, even if another failed', () => {
       const plan = schedule({
         job: opsJob({ state: 'Running' }),
@@ -195,7 +210,10 @@ describe('OpsJobScheduler', () => {
         `${lost.ID} → Stopped/Failed: Execution stop requested because node has disappeared`,
       ]);
       expect(plan.DesiredJobState).toBe('Failed');
-      expect(plan.UpdateMessage).toBe('Job failed because one or more executions failed');
+      expect(plan.UpdateMessage).toBe(
+        'Job failed because one or more executions failed\n' +
+          `• Last failure (execution ${lost.ID} on node node1): Execution stop requested because node has disappeared`,
+      );
     });
   });
 
@@ -230,7 +248,10 @@ describe('OpsJobScheduler', () => {
       expect(plan.ExecutionEvents.get(expired.ID)?.[0]?.Topic).toBe('Exec Timeout');
       expect(created(plan)).toEqual([]);
       expect(plan.DesiredJobState).toBe('Failed');
-      expect(plan.UpdateMessage).toBe('Job failed because one or more executions failed');
+      expect(plan.UpdateMessage).toBe(
+        'Job failed because one or more executions failed\n' +
+          `• Last failure (execution ${expired.ID} on node node0): Execution timed out. Execution took longer than 30s`,
+      );
     });
 
     it('leaves executions within their timeout alone', () => {

@@ -40,6 +40,7 @@ import {
   type Run,
 } from './common.js';
 import { inState, markStopped, ofVersion, union, type Executions } from './exec-set.js';
+import { withLastFailure } from './failure-cause.js';
 import { compileSchedulerOptions } from './options.js';
 import { applyRateLimit } from './rate-limiter.js';
 import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
@@ -71,8 +72,13 @@ export class OpsJobScheduler implements Scheduler {
       markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
     } else if (live.length === 0 && !hasPendingWork(plan)) {
       const rejected = rejectedEverywhere(ofVersion(all, job.Version));
-      if (failed.length > 0) markJobFailed(plan, events.jobExecutionsFailed());
-      else if (rejected.length > 0) markJobFailed(plan, events.jobRejectedEverywhere(reasonLines(rejected)));
+      if (failed.length > 0) {
+        markJobFailed(
+          plan,
+          withLastFailure(events.jobExecutionsFailed(), ofVersion(failed, job.Version), plan),
+        );
+      } else if (rejected.length > 0)
+        markJobFailed(plan, events.jobRejectedEverywhere(reasonLines(rejected)));
       else markJobCompleted(plan, events.jobStateUpdate('Completed'));
     }
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));

@@ -166,6 +166,8 @@ export interface ExecFixture {
   version?: number;
   /** Nanoseconds; default NOW_NS. */
   modified?: number;
+  /** The compute state's message (why it failed, say). */
+  message?: string;
 }
 
 /** An execution of job `j-1`; desired state defaults to what the compute state implies. */
@@ -188,7 +190,7 @@ export function exec(nodeID: string, state: ExecutionStateType, f: ExecFixture =
     JobID: 'j-1',
     JobVersion: version,
     DesiredState: { StateType: desired },
-    ComputeState: { StateType: state },
+    ComputeState: f.message === undefined ? { StateType: state } : { StateType: state, Message: f.message },
     PreviousExecution: '',
     NextExecution: '',
     FollowupEvalID: '',
