@@ -146,23 +146,35 @@ function hasKey(obj: Record<string, unknown>, lowerKey: string): boolean {
 }
 
 /**
- * The fix for problems whose message, in Go's words, does not say it: a problem ending with the key
- * gets the hint (the first such problem's, when there are several).
+ * The fix for problems whose message, in Go's words, does not say it: the first problem that a
+ * pattern matches gets its hint. Task problems come prefixed (`task main validation failed: …`), and
+ * one problem may hold several lines, so the patterns look at how a line ends.
  */
-const problemHints: readonly (readonly [string, string])[] = [
+const problemHints: readonly (readonly [RegExp, string])[] = [
   [
-    PublisherRequired,
+    endingWith(PublisherRequired),
     'add a publisher to the task for its results (Publisher: {Type: local}, or -p local with docker run and wasm run)',
   ],
   [
-    `invalid engine: ${NilSpecConfig}`,
+    endingWith(`invalid engine: ${NilSpecConfig}`),
     'add an engine to the task, e.g. Engine: {Type: docker, Params: {Image: <image>}} or Engine: {Type: wasm, Params: {EntryModule: <input target>}}',
   ],
+  [/invalid CPU value: /, 'CPU (--cpu) takes cores or millicores: 1, 0.5 or 500m'],
+  [
+    /invalid (memory|disk) value: /,
+    'Memory (--memory) and Disk (--disk) take bytes or a number with a unit: 512mb, 1.5gb or 2gib (kb, mb, gb and tb count in powers of 1000; kib, mib, gib and tib in powers of 1024)',
+  ],
+  [/invalid GPU value: /, 'GPU (--gpu) takes a whole number of GPUs: 1'],
+  [/in 'TimeoutConfig' is invalid type: /, 'timeouts are whole seconds: ExecutionTimeout: 3600 for an hour'],
 ];
+
+function endingWith(text: string): RegExp {
+  return new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+}
 
 /** The error every spec problem becomes: one message line per problem. */
 export function invalidJobSpec(problems: readonly string[]): BacalhauError {
-  const hint = problemHints.find(([key]) => problems.some((p) => p.endsWith(key)))?.[1];
+  const hint = problemHints.find(([pattern]) => problems.some((p) => pattern.test(p)))?.[1];
   return new BacalhauError(problems.join('\n'), {
     code: ErrorCode.ValidationError,
     component: 'JobSpec',

@@ -362,6 +362,45 @@ describe('submitJob', () => {
       expect(err.httpStatus).toBe(400);
     });
 
+    it.each([
+      ['CPU', { CPU: '2x' }, 'invalid CPU value: 2x', 'CPU (--cpu) takes cores or millicores'],
+      [
+        'Memory',
+        { Memory: '1Gbb' },
+        'invalid memory value: 1gbb',
+        'Memory (--memory) and Disk (--disk) take',
+      ],
+      ['Disk', { Disk: 'lots' }, 'invalid disk value: lots', 'Memory (--memory) and Disk (--disk) take'],
+      ['GPU', { GPU: '1.5' }, 'invalid GPU value: 1.5', 'GPU (--gpu) takes a whole number'],
+    ])(
+      'refuses an unreadable %s with the forms it takes in the hint',
+      async (_name, resources, text, hint) => {
+        const job = dockerJob({
+          Tasks: [{ Name: 'main', Engine: { Type: 'docker', Params: { Image: 'x' } }, Resources: resources }],
+        });
+        const err = await rejection(endpoint().submitJob({ job }));
+        expect(err.message).toBe(`task main validation failed: invalid resources: ${text}`);
+        expect(err.hint).toContain(hint);
+      },
+    );
+
+    it('hints that timeouts are seconds when one is given as a duration', async () => {
+      const job = dockerJob({
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: { Type: 'docker', Params: { Image: 'x' } },
+            Timeouts: { ExecutionTimeout: '1h' },
+          },
+        ],
+      });
+      const err = await rejection(endpoint().submitJob({ job }));
+      expect(err.message).toBe(
+        "field: 'Tasks[0].Timeouts.ExecutionTimeout' in 'TimeoutConfig' is invalid type: 'string' expected: 'int64'",
+      );
+      expect(err.hint).toBe('timeouts are whole seconds: ExecutionTimeout: 3600 for an hour');
+    });
+
     it("refuses what the store's validation refuses, after the transformers", async () => {
       const resultsWithoutPublisher = dockerJob({
         Tasks: [
