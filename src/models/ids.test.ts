@@ -22,7 +22,9 @@ describe('ids', () => {
   it.each([
     ['n-7d3a1b2c-1111-4222-8333-444455556666', 'n-7d3a1b2c'],
     ['QmYgxZiySj3MRkwLSL4X2MF5F9f2PMhAE3LV49XkfNL1o3', 'QmYgxZiy'],
+    ['78faf114-6a45-457e-825c-40fd2fad768f', '78faf114'],
     ['hostname-node', 'hostname-node'],
+    ['', ''],
   ])('shortNodeID(%s) = %s', (id, short) => {
     expect(shortNodeID(id)).toBe(short);
   });

@@ -5,7 +5,6 @@ import {
   hasRetryableRejection,
   noMatchingNodes,
   notEnoughNodes,
-  shortNodeId,
 } from './messages.js';
 import { computeNode } from './testing.js';
 import type { NodeRank } from './types.js';
@@ -16,18 +15,6 @@ const rank = (n: number, r: number, reason = '', retryable = false): NodeRank =>
   rank: r,
   reason,
   retryable,
-});
-
-describe('shortNodeId', () => {
-  it.each([
-    ['n-78faf114-6a45-457e-825c-40fd2fad768f', 'n-78faf114'],
-    ['78faf114-6a45-457e-825c-40fd2fad768f', '78faf114'],
-    ['QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N', 'QmYyQSo1'],
-    ['my-laptop', 'my-laptop'],
-    ['', ''],
-  ])('%s → %s', (input, short) => {
-    expect(shortNodeId(input)).toBe(short);
-  });
 });
 
 describe('formatNotEnoughNodes', () => {

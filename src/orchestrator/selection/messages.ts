@@ -8,24 +8,8 @@
  * iterates a map, so the order varies); suitable nodes, whose reason is empty, get no line (Go prints
  * `• Node <id>: ` with nothing after the colon).
  */
+import { shortNodeID } from '../../models/index.js';
 import { meetsRequirement, type NodeRank } from './types.js';
-
-const prefixedUuid = /^([a-zA-Z])-(\w{8})-\w{4}-\w{4}-\w{4}-\w{12}$/;
-const plainUuid = /^(\w{8})-\w{4}-\w{4}-\w{4}-\w{12}$/;
-const libp2pPeerId = /^Qm[a-zA-Z0-9]{44}$/;
-
-/**
- * Go's `idgen.ShortNodeID`: `n-78faf114` for `n-78faf114-6a45-457e-825c-40fd2fad768f`, the first
- * segment of a bare UUID, the first 8 characters of a libp2p peer ID, anything else unchanged.
- */
-export function shortNodeId(id: string): string {
-  const prefixed = prefixedUuid.exec(id);
-  if (prefixed !== null) return `${prefixed[1]}-${prefixed[2]}`;
-  const plain = plainUuid.exec(id);
-  if (plain !== null) return plain[1] ?? id;
-  if (libp2pPeerId.test(id)) return id.slice(0, 8);
-  return id;
-}
 
 /** A node and why it could not take a job. */
 export interface NodeReason {
@@ -48,7 +32,7 @@ export function reasonLines(entries: readonly NodeReason[], total = entries.leng
   let lines = '';
   for (const [reason, nodes] of groups) {
     const who =
-      nodes.length > 1 ? `${nodes.length} of ${total} nodes` : `Node ${shortNodeId(nodes[0] ?? '')}`;
+      nodes.length > 1 ? `${nodes.length} of ${total} nodes` : `Node ${shortNodeID(nodes[0] ?? '')}`;
     lines += `\n• ${who}: ${reason}`;
   }
   return lines;
