@@ -372,7 +372,7 @@ function apiRoutes(
         ...(o.resultTransformer === undefined ? {} : { resultTransformer: o.resultTransformer }),
         ...(waits === undefined ? {} : { waits }),
       }),
-      ...logRoutes({ jobs: o.jobs, ...(o.logs === undefined ? {} : { logs: o.logs }) }),
+      ...logRoutes({ jobs: o.jobs, nodes: o.nodes, ...(o.logs === undefined ? {} : { logs: o.logs }) }),
       ...nodeRoutes(o.nodes),
       ...authRoutes(methods),
     );

@@ -81,6 +81,8 @@ export interface ApiJobChange {
   readonly job?: { readonly ID: string };
   /** Of `ExecutionCreated` / `ExecutionUpdated`: the execution as committed. */
   readonly execution?: Pick<Execution, 'ID' | 'ComputeState'>;
+  /** Of `NodeUpdated` / `NodeDeleted`: the node as committed. */
+  readonly node?: Pick<NodeState, 'Info' | 'ConnectionState'>;
 }
 
 /** The store's change feed (`JobStore.onChange` satisfies it): listeners hear of every commit. */

@@ -939,6 +939,39 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
     });
   });
 
+  it('ends a followed stream whose node connected again and then stays silent, saying to follow again', async () => {
+    // a daemon's node restarted: its task goes on, but the stream the previous process served is dead
+    const logs: ApiLogSource = {
+      async *streamLogs(_request, { signal }) {
+        yield { value: { Type: 1, Line: 'started\n' } };
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    await withApi({ deps: () => ({ logs }) }, async (api) => {
+      const nodeID = 'n-7d3a1b2c-1111-4222-8333-444455556666';
+      const node = await api.node(nodeID);
+      const id = await submitted(api);
+      const execution = await api.execution(id, { state: 'Running', nodeId: nodeID });
+      const streamed = frames(api, `${jobs}/${id}/logs?follow=true`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await node.crash();
+      api.clock.advance(1000);
+      await node.recover();
+      const { frames: got, code } = await streamed;
+      expect(got).toEqual([
+        { value: { Type: 1, Line: 'started\n' } },
+        {
+          error:
+            `the node n-7d3a1b2c running execution ${execution.ID} connected again ` +
+            '(it restarted or lost its connection) and sent nothing more on this stream',
+          hint: `follow the logs again: bacalhau job logs --follow ${id}`,
+          value: { Type: 0, Line: '' },
+        },
+      ]);
+      expect(code).toBe(1000);
+    });
+  });
+
   it('streams frames {"value":{"Type","Line"}} from the log source of the chosen execution', async () => {
     const requests: ExecutionLogsRequest[] = [];
     const logs: ApiLogSource = {

@@ -5,8 +5,9 @@
  * `{"error":"…","value":{"Type":0,"Line":""}}` (plus, not in Go, `"hint"` when the failure has one); the
  * server then closes with 1000 (normal closure). A stopping server closes open streams with 1001.
  * The execution is the requested one, else the most recently modified one that was not discarded.
- * A followed stream whose execution ended here while its node stays silent (it died or restarted) ends
- * a few seconds later with an error frame saying so, rather than when the node's silence is noticed.
+ * A followed stream whose execution ended here, or whose node connected again, while its node stays
+ * silent (it died or restarted) ends a few seconds later with an error frame saying so, rather than when
+ * the node's silence is noticed.
  *
  * Until the compute side streams logs (`ApiLogSource`), a job that has executions gets the error frame
  * `failed to open log stream for job <id>: log streaming is not available on this node yet`.
@@ -16,13 +17,14 @@ import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { BacalhauError, ErrorCode, errorMessage } from '../../../models/bacerrors.js';
 import type { Execution } from '../../../models/execution.js';
+import { shortNodeID } from '../../../models/ids.js';
 import { isDiscardedExecutionState, isTerminalExecutionState, stateText } from '../../../models/state.js';
 import { logFrameSchema, type LogFrame } from '../../apimodels/wire.js';
 import { requestError } from '../errors.js';
 import { goJson, wire } from '../json.js';
 import { namespaceParam, parseQuery, versionedParams } from '../query.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import type { ApiJobReader, ApiLogSource } from '../types.js';
+import type { ApiJobReader, ApiLogSource, ApiNodeService } from '../types.js';
 import { JobsTag } from './jobs.js';
 
 const logsQuery = Type.Object({
@@ -125,42 +127,57 @@ function errorFrame(error: string, hint = ''): LogFrame {
   return { error, ...(hint === '' ? {} : { hint }), value: { Type: 0, Line: '' } };
 }
 
-/** How long a followed stream may stay silent once its execution ended, for its last lines to come. */
+/**
+ * How long a followed stream may stay silent once its execution ended, for its last lines to come, or
+ * once its node connected again.
+ */
 export const EndedStreamGraceMs = 3000;
 
 /**
- * Aborts `stale` (its reason saying why) once the execution has ended in the store and its node then
- * sends nothing for {@link EndedStreamGraceMs}: a node that died or restarted never ends the stream,
- * and the client would wait until the node's silence is noticed (30 s). `heard` rearms the wait (a
- * long log still arriving is not cut); `hold` suspends it while the stream waits for its client (a
- * slow reader is not the node's silence); `stop` ends the watch.
+ * Aborts `stale` (its reason an error saying why) when the stream can no longer be trusted to end by
+ * itself and its node then sends nothing for {@link EndedStreamGraceMs}: once the execution has ended
+ * in the store (a node that died never ends the stream), or once the node has connected again since the
+ * stream opened (`connectedSince` then: a node that restarted, a daemon's say, re-attaches its task but
+ * knows nothing of the stream the previous process served). Without it the client would wait until the
+ * node's silence is noticed (30 s). `heard` rearms the wait (a long log still arriving is not cut);
+ * `hold` suspends it while the stream waits for its client (a slow reader is not the node's silence);
+ * `stop` ends the watch.
  */
-function endWhenOver(
+function endWhenStale(
   jobs: ApiJobReader,
   execution: Execution,
+  connectedSince: string | undefined,
   stale: AbortController,
 ): { heard: () => void; hold: () => void; stop: () => void } {
-  let ended: Execution['ComputeState'] | undefined;
+  let why: BacalhauError | undefined;
   let timer: NodeJS.Timeout | undefined;
   let holding = false;
   const arm = (): void => {
-    if (ended === undefined || holding) return;
-    const why = stateText(ended);
+    if (why === undefined || holding) return;
+    const reason = why;
     clearTimeout(timer);
-    timer = setTimeout(
-      () => stale.abort(`execution ${execution.ID} ended (${why}) and its node sent nothing more`),
-      EndedStreamGraceMs,
-    );
+    timer = setTimeout(() => stale.abort(reason), EndedStreamGraceMs);
+  };
+  const suspect = (reason: BacalhauError): void => {
+    if (why !== undefined) return;
+    why = reason;
+    arm();
   };
   const observe = (state: Execution['ComputeState']): void => {
-    if (ended !== undefined || !isTerminalExecutionState(state.StateType)) return;
-    ended = state;
-    arm();
+    if (!isTerminalExecutionState(state.StateType)) return;
+    suspect(
+      new BacalhauError(
+        `execution ${execution.ID} ended (${stateText(state)}) and its node sent nothing more`,
+      ),
+    );
   };
   observe(execution.ComputeState);
   const unsubscribe = jobs.onChange((changes) => {
     for (const change of changes) {
       if (change.execution?.ID === execution.ID) observe(change.execution.ComputeState);
+      const node = change.node;
+      if (node?.Info.NodeID !== execution.NodeID || connectedSince === undefined) continue;
+      if (node.ConnectionState.ConnectedSince !== connectedSince) suspect(nodeConnectedAgain(execution));
     }
   });
   return {
@@ -179,7 +196,32 @@ function endWhenOver(
   };
 }
 
-export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): RouteDef[] {
+function nodeConnectedAgain(execution: Execution): BacalhauError {
+  return new BacalhauError(
+    `the node ${shortNodeID(execution.NodeID)} running execution ${execution.ID} connected again ` +
+      '(it restarted or lost its connection) and sent nothing more on this stream',
+    {
+      code: ErrorCode.ServiceUnavailable,
+      component: 'LogStream',
+      hint: `follow the logs again: bacalhau job logs --follow ${execution.JobID}`,
+    },
+  );
+}
+
+/** When the node last connected, as the node manager has it; undefined when it is not known. */
+async function lastConnected(nodes: ApiNodeService, nodeID: string): Promise<string | undefined> {
+  try {
+    return (await nodes.get(nodeID)).ConnectionState.ConnectedSince;
+  } catch {
+    return undefined;
+  }
+}
+
+export function logRoutes(deps: {
+  jobs: ApiJobReader;
+  nodes: ApiNodeService;
+  logs?: ApiLogSource;
+}): RouteDef[] {
   const { jobs } = deps;
 
   async function stream(
@@ -216,7 +258,9 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
         if (deps.logs === undefined) throw new Error(NoLogSourceMessage);
         const follow = query.follow ?? false;
         const stale = new AbortController();
-        const watch = follow ? endWhenOver(jobs, execution, stale) : undefined;
+        const watch = follow
+          ? endWhenStale(jobs, execution, await lastConnected(deps.nodes, execution.NodeID), stale)
+          : undefined;
         try {
           const lines = deps.logs.streamLogs(
             {
@@ -246,7 +290,8 @@ export function logRoutes(deps: { jobs: ApiJobReader; logs?: ApiLogSource }): Ro
           watch?.stop();
         }
         if (stale.signal.aborted && !signal.aborted) {
-          await send(errorFrame(String(stale.signal.reason)));
+          const reason = stale.signal.reason as BacalhauError;
+          await send(errorFrame(reason.message, reason.hint));
         }
       } catch (err) {
         throw BacalhauError.wrap(err, `failed to open log stream for job ${job.ID}`);
