@@ -907,14 +907,17 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
     });
   });
 
+  /** A stream whose node stopped serving it: one line, then nothing, never its end. */
+  const oneLineThenSilence = (): ApiLogSource => ({
+    async *streamLogs(_request, { signal }) {
+      yield { value: { Type: 1, Line: 'started\n' } };
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    },
+  });
+
   it('ends a followed stream whose execution ended here while its node stays silent, saying so', async () => {
-    // a node that died mid-stream: one line, then nothing, never the end of the stream
-    const logs: ApiLogSource = {
-      async *streamLogs(_request, { signal }) {
-        yield { value: { Type: 1, Line: 'started\n' } };
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      },
-    };
+    // a node that died mid-stream
+    const logs = oneLineThenSilence();
     await withApi({ deps: () => ({ logs }) }, async (api) => {
       const id = await submitted(api);
       const execution = await api.execution(id, { state: 'Running', nodeId: 'n-gone' });
@@ -941,12 +944,7 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
 
   it('ends a followed stream whose node connected again and then stays silent, saying to follow again', async () => {
     // a daemon's node restarted: its task goes on, but the stream the previous process served is dead
-    const logs: ApiLogSource = {
-      async *streamLogs(_request, { signal }) {
-        yield { value: { Type: 1, Line: 'started\n' } };
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      },
-    };
+    const logs = oneLineThenSilence();
     await withApi({ deps: () => ({ logs }) }, async (api) => {
       const nodeID = 'n-7d3a1b2c-1111-4222-8333-444455556666';
       const node = await api.node(nodeID);
