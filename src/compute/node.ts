@@ -64,6 +64,8 @@ export interface ComputeNodeOptions {
   onError: (error: unknown) => void;
   /** A handshake failed and is retried in `retryInMs` (the orchestrator is away). Default: `onError`. */
   onConnectionRetry?: (error: unknown, retryInMs: number) => void;
+  /** The orchestrator accepted a handshake (the first, or one after the connection was lost). */
+  onConnected?: () => void;
 }
 
 export type ComputeNodeState = 'running' | 'stopping' | 'stopped';
@@ -121,7 +123,10 @@ export class ComputeNode {
       onRefused: (reason) => {
         if (reason === NodeRejectedReason) this.#dropRejectedWork();
       },
-      onConnected: () => this.#accepted(),
+      onConnected: () => {
+        this.#accepted();
+        options.onConnected?.();
+      },
     });
   }
 

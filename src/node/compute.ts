@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { connectionRetryWarnings } from './retry-warnings.js';
+import { connectionNotices } from './retry-warnings.js';
 import type { Executor } from '../executor/types.js';
 import { DockerExecutor } from '../executor/docker/executor.js';
 import { WasmExecutor } from '../executor/wasm/executor.js';
@@ -53,6 +53,19 @@ export interface ComputeOptions {
   badActor?: boolean;
   onError?: (error: unknown, component: string) => void;
   onWarning?: (message: string) => void;
+  /** News worth a line in the node's log (connected to the orchestrator again). */
+  onInfo?: (message: string) => void;
+}
+
+/** What the node says of its connection to the orchestrator: nothing without a place to say it. */
+function connectionLog(
+  options: ComputeOptions,
+  clock: Clock,
+): { onConnectionRetry?: (error: unknown, retryInMs: number) => void; onConnected?: () => void } {
+  const { onWarning, onInfo } = options;
+  if (onWarning === undefined) return {};
+  const notices = connectionNotices({ warn: onWarning, info: onInfo ?? (() => undefined), clock });
+  return { onConnectionRetry: notices.retry, onConnected: notices.connected };
 }
 
 export class Compute {
@@ -205,9 +218,7 @@ export class Compute {
         heartbeatIntervalMs,
         infoUpdateIntervalMs,
         onError,
-        ...(options.onWarning === undefined
-          ? {}
-          : { onConnectionRetry: connectionRetryWarnings(options.onWarning, clock) }),
+        ...connectionLog(options, clock),
       });
       return new Compute(node, store, localPublisher, engines);
     } catch (err) {

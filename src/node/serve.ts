@@ -192,7 +192,9 @@ export class ServeNode {
           engines: options.engines ?? {},
           badActor: options.badActor === true,
           ...(onError === undefined ? {} : { onError }),
-          ...(logger === undefined ? {} : { onWarning: (m: string) => logger.warn(m) }),
+          ...(logger === undefined
+            ? {}
+            : { onWarning: (m: string) => logger.warn(m), onInfo: (m: string) => logger.info(m) }),
         });
       }
       if (compute !== undefined) {
