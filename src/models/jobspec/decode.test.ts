@@ -35,6 +35,23 @@ describe('parseSpecDocument', () => {
     expect(problem).toMatch(/^job\.yaml: YAML syntax error at line \d+, column \d+: /);
   });
 
+  it('reports broken JSON in JSON terms, where JSON says where', () => {
+    const json = '{"Type": "batch", "Count": 1,\n "Tasks": [{"Name": "main" "Engine": {"Type": "wasm"}}]}\n';
+    expect(problemsOf(() => parseSpecDocument(json, 'job.json'))).toEqual([
+      "job.json: JSON syntax error at line 2, column 28: Expected ',' or '}' after property value",
+    ]);
+    // JSON's message names no position here: YAML's, which does
+    const [problem] = problemsOf(() => parseSpecDocument('[1, 2,, 3]', 'job.json'));
+    expect(problem).toMatch(/^job\.json: YAML syntax error at line 1, column \d+: /);
+  });
+
+  it('reads what YAML reads of JSON-like documents, as Go does (a trailing comma)', () => {
+    expect(parseSpecDocument('{"Type": "batch", "Count": 1,}', 'job.json')).toEqual({
+      Type: 'batch',
+      Count: 1,
+    });
+  });
+
   it('says that a document nested too deeply for the parser is nested too deeply', () => {
     const [problem] = problemsOf(() =>
       parseSpecDocument(`{"Name": "x", "Meta": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'job.json'),

@@ -23,6 +23,8 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   const [first, ...more] = doc.errors;
   // The first error only, as Go's parser reports it: later ones mostly follow from it.
   if (first !== undefined) {
+    const json = describeJsonError(text, source);
+    if (json !== undefined) throw specError(json, 'fix the JSON syntax at the position shown');
     const others = more.length === 0 || isTooDeep(first) ? '' : ` (and ${more.length} more after it)`;
     throw specError(
       `${describeYamlError(first, source)}${others}`,
@@ -73,6 +75,28 @@ function describeYamlError(err: YAMLParseError, source: string): string {
   // The library's message repeats the position and adds a source excerpt; keep its first line only.
   const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
   return `${source}: YAML syntax error${where}: ${shortened(detail)}`;
+}
+
+/**
+ * What is wrong with a document that is meant to be JSON (it opens with `{` or `[`), in JSON's terms,
+ * when JSON's parser says where: the YAML parser's view of broken JSON ("Unexpected double-quoted-scalar
+ * token") puzzles people who wrote JSON. Undefined for other documents, and when JSON's message names
+ * no position (it then quotes the whole document instead).
+ */
+function describeJsonError(text: string, source: string): string | undefined {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    const match = / in JSON at position (\d+)/.exec(errorMessage(err));
+    if (match === null) return undefined;
+    const before = text.slice(0, Number(match[1])).split('\n');
+    const line = before.length;
+    const column = (before.at(-1)?.length ?? 0) + 1;
+    const reason = errorMessage(err).slice(0, match.index);
+    return `${source}: JSON syntax error at line ${line}, column ${column}: ${reason}`;
+  }
 }
 
 /** The parser recurses per level and runs out of stack some hundreds of levels down. */
