@@ -102,6 +102,17 @@ export function constraintWarnings(job: Job): string[] {
   );
 }
 
+/**
+ * A batch or service job with `Count: 0` is valid (a service scaled to nothing) but runs nothing: a
+ * batch one completes at once. Said, as the user most likely meant another count.
+ */
+export function zeroCountWarnings(job: Job): string[] {
+  if (job.Count !== 0) return [];
+  if (job.Type === JobType.Batch) return ['Count is 0: no execution will run, and the job completes at once'];
+  if (job.Type === JobType.Service) return ['Count is 0: no replica will run until the job is updated'];
+  return [];
+}
+
 /** Checks made before a job is stored (`Job.Validate`): identity fields plus the stricter task checks. */
 export function validateJob(job: Job): string[] {
   const problems: string[] = [];

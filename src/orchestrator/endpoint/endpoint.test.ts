@@ -315,6 +315,15 @@ describe('submitJob', () => {
           'operators, the value must be an integer',
       ]);
     });
+
+    it.each([
+      ['batch', ['Count is 0: no execution will run, and the job completes at once']],
+      ['service', ['Count is 0: no replica will run until the job is updated']],
+      ['daemon', null],
+    ])('warns that a %s job with Count 0 runs nothing', async (Type, warnings) => {
+      const response = await endpoint().submitJob({ job: dockerJob({ Type, Count: 0 }) });
+      expect(response.Warnings).toEqual(warnings);
+    });
   });
 
   describe('validation', () => {

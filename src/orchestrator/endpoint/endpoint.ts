@@ -12,6 +12,7 @@ import { newJobEvaluation } from '../../models/evaluation.js';
 import { EvalTrigger, type Evaluation } from '../../models/evaluation.js';
 import {
   constraintWarnings,
+  zeroCountWarnings,
   normalizeJob,
   sanitizeJobSubmission,
   validateJob,
@@ -211,7 +212,12 @@ export class JobEndpoint {
       // The store normalizes again (Go's CreateJob does too): what the transformers added, e.g. default
       // resources, is stored lower-cased.
       job: normalizeJob(transformed),
-      warnings: [...decoded.warnings, ...constraintWarnings(decoded.job), ...sanitized.warnings],
+      warnings: [
+        ...decoded.warnings,
+        ...constraintWarnings(decoded.job),
+        ...zeroCountWarnings(decoded.job),
+        ...sanitized.warnings,
+      ],
     };
   }
 
