@@ -9,7 +9,8 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     [['job', 'list', '-z'], "unknown shorthand flag: 'z' in -z"],
     [
       ['job', 'list', '--limit', 'abc'],
-      'invalid argument "abc" for "--limit" flag: strconv.ParseUint: parsing "abc": invalid syntax',
+      'invalid argument "abc" for "--limit" flag: strconv.ParseUint: parsing "abc": invalid syntax\n' +
+        'Hint:  --limit: Limit the number of results returned',
     ],
     [['job', 'list', '--limit'], 'flag needs an argument: --limit'],
     [['job', 'describe'], 'accepts 1 arg(s), received 0'],
@@ -17,7 +18,8 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     [['docker', 'run'], 'requires at least 1 arg(s), only received 0'],
     [
       ['job', 'list', '--output', 'xml'],
-      'invalid argument "xml" for "--output" flag: should be one of ["table" "csv" "json" "yaml"]',
+      'invalid argument "xml" for "--output" flag: should be one of ["table" "csv" "json" "yaml"]\n' +
+        'Hint:  --output: The output format for the command (one of ["table" "csv" "json" "yaml"])',
     ],
   ];
 
@@ -25,9 +27,15 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     expect(await cli(args)).toEqual({ code: 1, stdout: '', stderr: `\nError: ${message}\n` });
   });
 
-  it('names the flag pflag-style with its shorthand, and keeps a suggestion as the hint', async () => {
+  it('names the flag pflag-style with its shorthand, with its help or a suggestion as the hint', async () => {
     expect((await cli(['job', 'run', '-V', 'x', 'job.yaml'])).stderr).toBe(
-      '\nError: invalid argument "x" for "-V, --template-vars" flag: x must be formatted as key=value\n',
+      '\nError: invalid argument "x" for "-V, --template-vars" flag: x must be formatted as key=value\n' +
+        'Hint:  --template-vars: Replace a placeholder in the job spec with a value. e.g. --template-vars foo=bar\n',
+    );
+    // pflag's reason is the parser's: the flag's help says what it takes
+    expect((await cli(['docker', 'run', '--timeout', '1h', 'ubuntu'])).stderr).toBe(
+      '\nError: invalid argument "1h" for "--timeout" flag: strconv.ParseInt: parsing "1h": invalid syntax\n' +
+        'Hint:  --timeout: Job execution timeout in seconds (e.g. 300 for 5 minutes)\n',
     );
     expect((await cli(['job', 'run', '--forc', 'job.yaml'])).stderr).toBe(
       '\nError: unknown flag: --forc\nHint:  Did you mean --force?\n',

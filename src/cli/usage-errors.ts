@@ -33,8 +33,11 @@ function goUsageError(cmd: Command, text: string): { message: string; hint?: str
   const invalid = /^error: option '(.+?)' argument '(.*)' is invalid\. ?([\s\S]*)$/.exec(text);
   if (invalid !== null) {
     const option = optionOf(cmd, invalid[1] ?? '');
+    // pflag's reason is the parser's (`strconv.ParseInt: …`); the flag's own help says what it takes
+    const help = option?.description.trim() ?? '';
     return {
       message: `invalid argument ${JSON.stringify(invalid[2])} for "${pflagName(option)}" flag: ${invalid[3] ?? ''}`,
+      ...(help === '' ? {} : { hint: `${longName(option)}: ${help}` }),
     };
   }
 
