@@ -134,7 +134,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     failed.length > 0 &&
     !run.options.retryStrategy.shouldRetry({ jobID: job.ID, job, failedExecutions: failed })
   ) {
-    markJobFailed(plan, withLastFailure(events.jobExhaustedRetries(), ofVersion(failed, job.Version), plan));
+    markJobFailed(plan, withLastFailure(events.jobExhaustedRetries(), failed, plan));
     return;
   }
 
@@ -151,8 +151,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
     if (queueTimeout <= 0 || run.timeoutsFrom < run.nowNs - queueTimeout * NanosPerSecond) {
-      const event = selectionFailureEvent(run, failure);
-      markJobFailed(plan, withLastFailure(event, ofVersion(failed, job.Version), plan));
+      markJobFailed(plan, withLastFailure(selectionFailureEvent(run, failure), failed, plan));
       return;
     }
     plan.NewEvaluations.push(

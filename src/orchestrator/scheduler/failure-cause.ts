@@ -8,7 +8,8 @@
 import { shortNodeID, shortUUID, type Event, type Execution, type Plan } from '../../models/index.js';
 
 /**
- * `event` with a line naming the most recent of `failed` that says why it failed:
+ * `event` with a line naming the most recent of `failed` of the plan's job version (an older
+ * version's failures say nothing of this one) that says why it failed:
  * `\n• Last failure (execution e-… on node n-…): <its message>`. Executions failed by `plan` itself
  * (lost nodes, timeouts) are the most recent, with the message the plan gives them. `event` unchanged
  * when none of them has a message.
@@ -16,6 +17,7 @@ import { shortNodeID, shortUUID, type Event, type Execution, type Plan } from '.
 export function withLastFailure(event: Event, failed: readonly Execution[], plan: Plan): Event {
   let last: { execution: Execution; message: string; at: number } | undefined;
   for (const execution of failed) {
+    if (execution.JobVersion !== plan.Job.Version) continue;
     const update = plan.UpdatedExecutions.get(execution.ID);
     const message = update?.Event.Message ?? execution.ComputeState.Message ?? '';
     const at = update === undefined ? execution.ModifyTime : Number.POSITIVE_INFINITY;

@@ -72,13 +72,8 @@ export class OpsJobScheduler implements Scheduler {
       markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
     } else if (live.length === 0 && !hasPendingWork(plan)) {
       const rejected = rejectedEverywhere(ofVersion(all, job.Version));
-      if (failed.length > 0) {
-        markJobFailed(
-          plan,
-          withLastFailure(events.jobExecutionsFailed(), ofVersion(failed, job.Version), plan),
-        );
-      } else if (rejected.length > 0)
-        markJobFailed(plan, events.jobRejectedEverywhere(reasonLines(rejected)));
+      if (failed.length > 0) markJobFailed(plan, withLastFailure(events.jobExecutionsFailed(), failed, plan));
+      else if (rejected.length > 0) markJobFailed(plan, events.jobRejectedEverywhere(reasonLines(rejected)));
       else markJobCompleted(plan, events.jobStateUpdate('Completed'));
     }
     markJobRunningIfEligible(plan, events.jobStateUpdate('Running'));
