@@ -89,12 +89,13 @@ function describeJsonError(text: string, source: string): string | undefined {
     JSON.parse(text);
     return undefined;
   } catch (err) {
-    const match = / in JSON at position (\d+)/.exec(errorMessage(err));
+    const message = errorMessage(err);
+    const match = / in JSON at position (\d+)/.exec(message);
     if (match === null) return undefined;
     const before = text.slice(0, Number(match[1])).split('\n');
     const line = before.length;
     const column = (before.at(-1)?.length ?? 0) + 1;
-    const reason = errorMessage(err).slice(0, match.index);
+    const reason = message.slice(0, match.index);
     return `${source}: JSON syntax error at line ${line}, column ${column}: ${reason}`;
   }
 }
