@@ -190,7 +190,10 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         { EnvironmentVariables: ['BACALHAU_X=1'] },
         "invalid docker engine param: environment variable 'BACALHAU_X' cannot start with BACALHAU_",
       ],
-      [{ Parameters: 'echo hi' }, "invalid docker engine param: 'Parameters' must be a list of strings"],
+      [
+        { Parameters: 'echo hi' },
+        `invalid docker engine param: 'Parameters' must be a list of strings, not a string ("echo hi")`,
+      ],
     ])('refuses %j before anything runs, naming the field', (params, message) =>
       withTempDir(async (dir) => {
         const req = await newRequest(dir, { engine: engine(params) });

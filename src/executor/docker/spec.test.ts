@@ -34,7 +34,7 @@ describe('decodeDockerSpec', () => {
   it.each([
     [{}, "invalid docker engine param: 'Image' cannot be empty"],
     [{ Image: '  ' }, "invalid docker engine param: 'Image' cannot be empty"],
-    [{ Image: 7 }, "invalid docker engine param: 'Image' must be a string"],
+    [{ Image: 7 }, "invalid docker engine param: 'Image' must be a string, not a number (7)"],
     [
       { Image: 'i', WorkingDirectory: 'rel/dir' },
       `invalid docker engine param: 'WorkingDirectory' ("rel/dir") must contain absolute path`,
@@ -45,9 +45,16 @@ describe('decodeDockerSpec', () => {
     ],
     [
       { Image: 'i', Entrypoint: '/bin/sh' },
-      "invalid docker engine param: 'Entrypoint' must be a list of strings",
+      `invalid docker engine param: 'Entrypoint' must be a list of strings, not a string ("/bin/sh")`,
     ],
-    [{ Image: 'i', Parameters: [1] }, "invalid docker engine param: 'Parameters' must be a list of strings"],
+    [
+      { Image: 'i', Parameters: [1] },
+      "invalid docker engine param: 'Parameters' must be a list of strings, not a list holding a number (1)",
+    ],
+    [
+      { Image: 'i', Parameters: { cmd: 'x'.repeat(60) } },
+      `invalid docker engine param: 'Parameters' must be a list of strings, not a map ({"cmd":"${'x'.repeat(31)}…)`,
+    ],
   ])('refuses %j', (params, message) => {
     expect(() => decodeDockerSpec({ Type: 'docker', Params: params })).toThrow(
       expect.objectContaining({

@@ -2,7 +2,9 @@
  * The Docker engine params (Go `pkg/executor/docker/models.EngineSpec`), decoded and validated with
  * Bacalhau's messages. Keys match case-insensitively, as Go's JSON decoding of the params map does.
  */
+import { getField } from '../../models/codec.js';
 import { EnvVarPrefix } from '../../models/constants.js';
+import { stringListParam, stringParam } from '../../models/param-values.js';
 import type { SpecConfig } from '../../models/spec-config.js';
 import { specError } from './errors.js';
 
@@ -21,8 +23,7 @@ export interface DockerEngineSpec {
 
 export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
   const params = engine.Params ?? {};
-  const get = (key: string): unknown =>
-    Object.entries(params).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  const get = (key: string): unknown => getField(params, key);
 
   const image = optionalString(get('Image'), 'Image');
   if (image.trim() === '') throw specError("'Image' cannot be empty");
@@ -48,15 +49,9 @@ export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
 }
 
 function optionalString(value: unknown, field: string): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw specError(`'${field}' must be a string`);
-  return value;
+  return stringParam(value, (given) => specError(`'${field}' must be a string, not ${given}`));
 }
 
 function stringList(value: unknown, field: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw specError(`'${field}' must be a list of strings`);
-  }
-  return value;
+  return stringListParam(value, (given) => specError(`'${field}' must be a list of strings, not ${given}`));
 }

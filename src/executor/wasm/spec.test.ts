@@ -21,9 +21,16 @@ describe('decodeWasmSpec', () => {
   it.each([
     [{}, 'EntryModule is required'],
     [{ EntryModule: ' ' }, 'EntryModule is required'],
-    [{ EntryModule: '/m', Entrypoint: 3 }, 'Entrypoint must be a string'],
-    [{ EntryModule: '/m', Parameters: 'a b' }, 'Parameters must be a list of strings'],
-    [{ EntryModule: '/m', ImportModules: [1] }, 'ImportModules must be a list of strings'],
+    [
+      { EntryModule: ['/m'] },
+      'EntryModule must be a string (the target path of the input holding the module), not a list',
+    ],
+    [{ EntryModule: '/m', Entrypoint: 3 }, 'Entrypoint must be a string, not a number (3)'],
+    [{ EntryModule: '/m', Parameters: 'a b' }, 'Parameters must be a list of strings, not a string ("a b")'],
+    [
+      { EntryModule: '/m', ImportModules: [1] },
+      'ImportModules must be a list of strings, not a list holding a number (1)',
+    ],
   ])('refuses %j', (params, problem) => {
     expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(problem);
     expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(

@@ -2,6 +2,8 @@
  * The WASM engine params (Go `pkg/executor/wasm/models.EngineSpec`). Keys match case-insensitively,
  * as Go's JSON decoding of the params map does.
  */
+import { getField } from '../../models/codec.js';
+import { stringListParam, stringParam } from '../../models/param-values.js';
 import type { SpecConfig } from '../../models/spec-config.js';
 import { specError } from './errors.js';
 
@@ -20,14 +22,16 @@ export const DefaultEntrypoint = '_start';
 
 export function decodeWasmSpec(engine: SpecConfig): WasmEngineSpec {
   const params = engine.Params ?? {};
-  const get = (key: string): unknown =>
-    Object.entries(params).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
-  const entryModule = get('EntryModule');
-  if (typeof entryModule !== 'string' || entryModule.trim() === '') {
+  const get = (key: string): unknown => getField(params, key);
+  const entryModule = stringParam(get('EntryModule'), (given) =>
+    specError(`EntryModule must be a string (the target path of the input holding the module), not ${given}`),
+  );
+  if (entryModule.trim() === '') {
     throw specError('EntryModule is required: the target path of the input holding the module');
   }
-  const entrypoint = get('Entrypoint') ?? '';
-  if (typeof entrypoint !== 'string') throw specError('Entrypoint must be a string');
+  const entrypoint = stringParam(get('Entrypoint'), (given) =>
+    specError(`Entrypoint must be a string, not ${given}`),
+  );
   return {
     EntryModule: entryModule,
     Entrypoint: entrypoint === '' ? DefaultEntrypoint : entrypoint,
@@ -37,9 +41,5 @@ export function decodeWasmSpec(engine: SpecConfig): WasmEngineSpec {
 }
 
 function stringList(value: unknown, field: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw specError(`${field} must be a list of strings`);
-  }
-  return value;
+  return stringListParam(value, (given) => specError(`${field} must be a list of strings, not ${given}`));
 }

@@ -172,9 +172,12 @@ function endingWith(text: string): RegExp {
   return new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
 }
 
-/** The error every spec problem becomes: one message line per problem. */
-export function invalidJobSpec(problems: readonly string[]): BacalhauError {
-  const hint = problemHints.find(([pattern]) => problems.some((p) => pattern.test(p)))?.[1];
+/**
+ * The error every spec problem becomes: one message line per problem. The hint is the first known
+ * problem's, else `fallbackHint` (a hint the code that found the problem gave).
+ */
+export function invalidJobSpec(problems: readonly string[], fallbackHint?: string): BacalhauError {
+  const hint = problemHints.find(([pattern]) => problems.some((p) => pattern.test(p)))?.[1] ?? fallbackHint;
   return new BacalhauError(problems.join('\n'), {
     code: ErrorCode.ValidationError,
     component: 'JobSpec',

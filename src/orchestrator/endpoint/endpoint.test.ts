@@ -472,6 +472,46 @@ describe('submitJob', () => {
       expect(err.httpStatus).toBe(400);
     });
 
+    it.each([
+      [
+        'a docker command line written as one string',
+        { Type: 'docker', Params: { Image: 'busybox', Parameters: 'echo hi' } },
+        `invalid docker engine param: 'Parameters' must be a list of strings, not a string ("echo hi")`,
+        'Fix Task.Engine.Params: Image is required',
+      ],
+      [
+        'a docker job without an image',
+        { Type: 'DOCKER', Params: { Parameters: ['hi'] } },
+        "invalid docker engine param: 'Image' cannot be empty",
+        'Fix Task.Engine.Params: Image is required',
+      ],
+      [
+        'a WASM entry module that is not a path',
+        { Type: 'wasm', Params: { EntryModule: 5 } },
+        'invalid WASM engine params: EntryModule must be a string (the target path of the input holding the module), not a number (5)',
+        'Set Task.Engine.Params.EntryModule to the Target of an input',
+      ],
+    ])(
+      "refuses %s before scheduling it, with the executor's words and hint (400)",
+      async (_name, engine, text, hint) => {
+        const err = await rejection(
+          endpoint().submitJob({ job: dockerJob({ Tasks: [{ Name: 'main', Engine: engine }] }) }),
+        );
+        expect(err.message).toBe(text);
+        expect(err.httpStatus).toBe(400);
+        expect(err.hint).toContain(hint);
+        expect((await store.listJobs()).items).toEqual([]);
+      },
+    );
+
+    it('leaves the params of engines it does not know to their nodes', async () => {
+      const job = dockerJob({
+        Tasks: [{ Name: 'main', Engine: { Type: 'python', Params: { Parameters: 'x' } } }],
+      });
+      const { JobID } = await endpoint().submitJob({ job });
+      expect((await store.getJob(JobID)).Tasks[0]?.Engine?.Params).toEqual({ Parameters: 'x' });
+    });
+
     it('does nothing when the signal is already aborted', async () => {
       const controller = new AbortController();
       controller.abort(new Error('gone'));

@@ -25,6 +25,7 @@ import { isBlank } from '../../models/validate.js';
 import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
+import { checkEngineParams } from './engine-params.js';
 import {
   cannotRerun,
   cannotStop,
@@ -208,6 +209,8 @@ export class JobEndpoint {
   #prepare(decoded: PreparedJob, client: { installationID?: string; instanceID?: string }): PreparedJob {
     const sanitized = sanitizeJobSubmission(normalizeJob(decoded.job));
     const transformed = chain(clientInfo(client), this.#options.transform)(sanitized.job);
+    // after the transformers: they turn legacy WASM params into the form the executor reads
+    checkEngineParams(transformed);
     return {
       // The store normalizes again (Go's CreateJob does too): what the transformers added, e.g. default
       // resources, is stored lower-cased.

@@ -1,0 +1,43 @@
+/**
+ * Engine params are a free-form map each executor decodes for itself. When a value has the wrong JSON
+ * type, its message says what was given, so the user sees what to change (a command line written as
+ * one string where a list is expected is the common case).
+ */
+
+const MaxShownChars = 40;
+
+/** What a value of the wrong type holds: `a string ("echo hi")`, `a list holding a number (1)`. */
+export function describeGiven(value: unknown): string {
+  if (Array.isArray(value)) {
+    const odd: unknown = value.find((item) => typeof item !== 'string');
+    return odd === undefined ? 'a list' : `a list holding ${describeGiven(odd)}`;
+  }
+  const shown = JSON.stringify(value) ?? String(value);
+  const clipped = shown.length > MaxShownChars ? `${shown.slice(0, MaxShownChars - 1)}…` : shown;
+  return `${kindOf(value)} (${clipped})`;
+}
+
+/** The value's JSON kind, in the words of YAML specs (a JSON object is a map there). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  const type = typeof value;
+  if (type === 'object') return 'a map';
+  return `a ${type}`;
+}
+
+/** The param's string list; `problem` builds the error for a value that is not one. */
+export function stringListParam(value: unknown, problem: (given: string) => Error): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw problem(describeGiven(value));
+  }
+  return value;
+}
+
+/** The param's string, '' when absent; `problem` builds the error for a value that is not one. */
+export function stringParam(value: unknown, problem: (given: string) => Error): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw problem(describeGiven(value));
+  return value;
+}

@@ -1,0 +1,41 @@
+/**
+ * The built-in engines' params, checked on submission with the decoders their executors run, so that a
+ * spec no node could run is refused at once (400, naming the param and what was given) instead of being
+ * scheduled, failing on a node and being retried there.
+ *
+ * Deliberate difference: Go leaves engine params to the compute node, where the same mistakes end as a
+ * failed execution (or a bid rejection) after the job was accepted. Other engine types, which this
+ * orchestrator cannot know, are left to their nodes as in Go.
+ */
+import { decodeDockerSpec } from '../../executor/docker/spec.js';
+import { decodeWasmSpec } from '../../executor/wasm/spec.js';
+import { BacalhauError } from '../../models/bacerrors.js';
+import { Engine } from '../../models/constants.js';
+import type { Job } from '../../models/job.js';
+import { invalidJobSpec } from '../../models/jobspec/decode.js';
+import { isSpecType, type SpecConfig } from '../../models/spec-config.js';
+
+const decoders: readonly (readonly [string, (engine: SpecConfig) => unknown])[] = [
+  [Engine.Docker, decodeDockerSpec],
+  [Engine.Wasm, decodeWasmSpec],
+];
+
+/** Throws a ValidationError, with the executor's hint, when a task's built-in engine params are invalid. */
+export function checkEngineParams(job: Job): void {
+  const refusals = job.Tasks.flatMap(({ Engine: engine }) => {
+    const decode = decoders.find(([type]) => isSpecType(engine, type))?.[1];
+    if (engine === undefined || decode === undefined) return [];
+    try {
+      decode(engine);
+      return [];
+    } catch (err) {
+      if (err instanceof BacalhauError) return [err];
+      throw err;
+    }
+  });
+  if (refusals.length === 0) return;
+  throw invalidJobSpec(
+    refusals.map((err) => err.message),
+    refusals[0]?.hint,
+  );
+}
