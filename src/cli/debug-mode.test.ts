@@ -10,7 +10,7 @@ describe('errors', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').slice(0, 3)).toEqual([
       '',
-      'Error: server is not running or not accessible at http://127.0.0.1:9',
+      'Error: server is not running or not reachable at http://127.0.0.1:9',
       'Hint:  to resolve this, either:',
     ]);
     expect(run.stderr).not.toMatch(/\n {4}at /);

@@ -40,7 +40,7 @@ function unreachable(err: unknown): BacalhauError | undefined {
 }
 
 /**
- * The error to print for `err`: an unreachable node becomes Go's "server is not running or not accessible
+ * The error to print for `err`: an unreachable node becomes Go's "server is not running or not reachable
  * at <address>" (or "cannot reach the Bacalhau API at <address> (<reason>)" for other network failures)
  * with Go's hint to start or point at a node; anything else is returned unchanged.
  */
@@ -52,7 +52,7 @@ export function friendlyError(err: unknown, binName: string): unknown {
   // Go's client words a refused connection so (scripts look for it); other causes are named
   const message =
     reason === 'connection refused'
-      ? `server is not running or not accessible at ${address}`
+      ? `server is not running or not reachable at ${address}`
       : `cannot reach the Bacalhau API at ${address}${reason === undefined ? '' : ` (${reason})`}`;
   return new BacalhauError(message, {
     code: ErrorCode.ServiceUnavailable,

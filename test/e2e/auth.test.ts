@@ -161,7 +161,7 @@ describe('auth info', () => {
     });
     expect(info.code).toBe(1);
     expect(info.stderr).toMatch(
-      /^\nError: server is not running or not accessible at http:\/\/127\.0\.0\.1:1\n/,
+      /^\nError: server is not running or not reachable at http:\/\/127\.0\.0\.1:1\n/,
     );
   });
 });

@@ -114,7 +114,7 @@ describe('job run', () => {
         const id = submittedID(run.stdout);
         // refused while the node closes, or cut off or not answered once it is gone
         expect(run.stderr).toMatch(
-          /^\nError: (the node is shutting down|server is not running or not accessible at \S+|cannot reach the Bacalhau API at \S+ \(.+\))\n/,
+          /^\nError: (the node is shutting down|server is not running or not reachable at \S+|cannot reach the Bacalhau API at \S+ \(.+\))\n/,
         );
         expect(run.stderr).toContain(
           `Hint:  job ${id} was submitted and may still be running: once the server is back, see it with 'bacalhau job describe ${id}' rather than submitting it again\n`,

@@ -87,10 +87,10 @@ describe('profile', () => {
     await run(['profile', 'save', 'nowhere', '--endpoint', '127.0.0.1:9']);
     expect((await run(['agent', 'alive', '--output', 'json'])).stdout).toBe('{"Status":"OK"}\n');
     const flagged = await run(['agent', 'alive', '--profile', 'nowhere']);
-    expect(flagged.stderr).toContain('Error: server is not running or not accessible at http://127.0.0.1:9');
+    expect(flagged.stderr).toContain('Error: server is not running or not reachable at http://127.0.0.1:9');
     // before the command's name too, as cobra takes it
     const first = await run(['--profile', 'nowhere', 'agent', 'alive']);
-    expect(first.stderr).toContain('Error: server is not running or not accessible at http://127.0.0.1:9');
+    expect(first.stderr).toContain('Error: server is not running or not reachable at http://127.0.0.1:9');
     const fromEnv = await run(['node', 'list'], { BACALHAU_PROFILE: 'nowhere' });
     expect(fromEnv.stderr).toContain('http://127.0.0.1:9');
     const explicit = await run([

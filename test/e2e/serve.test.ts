@@ -311,7 +311,7 @@ describe('an unreachable node', () => {
     expect(run.stdout).toBe('');
     // Go's client's words and hint
     expect(run.stderr).toBe(
-      `\nError: server is not running or not accessible at http://127.0.0.1:${port}\n` +
+      `\nError: server is not running or not reachable at http://127.0.0.1:${port}\n` +
         'Hint:  to resolve this, either:\n' +
         `1. Ensure that the server is running and reachable at http://127.0.0.1:${port} (start one with 'bacalhau serve')\n` +
         '2. Update the configuration to use a different host and port using:\n' +
@@ -324,7 +324,7 @@ describe('an unreachable node', () => {
       env: { HOME: dir },
     });
     expect(flags.stderr.split('\n')[1]).toBe(
-      `Error: server is not running or not accessible at http://127.0.0.1:${port}`,
+      `Error: server is not running or not reachable at http://127.0.0.1:${port}`,
     );
   });
 });
