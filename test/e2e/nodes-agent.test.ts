@@ -2,6 +2,7 @@
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVersionInfo } from '../../src/lib/build-info.js';
+import { goTimeString } from '../../src/models/go-time.js';
 import { startLiveNode, type LiveNode } from './live-node.js';
 import { goArch, goOS } from '../../src/compute/capacity/labels.js';
 
@@ -83,9 +84,12 @@ describe('agent and version', () => {
     expect((await live.run(['agent', 'alive', '--output', 'json'])).stdout).toBe('{"Status":"OK"}\n');
     const node = parse((await live.run(['agent', 'node'])).stdout) as { NodeID: string; NodeType: string };
     expect(node).toMatchObject({ NodeID: live.node.nodeID, NodeType: 'Requester' });
-    expect((await live.run(['agent', 'version'])).stdout).toBe(
-      `Bacalhau ${info.GitVersion}\nBuildDate ${info.BuildDate}\nGitCommit ${info.GitCommit}\n`,
+    const version = (await live.run(['agent', 'version'])).stdout;
+    expect(version).toBe(
+      `Bacalhau ${info.GitVersion}\nBuildDate ${goTimeString(info.BuildDate)}\nGitCommit ${info.GitCommit}\n`,
     );
+    // Go prints the decoded time.Time (0001-01-01 00:00:00 +0000 UTC), not its JSON text
+    expect(version).toMatch(/^BuildDate \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC$/m);
     const json = JSON.parse((await live.run(['agent', 'version', '--output', 'json'])).stdout) as object;
     expect(json).toEqual({ ...info });
     const config = parse((await live.run(['agent', 'config'])).stdout) as { API: { Host: string } };

@@ -6,6 +6,7 @@
  * client version (else 403 `{"Error":"Client version is outdated. Update your client", MinVersion,
  * ClientVersion, ServerVersion}`). These two bodies are not APIErrors, as in Go.
  */
+import { goTimeString } from '../../models/go-time.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader } from '../apimodels/constants.js';
 import type { VersionCheckError } from '../apimodels/wire.js';
@@ -95,32 +96,6 @@ export function checkClientVersion(
       ServerVersion: server === undefined ? serverVersion : formatSemVer(server),
     },
   };
-}
-
-/** Go's `time.Time.UTC().String()` of an RFC 3339 time: `2006-01-02 15:04:05 +0000 UTC`. */
-export function goTimeString(rfc3339: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(
-    rfc3339,
-  );
-  if (m === null) return rfc3339;
-  const date = new Date(0);
-  // setUTCFullYear keeps years below 100 as they are (Date.UTC would read 1 as 1901).
-  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
-  const zone = m[8] ?? 'Z';
-  if (!/^[Zz]$/.test(zone)) date.setTime(date.getTime() - parseOffset(zone));
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  const fraction = (m[7] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
-  return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${fraction} +0000 UTC`
-  );
-}
-
-function parseOffset(text: string): number {
-  const sign = text.startsWith('-') ? -1 : 1;
-  const [h = '0', m = '0'] = text.slice(1).split(':');
-  return sign * (Number(h) * 60 + Number(m)) * 60_000;
 }
 
 /** The headers Go's node sets on every response (`pkg/node/node.go`, `ServerHeader`). */

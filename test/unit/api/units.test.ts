@@ -9,13 +9,9 @@ import { base64Decode, base64Encode } from '../../../src/api/apimodels/base64.js
 import { decodePagingToken, encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { goJson } from '../../../src/api/server/json.js';
 import { parseQuery, StringEnum, UInt32 } from '../../../src/api/server/query.js';
-import {
-  checkClientVersion,
-  compareSemVer,
-  goTimeString,
-  parseSemVer,
-} from '../../../src/api/server/version-check.js';
+import { checkClientVersion, compareSemVer, parseSemVer } from '../../../src/api/server/version-check.js';
 import { BacalhauError } from '../../../src/models/bacerrors.js';
+import { goTimeString } from '../../../src/models/go-time.js';
 
 describe('paging token', () => {
   it('is base64 RawURL of "<SortBy>:<Y|N>:<Limit>:<Offset>", as Go writes it', () => {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { getVersionResponseSchema } from '../../../api/client/index.js';
+import { goTimeString } from '../../../models/go-time.js';
 import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import {
@@ -18,7 +19,9 @@ export function agentVersionCommand(ctx: CliContext): Command {
     const { client } = createCliClient(ctx, command);
     const v = await withContext(client.agent.version(callOptions(ctx)), 'could not get server version');
     if (humanOutputRequested(command.opts())) {
-      ctx.stdout.write(`Bacalhau ${v.GitVersion}\nBuildDate ${v.BuildDate}\nGitCommit ${v.GitCommit}\n`);
+      // Go prints the decoded time.Time with %s, not the wire text
+      const buildDate = goTimeString(v.BuildDate);
+      ctx.stdout.write(`Bacalhau ${v.GitVersion}\nBuildDate ${buildDate}\nGitCommit ${v.GitCommit}\n`);
       return;
     }
     printValue(ctx, wireValue(v, getVersionResponseSchema), nonTabularOptions(command.opts()));
