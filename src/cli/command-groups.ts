@@ -5,6 +5,10 @@
  * know, it fails with cobra's `unknown command "x" for "bacalhau job"` and the closest name; for the
  * top-level commands of Bacalhau before v1.5 (`bacalhau list`, `bacalhau describe`, ...), the hint
  * names the `job` command that replaced them.
+ *
+ * Deliberate difference: cobra checks names only at the top level. Below it (`bacalhau job lsit`,
+ * `bacalhau config get`), Go prints the group's help and exits 0, so a typo in a script passes as a
+ * success; here it fails as at the top level.
  */
 import type { Command } from 'commander';
 import { fullCommandName, isNamed } from './argv.js';
