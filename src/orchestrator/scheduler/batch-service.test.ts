@@ -559,8 +559,11 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       ['Pending', 'job-register', 'Queued'],
       ['Running', 'exec-update', 'Queued'],
       ['Running', 'node-leave', 'Queued'],
-      ['Pending', 'job-update', 'Undefined'],
-      ['Pending', 'job-rerun', 'Undefined'],
+      // Go leaves an update or rerun Pending; it waits in the queue as a new job does
+      ['Pending', 'job-update', 'Queued'],
+      ['Pending', 'job-rerun', 'Queued'],
+      ['Pending', 'job-queue', 'Queued'],
+      // said once: a Queued job stays so at its retries
       ['Queued', 'job-queue', 'Undefined'],
     ])('with no matching node, a %s job evaluated for %s → desired state %s', (state, trigger, desired) => {
       const plan = schedule({

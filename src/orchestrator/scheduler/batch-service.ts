@@ -163,13 +163,14 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
         comment: failure.message,
       }),
     );
-    // Fully queued only when no node at all could take a partition, and only for a job that is running
-    // or has just been submitted (a pending update or rerun stays Pending). Not while some partitions
-    // are placed (deliberate: Go calls such a job Queued, and Running again at each of their updates).
+    // Fully queued only when no node at all could take a partition; said once (a Queued job stays so at
+    // its retries). Not while some partitions are placed (deliberate: Go calls such a job Queued, and
+    // Running again at each of their updates). Deliberate too: an update or rerun is Queued as a new job
+    // is; Go leaves it Pending, with no word of why, until its queue timeout.
     if (
       matched.length === 0 &&
       occupying.length === 0 &&
-      (job.State.StateType === 'Running' || plan.Eval.TriggeredBy === EvalTrigger.JobRegister)
+      (job.State.StateType === 'Running' || job.State.StateType === 'Pending')
     ) {
       markJobQueued(plan, events.jobQueued(failure.message));
     }
