@@ -3,10 +3,16 @@ import { resolve } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { MaxSpecBytes } from '../../../models/jobspec/parse.js';
 import type { CliContext } from '../../context.js';
+import { isTerminal } from '../../input.js';
 
 /** Reads a job spec from a file, or from standard input for "-", refusing anything over 10 MB. */
 export async function readJobSpec(file: string, ctx: CliContext): Promise<string> {
-  if (file === '-') return readStdin(ctx.stdin);
+  if (file === '-') {
+    // Go's words, on stderr; only at a terminal, where a command waiting for input looks hung (Go
+    // writes them, without a newline, before piped input too)
+    if (isTerminal(ctx.stdin)) ctx.stderr.write('Reading from /dev/stdin; send Ctrl-d to stop.\n');
+    return readStdin(ctx.stdin);
+  }
   const path = resolve(ctx.cwd, file);
   try {
     const info = await stat(path);
