@@ -180,8 +180,8 @@ export class JobEndpoint {
    * or version; ConflictJobState (409) `cannot rerun job in state Pending|Queued|Undefined`.
    * Deliberate differences from Go: the state checked is the job's current one (Go checks the state the
    * chosen version had when it was superseded, so it lets a pending job be rerun from an old version);
-   * the conflict is 409, not 500; an unknown version stays NotFound (Go turns it into a 500); the
-   * request's reason is recorded (Go always records `job rerun`).
+   * the conflict is 409, not 500; an unknown job or version stays NotFound (Go answers 400 BadRequest
+   * with the same message); the request's reason is recorded (Go always records `job rerun`).
    */
   async rerunJob(request: RerunJobRequest, options: CallOptions = {}): Promise<RerunJobResponse> {
     options.signal?.throwIfAborted();
