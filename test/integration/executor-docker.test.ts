@@ -158,6 +158,18 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(overridden.Stdout).toBe('override a b\n');
       }));
 
+    it('passes long Parameters (the daemon refuses a request line over 1 MB; the config goes in the body only)', () =>
+      withTempDir(async (dir) => {
+        // 4 × 100 KB of quotes: over 2 MB once JSON-escaped and URL-encoded, under Linux's 128 KB per argument
+        const long = '"'.repeat(100_000);
+        const params = {
+          Entrypoint: ['sh', '-c', 'echo $# ${#1}', 'sh'],
+          Parameters: [long, long, long, long],
+        };
+        const result = await run(executor, await newRequest(dir, { engine: engine(params) }));
+        expect(result).toMatchObject({ Stdout: '4 100000\n', ExitCode: 0, ErrorMsg: '' });
+      }));
+
     it('runs in WorkingDirectory', () =>
       withTempDir(async (dir) => {
         const result = await run(

@@ -1,6 +1,7 @@
 /**
- * The executor's containers on the daemon, found by label: the ones a previous process left (to
- * re-attach after a restart), all of this executor's (to remove orphans), and their removal.
+ * The executor's containers on the daemon: their creation, and finding them by label: the ones a
+ * previous process left (to re-attach after a restart), all of this executor's (to remove orphans),
+ * and their removal.
  */
 import type Docker from 'dockerode';
 import { daemonError, statusCode } from './errors.js';
@@ -11,6 +12,26 @@ import {
   type ContainerRole,
   type ExecutorScope,
 } from './naming.js';
+
+/**
+ * Creates a container. dockerode's own `createContainer` writes the whole config into the query string
+ * as well as the body; the daemon reads only `name` there and refuses a request line over 1 MB (431
+ * Request Header Fields Too Large), which a job with long Parameters or Env reaches. Here only the name
+ * goes in the query.
+ */
+export function createContainer(
+  docker: Docker,
+  options: Docker.ContainerCreateOptions,
+): Promise<Docker.Container> {
+  const { name, abortSignal, ...config } = options;
+  // docker-modem's request options: `_query` for the query string and `_body` for the body
+  const request = {
+    _query: name === undefined ? {} : { name },
+    _body: config,
+    ...(abortSignal === undefined ? {} : { abortSignal }),
+  };
+  return docker.createContainer(request);
+}
 
 /** One of this executor's containers. */
 export interface ExecutorContainer {

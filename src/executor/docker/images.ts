@@ -5,6 +5,7 @@
  */
 import type Docker from 'dockerode';
 import { daemonError, describe, imageNotAvailable, statusCode, throwIfAborted } from './errors.js';
+import { createContainer } from './containers.js';
 
 /** The image's inspect data, or undefined when the daemon does not have it. */
 export async function inspectImage(
@@ -34,12 +35,12 @@ export async function createPullingImage(
   // container would be left behind unnamed by anyone. The caller checks `signal` once it has the
   // container, and removes it.
   try {
-    return await docker.createContainer(options);
+    return await createContainer(docker, options);
   } catch (err) {
     if (!isNoSuchImage(err)) throw err;
   }
   await pullImage(docker, options.Image, signal);
-  return docker.createContainer(options);
+  return createContainer(docker, options);
 }
 
 function isNoSuchImage(err: unknown): boolean {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ustarArchive } from '../../lib/tar-writer.js';
-import { removeContainer, runningPid } from './containers.js';
+import { createContainer, removeContainer, runningPid } from './containers.js';
 import { daemonError } from './errors.js';
 import { drainProgress, inspectImage } from './images.js';
 import { containerLabels, containerName, type ExecutionRef } from './naming.js';
@@ -57,7 +57,7 @@ export async function startSandbox(
   const name = containerName(ref, 'sandbox');
   await removeContainer(docker, name);
   try {
-    const container = await docker.createContainer({
+    const container = await createContainer(docker, {
       name,
       Image: image,
       Entrypoint: [PausePath],
