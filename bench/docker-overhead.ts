@@ -13,6 +13,7 @@
  *   npm run bench:docker -- [--runs 30] [--warmup 5] [--poll-ms 0] [--json]
  */
 import type Docker from 'dockerode';
+import { createContainer } from '../src/executor/docker/containers.js';
 import { connectDaemon } from '../src/executor/docker/daemon.js';
 import { DockerExecutor } from '../src/executor/docker/executor.js';
 import { Engine, JobType } from '../src/models/constants.js';
@@ -36,7 +37,8 @@ const Hardening = { PidsLimit: 2048, SecurityOpt: ['no-new-privileges'], Privile
 
 async function rawContainer(docker: Docker, hostConfig: Docker.HostConfig = {}): Promise<number> {
   const start = performance.now();
-  const container = await docker.createContainer({
+  // the config in the body only, as the executor sends it (dockerode would copy it into the query string)
+  const container = await createContainer(docker, {
     Image,
     Cmd: Command,
     Labels: { [BenchLabel]: String(process.pid) },
