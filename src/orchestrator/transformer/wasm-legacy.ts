@@ -22,6 +22,7 @@ import { decodeStruct, getField as lookup, isPlainObject } from '../../models/co
 import { Engine } from '../../models/constants.js';
 import { validateInputSource, type InputSource } from '../../models/input-source.js';
 import { LegacyWasmEntryTarget, legacyWasmImportTarget } from '../../models/jobspec/legacy.js';
+import { stringListParam, stringParam } from '../../models/param-values.js';
 import { inputSourceSchema } from '../../models/schemas.js';
 import { isSpecType } from '../../models/spec-config.js';
 import type { Task } from '../../models/task.js';
@@ -53,17 +54,14 @@ function moduleInput(
 }
 
 function optionalString(value: unknown, name: string): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw invalid(`invalid wasm engine params: ${name} must be a string`);
-  return value;
+  return stringParam(value, () => invalid(`invalid wasm engine params: ${name} must be a string`));
 }
 
 function optionalStrings(value: unknown, name: string): string[] | null {
-  if (value === undefined || value === null) return null;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw invalid(`invalid wasm engine params: ${name} must be a list of strings`);
-  }
-  return value.length === 0 ? null : [...value];
+  const list = stringListParam(value, () =>
+    invalid(`invalid wasm engine params: ${name} must be a list of strings`),
+  );
+  return list.length === 0 ? null : [...list];
 }
 
 function convertTask(task: Task): Task {
