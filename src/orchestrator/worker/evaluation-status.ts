@@ -63,8 +63,8 @@ export function evaluationStatusRecorder(
   };
 }
 
-/** Sets the status (and the broker's comment) of a stored evaluation that is still pending. */
-function markIfPending(tx: JobStoreTx, evaluation: Evaluation, status: EvalStatus): void {
+/** Sets the status (and the given comment) of a stored evaluation that is still pending. */
+export function markIfPending(tx: JobStoreTx, evaluation: Evaluation, status: EvalStatus): void {
   let stored: Evaluation;
   try {
     stored = tx.getEvaluation(evaluation.ID);

@@ -151,6 +151,41 @@ describe('SchedulingService', () => {
     expect(await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] })).toEqual([]);
   });
 
+  it('keeps one queue retry chain per job: an older job-queue evaluation with a newer one pending is cancelled', async () => {
+    await start({ schedulerOptions: testOptions({ queueBackoffMs: 60_000 }) });
+    const { job, evaluation } = await submit({ timeouts: { QueueTimeout: 3600 } });
+    await outcomes.waitFor((o) => o.evaluation.ID === evaluation.ID);
+    const [older] = await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] });
+
+    // Halfway through the backoff the job is looked at again (a rerun after a stop, or a node that
+    // joined and does not fit it): that look queues the job again, with a delayed evaluation of its own.
+    await clock.advanceAsync(30_000);
+    const again = { ...evaluation, ID: 'v-rerun', TriggeredBy: 'job-rerun' };
+    await store.createEvaluation(again);
+    await outcomes.waitFor((o) => o.evaluation.ID === 'v-rerun');
+    const newer = (await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] })).find(
+      (e) => e.ID !== older?.ID,
+    );
+    expect(newer).toMatchObject({ TriggeredBy: 'job-queue', WaitUntil: '2024-01-01T00:01:30Z' });
+
+    await clock.advanceAsync(30_000);
+    expect(await outcomes.waitFor((o) => o.evaluation.ID === older?.ID)).toMatchObject({
+      result: 'skipped',
+      reason: `job-queue evaluation ${newer?.ID} of the same job is newer`,
+    });
+    expect(await store.getEvaluation(older?.ID ?? '')).toMatchObject({ Status: 'canceled' });
+    expect((await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] })).map((e) => e.ID)).toEqual([
+      newer?.ID,
+    ]);
+
+    // The newer one retries as usual and hands over to the next: still one chain.
+    await clock.advanceAsync(30_000);
+    expect((await outcomes.waitFor((o) => o.evaluation.ID === newer?.ID)).result).toBe('applied');
+    const pending = await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] });
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ TriggeredBy: 'job-queue', WaitUntil: '2024-01-01T00:02:30Z' });
+  });
+
   it('nacks an evaluation whose scheduler throws, retries it after the nack delay, then fails it', async () => {
     problemsExpected = true;
     let calls = 0;

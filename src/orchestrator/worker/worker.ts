@@ -21,7 +21,11 @@
  *
  * Skipped and acknowledged without scheduling: an evaluation whose job no longer exists (deleted with
  * it), and one the store already records as processed (a redelivery after its plan was committed).
- * Go nacks the first until it is dead-lettered and re-runs the second.
+ * Go nacks the first until it is dead-lettered and re-runs the second. Also skipped, and recorded
+ * `canceled`: a `job-queue` evaluation when a newer one of the same job is pending. Each queue retry that
+ * finds no room delays the next, so a job looked at again while it waited (rerun after a stop, a node
+ * that joined and did not fit it) would otherwise keep two retry chains until it is placed or times out.
+ * The broker's collapse of superseded evaluations does not catch this: the two never wait ready at once.
  *
  * Dequeue waits for work without polling (Go wakes every 5 s); when the broker is disabled the worker
  * retries with exponential backoff (1 s doubling to 30 s, as Go), and it ends when the broker stops.
@@ -31,12 +35,20 @@
  */
 import { doublingDelayMs } from '../../lib/backoff.js';
 import { sleep, type Clock } from '../../lib/clock.js';
-import { BacalhauError, ErrorCode, EvalStatus, type Evaluation, type Plan } from '../../models/index.js';
+import {
+  BacalhauError,
+  ErrorCode,
+  EvalStatus,
+  EvalTrigger,
+  type Evaluation,
+  type Plan,
+} from '../../models/index.js';
 import type { JobStore, JobStoreReader } from '../../store/index.js';
 import { BrokerErrorReason, type Delivery, type EvaluationBroker } from '../evaluation/index.js';
 import type { Logger, Planner } from '../planner/index.js';
 import { schedulerFor, type SchedulerInput, type SchedulerRegistry } from '../scheduler/index.js';
 import { versionSubmitTime } from '../version-start.js';
+import { markIfPending } from './evaluation-status.js';
 import type { NodeSource } from './node-cache.js';
 
 /** What happened to one delivery; reported to `onOutcome` after the ack or nack. */
@@ -87,7 +99,9 @@ export const DefaultWorkerBatchSize = 8;
 
 /** What the snapshot gave for one delivery: the scheduler's input, a reason to skip it, or an error. */
 type Loaded =
-  { readonly input: Omit<SchedulerInput, 'now'> } | { readonly skip: string } | { readonly error: unknown };
+  | { readonly input: Omit<SchedulerInput, 'now'> }
+  | { readonly skip: string; readonly cancel?: true }
+  | { readonly error: unknown };
 
 export class Worker {
   readonly name: string;
@@ -237,7 +251,17 @@ export class Worker {
       batch.map(async ({ evaluation }, i): Promise<EvaluationOutcome> => {
         const snapshot = loaded[i] as Loaded;
         if ('error' in snapshot) return { result: 'nacked', evaluation, error: snapshot.error };
-        if ('skip' in snapshot) return { result: 'skipped', evaluation, reason: snapshot.skip };
+        if ('skip' in snapshot) {
+          if (snapshot.cancel === true) {
+            const comment = { ...evaluation, Comment: snapshot.skip };
+            try {
+              await store.transaction((tx) => markIfPending(tx, comment, EvalStatus.Cancelled));
+            } catch (err) {
+              return { result: 'nacked', evaluation, error: err };
+            }
+          }
+          return { result: 'skipped', evaluation, reason: snapshot.skip };
+        }
         try {
           const scheduler = schedulerFor(this.#deps.schedulers, evaluation.Type);
           const plan = scheduler.process({ ...snapshot.input, now: clock.now() });
@@ -261,6 +285,10 @@ function load(tx: JobStoreReader, nodes: NodeSource, evaluation: Evaluation, rec
     // Shared, not copied: the scheduler never mutates its input.
     const job = optional(() => tx.peekJob(evaluation.JobID));
     if (job === undefined) return { skip: `job ${evaluation.JobID} no longer exists` };
+    const newer = newerQueueEvaluation(tx, evaluation);
+    if (newer !== undefined) {
+      return { skip: `job-queue evaluation ${newer.ID} of the same job is newer`, cancel: true };
+    }
     return {
       input: {
         evaluation,
@@ -274,6 +302,19 @@ function load(tx: JobStoreReader, nodes: NodeSource, evaluation: Evaluation, rec
   } catch (err) {
     return { error: err };
   }
+}
+
+/** For a `job-queue` evaluation, a pending `job-queue` evaluation of its job created after it. */
+function newerQueueEvaluation(tx: JobStoreReader, evaluation: Evaluation): Evaluation | undefined {
+  if (evaluation.TriggeredBy !== EvalTrigger.JobQueue) return undefined;
+  return tx
+    .listEvaluations({ jobID: evaluation.JobID, statuses: [EvalStatus.Pending] })
+    .find(
+      (other) =>
+        other.TriggeredBy === EvalTrigger.JobQueue &&
+        (other.CreateTime > evaluation.CreateTime ||
+          (other.CreateTime === evaluation.CreateTime && other.ID > evaluation.ID)),
+    );
 }
 
 /** The value, or undefined when the store says NotFound. */
