@@ -114,6 +114,11 @@ export class ExecutorBuffer {
     await running.done;
   }
 
+  /** The executions running now, as they were enqueued. */
+  runningExecutions(): Execution[] {
+    return [...this.#running.values()].map((task) => task.execution);
+  }
+
   get runningCount(): number {
     return this.#running.size;
   }

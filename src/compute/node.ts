@@ -16,11 +16,19 @@ import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { unboundedController } from '../lib/abort.js';
 import { BacalhauError, ErrorCode, errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
-import type { Execution, ExecutionLog, Job, NodeInfo, Resources } from '../models/index.js';
+import type {
+  DebugInfoProvider,
+  Execution,
+  ExecutionLog,
+  Job,
+  NodeInfo,
+  Resources,
+} from '../models/index.js';
 import { ComputeEventTopic, eventFromError, newEvent, NodeRejectedReason } from '../transport/messages.js';
 import type { ComputeTransport } from '../transport/types.js';
 import { ConnectionKeeper } from './connection.js';
 import type { EngineRegistry } from './engines.js';
+import { computeDebugInfoProviders } from './debug-info.js';
 import { ExecutorBuffer } from './executor-buffer.js';
 import { streamExecutionLogs, type ExecutionLogsRequest } from './logstream.js';
 import { handleOrchestratorMessage } from './message-handler.js';
@@ -74,6 +82,8 @@ export class ComputeNode {
   readonly nodeID: string;
   readonly store: ExecutionStore;
   readonly #o: ComputeNodeOptions;
+  /** What `GET /agent/debug` shows of this node (Go's `ActiveJobs` and `jobsCompleted`). */
+  readonly debugInfoProviders: readonly DebugInfoProvider[];
   readonly #buffer: ExecutorBuffer;
   readonly #outbox: OutboxSender;
   readonly #connection: ConnectionKeeper;
@@ -106,6 +116,10 @@ export class ComputeNode {
       // state turns Completed: the runner writes that before the buffer has freed what it used.)
       onFreed: () => void this.#connection.heartbeat(),
     });
+    const buffer = this.#buffer;
+    this.debugInfoProviders = Object.freeze(
+      computeDebugInfoProviders(() => buffer.runningExecutions(), options.store),
+    );
     this.#outbox = new OutboxSender(options.store, options.transport, options.onError);
     this.#connection = new ConnectionKeeper({
       transport: options.transport,

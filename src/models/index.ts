@@ -26,3 +26,4 @@ export { parseSpecDocument, MaxSpecBytes } from './jobspec/parse.js';
 export * from './plan.js';
 export * from './ids.js';
 export * from './go-time.js';
+export * from './debug.js';

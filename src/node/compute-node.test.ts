@@ -329,6 +329,40 @@ describe('compute node with the orchestrator', () => {
     await cluster.waitForJobState(second.JobID, 'Completed');
   });
 
+  it("gives GET /agent/debug Go's ActiveJobs (running executions) and jobsCompleted (a count)", async () => {
+    const releases: (() => void)[] = [];
+    const { node } = await startNode({
+      hooks: { jobHandler: () => new Promise((resolve) => releases.push(() => resolve({}))) },
+    });
+    const debug = async () =>
+      Object.fromEntries(
+        (await Promise.all(node.debugInfoProviders.map(async (p) => p.getDebugInfo()))).map((d) => [
+          d.Component,
+          d.Info,
+        ]),
+      );
+    expect(await debug()).toEqual({ ActiveJobs: [], jobsCompleted: 0 });
+
+    const { JobID } = await cluster.submit(noopJob({}, { Resources: { CPU: '0.5' } }));
+    await expect.poll(() => releases.length).toBe(1);
+    const executionID = await firstExecutionID(JobID);
+    await expect
+      .poll(async () => (await debug())['ActiveJobs'])
+      .toEqual([
+        {
+          ExecutionID: executionID,
+          JobID,
+          State: 'Running',
+          // in wire form: zero amounts left out, as Go's omitempty does (this bidder allocates CPU only)
+          AllocatedResources: { Tasks: { main: { CPU: 0.5 } } },
+        },
+      ]);
+
+    releases[0]?.();
+    await cluster.waitForJobState(JobID, 'Completed');
+    await expect.poll(debug).toEqual({ ActiveJobs: [], jobsCompleted: 1 });
+  });
+
   it('streams an execution log in write order, following it until the end', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));

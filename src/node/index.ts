@@ -5,7 +5,6 @@
 export {
   Orchestrator,
   type OrchestratorComponents,
-  type OrchestratorDebugInfo,
   type OrchestratorJobReads,
   type OrchestratorNodeActions,
   type OrchestratorState,

@@ -148,7 +148,7 @@ describe('Orchestrator', () => {
     });
     expect((await orchestrator.nodes.get(TestOrchestratorID)).Info).toEqual(orchestrator.info);
     expect(orchestrator.config.Labels).toEqual({ zone: 'eu' });
-    const debug = await Promise.all(orchestrator.debugInfoProviders.map((p) => p.getDebugInfo()));
+    const debug = await Promise.all(orchestrator.debugInfoProviders.map(async (p) => p.getDebugInfo()));
     expect(debug).toMatchObject([
       { Component: 'DiscoveredNodes', Info: [{ Info: { NodeID: TestOrchestratorID } }] },
     ]);

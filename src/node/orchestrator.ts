@@ -35,6 +35,7 @@ import type { BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { arrayOf, encode, struct } from '../models/codec.js';
 import { nodeStateSchema } from '../models/schemas.js';
+import type { DebugInfoProvider } from '../models/debug.js';
 import type { Clock } from '../lib/clock.js';
 import {
   EvalTrigger,
@@ -112,12 +113,6 @@ export type OrchestratorNodeActions = Pick<
   'get' | 'list' | 'approveNode' | 'rejectNode' | 'deleteNode'
 >;
 
-/** A component's debug information (Go `models.DebugInfo`), for `GET /api/v1/agent/debug`. */
-export interface OrchestratorDebugInfo {
-  Component: string;
-  Info: unknown;
-}
-
 /** The assembled parts, for tests, diagnostics and the rest of the composition root. */
 export interface OrchestratorComponents {
   readonly store: SqliteJobStore;
@@ -139,7 +134,7 @@ export class Orchestrator {
   readonly nodes: OrchestratorNodeActions;
   readonly components: OrchestratorComponents;
   /** What `GET /agent/debug` shows of the orchestrator: the nodes it knows (Go's `DiscoveredNodes`). */
-  readonly debugInfoProviders: readonly { getDebugInfo(): Promise<OrchestratorDebugInfo> }[];
+  readonly debugInfoProviders: readonly DebugInfoProvider[];
   /** The store's database file (or `:memory:`). */
   readonly storePath: string;
   readonly #o: CompiledOrchestratorOptions;

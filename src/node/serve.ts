@@ -268,10 +268,15 @@ function apiDeps(
   compute: Compute | undefined,
   logs: ApiLogSource | undefined,
 ): Parameters<typeof createApiServer>[0] {
+  // Go's node gathers both roles' providers for GET /agent/debug
+  const debugInfoProviders = [
+    ...(orchestrator?.debugInfoProviders ?? []),
+    ...(compute?.node.debugInfoProviders ?? []),
+  ];
   if (orchestrator === undefined) {
     // start() refuses a node without either role, so a node without an orchestrator has a compute node.
     const node = (compute as Compute).node;
-    return { agent: { nodeInfo: () => node.nodeInfo(), config } };
+    return { agent: { nodeInfo: () => node.nodeInfo(), config, debugInfoProviders } };
   }
   const o = orchestrator;
   // With both roles, Go's compute half decorates the shared node info: the node says it is a Compute
@@ -279,7 +284,7 @@ function apiDeps(
   const node = compute?.node;
   const nodeInfo = node === undefined ? () => o.info : () => node.nodeInfo();
   return {
-    agent: { nodeInfo, config, debugInfoProviders: o.debugInfoProviders },
+    agent: { nodeInfo, config, debugInfoProviders },
     orchestrator: {
       jobs: o.jobs,
       endpoint: o.endpoint,

@@ -9,6 +9,7 @@
  * (`apiErrorBody`). Anything else becomes a 500 `Internal server error` without details.
  */
 import type { BacalhauConfig } from '../../config/index.js';
+import type { DebugInfoProvider } from '../../models/debug.js';
 import type { Execution, ExecutionLog } from '../../models/execution.js';
 import type { Job } from '../../models/job.js';
 import type { JobHistory } from '../../models/job-history.js';
@@ -164,14 +165,6 @@ export type ApiResultTransformer = (
 // ---------------------------------------------------------------------------------------------------
 // Agent
 
-/** A component's debug information (`models.DebugInfo`), served by `GET /agent/debug`. */
-export interface DebugInfo {
-  Component: string;
-  Info: unknown;
-}
-export interface DebugInfoProvider {
-  getDebugInfo(): Promise<DebugInfo> | DebugInfo;
-}
 
 export interface ApiAgentDeps {
   /** This node's NodeInfo (`GET /agent/node`). */

@@ -81,10 +81,11 @@ describe('/api/v1/agent', () => {
     });
   });
 
-  it('debug: components of the providers that answered', async () => {
+  it('debug: components of the providers that answered, in key order as Go writes its map', async () => {
     await withApi({}, async (api) => {
       const res = await call(api, 'GET', '/api/v1/agent/debug');
-      expect(res.body).toEqual({ NodeManager: { nodes: 0 } });
+      expect(res.body).toEqual({ ActiveJobs: [], NodeManager: { nodes: 0 } });
+      expect(keys(res.body)).toEqual(['ActiveJobs', 'NodeManager']);
     });
   });
 

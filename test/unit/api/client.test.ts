@@ -74,7 +74,7 @@ describe('BacalhauClient', () => {
       expect((await client.agent.node()).NodeType).toBe('Requester');
       const { config } = await client.agent.config();
       expect((config['Compute'] as { Auth: { Token: string } }).Auth.Token).toBe('********');
-      expect(await client.agent.debug()).toEqual({ NodeManager: { nodes: 0 } });
+      expect(await client.agent.debug()).toEqual({ ActiveJobs: [], NodeManager: { nodes: 0 } });
       expect(await client.agent.authConfig()).toEqual({ Version: '1.0.0', Config: {} });
     });
   });

@@ -134,6 +134,7 @@ export async function withApi<T>(options: WithApiOptions, fn: (api: ApiHarness) 
             buildInfo: serverBuildInfo,
             debugInfoProviders: [
               { getDebugInfo: () => ({ Component: 'NodeManager', Info: { nodes: 0 } }) },
+              { getDebugInfo: () => ({ Component: 'ActiveJobs', Info: [] }) },
               {
                 getDebugInfo: () => Promise.reject(new Error('broken provider')),
               },

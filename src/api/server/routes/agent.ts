@@ -88,7 +88,7 @@ export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): R
       url: `${agentUrl}/debug`,
       operationId: 'agent/debug',
       summary: 'Returns debug information on what the current node is doing.',
-      description: 'An object keyed by component; a provider that fails is left out.',
+      description: 'An object keyed by component, in key order; a provider that fails is left out.',
       tags: ['Ops'],
       query: noQuery(),
       response: {
@@ -96,16 +96,18 @@ export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): R
         description: 'Debug information by component',
       },
       async handler() {
-        const out: Record<string, unknown> = {};
+        const found = new Map<string, unknown>();
         for (const provider of agent.debugInfoProviders ?? []) {
           try {
             const info = await provider.getDebugInfo();
-            out[info.Component] = info.Info;
+            found.set(info.Component, info.Info);
           } catch {
             // Go logs the failure and leaves the component out.
           }
         }
-        return { body: out, schema: null };
+        // Go answers a map, which its JSON encoder writes in key order
+        const body = Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        return { body, schema: null };
       },
     }),
     defineRoute({
