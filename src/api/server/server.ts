@@ -32,7 +32,7 @@ import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
-import { APIServerComponent, errorResponse, notFoundBody, requestError } from './errors.js';
+import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
 import { goJson, wire } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
@@ -293,23 +293,15 @@ async function configure(
   const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
   for (const route of routes) registerRoute(app, route, timeout);
-  // echo's answer to a known path with another method: 405, with the methods it has in Allow
-  const methodsOf = routeMethods(routes);
+  // Also a known path with another method: Go's route groups (agent, auth, orchestrator) have
+  // middleware, for which echo adds a catch-all that answers 404 before its own 405 could.
   app.setNotFoundHandler((request, reply) => {
-    const allowed = methodsOf(request.url);
-    if (allowed.length === 0 || request.method === 'OPTIONS') {
-      // a compute-only node: the client was pointed at the wrong node, not at an old server
-      const hint =
-        deps.orchestrator === undefined && request.url.startsWith(OrchestratorRoutesPrefix)
-          ? NoOrchestratorHint
-          : undefined;
-      return sendJson(reply, 404, notFoundBody(request.id, hint));
-    }
-    // echo's list: OPTIONS first (CORS answers it everywhere), HEAD with every GET
-    const methods = ['OPTIONS', ...allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]))];
-    void reply.header('Allow', methods.join(', '));
-    const { body } = errorResponse(requestError('Method Not Allowed', { status: 405 }), request.id);
-    return request.method === 'HEAD' ? reply.code(405).send() : sendJson(reply, 405, body);
+    // a compute-only node: the client was pointed at the wrong node, not at an old server
+    const hint =
+      deps.orchestrator === undefined && request.url.startsWith(OrchestratorRoutesPrefix)
+        ? NoOrchestratorHint
+        : undefined;
+    return sendJson(reply, 404, notFoundBody(request.id, hint));
   });
   const isWebSocketPath = routePatternMatcher(
     routes.filter((r) => r.wsHandler !== undefined).map((r) => r.url),
@@ -443,18 +435,6 @@ function registerRoute(
       });
     },
   });
-}
-
-/** The methods of the routes whose pattern matches a request URL's path (its query left out). */
-function routeMethods(routes: readonly RouteDef[]): (url: string) => string[] {
-  const byMethod = new Map<string, string[]>();
-  for (const route of routes) byMethod.set(route.method, [...(byMethod.get(route.method) ?? []), route.url]);
-  const matchers = [...byMethod].map(([method, urls]) => ({ method, matches: routePatternMatcher(urls) }));
-  return (url) => {
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
-    return matchers.filter(({ matches }) => matches(path)).map(({ method }) => method);
-  };
 }
 
 function pathId(request: FastifyRequest): string {
