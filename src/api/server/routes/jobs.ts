@@ -124,7 +124,10 @@ function backwardCompatibleHistory(items: JobHistory[], clientVersion: string): 
   );
 }
 
-/** Every history entry of one version, for `include=history` (Go asks its store without a limit). */
+/**
+ * Every history entry of one version, for `include=history`. Go asks its store without a limit and gets
+ * the store's default page, the first 100: the latest events of a busy version were missing.
+ */
 async function fullHistory(jobs: ApiJobReader, job: Job): Promise<JobHistory[]> {
   const pageSize = 1000;
   const items: JobHistory[] = [];
