@@ -33,6 +33,7 @@ import type { PortAllocator } from './ports/allocator.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
+import { unpublishableEntries, unpublishedNote } from './unpublished-entries.js';
 
 export const CompletedMessage = 'Completed successfully';
 
@@ -165,7 +166,14 @@ export class ExecutionRunner {
       });
       if (result === undefined) return; // cancelled, or the node is stopping
       if (result.ErrorMsg !== '') throw taskFailed(result.ErrorMsg, allocatedResources(execution).Memory);
-      const published = await this.#publish(execution, dirs.results, result, signal, (t) => (topic = t));
+      const published = await this.#publish(
+        execution,
+        dirs.results,
+        result,
+        signal,
+        (t) => (topic = t),
+        notes,
+      );
       this.#o.store.update({
         executionID: execution.ID,
         condition: { expectedStates: [published === undefined ? 'Running' : 'Publishing'] },
@@ -212,17 +220,28 @@ export class ExecutionRunner {
     }
   }
 
-  /** Publishes when the task has a publisher; the published result, or undefined when it has none. */
+  /**
+   * Publishes when the task has a publisher; the published result, or undefined when it has none. What
+   * the results leave out of its outputs (links and the like) becomes a note.
+   */
   async #publish(
     execution: Execution,
     resultsDir: string,
     result: RunCommandResult,
     signal: AbortSignal,
     setTopic: (topic: string) => void,
+    notes: Event[],
   ): Promise<SpecConfig | undefined> {
-    const publisher = execution.Job?.Tasks[0]?.Publisher;
+    const task = execution.Job?.Tasks[0];
+    const publisher = task?.Publisher;
     if (publisher === undefined || publisher.Type === '') return undefined;
     setTopic(ComputeEventTopic.ExecutionPublishing);
+    const outputs = (task?.ResultPaths ?? []).map((output) => output.Name);
+    const leftOut = outputs.length === 0 ? [] : await unpublishableEntries(resultsDir, outputs);
+    if (leftOut.length > 0) {
+      const note = unpublishedNote(leftOut);
+      notes.push(newEvent(ComputeEventTopic.ExecutionPublishing, note, { now: this.#now() }));
+    }
     this.#o.store.update({
       executionID: execution.ID,
       condition: { expectedStates: ['Running'] },

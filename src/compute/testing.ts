@@ -5,11 +5,11 @@ import type { EngineRegistry } from './engines.js';
 import { hostEnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import { PortAllocator } from './ports/allocator.js';
-import { ExecutionRunner } from './runner.js';
+import { ExecutionRunner, type ExecutionRunnerOptions } from './runner.js';
 import type { ExecutionStore } from './store/types.js';
 
 /**
- * A runner with no publisher (publishing fails the test) and, unless given, no storages, whose background failures
+ * A runner with, unless given, no publisher (publishing fails the test) and no storages, whose background failures
  * are thrown unless `onError` is given; the wall clock, a two-port range and a minute's retention unless given.
  */
 export function testRunner(options: {
@@ -18,6 +18,8 @@ export function testRunner(options: {
   paths: ExecutionPaths;
   /** Default: none. */
   storages?: StorageRegistry;
+  /** Default: one that fails the test if it is called. */
+  publisher?: ExecutionRunnerOptions['publisher'];
   ports?: PortAllocator;
   clock?: Clock;
   retainOutputMs?: number;
@@ -28,7 +30,7 @@ export function testRunner(options: {
     store: options.store,
     engines: options.engines,
     storages: options.storages ?? new StorageRegistry({}),
-    publisher: { publish: () => Promise.reject(new Error('no publisher expected')) },
+    publisher: options.publisher ?? { publish: () => Promise.reject(new Error('no publisher expected')) },
     paths: options.paths,
     env: hostEnvResolver([]),
     ports:

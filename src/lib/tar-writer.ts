@@ -112,7 +112,8 @@ const ChunkSize = 256 * 1024;
  *
  * Deliberate differences: symbolic links, sockets, FIFOs and devices are left out (Go writes links with
  * an empty target that tar(1) refuses, fails on sockets, and Bacalhau's downloader keeps only files and
- * directories anyway). Nothing is ever followed out of the tree: entries are examined with `lstat` and
+ * directories anyway); the compute node tells the user which outputs were left out
+ * (compute/unpublished-entries.ts). Nothing is ever followed out of the tree: entries are examined with `lstat` and
  * files opened with O_NOFOLLOW. The tree must not change while it is read; a file that shrinks fails
  * the stream, one that grows is cut at the size its header announced.
  *
