@@ -165,7 +165,6 @@ export type ApiResultTransformer = (
 // ---------------------------------------------------------------------------------------------------
 // Agent
 
-
 export interface ApiAgentDeps {
   /** This node's NodeInfo (`GET /agent/node`). */
   nodeInfo(): Promise<NodeInfo> | NodeInfo;
