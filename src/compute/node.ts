@@ -116,9 +116,8 @@ export class ComputeNode {
       // state turns Completed: the runner writes that before the buffer has freed what it used.)
       onFreed: () => void this.#connection.heartbeat(),
     });
-    const buffer = this.#buffer;
     this.debugInfoProviders = Object.freeze(
-      computeDebugInfoProviders(() => buffer.runningExecutions(), options.store),
+      computeDebugInfoProviders(() => this.#buffer.runningExecutions(), options.store),
     );
     this.#outbox = new OutboxSender(options.store, options.transport, options.onError);
     this.#connection = new ConnectionKeeper({

@@ -7,6 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { goCompareStrings } from '../models/go-compat.js';
 
 /** How many entries the note names; it counts the rest. */
 const MaxNamed = 5;
@@ -25,7 +26,7 @@ export async function unpublishableEntries(
     } catch {
       continue; // the output folder is missing or not a folder: nothing of it is published either way
     }
-    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    children.sort((a, b) => goCompareStrings(a.name, b.name));
     for (const child of children) {
       const path = `${relative}/${child.name}`;
       if (child.isDirectory()) pending.push(path);

@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { configDocument } from '../../../config/index.js';
 import { isPlainObject } from '../../../models/codec.js';
+import { goCompareStrings } from '../../../models/go-compat.js';
 import type { BuildVersionInfo } from '../../../models/version.js';
 import {
   getAgentConfigResponseSchema,
@@ -106,7 +107,7 @@ export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): R
           }
         }
         // Go answers a map, which its JSON encoder writes in key order
-        const body = Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const body = Object.fromEntries([...found].sort(([a], [b]) => goCompareStrings(a, b)));
         return { body, schema: null };
       },
     }),
