@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { MemoryLimitExceeded } from '../executor/errors.js';
+import { MemoryLimitExceeded, outputNotRecorded } from '../executor/errors.js';
 import { NoopExecutor } from '../executor/noop/executor.js';
 import { ManualClock } from '../lib/clock.js';
 import { EventDetail } from '../models/index.js';
@@ -96,6 +96,60 @@ it('tells a task killed for its memory which limit it hit and how to raise it', 
     expect(failure?.Details?.[EventDetail.Hint]).toBe(
       'the task needs more than its memory limit of 8.0 MB: raise Resources.Memory (--memory with docker run)',
     );
+  } finally {
+    runner.stop();
+  }
+});
+
+it('removes the files of an execution that failed for a full disk at once, and says so', async () => {
+  const paths = new ExecutionPaths(join(dir, 'executions'));
+  const filling = new NoopExecutor({
+    hooks: { jobHandler: (ctx) => ctx.stdout('what filled the disk\n') },
+  });
+  // the task ends as the Docker and WASM executors end one whose output met a full disk
+  const wait = filling.wait.bind(filling);
+  vi.spyOn(filling, 'wait').mockImplementation(async (executionID) => {
+    await wait(executionID);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    throw outputNotRecorded(full, paths.dirs(executionID).results);
+  });
+  // kept an hour, as on a real node: only the full disk makes them go sooner
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: filling }),
+    paths,
+    retainOutputMs: 3_600_000,
+  });
+  const job = testJob({ Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  try {
+    await runner.run(store.get(execution.ID), new AbortController().signal);
+    expect(await paths.hasFolders(execution.ID)).toBe(false);
+    expect(store.get(execution.ID).ComputeState.StateType).toBe('Failed');
+    expect(store.events(execution.ID).map((e) => e.Message)).toContain(
+      "The disk is full: this execution's files (its logs, results and inputs) were removed to make room",
+    );
+    // its logs are gone, not never written
+    expect(await runner.logRemoved(store.get(execution.ID))).toBe(true);
+  } finally {
+    runner.stop();
+  }
+});
+
+it('keeps the files of an execution that failed for another reason (they hold what went wrong)', async () => {
+  const paths = new ExecutionPaths(join(dir, 'executions'));
+  const failing = new NoopExecutor({
+    hooks: { jobHandler: () => Promise.reject(new Error('the task broke')) },
+  });
+  const runner = testRunner({ store, engines: new EngineRegistry({ noop: failing }), paths });
+  const job = testJob({ Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  try {
+    await runner.run(store.get(execution.ID), new AbortController().signal);
+    expect(store.get(execution.ID).ComputeState.StateType).toBe('Failed');
+    expect(await paths.hasFolders(execution.ID)).toBe(true);
   } finally {
     runner.stop();
   }

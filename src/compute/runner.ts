@@ -30,6 +30,8 @@ import { allocatedResources } from './executor-buffer.js';
 import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
+import { BoundedMap } from '../lib/bounded-map.js';
+import { isDiskFull } from '../lib/error-chain.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
@@ -63,6 +65,8 @@ export class ExecutionRunner {
   readonly #removals = new Set<Timer>();
   /** Failures waiting to be written again (see #recordFailure). */
   readonly #retries = new Set<Timer>();
+  /** Executions whose folders went as soon as they failed, for a full disk (see #freeSpace). */
+  readonly #removedEarly = new BoundedMap<string, true>(1024);
   #stopped = false;
 
   constructor(options: ExecutionRunnerOptions) {
@@ -81,6 +85,7 @@ export class ExecutionRunner {
    * (it failed or was cancelled before: bidding, inputs, or the executor refusing it).
    */
   async logRemoved(execution: Execution): Promise<boolean> {
+    if (this.#removedEarly.get(execution.ID) === true) return true;
     if (await this.#o.paths.hasFolders(execution.ID)) return false;
     const endedMs = execution.ModifyTime / 1e6;
     return this.#o.clock.now() - endedMs >= this.#o.retainOutputMs;
@@ -186,7 +191,9 @@ export class ExecutionRunner {
       });
     } catch (err) {
       // Aborted: cancelled (already recorded) or the node is stopping (a restart decides its fate).
-      if (!signal.aborted) this.#fail(execution, err, topic, notes);
+      if (signal.aborted) return;
+      if (isDiskFull(err)) notes.push(await this.#freeSpace(execution.ID, topic));
+      this.#fail(execution, err, topic, notes);
     } finally {
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
@@ -248,6 +255,20 @@ export class ExecutionRunner {
       newValues: { ComputeState: { StateType: 'Publishing', Message: '' }, RunOutput: result },
     });
     return this.#o.publisher.publish(execution, resultsDir, { signal });
+  }
+
+  /**
+   * Removes the folders of an execution that failed for a full disk at once rather than after
+   * `retainOutputMs`: what it wrote is most often what filled the disk, and until there is room again
+   * neither this failure nor any other execution's progress can be recorded. Returns the event that
+   * says so.
+   */
+  async #freeSpace(executionID: string, topic: string): Promise<Event> {
+    await this.#o.paths.remove(executionID).catch(this.#o.onError);
+    this.#removedEarly.set(executionID, true);
+    const message =
+      "The disk is full: this execution's files (its logs, results and inputs) were removed to make room";
+    return newEvent(topic, message, { now: this.#now() });
   }
 
   #fail(execution: Execution, err: unknown, topic: string, notes: readonly Event[]): void {

@@ -1,4 +1,5 @@
 /** The errors every executor raises (Go `executor.NewExecutorError` and the compute node's timeout). */
+import { isDiskFull } from '../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { formatDuration } from '../models/duration.js';
 import { humanizeBytes } from '../models/resources.js';
@@ -70,5 +71,18 @@ export function taskFailed(errorMsg: string, memoryBytes: number): BacalhauError
           hint: `the task needs more than its memory limit${limit}: raise Resources.Memory (--memory with docker run)`,
         }
       : {}),
+  });
+}
+
+/**
+ * Output the node could not write to the execution's files (a full disk, most often). It ends the
+ * execution on every engine: its results would be wrong, and a task whose output nobody reads any more
+ * blocks at its next write until its timeout, if it has one.
+ */
+export function outputNotRecorded(err: unknown, resultsDir: string): BacalhauError {
+  return BacalhauError.wrap(err, "recording the task's output", {
+    code: ErrorCode.IOError,
+    component: ExecutorComponent,
+    ...(isDiskFull(err) && { hint: `free space on the disk that holds ${resultsDir}` }),
   });
 }

@@ -3,7 +3,7 @@
  * unchanged: `runExecutorContract('wasm', harness)`. The harness says how to build a fresh executor and
  * how to express, in that engine, the handful of tasks the contract needs.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,8 @@ export interface ExecutorContractHarness {
   catInput(path: string): ContractTask;
   /** Prints its environment, one `NAME=value` per line. */
   printEnv(): ContractTask;
+  /** Writes to stdout without end, until it is stopped. */
+  flood(): ContractTask;
 }
 
 export function runExecutorContract(name: string, harness: ExecutorContractHarness): void {
@@ -195,6 +197,23 @@ export function runExecutorContract(name: string, harness: ExecutorContractHarne
       expect(result.StderrTruncated).toBe(false);
       expect(await readFile(join(req.resultsDir, 'stdout'), 'utf8')).toBe('y'.repeat(100));
       expect(await readFile(join(req.resultsDir, 'stderr'), 'utf8')).toBe('z'.repeat(5));
+    });
+
+    it('ends a task whose output cannot be recorded (a full disk) with that failure', async () => {
+      const req = await request(harness.flood());
+      // every write to /dev/full fails with ENOSPC, as on a full disk; the recorder opens it by this name
+      await symlink('/dev/full', join(req.resultsDir, 'stdout'));
+      await executor.start(req);
+      const err: unknown = await executor.wait(req.executionID).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BacalhauError);
+      expect(err).toMatchObject({
+        code: ErrorCode.IOError,
+        hint: `free space on the disk that holds ${req.resultsDir}`,
+      });
+      expect((err as Error).message).toMatch(/^recording the task's output: ENOSPC: no space left on device/);
     });
 
     it('streams stdout and stderr in the order they were written', async () => {

@@ -15,6 +15,7 @@ import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
 import type { ResultPath } from '../models/result-path.js';
+import { outputNotRecorded } from './errors.js';
 import { LogFile } from './log-file.js';
 import type { OutputLimits } from './types.js';
 
@@ -188,10 +189,15 @@ export class OutputRecorder {
     );
   }
 
+  /** Records a piece of the task's output; fails with {@link outputNotRecorded}. */
   async write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
-    const { kept, written } = this.#stream(type).write(data);
-    // two files: both writes at once
-    if (kept.length > 0) await Promise.all([written, this.log.append(type, kept)]);
+    try {
+      const { kept, written } = this.#stream(type).write(data);
+      // two files: both writes at once
+      if (kept.length > 0) await Promise.all([written, this.log.append(type, kept)]);
+    } catch (err) {
+      throw outputNotRecorded(err, this.#resultsDir);
+    }
   }
 
   #stream(type: ExecutionLogType): CappedStream {

@@ -9,3 +9,15 @@ export function* errorChain(err: unknown): Generator<Error> {
 }
 
 const MaxDepth = 6;
+
+/**
+ * Whether a write failed because its disk (or the user's quota on it) is full, anywhere in the chain:
+ * the failure a node can end by freeing space, unlike a read-only or missing folder.
+ */
+export function isDiskFull(err: unknown): boolean {
+  for (const e of errorChain(err)) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}

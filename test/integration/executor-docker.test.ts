@@ -73,6 +73,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     writeOutput: (output, name, content) => sh(`printf %s ${quote(content)} > ${output.Path}/${name}`),
     catInput: (path) => sh(`cat ${path}`),
     printEnv: () => sh('env'),
+    flood: () => sh('yes'),
   });
 
   /** Fresh folders per request; IDs are unique within the run. */

@@ -45,6 +45,8 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
     writeOutput: (output, file, content) => withArgs('write_file', `${output.Path}/${file}`, content),
     catInput: (path) => withArgs('cat', path),
     printEnv: () => task('env'),
+    // the most line pairs stderr.wasm takes: it runs until stopped
+    flood: () => withArgs('stderr', '2147483647'),
   });
 
   /** Runs `t` to its result (start errors propagate), with `extra` request fields. */

@@ -75,6 +75,10 @@ async function supervise(
     }
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
+    // output that cannot be recorded ends the run, as on the other engines: see outputNotRecorded
+    void capture.done.then(() => {
+      if (capture.recorderFailure() !== undefined) stop();
+    });
     let status: ExitStatus;
     try {
       status = (await container.wait({ condition: 'not-running' })) as ExitStatus;
@@ -98,6 +102,8 @@ async function supervise(
     // the container has told all it will: it goes while the result is written
     void remove();
     if (signal.aborted) return await recorder.finish(-1, 'stopped');
+    const recorderFailure = capture.recorderFailure();
+    if (recorderFailure !== undefined) throw recorderFailure; // closed below
     const errorMsg = state.OOMKilled
       ? MemoryLimitExceeded
       : captureError !== undefined
@@ -136,6 +142,8 @@ async function startContainer(container: Docker.Container): Promise<string | und
 interface Capture {
   done: Promise<string | undefined>;
   abort: (reason?: string) => void;
+  /** Why the recorder failed (outputNotRecorded), once it has: the run ends with it. */
+  recorderFailure: () => Error | undefined;
 }
 
 /**
@@ -159,13 +167,19 @@ async function attachOutput(
     });
   } catch (err) {
     if (starting) throw daemonError('attaching to the container', err);
-    return { done: Promise.resolve(undefined), abort: () => undefined };
+    return { done: Promise.resolve(undefined), abort: () => undefined, recorderFailure: () => undefined };
   }
-  return capture(controller, () => record(stream as AsyncIterable<Buffer>, recorder));
-}
-
-function capture(controller: AbortController, run: () => Promise<void>): Capture {
-  const done = run().then(
+  let recorderFailure: Error | undefined;
+  /** Records the multiplexed stream in the order it comes. */
+  const record = async (): Promise<void> => {
+    for await (const piece of demultiplex(stream as AsyncIterable<Buffer>)) {
+      await recorder.write(piece.type, piece.data).catch((err: unknown) => {
+        recorderFailure = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      });
+    }
+  };
+  const done = record().then(
     () => undefined,
     (err: unknown) => {
       if (!controller.signal.aborted) return describe(err);
@@ -173,10 +187,5 @@ function capture(controller: AbortController, run: () => Promise<void>): Capture
       return typeof reason === 'string' ? reason : undefined;
     },
   );
-  return { done, abort: (reason) => controller.abort(reason) };
-}
-
-/** Records the multiplexed `stream` in the order it comes. */
-async function record(stream: AsyncIterable<Uint8Array>, recorder: OutputRecorder): Promise<void> {
-  for await (const piece of demultiplex(stream)) await recorder.write(piece.type, piece.data);
+  return { done, abort: (reason) => controller.abort(reason), recorderFailure: () => recorderFailure };
 }

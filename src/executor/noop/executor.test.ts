@@ -17,7 +17,8 @@ type Step =
   | { sleepMs: number }
   | { write: { output: string; file: string; content: string } }
   | { cat: string }
-  | { env: true };
+  | { env: true }
+  | { flood: string };
 
 const task = (...steps: Step[]): ContractTask => ({ engine: { Type: 'noop', Params: { Steps: steps } } });
 
@@ -32,6 +33,7 @@ async function scriptHandler(ctx: NoopJobContext): Promise<NoopJobOutcome> {
     else if ('write' in step) {
       await writeFile(join(ctx.request.resultsDir, step.write.output, step.write.file), step.write.content);
     } else if ('cat' in step) await ctx.stdout(await readFile(hostPath(ctx.request, step.cat)));
+    else if ('flood' in step) while (!ctx.signal.aborted) await ctx.stdout(step.flood);
     else for (const [k, v] of Object.entries(ctx.request.env)) await ctx.stdout(`${k}=${v}\n`);
   }
   return {};
@@ -58,6 +60,7 @@ runExecutorContract('noop', {
   writeOutput: (output, file, content) => task({ write: { output: output.Name, file, content } }),
   catInput: (path) => task({ cat: path }),
   printEnv: () => task({ env: true }),
+  flood: () => task({ flood: 'y\n' }),
 });
 
 describe('noop executor hooks', () => {
