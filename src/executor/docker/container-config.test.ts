@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { containerCreateOptions, mergeEnv } from './container-config.js';
 import { gpuDevices } from './devices.js';
 import { networkSettings } from './network.js';
-import { decodeDockerSpec } from './spec.js';
+import { decodeDockerSpec } from '../../models/engines/docker.js';
 
 const ref = { executorID: 'node-1', instanceID: 'inst-1', jobID: 'j-1', executionID: 'e-1' };
 const noDevices = { DeviceRequests: [], Devices: [] };

@@ -20,7 +20,7 @@ import type { Resources } from '../../models/resources.js';
 import type { DeviceSettings } from './devices.js';
 import { containerLabels, containerName, type ExecutionRef } from './naming.js';
 import type { NetworkSettings } from './network.js';
-import type { DockerEngineSpec } from './spec.js';
+import type { DockerEngineSpec } from '../../models/engines/docker.js';
 
 /** Go's `NanoCPUCoefficient`: Docker counts CPU in billionths of a core. */
 export const NanoCpusPerCore = 1_000_000_000;

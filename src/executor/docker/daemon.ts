@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-import { DockerComponent } from './errors.js';
+import { DockerComponent } from '../../models/engines/docker.js';
 
 export const DefaultSocketPath = '/var/run/docker.sock';
 

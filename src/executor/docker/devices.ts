@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { GPUVendor, type Resources } from '../../models/resources.js';
-import { DockerComponent } from './errors.js';
+import { DockerComponent } from '../../models/engines/docker.js';
 
 export interface DeviceSettings {
   DeviceRequests: Docker.DeviceRequest[];

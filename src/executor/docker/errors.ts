@@ -3,8 +3,7 @@
  * which job field is at fault and how to fix it, or what is wrong with the node.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-
-export const DockerComponent = 'Docker';
+import { DockerComponent } from '../../models/engines/docker.js';
 
 function dockerError(
   message: string,
@@ -13,16 +12,6 @@ function dockerError(
   extra: { cause?: unknown; retryable?: boolean; details?: Record<string, string> } = {},
 ): BacalhauError {
   return new BacalhauError(message, { code, component: DockerComponent, hint, ...extra });
-}
-
-/** Bad `Task.Engine.Params`; `problem` is Go's message after its `invalid docker engine param: ` prefix. */
-export function specError(problem: string): BacalhauError {
-  return dockerError(
-    `invalid docker engine param: ${problem}`,
-    ErrorCode.ExecutorSpecValidationErr,
-    'Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
-      '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path',
-  );
 }
 
 export function inputError(problem: string): BacalhauError {

@@ -31,14 +31,14 @@ import {
 } from './containers.js';
 import { connectDaemon } from './daemon.js';
 import { gpuDevices } from './devices.js';
-import { DockerComponent, daemonError, statusCode, throwIfAborted } from './errors.js';
+import { daemonError, statusCode, throwIfAborted } from './errors.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
 import { containerMounts } from './mounts.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
-import { decodeDockerSpec, type DockerEngineSpec } from './spec.js';
+import { DockerComponent, decodeDockerSpec, type DockerEngineSpec } from '../../models/engines/docker.js';
 import { runContainer } from './supervise.js';
 
 export interface DockerExecutorOptions extends BaseExecutorOptions {

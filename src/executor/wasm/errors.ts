@@ -3,8 +3,7 @@
  * says how to fix it.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-
-export const WasmComponent = 'WASM';
+import { WasmComponent } from '../../models/engines/wasm.js';
 
 function wasmError(message: string, code: ErrorCode, hint: string, cause?: unknown): BacalhauError {
   return new BacalhauError(message, {
@@ -13,15 +12,6 @@ function wasmError(message: string, code: ErrorCode, hint: string, cause?: unkno
     hint,
     ...(cause === undefined ? {} : { cause }),
   });
-}
-
-export function specError(problem: string): BacalhauError {
-  return wasmError(
-    `invalid WASM engine params: ${problem}`,
-    ErrorCode.ExecutorSpecValidationErr,
-    'Set Task.Engine.Params.EntryModule to the Target of an input holding the module; Entrypoint, ' +
-      'Parameters and ImportModules are optional (a string and two lists of strings)',
-  );
 }
 
 export function moduleNotFound(field: string, path: string, why: string): BacalhauError {

@@ -11,7 +11,7 @@ import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
 import { entrypointError, moduleCompileError, moduleNotFound, unknownModule } from './errors.js';
 import { capMemory } from './memory-limit.js';
-import type { WasmEngineSpec } from './spec.js';
+import type { WasmEngineSpec } from '../../models/engines/wasm.js';
 
 /** The WASI preview1 import namespace, provided by the worker. */
 export const WasiModuleName = 'wasi_snapshot_preview1';

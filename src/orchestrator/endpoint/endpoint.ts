@@ -25,7 +25,7 @@ import { isBlank } from '../../models/validate.js';
 import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
-import { checkEngineParams } from './engine-params.js';
+import { checkEngineParams } from '../../models/engines/check.js';
 import {
   cannotRerun,
   cannotStop,

@@ -47,9 +47,24 @@ describe('bacalhau job validate', () => {
 
   it('reads standard input for "-"', async () => {
     const run = await cli(['job', 'validate', '-'], {
-      stdin: '{"Type":"batch","Tasks":[{"Name":"main","Engine":{"Type":"docker"}}]}',
+      stdin:
+        '{"Type":"batch","Tasks":[{"Name":"main","Engine":{"Type":"docker","Params":{"Image":"busybox"}}}]}',
     });
     expect(run).toMatchObject({ code: 0, stdout: 'OK\n' });
+  });
+
+  it("refuses the engine params a submission is refused for, with the orchestrator's message", async () => {
+    const run = await cli(['job', 'validate', '-'], {
+      stdin:
+        '{"Type":"batch","Tasks":[{"Name":"main","Engine":{"Type":"docker","Params":{"Entrypoint":"echo"}}}]}',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Error: the job provided is invalid');
+    expect(run.stderr).toBe(
+      "\nError: invalid docker engine param: 'Image' cannot be empty\n" +
+        'Hint:  Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
+        '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path\n',
+    );
   });
 
   it('validates several files, failing if any is invalid', async () => {

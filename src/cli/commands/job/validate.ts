@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
+import { checkEngineParams } from '../../../models/engines/check.js';
+import { convertLegacyWasmModules } from '../../../models/jobspec/legacy-wasm.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { CliContext } from '../../context.js';
 import { fatalText } from '../../messages.js';
@@ -9,7 +11,10 @@ import { readJobSpec } from './read-spec.js';
 
 export const JobSpecLink = 'https://docs.bacalhau.org/cli-api/specifications/job';
 
-/** `bacalhau job validate <file...>`: Bacalhau's client-side checks, without contacting a server. */
+/**
+ * `bacalhau job validate <file...>`: Bacalhau's client-side checks, without contacting a server, and
+ * the engine params check a submission gets from the orchestrator (models/engines/check.ts).
+ */
 export function validateCommand(ctx: CliContext): Command {
   return new Command('validate')
     .description('validate a job using a json or yaml file.')
@@ -32,7 +37,8 @@ export function validateCommand(ctx: CliContext): Command {
 async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
   try {
     const text = await readJobSpec(file, ctx);
-    const { warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
+    const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
+    checkEngineParams(convertLegacyWasmModules(job));
     for (const warning of warnings) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;

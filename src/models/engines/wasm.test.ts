@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../models/bacerrors.js';
-import { decodeWasmSpec } from './spec.js';
+import { decodeWasmSpec } from './wasm.js';
 
 describe('decodeWasmSpec', () => {
   it('fills the defaults and matches keys case-insensitively', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../models/bacerrors.js';
-import { decodeDockerSpec } from './spec.js';
+import { decodeDockerSpec } from './docker.js';
 
 describe('decodeDockerSpec', () => {
   it('fills the defaults and matches keys case-insensitively, as Go decodes JSON', () => {

@@ -1,12 +1,17 @@
 /**
  * The Docker engine params (Go `pkg/executor/docker/models.EngineSpec`), decoded and validated with
  * Bacalhau's messages. Keys match case-insensitively, as Go's JSON decoding of the params map does.
+ * In models, not with the executor: the orchestrator checks them on submission and `job validate`
+ * before it (check.ts), with the decoder the executor runs.
  */
-import { getField } from '../../models/codec.js';
-import { EnvVarPrefix } from '../../models/constants.js';
-import { stringListParam, stringParam } from '../../models/param-values.js';
-import type { SpecConfig } from '../../models/spec-config.js';
-import { specError } from './errors.js';
+import { BacalhauError, ErrorCode } from '../bacerrors.js';
+import { getField } from '../codec.js';
+import { EnvVarPrefix } from '../constants.js';
+import { stringListParam, stringParam } from '../param-values.js';
+import type { SpecConfig } from '../spec-config.js';
+
+/** The component of the Docker executor's errors. */
+export const DockerComponent = 'Docker';
 
 export interface DockerEngineSpec {
   /** Image reference, pulled when absent from the node. */
@@ -46,6 +51,17 @@ export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
     EnvironmentVariables: environmentVariables,
     WorkingDirectory: workingDirectory,
   };
+}
+
+/** Bad `Task.Engine.Params`; `problem` is Go's message after its `invalid docker engine param: ` prefix. */
+function specError(problem: string): BacalhauError {
+  return new BacalhauError(`invalid docker engine param: ${problem}`, {
+    code: ErrorCode.ExecutorSpecValidationErr,
+    component: DockerComponent,
+    hint:
+      'Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
+      '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path',
+  });
 }
 
 function optionalString(value: unknown, field: string): string {

@@ -1,11 +1,14 @@
 /**
  * The WASM engine params (Go `pkg/executor/wasm/models.EngineSpec`). Keys match case-insensitively,
- * as Go's JSON decoding of the params map does.
+ * as Go's JSON decoding of the params map does. In models for the same reason as docker.ts.
  */
-import { getField } from '../../models/codec.js';
-import { stringListParam, stringParam } from '../../models/param-values.js';
-import type { SpecConfig } from '../../models/spec-config.js';
-import { specError } from './errors.js';
+import { BacalhauError, ErrorCode } from '../bacerrors.js';
+import { getField } from '../codec.js';
+import { stringListParam, stringParam } from '../param-values.js';
+import type { SpecConfig } from '../spec-config.js';
+
+/** The component of the WASM executor's errors. */
+export const WasmComponent = 'WASM';
 
 export interface WasmEngineSpec {
   /** Target path of the input holding the module to run. */
@@ -38,6 +41,16 @@ export function decodeWasmSpec(engine: SpecConfig): WasmEngineSpec {
     Parameters: stringList(get('Parameters'), 'Parameters'),
     ImportModules: stringList(get('ImportModules'), 'ImportModules'),
   };
+}
+
+function specError(problem: string): BacalhauError {
+  return new BacalhauError(`invalid WASM engine params: ${problem}`, {
+    code: ErrorCode.ExecutorSpecValidationErr,
+    component: WasmComponent,
+    hint:
+      'Set Task.Engine.Params.EntryModule to the Target of an input holding the module; Entrypoint, ' +
+      'Parameters and ImportModules are optional (a string and two lists of strings)',
+  });
 }
 
 function stringList(value: unknown, field: string): string[] {

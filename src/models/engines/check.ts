@@ -1,19 +1,20 @@
 /**
  * The built-in engines' params, checked on submission with the decoders their executors run, so that a
  * spec no node could run is refused at once (400, naming the param and what was given) instead of being
- * scheduled, failing on a node and being retried there.
+ * scheduled, failing on a node and being retried there. `job validate` runs the same check, so that
+ * it passes only what a submission would.
  *
  * Deliberate difference: Go leaves engine params to the compute node, where the same mistakes end as a
  * failed execution (or a bid rejection) after the job was accepted. Other engine types, which this
  * orchestrator cannot know, are left to their nodes as in Go.
  */
-import { decodeDockerSpec } from '../../executor/docker/spec.js';
-import { decodeWasmSpec } from '../../executor/wasm/spec.js';
-import { BacalhauError } from '../../models/bacerrors.js';
-import { Engine } from '../../models/constants.js';
-import type { Job } from '../../models/job.js';
-import { invalidJobSpec } from '../../models/jobspec/decode.js';
-import { isSpecType, type SpecConfig } from '../../models/spec-config.js';
+import { BacalhauError } from '../bacerrors.js';
+import { Engine } from '../constants.js';
+import type { Job } from '../job.js';
+import { invalidJobSpec } from '../jobspec/decode.js';
+import { isSpecType, type SpecConfig } from '../spec-config.js';
+import { decodeDockerSpec } from './docker.js';
+import { decodeWasmSpec } from './wasm.js';
 
 const decoders: readonly (readonly [string, (engine: SpecConfig) => unknown])[] = [
   [Engine.Docker, decodeDockerSpec],
