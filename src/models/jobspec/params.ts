@@ -31,6 +31,18 @@ const inputs: Readonly<Record<string, readonly string[]>> = {
   ipfs: ['CID'],
 };
 
+/**
+ * The parameter without which an input source of a type this project's nodes serve cannot be fetched,
+ * and what it holds. Go's nodes refuse such an input only when they come to fetch it, retrying on other
+ * nodes; the orchestrator here refuses the submission (models/engines/check.ts).
+ */
+const requiredInputParams: Readonly<Record<string, readonly [name: string, holds: string]>> = {
+  inline: ['URL', 'a data: URL holding the content, e.g. "data:text/plain;base64,aGVsbG8="'],
+  urldownload: ['URL', 'the http:// or https:// URL of a file'],
+  local: ['SourcePath', 'the path on the compute node'],
+  localdirectory: ['SourcePath', 'the path on the compute node'],
+};
+
 const publishers: Readonly<Record<string, readonly string[]>> = {
   local: [],
   noop: [],
@@ -50,6 +62,28 @@ export function unknownParamWarnings(job: Job): string[] {
     check(warnings, `${at}.Publisher`, task.Publisher, publishers, 'publisher');
   });
   return warnings;
+}
+
+/** One problem per input source that lacks its type's required parameter (absent, null or blank). */
+export function missingInputParams(job: Job): string[] {
+  return job.Tasks.flatMap((task, i) =>
+    (task.InputSources ?? []).flatMap((input, j) => {
+      const type = input.Source?.Type ?? '';
+      const required = Object.hasOwn(requiredInputParams, type.toLowerCase())
+        ? requiredInputParams[type.toLowerCase()]
+        : undefined;
+      if (required === undefined) return [];
+      const [name, holds] = required;
+      const params = input.Source?.Params ?? {};
+      const key = Object.keys(params).find((k) => k.toLowerCase() === name.toLowerCase());
+      const value = key === undefined ? undefined : params[key];
+      if (value !== undefined && value !== null && (typeof value !== 'string' || value.trim() !== ''))
+        return [];
+      return [
+        `Tasks[${i}].InputSources[${j}].Source.Params.${name} is missing: the ${type} input source needs it (${holds})`,
+      ];
+    }),
+  );
 }
 
 function check(

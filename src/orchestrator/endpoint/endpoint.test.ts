@@ -504,6 +504,34 @@ describe('submitJob', () => {
       },
     );
 
+    it('refuses input sources without their required param, naming each and what it holds (400)', async () => {
+      const inline = { Type: 'inline', Params: { Content: 'hello' } };
+      const url = { Type: 'urlDownload', Params: { URL: '  ' } };
+      const local = { Type: 'localDirectory', Params: { sourcepath: 'data' } };
+      const job = dockerJob({
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: { Type: 'docker', Params: { Image: 'busybox' } },
+            InputSources: [
+              { Source: inline, Target: '/in' },
+              { Source: url, Target: '/url' },
+              { Source: local, Target: '/local' },
+            ],
+          },
+        ],
+      });
+      const err = await rejection(endpoint().submitJob({ job }));
+      expect(err.message).toBe(
+        'Tasks[0].InputSources[0].Source.Params.URL is missing: the inline input source needs it ' +
+          '(a data: URL holding the content, e.g. "data:text/plain;base64,aGVsbG8=")\n' +
+          'Tasks[0].InputSources[1].Source.Params.URL is missing: the urlDownload input source needs it ' +
+          '(the http:// or https:// URL of a file)',
+      );
+      expect(err.httpStatus).toBe(400);
+      expect((await store.listJobs()).items).toEqual([]);
+    });
+
     it('leaves the params of engines it does not know to their nodes', async () => {
       const job = dockerJob({
         Tasks: [{ Name: 'main', Engine: { Type: 'python', Params: { Parameters: 'x' } } }],

@@ -25,7 +25,7 @@ import { isBlank } from '../../models/validate.js';
 import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
-import { checkEngineParams } from '../../models/engines/check.js';
+import { checkBuiltinParams } from '../../models/engines/check.js';
 import {
   cannotRerun,
   cannotStop,
@@ -210,7 +210,7 @@ export class JobEndpoint {
     const sanitized = sanitizeJobSubmission(normalizeJob(decoded.job));
     const transformed = chain(clientInfo(client), this.#options.transform)(sanitized.job);
     // after the transformers: they turn legacy WASM params into the form the executor reads
-    checkEngineParams(transformed);
+    checkBuiltinParams(transformed);
     return {
       // The store normalizes again (Go's CreateJob does too): what the transformers added, e.g. default
       // resources, is stored lower-cased.

@@ -67,6 +67,25 @@ describe('bacalhau job validate', () => {
     );
   });
 
+  it('refuses an input source without its required param (inline Content instead of URL)', async () => {
+    const run = await cli(['job', 'validate', '-'], {
+      stdin: JSON.stringify({
+        Type: 'batch',
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: { Type: 'docker', Params: { Image: 'busybox' } },
+            InputSources: [{ Source: { Type: 'inline', Params: { Content: 'hello' } }, Target: '/in' }],
+          },
+        ],
+      }),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'Error: Tasks[0].InputSources[0].Source.Params.URL is missing: the inline input source needs it',
+    );
+  });
+
   it('validates several files, failing if any is invalid', async () => {
     const run = await cli([
       'job',

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
-import { checkEngineParams } from '../../../models/engines/check.js';
+import { checkBuiltinParams } from '../../../models/engines/check.js';
 import { convertLegacyWasmModules } from '../../../models/jobspec/legacy-wasm.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { CliContext } from '../../context.js';
@@ -38,7 +38,7 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
   try {
     const text = await readJobSpec(file, ctx);
     const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
-    checkEngineParams(convertLegacyWasmModules(job));
+    checkBuiltinParams(convertLegacyWasmModules(job));
     for (const warning of warnings) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;
