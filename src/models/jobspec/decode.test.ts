@@ -427,3 +427,38 @@ describe('the fixture corpus', () => {
     expect(prepareJobForSubmission(fixture('valid/nameless.yaml')).job.Name).toBe('');
   });
 });
+
+describe('hints for problems whose message does not say the fix', () => {
+  const hintFor = (spec: string): string => {
+    try {
+      prepareJobForSubmission(spec);
+    } catch (err) {
+      return (err as BacalhauError).hint;
+    }
+    throw new Error('the spec was accepted');
+  };
+  const task = (extra: string): string =>
+    `Tasks:\n  - Name: main\n    Engine: {Type: docker, Params: {Image: busybox}}\n${extra}`;
+
+  it.each([
+    ['a missing job type', task(''), 'Type is one of batch, service, daemon or ops'],
+    ['an unknown job type', `Type: batchy\n${task('')}`, 'Type is one of batch, service, daemon or ops'],
+    [
+      'an unquoted number as CPU',
+      `Type: batch\n${task('    Resources: {CPU: 1}\n')}`,
+      'resources are strings: quote a number in YAML (CPU: "1"), or give a unit (Memory: 512mb)',
+    ],
+    [
+      'an input source without a target',
+      `Type: batch\n${task('    InputSources: [{Source: {Type: urlDownload, Params: {URL: "https://x.org/a"}}}]\n')}`,
+      'give each input source a Target: the absolute path where the task finds it, e.g. /inputs',
+    ],
+    [
+      'a lower-case environment variable name',
+      `Type: batch\n${task('    Env: {foo: bar}\n')}`,
+      'write environment variable names in upper case: MY_VAR, not my_var',
+    ],
+  ])('%s', (_name, spec, hint) => {
+    expect(hintFor(spec)).toBe(hint);
+  });
+});

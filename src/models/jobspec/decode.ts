@@ -166,6 +166,19 @@ const problemHints: readonly (readonly [RegExp, string])[] = [
   ],
   [/invalid GPU value: /, 'GPU (--gpu) takes a whole number of GPUs: 1'],
   [/in 'TimeoutConfig' is invalid type: /, 'timeouts are whole seconds: ExecutionTimeout: 3600 for an hour'],
+  [
+    /in 'ResourcesConfig' is invalid type: 'number' expected: 'string'/,
+    'resources are strings: quote a number in YAML (CPU: "1"), or give a unit (Memory: 512mb)',
+  ],
+  [/^(missing job type|invalid job type: .*)$/m, 'Type is one of batch, service, daemon or ops'],
+  [
+    endingWith('input source is missing a target'),
+    'give each input source a Target: the absolute path where the task finds it, e.g. /inputs',
+  ],
+  [
+    /environment variable '[^']*' must be uppercase$/m,
+    'write environment variable names in upper case: MY_VAR, not my_var',
+  ],
 ];
 
 function endingWith(text: string): RegExp {
