@@ -205,7 +205,7 @@ describe('decode: type mismatches', () => {
     });
   });
 
-  it('names nested fields by their full path and their own struct', () => {
+  it("names nested fields by their path (Go's: no list indices) and their own struct", () => {
     const { errors } = decodeStruct(
       {
         Type: 'batch',
@@ -217,8 +217,8 @@ describe('decode: type mismatches', () => {
       jobSchema(),
     );
     expect(errors).toEqual([
-      mismatch('Tasks[1].Name', 'Task', 'number', 'string'),
-      mismatch('Tasks[1].Engine.Type', 'SpecConfig', 'number', 'string'),
+      mismatch('Tasks.Name', 'Task', 'number', 'string'),
+      mismatch('Tasks.Engine.Type', 'SpecConfig', 'number', 'string'),
     ]);
   });
 
@@ -231,9 +231,9 @@ describe('decode: type mismatches', () => {
       jobSchema(),
     );
     expect(errors).toEqual([
-      mismatch('Constraints[0].Values[1]', 'LabelSelectorRequirement', 'number', 'string'),
-      mismatch('Tasks[0].Env.BAD', 'Task', 'number', 'string'),
-      mismatch('Tasks[0].Engine', 'Task', 'string', 'SpecConfig'),
+      mismatch('Constraints.Values', 'LabelSelectorRequirement', 'number', 'string'),
+      mismatch('Tasks.Env.BAD', 'Task', 'number', 'string'),
+      mismatch('Tasks.Engine', 'Task', 'string', 'SpecConfig'),
     ]);
   });
 

@@ -185,9 +185,13 @@ class Decoder {
   }
 }
 
-/** The message of Bacalhau's CLI unmarshaller for a JSON type mismatch. */
+/**
+ * The message of Bacalhau's CLI unmarshaller for a JSON type mismatch. Its field is Go's
+ * `UnmarshalTypeError.Field`: the names on the way down, without list indices (`Tasks.Resources.CPU`).
+ */
 function invalidType(path: string, owner: string, got: string, expected: string): string {
-  return `field: '${path}' in '${owner}' is invalid type: '${got}' expected: '${expected}'`;
+  const field = path.replace(/\[\d+\]/g, '');
+  return `field: '${field}' in '${owner}' is invalid type: '${got}' expected: '${expected}'`;
 }
 
 /** Go's field matching: the exact key first, else the first field equal under case folding. */

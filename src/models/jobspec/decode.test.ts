@@ -224,8 +224,8 @@ describe('loadJobSpec', () => {
       ),
     ).toEqual([
       "field: 'Count' in 'Job' is invalid type: 'string' expected: 'int'",
-      "field: 'Tasks[0].Name' in 'Task' is invalid type: 'number' expected: 'string'",
-      "field: 'Tasks[0].Env.A' in 'Task' is invalid type: 'number' expected: 'string'",
+      "field: 'Tasks.Name' in 'Task' is invalid type: 'number' expected: 'string'",
+      "field: 'Tasks.Env.A' in 'Task' is invalid type: 'number' expected: 'string'",
     ]);
   });
 

@@ -405,7 +405,7 @@ describe('submitJob', () => {
       });
       const err = await rejection(endpoint().submitJob({ job }));
       expect(err.message).toBe(
-        "field: 'Tasks[0].Timeouts.ExecutionTimeout' in 'TimeoutConfig' is invalid type: 'string' expected: 'int64'",
+        "field: 'Tasks.Timeouts.ExecutionTimeout' in 'TimeoutConfig' is invalid type: 'string' expected: 'int64'",
       );
       expect(err.hint).toBe('timeouts are whole seconds: ExecutionTimeout: 3600 for an hour');
     });
