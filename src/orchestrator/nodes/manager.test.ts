@@ -769,6 +769,26 @@ describe('NodeManager lifecycle', () => {
     }
   });
 
+  it("after a restart keeps a hybrid node's stored compute entry, so its waiting jobs see it", async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      // the embedded node: this orchestrator's own ID, registered by its compute side before the restart
+      const hybrid = makeNode('n-orchestrator');
+      await store.putNode(hybrid);
+      await withHarness(
+        { dispatcher: false, store, clock, manager: { selfInfo: selfNodeInfo() } },
+        async () => {
+          const stored = await store.getNode('n-orchestrator');
+          expect(stored.Info).toEqual(hybrid.Info);
+          expect(stored.ConnectionState.Status).toBe('CONNECTED');
+        },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stops idempotently, writing buffered heartbeats; calls after stop fail with ServiceUnavailable', async () => {
     const clock = new ManualClock();
     const store = await SqliteJobStore.create({ path: ':memory:', clock });

@@ -556,7 +556,10 @@ export class NodeManager implements ControlPlaneHandler {
         connection.ConnectedSince = goTime(now);
       }
       tx.putNode({
-        Info: info,
+        // A hybrid node's own compute side registered it as a compute node, and until it handshakes
+        // again that entry is what tells the schedulers it exists: written over as a Requester, a
+        // restart failed the jobs it found waiting with "available: 0"
+        Info: existing?.Info.NodeType === NodeType.Compute ? existing.Info : info,
         Membership: existing?.Membership ?? NodeMembership.Approved,
         Connection: NodeConnection.Connected,
         ConnectionState: connection,
