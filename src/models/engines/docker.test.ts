@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../models/bacerrors.js';
+import { ErrorCode } from '../bacerrors.js';
 import { decodeDockerSpec } from './docker.js';
 
 describe('decodeDockerSpec', () => {

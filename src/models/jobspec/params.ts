@@ -6,6 +6,8 @@
  * (a custom engine, a Go node's plugin) are not judged.
  */
 import type { Job, SpecConfig } from '../index.js';
+import { getField } from '../codec.js';
+import { isBlank } from '../validate.js';
 import { closestKey } from './closest-key.js';
 
 const engines: Readonly<Record<string, readonly string[]>> = {
@@ -69,16 +71,12 @@ export function missingInputParams(job: Job): string[] {
   return job.Tasks.flatMap((task, i) =>
     (task.InputSources ?? []).flatMap((input, j) => {
       const type = input.Source?.Type ?? '';
-      const required = Object.hasOwn(requiredInputParams, type.toLowerCase())
-        ? requiredInputParams[type.toLowerCase()]
-        : undefined;
+      const required = forType(requiredInputParams, type);
       if (required === undefined) return [];
       const [name, holds] = required;
-      const params = input.Source?.Params ?? {};
-      const key = Object.keys(params).find((k) => k.toLowerCase() === name.toLowerCase());
-      const value = key === undefined ? undefined : params[key];
-      if (value !== undefined && value !== null && (typeof value !== 'string' || value.trim() !== ''))
-        return [];
+      const value = getField(input.Source?.Params ?? {}, name);
+      const missing = value === undefined || value === null || (typeof value === 'string' && isBlank(value));
+      if (!missing) return [];
       return [
         `Tasks[${i}].InputSources[${j}].Source.Params.${name} is missing: the ${type} input source needs it (${holds})`,
       ];
@@ -94,7 +92,7 @@ function check(
   kind: string,
 ): void {
   const type = spec?.Type ?? '';
-  const names = Object.hasOwn(known, type.toLowerCase()) ? known[type.toLowerCase()] : undefined;
+  const names = forType(known, type);
   if (names === undefined) return;
   const lower = new Set(names.map((n) => n.toLowerCase()));
   for (const key of Object.keys(spec?.Params ?? {})) {
@@ -109,4 +107,10 @@ function check(
         (fix === undefined ? '' : `: ${fix}`),
     );
   }
+}
+
+/** The entry of `table` for a spec type, whatever its case (the tables' keys are lower case). */
+function forType<T>(table: Readonly<Record<string, T>>, type: string): T | undefined {
+  const key = type.toLowerCase();
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
