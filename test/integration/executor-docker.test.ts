@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
@@ -463,6 +463,54 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await noContainersLeft(executor);
         await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
       }));
+
+    // the executor reaches the daemon through a relay whose open connections the test closes (as a
+    // daemon restart does) or silences (as a dead link does: no answer ever comes); the container
+    // runs on meanwhile, and new connections reach the daemon
+    it.each(['closed', 'silenced'])(
+      'learns how a container ended when its connections to the daemon are %s',
+      (cut) =>
+        withTempDir(async (dir) => {
+          const relayPath = join(dir, 'relay.sock');
+          const links = new Set<Socket>();
+          const relay = createNetServer((client) => {
+            const daemon = connect(env.socketPath ?? '/var/run/docker.sock');
+            for (const socket of [client, daemon]) {
+              links.add(socket);
+              socket.on('error', () => undefined);
+              socket.on('close', () => links.delete(socket));
+            }
+            client.pipe(daemon).pipe(client);
+          });
+          relay.listen(relayPath);
+          await once(relay, 'listening');
+          const saved = process.env['DOCKER_HOST'];
+          process.env['DOCKER_HOST'] = `unix://${relayPath}`;
+          try {
+            const relayed = await newExecutor();
+            const req = await newRequest(dir, sh('echo before; sleep 2; echo after; exit 3'));
+            await relayed.start(req);
+            await fileContains(join(req.resultsDir, 'stdout'), 'before\n');
+            for (const socket of links) {
+              if (cut === 'closed') socket.destroy();
+              else socket.unpipe();
+            }
+            const result = await relayed.wait(req.executionID);
+            // the exit code comes through; the output written while no stream was attached is lost,
+            // and the result says so instead of passing the cut output off as complete
+            expect(result.ExitCode).toBe(3);
+            expect(result.Stdout).toBe('before\n');
+            expect(result.ErrorMsg).toMatch(/^failed to capture container output: /);
+            // and the container is removed over the connections that work
+            await noContainersLeft(relayed);
+          } finally {
+            if (saved === undefined) delete process.env['DOCKER_HOST'];
+            else process.env['DOCKER_HOST'] = saved;
+            for (const socket of links) socket.destroy();
+            relay.close();
+          }
+        }),
+    );
 
     it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
       withTempDir(async (dir) => {

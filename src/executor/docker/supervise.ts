@@ -24,11 +24,15 @@ import type { OutputRecorder } from '../results.js';
 import { demultiplex } from './demux.js';
 import { daemonError, describe, statusCode } from './errors.js';
 import { MemoryLimitExceeded } from '../errors.js';
+import { waitForExit } from './wait-exit.js';
 
 /** Seconds between SIGTERM and SIGKILL when an execution is stopped (Go's `ContainerStop` timeout). */
 const StopGraceSeconds = 1;
 /** How long the daemon may take to deliver the last output after the container ended. */
 const OutputDrainMs = 10_000;
+/** How much earlier than the container's end its output stream may end and still be whole. */
+const ClockToleranceMs = 1_000;
+const OutputCutShort = 'the output stream ended while the container was still running';
 
 export interface SuperviseOptions {
   container: Docker.Container;
@@ -38,11 +42,6 @@ export interface SuperviseOptions {
   signal: AbortSignal;
   /** Removes the container and what belongs to it; runs once, whatever happened. Never rejects. */
   cleanup: () => Promise<void>;
-}
-
-interface ExitStatus {
-  StatusCode: number;
-  Error?: { Message?: string } | null;
 }
 
 /**
@@ -79,16 +78,11 @@ async function supervise(
     void capture.done.then(() => {
       if (capture.recorderFailure() !== undefined) stop();
     });
-    let status: ExitStatus;
-    try {
-      status = (await container.wait({ condition: 'not-running' })) as ExitStatus;
-    } catch (err) {
+    const exit = await waitForExit(container);
+    if ('failure' in exit) {
       capture.abort(); // the run failed already; what the output did no longer matters
       await capture.done;
-      return await recorder.finish(
-        -1,
-        `received error response from docker client while waiting on container: ${describe(err)}`,
-      );
+      return await recorder.finish(-1, exit.failure);
     }
     const drainTimer = setTimeout(
       () =>
@@ -104,12 +98,14 @@ async function supervise(
     if (signal.aborted) return await recorder.finish(-1, 'stopped');
     const recorderFailure = capture.recorderFailure();
     if (recorderFailure !== undefined) throw recorderFailure; // closed below
+    const outputError =
+      captureError ?? (exit.disrupted && endedEarly(capture, state.FinishedAt) ? OutputCutShort : undefined);
     const errorMsg = state.OOMKilled
       ? MemoryLimitExceeded
-      : captureError !== undefined
-        ? `failed to capture container output: ${captureError}`
-        : (status.Error?.Message ?? '');
-    return await recorder.finish(status.StatusCode, errorMsg);
+      : outputError !== undefined
+        ? `failed to capture container output: ${outputError}`
+        : (exit.status.Error?.Message ?? '');
+    return await recorder.finish(exit.status.StatusCode, errorMsg);
   } catch (err) {
     await recorder.close();
     throw err;
@@ -119,6 +115,17 @@ async function supervise(
     if (signal.aborted) await remove();
     else void remove();
   }
+}
+
+/**
+ * Whether the output stream ended well before the container did. It ends when the task's output
+ * does, so one that ended earlier was cut, along with the connection to the daemon, and what the
+ * task wrote afterwards is lost. Only asked after a disrupted wait: `FinishedAt` is the daemon's
+ * clock, which a remote daemon may not share with this node.
+ */
+function endedEarly(capture: Capture, finishedAt: string): boolean {
+  const endedAt = capture.endedAt();
+  return endedAt !== undefined && endedAt < Date.parse(finishedAt) - ClockToleranceMs;
 }
 
 /** Starts the container; a failure is the run's result (Go), its message the ErrorMsg. */
@@ -144,6 +151,8 @@ interface Capture {
   abort: (reason?: string) => void;
   /** Why the recorder failed (outputNotRecorded), once it has: the run ends with it. */
   recorderFailure: () => Error | undefined;
+  /** When the stream ended without error, if it has (a stream cut with an error says why in `done`). */
+  endedAt: () => number | undefined;
 }
 
 /**
@@ -167,7 +176,12 @@ async function attachOutput(
     });
   } catch (err) {
     if (starting) throw daemonError('attaching to the container', err);
-    return { done: Promise.resolve(undefined), abort: () => undefined, recorderFailure: () => undefined };
+    return {
+      done: Promise.resolve(undefined),
+      abort: () => undefined,
+      recorderFailure: () => undefined,
+      endedAt: () => undefined,
+    };
   }
   let recorderFailure: Error | undefined;
   /** Records the multiplexed stream in the order it comes. */
@@ -179,13 +193,25 @@ async function attachOutput(
       });
     }
   };
+  let endedAt: number | undefined;
   const done = record().then(
-    () => undefined,
-    (err: unknown) => {
-      if (!controller.signal.aborted) return describe(err);
-      const reason: unknown = controller.signal.reason;
-      return typeof reason === 'string' ? reason : undefined;
+    () => {
+      // a stream ended by the drain timeout may end without error: the timeout still cut it short
+      if (!controller.signal.aborted) endedAt = Date.now();
+      return abortReason(controller.signal);
     },
+    (err: unknown) => (controller.signal.aborted ? abortReason(controller.signal) : describe(err)),
   );
-  return { done, abort: (reason) => controller.abort(reason), recorderFailure: () => recorderFailure };
+  return {
+    done,
+    abort: (reason) => controller.abort(reason),
+    recorderFailure: () => recorderFailure,
+    endedAt: () => endedAt,
+  };
+}
+
+/** Why the capture was aborted, when a reason worth telling was given. */
+function abortReason(signal: AbortSignal): string | undefined {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return typeof reason === 'string' ? reason : undefined;
 }
