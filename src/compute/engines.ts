@@ -47,8 +47,8 @@ export class EngineRegistry {
     return this.#engines.installed();
   }
 
-  /** Every executor, installed or not (to stop them). */
-  all(): Executor[] {
+  /** Every executor with its engine type, installed or not (to stop them). */
+  all(): (readonly [string, Executor])[] {
     return this.#engines.all();
   }
 }

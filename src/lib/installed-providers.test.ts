@@ -28,6 +28,10 @@ describe('InstalledProviders', () => {
     expect(await providers.installedTypes()).toEqual(['Docker']);
     expect(await providers.installed()).toEqual([docker]);
     expect(docker.asked).toBe(1);
-    expect(providers.all()).toEqual([docker, broken, failing]);
+    expect(providers.all()).toEqual([
+      ['Docker', docker],
+      ['wasm', broken],
+      ['s3', failing],
+    ]);
   });
 });

@@ -38,9 +38,9 @@ export class InstalledProviders<T extends Installable> {
     return (await this.#installedEntries()).map(([, provider]) => provider);
   }
 
-  /** Every provider, installed or not. */
-  all(): T[] {
-    return [...this.#providers.values()].map(([, provider]) => provider);
+  /** Every provider with its type (as given), installed or not. */
+  all(): (readonly [string, T])[] {
+    return [...this.#providers.values()];
   }
 
   async #installedEntries(): Promise<(readonly [string, T])[]> {

@@ -32,6 +32,8 @@ import { ConfigReader } from './config-values.js';
 
 export const ComputeComponent = 'Compute';
 
+/** How long `stop` waits for an engine to release what it holds (see ComputeOptions.engineReleaseMs). */
+const DefaultEngineReleaseMs = 10_000;
 /** How long an execution's folders (its log) are kept after it ended (Go: 1 hour). */
 const RetainOutputMs = 3_600_000;
 
@@ -55,6 +57,11 @@ export interface ComputeOptions {
   onWarning?: (message: string) => void;
   /** News worth a line in the node's log (connected to the orchestrator again). */
   onInfo?: (message: string) => void;
+  /**
+   * How long `stop` waits for an engine to release its executions (stop and remove its containers)
+   * before it stops without them. Default 10 s.
+   */
+  engineReleaseMs?: number;
 }
 
 /** What the node says of its connection to the orchestrator: nothing without a place to say it. */
@@ -73,6 +80,8 @@ export class Compute {
   readonly #publisher: LocalPublisher | undefined;
   readonly #store: SqliteExecutionStore;
   readonly #engines: EngineRegistry;
+  readonly #onWarning: ((message: string) => void) | undefined;
+  readonly #engineReleaseMs: number;
   #stopped: Promise<void> | undefined;
 
   private constructor(
@@ -80,8 +89,11 @@ export class Compute {
     store: SqliteExecutionStore,
     publisher: LocalPublisher | undefined,
     engines: EngineRegistry,
+    options: ComputeOptions,
   ) {
     this.#engines = engines;
+    this.#onWarning = options.onWarning;
+    this.#engineReleaseMs = options.engineReleaseMs ?? DefaultEngineReleaseMs;
     this.node = node;
     this.#store = store;
     this.#publisher = publisher;
@@ -220,7 +232,7 @@ export class Compute {
         onError,
         ...connectionLog(options, clock),
       });
-      return new Compute(node, store, localPublisher, engines);
+      return new Compute(node, store, localPublisher, engines, options);
     } catch (err) {
       await localPublisher?.stop();
       store?.close();
@@ -232,14 +244,30 @@ export class Compute {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.node.stop();
-      // Engines that hold outside resources (Docker containers) release them, as Bacalhau's shutdown does.
-      for (const executor of this.#engines.all()) {
-        if (hasStop(executor)) await executor.stop().catch(() => undefined);
+      // Engines that hold outside resources (Docker containers) release them, as Bacalhau's shutdown
+      // does; but not for ever: a daemon that stopped answering would keep the node from stopping
+      for (const [type, executor] of this.#engines.all()) {
+        if (hasStop(executor)) await this.#releaseEngine(type, executor);
       }
       await this.#publisher?.stop().catch(() => undefined);
       this.#store.close();
     })();
     return this.#stopped;
+  }
+
+  async #releaseEngine(type: string, executor: Executor & { stop(): Promise<void> }): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>(
+      (resolve) => (timer = setTimeout(() => resolve('late'), this.#engineReleaseMs)),
+    );
+    const released = executor.stop().catch(() => undefined);
+    if ((await Promise.race([released, late])) === 'late') {
+      this.#onWarning?.(
+        `The ${type} engine did not release its executions within ${this.#engineReleaseMs / 1000} s (is its daemon answering?): ` +
+          'the node stops without waiting; the containers it could not stop are taken up again, or removed, when it starts again',
+      );
+    }
+    clearTimeout(timer);
   }
 }
 

@@ -134,7 +134,12 @@ export async function removeExecutionContainers(
   scope: ExecutorScope,
   executionID: string,
 ): Promise<void> {
-  const found = await listInScope(docker, scope, [executionFilter(scope, executionID)], undefined);
+  const found = await listInScope(
+    docker,
+    scope,
+    [executionFilter(scope, executionID)],
+    AbortSignal.timeout(RemovalTimeoutMs),
+  );
   await Promise.all(found.map((info) => removeContainer(docker, info.Id)));
 }
 
@@ -145,10 +150,17 @@ export async function runningPid(docker: Docker, id: string): Promise<number> {
   return info.State.Pid;
 }
 
+/**
+ * How long the daemon may take over a removal. A daemon that does not answer (hung, or a link to it
+ * that went silent) must not keep a cancelled run, or the node's shutdown, waiting for ever: a container
+ * left behind is removed as an orphan at the next start.
+ */
+const RemovalTimeoutMs = 10_000;
+
 /** Kills and removes a container; one that is gone (or being removed) already is no error. */
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   try {
-    await docker.getContainer(id).remove({ force: true });
+    await docker.getContainer(id).remove({ force: true, abortSignal: AbortSignal.timeout(RemovalTimeoutMs) });
   } catch (err) {
     const status = statusCode(err);
     if (status !== 404 && status !== 409) throw daemonError(`removing container ${id}`, err);

@@ -64,6 +64,9 @@ const InstalledTimeoutMs = 2000;
  */
 const RecentAnswerMs = 30_000;
 
+/** How long `stop` waits for the daemon to list what is left to remove (it may not be answering). */
+const StopListingTimeoutMs = 10_000;
+
 export class DockerExecutor extends BaseExecutor {
   readonly id: string;
   readonly #scope: ExecutorScope;
@@ -217,7 +220,9 @@ export class DockerExecutor extends BaseExecutor {
     this.#stopping ??= (async () => {
       await Promise.allSettled([...this.#active].map((id) => this.cancel(id)));
       await Promise.allSettled([...this.#removing]);
-      const left = await this.listContainers().catch(() => []);
+      const left = await this.listContainers({ signal: AbortSignal.timeout(StopListingTimeoutMs) }).catch(
+        () => [],
+      );
       await Promise.allSettled(left.map((c) => removeContainer(this.#docker, c.id)));
     })();
     return this.#stopping;

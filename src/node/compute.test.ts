@@ -1,0 +1,50 @@
+// The compute half of `serve` as a whole (the node itself is tested in compute-node.test.ts): what it
+// does with its engines when it stops.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { load } from '../config/index.js';
+import { NoopExecutor } from '../executor/noop/executor.js';
+import { InMemoryTransportHub } from '../transport/in-memory/transport.js';
+import { Compute } from './compute.js';
+
+/** An engine whose daemon no longer answers: releasing what it holds never ends. */
+class UnansweredEngine extends NoopExecutor {
+  stopCalls = 0;
+  stop(): Promise<void> {
+    this.stopCalls += 1;
+    return new Promise(() => undefined);
+  }
+}
+
+describe('Compute', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compute-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops without an engine that cannot release what it holds, and says so', async () => {
+    const hub = await InMemoryTransportHub.create();
+    const stuck = new UnansweredEngine();
+    const warnings: string[] = [];
+    const compute = await Compute.create({
+      config: load({ env: {}, home: dir, dataDir: dir, config: ['Publishers.Types.Local.Port=0'] }),
+      nodeID: 'n-compute',
+      instanceID: 'i-compute',
+      transport: await hub.createComputeTransport({ nodeId: 'n-compute', startTime: new Date() }),
+      engines: { docker: stuck },
+      engineReleaseMs: 50,
+      onWarning: (message) => warnings.push(message),
+    });
+    await compute.stop();
+    await hub.stop();
+    expect(stuck.stopCalls).toBe(1);
+    // (no orchestrator serves this hub: the node's connection warnings come first)
+    expect(warnings.filter((w) => w.includes('engine'))).toEqual([
+      'The docker engine did not release its executions within 0.05 s (is its daemon answering?): the node ' +
+        'stops without waiting; the containers it could not stop are taken up again, or removed, when it starts again',
+    ]);
+  });
+});
