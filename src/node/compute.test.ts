@@ -25,6 +25,32 @@ describe('Compute', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('warns when no Docker daemon answers, naming where it looked and the fix', async () => {
+    const saved = process.env['DOCKER_HOST'];
+    process.env['DOCKER_HOST'] = `unix://${join(dir, 'no-daemon.sock')}`;
+    const hub = await InMemoryTransportHub.create();
+    const warnings: string[] = [];
+    try {
+      const compute = await Compute.create({
+        config: load({ env: {}, home: dir, dataDir: dir, config: ['Publishers.Types.Local.Port=0'] }),
+        nodeID: 'n-compute',
+        instanceID: 'i-compute',
+        transport: await hub.createComputeTransport({ nodeId: 'n-compute', startTime: new Date() }),
+        onWarning: (message) => warnings.push(message),
+      });
+      await compute.stop();
+    } finally {
+      if (saved === undefined) delete process.env['DOCKER_HOST'];
+      else process.env['DOCKER_HOST'] = saved;
+      await hub.stop();
+    }
+    expect(warnings.filter((w) => w.includes('Docker'))).toEqual([
+      `No Docker daemon answers at unix://${join(dir, 'no-daemon.sock')}: this node runs no Docker jobs. ` +
+        'Start the daemon (or point DOCKER_HOST at it) and restart the node, or add docker to ' +
+        'Engines.Disabled to say so',
+    ]);
+  });
+
   it('stops without an engine that cannot release what it holds, and says so', async () => {
     const hub = await InMemoryTransportHub.create();
     const stuck = new UnansweredEngine();

@@ -146,11 +146,8 @@ export class Compute {
         config.InputSources.Disabled,
       ),
     );
-    const standard: Record<string, Executor> = {
-      wasm: new WasmExecutor(),
-      docker: await DockerExecutor.create({ id: nodeID, instanceID: options.instanceID }),
-      ...options.engines,
-    };
+    const docker = await DockerExecutor.create({ id: nodeID, instanceID: options.instanceID });
+    const standard: Record<string, Executor> = { wasm: new WasmExecutor(), docker, ...options.engines };
     const engines = new EngineRegistry(
       options.badActor === true
         ? Object.fromEntries(
@@ -159,6 +156,8 @@ export class Compute {
         : standard,
       config.Engines.Disabled,
     );
+
+    if (standard['docker'] === docker) await warnWithoutDaemon(engines, docker, options.onWarning);
 
     let localPublisher: LocalPublisher | undefined;
     let store: SqliteExecutionStore | undefined;
@@ -269,6 +268,24 @@ export class Compute {
     }
     clearTimeout(timer);
   }
+}
+
+/**
+ * Tells the operator when the Docker engine is enabled but no daemon answers: the node then runs no
+ * Docker job until it is restarted (engines are asked once, as in Go), and users' jobs would otherwise
+ * only say the node "does not support docker".
+ */
+async function warnWithoutDaemon(
+  engines: EngineRegistry,
+  docker: DockerExecutor,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<void> {
+  const enabled = engines.all().some(([, executor]) => executor === docker);
+  if (onWarning === undefined || !enabled || (await engines.installed()).includes(docker)) return;
+  onWarning(
+    `No Docker daemon answers at ${docker.daemonAddress}: this node runs no Docker jobs. Start the daemon ` +
+      '(or point DOCKER_HOST at it) and restart the node, or add docker to Engines.Disabled to say so',
+  );
 }
 
 function hasStop(executor: Executor): executor is Executor & { stop(): Promise<void> } {

@@ -12,14 +12,18 @@ export interface DaemonConnection {
   docker: Docker;
   /** The daemon's unix socket on this host, or undefined for a remote (tcp) daemon. */
   socketPath: string | undefined;
+  /** Where the daemon is, for messages: `unix:///var/run/docker.sock`, `tcp://host:2376`. */
+  address: string;
 }
 
 export function connectDaemon(): DaemonConnection {
   const socketPath = daemonSocketPath(process.env['DOCKER_HOST']);
-  if (socketPath !== undefined) return { docker: new Docker({ socketPath }), socketPath };
+  if (socketPath !== undefined) {
+    return { docker: new Docker({ socketPath }), socketPath, address: `unix://${socketPath}` };
+  }
   try {
     // dockerode reads DOCKER_HOST and the TLS variables itself for every non-unix address
-    return { docker: new Docker(), socketPath: undefined };
+    return { docker: new Docker(), socketPath: undefined, address: process.env['DOCKER_HOST'] ?? '' };
   } catch (err) {
     throw new BacalhauError(
       `DOCKER_HOST ${JSON.stringify(process.env['DOCKER_HOST'])} is not usable: ${String(err)}`,

@@ -69,6 +69,8 @@ const StopListingTimeoutMs = 10_000;
 
 export class DockerExecutor extends BaseExecutor {
   readonly id: string;
+  /** Where the daemon is (DOCKER_HOST, or the default socket), for messages. */
+  readonly daemonAddress: string;
   readonly #scope: ExecutorScope;
   readonly #docker: Docker;
   readonly #socketPath: string | undefined;
@@ -96,6 +98,7 @@ export class DockerExecutor extends BaseExecutor {
     const daemon = connectDaemon();
     this.#docker = daemon.docker;
     this.#socketPath = daemon.socketPath;
+    this.daemonAddress = daemon.address;
     this.#leftovers = new LeftoverContainers(this.#docker, this.#scope);
   }
 
