@@ -32,8 +32,9 @@ export function jobNotFound(id: string): BacalhauError {
   return jobStoreError(`job not found: ${id}`, ErrorCode.NotFound);
 }
 
+/** Go names the key of its name index (`name:namespace`). */
 export function jobNameNotFound(name: string, namespace: string): BacalhauError {
-  return jobStoreError(`job not found: ${name} in namespace ${namespace}`, ErrorCode.NotFound);
+  return jobStoreError(`job name index not found: ${name}:${namespace}`, ErrorCode.NotFound);
 }
 
 export function jobVersionNotFound(jobID: string, version: number): BacalhauError {

@@ -682,7 +682,7 @@ describe('diffJob', () => {
 
   it('is NotFound (404) when no job has the name', async () => {
     const err = await rejection(endpoint().diffJob({ job: dockerJob() }));
-    expect(err.message).toBe('job not found: Docker Job in namespace default');
+    expect(err.message).toBe('job name index not found: Docker Job:default');
     expect(err.httpStatus).toBe(404);
   });
 
