@@ -703,6 +703,33 @@ describe('NodeManager lifecycle', () => {
     });
   });
 
+  it('marks the Requester entry of a former identity of this orchestrator DISCONNECTED', async () => {
+    const clock = new ManualClock();
+    const store = await SqliteJobStore.create({ path: ':memory:', clock });
+    try {
+      // the orchestrator ran before as n-before; its identity was then reset
+      const former = { ...selfNodeInfo(), NodeID: 'n-before' };
+      await withHarness({ dispatcher: false, store, clock, manager: { selfInfo: former } }, () =>
+        Promise.resolve(),
+      );
+      expect((await store.getNode('n-before')).ConnectionState.Status).toBe('CONNECTED');
+      await withHarness(
+        { dispatcher: false, store, clock, manager: { selfInfo: selfNodeInfo() } },
+        async () => {
+          const stale = await store.getNode('n-before');
+          expect(stale.Connection).toBe('DISCONNECTED');
+          expect(stale.ConnectionState).toMatchObject({
+            Status: 'DISCONNECTED',
+            LastError: 'replaced by this orchestrator, n-orchestrator',
+          });
+          expect((await store.getNode('n-orchestrator')).ConnectionState.Status).toBe('CONNECTED');
+        },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to reject or delete its own node, which would leave it off its own node list', async () => {
     await withHarness({ dispatcher: false, manager: { selfInfo: selfNodeInfo() } }, async (h) => {
       for (const action of ['reject', 'delete'] as const) {

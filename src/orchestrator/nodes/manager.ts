@@ -564,6 +564,20 @@ export class NodeManager implements ControlPlaneHandler {
         Connection: NodeConnection.Connected,
         ConnectionState: connection,
       });
+      // One orchestrator per store: another CONNECTED Requester is this node under an identity it no
+      // longer has (its system_metadata.yaml was reset). Requesters are never health-checked, so
+      // left alone it would show CONNECTED for ever.
+      const formerSelves = tx.listNodes(
+        (n) =>
+          n.Info.NodeType === NodeType.Requester &&
+          n.Info.NodeID !== info.NodeID &&
+          n.ConnectionState.Status === NodeConnection.Connected,
+      );
+      for (const former of formerSelves) {
+        tx.putNode(
+          disconnectedState(former, undefined, now, `replaced by this orchestrator, ${info.NodeID}`),
+        );
+      }
     });
   }
 
