@@ -2,7 +2,8 @@
  * The log streams of a NATS node, each on a connection of its own (the transports own theirs): the
  * orchestrator's client, which reads any node's logs, and the compute node's server, which answers
  * log requests for its executions. The server dials in the background and keeps trying (every 2 s),
- * so a compute node that starts before its orchestrator serves logs once it is reachable. The retries
+ * so a compute node that starts before its orchestrator serves logs once it is reachable, and dials
+ * again whenever its connection is closed for good. The retries
  * are ours, not nats.js's `waitOnFirstConnect`, which cannot be cancelled and would keep a stopped
  * node's process alive.
  */
@@ -48,7 +49,24 @@ export class LogStreams {
     nodeID: string,
     streamLogs: LogLineSource,
   ): void {
-    void (async () => {
+    this.#serveUntilStopped(dial, tokenSetting, nodeID, streamLogs).catch((err: unknown) => {
+      if (!this.#stopping.signal.aborted) this.#onError?.(err, 'LogStream');
+    });
+  }
+
+  /**
+   * Serves on a connection, and on a new one whenever it closes: nats.js gives a connection up for
+   * good after repeated authorization errors (an orchestrator restarted with another token), while
+   * the node's transport reconnects by itself; without a new connection, a node shown CONNECTED
+   * would answer no log request until it was restarted.
+   */
+  async #serveUntilStopped(
+    dial: NatsConnectionOptions,
+    tokenSetting: TokenSetting,
+    nodeID: string,
+    streamLogs: LogLineSource,
+  ): Promise<void> {
+    for (;;) {
       const nc = await this.#dialUntilConnected(dial, tokenSetting);
       const server = await NatsLogStreamServer.start({
         connection: nc,
@@ -56,10 +74,14 @@ export class LogStreams {
         streamLogs,
         ...this.#errorOption(),
       });
-      this.#closers.push(() => server.stop());
-    })().catch((err: unknown) => {
-      if (!this.#stopping.signal.aborted) this.#onError?.(err, 'LogStream');
-    });
+      const stopServer = (): Promise<void> => server.stop();
+      this.#closers.push(stopServer);
+      await nc.closed();
+      this.#stopping.signal.throwIfAborted();
+      this.#closers.splice(this.#closers.indexOf(stopServer), 1);
+      this.#connections.splice(this.#connections.indexOf(nc), 1);
+      await stopServer().catch(() => undefined);
+    }
   }
 
   /** The `onError` option of a log stream end, reporting as component LogStream. */
@@ -75,17 +97,25 @@ export class LogStreams {
     for (const connection of this.#connections.splice(0)) await connection.close().catch(() => undefined);
   }
 
-  /** Dials until a server answers; rejects (quietly, see `serve`) once the streams stop. */
+  /**
+   * Dials until a server answers; rejects (quietly, see `serve`) once the streams stop. A refused
+   * token is reported, once until a dial succeeds, and tried again: the orchestrator may come back
+   * with the token this node has.
+   */
   async #dialUntilConnected(
     dial: NatsConnectionOptions,
     tokenSetting: TokenSetting,
   ): Promise<NatsConnection> {
+    let refused = false;
     for (;;) {
       try {
         return await this.#dial(dial, tokenSetting);
       } catch (err) {
         this.#stopping.signal.throwIfAborted();
-        if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+        if (!refused && err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) {
+          refused = true;
+          this.#onError?.(err, 'LogStream');
+        }
       }
       await sleep(RetryMs, undefined, { signal: this.#stopping.signal });
     }

@@ -332,6 +332,52 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     expect(await waitForTerminal(c, next)).toBe(JobStateType.Completed);
   }, 150_000);
 
+  it('a compute node answers log requests again after its orchestrator came back with another token, then its own', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const compute = c.computes[0]!;
+    await c.orchestrator.kill('SIGTERM');
+    await c.orchestrator.start(['-c', 'Orchestrator.Auth.Token=another-token']);
+    // the node's log connection is refused, and nats.js gives it up for good (within seconds: it
+    // stops after two refusals in a row); this node says so once it dials again
+    const givenUpBy = Date.now() + 15_000;
+    await until(
+      'the refused log connection',
+      () =>
+        Promise.resolve(
+          /LogStream.*Authorization/s.test(compute.output) || Date.now() > givenUpBy || undefined,
+        ),
+      c,
+    );
+    await c.orchestrator.kill('SIGTERM');
+    await c.orchestrator.start();
+    await until(
+      'the node back',
+      async () => {
+        const nodes = await c.run(['node', 'list', '--output', 'json']);
+        const listed = JSON.parse(nodes.stdout) as {
+          Info: { NodeID: string };
+          ConnectionState: { Status: string };
+        }[];
+        const node = listed.find((n) => n.Info.NodeID === compute.name);
+        return node?.ConnectionState.Status === 'CONNECTED' || undefined;
+      },
+      c,
+    );
+
+    const run = await c.run(['wasm', 'run', '--id-only', hello]);
+    expect(run.code, c.output).toBe(0);
+    await until(
+      'the logs',
+      async () => {
+        const logs = await c.run(['job', 'logs', run.stdout.trim()]);
+        return logs.code === 0 ? logs.stdout : undefined;
+      },
+      c,
+    ).then((stdout) => expect(stdout).toBe('Hello, world!\n'));
+  }, 150_000);
+
   it('the orchestrator killed with kill -9 mid-run and restarted loses no accepted job', async (ctx) => {
     const sleep = requireWasmModule(ctx, 'sleep');
     cluster = await ProcessCluster.start(2);

@@ -35,13 +35,16 @@ export class ServeProcess {
     this.#args = args;
   }
 
-  /** Starts the process and resolves once its API serves (its `bacalhau.run` appeared). */
-  async start(): Promise<void> {
+  /**
+   * Starts the process and resolves once its API serves (its `bacalhau.run` appeared). `overrides`
+   * are added to its arguments for this start only (a later `-c` wins over an earlier one).
+   */
+  async start(overrides: readonly string[] = []): Promise<void> {
     const runInfo = join(this.dataDir, 'bacalhau.run');
     rmSync(runInfo, { force: true }); // a SIGKILLed node leaves its file behind
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...this.#args],
+      ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...this.#args, ...overrides],
       {
         cwd: REPO_ROOT,
         env: { ...process.env, HOME: this.dataDir, BACALHAU_DIR: this.dataDir },
