@@ -154,7 +154,7 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
-    warnings.push(...unreachablePorts(config), ...unservedSettings(config));
+    warnings.push(...unreachablePorts(config), ...unservedSettings(config), ...movingPublisherPort(config));
     const tls = await apiTls(config);
     if (tls?.selfSignedFile !== undefined) {
       warnings.push(
@@ -323,6 +323,19 @@ function unreachablePorts(config: BacalhauConfig): string[] {
         `${key}: port ${port} is one fetch refuses to connect to (the Fetch standard blocks it), so ${who}; ` +
         `choose another port with -c ${key}=<port>`,
     );
+}
+
+/**
+ * A local publisher on port 0 listens on a port chosen at each start, and a result's URL names the
+ * port it was published on: after a restart, `job get` cannot download what was published before.
+ */
+function movingPublisherPort(config: BacalhauConfig): string[] {
+  const local = !config.Publishers.Disabled.some((type) => type.trim().toLowerCase() === 'local');
+  if (!config.Compute.Enabled || !local || config.Publishers.Types.Local.Port !== 0) return [];
+  return [
+    'Publishers.Types.Local.Port: 0 picks a new port at every start, so results this node publishes ' +
+      "locally cannot be downloaded with 'job get' once it restarts; set a fixed port to keep them reachable",
+  ];
 }
 
 /** Settings Bacalhau honours and this node cannot yet: said at start rather than ignored in silence. */
