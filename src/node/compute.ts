@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
+import { raceSignals } from '../lib/abort.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { connectionNotices } from './retry-warnings.js';
 import type { Executor } from '../executor/types.js';
@@ -255,18 +256,14 @@ export class Compute {
   }
 
   async #releaseEngine(type: string, executor: Executor & { stop(): Promise<void> }): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>(
-      (resolve) => (timer = setTimeout(() => resolve('late'), this.#engineReleaseMs)),
-    );
     const released = executor.stop().catch(() => undefined);
-    if ((await Promise.race([released, late])) === 'late') {
+    const late = AbortSignal.timeout(this.#engineReleaseMs);
+    await raceSignals(released, [late], () => new Error('late')).catch(() =>
       this.#onWarning?.(
         `The ${type} engine did not release its executions within ${this.#engineReleaseMs / 1000} s (is its daemon answering?): ` +
           'the node stops without waiting; the containers it could not stop are taken up again, or removed, when it starts again',
-      );
-    }
-    clearTimeout(timer);
+      ),
+    );
   }
 }
 
@@ -292,7 +289,8 @@ function hasStop(executor: Executor): executor is Executor & { stop(): Promise<v
   return typeof (executor as { stop?: unknown }).stop === 'function';
 }
 
-function isDisabled(type: string, disabled: readonly string[]): boolean {
+/** Whether a `*.Disabled` list names `type` (case-insensitively, as Go matches provider types). */
+export function isDisabled(type: string, disabled: readonly string[]): boolean {
   return disabled.some((entry) => entry.trim().toLowerCase() === type.toLowerCase());
 }
 

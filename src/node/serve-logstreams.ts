@@ -3,9 +3,8 @@
  * orchestrator's client, which reads any node's logs, and the compute node's server, which answers
  * log requests for its executions. The server dials in the background and keeps trying (every 2 s),
  * so a compute node that starts before its orchestrator serves logs once it is reachable, and dials
- * again whenever its connection is closed for good. The retries
- * are ours, not nats.js's `waitOnFirstConnect`, which cannot be cancelled and would keep a stopped
- * node's process alive.
+ * again whenever its connection is closed for good. The retries are ours, not nats.js's
+ * `waitOnFirstConnect`, which cannot be cancelled and would keep a stopped node's process alive.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';

@@ -17,7 +17,7 @@ import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
-import { Compute } from './compute.js';
+import { Compute, isDisabled } from './compute.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { localLogSource } from './log-source.js';
 import type { ApiLogSource } from '../api/server/types.js';
@@ -330,7 +330,7 @@ function unreachablePorts(config: BacalhauConfig): string[] {
  * port it was published on: after a restart, `job get` cannot download what was published before.
  */
 function movingPublisherPort(config: BacalhauConfig): string[] {
-  const local = !config.Publishers.Disabled.some((type) => type.trim().toLowerCase() === 'local');
+  const local = !isDisabled('local', config.Publishers.Disabled);
   if (!config.Compute.Enabled || !local || config.Publishers.Types.Local.Port !== 0) return [];
   return [
     'Publishers.Types.Local.Port: 0 picks a new port at every start, so results this node publishes ' +

@@ -6,6 +6,7 @@
  * at every few seconds, and a failed wait is asked again while the daemon still says the container
  * runs. Without this, a lost connection left the execution running for ever, holding its capacity.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { describe, statusCode } from './errors.js';
 
@@ -82,5 +83,5 @@ async function lookAt(container: Docker.Container): Promise<Look> {
   }
 }
 
-const delay = (ms: number): Promise<undefined> =>
-  new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+/** A pause that does not keep the process alive (a node stopping need not wait for a look). */
+const delay = (ms: number): Promise<undefined> => sleep(ms, undefined, { ref: false });

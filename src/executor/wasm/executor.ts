@@ -11,12 +11,11 @@ import { systemClock } from '../../lib/clock.js';
 import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
 import { executorStopped } from '../errors.js';
 import type { BidResponse, RunCommandRequest, SignalOption } from '../types.js';
-
+import { decodeWasmSpec, WasmComponent } from '../../models/engines/wasm.js';
 import { memoryLimitPages } from './memory-limit.js';
 import { loadProgram } from './modules.js';
 import { prepareMounts } from './mounts.js';
 import { runInWorker, spawnWasmWorker } from './run-worker.js';
-import { decodeWasmSpec, WasmComponent } from '../../models/engines/wasm.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface WasmExecutorOptions extends BaseExecutorOptions {
