@@ -262,6 +262,8 @@ export class Orchestrator {
         },
         onCapacityFreed: (nodeIds) => wakeQueuedJobs(nodeIds.length),
         onCapacityReport: (nodeId, report) => capacityReported(nodeId, report),
+        onTwinRefused: (nodeId, reason) =>
+          o.logger.warn(`Refused a second process as compute node ${nodeId}: ${reason}`, { NodeID: nodeId }),
       });
       started.push(nodeManager);
       const scheduling = await SchedulingService.create({

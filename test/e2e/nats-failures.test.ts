@@ -4,10 +4,11 @@
  * checks where every job ends up and how many executions it took.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
+import { LockFile } from '../../src/node/data-dir-lock.js';
 import {
   describeWithEnv,
   natsEnv,
@@ -222,6 +223,35 @@ describeWithEnv('failures across processes', natsEnv(), () => {
       ConnectionState: { Status: string };
     }[];
     expect(listed.find((n) => n.Info.NodeID === 'compute-0')?.ConnectionState.Status).toBe('CONNECTED');
+  }, 150_000);
+
+  it('two processes on copies of one data dir do not take the node ID from each other in turns', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    const original = c.computes[0]!;
+    // as copied to another machine: there the lock's pid names no process, so it is stale
+    const copyDir = join(dirname(original.dataDir), 'compute-0-copy');
+    cpSync(original.dataDir, copyDir, { recursive: true });
+    rmSync(join(copyDir, LockFile));
+    const copy = await c.addCompute('compute-0', [], 'compute-0-copy');
+
+    // one of the two is refused, and the orchestrator says why
+    const refusal = 'another process with this node ID and this data dir is connected';
+    await until(
+      'one of the two to be refused',
+      () => Promise.resolve(original.output.includes(refusal) || copy.output.includes(refusal) || undefined),
+      c,
+    );
+    expect(c.orchestrator.output).toContain('Refused a second process as compute node compute-0');
+    // ...and the ID stays where it is: before, it changed hands every one to four seconds
+    const reconnections = () => c.orchestrator.output.split('node reconnected').length;
+    const seen = reconnections();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(reconnections()).toBe(seen);
+    // work still reaches the node that holds the ID (before, 2 of 3 jobs stayed Pending)
+    const jobs = await Promise.all([1, 2, 3].map(() => submitSleep(c, sleep, 10)));
+    for (const jobID of jobs) expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
   }, 150_000);
 
   it.for([

@@ -239,6 +239,89 @@ describe('NodeManager: one process per node ID', () => {
     });
   });
 
+  describe('two live processes on one data dir (a copied one)', () => {
+    /** A handshake of the process started at `startedAt` (ms), on data dir `instanceID`. */
+    function handshakeOf(h: Harness, startedAt: number, instanceID?: string) {
+      return h.manager.handshake(
+        {
+          NodeInfo: testNodeInfo('n-1'),
+          StartTime: goTime(startedAt),
+          LastOrchestratorSeqNum: 0,
+          ...(instanceID === undefined ? {} : { InstanceID: instanceID }),
+        },
+        context('n-1'),
+      );
+    }
+    const twinReason =
+      'another process with this node ID and this data dir is connected (since 2024-01-01T00:00:01Z): ' +
+      'the data dir was copied or is shared. Stop one of them, or give this one its own data dir ' +
+      '(--data-dir, a fresh one) and its own name (--name)';
+
+    it.each([
+      ['with a data dir', 'dir-a'],
+      ["sending no InstanceID, as Go's nodes", undefined],
+    ])(
+      'refuses the displaced process when it comes back while the other is connected (%s)',
+      async (_, dir) => {
+        const refusals: string[] = [];
+        await withHarness(
+          {
+            dispatcher: false,
+            manager: { onTwinRefused: (id, reason) => refusals.push(`${id}: ${reason}`) },
+          },
+          async (h) => {
+            const first = h.clock.now();
+            expect(await handshakeOf(h, first, dir)).toMatchObject({ accepted: true });
+            h.clock.advance(1000);
+            // the copy starts: at this point it cannot be told from the first process restarted
+            const copy = h.clock.now();
+            expect(await handshakeOf(h, copy, dir)).toEqual({ accepted: true, reason: 'node reconnected' });
+            // the first process lost its connection to the copy and knocks again: it is still alive
+            expect(await handshakeOf(h, first, dir)).toEqual({ accepted: false, reason: twinReason });
+            expect(refusals).toEqual([`n-1: ${twinReason}`]);
+            // the copy keeps the ID, and may handshake again itself
+            expect(() => beat(h, 'n-1')).not.toThrow();
+            expect(await handshakeOf(h, copy, dir)).toMatchObject({ accepted: true });
+            expect(await handshakeOf(h, first, dir)).toMatchObject({ accepted: false });
+            expect(h.manager.connectedNodes).toBe(1);
+          },
+        );
+      },
+    );
+
+    it('takes a restart for a restart, also several in a row', async () => {
+      await withHarness({ dispatcher: false }, async (h) => {
+        for (let restart = 0; restart < 3; restart++) {
+          expect(await handshakeOf(h, h.clock.now(), 'dir-a')).toMatchObject({ accepted: true });
+          h.clock.advance(1000);
+        }
+      });
+    });
+
+    it('lets the displaced process have the ID once the other is gone', async () => {
+      await withHarness({ dispatcher: false }, async (h) => {
+        const first = h.clock.now();
+        await handshakeOf(h, first, 'dir-a');
+        h.clock.advance(1000);
+        await handshakeOf(h, h.clock.now(), 'dir-a');
+        h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+        expect(await handshakeOf(h, first, 'dir-a')).toMatchObject({ accepted: true });
+      });
+    });
+
+    it('does not take a process for displaced when the one before it had fallen silent', async () => {
+      await withHarness({ dispatcher: false }, async (h) => {
+        const first = h.clock.now();
+        await handshakeOf(h, first, 'dir-a');
+        h.clock.advance(NodeManagerDefaults.disconnectTimeoutMs + 1);
+        await handshakeOf(h, h.clock.now(), 'dir-a');
+        // the first one was not displaced but lost (a network cut): it may come back, as a restart may
+        h.clock.advance(1000);
+        expect(await handshakeOf(h, first, 'dir-a')).toMatchObject({ accepted: true });
+      });
+    });
+  });
+
   it('accepts another data dir once the connected node said goodbye or fell silent', async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       await handshake(h, 'n-1', 'dir-a');

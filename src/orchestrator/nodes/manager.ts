@@ -38,7 +38,9 @@
  * executions. A handshake from the same data dir is the node restarted (one process holds a data dir
  * at a time) and is accepted at once. One from another data dir once the first is gone is a new
  * process that knows nothing of the old one's executions: they are failed (replaced.ts). Go's nodes
- * send no InstanceID; between two of them nothing can be told apart, and the newest handshake wins.
+ * send no InstanceID; between two of them the newest handshake wins. Two live processes on one data
+ * dir (a copied one) are told apart by their handshakes' StartTime once the displaced one comes back:
+ * it is refused while the other stays connected (twin-process.ts).
  *
  * Deliberate differences from Go are listed in this folder's README.
  */
@@ -91,6 +93,7 @@ import {
 import { HeartbeatPace } from './pace.js';
 import { NodeReEvaluator } from './reevaluator.js';
 import { failReplacedNodeWork, NodeReplacedMessage } from './replaced.js';
+import { isDisplacedTwin, lineageAfter, twinProcessReason, type ProcessLineage } from './twin-process.js';
 import { goTime, parseGoTime } from '../../models/go-time.js';
 
 /** The texts Bacalhau uses, in handshake replies and `ConnectionState.LastError`. */
@@ -133,6 +136,8 @@ interface LiveNode {
   readonly connection: ConnectionState;
   /** The handshake's InstanceID: which data dir the connected process runs on (none from Go's nodes). */
   readonly instanceID: string | undefined;
+  /** Which process holds the connection, and which it displaced (twin-process.ts). */
+  readonly lineage: ProcessLineage;
   lastHeartbeatMs: number;
   /** How often the node heartbeats: as it said in its handshake (ms), or as seen (`pace`). */
   readonly declaredIntervalMs: number | undefined;
@@ -239,8 +244,14 @@ export class NodeManager implements ControlPlaneHandler {
       const info = request.NodeInfo;
       const now = this.#o.clock.now();
       const holder = this.#live.get(nodeId);
+      const holderConnected = holder !== undefined && !holder.provisional && !this.#expired(holder, now);
       if (holder !== undefined && !this.#expired(holder, now) && heldByAnother(holder, request)) {
         return { accepted: false, reason: nodeIdInUse(holder) };
+      }
+      if (holderConnected && isDisplacedTwin(holder.lineage, request)) {
+        const reason = twinProcessReason(holder.connection.ConnectedSince);
+        this.#o.onTwinRefused?.(nodeId, reason);
+        return { accepted: false, reason };
       }
       const outcome = await this.#o.store.transaction((tx) => {
         const existing = findNode(tx, nodeId);
@@ -287,6 +298,7 @@ export class NodeManager implements ControlPlaneHandler {
       this.#live.set(nodeId, {
         connection: outcome.connection,
         instanceID: request.InstanceID,
+        lineage: lineageAfter(holder?.lineage, holderConnected, request),
         lastHeartbeatMs: now,
         declaredIntervalMs: declaredInterval(request),
         pace,
@@ -522,6 +534,7 @@ export class NodeManager implements ControlPlaneHandler {
         this.#live.set(id, {
           connection: { ...node.ConnectionState },
           instanceID: (await store.getNodeInstance(id)) || undefined,
+          lineage: { startTime: '', displaced: [] },
           lastHeartbeatMs: now,
           declaredIntervalMs: undefined,
           pace: this.#paceOf(id),

@@ -69,6 +69,11 @@ export interface NodeManagerOptions {
    * (re)connection's handshake, which reports afresh (`handshake` true). Must not throw.
    */
   onCapacityReport?: (nodeId: string, report: { handshake: boolean; atMs: number }) => void;
+  /**
+   * A second live process under a connected node's ID and data dir was refused (twin-process.ts), with
+   * the reason it was given: worth a warning, since only the refused process logs anything otherwise.
+   */
+  onTwinRefused?: (nodeId: string, reason: string) => void;
 }
 
 export interface CompiledNodeManagerOptions {
@@ -88,6 +93,7 @@ export interface CompiledNodeManagerOptions {
   readonly onCapacityFreed: ((nodeIds: readonly string[]) => void) | undefined;
   readonly onCapacityReport:
     ((nodeId: string, report: { handshake: boolean; atMs: number }) => void) | undefined;
+  readonly onTwinRefused: ((nodeId: string, reason: string) => void) | undefined;
 }
 
 function positive(name: string, value: number): number {
@@ -143,5 +149,6 @@ export function compileNodeManagerOptions(options: NodeManagerOptions): Compiled
     onConnectionChange: options.onConnectionChange,
     onCapacityFreed: options.onCapacityFreed,
     onCapacityReport: options.onCapacityReport,
+    onTwinRefused: options.onTwinRefused,
   });
 }
