@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { connectionNotices } from './retry-warnings.js';
 
 function notices() {
@@ -55,6 +56,25 @@ describe('connection notices', () => {
       'INFO connected to the orchestrator again, 6.0s after the first of 3 failed attempts',
       'WARN not connected to the orchestrator (refused); trying again in 1.0s',
       'INFO connected to the orchestrator again, 1.0s after the first of 1 failed attempt',
+    ]);
+  });
+
+  it('says a new reason at once, with its hint, and each reason at most once a minute', () => {
+    const { clock, lines, said } = notices();
+    const refused = new BacalhauError('nats: Authorization Violation', {
+      code: ErrorCode.Unauthorized,
+      hint: "set Compute.Auth.Token to the orchestrator's Orchestrator.Auth.Token",
+    });
+    said.retry(new Error('reconnecting'), 2000);
+    clock.advance(2000);
+    for (let i = 0; i < 4; i++) {
+      said.retry(i % 2 === 0 ? refused : new Error('reconnecting'), 2000);
+      clock.advance(2000);
+    }
+    expect(lines).toEqual([
+      'WARN not connected to the orchestrator (reconnecting); trying again in 2.0s',
+      'WARN not connected to the orchestrator (nats: Authorization Violation); trying again in 2.0s' +
+        ". Hint: set Compute.Auth.Token to the orchestrator's Orchestrator.Auth.Token",
     ]);
   });
 });

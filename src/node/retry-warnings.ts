@@ -3,9 +3,13 @@
  * line a minute with how many more failed (it tries every few seconds, for as long as it takes: one line
  * each filled the log of a node whose orchestrator was down for an hour); and, once a handshake is
  * accepted, that it is connected (again), so the log does not end on the last warning.
+ *
+ * The minute counts per reason: a new one is news and is said at once, with the error's hint. An
+ * orchestrator that came back with another token used to be reported a minute after the first
+ * "reconnecting" line, and with nothing saying which setting to change.
  */
 import type { Clock } from '../lib/clock.js';
-import { errorMessage } from '../models/bacerrors.js';
+import { BacalhauError, errorMessage } from '../models/bacerrors.js';
 
 export const RetryWarningIntervalMs = 60_000;
 
@@ -22,7 +26,8 @@ export function connectionNotices(options: {
   clock: Clock;
 }): ConnectionNotices {
   const { warn, info, clock } = options;
-  let lastWarnedMs = -Infinity;
+  /** When each reason was last said, since the last accepted handshake. */
+  const lastWarnedMs = new Map<string, number>();
   let sinceWarning = 0;
   /** The failed attempts since the last accepted handshake, and when the first of them was. */
   let failed = 0;
@@ -32,16 +37,18 @@ export function connectionNotices(options: {
     retry: (error, retryInMs) => {
       const now = clock.now();
       if (failed++ === 0) firstFailedMs = now;
-      if (now - lastWarnedMs < RetryWarningIntervalMs) {
+      const reason = errorMessage(error);
+      if (now - (lastWarnedMs.get(reason) ?? -Infinity) < RetryWarningIntervalMs) {
         sinceWarning++;
         return;
       }
       const more = sinceWarning === 0 ? '' : ` (${sinceWarning} more failed attempts since the last warning)`;
+      const hint = error instanceof BacalhauError && error.hint !== '' ? `. Hint: ${error.hint}` : '';
       warn(
-        `not connected to the orchestrator (${errorMessage(error)}); trying again in ` +
-          `${(retryInMs / 1000).toFixed(1)}s${more}`,
+        `not connected to the orchestrator (${reason}); trying again in ` +
+          `${(retryInMs / 1000).toFixed(1)}s${more}${hint}`,
       );
-      lastWarnedMs = now;
+      lastWarnedMs.set(reason, now);
       sinceWarning = 0;
     },
     connected: () => {
@@ -53,7 +60,7 @@ export function connectionNotices(options: {
       info(`connected to the orchestrator${again}, ${seconds}s after the first of ${attempts}`);
       failed = 0;
       sinceWarning = 0;
-      lastWarnedMs = -Infinity;
+      lastWarnedMs.clear();
     },
   };
 }
