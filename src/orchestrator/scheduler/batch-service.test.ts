@@ -344,6 +344,15 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
           `• Last failure (execution ${executions[0]?.ID} on node node0): ${nodeDisappeared}`,
       );
     });
+
+    it('says how to approve the nodes that wait for approval when it fails for want of nodes', () => {
+      const plan = schedule({ job: job({ Type: type }), nodes: [node('node0', { membership: 'PENDING' })] });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(plan.UpdateMessage).toBe(
+        'not enough nodes to run job. requested: 1, available: 0, suitable: 0.\n' +
+          '• Node node0: not counted, it waits for approval: bacalhau node approve node0',
+      );
+    });
   });
 
   describe('retries', () => {

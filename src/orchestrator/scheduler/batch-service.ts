@@ -146,7 +146,7 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
   });
 
   if (matched.length < remaining.count) {
-    const failure = notEnoughNodes(remaining.count, [...matched, ...rejected]);
+    const failure = notEnoughNodes(remaining.count, [...matched, ...rejected], run.input.nodes);
     const queueTimeout = job.Tasks[0]?.Timeouts?.QueueTimeout ?? 0;
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.

@@ -106,7 +106,7 @@ export class DaemonJobScheduler implements Scheduler {
       job.State.StateType === 'Pending' &&
       plan.Eval.TriggeredBy === EvalTrigger.JobRegister
     ) {
-      markJobQueued(plan, events.jobQueued(noMatchingNodes(rejected).message));
+      markJobQueued(plan, events.jobQueued(noMatchingNodes(rejected, input.nodes).message));
     }
 
     // Not in Go: the last of its executions just failed, and the nodes that ran it will not again

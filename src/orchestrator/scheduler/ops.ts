@@ -88,7 +88,8 @@ function createMissingExecutions(run: Run, existing: Executions): void {
     executions: run.input.executions,
   });
   if (matched.length === 0) {
-    if (existing.length === 0) markJobFailed(run.plan, selectionFailureEvent(run, noMatchingNodes(rejected)));
+    if (existing.length === 0)
+      markJobFailed(run.plan, selectionFailureEvent(run, noMatchingNodes(rejected, run.input.nodes)));
     return;
   }
   const used = new Set(existing.map((e) => e.NodeID));

@@ -6,7 +6,7 @@ import {
   noMatchingNodes,
   notEnoughNodes,
 } from './messages.js';
-import { computeNode } from './testing.js';
+import { computeNode, nodeState } from './testing.js';
 import type { NodeRank } from './types.js';
 
 const id = (n: number): string => `n-${String(n).repeat(8)}-6a45-457e-825c-40fd2fad768f`;
@@ -30,6 +30,29 @@ describe('formatNotEnoughNodes', () => {
       'not enough nodes to run job. requested: 3, available: 5, suitable: 1.' +
         '\n• 3 of 5 nodes: does not support wasm, only docker' +
         '\n• Node n-33333333: node busy with available capacity {CPU: 0.00, Memory: 0 B, Disk: 0 B, GPU: 0}',
+    );
+  });
+
+  it('ends with how to approve the connected nodes that wait for approval, which are not ranked', () => {
+    const nodes = [
+      nodeState(computeNode(id(1))),
+      nodeState(computeNode(id(2)), 'PENDING'),
+      // neither a disconnected one nor a rejected one can run anything once approved
+      nodeState(computeNode(id(3)), 'PENDING', 'DISCONNECTED'),
+      nodeState(computeNode(id(4)), 'REJECTED'),
+    ];
+    expect(formatNotEnoughNodes(2, [rank(1, 10)], nodes)).toBe(
+      'not enough nodes to run job. requested: 2, available: 1, suitable: 1.' +
+        `\n• Node n-22222222: not counted, it waits for approval: bacalhau node approve ${id(2)}`,
+    );
+    const several = [nodeState(computeNode(id(5)), 'PENDING'), ...nodes];
+    expect(formatNoMatchingNodes([], several)).toBe(
+      'not matching nodes to run job out of 0 available nodes.' +
+        '\n• 2 more nodes: not counted, they wait for approval: ' +
+        'bacalhau node list --filter-approval=PENDING, then bacalhau node approve <node ID>',
+    );
+    expect(formatNotEnoughNodes(1, [], [nodes[0]!, nodes[3]!])).toBe(
+      'not enough nodes to run job. requested: 1, available: 0, suitable: 0.',
     );
   });
 

@@ -6,9 +6,12 @@
  *
  * Deliberate differences: lines come in the order their reason first appears in the ranks given (Go
  * iterates a map, so the order varies); suitable nodes, whose reason is empty, get no line (Go prints
- * `• Node <id>: ` with nothing after the colon).
+ * `• Node <id>: ` with nothing after the colon); connected nodes still waiting for an operator's
+ * approval (manual approval) get a last line saying how to approve them. They are not ranked, so Go
+ * says nothing of them, and a user who sees their node in `node list` is left to guess why it is not
+ * "available".
  */
-import { shortNodeID } from '../../models/index.js';
+import { NodeConnection, NodeMembership, NodeType, shortNodeID, type NodeState } from '../../models/index.js';
 import { meetsRequirement, type NodeRank } from './types.js';
 
 /** A node and why it could not take a job. */
@@ -38,6 +41,28 @@ export function reasonLines(entries: readonly NodeReason[], total = entries.leng
   return lines;
 }
 
+/**
+ * The line about connected compute nodes among `nodes` that wait for approval (PENDING), or '' when
+ * there are none.
+ */
+export function awaitingApprovalLine(nodes: readonly NodeState[]): string {
+  const pending = nodes.filter(
+    (n) =>
+      n.Membership === NodeMembership.Pending &&
+      n.Info.NodeType === NodeType.Compute &&
+      n.ConnectionState.Status === NodeConnection.Connected,
+  );
+  const first = pending[0]?.Info.NodeID;
+  if (first === undefined) return '';
+  if (pending.length === 1) {
+    return `\n• Node ${shortNodeID(first)}: not counted, it waits for approval: bacalhau node approve ${first}`;
+  }
+  return (
+    `\n• ${pending.length} more nodes: not counted, they wait for approval: ` +
+    'bacalhau node list --filter-approval=PENDING, then bacalhau node approve <node ID>'
+  );
+}
+
 function rankReasons(ranks: readonly NodeRank[]): NodeReason[] {
   return ranks.map((r) => ({ nodeID: r.nodeInfo.NodeID, reason: r.reason }));
 }
@@ -53,12 +78,17 @@ export function hasRetryableRejection(ranks: readonly NodeRank[]): boolean {
 
 /**
  * `not enough nodes to run job. requested: <requested>, available: <ranked>, suitable: <suitable>.`
- * plus the reason lines. `ranks` = every ranked node, matched then rejected, as the scheduler has them.
+ * plus the reason lines. `ranks` = every ranked node, matched then rejected, as the scheduler has them;
+ * `nodes` = all the scheduler knows, for the nodes waiting for approval.
  */
-export function formatNotEnoughNodes(requested: number, ranks: readonly NodeRank[]): string {
+export function formatNotEnoughNodes(
+  requested: number,
+  ranks: readonly NodeRank[],
+  nodes: readonly NodeState[] = [],
+): string {
   return (
     `not enough nodes to run job. requested: ${requested}, available: ${ranks.length}, ` +
-    `suitable: ${countSuitable(ranks)}.${reasonLines(rankReasons(ranks))}`
+    `suitable: ${countSuitable(ranks)}.${reasonLines(rankReasons(ranks))}${awaitingApprovalLine(nodes)}`
   );
 }
 
@@ -70,9 +100,15 @@ export function formatBusyNodes(busy: readonly NodeRank[], ranked: number): stri
   return `waiting for capacity on ${busy.length} of ${ranked} nodes.${reasonLines(rankReasons(busy), ranked)}`;
 }
 
-/** `not matching nodes to run job out of <n> available nodes.` plus the reason lines (ops jobs). */
-export function formatNoMatchingNodes(ranks: readonly NodeRank[]): string {
-  return `not matching nodes to run job out of ${ranks.length} available nodes.${reasonLines(rankReasons(ranks))}`;
+/**
+ * `not matching nodes to run job out of <n> available nodes.` plus the reason lines (ops and daemon
+ * jobs), and the line of `nodes` waiting for approval.
+ */
+export function formatNoMatchingNodes(ranks: readonly NodeRank[], nodes: readonly NodeState[] = []): string {
+  return (
+    `not matching nodes to run job out of ${ranks.length} available nodes.` +
+    `${reasonLines(rankReasons(ranks))}${awaitingApprovalLine(nodes)}`
+  );
 }
 
 /** What a scheduler needs to report a not-enough-nodes event (message, details, retryable). */
@@ -83,9 +119,13 @@ export interface SelectionFailure {
   retryable: boolean;
 }
 
-export function notEnoughNodes(requested: number, ranks: readonly NodeRank[]): SelectionFailure {
+export function notEnoughNodes(
+  requested: number,
+  ranks: readonly NodeRank[],
+  nodes: readonly NodeState[] = [],
+): SelectionFailure {
   return {
-    message: formatNotEnoughNodes(requested, ranks),
+    message: formatNotEnoughNodes(requested, ranks, nodes),
     details: {
       NodesRequested: String(requested),
       NodesAvailable: String(ranks.length),
@@ -96,9 +136,12 @@ export function notEnoughNodes(requested: number, ranks: readonly NodeRank[]): S
 }
 
 /** The ops scheduler's variant: details carry only `NodesAvailable`. */
-export function noMatchingNodes(ranks: readonly NodeRank[]): SelectionFailure {
+export function noMatchingNodes(
+  ranks: readonly NodeRank[],
+  nodes: readonly NodeState[] = [],
+): SelectionFailure {
   return {
-    message: formatNoMatchingNodes(ranks),
+    message: formatNoMatchingNodes(ranks, nodes),
     details: { NodesAvailable: String(ranks.length) },
     retryable: hasRetryableRejection(ranks),
   };
