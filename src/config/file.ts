@@ -22,20 +22,31 @@ export function unknownKeyProblem(key: string, binName: string): Problem {
       hint,
     };
   }
-  // `Labels.region=eu`: an entry of a map key, which takes its entries in one value
-  const dot = key.lastIndexOf('.');
-  const map = dot > 0 ? findKey(key.slice(0, dot)) : undefined;
-  if (map?.kind === 'string-map') {
-    const entry = key.slice(dot + 1);
-    return {
-      message: `"${key}" is not a valid config key: ${map.key} is a map, set as a whole`,
-      hint: `Give its entries in one value: ${map.key}=${entry}=<value>,<key>=<value>`,
-    };
-  }
+  const entry = mapEntryOf(key);
+  if (entry !== undefined)
+    return mapEntryProblem(key, entry.map, [`${entry.entry}=<value>`, '<key>=<value>']);
   const suggestion = suggestKey(key);
   return {
     message: `"${key}" is not a valid config key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
     hint,
+  };
+}
+
+/**
+ * `Labels.region`: an entry of a map key (which takes its entries in one value), split into the map's
+ * key as the schema spells it and the entry; undefined for any other key.
+ */
+export function mapEntryOf(key: string): { map: ConfigKey; entry: string } | undefined {
+  const dot = key.lastIndexOf('.');
+  const map = dot > 0 ? findKey(key.slice(0, dot)) : undefined;
+  return map?.kind === 'string-map' ? { map: map.key, entry: key.slice(dot + 1) } : undefined;
+}
+
+/** The problem of a map entry given as a key, the hint showing the map set to `entries` in one value. */
+export function mapEntryProblem(key: string, map: ConfigKey, entries: readonly string[]): Problem {
+  return {
+    message: `"${key}" is not a valid config key: ${map} is a map, set as a whole`,
+    hint: `Give its entries in one value: ${map}=${entries.join(',')}`,
   };
 }
 

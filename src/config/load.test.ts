@@ -288,7 +288,15 @@ describe('-c values', () => {
     expect(err.message).toBe(
       '--config flag: "Labels.region" is not a valid config key: Labels is a map, set as a whole',
     );
-    expect(err.hint).toBe('Give its entries in one value: Labels=region=<value>,<key>=<value>');
+    expect(err.hint).toBe('Give its entries in one value: Labels=region=eu');
+    // several entries: one hint setting them all
+    const several = loadError(opts({ config: ['Labels.zone=a', 'API.Port=1234', 'Labels.disk=ssd'] }));
+    expect(several.message).toBe(
+      '--config flag has 2 problems:\n' +
+        '  - "Labels.zone" is not a valid config key: Labels is a map, set as a whole\n' +
+        '  - "Labels.disk" is not a valid config key: Labels is a map, set as a whole',
+    );
+    expect(several.hint).toBe('Give its entries in one value: Labels=zone=a,disk=ssd');
     expect(load(opts({ config: ['Labels=region=eu,tier=gold'] })).Labels).toEqual({
       region: 'eu',
       tier: 'gold',

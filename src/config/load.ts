@@ -13,7 +13,7 @@ import { ErrorCode } from '../models/bacerrors.js';
 import { isPlainObject } from './checks.js';
 import { throwIfProblems, type Problem } from './errors.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
-import { readConfigFile, unknownKeyProblem } from './file.js';
+import { mapEntryOf, mapEntryProblem, readConfigFile, unknownKeyProblem } from './file.js';
 import type { DefaultsContext } from './leaf.js';
 import { buildTree, configKeys, defaultValues, findKey, isGroupKey, type KeySpec } from './keys.js';
 import { absPath, defaultConfigFileName, expandHome, homeDirectory } from './paths.js';
@@ -153,8 +153,18 @@ export function parseConfigArgs(
   const files: string[] = [];
   const values = new Map<ConfigKey, unknown>();
   const problems: Problem[] = [];
+  /** `-c Labels.zone=a -c Labels.disk=ssd`: each map's entries, for one hint setting them all at once. */
+  const mapEntries = new Map<ConfigKey, { keys: string[]; entries: string[] }>();
   for (const arg of args) {
     const eq = arg.indexOf('=');
+    const entry = eq > 0 && !/\s/.test(arg) ? mapEntryOf(arg.slice(0, eq)) : undefined;
+    if (entry !== undefined) {
+      const given = mapEntries.get(entry.map) ?? { keys: [], entries: [] };
+      given.keys.push(arg.slice(0, eq));
+      given.entries.push(`${entry.entry}=${arg.slice(eq + 1)}`);
+      mapEntries.set(entry.map, given);
+      continue;
+    }
     const spec = findKey(eq >= 0 ? arg.slice(0, eq) : arg);
     if (spec !== undefined) {
       if (eq < 0 && spec.kind !== 'bool') {
@@ -196,6 +206,9 @@ export function parseConfigArgs(
         hint: /\s/.test(arg) ? ownDashCHint(hint, paths.binName) : hint,
       });
     }
+  }
+  for (const [map, { keys, entries }] of mapEntries) {
+    problems.push(...keys.map((key) => mapEntryProblem(key, map, entries)));
   }
   return { files, values, problems };
 }
