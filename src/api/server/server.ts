@@ -236,11 +236,18 @@ async function configure(
     },
   });
 
-  // Echo's CORS defaults: every origin, the methods of the API.
+  // Echo's CORS defaults: every origin, the methods of the API. As echo does, every answer varies by
+  // Origin (a cache must not give a browser an answer made for a client without one), and only a
+  // request with an Origin, or a preflight, is answered Access-Control-Allow-Origin.
+  const corsOptions = { methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'], strictPreflight: false };
+  const withOrigin = { ...corsOptions, origin: '*' };
+  const withoutOrigin = { ...corsOptions, origin: false };
   await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
-    strictPreflight: false,
+    delegator: (request, callback) =>
+      callback(
+        null,
+        request.headers.origin === undefined && request.method !== 'OPTIONS' ? withoutOrigin : withOrigin,
+      ),
   });
   // Go's order: rate limit, authorization, version check. CORS preflights skip the first two, as echo's
   // CORS middleware answers them before either runs.

@@ -54,6 +54,21 @@ describe('CORS', () => {
       expect(String(preflight.headers['access-control-allow-methods'])).toContain('DELETE');
     });
   });
+
+  it("varies every answer by Origin, and allows no origin to a request that names none, as echo's", async () => {
+    await withApi({}, async (api) => {
+      const plain = await call(api, 'GET', '/api/v1/agent/alive');
+      expect(plain.status).toBe(200);
+      expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+      expect(plain.headers['vary']).toBe('Origin');
+      const browser = await call(api, 'GET', '/api/v1/agent/alive', undefined, {
+        Origin: 'http://ui.example',
+      });
+      expect(browser.headers['vary']).toBe('Origin');
+      const preflight = await call(api, 'OPTIONS', '/api/v1/orchestrator/jobs');
+      expect(preflight.status).toBe(204);
+    });
+  });
 });
 
 describe('body limit', () => {
