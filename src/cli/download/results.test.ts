@@ -54,7 +54,7 @@ const settings = (overrides: Partial<DownloadSettings> = {}): DownloadSettings =
 });
 
 describe('downloadResults', () => {
-  it('merges one result into the output folder and removes raw/', async () => {
+  it('merges one result into the output folder and removes what it downloaded', async () => {
     await downloadResults([result('e-1', '/e-1.tar.gz')], settings());
     expect(await treeOf(out)).toEqual({ ...executionFiles('e-1', { 'outputs/1.txt': '1' }), 'outputs/': '' });
   });
@@ -100,15 +100,36 @@ describe('downloadResults', () => {
       result('e-2', '/gone.tar.gz'),
       result('e-3', '/e-3.tar.gz'),
     ];
-    await expect(downloadResults(results, settings())).rejects.toMatchObject({
+    const failure = await downloadResults(results, settings()).catch((err: unknown) => err);
+    const [left] = await readdir(out);
+    expect(left).toMatch(/^raw-/);
+    expect(failure).toMatchObject({
       code: ErrorCode.NotFound,
       message:
         'failed to download the results of execution e-2: ' +
         `request to http://127.0.0.1:${port}/gone.tar.gz failed with status code 404: gone`,
-      hint: `Nothing was merged into ${out}; complete downloads are in ${join(out, 'raw')}.`,
+      hint: `Nothing was merged into ${out}; complete downloads are in ${join(out, left ?? '')}.`,
     });
-    expect(await readdir(out)).toEqual(['raw']);
-    expect(await readdir(join(out, 'raw'))).toEqual([`127.0.0.1_${port}_e-1.tar.gz`]);
+    expect(await readdir(join(out, left ?? ''))).toEqual([`127.0.0.1_${port}_e-1.tar.gz`]);
+  });
+
+  it('leaves nothing behind when no download completed', async () => {
+    await expect(downloadResults([result('e-2', '/gone.tar.gz')], settings())).rejects.toMatchObject({
+      hint: `Nothing was merged into ${out}.`,
+    });
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('leaves a raw/ folder the output folder already had alone, and merges a result folder named raw', async () => {
+    await mkdir(join(out, 'raw'));
+    await writeFile(join(out, 'raw', 'precious.csv'), 'mine');
+    archives['/raw.tar.gz'] = resultArchive(executionFiles('e-1', { 'raw/f': 'theirs' }));
+    await downloadResults([result('e-1', '/raw.tar.gz')], settings());
+    expect(await treeOf(out)).toEqual({
+      ...executionFiles('e-1', { 'raw/f': 'theirs' }),
+      'raw/': '',
+      'raw/precious.csv': 'mine',
+    });
   });
 
   it('names the execution whose archive is damaged and merges nothing', async () => {
@@ -119,7 +140,7 @@ describe('downloadResults', () => {
         'failed to unpack the results of execution e-2: ' +
         `127.0.0.1_${port}_corrupt.tar.gz is not a valid tar.gz archive: incorrect header check`,
     });
-    expect(await readdir(out)).toEqual(['raw']);
+    expect(await readdir(out)).toEqual([expect.stringMatching(/^raw-/)]);
   });
 
   it('refuses a merge conflict without merging anything, suggesting --raw', async () => {
@@ -127,7 +148,7 @@ describe('downloadResults', () => {
     await expect(downloadResults(results, settings())).rejects.toThrow(
       `cannot merge results as output already exists: ${join(out, 'outputs/1.txt')}. Try --raw`,
     );
-    expect(await readdir(out)).toEqual(['raw']);
+    expect(await readdir(out)).toEqual([]);
   });
 
   it('gives up after the timeout, naming the execution', async () => {

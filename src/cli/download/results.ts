@@ -2,14 +2,17 @@
  * Downloading a job's results into an output directory (Go's `downloader.DownloadResults`), in three
  * stages so that a failure never leaves a half-merged output:
  *
- * 1. every result is downloaded into `<output>/raw/`;
+ * 1. every result is downloaded: with `raw` into `<output>/raw/`, where it stays, as in Go; otherwise
+ *    into a folder of its own, `<output>/raw-<random>/`;
  * 2. with `raw` that is all; otherwise every `.tar.gz`/`.tgz` is unpacked there, next to its archive;
- * 3. the results are merged into `<output>` (see merge.ts) and `raw/` is removed.
+ * 3. the results are merged into `<output>` (see merge.ts) and that folder is removed.
  *
  * A failure in stage 1 or 2 names the execution and leaves the output directory as it was but for
- * `raw/`, whose complete downloads the message points at.
+ * the download folder, whose complete downloads the message points at (the folder is removed when it
+ * holds none). Go downloads into `raw/` in every case and removes it afterwards, which deleted a `raw/`
+ * folder the user already had there, and a result folder named `raw`.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { msToDuration } from '../../models/duration.js';
@@ -62,17 +65,27 @@ export async function downloadResults(
       },
     );
   }
-  const rawDir = join(outputDir, RawFolderName);
-  await mkdir(rawDir, { recursive: true, mode: 0o755 });
+  const rawDir = settings.raw
+    ? join(outputDir, RawFolderName)
+    : await mkdtemp(join(outputDir, `${RawFolderName}-`));
+  if (settings.raw) await mkdir(rawDir, { recursive: true, mode: 0o755 });
   const deadline = settings.timeoutMs > 0 ? AbortSignal.timeout(settings.timeoutMs) : undefined;
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
-  const left = `Nothing was merged into ${outputDir}; complete downloads are in ${rawDir}.`;
+  const downloaded: Downloaded[] = [];
+  /** What a failure leaves where: a download folder with no complete download in it is removed. */
+  const whatIsLeft = async (): Promise<string> => {
+    const nothing = `Nothing was merged into ${outputDir}`;
+    if (downloaded.length > 0 || settings.raw) return `${nothing}; complete downloads are in ${rawDir}.`;
+    await rm(rawDir, { recursive: true, force: true });
+    return `${nothing}.`;
+  };
   /** Runs one execution's step; a failure names the execution and says what is left where. */
   const stage = async <T>(executionID: string, step: Step, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (err) {
+      const left = await whatIsLeft();
       if (deadline?.aborted !== true) {
         throw BacalhauError.wrap(err, `failed to ${step} the results of execution ${executionID}`, {
           hint: left,
@@ -90,7 +103,6 @@ export async function downloadResults(
     }
   };
 
-  const downloaded: Downloaded[] = [];
   for (const { executionID, result, downloader } of results) {
     const path = await stage(executionID, 'download', () =>
       downloader.fetch(result, rawDir, withSignal(signal)),
@@ -105,8 +117,12 @@ export async function downloadResults(
     const unpack = (): Promise<string> => unpackArchive(path, withSignal(options.signal));
     unpacked.push(archiveSuffixOf(path) === undefined ? path : await stage(executionID, 'unpack', unpack));
   }
-  await mergeResults(unpacked, outputDir, options);
-  await rm(rawDir, { recursive: true, force: true });
+  try {
+    await mergeResults(unpacked, outputDir, options);
+  } finally {
+    // a refused merge suggests --raw, which downloads again: these copies would only be left over
+    await rm(rawDir, { recursive: true, force: true });
+  }
 }
 
 async function pathKind(path: string): Promise<'directory' | 'other' | 'missing'> {
