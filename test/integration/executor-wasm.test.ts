@@ -1,7 +1,7 @@
 // The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
-import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
@@ -403,6 +403,34 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         });
         expect(writable.result.ExitCode).toBe(0);
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
+      }));
+
+    it('writes to a writable file input, also one copied from another file system, and leaves no copies behind', () =>
+      withTempDir(async (dir) => {
+        const sameDisk = join(dir, 'same.txt');
+        await writeFile(sameDisk, 'before');
+        // tmpfs: no hard link from there into the execution's folder, so the input is copied in
+        const otherDisk = await mkdtemp('/dev/shm/wasm-input-');
+        try {
+          const elsewhere = join(otherDisk, 'other.txt');
+          await writeFile(elsewhere, 'before');
+          expect((await stat(elsewhere)).dev).not.toBe((await stat(dir)).dev);
+          for (const [source, target] of [
+            [sameDisk, '/in/same.txt'],
+            [elsewhere, '/in/other.txt'],
+          ] as const) {
+            const { req, result } = await run(join(dir, target), withArgs('write_file', target, 'after'), {
+              inputs: [{ source, target, readOnly: false }],
+            });
+            expect(result.ExitCode).toBe(0);
+            expect(await readFile(source, 'utf8')).toBe('after');
+            expect(
+              (await readdir(req.logsDir)).filter((name) => name.startsWith('wasm-file-inputs')),
+            ).toEqual([]);
+          }
+        } finally {
+          await rm(otherDisk, { recursive: true, force: true });
+        }
       }));
 
     describe('symbolic links', () => {

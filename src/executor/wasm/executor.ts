@@ -76,28 +76,49 @@ export class WasmExecutor extends BaseExecutor {
           scratchDir: request.logsDir,
         }),
       ]);
-      if (loaded.status === 'rejected') throw loaded.reason;
-      if (mounted.status === 'rejected') throw mounted.reason;
-      const [program, preopens] = [loaded.value, mounted.value];
-      options.signal?.throwIfAborted();
-      stop.throwIfAborted();
-      const recorder = await recorderFor(request);
+      if (loaded.status === 'rejected' || mounted.status === 'rejected') {
+        if (mounted.status === 'fulfilled') await mounted.value.release();
+        throw loaded.status === 'rejected' ? loaded.reason : (mounted as PromiseRejectedResult).reason;
+      }
+      const [program, mounts] = [loaded.value, mounted.value];
+      let recorder;
+      try {
+        options.signal?.throwIfAborted();
+        stop.throwIfAborted();
+        recorder = await recorderFor(request);
+      } catch (err) {
+        await mounts.release();
+        throw err;
+      }
       const task = {
         ...program,
         entrypoint: spec.Entrypoint,
         args: ['', ...spec.Parameters],
         // sorted, as Bacalhau passes them, so a task sees the same order on every node
         env: Object.fromEntries(Object.entries(request.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-        preopens,
+        preopens: mounts.preopens,
       };
       const worker = this.#workers.take();
-      const done = runInWorker(worker, {
+      const ran = runInWorker(worker, {
         task,
         recorder,
         signal: stop,
         highWaterBytes: this.#highWaterBytes,
         giveBack: (w) => this.#workers.giveBack(w),
       });
+      // a run cut short wrote what it wrote: it goes back to its inputs too
+      const done = ran.then(
+        async (result) => {
+          const unwritten = await mounts.release();
+          return unwritten === undefined || result.ErrorMsg !== ''
+            ? result
+            : { ...result, ErrorMsg: unwritten };
+        },
+        async (err: unknown) => {
+          await mounts.release();
+          throw err;
+        },
+      );
       return { log: recorder.log, done };
     });
   }

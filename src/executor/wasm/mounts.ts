@@ -2,18 +2,18 @@
  * What the module sees of the file system: WASI preopened folders (guest path → host folder).
  *
  * - A folder input is preopened at its Target; read-only unless the input is writable.
- * - WASI can only preopen folders, so file inputs are hard-linked (copied across file systems) into a
- *   private folder per parent Target folder, under the execution's `logsDir`, which is preopened there.
+ * - WASI can only preopen folders, so file inputs are put in a private folder per parent Target
+ *   folder, which is preopened there (file-inputs.ts); `release` them once the task has run.
  * - Each output is preopened at its `Path` (as Docker mounts it) and, when free, also at `/<Name>`,
  *   where Bacalhau's WASM executor mounts it; so jobs written for either work.
  */
-import { copyFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { hardLink, makeFolder, statPath } from '../../lib/quick-fs.js';
+import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
+import { FileInputFolders } from './file-inputs.js';
 
 export interface Preopen {
   guest: string;
@@ -21,16 +21,22 @@ export interface Preopen {
   readOnly: boolean;
 }
 
+export interface Mounts {
+  readonly preopens: Preopen[];
+  /**
+   * Once the task has run: writes copied writable inputs back and removes the file inputs' folders.
+   * Never rejects; resolves to what could not be written back, if anything, for the task's ErrorMsg.
+   */
+  release(): Promise<string | undefined>;
+}
+
 export async function prepareMounts(options: {
   inputs: readonly PreparedVolume[];
   outputs: readonly ResultPath[];
   resultsDir: string;
-  /**
-   * Private folder of the execution that exists already: file inputs get their folders in it, named
-   * `wasm-file-inputs-<n>` (directly there: on this kind of disk every extra mkdir costs ~0.1–0.4 ms).
-   */
+  /** Private folder of the execution that exists already: file inputs get their folders in it. */
   scratchDir: string;
-}): Promise<Preopen[]> {
+}): Promise<Mounts> {
   const mounts = new Map<string, Preopen>();
   const add = (mount: Preopen, conflict: (existing: Preopen) => Error): void => {
     const existing = mounts.get(mount.guest);
@@ -57,39 +63,32 @@ export async function prepareMounts(options: {
     fileGroups.set(parent, group);
   }
 
-  let groupIndex = 0;
-  for (const [parent, group] of fileGroups) {
-    const host = join(options.scratchDir, `wasm-file-inputs-${groupIndex++}`);
-    await makeFolder(host);
-    for (const [input, name] of group.files) await linkOrCopy(input.source, join(host, name));
-    add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
-      inputConfigError(
-        `the file inputs in ${JSON.stringify(parent)} would hide the input mounted at ${JSON.stringify(existing.guest)}`,
-      ),
-    );
-  }
-
-  for (const output of options.outputs) {
-    const problem = resultPathProblem(output);
-    if (problem !== undefined) throw outputConfigError(problem);
-    const host = join(options.resultsDir, output.Name);
-    const guest = posix.resolve(output.Path);
-    add({ guest, host, readOnly: false }, () =>
-      outputConfigError(
-        `result path ${JSON.stringify(output.Path)} is also the target of an input or output`,
-      ),
-    );
-    const alias = posix.resolve('/', output.Name);
-    if (!mounts.has(alias)) mounts.set(alias, { guest: alias, host, readOnly: false });
-  }
-  return [...mounts.values()];
-}
-
-async function linkOrCopy(source: string, destination: string): Promise<void> {
+  const fileInputs = new FileInputFolders(options.scratchDir);
   try {
-    await hardLink(source, destination);
-  } catch {
-    // another file system (EXDEV) or no hard links allowed there: a copy shows the same content
-    await copyFile(source, destination);
+    for (const [parent, group] of fileGroups) {
+      const host = await fileInputs.add(group.files);
+      add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
+        inputConfigError(
+          `the file inputs in ${JSON.stringify(parent)} would hide the input mounted at ${JSON.stringify(existing.guest)}`,
+        ),
+      );
+    }
+    for (const output of options.outputs) {
+      const problem = resultPathProblem(output);
+      if (problem !== undefined) throw outputConfigError(problem);
+      const host = join(options.resultsDir, output.Name);
+      const guest = posix.resolve(output.Path);
+      add({ guest, host, readOnly: false }, () =>
+        outputConfigError(
+          `result path ${JSON.stringify(output.Path)} is also the target of an input or output`,
+        ),
+      );
+      const alias = posix.resolve('/', output.Name);
+      if (!mounts.has(alias)) mounts.set(alias, { guest: alias, host, readOnly: false });
+    }
+  } catch (err) {
+    await fileInputs.release();
+    throw err;
   }
+  return { preopens: [...mounts.values()], release: () => fileInputs.release() };
 }
