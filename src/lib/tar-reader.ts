@@ -11,6 +11,8 @@
  * them into the archive as they are. Each entry gives its path both as bytes, to name the file on
  * disk, and as text, for messages.
  */
+import { sep } from 'node:path';
+
 const Block = 512;
 /** GNU long names and pax records are held in memory: far larger than any real path needs. */
 const MaxMetaBytes = 1024 * 1024;
@@ -161,10 +163,16 @@ function entryKind(type: string, name: Buffer): TarEntryHeader['kind'] | undefin
 }
 
 /** `name` as a relative path that cannot leave the directory it is unpacked into. */
+/**
+ * Where a backslash separates paths (Windows), `..\\x` would climb out. Elsewhere it is a character a
+ * task may put in its file names like any other, and refusing it refused the whole download.
+ */
+const BackslashSeparates = sep === '\\';
+
 function safePath(name: Buffer): Buffer {
   // latin1 maps each byte to one character and back: names that are not UTF-8 come through whole
   const bytes = name.toString('latin1');
-  if (bytes.includes('\0') || bytes.includes('\\') || bytes.startsWith('/')) {
+  if (bytes.includes('\0') || (BackslashSeparates && bytes.includes('\\')) || bytes.startsWith('/')) {
     throw new TarError(`the archive entry "${name.toString()}" is not a relative path`);
   }
   const segments = bytes.split('/').filter((segment) => segment !== '' && segment !== '.');

