@@ -95,6 +95,17 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(completed.code).toBe(0);
   });
 
+  it('says why with --follow when no node can take the job, while it waits and when it fails', async (ctx) => {
+    const hello = requireWasmModule(ctx, 'hello');
+    const run = await live.run(['wasm', 'run', '--follow', '--cpu', '1000', '--queue-timeout', '2', hello]);
+    expect(run.code).toBe(1);
+    const why = 'not enough nodes to run job. requested: 1, available: 1, suitable: 0.';
+    expect(run.stderr).toContain(`Warning: Job queued. ${why}`);
+    expect(run.stderr).toContain(`Error: job failed: ${why}`);
+    // before: "no executions found for job …", from asking a job that never ran for its logs
+    expect(run.stderr).not.toContain('no executions found');
+  });
+
   it('groups events by execution with --group-events', async (ctx) => {
     const hello = requireWasmModule(ctx, 'hello');
     const run = await live.run(['wasm', 'run', '--group-events', hello]);

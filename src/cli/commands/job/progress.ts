@@ -62,6 +62,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The topic of the job events that say why it waits (Bacalhau's `Queueing`). */
+const QueueingTopic = 'Queueing';
+
 export class JobProgress {
   readonly #ctx: CliContext;
   readonly #client: BacalhauClient;
@@ -114,15 +117,21 @@ export class JobProgress {
     if (failed) throw new ExitCode(1);
   }
 
-  /** Says how following ended; true when the job failed. */
-  async #reportOutcome(jobID: string, outcome: Outcome, quiet: boolean): Promise<boolean> {
+  /** Says how following ended (with the job's reason when `withReason`); true when the job failed. */
+  async #reportOutcome(
+    jobID: string,
+    outcome: Outcome,
+    quiet: boolean,
+    withReason = false,
+  ): Promise<boolean> {
     const out = this.#ctx.stdout;
     if (outcome === 'finished') {
       const { Job: current } = await this.#client.jobs.get({ idOrName: jobID }, callOptions(this.#ctx));
       const failed = current.State.StateType === 'Failed';
       if (failed) {
+        const reason = withReason ? (current.State.Message ?? '') : '';
         out.write('\n');
-        printError(this.#ctx, 'job failed');
+        printError(this.#ctx, reason === '' ? 'job failed' : `job failed: ${reason}`);
       }
       return failed;
     }
@@ -144,7 +153,9 @@ export class JobProgress {
    */
   async #followLogsToTheEnd(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<void> {
     if (!(await this.#followLogs(job, quiet))) return;
-    if (await this.#reportOutcome(job.ID, await this.#follow(job, true), quiet)) throw new ExitCode(1);
+    const outcome = await this.#follow(job, true);
+    // no event was shown: the reason for a failure is said with it
+    if (await this.#reportOutcome(job.ID, outcome, quiet, true)) throw new ExitCode(1);
   }
 
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
@@ -233,7 +244,9 @@ export class JobProgress {
 
   /**
    * `--follow`: the job's output instead of its events (Bacalhau's `followLogs`). Logs can only be asked
-   * for once the job has an execution, so its events are read (not shown) until one appears. False when
+   * for once the job has an execution, so its events are read until one appears; meanwhile a job that
+   * waits in the queue says why, on stderr (stdout is the job's output), and one that ends without an
+   * execution (no node could take it) is not asked for logs: its outcome says why it failed. False when
    * the user interrupted.
    */
   async #followLogs(job: Pick<Job, 'ID' | 'Version'>, quiet: boolean): Promise<boolean> {
@@ -246,7 +259,15 @@ export class JobProgress {
     }
     const signal = this.#ctx.signal ?? new AbortController().signal;
     try {
-      for await (const event of this.#events(job, signal)) if (event.Type === 'ExecutionLevel') break;
+      let executed = false;
+      for await (const event of this.#events(job, signal)) {
+        if (event.Type === 'ExecutionLevel') {
+          executed = true;
+          break;
+        }
+        if (!quiet && event.Event.Topic === QueueingTopic) printWarning(this.#ctx, event.Event.Message);
+      }
+      if (!executed) return !signal.aborted;
       for await (const line of this.#client.jobs.logs({ idOrName: job.ID, follow: true }, { signal })) {
         await writeInTurn(out, line.Line, signal);
       }
