@@ -140,6 +140,8 @@ export class Compute {
           inline: new InlineStorage(),
           urlDownload: new UrlDownloadStorage({
             timeoutMs: readTimeoutMs,
+            // a file larger than the disk jobs may use cannot fit (0: capacity unknown, the default holds)
+            ...(capacity.Disk > 0 ? { maxBytes: capacity.Disk } : {}),
             maxRetries: Math.max(0, config.InputSources.MaxRetryCount - 1),
           }),
           local: await LocalStorage.create({ allowListedLocalPaths: config.Compute.AllowListedLocalPaths }),

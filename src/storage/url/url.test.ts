@@ -132,6 +132,10 @@ describe('urlDownload', () => {
       storage.prepareStorage(temp.path, download(server.url('/big-chunked.bin'))),
     ).rejects.toMatchObject({
       code: ErrorCode.ResourceExhausted,
+      message: expect.stringContaining(
+        "is larger than this node's disk capacity for jobs, 1024 bytes",
+      ) as unknown,
+      hint: expect.stringContaining('Compute.AllocatedCapacity.Disk') as unknown,
     });
     expect(await readdir(temp.path)).toEqual([]);
   });

@@ -23,7 +23,10 @@ export interface UrlDownloadOptions {
   timeoutMs?: number;
   /** Attempts after the first (`InputSources.MaxRetryCount`, 3). */
   maxRetries?: number;
-  /** Largest file accepted. */
+  /**
+   * Largest file accepted: the node's disk capacity for jobs (`Compute.AllocatedCapacity.Disk`), as a
+   * larger one cannot fit; default 10 GiB. Go has no limit, and a download fills the disk instead.
+   */
   maxBytes?: number;
   /** First wait between attempts; doubles up to `retryWaitMaxMs`. */
   retryWaitMinMs?: number;
@@ -160,9 +163,12 @@ export class UrlDownloadStorage implements Storage {
 
   #tooLarge(url: URL, size?: number): Error {
     const what = size === undefined ? 'is larger than' : `is ${size} bytes, over`;
-    return paramError('URL', `${shown(url)} ${what} this node's limit of ${this.#maxBytes} bytes`, {
+    const limit = `this node's disk capacity for jobs, ${this.#maxBytes} bytes`;
+    return paramError('URL', `${shown(url)} ${what} ${limit}`, {
       code: ErrorCode.ResourceExhausted,
-      hint: `Split the data into files of at most ${this.#maxBytes} bytes each, and give each as an input.`,
+      hint:
+        `Run it on a node with more disk for jobs (Compute.AllocatedCapacity.Disk), or split the data ` +
+        `into files of at most ${this.#maxBytes} bytes each, and give each as an input.`,
     });
   }
 }
