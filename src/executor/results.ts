@@ -14,7 +14,7 @@ import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
-import type { ResultPath } from '../models/result-path.js';
+import { ExecutionResultFiles, type ResultPath } from '../models/result-path.js';
 import { outputNotRecorded } from './errors.js';
 import { LogFile } from './log-file.js';
 import type { OutputLimits } from './types.js';
@@ -26,9 +26,6 @@ export const DefaultOutputLimits: Readonly<OutputLimits> = Object.freeze({
   maxStderrFileLength: 1024 ** 3,
   maxStderrReturnLength: 2048,
 });
-
-/** The files of every result, which no ResultPath folder may take the place of. */
-const ResultFiles: ReadonlySet<string> = new Set(Object.values(DownloadFilename));
 
 /**
  * Why a ResultPath cannot have its folder `resultsDir/<Name>` and be mounted at its Path, or undefined
@@ -46,7 +43,7 @@ export function resultPathProblem(output: ResultPath): string | undefined {
   ) {
     return `result path ${JSON.stringify(output)} needs a plain Name and an absolute Path`;
   }
-  if (ResultFiles.has(name)) {
+  if (ExecutionResultFiles.has(name)) {
     return `result path name ${JSON.stringify(name)} is taken by the execution's own ${name} file: choose another Name`;
   }
   return undefined;

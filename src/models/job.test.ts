@@ -99,6 +99,21 @@ describe('validateJobSubmission', () => {
         ['invalid output: missing name', 'invalid output: result path `relative` must be absolute'],
       ],
       [
+        'result path names that are no plain folder names, or that a result file has',
+        {
+          ResultPaths: [
+            { Name: '../x', Path: '/a' },
+            { Name: '.', Path: '/b' },
+            { Name: 'stdout', Path: '/c' },
+          ],
+        },
+        [
+          'invalid output: result path name `../x` must be a plain folder name: no "/", not "." or ".."',
+          'invalid output: result path name `.` must be a plain folder name: no "/", not "." or ".."',
+          "invalid output: result path name `stdout` is taken by the execution's own stdout file: choose another name",
+        ],
+      ],
+      [
         'result path without path',
         { ResultPaths: [{ Name: 'out', Path: '' }] },
         ['invalid output: missing path', 'invalid output: result path `` must be absolute'],

@@ -1,3 +1,4 @@
+import { DownloadFilename } from './constants.js';
 import { isBlank } from './validate.js';
 
 /** A folder of the task published as part of its results (`models.ResultPath`). */
@@ -10,10 +11,27 @@ export function normalizeResultPath(result: ResultPath): ResultPath {
   return { Name: result.Name.trim(), Path: result.Path.trim() };
 }
 
+/** The files every execution's results hold: no result path may take their names. */
+export const ExecutionResultFiles: ReadonlySet<string> = new Set(Object.values(DownloadFilename));
+
+/**
+ * Go checks only that both are set and the path is absolute; the name is also checked here, as it
+ * names a folder of the results: a compute node refused such a name only when it ran the task, after
+ * the job had been accepted, once per retry.
+ */
 export function validateResultPath(result: ResultPath): string[] {
   const problems: string[] = [];
   if (isBlank(result.Path)) problems.push('missing path');
   if (isBlank(result.Name)) problems.push('missing name');
+  const name = result.Name.trim();
+  if (name.includes('/') || name === '.' || name === '..') {
+    problems.push(`result path name \`${name}\` must be a plain folder name: no "/", not "." or ".."`);
+  }
+  if (ExecutionResultFiles.has(name)) {
+    problems.push(
+      `result path name \`${name}\` is taken by the execution's own ${name} file: choose another name`,
+    );
+  }
   // Go's filepath.IsAbs on Linux: absolute means starting with a slash.
   if (!result.Path.startsWith('/')) problems.push(`result path \`${result.Path}\` must be absolute`);
   return problems;
