@@ -91,6 +91,9 @@ describe('fetchUrl', () => {
       message: expect.stringMatching(
         new RegExp(`^request to ${url} failed: connect ECONNREFUSED`),
       ) as unknown,
+      hint: expect.stringContaining(
+        `Nothing answers at ${new URL(url).host}: the node that published these results may be stopped`,
+      ) as unknown,
     });
   });
 

@@ -43,9 +43,17 @@ export async function fetchUrl(text: string, directory: string, options: FetchOp
   const fail = (what: string, err: unknown): never => {
     if (options.signal?.aborted === true) throw options.signal.reason;
     const why = isBlockedPortError(err) ? blockedPortReason(url) : errorMessage(reason(err));
+    const unreachable = UnreachableCodes.has(String((reason(err) as NodeJS.ErrnoException).code));
     throw new BacalhauError(`request to ${shown} ${what}: ${why}`, {
       code: ErrorCode.NetworkFailure,
       cause: err,
+      ...(unreachable
+        ? {
+            hint:
+              `Nothing answers at ${url.host}: the node that published these results may be stopped, ` +
+              'or not reachable from here (a local publisher serves them from its compute node).',
+          }
+        : {}),
     });
   };
   const response = await fetch(url, withSignal(options.signal)).catch((err: unknown) => fail('failed', err));
@@ -115,6 +123,16 @@ async function snippet(response: Response): Promise<string> {
 }
 
 /** fetch reports network failures as `fetch failed` with the reason in `cause`. */
+/** Connection failures that say the server is away, rather than that it answered badly. */
+const UnreachableCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
+
 function reason(err: unknown): unknown {
   return err instanceof TypeError && err.cause instanceof Error ? err.cause : err;
 }

@@ -120,6 +120,24 @@ describe('downloadResults', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('says first why nothing answered, then what is left where', async () => {
+    const gone = await startResultServer(() => undefined);
+    const url = gone.url('/e-1.tar.gz');
+    await gone.close();
+    const choice = chooseDownloader('urlDownload', { Disabled: [] });
+    if (!choice.available) throw new Error('no urlDownload downloader');
+    const away = {
+      executionID: 'e-1',
+      result: { Type: 'urlDownload', Params: { URL: url } },
+      downloader: choice.downloader,
+    };
+    await expect(downloadResults([away], settings())).rejects.toMatchObject({
+      hint:
+        `Nothing answers at ${new URL(url).host}: the node that published these results may be stopped, ` +
+        `or not reachable from here (a local publisher serves them from its compute node). Nothing was merged into ${out}.`,
+    });
+  });
+
   it('leaves a raw/ folder the output folder already had alone, and merges a result folder named raw', async () => {
     await mkdir(join(out, 'raw'));
     await writeFile(join(out, 'raw', 'precious.csv'), 'mine');

@@ -87,8 +87,10 @@ export async function downloadResults(
     } catch (err) {
       const left = await whatIsLeft();
       if (deadline?.aborted !== true) {
+        // the failure's own hint (why it failed) first, then what is left where
+        const why = err instanceof BacalhauError && err.hint !== '' ? `${err.hint} ` : '';
         throw BacalhauError.wrap(err, `failed to ${step} the results of execution ${executionID}`, {
-          hint: left,
+          hint: `${why}${left}`,
         });
       }
       const after = msToDuration(settings.timeoutMs);
