@@ -76,9 +76,10 @@ export class WasmExecutor extends BaseExecutor {
           scratchDir: request.logsDir,
         }),
       ]);
-      if (loaded.status === 'rejected' || mounted.status === 'rejected') {
-        if (mounted.status === 'fulfilled') await mounted.value.release();
-        throw loaded.status === 'rejected' ? loaded.reason : (mounted as PromiseRejectedResult).reason;
+      if (mounted.status === 'rejected') throw loaded.status === 'rejected' ? loaded.reason : mounted.reason;
+      if (loaded.status === 'rejected') {
+        await mounted.value.release();
+        throw loaded.reason;
       }
       const [program, mounts] = [loaded.value, mounted.value];
       let recorder;

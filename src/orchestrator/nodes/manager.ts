@@ -244,8 +244,9 @@ export class NodeManager implements ControlPlaneHandler {
       const info = request.NodeInfo;
       const now = this.#o.clock.now();
       const holder = this.#live.get(nodeId);
-      const holderConnected = holder !== undefined && !holder.provisional && !this.#expired(holder, now);
-      if (holder !== undefined && !this.#expired(holder, now) && heldByAnother(holder, request)) {
+      const holderLive = holder !== undefined && !this.#expired(holder, now);
+      const holderConnected = holderLive && !holder.provisional;
+      if (holderLive && heldByAnother(holder, request)) {
         return { accepted: false, reason: nodeIdInUse(holder) };
       }
       if (holderConnected && isDisplacedTwin(holder.lineage, request)) {

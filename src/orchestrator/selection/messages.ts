@@ -11,7 +11,8 @@
  * says nothing of them, and a user who sees their node in `node list` is left to guess why it is not
  * "available".
  */
-import { NodeConnection, NodeMembership, NodeType, shortNodeID, type NodeState } from '../../models/index.js';
+import { NodeMembership, shortNodeID, type NodeState } from '../../models/index.js';
+import { isSelectableNode } from './selector.js';
 import { meetsRequirement, type NodeRank } from './types.js';
 
 /** A node and why it could not take a job. */
@@ -41,16 +42,16 @@ export function reasonLines(entries: readonly NodeReason[], total = entries.leng
   return lines;
 }
 
+/** The selector's constraints less approval: what a PENDING node lacks only its approval for. */
+const ApprovalAside = Object.freeze({ requireApproval: false, requireConnected: true });
+
 /**
  * The line about connected compute nodes among `nodes` that wait for approval (PENDING), or '' when
  * there are none.
  */
 export function awaitingApprovalLine(nodes: readonly NodeState[]): string {
   const pending = nodes.filter(
-    (n) =>
-      n.Membership === NodeMembership.Pending &&
-      n.Info.NodeType === NodeType.Compute &&
-      n.ConnectionState.Status === NodeConnection.Connected,
+    (n) => n.Membership === NodeMembership.Pending && isSelectableNode(n, ApprovalAside),
   );
   const first = pending[0]?.Info.NodeID;
   if (first === undefined) return '';
