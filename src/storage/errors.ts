@@ -1,31 +1,9 @@
 /**
- * The errors of the storage layer. Problems with an input carry the field they are about in
- * `details.Field` and at the start of the message, so that `atInput` can name the input in front of it
- * (`InputSources[0].Source.Params.URL: …`) without parsing anything.
+ * The errors of the storage layer besides those about an input's fields (models/sources/errors.ts):
+ * disk failures, cancellation, and `atInput`, which names the input in front of an error about it.
  */
-import { BacalhauError, ErrorCode, errorMessage, type BacalhauErrorOptions } from '../models/index.js';
-
-export const StorageComponent = 'Storage';
-
-export interface FieldErrorOptions extends Omit<BacalhauErrorOptions, 'details' | 'component'> {
-  /** How to fix it; every storage error has one. */
-  hint: string;
-}
-
-/** A problem with `field` of an input source (`Source.Params.URL`); ValidationError unless told. */
-export function fieldError(field: string, problem: string, options: FieldErrorOptions): BacalhauError {
-  return new BacalhauError(`${field}: ${problem}`, {
-    code: ErrorCode.ValidationError,
-    ...options,
-    component: StorageComponent,
-    details: { Field: field },
-  });
-}
-
-/** A problem with one of the source's parameters. */
-export function paramError(param: string, problem: string, options: FieldErrorOptions): BacalhauError {
-  return fieldError(`Source.Params.${param}`, problem, options);
-}
+import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
+import { StorageComponent } from '../models/sources/errors.js';
 
 /** The local disk failed us (full, unwritable): not the user's fault, maybe not lasting. */
 export function ioError(what: string, cause: unknown): BacalhauError {

@@ -5,7 +5,7 @@
  */
 import { InstalledProviders } from '../lib/installed-providers.js';
 import { ErrorCode, StorageSource } from '../models/index.js';
-import { fieldError } from './errors.js';
+import { fieldError } from '../models/sources/errors.js';
 import type { Storage } from './types.js';
 
 /** The input types bacalhau-ts knows; `s3` and `ipfs` arrive with their own providers. */

@@ -1,45 +1,132 @@
 /**
- * The built-in engines' params, checked on submission with the decoders their executors run, and the
- * required param of each built-in input source (jobspec/params.ts), so that a spec no node could run
- * is refused at once (400, naming the param and what was given) instead of being scheduled, failing on
- * a node and being retried there. `job validate` runs the same check, so that it passes only what a
- * submission would.
+ * What a built-in executor or input source would refuse on the compute node, checked on submission so
+ * that a spec no node could run is refused at once (400, naming the field and what was given) instead
+ * of being scheduled, failing on a node and being retried there:
+ * - the Docker and WASM engines' params, with the decoders their executors run;
+ * - each built-in input source's params (inline, urlDownload, local), with the decoders its storage
+ *   provider runs, the required param first (jobspec/params.ts);
+ * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
+ *   absolute, and no result Path may be an input's Target.
+ * `job validate` runs the same check, so that it passes only what a submission would.
  *
- * Deliberate difference: Go leaves both to the compute node, where the same mistakes end as a failed
- * execution (or a bid rejection) after the job was accepted. Other engine and source types, which this
- * orchestrator cannot know, are left to their nodes as in Go.
+ * Deliberate difference: Go leaves all of it to the compute node, where the same mistakes end as a
+ * failed execution (or a bid rejection) after the job was accepted. Other engine and source types,
+ * which this orchestrator cannot know, are left to their nodes as in Go; so is what only a node knows
+ * (its allow-listed paths, whether a URL answers, what an archive unpacks to).
  */
 import { BacalhauError } from '../bacerrors.js';
-import { Engine } from '../constants.js';
+import { Engine, StorageSource } from '../constants.js';
+import type { InputSource } from '../input-source.js';
 import type { Job } from '../job.js';
 import { invalidJobSpec } from '../jobspec/decode.js';
-import { missingInputParams } from '../jobspec/params.js';
+import { missingInputParam } from '../jobspec/params.js';
+import { decodeInlineSource } from '../sources/inline.js';
+import { decodeLocalSource } from '../sources/local.js';
+import { decodeUrl } from '../sources/url.js';
 import { isSpecType, type SpecConfig } from '../spec-config.js';
+import type { Task } from '../task.js';
 import { decodeDockerSpec } from './docker.js';
 import { decodeWasmSpec } from './wasm.js';
 
-const decoders: readonly (readonly [string, (engine: SpecConfig) => unknown])[] = [
+type Decoders<T> = readonly (readonly [type: string, decode: (value: T) => unknown])[];
+
+const engineDecoders: Decoders<SpecConfig> = [
   [Engine.Docker, decodeDockerSpec],
   [Engine.Wasm, decodeWasmSpec],
 ];
 
+const sourceDecoders: Decoders<InputSource> = [
+  [StorageSource.Inline, decodeInlineSource],
+  [StorageSource.URL, decodeUrl],
+  [StorageSource.Local, decodeLocalSource],
+  [StorageSource.LocalDirectory, decodeLocalSource],
+];
+
+/** A refusal of one field: its message as the submitter should read it, and how to fix it. */
+interface Refusal {
+  readonly problem: string;
+  readonly hint?: string;
+}
+
 /**
- * Throws a ValidationError listing every task whose built-in engine params are invalid (with the first
- * refusing executor's hint) and every input source that lacks its required param.
+ * Throws a ValidationError listing every refusal (with the first one's hint): each task's engine
+ * params, input sources and mounts.
  */
 export function checkBuiltinParams(job: Job): void {
-  const refusals = job.Tasks.flatMap(({ Engine: engine }) => {
-    const decode = decoders.find(([type]) => isSpecType(engine, type))?.[1];
-    if (engine === undefined || decode === undefined) return [];
-    try {
-      decode(engine);
-      return [];
-    } catch (err) {
-      if (err instanceof BacalhauError) return [err];
-      throw err;
+  const refusals = job.Tasks.flatMap((task, i) => [
+    ...engineRefusals(task),
+    ...(task.InputSources ?? []).flatMap((input, j) =>
+      inputRefusals(input).map((r) => ({ ...r, problem: `Tasks[${i}].InputSources[${j}].${r.problem}` })),
+    ),
+    ...mountRefusals(task, i),
+  ]);
+  if (refusals.length === 0) return;
+  throw invalidJobSpec(
+    refusals.map((r) => r.problem),
+    refusals.find((r) => r.hint !== undefined)?.hint,
+  );
+}
+
+function engineRefusals(task: Task): Refusal[] {
+  return task.Engine === undefined ? [] : decodeWith(engineDecoders, task.Engine.Type, task.Engine);
+}
+
+function inputRefusals(input: InputSource): Refusal[] {
+  const missing = missingInputParam(input);
+  if (missing !== undefined) return [{ problem: `Source.Params.${missing}` }];
+  return decodeWith(sourceDecoders, input.Source?.Type ?? '', input);
+}
+
+/** The refusal of the decoder registered for `type`, if any refuses. */
+function decodeWith<T>(decoders: Decoders<T>, type: string, value: T): Refusal[] {
+  const decode = decoders.find(([known]) => isSpecType({ Type: type }, known))?.[1];
+  if (decode === undefined) return [];
+  try {
+    decode(value);
+    return [];
+  } catch (err) {
+    if (!(err instanceof BacalhauError)) throw err;
+    return [{ problem: err.message, ...(err.hint === undefined ? {} : { hint: err.hint }) }];
+  }
+}
+
+/**
+ * Both executors bind each input at its Target and each result folder at its Path, and refuse two
+ * mounts at one place; Docker also needs absolute targets (WASM resolves relative ones from "/").
+ */
+function mountRefusals(task: Task, index: number): Refusal[] {
+  const docker = isSpecType(task.Engine, Engine.Docker);
+  if (!docker && !isSpecType(task.Engine, Engine.Wasm)) return [];
+  const inputs = task.InputSources ?? [];
+  const refusals: Refusal[] = [];
+  const targets = new Map<string, number>();
+  inputs.forEach((input, j) => {
+    if (docker && !input.Target.startsWith('/')) {
+      refusals.push({
+        problem: `Tasks[${index}].InputSources[${j}].Target: "${input.Target}" must be an absolute path in the container, e.g. "/inputs/${input.Target}"`,
+        hint: 'Give every input of a Docker task an absolute Target.',
+      });
     }
+    targets.set(mountPoint(input.Target), j);
   });
-  const problems = [...refusals.map((err) => err.message), ...missingInputParams(job)];
-  if (problems.length === 0) return;
-  throw invalidJobSpec(problems, refusals[0]?.hint);
+  (task.ResultPaths ?? []).forEach((result, k) => {
+    if (!result.Path.startsWith('/')) return; // refused with the result path's own checks
+    const input = targets.get(mountPoint(result.Path));
+    if (input === undefined) return;
+    refusals.push({
+      problem: `Tasks[${index}].ResultPaths[${k}].Path: "${result.Path}" is also the Target of InputSources[${input}]: results need a folder of their own`,
+      hint: 'Give the result path a Path that no input uses as its Target.',
+    });
+  });
+  return refusals;
+}
+
+/** Where a Target or Path is mounted: resolved from "/", so "/data/", "data" and "/x/../data" are one. */
+function mountPoint(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  return `/${segments.join('/')}`;
 }

@@ -5,7 +5,7 @@
  * word. Named here as a warning at submission, with the parameters that exist. Types not listed here
  * (a custom engine, a Go node's plugin) are not judged.
  */
-import type { Job, SpecConfig } from '../index.js';
+import type { InputSource, Job, SpecConfig } from '../index.js';
 import { getField } from '../codec.js';
 import { isBlank } from '../validate.js';
 import { closestKey } from './closest-key.js';
@@ -70,18 +70,21 @@ export function unknownParamWarnings(job: Job): string[] {
 export function missingInputParams(job: Job): string[] {
   return job.Tasks.flatMap((task, i) =>
     (task.InputSources ?? []).flatMap((input, j) => {
-      const type = input.Source?.Type ?? '';
-      const required = forType(requiredInputParams, type);
-      if (required === undefined) return [];
-      const [name, holds] = required;
-      const value = getField(input.Source?.Params ?? {}, name);
-      const missing = value === undefined || value === null || (typeof value === 'string' && isBlank(value));
-      if (!missing) return [];
-      return [
-        `Tasks[${i}].InputSources[${j}].Source.Params.${name} is missing: the ${type} input source needs it (${holds})`,
-      ];
+      const problem = missingInputParam(input);
+      return problem === undefined ? [] : [`Tasks[${i}].InputSources[${j}].Source.Params.${problem}`];
     }),
   );
+}
+
+/** `<param> is missing: …` when `input` lacks its type's required parameter, else undefined. */
+export function missingInputParam(input: InputSource): string | undefined {
+  const type = input.Source?.Type ?? '';
+  const required = forType(requiredInputParams, type);
+  if (required === undefined) return undefined;
+  const [name, holds] = required;
+  const value = getField(input.Source?.Params ?? {}, name);
+  const missing = value === undefined || value === null || (typeof value === 'string' && isBlank(value));
+  return missing ? `${name} is missing: the ${type} input source needs it (${holds})` : undefined;
 }
 
 function check(

@@ -507,7 +507,7 @@ describe('submitJob', () => {
     it('refuses input sources without their required param, naming each and what it holds (400)', async () => {
       const inline = { Type: 'inline', Params: { Content: 'hello' } };
       const url = { Type: 'urlDownload', Params: { URL: '  ' } };
-      const local = { Type: 'localDirectory', Params: { sourcepath: 'data' } };
+      const local = { Type: 'localDirectory', Params: { sourcepath: '/data' } };
       const job = dockerJob({
         Tasks: [
           {
@@ -530,6 +530,96 @@ describe('submitJob', () => {
       );
       expect(err.httpStatus).toBe(400);
       expect((await store.listJobs()).items).toEqual([]);
+    });
+
+    const docker = { Type: 'docker', Params: { Image: 'busybox' } };
+    const wasm = { Type: 'wasm', Params: { EntryModule: '/m.wasm' } };
+    const inline = (url: string): Record<string, unknown> => ({ Type: 'inline', Params: { URL: url } });
+    it.each([
+      [
+        'an inline input that is not a data URL',
+        { Source: inline('hello'), Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.URL: not a valid data URL: it must start with "data:", got "hello"',
+      ],
+      [
+        'inline data that is not base64',
+        { Source: inline('data:;base64,ab$c'), Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.URL: not a valid data URL: it has data that is not valid base64',
+      ],
+      [
+        'an inline archive that is not gzip',
+        { Source: inline('data:application/gzip;base64,aGVsbG8='), Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.URL: the application/gzip data is not valid gzip',
+      ],
+      [
+        'a download URL that is not http(s)',
+        { Source: { Type: 'urlDownload', Params: { URL: 'ftp://host/file' } }, Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.URL: must begin with http:// or https://, got ftp://',
+      ],
+      [
+        'a relative local path',
+        { Source: { Type: 'local', Params: { SourcePath: 'data' } }, Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.SourcePath: "data" is not an absolute path',
+      ],
+      [
+        'a local ReadWrite that is not a boolean',
+        { Source: { Type: 'local', Params: { SourcePath: '/data', ReadWrite: 'yes' } }, Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.ReadWrite: must be true or false, got "yes"',
+      ],
+      [
+        'an unknown local CreateAs',
+        { Source: { Type: 'local', Params: { SourcePath: '/data', CreateAs: 'folder' } }, Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.CreateAs: invalid value "folder"',
+      ],
+    ])('refuses %s, as its node would, before scheduling it (400)', async (_name, input, text) => {
+      const job = dockerJob({ Tasks: [{ Name: 'main', Engine: docker, InputSources: [input] }] });
+      const err = await rejection(endpoint().submitJob({ job }));
+      expect(err.message).toBe(text);
+      expect(err.httpStatus).toBe(400);
+      expect(err.hint).toMatch(/./);
+      expect((await store.listJobs()).items).toEqual([]);
+    });
+
+    it.each([
+      ['docker', docker],
+      ['wasm', wasm],
+    ])('refuses a %s result path that is also an input target (400)', async (_name, engine) => {
+      const job = dockerJob({
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: engine,
+            Publisher: { Type: 'local' },
+            InputSources: [
+              { Source: inline('data:,module'), Target: '/m.wasm' },
+              { Source: inline('data:,x'), Target: '/data/' },
+            ],
+            ResultPaths: [{ Name: 'out', Path: '/data' }],
+          },
+        ],
+      });
+      const err = await rejection(endpoint().submitJob({ job }));
+      expect(err.message).toBe(
+        'Tasks[0].ResultPaths[0].Path: "/data" is also the Target of InputSources[1]: results need a folder of their own',
+      );
+      expect(err.hint).toBe('Give the result path a Path that no input uses as its Target.');
+    });
+
+    it('refuses a relative input target of a docker task, and lets a WASM task have one', async () => {
+      const input = { Source: inline('data:,x'), Target: 'data.txt' };
+      const dockerErr = await rejection(
+        endpoint().submitJob({
+          job: dockerJob({ Tasks: [{ Name: 'main', Engine: docker, InputSources: [input] }] }),
+        }),
+      );
+      expect(dockerErr.message).toBe(
+        'Tasks[0].InputSources[0].Target: "data.txt" must be an absolute path in the container, e.g. "/inputs/data.txt"',
+      );
+      const wasmInputs = [{ Source: inline('data:,module'), Target: '/m.wasm' }, input];
+      const { JobID } = await endpoint().submitJob({
+        job: dockerJob({ Tasks: [{ Name: 'main', Engine: wasm, InputSources: wasmInputs }] }),
+      });
+      expect((await store.getJob(JobID)).Tasks[0]?.InputSources?.[1]?.Target).toBe('data.txt');
     });
 
     it('leaves the params of engines it does not know to their nodes', async () => {

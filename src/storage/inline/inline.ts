@@ -9,15 +9,15 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { parentOf, pathUnder } from '../../lib/byte-path.js';
 import { makeFolder, makeTempFolder, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
-import { ErrorCode, StorageSource, type InputSource } from '../../models/index.js';
-import { ioError, paramError, throwIfAborted } from '../errors.js';
-import { requiredStringParam, sourceParams } from '../params.js';
+import { ErrorCode, type InputSource } from '../../models/index.js';
+import { ioError, throwIfAborted } from '../errors.js';
+import { paramError } from '../../models/sources/errors.js';
+import { decodeInlineSource, GzipMediaType, notGzip } from '../../models/sources/inline.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
-import { parseDataUrl, type DataUrl } from './data-url.js';
+import type { DataUrl } from '../../models/sources/data-url.js';
 import { readTar, TarError, type TarEntry } from '../../lib/tar-reader.js';
 
 const gunzipAsync = promisify(gunzip);
-const GzipMediaType = 'application/gzip';
 const EntryPrefix = 'inline-';
 const MiB = 1024 * 1024;
 
@@ -30,7 +30,6 @@ export interface InlineStorageOptions {
 
 type Content = { kind: 'file'; data: Buffer } | { kind: 'archive'; entries: TarEntry[] };
 
-const urlHint = 'Give the content as an RFC 2397 data URL, e.g. "data:text/plain;base64,aGVsbG8=".';
 /** A tar archive is made of 512-byte blocks, a header first. */
 const TarBlockBytes = 512;
 
@@ -100,8 +99,7 @@ export class InlineStorage implements Storage {
 
   async #decode(input: InputSource, signal: AbortSignal | undefined): Promise<Content> {
     throwIfAborted(signal, 'preparing an inline input');
-    const url = requiredStringParam(sourceParams(input, [StorageSource.Inline]), 'URL', urlHint);
-    const dataUrl = parseDataUrl(url);
+    const dataUrl = decodeInlineSource(input);
     if (dataUrl.mediaType !== GzipMediaType) {
       if (dataUrl.data.length > this.#maxBytes) throw this.#tooLarge(dataUrl.data.length);
       return { kind: 'file', data: dataUrl.data };
@@ -127,10 +125,7 @@ export class InlineStorage implements Storage {
       return await gunzipAsync(dataUrl.data, { maxOutputLength: this.#maxBytes });
     } catch (err) {
       if (err instanceof RangeError) throw this.#tooLarge();
-      throw paramError('URL', `the ${GzipMediaType} data is not valid gzip`, {
-        hint: 'Inline archives are tar files compressed with gzip (tar -czf); or let the bacalhau CLI inline the path.',
-        cause: err,
-      });
+      throw notGzip(err);
     }
   }
 

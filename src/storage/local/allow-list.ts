@@ -9,7 +9,7 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
-import { StorageComponent } from '../errors.js';
+import { StorageComponent } from '../../models/sources/errors.js';
 import { compileGlob, escapeGlob, GlobError } from './glob.js';
 
 export const AllowListKey = 'Compute.AllowListedLocalPaths';

@@ -10,11 +10,12 @@
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, type InputSource } from '../../models/index.js';
-import { ioError, paramError, throwIfAborted } from '../errors.js';
+import { ioError, throwIfAborted } from '../errors.js';
+import { paramError } from '../../models/sources/errors.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import { AllowListKey, checkAllowList, loadAllowList, type AllowedPath } from './allow-list.js';
 import { BrokenLinkError, resolveRealPath, type RealPath } from './real-path.js';
-import { decodeLocalSource, mayCreate, type LocalSource } from './source.js';
+import { decodeLocalSource, mayCreate, type LocalSource } from '../../models/sources/local.js';
 import { makeFolder } from '../../lib/quick-fs.js';
 
 export interface LocalStorageOptions {

@@ -4,7 +4,8 @@
  */
 import { ErrorCode, type BacalhauError } from '../../models/index.js';
 import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
-import { cancelledError, paramError } from '../errors.js';
+import { cancelledError } from '../errors.js';
+import { paramError } from '../../models/sources/errors.js';
 
 export interface Answer {
   readonly response: Response;

@@ -11,12 +11,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ErrorCode, type InputSource } from '../../models/index.js';
-import { ioError, paramError, throwIfAborted } from '../errors.js';
+import { ioError, throwIfAborted } from '../errors.js';
+import { paramError } from '../../models/sources/errors.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import { downloadFileName } from './filename.js';
 import { request, shown, type Answer } from './http.js';
 import { withRetries, type RetryPolicy } from './retry.js';
-import { decodeUrl } from './source.js';
+import { decodeUrl } from '../../models/sources/url.js';
 
 export interface UrlDownloadOptions {
   /** Per attempt, body included (`InputSources.ReadTimeout`, 5 minutes). */

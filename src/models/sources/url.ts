@@ -1,7 +1,8 @@
 /** The `URL` parameter of a urlDownload input (Go's `IsURLSupported`). */
-import { StorageSource, type InputSource } from '../../models/index.js';
-import { paramError } from '../errors.js';
-import { requiredStringParam, sourceParams } from '../params.js';
+import { StorageSource } from '../constants.js';
+import type { InputSource } from '../input-source.js';
+import { paramError } from './errors.js';
+import { requiredStringParam, sourceParams } from './params.js';
 
 const hint = 'Give an http:// or https:// URL of a file, e.g. "https://example.com/data.csv".';
 

@@ -1,8 +1,8 @@
 /** The parameters of a local input (Go's `local.Source` and `CreateStrategy`). */
-import { isAbsolute } from 'node:path';
-import { StorageSource, type InputSource } from '../../models/index.js';
-import { paramError } from '../errors.js';
-import { param, requiredStringParam, sourceParams } from '../params.js';
+import { StorageSource } from '../constants.js';
+import type { InputSource } from '../input-source.js';
+import { paramError } from './errors.js';
+import { param, requiredStringParam, sourceParams } from './params.js';
 
 export const CreateStrategies = ['dir', 'file', 'noCreate'] as const;
 export type CreateStrategy = (typeof CreateStrategies)[number];
@@ -18,7 +18,8 @@ const pathHint = 'Give the absolute host path to mount, e.g. "/data/inputs".';
 export function decodeLocalSource(input: InputSource): LocalSource {
   const params = sourceParams(input, [StorageSource.Local, StorageSource.LocalDirectory]);
   const sourcePath = requiredStringParam(params, 'SourcePath', pathHint);
-  if (!isAbsolute(sourcePath))
+  // Go's filepath.IsAbs on the Linux nodes it runs on
+  if (!sourcePath.startsWith('/'))
     throw paramError('SourcePath', `"${sourcePath}" is not an absolute path`, { hint: pathHint });
   if (sourcePath.split('/').includes('..')) {
     throw paramError('SourcePath', `"${sourcePath}" contains ".."`, {

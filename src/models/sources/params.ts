@@ -2,7 +2,9 @@
  * Reading an input source's parameters as Go's mapstructure does: keys match case-insensitively, and
  * the source's type must be one the provider serves.
  */
-import { ErrorCode, isSpecType, type InputSource } from '../models/index.js';
+import { ErrorCode } from '../bacerrors.js';
+import type { InputSource } from '../input-source.js';
+import { isSpecType } from '../spec-config.js';
 import { fieldError, paramError } from './errors.js';
 
 export type Params = Readonly<Record<string, unknown>>;

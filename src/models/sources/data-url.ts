@@ -3,7 +3,7 @@
  * where Node's Buffer is lenient (it silently skips characters that are not base64), so that a damaged
  * URL is an error rather than damaged data.
  */
-import { paramError } from '../errors.js';
+import { paramError } from './errors.js';
 
 export interface DataUrl {
   /** The media type without parameters, lower-cased; `text/plain` when the URL names none. */
