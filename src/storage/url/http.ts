@@ -41,6 +41,14 @@ export async function request(
         cause: err,
       });
     }
+    const redirect = redirectProblem(err);
+    if (redirect !== undefined) {
+      return paramError('URL', `${shown(url)} ${redirect}`, {
+        code: ErrorCode.BadRequest,
+        hint: 'Give the URL the redirects should end at, an http:// or https:// one; no retry can help.',
+        cause: err,
+      });
+    }
     if (isBlockedPortError(err)) {
       return paramError('URL', `cannot download ${shown(url)}: ${blockedPortReason(url)}`, {
         code: ErrorCode.NetworkFailure,
@@ -91,6 +99,18 @@ function statusError(url: URL, response: Response): BacalhauError {
       ? 'The server failed or is busy: try again later, or serve the data from elsewhere.'
       : 'Check the URL: compute nodes download it without credentials, so it must be public.',
   });
+}
+
+/**
+ * Why fetch refused to follow a redirect, if it did. Its errors carry no code for these, only their
+ * text (undici's), so an unknown text is taken as a network failure, which is retried.
+ */
+function redirectProblem(err: unknown): string | undefined {
+  const message = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+  if (message === 'redirect count exceeded') return 'redirects too many times (a redirect loop?)';
+  if (message === 'URL scheme must be a HTTP(S) scheme')
+    return 'redirects to a URL that is not http:// or https://';
+  return undefined;
 }
 
 /** What went wrong below HTTP, from Node's error codes (fetch wraps them in `cause`). */

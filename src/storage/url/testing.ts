@@ -22,6 +22,7 @@ const routes: Record<string, Route> = {
   '/download': (_req, res) =>
     send(res, 200, 'report', { 'Content-Disposition': `attachment; filename*=UTF-8''r%C3%A9port.txt` }),
   '/loop': (_req, res) => send(res, 302, '', { Location: '/loop' }),
+  '/to-file': (_req, res) => send(res, 302, '', { Location: 'file:///etc/hostname' }),
   '/flaky.txt': (_req, res, hit) => (hit <= 2 ? send(res, 503, 'busy') : send(res, 200, 'finally')),
   '/missing.txt': (_req, res) => send(res, 404, 'no'),
   // signed for GET only, as pre-signed URLs are

@@ -152,11 +152,17 @@ describe('urlDownload', () => {
     expect(await readdir(temp.path)).toEqual([]);
   });
 
-  it('stops following a redirect loop', async () => {
-    const once = new UrlDownloadStorage({ ...fast, maxRetries: 0 });
-    await expect(once.prepareStorage(temp.path, download(server.url('/loop')))).rejects.toMatchObject({
-      code: ErrorCode.NetworkFailure,
-    });
+  it.each([
+    ['/loop', 'redirects too many times (a redirect loop?)'],
+    ['/to-file', 'redirects to a URL that is not http:// or https://'],
+  ])('stops following %s, once: no retry can mend a redirect', async (path, problem) => {
+    const err = (await storage
+      .prepareStorage(temp.path, download(server.url(path)))
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ code: ErrorCode.BadRequest, retryable: false });
+    expect(err.message).toBe(`Source.Params.URL: ${server.url(path)} ${problem}`);
+    // one attempt: a loop is followed 20 times by fetch, never again
+    expect(server.hits.get(path)).toBeLessThanOrEqual(21);
   });
 
   it('sends credentials in the URL as basic authentication, and keeps them out of messages', async () => {
