@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireDocker, requireWasmModule } from '../helpers/test-env.js';
 import { startLiveNode, type LiveNode } from './live-node.js';
 
@@ -37,6 +37,14 @@ async function describeJob(id: string) {
       }[];
     };
   };
+}
+
+/** Waits until the job is in `state` (asking the node every 200 ms; it may not exist yet). */
+async function waitForState(idOrName: string, state: string): Promise<void> {
+  await vi.waitFor(async () => expect((await describeJob(idOrName)).Job.State.StateType).toBe(state), {
+    timeout: 30_000,
+    interval: 200,
+  });
 }
 
 describe('embedded serve', () => {
@@ -93,6 +101,25 @@ describe('embedded serve runs real WASM jobs', () => {
     const exit = requireWasmModule(ctx, 'exit_code');
     const completed = await live.run(['wasm', 'run', '--follow', exit, '--', '7']);
     expect(completed.code).toBe(0);
+  });
+
+  it('says with --follow that the job was stopped, when it was', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    const run = live.run([
+      'wasm',
+      'run',
+      '--follow',
+      '--name',
+      'stopped-while-followed',
+      sleep,
+      '--',
+      '60000',
+    ]);
+    await waitForState('stopped-while-followed', 'Running');
+    expect((await live.run(['job', 'stop', 'stopped-while-followed'])).code).toBe(0);
+    const followed = await run;
+    expect(followed.stderr).toContain('Warning: job stopped: ');
+    expect(followed.code).toBe(0);
   });
 
   it('says why with --follow when no node can take the job, while it waits and when it fails', async (ctx) => {

@@ -127,13 +127,17 @@ export class JobProgress {
     const out = this.#ctx.stdout;
     if (outcome === 'finished') {
       const { Job: current } = await this.#client.jobs.get({ idOrName: jobID }, callOptions(this.#ctx));
-      const failed = current.State.StateType === 'Failed';
-      if (failed) {
-        const reason = withReason ? (current.State.Message ?? '') : '';
+      const state = current.State.StateType;
+      const reason = withReason ? (current.State.Message ?? '') : '';
+      const said = (what: string): string => (reason === '' ? what : `${what}: ${reason}`);
+      if (state === 'Failed') {
         out.write('\n');
-        printError(this.#ctx, reason === '' ? 'job failed' : `job failed: ${reason}`);
+        printError(this.#ctx, said('job failed'));
+      } else if (state === 'Stopped' && withReason) {
+        // as Go, not a failure (exit 0); but --follow shows no events, so without this the logs just end
+        printWarning(this.#ctx, said('job stopped'));
       }
-      return failed;
+      return state === 'Failed';
     }
     if (!quiet) {
       out.write('\n');
