@@ -94,6 +94,26 @@ describe('job get', () => {
     );
   });
 
+  it('finds a job whose name has a "/" by its whole name, and otherwise reads <id>/<path>', async () => {
+    const named = await live.run([
+      'docker',
+      'run',
+      '--id-only',
+      '--name',
+      'team/report',
+      'busybox:1.37.0',
+      'true',
+    ]);
+    expect(named.code).toBe(0);
+    const byName = await live.run(['job', 'get', 'team/report']);
+    expect(byName.stderr).toBe(`Fetching results of job 'team/report'...\n`);
+    expect(byName.stdout).toContain('No results found');
+    const id = await submit([]);
+    const withPath = await live.run(['job', 'get', `${id}/outputs/a.txt`]);
+    expect(withPath.stderr).toBe(`Fetching results of job '${id}'...\n`);
+    expect(withPath.code).toBe(0);
+  });
+
   it('says that a job still under way has published nothing yet', async () => {
     for (const compute of computes) compute.setRunPolicy(() => ({ action: 'hang' }));
     const id = await submit(['--wait=false']);

@@ -43,13 +43,11 @@ export function jobGetCommand(ctx: CliContext): Command {
     .addOption(new Option('--output-dir <dir>', 'Directory to write the output to.').default(''))
     .action(async (arg: string, opts: GetOptions, command: Command) => {
       const { client, config } = createCliClient(ctx, command);
-      // Go reads `<id>/<path>` as a request for one file of the results (IPFS only; others get all).
-      const [idOrName, singleFile] = splitOnce(arg, '/');
+      const get = (idOrName: string) =>
+        client.jobs.get({ idOrName, namespace: opts.namespace, include: ['executions'] }, callOptions(ctx));
+      const { idOrName, singleFile, job } = await findJob(arg, get);
       ctx.stderr.write(`Fetching results of job '${idOrName}'...\n`);
-      const { Job, Executions } = await client.jobs.get(
-        { idOrName, namespace: opts.namespace, include: ['executions'] },
-        callOptions(ctx),
-      );
+      const { Job, Executions } = job;
       if (Job.Type !== JobType.Batch && Job.Type !== JobType.Ops) {
         throw new BacalhauError(`job type ${Job.Type} does not support results`, {
           code: ErrorCode.BadRequest,
@@ -92,9 +90,23 @@ export function jobGetCommand(ctx: CliContext): Command {
     });
 }
 
-function splitOnce(text: string, separator: string): [string, string | undefined] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+/**
+ * Go reads `<id>/<path>` as a request for one file of the results (IPFS only; others get all). A job
+ * whose name has a "/" in it is looked up by its whole name first, so that it is not cut there.
+ */
+async function findJob<T>(
+  arg: string,
+  get: (idOrName: string) => Promise<T>,
+): Promise<{ idOrName: string; singleFile?: string; job: T }> {
+  const at = arg.indexOf('/');
+  if (at < 0) return { idOrName: arg, job: await get(arg) };
+  try {
+    return { idOrName: arg, job: await get(arg) };
+  } catch (err) {
+    if (!(err instanceof BacalhauError && err.code === ErrorCode.NotFound)) throw err;
+  }
+  const idOrName = arg.slice(0, at);
+  return { idOrName, singleFile: arg.slice(at + 1), job: await get(idOrName) };
 }
 
 /** Completed executions that published something; `noop` publishes nothing. */
