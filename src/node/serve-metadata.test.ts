@@ -26,6 +26,17 @@ describe('loadNodeIdentity', () => {
     ]);
   });
 
+  it.each([
+    ['my.node.1', 'node ID cannot contain any of the following characters: .*>'],
+    ['bad name', 'node ID cannot contain spaces'],
+  ])('refuses the new name %j without keeping it, so a good one can be given next', (name, problem) => {
+    expect(() => loadNodeIdentity(config(), name)).toThrow(
+      `invalid node name ${JSON.stringify(name)}: ${problem}`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(loadNodeIdentity(config(), 'my-node-1').nodeName).toBe('my-node-1');
+  });
+
   it('names the file, and the way out, when it is not valid YAML', () => {
     const path = join(dir, SystemMetadataFile);
     writeFileSync(path, 'NodeName: [unclosed\n');

@@ -1,7 +1,9 @@
 /**
  * The node's identity kept in `<DataDir>/system_metadata.yaml` (Bacalhau's `repo.SystemMetadata`): the
  * node name, fixed on first start, and an instance ID. A name given later with `--name` is ignored with
- * a warning, as in Bacalhau, so a node never changes its identity under its peers.
+ * a warning, as in Bacalhau, so a node never changes its identity under its peers. A new name is checked
+ * before it is kept: the name is the node's ID in NATS subjects, and one kept that NATS refuses would
+ * stop every later start of this data dir, whatever `--name` said then.
  */
 import { randomUUID } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
@@ -40,9 +42,19 @@ function generateName(provider: BacalhauConfig['NameProvider']): string {
   }
 }
 
+/** Go's NATS transport checks of a node ID (`NATSTransportConfig.Validate`), in its words. */
+function nodeNameProblems(name: string): string[] {
+  return [
+    ...(/\s/.test(name) ? ['node ID cannot contain spaces'] : []),
+    ...(name.includes('\0') ? ['node ID cannot contain null characters'] : []),
+    ...(/[.*>]/.test(name) ? ['node ID cannot contain any of the following characters: .*>'] : []),
+  ];
+}
+
 /**
  * The node's name and instance ID, creating and persisting them on first use.
- * @throws BacalhauError (ConfigurationError) for an unreadable metadata file or unsupported provider
+ * @throws BacalhauError (ConfigurationError) for an unreadable metadata file, an unsupported provider
+ *   or a new name NATS could not carry
  */
 export function loadNodeIdentity(config: BacalhauConfig, requestedName: string | undefined): NodeIdentity {
   makeFolderNow(config.DataDir);
@@ -51,6 +63,13 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';
   const storedInstance = typeof stored['InstanceID'] === 'string' ? stored['InstanceID'] : '';
   const nodeName = storedName !== '' ? storedName : requestedName || generateName(config.NameProvider);
+  const problems = nodeName === storedName ? [] : nodeNameProblems(nodeName);
+  if (problems.length > 0) {
+    throw new BacalhauError(`invalid node name ${JSON.stringify(nodeName)}: ${problems.join('; ')}`, {
+      code: ErrorCode.ConfigurationError,
+      hint: 'Give the node a name without spaces, ".", "*" or ">" with --name (e.g. my-node-1)',
+    });
+  }
   const instanceID = storedInstance !== '' ? storedInstance : randomUUID();
   if (nodeName !== storedName || instanceID !== storedInstance) {
     const next = { RepoVersion, ...stored, InstanceID: instanceID, NodeName: nodeName };
