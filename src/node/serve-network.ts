@@ -223,14 +223,18 @@ function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSetti
 
 /**
  * An address the NATS client cannot parse (`nats://host:99999`) is a setting to fix, not an
- * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL".
+ * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL". So is one
+ * of another scheme (`http://`, most often the orchestrator's API URL), which the client dials as NATS.
  */
 function checkOrchestratorAddress(address: string): void {
-  if (natsServerHost(address) !== '') return;
-  throw new BacalhauError(`Compute.Orchestrators: "${address}" is not a NATS address`, {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
+  const known = scheme === undefined || scheme === 'nats' || scheme === 'tls';
+  if (known && natsServerHost(address) !== '') return;
+  const problem = known ? '' : `: the scheme must be nats:// or tls://, not ${scheme}://`;
+  throw new BacalhauError(`Compute.Orchestrators: "${address}" is not a NATS address${problem}`, {
     code: ErrorCode.ConfigurationError,
     component: 'config',
-    hint: 'Give the orchestrator as nats://<host>:<port> (a port from 1 to 65535), e.g. nats://127.0.0.1:4222',
+    hint: "Give the orchestrator's NATS address as nats://<host>:<port> (a port from 1 to 65535; not its API URL), e.g. nats://127.0.0.1:4222",
   });
 }
 

@@ -349,7 +349,15 @@ describe('serve as a process', () => {
     expect(await node.exited).toBe(1);
     expect(node.stderr()).toContain(
       '\nError: Compute.Orchestrators: "nats://127.0.0.1:99999" is not a NATS address\n' +
-        'Hint:  Give the orchestrator as nats://<host>:<port> (a port from 1 to 65535), e.g. nats://127.0.0.1:4222\n',
+        "Hint:  Give the orchestrator's NATS address as nats://<host>:<port> (a port from 1 to 65535; not its API URL), e.g. nats://127.0.0.1:4222\n",
+    );
+  });
+
+  it('a compute node given an http:// orchestrator address stops, naming the scheme', async () => {
+    const node = startServe('--compute', '-c', 'Compute.Orchestrators=http://127.0.0.1:1234');
+    expect(await node.exited).toBe(1);
+    expect(node.stderr()).toContain(
+      '\nError: Compute.Orchestrators: "http://127.0.0.1:1234" is not a NATS address: the scheme must be nats:// or tls://, not http://\n',
     );
   });
 
@@ -357,10 +365,11 @@ describe('serve as a process', () => {
     const closed = await freePort();
     const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
     await startedSaying(node, 'the orchestrator is not reachable yet');
-    // a refusal without a hint is said without an empty one
     expect(node.stderr()).toContain(
       `the orchestrator is not reachable yet (cannot connect to NATS at nats://127.0.0.1:${closed}: ` +
-        'connection refused); this node keeps trying to connect',
+        'connection refused; check that the orchestrator runs with --orchestrator (a plain `serve` accepts ' +
+        'no compute nodes) and that Compute.Orchestrators names its NATS address (port 4222 unless it sets ' +
+        'Orchestrator.Port)); this node keeps trying to connect',
     );
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);

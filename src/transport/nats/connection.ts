@@ -156,12 +156,27 @@ function dialError(
       cause: err,
     });
   }
+  const refused = err instanceof natsErrors.ConnectionError && err.message === 'connection refused';
   return new BacalhauError(`${where}: ${errorMessage(err)}`, {
     code: ErrorCode.NetworkFailure,
     component: TransportComponent,
     retryable: true,
+    ...(refused ? { hint: refusedHint(tokenSetting) } : {}),
     cause: err,
   });
+}
+
+/**
+ * Nothing listens at the address. For a compute node, the commonest cause is an orchestrator started
+ * as a plain `serve`, which (unlike Go's, an orchestrator only) runs its own compute and no NATS server.
+ */
+function refusedHint(tokenSetting: TokenSetting): string {
+  if (tokenSetting !== 'Compute.Auth.Token')
+    return 'check that the NATS servers in Orchestrator.NATS.Servers run';
+  return (
+    'check that the orchestrator runs with --orchestrator (a plain `serve` accepts no compute nodes) and that ' +
+    'Compute.Orchestrators names its NATS address (port 4222 unless it sets Orchestrator.Port)'
+  );
 }
 
 /** The setting that lists the NATS servers, next to the one that holds their token. */
