@@ -83,6 +83,15 @@ export default tseslint.config(
       'import-x/no-self-import': 'error',
       'import-x/no-restricted-paths': ['error', { zones }],
       eqeqeq: ['error', 'smart'],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'AbortSignal',
+          property: 'any',
+          message:
+            'use anySignal (src/lib/abort.ts): Node 20 lets the sources of AbortSignal.any be collected unfired',
+        },
+      ],
     },
   },
   {

@@ -14,7 +14,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
-import { unboundedController } from '../lib/abort.js';
+import { anySignal, unboundedController } from '../lib/abort.js';
 import { BacalhauError, ErrorCode, errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
 import type {
   DebugInfoProvider,
@@ -333,7 +333,7 @@ export class ComputeNode {
     this.#bids.set(execution.ID, cancel);
     let update: Parameters<ExecutionStore['update']>[0];
     try {
-      const signal = AbortSignal.any([this.#bidding.signal, cancel.signal]);
+      const signal = anySignal([this.#bidding.signal, cancel.signal]);
       const outcome = await this.#o.bidder.bid({ job, execution }, { signal });
       if (!outcome.shouldBid) {
         update = {

@@ -36,6 +36,7 @@ import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-fai
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 import { unpublishableEntries, unpublishedNote } from './unpublished-entries.js';
+import { anySignal } from '../lib/abort.js';
 
 export const CompletedMessage = 'Completed successfully';
 
@@ -115,7 +116,7 @@ export class ExecutionRunner {
       topic = ComputeEventTopic.ExecutionDownloading;
       // fetched into the execution's folder: what a crash leaves of them goes with it (paths.ts)
       const prepared = await prepareInputs(this.#o.storages, dirs.root, task.InputSources ?? [], {
-        signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline.signal]),
+        signal: deadline === undefined ? signal : anySignal([signal, deadline.signal]),
       }).catch((err: unknown) => {
         throw timedOutOr(err);
       });

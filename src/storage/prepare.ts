@@ -6,6 +6,7 @@ import type { BacalhauError, InputSource } from '../models/index.js';
 import { atInput } from './errors.js';
 import type { StorageRegistry } from './registry.js';
 import type { IoOptions, StorageVolume } from './types.js';
+import { anySignal } from '../lib/abort.js';
 
 export interface PreparedInput {
   readonly input: InputSource;
@@ -24,8 +25,7 @@ export async function prepareInputs(
   options: IoOptions = {},
 ): Promise<PreparedInput[]> {
   const failed = new AbortController();
-  const signal =
-    options.signal === undefined ? failed.signal : AbortSignal.any([options.signal, failed.signal]);
+  const signal = options.signal === undefined ? failed.signal : anySignal([options.signal, failed.signal]);
   let firstError: BacalhauError | undefined;
   const settled = await Promise.allSettled(
     inputs.map(async (input, index): Promise<PreparedInput> => {

@@ -7,6 +7,7 @@ import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.j
 import { decodeStruct, isPlainObject, type StructSchema } from '../../models/codec.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader } from '../apimodels/constants.js';
+import { anySignal } from '../../lib/abort.js';
 
 export const ClientComponent = 'HTTPClient';
 
@@ -179,8 +180,7 @@ export class HttpTransport {
     const timeoutMs = this.#options.timeoutMs ?? 30_000;
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal =
-      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : anySignal(signals);
     let response: FetchAnswer;
     let text: string;
     try {

@@ -20,6 +20,7 @@ import type { SpecConfig } from '../../models/spec-config.js';
 import { archiveSuffixOf, unpackArchive } from './archive.js';
 import { mergeResults } from './merge.js';
 import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
+import { anySignal } from '../../lib/abort.js';
 
 const RawFolderName = 'raw';
 
@@ -71,7 +72,7 @@ export async function downloadResults(
   if (settings.raw) await mkdir(rawDir, { recursive: true, mode: 0o755 });
   const deadline = settings.timeoutMs > 0 ? AbortSignal.timeout(settings.timeoutMs) : undefined;
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-  const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
+  const signal = signals.length === 0 ? undefined : anySignal(signals);
   const downloaded: Downloaded[] = [];
   /** What a failure leaves where: a download folder with no complete download in it is removed. */
   const whatIsLeft = async (): Promise<string> => {

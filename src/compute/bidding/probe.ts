@@ -12,6 +12,7 @@ import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { encode, struct } from '../../models/codec.js';
 import type { Job } from '../../models/job.js';
 import { jobSchema } from '../../models/schemas.js';
+import { anySignal } from '../../lib/abort.js';
 
 /** The environment variable that carries {@link probeData} to `ProbeExec`; it also arrives on stdin. */
 export const ProbeDataEnvVar = 'BACALHAU_JOB_SELECTION_PROBE_DATA';
@@ -45,7 +46,7 @@ export function probeDeadline(
 ): ProbeDeadline {
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
-    signal: caller === undefined ? timeout : AbortSignal.any([caller, timeout]),
+    signal: caller === undefined ? timeout : anySignal([caller, timeout]),
     abortError(what) {
       if (caller?.aborted !== true && timeout.aborted) {
         return new BacalhauError(`${what} did not answer within ${timeoutMs / 1000}s`, {

@@ -40,6 +40,7 @@ import { networkSettings, resolveNetwork, type NetworkResolution } from './netwo
 import { RecentAnswers } from './recent-answers.js';
 import { DockerComponent, decodeDockerSpec, type DockerEngineSpec } from '../../models/engines/docker.js';
 import { runContainer } from './supervise.js';
+import { anySignal } from '../../lib/abort.js';
 
 export interface DockerExecutorOptions extends BaseExecutorOptions {
   /**
@@ -113,7 +114,7 @@ export class DockerExecutor extends BaseExecutor {
   /** True when the daemon answers a ping within two seconds. Never throws. */
   async isInstalled(options: SignalOption = {}): Promise<boolean> {
     const timeout = AbortSignal.timeout(InstalledTimeoutMs);
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    const signal = options.signal === undefined ? timeout : anySignal([options.signal, timeout]);
     try {
       // dockerode takes the signal at run time; its type declarations do not say so
       await (this.#docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(
@@ -184,7 +185,7 @@ export class DockerExecutor extends BaseExecutor {
   start(request: RunCommandRequest, options: SignalOption = {}): Promise<void> {
     if (this.#stopping !== undefined) return Promise.reject(executorStopped(DockerComponent));
     return this.registry.start(request.executionID, request.timeoutMs, async (stop) => {
-      const signal = options.signal === undefined ? stop : AbortSignal.any([stop, options.signal]);
+      const signal = options.signal === undefined ? stop : anySignal([stop, options.signal]);
       this.#active.add(request.executionID);
       try {
         return await this.#launch(request, stop, signal);

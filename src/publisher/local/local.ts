@@ -23,6 +23,7 @@ import { advertisedHost, downloadURL, listenHost } from './address.js';
 import { archiveName, removePartials, writeArchive } from './archive.js';
 import { AddressKey, PortKey, ResultServer } from './server.js';
 import { makeFolder } from '../../lib/quick-fs.js';
+import { anySignal } from '../../lib/abort.js';
 
 export interface LocalPublisherOptions {
   /** Where archives are kept and served from; created (owner-only) when missing. */
@@ -114,7 +115,7 @@ export class LocalPublisher implements Publisher {
     this.validateJob(request.job);
     const name = archiveName(request.executionID);
     const signals = [this.#stopping.signal, ...(options.signal === undefined ? [] : [options.signal])];
-    const writing = writeArchive(request.resultsDir, this.directory, name, AbortSignal.any(signals));
+    const writing = writeArchive(request.resultsDir, this.directory, name, anySignal(signals));
     this.#publishing.add(writing);
     try {
       await writing;

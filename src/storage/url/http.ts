@@ -6,6 +6,7 @@ import { ErrorCode, type BacalhauError } from '../../models/index.js';
 import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 import { cancelledError } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
+import { anySignal } from '../../lib/abort.js';
 
 export interface Answer {
   readonly response: Response;
@@ -30,7 +31,7 @@ export async function request(
   answers: ReadonlySet<number> = new Set(),
 ): Promise<Answer> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  const combined = signal === undefined ? timeout : anySignal([signal, timeout]);
   const failure = (err: unknown): BacalhauError => {
     if (signal?.aborted === true) return cancelledError(signal, `downloading ${shown(url)}`);
     if (timeout.aborted) {

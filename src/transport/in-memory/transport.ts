@@ -23,7 +23,7 @@ import {
   TransportComponent,
 } from '../errors.js';
 import { Deque } from '../../lib/deque.js';
-import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { anySignal, raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { MessageType, handshakeIdentity, sequenced } from '../messages.js';
 import type { HandshakeIdentity, HandshakeIdentityOptions } from '../messages.js';
 import type {
@@ -220,7 +220,7 @@ class Core {
     const signals = [callerSignal, this.stopping.signal, computeSignal];
     const context: ControlContext = {
       nodeId: link.nodeId,
-      signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
+      signal: anySignal(signals.filter((s): s is AbortSignal => s !== undefined)),
       sequence: link.sequenceState(),
     };
     const copied = this.copy(type, request);

@@ -13,7 +13,7 @@
  * - the orchestrator is not told when a node goes away silently: missing heartbeats are the authority.
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { anySignal, raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
 import {
   asBacalhauError,
@@ -503,7 +503,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     );
     const context: ControlContext = {
       nodeId: link.nodeId,
-      signal: AbortSignal.any([deadline.signal, this.#stopping.signal]),
+      signal: anySignal([deadline.signal, this.#stopping.signal]),
       sequence: link.sequenceState(),
     };
     try {

@@ -26,6 +26,7 @@ import { namespaceParam, parseQuery, versionedParams } from '../query.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { ApiJobReader, ApiLogSource, ApiNodeService } from '../types.js';
 import { JobsTag } from './jobs.js';
+import { anySignal } from '../../../lib/abort.js';
 
 const logsQuery = Type.Object({
   namespace: namespaceParam(),
@@ -269,7 +270,7 @@ export function logRoutes(deps: {
               Tail: query.tail ?? false,
               Follow: follow,
             },
-            { signal: AbortSignal.any([signal, stale.signal]) },
+            { signal: anySignal([signal, stale.signal]) },
           );
           for await (const item of lines) {
             if (signal.aborted) return;

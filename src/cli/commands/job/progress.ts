@@ -24,6 +24,7 @@ import { renderTable, Spinner, styles, type Column } from '../../output/index.js
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
+import { anySignal } from '../../../lib/abort.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
 const idleWaitMs = { first: 50, max: 500 };
@@ -165,7 +166,7 @@ export class JobProgress {
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
   async #follow(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.#settings.waitTimeoutSecs * 1000);
-    const signal = AbortSignal.any([timeout, ...(this.#ctx.signal ? [this.#ctx.signal] : [])]);
+    const signal = anySignal([timeout, ...(this.#ctx.signal ? [this.#ctx.signal] : [])]);
     const spinner = new Spinner(
       this.#ctx.stdout,
       !quiet && (this.#ctx.stdout as { isTTY?: boolean }).isTTY === true,

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -36,6 +39,19 @@ describe('bacalhau version', () => {
     expect(parseYaml(yaml.stdout)).toEqual({ clientVersion: { ...info } });
     const csv = await run(['version', '--client', '--output', 'csv']);
     expect(csv.stdout).toBe(`client,Update Message\n${info.GitVersion},\n`);
+  });
+
+  it('gives up on a server that accepts the connection and never answers, after 3 s', async () => {
+    const server = createServer(() => undefined).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = String((server.address() as AddressInfo).port);
+      const { code, stderr } = await run(['--api-host', '127.0.0.1', '--api-port', port, 'version']);
+      expect(code).toBe(0);
+      expect(stderr).toBe('Warning: failed to get the server version: the server did not answer within 3s\n');
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a broken configuration', async () => {

@@ -15,6 +15,7 @@ import { createCliClient } from '../../api-client.js';
 import { friendlyError } from '../../errors.js';
 import { printWarning } from '../../messages.js';
 import { loadCliConfig } from '../config/load.js';
+import { anySignal } from '../../../lib/abort.js';
 
 /** What `bacalhau version` reports; JSON/YAML field names as Bacalhau's `util.Versions`. */
 export interface Versions {
@@ -42,6 +43,9 @@ export function versionColumns(versions: Versions, format: OutputFormat): Column
   return columns;
 }
 
+/** As Bacalhau: a server that does not answer within 3 s is given up on. */
+const ServerVersionTimeoutMs = 3_000;
+
 /**
  * The versions to show: the client's, and the server's unless `--client` (Bacalhau's `GetAllVersions`).
  * An unreachable server is not an error: the client version is still printed, with a warning. The
@@ -51,12 +55,15 @@ async function collectVersions(ctx: CliContext, cmd: Command, clientOnly: boolea
   const versions: Versions = { clientVersion: buildVersionInfo() };
   if (clientOnly) return versions;
   const { client } = createCliClient(ctx, cmd);
-  // As Bacalhau: a server that does not answer within 3 s is given up on.
-  const signal = AbortSignal.any([AbortSignal.timeout(3_000), ...(ctx.signal ? [ctx.signal] : [])]);
+  const timeout = AbortSignal.timeout(ServerVersionTimeoutMs);
+  const signal = ctx.signal === undefined ? timeout : anySignal([timeout, ctx.signal]);
   try {
     versions.serverVersion = await client.agent.version({ signal });
   } catch (err) {
-    printWarning(ctx, `failed to get the server version: ${errorMessage(friendlyError(err, ctx.binName))}`);
+    const why = timeout.aborted
+      ? `the server did not answer within ${ServerVersionTimeoutMs / 1000}s`
+      : errorMessage(friendlyError(err, ctx.binName));
+    printWarning(ctx, `failed to get the server version: ${why}`);
   }
   return versions;
 }

@@ -22,6 +22,7 @@ import {
 } from './device-flow.js';
 import { saveProfileToken } from './profile-token.js';
 import { writeSsoToken } from './token-file.js';
+import { anySignal } from '../../../../lib/abort.js';
 
 function loginError(message: string): BacalhauError {
   return new BacalhauError(message, { code: ErrorCode.Unauthorized, component: 'CLI' });
@@ -66,11 +67,7 @@ async function awaitToken(
   const expiry = device.expiresIn > 0 ? AbortSignal.timeout(device.expiresIn * 1000) : undefined;
   const signals = [ctx.signal, expiry].filter((s): s is AbortSignal => s !== undefined);
   try {
-    return await pollForToken(
-      settings,
-      device,
-      signals.length === 0 ? {} : { signal: AbortSignal.any(signals) },
-    );
+    return await pollForToken(settings, device, signals.length === 0 ? {} : { signal: anySignal(signals) });
   } catch (err) {
     if (expiry?.aborted === true) {
       throw loginError(
