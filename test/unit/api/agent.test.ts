@@ -1,7 +1,7 @@
 /** The agent routes (reference 6.3). */
 import { describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../../src/api/client/index.js';
-import { call, keys, OrchestratorID, serverBuildInfo, withApi, type TestConfig } from './harness.js';
+import { at, call, keys, OrchestratorID, serverBuildInfo, withApi, type TestConfig } from './harness.js';
 
 /** Two API users; configuring them makes the server require credentials. */
 function withUsers(config: TestConfig): void {
@@ -15,6 +15,8 @@ function withUsers(config: TestConfig): void {
     { Alias: 'bot', APIKey: 'key-123-456-789-abcdefg', Capabilities: [{ Actions: ['*'] }] },
   ];
   config.API.Auth.Oauth2['ProviderID'] = 'auth0';
+  config.Compute.Orchestrators = ['nats://secret-token@127.0.0.1:4222', 'nats://127.0.0.1:4223'];
+  config.Orchestrator.Cluster.Peers = ['nats://user:secret-pass@127.0.0.1:6222'];
 }
 
 describe('/api/v1/agent', () => {
@@ -72,6 +74,12 @@ describe('/api/v1/agent', () => {
         { Alias: 'alice', Username: 'alice', Password: '********', Capabilities: [{ Actions: ['read:*'] }] },
         { Alias: 'bot', APIKey: '********', Capabilities: [{ Actions: ['*'] }] },
       ]);
+      // a token in a NATS address, the documented alternative to Compute.Auth.Token (Go shows it)
+      expect(at(config, 'Compute', 'Orchestrators')).toEqual([
+        'nats://********@127.0.0.1:4222',
+        'nats://127.0.0.1:4223',
+      ]);
+      expect(at(config, 'Orchestrator', 'Cluster', 'Peers')).toEqual(['nats://********@127.0.0.1:6222']);
       expect(config.API.Port).toBe(1234);
       expect(res.text).not.toMatch(/secret|hunter2|key-123/);
       // The node's own config object is untouched.

@@ -50,8 +50,8 @@ export function dockerJob(overrides: Record<string, unknown> = {}): Record<strin
 /** The parts of the config tests change (the loaded config is typed read-only). */
 export interface TestConfig {
   DataDir: string;
-  Compute: { Auth: { Token: string } };
-  Orchestrator: { Auth: { Token: string } };
+  Compute: { Auth: { Token: string }; Orchestrators: string[] };
+  Orchestrator: { Auth: { Token: string }; Cluster: { Peers: string[] } };
   API: {
     Auth: {
       Methods: Record<string, { Type: string; PolicyPath?: string }>;

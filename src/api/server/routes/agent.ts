@@ -25,7 +25,8 @@ const noQuery = () => Type.Object({ pretty: prettyParam() });
 /**
  * The configuration as Go serves it (`redactConfigSensitiveInfo`): the compute and orchestrator tokens
  * and every user's password and API key, when set, become `********`. Empty values are left out, as the
- * `omitempty` tags of Go's config types do.
+ * `omitempty` tags of Go's config types do. Unlike Go, a token or user:password written into a NATS
+ * address (`nats://<token>@host:4222`, the documented alternative to Compute.Auth.Token) is masked too.
  */
 export function redactedConfigDocument(config: ApiAgentDeps['config']): Record<string, unknown> {
   const doc = configDocument(config, { omitEmpty: true });
@@ -39,6 +40,9 @@ export function redactedConfigDocument(config: ApiAgentDeps['config']): Record<s
   };
   mask(at(doc, 'Compute', 'Auth'), 'Token');
   mask(at(doc, 'Orchestrator', 'Auth'), 'Token');
+  maskUrlCredentials(at(doc, 'Compute'), 'Orchestrators');
+  maskUrlCredentials(at(doc, 'Orchestrator', 'NATS'), 'Servers');
+  maskUrlCredentials(at(doc, 'Orchestrator', 'Cluster'), 'Peers');
   const users = at(doc, 'API', 'Auth')?.['Users'];
   if (Array.isArray(users)) {
     for (const user of users) {
@@ -48,6 +52,15 @@ export function redactedConfigDocument(config: ApiAgentDeps['config']): Record<s
     }
   }
   return doc;
+}
+
+/** Replaces the credentials of each address in `obj[key]` (a list) with the mask. */
+function maskUrlCredentials(obj: Record<string, unknown> | undefined, key: string): void {
+  const urls = obj?.[key];
+  if (obj === undefined || !Array.isArray(urls)) return;
+  obj[key] = urls.map((url: unknown) =>
+    typeof url === 'string' ? url.replace(/^([^/]*\/\/)[^@/]*@/, `$1${RedactedMask}@`) : url,
+  );
 }
 
 export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): RouteDef[] {
