@@ -2,7 +2,9 @@
  * Ctrl+C, SIGTERM and SIGHUP (the terminal went away) as an AbortSignal (CliContext.signal). The first
  * signal asks the running command to finish (serve stops gracefully, `job run` stops following and says
  * the job keeps running); a second SIGINT or SIGTERM ends the process at once, for a command that does
- * not listen.
+ * not listen. A command cleaning up what only it can (serve and devstack removing their containers)
+ * holds the exit (`holdExit`): the second signal then says what quitting would leave, and a third ends
+ * the process. (Go's ignores every signal after the first.)
  * Node's default for SIGHUP is to die on the spot, which left a node's lock, run file and containers.
  * A process with no terminal ignores SIGHUP: `nohup bacalhau serve &` must outlive its session, as Go's
  * does, but Node resets the SIGHUP that nohup ignores to its default at start, so the wish is lost and
@@ -14,6 +16,12 @@ export function shutdownSignal(proc: NodeJS.Process, hasTerminal: boolean): Abor
     // A closing terminal sends SIGHUP twice (the shell passes its own on): only a person's second
     // Ctrl+C or a second SIGTERM means "now".
     if (controller.signal.aborted && name !== 'SIGHUP') {
+      const hold = holds.get(controller.signal);
+      if (hold !== undefined && !hold.said) {
+        hold.said = true;
+        proc.stderr.write(`${hold.notice}\n`);
+        return;
+      }
       proc.exit(128 + (exitSignals[name] ?? 15));
     }
     controller.abort(new Error(`received ${name}`));
@@ -25,6 +33,20 @@ export function shutdownSignal(proc: NodeJS.Process, hasTerminal: boolean): Abor
 }
 
 function ignore(): void {}
+
+/** What to say at the next signal instead of exiting, by shutdown signal (see `holdExit`). */
+const holds = new WeakMap<AbortSignal, { notice: string; said: boolean }>();
+
+/**
+ * While a command stops what it alone can clean up, the next SIGINT or SIGTERM says `notice` (what
+ * quitting now would leave behind, and to press Ctrl+C again for it) instead of ending the process.
+ * Returns the release. A signal not made by `shutdownSignal` (tests, embedding) is left alone.
+ */
+export function holdExit(signal: AbortSignal | undefined, notice: string): () => void {
+  if (signal === undefined) return () => undefined;
+  holds.set(signal, { notice, said: false });
+  return () => holds.delete(signal);
+}
 
 /** The signals handled, with their numbers (the exit code is 128 + the number). */
 const exitSignals: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides } from '../../../config/index.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
+import { holdExit } from '../../shutdown.js';
 import { parseInteger } from '../../flags/parse.js';
 import { untilAborted } from '../serve/until-aborted.js';
 
@@ -128,6 +129,12 @@ export function devstackCommand(ctx: CliContext): Command {
           writeFileSync(pidFile(), String(process.pid));
           await untilAborted(ctx.signal);
           ctx.stdout.write('Stopping the devstack...\n');
+          const data = flags.stackRepo === undefined ? `, and the devstack's data under ${basePath},` : '';
+          holdExit(
+            ctx.signal,
+            'Still stopping: the nodes are ending their executions and removing their containers. Press ' +
+              `Ctrl+C again to quit now and leave them${data} behind.`,
+          );
         } finally {
           rmSync(portFile(), { force: true });
           rmSync(pidFile(), { force: true });

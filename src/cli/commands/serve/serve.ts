@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
 import type { ServeNetwork, ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
+import { holdExit } from '../../shutdown.js';
 import { printWarning } from '../../messages.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -122,7 +123,13 @@ export function serveCommand(ctx: CliContext): Command {
       );
       await untilAborted(ctx.signal);
       ctx.stdout.write('Stopping the node...\n');
+      const release = holdExit(
+        ctx.signal,
+        'Still stopping: the node is ending its executions and removing their containers. Press Ctrl+C ' +
+          'again to quit now and leave them (the next start on this data dir removes them).',
+      );
       await node.stop();
+      release();
       ctx.stdout.write('Node stopped.\n');
     });
 }
