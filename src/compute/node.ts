@@ -14,7 +14,8 @@
  */
 import type { Clock } from '../lib/clock.js';
 import { buildVersionInfo } from '../lib/build-info.js';
-import { anySignal, unboundedController } from '../lib/abort.js';
+import { unboundedController } from '../lib/abort.js';
+import { anySignal } from '../lib/any-signal.js';
 import { BacalhauError, ErrorCode, errorMessage, isTerminalExecutionState, sub } from '../models/index.js';
 import type {
   DebugInfoProvider,

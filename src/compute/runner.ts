@@ -36,7 +36,7 @@ import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-fai
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 import { unpublishableEntries, unpublishedNote } from './unpublished-entries.js';
-import { anySignal } from '../lib/abort.js';
+import { anySignal } from '../lib/any-signal.js';
 
 export const CompletedMessage = 'Completed successfully';
 

@@ -6,7 +6,7 @@ import type { BacalhauError, InputSource } from '../models/index.js';
 import { atInput } from './errors.js';
 import type { StorageRegistry } from './registry.js';
 import type { IoOptions, StorageVolume } from './types.js';
-import { anySignal } from '../lib/abort.js';
+import { anySignal } from '../lib/any-signal.js';
 
 export interface PreparedInput {
   readonly input: InputSource;

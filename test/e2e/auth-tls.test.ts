@@ -128,6 +128,23 @@ describe.skipIf(unavailable !== undefined)('client TLS', () => {
     expect((await viaProfile(['agent', 'alive'])).stdout).toBe('Status: OK\n');
   });
 
+  it('says that a plain HTTP server does not speak TLS, and how to connect', async () => {
+    const run = await runBuilt(['agent', 'alive'], {
+      env: {
+        HOME: live.dataDir,
+        BACALHAU_DIR: clientDir,
+        BACALHAU_API_HOST: 'https://127.0.0.1',
+        BACALHAU_API_PORT: String(live.node.apiPort),
+      },
+      cwd: live.dataDir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `the API server at https://127.0.0.1:${live.node.apiPort} does not speak TLS: it answered in plain HTTP`,
+    );
+    expect(run.stderr).toContain('Hint:  Connect with http:// instead');
+  });
+
   it('names a CA file that cannot be used', async () => {
     const missing = await overTls(['agent', 'alive', '-c', 'API.TLS.CAFile=/nonexistent/ca.pem']);
     expect(missing.code).toBe(1);

@@ -242,6 +242,14 @@ describe('API.TLS', () => {
         const port = portOf(text);
         const alive = await httpsGet(`https://127.0.0.1:${port}/api/v1/agent/alive`, cert.cert);
         expect(JSON.parse(alive)).toEqual({ Status: 'OK' });
+        // plain HTTP on the TLS port: Go's 400, which the CLI explains (before: a reset connection)
+        const plain = await cli(['agent', 'alive', '--api-host', '127.0.0.1', '--api-port', port], {
+          env: { HOME: dir },
+        });
+        expect(plain.stderr).toContain(
+          'Error: the API server speaks TLS (https://) and this request was plain HTTP\n' +
+            'Hint:  Set API.TLS.UseTLS=true (or give the host as https://<host>)',
+        );
         await expect
           .poll(() => node.stdout(), { timeout: 10_000 })
           .toContain(`API: https://127.0.0.1:${port}`);

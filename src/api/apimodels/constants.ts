@@ -1,5 +1,8 @@
 /** HTTP names shared by the server and the client (`pkg/publicapi/apimodels/constants.go`). Browser-safe. */
 
+/** Go's net/http answer (400, plain text) to a plain HTTP request on a TLS port; ours answers the same. */
+export const PlainHttpOnTlsAnswer = 'Client sent an HTTP request to an HTTPS server.';
+
 /** A namespace value that lists jobs of every namespace. */
 export const AllNamespacesNamespace = '*';
 

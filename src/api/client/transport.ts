@@ -6,8 +6,8 @@
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
 import { decodeStruct, isPlainObject, type StructSchema } from '../../models/codec.js';
 import type { BuildVersionInfo } from '../../models/version.js';
-import { HTTPHeader } from '../apimodels/constants.js';
-import { anySignal } from '../../lib/abort.js';
+import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 export const ClientComponent = 'HTTPClient';
 
@@ -305,6 +305,16 @@ export function errorFromResponse(
       code: ErrorCode.VersionMismatch,
       component: ClientComponent,
       details,
+      httpStatus: status,
+    });
+  }
+  if (status === 400 && text.startsWith(PlainHttpOnTlsAnswer)) {
+    return new BacalhauError('the API server speaks TLS (https://) and this request was plain HTTP', {
+      code: ErrorCode.BadRequest,
+      component: ClientComponent,
+      hint:
+        'Set API.TLS.UseTLS=true (or give the host as https://<host>); for a self-signed certificate, ' +
+        'also API.TLS.CAFile=<its certificate> or API.TLS.Insecure=true',
       httpStatus: status,
     });
   }

@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import { isUpgrade, isWebSocketRequest, routePatternMatcher, routeUpgrades } from './upgrades.js';
@@ -23,7 +25,7 @@ import { buildVersionInfo } from '../../lib/build-info.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import type { BuildVersionInfo } from '../../models/version.js';
-import { HTTPHeader } from '../apimodels/constants.js';
+import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
 import { authenticatorsFromConfig } from './authn/methods.js';
 import type { Authenticator } from './authn/types.js';
 import { loadUserKey } from './authn/user-key.js';
@@ -102,6 +104,23 @@ const redirects: Readonly<Record<string, string>> = {
   '/livez': '/api/v1/agent/alive',
 };
 
+/**
+ * Answers a plain HTTP request on the TLS port as Go's net/http does, with a 400 saying so, instead of
+ * dropping the connection (which a client can only call a reset). OpenSSL tells such a request from
+ * other handshake failures by its first bytes; the answer goes out on the raw socket, under TLS.
+ */
+function answerPlainHttp<T extends TlsServer>(server: T): T {
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+    if (err.code !== 'ERR_SSL_HTTP_REQUEST' || raw === undefined || !raw.writable) return;
+    raw.end(
+      'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n' +
+        `${PlainHttpOnTlsAnswer}\n`,
+    );
+  });
+  return server;
+}
+
 export async function createApiServer(
   deps: ApiServerDeps,
   options: ApiServerOptions = {},
@@ -127,9 +146,8 @@ export async function createApiServer(
         keepAliveTimeout: keepAliveTimeoutMs,
       };
       // an https.Server is an http.Server over TLS: Fastify drives both alike
-      return options.tls === undefined
-        ? createServer(limits, handler)
-        : createTlsServer({ ...limits, ...options.tls }, handler);
+      if (options.tls === undefined) return createServer(limits, handler);
+      return answerPlainHttp(createTlsServer({ ...limits, ...options.tls }, handler));
     },
     logger: options.logger ?? false,
     // Fastify's own answer while closing is `{"error":"Service Unavailable",…}`: the hook below answers

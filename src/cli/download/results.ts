@@ -20,7 +20,7 @@ import type { SpecConfig } from '../../models/spec-config.js';
 import { archiveSuffixOf, unpackArchive } from './archive.js';
 import { mergeResults } from './merge.js';
 import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
-import { anySignal } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 const RawFolderName = 'raw';
 

@@ -12,7 +12,7 @@ import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { encode, struct } from '../../models/codec.js';
 import type { Job } from '../../models/job.js';
 import { jobSchema } from '../../models/schemas.js';
-import { anySignal } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 /** The environment variable that carries {@link probeData} to `ProbeExec`; it also arrives on stdin. */
 export const ProbeDataEnvVar = 'BACALHAU_JOB_SELECTION_PROBE_DATA';

@@ -40,7 +40,7 @@ import { networkSettings, resolveNetwork, type NetworkResolution } from './netwo
 import { RecentAnswers } from './recent-answers.js';
 import { DockerComponent, decodeDockerSpec, type DockerEngineSpec } from '../../models/engines/docker.js';
 import { runContainer } from './supervise.js';
-import { anySignal } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 export interface DockerExecutorOptions extends BaseExecutorOptions {
   /**

@@ -23,7 +23,7 @@ import { advertisedHost, downloadURL, listenHost } from './address.js';
 import { archiveName, removePartials, writeArchive } from './archive.js';
 import { AddressKey, PortKey, ResultServer } from './server.js';
 import { makeFolder } from '../../lib/quick-fs.js';
-import { anySignal } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 export interface LocalPublisherOptions {
   /** Where archives are kept and served from; created (owner-only) when missing. */

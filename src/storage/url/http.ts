@@ -6,7 +6,7 @@ import { ErrorCode, type BacalhauError } from '../../models/index.js';
 import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 import { cancelledError } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
-import { anySignal } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 
 export interface Answer {
   readonly response: Response;

@@ -23,7 +23,8 @@ import {
   TransportComponent,
 } from '../errors.js';
 import { Deque } from '../../lib/deque.js';
-import { anySignal, raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 import { MessageType, handshakeIdentity, sequenced } from '../messages.js';
 import type { HandshakeIdentity, HandshakeIdentityOptions } from '../messages.js';
 import type {

@@ -13,7 +13,8 @@
  * - the orchestrator is not told when a node goes away silently: missing heartbeats are the authority.
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { anySignal, raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
+import { anySignal } from '../../lib/any-signal.js';
 import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
 import {
   asBacalhauError,

@@ -3,6 +3,7 @@
  * API requests and the log stream's WebSocket both trust what the settings say, and an untrusted
  * certificate is explained in one line with the caller's fix.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   selfSignedUnavailable,
   type SelfSignedCert,
 } from '../../../../test/helpers/self-signed-cert.js';
+import { selfSignedCertificate } from '../../../lib/self-signed-cert.js';
 import { BacalhauClient } from '../client.js';
 import { nodeTransportOptions, type ClientTlsSettings } from './tls.js';
 
@@ -116,5 +118,36 @@ describe.skipIf(unavailable !== undefined)('client TLS settings', () => {
       ...nodeTransportOptions({ ca: cert.cert, untrustedFix: fix }),
     });
     await expect(plain.agent.alive()).rejects.toThrow(/not reachable/);
+  });
+});
+
+describe('a certificate out of its dates', () => {
+  it('is said to be not valid now, not to need another CA', async () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const twoYearsAgo = new Date(Date.now() - 2 * 365 * 24 * 3600 * 1000);
+    const expired = selfSignedCertificate({
+      key,
+      names: ['127.0.0.1'],
+      commonName: 'expired',
+      now: twoYearsAgo,
+    });
+    const old = createServer(
+      { key: key.export({ type: 'pkcs1', format: 'pem' }), cert: expired },
+      (_req, res) => res.end('{"Status":"OK"}'),
+    );
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(old.address() as AddressInfo).port}`;
+    try {
+      const c = new BacalhauClient({
+        baseUrl: url,
+        ...nodeTransportOptions({ ca: expired, untrustedFix: fix }),
+      });
+      await expect(c.agent.alive()).rejects.toThrow(
+        `the TLS certificate of ${url} is not valid now (certificate has expired): the server needs a current certificate (or this machine's clock is wrong)`,
+      );
+    } finally {
+      old.closeAllConnections();
+      await new Promise((resolve) => old.close(resolve));
+    }
   });
 });

@@ -35,15 +35,28 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
     fetch: nodeFetch(tls),
     webSocket: (url, headers) => new (webSocketClass())(url, { headers, ...tls }),
     explainFailure(failure, url) {
-      const problem = certificateProblem(failure);
-      if (problem === undefined) return undefined;
       // The log stream's wss:// address is the API's https:// one, which is what the user configured.
       const origin = url.origin.replace(/^ws(s?):/, 'http$1:');
+      if (answeredWithoutTls(failure)) {
+        return new BacalhauError(
+          `the API server at ${origin} does not speak TLS: it answered in plain HTTP`,
+          {
+            code: ErrorCode.NetworkFailure,
+            component: ClientComponent,
+            hint: 'Connect with http:// instead: set API.TLS.UseTLS=false and give the host without https://',
+            cause: failure,
+          },
+        );
+      }
+      const problem = certificateProblem(failure);
+      if (problem === undefined) return undefined;
       // a trusted certificate issued for other names: trusting it more would not help
       const message =
         problem.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
           ? `the TLS certificate of ${origin} is not for this address (${problem.reason}): connect with a host name or address it names`
-          : `the TLS certificate of ${origin} is not trusted (${problem.reason}): ${settings.untrustedFix}`;
+          : outOfDateCodes.has(problem.code)
+            ? `the TLS certificate of ${origin} is not valid now (${problem.reason}): the server needs a current certificate (or this machine's clock is wrong)`
+            : `the TLS certificate of ${origin} is not trusted (${problem.reason}): ${settings.untrustedFix}`;
       return new BacalhauError(message, {
         code: ErrorCode.NetworkFailure,
         component: ClientComponent,
@@ -75,6 +88,18 @@ const certificateCodes = new Set([
   'CERT_SIGNATURE_FAILURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/** A certificate refused for its dates: trusting its issuer would not help. */
+const outOfDateCodes = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/**
+ * OpenSSL's "wrong version number": the first bytes the server sent back were not a TLS record, as
+ * when a plain HTTP server answers a TLS hello. No code tells it apart, only the text (EPROTO).
+ */
+function answeredWithoutTls(failure: unknown): boolean {
+  for (const e of errorChain(failure)) if (/\bwrong version number\b/.test(e.message)) return true;
+  return false;
+}
 
 /** Why a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
 function certificateProblem(failure: unknown): { code: string; reason: string } | undefined {

@@ -26,7 +26,7 @@ import { namespaceParam, parseQuery, versionedParams } from '../query.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { ApiJobReader, ApiLogSource, ApiNodeService } from '../types.js';
 import { JobsTag } from './jobs.js';
-import { anySignal } from '../../../lib/abort.js';
+import { anySignal } from '../../../lib/any-signal.js';
 
 const logsQuery = Type.Object({
   namespace: namespaceParam(),

@@ -24,7 +24,7 @@ import { renderTable, Spinner, styles, type Column } from '../../output/index.js
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
-import { anySignal } from '../../../lib/abort.js';
+import { anySignal } from '../../../lib/any-signal.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
 const idleWaitMs = { first: 50, max: 500 };

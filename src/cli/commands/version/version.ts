@@ -15,7 +15,7 @@ import { createCliClient } from '../../api-client.js';
 import { friendlyError } from '../../errors.js';
 import { printWarning } from '../../messages.js';
 import { loadCliConfig } from '../config/load.js';
-import { anySignal } from '../../../lib/abort.js';
+import { anySignal } from '../../../lib/any-signal.js';
 
 /** What `bacalhau version` reports; JSON/YAML field names as Bacalhau's `util.Versions`. */
 export interface Versions {

@@ -22,7 +22,7 @@ import {
 } from './device-flow.js';
 import { saveProfileToken } from './profile-token.js';
 import { writeSsoToken } from './token-file.js';
-import { anySignal } from '../../../../lib/abort.js';
+import { anySignal } from '../../../../lib/any-signal.js';
 
 function loginError(message: string): BacalhauError {
   return new BacalhauError(message, { code: ErrorCode.Unauthorized, component: 'CLI' });
