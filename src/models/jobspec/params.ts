@@ -66,16 +66,6 @@ export function unknownParamWarnings(job: Job): string[] {
   return warnings;
 }
 
-/** One problem per input source that lacks its type's required parameter (absent, null or blank). */
-export function missingInputParams(job: Job): string[] {
-  return job.Tasks.flatMap((task, i) =>
-    (task.InputSources ?? []).flatMap((input, j) => {
-      const problem = missingInputParam(input);
-      return problem === undefined ? [] : [`Tasks[${i}].InputSources[${j}].Source.Params.${problem}`];
-    }),
-  );
-}
-
 /** `<param> is missing: …` when `input` lacks its type's required parameter, else undefined. */
 export function missingInputParam(input: InputSource): string | undefined {
   const type = input.Source?.Type ?? '';
