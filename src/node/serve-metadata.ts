@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { readSystemMetadata, SystemMetadataFile, type BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { makeFolderNow } from '../lib/quick-fs.js';
+import { nodeIdProblems } from '../transport/nats/subjects.js';
 
 /** Repo version Bacalhau v1.9 writes. */
 const RepoVersion = 4;
@@ -42,15 +43,6 @@ function generateName(provider: BacalhauConfig['NameProvider']): string {
   }
 }
 
-/** Go's NATS transport checks of a node ID (`NATSTransportConfig.Validate`), in its words. */
-function nodeNameProblems(name: string): string[] {
-  return [
-    ...(/\s/.test(name) ? ['node ID cannot contain spaces'] : []),
-    ...(name.includes('\0') ? ['node ID cannot contain null characters'] : []),
-    ...(/[.*>]/.test(name) ? ['node ID cannot contain any of the following characters: .*>'] : []),
-  ];
-}
-
 /**
  * The node's name and instance ID, creating and persisting them on first use.
  * @throws BacalhauError (ConfigurationError) for an unreadable metadata file, an unsupported provider
@@ -63,7 +55,7 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';
   const storedInstance = typeof stored['InstanceID'] === 'string' ? stored['InstanceID'] : '';
   const nodeName = storedName !== '' ? storedName : requestedName || generateName(config.NameProvider);
-  const problems = nodeName === storedName ? [] : nodeNameProblems(nodeName);
+  const problems = nodeName === storedName ? [] : nodeIdProblems(nodeName);
   if (problems.length > 0) {
     throw new BacalhauError(`invalid node name ${JSON.stringify(nodeName)}: ${problems.join('; ')}`, {
       code: ErrorCode.ConfigurationError,

@@ -32,5 +32,14 @@ export function nodeOfSubject(subject: string): string {
  * address other subjects (Bacalhau's name providers never produce them).
  */
 export function isSubjectToken(nodeId: string): boolean {
-  return /^[^.\s*>]+$/.test(nodeId);
+  return nodeId !== '' && nodeIdProblems(nodeId).length === 0;
+}
+
+/** Why `nodeId` cannot be one token of a subject, in the words of Go's `NATSTransportConfig.Validate`. */
+export function nodeIdProblems(nodeId: string): string[] {
+  return [
+    ...(/\s/.test(nodeId) ? ['node ID cannot contain spaces'] : []),
+    ...(nodeId.includes('\0') ? ['node ID cannot contain null characters'] : []),
+    ...(/[.*>]/.test(nodeId) ? ['node ID cannot contain any of the following characters: .*>'] : []),
+  ];
 }
