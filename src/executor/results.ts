@@ -14,7 +14,7 @@ import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
-import { ExecutionResultFiles, type ResultPath } from '../models/result-path.js';
+import { ExecutionResultFiles, isPlainFolderName, type ResultPath } from '../models/result-path.js';
 import { outputNotRecorded } from './errors.js';
 import { LogFile } from './log-file.js';
 import type { OutputLimits } from './types.js';
@@ -34,13 +34,7 @@ export const DefaultOutputLimits: Readonly<OutputLimits> = Object.freeze({
  */
 export function resultPathProblem(output: ResultPath): string | undefined {
   const name = output.Name;
-  if (
-    name.trim() === '' ||
-    name.includes('/') ||
-    name === '.' ||
-    name === '..' ||
-    !output.Path.startsWith('/')
-  ) {
+  if (name.trim() === '' || !isPlainFolderName(name) || !output.Path.startsWith('/')) {
     return `result path ${JSON.stringify(output)} needs a plain Name and an absolute Path`;
   }
   if (ExecutionResultFiles.has(name)) {

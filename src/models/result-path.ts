@@ -11,6 +11,11 @@ export function normalizeResultPath(result: ResultPath): ResultPath {
   return { Name: result.Name.trim(), Path: result.Path.trim() };
 }
 
+/** Whether `name` is one folder name: no "/", not "." or "..". */
+export function isPlainFolderName(name: string): boolean {
+  return !name.includes('/') && name !== '.' && name !== '..';
+}
+
 /** The files every execution's results hold: no result path may take their names. */
 export const ExecutionResultFiles: ReadonlySet<string> = new Set(Object.values(DownloadFilename));
 
@@ -24,7 +29,7 @@ export function validateResultPath(result: ResultPath): string[] {
   if (isBlank(result.Path)) problems.push('missing path');
   if (isBlank(result.Name)) problems.push('missing name');
   const name = result.Name.trim();
-  if (name.includes('/') || name === '.' || name === '..') {
+  if (!isPlainFolderName(name)) {
     problems.push(`result path name \`${name}\` must be a plain folder name: no "/", not "." or ".."`);
   }
   if (ExecutionResultFiles.has(name)) {
