@@ -95,16 +95,7 @@ describe('job get', () => {
   });
 
   it('finds a job whose name has a "/" by its whole name, and otherwise reads <id>/<path>', async () => {
-    const named = await live.run([
-      'docker',
-      'run',
-      '--id-only',
-      '--name',
-      'team/report',
-      'busybox:1.37.0',
-      'true',
-    ]);
-    expect(named.code).toBe(0);
+    await submit(['--name', 'team/report']);
     const byName = await live.run(['job', 'get', 'team/report']);
     expect(byName.stderr).toBe(`Fetching results of job 'team/report'...\n`);
     expect(byName.stdout).toContain('No results found');
