@@ -74,9 +74,12 @@ export class DevStack {
     return new DevStack(nodes);
   }
 
-  /** Bacalhau's summary: node counts and the exports that point a client at the first node. */
+  /**
+   * Bacalhau's summary: node counts and the exports that point a client at the first node, which also
+   * switch the client to TLS and trust a self-signed certificate when that node serves one (Bacalhau
+   * prints host and port only).
+   */
   info(): string {
-    const first = this.nodes[0];
     const count = (predicate: (node: ServeNode) => boolean): number => this.nodes.filter(predicate).length;
     return [
       '',
@@ -86,9 +89,7 @@ export class DevStack {
       `No. of hybrid nodes: ${count((n) => n.orchestrator !== undefined && n.compute !== undefined)}`,
       'To use the devstack, run the following commands in your shell:',
       '',
-      `export BACALHAU_API_HOST=${first === undefined ? '' : new URL(first.address).hostname}`,
-      `export BACALHAU_API_PORT=${first?.apiPort ?? ''}`,
-      '',
+      `${this.nodes[0]?.clientExports ?? ''}`,
       '',
     ].join('\n');
   }

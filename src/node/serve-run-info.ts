@@ -14,20 +14,40 @@ export function clientHost(listenHost: string): string {
   return listenHost;
 }
 
-/** The shell lines; a node serving HTTPS adds `API.TLS.UseTLS` (its CA, if private, is the user's to give). */
-export function runInfoText(host: string, port: number, tls = false): string {
-  const useTls = tls ? 'export BACALHAU_API_TLS_USETLS=true\n' : '';
-  return `export BACALHAU_API_HOST=${clientHost(host)}\nexport BACALHAU_API_PORT=${port}\n${useTls}`;
+/**
+ * The shell lines. A node serving HTTPS adds `API.TLS.UseTLS` and, when it made its certificate itself
+ * (`API.TLS.SelfSigned`), `API.TLS.CAFile` naming it; a certificate given by the operator may need a CA
+ * only they know of.
+ */
+export function runInfoText(
+  host: string,
+  port: number,
+  tls?: { selfSignedFile?: string | undefined },
+): string {
+  return [
+    `export BACALHAU_API_HOST=${clientHost(host)}`,
+    `export BACALHAU_API_PORT=${port}`,
+    ...(tls === undefined ? [] : ['export BACALHAU_API_TLS_USETLS=true']),
+    ...(tls?.selfSignedFile === undefined
+      ? []
+      : [`export BACALHAU_API_TLS_CAFILE=${shellWord(tls.selfSignedFile)}`]),
+    '',
+  ].join('\n');
+}
+
+/** `value` as one word of a POSIX shell command: quoted unless made only of characters the shell leaves alone. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
- * Writes the file (replacing a stale one left by a crash) and returns its path. Written aside and
- * renamed into place: a script waiting for the file never reads it half-written.
+ * Writes `text` to the file (replacing a stale one left by a crash) and returns its path. Written aside
+ * and renamed into place: a script waiting for the file never reads it half-written.
  */
-export function writeRunInfo(dataDir: string, host: string, port: number, tls = false): string {
+export function writeRunInfo(dataDir: string, text: string): string {
   const path = join(dataDir, RunInfoFile);
   const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, runInfoText(host, port, tls), { mode: 0o755 });
+  writeFileSync(partial, text, { mode: 0o755 });
   renameSync(partial, path);
   return path;
 }

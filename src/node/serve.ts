@@ -24,7 +24,7 @@ import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
 import { checkApiPortFree, listenError, ServeComponent } from './serve-listen.js';
 import { loadNodeIdentity } from './serve-metadata.js';
-import { clientHost, removeRunInfo, writeRunInfo } from './serve-run-info.js';
+import { clientHost, removeRunInfo, runInfoText, writeRunInfo } from './serve-run-info.js';
 import { apiTls } from './serve-tls.js';
 import {
   createInProcessNetwork,
@@ -70,6 +70,8 @@ export class ServeNode {
   readonly apiPort: number;
   /** `<DataDir>/bacalhau.run`. */
   readonly runInfoPath: string;
+  /** What `bacalhau.run` says: the shell exports that point a client on this machine at the API. */
+  readonly clientExports: string;
   /** Warnings for the operator (an ignored `--name`, a compute half not available yet). */
   readonly warnings: readonly string[];
   readonly #api: ApiServer;
@@ -87,6 +89,7 @@ export class ServeNode {
     apiPort: number;
     apiTls: boolean;
     runInfoPath: string;
+    clientExports: string;
     warnings: string[];
     lock: DataDirLock;
   }) {
@@ -101,6 +104,7 @@ export class ServeNode {
     const scheme = parts.apiTls ? 'https' : 'http';
     this.address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${parts.apiPort}`;
     this.runInfoPath = parts.runInfoPath;
+    this.clientExports = parts.clientExports;
     this.warnings = Object.freeze(parts.warnings);
     this.#lock = parts.lock;
   }
@@ -212,7 +216,8 @@ export class ServeNode {
         ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
       });
       const port = await listen(api, config.API.Host, config.API.Port);
-      const runInfoPath = writeRunInfo(config.DataDir, config.API.Host, port, tls !== undefined);
+      const clientExports = runInfoText(config.API.Host, port, tls);
+      const runInfoPath = writeRunInfo(config.DataDir, clientExports);
       return new ServeNode({
         nodeID: identity.nodeName,
         orchestrator,
@@ -223,6 +228,7 @@ export class ServeNode {
         apiPort: port,
         apiTls: tls !== undefined,
         runInfoPath,
+        clientExports,
         warnings,
         lock,
       });

@@ -17,7 +17,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 interface RunningStack {
-  /** Runs `bacalhau <args>` against the stack's first node. */
+  /** The first node's `bacalhau.run`: the exports that point a client at it. */
+  exports: string;
+  /** Runs `bacalhau <args>` against the stack's first node, with the variables `exports` sets. */
   run(args: string[]): Promise<CliRun>;
   /** Stops the stack (Ctrl+C) and returns its own output. */
   stop(): Promise<CliRun>;
@@ -51,9 +53,11 @@ async function startDevstack(args: string[], lastNode: number): Promise<RunningS
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const port = /BACALHAU_API_PORT=(\d+)/.exec(readFileSync(runInfo(0), 'utf8'))?.[1] ?? '';
-  const client = { HOME: dir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: port };
+  const exports = readFileSync(runInfo(0), 'utf8');
+  const client: Record<string, string> = { HOME: dir };
+  for (const [, name = '', value = ''] of exports.matchAll(/^export (\w+)=(.*)$/gm)) client[name] = value;
   return {
+    exports,
     run: (cliArgs) => cli(cliArgs, { env: client, cwd: dir }),
     stop: async () => {
       stop.abort();
@@ -135,6 +139,26 @@ describeWithEnv('devstack', natsEnv(), () => {
     } finally {
       await stack.stop();
     }
+  });
+
+  it('tells a client to trust its self-signed API certificate', async () => {
+    const stack = await startDevstack(['--computes', '1', '-c', 'API.TLS.SelfSigned=true'], 1);
+    let alive: CliRun;
+    try {
+      alive = await stack.run(['agent', 'alive']);
+    } finally {
+      const own = await stack.stop();
+      expect(own.stdout).toContain(
+        `To use the devstack, run the following commands in your shell:\n\n${stack.exports}`,
+      );
+    }
+    expect(stack.exports).toBe(
+      'export BACALHAU_API_HOST=127.0.0.1\n' +
+        `export BACALHAU_API_PORT=${/PORT=(\d+)/.exec(stack.exports)?.[1]}\n` +
+        'export BACALHAU_API_TLS_USETLS=true\n' +
+        `export BACALHAU_API_TLS_CAFILE=${join(dir, 'stack', 'node-0', 'api-self-signed.crt')}\n`,
+    );
+    expect(alive.stdout).toBe('Status: OK\n');
   });
 
   it('refuses compute nodes without an orchestrator', async () => {
