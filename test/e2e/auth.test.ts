@@ -121,6 +121,15 @@ describe('auth hash-password', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^\nError: .*Request Unauthorized/);
   });
+
+  it('job logs with wrong credentials shows the server’s refusal, not a broken stream', async () => {
+    const logs = await run(secured, ['job', 'logs', 'j-7f0e4b2a-0000-4000-8000-000000000000'], {
+      BACALHAU_API_USERNAME: 'ann',
+      BACALHAU_API_PASSWORD: 'not the password',
+    });
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toMatch(/^\nError: .*Request Unauthorized\nHint: +\S/);
+  });
 });
 
 describe('auth info', () => {

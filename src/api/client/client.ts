@@ -537,7 +537,7 @@ function logStream(
   socket.onerror = (event: { error?: unknown }) => {
     if (done) return;
     failure =
-      http.explainFailure(event.error, new URL(url)) ??
+      (event.error instanceof BacalhauError ? event.error : http.explainFailure(event.error, new URL(url))) ??
       new BacalhauError(
         opened ? 'the log stream broke off' : `cannot open the log stream at ${new URL(url).origin}`,
         { code: ErrorCode.ServiceUnavailable, component: ClientComponent },

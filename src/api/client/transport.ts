@@ -26,7 +26,9 @@ export interface WebSocketLike {
 
 /**
  * Opens a WebSocket. Browsers cannot send headers with a WebSocket (the default factory drops them);
- * on Node pass e.g. `(url, headers) => new WebSocket(url, { headers })` from the `ws` package.
+ * on Node pass e.g. `(url, headers) => new WebSocket(url, { headers })` from the `ws` package. A factory
+ * that can read the answer to a refused upgrade (401, 404…) may report it as a `BacalhauError` in the
+ * error event, which the client then throws as it is.
  */
 export type WebSocketFactory = (url: string, headers: Readonly<Record<string, string>>) => WebSocketLike;
 
@@ -250,7 +252,7 @@ export class HttpTransport {
   }
 }
 
-function parseJson(text: string): { value: unknown } | undefined {
+export function parseJson(text: string): { value: unknown } | undefined {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {

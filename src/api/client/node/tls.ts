@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type WebSocket from 'ws';
 import { errorChain } from '../../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
-import { ClientComponent, type ClientOptions } from '../transport.js';
+import { ClientComponent, errorFromResponse, parseJson, type ClientOptions } from '../transport.js';
 import { nodeFetch } from './node-fetch.js';
 
 export interface ClientTlsSettings {
@@ -33,7 +33,7 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
         : undefined;
   return {
     fetch: nodeFetch(tls),
-    webSocket: (url, headers) => new (webSocketClass())(url, { headers, ...tls }),
+    webSocket: (url, headers) => reportRefusals(new (webSocketClass())(url, { headers, ...tls })),
     explainFailure(failure, url) {
       // The log stream's wss:// address is the API's https:// one, which is what the user configured.
       const origin = url.origin.replace(/^ws(s?):/, 'http$1:');
@@ -72,6 +72,35 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
  */
 function webSocketClass(): typeof WebSocket {
   return createRequire(import.meta.url)('ws') as typeof WebSocket;
+}
+
+/** What is read of a refused upgrade's answer at most: the server's error JSON is far smaller. */
+const RefusalTextLimit = 64 * 1024;
+
+/**
+ * A server refusing the upgrade (401 without credentials, 403, 404) answers in plain HTTP with its usual
+ * error JSON, of which `ws` reports only "Unexpected server response: 401". This reads the answer and
+ * reports, as the socket's error, the error the same answer to a plain request is, naming the
+ * server's reason and hint.
+ */
+function reportRefusals(socket: WebSocket): WebSocket {
+  socket.once('unexpected-response', (_request, response) => {
+    let text = '';
+    let reported = false;
+    const report = (): void => {
+      if (reported) return;
+      reported = true;
+      socket.emit('error', errorFromResponse(response.statusCode ?? 0, parseJson(text), text));
+      socket.terminate(); // ends the handshake; its own error comes after ours and is ignored
+    };
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      if (text.length < RefusalTextLimit) text += chunk;
+    });
+    response.once('end', report);
+    response.once('close', report);
+  });
+  return socket;
 }
 
 /** OpenSSL's and Node's codes for a certificate that does not verify (not for other TLS failures). */
