@@ -350,7 +350,8 @@ function unservedSettings(config: BacalhauConfig): string[] {
   if (config.WebUI.Enabled) {
     unserved.push(
       `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
-        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+        "to use Bacalhau's web UI, serve its build from a reverse proxy that also forwards /api/ " +
+        "(WebSocket upgrades included) to this node's API, as Bacalhau's UI server does",
     );
   }
   if (config.Orchestrator.Enabled && config.Orchestrator.SupportReverseProxy) {

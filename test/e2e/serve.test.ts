@@ -315,7 +315,8 @@ describe('settings not served yet', () => {
     await startedSaying(
       node,
       'WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on 127.0.0.1:0; ' +
-        "a Bacalhau web UI hosted elsewhere can use this node's API (it allows any origin)",
+        "to use Bacalhau's web UI, serve its build from a reverse proxy that also forwards /api/ " +
+        "(WebSocket upgrades included) to this node's API, as Bacalhau's UI server does",
     );
     expect(node.stderr()).toContain('Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet');
     node.child.kill('SIGTERM');
