@@ -59,7 +59,7 @@ export function parseQuery<T extends TObject>(schema: T, raw: unknown): Static<T
   const query = (typeof raw === 'object' && raw !== null ? raw : {}) as RawQuery;
   const out: Record<string, unknown> = {};
   for (const [name, prop] of Object.entries(schema.properties as Record<string, TSchema>)) {
-    const given = Object.hasOwn(query, name) ? query[name] : undefined;
+    const given = Object.hasOwn(query, name) ? query[name] : anyCase(query, name);
     if (given === undefined) continue;
     const values = Array.isArray(given) ? given : [given];
     const spec = prop as SchemaLike & { items?: SchemaLike };
@@ -72,6 +72,16 @@ export function parseQuery<T extends TObject>(schema: T, raw: unknown): Static<T
     out[name] = convert(name, first, spec);
   }
   return out;
+}
+
+/**
+ * A parameter given in another case (`Limit` for `limit`), which echo's binder also accepts when the
+ * exact name is absent; the first such, where echo takes any.
+ */
+function anyCase(query: RawQuery, name: string): RawQuery[string] | undefined {
+  const lower = name.toLowerCase();
+  const key = Object.keys(query).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : query[key];
 }
 
 function convert(name: string, text: string, spec: SchemaLike): unknown {

@@ -326,6 +326,19 @@ describe('GET /jobs', () => {
     });
   });
 
+  it('reads parameters in any case when the exact name is absent, as echo\u2019s binder does', async () => {
+    await withApi({}, async (api) => {
+      const a = await submitted(api, dockerJob({ Name: 'a' }));
+      const b = await submitted(api, dockerJob({ Name: 'b' }));
+      const ids = async (query: string): Promise<unknown[]> =>
+        list((await call(api, 'GET', `${jobs}?${query}`)).body.Items).map((j) => j.ID);
+      expect(await ids('Limit=1&REVERSE=true')).toEqual([b]);
+      expect(await ids('reverse=false&Reverse=true')).toEqual([a, b]);
+      const bad = await call(api, 'GET', `${jobs}?Limit=x`);
+      expect(bad.status).toBe(400);
+    });
+  });
+
   it('refuses malformed parameters with 400 naming them', async () => {
     await withApi({}, async (api) => {
       const cases: [string, RegExp][] = [
