@@ -65,6 +65,19 @@ describe('config set then config list', () => {
     expect((await listJson(['-c', 'API.Port=8000', '--api-port', '7000'])).get('API.Port')).toBe(8000);
   });
 
+  it('refuses arguments after key=value rather than drop them', async () => {
+    const run1 = await run(['config', 'set', 'Compute.Orchestrators=nats://a:4222', 'nats://b:4222']);
+    expect(run1).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        '\nError: config set takes one key=value, and "nats://b:4222" follows it\n' +
+        "Hint:  Run config set once per key; give a list's items as one value, separated by commas " +
+        '(Compute.Orchestrators=a,b)\n',
+    });
+    expect(existsSync(join(dataDir, 'config.yaml'))).toBe(false);
+  });
+
   it('-c on config set names an existing yaml file to write', async () => {
     const target = join(dir, 'node.yaml');
     writeFileSync(target, '# node config\nWebUI:\n  Enabled: true\n');

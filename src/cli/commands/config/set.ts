@@ -96,6 +96,13 @@ export function configSetCommand(ctx: CliContext): Command {
       if (eq >= 0) {
         key = first.slice(0, eq);
         values = [first.slice(eq + 1)];
+        // Bacalhau drops what follows key=value; a second setting or a list's next item would be lost
+        if (args.length > 1) {
+          throw validationError(
+            `config set takes one key=value, and ${JSON.stringify(args[1])} follows it`,
+            `Run config set once per key; give a list's items as one value, separated by commas (${key}=a,b)`,
+          );
+        }
       } else {
         if (args.length < 2) throw validationError('must provide both key and value, or key=value');
         ctx.stdout.write('DEPRECATED: use key=value instead of space-separated key value\n');
