@@ -1,5 +1,5 @@
 /** `bacalhau profile …` and `--profile`/`BACALHAU_PROFILE` choosing the node client commands talk to. */
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type CliRun } from '../helpers/cli.js';
@@ -104,6 +104,26 @@ describe('profile', () => {
     expect(explicit.code).toBe(0);
     expect((await run(['job', 'list', '--profile', 'typo'])).stderr).toBe(
       '\nError: profile "typo" not found\n',
+    );
+  });
+
+  it('an endpoint that is not host:port or an http(s) URL is refused, at save and in a profile file', async () => {
+    const bad = await run(['profile', 'save', 'ftp', '--endpoint', 'ftp://127.0.0.1:9']);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr:
+        '\nError: invalid --endpoint "ftp://127.0.0.1:9": ftp:// is not a scheme the API speaks; ' +
+        'give host:port, http://host:port or https://host:port\n',
+    });
+    const port = await run(['profile', 'save', 'port', '--endpoint', '127.0.0.1:api']);
+    expect(port.stderr).toContain('Error: invalid --endpoint "127.0.0.1:api": it is not an address;');
+    expect((await run(['profile', 'list'])).stdout).not.toMatch(/\b(ftp|port)\b/);
+    // written by hand or by another tool
+    writeFileSync(join(profiles, 'hand.yaml'), 'endpoint: ftp://127.0.0.1:9\n');
+    const used = await run(['job', 'list', '--profile', 'hand']);
+    expect(used.stderr).toBe(
+      '\nError: profile "hand" has endpoint "ftp://127.0.0.1:9": ftp:// is not a scheme the API speaks; ' +
+        "give host:port, http://host:port or https://host:port\nHint:  Fix it with 'bacalhau profile save hand --endpoint <host:port>'\n",
     );
   });
 });

@@ -7,7 +7,9 @@
  * exist; here a profile named by flag or environment must exist, so a typo is reported instead of
  * talking to the wrong cluster. A dangling `current` link is ignored, as in Go.
  */
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { durationToMs } from '../../models/duration.js';
+import { goQuote } from '../../models/go-compat.js';
 import type { BacalhauConfig } from '../../config/index.js';
 import { ProfileStore, type Profile } from './store.js';
 
@@ -19,17 +21,28 @@ export interface ActiveProfile {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Why `endpoint` cannot be a profile's API endpoint, or undefined: it must be `host:port` or an http(s)
+ * URL (Go stores any text).
+ */
+export function endpointProblem(endpoint: string): string | undefined {
+  const text = endpoint.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    return `${scheme}:// is not a scheme the API speaks; give host:port, http://host:port or https://host:port`;
+  }
+  try {
+    new URL(scheme === undefined ? `http://${text}` : text);
+  } catch {
+    return 'it is not an address; give host:port, http://host:port or https://host:port';
+  }
+  return undefined;
+}
+
 /** A profile endpoint as a base URL: `host:port` gets `http://`; a URL keeps only scheme and authority. */
 function endpointAddress(endpoint: string): string {
   const text = endpoint.trim();
-  if (/^https?:\/\//i.test(text)) {
-    try {
-      return new URL(text).origin;
-    } catch {
-      return text; // the client reports the bad address
-    }
-  }
-  return `http://${text}`;
+  return /^https?:\/\//i.test(text) ? new URL(text).origin : `http://${text}`;
 }
 
 export function activeProfile(
@@ -49,6 +62,17 @@ export function activeProfile(
     if (name === '' || !store.exists(name)) return undefined;
   }
   const profile = store.load(name);
+  const problem = endpointProblem(profile.endpoint ?? '');
+  if (problem !== undefined) {
+    throw new BacalhauError(
+      `profile ${goQuote(name)} has endpoint ${goQuote(profile.endpoint ?? '')}: ${problem}`,
+      {
+        code: ErrorCode.ConfigurationError,
+        component: 'CLI',
+        hint: `Fix it with 'bacalhau profile save ${name} --endpoint <host:port>'`,
+      },
+    );
+  }
   const timeout = profile.timeout ?? '';
   return {
     name,

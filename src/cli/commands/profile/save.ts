@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { goQuote } from '../../../models/go-compat.js';
 import type { CliContext } from '../../context.js';
+import { endpointProblem } from '../../profile/active.js';
 import type { Profile } from '../../profile/store.js';
 import { attempt, profileStore } from './profile.js';
 
@@ -23,6 +24,8 @@ export function profileSaveCommand(ctx: CliContext): Command {
     .addOption(new Option('--insecure', 'Skip TLS certificate verification'))
     .addOption(new Option('--select', 'Set as current profile after saving'))
     .action((name: string, opts: SaveOptions, command: Command) => {
+      const problem = opts.endpoint === '' ? undefined : endpointProblem(opts.endpoint);
+      if (problem !== undefined) throw new Error(`invalid --endpoint ${goQuote(opts.endpoint)}: ${problem}`);
       const store = profileStore(ctx, command);
       let profile: Profile;
       if (store.exists(name)) {
