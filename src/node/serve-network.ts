@@ -6,6 +6,7 @@
  * `Compute.Orchestrators` with `Compute.Auth.Token`; a hybrid node's own compute half dials its own
  * server, so other compute nodes can join it too).
  */
+import { certificateProblem } from '../lib/certificate-problem.js';
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -247,7 +248,9 @@ async function probeOrchestrator(
     const nc = await dialNats({ ...dial, servers: dial.servers ?? [] }, 'Compute.Auth.Token');
     await nc.close();
   } catch (err) {
+    // refused, not unreachable: waiting would not change the token or the trust, so say it at once
     if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+    if (certificateProblem(err) !== undefined) throw err;
     const hint = err instanceof BacalhauError && err.hint !== '' ? `; ${err.hint}` : '';
     onWarning(
       `the orchestrator is not reachable yet (${(err as Error).message}${hint}); this node keeps trying to connect`,

@@ -129,5 +129,21 @@ describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
     );
     const run = await c.run(['wasm', 'run', '--id-only', '--wait', hello]);
     expect(run.stderr).toBe('');
+    // what the orchestrator tells other nodes to run: TLS, trusting its CA
+    expect(c.orchestrator.output).toMatch(
+      new RegExp(
+        `-c Compute\\.Orchestrators=tls://127\\.0\\.0\\.1:\\d+ -c Compute\\.TLS\\.CACert=${tls.certFile} `,
+      ),
+    );
+    // a node that does not trust the certificate stops at once, naming the setting
+    const untrusting = await c.addCompute('untrusting', []).catch((err: unknown) => err as Error);
+    expect(untrusting).toBeInstanceOf(Error);
+    expect((untrusting as Error).message).toContain('did not start (exit 1)');
+    expect((untrusting as Error).message).toMatch(
+      /Error: cannot connect to NATS at [^\n]*: the server's TLS certificate is refused: self-signed certificate\n/,
+    );
+    expect((untrusting as Error).message).toContain(
+      "Hint:  set Compute.TLS.CACert to the CA certificate that signed the server's certificate",
+    );
   }, 120_000);
 });

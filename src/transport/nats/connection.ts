@@ -3,6 +3,7 @@
  * URLs), with failures as BacalhauErrors that name the setting to fix, and watching a connection go
  * down and come back.
  */
+import { certificateProblem, isOutOfDate } from '../../lib/certificate-problem.js';
 import { connect, errors as natsErrors } from '@nats-io/transport-node';
 import type { NatsConnection, TlsOptions } from '@nats-io/transport-node';
 import { checkServerIdentity as checkTlsServerIdentity, type PeerCertificate } from 'node:tls';
@@ -156,6 +157,19 @@ function dialError(
       cause: err,
     });
   }
+  const certificate = certificateProblem(err);
+  if (certificate !== undefined) {
+    return new BacalhauError(`${where}: the server's TLS certificate is refused: ${certificate.reason}`, {
+      code: ErrorCode.NetworkFailure,
+      component: TransportComponent,
+      retryable: true,
+      hint: isOutOfDate(certificate)
+        ? "the NATS server needs a current certificate (or this machine's clock is wrong)"
+        : `set ${caSetting(tokenSetting)} to the CA certificate that signed the server's certificate ` +
+          '(for a self-signed one, the certificate itself)',
+      cause: err,
+    });
+  }
   const refused = err instanceof natsErrors.ConnectionError && err.message === 'connection refused';
   return new BacalhauError(`${where}: ${errorMessage(err)}`, {
     code: ErrorCode.NetworkFailure,
@@ -177,6 +191,11 @@ function refusedHint(tokenSetting: TokenSetting): string {
     'check that the orchestrator runs with --orchestrator (a plain `serve` accepts no compute nodes) and that ' +
     'Compute.Orchestrators names its NATS address (port 4222 unless it sets Orchestrator.Port)'
   );
+}
+
+/** The setting that holds the CA the side dialling trusts, next to the one that holds its token. */
+function caSetting(tokenSetting: TokenSetting): string {
+  return tokenSetting === 'Compute.Auth.Token' ? 'Compute.TLS.CACert' : 'Orchestrator.TLS.CACert';
 }
 
 /** The setting that lists the NATS servers, next to the one that holds their token. */

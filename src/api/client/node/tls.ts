@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type WebSocket from 'ws';
+import { certificateProblem, isOutOfDate } from '../../../lib/certificate-problem.js';
 import { errorChain } from '../../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { ClientComponent, errorFromResponse, parseJson, type ClientOptions } from '../transport.js';
@@ -54,7 +55,7 @@ export function nodeTransportOptions(settings: ClientTlsSettings): NodeTransport
       const message =
         problem.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
           ? `the TLS certificate of ${origin} is not for this address (${problem.reason}): connect with a host name or address it names`
-          : outOfDateCodes.has(problem.code)
+          : isOutOfDate(problem)
             ? `the TLS certificate of ${origin} is not valid now (${problem.reason}): the server needs a current certificate (or this machine's clock is wrong)`
             : `the TLS certificate of ${origin} is not trusted (${problem.reason}): ${settings.untrustedFix}`;
       return new BacalhauError(message, {
@@ -103,24 +104,6 @@ function reportRefusals(socket: WebSocket): WebSocket {
   return socket;
 }
 
-/** OpenSSL's and Node's codes for a certificate that does not verify (not for other TLS failures). */
-const certificateCodes = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** A certificate refused for its dates: trusting its issuer would not help. */
-const outOfDateCodes = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-
 /**
  * OpenSSL's "wrong version number": the first bytes the server sent back were not a TLS record, as
  * when a plain HTTP server answers a TLS hello. No code tells it apart, only the text (EPROTO).
@@ -128,13 +111,4 @@ const outOfDateCodes = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 function answeredWithoutTls(failure: unknown): boolean {
   for (const e of errorChain(failure)) if (/\bwrong version number\b/.test(e.message)) return true;
   return false;
-}
-
-/** Why a certificate was refused, found anywhere in the cause chain (fetch wraps it). */
-function certificateProblem(failure: unknown): { code: string; reason: string } | undefined {
-  for (const e of errorChain(failure)) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && certificateCodes.has(code)) return { code, reason: e.message };
-  }
-  return undefined;
 }

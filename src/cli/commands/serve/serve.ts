@@ -49,9 +49,12 @@ function joinLines(network: ServeNetwork, config: BacalhauConfig, bin: string): 
   if (network.orchestratorURL === undefined) return [];
   const token =
     config.Orchestrator.Auth.Token === '' ? '' : ' -c Compute.Auth.Token=<Orchestrator.Auth.Token>';
-  return [
-    `Compute nodes join with: ${bin} serve --compute -c Compute.Orchestrators=${network.orchestratorURL}${token}`,
-  ];
+  // Its own NATS server serving TLS: compute nodes dial with TLS, trusting the CA the orchestrator trusts.
+  const { TLS, NATS } = config.Orchestrator;
+  const ownTls = TLS.ServerCert !== '' && NATS.Servers.length === 0;
+  const url = ownTls ? network.orchestratorURL.replace(/^nats:/, 'tls:') : network.orchestratorURL;
+  const ca = ownTls && TLS.CACert !== '' ? ` -c Compute.TLS.CACert=${TLS.CACert}` : '';
+  return [`Compute nodes join with: ${bin} serve --compute -c Compute.Orchestrators=${url}${ca}${token}`];
 }
 
 /** `bacalhau serve`: runs a node until Ctrl+C or SIGTERM, then stops it gracefully. */
