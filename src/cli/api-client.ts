@@ -12,6 +12,8 @@ import { nodeTransportOptions } from '../api/client/node/tls.js';
 import { readInstallationID, readInstanceID, type BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { goQuote } from '../models/go-compat.js';
+import { jwtExpiry } from './commands/auth/sso/jwt.js';
 import { readSsoToken } from './commands/auth/sso/token-file.js';
 import { tlsSettings } from './client-tls.js';
 import { loadCliConfig } from './commands/config/load.js';
@@ -79,6 +81,31 @@ function savedToken(profile: ActiveProfile | undefined, dataDir: string, address
   }
 }
 
+/**
+ * `Bearer <saved token>`, if one is saved. A token past its expiry is not sent, and the user is told
+ * to log in again: the node would refuse every request carrying it, including those it allows without
+ * credentials (Go sends it, and the user sees only "Request Unauthorized").
+ */
+function savedAuthorization(
+  ctx: CliContext,
+  profile: ActiveProfile | undefined,
+  dataDir: string,
+  address: string,
+): string | undefined {
+  const token = savedToken(profile, dataDir, address);
+  if (token === '') return undefined;
+  const expiry = jwtExpiry(token);
+  if (expiry !== undefined && expiry.getTime() <= Date.now()) {
+    const from = profile?.profile.auth?.token === token ? `profile ${goQuote(profile.name)}` : address;
+    ctx.stderr.write(
+      `Warning: the SSO token saved for ${from} expired at ${expiry.toISOString()}, so requests are sent ` +
+        `without it; run '${ctx.binName} auth sso login' for a new one\n`,
+    );
+    return undefined;
+  }
+  return `Bearer ${token}`;
+}
+
 /** The node a command talks to: its configuration, the profile in use if any, and the API address. */
 export interface CliTarget {
   readonly config: BacalhauConfig;
@@ -119,8 +146,7 @@ export function createCliClient(
   const { config, address, profile } = target;
   let auth: string | undefined;
   if (options.credentials !== false) {
-    const token = savedToken(profile, config.DataDir, address);
-    auth = authorization(ctx.env) ?? (token === '' ? undefined : `Bearer ${token}`);
+    auth = authorization(ctx.env) ?? savedAuthorization(ctx, profile, config.DataDir, address);
   }
   const client = new BacalhauClient({
     baseUrl: address,

@@ -218,6 +218,23 @@ describe('auth sso', () => {
     expect(nodes.stderr).toContain('Request Forbidden');
   });
 
+  it('an expired SSO token is not sent, and the user is told to log in again', async () => {
+    const exp = Math.floor(Date.now() / 1000) - 60;
+    provider.behave({ claims: { permissions: ['read:job'], exp } });
+    expect((await run(secured, ['auth', 'sso', 'login'])).code).toBe(0);
+    const list = await run(secured, ['job', 'list']);
+    expect(list.stderr).toMatch(
+      new RegExp(
+        `^Warning: the SSO token saved for ${address()} expired at ${new Date(exp * 1000).toISOString()}, ` +
+          "so requests are sent without it; run 'bacalhau auth sso login' for a new one\n\nError: Request Unauthorized\n",
+      ),
+    );
+    // a valid one again
+    provider.behave({ claims: { permissions: ['read:job'] } });
+    expect((await run(secured, ['auth', 'sso', 'login'])).code).toBe(0);
+    expect(await run(secured, ['job', 'list'])).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('logout asks first, then forgets the token (file and profile); requests are refused again', async () => {
     const cancelled = await run(secured, ['auth', 'sso', 'logout'], {}, 'n\n');
     expect(cancelled.stdout).toBe(

@@ -9,29 +9,8 @@ import { BacalhauError, ErrorCode } from '../../../../models/bacerrors.js';
 import { cliTarget } from '../../../api-client.js';
 import type { CliContext } from '../../../context.js';
 import { toJson } from '../../../output/encode.js';
+import { decodeJwt } from './jwt.js';
 import { readSsoToken } from './token-file.js';
-
-/** The token's header and claims, or what is wrong with it in golang-jwt's words. */
-function decode(
-  token: string,
-): { header: Record<string, unknown>; claims: Record<string, unknown> } | string {
-  const parts = token.split('.');
-  if (parts.length !== 3) return 'token contains an invalid number of segments';
-  const header = segment(parts[0] ?? '');
-  if (header === undefined) return 'could not JSON decode header';
-  const claims = segment(parts[1] ?? '');
-  if (claims === undefined) return 'could not JSON decode claims';
-  return { header, claims };
-}
-
-function segment(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    return isPlainObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Go's encoding of a map: keys in order at every level. */
 function sortKeys(value: unknown): unknown {
@@ -65,7 +44,7 @@ export function ssoTokenCommand(ctx: CliContext): Command {
         ctx.stdout.write(`${token}\n`);
         return;
       }
-      const decoded = decode(token);
+      const decoded = decodeJwt(token);
       if (typeof decoded === 'string') {
         throw new BacalhauError(
           `failed to parse token: token is malformed: ${decoded}; log in again with '${ctx.binName} auth sso login'`,
