@@ -11,6 +11,7 @@ import { findChild, findKey, firstKeyIn, isGroupKey, suggestKey } from './keys.j
 import { schema, type ConfigKey } from './schema.js';
 import { fromData } from './values.js';
 import { resolveAliases, YamlAliasHint } from '../models/jobspec/yaml-aliases.js';
+import { MaxYamlDepth, yamlTooDeepAt } from '../models/jobspec/yaml-depth.js';
 
 /** The problem for a key that is not in the schema, with a "did you mean" when one is close. */
 export function unknownKeyProblem(key: string, binName: string): Problem {
@@ -69,6 +70,11 @@ export interface FileValues {
 export function parseConfigText(text: string, binName = 'bacalhau'): FileValues {
   const values = new Map<ConfigKey, unknown>();
   const problems: Problem[] = [];
+  const deep = yamlTooDeepAt(text);
+  if (deep !== undefined) {
+    const message = `yaml: line ${deep.line}, column ${deep.column}: nested more than ${MaxYamlDepth} levels deep`;
+    return { values, problems: [{ message, hint: 'A config file is a few levels deep: fix its structure' }] };
+  }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return { values, problems: doc.errors.map(yamlErrorProblem) };

@@ -195,6 +195,24 @@ describe('config files', () => {
     expect(err.hint).toBe('check the YAML anchors (&name) and aliases (*name)');
   });
 
+  it('refuses a file nested hundreds of levels deep before parsing it, naming where', () => {
+    for (const text of [`${'['.repeat(1000)}${']'.repeat(1000)}\n`, `${'- '.repeat(5000)}x\n`]) {
+      const f = file('deep.yaml', text);
+      const err = loadError(opts({ config: [f] }));
+      expect(err.message).toMatch(
+        new RegExp(`^config file "${f}": yaml: line 1, column \\d+: nested more than 256 levels deep$`),
+      );
+      expect(err.hint).toBe('A config file is a few levels deep: fix its structure');
+    }
+  });
+
+  it('refuses an alias that refers to the node containing it', () => {
+    const f = file('self.yaml', 'Labels: &x {a: *x}\n');
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toBe(`config file "${f}": yaml: a YAML alias refers to a node that contains it`);
+    expect(err.hint).toBe('check the YAML anchors (&name) and aliases (*name)');
+  });
+
   it('accepts absolute capacities, JSON files, empty files and nulls', () => {
     const json = file(
       'c.json',

@@ -1,6 +1,7 @@
 import { parseDocument, type Document, type YAMLParseError } from 'yaml';
 import { BacalhauError, ErrorCode, errorMessage } from '../bacerrors.js';
 import { resolveAliases, YamlAliasHint } from './yaml-aliases.js';
+import { yamlTooDeepAt } from './yaml-depth.js';
 
 /** Bacalhau refuses to unmarshal job specs larger than this (`MaxSerializedStringInput`, 10 MB). */
 export const MaxSpecBytes = 10 * 1000 * 1000;
@@ -17,6 +18,13 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
       'split the job or move large inline data into an input source (s3, urlDownload, ipfs)',
     );
   }
+  const deep = yamlTooDeepAt(text);
+  if (deep !== undefined) {
+    throw specError(
+      `${source}: nested too deeply at line ${deep.line}, column ${deep.column}: a job spec is a few levels deep`,
+      'fix the YAML/JSON syntax at the position shown',
+    );
+  }
   // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column;
   // `logLevel` keeps the library's own warnings (a mapping used as a key) off the user's terminal.
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' });
@@ -25,7 +33,7 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   if (first !== undefined) {
     const json = describeJsonError(text, source);
     if (json !== undefined) throw specError(json, 'fix the JSON syntax at the position shown');
-    const others = more.length === 0 || isTooDeep(first) ? '' : ` (and ${more.length} more after it)`;
+    const others = more.length === 0 ? '' : ` (and ${more.length} more after it)`;
     throw specError(
       `${describeYamlError(first, source)}${others}`,
       'fix the YAML/JSON syntax at the position shown',
@@ -38,31 +46,13 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
   return value;
 }
 
-/**
- * Resolves aliases into plain data. A dangling or runaway alias, or one that makes the document refer
- * to itself (a job spec must be a tree), is a syntax problem of the document.
- */
+/** Resolves aliases into plain data; a dangling, runaway or self-containing alias is a syntax problem. */
 function toPlainData(doc: Document, source: string): unknown {
-  let value: unknown;
   try {
-    value = resolveAliases(doc);
+    return resolveAliases(doc);
   } catch (err) {
     throw specError(`${source}: ${errorMessage(err)}`, YamlAliasHint);
   }
-  if (isCyclic(value)) {
-    throw specError(`${source}: a YAML alias refers to a node that contains it`, 'a job spec must be a tree');
-  }
-  return value;
-}
-
-function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (ancestors.has(value)) return true;
-  ancestors.add(value);
-  const children = Array.isArray(value) ? value : Object.values(value);
-  const cyclic = children.some((child) => isCyclic(child, ancestors));
-  ancestors.delete(value);
-  return cyclic;
 }
 
 function describeYamlError(err: YAMLParseError, source: string): string {
@@ -71,7 +61,6 @@ function describeYamlError(err: YAMLParseError, source: string): string {
   if (err.code === 'MULTIPLE_DOCS') {
     return `${source}: a second YAML document starts${where} (after ---): a job spec is one document, so give each job its own file`;
   }
-  if (isTooDeep(err)) return `${source}: nested too deeply${where}: a job spec is a few levels deep`;
   // The library's message repeats the position and adds a source excerpt; keep its first line only.
   const detail = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
   return `${source}: YAML syntax error${where}: ${shortened(detail)}`;
@@ -101,10 +90,6 @@ function describeJsonError(text: string, source: string): string | undefined {
 }
 
 /** The parser recurses per level and runs out of stack some hundreds of levels down. */
-function isTooDeep(err: YAMLParseError): boolean {
-  return err.message.includes('Maximum call stack size exceeded');
-}
-
 /** A message quoting a whole line of the spec (a data URL can be megabytes) is cut. */
 function shortened(detail: string, max = 200): string {
   return detail.length <= max ? detail : `${detail.slice(0, max)}… (${detail.length - max} more characters)`;
