@@ -1,5 +1,6 @@
 /** Warnings and errors on standard error, as Bacalhau's `printer.PrintWarning(s)` / `PrintError` lay them out. */
 import type { CliContext } from './context.js';
+import { listedFirst } from '../models/validate.js';
 import { styles } from './output/index.js';
 
 type Target = Pick<CliContext, 'stdout' | 'stderr' | 'env'>;
@@ -18,7 +19,7 @@ export function printWarnings(ctx: Target, warnings: readonly string[]): void {
     return;
   }
   printWarning(ctx, '');
-  for (const warning of warnings) ctx.stderr.write(`  * ${warning}\n`);
+  for (const warning of listedFirst(warnings, 'warnings')) ctx.stderr.write(`  * ${warning}\n`);
 }
 
 /**

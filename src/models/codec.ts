@@ -5,6 +5,7 @@
  * - encoding writes fields in struct order, drops `omitempty` fields that are empty, and sorts map keys.
  * One schema per wire type (see schemas.ts) serves JSON, YAML, the API and the CLI.
  */
+import { MaxListedLines } from './validate.js';
 
 export type Kind =
   | { readonly kind: 'string' }
@@ -80,14 +81,30 @@ export interface UnknownField {
 
 export interface DecodeResult<T> {
   value: T;
-  /** Type mismatches, each naming the field; decoding continues past them with the zero value. */
+  /**
+   * Type mismatches, each naming the field; decoding continues past them with the zero value. At most
+   * {@link MaxListedLines}, then one line counting the rest: a long array of wrong items gets a readable
+   * answer, not one line per item (Go stops at the first).
+   */
   errors: string[];
   unknownFields: UnknownField[];
 }
 
 class Decoder {
-  readonly errors: string[] = [];
+  readonly #errors: string[] = [];
+  #moreErrors = 0;
   readonly unknownFields: UnknownField[] = [];
+
+  get errors(): string[] {
+    if (this.#moreErrors === 0) return this.#errors;
+    return [...this.#errors, `… and ${this.#moreErrors} more type errors like these`];
+  }
+
+  #fail(message: string): undefined {
+    if (this.#errors.length < MaxListedLines) this.#errors.push(message);
+    else this.#moreErrors++;
+    return undefined;
+  }
 
   decode(raw: unknown, kind: Kind, path: string, owner: string): unknown {
     // JSON null leaves a Go value at its zero value.
@@ -122,8 +139,7 @@ class Decoder {
         try {
           return kind.decode(raw);
         } catch (err) {
-          this.errors.push(`field: '${path}' in '${owner}' is invalid: ${(err as Error).message}`);
-          return undefined;
+          return this.#fail(`field: '${path}' in '${owner}' is invalid: ${(err as Error).message}`);
         }
     }
   }
@@ -145,7 +161,12 @@ class Decoder {
     for (const [key, value] of Object.entries(raw)) {
       const field = findField(schema, key);
       if (field === undefined) {
-        this.unknownFields.push({ path, key, struct: schema.name, known: schema.fields.map((f) => f.name) });
+        this.unknownFields.push({
+          path,
+          key,
+          struct: schema.name,
+          known: schema.fields.map((f) => f.name),
+        });
         continue;
       }
       const decoded = this.decode(value, field.kind, joinPath(path, field.name), schema.name);
@@ -173,15 +194,13 @@ class Decoder {
     if (kind === 'float') return raw;
     // Integers beyond 2^53 (nanosecond timestamps) are accepted with a double's precision: 256 ns today.
     if (!Number.isInteger(raw) || (kind === 'uint' && raw < 0) || Math.abs(raw) >= 2 ** 63) {
-      this.errors.push(invalidType(path, owner, `number ${raw}`, goType));
-      return undefined;
+      return this.#fail(invalidType(path, owner, `number ${raw}`, goType));
     }
     return raw;
   }
 
   private mismatch(raw: unknown, expected: string, path: string, owner: string): undefined {
-    this.errors.push(invalidType(path, owner, jsonTypeOf(raw), expected));
-    return undefined;
+    return this.#fail(invalidType(path, owner, jsonTypeOf(raw), expected));
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type NormalizedTask,
   type Task,
 } from './task.js';
-import { hasNullChar, hasWhitespace, isBlank, within } from './validate.js';
+import { appendAll, hasNullChar, hasWhitespace, isBlank, within } from './validate.js';
 
 /** A job as submitted and stored (`models.Job`). Times are Unix nanoseconds. */
 export interface Job {
@@ -80,10 +80,10 @@ export function validateJobSubmission(job: Job): string[] {
     // Exactly Bacalhau's check: a constraint k8s cannot evaluate is accepted here and never matches a
     // node later (constraintWarnings says so to the user at submission).
     const found = validateLabelSelectorRequirement(constraint, { k8s: false });
-    problems.push(...within(`constraint ${index + 1} validation failed`, found));
+    appendAll(problems, within(`constraint ${index + 1} validation failed`, found));
   });
   for (const task of job.Tasks) {
-    problems.push(...within(`task ${task.Name} validation failed`, validateTaskSubmission(task)));
+    appendAll(problems, within(`task ${task.Name} validation failed`, validateTaskSubmission(task)));
   }
   return problems;
 }
@@ -122,9 +122,9 @@ export function validateJob(job: Job): string[] {
   if (isBlank(job.Name)) problems.push('missing job name');
   if (hasNullChar(job.Name)) problems.push('job Name contains a null character');
   if (isBlank(job.Namespace)) problems.push('job must be in a namespace');
-  problems.push(...validateJobSubmission(job));
+  appendAll(problems, validateJobSubmission(job));
   for (const task of job.Tasks) {
-    problems.push(...within(`task ${task.Name} validation failed`, validateTaskForStore(task)));
+    appendAll(problems, within(`task ${task.Name} validation failed`, validateTaskForStore(task)));
   }
   return problems;
 }

@@ -9,6 +9,7 @@
  */
 import { BacalhauError, ErrorCode } from './bacerrors.js';
 import { goCompareStrings, goQuote, goToLower, goTrimSpace } from './go-compat.js';
+import { appendAll } from './validate.js';
 
 /** Network modes, by wire name. */
 export const NetworkType = {
@@ -173,7 +174,7 @@ export function validateNetworkConfig(n: NetworkConfig): string[] {
       problems.push('ports can only be set for Host or Bridge network modes');
       return problems;
     }
-    problems.push(...validatePorts(ports, n.Type));
+    appendAll(problems, validatePorts(ports, n.Type));
   }
   return problems;
 }

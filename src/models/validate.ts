@@ -17,3 +17,23 @@ export function hasWhitespace(value: string | undefined): boolean {
 export function within(prefix: string, problems: readonly string[]): string[] {
   return problems.map((p) => `${prefix}: ${p}`);
 }
+
+/**
+ * Appends `items` one by one: `list.push(...items)` overflows the stack past ~100,000 items, and lists
+ * built from a spec's arrays (result paths, constraints, ports) can be that long.
+ */
+export function appendAll<T>(list: T[], items: readonly T[]): void {
+  for (const item of items) list.push(item);
+}
+
+/** Lines a message lists before it only counts the rest: thousands of bad entries stay readable. */
+export const MaxListedLines = 20;
+
+/**
+ * The first {@link MaxListedLines} of `lines`, then one line counting the rest, e.g. "… and 5 more
+ * problems"; all of them when only one is left over (its count would be no shorter than it).
+ */
+export function listedFirst(lines: readonly string[], what: string): string[] {
+  if (lines.length <= MaxListedLines + 1) return [...lines];
+  return [...lines.slice(0, MaxListedLines), `… and ${lines.length - MaxListedLines} more ${what}`];
+}

@@ -5,6 +5,7 @@ import { emptyJob, type Job } from '../job.js';
 import { jobSchema } from '../schemas.js';
 import { NilSpecConfig } from '../spec-config.js';
 import { PublisherRequired } from '../task.js';
+import { appendAll, listedFirst } from '../validate.js';
 import { closestKey } from './closest-key.js';
 import { convertLegacySpec, isLegacySpec } from './legacy.js';
 import { parseSpecDocument } from './parse.js';
@@ -65,14 +66,14 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   if (isLegacySpec(raw)) {
     const converted = convertLegacySpec(raw);
     spec = converted.spec;
-    warnings.push(...converted.warnings);
-    problems.push(...converted.problems);
+    appendAll(warnings, converted.warnings);
+    appendAll(problems, converted.problems);
   } else if (strictness === 'client') {
-    problems.push(...topLevelProblems(raw));
+    appendAll(problems, topLevelProblems(raw));
   }
 
   const decoded = decodeStruct<Partial<Job>>(spec, jobSchema());
-  problems.push(...decoded.errors);
+  appendAll(problems, decoded.errors);
   for (const field of decoded.unknownFields) {
     // The client already judged top-level keys above. Nested ones Bacalhau ignores, on both sides,
     // so a spec written for it runs here too; the warning says what was ignored and why.
@@ -82,7 +83,8 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   const job: Job = { ...emptyJob(), ...decoded.value };
   if ((job.Type === JobType.Batch || job.Type === JobType.Service) && !hasKey(spec, 'count')) job.Count = 1;
   if (decoded.errors.length === 0) {
-    warnings.push(...unknownParamWarnings(job), ...wildcardResultPathWarnings(job));
+    appendAll(warnings, unknownParamWarnings(job));
+    appendAll(warnings, wildcardResultPathWarnings(job));
   }
   return { job, warnings, problems, wellTyped: decoded.errors.length === 0 };
 }
@@ -191,7 +193,7 @@ function endingWith(text: string): RegExp {
  */
 export function invalidJobSpec(problems: readonly string[], fallbackHint?: string): BacalhauError {
   const hint = problemHints.find(([pattern]) => problems.some((p) => pattern.test(p)))?.[1] ?? fallbackHint;
-  return new BacalhauError(problems.join('\n'), {
+  return new BacalhauError(listedFirst(problems, 'problems').join('\n'), {
     code: ErrorCode.ValidationError,
     component: 'JobSpec',
     details: { problems: String(problems.length) },

@@ -21,7 +21,7 @@ import {
 } from '../../models/job.js';
 import { inspectJobSpec, invalidJobSpec } from '../../models/jobspec/decode.js';
 import { isRerunnableJobState } from '../../models/state.js';
-import { isBlank } from '../../models/validate.js';
+import { appendAll, isBlank, listedFirst } from '../../models/validate.js';
 import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
@@ -215,12 +215,15 @@ export class JobEndpoint {
       // The store normalizes again (Go's CreateJob does too): what the transformers added, e.g. default
       // resources, is stored lower-cased.
       job: normalizeJob(transformed),
-      warnings: [
-        ...decoded.warnings,
-        ...constraintWarnings(decoded.job),
-        ...zeroCountWarnings(decoded.job),
-        ...sanitized.warnings,
-      ],
+      warnings: listedFirst(
+        [
+          ...decoded.warnings,
+          ...constraintWarnings(decoded.job),
+          ...zeroCountWarnings(decoded.job),
+          ...sanitized.warnings,
+        ],
+        'warnings',
+      ),
     };
   }
 
@@ -247,7 +250,7 @@ function decodeSubmission(raw: unknown, options: { requireName?: boolean } = {})
     throw diffNameMissing();
   }
   // A value of the wrong JSON type is missing from the job: checking the job would mislead.
-  if (inspected.wellTyped) problems.push(...validateJobSubmission(inspected.job));
+  if (inspected.wellTyped) appendAll(problems, validateJobSubmission(inspected.job));
   if (problems.length > 0) throw invalidJobSpec(problems);
   return { job: inspected.job, warnings: inspected.warnings };
 }

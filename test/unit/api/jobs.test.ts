@@ -204,6 +204,38 @@ describe('PUT|POST /jobs', () => {
     });
   });
 
+  it('answers a spec with 100,000 bad entries in one readable 400, listing 20 problems and counting the rest', async () => {
+    await withApi({}, async (api) => {
+      const [task] = dockerJob().Tasks as object[];
+      const wrongTypes = await call(api, 'PUT', jobs, {
+        Job: { ...dockerJob(), Tasks: Array<string>(100_000).fill('a') },
+      });
+      expect(wrongTypes.status).toBe(400);
+      const typeLines = str(wrongTypes.body.Message).split('\n');
+      expect(typeLines).toHaveLength(21);
+      expect(typeLines[0]).toBe("field: 'Tasks' in 'Job' is invalid type: 'string' expected: 'Task'");
+      expect(typeLines[20]).toBe('… and 99980 more type errors like these');
+
+      const badPaths = Array<object>(100_000).fill({ Name: '', Path: 'rel' });
+      const invalid = await call(api, 'PUT', jobs, {
+        Job: { ...dockerJob(), Tasks: [{ ...task, ResultPaths: badPaths }] },
+      });
+      expect(invalid.status).toBe(400);
+      const lines = str(invalid.body.Message).split('\n');
+      expect(lines).toHaveLength(21);
+      // two per path (no name, not absolute), and the path without a publisher
+      expect(invalid.body.Details).toEqual({ problems: '200001' });
+      expect(lines[20]).toBe('… and 199981 more problems');
+
+      const never = Array<object>(100_000).fill({ Key: 'a', Operator: 'bogus', Values: ['x'] });
+      const accepted = await call(api, 'PUT', jobs, { Job: { ...dockerJob(), Constraints: never } });
+      expect(accepted.status).toBe(200);
+      const warnings = accepted.body.Warnings as string[];
+      expect(warnings).toHaveLength(21);
+      expect(warnings[20]).toBe('… and 99980 more warnings');
+    });
+  });
+
   it('refuses an identical resubmission with 409 unless forced, and updates otherwise', async () => {
     await withApi({}, async (api) => {
       const id = await submitted(api);
