@@ -101,6 +101,29 @@ describe('job run', () => {
       expect(run.stdout.endsWith(hints(id))).toBe(true);
     });
 
+    it('never, with a --wait-timeout-secs beyond what a timer can wait; a negative one is refused unsent', async () => {
+      const refused = await live.run(queued('negative-wait', ['--wait-timeout-secs', '-5']));
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(
+        'Error: invalid argument "-5" for "--wait-timeout-secs" flag: strconv.ParseUint: parsing "-5": invalid syntax\n',
+      );
+      const listed = await live.run(['job', 'list', '--output', 'json']);
+      expect(listed.stdout).not.toContain('negative-wait');
+
+      const stop = new AbortController();
+      const endless = live.run(queued('endless-wait', ['--wait-timeout-secs', '99999999']), {
+        signal: stop.signal,
+      });
+      // still following after the first events: it did not give up at once
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      stop.abort();
+      const run = await endless;
+      expect(run.stderr).not.toContain('timed out');
+      expect(run.stderr).not.toContain('delay');
+      expect(run.stdout).toContain('Job successfully submitted.');
+    });
+
     it('when the node stops, naming the job so that it is not submitted again', async () => {
       const stopping = await startLiveNode();
       try {

@@ -8,6 +8,7 @@ import { decodeStruct, isPlainObject, type StructSchema } from '../../models/cod
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
 import { anySignal } from '../../lib/any-signal.js';
+import { timeoutSignal } from '../../lib/timeout-signal.js';
 
 export const ClientComponent = 'HTTPClient';
 
@@ -180,7 +181,7 @@ export class HttpTransport {
     const headers = this.headers();
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     const timeoutMs = this.#options.timeoutMs ?? 30_000;
-    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const timeout = timeoutSignal(timeoutMs);
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : anySignal(signals);
     let response: FetchAnswer;

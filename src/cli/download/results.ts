@@ -21,6 +21,7 @@ import { archiveSuffixOf, unpackArchive } from './archive.js';
 import { mergeResults } from './merge.js';
 import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
 import { anySignal } from '../../lib/any-signal.js';
+import { timeoutSignal } from '../../lib/timeout-signal.js';
 
 const RawFolderName = 'raw';
 
@@ -70,7 +71,7 @@ export async function downloadResults(
     ? join(outputDir, RawFolderName)
     : await mkdtemp(join(outputDir, `${RawFolderName}-`));
   if (settings.raw) await mkdir(rawDir, { recursive: true, mode: 0o755 });
-  const deadline = settings.timeoutMs > 0 ? AbortSignal.timeout(settings.timeoutMs) : undefined;
+  const deadline = timeoutSignal(settings.timeoutMs);
   const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length === 0 ? undefined : anySignal(signals);
   const downloaded: Downloaded[] = [];

@@ -1,6 +1,6 @@
 /** Bacalhau's run-time settings flags (`cliflags/runtime.go`) of `job run` and `job rerun`. */
 import { Option, type Command } from 'commander';
-import { parseInteger } from './parse.js';
+import { parseUint } from './parse.js';
 
 export interface RuntimeSettings {
   /** `--wait` (default true; `--wait=false` prints the job ID and returns). */
@@ -30,7 +30,7 @@ export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Com
         '--wait-timeout-secs <seconds>',
         'When using --wait, how many seconds to wait for the job to complete before giving up.',
       )
-        .argParser(parseInteger)
+        .argParser(parseUint)
         .default(600),
     )
     .addOption(new Option('--id-only', 'Print out only the Job ID on successful submission.'))

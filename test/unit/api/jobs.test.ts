@@ -230,9 +230,9 @@ describe('PUT|POST /jobs', () => {
       const never = Array<object>(100_000).fill({ Key: 'a', Operator: 'bogus', Values: ['x'] });
       const accepted = await call(api, 'PUT', jobs, { Job: { ...dockerJob(), Constraints: never } });
       expect(accepted.status).toBe(200);
-      const warnings = accepted.body.Warnings as string[];
-      expect(warnings).toHaveLength(21);
-      expect(warnings[20]).toBe('… and 99980 more warnings');
+      const warnings: unknown = accepted.body.Warnings;
+      expect(Array.isArray(warnings) && warnings.length).toBe(21);
+      expect(Array.isArray(warnings) && warnings[20]).toBe('… and 99980 more warnings');
     });
   });
 

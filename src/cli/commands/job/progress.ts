@@ -25,6 +25,7 @@ import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
 import { anySignal } from '../../../lib/any-signal.js';
+import { timeoutSignal } from '../../../lib/timeout-signal.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
 const idleWaitMs = { first: 50, max: 500 };
@@ -165,8 +166,8 @@ export class JobProgress {
 
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
   async #follow(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<Outcome> {
-    const timeout = AbortSignal.timeout(this.#settings.waitTimeoutSecs * 1000);
-    const signal = anySignal([timeout, ...(this.#ctx.signal ? [this.#ctx.signal] : [])]);
+    const timeout = timeoutSignal(this.#settings.waitTimeoutSecs * 1000);
+    const signal = anySignal([timeout, this.#ctx.signal].filter((s): s is AbortSignal => s !== undefined));
     const spinner = new Spinner(
       this.#ctx.stdout,
       !quiet && (this.#ctx.stdout as { isTTY?: boolean }).isTTY === true,
@@ -198,7 +199,7 @@ export class JobProgress {
       spinner.stop();
       grouped?.close();
     }
-    return timeout.aborted ? 'timed-out' : 'cancelled';
+    return timeout?.aborted === true ? 'timed-out' : 'cancelled';
   }
 
   /**

@@ -23,6 +23,7 @@ import {
 import { saveProfileToken } from './profile-token.js';
 import { writeSsoToken } from './token-file.js';
 import { anySignal } from '../../../../lib/any-signal.js';
+import { timeoutSignal } from '../../../../lib/timeout-signal.js';
 
 function loginError(message: string): BacalhauError {
   return new BacalhauError(message, { code: ErrorCode.Unauthorized, component: 'CLI' });
@@ -64,7 +65,7 @@ async function awaitToken(
   settings: DeviceFlowSettings,
   device: DeviceAuthorization,
 ): Promise<string> {
-  const expiry = device.expiresIn > 0 ? AbortSignal.timeout(device.expiresIn * 1000) : undefined;
+  const expiry = timeoutSignal(device.expiresIn * 1000);
   const signals = [ctx.signal, expiry].filter((s): s is AbortSignal => s !== undefined);
   try {
     return await pollForToken(settings, device, signals.length === 0 ? {} : { signal: anySignal(signals) });
