@@ -46,13 +46,21 @@ describe('normalizeBooleanFlags', () => {
       'x=false',
       '--template-vars=a=true',
     ]);
-    expect(norm('job', 'run', '--wait=maybe', '--other=false')).toEqual([
-      'job',
-      'run',
-      '--wait=maybe',
-      '--other=false',
-    ]);
+    expect(norm('job', 'run', '--other=false')).toEqual(['job', 'run', '--other=false']);
     expect(norm('job', 'run', '--', '--wait=false')).toEqual(['job', 'run', '--', '--wait=false']);
+  });
+
+  it('refuses a boolean flag given a value that is not a boolean, in pflag\u2019s words', () => {
+    const cases: [string, string, string][] = [
+      ['--wait=maybe', '--wait', 'maybe'],
+      ['--id-only=', '--id-only', ''],
+      ['--no-style=yes', '--no-style', 'yes'],
+    ];
+    for (const [arg, flag, value] of cases) {
+      expect(() => norm('job', 'run', arg)).toThrow(
+        `invalid argument ${JSON.stringify(value)} for "${flag}" flag: strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`,
+      );
+    }
   });
 
   it('only knows the flags of the commands named', () => {

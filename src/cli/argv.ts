@@ -4,6 +4,7 @@
  * arguments are rewritten before parsing, using the boolean options of the commands the arguments name.
  */
 import type { Command, Option } from 'commander';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
 const goTrue = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const goFalse = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
@@ -34,10 +35,10 @@ function commandPath(program: Command, argv: readonly string[]): Command[] {
  * back on. Other arguments, and everything after `--`, are left alone.
  */
 export function normalizeBooleanFlags(program: Command, argv: readonly string[]): string[] {
-  const booleans = new Set<string>();
+  const booleans = new Map<string, Option>();
   for (const cmd of commandPath(program, argv)) {
     for (const option of cmd.options) {
-      if (isBoolean(option) && option.long !== undefined) booleans.add(option.long);
+      if (isBoolean(option) && option.long !== undefined) booleans.set(option.long, option);
     }
   }
   const out: string[] = [];
@@ -51,14 +52,21 @@ export function normalizeBooleanFlags(program: Command, argv: readonly string[])
     const eq = arg.indexOf('=');
     const name = arg.slice(0, eq);
     const value = arg.slice(eq + 1);
-    if (
-      eq < 0 ||
-      !arg.startsWith('--') ||
-      !booleans.has(name) ||
-      !(goTrue.has(value) || goFalse.has(value))
-    ) {
+    const option = eq < 0 || !arg.startsWith('--') ? undefined : booleans.get(name);
+    if (option === undefined) {
       out.push(arg);
       continue;
+    }
+    // pflag's words; commander would call the flag unknown and suggest the flag itself
+    if (!goTrue.has(value) && !goFalse.has(value)) {
+      throw new BacalhauError(
+        `invalid argument ${JSON.stringify(value)} for "${name}" flag: strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`,
+        {
+          code: ErrorCode.ValidationError,
+          component: 'CLI',
+          hint: `${name} takes true or false, or no value (true)`,
+        },
+      );
     }
     const on = goTrue.has(value);
     const negated = name.startsWith('--no-');
