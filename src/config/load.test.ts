@@ -354,6 +354,18 @@ describe('data dir', () => {
     const f = file('d.yaml', 'DataDir: $HOME/x\n');
     expect(loadError(opts({ config: [f] })).message).toBe(`data dir path "$HOME/x" contains a '$' character`);
   });
+
+  it('rejects a data dir that is a file, or inside one, naming where it is set', () => {
+    const f = file('not-a-dir', 'x');
+    const err = loadError(opts({ dataDir: f }));
+    expect(err.message).toBe(`data dir path ${JSON.stringify(f)} is a file, not a directory`);
+    expect(err.hint).toBe(
+      'Give a directory (or a path to create one) as the data dir: --data-dir, BACALHAU_DIR or DataDir',
+    );
+    expect(loadError(opts({ dataDir: join(f, 'sub') })).message).toBe(
+      `data dir path ${JSON.stringify(join(f, 'sub'))} goes through a file, not a directory`,
+    );
+  });
 });
 
 describe('validation', () => {

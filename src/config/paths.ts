@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Problem } from './errors.js';
@@ -40,5 +41,19 @@ export function dataDirProblem(path: string): Problem | undefined {
       hint: 'Use an absolute path for the data directory',
     };
   }
-  return undefined;
+  return notAFolderProblem(path);
+}
+
+/** A data dir path that names a file, or a path through one: mkdir would fail with a bare EEXIST/ENOTDIR. */
+function notAFolderProblem(path: string): Problem | undefined {
+  const hint =
+    'Give a directory (or a path to create one) as the data dir: --data-dir, BACALHAU_DIR or DataDir';
+  try {
+    const found = statSync(path, { throwIfNoEntry: false });
+    if (found === undefined || found.isDirectory()) return undefined;
+    return { message: `data dir path ${JSON.stringify(path)} is a file, not a directory`, hint };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return undefined; // e.g. EACCES: said when used
+    return { message: `data dir path ${JSON.stringify(path)} goes through a file, not a directory`, hint };
+  }
 }
