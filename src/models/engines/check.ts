@@ -6,7 +6,8 @@
  * - each built-in input source's params (inline, urlDownload, local), with the decoders its storage
  *   provider runs, the required param first (jobspec/params.ts);
  * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
- *   absolute, and no result Path may be an input's Target.
+ *   absolute, and no result Path may be an input's Target;
+ * - that the WASM modules a task names are among its inputs.
  * `job validate` runs the same check, so that it passes only what a submission would.
  *
  * Deliberate difference: Go leaves all of it to the compute node, where the same mistakes end as a
@@ -59,6 +60,7 @@ export function checkBuiltinParams(job: Job): void {
       inputRefusals(input).map((r) => ({ ...r, problem: `Tasks[${i}].InputSources[${j}].${r.problem}` })),
     ),
     ...mountRefusals(task, i),
+    ...moduleRefusals(task, i),
   ]);
   if (refusals.length === 0) return;
   throw invalidJobSpec(
@@ -119,6 +121,47 @@ function mountRefusals(task: Task, index: number): Refusal[] {
     });
   });
   return refusals;
+}
+
+/**
+ * The WASM executor loads EntryModule and each ImportModules path from the inputs: a path at or inside an
+ * input's Target, or a folder holding exactly one `.wasm` input (modules.ts). Params the engine decoder
+ * refuses are reported by it.
+ */
+function moduleRefusals(task: Task, index: number): Refusal[] {
+  if (task.Engine === undefined || !isSpecType(task.Engine, Engine.Wasm)) return [];
+  let params: ReturnType<typeof decodeWasmSpec>;
+  try {
+    params = decodeWasmSpec(task.Engine);
+  } catch {
+    return [];
+  }
+  const targets = (task.InputSources ?? []).map((input) => mountPoint(input.Target));
+  const paths: [field: string, path: string][] = [
+    ['EntryModule', params.EntryModule],
+    ...params.ImportModules.map((path, k): [string, string] => [`ImportModules[${k}]`, path]),
+  ];
+  return paths.flatMap(([field, path]) => {
+    const wanted = mountPoint(path);
+    const within = targets.some((t) => wanted === t || wanted.startsWith(t === '/' ? '/' : `${t}/`));
+    const wasmInputsIn = targets.filter((t) => t.endsWith('.wasm') && parentOf(t) === wanted).length;
+    if (within || wasmInputsIn === 1) return [];
+    const listed = targets.length === 0 ? 'the task has no inputs' : `input targets: ${targets.join(', ')}`;
+    return [
+      {
+        problem:
+          wasmInputsIn > 1
+            ? `Tasks[${index}].Engine.Params.${field}: "${path}" is a folder holding ${wasmInputsIn} .wasm inputs: name one of them`
+            : `Tasks[${index}].Engine.Params.${field}: "${path}" is not the Target of an input, nor inside one (${listed})`,
+        hint: `Set ${field} to the Target of the input that holds the module (wasm run uploads a local file as one)`,
+      },
+    ];
+  });
+}
+
+function parentOf(mounted: string): string {
+  const slash = mounted.lastIndexOf('/');
+  return slash <= 0 ? '/' : mounted.slice(0, slash);
 }
 
 /** Where a Target or Path is mounted: resolved from "/", so "/data/", "data" and "/x/../data" are one. */

@@ -622,6 +622,42 @@ describe('submitJob', () => {
       expect((await store.getJob(JobID)).Tasks[0]?.InputSources?.[1]?.Target).toBe('data.txt');
     });
 
+    it('refuses WASM modules that are not among the inputs, and finds those inside an input folder', async () => {
+      let submitted = 0;
+      const submit = (params: Record<string, unknown>, inputs: object[]) =>
+        endpoint().submitJob({
+          job: dockerJob({
+            Name: `wasm-${++submitted}`,
+            Tasks: [{ Name: 'main', Engine: { Type: 'wasm', Params: params }, InputSources: inputs }],
+          }),
+        });
+      const module = { Source: inline('data:,module'), Target: 'main.wasm' };
+      const err = await rejection(
+        submit({ EntryModule: '/nope.wasm', ImportModules: ['/lib/a.wasm'] }, [module]),
+      );
+      expect(err.message).toBe(
+        'Tasks[0].Engine.Params.EntryModule: "/nope.wasm" is not the Target of an input, nor inside one (input targets: /main.wasm)\n' +
+          'Tasks[0].Engine.Params.ImportModules[0]: "/lib/a.wasm" is not the Target of an input, nor inside one (input targets: /main.wasm)',
+      );
+      expect(err.hint).toBe(
+        'Set EntryModule to the Target of the input that holds the module (wasm run uploads a local file as one)',
+      );
+      const twoInFolder = [
+        { Source: inline('data:,a'), Target: '/mods/a.wasm' },
+        { Source: inline('data:,b'), Target: '/mods/b.wasm' },
+      ];
+      expect((await rejection(submit({ EntryModule: '/mods' }, twoInFolder))).message).toBe(
+        'Tasks[0].Engine.Params.EntryModule: "/mods" is a folder holding 2 .wasm inputs: name one of them',
+      );
+      // at a target (relative ones resolve from /), inside a folder input, or the one .wasm in a folder
+      await submit({ EntryModule: 'main.wasm' }, [module]);
+      await submit({ EntryModule: '/bundle/bin/main.wasm' }, [
+        { Source: inline('data:,x'), Target: '/bundle' },
+      ]);
+      await submit({ EntryModule: '/mods' }, [twoInFolder[0] ?? {}]);
+      expect((await store.listJobs()).items).toHaveLength(3);
+    });
+
     it('leaves the params of engines it does not know to their nodes', async () => {
       const job = dockerJob({
         Tasks: [{ Name: 'main', Engine: { Type: 'python', Params: { Parameters: 'x' } } }],
