@@ -53,6 +53,33 @@ describe('bacalhau job validate', () => {
     expect(run).toMatchObject({ code: 0, stdout: 'OK\n' });
   });
 
+  it('warns of batch result paths without a publisher, and refuses them in a service job', async () => {
+    const spec = (type: string): string =>
+      JSON.stringify({
+        Type: type,
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: { Type: 'docker', Params: { Image: 'busybox' } },
+            ResultPaths: [{ Name: 'out', Path: '/out' }],
+          },
+        ],
+      });
+    const batch = await cli(['job', 'validate', '-'], { stdin: spec('batch') });
+    expect(batch).toMatchObject({
+      code: 0,
+      stdout:
+        'task main: result paths and no publisher: the node refuses the job unless its ' +
+        'JobDefaults.Batch.Task.Publisher names one (give the task a Publisher, e.g. Publisher: {Type: local})\nOK\n',
+    });
+    const service = await cli(['job', 'validate', '-'], { stdin: spec('service') });
+    expect(service.code).toBe(1);
+    expect(service.stderr).toBe(
+      '\nError: task main validation failed: publisher must be set if result paths are set\n' +
+        'Hint:  add a publisher to the task for its results (Publisher: {Type: local}, or -p local with docker run and wasm run)\n',
+    );
+  });
+
   it("refuses the engine params a submission is refused for, with the orchestrator's message", async () => {
     const run = await cli(['job', 'validate', '-'], {
       stdin:

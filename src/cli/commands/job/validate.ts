@@ -1,8 +1,13 @@
 import { Command } from 'commander';
 import { BacalhauError, errorMessage } from '../../../models/bacerrors.js';
+import { JobType } from '../../../models/constants.js';
 import { checkBuiltinParams } from '../../../models/engines/check.js';
+import type { Job } from '../../../models/job.js';
+import { invalidJobSpec } from '../../../models/jobspec/decode.js';
 import { convertLegacyWasmModules } from '../../../models/jobspec/legacy-wasm.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
+import { isEmptySpecConfig } from '../../../models/spec-config.js';
+import { PublisherRequired } from '../../../models/task.js';
 import type { CliContext } from '../../context.js';
 import { fatalText } from '../../messages.js';
 import { ExitCode } from '../../run.js';
@@ -34,12 +39,32 @@ export function validateCommand(ctx: CliContext): Command {
     });
 }
 
+/**
+ * The orchestrator stores a task with result paths only once it has a publisher (Go's `Job.Validate`,
+ * which Go's `job validate` does not run either). A batch or ops task may get the node's default
+ * (`JobDefaults.<Type>.Task.Publisher`), which this offline check cannot know, so it is a warning; other
+ * job types get none, so the spec is refused.
+ */
+function publisherWarnings(job: Job): string[] {
+  const tasks = job.Tasks.filter((t) => (t.ResultPaths ?? []).length > 0 && isEmptySpecConfig(t.Publisher));
+  if (tasks.length === 0) return [];
+  const names = tasks.map((t) => t.Name).join(', ');
+  if (job.Type !== JobType.Batch && job.Type !== JobType.Ops) {
+    throw invalidJobSpec(tasks.map((t) => `task ${t.Name} validation failed: ${PublisherRequired}`));
+  }
+  return [
+    `task ${names}: result paths and no publisher: the node refuses the job unless its ` +
+      `JobDefaults.${job.Type === JobType.Batch ? 'Batch' : 'Ops'}.Task.Publisher names one ` +
+      '(give the task a Publisher, e.g. Publisher: {Type: local})',
+  ];
+}
+
 async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
   try {
     const text = await readJobSpec(file, ctx);
     const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
     checkBuiltinParams(convertLegacyWasmModules(job));
-    for (const warning of warnings) ctx.stdout.write(`${warning}\n`);
+    for (const warning of [...warnings, ...publisherWarnings(job)]) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;
   } catch (err) {
