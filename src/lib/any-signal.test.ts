@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { anySignal } from './any-signal.js';
+import { anySignal, eitherSignal } from './any-signal.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -23,5 +23,17 @@ describe('anySignal', () => {
     const signal = anySignal([new AbortController().signal, controller.signal]);
     controller.abort(new Error('stop'));
     expect(signal.reason).toEqual(new Error('stop'));
+  });
+});
+
+describe('eitherSignal', () => {
+  it('is undefined for no signal, the signal itself for one, and fires with any of several', () => {
+    const one = new AbortController();
+    const other = new AbortController();
+    expect(eitherSignal(undefined, undefined)).toBeUndefined();
+    expect(eitherSignal(undefined, one.signal)).toBe(one.signal);
+    const either = eitherSignal(one.signal, undefined, other.signal);
+    other.abort(new Error('other'));
+    expect(either?.reason).toEqual(new Error('other'));
   });
 });

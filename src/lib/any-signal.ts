@@ -12,3 +12,12 @@ export function anySignal(signals: readonly AbortSignal[]): AbortSignal {
   sourcesOf.set(combined, signals);
   return combined;
 }
+
+/**
+ * What aborts when any of the signals given does, for optional signals (a caller's, a timeout that may
+ * be no limit): undefined when none is given, the one itself when only one is.
+ */
+export function eitherSignal(...signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  return given.length <= 1 ? given[0] : anySignal(given);
+}

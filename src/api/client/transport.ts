@@ -7,7 +7,7 @@ import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.j
 import { decodeStruct, isPlainObject, type StructSchema } from '../../models/codec.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
-import { anySignal } from '../../lib/any-signal.js';
+import { eitherSignal } from '../../lib/any-signal.js';
 import { timeoutSignal } from '../../lib/timeout-signal.js';
 
 export const ClientComponent = 'HTTPClient';
@@ -182,8 +182,7 @@ export class HttpTransport {
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     const timeoutMs = this.#options.timeoutMs ?? 30_000;
     const timeout = timeoutSignal(timeoutMs);
-    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : anySignal(signals);
+    const signal = eitherSignal(options.signal, timeout);
     let response: FetchAnswer;
     let text: string;
     try {

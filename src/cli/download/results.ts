@@ -20,7 +20,7 @@ import type { SpecConfig } from '../../models/spec-config.js';
 import { archiveSuffixOf, unpackArchive } from './archive.js';
 import { mergeResults } from './merge.js';
 import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
-import { anySignal } from '../../lib/any-signal.js';
+import { eitherSignal } from '../../lib/any-signal.js';
 import { timeoutSignal } from '../../lib/timeout-signal.js';
 
 const RawFolderName = 'raw';
@@ -72,8 +72,7 @@ export async function downloadResults(
     : await mkdtemp(join(outputDir, `${RawFolderName}-`));
   if (settings.raw) await mkdir(rawDir, { recursive: true, mode: 0o755 });
   const deadline = timeoutSignal(settings.timeoutMs);
-  const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
-  const signal = signals.length === 0 ? undefined : anySignal(signals);
+  const signal = eitherSignal(options.signal, deadline);
   const downloaded: Downloaded[] = [];
   /** What a failure leaves where: a download folder with no complete download in it is removed. */
   const whatIsLeft = async (): Promise<string> => {

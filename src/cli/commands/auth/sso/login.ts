@@ -22,7 +22,7 @@ import {
 } from './device-flow.js';
 import { saveProfileToken } from './profile-token.js';
 import { writeSsoToken } from './token-file.js';
-import { anySignal } from '../../../../lib/any-signal.js';
+import { eitherSignal } from '../../../../lib/any-signal.js';
 import { timeoutSignal } from '../../../../lib/timeout-signal.js';
 
 function loginError(message: string): BacalhauError {
@@ -66,9 +66,9 @@ async function awaitToken(
   device: DeviceAuthorization,
 ): Promise<string> {
   const expiry = timeoutSignal(device.expiresIn * 1000);
-  const signals = [ctx.signal, expiry].filter((s): s is AbortSignal => s !== undefined);
+  const signal = eitherSignal(ctx.signal, expiry);
   try {
-    return await pollForToken(settings, device, signals.length === 0 ? {} : { signal: anySignal(signals) });
+    return await pollForToken(settings, device, signal === undefined ? {} : { signal });
   } catch (err) {
     if (expiry?.aborted === true) {
       throw loginError(
