@@ -89,7 +89,7 @@ export class DevStack {
       `No. of hybrid nodes: ${count((n) => n.orchestrator !== undefined && n.compute !== undefined)}`,
       'To use the devstack, run the following commands in your shell:',
       '',
-      `${this.nodes[0]?.clientExports ?? ''}`,
+      this.nodes[0]?.clientExports ?? '',
       '',
     ].join('\n');
   }

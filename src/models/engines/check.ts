@@ -144,7 +144,9 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
   return paths.flatMap(([field, path]) => {
     const wanted = mountPoint(path);
     const within = targets.some((t) => wanted === t || wanted.startsWith(t === '/' ? '/' : `${t}/`));
-    const wasmInputsIn = targets.filter((t) => t.endsWith('.wasm') && parentOf(t) === wanted).length;
+    const wasmInputsIn = targets.filter(
+      (t) => t.endsWith('.wasm') && mountPoint(`${t}/..`) === wanted,
+    ).length;
     if (within || wasmInputsIn === 1) return [];
     const listed = targets.length === 0 ? 'the task has no inputs' : `input targets: ${targets.join(', ')}`;
     return [
@@ -157,11 +159,6 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
       },
     ];
   });
-}
-
-function parentOf(mounted: string): string {
-  const slash = mounted.lastIndexOf('/');
-  return slash <= 0 ? '/' : mounted.slice(0, slash);
 }
 
 /** Where a Target or Path is mounted: resolved from "/", so "/data/", "data" and "/x/../data" are one. */

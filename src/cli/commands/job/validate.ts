@@ -43,9 +43,9 @@ export function validateCommand(ctx: CliContext): Command {
  * The orchestrator stores a task with result paths only once it has a publisher (Go's `Job.Validate`,
  * which Go's `job validate` does not run either). A batch or ops task may get the node's default
  * (`JobDefaults.<Type>.Task.Publisher`), which this offline check cannot know, so it is a warning; other
- * job types get none, so the spec is refused.
+ * job types get none, so the spec is refused. Returns the warnings; throws the refusal.
  */
-function publisherWarnings(job: Job): string[] {
+function checkPublishers(job: Job): string[] {
   const tasks = job.Tasks.filter((t) => (t.ResultPaths ?? []).length > 0 && isEmptySpecConfig(t.Publisher));
   if (tasks.length === 0) return [];
   const names = tasks.map((t) => t.Name).join(', ');
@@ -64,7 +64,7 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
     const text = await readJobSpec(file, ctx);
     const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
     checkBuiltinParams(convertLegacyWasmModules(job));
-    for (const warning of [...warnings, ...publisherWarnings(job)]) ctx.stdout.write(`${warning}\n`);
+    for (const warning of [...warnings, ...checkPublishers(job)]) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;
   } catch (err) {
