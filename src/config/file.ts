@@ -12,6 +12,7 @@ import { schema, type ConfigKey } from './schema.js';
 import { fromData } from './values.js';
 import { resolveAliases, YamlAliasHint } from '../models/jobspec/yaml-aliases.js';
 import { MaxYamlDepth, yamlTooDeepAt } from '../models/jobspec/yaml-depth.js';
+import { yamlText, YamlEncodingError } from '../models/jobspec/yaml-text.js';
 
 /** The problem for a key that is not in the schema, with a "did you mean" when one is close. */
 export function unknownKeyProblem(key: string, binName: string): Problem {
@@ -53,12 +54,25 @@ export function mapEntryProblem(key: string, map: ConfigKey, entries: readonly s
 
 /** A YAML syntax error as `yaml: line L, column C: <reason>`. */
 export function yamlErrorProblem(err: YAMLError): Problem {
-  const reason = err.message.split(' at line ')[0] ?? err.message;
   const pos = err.linePos?.[0];
+  const where = (reason: string): string =>
+    pos ? `yaml: line ${pos.line}, column ${pos.col}: ${reason}` : `yaml: ${reason}`;
+  if (err.code === 'MULTIPLE_DOCS') {
+    // the library's words name one of its functions; Go's viper reads the first document silently
+    return {
+      message: where('a second YAML document starts here (after ---); a config file is one document'),
+      hint: 'Merge the documents into one, or put each in its own file and pass each with --config',
+    };
+  }
   return {
-    message: pos ? `yaml: line ${pos.line}, column ${pos.col}: ${reason}` : `yaml: ${reason}`,
+    message: where(err.message.split(' at line ')[0] ?? err.message),
     hint: 'Fix the YAML syntax of the config file',
   };
+}
+
+/** A config file that is not text in an encoding YAML allows. */
+export function encodingProblem(err: YamlEncodingError): Problem {
+  return { message: `yaml: ${err.message}`, hint: 'Save the config file as UTF-8 text' };
 }
 
 export interface FileValues {
@@ -131,8 +145,9 @@ function walk(
 export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = yamlText(readFileSync(path));
   } catch (err) {
+    if (err instanceof YamlEncodingError) return { values: new Map(), problems: [encodingProblem(err)] };
     const reason = err instanceof Error ? err.message : String(err);
     return { values: new Map(), problems: [{ message: `cannot read the file: ${reason}` }] };
   }

@@ -206,6 +206,34 @@ describe('config files', () => {
     }
   });
 
+  it("refuses a second YAML document in words of its own, not the library's", () => {
+    const f = file('multi.yaml', 'API:\n  Port: 1234\n---\nAPI:\n  Port: 5\n');
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toBe(
+      `config file "${f}": yaml: line 3, column 1: a second YAML document starts here (after ---); a config file is one document`,
+    );
+    expect(err.hint).toBe(
+      'Merge the documents into one, or put each in its own file and pass each with --config',
+    );
+  });
+
+  it('refuses bytes that are not UTF-8 instead of reading them as U+FFFD, and reads UTF-16 with a BOM', () => {
+    const f = file('latin1.yaml', '');
+    writeFileSync(
+      f,
+      Buffer.concat([Buffer.from('API:\n  Host: "'), Buffer.from([0xff]), Buffer.from('"\n')]),
+    );
+    const err = loadError(opts({ config: [f] }));
+    expect(err.message).toBe(`config file "${f}": yaml: line 2, column 10: invalid UTF-8 (byte 0xff)`);
+    expect(err.hint).toBe('Save the config file as UTF-8 text');
+    const utf16 = file('utf16.yaml', '');
+    writeFileSync(
+      utf16,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('API:\n  Port: 1234\n', 'utf16le')]),
+    );
+    expect(load(opts({ config: [utf16] })).API.Port).toBe(1234);
+  });
+
   it('refuses an alias that refers to the node containing it', () => {
     const f = file('self.yaml', 'Labels: &x {a: *x}\n');
     const err = loadError(opts({ config: [f] }));

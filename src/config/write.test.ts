@@ -89,6 +89,20 @@ describe('setConfigFileValue', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('refuses to rewrite a file that is not UTF-8, leaving its bytes as they were', () => {
+    const path = join(dir, 'config.yaml');
+    const original = Buffer.concat([
+      Buffer.from('Labels:\n  owner: "J'),
+      Buffer.from([0xf6]),
+      Buffer.from('rg"\n'),
+    ]);
+    writeFileSync(path, original);
+    expect(() => set(path, 'API.Port', '1234')).toThrow(
+      `config file "${path}": yaml: line 2, column 12: invalid UTF-8 (byte 0xf6)`,
+    );
+    expect(readFileSync(path)).toEqual(original);
+  });
+
   it('makes DataDir absolute', () => {
     const path = join(dir, 'config.yaml');
     expect(set(path, 'datadir', 'state').value).toBe(join(dir, 'state'));

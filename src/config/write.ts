@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { problemsError } from './errors.js';
-import { unknownKeyProblem, yamlErrorProblem } from './file.js';
+import { encodingProblem, unknownKeyProblem, yamlErrorProblem } from './file.js';
+import { yamlText, YamlEncodingError } from '../models/jobspec/yaml-text.js';
 import { findKey } from './keys.js';
 import { absPath, dataDirProblem } from './paths.js';
 import type { ConfigKey } from './schema.js';
@@ -62,8 +63,12 @@ export function parseSetValue(options: SetValueOptions): { key: ConfigKey; value
 function readDocument(path: string): Document {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // yamlText refuses bytes that are not text, which a rewrite would otherwise turn into U+FFFD
+    text = yamlText(readFileSync(path));
   } catch (err) {
+    if (err instanceof YamlEncodingError) {
+      throw problemsError([encodingProblem(err)], { subject: `config file ${JSON.stringify(path)}` });
+    }
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Document({});
     throw new BacalhauError(`reading config file ${JSON.stringify(path)}: ${(err as Error).message}`, {
       code: ErrorCode.IOError,

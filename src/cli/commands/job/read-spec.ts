@@ -2,11 +2,30 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { MaxSpecBytes } from '../../../models/jobspec/parse.js';
+import { yamlText, YamlEncodingError, YamlEncodingHint } from '../../../models/jobspec/yaml-text.js';
 import type { CliContext } from '../../context.js';
 import { isTerminal } from '../../input.js';
 
-/** Reads a job spec from a file, or from standard input for "-", refusing anything over 10 MB. */
+/**
+ * Reads a job spec from a file, or from standard input for "-", refusing anything over 10 MB and
+ * anything that is not text (yaml-text.ts).
+ */
 export async function readJobSpec(file: string, ctx: CliContext): Promise<string> {
+  const bytes = await readSpecBytes(file, ctx);
+  try {
+    return yamlText(bytes);
+  } catch (err) {
+    if (!(err instanceof YamlEncodingError)) throw err;
+    const source = file === '-' ? 'standard input' : file;
+    throw new BacalhauError(`${source}: ${err.message}`, {
+      code: ErrorCode.BadRequest,
+      component: 'CLI',
+      hint: YamlEncodingHint,
+    });
+  }
+}
+
+async function readSpecBytes(file: string, ctx: CliContext): Promise<Buffer> {
   if (file === '-') {
     // Go's words, on stderr; only at a terminal, where a command waiting for input looks hung (Go
     // writes them, without a newline, before piped input too)
@@ -20,7 +39,7 @@ export async function readJobSpec(file: string, ctx: CliContext): Promise<string
     if (info.size > MaxSpecBytes) {
       throw badFile(`${file} is ${info.size} bytes; job specs are limited to ${MaxSpecBytes} bytes`);
     }
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (err) {
     if (err instanceof BacalhauError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -30,7 +49,7 @@ export async function readJobSpec(file: string, ctx: CliContext): Promise<string
   }
 }
 
-async function readStdin(stdin: CliContext['stdin']): Promise<string> {
+async function readStdin(stdin: CliContext['stdin']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
@@ -39,7 +58,7 @@ async function readStdin(stdin: CliContext['stdin']): Promise<string> {
     if (size > MaxSpecBytes) throw badFile(`standard input is larger than ${MaxSpecBytes} bytes`);
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function badFile(message: string): BacalhauError {
