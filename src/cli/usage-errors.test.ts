@@ -12,6 +12,22 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
       'invalid argument "abc" for "--limit" flag: strconv.ParseUint: parsing "abc": invalid syntax\n' +
         'Hint:  --limit: Limit the number of results returned',
     ],
+    // --limit is a uint32, as in Go: past 2^32 - 1 the number is out of range, a negative one is no uint
+    [
+      ['job', 'list', '--limit', '4294967296'],
+      'invalid argument "4294967296" for "--limit" flag: strconv.ParseUint: parsing "4294967296": value out of range\n' +
+        'Hint:  --limit: Limit the number of results returned',
+    ],
+    [
+      ['job', 'list', '--limit', '-1'],
+      'invalid argument "-1" for "--limit" flag: strconv.ParseUint: parsing "-1": invalid syntax\n' +
+        'Hint:  --limit: Limit the number of results returned',
+    ],
+    [
+      ['docker', 'run', '--timeout', '99999999999999999999', 'ubuntu'],
+      'invalid argument "99999999999999999999" for "--timeout" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range\n' +
+        'Hint:  --timeout: Job execution timeout in seconds (e.g. 300 for 5 minutes)',
+    ],
     [['job', 'list', '--limit'], 'flag needs an argument: --limit'],
     [['job', 'describe'], 'accepts 1 arg(s), received 0'],
     [['job', 'describe', 'a', 'b'], 'accepts 1 arg(s), received 2'],

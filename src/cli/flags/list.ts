@@ -1,6 +1,6 @@
 /** Bacalhau's `ListFlags`: `--limit`, `--next-token`, `--order-by`, `--order-reversed`. */
 import { Option, type Command } from 'commander';
-import { parseUint } from './parse.js';
+import { parseUint32 } from './parse.js';
 
 export interface ListOptions {
   readonly limit: number;
@@ -17,7 +17,7 @@ export function addListFlags(
   return cmd
     .addOption(
       new Option('--limit <n>', 'Limit the number of results returned')
-        .argParser(parseUint)
+        .argParser(parseUint32)
         .default(defaults.limit ?? 0),
     )
     .addOption(new Option('--next-token <token>', 'Next token to use for pagination').default(''))

@@ -11,18 +11,36 @@ export function flagError(message: string): BacalhauError {
   return new BacalhauError(message, { code: ErrorCode.ValidationError, component: 'CLI' });
 }
 
-/** A non-negative integer (pflag's `uint`/`uint32`/`uint64`). */
+/**
+ * A non-negative integer (pflag's `uint`/`uint64`), up to the largest a JavaScript number holds
+ * exactly; a number past it is `value out of range`, as Go says past 2^64.
+ */
 export function parseUint(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+  return parseBoundedUint(value, Number.MAX_SAFE_INTEGER);
+}
+
+/** A non-negative integer below 2^32 (pflag's `uint32`, e.g. `--limit`). */
+export function parseUint32(value: string): number {
+  return parseBoundedUint(value, 0xffff_ffff);
+}
+
+function parseBoundedUint(value: string, max: number): number {
+  if (!/^\d+$/.test(value)) {
     throw new InvalidArgumentError(`strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`);
+  }
+  if (Number(value) > max) {
+    throw new InvalidArgumentError(`strconv.ParseUint: parsing ${JSON.stringify(value)}: value out of range`);
   }
   return Number(value);
 }
 
 /** A signed integer (pflag's `int`). */
 export function parseInteger(value: string): number {
-  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+  if (!/^[+-]?\d+$/.test(value)) {
     throw new InvalidArgumentError(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  }
+  if (!Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
   }
   return Number(value);
 }

@@ -63,3 +63,10 @@ describe('readJobSpec encodings', () => {
     expect((err as Error).message).toBe('standard input: line 1, column 2: invalid UTF-8 (byte 0xff)');
   });
 });
+
+it('refuses an empty file name instead of reading the working directory', async () => {
+  const err = await readJobSpec('', context(false).ctx).catch((e: unknown) => e);
+  expect((err as Error).message).toBe(
+    'the job spec file name is empty: give a file, or - for standard input',
+  );
+});
