@@ -3,7 +3,7 @@
  * says how to fix it.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-import { WasmComponent } from '../../models/engines/wasm.js';
+import { wasmBuildHint, WasmComponent } from '../../models/engines/wasm.js';
 
 function wasmError(message: string, code: ErrorCode, hint: string, cause?: unknown): BacalhauError {
   return new BacalhauError(message, {
@@ -28,8 +28,7 @@ export function moduleCompileError(field: string, path: string, cause: unknown):
   return wasmError(
     `${field}: ${JSON.stringify(path)} is not a valid WebAssembly module: ${detail}`,
     ErrorCode.ModuleCompileError,
-    `Point ${field} at a .wasm binary built for wasm32-wasi (WASI preview1), e.g. with ` +
-      '`clang --target=wasm32-wasi`, `cargo build --target wasm32-wasip1` or `GOOS=wasip1 GOARCH=wasm go build`',
+    wasmBuildHint(field),
     cause,
   );
 }

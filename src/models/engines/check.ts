@@ -7,7 +7,7 @@
  *   provider runs, the required param first (jobspec/params.ts);
  * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
  *   absolute, and no result Path may be an input's Target;
- * - that the WASM modules a task names are among its inputs.
+ * - that the WASM modules a task names are among its inputs, and that inline ones are WebAssembly.
  * `job validate` runs the same check, so that it passes only what a submission would.
  *
  * Deliberate difference: Go leaves all of it to the compute node, where the same mistakes end as a
@@ -21,13 +21,14 @@ import type { InputSource } from '../input-source.js';
 import type { Job } from '../job.js';
 import { invalidJobSpec } from '../jobspec/decode.js';
 import { missingInputParam } from '../jobspec/params.js';
-import { decodeInlineSource } from '../sources/inline.js';
+import type { DataUrl } from '../sources/data-url.js';
+import { decodeInlineSource, GzipMediaType } from '../sources/inline.js';
 import { decodeLocalSource } from '../sources/local.js';
 import { decodeUrl } from '../sources/url.js';
 import { isSpecType, type SpecConfig } from '../spec-config.js';
 import type { Task } from '../task.js';
 import { decodeDockerSpec } from './docker.js';
-import { decodeWasmSpec } from './wasm.js';
+import { decodeWasmSpec, wasmBuildHint } from './wasm.js';
 
 type Decoders<T> = readonly (readonly [type: string, decode: (value: T) => unknown])[];
 
@@ -144,22 +145,52 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
   return paths.flatMap(([field, path]) => {
     const wanted = mountPoint(path);
     const within = targets.some((t) => wanted === t || wanted.startsWith(t === '/' ? '/' : `${t}/`));
-    const wasmInputsIn = targets.filter(
-      (t) => t.endsWith('.wasm') && mountPoint(`${t}/..`) === wanted,
-    ).length;
-    if (within || wasmInputsIn === 1) return [];
+    const wasmInputsIn = targets.filter((t) => t.endsWith('.wasm') && mountPoint(`${t}/..`) === wanted);
+    if (within) return inlineModuleRefusals(task, index, field, wanted);
+    if (wasmInputsIn.length === 1) return inlineModuleRefusals(task, index, field, wasmInputsIn[0] ?? wanted);
     const listed = targets.length === 0 ? 'the task has no inputs' : `input targets: ${targets.join(', ')}`;
     return [
       {
         problem:
-          wasmInputsIn > 1
-            ? `Tasks[${index}].Engine.Params.${field}: "${path}" is a folder holding ${wasmInputsIn} .wasm inputs: name one of them`
+          wasmInputsIn.length > 1
+            ? `Tasks[${index}].Engine.Params.${field}: "${path}" is a folder holding ${wasmInputsIn.length} .wasm inputs: name one of them`
             : `Tasks[${index}].Engine.Params.${field}: "${path}" is not the Target of an input, nor inside one (${listed})`,
         hint: `Set ${field} to the Target of the input that holds the module (wasm run uploads a local file as one)`,
       },
     ];
   });
 }
+
+/**
+ * An inline input whose Target is the module's mount point holds the module itself, unless it is an archive
+ * (unpacked into a folder there): its first bytes say whether it is WebAssembly, so that text or an
+ * image sent by mistake is refused here rather than failing to compile on every node it is tried on.
+ */
+function inlineModuleRefusals(task: Task, index: number, field: string, module: string): Refusal[] {
+  const inputs = task.InputSources ?? [];
+  const j = inputs.findIndex(
+    (input) => isSpecType(input.Source, StorageSource.Inline) && mountPoint(input.Target) === module,
+  );
+  const input = inputs[j];
+  if (input === undefined) return [];
+  let content: DataUrl;
+  try {
+    content = decodeInlineSource(input);
+  } catch {
+    return []; // refused with the input's own checks
+  }
+  const start = content.data.subarray(0, WasmMagic.length);
+  if (content.mediaType === GzipMediaType || start.equals(WasmMagic)) return [];
+  return [
+    {
+      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${j}], which is not a WebAssembly module (it starts with ${JSON.stringify(start.toString('latin1'))}, not "\\0asm")`,
+      hint: wasmBuildHint(field),
+    },
+  ];
+}
+
+/** Every WebAssembly binary starts with these four bytes. */
+const WasmMagic = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 
 /** Where a Target or Path is mounted: resolved from "/", so "/data/", "data" and "/x/../data" are one. */
 function mountPoint(path: string): string {

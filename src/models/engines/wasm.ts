@@ -10,6 +10,14 @@ import type { SpecConfig } from '../spec-config.js';
 /** The component of the WASM executor's errors. */
 export const WasmComponent = 'WASM';
 
+/** What to do about a module that is not one: for the executor's error and the submission check. */
+export function wasmBuildHint(field: string): string {
+  return (
+    `Point ${field} at a .wasm binary built for wasm32-wasi (WASI preview1), e.g. with ` +
+    '`clang --target=wasm32-wasi`, `cargo build --target wasm32-wasip1` or `GOOS=wasip1 GOARCH=wasm go build`'
+  );
+}
+
 export interface WasmEngineSpec {
   /** Target path of the input holding the module to run. */
   EntryModule: string;

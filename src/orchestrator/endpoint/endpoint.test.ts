@@ -535,6 +535,8 @@ describe('submitJob', () => {
     const docker = { Type: 'docker', Params: { Image: 'busybox' } };
     const wasm = { Type: 'wasm', Params: { EntryModule: '/m.wasm' } };
     const inline = (url: string): Record<string, unknown> => ({ Type: 'inline', Params: { URL: url } });
+    /** The smallest WebAssembly module: magic and version. */
+    const wasmModule = 'data:application/wasm;base64,AGFzbQEAAAA=';
     it.each([
       [
         'an inline input that is not a data URL',
@@ -591,7 +593,7 @@ describe('submitJob', () => {
             Engine: engine,
             Publisher: { Type: 'local' },
             InputSources: [
-              { Source: inline('data:,module'), Target: '/m.wasm' },
+              { Source: inline(wasmModule), Target: '/m.wasm' },
               { Source: inline('data:,x'), Target: '/data/' },
             ],
             ResultPaths: [{ Name: 'out', Path: '/data' }],
@@ -615,7 +617,7 @@ describe('submitJob', () => {
       expect(dockerErr.message).toBe(
         'Tasks[0].InputSources[0].Target: "data.txt" must be an absolute path in the container, e.g. "/inputs/data.txt"',
       );
-      const wasmInputs = [{ Source: inline('data:,module'), Target: '/m.wasm' }, input];
+      const wasmInputs = [{ Source: inline(wasmModule), Target: '/m.wasm' }, input];
       const { JobID } = await endpoint().submitJob({
         job: dockerJob({ Tasks: [{ Name: 'main', Engine: wasm, InputSources: wasmInputs }] }),
       });
@@ -631,7 +633,7 @@ describe('submitJob', () => {
             Tasks: [{ Name: 'main', Engine: { Type: 'wasm', Params: params }, InputSources: inputs }],
           }),
         });
-      const module = { Source: inline('data:,module'), Target: 'main.wasm' };
+      const module = { Source: inline(wasmModule), Target: 'main.wasm' };
       const err = await rejection(
         submit({ EntryModule: '/nope.wasm', ImportModules: ['/lib/a.wasm'] }, [module]),
       );
@@ -643,8 +645,8 @@ describe('submitJob', () => {
         'Set EntryModule to the Target of the input that holds the module (wasm run uploads a local file as one)',
       );
       const twoInFolder = [
-        { Source: inline('data:,a'), Target: '/mods/a.wasm' },
-        { Source: inline('data:,b'), Target: '/mods/b.wasm' },
+        { Source: inline(wasmModule), Target: '/mods/a.wasm' },
+        { Source: inline(wasmModule), Target: '/mods/b.wasm' },
       ];
       expect((await rejection(submit({ EntryModule: '/mods' }, twoInFolder))).message).toBe(
         'Tasks[0].Engine.Params.EntryModule: "/mods" is a folder holding 2 .wasm inputs: name one of them',
@@ -656,6 +658,39 @@ describe('submitJob', () => {
       ]);
       await submit({ EntryModule: '/mods' }, [twoInFolder[0] ?? {}]);
       expect((await store.listJobs()).items).toHaveLength(3);
+    });
+
+    it('refuses inline data that is not WebAssembly as a module, and leaves archives to the node', async () => {
+      const submit = (name: string, params: Record<string, unknown>, inputs: object[]) =>
+        endpoint().submitJob({
+          job: dockerJob({
+            Name: name,
+            Tasks: [{ Name: 'main', Engine: { Type: 'wasm', Params: params }, InputSources: inputs }],
+          }),
+        });
+      const text = { Source: inline('data:text/plain,hello'), Target: '/wasm/main.wasm' };
+      const err = await rejection(submit('text', { EntryModule: '/wasm/main.wasm' }, [text]));
+      expect(err.message).toBe(
+        'Tasks[0].Engine.Params.EntryModule: "/wasm/main.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it starts with "hell", not "\\0asm")',
+      );
+      expect(err.hint).toMatch(/^Point EntryModule at a \.wasm binary built for wasm32-wasi/u);
+      // the one .wasm input of a folder named as the module
+      const inFolder = await rejection(
+        submit('folder', { ImportModules: ['/wasm'], EntryModule: '/m.wasm' }, [
+          text,
+          { Source: inline(wasmModule), Target: '/m.wasm' },
+        ]),
+      );
+      expect(inFolder.message).toBe(
+        'Tasks[0].Engine.Params.ImportModules[0]: "/wasm/main.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it starts with "hell", not "\\0asm")',
+      );
+      // a gzipped tar is unpacked into a folder at its Target by the node, which finds the module there
+      const archive = {
+        Source: inline('data:application/gzip;base64,H4sIAAAAAAAAAwMAAAAAAAAAAAA='),
+        Target: '/m',
+      };
+      await submit('archive', { EntryModule: '/m' }, [archive]);
+      expect((await store.listJobs()).items).toHaveLength(1);
     });
 
     it('leaves the params of engines it does not know to their nodes', async () => {
