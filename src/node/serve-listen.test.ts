@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { listenError } from './serve-listen.js';
+import { checkOwnPortsDistinct, listenError } from './serve-listen.js';
 
 const failure = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
@@ -27,5 +27,30 @@ describe('listenError', () => {
   it('passes any other failure on as it is', () => {
     const other = failure('EMFILE', 'too many open files');
     expect(listenError(other, 'h', 1)).toBe(other);
+  });
+});
+
+describe('checkOwnPortsDistinct', () => {
+  const api = { setting: 'API.Port', host: '0.0.0.0', port: 1234 };
+
+  it('refuses one port for two listeners when either takes every address, naming both settings', () => {
+    const publisher = { setting: 'Publishers.Types.Local.Port', host: '127.0.0.1', port: 1234 };
+    expect(() => checkOwnPortsDistinct([api, publisher])).toThrow(
+      'API.Port and Publishers.Types.Local.Port are both port 1234: this node would listen on it twice',
+    );
+    const same = { ...publisher, host: '127.0.0.1' };
+    expect(() => checkOwnPortsDistinct([{ ...api, host: '127.0.0.1' }, same])).toThrow(/both port 1234/u);
+  });
+
+  it('lets port 0, distinct ports and distinct specific addresses be', () => {
+    const nats = { setting: 'Orchestrator.Port', host: '127.0.0.2', port: 1234 };
+    expect(() => checkOwnPortsDistinct([{ ...api, host: '127.0.0.1' }, nats])).not.toThrow();
+    expect(() =>
+      checkOwnPortsDistinct([
+        { ...api, port: 0 },
+        { ...nats, host: '0.0.0.0', port: 0 },
+      ]),
+    ).not.toThrow();
+    expect(() => checkOwnPortsDistinct([api, { ...nats, port: 1235 }])).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Binding the API's address, with a clear error naming the setting to change when it cannot be bound:
- * a port in use, an address that is not this host's, a host name that does not resolve.
+ * a port in use, an address that is not this host's, a host name that does not resolve; and the node's
+ * own listeners kept on distinct ports.
  */
 import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -16,6 +17,43 @@ export async function checkApiPortFree(host: string, port: number): Promise<void
   if (port === 0) return;
   const refused = await listenProbe(port, host);
   if (refused !== undefined) throw listenError(refused, host, port);
+}
+
+/** One address the node listens on, named by the setting that chooses its port. */
+export interface OwnListener {
+  readonly setting: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Addresses that take a port on every interface, so that they clash with any address on that port. */
+const Wildcards = new Set(['', '0.0.0.0', '::', '[::]']);
+
+/**
+ * Refuses two of the node's own listeners on one port before anything binds: the second would fail
+ * with "the port is already in use", blaming another process for what is the node's own settings.
+ * Port 0 (any free port) never clashes; two distinct specific addresses may share a port.
+ */
+export function checkOwnPortsDistinct(listeners: readonly OwnListener[]): void {
+  listeners.forEach((second, i) => {
+    const first = listeners
+      .slice(0, i)
+      .find(
+        (l) =>
+          l.port !== 0 &&
+          l.port === second.port &&
+          (l.host === second.host || Wildcards.has(l.host) || Wildcards.has(second.host)),
+      );
+    if (first === undefined) return;
+    throw new BacalhauError(
+      `${first.setting} and ${second.setting} are both port ${second.port}: this node would listen on it twice`,
+      {
+        code: ErrorCode.ConfigurationError,
+        component: ServeComponent,
+        hint: `give each its own port, e.g. -c ${second.setting}=<another port>`,
+      },
+    );
+  });
 }
 
 export function listenError(err: unknown, host: string, port: number): unknown {

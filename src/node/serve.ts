@@ -22,7 +22,13 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { localLogSource } from './log-source.js';
 import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
-import { checkApiPortFree, listenError, ServeComponent } from './serve-listen.js';
+import {
+  checkApiPortFree,
+  checkOwnPortsDistinct,
+  listenError,
+  ServeComponent,
+  type OwnListener,
+} from './serve-listen.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, runInfoText, writeRunInfo } from './serve-run-info.js';
 import { apiTls } from './serve-tls.js';
@@ -166,6 +172,7 @@ export class ServeNode {
           `clients trust it with -c API.TLS.CAFile=${tls.selfSignedFile}`,
       );
     }
+    checkOwnPortsDistinct(ownListeners(config, kind));
     await checkApiPortFree(config.API.Host, config.API.Port);
     const network =
       kind === 'nats' ? await startNatsNetwork(networkOptions) : await createInProcessNetwork(networkOptions);
@@ -307,6 +314,20 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
   } catch (err) {
     throw listenError(err, host, port);
   }
+}
+
+/** What this node will listen on: its API, its NATS server (an orchestrator's own), its local publisher. */
+function ownListeners(config: BacalhauConfig, kind: ServeNetworkKind): OwnListener[] {
+  const listeners: OwnListener[] = [{ setting: 'API.Port', host: config.API.Host, port: config.API.Port }];
+  if (kind === 'nats' && config.Orchestrator.Enabled && config.Orchestrator.NATS.Servers.length === 0) {
+    const { Host: host, Port: port } = config.Orchestrator;
+    listeners.push({ setting: 'Orchestrator.Port', host, port });
+  }
+  if (config.Compute.Enabled && !isDisabled('local', config.Publishers.Disabled)) {
+    const { Address: host, Port: port } = config.Publishers.Types.Local;
+    listeners.push({ setting: 'Publishers.Types.Local.Port', host, port });
+  }
+  return listeners;
 }
 
 /**

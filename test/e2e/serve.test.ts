@@ -170,6 +170,26 @@ describe('serve in-process', () => {
     }
   });
 
+  it("two of the node's own ports set alike are named as settings, not blamed on another process", async () => {
+    const port = String(await freePort());
+    const both = await cli([...serveArgs('--api-port', port), '-c', `Publishers.Types.Local.Port=${port}`], {
+      env: { HOME: dir },
+    });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe(
+      `\nError: API.Port and Publishers.Types.Local.Port are both port ${port}: this node would listen on it twice\n` +
+        'Hint:  give each its own port, e.g. -c Publishers.Types.Local.Port=<another port>\n',
+    );
+    const nats = await cli(
+      [...serveArgs('--orchestrator', '--api-port', port), '-c', `Orchestrator.Port=${port}`],
+      {
+        env: { HOME: dir },
+      },
+    );
+    expect(nats.stderr).toContain(`Error: API.Port and Orchestrator.Port are both port ${port}`);
+    expect(existsSync(runInfo())).toBe(false);
+  });
+
   it('a taken orchestrator port is one clear error line', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
