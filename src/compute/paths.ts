@@ -63,7 +63,19 @@ export class ExecutionPaths {
     const found = await Promise.all(
       names.map(async (executionID) => {
         const info = await stat(join(this.#outputDir, executionID)).catch(() => undefined);
-        return info?.isDirectory() === true ? { executionID, modifiedMs: info.mtimeMs } : undefined;
+        if (info?.isDirectory() !== true) return undefined;
+        // The root folder changes only when the execution starts: its last output and its results
+        // (written as it ends) say when it last changed, which can be hours later.
+        const { results } = this.dirs(executionID);
+        const later = await Promise.all(
+          [results, this.logFile(executionID)].map((path) =>
+            stat(path).then(
+              (i) => i.mtimeMs,
+              () => 0,
+            ),
+          ),
+        );
+        return { executionID, modifiedMs: Math.max(info.mtimeMs, ...later) };
       }),
     );
     return found.filter((f) => f !== undefined);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,11 +34,14 @@ describe('ExecutionRunner.removeLeftovers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Folders of an execution a previous process ran, last changed `ageMs` ago. */
-  async function leftover(executionID: string, ageMs: number): Promise<string> {
-    const { root } = await paths.prepare(executionID);
-    const at = new Date(clock.now() - ageMs);
-    await utimes(root, at, at);
+  /** Folders of an execution a previous process ran, made `ageMs` ago and last changed `changedMs` ago. */
+  async function leftover(executionID: string, ageMs: number, changedMs = ageMs): Promise<string> {
+    const { root, results, logs } = await paths.prepare(executionID);
+    await writeFile(paths.logFile(executionID), 'output\n');
+    const made = new Date(clock.now() - ageMs);
+    const changed = new Date(clock.now() - changedMs);
+    await Promise.all([root, logs].map((folder) => utimes(folder, made, made)));
+    await Promise.all([results, paths.logFile(executionID)].map((path) => utimes(path, changed, changed)));
     return root;
   }
 
@@ -56,6 +59,17 @@ describe('ExecutionRunner.removeLeftovers', () => {
     clock.advance(50 * 60_000);
     await expect.poll(() => existsSync(recent)).toBe(false);
     expect(existsSync(live)).toBe(true);
+  });
+
+  it('counts an hour from when a long execution last wrote output or results, not from its start', async () => {
+    const long = await leftover('e-ran-for-hours', 3 * RetainMs, 10 * 60_000);
+    await runner.removeLeftovers(() => false);
+    clock.advance(0);
+    clock.advance(49 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(existsSync(long)).toBe(true);
+    clock.advance(2 * 60_000);
+    await expect.poll(() => existsSync(long)).toBe(false);
   });
 
   it('finds nothing to remove before any execution ran', async () => {
