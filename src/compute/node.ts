@@ -128,6 +128,8 @@ export class ComputeNode {
       capacity: () => ({
         AvailableCapacity: this.#availableCapacity(),
         QueueUsedCapacity: this.#buffer.queuedCapacity,
+        RunningExecutions: this.#buffer.runningCount,
+        EnqueuedExecutions: this.#buffer.queuedCount,
       }),
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       infoUpdateIntervalMs: options.infoUpdateIntervalMs,

@@ -234,6 +234,12 @@ export interface HeartbeatRequest {
   NodeID: string;
   AvailableCapacity: Resources;
   QueueUsedCapacity: Resources;
+  /**
+   * bacalhau-ts only (Go's nodes report these in node info updates, which skip changes to them): the
+   * executions the node runs and holds queued, so the orchestrator's node list shows current counts.
+   */
+  RunningExecutions?: number;
+  EnqueuedExecutions?: number;
   /** The last orchestrator → compute sequence number this node has processed (an acknowledgement). */
   LastOrchestratorSeqNum: number;
 }

@@ -92,6 +92,8 @@ class RecordingControlPlane implements ControlPlaneHandler {
 const capacity = {
   AvailableCapacity: resources({ CPU: 2, Memory: 2 ** 30 }),
   QueueUsedCapacity: resources({ CPU: 1 }),
+  RunningExecutions: 1,
+  EnqueuedExecutions: 3,
 };
 
 function cancelIds(messages: readonly OrchestratorMessage[]): string[] {

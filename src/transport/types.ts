@@ -50,7 +50,7 @@
  * - `Forbidden`: the orchestrator refused the handshake (`details.reason`);
  * - any code a control-plane handler threw, passed through to the compute node.
  */
-import type { BacalhauError, NodeConnection, NodeInfo, Resources } from '../models/index.js';
+import type { BacalhauError, NodeConnection, NodeInfo } from '../models/index.js';
 import type {
   ComputeMessage,
   HandshakeRequest,
@@ -199,11 +199,8 @@ export interface OrchestratorTransport {
 
 export type ComputeTransportState = 'disconnected' | 'connecting' | 'connected' | 'stopped';
 
-/** The capacity figures a heartbeat carries; the transport adds NodeID and LastOrchestratorSeqNum. */
-export interface HeartbeatCapacity {
-  AvailableCapacity: Resources;
-  QueueUsedCapacity: Resources;
-}
+/** The figures a heartbeat carries; the transport adds NodeID and LastOrchestratorSeqNum. */
+export type HeartbeatCapacity = Omit<HeartbeatRequest, 'NodeID' | 'LastOrchestratorSeqNum'>;
 
 /** Where a compute node's streams stand. */
 export interface ComputeSequenceState {

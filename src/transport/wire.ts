@@ -73,6 +73,8 @@ const payloadSchemas: Record<MessageType, StructSchema> = {
       field('NodeID', stringKind),
       field('AvailableCapacity', struct(schemas.resourcesSchema)),
       field('QueueUsedCapacity', struct(schemas.resourcesSchema)),
+      field('RunningExecutions', intKind, true),
+      field('EnqueuedExecutions', intKind, true),
       lastOrchestratorSeqNum,
     ],
   },

@@ -583,6 +583,27 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it("carries a bacalhau-ts node's execution counts from its heartbeats; a Go node's stay as last told", async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });
+      const capacity = {
+        AvailableCapacity: { CPU: 1, Memory: 0, Disk: 0, GPU: 0 },
+        QueueUsedCapacity: { CPU: 2, Memory: 0, Disk: 0, GPU: 0 },
+      };
+      const counts = async (): Promise<number[]> => {
+        const info = (await h.manager.get('n-1')).Info.ComputeNodeInfo;
+        return [info.RunningExecutions, info.EnqueuedExecutions];
+      };
+      await node.transport.heartbeat({ ...capacity, RunningExecutions: 1, EnqueuedExecutions: 2 });
+      expect(await counts()).toEqual([1, 2]);
+      await node.transport.heartbeat(capacity); // as Go's nodes send it
+      expect(await counts()).toEqual([1, 2]);
+      await h.manager.flush();
+      const stored = (await h.store.getNode('n-1')).Info.ComputeNodeInfo;
+      expect([stored.RunningExecutions, stored.EnqueuedExecutions]).toEqual([1, 2]);
+    });
+  });
+
   it('declares no node lost while its own network link is down, and gives each a full timeout once back', async () => {
     const manager = { disconnectTimeoutMs: 60_000 };
     await withHarness({ dispatcher: false, manager }, async (h) => {

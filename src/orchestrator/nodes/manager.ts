@@ -142,8 +142,8 @@ interface LiveNode {
   /** How often the node heartbeats: as it said in its handshake (ms), or as seen (`pace`). */
   readonly declaredIntervalMs: number | undefined;
   readonly pace: HeartbeatPace;
-  available: Resources;
-  queueUsed: Resources;
+  /** What the node last reported of its use. */
+  load: NodeLoad;
   /** Heartbeat data not yet written. */
   dirty: boolean;
   /** Seeded from the store after a restart: a grace period before the node counts as lost, not a connection. */
@@ -303,8 +303,7 @@ export class NodeManager implements ControlPlaneHandler {
         lastHeartbeatMs: now,
         declaredIntervalMs: declaredInterval(request),
         pace,
-        available: info.ComputeNodeInfo.AvailableCapacity,
-        queueUsed: info.ComputeNodeInfo.QueueCapacity,
+        load: loadOf(info),
         dirty: false,
         provisional: false,
       });
@@ -331,11 +330,16 @@ export class NodeManager implements ControlPlaneHandler {
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
     // only capacity coming free matters at once: a node looking busier than it is can wait for the tick
     const capacityFreed =
-      !lessThanEq(request.AvailableCapacity, live.available) ||
-      !lessThanEq(live.queueUsed, request.QueueUsedCapacity);
+      !lessThanEq(request.AvailableCapacity, live.load.available) ||
+      !lessThanEq(live.load.queueUsed, request.QueueUsedCapacity);
     live.lastHeartbeatMs = now;
-    live.available = request.AvailableCapacity;
-    live.queueUsed = request.QueueUsedCapacity;
+    live.load = {
+      available: request.AvailableCapacity,
+      queueUsed: request.QueueUsedCapacity,
+      // bacalhau-ts nodes count their executions in heartbeats; Go's only in node info updates
+      running: request.RunningExecutions ?? live.load.running,
+      enqueued: request.EnqueuedExecutions ?? live.load.enqueued,
+    };
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
     if (capacityFreed) {
@@ -373,8 +377,7 @@ export class NodeManager implements ControlPlaneHandler {
       if (outcome === 'unknown') throw handshakeRequired(nodeId);
       if (outcome === 'rejected')
         return { accepted: false, reason: NodeManagerMessages.registrationRejected };
-      live.available = info.ComputeNodeInfo.AvailableCapacity;
-      live.queueUsed = info.ComputeNodeInfo.QueueCapacity;
+      live.load = loadOf(info);
       return { accepted: true };
     });
   }
@@ -539,8 +542,7 @@ export class NodeManager implements ControlPlaneHandler {
           lastHeartbeatMs: now,
           declaredIntervalMs: undefined,
           pace: this.#paceOf(id),
-          available: node.Info.ComputeNodeInfo.AvailableCapacity,
-          queueUsed: node.Info.ComputeNodeInfo.QueueCapacity,
+          load: loadOf(node.Info),
           dirty: false,
           provisional: true,
         });
@@ -705,8 +707,7 @@ export class NodeManager implements ControlPlaneHandler {
       id: string;
       live: LiveNode;
       connection: ConnectionState;
-      available: Resources;
-      queueUsed: Resources;
+      load: NodeLoad;
       heartbeatMs: number;
     }[] = [];
     for (const [id, live] of this.#live) {
@@ -716,8 +717,7 @@ export class NodeManager implements ControlPlaneHandler {
         id,
         live,
         connection: connectionOf(live),
-        available: live.available,
-        queueUsed: live.queueUsed,
+        load: live.load,
         heartbeatMs: live.lastHeartbeatMs,
       });
     }
@@ -738,7 +738,7 @@ export class NodeManager implements ControlPlaneHandler {
           }
           tx.putNode({
             ...stored,
-            Info: withCapacity(stored.Info, item.available, item.queueUsed),
+            Info: withLoad(stored.Info, item.load),
             Connection: NodeConnection.Connected,
             ConnectionState: item.connection,
           });
@@ -816,7 +816,7 @@ export class NodeManager implements ControlPlaneHandler {
     }
     return {
       ...node,
-      Info: withCapacity(node.Info, live.available, live.queueUsed),
+      Info: withLoad(node.Info, live.load),
       ConnectionState: connectionOf(live),
     };
   }
@@ -917,10 +917,34 @@ function connectionOf(live: LiveNode): ConnectionState {
   };
 }
 
-function withCapacity(info: NodeInfo, available: Resources, queueUsed: Resources): NodeInfo {
+/** What a node reports of its use: capacity (in every heartbeat) and execution counts. */
+interface NodeLoad {
+  readonly available: Resources;
+  readonly queueUsed: Resources;
+  readonly running: number;
+  readonly enqueued: number;
+}
+
+function loadOf(info: NodeInfo): NodeLoad {
+  const compute = info.ComputeNodeInfo;
+  return {
+    available: compute.AvailableCapacity,
+    queueUsed: compute.QueueCapacity,
+    running: compute.RunningExecutions,
+    enqueued: compute.EnqueuedExecutions,
+  };
+}
+
+function withLoad(info: NodeInfo, load: NodeLoad): NodeInfo {
   return {
     ...info,
-    ComputeNodeInfo: { ...info.ComputeNodeInfo, AvailableCapacity: available, QueueCapacity: queueUsed },
+    ComputeNodeInfo: {
+      ...info.ComputeNodeInfo,
+      AvailableCapacity: load.available,
+      QueueCapacity: load.queueUsed,
+      RunningExecutions: load.running,
+      EnqueuedExecutions: load.enqueued,
+    },
   };
 }
 
@@ -932,7 +956,12 @@ function disconnectedState(
 ): NodeState {
   return {
     ...stored,
-    Info: withCapacity(stored.Info, zeroResources(), zeroResources()),
+    Info: withLoad(stored.Info, {
+      available: zeroResources(),
+      queueUsed: zeroResources(),
+      running: 0,
+      enqueued: 0,
+    }),
     Connection: NodeConnection.Disconnected,
     ConnectionState: {
       ...stored.ConnectionState,

@@ -512,8 +512,7 @@ class InMemoryComputeTransport implements ComputeTransport {
     const handler = this.#controlHandler();
     const request = {
       NodeID: this.nodeId,
-      AvailableCapacity: capacity.AvailableCapacity,
-      QueueUsedCapacity: capacity.QueueUsedCapacity,
+      ...capacity,
       LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
     };
     await this.#request(

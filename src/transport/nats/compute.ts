@@ -258,8 +258,7 @@ export class NatsComputeTransport implements ComputeTransport {
     const nats = this.#live(options?.signal);
     const response = await this.#request(nats, MessageType.HeartbeatRequest, options?.signal, {
       NodeID: this.nodeId,
-      AvailableCapacity: capacity.AvailableCapacity,
-      QueueUsedCapacity: capacity.QueueUsedCapacity,
+      ...capacity,
       LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
     });
     this.#acknowledged(response.LastComputeSeqNum);
