@@ -28,6 +28,11 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
       'invalid argument "99999999999999999999" for "--timeout" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range\n' +
         'Hint:  --timeout: Job execution timeout in seconds (e.g. 300 for 5 minutes)',
     ],
+    [
+      ['wasm', 'run', 'no/such/module.wasm'],
+      'no/such/module.wasm: no such file\n' +
+        'Hint:  The entry module is a local .wasm file, a storage URI (https://…, s3://…) or the target path of a module added with --input',
+    ],
     [['job', 'list', '--limit'], 'flag needs an argument: --limit'],
     [['job', 'describe'], 'accepts 1 arg(s), received 0'],
     [['job', 'describe', 'a', 'b'], 'accepts 1 arg(s), received 2'],

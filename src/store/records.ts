@@ -261,13 +261,16 @@ export function checkNode(node: NodeState): void {
 }
 
 /** Column to sort jobs by; BadRequest for anything else. */
-export function jobOrderColumn(orderBy: JobOrderBy | undefined): 'create_time' | 'modify_time' {
+export function jobOrderColumn(orderBy: JobOrderBy | undefined): 'create_time' | 'modify_time' | 'id' {
   switch (orderBy ?? '') {
     case '':
     case 'created_at':
       return 'create_time';
     case 'modified_at':
       return 'modify_time';
+    // Bacalhau's CLI offers it and its store refuses it; the IDs are unique, so this order is total
+    case 'id':
+      return 'id';
     default:
       throw badRequest(`OrderBy ${String(orderBy)} not supported for listJobs`);
   }

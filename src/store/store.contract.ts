@@ -394,6 +394,14 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect(ids(byCreated.items)).toEqual(ids(jobs));
       });
 
+      it('orders by ID, which the CLI offers (Go refuses it)', async () => {
+        const sorted = [...ids(jobs)].sort();
+        expect(ids((await store.listJobs({ orderBy: 'id' })).items)).toEqual(sorted);
+        expect(ids((await store.listJobs({ orderBy: 'id', reverse: true, limit: 2 })).items)).toEqual(
+          sorted.reverse().slice(0, 2),
+        );
+      });
+
       it('breaks ties in insertion order, reversed with reverse', async () => {
         const a = await store.createJob(makeJob());
         const b = await store.createJob(makeJob());
@@ -451,8 +459,8 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
       });
 
       it('refuses an unknown order (BadRequest)', async () => {
-        const err = await rejection(store.listJobs({ orderBy: 'id' as 'created_at' }));
-        expect(err).toMatchObject({ code: 'BadRequest', message: 'OrderBy id not supported for listJobs' });
+        const err = await rejection(store.listJobs({ orderBy: 'name' as 'created_at' }));
+        expect(err).toMatchObject({ code: 'BadRequest', message: 'OrderBy name not supported for listJobs' });
       });
     });
 

@@ -29,7 +29,7 @@ import type { ExecutionDesiredStateType, ExecutionStateType, JobStateType } from
 // Queries and requests
 
 /** Orders jobs by `CreateTime` (`created_at`, the default) or `ModifyTime`; ties keep insertion order. */
-export type JobOrderBy = '' | 'created_at' | 'modified_at';
+export type JobOrderBy = '' | 'created_at' | 'modified_at' | 'id';
 
 export interface JobQuery {
   /** Only jobs of this namespace; `undefined`, `''` and `'*'` mean every namespace. */

@@ -56,7 +56,7 @@ export const HistoryEventType = { All: 'all', Job: 'job', Execution: 'execution'
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
 
 /** `order_by` values `GET /jobs` accepts ('' = created_at). */
-export const jobOrderByValues = ['', 'created_at', 'modified_at'] as const;
+export const jobOrderByValues = ['', 'created_at', 'modified_at', 'id'] as const;
 export type JobOrderBy = (typeof jobOrderByValues)[number];
 /** `order_by` values `GET /jobs/{id}/executions` accepts ('' = created_at). */
 export const executionOrderByValues = [

@@ -18,7 +18,7 @@ import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { isPlainObject, type StructSchema } from '../../models/codec.js';
 import type { ExecutionLog, ExecutionLogType } from '../../models/execution.js';
 import type { Job } from '../../models/job.js';
-import { ApiPath, type HistoryEventType, type NodeAction } from '../apimodels/constants.js';
+import { ApiPath, type HistoryEventType, type JobOrderBy, type NodeAction } from '../apimodels/constants.js';
 import {
   diffJobResponseSchema,
   getAgentNodeResponseSchema,
@@ -94,7 +94,7 @@ export interface ListJobsRequest {
   namespace?: string;
   limit?: number;
   nextToken?: string;
-  orderBy?: '' | 'created_at' | 'modified_at';
+  orderBy?: JobOrderBy;
   reverse?: boolean;
   /** k8s label selectors, ANDed. */
   labels?: readonly string[];

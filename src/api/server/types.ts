@@ -17,6 +17,7 @@ import type { NodeInfo, NodeState } from '../../models/node.js';
 import type { SpecConfig } from '../../models/spec-config.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import type { JobEndpoint } from '../../orchestrator/endpoint/index.js';
+import type { JobOrderBy } from '../apimodels/constants.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Reads of jobs, executions and history
@@ -27,7 +28,7 @@ export interface ApiJobListQuery {
   namespace?: string;
   /** Applied after ordering and before paging; offsets count matching jobs only. */
   filter?: (job: Job) => boolean;
-  orderBy?: '' | 'created_at' | 'modified_at';
+  orderBy?: JobOrderBy;
   reverse?: boolean;
   /** 0 or absent: every remaining job. */
   limit?: number;

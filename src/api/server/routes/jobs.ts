@@ -214,7 +214,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
       query: Type.Object({
         ...listParams(),
         order_by: Type.Optional(
-          StringEnum(jobOrderByValues, "Order by 'created_at' (default) or 'modified_at'"),
+          StringEnum(jobOrderByValues, "Order by 'created_at' (default), 'modified_at' or 'id'"),
         ),
         labels: Type.Optional(
           Type.Array(Type.String(), {

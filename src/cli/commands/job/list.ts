@@ -53,7 +53,7 @@ export function jobListCommand(ctx: CliContext): Command {
         `  ${ctx.binName} job list --output json --pretty`,
       ].join('\n'),
     );
-  addListFlags(cmd, { limit: 10, orderByFields: ['id', 'created_at'] });
+  addListFlags(cmd, { limit: 10, orderByFields: ['id', 'created_at', 'modified_at'] });
   addOutputFlags(cmd);
   return cmd.action(async (_opts: unknown, command: Command) => {
     const opts = command.opts<{ labels: string }>();

@@ -15,6 +15,17 @@ function cliError(message: string, cause?: unknown): BacalhauError {
   });
 }
 
+/** An entry module that is no local file or URI, in a job with no input that could hold it. */
+function noSuchModule(entry: string): BacalhauError {
+  return new BacalhauError(`${entry}: no such file`, {
+    code: ErrorCode.BadRequest,
+    component: 'CLI',
+    hint:
+      'The entry module is a local .wasm file, a storage URI (https://…, s3://…) or the target path of ' +
+      'a module added with --input',
+  });
+}
+
 /** `failed to parse …: <reason>`, keeping the reason's code and hint. */
 async function parsing<T>(what: string, work: Promise<T>): Promise<T> {
   try {
@@ -30,11 +41,20 @@ async function parsing<T>(what: string, work: Promise<T>): Promise<T> {
  */
 async function wasmEngine(
   ctx: CliContext,
-  args: { entry: string; parameters: string[]; entrypoint: string; imports: readonly string[] },
+  args: {
+    entry: string;
+    parameters: string[];
+    entrypoint: string;
+    imports: readonly string[];
+    /** Whether --input gave inputs, one of which may hold the entry module. */
+    hasInputs: boolean;
+  },
 ): Promise<{ engine: { Type: string; Params: Record<string, unknown> }; extraInputs: InputSourceWire[] }> {
   const inputs: InputSourceWire[] = [];
   const entryInput = await parsing('entry module', wasmModuleInput(args.entry, 'main.wasm', ctx.cwd));
   if (entryInput !== undefined) inputs.push(entryInput);
+  // not a file, not a URI: a target path, which only an --input can fill
+  else if (!args.hasInputs) throw noSuchModule(args.entry);
   const entryModule = entryInput?.Target ?? args.entry;
   const importPaths: string[] = [];
   for (const module of args.imports) {
@@ -117,9 +137,15 @@ export function wasmRunCommand(ctx: CliContext): Command {
       ].join('\n'),
     );
   return cmd.action(async (entry: string, parameters: string[], _opts: unknown, self: Command) => {
-    const opts = self.opts<{ importModules: string[]; entryPoint: string }>();
+    const opts = self.opts<{ importModules: string[]; entryPoint: string; input: unknown[] }>();
     await runFromFlags(ctx, self, { first: 'module', usage: 'MODULE -- [ARG...]' }, () =>
-      wasmEngine(ctx, { entry, parameters, entrypoint: opts.entryPoint, imports: opts.importModules }),
+      wasmEngine(ctx, {
+        entry,
+        parameters,
+        entrypoint: opts.entryPoint,
+        imports: opts.importModules,
+        hasInputs: opts.input.length > 0,
+      }),
     );
   });
 }
