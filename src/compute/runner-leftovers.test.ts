@@ -34,14 +34,22 @@ describe('ExecutionRunner.removeLeftovers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Folders of an execution a previous process ran, made `ageMs` ago and last changed `changedMs` ago. */
-  async function leftover(executionID: string, ageMs: number, changedMs = ageMs): Promise<string> {
+  /**
+   * Folders of an execution a previous process ran, made `ageMs` ago; its results last changed
+   * `resultsMs` ago and its log `logMs` ago.
+   */
+  async function leftover(
+    executionID: string,
+    ageMs: number,
+    resultsMs = ageMs,
+    logMs = ageMs,
+  ): Promise<string> {
     const { root, results, logs } = await paths.prepare(executionID);
     await writeFile(paths.logFile(executionID), 'output\n');
-    const made = new Date(clock.now() - ageMs);
-    const changed = new Date(clock.now() - changedMs);
-    await Promise.all([root, logs].map((folder) => utimes(folder, made, made)));
-    await Promise.all([results, paths.logFile(executionID)].map((path) => utimes(path, changed, changed)));
+    const at = (ms: number): Date => new Date(clock.now() - ms);
+    await Promise.all([root, logs].map((folder) => utimes(folder, at(ageMs), at(ageMs))));
+    await utimes(results, at(resultsMs), at(resultsMs));
+    await utimes(paths.logFile(executionID), at(logMs), at(logMs));
     return root;
   }
 
@@ -62,14 +70,15 @@ describe('ExecutionRunner.removeLeftovers', () => {
   });
 
   it('counts an hour from when a long execution last wrote output or results, not from its start', async () => {
-    const long = await leftover('e-ran-for-hours', 3 * RetainMs, 10 * 60_000);
+    const results = await leftover('e-results-late', 3 * RetainMs, 10 * 60_000);
+    const log = await leftover('e-logged-late', 3 * RetainMs, 3 * RetainMs, 10 * 60_000);
     await runner.removeLeftovers(() => false);
     clock.advance(0);
     clock.advance(49 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(existsSync(long)).toBe(true);
+    expect([existsSync(results), existsSync(log)]).toEqual([true, true]);
     clock.advance(2 * 60_000);
-    await expect.poll(() => existsSync(long)).toBe(false);
+    await expect.poll(() => existsSync(results) || existsSync(log)).toBe(false);
   });
 
   it('finds nothing to remove before any execution ran', async () => {

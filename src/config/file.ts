@@ -72,7 +72,10 @@ export function yamlErrorProblem(err: YAMLError): Problem {
 
 /** A config file that is not text in an encoding YAML allows. */
 export function encodingProblem(err: YamlEncodingError): Problem {
-  return { message: `yaml: ${err.message}`, hint: 'Save the config file as UTF-8 text' };
+  return {
+    message: `yaml: ${err.message}`,
+    hint: 'Convert the config file to UTF-8, e.g. with iconv -t UTF-8',
+  };
 }
 
 export interface FileValues {

@@ -225,7 +225,7 @@ describe('config files', () => {
     );
     const err = loadError(opts({ config: [f] }));
     expect(err.message).toBe(`config file "${f}": yaml: line 2, column 10: invalid UTF-8 (byte 0xff)`);
-    expect(err.hint).toBe('Save the config file as UTF-8 text');
+    expect(err.hint).toBe('Convert the config file to UTF-8, e.g. with iconv -t UTF-8');
     const utf16 = file('utf16.yaml', '');
     writeFileSync(
       utf16,

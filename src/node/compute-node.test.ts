@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../lib/clock.js';
+import { ManualClock, systemClock, type Clock } from '../lib/clock.js';
 import {
   BacalhauError,
   ErrorCode,
@@ -96,7 +96,11 @@ describe('compute node with the orchestrator', () => {
     const nodeID = options.id ?? 'n-compute';
     const node = await ComputeNode.create({
       nodeID,
-      transport: await cluster.hub.createComputeTransport({ nodeId: nodeID, startTime: new Date() }),
+      transport: await cluster.hub.createComputeTransport({
+        nodeId: nodeID,
+        startTime: new Date(),
+        instanceID: `instance-${nodeID}`,
+      }),
       store,
       engines,
       runner: new ExecutionRunner({
@@ -244,6 +248,26 @@ describe('compute node with the orchestrator', () => {
     await cluster.waitForJobState(JobID, 'Stopped');
     await expect.poll(() => aborted).toBe(true);
     await expect.poll(() => node.runningExecutions).toBe(0);
+  });
+
+  it('counts what it runs in its heartbeats, so the orchestrator shows current figures', async () => {
+    const clock = new ManualClock(Date.now());
+    let finish = (): void => undefined;
+    await startNode({
+      clock,
+      hooks: { jobHandler: () => new Promise((resolve) => (finish = () => resolve({}))) },
+    });
+    const running = async (): Promise<number> =>
+      (await cluster.orchestrator.nodes.get('n-compute')).Info.ComputeNodeInfo.RunningExecutions;
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Running');
+    expect(await running()).toBe(0); // as the handshake said
+    await clock.advanceAsync(15_000);
+    await expect.poll(running).toBe(1);
+    finish();
+    await cluster.waitForJobState(JobID, 'Completed');
+    await clock.advanceAsync(15_000);
+    await expect.poll(running).toBe(0);
   });
 
   it('stops checking a bid when the job is stopped: a slow input server is not waited for', async () => {

@@ -42,6 +42,20 @@ describe('checkOwnPortsDistinct', () => {
     expect(() => checkOwnPortsDistinct([{ ...api, host: '127.0.0.1' }, same])).toThrow(/both port 1234/u);
   });
 
+  it('knows which hosts share an address: every one for "" and "::", every IPv4 one for 0.0.0.0', () => {
+    const on = (host: string) => ({ setting: 'Orchestrator.Port', host, port: 1234 });
+    for (const [a, b] of [
+      ['', '::1'],
+      ['::', '127.0.0.1'],
+      ['0.0.0.0', 'localhost'],
+    ]) {
+      expect(() => checkOwnPortsDistinct([{ ...api, host: a ?? '' }, on(b ?? '')])).toThrow(
+        /both port 1234/u,
+      );
+    }
+    expect(() => checkOwnPortsDistinct([api, on('::1')])).not.toThrow();
+  });
+
   it('lets port 0, distinct ports and distinct specific addresses be', () => {
     const nats = { setting: 'Orchestrator.Port', host: '127.0.0.2', port: 1234 };
     expect(() => checkOwnPortsDistinct([{ ...api, host: '127.0.0.1' }, nats])).not.toThrow();

@@ -3,6 +3,7 @@
  * a port in use, an address that is not this host's, a host name that does not resolve; and the node's
  * own listeners kept on distinct ports.
  */
+import { isIP } from 'node:net';
 import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
@@ -26,9 +27,6 @@ export interface OwnListener {
   readonly port: number;
 }
 
-/** Addresses that take a port on every interface, so that they clash with any address on that port. */
-const Wildcards = new Set(['', '0.0.0.0', '::', '[::]']);
-
 /**
  * Refuses two of the node's own listeners on one port before anything binds: the second would fail
  * with "the port is already in use", blaming another process for what is the node's own settings.
@@ -38,12 +36,7 @@ export function checkOwnPortsDistinct(listeners: readonly OwnListener[]): void {
   listeners.forEach((second, i) => {
     const first = listeners
       .slice(0, i)
-      .find(
-        (l) =>
-          l.port !== 0 &&
-          l.port === second.port &&
-          (l.host === second.host || Wildcards.has(l.host) || Wildcards.has(second.host)),
-      );
+      .find((l) => l.port !== 0 && l.port === second.port && overlap(l.host, second.host));
     if (first === undefined) return;
     throw new BacalhauError(
       `${first.setting} and ${second.setting} are both port ${second.port}: this node would listen on it twice`,
@@ -54,6 +47,15 @@ export function checkOwnPortsDistinct(listeners: readonly OwnListener[]): void {
       },
     );
   });
+}
+
+/**
+ * Whether two hosts take the port on a common address: '' and '::' take it on every address (dual
+ * stack), 0.0.0.0 on every IPv4 one (a name counts as one: it may resolve to one), others their own.
+ */
+function overlap(a: string, b: string): boolean {
+  if (a === b || a === '' || b === '' || a === '::' || b === '::') return true;
+  return (a === '0.0.0.0' && isIP(b) !== 6) || (b === '0.0.0.0' && isIP(a) !== 6);
 }
 
 export function listenError(err: unknown, host: string, port: number): unknown {

@@ -17,6 +17,7 @@ import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
+import { advertisedHost, listenHost } from '../publisher/index.js';
 import { Compute, isDisabled } from './compute.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { localLogSource } from './log-source.js';
@@ -319,13 +320,22 @@ async function listen(api: ApiServer, host: string, port: number): Promise<numbe
 /** What this node will listen on: its API, its NATS server (an orchestrator's own), its local publisher. */
 function ownListeners(config: BacalhauConfig, kind: ServeNetworkKind): OwnListener[] {
   const listeners: OwnListener[] = [{ setting: 'API.Port', host: config.API.Host, port: config.API.Port }];
-  if (kind === 'nats' && config.Orchestrator.Enabled && config.Orchestrator.NATS.Servers.length === 0) {
-    const { Host: host, Port: port } = config.Orchestrator;
-    listeners.push({ setting: 'Orchestrator.Port', host, port });
+  const orchestrator = config.Orchestrator;
+  if (kind === 'nats' && orchestrator.Enabled && orchestrator.NATS.Servers.length === 0) {
+    listeners.push({ setting: 'Orchestrator.Port', host: orchestrator.Host, port: orchestrator.Port });
+    if (orchestrator.Cluster.Peers.length > 0) {
+      const { Host: host, Port: port } = orchestrator.Cluster;
+      listeners.push({ setting: 'Orchestrator.Cluster.Port', host, port });
+    }
   }
   if (config.Compute.Enabled && !isDisabled('local', config.Publishers.Disabled)) {
-    const { Address: host, Port: port } = config.Publishers.Types.Local;
-    listeners.push({ setting: 'Publishers.Types.Local.Port', host, port });
+    // Address is what download URLs name; the server listens on every address unless it is loopback
+    const host = listenHost(advertisedHost(config.Publishers.Types.Local.Address)) ?? '';
+    listeners.push({
+      setting: 'Publishers.Types.Local.Port',
+      host,
+      port: config.Publishers.Types.Local.Port,
+    });
   }
   return listeners;
 }

@@ -28,7 +28,10 @@ import type { ExecutionDesiredStateType, ExecutionStateType, JobStateType } from
 // ---------------------------------------------------------------------------------------------------
 // Queries and requests
 
-/** Orders jobs by `CreateTime` (`created_at`, the default) or `ModifyTime`; ties keep insertion order. */
+/**
+ * Orders jobs by `CreateTime` (`created_at`, the default), `ModifyTime` or ID; ties keep insertion
+ * order. The API's `order_by` values (apimodels/constants.ts) are these.
+ */
 export type JobOrderBy = '' | 'created_at' | 'modified_at' | 'id';
 
 export interface JobQuery {

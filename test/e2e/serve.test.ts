@@ -187,6 +187,20 @@ describe('serve in-process', () => {
       },
     );
     expect(nats.stderr).toContain(`Error: API.Port and Orchestrator.Port are both port ${port}`);
+    // a publisher Address that is not loopback is only what download URLs name: it listens everywhere
+    const everywhere = await cli(
+      [
+        ...serveArgs('--api-port', port),
+        '-c',
+        `Publishers.Types.Local.Port=${port}`,
+        '-c',
+        'Publishers.Types.Local.Address=192.0.2.1',
+      ],
+      { env: { HOME: dir } },
+    );
+    expect(everywhere.stderr).toContain(
+      `Error: API.Port and Publishers.Types.Local.Port are both port ${port}`,
+    );
     expect(existsSync(runInfo())).toBe(false);
   });
 

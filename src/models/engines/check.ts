@@ -147,7 +147,10 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
     const within = targets.some((t) => wanted === t || wanted.startsWith(t === '/' ? '/' : `${t}/`));
     const wasmInputsIn = targets.filter((t) => t.endsWith('.wasm') && mountPoint(`${t}/..`) === wanted);
     if (within) return inlineModuleRefusals(task, index, field, wanted);
-    if (wasmInputsIn.length === 1) return inlineModuleRefusals(task, index, field, wasmInputsIn[0] ?? wanted);
+    const [onlyWasmInput] = wasmInputsIn;
+    if (wasmInputsIn.length === 1 && onlyWasmInput !== undefined) {
+      return inlineModuleRefusals(task, index, field, onlyWasmInput);
+    }
     const listed = targets.length === 0 ? 'the task has no inputs' : `input targets: ${targets.join(', ')}`;
     return [
       {
@@ -181,9 +184,11 @@ function inlineModuleRefusals(task: Task, index: number, field: string, module: 
   }
   const start = content.data.subarray(0, WasmMagic.length);
   if (content.mediaType === GzipMediaType || start.equals(WasmMagic)) return [];
+  const found =
+    start.length === 0 ? 'it is empty' : `it starts with ${JSON.stringify(start.toString('latin1'))}`;
   return [
     {
-      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${j}], which is not a WebAssembly module (it starts with ${JSON.stringify(start.toString('latin1'))}, not "\\0asm")`,
+      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${j}], which is not a WebAssembly module (${found}, not "\\0asm")`,
       hint: wasmBuildHint(field),
     },
   ];

@@ -53,8 +53,24 @@ describe('yamlText', () => {
     );
   });
 
-  it('refuses UTF-16 with an unpaired surrogate', () => {
-    const text = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([0x00, 0xd8, 0x41, 0x00])]);
-    expect(refusal(text).message).toBe('line 1, column 1: invalid utf-16le text');
+  it('refuses UTF-16 with an unpaired surrogate, saying where', () => {
+    const text = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('a: 1\nbc', 'utf16le'),
+      Buffer.from([0x00, 0xd8, 0x41, 0x00]),
+    ]);
+    expect(refusal(text).message).toBe('line 2, column 3: invalid utf-16le text');
+  });
+
+  it("refuses UTF-32, whose little-endian mark starts like UTF-16LE's", () => {
+    const le = Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0]);
+    expect(refusal(le).message).toBe('line 1, column 1: UTF-32 text, which YAML readers do not read');
+    expect(refusal(Buffer.from([0, 0, 0xfe, 0xff])).message).toMatch(/UTF-32/u);
+  });
+
+  it('counts CR and CRLF as line breaks, as YAML does', () => {
+    expect(refusal(bytes('a: 1\rb: 2\r\nc: ', [0xff])).message).toBe(
+      'line 3, column 4: invalid UTF-8 (byte 0xff)',
+    );
   });
 });

@@ -19,16 +19,22 @@ export class YamlEncodingError extends Error {
 }
 
 /** What to do about a refused file, whatever it holds. */
-export const YamlEncodingHint = 'save the file as UTF-8 text';
+export const YamlEncodingHint = 'convert it to UTF-8, e.g. with iconv -t UTF-8';
 
 /** The text of `bytes`; throws YamlEncodingError for bytes that are not text in a readable encoding. */
 export function yamlText(bytes: Uint8Array): string {
+  if (isUtf32(bytes)) throw new YamlEncodingError('UTF-32 text, which YAML readers do not read', 1, 1);
   const encoding = utf16Encoding(bytes);
   let text: string;
   try {
     text = new TextDecoder(encoding ?? 'utf-8', { fatal: true }).decode(bytes);
   } catch {
-    if (encoding !== undefined) throw new YamlEncodingError(`invalid ${encoding} text`, 1, 1);
+    if (encoding !== undefined) {
+      // the lenient decoder marks the first unpaired surrogate with U+FFFD
+      const lenient = new TextDecoder(encoding).decode(bytes);
+      const { line, column } = positionOf(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD'))));
+      throw new YamlEncodingError(`invalid ${encoding} text`, line, column);
+    }
     const offset = firstInvalidUtf8(bytes);
     const { line, column } = positionOf(new TextDecoder().decode(bytes.subarray(0, offset)));
     const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
@@ -43,6 +49,12 @@ export function yamlText(bytes: Uint8Array): string {
   return text;
 }
 
+/** A UTF-32 byte-order mark (little-endian's starts like UTF-16LE's, so this is checked first). */
+function isUtf32(bytes: Uint8Array): boolean {
+  const [a, b, c, d] = bytes;
+  return (a === 0xff && b === 0xfe && c === 0 && d === 0) || (a === 0 && b === 0 && c === 0xfe && d === 0xff);
+}
+
 /** The UTF-16 variant a byte-order mark announces; undefined for anything else (read as UTF-8). */
 function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
@@ -52,7 +64,7 @@ function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
 
 /** Where the text that precedes a position ends: its line and the column after its last character. */
 function positionOf(before: string): { line: number; column: number } {
-  const lines = before.split('\n');
+  const lines = before.split(/\r\n|\r|\n/u);
   return { line: lines.length, column: [...(lines.at(-1) ?? '')].length + 1 };
 }
 

@@ -684,6 +684,10 @@ describe('submitJob', () => {
       expect(inFolder.message).toBe(
         'Tasks[0].Engine.Params.ImportModules[0]: "/wasm/main.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it starts with "hell", not "\\0asm")',
       );
+      const empty = { Source: inline('data:,'), Target: '/e.wasm' };
+      expect((await rejection(submit('empty', { EntryModule: '/e.wasm' }, [empty]))).message).toBe(
+        'Tasks[0].Engine.Params.EntryModule: "/e.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it is empty, not "\\0asm")',
+      );
       // a gzipped tar is unpacked into a folder at its Target by the node, which finds the module there
       const archive = {
         Source: inline('data:application/gzip;base64,H4sIAAAAAAAAAwMAAAAAAAAAAAA='),

@@ -585,7 +585,8 @@ describe('NodeManager heartbeats and liveness', () => {
 
   it("carries a bacalhau-ts node's execution counts from its heartbeats; a Go node's stay as last told", async () => {
     await withHarness({ dispatcher: false }, async (h) => {
-      const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });
+      const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } }, 'instance-1');
+      const goNode = await h.node('n-go', { nodeInfo: { capacity: { CPU: 4 } } });
       const capacity = {
         AvailableCapacity: { CPU: 1, Memory: 0, Disk: 0, GPU: 0 },
         QueueUsedCapacity: { CPU: 2, Memory: 0, Disk: 0, GPU: 0 },
@@ -596,11 +597,20 @@ describe('NodeManager heartbeats and liveness', () => {
       };
       await node.transport.heartbeat({ ...capacity, RunningExecutions: 1, EnqueuedExecutions: 2 });
       expect(await counts()).toEqual([1, 2]);
-      await node.transport.heartbeat(capacity); // as Go's nodes send it
-      expect(await counts()).toEqual([1, 2]);
       await h.manager.flush();
       const stored = (await h.store.getNode('n-1')).Info.ComputeNodeInfo;
       expect([stored.RunningExecutions, stored.EnqueuedExecutions]).toEqual([1, 2]);
+      // a count of 0 is left out, as Go's omitempty does
+      await node.transport.heartbeat({ ...capacity, RunningExecutions: 1 });
+      expect(await counts()).toEqual([1, 0]);
+      // Go's nodes count in node info updates only: a heartbeat leaves what they last said
+      const goInfo = testNodeInfo('n-go');
+      await goNode.transport.updateNodeInfo({
+        ...goInfo,
+        ComputeNodeInfo: { ...goInfo.ComputeNodeInfo, RunningExecutions: 3 },
+      });
+      await goNode.transport.heartbeat(capacity);
+      expect((await h.manager.get('n-go')).Info.ComputeNodeInfo.RunningExecutions).toBe(3);
     });
   });
 

@@ -336,9 +336,7 @@ export class NodeManager implements ControlPlaneHandler {
     live.load = {
       available: request.AvailableCapacity,
       queueUsed: request.QueueUsedCapacity,
-      // bacalhau-ts nodes count their executions in heartbeats; Go's only in node info updates
-      running: request.RunningExecutions ?? live.load.running,
-      enqueued: request.EnqueuedExecutions ?? live.load.enqueued,
+      ...heartbeatCounts(request, live),
     };
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
@@ -923,6 +921,16 @@ interface NodeLoad {
   readonly queueUsed: Resources;
   readonly running: number;
   readonly enqueued: number;
+}
+
+/**
+ * The execution counts after a heartbeat. bacalhau-ts nodes (those that name their data dir's
+ * InstanceID) count in every heartbeat, leaving out a 0 as Go's omitempty does; Go's nodes count only
+ * in node info updates, so their last counts stand.
+ */
+function heartbeatCounts(request: HeartbeatRequest, live: LiveNode): Pick<NodeLoad, 'running' | 'enqueued'> {
+  if (live.instanceID === undefined) return { running: live.load.running, enqueued: live.load.enqueued };
+  return { running: request.RunningExecutions ?? 0, enqueued: request.EnqueuedExecutions ?? 0 };
 }
 
 function loadOf(info: NodeInfo): NodeLoad {

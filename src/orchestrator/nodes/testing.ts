@@ -30,10 +30,14 @@ export interface Harness {
   readonly dispatcher: Dispatcher | undefined;
   /** Everything reported to an `onError` hook. */
   readonly errors: unknown[];
-  /** A fake compute node on this hub and clock, connected unless `connect: false`. */
+  /**
+   * A fake compute node on this hub and clock, connected unless `connect: false`; a Go node unless
+   * `instanceID` names its data dir, as bacalhau-ts nodes do in their handshakes.
+   */
   node(
     nodeId: string,
     options?: Omit<FakeComputeNodeOptions, 'transport' | 'clock'>,
+    instanceID?: string,
   ): Promise<FakeComputeNode>;
 }
 
@@ -99,8 +103,12 @@ export async function withHarness<T>(
       manager,
       dispatcher,
       errors,
-      async node(nodeId, nodeOptions = {}) {
-        const transport = await hub.createComputeTransport({ nodeId, startTime: new Date(clock.now()) });
+      async node(nodeId, nodeOptions = {}, instanceID = undefined) {
+        const transport = await hub.createComputeTransport({
+          nodeId,
+          startTime: new Date(clock.now()),
+          ...(instanceID === undefined ? {} : { instanceID }),
+        });
         const node = await FakeComputeNode.create({ ...nodeOptions, transport, clock });
         nodes.push(node);
         return node;

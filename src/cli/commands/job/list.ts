@@ -3,6 +3,7 @@ import type { Job } from '../../../models/job.js';
 import { jobTask } from '../../../models/job.js';
 import { shortUUID } from '../../../models/ids.js';
 import { jobSchema } from '../../../models/schemas.js';
+import type { JobOrderBy } from '../../../api/client/index.js';
 import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addListFlags, listOptions } from '../../flags/list.js';
@@ -64,7 +65,7 @@ export function jobListCommand(ctx: CliContext): Command {
         {
           limit: list.limit,
           nextToken: list.nextToken,
-          orderBy: list.orderBy as '' | 'created_at' | 'modified_at',
+          orderBy: list.orderBy as JobOrderBy,
           reverse: list.reverse,
           ...(opts.labels === '' ? {} : { labels: [opts.labels] }),
         },

@@ -46,7 +46,7 @@ describe('readJobSpec encodings', () => {
       const err = await readJobSpec(latin1, ctx).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BacalhauError);
       expect((err as BacalhauError).message).toBe(`${latin1}: line 2, column 10: invalid UTF-8 (byte 0xe9)`);
-      expect((err as BacalhauError).hint).toBe('save the file as UTF-8 text');
+      expect((err as BacalhauError).hint).toBe('convert it to UTF-8, e.g. with iconv -t UTF-8');
       const utf16 = join(dir, 'utf16.yaml');
       writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(spec, 'utf16le')]));
       expect(await readJobSpec(utf16, ctx)).toBe(spec);

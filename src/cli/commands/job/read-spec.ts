@@ -33,8 +33,7 @@ async function readSpecBytes(file: string, ctx: CliContext): Promise<Buffer> {
     return readStdin(ctx.stdin);
   }
   // resolve() would take an empty name for the working directory
-  if (file.trim() === '')
-    throw badFile('the job spec file name is empty: give a file, or - for standard input');
+  if (file === '') throw badFile('the job spec file name is empty: give a file, or - for standard input');
   const path = resolve(ctx.cwd, file);
   try {
     const info = await stat(path);
