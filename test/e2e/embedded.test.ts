@@ -152,13 +152,15 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(described.Executions.Items[0]?.RunOutput?.ExitCode).toBe(7);
   });
 
-  it('fails a job whose module is not WASM, saying why', async () => {
+  it('refuses a module that is not WASM at submission, saying why', async () => {
     const bogus = join(live.dataDir, 'bogus.wasm');
     writeFileSync(bogus, 'this is not a module');
     const run = await live.run(['wasm', 'run', '--id-only', '--wait', bogus]);
-    const described = await describeJob(jobID(run.stdout));
-    expect(described.Job.State.StateType).toBe('Failed');
-    expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(/WASM|module/i);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'Tasks[0].Engine.Params.EntryModule: "/main.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it starts with "this", not "\\0asm")',
+    );
   });
 
   it('fails a job whose input cannot be downloaded, and keeps accepting work', async (ctx) => {

@@ -46,15 +46,18 @@ async function wasmEngine(
     parameters: string[];
     entrypoint: string;
     imports: readonly string[];
-    /** Whether --input gave inputs, one of which may hold the entry module. */
-    hasInputs: boolean;
+    /**
+     * Whether an entry module that is not a URI must be a local file: no --input could hold it, and
+     * the job is to be submitted (a dry run prints the spec as given, to be edited).
+     */
+    mustBeFile: boolean;
   },
 ): Promise<{ engine: { Type: string; Params: Record<string, unknown> }; extraInputs: InputSourceWire[] }> {
   const inputs: InputSourceWire[] = [];
   const entryInput = await parsing('entry module', wasmModuleInput(args.entry, 'main.wasm', ctx.cwd));
   if (entryInput !== undefined) inputs.push(entryInput);
   // not a file, not a URI: a target path, which only an --input can fill
-  else if (!args.hasInputs) throw noSuchModule(args.entry);
+  else if (args.mustBeFile) throw noSuchModule(args.entry);
   const entryModule = entryInput?.Target ?? args.entry;
   const importPaths: string[] = [];
   for (const module of args.imports) {
@@ -137,14 +140,19 @@ export function wasmRunCommand(ctx: CliContext): Command {
       ].join('\n'),
     );
   return cmd.action(async (entry: string, parameters: string[], _opts: unknown, self: Command) => {
-    const opts = self.opts<{ importModules: string[]; entryPoint: string; input: unknown[] }>();
+    const opts = self.opts<{
+      importModules: string[];
+      entryPoint: string;
+      input: unknown[];
+      dryRun?: boolean;
+    }>();
     await runFromFlags(ctx, self, { first: 'module', usage: 'MODULE -- [ARG...]' }, () =>
       wasmEngine(ctx, {
         entry,
         parameters,
         entrypoint: opts.entryPoint,
         imports: opts.importModules,
-        hasInputs: opts.input.length > 0,
+        mustBeFile: opts.input.length === 0 && opts.dryRun !== true,
       }),
     );
   });
