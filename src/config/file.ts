@@ -55,8 +55,7 @@ export function mapEntryProblem(key: string, map: ConfigKey, entries: readonly s
 /** A YAML syntax error as `yaml: line L, column C: <reason>`. */
 export function yamlErrorProblem(err: YAMLError): Problem {
   const pos = err.linePos?.[0];
-  const where = (reason: string): string =>
-    pos ? `yaml: line ${pos.line}, column ${pos.col}: ${reason}` : `yaml: ${reason}`;
+  const where = (reason: string): string => (pos ? yamlAt(pos.line, pos.col, reason) : `yaml: ${reason}`);
   if (err.code === 'MULTIPLE_DOCS') {
     // the library's words name one of its functions; Go's viper reads the first document silently
     return {
@@ -68,6 +67,11 @@ export function yamlErrorProblem(err: YAMLError): Problem {
     message: where(err.message.split(' at line ')[0] ?? err.message),
     hint: 'Fix the YAML syntax of the config file',
   };
+}
+
+/** `yaml: line L, column C: <reason>`, as Go's YAML errors read. */
+function yamlAt(line: number, column: number, reason: string): string {
+  return `yaml: line ${line}, column ${column}: ${reason}`;
 }
 
 /** A config file that is not text in an encoding YAML allows. */
@@ -89,7 +93,7 @@ export function parseConfigText(text: string, binName = 'bacalhau'): FileValues 
   const problems: Problem[] = [];
   const deep = yamlTooDeepAt(text);
   if (deep !== undefined) {
-    const message = `yaml: line ${deep.line}, column ${deep.column}: nested more than ${MaxYamlDepth} levels deep`;
+    const message = yamlAt(deep.line, deep.column, `nested more than ${MaxYamlDepth} levels deep`);
     return { values, problems: [{ message, hint: 'A config file is a few levels deep: fix its structure' }] };
   }
   const doc = parseDocument(text, { prettyErrors: true });

@@ -89,7 +89,6 @@ function describeJsonError(text: string, source: string): string | undefined {
   }
 }
 
-/** The parser recurses per level and runs out of stack some hundreds of levels down. */
 /** A message quoting a whole line of the spec (a data URL can be megabytes) is cut. */
 function shortened(detail: string, max = 200): string {
   return detail.length <= max ? detail : `${detail.slice(0, max)}… (${detail.length - max} more characters)`;

@@ -16,12 +16,7 @@ export async function readJobSpec(file: string, ctx: CliContext): Promise<string
     return yamlText(bytes);
   } catch (err) {
     if (!(err instanceof YamlEncodingError)) throw err;
-    const source = file === '-' ? 'standard input' : file;
-    throw new BacalhauError(`${source}: ${err.message}`, {
-      code: ErrorCode.BadRequest,
-      component: 'CLI',
-      hint: YamlEncodingHint,
-    });
+    throw badFile(`${file === '-' ? 'standard input' : file}: ${err.message}`, YamlEncodingHint);
   }
 }
 
@@ -63,6 +58,10 @@ async function readStdin(stdin: CliContext['stdin']): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function badFile(message: string): BacalhauError {
-  return new BacalhauError(message, { code: ErrorCode.BadRequest, component: 'CLI' });
+function badFile(message: string, hint?: string): BacalhauError {
+  return new BacalhauError(message, {
+    code: ErrorCode.BadRequest,
+    component: 'CLI',
+    ...(hint === undefined ? {} : { hint }),
+  });
 }

@@ -7,23 +7,21 @@ import type { InputSourceWire } from '../../flags/storage-spec.js';
 import { addRunFromFlagsOptions, runFromFlags } from '../job/run-from-flags.js';
 import { wasmModuleInput } from './module.js';
 
-function cliError(message: string, cause?: unknown): BacalhauError {
+function cliError(message: string, hint?: string): BacalhauError {
   return new BacalhauError(message, {
     code: ErrorCode.BadRequest,
     component: 'CLI',
-    ...(cause === undefined ? {} : { cause }),
+    ...(hint === undefined ? {} : { hint }),
   });
 }
 
 /** An entry module that is no local file or URI, in a job with no input that could hold it. */
 function noSuchModule(entry: string): BacalhauError {
-  return new BacalhauError(`${entry}: no such file`, {
-    code: ErrorCode.BadRequest,
-    component: 'CLI',
-    hint:
-      'The entry module is a local .wasm file, a storage URI (https://…, s3://…) or the target path of ' +
+  return cliError(
+    `${entry}: no such file`,
+    'The entry module is a local .wasm file, a storage URI (https://…, s3://…) or the target path of ' +
       'a module added with --input',
-  });
+  );
 }
 
 /** `failed to parse …: <reason>`, keeping the reason's code and hint. */
