@@ -10,12 +10,12 @@ describe('LogFile', () => {
   it('gives a follower the frames appended while it was reading, even when the log ended meanwhile', () =>
     withTempDir(async (dir) => {
       const log = await LogFile.create(join(dir, 'log'));
-      await log.append(ExecutionLogType.Stdout, text('first\n'));
+      await log.append([{ type: ExecutionLogType.Stdout, data: text('first\n') }]);
       const follower = log.read({ follow: true });
       const first = await follower.next();
       expect(first.done !== true && Buffer.from(first.value.data).toString()).toBe('first\n');
       // the follower is suspended after its first frame: more comes, then the end
-      await log.append(ExecutionLogType.Stderr, text('second\n'));
+      await log.append([{ type: ExecutionLogType.Stderr, data: text('second\n') }]);
       await log.end();
       const rest: string[] = [];
       for (let next = await follower.next(); next.done !== true; next = await follower.next()) {

@@ -68,18 +68,28 @@ export class LogFile {
     }
   }
 
-  /** Appends `data` as one or more frames. Callers serialise their appends. */
-  async append(type: ExecutionLogType, data: Uint8Array): Promise<void> {
+  /**
+   * Appends the chunks in order, each as one or more frames, in one write. Callers serialise their
+   * appends.
+   */
+  async append(chunks: readonly LogChunk[]): Promise<void> {
     const fd = this.#fd;
     if (fd === undefined) throw new Error(`log file ${this.path} is closed`);
-    for (let offset = 0; offset < data.length; offset += MaxFramePayload) {
-      const payload = data.subarray(offset, offset + MaxFramePayload);
-      const header = Buffer.alloc(HeaderBytes);
-      header.writeUInt8(type, 0);
-      header.writeUInt32BE(payload.length, 4);
-      await writeAt(fd, [header, payload], this.#size);
-      this.#size += HeaderBytes + payload.length;
+    const buffers: Uint8Array[] = [];
+    let bytes = 0;
+    for (const { type, data } of chunks) {
+      for (let offset = 0; offset < data.length; offset += MaxFramePayload) {
+        const payload = data.subarray(offset, offset + MaxFramePayload);
+        const header = Buffer.alloc(HeaderBytes);
+        header.writeUInt8(type, 0);
+        header.writeUInt32BE(payload.length, 4);
+        buffers.push(header, payload);
+        bytes += HeaderBytes + payload.length;
+      }
     }
+    if (bytes === 0) return;
+    await writeAt(fd, buffers, this.#size);
+    this.#size += bytes;
     this.#wake();
   }
 

@@ -23,11 +23,11 @@ describe('LogFile.resume', () => {
     withTempDir(async (dir) => {
       const path = join(dir, 'log');
       const before = await LogFile.create(path);
-      await before.append(Stdout, text('one\n'));
-      await before.append(Stderr, text('two\n'));
+      await before.append([{ type: Stdout, data: text('one\n') }]);
+      await before.append([{ type: Stderr, data: text('two\n') }]);
       await before.end();
       const resumed = await LogFile.resume(path);
-      await resumed.append(Stdout, text('three\n'));
+      await resumed.append([{ type: Stdout, data: text('three\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['1:one\n', '2:two\n', '1:three\n']);
     }));
@@ -36,12 +36,12 @@ describe('LogFile.resume', () => {
     withTempDir(async (dir) => {
       const path = join(dir, 'log');
       const before = await LogFile.create(path);
-      await before.append(Stdout, text('whole\n'));
+      await before.append([{ type: Stdout, data: text('whole\n') }]);
       await before.end();
       // a header announcing 10 bytes, of which 3 reached the file
       await appendFile(path, Buffer.from([1, 0, 0, 0, 0, 0, 0, 10, 0x63, 0x75, 0x74]));
       const resumed = await LogFile.resume(path);
-      await resumed.append(Stdout, text('next\n'));
+      await resumed.append([{ type: Stdout, data: text('next\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['1:whole\n', '1:next\n']);
     }));
@@ -49,7 +49,7 @@ describe('LogFile.resume', () => {
   it('starts an empty file when there is none', () =>
     withTempDir(async (dir) => {
       const resumed = await LogFile.resume(join(dir, 'log'));
-      await resumed.append(Stderr, text('first\n'));
+      await resumed.append([{ type: Stderr, data: text('first\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['2:first\n']);
     }));

@@ -17,7 +17,7 @@ import { ExecutionLogType, type RunCommandResult } from '../models/execution.js'
 import { ExecutionResultFiles, isPlainFolderName, type ResultPath } from '../models/result-path.js';
 import { outputNotRecorded } from './errors.js';
 import { LogFile } from './log-file.js';
-import type { OutputLimits } from './types.js';
+import type { LogChunk, OutputLimits } from './types.js';
 
 /** Bacalhau's `system.MaxStdoutFileLength` etc.: 1 GB files, 2 KB in the result. */
 export const DefaultOutputLimits: Readonly<OutputLimits> = Object.freeze({
@@ -48,7 +48,11 @@ export const LogFileName = 'output.log';
 
 /** One of stdout / stderr: its file (until the cap) and the head kept for the result. */
 class CappedStream {
+  /** Bytes kept for the file, written or about to be. */
   #written = 0;
+  /** Kept and not yet written, from `#unwrittenAt` on. */
+  #unwritten: Uint8Array[] = [];
+  #unwrittenAt = 0;
   #head: Buffer[] = [];
   #headBytes = 0;
 
@@ -69,9 +73,9 @@ class CappedStream {
 
   /**
    * Keeps the head of `data` for the summary and returns the part that still fits in the file (the
-   * rest is dropped), with its write to the file under way.
+   * rest is dropped), which the next `flush` writes.
    */
-  write(data: Uint8Array): { kept: Uint8Array; written: Promise<unknown> } {
+  take(data: Uint8Array): Uint8Array {
     // one byte beyond the return limit tells us the summary is truncated
     const headRoom = this.returnLimit + 1 - this.#headBytes;
     if (headRoom > 0) {
@@ -80,10 +84,20 @@ class CappedStream {
       this.#headBytes += head.length;
     }
     const kept = data.subarray(0, Math.max(0, this.fileLimit - this.#written));
-    if (kept.length === 0) return { kept, written: Promise.resolve() };
-    const written = writeAt(this.fd, [kept], this.#written);
-    this.#written += kept.length;
-    return { kept, written };
+    if (kept.length > 0) {
+      if (this.#unwritten.length === 0) this.#unwrittenAt = this.#written;
+      this.#unwritten.push(kept);
+      this.#written += kept.length;
+    }
+    return kept;
+  }
+
+  /** Writes what `take` kept since the last flush, in one write. */
+  flush(): Promise<void> {
+    if (this.#unwritten.length === 0) return Promise.resolve();
+    const buffers = this.#unwritten;
+    this.#unwritten = [];
+    return writeAt(this.fd, buffers, this.#unwrittenAt);
   }
 
   summary(): { text: string; truncated: boolean } {
@@ -139,7 +153,9 @@ export class OutputRecorder {
     const recorder = await OutputRecorder.#open(options, (path) => LogFile.resume(path));
     try {
       for await (const { type, data } of recorder.log.read()) {
-        await recorder.#stream(type).write(data).written;
+        const stream = recorder.#stream(type);
+        stream.take(data);
+        await stream.flush();
       }
     } catch (err) {
       await recorder.close();
@@ -181,11 +197,23 @@ export class OutputRecorder {
   }
 
   /** Records a piece of the task's output; fails with {@link outputNotRecorded}. */
-  async write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
+  write(type: ExecutionLogType, data: Uint8Array): Promise<void> {
+    return this.writeAll([{ type, data }]);
+  }
+
+  /**
+   * Records pieces of the task's output in their order, with one write per file however many they
+   * are; fails with {@link outputNotRecorded}.
+   */
+  async writeAll(chunks: readonly LogChunk[]): Promise<void> {
     try {
-      const { kept, written } = this.#stream(type).write(data);
-      // two files: both writes at once
-      if (kept.length > 0) await Promise.all([written, this.log.append(type, kept)]);
+      const kept: LogChunk[] = [];
+      for (const { type, data } of chunks) {
+        const part = this.#stream(type).take(data);
+        if (part.length > 0) kept.push({ type, data: part });
+      }
+      if (kept.length > 0)
+        await Promise.all([this.#stdout.flush(), this.#stderr.flush(), this.log.append(kept)]);
     } catch (err) {
       throw outputNotRecorded(err, this.#resultsDir);
     }

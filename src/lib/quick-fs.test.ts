@@ -100,6 +100,32 @@ describe('quick-fs', () => {
     }
   });
 
+  it('writes more buffers than one system call takes (IOV_MAX is 1024), empty ones among them', async () => {
+    const path = join(dir, 'vectored');
+    const fd = openSync(path, 'w');
+    // 3,000 pieces of 1,000 bytes: the first 1,000 or so within the head, the rest past it
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1000, i % 251));
+    try {
+      await writeAt(
+        fd,
+        pieces.flatMap((p) => [Buffer.alloc(0), p]),
+        0,
+      );
+      await writeAt(fd, [Buffer.alloc(0)], 0);
+    } finally {
+      closeSync(fd);
+    }
+    // Buffer.equals: toEqual compares 3 MB element by element for seconds
+    expect(readFileSync(path).equals(Buffer.concat(pieces))).toBe(true);
+    const readOnly = openSync(path, 'r');
+    try {
+      // past the head: the thread pool's error
+      await expect(writeAt(readOnly, pieces, 0)).rejects.toMatchObject({ code: 'EBADF' });
+    } finally {
+      closeSync(readOnly);
+    }
+  });
+
   it('reports failures and aborts as rejections, never as throws', async () => {
     writeFileSync(join(dir, 'file'), '');
     const folder = makeFolder(join(dir, 'file', 'sub'));

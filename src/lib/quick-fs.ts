@@ -13,9 +13,9 @@ import {
   mkdtempSync,
   readFileSync,
   statSync,
-  write,
   writeFileSync,
-  writeSync,
+  writev,
+  writevSync,
   type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { parentOf } from './byte-path.js';
 import { settleNow } from './settle-now.js';
 
-const writeAsync = promisify(write);
+const writevAsync = promisify(writev);
 
 /** Files up to this size are read or written at once. */
 export const QuickBytes = 256 * 1024;
@@ -148,30 +148,37 @@ export async function readSmallFile(path: string): Promise<Buffer> {
 export const QuickHeadBytes = 1024 * 1024;
 
 /**
- * Writes `buffers` one after the other at `position` of the open file `fd`: at once within the
- * file's first {@link QuickHeadBytes}, else through the thread pool.
+ * Writes `buffers` one after the other at `position` of the open file `fd`, all in one call (libuv
+ * writes them all, splitting at the system's vector limit): at once within the file's first
+ * {@link QuickHeadBytes}, else through the thread pool.
  */
 export function writeAt(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
   const length = buffers.reduce((total, b) => total + b.length, 0);
   if (position + length > QuickHeadBytes) return writeAllAsync(fd, buffers, position);
   return settleNow(() => {
-    let at = position;
-    for (const buffer of buffers) {
-      for (let done = 0; done < buffer.length;) {
-        done += writeSync(fd, buffer, done, buffer.length - done, at + done);
-      }
-      at += buffer.length;
+    for (let rest = nonEmpty(buffers), at = position; rest.length > 0;) {
+      const written = writevSync(fd, rest, at);
+      [rest, at] = [after(rest, written), at + written];
     }
   });
 }
 
 async function writeAllAsync(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
-  let at = position;
-  for (const buffer of buffers) {
-    for (let done = 0; done < buffer.length;) {
-      const { bytesWritten } = await writeAsync(fd, buffer, done, buffer.length - done, at + done);
-      done += bytesWritten;
-    }
-    at += buffer.length;
+  for (let rest = nonEmpty(buffers), at = position; rest.length > 0;) {
+    const { bytesWritten } = await writevAsync(fd, rest, at);
+    [rest, at] = [after(rest, bytesWritten), at + bytesWritten];
   }
+}
+
+function nonEmpty(buffers: readonly Uint8Array[]): Uint8Array[] {
+  return buffers.filter((b) => b.length > 0);
+}
+
+/** What is left of `buffers` once their first `bytes` were written (a short write). */
+function after(buffers: Uint8Array[], bytes: number): Uint8Array[] {
+  let skipped = 0;
+  let i = 0;
+  while (i < buffers.length && skipped + buffers[i]!.length <= bytes) skipped += buffers[i++]!.length;
+  if (i === buffers.length) return [];
+  return [buffers[i]!.subarray(bytes - skipped), ...buffers.slice(i + 1)];
 }

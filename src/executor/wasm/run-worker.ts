@@ -9,6 +9,7 @@ import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
+import { OutputQueue } from '../output-queue.js';
 import { ControlSlot, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
 export type WorkerTask = Omit<WorkerInput, 'control' | 'highWaterBytes'>;
@@ -63,7 +64,20 @@ export function runInWorker(
   return new Promise((resolve, reject) => {
     const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const input: WorkerInput = { ...task, control: control.buffer, highWaterBytes };
-    let writes = Promise.resolve();
+    // recorded in batches; the worker blocks while more than highWaterBytes wait here
+    const output = new OutputQueue({
+      record: (chunks) => recorder.writeAll(chunks),
+      onRecorded: (bytes) => {
+        Atomics.sub(control, ControlSlot.InFlight, bytes);
+        Atomics.notify(control, ControlSlot.InFlight);
+      },
+      // output that cannot be recorded ends the execution: its results would be wrong
+      onFailure: (err) =>
+        finish(async () => {
+          await recorder.close();
+          throw err;
+        }),
+    });
     let finished = false;
 
     /**
@@ -85,7 +99,7 @@ export function runInWorker(
         Atomics.notify(control, ControlSlot.InFlight);
         terminate(worker, end);
       }
-      writes.then(produce).then(resolve, reject);
+      output.drained().then(produce).then(resolve, reject);
     };
     const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
@@ -96,19 +110,7 @@ export function runInWorker(
         finish(() => recorder.finish(message.code, message.error), end);
         return;
       }
-      writes = writes
-        .then(() => recorder.write(message.stream, message.data))
-        .then(() => {
-          Atomics.sub(control, ControlSlot.InFlight, message.data.length);
-          Atomics.notify(control, ControlSlot.InFlight);
-        })
-        .catch((err: unknown) => {
-          // output that cannot be recorded ends the execution: its results would be wrong
-          finish(async () => {
-            await recorder.close();
-            throw err;
-          });
-        });
+      output.push(message.stream, message.data);
     };
     const onError = (err: Error): void =>
       finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`));

@@ -1,0 +1,57 @@
+// The recorder's batch write: many pieces of both streams at once, in order, within the file caps.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DownloadFilename } from '../models/constants.js';
+import { ExecutionLogType } from '../models/execution.js';
+import { MaxFramePayload } from './log-file.js';
+import { OutputRecorder } from './results.js';
+import { withTempDir } from './testing.js';
+
+const { Stdout, Stderr } = ExecutionLogType;
+const text = (s: string) => Buffer.from(s);
+
+describe('OutputRecorder.writeAll', () => {
+  it('records a batch of both streams in order, splits big pieces into frames and drops what is past a cap', () =>
+    withTempDir(async (dir) => {
+      const resultsDir = join(dir, 'results');
+      await mkdir(resultsDir);
+      const limits = {
+        maxStdoutFileLength: 12,
+        maxStdoutReturnLength: 4,
+        maxStderrFileLength: 2 * MaxFramePayload,
+        maxStderrReturnLength: 2048,
+      };
+      const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
+      const big = Buffer.alloc(MaxFramePayload + 10, 'e');
+      await recorder.writeAll([
+        { type: Stdout, data: text('out 1\n') },
+        { type: Stderr, data: text('err 1\n') },
+        { type: Stdout, data: text('out 2\n') },
+        { type: Stdout, data: text('out 3\n') }, // past the 12-byte stdout cap: dropped
+        { type: Stderr, data: big },
+      ]);
+      await recorder.writeAll([{ type: Stderr, data: text('err 2\n') }]);
+      const frames: string[] = [];
+      for await (const { type, data } of recorder.log.read()) frames.push(`${type}:${data.length}`);
+      const result = await recorder.finish(0);
+
+      expect(await readFile(join(resultsDir, DownloadFilename.Stdout), 'utf8')).toBe('out 1\nout 2\n');
+      const stderr = await readFile(join(resultsDir, DownloadFilename.Stderr));
+      expect(stderr.equals(Buffer.concat([text('err 1\n'), big, text('err 2\n')]))).toBe(true);
+      expect(frames).toEqual([
+        `${Stdout}:6`,
+        `${Stderr}:6`,
+        `${Stdout}:6`,
+        `${Stderr}:${MaxFramePayload}`,
+        `${Stderr}:10`,
+        `${Stderr}:6`,
+      ]);
+      expect(result).toMatchObject({
+        Stdout: 'out ',
+        StdoutTruncated: true,
+        StderrTruncated: true,
+        ExitCode: 0,
+      });
+    }));
+});
