@@ -19,7 +19,7 @@ import { runInWorker, spawnWasmWorker } from './run-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface WasmExecutorOptions extends BaseExecutorOptions {
-  /** Unrecorded output after which the task's writes block; default 4 MiB. */
+  /** Unrecorded output after which the task's writes block (its output ring, output-ring.ts); default 4 MiB. */
   highWaterBytes?: number;
   /**
    * Idle worker threads kept for the next executions: pre-started, or given back by an execution that

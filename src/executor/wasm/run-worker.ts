@@ -9,10 +9,10 @@ import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
-import { OutputQueue } from '../output-queue.js';
-import { ControlSlot, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
+import { RingReader, ringBytes } from './output-ring.js';
+import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
-export type WorkerTask = Omit<WorkerInput, 'control' | 'highWaterBytes'>;
+export type WorkerTask = Omit<WorkerInput, 'control' | 'output'>;
 
 /** /dev/null, opened once for every worker of the process (see `wasmWorkerMain`); never closed. */
 let devNull: number | undefined;
@@ -52,6 +52,7 @@ export interface WorkerRun {
   task: WorkerTask;
   recorder: OutputRecorder;
   signal: AbortSignal;
+  /** Output the worker may write ahead of its recording (the ring's size, rounded up to a power of 2). */
   highWaterBytes: number;
   /** Takes the worker back once its task ended cleanly; it may then run another. */
   giveBack: (worker: Worker) => void;
@@ -62,22 +63,23 @@ export function runInWorker(
   { task, recorder, signal, highWaterBytes, giveBack }: WorkerRun,
 ): Promise<RunCommandResult> {
   return new Promise((resolve, reject) => {
-    const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-    const input: WorkerInput = { ...task, control: control.buffer, highWaterBytes };
-    // recorded in batches; the worker blocks while more than highWaterBytes wait here
-    const output = new OutputQueue({
-      record: (chunks) => recorder.writeAll(chunks),
-      onRecorded: (bytes) => {
-        Atomics.sub(control, ControlSlot.InFlight, bytes);
-        Atomics.notify(control, ControlSlot.InFlight);
-      },
-      // output that cannot be recorded ends the execution: its results would be wrong
-      onFailure: (err) =>
-        finish(async () => {
-          await recorder.close();
-          throw err;
-        }),
-    });
+    const control = new Int32Array(new SharedArrayBuffer(ControlSlots * Int32Array.BYTES_PER_ELEMENT));
+    const ring = new Uint8Array(new SharedArrayBuffer(ringBytes(highWaterBytes)));
+    const input: WorkerInput = { ...task, control: control.buffer, output: ring.buffer };
+    const output = new RingReader(control, ring);
+    let ending = false;
+    /** Records what the worker writes, batch by batch, until the run ends and the ring is empty. */
+    const record = async (): Promise<void> => {
+      for (;;) {
+        const chunks = output.take();
+        if (chunks.length > 0) await recorder.writeAll(chunks);
+        else if (ending) return;
+        else await output.waitForData();
+      }
+    };
+    const recorded = record();
+    // output that cannot be recorded ends the execution with that error (see finish)
+    recorded.catch(() => kill());
     let finished = false;
 
     /**
@@ -96,21 +98,24 @@ export function runInWorker(
         // fail to start it (its folders removed meanwhile), and an 'error' nobody listens to would throw
         Atomics.store(control, ControlSlot.Killed, 1);
         Atomics.notify(control, ControlSlot.Killed);
-        Atomics.notify(control, ControlSlot.InFlight);
+        Atomics.notify(control, ControlSlot.Read);
         terminate(worker, end);
       }
-      output.drained().then(produce).then(resolve, reject);
+      ending = true;
+      output.wake();
+      void recorded
+        .then(produce, async (err: unknown) => {
+          // whatever else ended the run: its results would be wrong
+          await recorder.close();
+          throw err;
+        })
+        .then(resolve, reject);
     };
     const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
     const onMessage = (message: WorkerMessage): void => {
-      if (finished) return;
-      if (message.type === 'exit') {
-        const end = message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
-        finish(() => recorder.finish(message.code, message.error), end);
-        return;
-      }
-      output.push(message.stream, message.data);
+      const end = message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
+      finish(() => recorder.finish(message.code, message.error), end);
     };
     const onError = (err: Error): void =>
       finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`));

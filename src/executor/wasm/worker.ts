@@ -13,9 +13,9 @@
  * nothing of it.
  *
  * node:wasi is not a sandbox by itself; the worker adds what the executor needs on top of it:
- * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write is posted to the main thread,
- *   which records it in order. The worker blocks while more than `highWaterBytes` are unrecorded, so a
- *   task writing gigabytes cannot fill the host's memory.
+ * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write goes into a ring of shared
+ *   memory the main thread reads and records in order (output-ring.ts). The worker blocks while the
+ *   ring is full, so a task writing gigabytes cannot fill the host's memory.
  * - read-only inputs: calls that would modify a file under a read-only preopen (or an fd opened from
  *   one) fail with EROFS, as on a read-only mount.
  * - symbolic links: path calls that would take the host outside the preopen they come through fail
@@ -29,16 +29,17 @@ import type * as NodeWasi from 'node:wasi';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { NamedModule } from './modules.js';
 import type { Preopen } from './mounts.js';
+import { createRingWriter, RingSlot } from './output-ring.js';
 import { createPathGuard, type LinkHandling } from './path-guard.js';
 import { WarmUpModuleHex } from './warm-up.js';
 
-/** Indices in the shared control array. */
+/** Indices in the shared control array: the output ring's, and the kill flag. */
 export const ControlSlot = {
-  /** Bytes posted by the worker and not yet recorded by the main thread. */
-  InFlight: 0,
   /** Set to 1 by the main thread when the execution is being killed. */
-  Killed: 1,
+  Killed: 0,
+  ...RingSlot,
 } as const;
+export const ControlSlots = 3;
 
 export interface WorkerInput {
   dependencies: NamedModule[];
@@ -49,16 +50,21 @@ export interface WorkerInput {
   preopens: Preopen[];
   /** Int32Array over it, indexed by {@link ControlSlot}. */
   control: SharedArrayBuffer;
-  highWaterBytes: number;
+  /** The output ring (output-ring.ts). */
+  output: SharedArrayBuffer;
 }
 
-export type WorkerMessage =
-  | { type: 'output'; stream: 1 | 2; data: Uint8Array }
-  /**
-   * The task ended: its exit code, `error` when it did not exit by itself (a trap), and how many bytes
-   * its module instances' memories held at the end (the thread keeps them until its next GC).
-   */
-  | { type: 'exit'; code: number; error: string; memoryBytes: number };
+/**
+ * The task ended (all its output is in the ring): its exit code, `error` when it did not exit by itself
+ * (a trap), and how many bytes its module instances' memories held at the end (the thread keeps them
+ * until its next GC).
+ */
+export interface WorkerMessage {
+  type: 'exit';
+  code: number;
+  error: string;
+  memoryBytes: number;
+}
 
 /**
  * The JavaScript of an eval worker that runs {@link wasmWorkerMain}. Transpilers that keep function
@@ -66,7 +72,13 @@ export type WorkerMessage =
  * defined in the module; the worker gets a no-op one so the body runs however it was compiled.
  */
 export function workerSource(devNull: number): string {
-  const args = `require, ${devNull}, ${JSON.stringify(WarmUpModuleHex)}, ${createPathGuard.toString()}`;
+  const args = [
+    'require',
+    devNull,
+    JSON.stringify(WarmUpModuleHex),
+    createPathGuard.toString(),
+    createRingWriter.toString(),
+  ].join(', ');
   return `var __name = (target) => target;\n(${wasmWorkerMain.toString()})(${args});`;
 }
 
@@ -105,6 +117,7 @@ function wasmWorkerMain(
   devNull: number,
   warmUpHex: string,
   makePathGuard: typeof createPathGuard,
+  makeRingWriter: typeof createRingWriter,
 ): void {
   const threads = req('node:worker_threads') as typeof WorkerThreads;
   const port = threads.parentPort!;
@@ -128,10 +141,11 @@ function wasmWorkerMain(
       : undefined;
   };
 
-  /** Runs one task, telling `post` about its output and its end; false when it was killed. */
+  /** Runs one task, telling `post` about its end; false when it was killed. */
   const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): boolean => {
     const control = new Int32Array(input.control);
-    const [inFlight, killed] = [0, 1]; // ControlSlot, repeated: this function may not use outer names
+    const killed = 0; // ControlSlot.Killed, repeated: this function may not use outer names
+    const writeOutput = makeRingWriter(control, new Uint8Array(input.output));
     const Errno = { success: 0, inval: 28, rofs: 69 };
     const WasiName = 'wasi_snapshot_preview1';
     const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
@@ -144,17 +158,6 @@ function wasmWorkerMain(
     const killedSignal = new Error('killed');
     const throwIfKilled = (): void => {
       if (Atomics.load(control, killed) !== 0) throw killedSignal;
-    };
-
-    const send = (stream: 1 | 2, data: Uint8Array): void => {
-      Atomics.add(control, inFlight, data.length);
-      post({ type: 'output', stream, data });
-      for (;;) {
-        throwIfKilled();
-        const pending = Atomics.load(control, inFlight);
-        if (pending <= input.highWaterBytes) return;
-        Atomics.wait(control, inFlight, pending, 1000);
-      }
     };
 
     const now = (clockId: number): bigint =>
@@ -241,16 +244,17 @@ function wasmWorkerMain(
           const [fd, iovs, iovsLen, nwritten] = args as number[];
           if (fd !== 1 && fd !== 2) return call('fd_write', args);
           const dv = view();
-          const bytes = new Uint8Array(memory!.buffer);
+          // views of the module's memory: the ring writer copies them
           const pieces: Uint8Array[] = [];
           let total = 0;
           for (let i = 0; i < iovsLen!; i++) {
             const ptr = dv.getUint32(iovs! + 8 * i, true);
             const len = dv.getUint32(iovs! + 8 * i + 4, true);
-            pieces.push(bytes.slice(ptr, ptr + len));
+            pieces.push(new Uint8Array(memory!.buffer, ptr, len));
             total += len;
           }
-          if (total > 0) send(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+          if (total > 0)
+            writeOutput(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), throwIfKilled);
           view().setUint32(nwritten!, total, true);
           return Errno.success;
         },
@@ -400,19 +404,17 @@ function wasmWorkerMain(
   // see warm-up.ts; a warm-up that fails only costs the task the time it would have saved
   try {
     const warmUp = Buffer.from(warmUpHex, 'hex');
-    const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+    const output = new SharedArrayBuffer(64);
     const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
-    runTask({ ...task, env: {}, preopens: [], control, highWaterBytes: 0 }, () => undefined);
+    runTask({ ...task, env: {}, preopens: [], control, output }, () => undefined);
   } catch {
     // nothing to undo: the warm-up shares no state with the task
   }
 
   // tasks one at a time: the main thread sends the next only after this one's exit message
   port.on('message', (input: WorkerInput) => {
-    const ended = runTask(input, (message) =>
-      // output bytes are moved, not copied: the worker made them for this message alone
-      port.postMessage(message, message.type === 'output' ? [message.data.buffer as ArrayBuffer] : []),
-    );
+    const ended = runTask(input, (message) => port.postMessage(message));
     // a killed task's worker is not reused: with its files closed, it ends without waiting to be terminated
     if (!ended) port.close();
   });
