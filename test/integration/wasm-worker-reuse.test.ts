@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withTempDir } from '../../src/executor/testing.js';
 import { DefaultOutputLimits, OutputRecorder } from '../../src/executor/results.js';
 import { WebAssemblyApi } from '../../src/executor/wasm/modules.js';
@@ -28,10 +28,17 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
     args?: string[];
     env?: Record<string, string>;
     signal?: AbortSignal;
+    /** Makes every recorder write fail with this error, 50 ms after it began. */
+    failWrites?: Error;
   }
 
   /** Runs the fixture `name` on `worker`; `givenBack` says whether the worker was handed back. */
-  async function run(dir: string, worker: Worker, name: string, { args = [], env = {}, signal }: Run) {
+  async function run(
+    dir: string,
+    worker: Worker,
+    name: string,
+    { args = [], env = {}, signal, failWrites }: Run,
+  ) {
     const [resultsDir, logsDir] = [join(dir, 'results'), join(dir, 'logs')];
     await Promise.all([mkdir(resultsDir, { recursive: true }), mkdir(logsDir, { recursive: true })]);
     const recorder = await OutputRecorder.create({
@@ -40,6 +47,11 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
       outputs: [],
       limits: DefaultOutputLimits,
     });
+    if (failWrites !== undefined) {
+      // late enough for a short task's exit to come first
+      const fail = () => new Promise<never>((_resolve, reject) => setTimeout(() => reject(failWrites), 50));
+      vi.spyOn(recorder, 'writeAll').mockImplementation(fail);
+    }
     const entry = new WebAssemblyApi.Module(await readFile(join(wasm.dir, `${name}.wasm`)));
     let givenBack: Worker | undefined;
     const result = await runInWorker(worker, {
@@ -99,6 +111,26 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
         const { result, givenBack } = await run(dir, worker, 'alloc', { args: ['100'] });
         expect(result).toMatchObject({ Stdout: 'allocated 100 MiB\n', ExitCode: 0 });
         expect(givenBack).toBeUndefined();
+        await exited;
+      }));
+  });
+
+  describe('fails the run when its output cannot be recorded', () => {
+    const full = new Error('ENOSPC: no space left on device, write');
+
+    it('of a task that had exited by then', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        await expect(run(dir, worker, 'hello', { failWrites: full })).rejects.toBe(full);
+      }));
+
+    it('of a task still writing, which is stopped', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const exited = once(worker, 'exit');
+        await expect(run(dir, worker, 'stderr', { args: ['2147483647'], failWrites: full })).rejects.toBe(
+          full,
+        );
         await exited;
       }));
   });
