@@ -75,12 +75,16 @@ export class LogFile {
   async append(chunks: readonly LogChunk[]): Promise<void> {
     const fd = this.#fd;
     if (fd === undefined) throw new Error(`log file ${this.path} is closed`);
+    const frames = chunks.reduce((n, { data }) => n + Math.ceil(data.length / MaxFramePayload), 0);
+    // one allocation for every header of the batch: many short lines make many frames
+    const headers = Buffer.alloc(frames * HeaderBytes);
     const buffers: Uint8Array[] = [];
     let bytes = 0;
+    let frame = 0;
     for (const { type, data } of chunks) {
       for (let offset = 0; offset < data.length; offset += MaxFramePayload) {
         const payload = data.subarray(offset, offset + MaxFramePayload);
-        const header = Buffer.alloc(HeaderBytes);
+        const header = headers.subarray(frame * HeaderBytes, ++frame * HeaderBytes);
         header.writeUInt8(type, 0);
         header.writeUInt32BE(payload.length, 4);
         buffers.push(header, payload);

@@ -118,7 +118,7 @@ export interface RecorderOptions {
 }
 
 /**
- * Records one execution's output. `write` calls must not overlap (await each, or chain them); the
+ * Records one execution's output. `write` and `writeAll` calls must not overlap (await each, or chain them); the
  * executor's own delivery order is the order the log shows.
  */
 export class OutputRecorder {
@@ -212,8 +212,16 @@ export class OutputRecorder {
         const part = this.#stream(type).take(data);
         if (part.length > 0) kept.push({ type, data: part });
       }
-      if (kept.length > 0)
-        await Promise.all([this.#stdout.flush(), this.#stderr.flush(), this.log.append(kept)]);
+      if (kept.length === 0) return;
+      // all settled before a failure is told: the caller then closes the files, which a write still
+      // under way in the thread pool would go on using (their numbers may already be another file's)
+      const writes = await Promise.allSettled([
+        this.#stdout.flush(),
+        this.#stderr.flush(),
+        this.log.append(kept),
+      ]);
+      const failed = writes.find((w) => w.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     } catch (err) {
       throw outputNotRecorded(err, this.#resultsDir);
     }

@@ -103,7 +103,7 @@ describe('quick-fs', () => {
   it('writes more buffers than one system call takes (IOV_MAX is 1024), empty ones among them', async () => {
     const path = join(dir, 'vectored');
     const fd = openSync(path, 'w');
-    // 3,000 pieces of 1,000 bytes: the first 1,000 or so within the head, the rest past it
+    // 3,000 pieces of 1,000 bytes: past the head, through the thread pool; then 1,100 small ones within it
     const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1000, i % 251));
     try {
       await writeAt(
@@ -117,6 +117,15 @@ describe('quick-fs', () => {
     }
     // Buffer.equals: toEqual compares 3 MB element by element for seconds
     expect(readFileSync(path).equals(Buffer.concat(pieces))).toBe(true);
+    const small = pieces.slice(0, 1100).map((p) => p.subarray(0, 100));
+    const headPath = join(dir, 'vectored-head');
+    const headFd = openSync(headPath, 'w');
+    try {
+      await writeAt(headFd, small, 0);
+    } finally {
+      closeSync(headFd);
+    }
+    expect(readFileSync(headPath).equals(Buffer.concat(small))).toBe(true);
     const readOnly = openSync(path, 'r');
     try {
       // past the head: the thread pool's error

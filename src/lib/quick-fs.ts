@@ -158,6 +158,7 @@ export function writeAt(fd: number, buffers: readonly Uint8Array[], position: nu
   return settleNow(() => {
     for (let rest = nonEmpty(buffers), at = position; rest.length > 0;) {
       const written = writevSync(fd, rest, at);
+      if (written === 0) throw nothingWritten();
       [rest, at] = [after(rest, written), at + written];
     }
   });
@@ -166,8 +167,14 @@ export function writeAt(fd: number, buffers: readonly Uint8Array[], position: nu
 async function writeAllAsync(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
   for (let rest = nonEmpty(buffers), at = position; rest.length > 0;) {
     const { bytesWritten } = await writevAsync(fd, rest, at);
+    if (bytesWritten === 0) throw nothingWritten();
     [rest, at] = [after(rest, bytesWritten), at + bytesWritten];
   }
+}
+
+/** A write that took nothing would be retried for ever. */
+function nothingWritten(): Error {
+  return Object.assign(new Error('write took no bytes'), { code: 'EIO' });
 }
 
 function nonEmpty(buffers: readonly Uint8Array[]): Uint8Array[] {

@@ -311,6 +311,26 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect((await readFile(join(req.resultsDir, 'stdout'))).length).toBe(1024 * 1024);
         expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
       }));
+
+    it('stops a task writing without pause past its output caps at its timeout (the node keeps serving)', () =>
+      withTempDir(async (dir) => {
+        const executor = newExecutor();
+        const tiny = { maxStdoutFileLength: 10, maxStdoutReturnLength: 10, maxStderrFileLength: 10 };
+        const req = await makeRequest(dir, 'e-flood-capped', {
+          ...withArgs('stderr', '2147483647'),
+          timeoutMs: 200,
+          outputLimits: { ...tiny, maxStderrReturnLength: 10 },
+        });
+        await executor.start(req);
+        await expect(executor.wait('e-flood-capped')).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        expect(await readFile(join(req.resultsDir, 'stdout'), 'utf8')).toBe('stdout 1\ns');
+      }));
+
+    it('answers a write from outside the module memory with EFAULT, as wazero does, and writes nothing', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('bad_write'));
+        expect(result).toMatchObject({ ExitCode: 21, Stdout: '', ErrorMsg: '' });
+      }));
   });
 
   describe('worker pool', () => {

@@ -31,13 +31,17 @@ const { waitAsync } = Atomics as unknown as {
   waitAsync(this: void, array: Int32Array, index: number, value: number): { async: boolean; value: unknown };
 };
 
-/** The ring's size for a high-water mark: the next power of two, at least 64 bytes. */
+/**
+ * The ring's size for a high-water mark: the next power of two, from 64 bytes to 1 GiB (the counters
+ * tell a full ring from an empty one up to 2^31 bytes).
+ */
 export function ringBytes(highWaterBytes: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(64, highWaterBytes)));
+  return 2 ** Math.min(30, Math.ceil(Math.log2(Math.max(64, highWaterBytes))));
 }
 
 /**
- * The writer's side, for the worker. Self-contained (it runs from its source text in the worker, see
+ * The writer's side, for the worker. `stream` is the WASI fd written to, 1 or 2, which is also the
+ * {@link ExecutionLogType} the reader gives back. Self-contained (it runs from its source text in the worker, see
  * worker.ts): the slot numbers are repeated inside. `write` blocks until the ring has room for each
  * record, calling `checkKilled` (which throws to end the task) before every wait.
  */
@@ -107,8 +111,8 @@ export class RingReader {
       chunks.push({ type: run.type, data });
       run = undefined;
     };
+    const header = Buffer.allocUnsafe(HeaderBytes);
     for (let at = this.#read; at !== written;) {
-      const header = Buffer.allocUnsafe(HeaderBytes);
       this.#copy(at, HeaderBytes, header, 0);
       const type = header[0] as ExecutionLogType;
       const length = header.readUIntLE(1, 3);

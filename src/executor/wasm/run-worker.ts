@@ -26,7 +26,7 @@ export function spawnWasmWorker(): Worker {
 }
 
 /**
- * A killed task that is inside a WASI call (sleeping, waiting for its output to be recorded) unwinds
+ * A killed task that is inside a WASI call (sleeping, waiting for room in its output ring) unwinds
  * and closes its files; one computing in a loop is terminated after this long, and the host fds of
  * the files it had open stay open (Node cannot close a dead thread's WASI fds).
  */
@@ -52,7 +52,10 @@ export interface WorkerRun {
   task: WorkerTask;
   recorder: OutputRecorder;
   signal: AbortSignal;
-  /** Output the worker may write ahead of its recording (the ring's size, rounded up to a power of 2). */
+  /**
+   * The output ring's size (rounded up to a power of 2): what the worker may write ahead of the main
+   * thread, which may also be recording one batch it took earlier.
+   */
   highWaterBytes: number;
   /** Takes the worker back once its task ended cleanly; it may then run another. */
   giveBack: (worker: Worker) => void;
@@ -72,8 +75,12 @@ export function runInWorker(
     const record = async (): Promise<void> => {
       for (;;) {
         const chunks = output.take();
-        if (chunks.length > 0) await recorder.writeAll(chunks);
-        else if (ending) return;
+        if (chunks.length > 0) {
+          await recorder.writeAll(chunks);
+          // a turn of the event loop between batches: a task writing without pause past its file caps
+          // (nothing to write, so no I/O to wait for) would otherwise hold the loop, its timeout too
+          await new Promise(setImmediate);
+        } else if (ending) return;
         else await output.waitForData();
       }
     };
@@ -106,8 +113,12 @@ export function runInWorker(
       void recorded
         .then(produce, async (err: unknown) => {
           // whatever else ended the run: its results would be wrong
-          await recorder.close();
-          throw err;
+          try {
+            await recorder.close();
+          } finally {
+            // eslint-disable-next-line no-unsafe-finally -- the recording's error, not the close's, is the run's
+            throw err;
+          }
         })
         .then(resolve, reject);
     };

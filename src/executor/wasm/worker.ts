@@ -146,7 +146,7 @@ function wasmWorkerMain(
     const control = new Int32Array(input.control);
     const killed = 0; // ControlSlot.Killed, repeated: this function may not use outer names
     const writeOutput = makeRingWriter(control, new Uint8Array(input.output));
-    const Errno = { success: 0, inval: 28, rofs: 69 };
+    const Errno = { success: 0, fault: 21, inval: 28, rofs: 69 };
     const WasiName = 'wasi_snapshot_preview1';
     const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
     const OFlags = { creat: 1, trunc: 8 };
@@ -244,17 +244,19 @@ function wasmWorkerMain(
           const [fd, iovs, iovsLen, nwritten] = args as number[];
           if (fd !== 1 && fd !== 2) return call('fd_write', args);
           const dv = view();
-          // views of the module's memory: the ring writer copies them
+          const memoryBytes = memory!.buffer.byteLength;
+          if (iovs! + 8 * iovsLen! > memoryBytes || nwritten! + 4 > memoryBytes) return Errno.fault;
+          // views of the module's memory, checked first (a bad one writes nothing): the ring copies them
           const pieces: Uint8Array[] = [];
           let total = 0;
           for (let i = 0; i < iovsLen!; i++) {
             const ptr = dv.getUint32(iovs! + 8 * i, true);
             const len = dv.getUint32(iovs! + 8 * i + 4, true);
+            if (ptr + len > memoryBytes) return Errno.fault;
             pieces.push(new Uint8Array(memory!.buffer, ptr, len));
             total += len;
           }
-          if (total > 0)
-            writeOutput(fd, pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), throwIfKilled);
+          for (const piece of pieces) writeOutput(fd, piece, throwIfKilled);
           view().setUint32(nwritten!, total, true);
           return Errno.success;
         },
@@ -404,7 +406,7 @@ function wasmWorkerMain(
   // see warm-up.ts; a warm-up that fails only costs the task the time it would have saved
   try {
     const warmUp = Buffer.from(warmUpHex, 'hex');
-    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT); // ControlSlots
     const output = new SharedArrayBuffer(64);
     const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
     runTask({ ...task, env: {}, preopens: [], control, output }, () => undefined);
