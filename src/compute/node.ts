@@ -199,7 +199,9 @@ export class ComputeNode {
       bid: (execution) => node.#bid(execution),
       onError: options.onError,
     });
-    await options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
+    // Not awaited: reading when each folder last changed takes seconds on a busy node (an hour of
+    // executions), and nothing here needs it done before the node takes work.
+    void options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
     void node.#outbox.flush();
     await node.#connection.start();
     return node;

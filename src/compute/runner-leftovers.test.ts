@@ -69,6 +69,16 @@ describe('ExecutionRunner.removeLeftovers', () => {
     expect(existsSync(live)).toBe(true);
   });
 
+  it('removes nothing when the runner stopped while the folders were being listed', async () => {
+    const old = await leftover('e-listed-after-stop', 2 * RetainMs);
+    const listing = runner.removeLeftovers(() => false);
+    runner.stop();
+    await listing;
+    clock.advance(2 * RetainMs);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(existsSync(old)).toBe(true);
+  });
+
   it('counts an hour from when a long execution last wrote output or results, not from its start', async () => {
     const results = await leftover('e-results-late', 3 * RetainMs, 10 * 60_000);
     const log = await leftover('e-logged-late', 3 * RetainMs, 3 * RetainMs, 10 * 60_000);

@@ -314,10 +314,16 @@ export class ExecutionRunner {
    * Schedules the removal of the folders a previous process left for executions that are not
    * `kept` (not running or queued here any more): `retainOutputMs` after each folder last changed,
    * so after a restart too an execution's log and results stay about as long as they would have.
+   * The node runs this while it already takes work: `kept` is asked only after the listing, so an
+   * execution started meanwhile is kept while live, and one that already ended gets a second removal
+   * at the same time as its own, which finds nothing left to remove.
    */
   async removeLeftovers(kept: (executionID: string) => boolean): Promise<void> {
+    const existing = await this.#o.paths.existing();
+    // the node may have stopped while the folders were listed: its removals are cancelled
+    if (this.#stopped) return;
     const now = this.#o.clock.now();
-    for (const { executionID, modifiedMs } of await this.#o.paths.existing()) {
+    for (const { executionID, modifiedMs } of existing) {
       if (!kept(executionID)) this.#scheduleRemoval(executionID, modifiedMs + this.#o.retainOutputMs - now);
     }
   }

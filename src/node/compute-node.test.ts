@@ -79,6 +79,7 @@ describe('compute node with the orchestrator', () => {
       /** Engines besides `noop`. */
       engines?: Record<string, Executor>;
       clock?: Clock;
+      paths?: ExecutionPaths;
     } = {},
   ): Promise<NodeHarness> {
     const errors: unknown[] = [];
@@ -92,7 +93,7 @@ describe('compute node with the orchestrator', () => {
       ...options.engines,
     });
     const storages = new StorageRegistry({ inline: new InlineStorage() });
-    const paths = new ExecutionPaths(join(dir, options.id ?? 'n-compute', 'executions'));
+    const paths = options.paths ?? new ExecutionPaths(join(dir, options.id ?? 'n-compute', 'executions'));
     const nodeID = options.id ?? 'n-compute';
     const node = await ComputeNode.create({
       nodeID,
@@ -570,6 +571,33 @@ describe('compute node with the orchestrator', () => {
     await expect
       .poll(() => noop.calls.slice(startup).map((isKnown) => isKnown(leftover.ID)))
       .toEqual([false]);
+  });
+
+  it("takes work before it has looked through a previous process's execution folders", async () => {
+    // a busy node keeps an hour of executions' folders: reading when each last changed takes seconds
+    let listed = (): void => undefined;
+    class SlowPaths extends ExecutionPaths {
+      listing = 0;
+      override async existing(): Promise<{ executionID: string; modifiedMs: number }[]> {
+        this.listing += 1;
+        await new Promise<void>((resolve) => (listed = resolve));
+        return [{ executionID: 'e-of-a-previous-process', modifiedMs: 0 }];
+      }
+    }
+    const paths = new SlowPaths(join(dir, 'n-slow-paths', 'executions'));
+    const removed: string[] = [];
+    paths.remove = (executionID) => {
+      removed.push(executionID);
+      return Promise.resolve();
+    };
+    await startNode({ id: 'n-slow-paths', paths });
+    expect(paths.listing).toBe(1);
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Completed');
+    expect(removed).toEqual([]);
+    // once listed, the folders are removed when their time is up (long past for this one)
+    listed();
+    await expect.poll(() => removed).toEqual(['e-of-a-previous-process']);
   });
 
   it('starts and runs work when an engine cannot look for orphans: a missing one is not asked, a failure is reported', async () => {
