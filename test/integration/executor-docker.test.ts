@@ -324,8 +324,10 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     it('keeps a fork bomb inside the pids limit; the node runs the next task normally', () =>
       withTempDir(async (dir) => {
         const limited = await newExecutor({ pidsLimit: 64 });
+        // `exec`: once the bomb fills the pids, a fork by the shell fails and busybox sh exits, which
+        // would end the container before its cgroup is read
         const req = await newRequest(dir, {
-          ...sh('b() { b | b & }; b; sleep 60'),
+          ...sh('b() { b | b & }; b; exec sleep 60'),
           resources: { CPU: 0.5, Memory: 0, Disk: 0, GPU: 0 },
           timeoutMs: 3000,
         });
