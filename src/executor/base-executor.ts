@@ -22,6 +22,8 @@ export interface BaseExecutorOptions {
   clock?: Clock;
   /** How long a finished execution stays known; default 1 hour, as Bacalhau keeps its folder. */
   retainFinishedMs?: number;
+  /** The most finished executions known at once (see {@link ExecutionRegistry}); default 10,000. */
+  retainFinishedMax?: number;
 }
 
 export abstract class BaseExecutor implements Executor {
@@ -31,6 +33,7 @@ export abstract class BaseExecutor implements Executor {
     this.registry = new ExecutionRegistry({
       clock: options.clock ?? systemClock,
       retainFinishedMs: options.retainFinishedMs ?? 3_600_000,
+      retainFinishedMax: options.retainFinishedMax ?? 10_000,
     });
   }
 

@@ -42,16 +42,27 @@ export interface ExecutionRegistryOptions {
   clock: Clock;
   /** How long a finished execution stays known (for late waits and log reads). */
   retainFinishedMs: number;
+  /**
+   * The most finished executions known at once; past it, the longest finished is forgotten early.
+   * Each holds its result (up to 2 KB of stdout and of stderr) for `retainFinishedMs`: unbounded, a
+   * node ending hundreds of executions a second would hold gigabytes after an hour. A forgotten one's
+   * log is still served from its file (compute/logstream.ts).
+   */
+  retainFinishedMax: number;
 }
 
 export class ExecutionRegistry {
   readonly #entries = new Map<string, Entry>();
+  /** The finished entries, longest finished first (a Map keeps insertion order). */
+  readonly #finished = new Map<string, Entry>();
   readonly #clock: Clock;
   readonly #retainFinishedMs: number;
+  readonly #retainFinishedMax: number;
 
   constructor(options: ExecutionRegistryOptions) {
     this.#clock = options.clock;
     this.#retainFinishedMs = options.retainFinishedMs;
+    this.#retainFinishedMax = options.retainFinishedMax;
   }
 
   /**
@@ -157,12 +168,21 @@ export class ExecutionRegistry {
     if (entry.stopReason === 'timeout') outcome.reject(executionTimedOut(timeoutMs ?? 0));
     else if (entry.stopReason === 'cancelled') outcome.reject(executionCancelled(executionID));
     else settle();
-    const forget = this.#clock.setTimer(this.#retainFinishedMs, () => {
-      if (this.#entries.get(executionID) === entry) this.#entries.delete(executionID);
-    });
+    const forget = this.#clock.setTimer(this.#retainFinishedMs, () => this.#forget(executionID, entry));
     // Forgetting is housekeeping: a stopped node must be able to exit before the hour is up.
     forget.unref?.();
     entry.timers = [forget];
+    this.#finished.set(executionID, entry);
+    for (const [oldestID, oldest] of this.#finished) {
+      if (this.#finished.size <= this.#retainFinishedMax) break;
+      this.#forget(oldestID, oldest);
+    }
+  }
+
+  #forget(executionID: string, entry: Entry): void {
+    entry.timers.forEach((t) => t.cancel());
+    if (this.#entries.get(executionID) === entry) this.#entries.delete(executionID);
+    if (this.#finished.get(executionID) === entry) this.#finished.delete(executionID);
   }
 }
 

@@ -7,7 +7,7 @@
  * environment and decides the timeout; the executor runs the task, writes the result layout
  * (`stdout`, `stderr`, `exitCode`, one folder per ResultPath) into `resultsDir`, its multiplexed log
  * into `logsDir`, and keeps what it knows about an execution in memory until `retainFinishedMs`
- * after it finished (see {@link ExecutionRegistry}).
+ * after it finished, or until `retainFinishedMax` others finished after it (see {@link ExecutionRegistry}).
  */
 import type { ExecutionLogType, RunCommandResult } from '../models/execution.js';
 import type { Job } from '../models/job.js';
@@ -100,7 +100,8 @@ export interface SignalOption {
 
 /**
  * Runs tasks of one engine type. Executions are identified by `executionID` and live in the executor's
- * memory from `start` until `retainFinishedMs` after they finished.
+ * memory from `start` until `retainFinishedMs` after they finished (or `retainFinishedMax` later
+ * executions finished).
  *
  * Errors are {@link BacalhauError}s with component `Executor` (or the engine's) and these codes:
  * `ExecutionNotFound`, `ExecutionAlreadyStarted`, `ExecutionAlreadyComplete`,

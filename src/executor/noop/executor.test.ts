@@ -122,4 +122,32 @@ describe('noop executor hooks', () => {
       clock.advance(1);
       await expect(executor.wait('e-old')).rejects.toMatchObject({ code: ErrorCode.ExecutionNotFound });
     }));
+
+  it('forgets the longest finished executions early once more than retainFinishedMax have finished', () =>
+    withTempDir(async (dir) => {
+      const clock = new ManualClock();
+      const executor = new NoopExecutor({
+        clock,
+        retainFinishedMs: 1000,
+        retainFinishedMax: 2,
+        hooks: { jobHandler: scriptHandler },
+      });
+      const running = await makeRequest(dir, 'e-running', { engine: task({ sleepMs: 60_000 }).engine });
+      await executor.start(running);
+      for (const id of ['e-1', 'e-2', 'e-3']) {
+        await executor.start(await makeRequest(dir, id));
+        await executor.wait(id);
+      }
+      await expect(executor.wait('e-1')).rejects.toMatchObject({ code: ErrorCode.ExecutionNotFound });
+      await expect(executor.start(await makeRequest(dir, 'e-2'))).rejects.toMatchObject({
+        code: ErrorCode.ExecutionAlreadyComplete,
+      });
+      await executor.wait('e-3');
+      // the forgotten execution's retention timer went with it; one is running, so it counts for nothing
+      expect(clock.pendingTimers).toBe(2);
+      await executor.cancel('e-running');
+      await expect(executor.wait('e-running')).rejects.toMatchObject({
+        code: ErrorCode.ExecutionAlreadyCancelled,
+      });
+    }));
 });
