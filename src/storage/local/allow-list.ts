@@ -1,6 +1,7 @@
 /**
  * `Compute.AllowListedLocalPaths`: the host paths local inputs may mount. Each entry is a glob (see
- * glob.ts) with an optional `:rw` (writable) or `:ro` (the default) suffix, as in Go.
+ * glob.ts) with an optional `:rw` (writable) or `:ro` (the default) suffix, as in Go. Unlike Go, an entry
+ * ending in another two-letter suffix (`/data:rx`) is refused as a mistyped mode.
  *
  * Unlike Go, which matches the path as given, both sides are compared as real paths: an entry's literal
  * leading directories are resolved once here, and input paths by `real-path.ts`, so neither `..` nor a
@@ -28,8 +29,19 @@ export async function loadAllowList(entries: readonly string[]): Promise<Allowed
   return Promise.all(
     entries.map(async (entry, index) => {
       const readWrite = entry.endsWith(':rw');
-      const pattern = readWrite || entry.endsWith(':ro') ? entry.slice(0, -3) : entry;
+      const hasMode = readWrite || entry.endsWith(':ro');
+      const pattern = hasMode ? entry.slice(0, -3) : entry;
       if (!isAbsolute(pattern)) throw configError(index, `"${entry}" is not an absolute path`);
+      // Go would take such an entry as a path with that name, which allows nothing: almost surely a
+      // mistyped mode. A path that really ends so can still be listed, with an explicit mode after it.
+      const mode = hasMode ? undefined : /:([A-Za-z]{2})$/u.exec(entry)?.[1];
+      if (mode !== undefined) {
+        throw configError(
+          index,
+          `"${entry}" ends in ":${mode}", which is not an access mode (":ro" or ":rw")`,
+          `Use ":ro" (read-only, the default) or ":rw" (writable). If ":${mode}" is part of the path, add the mode after it: "${entry}:ro".`,
+        );
+      }
       try {
         return { pattern, readWrite, matcher: compileGlob(await resolveLiteralPrefix(pattern)) };
       } catch (err) {
@@ -64,10 +76,14 @@ async function resolveLiteralPrefix(pattern: string): Promise<string> {
   return [escapeGlob(real === '/' ? '' : real), ...rest].join('/') || '/';
 }
 
-function configError(index: number, problem: string): BacalhauError {
+function configError(
+  index: number,
+  problem: string,
+  hint = `Give absolute paths or globs such as "/data/**", optionally ending in ":rw" or ":ro".`,
+): BacalhauError {
   return new BacalhauError(`${AllowListKey}[${index}]: ${problem}`, {
     code: ErrorCode.ConfigurationError,
     component: StorageComponent,
-    hint: `Give absolute paths or globs such as "/data/**", optionally ending in ":rw" or ":ro".`,
+    hint,
   });
 }

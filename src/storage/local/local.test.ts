@@ -171,10 +171,23 @@ describe('local inputs', () => {
   it.each([
     ['data', 'is not an absolute path'],
     ['/data/[a', 'is not a valid glob'],
+    ['/data:rx', 'ends in ":rx", which is not an access mode (":ro" or ":rw")'],
+    ['/data:RW', 'ends in ":RW", which is not an access mode (":ro" or ":rw")'],
   ])('names the bad allow-list entry %s', async (entry, problem) => {
     await expect(LocalStorage.create({ allowListedLocalPaths: ['/ok/**', entry] })).rejects.toMatchObject({
       code: ErrorCode.ConfigurationError,
       message: expect.stringContaining(`Compute.AllowListedLocalPaths[1]: "${entry}" ${problem}`) as unknown,
     });
+  });
+
+  it('says how to list a path that ends in a colon and two letters, and lists it so', async () => {
+    await expect(LocalStorage.create({ allowListedLocalPaths: ['/srv/data:db'] })).rejects.toMatchObject({
+      hint: expect.stringContaining('"/srv/data:db:ro"') as unknown,
+    });
+    const dir = join(root, 'backup:db');
+    await mkdir(dir, { recursive: true });
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${dir}:rw`] });
+    const input = local({ SourcePath: dir, ReadWrite: true });
+    expect((await storage.prepareStorage(root, input)).source).toBe(dir);
   });
 });
