@@ -122,6 +122,47 @@ describe('LocalPublisher', () => {
     expect(get.body.length).toBe(size);
   });
 
+  it('answers a Range of one part with 206 and that part, as Go does, so a download can resume', async () => {
+    await writeResults(results);
+    await publish('e-range');
+    const port = s.publisher.port;
+    const whole = await send(port, '/e-range.tar.gz');
+    const size = whole.body.length;
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    const lastModified = String(whole.headers['last-modified']);
+    const part = await send(port, '/e-range.tar.gz', 'GET', { Range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 10-19/${size}`);
+    expect(part.headers['content-length']).toBe('10');
+    expect(part.body).toEqual(whole.body.subarray(10, 20));
+    // the rest from where a download stopped, while the archive is the one it began with
+    const rest = await send(port, '/e-range.tar.gz', 'GET', { Range: 'bytes=20-', 'If-Range': lastModified });
+    expect(rest.status).toBe(206);
+    expect(Buffer.concat([whole.body.subarray(0, 20), rest.body])).toEqual(whole.body);
+    const tail = await send(port, '/e-range.tar.gz', 'GET', { Range: 'bytes=-5' });
+    expect(tail.body).toEqual(whole.body.subarray(size - 5));
+    const head = await send(port, '/e-range.tar.gz', 'HEAD', { Range: 'bytes=0-0' });
+    expect([head.status, head.headers['content-range'], head.body.length]).toEqual([
+      206,
+      `bytes 0-0/${size}`,
+      0,
+    ]);
+    // another archive since (If-Range no longer matches): the whole of it
+    const changed = await send(port, '/e-range.tar.gz', 'GET', {
+      Range: 'bytes=20-',
+      'If-Range': 'Thu, 01 Jan 1970 00:00:00 GMT',
+    });
+    expect([changed.status, changed.body.length]).toEqual([200, size]);
+    const past = await send(port, '/e-range.tar.gz', 'GET', { Range: `bytes=${size}-` });
+    expect([past.status, past.headers['content-range'], past.body.toString()]).toEqual([
+      416,
+      `bytes */${size}`,
+      'invalid range: failed to overlap\n',
+    ]);
+    const bad = await send(port, '/e-range.tar.gz', 'GET', { Range: 'bytes=9-2' });
+    expect([bad.status, bad.body.toString()]).toEqual([416, 'invalid range\n']);
+  });
+
   it('serves archives by exact name only: no listing, traversal, partial files or links', async () => {
     await writeFile(join(s.root, 'secret.tar.gz'), 'secret');
     await writeFile(join(s.directory, '.e-x.tar.gz.1234.partial'), 'partial');

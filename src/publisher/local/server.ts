@@ -2,7 +2,9 @@
  * The local publisher's HTTP server (Go's `LocalPublisherServer`): `GET` or `HEAD /<executionID>.tar.gz`
  * answers with the archive, streamed from disk; anything else is 404 (405 for other methods). Unlike
  * Go's `http.FileServer` it lists nothing and serves only whole archives by their exact name, so no
- * path (`..`, encoded slashes, partial files) reaches anything else. No Range support: one full body.
+ * path (`..`, encoded slashes, partial files) reaches anything else. A `Range` of one part is answered
+ * 206 as Go answers it, so an interrupted download can resume (byte-range.ts); `If-Range` with a date
+ * other than the archive's Last-Modified asks for the whole archive again.
  */
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { ErrorCode, errorMessage } from '../../models/index.js';
 import { fieldError } from '../errors.js';
 import { ArchiveName } from './archive.js';
+import { byteRange } from './byte-range.js';
 
 export const AddressKey = 'Publishers.Types.Local.Address';
 export const PortKey = 'Publishers.Types.Local.Port';
@@ -79,7 +82,7 @@ export class ResultServer {
       return;
     }
     // an unexpected failure (closing a file) ends this response, never the process
-    const streaming = this.#send(join(this.directory, name), req.method === 'HEAD', res).catch(() => {
+    const streaming = this.#send(join(this.directory, name), req, res).catch(() => {
       res.destroy();
     });
     this.#streaming.add(streaming);
@@ -87,7 +90,7 @@ export class ResultServer {
   }
 
   /** A client that goes away, or `stop`, ends the response; the file is closed either way. */
-  async #send(path: string, headOnly: boolean, res: ServerResponse): Promise<void> {
+  async #send(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let file: { handle: FileHandle; stats: Stats };
     try {
       file = await openArchive(path);
@@ -95,18 +98,39 @@ export class ResultServer {
       reply(res, 404, '404 page not found');
       return;
     }
-    res.writeHead(200, {
+    const { size } = file.stats;
+    const lastModified = file.stats.mtime.toUTCString();
+    const ifRange = req.headers['if-range'];
+    const range =
+      ifRange === undefined || ifRange === lastModified
+        ? byteRange(req.headers.range, size)
+        : ({ kind: 'whole' } as const);
+    if (range.kind === 'unsatisfiable') {
+      await file.handle.close();
+      reply(res, 416, range.message, range.noOverlap ? { 'Content-Range': `bytes */${size}` } : {});
+      return;
+    }
+    const headers = {
+      'Accept-Ranges': 'bytes',
       'Content-Type': 'application/gzip',
-      'Content-Length': file.stats.size,
-      'Last-Modified': file.stats.mtime.toUTCString(),
-    });
-    if (headOnly) {
+      'Last-Modified': lastModified,
+    };
+    if (range.kind === 'part') {
+      res.writeHead(206, {
+        ...headers,
+        'Content-Length': range.end - range.start + 1,
+        'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+      });
+    } else res.writeHead(200, { ...headers, 'Content-Length': size });
+    if (req.method === 'HEAD') {
       await file.handle.close();
       res.end();
       return;
     }
     // the read stream owns the handle from here and closes it however the pipeline ends
-    const stream = file.handle.createReadStream();
+    const stream = file.handle.createReadStream(
+      range.kind === 'part' ? { start: range.start, end: range.end } : {},
+    );
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     await pipeline(stream, res).catch(() => undefined);
     await closed;

@@ -17,17 +17,27 @@ export interface Answer {
 }
 
 /** Sends `method` for `path` exactly as written (no normalisation of `..` or escapes) to 127.0.0.1. */
-export async function send(port: number, path: string, method = 'GET'): Promise<Answer> {
-  const res = await respond(port, path, method);
+export async function send(
+  port: number,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await respond(port, path, method, headers);
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
 }
 
 /** The response to a request, its body not read yet. */
-export function respond(port: number, path: string, method = 'GET'): Promise<IncomingMessage> {
+export function respond(
+  port: number,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, resolve);
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, resolve);
     req.on('error', reject);
     req.end();
   });
