@@ -453,6 +453,20 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         }
       }));
 
+    it('removes a file input folder the task added a file to', () =>
+      withTempDir(async (dir) => {
+        const source = join(dir, 'same.txt');
+        await writeFile(source, 'before');
+        const { req, result } = await run(join(dir, 'run'), withArgs('write_file', '/in/extra.txt', 'x'), {
+          inputs: [{ source, target: '/in/same.txt', readOnly: false }],
+        });
+        expect(result).toMatchObject({ ExitCode: 0 });
+        expect((await readdir(req.logsDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual(
+          [],
+        );
+        expect(await readFile(source, 'utf8')).toBe('before');
+      }));
+
     describe('symbolic links', () => {
       /** `dir/data` holding `v2/file.txt`, and `dir/secret/file.txt` beside it that no task may reach. */
       async function dataBesideSecret(dir: string): Promise<{ data: string; secret: string }> {
