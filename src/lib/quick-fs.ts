@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   writev,
   writevSync,
@@ -127,6 +128,18 @@ export async function writeNewFile(
 /** The metadata of `path` (symlinks followed), or undefined when there is nothing there. */
 export function statPath(path: string): Promise<Stats | undefined> {
   return settleNow(() => statSync(path, { throwIfNoEntry: false }));
+}
+
+/**
+ * Removes `path`, whatever it is (`rm -rf`): a file or link at once, a folder (which unlink refuses)
+ * through the thread pool, as it may hold many files.
+ */
+export async function removePath(path: string): Promise<void> {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** A hard link to `existing` at `path`. */

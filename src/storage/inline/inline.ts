@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { parentOf, pathUnder } from '../../lib/byte-path.js';
-import { makeFolder, makeTempFolder, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
+import { makeFolder, makeTempFolder, removePath, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, type InputSource } from '../../models/index.js';
 import { ioError, throwIfAborted } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
@@ -93,8 +93,7 @@ export class InlineStorage implements Storage {
 
   /** Removes the file or folder `prepareStorage` made; never what this provider did not create. */
   async cleanupStorage(_input: InputSource, volume: StorageVolume): Promise<void> {
-    if (basename(volume.source).startsWith(EntryPrefix))
-      await rm(volume.source, { recursive: true, force: true });
+    if (basename(volume.source).startsWith(EntryPrefix)) await removePath(volume.source);
   }
 
   async #decode(input: InputSource, signal: AbortSignal | undefined): Promise<Content> {
