@@ -163,6 +163,27 @@ describe('LocalPublisher', () => {
     expect([bad.status, bad.body.toString()]).toEqual([416, 'invalid range\n']);
   });
 
+  it('answers If-Modified-Since the archive was written with 304 and no body, as Go does', async () => {
+    await writeResults(results);
+    await publish('e-cached');
+    const port = s.publisher.port;
+    const lastModified = String((await send(port, '/e-cached.tar.gz', 'HEAD')).headers['last-modified']);
+    const cached = await send(port, '/e-cached.tar.gz', 'GET', { 'If-Modified-Since': lastModified });
+    expect([cached.status, cached.headers['last-modified'], cached.body.length]).toEqual([
+      304,
+      lastModified,
+      0,
+    ]);
+    const older = new Date(Date.parse(lastModified) - 1000).toUTCString();
+    expect((await send(port, '/e-cached.tar.gz', 'GET', { 'If-Modified-Since': older })).status).toBe(200);
+    // If-None-Match takes precedence, and matches no ETag here
+    const withEtag = { 'If-Modified-Since': lastModified, 'If-None-Match': '"x"' };
+    expect((await send(port, '/e-cached.tar.gz', 'GET', withEtag)).status).toBe(200);
+    expect((await send(port, '/e-cached.tar.gz', 'GET', { 'If-Modified-Since': 'not a date' })).status).toBe(
+      200,
+    );
+  });
+
   it('serves archives by exact name only: no listing, traversal, partial files or links', async () => {
     await writeFile(join(s.root, 'secret.tar.gz'), 'secret');
     await writeFile(join(s.directory, '.e-x.tar.gz.1234.partial'), 'partial');

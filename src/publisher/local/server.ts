@@ -4,7 +4,8 @@
  * Go's `http.FileServer` it lists nothing and serves only whole archives by their exact name, so no
  * path (`..`, encoded slashes, partial files) reaches anything else. A `Range` of one part is answered
  * 206 as Go answers it, so an interrupted download can resume (byte-range.ts); `If-Range` with a date
- * other than the archive's Last-Modified asks for the whole archive again.
+ * other than the archive's Last-Modified asks for the whole archive again, and `If-Modified-Since` that
+ * date or later gets 304.
  */
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -100,6 +101,12 @@ export class ResultServer {
     }
     const { size } = file.stats;
     const lastModified = file.stats.mtime.toUTCString();
+    if (notModifiedSince(req, file.stats.mtime)) {
+      await file.handle.close();
+      res.writeHead(304, { 'Last-Modified': lastModified });
+      res.end();
+      return;
+    }
     const ifRange = req.headers['if-range'];
     const range =
       ifRange === undefined || ifRange === lastModified
@@ -135,6 +142,17 @@ export class ResultServer {
     await pipeline(stream, res).catch(() => undefined);
     await closed;
   }
+}
+
+/**
+ * Go's `If-Modified-Since` check: the archive is unchanged since the client's copy, to the second
+ * (Last-Modified has no finer precision). Not asked when `If-None-Match` is (this server has no ETags).
+ */
+function notModifiedSince(req: IncomingMessage, mtime: Date): boolean {
+  const since = req.headers['if-modified-since'];
+  if (since === undefined || req.headers['if-none-match'] !== undefined) return false;
+  const time = Date.parse(since);
+  return !Number.isNaN(time) && Math.floor(mtime.getTime() / 1000) * 1000 <= time;
 }
 
 /** Opens a regular file without following links. */
