@@ -43,10 +43,12 @@ export interface ExecutionRegistryOptions {
   /** How long a finished execution stays known (for late waits and log reads). */
   retainFinishedMs: number;
   /**
-   * The most finished executions known at once; past it, the longest finished is forgotten early.
-   * Each holds its result (up to 2 KB of stdout and of stderr) for `retainFinishedMs`: unbounded, a
-   * node ending hundreds of executions a second would hold gigabytes after an hour. A forgotten one's
-   * log is still served from its file (compute/logstream.ts).
+   * The most finished executions known at once (at least 1); past it, the longest finished is
+   * forgotten early. Each holds its result (by default up to 2 KB of stdout and of stderr) for
+   * `retainFinishedMs`: unbounded, a node ending hundreds of executions a second would hold gigabytes
+   * after an hour. A forgotten one's log is still served from its file (compute/logstream.ts); a
+   * second `start` of it is no longer refused here, the compute node's store being what keeps an
+   * execution from running twice.
    */
   retainFinishedMax: number;
 }
@@ -62,6 +64,12 @@ export class ExecutionRegistry {
   constructor(options: ExecutionRegistryOptions) {
     this.#clock = options.clock;
     this.#retainFinishedMs = options.retainFinishedMs;
+    if (!Number.isInteger(options.retainFinishedMax) || options.retainFinishedMax < 1) {
+      // 0 would forget an execution before the `wait` that follows its `start`
+      throw new RangeError(
+        `retainFinishedMax must be a whole number of at least 1, not ${options.retainFinishedMax}`,
+      );
+    }
     this.#retainFinishedMax = options.retainFinishedMax;
   }
 

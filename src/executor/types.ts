@@ -101,7 +101,7 @@ export interface SignalOption {
 /**
  * Runs tasks of one engine type. Executions are identified by `executionID` and live in the executor's
  * memory from `start` until `retainFinishedMs` after they finished (or `retainFinishedMax` later
- * executions finished).
+ * executions finished); a forgotten execution is `ExecutionNotFound`, and may be started again.
  *
  * Errors are {@link BacalhauError}s with component `Executor` (or the engine's) and these codes:
  * `ExecutionNotFound`, `ExecutionAlreadyStarted`, `ExecutionAlreadyComplete`,

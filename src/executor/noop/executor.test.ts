@@ -143,11 +143,15 @@ describe('noop executor hooks', () => {
         code: ErrorCode.ExecutionAlreadyComplete,
       });
       await executor.wait('e-3');
-      // the forgotten execution's retention timer went with it; one is running, so it counts for nothing
+      // the forgotten execution's retention timer went with it; e-running holds none and does not count
       expect(clock.pendingTimers).toBe(2);
       await executor.cancel('e-running');
       await expect(executor.wait('e-running')).rejects.toMatchObject({
         code: ErrorCode.ExecutionAlreadyCancelled,
       });
     }));
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses to remember %d finished executions', (max) => {
+    expect(() => new NoopExecutor({ retainFinishedMax: max })).toThrow(/retainFinishedMax must be/u);
+  });
 });
