@@ -24,8 +24,7 @@ interface CopiedInput {
 
 export class FileInputFolders {
   readonly #parentDir: string;
-  /** Each folder with the names put in it. */
-  readonly #folders: { folder: string; names: string[] }[] = [];
+  readonly #folders: InputFolder[] = [];
   readonly #copied: CopiedInput[] = [];
 
   /** `parentDir`: a private folder of the execution that exists already. */
@@ -41,13 +40,15 @@ export class FileInputFolders {
   async add(files: readonly (readonly [PreparedVolume, string])[]): Promise<string> {
     const folder = join(this.#parentDir, `wasm-file-inputs-${this.#folders.length}`);
     await makeFolder(folder);
-    const names: string[] = [];
-    this.#folders.push({ folder, names });
+    const entry: InputFolder = { folder, linked: [], copies: false };
+    this.#folders.push(entry);
     for (const [input, name] of files) {
-      names.push(name);
       const copy = join(folder, name);
-      const linked = await linkOrCopy(input.source, copy);
-      if (!linked && !input.readOnly) this.#copied.push({ source: input.source, copy, target: input.target });
+      if (await linkOrCopy(input.source, copy)) entry.linked.push(name);
+      else {
+        entry.copies = true;
+        if (!input.readOnly) this.#copied.push({ source: input.source, copy, target: input.target });
+      }
     }
     return folder;
   }
@@ -65,23 +66,35 @@ export class FileInputFolders {
         ),
       );
     }
-    await Promise.all(this.#folders.splice(0).map(({ folder, names }) => removeFolder(folder, names)));
+    await Promise.all(this.#folders.splice(0).map(removeFolder));
     return failures.length === 0 ? undefined : failures.join('; ');
   }
 }
 
+/** A folder of file inputs: the names hard-linked into it, and whether any input had to be copied. */
+interface InputFolder {
+  readonly folder: string;
+  readonly linked: string[];
+  copies: boolean;
+}
+
 /**
- * Removes `folder`: at once when it holds just `names` (nearly every run: an unlink each and an rmdir,
- * ~0.05 ms, where `rm` took ~0.35 ms of thread-pool round trips), else, when the task changed what is
- * in it, through `rm`.
+ * Removes a folder of inputs: at once when it holds only its hard links (nearly every run: an unlink
+ * each and an rmdir, ~0.05 ms where `rm` took ~0.35 ms of thread-pool round trips; a link frees no
+ * data), else through `rm`: a copy may be gigabytes to free, and the task may have changed what is
+ * there. One that cannot be removed goes with the execution's folder later.
  */
-async function removeFolder(folder: string, names: readonly string[]): Promise<void> {
-  try {
-    for (const name of names) unlinkSync(join(folder, name));
-    rmdirSync(folder);
-  } catch {
-    await rm(folder, { recursive: true, force: true });
+async function removeFolder({ folder, linked, copies }: InputFolder): Promise<void> {
+  if (!copies) {
+    try {
+      for (const name of linked) unlinkSync(join(folder, name));
+      rmdirSync(folder);
+      return;
+    } catch {
+      // the task changed what is in it
+    }
   }
+  await rm(folder, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** True when linked, false when copied. */
