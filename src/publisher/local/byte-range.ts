@@ -1,8 +1,12 @@
 /**
  * The `Range` request header for a file of `size` bytes, read as Go's `http.ServeContent` reads it
- * (RFC 9110 §14.2): `bytes=first-last`, `bytes=first-` or `bytes=-suffixLength`. One range is served
- * as such; several are served as the whole file (which the RFC allows), where Go answers with a
- * multipart body that no Bacalhau client asks for.
+ * (RFC 9110 §14.2): `bytes=first-last`, `bytes=first-` or `bytes=-suffixLength`, with its two answers
+ * "invalid range" and "invalid range: failed to overlap". Where it differs from Go:
+ * - several ranges are served as the whole file (which the RFC allows), where Go answers with a
+ *   multipart body that no Bacalhau client asks for;
+ * - `bytes=-0` and any suffix of an empty file select nothing (416, as the RFC says), where Go serves
+ *   an empty part;
+ * - a number with a sign (`+5`) or beyond 2^53 is invalid, where Go's ParseInt takes it.
  */
 
 export type RangeAnswer =

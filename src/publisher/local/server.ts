@@ -1,11 +1,10 @@
 /**
  * The local publisher's HTTP server (Go's `LocalPublisherServer`): `GET` or `HEAD /<executionID>.tar.gz`
  * answers with the archive, streamed from disk; anything else is 404 (405 for other methods). Unlike
- * Go's `http.FileServer` it lists nothing and serves only whole archives by their exact name, so no
- * path (`..`, encoded slashes, partial files) reaches anything else. A `Range` of one part is answered
- * 206 as Go answers it, so an interrupted download can resume (byte-range.ts); `If-Range` with a date
- * other than the archive's Last-Modified asks for the whole archive again, and `If-Modified-Since` that
- * date or later gets 304.
+ * Go's `http.FileServer` it lists nothing and serves only complete archives (never partial files) by
+ * their exact name, so no path (`..`, encoded slashes) reaches anything else. A `Range` of one part is
+ * answered 206 as Go answers it, so an interrupted download can resume (byte-range.ts); `If-Range`,
+ * `If-Modified-Since` and `If-None-Match` are honoured as Go honours them (conditional.ts).
  */
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import { ErrorCode, errorMessage } from '../../models/index.js';
 import { fieldError } from '../errors.js';
 import { ArchiveName } from './archive.js';
 import { byteRange } from './byte-range.js';
+import { notModified, rangeApplies } from './conditional.js';
 
 export const AddressKey = 'Publishers.Types.Local.Address';
 export const PortKey = 'Publishers.Types.Local.Port';
@@ -101,17 +101,15 @@ export class ResultServer {
     }
     const { size } = file.stats;
     const lastModified = file.stats.mtime.toUTCString();
-    if (notModifiedSince(req, file.stats.mtime)) {
+    if (notModified(req.headers, file.stats.mtimeMs)) {
       await file.handle.close();
       res.writeHead(304, { 'Last-Modified': lastModified });
       res.end();
       return;
     }
-    const ifRange = req.headers['if-range'];
-    const range =
-      ifRange === undefined || ifRange === lastModified
-        ? byteRange(req.headers.range, size)
-        : ({ kind: 'whole' } as const);
+    const range = rangeApplies(req.headers, file.stats.mtimeMs)
+      ? byteRange(req.headers.range, size)
+      : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       await file.handle.close();
       reply(res, 416, range.message, range.noOverlap ? { 'Content-Range': `bytes */${size}` } : {});
@@ -142,17 +140,6 @@ export class ResultServer {
     await pipeline(stream, res).catch(() => undefined);
     await closed;
   }
-}
-
-/**
- * Go's `If-Modified-Since` check: the archive is unchanged since the client's copy, to the second
- * (Last-Modified has no finer precision). Not asked when `If-None-Match` is (this server has no ETags).
- */
-function notModifiedSince(req: IncomingMessage, mtime: Date): boolean {
-  const since = req.headers['if-modified-since'];
-  if (since === undefined || req.headers['if-none-match'] !== undefined) return false;
-  const time = Date.parse(since);
-  return !Number.isNaN(time) && Math.floor(mtime.getTime() / 1000) * 1000 <= time;
 }
 
 /** Opens a regular file without following links. */
