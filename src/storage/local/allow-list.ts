@@ -1,7 +1,7 @@
 /**
  * `Compute.AllowListedLocalPaths`: the host paths local inputs may mount. Each entry is a glob (see
  * glob.ts) with an optional `:rw` (writable) or `:ro` (the default) suffix, as in Go. Unlike Go, an entry
- * ending in another two-letter suffix (`/data:rx`) is refused as a mistyped mode.
+ * ending in what looks like a mistyped mode (`/data:rx`, `/data:RW`) is refused.
  *
  * Unlike Go, which matches the path as given, both sides are compared as real paths: an entry's literal
  * leading directories are resolved once here, and input paths by `real-path.ts`, so neither `..` nor a
@@ -24,6 +24,9 @@ export interface AllowedPath {
 
 export type AllowListVerdict = 'allowed' | 'read-only' | 'not-listed';
 
+/** What a mistyped `:ro` or `:rw` looks like: `:rx`, `:RW`, `:rwx`, `:w`, `:readonly`, ... */
+const MistypedMode = /:([rwox]{1,4}|read-?only|read-?write)$/iu;
+
 /** @throws ConfigurationError naming the entry for relative or malformed entries. */
 export async function loadAllowList(entries: readonly string[]): Promise<AllowedPath[]> {
   return Promise.all(
@@ -34,7 +37,7 @@ export async function loadAllowList(entries: readonly string[]): Promise<Allowed
       if (!isAbsolute(pattern)) throw configError(index, `"${entry}" is not an absolute path`);
       // Go would take such an entry as a path with that name, which allows nothing: almost surely a
       // mistyped mode. A path that really ends so can still be listed, with an explicit mode after it.
-      const mode = hasMode ? undefined : /:([A-Za-z]{2})$/u.exec(entry)?.[1];
+      const mode = hasMode ? undefined : MistypedMode.exec(entry)?.[1];
       if (mode !== undefined) {
         throw configError(
           index,

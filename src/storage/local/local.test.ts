@@ -173,6 +173,9 @@ describe('local inputs', () => {
     ['/data/[a', 'is not a valid glob'],
     ['/data:rx', 'ends in ":rx", which is not an access mode (":ro" or ":rw")'],
     ['/data:RW', 'ends in ":RW", which is not an access mode (":ro" or ":rw")'],
+    ['/data:rwx', 'ends in ":rwx", which is not an access mode (":ro" or ":rw")'],
+    ['/data:w', 'ends in ":w", which is not an access mode (":ro" or ":rw")'],
+    ['/data:readonly', 'ends in ":readonly", which is not an access mode (":ro" or ":rw")'],
   ])('names the bad allow-list entry %s', async (entry, problem) => {
     await expect(LocalStorage.create({ allowListedLocalPaths: ['/ok/**', entry] })).rejects.toMatchObject({
       code: ErrorCode.ConfigurationError,
@@ -180,11 +183,12 @@ describe('local inputs', () => {
     });
   });
 
-  it('says how to list a path that ends in a colon and two letters, and lists it so', async () => {
-    await expect(LocalStorage.create({ allowListedLocalPaths: ['/srv/data:db'] })).rejects.toMatchObject({
-      hint: expect.stringContaining('"/srv/data:db:ro"') as unknown,
+  it('says how to list a path that ends like a mode, lists it so, and takes other suffixes as the path', async () => {
+    await expect(LocalStorage.create({ allowListedLocalPaths: ['/srv/data:rx'] })).rejects.toMatchObject({
+      hint: expect.stringContaining('"/srv/data:rx:ro"') as unknown,
     });
-    const dir = join(root, 'backup:db');
+    await LocalStorage.create({ allowListedLocalPaths: ['/srv/data:db', '/srv/app:latest'] });
+    const dir = join(root, 'backup:rx');
     await mkdir(dir, { recursive: true });
     const storage = await LocalStorage.create({ allowListedLocalPaths: [`${dir}:rw`] });
     const input = local({ SourcePath: dir, ReadWrite: true });
