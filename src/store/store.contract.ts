@@ -446,14 +446,14 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         );
       });
 
-      it('applies a predicate (label selector) before paging', async () => {
-        const odd = (job: Job) => Number(job.Labels['index']) % 2 === 1;
-        const all = await store.listJobs({ filter: odd });
+      it('applies a label predicate (label selector) before paging', async () => {
+        const odd = (labels: Readonly<Record<string, string>>) => Number(labels['index']) % 2 === 1;
+        const all = await store.listJobs({ labels: odd });
         expect(ids(all.items)).toEqual(ids([jobs[1]!, jobs[3]!]));
-        const first = await store.listJobs({ filter: odd, limit: 1 });
+        const first = await store.listJobs({ labels: odd, limit: 1 });
         expect(first).toMatchObject({ nextOffset: 1 });
         expect(ids(first.items)).toEqual(ids([jobs[1]!]));
-        const second = await store.listJobs({ filter: odd, limit: 1, offset: 1 });
+        const second = await store.listJobs({ labels: odd, limit: 1, offset: 1 });
         expect(ids(second.items)).toEqual(ids([jobs[3]!]));
         expect(second.nextOffset).toBeUndefined();
       });

@@ -44,10 +44,11 @@ export interface JobQuery {
   /** Only jobs created before this time (`CreateTime`, Unix nanoseconds). */
   createdBefore?: number;
   /**
-   * A predicate applied after ordering and before paging, e.g. a label selector. Offsets count matching
-   * jobs only, so pages stay consistent with the filter.
+   * A predicate on each job's labels (a label selector), applied after ordering and before paging.
+   * Offsets count matching jobs only, so pages stay consistent with it. The store reads the labels
+   * alone and decodes only the jobs that match: such a listing reads every job of the query.
    */
-  filter?: (job: Job) => boolean;
+  labels?: (labels: Readonly<Record<string, string>>) => boolean;
   /** Anything else is refused with `BadRequest` (`OrderBy x not supported for listJobs`). */
   orderBy?: JobOrderBy;
   reverse?: boolean;

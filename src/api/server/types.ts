@@ -26,8 +26,8 @@ import type { JobOrderBy } from '../apimodels/constants.js';
 export interface ApiJobListQuery {
   /** `undefined`, '' and '*' mean every namespace. */
   namespace?: string;
-  /** Applied after ordering and before paging; offsets count matching jobs only. */
-  filter?: (job: Job) => boolean;
+  /** A predicate on each job's labels, applied after ordering and before paging (see JobQuery). */
+  labels?: (labels: Readonly<Record<string, string>>) => boolean;
   orderBy?: JobOrderBy;
   reverse?: boolean;
   /** 0 or absent: every remaining job. */

@@ -246,7 +246,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
         const selector = parseLabelsParam(query.labels);
         const page = await jobs.listJobs({
           ...(query.namespace === undefined ? {} : { namespace: query.namespace }),
-          ...(selector.length === 0 ? {} : { filter: (job: Job) => matchesAll(selector, job.Labels ?? {}) }),
+          ...(selector.length === 0 ? {} : { labels: (labels) => matchesAll(selector, labels) }),
           orderBy,
           reverse,
           limit,
