@@ -132,7 +132,8 @@ export function statPath(path: string): Promise<Stats | undefined> {
 
 /**
  * Removes `path`, whatever it is (`rm -rf`): a file or link at once, a folder (which unlink refuses)
- * through the thread pool, as it may hold many files.
+ * through the thread pool, as it may hold many files. Not for a large file: unlinking its last link
+ * frees its blocks within the call, on the event loop.
  */
 export async function removePath(path: string): Promise<void> {
   try {

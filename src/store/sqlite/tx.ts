@@ -193,13 +193,13 @@ export class SqliteTx implements JobStoreTx {
     }
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.max(0, query.limit ?? 0);
-    const filter = query.labels;
+    const labelsMatch = query.labels;
     const conditions = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
     const order = ` ORDER BY ${column} ${direction}, seq ${direction}`;
 
     const items: Job[] = [];
     let more = false;
-    if (filter === undefined) {
+    if (labelsMatch === undefined) {
       // the spec by a subquery: the listing keeps walking the jobs table in its order
       const sql =
         'SELECT (SELECT s.doc FROM job_specs s WHERE s.seq = jobs.seq) AS spec, jobs.doc AS state FROM jobs' +
@@ -210,14 +210,15 @@ export class SqliteTx implements JobStoreTx {
       for (const row of more ? docs.slice(0, limit) : docs) items.push(listedJob(row));
     } else {
       // Only the labels of each job, extracted by SQLite: a job's spec is read and decoded when they
-      // match (20,000 jobs: 157 → 42 ms for a selector that matches none)
+      // match (20,000 jobs: 160 → 58 ms for a selector that matches none)
       const sql =
         "SELECT jobs.seq AS seq, (SELECT json_extract(s.doc, '$.Labels') FROM job_specs s WHERE s.seq = jobs.seq)" +
         ` AS labels, jobs.doc AS state FROM jobs${conditions}${order}`;
       const statement = this.#ctx.dynamic.get<Record<string, string | number>, LabelsAndState>(sql);
       let skipped = 0;
       for (const row of statement.iterate(params)) {
-        if (!filter(row.labels === null ? {} : (JSON.parse(row.labels) as Record<string, string>))) continue;
+        if (!labelsMatch(row.labels === null ? {} : (JSON.parse(row.labels) as Record<string, string>)))
+          continue;
         if (skipped < offset) {
           skipped++;
           continue;
