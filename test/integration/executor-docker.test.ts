@@ -35,8 +35,14 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   /** The data dir every executor of this file runs for, unless a test says otherwise. */
   const instanceID = `i${runID}`;
 
+  /** HTTP-mode tasks may reach loopback, where this file's servers listen, unless a test says otherwise. */
   async function newExecutor(options: Partial<DockerExecutorOptions> = {}): Promise<DockerExecutor> {
-    const executor = await DockerExecutor.create({ id: `${runID}-${++counter}`, instanceID, ...options });
+    const executor = await DockerExecutor.create({
+      id: `${runID}-${++counter}`,
+      instanceID,
+      allowNodeLocalEgress: true,
+      ...options,
+    });
     executors.push(executor);
     return executor;
   }
@@ -699,6 +705,19 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           expect(result.stderr).toContain('403');
           expect(requested.filter((path) => path !== '/after-restart')).toEqual(['/allowed']);
           await noContainersLeft(executor);
+        }));
+
+      it("keeps the node's own addresses from the task by default, even through an allowed name", () =>
+        withTempDir(async (dir) => {
+          const guarded = await newExecutor({ allowNodeLocalEgress: false });
+          const req = await newRequest(dir, {
+            ...sh(`wget -q -O - http://localhost:${port}/own-node 2>&1 || echo refused`),
+            network: { Type: 'HTTP', Domains: ['localhost'] },
+          });
+          const result = await run(guarded, req);
+          expect(result.Stdout).toMatch(/403 Forbidden[^]*refused\n$/);
+          expect(requested).not.toContain('/own-node');
+          await noContainersLeft(guarded);
         }));
     });
   });

@@ -1,9 +1,11 @@
 // The proxy on loopback sockets only: a target server on 127.0.0.1, reached as `localhost` (allowed)
-// or as `127.0.0.1` (not in the domain list).
+// or as `127.0.0.1` (not in the domain list). Reaching loopback at all needs `allowNodeLocal`; a
+// second proxy without it shows the default.
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isNodeLocalAddress, resolveDestination } from './egress-destination.js';
 import { EgressProxy } from './egress-proxy.js';
 
 async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(
@@ -19,27 +21,38 @@ describe('EgressProxy', () => {
   let targetPort: number;
   let proxy: EgressProxy;
   let proxyPort: number;
+  /** The same domains, without allowNodeLocal. */
+  let guarded: EgressProxy;
+  let guardedPort: number;
 
   beforeAll(async () => {
     target = createServer((req, res) => res.end(`${req.method} ${req.url} ${String(req.headers['x-test'])}`));
     targetPort = await listening(target);
     const listener = createTcpServer();
     proxyPort = await listening(listener);
-    proxy = new EgressProxy(listener, ['localhost', '.example.com']);
+    proxy = new EgressProxy(listener, ['localhost', '.example.com'], { allowNodeLocal: true });
+    const guardedListener = createTcpServer();
+    guardedPort = await listening(guardedListener);
+    guarded = new EgressProxy(guardedListener, ['localhost', '127.0.0.1', '::1', '.example.com']);
   });
 
   afterAll(() => {
     proxy.stop();
     proxy.stop(); // idempotent
+    guarded.stop();
     target.close();
   });
 
   /** Sends `method url` to the proxy; resolves with the status and body. */
-  function viaProxy(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  function viaProxy(
+    url: string,
+    method = 'GET',
+    port = proxyPort,
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request({
         host: '127.0.0.1',
-        port: proxyPort,
+        port,
         method,
         path: url,
         headers: { 'x-test': 'kept' },
@@ -55,8 +68,8 @@ describe('EgressProxy', () => {
   }
 
   /** Sends CONNECT `authority`, then (when tunnelled) a GET through the tunnel; resolves with all it got. */
-  async function tunnel(authority: string): Promise<string> {
-    const socket = connect(proxyPort, '127.0.0.1');
+  async function tunnel(authority: string, port = proxyPort): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     socket.write(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n\r\n`);
     let received = '';
@@ -99,6 +112,28 @@ describe('EgressProxy', () => {
     expect(allowed).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK/);
     expect(allowed).toContain('GET /tunnelled');
     expect(await tunnel(`127.0.0.1:${targetPort}`)).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+  });
+
+  it('refuses allowed names and addresses that are the node itself, unless allowNodeLocal', async () => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+      const refused = await viaProxy(`http://${host}:${targetPort}/`, 'GET', guardedPort);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain('resolves to an address of the compute node itself or a link-local one');
+    }
+    expect(await tunnel(`localhost:${targetPort}`, guardedPort)).toMatch(
+      /^HTTP\/1\.1 403 Forbidden\r\n[^]*localhost resolves to an address of the compute node itself/,
+    );
+  });
+
+  it('classes loopback, unspecified and link-local addresses, IPv4-mapped too, as node-local', async () => {
+    const local = ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '::ffff:127.0.0.1'];
+    expect(local.map((a) => isNodeLocalAddress(a, a.includes(':') ? 6 : 4))).toEqual(local.map(() => true));
+    expect(['::1', '::', 'fe80::1'].map((a) => isNodeLocalAddress(a, 6))).toEqual([true, true, true]);
+    expect(isNodeLocalAddress('93.184.215.14', 4)).toBe(false);
+    expect(isNodeLocalAddress('2606:2800:21f:cb07:6820:80da:af6b:8b2c', 6)).toBe(false);
+    // an IP literal is its own answer: no DNS query leaves the machine
+    expect(await resolveDestination('93.184.215.14', false)).toEqual({ address: '93.184.215.14', family: 4 });
+    expect(await resolveDestination('127.0.0.1', true)).toEqual({ address: '127.0.0.1', family: 4 });
   });
 
   it("matches domains as Bacalhau does: exact names, or a leading '.' for a domain and its subdomains", () => {

@@ -2,7 +2,8 @@
  * The filtering HTTP proxy of an HTTP-mode execution (Bacalhau runs squid in a gateway container for
  * this): `CONNECT host:port` tunnels and absolute-URL HTTP requests, only to hosts `Network.Domains`
  * allows (exact names, or `.example.com` for the domain and its subdomains: Go's `matchDomain`).
- * Anything else gets `403 Forbidden`, which names the field to change.
+ * Anything else gets `403 Forbidden`, which names the field to change, and so does an allowed name
+ * that resolves only to the compute node itself or to a link-local address (egress-destination.ts).
  *
  * It serves connections accepted by any listening socket it is given (the one inside the execution's
  * network namespace) and makes its own connections from this process's network.
@@ -18,6 +19,7 @@ import {
 import { connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { matchDomain } from '../../models/network.js';
+import { resolveDestination, type Destination } from './egress-destination.js';
 
 /** Headers that describe one hop, not the request: never forwarded (RFC 9110 §7.6.1). */
 const hopByHop = new Set([
@@ -31,20 +33,30 @@ const hopByHop = new Set([
   'upgrade',
 ]);
 
+export interface EgressProxyOptions {
+  /**
+   * Lets tasks reach this host's loopback and link-local addresses when an allowed name resolves there.
+   * Off by default (see egress-destination.ts); for tests, whose servers can only listen on loopback.
+   */
+  allowNodeLocal?: boolean;
+}
+
 export class EgressProxy {
   readonly #domains: readonly string[];
+  readonly #allowNodeLocal: boolean;
   readonly #listener: Server;
   readonly #http: HttpServer;
   readonly #tunnels = new Set<Socket | Duplex>();
   #stopped = false;
 
   /** Starts serving the connections `listener` accepts; `domains` is the task's domain set. */
-  constructor(listener: Server, domains: readonly string[]) {
+  constructor(listener: Server, domains: readonly string[], options: EgressProxyOptions = {}) {
     this.#domains = domains;
+    this.#allowNodeLocal = options.allowNodeLocal === true;
     this.#listener = listener;
     this.#http = createServer();
-    this.#http.on('request', (req, res) => this.#forward(req, res));
-    this.#http.on('connect', (req, socket, head) => this.#tunnel(req.url ?? '', socket, head));
+    this.#http.on('request', (req, res) => void this.#forward(req, res));
+    this.#http.on('connect', (req, socket, head) => void this.#tunnel(req.url ?? '', socket, head));
     this.#http.on('clientError', (_err, socket) => socket.destroy());
     listener.on('connection', (socket) => this.#http.emit('connection', socket));
   }
@@ -64,7 +76,7 @@ export class EgressProxy {
     this.#tunnels.clear();
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse): void {
+  async #forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url ?? '');
     if (url?.protocol !== 'http:') {
       res
@@ -73,13 +85,21 @@ export class EgressProxy {
       return;
     }
     const host = unbracket(url.hostname);
-    if (!this.allows(host)) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end(refusal(host));
+    const destination = await this.#destination(host);
+    if (res.destroyed) return; // the task hung up, or the proxy stopped, while the name resolved
+    if ('failed' in destination) {
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(destination.failed);
       return;
     }
+    if ('refused' in destination) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(destination.refused);
+      return;
+    }
+    // to the address checked, with the task's Host header: the name is not resolved again
     const upstream = httpRequest(
       {
-        host,
+        host: destination.address,
+        family: destination.family,
         port: url.port === '' ? 80 : Number(url.port),
         method: req.method,
         path: `${url.pathname}${url.search}`,
@@ -93,20 +113,35 @@ export class EgressProxy {
     );
     upstream.on('error', (err) => {
       if (res.headersSent) res.destroy();
-      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`bacalhau: ${host}: ${err.message}\n`);
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(unreachable(host, err));
     });
     req.pipe(upstream);
   }
 
-  #tunnel(authority: string, client: Duplex, head: Buffer): void {
+  async #tunnel(authority: string, client: Duplex, head: Buffer): Promise<void> {
     const url = parseUrl(`http://${authority}`);
     const host = unbracket(url?.hostname ?? '');
-    if (url === undefined || url.port === '' || !this.allows(host)) {
-      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refusal(host || authority)}`);
+    if (url === undefined || url.port === '') {
+      client.end(forbidden(refusal(host || authority)));
       return;
     }
-    const upstream = connect({ host, port: Number(url.port) });
     this.#track(client);
+    client.on('error', () => client.destroy());
+    const destination = await this.#destination(host);
+    if (client.destroyed) return; // the task hung up, or the proxy stopped, while the name resolved
+    if ('failed' in destination) {
+      client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${destination.failed}`);
+      return;
+    }
+    if ('refused' in destination) {
+      client.end(forbidden(destination.refused));
+      return;
+    }
+    const upstream = connect({
+      host: destination.address,
+      family: destination.family,
+      port: Number(url.port),
+    });
     this.#track(upstream);
     let connected = false;
     upstream.once('connect', () => {
@@ -117,17 +152,34 @@ export class EgressProxy {
       client.pipe(upstream);
     });
     upstream.on('error', (err) => {
-      if (!connected) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\nbacalhau: ${host}: ${err.message}\n`);
+      if (!connected) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${unreachable(host, err)}`);
       else client.destroy();
     });
-    client.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
+  }
+
+  /** Where to connect for `host`: refused outside the domain list, failed when the name does not resolve. */
+  async #destination(host: string): Promise<Destination | { failed: string }> {
+    if (!this.allows(host)) return { refused: refusal(host) };
+    try {
+      return await resolveDestination(host, this.#allowNodeLocal);
+    } catch (err) {
+      return { failed: unreachable(host, err as Error) };
+    }
   }
 
   #track(socket: Socket | Duplex): void {
     this.#tunnels.add(socket);
     socket.once('close', () => this.#tunnels.delete(socket));
   }
+}
+
+function forbidden(text: string): string {
+  return `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${text}`;
+}
+
+function unreachable(host: string, err: Error): string {
+  return `bacalhau: ${host}: ${err.message}\n`;
 }
 
 function refusal(host: string): string {

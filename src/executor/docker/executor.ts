@@ -32,6 +32,7 @@ import {
 import { connectDaemon } from './daemon.js';
 import { gpuDevices } from './devices.js';
 import { daemonError, statusCode, throwIfAborted } from './errors.js';
+import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
 import { containerMounts } from './mounts.js';
@@ -55,6 +56,11 @@ export interface DockerExecutorOptions extends BaseExecutorOptions {
   instanceID: string;
   /** Most processes and threads one container may have; default 2048. */
   pidsLimit?: number;
+  /**
+   * Lets HTTP-mode tasks reach this host's loopback and link-local addresses through an allowed name
+   * (egress-destination.ts says why not by default). For tests, whose servers listen on loopback only.
+   */
+  allowNodeLocalEgress?: boolean;
 }
 
 /** How long `isInstalled` waits for the daemon to answer. */
@@ -78,6 +84,7 @@ export class DockerExecutor extends BaseExecutor {
   /** The socket's real path, looked up once: no input may be the socket, under any name. */
   #socketRealPath: Promise<string | undefined> | undefined;
   readonly #pidsLimit: number;
+  readonly #proxyOptions: EgressProxyOptions;
   /** Executions this instance is starting or running: never orphans, whatever the caller says. */
   readonly #active = new Set<string>();
   /** Containers being removed (see supervise.ts: a finished run's outcome does not wait for it). */
@@ -93,6 +100,7 @@ export class DockerExecutor extends BaseExecutor {
     this.id = options.id;
     this.#scope = { executorID: options.id, instanceID: options.instanceID };
     this.#pidsLimit = options.pidsLimit ?? 2048;
+    this.#proxyOptions = { allowNodeLocal: options.allowNodeLocalEgress === true };
     const clock = options.clock ?? systemClock;
     this.#bridge = new RecentAnswers(RecentAnswerMs, clock);
     this.#images = new RecentAnswers(RecentAnswerMs, clock);
@@ -358,6 +366,7 @@ export class DockerExecutor extends BaseExecutor {
       docker: this.#docker,
       sandboxID,
       domains: domainSet(config),
+      proxy: this.#proxyOptions,
       signal,
     });
     return { container, gateway };
@@ -381,7 +390,14 @@ export class DockerExecutor extends BaseExecutor {
 
   async #openGateway(ref: ExecutionRef, config: NetworkConfig, signal: AbortSignal): Promise<HttpGateway> {
     const arch = (await this.#daemonVersion()).Arch;
-    return HttpGateway.open({ docker: this.#docker, ref, arch, domains: domainSet(config), signal });
+    return HttpGateway.open({
+      docker: this.#docker,
+      ref,
+      arch,
+      domains: domainSet(config),
+      proxy: this.#proxyOptions,
+      signal,
+    });
   }
 
   /** Not bounded by a caller's signal: the answer is shared (see {@link RecentAnswers}). */

@@ -13,7 +13,7 @@
 import type Docker from 'dockerode';
 import { findExecutable } from '../../lib/executables.js';
 import { removeContainer, runningPid } from './containers.js';
-import { EgressProxy } from './egress-proxy.js';
+import { EgressProxy, type EgressProxyOptions } from './egress-proxy.js';
 import { listenInNetworkNamespace } from './netns-listener.js';
 import type { ExecutionRef } from './naming.js';
 import { proxyEnv } from './network.js';
@@ -44,13 +44,14 @@ export class HttpGateway {
     ref: ExecutionRef;
     arch: string;
     domains: readonly string[];
+    proxy: EgressProxyOptions;
     signal: AbortSignal;
   }): Promise<HttpGateway> {
     const { docker, signal } = options;
     const image = await ensureSandboxImage(docker, options.arch, signal);
     const sandbox = await startSandbox(docker, options.ref, image, signal);
     try {
-      return await HttpGateway.#serve(docker, sandbox.id, sandbox.pid, options.domains, signal);
+      return await HttpGateway.#serve(docker, sandbox.id, sandbox.pid, options, signal);
     } catch (err) {
       await removeContainer(docker, sandbox.id);
       throw err;
@@ -62,21 +63,22 @@ export class HttpGateway {
     docker: Docker;
     sandboxID: string;
     domains: readonly string[];
+    proxy: EgressProxyOptions;
     signal: AbortSignal;
   }): Promise<HttpGateway> {
     const pid = await runningPid(options.docker, options.sandboxID);
-    return HttpGateway.#serve(options.docker, options.sandboxID, pid, options.domains, options.signal);
+    return HttpGateway.#serve(options.docker, options.sandboxID, pid, options, options.signal);
   }
 
   static async #serve(
     docker: Docker,
     sandboxID: string,
     pid: number,
-    domains: readonly string[],
+    options: { domains: readonly string[]; proxy: EgressProxyOptions },
     signal: AbortSignal,
   ): Promise<HttpGateway> {
     const listener = await listenInNetworkNamespace(pid, ProxyPort, signal);
-    return new HttpGateway(docker, sandboxID, new EgressProxy(listener, domains));
+    return new HttpGateway(docker, sandboxID, new EgressProxy(listener, options.domains, options.proxy));
   }
 
   /** Stops the proxy and removes the sandbox. Idempotent. */
