@@ -162,6 +162,7 @@ export class Orchestrator {
       jobDefaults: options.config.JobDefaults,
       installationID: options.installationID,
       instanceID: options.instanceID,
+      maxMessageBytes: () => options.transport.maxMessageBytes(),
     });
     this.jobs = Object.freeze({
       getJob: (id) => store.getJob(id),

@@ -194,6 +194,12 @@ export interface OrchestratorTransport {
   /** The node's stream positions, or undefined for a node this transport has never heard of. */
   sequenceState(nodeId: string): NodeSequenceState | undefined;
 
+  /**
+   * The largest message, in bytes of its encoded payload, that can reach a node now (NATS: the server's
+   * `max_payload`); undefined when there is no such limit (in memory) or it is not known yet.
+   */
+  maxMessageBytes(): number | undefined;
+
   stop(options?: CallOptions): Promise<void>;
 }
 

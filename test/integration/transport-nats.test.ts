@@ -275,6 +275,12 @@ describeNats('NATS transport', () => {
       return { ...parsed, json };
     }
 
+    it("tells the endpoint the server's max_payload, the largest message a node can get", async () => {
+      await setup();
+      expect(orchestrator.maxMessageBytes()).toBe(raw.info?.max_payload);
+      expect(orchestrator.maxMessageBytes()).toBe(1024 * 1024); // nats-server's default
+    });
+
     it('puts Bacalhau envelopes on the NCL subjects, both directions and the control plane', async () => {
       await setup();
       const seen = new Recorder<Msg>();

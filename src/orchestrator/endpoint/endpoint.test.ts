@@ -357,6 +357,37 @@ describe('submitJob', () => {
       expect((await store.listJobs()).items).toEqual([]);
     });
 
+    it("refuses a job too large for the transport's messages, saying how large and what to move", async () => {
+      const withInline = (bytes: number) =>
+        dockerJob({
+          Tasks: [
+            {
+              Name: 'main',
+              Engine: { Type: 'docker', Params: { Image: 'x' } },
+              InputSources: [
+                {
+                  Target: '/data',
+                  Source: { Type: 'inline', Params: { URL: `data:;base64,${'A'.repeat(bytes)}` } },
+                },
+              ],
+            },
+          ],
+        });
+      const limited = endpoint({ maxMessageBytes: () => 1024 * 1024 });
+      const err = await rejection(limited.submitJob({ job: withInline(1024 * 1024) }));
+      expect(err.code).toBe('ValidationError');
+      expect(err.httpStatus).toBe(400);
+      expect(err.message).toMatch(
+        /^job spec is too large to send to compute nodes: 10\d{5} bytes encoded, and the orchestrator's NATS connection carries at most 983040 bytes per job/,
+      );
+      expect(err.hint).toContain('to a URL, S3 or local input');
+      expect((await store.listJobs()).items).toEqual([]);
+      // what fits is accepted, and without a limit (in memory) anything the API takes
+      await limited.submitJob({ job: withInline(900 * 1024) });
+      await endpoint().submitJob({ job: { ...withInline(1024 * 1024), Name: 'unlimited' } });
+      expect((await store.listJobs()).items).toHaveLength(2);
+    });
+
     it('says how to add an engine to a task without one', async () => {
       const err = await rejection(endpoint().submitJob({ job: dockerJob({ Tasks: [{ Name: 'main' }] }) }));
       expect(err.message).toBe('task main validation failed: invalid engine: nil spec config');

@@ -20,6 +20,8 @@ import {
   type Job,
 } from '../../models/job.js';
 import { inspectJobSpec, invalidJobSpec } from '../../models/jobspec/decode.js';
+import { encode, struct } from '../../models/codec.js';
+import { jobSchema } from '../../models/schemas.js';
 import { isRerunnableJobState } from '../../models/state.js';
 import { appendAll, isBlank, listedFirst } from '../../models/validate.js';
 import type { JobStore } from '../../store/types.js';
@@ -32,6 +34,7 @@ import {
   diffNameMissing,
   emptyJob,
   invalidJobVersion,
+  jobTooLarge,
   jobTypeChanged,
   noChangesDetected,
 } from './errors.js';
@@ -96,6 +99,7 @@ export class JobEndpoint {
       instanceID: request.clientInstanceID ?? '',
     });
     const { job } = prepared;
+    this.#checkSize(job);
     const warnings = orNull(prepared.warnings);
     const events = this.#options.events;
 
@@ -205,6 +209,15 @@ export class JobEndpoint {
     });
   }
 
+  /** Refuses a job that the transport could not carry to a node (see {@link jobTooLarge}). */
+  #checkSize(job: Job): void {
+    const max = this.#options.maxMessageBytes();
+    if (max === undefined) return;
+    const bytes = Buffer.byteLength(JSON.stringify(encode(job, jobKind)));
+    const limit = Math.max(0, max - ExecutionEnvelopeBytes);
+    if (bytes > limit) throw jobTooLarge(bytes, limit);
+  }
+
   /** Normalize, sanitize, transform: Go's `SubmitJob` before it touches the store. */
   #prepare(decoded: PreparedJob, client: { installationID?: string; instanceID?: string }): PreparedJob {
     const sanitized = sanitizeJobSubmission(normalizeJob(decoded.job));
@@ -256,6 +269,10 @@ function decodeSubmission(raw: unknown, options: { requireName?: boolean } = {})
 }
 
 /** The checks Go's store makes on `CreateJob` (`Job.Validate`), as a ValidationError. */
+/** Room left in a message for what is sent with the job (the execution, its events, the envelope). */
+const ExecutionEnvelopeBytes = 64 * 1024;
+const jobKind = struct(jobSchema);
+
 function checkForStore(job: Job): void {
   const problems = validateJob(job);
   if (problems.length > 0) throw invalidJobSpec(problems);

@@ -84,3 +84,22 @@ export function invalidJobVersion(version: number): BacalhauError {
     hint: 'A job version is a positive integer; 0 means the current version',
   });
 }
+
+/**
+ * A job too large for the transport to carry to a node (NATS refuses messages above its server's
+ * `max_payload`, 1 MB by default). Go accepts such a job, which then never reaches a node and stays
+ * Pending; refused here, ValidationError (400), with what to change.
+ */
+export function jobTooLarge(jobBytes: number, limitBytes: number): BacalhauError {
+  return new BacalhauError(
+    `job spec is too large to send to compute nodes: ${jobBytes} bytes encoded, and the orchestrator's ` +
+      `NATS connection carries at most ${limitBytes} bytes per job (its server's max_payload, less room ` +
+      'for the execution sent with it)',
+    {
+      code: ErrorCode.ValidationError,
+      component: 'JobSpec',
+      hint: 'Move large inline data (InputSources of type inline, e.g. a big `wasm run` module) to a URL, S3 or local input',
+      details: { jobBytes: String(jobBytes), limitBytes: String(limitBytes) },
+    },
+  );
+}

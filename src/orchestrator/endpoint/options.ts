@@ -21,6 +21,11 @@ export interface JobEndpointOptions {
   instanceID?: string;
   /** ID generators, injectable for tests: jobs `j-<uuid>`, evaluations a bare UUID (as Go's endpoint). */
   ids?: { job?: () => string; evaluation?: () => string };
+  /**
+   * The largest message the transport can carry to a node now (`OrchestratorTransport.maxMessageBytes`);
+   * a job that would not fit in one is refused at submission. Default: no limit.
+   */
+  maxMessageBytes?: () => number | undefined;
 }
 
 export interface CompiledJobEndpointOptions {
@@ -30,6 +35,7 @@ export interface CompiledJobEndpointOptions {
   readonly transform: JobTransformer;
   readonly events: OrchestratorEvents;
   readonly newEvaluationID: () => string;
+  readonly maxMessageBytes: () => number | undefined;
 }
 
 /**
@@ -57,6 +63,7 @@ export function compileJobEndpointOptions(options: JobEndpointOptions): Compiled
       ...(options.jobDefaults === undefined ? {} : { jobDefaults: options.jobDefaults }),
       newJobID: options.ids?.job ?? newJobID,
     }),
+    maxMessageBytes: options.maxMessageBytes ?? (() => undefined),
     events: new OrchestratorEvents(() => new Date(clock.now())),
     newEvaluationID: options.ids?.evaluation ?? newUUID,
   });

@@ -316,6 +316,11 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
     }
   }
 
+  /** Messages are objects handed over in memory: no size limit. */
+  maxMessageBytes(): undefined {
+    return undefined;
+  }
+
   sequenceState(nodeId: string): NodeSequenceState | undefined {
     return this.#core.links.get(nodeId)?.sequenceState();
   }

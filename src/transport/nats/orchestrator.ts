@@ -203,6 +203,11 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     }
   }
 
+  maxMessageBytes(): number | undefined {
+    const limit = this.#nc.info?.max_payload;
+    return limit !== undefined && limit > 0 ? limit : undefined;
+  }
+
   sequenceState(nodeId: string): NodeSequenceState | undefined {
     return this.#links.get(nodeId)?.sequenceState();
   }
