@@ -188,7 +188,7 @@ export class ComputeNode {
     node.#unsubscribe.push(
       options.transport.onMessage((message) => handleOrchestratorMessage(options.store, message)),
     );
-    await reconcileAfterRestart({
+    const failedByRestart = await reconcileAfterRestart({
       store: options.store,
       engines: options.engines,
       clock: options.clock,
@@ -202,6 +202,8 @@ export class ComputeNode {
     // Not awaited: reading when each folder last changed takes seconds on a busy node (an hour of
     // executions), and nothing here needs it done before the node takes work.
     void options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
+    // at once, unlike their results and logs: a download of gigabytes is of no use to anyone now
+    for (const id of failedByRestart) void options.runner.removeInputs(id).catch(options.onError);
     void node.#outbox.flush();
     await node.#connection.start();
     return node;

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { LogFileName } from '../executor/results.js';
 import { makeFolder } from '../lib/quick-fs.js';
 
+const ResultsFolder = 'results';
+const LogsFolder = 'logs';
+
 export interface ExecutionDirs {
   root: string;
   results: string;
@@ -26,7 +29,7 @@ export class ExecutionPaths {
 
   dirs(executionID: string): ExecutionDirs {
     const root = join(this.#outputDir, executionID);
-    return { root, results: join(root, 'results'), logs: join(root, 'logs') };
+    return { root, results: join(root, ResultsFolder), logs: join(root, LogsFolder) };
   }
 
   /** The execution's log (stdout and stderr as recorded), kept as long as its folders. */
@@ -49,6 +52,22 @@ export class ExecutionPaths {
     }
     await Promise.all([makeFolder(dirs.results), makeFolder(dirs.logs)]);
     return dirs;
+  }
+
+  /**
+   * Removes what the execution's folder holds besides its results and log: the inputs prepared for it
+   * (downloads, inline data). For an execution that ended without cleaning up after itself.
+   */
+  async removeInputs(executionID: string): Promise<void> {
+    const { root } = this.dirs(executionID);
+    let names: string[];
+    try {
+      names = await readdir(root);
+    } catch {
+      return; // no folder: nothing was prepared
+    }
+    const inputs = names.filter((name) => name !== ResultsFolder && name !== LogsFolder);
+    await Promise.all(inputs.map((name) => rm(join(root, name), { recursive: true, force: true })));
   }
 
   /** The executions that have folders, with when each folder last changed (ms since the epoch). */

@@ -328,6 +328,11 @@ export class ExecutionRunner {
     }
   }
 
+  /** Removes the inputs of an execution that ended in a previous process (see ExecutionPaths). */
+  removeInputs(executionID: string): Promise<void> {
+    return this.#o.paths.removeInputs(executionID);
+  }
+
   #scheduleRemoval(executionID: string, delayMs = this.#o.retainOutputMs): void {
     const timer = this.#o.clock.setTimer(Math.max(0, delayMs), () => {
       this.#removals.delete(timer);

@@ -51,10 +51,12 @@ export interface ReconcileOptions {
   onError: (error: unknown) => void;
 }
 
-export async function reconcileAfterRestart(options: ReconcileOptions): Promise<void> {
+/** Returns the executions it failed: their inputs, prepared by the previous process, stay behind. */
+export async function reconcileAfterRestart(options: ReconcileOptions): Promise<string[]> {
   const { store } = options;
   const keep = new Set<string>();
   const rerun: Execution[] = [];
+  const failed: string[] = [];
   for (const execution of store.liveExecutions()) {
     const job = execution.Job;
     if (job !== undefined && isLongRunningJob(job) && execution.ComputeState.StateType !== 'Publishing') {
@@ -72,8 +74,10 @@ export async function reconcileAfterRestart(options: ReconcileOptions): Promise<
         }),
       ],
     });
+    failed.push(execution.ID);
   }
   await removeOrphanedWork(options.engines, (id) => keep.has(id), options.onError);
   for (const execution of rerun) options.rerun(execution);
   for (const execution of store.byState(['New'])) void options.bid(execution);
+  return failed;
 }

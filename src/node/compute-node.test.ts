@@ -2,7 +2,7 @@
  * The real compute node (src/compute) against the real orchestrator over the in-memory transport, with
  * the noop executor: bidding, queueing, running, failing, cancelling and restarting end to end.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -658,6 +658,11 @@ describe('compute node with the orchestrator', () => {
     });
     const { JobID } = await cluster.submit(noopJob());
     await expect.poll(() => first.node.runningExecutions).toBe(1);
+    // what a killed process leaves of a download next to the execution's results and log
+    const [running] = await executions(JobID);
+    const folder = new ExecutionPaths(join(dir, 'n-restarting', 'executions')).dirs(running?.ID ?? '');
+    await mkdir(join(folder.root, 'url-download'));
+    await writeFile(join(folder.root, 'url-download', 'big.bin'), 'downloaded');
     await first.node.stop();
     started.splice(started.indexOf(first.node), 1);
     // Same node ID, same store: the previous process's execution is found and reported failed.
@@ -668,5 +673,7 @@ describe('compute node with the orchestrator', () => {
     }, 'the restarted execution to fail');
     expect(failed.ComputeState.Message).toMatch(/restart/);
     await cluster.waitForJobState(JobID, 'Completed');
+    // its inputs go at once; its results and log stay for `job logs` and `job describe`
+    await expect.poll(() => readdir(folder.root)).toEqual(['logs', 'results']);
   });
 });
