@@ -6,7 +6,8 @@
  * - each built-in input source's params (inline, urlDownload, local), with the decoders its storage
  *   provider runs, the required param first (jobspec/params.ts);
  * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
- *   absolute, and no result Path may be an input's Target;
+ *   absolute, no Docker mount may be the container's root or inside /proc, and no result Path may be
+ *   an input's Target;
  * - that the WASM modules a task names are among its inputs, and that inline ones are WebAssembly.
  * `job validate` runs the same check, so that it passes only what a submission would.
  *
@@ -104,16 +105,20 @@ function mountRefusals(task: Task, index: number): Refusal[] {
   const refusals: Refusal[] = [];
   const targets = new Map<string, number>();
   inputs.forEach((input, j) => {
+    const field = `Tasks[${index}].InputSources[${j}].Target`;
     if (docker && !input.Target.startsWith('/')) {
       refusals.push({
-        problem: `Tasks[${index}].InputSources[${j}].Target: "${input.Target}" must be an absolute path in the container, e.g. "/inputs/${input.Target}"`,
+        problem: `${field}: "${input.Target}" must be an absolute path in the container, e.g. "/inputs/${input.Target}"`,
         hint: 'Give every input of a Docker task an absolute Target.',
       });
+    } else if (docker) {
+      refusals.push(...dockerMountRefusals(field, input.Target));
     }
     targets.set(mountPoint(input.Target), j);
   });
   (task.ResultPaths ?? []).forEach((result, k) => {
     if (!result.Path.startsWith('/')) return; // refused with the result path's own checks
+    if (docker) refusals.push(...dockerMountRefusals(`Tasks[${index}].ResultPaths[${k}].Path`, result.Path));
     const input = targets.get(mountPoint(result.Path));
     if (input === undefined) return;
     refusals.push({
@@ -122,6 +127,27 @@ function mountRefusals(task: Task, index: number): Refusal[] {
     });
   });
   return refusals;
+}
+
+/**
+ * Places the container runtime refuses to mount at, when the container is created (Go leaves them to
+ * it): the root of the container, and /proc, which runc keeps for itself.
+ */
+function dockerMountRefusals(field: string, path: string): Refusal[] {
+  const at = mountPoint(path);
+  const place =
+    at === '/'
+      ? "the container's root"
+      : at === '/proc' || at.startsWith('/proc/')
+        ? 'inside /proc, which the container runtime keeps for itself'
+        : undefined;
+  if (place === undefined) return [];
+  return [
+    {
+      problem: `${field}: "${path}" is ${place}: Docker cannot mount there`,
+      hint: 'Mount inputs and results at folders of their own, e.g. /inputs and /outputs.',
+    },
+  ];
 }
 
 /**

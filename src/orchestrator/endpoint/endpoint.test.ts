@@ -638,6 +638,27 @@ describe('submitJob', () => {
       expect(err.hint).toBe('Give the result path a Path that no input uses as its Target.');
     });
 
+    it("refuses docker mounts at the container's root or inside /proc, and lets a WASM task use them", async () => {
+      const task = (engine: unknown) => ({
+        Name: 'main',
+        Engine: engine,
+        Publisher: { Type: 'local' },
+        InputSources: [
+          { Source: inline(wasmModule), Target: '/m.wasm' },
+          { Source: inline('data:,x'), Target: '/x/..' },
+        ],
+        ResultPaths: [{ Name: 'out', Path: '/proc/out' }],
+      });
+      const err = await rejection(endpoint().submitJob({ job: dockerJob({ Tasks: [task(docker)] }) }));
+      expect(err.message.split('\n')).toEqual([
+        'Tasks[0].InputSources[1].Target: "/x/.." is the container\'s root: Docker cannot mount there',
+        'Tasks[0].ResultPaths[0].Path: "/proc/out" is inside /proc, which the container runtime keeps for itself: Docker cannot mount there',
+      ]);
+      expect(err.hint).toBe('Mount inputs and results at folders of their own, e.g. /inputs and /outputs.');
+      expect(err.httpStatus).toBe(400);
+      await endpoint().submitJob({ job: dockerJob({ Tasks: [task(wasm)] }) });
+    });
+
     it('refuses a relative input target of a docker task, and lets a WASM task have one', async () => {
       const input = { Source: inline('data:,x'), Target: 'data.txt' };
       const dockerErr = await rejection(
