@@ -613,11 +613,9 @@ describe('submitJob', () => {
       expect((await store.listJobs()).items).toEqual([]);
     });
 
-    it.each([
-      ['docker', docker],
-      ['wasm', wasm],
-    ])('refuses a %s result path that is also an input target (400)', async (_name, engine) => {
-      const job = dockerJob({
+    /** A job whose task (either engine) mounts its module, data at `dataTarget` and a result at `resultPath`. */
+    const mountingJob = (engine: unknown, dataTarget: string, resultPath: string) =>
+      dockerJob({
         Tasks: [
           {
             Name: 'main',
@@ -625,12 +623,18 @@ describe('submitJob', () => {
             Publisher: { Type: 'local' },
             InputSources: [
               { Source: inline(wasmModule), Target: '/m.wasm' },
-              { Source: inline('data:,x'), Target: '/data/' },
+              { Source: inline('data:,x'), Target: dataTarget },
             ],
-            ResultPaths: [{ Name: 'out', Path: '/data' }],
+            ResultPaths: [{ Name: 'out', Path: resultPath }],
           },
         ],
       });
+
+    it.each([
+      ['docker', docker],
+      ['wasm', wasm],
+    ])('refuses a %s result path that is also an input target (400)', async (_name, engine) => {
+      const job = mountingJob(engine, '/data/', '/data');
       const err = await rejection(endpoint().submitJob({ job }));
       expect(err.message).toBe(
         'Tasks[0].ResultPaths[0].Path: "/data" is also the Target of InputSources[1]: results need a folder of their own',
@@ -639,24 +643,14 @@ describe('submitJob', () => {
     });
 
     it("refuses docker mounts at the container's root or inside /proc, and lets a WASM task use them", async () => {
-      const task = (engine: unknown) => ({
-        Name: 'main',
-        Engine: engine,
-        Publisher: { Type: 'local' },
-        InputSources: [
-          { Source: inline(wasmModule), Target: '/m.wasm' },
-          { Source: inline('data:,x'), Target: '/x/..' },
-        ],
-        ResultPaths: [{ Name: 'out', Path: '/proc/out' }],
-      });
-      const err = await rejection(endpoint().submitJob({ job: dockerJob({ Tasks: [task(docker)] }) }));
+      const err = await rejection(endpoint().submitJob({ job: mountingJob(docker, '/x/..', '/proc/out') }));
       expect(err.message.split('\n')).toEqual([
         'Tasks[0].InputSources[1].Target: "/x/.." is the container\'s root: Docker cannot mount there',
         'Tasks[0].ResultPaths[0].Path: "/proc/out" is inside /proc, which the container runtime keeps for itself: Docker cannot mount there',
       ]);
       expect(err.hint).toBe('Mount inputs and results at folders of their own, e.g. /inputs and /outputs.');
       expect(err.httpStatus).toBe(400);
-      await endpoint().submitJob({ job: dockerJob({ Tasks: [task(wasm)] }) });
+      await endpoint().submitJob({ job: mountingJob(wasm, '/x/..', '/proc/out') });
     });
 
     it('refuses a relative input target of a docker task, and lets a WASM task have one', async () => {
