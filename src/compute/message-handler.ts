@@ -2,7 +2,8 @@
  * Orchestrator messages become execution-store writes (Go's compute `MessageHandler`); everything else
  * (bidding, running, cancelling, answering) follows from the store's change events. A message about an
  * execution that has moved on is dropped: the orchestrator learns the outcome from the node's own
- * messages. Replays after a reconnect hit the same conditions and change nothing.
+ * messages. Replays after a reconnect hit the same conditions and change nothing. A BidAccepted for an
+ * execution the node has no record of goes to `onUnknown` (unknown-executions.ts).
  */
 import { BacalhauError, ErrorCode, MetaKey, Protocol } from '../models/index.js';
 import type { Event } from '../models/index.js';
@@ -17,8 +18,16 @@ function requestMessage(events: readonly Event[]): string {
   return events[0]?.Message ?? '';
 }
 
-export function handleOrchestratorMessage(store: ExecutionStore, message: OrchestratorMessage): void {
+export function handleOrchestratorMessage(
+  store: ExecutionStore,
+  message: OrchestratorMessage,
+  onUnknown: (executionID: string) => void = () => undefined,
+): void {
   try {
+    if (message.type === 'BidAccepted' && store.find(message.payload.ExecutionID) === undefined) {
+      onUnknown(message.payload.ExecutionID);
+      return;
+    }
     apply(store, message);
   } catch (err) {
     // Benign races: the execution already finished, or already went past the state the message expects.

@@ -36,6 +36,7 @@ import { handleOrchestratorMessage } from './message-handler.js';
 import { OutboxSender } from './outbox.js';
 import type { ExecutionRunner } from './runner.js';
 import { reconcileAfterRestart, removeOrphanedWork } from './startup.js';
+import { unknownExecutionError } from './unknown-executions.js';
 import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
 import type { ExecutionStore, ExecutionUpsert } from './store/types.js';
 
@@ -186,7 +187,9 @@ export class ComputeNode {
     };
     node.#unsubscribe.push(options.store.onUpsert((upsert) => node.#onUpsert(upsert)));
     node.#unsubscribe.push(
-      options.transport.onMessage((message) => handleOrchestratorMessage(options.store, message)),
+      options.transport.onMessage((message) =>
+        handleOrchestratorMessage(options.store, message, (id) => node.#reportUnknown(id)),
+      ),
     );
     const failedByRestart = await reconcileAfterRestart({
       store: options.store,
@@ -201,7 +204,10 @@ export class ComputeNode {
     });
     // Not awaited: reading when each folder last changed takes seconds on a busy node (an hour of
     // executions), and nothing here needs it done before the node takes work.
-    void options.runner.removeLeftovers((id) => node.#isLive(id)).catch(options.onError);
+    void options.runner
+      .removeLeftovers((id) => node.#isLive(id))
+      .then((unknown) => unknown.forEach((id) => node.#reportUnknown(id)))
+      .catch(options.onError);
     // at once, unlike their results and logs: a download of gigabytes is of no use to anyone now
     for (const id of failedByRestart) void options.runner.removeInputs(id).catch(options.onError);
     void node.#outbox.flush();
@@ -294,6 +300,12 @@ export class ComputeNode {
     await this.#outbox.stop();
     await this.#o.transport.stop().catch(this.#o.onError);
     this.#state = 'stopped';
+  }
+
+  /** See unknown-executions.ts. */
+  #reportUnknown(executionID: string): void {
+    const message = unknownExecutionError(this.nodeID, executionID, new Date(this.#o.clock.now()));
+    this.#o.transport.send(message).catch(this.#o.onError);
   }
 
   /** Known to this node and not yet ended. */

@@ -10,6 +10,7 @@ import { ExecutionPaths } from './paths.js';
 import type { ExecutionRunner } from './runner.js';
 import { SqliteExecutionStore } from './store/sqlite-store.js';
 import { testRunner } from './testing.js';
+import { testExecution } from '../transport/testing/index.js';
 
 const RetainMs = 60 * 60_000;
 
@@ -93,6 +94,12 @@ describe('ExecutionRunner.removeLeftovers', () => {
 
   it('finds nothing to remove before any execution ran', async () => {
     expect(await paths.existing()).toEqual([]);
-    await runner.removeLeftovers(() => false);
+    expect(await runner.removeLeftovers(() => false)).toEqual([]);
+  });
+
+  it('names the ended executions whose folders it found but the store has no record of', async () => {
+    store.create(testExecution({ id: 'e-recorded' }));
+    await Promise.all(['e-recorded', 'e-forgotten', 'e-live'].map((id) => leftover(id, 10 * 60_000)));
+    expect(await runner.removeLeftovers((id) => id === 'e-live')).toEqual(['e-forgotten']);
   });
 });

@@ -317,15 +317,21 @@ export class ExecutionRunner {
    * The node runs this while it already takes work: `kept` is asked only after the listing, so an
    * execution started meanwhile is kept while live, and one that already ended gets a second removal
    * at the same time as its own, which finds nothing left to remove.
+   * Resolves with the executions whose folders it found but the store has no record of (see
+   * unknown-executions.ts).
    */
-  async removeLeftovers(kept: (executionID: string) => boolean): Promise<void> {
+  async removeLeftovers(kept: (executionID: string) => boolean): Promise<string[]> {
     const existing = await this.#o.paths.existing();
     // the node may have stopped while the folders were listed: its removals are cancelled
-    if (this.#stopped) return;
+    if (this.#stopped) return [];
     const now = this.#o.clock.now();
+    const unknown: string[] = [];
     for (const { executionID, modifiedMs } of existing) {
-      if (!kept(executionID)) this.#scheduleRemoval(executionID, modifiedMs + this.#o.retainOutputMs - now);
+      if (kept(executionID)) continue;
+      this.#scheduleRemoval(executionID, modifiedMs + this.#o.retainOutputMs - now);
+      if (this.#o.store.find(executionID) === undefined) unknown.push(executionID);
     }
+    return unknown;
   }
 
   /** Removes the inputs of an execution that ended in a previous process (see ExecutionPaths). */

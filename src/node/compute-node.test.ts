@@ -646,6 +646,31 @@ describe('compute node with the orchestrator', () => {
     await expect.poll(() => second.node.store.pendingOutbox()).toEqual([]);
   });
 
+  it('reports as failed the work it has no record of when its execution store was lost, so it is placed again', async () => {
+    const first = await startNode({
+      id: 'n-amnesiac',
+      storePath: join(dir, 'executions.db'),
+      hooks: {
+        jobHandler: ({ signal }) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve({}))),
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await expect.poll(() => first.node.runningExecutions).toBe(1);
+    await first.node.stop();
+    started.splice(started.indexOf(first.node), 1);
+    // Same node ID and execution folders, but a new execution store: the old one was moved away.
+    await startNode({ id: 'n-amnesiac', storePath: join(dir, 'replacement.db') });
+    const failed = await cluster.waitFor(async () => {
+      const all = await executions(JobID);
+      return all.find((e) => e.ComputeState.StateType === 'Failed');
+    }, 'the forgotten execution to fail');
+    expect(failed.ComputeState.Message).toBe(
+      `node n-amnesiac has no record of execution ${failed.ID}: its execution store was lost or replaced while the execution was under way`,
+    );
+    await cluster.waitForJobState(JobID, 'Completed');
+  });
+
   it('fails the batch work it was running when it restarts, and the orchestrator retries elsewhere', async () => {
     const storePath = join(dir, 'executions.db');
     const first = await startNode({
