@@ -63,15 +63,18 @@ export function friendlyError(err: unknown, binName: string): unknown {
 }
 
 /**
- * `err` for a command that had submitted job `jobID` before the server stopped or became unreachable
- * while the command followed the job: the job is stored and may still run, so the hint says how to
- * find it again rather than how to reach a server, lest the user submit it a second time. Anything
- * else is returned unchanged.
+ * `err` for a command that had submitted job `jobID` before the server stopped, became unreachable or
+ * stopped answering in time while the command followed the job: the job is stored and may still run,
+ * so the hint says how to find it again rather than how to reach a server, lest the user submit it a
+ * second time. Anything else is returned unchanged.
  */
 export function unreachableAfterSubmit(err: unknown, binName: string, jobID: string): unknown {
   const friendly = friendlyError(err, binName);
+  // a server that stopped answering (hung, overloaded) leaves the user as unsure as one that is gone
   const lost =
-    friendly !== err || (friendly instanceof BacalhauError && friendly.code === ErrorCode.ServiceUnavailable);
+    friendly !== err ||
+    (friendly instanceof BacalhauError &&
+      (friendly.code === ErrorCode.ServiceUnavailable || friendly.code === ErrorCode.TimeOut));
   if (!lost || !(friendly instanceof BacalhauError)) return err;
   // no cause: friendlyError, applied again to whatever the command throws, would put its hint back
   return new BacalhauError(friendly.message, {
