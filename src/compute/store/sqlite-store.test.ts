@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -330,6 +330,29 @@ describe('SqliteExecutionStore', () => {
     await writeFile(notADirectory, '');
     expect(() => open(join(notADirectory, 'executions.db'))).toThrow(
       `cannot open the compute execution store ${join(notADirectory, 'executions.db')}`,
+    );
+  });
+
+  it('names the file and the fix when damage shows only once pages are read, after opening', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'executions.db');
+    const store = open(path);
+    for (let i = 0; i < 300; i++) store.create(testExecution({ id: `e-${i}` }));
+    store.close();
+    // pages in the middle of the executions' table, as a bad disk sector would leave them
+    const file = await readFile(path);
+    const pageSize = 4096;
+    file.fill(0x5a, 20 * pageSize, 40 * pageSize);
+    await writeFile(path, file);
+    const reopened = open(path);
+    // the executions waiting for a bid, as a restarted node reads them
+    expect(() => reopened.byState(['New'])).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(`^cannot read the compute execution store ${path}: `) as unknown,
+        code: 'DatastoreFailure',
+        hint: expect.stringMatching(/^the file is damaged: move it away/u) as unknown,
+      }),
     );
   });
 

@@ -158,22 +158,12 @@ export class SqliteExecutionStore implements ExecutionStore {
       return new SqliteExecutionStore(db, options);
     } catch (err) {
       db?.close();
-      throw new BacalhauError(
-        `cannot open the compute execution store ${options.path}: ${(err as Error).message}`,
-        {
-          code: ErrorCode.DatastoreFailure,
-          component: ExecutionStoreComponent,
-          hint: isDamagedDatabase(err)
-            ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
-            : 'check that the data directory is writable and not used by another compute node',
-          cause: err,
-        },
-      );
+      throw storeFailure('open', options.path, err);
     }
   }
 
   find(executionID: string): Execution | undefined {
-    const row = this.#statements.get.get(executionID);
+    const row = this.#damageNamed(() => this.#statements.get.get(executionID));
     return row === undefined ? undefined : this.#decode(row);
   }
 
@@ -189,11 +179,13 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   byState(states: readonly ExecutionStateType[]): Execution[] {
     if (states.length === 0) return [];
-    const rows = this.#db
-      .prepare<string[], ExecutionRow>(
-        `SELECT id, doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
-      )
-      .all(...states);
+    const rows = this.#damageNamed(() =>
+      this.#db
+        .prepare<string[], ExecutionRow>(
+          `SELECT id, doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
+        )
+        .all(...states),
+    );
     return rows.map((row) => this.#decode(row));
   }
 
@@ -279,10 +271,22 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Runs `fn` in a transaction; if it rolls back, a job spec it cached for the execution goes too. */
   #writeTransaction<T>(executionID: string, fn: () => T): T {
     try {
-      return this.#db.transaction(fn)();
+      return this.#damageNamed(() => this.#db.transaction(fn)());
     } catch (err) {
       this.#jobs.forget(executionID);
       throw err;
+    }
+  }
+
+  /**
+   * SQLite reads a file's pages as it needs them, so damage can surface long after `open`: it is
+   * reported as `open` reports it, naming the file and the fix. Other errors pass unchanged.
+   */
+  #damageNamed<T>(use: () => T): T {
+    try {
+      return use();
+    } catch (err) {
+      throw isDamagedDatabase(err) ? storeFailure('read', this.#db.name, err) : err;
     }
   }
 
@@ -388,4 +392,16 @@ function checkCondition(execution: Execution, condition: UpdateExecutionConditio
 /** The fields of a partial record that are set (Go's merge keeps the old value for zero fields). */
 function definedFields(values: Partial<Execution>): Partial<Execution> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+/** The store's file failing: which file, what SQLite said, and what to do about it. */
+function storeFailure(doing: 'open' | 'read', path: string, err: unknown): BacalhauError {
+  return new BacalhauError(`cannot ${doing} the compute execution store ${path}: ${(err as Error).message}`, {
+    code: ErrorCode.DatastoreFailure,
+    component: ExecutionStoreComponent,
+    hint: isDamagedDatabase(err)
+      ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
+      : 'check that the data directory is writable and not used by another compute node',
+    cause: err,
+  });
 }
