@@ -1,16 +1,18 @@
 /**
  * Where the egress proxy of an HTTP-mode task may connect, beyond its domain list. Bacalhau's proxy
- * runs in a gateway container, whose loopback is its own; ours runs in the compute node's network
- * namespace (http-gateway.ts). So an allowed name that resolves to this host (loopback, the unspecified
- * address) would hand the task the node's own services: its API, which takes jobs without a token, its
- * result publisher, NATS. Link-local addresses are refused too: a cloud's metadata service answers
- * there, and requests from the host itself pass the hop limit that keeps containers out of it.
+ * runs in a gateway container; ours runs in the compute node's network namespace (http-gateway.ts),
+ * so an allowed name that resolves to this host would hand the task the node's own services: its API,
+ * which takes jobs without a token, its result publisher, NATS. Refused: loopback, the unspecified
+ * address, every address of this host's interfaces (a Docker bridge's gateway, the LAN address), and
+ * link-local addresses, where a cloud's metadata service answers to requests from the host itself.
  *
- * The name is resolved once, here, and the proxy connects to the address it checked, so a name cannot
- * resolve elsewhere between the check and the connection (DNS rebinding).
+ * The name is resolved once, here, and the proxy connects only to the addresses it checked (see
+ * {@link checkedLookup}), so a name cannot resolve elsewhere in between (DNS rebinding).
  */
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList } from 'node:net';
+import { BlockList, type LookupFunction } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
 const nodeLocal = new BlockList();
 nodeLocal.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -21,36 +23,60 @@ nodeLocal.addAddress('::1', 'ipv6');
 nodeLocal.addAddress('::', 'ipv6');
 nodeLocal.addSubnet('fe80::', 10, 'ipv6');
 
-/** Whether `address` (an IP, IPv4-mapped IPv6 included) is one of this host's own or link-local. */
-export function isNodeLocalAddress(address: string, family: 4 | 6): boolean {
+/** This host's own interface addresses, read at each check: interfaces come and go (a new bridge). */
+function ownAddresses(): BlockList {
+  const own = new BlockList();
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? [])
+      own.addAddress(a.address.split('%')[0] ?? a.address, a.family === 'IPv6' ? 'ipv6' : 'ipv4');
+  }
+  return own;
+}
+
+/**
+ * Whether `address` (an IP, IPv4-mapped IPv6 included) is loopback, unspecified or link-local, or is
+ * one of `own` (this host's interface addresses).
+ */
+export function isNodeLocalAddress(address: string, family: 4 | 6, own: BlockList = ownAddresses()): boolean {
+  const type = family === 6 ? 'ipv6' : 'ipv4';
   try {
-    return nodeLocal.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    return nodeLocal.check(address, type) || own.check(address, type);
   } catch {
     return true; // not an address BlockList can read (a scoped one, say): not worth the risk
   }
 }
 
-/** An address to connect to, or why the proxy refuses the host (its answer's text). */
-export type Destination = { address: string; family: 4 | 6 } | { refused: string };
+/** The addresses to connect to, or why the proxy refuses the host (its answer's text). */
+export type Destination = { addresses: readonly LookupAddress[] } | { refused: string };
 
 /**
- * The first address of `host` (a name or an IP) that a task may reach; rejects as `dns.lookup` does
- * when the name does not resolve.
+ * The addresses of `host` (a name or an IP) that a task may reach; rejects as `dns.lookup` does when
+ * the name does not resolve.
  */
 export async function resolveDestination(host: string, allowNodeLocal: boolean): Promise<Destination> {
-  const addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => ({
-    address: a.address,
-    family: a.family === 6 ? (6 as const) : (4 as const),
-  }));
-  const usable = allowNodeLocal
-    ? addresses
-    : addresses.filter((a) => !isNodeLocalAddress(a.address, a.family));
-  const first = usable[0];
-  if (first !== undefined) return first;
+  const addresses = await lookup(host, { all: true, verbatim: true });
+  if (allowNodeLocal) return { addresses };
+  const own = ownAddresses();
+  const usable = addresses.filter((a) => !isNodeLocalAddress(a.address, a.family === 6 ? 6 : 4, own));
+  if (usable.length > 0) return { addresses: usable };
   const listed = addresses.map((a) => a.address).join(', ');
   return {
     refused:
       `bacalhau: ${host} resolves to an address of the compute node itself or a link-local one (${listed}), ` +
       'which tasks may not reach through the proxy; use a name that resolves to another host\n',
+  };
+}
+
+/**
+ * A `lookup` for `net.connect` and `http.request` that answers with `addresses` (already checked)
+ * instead of asking DNS again; Node still tries them in turn, as with its own. (An IP literal is
+ * dialled without a lookup: it is its own, checked, answer.)
+ */
+export function checkedLookup(addresses: readonly LookupAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const first = addresses[0];
+    if (options.all === true) callback(null, [...addresses]);
+    else if (first !== undefined) callback(null, first.address, first.family);
+    else callback(Object.assign(new Error('no address left to connect to'), { code: 'ENOTFOUND' }), '');
   };
 }

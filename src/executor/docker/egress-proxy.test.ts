@@ -3,7 +3,8 @@
 // second proxy without it shows the default.
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { BlockList, connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNodeLocalAddress, resolveDestination } from './egress-destination.js';
 import { EgressProxy } from './egress-proxy.js';
@@ -125,15 +126,28 @@ describe('EgressProxy', () => {
     );
   });
 
-  it('classes loopback, unspecified and link-local addresses, IPv4-mapped too, as node-local', async () => {
+  it("classes loopback, unspecified, link-local and this host's own addresses, IPv4-mapped too, as node-local", async () => {
     const local = ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '::ffff:127.0.0.1'];
     expect(local.map((a) => isNodeLocalAddress(a, a.includes(':') ? 6 : 4))).toEqual(local.map(() => true));
     expect(['::1', '::', 'fe80::1'].map((a) => isNodeLocalAddress(a, 6))).toEqual([true, true, true]);
     expect(isNodeLocalAddress('93.184.215.14', 4)).toBe(false);
     expect(isNodeLocalAddress('2606:2800:21f:cb07:6820:80da:af6b:8b2c', 6)).toBe(false);
+    // an interface's address (a Docker bridge's gateway, the LAN address) is the node too
+    const own = new BlockList();
+    own.addAddress('172.17.0.1');
+    expect(isNodeLocalAddress('172.17.0.1', 4, own)).toBe(true);
+    expect(isNodeLocalAddress('::ffff:172.17.0.1', 6, own)).toBe(true);
+    expect(isNodeLocalAddress('172.17.0.2', 4, own)).toBe(false);
+    for (const a of Object.values(networkInterfaces()).flat()) {
+      if (a !== undefined && a.family === 'IPv4') expect(isNodeLocalAddress(a.address, 4)).toBe(true);
+    }
     // an IP literal is its own answer: no DNS query leaves the machine
-    expect(await resolveDestination('93.184.215.14', false)).toEqual({ address: '93.184.215.14', family: 4 });
-    expect(await resolveDestination('127.0.0.1', true)).toEqual({ address: '127.0.0.1', family: 4 });
+    expect(await resolveDestination('93.184.215.14', false)).toEqual({
+      addresses: [{ address: '93.184.215.14', family: 4 }],
+    });
+    expect(await resolveDestination('127.0.0.1', true)).toEqual({
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
   });
 
   it("matches domains as Bacalhau does: exact names, or a leading '.' for a domain and its subdomains", () => {

@@ -19,7 +19,7 @@ import {
 import { connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { matchDomain } from '../../models/network.js';
-import { resolveDestination, type Destination } from './egress-destination.js';
+import { checkedLookup, resolveDestination, type Destination } from './egress-destination.js';
 
 /** Headers that describe one hop, not the request: never forwarded (RFC 9110 §7.6.1). */
 const hopByHop = new Set([
@@ -86,7 +86,7 @@ export class EgressProxy {
     }
     const host = unbracket(url.hostname);
     const destination = await this.#destination(host);
-    if (res.destroyed) return; // the task hung up, or the proxy stopped, while the name resolved
+    if (this.#stopped || res.destroyed) return; // the proxy stopped, or the task hung up, meanwhile
     if ('failed' in destination) {
       res.writeHead(502, { 'content-type': 'text/plain' }).end(destination.failed);
       return;
@@ -95,11 +95,11 @@ export class EgressProxy {
       res.writeHead(403, { 'content-type': 'text/plain' }).end(destination.refused);
       return;
     }
-    // to the address checked, with the task's Host header: the name is not resolved again
     const upstream = httpRequest(
       {
-        host: destination.address,
-        family: destination.family,
+        host,
+        // to the addresses checked: the name is not resolved again
+        lookup: checkedLookup(destination.addresses),
         port: url.port === '' ? 80 : Number(url.port),
         method: req.method,
         path: `${url.pathname}${url.search}`,
@@ -128,7 +128,7 @@ export class EgressProxy {
     this.#track(client);
     client.on('error', () => client.destroy());
     const destination = await this.#destination(host);
-    if (client.destroyed) return; // the task hung up, or the proxy stopped, while the name resolved
+    if (this.#stopped || client.destroyed) return; // the proxy stopped, or the task hung up, meanwhile
     if ('failed' in destination) {
       client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${destination.failed}`);
       return;
@@ -137,11 +137,7 @@ export class EgressProxy {
       client.end(forbidden(destination.refused));
       return;
     }
-    const upstream = connect({
-      host: destination.address,
-      family: destination.family,
-      port: Number(url.port),
-    });
+    const upstream = connect({ host, port: Number(url.port), lookup: checkedLookup(destination.addresses) });
     this.#track(upstream);
     let connected = false;
     upstream.once('connect', () => {
