@@ -8,6 +8,10 @@
  *
  * Not a message of the store's outbox, since there is no record to attach it to: one lost with the
  * connection is sent again at the next start-up, while the folder is there (an hour).
+ *
+ * The job's ID is not known either, and is sent empty. Our orchestrator finds the execution by its
+ * ID; Go's also looks the job up by the message's JobID, so against it the report changes nothing,
+ * which leaves a Go orchestrator as it is with a Go compute node, where the execution waits for ever.
  */
 import { BacalhauError, ErrorCode } from '../models/index.js';
 import {

@@ -699,6 +699,6 @@ describe('compute node with the orchestrator', () => {
     expect(failed.ComputeState.Message).toMatch(/restart/);
     await cluster.waitForJobState(JobID, 'Completed');
     // its inputs go at once; its results and log stay for `job logs` and `job describe`
-    await expect.poll(() => readdir(folder.root)).toEqual(['logs', 'results']);
+    await expect.poll(async () => (await readdir(folder.root)).sort()).toEqual(['logs', 'results']);
   });
 });

@@ -333,28 +333,37 @@ describe('SqliteExecutionStore', () => {
     );
   });
 
-  it('names the file and the fix when damage shows only once pages are read, after opening', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
-    dirs.push(dir);
-    const path = join(dir, 'executions.db');
-    const store = open(path);
-    for (let i = 0; i < 300; i++) store.create(testExecution({ id: `e-${i}` }));
-    store.close();
-    // pages in the middle of the executions' table, as a bad disk sector would leave them
-    const file = await readFile(path);
-    const pageSize = 4096;
-    file.fill(0x5a, 20 * pageSize, 40 * pageSize);
-    await writeFile(path, file);
-    const reopened = open(path);
-    // the executions waiting for a bid, as a restarted node reads them
-    expect(() => reopened.byState(['New'])).toThrow(
-      expect.objectContaining({
-        message: expect.stringMatching(`^cannot read the compute execution store ${path}: `) as unknown,
-        code: 'DatastoreFailure',
-        hint: expect.stringMatching(/^the file is damaged: move it away/u) as unknown,
-      }),
-    );
-  });
+  it.each(['executions', 'execution_jobs'])(
+    'names the file and the fix when damage in %s shows only once its pages are read, after opening',
+    async (table) => {
+      const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+      dirs.push(dir);
+      const path = join(dir, 'executions.db');
+      const store = open(path);
+      for (let i = 0; i < 300; i++) store.create(testExecution({ id: `e-${i}` }));
+      store.close();
+      // the table's pages, as a bad disk sector would leave them
+      const raw = new Database(path, { readonly: true });
+      const pageSize = raw.pragma('page_size', { simple: true }) as number;
+      const pages = raw
+        .prepare<[string], { pageno: number }>('SELECT pageno FROM dbstat WHERE name = ?')
+        .all(table)
+        .map((row) => row.pageno);
+      raw.close();
+      const file = await readFile(path);
+      for (const page of pages) file.fill(0x5a, (page - 1) * pageSize, page * pageSize);
+      await writeFile(path, file);
+      const reopened = open(path);
+      // the executions waiting for a bid, as a restarted node reads them
+      expect(() => reopened.byState(['New'])).toThrow(
+        expect.objectContaining({
+          message: expect.stringMatching(`^cannot read the compute execution store ${path}: `) as unknown,
+          code: 'DatastoreFailure',
+          hint: expect.stringMatching(/^the file is damaged: move it away/u) as unknown,
+        }),
+      );
+    },
+  );
 
   it('says a damaged file is damaged, and what to do', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));

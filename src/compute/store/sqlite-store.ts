@@ -163,8 +163,10 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   find(executionID: string): Execution | undefined {
-    const row = this.#damageNamed(() => this.#statements.get.get(executionID));
-    return row === undefined ? undefined : this.#decode(row);
+    return this.#damageNamed(() => {
+      const row = this.#statements.get.get(executionID);
+      return row === undefined ? undefined : this.#decode(row);
+    });
   }
 
   get(executionID: string): Execution {
@@ -179,22 +181,25 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   byState(states: readonly ExecutionStateType[]): Execution[] {
     if (states.length === 0) return [];
-    const rows = this.#damageNamed(() =>
+    // the decode reads the job specs' table too
+    return this.#damageNamed(() =>
       this.#db
         .prepare<string[], ExecutionRow>(
           `SELECT id, doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
         )
-        .all(...states),
+        .all(...states)
+        .map((row) => this.#decode(row)),
     );
-    return rows.map((row) => this.#decode(row));
   }
 
   events(executionID: string): Event[] {
-    return this.#statements.events.all(executionID).map((row) => JSON.parse(row.doc) as Event);
+    return this.#damageNamed(() =>
+      this.#statements.events.all(executionID).map((row) => JSON.parse(row.doc) as Event),
+    );
   }
 
   count(state: ExecutionStateType): number {
-    return this.#statements.count.get(state)?.n ?? 0;
+    return this.#damageNamed(() => this.#statements.count.get(state)?.n ?? 0);
   }
 
   create(execution: Execution, events: readonly Event[] = []): Execution {

@@ -129,16 +129,30 @@ function mountRefusals(task: Task, index: number): Refusal[] {
   return refusals;
 }
 
+/** The files in /proc runc lets a bind mount cover (its `checkProcMount`: what lxcfs emulates). */
+const procFilesMountable = new Set([
+  '/proc/cpuinfo',
+  '/proc/diskstats',
+  '/proc/meminfo',
+  '/proc/stat',
+  '/proc/swaps',
+  '/proc/uptime',
+  '/proc/loadavg',
+  '/proc/slabinfo',
+  '/proc/net/dev',
+  '/proc/sys/kernel/ns_last_pid',
+]);
+
 /**
  * Places the container runtime refuses to mount at, when the container is created (Go leaves them to
- * it): the root of the container, and /proc, which runc keeps for itself.
+ * it): the root of the container, and /proc, which runc keeps for itself but a few files.
  */
 function dockerMountRefusals(field: string, path: string): Refusal[] {
   const at = mountPoint(path);
   const place =
     at === '/'
       ? "the container's root"
-      : at === '/proc' || at.startsWith('/proc/')
+      : (at === '/proc' || at.startsWith('/proc/')) && !procFilesMountable.has(at)
         ? 'inside /proc, which the container runtime keeps for itself'
         : undefined;
   if (place === undefined) return [];

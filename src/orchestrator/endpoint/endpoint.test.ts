@@ -382,6 +382,22 @@ describe('submitJob', () => {
       );
       expect(err.hint).toContain('to a URL, S3 or local input');
       expect((await store.listJobs()).items).toEqual([]);
+      // measured as sent: Go's JSON escapes each of < > & in six bytes
+      const html = dockerJob({
+        Tasks: [
+          {
+            Name: 'main',
+            Engine: { Type: 'docker', Params: { Image: 'x' } },
+            InputSources: [
+              {
+                Target: '/data',
+                Source: { Type: 'inline', Params: { URL: `data:,${'<>&'.repeat(200 * 1024)}` } },
+              },
+            ],
+          },
+        ],
+      });
+      expect((await rejection(limited.submitJob({ job: html }))).message).toMatch(/: 36\d{5} bytes encoded/);
       // what fits is accepted, and without a limit (in memory) anything the API takes
       await limited.submitJob({ job: withInline(900 * 1024) });
       await endpoint().submitJob({ job: { ...withInline(1024 * 1024), Name: 'unlimited' } });
@@ -651,6 +667,8 @@ describe('submitJob', () => {
       expect(err.hint).toBe('Mount inputs and results at folders of their own, e.g. /inputs and /outputs.');
       expect(err.httpStatus).toBe(400);
       await endpoint().submitJob({ job: mountingJob(wasm, '/x/..', '/proc/out') });
+      // the few files runc lets a mount cover (lxcfs's)
+      await endpoint().submitJob({ job: { ...mountingJob(docker, '/proc/meminfo', '/out'), Name: 'lxcfs' } });
     });
 
     it('refuses a relative input target of a docker task, and lets a WASM task have one', async () => {

@@ -21,6 +21,7 @@ import {
 } from '../../models/job.js';
 import { inspectJobSpec, invalidJobSpec } from '../../models/jobspec/decode.js';
 import { encode, struct } from '../../models/codec.js';
+import { goMarshal } from '../../models/go-compat.js';
 import { jobSchema } from '../../models/schemas.js';
 import { isRerunnableJobState } from '../../models/state.js';
 import { appendAll, isBlank, listedFirst } from '../../models/validate.js';
@@ -213,7 +214,8 @@ export class JobEndpoint {
   #checkSize(job: Job): void {
     const max = this.#options.maxMessageBytes();
     if (max === undefined) return;
-    const bytes = Buffer.byteLength(JSON.stringify(encode(job, jobKind)));
+    // as the transport encodes it: Go's JSON, where each of < > & takes six bytes
+    const bytes = Buffer.byteLength(goMarshal(encode(job, jobKind)));
     const limit = Math.max(0, max - ExecutionEnvelopeBytes);
     if (bytes > limit) throw jobTooLarge(bytes, limit);
   }
@@ -268,11 +270,11 @@ function decodeSubmission(raw: unknown, options: { requireName?: boolean } = {})
   return { job: inspected.job, warnings: inspected.warnings };
 }
 
-/** The checks Go's store makes on `CreateJob` (`Job.Validate`), as a ValidationError. */
 /** Room left in a message for what is sent with the job (the execution, its events, the envelope). */
 const ExecutionEnvelopeBytes = 64 * 1024;
 const jobKind = struct(jobSchema);
 
+/** The checks Go's store makes on `CreateJob` (`Job.Validate`), as a ValidationError. */
 function checkForStore(job: Job): void {
   const problems = validateJob(job);
   if (problems.length > 0) throw invalidJobSpec(problems);
