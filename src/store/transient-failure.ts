@@ -4,6 +4,7 @@
  * later, and how long to wait. Shared by the writers that must not give up on a write: the
  * orchestrator's compute reports, the compute node's execution outcomes.
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { doublingDelayMs } from '../lib/backoff.js';
 import { errorChain } from '../lib/error-chain.js';
@@ -22,6 +23,20 @@ export function isPassingStoreFailure(err: unknown): boolean {
 export function isDamagedDatabase(err: unknown): boolean {
   const code = err instanceof Database.SqliteError ? err.code : '';
   return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
+/**
+ * The hint for a database file that cannot be opened because its path is a folder (SQLite says only
+ * "unable to open database file"), or undefined.
+ */
+export function folderInPlaceHint(path: string): string | undefined {
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    // absent, or under something that is not a folder: the general hint fits
+  }
+  return isFolder ? `${path} is a folder, not a database file: move it away` : undefined;
 }
 
 /** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -364,6 +364,16 @@ describe('SqliteExecutionStore', () => {
       );
     },
   );
+
+  it('says so when the file is a folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'executions.db');
+    await mkdir(path);
+    expect(() => open(path)).toThrow(
+      expect.objectContaining({ hint: `${path} is a folder, not a database file: move it away` }),
+    );
+  });
 
   it('says a damaged file is damaged, and what to do', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));

@@ -22,7 +22,7 @@ import type { Event, Execution, ExecutionStateType, Job } from '../../models/ind
 import { DecodedCache } from '../../lib/decoded-cache.js';
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
-import { isDamagedDatabase } from '../../store/transient-failure.js';
+import { folderInPlaceHint, isDamagedDatabase } from '../../store/transient-failure.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -406,7 +406,8 @@ function storeFailure(doing: 'open' | 'read', path: string, err: unknown): Bacal
     component: ExecutionStoreComponent,
     hint: isDamagedDatabase(err)
       ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
-      : 'check that the data directory is writable and not used by another compute node',
+      : (folderInPlaceHint(path) ??
+        'check that the data directory is writable and not used by another compute node'),
     cause: err,
   });
 }

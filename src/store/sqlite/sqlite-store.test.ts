@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -194,6 +194,16 @@ describe('SqliteJobStore', () => {
         hint: 'check that the data directory is writable',
       });
       expect(err.message).toContain('cannot open job store');
+    });
+
+    it('says so when the database path is a folder', async () => {
+      const path = join(dir, `folder-${++fileCounter}.db`);
+      mkdirSync(path);
+      const err = await rejection(SqliteJobStore.create({ path }));
+      expect(err).toMatchObject({
+        code: 'DatastoreFailure',
+        hint: `${path} is a folder, not a database file: move it away`,
+      });
     });
 
     it('reports a damaged file as such, with what to do about it', async () => {

@@ -28,7 +28,7 @@ import type { NodeState } from '../../models/node.js';
 import { BacalhauError, errorMessage } from '../../models/bacerrors.js';
 import { datastoreFailure, storeClosed } from '../errors.js';
 import { systemClock } from '../time.js';
-import { isDamagedDatabase } from '../transient-failure.js';
+import { folderInPlaceHint, isDamagedDatabase } from '../transient-failure.js';
 import type {
   CreateJobExtras,
   EvaluationChanges,
@@ -132,7 +132,7 @@ export class SqliteJobStore implements JobStore {
         false,
         isDamagedDatabase(err)
           ? `the file is damaged: ${DamagedFileFix}`
-          : 'check that the data directory is writable',
+          : (folderInPlaceHint(options.path) ?? 'check that the data directory is writable'),
       );
     }
     this.#db = db;
