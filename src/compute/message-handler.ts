@@ -8,7 +8,7 @@
 import { BacalhauError, ErrorCode, MetaKey, Protocol } from '../models/index.js';
 import type { Event } from '../models/index.js';
 import type { OrchestratorMessage } from '../transport/messages.js';
-import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
+import { isAlreadyTerminal, isExecutionNotFound, isInvalidState } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 
 export const MessageHandlerComponent = 'ComputeMessageHandler';
@@ -24,14 +24,15 @@ export function handleOrchestratorMessage(
   onUnknown: (executionID: string) => void = () => undefined,
 ): void {
   try {
-    if (message.type === 'BidAccepted' && store.find(message.payload.ExecutionID) === undefined) {
-      onUnknown(message.payload.ExecutionID);
-      return;
-    }
     apply(store, message);
   } catch (err) {
     // Benign races: the execution already finished, or already went past the state the message expects.
     if (isAlreadyTerminal(err) || isInvalidState(err)) return;
+    // the store's own lookup says so, without a read of its own on every BidAccepted
+    if (message.type === 'BidAccepted' && isExecutionNotFound(err)) {
+      onUnknown(message.payload.ExecutionID);
+      return;
+    }
     throw err;
   }
 }

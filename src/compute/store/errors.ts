@@ -54,6 +54,15 @@ export function isAlreadyTerminal(err: unknown): boolean {
   );
 }
 
+/** Whether `err` says the store has no record of the execution. */
+export function isExecutionNotFound(err: unknown): boolean {
+  return (
+    err instanceof BacalhauError &&
+    err.component === ExecutionStoreComponent &&
+    err.code === ErrorCode.ExecutionNotFound
+  );
+}
+
 /** Whether `err` is a failed state condition (the execution moved on meanwhile). */
 export function isInvalidState(err: unknown): boolean {
   return (
