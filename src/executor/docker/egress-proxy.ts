@@ -130,7 +130,7 @@ export class EgressProxy {
     const destination = await this.#destination(host);
     if (this.#stopped || client.destroyed) return; // the proxy stopped, or the task hung up, meanwhile
     if ('failed' in destination) {
-      client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${destination.failed}`);
+      client.end(badGateway(destination.failed));
       return;
     }
     if ('refused' in destination) {
@@ -148,7 +148,7 @@ export class EgressProxy {
       client.pipe(upstream);
     });
     upstream.on('error', (err) => {
-      if (!connected) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${unreachable(host, err)}`);
+      if (!connected) client.end(badGateway(unreachable(host, err)));
       else client.destroy();
     });
     client.on('close', () => upstream.destroy());
@@ -172,6 +172,10 @@ export class EgressProxy {
 
 function forbidden(text: string): string {
   return `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${text}`;
+}
+
+function badGateway(text: string): string {
+  return `HTTP/1.1 502 Bad Gateway\r\n\r\n${text}`;
 }
 
 function unreachable(host: string, err: Error): string {

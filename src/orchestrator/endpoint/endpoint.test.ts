@@ -358,21 +358,18 @@ describe('submitJob', () => {
     });
 
     it("refuses a job too large for the transport's messages, saying how large and what to move", async () => {
-      const withInline = (bytes: number) =>
+      /** A job whose one input is inline data at `url`. */
+      const withData = (url: string) =>
         dockerJob({
           Tasks: [
             {
               Name: 'main',
               Engine: { Type: 'docker', Params: { Image: 'x' } },
-              InputSources: [
-                {
-                  Target: '/data',
-                  Source: { Type: 'inline', Params: { URL: `data:;base64,${'A'.repeat(bytes)}` } },
-                },
-              ],
+              InputSources: [{ Target: '/data', Source: { Type: 'inline', Params: { URL: url } } }],
             },
           ],
         });
+      const withInline = (bytes: number) => withData(`data:;base64,${'A'.repeat(bytes)}`);
       const limited = endpoint({ maxMessageBytes: () => 1024 * 1024 });
       const err = await rejection(limited.submitJob({ job: withInline(1024 * 1024) }));
       expect(err.code).toBe('ValidationError');
@@ -383,20 +380,7 @@ describe('submitJob', () => {
       expect(err.hint).toContain('to a URL, S3 or local input');
       expect((await store.listJobs()).items).toEqual([]);
       // measured as sent: Go's JSON escapes each of < > & in six bytes
-      const html = dockerJob({
-        Tasks: [
-          {
-            Name: 'main',
-            Engine: { Type: 'docker', Params: { Image: 'x' } },
-            InputSources: [
-              {
-                Target: '/data',
-                Source: { Type: 'inline', Params: { URL: `data:,${'<>&'.repeat(200 * 1024)}` } },
-              },
-            ],
-          },
-        ],
-      });
+      const html = withData(`data:,${'<>&'.repeat(200 * 1024)}`);
       expect((await rejection(limited.submitJob({ job: html }))).message).toMatch(/: 36\d{5} bytes encoded/);
       // what fits is accepted, and without a limit (in memory) anything the API takes
       await limited.submitJob({ job: withInline(900 * 1024) });
