@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { NoopExecutor } from '../executor/noop/executor.js';
 import { ManualClock, sleep } from '../lib/clock.js';
+import { JobType } from '../models/constants.js';
 import { StorageRegistry } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
@@ -50,13 +51,17 @@ function slowDownload(ms: number): Storage {
   };
 }
 
-/** Runs a noop task with a 3 s ExecutionTimeout and one input taking `downloadMs`; the requests it got. */
-async function runWithInput(downloadMs: number) {
-  const requests: { timeoutMs?: number }[] = [];
+/**
+ * Runs a noop task with a 3 s ExecutionTimeout and one input taking `downloadMs`, in a job of `type`;
+ * the requests it got.
+ */
+async function runWithInput(downloadMs: number, type: JobType = JobType.Batch) {
+  const requests: { timeoutMs?: number; longRunning?: boolean }[] = [];
   const executor = new NoopExecutor({
     hooks: {
       jobHandler: ({ request }) => {
-        requests.push({ ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }) });
+        const { timeoutMs, longRunning } = request;
+        requests.push({ ...(timeoutMs === undefined ? {} : { timeoutMs }), longRunning });
         return Promise.resolve();
       },
     },
@@ -70,6 +75,7 @@ async function runWithInput(downloadMs: number) {
     clock,
   });
   const job = testJob({
+    Type: type,
     Tasks: [
       {
         Name: 'main',
@@ -98,8 +104,13 @@ it('fails an execution whose inputs are still downloading when its ExecutionTime
 
 it('gives the task what the downloads left of its ExecutionTimeout', async () => {
   const { requests, execution } = await runWithInput(2000);
-  expect(requests).toEqual([{ timeoutMs: 1000 }]);
+  expect(requests).toEqual([{ timeoutMs: 1000, longRunning: false }]);
   expect(execution.ComputeState.StateType).toBe('Completed');
+});
+
+it('runs a service task without a timeout, telling the executor it runs until stopped', async () => {
+  const { requests } = await runWithInput(2000, JobType.Service);
+  expect(requests).toEqual([{ longRunning: true }]);
 });
 
 it("prepares the inputs in the execution's own folder", async () => {

@@ -165,6 +165,7 @@ export class ExecutionRunner {
         resources: allocatedResources(execution),
         network,
         env,
+        longRunning: isLongRunningJob(job),
         ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }),
       }).catch((err: unknown) => {
         // the executor names the time it was given: the task's timeout is what the user set

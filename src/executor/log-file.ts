@@ -10,7 +10,7 @@
 import { closeSync, constants, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { writeAt } from '../lib/quick-fs.js';
-import type { ExecutionLogType } from '../models/execution.js';
+import { ExecutionLogType } from '../models/execution.js';
 import type { LogChunk, LogStreamOptions } from './types.js';
 
 const HeaderBytes = 8;
@@ -28,6 +28,11 @@ export class LogFile {
   #fd: number | undefined;
   #size = 0;
   #ended = false;
+  /** Payload bytes per stream in the file when it was resumed: what a previous process recorded. */
+  #resumedWith: Record<ExecutionLogType, number> = {
+    [ExecutionLogType.Stdout]: 0,
+    [ExecutionLogType.Stderr]: 0,
+  };
   /** Readers waiting for the file to grow or end. */
   #wakers = new Set<() => void>();
 
@@ -51,21 +56,30 @@ export class LogFile {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT);
     try {
       const { size } = fstatSync(fd);
-      let whole = 0;
+      const log = new LogFile(path, fd);
       const reader = await open(path, 'r');
       try {
-        for await (const chunk of readFrames(reader, 0, size)) whole += HeaderBytes + chunk.data.length;
+        for await (const { type, data } of readFrames(reader, 0, size)) {
+          log.#size += HeaderBytes + data.length;
+          log.#resumedWith[type] += data.length;
+        }
       } finally {
         await reader.close();
       }
-      if (whole < size) ftruncateSync(fd, whole);
-      const log = new LogFile(path, fd);
-      log.#size = whole;
+      if (log.#size < size) ftruncateSync(fd, log.#size);
       return log;
     } catch (err) {
       closeSync(fd);
       throw err;
     }
+  }
+
+  /**
+   * How many bytes of each stream the file held when it was resumed (none for a created file): the
+   * output a previous process recorded.
+   */
+  resumedWith(type: ExecutionLogType): number {
+    return this.#resumedWith[type];
   }
 
   /**

@@ -27,9 +27,12 @@ describe('LogFile.resume', () => {
       await before.append([{ type: Stderr, data: text('two\n') }]);
       await before.end();
       const resumed = await LogFile.resume(path);
+      // what it held of each stream when resumed: where a daemon's log of the task continues (supervise.ts)
+      expect([resumed.resumedWith(Stdout), resumed.resumedWith(Stderr)]).toEqual([4, 4]);
       await resumed.append([{ type: Stdout, data: text('three\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['1:one\n', '2:two\n', '1:three\n']);
+      expect(resumed.resumedWith(Stdout)).toBe(4);
     }));
 
   it('drops a last frame the previous process was killed in the middle of writing', () =>
@@ -41,6 +44,7 @@ describe('LogFile.resume', () => {
       // a header announcing 10 bytes, of which 3 reached the file
       await appendFile(path, Buffer.from([1, 0, 0, 0, 0, 0, 0, 10, 0x63, 0x75, 0x74]));
       const resumed = await LogFile.resume(path);
+      expect(resumed.resumedWith(Stdout)).toBe('whole\n'.length);
       await resumed.append([{ type: Stdout, data: text('next\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['1:whole\n', '1:next\n']);
@@ -49,6 +53,7 @@ describe('LogFile.resume', () => {
   it('starts an empty file when there is none', () =>
     withTempDir(async (dir) => {
       const resumed = await LogFile.resume(join(dir, 'log'));
+      expect([resumed.resumedWith(Stdout), resumed.resumedWith(Stderr)]).toEqual([0, 0]);
       await resumed.append([{ type: Stderr, data: text('first\n') }]);
       await resumed.end();
       expect(await frames(resumed)).toEqual(['2:first\n']);

@@ -59,6 +59,11 @@ export interface RunCommandRequest {
   network: NetworkConfig;
   /** Task env with the `BACALHAU_*` system env on top (system wins); `env:` references resolved. */
   env: Readonly<Record<string, string>>;
+  /**
+   * The task runs until stopped (a service or daemon job): a restarted node re-attaches to it instead
+   * of failing it, so an executor that can keep what the task writes while no node is attached does.
+   */
+  longRunning?: boolean;
   /** Milliseconds the task may run; 0 or absent = no limit. Enforced by the executor. */
   timeoutMs?: number;
   /** Defaults to {@link DefaultOutputLimits}. */

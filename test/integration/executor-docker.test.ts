@@ -597,33 +597,67 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(await running).toMatchObject({ ErrorMsg: '', Stdout: 'still here\n', ExitCode: 0 });
       }));
 
-    it('continues the output a killed node recorded when it re-attaches; what the task wrote meanwhile is lost', () =>
-      withTempDir(async (dir) => {
-        const id = `${runID}-resume`;
-        const lines = 80;
-        const req = await newRequest(
-          dir,
-          sh(`i=1; while [ $i -le ${lines} ]; do echo "line $i"; i=$((i+1)); sleep 0.05; done`),
-        );
-        const stdoutFile = join(req.resultsDir, 'stdout');
-        // the node is killed (SIGKILL) once it recorded a few lines; its container runs on
-        await crashAfterStarting(dir, id, [req], () => fileContains(stdoutFile, 'line 5\n'));
-        await new Promise((resolve) => setTimeout(resolve, 500)); // the node is down for a while
-        const restarted = await newExecutor({ id });
-        const result = await run(restarted, req);
+    /**
+     * Runs a task printing `line 1` to `line <lines>` on stdout and `err 1`... on stderr, one pair
+     * every 50 ms, on a node killed (SIGKILL) once it recorded five lines; a new node takes it up after
+     * `downMs`. Returns the numbers recorded of each stream, having checked that the summaries, the log
+     * `job logs` reads and the stdout and stderr files agree on them.
+     */
+    async function resumeAfterCrash(
+      dir: string,
+      options: { lines: number; downMs: number; longRunning: boolean },
+    ): Promise<{ stdout: number[]; stderr: number[] }> {
+      const id = `${runID}-resume-${++executions}`;
+      const req = await newRequest(dir, {
+        ...sh(
+          `i=1; while [ $i -le ${options.lines} ]; do echo "line $i"; echo "err $i" >&2; i=$((i+1)); sleep 0.05; done`,
+        ),
+        longRunning: options.longRunning,
+      });
+      const stdoutFile = join(req.resultsDir, 'stdout');
+      await crashAfterStarting(dir, id, [req], () => fileContains(stdoutFile, 'line 5\n'));
+      await new Promise((resolve) => setTimeout(resolve, options.downMs));
+      const restarted = await newExecutor({ id });
+      const result = await run(restarted, req);
 
-        const recorded = await readFile(stdoutFile, 'utf8');
-        const numbers = recorded.match(/^line \d+$/gm)?.map((line) => Number(line.slice(5))) ?? [];
-        expect(recorded).toBe(numbers.map((n) => `line ${n}\n`).join(''));
+      const stdout = await readFile(stdoutFile, 'utf8');
+      const stderr = await readFile(join(req.resultsDir, 'stderr'), 'utf8');
+      const numbers = (text: string, prefix: string): number[] => {
+        const found = text.match(new RegExp(`^${prefix} \\d+$`, 'gm')) ?? [];
+        const numbers = found.map((line) => Number(line.slice(prefix.length + 1)));
+        expect(text).toBe(numbers.map((n) => `${prefix} ${n}\n`).join(''));
+        return numbers;
+      };
+      expect(result).toMatchObject({ ErrorMsg: '', ExitCode: 0, Stdout: stdout, stderr });
+      const log = (await logText(restarted, req)).split('\n');
+      expect(log.filter((line) => line.startsWith('line ')).join('\n')).toBe(stdout.trimEnd());
+      expect(log.filter((line) => line.startsWith('err ')).join('\n')).toBe(stderr.trimEnd());
+      return { stdout: numbers(stdout, 'line'), stderr: numbers(stderr, 'err') };
+    }
+    const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+    it("recovers what a long-running task wrote while the node was down from the daemon's log, each line once", () =>
+      withTempDir(async (dir) => {
+        const all = oneToN(60);
+        const recorded = await resumeAfterCrash(dir, { lines: 60, downMs: 500, longRunning: true });
+        expect(recorded).toEqual({ stdout: all, stderr: all });
+      }));
+
+    it('recovers the whole output of a long-running task that ended while the node was down', () =>
+      withTempDir(async (dir) => {
+        const all = oneToN(20);
+        const recorded = await resumeAfterCrash(dir, { lines: 20, downMs: 2000, longRunning: true });
+        expect(recorded).toEqual({ stdout: all, stderr: all });
+      }));
+
+    it('continues the output of a task without a daemon log after a re-attach; what it wrote meanwhile is lost', () =>
+      withTempDir(async (dir) => {
+        const numbers = (await resumeAfterCrash(dir, { lines: 60, downMs: 500, longRunning: false })).stdout;
         // what the killed node recorded is kept, then what came after the re-attach: each line once, in order
         expect(numbers.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
-        expect(numbers.at(-1)).toBe(lines);
+        expect(numbers.at(-1)).toBe(60);
         expect(numbers.every((n, i) => i === 0 || n > (numbers[i - 1] ?? n))).toBe(true);
-        // the lines written while no node was attached are lost: the daemon keeps no log (supervise.ts)
-        expect(numbers.length).toBeLessThan(lines);
-        // the summary, the log that `job logs` reads and the stdout file agree on the whole output
-        expect(result).toMatchObject({ ErrorMsg: '', ExitCode: 0, Stdout: recorded, StdoutTruncated: false });
-        expect(await logText(restarted, req)).toBe(recorded);
+        expect(numbers.length).toBeLessThan(60);
       }));
 
     it('starts a fresh execution from empty files, whatever an earlier attempt with its ID left there', () =>
@@ -767,7 +801,10 @@ setInterval(() => undefined, 60_000);
       },
     );
     const exited = once(child, 'exit');
-    for await (const chunk of child.stdout) if (String(chunk).includes('started')) break;
+    let started = false;
+    for await (const chunk of child.stdout) if ((started = String(chunk).includes('started'))) break;
+    // its error went to the test's stderr
+    if (!started) throw new Error('the node process ended before it started its executions');
     await recorded?.();
     child.kill('SIGKILL');
     await exited;

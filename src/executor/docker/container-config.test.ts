@@ -6,6 +6,19 @@ import { decodeDockerSpec } from '../../models/engines/docker.js';
 
 const ref = { executorID: 'node-1', instanceID: 'inst-1', jobID: 'j-1', executionID: 'e-1' };
 const noDevices = { DeviceRequests: [], Devices: [] };
+/** A busybox task with nothing set: each test sets what it is about. */
+const plainTask = {
+  ref,
+  spec: decodeDockerSpec({ Type: 'docker', Params: { Image: 'busybox' } }),
+  env: {},
+  networkEnv: {},
+  mounts: [],
+  resources: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
+  devices: noDevices,
+  network: networkSettings('none', { Type: 'None' }, { bridge: false }),
+  pidsLimit: 100,
+  keepLog: false,
+};
 
 describe('containerCreateOptions', () => {
   it("builds Bacalhau's container, hardened", () => {
@@ -28,6 +41,7 @@ describe('containerCreateOptions', () => {
       devices: noDevices,
       network: networkSettings('none', { Type: 'None' }, { bridge: false }),
       pidsLimit: 100,
+      keepLog: false,
     });
     expect(options).toEqual({
       name: 'bacalhau-node-1-j-1-e-1-executor',
@@ -65,15 +79,8 @@ describe('containerCreateOptions', () => {
 
   it("leaves the image's entrypoint, command, working directory and unlimited resources alone", () => {
     const options = containerCreateOptions({
-      ref,
-      spec: decodeDockerSpec({ Type: 'docker', Params: { Image: 'busybox' } }),
-      env: {},
-      networkEnv: {},
-      mounts: [],
-      resources: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
-      devices: noDevices,
+      ...plainTask,
       network: networkSettings('host', { Type: 'Host' }, { bridge: false }),
-      pidsLimit: 100,
     });
     expect(options).not.toHaveProperty('Entrypoint');
     expect(options).not.toHaveProperty('Cmd');
@@ -83,6 +90,15 @@ describe('containerCreateOptions', () => {
     expect(options.HostConfig?.NetworkMode).toBe('host');
   });
 
+  it('has the daemon keep a bounded log for a long-running task only, which a restarted node reads back', () => {
+    const options = (keepLog: boolean) => containerCreateOptions({ ...plainTask, keepLog });
+    expect(options(true).HostConfig?.LogConfig).toEqual({
+      Type: 'local',
+      Config: { 'max-size': '20m', 'max-file': '5' },
+    });
+    expect(options(false).HostConfig?.LogConfig).toEqual({ Type: 'none', Config: {} });
+  });
+
   it('publishes the allocated Bridge host ports on their container targets', () => {
     // As the compute node hands them over: Static allocated, Target defaulted to it when not given.
     const ports = [
@@ -90,15 +106,9 @@ describe('containerCreateOptions', () => {
       { Name: 'raw', Static: 20008, Target: 20008 },
     ];
     const options = containerCreateOptions({
-      ref,
-      spec: decodeDockerSpec({ Type: 'docker', Params: { Image: 'busybox' } }),
+      ...plainTask,
       env: { BACALHAU_HOST_PORT_web: '20007', BACALHAU_PORT_web: '8080' },
-      networkEnv: {},
-      mounts: [],
-      resources: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
-      devices: noDevices,
       network: networkSettings('bridge', { Type: 'Bridge', Ports: ports }, { bridge: true }),
-      pidsLimit: 100,
     });
     expect(options.ExposedPorts).toEqual({ '8080/tcp': {}, '20008/tcp': {} });
     expect(options.HostConfig?.PortBindings).toEqual({

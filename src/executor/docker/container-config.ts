@@ -6,14 +6,15 @@
  * capped at the memory limit (a limit means out-of-memory, not swapping).
  * Docker's default capabilities are kept: busybox-style tools (chown, ping, ...) need them.
  *
- * The daemon keeps no log (driver `none`): the executor records the output from an attached stream.
- * A bounded `local` log would let a restarted node recover what a task wrote while the node was down,
- * but it makes a chatty task about five times slower. Measured here (Docker 20.10, 2 cores), attached
- * and recorded as the executor does, the drivers alternated in the same run, medians of 5:
- * `seq 1 6500000` (50 MB of short lines) 2.6 s with none, 12.9 s (×5.0) with local (max-size 20m,
- * max-file 5; ×4.5 to ×4.7 uncompressed or as one 200 MB file in other runs), 12.7 s (×5.0) with
- * json-file (the same bounds); a shell loop echoing 400,000 lines ×1.65 with either; `true` 108 ms
- * with each. So output written while the node is down is lost (see supervise.ts).
+ * The executor records the output from an attached stream. The daemon keeps a log of its own only
+ * for a long-running task (service, daemon), which a restarted node re-attaches to: a bounded `local`
+ * log, from which the node recovers what the task wrote while it was down (supervise.ts). A batch
+ * task is never re-attached to, and a log would make a chatty one about five times slower, so its
+ * driver is `none`. Measured here (Docker 20.10, 2 cores), attached and recorded as the executor
+ * does, the drivers alternated in the same run, medians of 5: `seq 1 6500000` (50 MB of short lines)
+ * 2.6 s with none, 12.9 s (×5.0) with local (max-size 20m, max-file 5; ×4.5 to ×4.7 uncompressed or
+ * as one 200 MB file in other runs), 12.7 s (×5.0) with json-file (the same bounds); a shell loop
+ * echoing 400,000 lines ×1.65 with either; `true` 108 ms with each.
  */
 import type Docker from 'dockerode';
 import type { Resources } from '../../models/resources.js';
@@ -24,6 +25,13 @@ import type { DockerEngineSpec } from '../../models/engines/docker.js';
 
 /** Go's `NanoCPUCoefficient`: Docker counts CPU in billionths of a core. */
 export const NanoCpusPerCore = 1_000_000_000;
+
+/** A long-running task's log on the daemon: at most 5 files of 20 MB (the `local` driver's defaults). */
+const KeptLog: Docker.HostConfig['LogConfig'] = {
+  Type: 'local',
+  Config: { 'max-size': '20m', 'max-file': '5' },
+};
+const NoLog: Docker.HostConfig['LogConfig'] = { Type: 'none', Config: {} };
 
 export interface ContainerConfigInput {
   ref: ExecutionRef;
@@ -37,6 +45,8 @@ export interface ContainerConfigInput {
   devices: DeviceSettings;
   network: NetworkSettings;
   pidsLimit: number;
+  /** Whether the daemon keeps a log of the task's output: for a long-running task only (see above). */
+  keepLog: boolean;
 }
 
 export function containerCreateOptions(input: ContainerConfigInput): Docker.ContainerCreateOptions {
@@ -67,7 +77,7 @@ export function containerCreateOptions(input: ContainerConfigInput): Docker.Cont
       PidsLimit: input.pidsLimit,
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],
-      LogConfig: { Type: 'none', Config: {} },
+      LogConfig: input.keepLog ? KeptLog : NoLog,
     },
   };
 }

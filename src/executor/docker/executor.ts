@@ -74,6 +74,14 @@ const RecentAnswerMs = 30_000;
 /** How long `stop` waits for the daemon to list what is left to remove (it may not be answering). */
 const StopListingTimeoutMs = 10_000;
 
+/** An execution's job container, new or left by a previous run of the node. */
+interface TakenContainer {
+  container: Docker.Container;
+  gateway: HttpGateway | undefined;
+  /** Whether the daemon keeps a log of the container's output (container-config.ts). */
+  daemonLog: boolean;
+}
+
 export class DockerExecutor extends BaseExecutor {
   readonly id: string;
   /** Where the daemon is (DOCKER_HOST, or the default socket), for messages. */
@@ -260,7 +268,7 @@ export class DockerExecutor extends BaseExecutor {
     // (a re-attached execution continues what its previous process recorded; a fresh one starts empty)
     const recording = recorderFor(request, { resume: existing !== undefined });
     recording.catch(() => undefined); // awaited below, after the create: not an unhandled rejection
-    let made: { container: Docker.Container; gateway: HttpGateway | undefined };
+    let made: TakenContainer;
     try {
       made =
         existing === undefined
@@ -273,7 +281,8 @@ export class DockerExecutor extends BaseExecutor {
       );
       throw err;
     }
-    const { container, gateway } = made;
+    const { container, gateway, daemonLog } = made;
+    const start = existing === undefined || existing.State === 'created';
     const cleanup = (): Promise<void> =>
       this.#removal(async () => {
         await Promise.allSettled([
@@ -292,7 +301,9 @@ export class DockerExecutor extends BaseExecutor {
       const { done } = await runContainer({
         container,
         recorder,
-        start: existing === undefined || existing.State === 'created',
+        start,
+        // what the task wrote while no node was attached is in the daemon's log, after what was recorded
+        fromDaemonLog: !start && daemonLog,
         signal: stop,
         cleanup,
       });
@@ -318,7 +329,7 @@ export class DockerExecutor extends BaseExecutor {
     spec: DockerEngineSpec,
     mounts: Docker.MountSettings[],
     signal: AbortSignal,
-  ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
+  ): Promise<TakenContainer> {
     const devices = await gpuDevices(request.resources);
     const { resolution, bridge } = await this.#network(request.network);
     const ref: ExecutionRef = { ...this.#scope, jobID: request.jobID, executionID: request.executionID };
@@ -337,11 +348,13 @@ export class DockerExecutor extends BaseExecutor {
         ...(gateway && { sandboxID: gateway.sandboxID }),
       }),
       pidsLimit: this.#pidsLimit,
+      keepLog: request.longRunning === true,
     });
     try {
       return {
         container: await createPullingImage(this.#docker, { ...options, Image: spec.Image }, signal),
         gateway,
+        daemonLog: request.longRunning === true,
       };
     } catch (err) {
       await gateway?.close();
@@ -355,12 +368,21 @@ export class DockerExecutor extends BaseExecutor {
     existing: Docker.ContainerInfo,
     config: NetworkConfig,
     signal: AbortSignal,
-  ): Promise<{ container: Docker.Container; gateway: HttpGateway | undefined }> {
+  ): Promise<TakenContainer> {
     const container = this.#docker.getContainer(existing.Id);
+    // the listing does not tell the log driver: containers made before long-running tasks kept one have none
+    const logType = await container.inspect({ abortSignal: signal }).then(
+      (info) => info.HostConfig.LogConfig?.Type,
+      (err: unknown) => {
+        throwIfAborted(signal);
+        throw daemonError('inspecting the container left by the previous run', err);
+      },
+    );
+    const daemonLog = logType !== undefined && logType !== 'none';
     const sandboxID = /^container:(.+)$/.exec(existing.HostConfig.NetworkMode)?.[1];
     // an ended container needs no network any more: its result is all that is left to collect
     if (sandboxID === undefined || existing.State === 'exited' || existing.State === 'dead') {
-      return { container, gateway: undefined };
+      return { container, gateway: undefined, daemonLog };
     }
     const gateway = await HttpGateway.reopen({
       docker: this.#docker,
@@ -369,7 +391,7 @@ export class DockerExecutor extends BaseExecutor {
       proxy: this.#proxyOptions,
       signal,
     });
-    return { container, gateway };
+    return { container, gateway, daemonLog };
   }
 
   async #network(config: NetworkConfig): Promise<{ resolution: NetworkResolution; bridge: boolean }> {

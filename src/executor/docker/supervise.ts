@@ -12,15 +12,20 @@
  * order the daemon read it, and a task writing faster than it is recorded waits (an attached stream
  * is not buffered).
  *
- * After a restart of the node, a container still running is attached to again (`start: false`) and
- * its output recorded after what the previous process recorded (the executor resumes the recorder).
- * What the task wrote while no process was attached is lost, and the log and results have a gap
- * there: the daemon keeps no log of its own to fill it from, because a log driver made chatty tasks
- * several times slower (container-config.ts has the figures).
+ * After a restart of the node, the container of a long-running task is taken up again (`start:
+ * false`) and its output recorded after what the previous process recorded (the executor resumes the
+ * recorder). The daemon keeps a log of such a task (container-config.ts), so the output is read from
+ * that log, past the bytes of each stream the previous process recorded: what the task wrote while no
+ * node was attached is recorded too, whether the container still runs or ended meanwhile. Counting
+ * bytes is exact where times are not (a file's time lags its last write by a clock tick), as long as
+ * the log still starts where the task's output did: of a task that wrote more than the log keeps
+ * (100 MB), what the daemon rotated away is skipped in its place, and that much is lost. A container
+ * without a daemon log (a batch task's) is attached to again, and what it wrote meanwhile is lost.
  */
 import type Docker from 'dockerode';
-import type { RunCommandResult } from '../../models/execution.js';
+import { ExecutionLogType, type RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
+import type { LogChunk } from '../types.js';
 import { demultiplex } from './demux.js';
 import { daemonError, describe, statusCode } from './errors.js';
 import { MemoryLimitExceeded } from '../errors.js';
@@ -39,6 +44,11 @@ export interface SuperviseOptions {
   recorder: OutputRecorder;
   /** False when the container was already started (by a previous run of the node). */
   start: boolean;
+  /**
+   * Set when taking up a started container whose daemon keeps its log: the output is read from that
+   * log instead of attached to, past what the recorder held when it was resumed.
+   */
+  fromDaemonLog?: boolean;
   signal: AbortSignal;
   /** Removes the container and what belongs to it; runs once, whatever happened. Never rejects. */
   cleanup: () => Promise<void>;
@@ -50,7 +60,7 @@ export interface SuperviseOptions {
  * and then the caller still owns (and removes) the container.
  */
 export async function runContainer(options: SuperviseOptions): Promise<{ done: Promise<RunCommandResult> }> {
-  const capture = await attachOutput(options.container, options.recorder, options.start);
+  const capture = await captureOutput(options);
   const failure = options.start ? await startContainer(options.container) : undefined;
   return { done: supervise(options, capture, failure) };
 }
@@ -156,26 +166,21 @@ interface Capture {
 }
 
 /**
- * Attaches to the container's output. One that is not running yet (`starting`) misses nothing; one
- * re-attached to gives what it writes from now on, and one that ended before a re-attach has nothing
- * left to give.
+ * Records the container's output, from the daemon's log with `fromDaemonLog`, else attached to. A
+ * container not running yet (`start`) misses nothing; one re-attached to without a log gives what it
+ * writes from now on, and one that ended before such a re-attach has nothing left to give.
  */
-async function attachOutput(
-  container: Docker.Container,
-  recorder: OutputRecorder,
-  starting: boolean,
-): Promise<Capture> {
+async function captureOutput(options: SuperviseOptions): Promise<Capture> {
+  const { container, recorder, start, fromDaemonLog = false } = options;
   const controller = new AbortController();
+  const streams = { stdout: true, stderr: true, abortSignal: controller.signal };
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await container.attach({
-      stream: true,
-      stdout: true,
-      stderr: true,
-      abortSignal: controller.signal,
-    });
+    stream = fromDaemonLog
+      ? await container.logs({ follow: true, ...streams })
+      : await container.attach({ stream: true, ...streams });
   } catch (err) {
-    if (starting) throw daemonError('attaching to the container', err);
+    if (start) throw daemonError('attaching to the container', err);
     return {
       done: Promise.resolve(undefined),
       abort: () => undefined,
@@ -186,7 +191,8 @@ async function attachOutput(
   let recorderFailure: Error | undefined;
   /** Records the multiplexed stream in the order it comes. */
   const record = async (): Promise<void> => {
-    for await (const piece of demultiplex(stream as AsyncIterable<Buffer>)) {
+    const pieces = demultiplex(stream as AsyncIterable<Buffer>);
+    for await (const piece of fromDaemonLog ? notYetRecorded(pieces, recorder) : pieces) {
       await recorder.write(piece.type, piece.data).catch((err: unknown) => {
         recorderFailure = err instanceof Error ? err : new Error(String(err));
         throw err;
@@ -208,6 +214,22 @@ async function attachOutput(
     recorderFailure: () => recorderFailure,
     endedAt: () => endedAt,
   };
+}
+
+/** The daemon log's pieces past the bytes of each stream the resumed recorder held already. */
+async function* notYetRecorded(
+  pieces: AsyncIterable<LogChunk>,
+  recorder: OutputRecorder,
+): AsyncGenerator<LogChunk> {
+  const skip = {
+    [ExecutionLogType.Stdout]: recorder.log.resumedWith(ExecutionLogType.Stdout),
+    [ExecutionLogType.Stderr]: recorder.log.resumedWith(ExecutionLogType.Stderr),
+  };
+  for await (const { type, data } of pieces) {
+    const skipped = Math.min(skip[type], data.length);
+    skip[type] -= skipped;
+    if (skipped < data.length) yield { type, data: data.subarray(skipped) };
+  }
 }
 
 /** Why the capture was aborted, when a reason worth telling was given. */
