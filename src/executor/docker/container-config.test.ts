@@ -93,7 +93,7 @@ describe('containerCreateOptions', () => {
   it('has the daemon keep a bounded log for a long-running task only, which a restarted node reads back', () => {
     const options = (keepLog: boolean) => containerCreateOptions({ ...plainTask, keepLog });
     expect(options(true).HostConfig?.LogConfig).toEqual({
-      Type: 'local',
+      Type: 'json-file',
       Config: { 'max-size': '20m', 'max-file': '5' },
     });
     expect(options(false).HostConfig?.LogConfig).toEqual({ Type: 'none', Config: {} });

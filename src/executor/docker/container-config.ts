@@ -7,10 +7,11 @@
  * Docker's default capabilities are kept: busybox-style tools (chown, ping, ...) need them.
  *
  * The executor records the output from an attached stream. The daemon keeps a log of its own only
- * for a long-running task (service, daemon), which a restarted node re-attaches to: a bounded `local`
- * log, from which the node recovers what the task wrote while it was down (supervise.ts). A batch
- * task is never re-attached to, and a log would make a chatty one about five times slower, so its
- * driver is `none`. Measured here (Docker 20.10, 2 cores), attached and recorded as the executor
+ * for a long-running task (service, daemon), which a restarted node re-attaches to: a bounded
+ * `json-file` log (the driver Docker-compatible engines such as Podman read back too), from which the
+ * node recovers what the task wrote while it was down (supervise.ts). A batch task is never
+ * re-attached to, and a log would make a chatty one about five times slower, so its driver is
+ * `none`. Measured here (Docker 20.10, 2 cores), attached and recorded as the executor
  * does, the drivers alternated in the same run, medians of 5: `seq 1 6500000` (50 MB of short lines)
  * 2.6 s with none, 12.9 s (×5.0) with local (max-size 20m, max-file 5; ×4.5 to ×4.7 uncompressed or
  * as one 200 MB file in other runs), 12.7 s (×5.0) with json-file (the same bounds); a shell loop
@@ -26,9 +27,9 @@ import type { DockerEngineSpec } from '../../models/engines/docker.js';
 /** Go's `NanoCPUCoefficient`: Docker counts CPU in billionths of a core. */
 export const NanoCpusPerCore = 1_000_000_000;
 
-/** A long-running task's log on the daemon: at most 5 files of 20 MB (the `local` driver's defaults). */
+/** A long-running task's log on the daemon: at most 5 files of 20 MB. */
 const KeptLog: Docker.HostConfig['LogConfig'] = {
-  Type: 'local',
+  Type: 'json-file',
   Config: { 'max-size': '20m', 'max-file': '5' },
 };
 const NoLog: Docker.HostConfig['LogConfig'] = { Type: 'none', Config: {} };
