@@ -588,6 +588,26 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
       }));
   });
 
+  describe('stdio', () => {
+    it('keeps a task from closing or renumbering the stdio fds every task shares; the next tasks run', () =>
+      withTempDir(async (dir) => {
+        const executor = newExecutor({ spareWorkers: 1 });
+        const { result } = await run(dir, task('stdio_tamper'), {}, executor);
+        expect(result.Stdout).toBe('before\n');
+        // renumber ENOTSUP; after its close, stdout EBADF to a write and to a second close; no pwrite ESPIPE
+        expect([...Buffer.from(result.stderr, 'latin1')]).toEqual([58, 8, 8, 70]);
+        for (let i = 0; i < 3; i++) {
+          expect((await run(dir, task('hello'), {}, executor)).result.Stdout).toBe('Hello, world!\n');
+        }
+      }));
+
+    it('refuses calls sized past what the module could mean: 2,000 buffers in a write, a poll beyond its memory', () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('huge_calls'));
+        expect([...Buffer.from(result.stderr, 'latin1')]).toEqual([28, 21]);
+      }));
+  });
+
   // A worker's end does not close the host fds behind its WASI fds (threads share the process's fd
   // table): a node running many jobs would run out of them.
   describe('host fds', () => {
@@ -615,6 +635,19 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           );
           expect(result.ExitCode).toBe(0);
         }
+        expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
+    it('lets a module keep at most 256 files open at once, then answers EMFILE; all are closed at its end', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        await writeFile(join(data, 'f'), 'x');
+        const { result } = await run(dir, task('open_files'), {
+          inputs: [{ source: data, target: '/data', readOnly: true }],
+        });
+        // how many it opened (little-endian), then the errno of the open that failed
+        expect([...Buffer.from(result.Stdout, 'latin1')]).toEqual([0, 1, 0, 0, 33]);
         expect(await fdsUnder(dir)).toEqual([]);
       }));
 

@@ -113,6 +113,15 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
         expect(givenBack).toBeUndefined();
         await exited;
       }));
+    it('after a task whose module kept its memory to itself, which cannot be measured', () =>
+      withTempDir(async (dir) => {
+        const worker = spawn();
+        const exited = once(worker, 'exit');
+        const { result, givenBack } = await run(dir, worker, 'hidden_memory', {});
+        expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
+        expect(givenBack).toBeUndefined();
+        await exited;
+      }));
   });
 
   describe('fails the run when its output cannot be recorded', () => {

@@ -16,6 +16,13 @@
  * - stdout/stderr: `fd_write` on fds 1 and 2 is taken over; each write goes into a ring of shared
  *   memory the main thread reads and records in order (output-ring.ts). The worker blocks while the
  *   ring is full, so a task writing gigabytes cannot fill the host's memory.
+ * - stdio fds: behind fds 0, 1 and 2 of every task is one /dev/null fd of the process. A task
+ *   closing one only closes its own view of it (later calls on it fail with EBADF, as in wazero),
+ *   and none may be renumbered: the host fd would be closed for every task, and its number handed to
+ *   the next file or connection the node opens. They behave as pipes (no seeking or positioned I/O).
+ * - bounds: at most {@link MaxOpenFiles} files open at once per module (a task killed while
+ *   computing leaves its host fds open: threads share the process's fd table), and at most
+ *   {@link MaxIovecs} buffers per read or write (node:wasi allocates host memory per buffer).
  * - read-only inputs: calls that would modify a file under a read-only preopen (or an fd opened from
  *   one) fail with EROFS, as on a read-only mount.
  * - symbolic links: path calls that would take the host outside the preopen they come through fail
@@ -41,6 +48,11 @@ export const ControlSlot = {
 } as const;
 export const ControlSlots = 3;
 
+/** Files a module may have open at once besides stdio and its preopens (EMFILE beyond). */
+export const MaxOpenFiles = 256;
+/** Buffers per read or write call, POSIX's IOV_MAX (EINVAL beyond). */
+export const MaxIovecs = 1024;
+
 export interface WorkerInput {
   dependencies: NamedModule[];
   entry: object;
@@ -57,7 +69,7 @@ export interface WorkerInput {
 /**
  * The task ended (all its output is in the ring): its exit code, `error` when it did not exit by itself
  * (a trap), and how many bytes its module instances' memories held at the end (the thread keeps them
- * until its next GC).
+ * until its next GC); Infinity when a module keeps its memory to itself, which cannot be measured.
  */
 export interface WorkerMessage {
   type: 'exit';
@@ -75,6 +87,7 @@ export function workerSource(devNull: number): string {
   const args = [
     'require',
     devNull,
+    JSON.stringify({ maxOpenFiles: MaxOpenFiles, maxIovecs: MaxIovecs }),
     JSON.stringify(WarmUpModuleHex),
     createPathGuard.toString(),
     createRingWriter.toString(),
@@ -89,6 +102,7 @@ interface WasmGlobal {
   Module: {
     new (bytes: Uint8Array): object;
     imports(module: object): { module: string; name: string; kind: string }[];
+    exports(module: object): { name: string; kind: string }[];
   };
   Instance: new (module: object, imports: object) => WasmInstance;
   Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
@@ -115,6 +129,7 @@ interface PathArgument {
 function wasmWorkerMain(
   req: NodeJS.Require,
   devNull: number,
+  limits: { maxOpenFiles: number; maxIovecs: number },
   warmUpHex: string,
   makePathGuard: typeof createPathGuard,
   makeRingWriter: typeof createRingWriter,
@@ -141,12 +156,24 @@ function wasmWorkerMain(
       : undefined;
   };
 
+  /**
+   * The bytes of the memory a module instance defines, measured where it exports it; 0 for one that
+   * imports its memory (counted where it is defined), Infinity for one that exports none (it may
+   * define one without exporting it, which cannot be measured).
+   */
+  const heldMemoryBytes = (module: object, instance: WasmInstance): number => {
+    const exported = wasm.Module.exports(module).find((e) => e.kind === 'memory');
+    if (exported !== undefined)
+      return (instance.exports[exported.name] as { buffer: ArrayBuffer }).buffer.byteLength;
+    return wasm.Module.imports(module).some((i) => i.kind === 'memory') ? 0 : Infinity;
+  };
+
   /** Runs one task, telling `post` about its end; false when it was killed. */
   const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): boolean => {
     const control = new Int32Array(input.control);
     const killed = 0; // ControlSlot.Killed, repeated: this function may not use outer names
     const writeOutput = makeRingWriter(control, new Uint8Array(input.output));
-    const Errno = { success: 0, fault: 21, inval: 28, rofs: 69 };
+    const Errno = { success: 0, badf: 8, fault: 21, inval: 28, mfile: 33, notsup: 58, rofs: 69, spipe: 70 };
     const WasiName = 'wasi_snapshot_preview1';
     const Rights = { fdWrite: 1n << 6n, fdAllocate: 1n << 8n, fdFilestatSetSize: 1n << 22n };
     const OFlags = { creat: 1, trunc: 8 };
@@ -195,6 +222,11 @@ function wasmWorkerMain(
        * (threads share the process's fd table): every one is closed when the task ends.
        */
       let highestFd = 2 + input.preopens.length;
+      /** The fds path_open gave out that are still open: bounded by limits.maxOpenFiles. */
+      const openedFds = new Set<number>();
+      /** The stdio fds the module closed: its own view of them (see the file's comment). */
+      const closedStdio = new Set<number>();
+      const isStdio = (fd: number): boolean => fd >= 0 && fd <= 2;
       let initialized = false;
       /** Binds WASI to the module's memory; a module without one (it makes no WASI call) gets an empty one. */
       const initialize = (exported: { buffer: ArrayBuffer } | undefined): void => {
@@ -239,9 +271,21 @@ function wasmWorkerMain(
       /** The path of path_open and path_filestat_set_times, whose end the host follows unless told to. */
       const openedPath: PathArgument = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' };
 
+      /** A read or write of buffers: refused past limits.maxIovecs buffers. */
+      const vectored =
+        (name: string): WasiFunction =>
+        (...args) =>
+          (args[2] as number) > limits.maxIovecs ? Errno.inval : call(name, args);
+      /** A call that needs a seekable file: stdio behaves as pipes. */
+      const seekable =
+        (name: string, next: WasiFunction = (...args) => call(name, args)): WasiFunction =>
+        (...args) =>
+          isStdio(args[0] as number) ? Errno.spipe : next(...args);
+
       const overrides: Record<string, WasiFunction> = {
         fd_write: (...args) => {
           const [fd, iovs, iovsLen, nwritten] = args as number[];
+          if (iovsLen! > limits.maxIovecs) return Errno.inval;
           if (fd !== 1 && fd !== 2) return call('fd_write', args);
           const dv = view();
           const memoryBytes = memory!.buffer.byteLength;
@@ -264,19 +308,27 @@ function wasmWorkerMain(
           exitSignal.code = Number(code) >>> 0;
           throw exitSignal;
         },
+        fd_read: vectored('fd_read'),
+        fd_pread: seekable('fd_pread', vectored('fd_pread')),
+        fd_pwrite: seekable('fd_pwrite', vectored('fd_pwrite')),
+        fd_seek: seekable('fd_seek'),
+        fd_tell: seekable('fd_tell'),
         poll_oneoff: (...args) => {
           const [subs, events, count, neventsPtr] = args as number[];
           const dv = view();
-          const timeouts: bigint[] = [];
+          // checked before anything is allocated for them: `count` is the module's to choose
+          const memoryBytes = dv.byteLength;
+          if (subs! + 48 * count! > memoryBytes || events! + 32 * count! > memoryBytes) return Errno.fault;
+          const timeouts = new BigUint64Array(count);
           for (let i = 0; i < count!; i++) {
             const sub = subs! + 48 * i;
             // anything but clocks (fd readiness): node:wasi's own implementation
             if (dv.getUint8(sub + 8) !== 0) return call('poll_oneoff', args);
             let timeout = dv.getBigUint64(sub + 24, true);
             if ((dv.getUint16(sub + 40, true) & 1) !== 0) timeout -= now(dv.getUint32(sub + 16, true));
-            timeouts.push(timeout < 0n ? 0n : timeout);
+            timeouts[i] = timeout < 0n ? 0n : timeout;
           }
-          if (timeouts.length === 0) return Errno.inval;
+          if (count === 0) return Errno.inval;
           const soonest = timeouts.reduce((a, b) => (b < a ? b : a));
           if (soonest > 0n) Atomics.wait(control, killed, 0, Number(soonest) / 1e6);
           throwIfKilled();
@@ -303,25 +355,40 @@ function wasmWorkerMain(
             (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
             (fdflags & appendFlag) !== 0;
           if (fromReadOnly && writing) return Errno.rofs;
+          if (openedFds.size >= limits.maxOpenFiles) return Errno.mfile;
           const allowed = paths.check(dirFd!, pathText(args, openedPath.path), handlingOf(args, openedPath));
           if (allowed.errno !== Errno.success) return allowed.errno;
           const errno = call('path_open', args);
           if (errno !== Errno.success) return errno;
           const opened = view().getUint32(openedPtr, true);
+          openedFds.add(opened);
           highestFd = Math.max(highestFd, opened);
           if (fromReadOnly) readOnlyFds.add(opened);
           if (allowed.host !== undefined) paths.opened(dirFd!, allowed.host, opened);
           return errno;
         },
         fd_close: (...args) => {
-          readOnlyFds.delete(args[0] as number);
-          paths.closed(args[0] as number);
-          return call('fd_close', args);
+          const fd = args[0] as number;
+          if (isStdio(fd)) {
+            if (closedStdio.has(fd)) return Errno.badf;
+            closedStdio.add(fd);
+            return Errno.success;
+          }
+          const errno = call('fd_close', args);
+          if (errno === Errno.success) {
+            readOnlyFds.delete(fd);
+            openedFds.delete(fd);
+            paths.closed(fd);
+          }
+          return errno;
         },
         fd_renumber: (...args) => {
           const [from, to] = args as number[];
+          if (isStdio(from!) || isStdio(to!)) return Errno.notsup;
           const errno = call('fd_renumber', args);
           if (errno === Errno.success) {
+            if (openedFds.delete(from!)) openedFds.add(to!);
+            else openedFds.delete(to!);
             highestFd = Math.max(highestFd, to!);
             if (readOnlyFds.delete(from!)) readOnlyFds.add(to!);
             else readOnlyFds.delete(to!);
@@ -347,6 +414,12 @@ function wasmWorkerMain(
       };
 
       const imports: Record<string, WasiFunction> = { ...base, ...overrides };
+      // every fd call's first argument is its fd: on a stdio fd the module closed, EBADF
+      for (const [name, fn] of Object.entries(imports)) {
+        if (name.startsWith('fd_') && name !== 'fd_close') {
+          imports[name] = (...args) => (closedStdio.has(args[0] as number) ? Errno.badf : fn(...args));
+        }
+      }
       return { imports, initialize, closeAll };
     };
 
@@ -369,15 +442,15 @@ function wasmWorkerMain(
     };
     let code = 0;
     let error = '';
-    const instances: WasmInstance[] = [];
+    const instances: { module: object; instance: WasmInstance }[] = [];
     try {
       for (const dependency of input.dependencies) {
         const dependencyInstance = instantiate(dependency.module);
-        instances.push(dependencyInstance);
+        instances.push({ module: dependency.module, instance: dependencyInstance });
         modules[dependency.name] = dependencyInstance.exports;
       }
       const instance = instantiate(input.entry);
-      instances.push(instance);
+      instances.push({ module: input.entry, instance });
       const entry = instance.exports[input.entrypoint] as () => unknown;
       // Go calls the entrypoint with no arguments and wazero refuses a function that takes some, where
       // JavaScript would pass zeros: fail as Go does (exit code 1 and wazero's error)
@@ -398,7 +471,7 @@ function wasmWorkerMain(
       }
     }
     closeAll();
-    const memoryBytes = instances.reduce((sum, i) => sum + (memoryOf(i)?.buffer.byteLength ?? 0), 0);
+    const memoryBytes = instances.reduce((sum, i) => sum + heldMemoryBytes(i.module, i.instance), 0);
     post({ type: 'exit', code, error, memoryBytes });
     return true;
   };
