@@ -453,6 +453,30 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         }
       }));
 
+    it('keeps a read-only file input read-only when a writable one shares its folder', () =>
+      withTempDir(async (dir) => {
+        const [readOnly, writable] = [join(dir, 'ro.txt'), join(dir, 'rw.txt')];
+        await writeFile(readOnly, 'precious');
+        await writeFile(writable, 'before');
+        const inputs = [
+          { source: readOnly, target: '/in/ro.txt', readOnly: true },
+          { source: writable, target: '/in/rw.txt', readOnly: false },
+        ];
+        for (const path of ['/in/ro.txt', '/in/./ro.txt']) {
+          const { result } = await run(join(dir, path), withArgs('write_file', path, 'overwritten'), {
+            inputs,
+          });
+          expect(result.ExitCode).toBe(1);
+          expect(result.stderr).toContain('Read-only file system');
+        }
+        const { result } = await run(join(dir, 'rw'), withArgs('write_file', '/in/rw.txt', 'after'), {
+          inputs,
+        });
+        expect(result.ExitCode).toBe(0);
+        expect(await readFile(writable, 'utf8')).toBe('after');
+        expect(await readFile(readOnly, 'utf8')).toBe('precious');
+      }));
+
     it('removes a file input folder the task added a file to', () =>
       withTempDir(async (dir) => {
         const source = join(dir, 'same.txt');

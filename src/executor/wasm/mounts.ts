@@ -3,7 +3,10 @@
  *
  * - A folder input is preopened at its Target; read-only unless the input is writable.
  * - WASI can only preopen folders, so file inputs are put in a private folder per parent Target
- *   folder, which is preopened there (file-inputs.ts); `release` them once the task has run.
+ *   folder, which is preopened there (file-inputs.ts); `release` them once the task has run. The
+ *   folder is read-only when all its files are; where read-only and writable files share one, the
+ *   read-only ones are copies (a write cannot reach the input) named in `readOnlyNames`, which the
+ *   worker refuses to modify.
  * - Each output is preopened at its `Path` (as Docker mounts it) and, when free, also at `/<Name>`,
  *   where Bacalhau's WASM executor mounts it; so jobs written for either work.
  */
@@ -19,6 +22,8 @@ export interface Preopen {
   guest: string;
   host: string;
   readOnly: boolean;
+  /** In a writable folder of file inputs: the names of the read-only ones. */
+  readOnlyNames?: string[];
 }
 
 export interface Mounts {
@@ -66,8 +71,11 @@ export async function prepareMounts(options: {
   const fileInputs = new FileInputFolders(options.scratchDir);
   try {
     for (const [parent, group] of fileGroups) {
-      const host = await fileInputs.add(group.files);
-      add({ guest: parent, host, readOnly: group.readOnly }, (existing) =>
+      const readOnlyNames = group.readOnly ? [] : group.files.filter(([i]) => i.readOnly).map(([, n]) => n);
+      // a hard link would let the task write through the writable folder to a read-only input
+      const host = await fileInputs.add(group.files, { copyReadOnly: readOnlyNames.length > 0 });
+      const mount = { guest: parent, host, readOnly: group.readOnly };
+      add(readOnlyNames.length === 0 ? mount : { ...mount, readOnlyNames }, (existing) =>
         inputConfigError(
           `the file inputs in ${JSON.stringify(parent)} would hide the input mounted at ${JSON.stringify(existing.guest)}`,
         ),

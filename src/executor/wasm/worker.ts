@@ -24,7 +24,8 @@
  *   computing leaves its host fds open: threads share the process's fd table), and at most
  *   {@link MaxIovecs} buffers per read or write (node:wasi allocates host memory per buffer).
  * - read-only inputs: calls that would modify a file under a read-only preopen (or an fd opened from
- *   one) fail with EROFS, as on a read-only mount.
+ *   one), or a read-only file input in a writable folder of them, fail with EROFS, as on a read-only
+ *   mount.
  * - symbolic links: path calls that would take the host outside the preopen they come through fail
  *   with ENOTCAPABLE (path-guard.ts).
  * - sleeping (`poll_oneoff` on clocks only) waits on a shared cell the main thread can wake, so that
@@ -32,6 +33,7 @@
  * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
  * The main thread ends the worker with `terminate()`, which also stops a module spinning in a loop.
  */
+import type * as NodePath from 'node:path';
 import type * as NodeWasi from 'node:wasi';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { NamedModule } from './modules.js';
@@ -135,6 +137,7 @@ function wasmWorkerMain(
   makeRingWriter: typeof createRingWriter,
 ): void {
   const threads = req('node:worker_threads') as typeof WorkerThreads;
+  const posixPath = (req('node:path') as typeof NodePath).posix;
   const port = threads.parentPort!;
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
@@ -214,9 +217,15 @@ function wasmWorkerMain(
       let memory: { buffer: ArrayBuffer } | undefined;
       const view = (): DataView => new DataView(memory!.buffer);
       const readOnlyFds = new Set<number>();
+      /** Per preopen fd: the names of read-only files in it (mounts.ts). */
+      const readOnlyNames = new Map<number, Set<string>>();
       input.preopens.forEach((p, i) => {
         if (p.readOnly) readOnlyFds.add(3 + i);
+        if (p.readOnlyNames !== undefined) readOnlyNames.set(3 + i, new Set(p.readOnlyNames));
       });
+      /** Whether `path`, relative to `fd`, names one of the read-only files in it. */
+      const isReadOnlyName = (fd: number, path: string): boolean =>
+        readOnlyNames.get(fd)?.has(posixPath.normalize(path).replace(/\/+$/, '')) === true;
       /**
        * The highest WASI fd in use so far. Behind each is a host fd, which a worker's end does not close
        * (threads share the process's fd table): every one is closed when the task ends.
@@ -260,6 +269,10 @@ function wasmWorkerMain(
         (name: string, readOnlyFdArgs: number[], pathArguments: PathArgument[] = []): WasiFunction =>
         (...args) => {
           if (readOnlyFdArgs.some((i) => readOnlyFds.has(args[i] as number))) return Errno.rofs;
+          const modified = pathArguments.filter((a) => readOnlyFdArgs.includes(a.fd));
+          if (modified.some((a) => isReadOnlyName(args[a.fd] as number, pathText(args, a.path)))) {
+            return Errno.rofs;
+          }
           const errno = pathErrno(args, pathArguments);
           return errno !== Errno.success ? errno : call(name, args);
         };
@@ -349,7 +362,8 @@ function wasmWorkerMain(
           const rights = args[5] as bigint;
           const fdflags = args[7] as number;
           const openedPtr = args[8] as number;
-          const fromReadOnly = readOnlyFds.has(dirFd!);
+          const fromReadOnly =
+            readOnlyFds.has(dirFd!) || isReadOnlyName(dirFd!, pathText(args, openedPath.path));
           const writing =
             (oflags! & (OFlags.creat | OFlags.trunc)) !== 0 ||
             (rights & (Rights.fdWrite | Rights.fdAllocate | Rights.fdFilestatSetSize)) !== 0n ||
