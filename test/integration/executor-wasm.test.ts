@@ -169,6 +169,12 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(result).toMatchObject({ Stdout: 'shared\n', ExitCode: 0, ErrorMsg: '' });
       }));
 
+    it("runs a module's start function with WASI working, before the entrypoint, as wazero does", () =>
+      withTempDir(async (dir) => {
+        const { result } = await run(dir, task('start_section'));
+        expect(result).toMatchObject({ Stdout: 'from start\nfrom _start\n', ExitCode: 0, ErrorMsg: '' });
+      }));
+
     it('runs a module with no imports at all, through a custom entrypoint', () =>
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('noop'));

@@ -8,12 +8,19 @@
  * defined, in the module that exports them.
  */
 import { memoryLimitError } from './errors.js';
+import {
+  encodeSection,
+  MalformedModule,
+  readU32,
+  rewriteModule,
+  SectionId,
+  writeU32,
+} from './wasm-binary.js';
 
 export const WasmPageSize = 64 * 1024;
 /** wasm32 addresses 4 GiB: 65536 pages. */
 export const WasmMaxPages = 65536;
 
-const MemorySectionId = 5;
 const HasMaximum = 0x01;
 
 /**
@@ -38,28 +45,13 @@ export function memoryLimitPages(memoryBytes: number): number | undefined {
  * @throws BacalhauError MemoryLimitError when a memory needs more than the limit at start.
  */
 export function capMemory(bytes: Uint8Array, limitPages: number): Uint8Array {
-  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
-  let pos = 8;
-  try {
-    while (pos < bytes.length) {
-      const id = bytes[pos]!;
-      const size = readU32(bytes, pos + 1);
-      const start = size.next;
-      const end = start + size.value;
-      if (end > bytes.length) return bytes;
-      if (id === MemorySectionId) {
-        const payload = capMemorySection(bytes.subarray(start, end), limitPages);
-        parts.push(Uint8Array.of(id), writeU32(payload.length), payload);
-      } else {
-        parts.push(bytes.subarray(pos, end));
-      }
-      pos = end;
-    }
-  } catch (err) {
-    if (err instanceof MalformedModule) return bytes;
-    throw err;
-  }
-  return Buffer.concat(parts);
+  return rewriteModule(bytes, (sections) =>
+    sections.map((section) =>
+      section.id === SectionId.Memory
+        ? encodeSection(section.id, capMemorySection(section.payload, limitPages))
+        : section.bytes,
+    ),
+  );
 }
 
 function capMemorySection(section: Uint8Array, limitPages: number): Uint8Array {
@@ -87,30 +79,5 @@ function capMemorySection(section: Uint8Array, limitPages: number): Uint8Array {
     out.push(flags | HasMaximum, ...writeU32(min.value), ...writeU32(Math.min(max, limitPages)));
   }
   if (pos !== section.length) throw new MalformedModule();
-  return Uint8Array.from(out);
-}
-
-class MalformedModule extends Error {}
-
-/** An unsigned LEB128 value of at most 32 bits, and the offset after it. */
-function readU32(bytes: Uint8Array, offset: number): { value: number; next: number } {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    const byte = bytes[offset + i];
-    if (byte === undefined) throw new MalformedModule();
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return { value, next: offset + i + 1 };
-  }
-  throw new MalformedModule();
-}
-
-function writeU32(value: number): Uint8Array {
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    out.push(rest > 0 ? byte | 0x80 : byte);
-  } while (rest > 0);
   return Uint8Array.from(out);
 }

@@ -3,7 +3,8 @@
  * main thread before any worker starts, so that a missing or broken module, an unknown import or a
  * missing entrypoint is refused at `start` with an error naming the field. A module bigger than 64 KiB
  * is compiled asynchronously (off the event loop), a smaller one at once; the compiled modules are
- * handed to the worker as they are.
+ * handed to the worker as they are. Before compiling, each module's memory is capped (memory-limit.ts)
+ * and its start function deferred until WASI is bound (start-section.ts).
  */
 import { readdir } from 'node:fs/promises';
 import { readSmallFile } from '../../lib/quick-fs.js';
@@ -11,6 +12,7 @@ import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
 import { entrypointError, moduleCompileError, moduleNotFound, unknownModule } from './errors.js';
 import { capMemory } from './memory-limit.js';
+import { deferStart } from './start-section.js';
 import type { WasmEngineSpec } from '../../models/engines/wasm.js';
 
 /** The WASI preview1 import namespace, provided by the worker. */
@@ -129,7 +131,7 @@ async function compileFile(
   limitPages: number | undefined,
 ): Promise<object> {
   const bytes = await moduleBytes(field, guestPath, volumes);
-  const capped = limitPages === undefined ? bytes : capMemory(bytes, limitPages);
+  const capped = deferStart(limitPages === undefined ? bytes : capMemory(bytes, limitPages));
   try {
     // a small module compiles in microseconds: at once, rather than a round trip through the loop
     return capped.length <= SyncCompileBytes

@@ -31,6 +31,8 @@
  * - sleeping (`poll_oneoff` on clocks only) waits on a shared cell the main thread can wake, so that
  *   a sleeping task stops at once when killed instead of finishing its sleep first.
  * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
+ * - a module's start function runs once WASI is bound to its memory, not during instantiation
+ *   (start-section.ts).
  * The main thread ends the worker with `terminate()`, which also stops a module spinning in a loop.
  */
 import type * as NodePath from 'node:path';
@@ -39,6 +41,7 @@ import type * as WorkerThreads from 'node:worker_threads';
 import type { NamedModule } from './modules.js';
 import type { Preopen } from './mounts.js';
 import { createRingWriter, RingSlot } from './output-ring.js';
+import { DeferredStartExport } from './start-section.js';
 import { createPathGuard, type LinkHandling } from './path-guard.js';
 import { WarmUpModuleHex } from './warm-up.js';
 
@@ -90,6 +93,7 @@ export function workerSource(devNull: number): string {
     'require',
     devNull,
     JSON.stringify({ maxOpenFiles: MaxOpenFiles, maxIovecs: MaxIovecs }),
+    JSON.stringify(DeferredStartExport),
     JSON.stringify(WarmUpModuleHex),
     createPathGuard.toString(),
     createRingWriter.toString(),
@@ -132,6 +136,7 @@ function wasmWorkerMain(
   req: NodeJS.Require,
   devNull: number,
   limits: { maxOpenFiles: number; maxIovecs: number },
+  deferredStart: string,
   warmUpHex: string,
   makePathGuard: typeof createPathGuard,
   makeRingWriter: typeof createRingWriter,
@@ -452,6 +457,9 @@ function wasmWorkerMain(
           ? undefined
           : (modules[imported.module]?.[imported.name] as { buffer: ArrayBuffer });
       environment.initialize(memoryOf(instance) ?? importedMemory);
+      // the module's start function, once WASI can work on its memory (start-section.ts)
+      const start = instance.exports[deferredStart];
+      if (typeof start === 'function') (start as () => unknown)();
       return instance;
     };
     let code = 0;
