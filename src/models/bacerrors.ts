@@ -44,6 +44,7 @@ export const ErrorCode = {
   ModuleNotFound: 'ModuleNotFound',
   ModuleCompileError: 'ModuleCompileError',
   UnknownModuleError: 'UnknownModuleError',
+  ModuleLoadError: 'ModuleLoadError',
   EntrypointError: 'EntrypointError',
   MemoryLimitError: 'MemoryLimitError',
   InputConfigError: 'InputConfigError',

@@ -155,6 +155,21 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(err.message).toContain('ImportModules');
       }));
 
+    it('refuses imports their module does not provide before the task runs, naming them', () =>
+      withTempDir(async (dir) => {
+        const wasi = await startError(dir, task('unknown_imports'));
+        expect(wasi.code).toBe(ErrorCode.ModuleLoadError);
+        expect(wasi.message).toBe(
+          'EntryModule: failed to load module "/app/unknown_imports.wasm": it imports function "no_such_fn" ' +
+            'from "wasi_snapshot_preview1", but WASI preview1 has no such function',
+        );
+        const main = task('say_missing', { ImportModules: ['/app/say_lib.wasm'] });
+        const lib = await startError(dir, { ...main, inputs: [...main.inputs!, moduleInput('say_lib')] });
+        expect(lib.message).toContain(
+          'it imports function "shout" from "/app/say_lib.wasm", but it exports nothing by that name',
+        );
+      }));
+
     it('runs each ImportModules module with its own memory for WASI calls', () =>
       withTempDir(async (dir) => {
         const main = task('say_main', { ImportModules: ['/app/say_lib.wasm'] });
@@ -217,20 +232,18 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
 
     it('reports why a module could not be instantiated, and the worker runs the next task', () =>
       withTempDir(async (dir) => {
-        // (module (import "wasi_snapshot_preview1" "no_such_fn" (func)) (memory (export "memory") 1)
-        //   (func (export "_start")))
+        // (module (memory (export "memory") 1) (data (i32.const 70000) "x") (func (export "_start"))):
+        // it compiles and links, and its data does not fit in its memory
         const bytes = [
-          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x25,
-          0x01, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f,
-          0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0a, 0x6e, 0x6f, 0x5f, 0x73, 0x75, 0x63, 0x68,
-          0x5f, 0x66, 0x6e, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13,
-          0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72,
-          0x74, 0x00, 0x01, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+          0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72,
+          0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04, 0x01, 0x02,
+          0x00, 0x0b, 0x0b, 0x09, 0x01, 0x00, 0x41, 0xf0, 0xa2, 0x04, 0x0b, 0x01, 0x78,
         ];
         const executor = newExecutor({ spareWorkers: 0 });
         const { result } = await run(dir, await inlineModule(dir, bytes), {}, executor);
         expect(result.ExitCode).toBe(1);
-        expect(result.ErrorMsg).toContain('no_such_fn');
+        expect(result.ErrorMsg).toContain('data segment is out of bounds');
         const next = await run(dir, task('hello'), {}, executor);
         expect(next.result.Stdout).toBe('Hello, world!\n');
       }));

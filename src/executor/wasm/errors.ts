@@ -42,6 +42,38 @@ export function unknownModule(importer: string, name: string): BacalhauError {
   );
 }
 
+/** What a module imports, by module, name and kind (function, memory, table, global). */
+interface ImportDescriptor {
+  module: string;
+  name: string;
+  kind: string;
+}
+
+/**
+ * An import the module it names does not provide (Go's ModuleLoadError, which wazero reports when
+ * it links the module); `offered` is the kind it provides under that name instead, if any.
+ */
+export function unresolvedImport(
+  field: string,
+  importer: string,
+  wanted: ImportDescriptor,
+  offered: string | undefined,
+): BacalhauError {
+  const which = `${wanted.kind} ${JSON.stringify(wanted.name)} from ${JSON.stringify(wanted.module)}`;
+  const why =
+    offered !== undefined
+      ? `it exports ${JSON.stringify(wanted.name)} as a ${offered}`
+      : wanted.module === 'wasi_snapshot_preview1'
+        ? 'WASI preview1 has no such function'
+        : 'it exports nothing by that name';
+  return wasmError(
+    `${field}: failed to load module ${JSON.stringify(importer)}: it imports ${which}, but ${why}`,
+    ErrorCode.ModuleLoadError,
+    'Build the module against WASI preview1 (wasi_snapshot_preview1) and the ImportModules given; ' +
+      'an import must name something its module exports',
+  );
+}
+
 export function entrypointError(entrypoint: string, entryModule: string): BacalhauError {
   return wasmError(
     `Entrypoint: unable to find the entrypoint '${entrypoint}' in the WASM module ${JSON.stringify(entryModule)}`,

@@ -10,9 +10,16 @@ import { readdir } from 'node:fs/promises';
 import { readSmallFile } from '../../lib/quick-fs.js';
 import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
-import { entrypointError, moduleCompileError, moduleNotFound, unknownModule } from './errors.js';
+import {
+  entrypointError,
+  moduleCompileError,
+  moduleNotFound,
+  unknownModule,
+  unresolvedImport,
+} from './errors.js';
 import { capMemory } from './memory-limit.js';
 import { deferStart } from './start-section.js';
+import { WasiFunctions } from './wasi-functions.js';
 import type { WasmEngineSpec } from '../../models/engines/wasm.js';
 
 /** The WASI preview1 import namespace, provided by the worker. */
@@ -70,7 +77,8 @@ export async function loadProgram(
   const placed = new Set<string>();
   // depth-first: a module is placed after everything it imports; `visiting` stops import cycles
   const place = async (field: string, name: string, module: object, visiting: Set<string>): Promise<void> => {
-    for (const importedName of new Set(WebAssemblyApi.Module.imports(module).map((i) => i.module))) {
+    const imports = WebAssemblyApi.Module.imports(module);
+    for (const importedName of new Set(imports.map((i) => i.module))) {
       if (importedName === WasiModuleName || placed.has(importedName)) continue;
       if (visiting.has(importedName) || !isListedOrMounted(importedName, spec, volumes)) {
         throw unknownModule(name, importedName);
@@ -79,6 +87,18 @@ export async function loadProgram(
       await place(field, importedName, imported, new Set([...visiting, importedName]));
       dependencies.push({ name: importedName, module: imported });
       placed.add(importedName);
+    }
+    // linked here, not at instantiation in the worker: a mismatch is refused before the task runs
+    for (const wanted of imports) {
+      const offered =
+        wanted.module === WasiModuleName
+          ? WasiFunctions.has(wanted.name)
+            ? 'function'
+            : undefined
+          : WebAssemblyApi.Module.exports(await load(`${field} import`, wanted.module)).find(
+              (e) => e.name === wanted.name,
+            )?.kind;
+      if (offered !== wanted.kind) throw unresolvedImport(field, name, wanted, offered);
     }
   };
 
