@@ -31,6 +31,11 @@ export interface BadInput {
   /** The field the error names, relative to the input (`Source.Params.URL`). */
   field: string;
   code?: ErrorCode;
+  /**
+   * Set for an input that only preparing refuses: sizing it answers with this size, for the node's
+   * resource check to refuse the bid with Bacalhau's `insufficient resources` (too large for its disk).
+   */
+  sized?: number;
 }
 
 export interface StorageFixture {
@@ -123,7 +128,8 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
     it('rejects bad inputs naming the field and the fix, leaving nothing behind', async () => {
       for (const bad of fixture.bad) {
         await expectFieldError(fixture.storage.prepareStorage(dir, bad.input), bad);
-        await expectFieldError(fixture.storage.getVolumeSize(bad.input), bad);
+        if (bad.sized === undefined) await expectFieldError(fixture.storage.getVolumeSize(bad.input), bad);
+        else expect(await fixture.storage.getVolumeSize(bad.input), bad.name).toBe(bad.sized);
         expect(await leftovers(), bad.name).toEqual([]);
       }
     });

@@ -51,7 +51,7 @@ runStorageContract('urlDownload', async () => {
       bad('ftp', 'ftp://127.0.0.1/file.txt'),
       bad('no path', server.url('')),
       bad('404', server.url('/missing.txt'), ErrorCode.NotFound),
-      bad('too large', server.url('/big.bin'), ErrorCode.ResourceExhausted),
+      { ...bad('too large', server.url('/big.bin'), ErrorCode.ResourceExhausted), sized: 4096 },
       bad('connection refused', await refusedUrl(), ErrorCode.NetworkFailure),
     ],
     slow: download(server.url('/slow.bin')),

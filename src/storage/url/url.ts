@@ -74,7 +74,8 @@ export class UrlDownloadStorage implements Storage {
     const url = decodeUrl(input);
     return withRetries(this.#retry, options.signal, `checking ${shown(url)}`, async () => {
       const { response } = await request(url, 'HEAD', this.#timeoutMs, options.signal, HeadRefused);
-      return HeadRefused.has(response.status) ? 0 : this.#checkLength(url, response);
+      // over this node's disk, it is the bid's resource check that refuses it, with Go's message
+      return HeadRefused.has(response.status) ? 0 : declaredLength(response);
     });
   }
 
@@ -136,11 +137,9 @@ export class UrlDownloadStorage implements Storage {
     }
   }
 
-  #checkLength(url: URL, response: Response): number {
-    const length = Number(response.headers.get('content-length') ?? NaN);
-    if (!Number.isFinite(length)) return 0;
+  #checkLength(url: URL, response: Response): void {
+    const length = declaredLength(response);
     if (length > this.#maxBytes) throw this.#tooLarge(url, length);
-    return length;
   }
 
   #limit(): Transform {
@@ -172,4 +171,10 @@ export class UrlDownloadStorage implements Storage {
         `into files of at most ${this.#maxBytes} bytes each, and give each as an input.`,
     });
   }
+}
+
+/** The body's length as the server announces it; 0 when it does not. */
+function declaredLength(response: Response): number {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  return Number.isFinite(length) ? length : 0;
 }
