@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import type { Execution, Resources } from '../models/index.js';
 import { resources, testExecution, testJob } from '../transport/testing/index.js';
 import { ExecutorBuffer } from './executor-buffer.js';
 
-/** A buffer on a node of `cpu` cores whose runs last until the test ends them. */
-function buffer(cpu: number) {
+/**
+ * A buffer on a node of `cpu` cores (or of the capacity given) whose runs last until the test ends
+ * them; `started` lists the runs' IDs in order, `runs` the executions they were given.
+ */
+function buffer(cpu: number | Resources) {
   const started: string[] = [];
+  const runs = new Map<string, Execution>();
   const finishers = new Map<string, () => void>();
+  const capacity = typeof cpu === 'number' ? resources({ CPU: cpu, Memory: 2 ** 30 }) : cpu;
   const executor = new ExecutorBuffer({
-    capacity: () => resources({ CPU: cpu, Memory: 2 ** 30 }),
+    capacity: () => capacity,
     run: (execution) =>
       new Promise<void>((resolve) => {
         started.push(execution.ID);
+        runs.set(execution.ID, execution);
         finishers.set(execution.ID, resolve);
       }),
     onError: (error) => {
@@ -22,7 +29,7 @@ function buffer(cpu: number) {
     finishers.get(id)?.();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { executor, started, finish };
+  return { executor, started, runs, finish };
 }
 
 const execution = (id: string, cpu: number, priority = 0) =>
@@ -75,5 +82,55 @@ describe('ExecutorBuffer', () => {
     for (const id of expected.slice(0, -1)) await finish(id);
     expect(started).toEqual(expected);
     expect(executor.queuedCount).toBe(0);
+  });
+});
+
+describe('ExecutorBuffer GPUs', () => {
+  const gpu = (Index: number) => ({
+    Index,
+    Name: 'Tesla T4',
+    Vendor: 'NVIDIA' as const,
+    Memory: 15360,
+    PCIAddress: `0000:0${Index}:00.0`,
+  });
+  const withGpus = (id: string, count: number) => {
+    const base = testExecution({ id, cpu: 0.1 });
+    return { ...base, AllocatedResources: { Tasks: { main: resources({ CPU: 0.1, GPU: count }) } } };
+  };
+
+  /** A node with `gpus` (counted, and listed when `inventory`); the GPUs each started run was given. */
+  function gpuNode(gpus: number, inventory = true) {
+    const list = Array.from({ length: gpus }, (_, i) => gpu(i));
+    const node = buffer(resources({ CPU: 4, GPU: gpus, ...(inventory ? { GPUs: list } : {}) }));
+    const given = () =>
+      [...node.runs].map(([id, e]) => [id, e.AllocatedResources?.Tasks['main']?.GPUs?.map((g) => g.Index)]);
+    return { ...node, given };
+  }
+
+  it('gives each execution particular free GPUs of the inventory, and takes them back at its end', async () => {
+    const { executor, given, finish } = gpuNode(3);
+    executor.enqueue(withGpus('e-1', 1));
+    executor.enqueue(withGpus('e-2', 2));
+    executor.enqueue(withGpus('e-3', 1));
+    expect(given()).toEqual([
+      ['e-1', [0]],
+      ['e-2', [1, 2]],
+    ]);
+    expect(executor.queuedCount).toBe(1);
+    await finish('e-2');
+    expect(given().at(-1)).toEqual(['e-3', [1]]);
+    expect(executor.usedCapacity.GPUs?.map((g) => g.Index)).toEqual([0, 1]);
+    await finish('e-1');
+    expect(executor.usedCapacity.GPUs?.map((g) => g.Index)).toEqual([1]);
+  });
+
+  it('passes the count alone on a node that has no inventory of its GPUs', () => {
+    const { executor, given } = gpuNode(2, false);
+    executor.enqueue(withGpus('e-1', 1));
+    executor.enqueue(withGpus('e-2', 1));
+    expect(given()).toEqual([
+      ['e-1', undefined],
+      ['e-2', undefined],
+    ]);
   });
 });

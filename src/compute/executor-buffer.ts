@@ -3,6 +3,10 @@
  * here until the node's running capacity has room for their allocated resources. Higher job priority
  * first, then first come first served; a queued execution that fits may overtake a bigger one that does
  * not (as in Go), so small jobs are not stuck behind a large one.
+ *
+ * On a node that knows its GPUs (an inventory of all in its capacity), an execution asking for GPUs is given
+ * particular free ones when it starts, as Go's `LocalTracker` does: its run sees them in its allocated
+ * resources, and the executor hands those devices over (without, every task would get the first N).
  */
 import {
   add,
@@ -13,7 +17,7 @@ import {
   sumResources,
   zeroResources,
 } from '../models/index.js';
-import type { Execution, Resources } from '../models/index.js';
+import type { Execution, GPU, Resources } from '../models/index.js';
 
 export const ExecutorBufferComponent = 'ExecutorBuffer';
 
@@ -43,6 +47,26 @@ interface RunningTask extends Task {
 /** The resources an execution was allocated, all tasks together. */
 export function allocatedResources(execution: Execution): Resources {
   return sumResources(Object.values(execution.AllocatedResources?.Tasks ?? {}));
+}
+
+/**
+ * `wanted` with particular GPUs from `free` for those it asks for without naming them (Go's
+ * `AddIfHasCapacity`); undefined when too few are free. `free` undefined: the node has no inventory
+ * to choose from, and the count alone goes to the executor.
+ */
+export function assignGpus(wanted: Resources, free: readonly GPU[] | undefined): Resources | undefined {
+  const named = wanted.GPUs ?? [];
+  const unnamed = wanted.GPU - named.length;
+  if (unnamed <= 0 || free === undefined) return wanted;
+  if (unnamed > free.length) return undefined;
+  return { ...wanted, GPUs: [...named, ...free.slice(0, unnamed)] };
+}
+
+/** The execution with `resources` as its one task's allocation (executions have one task). */
+function allocating(execution: Execution, resources: Resources): Execution {
+  const names = Object.keys(execution.AllocatedResources?.Tasks ?? {});
+  if (names.length !== 1) return execution;
+  return { ...execution, AllocatedResources: { Tasks: { [names[0]!]: resources } } };
 }
 
 export class ExecutorBuffer {
@@ -151,19 +175,27 @@ export class ExecutorBuffer {
   #dequeue(): void {
     if (this.#stopped) return;
     const capacity = this.#options.capacity();
+    // an inventory that covers every GPU of the capacity (one configured beyond what was detected
+    // does not): only then can each GPU asked for be a particular one
+    const inventory = capacity.GPU > 0 && (capacity.GPUs?.length ?? 0) >= capacity.GPU;
     // in queue order, anything that fits starts; one pass, whatever the queue's depth
-    const starting: Task[] = [];
+    const starting: { queued: Task; started: Task }[] = [];
     this.#queued = this.#queued.filter((task) => {
-      const used = add(this.#used, task.resources);
-      if (!lessThanEq(used, capacity)) return true;
-      this.#used = used;
-      starting.push(task);
+      if (!lessThanEq(add(this.#used, task.resources), capacity)) return true;
+      const free = inventory ? (sub(capacity, this.#used).GPUs ?? []) : undefined;
+      const assigned = assignGpus(task.resources, free);
+      if (assigned === undefined) return true;
+      this.#used = add(this.#used, assigned);
+      starting.push({
+        queued: task,
+        started: { execution: allocating(task.execution, assigned), resources: assigned },
+      });
       return false;
     });
-    for (const task of starting) {
-      this.#queuedIDs.delete(task.execution.ID);
-      this.#queuedUsage = sub(this.#queuedUsage, task.resources);
-      this.#start(task);
+    for (const { queued, started } of starting) {
+      this.#queuedIDs.delete(queued.execution.ID);
+      this.#queuedUsage = sub(this.#queuedUsage, queued.resources);
+      this.#start(started);
     }
   }
 
