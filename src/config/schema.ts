@@ -36,6 +36,14 @@ function listenAddressProblem(value: string): string | undefined {
   return `${JSON.stringify(value)} is not host:port with a port from 0 to 65535`;
 }
 
+/** Empty (no probe), or an absolute http(s) URL: checked at start, not found at every bid. */
+function probeUrlProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
+  if (protocol === 'http:' || protocol === 'https:') return undefined;
+  return `${JSON.stringify(value)} is not an absolute http(s) URL`;
+}
+
 /**
  * A default task resource is checked as a task's own value is: a bad one is refused where it is set,
  * not found later in every job the node receives (which would blame a field the job never set).
@@ -330,7 +338,9 @@ export const schema = {
     ),
     RejectStatelessJobs: bool('Whether to reject jobs that have no inputs.'),
     RejectNetworkedJobs: bool('Whether to reject jobs that need network access.'),
-    ProbeHTTP: str('URL asked whether to accept each job; overrides the rules above when set.'),
+    ProbeHTTP: str('URL asked whether to accept each job; overrides the rules above when set.', undefined, {
+      check: probeUrlProblem,
+    }),
     ProbeExec: str('Command run to decide whether to accept each job; overrides the rules above when set.'),
   },
   Logging: {

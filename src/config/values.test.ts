@@ -142,6 +142,24 @@ describe('fromData (files)', () => {
   });
 });
 
+describe('JobAdmissionControl.ProbeHTTP', () => {
+  it('is empty or an absolute http(s) URL, refused where it is set rather than at every bid', () => {
+    const check = (v: string) => {
+      const decoded = fromData(spec('JobAdmissionControl.ProbeHTTP'), v);
+      return decoded.ok ? 'ok' : decoded.problems[0]?.message;
+    };
+    expect(check('')).toBe('ok');
+    expect(check('http://127.0.0.1:8080/probe')).toBe('ok');
+    expect(check('https://probe.example/bid')).toBe('ok');
+    expect(check('not a url')).toBe(
+      'config key: "JobAdmissionControl.ProbeHTTP": "not a url" is not an absolute http(s) URL',
+    );
+    expect(check('ftp://host/probe')).toBe(
+      'config key: "JobAdmissionControl.ProbeHTTP": "ftp://host/probe" is not an absolute http(s) URL',
+    );
+  });
+});
+
 describe('formatValue (Go %v, as config list prints it)', () => {
   it('renders lists, maps and structs as Go does', () => {
     expect(formatValue(spec('Compute.Orchestrators'), ['nats://a:4222', 'nats://b:4222'])).toBe(

@@ -133,7 +133,8 @@ export function compileOrchestratorOptions(options: OrchestratorOptions): Compil
     tunables: Object.freeze({ ...options.tunables }),
     signal: options.signal,
     workerCount: integer('Orchestrator.Scheduler.WorkerCount', o.Scheduler.WorkerCount, 1),
-    queueBackoffMs: duration('Orchestrator.Scheduler.QueueBackoff', o.Scheduler.QueueBackoff, 'non-negative'),
+    // 0 would look at a queued job again at once, and again, spinning the orchestrator (Go takes it)
+    queueBackoffMs: duration('Orchestrator.Scheduler.QueueBackoff', o.Scheduler.QueueBackoff, 'positive'),
     housekeepingIntervalMs: duration(
       'Orchestrator.Scheduler.HousekeepingInterval',
       o.Scheduler.HousekeepingInterval,

@@ -101,7 +101,12 @@ describe('compileOrchestratorOptions', () => {
       ...base,
       Orchestrator: {
         ...base.Orchestrator,
-        Scheduler: { ...base.Orchestrator.Scheduler, WorkerCount: 0, HousekeepingInterval: '0s' },
+        Scheduler: {
+          ...base.Orchestrator.Scheduler,
+          WorkerCount: 0,
+          QueueBackoff: '0s',
+          HousekeepingInterval: '0s',
+        },
         EvaluationBroker: { ...base.Orchestrator.EvaluationBroker, VisibilityTimeout: 'soon' },
         NodeManager: { ...base.Orchestrator.NodeManager, DisconnectTimeout: '-1s' },
       },
@@ -117,6 +122,7 @@ describe('compileOrchestratorOptions', () => {
     expect((error as BacalhauError).message).toBe(
       'invalid orchestrator configuration: node ID is required; ' +
         'Orchestrator.Scheduler.WorkerCount must be an integer >= 1: 0; ' +
+        'Orchestrator.Scheduler.QueueBackoff must be greater than zero: 0s; ' +
         'Orchestrator.Scheduler.HousekeepingInterval must be greater than zero: 0s; ' +
         'Orchestrator.EvaluationBroker.VisibilityTimeout: time: invalid duration "soon"; ' +
         'Orchestrator.NodeManager.DisconnectTimeout must be greater than zero: -1s',
