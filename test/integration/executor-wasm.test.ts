@@ -2,8 +2,11 @@
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
@@ -648,6 +651,105 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('huge_calls'));
         expect([...Buffer.from(result.stderr, 'latin1')]).toEqual([28, 21]);
+      }));
+  });
+
+  // Bacalhau's HTTP host module (wasi:http/requests), through http_request.wasm against a server on
+  // loopback: `/echo` answers the method, the X-Test header and the body; `/redirect` sends to
+  // `/echo` under another name of this host.
+  describe('HTTP host module', () => {
+    let server: Server;
+    let base: string;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/redirect') {
+          const port = (server.address() as AddressInfo).port;
+          res.writeHead(302, { Location: `http://localhost:${port}/echo` }).end();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          res.writeHead(201, { 'x-reply': 'yes' });
+          res.end(`${req.method} ${String(req.headers['x-test'])} ${Buffer.concat(chunks).toString()}`);
+        });
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => server.close());
+
+    /** http_request.wasm calling `url` with `method` (Go's numbering) on `network`. */
+    const call = (
+      dir: string,
+      network: RunCommandRequest['network'],
+      method: number,
+      url: string,
+      body = '',
+    ) =>
+      run(
+        dir,
+        withArgs('http_request', String(method), url, ...(body === '' ? [] : [body])),
+        { network },
+        newExecutor({ allowNodeLocalEgress: true }),
+      );
+
+    it('makes the request and writes the response back as Bacalhau does, on a Host network', () =>
+      withTempDir(async (dir) => {
+        const { result } = await call(dir, { Type: 'Host' }, 1, `${base}/echo`, 'hello');
+        expect(result.Stdout).toBe('result 0 status 201\nPOST yes hello');
+        expect(result.stderr).toContain('X-Reply: yes');
+      }));
+
+    it('gives a task with no network set (Default) the module, as Host, as Go does', () =>
+      withTempDir(async (dir) => {
+        const { result } = await call(dir, { Type: 'Default' }, 0, `${base}/echo`);
+        expect(result.Stdout).toBe('result 0 status 201\nGET yes ');
+      }));
+
+    it('lets an HTTP-network task reach only its Domains, also through redirects', () =>
+      withTempDir(async (dir) => {
+        const allowed = await call(
+          join(dir, 'a'),
+          { Type: 'HTTP', Domains: ['127.0.0.1'] },
+          0,
+          `${base}/echo`,
+        );
+        expect(allowed.result.Stdout).toBe('result 0 status 201\nGET yes ');
+        // 4: not allowed
+        const other = await call(
+          join(dir, 'b'),
+          { Type: 'HTTP', Domains: ['example.com'] },
+          0,
+          `${base}/echo`,
+        );
+        expect(other.result.Stdout).toBe('result 4 status 0\n');
+        const redirected = await call(
+          join(dir, 'c'),
+          { Type: 'HTTP', Domains: ['127.0.0.1'] },
+          0,
+          `${base}/redirect`,
+        );
+        expect(redirected.result.Stdout).toBe('result 4 status 0\n');
+      }));
+
+    it("keeps an HTTP-network task from the node's own addresses by default", () =>
+      withTempDir(async (dir) => {
+        const req = await makeRequest(dir, 'e-http-local', {
+          ...withArgs('http_request', '0', `${base}/echo`),
+          network: { Type: 'HTTP', Domains: ['127.0.0.1'] },
+        });
+        const executor = newExecutor();
+        await executor.start(req);
+        expect((await executor.wait(req.executionID)).Stdout).toBe('result 4 status 0\n');
+      }));
+
+    it('is not there for a task whose network is None: refused at start, saying what to set', () =>
+      withTempDir(async (dir) => {
+        const err = await startError(dir, withArgs('http_request', '0', `${base}/echo`));
+        expect(err.code).toBe(ErrorCode.UnknownModuleError);
+        expect(err.hint).toContain('Task.Network.Type');
       }));
   });
 

@@ -37,8 +37,11 @@ export function unknownModule(importer: string, name: string): BacalhauError {
   return wasmError(
     `module ${JSON.stringify(importer)} imports from unknown module ${JSON.stringify(name)}`,
     ErrorCode.UnknownModuleError,
-    'Imports must come from "wasi_snapshot_preview1" or from a module listed in ImportModules (or an ' +
-      'input whose Target equals the import name)',
+    name === 'wasi:http/requests'
+      ? 'Bacalhau\'s HTTP module is there only for a task with a network: set Task.Network.Type (e.g. "Host", ' +
+          'or "HTTP" with Domains) instead of "None"'
+      : 'Imports must come from "wasi_snapshot_preview1" or from a module listed in ImportModules (or an ' +
+          'input whose Target equals the import name)',
   );
 }
 

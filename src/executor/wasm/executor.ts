@@ -4,7 +4,8 @@
  * pre-started or reused ones (worker-pool.ts).
  * `start` validates everything it can first (params, modules, entrypoint, imports, memory limit,
  * mounts) and refuses a bad task with an error naming the field; the task then runs bounded by its
- * timeout, and a kill terminates its worker.
+ * timeout, and a kill terminates its worker. A task with a network also gets Bacalhau's HTTP host
+ * module (http-requests.ts).
  */
 import type { Worker } from 'node:worker_threads';
 import { systemClock } from '../../lib/clock.js';
@@ -13,6 +14,7 @@ import { executorStopped } from '../errors.js';
 import type { BidResponse, RunCommandRequest, SignalOption } from '../types.js';
 import { decodeWasmSpec, WasmComponent } from '../../models/engines/wasm.js';
 import { memoryLimitPages } from './memory-limit.js';
+import { hasHttpModule } from './http-requests.js';
 import { loadProgram } from './modules.js';
 import { prepareMounts } from './mounts.js';
 import { runInWorker, spawnWasmWorker } from './run-worker.js';
@@ -28,6 +30,11 @@ export interface WasmExecutorOptions extends BaseExecutorOptions {
   spareWorkers?: number;
   /** Spare workers unused this long are terminated (an idle node holds no threads); default 60 s. */
   spareIdleMs?: number;
+  /**
+   * Let HTTP-mode tasks' HTTP calls reach this host's own addresses, which they may not by default
+   * (http-requests.ts). For tests only, whose servers can listen on loopback alone.
+   */
+  allowNodeLocalEgress?: boolean;
 }
 
 const accept: BidResponse = { shouldBid: true, reason: 'WASM jobs place no additional requirements' };
@@ -35,11 +42,13 @@ const accept: BidResponse = { shouldBid: true, reason: 'WASM jobs place no addit
 export class WasmExecutor extends BaseExecutor {
   readonly #highWaterBytes: number;
   readonly #workers: WorkerPool<Worker>;
+  readonly #allowNodeLocalEgress: boolean;
   #stopping: Promise<void> | undefined;
 
   constructor(options: WasmExecutorOptions = {}) {
     super(options);
     this.#highWaterBytes = options.highWaterBytes ?? 4 * 1024 * 1024;
+    this.#allowNodeLocalEgress = options.allowNodeLocalEgress ?? false;
     this.#workers = new WorkerPool({
       spawn: spawnWasmWorker,
       spares: options.spareWorkers ?? 2,
@@ -66,9 +75,10 @@ export class WasmExecutor extends BaseExecutor {
     if (this.#stopping !== undefined) return Promise.reject(executorStopped(WasmComponent));
     return this.registry.start(request.executionID, request.timeoutMs, async (stop) => {
       const spec = decodeWasmSpec(request.engine);
+      const http = hasHttpModule(request.network);
       // independent, so they run together; a task wrong in both gets the program's error, as before
       const [loaded, mounted] = await Promise.allSettled([
-        loadProgram(spec, request.inputs, memoryLimitPages(request.resources.Memory)),
+        loadProgram(spec, request.inputs, memoryLimitPages(request.resources.Memory), http),
         prepareMounts({
           inputs: request.inputs,
           outputs: request.outputs,
@@ -106,6 +116,7 @@ export class WasmExecutor extends BaseExecutor {
         signal: stop,
         highWaterBytes: this.#highWaterBytes,
         giveBack: (w) => this.#workers.giveBack(w),
+        ...(http && { http: { network: request.network, allowNodeLocal: this.#allowNodeLocalEgress } }),
       });
       // a run cut short wrote what it wrote: it goes back to its inputs too
       const done = ran.then(

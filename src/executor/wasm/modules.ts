@@ -20,6 +20,7 @@ import {
 import { capMemory } from './memory-limit.js';
 import { deferStart } from './start-section.js';
 import { WasiFunctions } from './wasi-functions.js';
+import { HttpFunctionName, HttpModuleName } from './http-requests.js';
 import type { WasmEngineSpec } from '../../models/engines/wasm.js';
 
 /** The WASI preview1 import namespace, provided by the worker. */
@@ -54,15 +55,20 @@ export interface WasmProgram {
 }
 
 /**
- * Loads the entry module and its imports. `limitPages` caps each module's memory (see memory-limit.ts).
- * @throws BacalhauError ModuleNotFound, ModuleCompileError, UnknownModuleError, EntrypointError,
- *   MemoryLimitError.
+ * Loads the entry module and its imports. `limitPages` caps each module's memory (see memory-limit.ts);
+ * `httpModule`: the task may import Bacalhau's HTTP host module (http-requests.ts).
+ * @throws BacalhauError ModuleNotFound, ModuleCompileError, UnknownModuleError, ModuleLoadError,
+ *   EntrypointError, MemoryLimitError.
  */
 export async function loadProgram(
   spec: WasmEngineSpec,
   volumes: readonly PreparedVolume[],
   limitPages: number | undefined,
+  httpModule = false,
 ): Promise<WasmProgram> {
+  /** The functions of the host's modules, by module name. */
+  const hostModules = new Map<string, ReadonlySet<string>>([[WasiModuleName, WasiFunctions]]);
+  if (httpModule) hostModules.set(HttpModuleName, new Set([HttpFunctionName]));
   const compiled = new Map<string, Promise<object>>();
   const load = (field: string, path: string): Promise<object> => {
     let module = compiled.get(path);
@@ -79,7 +85,7 @@ export async function loadProgram(
   const place = async (field: string, name: string, module: object, visiting: Set<string>): Promise<void> => {
     const imports = WebAssemblyApi.Module.imports(module);
     for (const importedName of new Set(imports.map((i) => i.module))) {
-      if (importedName === WasiModuleName || placed.has(importedName)) continue;
+      if (hostModules.has(importedName) || placed.has(importedName)) continue;
       if (visiting.has(importedName) || !isListedOrMounted(importedName, spec, volumes)) {
         throw unknownModule(name, importedName);
       }
@@ -90,9 +96,10 @@ export async function loadProgram(
     }
     // linked here, not at instantiation in the worker: a mismatch is refused before the task runs
     for (const wanted of imports) {
+      const host = hostModules.get(wanted.module);
       const offered =
-        wanted.module === WasiModuleName
-          ? WasiFunctions.has(wanted.name)
+        host !== undefined
+          ? host.has(wanted.name)
             ? 'function'
             : undefined
           : WebAssemblyApi.Module.exports(await load(`${field} import`, wanted.module)).find(

@@ -6,13 +6,15 @@
  * its modules holding more than {@link ReuseMemoryLimitBytes} is terminated.
  */
 import { openSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { NetworkConfig } from '../../models/network.js';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
+import { serveHttpCalls, type HttpOptions } from './http-requests.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
-export type WorkerTask = Omit<WorkerInput, 'control' | 'output'>;
+export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http'>;
 
 /** /dev/null, opened once for every worker of the process (see `wasmWorkerMain`); never closed. */
 let devNull: number | undefined;
@@ -59,16 +61,35 @@ export interface WorkerRun {
   highWaterBytes: number;
   /** Takes the worker back once its task ended cleanly; it may then run another. */
   giveBack: (worker: Worker) => void;
+  /** Set when the task has the HTTP host module: the network its calls may use. */
+  http?: HttpOptions & { network: NetworkConfig };
 }
 
 export function runInWorker(
   worker: Worker,
-  { task, recorder, signal, highWaterBytes, giveBack }: WorkerRun,
+  { task, recorder, signal, highWaterBytes, giveBack, http }: WorkerRun,
 ): Promise<RunCommandResult> {
   return new Promise((resolve, reject) => {
     const control = new Int32Array(new SharedArrayBuffer(ControlSlots * Int32Array.BYTES_PER_ELEMENT));
     const ring = new Uint8Array(new SharedArrayBuffer(ringBytes(highWaterBytes)));
-    const input: WorkerInput = { ...task, control: control.buffer, output: ring.buffer };
+    /** The worker's end of the task's HTTP channel, when it has one (it waits for answers on it). */
+    let httpPort: MessagePort | undefined;
+    let stopServing = (): void => undefined;
+    if (http !== undefined) {
+      const channel = new MessageChannel();
+      httpPort = channel.port2;
+      const answered = (): void => {
+        Atomics.store(control, ControlSlot.HttpAnswered, 1);
+        Atomics.notify(control, ControlSlot.HttpAnswered);
+      };
+      stopServing = serveHttpCalls(channel.port1, answered, http.network, http);
+    }
+    const input: WorkerInput = {
+      ...task,
+      control: control.buffer,
+      output: ring.buffer,
+      ...(httpPort && { http: httpPort }),
+    };
     const output = new RingReader(control, ring);
     let ending = false;
     /** Records what the worker writes, batch by batch, until the run ends and the ring is empty. */
@@ -97,6 +118,7 @@ export function runInWorker(
       if (finished) return;
       finished = true;
       signal.removeEventListener('abort', kill);
+      stopServing();
       if (end === 'reuse') {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         giveBack(worker);
@@ -106,6 +128,7 @@ export function runInWorker(
         Atomics.store(control, ControlSlot.Killed, 1);
         Atomics.notify(control, ControlSlot.Killed);
         Atomics.notify(control, ControlSlot.Read);
+        Atomics.notify(control, ControlSlot.HttpAnswered);
         terminate(worker, end);
       }
       ending = true;
@@ -136,7 +159,7 @@ export function runInWorker(
     if (signal.aborted) kill();
     else {
       signal.addEventListener('abort', kill, { once: true });
-      worker.postMessage(input);
+      worker.postMessage(input, httpPort === undefined ? [] : [httpPort]);
     }
   });
 }

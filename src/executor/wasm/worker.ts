@@ -33,6 +33,8 @@
  * - `proc_exit` unwinds with the exit code (so any entrypoint, not only `_start`, can exit).
  * - a module's start function runs once WASI is bound to its memory, not during instantiation
  *   (start-section.ts).
+ * - Bacalhau's HTTP host module (`wasi:http/requests`), when the task has a network: each call goes
+ *   to the main thread (http-requests.ts), and the task waits for its answer, or its kill.
  * The main thread ends the worker with `terminate()`, which also stops a module spinning in a loop.
  */
 import type * as NodePath from 'node:path';
@@ -42,6 +44,7 @@ import type { NamedModule } from './modules.js';
 import type { Preopen } from './mounts.js';
 import { createRingWriter, RingSlot } from './output-ring.js';
 import { DeferredStartExport } from './start-section.js';
+import { HttpFunctionName, HttpModuleName, HttpStatus } from './http-requests.js';
 import { createPathGuard, type LinkHandling } from './path-guard.js';
 import { WarmUpModuleHex } from './warm-up.js';
 
@@ -50,8 +53,10 @@ export const ControlSlot = {
   /** Set to 1 by the main thread when the execution is being killed. */
   Killed: 0,
   ...RingSlot,
+  /** Set to 1 by the main thread once the answer to an HTTP call is on the task's port. */
+  HttpAnswered: 3,
 } as const;
-export const ControlSlots = 3;
+export const ControlSlots = 4;
 
 /** Files a module may have open at once besides stdio and its preopens (EMFILE beyond). */
 export const MaxOpenFiles = 256;
@@ -69,6 +74,8 @@ export interface WorkerInput {
   control: SharedArrayBuffer;
   /** The output ring (output-ring.ts). */
   output: SharedArrayBuffer;
+  /** Where HTTP calls go when the task has the HTTP host module (http-requests.ts). */
+  http?: WorkerThreads.MessagePort;
 }
 
 /**
@@ -94,6 +101,7 @@ export function workerSource(devNull: number): string {
     devNull,
     JSON.stringify({ maxOpenFiles: MaxOpenFiles, maxIovecs: MaxIovecs }),
     JSON.stringify(DeferredStartExport),
+    JSON.stringify({ module: HttpModuleName, name: HttpFunctionName, status: HttpStatus }),
     JSON.stringify(WarmUpModuleHex),
     createPathGuard.toString(),
     createRingWriter.toString(),
@@ -137,6 +145,7 @@ function wasmWorkerMain(
   devNull: number,
   limits: { maxOpenFiles: number; maxIovecs: number },
   deferredStart: string,
+  http: { module: string; name: string; status: typeof HttpStatus },
   warmUpHex: string,
   makePathGuard: typeof createPathGuard,
   makeRingWriter: typeof createRingWriter,
@@ -180,6 +189,7 @@ function wasmWorkerMain(
   const runTask = (input: WorkerInput, post: (message: WorkerMessage) => void): boolean => {
     const control = new Int32Array(input.control);
     const killed = 0; // ControlSlot.Killed, repeated: this function may not use outer names
+    const httpAnswered = 3; // ControlSlot.HttpAnswered
     const writeOutput = makeRingWriter(control, new Uint8Array(input.output));
     const Errno = { success: 0, badf: 8, fault: 21, inval: 28, mfile: 33, notsup: 58, rofs: 69, spipe: 70 };
     const WasiName = 'wasi_snapshot_preview1';
@@ -432,6 +442,67 @@ function wasmWorkerMain(
         fd_allocate: guard('fd_allocate', [0]),
       };
 
+      /**
+       * Go's `http_request`: the call read from the module's memory and handed to the main thread,
+       * which answers on the port; the response written back as Go writes it (cut to the buffers
+       * the module gave, their lengths set to what was written).
+       */
+      const httpRequest: WasiFunction = (...raw) => {
+        const numbers = raw.map((n) => Number(n));
+        const [method, urlPtr, urlLen, headersPtr, headersLen, bodyPtr, bodyLen] = numbers;
+        const [respHeadersPtr, respHeadersLenPtr, respBodyPtr, respBodyLenPtr, statusPtr] = numbers.slice(7);
+        const { status } = http;
+        if (!respHeadersPtr || !respHeadersLenPtr || !respBodyPtr || !respBodyLenPtr) return status.BadInput;
+        const bytes = new Uint8Array(memory!.buffer);
+        const fits = (ptr: number, length: number): boolean => ptr + length <= bytes.length;
+        const text = (ptr: number, length: number): string =>
+          Buffer.from(bytes.buffer, ptr, length).toString('utf8');
+        if (!fits(urlPtr!, urlLen!)) return status.InvalidURL;
+        let body = new Uint8Array(0);
+        if (bodyPtr !== 0 && bodyLen! > 0) {
+          if (!fits(bodyPtr!, bodyLen!)) return status.BadInput;
+          body = bytes.slice(bodyPtr, bodyPtr! + bodyLen!);
+        }
+        const headers =
+          headersPtr !== 0 && fits(headersPtr!, headersLen!) ? text(headersPtr!, headersLen!) : '';
+        // Go's calculateMaxResponseSize: 80% of the memory, within 64 KiB and 100 MB
+        const maxBodyBytes = Math.min(100 * 1024 * 1024, Math.max(64 * 1024, Math.floor(bytes.length * 0.8)));
+        Atomics.store(control, httpAnswered, 0);
+        input.http!.postMessage({ method, url: text(urlPtr!, urlLen!), headers, body, maxBodyBytes });
+        while (Atomics.load(control, httpAnswered) === 0) {
+          throwIfKilled();
+          Atomics.wait(control, httpAnswered, 0, 1000);
+        }
+        throwIfKilled();
+        const answer = threads.receiveMessageOnPort(input.http!)?.message as
+          { code: number; status: number; headers: string; body: Uint8Array } | undefined;
+        if (answer === undefined) return status.NetworkError;
+        if (answer.code !== status.Success) return answer.code;
+        const dv = view();
+        const fitsNow = (ptr: number, length: number): boolean => ptr + length <= dv.byteLength;
+        if (!fitsNow(respHeadersLenPtr, 4) || !fitsNow(respBodyLenPtr, 4)) return status.MemoryError;
+        const headerBytes = Buffer.from(answer.headers, 'utf8').subarray(
+          0,
+          dv.getUint32(respHeadersLenPtr, true),
+        );
+        const bodyBytes = answer.body.subarray(0, dv.getUint32(respBodyLenPtr, true));
+        if (statusPtr !== 0) {
+          if (!fitsNow(statusPtr!, 4)) return status.MemoryError;
+          dv.setUint32(statusPtr!, answer.status, true);
+        }
+        dv.setUint32(respHeadersLenPtr, headerBytes.length, true);
+        dv.setUint32(respBodyLenPtr, bodyBytes.length, true);
+        if (!fitsNow(respHeadersPtr, headerBytes.length) || !fitsNow(respBodyPtr, bodyBytes.length)) {
+          return status.MemoryError;
+        }
+        new Uint8Array(memory!.buffer).set(headerBytes, respHeadersPtr);
+        new Uint8Array(memory!.buffer).set(bodyBytes, respBodyPtr);
+        return status.Success;
+      };
+      const hostModules: Record<string, Record<string, WasiFunction>> = input.http === undefined
+        ? {}
+        : { [http.module]: { [http.name]: httpRequest } };
+
       const imports: Record<string, WasiFunction> = { ...base, ...overrides };
       // every fd call's first argument is its fd: on a stdio fd the module closed, EBADF
       for (const [name, fn] of Object.entries(imports)) {
@@ -439,7 +510,7 @@ function wasmWorkerMain(
           imports[name] = (...args) => (closedStdio.has(args[0] as number) ? Errno.badf : fn(...args));
         }
       }
-      return { imports, initialize, closeAll };
+      return { imports, hostModules, initialize, closeAll };
     };
 
     /** The modules instantiated so far, by the name others import them by. */
@@ -449,7 +520,11 @@ function wasmWorkerMain(
     const instantiate = (module: object): WasmInstance => {
       const environment = makeEnvironment();
       environments.push(environment);
-      const instance = new wasm.Instance(module, { ...modules, [WasiName]: environment.imports });
+      const instance = new wasm.Instance(module, {
+        ...modules,
+        ...environment.hostModules,
+        [WasiName]: environment.imports,
+      });
       // WASI works on the module's own memory, or on the one it imports from another module
       const imported = wasm.Module.imports(module).find((i) => i.kind === 'memory');
       const importedMemory =
@@ -501,7 +576,7 @@ function wasmWorkerMain(
   // see warm-up.ts; a warm-up that fails only costs the task the time it would have saved
   try {
     const warmUp = Buffer.from(warmUpHex, 'hex');
-    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT); // ControlSlots
+    const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT); // ControlSlots
     const output = new SharedArrayBuffer(64);
     const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
     runTask({ ...task, env: {}, preopens: [], control, output }, () => undefined);
