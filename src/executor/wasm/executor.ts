@@ -91,7 +91,7 @@ export class WasmExecutor extends BaseExecutor {
         await mounted.value.release();
         throw loaded.reason;
       }
-      const [program, mounts] = [loaded.value, mounted.value];
+      const [{ usesHttp, ...program }, mounts] = [loaded.value, mounted.value];
       let recorder;
       try {
         options.signal?.throwIfAborted();
@@ -116,7 +116,8 @@ export class WasmExecutor extends BaseExecutor {
         signal: stop,
         highWaterBytes: this.#highWaterBytes,
         giveBack: (w) => this.#workers.giveBack(w),
-        ...(http && { http: { network: request.network, allowNodeLocal: this.#allowNodeLocalEgress } }),
+        // a channel only for a task that makes HTTP calls: it costs every task that has one
+        ...(usesHttp && { http: { network: request.network, allowNodeLocal: this.#allowNodeLocalEgress } }),
       });
       // a run cut short wrote what it wrote: it goes back to its inputs too
       const done = ran.then(

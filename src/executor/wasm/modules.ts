@@ -52,6 +52,8 @@ export interface NamedModule {
 export interface WasmProgram {
   dependencies: NamedModule[];
   entry: object;
+  /** Whether a module imports the HTTP host module: only then is it served to the task. */
+  usesHttp: boolean;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function loadProgram(
 
   const dependencies: NamedModule[] = [];
   const placed = new Set<string>();
+  let usesHttp = false;
   // depth-first: a module is placed after everything it imports; `visiting` stops import cycles
   const place = async (field: string, name: string, module: object, visiting: Set<string>): Promise<void> => {
     const imports = WebAssemblyApi.Module.imports(module);
@@ -97,6 +100,7 @@ export async function loadProgram(
     // linked here, not at instantiation in the worker: a mismatch is refused before the task runs
     for (const wanted of imports) {
       const host = hostModules.get(wanted.module);
+      if (wanted.module === HttpModuleName) usesHttp = true;
       const offered =
         host !== undefined
           ? host.has(wanted.name)
@@ -122,7 +126,7 @@ export async function loadProgram(
     (e) => e.name === spec.Entrypoint && e.kind === 'function',
   );
   if (!hasEntrypoint) throw entrypointError(spec.Entrypoint, spec.EntryModule);
-  return { dependencies, entry };
+  return { dependencies, entry, usesHttp };
 }
 
 /** Go resolves an unknown import name as a path in the task's file system; so do we. */
