@@ -24,6 +24,8 @@ let ports: PortAllocator;
 /** What the executor was asked to run, by execution ID. */
 let requests: Map<string, RunCommandRequest>;
 let runner: ExecutionRunner;
+/** The noop executor recording into `requests`. */
+let engines: EngineRegistry;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-runner-ports-'));
@@ -38,7 +40,7 @@ beforeEach(async () => {
       },
     },
   });
-  const engines = new EngineRegistry({ noop });
+  engines = new EngineRegistry({ noop });
   runner = testRunner({ store, engines, paths: new ExecutionPaths(join(dir, 'executions')), ports });
 });
 
@@ -117,5 +119,25 @@ describe('ExecutionRunner ports', () => {
     const done = await run(execution);
     expect(done.ComputeState.StateType).toBe('Completed');
     expect(Object.keys(requests.get(execution.ID)?.env ?? {}).filter((k) => k.includes('PORT'))).toEqual([]);
+  });
+});
+
+describe('ExecutionRunner Default network', () => {
+  it('runs a Default task without a network on a node that rejects networked jobs, as Go does', async () => {
+    runner.stop();
+    runner = testRunner({
+      store,
+      engines,
+      paths: new ExecutionPaths(join(dir, 'executions')),
+      ports,
+      defaultNetwork: 'None',
+    });
+    const unset = accepted({ Type: 'Default' });
+    await run(unset);
+    expect(requests.get(unset.ID)?.network).toEqual({ Type: 'None' });
+    // what a task asked for itself is kept
+    const host = accepted({ Type: 'Host' });
+    await run(host);
+    expect(requests.get(host.ID)?.network).toEqual({ Type: 'Host' });
   });
 });

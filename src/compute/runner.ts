@@ -16,6 +16,7 @@ import {
   errorMessage,
   executionTimeoutSeconds,
   isLongRunningJob,
+  NetworkType,
 } from '../models/index.js';
 import type { Event, Execution, Job, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
 import type { Clock, Timer } from '../lib/clock.js';
@@ -59,6 +60,12 @@ export interface ExecutionRunnerOptions {
   retainOutputMs: number;
   /** Failures that have nowhere else to go (cleanup, a store write that lost a race oddly). */
   onError: (error: unknown) => void;
+  /**
+   * What a task's Default network becomes (Go's `DefaultNetworkType`): None on a node that rejects
+   * networked jobs, which bids on Default tasks only because they get no network there; otherwise
+   * Default, left for each executor to resolve.
+   */
+  defaultNetwork?: typeof NetworkType.None | typeof NetworkType.Default;
 }
 
 export class ExecutionRunner {
@@ -126,7 +133,11 @@ export class ExecutionRunner {
       signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
       cleanups.push(() => Promise.resolve(this.#o.ports.release(execution.ID)));
-      const requested = task.Network ?? { Type: 'Default' };
+      const given = task.Network ?? { Type: NetworkType.Default };
+      const requested =
+        given.Type === NetworkType.Default
+          ? { ...given, Type: this.#o.defaultNetwork ?? NetworkType.Default }
+          : given;
       // a re-run after a restart: its container may still hold the ports recorded for it
       const ports = await (rerun
         ? this.#o.ports.reclaim(execution.ID, requested)

@@ -25,6 +25,7 @@ export function testRunner(options: {
   retainOutputMs?: number;
   /** Default: throw what it gets. */
   onError?: (error: unknown) => void;
+  defaultNetwork?: ExecutionRunnerOptions['defaultNetwork'];
 }): ExecutionRunner {
   return new ExecutionRunner({
     store: options.store,
@@ -38,6 +39,7 @@ export function testRunner(options: {
       new PortAllocator({ rangeStart: 30000, rangeEnd: 30001, probe: () => Promise.resolve(true) }),
     clock: options.clock ?? systemClock,
     retainOutputMs: options.retainOutputMs ?? 60_000,
+    ...(options.defaultNetwork && { defaultNetwork: options.defaultNetwork }),
     onError:
       options.onError ??
       ((error) => {

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
 import { raceSignals } from '../lib/abort.js';
+import { NetworkType } from '../models/network.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { connectionNotices } from './retry-warnings.js';
 import type { Executor } from '../executor/types.js';
@@ -201,6 +202,10 @@ export class Compute {
         clock,
         retainOutputMs: RetainOutputMs,
         onError,
+        // the bidder takes Default tasks on such a node because they get no network here
+        defaultNetwork: config.JobAdmissionControl.RejectNetworkedJobs
+          ? NetworkType.None
+          : NetworkType.Default,
       });
       const bidder = withPortCheck(
         createBidder({
