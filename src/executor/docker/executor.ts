@@ -375,6 +375,8 @@ export class DockerExecutor extends BaseExecutor {
       (info) => info.HostConfig.LogConfig?.Type,
       (err: unknown) => {
         throwIfAborted(signal);
+        // gone since it was listed: taking it up finds that out and says so, as without a log
+        if (statusCode(err) === 404) return undefined;
         throw daemonError('inspecting the container left by the previous run', err);
       },
     );

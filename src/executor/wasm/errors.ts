@@ -70,7 +70,7 @@ export function unresolvedImport(
         ? 'WASI preview1 has no such function'
         : 'it exports nothing by that name';
   return wasmError(
-    `${field}: failed to load module ${JSON.stringify(importer)}: it imports ${which}, but ${why}`,
+    `${field}: failed to load module at ${JSON.stringify(importer)}: it imports ${which}, but ${why}`,
     ErrorCode.ModuleLoadError,
     'Build the module against WASI preview1 (wasi_snapshot_preview1) and the ImportModules given; ' +
       'an import must name something its module exports',

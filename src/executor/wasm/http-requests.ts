@@ -10,6 +10,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import { anySignal } from '../../lib/any-signal.js';
 import { NetworkType, domainSet, type NetworkConfig } from '../../models/network.js';
@@ -89,8 +90,8 @@ function hostAllowed(network: NetworkConfig, host: string): boolean {
 }
 
 /**
- * Answers the calls that come on `port`, setting `control[slot]` and waking it once each answer was
- * posted (the worker takes it with `receiveMessageOnPort`). Returns what stops serving.
+ * Answers the calls that come on `port`, calling `wake` once each answer was posted (the worker,
+ * waiting for that, takes it with `receiveMessageOnPort`). Returns what stops serving.
  */
 export function serveHttpCalls(
   port: MessagePort,
@@ -100,7 +101,11 @@ export function serveHttpCalls(
 ): () => void {
   const controller = new AbortController();
   port.on('message', (call: HttpCall) => {
-    void performHttpCall(call, network, options, controller.signal).then((answer) => {
+    const answering = performHttpCall(call, network, options, controller.signal).catch(
+      // it should not reject, but a task waits for an answer, and a rejection nobody handles ends the node
+      (): HttpAnswer => ({ code: HttpStatus.NetworkError }),
+    );
+    void answering.then((answer) => {
       if (controller.signal.aborted) return;
       port.postMessage(answer, answer.code === 0 ? [answer.body.buffer as ArrayBuffer] : []);
       wake();
@@ -112,7 +117,10 @@ export function serveHttpCalls(
   };
 }
 
-/** Makes the call, following redirects; never rejects. */
+/**
+ * Makes the call, following redirects as Go's client does (at most 10; a GET without a body after
+ * 301, 302 and 303; credentials only to the same host or its subdomains); never rejects.
+ */
 export async function performHttpCall(
   call: HttpCall,
   network: NetworkConfig,
@@ -125,8 +133,10 @@ export async function performHttpCall(
   } catch {
     return { code: HttpStatus.InvalidURL };
   }
+  const first = url;
   let method = Methods[call.method] ?? 'GET';
   let body: Uint8Array | undefined = call.body.length > 0 ? call.body : undefined;
+  let headers = headerLines(call.headers);
   const deadline = anySignal([signal, AbortSignal.timeout(options.timeoutMs ?? DefaultTimeoutMs)]);
   for (let hop = 0; ; hop++) {
     if (!hostAllowed(network, url.host)) return { code: HttpStatus.NotAllowed };
@@ -136,17 +146,19 @@ export async function performHttpCall(
     try {
       const lookup = await checkedHost(url, network, options);
       if (lookup === undefined) return { code: HttpStatus.NotAllowed };
-      response = await send(url, method, headerLines(call.headers), body, lookup, deadline);
+      response = await send(url, method, headers, body, lookup, deadline);
     } catch {
       return { code: deadline.aborted && !signal.aborted ? HttpStatus.Timeout : HttpStatus.NetworkError };
     }
     const location = response.headers.location;
     const redirected = [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location !== undefined;
-    if (!redirected || hop === MaxRedirects) {
-      return readAnswer(response, call.maxBodyBytes, deadline, signal);
-    }
-    response.resume();
+    if (!redirected) return readAnswer(response, call.maxBodyBytes, deadline, signal);
+    response.destroy();
+    // Go's client: past 10 redirects, or to a Location it cannot parse, the request fails
+    if (hop === MaxRedirects || !URL.canParse(location, url.href)) return { code: HttpStatus.NetworkError };
     url = new URL(location, url);
+    if (!sameOrSubdomain(url.hostname, first.hostname))
+      headers = headers.filter(([name]) => !isCredential(name));
     // as Go's client: 307 and 308 repeat the request, the others become a GET without a body
     if (response.statusCode !== 307 && response.statusCode !== 308) {
       method = method === 'HEAD' ? 'HEAD' : 'GET';
@@ -169,6 +181,16 @@ async function checkedHost(
   return 'refused' in destination ? undefined : checkedLookup(destination.addresses);
 }
 
+/** Go's `shouldCopyHeaderOnRedirect`: the host or one of its subdomains. */
+function sameOrSubdomain(host: string, of: string): boolean {
+  return host === of || host.endsWith(`.${of}`);
+}
+
+/** Headers Go's client keeps from other hosts a redirect leads to. */
+function isCredential(name: string): boolean {
+  return ['authorization', 'www-authenticate', 'cookie', 'cookie2'].includes(name.toLowerCase());
+}
+
 function send(
   url: URL,
   method: string,
@@ -182,6 +204,13 @@ function send(
     const outgoing = request(url, { method, signal, ...(lookup === null ? {} : { lookup }) }, resolve);
     for (const [name, value] of headers) outgoing.appendHeader(name, value);
     outgoing.on('error', reject);
+    // a 101 answer comes as an upgrade, not a response: the task gets its status and headers
+    outgoing.on('upgrade', (response: IncomingMessage, socket: Duplex) => {
+      socket.destroy();
+      resolve(response);
+    });
+    // settled already, unless the connection closed without an answer
+    outgoing.on('close', () => reject(new Error('the connection closed without an answer')));
     outgoing.end(body);
   });
 }
@@ -196,7 +225,8 @@ async function readAnswer(
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
+    // an upgraded connection (101) is closed: what would follow is not HTTP
+    for await (const chunk of (response.statusCode === 101 ? [] : response) as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       size += chunk.length;
       if (size >= maxBytes) break;

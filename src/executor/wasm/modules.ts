@@ -19,6 +19,7 @@ import {
 } from './errors.js';
 import { capMemory } from './memory-limit.js';
 import { deferStart } from './start-section.js';
+import { definesMemory } from './wasm-binary.js';
 import { WasiFunctions } from './wasi-functions.js';
 import { HttpFunctionName, HttpModuleName } from './http-requests.js';
 import type { WasmEngineSpec } from '../../models/engines/wasm.js';
@@ -54,7 +55,12 @@ export interface WasmProgram {
   entry: object;
   /** Whether a module imports the HTTP host module: only then is it served to the task. */
   usesHttp: boolean;
+  /** Whether a module defines a memory it does not export: what it holds at the end is unknown. */
+  hidesMemory: boolean;
 }
+
+/** Compiled modules that define a memory they do not export (see `WasmProgram.hidesMemory`). */
+const hidingMemory = new WeakSet<object>();
 
 /**
  * Loads the entry module and its imports. `limitPages` caps each module's memory (see memory-limit.ts);
@@ -126,7 +132,8 @@ export async function loadProgram(
     (e) => e.name === spec.Entrypoint && e.kind === 'function',
   );
   if (!hasEntrypoint) throw entrypointError(spec.Entrypoint, spec.EntryModule);
-  return { dependencies, entry, usesHttp };
+  const hidesMemory = [...dependencies.map((d) => d.module), entry].some((m) => hidingMemory.has(m));
+  return { dependencies, entry, usesHttp, hidesMemory };
 }
 
 /** Go resolves an unknown import name as a path in the task's file system; so do we. */
@@ -163,14 +170,19 @@ async function compileFile(
 ): Promise<object> {
   const bytes = await moduleBytes(field, guestPath, volumes);
   const capped = deferStart(limitPages === undefined ? bytes : capMemory(bytes, limitPages));
+  let module: object;
   try {
     // a small module compiles in microseconds: at once, rather than a round trip through the loop
-    return capped.length <= SyncCompileBytes
-      ? new WebAssemblyApi.Module(capped)
-      : await WebAssemblyApi.compile(capped);
+    module =
+      capped.length <= SyncCompileBytes
+        ? new WebAssemblyApi.Module(capped)
+        : await WebAssemblyApi.compile(capped);
   } catch (err) {
     throw moduleCompileError(field, guestPath, err);
   }
+  const exportsMemory = WebAssemblyApi.Module.exports(module).some((e) => e.kind === 'memory');
+  if (!exportsMemory && definesMemory(capped)) hidingMemory.add(module);
+  return module;
 }
 
 /**

@@ -14,7 +14,7 @@ import { serveHttpCalls, type HttpOptions } from './http-requests.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
-export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http'>;
+export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http'> & { hidesMemory?: boolean };
 
 /** /dev/null, opened once for every worker of the process (see `wasmWorkerMain`); never closed. */
 let devNull: number | undefined;
@@ -148,7 +148,8 @@ export function runInWorker(
     const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
     const onMessage = (message: WorkerMessage): void => {
-      const end = message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
+      // a module keeping its memory to itself may hold any amount: its thread is not reused
+      const end = !task.hidesMemory && message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
       finish(() => recorder.finish(message.code, message.error), end);
     };
     const onError = (err: Error): void =>

@@ -7,6 +7,16 @@
 /** Section ids used here (the spec's numbering). */
 export const SectionId = { Export: 7, Start: 8, Memory: 5 } as const;
 
+/** Whether the module defines a memory of its own; false for bytes that are not a well-formed module. */
+export function definesMemory(module: Uint8Array): boolean {
+  try {
+    return readSections(module).some((s) => s.id === SectionId.Memory && readU32(s.payload, 0).value > 0);
+  } catch (err) {
+    if (err instanceof MalformedModule) return false;
+    throw err;
+  }
+}
+
 /** Thrown by the readers on bytes that are not well-formed; rewriters then leave the module as it was. */
 export class MalformedModule extends Error {}
 

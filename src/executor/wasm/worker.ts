@@ -80,8 +80,8 @@ export interface WorkerInput {
 
 /**
  * The task ended (all its output is in the ring): its exit code, `error` when it did not exit by itself
- * (a trap), and how many bytes its module instances' memories held at the end (the thread keeps them
- * until its next GC); Infinity when a module keeps its memory to itself, which cannot be measured.
+ * (a trap), and how many bytes its module instances' exported memories held at the end (the thread
+ * keeps them until its next GC).
  */
 export interface WorkerMessage {
   type: 'exit';
@@ -175,14 +175,14 @@ function wasmWorkerMain(
 
   /**
    * The bytes of the memory a module instance defines, measured where it exports it; 0 for one that
-   * imports its memory (counted where it is defined), Infinity for one that exports none (it may
-   * define one without exporting it, which cannot be measured).
+   * imports its memory (counted where it is defined) or has none. One that keeps its memory to itself
+   * cannot be measured: the main thread knows those (`WasmProgram.hidesMemory`).
    */
   const heldMemoryBytes = (module: object, instance: WasmInstance): number => {
     const exported = wasm.Module.exports(module).find((e) => e.kind === 'memory');
     if (exported !== undefined)
       return (instance.exports[exported.name] as { buffer: ArrayBuffer }).buffer.byteLength;
-    return wasm.Module.imports(module).some((i) => i.kind === 'memory') ? 0 : Infinity;
+    return 0;
   };
 
   /** Runs one task, telling `post` about its end; false when it was killed. */
@@ -238,7 +238,11 @@ function wasmWorkerMain(
         if (p.readOnly) readOnlyFds.add(3 + i);
         if (p.readOnlyNames !== undefined) readOnlyNames.set(3 + i, new Set(p.readOnlyNames));
       });
-      /** Whether `path`, relative to `fd`, names one of the read-only files in it. */
+      /**
+       * Whether `path`, relative to `fd`, names one of the read-only files in it. By name through the
+       * preopen only: a path reaching the file another way (a folder fd opened on ".", a link) is not
+       * refused, but writes only the task's copy of it (mounts.ts), never the input.
+       */
       const isReadOnlyName = (fd: number, path: string): boolean =>
         readOnlyNames.get(fd)?.has(posixPath.normalize(path).replace(/\/+$/, '')) === true;
       /**
@@ -299,11 +303,16 @@ function wasmWorkerMain(
       /** The path of path_open and path_filestat_set_times, whose end the host follows unless told to. */
       const openedPath: PathArgument = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' };
 
+      /**
+       * An i32 argument as the unsigned number it stands for: JavaScript receives i32 values as
+       * signed, and a pointer or length past 2 GiB would be negative, passing any `<` check.
+       */
+      const unsigned = (n: number | bigint | undefined): number => Number(n) >>> 0;
       /** A read or write of buffers: refused past limits.maxIovecs buffers. */
       const vectored =
         (name: string): WasiFunction =>
         (...args) =>
-          (args[2] as number) > limits.maxIovecs ? Errno.inval : call(name, args);
+          unsigned(args[2]) > limits.maxIovecs ? Errno.inval : call(name, args);
       /** A call that needs a seekable file: stdio behaves as pipes. */
       const seekable =
         (name: string, next: WasiFunction = (...args) => call(name, args)): WasiFunction =>
@@ -312,7 +321,7 @@ function wasmWorkerMain(
 
       const overrides: Record<string, WasiFunction> = {
         fd_write: (...args) => {
-          const [fd, iovs, iovsLen, nwritten] = args as number[];
+          const [fd, iovs, iovsLen, nwritten] = args.map(unsigned);
           if (iovsLen! > limits.maxIovecs) return Errno.inval;
           if (fd !== 1 && fd !== 2) return call('fd_write', args);
           const dv = view();
@@ -342,7 +351,7 @@ function wasmWorkerMain(
         fd_seek: seekable('fd_seek'),
         fd_tell: seekable('fd_tell'),
         poll_oneoff: (...args) => {
-          const [subs, events, count, neventsPtr] = args as number[];
+          const [subs, events, count, neventsPtr] = args.map(unsigned);
           const dv = view();
           // checked before anything is allocated for them: `count` is the module's to choose
           const memoryBytes = dv.byteLength;
@@ -448,7 +457,7 @@ function wasmWorkerMain(
        * the module gave, their lengths set to what was written).
        */
       const httpRequest: WasiFunction = (...raw) => {
-        const numbers = raw.map((n) => Number(n));
+        const numbers = raw.map(unsigned);
         const [method, urlPtr, urlLen, headersPtr, headersLen, bodyPtr, bodyLen] = numbers;
         const [respHeadersPtr, respHeadersLenPtr, respBodyPtr, respBodyLenPtr, statusPtr] = numbers.slice(7);
         const { status } = http;
@@ -468,7 +477,8 @@ function wasmWorkerMain(
         // Go's calculateMaxResponseSize: 80% of the memory, within 64 KiB and 100 MB
         const maxBodyBytes = Math.min(100 * 1024 * 1024, Math.max(64 * 1024, Math.floor(bytes.length * 0.8)));
         Atomics.store(control, httpAnswered, 0);
-        input.http!.postMessage({ method, url: text(urlPtr!, urlLen!), headers, body, maxBodyBytes });
+        const call = { method, url: text(urlPtr!, urlLen!), headers, body, maxBodyBytes };
+        input.http!.postMessage(call, [body.buffer]);
         while (Atomics.load(control, httpAnswered) === 0) {
           throwIfKilled();
           Atomics.wait(control, httpAnswered, 0, 1000);

@@ -173,8 +173,8 @@ export class UrlDownloadStorage implements Storage {
   }
 }
 
-/** The body's length as the server announces it; 0 when it does not. */
+/** The body's length as the server announces it (digits only, as Go reads it); 0 when it does not. */
 function declaredLength(response: Response): number {
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  return Number.isFinite(length) ? length : 0;
+  const length = response.headers.get('content-length') ?? '';
+  return /^\d+$/.test(length) ? Number(length) : 0;
 }
