@@ -1,6 +1,7 @@
 /**
- * The runner's port steps (allocate → env → Running with the ports recorded → release), with the noop
- * executor, an in-memory store and a fake host where every port is bindable.
+ * The runner's port steps (allocate → env → Running with the ports recorded → release), what it makes
+ * of a Default network, and the GPUs it records, with the noop executor, an in-memory store and a
+ * fake host where every port is bindable.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,5 +140,25 @@ describe('ExecutionRunner Default network', () => {
     const host = accepted({ Type: 'Host' });
     await run(host);
     expect(requests.get(host.ID)?.network).toEqual({ Type: 'Host' });
+  });
+});
+
+describe('ExecutionRunner GPUs', () => {
+  it('records the GPUs the queue gave an execution, for a restarted node to book the same ones', async () => {
+    const execution = accepted({ Type: 'None' });
+    const gpu = {
+      Index: 1,
+      Name: 'Tesla T4',
+      Vendor: 'NVIDIA' as const,
+      Memory: 15360,
+      PCIAddress: '0000:01:00.0',
+    };
+    const given = {
+      ...execution,
+      AllocatedResources: { Tasks: { main: { CPU: 0.5, Memory: 0, Disk: 0, GPU: 1, GPUs: [gpu] } } },
+    };
+    await runner.run(given, new AbortController().signal);
+    expect(store.get(execution.ID).AllocatedResources?.Tasks['main']?.GPUs).toEqual([gpu]);
+    expect(requests.get(execution.ID)?.resources.GPUs).toEqual([gpu]);
   });
 });

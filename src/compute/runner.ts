@@ -152,6 +152,11 @@ export class ExecutionRunner {
         newValues: {
           ComputeState: { StateType: 'Running', Message: '' },
           ...(ports.length === 0 ? {} : { Job: running }),
+          // the GPUs the queue gave it (executor-buffer.ts): a restarted node re-running it books
+          // the ones its container holds
+          ...((allocatedResources(execution).GPUs?.length ?? 0) > 0 && {
+            AllocatedResources: execution.AllocatedResources,
+          }),
         },
       });
       topic = ComputeEventTopic.ExecutionRunning;
