@@ -796,6 +796,24 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(await fdsUnder(dir)).toEqual([]);
       }));
 
+    it('closes those in its own folders (outputs, file inputs) when a module computing in a loop is stopped', () =>
+      withTempDir(async (dir) => {
+        const input = join(dir, 'data.txt');
+        await writeFile(input, 'x');
+        const executor = newExecutor();
+        for (let i = 0; i < 3; i++) {
+          const req = await makeRequest(join(dir, `run-${i}`), `e-spin-fds-${i}`, {
+            ...task('spin'),
+            inputs: [...task('spin').inputs!, { source: input, target: '/in/data.txt', readOnly: true }],
+            outputs: [{ Name: 'out', Path: '/out' }],
+            timeoutMs: 300,
+          });
+          await executor.start(req);
+          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        }
+        expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
     it('closes them when a sleeping module is cancelled', () =>
       withTempDir(async (dir) => {
         const executor = newExecutor();

@@ -116,6 +116,7 @@ export class WasmExecutor extends BaseExecutor {
         signal: stop,
         highWaterBytes: this.#highWaterBytes,
         giveBack: (w) => this.#workers.giveBack(w),
+        ownFolders: mounts.ownFolders,
         // a channel only for a task that makes HTTP calls: it costs every task that has one
         ...(usesHttp && { http: { network: request.network, allowNodeLocal: this.#allowNodeLocalEgress } }),
       });

@@ -28,6 +28,8 @@ export interface Preopen {
 
 export interface Mounts {
   readonly preopens: Preopen[];
+  /** The preopened folders no other task uses: its outputs' and its file inputs' (see run-worker.ts). */
+  readonly ownFolders: string[];
   /**
    * Once the task has run: writes copied writable inputs back and removes the file inputs' folders.
    * Never rejects; resolves to what could not be written back, if anything, for the task's ErrorMsg.
@@ -69,11 +71,13 @@ export async function prepareMounts(options: {
   }
 
   const fileInputs = new FileInputFolders(options.scratchDir);
+  const ownFolders: string[] = [];
   try {
     for (const [parent, group] of fileGroups) {
       const readOnlyNames = group.readOnly ? [] : group.files.filter(([i]) => i.readOnly).map(([, n]) => n);
       // a hard link would let the task write through the writable folder to a read-only input
       const host = await fileInputs.add(group.files, { copyReadOnly: readOnlyNames.length > 0 });
+      ownFolders.push(host);
       const mount = { guest: parent, host, readOnly: group.readOnly };
       add(readOnlyNames.length === 0 ? mount : { ...mount, readOnlyNames }, (existing) =>
         inputConfigError(
@@ -85,6 +89,7 @@ export async function prepareMounts(options: {
       const problem = resultPathProblem(output);
       if (problem !== undefined) throw outputConfigError(problem);
       const host = join(options.resultsDir, output.Name);
+      ownFolders.push(host);
       const guest = posix.resolve(output.Path);
       add({ guest, host, readOnly: false }, () =>
         outputConfigError(
@@ -98,5 +103,5 @@ export async function prepareMounts(options: {
     await fileInputs.release();
     throw err;
   }
-  return { preopens: [...mounts.values()], release: () => fileInputs.release() };
+  return { preopens: [...mounts.values()], ownFolders, release: () => fileInputs.release() };
 }

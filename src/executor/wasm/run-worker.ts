@@ -11,6 +11,7 @@ import type { NetworkConfig } from '../../models/network.js';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
 import { serveHttpCalls, type HttpOptions } from './http-requests.js';
+import { closeFdsLeftIn } from './left-fds.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
@@ -30,7 +31,8 @@ export function spawnWasmWorker(): Worker {
 /**
  * A killed task that is inside a WASI call (sleeping, waiting for room in its output ring) unwinds
  * and closes its files; one computing in a loop is terminated after this long, and the host fds of
- * the files it had open stay open (Node cannot close a dead thread's WASI fds).
+ * the files it had open stay open (Node cannot close a dead thread's WASI fds): those in the task's
+ * own folders are closed once it exited (left-fds.ts).
  */
 const KillGraceMs = 100;
 
@@ -61,13 +63,15 @@ export interface WorkerRun {
   highWaterBytes: number;
   /** Takes the worker back once its task ended cleanly; it may then run another. */
   giveBack: (worker: Worker) => void;
+  /** The preopened folders only this task uses (mounts.ts): a terminated worker's fds there are closed. */
+  ownFolders?: readonly string[];
   /** Set when the task has the HTTP host module: the network its calls may use. */
   http?: HttpOptions & { network: NetworkConfig };
 }
 
 export function runInWorker(
   worker: Worker,
-  { task, recorder, signal, highWaterBytes, giveBack, http }: WorkerRun,
+  { task, recorder, signal, highWaterBytes, giveBack, http, ownFolders = [] }: WorkerRun,
 ): Promise<RunCommandResult> {
   return new Promise((resolve, reject) => {
     const control = new Int32Array(new SharedArrayBuffer(ControlSlots * Int32Array.BYTES_PER_ELEMENT));
@@ -109,6 +113,7 @@ export function runInWorker(
     // output that cannot be recorded ends the execution with that error (see finish)
     recorded.catch(() => kill());
     let finished = false;
+    let workerExited = false;
 
     /**
      * `end`: the worker is given back (its task ended by itself and it holds little memory), or how
@@ -119,6 +124,8 @@ export function runInWorker(
       finished = true;
       signal.removeEventListener('abort', kill);
       stopServing();
+      /** Settles once the worker is gone and what it left open in the task's folders is closed. */
+      let swept = Promise.resolve();
       if (end === 'reuse') {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         giveBack(worker);
@@ -129,11 +136,17 @@ export function runInWorker(
         Atomics.notify(control, ControlSlot.Killed);
         Atomics.notify(control, ControlSlot.Read);
         Atomics.notify(control, ControlSlot.HttpAnswered);
+        const gone = workerExited
+          ? Promise.resolve()
+          : new Promise<void>((r) => worker.once('exit', () => r()));
+        swept = gone.then(() => void closeFdsLeftIn(ownFolders));
         terminate(worker, end);
       }
       ending = true;
       output.wake();
-      void recorded
+      // the run's result waits for the sweep: then the task's folders are its caller's to remove
+      void swept
+        .then(() => recorded)
         .then(produce, async (err: unknown) => {
           // whatever else ended the run: its results would be wrong
           try {
@@ -154,8 +167,10 @@ export function runInWorker(
     };
     const onError = (err: Error): void =>
       finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`));
-    const onExit = (code: number): void =>
+    const onExit = (code: number): void => {
+      workerExited = true;
       finish(() => recorder.finish(-1, `WASM runtime stopped unexpectedly (worker exit code ${code})`));
+    };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     if (signal.aborted) kill();
     else {

@@ -1,0 +1,50 @@
+/**
+ * The host fds a terminated worker left open. Threads share the process's fd table, and a worker
+ * ended by `terminate()` (a task computing in a loop when it was killed) never closes the files its
+ * WASI instances opened: each killed task would leak one fd per preopen and per file it held, and a
+ * node whose WASM tasks time out often would run out of them.
+ *
+ * They are found by what they point to (`/proc/self/fd`): what is open in a folder only that task
+ * used is the dead task's. Only such folders are swept, and only once its worker has exited and
+ * before anything else of the run (its log, the removal of its folders) touches them. Folders it
+ * shares with other tasks (a local input) cannot be told apart, and what it held there stays open.
+ */
+import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+
+const DeletedSuffix = ' (deleted)';
+
+/** Closes the fds open on `folders` or anything inside them; returns how many. Linux only (else 0). */
+export function closeFdsLeftIn(folders: readonly string[]): number {
+  if (folders.length === 0) return 0;
+  const roots = folders.map((folder) => {
+    try {
+      return realpathSync(folder);
+    } catch {
+      return folder;
+    }
+  });
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return 0;
+  }
+  let closed = 0;
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile (the listing's own fd among them)
+    }
+    if (target.endsWith(DeletedSuffix)) target = target.slice(0, -DeletedSuffix.length);
+    if (!roots.some((root) => target === root || target.startsWith(`${root}/`))) continue;
+    try {
+      closeSync(Number(fd));
+      closed++;
+    } catch {
+      // gone already
+    }
+  }
+  return closed;
+}
