@@ -57,9 +57,9 @@ describe('validateJobSubmission', () => {
       'missing job type',
       'job count must be >= 0',
       expect.stringMatching(/^constraint 1 validation failed: /),
-      'task  validation failed: missing task name',
-      "task  validation failed: environment variable 'lower' must be uppercase",
-      'task  validation failed: invalid engine: nil spec config',
+      // as Go's errors.Join: the task's problems under its prefix once, a line each
+      "task  validation failed: missing task name\nenvironment variable 'lower' must be uppercase\n" +
+        'invalid engine: nil spec config',
     ]);
   });
 
@@ -75,18 +75,14 @@ describe('validateJobSubmission', () => {
         { Timeouts: { ExecutionTimeout: -5, QueueTimeout: -60, TotalTimeout: -3600 } },
         [
           // Go prints the TotalTimeout here (-1h0m0s) by mistake; we print the value given.
-          'invalid timeouts: invalid execution timeout value: -5s',
-          'invalid timeouts: invalid queue timeout value: -1m0s',
-          'invalid timeouts: invalid total timeout value: -1h0m0s',
+          'invalid timeouts: invalid execution timeout value: -5s\ninvalid queue timeout value: -1m0s\n' +
+            'invalid total timeout value: -1h0m0s',
         ],
       ],
       [
         'input source without target or source',
         { InputSources: [{ Alias: 'a', Target: '' }] },
-        [
-          'invalid input sources: input source is missing a target',
-          'invalid input sources: invalid input source: nil spec config',
-        ],
+        ['invalid input sources: input source is missing a target\ninvalid input source: nil spec config'],
       ],
       [
         'input source without type',
@@ -96,7 +92,7 @@ describe('validateJobSubmission', () => {
       [
         'result path problems',
         { ResultPaths: [{ Name: '', Path: 'relative' }] },
-        ['invalid output: missing name', 'invalid output: result path `relative` must be absolute'],
+        ['invalid output: missing name\nresult path `relative` must be absolute'],
       ],
       [
         'result path names that are no plain folder names, or that a result file has',
@@ -108,15 +104,15 @@ describe('validateJobSubmission', () => {
           ],
         },
         [
-          'invalid output: result path name `../x` must be a plain folder name: no "/", not "." or ".."',
-          'invalid output: result path name `.` must be a plain folder name: no "/", not "." or ".."',
-          "invalid output: result path name `stdout` is taken by the execution's own stdout file: choose another name",
+          'invalid output: result path name `../x` must be a plain folder name: no "/", not "." or ".."\n' +
+            'result path name `.` must be a plain folder name: no "/", not "." or ".."\n' +
+            "result path name `stdout` is taken by the execution's own stdout file: choose another name",
         ],
       ],
       [
         'result path without path',
         { ResultPaths: [{ Name: 'out', Path: '' }] },
-        ['invalid output: missing path', 'invalid output: result path `` must be absolute'],
+        ['invalid output: missing path\nresult path `` must be absolute'],
       ],
       [
         'duplicate input alias and target',
@@ -151,8 +147,9 @@ describe('validateJobSubmission', () => {
     ];
     it.each(cases)('%s', (_name, overrides, expected) => {
       const t = task(overrides);
+      // as Go's errors.Join: the task's problems under its prefix once, a line each
       expect(validateJobSubmission(job({ Tasks: [t] }))).toEqual(
-        expected.map((p) => `task ${t.Name} validation failed: ${p}`),
+        expected.length === 0 ? [] : [`task ${t.Name} validation failed: ${expected.join('\n')}`],
       );
     });
   });
@@ -180,8 +177,8 @@ describe('validateJobSubmission', () => {
 
     it('reports every bad variable, sorted by name', () => {
       expect(validateJobSubmission(job({ Tasks: [task({ Env: { b: 'x', a: 'y' } })] }))).toEqual([
-        "task main validation failed: environment variable 'a' must be uppercase",
-        "task main validation failed: environment variable 'b' must be uppercase",
+        "task main validation failed: environment variable 'a' must be uppercase\n" +
+          "environment variable 'b' must be uppercase",
       ]);
     });
   });

@@ -13,9 +13,13 @@ export function hasWhitespace(value: string | undefined): boolean {
   return value !== undefined && /\s/u.test(value);
 }
 
-/** Prefixes every problem with the context it was found in, keeping them separate. */
+/**
+ * The problems found in one context as Go reports them (`fmt.Errorf("<prefix>: %v", errors.Join(…))`):
+ * one problem, the prefix once, then each problem on a line of its own; none when there are none.
+ * Past {@link MaxListedLines} the rest are counted, as at the top level.
+ */
 export function within(prefix: string, problems: readonly string[]): string[] {
-  return problems.map((p) => `${prefix}: ${p}`);
+  return problems.length === 0 ? [] : [`${prefix}: ${listedFirst(problems, 'problems').join('\n')}`];
 }
 
 /**

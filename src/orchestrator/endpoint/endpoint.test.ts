@@ -348,11 +348,12 @@ describe('submitJob', () => {
       );
       expect(err.code).toBe('ValidationError');
       expect(err.httpStatus).toBe(400);
+      // Go's errors.Join text: a line a problem, a task's problems under its prefix once
       expect(err.message.split('\n')).toEqual([
         'invalid job type: "cron"',
         'job count must be >= 0',
         "task main validation failed: environment variable 'lower' must be uppercase",
-        'task main validation failed: invalid engine: missing spec type',
+        'invalid engine: missing spec type',
       ]);
       expect((await store.listJobs()).items).toEqual([]);
     });

@@ -222,10 +222,13 @@ describe('PUT|POST /jobs', () => {
       });
       expect(invalid.status).toBe(400);
       const lines = str(invalid.body.Message).split('\n');
-      expect(lines).toHaveLength(21);
-      // two per path (no name, not absolute), and the path without a publisher
-      expect(invalid.body.Details).toEqual({ problems: '200001' });
-      expect(lines[20]).toBe('… and 199981 more problems');
+      // one problem, the task's (Go's errors.Join): two lines per path (no name, not absolute),
+      // the first 20 listed and the rest counted, then the repeated path
+      expect(invalid.body.Details).toEqual({ problems: '1' });
+      expect(lines).toHaveLength(22);
+      expect(lines[0]).toBe('task main validation failed: invalid output: missing name');
+      expect(lines[20]).toBe('… and 199980 more problems');
+      expect(lines[21]).toBe("result path 'rel' already exists");
 
       const never = Array<object>(100_000).fill({ Key: 'a', Operator: 'bogus', Values: ['x'] });
       const accepted = await call(api, 'PUT', jobs, { Job: { ...dockerJob(), Constraints: never } });
