@@ -488,6 +488,8 @@ describe('submitJob', () => {
         'task main validation failed: task timeouts validation failed: execution timeout 10s and queue ' +
           'timeout 10s should be less than total timeout 15s',
       );
+      // refused by the store's own checks, as Go's store refuses it (NewJobStoreError)
+      expect(err).toMatchObject({ code: 'BadRequest', component: 'JobStore', httpStatus: 400 });
     });
 
     it('refuses a malformed legacy WASM module (400, Go answers 500)', async () => {

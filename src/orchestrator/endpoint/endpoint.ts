@@ -19,12 +19,14 @@ import {
   validateJobSubmission,
   type Job,
 } from '../../models/job.js';
+import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { inspectJobSpec, invalidJobSpec } from '../../models/jobspec/decode.js';
 import { encode, struct } from '../../models/codec.js';
 import { goMarshal } from '../../models/go-compat.js';
 import { jobSchema } from '../../models/schemas.js';
 import { isRerunnableJobState } from '../../models/state.js';
 import { appendAll, isBlank, listedFirst } from '../../models/validate.js';
+import { JobStoreComponent } from '../../store/errors.js';
 import type { JobStore } from '../../store/types.js';
 import { chain, clientInfo } from '../transformer/index.js';
 import { compareJobs } from './diff.js';
@@ -274,8 +276,18 @@ function decodeSubmission(raw: unknown, options: { requireName?: boolean } = {})
 const ExecutionEnvelopeBytes = 64 * 1024;
 const jobKind = struct(jobSchema);
 
-/** The checks Go's store makes on `CreateJob` (`Job.Validate`), as a ValidationError. */
+/**
+ * The checks Go's store makes on `CreateJob` (`Job.Validate`), failing as its store does
+ * (`NewJobStoreError`: BadRequest from the JobStore, status 400), not as a request the API refuses.
+ */
 function checkForStore(job: Job): void {
   const problems = validateJob(job);
-  if (problems.length > 0) throw invalidJobSpec(problems);
+  if (problems.length === 0) return;
+  const { message, hint, details } = invalidJobSpec(problems);
+  throw new BacalhauError(message, {
+    code: ErrorCode.BadRequest,
+    component: JobStoreComponent,
+    details,
+    ...(hint === '' ? {} : { hint }),
+  });
 }
