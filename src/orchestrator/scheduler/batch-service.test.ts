@@ -410,6 +410,21 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       );
     });
 
+    it("says why a node refused the bid when the job fails for it (Go says only 'job rejected')", () => {
+      const reason = 'rejected bid: insufficient resources - requested: {CPU: 8}, available: {CPU: 2}';
+      const plan = schedule({
+        job: job({ Type: type, state: 'Running' }),
+        executions: [exec('node0', 'AskForBidRejected', { id: 'e-a', message: reason })],
+        nodes: nodes('node0'),
+      });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(plan.UpdateMessage).toBe(
+        'not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n' +
+          '• Node node0: job rejected\n' +
+          `• Last failure (execution e-a on node node0): ${reason}`,
+      );
+    });
+
     it('cites no failure of an older job version, nor one that does not say why', () => {
       const plan = schedule(
         {

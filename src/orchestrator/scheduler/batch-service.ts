@@ -151,7 +151,9 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
     // QueueTimeout 0 means "do not queue". Go's strict Before only gets that right because its clock has
     // nanoseconds; ours has milliseconds, so a job scheduled in the millisecond it was created would queue.
     if (queueTimeout <= 0 || run.timeoutsFrom < run.nowNs - queueTimeout * NanosPerSecond) {
-      markJobFailed(plan, withLastFailure(selectionFailureEvent(run, failure), failed, plan));
+      // a node's refusal of the bid says why too ("job rejected" alone does not)
+      const refused = inState(run.input.executions, 'AskForBidRejected');
+      markJobFailed(plan, withLastFailure(selectionFailureEvent(run, failure), union(failed, refused), plan));
       return;
     }
     plan.NewEvaluations.push(

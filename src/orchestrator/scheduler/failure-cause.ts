@@ -1,9 +1,10 @@
 /**
  * Why a job whose executions kept failing failed. Go ends such a job with a summary that names no cause
  * ("Job failed because it has been retried too many times", "Job failed because one or more executions
- * failed", or "not enough nodes … job already executed on this node more than once"), so its users
- * must look through the executions for it. Here the summary keeps Go's text and gains one more line,
- * the most recent failure's own message, so `job describe` and the job's history say why at once.
+ * failed", or "not enough nodes … job already executed on this node more than once" / "… job
+ * rejected"), so its users must look through the executions for it. Here the summary keeps Go's text
+ * and gains one more line, the most recent failure's (or refused bid's) own message, so `job describe`
+ * and the job's history say why at once.
  */
 import { shortNodeID, shortUUID, type Event, type Execution, type Plan } from '../../models/index.js';
 
