@@ -84,6 +84,8 @@ export function validateTaskSubmission(task: Task): string[] {
 
 /** Go's words for result paths with nowhere to publish them (there is no default publisher). */
 export const PublisherRequired = 'publisher must be set if result paths are set';
+/** The context Go's `Task.Validate` gives the timeout budget's problem. */
+export const TimeoutBudgetContext = 'task timeouts validation failed';
 
 /**
  * The checks Bacalhau's `Task.Validate` adds to the submission checks before a task is stored. (Go runs
@@ -92,7 +94,7 @@ export const PublisherRequired = 'publisher must be set if result paths are set'
 export function validateTaskForStore(task: Task): string[] {
   return [
     ...((task.ResultPaths ?? []).length > 0 && isEmptySpecConfig(task.Publisher) ? [PublisherRequired] : []),
-    ...within('task timeouts validation failed', validateTimeoutBudget(task.Timeouts ?? {})),
+    ...within(TimeoutBudgetContext, validateTimeoutBudget(task.Timeouts ?? {})),
   ];
 }
 

@@ -69,7 +69,7 @@ describe('bacalhau job validate', () => {
     expect(batch).toMatchObject({
       code: 0,
       stdout:
-        'task main: result paths and no publisher: the node refuses the job unless its ' +
+        'task main: result paths and no publisher: the orchestrator refuses the job unless its ' +
         'JobDefaults.Batch.Task.Publisher names one (give the task a Publisher, e.g. Publisher: {Type: local})\nOK\n',
     });
     const service = await cli(['job', 'validate', '-'], { stdin: spec('service') });
@@ -78,6 +78,31 @@ describe('bacalhau job validate', () => {
       '\nError: task main validation failed: publisher must be set if result paths are set\n' +
         'Hint:  add a publisher to the task for its results (Publisher: {Type: local}, or -p local with docker run and wasm run)\n',
     );
+  });
+
+  it("refuses timeouts that, as written, do not fit their total timeout, with the store's message", async () => {
+    const spec = (timeouts: object) =>
+      JSON.stringify({
+        Type: 'batch',
+        Tasks: [
+          { Name: 'main', Engine: { Type: 'docker', Params: { Image: 'busybox' } }, Timeouts: timeouts },
+        ],
+      });
+    const run = await cli(['job', 'validate', '-'], {
+      stdin: spec({ ExecutionTimeout: 100, TotalTimeout: 10 }),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'Error: task main validation failed: task timeouts validation failed: execution timeout 1m40s and ' +
+        'queue timeout 0s should be less than total timeout 10s\n',
+    );
+    // fits, or left to the orchestrator's defaults: nothing to say offline
+    for (const fits of [{ ExecutionTimeout: 5, TotalTimeout: 10 }, { ExecutionTimeout: 100 }]) {
+      expect(await cli(['job', 'validate', '-'], { stdin: spec(fits) })).toMatchObject({
+        code: 0,
+        stdout: 'OK\n',
+      });
+    }
   });
 
   it("refuses the engine params a submission is refused for, with the orchestrator's message", async () => {

@@ -7,7 +7,9 @@ import { invalidJobSpec } from '../../../models/jobspec/decode.js';
 import { convertLegacyWasmModules } from '../../../models/jobspec/legacy-wasm.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import { isEmptySpecConfig } from '../../../models/spec-config.js';
-import { PublisherRequired } from '../../../models/task.js';
+import { PublisherRequired, TimeoutBudgetContext } from '../../../models/task.js';
+import { validateTimeoutBudget } from '../../../models/timeouts.js';
+import { within } from '../../../models/validate.js';
 import type { CliContext } from '../../context.js';
 import { fatalText } from '../../messages.js';
 import { ExitCode } from '../../run.js';
@@ -53,10 +55,25 @@ function checkPublishers(job: Job): string[] {
     throw invalidJobSpec(tasks.map((t) => `task ${t.Name} validation failed: ${PublisherRequired}`));
   }
   return [
-    `task ${names}: result paths and no publisher: the node refuses the job unless its ` +
+    `task ${names}: result paths and no publisher: the orchestrator refuses the job unless its ` +
       `JobDefaults.${job.Type === JobType.Batch ? 'Batch' : 'Ops'}.Task.Publisher names one ` +
       '(give the task a Publisher, e.g. Publisher: {Type: local})',
   ];
+}
+
+/**
+ * Timeouts that, as written, do not fit in the task's TotalTimeout: the orchestrator's defaults only
+ * fill the ones left unset, so its store refuses the job (Go's `Job.Validate` too). Refused here with
+ * the store's message.
+ */
+function checkTimeoutBudgets(job: Job): void {
+  const problems = job.Tasks.flatMap((t) =>
+    within(
+      `task ${t.Name} validation failed`,
+      within(TimeoutBudgetContext, validateTimeoutBudget(t.Timeouts ?? {})),
+    ),
+  );
+  if (problems.length > 0) throw invalidJobSpec(problems);
 }
 
 async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
@@ -64,6 +81,7 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
     const text = await readJobSpec(file, ctx);
     const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
     checkBuiltinParams(convertLegacyWasmModules(job));
+    checkTimeoutBudgets(job);
     for (const warning of [...warnings, ...checkPublishers(job)]) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;
