@@ -2,7 +2,9 @@
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -812,6 +814,28 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
         }
         expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
+    it('ends the run of a task stuck in a blocking call at its timeout, though its thread cannot stop', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const fifo = join(data, 'pipe');
+        execFileSync('mkfifo', [fifo]);
+        const executor = newExecutor();
+        // opening a FIFO that no one writes blocks the worker's thread inside the call
+        const req = await makeRequest(dir, 'e-fifo', {
+          ...withArgs('cat', '/data/pipe'),
+          inputs: [...task('cat').inputs!, { source: data, target: '/data', readOnly: true }],
+          timeoutMs: 300,
+        });
+        await executor.start(req);
+        try {
+          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        } finally {
+          // a writer lets the thread's open return, and the thread end
+          closeSync(openSync(fifo, 'w'));
+        }
       }));
 
     it('closes them when a sleeping module is cancelled', () =>

@@ -42,6 +42,25 @@ const KillGraceMs = 100;
  */
 export const ReuseMemoryLimitBytes = 64 * 1024 * 1024;
 
+/**
+ * How long past its grace a terminated worker may take to exit before its run ends without it. A
+ * thread stuck in a blocking call (a FIFO no one writes, a hung network mount) never exits: Node stops
+ * a thread only between JavaScript steps.
+ */
+const ExitWaitMs = 2000;
+
+/** Resolves true once the worker has exited (at once when it has already), false after `waitMs`. */
+function exitOf(worker: Worker, exited: boolean, waitMs: number): Promise<boolean> {
+  if (exited) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), waitMs);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 /** Ends the worker once it has ended by itself, or after `graceMs` at the latest. */
 function terminate(worker: Worker, graceMs: number): void {
   if (graceMs <= 0) {
@@ -136,10 +155,10 @@ export function runInWorker(
         Atomics.notify(control, ControlSlot.Killed);
         Atomics.notify(control, ControlSlot.Read);
         Atomics.notify(control, ControlSlot.HttpAnswered);
-        const gone = workerExited
-          ? Promise.resolve()
-          : new Promise<void>((r) => worker.once('exit', () => r()));
-        swept = gone.then(() => void closeFdsLeftIn(ownFolders));
+        swept = exitOf(worker, workerExited, end + ExitWaitMs).then((exited) => {
+          // a thread still alive (stuck in a blocking call) may still use its fds: they stay
+          if (exited) closeFdsLeftIn(ownFolders);
+        });
         terminate(worker, end);
       }
       ending = true;
