@@ -8,6 +8,9 @@
  * used is the dead task's. Only such folders are swept, and only once its worker has exited and
  * before anything else of the run (its log, the removal of its folders) touches them. Folders it
  * shares with other tasks (a local input) cannot be told apart, and what it held there stays open.
+ * One layout defeats this: a node whose `Compute.AllowListedLocalPaths` takes in its own executions
+ * folder (`/`, say) lets another task open files in this task's folders, and those would be closed
+ * too. Such an allow-list also hands every task the other jobs' results; it is not one to run with.
  */
 import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
