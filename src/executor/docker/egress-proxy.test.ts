@@ -6,7 +6,7 @@ import { createServer, request, type Server } from 'node:http';
 import { BlockList, connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNodeLocalAddress, resolveDestination } from './egress-destination.js';
+import { isNodeLocalAddress, resolveDestination } from '../egress-destination.js';
 import { EgressProxy } from './egress-proxy.js';
 
 async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(

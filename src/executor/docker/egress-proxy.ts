@@ -3,7 +3,7 @@
  * this): `CONNECT host:port` tunnels and absolute-URL HTTP requests, only to hosts `Network.Domains`
  * allows (exact names, or `.example.com` for the domain and its subdomains: Go's `matchDomain`).
  * Anything else gets `403 Forbidden`, which names the field to change, and so does an allowed name
- * that resolves only to the compute node itself or to a link-local address (egress-destination.ts).
+ * that resolves only to the compute node itself or to a link-local address (../egress-destination.ts).
  *
  * It serves connections accepted by any listening socket it is given (the one inside the execution's
  * network namespace) and makes its own connections from this process's network.
@@ -19,7 +19,7 @@ import {
 import { connect, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { matchDomain } from '../../models/network.js';
-import { checkedLookup, resolveDestination, type Destination } from './egress-destination.js';
+import { checkedLookup, resolveDestination, type Destination } from '../egress-destination.js';
 
 /** Headers that describe one hop, not the request: never forwarded (RFC 9110 §7.6.1). */
 const hopByHop = new Set([
@@ -36,7 +36,7 @@ const hopByHop = new Set([
 export interface EgressProxyOptions {
   /**
    * Lets tasks reach this host's loopback and link-local addresses when an allowed name resolves there.
-   * Off by default (see egress-destination.ts); for tests, whose servers can only listen on loopback.
+   * Off by default (see ../egress-destination.ts); for tests, whose servers can only listen on loopback.
    */
   allowNodeLocal?: boolean;
 }

@@ -58,7 +58,7 @@ export interface DockerExecutorOptions extends BaseExecutorOptions {
   pidsLimit?: number;
   /**
    * Lets HTTP-mode tasks reach this host's loopback and link-local addresses through an allowed name
-   * (egress-destination.ts says why not by default). For tests, whose servers listen on loopback only.
+   * (../egress-destination.ts says why not by default). For tests, whose servers listen on loopback only.
    */
   allowNodeLocalEgress?: boolean;
 }
@@ -333,6 +333,7 @@ export class DockerExecutor extends BaseExecutor {
     const devices = await gpuDevices(request.resources);
     const { resolution, bridge } = await this.#network(request.network);
     const ref: ExecutionRef = { ...this.#scope, jobID: request.jobID, executionID: request.executionID };
+    const keepLog = request.longRunning === true;
     const gateway =
       resolution.mode === 'http' ? await this.#openGateway(ref, request.network, signal) : undefined;
     const options = containerCreateOptions({
@@ -348,13 +349,13 @@ export class DockerExecutor extends BaseExecutor {
         ...(gateway && { sandboxID: gateway.sandboxID }),
       }),
       pidsLimit: this.#pidsLimit,
-      keepLog: request.longRunning === true,
+      keepLog,
     });
     try {
       return {
         container: await createPullingImage(this.#docker, { ...options, Image: spec.Image }, signal),
         gateway,
-        daemonLog: request.longRunning === true,
+        daemonLog: keepLog,
       };
     } catch (err) {
       await gateway?.close();

@@ -10,11 +10,12 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import { anySignal } from '../../lib/any-signal.js';
 import { NetworkType, domainSet, type NetworkConfig } from '../../models/network.js';
-import { checkedLookup, resolveDestination } from '../docker/egress-destination.js';
+import { checkedLookup, resolveDestination } from '../egress-destination.js';
 
 export const HttpModuleName = 'wasi:http/requests';
 export const HttpFunctionName = 'http_request';
@@ -148,7 +149,7 @@ export async function performHttpCall(
       if (lookup === undefined) return { code: HttpStatus.NotAllowed };
       response = await send(url, method, headers, body, lookup, deadline);
     } catch {
-      return { code: deadline.aborted && !signal.aborted ? HttpStatus.Timeout : HttpStatus.NetworkError };
+      return failed(deadline, signal);
     }
     const location = response.headers.location;
     const redirected = [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location !== undefined;
@@ -167,6 +168,11 @@ export async function performHttpCall(
   }
 }
 
+/** A request that failed: Timeout when the call's own deadline cut it, NetworkError otherwise (Go). */
+function failed(deadline: AbortSignal, signal: AbortSignal): HttpAnswer {
+  return { code: deadline.aborted && !signal.aborted ? HttpStatus.Timeout : HttpStatus.NetworkError };
+}
+
 /**
  * The `lookup` to connect with: in HTTP mode only to addresses that are not this node's (undefined
  * when the host has none); otherwise, or with `allowNodeLocal`, the usual DNS lookup.
@@ -175,7 +181,7 @@ async function checkedHost(
   url: URL,
   network: NetworkConfig,
   options: HttpOptions,
-): Promise<Parameters<typeof httpRequest>[1]['lookup'] | null | undefined> {
+): Promise<LookupFunction | null | undefined> {
   if (network.Type !== NetworkType.HTTP || options.allowNodeLocal === true) return null;
   const destination = await resolveDestination(url.hostname.replace(/^\[|\]$/g, ''), false);
   return 'refused' in destination ? undefined : checkedLookup(destination.addresses);
@@ -196,7 +202,7 @@ function send(
   method: string,
   headers: [string, string][],
   body: Uint8Array | undefined,
-  lookup: Parameters<typeof httpRequest>[1]['lookup'] | null,
+  lookup: LookupFunction | null,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -232,7 +238,7 @@ async function readAnswer(
       if (size >= maxBytes) break;
     }
   } catch {
-    return { code: deadline.aborted && !signal.aborted ? HttpStatus.Timeout : HttpStatus.NetworkError };
+    return failed(deadline, signal);
   } finally {
     response.destroy();
   }

@@ -308,11 +308,11 @@ function wasmWorkerMain(
        * signed, and a pointer or length past 2 GiB would be negative, passing any `<` check.
        */
       const unsigned = (n: number | bigint | undefined): number => Number(n) >>> 0;
-      /** A read or write of buffers: refused past limits.maxIovecs buffers. */
+      /** A read or write of buffers (their count third): refused past limits.maxIovecs buffers. */
       const vectored =
-        (name: string): WasiFunction =>
+        (name: string, next: WasiFunction = (...args) => call(name, args)): WasiFunction =>
         (...args) =>
-          unsigned(args[2]) > limits.maxIovecs ? Errno.inval : call(name, args);
+          unsigned(args[2]) > limits.maxIovecs ? Errno.inval : next(...args);
       /** A call that needs a seekable file: stdio behaves as pipes. */
       const seekable =
         (name: string, next: WasiFunction = (...args) => call(name, args)): WasiFunction =>
@@ -320,9 +320,8 @@ function wasmWorkerMain(
           isStdio(args[0] as number) ? Errno.spipe : next(...args);
 
       const overrides: Record<string, WasiFunction> = {
-        fd_write: (...args) => {
+        fd_write: vectored('fd_write', (...args) => {
           const [fd, iovs, iovsLen, nwritten] = args.map(unsigned);
-          if (iovsLen! > limits.maxIovecs) return Errno.inval;
           if (fd !== 1 && fd !== 2) return call('fd_write', args);
           const dv = view();
           const memoryBytes = memory!.buffer.byteLength;
@@ -340,7 +339,7 @@ function wasmWorkerMain(
           for (const piece of pieces) writeOutput(fd, piece, throwIfKilled);
           view().setUint32(nwritten!, total, true);
           return Errno.success;
-        },
+        }),
         proc_exit: (code) => {
           exitSignal.code = Number(code) >>> 0;
           throw exitSignal;
@@ -462,7 +461,9 @@ function wasmWorkerMain(
         const [respHeadersPtr, respHeadersLenPtr, respBodyPtr, respBodyLenPtr, statusPtr] = numbers.slice(7);
         const { status } = http;
         if (!respHeadersPtr || !respHeadersLenPtr || !respBodyPtr || !respBodyLenPtr) return status.BadInput;
+        // the module waits in this call, so its memory stays as it is until the answer is written
         const bytes = new Uint8Array(memory!.buffer);
+        const dv = view();
         const fits = (ptr: number, length: number): boolean => ptr + length <= bytes.length;
         const text = (ptr: number, length: number): string =>
           Buffer.from(bytes.buffer, ptr, length).toString('utf8');
@@ -488,25 +489,23 @@ function wasmWorkerMain(
           { code: number; status: number; headers: string; body: Uint8Array } | undefined;
         if (answer === undefined) return status.NetworkError;
         if (answer.code !== status.Success) return answer.code;
-        const dv = view();
-        const fitsNow = (ptr: number, length: number): boolean => ptr + length <= dv.byteLength;
-        if (!fitsNow(respHeadersLenPtr, 4) || !fitsNow(respBodyLenPtr, 4)) return status.MemoryError;
+        if (!fits(respHeadersLenPtr, 4) || !fits(respBodyLenPtr, 4)) return status.MemoryError;
         const headerBytes = Buffer.from(answer.headers, 'utf8').subarray(
           0,
           dv.getUint32(respHeadersLenPtr, true),
         );
         const bodyBytes = answer.body.subarray(0, dv.getUint32(respBodyLenPtr, true));
         if (statusPtr !== 0) {
-          if (!fitsNow(statusPtr!, 4)) return status.MemoryError;
+          if (!fits(statusPtr!, 4)) return status.MemoryError;
           dv.setUint32(statusPtr!, answer.status, true);
         }
         dv.setUint32(respHeadersLenPtr, headerBytes.length, true);
         dv.setUint32(respBodyLenPtr, bodyBytes.length, true);
-        if (!fitsNow(respHeadersPtr, headerBytes.length) || !fitsNow(respBodyPtr, bodyBytes.length)) {
+        if (!fits(respHeadersPtr, headerBytes.length) || !fits(respBodyPtr, bodyBytes.length)) {
           return status.MemoryError;
         }
-        new Uint8Array(memory!.buffer).set(headerBytes, respHeadersPtr);
-        new Uint8Array(memory!.buffer).set(bodyBytes, respBodyPtr);
+        bytes.set(headerBytes, respHeadersPtr);
+        bytes.set(bodyBytes, respBodyPtr);
         return status.Success;
       };
       const hostModules: Record<string, Record<string, WasiFunction>> = input.http === undefined

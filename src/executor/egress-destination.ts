@@ -1,12 +1,13 @@
 /**
- * Where the egress proxy of an HTTP-mode task may connect, beyond its domain list. Bacalhau's proxy
- * runs in a gateway container; ours runs in the compute node's network namespace (http-gateway.ts),
- * so an allowed name that resolves to this host would hand the task the node's own services: its API,
- * which takes jobs without a token, its result publisher, NATS. Refused: loopback, the unspecified
- * address, every address of this host's interfaces (a Docker bridge's gateway, the LAN address), and
- * link-local addresses, where a cloud's metadata service answers to requests from the host itself.
+ * Where an HTTP-mode task's traffic may go, beyond its domain list: a Docker task's through its egress
+ * proxy, a WASM task's HTTP calls (wasm/http-requests.ts). Bacalhau's proxy runs in a gateway
+ * container; both of ours connect from the compute node itself (docker/http-gateway.ts), so an allowed
+ * name that resolves to this host would hand the task the node's own services: its API, which takes
+ * jobs without a token, its result publisher, NATS. Refused: loopback, the unspecified address, every
+ * address of this host's interfaces (a Docker bridge's gateway, the LAN address), and link-local
+ * addresses, where a cloud's metadata service answers to requests from the host itself.
  *
- * The name is resolved once, here, and the proxy connects only to the addresses it checked (see
+ * The name is resolved once, here, and the connection goes only to the addresses it checked (see
  * {@link checkedLookup}), so a name cannot resolve elsewhere in between (DNS rebinding).
  */
 import type { LookupAddress } from 'node:dns';
