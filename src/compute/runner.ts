@@ -110,7 +110,9 @@ export class ExecutionRunner {
       const task = job?.Tasks[0];
       if (job === undefined || task?.Engine === undefined)
         throw new BacalhauError('the execution has no job task', { code: ErrorCode.BadRequest });
-      const timeoutMs = isLongRunningJob(job) ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
+      const longRunning = isLongRunningJob(job);
+      const timeoutMs = longRunning ? 0 : executionTimeoutSeconds(task.Timeouts ?? {}) * 1000;
+      const allocated = allocatedResources(execution);
       const deadline = timeoutMs > 0 ? new Deadline(this.#o.clock, timeoutMs) : undefined;
       if (deadline !== undefined) cleanups.push(() => Promise.resolve(deadline.cancel()));
       // a step cut short by the deadline (not by a cancel) failed for the timeout, in Go's words
@@ -154,7 +156,7 @@ export class ExecutionRunner {
           ...(ports.length === 0 ? {} : { Job: running }),
           // the GPUs the queue gave it (executor-buffer.ts): a restarted node re-running it books
           // the ones its container holds
-          ...((allocatedResources(execution).GPUs?.length ?? 0) > 0 && {
+          ...((allocated.GPUs?.length ?? 0) > 0 && {
             AllocatedResources: execution.AllocatedResources,
           }),
         },
@@ -178,17 +180,17 @@ export class ExecutionRunner {
         outputs: task.ResultPaths ?? [],
         resultsDir: dirs.results,
         logsDir: dirs.logs,
-        resources: allocatedResources(execution),
+        resources: allocated,
         network,
         env,
-        longRunning: isLongRunningJob(job),
+        longRunning,
         ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }),
       }).catch((err: unknown) => {
         // the executor names the time it was given: the task's timeout is what the user set
         throw isTimeOut(err) ? executionTimedOut(timeoutMs) : err;
       });
       if (result === undefined) return; // cancelled, or the node is stopping
-      if (result.ErrorMsg !== '') throw taskFailed(result.ErrorMsg, allocatedResources(execution).Memory);
+      if (result.ErrorMsg !== '') throw taskFailed(result.ErrorMsg, allocated.Memory);
       const published = await this.#publish(
         execution,
         dirs.results,
