@@ -405,6 +405,19 @@ describe('SqliteJobStore', () => {
       expect((await reopened.listJobs()).items.map((j) => j.ID)).toEqual(jobs.map((j) => j.ID));
     });
 
+    it('let the WAL start over under steady writes instead of growing to the backstop', async () => {
+      const path = freshPath();
+      const store = await SqliteJobStore.create({ path, checkpointEveryWrites: 20 });
+      open.push(store);
+      // the worker is up: its first checkpoint is done
+      for (let i = 0; i < 20; i++) await store.createJob(makeJob());
+      await vi.waitFor(() => expect(store.checkpoints).toBeGreaterThan(0), { timeout: 5000 });
+      // ~6 frames of 4 KiB a submission: never started over, the WAL would pass 7 MiB (the backstop
+      // is at 40 MiB); starting over even every 100 submissions keeps it under half that
+      for (let i = 0; i < 300; i++) await store.createJob(makeJob());
+      expect(statSync(`${path}-wal`).size).toBeLessThan(4 * 1024 * 1024);
+    });
+
     it('are off for :memory: and when disabled', async () => {
       const memory = await openStore(':memory:');
       const off = await SqliteJobStore.create({ path: freshPath(), backgroundCheckpoints: false });
