@@ -84,6 +84,23 @@ describe('performHttpCall', () => {
     expect(await call('/to-localhost', only127)).toEqual({ code: HttpStatus.NotAllowed });
     expect(await call('not a url')).toEqual({ code: HttpStatus.InvalidURL });
   });
+
+  it('answers a URL without scheme as Go does: taken, then refused by the Domains or the client', async () => {
+    const only: NetworkConfig = { Type: 'HTTP', Domains: ['example.com'] };
+    const send = (url: string, network: NetworkConfig): Promise<HttpAnswer> =>
+      performHttpCall(
+        { method: 1, url, headers: '', body: new Uint8Array(0), maxBodyBytes: 1024 },
+        network,
+        {},
+        new AbortController().signal,
+      );
+    expect(await send('example.com/path', host)).toEqual({ code: HttpStatus.NetworkError });
+    expect(await send('example.com/path', only)).toEqual({ code: HttpStatus.NotAllowed });
+    expect(await send('//example.com/path', only)).toEqual({ code: HttpStatus.NetworkError });
+    for (const invalid of ['http://a b.com/', 'ex%zzample', ':80/x', 'a\tb']) {
+      expect(await send(invalid, host)).toEqual({ code: HttpStatus.InvalidURL });
+    }
+  });
 });
 
 describe("matchWildcard (Go's)", () => {

@@ -119,6 +119,20 @@ export function serveHttpCalls(
 }
 
 /**
+ * The call's URL as Go's `url.Parse` reads it: undefined for what it refuses (InvalidURL: control
+ * characters, a bad %-escape, a colon in the first segment of a URL without scheme, or one the URL
+ * standard refuses too), else the URL, or the host of one without a scheme (`example.com/x` has none,
+ * `//example.com/x` has one), which Go takes and only fails to send.
+ */
+function parseCallUrl(raw: string): URL | { host: string } | undefined {
+  if (URL.canParse(raw)) return new URL(raw);
+  const controls = [...raw].some((char) => char < ' ' || char === '\x7f');
+  const [firstSegment = ''] = raw.split('/');
+  if (controls || /%(?![0-9a-fA-F]{2})/.test(raw) || firstSegment.includes(':')) return undefined;
+  return { host: raw.startsWith('//') ? (raw.slice(2).split('/')[0] ?? '') : '' };
+}
+
+/**
  * Makes the call, following redirects as Go's client does (at most 10; a GET without a body after
  * 301, 302 and 303; credentials only to the same host or its subdomains); never rejects.
  */
@@ -128,12 +142,13 @@ export async function performHttpCall(
   options: HttpOptions,
   signal: AbortSignal,
 ): Promise<HttpAnswer> {
-  let url: URL;
-  try {
-    url = new URL(call.url);
-  } catch {
-    return { code: HttpStatus.InvalidURL };
+  const parsed = parseCallUrl(call.url);
+  if (parsed === undefined) return { code: HttpStatus.InvalidURL };
+  // Go takes it, then its client cannot send it: no scheme
+  if (!(parsed instanceof URL)) {
+    return { code: hostAllowed(network, parsed.host) ? HttpStatus.NetworkError : HttpStatus.NotAllowed };
   }
+  let url = parsed;
   const first = url;
   let method = Methods[call.method] ?? 'GET';
   let body: Uint8Array | undefined = call.body.length > 0 ? call.body : undefined;
