@@ -154,8 +154,7 @@ export class SqliteJobStore implements JobStore {
           path: options.path,
           synchronous,
           everyWrites: options.checkpointEveryWrites ?? 500,
-          onError: (message) =>
-            this.#onError(datastoreFailure(`WAL checkpoint failed: ${message}`, undefined)),
+          onError: (message) => this.#checkpointFailed(message),
         })
       : undefined;
   }
@@ -309,7 +308,6 @@ export class SqliteJobStore implements JobStore {
 
   // --- transactions ---------------------------------------------------------------------------------
 
-  /** Commits every queued write (in batches of at most {@link MaxGroupCommit}), then settles them. */
   /**
    * Copies what was committed since the background checkpoint caught up, so that the next write
    * starts the WAL over (checkpointer.ts): a few frames here instead of the backstop's thousands.
@@ -319,10 +317,16 @@ export class SqliteJobStore implements JobStore {
     try {
       this.#db.pragma('wal_checkpoint(PASSIVE)');
     } catch (err) {
-      this.#onError(datastoreFailure(`WAL checkpoint failed: ${errorMessage(err)}`, undefined));
+      this.#checkpointFailed(errorMessage(err));
     }
   }
 
+  /** A checkpoint's failure (here or in the worker) has no caller to go to. */
+  #checkpointFailed(message: string): void {
+    this.#onError(datastoreFailure(`WAL checkpoint failed: ${message}`, undefined));
+  }
+
+  /** Commits every queued write (in batches of at most {@link MaxGroupCommit}), then settles them. */
   #commitQueued(): void {
     if (this.#queued.length > 0 && this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
     while (this.#queued.length > 0) {
