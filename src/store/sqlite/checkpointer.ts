@@ -32,8 +32,10 @@ const MaxRounds = 4;
 const FewFrames = 32;
 
 /**
- * Runs PASSIVE rounds (`checkpoint`) until one does not copy everything it saw, or finds few frames
- * that the previous one had not seen, or `maxRounds` ran; says whether the last one copied everything.
+ * Runs PASSIVE rounds (`checkpoint`); says whether the first copied every frame it saw. If it did,
+ * the store copies what was committed since, and more rounds make that less: they follow while each
+ * copies everything it saw and finds many frames the previous one had not, up to `maxRounds`. One
+ * that does not catch up (a transaction of the store held frames back) only ends them.
  * Runs in the worker, from its source text: it uses nothing outside itself.
  */
 export function checkpointRounds(
@@ -43,13 +45,14 @@ export function checkpointRounds(
 ): boolean {
   const caughtUp = (round: CheckpointRound): boolean => round.busy === 0 && round.log === round.checkpointed;
   let round = checkpoint();
-  for (let rounds = 1; rounds < maxRounds && caughtUp(round); rounds++) {
+  if (!caughtUp(round)) return false;
+  for (let rounds = 1; rounds < maxRounds; rounds++) {
     const seen = round.log;
     round = checkpoint();
     // (fewer than seen: the WAL started over meanwhile, after the backstop's checkpoint)
-    if (round.log - seen < fewFrames) break;
+    if (!caughtUp(round) || round.log - seen < fewFrames) break;
   }
-  return caughtUp(round);
+  return true;
 }
 
 const workerSource = `
@@ -99,6 +102,12 @@ export class Checkpointer {
   #writes = 0;
   #checkpoints = 0;
   #caughtUp = false;
+  /**
+   * A request is with the worker. No other is sent meanwhile: one arriving while the worker copied
+   * would start its next round just as the store copies the rest and restarts the WAL, and their
+   * checkpoints would get in each other's way (the WAL then went on growing).
+   */
+  #inFlight = false;
   #closed = false;
 
   constructor(options: CheckpointerOptions) {
@@ -115,6 +124,7 @@ export class Checkpointer {
     });
     this.#worker.unref();
     this.#worker.on('message', (message: { caughtUp: boolean } | { error: string }) => {
+      this.#inFlight = false;
       if ('error' in message) {
         options.onError(message.error);
         return;
@@ -140,17 +150,16 @@ export class Checkpointer {
     return caughtUp;
   }
 
-  /** Called after every commit, with the number of writes it committed. */
+  /**
+   * Called after every commit, with the number of writes it committed: asks for a checkpoint once
+   * `everyWrites` were committed since the last request, and none is in flight.
+   */
   committed(writes: number): void {
     this.#writes += writes;
-    if (this.#writes < this.#everyWrites || this.#closed) return;
+    if (this.#writes < this.#everyWrites || this.#inFlight || this.#closed) return;
     this.#writes = 0;
+    this.#inFlight = true;
     this.#worker.postMessage('checkpoint');
-  }
-
-  /** Asks for a checkpoint now. */
-  request(): void {
-    if (!this.#closed) this.#worker.postMessage('checkpoint');
   }
 
   async close(): Promise<void> {
