@@ -458,6 +458,28 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect(second.nextOffset).toBeUndefined();
       });
 
+      it("matches a label predicate against each job's current version", async () => {
+        const labelled = (value: string) => (labels: Readonly<Record<string, string>>) =>
+          labels['index'] === value;
+        const update = (job: Job, Labels: Record<string, string>) =>
+          store.updateJob(makeJob({ ID: job.ID, Name: job.Name, Namespace: job.Namespace, Labels }));
+        await update(jobs[1]!, {});
+        await update(jobs[2]!, { index: '7' });
+        // the newest job: SQLite may give its row number to the next one, which has no labels
+        await store.deleteJob(jobs[4]!.ID);
+        const next = await created({ Labels: {} });
+        expect(ids((await store.listJobs({ labels: labelled('1') })).items)).toEqual([]);
+        expect(ids((await store.listJobs({ labels: labelled('2') })).items)).toEqual([]);
+        expect(ids((await store.listJobs({ labels: labelled('7') })).items)).toEqual([jobs[2]!.ID]);
+        expect(ids((await store.listJobs({ labels: labelled('4') })).items)).toEqual([]);
+        // a job without labels is offered to the predicate with none
+        const unlabelled = (labels: Readonly<Record<string, string>>) => Object.keys(labels).length === 0;
+        expect(ids((await store.listJobs({ labels: unlabelled })).items)).toEqual([jobs[1]!.ID, next.ID]);
+        // back to labels in a later version
+        await update(jobs[1]!, { index: '1' });
+        expect(ids((await store.listJobs({ labels: labelled('1') })).items)).toEqual([jobs[1]!.ID]);
+      });
+
       it('refuses an unknown order (BadRequest)', async () => {
         const err = await rejection(store.listJobs({ orderBy: 'name' as 'created_at' }));
         expect(err).toMatchObject({ code: 'BadRequest', message: 'OrderBy name not supported for listJobs' });

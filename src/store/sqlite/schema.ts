@@ -109,6 +109,18 @@ export const migrations: readonly string[] = [
     'ModifyTime', doc ->> '$.ModifyTime'
   );
   `,
+  // 4: the current version's labels in a table of their own (a row only for a job that has some), so
+  // that a label selector reads them and not every job's whole spec: 2,000 jobs with a 256 KiB inline
+  // input each took 550 ms, with the event loop blocked all along.
+  `
+  CREATE TABLE job_labels (
+    seq INTEGER PRIMARY KEY,
+    labels TEXT NOT NULL
+  );
+  INSERT INTO job_labels (seq, labels)
+    SELECT seq, doc -> '$.Labels' FROM job_specs
+    WHERE json_type(doc, '$.Labels') = 'object' AND doc -> '$.Labels' <> '{}';
+  `,
 ];
 
 export const SchemaVersion = migrations.length;

@@ -131,7 +131,7 @@ describe('SqliteJobStore', () => {
 
     it('opens a file of schema 2 (specs inside the jobs rows) and moves each spec to its table', async () => {
       const job = {
-        ...makeJob({ Name: 'old' }),
+        ...makeJob({ Name: 'old', Labels: { tier: 'gold' } }),
         Namespace: 'default',
         Version: 1,
         Revision: 3,
@@ -155,6 +155,8 @@ describe('SqliteJobStore', () => {
       const store = await openStore(oldPath);
       expect(await store.getJob(job.ID)).toEqual(stored);
       expect((await store.listJobs()).items).toEqual([stored]);
+      const gold = (labels: Readonly<Record<string, string>>) => labels['tier'] === 'gold';
+      expect((await store.listJobs({ labels: gold })).items).toEqual([stored]);
       const completed = await store.updateJobState({ jobID: job.ID, newState: 'Completed' });
       expect(completed).toEqual({
         ...stored,

@@ -111,6 +111,8 @@ export function prepareStatements(db: Database) {
     ),
     specDoc: db.prepare<[number], string>('SELECT doc FROM job_specs WHERE seq = ?').pluck(),
     deleteSpec: db.prepare<[number]>('DELETE FROM job_specs WHERE seq = ?'),
+    putLabels: db.prepare<[number, string]>('INSERT OR REPLACE INTO job_labels (seq, labels) VALUES (?, ?)'),
+    deleteLabels: db.prepare<[number]>('DELETE FROM job_labels WHERE seq = ?'),
     deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
 
     insertVersion: db.prepare<[string, number, string]>(

@@ -209,10 +209,11 @@ export class SqliteTx implements JobStoreTx {
       more = limit > 0 && docs.length > limit;
       for (const row of more ? docs.slice(0, limit) : docs) items.push(listedJob(row));
     } else {
-      // Only the labels of each job, extracted by SQLite: a job's spec is read and decoded when they
-      // match (20,000 jobs: 160 → 58 ms for a selector that matches none)
+      // Only the labels of each job (job_labels, schema.ts); a job's spec is read and decoded only when
+      // they match. For a selector matching none, against the labels read out of the specs: 20,000
+      // jobs, 73 → 38 ms; 2,000 jobs with a 256 KiB inline input each, 550 → 4 ms.
       const sql =
-        "SELECT jobs.seq AS seq, (SELECT json_extract(s.doc, '$.Labels') FROM job_specs s WHERE s.seq = jobs.seq)" +
+        'SELECT jobs.seq AS seq, (SELECT l.labels FROM job_labels l WHERE l.seq = jobs.seq)' +
         ` AS labels, jobs.doc AS state FROM jobs${conditions}${order}`;
       const statement = this.#ctx.dynamic.get<Record<string, string | number>, LabelsAndState>(sql);
       let skipped = 0;
@@ -290,6 +291,7 @@ export class SqliteTx implements JobStoreTx {
     const job = plainCopy(this.#jobOf(row));
     this.#s.deleteExecutionsOfJob.run(row.id);
     this.#s.deleteSpec.run(row.seq);
+    this.#s.deleteLabels.run(row.seq);
     this.#s.deleteEvaluationsOfJob.run(row.id);
     this.#s.deleteHistoryOfJob.run(row.id);
     this.#s.deleteVersions.run(row.id);
@@ -685,6 +687,10 @@ export class SqliteTx implements JobStoreTx {
       seq = row.seq;
     }
     this.#s.putSpec.run(seq, doc);
+    // (a job without labels has no row; a new version may have dropped them)
+    if (Object.keys(stored.Labels ?? {}).length > 0)
+      this.#s.putLabels.run(seq, JSON.stringify(stored.Labels));
+    else if (row !== undefined) this.#s.deleteLabels.run(seq);
     this.cacheWrites.put(this.#ctx.rows.jobs, job.ID, {
       seq,
       id: job.ID,
