@@ -9,7 +9,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withTempDir } from '../../src/executor/testing.js';
 import { DefaultOutputLimits, OutputRecorder } from '../../src/executor/results.js';
 import { WebAssemblyApi } from '../../src/executor/wasm/modules.js';
-import { ReuseMemoryLimitBytes, runInWorker, spawnWasmWorker } from '../../src/executor/wasm/run-worker.js';
+import {
+  BufferPool,
+  ReuseMemoryLimitBytes,
+  runInWorker,
+  spawnWasmWorker,
+} from '../../src/executor/wasm/run-worker.js';
 import { describeWithEnv, wasmEnv } from '../helpers/test-env.js';
 
 describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
@@ -23,6 +28,7 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
     workers.push(worker);
     return worker;
   };
+  const buffers = new BufferPool(1024 * 1024);
 
   interface Run {
     args?: string[];
@@ -67,7 +73,8 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
       },
       recorder,
       signal: signal ?? new AbortController().signal,
-      highWaterBytes: 1024 * 1024,
+      // one pool for every run: a run after another gets that one's buffers again
+      buffers,
       giveBack: (w) => {
         givenBack = w;
       },

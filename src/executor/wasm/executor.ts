@@ -17,7 +17,7 @@ import { memoryLimitPages } from './memory-limit.js';
 import { hasHttpModule } from './http-requests.js';
 import { loadProgram } from './modules.js';
 import { prepareMounts } from './mounts.js';
-import { runInWorker, spawnWasmWorker } from './run-worker.js';
+import { BufferPool, runInWorker, spawnWasmWorker } from './run-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface WasmExecutorOptions extends BaseExecutorOptions {
@@ -40,14 +40,14 @@ export interface WasmExecutorOptions extends BaseExecutorOptions {
 const accept: BidResponse = { shouldBid: true, reason: 'WASM jobs place no additional requirements' };
 
 export class WasmExecutor extends BaseExecutor {
-  readonly #highWaterBytes: number;
+  readonly #buffers: BufferPool;
   readonly #workers: WorkerPool<Worker>;
   readonly #allowNodeLocalEgress: boolean;
   #stopping: Promise<void> | undefined;
 
   constructor(options: WasmExecutorOptions = {}) {
     super(options);
-    this.#highWaterBytes = options.highWaterBytes ?? 4 * 1024 * 1024;
+    this.#buffers = new BufferPool(options.highWaterBytes ?? 4 * 1024 * 1024);
     this.#allowNodeLocalEgress = options.allowNodeLocalEgress ?? false;
     this.#workers = new WorkerPool({
       spawn: spawnWasmWorker,
@@ -114,7 +114,7 @@ export class WasmExecutor extends BaseExecutor {
         task,
         recorder,
         signal: stop,
-        highWaterBytes: this.#highWaterBytes,
+        buffers: this.#buffers,
         giveBack: (w) => this.#workers.giveBack(w),
         ownFolders: mounts.ownFolders,
         // a channel only for a task that makes HTTP calls: it costs every task that has one
