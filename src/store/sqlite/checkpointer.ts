@@ -62,28 +62,23 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path);
 db.pragma('synchronous = ' + workerData.synchronous);
-let pending = false;
+// one request at a time: the store sends the next only once this one is answered
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
     parentPort.close();
     return;
   }
-  if (pending) return;
-  pending = true;
-  setImmediate(() => {
-    pending = false;
-    try {
-      const caughtUp = checkpointRounds(
-        () => db.pragma('wal_checkpoint(PASSIVE)')[0],
-        ${MaxRounds},
-        ${FewFrames},
-      );
-      parentPort.postMessage({ caughtUp });
-    } catch (err) {
-      parentPort.postMessage({ error: String(err && err.message ? err.message : err) });
-    }
-  });
+  try {
+    const caughtUp = checkpointRounds(
+      () => db.pragma('wal_checkpoint(PASSIVE)')[0],
+      ${MaxRounds},
+      ${FewFrames},
+    );
+    parentPort.postMessage({ caughtUp });
+  } catch (err) {
+    parentPort.postMessage({ error: String(err && err.message ? err.message : err) });
+  }
 });
 `;
 
