@@ -250,6 +250,26 @@ describe('SqliteExecutionStore', () => {
       expect(store.get('e-big').Job?.Meta['blob']).toHaveLength(1024 * 1024);
     });
 
+    it('keeps more executions with large job specs than it keeps specs cached, each whole', async () => {
+      const store = open(await tempPath());
+      const ids = Array.from({ length: 40 }, (_, i) => `e-big-${i}`);
+      for (const id of ids) {
+        const execution = testExecution({ id });
+        const blob = `${id}:`.padEnd(128 * 1024, 'x');
+        store.create({ ...execution, Job: { ...execution.Job!, Meta: { ...execution.Job!.Meta, blob } } });
+      }
+      for (const id of ids) {
+        store.update({
+          executionID: id,
+          newValues: { ComputeState: { StateType: 'BidAccepted', Message: '' } },
+        });
+      }
+      for (const id of ids) {
+        expect(store.get(id)).toMatchObject({ Revision: 2, ComputeState: { StateType: 'BidAccepted' } });
+        expect(store.get(id).Job?.Meta['blob']).toBe(`${id}:`.padEnd(128 * 1024, 'x'));
+      }
+    });
+
     it('forgets a job spec a rolled-back update wrote', () => {
       const store = SqliteExecutionStore.open({
         path: ':memory:',

@@ -129,6 +129,22 @@ describe('SqliteJobStore', () => {
       expect((await store.getJob(job.ID)).Meta['blob']).toHaveLength(1024 * 1024);
     });
 
+    it('reads back whole every job of more with large specs than it keeps decoded', async () => {
+      const store = await openStore(path);
+      const blob = (i: number) => `job ${i}:`.padEnd(128 * 1024, 'x');
+      const jobs = [];
+      for (let i = 0; i < 40; i++) jobs.push(await store.createJob(makeJob({ Meta: { blob: blob(i) } })));
+      for (const job of jobs) await store.updateJobState({ jobID: job.ID, newState: 'Running' });
+      for (const [i, job] of jobs.entries()) {
+        const read = await store.getJob(job.ID);
+        expect(read).toMatchObject({ ID: job.ID, Revision: 2, State: { StateType: 'Running' } });
+        expect(read.Meta['blob']).toBe(blob(i));
+      }
+      expect((await store.listJobs()).items.map((job) => job.Meta['blob'])).toEqual(
+        jobs.map((_, i) => blob(i)),
+      );
+    });
+
     it('opens a file of schema 2 (specs inside the jobs rows) and moves each spec to its table', async () => {
       const job = {
         ...makeJob({ Name: 'old', Labels: { tier: 'gold' } }),
