@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool } from './run-worker.js';
+import { BufferPool, MaxFreeBuffers } from './run-worker.js';
 import { ControlSlot } from './worker.js';
 
 describe('BufferPool', () => {
@@ -25,5 +25,13 @@ describe('BufferPool', () => {
     pool.give(b);
     pool.give(a);
     expect(new Set([pool.take(), pool.take()])).toEqual(new Set([a, b]));
+  });
+
+  it('keeps no more than a few for later: a burst of runs does not hold its buffers forever', () => {
+    const pool = new BufferPool(64);
+    const burst = Array.from({ length: MaxFreeBuffers + 3 }, () => pool.take());
+    for (const buffers of burst) pool.give(buffers);
+    const later = Array.from({ length: MaxFreeBuffers + 1 }, () => pool.take());
+    expect(later.filter((buffers) => burst.includes(buffers))).toHaveLength(MaxFreeBuffers);
   });
 });

@@ -77,6 +77,9 @@ interface SharedBuffers {
   ring: Uint8Array<SharedArrayBuffer>;
 }
 
+/** Buffers a pool keeps for later runs; those of a burst of runs beyond it are let go. */
+export const MaxFreeBuffers = 8;
+
 /**
  * The shared buffers of ended runs, for the next ones. A run's buffers stay referenced in its worker
  * thread until that thread's next GC, and a reused worker with little to collect runs hundreds of
@@ -110,7 +113,7 @@ export class BufferPool {
 
   /** Only once neither the run's worker nor its recording touches them any more. */
   give(buffers: SharedBuffers): void {
-    this.#free.push(buffers);
+    if (this.#free.length < MaxFreeBuffers) this.#free.push(buffers);
   }
 }
 
