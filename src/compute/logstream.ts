@@ -148,6 +148,7 @@ function waitFor(
               new BacalhauError(`execution ${executionID} not found on this compute node`, {
                 code: ErrorCode.ExecutionNotFound,
                 component: 'LogStream',
+                hint: 'a compute node forgets an execution an hour after it ended, with its logs; its stdout and stderr stay in the results (bacalhau job get)',
               }),
             );
           });

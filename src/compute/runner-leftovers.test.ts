@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { EngineRegistry } from './engines.js';
 import { messageForUpsert } from './outbox.js';
@@ -101,5 +101,17 @@ describe('ExecutionRunner.removeLeftovers', () => {
     store.create(testExecution({ id: 'e-recorded' }));
     await Promise.all(['e-recorded', 'e-forgotten', 'e-live'].map((id) => leftover(id, 10 * 60_000)));
     expect(await runner.removeLeftovers((id) => id === 'e-live')).toEqual(['e-forgotten']);
+  });
+
+  it('does not name an execution forgotten while the folders were listed: its folders went first', async () => {
+    await leftover('e-swept', 2 * RetainMs);
+    const list = paths.existing.bind(paths);
+    // the retention sweep removes the folders, then the record, just after the listing
+    vi.spyOn(paths, 'existing').mockImplementation(async () => {
+      const found = await list();
+      await paths.remove('e-swept');
+      return found;
+    });
+    expect(await runner.removeLeftovers(() => false)).toEqual([]);
   });
 });

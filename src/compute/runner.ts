@@ -350,7 +350,10 @@ export class ExecutionRunner {
       this.#scheduleRemoval(executionID, modifiedMs + this.#o.retainOutputMs - now);
       if (this.#o.store.find(executionID) === undefined) unknown.push(executionID);
     }
-    return unknown;
+    // An execution forgotten since the listing had its folders removed first (retention.ts): only
+    // folders still there belong to executions the store never knew.
+    const stillThere = await Promise.all(unknown.map((id) => this.#o.paths.hasFolders(id)));
+    return unknown.filter((_, i) => stillThere[i]);
   }
 
   /** Removes the inputs of an execution that ended in a previous process (see ExecutionPaths). */

@@ -1,12 +1,16 @@
 // The compute half of `serve` as a whole (the node itself is tested in compute-node.test.ts): what it
-// does with its engines when it stops.
-import { mkdtempSync, rmSync } from 'node:fs';
+// does with its engines when it stops, and that it forgets old executions.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { load } from '../config/index.js';
 import { NoopExecutor } from '../executor/noop/executor.js';
+import { messageForUpsert } from '../compute/outbox.js';
+import { ExecutionPaths } from '../compute/paths.js';
+import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { InMemoryTransportHub } from '../transport/in-memory/transport.js';
+import { testExecution } from '../transport/testing/index.js';
 import { Compute } from './compute.js';
 
 /** An engine whose daemon no longer answers: releasing what it holds never ends. */
@@ -72,5 +76,44 @@ describe('Compute', () => {
       'The docker engine did not release its executions within 0.05 s (is its daemon answering?): the node ' +
         'stops without waiting; the containers it could not stop are taken up again, or removed, when it starts again',
     ]);
+  });
+
+  it('forgets, once it started, the executions a previous process ended more than an hour before', async () => {
+    const computeDir = join(dir, 'compute');
+    const endedAt = Date.now() - 2 * 3_600_000;
+    const previous = SqliteExecutionStore.open({
+      path: join(computeDir, 'executions.db'),
+      outbox: messageForUpsert,
+      now: () => endedAt,
+    });
+    for (const id of ['e-old', 'e-unacknowledged']) {
+      previous.create(testExecution({ id }));
+      previous.update({
+        executionID: id,
+        newValues: { ComputeState: { StateType: 'Completed', Message: '' } },
+      });
+      if (id === 'e-old') previous.ackOutbox(Number.MAX_SAFE_INTEGER);
+    }
+    previous.close();
+    const { root } = await new ExecutionPaths(join(computeDir, 'executions')).prepare('e-old');
+
+    const hub = await InMemoryTransportHub.create();
+    const compute = await Compute.create({
+      config: load({ env: {}, home: dir, dataDir: dir, config: ['Publishers.Types.Local.Port=0'] }),
+      nodeID: 'n-compute',
+      instanceID: 'i-compute',
+      transport: await hub.createComputeTransport({ nodeId: 'n-compute', startTime: new Date() }),
+      engines: { docker: new NoopExecutor() },
+    });
+    try {
+      await expect.poll(() => compute.node.store.find('e-old')).toBeUndefined();
+      expect(existsSync(root)).toBe(false);
+      // its result never reached the orchestrator: the node keeps it to send it again
+      expect(compute.node.store.find('e-unacknowledged')).toBeDefined();
+      expect(compute.node.store.count('Completed')).toBe(2);
+    } finally {
+      await compute.stop();
+      await hub.stop();
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A compute node assembled from the config (Bacalhau's `NewComputeNode`): capacity, the input storages,
  * the engines, the publishers, the bidder, the execution store under `<DataDir>/compute`, and the node
- * itself on the given transport. One lifecycle: `create` starts everything or nothing; `stop` (idempotent,
- * never rejects) stops the node, then the local publisher's server, then closes the store.
+ * itself on the given transport, and what forgets its ended executions (retention.ts). One lifecycle:
+ * `create` starts everything or nothing; `stop` (idempotent, never rejects) stops the node and the
+ * retention sweeps, then the local publisher's server, then closes the store.
  */
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
@@ -20,6 +21,7 @@ import { hostEnvResolver } from '../compute/env.js';
 import { ComputeNode } from '../compute/node.js';
 import { messageForUpsert } from '../compute/outbox.js';
 import { ExecutionPaths } from '../compute/paths.js';
+import { ExecutionRetention } from '../compute/retention.js';
 import { PortAllocator, portRangeProblems } from '../compute/ports/allocator.js';
 import { withPortCheck } from '../compute/ports/bidding.js';
 import { ExecutionRunner } from '../compute/runner.js';
@@ -36,7 +38,7 @@ export const ComputeComponent = 'Compute';
 
 /** How long `stop` waits for an engine to release what it holds (see ComputeOptions.engineReleaseMs). */
 const DefaultEngineReleaseMs = 10_000;
-/** How long an execution's folders (its log) are kept after it ended (Go: 1 hour). */
+/** How long an execution's folders (its log) and record are kept after it ended (Go: 1 hour, the record for good). */
 const RetainOutputMs = 3_600_000;
 
 export interface ComputeOptions {
@@ -77,28 +79,27 @@ function connectionLog(
   return { onConnectionRetry: notices.retry, onConnected: notices.connected };
 }
 
+/** What a started compute node is made of, besides the node itself, for `stop` to end. */
+interface ComputeParts {
+  node: ComputeNode;
+  store: SqliteExecutionStore;
+  publisher: LocalPublisher | undefined;
+  engines: EngineRegistry;
+  retention: ExecutionRetention;
+}
+
 export class Compute {
   readonly node: ComputeNode;
-  readonly #publisher: LocalPublisher | undefined;
-  readonly #store: SqliteExecutionStore;
-  readonly #engines: EngineRegistry;
+  readonly #parts: ComputeParts;
   readonly #onWarning: ((message: string) => void) | undefined;
   readonly #engineReleaseMs: number;
   #stopped: Promise<void> | undefined;
 
-  private constructor(
-    node: ComputeNode,
-    store: SqliteExecutionStore,
-    publisher: LocalPublisher | undefined,
-    engines: EngineRegistry,
-    options: ComputeOptions,
-  ) {
-    this.#engines = engines;
+  private constructor(parts: ComputeParts, options: ComputeOptions) {
+    this.node = parts.node;
+    this.#parts = parts;
     this.#onWarning = options.onWarning;
     this.#engineReleaseMs = options.engineReleaseMs ?? DefaultEngineReleaseMs;
-    this.node = node;
-    this.#store = store;
-    this.#publisher = publisher;
   }
 
   /**
@@ -184,6 +185,7 @@ export class Compute {
         outbox: messageForUpsert,
       });
       const ports = new PortAllocator({ rangeStart: PortRangeStart, rangeEnd: PortRangeEnd });
+      const paths = new ExecutionPaths(join(computeDir, 'executions'));
       const runner = new ExecutionRunner({
         store,
         engines,
@@ -196,7 +198,7 @@ export class Compute {
               { signal },
             ),
         },
-        paths: new ExecutionPaths(join(computeDir, 'executions')),
+        paths,
         env: hostEnvResolver(config.Compute.Env.AllowList),
         ports,
         clock,
@@ -239,7 +241,15 @@ export class Compute {
         onError,
         ...connectionLog(options, clock),
       });
-      return new Compute(node, store, localPublisher, engines, options);
+      const retention = new ExecutionRetention({
+        store,
+        removeFolders: (executionID) => paths.remove(executionID),
+        clock,
+        retainMs: RetainOutputMs,
+        onError,
+      });
+      retention.start();
+      return new Compute({ node, store, publisher: localPublisher, engines, retention }, options);
     } catch (err) {
       await localPublisher?.stop();
       store?.close();
@@ -251,13 +261,14 @@ export class Compute {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.node.stop();
+      await this.#parts.retention.stop();
       // Engines that hold outside resources (Docker containers) release them, as Bacalhau's shutdown
       // does; but not for ever: a daemon that stopped answering would keep the node from stopping
-      for (const [type, executor] of this.#engines.all()) {
+      for (const [type, executor] of this.#parts.engines.all()) {
         if (hasStop(executor)) await this.#releaseEngine(type, executor);
       }
-      await this.#publisher?.stop().catch(() => undefined);
-      this.#store.close();
+      await this.#parts.publisher?.stop().catch(() => undefined);
+      this.#parts.store.close();
     })();
     return this.#stopped;
   }

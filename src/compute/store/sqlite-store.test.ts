@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionDoc, jobDoc } from '../../store/codec.js';
+import { newEvent } from '../../transport/messages.js';
 import { testExecution } from '../../transport/testing/index.js';
 import { messageForUpsert } from '../outbox.js';
 import { SqliteExecutionStore } from './sqlite-store.js';
@@ -208,8 +209,95 @@ describe('SqliteExecutionStore', () => {
     expect(second.liveExecutions().map((e) => e.ID)).toEqual(['e-live']);
     expect(second.count('AskForBidRejected')).toBe(1);
     expect(second.pendingOutbox().map((entry) => entry.message.type)).toEqual(['BidResult']);
-    second.delete('e-live');
-    expect(second.find('e-live')).toBeUndefined();
+  });
+
+  describe('forgetting ended executions', () => {
+    const hourMs = 3_600_000;
+    let nowMs = 1_700_000_000_000;
+    const openAt = (path = ':memory:'): SqliteExecutionStore => {
+      const store = SqliteExecutionStore.open({ path, outbox: messageForUpsert, now: () => nowMs });
+      opened.push(store);
+      return store;
+    };
+    /** An execution created now that ends in `state`, `endsAfterMs` later (the clock moves on). */
+    function ended(store: SqliteExecutionStore, id: string, state: 'Completed' | 'Failed', endsAfterMs = 0) {
+      store.create(testExecution({ id }), [newEvent('Test', `${id} created`)]);
+      nowMs += endsAfterMs;
+      store.update({ executionID: id, newValues: { ComputeState: { StateType: state, Message: '' } } });
+    }
+
+    it('lists the executions that ended before a time, oldest first, and forgets them whole', () => {
+      const store = openAt();
+      ended(store, 'e-second', 'Failed', 2 * hourMs);
+      ended(store, 'e-first', 'Completed', -hourMs); // ended before e-second, though created after
+      ended(store, 'e-recent', 'Completed', 2 * hourMs);
+      store.create(testExecution({ id: 'e-live' }));
+      store.ackOutbox(Number.MAX_SAFE_INTEGER);
+      nowMs += hourMs / 2;
+
+      expect(store.endedBefore(nowMs - hourMs, 10)).toEqual(['e-first', 'e-second']);
+      expect(store.endedBefore(nowMs - hourMs, 1)).toEqual(['e-first']);
+      expect(store.events('e-first')).toHaveLength(1);
+      expect(store.forget(['e-first', 'e-second', 'e-live', 'e-unknown'])).toBe(2);
+      expect(store.find('e-first')).toBeUndefined();
+      expect(store.find('e-second')).toBeUndefined();
+      expect(store.events('e-first')).toEqual([]);
+      expect(store.find('e-live')).toBeDefined();
+      expect(store.endedBefore(nowMs - hourMs, 10)).toEqual([]);
+      expect(store.endedBefore(nowMs, 10)).toEqual(['e-recent']);
+      // what the node says it completed still counts them
+      expect([store.count('Completed'), store.count('Failed'), store.count('New')]).toEqual([2, 1, 1]);
+    });
+
+    it('keeps an execution while the orchestrator has not acknowledged its last message', () => {
+      const store = openAt();
+      ended(store, 'e-acked', 'Completed');
+      store.ackOutbox(store.pendingOutbox().at(-1)!.seq);
+      ended(store, 'e-unacked', 'Completed');
+      nowMs += 2 * hourMs;
+      expect(store.endedBefore(nowMs - hourMs, 1)).toEqual(['e-acked']);
+      expect(store.forget(['e-acked', 'e-unacked'])).toBe(1);
+      expect(store.find('e-unacked')).toBeDefined();
+      store.ackOutbox(store.pendingOutbox().at(-1)!.seq);
+      expect(store.endedBefore(nowMs - hourMs, 1)).toEqual(['e-unacked']);
+      expect(store.forget(['e-unacked'])).toBe(1);
+    });
+
+    it('forgets a job spec with its execution: a new execution of the same ID reads its own', async () => {
+      const store = openAt(await tempPath());
+      ended(store, 'e-reused', 'Completed');
+      store.ackOutbox(Number.MAX_SAFE_INTEGER);
+      store.get('e-reused'); // its spec cached
+      expect(store.forget(['e-reused'])).toBe(1);
+      const other = testExecution({ id: 'e-reused' });
+      store.create({ ...other, Job: { ...other.Job!, Name: 'another job' } });
+      expect(store.get('e-reused').Job?.Name).toBe('another job');
+    });
+
+    it('dates the ended executions of a file from a build that did not record it when it is opened', async () => {
+      const path = await tempPath();
+      const db = new Database(path);
+      db.exec(
+        'CREATE TABLE executions (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL)',
+      );
+      for (const [id, state] of [
+        ['e-done', 'Completed'],
+        ['e-running', 'Running'],
+      ] as const) {
+        const execution = { ...testExecution({ id }), ComputeState: { StateType: state, Message: '' } };
+        db.prepare('INSERT INTO executions VALUES (?, ?, ?, 1)').run(
+          id,
+          state,
+          executionDoc.encode(execution),
+        );
+      }
+      db.close();
+      const store = openAt(path);
+      expect(store.endedBefore(nowMs, 10)).toEqual([]);
+      expect(store.endedBefore(nowMs + 1, 10)).toEqual(['e-done']);
+      store.close();
+      expect(openAt(path).endedBefore(nowMs + 1, 10)).toEqual(['e-done']);
+    });
   });
 
   describe('job specs', () => {

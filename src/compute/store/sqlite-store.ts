@@ -13,6 +13,10 @@
  * pages written to disk, and a job's messages would otherwise cost two more commits each. An
  * acknowledgement lost to a crash only means the message is handed over again after the restart,
  * which the orchestrator's idempotent handlers allow for (outbox.ts); `close` writes it.
+ *
+ * Ended executions are forgotten after a while (retention.ts): a row records when its execution ended,
+ * and the number forgotten in each state is kept, so that `count` goes on counting them. The tables
+ * and what brings an earlier build's file up to them are in schema.ts.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { DecodedCache } from '../../lib/decoded-cache.js';
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
 import { folderInPlaceHint, isDamagedDatabase } from '../../store/transient-failure.js';
+import { prepareSchema } from './schema.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -51,45 +56,6 @@ export interface SqliteExecutionStoreOptions {
 }
 
 const liveStates: readonly ExecutionStateType[] = ['BidAccepted', 'Running', 'Publishing'];
-
-const schema = `
-  CREATE TABLE IF NOT EXISTS executions (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    created INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS executions_state ON executions (state, created);
-  CREATE TABLE IF NOT EXISTS execution_jobs (
-    id TEXT PRIMARY KEY,
-    job TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    execution_id TEXT NOT NULL,
-    doc TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS events_execution ON events (execution_id, seq);
-  CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc TEXT NOT NULL
-  );
-`;
-
-/**
- * Files of the builds that kept the spec in a `job` column of `executions` have their specs moved to
- * `execution_jobs` and the column dropped, once, when opened.
- */
-function moveJobColumn(db: Database.Database): void {
-  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
-  if (!columns.some((column) => column.name === 'job')) return;
-  db.transaction(() => {
-    db.exec(`
-      INSERT INTO execution_jobs (id, job) SELECT id, job FROM executions WHERE job IS NOT NULL;
-      ALTER TABLE executions DROP COLUMN job;
-    `);
-  })();
-}
 
 interface ExecutionRow {
   id: string;
@@ -122,10 +88,20 @@ export class SqliteExecutionStore implements ExecutionStore {
       get: db.prepare<[string], ExecutionRow>('SELECT id, doc FROM executions WHERE id = ?'),
       job: db.prepare<[string], { job: string }>('SELECT job FROM execution_jobs WHERE id = ?'),
       insert: db.prepare('INSERT INTO executions (id, state, doc, created) VALUES (?, ?, ?, ?)'),
-      update: db.prepare('UPDATE executions SET state = ?, doc = ? WHERE id = ?'),
+      update: db.prepare('UPDATE executions SET state = ?, doc = ?, ended = ? WHERE id = ?'),
       putJob: db.prepare('INSERT OR REPLACE INTO execution_jobs (id, job) VALUES (?, ?)'),
       deleteJob: db.prepare('DELETE FROM execution_jobs WHERE id = ?'),
-      delete: db.prepare('DELETE FROM executions WHERE id = ?'),
+      endedBefore: db.prepare<[number, number], { id: string }>(
+        'SELECT id FROM executions WHERE ended < ? ORDER BY ended, id LIMIT ?',
+      ),
+      // only an ended execution: one still under way is never forgotten
+      forget: db.prepare<[string], { state: ExecutionStateType }>(
+        'DELETE FROM executions WHERE id = ? AND ended IS NOT NULL RETURNING state',
+      ),
+      tally: db.prepare(
+        'INSERT INTO forgotten (state, count) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET count = count + 1',
+      ),
+      forgotten: db.prepare<[string], { count: number }>('SELECT count FROM forgotten WHERE state = ?'),
       deleteEvents: db.prepare('DELETE FROM events WHERE execution_id = ?'),
       addEvent: db.prepare('INSERT INTO events (execution_id, doc) VALUES (?, ?)'),
       events: db.prepare<[string], { doc: string }>(
@@ -153,8 +129,7 @@ export class SqliteExecutionStore implements ExecutionStore {
       db.pragma('busy_timeout = 5000');
       if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.exec(schema);
-      moveJobColumn(db);
+      prepareSchema(db, (options.now ?? Date.now)());
       return new SqliteExecutionStore(db, options);
     } catch (err) {
       db?.close();
@@ -199,7 +174,19 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   count(state: ExecutionStateType): number {
-    return this.#damageNamed(() => this.#statements.count.get(state)?.n ?? 0);
+    return this.#damageNamed(
+      () => (this.#statements.count.get(state)?.n ?? 0) + (this.#statements.forgotten.get(state)?.count ?? 0),
+    );
+  }
+
+  endedBefore(cutoffMs: number, limit: number): string[] {
+    const waiting = this.#pendingExecutions();
+    // as many more as wait for the orchestrator, which are left out
+    const rows = this.#damageNamed(() => this.#statements.endedBefore.all(cutoffMs, limit + waiting.size));
+    return rows
+      .map((row) => row.id)
+      .filter((id) => !waiting.has(id))
+      .slice(0, limit);
   }
 
   create(execution: Execution, events: readonly Event[] = []): Execution {
@@ -242,13 +229,22 @@ export class SqliteExecutionStore implements ExecutionStore {
     return upsert.current;
   }
 
-  delete(executionID: string): void {
-    this.#db.transaction(() => {
-      this.#statements.delete.run(executionID);
-      this.#statements.deleteJob.run(executionID);
-      this.#statements.deleteEvents.run(executionID);
-    })();
-    this.#jobs.forget(executionID);
+  forget(executionIDs: readonly string[]): number {
+    const waiting = this.#pendingExecutions();
+    const forgotten = this.#damageNamed(() =>
+      this.#db.transaction(() =>
+        executionIDs.filter((id) => {
+          const row = waiting.has(id) ? undefined : this.#statements.forget.get(id);
+          if (row === undefined) return false;
+          this.#statements.deleteJob.run(id);
+          this.#statements.deleteEvents.run(id);
+          this.#statements.tally.run(row.state);
+          return true;
+        }),
+      )(),
+    );
+    for (const id of forgotten) this.#jobs.forget(id);
+    return forgotten.length;
   }
 
   pendingOutbox(): OutboxEntry[] {
@@ -271,6 +267,11 @@ export class SqliteExecutionStore implements ExecutionStore {
     if (!this.#db.open) return;
     this.#deleteAcknowledged();
     this.#db.close();
+  }
+
+  /** The executions an outbox entry not yet acknowledged is about. */
+  #pendingExecutions(): Set<string> {
+    return new Set(this.#pending.map((entry) => entry.message.payload.ExecutionID));
   }
 
   /** Runs `fn` in a transaction; if it rolls back, a job spec it cached for the execution goes too. */
@@ -302,7 +303,8 @@ export class SqliteExecutionStore implements ExecutionStore {
    */
   #write(next: Execution): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode({ ...next, Job: undefined });
-    this.#statements.update.run(stored.ComputeState.StateType, doc, stored.ID);
+    const state = stored.ComputeState.StateType;
+    this.#statements.update.run(state, doc, isTerminalExecutionState(state) ? this.#now() : null, stored.ID);
     if (next.Job !== undefined && next.Job === this.#jobs.peek(stored.ID))
       return { ...stored, Job: next.Job };
     if (next.Job === undefined) {

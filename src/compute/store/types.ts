@@ -57,8 +57,13 @@ export interface ExecutionStore {
   byState(states: readonly ExecutionStateType[]): Execution[];
   /** The events recorded for an execution, oldest first. */
   events(executionID: string): Event[];
-  /** How many executions are in `state`. */
+  /** How many executions are in `state`, counting those forgotten in it. */
   count(state: ExecutionStateType): number;
+  /**
+   * Up to `limit` executions that reached a terminal state before `cutoffMs` (ms since the epoch),
+   * oldest first, leaving out those a message not yet acknowledged is about.
+   */
+  endedBefore(cutoffMs: number, limit: number): string[];
 
   /**
    * Records a new execution (revision 1, create and modify times set now).
@@ -70,8 +75,11 @@ export interface ExecutionStore {
    * @throws ExecutionNotFound, InvalidExecutionState, InvalidExecutionRevision, ExecutionAlreadyTerminal
    */
   update(request: UpdateExecutionRequest): Execution;
-  /** Forgets an execution and its events. Idempotent. */
-  delete(executionID: string): void;
+  /**
+   * Forgets executions, their job specs and events, in one transaction; returns how many it forgot.
+   * Skips those not in a terminal state and those a message not yet acknowledged is about.
+   */
+  forget(executionIDs: readonly string[]): number;
 
   /** Messages committed but not yet acknowledged with {@link ackOutbox}, in commit order. */
   pendingOutbox(): OutboxEntry[];

@@ -1,0 +1,96 @@
+/**
+ * The execution store's tables, and what brings the file of an earlier build up to them when it is
+ * opened. The file has no schema version: each change is recognised by the columns it left.
+ *
+ * - `executions`: one row per execution, its state document (`doc`); `ended` is when it reached a
+ *   terminal state (ms since the epoch; NULL while it is not in one), which retention.ts goes by.
+ * - `execution_jobs`: each execution's job spec, written once (see sqlite-store.ts).
+ * - `events`, `outbox`: an execution's history, and the messages for the orchestrator.
+ * - `forgotten`: how many executions the node forgot (retention.ts) in each state, so that what the
+ *   node says it completed still counts them.
+ */
+import type Database from 'better-sqlite3';
+import { isTerminalExecutionState, type ExecutionStateType } from '../../models/index.js';
+
+const tables = `
+  CREATE TABLE IF NOT EXISTS executions (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    ended INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS executions_state ON executions (state, created);
+  CREATE TABLE IF NOT EXISTS execution_jobs (
+    id TEXT PRIMARY KEY,
+    job TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_execution ON events (execution_id, seq);
+  CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS forgotten (
+    state TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+  );
+`;
+
+/** Only ended executions are looked up by when they ended: the index leaves the others out. */
+const endedIndex =
+  'CREATE INDEX IF NOT EXISTS executions_ended ON executions (ended) WHERE ended IS NOT NULL';
+
+/** Creates what is missing and brings an earlier build's file up to date; `nowMs` dates its ended executions. */
+export function prepareSchema(db: Database.Database, nowMs: number): void {
+  db.exec(tables);
+  moveJobColumn(db);
+  addEndedColumn(db, nowMs);
+  db.exec(endedIndex);
+}
+
+function columnNames(db: Database.Database): string[] {
+  return db
+    .prepare<[], { name: string }>('PRAGMA table_info(executions)')
+    .all()
+    .map((column) => column.name);
+}
+
+/**
+ * Files of the builds that kept the spec in a `job` column of `executions` have their specs moved to
+ * `execution_jobs` and the column dropped, once, when opened.
+ */
+function moveJobColumn(db: Database.Database): void {
+  if (!columnNames(db).includes('job')) return;
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO execution_jobs (id, job) SELECT id, job FROM executions WHERE job IS NOT NULL;
+      ALTER TABLE executions DROP COLUMN job;
+    `);
+  })();
+}
+
+/**
+ * Files of the builds that never forgot an execution get the `ended` column. When their executions
+ * ended is not recorded; they are dated `nowMs`, so the node keeps them one retention period more.
+ */
+function addEndedColumn(db: Database.Database, nowMs: number): void {
+  if (columnNames(db).includes('ended')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE executions ADD COLUMN ended INTEGER');
+    const terminal = db
+      .prepare<[], { state: ExecutionStateType }>('SELECT DISTINCT state FROM executions')
+      .all()
+      .map((row) => row.state)
+      .filter(isTerminalExecutionState);
+    if (terminal.length === 0) return;
+    db.prepare(`UPDATE executions SET ended = ? WHERE state IN (${terminal.map(() => '?').join(', ')})`).run(
+      nowMs,
+      ...terminal,
+    );
+  })();
+}
