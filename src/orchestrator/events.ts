@@ -78,6 +78,12 @@ export class OrchestratorEvents {
     return this.event(EventTopic.JobQueueing, reason === '' ? 'Job queued' : `Job queued. ${reason}`);
   }
 
+  /** Not in Bacalhau: partitions of a running job that were lost (or timed out) and wait for a node. */
+  partitionsQueued(count: number, reason: string): Event {
+    const partitions = count === 1 ? '1 partition' : `${count} partitions`;
+    return this.event(EventTopic.JobQueueing, `Queued ${partitions} to run again. ${reason}`);
+  }
+
   jobTimeout(timeoutSeconds: number): Event {
     return this.timeoutEvent(
       EventTopic.JobTimeout,

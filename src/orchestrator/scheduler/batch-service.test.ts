@@ -345,6 +345,34 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       );
     });
 
+    it('says how many lost partitions wait for a node while the others run (Bacalhau says nothing)', () => {
+      const lost = [0, 1].map((partition) => exec('node0', 'Running', { partition }));
+      const running = exec('node1', 'Running', { partition: 2 });
+      const plan = schedule({
+        job: job({ Type: type, Count: 3, state: 'Running', timeouts: { QueueTimeout: 600 } }),
+        executions: [...lost, running],
+        nodes: [node('node0', { connection: 'DISCONNECTED' }), ...nodes('node1')],
+      });
+      expect(updates(plan)).toEqual(lost.map((e) => `${e.ID} → Stopped/Failed: ${nodeDisappeared}`));
+      expect(created(plan)).toEqual([]);
+      expect(newEvals(plan).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+      expect(plan.DesiredJobState).toBe('Undefined');
+      expect(jobEvents(plan)).toEqual([
+        'Queueing: Queued 2 partitions to run again. not enough nodes to run job. requested: 2, available: 1, suitable: 0.\n' +
+          '• Node node1: job rejected',
+      ]);
+
+      // the queue's next look finds the same: nothing more to say
+      const later = schedule({
+        job: job({ Type: type, Count: 3, state: 'Running', timeouts: { QueueTimeout: 600 } }),
+        trigger: 'job-queue',
+        executions: [...lost.map((e) => ({ ...e, ComputeState: { StateType: 'Failed' as const } })), running],
+        nodes: [node('node0', { connection: 'DISCONNECTED' }), ...nodes('node1')],
+      });
+      expect(newEvals(later).map((e) => e.TriggeredBy)).toEqual(['job-queue']);
+      expect(jobEvents(later)).toEqual([]);
+    });
+
     it('says how to approve the nodes that wait for approval when it fails for want of nodes', () => {
       const plan = schedule({ job: job({ Type: type }), nodes: [node('node0', { membership: 'PENDING' })] });
       expect(plan.DesiredJobState).toBe('Failed');

@@ -11,7 +11,8 @@
  * 6. partitions without a live (or, for batch, completed) execution get new ones (ComputeState New,
  *    DesiredState Pending) on the best-ranked nodes (of a random sample in a large cluster: the selector
  *    is told how many nodes are wanted), after the retry strategy agreed if anything failed;
- *    too few nodes → `job-queue` evaluation (and the job Queued when none matched), or the job Failed once
+ *    too few nodes → `job-queue` evaluation (and the job Queued when none matched; else, when this
+ *    evaluation failed executions, an event saying how many partitions wait), or the job Failed once
  *    its queue timeout has passed;
  * 7. job failed → cancel the remaining live executions; batch with every partition Completed for the
  *    current version → job Completed (so a batch job with Count 0 completes at once); any execution
@@ -87,13 +88,15 @@ export class BatchServiceJobScheduler implements Scheduler {
     let failed: Execution[] = inState(all, 'Failed');
     const [healthy, lost] = failLostExecutions(run, live);
     live = healthy;
-    failed = union(failed, lost);
+    // what this evaluation itself failed: lost with their node, or timed out
+    let failedNow: Execution[] = lost;
 
     if (job.Type !== JobType.Service) {
       const [remaining, timedOut] = enforceTimeouts(run, live);
       live = remaining;
-      failed = union(failed, timedOut);
+      failedNow = [...failedNow, ...timedOut];
     }
+    failed = union(failed, failedNow);
 
     live = retirePreviousVersions(run, live);
 
@@ -102,7 +105,7 @@ export class BatchServiceJobScheduler implements Scheduler {
       const occupying =
         job.Type === JobType.Service ? live : union(live, inState(ofVersion(all, job.Version), 'Completed'));
       approveAndReject(run, occupying);
-      scheduleRemainingPartitions(run, occupying, failed);
+      scheduleRemainingPartitions(run, occupying, failed, failedNow.length > 0);
     }
 
     if (isFailed(run)) {
@@ -125,7 +128,13 @@ function approveAndReject(run: Run, occupying: Executions): void {
   }
 }
 
-function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Executions): void {
+/** `failedNow`: this evaluation failed executions (lost, timed out) whose partitions are placed again. */
+function scheduleRemainingPartitions(
+  run: Run,
+  occupying: Executions,
+  failed: Executions,
+  failedNow: boolean,
+): void {
   const { job, plan, events } = run;
   // never more than one partition per node can be placed in one pass
   const remaining = remainingPartitions(occupying, job.Count, run.input.nodes.length);
@@ -175,6 +184,10 @@ function scheduleRemainingPartitions(run: Run, occupying: Executions, failed: Ex
       (job.State.StateType === 'Running' || job.State.StateType === 'Pending')
     ) {
       markJobQueued(plan, events.jobQueued(failure.message));
+    } else if (failedNow) {
+      // Not in Bacalhau: a Running job whose lost partitions wait for a node would say nothing of it.
+      // Said when they are lost; the queue's later looks, which find the same, add nothing.
+      plan.JobEvents.push(events.partitionsQueued(remaining.count - matched.length, failure.message));
     }
   }
 
