@@ -87,6 +87,19 @@ export async function loadProgram(
     return module;
   };
 
+  /** Each dependency's exports by name, listed once however many of them its importers use. */
+  const exportKinds = new Map<string, Promise<ReadonlyMap<string, string>>>();
+  const exportedKind = async (field: string, path: string, name: string): Promise<string | undefined> => {
+    let kinds = exportKinds.get(path);
+    if (kinds === undefined) {
+      kinds = load(field, path).then(
+        (module) => new Map(WebAssemblyApi.Module.exports(module).map((e) => [e.name, e.kind])),
+      );
+      exportKinds.set(path, kinds);
+    }
+    return (await kinds).get(name);
+  };
+
   const dependencies: NamedModule[] = [];
   const placed = new Set<string>();
   let usesHttp = false;
@@ -112,9 +125,7 @@ export async function loadProgram(
           ? host.has(wanted.name)
             ? 'function'
             : undefined
-          : WebAssemblyApi.Module.exports(await load(`${field} import`, wanted.module)).find(
-              (e) => e.name === wanted.name,
-            )?.kind;
+          : await exportedKind(`${field} import`, wanted.module, wanted.name);
       if (offered !== wanted.kind) throw unresolvedImport(field, name, wanted, offered);
     }
   };
