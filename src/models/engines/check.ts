@@ -21,6 +21,7 @@ import { Engine, StorageSource } from '../constants.js';
 import type { InputSource } from '../input-source.js';
 import type { Job } from '../job.js';
 import { invalidJobSpec } from '../jobspec/decode.js';
+import { MaxListedLines } from '../validate.js';
 import { missingInputParam } from '../jobspec/params.js';
 import type { DataUrl } from '../sources/data-url.js';
 import { decodeInlineSource, GzipMediaType } from '../sources/inline.js';
@@ -167,7 +168,8 @@ function dockerMountRefusals(field: string, path: string): Refusal[] {
 /**
  * The WASM executor loads EntryModule and each ImportModules path from the inputs: a path at or inside an
  * input's Target, or a folder holding exactly one `.wasm` input (modules.ts). Params the engine decoder
- * refuses are reported by it.
+ * refuses are reported by it. Both lists come from the submitter and may be tens of thousands long:
+ * each module path is looked up, never compared with every input, and each inline input is read once.
  */
 function moduleRefusals(task: Task, index: number): Refusal[] {
   if (task.Engine === undefined || !isSpecType(task.Engine, Engine.Wasm)) return [];
@@ -177,31 +179,89 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
   } catch {
     return [];
   }
-  const targets = (task.InputSources ?? []).map((input) => mountPoint(input.Target));
+  const inputs = new TaskInputs(task.InputSources ?? []);
   const paths: [field: string, path: string][] = [
     ['EntryModule', params.EntryModule],
     ...params.ImportModules.map((path, k): [string, string] => [`ImportModules[${k}]`, path]),
   ];
   return paths.flatMap(([field, path]) => {
     const wanted = mountPoint(path);
-    const within = targets.some((t) => wanted === t || wanted.startsWith(t === '/' ? '/' : `${t}/`));
-    const wasmInputsIn = targets.filter((t) => t.endsWith('.wasm') && mountPoint(`${t}/..`) === wanted);
-    if (within) return inlineModuleRefusals(task, index, field, wanted);
-    const [onlyWasmInput] = wasmInputsIn;
-    if (wasmInputsIn.length === 1 && onlyWasmInput !== undefined) {
-      return inlineModuleRefusals(task, index, field, onlyWasmInput);
-    }
-    const listed = targets.length === 0 ? 'the task has no inputs' : `input targets: ${targets.join(', ')}`;
-    return [
+    const problem = (text: string): Refusal[] => [
       {
-        problem:
-          wasmInputsIn.length > 1
-            ? `Tasks[${index}].Engine.Params.${field}: "${path}" is a folder holding ${wasmInputsIn.length} .wasm inputs: name one of them`
-            : `Tasks[${index}].Engine.Params.${field}: "${path}" is not the Target of an input, nor inside one (${listed})`,
+        problem: `Tasks[${index}].Engine.Params.${field}: "${path}" ${text}`,
         hint: `Set ${field} to the Target of the input that holds the module (wasm run uploads a local file as one)`,
       },
     ];
+    if (inputs.holds(wanted)) return inlineModuleRefusals(inputs, index, field, wanted);
+    const wasmInputsIn = inputs.wasmInputsIn(wanted);
+    const [onlyWasmInput] = wasmInputsIn;
+    if (wasmInputsIn.length === 1 && onlyWasmInput !== undefined) {
+      return inlineModuleRefusals(inputs, index, field, onlyWasmInput);
+    }
+    if (wasmInputsIn.length > 1) {
+      return problem(`is a folder holding ${wasmInputsIn.length} .wasm inputs: name one of them`);
+    }
+    return problem(`is not the Target of an input, nor inside one (${inputs.listing()})`);
   });
+}
+
+/** A task's inputs by where they are mounted, for the module checks. */
+class TaskInputs {
+  readonly #targets: string[];
+  readonly #mounted: Set<string>;
+  /** The `.wasm` inputs mounted directly in each folder (a urlDownload input is at `<Target>/<file>`). */
+  readonly #wasmByFolder = new Map<string, string[]>();
+  /** The first inline input at each mount point, by index. */
+  readonly #inlineAt = new Map<string, number>();
+  /** What each inline input's first bytes say, once read: undefined for a module (or an archive). */
+  readonly #notWasm = new Map<number, string | undefined>();
+  readonly #inputs: readonly InputSource[];
+
+  constructor(inputs: readonly InputSource[]) {
+    this.#inputs = inputs;
+    this.#targets = inputs.map((input) => mountPoint(input.Target));
+    this.#mounted = new Set(this.#targets);
+    this.#targets.forEach((target, j) => {
+      if (target.endsWith('.wasm')) {
+        const folder = mountPoint(`${target}/..`);
+        const inFolder = this.#wasmByFolder.get(folder);
+        if (inFolder === undefined) this.#wasmByFolder.set(folder, [target]);
+        else inFolder.push(target);
+      }
+      const input = inputs[j];
+      if (isSpecType(input?.Source, StorageSource.Inline) && !this.#inlineAt.has(target)) {
+        this.#inlineAt.set(target, j);
+      }
+    });
+  }
+
+  /** Whether `path` (a mount point) is an input's Target or inside one. */
+  holds(path: string): boolean {
+    for (let at = path; ; at = mountPoint(`${at}/..`)) {
+      if (this.#mounted.has(at)) return true;
+      if (at === '/') return false;
+    }
+  }
+
+  wasmInputsIn(folder: string): readonly string[] {
+    return this.#wasmByFolder.get(folder) ?? [];
+  }
+
+  /** The targets, for a message: the first {@link MaxListedLines}, then how many more. */
+  listing(): string {
+    if (this.#targets.length === 0) return 'the task has no inputs';
+    const more = this.#targets.length - MaxListedLines;
+    const shown = this.#targets.slice(0, MaxListedLines).join(', ');
+    return `input targets: ${shown}${more > 0 ? `, … and ${more} more` : ''}`;
+  }
+
+  /** The inline input mounted at `path`, and why it is not a WebAssembly module (undefined: it is one). */
+  inlineAt(path: string): { index: number; notWasm: string | undefined } | undefined {
+    const index = this.#inlineAt.get(path);
+    if (index === undefined) return undefined;
+    if (!this.#notWasm.has(index)) this.#notWasm.set(index, notWasmReason(this.#inputs[index]!));
+    return { index, notWasm: this.#notWasm.get(index) };
+  }
 }
 
 /**
@@ -209,29 +269,28 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
  * (unpacked into a folder there): its first bytes say whether it is WebAssembly, so that text or an
  * image sent by mistake is refused here rather than failing to compile on every node it is tried on.
  */
-function inlineModuleRefusals(task: Task, index: number, field: string, module: string): Refusal[] {
-  const inputs = task.InputSources ?? [];
-  const j = inputs.findIndex(
-    (input) => isSpecType(input.Source, StorageSource.Inline) && mountPoint(input.Target) === module,
-  );
-  const input = inputs[j];
-  if (input === undefined) return [];
+function inlineModuleRefusals(inputs: TaskInputs, index: number, field: string, module: string): Refusal[] {
+  const inline = inputs.inlineAt(module);
+  if (inline?.notWasm === undefined) return [];
+  return [
+    {
+      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${inline.index}], which is not a WebAssembly module (${inline.notWasm}, not "\\0asm")`,
+      hint: wasmBuildHint(field),
+    },
+  ];
+}
+
+/** What an inline input's first bytes are when they are not a module's; undefined for a module or an archive. */
+function notWasmReason(input: InputSource): string | undefined {
   let content: DataUrl;
   try {
     content = decodeInlineSource(input);
   } catch {
-    return []; // refused with the input's own checks
+    return undefined; // refused with the input's own checks
   }
   const start = content.data.subarray(0, WasmMagic.length);
-  if (content.mediaType === GzipMediaType || start.equals(WasmMagic)) return [];
-  const found =
-    start.length === 0 ? 'it is empty' : `it starts with ${JSON.stringify(start.toString('latin1'))}`;
-  return [
-    {
-      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${j}], which is not a WebAssembly module (${found}, not "\\0asm")`,
-      hint: wasmBuildHint(field),
-    },
-  ];
+  if (content.mediaType === GzipMediaType || start.equals(WasmMagic)) return undefined;
+  return start.length === 0 ? 'it is empty' : `it starts with ${JSON.stringify(start.toString('latin1'))}`;
 }
 
 /** Every WebAssembly binary starts with these four bytes. */

@@ -711,6 +711,42 @@ describe('submitJob', () => {
       expect((await store.listJobs()).items).toHaveLength(3);
     });
 
+    it('answers a spec with thousands of modules and inputs at once, listing only the first of each', async () => {
+      const count = 5_000;
+      const inputs = Array.from({ length: count }, (_, i) => ({
+        Source: inline('data:,x'),
+        Target: `/in/${i}`,
+      }));
+      const ImportModules = Array.from({ length: count }, (_, k) => `/lib/${k}.wasm`);
+      const err = await rejection(
+        endpoint().submitJob({
+          job: dockerJob({
+            Tasks: [
+              {
+                Name: 'main',
+                Engine: { Type: 'wasm', Params: { EntryModule: '/in/0', ImportModules } },
+                InputSources: inputs,
+              },
+            ],
+          }),
+        }),
+      );
+      const lines = err.message.split('\n');
+      expect(lines).toHaveLength(21);
+      expect(lines[0]).toMatch(
+        /^Tasks\[0\]\.Engine\.Params\.EntryModule: "\/in\/0" is the inline data of InputSources\[0\]/u,
+      );
+      expect(lines[1]).toBe(
+        'Tasks[0].Engine.Params.ImportModules[0]: "/lib/0.wasm" is not the Target of an input, nor inside one ' +
+          `(input targets: ${inputs
+            .slice(0, 20)
+            .map((input) => input.Target)
+            .join(', ')}, … and 4980 more)`,
+      );
+      expect(lines[20]).toBe('… and 4981 more problems');
+      expect(err.details).toMatchObject({ problems: '5001' });
+    });
+
     it('refuses inline data that is not WebAssembly as a module, and leaves archives to the node', async () => {
       const submit = (name: string, params: Record<string, unknown>, inputs: object[]) =>
         endpoint().submitJob({
