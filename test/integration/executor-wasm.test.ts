@@ -629,6 +629,21 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(err.code).toBe(ErrorCode.OutputConfigError);
       }));
 
+    it('refuses a task whose modules would open more folders than one task may, and opens none', () =>
+      withTempDir(async (dir) => {
+        // each result path is mounted twice (at its Path and at /<Name>), and the module's folder: 4,099
+        const outputs = Array.from({ length: 2049 }, (_, i) => ({ Name: `r${i}`, Path: `/out/${i}` }));
+        const err = await startError(dir, task('hello'), { outputs });
+        expect(err.code).toBe(ErrorCode.InputConfigError);
+        expect(err.message).toBe(
+          'input configuration error: it would open its 4099 mounted folders, more than the 4096 the WASM ' +
+            'executor opens for one task',
+        );
+        const fds = await readdir('/proc/self/fd');
+        const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+        expect(targets.filter((target) => target.startsWith(dir))).toEqual([]);
+      }));
+
     it('passes Parameters as argv[1..] and the environment sorted by name', () =>
       withTempDir(async (dir) => {
         const { result } = await run(dir, task('env'), { env: { ZED: 'z', ALPHA: 'a' } });

@@ -2,12 +2,13 @@
 // back and runs the next task with nothing of the last; one that was killed, or whose modules ended
 // holding much memory, is terminated. Real worker threads, real fixture modules (test/fixtures/wasm).
 import { once } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withTempDir } from '../../src/executor/testing.js';
 import { DefaultOutputLimits, OutputRecorder } from '../../src/executor/results.js';
+import type { Preopen } from '../../src/executor/wasm/mounts.js';
 import { WebAssemblyApi } from '../../src/executor/wasm/modules.js';
 import {
   BufferPool,
@@ -37,6 +38,8 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
     /** Makes every recorder write fail with this error, 50 ms after it began. */
     failWrites?: Error;
     hidesMemory?: boolean;
+    preopens?: Preopen[];
+    ownFolders?: string[];
   }
 
   /** Runs the fixture `name` on `worker`; `givenBack` says whether the worker was handed back. */
@@ -44,7 +47,7 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
     dir: string,
     worker: Worker,
     name: string,
-    { args = [], env = {}, signal, failWrites, hidesMemory = false }: Run,
+    { args = [], env = {}, signal, failWrites, hidesMemory = false, preopens = [], ownFolders }: Run,
   ) {
     const [resultsDir, logsDir] = [join(dir, 'results'), join(dir, 'logs')];
     await Promise.all([mkdir(resultsDir, { recursive: true }), mkdir(logsDir, { recursive: true })]);
@@ -68,9 +71,10 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
         entrypoint: '_start',
         args: ['', ...args],
         env,
-        preopens: [],
+        preopens,
         hidesMemory,
       },
+      ...(ownFolders === undefined ? {} : { ownFolders }),
       recorder,
       signal: signal ?? new AbortController().signal,
       // one pool for every run: a run after another gets that one's buffers again
@@ -93,6 +97,31 @@ describeWithEnv('wasm worker reuse', wasmEnv(), (wasm) => {
         const second = await run(join(dir, 'b'), worker, 'env', { env: { OTHER: 'b' } });
         expect(second.result.Stdout).toBe('OTHER=b\n');
         expect(second.givenBack).toBe(worker);
+      }));
+
+    it('after a WASI instance failed to open its preopens, with what it had opened in them closed', () =>
+      withTempDir(async (dir) => {
+        const [own, file] = [join(dir, 'out'), join(dir, 'file')];
+        await mkdir(own);
+        await writeFile(file, 'not a folder');
+        const worker = spawn();
+        // node:wasi opens the preopens in turn, refuses one that is no folder, and leaves open those
+        // it had opened
+        const { result, givenBack } = await run(join(dir, 'run'), worker, 'hello', {
+          preopens: [
+            { guest: '/out', host: own, readOnly: false },
+            { guest: '/file', host: file, readOnly: true },
+          ],
+          ownFolders: [own],
+        });
+        expect(result).toMatchObject({
+          ExitCode: 1,
+          ErrorMsg: expect.stringContaining('ENOTDIR') as unknown,
+        });
+        expect(givenBack).toBe(worker);
+        const fds = await readdir('/proc/self/fd');
+        const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+        expect(targets.filter((target) => target === own)).toEqual([]);
       }));
 
     it('after a task that exited with a non-zero code', () =>

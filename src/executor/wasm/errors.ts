@@ -3,7 +3,12 @@
  * says how to fix it.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
-import { wasmBuildHint, WasmComponent } from '../../models/engines/wasm.js';
+import {
+  tooManyWasmFolders,
+  TooManyWasmFoldersHint,
+  wasmBuildHint,
+  WasmComponent,
+} from '../../models/engines/wasm.js';
 
 function wasmError(message: string, code: ErrorCode, hint: string, cause?: unknown): BacalhauError {
   return new BacalhauError(message, {
@@ -107,5 +112,14 @@ export function outputConfigError(problem: string): BacalhauError {
     `output configuration error: ${problem}`,
     ErrorCode.OutputConfigError,
     'Give every ResultPath a plain Name (one folder name, not stdout, stderr or exitCode) and an absolute Path that no InputSource Target uses',
+  );
+}
+
+/** `modules` modules would each open `folders` preopened folders: more than one task may (see MaxWasmOpenFolders). */
+export function tooManyFolders(modules: number, folders: number): BacalhauError {
+  return wasmError(
+    `input configuration error: ${tooManyWasmFolders(modules, folders)}`,
+    ErrorCode.InputConfigError,
+    TooManyWasmFoldersHint,
   );
 }

@@ -12,7 +12,8 @@ import { systemClock } from '../../lib/clock.js';
 import { BaseExecutor, recorderFor, type BaseExecutorOptions } from '../base-executor.js';
 import { executorStopped } from '../errors.js';
 import type { BidResponse, RunCommandRequest, SignalOption } from '../types.js';
-import { decodeWasmSpec, WasmComponent } from '../../models/engines/wasm.js';
+import { decodeWasmSpec, MaxWasmOpenFolders, WasmComponent } from '../../models/engines/wasm.js';
+import { tooManyFolders } from './errors.js';
 import { memoryLimitPages } from './memory-limit.js';
 import { hasHttpModule } from './http-requests.js';
 import { loadProgram } from './modules.js';
@@ -94,6 +95,10 @@ export class WasmExecutor extends BaseExecutor {
       const [{ usesHttp, ...program }, mounts] = [loaded.value, mounted.value];
       let recorder;
       try {
+        const modules = 1 + program.dependencies.length;
+        if (modules * mounts.preopens.length > MaxWasmOpenFolders) {
+          throw tooManyFolders(modules, mounts.preopens.length);
+        }
         options.signal?.throwIfAborted();
         stop.throwIfAborted();
         recorder = await recorderFor(request);

@@ -231,6 +231,8 @@ export function runInWorker(
     const kill = (): void => finish(() => recorder.finish(-1, 'stopped'), KillGraceMs);
 
     const onMessage = (message: WorkerMessage): void => {
+      // the task has ended: nothing of it uses its folders any more
+      if (message.leftOpen === true) closeFdsLeftIn(ownFolders);
       // a module keeping its memory to itself may hold any amount: its thread is not reused
       const end = !task.hidesMemory && message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
       finish(() => recorder.finish(message.code, message.error), end);

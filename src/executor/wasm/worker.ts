@@ -88,6 +88,11 @@ export interface WorkerMessage {
   code: number;
   error: string;
   memoryBytes: number;
+  /**
+   * A WASI instance failed to open the preopens (EMFILE): node:wasi leaves open those it had opened,
+   * which no fd of the task names, so the task's own folders are swept (left-fds.ts).
+   */
+  leftOpen?: true;
 }
 
 /**
@@ -208,6 +213,8 @@ function wasmWorkerMain(
     const now = (clockId: number): bigint =>
       clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
 
+    /** Set when a WASI instance could not be made: see WorkerMessage.leftOpen. */
+    let leftOpen = false;
     /**
      * One WASI environment per module: node:wasi reads pointers in the memory it was initialised with,
      * so a module in ImportModules calling WASI needs its own (wazero passes each host call the memory
@@ -216,16 +223,22 @@ function wasmWorkerMain(
     const makeEnvironment = () => {
       // preopens get fds 3, 4, ... in the order given
       const paths = makePathGuard(req, input.preopens, 3);
-      const wasi = new WASI({
-        version: 'preview1',
-        args: input.args,
-        env: input.env,
-        preopens: Object.fromEntries(input.preopens.map((p, i) => [p.guest, paths.hosts[i]!])),
-        stdin: devNull,
-        stdout: devNull,
-        stderr: devNull,
-        returnOnExit: true,
-      });
+      let wasi: InstanceType<typeof WASI>;
+      try {
+        wasi = new WASI({
+          version: 'preview1',
+          args: input.args,
+          env: input.env,
+          preopens: Object.fromEntries(input.preopens.map((p, i) => [p.guest, paths.hosts[i]!])),
+          stdin: devNull,
+          stdout: devNull,
+          stderr: devNull,
+          returnOnExit: true,
+        });
+      } catch (err) {
+        leftOpen = true;
+        throw err;
+      }
       const base = (wasi.getImportObject() as Record<string, Record<string, WasiFunction>>)[WasiName]!;
       const call = (name: string, args: (number | bigint)[]): number => base[name]!(...args);
 
@@ -578,7 +591,7 @@ function wasmWorkerMain(
     }
     closeAll();
     const memoryBytes = instances.reduce((sum, i) => sum + heldMemoryBytes(i.module, i.instance), 0);
-    post({ type: 'exit', code, error, memoryBytes });
+    post({ type: 'exit', code, error, memoryBytes, ...(leftOpen ? { leftOpen: true as const } : {}) });
     return true;
   };
 

@@ -8,7 +8,8 @@
  * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
  *   absolute, no Docker mount may be the container's root or inside /proc, and no result Path may be
  *   an input's Target;
- * - that the WASM modules a task names are among its inputs, and that inline ones are WebAssembly.
+ * - that the WASM modules a task names are among its inputs, that inline ones are WebAssembly, and
+ *   that they would not open more folders than the WASM executor opens for one task (wasm.ts).
  * `job validate` runs the same check, so that it passes only what a submission would.
  *
  * Deliberate difference: Go leaves all of it to the compute node, where the same mistakes end as a
@@ -20,6 +21,7 @@ import { BacalhauError } from '../bacerrors.js';
 import { Engine, StorageSource } from '../constants.js';
 import type { InputSource } from '../input-source.js';
 import type { Job } from '../job.js';
+import type { ResultPath } from '../result-path.js';
 import { invalidJobSpec } from '../jobspec/decode.js';
 import { MaxListedLines } from '../validate.js';
 import { missingInputParam } from '../jobspec/params.js';
@@ -30,7 +32,13 @@ import { decodeUrl } from '../sources/url.js';
 import { isSpecType, type SpecConfig } from '../spec-config.js';
 import type { Task } from '../task.js';
 import { decodeDockerSpec } from './docker.js';
-import { decodeWasmSpec, wasmBuildHint } from './wasm.js';
+import {
+  decodeWasmSpec,
+  MaxWasmOpenFolders,
+  tooManyWasmFolders,
+  TooManyWasmFoldersHint,
+  wasmBuildHint,
+} from './wasm.js';
 
 type Decoders<T> = readonly (readonly [type: string, decode: (value: T) => unknown])[];
 
@@ -180,6 +188,14 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
     return [];
   }
   const inputs = new TaskInputs(task.InputSources ?? []);
+  const folders = fewestMounts(inputs, task.ResultPaths ?? []);
+  // the executor loads each distinct path once (modules.ts)
+  const modules = 1 + new Set(params.ImportModules).size;
+  if (modules * folders > MaxWasmOpenFolders) {
+    return [
+      { problem: `Tasks[${index}]: ${tooManyWasmFolders(modules, folders)}`, hint: TooManyWasmFoldersHint },
+    ];
+  }
   const paths: [field: string, path: string][] = [
     ['EntryModule', params.EntryModule],
     ...params.ImportModules.map((path, k): [string, string] => [`ImportModules[${k}]`, path]),
@@ -205,6 +221,20 @@ function moduleRefusals(task: Task, index: number): Refusal[] {
   });
 }
 
+/**
+ * The fewest folders the WASM executor mounts for a task (mounts.ts): at least one per folder holding
+ * an input's Target (a folder input is mounted at its Target, file inputs in the folder of theirs);
+ * each result path at its Path and, unless something is mounted there, at /<Name>.
+ */
+function fewestMounts(inputs: TaskInputs, results: readonly ResultPath[]): number {
+  const resultMounts = new Set(results.map((result) => mountPoint(result.Path)));
+  for (const result of results) {
+    const alias = mountPoint(`/${result.Name}`);
+    if (!inputs.mayMountAt(alias)) resultMounts.add(alias);
+  }
+  return inputs.parents.size + resultMounts.size;
+}
+
 /** A task's inputs by where they are mounted, for the module checks. */
 class TaskInputs {
   readonly #targets: string[];
@@ -216,6 +246,7 @@ class TaskInputs {
   /** What each inline input's first bytes say, once read: undefined for a module (or an archive). */
   readonly #notWasm = new Map<number, string | undefined>();
   readonly #inputs: readonly InputSource[];
+  #parents: Set<string> | undefined;
 
   constructor(inputs: readonly InputSource[]) {
     this.#inputs = inputs;
@@ -233,6 +264,16 @@ class TaskInputs {
         this.#inlineAt.set(target, j);
       }
     });
+  }
+
+  /** The folders holding a Target: where file inputs are mounted (a folder input is at its Target). */
+  get parents(): ReadonlySet<string> {
+    return (this.#parents ??= new Set(this.#targets.map((target) => mountPoint(`${target}/..`))));
+  }
+
+  /** Whether an input may be mounted at `path`: its Target, or the folder of its Target. */
+  mayMountAt(path: string): boolean {
+    return this.#mounted.has(path) || this.parents.has(path);
   }
 
   /** Whether `path` (a mount point) is an input's Target or inside one. */

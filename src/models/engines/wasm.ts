@@ -18,6 +18,28 @@ export function wasmBuildHint(field: string): string {
   );
 }
 
+/**
+ * Folders the WASM executor opens for one task, at most. Every module of the task (the entry and each
+ * of ImportModules) opens each mounted folder anew (an input's, or its file inputs' folder, and two per
+ * result path: at its Path and at /<Name>), and each stays open until the task ends. Beyond Go, which
+ * sets no limit: a task mounting thousands of folders would take the node's file descriptors from
+ * every other execution.
+ */
+export const MaxWasmOpenFolders = 4096;
+
+/** Why a task that would open `folders` folders for each of its `modules` modules is refused. */
+export function tooManyWasmFolders(modules: number, folders: number): string {
+  const opened =
+    modules === 1
+      ? `it would open its ${folders} mounted folders`
+      : `its ${modules} modules would open ${modules * folders} folders (each opens the ${folders} mounted ones)`;
+  return `${opened}, more than the ${MaxWasmOpenFolders} the WASM executor opens for one task`;
+}
+
+/** What to do about it. */
+export const TooManyWasmFoldersHint =
+  'Mount fewer folders (put the inputs in one folder, or an archive) or name fewer result paths, or import fewer modules';
+
 export interface WasmEngineSpec {
   /** Target path of the input holding the module to run. */
   EntryModule: string;

@@ -712,23 +712,15 @@ describe('submitJob', () => {
     });
 
     it('answers a spec with thousands of modules and inputs at once, listing only the first of each', async () => {
-      const count = 5_000;
-      const inputs = Array.from({ length: count }, (_, i) => ({
+      const inputs = Array.from({ length: 5_000 }, (_, i) => ({
         Source: inline('data:,x'),
         Target: `/in/${i}`,
       }));
-      const ImportModules = Array.from({ length: count }, (_, k) => `/lib/${k}.wasm`);
+      const ImportModules = Array.from({ length: 2_000 }, (_, k) => `/lib/${k}.wasm`);
+      const wasm = { Type: 'wasm', Params: { EntryModule: '/in/0', ImportModules } };
       const err = await rejection(
         endpoint().submitJob({
-          job: dockerJob({
-            Tasks: [
-              {
-                Name: 'main',
-                Engine: { Type: 'wasm', Params: { EntryModule: '/in/0', ImportModules } },
-                InputSources: inputs,
-              },
-            ],
-          }),
+          job: dockerJob({ Tasks: [{ Name: 'main', Engine: wasm, InputSources: inputs }] }),
         }),
       );
       const lines = err.message.split('\n');
@@ -743,8 +735,45 @@ describe('submitJob', () => {
             .map((input) => input.Target)
             .join(', ')}, … and 4980 more)`,
       );
-      expect(lines[20]).toBe('… and 4981 more problems');
-      expect(err.details).toMatchObject({ problems: '5001' });
+      expect(lines[20]).toBe('… and 1981 more problems');
+      expect(err.details).toMatchObject({ problems: '2001' });
+    });
+
+    it('refuses a WASM task whose modules would open more folders than one task may', async () => {
+      const submit = (ImportModules: string[], outputs: number) =>
+        endpoint().submitJob({
+          job: dockerJob({
+            Name: `folders-${ImportModules.length}-${outputs}`,
+            Tasks: [
+              {
+                Name: 'main',
+                Engine: { Type: 'wasm', Params: { EntryModule: '/app/main.wasm', ImportModules } },
+                InputSources: [{ Source: inline(wasmModule), Target: '/app/main.wasm' }],
+                Publisher: { Type: 'noop' },
+                ResultPaths: Array.from({ length: outputs }, (_, i) => ({
+                  Name: `r${i}`,
+                  Path: `/out/${i}`,
+                })),
+              },
+            ],
+          }),
+        });
+      // the module's folder, and each result path at its Path and at /<Name>
+      const many = await rejection(submit([], 2_048));
+      expect(many.message).toBe(
+        'Tasks[0]: it would open its 4097 mounted folders, more than the 4096 the WASM executor opens for one task',
+      );
+      expect(many.hint).toBe(
+        'Mount fewer folders (put the inputs in one folder, or an archive) or name fewer result paths, or import fewer modules',
+      );
+      // each module opens every folder: 3 modules × 1,367 folders
+      const modules = await rejection(submit(['/app/a.wasm', '/app/b.wasm', '/app/a.wasm'], 683));
+      expect(modules.message).toBe(
+        'Tasks[0]: its 3 modules would open 4101 folders (each opens the 1367 mounted ones), more than the 4096 ' +
+          'the WASM executor opens for one task',
+      );
+      await submit([], 2_047);
+      expect((await store.listJobs()).items).toHaveLength(1);
     });
 
     it('refuses inline data that is not WebAssembly as a module, and leaves archives to the node', async () => {
