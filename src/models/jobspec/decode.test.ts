@@ -182,6 +182,44 @@ describe('loadJobSpec', () => {
     expect(job.Count).toBe(count);
   });
 
+  it('refuses a list or map of more than 10,000 entries before decoding anything, naming each', () => {
+    const spec = {
+      Type: 'batch',
+      Labels: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`l${i}`, 'x'])),
+      Tasks: [
+        {
+          Name: 'main',
+          env: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`V${i}`, 'x'])),
+          Engine: { Type: 'docker', Params: { Parameters: Array.from({ length: 20_000 }, () => 'p') } },
+        },
+      ],
+    };
+    const err = (() => {
+      try {
+        loadJobSpec(JSON.stringify(spec), 'server');
+      } catch (e) {
+        return e as BacalhauError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(err.message.split('\n')).toEqual([
+      'Labels: 10001 keys, more than the 10000 one list or map of a job spec may hold',
+      'Tasks[0].Engine.Params.Parameters: 20000 entries, more than the 10000 one list or map of a job spec may hold',
+    ]);
+    expect(err.hint).toBe(
+      'Pass large data to the task as an input (inline, urlDownload or local) rather than in the spec',
+    );
+    // 10,000 is still fine
+    expect(
+      Object.keys(
+        loadJobSpec(
+          JSON.stringify({ ...spec, Labels: {}, Tasks: [{ ...spec.Tasks[0], Engine: {} }] }),
+          'server',
+        ).job.Tasks[0]?.Env ?? {},
+      ),
+    ).toHaveLength(10_000);
+  });
+
   it('keeps an explicit Count of 0 and treats Count: null as absent', () => {
     expect(loadJobSpec('Type: batch\nCount: 0\n', 'client').job.Count).toBe(0);
     expect(loadJobSpec('Type: batch\nCount: null\n', 'client').job.Count).toBe(1);

@@ -7,6 +7,7 @@ import { NilSpecConfig } from '../spec-config.js';
 import { PublisherRequired } from '../task.js';
 import { appendAll, listedFirst } from '../validate.js';
 import { closestKey } from './closest-key.js';
+import { oversizedCollections, OversizedCollectionHint } from './collection-size.js';
 import { convertLegacySpec, isLegacySpec } from './legacy.js';
 import { parseSpecDocument } from './parse.js';
 import { unsupportedFieldHint } from './unsupported.js';
@@ -60,6 +61,9 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
       `a job spec must be a mapping of fields, not ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`,
     ]);
   }
+  // before anything else: every later step costs as much as the spec's longest list or map
+  const oversized = oversizedCollections(raw);
+  if (oversized.length > 0) throw invalidJobSpec(oversized, OversizedCollectionHint);
   const warnings: string[] = [];
   const problems: string[] = [];
   let spec = raw;

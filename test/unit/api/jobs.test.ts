@@ -204,19 +204,19 @@ describe('PUT|POST /jobs', () => {
     });
   });
 
-  it('answers a spec with 100,000 bad entries in one readable 400, listing 20 problems and counting the rest', async () => {
+  it('answers a spec with 10,000 bad entries in one readable 400, listing 20 problems and counting the rest', async () => {
     await withApi({}, async (api) => {
       const [task] = dockerJob().Tasks as object[];
       const wrongTypes = await call(api, 'PUT', jobs, {
-        Job: { ...dockerJob(), Tasks: Array<string>(100_000).fill('a') },
+        Job: { ...dockerJob(), Tasks: Array<string>(10_000).fill('a') },
       });
       expect(wrongTypes.status).toBe(400);
       const typeLines = str(wrongTypes.body.Message).split('\n');
       expect(typeLines).toHaveLength(21);
       expect(typeLines[0]).toBe("field: 'Tasks' in 'Job' is invalid type: 'string' expected: 'Task'");
-      expect(typeLines[20]).toBe('… and 99980 more type errors like these');
+      expect(typeLines[20]).toBe('… and 9980 more type errors like these');
 
-      const badPaths = Array<object>(100_000).fill({ Name: '', Path: 'rel' });
+      const badPaths = Array<object>(10_000).fill({ Name: '', Path: 'rel' });
       const invalid = await call(api, 'PUT', jobs, {
         Job: { ...dockerJob(), Tasks: [{ ...task, ResultPaths: badPaths }] },
       });
@@ -227,15 +227,34 @@ describe('PUT|POST /jobs', () => {
       expect(invalid.body.Details).toEqual({ problems: '1' });
       expect(lines).toHaveLength(22);
       expect(lines[0]).toBe('task main validation failed: invalid output: missing name');
-      expect(lines[20]).toBe('… and 199980 more problems');
+      expect(lines[20]).toBe('… and 19980 more problems');
       expect(lines[21]).toBe("result path 'rel' already exists");
 
-      const never = Array<object>(100_000).fill({ Key: 'a', Operator: 'bogus', Values: ['x'] });
+      const never = Array<object>(10_000).fill({ Key: 'a', Operator: 'bogus', Values: ['x'] });
       const accepted = await call(api, 'PUT', jobs, { Job: { ...dockerJob(), Constraints: never } });
       expect(accepted.status).toBe(200);
       const warnings: unknown = accepted.body.Warnings;
       expect(Array.isArray(warnings) && warnings.length).toBe(21);
-      expect(Array.isArray(warnings) && warnings[20]).toBe('… and 99980 more warnings');
+      expect(Array.isArray(warnings) && warnings[20]).toBe('… and 9980 more warnings');
+    });
+  });
+
+  it('refuses a list or map of more than 10,000 entries, before reading the rest of the spec', async () => {
+    await withApi({}, async (api) => {
+      const env = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`V${i}`, 'x']));
+      const [task] = dockerJob().Tasks as object[];
+      const answer = await call(api, 'PUT', jobs, {
+        Job: { ...dockerJob(), Tasks: [{ ...task, Env: env }] },
+      });
+      expectApiError(answer, {
+        status: 400,
+        code: 'InternalError',
+        component: 'APIServer',
+        message: 'Tasks[0].Env: 100000 keys, more than the 10000 one list or map of a job spec may hold',
+      });
+      expect(answer.body.Hint).toBe(
+        'Pass large data to the task as an input (inline, urlDownload or local) rather than in the spec',
+      );
     });
   });
 
