@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode, type InputSource } from '../models/index.js';
 import { cancelledError } from './errors.js';
 import { InlineStorage } from './inline/index.js';
-import { cleanupInputs, prepareInputs } from './prepare.js';
+import { cleanupInputs, ConcurrentInputs, prepareInputs } from './prepare.js';
 import { StorageRegistry } from './registry.js';
 import { dataUrl } from './testing/tar.js';
 import { useTempDir } from './testing/temp-dir.js';
@@ -61,6 +61,47 @@ describe('prepareInputs', () => {
       details: { Field: 'InputSources[2].Source.Params.URL' },
     });
     expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it(`prepares ${ConcurrentInputs} inputs at a time, and begins none after a failure`, async () => {
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    /** Takes a few turns of the event loop per input; refuses /fail. */
+    class CountingStorage extends WaitingStorage {
+      override async prepareStorage(_dir: string, input: InputSource): Promise<StorageVolume> {
+        started.push(input.Target);
+        running++;
+        most = Math.max(most, running);
+        for (let i = 0; i < 3; i++) await new Promise(setImmediate);
+        running--;
+        if (input.Target === '/fail') throw new Error('refused');
+        return { source: '/nowhere', target: input.Target, readOnly: true };
+      }
+    }
+    const counting = new CountingStorage();
+    const counted = new StorageRegistry({ s3: counting });
+    const many = Array.from({ length: 30 }, (_, i) => input('s3', `/in/${i}`));
+    const prepared = await prepareInputs(counted, temp.path, many);
+    expect(prepared.map((p) => p.volume.target)).toEqual(many.map((i) => i.Target));
+    expect(most).toBe(ConcurrentInputs);
+
+    started.length = 0;
+    await expect(prepareInputs(counted, temp.path, [input('s3', '/fail'), ...many])).rejects.toThrow(
+      'InputSources[0]: refused',
+    );
+    expect(started.length).toBeLessThanOrEqual(ConcurrentInputs);
+  });
+
+  it('lets other work run while it writes thousands of inline inputs', async () => {
+    let otherWorkRan = false;
+    setImmediate(() => (otherWorkRan = true));
+    const inputs = Array.from({ length: 5_000 }, (_, i) => text(`${i}`, `/in/${i}`));
+    const prepared = await prepareInputs(registry, temp.path, inputs);
+    const ranMeanwhile = otherWorkRan;
+    expect(prepared).toHaveLength(5_000);
+    expect(await cleanupInputs(registry, prepared)).toEqual([]);
+    expect(ranMeanwhile).toBe(true);
   });
 
   it('names unsupported input types', async () => {

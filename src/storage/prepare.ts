@@ -1,6 +1,6 @@
 /**
  * Preparing every input of an execution (Go's `ParallelPrepareStorage` / `ParallelCleanStorage`):
- * all at once, and all or nothing.
+ * several at once, and all or nothing.
  */
 import type { BacalhauError, InputSource } from '../models/index.js';
 import { atInput } from './errors.js';
@@ -14,9 +14,19 @@ export interface PreparedInput {
 }
 
 /**
- * Prepares `inputs` concurrently under `storageDirectory`, in their order. If one fails the others are
- * cancelled, whatever was prepared is cleaned up, and the first failure is thrown, naming its input
- * (`InputSources[i]…`). Cleanup failures on that path are dropped: the input's error is the one to report.
+ * Inputs prepared at once. Go starts them all together; a spec may list thousands, and as many
+ * downloads at once would hold as many sockets and files.
+ */
+export const ConcurrentInputs = 8;
+
+/** How long preparing inputs may hold the event loop before it lets other work run. */
+const MaxHoldMs = 10;
+
+/**
+ * Prepares `inputs` under `storageDirectory`, {@link ConcurrentInputs} at a time, and returns them in
+ * their order. If one fails the others are cancelled (and those not begun are not begun), whatever was
+ * prepared is cleaned up, and the first failure is thrown, naming its input (`InputSources[i]…`).
+ * Cleanup failures on that path are dropped: the input's error is the one to report.
  */
 export async function prepareInputs(
   registry: StorageRegistry,
@@ -27,22 +37,36 @@ export async function prepareInputs(
   const failed = new AbortController();
   const signal = options.signal === undefined ? failed.signal : anySignal([options.signal, failed.signal]);
   let firstError: BacalhauError | undefined;
-  const settled = await Promise.allSettled(
-    inputs.map(async (input, index): Promise<PreparedInput> => {
+  const prepared: (PreparedInput | undefined)[] = [];
+  let next = 0;
+  let heldSince = performance.now();
+  const prepareInTurn = async (): Promise<void> => {
+    while (firstError === undefined && next < inputs.length) {
+      const index = next++;
+      const input = inputs[index]!;
       try {
         const storage = await registry.get(input.Source?.Type ?? '');
-        return { input, volume: await storage.prepareStorage(storageDirectory, input, { signal }) };
+        prepared[index] = {
+          input,
+          volume: await storage.prepareStorage(storageDirectory, input, { signal }),
+        };
       } catch (err) {
         // Only the first failure is the cause; the others are usually our own cancellation.
         firstError ??= atInput(index, err);
         failed.abort();
-        throw firstError;
+        return;
       }
-    }),
-  );
-  const prepared = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  if (firstError === undefined) return prepared;
-  await cleanupInputs(registry, prepared);
+      // inline data is written without waiting for I/O: thousands of inputs would hold the loop
+      if (performance.now() - heldSince > MaxHoldMs) {
+        await new Promise(setImmediate);
+        heldSince = performance.now();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ConcurrentInputs, inputs.length) }, prepareInTurn));
+  const done = prepared.filter((p): p is PreparedInput => p !== undefined);
+  if (firstError === undefined) return done;
+  await cleanupInputs(registry, done);
   throw firstError;
 }
 
