@@ -93,15 +93,21 @@ describe('prepareInputs', () => {
     expect(started.length).toBeLessThanOrEqual(ConcurrentInputs);
   });
 
-  it('lets other work run while it writes thousands of inline inputs', async () => {
-    let otherWorkRan = false;
-    setImmediate(() => (otherWorkRan = true));
+  it('lets other work run while it writes, and removes, thousands of inline inputs', async () => {
+    /** Whether a callback queued now runs before `work` is done. */
+    const runsMeanwhile = async <T>(work: () => Promise<T>): Promise<[T, boolean]> => {
+      let ran = false;
+      setImmediate(() => (ran = true));
+      const result = await work();
+      return [result, ran];
+    };
     const inputs = Array.from({ length: 5_000 }, (_, i) => text(`${i}`, `/in/${i}`));
-    const prepared = await prepareInputs(registry, temp.path, inputs);
-    const ranMeanwhile = otherWorkRan;
+    const [prepared, whilePreparing] = await runsMeanwhile(() => prepareInputs(registry, temp.path, inputs));
     expect(prepared).toHaveLength(5_000);
-    expect(await cleanupInputs(registry, prepared)).toEqual([]);
-    expect(ranMeanwhile).toBe(true);
+    const [failures, whileCleaning] = await runsMeanwhile(() => cleanupInputs(registry, prepared));
+    expect(failures).toEqual([]);
+    expect(await readdir(temp.path)).toEqual([]);
+    expect([whilePreparing, whileCleaning]).toEqual([true, true]);
   });
 
   it('names unsupported input types', async () => {

@@ -19,7 +19,7 @@ export interface PreparedInput {
  */
 export const ConcurrentInputs = 8;
 
-/** How long preparing inputs may hold the event loop before it lets other work run. */
+/** How long preparing or cleaning up inputs may hold the event loop before it lets other work run. */
 const MaxHoldMs = 10;
 
 /**
@@ -38,32 +38,19 @@ export async function prepareInputs(
   const signal = options.signal === undefined ? failed.signal : anySignal([options.signal, failed.signal]);
   let firstError: BacalhauError | undefined;
   const prepared: (PreparedInput | undefined)[] = [];
-  let next = 0;
-  let heldSince = performance.now();
-  const prepareInTurn = async (): Promise<void> => {
-    while (firstError === undefined && next < inputs.length) {
-      const index = next++;
-      const input = inputs[index]!;
-      try {
-        const storage = await registry.get(input.Source?.Type ?? '');
-        prepared[index] = {
-          input,
-          volume: await storage.prepareStorage(storageDirectory, input, { signal }),
-        };
-      } catch (err) {
-        // Only the first failure is the cause; the others are usually our own cancellation.
-        firstError ??= atInput(index, err);
-        failed.abort();
-        return;
-      }
-      // inline data is written without waiting for I/O: thousands of inputs would hold the loop
-      if (performance.now() - heldSince > MaxHoldMs) {
-        await new Promise(setImmediate);
-        heldSince = performance.now();
-      }
+  await inTurns(inputs.length, async (index) => {
+    const input = inputs[index]!;
+    try {
+      const storage = await registry.get(input.Source?.Type ?? '');
+      prepared[index] = { input, volume: await storage.prepareStorage(storageDirectory, input, { signal }) };
+      return true;
+    } catch (err) {
+      // Only the first failure is the cause; the others are usually our own cancellation.
+      firstError ??= atInput(index, err);
+      failed.abort();
+      return false;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(ConcurrentInputs, inputs.length) }, prepareInTurn));
+  });
   const done = prepared.filter((p): p is PreparedInput => p !== undefined);
   if (firstError === undefined) return done;
   await cleanupInputs(registry, done);
@@ -71,21 +58,46 @@ export async function prepareInputs(
 }
 
 /**
- * Cleans up what `prepareInputs` returned. Every volume is attempted; the failures are returned (for the
- * caller to log) rather than thrown, since the execution's outcome does not depend on them. They name
- * inputs by their position in `prepared`, which is the inputs' order when preparing succeeded.
+ * Cleans up what `prepareInputs` returned, {@link ConcurrentInputs} at a time. Every volume is
+ * attempted; the failures are returned (for the caller to log) rather than thrown, since the
+ * execution's outcome does not depend on them. They name inputs by their position in `prepared`,
+ * which is the inputs' order when preparing succeeded.
  */
 export async function cleanupInputs(
   registry: StorageRegistry,
   prepared: readonly PreparedInput[],
 ): Promise<BacalhauError[]> {
-  const settled = await Promise.allSettled(
-    prepared.map(async ({ input, volume }) => {
+  const failures: BacalhauError[] = [];
+  await inTurns(prepared.length, async (index) => {
+    const { input, volume } = prepared[index]!;
+    try {
       const storage = await registry.get(input.Source?.Type ?? '');
       await storage.cleanupStorage(input, volume);
-    }),
-  );
-  return settled.flatMap((result, index) =>
-    result.status === 'rejected' ? [atInput(index, result.reason)] : [],
-  );
+    } catch (err) {
+      failures[index] = atInput(index, err);
+    }
+    return true;
+  });
+  return failures.filter((failure) => failure !== undefined);
+}
+
+/**
+ * Runs `step` for each index below `count` in order, {@link ConcurrentInputs} at a time, until one
+ * returns false; lets other work run whenever it has held the event loop {@link MaxHoldMs} (inline
+ * data is written and removed without waiting for I/O, so thousands of inputs would hold it throughout).
+ */
+async function inTurns(count: number, step: (index: number) => Promise<boolean>): Promise<void> {
+  let next = 0;
+  let stopped = false;
+  let heldSince = performance.now();
+  const takeTurns = async (): Promise<void> => {
+    while (!stopped && next < count) {
+      if (!(await step(next++))) stopped = true;
+      else if (performance.now() - heldSince > MaxHoldMs) {
+        await new Promise(setImmediate);
+        heldSince = performance.now();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ConcurrentInputs, count) }, takeTurns));
 }
