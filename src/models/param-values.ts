@@ -6,11 +6,14 @@
 
 const MaxShownChars = 40;
 
-/** What a value of the wrong type holds: `a string ("echo hi")`, `a list holding a number (1)`. */
-export function describeGiven(value: unknown): string {
-  if (Array.isArray(value)) {
+/**
+ * What a value of the wrong type holds: `a string ("echo hi")`, `a list holding a number (1)`; a list
+ * in the list is shown as it is, `a list holding a list ([["x"]])`, however deep it nests.
+ */
+export function describeGiven(value: unknown, inList = false): string {
+  if (Array.isArray(value) && !inList) {
     const odd: unknown = value.find((item) => typeof item !== 'string');
-    return odd === undefined ? 'a list' : `a list holding ${describeGiven(odd)}`;
+    return odd === undefined ? 'a list' : `a list holding ${describeGiven(odd, true)}`;
   }
   const shown = JSON.stringify(value) ?? String(value);
   const clipped = shown.length > MaxShownChars ? `${shown.slice(0, MaxShownChars - 1)}…` : shown;

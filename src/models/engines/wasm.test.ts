@@ -31,6 +31,11 @@ describe('decodeWasmSpec', () => {
       { EntryModule: '/m', ImportModules: [1] },
       'ImportModules must be a list of strings, not a list holding a number (1)',
     ],
+    [
+      // however deep: the list is shown, clipped, not described a level at a time
+      { EntryModule: '/m', Parameters: [JSON.parse('['.repeat(50) + ']'.repeat(50)) as unknown] },
+      `Parameters must be a list of strings, not a list holding a list (${'['.repeat(39)}…)`,
+    ],
   ])('refuses %j', (params, problem) => {
     expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(problem);
     expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(
