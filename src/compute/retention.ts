@@ -5,10 +5,10 @@
  * the store grew by megabytes per job, without bound. What a record is still needed for ends with the
  * folders: logs are read from them, and the orchestrator has the outcome once it acknowledged it.
  *
- * A sweep runs when the node starts and then every `intervalMs`. For each execution that ended more
- * than `retainMs` ago it removes the folders first, then forgets the record, so that no folder is ever
- * left without its record (a restarted node would report such a folder's execution as unknown to the
- * orchestrator). The store keeps the executions whose outcome the orchestrator has not acknowledged.
+ * A sweep runs when the node starts and then every sixth of `retainMs` (10 minutes). For each
+ * execution that ended more than `retainMs` ago it removes the folders first, then forgets the record,
+ * so that no folder is ever left without its record (a restarted node would report such a folder's
+ * execution as unknown to the orchestrator). The store keeps the executions whose outcome the orchestrator has not acknowledged.
  * Records go in batches, each one short transaction, so the node goes on working during a long sweep.
  */
 import type { Clock, Timer } from '../lib/clock.js';
@@ -19,10 +19,8 @@ export interface ExecutionRetentionOptions {
   /** Removes an execution's folders; resolves when they are gone (also when there were none). */
   removeFolders: (executionID: string) => Promise<void>;
   clock: Clock;
-  /** How long after it ended an execution is forgotten. */
+  /** How long after it ended an execution is forgotten; sweeps come a sixth of that apart. */
   retainMs: number;
-  /** Time between sweeps. Default: a sixth of `retainMs` (10 minutes for an hour). */
-  intervalMs?: number;
   onError: (error: unknown) => void;
 }
 
@@ -76,7 +74,7 @@ export class ExecutionRetention {
         .then(() => undefined, this.#o.onError)
         .finally(() => {
           this.#sweeping = undefined;
-          this.#schedule(this.#o.intervalMs ?? this.#o.retainMs / 6);
+          this.#schedule(this.#o.retainMs / 6);
         });
     });
     this.#timer.unref?.();
