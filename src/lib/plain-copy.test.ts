@@ -21,4 +21,17 @@ describe('plainCopy', () => {
       undefined,
     ]);
   });
+
+  it('keeps an own __proto__ key as a key, as JSON.parse made it, without changing the prototype', () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "Meta": {"__proto__": "x"}}') as Record<
+      string,
+      unknown
+    >;
+    const copy = plainCopy(parsed);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'Meta']);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect((copy as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed));
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).not.toBe(parsed['__proto__']);
+  });
 });
