@@ -8,8 +8,9 @@
  * A sweep runs when the node starts and then every sixth of `retainMs` (10 minutes). For each
  * execution that ended more than `retainMs` ago it removes the folders first, then forgets the record,
  * so that no folder is ever left without its record (a restarted node would report such a folder's
- * execution as unknown to the orchestrator). The store keeps the executions whose outcome the orchestrator has not acknowledged.
- * Records go in batches, each one short transaction, so the node goes on working during a long sweep.
+ * execution as unknown to the orchestrator). The store keeps the executions whose outcome the
+ * orchestrator has not acknowledged. Records go in batches, each one short transaction, so the node
+ * goes on working during a long sweep.
  */
 import type { Clock, Timer } from '../lib/clock.js';
 import type { ExecutionStore } from './store/types.js';

@@ -48,16 +48,13 @@ const endedIndex =
 /** Creates what is missing and brings an earlier build's file up to date; `nowMs` dates its ended executions. */
 export function prepareSchema(db: Database.Database, nowMs: number): void {
   db.exec(tables);
-  moveJobColumn(db);
-  addEndedColumn(db, nowMs);
-  db.exec(endedIndex);
-}
-
-function columnNames(db: Database.Database): string[] {
-  return db
+  const columns = db
     .prepare<[], { name: string }>('PRAGMA table_info(executions)')
     .all()
     .map((column) => column.name);
+  if (columns.includes('job')) moveJobColumn(db);
+  if (!columns.includes('ended')) addEndedColumn(db, nowMs);
+  db.exec(endedIndex);
 }
 
 /**
@@ -65,7 +62,6 @@ function columnNames(db: Database.Database): string[] {
  * `execution_jobs` and the column dropped, once, when opened.
  */
 function moveJobColumn(db: Database.Database): void {
-  if (!columnNames(db).includes('job')) return;
   db.transaction(() => {
     db.exec(`
       INSERT INTO execution_jobs (id, job) SELECT id, job FROM executions WHERE job IS NOT NULL;
@@ -79,7 +75,6 @@ function moveJobColumn(db: Database.Database): void {
  * ended is not recorded; they are dated `nowMs`, so the node keeps them one retention period more.
  */
 function addEndedColumn(db: Database.Database, nowMs: number): void {
-  if (columnNames(db).includes('ended')) return;
   db.transaction(() => {
     db.exec('ALTER TABLE executions ADD COLUMN ended INTEGER');
     const terminal = db

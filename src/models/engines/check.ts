@@ -246,15 +246,19 @@ class TaskInputs {
   /** What each inline input's first bytes say, once read: undefined for a module (or an archive). */
   readonly #notWasm = new Map<number, string | undefined>();
   readonly #inputs: readonly InputSource[];
-  #parents: Set<string> | undefined;
+  /** The folders holding a Target: where file inputs are mounted (a folder input is at its Target). */
+  readonly parents: ReadonlySet<string>;
 
   constructor(inputs: readonly InputSource[]) {
     this.#inputs = inputs;
     this.#targets = inputs.map((input) => mountPoint(input.Target));
     this.#mounted = new Set(this.#targets);
+    const parents = new Set<string>();
+    this.parents = parents;
     this.#targets.forEach((target, j) => {
+      const folder = mountPoint(`${target}/..`);
+      parents.add(folder);
       if (target.endsWith('.wasm')) {
-        const folder = mountPoint(`${target}/..`);
         const inFolder = this.#wasmByFolder.get(folder);
         if (inFolder === undefined) this.#wasmByFolder.set(folder, [target]);
         else inFolder.push(target);
@@ -264,11 +268,6 @@ class TaskInputs {
         this.#inlineAt.set(target, j);
       }
     });
-  }
-
-  /** The folders holding a Target: where file inputs are mounted (a folder input is at its Target). */
-  get parents(): ReadonlySet<string> {
-    return (this.#parents ??= new Set(this.#targets.map((target) => mountPoint(`${target}/..`))));
   }
 
   /** Whether an input may be mounted at `path`: its Target, or the folder of its Target. */
