@@ -22,7 +22,7 @@ import {
   transportStoppedError,
   TransportComponent,
 } from '../errors.js';
-import { Deque } from '../../lib/deque.js';
+import { SequencedOutbox } from '../sequenced-outbox.js';
 import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { anySignal } from '../../lib/any-signal.js';
 import { MessageType, handshakeIdentity, sequenced } from '../messages.js';
@@ -62,6 +62,8 @@ import { Listeners } from '../listeners.js';
 
 /** A compute message waiting for the orchestrator to process it. */
 interface OutboxItem {
+  /** The message's, for the outbox. */
+  readonly seqNum: number;
   readonly message: ComputeMessage;
   readonly onProcessed?: () => void;
 }
@@ -97,11 +99,9 @@ function isPromise(value: unknown): value is Promise<unknown> {
 class Link {
   readonly nodeId: string;
   /** Orchestrator → compute messages not yet processed by the node. */
-  readonly outbox = new Deque<OrchestratorMessage>();
+  readonly outbox = new SequencedOutbox<OrchestratorMessage>((message, seqNum) => ({ ...message, seqNum }));
   /** Compute → orchestrator messages waiting for the orchestrator's handler. */
   readonly inbox: Mailbox<ComputeMessage>;
-  lastOrchestratorSeqNum = 0;
-  ackedOrchestratorSeqNum = 0;
   lastComputeSeqNum = 0;
   /** The compute side of the live connection. */
   peer: InMemoryComputeTransport | undefined;
@@ -119,18 +119,11 @@ class Link {
 
   sequenceState(): NodeSequenceState {
     return {
-      lastOrchestratorSeqNum: this.lastOrchestratorSeqNum,
-      ackedOrchestratorSeqNum: this.ackedOrchestratorSeqNum,
+      lastOrchestratorSeqNum: this.outbox.lastSeqNum,
+      ackedOrchestratorSeqNum: this.outbox.ackedSeqNum,
       lastComputeSeqNum: this.lastComputeSeqNum,
       pending: this.outbox.length,
     };
-  }
-
-  /** The node has processed everything up to `seqNum`. */
-  ackOrchestrator(seqNum: number): void {
-    if (seqNum <= this.ackedOrchestratorSeqNum) return;
-    this.ackedOrchestratorSeqNum = Math.min(seqNum, this.lastOrchestratorSeqNum);
-    while ((this.outbox.peek()?.seqNum ?? Infinity) <= this.ackedOrchestratorSeqNum) this.outbox.shift();
   }
 }
 
@@ -288,14 +281,13 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
       const core = this.#core;
       if (core.state === 'stopped') throw transportStoppedError('orchestrator transport');
       const link = core.link(nodeId);
-      const queued = sequenced<OrchestratorMessage>(
-        {
-          type: message.type,
-          payload: core.copy(message.type, message.payload),
-        } as Outgoing<OrchestratorMessage>,
-        ++link.lastOrchestratorSeqNum,
+      const payload = core.copy(message.type, message.payload);
+      const queued = link.outbox.push((seqNum) =>
+        sequenced<OrchestratorMessage>(
+          { type: message.type, payload } as Outgoing<OrchestratorMessage>,
+          seqNum,
+        ),
       );
-      link.outbox.push(queued);
       link.peer?.inbox.push(queued);
       return Promise.resolve();
     } catch (err) {
@@ -359,14 +351,15 @@ class InMemoryComputeTransport implements ComputeTransport {
   /** Every call of this node in flight listens to it. */
   readonly #stopping = unboundedController();
   readonly #stateListeners = new Listeners<[ComputeTransportState, BacalhauError | undefined]>('state');
-  /** Compute → orchestrator messages not yet processed by the orchestrator. */
-  /** Messages the orchestrator has not processed yet, with their senders' `onProcessed`. */
-  #outbox = new Deque<OutboxItem>();
+  /** Compute → orchestrator messages the orchestrator has not processed yet, with their senders' `onProcessed`. */
+  readonly #outbox = new SequencedOutbox<OutboxItem>((item, seqNum) => ({
+    ...item,
+    seqNum,
+    message: sequenced(item.message, seqNum),
+  }));
   #state: ComputeTransportState = 'disconnected';
   #handler: OrchestratorMessageHandler | undefined;
   #lastOrchestratorSeqNum = 0;
-  #lastComputeSeqNum = 0;
-  #ackedComputeSeqNum = 0;
   /** Whether a handshake was accepted once: numbering of own messages is settled from then on. */
   #handshaken = false;
   #connecting: Promise<HandshakeResponse> | undefined;
@@ -453,8 +446,8 @@ class InMemoryComputeTransport implements ComputeTransport {
       // moved it since the request), never before what the node is known to have processed, never
       // beyond what was sent.
       const start = Math.min(
-        Math.max(this.#lastOrchestratorSeqNum, link.ackedOrchestratorSeqNum),
-        link.lastOrchestratorSeqNum,
+        Math.max(this.#lastOrchestratorSeqNum, link.outbox.ackedSeqNum),
+        link.outbox.lastSeqNum,
       );
       const response: HandshakeResponse = {
         accepted: true,
@@ -479,18 +472,12 @@ class InMemoryComputeTransport implements ComputeTransport {
     link.inbox.clear();
     this.inbox.clear();
 
-    link.ackOrchestrator(response.LastOrchestratorSeqNum);
+    link.outbox.acknowledge(response.LastOrchestratorSeqNum);
     this.#lastOrchestratorSeqNum = response.LastOrchestratorSeqNum;
     if (!this.#handshaken) {
       // A fresh incarnation: continue the node's numbering where the orchestrator's knowledge ends.
       this.#handshaken = true;
-      const queued = [...this.#outbox];
-      this.#outbox = new Deque<OutboxItem>();
-      this.#lastComputeSeqNum = response.LastComputeSeqNum;
-      this.#ackedComputeSeqNum = response.LastComputeSeqNum;
-      for (const item of queued) {
-        this.#outbox.push({ ...item, message: sequenced(item.message, ++this.#lastComputeSeqNum) });
-      }
+      this.#outbox.rebase(response.LastComputeSeqNum);
     }
     this.ackCompute(response.LastComputeSeqNum);
 
@@ -527,7 +514,7 @@ class InMemoryComputeTransport implements ComputeTransport {
       link,
       options,
     );
-    link.ackOrchestrator(request.LastOrchestratorSeqNum);
+    link.outbox.acknowledge(request.LastOrchestratorSeqNum);
     const response: HeartbeatResponse = { LastComputeSeqNum: link.lastComputeSeqNum };
     return this.#core.copy(MessageType.HeartbeatResponse, response);
   }
@@ -552,15 +539,16 @@ class InMemoryComputeTransport implements ComputeTransport {
     try {
       throwIfAborted(options?.signal);
       if (this.#state === 'stopped') throw transportStoppedError('compute transport');
-      const queued = sequenced<ComputeMessage>(
-        {
-          type: message.type,
-          payload: this.#core.copy(message.type, message.payload),
-        } as Outgoing<ComputeMessage>,
-        ++this.#lastComputeSeqNum,
-      );
+      const payload = this.#core.copy(message.type, message.payload);
       const onProcessed = options?.onProcessed;
-      this.#outbox.push(onProcessed === undefined ? { message: queued } : { message: queued, onProcessed });
+      const { message: queued } = this.#outbox.push((seqNum) => ({
+        seqNum,
+        message: sequenced<ComputeMessage>(
+          { type: message.type, payload } as Outgoing<ComputeMessage>,
+          seqNum,
+        ),
+        ...(onProcessed === undefined ? {} : { onProcessed }),
+      }));
       this.#link?.inbox.push(queued);
       return Promise.resolve();
     } catch (err) {
@@ -590,7 +578,7 @@ class InMemoryComputeTransport implements ComputeTransport {
           options.signal,
           this.#stopping.signal,
         );
-        link.ackOrchestrator(request.LastOrchestratorSeqNum);
+        link.outbox.acknowledge(request.LastOrchestratorSeqNum);
       } catch {
         // Best effort, as in Bacalhau: the node goes away either way.
       }
@@ -605,8 +593,8 @@ class InMemoryComputeTransport implements ComputeTransport {
   sequenceState(): ComputeSequenceState {
     return {
       lastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
-      lastComputeSeqNum: this.#lastComputeSeqNum,
-      ackedComputeSeqNum: this.#ackedComputeSeqNum,
+      lastComputeSeqNum: this.#outbox.lastSeqNum,
+      ackedComputeSeqNum: this.#outbox.ackedSeqNum,
       pending: this.#outbox.length,
     };
   }
@@ -648,11 +636,7 @@ class InMemoryComputeTransport implements ComputeTransport {
 
   /** The orchestrator processed this node's messages up to `seqNum`. */
   ackCompute(seqNum: number): void {
-    if (seqNum <= this.#ackedComputeSeqNum) return;
-    this.#ackedComputeSeqNum = Math.min(seqNum, this.#lastComputeSeqNum);
-    while ((this.#outbox.peek()?.message.seqNum ?? Infinity) <= this.#ackedComputeSeqNum) {
-      this.#outbox.shift()?.onProcessed?.();
-    }
+    this.#outbox.acknowledge(seqNum);
   }
 
   // --- private ----------------------------------------------------------------------------------------
@@ -662,7 +646,7 @@ class InMemoryComputeTransport implements ComputeTransport {
     const handler = this.#handler as OrchestratorMessageHandler;
     const done = (): void => {
       if (message.seqNum > this.#lastOrchestratorSeqNum) this.#lastOrchestratorSeqNum = message.seqNum;
-      this.#core.links.get(this.nodeId)?.ackOrchestrator(message.seqNum);
+      this.#core.links.get(this.nodeId)?.outbox.acknowledge(message.seqNum);
     };
     const failed = (err: unknown): void => {
       this.#core.onHandlerError(err, { side: 'compute', nodeId: this.nodeId, message });

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { settledOrAborted } from '../../lib/abort.js';
-import { Deque } from '../../lib/deque.js';
+import { SequencedOutbox } from '../sequenced-outbox.js';
 import { ErrorCode } from '../../models/index.js';
 import type { BacalhauError, NodeInfo } from '../../models/index.js';
 import {
@@ -72,7 +72,7 @@ import type { NatsConnectionOptions } from './connection.js';
 import type { CompiledOptions, NatsComputeTransportOptions } from './options.js';
 import { Listeners } from '../listeners.js';
 import { ReplyInbox } from './reply-inbox.js';
-import { dropProcessed, publishQueued, receive, type Inbound, type Queued } from './stream.js';
+import { publishQueued, receive, type Inbound, type Queued } from './stream.js';
 import { computeInSubject, computeOutSubject, controlSubject, isSubjectToken } from './subjects.js';
 
 const side = 'compute transport';
@@ -116,13 +116,11 @@ export class NatsComputeTransport implements ComputeTransport {
   /** Orchestrator → compute messages of the current (or coming) connection waiting for the handler. */
   readonly #inbox: Mailbox<Inbound<OrchestratorMessage>>;
   /** Compute → orchestrator messages the orchestrator has not processed yet. */
-  #outbox = new Deque<Queued>();
+  readonly #outbox = new SequencedOutbox<Queued>((queued, seqNum) => ({ ...queued, seqNum }));
   #nats: Nats | undefined;
   #state: ComputeTransportState = 'disconnected';
   #handler: OrchestratorMessageHandler | undefined;
   #lastOrchestratorSeqNum = 0;
-  #lastComputeSeqNum = 0;
-  #ackedComputeSeqNum = 0;
   /** Whether a handshake was accepted once: numbering of own messages is settled from then on. */
   #handshaken = false;
   /** The connection ID of the live connection, or of the handshake in progress. */
@@ -241,13 +239,9 @@ export class NatsComputeTransport implements ComputeTransport {
     if (!this.#handshaken) {
       // A fresh incarnation: continue the node's numbering where the orchestrator's knowledge ends.
       this.#handshaken = true;
-      const queued = [...this.#outbox];
-      this.#outbox = new Deque<Queued>();
-      this.#lastComputeSeqNum = response.LastComputeSeqNum;
-      this.#ackedComputeSeqNum = response.LastComputeSeqNum;
-      for (const message of queued) this.#outbox.push({ ...message, seqNum: ++this.#lastComputeSeqNum });
+      this.#outbox.rebase(response.LastComputeSeqNum);
     }
-    this.#acknowledged(response.LastComputeSeqNum);
+    this.#outbox.acknowledge(response.LastComputeSeqNum);
     this.#response = response;
     for (const queued of this.#outbox) this.#publish(nats, queued);
     this.#setState('connected');
@@ -261,7 +255,7 @@ export class NatsComputeTransport implements ComputeTransport {
       ...capacity,
       LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
     });
-    this.#acknowledged(response.LastComputeSeqNum);
+    this.#outbox.acknowledge(response.LastComputeSeqNum);
     return response;
   }
 
@@ -278,13 +272,12 @@ export class NatsComputeTransport implements ComputeTransport {
       throwIfAborted(options?.signal);
       if (this.#state === 'stopped') throw transportStoppedError(side);
       const payload = payloadJson(message.type, message.payload);
-      const queued: Queued = {
+      const queued: Queued = this.#outbox.push((seqNum) => ({
         type: message.type,
-        seqNum: ++this.#lastComputeSeqNum,
+        seqNum,
         payload,
         ...(options?.onProcessed === undefined ? {} : { onProcessed: options.onProcessed }),
-      };
-      this.#outbox.push(queued);
+      }));
       if (this.#state === 'connected' && this.#nats !== undefined) this.#publish(this.#nats, queued);
       return Promise.resolve();
     } catch (err) {
@@ -303,7 +296,7 @@ export class NatsComputeTransport implements ComputeTransport {
           ...(options.reason === undefined ? {} : { Reason: options.reason }),
           LastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
         });
-        this.#acknowledged(response.LastComputeSeqNum);
+        this.#outbox.acknowledge(response.LastComputeSeqNum);
       } catch {
         // Best effort, as in Bacalhau: the node goes away either way.
       }
@@ -314,8 +307,8 @@ export class NatsComputeTransport implements ComputeTransport {
   sequenceState(): ComputeSequenceState {
     return {
       lastOrchestratorSeqNum: this.#lastOrchestratorSeqNum,
-      lastComputeSeqNum: this.#lastComputeSeqNum,
-      ackedComputeSeqNum: this.#ackedComputeSeqNum,
+      lastComputeSeqNum: this.#outbox.lastSeqNum,
+      ackedComputeSeqNum: this.#outbox.ackedSeqNum,
       pending: this.#outbox.length,
     };
   }
@@ -370,7 +363,7 @@ export class NatsComputeTransport implements ComputeTransport {
       owned,
       up: !nc.isClosed(),
       replies: new ReplyInbox(nc, (token, msg) => {
-        if (readAck(msg) === 'processed') this.#acknowledged(Number(token));
+        if (readAck(msg) === 'processed') this.#outbox.acknowledge(Number(token));
       }),
       subscription: nc.subscribe(computeInSubject(this.nodeId), {
         callback: (_err, msg) => this.#received(msg),
@@ -429,13 +422,6 @@ export class NatsComputeTransport implements ComputeTransport {
       failed: (error, message) =>
         this.#options.onHandlerError(error, { side: 'compute', nodeId: this.nodeId, message }),
     });
-  }
-
-  /** The orchestrator processed this node's messages up to `seqNum`. */
-  #acknowledged(seqNum: number): void {
-    if (seqNum <= this.#ackedComputeSeqNum) return;
-    this.#ackedComputeSeqNum = Math.min(seqNum, this.#lastComputeSeqNum);
-    dropProcessed(this.#outbox, this.#ackedComputeSeqNum);
   }
 
   // --- control plane ------------------------------------------------------------------------------------

@@ -182,8 +182,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
       if (!isSubjectToken(nodeId)) throw badOption(`node ID ${JSON.stringify(nodeId)} cannot name a subject`);
       const payload = payloadJson(message.type, message.payload);
       const link = this.#link(nodeId);
-      const queued: Queued = { type: message.type, seqNum: ++link.lastOrchestratorSeqNum, payload };
-      link.outbox.push(queued);
+      const queued: Queued = link.outbox.push((seqNum) => ({ type: message.type, seqNum, payload }));
       if (link.connection !== undefined) this.#publish(link, queued);
       return Promise.resolve();
     } catch (err) {
@@ -282,7 +281,8 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
   #acknowledged(token: string, msg: Msg): void {
     const dot = token.indexOf('.');
     const link = this.#links.get(token.slice(dot + 1));
-    if (link !== undefined && readAck(msg) === 'processed') link.acknowledge(Number(token.slice(0, dot)));
+    if (link !== undefined && readAck(msg) === 'processed')
+      link.outbox.acknowledge(Number(token.slice(0, dot)));
   }
 
   #received(msg: Msg): void {
@@ -390,15 +390,15 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     // From here to the replay nothing may interleave: a `send` in between would overtake the replay.
     // A node's first handshake with this end (or a count beyond anything sent) reports what it processed
     // of a previous orchestrator's stream: none of ours was published yet, so ours continue its numbering.
-    if (!link.everConnected || request.LastOrchestratorSeqNum > link.lastOrchestratorSeqNum) {
-      link.rebase(request.LastOrchestratorSeqNum);
+    if (!link.everConnected || request.LastOrchestratorSeqNum > link.outbox.lastSeqNum) {
+      link.outbox.rebase(request.LastOrchestratorSeqNum);
     }
     // Resume after what the node processed, never before what it acknowledged, never beyond what was sent.
     const start = Math.min(
-      Math.max(request.LastOrchestratorSeqNum, link.ackedOrchestratorSeqNum),
-      link.lastOrchestratorSeqNum,
+      Math.max(request.LastOrchestratorSeqNum, link.outbox.ackedSeqNum),
+      link.outbox.lastSeqNum,
     );
-    link.acknowledge(start);
+    link.outbox.acknowledge(start);
     link.drop(); // a concurrent handshake of the node may have attached meanwhile: the newest wins
     link.connection = connection ?? UnnamedConnection;
     const reconnect = link.everConnected;
@@ -427,7 +427,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     await this.#guarded(link, connection, () =>
       this.#invoke(link, request, (req, ctx) => control.heartbeat(req, ctx)),
     );
-    link.acknowledge(request.LastOrchestratorSeqNum);
+    link.outbox.acknowledge(request.LastOrchestratorSeqNum);
     reply({ type: MessageType.HeartbeatResponse, payload: { LastComputeSeqNum: link.lastComputeSeqNum } });
   }
 
@@ -453,7 +453,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     const control = this.#controlHandler();
     try {
       await this.#invoke(link, request, (req, ctx) => control.shutdownNotice(req, ctx));
-      link.acknowledge(request.LastOrchestratorSeqNum);
+      link.outbox.acknowledge(request.LastOrchestratorSeqNum);
     } finally {
       // The node goes away whatever the handler said.
       if (link.isLive(connection)) this.#drop(link, 'graceful shutdown');

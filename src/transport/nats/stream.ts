@@ -4,7 +4,6 @@
  * processed already, run the handler, acknowledge unless the handler refused it).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Deque } from '../../lib/deque.js';
 import type { DataPlaneMessage, MessageType } from '../messages.js';
 import type { Awaitable } from '../types.js';
 import { isHandshakeRequired } from '../errors.js';
@@ -24,11 +23,6 @@ export interface Queued {
 export interface Inbound<M extends DataPlaneMessage> {
   readonly message: M;
   readonly reply: string | undefined;
-}
-
-/** Forgets the outbox's messages up to `seqNum`, telling their senders: the receiver processed them. */
-export function dropProcessed(outbox: Deque<Queued>, seqNum: number): void {
-  while ((outbox.peek()?.seqNum ?? Infinity) <= seqNum) outbox.shift()?.onProcessed?.();
 }
 
 export interface PublishTarget {
