@@ -1,12 +1,16 @@
 /**
  * The runner both compute benchmarks share: flags, the embedded node with the engine under test
- * timed (timeline.ts), the client thread, the job as a series next to the raw baselines and to one
- * plain API round trip (what each of a job's two or more requests costs by itself), and the report
- * (overhead.ts). A benchmark supplies its baselines, its engines and its job.
+ * timed (timeline.ts), the client thread, the job as a series next to the raw baselines, and the report
+ * (overhead.ts). Two series give context: one plain API round trip (what each of a job's two or more
+ * requests costs by itself), and the same job on the `noop` engine (what the node's pipeline costs
+ * every job, its inputs included, without the engine under test). A benchmark supplies its baselines,
+ * its engines and its job.
  *
  *   flags: [--runs 30] [--warmup 5] [--poll-ms 2] [--json]
  */
+import { NoopExecutor } from '../../src/executor/noop/executor.js';
 import type { Executor } from '../../src/executor/types.js';
+import { Engine } from '../../src/models/constants.js';
 import type { Cleanup } from './cleanup.js';
 import { ClientThread } from './client-thread.js';
 import { startEmbeddedNode } from './embedded-node.js';
@@ -47,16 +51,30 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
   const engines = Object.fromEntries(
     Object.entries(bench.engines).map(([name, engine]) => [name, timeline.timedExecutor(engine)]),
   );
-  const { node, dataDir, errors } = await startEmbeddedNode(cleanup, engines);
+  const { node, dataDir, errors } = await startEmbeddedNode(cleanup, {
+    noop: new NoopExecutor(),
+    ...engines,
+  });
   node.orchestrator?.jobs.onChange(timeline.onStoreChange);
   const client = new ClientThread(node.address);
   cleanup.add(() => client.close());
   const job = await bench.job(dataDir);
+  const onNoop = withNoopEngine(job);
   const timelines: Marks[] = [];
   const series = [
     ...bench.baselines,
     // what each of the (at least) two HTTP requests of a job costs by itself, from the same client
     { name: 'API round trip (GET /agent/alive)', run: () => client.roundTrip(), contextOnly: true },
+    {
+      name: 'same job, noop engine',
+      run: async () => {
+        const run = await client.run(onNoop, flags['poll-ms']);
+        if (run.state !== 'Completed')
+          throw new Error(`noop job ${run.jobID} ended ${run.state}: ${run.message}`);
+        return run.seenAt - run.submitAt;
+      },
+      contextOnly: true,
+    },
     {
       name: 'job: submit → Completed via API',
       run: async () => {
@@ -90,4 +108,10 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
     console.error(`component errors:\n${errors.join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+/** `job` with every task's engine replaced by `noop`: what the node does for it, except running it. */
+function withNoopEngine(job: object): object {
+  const { Tasks, ...rest } = job as { Tasks: readonly object[] };
+  return { ...rest, Tasks: Tasks.map((task) => ({ ...task, Engine: { Type: Engine.Noop, Params: {} } })) };
 }
