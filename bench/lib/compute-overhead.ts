@@ -14,7 +14,7 @@ import { Engine } from '../../src/models/constants.js';
 import type { Cleanup } from './cleanup.js';
 import { ClientThread } from './client-thread.js';
 import { startEmbeddedNode } from './embedded-node.js';
-import { CompletedSeen, runJob } from './job-run.js';
+import { CompletedSeen, runCompleted, runJob } from './job-run.js';
 import { reportOverhead, sampleInterleaved, type Series, type Target } from './overhead.js';
 import { numericFlags, takeSwitches } from './report.js';
 import { Timeline, type Marks } from './timeline.js';
@@ -68,9 +68,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
     {
       name: 'same job, noop engine',
       run: async () => {
-        const run = await client.run(onNoop, flags['poll-ms']);
-        if (run.state !== 'Completed')
-          throw new Error(`noop job ${run.jobID} ended ${run.state}: ${run.message}`);
+        const run = await runCompleted(client, onNoop, flags['poll-ms']);
         return run.seenAt - run.submitAt;
       },
       contextOnly: true,
