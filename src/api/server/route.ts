@@ -35,6 +35,11 @@ export interface JsonResult {
   unescaped?: boolean;
   /** Default 200; another status must be one of the route's `otherResponses`. */
   status?: number;
+  /**
+   * For a list answer that may be long (`body` a json.ts `ListBody`): its items' schema, by which they
+   * are encoded a slice per turn of the event loop (`goJsonList`).
+   */
+  listItem?: () => StructSchema;
 }
 
 export interface RouteDef<Q extends TObject = TObject> {

@@ -35,7 +35,7 @@ import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
 import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
-import { goJson, wire } from './json.js';
+import { goJson, goJsonList, wire, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -436,11 +436,14 @@ function registerRoute(
         signal: controller.signal,
       }))();
     const result = await withHandlerTimeout(work, { ...timeout, controller });
+    const options = { ...pretty(request), unescaped: result.unescaped === true };
+    const status = result.status ?? 200;
+    if (result.listItem !== undefined && result.schema !== null) {
+      const text = await goJsonList(result.body as ListBody, result.schema, result.listItem, options);
+      return sendJsonText(reply, status, text);
+    }
     const body = result.schema === null ? result.body : wire(result.body, result.schema);
-    return sendJson(reply, result.status ?? 200, body, {
-      ...pretty(request),
-      unescaped: result.unescaped === true,
-    });
+    return sendJson(reply, status, body, options);
   };
 
   const wsHandler = route.wsHandler;
@@ -483,10 +486,11 @@ function sendJson(
   body: unknown,
   options: { pretty?: boolean; unescaped?: boolean } = {},
 ): FastifyReply {
+  return sendJsonText(reply, status, goJson(body, options));
+}
+
+function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
   // A Buffer keeps the media type exactly `application/json`, as Go's echo sends it (Fastify would add a
   // charset to a string payload).
-  return reply
-    .code(status)
-    .type('application/json')
-    .send(Buffer.from(goJson(body, options)));
+  return reply.code(status).type('application/json').send(Buffer.from(text));
 }

@@ -53,6 +53,7 @@ import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { prepareStatements, StatementCache } from './statements.js';
 import { Checkpointer } from './checkpointer.js';
 import { RowCache } from './row-cache.js';
+import { isLongListing, SlicedReader } from './sliced-reader.js';
 import { newDecodedRecords, SqliteTx, type TxContext } from './tx.js';
 
 export interface SqliteJobStoreOptions {
@@ -92,6 +93,8 @@ export class SqliteJobStore implements JobStore {
   readonly #listeners = new Set<StoreChangeListener>();
   readonly #onError: (error: unknown) => void;
   readonly #checkpointer: Checkpointer | undefined;
+  /** Long job listings, off the store's connection (a file only). */
+  readonly #slicedReader: SlicedReader | undefined;
   readonly #undelivered: (readonly StoreChange[])[] = [];
   #emitting = false;
   #state: JobStoreState = 'open';
@@ -110,11 +113,12 @@ export class SqliteJobStore implements JobStore {
     const inMemory = options.path === ':memory:' || options.path === '';
     const synchronous = options.synchronous === 'FULL' ? 'FULL' : 'NORMAL';
     const background = !inMemory && options.backgroundCheckpoints !== false;
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     let db: Database.Database | undefined;
     try {
       if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
       db = new Database(options.path);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       if (!inMemory) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
       // Index keys are random UUIDs, so writes land on pages all over the file: with SQLite's default
@@ -149,6 +153,13 @@ export class SqliteJobStore implements JobStore {
       ((error) => {
         console.error('job store:', error);
       });
+    this.#slicedReader = inMemory
+      ? undefined
+      : new SlicedReader({
+          path: options.path,
+          busyTimeoutMs,
+          storeError: (err) => this.#storeError(err, 'job store read failed'),
+        });
     this.#checkpointer = background
       ? new Checkpointer({
           path: options.path,
@@ -198,7 +209,9 @@ export class SqliteJobStore implements JobStore {
     this.#state = 'closed';
     this.#listeners.clear();
     const checkpointer = this.#checkpointer;
+    const slicedReader = this.#slicedReader;
     this.#closing = (async () => {
+      await slicedReader?.close();
       await checkpointer?.close();
       this.#db.close();
     })();
@@ -228,7 +241,8 @@ export class SqliteJobStore implements JobStore {
   getJobVersions(jobID: string): Promise<Job[]> {
     return this.read((tx) => tx.getJobVersions(jobID));
   }
-  listJobs(query?: JobQuery): Promise<JobPage> {
+  listJobs(query: JobQuery = {}): Promise<JobPage> {
+    if (this.#slicedReader !== undefined && isLongListing(query)) return this.#slicedReader.listJobs(query);
     return this.read((tx) => tx.listJobs(query));
   }
   getExecution(id: string): Promise<Execution> {

@@ -109,7 +109,7 @@ export function prepareStatements(db: Database) {
     putSpec: db.prepare<[number | bigint, string]>(
       'INSERT OR REPLACE INTO job_specs (seq, doc) VALUES (?, ?)',
     ),
-    specDoc: db.prepare<[number], string>('SELECT doc FROM job_specs WHERE seq = ?').pluck(),
+    specDoc: specDocStatement(db),
     deleteSpec: db.prepare<[number]>('DELETE FROM job_specs WHERE seq = ?'),
     putLabels: db.prepare<[number, string]>('INSERT OR REPLACE INTO job_labels (seq, labels) VALUES (?, ?)'),
     deleteLabels: db.prepare<[number]>('DELETE FROM job_labels WHERE seq = ?'),
@@ -197,6 +197,11 @@ export function prepareStatements(db: Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+/** A job's spec document by its jobs row's seq (also prepared on the sliced reader's connection). */
+export function specDocStatement(db: Database): Statement<[number], string> {
+  return db.prepare<[number], string>('SELECT doc FROM job_specs WHERE seq = ?').pluck();
+}
 
 /** Statements whose SQL depends on the query's shape, prepared on first use and kept. */
 export class StatementCache {

@@ -8,6 +8,7 @@ import type { Job } from '../../../models/job.js';
 import type { JobHistory } from '../../../models/job-history.js';
 import { matchesAll, parseLabelSelector, type LabelSelectorRequirement } from '../../../models/selector.js';
 import type { SpecConfig } from '../../../models/spec-config.js';
+import { jobSchema } from '../../../models/schemas.js';
 import { JobType } from '../../../models/constants.js';
 import {
   HTTPHeader,
@@ -256,7 +257,11 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           page.nextOffset === undefined || page.nextOffset === 0
             ? ''
             : encodePagingToken({ sortBy: orderBy, sortReverse: reverse, limit, offset: page.nextOffset });
-        return { body: { NextToken: nextToken, Items: page.items }, schema: listJobsResponseSchema };
+        return {
+          body: { NextToken: nextToken, Items: page.items },
+          schema: listJobsResponseSchema,
+          listItem: jobSchema,
+        };
       },
     }),
 

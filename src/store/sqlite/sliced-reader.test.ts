@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { turnsDuring } from '../../../test/helpers/event-loop.js';
+import { BacalhauError } from '../../models/bacerrors.js';
+import { makeJob, ManualClock } from '../store.contract.js';
+import type { JobQuery } from '../types.js';
+import { isLongListing, SlicedListingMinJobs, SlicedReader } from './sliced-reader.js';
+import { SqliteJobStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-sliced-'));
+let fileCounter = 0;
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ids = (jobs: readonly { ID: string }[]): string[] => jobs.map((job) => job.ID);
+
+describe('SlicedReader', () => {
+  let path: string;
+  let store: SqliteJobStore;
+  let clock: ManualClock;
+  let reader: SlicedReader;
+
+  beforeEach(async () => {
+    path = join(dir, `store-${++fileCounter}.db`);
+    clock = new ManualClock();
+    store = await SqliteJobStore.create({ path, clock });
+    for (let i = 0; i < 40; i++) {
+      clock.ms += 1000;
+      await store.createJob(makeJob({ Name: `job-${i}`, Labels: { parity: i % 2 === 0 ? 'even' : 'odd' } }));
+    }
+    // a slice per row: every listing below spans many turns of the loop
+    reader = new SlicedReader({ path, busyTimeoutMs: 1000, storeError: (err) => err, sliceMs: 0 });
+  });
+
+  afterEach(async () => {
+    await reader.close();
+    await store.close();
+  });
+
+  it('lists what the store lists, turn after turn of the event loop', async () => {
+    const queries: JobQuery[] = [
+      {},
+      { reverse: true },
+      { orderBy: 'modified_at' },
+      { limit: 7, offset: 3 },
+      { labels: (labels) => labels['parity'] === 'odd', offset: 2, limit: 5 },
+      { labels: () => false },
+    ];
+    for (const query of queries) {
+      const { result: page, turns } = await turnsDuring(() => reader.listJobs(query));
+      expect(page).toEqual(await store.read((tx) => tx.listJobs(query)));
+      // at least one turn per row read (the label query that matches none reads 40 rows too)
+      expect(turns).toBeGreaterThanOrEqual(query.limit ?? 40);
+    }
+  });
+
+  it('lists the jobs as they were when it began, whatever is written meanwhile', async () => {
+    const before = await store.listJobs({ orderBy: 'modified_at', limit: 100 });
+    const listing = reader.listJobs({ orderBy: 'modified_at' });
+    // between its slices: a job moves to the end of this order, one is deleted, one is added
+    clock.ms += 1000;
+    await store.updateJobState({ jobID: before.items[0]!.ID, newState: 'Running' });
+    await store.deleteJob(before.items[1]!.ID);
+    await store.createJob(makeJob({ Name: 'late' }));
+    expect(ids((await listing).items)).toEqual(ids(before.items));
+    expect(ids((await reader.listJobs({ orderBy: 'modified_at' })).items)).not.toEqual(ids(before.items));
+  });
+
+  it('takes listings in turn', async () => {
+    const [all, odd] = await Promise.all([
+      reader.listJobs({}),
+      reader.listJobs({ labels: (labels) => labels['parity'] === 'odd' }),
+    ]);
+    expect(all.items).toHaveLength(40);
+    expect(odd.items).toHaveLength(20);
+  });
+
+  it('ends a listing under way when closed, and refuses new ones', async () => {
+    const listing = reader.listJobs({});
+    await reader.close();
+    await expect(listing).rejects.toThrow(BacalhauError);
+    await expect(listing).rejects.toThrow(/closed/);
+    await expect(reader.listJobs({})).rejects.toThrow(/closed/);
+  });
+});
+
+describe('isLongListing', () => {
+  it('is a listing without a limit, or with one above what is read at once', () => {
+    expect(isLongListing({})).toBe(true);
+    expect(isLongListing({ limit: 0 })).toBe(true);
+    expect(isLongListing({ limit: SlicedListingMinJobs + 1 })).toBe(true);
+    expect(isLongListing({ limit: SlicedListingMinJobs })).toBe(false);
+    expect(isLongListing({ limit: 10, offset: 100_000 })).toBe(false);
+  });
+});
