@@ -28,43 +28,52 @@ export interface ListBody {
   Items: readonly object[];
 }
 
-/** The longest a list answer's encoding holds the event loop at a time. */
+/** The longest one part of a list answer's encoding takes. */
 export const ListSliceMs = 10;
 
 /**
- * `goJson(wire(body, schema))`, byte for byte, for a list answer that may be long, encoded a slice of
- * items per turn of the event loop: Bacalhau lists every job when a request sets no limit, and
- * encoding 50,000 at once (33 MB) held the loop for ~500 ms. The answer without its items is encoded
- * as usual, and the items, each through `item`, go where its empty `Items` is.
+ * `goJson(wire(body, schema))` in parts, for a list answer that may be long: each step of the generator
+ * encodes items for at most `sliceMs` and yields that part of the text, the whole being the answer
+ * byte for byte. Bacalhau lists every job when a request sets no limit: encoding 50,000 at once
+ * (33 MB) held the event loop for ~500 ms, and the text was copied twice more to be sent. The answer
+ * without its items is encoded as usual, and the items, each through `item`, go where its empty
+ * `Items` is. A short answer is one part.
  */
-export async function goJsonList(
+export function* goJsonListParts(
   body: ListBody,
   schema: () => StructSchema,
   item: () => StructSchema,
   options: JsonOptions & { sliceMs?: number } = {},
-): Promise<string> {
+): Generator<string, void> {
   const envelope = goJson(wire({ ...body, Items: [] }, schema), options);
-  if (body.Items.length === 0) return envelope;
+  if (body.Items.length === 0) {
+    yield envelope;
+    return;
+  }
   const pretty = options.pretty === true;
   // the last field of a list answer, at the first level of indentation when pretty
   const emptyItems = pretty ? '"Items": []' : '"Items":[]';
   const at = envelope.lastIndexOf(emptyItems);
   if (at < 0) throw new Error(`not a list answer: ${schema().name} has no Items`);
   const itemSchema = item();
-  const encoded: string[] = [];
   const sliceMs = options.sliceMs ?? ListSliceMs;
+  // an item sits two levels deep (answer, Items) when pretty
+  const [open, separator, close] = pretty ? ['[\n    ', ',\n    ', '\n  ]'] : ['[', ',', ']'];
+  let part: string[] = [envelope.slice(0, at + emptyItems.length - 2), open];
   let sliceEnds = performance.now() + sliceMs;
-  for (const value of body.Items) {
+  for (const [i, value] of body.Items.entries()) {
     const text = goMarshal(encodeStruct(value as Record<string, unknown>, itemSchema), {
       pretty,
       escapeHTML: options.unescaped !== true,
     });
-    // an item sits two levels deep (answer, Items); only indentation has raw newlines in JSON
-    encoded.push(pretty ? text.replaceAll('\n', '\n    ') : text);
-    if (performance.now() < sliceEnds) continue;
-    await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0) part.push(separator);
+    // only indentation has raw newlines in JSON
+    part.push(pretty ? text.replaceAll('\n', '\n    ') : text);
+    if (performance.now() < sliceEnds || i === body.Items.length - 1) continue;
+    yield part.join('');
+    part = [];
     sliceEnds = performance.now() + sliceMs;
   }
-  const items = pretty ? `[\n    ${encoded.join(',\n    ')}\n  ]` : `[${encoded.join(',')}]`;
-  return `${envelope.slice(0, at + emptyItems.length - 2)}${items}${envelope.slice(at + emptyItems.length)}`;
+  part.push(close, envelope.slice(at + emptyItems.length));
+  yield part.join('');
 }

@@ -37,7 +37,7 @@ export interface JsonResult {
   status?: number;
   /**
    * For a list answer that may be long (`body` a json.ts `ListBody`): its items' schema, by which they
-   * are encoded a slice per turn of the event loop (`goJsonList`).
+   * are encoded and sent a part per turn of the event loop (`goJsonListParts`).
    */
   listItem?: () => StructSchema;
 }

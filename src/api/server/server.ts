@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
@@ -35,7 +37,7 @@ import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
 import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
-import { goJson, goJsonList, wire, type ListBody } from './json.js';
+import { goJson, goJsonListParts, wire, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -69,6 +71,8 @@ export interface ApiServerOptions {
   rateLimitPerSecond?: number;
   /** How long a handler may run before the client gets a 503; default 30 s (Go's), 0 = no limit. */
   handlerTimeoutMs?: number;
+  /** How long one part of a long list answer takes to encode (json.ts `ListSliceMs`); for tests. */
+  listSliceMs?: number;
   /** The clock of the rate limit, the handler timeout and issued tokens; default the system clock. */
   clock?: Clock;
   /** Fastify's logger option; default off. */
@@ -317,7 +321,7 @@ async function configure(
   });
   const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
-  for (const route of routes) registerRoute(app, route, timeout);
+  for (const route of routes) registerRoute(app, route, timeout, options.listSliceMs);
   // Also a known path with another method: Go's route groups (agent, auth, orchestrator) have
   // middleware, for which echo adds a catch-all that answers 404 before its own 405 could.
   app.setNotFoundHandler((request, reply) => {
@@ -421,6 +425,7 @@ function registerRoute(
   app: FastifyInstance,
   route: RouteDef,
   timeout: { timeoutMs: number; clock: Clock },
+  listSliceMs: number | undefined,
 ): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const controller = new AbortController();
@@ -439,8 +444,11 @@ function registerRoute(
     const options = { ...pretty(request), unescaped: result.unescaped === true };
     const status = result.status ?? 200;
     if (result.listItem !== undefined && result.schema !== null) {
-      const text = await goJsonList(result.body as ListBody, result.schema, result.listItem, options);
-      return sendJsonText(reply, status, text);
+      const parts = goJsonListParts(result.body as ListBody, result.schema, result.listItem, {
+        ...options,
+        ...(listSliceMs === undefined ? {} : { sliceMs: listSliceMs }),
+      });
+      return sendJsonParts(reply, status, parts);
     }
     const body = result.schema === null ? result.body : wire(result.body, result.schema);
     return sendJson(reply, status, body, options);
@@ -487,6 +495,35 @@ function sendJson(
   options: { pretty?: boolean; unescaped?: boolean } = {},
 ): FastifyReply {
   return sendJsonText(reply, status, goJson(body, options));
+}
+
+/**
+ * A list answer in parts (json.ts `goJsonListParts`): one part is sent as any answer is; a longer
+ * one is streamed a part per turn of the event loop (chunked, as Go's net/http sends a long answer),
+ * never whole in memory as text and again as bytes.
+ */
+async function sendJsonParts(
+  reply: FastifyReply,
+  status: number,
+  parts: Generator<string, void>,
+): Promise<FastifyReply> {
+  const first = parts.next().value ?? '';
+  await nextTurn();
+  const second = parts.next();
+  if (second.done === true) return sendJsonText(reply, status, first);
+  const secondPart = second.value;
+  async function* streamed(): AsyncGenerator<string> {
+    yield first;
+    yield secondPart;
+    for (let next = parts.next(); next.done !== true; next = parts.next()) {
+      yield next.value;
+      await nextTurn();
+    }
+  }
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(Readable.from(streamed(), { objectMode: false }));
 }
 
 function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {

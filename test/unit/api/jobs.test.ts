@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
+import { listJobsResponseSchema } from '../../../src/api/apimodels/wire.js';
+import { goJson, wire } from '../../../src/api/server/json.js';
 import { settle } from '../../../src/lib/clock.js';
 import { EndedStreamGraceMs } from '../../../src/api/server/routes/logs.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
@@ -317,6 +319,28 @@ describe('GET /jobs', () => {
       expect(res.body.NextToken).toBe('');
       expect(list(res.body.Items)).toHaveLength(1);
       expectCanonicalJob(res.body.Items[0], id);
+    });
+  });
+
+  it('sends a long list in parts, byte for byte the answer encoded at once', async () => {
+    // parts cut after every item: a list of three is streamed
+    await withApi({ server: { listSliceMs: 0 } }, async (api) => {
+      for (let i = 0; i < 3; i++) await submitted(api, dockerJob({ Name: `job-${i}` }));
+      const { items } = await api.store.listJobs();
+      for (const query of ['', '?pretty']) {
+        const res = await api.app.inject({ method: 'GET', url: `${jobs}${query}` });
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toBe('application/json');
+        expect(res.headers['content-length']).toBeUndefined();
+        expect(res.headers['transfer-encoding']).toBe('chunked');
+        const atOnce = goJson(wire({ NextToken: '', Items: items }, listJobsResponseSchema), {
+          pretty: query !== '',
+        });
+        expect(res.body).toBe(atOnce);
+      }
+      // one item is one part: sent whole, with its length
+      const one = await api.app.inject({ method: 'GET', url: `${jobs}?limit=1` });
+      expect(one.headers['content-length']).toBe(String(one.rawPayload.length));
     });
   });
 
