@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listJobsResponseSchema } from '../apimodels/wire.js';
-import { jobSchema } from '../../models/schemas.js';
+import { getNodeResponseSchema, listJobsResponseSchema, listNodesResponseSchema } from '../apimodels/wire.js';
+import { jobSchema, nodeStateSchema } from '../../models/schemas.js';
 import { emptyJob, type Job } from '../../models/job.js';
 import { goJson, goJsonListParts, wire, type ListBody } from './json.js';
 
@@ -54,6 +54,28 @@ describe('goJsonListParts', () => {
         expect(parts(body, options).join('')).toBe(atOnce);
       }
     }
+  });
+
+  it('puts the items where its schema has them last (ListNodesResponse: Nodes)', () => {
+    const nodes = ['n-1', 'n-2<&>'].map((id) => ({
+      Info: { NodeID: id, NodeType: 'Compute', Labels: { zone: 'a\nb' } },
+      Membership: 'APPROVED',
+      ConnectionState: 'CONNECTED',
+    }));
+    const body = { NextToken: '', Nodes: nodes };
+    for (const options of variants) {
+      const atOnce = goJson(wire(body, listNodesResponseSchema), options);
+      const cut = [
+        ...goJsonListParts(body, listNodesResponseSchema, nodeStateSchema, { ...options, sliceMs: 0 }),
+      ];
+      expect(cut.join('')).toBe(atOnce);
+    }
+  });
+
+  it('refuses an answer whose last field is not a list', () => {
+    expect(() => [...goJsonListParts({ Node: {} }, getNodeResponseSchema, nodeStateSchema)]).toThrow(
+      'not a list answer',
+    );
   });
 
   it('is one part when short, a part per slice of items otherwise', () => {

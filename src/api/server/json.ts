@@ -22,11 +22,11 @@ export function wire(value: object, schema: () => StructSchema): Record<string, 
   return encodeStruct(value as Record<string, unknown>, schema());
 }
 
-/** A list answer (apimodels' `listSchema`): a paging token, then the items. */
-export interface ListBody {
-  NextToken: string;
-  Items: readonly object[];
-}
+/**
+ * A list answer: its schema's last field is the list of items (`Items` of apimodels' `listSchema`,
+ * `Nodes` of `ListNodesResponse`), after the paging token.
+ */
+export type ListBody = Readonly<Record<string, unknown>>;
 
 /** The longest one part of a list answer's encoding takes. */
 export const ListSliceMs = 10;
@@ -36,8 +36,8 @@ export const ListSliceMs = 10;
  * encodes items for at most `sliceMs` and yields that part of the text, the whole being the answer
  * byte for byte. Bacalhau lists every job when a request sets no limit: encoding 50,000 at once
  * (33 MB) held the event loop for ~500 ms, and the text was copied twice more to be sent. The answer
- * without its items is encoded as usual, and the items, each through `item`, go where its empty
- * `Items` is. A short answer is one part.
+ * without its items is encoded as usual, and the items, each through `item`, go where its empty list
+ * is. A short answer is one part.
  */
 export function* goJsonListParts(
   body: ListBody,
@@ -45,23 +45,26 @@ export function* goJsonListParts(
   item: () => StructSchema,
   options: JsonOptions & { sliceMs?: number } = {},
 ): Generator<string, void> {
-  const envelope = goJson(wire({ ...body, Items: [] }, schema), options);
-  if (body.Items.length === 0) {
+  const field = schema().fields.at(-1)?.name ?? '';
+  const items: unknown = body[field];
+  if (!Array.isArray(items)) throw new Error(`not a list answer: ${schema().name}.${field} is no list`);
+  const envelope = goJson(wire({ ...body, [field]: [] }, schema), options);
+  if (items.length === 0) {
     yield envelope;
     return;
   }
   const pretty = options.pretty === true;
-  // the last field of a list answer, at the first level of indentation when pretty
-  const emptyItems = pretty ? '"Items": []' : '"Items":[]';
+  // the last field, at the first level of indentation when pretty
+  const emptyItems = pretty ? `"${field}": []` : `"${field}":[]`;
   const at = envelope.lastIndexOf(emptyItems);
-  if (at < 0) throw new Error(`not a list answer: ${schema().name} has no Items`);
+  if (at < 0) throw new Error(`not a list answer: ${schema().name} leaves out an empty ${field}`);
   const itemSchema = item();
   const sliceMs = options.sliceMs ?? ListSliceMs;
-  // an item sits two levels deep (answer, Items) when pretty
+  // an item sits two levels deep (answer, list) when pretty
   const [open, separator, close] = pretty ? ['[\n    ', ',\n    ', '\n  ]'] : ['[', ',', ']'];
   let part: string[] = [envelope.slice(0, at + emptyItems.length - 2), open];
   let sliceEnds = performance.now() + sliceMs;
-  for (const [i, value] of body.Items.entries()) {
+  for (const [i, value] of items.entries()) {
     const text = goMarshal(encodeStruct(value as Record<string, unknown>, itemSchema), {
       pretty,
       escapeHTML: options.unescaped !== true,
@@ -69,7 +72,7 @@ export function* goJsonListParts(
     if (i > 0) part.push(separator);
     // only indentation has raw newlines in JSON
     part.push(pretty ? text.replaceAll('\n', '\n    ') : text);
-    if (performance.now() < sliceEnds || i === body.Items.length - 1) continue;
+    if (performance.now() < sliceEnds || i === items.length - 1) continue;
     yield part.join('');
     part = [];
     sliceEnds = performance.now() + sliceMs;

@@ -8,7 +8,7 @@ import type { Job } from '../../../models/job.js';
 import type { JobHistory } from '../../../models/job-history.js';
 import { matchesAll, parseLabelSelector, type LabelSelectorRequirement } from '../../../models/selector.js';
 import type { SpecConfig } from '../../../models/spec-config.js';
-import { jobSchema } from '../../../models/schemas.js';
+import { executionSchema, jobHistorySchema, jobSchema } from '../../../models/schemas.js';
 import { JobType } from '../../../models/constants.js';
 import {
   HTTPHeader,
@@ -430,7 +430,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
               : encodePagingToken({ sortBy: '', sortReverse: false, limit: limit ?? 0, offset: page.next }),
           Items: backwardCompatibleHistory(page.items, clientVersion),
         };
-        return { body: response, schema: listJobHistoryResponseSchema };
+        return { body: response, schema: listJobHistoryResponseSchema, listItem: jobHistorySchema };
       },
     }),
 
@@ -463,7 +463,11 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           reverse: query.reverse ?? false,
           limit: query.limit ?? 0,
         });
-        return { body: { NextToken: '', Items: items }, schema: listJobExecutionsResponseSchema };
+        return {
+          body: { NextToken: '', Items: items },
+          schema: listJobExecutionsResponseSchema,
+          listItem: executionSchema,
+        };
       },
     }),
 

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { matchesAll } from '../../../models/selector.js';
 import type { NodeState } from '../../../models/node.js';
 import type { Resources } from '../../../models/resources.js';
+import { nodeStateSchema } from '../../../models/schemas.js';
 import { NodeAction, nodeActions, nodeOrderByValues, type NodeOrderBy } from '../../apimodels/constants.js';
 import {
   getNodeResponseSchema,
@@ -108,7 +109,11 @@ export function nodeRoutes(nodes: ApiNodeService): RouteDef[] {
         matching.sort(compare);
         const limit = query.limit ?? 0;
         const items = limit > 0 && matching.length > limit ? matching.slice(0, limit) : matching;
-        return { body: { NextToken: '', Nodes: items }, schema: listNodesResponseSchema };
+        return {
+          body: { NextToken: '', Nodes: items },
+          schema: listNodesResponseSchema,
+          listItem: nodeStateSchema,
+        };
       },
     }),
 
