@@ -42,9 +42,12 @@ describe('goJsonListParts', () => {
     { NextToken: '', Items: [] },
   ];
   const variants = [{}, { pretty: true }, { unescaped: true }, { pretty: true, unescaped: true }];
-  const parts = (body: ListBody, options: object): string[] => [
-    ...goJsonListParts(body, listJobsResponseSchema, jobSchema, options),
-  ];
+  /** The parts' texts, checking that the last one, and only it, says so. */
+  const parts = (body: ListBody, options: object): string[] => {
+    const all = [...goJsonListParts(body, listJobsResponseSchema, jobSchema, options)];
+    expect(all.map((part) => part.last)).toEqual(all.map((_, i) => i === all.length - 1));
+    return all.map((part) => part.text);
+  };
 
   it('makes up the answer encoded at once, byte for byte, also cut after every item', () => {
     for (const body of bodies) {
@@ -68,7 +71,7 @@ describe('goJsonListParts', () => {
       const cut = [
         ...goJsonListParts(body, listNodesResponseSchema, nodeStateSchema, { ...options, sliceMs: 0 }),
       ];
-      expect(cut.join('')).toBe(atOnce);
+      expect(cut.map((part) => part.text).join('')).toBe(atOnce);
     }
   });
 

@@ -31,6 +31,12 @@ export type ListBody = Readonly<Record<string, unknown>>;
 /** The longest one part of a list answer's encoding takes. */
 export const ListSliceMs = 10;
 
+/** One part of a list answer's text; `last` says that none follows. */
+export interface JsonPart {
+  text: string;
+  last: boolean;
+}
+
 /**
  * `goJson(wire(body, schema))` in parts, for a list answer that may be long: each step of the generator
  * encodes items for at most `sliceMs` and yields that part of the text, the whole being the answer
@@ -44,13 +50,13 @@ export function* goJsonListParts(
   schema: () => StructSchema,
   item: () => StructSchema,
   options: JsonOptions & { sliceMs?: number } = {},
-): Generator<string, void> {
+): Generator<JsonPart, void> {
   const field = schema().fields.at(-1)?.name ?? '';
   const items: unknown = body[field];
   if (!Array.isArray(items)) throw new Error(`not a list answer: ${schema().name}.${field} is no list`);
   const envelope = goJson(wire({ ...body, [field]: [] }, schema), options);
   if (items.length === 0) {
-    yield envelope;
+    yield { text: envelope, last: true };
     return;
   }
   const pretty = options.pretty === true;
@@ -73,10 +79,10 @@ export function* goJsonListParts(
     // only indentation has raw newlines in JSON
     part.push(pretty ? text.replaceAll('\n', '\n    ') : text);
     if (performance.now() < sliceEnds || i === items.length - 1) continue;
-    yield part.join('');
+    yield { text: part.join(''), last: false };
     part = [];
     sliceEnds = performance.now() + sliceMs;
   }
   part.push(close, envelope.slice(at + emptyItems.length));
-  yield part.join('');
+  yield { text: part.join(''), last: true };
 }

@@ -37,7 +37,7 @@ import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
 import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
-import { goJson, goJsonListParts, wire, type ListBody } from './json.js';
+import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -502,22 +502,14 @@ function sendJson(
  * one is streamed a part per turn of the event loop (chunked, as Go's net/http sends a long answer),
  * never whole in memory as text and again as bytes.
  */
-async function sendJsonParts(
-  reply: FastifyReply,
-  status: number,
-  parts: Generator<string, void>,
-): Promise<FastifyReply> {
-  const first = parts.next().value ?? '';
-  await nextTurn();
-  const second = parts.next();
-  if (second.done === true) return sendJsonText(reply, status, first);
-  const secondPart = second.value;
+function sendJsonParts(reply: FastifyReply, status: number, parts: Generator<JsonPart, void>): FastifyReply {
+  const first = parts.next().value ?? { text: '', last: true };
+  if (first.last) return sendJsonText(reply, status, first.text);
   async function* streamed(): AsyncGenerator<string> {
-    yield first;
-    yield secondPart;
-    for (let next = parts.next(); next.done !== true; next = parts.next()) {
-      yield next.value;
+    yield first.text;
+    for (const part of parts) {
       await nextTurn();
+      yield part.text;
     }
   }
   return reply

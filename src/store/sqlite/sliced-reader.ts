@@ -1,6 +1,6 @@
 /**
  * Long job listings without stalling the event loop. Bacalhau lists every job when a request sets no
- * limit (`GET /api/v1/orchestrator/jobs`, the Python SDK's default), and reading and decoding them at
+ * limit (`GET /api/v1/orchestrator/jobs` without `limit`), and reading and decoding them at
  * once held the loop for 400 ms per 50,000 jobs: every other request, heartbeat and scheduling step
  * waited. Here such a listing reads on a second, read-only connection, a slice of at most
  * {@link SliceMs} per turn of the loop. SQLite keeps a connection's read transaction open while one of

@@ -739,7 +739,6 @@ function jobColumns(job: Job, doc: string, specStamp: string): JobColumns {
   };
 }
 
-/** A row of a job listing: the spec and the state part of one job. */
 function executionColumns(execution: Execution, doc: string): ExecutionColumns {
   return {
     id: execution.ID,
