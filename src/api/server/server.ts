@@ -315,13 +315,18 @@ async function configure(
 
   // one change feed subscription for every blocking read; waiting requests answer when the server closes
   const waits = deps.orchestrator && new JobWaits(deps.orchestrator.jobs, context.clock);
+  // List answers still being streamed are cut when the server closes: a client that stopped reading
+  // one would otherwise hold the node's stop for as long as it likes.
+  const streams = new Set<Readable>();
   app.addHook('preClose', (done) => {
     waits?.close();
+    for (const stream of streams) stream.destroy(new Error('the node is shutting down'));
     done();
   });
   const routes = apiRoutes(deps, buildInfo, authMethods(deps, context.clock), waits);
   const timeout = { timeoutMs: options.handlerTimeoutMs ?? 30_000, clock: context.clock };
-  for (const route of routes) registerRoute(app, route, timeout, options.listSliceMs);
+  for (const route of routes)
+    registerRoute(app, route, { timeout, listSliceMs: options.listSliceMs, streams });
   // Also a known path with another method: Go's route groups (agent, auth, orchestrator) have
   // middleware, for which echo adds a catch-all that answers 404 before its own 405 could.
   app.setNotFoundHandler((request, reply) => {
@@ -421,12 +426,16 @@ export function openApiDocument(buildInfo: BuildVersionInfo = buildVersionInfo()
   return buildOpenApiDocument(apiRoutes(deps, buildInfo, new Map()), { version: buildInfo.GitVersion });
 }
 
-function registerRoute(
-  app: FastifyInstance,
-  route: RouteDef,
-  timeout: { timeoutMs: number; clock: Clock },
-  listSliceMs: number | undefined,
-): void {
+interface RouteContext {
+  timeout: { timeoutMs: number; clock: Clock };
+  /** See `ApiServerOptions.listSliceMs`. */
+  listSliceMs: number | undefined;
+  /** The list answers being streamed, cut when the server closes. */
+  streams: Set<Readable>;
+}
+
+function registerRoute(app: FastifyInstance, route: RouteDef, context: RouteContext): void {
+  const { timeout, listSliceMs } = context;
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const controller = new AbortController();
     reply.raw.once('close', () => {
@@ -448,7 +457,7 @@ function registerRoute(
         ...options,
         ...(listSliceMs === undefined ? {} : { sliceMs: listSliceMs }),
       });
-      return sendJsonParts(reply, status, parts);
+      return sendJsonParts(reply, status, parts, context.streams);
     }
     const body = result.schema === null ? result.body : wire(result.body, result.schema);
     return sendJson(reply, status, body, options);
@@ -500,9 +509,14 @@ function sendJson(
 /**
  * A list answer in parts (json.ts `goJsonListParts`): one part is sent as any answer is; a longer
  * one is streamed a part per turn of the event loop (chunked, as Go's net/http sends a long answer),
- * never whole in memory as text and again as bytes.
+ * never whole in memory as text and again as bytes, and is listed in `streams` while it lasts.
  */
-function sendJsonParts(reply: FastifyReply, status: number, parts: Generator<JsonPart, void>): FastifyReply {
+function sendJsonParts(
+  reply: FastifyReply,
+  status: number,
+  parts: Generator<JsonPart, void>,
+  streams: Set<Readable>,
+): FastifyReply {
   const first = parts.next().value ?? { text: '', last: true };
   if (first.last) return sendJsonText(reply, status, first.text);
   async function* streamed(): AsyncGenerator<string> {
@@ -512,10 +526,10 @@ function sendJsonParts(reply: FastifyReply, status: number, parts: Generator<Jso
       yield part.text;
     }
   }
-  return reply
-    .code(status)
-    .type('application/json')
-    .send(Readable.from(streamed(), { objectMode: false }));
+  const stream = Readable.from(streamed(), { objectMode: false });
+  streams.add(stream);
+  stream.once('close', () => streams.delete(stream));
+  return reply.code(status).type('application/json').send(stream);
 }
 
 function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {

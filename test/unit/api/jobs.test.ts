@@ -2,12 +2,15 @@
  * The job routes against a real store and endpoint, asserted field by field against reference 6.1 and
  * 6.4 (Go's field order and omitempty included).
  */
+import { randomUUID } from 'node:crypto';
+import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { listJobsResponseSchema } from '../../../src/api/apimodels/wire.js';
 import { goJson, wire } from '../../../src/api/server/json.js';
 import { settle } from '../../../src/lib/clock.js';
+import { emptyJob } from '../../../src/models/job.js';
 import { EndedStreamGraceMs } from '../../../src/api/server/routes/logs.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
 import {
@@ -341,6 +344,40 @@ describe('GET /jobs', () => {
       // one item is one part: sent whole, with its length
       const one = await api.app.inject({ method: 'GET', url: `${jobs}?limit=1` });
       expect(one.headers['content-length']).toBe(String(one.rawPayload.length));
+    });
+  });
+
+  it('cuts a list answer still being streamed when the server closes', async () => {
+    await withApi({ server: { listSliceMs: 0, host: '127.0.0.1', port: 0 } }, async (api) => {
+      // 32 MB of answer: more than the sockets between a client that stopped reading and the server hold
+      const big = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 500; i++) {
+        await api.store.createJob({
+          ...emptyJob(),
+          ID: `j-${randomUUID()}`,
+          Name: `big-${i}`,
+          Type: 'batch',
+          Count: 1,
+          Meta: { big },
+          Tasks: [{ Name: 'main', Engine: { Type: 'docker', Params: { Image: 'busybox' } } }],
+        });
+      }
+      const address = await api.server.listen();
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        get(`${address}${jobs}`, resolve).once('error', reject);
+      });
+      response.pause();
+      let error: Error | undefined;
+      response.on('error', (err) => (error = err));
+      // (not events.once: it would reject on the error)
+      const closed = new Promise((resolve) => response.once('close', resolve));
+      // the client no longer reads: without the cut, the close would wait for it for good
+      await api.server.close();
+      response.resume();
+      await closed;
+      expect(response.statusCode).toBe(200);
+      expect(response.complete).toBe(false);
+      expect(error?.message).toBe('aborted');
     });
   });
 
