@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ZeroTime } from '../models/evaluation.js';
 import type { BuildVersionInfo } from '../models/version.js';
 
@@ -16,12 +18,27 @@ export const BacalhauCompatibleVersion = { major: '1', minor: '9', patch: '0' } 
 
 let cached: BuildVersionInfo | undefined;
 
-/** The version of this build, read once from package.json (present beside both src/ and dist/). */
+/**
+ * Our package.json, the first one up from this file: this code runs from src/lib/ (tests), and from
+ * wherever the build's bundle put it in dist/ (scripts/build.mjs).
+ */
+function ownPackageJson(): { version: string } {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      return JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string };
+    } catch (err) {
+      const parent = dirname(folder);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === folder) throw err;
+      folder = parent;
+    }
+  }
+}
+
+/** The version of this build, read once from package.json. */
 export function buildVersionInfo(): BuildVersionInfo {
   if (cached) return cached;
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
+  const pkg = ownPackageJson();
   const { major, minor, patch } = BacalhauCompatibleVersion;
   cached = Object.freeze({
     Major: major,

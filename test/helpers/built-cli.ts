@@ -50,27 +50,23 @@ function tryLock(): boolean {
 }
 
 /**
- * Builds `dist/` when stale. Type errors elsewhere in the tree do not stop tsc from emitting. Source maps
- * are left out: their relative paths would point nowhere once the folder is moved into place.
+ * Builds `dist/` when stale, as `npm run build` does (scripts/build.mjs). Source maps are left out:
+ * their relative paths would point nowhere once the folder is moved into place.
  */
 export async function ensureBuilt(): Promise<void> {
   while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, 500));
   try {
     if (!isStale()) return;
     const next = join(workDir, `dist-next-${process.pid}`);
-    rmSync(next, { recursive: true, force: true });
-    const tsc = spawnSync(
+    const build = spawnSync(
       process.execPath,
-      [
-        join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
-        ...['-p', 'tsconfig.build.json', '--outDir', next, '--sourceMap', 'false'],
-      ],
+      [join(REPO_ROOT, 'scripts/build.mjs'), next, '--no-sourcemap'],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
     try {
       statSync(join(next, 'main.js'));
     } catch {
-      throw new Error(`the build produced no main.js:\n${tsc.stdout}${tsc.stderr}`);
+      throw new Error(`the build produced no main.js:\n${build.stdout}${build.stderr}`);
     }
     const old = join(workDir, `dist-old-${process.pid}`);
     try {
