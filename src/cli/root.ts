@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { CliContext } from './context.js';
+import type { CliContext, CommandFactory } from './context.js';
 import { versionCommand } from './commands/version/version.js';
 import { jobCommand } from './commands/job/job.js';
 import { configCommand } from './commands/config/config.js';
@@ -49,17 +49,21 @@ export function createProgram(ctx: CliContext): Command {
       '  BACALHAU_API_PASSWORD    Password for Basic Auth builtin authentication',
   );
 
-  program.addCommand(versionCommand(ctx));
-  program.addCommand(jobCommand(ctx));
-  program.addCommand(configCommand(ctx));
-  program.addCommand(serveCommand(ctx));
-  program.addCommand(devstackCommand(ctx));
-  program.addCommand(nodeCommand(ctx));
-  program.addCommand(agentCommand(ctx));
-  program.addCommand(dockerCommand(ctx));
-  program.addCommand(wasmCommand(ctx));
-  program.addCommand(profileCommand(ctx));
-  program.addCommand(authCommand(ctx));
+  const nouns: readonly CommandFactory[] = [
+    versionCommand,
+    jobCommand,
+    configCommand,
+    serveCommand,
+    devstackCommand,
+    nodeCommand,
+    agentCommand,
+    dockerCommand,
+    wasmCommand,
+    profileCommand,
+    authCommand,
+  ];
+  for (const noun of nouns) program.addCommand(noun(ctx));
+  // completion walks the finished tree
   program.addCommand(completionCommand(ctx, () => program));
   handleGroupCommands(program);
   return program;

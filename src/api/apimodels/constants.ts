@@ -3,9 +3,6 @@
 /** Go's net/http answer (400, plain text) to a plain HTTP request on a TLS port; ours answers the same. */
 export const PlainHttpOnTlsAnswer = 'Client sent an HTTP request to an HTTPS server.';
 
-/** A namespace value that lists jobs of every namespace. */
-export const AllNamespacesNamespace = '*';
-
 export const HTTPHeader = {
   RequestID: 'X-Request-Id',
   ClientID: 'X-Bacalhau-Client-ID',
