@@ -508,6 +508,28 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('stores a silent node DISCONNECTED at a later health check when the first write of it failed', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const changes: string[] = [];
+      h.manager.onConnectionChange((c) => changes.push(`${c.nodeId} ${c.current}`));
+      await h.manager.handshake(
+        { NodeInfo: testNodeInfo('n-1'), StartTime: '', LastOrchestratorSeqNum: 0 },
+        context('n-1'),
+      );
+      // every write of the handshake done, the next one is the timeout's: it fails, a later check retries
+      await h.clock.advanceAsync(NodeManagerDefaults.disconnectTimeoutMs - 1_000);
+      vi.spyOn(h.store, 'transaction').mockImplementationOnce(() => Promise.reject(new Error('disk full')));
+      await h.clock.advanceAsync(NodeManagerDefaults.maxHealthCheckIntervalMs);
+      expect(h.errors.map((e) => (e as Error).message)).toEqual(['disk full']);
+      expect((await h.store.getNode('n-1')).ConnectionState).toMatchObject({
+        Status: 'DISCONNECTED',
+        LastError: 'heartbeat timeout',
+      });
+      expect(changes).toEqual(['n-1 CONNECTED', 'n-1 DISCONNECTED']);
+      h.errors.length = 0;
+    });
+  });
+
   it('gives a node that heartbeats less often than the timeout three of its intervals, as it declares', async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       expect(NodeManagerDefaults.disconnectTimeoutMs).toBe(20_000);

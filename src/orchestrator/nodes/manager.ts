@@ -391,10 +391,9 @@ export class NodeManager implements ControlPlaneHandler {
       this.#assertRunning();
       const live = this.#live.get(nodeId);
       if (live === undefined || live.provisional) throw handshakeRequired(nodeId);
-      this.#live.delete(nodeId);
       updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
       const now = this.#o.clock.now();
-      await this.#storeDisconnected(nodeId, live, now, NodeManagerMessages.gracefulShutdown);
+      await this.#disconnect(nodeId, live, now, NodeManagerMessages.gracefulShutdown);
       this.#changed(nodeId, true, false, now, NodeManagerMessages.gracefulShutdown);
     });
   }
@@ -693,8 +692,7 @@ export class NodeManager implements ControlPlaneHandler {
     const now = this.#o.clock.now();
     // A heartbeat or a new handshake may have come in while this waited for the node.
     if (live === undefined || !this.#expired(live, now)) return;
-    this.#live.delete(nodeId);
-    await this.#storeDisconnected(nodeId, live, now, NodeManagerMessages.heartbeatTimeout);
+    await this.#disconnect(nodeId, live, now, NodeManagerMessages.heartbeatTimeout);
     await this.#dropConnection(nodeId);
     this.#changed(nodeId, true, false, now, NodeManagerMessages.heartbeatTimeout);
   }
@@ -755,11 +753,22 @@ export class NodeManager implements ControlPlaneHandler {
   }
 
   /** Stores the node DISCONNECTED with `reason`, keeping its last live figures (not its capacity). */
-  async #storeDisconnected(nodeId: string, live: LiveNode, now: number, reason: string): Promise<void> {
-    await this.#o.store.transaction((tx) => {
-      const stored = findNode(tx, nodeId);
-      if (stored !== undefined) tx.putNode(disconnectedState(stored, live, now, reason));
-    });
+  /**
+   * Takes the node out of the live ones and stores it DISCONNECTED. A failed write puts it back, still
+   * expired: the store would otherwise say CONNECTED for good, and work would go on being placed there.
+   */
+  async #disconnect(nodeId: string, live: LiveNode, now: number, reason: string): Promise<void> {
+    this.#live.delete(nodeId);
+    try {
+      await this.#o.store.transaction((tx) => {
+        const stored = findNode(tx, nodeId);
+        if (stored !== undefined) tx.putNode(disconnectedState(stored, live, now, reason));
+      });
+    } catch (err) {
+      // the node's operations run one at a time (#withNode): nothing took its place meanwhile
+      this.#live.set(nodeId, live);
+      throw err;
+    }
   }
 
   async #dropConnection(nodeId: string): Promise<void> {
