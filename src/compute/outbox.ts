@@ -63,6 +63,9 @@ export class OutboxSender {
     }
     this.#draining = this.#drain().finally(() => {
       this.#draining = undefined;
+      // A flush made after the loop's last look at #again, before this ran, found the drain still
+      // under way and left its entry to it: nothing else would hand it over until the next write.
+      if (this.#again && !this.#stopped) void this.flush();
     });
     return this.#draining;
   }
