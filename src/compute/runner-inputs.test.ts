@@ -1,6 +1,7 @@
 /**
- * The runner's inputs: their downloads count against the task's ExecutionTimeout, as in Go, and they
- * land in the execution's own folder, so what a killed process leaves of them is removed with it.
+ * The runner's inputs: their downloads count against the task's ExecutionTimeout, as in Go (so does the
+ * executor's start, an image pull say), and they land in the execution's own folder, so what a killed
+ * process leaves of them is removed with it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,4 +117,32 @@ it('runs a service task without a timeout, telling the executor it runs until st
 it("prepares the inputs in the execution's own folder", async () => {
   const { executionDir } = await runWithInput(10);
   expect(storageDirs).toEqual([executionDir]);
+});
+
+it("fails an execution whose executor's start (an image pull) outlasts its ExecutionTimeout", async () => {
+  class SlowStart extends NoopExecutor {
+    override start(...[request, options = {}]: Parameters<NoopExecutor['start']>) {
+      return sleep(clock, 60_000, options).then(() => super.start(request, options));
+    }
+  }
+  const executor = new SlowStart();
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: executor }),
+    paths: new ExecutionPaths(join(dir, 'executions')),
+    clock,
+  });
+  const job = testJob({
+    Tasks: [{ Name: 'main', Engine: { Type: 'noop' }, Timeouts: { ExecutionTimeout: 3 } }],
+  });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  const running = runner.run(store.get(execution.ID), new AbortController().signal);
+  await clock.advanceAsync(3000);
+  await running;
+  runner.stop();
+  expect(store.get(execution.ID).ComputeState).toEqual({
+    StateType: 'Failed',
+    Message: 'Execution timed out after 3s',
+  });
 });

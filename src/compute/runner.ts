@@ -118,6 +118,8 @@ export class ExecutionRunner {
       // a step cut short by the deadline (not by a cancel) failed for the timeout, in Go's words
       const timedOutOr = (err: unknown): unknown =>
         deadline?.signal.aborted === true && !signal.aborted ? executionTimedOut(timeoutMs) : err;
+      // what the steps before the task's own run wait on: a cancel, or the deadline
+      const bounded = deadline === undefined ? signal : anySignal([signal, deadline.signal]);
       const executor = await this.#o.engines.get(task.Engine.Type);
       // Running already: a restarted node runs it again, maybe re-attaching to its container
       const rerun = execution.ComputeState.StateType === 'Running';
@@ -125,7 +127,7 @@ export class ExecutionRunner {
       topic = ComputeEventTopic.ExecutionDownloading;
       // fetched into the execution's folder: what a crash leaves of them goes with it (paths.ts)
       const prepared = await prepareInputs(this.#o.storages, dirs.root, task.InputSources ?? [], {
-        signal: deadline === undefined ? signal : anySignal([signal, deadline.signal]),
+        signal: bounded,
       }).catch((err: unknown) => {
         throw timedOutOr(err);
       });
@@ -164,7 +166,11 @@ export class ExecutionRunner {
       topic = ComputeEventTopic.ExecutionRunning;
       if (network.Type === 'Default' && resolvesNetwork(executor)) {
         // Which network "Default" became is worth telling the user: it travels with the outcome.
-        const resolution = await executor.resolveNetwork(network, { signal });
+        const resolution = await executor
+          .resolveNetwork(network, { signal: bounded })
+          .catch((err: unknown) => {
+            throw timedOutOr(err);
+          });
         notes.push(
           newEvent(ComputeEventTopic.ExecutionRunning, resolution.description, { now: this.#now() }),
         );
@@ -172,7 +178,7 @@ export class ExecutionRunner {
       // what the downloads left of the timeout bounds the task (the executor counts from its start)
       const remainingMs = deadline?.remainingMs();
       if (remainingMs !== undefined && remainingMs <= 0) throw executionTimedOut(timeoutMs);
-      const result = await this.#execute(executor, signal, {
+      const result = await this.#execute(executor, signal, bounded, {
         jobID: execution.JobID,
         executionID: execution.ID,
         engine: task.Engine,
@@ -187,7 +193,7 @@ export class ExecutionRunner {
         ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }),
       }).catch((err: unknown) => {
         // the executor names the time it was given: the task's timeout is what the user set
-        throw isTimeOut(err) ? executionTimedOut(timeoutMs) : err;
+        throw isTimeOut(err) ? executionTimedOut(timeoutMs) : timedOutOr(err);
       });
       if (result === undefined) return; // cancelled, or the node is stopping
       if (result.ErrorMsg !== '') throw taskFailed(result.ErrorMsg, allocated.Memory);
@@ -220,14 +226,19 @@ export class ExecutionRunner {
     }
   }
 
-  /** Starts (or re-attaches to) the execution and waits; undefined when it was cancelled. */
+  /**
+   * Starts (or re-attaches to) the execution and waits; undefined when it was cancelled. The start (an
+   * image pull, say) stops at `startSignal`, the deadline included; the task's run is the executor's to
+   * bound, with the time left.
+   */
   async #execute(
     executor: Executor,
     signal: AbortSignal,
+    startSignal: AbortSignal,
     request: Parameters<Executor['start']>[0],
   ): Promise<RunCommandResult | undefined> {
     try {
-      await executor.start(request, { signal });
+      await executor.start(request, { signal: startSignal });
     } catch (err) {
       // Already under way (a re-run after a restart found it): wait for it like a fresh start.
       if (!(err instanceof BacalhauError && err.code === ErrorCode.ExecutionAlreadyStarted)) throw err;
