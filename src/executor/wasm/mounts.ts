@@ -96,8 +96,14 @@ export async function prepareMounts(options: {
           `result path ${JSON.stringify(output.Path)} is also the target of an input or output`,
         ),
       );
+    }
+    // Each output also at /<Name>, where nothing else is: after every Path, so that an alias never takes
+    // a later output's Path and the order of the outputs changes nothing.
+    for (const output of options.outputs) {
       const alias = posix.resolve('/', output.Name);
-      if (!mounts.has(alias)) mounts.set(alias, { guest: alias, host, readOnly: false });
+      if (!mounts.has(alias)) {
+        mounts.set(alias, { guest: alias, host: join(options.resultsDir, output.Name), readOnly: false });
+      }
     }
   } catch (err) {
     await fileInputs.release();
