@@ -76,6 +76,7 @@ async function supervise(
   };
   let removal: Promise<void> | undefined;
   const remove = (): Promise<void> => (removal ??= options.cleanup());
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
   try {
     if (startFailure !== undefined) {
       capture.abort();
@@ -94,7 +95,7 @@ async function supervise(
       await capture.done;
       return await recorder.finish(-1, exit.failure);
     }
-    const drainTimer = setTimeout(
+    drainTimer = setTimeout(
       () =>
         capture.abort(
           `the daemon did not deliver the end of the output within ${OutputDrainMs} ms of the exit`,
@@ -102,7 +103,6 @@ async function supervise(
       OutputDrainMs,
     );
     const [captureError, state] = await Promise.all([capture.done, container.inspect().then((i) => i.State)]);
-    clearTimeout(drainTimer);
     // the container has told all it will: it goes while the result is written
     void remove();
     if (signal.aborted) return await recorder.finish(-1, 'stopped');
@@ -117,9 +117,14 @@ async function supervise(
         : (exit.status.Error?.Message ?? '');
     return await recorder.finish(exit.status.StatusCode, errorMsg);
   } catch (err) {
+    // The capture may still be writing (an inspect that failed ends the run at once): the recorder's
+    // files are closed only once it stopped, or later output would go to whatever reused their fds.
+    capture.abort();
+    await capture.done;
     await recorder.close();
     throw err;
   } finally {
+    clearTimeout(drainTimer);
     signal.removeEventListener('abort', stop);
     // a stopped run's caller wants the container gone; a finished run's outcome need not wait for it
     if (signal.aborted) await remove();
