@@ -91,6 +91,31 @@ describe('EgressProxy', () => {
     });
   });
 
+  it('ends a forwarded request once the task hangs up, however long its answer streams', async () => {
+    let open = 0;
+    const streaming = createServer((_req, res) => {
+      open++;
+      res.writeHead(200);
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 5);
+      res.on('close', () => {
+        clearInterval(timer);
+        open--;
+      });
+    });
+    const port = await listening(streaming);
+    try {
+      const req = request({ host: '127.0.0.1', port: proxyPort, path: `http://localhost:${port}/` });
+      const [res] = (await once(req.end(), 'response')) as [NodeJS.ReadableStream];
+      await once(res, 'data');
+      expect(open).toBe(1);
+      req.destroy();
+      while (open > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      streaming.closeAllConnections();
+      streaming.close();
+    }
+  });
+
   it('refuses hosts outside the domain list, naming the field', async () => {
     const refused = await viaProxy(`http://127.0.0.1:${targetPort}/`);
     expect(refused.status).toBe(403);

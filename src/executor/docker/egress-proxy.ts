@@ -115,6 +115,8 @@ export class EgressProxy {
       if (res.headersSent) res.destroy();
       else res.writeHead(502, { 'content-type': 'text/plain' }).end(unreachable(host, err));
     });
+    // the task hung up, or the proxy stopped: a streaming answer would otherwise hold its connection
+    res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   }
 
