@@ -283,6 +283,29 @@ describe('OpsJobScheduler', () => {
       },
     );
 
+    it("completes a rerun whose executions all completed, whatever the earlier version's did", () => {
+      const plan = schedule({
+        job: opsJob({ Version: 2, state: 'Running' }),
+        executions: [
+          exec('node0', 'Failed', { version: 1 }),
+          exec('node0', 'Completed', { version: 2 }),
+          exec('node1', 'Completed', { version: 2 }),
+        ],
+        nodes: numberedNodes(2),
+      });
+      expect(created(plan)).toEqual([]);
+      expect(plan.DesiredJobState).toBe('Completed');
+    });
+
+    it('fails a rerun one of whose own executions failed', () => {
+      const plan = schedule({
+        job: opsJob({ Version: 2, state: 'Running' }),
+        executions: [exec('node0', 'Failed', { version: 2 }), exec('node1', 'Completed', { version: 2 })],
+        nodes: numberedNodes(2),
+      });
+      expect(plan.DesiredJobState).toBe('Failed');
+    });
+
     it('cancels old-version executions and runs the new version on every node', () => {
       const old = exec('node0', 'Running', { version: 1 });
       const plan = schedule({

@@ -59,11 +59,11 @@ export class OpsJobScheduler implements Scheduler {
     let live = liveExecutions(run);
     if (cancelIfJobTerminal(run, live)) return plan;
 
-    let failed: Execution[] = inState(all, 'Failed');
     const [healthy, lost] = failLostExecutions(run, live);
-    failed = union(failed, lost);
     const [remaining, timedOut] = enforceTimeouts(run, healthy);
-    failed = union(failed, timedOut);
+    // What fails this version: Go counts the failures of every version, so that an ops job that failed
+    // once failed again on every rerun or update, however its new executions ended.
+    const failed = ofVersion(union(union(inState(all, 'Failed'), lost), timedOut), job.Version);
     live = retirePreviousVersions(run, remaining);
 
     if (!isFailed(run)) createMissingExecutions(run, union(ofVersion(all, job.Version), live));
