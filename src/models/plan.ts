@@ -99,14 +99,22 @@ export function markJobQueued(plan: Plan, event: Event): void {
   plan.JobEvents.push(event);
 }
 
-/** Fails the job: no new executions, and only the stop requests of the plan survive. */
+/**
+ * Fails the job: no new executions, and only the stop requests of the plan survive. The events of the
+ * updates dropped go with them (Go keeps them: an approval dropped here left a "Running" event in the
+ * history of an execution that never ran).
+ */
 export function markJobFailed(plan: Plan, event: Event): void {
   plan.DesiredJobState = 'Failed';
   plan.UpdateMessage = event.Message;
   plan.JobEvents.push(event);
   plan.NewExecutions = [];
   for (const [id, update] of plan.UpdatedExecutions) {
-    if (update.DesiredState !== 'Stopped') plan.UpdatedExecutions.delete(id);
+    if (update.DesiredState === 'Stopped') continue;
+    plan.UpdatedExecutions.delete(id);
+    const events = plan.ExecutionEvents.get(id)?.filter((e) => e !== update.Event) ?? [];
+    if (events.length > 0) plan.ExecutionEvents.set(id, events);
+    else plan.ExecutionEvents.delete(id);
   }
 }
 

@@ -345,6 +345,15 @@ describe.each(['batch', 'service'] as const)('BatchServiceJobScheduler (%s)', (t
       );
     });
 
+    it('leaves no approval in the history of a bid the failure for want of nodes stopped', () => {
+      const bid = exec('node0', 'AskForBidAccepted', { partition: 0 });
+      const plan = schedule({ job: job({ Type: type, Count: 2 }), executions: [bid], nodes: nodes('node0') });
+      expect(plan.DesiredJobState).toBe('Failed');
+      expect(plan.ExecutionEvents.get(bid.ID)?.map((e) => e.Message)).toEqual([
+        'Execution stopped due to job failure',
+      ]);
+    });
+
     it('says how many lost partitions wait for a node while the others run (Bacalhau says nothing)', () => {
       const lost = [0, 1].map((partition) => exec('node0', 'Running', { partition }));
       const running = exec('node1', 'Running', { partition: 2 });
