@@ -25,8 +25,8 @@ export const NodeManagerDefaults = Object.freeze({
   maxHealthCheckIntervalMs: 30_000,
   /**
    * Heartbeats are kept in memory and written at most once per this interval, all nodes in one
-   * transaction. The default is the compute node's heartbeat interval (`Compute.Heartbeat.Interval`),
-   * so a stored node is at most one heartbeat behind.
+   * transaction: a stored node's figures may be that far behind (three of the compute node's 5 s
+   * heartbeats by default), except capacity coming free, which is written soon after it is heard of.
    */
   persistIntervalMs: 15_000,
 });
@@ -40,7 +40,7 @@ export interface NodeManagerOptions {
    */
   transport?: OrchestratorTransport;
   clock?: Clock;
-  /** No heartbeat for this long → DISCONNECTED. Default 1 minute. */
+  /** No heartbeat for this long → DISCONNECTED. Default 20 s. */
   disconnectTimeoutMs?: number;
   /** How often liveness is checked; default disconnectTimeout / 3 clamped to 1–30 s. */
   healthCheckIntervalMs?: number;

@@ -43,7 +43,7 @@ export const ReEvaluatorDefaults = Object.freeze({
 export interface ReEvaluatorOptions {
   store: JobStore;
   clock: Clock;
-  /** How long a batch collects events; 0 processes on the next turn of the clock. Default 15 s. */
+  /** How long a batch collects events; 0 processes on the next turn of the clock. Default 2 s. */
   batchDelayMs?: number;
   /** A batch with this many nodes is processed at once. Default 50. */
   maxBatchSize?: number;

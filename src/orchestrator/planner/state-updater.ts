@@ -28,8 +28,8 @@
  * - A plan that creates executions without changing the job state still checks the job's revision, so
  *   executions are never created for a job that was stopped or updated after the scheduler read it.
  * - Go skips a plan without execution, evaluation or job-state changes entirely (its events are
- *   dropped). Here such a plan still writes its events (schedulers never produce any) and completes its
- *   evaluation.
+ *   dropped). Here such a plan still writes its events (the daemon scheduler's when the job runs on no
+ *   node, say) and completes its evaluation.
  */
 import {
   BacalhauError,

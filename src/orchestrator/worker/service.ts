@@ -78,10 +78,7 @@ export type SchedulingServiceState = 'running' | 'stopping' | 'stopped';
 
 const Component = 'Scheduler';
 
-/**
- * @throws BacalhauError (ValidationError) for a `workerCount` that is not an integer ≥ 1 or a negative
- *   backoff
- */
+/** @throws BacalhauError (ValidationError) for a `workerCount` that is not an integer ≥ 1 */
 export function compileWorkerCount(workerCount: number | undefined): number {
   const count = workerCount ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1) {
