@@ -60,18 +60,10 @@ export interface DispatchErrorContext {
 export interface DispatcherOptions {
   store: JobStore;
   transport: OrchestratorTransport;
-  /** IDs of `exec-update` evaluations; default a bare UUID, as Go's message handler. */
-  newEvaluationId?: () => string;
-  /** Job specs (per job version) kept for AskForBid; default 1024. */
-  jobCacheSize?: number;
-  /** Extra attempts for a compute message whose transaction failed with a retryable error; default 2. */
-  retries?: number;
   /** Paces the retries of a compute message while the store cannot write (see #applyUntilStored). */
   clock?: Clock;
   /** Failures no caller receives (a message that could not be sent or applied). Default: console.error. */
   onError?: (error: unknown, context: DispatchErrorContext) => void;
-  /** Compute messages that changed nothing (replays, stale reports), with the reason. Default: ignored. */
-  onIgnored?: (nodeId: string, message: ComputeMessage, reason: string) => void;
 }
 
 export type DispatcherState = 'running' | 'stopped';
@@ -83,17 +75,16 @@ interface Pending {
   events: readonly Event[];
 }
 
+/** Job specs (per job version) kept for AskForBid. */
+const JobCacheSize = 1024;
+
 export class Dispatcher {
   readonly #store: JobStore;
   readonly #transport: OrchestratorTransport;
-  readonly #newEvaluationId: (() => string) | undefined;
-  readonly #jobCacheSize: number;
-  readonly #retries: number;
   readonly #clock: Clock;
   /** Aborted by stop(): ends the waits of messages for a store that cannot write. */
   readonly #stopping = new AbortController();
   readonly #onError: (error: unknown, context: DispatchErrorContext) => void;
-  readonly #onIgnored: ((nodeId: string, message: ComputeMessage, reason: string) => void) | undefined;
   readonly #queue = new Deque<Pending>();
   readonly #jobs = new Map<string, Job>();
   /** Execution ID → revision written by the message handler, while its transaction commits. */
@@ -108,9 +99,6 @@ export class Dispatcher {
   private constructor(options: DispatcherOptions) {
     this.#store = options.store;
     this.#transport = options.transport;
-    this.#newEvaluationId = options.newEvaluationId;
-    this.#jobCacheSize = Math.max(1, Math.floor(options.jobCacheSize ?? 1024));
-    this.#retries = Math.max(0, Math.floor(options.retries ?? 2));
     this.#clock = options.clock ?? systemClock;
     this.#onError =
       options.onError ??
@@ -119,7 +107,6 @@ export class Dispatcher {
           `dispatcher: ${context.direction} ${context.messageType} for ${context.executionId} on ${context.nodeId} failed`,
           error,
         ));
-    this.#onIgnored = options.onIgnored;
   }
 
   /** Subscribes to the store's changes and the transport's compute messages. */
@@ -139,32 +126,24 @@ export class Dispatcher {
   /**
    * Applies one compute message from `nodeId` (what the transport handler does). Resolves with what
    * happened: `applied` (execution updated, evaluation created) or `ignored` with the reason.
-   * @throws ServiceUnavailable after stop(); the store's errors (after retrying retryable ones).
+   * @throws ServiceUnavailable after stop(); the store's errors (a message from the transport is tried
+   *   again while the store fails in a way that may pass: #applyUntilStored).
    */
   async handle(nodeId: string, message: ComputeMessage): Promise<HandleOutcome> {
     if (this.#state !== 'running') throw stoppedError();
-    for (let attempt = 0; ; attempt++) {
-      let written: Execution | undefined;
-      try {
-        const outcome = await this.#store.transaction((tx) => {
-          const result = applyComputeMessage(tx, nodeId, message, {
-            ...(this.#newEvaluationId === undefined ? {} : { newEvaluationId: this.#newEvaluationId }),
-          });
-          if (result.status === 'applied') {
-            written = result.execution;
-            this.#ownWrites.set(written.ID, written.Revision);
-          }
-          return result;
-        });
-        if (outcome.status === 'ignored') this.#onIgnored?.(nodeId, message, outcome.reason);
-        return outcome;
-      } catch (err) {
-        if (err instanceof BacalhauError && err.retryable && attempt < this.#retries) continue;
-        throw err;
-      } finally {
-        if (written !== undefined && this.#ownWrites.get(written.ID) === written.Revision) {
-          this.#ownWrites.delete(written.ID);
+    let written: Execution | undefined;
+    try {
+      return await this.#store.transaction((tx) => {
+        const result = applyComputeMessage(tx, nodeId, message);
+        if (result.status === 'applied') {
+          written = result.execution;
+          this.#ownWrites.set(written.ID, written.Revision);
         }
+        return result;
+      });
+    } finally {
+      if (written !== undefined && this.#ownWrites.get(written.ID) === written.Revision) {
+        this.#ownWrites.delete(written.ID);
       }
     }
   }
@@ -385,7 +364,7 @@ export class Dispatcher {
     const key = jobKey(job.ID, job.Version);
     this.#jobs.delete(key);
     this.#jobs.set(key, job);
-    if (this.#jobs.size > this.#jobCacheSize) {
+    if (this.#jobs.size > JobCacheSize) {
       const oldest = this.#jobs.keys().next();
       if (oldest.done !== true) this.#jobs.delete(oldest.value);
     }

@@ -53,23 +53,13 @@ export type HandleOutcome =
   | { readonly status: 'applied'; readonly execution: Execution; readonly evaluation: Evaluation }
   | { readonly status: 'ignored'; readonly reason: string };
 
-export interface ApplyOptions {
-  /** Evaluation IDs; default a bare UUID, as Go's message handler. */
-  newEvaluationId?: () => string;
-}
-
 const bidAnswerable: readonly ExecutionStateType[] = ['New', 'AskForBid'];
 
 /**
  * Applies one compute message from `nodeId` inside `tx`. Throws only what the store throws for
  * reasons other than the checks above (a failing database); the caller's transaction then rolls back.
  */
-export function applyComputeMessage(
-  tx: JobStoreTx,
-  nodeId: string,
-  message: ComputeMessage,
-  options: ApplyOptions = {},
-): HandleOutcome {
+export function applyComputeMessage(tx: JobStoreTx, nodeId: string, message: ComputeMessage): HandleOutcome {
   const id = message.payload.ExecutionID;
   const execution = findExecution(tx, id);
   if (execution === undefined) return ignored(`execution ${id} not found`);
@@ -98,7 +88,7 @@ export function applyComputeMessage(
   if (typeof update === 'string') return ignored(update);
 
   const stored = tx.updateExecution(update);
-  const evaluation = tx.createEvaluation(execUpdateEvaluation(job, options.newEvaluationId?.() ?? newUUID()));
+  const evaluation = tx.createEvaluation(execUpdateEvaluation(job, newUUID()));
   return { status: 'applied', execution: stored, evaluation };
 }
 

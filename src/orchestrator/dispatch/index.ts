@@ -5,6 +5,6 @@
 export { Dispatcher, DispatcherComponent } from './dispatcher.js';
 export type { DispatchErrorContext, DispatcherOptions, DispatcherState } from './dispatcher.js';
 export { applyComputeMessage, DispatchMessages } from './handlers.js';
-export type { ApplyOptions, HandleOutcome } from './handlers.js';
+export type { HandleOutcome } from './handlers.js';
 export { hasStateChange, messageTypeFor } from './transitions.js';
 export type { DispatchMessageType } from './transitions.js';
