@@ -46,7 +46,7 @@ const RejectedMessage = 'cancelled: the orchestrator rejected this node';
 /** What the node asks of its bidder (compute/bidding). */
 export interface BidDecider {
   bid(
-    request: { job: Job; execution?: Execution },
+    request: { job: Job },
     options?: { signal?: AbortSignal },
   ): Promise<{ shouldBid: boolean; reason: string; usage: Resources }>;
 }
@@ -353,7 +353,7 @@ export class ComputeNode {
     let update: Parameters<ExecutionStore['update']>[0];
     try {
       const signal = anySignal([this.#bidding.signal, cancel.signal]);
-      const outcome = await this.#o.bidder.bid({ job, execution }, { signal });
+      const outcome = await this.#o.bidder.bid({ job }, { signal });
       if (!outcome.shouldBid) {
         update = {
           executionID: execution.ID,

