@@ -1,6 +1,7 @@
 import type { Job } from './job.js';
 import type { Resources } from './resources.js';
 import type { SpecConfig } from './spec-config.js';
+import { isTerminalExecutionState } from './state.js';
 import type { ExecutionDesiredStateType, ExecutionStateType, State } from './state.js';
 
 /** The outcome of running a task; `stderr` is lower-case on the wire (`models.RunCommandResult`). */
@@ -62,4 +63,12 @@ export type ExecutionLogType = (typeof ExecutionLogType)[keyof typeof ExecutionL
 export interface ExecutionLog {
   Type: ExecutionLogType;
   Line: string;
+}
+
+/** Terminal when stopped by the orchestrator or finished on the compute node (Go `IsTerminalState`). */
+export function isTerminalExecution(execution: Execution): boolean {
+  return (
+    execution.DesiredState.StateType === 'Stopped' ||
+    isTerminalExecutionState(execution.ComputeState.StateType)
+  );
 }

@@ -142,14 +142,6 @@ export function newExecution(input: Execution, job: Job, now: number): Execution
   return execution;
 }
 
-/** Terminal as Bacalhau's `Execution.IsTerminalState`: desired Stopped or a terminal compute state. */
-export function isTerminalExecution(execution: Execution): boolean {
-  return (
-    execution.DesiredState.StateType === 'Stopped' ||
-    isTerminalExecutionState(execution.ComputeState.StateType)
-  );
-}
-
 export function checkExecutionCondition(
   execution: Execution,
   condition: UpdateExecutionCondition | undefined,

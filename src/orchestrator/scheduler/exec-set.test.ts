@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isTerminalExecution } from '../../models/index.js';
 import type { ExecutionDesiredStateType, ExecutionStateType } from '../../models/index.js';
 import {
   approvalDecision,
@@ -6,7 +7,6 @@ import {
   completedPartitions,
   difference,
   expiredExecutions,
-  isTerminalExecution,
   ordered,
   remainingPartitions,
   splitByCount,

@@ -7,7 +7,7 @@ import {
   appendStoppedExecution,
   isDiscardedExecutionState,
   isExecutingExecutionState,
-  isTerminalExecutionState,
+  isTerminalExecution,
   type Event,
   type Execution,
   type ExecutionDesiredStateType,
@@ -16,14 +16,6 @@ import {
 } from '../../models/index.js';
 
 export type Executions = readonly Execution[];
-
-/** Terminal when stopped by the orchestrator or finished on the compute node (Go `IsTerminalState`). */
-export function isTerminalExecution(execution: Execution): boolean {
-  return (
-    execution.DesiredState.StateType === 'Stopped' ||
-    isTerminalExecutionState(execution.ComputeState.StateType)
-  );
-}
 
 export function isDiscardedExecution(execution: Execution): boolean {
   return isDiscardedExecutionState(execution.ComputeState.StateType);

@@ -16,7 +16,7 @@
 import type { Clock } from '../../lib/clock.js';
 import {
   add,
-  isTerminalExecutionState,
+  isTerminalExecution,
   sub,
   zeroResources,
   type Execution,
@@ -88,10 +88,7 @@ export class PlacementLedger {
       if (change.type !== 'ExecutionUpdated') continue;
       const { execution } = change;
       if (!this.#nodeOf.has(execution.ID)) continue;
-      if (
-        execution.DesiredState.StateType === 'Stopped' ||
-        isTerminalExecutionState(execution.ComputeState.StateType)
-      ) {
+      if (isTerminalExecution(execution)) {
         this.#remove(execution.ID);
       } else if (execution.DesiredState.StateType === 'Running') {
         const entry = this.#entry(execution.ID);

@@ -3,7 +3,7 @@
  * (sqlite-store.ts). Rules live in ../records.ts; this file only reads and writes rows.
  */
 import type { Evaluation } from '../../models/evaluation.js';
-import type { Execution } from '../../models/execution.js';
+import { isTerminalExecution, type Execution } from '../../models/execution.js';
 import { isTerminalJob, type Job } from '../../models/job.js';
 import type { Event, JobHistory } from '../../models/job-history.js';
 import type { NodeState } from '../../models/node.js';
@@ -31,7 +31,6 @@ import {
   DefaultNamespace,
   executionOrderColumn,
   historyEntries,
-  isTerminalExecution,
   jobWithState,
   newEvaluation,
   newExecution,
