@@ -21,6 +21,9 @@ export function parseGoTime(text: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Seconds (timeouts are given in them) → nanoseconds, the unit of stored times. */
+export const NanosPerSecond = 1e9;
+
 /** Unix milliseconds → Unix nanoseconds, the unit of every stored time (a double: exact to 256 ns today). */
 export function msToNanos(ms: number): number {
   return Math.round(ms * 1e6);

@@ -41,6 +41,7 @@ import {
   isLongRunningJob,
   isTerminalJob,
   JobType,
+  NanosPerSecond,
   type Evaluation,
   type Job,
 } from '../../models/index.js';
@@ -56,7 +57,6 @@ import {
 
 export type HousekeepingState = 'running' | 'stopping' | 'stopped';
 
-const NanosPerSecond = 1e9;
 const NanosPerMs = 1e6;
 
 /** A job found past a deadline, with the evaluation it needs. */

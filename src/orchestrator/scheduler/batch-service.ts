@@ -37,7 +37,7 @@ import {
   type Execution,
   type Plan,
 } from '../../models/index.js';
-import { nanosToMs } from '../../models/go-time.js';
+import { nanosToMs, NanosPerSecond } from '../../models/go-time.js';
 import { notEnoughNodes } from '../selection/index.js';
 import {
   cancelIfJobTerminal,
@@ -68,8 +68,6 @@ import {
 import { compileSchedulerOptions } from './options.js';
 import { applyRateLimit } from './rate-limiter.js';
 import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
-
-const NanosPerSecond = 1e9;
 
 export class BatchServiceJobScheduler implements Scheduler {
   readonly options: CompiledSchedulerOptions;

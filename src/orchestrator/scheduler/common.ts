@@ -25,7 +25,7 @@ import {
 } from '../../models/index.js';
 import { EventTopic, OrchestratorEvents } from '../events.js';
 import type { SelectionFailure } from '../selection/index.js';
-import { msToNanos } from '../../models/go-time.js';
+import { msToNanos, NanosPerSecond } from '../../models/go-time.js';
 import {
   difference,
   expiredExecutions,
@@ -40,8 +40,6 @@ import {
 } from './exec-set.js';
 import { applyRateLimit } from './rate-limiter.js';
 import type { CompiledSchedulerOptions, SchedulerInput } from './types.js';
-
-const NanosPerSecond = 1e9;
 
 /** One scheduler run: the input, the plan being built, and the time in both units. */
 export interface Run {
