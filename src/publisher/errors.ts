@@ -2,7 +2,8 @@
  * The errors of the publisher layer. Problems with the job's publisher spec carry the field they are
  * about in `details.Field` and at the start of the message (`Tasks[0].Publisher.Type: …`).
  */
-import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
+import { abortedError as abortedFor, diskError } from '../lib/io-errors.js';
+import { BacalhauError, ErrorCode } from '../models/index.js';
 
 export const PublisherComponent = 'Publisher';
 
@@ -29,23 +30,12 @@ export function fieldError(
 
 /** Reading the results or storing the archive failed: the disk, not the job; maybe not lasting. */
 export function ioError(what: string, cause: unknown): BacalhauError {
-  return new BacalhauError(`${what}: ${errorMessage(cause)}`, {
-    code: ErrorCode.IOError,
-    component: PublisherComponent,
-    hint: 'Check free space and permissions of the compute node data directory.',
-    retryable: true,
-    cause,
-  });
+  return diskError(PublisherComponent, what, cause);
 }
 
 /** RequestCancelled, or TimeOut when the signal was `AbortSignal.timeout`. */
 export function abortedError(signal: AbortSignal, what: string): BacalhauError {
-  const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
-  return new BacalhauError(`${what} ${timedOut ? 'timed out' : 'was cancelled'}`, {
-    code: timedOut ? ErrorCode.TimeOut : ErrorCode.RequestCancelled,
-    component: PublisherComponent,
-    cause: signal.reason,
-  });
+  return abortedFor(PublisherComponent, signal, what);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {

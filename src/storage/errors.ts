@@ -2,18 +2,13 @@
  * The errors of the storage layer besides those about an input's fields (models/sources/errors.ts):
  * disk failures, cancellation, and `atInput`, which names the input in front of an error about it.
  */
-import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
+import { BacalhauError } from '../models/index.js';
 import { StorageComponent } from '../models/sources/errors.js';
+import { abortedError, diskError } from '../lib/io-errors.js';
 
 /** The local disk failed us (full, unwritable): not the user's fault, maybe not lasting. */
 export function ioError(what: string, cause: unknown): BacalhauError {
-  return new BacalhauError(`${what}: ${errorMessage(cause)}`, {
-    code: ErrorCode.IOError,
-    component: StorageComponent,
-    hint: 'Check free space and permissions of the compute node data directory.',
-    retryable: true,
-    cause,
-  });
+  return diskError(StorageComponent, what, cause);
 }
 
 /** Rejects with RequestCancelled (or TimeOut for `AbortSignal.timeout`) if `signal` fired. */
@@ -22,12 +17,7 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
 }
 
 export function cancelledError(signal: AbortSignal, what: string): BacalhauError {
-  const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
-  return new BacalhauError(`${what} ${timedOut ? 'timed out' : 'was cancelled'}`, {
-    code: timedOut ? ErrorCode.TimeOut : ErrorCode.RequestCancelled,
-    component: StorageComponent,
-    cause: signal.reason,
-  });
+  return abortedError(StorageComponent, signal, what);
 }
 
 /**
