@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiErrorBody, BacalhauError, ErrorCode, httpStatusForCode } from './bacerrors.js';
+import { apiErrorBody, BacalhauError, ErrorCode, httpStatusForCode, unlessNotFound } from './bacerrors.js';
 
 describe('httpStatusForCode (bacerrors inferHTTPStatusCode)', () => {
   it.each<[string, number]>([
@@ -108,5 +108,28 @@ describe('apiErrorBody', () => {
       'Hint',
       'Details',
     ]);
+  });
+});
+
+describe('unlessNotFound', () => {
+  it('turns NotFound into undefined and lets every other error through', () => {
+    expect(unlessNotFound(() => 7)).toBe(7);
+    const notFound = new BacalhauError('job j-1 not found', { code: ErrorCode.NotFound });
+    expect(
+      unlessNotFound(() => {
+        throw notFound;
+      }),
+    ).toBeUndefined();
+    const conflict = new BacalhauError('conflict', { code: ErrorCode.ConcurrentUpdate });
+    expect(() =>
+      unlessNotFound(() => {
+        throw conflict;
+      }),
+    ).toThrow(conflict);
+    expect(() =>
+      unlessNotFound(() => {
+        throw new Error('not found');
+      }),
+    ).toThrow('not found');
   });
 });

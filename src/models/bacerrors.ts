@@ -176,6 +176,16 @@ export function apiErrorBody(err: BacalhauError, requestId: string): APIErrorBod
   return body;
 }
 
+/** What `read` returns, or undefined when it throws NotFound (other errors pass). */
+export function unlessNotFound<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return undefined;
+    throw err;
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

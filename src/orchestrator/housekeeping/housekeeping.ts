@@ -44,6 +44,7 @@ import {
   NanosPerSecond,
   type Evaluation,
   type Job,
+  unlessNotFound,
 } from '../../models/index.js';
 import type { JobStoreReader } from '../../store/types.js';
 import { versionSubmitTime } from '../version-start.js';
@@ -219,7 +220,7 @@ export class Housekeeping {
     return this.#o.store.transaction((tx) => {
       const created: Evaluation[] = [];
       for (const item of found) {
-        const job = findJob(tx, item.jobID);
+        const job = unlessNotFound(() => tx.getJob(item.jobID));
         if (job === undefined || isTerminalJob(job)) continue;
         const pending = tx.listEvaluations({ jobID: job.ID, statuses: [EvalStatus.Pending] });
         if (pending.some((e) => e.TriggeredBy === item.trigger)) continue;
@@ -231,14 +232,5 @@ export class Housekeeping {
       }
       return created;
     });
-  }
-}
-
-function findJob(tx: JobStoreReader, jobID: string): Job | undefined {
-  try {
-    return tx.getJob(jobID);
-  } catch (err) {
-    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return undefined;
-    throw err;
   }
 }

@@ -42,6 +42,7 @@ import {
   type Plan,
   type PlanExecutionUpdate,
   type State,
+  unlessNotFound,
 } from '../../models/index.js';
 import { invalidJobRevision, type JobStore, type JobStoreTx } from '../../store/index.js';
 import type { Planner } from './types.js';
@@ -143,13 +144,8 @@ export function writePlan(tx: JobStoreTx, plan: Plan): AppliedPlan {
 
 /** The stored evaluation if it is still pending; undefined if it is not stored. */
 function pendingEvaluation(tx: JobStoreTx, id: string): Evaluation | undefined {
-  let stored: Evaluation;
-  try {
-    stored = tx.getEvaluation(id);
-  } catch (err) {
-    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return undefined;
-    throw err;
-  }
+  const stored = unlessNotFound(() => tx.getEvaluation(id));
+  if (stored === undefined) return undefined;
   if (stored.Status !== EvalStatus.Pending) {
     throw new BacalhauError(`evaluation ${id} was already processed: its status is ${stored.Status}`, {
       code: ErrorCode.ConcurrentUpdate,

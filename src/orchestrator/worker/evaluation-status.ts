@@ -11,7 +11,7 @@
  * their failures are logged. {@link EvaluationStatusRecorder.settled} waits for them (before closing the
  * store).
  */
-import { BacalhauError, ErrorCode, EvalStatus, type Evaluation } from '../../models/index.js';
+import { EvalStatus, type Evaluation, unlessNotFound } from '../../models/index.js';
 import type { EvaluationBrokerOptions } from '../evaluation/index.js';
 import { stderrLogger, type Logger } from '../planner/index.js';
 import type { JobStore, JobStoreTx } from '../../store/index.js';
@@ -65,14 +65,9 @@ export function evaluationStatusRecorder(
 
 /** Sets the status (and the given comment) of a stored evaluation that is still pending. */
 export function markIfPending(tx: JobStoreTx, evaluation: Evaluation, status: EvalStatus): void {
-  let stored: Evaluation;
-  try {
-    stored = tx.getEvaluation(evaluation.ID);
-  } catch (err) {
-    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return; // deleted with its job
-    throw err;
-  }
-  if (stored.Status !== EvalStatus.Pending) return; // processed meanwhile
+  const stored = unlessNotFound(() => tx.getEvaluation(evaluation.ID));
+  // deleted with its job, or processed meanwhile
+  if (stored === undefined || stored.Status !== EvalStatus.Pending) return;
   tx.updateEvaluation(evaluation.ID, {
     Status: status,
     ...(evaluation.Comment === '' ? {} : { Comment: evaluation.Comment }),

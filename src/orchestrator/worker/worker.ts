@@ -42,6 +42,7 @@ import {
   EvalTrigger,
   type Evaluation,
   type Plan,
+  unlessNotFound,
 } from '../../models/index.js';
 import type { JobStore, JobStoreReader } from '../../store/index.js';
 import { BrokerErrorReason, type Delivery, type EvaluationBroker } from '../evaluation/index.js';
@@ -278,12 +279,12 @@ export class Worker {
 /** What the scheduler needs for one evaluation, read inside the batch's snapshot. Never throws. */
 function load(tx: JobStoreReader, nodes: NodeSource, evaluation: Evaluation, receipt: string): Loaded {
   try {
-    const stored = optional(() => tx.getEvaluation(evaluation.ID));
+    const stored = unlessNotFound(() => tx.getEvaluation(evaluation.ID));
     if (stored !== undefined && stored.Status !== EvalStatus.Pending) {
       return { skip: `it was already processed (status ${stored.Status})` };
     }
     // Shared, not copied: the scheduler never mutates its input.
-    const job = optional(() => tx.peekJob(evaluation.JobID));
+    const job = unlessNotFound(() => tx.peekJob(evaluation.JobID));
     if (job === undefined) return { skip: `job ${evaluation.JobID} no longer exists` };
     const newer = newerQueueEvaluation(tx, evaluation);
     if (newer !== undefined) {
@@ -318,15 +319,6 @@ function newerQueueEvaluation(tx: JobStoreReader, evaluation: Evaluation): Evalu
 }
 
 /** The value, or undefined when the store says NotFound. */
-function optional<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (err) {
-    if (err instanceof BacalhauError && err.code === ErrorCode.NotFound) return undefined;
-    throw err;
-  }
-}
-
 /** The store moved on since the scheduler read it: expected under concurrency, retried by the nack. */
 function isConflict(err: unknown): boolean {
   return (
