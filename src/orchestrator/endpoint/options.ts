@@ -30,7 +30,6 @@ export interface JobEndpointOptions {
 
 export interface CompiledJobEndpointOptions {
   readonly store: JobStore;
-  readonly nodeID: string;
   /** The submission transformers after the client's own meta: Bacalhau's chain, built once. */
   readonly transform: JobTransformer;
   readonly events: OrchestratorEvents;
@@ -55,7 +54,6 @@ export function compileJobEndpointOptions(options: JobEndpointOptions): Compiled
   const clock = options.clock ?? systemClock;
   return Object.freeze({
     store: options.store,
-    nodeID: options.nodeID,
     transform: submissionTransformers({
       nodeID: options.nodeID,
       installationID: options.installationID ?? '',

@@ -16,4 +16,3 @@ export {
   NodeManagerComponent,
   nodeManagerStopped,
 } from './errors.js';
-export { goTime, parseGoTime } from '../../models/go-time.js';
