@@ -126,9 +126,10 @@ export interface Executor {
    * Starts the execution and resolves once it runs; it then runs on its own, bounded by
    * `request.timeoutMs`. Not idempotent: a second start of the same ID rejects with
    * `ExecutionAlreadyStarted` (still running: the compute node then waits for it, as for a container a
-   * restarted node re-attaches to) or `ExecutionAlreadyComplete` (finished). Invalid engine params, missing inputs or
-   * modules reject with the engine's BacalhauError (code, hint naming the field) and register nothing,
-   * so a corrected retry may reuse the ID. Aborting `signal` aborts only the start itself.
+   * restarted node re-attaches to) or `ExecutionAlreadyComplete` (finished). Invalid engine params,
+   * missing inputs or modules reject with the engine's BacalhauError (code, hint naming the field) and
+   * register nothing, so a corrected retry may reuse the ID. Aborting `signal` aborts only the start
+   * itself.
    */
   start(request: RunCommandRequest, options?: SignalOption): Promise<void>;
 

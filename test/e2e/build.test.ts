@@ -15,7 +15,8 @@ beforeAll(async () => {
 /** The specifiers `file` imports statically (`import … from "x"`, `import "x"`), not `import("x")`. */
 function staticImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  // the bundle's import statements start their line; a dynamic import() never matches `from "…"` or `import "…"`
+  // the bundle's import statements start their line; a dynamic import() matches neither `from "…"`
+  // nor `import "…"`
   const pattern = /^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gms;
   return [...text.matchAll(pattern)].map((match) => match[1] ?? match[2] ?? '');
 }

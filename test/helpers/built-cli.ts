@@ -1,9 +1,9 @@
 /**
  * The built CLI (`node dist/main.js`, the package's `bacalhau` bin) as a shell runs it: a child process
  * with its own environment, standard input and exit code. `ensureBuilt()` builds `dist/` first when it is
- * missing or older than a source file, so the tests never run stale code. Test files run in parallel and
- * another may be running the CLI meanwhile, so a build goes to a folder of its own that then replaces
- * `dist/` in one rename, and one build runs at a time (a lock directory).
+ * missing or older than a source file or the build script, so the tests never run stale code. Test files
+ * run in parallel and another may be running the CLI meanwhile, so a build goes to a folder of its own
+ * that then replaces `dist/` in one rename, and one build runs at a time (a lock directory).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { REPO_ROOT } from './test-env.js';
 
 const dist = join(REPO_ROOT, 'dist');
 export const builtMain = join(dist, 'main.js');
+const buildScript = join(REPO_ROOT, 'scripts/build.mjs');
 /** Beside `dist/` (renames stay on one file system); `.test-env/` is git-ignored. */
 const workDir = join(REPO_ROOT, '.test-env');
 const lockDir = join(workDir, 'dist-build.lock');
@@ -30,7 +31,9 @@ function newestSourceMtime(dir: string): number {
 
 function isStale(): boolean {
   try {
-    return statSync(builtMain).mtimeMs < newestSourceMtime(join(REPO_ROOT, 'src'));
+    const built = statSync(builtMain).mtimeMs;
+    // the sources, and how they are built
+    return built < newestSourceMtime(join(REPO_ROOT, 'src')) || built < statSync(buildScript).mtimeMs;
   } catch {
     return true;
   }
@@ -58,11 +61,10 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (!isStale()) return;
     const next = join(workDir, `dist-next-${process.pid}`);
-    const build = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'scripts/build.mjs'), next, '--no-sourcemap'],
-      { cwd: REPO_ROOT, encoding: 'utf8' },
-    );
+    const build = spawnSync(process.execPath, [buildScript, next, '--no-sourcemap'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     try {
       statSync(join(next, 'main.js'));
     } catch {
