@@ -67,8 +67,12 @@ export async function startSandbox(
         CapDrop: ['ALL'],
         ReadonlyRootfs: true,
         SecurityOpt: ['no-new-privileges'],
-        PidsLimit: 4,
-        Memory: 16 * 1024 * 1024,
+        // Caps, not reservations: the pause program needs one task and little memory, but runc's init
+        // (a Go program, threads and all) runs inside the same cgroup while it sets the container up.
+        // A limit of 4 tasks had the kernel refuse its threads now and then on a busy machine, and the
+        // start failed with 'cannot start a stopped process'.
+        PidsLimit: 32,
+        Memory: 64 * 1024 * 1024,
         LogConfig: { Type: 'none', Config: {} },
       },
       abortSignal: signal,
