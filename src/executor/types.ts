@@ -24,6 +24,8 @@ export interface PreparedVolume {
   target: string;
   /** True unless the input is an allow-listed local path the task may write (`local` with `ReadWrite`). */
   readOnly: boolean;
+  /** Made for this execution alone (not a local input): nothing but its task opens files in it. */
+  exclusive?: boolean;
 }
 
 /** Caps on what an execution's output may occupy (Go `executor.OutputLimits`), in bytes. */

@@ -41,6 +41,8 @@ export interface BadInput {
 export interface StorageFixture {
   type: StorageType;
   storage: Storage;
+  /** Whether its volumes are made for one execution alone (`StorageVolume.exclusive`). */
+  exclusive: boolean;
   good: readonly [GoodInput, ...GoodInput[]];
   bad: readonly BadInput[];
   /** An input whose preparation takes long enough to cancel it part-way. */
@@ -98,6 +100,7 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         const volume = await fixture.storage.prepareStorage(dir, good.input);
         expect(volume.target, good.name).toBe(good.target);
         expect(volume.readOnly, good.name).toBe(good.readOnly);
+        expect(volume.exclusive === true, good.name).toBe(fixture.exclusive);
         expect(await volumeFiles(volume), good.name).toEqual(good.files);
         expect(await fixture.storage.hasStorageLocally(good.input), good.name).toBe(good.local);
         expect(await fixture.storage.getVolumeSize(good.input), good.name).toBe(good.size);

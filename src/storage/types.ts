@@ -36,6 +36,11 @@ export interface StorageVolume {
   readonly target: string;
   /** Mount read-only; only local inputs with `ReadWrite` and an `:rw` allow-list entry are writable. */
   readonly readOnly: boolean;
+  /**
+   * Made for this execution alone (inline data, a download), so nothing else has it open. Absent for a
+   * local input: the user's own folder, which other executions may use at the same time.
+   */
+  readonly exclusive?: boolean;
 }
 
 export interface Storage {

@@ -831,6 +831,28 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(await fdsUnder(dir)).toEqual([]);
       }));
 
+    it('closes those in a folder its storage made for it alone (inline data) when a module computing in a loop is stopped', () =>
+      withTempDir(async (dir) => {
+        const executor = newExecutor();
+        for (let i = 0; i < 3; i++) {
+          // as the inline storage prepares a tar.gz: a folder inside the execution's own
+          const data = join(dir, `run-${i}`, 'inline-data');
+          await mkdir(data, { recursive: true });
+          await writeFile(join(data, 'rows.csv'), 'a,b\n');
+          const req = await makeRequest(join(dir, `run-${i}`), `e-spin-inline-${i}`, {
+            ...task('spin'),
+            inputs: [
+              ...task('spin').inputs!,
+              { source: data, target: '/data', readOnly: true, exclusive: true },
+            ],
+            timeoutMs: 300,
+          });
+          await executor.start(req);
+          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        }
+        expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
     it('ends the run of a task stuck in a blocking call at its timeout, though its thread cannot stop', () =>
       withTempDir(async (dir) => {
         const data = join(dir, 'data');

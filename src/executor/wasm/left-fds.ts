@@ -5,9 +5,10 @@
  * node whose WASM tasks time out often would run out of them.
  *
  * They are found by what they point to (`/proc/self/fd`): what is open in a folder only that task
- * used is the dead task's. Only such folders are swept, and only once its worker has exited and
- * before anything else of the run (its log, the removal of its folders) touches them. Folders it
- * shares with other tasks (a local input) cannot be told apart, and what it held there stays open.
+ * used (its outputs, its file inputs' folders, a folder its inputs' storage made for it alone) is the
+ * dead task's. Only such folders are swept, and only once its worker has exited and before anything
+ * else of the run (its log, the removal of its folders) touches them. Folders it shares with other
+ * tasks (a local input) cannot be told apart, and what it held there stays open.
  * One layout defeats this: a node whose `Compute.AllowListedLocalPaths` takes in its own executions
  * folder (`/`, say) lets another task open files in this task's folders, and those would be closed
  * too. Such an allow-list also hands every task the other jobs' results; it is not one to run with.

@@ -28,7 +28,10 @@ export interface Preopen {
 
 export interface Mounts {
   readonly preopens: Preopen[];
-  /** The preopened folders no other task uses: its outputs' and its file inputs' (see run-worker.ts). */
+  /**
+   * The preopened folders no other task uses: its outputs', its file inputs' and its exclusive folder
+   * inputs' (see left-fds.ts).
+   */
   readonly ownFolders: string[];
   /**
    * Once the task has run: writes copied writable inputs back and removes the file inputs' folders.
@@ -52,6 +55,7 @@ export async function prepareMounts(options: {
   };
 
   const fileGroups = new Map<string, { files: [PreparedVolume, string][]; readOnly: boolean }>();
+  const ownFolders: string[] = [];
   for (const input of options.inputs) {
     const guest = posix.resolve('/', input.target);
     const info = await statPath(input.source).catch(() => undefined);
@@ -61,6 +65,7 @@ export async function prepareMounts(options: {
       add({ guest, host: input.source, readOnly: input.readOnly }, () =>
         inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`),
       );
+      if (input.exclusive === true) ownFolders.push(input.source);
       continue;
     }
     const parent = posix.dirname(guest);
@@ -71,7 +76,6 @@ export async function prepareMounts(options: {
   }
 
   const fileInputs = new FileInputFolders(options.scratchDir);
-  const ownFolders: string[] = [];
   try {
     for (const [parent, group] of fileGroups) {
       const readOnlyNames = group.readOnly ? [] : group.files.filter(([i]) => i.readOnly).map(([, n]) => n);

@@ -24,6 +24,7 @@ runStorageContract('inline', () =>
   Promise.resolve({
     type: 'inline',
     storage: new InlineStorage({ maxBytes: 64 * 1024, maxFileBytes: 1024 }),
+    exclusive: true,
     good: [
       {
         name: 'base64 text',

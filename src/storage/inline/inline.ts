@@ -76,14 +76,14 @@ export class InlineStorage implements Storage {
           throw ioError(`cannot write an inline input to ${directory}`, err);
         },
       );
-      return { source: file, target: input.Target, readOnly: true };
+      return { source: file, target: input.Target, readOnly: true, exclusive: true };
     }
     const entry = await makeTempFolder(join(directory, EntryPrefix)).catch((err: unknown) => {
       throw ioError(`cannot create a directory for an inline input in ${directory}`, err);
     });
     try {
       await unpack(content.entries, entry, options.signal);
-      return { source: entry, target: input.Target, readOnly: true };
+      return { source: entry, target: input.Target, readOnly: true, exclusive: true };
     } catch (err) {
       await rm(entry, { recursive: true, force: true });
       throwIfAborted(options.signal, 'preparing an inline input');

@@ -41,6 +41,7 @@ runStorageContract('local', async () => {
     storage: await LocalStorage.create({
       allowListedLocalPaths: [`${at('allowed')}/**`, `${at('rw')}/**:rw`],
     }),
+    exclusive: false,
     good: [
       {
         name: 'read-only directory',

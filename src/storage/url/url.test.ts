@@ -25,6 +25,7 @@ runStorageContract('urlDownload', async () => {
   return {
     type: 'urlDownload',
     storage: new UrlDownloadStorage(fast),
+    exclusive: true,
     good: [
       {
         name: 'a file',

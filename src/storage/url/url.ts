@@ -93,7 +93,12 @@ export class UrlDownloadStorage implements Storage {
       const file = await withRetries(this.#retry, options.signal, `downloading ${shown(url)}`, () =>
         this.#download(url, entry, options.signal),
       );
-      return { source: file, target: posix.join(input.Target, basename(file)), readOnly: true };
+      return {
+        source: file,
+        target: posix.join(input.Target, basename(file)),
+        readOnly: true,
+        exclusive: true,
+      };
     } catch (err) {
       await rm(entry, { recursive: true, force: true });
       throw err;
