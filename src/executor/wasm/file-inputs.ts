@@ -8,9 +8,10 @@
  * while after the run, and kept a link to (or a copy of) every input on disk as long (a 300 MB download
  * stayed for the hour the logs are kept, although its own folder had been removed).
  */
-import { rmdirSync, unlinkSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { constants, createWriteStream, rmdirSync, unlinkSync } from 'node:fs';
+import { copyFile, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { hardLink, makeFolder } from '../../lib/quick-fs.js';
 import { errorMessage } from '../../models/bacerrors.js';
 import type { PreparedVolume } from '../types.js';
@@ -49,7 +50,7 @@ export class FileInputFolders {
     for (const [input, name] of files) {
       const copy = join(folder, name);
       if (input.readOnly && options.copyReadOnly === true) {
-        await copyFile(input.source, copy);
+        await copyFile(input.source, copy, constants.COPYFILE_EXCL);
         entry.copies = true;
       } else if (await linkOrCopy(input.source, copy)) entry.linked.push(name);
       else {
@@ -67,7 +68,7 @@ export class FileInputFolders {
   async release(): Promise<string | undefined> {
     const failures: string[] = [];
     for (const { source, copy, target } of this.#copied.splice(0)) {
-      await copyFile(copy, source).catch((err: unknown) =>
+      await writeBack(copy, source).catch((err: unknown) =>
         failures.push(
           `the task's changes to input ${target} could not be written to ${source}: ${errorMessage(err)}`,
         ),
@@ -104,14 +105,36 @@ async function removeFolder({ folder, linked, copies }: InputFolder): Promise<vo
   await rm(folder, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** True when linked, false when copied. */
+/** Why a hard link can fail where a copy works: another file system, or no links allowed there. */
+const CopyInstead = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
+
+/** True when linked, false when copied. Never replaces what is at `destination`. */
 async function linkOrCopy(source: string, destination: string): Promise<boolean> {
   try {
     await hardLink(source, destination);
     return true;
-  } catch {
-    // another file system (EXDEV) or no hard links allowed there: a copy shows the same content
-    await copyFile(source, destination);
+  } catch (err) {
+    if (!CopyInstead.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await copyFile(source, destination, constants.COPYFILE_EXCL);
     return false;
+  }
+}
+
+/**
+ * Writes what the task left in its copy of a writable input back to the input. The task may have put
+ * a symbolic link in the copy's place (its path checks cover where a link is made, not where it
+ * points): the copy is opened without following one, and only a regular file is written back, by its
+ * content alone (a copy would also give the input the mode the task left on its copy).
+ */
+async function writeBack(copy: string, source: string): Promise<void> {
+  const handle = await open(copy, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new Error('the task replaced it with a link');
+    throw err;
+  });
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error('the task replaced it with something not a file');
+    await pipeline(handle.createReadStream({ autoClose: false }), createWriteStream(source));
+  } finally {
+    await handle.close();
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -30,4 +30,21 @@ it("mounts each output at its Path, and at /<Name> where no other output's Path 
   const expected = { '/a': 'b', '/b': 'c', '/c': 'c' };
   expect(await outputFolders(outputs)).toEqual(expected);
   expect(await outputFolders([...outputs].reverse())).toEqual(expected);
+});
+
+it('refuses two file inputs that land on one guest path, however their targets are written', async () => {
+  const [local, submitted] = [join(dir, 'operator.txt'), join(dir, 'submitted.txt')];
+  await writeFile(local, 'operator data');
+  await writeFile(submitted, 'submitted data');
+  const mounts = prepareMounts({
+    inputs: [
+      { source: local, target: '/data/x.txt', readOnly: true },
+      { source: submitted, target: '/data//x.txt', readOnly: true },
+    ],
+    outputs: [],
+    resultsDir: dir,
+    scratchDir: dir,
+  });
+  await expect(mounts).rejects.toThrow('two inputs have the target "/data/x.txt"');
+  expect(await readFile(local, 'utf8')).toBe('operator data');
 });

@@ -69,8 +69,13 @@ export async function prepareMounts(options: {
       continue;
     }
     const parent = posix.dirname(guest);
+    const name = posix.basename(guest);
     const group = fileGroups.get(parent) ?? { files: [], readOnly: true };
-    group.files.push([input, posix.basename(guest)]);
+    // Targets written differently (`/data//x.txt`, or a download's file name under its Target) can
+    // still meet: the second file would be copied over the first, a read-only input's own file.
+    if (group.files.some(([, taken]) => taken === name))
+      throw inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`);
+    group.files.push([input, name]);
     group.readOnly &&= input.readOnly;
     fileGroups.set(parent, group);
   }

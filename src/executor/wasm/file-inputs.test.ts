@@ -1,0 +1,67 @@
+import { chmod, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { FileInputFolders } from './file-inputs.js';
+
+let dir: string;
+/** tmpfs: no hard link from there into `dir`, so inputs from it are copied in. */
+let otherDisk: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-file-inputs-'));
+  otherDisk = await mkdtemp('/dev/shm/bacalhau-ts-file-inputs-');
+  expect((await stat(otherDisk)).dev).not.toBe((await stat(dir)).dev);
+});
+
+afterEach(async () => {
+  await Promise.all([dir, otherDisk].map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A writable input on the other disk, copied into a new input folder: the input and its copy. */
+async function copiedInput(folders: FileInputFolders): Promise<{ source: string; copy: string }> {
+  const source = join(otherDisk, 'input.txt');
+  await writeFile(source, 'user data\n');
+  const folder = await folders.add([[{ source, target: '/in/input.txt', readOnly: false }, 'input.txt']]);
+  return { source, copy: join(folder, 'input.txt') };
+}
+
+it("writes a copied input's new content back to the input, but not the mode the task left on the copy", async () => {
+  const folders = new FileInputFolders(dir);
+  const { source, copy } = await copiedInput(folders);
+  const mode = (await stat(source)).mode;
+  await writeFile(copy, 'changed by the task\n');
+  await chmod(copy, 0o777);
+  expect(await folders.release()).toBeUndefined();
+  expect(await readFile(source, 'utf8')).toBe('changed by the task\n');
+  expect((await stat(source)).mode).toBe(mode);
+});
+
+it('never writes back what a link the task put in place of its copy leads to', async () => {
+  const secret = join(dir, 'secret.txt');
+  await writeFile(secret, 'host secret\n');
+  const folders = new FileInputFolders(dir);
+  const { source, copy } = await copiedInput(folders);
+  // what a task can do through WASI: path checks cover where a link is made, not its target text
+  await unlink(copy);
+  await symlink(secret, copy);
+  expect(await folders.release()).toBe(
+    `the task's changes to input /in/input.txt could not be written to ${source}: the task replaced it with a link`,
+  );
+  expect(await readFile(source, 'utf8')).toBe('user data\n');
+});
+
+it('never copies one input over another that took its name first', async () => {
+  const [first, second] = [join(dir, 'first.txt'), join(otherDisk, 'second.txt')];
+  await writeFile(first, 'operator data\n');
+  await writeFile(second, 'submitted data\n');
+  const folders = new FileInputFolders(dir);
+  await expect(
+    folders.add([
+      [{ source: first, target: '/data/x.txt', readOnly: true }, 'x.txt'],
+      [{ source: second, target: '/data/x.txt', readOnly: true }, 'x.txt'],
+    ]),
+  ).rejects.toMatchObject({ code: 'EEXIST' });
+  await folders.release();
+  expect(await readFile(first, 'utf8')).toBe('operator data\n');
+});
