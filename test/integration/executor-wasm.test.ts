@@ -1,7 +1,18 @@
 // The WASM executor against the real compiled fixture modules (test/fixtures/wasm): the executor
 // contract, then what only WASM has (modules, entrypoints, memory limits, read-only inputs, runaways,
 // the pool of pre-started workers).
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
@@ -574,6 +585,32 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           expect(result.ExitCode).toBe(1);
           expect(result.Stdout).toBe('');
           expect(result.stderr).toContain('Capabilities insufficient');
+        }));
+
+      it('loads a module through a link that stays inside its input, and refuses one that leads outside', () =>
+        withTempDir(async (dir) => {
+          const { data, secret } = await dataBesideSecret(dir);
+          await copyFile(join(wasm.dir, 'hello.wasm'), join(data, 'v2', 'hello.wasm'));
+          await copyFile(join(wasm.dir, 'hello.wasm'), join(secret, 'hello.wasm'));
+          await symlink('v2/hello.wasm', join(data, 'inside.wasm'));
+          await symlink(join(secret, 'file.txt'), join(data, 'outside.wasm'));
+          await symlink(secret, join(data, 'outside'));
+          const withEntry = (entry: string): ContractTask => ({
+            engine: { Type: 'wasm', Params: { EntryModule: entry } },
+            inputs: [{ source: data, target: '/data', readOnly: true }],
+          });
+          const inside = await run(join(dir, 'inside'), withEntry('/data/inside.wasm'));
+          expect(inside.result.ExitCode).toBe(0);
+          for (const entry of ['/data/outside.wasm', '/data/outside', '/data/outside/hello.wasm']) {
+            const err: unknown = await run(join(dir, 'runs', entry), withEntry(entry)).catch(
+              (e: unknown) => e,
+            );
+            expect(err, entry).toBeInstanceOf(BacalhauError);
+            // not the secret file's first bytes, as a compile error would show them
+            expect((err as Error).message).toBe(
+              `EntryModule: WASM module not found at "${entry}": a link there leads out of its input`,
+            );
+          }
         }));
 
       it('refuses to write through a link that leads outside a writable mount', () =>

@@ -6,7 +6,7 @@
  * handed to the worker as they are. Before compiling, each module's memory is capped (memory-limit.ts)
  * and its start function deferred until WASI is bound (start-section.ts).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { readSmallFile } from '../../lib/quick-fs.js';
 import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
@@ -157,6 +157,14 @@ function isListedOrMounted(name: string, spec: WasmEngineSpec, volumes: readonly
 
 /** The host path behind `guestPath`: inside the input whose target is the longest prefix of it. */
 export function hostPathOf(guestPath: string, volumes: readonly PreparedVolume[]): string | undefined {
+  return mountOf(guestPath, volumes)?.path;
+}
+
+/** The input whose target is the longest prefix of `guestPath`, and the host path behind it. */
+function mountOf(
+  guestPath: string,
+  volumes: readonly PreparedVolume[],
+): { volume: PreparedVolume; path: string } | undefined {
   const wanted = posix.resolve('/', guestPath);
   let best: PreparedVolume | undefined;
   for (const volume of volumes) {
@@ -167,7 +175,7 @@ export function hostPathOf(guestPath: string, volumes: readonly PreparedVolume[]
     }
   }
   if (best === undefined) return undefined;
-  return join(best.source, posix.relative(posix.resolve('/', best.target), wanted));
+  return { volume: best, path: join(best.source, posix.relative(posix.resolve('/', best.target), wanted)) };
 }
 
 /** Modules up to this size are compiled on the spot; bigger ones off the main thread. */
@@ -206,7 +214,8 @@ async function moduleBytes(
   guestPath: string,
   volumes: readonly PreparedVolume[],
 ): Promise<Buffer> {
-  const hostPath = hostPathOf(guestPath, volumes) ?? mountedBelow(guestPath, volumes);
+  const mount = mountOf(guestPath, volumes);
+  const hostPath = mount?.path ?? mountedBelow(guestPath, volumes);
   if (hostPath === undefined) {
     const below = wasmMountsIn(guestPath, volumes).length;
     throw moduleNotFound(
@@ -214,6 +223,12 @@ async function moduleBytes(
       guestPath,
       below > 1 ? `${below} .wasm inputs are mounted in it: name one of them` : 'no input has this target',
     );
+  }
+  // Read on the host, where every link is followed: one in a mounted folder must not take the loader
+  // where the task's own path checks (path-guard.ts) would not let it go. A folder's files that are
+  // links are passed over below (they are not files).
+  if (mount !== undefined && mount.path !== mount.volume.source) {
+    await assertInside(field, guestPath, mount.path, mount.volume.source);
   }
   try {
     return await readSmallFile(hostPath);
@@ -251,6 +266,23 @@ function wasmMountsIn(guestPath: string, volumes: readonly PreparedVolume[]): Pr
   return volumes.filter(
     (v) => posix.dirname(posix.resolve('/', v.target)) === folder && v.target.endsWith('.wasm'),
   );
+}
+
+/** Refuses `path` unless, links resolved, it is `root` or inside it. */
+async function assertInside(field: string, guestPath: string, path: string, root: string): Promise<void> {
+  let real: string, realRoot: string;
+  try {
+    [real, realRoot] = await Promise.all([realpath(path), realpath(root)]);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw moduleNotFound(field, guestPath, 'the input has no such file');
+    }
+    throw err;
+  }
+  if (real !== realRoot && !real.startsWith(realRoot === '/' ? '/' : `${realRoot}/`)) {
+    throw moduleNotFound(field, guestPath, 'a link there leads out of its input');
+  }
 }
 
 function errorCode(err: unknown): unknown {
