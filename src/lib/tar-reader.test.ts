@@ -118,6 +118,65 @@ describe('readTar (in memory)', () => {
     expect(() => [...readTar(ustarArchive(entries))]).toThrow(message);
   });
 
+  describe('an entry of 8 GiB or more, whose size the header cannot hold in octal', () => {
+    /** `f` with 5 bytes of data whose header says `headerSize`, after what `before` holds, then `later`. */
+    function withData(before: UstarEntry[], setSize: (header: Buffer) => void): Buffer {
+      const archive = ustarArchive([...before, { name: 'f' }, { name: 'later', content: 'later' }]);
+      const at = before.reduce(
+        (blocks, e) => blocks + 1 + Math.ceil(Buffer.from(e.content ?? '').length / 512),
+        0,
+      );
+      const header = Buffer.from(archive.subarray(at * 512, (at + 1) * 512));
+      setSize(header);
+      header.fill(' ', 148, 156);
+      const sum = header.reduce((total, byte) => total + byte, 0);
+      header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      const data = Buffer.alloc(512);
+      data.write('hello');
+      return Buffer.concat([archive.subarray(0, at * 512), header, data, archive.subarray((at + 1) * 512)]);
+    }
+    const read = (archive: Buffer) => [...readTar(archive)].map((e) => [e.path, e.size, e.data.toString()]);
+    const entries = [
+      ['f', 5, 'hello'],
+      ['later', 5, 'later'],
+    ];
+
+    it("takes its size from a pax 'size' record, with 0 in the header", async () => {
+      const archive = withData(
+        [{ name: 'pax', type: 'x', content: paxRecord('size', '5') }],
+        () => undefined,
+      );
+      expect(read(archive)).toEqual(entries);
+      const streamed = await readStreamed(chunked(archive, 100));
+      expect(streamed.map((e) => [e.header.path, e.header.size, e.content])).toEqual(entries);
+    });
+
+    it('reads a base-256 size (GNU)', () => {
+      const archive = withData([], (header) => {
+        header.fill(0, 124, 136);
+        header[124] = 0x80;
+        header[135] = 5;
+      });
+      expect(read(archive)).toEqual(entries);
+    });
+  });
+
+  it("does not take a GNU header's access and change times for a ustar name prefix", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tar-reader-'));
+    try {
+      mkdirSync(join(dir, 'd'));
+      writeFileSync(join(dir, 'd', 'f.txt'), 'hi\n');
+      // an incremental archive is the one kind for which GNU tar fills those fields in
+      const archive = execFileSync('tar', ['--format=gnu', '--listed-incremental=snar', '-cf', '-', 'd'], {
+        cwd: dir,
+      });
+      // (its folder is a GNU 'dumpdir' entry, skipped as other kinds are)
+      expect([...readTar(archive)].map((e) => e.path)).toEqual(['d/f.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses truncated and non-tar data', () => {
     const archive = ustarArchive([{ name: 'a', content: 'x'.repeat(2000) }]);
     expect(() => [...readTar(archive.subarray(0, 1024))]).toThrow(new TarError('the archive is truncated'));

@@ -1,5 +1,5 @@
 /**
- * Reading tar archives (ustar, with GNU long names and pax paths), either from memory (`readTar`, for
+ * Reading tar archives (ustar, with GNU long names and pax paths and sizes), either from memory (`readTar`, for
  * archives already bounded by their caller) or from a stream of chunks (`readTarStream`, for archives
  * of any size: memory stays at one chunk plus one header).
  *
@@ -51,21 +51,23 @@ export class TarError extends Error {
 
 /** The archive's files and directories, in archive order. @throws TarError */
 export function* readTar(archive: Buffer): Generator<TarEntry> {
-  const names = new EntryNames();
+  const extensions = new Extensions();
   let offset = 0;
   while (offset + Block <= archive.length) {
     const header = parseHeader(archive.subarray(offset, offset + Block));
     if (header === undefined) return;
+    const meta = extensions.isMeta(header);
+    const size = meta ? header.size : extensions.sizeOf(header);
     const start = offset + Block;
-    const end = start + header.size;
+    const end = start + size;
     if (end > archive.length) throw truncated();
-    offset = start + padded(header.size);
+    offset = start + padded(size);
     const data = archive.subarray(start, end);
-    if (names.isMeta(header)) {
-      names.setMeta(header, data);
+    if (meta) {
+      extensions.setMeta(header, data);
       continue;
     }
-    const entry = names.entry(header);
+    const entry = extensions.entry(header, size);
     if (entry !== undefined) yield { ...entry, data };
   }
   if (offset < archive.length) throw truncated();
@@ -78,7 +80,7 @@ export function* readTar(archive: Buffer): Generator<TarEntry> {
  */
 export async function* readTarStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarStreamEntry> {
   const reader = new ChunkReader(source[Symbol.asyncIterator]());
-  const names = new EntryNames();
+  const extensions = new Extensions();
   try {
     for (;;) {
       const block = await reader.read(Block);
@@ -88,19 +90,20 @@ export async function* readTarStream(source: AsyncIterable<Uint8Array>): AsyncGe
         await reader.drain();
         return;
       }
-      if (names.isMeta(header)) {
+      if (extensions.isMeta(header)) {
         if (header.size > MaxMetaBytes) throw new TarError('a long-name or pax header is too large');
         const data = (await reader.read(header.size)) ?? Buffer.alloc(0);
         if (data.length < header.size) throw truncated();
         await reader.skip(padded(header.size) - header.size);
-        names.setMeta(header, data);
+        extensions.setMeta(header, data);
         continue;
       }
-      const entry = names.entry(header);
-      const body = reader.take(header.size);
+      const size = extensions.sizeOf(header);
+      const entry = extensions.entry(header, size);
+      const body = reader.take(size);
       if (entry !== undefined) yield { ...entry, data: body };
       await body.finish();
-      await reader.skip(padded(header.size) - header.size);
+      await reader.skip(padded(size) - size);
     }
   } finally {
     await reader.close();
@@ -130,28 +133,52 @@ function parseHeader(block: Buffer): RawHeader | undefined {
   };
 }
 
-/** Resolves each entry's name from the GNU long-name (`L`) and pax (`x`) records before it. */
-class EntryNames {
+/**
+ * What the GNU long-name (`L`) and pax (`x`) records before an entry say of it: its name, and (pax) its
+ * size, which a writer puts there for an entry of 8 GiB or more, with 0 in the header.
+ */
+class Extensions {
   #longName: Buffer | undefined;
+  #size: number | undefined;
 
   isMeta(header: RawHeader): boolean {
     return header.type === 'L' || header.type === 'x';
   }
 
   setMeta(header: RawHeader, data: Buffer): void {
-    this.#longName = header.type === 'L' ? cString(data) : (paxPath(data) ?? this.#longName);
+    if (header.type === 'L') {
+      this.#longName = cString(data);
+      return;
+    }
+    const records = paxRecords(data);
+    this.#longName = records.path ?? this.#longName;
+    this.#size = records.size ?? this.#size;
   }
 
-  /** The entry `header` describes, or undefined for one that is skipped (links, devices, the root). */
-  entry(header: RawHeader): TarEntryHeader | undefined {
+  /** The size of the data that follows `header`, an entry's (not a long-name or pax record's). */
+  sizeOf(header: RawHeader): number {
+    return this.#size ?? header.size;
+  }
+
+  /**
+   * The entry `header` describes, with `size` bytes of data (from {@link sizeOf}), or undefined for
+   * one that is skipped (links, devices, the root). What the records before it said is used up.
+   */
+  entry(header: RawHeader, size: number): TarEntryHeader | undefined {
     const name = this.#longName ?? header.name;
     this.#longName = undefined;
+    this.#size = undefined;
     const kind = entryKind(header.type, name);
     if (kind === undefined) return undefined; // links, devices, fifos, global pax headers
     const path = safePath(name);
     if (path.length === 0) return undefined; // the archive's root, "./"
-    const size = kind === 'file' ? header.size : 0;
-    return { pathBytes: path, path: path.toString(), kind, mode: header.mode, size };
+    return {
+      pathBytes: path,
+      path: path.toString(),
+      kind,
+      mode: header.mode,
+      size: kind === 'file' ? size : 0,
+    };
   }
 }
 
@@ -190,26 +217,39 @@ function checkChecksum(header: Buffer): void {
 
 function octal(header: Buffer, offset: number, length: number): number {
   const field = header.subarray(offset, offset + length);
-  // Base-256 numbers only appear for entries of 8 GiB and more.
-  if (((field[0] ?? 0) & 0x80) !== 0) throw new TarError('an archive entry is too large');
+  // GNU's base-256 numbers, for entries of 8 GiB and more: the first byte's high bit marks them
+  if (((field[0] ?? 0) & 0x80) !== 0) return base256(field);
   const text = cString(field).toString('latin1').trim();
   if (text !== '' && !/^[0-7]+$/.test(text)) throw new TarError('it is not a tar archive (bad number field)');
   return text === '' ? 0 : parseInt(text, 8);
 }
 
+/** A base-256 number field (big-endian, the first byte's high bit set). */
+function base256(field: Buffer): number {
+  // 0xff first: a negative number, which no size or mode is
+  if (field[0] === 0xff) throw new TarError('it is not a tar archive (bad number field)');
+  let value = (field[0] ?? 0) & 0x7f;
+  for (const byte of field.subarray(1)) value = value * 256 + byte;
+  if (!Number.isSafeInteger(value)) throw new TarError('an archive entry is too large');
+  return value;
+}
+
 function ustarName(header: Buffer): Buffer {
   const name = cString(header.subarray(0, 100));
-  const isUstar = header.toString('latin1', 257, 262) === 'ustar';
+  // POSIX's magic ends in a NUL; GNU's ("ustar  ") keeps its access and change times where the prefix is
+  const isUstar = header.toString('latin1', 257, 263) === 'ustar\0';
   const prefix = isUstar ? cString(header.subarray(345, 500)) : Buffer.alloc(0);
   return prefix.length === 0 ? name : Buffer.concat([prefix, Buffer.from('/'), name]);
 }
 
 /**
- * The `path` record of a pax extended header (`<length> path=<value>\n` records), as its bytes: POSIX
- * says UTF-8, but Go's writer (so Bacalhau's) stores a name that is not UTF-8 as it is.
+ * The `path` and `size` records of a pax extended header (`<length> <key>=<value>\n` records). The
+ * path as its bytes: POSIX says UTF-8, but Go's writer (so Bacalhau's) stores a name that is not UTF-8
+ * as it is.
  */
-function paxPath(data: Buffer): Buffer | undefined {
+function paxRecords(data: Buffer): { path?: Buffer; size?: number } {
   let path: Buffer | undefined;
+  let size: number | undefined;
   let offset = 0;
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
@@ -217,10 +257,19 @@ function paxPath(data: Buffer): Buffer | undefined {
     if (!Number.isInteger(length) || length <= 0) throw new TarError('a pax header is damaged');
     const record = data.subarray(space + 1, offset + length - 1);
     const equals = record.indexOf('=');
-    if (record.toString('latin1', 0, equals) === 'path') path = record.subarray(equals + 1);
+    const key = record.toString('latin1', 0, equals);
+    if (key === 'path') path = record.subarray(equals + 1);
+    if (key === 'size') size = paxSize(record.toString('latin1', equals + 1));
     offset += length;
   }
-  return path;
+  return { ...(path !== undefined && { path }), ...(size !== undefined && { size }) };
+}
+
+function paxSize(text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw new TarError('a pax header is damaged');
+  const size = Number(text);
+  if (!Number.isSafeInteger(size)) throw new TarError('an archive entry is too large');
+  return size;
 }
 
 /** `bytes` up to their first NUL. */
