@@ -25,6 +25,7 @@ import type { HandshakeIdentityOptions } from '../transport/messages.js';
 import type { ApiLogSource } from '../api/server/types.js';
 import type { LogLineSource } from '../transport/nats/logstream/index.js';
 import { LogStreams } from './serve-logstreams.js';
+import { hideCredentials } from '../lib/address-credentials.js';
 
 export type ServeNetworkKind = 'in-process' | 'nats';
 
@@ -126,7 +127,8 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
   let stopped: Promise<void> | undefined;
   return {
     kind: 'nats',
-    orchestratorURL: server?.clientURL ?? (external[0] === undefined ? undefined : redacted(external[0])),
+    orchestratorURL:
+      server?.clientURL ?? (external[0] === undefined ? undefined : hideCredentials(external[0])),
     hub: undefined,
     orchestratorTransport() {
       if (orchestratorDial === undefined)
@@ -184,11 +186,6 @@ function ownDial(config: BacalhauConfig, servers: string | readonly string[]): N
       ? { tls: tls.CACert === '' ? {} : { caFile: tls.CACert } }
       : {}),
   };
-}
-
-/** A server URL fit to print: its token hidden. */
-function redacted(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
 }
 
 function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSettings {

@@ -9,6 +9,7 @@ import type { NatsConnection, TlsOptions } from '@nats-io/transport-node';
 import { checkServerIdentity as checkTlsServerIdentity, type PeerCertificate } from 'node:tls';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
 import { abortedError, throwIfAborted, TransportComponent } from '../errors.js';
+import { hideCredentials } from '../../lib/address-credentials.js';
 
 /** The NATS connection of a transport: an open one to share, or where to dial one of its own. */
 export interface NatsConnectionOptions {
@@ -147,7 +148,7 @@ function dialError(
       cause: err,
     });
   }
-  const where = `cannot connect to NATS at ${urls.map(redact).join(', ')}`;
+  const where = `cannot connect to NATS at ${urls.map((url) => hideCredentials(url, '***')).join(', ')}`;
   if (err instanceof natsErrors.TimeoutError) {
     return new BacalhauError(`${where}: no NATS server answered within ${dial.connectTimeoutMs / 1000}s`, {
       code: ErrorCode.NetworkFailure,
@@ -223,10 +224,6 @@ function splitCredentials(url: string): ServerCredentials {
     user: decodeURIComponent(userinfo.slice(0, colon)),
     pass: decodeURIComponent(userinfo.slice(colon + 1)),
   };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 /** Receives a connection's loss and recovery. */

@@ -15,7 +15,12 @@ function withUsers(config: TestConfig): void {
     { Alias: 'bot', APIKey: 'key-123-456-789-abcdefg', Capabilities: [{ Actions: ['*'] }] },
   ];
   config.API.Auth.Oauth2['ProviderID'] = 'auth0';
-  config.Compute.Orchestrators = ['nats://secret-token@127.0.0.1:4222', 'nats://127.0.0.1:4223'];
+  // the dialler takes an address without a scheme too (as Go's NATS client does)
+  config.Compute.Orchestrators = [
+    'nats://secret-token@127.0.0.1:4222',
+    'nats://127.0.0.1:4223',
+    'secret-too@127.0.0.1:4224',
+  ];
   config.Orchestrator.Cluster.Peers = ['nats://user:secret-pass@127.0.0.1:6222'];
 }
 
@@ -78,6 +83,7 @@ describe('/api/v1/agent', () => {
       expect(at(config, 'Compute', 'Orchestrators')).toEqual([
         'nats://********@127.0.0.1:4222',
         'nats://127.0.0.1:4223',
+        '********@127.0.0.1:4224',
       ]);
       expect(at(config, 'Orchestrator', 'Cluster', 'Peers')).toEqual(['nats://********@127.0.0.1:6222']);
       expect(config.API.Port).toBe(1234);

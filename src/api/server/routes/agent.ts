@@ -17,6 +17,7 @@ import {
 import { prettyParam } from '../query.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { ApiAgentDeps } from '../types.js';
+import { hideCredentials } from '../../../lib/address-credentials.js';
 
 export const RedactedMask = '********';
 const agentUrl = '/api/v1/agent';
@@ -58,9 +59,7 @@ export function redactedConfigDocument(config: ApiAgentDeps['config']): Record<s
 function maskUrlCredentials(obj: Record<string, unknown> | undefined, key: string): void {
   const urls = obj?.[key];
   if (obj === undefined || !Array.isArray(urls)) return;
-  obj[key] = urls.map((url: unknown) =>
-    typeof url === 'string' ? url.replace(/^([^/]*\/\/)[^@/]*@/, `$1${RedactedMask}@`) : url,
-  );
+  obj[key] = urls.map((url: unknown) => (typeof url === 'string' ? hideCredentials(url, RedactedMask) : url));
 }
 
 export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): RouteDef[] {
