@@ -16,12 +16,12 @@ import { readTarStream, TarError } from '../../lib/tar-reader.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
 import { withSignal, type FetchOptions } from './types.js';
 
-const archiveSuffixes = ['.tar.gz', '.tgz'] as const;
+export const ArchiveSuffixes = ['.tar.gz', '.tgz'] as const;
 const FolderMode = 0o755;
 
 /** The archive suffix `name` ends with, if any. */
 export function archiveSuffixOf(name: string): string | undefined {
-  return archiveSuffixes.find((suffix) => name.endsWith(suffix));
+  return ArchiveSuffixes.find((suffix) => name.endsWith(suffix));
 }
 
 /**

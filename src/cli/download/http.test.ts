@@ -49,6 +49,10 @@ describe('resultFileName', () => {
     );
     expect(resultFileName(new URL('http://h/%E0%A4%A'))).toBe('h_%E0%A4%A');
   });
+
+  it('leaves out a NUL, which no file name may hold', () => {
+    expect(resultFileName(new URL('http://h/a%00b.tar.gz'))).toBe('h_a_b.tar.gz');
+  });
 });
 
 describe('fetchUrl', () => {

@@ -2,24 +2,25 @@
  * Results served over HTTP, as `urlDownload` (the local publisher's tar.gz, or any URL) and
  * `s3PreSigned` (a pre-signed S3 GET URL) publish them: one GET, streamed to disk.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
-import { archiveSuffixOf } from './archive.js';
+import { archiveSuffixOf, ArchiveSuffixes } from './archive.js';
 import { withSignal, type FetchOptions } from './types.js';
 import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
 
-/** Characters many file systems refuse in a name (Go's `urlSanitizer`). */
-const unsafeInName = /[/\\:*?"<>|]/g;
+/** Characters many file systems refuse in a name (Go's `urlSanitizer`), and the NUL none takes. */
+const unsafeInName = /[/\\:*?"<>|\0]/g;
 /** How much of an error response is quoted. */
 const MaxErrorBody = 1024;
 
 /**
  * The name of a download in the raw folder: the URL's host and path flattened into one name, as Go's
- * downloader does, so that different URLs never share a name and the `.tar.gz` of the path is kept.
+ * downloader does, keeping the `.tar.gz` of the path. Different URLs can flatten alike (`/a/b` and
+ * `/a_b`): {@link freeName} tells their downloads apart.
  */
 export function resultFileName(url: URL): string {
   let path = url.pathname;
@@ -67,17 +68,34 @@ export async function fetchUrl(text: string, directory: string, options: FetchOp
   if (archiveSuffixOf(name) === undefined) {
     name += archiveSuffixOf(dispositionFileName(response.headers.get('content-disposition'))) ?? '';
   }
-  const target = join(directory, name);
+  const target = join(directory, freeName(directory, name));
   const part = `${target}.part`;
   try {
     const body = response.body === null ? Readable.from([]) : Readable.fromWeb(response.body);
     await pipeline(body, createWriteStream(part, { mode: 0o644 }), withSignal(options.signal));
     await rename(part, target);
   } catch (err) {
-    await rm(part, { force: true });
+    // the download's own failure is the one to report, not a failed clean-up's
+    await rm(part, { force: true }).catch(() => undefined);
     fail('failed while reading the response', err);
   }
   return target;
+}
+
+/**
+ * `name`, or `<stem>-<n><suffix>` for the first n from 2 that is free: neither a download of this run
+ * nor, where one is an archive, the folder it unpacks to (its name without the suffix), which unpacking
+ * would replace.
+ */
+function freeName(directory: string, name: string): string {
+  const suffix = archiveSuffixOf(name) ?? '';
+  const stem = name.slice(0, name.length - suffix.length);
+  const taken = (candidate: string): boolean =>
+    [candidate, ...ArchiveSuffixes.map((s) => candidate + s)].some((n) => existsSync(join(directory, n)));
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? stem : `${stem}-${n}`;
+    if (!taken(candidate)) return candidate + suffix;
+  }
 }
 
 function parseUrl(text: string): URL {

@@ -16,6 +16,9 @@ const archives: Record<string, Buffer> = {
   '/e-3.tar.gz': resultArchive(executionFiles('e-3', { 'outputs/3.txt': '3' })),
   '/same.tar.gz': resultArchive(executionFiles('e-3', { 'outputs/1.txt': 'clash' })),
   '/corrupt.tar.gz': Buffer.from('this is not gzip'),
+  // two URLs whose paths flatten to one download name
+  '/a/b.tar.gz': resultArchive(executionFiles('e-1', { 'outputs/1.txt': '1' })),
+  '/a_b.tar.gz': resultArchive(executionFiles('e-2', { 'outputs/2.txt': '2' })),
 };
 
 let server: ResultServer;
@@ -80,6 +83,28 @@ describe('downloadResults', () => {
   it('downloads a location two executions share once, and merges it once', async () => {
     await downloadResults([result('e-1', '/e-1.tar.gz'), result('e-2', '/e-1.tar.gz')], settings());
     expect(await treeOf(out)).toMatchObject({ stdout: 'e-1 out\n' });
+  });
+
+  it('keeps apart the downloads of different URLs whose names flatten alike', async () => {
+    await downloadResults([result('e-1', '/a/b.tar.gz'), result('e-2', '/a_b.tar.gz')], settings());
+    expect(await treeOf(out)).toEqual({
+      stdout: 'e-1 out\ne-2 out\n',
+      stderr: 'e-1 err\ne-2 err\n',
+      exitCode: '00',
+      'outputs/': '',
+      'outputs/1.txt': '1',
+      'outputs/2.txt': '2',
+    });
+    await rm(out, { recursive: true });
+    await mkdir(out);
+    await downloadResults(
+      [result('e-1', '/a/b.tar.gz'), result('e-2', '/a_b.tar.gz')],
+      settings({ raw: true }),
+    );
+    expect((await readdir(join(out, 'raw'))).sort()).toEqual([
+      `127.0.0.1_${port}_a_b-2.tar.gz`,
+      `127.0.0.1_${port}_a_b.tar.gz`,
+    ]);
   });
 
   it('with raw, keeps each download as it came in raw/', async () => {

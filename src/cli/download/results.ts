@@ -106,12 +106,16 @@ export async function downloadResults(
     }
   };
 
+  // Executions that published the same location share one download.
+  const locations = new Set<string>();
   for (const { executionID, result, downloader } of results) {
+    const location = JSON.stringify([result.Type, result.Params]);
+    if (locations.has(location)) continue;
+    locations.add(location);
     const path = await stage(executionID, 'download', () =>
       downloader.fetch(result, rawDir, withSignal(signal)),
     );
-    // Executions that published the same location share one download.
-    if (!downloaded.some((d) => d.path === path)) downloaded.push({ executionID, path });
+    downloaded.push({ executionID, path });
   }
   if (settings.raw) return;
 
