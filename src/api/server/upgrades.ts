@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -97,5 +98,7 @@ function serveAsPlainRequest(server: Server, request: IncomingMessage, socket: D
   }
   // Node's parser read the head as latin1, so this writes back the bytes it got.
   socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]));
-  server.emit('connection', socket);
+  // An HTTPS server serves HTTP on 'secureConnection'; its 'connection' would start TLS over again on
+  // this socket, whose TLS is already done, and answer 400.
+  server.emit(server instanceof TlsServer ? 'secureConnection' : 'connection', socket);
 }

@@ -3,8 +3,11 @@
  * route is upgraded; any other is served as plain HTTP (as Go's net/http does), and no socket is left
  * open once either side is done with it.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../../../src/lib/self-signed-cert.js';
 import { dockerJob, withApi } from './harness.js';
 
 interface RawResponse {
@@ -19,9 +22,13 @@ async function send(
   head: string[],
   body = '',
 ): Promise<{ socket: Socket; response: RawResponse }> {
-  const { hostname, port } = new URL(baseUrl);
-  const socket = connect(Number(port), hostname);
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const { hostname, port, protocol } = new URL(baseUrl);
+  const socket =
+    protocol === 'https:'
+      ? connectTls({ port: Number(port), host: hostname, rejectUnauthorized: false })
+      : connect(Number(port), hostname);
+  const connected = protocol === 'https:' ? 'secureConnect' : 'connect';
+  await new Promise<void>((resolve, reject) => socket.once(connected, resolve).once('error', reject));
   const length = body === '' ? [] : [`Content-Length: ${Buffer.byteLength(body)}`];
   socket.write(`${[...head, ...length].join('\r\n')}\r\n\r\n${body}`);
   const response = await new Promise<RawResponse>((resolve, reject) => {
@@ -54,9 +61,16 @@ function closedByServer(socket: Socket, end: boolean): Promise<void> {
   });
 }
 
-/** A node's API listening on a loopback port of its own. */
-function withServer(fn: (baseUrl: string) => Promise<void>): Promise<void> {
-  return withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => fn(await api.server.listen()));
+/** A node's API listening on a loopback port of its own, over HTTPS with `tls`. */
+function withServer(fn: (baseUrl: string) => Promise<void>, tls = false): Promise<void> {
+  const server = { host: '127.0.0.1', port: 0, ...(tls && { tls: selfSignedTls() }) };
+  return withApi({ server }, async (api) => fn(await api.server.listen()));
+}
+
+function selfSignedTls(): { cert: Buffer; key: Buffer } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const cert = selfSignedCertificate({ key: privateKey, names: ['127.0.0.1'], commonName: '127.0.0.1' });
+  return { cert: Buffer.from(cert), key: Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' })) };
 }
 
 const h2c = [
@@ -88,6 +102,16 @@ describe('upgrade requests', () => {
       expect((JSON.parse(put.response.body) as { JobID: string }).JobID).toMatch(/^j-/u);
       put.socket.destroy();
     });
+  });
+
+  it('serves an h2c upgrade as plain HTTP over HTTPS too', async () => {
+    await withServer(async (baseUrl) => {
+      expect(baseUrl).toMatch(/^https:/u);
+      const alive = await send(baseUrl, ['GET /api/v1/agent/alive HTTP/1.1', 'Host: x', ...h2c]);
+      expect(alive.response.status).toBe(200);
+      expect(JSON.parse(alive.response.body)).toEqual({ Status: 'OK' });
+      alive.socket.destroy();
+    }, true);
   });
 
   it('answers a WebSocket handshake on a route without WebSocket as plain HTTP, not 101', async () => {
