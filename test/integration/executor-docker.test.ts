@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, rename, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -306,14 +306,44 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x\n');
       }));
 
-    it("never mounts the daemon's socket", () =>
+    it("never mounts the daemon's socket, nor a folder that holds it", () =>
       withTempDir(async (dir) => {
-        const socket = env.socketPath ?? '/var/run/docker.sock';
-        const req = await newRequest(dir, {
-          ...sh('true'),
-          inputs: [{ source: socket, target: '/docker.sock', readOnly: true }],
+        // as the local storage hands them over: real paths
+        const socket = await realpath(env.socketPath ?? '/var/run/docker.sock');
+        for (const [source, problem] of [
+          [socket, "is the Docker daemon's socket"],
+          [dirname(socket), `holds the Docker daemon's socket (${socket})`],
+        ] as const) {
+          const req = await newRequest(join(dir, source), {
+            ...sh('true'),
+            inputs: [{ source, target: '/host', readOnly: true }],
+          });
+          const err = await rejection(executor.start(req));
+          expect(err.code).toBe(ErrorCode.InputConfigError);
+          expect(err.message).toContain(`input source ${JSON.stringify(source)} ${problem}`);
+        }
+      }));
+
+    it('refuses a local input whose path was made to lead elsewhere after it was checked', () =>
+      withTempDir(async (dir) => {
+        const [work, secret] = [join(dir, 'shared', 'work'), join(dir, 'secret')];
+        await mkdir(work, { recursive: true });
+        await mkdir(secret);
+        await writeFile(join(secret, 'key'), 'host secret');
+        // checked (and resolved) by the local storage, then swapped for a link by a task that can write
+        // to the folder around it
+        const checked = await realpath(work);
+        await rename(work, join(dir, 'shared', 'old'));
+        await symlink(secret, work);
+        const req = await newRequest(join(dir, 'run'), {
+          ...sh('cat /work/key'),
+          inputs: [{ source: checked, target: '/work', readOnly: false }],
         });
-        expect(await rejection(executor.start(req))).toMatchObject({ code: ErrorCode.InputConfigError });
+        const err = await rejection(executor.start(req));
+        expect(err.code).toBe(ErrorCode.InputConfigError);
+        expect(err.message).toContain(
+          `input source ${JSON.stringify(checked)} now leads to ${JSON.stringify(await realpath(secret))}: it changed after it was checked`,
+        );
       }));
   });
 

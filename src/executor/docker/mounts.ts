@@ -1,9 +1,10 @@
 /**
  * What the container sees of the node's files (Go `makeContainerMounts`): each prepared input as a bind
  * mount at its Target, read-only unless the input is writable; each ResultPath as a writable bind of
- * `resultsDir/<Name>` at its Path (the folder is created: Docker refuses to bind a missing one). Checked before anything runs, so a bad task fails `start` with the
- * field at fault rather than with the daemon's message. The daemon's own socket is never mounted: a
- * task holding it would control every container on the node.
+ * `resultsDir/<Name>` at its Path (the folder is created: Docker refuses to bind a missing one).
+ * Checked before anything runs, so a bad task fails `start` with the field at fault rather than with
+ * the daemon's message. The daemon's own socket is never mounted, nor a folder that holds it: a task
+ * holding it would control every container on the node.
  */
 import { mkdir, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -36,12 +37,24 @@ export async function containerMounts(options: {
     if (source === undefined) {
       throw inputError(`input source ${JSON.stringify(input.source)} does not exist`);
     }
-    if (source === socket) {
-      throw inputError(`input source ${JSON.stringify(input.source)} is the Docker daemon's socket`);
+    // A local input was checked against the allow-list as the real path it then had. Should a folder
+    // on the way have been swapped for a link since (by a task writing to a parent folder), the daemon
+    // would follow it: refused here, just before the mount is made.
+    if (input.exclusive !== true && source !== input.source) {
+      throw inputError(
+        `input source ${JSON.stringify(input.source)} now leads to ${JSON.stringify(source)}: it changed after it was checked`,
+      );
+    }
+    if (socket !== undefined && isInside(socket, source)) {
+      throw inputError(
+        source === socket
+          ? `input source ${JSON.stringify(input.source)} is the Docker daemon's socket`
+          : `input source ${JSON.stringify(input.source)} holds the Docker daemon's socket (${socket})`,
+      );
     }
     const target = posix.resolve(input.target);
     claim(target, () => inputError(`two inputs have the target ${JSON.stringify(target)}`));
-    mounts.push({ Type: 'bind', Source: input.source, Target: target, ReadOnly: input.readOnly });
+    mounts.push({ Type: 'bind', Source: source, Target: target, ReadOnly: input.readOnly });
   }
 
   for (const output of options.outputs) {
@@ -62,4 +75,9 @@ export async function containerMounts(options: {
   const outputFolders = mounts.slice(options.inputs.length).map((m) => m.Source);
   await Promise.all(outputFolders.map((folder) => mkdir(folder, { recursive: true })));
   return mounts;
+}
+
+/** Whether `path` is `folder` or inside it (both real paths). */
+function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder === '/' ? '/' : `${folder}/`);
 }
