@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,20 @@ const set = (path: string, key: string, ...values: string[]) =>
   setConfigFileValue({ path, key, values, cwd: dir, home: dir } satisfies SetValueOptions);
 
 describe('setConfigFileValue', () => {
+  it('keeps secrets to their owner: a new data dir 0700, the file 0600 even where it was 0644', () => {
+    const path = join(dir, 'data', 'config.yaml');
+    const umask = process.umask(0);
+    try {
+      set(path, 'API.Port', '5678');
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    chmodSync(path, 0o644);
+    set(path, 'Orchestrator.Auth.Token', 's3cret');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
   it('creates the file and its directory, writing canonical key names and typed values', () => {
     const path = join(dir, 'sub', 'config.yaml');
     expect(set(path, 'api.port', '5678')).toEqual({ key: 'API.Port', value: 5678 });

@@ -2,7 +2,8 @@
  * Writing one key into a config file (`bacalhau config set`): the key and value are validated first; the
  * rest of the file — other keys, comments, the spelling of existing keys — is kept.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../lib/atomic-write.js';
 import { dirname } from 'node:path';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -36,8 +37,9 @@ export function setConfigFileValue(options: SetValueOptions): { key: ConfigKey; 
   const { value, key } = parseSetValue(options);
   const doc = readDocument(options.path);
   setIn(doc, key.split('.'), value);
-  makeFolderNow(dirname(options.path));
-  writeFileSync(options.path, doc.toString({ lineWidth: 0 }), { mode: 0o600 });
+  // the data dir holds secrets (keys, tokens): not open to others, whatever the umask
+  makeFolderNow(dirname(options.path), 0o700);
+  writeFileAtomically(options.path, doc.toString({ lineWidth: 0 }), 0o600);
   return { key, value };
 }
 

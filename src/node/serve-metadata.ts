@@ -6,7 +6,7 @@
  * stop every later start of this data dir, whatever `--name` said then.
  */
 import { randomUUID } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomically } from '../lib/atomic-write.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -66,9 +66,7 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   if (nodeName !== storedName || instanceID !== storedInstance) {
     const next = { RepoVersion, ...stored, InstanceID: instanceID, NodeName: nodeName };
     // written whole or not at all: a file cut short by a crash would give the node a new identity
-    const partial = `${path}.tmp`;
-    writeFileSync(partial, stringify(next), { mode: 0o600 });
-    renameSync(partial, path);
+    writeFileAtomically(path, stringify(next), 0o600);
   }
   const ignored = requestedName !== undefined && requestedName !== '' && requestedName !== nodeName;
   return { nodeName, instanceID, ...(ignored ? { ignoredName: requestedName } : {}) };

@@ -2,7 +2,8 @@
  * `<DataDir>/bacalhau.run`: shell lines that point a client at the running node, so scripts can
  * `source` it (Bacalhau's `WriteRunInfo`). Written once the API listens, removed when the node stops.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFileAtomically } from '../lib/atomic-write.js';
 import { join } from 'node:path';
 
 export const RunInfoFile = 'bacalhau.run';
@@ -46,9 +47,7 @@ function shellWord(value: string): string {
  */
 export function writeRunInfo(dataDir: string, text: string): string {
   const path = join(dataDir, RunInfoFile);
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, text, { mode: 0o755 });
-  renameSync(partial, path);
+  writeFileAtomically(path, text, 0o755);
   return path;
 }
 

@@ -1,5 +1,5 @@
 /** `bacalhau profile …` and `--profile`/`BACALHAU_PROFILE` choosing the node client commands talk to. */
-import { lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type CliRun } from '../helpers/cli.js';
@@ -125,5 +125,21 @@ describe('profile', () => {
       '\nError: profile "hand" has endpoint "ftp://127.0.0.1:9": ftp:// is not a scheme the API speaks; ' +
         "give host:port, http://host:port or https://host:port\nHint:  Fix it with 'bacalhau profile save hand --endpoint <host:port>'\n",
     );
+  });
+
+  it('a damaged profile file is named, with the way out, and another profile can still be saved', async () => {
+    const file = join(profiles, 'cut.yaml');
+    writeFileSync(file, 'endpoint: "127.0.0.1:19'); // cut short
+    const used = await run(['job', 'list', '--profile', 'cut']);
+    expect(used.code).toBe(1);
+    expect(used.stderr).toContain(`Error: parsing profile "cut" (${file}): `);
+    expect(used.stderr).toContain(
+      "Hint:  Fix the file, or remove the profile with 'bacalhau profile delete cut'",
+    );
+    expect((await run(['profile', 'delete', 'cut'])).code).toBe(0);
+    // written whole, readable by its owner only, nothing left beside it
+    expect((await run(['profile', 'save', 'cut', '--endpoint', '127.0.0.1:9'])).code).toBe(0);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(profiles).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

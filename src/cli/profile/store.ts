@@ -12,8 +12,8 @@ import {
   readlinkSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs';
+import { writeFileAtomically } from '../../lib/atomic-write.js';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
@@ -101,7 +101,12 @@ export class ProfileStore {
     try {
       return fromYaml(parse(text));
     } catch (err) {
-      throw BacalhauError.wrap(err, 'parsing profile');
+      // every client command loads the selected profile: say which file stops them, and the way out
+      throw BacalhauError.wrap(err, `parsing profile ${JSON.stringify(name)} (${this.#path(name)})`, {
+        hint:
+          `Fix the file, or remove the profile with 'bacalhau profile delete ${name}' and save it ` +
+          'again with bacalhau profile save.',
+      });
     }
   }
 
@@ -112,9 +117,9 @@ export class ProfileStore {
     } catch (err) {
       throw BacalhauError.wrap(err, 'invalid profile');
     }
-    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const ordered = fromYaml(profile); // yaml.v3 writes fields in struct order, empty ones left out
-    writeFileSync(this.#path(name), stringify(ordered, { indent: 4, lineWidth: 0 }), { mode: 0o600 });
+    writeFileAtomically(this.#path(name), stringify(ordered, { indent: 4, lineWidth: 0 }), 0o600);
   }
 
   delete(name: string): void {

@@ -4,7 +4,8 @@
  * Go's encoder writes it, mode 0600, a missing or empty file meaning no tokens. Files written by Go's CLI
  * are read, and the other way round.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../../../../lib/atomic-write.js';
 import { join } from 'node:path';
 import { BacalhauError, ErrorCode, errorMessage } from '../../../../models/bacerrors.js';
 import { isPlainObject } from '../../../../models/codec.js';
@@ -56,5 +57,5 @@ export function writeSsoToken(dataDir: string, apiAddress: string, token: string
   if (token === undefined) delete tokens[apiAddress];
   else tokens[apiAddress] = token;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, toJson(tokens), { mode: 0o600 });
+  writeFileAtomically(path, toJson(tokens), 0o600);
 }
