@@ -48,6 +48,17 @@ describe('SequencedOutbox', () => {
     expect(seqNums(outbox)).toEqual([2]);
   });
 
+  it('ignores an acknowledgement that is not a whole number', () => {
+    const outbox = outboxOf();
+    outbox.push((seqNum) => ({ seqNum, text: 'a' }));
+    outbox.push((seqNum) => ({ seqNum, text: 'b' }));
+    for (const bad of [NaN, Infinity, 0.5, -1]) outbox.acknowledge(bad);
+    expect(outbox.ackedSeqNum).toBe(0);
+    outbox.acknowledge(1);
+    expect(seqNums(outbox)).toEqual([2]);
+    expect(outbox.ackedSeqNum).toBe(1);
+  });
+
   it('renumbers what is queued to follow where the receiver counts from', () => {
     const outbox = outboxOf();
     const told: string[] = [];

@@ -48,7 +48,9 @@ export class SequencedOutbox<T extends Numbered> implements Iterable<T> {
 
   /** The receiver processed everything up to `seqNum` (counted no further than what was queued). */
   acknowledge(seqNum: number): void {
-    if (seqNum <= this.#acked) return;
+    // what a peer wrote in an acknowledgement's subject: a number that is not one (NaN) would stop
+    // every later acknowledgement and the replay after a handshake
+    if (!Number.isSafeInteger(seqNum) || seqNum <= this.#acked) return;
     this.#acked = Math.min(seqNum, this.#last);
     while ((this.#queued.peek()?.seqNum ?? Infinity) <= this.#acked) this.#queued.shift()?.onProcessed?.();
   }

@@ -275,6 +275,18 @@ describeNats('NATS transport', () => {
       return { ...parsed, json };
     }
 
+    it('keeps nothing for a node whose first handshake it refused', async () => {
+      const refusing = await NatsOrchestratorTransport.create({ servers: server.url });
+      stops.push(() => refusing.stop());
+      refusing.serveControlPlane({ ...accepting, handshake: () => ({ accepted: false, reason: 'no' }) });
+      for (let i = 0; i < 3; i++) {
+        const compute = await NatsComputeTransport.create({ nodeId: `refused-${i}`, servers: server.url });
+        await compute.connect(testNodeInfo(`refused-${i}`)).catch(() => undefined);
+        await compute.stop();
+        expect(refusing.sequenceState(`refused-${i}`)).toBeUndefined();
+      }
+    });
+
     it("tells the endpoint the server's max_payload, the largest message a node can get", async () => {
       await setup();
       expect(orchestrator.maxMessageBytes()).toBe(raw.info?.max_payload);

@@ -45,9 +45,14 @@ export class NodeLink {
     };
   }
 
-  /** Whether a request or message carrying `connection` (absent from Go nodes) is of the live connection. */
+  /**
+   * Whether a request or message carrying `connection` (absent from Go nodes) is of the live connection.
+   * One without is a Go node's only while the live connection is one: where the node named its
+   * connection, anything else on its subjects (another peer's, with a sequence number that would make
+   * its real messages look old) is not of it.
+   */
   isLive(connection: string | undefined): boolean {
-    return this.connection !== undefined && (connection === undefined || connection === this.connection);
+    return this.connection !== undefined && (connection ?? UnnamedConnection) === this.connection;
   }
 
   /** Forgets the live connection; what it had queued for the handler is replayed after the next handshake. */

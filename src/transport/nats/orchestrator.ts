@@ -370,9 +370,12 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     const nodeId = request.NodeInfo.NodeID;
     if (!isSubjectToken(nodeId)) throw badOption(`node ID ${JSON.stringify(nodeId)} cannot name a subject`);
     const control = this.#controlHandler();
+    const known = this.#links.has(nodeId);
     const link = this.#link(nodeId);
     const decision = await this.#invoke(link, request, (req, ctx) => control.handshake(req, ctx));
     if (!decision.accepted) {
+      // Refused before it ever connected, with nothing sent to it: kept, every made-up ID would stay.
+      if (!known && !link.everConnected && link.outbox.length === 0) this.#links.delete(nodeId);
       const payload = {
         accepted: false,
         reason: decision.reason ?? '',
