@@ -9,6 +9,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
+import { isInsideFolder } from '../../lib/path-inside.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
@@ -45,7 +46,7 @@ export async function containerMounts(options: {
         `input source ${JSON.stringify(input.source)} now leads to ${JSON.stringify(source)}: it changed after it was checked`,
       );
     }
-    if (socket !== undefined && isInside(socket, source)) {
+    if (socket !== undefined && isInsideFolder(socket, source)) {
       throw inputError(
         source === socket
           ? `input source ${JSON.stringify(input.source)} is the Docker daemon's socket`
@@ -75,9 +76,4 @@ export async function containerMounts(options: {
   const outputFolders = mounts.slice(options.inputs.length).map((m) => m.Source);
   await Promise.all(outputFolders.map((folder) => mkdir(folder, { recursive: true })));
   return mounts;
-}
-
-/** Whether `path` is `folder` or inside it (both real paths). */
-function isInside(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder === '/' ? '/' : `${folder}/`);
 }

@@ -7,6 +7,7 @@
  * and its start function deferred until WASI is bound (start-section.ts).
  */
 import { readdir, realpath } from 'node:fs/promises';
+import { isInsideFolder } from '../../lib/path-inside.js';
 import { readSmallFile } from '../../lib/quick-fs.js';
 import { join, posix } from 'node:path';
 import type { PreparedVolume } from '../types.js';
@@ -169,7 +170,7 @@ function mountOf(
   let best: PreparedVolume | undefined;
   for (const volume of volumes) {
     const target = posix.resolve('/', volume.target);
-    const inside = wanted === target || wanted.startsWith(target === '/' ? '/' : `${target}/`);
+    const inside = isInsideFolder(wanted, target);
     if (inside && (best === undefined || target.length > posix.resolve('/', best.target).length)) {
       best = volume;
     }
@@ -280,7 +281,7 @@ async function assertInside(field: string, guestPath: string, path: string, root
     }
     throw err;
   }
-  if (real !== realRoot && !real.startsWith(realRoot === '/' ? '/' : `${realRoot}/`)) {
+  if (!isInsideFolder(real, realRoot)) {
     throw moduleNotFound(field, guestPath, 'a link there leads out of its input');
   }
 }
