@@ -1,7 +1,7 @@
 /**
- * Reading tar archives (ustar, with GNU long names and pax paths and sizes), either from memory (`readTar`, for
- * archives already bounded by their caller) or from a stream of chunks (`readTarStream`, for archives
- * of any size: memory stays at one chunk plus one header).
+ * Reading tar archives (ustar, with GNU long names, pax paths and pax sizes), either from memory
+ * (`readTar`, for archives already bounded by their caller) or from a stream of chunks (`readTarStream`,
+ * for archives of any size: memory stays at one chunk plus one header).
  *
  * Only regular files and directories are kept, as Go's `gzip.Decompress` does: links, devices and
  * fifos are skipped, so nothing in an archive can point outside it. Names are checked before use:
