@@ -22,6 +22,11 @@ export interface LaunchedExecution {
   log: LogFile;
   /** Settles when the task ended and its result layout is written, or when it stopped after an abort. */
   done: Promise<RunCommandResult>;
+  /**
+   * Settles when the task itself ended, where the engine still works after it (WASM writes copied
+   * inputs back): the timeout bounds the task, not the node's work after it.
+   */
+  taskEnded?: Promise<unknown>;
 }
 
 /** Why an execution's signal was aborted. */
@@ -115,7 +120,10 @@ export class ExecutionRegistry {
     entry.state = 'running';
     started.resolve(launched.log);
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      entry.timers.push(this.#clock.setTimer(timeoutMs, () => this.#stop(entry, 'timeout')));
+      const timeout = this.#clock.setTimer(timeoutMs, () => this.#stop(entry, 'timeout'));
+      entry.timers.push(timeout);
+      const endTimeout = () => timeout.cancel();
+      launched.taskEnded?.then(endTimeout, endTimeout);
     }
     launched.done.then(
       (result) => this.#finish(executionID, entry, outcome, () => outcome.resolve(result), timeoutMs),

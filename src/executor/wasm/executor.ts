@@ -138,7 +138,7 @@ export class WasmExecutor extends BaseExecutor {
           throw err;
         },
       );
-      return { log: recorder.log, done };
+      return { log: recorder.log, done, taskEnded: ran };
     });
   }
 
