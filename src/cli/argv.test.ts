@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { normalizeBooleanFlags } from './argv.js';
+import { normalizeGoFlags } from './argv.js';
 
 function program(): Command {
   const root = new Command('bacalhau').option('--api-port <port>');
@@ -17,8 +17,8 @@ function program(): Command {
   return root;
 }
 
-describe('normalizeBooleanFlags', () => {
-  const norm = (...args: string[]): string[] => normalizeBooleanFlags(program(), args);
+describe('normalizeGoFlags', () => {
+  const norm = (...args: string[]): string[] => normalizeGoFlags(program(), args);
 
   it('turns Go-style --flag=false into --no-flag when that exists', () => {
     expect(norm('job', 'run', '--wait=false', 'f.yaml')).toEqual(['job', 'run', '--no-wait', 'f.yaml']);
@@ -65,5 +65,29 @@ describe('normalizeBooleanFlags', () => {
 
   it('only knows the flags of the commands named', () => {
     expect(norm('--wait=false', 'job')).toEqual(['--wait=false', 'job']);
+  });
+});
+
+describe("normalizeGoFlags: pflag's -x=value", () => {
+  const norm = (...args: string[]): string[] =>
+    normalizeGoFlags(
+      program().addCommand(new Command('docker').option('-e, --env <kv>').option('-f, --follow')),
+      args,
+    );
+
+  it('gives a value shorthand what follows the =, all of it', () => {
+    expect(norm('docker', '-e=FOO=bar', '-e=', 'img')).toEqual(['docker', '-e', 'FOO=bar', '-e', '', 'img']);
+    expect(norm('job', 'run', '-V=x=1')).toEqual(['job', 'run', '-V', 'x=1']);
+  });
+
+  it('reads a boolean shorthand with a value as its long form', () => {
+    expect(norm('docker', '-f=true', 'img')).toEqual(['docker', '--follow', 'img']);
+    expect(norm('docker', '-f=0', 'img')).toEqual(['docker', 'img']);
+    expect(() => norm('docker', '-f=maybe')).toThrow('invalid argument "maybe" for "--follow" flag');
+  });
+
+  it('leaves unknown shorthands, shorthands of commands not named and everything after -- alone', () => {
+    expect(norm('docker', '-z=1', 'img', '--', '-e=x')).toEqual(['docker', '-z=1', 'img', '--', '-e=x']);
+    expect(norm('job', 'run', '-e=x')).toEqual(['job', 'run', '-e=x']);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Go's pflag accepts `--flag=false` (and `=true`, `=0`, `=1`, `=t`, `=F`, …) for boolean flags; scripts
- * written for Bacalhau use it (`--wait=false`). Commander only knows `--flag` and `--no-flag`, so the
- * arguments are rewritten before parsing, using the boolean options of the commands the arguments name.
+ * Go's pflag accepts `--flag=false` (and `=true`, `=0`, `=1`, `=t`, `=F`, …) for boolean flags, and
+ * `-x=value` for shorthands (`-e=KEY=VALUE`); scripts written for Bacalhau use both (`--wait=false`).
+ * Commander only knows `--flag` and `--no-flag`, and reads `-x=value` as the value `=value`, so the
+ * arguments are rewritten before parsing, using the options of the commands the arguments name.
  */
 import type { Command, Option } from 'commander';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -32,23 +33,33 @@ function commandPath(program: Command, argv: readonly string[]): Command[] {
 /**
  * Rewrites `--name=<bool>` of boolean options: true → `--name`; false → `--no-name` when that exists,
  * otherwise the argument is dropped (false is then the default). `--no-name=false` turns the option
- * back on. Other arguments, and everything after `--`, are left alone.
+ * back on. A known shorthand's `-x=value` becomes `-x value`, or for a boolean `--name=value`, read as
+ * above. Other arguments, and everything after `--`, are left alone.
  */
-export function normalizeBooleanFlags(program: Command, argv: readonly string[]): string[] {
+export function normalizeGoFlags(program: Command, argv: readonly string[]): string[] {
   const booleans = new Map<string, Option>();
+  const shorthands = new Map<string, Option>();
   for (const cmd of commandPath(program, argv)) {
     for (const option of cmd.options) {
       if (isBoolean(option) && option.long !== undefined) booleans.set(option.long, option);
+      if (option.short !== undefined) shorthands.set(option.short, option);
     }
   }
   const out: string[] = [];
   let literal = false;
-  for (const arg of argv) {
-    if (literal || arg === '--') {
+  for (const given of argv) {
+    if (literal || given === '--') {
       literal = true;
-      out.push(arg);
+      out.push(given);
       continue;
     }
+    const [, flag = '', shortValue = ''] = /^(-[^-=])=(.*)$/s.exec(given) ?? [];
+    const short = shorthands.get(flag);
+    if (short !== undefined && !isBoolean(short)) {
+      out.push(flag, shortValue);
+      continue;
+    }
+    const arg = short?.long === undefined ? given : `${short.long}=${shortValue}`;
     const eq = arg.indexOf('=');
     const name = arg.slice(0, eq);
     const value = arg.slice(eq + 1);

@@ -1,6 +1,6 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { BacalhauError, errorMessage } from '../models/bacerrors.js';
-import { normalizeBooleanFlags, rememberArgv } from './argv.js';
+import { normalizeGoFlags, rememberArgv } from './argv.js';
 import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
@@ -17,7 +17,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const program = createProgram(ctx);
   configureTree(program, ctx);
   try {
-    const normalized = normalizeBooleanFlags(program, argv);
+    const normalized = normalizeGoFlags(program, argv);
     rememberArgv(program, normalized);
     await program.parseAsync(normalized, { from: 'user' });
     return 0;

@@ -236,6 +236,32 @@ describe('docker run --dry-run', () => {
     });
   });
 
+  it("reads shorthands written -x=value as pflag does: the value is what follows the '='", async () => {
+    const run = await live.run([
+      ...['docker', 'run', '--dry-run', '-e=FOO=bar', '-o=out:/outputs', '-i=ipfs://QmCID:/data'],
+      ...['-p=local', '-w=/work', '-l=env=prod', '-f=true', 'ubuntu'],
+    ]);
+    expect(run.stderr).toBe('');
+    const job = parse(run.stdout) as {
+      Labels: unknown;
+      Tasks: {
+        Env: unknown;
+        ResultPaths: unknown;
+        InputSources: unknown[];
+        Publisher: unknown;
+        Engine: unknown;
+      }[];
+    };
+    expect(job.Labels).toEqual({ env: 'prod' });
+    expect(job.Tasks[0]).toMatchObject({
+      Env: { FOO: 'bar' },
+      ResultPaths: [{ Name: 'out', Path: '/outputs' }],
+      InputSources: [{ Target: '/data', Source: { Type: 'ipfs', Params: { CID: 'QmCID' } } }],
+      Publisher: { Type: 'local' },
+      Engine: { Params: { WorkingDirectory: '/work' } },
+    });
+  });
+
   it('--target all makes an ops job', async () => {
     const run = await live.run(['docker', 'run', '--dry-run', '--target', 'all', '--count', '0', 'ubuntu']);
     expect(parse(run.stdout)).toMatchObject({ Type: 'ops', Count: 0 });
