@@ -70,6 +70,9 @@ export function parseGoUrl(raw: string): GoUrl {
     if (!host.startsWith('[') && colon >= 0 && !/^:\d*$/.test(host.slice(colon))) {
       throw urlError(raw, `invalid port ${JSON.stringify(host.slice(colon))} after host`);
     }
+    // Go's unescape in host mode: besides letters, digits and escapes, only these ASCII characters
+    const bad = /[^A-Za-z0-9%\-._~!$&'()*+,;=:[\]<>"\u0080-\uffff]/.exec(host);
+    if (bad !== null) throw urlError(raw, `invalid character ${JSON.stringify(bad[0])} in host name`);
     host = unescape(raw, host);
   }
   return { scheme, host, path: unescape(raw, rest) };

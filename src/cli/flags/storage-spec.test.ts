@@ -101,3 +101,28 @@ describe('-p/--publisher as Bacalhau parses it', () => {
     expect(() => parsePublisherSpec('local,verbose=1')).toThrow('invalid publisher option: verbose=1');
   });
 });
+
+describe("hosts Go's url.Parse refuses", () => {
+  // net/url: a host holds only letters, digits, escapes and -._~!$&'()*+,;=:[]<>" (shouldEscape in
+  // host mode); a space is `invalid character " " in host name`, so Bacalhau refuses these flags
+  it('-i refuses a CID or bucket with a space or a brace in it', () => {
+    expect(() => parseStorageSpec('ipfs://Qm X', '/inputs')).toThrow(
+      'parse "ipfs://Qm X": invalid character " " in host name',
+    );
+    expect(() => parseStorageSpec('s3://my{bucket}/key', '/inputs')).toThrow(
+      'parse "s3://my{bucket}/key": invalid character "{" in host name',
+    );
+  });
+
+  it('-p refuses an S3 bucket with a space in it', () => {
+    expect(() => parsePublisherSpec('s3://my bucket/key')).toThrow(
+      'parse "s3://my bucket/key": invalid character " " in host name',
+    );
+  });
+
+  it('takes the characters Go takes in a host', () => {
+    expect(parseStorageSpec("s3://a-b.c_d~!$&'()*+;/key", '/inputs')).toMatchObject({
+      Source: { Params: { Bucket: "a-b.c_d~!$&'()*+;" } },
+    });
+  });
+});
