@@ -4,7 +4,6 @@ import { ManualClock } from '../../lib/clock.js';
 import { BacalhauError, ZeroTime, type Evaluation } from '../../models/index.js';
 import {
   BrokerErrorReason,
-  DeadLetterQueue,
   EvaluationBroker,
   compileBrokerOptions,
   type Delivery,
@@ -39,14 +38,26 @@ afterEach(async () => {
   for (const b of brokers.splice(0)) await b.stop();
 });
 
-async function setup(options: EvaluationBrokerOptions = {}): Promise<{
-  broker: EvaluationBroker;
-  clock: ManualClock;
-}> {
+/** What the broker handed its owner: dead-lettered and superseded evaluations, in order. */
+function recorder() {
+  const deadLettered: Evaluation[] = [];
+  const cancelled: Evaluation[] = [];
+  return {
+    deadLettered,
+    cancelled,
+    callbacks: {
+      onDeadLetter: (e: Evaluation) => void deadLettered.push(e),
+      onCancelable: (evals: Evaluation[]) => void cancelled.push(...evals),
+    },
+  };
+}
+
+async function setup(options: Partial<EvaluationBrokerOptions> = {}) {
   const clock = new ManualClock(T0);
-  const broker = await EvaluationBroker.create({ clock, ...options });
+  const { deadLettered, cancelled, callbacks } = recorder();
+  const broker = await EvaluationBroker.create({ clock, ...callbacks, ...options });
   brokers.push(broker);
-  return { broker, clock };
+  return { broker, clock, deadLettered, cancelled };
 }
 
 /** Dequeues what is ready right now, or fails the test (never waits). */
@@ -91,13 +102,12 @@ function track<T>(p: Promise<T>): { settled: boolean; value?: T; error?: unknown
 
 describe('options', () => {
   it('compiles Bacalhau defaults into a frozen object', () => {
-    const o = compileBrokerOptions();
+    const o = compileBrokerOptions(recorder().callbacks);
     expect(o).toMatchObject({
       visibilityTimeoutMs: 60_000,
       maxRetryCount: 10,
       initialNackDelayMs: 5_000,
       subsequentNackDelayMs: 30_000,
-      enabled: true,
     });
     expect(Object.isFrozen(o)).toBe(true);
   });
@@ -111,13 +121,14 @@ describe('options', () => {
     [{ initialNackDelayMs: -1 }, /initialNackDelayMs/],
     [{ subsequentNackDelayMs: Number.NaN }, /subsequentNackDelayMs/],
   ])('refuses %o', async (options, message) => {
-    expect(() => compileBrokerOptions(options)).toThrow(message);
-    await expect(EvaluationBroker.create(options)).rejects.toMatchObject({ code: 'ValidationError' });
+    const withCallbacks = { ...recorder().callbacks, ...options };
+    expect(() => compileBrokerOptions(withCallbacks)).toThrow(message);
+    await expect(EvaluationBroker.create(withCallbacks)).rejects.toMatchObject({ code: 'ValidationError' });
   });
 });
 
 describe('enqueue, dequeue, ack', () => {
-  it('delivers an evaluation with a receipt, tracks it in flight and forgets it on ack', async () => {
+  it('delivers an evaluation with a receipt, counts it in flight and forgets it on ack', async () => {
     const { broker } = await setup();
     const e = evaluation();
     broker.enqueue(e);
@@ -130,7 +141,6 @@ describe('enqueue, dequeue, ack', () => {
     const d = await take(broker);
     expect(d.evaluation).toEqual(e);
     expect(d.receipt).toMatch(/^[0-9a-f-]{36}$/);
-    expect(broker.inflight(e.ID)).toBe(d.receipt);
     expect(broker.stats()).toMatchObject({
       totalReady: 0,
       totalInflight: 1,
@@ -138,7 +148,6 @@ describe('enqueue, dequeue, ack', () => {
     });
 
     broker.ack(e.ID, d.receipt);
-    expect(broker.inflight(e.ID)).toBeUndefined();
     expect(broker.stats()).toMatchObject({
       totalReady: 0,
       totalInflight: 0,
@@ -192,7 +201,6 @@ describe('enqueue, dequeue, ack', () => {
       details: { Reason: 'ReceiptMismatch', EvaluationID: e.ID },
     });
     expect(reasonOf(() => broker.nack(e.ID, 'nope'))).toBe(BrokerErrorReason.ReceiptMismatch);
-    expect(reasonOf(() => broker.extend(e.ID, 'nope'))).toBe(BrokerErrorReason.ReceiptMismatch);
     expect(reasonOf(() => broker.nack('v-unknown', d.receipt))).toBe(BrokerErrorReason.NotInflight);
     expect(() => broker.ack('v-unknown', d.receipt)).toThrow(expect.objectContaining({ code: 'NotFound' }));
     broker.ack(e.ID, d.receipt);
@@ -276,7 +284,7 @@ describe('one evaluation per job', () => {
     broker.enqueueAll([low, high, parked]);
     const batch = broker.dequeueReady(['batch'], 5);
     expect(batch.map((d) => d.evaluation.ID)).toEqual([high.ID, low.ID]);
-    expect(batch.map((d) => broker.inflight(d.evaluation.ID))).toEqual(batch.map((d) => d.receipt));
+    expect(broker.stats()).toMatchObject({ totalInflight: 2, totalPending: 1 });
     expect(broker.dequeueReady(['batch'], 5)).toEqual([]);
     broker.ack(low.ID, batch[1]?.receipt ?? '');
     expect(broker.dequeueReady(['batch'], 0)).toEqual([]);
@@ -305,15 +313,15 @@ describe('one evaluation per job', () => {
     expect(broker.stats()).toMatchObject({ totalReady: 2, totalPending: 0 });
   });
 
-  it('on ack promotes the newest pending evaluation and makes the rest cancelable (Go serialisation test)', async () => {
-    const { broker } = await setup();
+  it('on ack promotes the newest pending evaluation and cancels the rest (Go serialisation test)', async () => {
+    const { broker, cancelled } = await setup();
     const mk = (i: number, ns: string): Evaluation =>
       evaluation({ ID: `eval:${i}`, JobID: 'example', Namespace: ns, CreateTime: i, ModifyTime: i });
     const evals = [1, 2, 3, 4].map((i) => mk(i, 'one')).concat([5, 6, 7].map((i) => mk(i, 'two')));
     for (const e of evals) broker.enqueue(e);
     const totals = (): number[] => {
       const s = broker.stats();
-      return [s.totalReady, s.totalInflight, s.totalPending, s.totalCancelable];
+      return [s.totalReady, s.totalInflight, s.totalPending, cancelled.length];
     };
     expect(totals()).toEqual([2, 0, 5, 0]);
 
@@ -338,14 +346,11 @@ describe('one evaluation per job', () => {
     broker.ack(d.evaluation.ID, d.receipt);
     expect(totals()).toEqual([0, 0, 0, 3]);
 
-    const cancelled = broker.cancelable(2);
     expect(cancelled.map((e) => [e.ID, e.Status])).toEqual([
       ['eval:2', 'canceled'],
       ['eval:3', 'canceled'],
+      ['eval:6', 'canceled'],
     ]);
-    expect(broker.stats().totalCancelable).toBe(1);
-    expect(broker.cancelable(10).map((e) => e.ID)).toEqual(['eval:6']);
-    expect(broker.stats().totalCancelable).toBe(0);
   });
 
   it('promotes the highest-priority pending evaluation over a newer one', async () => {
@@ -359,7 +364,7 @@ describe('one evaluation per job', () => {
     expect((await take(broker)).evaluation.ID).toBe(important.ID);
   });
 
-  it('hands superseded evaluations to onCancelable when given', async () => {
+  it('hands superseded evaluations to onCancelable, in one call per ack', async () => {
     const batches: Evaluation[][] = [];
     const { broker } = await setup({ onCancelable: (evals) => batches.push(evals) });
     const evals = [1, 2, 3].map(() => evaluation({ JobID: 'j' }));
@@ -367,8 +372,6 @@ describe('one evaluation per job', () => {
     const d = await take(broker);
     broker.ack(d.evaluation.ID, d.receipt);
     expect(batches).toEqual([[{ ...evals[1], Status: 'canceled' }]]);
-    expect(broker.stats().totalCancelable).toBe(0);
-    expect(broker.cancelable(10)).toEqual([]);
     // A cancelled evaluation left the broker: its ID may be enqueued again.
     const next = await take(broker);
     broker.ack(next.evaluation.ID, next.receipt);
@@ -498,9 +501,8 @@ describe('visibility timeout and nack', () => {
     broker.enqueue(e);
     const d = await take(broker);
     await clock.advanceAsync(59_999);
-    expect(broker.inflight(e.ID)).toBe(d.receipt);
+    expect(broker.stats()).toMatchObject({ totalInflight: 1, totalWaiting: 0 });
     await clock.advanceAsync(1);
-    expect(broker.inflight(e.ID)).toBeUndefined();
     expect(broker.stats()).toMatchObject({ totalInflight: 0, totalWaiting: 1 });
     expect(reasonOf(() => broker.ack(e.ID, d.receipt))).toBe(BrokerErrorReason.NotInflight);
 
@@ -511,20 +513,6 @@ describe('visibility timeout and nack', () => {
     // The stale receipt of the first delivery is refused; the current one works.
     expect(reasonOf(() => broker.ack(e.ID, d.receipt))).toBe(BrokerErrorReason.ReceiptMismatch);
     broker.ack(e.ID, again.receipt);
-  });
-
-  it('extend restarts the visibility timeout', async () => {
-    const { broker, clock } = await setup({ visibilityTimeoutMs: 1_000 });
-    const e = evaluation();
-    broker.enqueue(e);
-    const d = await take(broker);
-    await clock.advanceAsync(900);
-    broker.extend(e.ID, d.receipt);
-    await clock.advanceAsync(900);
-    expect(broker.inflight(e.ID)).toBe(d.receipt);
-    await clock.advanceAsync(100);
-    expect(broker.inflight(e.ID)).toBeUndefined();
-    expect(reasonOf(() => broker.extend(e.ID, d.receipt))).toBe(BrokerErrorReason.NotInflight);
   });
 
   it('acking cancels the visibility timer', async () => {
@@ -603,29 +591,8 @@ describe('dead letters', () => {
     }
   }
 
-  it('moves an evaluation to _dlq after maxRetryCount deliveries, holding its job (Go behaviour)', async () => {
-    const { broker, clock } = await setup({ maxRetryCount: 3 });
-    const e = evaluation({ JobID: 'j' });
-    const parked = evaluation({ JobID: 'j' });
-    broker.enqueueAll([e, parked]);
-    await exhaust(broker, clock, e, 3);
-    expect(broker.stats()).toMatchObject({
-      totalReady: 1,
-      totalPending: 1,
-      byQueue: { batch: { ready: 0, inflight: 0 }, [DeadLetterQueue]: { ready: 1, inflight: 0 } },
-    });
-    await nothingReady(broker, clock);
-
-    const dead = await take(broker, [DeadLetterQueue]);
-    expect(dead.evaluation.ID).toBe(e.ID);
-    expect(broker.stats().byQueue[DeadLetterQueue]).toEqual({ ready: 0, inflight: 1 });
-    broker.ack(e.ID, dead.receipt);
-    expect((await take(broker)).evaluation.ID).toBe(parked.ID);
-  });
-
-  it('hands the evaluation, marked failed, to onDeadLetter and releases its job', async () => {
-    const dead: Evaluation[] = [];
-    const { broker, clock } = await setup({ maxRetryCount: 2, onDeadLetter: (e) => dead.push(e) });
+  it('hands the evaluation, marked failed, to onDeadLetter and releases its job (Go keeps the job waiting)', async () => {
+    const { broker, clock, deadLettered: dead } = await setup({ maxRetryCount: 2 });
     const e = evaluation({ JobID: 'j' });
     const parked = evaluation({ JobID: 'j' });
     broker.enqueueAll([e, parked]);
@@ -737,58 +704,31 @@ describe('waiting dequeues', () => {
 });
 
 describe('lifecycle', () => {
-  it('drops work while disabled, rejects waiters on disable and starts empty when re-enabled', async () => {
-    const { broker, clock } = await setup({ enabled: false });
-    expect(broker.state).toBe('disabled');
-    broker.enqueue(evaluation());
-    expect(broker.stats().totalReady).toBe(0);
-    await expect(broker.dequeue(['batch'])).rejects.toMatchObject({
-      code: 'ServiceUnavailable',
-      details: { Reason: 'Disabled' },
-    });
-
-    broker.setEnabled(true);
-    expect(broker.enabled).toBe(true);
+  it('stop rejects waiters, cancels timers, forgets what it held, is idempotent and final', async () => {
+    const { broker, clock } = await setup();
     const inflight = evaluation();
     broker.enqueueAll([
       inflight,
       evaluation({ JobID: inflight.JobID }),
-      evaluation({ WaitUntil: iso(T0 + 1) }),
+      evaluation({ WaitUntil: iso(T0 + 1_000) }),
     ]);
     const d = await take(broker);
-    const waiter = broker.dequeue(['ops']);
-    broker.setEnabled(false);
-    await expect(waiter).rejects.toMatchObject({ details: { Reason: 'Disabled' } });
-    expect(clock.pendingTimers).toBe(0);
-    expect(reasonOf(() => broker.ack(inflight.ID, d.receipt))).toBe(BrokerErrorReason.NotInflight);
-
-    broker.setEnabled(true);
-    expect(broker.stats()).toMatchObject({
-      totalReady: 0,
-      totalInflight: 0,
-      totalPending: 0,
-      totalWaiting: 0,
-      byQueue: {},
-    });
-    broker.enqueue(inflight);
-    expect((await take(broker)).evaluation.ID).toBe(inflight.ID);
-  });
-
-  it('stop rejects waiters, cancels timers, is idempotent and final', async () => {
-    const { broker, clock } = await setup();
-    broker.enqueueAll([evaluation(), evaluation({ WaitUntil: iso(T0 + 1_000) })]);
-    await take(broker);
     const waiter = broker.dequeue(['batch']);
     await broker.stop();
     await expect(waiter).rejects.toMatchObject({
       code: 'ServiceUnavailable',
       details: { Reason: 'Stopped' },
     });
-    expect(broker.state).toBe('stopped');
     expect(clock.pendingTimers).toBe(0);
+    expect(reasonOf(() => broker.ack(inflight.ID, d.receipt))).toBe(BrokerErrorReason.NotInflight);
+    expect(broker.stats()).toMatchObject({
+      totalReady: 0,
+      totalInflight: 0,
+      totalPending: 0,
+      totalWaiting: 0,
+    });
     await broker.stop();
-    broker.setEnabled(true);
-    expect(broker.state).toBe('stopped');
+    expect(broker.wakeDelayed({ trigger: 'job-queue', types: ['batch'], minAgeMs: 0 }, 10)).toBe(0);
     broker.enqueue(evaluation());
     expect(broker.stats().totalReady).toBe(0);
     await expect(broker.dequeue(['batch'])).rejects.toMatchObject({ details: { Reason: 'Stopped' } });

@@ -14,19 +14,17 @@
  * - **Delayed evaluations.** An evaluation whose `WaitUntil` is in the future is held until then, driven
  *   by one clock timer for the earliest (no polling). It takes its job's slot only when it falls due.
  * - **At-least-once delivery.** `dequeue` hands out an evaluation with a fresh receipt. `ack` removes it;
- *   `nack` (or the visibility timeout, default 1 minute, restarted by `extend`) re-queues it after a delay:
- *   5 s after the first delivery, then 30 s × (deliveries − 1), keeping the job's slot meanwhile. After
- *   `maxRetryCount` deliveries a nack moves it to the dead-letter queue `_dlq` instead.
+ *   `nack` (or the visibility timeout, default 1 minute) re-queues it after a delay: 5 s after the first
+ *   delivery, then 30 s × (deliveries − 1), keeping the job's slot meanwhile. After `maxRetryCount`
+ *   deliveries a nack dead-letters it instead.
  * - **Receipts.** Every delivery has its own receipt; an `ack`/`nack` with an old receipt (for example
  *   after the visibility timeout expired and the evaluation was delivered again) is refused.
  *
  * Deliberate differences from Go:
  * - Go's dead-letter queue and cancelable list have no consumer in Bacalhau, so a dead-lettered
- *   evaluation blocks its job forever. Here `onDeadLetter`, when given, receives the evaluation marked
- *   `failed` and the job's slot is released at once (pending evaluations proceed); without it the
- *   evaluation waits in the `_dlq` queue, dequeue-able and holding the slot, exactly as in Go.
- *   Likewise `onCancelable` receives superseded pending evaluations marked `canceled`; without it they
- *   accumulate for {@link EvaluationBroker.cancelable}.
+ *   evaluation blocks its job forever. Here the owner's `onDeadLetter` receives the evaluation marked
+ *   `failed` and the job's slot is released at once (pending evaluations proceed); `onCancelable`
+ *   receives superseded pending evaluations marked `canceled`.
  * - Ties between queues of equal priority go to the oldest evaluation, not to a random queue.
  * - Among evaluations of equal priority, those that advance work already started (a bid to approve, a
  *   result to record, a timeout, a stop, executions lost with a node: {@link FollowUpTriggers}) go
@@ -36,8 +34,10 @@
  *   completes until the backlog is through (throughput benchmark, 100,000 jobs submitted in 35 s: 112
  *   completed after 70 s in creation order, 19,664 in this order). New work waits only while started
  *   work has evaluations ready, which it produces as fast as its executions progress.
- * - Re-enqueueing an evaluation that is in flight with a receipt (Go `EnqueueAll` with receipt handles)
- *   is not offered: Bacalhau never uses it.
+ * - Not offered, as Bacalhau's orchestrator never uses them: re-enqueueing an evaluation that is in
+ *   flight with a receipt (Go `EnqueueAll` with receipt handles), disabling (`SetEnabled`, for a leader
+ *   that lost its election), `Inflight`, `InflightExtend` (a scheduler run takes milliseconds, not the
+ *   visibility timeout) and `Cancelable` (the callbacks replace it).
  *
  * The broker holds no durable state. After a restart, rebuild it from the store with
  * {@link EvaluationBroker.enqueueAll} over every evaluation still `pending`.
@@ -51,9 +51,6 @@ import { BacalhauError, ErrorCode, EvalStatus, EvalTrigger, type Evaluation } fr
 import { Heap } from './heap.js';
 import { goTime, nanosToMs } from '../../models/go-time.js';
 
-/** The queue dead-lettered evaluations go to when no `onDeadLetter` callback is set. */
-export const DeadLetterQueue = '_dlq';
-
 export interface EvaluationBrokerOptions {
   /** How long a delivery may stay un-acked before it counts as nacked. Default 60 000 (1 m). */
   visibilityTimeoutMs?: number;
@@ -63,19 +60,17 @@ export interface EvaluationBrokerOptions {
   initialNackDelayMs?: number;
   /** Delay unit for later nacks: after delivery n ≥ 2 the delay is (n − 1) × this. Default 30 000. */
   subsequentNackDelayMs?: number;
-  /** Whether the broker accepts work from the start (Go starts disabled). Default true. */
-  enabled?: boolean;
   clock?: Clock;
   /**
    * Receives each evaluation that exhausted its deliveries, with `Status: 'failed'`; the owner persists
    * it. The job's slot is released after the call. Must not throw.
    */
-  onDeadLetter?: (evaluation: Evaluation) => void;
+  onDeadLetter: (evaluation: Evaluation) => void;
   /**
    * Receives pending evaluations superseded by a newer one for the same job, with
    * `Status: 'canceled'`; the owner persists them. Must not throw.
    */
-  onCancelable?: (evaluations: Evaluation[]) => void;
+  onCancelable: (evaluations: Evaluation[]) => void;
 }
 
 export interface CompiledBrokerOptions {
@@ -83,10 +78,9 @@ export interface CompiledBrokerOptions {
   readonly maxRetryCount: number;
   readonly initialNackDelayMs: number;
   readonly subsequentNackDelayMs: number;
-  readonly enabled: boolean;
   readonly clock: Clock;
-  readonly onDeadLetter: ((evaluation: Evaluation) => void) | undefined;
-  readonly onCancelable: ((evaluations: Evaluation[]) => void) | undefined;
+  readonly onDeadLetter: (evaluation: Evaluation) => void;
+  readonly onCancelable: (evaluations: Evaluation[]) => void;
 }
 
 const Component = 'EvaluationBroker';
@@ -100,13 +94,12 @@ function invalidOption(message: string): BacalhauError {
  *
  * @throws BacalhauError (ValidationError) naming the first bad option
  */
-export function compileBrokerOptions(options: EvaluationBrokerOptions = {}): CompiledBrokerOptions {
+export function compileBrokerOptions(options: EvaluationBrokerOptions): CompiledBrokerOptions {
   const compiled: CompiledBrokerOptions = {
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? 60_000,
     maxRetryCount: options.maxRetryCount ?? 10,
     initialNackDelayMs: options.initialNackDelayMs ?? 5_000,
     subsequentNackDelayMs: options.subsequentNackDelayMs ?? 30_000,
-    enabled: options.enabled ?? true,
     clock: options.clock ?? systemClock,
     onDeadLetter: options.onDeadLetter,
     onCancelable: options.onCancelable,
@@ -128,12 +121,10 @@ export function compileBrokerOptions(options: EvaluationBrokerOptions = {}): Com
 
 /** Why a broker call failed; in `BacalhauError.details.Reason`. */
 export const BrokerErrorReason = {
-  /** ack/nack/extend of an evaluation that is not in flight (never delivered, done, or timed out). */
+  /** ack/nack of an evaluation that is not in flight (never delivered, done, or timed out). */
   NotInflight: 'NotInflight',
-  /** ack/nack/extend with a receipt of an earlier delivery. */
+  /** ack/nack with a receipt of an earlier delivery. */
   ReceiptMismatch: 'ReceiptMismatch',
-  /** dequeue on a disabled broker, or a waiting dequeue when the broker got disabled. */
-  Disabled: 'Disabled',
   /** dequeue on a stopped broker, or a waiting dequeue when the broker stopped. */
   Stopped: 'Stopped',
   /** a waiting dequeue whose signal aborted; `cause` is the signal's reason. */
@@ -156,9 +147,7 @@ function brokerError(
   });
 }
 
-export type BrokerState = 'enabled' | 'disabled' | 'stopped';
-
-/** One delivery of an evaluation; `receipt` identifies it in ack/nack/extend. */
+/** One delivery of an evaluation; `receipt` identifies it in ack/nack. */
 export interface Delivery {
   evaluation: Evaluation;
   receipt: string;
@@ -194,11 +183,9 @@ export interface BrokerStats {
   totalPending: number;
   /** Delayed until their `WaitUntil` (new ones, and nacked ones waiting out their delay). */
   totalWaiting: number;
-  /** Superseded pending evaluations not yet taken with `cancelable()` (0 with `onCancelable`). */
-  totalCancelable: number;
-  /** Evaluations handed to `onDeadLetter` since the broker was last enabled. */
+  /** Evaluations handed to `onDeadLetter`. */
   totalDeadLettered: number;
-  /** Per queue (job type, or `_dlq`). */
+  /** Per queue (job type). */
   byQueue: Record<string, QueueStats>;
 }
 
@@ -271,7 +258,7 @@ function parseWaitUntil(value: string): number {
 export class EvaluationBroker {
   readonly options: CompiledBrokerOptions;
   readonly #clock: Clock;
-  #state: BrokerState;
+  #stopped = false;
   #seq = 0;
 
   /** Evaluation ID → number of deliveries so far, for every evaluation the broker holds (Go `evals`). */
@@ -285,7 +272,6 @@ export class EvaluationBroker {
   #delayTimer: Timer | undefined;
   #delayDue = Infinity;
   #waiters = new Set<Waiter>();
-  #cancelable: Evaluation[] = [];
   #stats = EvaluationBroker.#emptyStats();
   #byQueue = new Map<string, QueueStats>();
   /** Set while enqueueAll runs, so waiters are served once everything is in. */
@@ -294,57 +280,29 @@ export class EvaluationBroker {
   private constructor(options: CompiledBrokerOptions) {
     this.options = options;
     this.#clock = options.clock;
-    this.#state = options.enabled ? 'enabled' : 'disabled';
   }
 
   /** @throws BacalhauError (ValidationError) for bad options */
-  static create(options: EvaluationBrokerOptions = {}): Promise<EvaluationBroker> {
+  static create(options: EvaluationBrokerOptions): Promise<EvaluationBroker> {
     // Built inside the executor so bad options reject the promise rather than throw.
     return new Promise((resolve) => resolve(new EvaluationBroker(compileBrokerOptions(options))));
   }
 
-  get state(): BrokerState {
-    return this.#state;
-  }
-
-  get enabled(): boolean {
-    return this.#state === 'enabled';
-  }
-
   /**
-   * Go's `SetEnabled`. Disabling drops everything the broker holds (ready, pending, delayed, in flight
-   * and cancelable), cancels its timers and rejects waiting dequeues (reason `Disabled`); re-enabling
-   * starts empty. Ignored once stopped.
-   */
-  setEnabled(enabled: boolean): void {
-    if (this.#state === 'stopped') return;
-    if (enabled) {
-      this.#state = 'enabled';
-      return;
-    }
-    this.#state = 'disabled';
-    this.#flush(
-      brokerError(BrokerErrorReason.Disabled, ErrorCode.ServiceUnavailable, 'evaluation broker is disabled'),
-    );
-  }
-
-  /**
-   * Final: drops everything as {@link setEnabled}(false) does and rejects waiting dequeues (reason
+   * Final: drops everything the broker holds, cancels its timers and rejects waiting dequeues (reason
    * `Stopped`). Idempotent.
    */
   stop(): Promise<void> {
-    if (this.#state !== 'stopped') {
-      this.#state = 'stopped';
-      this.#flush(
-        brokerError(BrokerErrorReason.Stopped, ErrorCode.ServiceUnavailable, 'evaluation broker is stopped'),
-      );
+    if (!this.#stopped) {
+      this.#stopped = true;
+      this.#flush();
     }
     return Promise.resolve();
   }
 
   /**
    * Adds an evaluation (a copy is kept). Ignored when the broker already holds an evaluation with this
-   * ID, and silently dropped when the broker is not enabled (as in Go). It is delayed if its
+   * ID, and silently dropped once the broker stopped. It is delayed if its
    * `WaitUntil` is in the future, parked if its job already has an evaluation ready or in flight, and
    * ready otherwise.
    */
@@ -376,7 +334,7 @@ export class EvaluationBroker {
    * a nack keeps its delay. Not in Go.
    */
   wakeDelayed(wake: WakeSelection, max: number): number {
-    if (this.#state !== 'enabled') return 0;
+    if (this.#stopped) return 0;
     const now = this.#clock.now();
     const kept: Entry[] = [];
     let woken = 0;
@@ -400,17 +358,16 @@ export class EvaluationBroker {
   }
 
   /**
-   * The best ready evaluation among the queues `types` (job types, or `_dlq`), waiting until one is
+   * The best ready evaluation among the queues `types` (job types), waiting until one is
    * ready. The visibility timeout starts at delivery. Resolves `undefined` only when `timeoutMs`
    * elapses first.
    *
-   * @throws BacalhauError (ServiceUnavailable, reason `Disabled` or `Stopped`) when the broker is not
-   *   enabled or stops being enabled while waiting; (RequestCancelled, reason `Aborted`) when `signal`
-   *   aborts first
+   * @throws BacalhauError (ServiceUnavailable, reason `Stopped`) when the broker is stopped or stops
+   *   while waiting; (RequestCancelled, reason `Aborted`) when `signal` aborts first
    */
   dequeue(types: readonly string[], options: DequeueOptions = {}): Promise<Delivery | undefined> {
     const { signal, timeoutMs } = options;
-    if (this.#state !== 'enabled') return Promise.reject(this.#notEnabledError());
+    if (this.#stopped) return Promise.reject(stoppedError());
     if (signal?.aborted === true) return Promise.reject(abortedError(signal));
     const now = this.#take(types);
     if (now !== undefined) return Promise.resolve(now);
@@ -444,35 +401,18 @@ export class EvaluationBroker {
 
   /**
    * Up to `max` evaluations that are ready now among `types`, best first, without waiting: each is a
-   * delivery as {@link dequeue} makes it. Empty when nothing is ready or the broker is not enabled. A
+   * delivery as {@link dequeue} makes it. Empty when nothing is ready or the broker stopped. A
    * worker fills its batch with these after a dequeue, so that the plans of one batch share a commit.
    */
   dequeueReady(types: readonly string[], max: number): Delivery[] {
     const deliveries: Delivery[] = [];
-    if (this.#state !== 'enabled') return deliveries;
+    if (this.#stopped) return deliveries;
     while (deliveries.length < max) {
       const delivery = this.#take(types);
       if (delivery === undefined) break;
       deliveries.push(delivery);
     }
     return deliveries;
-  }
-
-  /** The receipt of the evaluation's current delivery, or undefined when it is not in flight. */
-  inflight(evaluationID: string): string | undefined {
-    return this.#inflight.get(evaluationID)?.receipt;
-  }
-
-  /**
-   * Restarts the visibility timeout of an in-flight evaluation (Go `InflightExtend`), for schedulers
-   * that run long.
-   *
-   * @throws BacalhauError reason `NotInflight` (NotFound) or `ReceiptMismatch` (ResourceInUse)
-   */
-  extend(evaluationID: string, receipt: string): void {
-    const inflight = this.#checkInflight(evaluationID, receipt);
-    inflight.timer?.cancel();
-    inflight.timer = this.#visibilityTimer(inflight);
   }
 
   /**
@@ -502,16 +442,6 @@ export class EvaluationBroker {
     this.#dispatch();
   }
 
-  /**
-   * Takes up to `batchSize` superseded pending evaluations (marked `canceled`) for the owner to
-   * persist (Go `Cancelable`). Always empty when `onCancelable` is set.
-   */
-  cancelable(batchSize: number): Evaluation[] {
-    const taken = this.#cancelable.splice(0, Math.max(0, batchSize));
-    this.#stats.totalCancelable = this.#cancelable.length;
-    return taken;
-  }
-
   /** A snapshot of the counters. */
   stats(): BrokerStats {
     const byQueue: Record<string, QueueStats> = {};
@@ -527,7 +457,6 @@ export class EvaluationBroker {
       totalInflight: 0,
       totalPending: 0,
       totalWaiting: 0,
-      totalCancelable: 0,
       totalDeadLettered: 0,
     };
   }
@@ -541,19 +470,8 @@ export class EvaluationBroker {
     return s;
   }
 
-  #notEnabledError(): BacalhauError {
-    return this.#state === 'stopped'
-      ? brokerError(BrokerErrorReason.Stopped, ErrorCode.ServiceUnavailable, 'evaluation broker is stopped')
-      : brokerError(
-          BrokerErrorReason.Disabled,
-          ErrorCode.ServiceUnavailable,
-          'evaluation broker is disabled',
-        );
-  }
-
   #enqueueNew(evaluation: Evaluation): void {
-    if (this.#state !== 'enabled') return;
-    if (this.#deliveries.has(evaluation.ID)) return;
+    if (this.#stopped || this.#deliveries.has(evaluation.ID)) return;
     this.#deliveries.set(evaluation.ID, 0);
     const entry: Entry = {
       evaluation: { ...evaluation },
@@ -631,7 +549,7 @@ export class EvaluationBroker {
 
   /** Serves waiting dequeues, oldest waiter first, while there is ready work they can take. */
   #dispatch(): void {
-    if (this.#batching || this.#state !== 'enabled') return;
+    if (this.#batching || this.#stopped) return;
     for (const waiter of this.#waiters) {
       if (this.#stats.totalReady === 0) return;
       const delivery = this.#take(waiter.types);
@@ -734,15 +652,9 @@ export class EvaluationBroker {
   }
 
   #deadLetter(entry: Entry, deliveries: number): void {
-    const { onDeadLetter } = this.options;
-    if (onDeadLetter === undefined) {
-      // Go: ready in `_dlq`, still holding the job's slot until someone dequeues and acks it.
-      this.#enqueueReady(entry, DeadLetterQueue);
-      return;
-    }
     this.#release(entry);
     this.#stats.totalDeadLettered++;
-    onDeadLetter({
+    this.options.onDeadLetter({
       ...entry.evaluation,
       Status: EvalStatus.Failed,
       Comment: `evaluation failed after ${deliveries} delivery attempts`,
@@ -767,18 +679,13 @@ export class EvaluationBroker {
           this.#deliveries.delete(e.evaluation.ID);
           return { ...e.evaluation, Status: EvalStatus.Cancelled };
         });
-      if (this.options.onCancelable !== undefined) {
-        this.options.onCancelable(cancelled);
-      } else {
-        this.#cancelable.push(...cancelled);
-        this.#stats.totalCancelable = this.#cancelable.length;
-      }
+      this.options.onCancelable(cancelled);
     }
     if (next !== undefined) this.#enqueueReady(next, next.evaluation.Type);
   }
 
   /** Go's `flush`: cancel every timer, fail every waiter, forget everything. */
-  #flush(err: BacalhauError): void {
+  #flush(): void {
     for (const inflight of this.#inflight.values()) inflight.timer?.cancel();
     this.#delayTimer?.cancel();
     this.#delayTimer = undefined;
@@ -791,11 +698,14 @@ export class EvaluationBroker {
     this.#ready = new Map();
     this.#inflight = new Map();
     this.#delayed = new Heap<Entry>(delayedBefore);
-    this.#cancelable = [];
     this.#stats = EvaluationBroker.#emptyStats();
     this.#byQueue = new Map();
-    for (const waiter of waiters) waiter.fail(err);
+    for (const waiter of waiters) waiter.fail(stoppedError());
   }
+}
+
+function stoppedError(): BacalhauError {
+  return brokerError(BrokerErrorReason.Stopped, ErrorCode.ServiceUnavailable, 'evaluation broker is stopped');
 }
 
 function abortedError(signal: AbortSignal | undefined): BacalhauError {

@@ -1,10 +1,8 @@
 /** The evaluation broker: the queue between the store and the scheduler workers. */
 export {
   BrokerErrorReason,
-  DeadLetterQueue,
   EvaluationBroker,
   compileBrokerOptions,
-  type BrokerState,
   type BrokerStats,
   type CompiledBrokerOptions,
   type Delivery,

@@ -12,7 +12,12 @@ let broker: EvaluationBroker;
 beforeEach(async () => {
   clock = new ManualClock();
   store = await SqliteJobStore.create({ path: ':memory:', clock });
-  broker = await EvaluationBroker.create({ clock });
+  // nothing here looks at what the broker cancels or dead-letters
+  broker = await EvaluationBroker.create({
+    clock,
+    onDeadLetter: () => undefined,
+    onCancelable: () => undefined,
+  });
 });
 
 afterEach(async () => {

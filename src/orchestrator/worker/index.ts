@@ -1,8 +1,6 @@
 /** The scheduling loop: broker feeding, workers, and the service that assembles them. See README.md. */
 export {
   Worker,
-  DefaultDequeueBaseBackoffMs,
-  DefaultDequeueMaxBackoffMs,
   DefaultWorkerBatchSize,
   type EvaluationOutcome,
   type WorkerDependencies,

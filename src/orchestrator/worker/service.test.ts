@@ -346,7 +346,7 @@ describe('SchedulingService', () => {
     await stopping;
     expect(service.state).toBe('stopped');
     expect(service.workers.map((w) => w.state)).toEqual(['stopped', 'stopped', 'stopped']);
-    expect(service.broker.state).toBe('stopped');
+    await expect(service.broker.dequeue(['batch'])).rejects.toMatchObject({ details: { Reason: 'Stopped' } });
 
     // Nothing is enqueued any more; the evaluation stays pending for the next start.
     const { evaluation } = await submit();

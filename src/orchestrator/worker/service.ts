@@ -36,13 +36,7 @@ import {
 import { evaluationStatusRecorder, type EvaluationStatusRecorder } from './evaluation-status.js';
 import { EvaluationWatcher } from './evaluation-watcher.js';
 import { NodeCache } from './node-cache.js';
-import {
-  DefaultDequeueBaseBackoffMs,
-  DefaultDequeueMaxBackoffMs,
-  Worker,
-  type EvaluationOutcome,
-  type WorkerDependencies,
-} from './worker.js';
+import { Worker, type EvaluationOutcome, type WorkerDependencies } from './worker.js';
 import { PlacementLedger } from './placement-ledger.js';
 
 export interface SchedulingServiceOptions {
@@ -57,15 +51,13 @@ export interface SchedulingServiceOptions {
    * The broker's options (`Orchestrator.EvaluationBroker.*`); its clock is `clock`, and its dead-letter
    * and cancelable callbacks are this service's.
    */
-  brokerOptions?: Omit<EvaluationBrokerOptions, 'clock' | 'onDeadLetter' | 'onCancelable' | 'enabled'>;
+  brokerOptions?: Omit<EvaluationBrokerOptions, 'clock' | 'onDeadLetter' | 'onCancelable'>;
   /** Default: the state updater, then the logging planner. The placement ledger wraps it. */
   planner?: Planner;
-  /** Drives the broker's delays and timeouts, the workers' backoff and the schedulers' `now`. */
+  /** Drives the broker's delays and timeouts and the schedulers' `now`. */
   clock?: Clock;
   /** Default: warnings and errors to stderr. */
   logger?: Logger;
-  dequeueBaseBackoffMs?: number;
-  dequeueMaxBackoffMs?: number;
   /** Most evaluations a worker processes together (worker.ts); default `DefaultWorkerBatchSize`. */
   batchSize?: number;
   /** Called after each evaluation was acked or nacked (metrics, tests). Must not throw. */
@@ -88,17 +80,6 @@ export function compileWorkerCount(workerCount: number | undefined): number {
     });
   }
   return count;
-}
-
-function backoff(name: string, value: number | undefined, fallback: number): number {
-  const ms = value ?? fallback;
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new BacalhauError(`${name} must be a finite number >= 0: ${ms}`, {
-      code: ErrorCode.ValidationError,
-      component: Component,
-    });
-  }
-  return ms;
 }
 
 export class SchedulingService {
@@ -142,16 +123,6 @@ export class SchedulingService {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? stderrLogger;
     const workerCount = compileWorkerCount(options.workerCount);
-    const dequeueBaseBackoffMs = backoff(
-      'dequeueBaseBackoffMs',
-      options.dequeueBaseBackoffMs,
-      DefaultDequeueBaseBackoffMs,
-    );
-    const dequeueMaxBackoffMs = backoff(
-      'dequeueMaxBackoffMs',
-      options.dequeueMaxBackoffMs,
-      DefaultDequeueMaxBackoffMs,
-    );
     // what was placed since each node's last capacity report counts as taken (placement-ledger.ts)
     const placements = new PlacementLedger({ clock });
     const schedulerOptions = options.schedulerOptions ?? {};
@@ -168,7 +139,6 @@ export class SchedulingService {
     const broker = await EvaluationBroker.create({
       ...options.brokerOptions,
       clock,
-      enabled: true,
       onDeadLetter: status.onDeadLetter,
       onCancelable: status.onCancelable,
     });
@@ -193,8 +163,6 @@ export class SchedulingService {
       nodes,
       clock,
       logger,
-      dequeueBaseBackoffMs,
-      dequeueMaxBackoffMs,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
     };

@@ -20,7 +20,12 @@ let logger: RecordingLogger;
 beforeEach(async () => {
   clock = new ManualClock();
   store = await SqliteJobStore.create({ path: ':memory:', clock });
-  broker = await EvaluationBroker.create({ clock });
+  // nothing here looks at what the broker cancels or dead-letters
+  broker = await EvaluationBroker.create({
+    clock,
+    onDeadLetter: () => undefined,
+    onCancelable: () => undefined,
+  });
   nodes = await NodeCache.create(store);
   outcomes = new OutcomeLog();
   logger = new RecordingLogger();
@@ -42,8 +47,6 @@ function deps(over: Partial<WorkerDependencies> = {}): WorkerDependencies {
     nodes,
     clock,
     logger,
-    dequeueBaseBackoffMs: 1_000,
-    dequeueMaxBackoffMs: 4_000,
     onOutcome: outcomes.push,
     ...over,
   };
@@ -126,24 +129,6 @@ describe('Worker', () => {
     const id = await submitAndEnqueue();
     expect(broker.stats()).toMatchObject({ totalReady: 1 });
     expect(outcomes.all.some((o) => o.evaluation.ID === id)).toBe(false);
-  });
-
-  it('backs off exponentially while the broker is disabled, and resumes when it is enabled', async () => {
-    broker.setEnabled(false);
-    const worker = await Worker.create(deps());
-    await clock.advanceAsync(0);
-    for (const step of [1_000, 2_000, 4_000]) await clock.advanceAsync(step);
-    const backoffs = logger.entries
-      .filter((e) => e.message === 'Failed to dequeue an evaluation; backing off')
-      .map((e) => e.fields['BackoffMs']);
-    expect(backoffs).toEqual([1_000, 2_000, 4_000, 4_000]);
-    expect(logger.entries[0]?.fields['Error']).toBe('evaluation broker is disabled');
-
-    broker.setEnabled(true);
-    await clock.advanceAsync(4_000);
-    const id = await submitAndEnqueue();
-    expect((await outcomes.waitFor((o) => o.evaluation.ID === id)).result).toBe('applied');
-    await worker.stop();
   });
 
   it('ends when the broker stops', async () => {

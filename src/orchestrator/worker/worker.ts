@@ -27,14 +27,13 @@
  * that joined and did not fit it) would otherwise keep two retry chains until it is placed or times out.
  * The broker's collapse of superseded evaluations does not catch this: the two never wait ready at once.
  *
- * Dequeue waits for work without polling (Go wakes every 5 s); when the broker is disabled the worker
- * retries with exponential backoff (1 s doubling to 30 s, as Go), and it ends when the broker stops.
+ * Dequeue waits for work without polling (Go wakes every 5 s); the worker ends when the broker stops
+ * (Go's backoff while the broker is disabled is not needed: this broker is never disabled).
  *
  * Lifecycle (design example 11): {@link Worker.create} starts the loop; {@link Worker.stop} (or the
  * `signal` option) ends it after the batch in hand, if any, is finished and acked. Idempotent.
  */
-import { doublingDelayMs } from '../../lib/backoff.js';
-import { sleep, type Clock } from '../../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import {
   BacalhauError,
   ErrorCode,
@@ -45,7 +44,7 @@ import {
   unlessNotFound,
 } from '../../models/index.js';
 import type { JobStore, JobStoreReader } from '../../store/index.js';
-import { BrokerErrorReason, type Delivery, type EvaluationBroker } from '../evaluation/index.js';
+import type { Delivery, EvaluationBroker } from '../evaluation/index.js';
 import type { Logger, Planner } from '../planner/index.js';
 import { schedulerFor, type SchedulerInput, type SchedulerRegistry } from '../scheduler/index.js';
 import { versionSubmitTime } from '../version-start.js';
@@ -67,9 +66,6 @@ export interface WorkerDependencies {
   readonly nodes: NodeSource;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** First delay after a failed dequeue (broker disabled); doubles up to `dequeueMaxBackoffMs`. */
-  readonly dequeueBaseBackoffMs: number;
-  readonly dequeueMaxBackoffMs: number;
   /** Most evaluations a worker processes together; default {@link DefaultWorkerBatchSize}. */
   readonly batchSize?: number;
   /** Called after each delivery was acked or nacked. Must not throw. */
@@ -85,9 +81,6 @@ export interface WorkerOptions {
 
 export type WorkerState = 'running' | 'stopping' | 'stopped';
 
-/** Go `defaultDequeueBaseBackoff` / `defaultDequeueMaxBackoff`. */
-export const DefaultDequeueBaseBackoffMs = 1_000;
-export const DefaultDequeueMaxBackoffMs = 30_000;
 /**
  * Enough for the plans of a batch to share their commit's fixed cost; small enough that a batch does
  * not hold the event loop for long: scheduling and committing an evaluation takes ~0.6 ms, and the API
@@ -155,35 +148,15 @@ export class Worker {
   async #run(): Promise<void> {
     const { broker, logger } = this.#deps;
     const signal = this.#abort.signal;
-    let failures = 0;
     while (!signal.aborted) {
       let delivery: Delivery | undefined;
       try {
         delivery = await broker.dequeue(this.#types, { signal });
-      } catch (err) {
-        if (signal.aborted) break;
-        if (reasonOf(err) === BrokerErrorReason.Stopped) {
-          logger.debug('Evaluation broker stopped; worker ends', { Worker: this.name });
-          break;
-        }
-        failures++;
-        const delay = doublingDelayMs(failures - 1, {
-          firstMs: this.#deps.dequeueBaseBackoffMs,
-          maxMs: this.#deps.dequeueMaxBackoffMs,
-        });
-        logger.debug('Failed to dequeue an evaluation; backing off', {
-          Worker: this.name,
-          Error: messageOf(err),
-          BackoffMs: delay,
-        });
-        try {
-          await sleep(this.#deps.clock, delay, { signal });
-        } catch {
-          break; // aborted
-        }
-        continue;
+      } catch {
+        // a dequeue fails only when the broker stops or this worker's signal aborts
+        if (!signal.aborted) logger.debug('Evaluation broker stopped; worker ends', { Worker: this.name });
+        break;
       }
-      failures = 0;
       if (delivery === undefined) continue;
       const batch = [delivery, ...broker.dequeueReady(this.#types, this.#batchSize - 1)];
       const outcomes = await this.#processBatch(batch);
@@ -327,10 +300,6 @@ function isConflict(err: unknown): boolean {
       err.code === ErrorCode.ConflictJobState ||
       err.code === ErrorCode.ConcurrentUpdate)
   );
-}
-
-function reasonOf(err: unknown): string | undefined {
-  return err instanceof BacalhauError ? err.details['Reason'] : undefined;
 }
 
 function messageOf(err: unknown): string {
