@@ -8,7 +8,7 @@ import type { ControlContext } from '../../transport/types.js';
 import { isHandshakeRequired } from '../../transport/errors.js';
 import { FakeComputeNode, testNodeInfo } from '../../transport/testing/index.js';
 import { NodeManager, type NodeConnectionChange } from './manager.js';
-import { NodeReplacedMessage } from './replaced.js';
+import { NodeDeletedMessage, NodeReplacedMessage } from './abandoned-work.js';
 import { NodeManagerDefaults, compileNodeManagerOptions, healthCheckInterval } from './options.js';
 import { selfNodeInfo, withHarness, type Harness } from './testing.js';
 import { goTime } from '../../models/go-time.js';
@@ -793,6 +793,24 @@ describe('NodeManager node actions', () => {
       expect(await node.connect()).toMatchObject({ accepted: true, reason: 'node registered' });
       expect((await h.store.getNode('n-1')).Membership).toBe('PENDING');
     });
+  });
+
+  it('fails the work of a deleted node at once: it may register again before the node-leave batch runs', async () => {
+    await withHarness(
+      { dispatcher: false, manager: { manualApproval: true, reEvaluation: { batchDelayMs: 60_000 } } },
+      async (h) => {
+        const node = await h.node('n-1');
+        await h.manager.approveNode('n-1');
+        const { job, execution } = await jobRunningOn(h.store, 'n-1');
+        await h.manager.deleteNode('n-1');
+        // a real compute node is back within a second or two, now PENDING: its job must not stay there
+        expect(await node.connect()).toMatchObject({ accepted: true, reason: 'node registered' });
+        const stored = await h.store.getExecution(execution.ID);
+        expect(stored.ComputeState).toEqual({ StateType: 'Failed', Message: NodeDeletedMessage });
+        expect(stored.DesiredState).toEqual({ StateType: 'Stopped', Message: NodeDeletedMessage });
+        expect((await evaluations(h.store, 'node-leave')).map((e) => e.JobID)).toEqual([job.ID]);
+      },
+    );
   });
 
   it("reports unknown nodes as NotFound with Bacalhau's message", async () => {

@@ -92,7 +92,7 @@ import {
 } from './options.js';
 import { HeartbeatPace } from './pace.js';
 import { NodeReEvaluator } from './reevaluator.js';
-import { failReplacedNodeWork, NodeReplacedMessage } from './replaced.js';
+import { failNodeWork, NodeDeletedMessage, NodeReplacedMessage } from './abandoned-work.js';
 import { isDisplacedTwin, lineageAfter, twinProcessReason, type ProcessLineage } from './twin-process.js';
 import { goTime, parseGoTime } from '../../models/go-time.js';
 
@@ -275,7 +275,7 @@ export class NodeManager implements ControlPlaneHandler {
         };
         if (replaced) {
           const event = { Message: NodeReplacedMessage, Topic: 'Scheduling', Timestamp: goTime(now) };
-          failReplacedNodeWork(tx, nodeId, event, this.#o.newEvaluationId ?? newEvaluationID);
+          failNodeWork(tx, nodeId, event, this.#o.newEvaluationId ?? newEvaluationID);
         }
         const membership = existing?.Membership ?? this.#o.defaultMembership;
         tx.putNode({
@@ -463,8 +463,9 @@ export class NodeManager implements ControlPlaneHandler {
   }
 
   /**
-   * Removes the node from the store; a connected one is disconnected (it may handshake again and
-   * register as new). @throws NotFound, MultipleNodesFound, ConflictNodeState (the orchestrator's own).
+   * Removes the node from the store and fails its executions in progress (abandoned-work.ts); a
+   * connected one is disconnected (it may handshake again and register as new). @throws NotFound,
+   * MultipleNodesFound, ConflictNodeState (the orchestrator's own).
    */
   async deleteNode(idOrPrefix: string): Promise<void> {
     this.#assertRunning();
@@ -473,7 +474,11 @@ export class NodeManager implements ControlPlaneHandler {
     await this.#withNode(nodeId, async () => {
       const live = this.#live.get(nodeId);
       const now = this.#o.clock.now();
-      await this.#o.store.deleteNode(nodeId);
+      await this.#o.store.transaction((tx) => {
+        const event = { Message: NodeDeletedMessage, Topic: 'Scheduling', Timestamp: goTime(now) };
+        failNodeWork(tx, nodeId, event, this.#o.newEvaluationId ?? newEvaluationID);
+        tx.deleteNode(nodeId);
+      });
       this.#live.delete(nodeId);
       this.#paces.delete(nodeId);
       if (live === undefined) return;
