@@ -16,6 +16,15 @@ describe('errors', () => {
     expect(run.stderr).not.toMatch(/\n {4}at /);
   });
 
+  it('say the same of the log stream of a node that is not there as of any other request', async () => {
+    const [logs, other] = await Promise.all([
+      cli(['job', 'logs', 'j-1', '--api-port', '9']),
+      cli(['job', 'describe', 'j-1', '--api-port', '9']),
+    ]);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toBe(other.stderr);
+  });
+
   it('carry details and the stack in debug mode', async () => {
     for (const extra of [
       ['--log-level', 'debug'],

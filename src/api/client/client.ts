@@ -536,12 +536,15 @@ function logStream(
   };
   socket.onerror = (event: { error?: unknown }) => {
     if (done) return;
+    // before the socket opened, a failure is the connection's: the server was not reached
     failure =
       (event.error instanceof BacalhauError ? event.error : http.explainFailure(event.error, new URL(url))) ??
-      new BacalhauError(
-        opened ? 'the log stream broke off' : `cannot open the log stream at ${new URL(url).origin}`,
-        { code: ErrorCode.ServiceUnavailable, component: ClientComponent },
-      );
+      (opened
+        ? new BacalhauError('the log stream broke off', {
+            code: ErrorCode.ServiceUnavailable,
+            component: ClientComponent,
+          })
+        : http.unreachableError('GET', new URL(url), event.error));
     done = true;
     settle();
   };

@@ -200,15 +200,7 @@ export class HttpTransport {
       if (timeout?.aborted === true) {
         throw this.#error('request timed out', ErrorCode.TimeOut, method, url, err, true);
       }
-      const explained = this.explainFailure(err, url);
-      if (explained !== undefined) throw explained;
-      throw this.#error(
-        `server is not running or not reachable at ${this.baseUrl.origin}`,
-        ErrorCode.ServiceUnavailable,
-        method,
-        url,
-        err,
-      );
+      throw this.explainFailure(err, url) ?? this.unreachableError(method, url, err);
     }
     const parsed = parseJson(text);
     const answered = response.ok || (options.answerStatuses?.includes(response.status) ?? false);
@@ -225,6 +217,17 @@ export class HttpTransport {
     }
     if (options.schema === undefined) return parsed.value as T;
     return decodeResponse<T>(parsed.value, options.schema());
+  }
+
+  /** The error for a request to `url` that never reached the server (`cause`: the platform's failure). */
+  unreachableError(method: string, url: URL, cause: unknown): BacalhauError {
+    return this.#error(
+      `server is not running or not reachable at ${this.baseUrl.origin}`,
+      ErrorCode.ServiceUnavailable,
+      method,
+      url,
+      cause,
+    );
   }
 
   #error(
