@@ -177,6 +177,13 @@ export interface OrchestratorTransport {
   onNetworkChange(listener: (up: boolean) => void): Unsubscribe;
 
   /**
+   * Whether this end's own link answers a round trip within `timeoutMs` (NATS: a flush). A link can
+   * look up and answer nothing: a hung NATS server keeps its connections open, and the client notices
+   * only minutes later. Never rejects.
+   */
+  checkNetwork(timeoutMs: number): Promise<boolean>;
+
+  /**
    * Appends a message to the node's ordered stream and resolves once it is queued (not delivered).
    * Never fails because the node is disconnected or unknown: the message waits for its handshake.
    * @throws RequestCancelled if the signal fired before the message was queued (then it is not sent);

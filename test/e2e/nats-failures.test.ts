@@ -343,23 +343,44 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     expect(c.compute('compute-slow').output).not.toMatch(/handshake required|not connected/);
   }, 150_000);
 
-  it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {
-    const sleep = requireWasmModule(ctx, 'sleep');
+  /** One compute node running a job that sleeps 3 s, and the PID its orchestrator's nats-server has now. */
+  async function jobInFlight(sleep: string) {
     cluster = await ProcessCluster.start(1);
     const c = cluster;
     const jobID = await submitSleep(c, sleep, 3000);
     await acceptedExecution(c, jobID);
     const pidFile = join(c.orchestrator.dataDir, 'orchestrator', 'nats', 'nats-server.pid');
-    const natsPid = Number(readFileSync(pidFile, 'utf8'));
+    return { c, jobID, natsPid: () => Number(readFileSync(pidFile, 'utf8')) };
+  }
+
+  it('nats-server killed and restarted by the orchestrator: nodes reconnect and jobs in flight finish', async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    const { c, jobID, natsPid: pidNow } = await jobInFlight(sleep);
+    const natsPid = pidNow();
     process.kill(natsPid, 'SIGKILL');
 
     expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
     const rows = await executions(c, jobID);
     expect(rows).toHaveLength(1);
-    expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(natsPid);
+    expect(pidNow()).not.toBe(natsPid);
     // And the cluster still takes new work.
     const next = await submitSleep(c, sleep, 10);
     expect(await waitForTerminal(c, next)).toBe(JobStateType.Completed);
+  }, 150_000);
+
+  it('nats-server hung (SIGSTOP) for twice the DisconnectTimeout: no node is declared lost, the job in flight finishes', async (ctx) => {
+    const { c, jobID, natsPid: pidNow } = await jobInFlight(requireWasmModule(ctx, 'sleep'));
+    const natsPid = pidNow();
+    // its connections stay open: the orchestrator's client would notice only minutes later
+    process.kill(natsPid, 'SIGSTOP');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 16_000)); // DisconnectTimeout is 8 s here
+    } finally {
+      process.kill(natsPid, 'SIGCONT');
+    }
+    expect(await waitForTerminal(c, jobID)).toBe(JobStateType.Completed);
+    expect(await executions(c, jobID)).toHaveLength(1);
+    expect(c.orchestrator.output).not.toContain('heartbeat timeout');
   }, 150_000);
 
   it('a compute node answers log requests again after its orchestrator came back with another token, then its own', async (ctx) => {

@@ -29,7 +29,10 @@
  * node can be heard from, which says nothing about the nodes: none is declared lost meanwhile, and once
  * the link is back every node gets a full `DisconnectTimeout` to be heard again. Not doing so failed
  * every running job after a NATS outage longer than the timeout (Go embeds its NATS server, so its
- * orchestrator cannot lose it alone). The same holds when this process itself stood still (stopped,
+ * orchestrator cannot lose it alone). A link can also hang without going down (a NATS server that
+ * stopped answering keeps its connections open, and the client notices minutes later): before it
+ * declares a node lost, the health check asks the link for a round trip (`checkNetwork`), and one that
+ * does not answer counts as down. The same holds when this process itself stood still (stopped,
  * paused, blocked) for longer than a health-check interval: found by the health check's late timer.
  *
  * ## One process per node ID
@@ -169,6 +172,8 @@ export class NodeManager implements ControlPlaneHandler {
   #unwatchNetwork: Unsubscribe | undefined;
   /** False while the transport's own link is down. */
   #networkUp = true;
+  /** The link's last round trip, asked for by the health check, went unanswered. */
+  #linkSilent = false;
   /**
    * When this end could hear nodes again, after its link was down or it stood still: liveness counts
    * from then.
@@ -686,10 +691,29 @@ export class NodeManager implements ControlPlaneHandler {
       if (!this.#live.has(id) && now - (pace.lastArrival ?? now) > pace.longestGapMs) this.#paces.delete(id);
     }
     const expired = [...this.#live].filter(([, live]) => this.#expired(live, now)).map(([id]) => id);
+    if (expired.length > 0 && !(await this.#linkAnswers())) return;
     const results = await Promise.allSettled(
       expired.map((id) => this.#withNode(id, () => this.#timeOut(id))),
     );
     for (const result of results) if (result.status === 'rejected') this.#o.onError(result.reason);
+  }
+
+  /**
+   * Whether the transport's own link answers a round trip (see "The orchestrator's own network"). One
+   * that answers again after it did not gives every node a full timeout, as a link back up does.
+   */
+  async #linkAnswers(): Promise<boolean> {
+    const transport = this.#o.transport;
+    if (transport === undefined) return true;
+    const answers = await transport.checkNetwork(LinkCheckTimeoutMs);
+    if (!answers) {
+      this.#linkSilent = true;
+      return false;
+    }
+    if (!this.#linkSilent) return true;
+    this.#linkSilent = false;
+    this.#hearingBackAt = this.#o.clock.now();
+    return false;
   }
 
   async #timeOut(nodeId: string): Promise<void> {
@@ -864,6 +888,8 @@ const SoonFlushSpacingMs = 100;
 
 /** How many heartbeat intervals of silence a node is allowed when that exceeds DisconnectTimeout. */
 const HeartbeatsTolerated = 3;
+/** How long the link's round trip may take before the link counts as hung: NATS answers in ~1 ms. */
+const LinkCheckTimeoutMs = 2_000;
 
 /**
  * Whether a connected node's ID is asked for by another process: one from another data dir. After a

@@ -142,6 +142,8 @@ class Core {
   readonly networkListeners = new Listeners<[boolean]>('network');
   /** The orchestrator's own network link is down (see the hub's `networkDown`). */
   networkDown = false;
+  /** The orchestrator's own link answers nothing (see the hub's `networkHangs`). */
+  networkHung = false;
 
   constructor(options: InMemoryTransportOptions) {
     this.copy = copier(options.copy ?? 'none');
@@ -273,6 +275,10 @@ class InMemoryOrchestratorTransport implements OrchestratorTransport {
 
   onNetworkChange(listener: (up: boolean) => void): Unsubscribe {
     return this.#core.networkListeners.add(listener);
+  }
+
+  checkNetwork(): Promise<boolean> {
+    return Promise.resolve(!this.#core.networkDown && !this.#core.networkHung);
   }
 
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
@@ -788,6 +794,19 @@ export class InMemoryTransportHub {
   networkUp(): void {
     this.#core.networkDown = false;
     this.#core.networkListeners.emit(true);
+  }
+
+  /**
+   * Simulates the orchestrator's link hanging (a NATS server that stopped answering): nothing says it
+   * is down, but `checkNetwork` fails until {@link networkAnswers}. Messages still flow: a test sends
+   * nothing meanwhile.
+   */
+  networkHangs(): void {
+    this.#core.networkHung = true;
+  }
+
+  networkAnswers(): void {
+    this.#core.networkHung = false;
   }
 
   /** Stops every side; with a signal, stops waiting for running handlers when it fires. */

@@ -175,6 +175,23 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     return this.#network.add(listener);
   }
 
+  async checkNetwork(timeoutMs: number): Promise<boolean> {
+    if (this.#state !== 'running' || !this.#natsUp) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([
+        this.#nc.flush().then(
+          () => true,
+          () => false,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
     try {
       throwIfAborted(options?.signal);
