@@ -49,6 +49,22 @@ describe('ExecutorBuffer', () => {
     expect(started).toEqual(['e-run', 'e-high-1', 'e-high-2', 'e-low-1', 'e-low-2']);
   });
 
+  it('gives back all of the CPU after fractional runs: a task asking for the whole node still starts', async () => {
+    // in float arithmetic 0.2 + 0.4 + 0.3 taken back leaves 1.7e-16 of a core in use: the task passed
+    // the bid (1 <= 1), then waited for ever on an idle node (1 + 1.7e-16 > 1)
+    const { executor, started, finish } = buffer(1);
+    for (const [id, cpu] of [
+      ['e-a', 0.2],
+      ['e-b', 0.4],
+      ['e-c', 0.3],
+    ] as const)
+      executor.enqueue(execution(id, cpu));
+    for (const id of ['e-a', 'e-b', 'e-c']) await finish(id);
+    expect(executor.usedCapacity.CPU).toBe(0);
+    executor.enqueue(execution('e-whole', 1));
+    expect(started).toContain('e-whole');
+  });
+
   it('lets a small execution overtake a big one that does not fit yet', async () => {
     const { executor, started, finish } = buffer(2);
     executor.enqueue(execution('e-a', 1.5));

@@ -343,7 +343,15 @@ describe('arithmetic', () => {
   it('sub clamps each field at zero and keeps GPUs not subtracted', () => {
     expect(sub(a, b)).toEqual(res(1.5, 600, 0, 1, [gpu(0)]));
     expect(sub(a, a)).toEqual(res(0, 0, 0, 0));
-    expect(sub(res(0.3, 0, 0, 0), res(0.1, 0, 0, 0)).CPU).toBe(0.3 - 0.1);
+    expect(sub(res(0.3, 0, 0, 0), res(0.1, 0, 0, 0)).CPU).toBe(0.2); // 0.19999999999999998 in Go
+  });
+
+  it('counts cores to the nanocore, so that what is added and taken back leaves nothing in use', () => {
+    const parts = [0.2, 0.4, 0.3].map((cpu) => res(cpu, 0, 0, 0));
+    const used = parts.reduce(add, zeroResources());
+    expect(used.CPU).toBe(0.9);
+    expect(parts.reduce(sub, used).CPU).toBe(0);
+    expect(add(res(0.1, 0, 0, 0), res(0.2, 0, 0, 0)).CPU).toBe(0.3);
   });
 
   it('multiply scales and truncates integers, drops GPU details, never goes negative', () => {

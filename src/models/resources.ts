@@ -319,10 +319,19 @@ function sameGpu(a: GPU, b: GPU): boolean {
   );
 }
 
+/**
+ * A sum or difference of cores, to the nanocore. Deliberate fix: Go adds and subtracts float64 cores
+ * as they come, so a node's count of cores in use drifts (0.2 + 0.4 + 0.3 taken back leaves 1.7e-16
+ * in use, and a task asking for the whole node never fits again); parsed CPU is whole millicores.
+ */
+function cores(n: number): number {
+  return Math.round(n * 1e9) / 1e9;
+}
+
 /** Go's `Resources.Add`: field-wise sum; GPU details are concatenated. */
 export function add(a: Resources, b: Resources): Resources {
   return withGpus(
-    { CPU: a.CPU + b.CPU, Memory: a.Memory + b.Memory, Disk: a.Disk + b.Disk, GPU: a.GPU + b.GPU },
+    { CPU: cores(a.CPU + b.CPU), Memory: a.Memory + b.Memory, Disk: a.Disk + b.Disk, GPU: a.GPU + b.GPU },
     [...(a.GPUs ?? []), ...(b.GPUs ?? [])],
   );
 }
@@ -335,7 +344,7 @@ export function sub(a: Resources, b: Resources): Resources {
   const gpus = (a.GPUs ?? []).filter((g) => !(b.GPUs ?? []).some((o) => sameGpu(g, o)));
   return withGpus(
     {
-      CPU: b.CPU > a.CPU ? 0 : a.CPU - b.CPU,
+      CPU: b.CPU > a.CPU ? 0 : cores(a.CPU - b.CPU),
       Memory: b.Memory > a.Memory ? 0 : a.Memory - b.Memory,
       Disk: b.Disk > a.Disk ? 0 : a.Disk - b.Disk,
       GPU: b.GPU > a.GPU ? 0 : a.GPU - b.GPU,
