@@ -321,9 +321,11 @@ export class NodeManager implements ControlPlaneHandler {
 
   /**
    * Records that the node is alive, with its capacity and sequence numbers, in memory (written by the
-   * next persistence tick). Capacity that came free is written on the next clock turn instead: the
-   * schedulers read nodes from the store, and a node whose work just ended must not look busy to the
-   * next job for up to a persistence interval. Synchronous and never waits for the store.
+   * next persistence tick). Capacity that changed is written on the next clock turn instead: the
+   * schedulers read nodes from the store, and a node must not look busy to the next job for up to a
+   * persistence interval after its work ended, nor idle after it filled up (it would be given work
+   * beyond its over-subscription limit, to wait in its queue where the job's QueueTimeout does not
+   * apply; Go's node list has each node's last heartbeat). Synchronous and never waits for the store.
    * @throws HandshakeRequired when the node has no live connection here.
    */
   heartbeat(request: HeartbeatRequest, context: ControlContext): void {
@@ -333,10 +335,12 @@ export class NodeManager implements ControlPlaneHandler {
     this.#paces.get(context.nodeId)?.arrive(now);
     const live = this.#live.get(context.nodeId);
     if (live === undefined || live.provisional) throw handshakeRequired(context.nodeId);
-    // only capacity coming free matters at once: a node looking busier than it is can wait for the tick
     const capacityFreed =
       !lessThanEq(request.AvailableCapacity, live.load.available) ||
       !lessThanEq(live.load.queueUsed, request.QueueUsedCapacity);
+    const capacityTaken =
+      !lessThanEq(live.load.available, request.AvailableCapacity) ||
+      !lessThanEq(request.QueueUsedCapacity, live.load.queueUsed);
     live.lastHeartbeatMs = now;
     live.load = {
       available: request.AvailableCapacity,
@@ -345,10 +349,8 @@ export class NodeManager implements ControlPlaneHandler {
     };
     updateSequenceNumbers(live.connection, request.LastOrchestratorSeqNum, context.sequence);
     live.dirty = true;
-    if (capacityFreed) {
-      this.#freed.add(context.nodeId);
-      this.#flushSoon();
-    }
+    if (capacityFreed) this.#freed.add(context.nodeId);
+    if (capacityFreed || capacityTaken) this.#flushSoon();
   }
 
   /**
@@ -631,11 +633,11 @@ export class NodeManager implements ControlPlaneHandler {
     });
   }
 
-  /** One flush for every freed capacity until then: on the next clock turn, at most one per SoonFlushSpacingMs. */
+  /** One flush for every capacity change until then: on the next clock turn, at most one per SoonFlushSpacingMs. */
   #flushSoon(): void {
     if (this.#soonTimer !== undefined) return;
-    // at most one such flush per SoonFlushSpacingMs: on a busy cluster capacity frees all the time, and
-    // each write hands the schedulers a new node list, which they index again
+    // at most one such flush per SoonFlushSpacingMs: on a busy cluster capacity changes all the time,
+    // and each write hands the schedulers a new node list, which they index again
     const delay = Math.max(0, this.#lastSoonFlush + SoonFlushSpacingMs - this.#o.clock.now());
     this.#soonTimer = this.#o.clock.setTimer(delay, () => {
       this.#soonTimer = undefined;
@@ -645,7 +647,7 @@ export class NodeManager implements ControlPlaneHandler {
       if (this.#state !== 'running') return;
       // told once the schedulers can read the freed capacity; a refused write is told with the next
       void this.#flushInTurn().then((written) => {
-        if (written) this.#o.onCapacityFreed?.(freed);
+        if (written && freed.length > 0) this.#o.onCapacityFreed?.(freed);
         else for (const id of freed) this.#freed.add(id);
       });
     });
