@@ -1,5 +1,5 @@
 import { normalizeSpecConfig, validateSpecConfig, type SpecConfig } from './spec-config.js';
-import { isBlank, within } from './validate.js';
+import { hasNullChar, isBlank, within } from './validate.js';
 
 /** Data made available to a task at `Target` (`models.InputSource`). */
 export interface InputSource {
@@ -20,6 +20,7 @@ export function normalizeInputSource(input: InputSource): InputSource {
 export function validateInputSource(input: InputSource): string[] {
   return [
     ...(isBlank(input.Target) ? ['input source is missing a target'] : []),
+    ...(hasNullChar(input.Target) ? ['input source target cannot contain null characters'] : []),
     ...within('invalid input source', validateSpecConfig(input.Source)),
   ];
 }

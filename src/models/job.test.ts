@@ -110,6 +110,22 @@ describe('validateJobSubmission', () => {
         ],
       ],
       [
+        'names and paths no node can make: a NUL, a folder name over 255 bytes',
+        {
+          ResultPaths: [
+            { Name: 'a\u0000b', Path: '/a\u0000' },
+            { Name: 'é'.repeat(128), Path: '/b' },
+          ],
+          InputSources: [{ Source: { Type: 'ipfs' }, Alias: '', Target: '/in\u0000' }],
+        },
+        [
+          'invalid input sources: input source target cannot contain null characters',
+          'invalid output: result path name cannot contain null characters\n' +
+            'result path cannot contain null characters\n' +
+            'result path name is 256 bytes long: a folder name takes at most 255',
+        ],
+      ],
+      [
         'result path without path',
         { ResultPaths: [{ Name: 'out', Path: '' }] },
         ['invalid output: missing path\nresult path `` must be absolute'],

@@ -1,5 +1,5 @@
 import { DownloadFilename } from './constants.js';
-import { isBlank } from './validate.js';
+import { hasNullChar, isBlank } from './validate.js';
 
 /** A folder of the task published as part of its results (`models.ResultPath`). */
 export interface ResultPath {
@@ -15,6 +15,9 @@ export function normalizeResultPath(result: ResultPath): ResultPath {
 export function isPlainFolderName(name: string): boolean {
   return !name.includes('/') && name !== '.' && name !== '..';
 }
+
+/** The longest file name Linux file systems take, in bytes: a result's Name names a folder. */
+const MaxNameBytes = 255;
 
 /** The files every execution's results hold: no result path may take their names. */
 export const ExecutionResultFiles: ReadonlySet<string> = new Set(Object.values(DownloadFilename));
@@ -32,6 +35,13 @@ export function validateResultPath(result: ResultPath): string[] {
   if (!isPlainFolderName(name)) {
     problems.push(`result path name \`${name}\` must be a plain folder name: no "/", not "." or ".."`);
   }
+  if (Buffer.byteLength(name) > MaxNameBytes) {
+    problems.push(
+      `result path name is ${Buffer.byteLength(name)} bytes long: a folder name takes at most ${MaxNameBytes}`,
+    );
+  }
+  if (hasNullChar(name)) problems.push('result path name cannot contain null characters');
+  if (hasNullChar(result.Path)) problems.push('result path cannot contain null characters');
   if (ExecutionResultFiles.has(name)) {
     problems.push(
       `result path name \`${name}\` is taken by the execution's own ${name} file: choose another name`,

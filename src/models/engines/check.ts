@@ -6,8 +6,8 @@
  * - each built-in input source's params (inline, urlDownload, local), with the decoders its storage
  *   provider runs, the required param first (jobspec/params.ts);
  * - where the Docker and WASM executors mount inputs and results: a Docker input's Target must be
- *   absolute, no Docker mount may be the container's root or inside /proc, and no result Path may be
- *   an input's Target;
+ *   absolute, no Docker mount may be the container's root or inside /proc, and no two inputs or result
+ *   paths may be mounted at one place, however their paths are written (`/data` and `/data/`);
  * - that the WASM modules a task names are among its inputs, that inline ones are WebAssembly, and
  *   that they would not open more folders than the WASM executor opens for one task (wasm.ts).
  * `job validate` runs the same check, so that it passes only what a submission would.
@@ -111,8 +111,11 @@ function mountRefusals(task: Task, index: number): Refusal[] {
   const docker = isSpecType(task.Engine, Engine.Docker);
   if (!docker && !isSpecType(task.Engine, Engine.Wasm)) return [];
   const inputs = task.InputSources ?? [];
+  const results = task.ResultPaths ?? [];
   const refusals: Refusal[] = [];
+  /** Each mount point and the first input or result path there. */
   const targets = new Map<string, number>();
+  const paths = new Map<string, number>();
   inputs.forEach((input, j) => {
     const field = `Tasks[${index}].InputSources[${j}].Target`;
     if (docker && !input.Target.startsWith('/')) {
@@ -123,15 +126,34 @@ function mountRefusals(task: Task, index: number): Refusal[] {
     } else if (docker) {
       refusals.push(...dockerMountRefusals(field, input.Target));
     }
-    targets.set(mountPoint(input.Target), j);
+    const at = mountPoint(input.Target);
+    const first = targets.get(at);
+    // the same text twice is refused with Go's words (task.ts)
+    if (first !== undefined && inputs[first]?.Target !== input.Target) {
+      refusals.push({
+        problem: `${field}: "${input.Target}" is the same place as InputSources[${first}].Target "${inputs[first]?.Target}": two inputs cannot be mounted at one place`,
+        hint: 'Give each input a Target of its own.',
+      });
+    }
+    if (first === undefined) targets.set(at, j);
   });
-  (task.ResultPaths ?? []).forEach((result, k) => {
+  results.forEach((result, k) => {
     if (!result.Path.startsWith('/')) return; // refused with the result path's own checks
-    if (docker) refusals.push(...dockerMountRefusals(`Tasks[${index}].ResultPaths[${k}].Path`, result.Path));
-    const input = targets.get(mountPoint(result.Path));
+    const field = `Tasks[${index}].ResultPaths[${k}].Path`;
+    if (docker) refusals.push(...dockerMountRefusals(field, result.Path));
+    const at = mountPoint(result.Path);
+    const first = paths.get(at);
+    if (first !== undefined && results[first]?.Path !== result.Path) {
+      refusals.push({
+        problem: `${field}: "${result.Path}" is the same place as ResultPaths[${first}].Path "${results[first]?.Path}": results need a folder each`,
+        hint: 'Give each result path a Path of its own.',
+      });
+    }
+    if (first === undefined) paths.set(at, k);
+    const input = targets.get(at);
     if (input === undefined) return;
     refusals.push({
-      problem: `Tasks[${index}].ResultPaths[${k}].Path: "${result.Path}" is also the Target of InputSources[${input}]: results need a folder of their own`,
+      problem: `${field}: "${result.Path}" is also the Target of InputSources[${input}]: results need a folder of their own`,
       hint: 'Give the result path a Path that no input uses as its Target.',
     });
   });

@@ -616,8 +616,12 @@ describe('submitJob', () => {
       expect((await store.listJobs()).items).toEqual([]);
     });
 
-    /** A job whose task (either engine) mounts its module, data at `dataTarget` and a result at `resultPath`. */
-    const mountingJob = (engine: unknown, dataTarget: string, resultPath: string) =>
+    /** A job whose task (either engine) mounts its module, data at `dataTargets` and results at `resultPaths`. */
+    const mountingJob = (
+      engine: unknown,
+      dataTargets: string | readonly string[],
+      resultPaths: string | readonly string[],
+    ) =>
       dockerJob({
         Tasks: [
           {
@@ -626,9 +630,9 @@ describe('submitJob', () => {
             Publisher: { Type: 'local' },
             InputSources: [
               { Source: inline(wasmModule), Target: '/m.wasm' },
-              { Source: inline('data:,x'), Target: dataTarget },
+              ...[dataTargets].flat().map((Target, i) => ({ Source: inline(`data:,${i}`), Target })),
             ],
-            ResultPaths: [{ Name: 'out', Path: resultPath }],
+            ResultPaths: [resultPaths].flat().map((Path, i) => ({ Name: i === 0 ? 'out' : `out${i}`, Path })),
           },
         ],
       });
@@ -644,6 +648,24 @@ describe('submitJob', () => {
       );
       expect(err.hint).toBe('Give the result path a Path that no input uses as its Target.');
     });
+
+    it.each([
+      ['docker', docker],
+      ['wasm', wasm],
+    ])(
+      'refuses two %s inputs, or two result paths, at one place written differently (400)',
+      async (_name, engine) => {
+        const job = mountingJob(engine, ['/data', '/data/'], ['/out', '/out/./']);
+        const err = await rejection(endpoint().submitJob({ job }));
+        expect(err.httpStatus).toBe(400);
+        expect(err.message.split('\n')).toEqual([
+          'Tasks[0].InputSources[2].Target: "/data/" is the same place as InputSources[1].Target "/data": two inputs cannot be mounted at one place',
+          'Tasks[0].ResultPaths[1].Path: "/out/./" is the same place as ResultPaths[0].Path "/out": results need a folder each',
+        ]);
+        expect(err.hint).toBe('Give each input a Target of its own.');
+        expect((await store.listJobs()).items).toEqual([]);
+      },
+    );
 
     it("refuses docker mounts at the container's root or inside /proc, and lets a WASM task use them", async () => {
       const err = await rejection(endpoint().submitJob({ job: mountingJob(docker, '/x/..', '/proc/out') }));
