@@ -131,6 +131,26 @@ Tasks:
     ]);
   });
 
+  it('expands YAML merge keys (<<: *anchor), as Bacalhau does', () => {
+    const text = [
+      'Type: batch',
+      'Tasks:',
+      '  - &base',
+      '    Name: main',
+      '    Engine: {Type: docker, Params: {Image: busybox}}',
+      '  - <<: *base',
+      '    Name: second',
+      '',
+    ].join('\n');
+    expect(parseSpecDocument(text)).toEqual({
+      Type: 'batch',
+      Tasks: [
+        { Name: 'main', Engine: { Type: 'docker', Params: { Image: 'busybox' } } },
+        { Name: 'second', Engine: { Type: 'docker', Params: { Image: 'busybox' } } },
+      ],
+    });
+  });
+
   it('refuses a second document, saying where it starts', () => {
     expect(problemsOf(() => parseSpecDocument('Type: batch\n---\nType: ops\n', 'job.yaml'))).toEqual([
       'job.yaml: a second YAML document starts at line 2, column 1 (after ---): a job spec is one document, so give each job its own file',

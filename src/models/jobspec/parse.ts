@@ -26,8 +26,16 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
     );
   }
   // `uniqueKeys` rejects a key given twice in one mapping; `prettyErrors` adds line and column;
-  // `logLevel` keeps the library's own warnings (a mapping used as a key) off the user's terminal.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' });
+  // `logLevel` keeps the library's own warnings (a mapping used as a key) off the user's terminal;
+  // `merge` expands merge keys (`<<: *base`), as Go's YAML 1.1 reader does. Scalars stay YAML 1.2's:
+  // `yes` is text (Go reads true, then refuses it for a text field) and `010` is 10 (Go: 8).
+  const doc = parseDocument(text, {
+    uniqueKeys: true,
+    prettyErrors: true,
+    strict: true,
+    logLevel: 'error',
+    merge: true,
+  });
   const [first, ...more] = doc.errors;
   // The first error only, as Go's parser reports it: later ones mostly follow from it.
   if (first !== undefined) {
