@@ -428,6 +428,33 @@ describe('orchestrator: batch jobs', () => {
     ).rejects.toMatchObject({ code: 'ResourceInUse' });
   });
 
+  it('updates a running job that fills most of its node: the old version makes room for the new', async () => {
+    const c = await start({
+      nodes: ['n-1'],
+      nodeOptions: {
+        nodeInfo: { capacity: { CPU: 2 } },
+        run: (e) => (e.JobVersion === 1 ? { action: 'hang' } : { action: 'complete' }),
+      },
+    });
+    const big = (label: string) =>
+      jobSpec('batch', {
+        Name: 'big',
+        Labels: { v: label },
+        Tasks: [taskWith({ Resources: { CPU: '1.8' } })],
+      });
+    const { JobID } = await c.submit(big('1'));
+    await waitForExecutions(c, JobID, 1, executing, 'v1 executing');
+    await c.advance(seconds(20)); // heartbeats: the node reports v1's 1.8 CPU in use
+    // the plan that cancels v1 places v2: it must not find the node busy with v1 ("node busy")
+    await c.submit(big('2'));
+    const job = await c.waitForTerminal(JobID);
+    expect(job.State).toMatchObject({ StateType: 'Completed' });
+    expect(await executionsOf(c, JobID)).toEqual([
+      'n-1 p0 v1 Stopped/Cancelled',
+      'n-1 p0 v2 Stopped/Completed',
+    ]);
+  });
+
   it('reruns a completed job as a new version', async () => {
     const c = await start({ nodes: ['n-1'] });
     const { JobID } = await c.submit(jobSpec());

@@ -45,6 +45,7 @@ import {
   failLostExecutions,
   isFailed,
   liveExecutions,
+  matchingNodes,
   addExecution,
   retirePreviousVersions,
   selectionFailureEvent,
@@ -146,11 +147,7 @@ function scheduleRemainingPartitions(
   }
 
   // One node per remaining partition: the selector may rank a random sample (see NodeSelector).
-  const { matched, rejected } = run.options.selector.matchingNodes(job, {
-    nodes: run.input.nodes,
-    executions: run.input.executions,
-    want: remaining.count,
-  });
+  const { matched, rejected } = matchingNodes(run, remaining.count);
 
   if (matched.length < remaining.count) {
     const failure = notEnoughNodes(remaining.count, [...matched, ...rejected], run.input.nodes);

@@ -6,12 +6,14 @@
 import {
   BacalhauError,
   ErrorCode,
+  add,
   appendNewExecution,
   emptyRunCommandResult,
   EventDetail,
   NodeConnection,
   NodeMembership,
   executionTimeoutSeconds,
+  isExecutingExecutionState,
   isPlanJobFailed,
   isTerminalJobState,
   markJobFailed,
@@ -22,9 +24,11 @@ import {
   type Job,
   type NodeState,
   type Plan,
+  type Resources,
 } from '../../models/index.js';
 import { EventTopic, OrchestratorEvents } from '../events.js';
-import type { SelectionFailure } from '../selection/index.js';
+import type { NodeSelection, SelectionFailure } from '../selection/index.js';
+import { jobResources } from '../selection/ranking/index.js';
 import { msToNanos, NanosPerSecond } from '../../models/go-time.js';
 import {
   difference,
@@ -155,6 +159,38 @@ export function retirePreviousVersions(run: Run, live: Executions): Execution[] 
   const [toCancel, kept] = splitByCount(running, allowed);
   markStopped(run.plan, toCancel, run.events.execStoppedForJobUpdate, 'Cancelled');
   return union(difference(live, previous), kept);
+}
+
+/**
+ * The nodes that match the run's job (the selector may rank a sample when `want` is given), counting
+ * what this plan stops on a node as free there (`RankingContext.released`).
+ */
+export function matchingNodes(run: Run, want?: number): NodeSelection {
+  const released = releasedByPlan(run);
+  return run.options.selector.matchingNodes(run.job, {
+    nodes: run.input.nodes,
+    executions: run.input.executions,
+    ...(want === undefined ? {} : { want }),
+    ...(released === undefined ? {} : { released }),
+  });
+}
+
+/**
+ * What the executions this plan stops hold on their nodes (those a node runs or has queued), by node.
+ * The orchestrator does not keep what a node set aside for an execution, nor an old version's spec at
+ * hand: what the job's current version asks for stands for it (the rankers never give back more than
+ * a node reports in use).
+ */
+function releasedByPlan(run: Run): ((nodeID: string) => Resources | undefined) | undefined {
+  const byNode = new Map<string, Resources>();
+  let asked: Resources | undefined;
+  for (const { Execution: execution, DesiredState } of run.plan.UpdatedExecutions.values()) {
+    if (DesiredState !== 'Stopped' || !isExecutingExecutionState(execution.ComputeState.StateType)) continue;
+    asked ??= jobResources(run.job);
+    const held = byNode.get(execution.NodeID);
+    byNode.set(execution.NodeID, held === undefined ? asked : add(held, asked));
+  }
+  return byNode.size === 0 ? undefined : (nodeID) => byNode.get(nodeID);
 }
 
 /** Every execution of the input that is not terminal (neither desired Stopped nor finished). */

@@ -42,6 +42,7 @@ import {
   cancelIfJobTerminal,
   failLostExecutions,
   liveExecutions,
+  matchingNodes,
   retirePreviousVersions,
   startRun,
 } from './common.js';
@@ -66,10 +67,7 @@ export class DaemonJobScheduler implements Scheduler {
     [live] = failLostExecutions(run, live);
     live = retirePreviousVersions(run, live);
 
-    const { matched, rejected } = this.options.selector.matchingNodes(job, {
-      nodes: input.nodes,
-      executions: input.executions,
-    });
+    const { matched, rejected } = matchingNodes(run);
     const occupied = new Set(live.map((e) => e.NodeID));
     const toSchedule = matched.filter((rank) => !occupied.has(rank.nodeInfo.NodeID));
     const count = applyRateLimit(this.options, plan, toSchedule.length, run.nowMs);

@@ -34,6 +34,7 @@ import {
   failLostExecutions,
   isFailed,
   liveExecutions,
+  matchingNodes,
   retirePreviousVersions,
   selectionFailureEvent,
   startRun,
@@ -83,10 +84,7 @@ export class OpsJobScheduler implements Scheduler {
 
 /** `existing`: every execution of the current version, plus old-version ones still running. */
 function createMissingExecutions(run: Run, existing: Executions): void {
-  const { matched, rejected } = run.options.selector.matchingNodes(run.job, {
-    nodes: run.input.nodes,
-    executions: run.input.executions,
-  });
+  const { matched, rejected } = matchingNodes(run);
   if (matched.length === 0) {
     if (existing.length === 0)
       markJobFailed(run.plan, selectionFailureEvent(run, noMatchingNodes(rejected, run.input.nodes)));

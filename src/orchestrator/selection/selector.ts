@@ -107,6 +107,7 @@ export class RankingNodeSelector implements NodeSelector {
     const context: RankingContext = {
       executions: options.executions ?? [],
       ...(options.pendingUsage === undefined ? {} : { pendingUsage: options.pendingUsage }),
+      ...(options.released === undefined ? {} : { released: options.released }),
     };
     if (options.want !== undefined) {
       const sampled = this.#rankSample(job, view, context, checkedWant(options.want));

@@ -43,6 +43,13 @@ export interface RankingContext {
    * see `worker/placement-ledger.ts`): the available-capacity ranker counts them as taken. Absent = none.
    */
   pendingUsage?: (nodeID: string) => Resources | undefined;
+  /**
+   * Resources of executions on a node that the plan being made stops, and that the node's last report
+   * still counts (an update or a rerun cancels the previous version's execution as it places the new
+   * one): the capacity rankers count them as free, or the new version would find its node busy with
+   * the old one. Absent = none.
+   */
+  released?: (nodeID: string) => Resources | undefined;
 }
 
 export interface NodeRanker {

@@ -14,6 +14,7 @@
 import { add, formatResources, sub, type Job, type NodeInfo, type Resources } from '../../../models/index.js';
 import { RankPossible, type NodeRank, type NodeRanker, type RankingContext } from '../types.js';
 import { jobResources } from './job-resources.js';
+import { withReleased } from './released.js';
 
 const MemoryScale = 1e6;
 const DiskScale = 1e9;
@@ -78,7 +79,8 @@ class CapacityRank implements NodeRank {
 }
 
 /**
- * The node's last reported capacity, less the work placed on it since (the context's `pendingUsage`),
+ * The node's last reported capacity, with what the plan stops there given back (`released`), less the
+ * work placed on it since (the context's `pendingUsage`),
  * taken from what was available first and queued beyond that: without it every job of a burst went to
  * the node that looked emptiest. A preference only: the over-subscription ranker judges by the reports,
  * as Go's does, so no job is refused that Bacalhau would place.
@@ -87,12 +89,12 @@ function withPending(
   node: NodeInfo,
   context: RankingContext | undefined,
 ): { available: Resources; queued: Resources } {
-  const info = node.ComputeNodeInfo;
+  const reported = withReleased(node.ComputeNodeInfo, context?.released?.(node.NodeID));
   const pending = context?.pendingUsage?.(node.NodeID);
-  if (pending === undefined) return { available: info.AvailableCapacity, queued: info.QueueCapacity };
+  if (pending === undefined) return reported;
   return {
-    available: sub(info.AvailableCapacity, pending),
-    queued: add(info.QueueCapacity, sub(pending, info.AvailableCapacity)),
+    available: sub(reported.available, pending),
+    queued: add(reported.queued, sub(pending, reported.available)),
   };
 }
 

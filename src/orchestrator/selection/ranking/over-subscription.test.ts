@@ -60,6 +60,20 @@ describe('OverSubscriptionNodeRanker', () => {
     });
   });
 
+  it('counts what the plan stops on the node as free: running first, then queued, no more than reported', () => {
+    const rankReleasing = (released: R, queue: R) =>
+      new OverSubscriptionNodeRanker(1).rankNodes(
+        job({}, { Resources: { CPU: '3' } }),
+        [computeNode('n', { maxCapacity: max, availableCapacity: { ...max, CPU: 1 }, queueCapacity: queue })],
+        { released: () => ({ CPU: 0, Memory: 0, Disk: 0, GPU: 0, ...released }) },
+      )[0]?.rank;
+    expect(rankReleasing({}, {})).toBe(-1); // 3 in use + 3 > 4
+    expect(rankReleasing({ CPU: 3 }, {})).toBe(0);
+    expect(rankReleasing({ CPU: 2 }, { CPU: 1 })).toBe(-1); // 1 in use + 1 queued + 3 > 4
+    expect(rankReleasing({ CPU: 4 }, { CPU: 2 })).toBe(0); // 3 from what runs, 1 from the queue
+    expect(rankReleasing({ CPU: 9 }, { CPU: 2 })).toBe(0); // never below zero: 0 in use, 0 queued
+  });
+
   it('vetoes a node that reports no capacity', () => {
     expect(rank(1.5, '1', {}, {})).toMatchObject({
       rank: -1,

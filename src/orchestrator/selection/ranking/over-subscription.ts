@@ -25,6 +25,7 @@ import {
   type RankingContext,
 } from '../types.js';
 import { jobResources } from './job-resources.js';
+import { withReleased } from './released.js';
 
 export const DefaultOverSubscriptionFactor = 1.5;
 export const NotOverSubscribedReason = 'node is not over-subscribed';
@@ -73,14 +74,15 @@ export class OverSubscriptionNodeRanker implements NodeRanker {
     this.factor = factor;
   }
 
-  rankNodes(job: Job, nodes: readonly NodeInfo[], _context?: RankingContext): NodeRank[] {
+  rankNodes(job: Job, nodes: readonly NodeInfo[], context?: RankingContext): NodeRank[] {
     const requested = jobResources(job);
     return nodes.map((nodeInfo) => {
       const info = nodeInfo.ComputeNodeInfo;
       if (isZero(info.MaxCapacity)) {
         return { nodeInfo, rank: RankUnsuitable, reason: QueueUsageUnknownReason, retryable: true };
       }
-      if (fits(info.MaxCapacity, info.AvailableCapacity, info.QueueCapacity, requested, this.factor)) {
+      const { available, queued } = withReleased(info, context?.released?.(nodeInfo.NodeID));
+      if (fits(info.MaxCapacity, available, queued, requested, this.factor)) {
         return { nodeInfo, rank: RankPossible, reason: NotOverSubscribedReason, retryable: true };
       }
       let reason = `node busy with available capacity ${formatResources(info.AvailableCapacity)}`;
