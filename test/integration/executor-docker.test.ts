@@ -254,14 +254,16 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(err.hint).toContain('Task.Engine.Params.Image');
       }));
 
-    it('fails start with the Image field to fix for a reference the daemon cannot parse', () =>
+    it('fails start with the Image field to fix for a reference Docker cannot parse, before asking the daemon', () =>
       withTempDir(async (dir) => {
         const err = await rejection(
           executor.start(await newRequest(dir, { engine: engine({ Image: 'BAD::IMAGE' }) })),
         );
-        expect(err.code).toBe(ErrorCode.BadRequest);
-        expect(err.message).toContain('invalid reference format');
-        expect(err.hint).toContain('Task.Engine.Params.Image is not a valid image reference');
+        expect(err.code).toBe(ErrorCode.ExecutorSpecValidationErr);
+        expect(err.message).toBe(
+          'invalid docker engine param: \'Image\' ("BAD::IMAGE") is not an image reference Docker takes: invalid reference format',
+        );
+        expect(err.hint).toContain('Fix Task.Engine.Params');
       }));
 
     it("bids on a local image built for the daemon's platform, and on jobs of other engines", async () => {

@@ -3,6 +3,13 @@ import { ErrorCode } from '../bacerrors.js';
 import { decodeDockerSpec } from './docker.js';
 
 describe('decodeDockerSpec', () => {
+  it("refuses an image reference Docker cannot parse, in Docker's words", () => {
+    expect(() => decodeDockerSpec({ Type: 'docker', Params: { Image: 'UPPER/Case:latest' } })).toThrow(
+      'invalid docker engine param: \'Image\' ("UPPER/Case:latest") is not an image reference Docker takes: ' +
+        'invalid reference format: repository name must be lowercase',
+    );
+  });
+
   it('fills the defaults and matches keys case-insensitively, as Go decodes JSON', () => {
     expect(decodeDockerSpec({ Type: 'docker', Params: { image: 'busybox:1.37' } })).toEqual({
       Image: 'busybox:1.37',

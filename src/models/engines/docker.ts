@@ -9,6 +9,7 @@ import { getField } from '../codec.js';
 import { EnvVarPrefix } from '../constants.js';
 import { stringListParam, stringParam } from '../param-values.js';
 import type { SpecConfig } from '../spec-config.js';
+import { imageReferenceProblem } from './image-reference.js';
 
 /** The component of the Docker executor's errors. */
 export const DockerComponent = 'Docker';
@@ -32,6 +33,10 @@ export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
 
   const image = optionalString(get('Image'), 'Image');
   if (image.trim() === '') throw specError("'Image' cannot be empty");
+  const badImage = imageReferenceProblem(image);
+  if (badImage !== undefined) {
+    throw specError(`'Image' (${JSON.stringify(image)}) is not an image reference Docker takes: ${badImage}`);
+  }
   const workingDirectory = optionalString(get('WorkingDirectory'), 'WorkingDirectory');
   if (workingDirectory !== '' && !workingDirectory.startsWith('/')) {
     // Go checks the prefix rather than using an OS path check: the path is inside a Linux container
