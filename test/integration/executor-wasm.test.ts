@@ -222,29 +222,47 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
       };
     }
 
-    it('runs a module that exports no memory (it makes no WASI call), as Go does', () =>
-      withTempDir(async (dir) => {
+    it.each<[string, number[], { ExitCode: number; ErrorMsg: string }]>([
+      [
         // (module (func (export "_start")))
-        const bytes = [
+        'runs a module that exports no memory (it makes no WASI call), as Go does',
+        [
           0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
           0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04,
           0x01, 0x02, 0x00, 0x0b,
-        ];
-        const { result } = await run(dir, await inlineModule(dir, bytes));
-        expect(result).toMatchObject({ ExitCode: 0, ErrorMsg: '' });
-      }));
-
-    it("refuses to call an entrypoint that takes parameters, with wazero's error, as Go does", () =>
-      withTempDir(async (dir) => {
+        ],
+        { ExitCode: 0, ErrorMsg: '' },
+      ],
+      [
         // (module (func (export "_start") (param i32 i32)))
-        const bytes = [
+        "refuses to call an entrypoint that takes parameters, with wazero's error, as Go does",
+        [
           0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x00,
           0x03, 0x02, 0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00,
           0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
-        ];
+        ],
+        { ExitCode: 1, ErrorMsg: 'expected 2 params, but passed 0' },
+      ],
+      [
+        // (module (table 1 funcref) (func (export "_start")
+        //   (if (i32.ne (table.grow 0 (ref.null func) (i32.const 9999999)) (i32.const -1)) (then unreachable))))
+        // 48 such grows took 7.4 GB of the node's heap, and V8 then aborted the node; capped, the grow
+        // returns -1 and the module does not trap
+        "caps a module's tables, which live on the node's heap: a table.grow of 10M entries fails inside the task",
+        [
+          0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+          0x01, 0x00, 0x04, 0x04, 0x01, 0x70, 0x00, 0x01, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61,
+          0x72, 0x74, 0x00, 0x00, 0x0a, 0x15, 0x01, 0x13, 0x00, 0xd0, 0x70, 0x41, 0xff, 0xac, 0xe2, 0x04,
+          0xfc, 0x0f, 0x00, 0x41, 0x7f, 0x47, 0x04, 0x40, 0x00, 0x0b, 0x0b,
+        ],
+        { ExitCode: 0, ErrorMsg: '' },
+      ],
+    ])('%s', (_name, bytes, expected) =>
+      withTempDir(async (dir) => {
         const { result } = await run(dir, await inlineModule(dir, bytes));
-        expect(result).toMatchObject({ ExitCode: 1, ErrorMsg: 'expected 2 params, but passed 0' });
-      }));
+        expect(result).toMatchObject(expected);
+      }),
+    );
 
     it('reports why a module could not be instantiated, and the worker runs the next task', () =>
       withTempDir(async (dir) => {

@@ -99,6 +99,14 @@ export function memoryLimitError(message: string): BacalhauError {
   );
 }
 
+export function tableLimitError(message: string): BacalhauError {
+  return wasmError(
+    message,
+    ErrorCode.MemoryLimitError,
+    'Declare smaller tables: what a task may grow them to is capped, as its memory is',
+  );
+}
+
 export function inputConfigError(problem: string): BacalhauError {
   return wasmError(
     `input configuration error: ${problem}`,

@@ -189,7 +189,7 @@ async function compileFile(
   limitPages: number | undefined,
 ): Promise<object> {
   const bytes = await moduleBytes(field, guestPath, volumes);
-  const capped = deferStart(limitPages === undefined ? bytes : capMemory(bytes, limitPages));
+  const capped = deferStart(capMemory(bytes, limitPages));
   let module: object;
   try {
     // a small module compiles in microseconds: at once, rather than a round trip through the loop

@@ -5,7 +5,7 @@
  */
 
 /** Section ids used here (the spec's numbering). */
-export const SectionId = { Export: 7, Start: 8, Memory: 5 } as const;
+export const SectionId = { Table: 4, Memory: 5, Export: 7, Start: 8 } as const;
 
 /** Whether the module defines a memory of its own; false for bytes that are not a well-formed module. */
 export function definesMemory(module: Uint8Array): boolean {
