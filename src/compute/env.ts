@@ -11,6 +11,7 @@ import {
   HostEnvPrefix,
 } from '../models/index.js';
 import type { Execution } from '../models/index.js';
+import { goRegExp } from '../lib/go-regexp.js';
 
 export const EnvResolverComponent = 'EnvResolver';
 
@@ -25,10 +26,11 @@ export function hostEnvResolver(
   allowList: readonly string[],
   hostEnv: NodeJS.ProcessEnv = process.env,
 ): EnvResolver {
-  // An invalid pattern matches nothing, as Go's regexp.MatchString error is treated as no match.
+  // Go (RE2) patterns: `(?i)^aws_` is one. One that reads as none matches nothing, as Go's
+  // regexp.MatchString error counts as no match (the config refuses such a pattern where it is set).
   const patterns = allowList.flatMap((pattern) => {
     try {
-      return [new RegExp(pattern)];
+      return [goRegExp(pattern)];
     } catch {
       return [];
     }

@@ -3,6 +3,7 @@
  * keys (`API.Auth.Methods`, `API.Auth.Users`). Field names inside structured values match
  * case-insensitively, like every other key.
  */
+import { goRegExp } from '../lib/go-regexp.js';
 import type { Decoded } from './leaf.js';
 
 /** `types.AuthenticatorConfig`: one named authentication method. */
@@ -164,6 +165,25 @@ export function capacityCheck(
           : bytesPattern.test(value.trim());
     return ok ? undefined : `invalid ${dimension} value ${JSON.stringify(value)}`;
   };
+}
+
+/** A task timeout: 0s is no limit, and a negative one would make every job that takes it invalid. */
+export function taskTimeoutProblem(value: string): string | undefined {
+  return value.startsWith('-')
+    ? `${value} is negative: give a positive duration, or 0s for no limit`
+    : undefined;
+}
+
+/** Go (RE2) regular expressions: each must read as one, or it would match nothing without a word. */
+export function regexpListProblem(patterns: readonly string[]): string | undefined {
+  for (const pattern of patterns) {
+    try {
+      goRegExp(pattern);
+    } catch (err) {
+      return `${JSON.stringify(pattern)} is not a regular expression: ${(err as Error).message}`;
+    }
+  }
+  return undefined;
 }
 
 /** Go's `%v` of `map[string]AuthenticatorConfig`: `map[ClientKey:{challenge }]`. */

@@ -96,7 +96,8 @@ export function parseConfigText(text: string, binName = 'bacalhau'): FileValues 
     const message = yamlAt(deep.line, deep.column, `nested more than ${MaxYamlDepth} levels deep`);
     return { values, problems: [{ message, hint: 'A config file is a few levels deep: fix its structure' }] };
   }
-  const doc = parseDocument(text, { prettyErrors: true });
+  // merge keys (`<<: *defaults`) as Go's reader (yaml.v3 under viper) expands them
+  const doc = parseDocument(text, { prettyErrors: true, merge: true });
   if (doc.errors.length > 0) {
     return { values, problems: doc.errors.map(yamlErrorProblem) };
   }

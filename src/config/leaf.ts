@@ -88,8 +88,8 @@ export const bool = (description: string, def = false, options?: LeafOptions<boo
   new Leaf('bool', def, description, options);
 
 /** A Go duration, held in Go's canonical text form (`1m0s`). */
-export const duration = (description: string, def = '0s'): Leaf<string> =>
-  new Leaf('duration', def, description);
+export const duration = (description: string, def = '0s', options?: LeafOptions<string>): Leaf<string> =>
+  new Leaf('duration', def, description, options);
 
 export const list = (
   description: string,

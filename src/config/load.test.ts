@@ -143,6 +143,11 @@ describe('environment', () => {
 });
 
 describe('config files', () => {
+  it('expands YAML merge keys (<<: *anchor), as Go (yaml.v3 under viper) does', () => {
+    const yaml = ['JobDefaults:', '  Batch: &defaults', '    Priority: 7', '  Ops:', '    <<: *defaults', ''];
+    expect(load(opts({ config: [file('merge.yaml', yaml.join('\n'))] })).JobDefaults.Ops.Priority).toBe(7);
+  });
+
   it('reports every unknown key and ill-typed value in a file at once, naming the file', () => {
     const f = file(
       'bad.yaml',
@@ -418,6 +423,22 @@ describe('validation', () => {
     expect(loadError(opts({ config: [f] })).message).toContain(
       '"API.Auth.Methods.Shared.Polcy" is not a valid config key',
     );
+  });
+
+  it('refuses, naming the key, a negative default task timeout and an allow-list pattern that is no regular expression', () => {
+    expect(
+      loadError(opts({ config: ['JobDefaults.Batch.Task.Timeouts.TotalTimeout=-1s'] })).message,
+    ).toContain('JobDefaults.Batch.Task.Timeouts.TotalTimeout');
+    expect(
+      loadError(opts({ config: ['JobDefaults.Ops.Task.Timeouts.ExecutionTimeout=-5s'] })).message,
+    ).toContain('-5s is negative: give a positive duration, or 0s for no limit');
+    const err = loadError(opts({ config: ['Compute.Env.AllowList=('] }));
+    expect(err.message).toContain('Compute.Env.AllowList');
+    expect(err.message).toContain('"(" is not a regular expression');
+    // Go's syntax is read as Go reads it
+    expect(load(opts({ config: ['Compute.Env.AllowList=(?i)^aws_'] })).Compute.Env.AllowList).toEqual([
+      '(?i)^aws_',
+    ]);
   });
 
   it('normalises allowed values', () => {

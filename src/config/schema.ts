@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { validateResourcesConfig } from '../models/resources.js';
 import {
   capacityCheck,
+  regexpListProblem,
+  taskTimeoutProblem,
   decodeAuthMethods,
   decodeAuthUsers,
   formatAuthMethods,
@@ -81,8 +83,14 @@ const batchLike = (kind: string) => ({
     Timeouts: {
       TotalTimeout: duration(
         `Longest a ${kind} task may take overall, retries and queueing included; 0s for no limit.`,
+        '0s',
+        { check: taskTimeoutProblem },
       ),
-      ExecutionTimeout: duration(`Longest a single execution of a ${kind} task may run; 0s for no limit.`),
+      ExecutionTimeout: duration(
+        `Longest a single execution of a ${kind} task may run; 0s for no limit.`,
+        '0s',
+        { check: taskTimeoutProblem },
+      ),
     },
   },
 });
@@ -267,7 +275,11 @@ export const schema = {
       RequireTLS: bool('Whether this compute node refuses unencrypted connections to the orchestrator.'),
     },
     Env: {
-      AllowList: list('Patterns of host environment variables that jobs may receive (e.g. "AWS_*").'),
+      AllowList: list(
+        'Patterns (Go regular expressions) of host environment variables that jobs may receive (e.g. "^AWS_").',
+        [],
+        { check: regexpListProblem },
+      ),
     },
   },
   Labels: map('Key-value labels that describe this node, used by job constraints.'),

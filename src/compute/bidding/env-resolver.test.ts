@@ -24,6 +24,8 @@ describe('envResolverStrategy', () => {
     expect((await ask(['TEST_*'], { HOST_VAR: 'env:TEST_VAR' })).shouldBid).toBe(true);
     expect((await ask(['AWS_'], { KEY: 'env:MY_AWS_KEY' })).shouldBid).toBe(true);
     expect((await ask(['^AWS_'], { KEY: 'env:MY_AWS_KEY' })).shouldBid).toBe(false);
+    // Go's (RE2) syntax: a leading flag group, which JavaScript cannot read
+    expect((await ask(['(?i)^aws_'], { KEY: 'env:AWS_KEY' })).shouldBid).toBe(true);
   });
 
   it('refuses the first denied reference in name order, naming both variables', async () => {
