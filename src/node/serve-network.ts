@@ -7,9 +7,10 @@
  * server, so other compute nodes can join it too).
  */
 import { certificateProblem } from '../lib/certificate-problem.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BacalhauConfig } from '../config/index.js';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import { NatsComputeTransport, NatsOrchestratorTransport } from '../transport/nats/index.js';
 import {
@@ -98,6 +99,10 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
   let orchestratorDial: NatsConnectionOptions | undefined;
   let computeDial: NatsConnectionOptions;
   if (config.Orchestrator.Enabled) {
+    external.forEach((address) =>
+      checkNatsAddress('Orchestrator.NATS.Servers', "the NATS server's", address),
+    );
+    checkCaFile('Orchestrator.TLS.CACert', config.Orchestrator.TLS.CACert);
     if (external.length === 0) {
       server = await NatsServerProcess.start({
         settings: serverSettings(config, nodeID),
@@ -108,7 +113,10 @@ export async function startNatsNetwork(options: ServeNetworkOptions): Promise<Se
     orchestratorDial = ownDial(config, server?.clientURL ?? external);
     computeDial = orchestratorDial;
   } else {
-    config.Compute.Orchestrators.forEach(checkOrchestratorAddress);
+    config.Compute.Orchestrators.forEach((address) =>
+      checkNatsAddress('Compute.Orchestrators', "the orchestrator's", address),
+    );
+    checkCaFile('Compute.TLS.CACert', config.Compute.TLS.CACert);
     computeDial = {
       servers: config.Compute.Orchestrators,
       token: config.Compute.Auth.Token,
@@ -224,16 +232,31 @@ function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSetti
  * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL". So is one
  * of another scheme (`http://`, most often the orchestrator's API URL), which the client dials as NATS.
  */
-function checkOrchestratorAddress(address: string): void {
+/** `whose`: whose address the key holds, for the hint. */
+function checkNatsAddress(key: string, whose: string, address: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
   const known = scheme === undefined || scheme === 'nats' || scheme === 'tls';
   if (known && natsServerHost(address) !== '') return;
   const problem = known ? '' : `: the scheme must be nats:// or tls://, not ${scheme}://`;
-  throw new BacalhauError(`Compute.Orchestrators: "${address}" is not a NATS address${problem}`, {
+  throw new BacalhauError(`${key}: "${address}" is not a NATS address${problem}`, {
     code: ErrorCode.ConfigurationError,
     component: 'config',
-    hint: "Give the orchestrator's NATS address as nats://<host>:<port> (a port from 1 to 65535; not its API URL), e.g. nats://127.0.0.1:4222",
+    hint: `Give ${whose} NATS address as nats://<host>:<port> (a port from 1 to 65535; not its API URL), e.g. nats://127.0.0.1:4222`,
   });
+}
+
+/** A CA certificate file is read only when a TLS connection starts: one that cannot be read is said now. */
+function checkCaFile(key: string, path: string): void {
+  if (path === '') return;
+  try {
+    readFileSync(path);
+  } catch (err) {
+    throw new BacalhauError(`${key}: cannot read the CA certificate ${path}: ${errorMessage(err)}`, {
+      code: ErrorCode.ConfigurationError,
+      component: 'config',
+      hint: `Give ${key} the path of a PEM file with the certificate of the CA that signed the NATS server's certificate`,
+    });
+  }
 }
 
 async function probeOrchestrator(

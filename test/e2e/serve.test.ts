@@ -404,6 +404,23 @@ describe('serve as a process', () => {
     );
   });
 
+  it('a node given a NATS server address it cannot use, or a CA file it cannot read, stops, naming the setting', async () => {
+    // one after the other: they share this test's data dir
+    const external = startServe('--orchestrator', '-c', 'Orchestrator.NATS.Servers=bogus://x');
+    expect(await external.exited).toBe(1);
+    expect(external.stderr()).toContain(
+      '\nError: Orchestrator.NATS.Servers: "bogus://x" is not a NATS address: the scheme must be nats:// or tls://, not bogus://\n',
+    );
+    const compute = startServe(
+      ...['--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${await freePort()}`],
+      ...['-c', 'Compute.TLS.CACert=/nonexistent/ca.pem'],
+    );
+    expect(await compute.exited).toBe(1);
+    expect(compute.stderr()).toContain(
+      '\nError: Compute.TLS.CACert: cannot read the CA certificate /nonexistent/ca.pem: ENOENT: no such file or directory',
+    );
+  });
+
   it('a compute node whose orchestrator never answered still exits on SIGTERM', async () => {
     const closed = await freePort();
     const node = startServe('--compute', '-c', `Compute.Orchestrators=nats://127.0.0.1:${closed}`);
