@@ -3,7 +3,7 @@
  * indented, HTML-significant characters escaped, newline-terminated); YAML like `ghodss/yaml` (the JSON
  * form re-emitted as YAML: keys sorted, two-space indent, list items level with their key).
  */
-import { stringify } from 'yaml';
+import { Document, isScalar, Scalar, visit } from 'yaml';
 
 /** Go's encoder escapes these even inside strings; they only ever occur inside strings in JSON text. */
 const goEscapes: Record<string, string> = {
@@ -19,7 +19,17 @@ export function toJson(value: unknown, pretty = false): string {
   return `${text.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c] ?? c)}\n`;
 }
 
+/**
+ * A key `<<` is quoted, as Go's YAML writer quotes it: written plain, it is a merge key to the readers
+ * (Go's, and `job run`'s), and the printed spec would not read back (a label named `<<`, say).
+ */
 export function toYaml(value: unknown): string {
   const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
-  return stringify(plain, { indent: 2, indentSeq: false, sortMapEntries: true, lineWidth: 0 });
+  const doc = new Document(plain, { sortMapEntries: true });
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<') pair.key.type = Scalar.QUOTE_SINGLE;
+    },
+  });
+  return doc.toString({ indent: 2, indentSeq: false, lineWidth: 0 });
 }

@@ -13,6 +13,7 @@ import {
   type OutputOptions,
 } from './output.js';
 import { displayWidth, renderCsv, renderTable, wrapSoft, type Column } from './table.js';
+import { parseSpecDocument } from '../../models/jobspec/parse.js';
 import { toJson, toYaml } from './encode.js';
 
 interface Job {
@@ -117,6 +118,13 @@ describe('json and yaml', () => {
     expect(toYaml({ b: { z: 1, a: [true, 'true', ''] } })).toBe(
       'b:\n  a:\n  - true\n  - "true"\n  - ""\n  z: 1\n',
     );
+  });
+
+  it('quotes a key << in yaml, which plain is a merge key, so that a printed spec reads back', () => {
+    const job = { Labels: { '<<': 'x', a: '<<' } };
+    const text = toYaml(job);
+    expect(text).toBe("Labels:\n  '<<': x\n  a: <<\n");
+    expect(parseSpecDocument(text)).toEqual(job);
   });
 
   it('prints other data than the rows when given', () => {

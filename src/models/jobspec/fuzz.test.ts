@@ -116,9 +116,14 @@ function asJson(value: unknown): string | undefined {
   }
 }
 
+/**
+ * Undefined when the library cannot write it, or writes a key `<<` plain: that is YAML's merge key, so
+ * the text means something else than the value (the CLI's own writer quotes it: cli/output/encode.ts).
+ */
 function asYaml(value: unknown): string | undefined {
   try {
-    return toYaml(value);
+    const text = toYaml(value);
+    return /(^|[\s{,])<<:/m.test(text) ? undefined : text;
   } catch {
     return undefined;
   }
