@@ -49,6 +49,14 @@ describe('externalCommandStrategy', () => {
     });
   });
 
+  it('refuses with exit code -1, as Go, a job whose data is too big for the environment (E2BIG)', async () => {
+    const big = requestWith({ Env: { BIG: 'x'.repeat(200_000) } });
+    expect(await externalCommandStrategy('exit 0').shouldBid(big)).toEqual({
+      shouldBid: false,
+      reason: 'this node does not accept jobs where external command "exit 0" returns exit code -1',
+    });
+  });
+
   it('fails with TimeOut naming the key when the command outlives its time limit', async () => {
     const command = 'sleep 31.4159 & wait';
     await expect(ask(command, 200)).rejects.toMatchObject({

@@ -99,12 +99,20 @@ function spawnProbe(
   signal: AbortSignal,
 ): Promise<{ exitCode: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    // Its own process group, so that a timeout also stops what the command started.
-    const child = spawn('bash', ['-c', command], {
-      env: { [ProbeDataEnvVar]: data, PATH: process.env.PATH ?? '' },
-      stdio: [stdin, 'ignore', 'pipe'],
-      detached: true,
-    });
+    let child;
+    try {
+      // Its own process group, so that a timeout also stops what the command started.
+      child = spawn('bash', ['-c', command], {
+        env: { [ProbeDataEnvVar]: data, PATH: process.env.PATH ?? '' },
+        stdio: [stdin, 'ignore', 'pipe'],
+        detached: true,
+      });
+    } catch {
+      // not started at all (E2BIG: the job's data is too big for an environment variable): Go's
+      // exec fails the same way, and its exit code -1 refuses the job
+      resolve({ exitCode: -1, stderr: '' });
+      return;
+    }
     const stderr: Buffer[] = [];
     const onAbort = (): void => {
       if (child.pid !== undefined) {
