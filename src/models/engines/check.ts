@@ -110,13 +110,10 @@ function decodeWith<T>(decoders: Decoders<T>, type: string, value: T): Refusal[]
 function mountRefusals(task: Task, index: number): Refusal[] {
   const docker = isSpecType(task.Engine, Engine.Docker);
   if (!docker && !isSpecType(task.Engine, Engine.Wasm)) return [];
-  const inputs = task.InputSources ?? [];
-  const results = task.ResultPaths ?? [];
   const refusals: Refusal[] = [];
-  /** Each mount point and the first input or result path there. */
-  const targets = new Map<string, number>();
-  const paths = new Map<string, number>();
-  inputs.forEach((input, j) => {
+  const targets: MountPoints = new Map();
+  const paths: MountPoints = new Map();
+  (task.InputSources ?? []).forEach((input, j) => {
     const field = `Tasks[${index}].InputSources[${j}].Target`;
     if (docker && !input.Target.startsWith('/')) {
       refusals.push({
@@ -126,38 +123,50 @@ function mountRefusals(task: Task, index: number): Refusal[] {
     } else if (docker) {
       refusals.push(...dockerMountRefusals(field, input.Target));
     }
-    const at = mountPoint(input.Target);
-    const first = targets.get(at);
-    // the same text twice is refused with Go's words (task.ts)
-    if (first !== undefined && inputs[first]?.Target !== input.Target) {
-      refusals.push({
-        problem: `${field}: "${input.Target}" is the same place as InputSources[${first}].Target "${inputs[first]?.Target}": two inputs cannot be mounted at one place`,
-        hint: 'Give each input a Target of its own.',
-      });
-    }
-    if (first === undefined) targets.set(at, j);
+    const first = claimMountPoint(targets, input.Target, j);
+    if (first === undefined) return;
+    refusals.push({
+      problem: `${field}: "${input.Target}" is the same place as InputSources[${first.index}].Target "${first.path}": two inputs cannot be mounted at one place`,
+      hint: 'Give each input a Target of its own.',
+    });
   });
-  results.forEach((result, k) => {
+  (task.ResultPaths ?? []).forEach((result, k) => {
     if (!result.Path.startsWith('/')) return; // refused with the result path's own checks
     const field = `Tasks[${index}].ResultPaths[${k}].Path`;
     if (docker) refusals.push(...dockerMountRefusals(field, result.Path));
-    const at = mountPoint(result.Path);
-    const first = paths.get(at);
-    if (first !== undefined && results[first]?.Path !== result.Path) {
+    const first = claimMountPoint(paths, result.Path, k);
+    if (first !== undefined) {
       refusals.push({
-        problem: `${field}: "${result.Path}" is the same place as ResultPaths[${first}].Path "${results[first]?.Path}": results need a folder each`,
+        problem: `${field}: "${result.Path}" is the same place as ResultPaths[${first.index}].Path "${first.path}": results need a folder each`,
         hint: 'Give each result path a Path of its own.',
       });
     }
-    if (first === undefined) paths.set(at, k);
-    const input = targets.get(at);
+    const input = targets.get(mountPoint(result.Path));
     if (input === undefined) return;
     refusals.push({
-      problem: `${field}: "${result.Path}" is also the Target of InputSources[${input}]: results need a folder of their own`,
+      problem: `${field}: "${result.Path}" is also the Target of InputSources[${input.index}]: results need a folder of their own`,
       hint: 'Give the result path a Path that no input uses as its Target.',
     });
   });
   return refusals;
+}
+
+/** The first path (and its index in its list) at each mount point. */
+type MountPoints = Map<string, { readonly index: number; readonly path: string }>;
+
+/**
+ * Notes `path`, the `index`th of its list, at its mount point; returns the first one there when it
+ * was written otherwise (`/data` and `/data/`). The same text twice is refused with Go's words (task.ts).
+ */
+function claimMountPoint(
+  firsts: MountPoints,
+  path: string,
+  index: number,
+): { readonly index: number; readonly path: string } | undefined {
+  const at = mountPoint(path);
+  const first = firsts.get(at);
+  if (first === undefined) firsts.set(at, { index, path });
+  return first !== undefined && first.path !== path ? first : undefined;
 }
 
 /** The files in /proc runc lets a bind mount cover (its `checkProcMount`: what lxcfs emulates). */
