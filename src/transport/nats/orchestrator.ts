@@ -15,6 +15,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { raceSignals, settledOrAborted, unboundedController } from '../../lib/abort.js';
 import { anySignal } from '../../lib/any-signal.js';
+import { timeoutSignal } from '../../lib/timeout-signal.js';
 import { BacalhauError, ErrorCode, NodeConnection } from '../../models/index.js';
 import {
   asBacalhauError,
@@ -175,21 +176,13 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     return this.#network.add(listener);
   }
 
-  async checkNetwork(timeoutMs: number): Promise<boolean> {
-    if (this.#state !== 'running' || !this.#natsUp) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    try {
-      return await Promise.race([
-        this.#nc.flush().then(
-          () => true,
-          () => false,
-        ),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+  checkNetwork(timeoutMs: number): Promise<boolean> {
+    if (this.#state !== 'running' || !this.#natsUp) return Promise.resolve(false);
+    const noAnswer = () => new Error('no answer');
+    return raceSignals(this.#nc.flush(), [timeoutSignal(timeoutMs)], noAnswer).then(
+      () => true,
+      () => false,
+    );
   }
 
   send(nodeId: string, message: Outgoing<OrchestratorMessage>, options?: CallOptions): Promise<void> {
