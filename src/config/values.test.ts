@@ -66,6 +66,11 @@ describe('fromText', () => {
     expect(reason('a=b=c')).toContain("multiple '=' in 'a=b=c'");
     expect(reason('=b')).toContain("missing key before '=' in '=b'");
     expect(reason('a=')).toContain("missing value after '=' for key 'a'");
+    // command-line input is kept as Bacalhau keeps it; env vars are trimmed, as lists there are
+    expect(fromText(key, 'a=1, b=2', true)).toEqual({ ok: true, value: { a: '1', ' b': '2' } });
+    expect(fromText(key, ' a = 1 , b=2,', false)).toEqual({ ok: true, value: { a: '1', b: '2' } });
+    const blank = fromText(key, 'a= ', false);
+    expect(blank.ok ? '' : blank.problems[0]?.message).toContain("missing value after '=' for key 'a'");
   });
 
   it('parses structured values from JSON or YAML text', () => {

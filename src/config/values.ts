@@ -59,11 +59,16 @@ function parseDurationText(spec: KeySpec, text: string): Parsed {
   }
 }
 
-/** Bacalhau's `StringSliceToMap`: `k=v,k2=v2`, exactly one `=` per pair, key and value non-empty. */
-function parseMapText(spec: KeySpec, text: string): Parsed {
+/**
+ * Bacalhau's `StringSliceToMap`: `k=v,k2=v2`, exactly one `=` per pair, key and value non-empty.
+ * Not `strict` (env vars), as lists there: spaces around pairs, keys and values are dropped, and so
+ * are empty pairs (`BACALHAU_LABELS="zone=a, disk=ssd"` is two labels, not one keyed " disk").
+ */
+function parseMapText(spec: KeySpec, text: string, strict: boolean): Parsed {
   const out: Record<string, string> = {};
-  for (const item of text.split(',')) {
-    const tokens = item.split('=');
+  const items = strict ? text.split(',') : text.split(',').filter((item) => item.trim() !== '');
+  for (const item of items) {
+    const tokens = strict ? item.split('=') : item.split('=').map((token) => token.trim());
     const [key = '', value = ''] = tokens;
     let reason: string | undefined;
     if (tokens.length < 2) reason = `no '=' in '${item}'`;
@@ -163,7 +168,7 @@ function fromDataUnrefined(spec: KeySpec, raw: unknown): Parsed {
       }
       return typeProblem(spec, 'a list of strings', raw, hints.list);
     case 'string-map':
-      if (typeof raw === 'string') return parseMapText(spec, raw);
+      if (typeof raw === 'string') return parseMapText(spec, raw, false);
       if (isPlainObject(raw) && Object.values(raw).every((v) => v !== null && typeof v !== 'object')) {
         return { ok: true, value: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) };
       }
@@ -200,7 +205,7 @@ function fromTextUnrefined(spec: KeySpec, text: string, strict: boolean): Parsed
     case 'string-list':
       return parseListText(spec, text, strict);
     case 'string-map':
-      return parseMapText(spec, text);
+      return parseMapText(spec, text, strict);
     case 'object': {
       let data: unknown;
       try {
