@@ -27,7 +27,7 @@ describe('executor-specific strategies', () => {
   const engine = (Type: string) => requestWith({ Engine: { Type, Params: {} } });
 
   it('refuses an engine that is absent, not installed or disabled, before asking any executor', async () => {
-    for (const type of ['python', 'wasm', 'off']) {
+    for (const type of ['python', 'wasm', 'off', 'WASM']) {
       expect(await semantic.shouldBid(engine(type))).toEqual({
         shouldBid: false,
         reason: `this node does not support "${type}"`,

@@ -11,23 +11,23 @@ describe('providerInstalledStrategy (publisher)', () => {
   const publisher = providerInstalledStrategy(
     (type) => {
       asked.push(type);
-      return Promise.resolve(type === 'local');
+      return Promise.resolve(type.toLowerCase() === 'local');
     },
     (job) => specType(taskOf(job).Publisher?.Type),
   );
 
-  it('accepts an installed publisher, matched trimmed and lower-cased', async () => {
+  it('accepts an installed publisher, asked for trimmed and named as the job spells it', async () => {
     expect(await publisher.shouldBid(requestWith({ Publisher: { Type: ' Local ' } }))).toEqual({
       shouldBid: true,
-      reason: 'this node does support [local]',
+      reason: 'this node does support [Local]',
     });
-    expect(asked).toContain('local');
+    expect(asked).toContain('Local');
   });
 
-  it('refuses a publisher this node does not have', async () => {
-    expect(await publisher.shouldBid(requestWith({ Publisher: { Type: 's3' } }))).toEqual({
+  it('refuses a publisher this node does not have, named as the job spells it (as Go does)', async () => {
+    expect(await publisher.shouldBid(requestWith({ Publisher: { Type: ' S3 ' } }))).toEqual({
       shouldBid: false,
-      reason: 'this node does not support "s3"',
+      reason: 'this node does not support "S3"',
     });
   });
 

@@ -8,8 +8,8 @@ import type { Job } from '../../models/job.js';
 import { bidResponse, type SemanticBidStrategy } from './types.js';
 
 /**
- * Whether this node has the component `type`. Engine and publisher types arrive trimmed and
- * lower-cased, as Go's providers match them; input types arrive as written.
+ * Whether this node has the component `type`, matched case-insensitively as Go's providers match.
+ * Engine and publisher types arrive trimmed; input types as written.
  */
 export type InstalledLookup = (type: string) => boolean | Promise<boolean>;
 
@@ -32,8 +32,11 @@ export function providerInstalledStrategy(
   };
 }
 
-/** The one type a spec names (engine, publisher), sanitised as Go's providers do; none when blank. */
+/**
+ * The one type a spec names (engine, publisher), trimmed as Go's strategy does; none when blank. Its
+ * spelling is kept: the refusal names it as the job does (`"Docker"`).
+ */
 export function specType(type: string | undefined): string[] {
-  const key = (type ?? '').trim().toLowerCase();
+  const key = (type ?? '').trim();
   return key === '' ? [] : [key];
 }
