@@ -25,6 +25,7 @@ import { runExecutorContract, type ContractTask } from '../../src/executor/execu
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { PreparedVolume, RunCommandRequest } from '../../src/executor/types.js';
 import { WasmExecutor, type WasmExecutorOptions } from '../../src/executor/wasm/executor.js';
+import { closeFdsLeftIn } from '../../src/executor/wasm/left-fds.js';
 import { describeWithEnv, wasmEnv } from '../helpers/test-env.js';
 
 describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
@@ -943,6 +944,67 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         expect(await fdsUnder(dir)).toEqual([]);
+      }));
+
+    /** Waits until nothing under `dir` is open but `kept`, for a sweep that follows a thread's exit. */
+    const settledFdsUnder = async (dir: string, kept: readonly string[] = []): Promise<string[]> => {
+      for (let i = 0; i < 100; i++) {
+        const open = await fdsUnder(dir);
+        if (open.length <= kept.length) return open;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return fdsUnder(dir);
+    };
+
+    it('closes those a stopped module left in a folder other tasks may use (a local input), once none uses it', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        await writeFile(join(data, 'f'), 'x');
+        // the node's own file there, open before any task: it stays open
+        const own = openSync(join(data, 'f'), 'r');
+        try {
+          const executor = newExecutor();
+          const inputs = [{ source: data, target: '/data', readOnly: true }];
+          const sleeper = await makeRequest(join(dir, 'sleeper'), 'e-shared-sleeper', {
+            ...withArgs('sleep', '60000'),
+            inputs: [...task('sleep').inputs!, ...inputs],
+          });
+          await executor.start(sleeper);
+          for (let i = 0; i < 3; i++) {
+            const req = await makeRequest(join(dir, `run-${i}`), `e-shared-spin-${i}`, {
+              ...task('open_spin'),
+              inputs: [...task('open_spin').inputs!, ...inputs],
+              timeoutMs: 300,
+            });
+            await executor.start(req);
+            await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+          }
+          // the sleeping task still uses the folder: what is open there is not swept under it
+          expect((await fdsUnder(data)).length).toBeGreaterThan(2);
+          await executor.cancel(sleeper.executionID);
+          await executor.wait(sleeper.executionID).catch(() => undefined);
+          expect(await settledFdsUnder(data, [join(data, 'f')])).toEqual([join(data, 'f')]);
+        } finally {
+          closeSync(own);
+        }
+      }));
+
+    it("leaves a shared folder that holds the node's own executions alone", () =>
+      withTempDir(async (dir) => {
+        await writeFile(join(dir, 'f'), 'x');
+        const executor = newExecutor();
+        const req = await makeRequest(join(dir, 'run'), 'e-shared-node-folder', {
+          ...task('open_spin'),
+          inputs: [...task('open_spin').inputs!, { source: dir, target: '/data', readOnly: true }],
+          timeoutMs: 300,
+        });
+        await executor.start(req);
+        await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // what the dead thread held there stays open: the node's own files cannot be told apart
+        expect((await fdsUnder(join(dir, 'f'))).length).toBe(8);
+        closeFdsLeftIn([join(dir, 'f')]);
       }));
   });
 });

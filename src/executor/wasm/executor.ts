@@ -18,6 +18,7 @@ import { memoryLimitPages } from './memory-limit.js';
 import { hasHttpModule } from './http-requests.js';
 import { loadProgram } from './modules.js';
 import { prepareMounts } from './mounts.js';
+import { sharedFolders } from './shared-folders.js';
 import { BufferPool, runInWorker, spawnWasmWorker } from './run-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -115,6 +116,7 @@ export class WasmExecutor extends BaseExecutor {
         preopens: mounts.preopens,
       };
       const worker = this.#workers.take();
+      const leaveSharedFolders = sharedFolders.enter(mounts.sharedFolders, request.resultsDir);
       const ran = runInWorker(worker, {
         task,
         recorder,
@@ -122,6 +124,7 @@ export class WasmExecutor extends BaseExecutor {
         buffers: this.#buffers,
         giveBack: (w) => this.#workers.giveBack(w),
         ownFolders: mounts.ownFolders,
+        leaveSharedFolders,
         // a channel only for a task that makes HTTP calls: it costs every task that has one
         ...(usesHttp && { http: { network: request.network, allowNodeLocal: this.#allowNodeLocalEgress } }),
       });

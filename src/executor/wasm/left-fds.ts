@@ -7,8 +7,9 @@
  * They are found by what they point to (`/proc/self/fd`): what is open in a folder only that task
  * used (its outputs, its file inputs' folders, a folder its inputs' storage made for it alone) is the
  * dead task's. Only such folders are swept, and only once its worker has exited and before anything
- * else of the run (its log, the removal of its folders) touches them. Folders it shares with other
- * tasks (a local input) cannot be told apart, and what it held there stays open.
+ * else of the run (its log, the removal of its folders) touches them. In folders it shares with other
+ * tasks (a local input) its fds cannot be told apart from theirs: those are swept once no task uses
+ * the folder (shared-folders.ts).
  * One layout defeats this: a node whose `Compute.AllowListedLocalPaths` takes in its own executions
  * folder (`/`, say) lets another task open files in this task's folders, and those would be closed
  * too. Such an allow-list also hands every task the other jobs' results; it is not one to run with.
@@ -17,9 +18,13 @@ import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
 const DeletedSuffix = ' (deleted)';
 
-/** Closes the fds open on `folders` or anything inside them; returns how many. Linux only (else 0). */
-export function closeFdsLeftIn(folders: readonly string[]): number {
-  if (folders.length === 0) return 0;
+/** An fd and the path it is open on, as `/proc/self/fd` shows it (`(deleted)` dropped). */
+export type OpenFds = ReadonlyMap<number, string>;
+
+/** The fds open on `folders` or anything inside them. Linux only (else none). */
+export function fdsOpenIn(folders: readonly string[]): OpenFds {
+  const found = new Map<number, string>();
+  if (folders.length === 0) return found;
   const roots = folders.map((folder) => {
     try {
       return realpathSync(folder);
@@ -31,9 +36,8 @@ export function closeFdsLeftIn(folders: readonly string[]): number {
   try {
     fds = readdirSync('/proc/self/fd');
   } catch {
-    return 0;
+    return found;
   }
-  let closed = 0;
   for (const fd of fds) {
     let target: string;
     try {
@@ -42,9 +46,21 @@ export function closeFdsLeftIn(folders: readonly string[]): number {
       continue; // closed meanwhile (the listing's own fd among them)
     }
     if (target.endsWith(DeletedSuffix)) target = target.slice(0, -DeletedSuffix.length);
-    if (!roots.some((root) => target === root || target.startsWith(`${root}/`))) continue;
+    if (roots.some((root) => target === root || target.startsWith(`${root}/`))) found.set(Number(fd), target);
+  }
+  return found;
+}
+
+/**
+ * Closes the fds open on `folders` or anything inside them, except those `kept` (the same fd open on
+ * the same path); returns how many.
+ */
+export function closeFdsLeftIn(folders: readonly string[], kept: OpenFds = new Map()): number {
+  let closed = 0;
+  for (const [fd, target] of fdsOpenIn(folders)) {
+    if (kept.get(fd) === target) continue;
     try {
-      closeSync(Number(fd));
+      closeSync(fd);
       closed++;
     } catch {
       // gone already

@@ -33,6 +33,8 @@ export interface Mounts {
    * inputs' (see left-fds.ts).
    */
   readonly ownFolders: string[];
+  /** The preopened folders other tasks may use too: its folder inputs' but the exclusive ones. */
+  readonly sharedFolders: string[];
   /**
    * Once the task has run: writes copied writable inputs back and removes the file inputs' folders.
    * Never rejects; resolves to what could not be written back, if anything, for the task's ErrorMsg.
@@ -56,6 +58,7 @@ export async function prepareMounts(options: {
 
   const fileGroups = new Map<string, { files: [PreparedVolume, string][]; readOnly: boolean }>();
   const ownFolders: string[] = [];
+  const sharedFolders: string[] = [];
   for (const input of options.inputs) {
     const guest = posix.resolve('/', input.target);
     const info = await statPath(input.source).catch(() => undefined);
@@ -65,7 +68,7 @@ export async function prepareMounts(options: {
       add({ guest, host: input.source, readOnly: input.readOnly }, () =>
         inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`),
       );
-      if (input.exclusive === true) ownFolders.push(input.source);
+      (input.exclusive === true ? ownFolders : sharedFolders).push(input.source);
       continue;
     }
     const parent = posix.dirname(guest);
@@ -118,5 +121,10 @@ export async function prepareMounts(options: {
     await fileInputs.release();
     throw err;
   }
-  return { preopens: [...mounts.values()], ownFolders, release: () => fileInputs.release() };
+  return {
+    preopens: [...mounts.values()],
+    ownFolders,
+    sharedFolders,
+    release: () => fileInputs.release(),
+  };
 }

@@ -12,6 +12,7 @@ import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
 import { serveHttpCalls, type HttpOptions } from './http-requests.js';
 import { closeFdsLeftIn } from './left-fds.js';
+import type { LeaveSharedFolders } from './shared-folders.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
@@ -32,7 +33,8 @@ export function spawnWasmWorker(): Worker {
  * A killed task that is inside a WASI call (sleeping, waiting for room in its output ring) unwinds
  * and closes its files; one computing in a loop is terminated after this long, and the host fds of
  * the files it had open stay open (Node cannot close a dead thread's WASI fds): those in the task's
- * own folders are closed once it exited (left-fds.ts).
+ * own folders are closed once it exited (left-fds.ts), those in folders it shares once no task uses
+ * them (shared-folders.ts).
  */
 const KillGraceMs = 100;
 
@@ -127,13 +129,18 @@ export interface WorkerRun {
   giveBack: (worker: Worker) => void;
   /** The preopened folders only this task uses (mounts.ts): a terminated worker's fds there are closed. */
   ownFolders?: readonly string[];
+  /**
+   * Called once the worker is given back, or has exited (however long after the run's end), for the
+   * folders the task shares with others (shared-folders.ts).
+   */
+  leaveSharedFolders?: LeaveSharedFolders;
   /** Set when the task has the HTTP host module: the network its calls may use. */
   http?: HttpOptions & { network: NetworkConfig };
 }
 
 export function runInWorker(
   worker: Worker,
-  { task, recorder, signal, buffers, giveBack, http, ownFolders = [] }: WorkerRun,
+  { task, recorder, signal, buffers, giveBack, http, ownFolders = [], leaveSharedFolders }: WorkerRun,
 ): Promise<RunCommandResult> {
   return new Promise((resolve, reject) => {
     const shared = buffers.take();
@@ -181,7 +188,11 @@ export function runInWorker(
      * `end`: the worker is given back (its task ended by itself and it holds little memory), or how
      * long it may take to close its files before it is terminated.
      */
-    const finish = (produce: () => Promise<RunCommandResult>, end: 'reuse' | number = 0): void => {
+    const finish = (
+      produce: () => Promise<RunCommandResult>,
+      end: 'reuse' | number = 0,
+      leftOpen = false,
+    ): void => {
       if (finished) return;
       finished = true;
       signal.removeEventListener('abort', kill);
@@ -194,6 +205,7 @@ export function runInWorker(
       if (end === 'reuse') {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         giveBack(worker);
+        leaveSharedFolders?.(leftOpen);
       } else {
         // the listeners stay until the worker is gone: one killed before it began its task may still
         // fail to start it (its folders removed meanwhile), and an 'error' nobody listens to would throw
@@ -207,6 +219,9 @@ export function runInWorker(
           return exited;
         });
         terminate(worker, end);
+        // its shared folders are swept only once no thread can use its fds there, however late it exits
+        if (workerExited) leaveSharedFolders?.(true);
+        else worker.once('exit', () => leaveSharedFolders?.(true));
       }
       ending = true;
       output.wake();
@@ -232,10 +247,11 @@ export function runInWorker(
 
     const onMessage = (message: WorkerMessage): void => {
       // the task has ended: nothing of it uses its folders any more
-      if (message.leftOpen === true) closeFdsLeftIn(ownFolders);
+      const leftOpen = message.leftOpen === true;
+      if (leftOpen) closeFdsLeftIn(ownFolders);
       // a module keeping its memory to itself may hold any amount: its thread is not reused
       const end = !task.hidesMemory && message.memoryBytes <= ReuseMemoryLimitBytes ? 'reuse' : 0;
-      finish(() => recorder.finish(message.code, message.error), end);
+      finish(() => recorder.finish(message.code, message.error), end, leftOpen);
     };
     const onError = (err: Error): void =>
       finish(() => recorder.finish(1, `WASM runtime failed: ${err.message}`));
