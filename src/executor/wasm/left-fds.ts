@@ -18,13 +18,21 @@ import { closeSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
 const DeletedSuffix = ' (deleted)';
 
-/** An fd and the path it is open on, as `/proc/self/fd` shows it (`(deleted)` dropped). */
-export type OpenFds = ReadonlyMap<number, string>;
+/** The numbers of the process's open fds (none off Linux). */
+export function openFds(): Set<number> {
+  try {
+    return new Set(readdirSync('/proc/self/fd').map(Number));
+  } catch {
+    return new Set();
+  }
+}
 
-/** The fds open on `folders` or anything inside them. Linux only (else none). */
-export function fdsOpenIn(folders: readonly string[]): OpenFds {
-  const found = new Map<number, string>();
-  if (folders.length === 0) return found;
+/**
+ * Closes the fds open on `folders` or anything inside them, except those numbered in `kept`; returns
+ * how many.
+ */
+export function closeFdsLeftIn(folders: readonly string[], kept: ReadonlySet<number> = new Set()): number {
+  if (folders.length === 0) return 0;
   const roots = folders.map((folder) => {
     try {
       return realpathSync(folder);
@@ -32,13 +40,9 @@ export function fdsOpenIn(folders: readonly string[]): OpenFds {
       return folder;
     }
   });
-  let fds: string[];
-  try {
-    fds = readdirSync('/proc/self/fd');
-  } catch {
-    return found;
-  }
-  for (const fd of fds) {
+  let closed = 0;
+  for (const fd of openFds()) {
+    if (kept.has(fd)) continue;
     let target: string;
     try {
       target = readlinkSync(`/proc/self/fd/${fd}`);
@@ -46,19 +50,7 @@ export function fdsOpenIn(folders: readonly string[]): OpenFds {
       continue; // closed meanwhile (the listing's own fd among them)
     }
     if (target.endsWith(DeletedSuffix)) target = target.slice(0, -DeletedSuffix.length);
-    if (roots.some((root) => target === root || target.startsWith(`${root}/`))) found.set(Number(fd), target);
-  }
-  return found;
-}
-
-/**
- * Closes the fds open on `folders` or anything inside them, except those `kept` (the same fd open on
- * the same path); returns how many.
- */
-export function closeFdsLeftIn(folders: readonly string[], kept: OpenFds = new Map()): number {
-  let closed = 0;
-  for (const [fd, target] of fdsOpenIn(folders)) {
-    if (kept.get(fd) === target) continue;
+    if (!roots.some((root) => target === root || target.startsWith(`${root}/`))) continue;
     try {
       closeSync(fd);
       closed++;
