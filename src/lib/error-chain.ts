@@ -21,3 +21,19 @@ export function isDiskFull(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether something failed because this process (EMFILE) or the whole system (ENFILE) has no file
+ * descriptor left, anywhere in the chain: the failure an operator ends by raising the limit.
+ */
+export function isOutOfFileDescriptors(err: unknown): boolean {
+  for (const e of errorChain(err)) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') return true;
+  }
+  return false;
+}
+
+/** What an operator does about {@link isOutOfFileDescriptors}. */
+export const RaiseOpenFilesLimit =
+  'raise its open-files limit: ulimit -n, or LimitNOFILE for a systemd service';

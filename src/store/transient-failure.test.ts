@@ -1,7 +1,12 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { datastoreFailure } from './errors.js';
-import { isDamagedDatabase, isPassingStoreFailure, storeRetryDelayMs } from './transient-failure.js';
+import {
+  isDamagedDatabase,
+  isPassingStoreFailure,
+  passingFailureHint,
+  storeRetryDelayMs,
+} from './transient-failure.js';
 
 const sqlite = (code: string): Error => new Database.SqliteError('failed', code);
 
@@ -33,6 +38,20 @@ describe('isDamagedDatabase', () => {
       expect(isDamagedDatabase(sqlite(code))).toBe(false);
     }
     expect(isDamagedDatabase(new Error('SQLITE_NOTADB'))).toBe(false);
+  });
+});
+
+describe('passingFailureHint', () => {
+  it('says what to free or raise for a full disk or a file SQLite could not open, naming the file', () => {
+    expect(passingFailureHint(sqlite('SQLITE_FULL'), '/d/state.db')).toBe(
+      'free space on the disk that holds /d/state.db',
+    );
+    const cannotOpen = passingFailureHint(sqlite('SQLITE_CANTOPEN'), '/d/state.db');
+    expect(cannotOpen).toContain('SQLite could not open a file of /d/state.db');
+    expect(cannotOpen).toContain('ulimit -n');
+    for (const err of [sqlite('SQLITE_BUSY'), sqlite('SQLITE_ERROR'), new Error('SQLITE_FULL')]) {
+      expect(passingFailureHint(err, '/d/state.db')).toBeUndefined();
+    }
   });
 });
 

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { doublingDelayMs } from '../lib/backoff.js';
-import { errorChain } from '../lib/error-chain.js';
+import { errorChain, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 
 const passingCodes = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM)/u;
 
@@ -37,6 +37,23 @@ export function folderInPlaceHint(path: string): string | undefined {
     // absent, or under something that is not a folder: the general hint fits
   }
   return isFolder ? `${path} is a folder, not a database file: move it away` : undefined;
+}
+
+/**
+ * What to do about SQLite failing with the database at `path` in a way that may pass, when something
+ * can be said: a full disk, or a file it could not open (its WAL or journal, mid-run) because the
+ * process has no file descriptor left or the folder is not writable. Undefined otherwise.
+ */
+export function passingFailureHint(err: unknown, path: string): string | undefined {
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  if (code.startsWith('SQLITE_FULL')) return `free space on the disk that holds ${path}`;
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return (
+      `SQLite could not open a file of ${path}: the node may have no file descriptor left (` +
+      `${RaiseOpenFilesLimit}), or its folder may not be writable`
+    );
+  }
+  return undefined;
 }
 
 /** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */

@@ -1,10 +1,11 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executionDoc, jobDoc } from '../../store/codec.js';
+import { isPassingStoreFailure } from '../../store/transient-failure.js';
 import { newEvent } from '../../transport/messages.js';
 import { testExecution } from '../../transport/testing/index.js';
 import { messageForUpsert } from '../outbox.js';
@@ -27,6 +28,7 @@ async function tempPath(): Promise<string> {
 }
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const store of opened.splice(0)) store.close();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
@@ -472,6 +474,60 @@ describe('SqliteExecutionStore', () => {
       );
     },
   );
+
+  describe('on a full disk', () => {
+    /** Every write statement from now on fails as SQLite's do when the disk (or its WAL) is full. */
+    const fillDisk = (): void => {
+      const probe = new Database(':memory:');
+      const statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { run: () => unknown };
+      probe.close();
+      const run = statement.run;
+      vi.spyOn(statement, 'run').mockImplementation(function (this: { source: string }, ...args: []) {
+        if (/^\s*(INSERT|UPDATE|DELETE)/iu.test(this.source)) {
+          throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+        }
+        return run.apply(this, args);
+      });
+    };
+    const accept = {
+      executionID: 'e-1',
+      condition: { expectedStates: ['New' as const] },
+      newValues: { ComputeState: { StateType: 'AskForBidAccepted' as const, Message: '' } },
+    };
+
+    it('names the file and the fix when a write fails, keeping the failure a writer retries', async () => {
+      const path = await tempPath();
+      const store = open(path);
+      store.create(testExecution({ id: 'e-1' }));
+      fillDisk();
+      let failure: unknown;
+      try {
+        store.update(accept);
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toMatchObject({
+        message: `cannot use the compute execution store ${path}: database or disk is full`,
+        code: 'DatastoreFailure',
+        hint: `free space on the disk that holds ${path}`,
+      });
+      expect(isPassingStoreFailure(failure)).toBe(true);
+    });
+
+    it('still closes the file when the acknowledged messages cannot be deleted', async () => {
+      const path = await tempPath();
+      const store = open(path);
+      store.create(testExecution({ id: 'e-1' }));
+      store.update(accept);
+      store.ackOutbox(store.pendingOutbox()[0]!.seq);
+      fillDisk();
+      expect(() => store.close()).not.toThrow();
+      // SQLite removes the WAL when the last connection to the file closes
+      expect(existsSync(`${path}-wal`)).toBe(false);
+      vi.restoreAllMocks();
+      expect(open(path).get('e-1').ComputeState.StateType).toBe('AskForBidAccepted');
+    });
+  });
 
   it('says so when the file is a folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-exec-store-'));

@@ -26,7 +26,12 @@ import type { Event, Execution, ExecutionStateType, Job } from '../../models/ind
 import { DecodedCache } from '../../lib/decoded-cache.js';
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
-import { folderInPlaceHint, isDamagedDatabase } from '../../store/transient-failure.js';
+import {
+  folderInPlaceHint,
+  isDamagedDatabase,
+  isPassingStoreFailure,
+  passingFailureHint,
+} from '../../store/transient-failure.js';
 import { prepareSchema } from './schema.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
@@ -145,7 +150,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   find(executionID: string): Execution | undefined {
-    return this.#damageNamed(() => {
+    return this.#failureNamed(() => {
       const row = this.#statements.get.get(executionID);
       return row === undefined ? undefined : this.#decode(row);
     });
@@ -164,7 +169,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   byState(states: readonly ExecutionStateType[]): Execution[] {
     if (states.length === 0) return [];
     // the decode reads the job specs' table too
-    return this.#damageNamed(() =>
+    return this.#failureNamed(() =>
       this.#db
         .prepare<string[], ExecutionRow>(
           `SELECT id, doc FROM executions WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created, id`,
@@ -175,13 +180,13 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   events(executionID: string): Event[] {
-    return this.#damageNamed(() =>
+    return this.#failureNamed(() =>
       this.#statements.events.all(executionID).map((row) => JSON.parse(row.doc) as Event),
     );
   }
 
   count(state: ExecutionStateType): number {
-    return this.#damageNamed(
+    return this.#failureNamed(
       () => (this.#statements.count.get(state)?.n ?? 0) + (this.#statements.forgotten.get(state)?.count ?? 0),
     );
   }
@@ -189,7 +194,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   endedBefore(cutoffMs: number, limit: number): string[] {
     const waiting = this.#pendingExecutions();
     // as many more as wait for the orchestrator, which are left out
-    const rows = this.#damageNamed(() => this.#statements.endedBefore.all(cutoffMs, limit + waiting.size));
+    const rows = this.#failureNamed(() => this.#statements.endedBefore.all(cutoffMs, limit + waiting.size));
     return rows
       .map((row) => row.id)
       .filter((id) => !waiting.has(id))
@@ -238,7 +243,7 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   forget(executionIDs: readonly string[]): number {
     const waiting = this.#pendingExecutions();
-    const forgotten = this.#damageNamed(() =>
+    const forgotten = this.#failureNamed(() =>
       this.#inTransaction(() =>
         executionIDs.filter((id) => {
           const row = waiting.has(id) ? undefined : this.#statements.forget.get(id);
@@ -269,10 +274,19 @@ export class SqliteExecutionStore implements ExecutionStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Closes the file, whatever else fails: deleting the acknowledged outbox entries is tidying (those
+   * a full disk keeps are sent again after a restart, which the orchestrator takes as it takes any
+   * message it already had).
+   */
   close(): void {
     this.#listeners.clear();
     if (!this.#db.open) return;
-    this.#deleteAcknowledged();
+    try {
+      this.#deleteAcknowledged();
+    } catch {
+      // see above
+    }
     this.#db.close();
   }
 
@@ -284,7 +298,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   /** Runs `fn` in a transaction; if it rolls back, a job spec it cached for the execution goes too. */
   #writeTransaction<T>(executionID: string, fn: () => T): T {
     try {
-      return this.#damageNamed(() => this.#inTransaction(fn));
+      return this.#failureNamed(() => this.#inTransaction(fn));
     } catch (err) {
       this.#jobs.forget(executionID);
       throw err;
@@ -292,14 +306,19 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /**
-   * SQLite reads a file's pages as it needs them, so damage can surface long after `open`: it is
-   * reported as `open` reports it, naming the file and the fix. Other errors pass unchanged.
+   * SQLite's failures name the file and the fix, as `open` reports them: damage (which can surface
+   * long after `open`, as SQLite reads a file's pages when it needs them), and what may pass (a full
+   * disk, no file descriptor left), whose error stays the cause so that writers still retry them.
+   * Other errors pass unchanged.
    */
-  #damageNamed<T>(use: () => T): T {
+  #failureNamed<T>(use: () => T): T {
     try {
       return use();
     } catch (err) {
-      throw isDamagedDatabase(err) ? storeFailure('read', this.#db.name, err) : err;
+      if (isDamagedDatabase(err)) throw storeFailure('read', this.#db.name, err);
+      throw err instanceof Database.SqliteError && isPassingStoreFailure(err)
+        ? storeFailure('use', this.#db.name, err)
+        : err;
     }
   }
 
@@ -409,13 +428,14 @@ function definedFields(values: Partial<Execution>): Partial<Execution> {
 }
 
 /** The store's file failing: which file, what SQLite said, and what to do about it. */
-function storeFailure(doing: 'open' | 'read', path: string, err: unknown): BacalhauError {
+function storeFailure(doing: 'open' | 'read' | 'use', path: string, err: unknown): BacalhauError {
   return new BacalhauError(`cannot ${doing} the compute execution store ${path}: ${(err as Error).message}`, {
     code: ErrorCode.DatastoreFailure,
     component: ExecutionStoreComponent,
     hint: isDamagedDatabase(err)
       ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
       : (folderInPlaceHint(path) ??
+        passingFailureHint(err, path) ??
         'check that the data directory is writable and not used by another compute node'),
     cause: err,
   });

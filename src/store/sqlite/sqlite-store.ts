@@ -28,7 +28,7 @@ import type { NodeState } from '../../models/node.js';
 import { BacalhauError, errorMessage } from '../../models/bacerrors.js';
 import { datastoreFailure, storeClosed } from '../errors.js';
 import { systemClock } from '../time.js';
-import { folderInPlaceHint, isDamagedDatabase } from '../transient-failure.js';
+import { folderInPlaceHint, isDamagedDatabase, passingFailureHint } from '../transient-failure.js';
 import type {
   CreateJobExtras,
   EvaluationChanges,
@@ -485,8 +485,7 @@ const DamagedFileFix =
 /** What to do about a failed read or write that no retry mends, if anything can be said. */
 function storeErrorHint(err: InstanceType<typeof Database.SqliteError>, path: string): string | undefined {
   if (isDamagedDatabase(err)) return `stop the node; ${path} is damaged: ${DamagedFileFix}`;
-  if (err.code.startsWith('SQLITE_FULL')) return `free space on the disk that holds ${path}`;
-  return undefined;
+  return passingFailureHint(err, path);
 }
 
 function migrate(db: Database.Database, path: string): void {
