@@ -101,6 +101,34 @@ it('tells a task killed for its memory which limit it hit and how to raise it', 
   }
 });
 
+it('tells the operator to raise the open-files limit when the node had no file descriptor left', async () => {
+  const emfile = Object.assign(new Error("EMFILE: too many open files, open '/d/results/stdout'"), {
+    code: 'EMFILE',
+  });
+  // as the Docker and WASM executors fail a start whose output files cannot be opened
+  const starved = new NoopExecutor();
+  vi.spyOn(starved, 'start').mockRejectedValue(emfile);
+  const runner = testRunner({
+    store,
+    engines: new EngineRegistry({ noop: starved }),
+    paths: new ExecutionPaths(join(dir, 'executions')),
+  });
+  const job = testJob({ Tasks: [{ Name: 'main', Engine: { Type: 'noop' } }] });
+  const execution = testExecution({ job, desired: 'Running' });
+  store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
+  try {
+    await runner.run(store.get(execution.ID), new AbortController().signal);
+    expect(store.get(execution.ID).ComputeState).toEqual({ StateType: 'Failed', Message: emfile.message });
+    const failure = store.events(execution.ID).find((e) => e.Details?.[EventDetail.IsError] === 'true');
+    expect(failure?.Details?.[EventDetail.Hint]).toBe(
+      'the compute node has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE ' +
+        'for a systemd service',
+    );
+  } finally {
+    runner.stop();
+  }
+});
+
 it('removes the files of an execution that failed for a full disk at once, and says so', async () => {
   const paths = new ExecutionPaths(join(dir, 'executions'));
   const filling = new NoopExecutor({

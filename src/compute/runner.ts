@@ -32,7 +32,7 @@ import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
 import { BoundedMap } from '../lib/bounded-map.js';
-import { isDiskFull } from '../lib/error-chain.js';
+import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
@@ -303,10 +303,11 @@ export class ExecutionRunner {
   }
 
   #fail(execution: Execution, err: unknown, topic: string, notes: readonly Event[]): void {
+    const failure = withOpenFilesHint(err);
     this.#recordFailure({
       executionID: execution.ID,
-      newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(err) } },
-      events: [eventFromError(topic, err, this.#now()), ...notes],
+      newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(failure) } },
+      events: [eventFromError(topic, failure, this.#now()), ...notes],
     });
   }
 
@@ -409,4 +410,17 @@ function isCancelled(err: unknown): boolean {
 
 function isTimeOut(err: unknown): boolean {
   return err instanceof BacalhauError && err.code === ErrorCode.TimeOut;
+}
+
+/**
+ * A failure because the node has no file descriptor left (opening an output file, a download, a
+ * socket: anywhere) says what the operator raises, unless it has a hint of its own already.
+ */
+function withOpenFilesHint(err: unknown): unknown {
+  if (!isOutOfFileDescriptors(err) || (err instanceof BacalhauError && err.hint !== '')) return err;
+  return new BacalhauError(errorMessage(err), {
+    ...(err instanceof BacalhauError ? err.options() : { code: ErrorCode.IOError, component: 'Compute' }),
+    hint: `the compute node has no file descriptor left: ${RaiseOpenFilesLimit}`,
+    cause: err,
+  });
 }
