@@ -12,7 +12,8 @@
 import { readInstallationID, type BacalhauConfig } from '../config/index.js';
 import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
+import { RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
@@ -83,6 +84,7 @@ export class ServeNode {
   readonly warnings: readonly string[];
   readonly #api: ApiServer;
   readonly #lock: DataDirLock;
+  readonly #onError: (error: unknown, component: string) => void;
   #state: ServeState = 'running';
   #stopped: Promise<void> | undefined;
 
@@ -99,6 +101,7 @@ export class ServeNode {
     clientExports: string;
     warnings: string[];
     lock: DataDirLock;
+    onError: (error: unknown, component: string) => void;
   }) {
     this.nodeID = parts.nodeID;
     this.orchestrator = parts.orchestrator;
@@ -114,6 +117,7 @@ export class ServeNode {
     this.clientExports = parts.clientExports;
     this.warnings = Object.freeze(parts.warnings);
     this.#lock = parts.lock;
+    this.#onError = parts.onError;
   }
 
   /**
@@ -222,6 +226,11 @@ export class ServeNode {
         port: config.API.Port,
         ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
         ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
+        onAcceptError: (error) =>
+          logger?.warn(
+            `The API could not accept a connection: ${errorMessage(error)}. If the node has no file ` +
+              `descriptor left, ${RaiseOpenFilesLimit}`,
+          ),
       });
       const port = await listen(api, config.API.Host, config.API.Port);
       const clientExports = runInfoText(config.API.Host, port, tls);
@@ -239,6 +248,8 @@ export class ServeNode {
         clientExports,
         warnings,
         lock,
+        onError:
+          onError ?? ((error, component) => logger?.error(`${component}: background failure`, { error })),
       });
     } catch (err) {
       await api?.close();
@@ -259,15 +270,28 @@ export class ServeNode {
     return this.#state;
   }
 
-  /** Stops everything in reverse start order. Idempotent; never rejects. */
+  /**
+   * Stops everything in reverse start order, each part whatever happened to the one before: a part
+   * that fails to stop (its store on a full disk) is reported to `onError`, and must not leave the
+   * others running or the data dir locked. Idempotent; never rejects.
+   */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       this.#state = 'stopping';
       removeRunInfo(this.runInfoPath);
-      await this.#api.close().catch(() => undefined);
-      await this.compute?.stop();
-      await this.orchestrator?.stop();
-      await this.network.stop();
+      const parts: [string, () => Promise<void> | undefined][] = [
+        ['API', () => this.#api.close()],
+        ['Compute', () => this.compute?.stop()],
+        ['Orchestrator', () => this.orchestrator?.stop()],
+        ['Network', () => this.network.stop()],
+      ];
+      for (const [component, stop] of parts) {
+        try {
+          await stop();
+        } catch (err) {
+          this.#onError(err, component);
+        }
+      }
       this.#lock.release();
       this.#state = 'stopped';
     })();

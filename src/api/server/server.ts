@@ -79,6 +79,11 @@ export interface ApiServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Called with every error answered with a 500 (the client only sees `Internal server error`). */
   onUnexpectedError?: (err: unknown, request: { method: string; url: string; requestId: string }) => void;
+  /**
+   * Called when accepting a connection fails once listening (the process has no file descriptor
+   * left): the server goes on listening. Without it such a failure would end the process.
+   */
+  onAcceptError?: (err: unknown) => void;
   /** Serve HTTPS with this certificate chain and private key (PEM); default plain HTTP. */
   tls?: { cert: Buffer; key: Buffer };
 }
@@ -197,6 +202,8 @@ export async function createApiServer(
     app,
     async listen() {
       const address = await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 1234 });
+      // once listening, the server's errors are failed accepts: an 'error' nobody listens to would throw
+      app.server.on('error', (err) => options.onAcceptError?.(err));
       // Fastify names the scheme after its own https option, which a server factory does not set
       return options.tls === undefined ? address : address.replace(/^http:/, 'https:');
     },

@@ -141,6 +141,21 @@ describe('request size over HTTP', () => {
     });
   });
 
+  it('keeps listening when accepting a connection fails (no file descriptor left), and reports it', async () => {
+    const failures: unknown[] = [];
+    await withApi(
+      { server: { host: '127.0.0.1', port: 0, onAcceptError: (err) => failures.push(err) } },
+      async (api) => {
+        const baseUrl = await api.server.listen();
+        // what Node emits when an accept fails and libuv's spare descriptor could not absorb it
+        const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' });
+        api.server.app.server.emit('error', emfile);
+        expect(failures).toEqual([emfile]);
+        expect((await fetch(`${baseUrl}/api/v1/agent/alive`)).status).toBe(200);
+      },
+    );
+  });
+
   it("answers what Node's HTTP parser refuses (a raw non-ASCII byte in the URL) with Bacalhau's error body", async () => {
     await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
       const { port } = new URL(await api.server.listen());
