@@ -16,6 +16,13 @@ export function decodeUrl(input: InputSource): URL {
   } catch {
     throw paramError('URL', `"${text}" is not a valid URL`, { hint });
   }
+  // WHATWG URLs keep a malformed percent-escape as written, where Go's url.Parse refuses one anywhere
+  // but in the query: the download would fail on every node (credentials cannot be decoded)
+  const [unqueried = '', fragment = ''] = [text.split(/[?#]/)[0], text.split('#').slice(1).join('#')];
+  const badEscape = /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(unqueried) ?? /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(fragment);
+  if (badEscape !== null) {
+    throw paramError('URL', `"${text}" is not a valid URL: invalid URL escape "${badEscape[0]}"`, { hint });
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw paramError('URL', `must begin with http:// or https://, got ${url.protocol}//`, { hint });
   }

@@ -593,6 +593,12 @@ describe('submitJob', () => {
         'Tasks[0].InputSources[0].Source.Params.URL: must begin with http:// or https://, got ftp://',
       ],
       [
+        'a download URL with a malformed percent-escape (Go cannot parse it)',
+        { Source: { Type: 'urlDownload', Params: { URL: 'http://us%ZZer:pw@host/f.txt' } }, Target: '/in' },
+        'Tasks[0].InputSources[0].Source.Params.URL: "http://us%ZZer:pw@host/f.txt" is not a valid URL: ' +
+          'invalid URL escape "%ZZ"',
+      ],
+      [
         'a relative local path',
         { Source: { Type: 'local', Params: { SourcePath: 'data' } }, Target: '/in' },
         'Tasks[0].InputSources[0].Source.Params.SourcePath: "data" is not an absolute path',

@@ -5,6 +5,7 @@ import { runStorageContract, volumeFiles, type BadInput } from '../storage.contr
 import { useTempDir } from '../testing/temp-dir.js';
 import { csv, refusedUrl, startTestServer, type TestServer } from './testing.js';
 import { UrlDownloadStorage } from './url.js';
+import { decodeUrl } from '../../models/sources/url.js';
 
 const download = (URL: unknown, Target = '/inputs'): InputSource => ({
   Source: { Type: 'urlDownload', Params: { URL } },
@@ -174,5 +175,25 @@ describe('urlDownload', () => {
       .prepareStorage(temp.path, download(url('/missing.txt')))
       .catch((e: unknown) => e);
     expect((err as Error).message).toContain('http://user:***@127.0.0.1');
+  });
+});
+
+describe('decodeUrl', () => {
+  const url = (URL: string): InputSource => ({
+    Source: { Type: 'urlDownload', Params: { URL } },
+    Alias: '',
+    Target: '/in',
+  });
+
+  it("refuses a malformed percent-escape where Go's url.Parse does (all but the query)", () => {
+    for (const [text, escape] of [
+      ['http://us%ZZer:pw@host/f.txt', '%ZZ'],
+      ['http://host/a%zz.txt', '%zz'],
+      ['http://host/f.txt#frag%', '%'],
+    ]) {
+      expect(() => decodeUrl(url(text!)), text).toThrow(`invalid URL escape "${escape!}"`);
+    }
+    expect(decodeUrl(url('http://host/f.txt?q=%zz')).search).toBe('?q=%zz');
+    expect(decodeUrl(url('http://us%20er@host/my%20file.txt')).pathname).toBe('/my%20file.txt');
   });
 });
