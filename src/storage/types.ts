@@ -34,7 +34,10 @@ export interface StorageVolume {
   readonly source: string;
   /** Absolute path where the task sees it. May be below the input's `Target` (a downloaded file). */
   readonly target: string;
-  /** Mount read-only; only local inputs with `ReadWrite` and an `:rw` allow-list entry are writable. */
+  /**
+   * Mount read-only. As in Go, what a storage made for the execution alone (inline data, a download)
+   * is writable, and a local input only with `ReadWrite` and an `:rw` allow-list entry.
+   */
   readonly readOnly: boolean;
   /**
    * Made for this execution alone (inline data, a download), so nothing else has it open. Absent for a

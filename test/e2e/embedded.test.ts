@@ -231,6 +231,33 @@ describe('embedded serve runs real WASM jobs', () => {
     expect(history.stdout).toMatch(/network/i);
   });
 
+  it('mounts a downloaded script writable, as Go does: the task can make it executable and run it', async (ctx) => {
+    requireDocker(ctx);
+    const server = createServer((_req, res) => res.end('#!/bin/sh\necho ran from a download\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const run = await live.run([
+        'docker',
+        'run',
+        '--id-only',
+        '--wait',
+        '-i',
+        `src=http://127.0.0.1:${port}/run.sh,dst=/inputs`,
+        'local/busybox',
+        '--',
+        'sh',
+        '-c',
+        'chmod +x /inputs/run.sh && /inputs/run.sh',
+      ]);
+      const id = jobID(run.stdout);
+      expect((await describeJob(id)).Job.State.StateType).toBe('Completed');
+      expect((await live.run(['job', 'logs', id])).stdout).toBe('ran from a download\n');
+    } finally {
+      server.close();
+    }
+  });
+
   it('fails a Docker job whose image is missing, naming the image', async (ctx) => {
     requireDocker(ctx);
     // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.

@@ -31,7 +31,7 @@ runStorageContract('inline', () =>
         input: inline(dataUrl('hello\n')),
         files: { '': 'hello\n' },
         target: '/inputs/data',
-        readOnly: true,
+        readOnly: false,
         size: 6,
         local: true,
       },
@@ -40,7 +40,7 @@ runStorageContract('inline', () =>
         input: inline('data:,hello%20world'),
         files: { '': 'hello world' },
         target: '/inputs/data',
-        readOnly: true,
+        readOnly: false,
         size: 11,
         local: true,
       },
@@ -49,7 +49,7 @@ runStorageContract('inline', () =>
         input: inline(dataUrl(archive, 'application/gzip'), '/inputs/project'),
         files: { 'project/main.py': 'print("hi")\n', 'project/data/rows.csv': 'a,b\n1,2\n' },
         target: '/inputs/project',
-        readOnly: true,
+        readOnly: false,
         size: 20,
         local: true,
       },
@@ -182,6 +182,11 @@ describe('inline archives', () => {
     ]);
     const content = (name: Buffer) => readFile(Buffer.concat([inFolder, Buffer.from('/'), name]), 'utf8');
     expect([await content(first!), await content(second!)]).toEqual(['first', 'second']);
+  });
+
+  it('unpacks an archive into a folder any user may read, as Go does (0755)', async () => {
+    const volume = await prepare([{ name: 'a.txt', content: 'a\n' }]);
+    expect((await stat(volume.source)).mode & 0o777).toBe(0o755);
   });
 
   it('keeps permission bits but not set-id bits', async () => {

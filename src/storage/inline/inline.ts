@@ -3,6 +3,7 @@
  * Plain data becomes one file mounted at the target; `application/gzip` data is a tar.gz archive
  * (what the CLI makes of directories and larger files), unpacked into a directory mounted there.
  */
+import { chmodSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,14 +77,16 @@ export class InlineStorage implements Storage {
           throw ioError(`cannot write an inline input to ${directory}`, err);
         },
       );
-      return { source: file, target: input.Target, readOnly: true, exclusive: true };
+      return { source: file, target: input.Target, readOnly: false, exclusive: true };
     }
     const entry = await makeTempFolder(join(directory, EntryPrefix)).catch((err: unknown) => {
       throw ioError(`cannot create a directory for an inline input in ${directory}`, err);
     });
     try {
+      // mkdtemp makes it 0700: a container running as another user than the node's could not open it
+      chmodSync(entry, 0o755);
       await unpack(content.entries, entry, options.signal);
-      return { source: entry, target: input.Target, readOnly: true, exclusive: true };
+      return { source: entry, target: input.Target, readOnly: false, exclusive: true };
     } catch (err) {
       await rm(entry, { recursive: true, force: true });
       throwIfAborted(options.signal, 'preparing an inline input');

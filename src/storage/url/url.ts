@@ -96,7 +96,8 @@ export class UrlDownloadStorage implements Storage {
       return {
         source: file,
         target: posix.join(input.Target, basename(file)),
-        readOnly: true,
+        // the execution's own copy, writable as Go mounts it (a downloaded script can be made executable)
+        readOnly: false,
         exclusive: true,
       };
     } catch (err) {
