@@ -11,9 +11,13 @@ export function downloadFileName(finalUrl: URL, redirected: boolean, disposition
   return fromServer ?? usableName(posix.basename(decodePath(finalUrl.pathname))) ?? randomUUID();
 }
 
-/** The filename of a Content-Disposition header (`filename*` preferred, RFC 6266); undefined if none. */
+/**
+ * The filename of a Content-Disposition header (`filename*` preferred, RFC 6266); undefined if none,
+ * or when a parameter is given two values (Go's `mime.ParseMediaType` refuses such a header).
+ */
 export function dispositionFileName(header: string): string | undefined {
   const params = parseParams(header);
+  if (params === undefined) return undefined;
   const extended = params.get('filename*');
   const name = (extended === undefined ? undefined : decodeExtended(extended)) ?? params.get('filename');
   return name === undefined ? undefined : usableName(posix.basename(name));
@@ -25,14 +29,19 @@ function usableName(name: string): string | undefined {
   return Buffer.byteLength(name) > 255 ? undefined : name;
 }
 
-/** `; key=token` and `; key="quoted \" string"` parameters after the disposition type. */
-function parseParams(header: string): Map<string, string> {
+/**
+ * `; key=token` and `; key="quoted \" string"` parameters after the disposition type; undefined when
+ * a key comes twice with two values.
+ */
+function parseParams(header: string): Map<string, string> | undefined {
   const params = new Map<string, string>();
   const pattern = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;]*))/g;
   for (const match of header.matchAll(pattern)) {
     const key = (match[1] as string).toLowerCase();
     const value = match[2] === undefined ? (match[3] ?? '') : match[2].replace(/\\(.)/g, '$1');
-    if (!params.has(key)) params.set(key, value);
+    const earlier = params.get(key);
+    if (earlier !== undefined && earlier !== value) return undefined;
+    params.set(key, value);
   }
   return params;
 }

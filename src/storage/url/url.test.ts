@@ -5,6 +5,7 @@ import { runStorageContract, volumeFiles, type BadInput } from '../storage.contr
 import { useTempDir } from '../testing/temp-dir.js';
 import { csv, refusedUrl, startTestServer, type TestServer } from './testing.js';
 import { UrlDownloadStorage } from './url.js';
+import { dispositionFileName } from './filename.js';
 import { decodeUrl } from '../../models/sources/url.js';
 
 const download = (URL: unknown, Target = '/inputs'): InputSource => ({
@@ -195,5 +196,17 @@ describe('decodeUrl', () => {
     }
     expect(decodeUrl(url('http://host/f.txt?q=%zz')).search).toBe('?q=%zz');
     expect(decodeUrl(url('http://us%20er@host/my%20file.txt')).pathname).toBe('/my%20file.txt');
+  });
+});
+
+describe('dispositionFileName', () => {
+  it("reads a Content-Disposition filename as Go's mime.ParseMediaType does", () => {
+    expect(dispositionFileName('attachment; filename="a.txt"')).toBe('a.txt');
+    expect(dispositionFileName(`attachment; filename="a.txt"; filename*=UTF-8''r%C3%A9.txt`)).toBe('ré.txt');
+    expect(dispositionFileName('attachment; filename="../../etc/x"')).toBe('x');
+    // a parameter given twice makes the header unreadable to Go: the URL's own name is used
+    expect(dispositionFileName('attachment; filename="x.txt"; filename="y.txt"')).toBeUndefined();
+    expect(dispositionFileName('attachment; FILENAME="x.txt"; filename="y.txt"')).toBeUndefined();
+    expect(dispositionFileName('attachment; filename="x.txt"; filename=x.txt')).toBe('x.txt');
   });
 });
