@@ -144,7 +144,8 @@ export class Compute {
             timeoutMs: readTimeoutMs,
             // a file larger than the disk jobs may use cannot fit (0: capacity unknown, the default holds)
             ...(capacity.Disk > 0 ? { maxBytes: capacity.Disk } : {}),
-            maxRetries: Math.max(0, config.InputSources.MaxRetryCount - 1),
+            // retries after the first attempt, as Go's client takes it (its description says attempts)
+            maxRetries: Math.max(0, config.InputSources.MaxRetryCount),
           }),
           local: await LocalStorage.create({ allowListedLocalPaths: config.Compute.AllowListedLocalPaths }),
         },

@@ -12,15 +12,26 @@ import { startLiveNode, type LiveNode } from './live-node.js';
 const DiskBytes = 64 * 1024;
 let live: LiveNode;
 let server: Server;
+let unavailableGets = 0;
 
 beforeAll(async () => {
   live = await startLiveNode([
     'Compute.Enabled=true',
     'Publishers.Types.Local.Port=0',
     `Compute.AllocatedCapacity.Disk=${DiskBytes}`,
+    'InputSources.MaxRetryCount=1',
   ]);
   // /sized.bin announces its length; anything else has none: only the download can find it out
   server = createServer((req, res) => {
+    // its size is known (the bid passes), its download is not available
+    if (req.url === '/unavailable.txt') {
+      if (req.method === 'HEAD') res.writeHead(200, { 'Content-Length': 10 }).end();
+      else {
+        unavailableGets++;
+        res.writeHead(503).end();
+      }
+      return;
+    }
     const body = 'x'.repeat(2 * DiskBytes);
     if (req.url === '/sized.bin') res.writeHead(200, { 'Content-Length': body.length });
     else res.writeHead(200, { 'Transfer-Encoding': 'chunked' });
@@ -63,4 +74,11 @@ it("fails a download larger than the node's disk capacity for jobs, naming the s
       `InputSources[0].Source.Params.URL: ${url} is larger than this node's disk capacity for jobs, ${DiskBytes} bytes`,
     );
   }
+});
+
+it('tries a download InputSources.MaxRetryCount more times after the first, as Go does', async (ctx) => {
+  const { messages } = await runWithInput(requireWasmModule(ctx, 'hello'), '/unavailable.txt');
+  expect(messages.length).toBeGreaterThan(0);
+  for (const message of messages) expect(message).toMatch(/\(2 attempts\)/);
+  expect(unavailableGets).toBe(2 * messages.length);
 });
