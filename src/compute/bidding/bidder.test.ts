@@ -122,7 +122,7 @@ describe('createBidder', () => {
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NetworkFailure' });
     expect((err as Error).message).toMatch(
-      /^calculating resource usage of job: error getting job disk space requirements: Source\.Params\.URL: /,
+      /^calculating resource usage of job: error getting job disk space requirements: InputSources\[0\]\.Source\.Params\.URL: /,
     );
   });
 

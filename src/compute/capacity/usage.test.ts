@@ -34,10 +34,12 @@ describe('calculateUsage', () => {
 
   it('fails naming the cause when an input size cannot be found out', async () => {
     const unreachable = input('urlDownload', { URL: 'http://127.0.0.1:9/data.csv' });
-    const err = await calculateUsage(task([unreachable]), zero, options).catch((e: unknown) => e);
+    const inputs = [inlineInput('hello'), unreachable];
+    const err = await calculateUsage(task(inputs), zero, options).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NetworkFailure' });
+    // which of the inputs, as preparing it would say
     expect((err as Error).message).toMatch(
-      /^error getting job disk space requirements: Source\.Params\.URL: /,
+      /^error getting job disk space requirements: InputSources\[1\]\.Source\.Params\.URL: /,
     );
   });
 

@@ -7,6 +7,7 @@
 import { BacalhauError } from '../../models/bacerrors.js';
 import { max, merge, type Resources } from '../../models/resources.js';
 import type { Task } from '../../models/task.js';
+import { atInput } from '../../storage/errors.js';
 import type { IoOptions, Storage } from '../../storage/types.js';
 
 /** How the compute node finds the provider of an input type (a `StorageRegistry`). */
@@ -33,7 +34,7 @@ export interface UsageOptions {
 
 /**
  * @throws the storage lookup's error for an input type this node lacks; BacalhauError
- *   `error getting job disk space requirements: …` (the storage's code kept) when an input's size
+ *   `error getting job disk space requirements: InputSources[i]…` (the storage's code kept) when an input's size
  *   cannot be found out, e.g. an unreachable URL.
  */
 export async function calculateUsage(
@@ -50,12 +51,13 @@ export async function calculateUsage(
 /** Bytes all inputs will take once prepared (Go's `DiskUsageCalculator`). */
 async function inputsSize(task: Task, storages: StorageLookup, io: IoOptions): Promise<number> {
   let total = 0;
-  for (const input of task.InputSources ?? []) {
+  for (const [index, input] of (task.InputSources ?? []).entries()) {
     const storage = await storages.get(input.Source?.Type ?? '');
     try {
       total += await storage.getVolumeSize(input, io);
     } catch (err) {
-      throw BacalhauError.wrap(err, 'error getting job disk space requirements');
+      // which input, as preparing it would say: a job may download several
+      throw BacalhauError.wrap(atInput(index, err), 'error getting job disk space requirements');
     }
   }
   return total;
