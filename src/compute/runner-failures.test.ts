@@ -101,13 +101,23 @@ it('tells a task killed for its memory which limit it hit and how to raise it', 
   }
 });
 
-it('tells the operator to raise the open-files limit when the node had no file descriptor left', async () => {
-  const emfile = Object.assign(new Error("EMFILE: too many open files, open '/d/results/stdout'"), {
-    code: 'EMFILE',
-  });
-  // as the Docker and WASM executors fail a start whose output files cannot be opened
+it.each([
+  [
+    'EMFILE',
+    "EMFILE: too many open files, open '/d/results/stdout'",
+    'the compute node has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE ' +
+      'for a systemd service',
+  ],
+  [
+    'ENOSPC',
+    "ENOSPC: no space left on device, mkdir '/d/compute/executions/output/e-1'",
+    "the compute node's disk is full: free space on the disk that holds its data dir",
+  ],
+])('tells the operator what to do when the node ran out of something (%s)', async (code, text, hint) => {
+  const failure = Object.assign(new Error(text), { code });
+  // as the Docker and WASM executors fail a start whose folders or output files cannot be made
   const starved = new NoopExecutor();
-  vi.spyOn(starved, 'start').mockRejectedValue(emfile);
+  vi.spyOn(starved, 'start').mockRejectedValue(failure);
   const runner = testRunner({
     store,
     engines: new EngineRegistry({ noop: starved }),
@@ -118,12 +128,9 @@ it('tells the operator to raise the open-files limit when the node had no file d
   store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
   try {
     await runner.run(store.get(execution.ID), new AbortController().signal);
-    expect(store.get(execution.ID).ComputeState).toEqual({ StateType: 'Failed', Message: emfile.message });
-    const failure = store.events(execution.ID).find((e) => e.Details?.[EventDetail.IsError] === 'true');
-    expect(failure?.Details?.[EventDetail.Hint]).toBe(
-      'the compute node has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE ' +
-        'for a systemd service',
-    );
+    expect(store.get(execution.ID).ComputeState).toEqual({ StateType: 'Failed', Message: failure.message });
+    const event = store.events(execution.ID).find((e) => e.Details?.[EventDetail.IsError] === 'true');
+    expect(event?.Details?.[EventDetail.Hint]).toBe(hint);
   } finally {
     runner.stop();
   }

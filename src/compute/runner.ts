@@ -303,7 +303,7 @@ export class ExecutionRunner {
   }
 
   #fail(execution: Execution, err: unknown, topic: string, notes: readonly Event[]): void {
-    const failure = withOpenFilesHint(err);
+    const failure = withNodeLimitHint(err);
     this.#recordFailure({
       executionID: execution.ID,
       newValues: { ComputeState: { StateType: 'Failed', Message: errorMessage(failure) } },
@@ -413,14 +413,21 @@ function isTimeOut(err: unknown): boolean {
 }
 
 /**
- * A failure because the node has no file descriptor left (opening an output file, a download, a
- * socket: anywhere) says what the operator raises, unless it has a hint of its own already.
+ * A failure because the node ran out of something (file descriptors, disk space) while doing anything
+ * for the execution (creating its folders, opening its output files, a download) says what the
+ * operator does about it, unless it has a hint of its own already.
  */
-function withOpenFilesHint(err: unknown): unknown {
-  if (!isOutOfFileDescriptors(err) || (err instanceof BacalhauError && err.hint !== '')) return err;
+function withNodeLimitHint(err: unknown): unknown {
+  if (err instanceof BacalhauError && err.hint !== '') return err;
+  const hint = isOutOfFileDescriptors(err)
+    ? `the compute node has no file descriptor left: ${RaiseOpenFilesLimit}`
+    : isDiskFull(err)
+      ? "the compute node's disk is full: free space on the disk that holds its data dir"
+      : undefined;
+  if (hint === undefined) return err;
   return new BacalhauError(errorMessage(err), {
     ...(err instanceof BacalhauError ? err.options() : { code: ErrorCode.IOError, component: 'Compute' }),
-    hint: `the compute node has no file descriptor left: ${RaiseOpenFilesLimit}`,
+    hint,
     cause: err,
   });
 }
