@@ -1,5 +1,5 @@
-// `serve` as one process: what its stop does when a part fails to stop.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// `serve` as one process: what it warns of at start, and what its stop does when a part fails to stop.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,9 +13,9 @@ describe('ServeNode.stop', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('stops every other part and unlocks the data dir when one part fails to stop, and reports it', async () => {
-    const failures: [unknown, string][] = [];
-    const node = await ServeNode.start({
+  /** A node with both roles on free ports, with `config` on top. */
+  const start = (config: string[], onError?: (error: unknown, component: string) => void) =>
+    ServeNode.start({
       config: load({
         env: {},
         home: dir,
@@ -26,10 +26,15 @@ describe('ServeNode.stop', () => {
           'API.Port=0',
           'Publishers.Types.Local.Port=0',
           'Engines.Disabled=docker',
+          ...config,
         ],
       }),
-      onError: (error, component) => failures.push([error, component]),
+      ...(onError === undefined ? {} : { onError }),
     });
+
+  it('stops every other part and unlocks the data dir when one part fails to stop, and reports it', async () => {
+    const failures: [unknown, string][] = [];
+    const node = await start([], (error, component) => failures.push([error, component]));
     const full = new Error('database or disk is full');
     vi.spyOn(node.compute!, 'stop').mockRejectedValue(full);
     const orchestratorStop = vi.spyOn(node.orchestrator!, 'stop');
@@ -39,5 +44,20 @@ describe('ServeNode.stop', () => {
     expect(orchestratorStop).toHaveBeenCalled();
     expect(node.state).toBe('stopped');
     expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+  });
+
+  it('warns at start of an authentication method it cannot offer (its policy is Rego)', async () => {
+    const policy = join(dir, 'ask.rego');
+    writeFileSync(policy, 'package bacalhau.authn\n');
+    const node = await start([`API.Auth.Methods={"Shared": {"Type": "ask", "PolicyPath": "${policy}"}}`]);
+    try {
+      expect(node.warnings.filter((w) => w.startsWith('API.Auth.Methods.'))).toEqual([
+        'API.Auth.Methods.Shared: its policy is Rego, which bacalhau-ts cannot evaluate yet, so the method is ' +
+          'not offered (a client naming it is told so); the challenge type without a PolicyPath works, as do ' +
+          'API.Auth.Users with passwords or API keys',
+      ]);
+    } finally {
+      await node.stop();
+    }
   });
 });

@@ -10,7 +10,7 @@
  * compute (running executions stop) → orchestrator → network → lock released.
  */
 import { readInstallationID, type BacalhauConfig } from '../config/index.js';
-import { createApiServer, type ApiServer } from '../api/server/index.js';
+import { createApiServer, methodsNeedingRego, type ApiServer } from '../api/server/index.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { RaiseOpenFilesLimit } from '../lib/error-chain.js';
@@ -407,6 +407,13 @@ function unservedSettings(config: BacalhauConfig): string[] {
       `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
         "to use Bacalhau's web UI, serve its build from a reverse proxy that also forwards /api/ " +
         "(WebSocket upgrades included) to this node's API, as Bacalhau's UI server does",
+    );
+  }
+  for (const name of methodsNeedingRego(config.API.Auth)) {
+    unserved.push(
+      `API.Auth.Methods.${name}: its policy is Rego, which bacalhau-ts cannot evaluate yet, so the method is ` +
+        'not offered (a client naming it is told so); the challenge type without a PolicyPath works, as do ' +
+        'API.Auth.Users with passwords or API keys',
     );
   }
   if (config.Orchestrator.Enabled && config.Orchestrator.SupportReverseProxy) {

@@ -272,11 +272,18 @@ describe('POST /api/v1/auth/{name} with the challenge method', () => {
 });
 
 describe('methods this server cannot run', () => {
+  let policies = '';
+  beforeAll(async () => {
+    policies = await mkdtemp(join(tmpdir(), 'auth-policies-'));
+    for (const name of ['ask.rego', 'challenge.rego'])
+      await writeFile(join(policies, name), 'package bacalhau.authn\n');
+  });
+  afterAll(() => rm(policies, { recursive: true, force: true }));
   const regoMethods = (config: TestConfig): void => {
     config.API.Auth.Methods = {
       ClientKey: { Type: 'challenge' },
-      Shared: { Type: 'ask', PolicyPath: '/etc/bacalhau/ask.rego' },
-      Custom: { Type: 'challenge', PolicyPath: '/etc/bacalhau/challenge.rego' },
+      Shared: { Type: 'ask', PolicyPath: join(policies, 'ask.rego') },
+      Custom: { Type: 'challenge', PolicyPath: join(policies, 'challenge.rego') },
     };
   };
 
@@ -286,7 +293,7 @@ describe('methods this server cannot run', () => {
       expect(Object.keys(list.body.Methods as never)).toEqual(['ClientKey']);
       for (const [name, what] of [
         ['Shared', 'is of type ask'],
-        ['Custom', 'has a PolicyPath (/etc/bacalhau/challenge.rego)'],
+        ['Custom', `has a PolicyPath (${join(policies, 'challenge.rego')})`],
       ] as const) {
         for (const method of ['GET', 'POST'] as const) {
           const res = await call(api, method, `/api/v1/auth/${name}`, method === 'POST' ? {} : undefined);
@@ -302,6 +309,28 @@ describe('methods this server cannot run', () => {
           expect(res.text).not.toMatch(/at .*\.ts/);
         }
       }
+    });
+  });
+
+  it('a policy file that cannot be read stops the server, as in Go, naming each method', async () => {
+    const config = testConfig((c) => {
+      c.API.Auth.Methods = {
+        Pw: { Type: 'ask', PolicyPath: join(policies, 'missing.rego') },
+        Bare: { Type: 'ask' },
+        Custom: { Type: 'challenge', PolicyPath: join(policies, 'challenge.rego') },
+      };
+    });
+    const started = createApiServer({
+      agent: { nodeInfo: () => selfNodeInfo(OrchestratorID), config, buildInfo: serverBuildInfo },
+      orchestrator: { jobs: unused, endpoint: unused, nodes: unused },
+    });
+    await expect(started).rejects.toMatchObject({
+      code: 'ConfigurationError',
+      message:
+        `API.Auth.Methods.Pw.PolicyPath: cannot read ${join(policies, 'missing.rego')}: ENOENT: no such file ` +
+        `or directory, open '${join(policies, 'missing.rego')}'\n` +
+        'API.Auth.Methods.Bare.PolicyPath: missing: an ask method needs a policy file',
+      hint: 'give each method a readable policy file, or remove the method',
     });
   });
 

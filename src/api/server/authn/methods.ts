@@ -5,9 +5,11 @@
  *
  * `challenge` with its default policy works. `ask`, and `challenge` with a custom `PolicyPath`, need a Rego
  * policy engine, which bacalhau-ts does not have: they are left out of the list, and naming them answers
- * 501 with what to change in the configuration. An unknown `Type` stops the server, as in Go.
+ * 501 with what to change in the configuration. An unknown `Type`, or a policy file that cannot be
+ * read, stops the server, as in Go.
  */
-import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
+import { readFileSync } from 'node:fs';
+import { BacalhauError, ErrorCode, errorMessage } from '../../../models/bacerrors.js';
 import { AuthMethodType, type Authentication, type Requirement } from '../../apimodels/auth.js';
 import { usesEntryPoint, type AuthConfig } from '../authz/from-config.js';
 import { ChallengeAuthenticator, type ChallengeDeps } from './challenge.js';
@@ -26,29 +28,63 @@ export class UnsupportedMethod implements Authenticator {
   }
 }
 
-/** @throws BacalhauError ConfigurationError listing every method of an unknown type (Go's message) */
+/**
+ * @throws BacalhauError ConfigurationError listing every method of an unknown type (Go's message) and
+ *   every policy file that cannot be read (Go reads them at start, and refuses to start without them)
+ */
 export function authenticatorsFromConfig(auth: AuthConfig, deps: ChallengeDeps): Map<string, Authenticator> {
   const methods = new Map<string, Authenticator>();
   if (usesEntryPoint(auth)) return methods;
   const unknown: string[] = [];
+  const unreadable: string[] = [];
   for (const [name, method] of Object.entries(auth.Methods)) {
     const policyPath = method.PolicyPath ?? '';
     if (method.Type === AuthMethodType.Challenge && policyPath === '') {
       methods.set(name, new ChallengeAuthenticator(deps));
     } else if (method.Type === AuthMethodType.Challenge || method.Type === AuthMethodType.Ask) {
-      methods.set(name, new UnsupportedMethod(needsRego(name, method.Type, policyPath)));
+      const problem = policyProblem(policyPath);
+      if (problem === undefined)
+        methods.set(name, new UnsupportedMethod(needsRego(name, method.Type, policyPath)));
+      else unreadable.push(`API.Auth.Methods.${name}.PolicyPath: ${problem}`);
     } else {
       unknown.push(`unknown authentication type: ${JSON.stringify(method.Type)}`);
     }
   }
-  if (unknown.length > 0) {
-    throw new BacalhauError(unknown.join('\n'), {
+  if (unknown.length + unreadable.length > 0) {
+    const hints = [
+      ...(unknown.length > 0
+        ? [`API.Auth.Methods types are "${AuthMethodType.Challenge}" and "${AuthMethodType.Ask}"`]
+        : []),
+      ...(unreadable.length > 0 ? ['give each method a readable policy file, or remove the method'] : []),
+    ];
+    throw new BacalhauError([...unknown, ...unreadable].join('\n'), {
       code: ErrorCode.ConfigurationError,
       component: 'Authenticator',
-      hint: `API.Auth.Methods types are "${AuthMethodType.Challenge}" and "${AuthMethodType.Ask}"`,
+      hint: hints.join('; '),
     });
   }
   return methods;
+}
+
+/** The configured methods this server cannot run (they need Rego), for a warning at start. */
+export function methodsNeedingRego(auth: AuthConfig): string[] {
+  if (usesEntryPoint(auth)) return [];
+  return Object.entries(auth.Methods)
+    .filter(
+      ([, m]) => m.Type === AuthMethodType.Ask || (m.Type === AuthMethodType.Challenge && !!m.PolicyPath),
+    )
+    .map(([name]) => name);
+}
+
+/** Why the policy file at `path` cannot be read, if it cannot (an ask method must name one). */
+function policyProblem(path: string): string | undefined {
+  if (path === '') return 'missing: an ask method needs a policy file';
+  try {
+    readFileSync(path);
+    return undefined;
+  } catch (err) {
+    return `cannot read ${path}: ${errorMessage(err)}`;
+  }
 }
 
 function needsRego(name: string, type: string, policyPath: string): BacalhauError {
