@@ -3,7 +3,8 @@
  * indented, HTML-significant characters escaped, newline-terminated); YAML like `ghodss/yaml` (the JSON
  * form re-emitted as YAML: keys sorted, two-space indent, list items level with their key).
  */
-import { Document, isScalar, Scalar, visit } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
+import { goReadsAsOtherThanText } from './yaml-v2-scalars.js';
 
 /** Go's encoder escapes these even inside strings; they only ever occur inside strings in JSON text. */
 const goEscapes: Record<string, string> = {
@@ -20,16 +21,21 @@ export function toJson(value: unknown, pretty = false): string {
 }
 
 /**
- * A key `<<` is quoted, as Go's YAML writer quotes it: written plain, it is a merge key to the readers
- * (Go's, and `job run`'s), and the printed spec would not read back (a label named `<<`, say).
+ * Text is quoted as Go's YAML writer quotes it (yaml-v2-scalars.ts): double quotes where Go's reader
+ * would take it for something else (`"yes"`, `"2024-01-02"`, a key `"<<"`, which plain is a merge key,
+ * so that a printed spec reads back), single quotes where it cannot be plain (`'********'`).
  */
 export function toYaml(value: unknown): string {
   const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
   const doc = new Document(plain, { sortMapEntries: true });
   visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === '<<') pair.key.type = Scalar.QUOTE_SINGLE;
+    Scalar(_, scalar) {
+      const text = scalar.value;
+      // multi-line text is a literal block, in Go as here
+      if (typeof text === 'string' && !text.includes('\n') && goReadsAsOtherThanText(text)) {
+        scalar.type = Scalar.QUOTE_DOUBLE;
+      }
     },
   });
-  return doc.toString({ indent: 2, indentSeq: false, lineWidth: 0 });
+  return doc.toString({ indent: 2, indentSeq: false, lineWidth: 0, singleQuote: true });
 }

@@ -123,8 +123,28 @@ describe('json and yaml', () => {
   it('quotes a key << in yaml, which plain is a merge key, so that a printed spec reads back', () => {
     const job = { Labels: { '<<': 'x', a: '<<' } };
     const text = toYaml(job);
-    expect(text).toBe("Labels:\n  '<<': x\n  a: <<\n");
+    expect(text).toBe('Labels:\n  "<<": x\n  a: "<<"\n');
     expect(parseSpecDocument(text)).toEqual(job);
+  });
+
+  it("quotes text as Go's yaml.v2 writer does: double where its reader would see another type, else single", () => {
+    const texts = {
+      bools: ['yes', 'Off', 'y', 'TRUE'],
+      nulls: ['', '~', 'Null'],
+      numbers: ['12', '-0x1F', '0o17', '0b101', '1_000', '08', '1.5e3', '.5', '.inf', '1:20'],
+      times: ['2026-11-25', '2026-11-25T00:35:54.814Z', '2026-1-2 03:04:05'],
+      single: ['********', '*x', '&a', '!x', '- a', 'a: b', ' lead', '@x', '%x'],
+      plain: ['hello', 'x-y', '2026-13-01', 'y2', '+inf', 'a:b', 'no way'],
+    };
+    const text = toYaml(texts);
+    const quoted = (list: string[], quote: string): string =>
+      list.map((t) => `- ${quote}${t}${quote}\n`).join('');
+    expect(text).toBe(
+      `bools:\n${quoted(texts.bools, '"')}nulls:\n${quoted(texts.nulls, '"')}` +
+        `numbers:\n${quoted(texts.numbers, '"')}plain:\n${quoted(texts.plain, '')}` +
+        `single:\n${quoted(texts.single, "'")}times:\n${quoted(texts.times, '"')}`,
+    );
+    expect(parseSpecDocument(text)).toEqual(texts);
   });
 
   it('prints other data than the rows when given', () => {
