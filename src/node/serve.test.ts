@@ -60,4 +60,24 @@ describe('ServeNode.stop', () => {
       await node.stop();
     }
   });
+
+  it('warns at start that a DisconnectTimeout shorter than three heartbeat intervals does not apply as set', async () => {
+    const node = await start(['Orchestrator.NodeManager.DisconnectTimeout=8s']);
+    try {
+      expect(node.warnings.filter((w) => w.startsWith('Orchestrator.NodeManager.'))).toEqual([
+        'Orchestrator.NodeManager.DisconnectTimeout (8s) is shorter than 3 heartbeat intervals of a compute node ' +
+          '(Compute.Heartbeat.Interval, 5s): a node is declared lost after 3 of its intervals without a ' +
+          "heartbeat at the soonest; lower the compute nodes' Compute.Heartbeat.Interval for the timeout to " +
+          'apply as set',
+      ]);
+    } finally {
+      await node.stop();
+    }
+    const quick = await start([
+      'Orchestrator.NodeManager.DisconnectTimeout=8s',
+      'Compute.Heartbeat.Interval=2s',
+    ]);
+    await quick.stop();
+    expect(quick.warnings.filter((w) => w.startsWith('Orchestrator.NodeManager.'))).toEqual([]);
+  });
 });

@@ -16,6 +16,7 @@ import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
+import { HeartbeatsTolerated as NodeHeartbeatsTolerated } from '../orchestrator/nodes/index.js';
 import type { InMemoryTransportHub } from '../transport/in-memory/index.js';
 import type { Executor } from '../executor/types.js';
 import { advertisedHost, listenHost } from '../publisher/index.js';
@@ -169,7 +170,12 @@ export class ServeNode {
       onError,
       onWarning: (message: string) => (logger === undefined ? warnings.push(message) : logger.warn(message)),
     };
-    warnings.push(...unreachablePorts(config), ...unservedSettings(config), ...movingPublisherPort(config));
+    warnings.push(
+      ...unreachablePorts(config),
+      ...unservedSettings(config),
+      ...movingPublisherPort(config),
+      ...slowerNodeLoss(config),
+    );
     const tls = await apiTls(config);
     if (tls?.selfSignedFile !== undefined) {
       warnings.push(
@@ -390,6 +396,25 @@ function unreachablePorts(config: BacalhauConfig): string[] {
  * A local publisher on port 0 listens on a port chosen at each start, and a result's URL names the
  * port it was published on: after a restart, `job get` cannot download what was published before.
  */
+/**
+ * A DisconnectTimeout shorter than three heartbeat intervals does not apply as set: a node is declared
+ * lost only after three of its intervals without a heartbeat (nodes/manager.ts), so that one late
+ * heartbeat does not fail its work. Said at start, with the interval that would make it apply (this
+ * node's own setting stands for its compute nodes').
+ */
+function slowerNodeLoss(config: BacalhauConfig): string[] {
+  if (!config.Orchestrator.Enabled) return [];
+  const timeout = config.Orchestrator.NodeManager.DisconnectTimeout;
+  const interval = config.Compute.Heartbeat.Interval;
+  if (durationToMs(timeout) >= NodeHeartbeatsTolerated * durationToMs(interval)) return [];
+  return [
+    `Orchestrator.NodeManager.DisconnectTimeout (${timeout}) is shorter than ${NodeHeartbeatsTolerated} ` +
+      `heartbeat intervals of a compute node (Compute.Heartbeat.Interval, ${interval}): a node is declared ` +
+      `lost after ${NodeHeartbeatsTolerated} of its intervals without a heartbeat at the soonest; lower the ` +
+      "compute nodes' Compute.Heartbeat.Interval for the timeout to apply as set",
+  ];
+}
+
 function movingPublisherPort(config: BacalhauConfig): string[] {
   const local = !isDisabled('local', config.Publishers.Disabled);
   if (!config.Compute.Enabled || !local || config.Publishers.Types.Local.Port !== 0) return [];

@@ -3,7 +3,7 @@
  * re-evaluations. See README.md.
  */
 export { connectionLogLine } from './connection-log.js';
-export { NodeManager, NodeManagerMessages } from './manager.js';
+export { HeartbeatsTolerated, NodeManager, NodeManagerMessages } from './manager.js';
 export type { NodeConnectionChange, NodeManagerState } from './manager.js';
 export { compileNodeManagerOptions, healthCheckInterval, NodeManagerDefaults } from './options.js';
 export type { CompiledNodeManagerOptions, NodeManagerOptions } from './options.js';

@@ -889,7 +889,7 @@ function declaredInterval(request: HandshakeRequest): number | undefined {
 const SoonFlushSpacingMs = 100;
 
 /** How many heartbeat intervals of silence a node is allowed when that exceeds DisconnectTimeout. */
-const HeartbeatsTolerated = 3;
+export const HeartbeatsTolerated = 3;
 /** How long the link's round trip may take before the link counts as hung: NATS answers in ~1 ms. */
 const LinkCheckTimeoutMs = 2_000;
 
