@@ -10,7 +10,9 @@ import { encodePagingToken } from '../../../src/api/apimodels/paging-token.js';
 import { listJobsResponseSchema } from '../../../src/api/apimodels/wire.js';
 import { goJson, wire } from '../../../src/api/server/json.js';
 import { settle } from '../../../src/lib/clock.js';
+import { emptyRunCommandResult, type RunCommandResult } from '../../../src/models/execution.js';
 import { emptyJob } from '../../../src/models/job.js';
+import { notAnsweringError } from '../../../src/transport/nats/logstream/errors.js';
 import { EndedStreamGraceMs } from '../../../src/api/server/routes/logs.js';
 import type { ApiLogSource, ExecutionLogsRequest } from '../../../src/api/server/types.js';
 import {
@@ -1108,6 +1110,67 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
         },
       ]);
       expect(code).toBe(1000);
+    });
+  });
+
+  describe('of an ended execution whose node cannot be reached', () => {
+    /** A log source whose node does not answer, as the NATS one says when it is away. */
+    const unanswered: ApiLogSource = {
+      async *streamLogs(request) {
+        await Promise.resolve();
+        yield { error: notAnsweringError(request.NodeID) };
+      },
+    };
+    const answeredFrom = async (
+      state: 'Completed' | 'Failed',
+      output: Partial<RunCommandResult>,
+    ): Promise<{ frames: unknown[]; executionID: string }> =>
+      withApi({ deps: () => ({ logs: unanswered }) }, async (api) => {
+        const id = await submitted(api);
+        const nodeId = 'n-2d3a1b2c-1111-4222-8333-444455556666';
+        const execution = await api.execution(id, { state: 'Running', nodeId });
+        await api.store.transaction((tx) =>
+          tx.updateExecution({
+            executionID: execution.ID,
+            newValues: {
+              ComputeState: { StateType: state, Message: '' },
+              RunOutput: { ...emptyRunCommandResult(), ...output },
+            },
+          }),
+        );
+        return { frames: (await frames(api, `${jobs}/${id}/logs`)).frames, executionID: execution.ID };
+      });
+
+    it('answers with the output its result recorded: stdout, then stderr', async () => {
+      const { frames: got } = await answeredFrom('Completed', { Stdout: 'one\ntwo\n', stderr: 'warn\n' });
+      expect(got).toEqual([
+        { value: { Type: 1, Line: 'one\ntwo\n' } },
+        { value: { Type: 2, Line: 'warn\n' } },
+      ]);
+    });
+
+    it('says so after the output when the result kept only part of it', async () => {
+      const { frames: got, executionID } = await answeredFrom('Completed', {
+        Stdout: 'first lines\n',
+        StdoutTruncated: true,
+      });
+      expect(got).toEqual([
+        { value: { Type: 1, Line: 'first lines\n' } },
+        {
+          error:
+            'node n-2d3a1b2c-1111-4222-8333-444455556666 did not answer the log request: is it connected?; above ' +
+            `is the output execution ${executionID} reported when it ended, cut to what a result keeps ` +
+            '(stdout first, then stderr)',
+          hint: 'the whole log is on node n-2d3a1b2c: read it again once the node is back',
+          value: { Type: 0, Line: '' },
+        },
+      ]);
+    });
+
+    it('fails as before for an execution that failed without output (its task may not have run)', async () => {
+      const { frames: got } = await answeredFrom('Failed', {});
+      expect(got).toHaveLength(1);
+      expect((got[0] as { error: string }).error).toContain('did not answer the log request');
     });
   });
 

@@ -11,7 +11,8 @@
  *
  * Until the compute side streams logs (`ApiLogSource`), a job that has executions gets the error frame
  * `failed to open log stream for job <id>: log streaming is not available on this node yet`.
- * A plain HTTP request (no upgrade) is a 400.
+ * A plain HTTP request (no upgrade) is a 400. An ended execution whose node cannot be reached is
+ * answered from the output its result recorded (see recordedOutput).
  */
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
@@ -121,6 +122,41 @@ function sendFrame(socket: WebSocket, text: string, signal: AbortSignal): Promis
     signal.addEventListener('abort', done, { once: true });
     socket.send(text, done);
   });
+}
+
+/**
+ * An ended execution's output as its node reported it with its result (`RunOutput`), for when the
+ * node cannot be reached any more (stopped, gone, its network down): stdout, then stderr, and an
+ * error frame after them when either was cut to what a result keeps. Undefined when the failure is
+ * not the node's silence, or the execution has no output on record (it did not run its task). Not in
+ * Go, which fails the stream (a TODO there).
+ */
+function recordedOutput(execution: Execution, failure: Error): LogFrame[] | undefined {
+  const output = execution.RunOutput;
+  const ran =
+    execution.ComputeState.StateType === 'Completed' ||
+    (output?.Stdout ?? '') + (output?.stderr ?? '') !== '';
+  if (
+    output === undefined ||
+    !ran ||
+    !isTerminalExecutionState(execution.ComputeState.StateType) ||
+    !(failure instanceof BacalhauError && failure.code === ErrorCode.NetworkFailure)
+  ) {
+    return undefined;
+  }
+  const frames: LogFrame[] = [];
+  if (output.Stdout !== '') frames.push({ value: { Type: 1, Line: output.Stdout } });
+  if (output.stderr !== '') frames.push({ value: { Type: 2, Line: output.stderr } });
+  if (output.StdoutTruncated || output.StderrTruncated) {
+    frames.push(
+      errorFrame(
+        `${failure.message}; above is the output execution ${execution.ID} reported when it ended, cut to ` +
+          'what a result keeps (stdout first, then stderr)',
+        `the whole log is on node ${shortNodeID(execution.NodeID)}: read it again once the node is back`,
+      ),
+    );
+  }
+  return frames;
 }
 
 /** The frame a failed stream ends with; `hint` is ours, not Go's. */
@@ -272,17 +308,24 @@ export function logRoutes(deps: {
             },
             { signal: anySignal([signal, stale.signal]) },
           );
+          let sent = false;
           for await (const item of lines) {
             if (signal.aborted) return;
             if (stale.signal.aborted) break;
             if (item.error !== undefined) {
-              await send(
-                errorFrame(item.error.message, item.error instanceof BacalhauError ? item.error.hint : ''),
-              );
+              const recorded =
+                sent || query.tail === true ? undefined : recordedOutput(execution, item.error);
+              for (const frame of recorded ?? []) await send(frame);
+              if (recorded === undefined) {
+                await send(
+                  errorFrame(item.error.message, item.error instanceof BacalhauError ? item.error.hint : ''),
+                );
+              }
               return;
             }
             watch?.hold();
             await send({ value: item.value });
+            sent = true;
             watch?.heard();
           }
         } catch (err) {
