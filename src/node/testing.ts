@@ -230,6 +230,13 @@ export class TestCluster {
     return node;
   }
 
+  /** A new process of a node that stopped (`stop()`, its shutdown notice sent): it connects again. */
+  async startNodeAgain(id: string, options: TestNodeOptions = {}): Promise<FakeComputeNode> {
+    if (this.node(id).state !== 'stopped') throw new Error(`fake compute node ${id} has not stopped`);
+    this.#nodes.delete(id);
+    return this.addNode(id, options);
+  }
+
   /** Submits a job spec (plain data, as an API body's `Job`) through the job endpoint. */
   submit(job: unknown, request: Omit<SubmitJobRequest, 'job'> = {}): Promise<SubmitJobResponse> {
     return this.#orchestrator.endpoint.submitJob({ ...request, job });

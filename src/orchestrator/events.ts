@@ -23,6 +23,13 @@ export const EventTopic = {
 const timeoutHint = 'Increase the task timeout or allocate more resources';
 
 /** Builds events stamped by an injected clock, so tests and replays are deterministic. */
+/**
+ * Why an execution stopped when its node announced it was shutting down (an operator's restart, an
+ * upgrade): not the job's doing, so it does not count against the node when the job is placed again
+ * (selection/ranking/previous-executions.ts). Go says "node has disappeared" then too.
+ */
+export const NodeShutdownStopMessage = 'Execution stop requested because its node shut down';
+
 export class OrchestratorEvents {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -108,6 +115,7 @@ export class OrchestratorEvents {
     this.event(EventTopic.JobScheduling, 'Execution stop requested because job has been stopped');
   execStoppedByNodeUnhealthy = (): Event =>
     this.event(EventTopic.JobScheduling, 'Execution stop requested because node has disappeared');
+  execStoppedByNodeShutdown = (): Event => this.event(EventTopic.JobScheduling, NodeShutdownStopMessage);
   execStoppedByNodeRejected = (): Event =>
     this.event(EventTopic.JobScheduling, 'Execution stop requested because node has been rejected');
   execStoppedByOversubscription = (): Event =>

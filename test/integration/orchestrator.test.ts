@@ -547,12 +547,40 @@ describe('orchestrator: batch jobs', () => {
     ]);
     const stops = (await historyOf(c, JobID)).filter((h) => h[2]?.startsWith('Execution stop requested'));
     expect(stops.map((h) => h[2])).toEqual([
-      'Execution stop requested because node has disappeared',
+      'Execution stop requested because its node shut down',
       'Execution stop requested because node has been rejected',
     ]);
     // The rejected node was cut off: its execution is gone from the orchestrator's view, and its
     // handshakes are refused from now on.
     await expect(c.node(rejected).connect()).rejects.toMatchObject({ code: 'Forbidden' });
+  });
+
+  it('keeps a service job running through graceful restarts of its nodes, however many (not in Go)', async () => {
+    // Go counts an execution its node's shutdown stopped against that node: after two restarts of
+    // each node, no node may run the job any more, and it fails
+    const c = await start({ nodes: ['n-1', 'n-2'], nodeOptions: { run: { action: 'hang' } } });
+    const { JobID } = await c.submit(jobSpec('service'));
+    for (let restart = 1; restart <= 4; restart++) {
+      const [running] = await waitForExecutions(
+        c,
+        JobID,
+        1,
+        executing,
+        `executing before restart ${restart}`,
+      );
+      const nodeID = running?.NodeID ?? '';
+      await c.node(nodeID).waitForExecution(running?.ID ?? '', 'Running');
+      await c.node(nodeID).stop(); // its shutdown notice
+      await c.advance(seconds(16)); // the node-leave re-evaluation batch
+      const placed = (e: Execution): boolean => executing(e) && e.ID !== running?.ID;
+      await waitForExecutions(c, JobID, 1, placed, `placed again after restart ${restart}`);
+      await c.startNodeAgain(nodeID);
+    }
+    expect(await stateOf(c, JobID)).toBe('Running');
+    const stops = (await historyOf(c, JobID)).filter((h) => h[2]?.startsWith('Execution stop requested'));
+    expect(stops.map((h) => h[2])).toEqual(
+      Array(4).fill('Execution stop requested because its node shut down'),
+    );
   });
 
   it('fails a job past its total timeout through housekeeping, cancelling its execution', async () => {

@@ -27,6 +27,7 @@ import {
   type Resources,
 } from '../../models/index.js';
 import { EventTopic, OrchestratorEvents } from '../events.js';
+import { NodeManagerMessages } from '../nodes/manager.js';
 import type { NodeSelection, SelectionFailure } from '../selection/index.js';
 import { jobResources } from '../selection/ranking/index.js';
 import { msToNanos, NanosPerSecond } from '../../models/go-time.js';
@@ -107,19 +108,23 @@ function connectedNodeIDs(nodes: readonly NodeState[]): ReadonlySet<string> {
 
 /**
  * Fails the executions whose node is unknown or not CONNECTED: "node has been rejected" when an
- * operator rejected it (Go says "node has disappeared" then too), else "node has disappeared". Returns
- * [healthy, lost]. Costs O(live executions) once the node list has been indexed.
+ * operator rejected it, "its node shut down" when the node said it was leaving (Go says "node has
+ * disappeared" for both), else "node has disappeared". Returns [healthy, lost]. Costs O(live
+ * executions) once the node list has been indexed.
  */
 export function failLostExecutions(run: Run, live: Executions): [Execution[], Execution[]] {
   if (live.length === 0) return [[], []];
   const connected = connectedNodeIDs(run.input.nodes);
   const [healthy, lost] = split(live, (e) => connected.has(e.NodeID));
   if (lost.length === 0) return [healthy, lost];
-  const rejected = new Set(
-    run.input.nodes.filter((n) => n.Membership === NodeMembership.Rejected).map((n) => n.Info.NodeID),
-  );
-  const [byOperator, disappeared] = split(lost, (e) => rejected.has(e.NodeID));
+  const nodesWhere = (test: (node: NodeState) => boolean): Set<string> =>
+    new Set(run.input.nodes.filter(test).map((n) => n.Info.NodeID));
+  const rejected = nodesWhere((n) => n.Membership === NodeMembership.Rejected);
+  const shutDown = nodesWhere((n) => n.ConnectionState.LastError === NodeManagerMessages.gracefulShutdown);
+  const [byOperator, rest] = split(lost, (e) => rejected.has(e.NodeID));
+  const [byShutdown, disappeared] = split(rest, (e) => shutDown.has(e.NodeID));
   markStopped(run.plan, byOperator, run.events.execStoppedByNodeRejected, 'Failed');
+  markStopped(run.plan, byShutdown, run.events.execStoppedByNodeShutdown, 'Failed');
   markStopped(run.plan, disappeared, run.events.execStoppedByNodeUnhealthy, 'Failed');
   return [healthy, lost];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStateType } from '../../../models/index.js';
 import { computeNode, execution, job } from '../testing.js';
+import { NodeShutdownStopMessage } from '../../events.js';
 import { PreviousExecutionsNodeRanker } from './previous-executions.js';
 
 const rank = (states: ExecutionStateType[], over = {}) =>
@@ -28,6 +29,18 @@ describe('PreviousExecutionsNodeRanker', () => {
     expect(rank(['Running'], { JobVersion: 0 })?.rank).toBe(30);
     expect(rank(['Running'], { JobID: 'j-other' })?.rank).toBe(30);
     expect(rank(['Running'], { NodeID: 'other-node' })?.rank).toBe(30);
+  });
+
+  it("does not count an execution its node stopped by shutting down (a restart is not the job's doing)", () => {
+    const shutDown = { ComputeState: { StateType: 'Failed' as const, Message: NodeShutdownStopMessage } };
+    expect(rank(['Failed', 'Failed'], shutDown)).toMatchObject({ rank: 30, reason: 'job not executed yet' });
+    const disappeared = {
+      ComputeState: {
+        StateType: 'Failed' as const,
+        Message: 'Execution stop requested because node has disappeared',
+      },
+    };
+    expect(rank(['Failed', 'Failed'], disappeared)?.rank).toBe(-1);
   });
 
   it('treats a missing execution list as none', () => {

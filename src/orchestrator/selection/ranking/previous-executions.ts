@@ -7,9 +7,12 @@
  * - exactly one, and it is still alive (not discarded) or its bid was rejected (AskForBidRejected):
  *   −1, `job rejected`;
  * - exactly one, discarded: 0, `job already executed on this node`.
- * So a node gets at most two attempts at a job. Not retryable.
+ * So a node gets at most two attempts at a job. Not retryable. Not in Go: an execution stopped because
+ * its node shut down (it said so) does not count, so that restarting nodes one by one (an upgrade)
+ * does not leave a service or daemon job with no node it may run on.
  */
 import { isDiscardedExecutionState, type Execution, type Job, type NodeInfo } from '../../../models/index.js';
+import { NodeShutdownStopMessage } from '../../events.js';
 import {
   RankPossible,
   RankPreferred,
@@ -33,6 +36,8 @@ function histories(job: Job, executions: readonly Execution[]): Map<string, Node
   const byNode = new Map<string, NodeHistory>();
   for (const execution of executions) {
     if (execution.JobID !== job.ID || execution.JobVersion !== job.Version) continue;
+    // stopped because its node shut down (a restart, an upgrade): nothing the job did on that node
+    if (execution.ComputeState.Message === NodeShutdownStopMessage) continue;
     let history = byNode.get(execution.NodeID);
     if (history === undefined) {
       history = { count: 0, blocked: false };
