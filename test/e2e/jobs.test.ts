@@ -263,6 +263,19 @@ describe('job queries', () => {
     const next = await live.run(['job', 'list', '--limit', '1', '--next-token', token, '--output', 'csv']);
     expect(next.code).toBe(0);
     expect(next.stdout.split('\n')[0]).toBe('created,id,name,job,type,state');
+    // the token does not hold the filter: the hint repeats it, quoted for the shell (Go's leaves it out)
+    const filtered = await live.run([
+      'job',
+      'list',
+      '--limit',
+      '1',
+      '--no-style',
+      '--labels',
+      'team in (e2e,x)',
+    ]);
+    expect(filtered.stdout).toMatch(
+      /\n\tbacalhau job list --limit 1 --labels 'team in \(e2e,x\)' --next-token \S+\n$/,
+    );
   });
 
   it('job describe: header, executions, history and output', async () => {

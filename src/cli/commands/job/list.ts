@@ -78,9 +78,17 @@ export function jobListCommand(ctx: CliContext): Command {
     if (response.NextToken !== '') {
       // After a table, as Bacalhau; after csv/json/yaml on standard error, so the data stays parseable.
       const sink = output.format === 'table' ? ctx.stdout : ctx.stderr;
+      // The token holds the order and the place, not the filter: a command without it pages through
+      // other jobs (Go's hint leaves it out)
+      const labels = opts.labels === defaultLabelFilter ? '' : ` --labels ${shellQuoted(opts.labels)}`;
       sink.write(
-        `\nTo fetch more records use:\n\t${ctx.binName} job list --limit ${list.limit} --next-token ${response.NextToken}\n`,
+        `\nTo fetch more records use:\n\t${ctx.binName} job list --limit ${list.limit}${labels} --next-token ${response.NextToken}\n`,
       );
     }
   });
+}
+
+/** `text` as one POSIX shell word, for a command to copy: single-quoted unless it needs no quotes. */
+function shellQuoted(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
