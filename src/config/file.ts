@@ -137,8 +137,8 @@ function walk(
       const spec = findKey(path.join('.'));
       if (spec === undefined) continue; // unreachable: every leaf has a key
       const parsed = fromData(spec, raw);
-      if (parsed.ok) values.set(spec.key, parsed.value);
-      else problems.push(...parsed.problems);
+      if (!parsed.ok) problems.push(...parsed.problems);
+      else values.set(spec.key, spec.kind === 'string-map' ? lowerCaseKeys(parsed.value) : parsed.value);
     } else if (isPlainObject(raw)) {
       walk(child.node, raw, path, values, problems, binName);
     } else {
@@ -147,6 +147,17 @@ function walk(
       });
     }
   }
+}
+
+/**
+ * A map's keys from a file are lower-cased, as Go's config reader (viper) lower-cases every key of a
+ * file: a label `Zone: A` is `zone=A` on the node (`-c Labels=Zone=A` and env vars keep the case, as
+ * in Go), and `Zone` in one file and `zone` in another are one entry.
+ */
+function lowerCaseKeys(map: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(map as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+  );
 }
 
 /** Reads one config file; a file that cannot be read is one problem. */

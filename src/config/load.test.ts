@@ -90,6 +90,22 @@ describe('keys are case-insensitive', () => {
     expect(cfg.WebUI).toEqual({ Enabled: true, Listen: '1.2.3.4:1', Backend: '' });
     expect(cfg.API.Host).toBe('h');
   });
+
+  it("so are a map's keys in files, as Go's reader lower-cases them (not in -c or env values)", () => {
+    const a = file('a.yaml', 'Labels:\n  Zone: a\n  GPU_Type: t4\n  spot:\n');
+    const b = file('b.yaml', 'Labels:\n  zone: b\n');
+    expect(load(opts({ config: [a] })).Labels).toEqual({ zone: 'a', gpu_type: 't4', spot: '' });
+    expect(load(opts({ config: [a, b] })).Labels).toEqual({ zone: 'b', gpu_type: 't4', spot: '' });
+    expect(load(opts({ config: ['Labels=Zone=A'] })).Labels).toEqual({ Zone: 'A' });
+    expect(load(opts({ env: { BACALHAU_LABELS: 'Zone=A' } })).Labels).toEqual({ Zone: 'A' });
+  });
+
+  it("names a map's entry whose value is not text", () => {
+    const f = file('c.yaml', 'Labels:\n  zone: a\n  tier: {x: 1}\n');
+    expect(loadError(opts({ config: [f] })).message).toContain(
+      'config key: "Labels.tier" expects a string, received: {"x":1}',
+    );
+  });
 });
 
 describe('environment', () => {

@@ -167,12 +167,22 @@ function fromDataUnrefined(spec: KeySpec, raw: unknown): Parsed {
         return { ok: true, value: raw.map((item) => String(item)) };
       }
       return typeProblem(spec, 'a list of strings', raw, hints.list);
-    case 'string-map':
+    case 'string-map': {
       if (typeof raw === 'string') return parseMapText(spec, raw, false);
-      if (isPlainObject(raw) && Object.values(raw).every((v) => v !== null && typeof v !== 'object')) {
-        return { ok: true, value: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) };
+      if (!isPlainObject(raw)) return typeProblem(spec, 'a mapping of strings to strings', raw, hints.map);
+      const nested = Object.entries(raw).find(([, v]) => v !== null && typeof v === 'object');
+      if (nested !== undefined) {
+        const [name, value] = nested;
+        return fail(`config key: "${spec.key}.${name}" expects a string, received: ${repr(value)}`);
       }
-      return typeProblem(spec, 'a mapping of strings to strings', raw, hints.map);
+      // an entry with no value (`spot:`) is empty, as Go's weakly typed decoding makes it
+      return {
+        ok: true,
+        value: Object.fromEntries(
+          Object.entries(raw).map(([k, v]) => [k, v === null ? '' : String(v as string | number | boolean)]),
+        ),
+      };
+    }
     case 'object': {
       const decoded = spec.leaf.options.decode?.(raw, spec.key);
       if (decoded === undefined) return { ok: true, value: raw };
