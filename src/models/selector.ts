@@ -11,8 +11,9 @@
  *   value syntax, known operator, integer for gt/lt). In Go a constraint that passes submission but
  *   fails these makes every ranking of the job fail, so it can never run;
  * - CLI (`labels.ParseToRequirements`): the selector syntax plus the k8s rules.
- * {@link validateLabelSelectorRequirement} reports the submission problems and, when there are none,
- * the k8s problems too (deliberate: fail at submission instead of never scheduling).
+ * {@link validateLabelSelectorRequirement} reports the submission problems and, when there are none and
+ * `k8s` is not false, the k8s problems too. Submission checks only what Go does (job.ts) and warns of
+ * the rest (`constraintWarnings`); the CLI's selector flags refuse both.
  *
  * JSON: `{Key, Operator, Values}` with `Values` omitempty; Operator is the k8s lower-case string.
  */
