@@ -2,11 +2,11 @@
  * Writing one key into a config file (`bacalhau config set`): the key and value are validated first; the
  * rest of the file — other keys, comments, the spelling of existing keys — is kept.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, truncateSync, writeFileSync } from 'node:fs';
 import { writeFileAtomically } from '../lib/atomic-write.js';
 import { dirname } from 'node:path';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { problemsError } from './errors.js';
 import { encodingProblem, unknownKeyProblem, yamlErrorProblem } from './file.js';
 import { yamlText, YamlEncodingError } from '../models/jobspec/yaml-text.js';
@@ -37,10 +37,51 @@ export function setConfigFileValue(options: SetValueOptions): { key: ConfigKey; 
   const { value, key } = parseSetValue(options);
   const doc = readDocument(options.path);
   setIn(doc, key.split('.'), value);
-  // the data dir holds secrets (keys, tokens): not open to others, whatever the umask
-  makeFolderNow(dirname(options.path), 0o700);
-  writeFileAtomically(options.path, doc.toString({ lineWidth: 0 }), 0o600);
+  writeConfigFile(options.path, doc.toString({ lineWidth: 0 }));
   return { key, value };
+}
+
+/**
+ * Writes the file whole (a new file renamed over it: a crash or a full disk leaves the old one), but
+ * where Go's writer would write: through a link to the file it names (a config kept with one's
+ * dotfiles stays linked), and in place when its folder takes no new file but the file may be written.
+ * @throws BacalhauError IOError naming the file, when neither works
+ */
+function writeConfigFile(path: string, text: string): void {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // not there yet: created where named
+  }
+  try {
+    // the data dir holds secrets (keys, tokens): not open to others, whatever the umask
+    makeFolderNow(dirname(real), 0o700);
+    writeFileAtomically(real, text, 0o600);
+  } catch (err) {
+    if (isPermissionError(err) && writeInPlace(real, text)) return;
+    throw new BacalhauError(`cannot write the config file ${path}: ${errorMessage(err)}`, {
+      code: ErrorCode.IOError,
+      component: 'Config',
+      hint: `check that ${dirname(real)} and the file itself may be written by this user`,
+      cause: err,
+    });
+  }
+}
+
+function isPermissionError(err: unknown): boolean {
+  return ['EACCES', 'EPERM', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Truncates and writes an existing file, as Go's writer does; false when that is refused too. */
+function writeInPlace(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text, { flag: 'r+' });
+    truncateSync(path, Buffer.byteLength(text));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Validates a `config set` key and value without writing anything. */

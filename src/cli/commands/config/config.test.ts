@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -63,6 +72,24 @@ describe('config set then config list', () => {
       7000,
     );
     expect((await listJson(['-c', 'API.Port=8000', '--api-port', '7000'])).get('API.Port')).toBe(8000);
+  });
+
+  it('keeps writing the file it read after DataDir was moved elsewhere, as Go does', async () => {
+    const configPath = join(dataDir, 'config.yaml');
+    expect((await run(['config', 'set', `DataDir=${join(dir, 'other')}`])).code).toBe(0);
+    expect((await run(['config', 'set', 'api.port=4444'])).stdout).toBe(`Writing config to ${configPath}\n`);
+    expect((await listJson()).get('API.Port')).toBe(4444);
+  });
+
+  it('writes through a linked config file, which stays a link', async () => {
+    const real = join(dir, 'dotfiles', 'bacalhau.yaml');
+    mkdirSync(join(dir, 'dotfiles'));
+    writeFileSync(real, 'API:\n  Host: 0.0.0.0\n');
+    mkdirSync(dataDir);
+    symlinkSync(real, join(dataDir, 'config.yaml'));
+    expect((await run(['config', 'set', 'api.port=4444'])).code).toBe(0);
+    expect(lstatSync(join(dataDir, 'config.yaml')).isSymbolicLink()).toBe(true);
+    expect(parseYaml(readFileSync(real, 'utf8'))).toEqual({ API: { Host: '0.0.0.0', Port: 4444 } });
   });
 
   it('refuses arguments after key=value rather than drop them', async () => {

@@ -87,7 +87,8 @@ export function configSetCommand(ctx: CliContext): Command {
       } catch (err) {
         throw BacalhauError.wrap(err, 'failed to setup config');
       }
-      const path = target ?? join(loaded.config.DataDir, defaultConfigFileName);
+      // as Go: the file that was read (which may have moved DataDir elsewhere), else the data dir's
+      const path = target ?? loaded.files[0] ?? join(loaded.config.DataDir, defaultConfigFileName);
 
       const [first = ''] = args;
       let key: string;
@@ -112,7 +113,7 @@ export function configSetCommand(ctx: CliContext): Command {
 
       const options = { path, key, values, cwd: ctx.cwd, home, binName: bin };
       parseSetValue(options);
-      if (target === undefined) makeFolderNow(loaded.config.DataDir);
+      if (target === undefined && loaded.files.length === 0) makeFolderNow(loaded.config.DataDir);
       ctx.stdout.write(`Writing config to ${path}\n`);
       setConfigFileValue(options);
     });
