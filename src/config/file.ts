@@ -15,8 +15,12 @@ import { MaxYamlDepth, yamlTooDeepAt } from '../models/jobspec/yaml-depth.js';
 import { yamlText, YamlEncodingError } from '../models/jobspec/yaml-text.js';
 
 /** The problem for a key that is not in the schema, with a "did you mean" when one is close. */
-export function unknownKeyProblem(key: string, binName: string): Problem {
-  const hint = `Run '${binName} config list' for the complete list of valid config keys`;
+export function unknownKeyProblem(key: string, binName: string, inFile = false): Problem {
+  // a file with an unknown key stops every command that reads it, config list too: one that reads none
+  const hint = inFile
+    ? `Fix or remove it in the file; '${binName} config list -c /dev/null' lists the valid config keys ` +
+      '(it reads no config file)'
+    : `Run '${binName} config list' for the complete list of valid config keys`;
   if (isGroupKey(key)) {
     const example = firstKeyIn(key);
     return {
@@ -128,7 +132,7 @@ function walk(
   for (const [name, raw] of Object.entries(data)) {
     const child = findChild(group, name);
     if (child === undefined) {
-      problems.push(unknownKeyProblem([...prefix, name].join('.'), binName));
+      problems.push(unknownKeyProblem([...prefix, name].join('.'), binName, true));
       continue;
     }
     const path = [...prefix, child.name];
