@@ -245,18 +245,25 @@ function checkNatsAddress(key: string, whose: string, address: string): void {
   });
 }
 
-/** A CA certificate file is read only when a TLS connection starts: one that cannot be read is said now. */
+/**
+ * A CA certificate file is read only when a TLS connection starts: one that cannot be read, or holds no
+ * certificate (the connection would then say the server's certificate is not trusted), is said now.
+ */
 function checkCaFile(key: string, path: string): void {
   if (path === '') return;
+  let problem: string | undefined;
   try {
-    readFileSync(path);
+    if (!readFileSync(path, 'latin1').includes('-----BEGIN CERTIFICATE-----'))
+      problem = 'holds no PEM certificate';
   } catch (err) {
-    throw new BacalhauError(`${key}: cannot read the CA certificate ${path}: ${errorMessage(err)}`, {
-      code: ErrorCode.ConfigurationError,
-      component: 'config',
-      hint: `Give ${key} the path of a PEM file with the certificate of the CA that signed the NATS server's certificate`,
-    });
+    problem = `cannot be read: ${errorMessage(err)}`;
   }
+  if (problem === undefined) return;
+  throw new BacalhauError(`${key}: the CA certificate file ${path} ${problem}`, {
+    code: ErrorCode.ConfigurationError,
+    component: 'config',
+    hint: `Give ${key} the path of a PEM file with the certificate of the CA that signed the NATS server's certificate`,
+  });
 }
 
 async function probeOrchestrator(
@@ -268,8 +275,9 @@ async function probeOrchestrator(
     const nc = await dialNats({ ...dial, servers: dial.servers ?? [] }, 'Compute.Auth.Token');
     await nc.close();
   } catch (err) {
-    // refused, not unreachable: waiting would not change the token or the trust, so say it at once
+    // refused, not unreachable: waiting would not change the token, the trust or TLS, so say it at once
     if (err instanceof BacalhauError && err.code === ErrorCode.Unauthorized) throw err;
+    if (err instanceof BacalhauError && err.code === ErrorCode.ConfigurationError) throw err;
     if (certificateProblem(err) !== undefined) throw err;
     const hint = err instanceof BacalhauError && err.hint !== '' ? `; ${err.hint}` : '';
     onWarning(

@@ -104,6 +104,33 @@ describeWithEnv('nodes over NATS in separate processes', natsEnv(), () => {
     expect(run.stderr).toBe('');
   }, 120_000);
 
+  it('a compute node asking for TLS from a plain orchestrator, or given a CA file with no certificate, stops at once', async () => {
+    cluster = await ProcessCluster.start(0);
+    const c = cluster;
+    const startError = async (name: string, args: string[]): Promise<string> => {
+      const failed = await c.addCompute(name, args).catch((err: unknown) => err as Error);
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toContain('did not start (exit 1)');
+      return (failed as Error).message;
+    };
+    const plain =
+      /Error: cannot connect to NATS at [^\n]*: the NATS server does not speak TLS, which this node asks for\n/;
+    // RequireTLS, and a tls:// address (which Go's client takes as asking for TLS: never plain text)
+    expect(await startError('require', ['-c', 'Compute.TLS.RequireTLS=true'])).toMatch(plain);
+    const tlsAddress = ['-c', `Compute.Orchestrators=tls://127.0.0.1:${c.natsPort}`];
+    const refused = await startError('scheme', tlsAddress);
+    expect(refused).toMatch(plain);
+    expect(refused).toContain(
+      'Hint:  turn TLS on at the orchestrator (Orchestrator.TLS.ServerCert and ServerKey)',
+    );
+    const notPem = join(mkdtempSync(join(tmpdir(), 'ca-')), 'ca.crt');
+    cleanups.push(() => rmSync(join(notPem, '..'), { recursive: true, force: true }));
+    writeFileSync(notPem, 'not a certificate\n');
+    expect(await startError('notpem', ['-c', `Compute.TLS.CACert=${notPem}`])).toContain(
+      `Error: Compute.TLS.CACert: the CA certificate file ${notPem} holds no PEM certificate`,
+    );
+  }, 120_000);
+
   it('speaks TLS to NATS when the orchestrator has a certificate and the compute node its CA', async (ctx) => {
     const unavailable = selfSignedUnavailable();
     if (unavailable !== undefined) ctx.skip(unavailable);

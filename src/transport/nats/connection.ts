@@ -26,8 +26,8 @@ export interface NatsConnectionOptions {
   name?: string;
   /**
    * TLS to the server: the CA that signed its certificate (`Compute.TLS.CACert`,
-   * `Orchestrator.TLS.CACert`; the system's CAs when absent). Given at all, TLS is required: a server
-   * without TLS is refused (`Compute.TLS.RequireTLS`).
+   * `Orchestrator.TLS.CACert`; the system's CAs when absent). Given at all, or a `tls://` server, TLS is
+   * required: a server without TLS is refused (`Compute.TLS.RequireTLS`).
    */
   tls?: { caFile?: string };
   /**
@@ -62,12 +62,14 @@ export async function dialNats(
   // An empty setting is none (Go adds nats.Token only for a non-empty secret): the URL's token counts.
   const token = options.token || credentials?.token;
   const connectTimeoutMs = options.connectTimeoutMs ?? DefaultConnectTimeoutMs;
+  // a tls:// address asks for TLS, as Go's client takes it; nats.js alone would dial it in plain text
+  const tls = options.tls ?? (urls.some((url) => /^tls:\/\//i.test(url)) ? {} : undefined);
   const dialing = connect({
     servers: parsed.map((p) => p.server),
     ...(token === undefined || token === '' ? {} : { token }),
     ...(credentials?.user === undefined ? {} : { user: credentials.user, pass: credentials.pass ?? '' }),
     ...(options.name === undefined ? {} : { name: options.name }),
-    ...(options.tls === undefined ? {} : { tls: tlsOptions(options.tls, parsed) }),
+    ...(tls === undefined ? {} : { tls: tlsOptions(tls, parsed) }),
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
@@ -168,6 +170,18 @@ function dialError(
         ? "the NATS server needs a current certificate (or this machine's clock is wrong)"
         : `set ${caSetting(tokenSetting)} to the CA certificate that signed the server's certificate ` +
           '(for a self-signed one, the certificate itself)',
+      cause: err,
+    });
+  }
+  // TLS asked for (a CA, RequireTLS, a tls:// address) from a server that has none: no retry helps
+  if (/does not support 'tls'/.test(errorMessage(err))) {
+    const side = tokenSetting === 'Compute.Auth.Token' ? 'Compute' : 'Orchestrator';
+    return new BacalhauError(`${where}: the NATS server does not speak TLS, which this node asks for`, {
+      code: ErrorCode.ConfigurationError,
+      component: TransportComponent,
+      hint:
+        'turn TLS on at the orchestrator (Orchestrator.TLS.ServerCert and ServerKey), or connect without it: ' +
+        `nats:// addresses${side === 'Compute' ? ', and no Compute.TLS.CACert or RequireTLS' : ' and no Orchestrator.TLS.CACert'}`,
       cause: err,
     });
   }
