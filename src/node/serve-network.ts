@@ -253,13 +253,14 @@ function checkCaFile(key: string, path: string): void {
   if (path === '') return;
   let problem: string | undefined;
   try {
-    if (!readFileSync(path, 'latin1').includes('-----BEGIN CERTIFICATE-----'))
-      problem = 'holds no PEM certificate';
+    if (!readFileSync(path, 'latin1').includes('-----BEGIN CERTIFICATE-----')) {
+      problem = `the CA certificate file ${path} holds no PEM certificate`;
+    }
   } catch (err) {
-    problem = `cannot be read: ${errorMessage(err)}`;
+    problem = `cannot read the CA certificate ${path}: ${errorMessage(err)}`;
   }
   if (problem === undefined) return;
-  throw new BacalhauError(`${key}: the CA certificate file ${path} ${problem}`, {
+  throw new BacalhauError(`${key}: ${problem}`, {
     code: ErrorCode.ConfigurationError,
     component: 'config',
     hint: `Give ${key} the path of a PEM file with the certificate of the CA that signed the NATS server's certificate`,
