@@ -38,6 +38,7 @@ class SharedFolders {
    * a folder that holds it is left alone.
    */
   enter(folders: readonly string[], nodePath: string): LeaveSharedFolders {
+    if (folders.length === 0) return () => undefined;
     const node = realPath(nodePath);
     const used = [...new Set(folders.map(realPath))].filter((folder) => !contains(folder, node));
     for (const folder of used) {
