@@ -231,8 +231,8 @@ function serverSettings(config: BacalhauConfig, nodeID: string): NatsServerSetti
  * An address the NATS client cannot parse (`nats://host:99999`) is a setting to fix, not an
  * orchestrator to wait for: the client would retry it for ever, saying only "Invalid URL". So is one
  * of another scheme (`http://`, most often the orchestrator's API URL), which the client dials as NATS.
+ * `whose`: whose address the key holds, for the hint.
  */
-/** `whose`: whose address the key holds, for the hint. */
 function checkNatsAddress(key: string, whose: string, address: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
   const known = scheme === undefined || scheme === 'nats' || scheme === 'tls';

@@ -393,10 +393,6 @@ function unreachablePorts(config: BacalhauConfig): string[] {
 }
 
 /**
- * A local publisher on port 0 listens on a port chosen at each start, and a result's URL names the
- * port it was published on: after a restart, `job get` cannot download what was published before.
- */
-/**
  * A DisconnectTimeout shorter than three heartbeat intervals does not apply as set: a node is declared
  * lost only after three of its intervals without a heartbeat (nodes/manager.ts), so that one late
  * heartbeat does not fail its work. Said at start, with the interval that would make it apply (this
@@ -415,6 +411,10 @@ function slowerNodeLoss(config: BacalhauConfig): string[] {
   ];
 }
 
+/**
+ * A local publisher on port 0 listens on a port chosen at each start, and a result's URL names the
+ * port it was published on: after a restart, `job get` cannot download what was published before.
+ */
 function movingPublisherPort(config: BacalhauConfig): string[] {
   const local = !isDisabled('local', config.Publishers.Disabled);
   if (!config.Compute.Enabled || !local || config.Publishers.Types.Local.Port !== 0) return [];

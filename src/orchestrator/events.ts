@@ -22,7 +22,6 @@ export const EventTopic = {
 
 const timeoutHint = 'Increase the task timeout or allocate more resources';
 
-/** Builds events stamped by an injected clock, so tests and replays are deterministic. */
 /**
  * Why an execution stopped when its node announced it was shutting down (an operator's restart, an
  * upgrade): not the job's doing, so it does not count against the node when the job is placed again
@@ -30,6 +29,7 @@ const timeoutHint = 'Increase the task timeout or allocate more resources';
  */
 export const NodeShutdownStopMessage = 'Execution stop requested because its node shut down';
 
+/** Builds events stamped by an injected clock, so tests and replays are deterministic. */
 export class OrchestratorEvents {
   constructor(private readonly now: () => Date = () => new Date()) {}
 

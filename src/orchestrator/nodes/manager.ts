@@ -783,10 +783,10 @@ export class NodeManager implements ControlPlaneHandler {
     return true;
   }
 
-  /** Stores the node DISCONNECTED with `reason`, keeping its last live figures (not its capacity). */
   /**
-   * Takes the node out of the live ones and stores it DISCONNECTED. A failed write puts it back, still
-   * expired: the store would otherwise say CONNECTED for good, and work would go on being placed there.
+   * Takes the node out of the live ones and stores it DISCONNECTED with `reason`, keeping its last live
+   * figures (not its capacity). A failed write puts it back, still expired: the store would otherwise
+   * say CONNECTED for good, and work would go on being placed there.
    */
   async #disconnect(nodeId: string, live: LiveNode, now: number, reason: string): Promise<void> {
     this.#live.delete(nodeId);
