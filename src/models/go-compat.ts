@@ -42,6 +42,14 @@ export function goCompareStrings(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/**
+ * The first malformed percent-escape in `s` (`%`, `%Z`, `%zz`), as Go's `url.Parse` refuses it in every
+ * part of a URL but the query; undefined when there is none.
+ */
+export function goInvalidUrlEscape(s: string): string | undefined {
+  return /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(s)?.[0];
+}
+
 /** Go's `strconv.Quote` (what `%q` prints for a string). Lone surrogates print as U+FFFD. */
 export function goQuote(s: string): string {
   let out = '"';

@@ -4,6 +4,7 @@
  * User info, queries and fragments are split off but not kept.
  */
 import { InvalidArgumentError } from 'commander';
+import { goInvalidUrlEscape } from '../../models/go-compat.js';
 
 export interface GoUrl {
   /** Lower-cased, '' when absent. */
@@ -19,8 +20,8 @@ function urlError(raw: string, reason: string): InvalidArgumentError {
 
 /** Go's `url.PathUnescape` rules for one component. */
 function unescape(raw: string, component: string): string {
-  const bad = /%(?![0-9A-Fa-f]{2})(.{0,2})/.exec(component);
-  if (bad !== null) throw urlError(raw, `invalid URL escape ${JSON.stringify(bad[0])}`);
+  const bad = goInvalidUrlEscape(component);
+  if (bad !== undefined) throw urlError(raw, `invalid URL escape ${JSON.stringify(bad)}`);
   try {
     return decodeURIComponent(component);
   } catch {

@@ -1,5 +1,6 @@
 /** The `URL` parameter of a urlDownload input (Go's `IsURLSupported`). */
 import { StorageSource } from '../constants.js';
+import { goInvalidUrlEscape } from '../go-compat.js';
 import type { InputSource } from '../input-source.js';
 import { paramError } from './errors.js';
 import { requiredStringParam, sourceParams } from './params.js';
@@ -18,10 +19,11 @@ export function decodeUrl(input: InputSource): URL {
   }
   // WHATWG URLs keep a malformed percent-escape as written, where Go's url.Parse refuses one anywhere
   // but in the query: the download would fail on every node (credentials cannot be decoded)
-  const [unqueried = '', fragment = ''] = [text.split(/[?#]/)[0], text.split('#').slice(1).join('#')];
-  const badEscape = /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(unqueried) ?? /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(fragment);
-  if (badEscape !== null) {
-    throw paramError('URL', `"${text}" is not a valid URL: invalid URL escape "${badEscape[0]}"`, { hint });
+  const beforeQuery = text.split(/[?#]/)[0] ?? '';
+  const fragment = text.includes('#') ? text.slice(text.indexOf('#') + 1) : '';
+  const badEscape = goInvalidUrlEscape(beforeQuery) ?? goInvalidUrlEscape(fragment);
+  if (badEscape !== undefined) {
+    throw paramError('URL', `"${text}" is not a valid URL: invalid URL escape "${badEscape}"`, { hint });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw paramError('URL', `must begin with http:// or https://, got ${url.protocol}//`, { hint });
