@@ -39,13 +39,13 @@ export function authenticatorsFromConfig(auth: AuthConfig, deps: ChallengeDeps):
   const unreadable: string[] = [];
   for (const [name, method] of Object.entries(auth.Methods)) {
     const policyPath = method.PolicyPath ?? '';
-    if (method.Type === AuthMethodType.Challenge && policyPath === '') {
-      methods.set(name, new ChallengeAuthenticator(deps));
-    } else if (method.Type === AuthMethodType.Challenge || method.Type === AuthMethodType.Ask) {
+    if (needsRegoEngine(method)) {
       const problem = policyProblem(policyPath);
       if (problem === undefined)
-        methods.set(name, new UnsupportedMethod(needsRego(name, method.Type, policyPath)));
+        methods.set(name, new UnsupportedMethod(noRegoEngineError(name, method.Type, policyPath)));
       else unreadable.push(`API.Auth.Methods.${name}.PolicyPath: ${problem}`);
+    } else if (method.Type === AuthMethodType.Challenge) {
+      methods.set(name, new ChallengeAuthenticator(deps));
     } else {
       unknown.push(`unknown authentication type: ${JSON.stringify(method.Type)}`);
     }
@@ -70,10 +70,16 @@ export function authenticatorsFromConfig(auth: AuthConfig, deps: ChallengeDeps):
 export function methodsNeedingRego(auth: AuthConfig): string[] {
   if (usesEntryPoint(auth)) return [];
   return Object.entries(auth.Methods)
-    .filter(
-      ([, m]) => m.Type === AuthMethodType.Ask || (m.Type === AuthMethodType.Challenge && !!m.PolicyPath),
-    )
+    .filter(([, method]) => needsRegoEngine(method))
     .map(([name]) => name);
+}
+
+/** `ask`, and `challenge` with a policy of its own: what only a Rego engine could run. */
+function needsRegoEngine(method: AuthConfig['Methods'][string]): boolean {
+  return (
+    method.Type === AuthMethodType.Ask ||
+    (method.Type === AuthMethodType.Challenge && (method.PolicyPath ?? '') !== '')
+  );
 }
 
 /** Why the policy file at `path` cannot be read, if it cannot (an ask method must name one). */
@@ -87,7 +93,7 @@ function policyProblem(path: string): string | undefined {
   }
 }
 
-function needsRego(name: string, type: string, policyPath: string): BacalhauError {
+function noRegoEngineError(name: string, type: string, policyPath: string): BacalhauError {
   const what =
     type === AuthMethodType.Ask
       ? 'is of type ask, whose questions and answers come from a Rego policy'
