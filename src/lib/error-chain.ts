@@ -10,16 +10,18 @@ export function* errorChain(err: unknown): Generator<Error> {
 
 const MaxDepth = 6;
 
+/** Whether an error anywhere in the chain has one of the system error `codes`. */
+function hasErrorCode(err: unknown, codes: readonly string[]): boolean {
+  for (const e of errorChain(err)) if (codes.includes((e as NodeJS.ErrnoException).code ?? '')) return true;
+  return false;
+}
+
 /**
  * Whether a write failed because its disk (or the user's quota on it) is full, anywhere in the chain:
  * the failure a node can end by freeing space, unlike a read-only or missing folder.
  */
 export function isDiskFull(err: unknown): boolean {
-  for (const e of errorChain(err)) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-  }
-  return false;
+  return hasErrorCode(err, ['ENOSPC', 'EDQUOT']);
 }
 
 /**
@@ -27,11 +29,7 @@ export function isDiskFull(err: unknown): boolean {
  * descriptor left, anywhere in the chain: the failure an operator ends by raising the limit.
  */
 export function isOutOfFileDescriptors(err: unknown): boolean {
-  for (const e of errorChain(err)) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EMFILE' || code === 'ENFILE') return true;
-  }
-  return false;
+  return hasErrorCode(err, ['EMFILE', 'ENFILE']);
 }
 
 /** What an operator does about {@link isOutOfFileDescriptors}. */
