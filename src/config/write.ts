@@ -2,7 +2,7 @@
  * Writing one key into a config file (`bacalhau config set`): the key and value are validated first; the
  * rest of the file — other keys, comments, the spelling of existing keys — is kept.
  */
-import { readFileSync, realpathSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { writeFileAtomically } from '../lib/atomic-write.js';
 import { dirname } from 'node:path';
 import { Document, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
@@ -76,8 +76,8 @@ function isPermissionError(err: unknown): boolean {
 /** Truncates and writes an existing file, as Go's writer does; false when that is refused too. */
 function writeInPlace(path: string, text: string): boolean {
   try {
-    writeFileSync(path, text, { flag: 'r+' });
-    truncateSync(path, Buffer.byteLength(text));
+    // 'w' (O_TRUNC) needs no right on the folder for a file that is there
+    writeFileSync(path, text, { flag: 'w' });
     return true;
   } catch {
     return false;

@@ -133,13 +133,11 @@ function sendFrame(socket: WebSocket, text: string, signal: AbortSignal): Promis
  */
 function recordedOutput(execution: Execution, failure: Error): LogFrame[] | undefined {
   const output = execution.RunOutput;
-  const ran =
-    execution.ComputeState.StateType === 'Completed' ||
-    (output?.Stdout ?? '') + (output?.stderr ?? '') !== '';
+  const state = execution.ComputeState.StateType;
   if (
     output === undefined ||
-    !ran ||
-    !isTerminalExecutionState(execution.ComputeState.StateType) ||
+    !isTerminalExecutionState(state) ||
+    (state !== 'Completed' && output.Stdout + output.stderr === '') ||
     !(failure instanceof BacalhauError && failure.code === ErrorCode.NetworkFailure)
   ) {
     return undefined;
