@@ -186,6 +186,8 @@ export class ExecutionRunner {
         outputs: task.ResultPaths ?? [],
         resultsDir: dirs.results,
         logsDir: dirs.logs,
+        // the execution's own folder: what the executor leaves there goes with the inputs (paths.ts)
+        scratchDir: dirs.root,
         resources: allocated,
         network,
         env,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RunCommandRequest } from './types.js';
 
 /**
- * A request for a noop task whose `resultsDir` and `logsDir` are fresh folders under `root`;
+ * A request for a noop task whose `resultsDir`, `logsDir` and `scratchDir` are fresh folders under `root`;
  * `overrides` replace any field.
  */
 export async function makeRequest(
@@ -15,7 +15,8 @@ export async function makeRequest(
 ): Promise<RunCommandRequest> {
   const resultsDir = join(root, 'results', executionID);
   const logsDir = join(root, 'logs', executionID);
-  await Promise.all([mkdir(resultsDir, { recursive: true }), mkdir(logsDir, { recursive: true })]);
+  const scratchDir = join(root, 'scratch', executionID);
+  await Promise.all([resultsDir, logsDir, scratchDir].map((dir) => mkdir(dir, { recursive: true })));
   return {
     jobID: 'j-test',
     executionID,
@@ -24,6 +25,7 @@ export async function makeRequest(
     outputs: [],
     resultsDir,
     logsDir,
+    scratchDir,
     resources: { CPU: 0, Memory: 0, Disk: 0, GPU: 0 },
     network: { Type: 'None' },
     env: { BACALHAU_EXECUTION_ID: executionID, BACALHAU_JOB_ID: 'j-test' },

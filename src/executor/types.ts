@@ -55,6 +55,12 @@ export interface RunCommandRequest {
   resultsDir: string;
   /** A folder private to the execution (never published) where the executor keeps its log file. */
   logsDir: string;
+  /**
+   * A folder private to the execution that exists already, for what the executor prepares for the task
+   * (never published). The compute node removes it with the inputs, and removes what a run cut short
+   * by a crash left in it (see compute/paths.ts); a task it runs again after a crash may find that there.
+   */
+  scratchDir: string;
   /** What the execution was allocated (CPU cores, Memory and Disk bytes, GPUs); 0 means unlimited. */
   resources: Resources;
   /** The task's network, `Default` already resolved or left for the executor to decide. */

@@ -4,7 +4,9 @@
  * checks where every job ends up and how many executions it took.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ExecutionStateType, JobStateType } from '../../src/models/index.js';
@@ -191,6 +193,78 @@ describeWithEnv('failures across processes', natsEnv(), () => {
     expect(leftovers).toBe('');
     const nodes = await c.run(['node', 'list', '--output', 'json']);
     expect(nodes.stdout).toContain('"CONNECTED"');
+  }, 150_000);
+
+  it("WASM tasks killed with their node: a daemon's runs again, a batch's file inputs are removed", async (ctx) => {
+    const sleep = requireWasmModule(ctx, 'sleep');
+    cluster = await ProcessCluster.start(1);
+    const c = cluster;
+    // a downloaded module is a file input: linked into a folder that the task's WASI preopens
+    const server = createServer((_request, response) => response.end(readFileSync(sleep)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ctx.onTestFinished(() => void server.close());
+    const module = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sleep.wasm`;
+    const dryRun = await c.run(['wasm', 'run', '--dry-run', module, '--', '8000']);
+    expect(dryRun.stdout).toMatch(/^Type: batch$/m);
+    const daemonSpec = join(c.computes[0]!.dataDir, 'daemon.yaml');
+    writeFileSync(daemonSpec, dryRun.stdout.replace(/^Type: batch$/m, 'Type: daemon'));
+    const daemon = await c.run(['job', 'run', '--id-only', '--wait=false', daemonSpec]);
+    expect(daemon.stderr).toBe('');
+    const batchID = await submitSleep(c, module, 60_000);
+    const placed = (jobID: string) =>
+      until(`job ${jobID} to be placed`, async () => (await executions(c, jobID))[0], c);
+    const [daemonRun, batchRun] = await Promise.all([daemon.stdout.trim(), batchID].map(placed));
+    const node = c.compute(daemonRun!.NodeID);
+    const folder = (executionID: string) =>
+      join(node.dataDir, 'compute', 'executions', 'output', executionID);
+    /** The folders of file inputs in the execution's folder (none before the folder is made). */
+    const fileInputFolders = (executionID: string): string[] =>
+      existsSync(folder(executionID))
+        ? execFileSync('find', [folder(executionID), '-name', 'wasm-file-inputs-*'], { encoding: 'utf8' })
+            .split('\n')
+            .filter((line) => line !== '')
+        : [];
+    await until(
+      'both tasks to have their file inputs',
+      () =>
+        Promise.resolve(
+          fileInputFolders(daemonRun!.ID).length * fileInputFolders(batchRun!.ID).length || undefined,
+        ),
+      c,
+    );
+    await node.kill('SIGKILL');
+    await node.start();
+
+    // The daemon's execution runs again where it was (its folder holds what the killed run left): its
+    // module sleeps its 8 s and returns, which a daemon's task is not meant to do (Go's words).
+    const rerun = await until(
+      "the daemon's execution to end",
+      async () =>
+        (await executions(c, daemon.stdout.trim())).find(
+          (e) =>
+            e.ID === daemonRun!.ID &&
+            e.ComputeState.StateType >= executionState(ExecutionStateType.Completed),
+        ),
+      c,
+    );
+    expect(rerun.ComputeState.Message).toBe('execution completed unexpectedly');
+    // the batch's is failed by the restart, and the inputs of its run go at once, with their links
+    const failed = await until(
+      "the batch's execution to be failed",
+      async () =>
+        (await executions(c, batchID)).find(
+          (e) =>
+            e.ID === batchRun!.ID && e.ComputeState.StateType === executionState(ExecutionStateType.Failed),
+        ),
+      c,
+    );
+    expect(failed.ComputeState.Message).toMatch(/node restart/);
+    await until(
+      'its inputs to be removed',
+      () => Promise.resolve(fileInputFolders(batchRun!.ID).length === 0 || undefined),
+      c,
+    );
+    expect(fileInputFolders(daemonRun!.ID)).toEqual([]);
   }, 150_000);
 
   it("a second compute node given a running node's name is refused and takes nothing of the first's", async (ctx) => {

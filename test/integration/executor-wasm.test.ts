@@ -499,7 +499,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
             expect(result.ExitCode).toBe(0);
             expect(await readFile(source, 'utf8')).toBe('after');
             expect(
-              (await readdir(req.logsDir)).filter((name) => name.startsWith('wasm-file-inputs')),
+              (await readdir(req.scratchDir)).filter((name) => name.startsWith('wasm-file-inputs')),
             ).toEqual([]);
           }
         } finally {
@@ -539,7 +539,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           inputs: [{ source, target: '/in/same.txt', readOnly: false }],
         });
         expect(result).toMatchObject({ ExitCode: 0 });
-        expect((await readdir(req.logsDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual(
+        expect((await readdir(req.scratchDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual(
           [],
         );
         expect(await readFile(source, 'utf8')).toBe('before');

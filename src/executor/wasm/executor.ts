@@ -85,7 +85,7 @@ export class WasmExecutor extends BaseExecutor {
           inputs: request.inputs,
           outputs: request.outputs,
           resultsDir: request.resultsDir,
-          scratchDir: request.logsDir,
+          scratchDir: request.scratchDir,
         }),
       ]);
       if (mounted.status === 'rejected') throw loaded.status === 'rejected' ? loaded.reason : mounted.reason;

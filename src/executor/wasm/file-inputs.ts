@@ -4,9 +4,10 @@
  * what the task writes to a writable input is written to it), or copied when it cannot be (another file
  * system, or no hard links allowed); a copied writable input is written back once the task has run.
  *
- * The folders are removed at release: they are under the execution's logs folder, which is kept for a
- * while after the run, and kept a link to (or a copy of) every input on disk as long (a 300 MB download
- * stayed for the hour the logs are kept, although its own folder had been removed).
+ * The folders are removed at release: kept, a link to (or a copy of) every input would hold its disk
+ * space as long as the folder they are in (a 300 MB download stayed for the hour an execution's logs
+ * are kept, although its own folder had been removed). What a crashed process left of them is removed
+ * with the execution's inputs, or replaced when the task runs again (a service or daemon's).
  */
 import { constants, createWriteStream, rmdirSync, unlinkSync } from 'node:fs';
 import { copyFile, open, rm } from 'node:fs/promises';
@@ -44,7 +45,11 @@ export class FileInputFolders {
     options: { copyReadOnly?: boolean } = {},
   ): Promise<string> {
     const folder = join(this.#parentDir, `wasm-file-inputs-${this.#folders.length}`);
-    await makeFolder(folder);
+    // there already: left by a run of this task that its crashed process did not release
+    if ((await makeFolder(folder)) === undefined) {
+      await rm(folder, { recursive: true, force: true });
+      await makeFolder(folder);
+    }
     const entry: InputFolder = { folder, linked: [], copies: false };
     this.#folders.push(entry);
     for (const [input, name] of files) {
