@@ -106,6 +106,11 @@ export class ExecutionPaths {
     return info?.isDirectory() === true;
   }
 
+  /** Removes the execution's results, once published (its log stays). */
+  async removeResults(executionID: string): Promise<void> {
+    await rm(this.dirs(executionID).results, { recursive: true, force: true });
+  }
+
   async remove(executionID: string): Promise<void> {
     await rm(this.dirs(executionID).root, { recursive: true, force: true });
   }

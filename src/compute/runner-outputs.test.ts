@@ -1,5 +1,5 @@
-/** What the runner tells the user about outputs that publishing leaves out. */
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+/** What the runner tells the user about outputs that publishing leaves out, and what it keeps of them. */
+import { access, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -24,7 +24,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(publisher: { Type: string } | undefined): Promise<string[]> {
+/** Runs a task writing an output; its events, and the execution's folders. */
+async function run(
+  publisher: { Type: string } | undefined,
+): Promise<{ events: string[]; dirs: ReturnType<ExecutionPaths['dirs']> }> {
+  const paths = new ExecutionPaths(join(dir, 'executions'));
   const writer = new NoopExecutor({
     hooks: {
       jobHandler: async ({ request }) => {
@@ -36,7 +40,7 @@ async function run(publisher: { Type: string } | undefined): Promise<string[]> {
   const runner = testRunner({
     store,
     engines: new EngineRegistry({ noop: writer }),
-    paths: new ExecutionPaths(join(dir, 'executions')),
+    paths,
     publisher: { publish: () => Promise.resolve({ Type: 'noop', Params: {} }) },
   });
   const task = {
@@ -49,16 +53,34 @@ async function run(publisher: { Type: string } | undefined): Promise<string[]> {
   store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
   await runner.run(store.get(execution.ID), new AbortController().signal);
   expect(store.get(execution.ID).ComputeState.StateType).toBe('Completed');
-  return store.events(execution.ID).map((e) => `${e.Topic}: ${e.Message}`);
+  const events = store.events(execution.ID).map((e) => `${e.Topic}: ${e.Message}`);
+  return { events, dirs: paths.dirs(execution.ID) };
 }
 
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
 it('says which outputs the published results leave out (a symbolic link), and still completes', async () => {
-  expect(await run({ Type: 'noop' })).toContain(
+  expect((await run({ Type: 'noop' })).events).toContain(
     'Publishing Results: Left out of the published results: 1 entry that is neither a file nor a folder: ' +
       'outputs/latest.csv (symbolic link)',
   );
 });
 
 it('says nothing when the task has no publisher: nothing is published', async () => {
-  expect((await run(undefined)).filter((e) => e.includes('Left out'))).toEqual([]);
+  expect((await run(undefined)).events.filter((e) => e.includes('Left out'))).toEqual([]);
+});
+
+it("removes the results once published, as Go does (the publisher has them), and keeps the task's log", async () => {
+  const { dirs } = await run({ Type: 'noop' });
+  expect(await exists(dirs.results)).toBe(false);
+  expect(await exists(dirs.logs)).toBe(true);
+});
+
+it('keeps the results of a task without a publisher for as long as its log', async () => {
+  const { dirs } = await run(undefined);
+  expect(await exists(join(dirs.results, 'outputs/data.csv'))).toBe(true);
 });

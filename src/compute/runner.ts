@@ -217,6 +217,9 @@ export class ExecutionRunner {
         },
         events: [...notes, newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
       });
+      // Published, the results are the publisher's to keep: a copy here would take as much disk again
+      // for the hour the folders stay (Go removes it at once too). The log stays for `job logs`.
+      if (published !== undefined) await this.#o.paths.removeResults(execution.ID).catch(this.#o.onError);
     } catch (err) {
       // Aborted: cancelled (already recorded) or the node is stopping (a restart decides its fate).
       if (signal.aborted) return;
