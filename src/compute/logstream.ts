@@ -8,6 +8,7 @@
  * without a log file either ended before its task started (it has none, and the error says how it
  * ended) or ended so long ago that the node removed it (Go waits a minute, then says "timeout").
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BacalhauError, ErrorCode, isTerminalExecutionState, stateText } from '../models/index.js';
 import type { Execution, ExecutionLog } from '../models/index.js';
 import { LogFile } from '../executor/log-file.js';
@@ -39,6 +40,15 @@ const decoder = new TextDecoder();
 /** How often the executor is asked again for a Running execution it does not have yet. */
 const ExecutorStartPollMs = 50;
 
+/**
+ * Lines served between two turns of the event loop. A log already written is read in blocks of
+ * thousands of lines, each then taken by promise callbacks alone: two hundred clients replaying a
+ * 12,000-line log at once kept the node from anything else for 24 s (its API, its heartbeats, Docker's
+ * answers: an execution was failed for a Docker call that timed out meanwhile), and a client that went
+ * away was not seen to before its whole replay had been sent (measured).
+ */
+const LinesPerTurn = 64;
+
 /** The executor has the execution's log from `Running` on; before that there is nothing to read. */
 function hasStarted(execution: Execution): boolean {
   const state = execution.ComputeState.StateType;
@@ -63,7 +73,14 @@ export async function* streamExecutionLogs(
   if (!hasStarted(execution)) return; // nothing written yet, and not asked to wait
   const executor = await options.engines.get(execution.Job?.Tasks[0]?.Engine?.Type ?? '');
   const chunks = logChunks(options, executor, execution, request, signal);
-  for await (const chunk of chunks) yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
+  let sinceTurn = 0;
+  for await (const chunk of chunks) {
+    yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
+    if (++sinceTurn === LinesPerTurn) {
+      sinceTurn = 0;
+      await nextTurn();
+    }
+  }
 }
 
 /** From the executor, or from the log file of an ended execution the executor does not know. */

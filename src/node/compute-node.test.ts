@@ -455,6 +455,30 @@ describe('compute node with the orchestrator', () => {
     );
   });
 
+  it('lets the event loop turn while it replays a long log: other work and gone clients are seen', async () => {
+    const { node } = await startNode({
+      hooks: {
+        jobHandler: async (context) => {
+          for (let i = 0; i < 1000; i++) await context.stdout(`${i}\n`);
+        },
+      },
+    });
+    const { JobID } = await cluster.submit(noopJob());
+    await cluster.waitForJobState(JobID, 'Completed');
+    const lines: string[] = [];
+    let linesBeforeTurn: number | undefined;
+    for await (const line of node.streamLogs(
+      { ExecutionID: await firstExecutionID(JobID), Tail: false, Follow: false },
+      { signal: AbortSignal.timeout(10_000) },
+    )) {
+      // the whole log is one read of the file: its lines come in promise callbacks alone
+      if (lines.length === 0) setImmediate(() => (linesBeforeTurn = lines.length));
+      lines.push(line.Line);
+    }
+    expect(lines).toHaveLength(1000);
+    expect(linesBeforeTurn).toBeLessThan(100);
+  });
+
   it('follows the log of an execution marked Running before its executor has it', async () => {
     // the runner marks an execution Running, then prepares (network, ...) before the executor starts it
     const { node } = await startNode({ noop: slowStartNoop(300) });
