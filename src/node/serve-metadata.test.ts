@@ -1,10 +1,16 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { load } from '../config/index.js';
 import { SystemMetadataFile } from '../config/index.js';
 import { loadNodeIdentity } from './serve-metadata.js';
+
+vi.mock('node:os', async (actual) => ({
+  ...(await actual<typeof os>()),
+  hostname: () => 'node1.dc1.example',
+}));
 
 let dir: string;
 beforeEach(() => {
@@ -41,5 +47,37 @@ describe('loadNodeIdentity', () => {
     const path = join(dir, SystemMetadataFile);
     writeFileSync(path, 'NodeName: [unclosed\n');
     expect(() => loadNodeIdentity(config(), undefined)).toThrow(`${path} is not valid YAML: `);
+  });
+
+  it('names a node after its host as Go does with NameProvider hostname: dots become dashes', () => {
+    const named = load({ env: {}, home: dir, dataDir: dir, config: ['NameProvider=hostname'] });
+    expect(loadNodeIdentity(named, undefined).nodeName).toBe('node1-dc1-example');
+  });
+
+  it.each([[4], [5]])('reads a data dir of repo version %d', (version) => {
+    writeFileSync(join(dir, SystemMetadataFile), `RepoVersion: ${version}\nNodeName: n-go\n`);
+    expect(loadNodeIdentity(config(), undefined).nodeName).toBe('n-go');
+  });
+
+  it.each([
+    ['RepoVersion: 9', '9', 'It was written by a newer Bacalhau'],
+    ['RepoVersion: 3', '3', 'Repository versions 4 and 5 are read'],
+    ['NodeName: n-go', 'undefined', 'Repository versions 4 and 5 are read'],
+  ])('refuses a data dir whose metadata says %j, as Go does', (text, version, hint) => {
+    const path = join(dir, SystemMetadataFile);
+    writeFileSync(path, `${text}\n`);
+    const refusal = (() => {
+      try {
+        loadNodeIdentity(config(), undefined);
+      } catch (err) {
+        return err as { message: string; hint?: string };
+      }
+      return undefined;
+    })();
+    expect(refusal?.message).toBe(
+      `Unsupported repository version ${version} in ${path}: Bacalhau does not know how to read this ` +
+        'configuration format',
+    );
+    expect(refusal?.hint).toContain(hint);
   });
 });

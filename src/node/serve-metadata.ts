@@ -17,6 +17,8 @@ import { nodeIdProblems } from '../transport/nats/subjects.js';
 
 /** Repo version Bacalhau v1.9 writes. */
 const RepoVersion = 4;
+/** The repo versions Bacalhau v1.9 reads (its `repo.IsValidVersion`): 5 adds only CLI profiles. */
+const ReadableRepoVersions = [4, 5];
 
 export interface NodeIdentity {
   readonly nodeName: string;
@@ -33,7 +35,8 @@ function generateName(provider: BacalhauConfig['NameProvider']): string {
     case 'uuid':
       return randomUUID();
     case 'hostname':
-      return hostname().split('.')[0] ?? hostname();
+      // as Go makes it: dots, which NATS subjects cannot carry in a name, become dashes
+      return hostname().replaceAll('.', '-');
     case 'aws':
     case 'gcp':
       throw new BacalhauError(`node name provider ${provider} is not supported`, {
@@ -52,6 +55,7 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   makeFolderNow(config.DataDir);
   const path = join(config.DataDir, SystemMetadataFile);
   const stored = readSystemMetadata(path);
+  if (Object.keys(stored).length > 0) checkRepoVersion(path, stored['RepoVersion']);
   const storedName = typeof stored['NodeName'] === 'string' ? stored['NodeName'] : '';
   const storedInstance = typeof stored['InstanceID'] === 'string' ? stored['InstanceID'] : '';
   const nodeName = storedName !== '' ? storedName : requestedName || generateName(config.NameProvider);
@@ -70,4 +74,23 @@ export function loadNodeIdentity(config: BacalhauConfig, requestedName: string |
   }
   const ignored = requestedName !== undefined && requestedName !== '' && requestedName !== nodeName;
   return { nodeName, instanceID, ...(ignored ? { ignoredName: requestedName } : {}) };
+}
+
+/**
+ * Refuses a data dir whose repo version this node cannot read, as Go's `FsRepo.Exists` does: one
+ * written by a newer Bacalhau may keep things where this node would not look, or overwrite them.
+ */
+function checkRepoVersion(path: string, version: unknown): void {
+  if (typeof version === 'number' && ReadableRepoVersions.includes(version)) return;
+  const newer = typeof version === 'number' && version > Math.max(...ReadableRepoVersions);
+  throw new BacalhauError(
+    `Unsupported repository version ${String(version)} in ${path}: Bacalhau does not know how to read ` +
+      'this configuration format',
+    {
+      code: ErrorCode.ConfigurationError,
+      hint: newer
+        ? 'It was written by a newer Bacalhau: use that version, or give this node a data dir of its own with --data-dir'
+        : `Repository versions ${ReadableRepoVersions.join(' and ')} are read: fix RepoVersion in the file, or give this node a data dir of its own with --data-dir`,
+    },
+  );
 }
