@@ -32,6 +32,7 @@ import {
   ServeComponent,
   type OwnListener,
 } from './serve-listen.js';
+import { goDataDirWarnings } from './go-data-dir.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, runInfoText, writeRunInfo } from './serve-run-info.js';
 import { apiTls } from './serve-tls.js';
@@ -175,6 +176,7 @@ export class ServeNode {
       ...unservedSettings(config),
       ...movingPublisherPort(config),
       ...slowerNodeLoss(config),
+      ...goDataDirWarnings(config),
     );
     const tls = await apiTls(config);
     if (tls?.selfSignedFile !== undefined) {
