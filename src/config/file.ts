@@ -8,6 +8,7 @@ import { isPlainObject, repr } from './checks.js';
 import type { Problem } from './errors.js';
 import { Leaf, type SchemaGroup } from './leaf.js';
 import { findChild, findKey, firstKeyIn, isGroupKey, suggestKey } from './keys.js';
+import { retiredKeyReplacement, retiredKeyWarnings } from './retired-keys.js';
 import { schema, type ConfigKey } from './schema.js';
 import { fromData } from './values.js';
 import { resolveAliases, YamlAliasHint } from '../models/jobspec/yaml-aliases.js';
@@ -25,6 +26,14 @@ export function unknownKeyProblem(key: string, binName: string, inFile = false):
     const example = firstKeyIn(key);
     return {
       message: `"${key}" is a group of config keys, not a key${example ? ` (e.g. "${example}")` : ''}`,
+      hint,
+    };
+  }
+  const replacement = retiredKeyReplacement(key);
+  if (replacement !== undefined) {
+    // not "did you mean": JobAdmissionControl.AcceptNetworkedJobs is closest to its opposite
+    return {
+      message: `"${key}" is a key of an earlier Bacalhau version, no longer read: ${replacement}`,
       hint,
     };
   }
@@ -89,6 +98,8 @@ export function encodingProblem(err: YamlEncodingError): Problem {
 export interface FileValues {
   readonly values: Map<ConfigKey, unknown>;
   readonly problems: Problem[];
+  /** What was read but ignored (keys of earlier Bacalhau versions, see retired-keys.ts). */
+  readonly warnings?: string[];
 }
 
 /** Parses config file text into key values, collecting every problem. */
@@ -117,22 +128,26 @@ export function parseConfigText(text: string, binName = 'bacalhau'): FileValues 
     problems.push({ message: `expected a mapping of config keys at the top level, received: ${repr(data)}` });
     return { values, problems };
   }
-  walk(schema, data, [], values, problems, binName);
-  return { values, problems };
+  const warnings: string[] = [];
+  walk(schema, data, [], { values, problems, warnings }, binName);
+  return { values, problems, warnings };
 }
 
 function walk(
   group: SchemaGroup,
   data: Record<string, unknown>,
   prefix: readonly string[],
-  values: Map<ConfigKey, unknown>,
-  problems: Problem[],
+  found: Required<FileValues>,
   binName: string,
 ): void {
+  const { values, problems, warnings } = found;
   for (const [name, raw] of Object.entries(data)) {
     const child = findChild(group, name);
     if (child === undefined) {
-      problems.push(unknownKeyProblem([...prefix, name].join('.'), binName, true));
+      const key = [...prefix, name].join('.');
+      const retired = retiredKeyWarnings(key, raw);
+      if (retired !== undefined) warnings.push(...retired);
+      else problems.push(unknownKeyProblem(key, binName, true));
       continue;
     }
     const path = [...prefix, child.name];
@@ -144,7 +159,7 @@ function walk(
       if (!parsed.ok) problems.push(...parsed.problems);
       else values.set(spec.key, spec.kind === 'string-map' ? lowerCaseKeys(parsed.value) : parsed.value);
     } else if (isPlainObject(raw)) {
-      walk(child.node, raw, path, values, problems, binName);
+      walk(child.node, raw, path, found, binName);
     } else {
       problems.push({
         message: `"${path.join('.')}" is a group of config keys and expects a mapping, received: ${repr(raw)}`,

@@ -194,6 +194,40 @@ describe('config files', () => {
     expect(err.hint).toContain("Fix or remove it in the file; 'bacalhau config list -c /dev/null' lists");
   });
 
+  it('ignores the keys that files of earlier Bacalhau versions hold, with a warning naming each', () => {
+    const f = file(
+      'go-1.6.yaml',
+      [
+        'API:',
+        '  Port: 2001',
+        'FeatureFlags:',
+        '  ExecTranslation: true',
+        'JobAdmissionControl:',
+        '  AcceptNetworkedJobs: true',
+        '  RejectStatelessJobs: true',
+        'Orchestrator:',
+        '  License: {LocalPath: /etc/license.json}',
+      ].join('\n'),
+    );
+    const loaded = loadConfig(opts({ config: [f] }));
+    expect(loaded.config.API.Port).toBe(2001);
+    expect(loaded.config.JobAdmissionControl.RejectStatelessJobs).toBe(true);
+    expect(loaded.warnings).toEqual(
+      [
+        '"FeatureFlags.ExecTranslation" is a key of an earlier Bacalhau version, ignored: it has no effect since Bacalhau v1.6',
+        '"JobAdmissionControl.AcceptNetworkedJobs" is a key of an earlier Bacalhau version, ignored: networked ' +
+          'jobs are accepted unless JobAdmissionControl.RejectNetworkedJobs is true',
+        '"Orchestrator.License.LocalPath" is a key of an earlier Bacalhau version, ignored: Bacalhau needs no ' +
+          'license since v1.8',
+      ].map((warning) => `config file ${JSON.stringify(f)}: ${warning}`),
+    );
+    // a group holding anything else is still an unknown key
+    const mixed = file('mixed.yaml', 'Orchestrator:\n  License: {LocalPath: /l, Key: k}\n');
+    expect(loadError(opts({ config: [mixed] })).message).toContain(
+      '"Orchestrator.License" is not a valid config key',
+    );
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const f = file('syntax.yaml', 'API:\n  Port: 1\n Host: [x\n');
     const err = loadError(opts({ config: [f] }));
@@ -303,6 +337,13 @@ describe('-c values', () => {
       'To correct this provide a value to the config, e.g. --config API.Port=<value>',
       '  - "API" is a group of config keys, not a key (e.g. "API.Host")',
     ]);
+  });
+
+  it('says what replaced a key of an earlier Bacalhau version, rather than a near name (its opposite)', () => {
+    expect(loadError(opts({ config: ['JobAdmissionControl.AcceptNetworkedJobs=true'] })).message).toBe(
+      '--config flag: "JobAdmissionControl.AcceptNetworkedJobs" is a key of an earlier Bacalhau version, no ' +
+        'longer read: networked jobs are accepted unless JobAdmissionControl.RejectNetworkedJobs is true',
+    );
   });
 
   it("says to put -- before a container command whose own -c was taken for the CLI's", () => {

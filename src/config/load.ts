@@ -58,6 +58,8 @@ export interface LoadedConfig {
   readonly files: readonly string[];
   /** Where each key's value came from. */
   readonly sources: ReadonlyMap<ConfigKey, ValueSource>;
+  /** What the config files hold that was ignored, each naming its file: for the user to see. */
+  readonly warnings: readonly string[];
 }
 
 /** Loads, merges, validates and freezes the configuration. Throws a BacalhauError listing every problem. */
@@ -128,7 +130,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const config = buildTree(values);
   throwIfProblems([{ subject: '', problems: validateConfig(config) }]);
-  return { config: deepFreeze(config), files, sources };
+  const warnings = fileLayers.flatMap((f) =>
+    (f.warnings ?? []).map((warning) => `config file ${JSON.stringify(f.path)}: ${warning}`),
+  );
+  return { config: deepFreeze(config), files, sources, warnings };
 }
 
 /** DataDir is kept absolute; every other value as parsed. */

@@ -158,6 +158,22 @@ describe('config set then config list', () => {
   });
 });
 
+describe('a config file kept from an earlier Bacalhau version', () => {
+  it('loads, with one warning a run for a key of that version', async () => {
+    mkdirSync(dataDir, { recursive: true });
+    const configPath = join(dataDir, 'config.yaml');
+    writeFileSync(configPath, 'JobAdmissionControl:\n  AcceptNetworkedJobs: true\nAPI:\n  Port: 1299\n');
+    const list = await run(['config', 'list', '--output', 'json']);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toBe(
+      `Warning: config file "${configPath}": "JobAdmissionControl.AcceptNetworkedJobs" is a key of an ` +
+        'earlier Bacalhau version, ignored: networked jobs are accepted unless ' +
+        'JobAdmissionControl.RejectNetworkedJobs is true\n',
+    );
+    expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ Key: 'API.Port', Value: 1299 }));
+  });
+});
+
 describe('config list', () => {
   it('prints a sorted key/value/description table with Go-style values', async () => {
     const { code, stdout } = await run(['config', 'list', '--no-style', '--wide']);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides } from '../../../config/index.js';
+import { printConfigWarnings } from '../config/load.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { holdExit } from '../../shutdown.js';
@@ -86,13 +87,15 @@ export function devstackCommand(ctx: CliContext): Command {
     .action(async (_: unknown, cmd: Command) => {
       const flags = withLegacyCounts(cmd);
       const globals = globalOptions(cmd);
-      const { config } = loadConfig({
+      const loaded = loadConfig({
         config: globals.config ?? [],
         flags: rootFlagOverrides(globals),
         env: ctx.env,
         cwd: ctx.cwd,
         binName: bin,
       });
+      printConfigWarnings(ctx, loaded);
+      const { config } = loaded;
       if (ctx.env['IGNORE_PID_AND_PORT_FILES'] === undefined) {
         for (const file of [portFile(), pidFile()]) {
           if (existsSync(file)) {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../config/index.js';
+import { printConfigWarnings } from '../config/load.js';
 import type { ServeNetwork, ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { holdExit } from '../../shutdown.js';
@@ -102,6 +103,7 @@ export function serveCommand(ctx: CliContext): Command {
         cwd: ctx.cwd,
         binName: bin,
       });
+      printConfigWarnings(ctx, loaded);
       const { config, network } = withDefaultRole(loaded.config);
       // loaded here, not with the CLI: every other command starts without the node's dependencies
       const { configuredLogger, ServeNode } = await import('../../../node/serve.js');
