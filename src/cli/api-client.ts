@@ -3,8 +3,9 @@
  * `--api-host`/`--api-port`, env `BACALHAU_API_HOST`/`BACALHAU_API_PORT`, config `API.Host`/`API.Port`),
  * or a connection profile, announcing this build's version (Bacalhau's `util.NewAPIClientManager`).
  * Credentials, first found wins (Go's order): `BACALHAU_API_KEY` or `BACALHAU_API_USERNAME`/
- * `BACALHAU_API_PASSWORD`, the profile's token, the SSO token `auth sso login` saved for the address.
- * TLS: see client-tls.ts.
+ * `BACALHAU_API_PASSWORD`, the profile's token, the SSO token `auth sso login` saved for the address,
+ * the token Go's CLI saved for it in `tokens.json` (its interactive challenge or ask login, which this
+ * CLI does not run). TLS: see client-tls.ts.
  */
 import type { Command } from 'commander';
 import { BacalhauClient } from '../api/client/index.js';
@@ -14,7 +15,7 @@ import { buildVersionInfo } from '../lib/build-info.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { goQuote } from '../models/go-compat.js';
 import { jwtExpiry } from './commands/auth/sso/jwt.js';
-import { readSsoToken } from './commands/auth/sso/token-file.js';
+import { authTokensPath, readSavedToken, ssoTokensPath } from './commands/auth/sso/token-file.js';
 import { tlsSettings } from './client-tls.js';
 import { loadCliConfig } from './commands/config/load.js';
 import { globalOptions, type CliContext } from './context.js';
@@ -70,15 +71,44 @@ function authorization(env: CliContext['env']): string | undefined {
   return undefined;
 }
 
-/** The profile's token, else the SSO token saved for `address`; an unreadable tokens file counts as none. */
-function savedToken(profile: ActiveProfile | undefined, dataDir: string, address: string): string {
+/** A saved token, what it is (for a warning) and how to get a new one. */
+interface SavedToken {
+  readonly token: string;
+  readonly what: string;
+  readonly renew: string;
+}
+
+/**
+ * The profile's token, else the one saved for `address` in the SSO tokens file, else in Go's tokens.json.
+ * An unreadable tokens file counts as none.
+ */
+function savedToken(
+  ctx: CliContext,
+  profile: ActiveProfile | undefined,
+  dataDir: string,
+  address: string,
+): SavedToken | undefined {
+  const login = `run '${ctx.binName} auth sso login' for a new one`;
   const token = profile?.profile.auth?.token ?? '';
-  if (token !== '') return token;
-  try {
-    return readSsoToken(dataDir, address) ?? '';
-  } catch {
-    return ''; // as Go: a broken jwt-tokens.json only means no SSO login
+  if (token !== '')
+    return { token, what: `the SSO token saved for profile ${goQuote(profile?.name ?? '')}`, renew: login };
+  const files = [
+    { path: ssoTokensPath(dataDir), what: `the SSO token saved for ${address}`, renew: login },
+    {
+      path: authTokensPath(dataDir),
+      what: `the token Go's CLI saved for ${address} in ${authTokensPath(dataDir)}`,
+      renew: "remove it there to log in again with Go's CLI, or use another credential",
+    },
+  ];
+  for (const { path, what, renew } of files) {
+    try {
+      const saved = readSavedToken(path, address);
+      if (saved !== undefined) return { token: saved, what, renew };
+    } catch {
+      // as Go: a broken tokens file only means no token saved there
+    }
   }
+  return undefined;
 }
 
 /**
@@ -92,18 +122,17 @@ function savedAuthorization(
   dataDir: string,
   address: string,
 ): string | undefined {
-  const token = savedToken(profile, dataDir, address);
-  if (token === '') return undefined;
-  const expiry = jwtExpiry(token);
+  const saved = savedToken(ctx, profile, dataDir, address);
+  if (saved === undefined) return undefined;
+  const expiry = jwtExpiry(saved.token);
   if (expiry !== undefined && expiry.getTime() <= Date.now()) {
-    const from = profile?.profile.auth?.token === token ? `profile ${goQuote(profile.name)}` : address;
     ctx.stderr.write(
-      `Warning: the SSO token saved for ${from} expired at ${expiry.toISOString()}, so requests are sent ` +
-        `without it; run '${ctx.binName} auth sso login' for a new one\n`,
+      `Warning: ${saved.what} expired at ${expiry.toISOString()}, so requests are sent without it; ` +
+        `${saved.renew}\n`,
     );
     return undefined;
   }
-  return `Bearer ${token}`;
+  return `Bearer ${saved.token}`;
 }
 
 /** The node a command talks to: its configuration, the profile in use if any, and the API address. */

@@ -4,7 +4,7 @@
  * OAuth2 provider on 127.0.0.1 whose tokens the node checks against the provider's JWKS.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtMain, ensureBuilt, runBuilt } from '../helpers/built-cli.js';
@@ -257,6 +257,20 @@ describe('auth sso', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Request Unauthorized');
     expect((await run(secured, ['auth', 'sso', 'logout', '-f'])).code).toBe(0); // nothing left: still fine
+  });
+
+  it("sends the token Go's CLI saved for the node in tokens.json, when no other is saved", async () => {
+    provider.behave({ claims: { permissions: ['read:job'] } });
+    expect((await run(secured, ['auth', 'sso', 'login'])).code).toBe(0);
+    const token = (await run(secured, ['auth', 'sso', 'token'])).stdout.trim();
+    expect((await run(secured, ['auth', 'sso', 'logout', '-f'])).code).toBe(0);
+    const goTokens = join(clientDir(), 'tokens.json');
+    writeFileSync(goTokens, JSON.stringify({ [address()]: token }));
+    try {
+      expect(await run(secured, ['job', 'list'])).toMatchObject({ code: 0, stderr: '' });
+    } finally {
+      rmSync(goTokens);
+    }
   });
 
   it('login failures are one line naming the cause', async () => {

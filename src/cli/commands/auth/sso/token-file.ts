@@ -2,7 +2,8 @@
  * SSO tokens saved by `bacalhau auth sso login`: `<DataDir>/jwt-tokens.json`, one token per API address
  * (`{"http://127.0.0.1:1234":"eyJ…"}`), the file Go's `util.ReadToken`/`WriteToken` keep: JSON written as
  * Go's encoder writes it, mode 0600, a missing or empty file meaning no tokens. Files written by Go's CLI
- * are read, and the other way round.
+ * are read, and the other way round. `tokens.json`, where Go's CLI keeps the tokens its interactive
+ * authentication (challenge, ask) earned, has the same form: it is read, never written here.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../../../../lib/atomic-write.js';
@@ -14,6 +15,9 @@ import { toJson } from '../../../output/encode.js';
 export const SsoTokensFileName = 'jwt-tokens.json';
 
 export const ssoTokensPath = (dataDir: string): string => join(dataDir, SsoTokensFileName);
+
+/** Go's `tokens.json`: the tokens of its CLI's interactive authentication, one per API address. */
+export const authTokensPath = (dataDir: string): string => join(dataDir, 'tokens.json');
 
 function fileError(path: string, problem: string): BacalhauError {
   return new BacalhauError(`failed to read tokens file ${path}: ${problem}; delete it and log in again`, {
@@ -44,10 +48,15 @@ function readTokens(path: string): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-/** The token saved for `apiAddress`, undefined when there is none. */
-export function readSsoToken(dataDir: string, apiAddress: string): string | undefined {
-  const token = readTokens(ssoTokensPath(dataDir))[apiAddress];
+/** The token the tokens file at `path` holds for `apiAddress`, undefined when there is none. */
+export function readSavedToken(path: string, apiAddress: string): string | undefined {
+  const token = readTokens(path)[apiAddress];
   return token === undefined || token === '' ? undefined : token;
+}
+
+/** The SSO token saved for `apiAddress`, undefined when there is none. */
+export function readSsoToken(dataDir: string, apiAddress: string): string | undefined {
+  return readSavedToken(ssoTokensPath(dataDir), apiAddress);
 }
 
 /** Saves the token for `apiAddress`, or removes it when `token` is undefined; other addresses' stay. */
