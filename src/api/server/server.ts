@@ -39,6 +39,7 @@ import { answerClientError } from './client-errors.js';
 import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
 import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
+import { enforceWriteDeadline, WriteDeadlineMs } from './write-deadline.js';
 import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { parseQuery } from './query.js';
@@ -71,6 +72,13 @@ export interface ApiServerOptions {
   rateLimitPerSecond?: number;
   /** How long a handler may run before the client gets a 503; default 30 s (Go's), 0 = no limit. */
   handlerTimeoutMs?: number;
+  /**
+   * How long an answer may take to be written out (see write-deadline.ts); default 45 s (Go's
+   * WriteTimeout), 0 = no limit.
+   */
+  writeDeadlineMs?: number;
+  /** How long a client may take to send its request's headers; default 5 s (Go's ReadHeaderTimeout). */
+  headersTimeoutMs?: number;
   /** How long one part of a long list answer takes to encode (json.ts `ListSliceMs`); for tests. */
   listSliceMs?: number;
   /** The clock of the rate limit, the handler timeout and issued tokens; default the system clock. */
@@ -97,8 +105,13 @@ export interface ApiServer {
 }
 
 /** Go's `http.Server` deadlines: headers within 5 s, the whole request within 20 s. */
-const headersTimeoutMs = 5_000;
+const DefaultHeadersTimeoutMs = 5_000;
 const requestTimeoutMs = 20_000;
+/**
+ * How often Node looks for requests past those deadlines: by default every 30 s, so a client trickling
+ * its headers (or sending none) was cut after 20 s, where Go cuts it after 5 (measured).
+ */
+const maxDeadlineCheckMs = 1_000;
 /** Fastify's default for an idle keep-alive connection. */
 const keepAliveTimeoutMs = 72_000;
 /** Go's `http.DefaultMaxHeaderBytes`. */
@@ -143,6 +156,7 @@ export async function createApiServer(
   const clock = options.clock ?? systemClock;
   const authorizer = authorizerFromConfig(deps.agent.config.API.Auth, { clock });
   const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 1000, clock);
+  const headersTimeoutMs = options.headersTimeoutMs ?? DefaultHeadersTimeoutMs;
 
   const app = Fastify({
     // Go's net/http reads up to 1 MB of request line and headers (a long label selector or namespace in
@@ -153,6 +167,8 @@ export async function createApiServer(
         maxHeaderSize: maxHeaderBytes,
         requestTimeout: requestTimeoutMs,
         keepAliveTimeout: keepAliveTimeoutMs,
+        headersTimeout: headersTimeoutMs,
+        connectionsCheckingInterval: Math.min(maxDeadlineCheckMs, headersTimeoutMs / 2),
       };
       // an https.Server is an http.Server over TLS: Fastify drives both alike
       if (options.tls === undefined) return createServer(limits, handler);
@@ -233,7 +249,7 @@ async function configure(
   context: ServerContext,
 ): Promise<void> {
   const { buildInfo, minClientVersion, versionHeaders, authorizer, rateLimiter } = context;
-  app.server.headersTimeout = headersTimeoutMs;
+  enforceWriteDeadline(app, { deadlineMs: options.writeDeadlineMs ?? WriteDeadlineMs, clock: context.clock });
 
   // One lenient JSON parser for every media type (Go's clients all send JSON; curl's default form type
   // and a missing type are read as JSON too); an empty body is no body.

@@ -119,6 +119,62 @@ describe('handler timeout', () => {
   });
 });
 
+describe("Go's connection deadlines, over real sockets", () => {
+  /** Connects to `baseUrl`, writes `text`, and resolves with all the server sent once it closed. */
+  function rawExchange(baseUrl: string, text: string): Promise<string> {
+    const { hostname, port } = new URL(baseUrl);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(Number(port), hostname, () => socket.write(text));
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    });
+  }
+
+  it('answers 408 and closes a connection whose headers are not all sent in time, or that sends none', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0, headersTimeoutMs: 300 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const [trickled, silent] = await Promise.all([
+        rawExchange(baseUrl, 'GET /api/v1/agent/alive HTTP/1.1\r\nHost: x\r\n'),
+        rawExchange(baseUrl, ''),
+      ]);
+      expect(trickled).toMatch(/^HTTP\/1\.1 408 /);
+      expect(silent).toMatch(/^HTTP\/1\.1 408 /);
+    });
+  }, 10_000);
+
+  it('closes the connection of an answer not written out by the write deadline', async () => {
+    const clock = new ManualClock();
+    const never = new Promise<never>(() => undefined);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const stuck = () => {
+      started();
+      return never;
+    };
+    await withApi(
+      {
+        deps: () => ({ endpoint: { submitJob: stuck, diffJob: stuck, stopJob: stuck, rerunJob: stuck } }),
+        server: { host: '127.0.0.1', port: 0, clock, handlerTimeoutMs: 0, writeDeadlineMs: 1000 },
+      },
+      async (api) => {
+        const baseUrl = await api.server.listen();
+        const body = JSON.stringify({ Job: {} });
+        const answer = rawExchange(
+          baseUrl,
+          `PUT /api/v1/orchestrator/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        await running;
+        expect(clock.pendingTimers).toBe(1);
+        clock.advance(1000);
+        expect(await answer).toBe('');
+      },
+    );
+  });
+});
+
 describe('request size over HTTP', () => {
   it("reads a query of 100 KB, as Go's 1 MB of headers allows, and refuses more than 1 MB with 431", async () => {
     await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
