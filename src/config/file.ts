@@ -65,6 +65,8 @@ export function mapEntryProblem(key: string, map: ConfigKey, entries: readonly s
   };
 }
 
+const YamlSyntaxHint = 'Fix the YAML syntax of the config file';
+
 /** A YAML syntax error as `yaml: line L, column C: <reason>`. */
 export function yamlErrorProblem(err: YAMLError): Problem {
   const pos = err.linePos?.[0];
@@ -76,10 +78,7 @@ export function yamlErrorProblem(err: YAMLError): Problem {
       hint: 'Merge the documents into one, or put each in its own file and pass each with --config',
     };
   }
-  return {
-    message: where(err.message.split(' at line ')[0] ?? err.message),
-    hint: 'Fix the YAML syntax of the config file',
-  };
+  return { message: where(err.message.split(' at line ')[0] ?? err.message), hint: YamlSyntaxHint };
 }
 
 /** `yaml: line L, column C: <reason>`, as Go's YAML errors read. */
@@ -179,6 +178,9 @@ function lowerCaseKeys(map: unknown): Record<string, string> {
   );
 }
 
+/** What is said of an empty config file (Go's words). */
+export const EmptyFileWarning = 'the specified configuration file is empty and ineffectual';
+
 /** Reads one config file; a file that cannot be read is one problem. */
 export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
   let text: string;
@@ -189,5 +191,18 @@ export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
     const reason = err instanceof Error ? err.message : String(err);
     return { values: new Map(), problems: [{ message: `cannot read the file: ${reason}` }] };
   }
-  return parseConfigText(text, binName);
+  // as Go, of a file of no bytes
+  if (text === '') return { values: new Map(), problems: [], warnings: [EmptyFileWarning] };
+  const read = parseConfigText(text, binName);
+  if (/\.(ya?ml|json)$/i.test(path)) return read;
+  // another format, most likely (a .toml, say): Go refuses such a name before reading it
+  const problems = read.problems.map((problem) =>
+    problem.hint === YamlSyntaxHint
+      ? {
+          ...problem,
+          hint: 'Config files are YAML (Go reads only files named *.yaml or *.yml): write it as YAML',
+        }
+      : problem,
+  );
+  return { ...read, problems };
 }

@@ -228,6 +228,22 @@ describe('config files', () => {
     );
   });
 
+  it('warns of an empty file, as Go does', () => {
+    const f = file('empty.yaml', '');
+    expect(loadConfig(opts({ config: [f] })).warnings).toEqual([
+      `config file ${JSON.stringify(f)}: the specified configuration file is empty and ineffectual`,
+    ]);
+  });
+
+  it('says config files are YAML when one named otherwise cannot be read as YAML', () => {
+    expect(loadError(opts({ config: [file('c.toml', '[API]\nPort = 1234\n')] })).hint).toBe(
+      'Config files are YAML (Go reads only files named *.yaml or *.yml): write it as YAML',
+    );
+    expect(loadError(opts({ config: [file('c.yaml', 'API: [\n')] })).hint).toBe(
+      'Fix the YAML syntax of the config file',
+    );
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const f = file('syntax.yaml', 'API:\n  Port: 1\n Host: [x\n');
     const err = loadError(opts({ config: [f] }));
