@@ -228,11 +228,15 @@ describe('config files', () => {
     );
   });
 
-  it('warns of an empty file, as Go does', () => {
+  it('warns of an empty file given with --config, as Go does (not of an empty <DataDir>/config.yaml)', () => {
     const f = file('empty.yaml', '');
     expect(loadConfig(opts({ config: [f] })).warnings).toEqual([
       `config file ${JSON.stringify(f)}: the specified configuration file is empty and ineffectual`,
     ]);
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'config.yaml'), '');
+    expect(loadConfig(opts({ dataDir })).warnings).toEqual([]);
   });
 
   it('says config files are YAML when one named otherwise cannot be read as YAML', () => {

@@ -13,7 +13,7 @@ import { ErrorCode } from '../models/bacerrors.js';
 import { isPlainObject } from './checks.js';
 import { throwIfProblems, type Problem } from './errors.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
-import { mapEntryOf, mapEntryProblem, readConfigFile, unknownKeyProblem } from './file.js';
+import { EmptyFileWarning, mapEntryOf, mapEntryProblem, readConfigFile, unknownKeyProblem } from './file.js';
 import type { DefaultsContext } from './leaf.js';
 import { buildTree, configKeys, defaultValues, findKey, isGroupKey, type KeySpec } from './keys.js';
 import { absPath, defaultConfigFileName, expandHome, homeDirectory } from './paths.js';
@@ -130,8 +130,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const config = buildTree(values);
   throwIfProblems([{ subject: '', problems: validateConfig(config) }]);
+  // Go warns of an empty file given with --config only, not of an empty <DataDir>/config.yaml
+  const givenFiles = configArgs.files.length > 0;
   const warnings = fileLayers.flatMap((f) =>
-    (f.warnings ?? []).map((warning) => `config file ${JSON.stringify(f.path)}: ${warning}`),
+    (f.warnings ?? [])
+      .filter((warning) => givenFiles || warning !== EmptyFileWarning)
+      .map((warning) => `config file ${JSON.stringify(f.path)}: ${warning}`),
   );
   return { config: deepFreeze(config), files, sources, warnings };
 }
