@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
+import { isUpgrade } from './upgrades.js';
 
 /** Go's WriteTimeout. */
 export const WriteDeadlineMs = 45_000;
@@ -17,7 +18,9 @@ export function enforceWriteDeadline(
 ): void {
   if (options.deadlineMs <= 0) return;
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.headers.upgrade === undefined) {
+    // a handshake Node handed to the upgrade path, not any request with an Upgrade header: a client would
+    // only have to add one to be let off the deadline
+    if (!isUpgrade(request.raw)) {
       const timer = options.clock.setTimer(options.deadlineMs, () => request.raw.socket.destroy());
       // an answer written out, or a connection closed, ends the wait
       reply.raw.once('close', () => timer.cancel());
