@@ -221,11 +221,23 @@ describe('config files', () => {
           'license since v1.8',
       ].map((warning) => `config file ${JSON.stringify(f)}: ${warning}`),
     );
-    // a group holding anything else is still an unknown key
-    const mixed = file('mixed.yaml', 'Orchestrator:\n  License: {LocalPath: /l, Key: k}\n');
-    expect(loadError(opts({ config: [mixed] })).message).toContain(
-      '"Orchestrator.License" is not a valid config key',
-    );
+    // a group holding anything else, or nothing, is still an unknown key
+    const mixed = file('mixed.yaml', 'Orchestrator:\n  License: {LocalPath: /l, Key: k}\nComputee: {}\n');
+    expect(
+      loadError(opts({ config: [mixed] }))
+        .message.split('\n')
+        .slice(1),
+    ).toEqual([
+      '  - "Orchestrator.License" is not a valid config key',
+      '  - "Computee" is not a valid config key',
+    ]);
+    // false was its default, which refused networked jobs: this node accepts them now
+    const refusing = file('refusing.yaml', 'JobAdmissionControl:\n  AcceptNetworkedJobs: false\n');
+    expect(loadConfig(opts({ config: [refusing] })).warnings).toEqual([
+      `config file ${JSON.stringify(refusing)}: "JobAdmissionControl.AcceptNetworkedJobs" is a key of an ` +
+        'earlier Bacalhau version, ignored: networked jobs, which it refused, are accepted now: set ' +
+        'JobAdmissionControl.RejectNetworkedJobs=true to refuse them',
+    ]);
   });
 
   it('warns of an empty file given with --config, as Go does (not of an empty <DataDir>/config.yaml)', () => {
