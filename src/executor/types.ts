@@ -56,9 +56,11 @@ export interface RunCommandRequest {
   /** A folder private to the execution (never published) where the executor keeps its log file. */
   logsDir: string;
   /**
-   * A folder private to the execution that exists already, for what the executor prepares for the task
-   * (never published). The compute node removes it with the inputs, and removes what a run cut short
-   * by a crash left in it (see compute/paths.ts); a task it runs again after a crash may find that there.
+   * The execution's own folder, which exists already, for what the executor prepares for the task (never
+   * published). It also holds `resultsDir`, `logsDir` and the prepared inputs (folders named after their
+   * storage: `url-…`, `inline-…`), whose names an executor's entries must not take. Everything in it but
+   * the results and logs goes with the inputs once the execution ended, also after a crash (see
+   * compute/paths.ts); a task run again after a crash may find there what its killed run left.
    */
   scratchDir: string;
   /** What the execution was allocated (CPU cores, Memory and Disk bytes, GPUs); 0 means unlimited. */

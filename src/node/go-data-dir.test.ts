@@ -30,7 +30,7 @@ it.each([['orchestrator/state_boltdb.db'], ['orchestrator_store/jobs.db']])(
     expect(goDataDirWarnings(config(true))).toEqual([
       `${join(dir, path)} is Go Bacalhau's job store, which this node does not read: the jobs run under ` +
         `Go are not listed (this node keeps its own in ${join(dir, 'orchestrator/state.db')}; Go's file ` +
-        'is left as it is)',
+        'is left as it is: move it away to silence this)',
     ]);
     expect(goDataDirWarnings(config(false))).toEqual([]);
   },
@@ -39,7 +39,8 @@ it.each([['orchestrator/state_boltdb.db'], ['orchestrator_store/jobs.db']])(
 it('tells that a data dir of Bacalhau v1.4 or older is started afresh', () => {
   touch('repo.version');
   expect(goDataDirWarnings(config(false))).toEqual([
-    `${join(dir, 'repo.version')}: this data dir was made by Bacalhau v1.4 or older; as Bacalhau v1.5 and ` +
-      'later do, this node starts it afresh: the node name and the jobs of that version are not carried over',
+    `${join(dir, 'repo.version')}: this data dir was made by Bacalhau v1.4 or older; as Bacalhau v1.9 ` +
+      'does, this node starts it afresh: the node name and the jobs of that version are not carried over ' +
+      '(move the file away to silence this)',
   ]);
 });

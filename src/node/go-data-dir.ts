@@ -19,16 +19,17 @@ export function goDataDirWarnings(config: BacalhauConfig): string[] {
   const warnings: string[] = [];
   if (existsSync(at(LegacyRepoVersionFile))) {
     warnings.push(
-      `${at(LegacyRepoVersionFile)}: this data dir was made by Bacalhau v1.4 or older; as Bacalhau v1.5 ` +
-        'and later do, this node starts it afresh: the node name and the jobs of that version are not ' +
-        'carried over',
+      `${at(LegacyRepoVersionFile)}: this data dir was made by Bacalhau v1.4 or older; as Bacalhau v1.9 ` +
+        'does, this node starts it afresh: the node name and the jobs of that version are not carried over ' +
+        '(move the file away to silence this)',
     );
   }
   const goStore = GoJobStores.map(at).find((path) => existsSync(path));
   if (config.Orchestrator.Enabled && goStore !== undefined) {
     warnings.push(
       `${goStore} is Go Bacalhau's job store, which this node does not read: the jobs run under Go ` +
-        `are not listed (this node keeps its own in ${at(DefaultStoreFile)}; Go's file is left as it is)`,
+        `are not listed (this node keeps its own in ${at(DefaultStoreFile)}; Go's file is left as it is: ` +
+        'move it away to silence this)',
     );
   }
   return warnings;

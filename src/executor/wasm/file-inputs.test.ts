@@ -1,4 +1,15 @@
-import { chmod, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -64,4 +75,19 @@ it('never copies one input over another that took its name first', async () => {
   ).rejects.toMatchObject({ code: 'EEXIST' });
   await folders.release();
   expect(await readFile(first, 'utf8')).toBe('operator data\n');
+});
+
+it('replaces the folder a run of the task killed with its node left (a daemon run again after a crash)', async () => {
+  const source = join(dir, 'module.wasm');
+  await writeFile(source, 'this run\n');
+  const leftover = join(dir, 'wasm-file-inputs-0');
+  await mkdir(leftover);
+  await writeFile(join(leftover, 'module.wasm'), 'the killed run\n');
+  await writeFile(join(leftover, 'stray.txt'), 'left\n');
+  const folders = new FileInputFolders(dir);
+  const folder = await folders.add([[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']]);
+  expect(folder).toBe(leftover);
+  expect(await readdir(folder)).toEqual(['module.wasm']);
+  expect(await readFile(join(folder, 'module.wasm'), 'utf8')).toBe('this run\n');
+  expect(await folders.release()).toBeUndefined();
 });
