@@ -235,6 +235,14 @@ describe('job run', () => {
     expect(run.stdout).toMatch(/^\+.*bye/m);
     const same = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', specFile]);
     expect(same.stderr).toBe('Warning: No diff detected.\n');
+    // a change of type is shown, with the warning that submitting it will be refused
+    const retyped = join(live.dataDir, 'retyped.yaml');
+    writeFileSync(retyped, spec.replace('Type: batch', 'Type: service'));
+    const dry = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', retyped]);
+    expect(dry.stdout).toMatch(/^\+ Type: "service"$/m);
+    expect(dry.stderr).toMatch(
+      /^Warning: submitting this spec will be refused: cannot change the type of job 'drift' \(j-[0-9a-f-]+\) from batch to service/,
+    );
   });
 });
 

@@ -1000,6 +1000,16 @@ describe('diffJob', () => {
     expect(await endpoint().diffJob({ job: dockerJob() })).toEqual({ Diff: '', Warnings: null });
   });
 
+  it('warns that a change of type will be refused on submission', async () => {
+    const { JobID } = await endpoint().submitJob({ job: dockerJob() });
+    const response = await endpoint().diffJob({ job: dockerJob({ Type: 'service' }) });
+    expect(response.Diff).toContain('+ Type: "service"');
+    expect(response.Warnings).toEqual([
+      `submitting this spec will be refused: cannot change the type of job '${dockerJob().Name as string}' ` +
+        `(${JobID}) from batch to service: a job keeps its type across updates`,
+    ]);
+  });
+
   it('lists the differences, and the warnings of sanitizing', async () => {
     await endpoint().submitJob({ job: dockerJob() });
     const changed = dockerJob({

@@ -146,6 +146,11 @@ export class JobEndpoint {
     const decoded = decodeSubmission(request.job, { requireName: true });
     const { job, warnings } = this.#prepare(decoded, {});
     const existing = await this.#store.getJobByName(job.Name, job.Namespace);
+    // the diff would show the new type; submitting it is refused (see submitJob)
+    if (existing.Type !== job.Type) {
+      const refusal = jobTypeChanged(job.Name, existing.ID, existing.Type, job.Type);
+      warnings.push(`submitting this spec will be refused: ${refusal.message}`);
+    }
     return { Diff: compareJobs(existing, { ...job, ID: existing.ID }), Warnings: orNull(warnings) };
   }
 

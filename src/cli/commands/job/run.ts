@@ -111,7 +111,16 @@ async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warning
   printWarnings(ctx, warnings);
   let diff: string;
   try {
-    ({ Diff: diff } = await client.jobs.diff({ job: wireValue(job, jobSchema) }, callOptions(ctx)));
+    let more: string[] | null;
+    ({ Diff: diff, Warnings: more } = await client.jobs.diff(
+      { job: wireValue(job, jobSchema) },
+      callOptions(ctx),
+    ));
+    // the server's own, such as a change of type it would refuse (those of sanitizing were printed above)
+    printWarnings(
+      ctx,
+      (more ?? []).filter((warning) => !warnings.includes(warning)),
+    );
   } catch (err) {
     printError(ctx, `failed to fetch Job spec: ${errorMessage(err)}`);
     printWarning(ctx, 'falling back to offline mode...');
