@@ -2,7 +2,8 @@
  * Reading config files: YAML (JSON is YAML too), keys matched case-insensitively against the schema,
  * every unknown key and ill-typed value reported, not just the first.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
 import { isPlainObject, repr } from './checks.js';
 import type { Problem } from './errors.js';
@@ -99,6 +100,8 @@ export interface FileValues {
   readonly problems: Problem[];
   /** What was read but ignored (keys of earlier Bacalhau versions, see retired-keys.ts). */
   readonly warnings?: string[];
+  /** A regular file of no bytes (not /dev/null, this CLI's way to read no config file). */
+  readonly empty?: boolean;
 }
 
 /** Parses config file text into key values, collecting every problem. */
@@ -136,7 +139,7 @@ function walk(
   group: SchemaGroup,
   data: Record<string, unknown>,
   prefix: readonly string[],
-  found: Required<FileValues>,
+  found: Required<Omit<FileValues, 'empty'>>,
   binName: string,
 ): void {
   const { values, problems, warnings } = found;
@@ -178,9 +181,6 @@ function lowerCaseKeys(map: unknown): Record<string, string> {
   );
 }
 
-/** What is said of an empty config file (Go's words). */
-export const EmptyFileWarning = 'the specified configuration file is empty and ineffectual';
-
 /** Reads one config file; a file that cannot be read is one problem. */
 export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
   let text: string;
@@ -191,11 +191,10 @@ export function readConfigFile(path: string, binName = 'bacalhau'): FileValues {
     const reason = err instanceof Error ? err.message : String(err);
     return { values: new Map(), problems: [{ message: `cannot read the file: ${reason}` }] };
   }
-  // as Go, of a file of no bytes
-  if (text === '') return { values: new Map(), problems: [], warnings: [EmptyFileWarning] };
+  if (text === '') return { values: new Map(), problems: [], empty: statSync(path).isFile() };
   const read = parseConfigText(text, binName);
-  if (/\.(ya?ml|json)$/i.test(path)) return read;
-  // another format, most likely (a .toml, say): Go refuses such a name before reading it
+  if (!/\.[^./]+$/.test(basename(path)) || /\.(ya?ml|json)$/i.test(path)) return read;
+  // named for another format (a .toml, say): Go refuses such a name before reading it
   const problems = read.problems.map((problem) =>
     problem.hint === YamlSyntaxHint
       ? {

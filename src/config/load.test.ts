@@ -222,7 +222,10 @@ describe('config files', () => {
       ].map((warning) => `config file ${JSON.stringify(f)}: ${warning}`),
     );
     // a group holding anything else, or nothing, is still an unknown key
-    const mixed = file('mixed.yaml', 'Orchestrator:\n  License: {LocalPath: /l, Key: k}\nComputee: {}\n');
+    const mixed = file(
+      'mixed.yaml',
+      'Orchestrator:\n  License: {LocalPath: /l, Extra: {}}\nComputee: {}\nFeatureFlags: {ExecTranslation: true, Extra: {}}\n',
+    );
     expect(
       loadError(opts({ config: [mixed] }))
         .message.split('\n')
@@ -230,6 +233,7 @@ describe('config files', () => {
     ).toEqual([
       '  - "Orchestrator.License" is not a valid config key',
       '  - "Computee" is not a valid config key',
+      '  - "FeatureFlags.Extra" is not a valid config key',
     ]);
     // false was its default, which refused networked jobs: this node accepts them now
     const refusing = file('refusing.yaml', 'JobAdmissionControl:\n  AcceptNetworkedJobs: false\n');
@@ -249,15 +253,21 @@ describe('config files', () => {
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'config.yaml'), '');
     expect(loadConfig(opts({ dataDir })).warnings).toEqual([]);
+    // nor of /dev/null, the way to read no config file, nor of a file config set is to write
+    expect(loadConfig(opts({ config: ['/dev/null'] })).warnings).toEqual([]);
+    expect(loadConfig(opts({ config: [f], writing: true })).warnings).toEqual([]);
   });
 
   it('says config files are YAML when one named otherwise cannot be read as YAML', () => {
     expect(loadError(opts({ config: [file('c.toml', '[API]\nPort = 1234\n')] })).hint).toBe(
       'Config files are YAML (Go reads only files named *.yaml or *.yml): write it as YAML',
     );
-    expect(loadError(opts({ config: [file('c.yaml', 'API: [\n')] })).hint).toBe(
-      'Fix the YAML syntax of the config file',
-    );
+    // a .yaml, or a name without an extension (a pipe: -c <(…) is /dev/fd/63), is YAML with a typo
+    for (const name of ['c.yaml', '63']) {
+      expect(loadError(opts({ config: [file(name, 'API: [\n')] })).hint).toBe(
+        'Fix the YAML syntax of the config file',
+      );
+    }
   });
 
   it('reports YAML syntax errors with line and column', () => {

@@ -13,7 +13,7 @@ import { ErrorCode } from '../models/bacerrors.js';
 import { isPlainObject } from './checks.js';
 import { throwIfProblems, type Problem } from './errors.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
-import { EmptyFileWarning, mapEntryOf, mapEntryProblem, readConfigFile, unknownKeyProblem } from './file.js';
+import { mapEntryOf, mapEntryProblem, readConfigFile, unknownKeyProblem } from './file.js';
 import type { DefaultsContext } from './leaf.js';
 import { buildTree, configKeys, defaultValues, findKey, isGroupKey, type KeySpec } from './keys.js';
 import { absPath, defaultConfigFileName, expandHome, homeDirectory } from './paths.js';
@@ -21,9 +21,14 @@ import { defaultDataDir, type BacalhauConfig, type ConfigKey } from './schema.js
 import { validateConfig } from './validate.js';
 import { fromData, fromText } from './values.js';
 
+/** What is said of an empty config file (Go's words). */
+const EmptyFileWarning = 'the specified configuration file is empty and ineffectual';
+
 export interface LoadOptions {
   /** The `-c/--config` values in order: config file paths and `key=value` overrides. */
   readonly config?: readonly string[];
+  /** The config file given is to be written (`config set`): an empty one is not warned of, as in Go. */
+  readonly writing?: boolean;
   /**
    * Values of flags bound to config keys (e.g. `--api-port` → `API.Port`); keys match case-insensitively.
    * Strings are parsed like `-c key=value` values; other values must already have the key's type.
@@ -130,12 +135,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const config = buildTree(values);
   throwIfProblems([{ subject: '', problems: validateConfig(config) }]);
-  // Go warns of an empty file given with --config only, not of an empty <DataDir>/config.yaml
-  const givenFiles = configArgs.files.length > 0;
+  // Go warns of an empty file given with --config to read, not of an empty <DataDir>/config.yaml
+  const warnOfEmpty = configArgs.files.length > 0 && options.writing !== true;
   const warnings = fileLayers.flatMap((f) =>
-    (f.warnings ?? [])
-      .filter((warning) => givenFiles || warning !== EmptyFileWarning)
-      .map((warning) => `config file ${JSON.stringify(f.path)}: ${warning}`),
+    [...(f.warnings ?? []), ...(f.empty === true && warnOfEmpty ? [EmptyFileWarning] : [])].map(
+      (warning) => `config file ${JSON.stringify(f.path)}: ${warning}`,
+    ),
   );
   return { config: deepFreeze(config), files, sources, warnings };
 }

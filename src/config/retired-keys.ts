@@ -40,7 +40,10 @@ export function retiredKeyReplacement(key: string): string | undefined {
 export function retiredKeyWarnings(key: string, raw: unknown): string[] | undefined {
   const warnings: string[] = [];
   const visit = (path: string, value: unknown): boolean => {
-    if (isPlainObject(value)) return Object.entries(value).every(([name, v]) => visit(`${path}.${name}`, v));
+    if (isPlainObject(value)) {
+      const entries = Object.entries(value);
+      return entries.length > 0 && entries.every(([name, v]) => visit(`${path}.${name}`, v));
+    }
     const retired = RetiredKeys.get(path.toLowerCase());
     if (retired === undefined) return false;
     const replacement =
@@ -48,5 +51,5 @@ export function retiredKeyWarnings(key: string, raw: unknown): string[] | undefi
     warnings.push(`"${path}" is a key of an earlier Bacalhau version, ignored: ${replacement}`);
     return true;
   };
-  return visit(key, raw) && warnings.length > 0 ? warnings : undefined;
+  return visit(key, raw) ? warnings : undefined;
 }

@@ -29,6 +29,7 @@ export function loadCliConfig(
   const globals = globalOptions(cmd);
   const loaded = loadConfig({
     config: options.configArgs ?? globals.config ?? [],
+    writing: options.configArgs !== undefined,
     flags: rootFlagOverrides(globals),
     env: ctx.env,
     cwd: ctx.cwd,
