@@ -243,6 +243,14 @@ describe('job run', () => {
     expect(dry.stderr).toMatch(
       /^Warning: submitting this spec will be refused: cannot change the type of job 'drift' \(j-[0-9a-f-]+\) from batch to service/,
     );
+    // a warning both the CLI and the server find is printed once
+    const unmatchable = join(live.dataDir, 'unmatchable.yaml');
+    writeFileSync(
+      unmatchable,
+      spec.replace('Count: 1', 'Count: 1\nConstraints:\n  - {Key: cores, Operator: gt, Values: [many]}'),
+    );
+    const twice = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', unmatchable]);
+    expect(twice.stderr.match(/constraint 1 can never match a node/g)).toHaveLength(1);
   });
 });
 

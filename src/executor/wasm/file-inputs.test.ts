@@ -77,7 +77,7 @@ it('never copies one input over another that took its name first', async () => {
   expect(await readFile(first, 'utf8')).toBe('operator data\n');
 });
 
-it('replaces the folder a run of the task killed with its node left (a daemon run again after a crash)', async () => {
+it('replaces a wasm-file-inputs-0 folder left by a run killed in a crash (a daemon run again)', async () => {
   const source = join(dir, 'module.wasm');
   await writeFile(source, 'this run\n');
   const leftover = join(dir, 'wasm-file-inputs-0');

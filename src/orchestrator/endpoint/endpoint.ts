@@ -136,7 +136,8 @@ export class JobEndpoint {
 
   /**
    * Compares a spec with the existing job of the same name, after the same preparation as a submission
-   * (so server defaults and meta do not show as differences). Writes nothing.
+   * (so server defaults and meta do not show as differences). Writes nothing. Warns first, in
+   * `Warnings`, when the spec changes the job's type, which `submitJob` refuses.
    *
    * Errors: ValidationError (400) `invalid job spec: name is missing`, or for an invalid spec; NotFound
    * (404) when no job has that name in the namespace.
@@ -147,11 +148,15 @@ export class JobEndpoint {
     const { job, warnings } = this.#prepare(decoded, {});
     const existing = await this.#store.getJobByName(job.Name, job.Namespace);
     // the diff would show the new type; submitting it is refused (see submitJob)
-    if (existing.Type !== job.Type) {
-      const refusal = jobTypeChanged(job.Name, existing.ID, existing.Type, job.Type);
-      warnings.push(`submitting this spec will be refused: ${refusal.message}`);
-    }
-    return { Diff: compareJobs(existing, { ...job, ID: existing.ID }), Warnings: orNull(warnings) };
+    const refusal =
+      existing.Type === job.Type ? [] : [jobTypeChanged(job.Name, existing.ID, existing.Type, job.Type)];
+    return {
+      Diff: compareJobs(existing, { ...job, ID: existing.ID }),
+      Warnings: orNull([
+        ...refusal.map((r) => `submitting this spec will be refused: ${r.message}`),
+        ...warnings,
+      ]),
+    };
   }
 
   /**

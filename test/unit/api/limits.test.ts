@@ -172,6 +172,7 @@ describe("Go's connection deadlines, over real sockets", () => {
             `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
         );
         await running;
+        expect(clock.pendingTimers).toBe(1);
         clock.advance(1000);
         expect(await answer).toBe('');
       },

@@ -108,20 +108,14 @@ async function readJob(
 
 /** `--dry-run`: the warnings, then what would change on the server (or, offline, the spec itself). */
 async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warnings: string[]): Promise<void> {
-  printWarnings(ctx, warnings);
   let diff: string;
   try {
-    let more: string[] | null;
-    ({ Diff: diff, Warnings: more } = await client.jobs.diff(
-      { job: wireValue(job, jobSchema) },
-      callOptions(ctx),
-    ));
-    // the server's own, such as a change of type it would refuse (those of sanitizing were printed above)
-    printWarnings(
-      ctx,
-      (more ?? []).filter((warning) => !warnings.includes(warning)),
-    );
+    const response = await client.jobs.diff({ job: wireValue(job, jobSchema) }, callOptions(ctx));
+    diff = response.Diff;
+    // one list, as a submission prints it: the server's own (a change of type it would refuse) with ours
+    printWarnings(ctx, [...new Set([...warnings, ...(response.Warnings ?? [])])]);
   } catch (err) {
+    printWarnings(ctx, warnings);
     printError(ctx, `failed to fetch Job spec: ${errorMessage(err)}`);
     printWarning(ctx, 'falling back to offline mode...');
     printValue(ctx, wireValue(job, jobSchema), { format: 'yaml', pretty: false });
