@@ -117,11 +117,15 @@ function stackRoles(options: DevStackOptions): NodeRole[] {
   })) {
     if (!Number.isInteger(value) || value < 0) throw badCount(`--${flag} must be a whole number, 0 or more`);
   }
+  if (orchestrators + hybrids + computes === 0)
+    throw badCount('you cannot create a devstack with zero nodes');
   if (orchestrators + hybrids === 0) {
     throw badCount('cannot add compute node: no orchestrators found in the existing devstack');
   }
   if (badComputes > computes + hybrids) {
-    throw badCount(`--bad-computes (${badComputes}) cannot exceed the compute nodes (${computes + hybrids})`);
+    throw badCount(
+      `you cannot have more bad compute actors (${badComputes}) than there are nodes (${computes + hybrids})`,
+    );
   }
   const roles: NodeRole[] = [
     ...Array.from({ length: orchestrators }, () => ({ orchestrator: true, compute: false, badActor: false })),

@@ -161,13 +161,29 @@ describeWithEnv('devstack', natsEnv(), () => {
     expect(alive.stdout).toBe('Status: OK\n');
   });
 
-  it('refuses compute nodes without an orchestrator', async () => {
-    const run = await cli(['devstack', '--orchestrators', '0', '--computes', '2'], {
+  it("says Go's profiling flags are ignored, rather than leave the user waiting for a file", async () => {
+    const profile = join(dir, 'cpu.prof');
+    const run = await cli(
+      ['devstack', '--orchestrators', '0', '--computes', '0', '--cpu-profiling-file', profile],
+      { env: { HOME: dir, IGNORE_PID_AND_PORT_FILES: '1' } },
+    );
+    expect(run.stderr).toContain(
+      `Warning: --cpu-profiling-file is ignored: bacalhau-ts writes no Go profile (${profile} is not written)`,
+    );
+  });
+
+  it.each([
+    [['--computes', '2'], 'cannot add compute node: no orchestrators found in the existing devstack'],
+    [['--computes', '0'], 'you cannot create a devstack with zero nodes'],
+    [
+      ['--hybrids', '1', '--computes', '0', '--bad-computes', '2'],
+      'you cannot have more bad compute actors (2) than there are nodes (1)',
+    ],
+  ])('refuses --orchestrators 0 %j in Go words', async (counts, error) => {
+    const run = await cli(['devstack', '--orchestrators', '0', ...counts], {
       env: { HOME: dir, IGNORE_PID_AND_PORT_FILES: '1' },
     });
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')[1]).toBe(
-      'Error: cannot add compute node: no orchestrators found in the existing devstack',
-    );
+    expect(run.stderr.split('\n')[1]).toBe(`Error: ${error}`);
   });
 });

@@ -6,6 +6,7 @@ import { loadConfig, rootFlagOverrides } from '../../../config/index.js';
 import { printConfigWarnings } from '../config/load.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
+import { printWarning } from '../../messages.js';
 import { holdExit } from '../../shutdown.js';
 import { parseInteger } from '../../flags/parse.js';
 import { untilAborted } from '../serve/until-aborted.js';
@@ -17,6 +18,8 @@ interface DevstackFlags {
   badComputes: number;
   stackRepo?: string;
   randomPorts?: boolean;
+  cpuProfilingFile?: string;
+  memoryProfilingFile?: string;
 }
 
 /** Where Bacalhau's devstack announces itself, so a second one refuses to start (and scripts find it). */
@@ -96,6 +99,19 @@ export function devstackCommand(ctx: CliContext): Command {
       });
       printConfigWarnings(ctx, loaded);
       const { config } = loaded;
+      // Go's profiles (pprof) have no counterpart here; said, rather than a file the user waits for in vain
+      for (const [flag, file] of [
+        ['--cpu-profiling-file', flags.cpuProfilingFile],
+        ['--memory-profiling-file', flags.memoryProfilingFile],
+      ] as const) {
+        if (file !== undefined) {
+          printWarning(
+            ctx,
+            `${flag} is ignored: bacalhau-ts writes no Go profile (${file} is not written); for a CPU ` +
+              `profile of the devstack, run it with node --cpu-prof`,
+          );
+        }
+      }
       if (ctx.env['IGNORE_PID_AND_PORT_FILES'] === undefined) {
         for (const file of [portFile(), pidFile()]) {
           if (existsSync(file)) {
