@@ -68,7 +68,13 @@ export async function waitForExit(container: Docker.Container): Promise<ExitOutc
   }
 }
 
-async function lookAt(container: Docker.Container): Promise<Look> {
+/**
+ * What the daemon says of the container. A look not answered within its timeout is tried once more
+ * before the daemon counts as unreachable: a node whose event loop was held up past the timeout (a long
+ * synchronous task) sees its timer fire before it reads the answer that had come meanwhile, and a
+ * healthy execution was failed for it (measured, before log replays yielded).
+ */
+export async function lookAt(container: Pick<Docker.Container, 'inspect'>, attempts = 2): Promise<Look> {
   try {
     const { State } = await container.inspect({ abortSignal: AbortSignal.timeout(LookTimeoutMs) });
     if (State.Running || State.Restarting) return { running: true };
@@ -79,6 +85,8 @@ async function lookAt(container: Docker.Container): Promise<Look> {
   } catch (err) {
     if (statusCode(err) === 404)
       return { error: 'the container is gone: something other than this node removed it' };
+    if (err instanceof Error && err.name === 'AbortError' && attempts > 1)
+      return lookAt(container, attempts - 1);
     return { error: describe(err) };
   }
 }
