@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,5 +43,68 @@ describe('ExecutionPaths.prepare', () => {
     writeFileSync(join(first.results, 'stdout'), 'still running');
     const again = await paths.prepare('e-1', { keepResults: true });
     expect(readdirSync(again.results)).toEqual(['stdout']);
+  });
+});
+
+describe('ExecutionPaths with spare folders', () => {
+  let paths: ExecutionPaths | undefined;
+  afterEach(async () => {
+    await paths?.stop();
+    paths = undefined;
+  });
+
+  async function started(): Promise<ExecutionPaths> {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    paths = new ExecutionPaths(root, { spares: { low: 2, high: 2 } });
+    await paths.start();
+    await expect.poll(() => readdirSync(join(root, 'spare')).length).toBe(2);
+    return paths;
+  }
+
+  it("moves a spare into place, holding the empty results files an execution's recorder opens", async () => {
+    const ready = await started();
+    const dirs = await ready.prepare('e-1');
+    expect(dirs.root).toBe(join(root, 'output', 'e-1'));
+    expect(readdirSync(dirs.results).sort()).toEqual(['exitCode', 'stderr', 'stdout']);
+    // no log until the task starts: `job logs` tells an execution that never ran by that
+    expect(readdirSync(dirs.logs)).toEqual([]);
+    expect(readdirSync(join(root, 'spare'))).toHaveLength(1);
+  });
+
+  it('keeps the results of an execution run again after a restart, without a spare', async () => {
+    const ready = await started();
+    const first = await ready.prepare('e-1');
+    writeFileSync(join(first.results, 'stdout'), 'still running');
+    await expect.poll(() => readdirSync(join(root, 'spare')).length).toBe(2);
+    await ready.prepare('e-1', { keepResults: true });
+    expect(readFileSync(join(first.results, 'stdout'), 'utf8')).toBe('still running');
+    expect(readdirSync(join(root, 'spare'))).toHaveLength(2);
+  });
+
+  it('empties the results of an execution prepared again, as without spares', async () => {
+    const ready = await started();
+    const first = await ready.prepare('e-1');
+    writeFileSync(join(first.results, 'stdout'), 'old');
+    const again = await ready.prepare('e-1');
+    expect(readdirSync(again.results)).toEqual([]);
+  });
+
+  it('dates a folder by when its exit code was written, which leaves a spare folder unchanged', async () => {
+    const ready = await started();
+    const dirs = await ready.prepare('e-1');
+    const startedAt = new Date('2020-01-01T00:00:00Z');
+    writeFileSync(ready.logFile('e-1'), 'output\n');
+    for (const path of [dirs.root, dirs.results, dirs.logs, ready.logFile('e-1')]) {
+      utimesSync(path, startedAt, startedAt);
+    }
+    const ended = new Date('2020-01-01T02:00:00Z');
+    utimesSync(join(dirs.results, 'exitCode'), ended, ended);
+    expect(await ready.existing()).toEqual([{ executionID: 'e-1', modifiedMs: ended.getTime() }]);
+  });
+
+  it('removes its spares when stopped', async () => {
+    const ready = await started();
+    await ready.stop();
+    expect(existsSync(join(root, 'spare'))).toBe(false);
   });
 });

@@ -9,9 +9,28 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogFileName } from '../executor/results.js';
 import { makeFolder } from '../lib/quick-fs.js';
+import { DownloadFilename } from '../models/index.js';
+import { SpareFolders, type SpareFoldersOptions } from './spare-folders.js';
 
 const ResultsFolder = 'results';
 const LogsFolder = 'logs';
+
+/**
+ * What an execution's run always creates: its two folders, and the files of its results its output
+ * recorder writes (executor/results.ts). A spare holds them all, so the run creates none of them. Not
+ * its log: whether there is one tells `job logs` whether the task started.
+ */
+const SpareLayout = {
+  folders: [ResultsFolder, LogsFolder],
+  files: [DownloadFilename.Stdout, DownloadFilename.Stderr, DownloadFilename.ExitCode].map((name) =>
+    join(ResultsFolder, name),
+  ),
+};
+
+export interface ExecutionPathsOptions {
+  /** Keep execution folders made ahead of time (spare-folders.ts), between start() and stop(). */
+  spares?: SpareFoldersOptions;
+}
 
 export interface ExecutionDirs {
   root: string;
@@ -21,10 +40,27 @@ export interface ExecutionDirs {
 
 export class ExecutionPaths {
   readonly #outputDir: string;
+  readonly #spares: SpareFolders | undefined;
 
   /** `root` is `<DataDir>/compute/executions`. */
-  constructor(root: string) {
+  constructor(root: string, options: ExecutionPathsOptions = {}) {
     this.#outputDir = join(root, 'output');
+    if (options.spares !== undefined) {
+      this.#spares = new SpareFolders(join(root, 'spare'), SpareLayout, options.spares);
+    }
+  }
+
+  /** Starts making spare folders, when asked for; removes what a previous process left of them. */
+  async start(): Promise<void> {
+    if (this.#spares === undefined) return;
+    // where spares are moved to (a missing one would only make every execution make its own folders)
+    await makeFolder(this.#outputDir);
+    await this.#spares.start();
+  }
+
+  /** Stops making spare folders and removes those left. */
+  async stop(): Promise<void> {
+    await this.#spares?.stop();
   }
 
   dirs(executionID: string): ExecutionDirs {
@@ -38,13 +74,15 @@ export class ExecutionPaths {
   }
 
   /**
-   * Creates the execution's folders. The results folder starts empty unless `keepResults`: an
-   * execution that a restarted node runs again keeps them, since its container may still be running
-   * with its output folders mounted from there (and writing to them). Folders are made without
-   * leaving the event loop (lib/quick-fs.ts); emptying old results, rare and maybe large, does not.
+   * Creates the execution's folders, or moves a spare there. The results folder starts empty (but
+   * for a spare's empty files) unless `keepResults`: an execution that a restarted node runs again
+   * keeps them, since its container may still be running with its output folders mounted from there
+   * (and writing to them). Folders are made without leaving the event loop (lib/quick-fs.ts);
+   * emptying old results, rare and maybe large, does not.
    */
   async prepare(executionID: string, options: { keepResults?: boolean } = {}): Promise<ExecutionDirs> {
     const dirs = this.dirs(executionID);
+    if (options.keepResults !== true && this.#spares?.take(dirs.root) === true) return dirs;
     const created = await makeFolder(dirs.root);
     // mkdir tells whether the folder is new: a new one has no old results to clear
     if (created === undefined && options.keepResults !== true) {
@@ -84,10 +122,12 @@ export class ExecutionPaths {
         const info = await stat(join(this.#outputDir, executionID)).catch(() => undefined);
         if (info?.isDirectory() !== true) return undefined;
         // The root folder changes only when the execution starts: its last output and its results
-        // (written as it ends) say when it last changed, which can be hours later.
+        // (written as it ends) say when it last changed, which can be hours later. The exit code's
+        // own time counts: written into a spare's file, it leaves its folder's time unchanged.
         const { results } = this.dirs(executionID);
+        const exitCode = join(results, DownloadFilename.ExitCode);
         const later = await Promise.all(
-          [results, this.logFile(executionID)].map((path) =>
+          [results, exitCode, this.logFile(executionID)].map((path) =>
             stat(path).then(
               (i) => i.mtimeMs,
               () => 0,

@@ -1,6 +1,6 @@
 // The compute half of `serve` as a whole (the node itself is tested in compute-node.test.ts): what it
-// does with its engines when it stops, and that it forgets old executions.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// does with its engines when it stops, its spare execution folders, and that it forgets old executions.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,19 @@ class UnansweredEngine extends NoopExecutor {
     this.stopCalls += 1;
     return new Promise(() => undefined);
   }
+}
+
+/** A compute node in `dir` with a noop engine for docker, on a hub of its own. */
+async function startCompute(dir: string): Promise<{ hub: InMemoryTransportHub; compute: Compute }> {
+  const hub = await InMemoryTransportHub.create();
+  const compute = await Compute.create({
+    config: load({ env: {}, home: dir, dataDir: dir, config: ['Publishers.Types.Local.Port=0'] }),
+    nodeID: 'n-compute',
+    instanceID: 'i-compute',
+    transport: await hub.createComputeTransport({ nodeId: 'n-compute', startTime: new Date() }),
+    engines: { docker: new NoopExecutor() },
+  });
+  return { hub, compute };
 }
 
 describe('Compute', () => {
@@ -78,6 +91,21 @@ describe('Compute', () => {
     ]);
   });
 
+  it('keeps spare execution folders while it runs, made afresh when it starts, and none once stopped', async () => {
+    const spareDir = join(dir, 'compute', 'executions', 'spare');
+    mkdirSync(join(spareDir, '3'), { recursive: true });
+    writeFileSync(join(spareDir, '3', 'left'), 'by a killed process');
+    const { hub, compute } = await startCompute(dir);
+    try {
+      await expect.poll(() => readdirSync(spareDir).length).toBeGreaterThan(0);
+      expect(existsSync(join(spareDir, '3', 'left'))).toBe(false);
+    } finally {
+      await compute.stop();
+      await hub.stop();
+    }
+    expect(existsSync(spareDir)).toBe(false);
+  });
+
   it('forgets, once it started, the executions a previous process ended more than an hour before', async () => {
     const computeDir = join(dir, 'compute');
     const endedAt = Date.now() - 2 * 3_600_000;
@@ -97,14 +125,7 @@ describe('Compute', () => {
     previous.close();
     const { root } = await new ExecutionPaths(join(computeDir, 'executions')).prepare('e-old');
 
-    const hub = await InMemoryTransportHub.create();
-    const compute = await Compute.create({
-      config: load({ env: {}, home: dir, dataDir: dir, config: ['Publishers.Types.Local.Port=0'] }),
-      nodeID: 'n-compute',
-      instanceID: 'i-compute',
-      transport: await hub.createComputeTransport({ nodeId: 'n-compute', startTime: new Date() }),
-      engines: { docker: new NoopExecutor() },
-    });
+    const { hub, compute } = await startCompute(dir);
     try {
       await expect.poll(() => compute.node.store.find('e-old')).toBeUndefined();
       expect(existsSync(root)).toBe(false);

@@ -86,6 +86,8 @@ interface ComputeParts {
   publisher: LocalPublisher | undefined;
   engines: EngineRegistry;
   retention: ExecutionRetention;
+  /** Its execution folders, with the spares it keeps. */
+  paths: ExecutionPaths;
 }
 
 export class Compute {
@@ -166,6 +168,7 @@ export class Compute {
     if (standard['docker'] === docker) await warnWithoutDaemon(engines, docker, options.onWarning);
 
     let localPublisher: LocalPublisher | undefined;
+    let startedPaths: ExecutionPaths | undefined;
     let store: SqliteExecutionStore | undefined;
     try {
       if (!isDisabled('local', config.Publishers.Disabled)) {
@@ -186,7 +189,10 @@ export class Compute {
         outbox: messageForUpsert,
       });
       const ports = new PortAllocator({ rangeStart: PortRangeStart, rangeEnd: PortRangeEnd });
-      const paths = new ExecutionPaths(join(computeDir, 'executions'));
+      // spare folders: a starting execution's folders are one rename away (spare-folders.ts)
+      const paths = new ExecutionPaths(join(computeDir, 'executions'), { spares: {} });
+      await paths.start();
+      startedPaths = paths;
       const runner = new ExecutionRunner({
         store,
         engines,
@@ -250,8 +256,9 @@ export class Compute {
         onError,
       });
       retention.start();
-      return new Compute({ node, store, publisher: localPublisher, engines, retention }, options);
+      return new Compute({ node, store, publisher: localPublisher, engines, retention, paths }, options);
     } catch (err) {
+      await startedPaths?.stop();
       await localPublisher?.stop();
       store?.close();
       await options.transport.stop().catch(() => undefined);
@@ -269,6 +276,7 @@ export class Compute {
         if (hasStop(executor)) await this.#releaseEngine(type, executor);
       }
       await this.#parts.publisher?.stop().catch(() => undefined);
+      await this.#parts.paths.stop().catch(() => undefined);
       this.#parts.store.close();
     })();
     return this.#stopped;
