@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpareFolders } from './spare-folders.js';
+import { makeSpares, SpareFolders } from './spare-folders.js';
 
 const layout = { folders: ['results', 'logs'], files: ['results/stdout', 'logs/output.log'] };
 
@@ -116,5 +116,18 @@ describe('SpareFolders', () => {
     expect(spares.take(join(root, 'output', 'e-1'))).toBe(false);
     await spares.filled();
     expect(readdirSync(join(root, 'output'))).toEqual([]);
+  });
+});
+
+describe('makeSpares', () => {
+  it('stops at the first spare it cannot make, removing what it made of that one', async () => {
+    const fs = await import('node:fs');
+    mkdirSync(spareDir);
+    const spares = ['a', 'b'].map((name) => join(spareDir, name));
+    const broken = { folders: ['results'], files: ['results/stdout', 'no-such-folder/file'] };
+    const answer = makeSpares(fs, join, spares, broken);
+    expect(answer).toEqual({ made: [], error: expect.stringMatching(/ENOENT/) as unknown });
+    expect(readdirSync(spareDir)).toEqual([]);
+    expect(makeSpares(fs, join, spares, layout)).toEqual({ made: spares });
   });
 });

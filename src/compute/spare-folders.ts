@@ -4,15 +4,21 @@
  * virtualised disk takes from tens of microseconds to milliseconds (measured here: 0.07 to 4.5 ms for
  * the seven an execution's folders and files need, varying run to run with the disk's other work);
  * a rename of a prepared folder took 0.03 ms in the same conditions. A few are kept ready and made
- * again as they are taken, through the thread pool in batches, off the event loop and off the
- * critical path of a job. When none is ready (a burst of starts) the caller makes its folders itself.
+ * again in batches as they are taken, off the critical path of a job.
+ *
+ * They are made by a worker thread of their own, with blocking calls: through the thread pool each
+ * call cost the event loop ~0.15 ms to hand over on this machine (waking a pool thread), ~1 ms a job
+ * in all, which left nothing of the gain when the disk was quick. When none is ready (a burst of
+ * starts) the caller makes its folders itself.
  *
  * The spares live in their own folder beside the executions' ones (the same file system, so a rename
  * moves them); what a previous process left there is removed at {@link start}.
  */
 import { renameSync, utimesSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type * as NodeFs from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /** What each spare holds: folders (made in order, so parents first) and empty files, relative paths. */
 export interface SpareLayout {
@@ -27,6 +33,46 @@ export interface SpareFoldersOptions {
   high?: number;
 }
 
+/** What the worker answers a batch with: the spares it made, and why it stopped short if it did. */
+interface Made {
+  made: string[];
+  error?: string;
+}
+
+/**
+ * Makes each spare of `spares` with `layout`, stopping at the first failure (whose half-made spare it
+ * removes). Runs in the worker, from its source text: it uses nothing outside itself.
+ */
+export function makeSpares(
+  fs: typeof NodeFs,
+  join: (...parts: string[]) => string,
+  spares: readonly string[],
+  layout: SpareLayout,
+): Made {
+  const made: string[] = [];
+  for (const spare of spares) {
+    try {
+      fs.mkdirSync(spare);
+      for (const folder of layout.folders) fs.mkdirSync(join(spare, folder));
+      for (const file of layout.files) fs.closeSync(fs.openSync(join(spare, file), 'w'));
+    } catch (err) {
+      fs.rmSync(spare, { recursive: true, force: true });
+      return { made, error: String(err) };
+    }
+    made.push(spare);
+  }
+  return { made };
+}
+
+const workerSource = `
+var __name = (target) => target;
+const makeSpares = ${makeSpares.toString()};
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const { join } = require('node:path');
+parentPort.on('message', ({ spares, layout }) => parentPort.postMessage(makeSpares(fs, join, spares, layout)));
+`;
+
 export class SpareFolders {
   readonly #dir: string;
   readonly #layout: SpareLayout;
@@ -35,8 +81,8 @@ export class SpareFolders {
   readonly #ready: string[] = [];
   /** Names are unique within a process; the folder is emptied when a process starts. */
   #made = 0;
+  #worker: Worker | undefined;
   #filling: Promise<void> | undefined;
-  #started = false;
   #stopped = false;
 
   constructor(dir: string, layout: SpareLayout, options: SpareFoldersOptions = {}) {
@@ -48,11 +94,23 @@ export class SpareFolders {
 
   /**
    * Removes what a previous process left, then starts making spares (without waiting for them). A
-   * folder that cannot be removed fails the making of spares too, which only means there are none.
+   * folder that cannot be removed or made means there are no spares, nothing worse.
    */
   async start(): Promise<void> {
-    await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
-    this.#started = true;
+    const ready = await rm(this.#dir, { recursive: true, force: true })
+      .then(() => mkdir(this.#dir, { recursive: true }))
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!ready || this.#stopped) return;
+    // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
+    this.#worker = new Worker(workerSource, { eval: true, execArgv: [], env: {} });
+    // an idle node's spares must not keep its process alive; a batch in progress does (see #fill)
+    this.#worker.unref();
+    // a worker that failed ends: spares are then no longer made
+    this.#worker.on('error', () => void this.#worker?.terminate());
+    this.#worker.on('exit', () => (this.#worker = undefined));
     this.#refill();
   }
 
@@ -86,44 +144,40 @@ export class SpareFolders {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.filled();
+    await this.#worker?.terminate();
     this.#ready.length = 0;
     await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   #refill(): void {
-    if (!this.#started || this.#stopped || this.#filling !== undefined || this.#ready.length >= this.#low) {
-      return;
-    }
-    this.#filling = this.#fill().finally(() => (this.#filling = undefined));
+    if (this.#stopped || this.#filling !== undefined || this.#ready.length >= this.#low) return;
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    this.#filling = this.#fill(worker).finally(() => (this.#filling = undefined));
   }
 
   /**
-   * Makes spares until `high` are ready, a batch at a time with each step's creations in parallel
-   * (each await is a turn of a busy event loop: one spare at a time could not keep up with jobs).
-   * A failure (a full disk) ends the refill quietly: the executions then make their own folders, and
-   * meet the failure where it can be reported.
+   * Has the worker make spares up to `high`. A failure (a full disk) ends the refill quietly: the
+   * executions then make their own folders, and meet the failure where it can be reported.
    */
-  async #fill(): Promise<void> {
-    while (!this.#stopped && this.#ready.length < this.#high) {
-      const batch = Array.from({ length: this.#high - this.#ready.length }, () =>
-        join(this.#dir, String(this.#made++)),
-      );
-      try {
-        await mkdir(this.#dir, { recursive: true });
-        await Promise.all(batch.map((spare) => mkdir(spare)));
-        for (const folder of this.#layout.folders) {
-          await Promise.all(batch.map((spare) => mkdir(join(spare, folder))));
-        }
-        await Promise.all(
-          batch.flatMap((spare) => this.#layout.files.map((file) => writeFile(join(spare, file), ''))),
-        );
-      } catch {
-        await Promise.all(batch.map((spare) => rm(spare, { recursive: true, force: true }))).catch(
-          () => undefined,
-        );
-        return;
-      }
-      this.#ready.push(...batch);
+  async #fill(worker: Worker): Promise<void> {
+    const spares = Array.from({ length: this.#high - this.#ready.length }, () =>
+      join(this.#dir, String(this.#made++)),
+    );
+    let settle: (answer: Made | undefined) => void = () => undefined;
+    const answered = new Promise<Made | undefined>((resolve) => (settle = resolve));
+    const onExit = (): void => settle(undefined);
+    worker.once('message', settle);
+    worker.once('exit', onExit);
+    worker.ref();
+    try {
+      worker.postMessage({ spares, layout: this.#layout });
+      const answer = await answered;
+      if (answer !== undefined) this.#ready.push(...answer.made);
+    } finally {
+      worker.off('message', settle);
+      worker.off('exit', onExit);
+      worker.unref();
     }
   }
 }
