@@ -27,7 +27,8 @@ const Command = ['true'];
 /** On the raw containers, so that an interrupted run can find and remove them. */
 const BenchLabel = 'bacalhau-ts-bench';
 
-const flags = overheadFlags(process.argv.slice(2));
+// a few rounds: each takes ~0.5 s of the Docker engine's own, which dominates both figures
+const flags = overheadFlags(process.argv.slice(2), { warmup: 5 });
 
 /**
  * What the executor sets on its containers beyond the raw baseline's, to harden them
