@@ -61,13 +61,13 @@ describe('ExecutionPaths with spare folders', () => {
     return paths;
   }
 
-  it("moves a spare into place, holding the empty results files an execution's recorder opens", async () => {
+  it("moves a spare into place, holding the empty files an execution's recorder opens", async () => {
     const ready = await started();
     const dirs = await ready.prepare('e-1');
     expect(dirs.root).toBe(join(root, 'output', 'e-1'));
     expect(readdirSync(dirs.results).sort()).toEqual(['exitCode', 'stderr', 'stdout']);
-    // no log until the task starts: `job logs` tells an execution that never ran by that
-    expect(readdirSync(dirs.logs)).toEqual([]);
+    // its log, under another name until the task starts: `job logs` tells one that never ran by that
+    expect(readdirSync(dirs.logs)).toEqual(['spare-output.log']);
     expect(readdirSync(join(root, 'spare'))).toHaveLength(1);
   });
 

@@ -7,7 +7,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LogFileName } from '../executor/results.js';
+import { LogFileName, SpareLogFileName } from '../executor/results.js';
 import { makeFolder } from '../lib/quick-fs.js';
 import { DownloadFilename } from '../models/index.js';
 import { SpareFolders, type SpareFoldersOptions } from './spare-folders.js';
@@ -16,15 +16,18 @@ const ResultsFolder = 'results';
 const LogsFolder = 'logs';
 
 /**
- * What an execution's run always creates: its two folders, and the files of its results its output
- * recorder writes (executor/results.ts). A spare holds them all, so the run creates none of them. Not
- * its log: whether there is one tells `job logs` whether the task started.
+ * What an execution's run always creates: its two folders, the files of its results its output
+ * recorder writes, and its log under the name the recorder takes it by (executor/results.ts). A spare
+ * holds them all, so the run creates none of them.
  */
 const SpareLayout = {
   folders: [ResultsFolder, LogsFolder],
-  files: [DownloadFilename.Stdout, DownloadFilename.Stderr, DownloadFilename.ExitCode].map((name) =>
-    join(ResultsFolder, name),
-  ),
+  files: [
+    ...[DownloadFilename.Stdout, DownloadFilename.Stderr, DownloadFilename.ExitCode].map((name) =>
+      join(ResultsFolder, name),
+    ),
+    join(LogsFolder, SpareLogFileName),
+  ],
 };
 
 export interface ExecutionPathsOptions {

@@ -1,11 +1,12 @@
-// The recorder's batch write: many pieces of both streams at once, in order, within the file caps.
-import { mkdir, readFile } from 'node:fs/promises';
+// The recorder's batch write: many pieces of both streams at once, in order, within the file caps; and
+// its log taken from the empty file made ahead of time.
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType } from '../models/execution.js';
 import { MaxFramePayload } from './log-file.js';
-import { OutputRecorder } from './results.js';
+import { LogFileName, OutputRecorder, SpareLogFileName } from './results.js';
 import { withTempDir } from './testing.js';
 
 const { Stdout, Stderr } = ExecutionLogType;
@@ -53,5 +54,39 @@ describe('OutputRecorder.writeAll', () => {
         StderrTruncated: true,
         ExitCode: 0,
       });
+    }));
+});
+
+describe('OutputRecorder.create', () => {
+  const limits = {
+    maxStdoutFileLength: 1024,
+    maxStdoutReturnLength: 1024,
+    maxStderrFileLength: 1024,
+    maxStderrReturnLength: 1024,
+  };
+
+  it('takes the log made ahead of time, a new file no more, and records into it', () =>
+    withTempDir(async (dir) => {
+      const resultsDir = join(dir, 'results');
+      await mkdir(resultsDir);
+      await writeFile(join(dir, SpareLogFileName), '');
+      const made = (await stat(join(dir, SpareLogFileName))).ino;
+      const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
+      await recorder.writeAll([{ type: Stdout, data: text('hello\n') }]);
+      await recorder.finish(0);
+      expect((await readdir(dir)).sort()).toEqual([LogFileName, 'results']);
+      expect((await stat(join(dir, LogFileName))).ino).toBe(made);
+      const frames: string[] = [];
+      for await (const { data } of recorder.log.read()) frames.push(data.toString());
+      expect(frames).toEqual(['hello\n']);
+    }));
+
+  it('creates its log when none was made ahead', () =>
+    withTempDir(async (dir) => {
+      const resultsDir = join(dir, 'results');
+      await mkdir(resultsDir);
+      const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
+      await recorder.finish(0);
+      expect((await readdir(dir)).sort()).toEqual([LogFileName, 'results']);
     }));
 });

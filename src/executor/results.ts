@@ -8,7 +8,7 @@
  * Files are opened, closed and (for their first MiB) written without thread-pool round trips
  * (lib/quick-fs.ts): on a busy node each round trip made a short job wait behind the rest of the loop.
  */
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -45,6 +45,13 @@ export function resultPathProblem(output: ResultPath): string | undefined {
 
 /** The log file's name inside the request's `logsDir`. */
 export const LogFileName = 'output.log';
+
+/**
+ * An empty log file made ahead of time in `logsDir` (compute/paths.ts): the log is that file renamed,
+ * which costs the disk no new file. Under another name until then, since a log file says the task
+ * started (an execution without one ended before; see compute/logstream.ts).
+ */
+export const SpareLogFileName = 'spare-output.log';
 
 /** One of stdout / stderr: its file (until the cap) and the head kept for the result. */
 class CappedStream {
@@ -139,7 +146,14 @@ export class OutputRecorder {
    * output, so the layout is complete even when the task writes nothing.
    */
   static create(options: RecorderOptions): Promise<OutputRecorder> {
-    return OutputRecorder.#open(options, (path) => LogFile.create(path));
+    return OutputRecorder.#open(options, (path) => {
+      try {
+        renameSync(join(options.logsDir, SpareLogFileName), path);
+      } catch {
+        // none made ahead: the log is created
+      }
+      return LogFile.create(path);
+    });
   }
 
   /**
