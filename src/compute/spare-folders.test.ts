@@ -107,6 +107,19 @@ describe('SpareFolders', () => {
     expect(existsSync(spareDir)).toBe(false);
   });
 
+  it('keeps making spares for one node when another of the process stopped (they share the worker)', async () => {
+    const other = new SpareFolders(join(root, 'other-spare'), layout, { low: 1, high: 1 });
+    await other.start();
+    await other.filled();
+    const ready = await started({ low: 1, high: 1 });
+    await other.stop();
+    await other.stop(); // idempotent: the worker is not let go of twice
+    for (let i = 0; i < 3; i++) {
+      expect(ready.take(join(root, 'output', `e-${i}`))).toBe(true);
+      await ready.filled();
+    }
+  });
+
   it('gives up quietly when spares cannot be made, leaving nothing half made', async () => {
     // a file where its folder's parent should be: every mkdir fails (as on a full disk)
     writeFileSync(join(root, 'not-a-folder'), '');

@@ -6,10 +6,11 @@
  * a rename of a prepared folder took 0.03 ms in the same conditions. A few are kept ready and made
  * again in batches as they are taken, off the critical path of a job.
  *
- * They are made by a worker thread of their own, with blocking calls: through the thread pool each
- * call cost the event loop ~0.15 ms to hand over on this machine (waking a pool thread), ~1 ms a job
- * in all, which left nothing of the gain when the disk was quick. When none is ready (a burst of
- * starts) the caller makes its folders itself.
+ * They are made by a worker thread, with blocking calls: through the thread pool each call cost the
+ * event loop ~0.15 ms to hand over on this machine (waking a pool thread), ~1 ms a job in all, which
+ * left nothing of the gain when the disk was quick. One worker serves every node of a process (a
+ * devstack runs many; a worker takes ~8.5 MB). When none is ready (a burst of starts) the caller
+ * makes its folders itself.
  *
  * The spares live in their own folder beside the executions' ones (the same file system, so a rename
  * moves them); what a previous process left there is removed at {@link start}.
@@ -70,8 +71,66 @@ const makeSpares = ${makeSpares.toString()};
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const { join } = require('node:path');
-parentPort.on('message', ({ spares, layout }) => parentPort.postMessage(makeSpares(fs, join, spares, layout)));
+parentPort.on('message', ({ id, spares, layout }) =>
+  parentPort.postMessage({ id, ...makeSpares(fs, join, spares, layout) }),
+);
 `;
+
+/** The worker that makes spares, shared by the process's users; ended when the last one lets go. */
+class SpareMaker {
+  static #shared: SpareMaker | undefined;
+  static #users = 0;
+
+  static acquire(): SpareMaker {
+    SpareMaker.#users++;
+    SpareMaker.#shared ??= new SpareMaker();
+    return SpareMaker.#shared;
+  }
+
+  static async release(): Promise<void> {
+    SpareMaker.#users--;
+    const shared = SpareMaker.#shared;
+    if (SpareMaker.#users > 0 || shared === undefined) return;
+    SpareMaker.#shared = undefined;
+    await shared.#worker.terminate();
+  }
+
+  readonly #worker: Worker;
+  /** Batches sent and not answered yet, by ID. */
+  readonly #pending = new Map<number, (made: Made | undefined) => void>();
+  #nextID = 0;
+  #ended = false;
+
+  private constructor() {
+    // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
+    this.#worker = new Worker(workerSource, { eval: true, execArgv: [], env: {} });
+    // idle nodes' spares must not keep their process alive; a batch in progress does (see make)
+    this.#worker.unref();
+    this.#worker.on('message', ({ id, ...made }: Made & { id: number }) => this.#answer(id, made));
+    // a worker that failed ends: no more spares are made until every user let go
+    this.#worker.on('error', () => void this.#worker.terminate());
+    this.#worker.on('exit', () => {
+      this.#ended = true;
+      for (const id of [...this.#pending.keys()]) this.#answer(id, undefined);
+    });
+  }
+
+  /** Has the worker make `spares`; what it made, or undefined when it has ended. */
+  make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
+    if (this.#ended) return Promise.resolve(undefined);
+    const id = this.#nextID++;
+    const answered = new Promise<Made | undefined>((resolve) => this.#pending.set(id, resolve));
+    this.#worker.ref();
+    this.#worker.postMessage({ id, spares, layout });
+    return answered;
+  }
+
+  #answer(id: number, made: Made | undefined): void {
+    this.#pending.get(id)?.(made);
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#worker.unref();
+  }
+}
 
 export class SpareFolders {
   readonly #dir: string;
@@ -81,9 +140,9 @@ export class SpareFolders {
   readonly #ready: string[] = [];
   /** Names are unique within a process; the folder is emptied when a process starts. */
   #made = 0;
-  #worker: Worker | undefined;
+  #maker: SpareMaker | undefined;
   #filling: Promise<void> | undefined;
-  #stopped = false;
+  #stopping: Promise<void> | undefined;
 
   constructor(dir: string, layout: SpareLayout, options: SpareFoldersOptions = {}) {
     this.#dir = dir;
@@ -103,14 +162,8 @@ export class SpareFolders {
         () => true,
         () => false,
       );
-    if (!ready || this.#stopped) return;
-    // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
-    this.#worker = new Worker(workerSource, { eval: true, execArgv: [], env: {} });
-    // an idle node's spares must not keep its process alive; a batch in progress does (see #fill)
-    this.#worker.unref();
-    // a worker that failed ends: spares are then no longer made
-    this.#worker.on('error', () => void this.#worker?.terminate());
-    this.#worker.on('exit', () => (this.#worker = undefined));
+    if (!ready || this.#stopping !== undefined) return;
+    this.#maker = SpareMaker.acquire();
     this.#refill();
   }
 
@@ -140,44 +193,35 @@ export class SpareFolders {
     await this.#filling;
   }
 
-  /** Stops making spares and removes those left. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    await this.filled();
-    await this.#worker?.terminate();
-    this.#ready.length = 0;
-    await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
+  /** Stops making spares and removes those left. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.filled();
+      if (this.#maker !== undefined) await SpareMaker.release();
+      this.#maker = undefined;
+      this.#ready.length = 0;
+      await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
+    })();
+    return this.#stopping;
   }
 
   #refill(): void {
-    if (this.#stopped || this.#filling !== undefined || this.#ready.length >= this.#low) return;
-    const worker = this.#worker;
-    if (worker === undefined) return;
-    this.#filling = this.#fill(worker).finally(() => (this.#filling = undefined));
+    if (this.#stopping !== undefined || this.#filling !== undefined || this.#ready.length >= this.#low)
+      return;
+    const maker = this.#maker;
+    if (maker === undefined) return;
+    this.#filling = this.#fill(maker).finally(() => (this.#filling = undefined));
   }
 
   /**
    * Has the worker make spares up to `high`. A failure (a full disk) ends the refill quietly: the
    * executions then make their own folders, and meet the failure where it can be reported.
    */
-  async #fill(worker: Worker): Promise<void> {
+  async #fill(maker: SpareMaker): Promise<void> {
     const spares = Array.from({ length: this.#high - this.#ready.length }, () =>
       join(this.#dir, String(this.#made++)),
     );
-    let settle: (answer: Made | undefined) => void = () => undefined;
-    const answered = new Promise<Made | undefined>((resolve) => (settle = resolve));
-    const onExit = (): void => settle(undefined);
-    worker.once('message', settle);
-    worker.once('exit', onExit);
-    worker.ref();
-    try {
-      worker.postMessage({ spares, layout: this.#layout });
-      const answer = await answered;
-      if (answer !== undefined) this.#ready.push(...answer.made);
-    } finally {
-      worker.off('message', settle);
-      worker.off('exit', onExit);
-      worker.unref();
-    }
+    const answer = await maker.make(spares, this.#layout);
+    if (answer !== undefined) this.#ready.push(...answer.made);
   }
 }
