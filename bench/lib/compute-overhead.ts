@@ -89,6 +89,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
     jobSeries,
   ];
   const samples = await sampleInterleaved(series, flags.runs, flags.warmup);
+  const fresh = Math.min(flags.runs, flags.warmup);
   reportOverhead(
     {
       title: bench.title,
@@ -104,11 +105,16 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
       series: [
         ...series.slice(0, -1).map((s, i) => ({ ...s, samples: samples[i] ?? [] })),
         // what a user's first jobs on a node just started pay, before V8 has compiled the node's code
-        {
-          name: `job on a fresh node (its first ${flags.runs})`,
-          samples: jobRuns.slice(0, flags.runs),
-          contextOnly: true,
-        },
+        // (the warm-up rounds' jobs only: none of them is counted in the job's own figure)
+        ...(fresh > 0
+          ? [
+              {
+                name: `job on a fresh node (its first ${fresh})`,
+                samples: jobRuns.slice(0, fresh),
+                contextOnly: true,
+              },
+            ]
+          : []),
         { ...jobSeries, samples: samples.at(-1) ?? [] },
       ],
       // the warm-up rounds count in neither

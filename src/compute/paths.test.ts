@@ -1,12 +1,4 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +57,7 @@ describe('ExecutionPaths with spare folders', () => {
     const ready = await started();
     const dirs = await ready.prepare('e-1');
     expect(dirs.root).toBe(join(root, 'output', 'e-1'));
-    expect(readdirSync(dirs.results).sort()).toEqual(['exitCode', 'stderr', 'stdout']);
+    expect(readdirSync(dirs.results).sort()).toEqual(['stderr', 'stdout']);
     // its log, under another name until the task starts: `job logs` tells one that never ran by that
     expect(readdirSync(dirs.logs)).toEqual(['spare-output.log']);
     expect(readdirSync(join(root, 'spare'))).toHaveLength(1);
@@ -88,17 +80,13 @@ describe('ExecutionPaths with spare folders', () => {
     expect(readdirSync(again.results)).toEqual([]);
   });
 
-  it('dates a folder by when its exit code was written, which leaves a spare folder unchanged', async () => {
-    const ready = await started();
-    const dirs = await ready.prepare('e-1');
-    const startedAt = new Date('2020-01-01T00:00:00Z');
-    writeFileSync(ready.logFile('e-1'), 'output\n');
-    for (const path of [dirs.root, dirs.results, dirs.logs, ready.logFile('e-1')]) {
-      utimesSync(path, startedAt, startedAt);
-    }
-    const ended = new Date('2020-01-01T02:00:00Z');
-    utimesSync(join(dirs.results, 'exitCode'), ended, ended);
-    expect(await ready.existing()).toEqual([{ executionID: 'e-1', modifiedMs: ended.getTime() }]);
+  it('starts without spares when their folders cannot be made, each execution then failing on its own', async () => {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    writeFileSync(join(root, 'output'), 'not a folder');
+    paths = new ExecutionPaths(root, { spares: {} });
+    await paths.start();
+    expect(existsSync(join(root, 'spare'))).toBe(false);
+    await expect(paths.prepare('e-1')).rejects.toThrow(/ENOTDIR|EEXIST/);
   });
 
   it('removes its spares when stopped', async () => {

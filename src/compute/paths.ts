@@ -16,16 +16,16 @@ const ResultsFolder = 'results';
 const LogsFolder = 'logs';
 
 /**
- * What an execution's run always creates: its two folders, the files of its results its output
- * recorder writes, and its log under the name the recorder takes it by (executor/results.ts). A spare
- * holds them all, so the run creates none of them.
+ * What an execution's run creates as it starts: its two folders, the stdout and stderr files of its
+ * results, and its log, made under the name the output recorder takes it by (executor/results.ts). A
+ * spare holds them all, so the start creates none of them; empty, they say nothing untrue of a task
+ * that never ran. Not its exit code: an empty one would read as 0.
  */
 const SpareLayout = {
   folders: [ResultsFolder, LogsFolder],
   files: [
-    ...[DownloadFilename.Stdout, DownloadFilename.Stderr, DownloadFilename.ExitCode].map((name) =>
-      join(ResultsFolder, name),
-    ),
+    join(ResultsFolder, DownloadFilename.Stdout),
+    join(ResultsFolder, DownloadFilename.Stderr),
     join(LogsFolder, SpareLogFileName),
   ],
 };
@@ -53,12 +53,21 @@ export class ExecutionPaths {
     }
   }
 
-  /** Starts making spare folders, when asked for; removes what a previous process left of them. */
+  /**
+   * Starts making spare folders, when asked for; removes what a previous process left of them. A
+   * folder that cannot be made costs the spares only: each execution then makes its own folders, and
+   * fails there with an error that says why.
+   */
   async start(): Promise<void> {
     if (this.#spares === undefined) return;
-    // where spares are moved to (a missing one would only make every execution make its own folders)
-    await makeFolder(this.#outputDir);
-    await this.#spares.start();
+    // where spares are moved to
+    if (
+      await makeFolder(this.#outputDir).then(
+        () => true,
+        () => false,
+      )
+    )
+      await this.#spares.start();
   }
 
   /** Stops making spare folders and removes those left. */
@@ -125,12 +134,10 @@ export class ExecutionPaths {
         const info = await stat(join(this.#outputDir, executionID)).catch(() => undefined);
         if (info?.isDirectory() !== true) return undefined;
         // The root folder changes only when the execution starts: its last output and its results
-        // (written as it ends) say when it last changed, which can be hours later. The exit code's
-        // own time counts: written into a spare's file, it leaves its folder's time unchanged.
+        // (written as it ends) say when it last changed, which can be hours later.
         const { results } = this.dirs(executionID);
-        const exitCode = join(results, DownloadFilename.ExitCode);
         const later = await Promise.all(
-          [results, exitCode, this.logFile(executionID)].map((path) =>
+          [results, this.logFile(executionID)].map((path) =>
             stat(path).then(
               (i) => i.mtimeMs,
               () => 0,

@@ -120,6 +120,20 @@ describe('SpareFolders', () => {
     }
   });
 
+  it('gives up quietly when a refill fails, and makes spares again once it can', async () => {
+    const ready = await started({ low: 1, high: 1 });
+    rmSync(spareDir, { recursive: true });
+    writeFileSync(spareDir, 'in the way');
+    expect(ready.take(join(root, 'output', 'e-1'))).toBe(false); // the spare went with its folder
+    await ready.filled();
+    expect(ready.take(join(root, 'output', 'e-2'))).toBe(false);
+    await ready.filled();
+    rmSync(spareDir);
+    expect(ready.take(join(root, 'output', 'e-3'))).toBe(false);
+    await ready.filled();
+    expect(ready.take(join(root, 'output', 'e-4'))).toBe(true);
+  });
+
   it('gives up quietly when spares cannot be made, leaving nothing half made', async () => {
     // a file where its folder's parent should be: every mkdir fails (as on a full disk)
     writeFileSync(join(root, 'not-a-folder'), '');
@@ -142,5 +156,15 @@ describe('makeSpares', () => {
     expect(answer).toEqual({ made: [], error: expect.stringMatching(/ENOENT/) as unknown });
     expect(readdirSync(spareDir)).toEqual([]);
     expect(makeSpares(fs, join, spares, layout)).toEqual({ made: spares });
+  });
+
+  it('never removes a folder that was there before it', async () => {
+    const fs = await import('node:fs');
+    const there = join(spareDir, 'a');
+    mkdirSync(there, { recursive: true });
+    writeFileSync(join(there, 'kept'), 'not a spare');
+    const answer = makeSpares(fs, join, [there], layout);
+    expect(answer).toEqual({ made: [], error: expect.stringMatching(/EEXIST/) as unknown });
+    expect(readdirSync(there)).toEqual(['kept']);
   });
 });

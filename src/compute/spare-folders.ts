@@ -41,8 +41,9 @@ interface Made {
 }
 
 /**
- * Makes each spare of `spares` with `layout`, stopping at the first failure (whose half-made spare it
- * removes). Runs in the worker, from its source text: it uses nothing outside itself.
+ * Makes each spare of `spares` with `layout` (and their parent folder, if it went), stopping at the
+ * first failure; what it made of that spare it removes, never a folder that was there before. Runs in
+ * the worker, from its source text: it uses nothing outside itself.
  */
 export function makeSpares(
   fs: typeof NodeFs,
@@ -53,7 +54,12 @@ export function makeSpares(
   const made: string[] = [];
   for (const spare of spares) {
     try {
+      fs.mkdirSync(join(spare, '..'), { recursive: true });
       fs.mkdirSync(spare);
+    } catch (err) {
+      return { made, error: String(err) };
+    }
+    try {
       for (const folder of layout.folders) fs.mkdirSync(join(spare, folder));
       for (const file of layout.files) fs.closeSync(fs.openSync(join(spare, file), 'w'));
     } catch (err) {
@@ -76,15 +82,21 @@ parentPort.on('message', ({ id, spares, layout }) =>
 );
 `;
 
-/** The worker that makes spares, shared by the process's users; ended when the last one lets go. */
+/** Workers that died (rather than being let go of) after which a process makes no more spares. */
+const MaxWorkerDeaths = 3;
+
+/**
+ * The worker that makes spares, shared by the process's nodes: started for the first batch, ended
+ * when the last node lets go. One that died (out of memory, say) is replaced at the next batch, up to
+ * {@link MaxWorkerDeaths} times in a process.
+ */
 class SpareMaker {
   static #shared: SpareMaker | undefined;
   static #users = 0;
+  static #deaths = 0;
 
-  static acquire(): SpareMaker {
+  static acquire(): void {
     SpareMaker.#users++;
-    SpareMaker.#shared ??= new SpareMaker();
-    return SpareMaker.#shared;
   }
 
   static async release(): Promise<void> {
@@ -92,32 +104,40 @@ class SpareMaker {
     const shared = SpareMaker.#shared;
     if (SpareMaker.#users > 0 || shared === undefined) return;
     SpareMaker.#shared = undefined;
+    shared.#letGo = true;
     await shared.#worker.terminate();
+  }
+
+  /** Has the worker make `spares`; what it made, or undefined when there is no worker. */
+  static make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
+    if (SpareMaker.#users > 0 && SpareMaker.#deaths < MaxWorkerDeaths) {
+      SpareMaker.#shared ??= new SpareMaker();
+    }
+    const shared = SpareMaker.#shared;
+    return shared === undefined ? Promise.resolve(undefined) : shared.#make(spares, layout);
   }
 
   readonly #worker: Worker;
   /** Batches sent and not answered yet, by ID. */
   readonly #pending = new Map<number, (made: Made | undefined) => void>();
   #nextID = 0;
-  #ended = false;
+  #letGo = false;
 
   private constructor() {
     // Not the parent's flags: `--input-type=module` would make this CommonJS source an ES module.
     this.#worker = new Worker(workerSource, { eval: true, execArgv: [], env: {} });
-    // idle nodes' spares must not keep their process alive; a batch in progress does (see make)
+    // idle nodes' spares must not keep their process alive; a batch in progress does (see #make)
     this.#worker.unref();
     this.#worker.on('message', ({ id, ...made }: Made & { id: number }) => this.#answer(id, made));
-    // a worker that failed ends: no more spares are made until every user let go
     this.#worker.on('error', () => void this.#worker.terminate());
     this.#worker.on('exit', () => {
-      this.#ended = true;
+      if (!this.#letGo) SpareMaker.#deaths++;
+      if (SpareMaker.#shared === this) SpareMaker.#shared = undefined;
       for (const id of [...this.#pending.keys()]) this.#answer(id, undefined);
     });
   }
 
-  /** Has the worker make `spares`; what it made, or undefined when it has ended. */
-  make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
-    if (this.#ended) return Promise.resolve(undefined);
+  #make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
     const id = this.#nextID++;
     const answered = new Promise<Made | undefined>((resolve) => this.#pending.set(id, resolve));
     this.#worker.ref();
@@ -138,9 +158,11 @@ export class SpareFolders {
   readonly #low: number;
   readonly #high: number;
   readonly #ready: string[] = [];
-  /** Names are unique within a process; the folder is emptied when a process starts. */
+  /** Names are unique in the folder, which is emptied when the node starts. */
   #made = 0;
-  #maker: SpareMaker | undefined;
+  #started = false;
+  /** Whether this node counts among the worker's users. */
+  #acquired = false;
   #filling: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -156,6 +178,8 @@ export class SpareFolders {
    * folder that cannot be removed or made means there are no spares, nothing worse.
    */
   async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
     const ready = await rm(this.#dir, { recursive: true, force: true })
       .then(() => mkdir(this.#dir, { recursive: true }))
       .then(
@@ -163,7 +187,8 @@ export class SpareFolders {
         () => false,
       );
     if (!ready || this.#stopping !== undefined) return;
-    this.#maker = SpareMaker.acquire();
+    SpareMaker.acquire();
+    this.#acquired = true;
     this.#refill();
   }
 
@@ -197,8 +222,8 @@ export class SpareFolders {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await this.filled();
-      if (this.#maker !== undefined) await SpareMaker.release();
-      this.#maker = undefined;
+      if (this.#acquired) await SpareMaker.release();
+      this.#acquired = false;
       this.#ready.length = 0;
       await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
     })();
@@ -206,22 +231,22 @@ export class SpareFolders {
   }
 
   #refill(): void {
-    if (this.#stopping !== undefined || this.#filling !== undefined || this.#ready.length >= this.#low)
-      return;
-    const maker = this.#maker;
-    if (maker === undefined) return;
-    this.#filling = this.#fill(maker).finally(() => (this.#filling = undefined));
+    if (!this.#acquired || this.#stopping !== undefined || this.#filling !== undefined) return;
+    if (this.#ready.length >= this.#low) return;
+    this.#filling = this.#fill()
+      .catch(() => undefined)
+      .finally(() => (this.#filling = undefined));
   }
 
   /**
    * Has the worker make spares up to `high`. A failure (a full disk) ends the refill quietly: the
    * executions then make their own folders, and meet the failure where it can be reported.
    */
-  async #fill(maker: SpareMaker): Promise<void> {
+  async #fill(): Promise<void> {
     const spares = Array.from({ length: this.#high - this.#ready.length }, () =>
       join(this.#dir, String(this.#made++)),
     );
-    const answer = await maker.make(spares, this.#layout);
+    const answer = await SpareMaker.make(spares, this.#layout);
     if (answer !== undefined) this.#ready.push(...answer.made);
   }
 }

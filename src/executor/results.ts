@@ -143,7 +143,8 @@ export class OutputRecorder {
 
   /**
    * Creates empty stdout, stderr and log files (whatever an earlier attempt left) and one folder per
-   * output, so the layout is complete even when the task writes nothing.
+   * output, so the layout is complete even when the task writes nothing. The log is the one made
+   * ahead of time ({@link SpareLogFileName}) when there is one.
    */
   static create(options: RecorderOptions): Promise<OutputRecorder> {
     return OutputRecorder.#open(options, (path) => {
