@@ -99,11 +99,14 @@ function convert(name: string, text: string, spec: SchemaLike): unknown {
     if (falseValues.has(text)) return false;
     throw invalid(name, text, 'a boolean (true or false)');
   }
-  if (spec.enum !== undefined && !spec.enum.includes(text)) {
-    const choices = spec.enum.filter((v) => v !== '').map((v) => JSON.stringify(v));
-    throw invalid(name, text, `one of ${choices.join(', ')}`);
-  }
-  return text;
+  return spec.enum === undefined ? text : choice(name, text, spec.enum);
+}
+
+/** `text` when it is one of `values`; else the 400 naming the parameter and its choices. */
+export function choice<const T extends readonly unknown[]>(name: string, text: string, values: T): T[number] {
+  if (values.includes(text)) return text;
+  const choices = values.filter((v) => v !== '').map((v) => JSON.stringify(v));
+  throw invalid(name, text, `one of ${choices.join(', ')}`);
 }
 
 function invalid(name: string, text: string, expected: string): Error {

@@ -44,6 +44,7 @@ import { asRequestError, requestError } from '../errors.js';
 import { MaxJobWaitMs, nextRevision, waitParam } from '../job-waits.js';
 import type { JobWaits } from '../job-waits.js';
 import {
+  choice,
   listParams,
   namespaceParam,
   prettyParam,
@@ -214,8 +215,11 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
       tags: [JobsTag],
       query: Type.Object({
         ...listParams(),
+        // checked in the handler: a paging token's order replaces it, whatever it says (as in Go)
         order_by: Type.Optional(
-          StringEnum(jobOrderByValues, "Order by 'created_at' (default), 'modified_at' or 'id'"),
+          Type.String({
+            description: "Order by 'created_at' (default), 'modified_at' or 'id'; ignored with next_token",
+          }),
         ),
         labels: Type.Optional(
           Type.Array(Type.String(), {
@@ -227,7 +231,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
       }),
       response: listJobsResponseSchema,
       async handler({ query }) {
-        let orderBy: JobOrderBy = query.order_by ?? '';
+        let orderBy: JobOrderBy = '';
         let reverse = query.reverse ?? false;
         let limit = query.limit ?? 0;
         let offset = 0;
@@ -243,6 +247,8 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           reverse = token.sortReverse;
           limit = token.limit;
           offset = token.offset;
+        } else {
+          orderBy = choice('order_by', query.order_by ?? '', jobOrderByValues);
         }
         const selector = parseLabelsParam(query.labels);
         const page = await jobs.listJobs({
