@@ -134,6 +134,19 @@ describe('SqliteJobStore', () => {
       expect((await store.getJob(job.ID)).Meta['blob']).toHaveLength(1024 * 1024);
     });
 
+    it('cuts its WAL file back once it starts over, after a large write grew it', async () => {
+      const store = await SqliteJobStore.create({ path, backgroundCheckpoints: false });
+      open.push(store);
+      await store.createJob(makeJob({ Meta: { blob: 'x'.repeat(12 * 1024 * 1024) } }));
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(12 * 1024 * 1024);
+      // every frame copied: the store's next write starts the WAL over
+      const peer = new Database(path);
+      peer.pragma('wal_checkpoint(PASSIVE)');
+      peer.close();
+      await store.createJob(makeJob({ Name: 'small' }));
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(8 * 1024 * 1024);
+    });
+
     it('reads back whole every job of more with large specs than it keeps decoded', async () => {
       const store = await openStore(path);
       const blob = (i: number) => `job ${i}:`.padEnd(128 * 1024, 'x');

@@ -85,6 +85,14 @@ export interface SqliteJobStoreOptions {
 /** The connection's page cache (SQLite's default is 2,000 KiB). */
 const PageCacheKiB = 64 * 1024;
 
+/**
+ * What the WAL file is cut back to when it starts over: a flood of submissions, or a long read that
+ * held checkpoints back, grows it (41 MB measured), and SQLite otherwise keeps the file at its
+ * largest until the store is closed. Steady writes start it over well below this, so it is not cut
+ * and grown again and again.
+ */
+const WalKeptBytes = 8 * 1024 * 1024;
+
 export class SqliteJobStore implements JobStore {
   readonly path: string;
   readonly #db: Database.Database;
@@ -126,6 +134,7 @@ export class SqliteJobStore implements JobStore {
       db.pragma(`cache_size = -${PageCacheKiB}`);
       // The worker checkpoints; SQLite's own auto-checkpoint stays as a backstop at ~40 MB of WAL.
       if (background) db.pragma('wal_autocheckpoint = 10000');
+      db.pragma(`journal_size_limit = ${WalKeptBytes}`);
       migrate(db, options.path);
     } catch (err) {
       db?.close();
