@@ -61,6 +61,15 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     expect((await cli(['job', 'run', '--forc', 'job.yaml'])).stderr).toBe(
       '\nError: unknown flag: --forc\nHint:  Did you mean --force?\n',
     );
+    // flags Bacalhau v1.7 removed: their replacements, in the words of v1.5's deprecation messages
+    expect((await cli(['job', 'list', '--repo=/tmp/old'])).stderr).toBe(
+      '\nError: unknown flag: --repo\n' +
+        'Hint:  Use --data-dir=<path> to set this configuration (--repo was removed in Bacalhau v1.7)\n',
+    );
+    expect((await cli(['serve', '--node-type', 'requester'])).stderr).toBe(
+      '\nError: unknown flag: --node-type\n' +
+        'Hint:  Use --orchestrator and/or --compute to set the node type (--node-type was removed in Bacalhau v1.7)\n',
+    );
     expect((await cli(['config', 'list', '--output', 'xml'])).stderr).toMatch(
       /^\nError: invalid argument "xml" for "(-o, )?--output" flag: /,
     );

@@ -23,7 +23,11 @@ function goUsageError(cmd: Command, text: string): { message: string; hint?: str
     hint === undefined ? { message } : { message, hint };
 
   const unknown = /^error: unknown option '(.+)'$/.exec(first);
-  if (unknown !== null) return withHint(unknownFlag(unknown[1] ?? ''));
+  if (unknown !== null) {
+    const message = unknownFlag(unknown[1] ?? '');
+    const replaced = RemovedFlags[message.replace(/^unknown flag: /, '')];
+    return replaced === undefined ? withHint(message) : { message, hint: replaced };
+  }
 
   const missingValue = /^error: option '(.+)' argument missing$/.exec(first);
   if (missingValue !== null) {
@@ -63,6 +67,16 @@ function goUsageError(cmd: Command, text: string): { message: string; hint?: str
   // anything else commander says: its words, in Go's frame
   return withHint(first.replace(/^error: /, ''));
 }
+
+/**
+ * Flags Bacalhau v1.5 and v1.6 still took (deprecated, with these messages) and v1.7 removed: a user's
+ * old script then meets "unknown flag" with no word of what replaced it.
+ */
+const RemovedFlags: Readonly<Record<string, string>> = {
+  '--repo': 'Use --data-dir=<path> to set this configuration (--repo was removed in Bacalhau v1.7)',
+  '--node-type':
+    'Use --orchestrator and/or --compute to set the node type (--node-type was removed in Bacalhau v1.7)',
+};
 
 /** pflag: `unknown flag: --foo`, `unknown shorthand flag: 'z' in -zx`. */
 function unknownFlag(arg: string): string {
