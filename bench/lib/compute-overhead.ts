@@ -61,19 +61,8 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
   cleanup.add(() => client.close());
   const job = await bench.job(dataDir);
   const onNoop = withNoopEngine(job);
-  const timelines: Marks[] = [];
   /** Every run of the job, the warm-up rounds' included: the first ones are a fresh node's. */
-  const jobRuns: number[] = [];
-  const jobSeries = {
-    name: 'job: submit → Completed via API',
-    run: async () => {
-      const marks = await runJob(client, timeline, job, flags['poll-ms']);
-      timelines.push(marks);
-      const ms = marks[CompletedSeen] ?? Number.NaN;
-      jobRuns.push(ms);
-      return ms;
-    },
-  };
+  const timelines: Marks[] = [];
   const series = [
     ...bench.baselines,
     // what each of the (at least) two HTTP requests of a job costs by itself, from the same client
@@ -86,10 +75,25 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
       },
       contextOnly: true,
     },
-    jobSeries,
+    {
+      name: 'job: submit → Completed via API',
+      run: async () => {
+        const marks = await runJob(client, timeline, job, flags['poll-ms']);
+        timelines.push(marks);
+        return marks[CompletedSeen] ?? Number.NaN;
+      },
+    },
   ];
   const samples = await sampleInterleaved(series, flags.runs, flags.warmup);
+  const measured = series.map((s, i) => ({ ...s, samples: samples[i] ?? [] }));
+  // what a user's first jobs on a node just started pay, before V8 has compiled the node's code (the
+  // warm-up rounds' jobs only, which --warmup (at least 1) guarantees: none counts in the job's figure)
   const fresh = Math.min(flags.runs, flags.warmup);
+  const freshNode = {
+    name: `job on a fresh node (its first ${fresh})`,
+    samples: timelines.slice(0, fresh).map((marks) => marks[CompletedSeen] ?? Number.NaN),
+    contextOnly: true,
+  };
   reportOverhead(
     {
       title: bench.title,
@@ -102,21 +106,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
             ? `a worker thread; waits polling GET /api/v1/orchestrator/jobs/:id every ${flags['poll-ms']} ms`
             : 'a worker thread; waits with blocking reads, GET /api/v1/orchestrator/jobs/:id?index=<Revision>',
       },
-      series: [
-        ...series.slice(0, -1).map((s, i) => ({ ...s, samples: samples[i] ?? [] })),
-        // what a user's first jobs on a node just started pay, before V8 has compiled the node's code
-        // (the warm-up rounds' jobs only: none of them is counted in the job's own figure)
-        ...(fresh > 0
-          ? [
-              {
-                name: `job on a fresh node (its first ${fresh})`,
-                samples: jobRuns.slice(0, fresh),
-                contextOnly: true,
-              },
-            ]
-          : []),
-        { ...jobSeries, samples: samples.at(-1) ?? [] },
-      ],
+      series: [...measured.slice(0, -1), freshNode, ...measured.slice(-1)],
       // the warm-up rounds count in neither
       timelines: timelines.slice(flags.warmup),
       target: bench.target,

@@ -60,14 +60,12 @@ export class ExecutionPaths {
    */
   async start(): Promise<void> {
     if (this.#spares === undefined) return;
-    // where spares are moved to
-    if (
-      await makeFolder(this.#outputDir).then(
-        () => true,
-        () => false,
-      )
-    )
-      await this.#spares.start();
+    try {
+      await makeFolder(this.#outputDir); // where spares are moved to
+    } catch {
+      return;
+    }
+    await this.#spares.start();
   }
 
   /** Stops making spare folders and removes those left. */

@@ -152,10 +152,10 @@ describe('makeSpares', () => {
     mkdirSync(spareDir);
     const spares = ['a', 'b'].map((name) => join(spareDir, name));
     const broken = { folders: ['results'], files: ['results/stdout', 'no-such-folder/file'] };
-    const answer = makeSpares(fs, join, spares, broken);
+    const answer = makeSpares(fs, join, spareDir, spares, broken);
     expect(answer).toEqual({ made: [], error: expect.stringMatching(/ENOENT/) as unknown });
     expect(readdirSync(spareDir)).toEqual([]);
-    expect(makeSpares(fs, join, spares, layout)).toEqual({ made: spares });
+    expect(makeSpares(fs, join, spareDir, spares, layout)).toEqual({ made: spares });
   });
 
   it('never removes a folder that was there before it', async () => {
@@ -163,7 +163,7 @@ describe('makeSpares', () => {
     const there = join(spareDir, 'a');
     mkdirSync(there, { recursive: true });
     writeFileSync(join(there, 'kept'), 'not a spare');
-    const answer = makeSpares(fs, join, [there], layout);
+    const answer = makeSpares(fs, join, spareDir, [there], layout);
     expect(answer).toEqual({ made: [], error: expect.stringMatching(/EEXIST/) as unknown });
     expect(readdirSync(there)).toEqual(['kept']);
   });

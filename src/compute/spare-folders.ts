@@ -17,7 +17,7 @@
  */
 import { renameSync, utimesSync } from 'node:fs';
 import type * as NodeFs from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -41,20 +41,25 @@ interface Made {
 }
 
 /**
- * Makes each spare of `spares` with `layout` (and their parent folder, if it went), stopping at the
- * first failure; what it made of that spare it removes, never a folder that was there before. Runs in
- * the worker, from its source text: it uses nothing outside itself.
+ * Makes each spare of `spares` (folders in `dir`, made again if it went) with `layout`, stopping at
+ * the first failure; what it made of that spare it removes, never a folder that was there before.
+ * Runs in the worker, from its source text: it uses nothing outside itself.
  */
 export function makeSpares(
   fs: typeof NodeFs,
   join: (...parts: string[]) => string,
+  dir: string,
   spares: readonly string[],
   layout: SpareLayout,
 ): Made {
   const made: string[] = [];
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    return { made, error: String(err) };
+  }
   for (const spare of spares) {
     try {
-      fs.mkdirSync(join(spare, '..'), { recursive: true });
       fs.mkdirSync(spare);
     } catch (err) {
       return { made, error: String(err) };
@@ -77,8 +82,8 @@ const makeSpares = ${makeSpares.toString()};
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const { join } = require('node:path');
-parentPort.on('message', ({ id, spares, layout }) =>
-  parentPort.postMessage({ id, ...makeSpares(fs, join, spares, layout) }),
+parentPort.on('message', ({ id, dir, spares, layout }) =>
+  parentPort.postMessage({ id, ...makeSpares(fs, join, dir, spares, layout) }),
 );
 `;
 
@@ -108,13 +113,13 @@ class SpareMaker {
     await shared.#worker.terminate();
   }
 
-  /** Has the worker make `spares`; what it made, or undefined when there is no worker. */
-  static make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
+  /** Has the worker make `spares` in `dir`; what it made, or undefined when there is no worker. */
+  static make(dir: string, spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
     if (SpareMaker.#users > 0 && SpareMaker.#deaths < MaxWorkerDeaths) {
       SpareMaker.#shared ??= new SpareMaker();
     }
     const shared = SpareMaker.#shared;
-    return shared === undefined ? Promise.resolve(undefined) : shared.#make(spares, layout);
+    return shared === undefined ? Promise.resolve(undefined) : shared.#make({ dir, spares, layout });
   }
 
   readonly #worker: Worker;
@@ -137,11 +142,11 @@ class SpareMaker {
     });
   }
 
-  #make(spares: readonly string[], layout: SpareLayout): Promise<Made | undefined> {
+  #make(batch: { dir: string; spares: readonly string[]; layout: SpareLayout }): Promise<Made | undefined> {
     const id = this.#nextID++;
     const answered = new Promise<Made | undefined>((resolve) => this.#pending.set(id, resolve));
     this.#worker.ref();
-    this.#worker.postMessage({ id, spares, layout });
+    this.#worker.postMessage({ id, ...batch });
     return answered;
   }
 
@@ -180,13 +185,12 @@ export class SpareFolders {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    const ready = await rm(this.#dir, { recursive: true, force: true })
-      .then(() => mkdir(this.#dir, { recursive: true }))
-      .then(
-        () => true,
-        () => false,
-      );
-    if (!ready || this.#stopping !== undefined) return;
+    try {
+      await rm(this.#dir, { recursive: true, force: true });
+    } catch {
+      return;
+    }
+    if (this.#stopping !== undefined) return;
     SpareMaker.acquire();
     this.#acquired = true;
     this.#refill();
@@ -246,7 +250,7 @@ export class SpareFolders {
     const spares = Array.from({ length: this.#high - this.#ready.length }, () =>
       join(this.#dir, String(this.#made++)),
     );
-    const answer = await SpareMaker.make(spares, this.#layout);
+    const answer = await SpareMaker.make(this.#dir, spares, this.#layout);
     if (answer !== undefined) this.#ready.push(...answer.made);
   }
 }
