@@ -352,7 +352,10 @@ describe('settings not served yet', () => {
         "to use Bacalhau's web UI, serve its build from a reverse proxy that also forwards /api/ " +
         "(WebSocket upgrades included) to this node's API, as Bacalhau's UI server does",
     );
-    expect(node.stderr()).toContain('Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet');
+    // its own write, which may reach the pipe a moment after the first
+    await expect
+      .poll(() => node.stderr())
+      .toContain('Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet');
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);
   });
