@@ -423,8 +423,42 @@ fi
 # ---------------------------------------------------------------------------------------------------
 # 3. docker: daemon, then the image
 
+# await_dockerd PID WHAT HINT [LOG]: waits until the daemon answers; fails if process PID ends first
+# (quoting LOG's last line) or DOCKER_WAIT passes. WHAT names the daemon, HINT says what to do.
+await_dockerd() {
+  local pid=$1 what=$2 hint=$3 log_file=${4:-} waited=0
+  while ((waited < DOCKER_WAIT * 2)); do
+    if DOCKER_VERSION="$(docker_server_version)"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      DOCKER_VERSION=""
+      mark_failed docker "$what exited during startup${log_file:+: $(tail -n 1 "$log_file")}" "$hint"
+      return 1
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  DOCKER_VERSION=""
+  mark_failed docker "$what did not answer at $DOCKER_ENDPOINT within ${DOCKER_WAIT}s" \
+    "$hint (raise the wait with BACALHAU_TS_DOCKER_WAIT)"
+  return 1
+}
+
 start_dockerd() {
   local log_file="$LOG_DIR/dockerd.log"
+  # dockerd refuses to start while its pid file names a live process. One that is a dockerd is waited
+  # for (installing docker.io may start one); any other file is stale: a machine image taken while
+  # dockerd ran keeps the file, and on the new machine its pid can belong to an unrelated process.
+  if [[ -f "$DOCKERD_PIDFILE" ]]; then
+    local other
+    other="$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)"
+    if [[ "$other" =~ ^[0-9]+$ && "$(cat "/proc/$other/comm" 2>/dev/null)" == dockerd ]]; then
+      log "a dockerd this script did not start runs (pid $other); waiting for it to answer"
+      await_dockerd "$other" "the dockerd already running (pid $other)" "stop it, then run this script again"
+      return
+    fi
+    log "removing $DOCKERD_PIDFILE: the pid it names (${other:-none}) is not a running dockerd"
+    rm -f "$DOCKERD_PIDFILE"
+  fi
   log "starting dockerd (log: $log_file)"
   # --bridge=none: no default bridge network, so nothing touches the host's iptables or routes; a
   # container started without --network (or with bridge) gets only a loopback interface, --network host
@@ -433,21 +467,7 @@ start_dockerd() {
     --host="$DOCKER_ENDPOINT" >>"$log_file" 2>&1 </dev/null 9>&- &
   local pid=$!
   echo "$pid" >"$STATE_DIR/dockerd.started"
-  local waited=0
-  while ((waited < DOCKER_WAIT * 2)); do
-    if DOCKER_VERSION="$(docker_server_version)"; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      DOCKER_VERSION=""
-      mark_failed docker "dockerd exited during startup: $(tail -n 1 "$log_file")" "see $log_file"
-      return 1
-    fi
-    sleep 0.5
-    waited=$((waited + 1))
-  done
-  DOCKER_VERSION=""
-  mark_failed docker "dockerd did not answer within ${DOCKER_WAIT}s" \
-    "see $log_file (raise the wait with BACALHAU_TS_DOCKER_WAIT)"
-  return 1
+  await_dockerd "$pid" dockerd "see $log_file" "$log_file"
 }
 
 # make_busybox_rootfs BUSYBOX DIR: a minimal root filesystem, /bin/busybox plus a symlink per applet
