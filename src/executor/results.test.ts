@@ -1,5 +1,5 @@
 // The recorder's batch write: many pieces of both streams at once, in order, within the file caps; and
-// its log taken from the empty file made ahead of time.
+// its log taken from the empty file made ahead of time, or discarded for a task that never started.
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +88,17 @@ describe('OutputRecorder.create', () => {
       const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
       await recorder.finish(0);
       expect((await readdir(dir)).sort()).toEqual([LogFileName, 'results']);
+    }));
+
+  it('discards its log for a task that never started, keeping the result files', () =>
+    withTempDir(async (dir) => {
+      const resultsDir = join(dir, 'results');
+      await mkdir(resultsDir);
+      await writeFile(join(dir, SpareLogFileName), '');
+      const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
+      await recorder.discard();
+      expect(await readdir(dir)).toEqual(['results']);
+      expect((await readdir(resultsDir)).sort()).toEqual([DownloadFilename.Stderr, DownloadFilename.Stdout]);
+      await recorder.close(); // still idempotent
     }));
 });

@@ -8,7 +8,7 @@
  * Files are opened, closed and (for their first MiB) written without thread-pool round trips
  * (lib/quick-fs.ts): on a busy node each round trip made a short job wait behind the rest of the loop.
  */
-import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -134,8 +134,17 @@ export class OutputRecorder {
   readonly #stderr: CappedStream;
   readonly #resultsDir: string;
 
-  private constructor(resultsDir: string, log: LogFile, stdout: CappedStream, stderr: CappedStream) {
+  readonly #logPath: string;
+
+  private constructor(
+    resultsDir: string,
+    logPath: string,
+    log: LogFile,
+    stdout: CappedStream,
+    stderr: CappedStream,
+  ) {
     this.#resultsDir = resultsDir;
+    this.#logPath = logPath;
     this.log = log;
     this.#stdout = stdout;
     this.#stderr = stderr;
@@ -192,7 +201,8 @@ export class OutputRecorder {
       });
     }
     for (const output of outputs) await makeFolder(join(resultsDir, output.Name));
-    const log = await openLog(join(logsDir, LogFileName));
+    const logPath = join(logsDir, LogFileName);
+    const log = await openLog(logPath);
     let stdout: number | undefined;
     let stderr: number | undefined;
     try {
@@ -205,6 +215,7 @@ export class OutputRecorder {
     }
     return new OutputRecorder(
       resultsDir,
+      logPath,
       log,
       new CappedStream(stdout, limits.maxStdoutFileLength, limits.maxStdoutReturnLength),
       new CappedStream(stderr, limits.maxStderrFileLength, limits.maxStderrReturnLength),
@@ -266,6 +277,16 @@ export class OutputRecorder {
       ExitCode: exitCode,
       ErrorMsg: errorMsg,
     };
+  }
+
+  /**
+   * Closes the files and removes the log, for a task that never started (its container could not be
+   * made): an empty log would read as a task that ran and wrote nothing, where without one the log
+   * server says how the execution ended (compute/logstream.ts).
+   */
+  async discard(): Promise<void> {
+    await this.close();
+    rmSync(this.#logPath, { force: true });
   }
 
   /** Closes the files without writing a result (a cancelled or timed-out execution). Idempotent. */

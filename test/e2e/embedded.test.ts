@@ -258,13 +258,20 @@ describe('embedded serve runs real WASM jobs', () => {
     }
   });
 
-  it('fails a Docker job whose image is missing, naming the image', async (ctx) => {
+  it('fails a Docker job whose image is missing, naming the image, and says why it has no logs', async (ctx) => {
     requireDocker(ctx);
     // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
     const image = '127.0.0.1:9/bacalhau-ts/no-such-image:1';
     const run = await live.run(['docker', 'run', '--id-only', '--wait', image, 'true']);
-    const described = await describeJob(jobID(run.stdout));
+    const id = jobID(run.stdout);
+    const described = await describeJob(id);
     expect(described.Job.State.StateType).toBe('Failed');
     expect(described.Executions.Items[0]?.ComputeState.Message).toMatch(/no-such-image/);
+    // its container was never made: no log, and `job logs` says why rather than printing nothing
+    const logs = await live.run(['job', 'logs', id]);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toMatch(
+      /^Error: .*execution e-[0-9a-f-]+ has no logs: it ended \(Failed: .*no-such-image.*\) before its task started$/m,
+    );
   });
 });

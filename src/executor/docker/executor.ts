@@ -275,8 +275,9 @@ export class DockerExecutor extends BaseExecutor {
           ? await this.#createContainer(request, spec, mounts, signal)
           : await this.#reuseContainer(existing, request.network, signal);
     } catch (err) {
+      // a new container that could not be made ran nothing: no log (a re-attached one's log is kept)
       await recording.then(
-        (r) => r.close(),
+        (r) => (existing === undefined ? r.discard() : r.close()),
         () => undefined,
       );
       throw err;
