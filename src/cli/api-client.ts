@@ -4,18 +4,25 @@
  * or a connection profile, announcing this build's version (Bacalhau's `util.NewAPIClientManager`).
  * Credentials, first found wins (Go's order): `BACALHAU_API_KEY` or `BACALHAU_API_USERNAME`/
  * `BACALHAU_API_PASSWORD`, the profile's token, the SSO token `auth sso login` saved for the address,
- * the token Go's CLI saved for it in `tokens.json` (its interactive challenge or ask login, which this
- * CLI does not run). TLS: see client-tls.ts.
+ * the token saved for it in `tokens.json`. Without a credential from the environment or the profile, a
+ * 401 runs Bacalhau's login (auth-flow.ts), whose token is saved in `tokens.json` for the address, as Go's
+ * CLI saves it, and the request is sent again. TLS: see client-tls.ts.
  */
 import type { Command } from 'commander';
 import { BacalhauClient } from '../api/client/index.js';
 import { nodeTransportOptions } from '../api/client/node/tls.js';
 import { readInstallationID, readInstanceID, type BacalhauConfig } from '../config/index.js';
 import { buildVersionInfo } from '../lib/build-info.js';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { goQuote } from '../models/go-compat.js';
 import { jwtExpiry } from './commands/auth/sso/jwt.js';
-import { authTokensPath, readSavedToken, ssoTokensPath } from './commands/auth/sso/token-file.js';
+import {
+  authTokensPath,
+  readSavedToken,
+  ssoTokensPath,
+  writeAuthToken,
+} from './commands/auth/sso/token-file.js';
+import { runAuthenticationFlow } from './auth-flow.js';
 import { tlsSettings } from './client-tls.js';
 import { loadCliConfig } from './commands/config/load.js';
 import { globalOptions, type CliContext } from './context.js';
@@ -79,7 +86,7 @@ interface SavedToken {
 }
 
 /**
- * The profile's token, else the one saved for `address` in the SSO tokens file, else in Go's tokens.json.
+ * The profile's token, else the one saved for `address` in the SSO tokens file, else in tokens.json.
  * An unreadable tokens file counts as none.
  */
 function savedToken(
@@ -96,8 +103,8 @@ function savedToken(
     { path: ssoTokensPath(dataDir), what: `the SSO token saved for ${address}`, renew: login },
     {
       path: authTokensPath(dataDir),
-      what: `the token Go's CLI saved for ${address} in ${authTokensPath(dataDir)}`,
-      renew: "remove it there to log in again with Go's CLI, or use another credential",
+      what: `the token saved for ${address} in ${authTokensPath(dataDir)}`,
+      renew: 'the next request the node refuses logs in again',
     },
   ];
   for (const { path, what, renew } of files) {
@@ -174,8 +181,14 @@ export function createCliClient(
   const target = cliTarget(ctx, cmd);
   const { config, address, profile } = target;
   let auth: string | undefined;
+  let reauthenticate: (() => Promise<string | undefined>) | undefined;
   if (options.credentials !== false) {
-    auth = authorization(ctx.env) ?? savedAuthorization(ctx, profile, config.DataDir, address);
+    auth = authorization(ctx.env);
+    // Go's order: credentials the user gave (environment, profile) are used as they are, never replaced
+    if (auth === undefined && (profile?.profile.auth?.token ?? '') === '') {
+      auth = savedAuthorization(ctx, profile, config.DataDir, address);
+      reauthenticate = () => login(ctx, cmd, config.DataDir, address);
+    }
   }
   const client = new BacalhauClient({
     baseUrl: address,
@@ -184,10 +197,37 @@ export function createCliClient(
     installationID: readInstallationID(ctx.env),
     instanceID: readInstanceID(config.DataDir),
     ...(auth === undefined ? {} : { authorization: auth }),
+    ...(reauthenticate === undefined ? {} : { reauthenticate }),
     ...(profile?.timeoutMs === undefined ? {} : { timeoutMs: profile.timeoutMs }),
     ...nodeTransportOptions(tlsSettings(ctx, config, profile)),
   });
   return { ...target, client };
+}
+
+/**
+ * Logs in to the node at `address` (auth-flow.ts, through a client sending no credentials, as the login
+ * routes need none) and saves the outcome in `tokens.json`: the new token, or none, so that a refused
+ * one is not sent again (Go's `PersistCredential`). Resolves to the `Authorization` to send.
+ */
+async function login(
+  ctx: CliContext,
+  cmd: Command,
+  dataDir: string,
+  address: string,
+): Promise<string | undefined> {
+  const { client } = createCliClient(ctx, cmd, { credentials: false });
+  let token: string | undefined;
+  try {
+    token = await runAuthenticationFlow(ctx, client.auth, dataDir);
+  } finally {
+    try {
+      writeAuthToken(dataDir, address, token);
+    } catch (err) {
+      // this command still uses the token; the next one logs in again
+      ctx.stderr.write(`Warning: the login's outcome could not be saved: ${errorMessage(err)}\n`);
+    }
+  }
+  return token === undefined ? undefined : `Bearer ${token}`;
 }
 
 /** Per-call options: requests end when the user interrupts the command. */

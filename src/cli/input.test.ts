@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTerminal, readHiddenLine, readLine } from './input.js';
+import { InputReader, isTerminal, readHiddenLine, readLine } from './input.js';
 
 /** A terminal in raw mode sending `chunks` as keystrokes; records the raw-mode switches. */
 function terminal(...chunks: string[]) {
@@ -41,6 +41,22 @@ describe('reading input', () => {
     await expect(readHiddenLine(terminal('\u0004').stdin, echo, '')).rejects.toThrow('EOF');
     expect(await readHiddenLine(terminal('ab\u0004').stdin, echo, '')).toBe('ab');
     await expect(readHiddenLine(terminal('never ends').stdin, echo, '')).rejects.toThrow('EOF');
+  });
+
+  it('InputReader: answers to several prompts from one input, whatever its chunks', async () => {
+    const piped = new InputReader(['2\nopen ', 'sesame\r\nlast']);
+    expect(await piped.line()).toBe('2');
+    expect(await piped.line()).toBe('open sesame');
+    expect(await piped.line()).toBe('last');
+    expect(await piped.line()).toBeUndefined();
+
+    const echo = { write: () => undefined };
+    const t = terminal('1\r', 'sec', 'ret\rmore');
+    const typed = new InputReader(t.stdin);
+    expect(await typed.hiddenLine(t.stdin, echo, '')).toBe('1');
+    expect(await typed.hiddenLine(t.stdin, echo, '')).toBe('secret');
+    expect(await typed.line()).toBe('more');
+    expect(t.modes).toEqual([true, false, true, false]);
   });
 
   it('a pipe is not a terminal', () => {

@@ -1,15 +1,5 @@
-/** Reading what the user types: a line (answers to prompts), or a password without echoing it. */
+/** Reading what the user types: lines (answers to prompts), or a password without echoing it. */
 import type { CliContext, TextSink } from './context.js';
-
-/** The first line of standard input, without its newline ('' at its end). */
-export async function readLine(stdin: CliContext['stdin']): Promise<string> {
-  let text = '';
-  for await (const chunk of stdin) {
-    text += String(chunk);
-    if (text.includes('\n')) break;
-  }
-  return text.split('\n')[0] ?? '';
-}
 
 /** A terminal on standard input (Node's `tty.ReadStream`), which can stop echoing. */
 interface Terminal {
@@ -22,23 +12,48 @@ export function isTerminal(stdin: CliContext['stdin']): stdin is CliContext['std
   return s.isTTY === true && typeof s.setRawMode === 'function';
 }
 
+type Chunks = AsyncIterator<Buffer | string> | Iterator<Buffer | string>;
+
 /**
- * Shows `prompt` on `out` and reads a line from the terminal with echo off (Go's `term.ReadPassword`):
- * the terminal is put in raw mode before the prompt appears, so that nothing typed is echoed, and this
- * handles Enter, Backspace, Ctrl+C (rejects: `interrupted`) and Ctrl+D (rejects: `EOF` when nothing was
- * typed); the terminal is restored whatever happens, and the newline Enter would have echoed is printed.
+ * Answers to several prompts from one standard input: what was read past a line's end is kept for the
+ * next answer (a pipe delivers `1\nsecret\n` at once), and the input is never closed in between (Node
+ * destroys a stream whose iteration is ended early).
  */
-export async function readHiddenLine(
-  stdin: CliContext['stdin'] & Terminal,
-  out: TextSink,
-  prompt: string,
-): Promise<string> {
-  stdin.setRawMode(true);
-  out.write(prompt);
-  let typed = '';
-  try {
-    for await (const chunk of stdin) {
-      for (const char of String(chunk)) {
+export class InputReader {
+  readonly #stdin: CliContext['stdin'];
+  #chunks: Chunks | undefined;
+  #unread = '';
+  #ended = false;
+
+  constructor(stdin: CliContext['stdin']) {
+    this.#stdin = stdin;
+  }
+
+  /** The next line without its newline; what came before the end of input; undefined after it. */
+  async line(): Promise<string | undefined> {
+    for (;;) {
+      const end = this.#unread.indexOf('\n');
+      if (end >= 0) return this.#take(end, end + 1);
+      if (!(await this.#readMore())) return this.#unread === '' ? undefined : this.#take(this.#unread.length);
+    }
+  }
+
+  /**
+   * Shows `prompt` on `out` and reads a line from the terminal with echo off (Go's `term.ReadPassword`):
+   * the terminal is put in raw mode before the prompt appears, so that nothing typed is echoed, and this
+   * handles Enter, Backspace, Ctrl+C (rejects: `interrupted`) and Ctrl+D (rejects: `EOF` when nothing
+   * was typed); the terminal is restored whatever happens, and the newline Enter would have echoed is
+   * printed.
+   */
+  async hiddenLine(stdin: Terminal, out: TextSink, prompt: string): Promise<string> {
+    stdin.setRawMode(true);
+    out.write(prompt);
+    let typed = '';
+    try {
+      for (;;) {
+        if (this.#unread === '' && !(await this.#readMore())) throw new Error('EOF');
+        const [char = ''] = this.#unread;
+        this.#unread = this.#unread.slice(char.length);
         if (char === '\r' || char === '\n') return typed;
         if (char === '\u0003') throw new Error('interrupted');
         if (char === '\u0004') {
@@ -48,10 +63,48 @@ export async function readHiddenLine(
         if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('');
         else typed += char;
       }
+    } finally {
+      stdin.setRawMode(false);
+      out.write('\n');
     }
-    throw new Error('EOF');
-  } finally {
-    stdin.setRawMode(false);
-    out.write('\n');
   }
+
+  #take(end: number, next = end): string {
+    const line = this.#unread.slice(0, end);
+    this.#unread = this.#unread.slice(next);
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+
+  async #readMore(): Promise<boolean> {
+    if (this.#ended) return false;
+    this.#chunks ??= chunksOf(this.#stdin);
+    const next = await this.#chunks.next();
+    if (next.done === true) {
+      this.#ended = true;
+      return false;
+    }
+    this.#unread += String(next.value);
+    return true;
+  }
+}
+
+/** Node's readable streams can be iterated without being destroyed when the iteration stops. */
+function chunksOf(stdin: CliContext['stdin']): Chunks {
+  const stream = stdin as { iterator?: (options: { destroyOnReturn: boolean }) => AsyncIterator<Buffer> };
+  if (typeof stream.iterator === 'function') return stream.iterator({ destroyOnReturn: false });
+  return Symbol.asyncIterator in stdin ? stdin[Symbol.asyncIterator]() : stdin[Symbol.iterator]();
+}
+
+/** The first line of standard input, without its newline ('' at its end). */
+export async function readLine(stdin: CliContext['stdin']): Promise<string> {
+  return (await new InputReader(stdin).line()) ?? '';
+}
+
+/** {@link InputReader.hiddenLine} on a fresh reader of `stdin`. */
+export function readHiddenLine(
+  stdin: CliContext['stdin'] & Terminal,
+  out: TextSink,
+  prompt: string,
+): Promise<string> {
+  return new InputReader(stdin).hiddenLine(stdin, out, prompt);
 }

@@ -22,4 +22,5 @@ export { setConfigFileValue, parseSetValue, type SetValueOptions } from './write
 export { defaultConfigFileName, expandHome, absPath, homeDirectory } from './paths.js';
 export { validateConfig } from './validate.js';
 export { readInstallationID, readInstanceID, readSystemMetadata, SystemMetadataFile } from './identity.js';
+export { loadUserKey, clientIDOf, UserKeyFileName } from './user-key.js';
 export type { Problem } from './errors.js';

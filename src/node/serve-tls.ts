@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { loadUserKey } from '../api/server/index.js';
+import { loadUserKey } from '../config/index.js';
 import type { BacalhauConfig } from '../config/index.js';
 import { selfSignedCertificate } from '../lib/self-signed-cert.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';

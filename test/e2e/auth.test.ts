@@ -226,7 +226,10 @@ describe('auth sso', () => {
     expect(list.stderr).toMatch(
       new RegExp(
         `^Warning: the SSO token saved for ${address()} expired at ${new Date(exp * 1000).toISOString()}, ` +
-          "so requests are sent without it; run 'bacalhau auth sso login' for a new one\n\nError: Request Unauthorized\n",
+          "so requests are sent without it; run 'bacalhau auth sso login' for a new one\n\n" +
+          // the CLI's login finds no method to run, and says what the node takes instead
+          'Error: Request Unauthorized: the node asks for a username and password, an API key or an SSO token\n' +
+          "Hint: +set BACALHAU_API_KEY, or BACALHAU_API_USERNAME and BACALHAU_API_PASSWORD, or run 'bacalhau auth sso login'\n$",
       ),
     );
     // a valid one again

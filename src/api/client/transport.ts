@@ -40,6 +40,12 @@ export interface ClientOptions {
   token?: string;
   /** A complete `Authorization` header value (e.g. `basicAuthorization(user, password)`); wins over `token`. */
   authorization?: string;
+  /**
+   * Called when the server answers 401 (Go's `AuthenticatingClient`): resolves to a new `Authorization`
+   * value, which the request is sent again with and later requests carry, or to undefined to give up
+   * (the 401 is thrown). Requests refused at once share one call; a request is retried once.
+   */
+  reauthenticate?: () => Promise<string | undefined>;
   /** The namespace of requests that do not name one (Go's `WithNamespace`). */
   namespace?: string;
   /** The client's build, announced in `X-Bacalhau-Git-Version`, `-Git-Commit`, `-Build-Date`, `-Build-OS`, `X-Bacalhau-Arch`. */
@@ -89,12 +95,22 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+type RequestOptions = CallOptions & {
+  body?: unknown;
+  schema?: () => StructSchema;
+  /** Statuses other than 2xx whose body is an answer rather than an error. */
+  answerStatuses?: readonly number[];
+};
+
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
 export class HttpTransport {
   readonly baseUrl: URL;
   readonly #options: ClientOptions;
   readonly #fetch: FetchLike;
+  #authorization: string | undefined;
+  /** The `reauthenticate` call under way, shared by the requests it answers. */
+  #reauthenticating: Promise<string | undefined> | undefined;
 
   constructor(options: ClientOptions) {
     let base: URL;
@@ -112,6 +128,8 @@ export class HttpTransport {
     if (!base.pathname.endsWith('/')) base.pathname += '/';
     this.baseUrl = base;
     this.#options = options;
+    this.#authorization =
+      options.authorization ?? (options.token === undefined ? undefined : `Bearer ${options.token}`);
     const f = options.fetch ?? globalThis.fetch;
     this.#fetch = f.bind(globalThis);
   }
@@ -147,7 +165,7 @@ export class HttpTransport {
     set(HTTPHeader.InstallationID, o.installationID);
     set(HTTPHeader.InstanceID, o.instanceID);
     set(HTTPHeader.AppID, o.appID);
-    set('Authorization', o.authorization ?? (o.token === undefined ? undefined : `Bearer ${o.token}`));
+    set('Authorization', this.#authorization);
     Object.assign(h, o.headers);
     return h;
   }
@@ -168,16 +186,27 @@ export class HttpTransport {
    *   `RequestCancelled` when `signal` aborts; `TimeOut` (retryable); `ServiceUnavailable` when the server
    *   cannot be reached; `InternalError` for an answer that is not the expected JSON.
    */
-  async request<T>(
-    method: string,
-    url: URL,
-    options: CallOptions & {
-      body?: unknown;
-      schema?: () => StructSchema;
-      /** Statuses other than 2xx whose body is an answer rather than an error. */
-      answerStatuses?: readonly number[];
-    } = {},
-  ): Promise<T> {
+  async request<T>(method: string, url: URL, options: RequestOptions = {}): Promise<T> {
+    const sent = this.#authorization;
+    try {
+      return await this.#request<T>(method, url, options);
+    } catch (err) {
+      if (!(err instanceof BacalhauError) || err.options().httpStatus !== 401) throw err;
+      if (this.#options.reauthenticate === undefined || options.answerStatuses?.includes(401) === true)
+        throw err;
+      if (this.#authorization === sent) {
+        this.#reauthenticating ??= this.#options.reauthenticate().finally(() => {
+          this.#reauthenticating = undefined;
+        });
+        const renewed = await this.#reauthenticating;
+        if (renewed === undefined) throw err;
+        this.#authorization = renewed;
+      }
+      return this.#request<T>(method, url, options);
+    }
+  }
+
+  async #request<T>(method: string, url: URL, options: RequestOptions): Promise<T> {
     const headers = this.headers();
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     const timeoutMs = this.#options.timeoutMs ?? 30_000;

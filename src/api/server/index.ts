@@ -4,5 +4,4 @@ export type * from './types.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { redactedConfigDocument, RedactedMask } from './routes/agent.js';
 export { NoLogSourceMessage } from './routes/logs.js';
-export { loadUserKey, UserKeyFileName } from './authn/user-key.js';
 export { methodsNeedingRego } from './authn/methods.js';

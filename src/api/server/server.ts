@@ -30,7 +30,7 @@ import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
 import { authenticatorsFromConfig } from './authn/methods.js';
 import type { Authenticator } from './authn/types.js';
-import { loadUserKey } from './authn/user-key.js';
+import { loadUserKey } from '../../config/user-key.js';
 import { authorize } from './authorize.js';
 import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';

@@ -405,6 +405,55 @@ describe('BacalhauClient', () => {
     });
   });
 
+  it('asks reauthenticate once for requests refused together, and sends them again with its answer', async () => {
+    const apiKey = 'key-0123456789-0123456789';
+    const users = (config: TestConfig) => {
+      config.API.Auth.Users = [{ APIKey: apiKey, Capabilities: [{ Actions: ['*'] }] }];
+    };
+    await withClient({ config: users }, {}, async (_anonymous, _api, baseUrl) => {
+      let asked = 0;
+      const answers = [`Bearer ${apiKey}`, undefined];
+      const client = new BacalhauClient({
+        baseUrl,
+        token: 'stale',
+        reauthenticate: () => Promise.resolve(answers[asked++]),
+      });
+      const [jobs, again, nodes] = await Promise.all([
+        client.jobs.list(),
+        client.jobs.list(),
+        client.nodes.list(),
+      ]);
+      expect([jobs.Items, again.Items]).toEqual([[], []]);
+      expect(nodes.Nodes?.length).toBeGreaterThan(0);
+      expect(asked).toBe(1);
+      expect((await client.jobs.list()).Items).toEqual([]); // kept for later requests
+      expect(asked).toBe(1);
+
+      // an answer of nothing gives up: the refusal is thrown, and the request is not sent again
+      let sent = 0;
+      const counting: typeof fetch = (input, init) => {
+        sent++;
+        return fetch(input, init);
+      };
+      const givingUp = new BacalhauClient({
+        baseUrl,
+        fetch: counting,
+        reauthenticate: () => Promise.resolve(undefined),
+      });
+      expect((await rejection(givingUp.jobs.list())).httpStatus).toBe(401);
+      expect(sent).toBe(1);
+      // refused again with what reauthenticate gave: thrown, not asked again for that request
+      const wrong = new BacalhauClient({
+        baseUrl,
+        fetch: counting,
+        reauthenticate: () => Promise.resolve('Bearer nope'),
+      });
+      sent = 0;
+      expect((await rejection(wrong.jobs.list())).httpStatus).toBe(401);
+      expect(sent).toBe(2);
+    });
+  });
+
   it('sends its headers: version, installation, instance, app ID, authorization', async () => {
     const sent: Record<string, string>[] = [];
     const recordingFetch: typeof fetch = (input, init) => {

@@ -26,7 +26,7 @@ import { requestError } from '../errors.js';
 import { wire } from '../json.js';
 import { signJwt } from './jwt.js';
 import type { Authenticator } from './types.js';
-import { clientIDOf } from './user-key.js';
+import { clientIDOf } from '../../../config/user-key.js';
 
 export interface ChallengeDeps {
   /** This node's ID: the phrase clients sign, and the tokens' issuer and audience. */

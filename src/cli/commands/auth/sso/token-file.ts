@@ -2,8 +2,8 @@
  * SSO tokens saved by `bacalhau auth sso login`: `<DataDir>/jwt-tokens.json`, one token per API address
  * (`{"http://127.0.0.1:1234":"eyJ…"}`), the file Go's `util.ReadToken`/`WriteToken` keep: JSON written as
  * Go's encoder writes it, mode 0600, a missing or empty file meaning no tokens. Files written by Go's CLI
- * are read, and the other way round. `tokens.json`, where Go's CLI keeps the tokens its interactive
- * authentication (challenge, ask) earned, has the same form: it is read, never written here.
+ * are read, and the other way round. `tokens.json`, where the tokens of the CLI's login to a node that
+ * asks for one (challenge, ask: cli/auth-flow.ts) are kept, by Go's CLI too, has the same form.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../../../../lib/atomic-write.js';
@@ -16,7 +16,7 @@ export const SsoTokensFileName = 'jwt-tokens.json';
 
 export const ssoTokensPath = (dataDir: string): string => join(dataDir, SsoTokensFileName);
 
-/** Go's `tokens.json`: the tokens of its CLI's interactive authentication, one per API address. */
+/** `tokens.json`: the tokens of the CLI's login to nodes that ask for one (Go's file), one per API address. */
 export const authTokensPath = (dataDir: string): string => join(dataDir, 'tokens.json');
 
 function fileError(path: string, problem: string): BacalhauError {
@@ -59,10 +59,19 @@ export function readSsoToken(dataDir: string, apiAddress: string): string | unde
   return readSavedToken(ssoTokensPath(dataDir), apiAddress);
 }
 
-/** Saves the token for `apiAddress`, or removes it when `token` is undefined; other addresses' stay. */
+/** Saves the SSO token for `apiAddress`, or removes it when `token` is undefined; other addresses' stay. */
 export function writeSsoToken(dataDir: string, apiAddress: string, token: string | undefined): void {
-  const path = ssoTokensPath(dataDir);
+  writeSavedToken(dataDir, ssoTokensPath(dataDir), apiAddress, token);
+}
+
+/** Saves the login's token for `apiAddress` in `tokens.json`, as {@link writeSsoToken} does. */
+export function writeAuthToken(dataDir: string, apiAddress: string, token: string | undefined): void {
+  writeSavedToken(dataDir, authTokensPath(dataDir), apiAddress, token);
+}
+
+function writeSavedToken(dataDir: string, path: string, apiAddress: string, token: string | undefined): void {
   const tokens = readTokens(path);
+  if (tokens[apiAddress] === token) return; // nothing to change: no file made for nothing
   if (token === undefined) delete tokens[apiAddress];
   else tokens[apiAddress] = token;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

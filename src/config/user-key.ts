@@ -1,13 +1,14 @@
 /**
  * The node's user key, `<DataDir>/user_id.pem` (Go's `UserKeyPath` and `LoadUserKey`): an RSA private key
  * in PKCS#1 PEM, created with 2048 bits and mode 0600 when missing, as Go creates it. The node signs the
- * challenge method's tokens with it; Bacalhau's CLI signs challenges with the same file.
+ * challenge method's tokens with it, and the CLI signs the challenges of a node that asks for one with it
+ * (as Bacalhau's CLI does with the same file).
  */
 import { createHash, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BacalhauError, ErrorCode, errorMessage } from '../../../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 
 export const UserKeyFileName = 'user_id.pem';
 const keyBits = 2048;
