@@ -58,7 +58,13 @@ import {
 } from '../apimodels/wire.js';
 import { AuthApi } from './auth.js';
 import { unexpectedCloseError } from './log-close.js';
-import { ClientComponent, HttpTransport, type CallOptions, type ClientOptions } from './transport.js';
+import {
+  ClientComponent,
+  HttpTransport,
+  isRefusal,
+  type CallOptions,
+  type ClientOptions,
+} from './transport.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
@@ -328,8 +334,7 @@ export class JobsApi {
       all_job_versions: request.allJobVersions,
     });
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const http = this.http;
-    return { [Symbol.asyncIterator]: () => logStream(http, url.toString(), options.signal) };
+    return renewingLogStream(this.http, url.toString(), options.signal);
   }
 
   async #list<T extends { Items: unknown[]; NextToken: string }>(
@@ -436,6 +441,32 @@ function invalidResponse(what: string): BacalhauError {
 // The log stream
 
 type Pending = { resolve: (r: IteratorResult<ExecutionLog>) => void; reject: (e: unknown) => void };
+
+/**
+ * {@link logStream}, opened once more when the node refuses the first (401) and the client has another
+ * `Authorization` to send (`ClientOptions.reauthenticate`), as REST requests are sent again.
+ */
+async function* renewingLogStream(
+  http: HttpTransport,
+  url: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ExecutionLog> {
+  const sent = http.authorization;
+  const open = (): AsyncIterable<ExecutionLog> => ({
+    [Symbol.asyncIterator]: () => logStream(http, url, signal),
+  });
+  let received = false;
+  try {
+    for await (const line of open()) {
+      received = true;
+      yield line;
+    }
+    return;
+  } catch (err) {
+    if (received || !isRefusal(err) || !(await http.renewAuthorization(sent))) throw err;
+  }
+  yield* open();
+}
 
 /**
  * Characters of lines received and not yet read past which a log stream stops reading from its

@@ -187,23 +187,36 @@ export class HttpTransport {
    *   cannot be reached; `InternalError` for an answer that is not the expected JSON.
    */
   async request<T>(method: string, url: URL, options: RequestOptions = {}): Promise<T> {
-    const sent = this.#authorization;
+    const sent = this.authorization;
     try {
       return await this.#request<T>(method, url, options);
     } catch (err) {
-      if (!(err instanceof BacalhauError) || err.options().httpStatus !== 401) throw err;
-      if (this.#options.reauthenticate === undefined || options.answerStatuses?.includes(401) === true)
-        throw err;
-      if (this.#authorization === sent) {
-        this.#reauthenticating ??= this.#options.reauthenticate().finally(() => {
-          this.#reauthenticating = undefined;
-        });
-        const renewed = await this.#reauthenticating;
-        if (renewed === undefined) throw err;
-        this.#authorization = renewed;
-      }
+      if (!isRefusal(err) || options.answerStatuses?.includes(401) === true) throw err;
+      if (!(await this.renewAuthorization(sent))) throw err;
       return this.#request<T>(method, url, options);
     }
+  }
+
+  /** The `Authorization` requests carry now. */
+  get authorization(): string | undefined {
+    return this.#authorization;
+  }
+
+  /**
+   * After a 401 to a request sent with `sent`: whether to send it again, with the `Authorization` that
+   * replaced it meanwhile or the one `reauthenticate` gives (see {@link ClientOptions.reauthenticate}).
+   */
+  async renewAuthorization(sent: string | undefined): Promise<boolean> {
+    const reauthenticate = this.#options.reauthenticate;
+    if (reauthenticate === undefined) return false;
+    if (this.#authorization !== sent) return true;
+    this.#reauthenticating ??= reauthenticate().finally(() => {
+      this.#reauthenticating = undefined;
+    });
+    const renewed = await this.#reauthenticating;
+    if (renewed === undefined) return false;
+    this.#authorization = renewed;
+    return true;
   }
 
   async #request<T>(method: string, url: URL, options: RequestOptions): Promise<T> {
@@ -282,6 +295,11 @@ export class HttpTransport {
         : {}),
     });
   }
+}
+
+/** The server's 401: the caller is not known to it. */
+export function isRefusal(err: unknown): err is BacalhauError {
+  return err instanceof BacalhauError && err.options().httpStatus === 401;
 }
 
 export function parseJson(text: string): { value: unknown } | undefined {

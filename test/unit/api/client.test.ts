@@ -14,6 +14,7 @@ import {
   type ClientOptions,
   type WebSocketFactory,
 } from '../../../src/api/client/index.js';
+import { nodeTransportOptions } from '../../../src/api/client/node/tls.js';
 import { ManualClock } from '../../../src/lib/clock.js';
 import type { ApiLogSource } from '../../../src/api/server/types.js';
 import { BacalhauError } from '../../../src/models/bacerrors.js';
@@ -451,6 +452,36 @@ describe('BacalhauClient', () => {
       sent = 0;
       expect((await rejection(wrong.jobs.list())).httpStatus).toBe(401);
       expect(sent).toBe(2);
+    });
+  });
+
+  it('opens a refused log stream again with what reauthenticate gives', async () => {
+    const apiKey = 'key-0123456789-0123456789';
+    const logs: ApiLogSource = {
+      async *streamLogs() {
+        await Promise.resolve();
+        yield { value: { Type: 1, Line: 'line 1\n' } };
+      },
+    };
+    const users = (config: TestConfig) => {
+      config.API.Auth.Users = [{ APIKey: apiKey, Capabilities: [{ Actions: ['*'] }] }];
+    };
+    await withClient({ config: users, deps: () => ({ logs }) }, {}, async (_anonymous, api, baseUrl) => {
+      const owner = new BacalhauClient({ baseUrl, token: apiKey });
+      const { JobID } = await owner.jobs.put({ job: dockerJob() });
+      await api.execution(JobID, { state: 'Running' });
+      let asked = 0;
+      const client = new BacalhauClient({
+        baseUrl,
+        token: 'stale',
+        // the CLI's sockets: a refused upgrade is reported as the server's 401
+        ...nodeTransportOptions({ untrustedFix: '' }),
+        reauthenticate: () => Promise.resolve(asked++ === 0 ? `Bearer ${apiKey}` : undefined),
+      });
+      const lines = [];
+      for await (const line of client.jobs.logs({ idOrName: JobID, follow: true })) lines.push(line);
+      expect(lines).toEqual([{ Type: 1, Line: 'line 1\n' }]);
+      expect(asked).toBe(1);
     });
   });
 
