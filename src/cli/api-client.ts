@@ -86,19 +86,20 @@ interface SavedToken {
 }
 
 /**
- * The profile's token, else the one saved for `address` in the SSO tokens file, else in tokens.json.
- * An unreadable tokens file counts as none.
+ * The tokens that may be sent to `address`, first to use first: the profile's alone when it has one
+ * (Go looks no further), else the ones saved in the SSO tokens file and in tokens.json. An unreadable
+ * tokens file counts as none.
  */
-function savedToken(
+function savedTokens(
   ctx: CliContext,
   profile: ActiveProfile | undefined,
   dataDir: string,
   address: string,
-): SavedToken | undefined {
+): SavedToken[] {
   const login = `run '${ctx.binName} auth sso login' for a new one`;
   const token = profile?.profile.auth?.token ?? '';
   if (token !== '')
-    return { token, what: `the SSO token saved for profile ${goQuote(profile?.name ?? '')}`, renew: login };
+    return [{ token, what: `the SSO token saved for profile ${goQuote(profile?.name ?? '')}`, renew: login }];
   const files = [
     { path: ssoTokensPath(dataDir), what: `the SSO token saved for ${address}`, renew: login },
     {
@@ -107,21 +108,20 @@ function savedToken(
       renew: 'the next request the node refuses logs in again',
     },
   ];
-  for (const { path, what, renew } of files) {
+  return files.flatMap(({ path, what, renew }) => {
     try {
       const saved = readSavedToken(path, address);
-      if (saved !== undefined) return { token: saved, what, renew };
+      return saved === undefined ? [] : [{ token: saved, what, renew }];
     } catch {
-      // as Go: a broken tokens file only means no token saved there
+      return []; // as Go: a broken tokens file only means no token saved there
     }
-  }
-  return undefined;
+  });
 }
 
 /**
- * `Bearer <saved token>`, if one is saved. A token past its expiry is not sent, and the user is told
- * to log in again: the node would refuse every request carrying it, including those it allows without
- * credentials (Go sends it, and the user sees only "Request Unauthorized").
+ * `Bearer <saved token>`: the first saved token that has not expired. One past its expiry is not sent:
+ * the node would refuse every request carrying it, including those it allows without credentials (Go
+ * sends it, and the user sees only "Request Unauthorized"); when none is left, the user is told.
  */
 function savedAuthorization(
   ctx: CliContext,
@@ -129,17 +129,19 @@ function savedAuthorization(
   dataDir: string,
   address: string,
 ): string | undefined {
-  const saved = savedToken(ctx, profile, dataDir, address);
-  if (saved === undefined) return undefined;
-  const expiry = jwtExpiry(saved.token);
-  if (expiry !== undefined && expiry.getTime() <= Date.now()) {
-    ctx.stderr.write(
-      `Warning: ${saved.what} expired at ${expiry.toISOString()}, so requests are sent without it; ` +
-        `${saved.renew}\n`,
-    );
-    return undefined;
+  let expired: { saved: SavedToken; expiry: Date } | undefined;
+  for (const saved of savedTokens(ctx, profile, dataDir, address)) {
+    const expiry = jwtExpiry(saved.token);
+    if (expiry === undefined || expiry.getTime() > Date.now()) return `Bearer ${saved.token}`;
+    expired ??= { saved, expiry };
   }
-  return `Bearer ${saved.token}`;
+  if (expired !== undefined) {
+    ctx.stderr.write(
+      `Warning: ${expired.saved.what} expired at ${expired.expiry.toISOString()}, so requests are sent ` +
+        `without it; ${expired.saved.renew}\n`,
+    );
+  }
+  return undefined;
 }
 
 /** The node a command talks to: its configuration, the profile in use if any, and the API address. */
@@ -183,10 +185,10 @@ export function createCliClient(
   let auth: string | undefined;
   let reauthenticate: (() => Promise<string | undefined>) | undefined;
   if (options.credentials !== false) {
-    auth = authorization(ctx.env);
-    // Go's order: credentials the user gave (environment, profile) are used as they are, never replaced
-    if (auth === undefined && (profile?.profile.auth?.token ?? '') === '') {
-      auth = savedAuthorization(ctx, profile, config.DataDir, address);
+    const fromEnv = authorization(ctx.env);
+    auth = fromEnv ?? savedAuthorization(ctx, profile, config.DataDir, address);
+    // as Go: credentials the user gave (environment, profile) are used as they are, never replaced
+    if (fromEnv === undefined && (profile?.profile.auth?.token ?? '') === '') {
       reauthenticate = () => login(ctx, cmd, config.DataDir, address);
     }
   }

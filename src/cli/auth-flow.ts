@@ -24,7 +24,7 @@ import { loadUserKey } from '../config/index.js';
 import { isPlainObject } from '../models/codec.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import type { CliContext } from './context.js';
-import { InputReader, isTerminal } from './input.js';
+import { InputInterrupted, InputReader } from './input.js';
 
 const supported: readonly string[] = [AuthMethodType.Challenge, AuthMethodType.Ask];
 
@@ -48,6 +48,16 @@ export async function runAuthenticationFlow(
   auth: AuthApi,
   dataDir: string,
 ): Promise<string | undefined> {
+  try {
+    return await logIn(ctx, auth, dataDir);
+  } catch (err) {
+    // Go's words when its prompt is interrupted
+    if (err instanceof InputInterrupted) throw flowError('context canceled', 'the login was interrupted');
+    throw err;
+  }
+}
+
+async function logIn(ctx: CliContext, auth: AuthApi, dataDir: string): Promise<string | undefined> {
   const signal = ctx.signal === undefined ? {} : { signal: ctx.signal };
   const { Methods: offered } = await auth.methods(signal);
   const names = Object.keys(offered).sort();
@@ -64,7 +74,7 @@ export async function runAuthenticationFlow(
       `no common authentication method: client supports [${supported.join(' ')}], server supports [${types}]`,
     );
   }
-  const input = new InputReader(ctx.stdin);
+  const input = new InputReader(ctx.stdin, ctx.signal);
   for (;;) {
     const name = await choose(ctx, input, usable);
     if (name === undefined) return undefined;
@@ -77,7 +87,7 @@ export async function runAuthenticationFlow(
     const outcome = await auth.authenticate(name, answer, signal);
     if (outcome.success && outcome.token !== undefined) return outcome.token;
     const reason = outcome.reason ?? 'no reason given';
-    const typedAgain = requirement.type === AuthMethodType.Ask && isTerminal(ctx.stdin);
+    const typedAgain = requirement.type === AuthMethodType.Ask && input.fromTerminal;
     if (!typedAgain) throw flowError(`the node refused the ${name} login: ${reason}`);
     ctx.stderr.write(`${reason}\n`);
   }
@@ -130,10 +140,11 @@ async function answerAsk(
     if (typeof type !== 'string') throw flowError(`invalid schema: property "${field}" has no type`);
     if (type === 'object') throw flowError(`invalid schema: property "${field}" has non-scalar type`);
     let answer: string | undefined;
-    if (property['writeOnly'] === true && isTerminal(ctx.stdin)) {
+    if (property['writeOnly'] === true && input.fromTerminal) {
       try {
-        answer = await input.hiddenLine(ctx.stdin, ctx.stderr, `${field}: `);
+        answer = await input.hiddenLine(ctx.stderr, `${field}: `);
       } catch (err) {
+        if (err instanceof InputInterrupted) throw err;
         if (errorMessage(err) === 'EOF') return undefined;
         throw flowError(`failed to read ${field}: ${errorMessage(err)}`);
       }

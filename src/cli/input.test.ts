@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputReader, isTerminal, readHiddenLine, readLine } from './input.js';
+import { InputInterrupted, InputReader, isTerminal, readHiddenLine, readLine } from './input.js';
 
 /** A terminal in raw mode sending `chunks` as keystrokes; records the raw-mode switches. */
 function terminal(...chunks: string[]) {
@@ -53,10 +53,19 @@ describe('reading input', () => {
     const echo = { write: () => undefined };
     const t = terminal('1\r', 'sec', 'ret\rmore');
     const typed = new InputReader(t.stdin);
-    expect(await typed.hiddenLine(t.stdin, echo, '')).toBe('1');
-    expect(await typed.hiddenLine(t.stdin, echo, '')).toBe('secret');
+    expect(await typed.hiddenLine(echo, '')).toBe('1');
+    expect(await typed.hiddenLine(echo, '')).toBe('secret');
     expect(await typed.line()).toBe('more');
     expect(t.modes).toEqual([true, false, true, false]);
+  });
+
+  it('InputReader: a read waiting when the signal aborts is interrupted', async () => {
+    const controller = new AbortController();
+    const never = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) };
+    const reading = new InputReader(never, controller.signal).line();
+    controller.abort();
+    await expect(reading).rejects.toBeInstanceOf(InputInterrupted);
+    await expect(new InputReader(['x\n'], controller.signal).line()).rejects.toBeInstanceOf(InputInterrupted);
   });
 
   it('a pipe is not a terminal', () => {

@@ -1,4 +1,5 @@
 /** Reading what the user types: lines (answers to prompts), or a password without echoing it. */
+import { raceSignals } from '../lib/abort.js';
 import type { CliContext, TextSink } from './context.js';
 
 /** A terminal on standard input (Node's `tty.ReadStream`), which can stop echoing. */
@@ -14,19 +15,35 @@ export function isTerminal(stdin: CliContext['stdin']): stdin is CliContext['std
 
 type Chunks = AsyncIterator<Buffer | string> | Iterator<Buffer | string>;
 
+/** The user interrupted a prompt: Ctrl+C typed at a hidden one, or the command's signal aborted. */
+export class InputInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
 /**
  * Answers to several prompts from one standard input: what was read past a line's end is kept for the
  * next answer (a pipe delivers `1\nsecret\n` at once), and the input is never closed in between (Node
- * destroys a stream whose iteration is ended early).
+ * destroys a stream whose iteration is ended early). A read waiting when `signal` aborts (the user's
+ * Ctrl+C, which only aborts the command's signal while the terminal echoes) fails with
+ * {@link InputInterrupted}.
  */
 export class InputReader {
   readonly #stdin: CliContext['stdin'];
+  readonly #signal: AbortSignal | undefined;
   #chunks: Chunks | undefined;
   #unread = '';
   #ended = false;
 
-  constructor(stdin: CliContext['stdin']) {
+  constructor(stdin: CliContext['stdin'], signal?: AbortSignal) {
     this.#stdin = stdin;
+    this.#signal = signal;
+  }
+
+  /** Whether answers come from a terminal, where {@link hiddenLine} can hide them. */
+  get fromTerminal(): boolean {
+    return isTerminal(this.#stdin);
   }
 
   /** The next line without its newline; what came before the end of input; undefined after it. */
@@ -41,11 +58,14 @@ export class InputReader {
   /**
    * Shows `prompt` on `out` and reads a line from the terminal with echo off (Go's `term.ReadPassword`):
    * the terminal is put in raw mode before the prompt appears, so that nothing typed is echoed, and this
-   * handles Enter, Backspace, Ctrl+C (rejects: `interrupted`) and Ctrl+D (rejects: `EOF` when nothing
-   * was typed); the terminal is restored whatever happens, and the newline Enter would have echoed is
-   * printed.
+   * handles Enter, Backspace, Ctrl+C (rejects: {@link InputInterrupted}) and Ctrl+D (rejects: `EOF` when
+   * nothing was typed); the terminal is restored whatever happens, and the newline Enter would have
+   * echoed is printed.
+   * @throws Error `not a terminal` when standard input is not one
    */
-  async hiddenLine(stdin: Terminal, out: TextSink, prompt: string): Promise<string> {
+  async hiddenLine(out: TextSink, prompt: string): Promise<string> {
+    const stdin = this.#stdin;
+    if (!isTerminal(stdin)) throw new Error('not a terminal');
     stdin.setRawMode(true);
     out.write(prompt);
     let typed = '';
@@ -55,7 +75,7 @@ export class InputReader {
         const [char = ''] = this.#unread;
         this.#unread = this.#unread.slice(char.length);
         if (char === '\r' || char === '\n') return typed;
-        if (char === '\u0003') throw new Error('interrupted');
+        if (char === '\u0003') throw new InputInterrupted();
         if (char === '\u0004') {
           if (typed === '') throw new Error('EOF');
           return typed;
@@ -78,7 +98,9 @@ export class InputReader {
   async #readMore(): Promise<boolean> {
     if (this.#ended) return false;
     this.#chunks ??= chunksOf(this.#stdin);
-    const next = await this.#chunks.next();
+    const next = await raceSignals(Promise.resolve(this.#chunks.next()), [this.#signal], () => {
+      return new InputInterrupted();
+    });
     if (next.done === true) {
       this.#ended = true;
       return false;
@@ -106,5 +128,5 @@ export function readHiddenLine(
   out: TextSink,
   prompt: string,
 ): Promise<string> {
-  return new InputReader(stdin).hiddenLine(stdin, out, prompt);
+  return new InputReader(stdin).hiddenLine(out, prompt);
 }

@@ -3,11 +3,12 @@
  * built CLI against a stand-in for a Go node with such a policy (test/helpers/fake-auth-node.ts), whose
  * challenge method checks signatures with this project's own authenticator.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, runBuilt } from '../helpers/built-cli.js';
+import { builtMain, ensureBuilt, runBuilt } from '../helpers/built-cli.js';
 import type { CliRun } from '../helpers/cli.js';
 import { startFakeAuthNode, type FakeAuthNode } from '../helpers/fake-auth-node.js';
 
@@ -32,13 +33,24 @@ const tokensFile = (): string => join(dataDir, 'tokens.json');
 const savedTokens = (): Record<string, string> =>
   JSON.parse(readFileSync(tokensFile(), 'utf8')) as Record<string, string>;
 
+const clientEnv = (): Record<string, string> => ({
+  BACALHAU_DIR: dataDir,
+  BACALHAU_API_HOST: '127.0.0.1',
+  BACALHAU_API_PORT: new URL(node.address).port,
+});
+
 function jobList(stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
-  const port = new URL(node.address).port;
   return runBuilt(['job', 'list', '--output', 'json'], {
-    env: { BACALHAU_DIR: dataDir, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: port, ...env },
+    env: { ...clientEnv(), ...env },
     cwd: dataDir,
     stdin,
   });
+}
+
+/** A JWT that expired a minute ago (only its claims are read). */
+function expiredJwt(): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256' })}.${part({ exp: Math.floor(Date.now() / 1000) - 60 })}.c2ln`;
 }
 
 describe('login to a node that refuses anonymous requests', () => {
@@ -106,5 +118,52 @@ describe('login to a node that refuses anonymous requests', () => {
     expect(run.stderr).toMatch(/^\nError: Request Unauthorized\n/);
     expect(node.seen).toEqual(['Bearer wrong key']);
     expect(existsSync(join(dataDir, 'user_id.pem'))).toBe(false);
+  });
+
+  it('sends a profile’s token as it is, never logging in over it', async () => {
+    mkdirSync(join(dataDir, 'profiles'));
+    writeFileSync(
+      join(dataDir, 'profiles', 'fake.yaml'),
+      `endpoint: ${node.address}\nauth:\n    token: from-the-profile\n`,
+    );
+    const run = await runBuilt(['job', 'list', '--profile', 'fake'], {
+      env: { BACALHAU_DIR: dataDir },
+      cwd: dataDir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^\nError: Request Unauthorized\n/);
+    expect(node.seen).toEqual(['Bearer from-the-profile']);
+    expect(existsSync(join(dataDir, 'user_id.pem'))).toBe(false);
+  });
+
+  it('skips an expired SSO token for the login’s token saved after it, without a warning', async () => {
+    expect((await jobList()).code).toBe(0);
+    const token = savedTokens()[node.address];
+    writeFileSync(join(dataDir, 'jwt-tokens.json'), JSON.stringify({ [node.address]: expiredJwt() }));
+    node.seen.length = 0;
+    expect(await jobList()).toMatchObject({ code: 0, stderr: '' });
+    expect(node.seen).toEqual([`Bearer ${token}`]);
+  });
+
+  it('ends at once with Go’s “context canceled” when Ctrl+C interrupts a prompt', async () => {
+    node.offer(['ClientKey', 'Secret']);
+    const child = spawn(process.execPath, [builtMain, 'job', 'list'], {
+      env: { PATH: process.env['PATH'] ?? '', ...clientEnv() },
+      cwd: dataDir,
+      stdio: ['pipe', 'pipe', 'pipe'], // standard input stays open: the prompt waits
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('Choose a number: ')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Choose a number: \nError: context canceled\nHint: +the login was interrupted\n$/);
+    expect(existsSync(tokensFile())).toBe(false);
   });
 });

@@ -43,7 +43,8 @@ export interface ClientOptions {
   /**
    * Called when the server answers 401 (Go's `AuthenticatingClient`): resolves to a new `Authorization`
    * value, which the request is sent again with and later requests carry, or to undefined to give up
-   * (the 401 is thrown). Requests refused at once share one call; a request is retried once.
+   * (the 401 is thrown, and later refusals of the same value are not asked about again). Requests
+   * refused at once share one call; a request is retried once.
    */
   reauthenticate?: () => Promise<string | undefined>;
   /** The namespace of requests that do not name one (Go's `WithNamespace`). */
@@ -111,6 +112,8 @@ export class HttpTransport {
   #authorization: string | undefined;
   /** The `reauthenticate` call under way, shared by the requests it answers. */
   #reauthenticating: Promise<string | undefined> | undefined;
+  /** The `Authorization` whose refusal `reauthenticate` found no answer to. */
+  #declined: { authorization: string | undefined } | undefined;
 
   constructor(options: ClientOptions) {
     let base: URL;
@@ -210,10 +213,17 @@ export class HttpTransport {
     const reauthenticate = this.#options.reauthenticate;
     if (reauthenticate === undefined) return false;
     if (this.#authorization !== sent) return true;
+    // given up on already: a refusal that arrives late must not start another login (a user asked twice)
+    if (this.#declined !== undefined && this.#declined.authorization === sent) return false;
     this.#reauthenticating ??= reauthenticate().finally(() => {
       this.#reauthenticating = undefined;
     });
-    const renewed = await this.#reauthenticating;
+    let renewed: string | undefined;
+    try {
+      renewed = await this.#reauthenticating;
+    } finally {
+      if (renewed === undefined) this.#declined = { authorization: sent };
+    }
     if (renewed === undefined) return false;
     this.#authorization = renewed;
     return true;

@@ -436,13 +436,17 @@ describe('BacalhauClient', () => {
         sent++;
         return fetch(input, init);
       };
+      let declined = 0;
       const givingUp = new BacalhauClient({
         baseUrl,
         fetch: counting,
-        reauthenticate: () => Promise.resolve(undefined),
+        reauthenticate: () => Promise.resolve(void declined++),
       });
       expect((await rejection(givingUp.jobs.list())).httpStatus).toBe(401);
       expect(sent).toBe(1);
+      // refused again with the same credentials: not asked again (a user who gave up is not asked twice)
+      expect((await rejection(givingUp.jobs.list())).httpStatus).toBe(401);
+      expect(declined).toBe(1);
       // refused again with what reauthenticate gave: thrown, not asked again for that request
       const wrong = new BacalhauClient({
         baseUrl,
