@@ -166,4 +166,14 @@ describe('login to a node that refuses anonymous requests', () => {
     expect(stderr).toMatch(/Choose a number: \nError: context canceled\nHint: +the login was interrupted\n$/);
     expect(existsSync(tokensFile())).toBe(false);
   });
+
+  it('logs in when the node refuses the log stream, and streams it', async () => {
+    const run = await runBuilt(['job', 'logs', 'j-7f0e4b2a-0000-4000-8000-000000000000'], {
+      env: clientEnv(),
+      cwd: dataDir,
+    });
+    expect(run).toMatchObject({ code: 0, stdout: 'hello from the logs\n', stderr: '' });
+    const token = savedTokens()[node.address] ?? '';
+    expect(node.seen).toEqual([undefined, `Bearer ${token}`]);
+  });
 });

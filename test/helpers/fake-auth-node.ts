@@ -4,11 +4,14 @@
  * project can be (it evaluates no Rego). On 127.0.0.1: `GET /api/v1/auth` lists the methods it is given;
  * `POST /api/v1/auth/ClientKey` checks the signature with this project's own challenge authenticator;
  * `POST /api/v1/auth/Secret` wants the `token` field to be {@link FakeAuthNode.secret}; `GET
- * /api/v1/orchestrator/jobs` answers an empty list to a token it issued and 401 to anything else.
+ * /api/v1/orchestrator/jobs` answers an empty list to a token it issued and 401 to anything else, and
+ * the logs WebSocket of any job (`/api/v1/orchestrator/jobs/<id>/logs`) sends one line to such a
+ * token, refusing the upgrade with 401 otherwise.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { ChallengeAuthenticator } from '../../src/api/server/authn/challenge.js';
 import { systemClock } from '../../src/lib/clock.js';
 
@@ -30,6 +33,14 @@ const secretSchema = {
   type: 'object',
   properties: { token: { type: 'string', writeOnly: true } },
   required: ['token'],
+};
+
+const refusal = {
+  Status: 401,
+  Code: 'Unauthorized',
+  Component: 'Authorizer',
+  Message: 'Request Unauthorized',
+  Hint: 'Unauthorized principal. Event has been recorded.',
 };
 
 function send(response: ServerResponse, status: number, body: unknown): void {
@@ -86,16 +97,27 @@ export async function startFakeAuthNode(): Promise<FakeAuthNode> {
         if (authorization?.startsWith('Bearer ') === true && issued.has(authorization.slice(7))) {
           return send(response, 200, { Items: [], NextToken: '' });
         }
-        return send(response, 401, {
-          Status: 401,
-          Code: 'Unauthorized',
-          Component: 'Authorizer',
-          Message: 'Request Unauthorized',
-          Hint: 'Unauthorized principal. Event has been recorded.',
-        });
+        return send(response, 401, refusal);
       }
       send(response, 404, { Status: 404, Code: 'NotFound', Message: `no route ${path}` });
     })().catch((err: unknown) => send(response, 500, { Message: String(err) }));
+  });
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const authorization = request.headers.authorization;
+    seen.push(authorization);
+    if (!/^\/api\/v1\/orchestrator\/jobs\/[^/]+\/logs/.test(request.url ?? '')) return socket.destroy();
+    if (authorization?.startsWith('Bearer ') !== true || !issued.has(authorization.slice(7))) {
+      const text = JSON.stringify(refusal);
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+      );
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      ws.send(JSON.stringify({ value: { Type: 1, Line: 'hello from the logs\n' } }));
+      ws.close(1000);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

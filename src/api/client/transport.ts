@@ -187,7 +187,8 @@ export class HttpTransport {
    * Sends a request and returns the decoded JSON answer (through `schema` when given).
    * @throws BacalhauError: the server's APIError (code, component, hint, details + `request_id`, status);
    *   `RequestCancelled` when `signal` aborts; `TimeOut` (retryable); `ServiceUnavailable` when the server
-   *   cannot be reached; `InternalError` for an answer that is not the expected JSON.
+   *   cannot be reached; `InternalError` for an answer that is not the expected JSON. A 401 is sent again
+   *   once when `reauthenticate` (ClientOptions) gives new credentials.
    */
   async request<T>(method: string, url: URL, options: RequestOptions = {}): Promise<T> {
     const sent = this.authorization;
