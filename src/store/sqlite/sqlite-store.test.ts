@@ -511,6 +511,19 @@ describe('SqliteJobStore', () => {
       expect((await store.listJobs({ limit: 100 })).items).toHaveLength(65);
     });
 
+    it('commits a background batch in every turn, however many urgent writes come', async () => {
+      const store = await SqliteJobStore.create({ path: ':memory:', backgroundSliceMs: 0 });
+      open.push(store);
+      const settled: string[] = [];
+      const background = queueBackground(store, 32, settled);
+      const urgent = store
+        .transaction((tx) => tx.createJob(makeJob()), { urgent: true })
+        .then(() => void settled.push('urgent'));
+      await new Promise((resolve) => setImmediate(resolve)); // the store's first turn has run
+      expect(settled).toEqual(['urgent', ...Array.from({ length: 16 }, (_, i) => `bg${i}`)]);
+      await Promise.all([...background, urgent]);
+    });
+
     it('commits every queued write when closed, whatever the slice', async () => {
       const path = freshPath();
       const store = await SqliteJobStore.create({ path, backgroundSliceMs: 0 });

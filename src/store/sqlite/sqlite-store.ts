@@ -387,16 +387,17 @@ export class SqliteJobStore implements JobStore {
     if (this.#urgent.length + this.#queued.length === 0) return;
     if (this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
     const started = performance.now();
-    for (let first = true; this.#urgent.length + this.#queued.length > 0; first = false) {
-      // at least one batch a turn, whatever the slice
-      if (!first && this.#urgent.length === 0 && performance.now() - started > sliceMs) {
+    // at least one background batch a turn, whatever the slice: a steady stream of urgent writes does
+    // not starve the orchestrator's own
+    let backgroundCommitted = false;
+    while (this.#urgent.length + this.#queued.length > 0) {
+      const urgent = this.#urgent.length > 0;
+      if (!urgent && backgroundCommitted && performance.now() - started > sliceMs) {
         this.#scheduleCommit();
         return;
       }
-      const batch =
-        this.#urgent.length > 0
-          ? this.#urgent.splice(0, MaxGroupCommit)
-          : this.#queued.splice(0, BackgroundBatch);
+      backgroundCommitted ||= !urgent;
+      const batch = urgent ? this.#urgent.splice(0, MaxGroupCommit) : this.#queued.splice(0, BackgroundBatch);
       if (this.#state === 'closed') {
         for (const write of batch) write.reject(storeClosed());
         continue;
