@@ -360,14 +360,6 @@ export type AsyncOperations<T> = {
 
 export type JobStoreState = 'open' | 'closed';
 
-export interface TransactionOptions {
-  /**
-   * A client waits on this write (an API submission): it is committed before the writes of the
-   * orchestrator's own work queued ahead of it, so that a busy scheduler does not hold up the answer.
-   */
-  urgent?: boolean;
-}
-
 export interface JobStore extends AsyncOperations<JobStoreTx> {
   readonly state: JobStoreState;
 
@@ -377,7 +369,7 @@ export interface JobStore extends AsyncOperations<JobStoreTx> {
    * (returning a promise is refused and rolled back) and must use `tx`, not this store's methods:
    * nesting is refused. Change listeners run after the commit, before the promise settles.
    */
-  transaction<T>(fn: (tx: JobStoreTx) => T, options?: TransactionOptions): Promise<T>;
+  transaction<T>(fn: (tx: JobStoreTx) => T): Promise<T>;
   /** Runs `fn` against one consistent snapshot, e.g. a scheduler loading a job, its executions and nodes. */
   read<T>(fn: (tx: JobStoreReader) => T): Promise<T>;
   /**

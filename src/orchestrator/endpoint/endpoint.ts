@@ -64,9 +64,6 @@ export const JobRerunStateMessage = 'job rerun';
 /** The rerun event's `Reason` when the request gives none (the only one Go ever records). */
 export const DefaultRerunReason = 'job rerun';
 
-/** The client's request waits on these writes: they go before the orchestrator's own (store/types.ts). */
-const Urgent = { urgent: true } as const;
-
 /** A submission after validation, normalization, sanitizing and the transformers. */
 interface PreparedJob {
   job: Job;
@@ -134,7 +131,7 @@ export class JobEndpoint {
       tx.addJobHistory(pending.ID, pending.Version, [events.jobUpdated()]);
       const evaluation = tx.createEvaluation(this.#evaluation(pending, EvalTrigger.JobUpdate));
       return { JobID: pending.ID, EvaluationID: evaluation.ID, Warnings: warnings };
-    }, Urgent);
+    });
   }
 
   /**
@@ -188,7 +185,7 @@ export class JobEndpoint {
       tx.addJobHistory(stopped.ID, stopped.Version, [this.#options.events.jobStopped(reason)]);
       const evaluation = tx.createEvaluation(this.#evaluation(stopped, EvalTrigger.JobCancel));
       return { EvaluationID: evaluation.ID };
-    }, Urgent);
+    });
   }
 
   /**
@@ -222,7 +219,7 @@ export class JobEndpoint {
       tx.addJobHistory(pending.ID, pending.Version, [this.#options.events.jobRerun(reason)]);
       const evaluation = tx.createEvaluation(this.#evaluation(pending, EvalTrigger.JobRerun));
       return { EvaluationID: evaluation.ID, JobID: pending.ID, JobVersion: pending.Version, Warnings: null };
-    }, Urgent);
+    });
   }
 
   /** Refuses a job that the transport could not carry to a node (see {@link jobTooLarge}). */

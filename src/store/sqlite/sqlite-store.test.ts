@@ -476,67 +476,6 @@ describe('SqliteJobStore', () => {
     });
   });
 
-  describe('urgent writes and the background slice', () => {
-    /** Queues `count` background writes, recording the order they settle in as `bg<i>`. */
-    const queueBackground = (store: SqliteJobStore, count: number, settled: string[]) =>
-      Array.from({ length: count }, (_, i) =>
-        store.transaction((tx) => tx.createJob(makeJob())).then(() => void settled.push(`bg${i}`)),
-      );
-
-    it('commits an urgent write before the background writes queued ahead of it', async () => {
-      const store = await openStore(':memory:');
-      const settled: string[] = [];
-      const background = queueBackground(store, 40, settled);
-      const urgent = store
-        .transaction((tx) => tx.createJob(makeJob()), { urgent: true })
-        .then(() => void settled.push('urgent'));
-      await Promise.all([...background, urgent]);
-      expect(settled[0]).toBe('urgent');
-      expect(settled.slice(1)).toEqual(Array.from({ length: 40 }, (_, i) => `bg${i}`)); // in call order
-    });
-
-    it('leaves background writes past its slice to later turns, letting an urgent one in between', async () => {
-      const store = await SqliteJobStore.create({ path: ':memory:', backgroundSliceMs: 0 });
-      open.push(store);
-      const settled: string[] = [];
-      const background = queueBackground(store, 64, settled);
-      // queued after the first turn of commits: with a slice of 0, one batch of 16 went in that turn
-      const urgent = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => store.transaction((tx) => tx.createJob(makeJob()), { urgent: true }))
-        .then(() => void settled.push('urgent'));
-      await Promise.all([...background, urgent]);
-      const at = settled.indexOf('urgent');
-      expect(at).toBeGreaterThan(0);
-      expect(at).toBeLessThan(64);
-      expect((await store.listJobs({ limit: 100 })).items).toHaveLength(65);
-    });
-
-    it('commits a background batch in every turn, however many urgent writes come', async () => {
-      const store = await SqliteJobStore.create({ path: ':memory:', backgroundSliceMs: 0 });
-      open.push(store);
-      const settled: string[] = [];
-      const background = queueBackground(store, 32, settled);
-      const urgent = store
-        .transaction((tx) => tx.createJob(makeJob()), { urgent: true })
-        .then(() => void settled.push('urgent'));
-      await new Promise((resolve) => setImmediate(resolve)); // the store's first turn has run
-      expect(settled).toEqual(['urgent', ...Array.from({ length: 16 }, (_, i) => `bg${i}`)]);
-      await Promise.all([...background, urgent]);
-    });
-
-    it('commits every queued write when closed, whatever the slice', async () => {
-      const path = freshPath();
-      const store = await SqliteJobStore.create({ path, backgroundSliceMs: 0 });
-      const settled: string[] = [];
-      const background = queueBackground(store, 100, settled);
-      await store.close();
-      await Promise.all(background);
-      expect(settled).toHaveLength(100);
-      const reopened = await openStore(path);
-      expect((await reopened.listJobs({ limit: 200 })).items).toHaveLength(100);
-    });
-  });
-
   describe('options', () => {
     it('honours synchronous FULL', async () => {
       const path = freshPath();

@@ -15,14 +15,6 @@
  * its own all-or-nothing outcome (a failing callback rolls back to its savepoint only) and its own
  * change notification, in call order; every promise settles only after the shared commit. Reads see
  * committed data: a caller that wants to read its own write awaits the write first.
- *
- * Urgent writes first: writes a client waits on (`urgent`, an API submission) are committed before the
- * queued writes of the orchestrator's own work, and those are committed in small batches for at most
- * `backgroundSliceMs` per turn of the event loop, the rest in later turns. Under more load than the
- * node can schedule, a long queue of its own writes then no longer holds up the next request: the
- * HTTP requests waiting to be read get their turn in between (API benchmark at 2,000 submissions/s,
- * more than this machine schedules: PUT median 12–13 → 6 ms, p99 38–42 → 22–27 ms; the throughput
- * benchmark alternating: 1,264 against 1,295 jobs/s, within its noise).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -53,7 +45,6 @@ import type {
   StoreChange,
   StoreChangeListener,
   StoreClock,
-  TransactionOptions,
   UpdateExecutionRequest,
   UpdateJobCondition,
   UpdateJobStateRequest,
@@ -84,11 +75,6 @@ export interface SqliteJobStoreOptions {
    */
   backgroundCheckpoints?: boolean;
   checkpointEveryWrites?: number;
-  /**
-   * How long one turn of the event loop commits background writes before leaving the rest to the next
-   * (see the file comment); default 1 ms. 0 commits one batch a turn.
-   */
-  backgroundSliceMs?: number;
   /**
    * Errors no caller can receive: a change listener that threw, a failed background checkpoint.
    * Default: printed to stderr.
@@ -122,12 +108,8 @@ export class SqliteJobStore implements JobStore {
   #state: JobStoreState = 'open';
   #closing: Promise<void> | undefined;
   #inTransaction = false;
-  /** Background writes waiting for a group commit, in call order. */
+  /** Writes waiting for the next group commit, in call order. */
   #queued: QueuedWrite[] = [];
-  /** Urgent writes waiting for the next group commit, in call order. */
-  #urgent: QueuedWrite[] = [];
-  #commitScheduled = false;
-  readonly #backgroundSliceMs: number;
 
   /** Opens (creating and migrating if needed) the database at `options.path`. */
   static create(options: SqliteJobStoreOptions): Promise<SqliteJobStore> {
@@ -175,7 +157,6 @@ export class SqliteJobStore implements JobStore {
       decoded: newDecodedRecords(),
     };
     this.#run = db.transaction((fn: () => unknown) => fn());
-    this.#backgroundSliceMs = options.backgroundSliceMs ?? 1;
     this.#onError =
       options.onError ??
       ((error) => {
@@ -208,22 +189,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Queues `fn` for the next group commit (see the file comment); the promise carries its outcome. */
-  transaction<T>(fn: (tx: JobStoreTx) => T, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(fn: (tx: JobStoreTx) => T): Promise<T> {
     if (this.#state === 'closed') return Promise.reject(storeClosed());
     if (this.#inTransaction) return Promise.reject(nestingRefused());
     return new Promise<T>((resolve, reject) => {
-      const write = { fn, resolve: resolve as (value: unknown) => void, reject };
-      (options.urgent === true ? this.#urgent : this.#queued).push(write);
-      this.#scheduleCommit();
-    });
-  }
-
-  #scheduleCommit(): void {
-    if (this.#commitScheduled) return;
-    this.#commitScheduled = true;
-    setImmediate(() => {
-      this.#commitScheduled = false;
-      this.#commitQueued();
+      this.#queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#queued.length === 1) setImmediate(() => this.#commitQueued());
     });
   }
 
@@ -242,8 +213,8 @@ export class SqliteJobStore implements JobStore {
 
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    // Writes already accepted are committed, not dropped: all of them, whatever the time.
-    this.#commitQueued(Number.POSITIVE_INFINITY);
+    // Writes already accepted are committed, not dropped.
+    this.#commitQueued();
     this.#state = 'closed';
     this.#listeners.clear();
     const checkpointer = this.#checkpointer;
@@ -378,26 +349,11 @@ export class SqliteJobStore implements JobStore {
     this.#onError(datastoreFailure(`WAL checkpoint failed: ${message}`, undefined));
   }
 
-  /**
-   * Commits the queued urgent writes (in batches of at most {@link MaxGroupCommit}), then background
-   * ones (in batches of {@link BackgroundBatch}) until `sliceMs` has passed, settling each batch after
-   * its commit; what is left waits for the next turn.
-   */
-  #commitQueued(sliceMs = this.#backgroundSliceMs): void {
-    if (this.#urgent.length + this.#queued.length === 0) return;
-    if (this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
-    const started = performance.now();
-    // at least one background batch a turn, whatever the slice: a steady stream of urgent writes does
-    // not starve the orchestrator's own
-    let backgroundCommitted = false;
-    while (this.#urgent.length + this.#queued.length > 0) {
-      const urgent = this.#urgent.length > 0;
-      if (!urgent && backgroundCommitted && performance.now() - started > sliceMs) {
-        this.#scheduleCommit();
-        return;
-      }
-      backgroundCommitted ||= !urgent;
-      const batch = urgent ? this.#urgent.splice(0, MaxGroupCommit) : this.#queued.splice(0, BackgroundBatch);
+  /** Commits every queued write (in batches of at most {@link MaxGroupCommit}), then settles them. */
+  #commitQueued(): void {
+    if (this.#queued.length > 0 && this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
+    while (this.#queued.length > 0) {
+      const batch = this.#queued.splice(0, MaxGroupCommit);
       if (this.#state === 'closed') {
         for (const write of batch) write.reject(storeClosed());
         continue;
@@ -506,13 +462,8 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
-/** The most urgent writes one group commit applies; a longer queue is committed in several. */
+/** The most writes one group commit applies; a longer queue is committed in several. */
 const MaxGroupCommit = 512;
-/**
- * Background writes committed together while urgent ones may be waiting: a batch of them costs ~1–2 ms
- * on this project's test machines (~0.1 ms a write, commit included).
- */
-const BackgroundBatch = 16;
 
 interface QueuedWrite {
   fn: (tx: JobStoreTx) => unknown;
