@@ -134,17 +134,8 @@ export class OutputRecorder {
   readonly #stderr: CappedStream;
   readonly #resultsDir: string;
 
-  readonly #logPath: string;
-
-  private constructor(
-    resultsDir: string,
-    logPath: string,
-    log: LogFile,
-    stdout: CappedStream,
-    stderr: CappedStream,
-  ) {
+  private constructor(resultsDir: string, log: LogFile, stdout: CappedStream, stderr: CappedStream) {
     this.#resultsDir = resultsDir;
-    this.#logPath = logPath;
     this.log = log;
     this.#stdout = stdout;
     this.#stderr = stderr;
@@ -201,8 +192,7 @@ export class OutputRecorder {
       });
     }
     for (const output of outputs) await makeFolder(join(resultsDir, output.Name));
-    const logPath = join(logsDir, LogFileName);
-    const log = await openLog(logPath);
+    const log = await openLog(join(logsDir, LogFileName));
     let stdout: number | undefined;
     let stderr: number | undefined;
     try {
@@ -215,7 +205,6 @@ export class OutputRecorder {
     }
     return new OutputRecorder(
       resultsDir,
-      logPath,
       log,
       new CappedStream(stdout, limits.maxStdoutFileLength, limits.maxStdoutReturnLength),
       new CappedStream(stderr, limits.maxStderrFileLength, limits.maxStderrReturnLength),
@@ -286,7 +275,7 @@ export class OutputRecorder {
    */
   async discard(): Promise<void> {
     await this.close();
-    rmSync(this.#logPath, { force: true });
+    rmSync(this.log.path, { force: true });
   }
 
   /** Closes the files without writing a result (a cancelled or timed-out execution). Idempotent. */
