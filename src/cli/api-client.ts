@@ -85,6 +85,11 @@ interface SavedToken {
   readonly renew: string;
 }
 
+/** The token saved in the profile ('' when none): a credential the user gave, as the environment's. */
+function profileToken(profile: ActiveProfile | undefined): string {
+  return profile?.profile.auth?.token ?? '';
+}
+
 /**
  * The tokens that may be sent to `address`, first to use first: the profile's alone when it has one
  * (Go looks no further), else the ones saved in the SSO tokens file and in tokens.json. An unreadable
@@ -97,7 +102,7 @@ function savedTokens(
   address: string,
 ): SavedToken[] {
   const login = `run '${ctx.binName} auth sso login' for a new one`;
-  const token = profile?.profile.auth?.token ?? '';
+  const token = profileToken(profile);
   if (token !== '')
     return [{ token, what: `the SSO token saved for profile ${goQuote(profile?.name ?? '')}`, renew: login }];
   const files = [
@@ -188,7 +193,7 @@ export function createCliClient(
     const fromEnv = authorization(ctx.env);
     auth = fromEnv ?? savedAuthorization(ctx, profile, config.DataDir, address);
     // as Go: credentials the user gave (environment, profile) are used as they are, never replaced
-    if (fromEnv === undefined && (profile?.profile.auth?.token ?? '') === '') {
+    if (fromEnv === undefined && profileToken(profile) === '') {
       reauthenticate = () => login(ctx, cmd, config.DataDir, address);
     }
   }
