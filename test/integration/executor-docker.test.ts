@@ -596,6 +596,28 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await noContainersLeft(restarted);
       }));
 
+    it('keeps what a task recorded when its container cannot be taken up again (its HTTP sandbox went while the node was down)', () =>
+      withTempDir(async (dir) => {
+        const id = `${runID}-lost-sandbox`;
+        const req = await newRequest(dir, {
+          ...sh('echo before; sleep 60'),
+          network: { Type: 'HTTP', Domains: ['localhost'] },
+        });
+        await crashAfterStarting(dir, id, [req], () =>
+          fileContains(join(req.resultsDir, 'stdout'), 'before\n'),
+        );
+        const restarted = await newExecutor({ id });
+        const sandbox = (await restarted.listContainers()).find((c) => c.role === 'sandbox');
+        await docker.getContainer(sandbox?.id ?? 'the sandbox was not found').kill();
+
+        await expect(restarted.start(req)).rejects.toThrow(
+          /^reopening the HTTP network of the container left by the previous run: container \w+ is not running$/,
+        );
+        // the execution is over for the executor: what `job logs` serves from now on is the file
+        expect(await readFile(join(req.logsDir, LogFileName), 'utf8')).toContain('before\n');
+        await noContainersLeft(restarted);
+      }));
+
     it('still finds and sweeps a container made before containers carried their instance label', async () => {
       const id = `${runID}-legacy`;
       const ref = { executorID: id, instanceID, jobID: 'j-legacy', executionID: 'e-legacy' };

@@ -280,6 +280,13 @@ export class DockerExecutor extends BaseExecutor {
         (r) => (existing === undefined ? r.discard() : r.close()),
         () => undefined,
       );
+      // one that cannot be taken up again would run on unsupervised, and no orphan sweep takes it
+      // (its execution is known): its containers go now
+      if (existing !== undefined) {
+        await this.#removal(() =>
+          removeExecutionContainers(this.#docker, this.#scope, request.executionID).catch(() => undefined),
+        );
+      }
       throw err;
     }
     const { container, gateway, daemonLog } = made;
@@ -394,6 +401,9 @@ export class DockerExecutor extends BaseExecutor {
       domains: domainSet(config),
       proxy: this.#proxyOptions,
       signal,
+    }).catch((err: unknown) => {
+      throwIfAborted(signal);
+      throw daemonError('reopening the HTTP network of the container left by the previous run', err);
     });
     return { container, gateway, daemonLog };
   }
