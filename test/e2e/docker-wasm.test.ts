@@ -334,10 +334,11 @@ describe('docker run', () => {
     expect(run.stdout).toMatch(/^j-[0-9a-f-]{36}\n$/);
   });
 
-  it('--node-details prints what each node said', async () => {
+  it('--node-details prints what each node said: the header on stdout, the nodes on stderr (as Go)', async () => {
     const run = await live.run(['docker', 'run', '--node-details', 'busybox:1.37.0', 'echo', 'hi']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('\nJob Results By Node:\n• Node n-comput');
+    expect(run.stdout).toContain('\nJob Results By Node:\n\nTo get more details');
+    expect(run.stderr).toMatch(/^• Node n-compute-1: hi$/m);
   });
 });
 

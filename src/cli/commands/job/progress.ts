@@ -298,13 +298,15 @@ export class JobProgress {
       return;
     }
     out.write('\nJob Results By Node:\n');
+    // the header on stdout and what each node said on stderr, as Go's printer writes them
+    const err = this.#ctx.stderr;
     for (const [message, nodes] of byMessage) {
       const prefix =
         nodes.length > 1
           ? `• ${nodes.length} runs on ${new Set(nodes).size} nodes: `
           : `• Node ${nodes[0] ?? ''}: `;
       const indent = ' '.repeat(prefix.length);
-      out.write(prefix + message.trim().split('\n').join(`\n${indent}`) + '\n');
+      err.write(prefix + message.trim().split('\n').join(`\n${indent}`) + '\n');
     }
   }
 
