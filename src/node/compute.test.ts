@@ -11,7 +11,7 @@ import { ExecutionPaths } from '../compute/paths.js';
 import { SqliteExecutionStore } from '../compute/store/sqlite-store.js';
 import { InMemoryTransportHub } from '../transport/in-memory/transport.js';
 import { testExecution } from '../transport/testing/index.js';
-import { Compute } from './compute.js';
+import { Compute, withoutDaemonWarning } from './compute.js';
 
 /** An engine whose daemon no longer answers: releasing what it holds never ends. */
 class UnansweredEngine extends NoopExecutor {
@@ -66,6 +66,14 @@ describe('Compute', () => {
         'Start the daemon (or point DOCKER_HOST at it) and restart the node, or add docker to ' +
         'Engines.Disabled to say so',
     ]);
+  });
+
+  it("says how to fix a Docker socket that refuses the node's user (not to start the daemon)", () => {
+    expect(withoutDaemonWarning('unix:///var/run/docker.sock', 'permission denied')).toBe(
+      "The Docker daemon at unix:///var/run/docker.sock refuses this node's user (permission denied): " +
+        "this node runs no Docker jobs. Run the node as a user who may use the daemon's socket: root, or a " +
+        'member of its group (usually docker), and restart the node, or add docker to Engines.Disabled to say so',
+    );
   });
 
   it('stops without an engine that cannot release what it holds, and says so', async () => {

@@ -12,6 +12,7 @@ import { NetworkType } from '../models/network.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { connectionNotices } from './retry-warnings.js';
 import type { Executor } from '../executor/types.js';
+import { DeniedFix, type DaemonProblem } from '../executor/docker/errors.js';
 import { DockerExecutor } from '../executor/docker/executor.js';
 import { WasmExecutor } from '../executor/wasm/executor.js';
 import { createBidder } from '../compute/bidding/index.js';
@@ -306,10 +307,17 @@ async function warnWithoutDaemon(
 ): Promise<void> {
   const enabled = engines.all().some(([, executor]) => executor === docker);
   if (onWarning === undefined || !enabled || (await engines.installed()).includes(docker)) return;
-  onWarning(
-    `No Docker daemon answers at ${docker.daemonAddress}: this node runs no Docker jobs. Start the daemon ` +
-      '(or point DOCKER_HOST at it) and restart the node, or add docker to Engines.Disabled to say so',
-  );
+  // asked again for the reason: a socket refusing the node's user needs another fix than a stopped daemon
+  onWarning(withoutDaemonWarning(docker.daemonAddress, (await docker.whyNotInstalled()) ?? 'no answer'));
+}
+
+export function withoutDaemonWarning(address: string, problem: DaemonProblem): string {
+  const otherwise = 'and restart the node, or add docker to Engines.Disabled to say so';
+  return problem === 'permission denied'
+    ? `The Docker daemon at ${address} refuses this node's user (permission denied): this node runs no ` +
+        `Docker jobs. ${DeniedFix}, ${otherwise}`
+    : `No Docker daemon answers at ${address}: this node runs no Docker jobs. Start the daemon ` +
+        `(or point DOCKER_HOST at it) ${otherwise}`;
 }
 
 function hasStop(executor: Executor): executor is Executor & { stop(): Promise<void> } {

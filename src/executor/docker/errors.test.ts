@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../models/index.js';
-import { daemonError } from './errors.js';
+import { daemonError, daemonProblem } from './errors.js';
 
 /** A daemon refusal as dockerode reports it. */
 function refusal(status: number, message: string): Error {
@@ -46,5 +46,22 @@ describe('daemon errors', () => {
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     );
     expect([away.code, away.retryable]).toEqual([ErrorCode.ServiceUnavailable, true]);
+  });
+
+  it("tell a socket that refuses the node's user from a daemon that does not answer", () => {
+    // what node:net gives a user outside the socket's group (root passes whatever the mode)
+    const denied = Object.assign(new Error('connect EACCES /var/run/docker.sock'), {
+      code: 'EACCES',
+      syscall: 'connect',
+    });
+    const refused = daemonError('creating container', denied);
+    expect([refused.code, refused.hint, refused.retryable]).toEqual([
+      ErrorCode.ServiceUnavailable,
+      "Run the node as a user who may use the daemon's socket: root, or a member of its group (usually docker)",
+      true,
+    ]);
+    expect(daemonProblem(denied)).toBe('permission denied');
+    expect(daemonProblem(Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }))).toBe('no answer');
+    expect(daemonProblem(new Error('The operation was aborted'))).toBe('no answer');
   });
 });

@@ -46,6 +46,10 @@ export function networkUnavailable(problem: string, fix: string): BacalhauError 
   return dockerError(problem, ErrorCode.ConfigurationError, `Set Task.Network.Type ${fix}`);
 }
 
+/** What lets a node use a daemon whose socket refuses it. */
+export const DeniedFix =
+  "Run the node as a user who may use the daemon's socket: root, or a member of its group (usually docker)";
+
 /** A call to the daemon failed (Go `NewDockerError`): unreachable daemons are retryable. */
 export function daemonError(doing: string, cause: unknown): BacalhauError {
   if (cause instanceof BacalhauError) return cause;
@@ -61,9 +65,11 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
       : statusCode(cause) === 404
         ? ErrorCode.NotFound
         : ErrorCode.UnknownError,
-    unreachable
-      ? 'Check that the Docker daemon is running and that DOCKER_HOST (default /var/run/docker.sock) points at it'
-      : 'Check the Docker daemon and its logs',
+    isDenied(cause)
+      ? DeniedFix
+      : unreachable
+        ? 'Check that the Docker daemon is running and that DOCKER_HOST (default /var/run/docker.sock) points at it'
+        : 'Check the Docker daemon and its logs',
     { cause, retryable: unreachable },
   );
 }
@@ -104,7 +110,20 @@ export function statusCode(err: unknown): number | undefined {
 
 function isUnreachable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET';
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || isDenied(err) || code === 'ECONNRESET';
+}
+
+/** The daemon's socket refuses this process's user (it is not root nor in the socket's group). */
+function isDenied(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/** Why a ping got no answer: the socket refused the node's user, or nothing answered. */
+export type DaemonProblem = 'permission denied' | 'no answer';
+
+export function daemonProblem(pingError: unknown): DaemonProblem {
+  return isDenied(pingError) ? 'permission denied' : 'no answer';
 }
 
 /** The daemon's own message when it sent one (dockerode wraps it as `(HTTP code …) … - <message> `). */

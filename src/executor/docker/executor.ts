@@ -31,7 +31,7 @@ import {
 } from './containers.js';
 import { connectDaemon } from './daemon.js';
 import { gpuDevices } from './devices.js';
-import { daemonError, statusCode, throwIfAborted } from './errors.js';
+import { daemonError, daemonProblem, statusCode, throwIfAborted, type DaemonProblem } from './errors.js';
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
@@ -129,6 +129,11 @@ export class DockerExecutor extends BaseExecutor {
 
   /** True when the daemon answers a ping within two seconds. Never throws. */
   async isInstalled(options: SignalOption = {}): Promise<boolean> {
+    return (await this.whyNotInstalled(options)) === undefined;
+  }
+
+  /** Why the daemon did not answer a ping within two seconds; undefined when it did. Never throws. */
+  async whyNotInstalled(options: SignalOption = {}): Promise<DaemonProblem | undefined> {
     const timeout = AbortSignal.timeout(InstalledTimeoutMs);
     const signal = options.signal === undefined ? timeout : anySignal([options.signal, timeout]);
     try {
@@ -139,9 +144,9 @@ export class DockerExecutor extends BaseExecutor {
           abortSignal: signal,
         },
       );
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (err) {
+      return daemonProblem(err);
     }
   }
 
