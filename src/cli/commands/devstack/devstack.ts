@@ -151,7 +151,7 @@ export function devstackCommand(ctx: CliContext): Command {
           const data = flags.stackRepo === undefined ? `, and the devstack's data under ${basePath},` : '';
           holdExit(
             ctx.signal,
-            'Still stopping: the nodes are ending their executions and removing their containers. Press ' +
+            'Still stopping: the nodes end their executions, if any, and remove their containers. Press ' +
               `Ctrl+C again to quit now and leave them${data} behind.`,
           );
         } finally {

@@ -130,7 +130,7 @@ export function serveCommand(ctx: CliContext): Command {
       ctx.stdout.write('Stopping the node...\n');
       const release = holdExit(
         ctx.signal,
-        'Still stopping: the node is ending its executions and removing their containers. Press Ctrl+C ' +
+        'Still stopping: the node ends its executions, if any, and removes their containers. Press Ctrl+C ' +
           'again to quit now and leave them (the next start on this data dir removes them).',
       );
       await node.stop();
