@@ -2,6 +2,7 @@
  * `bacalhau job logs` before compute nodes can stream logs, and `job get` downloading what fake compute
  * nodes publish: results served by a real HTTP server on 127.0.0.1, as the local publisher serves them.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -205,5 +206,14 @@ describe('job get', () => {
         `${results.url(`/missing/${executionID}.tar.gz`)} failed with status code 404: no such result\n`,
     );
     expect(run.stderr).toContain(`Hint:  Nothing was merged into ${live.dataDir}`);
+  });
+
+  it('leaves no ./job-<id> behind when the download fails, so that the next try is not in its way', async () => {
+    publish(viaUrl((executionID) => `/missing/${executionID}.tar.gz`));
+    const id = await submit(['-p', 'local']);
+    const run = await live.run(['job', 'get', id]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('failed with status code 404: no such result');
+    expect(existsSync(join(live.dataDir, `job-${id}`))).toBe(false);
   });
 });

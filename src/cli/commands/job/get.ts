@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BacalhauConfig } from '../../../config/index.js';
@@ -76,15 +76,21 @@ export function jobGetCommand(ctx: CliContext): Command {
           `Only ipfs results can be fetched file by file: downloading all of them, "${singleFile}" among them.\n`,
         );
       }
-      const outputDir =
+      const { outputDir, created } =
         opts.outputDir === ''
           ? await defaultOutputDir(ctx.cwd, idOrName, opts.namespace)
-          : resolve(ctx.cwd, opts.outputDir);
-      await downloadResults(
-        results,
-        { outputDir, raw: opts.raw === true, timeoutMs: timeoutMs(command, opts, config) },
-        callOptions(ctx),
-      );
+          : { outputDir: resolve(ctx.cwd, opts.outputDir), created: false };
+      try {
+        await downloadResults(
+          results,
+          { outputDir, raw: opts.raw === true, timeoutMs: timeoutMs(command, opts, config) },
+          callOptions(ctx),
+        );
+      } catch (err) {
+        // the folder made for this download, left empty, would only be in the way of the next try
+        if (created) await rmdir(outputDir).catch(() => undefined);
+        throw err;
+      }
       ctx.stdout.write(`Results for job '${idOrName}' have been written to...\n`);
       ctx.stdout.write(`${opts.outputDir === '' ? outputDir : opts.outputDir}\n`);
     });
@@ -142,13 +148,20 @@ function withDownloaders(
   return undefined;
 }
 
-/** `./job-<idOrName>`, or `./job-<namespace>-<idOrName>` outside the default namespace; created. */
-async function defaultOutputDir(cwd: string, idOrName: string, namespace: string): Promise<string> {
+/**
+ * `./job-<idOrName>`, or `./job-<namespace>-<idOrName>` outside the default namespace; made when
+ * missing (`created` says so).
+ */
+async function defaultOutputDir(
+  cwd: string,
+  idOrName: string,
+  namespace: string,
+): Promise<{ outputDir: string; created: boolean }> {
   const folder =
     namespace === '' || namespace === DefaultNamespace ? `job-${idOrName}` : `job-${namespace}-${idOrName}`;
-  const dir = join(cwd, folder);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  return dir;
+  const outputDir = join(cwd, folder);
+  const created = await mkdir(outputDir, { recursive: true, mode: 0o755 });
+  return { outputDir, created: created !== undefined };
 }
 
 /**
