@@ -11,7 +11,7 @@ import type { Execution } from '../models/execution.js';
 import { emptyJob, type Job } from '../models/job.js';
 import type { Event } from '../models/job-history.js';
 import type { NodeState } from '../models/node.js';
-import type { JobStore, StoreChange, StoreChangeType, StoreClock } from './types.js';
+import type { JobPage, JobStore, StoreChange, StoreChangeType, StoreClock } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -443,6 +443,39 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
         expect((await store.listJobs({ offset: 10 })).items).toEqual([]);
         expect(ids((await store.listJobs({ limit: 2, reverse: true })).items)).toEqual(
           ids([jobs[4]!, jobs[3]!]),
+        );
+      });
+
+      it('leaves out of later pages the jobs added since the first, so that none is listed twice', async () => {
+        const first = await store.listJobs({ limit: 2, reverse: true });
+        expect(ids(first.items)).toEqual(ids([jobs[4]!, jobs[3]!]));
+        expect(first.addedUpTo).toBeDefined();
+        const added = [await created(), await created()];
+        const next = (page: JobPage) =>
+          store.listJobs({ limit: 2, reverse: true, offset: page.nextOffset, addedUpTo: page.addedUpTo });
+        const second = await next(first);
+        // without the mark, the two added jobs would push jobs[4] and jobs[3] into this page again
+        expect(ids(second.items)).toEqual(ids([jobs[2]!, jobs[1]!]));
+        expect(second.addedUpTo).toBe(first.addedUpTo);
+        const third = await next(second);
+        expect(ids(third.items)).toEqual(ids([jobs[0]!]));
+        expect(third.nextOffset).toBeUndefined();
+        // a listing started now lists them
+        const addedNewestFirst = [added[1]!, added[0]!];
+        expect(ids((await store.listJobs({ limit: 2, reverse: true })).items)).toEqual(ids(addedNewestFirst));
+        // and with a label predicate too
+        const all = () => true;
+        const labelled = await store.listJobs({ labels: all, limit: 4, reverse: true });
+        await created();
+        const rest = await store.listJobs({
+          labels: all,
+          limit: 4,
+          reverse: true,
+          offset: labelled.nextOffset,
+          addedUpTo: labelled.addedUpTo,
+        });
+        expect(ids([...labelled.items, ...rest.items])).toEqual(
+          ids([...addedNewestFirst, ...jobs.slice().reverse()]),
         );
       });
 

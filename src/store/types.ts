@@ -56,6 +56,12 @@ export interface JobQuery {
   limit?: number;
   /** Number of matching jobs to skip. */
   offset?: number;
+  /**
+   * Only jobs the store held when the listing's first page was read (that page's
+   * {@link JobPage.addedUpTo}): a job added since would take a place among those already listed and
+   * push one of them into the next page again (newest first, or by ID), so later pages leave it out.
+   */
+  addedUpTo?: number;
 }
 
 export interface JobPage {
@@ -64,6 +70,8 @@ export interface JobPage {
   limit: number;
   /** The offset of the next page; absent when this page is the last one. */
   nextOffset?: number;
+  /** With `nextOffset`: the `addedUpTo` to read the next page with. */
+  addedUpTo?: number;
 }
 
 /** Orders executions by `CreateTime` (the default) or `ModifyTime`; Bacalhau accepts both spellings. */

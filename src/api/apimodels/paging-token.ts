@@ -2,6 +2,11 @@
  * Bacalhau's paging token (`pkg/models/paging_token.go`): base64 RawURL (no padding) of
  * `"<SortBy>:<Y|N>:<Limit>:<Offset>"`. Job lists carry the sort order, direction and page size in it so
  * that following pages stay in the same order; history cursors use it with an empty sort.
+ *
+ * Not in Bacalhau: a job list's token ends with a fifth part, `:<AddedUpTo>`, the store's mark of the
+ * jobs it held when the first page was read. Later pages leave out the jobs added since, which in
+ * Bacalhau take places among those listed (newest first, by ID) and push listed ones into the next
+ * page again. Clients pass tokens back unchanged; four-part tokens are read as before.
  * Browser-safe: no `node:*` imports.
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
@@ -14,15 +19,16 @@ export interface PagingToken {
   limit: number;
   /** Parsed as a uint32 by Go (a quirk kept: larger offsets do not round-trip). */
   offset: number;
+  /** The job list's mark (see above); absent from Bacalhau's tokens. */
+  addedUpTo?: number;
 }
 
 const maxUint32 = 2 ** 32 - 1;
 
 export function encodePagingToken(token: PagingToken): string {
-  const raw = [token.sortBy, token.sortReverse ? 'Y' : 'N', String(token.limit), String(token.offset)].join(
-    ':',
-  );
-  return base64Encode(new TextEncoder().encode(raw), 'rawurl');
+  const parts = [token.sortBy, token.sortReverse ? 'Y' : 'N', String(token.limit), String(token.offset)];
+  if (token.addedUpTo !== undefined) parts.push(String(token.addedUpTo));
+  return base64Encode(new TextEncoder().encode(parts.join(':')), 'rawurl');
 }
 
 /**
@@ -34,13 +40,21 @@ export function decodePagingToken(text: string): PagingToken {
   const bytes = base64RawUrlDecode(text);
   if (bytes === undefined) throw invalidPagingToken(text, 'failed to decode paging token');
   const parts = new TextDecoder().decode(bytes).split(':');
-  if (parts.length !== 4) throw invalidPagingToken(text, 'invalid number of parts');
-  const [sortBy = '', reverse = '', limit = '', offset = ''] = parts;
+  if (parts.length !== 4 && parts.length !== 5) throw invalidPagingToken(text, 'invalid number of parts');
+  const [sortBy = '', reverse = '', limit = '', offset = '', addedUpTo] = parts;
   const parsedLimit = parseUint32(limit);
   const parsedOffset = parseUint32(offset);
-  if (parsedLimit === undefined || parsedOffset === undefined)
+  const parsedMark = addedUpTo === undefined ? undefined : parseSafeUint(addedUpTo);
+  if (parsedLimit === undefined || parsedOffset === undefined || parsedMark === null)
     throw invalidPagingToken(text, 'malformed token');
-  return { sortBy, sortReverse: reverse === 'Y', limit: parsedLimit, offset: parsedOffset };
+  const token: PagingToken = {
+    sortBy,
+    sortReverse: reverse === 'Y',
+    limit: parsedLimit,
+    offset: parsedOffset,
+  };
+  if (parsedMark !== undefined) token.addedUpTo = parsedMark;
+  return token;
 }
 
 function invalidPagingToken(text: string, reason: string): BacalhauError {
@@ -56,6 +70,13 @@ function parseUint32(s: string): number | undefined {
   if (!/^[0-9]+$/.test(s)) return undefined;
   const n = Number(s);
   return n <= maxUint32 ? n : undefined;
+}
+
+/** Decimal digits only, no sign, a safe integer; null otherwise. */
+function parseSafeUint(s: string): number | null {
+  if (!/^[0-9]+$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 /** Go's `base64.RawURLEncoding.DecodeString`; undefined when invalid. */

@@ -33,12 +33,16 @@ export interface ApiJobListQuery {
   /** 0 or absent: every remaining job. */
   limit?: number;
   offset?: number;
+  /** Only the jobs held when the listing's first page was read (its page's `addedUpTo`; see JobQuery). */
+  addedUpTo?: number;
 }
 
 export interface ApiJobListPage {
   items: Job[];
   /** Absent when this page is the last one. */
   nextOffset?: number;
+  /** With `nextOffset`: the `addedUpTo` to read the next page with. */
+  addedUpTo?: number;
 }
 
 export interface ApiExecutionListQuery {

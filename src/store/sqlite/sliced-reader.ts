@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { Job } from '../../models/job.js';
 import type { JobPage, JobQuery } from '../types.js';
 import { storeClosed } from '../errors.js';
-import { jobPage, listedJobs, listingPaging, type ListingSource } from './job-listing.js';
+import { jobPage, listedJobs, listingPaging, type ListingEnd, type ListingSource } from './job-listing.js';
 import { specDocStatement, StatementCache } from './statements.js';
 
 /** The longest a listing holds the event loop at a time. */
@@ -69,7 +69,7 @@ export class SlicedReader {
   async #list(query: JobQuery): Promise<JobPage> {
     if (this.#closed) throw storeClosed();
     const items: Job[] = [];
-    let rows: Generator<Job | undefined, boolean> | undefined;
+    let rows: Generator<Job | undefined, ListingEnd> | undefined;
     try {
       rows = listedJobs(this.#open(), query);
       const sliceMs = this.#o.sliceMs ?? SliceMs;
@@ -87,7 +87,7 @@ export class SlicedReader {
       throw this.#o.storeError(err);
     } finally {
       // resets the statement, which ends its read transaction
-      rows?.return(false);
+      rows?.return({ more: false, mark: undefined });
     }
   }
 

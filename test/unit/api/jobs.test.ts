@@ -90,6 +90,16 @@ async function submitted(api: ApiHarness, job = dockerJob()): Promise<string> {
   return api.submit(job);
 }
 
+/** The IDs of `count` jobs named job-0, job-1, …, submitted a second apart. */
+async function submittedInTurn(api: ApiHarness, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    api.clock.advance(1000);
+    ids.push(await submitted(api, dockerJob({ Name: `job-${i}` })));
+  }
+  return ids;
+}
+
 describe('PUT|POST /jobs', () => {
   it('submits the canonical job: {JobID, EvaluationID, Warnings: null}', async () => {
     await withApi({}, async (api) => {
@@ -385,18 +395,14 @@ describe('GET /jobs', () => {
 
   it('pages with Bacalhau\u2019s paging token, which keeps order, direction and size', async () => {
     await withApi({}, async (api) => {
-      const ids: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        api.clock.advance(1000);
-        ids.push(await submitted(api, dockerJob({ Name: `job-${i}` })));
-      }
+      const ids = await submittedInTurn(api, 5);
       const first = await call(api, 'GET', `${jobs}?limit=2&order_by=created_at&reverse=true`);
       expect(list(first.body.Items).map((j) => j.ID)).toEqual([ids[4], ids[3]]);
       expect(first.body.NextToken).toBe(
-        encodePagingToken({ sortBy: 'created_at', sortReverse: true, limit: 2, offset: 2 }),
+        encodePagingToken({ sortBy: 'created_at', sortReverse: true, limit: 2, offset: 2, addedUpTo: 5 }),
       );
-      // Go's token text: base64 RawURL of "created_at:Y:2:2".
-      expect(first.body.NextToken).toBe(Buffer.from('created_at:Y:2:2').toString('base64url'));
+      // Go's token text, base64 RawURL of "created_at:Y:2:2", and the mark of the jobs listed (the 5th)
+      expect(first.body.NextToken).toBe(Buffer.from('created_at:Y:2:2:5').toString('base64url'));
       // The token wins over the request's own order and size.
       const second = await call(
         api,
@@ -421,9 +427,27 @@ describe('GET /jobs', () => {
       const sorted = [...ids].sort();
       const first = await call(api, 'GET', `${jobs}?limit=2&order_by=id`);
       expect(list(first.body.Items).map((j) => j.ID)).toEqual(sorted.slice(0, 2));
-      expect(first.body.NextToken).toBe(Buffer.from('id:N:2:2').toString('base64url'));
+      expect(first.body.NextToken).toBe(Buffer.from('id:N:2:2:3').toString('base64url'));
       const second = await call(api, 'GET', `${jobs}?next_token=${str(first.body.NextToken)}`);
       expect(list(second.body.Items).map((j) => j.ID)).toEqual(sorted.slice(2));
+    });
+  });
+
+  it('lists no job twice, newest first, while jobs are submitted between pages (Bacalhau does)', async () => {
+    await withApi({}, async (api) => {
+      const ids = await submittedInTurn(api, 4);
+      const first = await call(api, 'GET', `${jobs}?limit=2&reverse=true`);
+      expect(list(first.body.Items).map((j) => j.ID)).toEqual([ids[3], ids[2]]);
+      api.clock.advance(1000);
+      const added = await submitted(api, dockerJob({ Name: 'added' }));
+      const second = await call(api, 'GET', `${jobs}?next_token=${str(first.body.NextToken)}`);
+      expect(list(second.body.Items).map((j) => j.ID)).toEqual([ids[1], ids[0]]);
+      // a token as Bacalhau writes it (no mark) still pages, by offset alone: the added job pushes one back
+      const goToken = Buffer.from('created_at:Y:2:2').toString('base64url');
+      const byOffset = await call(api, 'GET', `${jobs}?next_token=${goToken}`);
+      expect(list(byOffset.body.Items).map((j) => j.ID)).toEqual([ids[2], ids[1]]);
+      const fresh = await call(api, 'GET', `${jobs}?limit=2&reverse=true`);
+      expect(list(fresh.body.Items).map((j) => j.ID)).toEqual([added, ids[3]]);
     });
   });
 

@@ -66,7 +66,28 @@ describe('paging token', () => {
     const enc = (s: string): string => Buffer.from(s).toString('base64url');
     expect(message(enc('a:N:-1:0'))).toMatch(/^malformed token: /);
     expect(message(enc('a:N:1:4294967296'))).toMatch(/^malformed token: /);
-    expect(message(enc('a:N:1:2:3'))).toMatch(/^invalid number of parts: /);
+    expect(message(enc('a:N:1:2:3:4'))).toMatch(/^invalid number of parts: /);
+    expect(message(enc('a:N:1:2:-3'))).toMatch(/^malformed token: /);
+    expect(message(enc('a:N:1:2:'))).toMatch(/^malformed token: /);
+    expect(message(enc('a:N:1:2:9007199254740993'))).toMatch(/^malformed token: /);
+  });
+
+  it("carries a job list's mark as a fifth part (not in Go's tokens)", () => {
+    const token = encodePagingToken({
+      sortBy: 'created_at',
+      sortReverse: true,
+      limit: 10,
+      offset: 20,
+      addedUpTo: 1234,
+    });
+    expect(token).toBe(Buffer.from('created_at:Y:10:20:1234').toString('base64url'));
+    expect(decodePagingToken(token)).toEqual({
+      sortBy: 'created_at',
+      sortReverse: true,
+      limit: 10,
+      offset: 20,
+      addedUpTo: 1234,
+    });
   });
 });
 

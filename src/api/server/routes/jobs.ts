@@ -235,6 +235,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
         let reverse = query.reverse ?? false;
         let limit = query.limit ?? 0;
         let offset = 0;
+        let addedUpTo: number | undefined;
         if (query.next_token !== undefined) {
           // The token replaces the request's order, direction and page size: pages stay in one order.
           const token = decodeTokenParam(query.next_token);
@@ -247,6 +248,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           reverse = token.sortReverse;
           limit = token.limit;
           offset = token.offset;
+          addedUpTo = token.addedUpTo;
         } else {
           orderBy = choice('order_by', query.order_by ?? '', jobOrderByValues);
         }
@@ -258,11 +260,18 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           reverse,
           limit,
           offset,
+          ...(addedUpTo === undefined ? {} : { addedUpTo }),
         });
         const nextToken =
           page.nextOffset === undefined || page.nextOffset === 0
             ? ''
-            : encodePagingToken({ sortBy: orderBy, sortReverse: reverse, limit, offset: page.nextOffset });
+            : encodePagingToken({
+                sortBy: orderBy,
+                sortReverse: reverse,
+                limit,
+                offset: page.nextOffset,
+                ...(page.addedUpTo === undefined ? {} : { addedUpTo: page.addedUpTo }),
+              });
         return {
           body: { NextToken: nextToken, Items: page.items },
           schema: listJobsResponseSchema,
