@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -30,6 +30,23 @@ it("mounts each output at its Path, and at /<Name> where no other output's Path 
   const expected = { '/a': 'b', '/b': 'c', '/c': 'c' };
   expect(await outputFolders(outputs)).toEqual(expected);
   expect(await outputFolders([...outputs].reverse())).toEqual(expected);
+});
+
+it("refuses an output whose /<Name> is an input's target, where Bacalhau mounts the output", async () => {
+  const input = join(dir, 'input');
+  await mkdir(input);
+  const mounts = prepareMounts({
+    inputs: [{ source: input, target: '/data', readOnly: false }],
+    outputs: [{ Name: 'data', Path: '/outputs' }],
+    resultsDir: dir,
+    scratchDir: dir,
+  });
+  await expect(mounts).rejects.toThrow(
+    'result path "data" is mounted at /data too, where Bacalhau mounts a WASM task\'s results, and an ' +
+      'input is mounted there: give the result path another Name',
+  );
+  // its own Path there is no conflict
+  expect(await outputFolders([{ Name: 'data', Path: '/data' }])).toEqual({ '/data': 'data' });
 });
 
 it('refuses two file inputs that land on one guest path, however their targets are written', async () => {

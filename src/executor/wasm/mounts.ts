@@ -7,8 +7,9 @@
  *   folder is read-only when all its files are; where read-only and writable files share one, the
  *   read-only ones are copies (a write cannot reach the input) named in `readOnlyNames`, which the
  *   worker refuses to modify.
- * - Each output is preopened at its `Path` (as Docker mounts it) and, when free, also at `/<Name>`,
- *   where Bacalhau's WASM executor mounts it; so jobs written for either work.
+ * - Each output is preopened at its `Path` (as Docker mounts it) and, unless another output's Path is
+ *   there, also at `/<Name>`, where Bacalhau's WASM executor mounts it; so jobs written for either
+ *   work. An input at `/<Name>` is refused, as Bacalhau refuses it.
  */
 import { join, posix } from 'node:path';
 import { statPath } from '../../lib/quick-fs.js';
@@ -110,11 +111,18 @@ export async function prepareMounts(options: {
       );
     }
     // Each output also at /<Name>, where nothing else is: after every Path, so that an alias never takes
-    // a later output's Path and the order of the outputs changes nothing.
+    // a later output's Path and the order of the outputs changes nothing. An input there is refused, as
+    // Bacalhau refuses it ("already mounted"): a task written for its layout would write into the input.
+    const outputPaths = new Set(options.outputs.map((output) => posix.resolve(output.Path)));
     for (const output of options.outputs) {
       const alias = posix.resolve('/', output.Name);
       if (!mounts.has(alias)) {
         mounts.set(alias, { guest: alias, host: join(options.resultsDir, output.Name), readOnly: false });
+      } else if (!outputPaths.has(alias)) {
+        throw outputConfigError(
+          `result path ${JSON.stringify(output.Name)} is mounted at ${alias} too, where Bacalhau mounts a ` +
+            `WASM task's results, and an input is mounted there: give the result path another Name`,
+        );
       }
     }
   } catch (err) {
