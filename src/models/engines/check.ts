@@ -345,7 +345,7 @@ function inlineModuleRefusals(inputs: TaskInputs, index: number, field: string, 
   if (inline?.notWasm === undefined) return [];
   return [
     {
-      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${inline.index}], which is not a WebAssembly module (${inline.notWasm}, not "\\0asm")`,
+      problem: `Tasks[${index}].Engine.Params.${field}: "${module}" is the inline data of InputSources[${inline.index}], which is not a WebAssembly module (${inline.notWasm})`,
       hint: wasmBuildHint(field),
     },
   ];
@@ -359,13 +359,23 @@ function notWasmReason(input: InputSource): string | undefined {
   } catch {
     return undefined; // refused with the input's own checks
   }
+  if (content.mediaType === GzipMediaType) return undefined;
   const start = content.data.subarray(0, WasmMagic.length);
-  if (content.mediaType === GzipMediaType || start.equals(WasmMagic)) return undefined;
-  return start.length === 0 ? 'it is empty' : `it starts with ${JSON.stringify(start.toString('latin1'))}`;
+  if (!start.equals(WasmMagic)) {
+    const what =
+      start.length === 0 ? 'it is empty' : `it starts with ${JSON.stringify(start.toString('latin1'))}`;
+    return `${what}, not "\\0asm"`;
+  }
+  // a component (WASI preview2) has the magic too, and another version: runtimes say only "expected version 1"
+  const version = content.data.subarray(WasmMagic.length, WasmMagic.length + CoreVersion.length);
+  if (version.equals(CoreVersion)) return undefined;
+  return `its format version is ${version.toString('hex').replace(/(..)(?!$)/g, '$1 ')}, not 01 00 00 00: a WASI preview2 component, or no WebAssembly at all`;
 }
 
 /** Every WebAssembly binary starts with these four bytes. */
 const WasmMagic = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
+/** What follows them in a core module (the kind WASI preview1 runs). */
+const CoreVersion = Buffer.from([0x01, 0x00, 0x00, 0x00]);
 
 /** Where a Target or Path is mounted: resolved from "/", so "/data/", "data" and "/x/../data" are one. */
 function mountPoint(path: string): string {
