@@ -70,7 +70,7 @@ export interface JobPage {
   limit: number;
   /** The offset of the next page; absent when this page is the last one. */
   nextOffset?: number;
-  /** With `nextOffset`: the `addedUpTo` to read the next page with. */
+  /** With `nextOffset`, newest first or by ID: the `addedUpTo` to read the next page with. */
   addedUpTo?: number;
 }
 

@@ -43,7 +43,17 @@ it("refuses an output whose /<Name> is an input's target, where Bacalhau mounts 
   });
   await expect(mounts).rejects.toThrow(
     'result path "data" is mounted at /data too, where Bacalhau mounts a WASM task\'s results, and an ' +
-      'input is mounted there: give the result path another Name',
+      'input is mounted at /data: give the result path another Name',
+  );
+  // nor under it: the task's writes there would reach the input too
+  const nested = prepareMounts({
+    inputs: [{ source: input, target: '/data/sub', readOnly: false }],
+    outputs: [{ Name: 'data', Path: '/outputs' }],
+    resultsDir: dir,
+    scratchDir: dir,
+  });
+  await expect(nested).rejects.toThrow(
+    'and an input is mounted at /data/sub: give the result path another Name',
   );
   // its own Path there is no conflict
   expect(await outputFolders([{ Name: 'data', Path: '/data' }])).toEqual({ '/data': 'data' });

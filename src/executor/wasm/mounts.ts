@@ -114,15 +114,19 @@ export async function prepareMounts(options: {
     // a later output's Path and the order of the outputs changes nothing. An input there is refused, as
     // Bacalhau refuses it ("already mounted"): a task written for its layout would write into the input.
     const outputPaths = new Set(options.outputs.map((output) => posix.resolve(output.Path)));
+    const inputs = [...mounts.keys()].filter((guest) => !outputPaths.has(guest));
     for (const output of options.outputs) {
       const alias = posix.resolve('/', output.Name);
-      if (!mounts.has(alias)) {
-        mounts.set(alias, { guest: alias, host: join(options.resultsDir, output.Name), readOnly: false });
-      } else if (!outputPaths.has(alias)) {
+      // an input at /<Name> or under it: Bacalhau's mount table has /<Name> already
+      const input = inputs.find((guest) => guest === alias || guest.startsWith(`${alias}/`));
+      if (input !== undefined) {
         throw outputConfigError(
           `result path ${JSON.stringify(output.Name)} is mounted at ${alias} too, where Bacalhau mounts a ` +
-            `WASM task's results, and an input is mounted there: give the result path another Name`,
+            `WASM task's results, and an input is mounted at ${input}: give the result path another Name`,
         );
+      }
+      if (!mounts.has(alias)) {
+        mounts.set(alias, { guest: alias, host: join(options.resultsDir, output.Name), readOnly: false });
       }
     }
   } catch (err) {

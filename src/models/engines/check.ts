@@ -369,6 +369,7 @@ function notWasmReason(input: InputSource): string | undefined {
   // a component (WASI preview2) has the magic too, and another version: runtimes say only "expected version 1"
   const version = content.data.subarray(WasmMagic.length, WasmMagic.length + CoreVersion.length);
   if (version.equals(CoreVersion)) return undefined;
+  if (version.length < CoreVersion.length) return 'it ends before its format version';
   return `its format version is ${version.toString('hex').replace(/(..)(?!$)/g, '$1 ')}, not 01 00 00 00: a WASI preview2 component, or no WebAssembly at all`;
 }
 

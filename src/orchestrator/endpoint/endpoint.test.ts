@@ -835,6 +835,13 @@ describe('submitJob', () => {
       expect((await rejection(submit('component', { EntryModule: '/c.wasm' }, [component]))).message).toBe(
         'Tasks[0].Engine.Params.EntryModule: "/c.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (its format version is 0d 00 01 00, not 01 00 00 00: a WASI preview2 component, or no WebAssembly at all)',
       );
+      const cut = {
+        Source: inline(`data:application/wasm;base64,${Buffer.from('\0asm').toString('base64')}`),
+        Target: '/t.wasm',
+      };
+      expect((await rejection(submit('cut', { EntryModule: '/t.wasm' }, [cut]))).message).toMatch(
+        /which is not a WebAssembly module \(it ends before its format version\)$/,
+      );
       const empty = { Source: inline('data:,'), Target: '/e.wasm' };
       expect((await rejection(submit('empty', { EntryModule: '/e.wasm' }, [empty]))).message).toBe(
         'Tasks[0].Engine.Params.EntryModule: "/e.wasm" is the inline data of InputSources[0], which is not a WebAssembly module (it is empty, not "\\0asm")',

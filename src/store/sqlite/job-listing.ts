@@ -24,7 +24,8 @@ interface SpecAndState {
 
 /**
  * The newest job's `seq` when the listing was read (the same on every row: one snapshot), which marks
- * the jobs the store held then: a new row's `seq` is above every other (schema.ts).
+ * the jobs the store held then: a new row's `seq` is above every row's still there (schema.ts; no API
+ * deletes jobs, so none is given a deleted one's).
  */
 interface WithMark {
   mark: number;
@@ -126,11 +127,17 @@ export function jobPage(query: JobQuery, items: Job[], end: ListingEnd): JobPage
   const page: JobPage = { items, offset, limit };
   if (end.more) {
     page.nextOffset = offset + limit;
-    // the first page's mark, kept by every page after it
-    const addedUpTo = query.addedUpTo ?? end.mark;
+    // the first page's mark, kept by every page after it; only where a new job can take a place among
+    // those listed: oldest first, new jobs come last, and are listed there
+    const addedUpTo = query.addedUpTo ?? (newJobsCanComeFirst(query) ? end.mark : undefined);
     if (addedUpTo !== undefined) page.addedUpTo = addedUpTo;
   }
   return page;
+}
+
+/** Newest first, or by ID (random): a job added now may sort before those already listed. */
+function newJobsCanComeFirst(query: JobQuery): boolean {
+  return query.reverse === true || query.orderBy === 'id';
 }
 
 /** A listed job, decoded without the caches: a listing may read every job once, and evict them all. */
