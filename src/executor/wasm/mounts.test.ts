@@ -32,29 +32,25 @@ it("mounts each output at its Path, and at /<Name> where no other output's Path 
   expect(await outputFolders([...outputs].reverse())).toEqual(expected);
 });
 
-it("refuses an output whose /<Name> is an input's target, where Bacalhau mounts the output", async () => {
+it("refuses an output whose /<Name> is an input's target or holds one, where Bacalhau mounts the output", async () => {
   const input = join(dir, 'input');
   await mkdir(input);
-  const mounts = prepareMounts({
-    inputs: [{ source: input, target: '/data', readOnly: false }],
-    outputs: [{ Name: 'data', Path: '/outputs' }],
-    resultsDir: dir,
-    scratchDir: dir,
-  });
-  await expect(mounts).rejects.toThrow(
+  const withInputAt = (target: string) =>
+    prepareMounts({
+      inputs: [{ source: input, target, readOnly: false }],
+      outputs: [{ Name: 'data', Path: '/outputs' }],
+      resultsDir: dir,
+      scratchDir: dir,
+    });
+  await expect(withInputAt('/data')).rejects.toThrow(
     'result path "data" is mounted at /data too, where Bacalhau mounts a WASM task\'s results, and an ' +
       'input is mounted at /data: give the result path another Name',
   );
-  // nor under it: the task's writes there would reach the input too
-  const nested = prepareMounts({
-    inputs: [{ source: input, target: '/data/sub', readOnly: false }],
-    outputs: [{ Name: 'data', Path: '/outputs' }],
-    resultsDir: dir,
-    scratchDir: dir,
-  });
-  await expect(nested).rejects.toThrow(
+  // under it, the task's writes would reach the input too
+  await expect(withInputAt('/data/sub')).rejects.toThrow(
     'and an input is mounted at /data/sub: give the result path another Name',
   );
+  await (await withInputAt('/database')).release();
   // its own Path there is no conflict
   expect(await outputFolders([{ Name: 'data', Path: '/data' }])).toEqual({ '/data': 'data' });
 });
