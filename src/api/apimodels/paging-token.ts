@@ -42,10 +42,14 @@ export function decodePagingToken(text: string): PagingToken {
   const parts = new TextDecoder().decode(bytes).split(':');
   if (parts.length !== 4 && parts.length !== 5) throw invalidPagingToken(text, 'invalid number of parts');
   const [sortBy = '', reverse = '', limit = '', offset = '', addedUpTo] = parts;
-  const parsedLimit = parseUint32(limit);
-  const parsedOffset = parseUint32(offset);
-  const parsedMark = addedUpTo === undefined ? undefined : parseSafeUint(addedUpTo);
-  if (parsedLimit === undefined || parsedOffset === undefined || parsedMark === null)
+  const parsedLimit = parseUint(limit, maxUint32);
+  const parsedOffset = parseUint(offset, maxUint32);
+  const parsedMark = addedUpTo === undefined ? undefined : parseUint(addedUpTo, Number.MAX_SAFE_INTEGER);
+  if (
+    parsedLimit === undefined ||
+    parsedOffset === undefined ||
+    (addedUpTo !== undefined && parsedMark === undefined)
+  )
     throw invalidPagingToken(text, 'malformed token');
   const token: PagingToken = {
     sortBy,
@@ -65,18 +69,11 @@ function invalidPagingToken(text: string, reason: string): BacalhauError {
   });
 }
 
-/** `strconv.ParseUint(s, 10, 32)`: decimal digits only, no sign, within uint32. */
-function parseUint32(s: string): number | undefined {
+/** `strconv.ParseUint(s, 10, 32)` for `max` 2^32 − 1: decimal digits only, no sign, at most `max`. */
+function parseUint(s: string, max: number): number | undefined {
   if (!/^[0-9]+$/.test(s)) return undefined;
   const n = Number(s);
-  return n <= maxUint32 ? n : undefined;
-}
-
-/** Decimal digits only, no sign, a safe integer; null otherwise. */
-function parseSafeUint(s: string): number | null {
-  if (!/^[0-9]+$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
+  return n <= max ? n : undefined;
 }
 
 /** Go's `base64.RawURLEncoding.DecodeString`; undefined when invalid. */
