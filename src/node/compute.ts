@@ -307,8 +307,8 @@ async function warnWithoutDaemon(
 ): Promise<void> {
   const enabled = engines.all().some(([, executor]) => executor === docker);
   if (onWarning === undefined || !enabled || (await engines.installed()).includes(docker)) return;
-  // asked again for the reason: a socket refusing the node's user needs another fix than a stopped daemon
-  onWarning(withoutDaemonWarning(docker.daemonAddress, (await docker.whyNotInstalled()) ?? 'no answer'));
+  // the reason the registry's ping met: a socket refusing the node's user needs another fix than a stopped daemon
+  onWarning(withoutDaemonWarning(docker.daemonAddress, docker.unavailable ?? 'no answer'));
 }
 
 export function withoutDaemonWarning(address: string, problem: DaemonProblem): string {

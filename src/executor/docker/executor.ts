@@ -100,6 +100,7 @@ export class DockerExecutor extends BaseExecutor {
   readonly #bridge: RecentAnswers<'bridge', boolean>;
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
+  #unavailable: DaemonProblem | undefined;
   #version: Promise<Docker.DockerVersion> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -127,13 +128,11 @@ export class DockerExecutor extends BaseExecutor {
     return new Promise((resolve) => resolve(new DockerExecutor(options)));
   }
 
-  /** True when the daemon answers a ping within two seconds. Never throws. */
+  /**
+   * True when the daemon answers a ping within two seconds; otherwise {@link unavailable} says why.
+   * Never throws.
+   */
   async isInstalled(options: SignalOption = {}): Promise<boolean> {
-    return (await this.whyNotInstalled(options)) === undefined;
-  }
-
-  /** Why the daemon did not answer a ping within two seconds; undefined when it did. Never throws. */
-  async whyNotInstalled(options: SignalOption = {}): Promise<DaemonProblem | undefined> {
     const timeout = AbortSignal.timeout(InstalledTimeoutMs);
     const signal = options.signal === undefined ? timeout : anySignal([options.signal, timeout]);
     try {
@@ -144,10 +143,17 @@ export class DockerExecutor extends BaseExecutor {
           abortSignal: signal,
         },
       );
-      return undefined;
+      this.#unavailable = undefined;
+      return true;
     } catch (err) {
-      return daemonProblem(err);
+      this.#unavailable = daemonProblem(err);
+      return false;
     }
+  }
+
+  /** Why the last {@link isInstalled} found no daemon (undefined when it found one, or none was asked). */
+  get unavailable(): DaemonProblem | undefined {
+    return this.#unavailable;
   }
 
   /**
