@@ -16,7 +16,8 @@ import {
   rejection,
   runJobStoreContract,
 } from '../store.contract.js';
-import { jobDoc } from '../codec.js';
+import { evaluationDoc, executionDoc, historyDoc, jobDoc, jobStateDoc } from '../codec.js';
+import type { Job, JobHistory } from '../../models/index.js';
 import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { SqliteJobStore } from './sqlite-store.js';
 
@@ -199,6 +200,87 @@ describe('SqliteJobStore', () => {
         ModifyTime: completed.ModifyTime,
       });
       expect(await store.getJobByIDOrName('old', 'default')).toEqual(completed);
+    });
+
+    it("opens a file of schema 4 (a job's rows keyed by its ID) and finds each job's rows by its seq", async () => {
+      const stored = (name: string) => ({
+        ...makeJob({ Name: name }),
+        Namespace: 'default',
+        Version: 1,
+        State: { StateType: 'Running' as const, Message: '' },
+      });
+      const [a, b] = [stored('a'), stored('b')];
+      const executions = [makeExecution(a), makeExecution(a), makeExecution(b)];
+      const evaluations = [makeEvaluation(a), makeEvaluation(b)];
+      const entry = (job: Job, seqNum: number): JobHistory => ({
+        SeqNum: seqNum,
+        Type: 'JobLevel',
+        JobID: job.ID,
+        JobVersion: 1,
+        Event: makeEvent(`${job.Name} ${seqNum}`),
+        Time: '2026-11-25T13:00:00Z',
+      });
+      const history = [entry(a, 1), entry(b, 1), entry(a, 2), entry(a, 3)];
+      const oldPath = join(dir, `schema-4-${++fileCounter}.db`);
+      const old = new Database(oldPath);
+      for (const migration of migrations.slice(0, 4)) old.exec(migration);
+      old.pragma('user_version = 4');
+      old.pragma(`application_id = ${ApplicationId}`);
+      for (const job of [a, b]) {
+        const { seq } = old
+          .prepare<unknown[], { seq: number }>(
+            `INSERT INTO jobs (id, name, namespace, type, state, terminal, version, create_time, modify_time, doc)
+             VALUES (?, ?, 'default', 'batch', 'Running', 0, 1, 0, 0, ?) RETURNING seq`,
+          )
+          .get(job.ID, job.Name, jobStateDoc.encode(job))!;
+        old.prepare('INSERT INTO job_specs (seq, doc) VALUES (?, ?)').run(seq, jobDoc.encode(job));
+      }
+      for (const e of executions) {
+        old
+          .prepare(
+            `INSERT INTO executions (id, job_id, job_version, namespace, node_id, terminal, create_time, modify_time, doc)
+             VALUES (?, ?, 1, 'default', ?, 0, 0, 0, ?)`,
+          )
+          .run(e.ID, e.JobID, e.NodeID, executionDoc.encode(e));
+      }
+      for (const e of evaluations) {
+        old
+          .prepare(
+            `INSERT INTO evaluations (id, job_id, status, create_time, doc) VALUES (?, ?, 'pending', 0, ?)`,
+          )
+          .run(e.ID, e.JobID, evaluationDoc.encode(e));
+      }
+      for (const h of history) {
+        old
+          .prepare(
+            `INSERT INTO job_history (job_id, seq_num, type, job_version, execution_id, time_ns, doc)
+             VALUES (?, ?, 'JobLevel', 1, '', 0, ?)`,
+          )
+          .run(h.JobID, h.SeqNum, historyDoc.encode(h));
+      }
+      old.close();
+
+      const store = await openStore(oldPath);
+      const executionsOf = async (job: Job) =>
+        (await store.listExecutions({ jobID: job.ID })).map((e) => e.ID);
+      const messagesOf = async (job: Job) =>
+        (await store.getJobHistory(job.ID)).items.map((h) => `${h.SeqNum} ${h.Event.Message}`);
+      expect(await executionsOf(a)).toEqual([executions[0]!.ID, executions[1]!.ID]);
+      expect(await executionsOf(b)).toEqual([executions[2]!.ID]);
+      expect((await store.listEvaluations({ jobID: b.ID })).map((e) => e.ID)).toEqual([evaluations[1]!.ID]);
+      expect(await messagesOf(a)).toEqual(['1 a 1', '2 a 2', '3 a 3']);
+      expect(await messagesOf(b)).toEqual(['1 b 1']);
+      // the numbering goes on where the file left it
+      await store.addJobHistory(a.ID, 0, [makeEvent('a 4')]);
+      expect(await messagesOf(a)).toEqual(['1 a 1', '2 a 2', '3 a 3', '4 a 4']);
+      // deleting a job takes its rows and leaves the other's
+      await store.deleteJob(a.ID);
+      expect(await executionsOf(b)).toEqual([executions[2]!.ID]);
+      expect(await messagesOf(b)).toEqual(['1 b 1']);
+      expect((await store.listEvaluations()).map((e) => e.ID)).toEqual([evaluations[1]!.ID]);
+      expect((await store.listExecutions({ inProgressOnly: true })).map((e) => e.ID)).toEqual([
+        executions[2]!.ID,
+      ]);
     });
 
     it('refuses a database of a newer schema version', async () => {

@@ -37,6 +37,8 @@ export interface JobColumns {
 export interface ExecutionColumns {
   id: string;
   job_id: string;
+  /** The job row's `seq` (schema.ts, migration 5). */
+  job_seq: number;
   job_version: number;
   namespace: string;
   node_id: string;
@@ -49,13 +51,14 @@ export interface ExecutionColumns {
 export interface EvaluationColumns {
   id: string;
   job_id: string;
+  job_seq: number;
   status: string;
   create_time: number;
   doc: string;
 }
 
 export interface HistoryColumns {
-  job_id: string;
+  job_seq: number;
   seq_num: number;
   type: string;
   job_version: number;
@@ -65,7 +68,7 @@ export interface HistoryColumns {
 }
 
 export interface HistoryPageParams {
-  job: string;
+  jobSeq: number;
   offset: number;
   allowJob: number;
   allowExecution: number;
@@ -133,42 +136,42 @@ export function prepareStatements(db: Database) {
       'SELECT id FROM executions WHERE id >= ? AND id < ? ORDER BY id LIMIT 2',
     ),
     executionTerminalByPrefix: db
-      .prepare<[string, string, string], number>(
-        'SELECT terminal FROM executions WHERE job_id = ? AND id >= ? AND id < ?',
+      .prepare<[number, string, string], number>(
+        'SELECT terminal FROM executions WHERE job_seq = ? AND id >= ? AND id < ?',
       )
       .pluck(),
     insertExecution: db.prepare<ExecutionColumns>(
       `INSERT INTO executions
-         (id, job_id, job_version, namespace, node_id, terminal, create_time, modify_time, doc)
-       VALUES (@id, @job_id, @job_version, @namespace, @node_id, @terminal, @create_time, @modify_time, @doc)`,
+         (id, job_id, job_seq, job_version, namespace, node_id, terminal, create_time, modify_time, doc)
+       VALUES (@id, @job_id, @job_seq, @job_version, @namespace, @node_id, @terminal, @create_time, @modify_time, @doc)`,
     ),
     updateExecution: db.prepare<Pick<ExecutionColumns, 'id' | 'terminal' | 'modify_time' | 'doc'>>(
       'UPDATE executions SET terminal = @terminal, modify_time = @modify_time, doc = @doc WHERE id = @id',
     ),
     updateExecutionNode: db.prepare<[string, string]>('UPDATE executions SET node_id = ? WHERE id = ?'),
-    deleteExecutionsOfJob: db.prepare<[string]>('DELETE FROM executions WHERE job_id = ?'),
+    deleteExecutionsOfJob: db.prepare<[number]>('DELETE FROM executions WHERE job_seq = ?'),
 
     evaluationDoc: db.prepare<[string], string>('SELECT doc FROM evaluations WHERE id = ?').pluck(),
     insertEvaluation: db.prepare<EvaluationColumns>(
-      `INSERT INTO evaluations (id, job_id, status, create_time, doc)
-       VALUES (@id, @job_id, @status, @create_time, @doc)`,
+      `INSERT INTO evaluations (id, job_id, job_seq, status, create_time, doc)
+       VALUES (@id, @job_id, @job_seq, @status, @create_time, @doc)`,
     ),
     updateEvaluation: db.prepare<Pick<EvaluationColumns, 'id' | 'status' | 'doc'>>(
       'UPDATE evaluations SET status = @status, doc = @doc WHERE id = @id',
     ),
     deleteEvaluation: db.prepare<[string]>('DELETE FROM evaluations WHERE id = ?'),
-    deleteEvaluationsOfJob: db.prepare<[string]>('DELETE FROM evaluations WHERE job_id = ?'),
+    deleteEvaluationsOfJob: db.prepare<[number]>('DELETE FROM evaluations WHERE job_seq = ?'),
 
     lastSeqNum: db
-      .prepare<[string], number>('SELECT COALESCE(MAX(seq_num), 0) FROM job_history WHERE job_id = ?')
+      .prepare<[number], number>('SELECT COALESCE(MAX(seq_num), 0) FROM job_history WHERE job_seq = ?')
       .pluck(),
     insertHistory: db.prepare<HistoryColumns>(
-      `INSERT INTO job_history (job_id, seq_num, type, job_version, execution_id, time_ns, doc)
-       VALUES (@job_id, @seq_num, @type, @job_version, @execution_id, @time_ns, @doc)`,
+      `INSERT INTO job_history (job_seq, seq_num, type, job_version, execution_id, time_ns, doc)
+       VALUES (@job_seq, @seq_num, @type, @job_version, @execution_id, @time_ns, @doc)`,
     ),
     historyPage: db.prepare<HistoryPageParams, { seq_num: number; doc: string }>(
       `SELECT seq_num, doc FROM job_history
-       WHERE job_id = @job AND seq_num >= @offset
+       WHERE job_seq = @jobSeq AND seq_num >= @offset
          AND ((type = 'JobLevel' AND @allowJob) OR (type = 'ExecutionLevel' AND @allowExecution)
               OR type NOT IN ('JobLevel', 'ExecutionLevel'))
          AND (@version IS NULL OR job_version = @version)
@@ -178,9 +181,11 @@ export function prepareStatements(db: Database) {
        LIMIT @limit`,
     ),
     historyAfter: db
-      .prepare<[string, number], number>('SELECT 1 FROM job_history WHERE job_id = ? AND seq_num > ? LIMIT 1')
+      .prepare<[number, number], number>(
+        'SELECT 1 FROM job_history WHERE job_seq = ? AND seq_num > ? LIMIT 1',
+      )
       .pluck(),
-    deleteHistoryOfJob: db.prepare<[string]>('DELETE FROM job_history WHERE job_id = ?'),
+    deleteHistoryOfJob: db.prepare<[number]>('DELETE FROM job_history WHERE job_seq = ?'),
 
     nodeDoc: db.prepare<[string], string>('SELECT doc FROM nodes WHERE id = ?').pluck(),
     nodeIdsByPrefix: db

@@ -63,6 +63,7 @@ import { DecodedCache, KeyedCache } from '../../lib/decoded-cache.js';
 import { plainCopy } from '../../lib/plain-copy.js';
 import {
   prefixRange,
+  type EvaluationColumns,
   type ExecutionColumns,
   type ExecutionRow,
   type JobColumns,
@@ -232,11 +233,11 @@ export class SqliteTx implements JobStoreTx {
     this.#checkWritable();
     const row = this.#jobRow(jobID);
     const job = plainCopy(this.#jobOf(row));
-    this.#s.deleteExecutionsOfJob.run(row.id);
+    this.#s.deleteExecutionsOfJob.run(row.seq);
     this.#s.deleteSpec.run(row.seq);
     this.#s.deleteLabels.run(row.seq);
-    this.#s.deleteEvaluationsOfJob.run(row.id);
-    this.#s.deleteHistoryOfJob.run(row.id);
+    this.#s.deleteEvaluationsOfJob.run(row.seq);
+    this.#s.deleteHistoryOfJob.run(row.seq);
     this.#s.deleteVersions.run(row.id);
     this.#s.deleteJob.run(row.id);
     // Rare: rather than find each of the job's cached executions and evaluations, start over.
@@ -266,8 +267,8 @@ export class SqliteTx implements JobStoreTx {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     if (query.jobID !== undefined && query.jobID !== '') {
-      where.push('e.job_id = @jobID');
-      params['jobID'] = this.#jobRow(query.jobID).id;
+      where.push('e.job_seq = @jobSeq');
+      params['jobSeq'] = this.#jobRow(query.jobID).seq;
     }
     const nodeIDs = query.nodeIDs ?? [];
     if (nodeIDs.length > 0) {
@@ -287,7 +288,7 @@ export class SqliteTx implements JobStoreTx {
       where.push('e.job_version = @jobVersion');
       params['jobVersion'] = query.jobVersion ?? 0;
     } else if (query.allJobVersions !== true) {
-      where.push('e.job_version = (SELECT j.version FROM jobs j WHERE j.id = e.job_id)');
+      where.push('e.job_version = (SELECT j.version FROM jobs j WHERE j.seq = e.job_seq)');
     }
     const limit = Math.max(0, query.limit ?? 0);
     const sql =
@@ -317,7 +318,7 @@ export class SqliteTx implements JobStoreTx {
     const row = this.#jobById(input.JobID);
     if (row === undefined) throw jobNotFound(input.JobID);
     const execution = newExecution(input, this.#jobOf(row), this.#nowNanos());
-    const stored = this.#writeExecution(execution, 'insert');
+    const stored = this.#writeExecution(execution, row);
     this.#changed({ type: 'ExecutionCreated', execution: structuredClone(stored) });
     return stored;
   }
@@ -330,7 +331,7 @@ export class SqliteTx implements JobStoreTx {
     const existing = this.#ctx.decoded.executions.get(row.id, row.doc);
     const ms = this.#ctx.clock.now();
     const execution = updatedExecution(existing, request, msToNanos(ms));
-    const stored = this.#writeExecution(execution, 'update');
+    const stored = this.#writeExecution(execution);
     if (execution.NodeID !== existing.NodeID) this.#s.updateExecutionNode.run(execution.NodeID, execution.ID);
     const events = request.events ?? [];
     this.#changed({
@@ -339,9 +340,9 @@ export class SqliteTx implements JobStoreTx {
       previous: existing,
       events: structuredClone(events),
     });
-    if (events.length > 0) {
-      this.#appendHistory(stored.JobID, stored.JobVersion, stored.ID, events, ms);
-    }
+    const job = events.length > 0 ? this.#jobById(stored.JobID) : undefined;
+    // (an execution's job is always there: deleteJob deletes its executions with it)
+    if (job !== undefined) this.#appendHistory(job, stored.JobVersion, stored.ID, events, ms);
     return stored;
   }
 
@@ -357,10 +358,12 @@ export class SqliteTx implements JobStoreTx {
   listEvaluations(query: EvaluationQuery = {}): Evaluation[] {
     this.#check();
     const where: string[] = [];
-    const params: Record<string, string> = {};
+    const params: Record<string, string | number> = {};
     if (query.jobID !== undefined && query.jobID !== '') {
-      where.push('job_id = @jobID');
-      params['jobID'] = query.jobID;
+      const job = this.#jobById(query.jobID);
+      if (job === undefined) return [];
+      where.push('job_seq = @jobSeq');
+      params['jobSeq'] = job.seq;
     }
     if (query.statuses !== undefined) {
       where.push('status IN (SELECT value FROM json_each(@statuses))');
@@ -369,7 +372,7 @@ export class SqliteTx implements JobStoreTx {
     const sql =
       `SELECT doc FROM evaluations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
       ' ORDER BY create_time, seq';
-    const docs = this.#ctx.dynamic.get<Record<string, string>, string>(sql).pluck().all(params);
+    const docs = this.#ctx.dynamic.get<Record<string, string | number>, string>(sql).pluck().all(params);
     return docs.map((doc) => evaluationDoc.decode(doc));
   }
 
@@ -382,7 +385,7 @@ export class SqliteTx implements JobStoreTx {
       { ID: row.id, Namespace: row.namespace, Type: row.type },
       this.#nowNanos(),
     );
-    const stored = this.#writeEvaluation(evaluation, 'insert');
+    const stored = this.#writeEvaluation(evaluation, row);
     this.#changed({ type: 'EvaluationCreated', evaluation: structuredClone(stored) });
     return stored;
   }
@@ -394,7 +397,7 @@ export class SqliteTx implements JobStoreTx {
     // Read-only: it becomes the change's `previous`, which listeners only read.
     const existing = this.#ctx.decoded.evaluations.get(id, doc);
     const evaluation = updatedEvaluation(existing, changes, this.#nowNanos());
-    const stored = this.#writeEvaluation(evaluation, 'update');
+    const stored = this.#writeEvaluation(evaluation);
     this.#changed({ type: 'EvaluationUpdated', evaluation: structuredClone(stored), previous: existing });
     return stored;
   }
@@ -421,7 +424,7 @@ export class SqliteTx implements JobStoreTx {
           : row.version;
     const execPrefix = query.executionID !== undefined && query.executionID !== '' ? query.executionID : null;
     const rows = this.#s.historyPage.all({
-      job: row.id,
+      jobSeq: row.seq,
       offset,
       allowJob: query.excludeJobLevel === true ? 0 : 1,
       allowExecution: query.excludeExecutionLevel === true ? 0 : 1,
@@ -435,11 +438,11 @@ export class SqliteTx implements JobStoreTx {
     // Bacalhau's cursor: continue while more entries are stored beyond this page, or while the job (the
     // execution, when filtering by one) can still produce entries.
     const moreStored =
-      rows.length === limit && last !== undefined && this.#s.historyAfter.get(row.id, last) !== undefined;
+      rows.length === limit && last !== undefined && this.#s.historyAfter.get(row.seq, last) !== undefined;
     let open: boolean;
     if (moreStored) open = true;
     else if (execPrefix !== null) {
-      const terminal = this.#s.executionTerminalByPrefix.all(row.id, ...prefixRange(execPrefix));
+      const terminal = this.#s.executionTerminalByPrefix.all(row.seq, ...prefixRange(execPrefix));
       // Go's answer once the entries run out: a client would otherwise follow the cursor forever
       if (terminal.length === 0 && items.length === 0) throw executionNotFound(execPrefix);
       open = terminal.length === 0 ? row.terminal === 0 : terminal.some((t) => t === 0);
@@ -453,7 +456,7 @@ export class SqliteTx implements JobStoreTx {
     this.#checkWritable();
     const row = this.#jobById(jobID);
     if (row === undefined) throw jobNotFound(jobID);
-    return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, undefined, events);
+    return this.#appendHistory(row, jobVersion === 0 ? row.version : jobVersion, undefined, events);
   }
 
   addExecutionHistory(
@@ -465,29 +468,30 @@ export class SqliteTx implements JobStoreTx {
     this.#checkWritable();
     const row = this.#jobById(jobID);
     if (row === undefined) throw jobNotFound(jobID);
-    return this.#appendHistory(row.id, jobVersion === 0 ? row.version : jobVersion, executionID, events);
+    return this.#appendHistory(row, jobVersion === 0 ? row.version : jobVersion, executionID, events);
   }
 
   #appendHistory(
-    jobID: string,
+    job: JobRow,
     jobVersion: number,
     executionID: string | undefined,
     events: readonly Event[],
     ms = this.#ctx.clock.now(),
   ): JobHistory[] {
     if (events.length === 0) return [];
+    const jobID = job.id;
     const base =
       executionID === undefined
         ? { JobID: jobID, JobVersion: jobVersion }
         : { JobID: jobID, JobVersion: jobVersion, ExecutionID: executionID };
     const { lastSeqNums } = this.#ctx.rows;
-    const last = this.#cached(lastSeqNums, jobID, (id) => this.#s.lastSeqNum.get(id)) ?? 0;
+    const last = this.#cached(lastSeqNums, jobID, () => this.#s.lastSeqNum.get(job.seq)) ?? 0;
     const entries = historyEntries(last, base, events, goTime(ms));
     const timeNs = msToNanos(ms);
     const stored = entries.map((entry) => {
       const { doc, stored: decoded } = historyDoc.encodeAndDecode(entry);
       this.#s.insertHistory.run({
-        job_id: jobID,
+        job_seq: job.seq,
         seq_num: entry.SeqNum,
         type: entry.Type,
         job_version: entry.JobVersion,
@@ -649,29 +653,31 @@ export class SqliteTx implements JobStoreTx {
     return stored;
   }
 
-  #writeExecution(execution: Execution, mode: 'insert' | 'update'): Execution {
+  /** Writes an execution's row: a new one of the job in `newOf`, or (without it) the existing one. */
+  #writeExecution(execution: Execution, newOf?: JobRow): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode(execution);
-    const columns = executionColumns(execution, doc);
-    writeRow(mode, this.#s.insertExecution, this.#s.updateExecution, columns, () =>
-      executionAlreadyExists(execution.ID),
-    );
-    this.cacheWrites.put(this.#ctx.rows.executions, execution.ID, {
-      id: execution.ID,
-      terminal: columns.terminal,
-      doc,
-    });
+    const terminal = isTerminalExecution(execution) ? 1 : 0;
+    if (newOf === undefined) {
+      this.#s.updateExecution.run({ id: execution.ID, terminal, modify_time: execution.ModifyTime, doc });
+    } else {
+      insertRow(this.#s.insertExecution, executionColumns(execution, newOf.seq, terminal, doc), () =>
+        executionAlreadyExists(execution.ID),
+      );
+    }
+    this.cacheWrites.put(this.#ctx.rows.executions, execution.ID, { id: execution.ID, terminal, doc });
     return stored;
   }
 
-  #writeEvaluation(evaluation: Evaluation, mode: 'insert' | 'update'): Evaluation {
+  /** Writes an evaluation's row: a new one of the job in `newOf`, or (without it) the existing one. */
+  #writeEvaluation(evaluation: Evaluation, newOf?: JobRow): Evaluation {
     const { doc, stored } = evaluationDoc.encodeAndDecode(evaluation);
-    writeRow(
-      mode,
-      this.#s.insertEvaluation,
-      this.#s.updateEvaluation,
-      evaluationColumns(evaluation, doc),
-      () => evaluationAlreadyExists(evaluation.ID),
-    );
+    if (newOf === undefined) {
+      this.#s.updateEvaluation.run({ id: evaluation.ID, status: evaluation.Status, doc });
+    } else {
+      insertRow(this.#s.insertEvaluation, evaluationColumns(evaluation, newOf.seq, doc), () =>
+        evaluationAlreadyExists(evaluation.ID),
+      );
+    }
     this.cacheWrites.put(this.#ctx.rows.evaluations, evaluation.ID, doc);
     return stored;
   }
@@ -694,26 +700,15 @@ export class SqliteTx implements JobStoreTx {
   }
 }
 
-/** A statement that takes the columns (or some of them) as its parameters. */
-interface RunsWith<Columns> {
-  run(columns: Columns): unknown;
-}
-
 /**
- * Inserts or updates the row of a record whose only UNIQUE index is its ID: an insert of a taken ID is
- * `taken()`'s error, which is cheaper than looking up IDs that are new nearly always.
+ * Inserts the row of a record whose only UNIQUE index is its ID: an insert of a taken ID is `taken()`'s
+ * error, which is cheaper than looking up IDs that are new nearly always.
  */
-function writeRow<Columns>(
-  mode: 'insert' | 'update',
-  insert: RunsWith<Columns>,
-  update: RunsWith<Columns>,
+function insertRow<Columns>(
+  insert: { run(columns: Columns): unknown },
   columns: Columns,
   taken: () => Error,
 ): void {
-  if (mode === 'update') {
-    update.run(columns);
-    return;
-  }
   try {
     insert.run(columns);
   } catch (err) {
@@ -738,24 +733,31 @@ function jobColumns(job: Job, doc: string, specStamp: string): JobColumns {
   };
 }
 
-function executionColumns(execution: Execution, doc: string): ExecutionColumns {
+function executionColumns(
+  execution: Execution,
+  jobSeq: number,
+  terminal: number,
+  doc: string,
+): ExecutionColumns {
   return {
     id: execution.ID,
     job_id: execution.JobID,
+    job_seq: jobSeq,
     job_version: execution.JobVersion,
     namespace: execution.Namespace,
     node_id: execution.NodeID,
-    terminal: isTerminalExecution(execution) ? 1 : 0,
+    terminal,
     create_time: execution.CreateTime,
     modify_time: execution.ModifyTime,
     doc,
   };
 }
 
-function evaluationColumns(evaluation: Evaluation, doc: string) {
+function evaluationColumns(evaluation: Evaluation, jobSeq: number, doc: string): EvaluationColumns {
   return {
     id: evaluation.ID,
     job_id: evaluation.JobID,
+    job_seq: jobSeq,
     status: evaluation.Status,
     create_time: evaluation.CreateTime,
     doc,
