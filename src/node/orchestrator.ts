@@ -215,6 +215,11 @@ export class Orchestrator {
       path: o.storePath,
       clock: o.clock,
       onError: report('JobStore'),
+      onUpgrade: (from, to) =>
+        o.logger.info(
+          `Upgrading the job store from schema ${from} to ${to}: a store of many jobs takes a while (seconds per 100,000 jobs)`,
+          { Store: o.storePath },
+        ),
     });
     try {
       const dispatcher = await Dispatcher.create({

@@ -260,7 +260,11 @@ describe('SqliteJobStore', () => {
       }
       old.close();
 
-      const store = await openStore(oldPath);
+      const upgrades: [number, number][] = [];
+      const onUpgrade = (from: number, to: number) => upgrades.push([from, to]);
+      const store = await SqliteJobStore.create({ path: oldPath, onUpgrade });
+      open.push(store);
+      expect(upgrades).toEqual([[4, SchemaVersion]]);
       const executionsOf = async (job: Job) =>
         (await store.listExecutions({ jobID: job.ID })).map((e) => e.ID);
       const messagesOf = async (job: Job) =>
@@ -281,6 +285,11 @@ describe('SqliteJobStore', () => {
       expect((await store.listExecutions({ inProgressOnly: true })).map((e) => e.ID)).toEqual([
         executions[2]!.ID,
       ]);
+      // upgraded once; a new file is not upgraded at all
+      await store.close();
+      await (await SqliteJobStore.create({ path: oldPath, onUpgrade })).close();
+      await (await SqliteJobStore.create({ path: freshPath(), onUpgrade })).close();
+      expect(upgrades).toHaveLength(1);
     });
 
     it('refuses a database of a newer schema version', async () => {
