@@ -34,13 +34,16 @@ export function encodePagingToken(token: PagingToken): string {
 /**
  * Go's `NewPagingTokenFromString`. Errors carry Go's text (`errors.Wrap` puts the reason first):
  * `failed to decode paging token: invalid paging token: <s>`, `invalid number of parts: …`,
- * `malformed token: …`; code BadRequest (400).
+ * `malformed token: …`; code BadRequest (400). A job list's mark is read unless `marked` is false
+ * (history cursors, which have four parts as in Bacalhau).
  */
-export function decodePagingToken(text: string): PagingToken {
+export function decodePagingToken(text: string, { marked = true } = {}): PagingToken {
   const bytes = base64RawUrlDecode(text);
   if (bytes === undefined) throw invalidPagingToken(text, 'failed to decode paging token');
   const parts = new TextDecoder().decode(bytes).split(':');
-  if (parts.length !== 4 && parts.length !== 5) throw invalidPagingToken(text, 'invalid number of parts');
+  if (parts.length !== 4 && !(marked && parts.length === 5)) {
+    throw invalidPagingToken(text, 'invalid number of parts');
+  }
   const [sortBy = '', reverse = '', limit = '', offset = '', addedUpTo] = parts;
   const parsedLimit = parseUint(limit, maxUint32);
   const parsedOffset = parseUint(offset, maxUint32);

@@ -893,6 +893,16 @@ describe('GET /jobs/{id}/history', () => {
         component: 'JobStore',
         message: /^invalid next token: invalid number of parts: invalid paging token: YTpi$/,
       });
+      // a job list's token, with its fifth part, is not a history cursor (Go knows four parts only)
+      const listToken = Buffer.from(':N:0:1:7').toString('base64url');
+      expectApiError(await call(api, 'GET', `${jobs}/${id}/history?next_token=${listToken}`), {
+        status: 400,
+        code: 'BadRequest',
+        component: 'JobStore',
+        message: new RegExp(
+          `^invalid next token: invalid number of parts: invalid paging token: ${listToken}$`,
+        ),
+      });
       expectApiError(await call(api, 'GET', `${jobs}/${id}/history?execution_id=e-nosuch`), {
         status: 404,
         code: 'NotFound',

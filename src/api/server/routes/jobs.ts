@@ -102,7 +102,7 @@ function decodeTokenParam(text: string): PagingToken {
 /** Go's job store reads the history cursor, so its refusal is the store's: BadRequest, JobStore. */
 function decodeHistoryToken(text: string): PagingToken {
   try {
-    return decodePagingToken(text);
+    return decodePagingToken(text, { marked: false });
   } catch (err) {
     if (!(err instanceof BacalhauError)) throw err;
     throw new BacalhauError(`invalid next token: ${err.message}`, {
