@@ -70,6 +70,20 @@ describe('SlicedReader', () => {
     expect(ids((await reader.listJobs({ orderBy: 'modified_at' })).items)).not.toEqual(ids(before.items));
   });
 
+  it("gives a newest-first page the store's mark, and leaves out of a later page the jobs added since", async () => {
+    const all = await store.listJobs({ reverse: true });
+    const first = await reader.listJobs({ reverse: true, limit: 5 });
+    expect(ids(first.items)).toEqual(ids(all.items.slice(0, 5)));
+    expect(first.addedUpTo).toBeDefined();
+    await store.createJob(makeJob({ Name: 'late' }));
+    const second = await reader.listJobs({ reverse: true, limit: 5, offset: 5, addedUpTo: first.addedUpTo });
+    expect(ids(second.items)).toEqual(ids(all.items.slice(5, 10)));
+    expect(second.addedUpTo).toBe(first.addedUpTo);
+    // without the mark the late job takes a place, and one already listed comes again
+    const unmarked = await reader.listJobs({ reverse: true, limit: 5, offset: 5 });
+    expect(ids(unmarked.items)).toEqual(ids(all.items.slice(4, 9)));
+  });
+
   it('takes listings in turn', async () => {
     const [all, odd] = await Promise.all([
       reader.listJobs({}),
