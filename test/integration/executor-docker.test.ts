@@ -596,25 +596,35 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await noContainersLeft(restarted);
       }));
 
-    it('keeps what a task recorded when its container cannot be taken up again (its HTTP sandbox went while the node was down)', () =>
+    it('keeps what a task wrote, before and while the node was down, when its container cannot be taken up again (its HTTP sandbox went)', () =>
       withTempDir(async (dir) => {
         const id = `${runID}-lost-sandbox`;
         const req = await newRequest(dir, {
-          ...sh('echo before; sleep 60'),
+          ...sh('echo before; sleep 1; echo while down; sleep 60'),
           network: { Type: 'HTTP', Domains: ['localhost'] },
+          longRunning: true, // (a batch task's container keeps no log in the daemon)
         });
         await crashAfterStarting(dir, id, [req], () =>
           fileContains(join(req.resultsDir, 'stdout'), 'before\n'),
         );
         const restarted = await newExecutor({ id });
-        const sandbox = (await restarted.listContainers()).find((c) => c.role === 'sandbox');
+        const containers = await restarted.listContainers();
+        const task = docker.getContainer(
+          containers.find((c) => c.role !== 'sandbox')?.id ?? 'no task container',
+        );
+        while (!(await task.logs({ stdout: true, follow: false })).toString().includes('while down')) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const sandbox = containers.find((c) => c.role === 'sandbox');
         await docker.getContainer(sandbox?.id ?? 'the sandbox was not found').kill();
 
         await expect(restarted.start(req)).rejects.toThrow(
           /^reopening the HTTP network of the container left by the previous run: container \w+ is not running$/,
         );
-        // the execution is over for the executor: what `job logs` serves from now on is the file
-        expect(await readFile(join(req.logsDir, LogFileName), 'utf8')).toContain('before\n');
+        // what its previous process recorded and, once, what the daemon logged since: in the stdout file
+        // and in the log file that `job logs` serves from now on (the execution is over for the executor)
+        expect(await readFile(join(req.resultsDir, 'stdout'), 'utf8')).toBe('before\nwhile down\n');
+        expect(await readFile(join(req.logsDir, LogFileName), 'utf8')).toMatch(/before\n[\s\S]*while down\n/);
         await noContainersLeft(restarted);
       }));
 

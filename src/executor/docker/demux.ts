@@ -10,7 +10,9 @@ import type { LogChunk } from '../types.js';
 
 const HeaderBytes = 8;
 
-export async function* demultiplex(stream: AsyncIterable<Uint8Array>): AsyncGenerator<LogChunk> {
+export async function* demultiplex(
+  stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<LogChunk> {
   let header = Buffer.alloc(0);
   let type: ExecutionLogType = ExecutionLogType.Stdout;
   let remaining = 0; // payload bytes of the current frame still to come

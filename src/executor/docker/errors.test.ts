@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../models/index.js';
-import { daemonError, daemonProblem } from './errors.js';
+import { containerLeftBehind, daemonError, daemonProblem } from './errors.js';
 
 /** A daemon refusal as dockerode reports it. */
 function refusal(status: number, message: string): Error {
@@ -8,6 +8,21 @@ function refusal(status: number, message: string): Error {
 }
 
 describe('daemon errors', () => {
+  it('say that a container left by a previous run could not be removed either, and how to remove it', () => {
+    const failure = daemonError('reopening the HTTP network', new Error('container 5e1f is not running'));
+    const removal = daemonError(
+      'removing container 9a0b',
+      refusal(500, 'driver failed to remove root filesystem'),
+    );
+    const err = containerLeftBehind(failure, '9a0b', removal);
+    expect([err.message, err.code, err.hint]).toEqual([
+      'reopening the HTTP network: container 5e1f is not running; its container stays: ' +
+        'removing container 9a0b: driver failed to remove root filesystem',
+      failure.code,
+      'Remove it with: docker rm -f 9a0b (the node removes it when it stops or next starts)',
+    ]);
+  });
+
   it('name the spec field that fixes a refusal the job spec caused', () => {
     const memory = daemonError('creating container', refusal(400, 'Minimum memory limit allowed is 6MB'));
     expect([memory.message, memory.code, memory.hint, memory.retryable]).toEqual([

@@ -46,6 +46,20 @@ export function networkUnavailable(problem: string, fix: string): BacalhauError 
   return dockerError(problem, ErrorCode.ConfigurationError, `Set Task.Network.Type ${fix}`);
 }
 
+/**
+ * `failure` of a container left by a previous run, which could not be removed after it either: it runs
+ * on unsupervised until the node stops or its next start sweeps it, unless removed by hand.
+ */
+export function containerLeftBehind(failure: unknown, id: string, removal: unknown): BacalhauError {
+  const code = failure instanceof BacalhauError ? failure.code : ErrorCode.UnknownError;
+  return dockerError(
+    `${describe(failure)}; its container stays: ${describe(removal)}`,
+    code,
+    `Remove it with: docker rm -f ${id} (the node removes it when it stops or next starts)`,
+    { cause: failure },
+  );
+}
+
 /** What lets a node use a daemon whose socket refuses it. */
 export const DeniedFix =
   "Run the node as a user who may use the daemon's socket: root, or a member of its group (usually docker)";

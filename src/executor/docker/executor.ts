@@ -31,7 +31,14 @@ import {
 } from './containers.js';
 import { connectDaemon } from './daemon.js';
 import { gpuDevices } from './devices.js';
-import { daemonError, daemonProblem, statusCode, throwIfAborted, type DaemonProblem } from './errors.js';
+import {
+  containerLeftBehind,
+  daemonError,
+  daemonProblem,
+  statusCode,
+  throwIfAborted,
+  type DaemonProblem,
+} from './errors.js';
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
@@ -40,7 +47,7 @@ import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
 import { DockerComponent, decodeDockerSpec, type DockerEngineSpec } from '../../models/engines/docker.js';
-import { runContainer } from './supervise.js';
+import { recordDaemonLog, runContainer } from './supervise.js';
 import { anySignal } from '../../lib/any-signal.js';
 
 export interface DockerExecutorOptions extends BaseExecutorOptions {
@@ -286,18 +293,28 @@ export class DockerExecutor extends BaseExecutor {
           ? await this.#createContainer(request, spec, mounts, signal)
           : await this.#reuseContainer(existing, request.network, signal);
     } catch (err) {
-      // a new container that could not be made ran nothing: no log (a re-attached one's log is kept)
+      // a new container that could not be made ran nothing: no log
+      if (existing === undefined) {
+        await recording.then(
+          (r) => r.discard(),
+          () => undefined,
+        );
+        throw err;
+      }
+      // One that cannot be taken up again would run on unsupervised, and no orphan sweep takes it (its
+      // execution is known): its containers go now, and with them what the task wrote while no node
+      // was attached, unless it is copied from the daemon's log first.
       await recording.then(
-        (r) => (existing === undefined ? r.discard() : r.close()),
+        (r) => recordDaemonLog(this.#docker.getContainer(existing.Id), r).finally(() => r.close()),
         () => undefined,
       );
-      // one that cannot be taken up again would run on unsupervised, and no orphan sweep takes it
-      // (its execution is known): its containers go now
-      if (existing !== undefined) {
-        await this.#removal(() =>
-          removeExecutionContainers(this.#docker, this.#scope, request.executionID).catch(() => undefined),
-        );
-      }
+      const removal = await this.#removal(() =>
+        removeExecutionContainers(this.#docker, this.#scope, request.executionID),
+      ).then(
+        () => undefined,
+        (removalError: unknown) => removalError,
+      );
+      if (removal !== undefined) throw containerLeftBehind(err, existing.Id, removal);
       throw err;
     }
     const { container, gateway, daemonLog } = made;

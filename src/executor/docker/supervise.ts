@@ -221,6 +221,23 @@ async function captureOutput(options: SuperviseOptions): Promise<Capture> {
   };
 }
 
+/**
+ * Copies into `recorder` what a container left by a previous run wrote after that run's last recorded
+ * piece, from the daemon's log as it is now (not followed): for a container removed because it could
+ * not be taken up again, whose output would otherwise go with it. Adds nothing when the container has
+ * no log (`LogConfig` none) or the daemon does not give it; a recorder that fails rejects.
+ */
+export async function recordDaemonLog(container: Docker.Container, recorder: OutputRecorder): Promise<void> {
+  // dockerode answers a log request that does not follow with the whole body at once
+  const body = await container.logs({ follow: false, stdout: true, stderr: true }).then(
+    (log: Buffer) => log,
+    () => undefined,
+  );
+  if (body === undefined || body.length === 0) return;
+  const pieces = demultiplex([body]);
+  for await (const piece of notYetRecorded(pieces, recorder)) await recorder.write(piece.type, piece.data);
+}
+
 /** The daemon log's pieces past the bytes of each stream the resumed recorder held already. */
 async function* notYetRecorded(
   pieces: AsyncIterable<LogChunk>,
