@@ -91,7 +91,8 @@ async function findJobContainer(
   return (await listInScope(docker, scope, filters, signal))[0];
 }
 
-function executionFilter(scope: ExecutorScope, executionID: string): string {
+/** The label filter (`docker ps --filter label=…`) that finds an execution's containers. */
+export function executionFilter(scope: ExecutorScope, executionID: string): string {
   return `${Label.Execution}=${executionLabelValue(scope.executorID, executionID)}`;
 }
 

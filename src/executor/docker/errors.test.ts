@@ -14,12 +14,13 @@ describe('daemon errors', () => {
       'removing container 9a0b',
       refusal(500, 'driver failed to remove root filesystem'),
     );
-    const err = containerLeftBehind(failure, '9a0b', removal);
+    const err = containerLeftBehind(failure, 'bacalhau-executionID=n-1e-2', removal);
     expect([err.message, err.code, err.hint]).toEqual([
-      'reopening the HTTP network: container 5e1f is not running; its container stays: ' +
+      'reopening the HTTP network: container 5e1f is not running; its containers stay: ' +
         'removing container 9a0b: driver failed to remove root filesystem',
       failure.code,
-      'Remove it with: docker rm -f 9a0b (the node removes it when it stops or next starts)',
+      'Remove them with: docker rm -f $(docker ps -aq --filter label=bacalhau-executionID=n-1e-2) ' +
+        '(the node removes them when it stops or next starts)',
     ]);
   });
 

@@ -47,15 +47,17 @@ export function networkUnavailable(problem: string, fix: string): BacalhauError 
 }
 
 /**
- * `failure` of a container left by a previous run, which could not be removed after it either: it runs
- * on unsupervised until the node stops or its next start sweeps it, unless removed by hand.
+ * `failure` of an execution's containers left by a previous run, which could not be removed after it
+ * either (`labelFilter` finds them): they run on unsupervised until the node stops or its next start
+ * sweeps them, unless removed by hand.
  */
-export function containerLeftBehind(failure: unknown, id: string, removal: unknown): BacalhauError {
+export function containerLeftBehind(failure: unknown, labelFilter: string, removal: unknown): BacalhauError {
   const code = failure instanceof BacalhauError ? failure.code : ErrorCode.UnknownError;
   return dockerError(
-    `${describe(failure)}; its container stays: ${describe(removal)}`,
+    `${describe(failure)}; its containers stay: ${describe(removal)}`,
     code,
-    `Remove it with: docker rm -f ${id} (the node removes it when it stops or next starts)`,
+    `Remove them with: docker rm -f $(docker ps -aq --filter label=${labelFilter}) ` +
+      '(the node removes them when it stops or next starts)',
     { cause: failure },
   );
 }

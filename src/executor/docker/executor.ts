@@ -26,6 +26,7 @@ import {
   LeftoverContainers,
   listExecutorContainers,
   removeContainer,
+  executionFilter,
   removeExecutionContainers,
   type ExecutorContainer,
 } from './containers.js';
@@ -305,7 +306,10 @@ export class DockerExecutor extends BaseExecutor {
       // execution is known): its containers go now, and with them what the task wrote while no node
       // was attached, unless it is copied from the daemon's log first.
       await recording.then(
-        (r) => recordDaemonLog(this.#docker.getContainer(existing.Id), r).finally(() => r.close()),
+        (r) =>
+          recordDaemonLog(this.#docker.getContainer(existing.Id), r)
+            .finally(() => r.close())
+            .catch(() => undefined), // the containers go whatever became of the copy
         () => undefined,
       );
       const removal = await this.#removal(() =>
@@ -314,7 +318,9 @@ export class DockerExecutor extends BaseExecutor {
         () => undefined,
         (removalError: unknown) => removalError,
       );
-      if (removal !== undefined) throw containerLeftBehind(err, existing.Id, removal);
+      if (removal !== undefined) {
+        throw containerLeftBehind(err, executionFilter(this.#scope, request.executionID), removal);
+      }
       throw err;
     }
     const { container, gateway, daemonLog } = made;
@@ -355,7 +361,9 @@ export class DockerExecutor extends BaseExecutor {
   #removal(remove: () => Promise<void>): Promise<void> {
     const removing = remove();
     this.#removing.add(removing);
-    void removing.finally(() => this.#removing.delete(removing));
+    // (not `finally`: its promise would reject with a failed removal, and nobody awaits it)
+    const removed = (): void => void this.#removing.delete(removing);
+    removing.then(removed, removed);
     return removing;
   }
 

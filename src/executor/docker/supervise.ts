@@ -37,6 +37,8 @@ const StopGraceSeconds = 1;
 const OutputDrainMs = 10_000;
 /** How much earlier than the container's end its output stream may end and still be whole. */
 const ClockToleranceMs = 1_000;
+/** How long the daemon may take to give a left-behind container's log, which is removed without it after. */
+const LogCopyTimeoutMs = 10_000;
 const OutputCutShort = 'the output stream ended while the container was still running';
 
 export interface SuperviseOptions {
@@ -228,8 +230,16 @@ async function captureOutput(options: SuperviseOptions): Promise<Capture> {
  * no log (`LogConfig` none) or the daemon does not give it; a recorder that fails rejects.
  */
 export async function recordDaemonLog(container: Docker.Container, recorder: OutputRecorder): Promise<void> {
-  // dockerode answers a log request that does not follow with the whole body at once
-  const body = await container.logs({ follow: false, stdout: true, stderr: true }).then(
+  // dockerode answers a log request that does not follow with the whole body at once (at most the kept
+  // log's 5 × 20 MB, container-config.ts); a daemon that does not answer delays the removal by
+  // LogCopyTimeoutMs at most
+  const request = {
+    follow: false,
+    stdout: true,
+    stderr: true,
+    abortSignal: AbortSignal.timeout(LogCopyTimeoutMs),
+  };
+  const body = await container.logs(request as typeof request & { follow: false }).then(
     (log: Buffer) => log,
     () => undefined,
   );

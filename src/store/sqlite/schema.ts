@@ -125,7 +125,10 @@ export const migrations: readonly string[] = [
   // random, so an index leading with one put every write of every job on a page of its own: a batch
   // job's way to Completed wrote ~25 pages to the WAL, half of them history pages (its entries land in
   // several commits). Jobs in flight together have neighbouring seqs, so their rows now share pages,
-  // and history is appended at the end of its table (10.5 pages per job, the same run).
+  // and history is appended at the end of its table (10.5 pages per job, the same run). The job_id
+  // columns stay, written but no longer indexed. Rows of a job that is gone (none should exist:
+  // deleteJob takes them with it) keep job_seq 0 for executions and evaluations; history's are
+  // dropped, as the unique (job_seq, seq_num) index could not hold several jobs' under one seq.
   `
   ALTER TABLE executions ADD COLUMN job_seq INTEGER NOT NULL DEFAULT 0;
   UPDATE executions SET job_seq = coalesce((SELECT seq FROM jobs WHERE jobs.id = executions.job_id), 0);
