@@ -34,6 +34,7 @@ import type { PortAllocator } from './ports/allocator.js';
 import { BoundedMap } from '../lib/bounded-map.js';
 import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
+import { RemovalSchedule } from './removal-schedule.js';
 import { isAlreadyTerminal } from './store/errors.js';
 import type { ExecutionStore } from './store/types.js';
 import { unpublishableEntries, unpublishedNote } from './unpublished-entries.js';
@@ -70,7 +71,7 @@ export interface ExecutionRunnerOptions {
 
 export class ExecutionRunner {
   readonly #o: ExecutionRunnerOptions;
-  readonly #removals = new Set<Timer>();
+  readonly #removals: RemovalSchedule;
   /** Failures waiting to be written again (see #recordFailure). */
   readonly #retries = new Set<Timer>();
   /** Executions whose folders went as soon as they failed, for a full disk (see #freeSpace). */
@@ -79,6 +80,9 @@ export class ExecutionRunner {
 
   constructor(options: ExecutionRunnerOptions) {
     this.#o = options;
+    this.#removals = new RemovalSchedule(options.clock, (executionID) => {
+      options.paths.remove(executionID).catch(options.onError);
+    });
   }
 
   /** Where the execution's log file is, while its folders are kept. */
@@ -341,8 +345,8 @@ export class ExecutionRunner {
   /** Cancels the pending folder removals (a restarted node sweeps what is left, see startup). */
   stop(): void {
     this.#stopped = true;
-    for (const timer of [...this.#removals, ...this.#retries]) timer.cancel();
-    this.#removals.clear();
+    this.#removals.stop();
+    for (const timer of this.#retries) timer.cancel();
     this.#retries.clear();
   }
 
@@ -379,12 +383,7 @@ export class ExecutionRunner {
   }
 
   #scheduleRemoval(executionID: string, delayMs = this.#o.retainOutputMs): void {
-    const timer = this.#o.clock.setTimer(Math.max(0, delayMs), () => {
-      this.#removals.delete(timer);
-      this.#o.paths.remove(executionID).catch(this.#o.onError);
-    });
-    timer.unref?.();
-    this.#removals.add(timer);
+    this.#removals.add(executionID, delayMs);
   }
 
   #now(): Date {

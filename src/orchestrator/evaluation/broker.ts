@@ -48,7 +48,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
 import { BacalhauError, ErrorCode, EvalStatus, EvalTrigger, type Evaluation } from '../../models/index.js';
-import { Heap } from './heap.js';
+import { Heap } from '../../lib/heap.js';
 import { goTime, nanosToMs } from '../../models/go-time.js';
 
 export interface EvaluationBrokerOptions {

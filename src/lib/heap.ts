@@ -1,6 +1,6 @@
 /**
  * A binary min-heap ordered by `before(a, b)` ("a comes out before b"). push/pop are O(log n), peek
- * O(1). Owned by one broker; not shared.
+ * O(1). Not shared between owners.
  */
 export class Heap<T> {
   readonly #items: T[] = [];
