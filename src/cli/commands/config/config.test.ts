@@ -175,6 +175,18 @@ describe('a config file kept from an earlier Bacalhau version', () => {
 });
 
 describe('config list', () => {
+  it("prints an empty list or map as null in JSON, as Go's nil defaults are", async () => {
+    const values = await listJson();
+    expect([
+      values.get('Labels'),
+      values.get('Engines.Disabled'),
+      values.get('Compute.AllowListedLocalPaths'),
+    ]).toEqual([null, null, null]);
+    expect(values.get('Compute.Orchestrators')).toEqual(['nats://127.0.0.1:4222']);
+    const set = await listJson(['-c', 'Engines.Disabled=wasm', '-c', 'Labels=zone=a']);
+    expect([set.get('Engines.Disabled'), set.get('Labels')]).toEqual([['wasm'], { zone: 'a' }]);
+  });
+
   it('prints a sorted key/value/description table with Go-style values', async () => {
     const { code, stdout } = await run(['config', 'list', '--no-style', '--wide']);
     expect(code).toBe(0);

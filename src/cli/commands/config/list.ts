@@ -40,6 +40,18 @@ export function configListEntries(config: BacalhauConfig): ConfigListEntry[] {
     .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
 }
 
+/**
+ * An entry as Go's JSON prints it: an empty list or map is `null` there, since its defaults leave
+ * them nil (scripts comparing with `null` keep working).
+ */
+function asGoJson(entry: ConfigListEntry): ConfigListEntry {
+  const value = entry.Value;
+  const empty =
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+  return empty ? { ...entry, Value: null } : entry;
+}
+
 /** `bacalhau config list`: every key, its current value and what it does. */
 export function configListCommand(ctx: CliContext): Command {
   const cmd = new Command('list')
@@ -62,6 +74,7 @@ export function configListCommand(ctx: CliContext): Command {
       ctx.stdout.write(`${configToYaml(config)}\n`);
       return;
     }
-    printList(ctx, configListColumns, configListEntries(config), options);
+    const entries = configListEntries(config);
+    printList(ctx, configListColumns, options.format === 'json' ? entries.map(asGoJson) : entries, options);
   });
 }
