@@ -50,6 +50,19 @@ export function unknownModule(importer: string, name: string): BacalhauError {
   );
 }
 
+/** `path`: the modules from the first importer to the module it imports again, which ends it. */
+export function importCycle(path: readonly string[]): BacalhauError {
+  const again = path.at(-1) ?? '';
+  const [first = '', ...rest] = path.slice(path.indexOf(again)).map((m) => JSON.stringify(m));
+  const chain = rest.map((m, i) => `${i === 0 ? ' imports from ' : ', which imports from '}${m}`).join('');
+  return wasmError(
+    `modules import each other: ${first}${chain}`,
+    ErrorCode.UnknownModuleError,
+    'WebAssembly modules that import from each other cannot be linked: merge them, or move what they ' +
+      'share into a module that imports from neither',
+  );
+}
+
 /** What a module imports, by module, name and kind (function, memory, table, global). */
 interface ImportDescriptor {
   module: string;

@@ -27,6 +27,43 @@ describe('hostPathOf', () => {
 });
 
 describe('loadProgram', () => {
+  /** (module (import "<from>" "<imported>" (func)) (func (export "<exported>"))) */
+  const importing = (from: string, imported: string, exported: string): Uint8Array => {
+    const name = (text: string) => Buffer.concat([writeU32(Buffer.byteLength(text)), Buffer.from(text)]);
+    return Buffer.concat([
+      Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00),
+      encodeSection(1, Uint8Array.of(1, 0x60, 0, 0)),
+      encodeSection(2, Buffer.concat([Uint8Array.of(1), name(from), name(imported), Uint8Array.of(0, 0)])),
+      encodeSection(3, Uint8Array.of(1, 0)),
+      encodeSection(7, Buffer.concat([Uint8Array.of(1), name(exported), Uint8Array.of(0, 1)])),
+      encodeSection(10, Uint8Array.of(1, 2, 0, 0x0b)),
+    ]);
+  };
+
+  it('refuses modules that import from each other, naming the cycle', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacalhau-ts-modules-'));
+    try {
+      const files = {
+        'main.wasm': importing('/a.wasm', 'g', '_start'),
+        'a.wasm': importing('/b.wasm', 'f', 'g'),
+        'b.wasm': importing('/a.wasm', 'g', 'f'),
+      };
+      for (const [file, bytes] of Object.entries(files)) await writeFile(join(dir, file), bytes);
+      const volumes = Object.keys(files).map((file) => ({
+        source: join(dir, file),
+        target: `/${file}`,
+        readOnly: true,
+      }));
+      const spec = { EntryModule: '/main.wasm', Entrypoint: '_start', Parameters: [], ImportModules: [] };
+      await expect(loadProgram(spec, volumes, undefined)).rejects.toMatchObject({
+        message: 'modules import each other: "/a.wasm" imports from "/b.wasm", which imports from "/a.wasm"',
+        code: 'UnknownModuleError',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // (module (func (export "_start")))
   const startOnly = Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,

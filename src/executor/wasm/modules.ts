@@ -15,6 +15,7 @@ import {
   entrypointError,
   moduleCompileError,
   moduleNotFound,
+  importCycle,
   unknownModule,
   unresolvedImport,
 } from './errors.js';
@@ -109,9 +110,8 @@ export async function loadProgram(
     const imports = WebAssemblyApi.Module.imports(module);
     for (const importedName of new Set(imports.map((i) => i.module))) {
       if (hostModules.has(importedName) || placed.has(importedName)) continue;
-      if (visiting.has(importedName) || !isListedOrMounted(importedName, spec, volumes)) {
-        throw unknownModule(name, importedName);
-      }
+      if (visiting.has(importedName)) throw importCycle([...visiting, importedName]);
+      if (!isListedOrMounted(importedName, spec, volumes)) throw unknownModule(name, importedName);
       const imported = await load(`${field} import`, importedName);
       await place(field, importedName, imported, new Set([...visiting, importedName]));
       dependencies.push({ name: importedName, module: imported });
