@@ -7,11 +7,15 @@ import { isPlainObject } from './checks.js';
 import { Leaf, type SchemaGroup } from './leaf.js';
 import { schema, type BacalhauConfig } from './schema.js';
 
+/** An empty list or map: what Go's config leaves nil (`null` in its JSON, left out by `omitempty`). */
+export function isEmptyCollection(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
+}
+
 function isEmptyValue(value: unknown): boolean {
   if (value === '' || value === 0 || value === false || value === '0s' || value == null) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (isPlainObject(value)) return Object.keys(value).length === 0;
-  return false;
+  return isEmptyCollection(value);
 }
 
 function build(

@@ -17,7 +17,7 @@ export {
 export { load, loadConfig, envNames, type LoadOptions, type LoadedConfig, type ValueSource } from './load.js';
 export { rootFlagKeys, rootFlagOverrides, type RootFlagValues } from './flags.js';
 export { formatValue } from './values.js';
-export { configDocument, configToYaml } from './document.js';
+export { configDocument, configToYaml, isEmptyCollection } from './document.js';
 export { setConfigFileValue, parseSetValue, type SetValueOptions } from './write.js';
 export { defaultConfigFileName, expandHome, absPath, homeDirectory } from './paths.js';
 export { validateConfig } from './validate.js';

@@ -125,14 +125,19 @@ export function statusCode(err: unknown): number | undefined {
 }
 
 function isUnreachable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = errnoCode(err);
   return code === 'ECONNREFUSED' || code === 'ENOENT' || isDenied(err) || code === 'ECONNRESET';
 }
 
 /** The daemon's socket refuses this process's user (it is not root nor in the socket's group). */
 function isDenied(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = errnoCode(err);
   return code === 'EACCES' || code === 'EPERM';
+}
+
+/** The system error code of the error itself (not of its causes). */
+function errnoCode(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code;
 }
 
 /** Why a ping got no answer: the socket refused the node's user, or nothing answered. */

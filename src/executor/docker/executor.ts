@@ -23,10 +23,10 @@ import type { OutputRecorder } from '../results.js';
 import type { BidRequest, BidResponse, RunCommandRequest, SignalOption } from '../types.js';
 import { containerCreateOptions } from './container-config.js';
 import {
+  executionFilter,
   LeftoverContainers,
   listExecutorContainers,
   removeContainer,
-  executionFilter,
   removeExecutionContainers,
   type ExecutorContainer,
 } from './containers.js';

@@ -233,16 +233,12 @@ export async function recordDaemonLog(container: Docker.Container, recorder: Out
   // dockerode answers a log request that does not follow with the whole body at once (at most the kept
   // log's 5 × 20 MB, container-config.ts); a daemon that does not answer delays the removal by
   // LogCopyTimeoutMs at most
-  const request = {
-    follow: false,
-    stdout: true,
-    stderr: true,
-    abortSignal: AbortSignal.timeout(LogCopyTimeoutMs),
-  };
-  const body = await container.logs(request as typeof request & { follow: false }).then(
-    (log: Buffer) => log,
-    () => undefined,
-  );
+  const body = await container
+    .logs({ follow: false, stdout: true, stderr: true, abortSignal: AbortSignal.timeout(LogCopyTimeoutMs) })
+    .then(
+      (log: Buffer) => log,
+      () => undefined,
+    );
   if (body === undefined || body.length === 0) return;
   const pieces = demultiplex([body]);
   for await (const piece of notYetRecorded(pieces, recorder)) await recorder.write(piece.type, piece.data);

@@ -12,6 +12,7 @@
  *   work. An input at `/<Name>` is refused, as Bacalhau refuses it.
  */
 import { join, posix } from 'node:path';
+import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { resultPathProblem } from '../results.js';
@@ -118,7 +119,7 @@ export async function prepareMounts(options: {
     for (const output of options.outputs) {
       const alias = posix.resolve('/', output.Name);
       // an input at /<Name> or under it: Bacalhau's mount table has /<Name> already
-      const input = inputs.find((guest) => guest === alias || guest.startsWith(`${alias}/`));
+      const input = inputs.find((guest) => isInsideFolder(guest, alias));
       if (input !== undefined) {
         throw outputConfigError(
           `result path ${JSON.stringify(output.Name)} is mounted at ${alias} too, where Bacalhau mounts a ` +

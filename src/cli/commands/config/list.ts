@@ -4,6 +4,7 @@ import {
   configToYaml,
   formatValue,
   getValue,
+  isEmptyCollection,
   type BacalhauConfig,
   type ConfigKey,
 } from '../../../config/index.js';
@@ -45,11 +46,7 @@ export function configListEntries(config: BacalhauConfig): ConfigListEntry[] {
  * them nil (scripts comparing with `null` keep working).
  */
 function asGoJson(entry: ConfigListEntry): ConfigListEntry {
-  const value = entry.Value;
-  const empty =
-    (Array.isArray(value) && value.length === 0) ||
-    (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
-  return empty ? { ...entry, Value: null } : entry;
+  return isEmptyCollection(entry.Value) ? { ...entry, Value: null } : entry;
 }
 
 /** `bacalhau config list`: every key, its current value and what it does. */
