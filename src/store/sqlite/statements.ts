@@ -106,7 +106,14 @@ export function prepareStatements(db: Database) {
          spec_stamp = @spec_stamp, doc = @doc
        WHERE id = @id`,
     ),
-    updateJobState: db.prepare<Pick<JobColumns, 'id' | 'state' | 'terminal' | 'modify_time' | 'doc'>>(
+    // Two forms, as setting `terminal` rewrites the job's entry in `jobs_in_progress` even when it keeps
+    // its value: most state changes (Pending → Running) keep it.
+    updateJobState: db.prepare<Pick<JobColumns, 'id' | 'state' | 'modify_time' | 'doc'>>(
+      'UPDATE jobs SET state = @state, modify_time = @modify_time, doc = @doc WHERE id = @id',
+    ),
+    updateJobStateAndTerminal: db.prepare<
+      Pick<JobColumns, 'id' | 'state' | 'terminal' | 'modify_time' | 'doc'>
+    >(
       'UPDATE jobs SET state = @state, terminal = @terminal, modify_time = @modify_time, doc = @doc WHERE id = @id',
     ),
     putSpec: db.prepare<[number | bigint, string]>(
@@ -145,7 +152,11 @@ export function prepareStatements(db: Database) {
          (id, job_id, job_seq, job_version, namespace, node_id, terminal, create_time, modify_time, doc)
        VALUES (@id, @job_id, @job_seq, @job_version, @namespace, @node_id, @terminal, @create_time, @modify_time, @doc)`,
     ),
-    updateExecution: db.prepare<Pick<ExecutionColumns, 'id' | 'terminal' | 'modify_time' | 'doc'>>(
+    // Two forms, as for a job's state (`executions_in_progress`).
+    updateExecution: db.prepare<Pick<ExecutionColumns, 'id' | 'modify_time' | 'doc'>>(
+      'UPDATE executions SET modify_time = @modify_time, doc = @doc WHERE id = @id',
+    ),
+    updateExecutionAndTerminal: db.prepare<Pick<ExecutionColumns, 'id' | 'terminal' | 'modify_time' | 'doc'>>(
       'UPDATE executions SET terminal = @terminal, modify_time = @modify_time, doc = @doc WHERE id = @id',
     ),
     updateExecutionNode: db.prepare<[string, string]>('UPDATE executions SET node_id = ? WHERE id = ?'),

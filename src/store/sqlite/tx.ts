@@ -216,13 +216,9 @@ export class SqliteTx implements JobStoreTx {
     // the spec stays as it is: only the state part is written
     const { doc, stored: state } = jobStateDoc.encodeAndDecode(job);
     const terminal = isTerminalJob(job) ? 1 : 0;
-    this.#s.updateJobState.run({
-      id: row.id,
-      state: job.State.StateType,
-      terminal,
-      modify_time: job.ModifyTime,
-      doc,
-    });
+    const columns = { id: row.id, state: job.State.StateType, modify_time: job.ModifyTime, doc };
+    if (terminal === row.terminal) this.#s.updateJobState.run(columns);
+    else this.#s.updateJobStateAndTerminal.run({ ...columns, terminal });
     this.cacheWrites.put(this.#ctx.rows.jobs, row.id, { ...row, terminal, doc });
     const stored = plainCopy({ ...this.#spec(row), ...state });
     this.#changed({ type: 'JobStateUpdated', job: plainCopy(stored), previous: existing });
@@ -318,7 +314,7 @@ export class SqliteTx implements JobStoreTx {
     const row = this.#jobById(input.JobID);
     if (row === undefined) throw jobNotFound(input.JobID);
     const execution = newExecution(input, this.#jobOf(row), this.#nowNanos());
-    const stored = this.#writeExecution(execution, row);
+    const stored = this.#writeExecution(execution, { newOf: row });
     this.#changed({ type: 'ExecutionCreated', execution: structuredClone(stored) });
     return stored;
   }
@@ -331,7 +327,7 @@ export class SqliteTx implements JobStoreTx {
     const existing = this.#ctx.decoded.executions.get(row.id, row.doc);
     const ms = this.#ctx.clock.now();
     const execution = updatedExecution(existing, request, msToNanos(ms));
-    const stored = this.#writeExecution(execution);
+    const stored = this.#writeExecution(execution, { previous: row });
     if (execution.NodeID !== existing.NodeID) this.#s.updateExecutionNode.run(execution.NodeID, execution.ID);
     const events = request.events ?? [];
     this.#changed({
@@ -653,14 +649,16 @@ export class SqliteTx implements JobStoreTx {
     return stored;
   }
 
-  /** Writes an execution's row: a new one of the job in `newOf`, or (without it) the existing one. */
-  #writeExecution(execution: Execution, newOf?: JobRow): Execution {
+  /** Writes an execution's row: a new one of the job in `newOf`, or over its `previous` one. */
+  #writeExecution(execution: Execution, to: { newOf: JobRow } | { previous: ExecutionRow }): Execution {
     const { doc, stored } = executionDoc.encodeAndDecode(execution);
     const terminal = isTerminalExecution(execution) ? 1 : 0;
-    if (newOf === undefined) {
-      this.#s.updateExecution.run({ id: execution.ID, terminal, modify_time: execution.ModifyTime, doc });
+    if ('previous' in to) {
+      const columns = { id: execution.ID, modify_time: execution.ModifyTime, doc };
+      if (terminal === to.previous.terminal) this.#s.updateExecution.run(columns);
+      else this.#s.updateExecutionAndTerminal.run({ ...columns, terminal });
     } else {
-      insertRow(this.#s.insertExecution, executionColumns(execution, newOf.seq, terminal, doc), () =>
+      insertRow(this.#s.insertExecution, executionColumns(execution, to.newOf.seq, terminal, doc), () =>
         executionAlreadyExists(execution.ID),
       );
     }
