@@ -854,6 +854,23 @@ describe('BatchServiceJobScheduler (batch only)', () => {
     expect(created(plan)).toEqual([]);
   });
 
+  it('queues a job whose placed partitions all completed while no node is free for the rest: nothing runs', () => {
+    const plan = schedule({
+      job: job({ Count: 2, state: 'Running', timeouts: { QueueTimeout: 600 } }),
+      trigger: 'exec-update',
+      executions: [exec('node0', 'Completed', { partition: 0, desired: 'Stopped' })],
+      nodes: numberedNodes(1),
+    });
+    const reason =
+      'not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n• Node node0: job rejected';
+    expect(created(plan)).toEqual([]);
+    expect(newEvals(plan).map((e) => [e.TriggeredBy, e.Comment])).toEqual([['job-queue', reason]]);
+    expect(plan.DesiredJobState).toBe('Queued');
+    expect(plan.JobEvents).toEqual([
+      { Message: `Job queued. ${reason}`, Topic: 'Queueing', Timestamp: TIMESTAMP },
+    ]);
+  });
+
   it('completes a job with Count 0 at once', () => {
     const plan = schedule({ job: job({ Count: 0 }), nodes: [] });
     expect(plan.DesiredJobState).toBe('Completed');

@@ -104,7 +104,11 @@ export class BatchServiceJobScheduler implements Scheduler {
       const occupying =
         job.Type === JobType.Service ? live : union(live, inState(ofVersion(all, job.Version), 'Completed'));
       approveAndReject(run, occupying);
-      scheduleRemainingPartitions(run, occupying, failed, failedNow.length > 0);
+      scheduleRemainingPartitions(run, occupying, {
+        failed,
+        failedNow: failedNow.length > 0,
+        running: live.length > 0,
+      });
     }
 
     if (isFailed(run)) {
@@ -127,12 +131,18 @@ function approveAndReject(run: Run, occupying: Executions): void {
   }
 }
 
-/** `failedNow`: this evaluation failed executions (lost, timed out) whose partitions are placed again. */
+interface PartitionsSoFar {
+  failed: Executions;
+  /** This evaluation failed executions (lost, timed out) whose partitions are placed again. */
+  failedNow: boolean;
+  /** Some execution is placed or under way (completed ones are not). */
+  running: boolean;
+}
+
 function scheduleRemainingPartitions(
   run: Run,
   occupying: Executions,
-  failed: Executions,
-  failedNow: boolean,
+  { failed, failedNow, running }: PartitionsSoFar,
 ): void {
   const { job, plan, events } = run;
   // never more than one partition per node can be placed in one pass
@@ -169,13 +179,14 @@ function scheduleRemainingPartitions(
         comment: failure.message,
       }),
     );
-    // Fully queued only when no node at all could take a partition; said once (a Queued job stays so at
-    // its retries). Not while some partitions are placed (deliberate: Go calls such a job Queued, and
-    // Running again at each of their updates). Deliberate too: an update or rerun is Queued as a new job
-    // is; Go leaves it Pending, with no word of why, until its queue timeout.
+    // Fully queued when no node at all could take a partition and nothing runs (partitions that
+    // completed do not count); said once (a Queued job stays so at its retries). Not while some
+    // partitions are placed (deliberate: Go calls such a job Queued, and Running again at each of their
+    // updates). Deliberate too: an update or rerun is Queued as a new job is; Go leaves it Pending, with
+    // no word of why, until its queue timeout.
     if (
       matched.length === 0 &&
-      occupying.length === 0 &&
+      !running &&
       (job.State.StateType === 'Running' || job.State.StateType === 'Pending')
     ) {
       markJobQueued(plan, events.jobQueued(failure.message));
