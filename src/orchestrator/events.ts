@@ -29,6 +29,9 @@ const timeoutHint = 'Increase the task timeout or allocate more resources';
  */
 export const NodeShutdownStopMessage = 'Execution stop requested because its node shut down';
 
+/** An execution failed with its node when the node stopped heartbeating (Go's text). */
+export const NodeLostStopMessage = 'Execution stop requested because node has disappeared';
+
 /** Builds events stamped by an injected clock, so tests and replays are deterministic. */
 export class OrchestratorEvents {
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -113,8 +116,7 @@ export class OrchestratorEvents {
   execCompleted = (): Event => this.event(EventTopic.Execution, 'Completed successfully');
   execStoppedByJobStop = (): Event =>
     this.event(EventTopic.JobScheduling, 'Execution stop requested because job has been stopped');
-  execStoppedByNodeUnhealthy = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Execution stop requested because node has disappeared');
+  execStoppedByNodeUnhealthy = (): Event => this.event(EventTopic.JobScheduling, NodeLostStopMessage);
   execStoppedByNodeShutdown = (): Event => this.event(EventTopic.JobScheduling, NodeShutdownStopMessage);
   execStoppedByNodeRejected = (): Event =>
     this.event(EventTopic.JobScheduling, 'Execution stop requested because node has been rejected');

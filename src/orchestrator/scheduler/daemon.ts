@@ -8,7 +8,8 @@
  * 3. executions of older job versions → cancelled (running ones rate-limited);
  * 4. every matching node without a live execution of the job gets a new one (rate-limited), so a daemon
  *    whose execution failed is restarted, at most twice per node and version (the previous-executions
- *    ranker stops matching the node after that);
+ *    ranker stops matching the node after that; executions lost with their node, or stopped by its
+ *    shutdown, do not count: not in Go);
  * 5. job → Running once an execution may run.
  *
  * A daemon job never completes and never fails here, and has no timeouts; when no node matches it

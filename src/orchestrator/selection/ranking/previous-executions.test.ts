@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStateType } from '../../../models/index.js';
 import { computeNode, execution, job } from '../testing.js';
-import { NodeShutdownStopMessage } from '../../events.js';
+import { NodeLostStopMessage, NodeShutdownStopMessage } from '../../events.js';
 import { PreviousExecutionsNodeRanker } from './previous-executions.js';
 
 const rank = (states: ExecutionStateType[], over = {}) =>
@@ -34,13 +34,23 @@ describe('PreviousExecutionsNodeRanker', () => {
   it("does not count an execution its node stopped by shutting down (a restart is not the job's doing)", () => {
     const shutDown = { ComputeState: { StateType: 'Failed' as const, Message: NodeShutdownStopMessage } };
     expect(rank(['Failed', 'Failed'], shutDown)).toMatchObject({ rank: 30, reason: 'job not executed yet' });
-    const disappeared = {
-      ComputeState: {
-        StateType: 'Failed' as const,
-        Message: 'Execution stop requested because node has disappeared',
-      },
-    };
+    const disappeared = { ComputeState: { StateType: 'Failed' as const, Message: NodeLostStopMessage } };
     expect(rank(['Failed', 'Failed'], disappeared)?.rank).toBe(-1);
+  });
+
+  it('does not count, for a daemon job only, an execution lost with its node (heartbeats missed)', () => {
+    const lost = { ComputeState: { StateType: 'Failed' as const, Message: NodeLostStopMessage } };
+    const rankFor = (type: string) =>
+      new PreviousExecutionsNodeRanker().rankNodes(job({ Type: type }), [computeNode('n')], {
+        executions: ['e-1', 'e-2'].map((ID) => execution('n', 'Failed', { ID, ...lost })),
+      })[0];
+    expect(rankFor('daemon')).toMatchObject({ rank: 30, reason: 'job not executed yet' });
+    for (const type of ['batch', 'service', 'ops']) {
+      expect(rankFor(type)).toMatchObject({
+        rank: -1,
+        reason: 'job already executed on this node more than once',
+      });
+    }
   });
 
   it('treats a missing execution list as none', () => {

@@ -9,10 +9,18 @@
  * - exactly one, discarded: 0, `job already executed on this node`.
  * So a node gets at most two attempts at a job. Not retryable. Not in Go: an execution stopped because
  * its node shut down (it said so) does not count, so that restarting nodes one by one (an upgrade)
- * does not leave a service or daemon job with no node it may run on.
+ * does not leave a service or daemon job with no node it may run on; nor, for a daemon job, one lost
+ * with its node (heartbeats missed): a daemon runs on every node, and two network outages would
+ * otherwise leave a node without it for good, without a word. Other jobs go elsewhere, as in Go.
  */
-import { isDiscardedExecutionState, type Execution, type Job, type NodeInfo } from '../../../models/index.js';
-import { NodeShutdownStopMessage } from '../../events.js';
+import {
+  isDiscardedExecutionState,
+  JobType,
+  type Execution,
+  type Job,
+  type NodeInfo,
+} from '../../../models/index.js';
+import { NodeLostStopMessage, NodeShutdownStopMessage } from '../../events.js';
 import {
   RankPossible,
   RankPreferred,
@@ -32,12 +40,19 @@ interface NodeHistory {
   blocked: boolean;
 }
 
+/** Stops that say nothing of what the job did on the node. */
+function notTheJobs(job: Job): ReadonlySet<string> {
+  return job.Type === JobType.Daemon ? daemonNotTheJobs : otherNotTheJobs;
+}
+const otherNotTheJobs: ReadonlySet<string> = new Set([NodeShutdownStopMessage]);
+const daemonNotTheJobs: ReadonlySet<string> = new Set([NodeShutdownStopMessage, NodeLostStopMessage]);
+
 function histories(job: Job, executions: readonly Execution[]): Map<string, NodeHistory> {
   const byNode = new Map<string, NodeHistory>();
+  const ignored = notTheJobs(job);
   for (const execution of executions) {
     if (execution.JobID !== job.ID || execution.JobVersion !== job.Version) continue;
-    // stopped because its node shut down (a restart, an upgrade): nothing the job did on that node
-    if (execution.ComputeState.Message === NodeShutdownStopMessage) continue;
+    if (ignored.has(execution.ComputeState.Message ?? '')) continue;
     let history = byNode.get(execution.NodeID);
     if (history === undefined) {
       history = { count: 0, blocked: false };
