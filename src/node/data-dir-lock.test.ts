@@ -34,6 +34,10 @@ describe('lockDataDir', () => {
     throw new Error('it did not throw');
   };
 
+  /** The pid a lock file names (its first line). */
+  const lockPid = (path: string): string => readFileSync(path, 'utf8').split('\n')[0] ?? '';
+  const linux = existsSync('/proc/self/stat');
+
   /** The pid of a process that has ended (and so cannot hold a lock). */
   async function deadPid(): Promise<number> {
     const child = spawn(process.execPath, ['-e', '']);
@@ -45,7 +49,9 @@ describe('lockDataDir', () => {
     const dir = join(newDir(), 'nested', 'data');
     const taken = lock(dir);
     expect(taken.path).toBe(join(dir, LockFile));
-    expect(readFileSync(taken.path, 'utf8')).toBe(`${process.pid}\n`);
+    expect(lockPid(taken.path)).toBe(`${process.pid}`);
+    // on Linux, when this process started too: a later process given the same pid does not hold it
+    if (linux) expect(readFileSync(taken.path, 'utf8')).toMatch(/^\d+\nstarted \d+ [\da-f-]{36}\n$/u);
     taken.release();
     expect(existsSync(taken.path)).toBe(false);
     taken.release();
@@ -68,13 +74,43 @@ describe('lockDataDir', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       writeFileSync(join(dir, LockFile), `${holder.pid}\n`);
-      expect(() => lockDataDir(dir, 'Test')).toThrow(`is in use by another node (process ${holder.pid})`);
+      expect(thrown(() => lockDataDir(dir, 'Test'))).toMatchObject({
+        message: `data dir ${dir} is in use by another node (process ${holder.pid})`,
+        hint:
+          `stop that node first (if process ${holder.pid} is not a node, remove ${join(dir, LockFile)}), ` +
+          'or give this one its own data dir with --data-dir (or BACALHAU_DIR)',
+      });
       expect(readFileSync(join(dir, LockFile), 'utf8')).toBe(`${holder.pid}\n`);
     } finally {
       holder.kill();
       await once(holder, 'exit');
     }
   });
+
+  it.skipIf(!linux)(
+    'takes over a lock whose pid a process that started later was given, and refuses it for the one that took it',
+    async () => {
+      const dir = newDir();
+      const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+      try {
+        await once(holder, 'spawn');
+        const fields = readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        const bootID = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+        const startedAt = (ticks: string) => `${holder.pid}\nstarted ${ticks} ${bootID}\n`;
+        writeFileSync(join(dir, LockFile), startedAt(fields[19]!));
+        // the lock is known to be that process's: removing it is no advice
+        expect(thrown(() => lockDataDir(dir, 'Test'))).toMatchObject({
+          message: `data dir ${dir} is in use by another node (process ${holder.pid})`,
+          hint: 'stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)',
+        });
+        writeFileSync(join(dir, LockFile), startedAt(String(Number(fields[19]) - 1)));
+        expect(lockPid(lock(dir).path)).toBe(`${process.pid}`);
+      } finally {
+        holder.kill();
+        await once(holder, 'exit');
+      }
+    },
+  );
 
   it('takes over a lock left by a process that died (kill -9), or an old one holding no pid', async () => {
     const dir = newDir();
@@ -84,7 +120,7 @@ describe('lockDataDir', () => {
     writeFileSync(empty, '');
     const aMinuteAgo = new Date(Date.now() - 60_000);
     utimesSync(empty, aMinuteAgo, aMinuteAgo);
-    expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+    expect(lockPid(lock(dir).path)).toBe(`${process.pid}`);
   });
 
   // Linux: the process state comes from /proc; a dash-like sh leaves its background child unreaped
@@ -103,7 +139,7 @@ describe('lockDataDir', () => {
           timeout: 10_000,
         });
         writeFileSync(join(dir, LockFile), `${zombie}\n`);
-        expect(readFileSync(lock(dir).path, 'utf8')).toBe(`${process.pid}\n`);
+        expect(lockPid(lock(dir).path)).toBe(`${process.pid}`);
       } finally {
         parent.kill();
         await once(parent, 'exit');

@@ -7,9 +7,11 @@
  * A lock whose pid is gone was left by a crash (kill -9) and is taken over, and so is an old one with
  * no pid in it; one made in the last second without a pid belongs to a node starting at this very
  * moment (between creating the file and writing its pid), and is respected. A lock's pid may have
- * been given to an unrelated process since; then the refusal names the pid so the user can check.
- * A lock holding this very pid is stale too (a container restarted, the node is pid 1 again), unless
- * this process holds it itself.
+ * been given to an unrelated process since (a reboot, or enough processes started): on Linux the lock
+ * also says when its process started (`/proc/<pid>/stat`) in which boot, and a live process that
+ * started at another time does not hold it; elsewhere, and for a lock of an earlier build, the refusal
+ * names the pid and the lock file so the user can check. A lock holding this very pid is stale too (a
+ * container restarted, the node is pid 1 again), unless this process holds it itself.
  */
 import { closeSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,11 +53,11 @@ export function lockDataDir(dataDir: string, component: string): DataDirLock {
     }
     if (created) break;
     const owner = lockOwner(path);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner))
-      throw inUse(dataDir, owner, component);
+    const holding = owner === undefined || owner.pid === process.pid ? 'no' : holdsLock(owner);
+    if (holding !== 'no') throw inUse(dataDir, owner?.pid, component, holding === 'maybe' ? path : undefined);
     // no pid yet in a lock just made: another node is between creating it and writing its pid
     if (owner === undefined && isFresh(path)) throw inUse(dataDir, undefined, component);
-    if (round > 0) throw inUse(dataDir, owner, component);
+    if (round > 0) throw inUse(dataDir, owner?.pid, component);
     rmSync(path, { force: true });
   }
   held.add(realDir);
@@ -66,7 +68,7 @@ export function lockDataDir(dataDir: string, component: string): DataDirLock {
       if (released) return;
       released = true;
       held.delete(realDir);
-      if (lockOwner(path) === process.pid) rmSync(path, { force: true });
+      if (lockOwner(path)?.pid === process.pid) rmSync(path, { force: true });
     },
   };
 }
@@ -81,18 +83,69 @@ function createLock(path: string): boolean {
     throw err;
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
+    const started = processStart(process.pid);
+    writeSync(fd, `${process.pid}\n${started === undefined ? '' : `${StartedPrefix}${started}\n`}`);
   } finally {
     closeSync(fd);
   }
   return true;
 }
 
-/** The pid in the lock file; undefined when it is gone or holds no pid (then it is stale). */
-function lockOwner(path: string): number | undefined {
+/** The lock's second line, on Linux: `started <start time in clock ticks since boot> <boot id>`. */
+const StartedPrefix = 'started ';
+
+interface LockOwner {
+  pid: number;
+  /** When the process started, if the lock says (see {@link processStart}). */
+  started?: string;
+}
+
+/** Who the lock file names; undefined when it is gone or holds no pid (then it is stale). */
+function lockOwner(path: string): LockOwner | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [first = '', second = ''] = readFileSync(path, 'utf8').split('\n');
+    const pid = Number.parseInt(first.trim(), 10);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return second.startsWith(StartedPrefix) ? { pid, started: second.slice(StartedPrefix.length) } : { pid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the lock's process holds it: 'yes' when it is alive and started when the lock says, 'maybe'
+ * when it is alive and nothing tells when it started (not Linux, a lock of an earlier build).
+ */
+function holdsLock(owner: LockOwner): 'yes' | 'maybe' | 'no' {
+  if (!isAlive(owner.pid)) return 'no';
+  const started = owner.started === undefined ? undefined : processStart(owner.pid);
+  if (started === undefined) return 'maybe';
+  return started === owner.started ? 'yes' : 'no';
+}
+
+/**
+ * When `pid` started, as Linux tells it: its start time in clock ticks since boot and the boot's ID
+ * (a pid reused after a reboot may start at the same tick). Undefined where there is no /proc.
+ */
+function processStart(pid: number): string | undefined {
+  // starttime is the 22nd field of /proc/<pid>/stat
+  const startTicks = procStat(pid)?.[19];
+  if (startTicks === undefined) return undefined;
+  try {
+    return `${startTicks} ${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fields of `/proc/<pid>/stat` from the third on (state first), on Linux: the line is
+ * `<pid> (<command, may hold spaces and parens>) <state> …`. Undefined elsewhere or when it is gone.
+ */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
@@ -122,13 +175,7 @@ function isAlive(pid: number): boolean {
  * Linux its state in /proc says it is dead (Z). Elsewhere nothing is known: not a zombie.
  */
 function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // `<pid> (<command, may hold spaces and parens>) <state> …`
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
+  return procStat(pid)?.[0] === 'Z';
 }
 
 function unusable(dataDir: string, err: unknown, component: string): BacalhauError {
@@ -140,11 +187,19 @@ function unusable(dataDir: string, err: unknown, component: string): BacalhauErr
   });
 }
 
-function inUse(dataDir: string, pid: number | undefined, component: string): BacalhauError {
+/** `unverifiedLock`: the lock file, when its pid may have been given to another process since. */
+function inUse(
+  dataDir: string,
+  pid: number | undefined,
+  component: string,
+  unverifiedLock?: string,
+): BacalhauError {
   const owner = pid === undefined ? 'starting' : pid === process.pid ? 'this process' : `process ${pid}`;
+  const stale =
+    unverifiedLock === undefined ? '' : ` (if process ${pid} is not a node, remove ${unverifiedLock})`;
   return new BacalhauError(`data dir ${dataDir} is in use by another node (${owner})`, {
     code: ErrorCode.ResourceInUse,
     component,
-    hint: 'stop that node first, or give this one its own data dir with --data-dir (or BACALHAU_DIR)',
+    hint: `stop that node first${stale}, or give this one its own data dir with --data-dir (or BACALHAU_DIR)`,
   });
 }
