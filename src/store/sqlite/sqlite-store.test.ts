@@ -364,7 +364,7 @@ describe('SqliteJobStore', () => {
         expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
         expect(err.message).toMatch(/^job store read failed: /u);
         expect(err.hint).toBe(
-          `stop the node; ${path} is damaged: restore it from a backup, or move it away to start with an ` +
+          `${path} is damaged: with the node stopped, restore it from a backup, or move it away to start with an ` +
             'empty job store (the jobs recorded in it are then forgotten)',
         );
       } finally {

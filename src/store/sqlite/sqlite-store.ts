@@ -499,7 +499,8 @@ const DamagedFileFix =
 
 /** What to do about a failed read or write that no retry mends, if anything can be said. */
 function storeErrorHint(err: InstanceType<typeof Database.SqliteError>, path: string): string | undefined {
-  if (isDamagedDatabase(err)) return `stop the node; ${path} is damaged: ${DamagedFileFix}`;
+  // said while the node runs, and when it stops at its start for it
+  if (isDamagedDatabase(err)) return `${path} is damaged: with the node stopped, ${DamagedFileFix}`;
   return passingFailureHint(err, path);
 }
 
