@@ -95,7 +95,14 @@ export interface ApiHarness {
   /** Stores an execution of the job's current version, optionally moved to `state`. */
   execution(
     jobID: string,
-    options?: { nodeId?: string; state?: ExecutionStateType; published?: SpecConfig; id?: string },
+    options?: {
+      nodeId?: string;
+      state?: ExecutionStateType;
+      /** The compute state's message (why a bid was refused, …). */
+      message?: string;
+      published?: SpecConfig;
+      id?: string;
+    },
   ): Promise<Execution>;
   jobState(jobID: string, state: JobStateType): Promise<void>;
 }
@@ -189,7 +196,10 @@ export async function withApi<T>(options: WithApiOptions, fn: (api: ApiHarness) 
           return store.updateExecution({
             executionID: created.ID,
             newValues: {
-              ComputeState: { StateType: opts.state },
+              ComputeState:
+                opts.message === undefined
+                  ? { StateType: opts.state }
+                  : { StateType: opts.state, Message: opts.message },
               ...(opts.state === 'Completed'
                 ? { DesiredState: { StateType: 'Stopped', Message: 'execution completed' } }
                 : {}),

@@ -1262,6 +1262,19 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
           value: { Type: 0, Line: '' },
         },
       ]);
+      // the last refusal's reason, when its node gave one
+      const why = "rejected bid: required environment variable 'OTHER_VAR' not found";
+      const explainedJob = await submitted(api, dockerJob({ Name: 'refused with a reason' }));
+      await api.execution(explainedJob, { state: 'BidRejected', nodeId: 'n-1', message: 'node busy' });
+      await api.execution(explainedJob, { state: 'AskForBidRejected', nodeId: 'n-2', message: why });
+      const explained = await frames(api, `${jobs}/${explainedJob}/logs`);
+      expect(explained.frames).toMatchObject([
+        {
+          error:
+            `failed to open log stream for job ${explainedJob}: no execution of job ${explainedJob} ran its task: ` +
+            `each was rejected or discarded first (the last: ${why})`,
+        },
+      ]);
     });
   });
 

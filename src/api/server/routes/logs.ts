@@ -78,10 +78,15 @@ function chooseExecution(executions: readonly Execution[], requested: string): E
   );
 }
 
-/** Every execution of the job was rejected or discarded before its task ran: none has a log. */
-function noExecutionRan(jobID: string): BacalhauError {
+/**
+ * Every execution of the job was rejected or discarded before its task ran: none has a log. Says why
+ * the last one was, when its node said (a job followed from its submission stops here).
+ */
+function noExecutionRan(jobID: string, executions: readonly Execution[]): BacalhauError {
+  const reason = latestOf(executions)?.ComputeState.Message ?? '';
   return new BacalhauError(
-    `no execution of job ${jobID} ran its task: each was rejected or discarded first`,
+    `no execution of job ${jobID} ran its task: each was rejected or discarded first` +
+      (reason === '' ? '' : ` (the last: ${reason})`),
     {
       code: ErrorCode.NotFound,
       component: 'LogStream',
@@ -285,7 +290,7 @@ export function logRoutes(deps: {
         const execution = chooseExecution(executions, requested);
         if (execution === undefined) {
           // Go's words name the requested execution; with none requested they would name nobody
-          if (requested === '') throw noExecutionRan(job.ID);
+          if (requested === '') throw noExecutionRan(job.ID, executions);
           throw new Error(
             `unable to find execution ${requested} in job ${job.ID} and job version ${job.Version}`,
           );
