@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run.js';
-import { shutdownSignal } from './cli/shutdown.js';
+import { runsWithoutOutput, shutdownSignal } from './cli/shutdown.js';
+
+const signal = shutdownSignal(
+  process,
+  [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY),
+);
 
 // A reader that went away (`bacalhau job list | head`) ends the output quietly, as in any Unix tool,
-// instead of an unhandled EPIPE stack trace. A terminal that went away (EIO: the window was closed,
-// which also sends SIGHUP) only loses the output: the command goes on, so `serve` stops gracefully.
+// instead of an unhandled EPIPE stack trace; a node (`serve | head`) goes on without its log, and stops
+// gracefully on its signal. A terminal that went away (EIO: the window was closed, which also sends
+// SIGHUP) only loses the output: the command goes on, so `serve` stops gracefully.
 let terminalGone = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -13,7 +19,7 @@ for (const stream of [process.stdout, process.stderr]) {
       return;
     }
     if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? 0);
+    if (!runsWithoutOutput(signal)) process.exit(process.exitCode ?? 0);
   });
 }
 
@@ -24,10 +30,7 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   binName: 'bacalhau',
-  signal: shutdownSignal(
-    process,
-    [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY),
-  ),
+  signal,
 });
 process.exitCode = code;
 

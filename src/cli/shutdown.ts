@@ -50,3 +50,21 @@ export function holdExit(signal: AbortSignal | undefined, notice: string): () =>
 
 /** The signals handled, with their numbers (the exit code is 128 + the number). */
 const exitSignals: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/** Signals of commands whose output is a log they go on without (see `keepRunningWithoutOutput`). */
+const outputOptional = new WeakSet<AbortSignal>();
+
+/**
+ * Marks the command as one that goes on when the reader of its output goes away (`serve | head`, a
+ * `tee` that died): its output is a log, and ending at once would skip the node's graceful stop,
+ * leaving its containers and the orchestrator uninformed; it stops on its signal as ever. Other
+ * commands end quietly then, as any Unix tool does. A signal not made by `shutdownSignal` is fine.
+ */
+export function keepRunningWithoutOutput(signal: AbortSignal | undefined): void {
+  if (signal !== undefined) outputOptional.add(signal);
+}
+
+/** Whether the command of `signal` goes on when its output's reader went away. */
+export function runsWithoutOutput(signal: AbortSignal): boolean {
+  return outputOptional.has(signal);
+}

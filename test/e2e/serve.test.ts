@@ -438,6 +438,17 @@ describe('serve as a process', () => {
     expect(await node.exited).toBe(0);
   });
 
+  it('goes on when the reader of its output goes away (serve | head), and stops gracefully on SIGTERM', async () => {
+    const node = startServe();
+    await waitForFile(runInfo(), 30_000);
+    node.child.stdout?.destroy(); // the reader is gone: the node's next line to stdout meets EPIPE
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toBe(0);
+    // what only the graceful stop removes (an exit at the EPIPE left both)
+    expect(existsSync(runInfo())).toBe(false);
+    expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
+  });
+
   it('a second serve on the same data dir is refused before it touches anything', async () => {
     const first = startServe();
     const text = await waitForFile(runInfo(), 30_000);

@@ -7,7 +7,7 @@ import { printConfigWarnings } from '../config/load.js';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
-import { holdExit } from '../../shutdown.js';
+import { holdExit, keepRunningWithoutOutput } from '../../shutdown.js';
 import { parseInteger } from '../../flags/parse.js';
 import { untilAborted } from '../serve/until-aborted.js';
 
@@ -124,6 +124,7 @@ export function devstackCommand(ctx: CliContext): Command {
         }
       }
       const basePath = flags.stackRepo ?? mkdtempSync(join(tmpdir(), 'bacalhau-devstack-'));
+      keepRunningWithoutOutput(ctx.signal);
       // loaded here, not with the CLI: every other command starts without the nodes' dependencies
       const [{ DevStack }, { configuredLogger }] = await Promise.all([
         import('../../../node/devstack.js'),

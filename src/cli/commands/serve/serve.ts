@@ -3,7 +3,7 @@ import { loadConfig, rootFlagOverrides, type BacalhauConfig } from '../../../con
 import { printConfigWarnings } from '../config/load.js';
 import type { ServeNetwork, ServeNetworkKind } from '../../../node/serve-network.js';
 import { globalOptions, type CliContext } from '../../context.js';
-import { holdExit } from '../../shutdown.js';
+import { holdExit, keepRunningWithoutOutput } from '../../shutdown.js';
 import { printWarning } from '../../messages.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -105,6 +105,7 @@ export function serveCommand(ctx: CliContext): Command {
       });
       printConfigWarnings(ctx, loaded);
       const { config, network } = withDefaultRole(loaded.config);
+      keepRunningWithoutOutput(ctx.signal);
       // loaded here, not with the CLI: every other command starts without the node's dependencies
       const { configuredLogger, ServeNode } = await import('../../../node/serve.js');
       const logger = configuredLogger((line) => ctx.stderr.write(line), config.Logging);
