@@ -44,7 +44,7 @@ export function ownNode(nodeId: string, action: 'reject' | 'delete'): BacalhauEr
     code: ErrorCode.ConflictNodeState,
     component: NodeManagerComponent,
     httpStatus: 409,
-    hint: 'Only compute nodes can be rejected or deleted',
+    hint: 'Only other nodes can be rejected or deleted: this one runs the orchestrator (and its own compute node, if any)',
   });
 }
 

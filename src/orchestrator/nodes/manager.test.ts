@@ -902,6 +902,7 @@ describe('NodeManager lifecycle', () => {
         const call = action === 'reject' ? h.manager.rejectNode('n-orch') : h.manager.deleteNode('n-orch');
         await expect(call).rejects.toMatchObject({
           message: `cannot ${action} node n-orchestrator: it is this orchestrator`,
+          hint: 'Only other nodes can be rejected or deleted: this one runs the orchestrator (and its own compute node, if any)',
           code: 'ConflictNodeState',
           httpStatus: 409,
         });

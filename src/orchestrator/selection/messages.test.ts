@@ -48,8 +48,8 @@ describe('formatNotEnoughNodes', () => {
     const several = [nodeState(computeNode(id(5)), 'PENDING'), ...nodes];
     expect(formatNoMatchingNodes([], several)).toBe(
       'not matching nodes to run job out of 0 available nodes.' +
-        '\n• 2 more nodes: not counted, they wait for approval: ' +
-        'bacalhau node list --filter-approval=PENDING, then bacalhau node approve <node ID>',
+        '\n• 2 nodes: not counted, they wait for approval: ' +
+        'bacalhau node list --filter-approval=pending, then bacalhau node approve <node ID>',
     );
     expect(formatNotEnoughNodes(1, [], [nodes[0]!, nodes[3]!])).toBe(
       'not enough nodes to run job. requested: 1, available: 0, suitable: 0.',

@@ -59,8 +59,8 @@ export function awaitingApprovalLine(nodes: readonly NodeState[]): string {
     return `\n• Node ${shortNodeID(first)}: not counted, it waits for approval: bacalhau node approve ${first}`;
   }
   return (
-    `\n• ${pending.length} more nodes: not counted, they wait for approval: ` +
-    'bacalhau node list --filter-approval=PENDING, then bacalhau node approve <node ID>'
+    `\n• ${pending.length} nodes: not counted, they wait for approval: ` +
+    'bacalhau node list --filter-approval=pending, then bacalhau node approve <node ID>'
   );
 }
 
