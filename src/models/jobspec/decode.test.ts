@@ -459,6 +459,25 @@ describe('legacy v0 specs', () => {
     ]);
   });
 
+  it('takes for a current spec one with a task field written at the top, or another format (Kubernetes)', () => {
+    const topLevelEngine =
+      'Name: tle\nType: batch\nEngine:\n  Type: docker\n  Params: {Image: busybox, Entrypoint: [echo, hi]}\n';
+    expect(problemsOf(() => prepareJobForSubmission(topLevelEngine))).toEqual([
+      "unknown field: 'Engine' in 'Job'",
+      'missing job tasks',
+    ]);
+    const misspeltTasks = 'Name: tt\nType: batch\nResources: {CPU: 1}\nTask:\n  - Name: main\n';
+    expect(problemsOf(() => prepareJobForSubmission(misspeltTasks))).toEqual([
+      "unknown field: 'Resources' in 'Job'",
+      "unknown field: 'Task' in 'Job': did you mean 'Tasks'?",
+      'missing job tasks',
+    ]);
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: []}\n';
+    expect(problemsOf(() => prepareJobForSubmission(pod))).toEqual(
+      expect.arrayContaining(["unknown field: 'kind' in 'Job'", "unknown field: 'spec' in 'Job'"]),
+    );
+  });
+
   it('names what is wrong in a broken legacy spec', () => {
     expect(
       problemsOf(() =>

@@ -14,13 +14,11 @@ export interface LegacyConversion {
   problems: string[];
 }
 
+/** Top-level keys that only the v0 format had (a current job has none of them). */
 const legacyOnlyKeys = new Set([
-  'apiversion',
   'spec',
-  'engine',
   'enginespec',
   'verifier',
-  'publisher',
   'publisherspec',
   'docker',
   'wasm',
@@ -31,14 +29,28 @@ const legacyOnlyKeys = new Set([
   'annotations',
   'nodeselectors',
   'donottrack',
-  'resources',
-  'network',
 ]);
 
-/** Legacy specs have no Tasks and use at least one key that only the v0 format had. */
+/**
+ * Keys a v0 spec had at the top and a current one has in a task (`Engine`, `Publisher`): v0's only when
+ * they hold a name (`Engine: Docker`). As objects they are a current task's fields written one level
+ * too high, which the decoder names as unknown fields of the Job, as Go's does; so are `Resources`
+ * and `Network` alone.
+ */
+const namedInLegacy = new Set(['engine', 'publisher']);
+
+/** v0's API versions (`V1alpha1`, `V1beta1`, `V1beta2`); any other (a Kubernetes `v1`) is not a v0 spec. */
+const LegacyApiVersion = /^v1(alpha|beta)\d+$/iu;
+
+/** Legacy specs have no Tasks, and a v0 API version or a key only the v0 format had. */
 export function isLegacySpec(raw: Record<string, unknown>): boolean {
-  const keys = Object.keys(raw).map((k) => k.toLowerCase());
-  return !keys.includes('tasks') && keys.some((k) => legacyOnlyKeys.has(k));
+  const fields = Object.entries(raw).map(([key, value]) => [key.toLowerCase(), value] as const);
+  if (fields.some(([key]) => key === 'tasks')) return false;
+  const apiVersion = fields.find(([key]) => key === 'apiversion')?.[1];
+  if (apiVersion !== undefined) return typeof apiVersion === 'string' && LegacyApiVersion.test(apiVersion);
+  return fields.some(
+    ([key, value]) => legacyOnlyKeys.has(key) || (namedInLegacy.has(key) && typeof value === 'string'),
+  );
 }
 
 /** Where legacy WASM modules are mounted, as Bacalhau's LegacyWasmModuleTransformer does. */
