@@ -90,6 +90,12 @@ describe('table', () => {
     expect(wrapSoft('aaa bbb ccc', 7)).toBe('aaa bbb\nccc');
     expect(wrapSoft('abcdefghij', 4)).toBe('abcd\nefgh\nij');
   });
+
+  it('breaks a word of millions of characters (a job named so) without running out of stack', () => {
+    const wrapped = wrapSoft('n'.repeat(6_000_000), 40).split('\n');
+    expect(wrapped.length).toBe(150_000);
+    expect(wrapped.every((line) => line.length === 40)).toBe(true);
+  });
 });
 
 describe('csv', () => {

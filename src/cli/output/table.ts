@@ -98,7 +98,8 @@ export function wrapSoft(text: string, width: number): string {
         } else {
           const pieces = breakWord(word, width);
           current = pieces.pop() ?? '';
-          out.push(...pieces);
+          // not push(...pieces): a word of millions of characters overflows the call's arguments
+          for (const piece of pieces) out.push(piece);
         }
       }
       if (current !== '') out.push(current);
