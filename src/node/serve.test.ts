@@ -46,6 +46,23 @@ describe('ServeNode.stop', () => {
     expect(existsSync(join(dir, 'bacalhau.lock'))).toBe(false);
   });
 
+  it('reports an API request that failed unexpectedly with the request it answered', async () => {
+    const failures: [unknown, string][] = [];
+    const node = await start([], (error, component) => failures.push([error, component]));
+    try {
+      const broken = new Error('disk I/O error');
+      vi.spyOn(node.orchestrator!.components.store, 'listJobs').mockRejectedValue(broken);
+      const response = await fetch(`${node.address}/api/v1/orchestrator/jobs?limit=3`);
+      expect(response.status).toBe(500);
+      const { RequestID } = (await response.json()) as { RequestID: string };
+      expect(failures).toEqual([
+        [broken, `APIServer (GET /api/v1/orchestrator/jobs?limit=3, request ${RequestID})`],
+      ]);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('warns at start of an authentication method it cannot offer (its policy is Rego)', async () => {
     const policy = join(dir, 'ask.rego');
     writeFileSync(policy, 'package bacalhau.authn\n');

@@ -233,7 +233,15 @@ export class ServeNode {
         host: config.API.Host,
         port: config.API.Port,
         ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-        ...(onError === undefined ? {} : { onUnexpectedError: (error) => onError(error, 'APIServer') }),
+        // the request the failure answered, so that its log line says which (a URL may be long)
+        ...(onError === undefined
+          ? {}
+          : {
+              onUnexpectedError: (error, { method, url, requestId }) => {
+                const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+                onError(error, `APIServer (${method} ${shown}, request ${requestId})`);
+              },
+            }),
         onAcceptError: (error) =>
           logger?.warn(
             `The API could not accept a connection: ${errorMessage(error)}. If the node has no file ` +
