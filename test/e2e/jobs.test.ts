@@ -251,6 +251,16 @@ describe('job run', () => {
     );
     const twice = await live.run(['job', 'run', '--dry-run', '-V', 'name=drift', unmatchable]);
     expect(twice.stderr.match(/constraint 1 can never match a node/g)).toHaveLength(1);
+    // a spec the server refuses fails the dry run (Go's diff checks less, and any error falls back offline)
+    const refused = join(live.dataDir, 'refused.yaml');
+    writeFileSync(
+      refused,
+      'Name: refused\nType: batch\nTasks:\n  - Name: main\n    Engine: {Type: wasm, Params: {EntryModule: x}}\n',
+    );
+    const bad = await live.run(['job', 'run', '--dry-run', refused]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('is not the Target of an input');
+    expect(bad.stderr).not.toContain('falling back to offline mode');
   });
 });
 

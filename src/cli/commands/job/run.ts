@@ -106,6 +106,11 @@ async function readJob(
   }
 }
 
+/** The server answered that the spec is invalid (400), as opposed to not answering. */
+function isRefusedSpec(err: unknown): boolean {
+  return err instanceof BacalhauError && err.options().httpStatus === 400;
+}
+
 /** `--dry-run`: the warnings, then what would change on the server (or, offline, the spec itself). */
 async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warnings: string[]): Promise<void> {
   let diff: string;
@@ -116,6 +121,8 @@ async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warning
     printWarnings(ctx, [...new Set([...warnings, ...(response.Warnings ?? [])])]);
   } catch (err) {
     printWarnings(ctx, warnings);
+    // Not in Go, whose diff endpoint checks less: a spec the server refuses is no dry run's success
+    if (isRefusedSpec(err)) throw err;
     printError(ctx, `failed to fetch Job spec: ${errorMessage(err)}`);
     printWarning(ctx, 'falling back to offline mode...');
     printValue(ctx, wireValue(job, jobSchema), { format: 'yaml', pretty: false });
