@@ -101,6 +101,16 @@ describe('job run', () => {
       expect(run.stdout.endsWith(hints(id))).toBe(true);
     });
 
+    it('after --wait-timeout-secs with --follow too (Go ignores it there)', async () => {
+      const started = Date.now();
+      const run = await live.run(queued('follows-too-long', ['--follow', '--wait-timeout-secs', '1']));
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(
+        /^Warning: Job queued\. .*\n(.*\n)*Warning: Progress tracking timed out after 1s\. The job is still running\.\n$/u,
+      );
+      expect(Date.now() - started).toBeLessThan(30_000); // not the job's 60 s in the queue
+    });
+
     it('never, with a --wait-timeout-secs beyond what a timer can wait; a negative one is refused unsent', async () => {
       const refused = await live.run(queued('negative-wait', ['--wait-timeout-secs', '-5']));
       expect(refused.code).toBe(1);

@@ -24,7 +24,7 @@ import { renderTable, Spinner, styles, type Column } from '../../output/index.js
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
-import { anySignal } from '../../../lib/any-signal.js';
+import { anySignal, eitherSignal } from '../../../lib/any-signal.js';
 import { timeoutSignal } from '../../../lib/timeout-signal.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
@@ -158,15 +158,21 @@ export class JobProgress {
    * elsewhere, so its end is waited for (quietly) before exiting 1 if it failed.
    */
   async #followLogsToTheEnd(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<void> {
-    if (!(await this.#followLogs(job, quiet))) return;
-    const outcome = await this.#follow(job, true);
+    // one --wait-timeout-secs for the logs and the end (Go's --follow ignores it)
+    const timeout = timeoutSignal(this.#settings.waitTimeoutSecs * 1000);
+    const logs = await this.#followLogs(job, quiet, timeout);
+    if (logs === 'cancelled') return;
+    const outcome = logs === 'timed-out' ? logs : await this.#follow(job, true, timeout);
     // no event was shown: the reason for a failure is said with it
     if (await this.#reportOutcome(job.ID, outcome, quiet, true)) throw new ExitCode(1);
   }
 
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
-  async #follow(job: Pick<Job, 'ID' | 'Version' | 'Type'>, quiet: boolean): Promise<Outcome> {
-    const timeout = timeoutSignal(this.#settings.waitTimeoutSecs * 1000);
+  async #follow(
+    job: Pick<Job, 'ID' | 'Version' | 'Type'>,
+    quiet: boolean,
+    timeout = timeoutSignal(this.#settings.waitTimeoutSecs * 1000),
+  ): Promise<Outcome> {
     const signal = anySignal([timeout, this.#ctx.signal].filter((s): s is AbortSignal => s !== undefined));
     const spinner = new Spinner(
       this.#ctx.stdout,
@@ -252,10 +258,14 @@ export class JobProgress {
    * `--follow`: the job's output instead of its events (Bacalhau's `followLogs`). Logs can only be asked
    * for once the job has an execution, so its events are read until one appears; meanwhile a job that
    * waits in the queue says why, on stderr (stdout is the job's output), and one that ends without an
-   * execution (no node could take it) is not asked for logs: its outcome says why it failed. False when
-   * the user interrupted.
+   * execution (no node could take it) is not asked for logs: its outcome says why it failed. Ends early
+   * when `timeout` or the user interrupts.
    */
-  async #followLogs(job: Pick<Job, 'ID' | 'Version'>, quiet: boolean): Promise<boolean> {
+  async #followLogs(
+    job: Pick<Job, 'ID' | 'Version'>,
+    quiet: boolean,
+    timeout: AbortSignal | undefined,
+  ): Promise<Outcome> {
     const out = this.#ctx.stdout;
     if (!quiet) {
       out.write(`Job successfully submitted. Job ID: ${job.ID}\n`);
@@ -263,7 +273,8 @@ export class JobProgress {
         'Waiting for logs... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
       );
     }
-    const signal = this.#ctx.signal ?? new AbortController().signal;
+    const signal = eitherSignal(timeout, this.#ctx.signal) ?? new AbortController().signal;
+    const ended = (): Outcome => (timeout?.aborted === true ? 'timed-out' : 'cancelled');
     try {
       let executed = false;
       for await (const event of this.#events(job, signal)) {
@@ -273,7 +284,7 @@ export class JobProgress {
         }
         if (!quiet && event.Event.Topic === QueueingTopic) printWarning(this.#ctx, event.Event.Message);
       }
-      if (!executed) return !signal.aborted;
+      if (!executed) return signal.aborted ? ended() : 'finished';
       for await (const line of this.#client.jobs.logs({ idOrName: job.ID, follow: true }, { signal })) {
         await writeInTurn(out, line.Line, signal);
       }
@@ -281,7 +292,7 @@ export class JobProgress {
       // Ctrl+C ends following quietly, as in Go; the job keeps running.
       if (!signal.aborted) throw err;
     }
-    return !signal.aborted;
+    return signal.aborted ? ended() : 'finished';
   }
 
   /** `Job Results By Node:` with what each node's execution said (Bacalhau's `SummariseExecutions`). */
