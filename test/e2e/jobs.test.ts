@@ -271,6 +271,17 @@ describe('job run', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('is not the Target of an input');
     expect(bad.stderr).not.toContain('falling back to offline mode');
+    // a field the CLI ignored is said when the server refuses the job for want of it
+    const misplaced = join(live.dataDir, 'misplaced.yaml');
+    writeFileSync(
+      misplaced,
+      'Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: docker, Image: local/busybox}\n',
+    );
+    const refusedRun = await live.run(['job', 'run', misplaced]);
+    expect(refusedRun.code).toBe(1);
+    expect(refusedRun.stderr).toMatch(
+      /^Warning: unknown field: 'Image' in 'SpecConfig' \(at Tasks\[0\]\.Engine\) is ignored\n\nError: invalid docker engine param: 'Image' cannot be empty/u,
+    );
   });
 });
 

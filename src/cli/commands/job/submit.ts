@@ -31,6 +31,8 @@ export async function submitJob(
     client.jobs.put({ job, force: options.force === true }, callOptions(ctx)),
     options.doing,
   ).catch((err: unknown) => {
+    // a field the client's decoder ignored may be why the server refused (`Image` beside `Params`)
+    if (options.hideWarnings !== true) printWarnings(ctx, options.clientWarnings ?? []);
     throw tooLargeWithHint(err);
   });
   const warnings = [...new Set([...(options.clientWarnings ?? []), ...(response.Warnings ?? [])])];

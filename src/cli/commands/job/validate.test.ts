@@ -32,6 +32,16 @@ describe('bacalhau job validate', () => {
     expect(run.stderr).toMatch(/^\nError: unknown field: 'ExecutionPlan' in 'Job': .*\nmissing job tasks\n/);
   });
 
+  it('says which field it ignored when a later check fails for want of it (Image beside Params)', async () => {
+    const run = await cli(['job', 'validate', '-'], {
+      stdin: 'Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: docker, Image: busybox}\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^Warning: unknown field: 'Image' in 'SpecConfig' \(at Tasks\[0\]\.Engine\) is ignored.*\n\nError: invalid docker engine param: 'Image' cannot be empty/su,
+    );
+  });
+
   it('rejects an empty file', async () => {
     const run = await cli(['job', 'validate', join(jobs, 'invalid/empty.yaml')]);
     expect(run.code).toBe(1);

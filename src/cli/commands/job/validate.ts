@@ -11,7 +11,7 @@ import { PublisherRequired, TimeoutBudgetContext } from '../../../models/task.js
 import { validateTimeoutBudget } from '../../../models/timeouts.js';
 import { within } from '../../../models/validate.js';
 import type { CliContext } from '../../context.js';
-import { fatalText } from '../../messages.js';
+import { fatalText, printWarnings } from '../../messages.js';
 import { ExitCode } from '../../run.js';
 import { JobSpecBad } from './from-flags.js';
 import { readJobSpec } from './read-spec.js';
@@ -77,17 +77,21 @@ function checkTimeoutBudgets(job: Job): void {
 }
 
 async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
+  let warnings: readonly string[] = [];
   try {
     const text = await readJobSpec(file, ctx);
-    const { job, warnings } = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
-    checkBuiltinParams(convertLegacyWasmModules(job));
-    checkTimeoutBudgets(job);
-    for (const warning of [...warnings, ...checkPublishers(job)]) ctx.stdout.write(`${warning}\n`);
+    const prepared = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
+    warnings = prepared.warnings;
+    checkBuiltinParams(convertLegacyWasmModules(prepared.job));
+    checkTimeoutBudgets(prepared.job);
+    for (const warning of [...warnings, ...checkPublishers(prepared.job)]) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
     return true;
   } catch (err) {
     // Go's shape: its RunE prints the verdict and the link on stdout, then util.Fatal the cause on stderr
     ctx.stdout.write(`Error: ${JobSpecBad}\nJob Specification: ${JobSpecLink}\n\n`);
+    // a field the decoder ignored may be why a later check failed (`Image` beside, not in, `Params`)
+    printWarnings(ctx, warnings);
     ctx.stderr.write(fatalText(errorMessage(err), err instanceof BacalhauError ? err.hint : ''));
     return false;
   }
