@@ -293,7 +293,8 @@ describe('job queries', () => {
   });
 
   it('job list: a table, JSON items, and the paging hint', async () => {
-    const table = await live.run(['job', 'list', '--no-style']);
+    // every job of this file on one page (the default is 10, the oldest first)
+    const table = await live.run(['job', 'list', '--no-style', '--limit', '100']);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^ CREATED {3}ID {10}NAME +JOB {5}TYPE {3}STATE +$/);
     expect(table.stdout).toContain(` ${id.slice(0, 10)}  queried`);
