@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { apiErrorBody, BacalhauError, ErrorCode, httpStatusForCode, unlessNotFound } from './bacerrors.js';
+import {
+  apiErrorBody,
+  BacalhauError,
+  ErrorCode,
+  hasHttpStatus,
+  httpStatusForCode,
+  unlessNotFound,
+} from './bacerrors.js';
 
 describe('httpStatusForCode (bacerrors inferHTTPStatusCode)', () => {
   it.each<[string, number]>([
@@ -131,5 +138,14 @@ describe('unlessNotFound', () => {
         throw new Error('not found');
       }),
     ).toThrow('not found');
+  });
+});
+
+describe('hasHttpStatus', () => {
+  it('is true only for the status an error was given, not one inferred from its code', () => {
+    const answered = new BacalhauError('bad spec', { code: ErrorCode.BadRequest, httpStatus: 400 });
+    expect([hasHttpStatus(answered, 400), hasHttpStatus(answered, 413)]).toEqual([true, false]);
+    expect(hasHttpStatus(new BacalhauError('bad spec', { code: ErrorCode.BadRequest }), 400)).toBe(false);
+    expect(hasHttpStatus(Object.assign(new Error('x'), { httpStatus: 400 }), 400)).toBe(false);
   });
 });

@@ -176,6 +176,14 @@ export function apiErrorBody(err: BacalhauError, requestId: string): APIErrorBod
   return body;
 }
 
+/**
+ * `err` was given the HTTP status `status` (not inferred from its code): what the REST client makes of
+ * a server's answer, so this tells which answer it was.
+ */
+export function hasHttpStatus(err: unknown, status: number): err is BacalhauError {
+  return err instanceof BacalhauError && err.options().httpStatus === status;
+}
+
 /** What `read` returns, or undefined when it throws NotFound (other errors pass). */
 export function unlessNotFound<T>(read: () => T): T | undefined {
   try {

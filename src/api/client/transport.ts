@@ -3,7 +3,7 @@
  * turns every failure into a BacalhauError (Go's `client/v2` `interceptError`). Browser-safe: only `fetch`,
  * `URL`, `AbortSignal` and `TextDecoder`.
  */
-import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage, hasHttpStatus } from '../../models/bacerrors.js';
 import { decodeStruct, isPlainObject, type StructSchema } from '../../models/codec.js';
 import type { BuildVersionInfo } from '../../models/version.js';
 import { HTTPHeader, PlainHttpOnTlsAnswer } from '../apimodels/constants.js';
@@ -310,7 +310,7 @@ export class HttpTransport {
 
 /** The server's 401: the caller is not known to it. */
 export function isRefusal(err: unknown): err is BacalhauError {
-  return err instanceof BacalhauError && err.options().httpStatus === 401;
+  return hasHttpStatus(err, 401);
 }
 
 export function parseJson(text: string): { value: unknown } | undefined {

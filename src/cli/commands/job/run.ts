@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { errorMessage, BacalhauError } from '../../../models/bacerrors.js';
+import { errorMessage, BacalhauError, hasHttpStatus } from '../../../models/bacerrors.js';
 import { prepareJobForSubmission } from '../../../models/jobspec/client.js';
 import type { Job } from '../../../models/job.js';
 import { jobSchema } from '../../../models/schemas.js';
@@ -106,11 +106,6 @@ async function readJob(
   }
 }
 
-/** The server answered that the spec is invalid (400), as opposed to not answering. */
-function isRefusedSpec(err: unknown): boolean {
-  return err instanceof BacalhauError && err.options().httpStatus === 400;
-}
-
 /** `--dry-run`: the warnings, then what would change on the server (or, offline, the spec itself). */
 async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warnings: string[]): Promise<void> {
   let diff: string;
@@ -121,8 +116,9 @@ async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warning
     printWarnings(ctx, [...new Set([...warnings, ...(response.Warnings ?? [])])]);
   } catch (err) {
     printWarnings(ctx, warnings);
-    // Not in Go, whose diff endpoint checks less: a spec the server refuses is no dry run's success
-    if (isRefusedSpec(err)) throw err;
+    // Not in Go, whose diff endpoint checks less: a spec the server refuses as invalid (as opposed to
+    // not answering) is no dry run's success
+    if (hasHttpStatus(err, 400)) throw err;
     printError(ctx, `failed to fetch Job spec: ${errorMessage(err)}`);
     printWarning(ctx, 'falling back to offline mode...');
     printValue(ctx, wireValue(job, jobSchema), { format: 'yaml', pretty: false });

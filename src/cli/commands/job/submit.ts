@@ -3,7 +3,7 @@
  * then follow it as the runtime flags ask (Bacalhau's `PutJobRequest` + `JobProgressPrinter`).
  */
 import type { BacalhauClient } from '../../../api/client/index.js';
-import { BacalhauError } from '../../../models/bacerrors.js';
+import { BacalhauError, hasHttpStatus } from '../../../models/bacerrors.js';
 import { callOptions, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import type { RuntimeSettings } from '../../flags/runtime.js';
@@ -49,7 +49,7 @@ export async function submitJob(
 
 /** The server's 413 (Go's body limit) says nothing of the limit or of the local files that filled it. */
 function tooLargeWithHint(err: unknown): unknown {
-  if (!(err instanceof BacalhauError) || err.options().httpStatus !== 413) return err;
+  if (!hasHttpStatus(err, 413)) return err;
   return new BacalhauError(err.message, {
     ...err.options(),
     hint:
