@@ -24,7 +24,7 @@ import { renderTable, Spinner, styles, type Column } from '../../output/index.js
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
-import { anySignal, eitherSignal } from '../../../lib/any-signal.js';
+import { eitherSignal } from '../../../lib/any-signal.js';
 import { timeoutSignal } from '../../../lib/timeout-signal.js';
 
 /** The first wait after an empty page, and the longest (Bacalhau polls every 500 ms). */
@@ -167,13 +167,18 @@ export class JobProgress {
     if (await this.#reportOutcome(job.ID, outcome, quiet, true)) throw new ExitCode(1);
   }
 
+  /** What ends a wait: `timeout` (none: no limit) or the user's interrupt. */
+  #endedBy(timeout: AbortSignal | undefined): AbortSignal {
+    return eitherSignal(timeout, this.#ctx.signal) ?? new AbortController().signal;
+  }
+
   /** Prints events until the job is terminal, the wait times out, or the user interrupts. */
   async #follow(
     job: Pick<Job, 'ID' | 'Version' | 'Type'>,
     quiet: boolean,
     timeout = timeoutSignal(this.#settings.waitTimeoutSecs * 1000),
   ): Promise<Outcome> {
-    const signal = anySignal([timeout, this.#ctx.signal].filter((s): s is AbortSignal => s !== undefined));
+    const signal = this.#endedBy(timeout);
     const spinner = new Spinner(
       this.#ctx.stdout,
       !quiet && (this.#ctx.stdout as { isTTY?: boolean }).isTTY === true,
@@ -273,7 +278,7 @@ export class JobProgress {
         'Waiting for logs... (Enter Ctrl+C to exit at any time, your job will continue running):\n\n',
       );
     }
-    const signal = eitherSignal(timeout, this.#ctx.signal) ?? new AbortController().signal;
+    const signal = this.#endedBy(timeout);
     const ended = (): Outcome => (timeout?.aborted === true ? 'timed-out' : 'cancelled');
     try {
       let executed = false;
