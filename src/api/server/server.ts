@@ -36,7 +36,7 @@ import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
-import { APIServerComponent, errorResponse, notFoundBody } from './errors.js';
+import { APIServerComponent, errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { enforceWriteDeadline, WriteDeadlineMs } from './write-deadline.js';
@@ -169,6 +169,8 @@ export async function createApiServer(
         keepAliveTimeout: keepAliveTimeoutMs,
         headersTimeout: headersTimeoutMs,
         connectionsCheckingInterval: Math.min(maxDeadlineCheckMs, headersTimeoutMs / 2),
+        // Node's own refusal of a request without Host is an empty 400: the hook below says why
+        requireHostHeader: false,
       };
       // an https.Server is an http.Server over TLS: Fastify drives both alike
       if (options.tls === undefined) return createServer(limits, handler);
@@ -299,6 +301,11 @@ async function configure(
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(HTTPHeader.RequestID, request.id);
     void reply.headers(versionHeaders);
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      // HTTP/1.1 requires it (RFC 9112 3.2), and Go's net/http refuses the request with this reason
+      void reply.header('connection', 'close');
+      throw requestError('missing required Host header');
+    }
     if (context.isClosing()) {
       void reply.header('connection', 'close');
       throw new BacalhauError('the node is shutting down', {

@@ -1046,7 +1046,8 @@ describe('GET /jobs/{id}/logs (WebSocket)', () => {
       api.app
         .injectWS(
           path,
-          {},
+          // the plugin's request has no Host header, which a real client's always has
+          { headers: { host: 'localhost' } },
           {
             onInit(ws) {
               ws.on('message', (data: Buffer) => received.push(JSON.parse(data.toString())));

@@ -243,4 +243,29 @@ describe('request size over HTTP', () => {
       });
     });
   });
+
+  it('answers an HTTP/1.1 request without a Host header as Go does, with the reason', async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const { port } = new URL(await api.server.listen());
+      const answer = async (request: string): Promise<{ head: string; body: string }> => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.end(request);
+        const chunks: Buffer[] = [];
+        for await (const chunk of socket) chunks.push(chunk as Buffer);
+        const [head = '', body = ''] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+        return { head, body };
+      };
+      const missing = await answer('GET /api/v1/agent/alive HTTP/1.1\r\nConnection: close\r\n\r\n');
+      expect(missing.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(missing.body)).toMatchObject({
+        Status: 400,
+        Message: 'missing required Host header',
+        Component: 'APIServer',
+      });
+      // HTTP/1.0 has no Host header to require
+      const old = await answer('GET /api/v1/agent/alive HTTP/1.0\r\n\r\n');
+      expect(old.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(JSON.parse(old.body)).toEqual({ Status: 'OK' });
+    });
+  });
 });
