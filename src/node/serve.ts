@@ -11,6 +11,7 @@
  */
 import { readInstallationID, type BacalhauConfig } from '../config/index.js';
 import { createApiServer, methodsNeedingRego, type ApiServer } from '../api/server/index.js';
+import { abbreviate } from '../lib/abbreviate.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { RaiseOpenFilesLimit } from '../lib/error-chain.js';
@@ -238,8 +239,7 @@ export class ServeNode {
           ? {}
           : {
               onUnexpectedError: (error, { method, url, requestId }) => {
-                const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
-                onError(error, `APIServer (${method} ${shown}, request ${requestId})`);
+                onError(error, `APIServer (${method} ${abbreviate(url)}, request ${requestId})`);
               },
             }),
         onAcceptError: (error) =>

@@ -523,6 +523,20 @@ describe('GET /jobs', () => {
       }
     });
   });
+
+  it('quotes an over-long label key once in its 400, not again in full in the details', async () => {
+    await withApi({}, async (api) => {
+      const key = `${'k'.repeat(100_000)}=1`;
+      const res = await call(api, 'GET', `${jobs}?labels=${key}`);
+      expect(res.status).toBe(400);
+      expect(res.text.split('k'.repeat(1000)).length - 1).toBeLessThanOrEqual(100);
+      expect(res.body.Details).toMatchObject({
+        parameter: 'labels',
+        selector: `${'k'.repeat(200)}…`,
+        token: `${'k'.repeat(200)}…`,
+      });
+    });
+  });
 });
 
 describe('GET /jobs/{id}', () => {

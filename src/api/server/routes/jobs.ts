@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import type { Job } from '../../../models/job.js';
 import type { JobHistory } from '../../../models/job-history.js';
+import { abbreviate } from '../../../lib/abbreviate.js';
 import { matchesAll, parseLabelSelector, type LabelSelectorRequirement } from '../../../models/selector.js';
 import type { SpecConfig } from '../../../models/spec-config.js';
 import { executionSchema, jobHistorySchema, jobSchema } from '../../../models/schemas.js';
@@ -84,8 +85,11 @@ export function parseLabelsParam(labels: readonly string[] | undefined): LabelSe
     return parseLabelSelector(labels.join(','));
   } catch (err) {
     if (!(err instanceof BacalhauError)) throw err;
+    // the message may quote a long key already: the details do not echo it (and the query) in full again
+    const details: Record<string, string> = { parameter: 'labels' };
+    for (const [name, value] of Object.entries(err.details)) details[name] = abbreviate(value);
     throw requestError(`invalid query parameter 'labels': ${err.message}`, {
-      details: { parameter: 'labels', ...err.details },
+      details,
     });
   }
 }
