@@ -162,8 +162,14 @@ Tasks:
     expect(problem).toMatch(/at line 3, column 1: .*[Uu]nique/);
   });
 
-  it.each(['', '   \n', '# only a comment\n', 'null'])('rejects an empty document %j', (text) => {
+  it.each(['', '   \n', '# only a comment\n'])('rejects an empty document %j', (text) => {
     expect(problemsOf(() => parseSpecDocument(text))).toEqual(['job spec is empty']);
+  });
+
+  it.each(['null', '~\n', '# a comment\nnull\n'])('calls a document of null null, not empty: %j', (text) => {
+    expect(problemsOf(() => prepareJobForSubmission(text))).toEqual([
+      'a job spec must be a mapping of fields, not null',
+    ]);
   });
 
   it('refuses documents over 10 MB, like Bacalhau', () => {

@@ -58,7 +58,7 @@ export function inspectJobSpec(raw: unknown, strictness: SpecStrictness): Inspec
   if (!isPlainObject(raw)) {
     const type = jsonTypeOf(raw);
     throw invalidJobSpec([
-      `a job spec must be a mapping of fields, not ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`,
+      `a job spec must be a mapping of fields, not ${type === 'null' ? '' : /^[aeiou]/.test(type) ? 'an ' : 'a '}${type}`,
     ]);
   }
   // before anything else: every later step costs as much as the spec's longest list or map

@@ -48,7 +48,8 @@ export function parseSpecDocument(text: string, source = 'job spec'): unknown {
     );
   }
   const value = toPlainData(doc, source);
-  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
+  // an explicit `null` or `~` is not empty: the decoder says a spec is a mapping, not null
+  if (doc.contents === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
     throw specError(`${source} is empty`, 'a job spec needs at least Type and Tasks');
   }
   return value;
