@@ -78,6 +78,13 @@ describe('StoragesNodeRanker', () => {
     [['s3', 'inline', 's3'], ['s3', 'inline'], 10, 'provides all the specified required types'],
     [['ipfs'], ['s3', 'inline'], -1, 'does not support ipfs, only s3, inline'],
     [['s3', 'ipfs', 'local'], ['s3'], -1, 'does not support ipfs, only s3'],
+    [
+      ['inline', 'local'],
+      ['inline', 'urlDownload'],
+      -1,
+      'does not support local, only inline, urlDownload (a node offers local inputs once its ' +
+        'Compute.AllowListedLocalPaths names their folders)',
+    ],
   ])('inputs %j on a node with %j rank %d', (types, storages, rank, reason) => {
     const [r] = new StoragesNodeRanker().rankNodes(
       job({}, { InputSources: types.map(input) }),

@@ -24,6 +24,10 @@ export abstract class FeatureNodeRanker implements NodeRanker {
   protected abstract required(job: Job): string[];
   /** The plug-in types the node offers. */
   protected abstract provided(info: ComputeNodeInfo): readonly string[] | null | undefined;
+  /** How a node comes to offer a type it lacks, where its operator must ask for it; said after Go's reason. */
+  protected howToOffer(_type: string): string | undefined {
+    return undefined;
+  }
 
   rankNodes(job: Job, nodes: readonly NodeInfo[], _context?: RankingContext): NodeRank[] {
     const required = this.required(job);
@@ -33,14 +37,16 @@ export abstract class FeatureNodeRanker implements NodeRanker {
       const provided = this.provided(nodeInfo.ComputeNodeInfo) ?? [];
       const offered = provided.map((type) => type.toLowerCase());
       const missing = wanted.findIndex((type) => !offered.includes(type));
-      return missing < 0
-        ? { nodeInfo, rank: RankPreferred, reason: ProvidesAllReason, retryable: false }
-        : {
-            nodeInfo,
-            rank: RankUnsuitable,
-            reason: doesNotSupportReason(required[missing] ?? '', provided),
-            retryable: false,
-          };
+      if (missing < 0) return { nodeInfo, rank: RankPreferred, reason: ProvidesAllReason, retryable: false };
+      const type = required[missing] ?? '';
+      const how = this.howToOffer(type.toLowerCase());
+      const reason = doesNotSupportReason(type, provided);
+      return {
+        nodeInfo,
+        rank: RankUnsuitable,
+        reason: how === undefined ? reason : `${reason} (${how})`,
+        retryable: false,
+      };
     });
   }
 }
