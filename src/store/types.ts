@@ -62,6 +62,11 @@ export interface JobQuery {
    * push one of them into the next page again (newest first, or by ID), so later pages leave it out.
    */
   addedUpTo?: number;
+  /**
+   * Aborted when nobody waits for the listing any more (its client left): a long listing then stops at
+   * its next slice, or is not read at all if its turn has not come, and rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface JobPage {

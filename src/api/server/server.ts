@@ -331,7 +331,8 @@ async function configure(
 
   app.setErrorHandler((err, request, reply) => {
     const { body, unexpected } = errorResponse(err, request.id);
-    if (unexpected) {
+    // a handler that gave up because its client left has failed nobody
+    if (unexpected && !(err instanceof ClientGone)) {
       request.log.error({ err }, 'unexpected error');
       options.onUnexpectedError?.(err, { method: request.method, url: request.url, requestId: request.id });
     }
@@ -456,6 +457,13 @@ export function openApiDocument(buildInfo: BuildVersionInfo = buildVersionInfo()
   return buildOpenApiDocument(apiRoutes(deps, buildInfo, new Map()), { version: buildInfo.GitVersion });
 }
 
+/** The reason of a route's signal when its client goes away before the answer is written. */
+class ClientGone extends Error {
+  constructor() {
+    super('the client went away before the answer was written');
+  }
+}
+
 interface RouteContext {
   timeout: { timeoutMs: number; clock: Clock };
   /** See `ApiServerOptions.listSliceMs`. */
@@ -469,7 +477,7 @@ function registerRoute(app: FastifyInstance, route: RouteDef, context: RouteCont
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const controller = new AbortController();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) controller.abort(new ClientGone());
     });
     const work = (async () =>
       route.handler({

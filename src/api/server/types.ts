@@ -35,6 +35,8 @@ export interface ApiJobListQuery {
   offset?: number;
   /** Only the jobs held when the listing's first page was read (its page's `addedUpTo`; see JobQuery). */
   addedUpTo?: number;
+  /** Aborted when the client has gone: a long listing stops (see JobQuery). */
+  signal?: AbortSignal;
 }
 
 export interface ApiJobListPage {

@@ -93,6 +93,29 @@ describe('SlicedReader', () => {
     expect(odd.items).toHaveLength(20);
   });
 
+  it('gives up a listing whose requester has gone: under way at its next slice, queued before it reads', async () => {
+    const first = new AbortController();
+    const second = new AbortController();
+    let labelsRead = 0;
+    const counting = (): boolean => {
+      labelsRead++;
+      return true;
+    };
+    const underWay = reader.listJobs({ labels: counting, signal: first.signal });
+    const queued = reader.listJobs({ labels: counting, signal: second.signal });
+    const after = reader.listJobs({});
+    await new Promise((resolve) => setImmediate(resolve));
+    const gone = new Error('the client left');
+    first.abort(gone);
+    second.abort(gone);
+    await expect(underWay).rejects.toBe(gone);
+    await expect(queued).rejects.toBe(gone);
+    // the first read a few rows before it stopped, the second none
+    expect(labelsRead).toBeGreaterThan(0);
+    expect(labelsRead).toBeLessThan(40);
+    expect((await after).items).toHaveLength(40);
+  });
+
   it('ends a listing under way when closed, and refuses new ones', async () => {
     const listing = reader.listJobs({});
     await reader.close();

@@ -9,7 +9,9 @@
  * (no job twice or missed when jobs change or move meanwhile).
  *
  * Listings take turns on the connection (a statement being stepped through holds it), so a short page
- * is read by the store itself rather than queued behind a long listing.
+ * is read by the store itself rather than queued behind a long listing. A listing whose client has
+ * gone (`JobQuery.signal`) gives up its turn: hundreds of abandoned full listings, each of them reading
+ * and holding every job in turn, would otherwise keep the node busy and its memory high for minutes.
  */
 import Database from 'better-sqlite3';
 import type { Job } from '../../models/job.js';
@@ -68,6 +70,8 @@ export class SlicedReader {
 
   async #list(query: JobQuery): Promise<JobPage> {
     if (this.#closed) throw storeClosed();
+    // a listing nobody waits for any more (its client left while it queued) costs nothing
+    query.signal?.throwIfAborted();
     const items: Job[] = [];
     let rows: Generator<Job | undefined, ListingEnd> | undefined;
     try {
@@ -81,9 +85,12 @@ export class SlicedReader {
         if (performance.now() < sliceEnds) continue;
         await new Promise((resolve) => setImmediate(resolve));
         if (this.#closed) throw storeClosed();
+        query.signal?.throwIfAborted();
         sliceEnds = performance.now() + sliceMs;
       }
     } catch (err) {
+      // the abort's reason as it is: no SQLite error to translate
+      if (query.signal?.aborted === true && err === query.signal.reason) throw err;
       throw this.#o.storeError(err);
     } finally {
       // resets the statement, which ends its read transaction

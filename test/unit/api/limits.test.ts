@@ -4,9 +4,9 @@
  * too malformed for the HTTP parser, over a real socket.
  */
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApiServer } from '../../../src/api/server/index.js';
-import type { ApiJobCommands } from '../../../src/api/server/types.js';
+import type { ApiJobCommands, ApiJobReader } from '../../../src/api/server/types.js';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { selfNodeInfo } from '../../../src/orchestrator/nodes/testing.js';
 import { call, expectApiError, OrchestratorID, serverBuildInfo, testConfig, withApi } from './harness.js';
@@ -241,6 +241,31 @@ describe('request size over HTTP', () => {
         Hint: expect.stringContaining('percent-encode characters outside ASCII') as unknown,
         RequestID: expect.any(String) as unknown,
       });
+    });
+  });
+
+  it('tells the store when the client of a job listing has gone, so that it stops reading', async () => {
+    let signal: AbortSignal | undefined;
+    const listing = (query: { signal?: AbortSignal }): Promise<never> =>
+      new Promise((_resolve, reject) => {
+        signal = query.signal;
+        signal?.addEventListener('abort', () => reject(signal?.reason as Error));
+      });
+    // the listing route asks the reader nothing else
+    const deps = () => ({ jobs: { listJobs: listing } as unknown as ApiJobReader });
+    const onUnexpectedError = vi.fn();
+    const server = { host: '127.0.0.1', port: 0, onUnexpectedError };
+    await withApi({ server, deps }, async (api) => {
+      const { port } = new URL(await api.server.listen());
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.write('GET /api/v1/orchestrator/jobs HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await vi.waitFor(() => expect(signal).toBeDefined());
+      expect(signal?.aborted).toBe(false);
+      socket.destroy();
+      await vi.waitFor(() => expect(signal?.aborted).toBe(true));
+      // the listing's failure is no failure of the node's to log
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(onUnexpectedError).not.toHaveBeenCalled();
     });
   });
 

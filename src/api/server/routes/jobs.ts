@@ -234,7 +234,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
         pretty: prettyParam(),
       }),
       response: listJobsResponseSchema,
-      async handler({ query }) {
+      async handler({ query, signal }) {
         let orderBy: JobOrderBy = '';
         let reverse = query.reverse ?? false;
         let limit = query.limit ?? 0;
@@ -265,6 +265,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           limit,
           offset,
           ...(addedUpTo === undefined ? {} : { addedUpTo }),
+          signal,
         });
         const nextToken =
           page.nextOffset === undefined || page.nextOffset === 0
