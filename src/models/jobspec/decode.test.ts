@@ -484,6 +484,52 @@ describe('legacy v0 specs', () => {
     );
   });
 
+  it("keeps a current job's fields written in a legacy spec, over the legacy fields they replace", () => {
+    const spec = [
+      'Name: my-v0-job',
+      'Namespace: team',
+      'Type: service',
+      'Count: 3',
+      'Priority: 5',
+      'Labels: {a: b}',
+      'Meta: {owner: me}',
+      'Annotations: [old]',
+      'Engine: Docker',
+      'publisher: Estuary',
+      'Docker: {Image: local/busybox:latest, Entrypoint: [sleep, "60"]}',
+      'Deal: {Concurrency: 2}',
+    ].join('\n');
+    const { job, warnings } = prepareJobForSubmission(spec);
+    expect(job).toMatchObject({
+      Name: 'my-v0-job',
+      Namespace: 'team',
+      Type: 'service',
+      Count: 3,
+      Priority: 5,
+      Labels: { a: 'b' },
+      Meta: { owner: 'me' },
+      Tasks: [{ Publisher: { Type: 'local' } }],
+    });
+    expect(warnings.slice(1)).toEqual([
+      // the key the spec has, not the other legacy spelling
+      expect.stringMatching(
+        /^legacy field Publisher has no meaning any more .*Estuary publisher no longer exists/,
+      ),
+      'Count is used, and the legacy field Deal.Concurrency it replaces is ignored',
+      'Labels is used, and the legacy field Annotations it replaces is ignored',
+    ]);
+  });
+
+  it('says that an IPFS publisher is kept for nodes that have one', () => {
+    const spec = 'Engine: Docker\nPublisherSpec: {Type: IPFS}\nDocker: {Image: local/busybox:latest}\n';
+    const { job, warnings } = prepareJobForSubmission(spec);
+    expect(job.Tasks[0]?.Publisher).toEqual({ Type: 'ipfs' });
+    expect(warnings.slice(1)).toEqual([
+      'PublisherSpec IPFS is kept: only nodes with an IPFS publisher can run the job (bacalhau-ts nodes ' +
+        'publish with local and noop); set Tasks[0].Publisher to local for results the node serves to `job get`',
+    ]);
+  });
+
   it('names what is wrong in a broken legacy spec', () => {
     expect(
       problemsOf(() =>

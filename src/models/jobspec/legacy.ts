@@ -39,6 +39,21 @@ const legacyOnlyKeys = new Set([
  */
 const namedInLegacy = new Set(['engine', 'publisher']);
 
+/**
+ * A current job's top-level fields, kept as written in a legacy spec (one half converted by hand), each
+ * with the legacy field it replaces, if any: that one is then ignored, with a warning.
+ */
+const currentJobFields: readonly (readonly [string, string?])[] = [
+  ['Name'],
+  ['Namespace'],
+  ['Type', 'Deal.TargetingMode'],
+  ['Count', 'Deal.Concurrency'],
+  ['Priority'],
+  ['Labels', 'Annotations'],
+  ['Meta'],
+  ['Constraints', 'NodeSelectors'],
+];
+
 /** v0's API versions (`V1alpha1`, `V1beta1`, `V1beta2`); any other (a Kubernetes `v1`) is not a v0 spec. */
 const LegacyApiVersion = /^v1(alpha|beta)\d+$/iu;
 
@@ -128,7 +143,23 @@ class LegacyConverter {
     };
     // An absent or zero Concurrency meant one node, as Count's default does now.
     if (!targetAll) job['Count'] = typeof concurrency === 'number' && concurrency > 0 ? concurrency : 1;
+    this.keepCurrentFields(spec, job);
     return { spec: job, warnings: this.warnings, problems: this.problems };
+  }
+
+  /** The current job's fields the spec has win over what the legacy ones made of it. */
+  private keepCurrentFields(spec: Record<string, unknown>, job: Record<string, unknown>): void {
+    for (const [field, replaces] of currentJobFields) {
+      const value = get(spec, field);
+      if (value === undefined) continue;
+      job[field] = value;
+      if (replaces !== undefined && legacyValue(spec, replaces) !== undefined) {
+        this.warnings.push(`${field} is used, and the legacy field ${replaces} it replaces is ignored`);
+      }
+    }
+    // a count made from the legacy deal is no count for the job types that have none
+    const type = text(job['Type']).toLowerCase();
+    if (get(spec, 'Count') === undefined && (type === 'ops' || type === 'daemon')) delete job['Count'];
   }
 
   private engine(spec: Record<string, unknown>): LegacyEngine {
@@ -177,16 +208,25 @@ class LegacyConverter {
 
   private publisher(spec: Record<string, unknown>): Record<string, unknown> | undefined {
     const publisherSpec = get(spec, 'PublisherSpec');
+    // the field the spec names it by: `PublisherSpec: {Type: …}` or, older, `Publisher: <name>`
+    const field = isPlainObject(publisherSpec) ? 'PublisherSpec' : 'Publisher';
     const type = text(isPlainObject(publisherSpec) ? get(publisherSpec, 'Type') : get(spec, 'Publisher'));
     const lower = type.toLowerCase();
     if (lower === '' || lower === 'noop') return lower === '' ? undefined : { Type: 'noop' };
     if (lower === 'estuary' || lower === 'filecoin') {
       this.ignored(
-        'PublisherSpec',
+        field,
         `the ${type} publisher no longer exists; results go to the local publisher (the compute node serves ` +
           'them to `job get`) unless you set Tasks[0].Publisher to another one',
       );
       return { Type: 'local' };
+    }
+    if (lower === 'ipfs') {
+      // v0's default publisher: kept, as a Bacalhau node with IPFS runs it, but said, as ours cannot
+      this.warnings.push(
+        `${field} ${type} is kept: only nodes with an IPFS publisher can run the job (bacalhau-ts nodes ` +
+          'publish with local and noop); set Tasks[0].Publisher to local for results the node serves to `job get`',
+      );
     }
     const params = isPlainObject(publisherSpec) ? get(publisherSpec, 'Params') : undefined;
     return isPlainObject(params) ? { Type: lower, Params: params } : { Type: lower };
@@ -281,6 +321,13 @@ class LegacyConverter {
   private ignored(field: string, why: string): void {
     this.warnings.push(`legacy field ${field} has no meaning any more and is ignored: ${why}`);
   }
+}
+
+/** The value at a dotted path of legacy fields (`Deal.Concurrency`), if any. */
+function legacyValue(spec: Record<string, unknown>, path: string): unknown {
+  let value: unknown = spec;
+  for (const key of path.split('.')) value = isPlainObject(value) ? get(value, key) : undefined;
+  return value;
 }
 
 /** A v0 enum value as text; v0 enums were names, anything else matches nothing. */
