@@ -349,6 +349,53 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
       }));
   });
 
+  describe('a local input below a folder a running task writes', () => {
+    it('is never swapped for a link while it is mounted: the writer is paused, the input checked again', () =>
+      withTempDir(async (dir) => {
+        // real paths, as the local storage hands them over
+        const shared = join(await realpath(dir), 'shared');
+        await mkdir(join(shared, 'work'), { recursive: true });
+        await writeFile(join(shared, 'work', 'key'), 'the input');
+        const secret = join(dir, 'secret');
+        await mkdir(secret);
+        await writeFile(join(secret, 'key'), 'host secret');
+        // a task with the folder above the input writable swaps the input for a link to another host
+        // folder and back, each state held 30 ms, as an attacker would
+        const writer = await newRequest(join(dir, 'writer'), {
+          ...sh(
+            `while true; do mv /w/work /w/real; ln -s ${quote(secret)} /w/work; usleep 30000; ` +
+              'rm /w/work; mv /w/real /w/work; usleep 30000; done',
+          ),
+          inputs: [{ source: shared, target: '/w', readOnly: false }],
+        });
+        await executor.start(writer);
+        await runningContainer(executor, writer);
+        // readers until eight were mounted: each one's start meets the link half the time unguarded
+        const outcomes: string[] = [];
+        let mounted = 0;
+        for (let i = 0; mounted < 8 && i < 400; i++) {
+          const reader = await newRequest(join(dir, `reader-${i}`), {
+            ...sh('cat /work/key'),
+            inputs: [{ source: join(shared, 'work'), target: '/work', readOnly: true }],
+          });
+          const outcome = await run(executor, reader).then(
+            (result) => result.Stdout,
+            (err: unknown) => (err as Error).message,
+          );
+          outcomes.push(outcome);
+          // refused: the input led elsewhere, or nowhere, as it was checked, or checked again
+          if (!/changed after it was checked|does not exist/.test(outcome)) mounted++;
+          // out of step with the writer's swaps
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 35));
+        }
+        await executor.cancel(writer.executionID);
+        expect(mounted).toBe(8);
+        expect(
+          outcomes.filter((o) => /changed after it was checked|does not exist|^the input$/.test(o) === false),
+        ).toEqual([]);
+      }));
+  });
+
   describe('limits', () => {
     it('reports a task killed for exceeding its memory as `memory limit exceeded`', () =>
       withTempDir(async (dir) => {

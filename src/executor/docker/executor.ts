@@ -43,7 +43,8 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts } from './mounts.js';
+import { containerMounts, localSources } from './mounts.js';
+import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
@@ -108,6 +109,7 @@ export class DockerExecutor extends BaseExecutor {
   readonly #bridge: RecentAnswers<'bridge', boolean>;
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
+  readonly #bindGuard: BindSourceGuard;
   #unavailable: DaemonProblem | undefined;
   #version: Promise<Docker.DockerVersion> | undefined;
   #stopping: Promise<void> | undefined;
@@ -126,6 +128,7 @@ export class DockerExecutor extends BaseExecutor {
     this.#socketPath = daemon.socketPath;
     this.daemonAddress = daemon.address;
     this.#leftovers = new LeftoverContainers(this.#docker, this.#scope);
+    this.#bindGuard = new BindSourceGuard(this.#docker);
   }
 
   /**
@@ -344,6 +347,7 @@ export class DockerExecutor extends BaseExecutor {
         container,
         recorder,
         start,
+        guardStart: (run) => this.#bindGuard.run(container.id, localSources(request.inputs, mounts), run),
         // what the task wrote while no node was attached is in the daemon's log, after what was recorded
         fromDaemonLog: !start && daemonLog,
         signal: stop,

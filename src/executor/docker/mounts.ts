@@ -40,7 +40,7 @@ export async function containerMounts(options: {
     }
     // A local input was checked against the allow-list as the real path it then had. Should a folder
     // on the way have been swapped for a link since (by a task writing to a parent folder), the daemon
-    // would follow it: refused here, just before the mount is made.
+    // would follow it: refused here, and once more as the container starts (bind-guard.ts).
     if (input.exclusive !== true && source !== input.source) {
       throw inputError(
         `input source ${JSON.stringify(input.source)} now leads to ${JSON.stringify(source)}: it changed after it was checked`,
@@ -76,4 +76,18 @@ export async function containerMounts(options: {
   const outputFolders = mounts.slice(options.inputs.length).map((m) => m.Source);
   await Promise.all(outputFolders.map((folder) => mkdir(folder, { recursive: true })));
   return mounts;
+}
+
+/**
+ * The real paths of the local inputs (those not made for the execution alone) among `mounts`, which
+ * {@link containerMounts} made of `inputs`, in their order: what bind-guard.ts keeps unchanged.
+ */
+export function localSources(
+  inputs: readonly PreparedVolume[],
+  mounts: readonly Docker.MountSettings[],
+): string[] {
+  return inputs.flatMap((input, i) => {
+    const source = mounts[i]?.Source;
+    return input.exclusive === true || source === undefined ? [] : [source];
+  });
 }

@@ -46,6 +46,8 @@ export interface SuperviseOptions {
   recorder: OutputRecorder;
   /** False when the container was already started (by a previous run of the node). */
   start: boolean;
+  /** Runs the start (bind-guard.ts); without it the container is started as it comes. */
+  guardStart?: <T>(start: () => Promise<T>) => Promise<T>;
   /**
    * Set when taking up a started container whose daemon keeps its log: the output is read from that
    * log instead of attached to, past what the recorder held when it was resumed.
@@ -58,12 +60,21 @@ export interface SuperviseOptions {
 
 /**
  * Attaches to the container and starts it (unless it runs already); resolves once it runs, with the
- * run's outcome to come. A failed start is an outcome (Go), not an error; a failed attach is an error,
- * and then the caller still owns (and removes) the container.
+ * run's outcome to come. A failed start is an outcome (Go), not an error; a failed attach, or a start
+ * its guard refused, is an error, and then the caller still owns (and removes) the container.
  */
 export async function runContainer(options: SuperviseOptions): Promise<{ done: Promise<RunCommandResult> }> {
   const capture = await captureOutput(options);
-  const failure = options.start ? await startContainer(options.container) : undefined;
+  const start = (): Promise<string | undefined> => startContainer(options.container);
+  let failure: string | undefined;
+  try {
+    failure = options.start ? await (options.guardStart?.(start) ?? start()) : undefined;
+  } catch (err) {
+    // the guard refused the start: nothing ran, and the caller removes the container
+    capture.abort();
+    await capture.done;
+    throw err;
+  }
   return { done: supervise(options, capture, failure) };
 }
 

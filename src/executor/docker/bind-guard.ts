@@ -1,0 +1,112 @@
+/**
+ * Keeps a container's local inputs from being swapped for links while the daemon mounts them.
+ *
+ * A local input is checked against the allow list as its real path, but the daemon mounts it by name
+ * when the container starts, and follows whatever link it meets on the way then. A task that may
+ * write to a folder on that way (a running job with a writable local input above it) can swap the
+ * input's folder for a link to `/` between the check and the mount, and the new container then gets
+ * the host's root (read-write, for a writable input): a race that a task won 2 times in 25 by
+ * swapping every 35 ms. So a container with local inputs starts in turn: the running job containers
+ * able to write to a folder on its inputs' way are paused (the cgroup freezer: none of their
+ * processes runs), its inputs are checked again, it is started, and they go on. They are frozen for as
+ * long as the start takes (~100 ms), and only when such a writer runs; other starts do not wait.
+ *
+ * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
+ * share it); other processes of the host are the operator's to trust, as the allow list is.
+ */
+import { realpath } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type Docker from 'dockerode';
+import { isInsideFolder } from '../../lib/path-inside.js';
+import { daemonError, inputError, statusCode } from './errors.js';
+import { Label } from './naming.js';
+
+export class BindSourceGuard {
+  readonly #docker: Docker;
+  /** The start under way, if any; the next waits for it. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(docker: Docker) {
+    this.#docker = docker;
+  }
+
+  /**
+   * Runs `start` (the container `containerID`, whose local inputs are `sources`, real paths checked
+   * against the allow list) with nothing able to swap the folders on their way meanwhile.
+   * @throws BacalhauError (InputConfigError) when a source no longer leads where it was checked to,
+   *   or a writer cannot be paused; `start` is then not run
+   */
+  run<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
+    if (sources.length === 0) return start();
+    const turn = this.#turn.then(() => this.#guarded(containerID, sources, start));
+    this.#turn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #guarded<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
+    const writers = await this.#writers(containerID, sources);
+    const paused: string[] = [];
+    try {
+      await Promise.all(
+        writers.map(async (id) => {
+          if (await this.#pause(id)) paused.push(id);
+        }),
+      );
+      for (const source of sources) await checkUnchanged(source);
+      return await start();
+    } finally {
+      await Promise.allSettled(paused.map((id) => this.#docker.getContainer(id).unpause()));
+    }
+  }
+
+  /** The running job containers, but `containerID`, with a writable bind mount above a source's folder. */
+  async #writers(containerID: string, sources: readonly string[]): Promise<string[]> {
+    let running: Docker.ContainerInfo[];
+    try {
+      running = await this.#docker.listContainers({
+        filters: { label: [Label.Execution], status: ['running'] },
+      });
+    } catch (err) {
+      throw daemonError('listing the running job containers before mounting local inputs', err);
+    }
+    const folders = sources.map((source) => dirname(source));
+    return running
+      .filter((info) => info.Id !== containerID)
+      .filter((info) =>
+        info.Mounts.some(
+          (mount) =>
+            mount.Type === 'bind' &&
+            mount.RW &&
+            folders.some((folder) => isInsideFolder(folder, mount.Source)),
+        ),
+      )
+      .map((info) => info.Id);
+  }
+
+  /** True once paused; false when it is no longer running (nothing to pause). */
+  async #pause(id: string): Promise<boolean> {
+    try {
+      await this.#docker.getContainer(id).pause();
+      return true;
+    } catch (err) {
+      const status = statusCode(err);
+      // gone, or stopped since it was listed: it writes nothing now
+      if (status === 404 || status === 409) return false;
+      throw inputError(
+        `a local input is below a folder that the running container ${id.slice(0, 12)} may write, ` +
+          `and it could not be paused while the input is mounted: ${(err as Error).message}`,
+      );
+    }
+  }
+}
+
+/** The source, the real path it was checked as, must still be one: no folder on its way became a link. */
+async function checkUnchanged(source: string): Promise<void> {
+  const now = await realpath(source).catch(() => undefined);
+  if (now === source) return;
+  throw inputError(
+    now === undefined
+      ? `input source ${JSON.stringify(source)} is gone: it changed after it was checked`
+      : `input source ${JSON.stringify(source)} now leads to ${JSON.stringify(now)}: it changed after it was checked`,
+  );
+}
