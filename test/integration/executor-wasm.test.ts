@@ -8,6 +8,8 @@ import {
   readdir,
   readFile,
   readlink,
+  realpath,
+  rename,
   rm,
   stat,
   symlink,
@@ -477,6 +479,25 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         });
         expect(writable.result.ExitCode).toBe(0);
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
+      }));
+
+    it('refuses a local input whose path was made to lead elsewhere after it was checked', () =>
+      withTempDir(async (dir) => {
+        const [work, secret] = [join(dir, 'shared', 'work'), join(dir, 'secret')];
+        await mkdir(work, { recursive: true });
+        await mkdir(secret);
+        // checked (and resolved) by the local storage, then swapped for a link by a task that can write
+        // to the folder around it
+        const checked = await realpath(work);
+        await rename(work, join(dir, 'shared', 'old'));
+        await symlink(secret, work);
+        const err = await startError(join(dir, 'run'), withArgs('cat', '/work/key'), {
+          inputs: [{ source: checked, target: '/work', readOnly: false }],
+        });
+        expect(err.code).toBe(ErrorCode.InputConfigError);
+        expect(err.message).toContain(
+          `input source ${JSON.stringify(checked)} now leads to ${JSON.stringify(await realpath(secret))}: it changed after it was checked`,
+        );
       }));
 
     it('writes to a writable file input, also one copied from another file system, and leaves no copies behind', () =>

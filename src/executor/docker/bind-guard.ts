@@ -14,10 +14,10 @@
  * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
  * share it); other processes of the host are the operator's to trust, as the allow list is.
  */
-import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
+import { changedSinceCheck } from '../input-check.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { Label } from './naming.js';
 
@@ -52,7 +52,10 @@ export class BindSourceGuard {
           if (await this.#pause(id)) paused.push(id);
         }),
       );
-      for (const source of sources) await checkUnchanged(source);
+      for (const source of sources) {
+        const changed = await changedSinceCheck(source);
+        if (changed !== undefined) throw inputError(changed);
+      }
       return await start();
     } finally {
       await Promise.allSettled(paused.map((id) => this.#docker.getContainer(id).unpause()));
@@ -98,15 +101,4 @@ export class BindSourceGuard {
       );
     }
   }
-}
-
-/** The source, the real path it was checked as, must still be one: no folder on its way became a link. */
-async function checkUnchanged(source: string): Promise<void> {
-  const now = await realpath(source).catch(() => undefined);
-  if (now === source) return;
-  throw inputError(
-    now === undefined
-      ? `input source ${JSON.stringify(source)} is gone: it changed after it was checked`
-      : `input source ${JSON.stringify(source)} now leads to ${JSON.stringify(now)}: it changed after it was checked`,
-  );
 }

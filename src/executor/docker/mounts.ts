@@ -11,6 +11,7 @@ import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import type { ResultPath } from '../../models/result-path.js';
+import { changedAfterCheck } from '../input-check.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputError, outputError } from './errors.js';
@@ -42,9 +43,7 @@ export async function containerMounts(options: {
     // on the way have been swapped for a link since (by a task writing to a parent folder), the daemon
     // would follow it: refused here, and once more as the container starts (bind-guard.ts).
     if (input.exclusive !== true && source !== input.source) {
-      throw inputError(
-        `input source ${JSON.stringify(input.source)} now leads to ${JSON.stringify(source)}: it changed after it was checked`,
-      );
+      throw inputError(changedAfterCheck(input.source, source));
     }
     if (socket !== undefined && isInsideFolder(socket, source)) {
       throw inputError(

@@ -15,6 +15,7 @@ import { join, posix } from 'node:path';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
+import { changedSinceCheck } from '../input-check.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
@@ -26,6 +27,11 @@ export interface Preopen {
   readOnly: boolean;
   /** In a writable folder of file inputs: the names of the read-only ones. */
   readOnlyNames?: string[];
+  /**
+   * `host` is the real path a local input was checked as: the worker refuses to start should it lead
+   * elsewhere by then (a folder on its way swapped for a link by a task that may write there).
+   */
+  checked?: boolean;
 }
 
 export interface Mounts {
@@ -67,7 +73,10 @@ export async function prepareMounts(options: {
     if (info === undefined)
       throw inputConfigError(`input source ${JSON.stringify(input.source)} does not exist`);
     if (info.isDirectory()) {
-      add({ guest, host: input.source, readOnly: input.readOnly }, () =>
+      const checked = input.exclusive !== true;
+      const changed = checked ? await changedSinceCheck(input.source) : undefined;
+      if (changed !== undefined) throw inputConfigError(changed);
+      add({ guest, host: input.source, readOnly: input.readOnly, ...(checked && { checked }) }, () =>
         inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`),
       );
       (input.exclusive === true ? ownFolders : sharedFolders).push(input.source);

@@ -39,6 +39,20 @@ describe('createPathGuard', () => {
     expect(viaLink.check(3, 'v2/file.txt', 'follows-on-host')).toEqual(allowed(`${data}/v2/file.txt`));
   });
 
+  it('refuses a local input (checked) that no longer is the real path it was checked as', async () => {
+    const checked = join(dir, 'checked');
+    await mkdir(checked);
+    expect(createPathGuard(require, [{ guest: '/in', host: checked, checked: true }], 3).hosts).toEqual([
+      checked,
+    ]);
+    // a task that may write beside it swapped it for a link to another host folder
+    await rm(checked, { recursive: true });
+    await symlink(outside, checked);
+    expect(() => createPathGuard(require, [{ guest: '/in', host: checked, checked: true }], 3)).toThrow(
+      `input source ${JSON.stringify(checked)} now leads to ${JSON.stringify(outside)}: it changed after it was checked`,
+    );
+  });
+
   it('maps guest paths, relative or absolute, as uvwasi does', () => {
     expect(guard.check(3, 'v2/file.txt', 'follows-in-guest')).toEqual(allowed(`${data}/v2/file.txt`));
     expect(guard.check(3, '/data/v2/./x/../file.txt', 'acts-on-link')).toEqual(

@@ -11,7 +11,8 @@
  * through. Links that stay inside (`current -> v2`) keep working.
  *
  * The task is single-threaded, so nothing it does runs between a check and its call; another
- * process changing a writable mount at the same time is outside this guard.
+ * process changing a writable mount at the same time is outside this guard. A local input's folder
+ * (`checked`) must still be the real path it was checked as when the guard is made.
  *
  * {@link createPathGuard} is self-contained (it uses only `require` and its arguments): the worker
  * gets its source text, as it gets its own (worker.ts).
@@ -50,7 +51,7 @@ export interface PathGuard {
 
 export function createPathGuard(
   req: NodeJS.Require,
-  preopens: readonly { guest: string; host: string }[],
+  preopens: readonly { guest: string; host: string; checked?: boolean }[],
   firstFd: number,
 ): PathGuard {
   const fs = req('node:fs') as typeof Fs;
@@ -98,6 +99,13 @@ export function createPathGuard(
   const descriptors = new Map<number, Descriptor>();
   const hosts = preopens.map((preopen, i) => {
     const root = realPath(fromText(preopen.host));
+    // a local input's folder swapped for a link since it was checked would make the host's whole
+    // rest of the file system the root every call is checked against (mounts.ts asked too, earlier)
+    if (preopen.checked === true && root !== fromText(preopen.host)) {
+      throw new Error(
+        `input source ${JSON.stringify(preopen.host)} now leads to ${JSON.stringify(toText(root))}: it changed after it was checked`,
+      );
+    }
     descriptors.set(firstFd + i, { guest: fromText(preopen.guest), host: root, root });
     return toText(root);
   });
