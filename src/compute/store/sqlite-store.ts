@@ -19,11 +19,10 @@
  * and what brings an earlier build's file up to them are in schema.ts.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { BacalhauError, ErrorCode, isTerminalExecutionState } from '../../models/index.js';
 import type { Event, Execution, ExecutionStateType, Job } from '../../models/index.js';
 import { DecodedCache } from '../../lib/decoded-cache.js';
+import { makeDatabaseFolder, restrictDatabaseFiles } from '../../lib/private-database.js';
 import { deepFreeze } from '../../lib/deep-freeze.js';
 import { executionDoc, jobDoc } from '../../store/codec.js';
 import {
@@ -136,10 +135,13 @@ export class SqliteExecutionStore implements ExecutionStore {
   static open(options: SqliteExecutionStoreOptions): SqliteExecutionStore {
     let db: Database.Database | undefined;
     try {
-      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      if (options.path !== ':memory:') makeDatabaseFolder(options.path);
       db = new Database(options.path);
       db.pragma('busy_timeout = 5000');
-      if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+      if (options.path !== ':memory:') {
+        db.pragma('journal_mode = WAL');
+        restrictDatabaseFiles(options.path);
+      }
       db.pragma('synchronous = NORMAL');
       prepareSchema(db, (options.now ?? Date.now)());
       return new SqliteExecutionStore(db, options);

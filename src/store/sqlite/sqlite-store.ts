@@ -16,9 +16,8 @@
  * change notification, in call order; every promise settles only after the shared commit. Reads see
  * committed data: a caller that wants to read its own write awaits the write first.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDatabaseFolder, restrictDatabaseFiles } from '../../lib/private-database.js';
 import { settleNow } from '../../lib/settle-now.js';
 import type { Evaluation } from '../../models/evaluation.js';
 import type { Execution } from '../../models/execution.js';
@@ -130,10 +129,13 @@ export class SqliteJobStore implements JobStore {
     const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     let db: Database.Database | undefined;
     try {
-      if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
+      if (!inMemory) makeDatabaseFolder(options.path);
       db = new Database(options.path);
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      if (!inMemory) db.pragma('journal_mode = WAL');
+      if (!inMemory) {
+        db.pragma('journal_mode = WAL');
+        restrictDatabaseFiles(options.path);
+      }
       db.pragma(`synchronous = ${synchronous}`);
       // Index keys are random UUIDs, so writes land on pages all over the file: with SQLite's default
       // 2 MB page cache most had to be read again (10,000 jobs: 1.5 → 1.39 ms of CPU per job at 64 MB).
