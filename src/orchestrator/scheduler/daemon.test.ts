@@ -164,6 +164,18 @@ describe('DaemonJobScheduler', () => {
     }
   });
 
+  it.each(['job-update', 'job-rerun'] as const)(
+    'with no matching node after a %s: Queued with the reasons, as at its submission',
+    (trigger) => {
+      const plan = schedule({ job: daemonJob(), trigger, nodes: [wasmOnlyNode('nodeW')] });
+      expect(plan.DesiredJobState).toBe('Queued');
+      expect(jobEvents(plan)).toEqual([
+        'Queueing: Job queued. not matching nodes to run job out of 1 available nodes.\n' +
+          '• Node nodeW: does not support docker, only wasm',
+      ]);
+    },
+  );
+
   it('has no timeouts', () => {
     const plan = schedule({
       job: daemonJob({

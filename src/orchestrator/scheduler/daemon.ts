@@ -52,6 +52,13 @@ import { newDelayedEvaluation } from './delayed-evaluation.js';
 import { applyRateLimit } from './rate-limiter.js';
 import type { CompiledSchedulerOptions, Scheduler, SchedulerInput, SchedulerOptions } from './types.js';
 
+/** The evaluations that place a version of the job anew: its submission, an update, a rerun. */
+const placingTriggers = new Set<string>([
+  EvalTrigger.JobRegister,
+  EvalTrigger.JobUpdate,
+  EvalTrigger.JobRerun,
+]);
+
 export class DaemonJobScheduler implements Scheduler {
   readonly options: CompiledSchedulerOptions;
 
@@ -97,13 +104,14 @@ export class DaemonJobScheduler implements Scheduler {
       }
     }
 
-    // Not in Go, where such a job stays Pending without a word: said once, at its submission
+    // Not in Go, where such a job stays Pending without a word: said once, at its submission, update
+    // or rerun
     if (
       matched.length === 0 &&
       busy.length === 0 &&
       live.length === 0 &&
       job.State.StateType === 'Pending' &&
-      plan.Eval.TriggeredBy === EvalTrigger.JobRegister
+      placingTriggers.has(plan.Eval.TriggeredBy)
     ) {
       markJobQueued(plan, events.jobQueued(noMatchingNodes(rejected, input.nodes).message));
     }
