@@ -107,8 +107,18 @@ export class ExecutionRunner {
   async run(execution: Execution, signal: AbortSignal): Promise<void> {
     let topic: string = ComputeEventTopic.ExecutionRunning;
     const cleanups: (() => Promise<unknown>)[] = [];
-    /** Events worth passing on with the outcome (the network a Default task got). */
+    /** Events worth passing on with the outcome (what publishing said). */
     const notes: Event[] = [];
+    /**
+     * Which network a Default task got, worth telling the user. It travels with the outcome (no message
+     * goes to the orchestrator before), stamped as it is sent: the job's history lists events in the
+     * order they arrive, and one stamped at the start would show among other executions' later ones.
+     */
+    let networkNote: string | undefined;
+    const outcomeNotes = (): Event[] =>
+      networkNote === undefined
+        ? notes
+        : [newEvent(ComputeEventTopic.ExecutionRunning, networkNote, { now: this.#now() }), ...notes];
     try {
       const job = execution.Job;
       const task = job?.Tasks[0];
@@ -169,15 +179,12 @@ export class ExecutionRunner {
       });
       topic = ComputeEventTopic.ExecutionRunning;
       if (network.Type === 'Default' && resolvesNetwork(executor)) {
-        // Which network "Default" became is worth telling the user: it travels with the outcome.
         const resolution = await executor
           .resolveNetwork(network, { signal: bounded })
           .catch((err: unknown) => {
             throw timedOutOr(err);
           });
-        notes.push(
-          newEvent(ComputeEventTopic.ExecutionRunning, resolution.description, { now: this.#now() }),
-        );
+        networkNote = resolution.description;
       }
       // what the downloads left of the timeout bounds the task (the executor counts from its start)
       const remainingMs = deadline?.remainingMs();
@@ -219,7 +226,10 @@ export class ExecutionRunner {
           RunOutput: result,
           ...(published === undefined ? {} : { PublishedResult: published }),
         },
-        events: [...notes, newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() })],
+        events: [
+          ...outcomeNotes(),
+          newEvent(ComputeEventTopic.Execution, CompletedMessage, { now: this.#now() }),
+        ],
       });
       // Published, the results are the publisher's to keep: a copy here would take as much disk again
       // for the hour the folders stay (Go removes it at once too). The log stays for `job logs`.
@@ -228,7 +238,7 @@ export class ExecutionRunner {
       // Aborted: cancelled (already recorded) or the node is stopping (a restart decides its fate).
       if (signal.aborted) return;
       if (isDiskFull(err)) notes.push(await this.#freeSpace(execution.ID, topic));
-      this.#fail(execution, err, topic, notes);
+      this.#fail(execution, err, topic, outcomeNotes());
     } finally {
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
