@@ -666,22 +666,33 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           expect(await readdir(secret)).toEqual(['file.txt']);
         }));
 
-      it('keeps a link a task made from reaching the host folder its mount path names', () =>
+      it('refuses a link a task makes that leads out of its mount on the host, whatever its text means in the guest', () =>
         withTempDir(async (dir) => {
           // mounted at the guest path `dir`, the link's `..`s stop at the guest's root and come back
           // down into the mount; on the host they climb to / and come down into `dir/secret`
           const { data } = await dataBesideSecret(dir);
           const mount = { source: data, target: dir, readOnly: false };
           const escape = `${'../'.repeat(dir.split('/').length + 2)}${dir.slice(1)}/secret`;
-          const made = await run(join(dir, 'made'), withArgs('symlink', escape, `${dir}/link`), {
-            inputs: [mount],
+          // mounted at `/`, `../../..` stays at the guest's root and is the host's root
+          const atRoot = { source: data, target: '/', readOnly: false };
+          for (const [i, input, target, link] of [
+            [1, mount, escape, `${dir}/link`],
+            [2, atRoot, '../../../../../../..', '/root-link'],
+          ] as const) {
+            const made = await run(join(dir, `made-${i}`), withArgs('symlink', target, link), {
+              inputs: [input],
+            });
+            expect(made.result.Stdout).toBe('');
+            expect(made.result.stderr).toContain('Capabilities insufficient');
+          }
+          expect(await readdir(data)).not.toContain('link');
+          expect(await readdir(data)).not.toContain('root-link');
+          // one that stays inside is made
+          const inside = await run(join(dir, 'inside'), withArgs('symlink', 'file.txt', '/same'), {
+            inputs: [atRoot],
           });
-          expect(made.result.Stdout).toBe(`linked ${dir}/link\n`);
-          const { result } = await run(join(dir, 'read'), withArgs('cat', `${dir}/link/file.txt`), {
-            inputs: [mount],
-          });
-          expect(result.Stdout).toBe('');
-          expect(result.stderr).toContain('Capabilities insufficient');
+          expect(inside.result.Stdout).toBe('linked /same\n');
+          expect(await readlink(join(data, 'same'))).toBe('file.txt');
         }));
     });
 

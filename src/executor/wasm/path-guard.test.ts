@@ -53,6 +53,23 @@ describe('createPathGuard', () => {
     );
   });
 
+  it('refuses a link whose text leads out of the preopen on the host, as the host would read it', async () => {
+    await symlink(join(data, 'v2'), join(data, 'current'));
+    expect(guard.checkLinkTarget(3, 'v2/l', 'file.txt')).toBe(0);
+    expect(guard.checkLinkTarget(3, 'v2/l', '../v2/file.txt')).toBe(0);
+    expect(guard.checkLinkTarget(3, '/data/l', 'v2')).toBe(0);
+    expect(guard.checkLinkTarget(3, 'v2/l', '../..')).toBe(NotCapable);
+    expect(guard.checkLinkTarget(3, 'l', '../outside')).toBe(NotCapable);
+    expect(guard.checkLinkTarget(3, 'l', '/etc')).toBe(NotCapable);
+    // read from the real folder it is in: through `current` (v2), `..` is data, `../..` is outside
+    expect(guard.checkLinkTarget(3, 'current/l', '..')).toBe(0);
+    expect(guard.checkLinkTarget(3, 'current/l', '../..')).toBe(NotCapable);
+    // a preopen at the guest's root: `..` stops there in the guest, not on the host
+    const atRoot = createPathGuard(require, [{ guest: '/', host: data }], 3);
+    expect(atRoot.checkLinkTarget(3, '/l', '../../../..')).toBe(NotCapable);
+    expect(atRoot.checkLinkTarget(3, '/l', 'v2/file.txt')).toBe(0);
+  });
+
   it('maps guest paths, relative or absolute, as uvwasi does', () => {
     expect(guard.check(3, 'v2/file.txt', 'follows-in-guest')).toEqual(allowed(`${data}/v2/file.txt`));
     expect(guard.check(3, '/data/v2/./x/../file.txt', 'acts-on-link')).toEqual(

@@ -43,6 +43,13 @@ export interface PathGuard {
    * (latin1), so names that are not UTF-8 are checked as the host will see them.
    */
   check(fd: number, path: string, handling: LinkHandling): { errno: number; host?: string };
+  /**
+   * Whether a link at `path` (through `fd`) may hold `target`: errno 0, or ENOTCAPABLE for a target
+   * that leads out of the preopen on the host. uvwasi checks the text in the guest's namespace only,
+   * so a task with a folder mounted at `/` could make `../../..` there, a link to the host's root
+   * that the next job mounting that folder (or anyone on the host) would follow.
+   */
+  checkLinkTarget(fd: number, path: string, target: string): number;
   /** Records the fd a path_open through `dirFd` returned, named by the host path `check` gave. */
   opened(dirFd: number, host: string, fd: number): void;
   closed(fd: number): void;
@@ -170,6 +177,14 @@ export function createPathGuard(
       const resolved = descriptor && resolve(descriptor, path, handling);
       if (resolved === undefined) return { errno: Errno.success };
       return resolved.inside ? { errno: Errno.success, host: resolved.host } : { errno: Errno.notcapable };
+    },
+    checkLinkTarget(fd, path, target) {
+      const descriptor = descriptors.get(fd);
+      const host = descriptor && toHost(descriptor, path);
+      if (descriptor === undefined || host === undefined) return Errno.success; // WASI answers by itself
+      // as the host reads the link: from the real folder it is in, its `..` by name
+      const landing = posix.normalize(posix.join(realFolder(host), target));
+      return target.startsWith('/') || !isInside(landing, descriptor.root) ? Errno.notcapable : Errno.success;
     },
     opened(dirFd, host, fd) {
       const descriptor = descriptors.get(dirFd);

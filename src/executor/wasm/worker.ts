@@ -313,6 +313,7 @@ function wasmWorkerMain(
         path,
         withoutFollow: 'acts-on-link',
       });
+      const makeLink = guard('path_symlink', [2], [onLink(2, 3)]);
       /** The path of path_open and path_filestat_set_times, whose end the host follows unless told to. */
       const openedPath: PathArgument = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' };
 
@@ -452,8 +453,12 @@ function wasmWorkerMain(
         path_remove_directory: guard('path_remove_directory', [0], [onLink(0, 1)]),
         path_unlink_file: guard('path_unlink_file', [0], [onLink(0, 1)]),
         path_rename: guard('path_rename', [0, 3], [onLink(0, 1), onLink(3, 4)]),
-        // the link's own text is uvwasi's to check; the guard checks wherever it is followed
-        path_symlink: guard('path_symlink', [2], [onLink(2, 3)]),
+        // where the link is made, and where its text leads on the host (the guard also checks
+        // wherever a link is followed)
+        path_symlink: (...args) => {
+          const errno = paths.checkLinkTarget(args[2] as number, pathText(args, 3), pathText(args, 0));
+          return errno !== Errno.success ? errno : makeLink(...args);
+        },
         path_link: guard('path_link', [0, 4], [{ ...onLink(0, 2), flags: 1 }, onLink(4, 5)]),
         path_readlink: guard('path_readlink', [], [onLink(0, 1)]),
         path_filestat_get: guard('path_filestat_get', [], [{ ...onLink(0, 2), flags: 1 }]),
