@@ -4,6 +4,7 @@ import {
   mkdtemp,
   readdir,
   readFile,
+  rename,
   rm,
   stat,
   symlink,
@@ -60,6 +61,47 @@ it('never writes back what a link the task put in place of its copy leads to', a
     `the task's changes to input /in/input.txt could not be written to ${source}: the task replaced it with a link`,
   );
   expect(await readFile(source, 'utf8')).toBe('user data\n');
+});
+
+it('writes back only to the file it copied: not through a link, nor to another file, put in its place since', async () => {
+  const secret = join(dir, 'secret.txt');
+  await writeFile(secret, 'host secret\n');
+  for (const [replace, why] of [
+    (source: string) => symlink(secret, source),
+    (source: string) => writeFile(source, 'a newer file\n'),
+  ].map((r, i) => [r, ['it was replaced with a link', 'it was replaced meanwhile'][i]!] as const)) {
+    const folders = new FileInputFolders(dir);
+    const { source, copy } = await copiedInput(folders);
+    await writeFile(copy, 'changed by the task\n');
+    // another task that may write beside the input
+    await unlink(source);
+    await replace(source);
+    expect(await folders.release()).toBe(
+      `the task's changes to input /in/input.txt could not be written to ${source}: ${why}`,
+    );
+    expect(await readFile(source, 'utf8')).not.toBe('changed by the task\n');
+    await unlink(source);
+  }
+  expect(await readFile(secret, 'utf8')).toBe('host secret\n');
+});
+
+it('takes a local input only from its checked path: a folder on its way swapped for a link is refused', async () => {
+  const [shared, elsewhere] = [join(otherDisk, 'shared'), join(otherDisk, 'elsewhere')];
+  await mkdir(join(shared, 'in'), { recursive: true });
+  await mkdir(elsewhere);
+  await writeFile(join(shared, 'in', 'x.txt'), 'the input\n');
+  await writeFile(join(elsewhere, 'x.txt'), 'host secret\n');
+  const source = join(shared, 'in', 'x.txt');
+  // checked as this real path, then swapped by a task that may write to `shared`
+  await rename(join(shared, 'in'), join(shared, 'old'));
+  await symlink(elsewhere, join(shared, 'in'));
+  const folders = new FileInputFolders(dir);
+  for (const readOnly of [true, false]) {
+    await expect(
+      folders.add([[{ source, target: '/in/x.txt', readOnly }, 'x.txt']], { copyReadOnly: true }),
+    ).rejects.toThrow(`input source ${JSON.stringify(source)} now leads to`);
+  }
+  await folders.release();
 });
 
 it('never copies one input over another that took its name first', async () => {

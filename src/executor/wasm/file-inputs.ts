@@ -8,20 +8,33 @@
  * space as long as the folder they are in (a 300 MB download stayed for the hour an execution's logs
  * are kept, although its own folder had been removed). What a crashed process left of them is removed
  * with the execution's inputs, or replaced when the task runs again (a service or daemon's).
+ *
+ * A local input is taken from the file its checked path names once opened, and a copy is written back
+ * to that same file only: another task that may write beside it could swap it, or a folder on its way,
+ * for a link meanwhile.
  */
 import { constants, createWriteStream, rmdirSync, unlinkSync } from 'node:fs';
-import { copyFile, open, rm } from 'node:fs/promises';
+import { copyFile, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { hardLink, makeFolder } from '../../lib/quick-fs.js';
 import { errorMessage } from '../../models/bacerrors.js';
+import { changedSinceCheck } from '../input-check.js';
 import type { PreparedVolume } from '../types.js';
+import { inputConfigError } from './errors.js';
 
 /** A writable file input that had to be copied: what the task wrote goes back to `source` afterwards. */
 interface CopiedInput {
   readonly source: string;
   readonly copy: string;
   readonly target: string;
+  /** The file it was copied from: only that one is written to (see writeBack). */
+  readonly identity: FileIdentity;
+}
+
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
 }
 
 export class FileInputFolders {
@@ -54,16 +67,59 @@ export class FileInputFolders {
     this.#folders.push(entry);
     for (const [input, name] of files) {
       const copy = join(folder, name);
+      if (input.exclusive !== true) {
+        await this.#placeLocal(entry, input, name, options.copyReadOnly === true);
+        continue;
+      }
       if (input.readOnly && options.copyReadOnly === true) {
         await copyFile(input.source, copy, constants.COPYFILE_EXCL);
         entry.copies = true;
       } else if (await linkOrCopy(input.source, copy)) entry.linked.push(name);
       else {
         entry.copies = true;
-        if (!input.readOnly) this.#copied.push({ source: input.source, copy, target: input.target });
+        // the execution's own file: nothing else writes to its folder
+        const identity = input.readOnly ? undefined : await stat(input.source);
+        if (identity) this.#copied.push({ source: input.source, copy, target: input.target, identity });
       }
     }
     return folder;
+  }
+
+  /**
+   * A local input, linked or copied into `entry`'s folder as `name` from the file its checked path
+   * names now: opened first, and taken only if it is still there (a task that may write to a folder on
+   * the input's way could swap that folder for a link to elsewhere meanwhile).
+   */
+  async #placeLocal(
+    entry: InputFolder,
+    input: PreparedVolume,
+    name: string,
+    copyReadOnly: boolean,
+  ): Promise<void> {
+    const copy = join(entry.folder, name);
+    const handle = await openChecked(input.source);
+    try {
+      const identity = await handle.stat();
+      if (!(input.readOnly && copyReadOnly) && (await tryHardLink(input.source, copy))) {
+        const linked = await stat(copy);
+        if (linked.ino === identity.ino && linked.dev === identity.dev) {
+          entry.linked.push(name);
+          return;
+        }
+        await rm(copy, { force: true });
+        throw inputConfigError(`input source ${JSON.stringify(input.source)} changed after it was checked`);
+      }
+      await pipeline(
+        handle.createReadStream({ autoClose: false, start: 0 }),
+        createWriteStream(copy, { flags: 'wx' }),
+      );
+      entry.copies = true;
+      if (!input.readOnly) {
+        this.#copied.push({ source: input.source, copy, target: input.target, identity });
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   /**
@@ -72,8 +128,8 @@ export class FileInputFolders {
    */
   async release(): Promise<string | undefined> {
     const failures: string[] = [];
-    for (const { source, copy, target } of this.#copied.splice(0)) {
-      await writeBack(copy, source).catch((err: unknown) =>
+    for (const { source, copy, target, identity } of this.#copied.splice(0)) {
+      await writeBack(copy, source, identity).catch((err: unknown) =>
         failures.push(
           `the task's changes to input ${target} could not be written to ${source}: ${errorMessage(err)}`,
         ),
@@ -115,13 +171,39 @@ const CopyInstead = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP'
 
 /** True when linked, false when copied. Never replaces what is at `destination`. */
 async function linkOrCopy(source: string, destination: string): Promise<boolean> {
+  if (await tryHardLink(source, destination)) return true;
+  await copyFile(source, destination, constants.COPYFILE_EXCL);
+  return false;
+}
+
+/** True when linked, false when only a copy can be made there. */
+async function tryHardLink(source: string, destination: string): Promise<boolean> {
   try {
     await hardLink(source, destination);
     return true;
   } catch (err) {
     if (!CopyInstead.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    await copyFile(source, destination, constants.COPYFILE_EXCL);
     return false;
+  }
+}
+
+/** The file at a local input's checked real path, opened, if that path still names it. */
+async function openChecked(source: string): Promise<FileHandle> {
+  const handle = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const [opened, named, changed] = await Promise.all([
+      handle.stat(),
+      stat(source),
+      changedSinceCheck(source),
+    ]);
+    if (changed !== undefined) throw inputConfigError(changed);
+    if (opened.ino !== named.ino || opened.dev !== named.dev) {
+      throw inputConfigError(`input source ${JSON.stringify(source)} changed after it was checked`);
+    }
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
   }
 }
 
@@ -131,14 +213,35 @@ async function linkOrCopy(source: string, destination: string): Promise<boolean>
  * points): the copy is opened without following one, and only a regular file is written back, by its
  * content alone (a copy would also give the input the mode the task left on its copy).
  */
-async function writeBack(copy: string, source: string): Promise<void> {
+async function writeBack(copy: string, source: string, identity: FileIdentity): Promise<void> {
   const handle = await open(copy, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new Error('the task replaced it with a link');
     throw err;
   });
   try {
     if (!(await handle.stat()).isFile()) throw new Error('the task replaced it with something not a file');
-    await pipeline(handle.createReadStream({ autoClose: false }), createWriteStream(source));
+    // into the file it was copied from, not whatever the path names now (another task may have put a
+    // link there, or on the way to it)
+    const input = await open(source, constants.O_WRONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new Error('it was replaced with a link');
+      throw err;
+    });
+    try {
+      const now = await input.stat();
+      if (now.ino !== identity.ino || now.dev !== identity.dev) throw new Error('it was replaced meanwhile');
+      await input.truncate(0);
+      let position = 0;
+      for await (const chunk of handle.createReadStream({ autoClose: false })) {
+        const bytes = chunk as Buffer;
+        for (let done = 0; done < bytes.length;) {
+          const { bytesWritten } = await input.write(bytes, done, bytes.length - done, position);
+          done += bytesWritten;
+          position += bytesWritten;
+        }
+      }
+    } finally {
+      await input.close();
+    }
   } finally {
     await handle.close();
   }
