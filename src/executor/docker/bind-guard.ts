@@ -21,10 +21,15 @@ import { changedSinceCheck } from '../input-check.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { Label } from './naming.js';
 
+/**
+ * The guarded start under way in this process, if any; the next waits for it. One for every executor
+ * of the process: a devstack's nodes share a daemon, and one's guard would otherwise resume a writer
+ * in the middle of another's start.
+ */
+let turn: Promise<unknown> = Promise.resolve();
+
 export class BindSourceGuard {
   readonly #docker: Docker;
-  /** The start under way, if any; the next waits for it. */
-  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(docker: Docker) {
     this.#docker = docker;
@@ -38,9 +43,9 @@ export class BindSourceGuard {
    */
   run<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
     if (sources.length === 0) return start();
-    const turn = this.#turn.then(() => this.#guarded(containerID, sources, start));
-    this.#turn = turn.catch(() => undefined);
-    return turn;
+    const guarded = turn.then(() => this.#guarded(containerID, sources, start));
+    turn = guarded.catch(() => undefined);
+    return guarded;
   }
 
   async #guarded<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
