@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
+import { withLocalWritesHeld } from '../../src/executor/local-write-gate.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { PreparedVolume, RunCommandRequest } from '../../src/executor/types.js';
 import { WasmExecutor, type WasmExecutorOptions } from '../../src/executor/wasm/executor.js';
@@ -479,6 +480,28 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         });
         expect(writable.result.ExitCode).toBe(0);
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
+      }));
+
+    it("holds a task's changes to names in its folders while a container with local inputs starts", () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        await writeFile(join(data, 'file.txt'), 'x');
+        let release = (): void => undefined;
+        const held = withLocalWritesHeld(() => new Promise<void>((resolve) => (release = resolve)));
+        const executor = newExecutor();
+        const link = withArgs('symlink', 'file.txt', '/data/l');
+        const req = await makeRequest(join(dir, 'run'), 'e-gated', {
+          engine: link.engine,
+          inputs: [...(link.inputs ?? []), { source: data, target: '/data', readOnly: false }],
+        });
+        await executor.start(req);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await readdir(data)).toEqual(['file.txt']);
+        release();
+        await held;
+        expect((await executor.wait(req.executionID)).Stdout).toBe('linked /data/l\n');
+        expect(await readlink(join(data, 'l'))).toBe('file.txt');
       }));
 
     it('refuses a local input whose path was made to lead elsewhere after it was checked', () =>

@@ -12,12 +12,14 @@
  * long as the start takes (~100 ms), and only when such a writer runs; other starts do not wait.
  *
  * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
- * share it); other processes of the host are the operator's to trust, as the allow list is.
+ * share it), and this process's WASM tasks, whose calls that change names wait meanwhile
+ * (local-write-gate.ts); other processes of the host are the operator's to trust, as the allow list is.
  */
 import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { changedSinceCheck } from '../input-check.js';
+import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { Label } from './naming.js';
 
@@ -48,7 +50,16 @@ export class BindSourceGuard {
     return guarded;
   }
 
+  /** Docker writers paused, WASM tasks' name changes held (local-write-gate.ts), the sources checked. */
   async #guarded<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
+    return withLocalWritesHeld(() => this.#withWritersPaused(containerID, sources, start));
+  }
+
+  async #withWritersPaused<T>(
+    containerID: string,
+    sources: readonly string[],
+    start: () => Promise<T>,
+  ): Promise<T> {
     const writers = await this.#writers(containerID, sources);
     const paused: string[] = [];
     try {

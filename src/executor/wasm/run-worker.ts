@@ -7,6 +7,7 @@
  */
 import { openSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { localWriteGate } from '../local-write-gate.js';
 import type { NetworkConfig } from '../../models/network.js';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
@@ -16,7 +17,9 @@ import type { LeaveSharedFolders } from './shared-folders.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
-export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http'> & { hidesMemory?: boolean };
+export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http' | 'gate'> & {
+  hidesMemory?: boolean;
+};
 
 /** /dev/null, opened once for every worker of the process (see `wasmWorkerMain`); never closed. */
 let devNull: number | undefined;
@@ -161,6 +164,7 @@ export function runInWorker(
       ...task,
       control: control.buffer,
       output: ring.buffer,
+      gate: localWriteGate.buffer,
       ...(httpPort && { http: httpPort }),
     };
     const output = new RingReader(control, ring);

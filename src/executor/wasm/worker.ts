@@ -76,6 +76,8 @@ export interface WorkerInput {
   output: SharedArrayBuffer;
   /** Where HTTP calls go when the task has the HTTP host module (http-requests.ts). */
   http?: WorkerThreads.MessagePort;
+  /** local-write-gate.ts's, for calls that change names in the task's folders. */
+  gate: SharedArrayBuffer;
 }
 
 /**
@@ -209,6 +211,21 @@ function wasmWorkerMain(
     const throwIfKilled = (): void => {
       if (Atomics.load(control, killed) !== 0) throw killedSignal;
     };
+    const gate = new Int32Array(input.gate);
+    const [gateHeld, gateWriting] = [0, 1]; // LocalWriteSlot
+    /** Waits while the gate is held (local-write-gate.ts), then counts this call in until `leaveGate`. */
+    const enterGate = (): void => {
+      for (;;) {
+        while (Atomics.load(gate, gateHeld) !== 0) {
+          Atomics.wait(gate, gateHeld, 1, 50);
+          throwIfKilled();
+        }
+        Atomics.add(gate, gateWriting, 1);
+        if (Atomics.load(gate, gateHeld) === 0) return;
+        Atomics.sub(gate, gateWriting, 1);
+      }
+    };
+    const leaveGate = (): void => void Atomics.sub(gate, gateWriting, 1);
 
     const now = (clockId: number): bigint =>
       clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
@@ -305,8 +322,15 @@ function wasmWorkerMain(
           if (modified.some((a) => isReadOnlyName(args[a.fd] as number, pathText(args, a.path)))) {
             return Errno.rofs;
           }
-          const errno = pathErrno(args, pathArguments);
-          return errno !== Errno.success ? errno : call(name, args);
+          // a call that changes names waits while a container with local inputs starts
+          const changes = readOnlyFdArgs.length > 0;
+          if (changes) enterGate();
+          try {
+            const errno = pathErrno(args, pathArguments);
+            return errno !== Errno.success ? errno : call(name, args);
+          } finally {
+            if (changes) leaveGate();
+          }
         };
       const onLink = (fd: number, path: number): PathArgument => ({
         fd,
@@ -605,8 +629,9 @@ function wasmWorkerMain(
     const warmUp = Buffer.from(warmUpHex, 'hex');
     const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT); // ControlSlots
     const output = new SharedArrayBuffer(64);
+    const gate = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT); // LocalWriteSlot
     const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
-    runTask({ ...task, env: {}, preopens: [], control, output }, () => undefined);
+    runTask({ ...task, env: {}, preopens: [], control, output, gate }, () => undefined);
   } catch {
     // nothing to undo: the warm-up shares no state with the task
   }
