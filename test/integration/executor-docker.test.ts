@@ -16,6 +16,7 @@ import { runExecutorContract, type ContractTask } from '../../src/executor/execu
 import { DockerExecutor, type DockerExecutorOptions } from '../../src/executor/docker/executor.js';
 import { Label, containerLabels, containerName } from '../../src/executor/docker/naming.js';
 import { LogFileName } from '../../src/executor/results.js';
+import { claimLocalInputs } from '../../src/executor/local-inputs-in-use.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { RunCommandRequest } from '../../src/executor/types.js';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
@@ -350,6 +351,34 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   });
 
   describe('a local input below a folder a running task writes', () => {
+    it("is refused writable while a WASM task's input overlaps it (the WASM task reads by name as it runs)", () =>
+      withTempDir(async (dir) => {
+        const shared = join(await realpath(dir), 'shared');
+        await mkdir(join(shared, 'work'), { recursive: true });
+        // as a running WASM task with shared/work as its input holds it
+        const reader = claimLocalInputs('wasm', [join(shared, 'work')]);
+        if ('conflict' in reader) throw new Error(reader.conflict);
+        try {
+          const writer = await newRequest(join(dir, 'writer'), {
+            ...sh('true'),
+            inputs: [{ source: shared, target: '/w', readOnly: false }],
+          });
+          const err = await rejection(executor.start(writer));
+          expect(err.code).toBe(ErrorCode.InputConfigError);
+          expect(err.message).toContain(
+            `the writable local input ${JSON.stringify(shared)} of a Docker task`,
+          );
+          // read-only, it cannot swap anything: it runs
+          const readOnly = await newRequest(join(dir, 'reader'), {
+            ...sh('true'),
+            inputs: [{ source: shared, target: '/w', readOnly: true }],
+          });
+          expect((await run(executor, readOnly)).ExitCode).toBe(0);
+        } finally {
+          reader.release();
+        }
+      }));
+
     it('is never swapped for a link while it is mounted: the writer is paused, the input checked again', () =>
       withTempDir(async (dir) => {
         // real paths, as the local storage hands them over

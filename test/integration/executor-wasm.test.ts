@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
+import { claimLocalInputs } from '../../src/executor/local-inputs-in-use.js';
 import { withLocalWritesHeld } from '../../src/executor/local-write-gate.js';
 import { makeRequest, withTempDir } from '../../src/executor/testing.js';
 import type { PreparedVolume, RunCommandRequest } from '../../src/executor/types.js';
@@ -480,6 +481,29 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         });
         expect(writable.result.ExitCode).toBe(0);
         expect(await readFile(join(data, 'new.txt'), 'utf8')).toBe('x');
+      }));
+
+    it("refuses a local input that overlaps a running Docker task's writable one", () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        // as a running Docker task with `dir` as a writable input holds it
+        const writer = claimLocalInputs('docker', [dir]);
+        if ('conflict' in writer) throw new Error(writer.conflict);
+        try {
+          const err = await startError(join(dir, 'run'), withArgs('cat', '/data/x'), {
+            inputs: [{ source: data, target: '/data', readOnly: true }],
+          });
+          expect(err.code).toBe(ErrorCode.InputConfigError);
+          expect(err.message).toContain(`the local input ${JSON.stringify(data)} of a WASM task overlap`);
+        } finally {
+          writer.release();
+        }
+        // once it ended, the task runs
+        const { result } = await run(join(dir, 'again'), withArgs('cat', '/data/x'), {
+          inputs: [{ source: data, target: '/data', readOnly: true }],
+        });
+        expect(result.stderr).toContain('No such file');
       }));
 
     it("holds a task's changes to names in its folders while a container with local inputs starts", () =>

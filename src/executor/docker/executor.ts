@@ -36,6 +36,7 @@ import {
   containerLeftBehind,
   daemonError,
   daemonProblem,
+  inputError,
   statusCode,
   throwIfAborted,
   type DaemonProblem,
@@ -43,7 +44,8 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts, localSources } from './mounts.js';
+import { containerMounts, localSources, writableLocalSources } from './mounts.js';
+import { claimLocalInputs } from '../local-inputs-in-use.js';
 import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
@@ -285,6 +287,24 @@ export class DockerExecutor extends BaseExecutor {
       resultsDir: request.resultsDir,
       daemonSocket: await this.#socketRealPath,
     });
+    // a WASM task must not read by name where this container may write, nor the reverse
+    const claimed = claimLocalInputs('docker', writableLocalSources(request.inputs, mounts));
+    if ('conflict' in claimed) throw inputError(claimed.conflict);
+    return this.#run(request, spec, mounts, { stop, signal, releaseInputs: claimed.release }).catch(
+      (err: unknown) => {
+        claimed.release();
+        throw err;
+      },
+    );
+  }
+
+  /** The container of a request whose mounts are checked: made (or taken up again) and run. */
+  async #run(
+    request: RunCommandRequest,
+    spec: DockerEngineSpec,
+    mounts: Docker.MountSettings[],
+    { stop, signal, releaseInputs }: { stop: AbortSignal; signal: AbortSignal; releaseInputs: () => void },
+  ): Promise<LaunchedExecution> {
     const existing = await this.#leftovers.take(request.executionID, signal);
     // the output files open while the daemon creates the container: a short job waits for both
     // (a re-attached execution continues what its previous process recorded; a fresh one starts empty)
@@ -338,6 +358,7 @@ export class DockerExecutor extends BaseExecutor {
               removeExecutionContainers(this.#docker, this.#scope, request.executionID),
         ]);
         this.#active.delete(request.executionID);
+        releaseInputs();
       });
     let recorder: OutputRecorder | undefined;
     try {

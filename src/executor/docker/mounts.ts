@@ -90,3 +90,14 @@ export function localSources(
     return input.exclusive === true || source === undefined ? [] : [source];
   });
 }
+
+/** The real paths of the writable local inputs among `mounts` (see {@link localSources}). */
+export function writableLocalSources(
+  inputs: readonly PreparedVolume[],
+  mounts: readonly Docker.MountSettings[],
+): string[] {
+  return inputs.flatMap((input, i) => {
+    const source = mounts[i]?.Source;
+    return input.exclusive === true || input.readOnly || source === undefined ? [] : [source];
+  });
+}

@@ -16,6 +16,7 @@ import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { changedSinceCheck } from '../input-check.js';
+import { claimLocalInputs } from '../local-inputs-in-use.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
@@ -50,13 +51,35 @@ export interface Mounts {
   release(): Promise<string | undefined>;
 }
 
-export async function prepareMounts(options: {
+interface MountOptions {
   inputs: readonly PreparedVolume[];
   outputs: readonly ResultPath[];
   resultsDir: string;
   /** Private folder of the execution that exists already: file inputs get their folders in it. */
   scratchDir: string;
-}): Promise<Mounts> {
+}
+
+/**
+ * The task's mounts; its local inputs are claimed until they are released (local-inputs-in-use.ts):
+ * refused while a running Docker task may write where they are.
+ */
+export async function prepareMounts(options: MountOptions): Promise<Mounts> {
+  const local = options.inputs.filter((input) => input.exclusive !== true).map((input) => input.source);
+  const claimed = claimLocalInputs('wasm', local);
+  if ('conflict' in claimed) throw inputConfigError(claimed.conflict);
+  try {
+    const mounts = await mountsOf(options);
+    return {
+      ...mounts,
+      release: () => mounts.release().finally(claimed.release),
+    };
+  } catch (err) {
+    claimed.release();
+    throw err;
+  }
+}
+
+async function mountsOf(options: MountOptions): Promise<Mounts> {
   const mounts = new Map<string, Preopen>();
   const add = (mount: Preopen, conflict: (existing: Preopen) => Error): void => {
     const existing = mounts.get(mount.guest);
