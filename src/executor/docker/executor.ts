@@ -44,7 +44,7 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts, localSources, writableLocalSources } from './mounts.js';
+import { containerMounts, localSources } from './mounts.js';
 import { claimLocalInputs } from '../local-inputs-in-use.js';
 import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
@@ -288,7 +288,7 @@ export class DockerExecutor extends BaseExecutor {
       daemonSocket: await this.#socketRealPath,
     });
     // a WASM task must not read by name where this container may write, nor the reverse
-    const claimed = claimLocalInputs('docker', writableLocalSources(request.inputs, mounts));
+    const claimed = claimLocalInputs('docker', localSources(request.inputs, mounts, 'writable'));
     if ('conflict' in claimed) throw inputError(claimed.conflict);
     return this.#run(request, spec, mounts, { stop, signal, releaseInputs: claimed.release }).catch(
       (err: unknown) => {

@@ -79,25 +79,17 @@ export async function containerMounts(options: {
 
 /**
  * The real paths of the local inputs (those not made for the execution alone) among `mounts`, which
- * {@link containerMounts} made of `inputs`, in their order: what bind-guard.ts keeps unchanged.
+ * {@link containerMounts} made of `inputs`, in their order; `writable` only the writable ones. What
+ * bind-guard.ts keeps unchanged, and what local-inputs-in-use.ts keeps apart from WASM tasks' inputs.
  */
 export function localSources(
   inputs: readonly PreparedVolume[],
   mounts: readonly Docker.MountSettings[],
+  which: 'all' | 'writable' = 'all',
 ): string[] {
   return inputs.flatMap((input, i) => {
     const source = mounts[i]?.Source;
-    return input.exclusive === true || source === undefined ? [] : [source];
-  });
-}
-
-/** The real paths of the writable local inputs among `mounts` (see {@link localSources}). */
-export function writableLocalSources(
-  inputs: readonly PreparedVolume[],
-  mounts: readonly Docker.MountSettings[],
-): string[] {
-  return inputs.flatMap((input, i) => {
-    const source = mounts[i]?.Source;
-    return input.exclusive === true || input.readOnly || source === undefined ? [] : [source];
+    const wanted = input.exclusive !== true && (which === 'all' || !input.readOnly);
+    return wanted && source !== undefined ? [source] : [];
   });
 }
