@@ -1,35 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { claimLocalInputs } from './local-inputs-in-use.js';
+import { claimLocalInputs, type InputUser } from './local-inputs-in-use.js';
 
-const claim = (...args: Parameters<typeof claimLocalInputs>) => {
-  const claimed = claimLocalInputs(...args);
+const claim = (user: InputUser, paths: string[], writable = user === 'docker') => {
+  const claimed = claimLocalInputs(
+    user,
+    paths.map((path) => ({ path, writable })),
+  );
   if ('conflict' in claimed) throw new Error(claimed.conflict);
   return claimed;
 };
+const refused = (user: InputUser, path: string, writable = user === 'docker') =>
+  'conflict' in claimLocalInputs(user, [{ path, writable }]);
 
 describe('claimLocalInputs', () => {
   it("refuses a WASM task's input that overlaps a running Docker task's writable one, either way", () => {
     const docker = claim('docker', ['/data/shared']);
-    for (const path of ['/data/shared/work', '/data/shared', '/data']) {
-      expect(claimLocalInputs('wasm', [path])).toEqual({
-        conflict: expect.stringContaining('overlap') as unknown,
-      });
-    }
-    const apart = claim('wasm', ['/data/other', '/data/shared-not']);
-    expect(claimLocalInputs('docker', ['/data/other/x'])).toHaveProperty('conflict');
+    for (const path of ['/data/shared/work', '/data/shared', '/data'])
+      expect(refused('wasm', path)).toBe(true);
+    expect(refused('wasm', '/data/shared-not')).toBe(false);
+    const apart = claim('wasm', ['/data/other']);
+    expect(refused('docker', '/data/other/x')).toBe(true);
     docker.release();
     apart.release();
     // once released, nothing stands in the way
     claim('wasm', ['/data/shared/work']).release();
   });
 
-  it('lets tasks of one kind share folders, and tasks without local inputs through', () => {
+  it("refuses a WASM task's input that overlaps another WASM task's writable one, either way", () => {
+    const writer = claim('wasm', ['/data/s'], true);
+    expect(refused('wasm', '/data/s/x')).toBe(true);
+    expect(refused('wasm', '/data', true)).toBe(true);
+    writer.release();
+    const readers = [claim('wasm', ['/data/s']), claim('wasm', ['/data/s/x'])];
+    expect(refused('wasm', '/data/s', true)).toBe(true);
+    for (const reader of readers) reader.release();
+  });
+
+  it('lets Docker tasks share folders, and tasks without local inputs through', () => {
     const first = claim('docker', ['/data/shared']);
     const second = claim('docker', ['/data/shared/work']);
     expect(claimLocalInputs('wasm', [])).toHaveProperty('release');
     first.release();
     second.release();
-    const readers = [claim('wasm', ['/data/a']), claim('wasm', ['/data/a'])];
-    for (const reader of readers) reader.release();
   });
 });

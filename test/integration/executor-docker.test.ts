@@ -356,7 +356,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         const shared = join(await realpath(dir), 'shared');
         await mkdir(join(shared, 'work'), { recursive: true });
         // as a running WASM task with shared/work as its input holds it
-        const reader = claimLocalInputs('wasm', [join(shared, 'work')]);
+        const reader = claimLocalInputs('wasm', [{ path: join(shared, 'work'), writable: false }]);
         if ('conflict' in reader) throw new Error(reader.conflict);
         try {
           const writer = await newRequest(join(dir, 'writer'), {

@@ -488,14 +488,16 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         const data = join(dir, 'data');
         await mkdir(data);
         // as a running Docker task with `dir` as a writable input holds it
-        const writer = claimLocalInputs('docker', [dir]);
+        const writer = claimLocalInputs('docker', [{ path: dir, writable: true }]);
         if ('conflict' in writer) throw new Error(writer.conflict);
         try {
           const err = await startError(join(dir, 'run'), withArgs('cat', '/data/x'), {
             inputs: [{ source: data, target: '/data', readOnly: true }],
           });
           expect(err.code).toBe(ErrorCode.InputConfigError);
-          expect(err.message).toContain(`the local input ${JSON.stringify(data)} of a WASM task overlap`);
+          expect(err.message).toContain(
+            `the local input ${JSON.stringify(data)} of a WASM task and the writable`,
+          );
         } finally {
           writer.release();
         }

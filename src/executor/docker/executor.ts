@@ -288,7 +288,10 @@ export class DockerExecutor extends BaseExecutor {
       daemonSocket: await this.#socketRealPath,
     });
     // a WASM task must not read by name where this container may write, nor the reverse
-    const claimed = claimLocalInputs('docker', localSources(request.inputs, mounts, 'writable'));
+    const claimed = claimLocalInputs(
+      'docker',
+      localSources(request.inputs, mounts, 'writable').map((path) => ({ path, writable: true })),
+    );
     if ('conflict' in claimed) throw inputError(claimed.conflict);
     return this.#run(request, spec, mounts, { stop, signal, releaseInputs: claimed.release }).catch(
       (err: unknown) => {

@@ -61,10 +61,12 @@ interface MountOptions {
 
 /**
  * The task's mounts; its local inputs are claimed until they are released (local-inputs-in-use.ts):
- * refused while a running Docker task may write where they are.
+ * refused while another running task may write where they are, or write where it reads.
  */
 export async function prepareMounts(options: MountOptions): Promise<Mounts> {
-  const local = options.inputs.filter((input) => input.exclusive !== true).map((input) => input.source);
+  const local = options.inputs
+    .filter((input) => input.exclusive !== true)
+    .map((input) => ({ path: input.source, writable: !input.readOnly }));
   const claimed = claimLocalInputs('wasm', local);
   if ('conflict' in claimed) throw inputConfigError(claimed.conflict);
   try {

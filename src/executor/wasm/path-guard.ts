@@ -44,10 +44,12 @@ export interface PathGuard {
    */
   check(fd: number, path: string, handling: LinkHandling): { errno: number; host?: string };
   /**
-   * Whether a link at `path` (through `fd`) may hold `target`: errno 0, or ENOTCAPABLE for a target
-   * that leads out of the preopen on the host. uvwasi checks the text in the guest's namespace only,
-   * so a task with a folder mounted at `/` could make `../../..` there, a link to the host's root
-   * that the next job mounting that folder (or anyone on the host) would follow.
+   * Whether a link at `path` (through `fd`) may hold `target`: errno 0, or ENOTCAPABLE for an absolute
+   * target or one with a `..`. uvwasi checks the text in the guest's namespace only, so a task with a
+   * folder mounted at `/` could make `../../..` there, a link to the host's root that the next job
+   * mounting that folder (or anyone on the host) would follow; and a chain of links each inside by its
+   * text (`dot -> .`, `up -> dot/..`) climbs out too. A link pointing downwards stays inside wherever
+   * it is moved.
    */
   checkLinkTarget(fd: number, path: string, target: string): number;
   /** Records the fd a path_open through `dirFd` returned, named by the host path `check` gave. */
@@ -182,9 +184,10 @@ export function createPathGuard(
       const descriptor = descriptors.get(fd);
       const host = descriptor && toHost(descriptor, path);
       if (descriptor === undefined || host === undefined) return Errno.success; // WASI answers by itself
-      // as the host reads the link: from the real folder it is in, its `..` by name
-      const landing = posix.normalize(posix.join(realFolder(host), target));
-      return target.startsWith('/') || !isInside(landing, descriptor.root) ? Errno.notcapable : Errno.success;
+      // Only downwards from where the link is: a `..` cannot be judged by its text (`dot/..` climbs
+      // out when `dot` is a link to `.`), and a link moved elsewhere would climb from there
+      const parts = target.split('/');
+      return target.startsWith('/') || parts.includes('..') ? Errno.notcapable : Errno.success;
     },
     opened(dirFd, host, fd) {
       const descriptor = descriptors.get(dirFd);
