@@ -45,16 +45,15 @@ export class BindSourceGuard {
    */
   run<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
     if (sources.length === 0) return start();
-    const guarded = turn.then(() => this.#guarded(containerID, sources, start));
+    // WASM tasks' name changes held (local-write-gate.ts) while Docker writers are paused
+    const guarded = turn.then(() =>
+      withLocalWritesHeld(() => this.#withWritersPaused(containerID, sources, start)),
+    );
     turn = guarded.catch(() => undefined);
     return guarded;
   }
 
-  /** Docker writers paused, WASM tasks' name changes held (local-write-gate.ts), the sources checked. */
-  async #guarded<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
-    return withLocalWritesHeld(() => this.#withWritersPaused(containerID, sources, start));
-  }
-
+  /** `start`, with the writers above `sources` paused and the sources checked again first. */
   async #withWritersPaused<T>(
     containerID: string,
     sources: readonly string[],
