@@ -9,8 +9,13 @@ const claim = (user: InputUser, paths: string[], writable = user === 'docker') =
   if ('conflict' in claimed) throw new Error(claimed.conflict);
   return claimed;
 };
-const refused = (user: InputUser, path: string, writable = user === 'docker') =>
-  'conflict' in claimLocalInputs(user, [{ path, writable }]);
+/** Whether the claim is refused; one granted is released at once. */
+const refused = (user: InputUser, path: string, writable = user === 'docker'): boolean => {
+  const claimed = claimLocalInputs(user, [{ path, writable }]);
+  if ('conflict' in claimed) return true;
+  claimed.release();
+  return false;
+};
 
 describe('claimLocalInputs', () => {
   it("refuses a WASM task's input that overlaps a running Docker task's writable one, either way", () => {
@@ -34,6 +39,21 @@ describe('claimLocalInputs', () => {
     const readers = [claim('wasm', ['/data/s']), claim('wasm', ['/data/s/x'])];
     expect(refused('wasm', '/data/s', true)).toBe(true);
     for (const reader of readers) reader.release();
+  });
+
+  it("follows a Docker task's writable inputs where they moved, keeping the paths recorded", () => {
+    const docker = claim('docker', ['/data/p/q']);
+    let now: string[] | undefined = ['/data/p/q2'];
+    docker.follow(() => now);
+    expect(refused('wasm', '/data/p/q2/work')).toBe(true);
+    expect(refused('wasm', '/data/p/q')).toBe(true);
+    expect(refused('wasm', '/data/p/q3')).toBe(false);
+    // where it is now is asked each time
+    now = ['/data/p/q3'];
+    expect(refused('wasm', '/data/p/q3')).toBe(true);
+    now = undefined;
+    expect(refused('wasm', '/data/p/q3')).toBe(false);
+    docker.release();
   });
 
   it('lets Docker tasks share folders, and tasks without local inputs through', () => {

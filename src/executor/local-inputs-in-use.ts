@@ -10,6 +10,10 @@
  * WASM task's local input does not overlap a writable one of another running task: the later of the
  * two is refused. (A Docker task's inputs are mounted once, when its container starts:
  * docker/bind-guard.ts; Docker tasks may share folders.)
+ *
+ * A WASM task opens its inputs by their paths, so the paths it was given are what it uses. A Docker
+ * task's mount follows its folder when that is renamed (another task writing above it can do so), so
+ * once its container runs, its writable inputs are also wherever the container's mounts now lead.
  */
 import { isInsideFolder } from '../lib/path-inside.js';
 
@@ -24,6 +28,19 @@ export interface LocalInputUse {
 interface Use {
   user: InputUser;
   inputs: readonly LocalInputUse[];
+  /** Where the task's writable inputs are now, when they may have moved (undefined: not known). */
+  moved?: () => readonly string[] | undefined;
+}
+
+/** A task's record of its inputs in use. */
+export interface LocalInputClaim {
+  /** The task has ended: its inputs are free. */
+  release: () => void;
+  /**
+   * From now on the task's writable inputs are also wherever `moved` says they are each time the
+   * record is consulted (the paths recorded stay, as they may be what `moved` cannot see).
+   */
+  follow: (moved: () => readonly string[] | undefined) => void;
 }
 
 const inUse = new Map<symbol, Use>();
@@ -39,19 +56,28 @@ function races(aUser: InputUser, a: LocalInputUse, bUser: InputUser, b: LocalInp
 const described = (user: InputUser, input: LocalInputUse): string =>
   `the ${input.writable ? 'writable ' : ''}local input ${JSON.stringify(input.path)} of a ${user === 'docker' ? 'Docker' : 'WASM'} task`;
 
+/** What `use` holds now: the inputs recorded, and where its writable ones have moved since. */
+function heldNow(use: Use): readonly LocalInputUse[] {
+  const moved = use.moved?.() ?? [];
+  return moved.length === 0
+    ? use.inputs
+    : [...use.inputs, ...moved.map((path) => ({ path, writable: true }))];
+}
+
 /**
  * Records `inputs` (only those that matter: a Docker task's writable local inputs, a WASM task's local
- * inputs) as used by a task of `user`'s kind until the returned release is called; or, when a running
- * task uses one that races one of them, the conflict in words.
+ * inputs) as used by a task of `user`'s kind until the claim is released; or, when a running task uses
+ * one that races one of them, the conflict in words.
  */
 export function claimLocalInputs(
   user: InputUser,
   inputs: readonly LocalInputUse[],
-): { release: () => void } | { conflict: string } {
-  if (inputs.length === 0) return { release: () => undefined };
+): LocalInputClaim | { conflict: string } {
+  if (inputs.length === 0) return { release: () => undefined, follow: () => undefined };
   for (const use of inUse.values()) {
+    const held = heldNow(use);
     for (const input of inputs) {
-      const other = use.inputs.find((o) => races(user, input, use.user, o));
+      const other = held.find((o) => races(user, input, use.user, o));
       if (other === undefined) continue;
       return {
         conflict:
@@ -62,6 +88,12 @@ export function claimLocalInputs(
     }
   }
   const key = Symbol(user);
-  inUse.set(key, { user, inputs });
-  return { release: () => void inUse.delete(key) };
+  const use: Use = { user, inputs };
+  inUse.set(key, use);
+  return {
+    release: () => void inUse.delete(key),
+    follow: (moved) => {
+      use.moved = moved;
+    },
+  };
 }

@@ -351,6 +351,35 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   });
 
   describe('a local input below a folder a running task writes', () => {
+    /**
+     * Containers reading `source`'s `key` until eight were mounted, each started out of step with a
+     * writer swapping `source` for a link: how many were mounted, and what those read that was not the
+     * input (the refused ones led elsewhere or nowhere, as checked or checked again).
+     */
+    async function readersUntilMounted(
+      dir: string,
+      source: string,
+    ): Promise<{ mounted: number; strange: string[] }> {
+      const strange: string[] = [];
+      let mounted = 0;
+      for (let i = 0; mounted < 8 && i < 400; i++) {
+        const reader = await newRequest(join(dir, `reader-${i}`), {
+          ...sh('cat /work/key'),
+          inputs: [{ source, target: '/work', readOnly: true }],
+        });
+        const outcome = await run(executor, reader).then(
+          (result) => result.Stdout,
+          (err: unknown) => (err as Error).message,
+        );
+        if (!/changed after it was checked|does not exist/.test(outcome)) {
+          mounted++;
+          if (outcome !== 'the input') strange.push(outcome);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 35));
+      }
+      return { mounted, strange };
+    }
+
     it("is refused writable while a WASM task's input overlaps it (the WASM task reads by name as it runs)", () =>
       withTempDir(async (dir) => {
         const shared = join(await realpath(dir), 'shared');
@@ -399,30 +428,70 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         });
         await executor.start(writer);
         await runningContainer(executor, writer);
-        // readers until eight were mounted: each one's start meets the link half the time unguarded
-        const outcomes: string[] = [];
-        let mounted = 0;
-        for (let i = 0; mounted < 8 && i < 400; i++) {
-          const reader = await newRequest(join(dir, `reader-${i}`), {
-            ...sh('cat /work/key'),
-            inputs: [{ source: join(shared, 'work'), target: '/work', readOnly: true }],
-          });
-          const outcome = await run(executor, reader).then(
-            (result) => result.Stdout,
-            (err: unknown) => (err as Error).message,
-          );
-          outcomes.push(outcome);
-          // refused: the input led elsewhere, or nowhere, as it was checked, or checked again
-          if (!/changed after it was checked|does not exist/.test(outcome)) mounted++;
-          // out of step with the writer's swaps
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 35));
-        }
+        // each reader's start meets the link half the time unguarded
+        const { mounted, strange } = await readersUntilMounted(dir, join(shared, 'work'));
         await executor.cancel(writer.executionID);
         expect(mounted).toBe(8);
-        expect(
-          outcomes.filter((o) => /changed after it was checked|does not exist|^the input$/.test(o) === false),
-        ).toEqual([]);
+        expect(strange).toEqual([]);
       }));
+
+    // a bind mount follows its folder: once another task renamed the writer's folder, the path the
+    // daemon reports for the writer's mount names nothing, and the writer must still be found
+    describe("after another task renamed the writer's folder", () => {
+      /** A writer with `shared/q` writable, whose folder a second task then renames to `shared/q2`. */
+      async function movedWriter(
+        dir: string,
+        script: string,
+      ): Promise<{ shared: string; writer: RunCommandRequest }> {
+        const shared = join(await realpath(dir), 'shared');
+        await mkdir(join(shared, 'q', 'work'), { recursive: true });
+        await writeFile(join(shared, 'q', 'work', 'key'), 'the input');
+        const writer = await newRequest(join(dir, 'writer'), {
+          ...sh(script),
+          inputs: [{ source: join(shared, 'q'), target: '/w', readOnly: false }],
+        });
+        await executor.start(writer);
+        await runningContainer(executor, writer);
+        const renamer = await newRequest(join(dir, 'renamer'), {
+          ...sh('mv /s/q /s/q2'),
+          inputs: [{ source: shared, target: '/s', readOnly: false }],
+        });
+        expect((await run(executor, renamer)).ExitCode).toBe(0);
+        return { shared, writer };
+      }
+
+      it('keeps a WASM task off the folder where it now is', () =>
+        withTempDir(async (dir) => {
+          const { shared, writer } = await movedWriter(dir, 'sleep 60');
+          try {
+            const reader = claimLocalInputs('wasm', [{ path: join(shared, 'q2', 'work'), writable: false }]);
+            if (!('conflict' in reader)) reader.release();
+            expect(reader).toEqual({
+              conflict: expect.stringContaining(
+                `the writable local input ${JSON.stringify(join(shared, 'q2'))} of a Docker task`,
+              ) as unknown,
+            });
+          } finally {
+            await executor.cancel(writer.executionID);
+          }
+        }));
+
+      it('pauses the writer while a container mounts an input below it', () =>
+        withTempDir(async (dir) => {
+          const secret = join(dir, 'secret');
+          await mkdir(secret);
+          await writeFile(join(secret, 'key'), 'host secret');
+          const { shared, writer } = await movedWriter(
+            dir,
+            `while true; do mv /w/work /w/real 2>/dev/null && ln -s ${quote(secret)} /w/work; usleep 30000; ` +
+              'rm -f /w/work; mv /w/real /w/work 2>/dev/null; usleep 30000; done',
+          );
+          const { mounted, strange } = await readersUntilMounted(dir, join(shared, 'q2', 'work'));
+          await executor.cancel(writer.executionID);
+          expect(mounted).toBe(8);
+          expect(strange).toEqual([]);
+        }));
+    });
   });
 
   describe('limits', () => {

@@ -12,7 +12,7 @@
  * long as the start takes (~100 ms), and only when such a writer runs; other starts do not wait.
  *
  * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
- * share it), and this process's WASM tasks, whose calls that change names wait meanwhile
+ * share it), wherever their mounts lead now, and this process's WASM tasks, whose calls that change names wait meanwhile
  * (local-write-gate.ts); other processes of the host are the operator's to trust, as the allow list is.
  */
 import { dirname } from 'node:path';
@@ -20,6 +20,7 @@ import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { changedSinceCheck } from '../input-check.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
+import { currentBindSources } from './bind-sources.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { Label } from './naming.js';
 
@@ -77,7 +78,11 @@ export class BindSourceGuard {
     }
   }
 
-  /** The running job containers, but `containerID`, with a writable bind mount above a source's folder. */
+  /**
+   * The running job containers, but `containerID`, with a writable bind mount above a source's folder:
+   * where the daemon says it was made, or where it leads now (a mount follows its folder when another
+   * task renames that: bind-sources.ts). One whose mounts cannot be traced is taken for such a writer.
+   */
   async #writers(containerID: string, sources: readonly string[]): Promise<string[]> {
     let running: Docker.ContainerInfo[];
     try {
@@ -88,17 +93,34 @@ export class BindSourceGuard {
       throw daemonError('listing the running job containers before mounting local inputs', err);
     }
     const folders = sources.map((source) => dirname(source));
-    return running
+    const above = (path: string): boolean => folders.some((folder) => isInsideFolder(folder, path));
+    const candidates = running
       .filter((info) => info.Id !== containerID)
-      .filter((info) =>
-        info.Mounts.some(
-          (mount) =>
-            mount.Type === 'bind' &&
-            mount.RW &&
-            folders.some((folder) => isInsideFolder(folder, mount.Source)),
-        ),
-      )
-      .map((info) => info.Id);
+      .map((info) => ({ id: info.Id, binds: info.Mounts.filter((m) => m.Type === 'bind' && m.RW) }))
+      .filter(({ binds }) => binds.length > 0);
+    const writes = await Promise.all(
+      candidates.map(async ({ id, binds }) => {
+        if (binds.some((mount) => above(mount.Source))) return true;
+        const now = await this.#currentSources(
+          id,
+          binds.map((mount) => mount.Destination),
+        );
+        return now === undefined || now.some(above);
+      }),
+    );
+    return candidates.filter((_, i) => writes[i]).map(({ id }) => id);
+  }
+
+  /** Where the mounts at `destinations` of the container `id` lead now; undefined when it cannot be told. */
+  async #currentSources(id: string, destinations: readonly string[]): Promise<string[] | undefined> {
+    const pid = await this.#docker
+      .getContainer(id)
+      .inspect()
+      .then(
+        (info) => info.State.Pid,
+        () => 0,
+      );
+    return pid > 0 ? currentBindSources(pid, destinations) : undefined;
   }
 
   /** True once paused; false when it is no longer running (nothing to pause). */

@@ -44,8 +44,9 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts, localSources } from './mounts.js';
-import { claimLocalInputs } from '../local-inputs-in-use.js';
+import { containerMounts, localMounts, localSources } from './mounts.js';
+import { claimLocalInputs, type LocalInputClaim } from '../local-inputs-in-use.js';
+import { currentBindSources } from './bind-sources.js';
 import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
@@ -293,12 +294,10 @@ export class DockerExecutor extends BaseExecutor {
       localSources(request.inputs, mounts, 'writable').map((path) => ({ path, writable: true })),
     );
     if ('conflict' in claimed) throw inputError(claimed.conflict);
-    return this.#run(request, spec, mounts, { stop, signal, releaseInputs: claimed.release }).catch(
-      (err: unknown) => {
-        claimed.release();
-        throw err;
-      },
-    );
+    return this.#run(request, spec, mounts, { stop, signal, claimed }).catch((err: unknown) => {
+      claimed.release();
+      throw err;
+    });
   }
 
   /** The container of a request whose mounts are checked: made (or taken up again) and run. */
@@ -306,7 +305,7 @@ export class DockerExecutor extends BaseExecutor {
     request: RunCommandRequest,
     spec: DockerEngineSpec,
     mounts: Docker.MountSettings[],
-    { stop, signal, releaseInputs }: { stop: AbortSignal; signal: AbortSignal; releaseInputs: () => void },
+    { stop, signal, claimed }: { stop: AbortSignal; signal: AbortSignal; claimed: LocalInputClaim },
   ): Promise<LaunchedExecution> {
     const existing = await this.#leftovers.take(request.executionID, signal);
     // the output files open while the daemon creates the container: a short job waits for both
@@ -351,6 +350,7 @@ export class DockerExecutor extends BaseExecutor {
     }
     const { container, gateway, daemonLog } = made;
     const start = existing === undefined || existing.State === 'created';
+    const writable = localMounts(request.inputs, mounts, 'writable');
     const cleanup = (): Promise<void> =>
       this.#removal(async () => {
         await Promise.allSettled([
@@ -361,7 +361,7 @@ export class DockerExecutor extends BaseExecutor {
               removeExecutionContainers(this.#docker, this.#scope, request.executionID),
         ]);
         this.#active.delete(request.executionID);
-        releaseInputs();
+        claimed.release();
       });
     let recorder: OutputRecorder | undefined;
     try {
@@ -371,18 +371,42 @@ export class DockerExecutor extends BaseExecutor {
         container,
         recorder,
         start,
-        guardStart: (run) => this.#bindGuard.run(container.id, localSources(request.inputs, mounts), run),
+        // followed from its start, while the writers that could move its inputs are still paused
+        guardStart: (run) =>
+          this.#bindGuard.run(container.id, localSources(request.inputs, mounts), () =>
+            run().finally(() => this.#followMounts(container, writable, claimed)),
+          ),
         // what the task wrote while no node was attached is in the daemon's log, after what was recorded
         fromDaemonLog: !start && daemonLog,
         signal: stop,
         cleanup,
       });
+      if (!start) await this.#followMounts(container, writable, claimed);
       return { log: recorder.log, done };
     } catch (err) {
       await recorder?.close();
       await cleanup();
       throw err;
     }
+  }
+
+  /**
+   * Has the record of inputs in use follow the container's writable local inputs wherever they are
+   * moved (bind-sources.ts); nothing when it has none, or has stopped already (it writes nothing).
+   */
+  async #followMounts(
+    container: Docker.Container,
+    writable: readonly Docker.MountSettings[],
+    claimed: LocalInputClaim,
+  ): Promise<void> {
+    if (writable.length === 0) return;
+    const pid = await container.inspect().then(
+      (info) => info.State.Pid,
+      () => 0,
+    );
+    if (pid <= 0) return;
+    const destinations = writable.map((mount) => mount.Target);
+    claimed.follow(() => currentBindSources(pid, destinations));
   }
 
   /** Runs `remove`, known to `stop` until it is done (a finished run's removal outlives its outcome). */
