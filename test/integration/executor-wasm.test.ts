@@ -530,6 +530,26 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(await readlink(join(data, 'l'))).toBe('file.txt');
       }));
 
+    it('is not held up for good by a task killed in the middle of a call that changes names', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const executor = newExecutor();
+        // each killed most likely inside such a call (they are most of its time), which it never leaves
+        for (let i = 0; i < 3; i++) {
+          const req = await makeRequest(join(dir, `run-${i}`), `e-gate-killed-${i}`, {
+            ...task('mkdir_spin'),
+            inputs: [...task('mkdir_spin').inputs!, { source: data, target: '/data', readOnly: false }],
+            timeoutMs: 300,
+          });
+          await executor.start(req);
+          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        }
+        const held = withLocalWritesHeld(() => Promise.resolve('held'));
+        const stuck = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000));
+        expect(await Promise.race([held, stuck])).toBe('held');
+      }));
+
     it('refuses a local input whose path was made to lead elsewhere after it was checked', () =>
       withTempDir(async (dir) => {
         const [work, secret] = [join(dir, 'shared', 'work'), join(dir, 'secret')];

@@ -7,7 +7,7 @@
  */
 import { openSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { localWriteGate } from '../local-write-gate.js';
+import { localWriteCount, localWriteGate } from '../local-write-gate.js';
 import type { NetworkConfig } from '../../models/network.js';
 import type { RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
@@ -17,7 +17,7 @@ import type { LeaveSharedFolders } from './shared-folders.js';
 import { RingReader, ringBytes } from './output-ring.js';
 import { ControlSlot, ControlSlots, workerSource, type WorkerInput, type WorkerMessage } from './worker.js';
 
-export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http' | 'gate'> & {
+export type WorkerTask = Omit<WorkerInput, 'control' | 'output' | 'http' | 'gate' | 'writing'> & {
   hidesMemory?: boolean;
 };
 
@@ -160,11 +160,13 @@ export function runInWorker(
       };
       stopServing = serveHttpCalls(channel.port1, answered, http.network, http);
     }
+    const writes = localWriteCount();
     const input: WorkerInput = {
       ...task,
       control: control.buffer,
       output: ring.buffer,
       gate: localWriteGate.buffer,
+      writing: writes.buffer,
       ...(httpPort && { http: httpPort }),
     };
     const output = new RingReader(control, ring);
@@ -227,6 +229,8 @@ export function runInWorker(
         if (workerExited) leaveSharedFolders?.(true);
         else worker.once('exit', () => leaveSharedFolders?.(true));
       }
+      // a thread gone (or given up on) makes no more calls: what it counted in no longer holds the gate
+      void swept.then(writes.forget);
       ending = true;
       output.wake();
       void swept.then(async (released) => {

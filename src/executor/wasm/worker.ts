@@ -76,8 +76,10 @@ export interface WorkerInput {
   output: SharedArrayBuffer;
   /** Where HTTP calls go when the task has the HTTP host module (http-requests.ts). */
   http?: WorkerThreads.MessagePort;
-  /** local-write-gate.ts's, for calls that change names in the task's folders. */
+  /** local-write-gate.ts's, for calls that change names in the task's folders: whether it is held, */
   gate: SharedArrayBuffer;
+  /** and this run's count of such calls under way. */
+  writing: SharedArrayBuffer;
 }
 
 /**
@@ -211,21 +213,20 @@ function wasmWorkerMain(
     const throwIfKilled = (): void => {
       if (Atomics.load(control, killed) !== 0) throw killedSignal;
     };
-    const gate = new Int32Array(input.gate);
-    const [gateHeld, gateWriting] = [0, 1]; // LocalWriteSlot
+    const [gate, writing] = [new Int32Array(input.gate), new Int32Array(input.writing)];
     /** Waits while the gate is held (local-write-gate.ts), then counts this call in until `leaveGate`. */
     const enterGate = (): void => {
       for (;;) {
-        while (Atomics.load(gate, gateHeld) !== 0) {
-          Atomics.wait(gate, gateHeld, 1, 50);
+        while (Atomics.load(gate, 0) !== 0) {
+          Atomics.wait(gate, 0, 1, 50);
           throwIfKilled();
         }
-        Atomics.add(gate, gateWriting, 1);
-        if (Atomics.load(gate, gateHeld) === 0) return;
-        Atomics.sub(gate, gateWriting, 1);
+        Atomics.add(writing, 0, 1);
+        if (Atomics.load(gate, 0) === 0) return;
+        Atomics.sub(writing, 0, 1);
       }
     };
-    const leaveGate = (): void => void Atomics.sub(gate, gateWriting, 1);
+    const leaveGate = (): void => void Atomics.sub(writing, 0, 1);
 
     const now = (clockId: number): bigint =>
       clockId === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
@@ -629,9 +630,9 @@ function wasmWorkerMain(
     const warmUp = Buffer.from(warmUpHex, 'hex');
     const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT); // ControlSlots
     const output = new SharedArrayBuffer(64);
-    const gate = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT); // LocalWriteSlot
+    const [gate, writing] = [new SharedArrayBuffer(4), new SharedArrayBuffer(4)]; // local-write-gate.ts
     const task = { dependencies: [], entry: new wasm.Module(warmUp), entrypoint: '_start', args: [] };
-    runTask({ ...task, env: {}, preopens: [], control, output, gate }, () => undefined);
+    runTask({ ...task, env: {}, preopens: [], control, output, gate, writing }, () => undefined);
   } catch {
     // nothing to undo: the warm-up shares no state with the task
   }
