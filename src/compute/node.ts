@@ -35,7 +35,7 @@ import { streamExecutionLogs, type ExecutionLogsRequest } from './logstream.js';
 import { handleOrchestratorMessage } from './message-handler.js';
 import { OutboxSender } from './outbox.js';
 import type { ExecutionRunner } from './runner.js';
-import { reconcileAfterRestart, removeOrphanedWork } from './startup.js';
+import { noteStoppedByShutdown, reconcileAfterRestart, removeOrphanedWork } from './startup.js';
 import { unknownExecutionError } from './unknown-executions.js';
 import { isAlreadyTerminal, isInvalidState } from './store/errors.js';
 import type { ExecutionStore, ExecutionUpsert } from './store/types.js';
@@ -296,6 +296,7 @@ export class ComputeNode {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#buffer.stop().catch(this.#o.onError);
     this.#o.runner.stop();
+    noteStoppedByShutdown(this.#o.store);
     await this.#outbox.flush().catch(this.#o.onError);
     await this.#outbox.stop();
     await this.#o.transport.stop().catch(this.#o.onError);

@@ -49,6 +49,14 @@ export const ComputeEventTopic = {
   Restart: 'Restart',
 } as const;
 
+/**
+ * The event of an execution a compute node failed because it was shut down (not killed) while the
+ * execution was under way: the job did nothing wrong there, and an orchestrator of this project does not
+ * hold it against the node when it places the job again (Go's node says `Failing due to node restart`
+ * when it starts again, and that counts).
+ */
+export const NodeShutDownFailEvent = 'Failing because its node shut down';
+
 // ---------------------------------------------------------------------------------------------------
 // Data-plane payloads (`messages.BaseRequest`, `BaseResponse` and the structs that embed them)
 // ---------------------------------------------------------------------------------------------------

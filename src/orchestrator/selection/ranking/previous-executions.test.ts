@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStateType } from '../../../models/index.js';
 import { computeNode, execution, job } from '../testing.js';
+import { NodeShutDownFailEvent } from '../../../transport/messages.js';
 import { NodeLostStopMessage, NodeShutdownStopMessage } from '../../events.js';
 import { PreviousExecutionsNodeRanker } from './previous-executions.js';
 
@@ -32,8 +33,14 @@ describe('PreviousExecutionsNodeRanker', () => {
   });
 
   it("does not count an execution its node stopped by shutting down (a restart is not the job's doing)", () => {
-    const shutDown = { ComputeState: { StateType: 'Failed' as const, Message: NodeShutdownStopMessage } };
-    expect(rank(['Failed', 'Failed'], shutDown)).toMatchObject({ rank: 30, reason: 'job not executed yet' });
+    // the orchestrator stopped it when the node said it was leaving, or the node failed it as it did
+    for (const Message of [NodeShutdownStopMessage, NodeShutDownFailEvent]) {
+      const shutDown = { ComputeState: { StateType: 'Failed' as const, Message } };
+      expect(rank(['Failed', 'Failed'], shutDown)).toMatchObject({
+        rank: 30,
+        reason: 'job not executed yet',
+      });
+    }
     const disappeared = { ComputeState: { StateType: 'Failed' as const, Message: NodeLostStopMessage } };
     expect(rank(['Failed', 'Failed'], disappeared)?.rank).toBe(-1);
   });

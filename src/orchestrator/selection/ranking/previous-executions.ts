@@ -8,7 +8,7 @@
  *   −1, `job rejected`;
  * - exactly one, discarded: 0, `job already executed on this node`.
  * So a node gets at most two attempts at a job. Not retryable. Not in Go: an execution stopped because
- * its node shut down (it said so) does not count, so that restarting nodes one by one (an upgrade)
+ * its node shut down (it said so, or the node failed it for its shutdown) does not count, so that restarting nodes one by one (an upgrade)
  * does not leave a service or daemon job with no node it may run on; nor, for a daemon job, one lost
  * with its node (heartbeats missed): a daemon runs on every node, and two network outages would
  * otherwise leave a node without it for good, without a word. Other jobs go elsewhere, as in Go.
@@ -20,6 +20,7 @@ import {
   type Job,
   type NodeInfo,
 } from '../../../models/index.js';
+import { NodeShutDownFailEvent } from '../../../transport/messages.js';
 import { NodeLostStopMessage, NodeShutdownStopMessage } from '../../events.js';
 import {
   RankPossible,
@@ -44,8 +45,8 @@ interface NodeHistory {
 function notTheJobs(job: Job): ReadonlySet<string> {
   return job.Type === JobType.Daemon ? daemonNotTheJobs : otherNotTheJobs;
 }
-const otherNotTheJobs: ReadonlySet<string> = new Set([NodeShutdownStopMessage]);
-const daemonNotTheJobs: ReadonlySet<string> = new Set([NodeShutdownStopMessage, NodeLostStopMessage]);
+const otherNotTheJobs: ReadonlySet<string> = new Set([NodeShutdownStopMessage, NodeShutDownFailEvent]);
+const daemonNotTheJobs: ReadonlySet<string> = new Set([...otherNotTheJobs, NodeLostStopMessage]);
 
 function histories(job: Job, executions: readonly Execution[]): Map<string, NodeHistory> {
   const byNode = new Map<string, NodeHistory>();
