@@ -58,8 +58,9 @@ describe('ExecutionPaths with spare folders', () => {
     const dirs = await ready.prepare('e-1');
     expect(dirs.root).toBe(join(root, 'output', 'e-1'));
     expect(readdirSync(dirs.results).sort()).toEqual(['stderr', 'stdout']);
-    // its log, under another name until the task starts: `job logs` tells one that never ran by that
-    expect(readdirSync(dirs.logs)).toEqual(['spare-output.log']);
+    // its log, under another name until the task starts: `job logs` tells one that never ran by that;
+    // and its exit code, out of the results until written
+    expect(readdirSync(dirs.logs).sort()).toEqual(['spare-exit-code', 'spare-output.log']);
     expect(readdirSync(join(root, 'spare'))).toHaveLength(1);
   });
 

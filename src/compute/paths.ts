@@ -7,7 +7,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LogFileName, SpareLogFileName } from '../executor/results.js';
+import { LogFileName, SpareExitCodeFileName, SpareLogFileName } from '../executor/results.js';
 import { makeFolder } from '../lib/quick-fs.js';
 import { DownloadFilename } from '../models/index.js';
 import { SpareFolders, type SpareFoldersOptions } from './spare-folders.js';
@@ -16,10 +16,10 @@ const ResultsFolder = 'results';
 const LogsFolder = 'logs';
 
 /**
- * What an execution's run creates as it starts: its two folders, the stdout and stderr files of its
- * results, and its log, made under the name the output recorder takes it by (executor/results.ts). A
- * spare holds them all, so the start creates none of them; empty, they say nothing untrue of a task
- * that never ran. Not its exit code: an empty one would read as 0.
+ * What an execution's run creates: its two folders, the stdout and stderr files of its results, its
+ * log and its exit code, the last two made under the names the output recorder takes them by
+ * (executor/results.ts). A spare holds them all, so the run creates none of them; empty, they say
+ * nothing untrue of a task that never ran (the exit code stays out of the results until written).
  */
 const SpareLayout = {
   folders: [ResultsFolder, LogsFolder],
@@ -27,6 +27,7 @@ const SpareLayout = {
     join(ResultsFolder, DownloadFilename.Stdout),
     join(ResultsFolder, DownloadFilename.Stderr),
     join(LogsFolder, SpareLogFileName),
+    join(LogsFolder, SpareExitCodeFileName),
   ],
 };
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType } from '../models/execution.js';
 import { MaxFramePayload } from './log-file.js';
-import { LogFileName, OutputRecorder, SpareLogFileName } from './results.js';
+import { LogFileName, OutputRecorder, SpareExitCodeFileName, SpareLogFileName } from './results.js';
 import { withTempDir } from './testing.js';
 
 const { Stdout, Stderr } = ExecutionLogType;
@@ -81,13 +81,29 @@ describe('OutputRecorder.create', () => {
       expect(frames).toEqual(['hello\n']);
     }));
 
-  it('creates its log when none was made ahead', () =>
+  it('writes the exit code into the file made ahead of time, out of the results until then', () =>
+    withTempDir(async (dir) => {
+      const resultsDir = join(dir, 'results');
+      await mkdir(resultsDir);
+      await writeFile(join(dir, SpareExitCodeFileName), '');
+      const made = (await stat(join(dir, SpareExitCodeFileName))).ino;
+      const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
+      expect(await readdir(resultsDir)).not.toContain(DownloadFilename.ExitCode);
+      await recorder.finish(3);
+      const exitCode = join(resultsDir, DownloadFilename.ExitCode);
+      expect(await readFile(exitCode, 'utf8')).toBe('3');
+      expect((await stat(exitCode)).ino).toBe(made);
+      expect((await readdir(dir)).sort()).toEqual([LogFileName, 'results']);
+    }));
+
+  it('creates its log and exit code when none was made ahead', () =>
     withTempDir(async (dir) => {
       const resultsDir = join(dir, 'results');
       await mkdir(resultsDir);
       const recorder = await OutputRecorder.create({ resultsDir, logsDir: dir, outputs: [], limits });
       await recorder.finish(0);
       expect((await readdir(dir)).sort()).toEqual([LogFileName, 'results']);
+      expect(await readFile(join(resultsDir, DownloadFilename.ExitCode), 'utf8')).toBe('0');
     }));
 
   it('discards its log for a task that never started, keeping the result files', () =>

@@ -8,7 +8,7 @@
  * Files are opened, closed and (for their first MiB) written without thread-pool round trips
  * (lib/quick-fs.ts): on a busy node each round trip made a short job wait behind the rest of the loop.
  */
-import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolder, writeAt } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -52,6 +52,13 @@ export const LogFileName = 'output.log';
  * started (an execution without one ended before; see compute/logstream.ts).
  */
 export const SpareLogFileName = 'spare-output.log';
+
+/**
+ * An empty file made ahead of time in `logsDir` (compute/paths.ts) that becomes the exit code: written,
+ * then renamed into the results (15 µs here, where creating the file took ~200 µs on the job's path).
+ * Kept out of the results until then: an empty exit code would read as 0 for a task that never ran.
+ */
+export const SpareExitCodeFileName = 'spare-exit-code';
 
 /** One of stdout / stderr: its file (until the cap) and the head kept for the result. */
 class CappedStream {
@@ -133,9 +140,16 @@ export class OutputRecorder {
   readonly #stdout: CappedStream;
   readonly #stderr: CappedStream;
   readonly #resultsDir: string;
+  readonly #logsDir: string;
 
-  private constructor(resultsDir: string, log: LogFile, stdout: CappedStream, stderr: CappedStream) {
+  private constructor(
+    { resultsDir, logsDir }: RecorderOptions,
+    log: LogFile,
+    stdout: CappedStream,
+    stderr: CappedStream,
+  ) {
     this.#resultsDir = resultsDir;
+    this.#logsDir = logsDir;
     this.log = log;
     this.#stdout = stdout;
     this.#stderr = stderr;
@@ -204,7 +218,7 @@ export class OutputRecorder {
       throw err;
     }
     return new OutputRecorder(
-      resultsDir,
+      options,
       log,
       new CappedStream(stdout, limits.maxStdoutFileLength, limits.maxStdoutReturnLength),
       new CappedStream(stderr, limits.maxStderrFileLength, limits.maxStderrReturnLength),
@@ -252,7 +266,10 @@ export class OutputRecorder {
    */
   async finish(exitCode: number, errorMsg = ''): Promise<RunCommandResult> {
     try {
-      writeFileSync(join(this.#resultsDir, DownloadFilename.ExitCode), String(exitCode));
+      const path = join(this.#resultsDir, DownloadFilename.ExitCode);
+      if (!writeIntoSpare(join(this.#logsDir, SpareExitCodeFileName), path, String(exitCode))) {
+        writeFileSync(path, String(exitCode));
+      }
     } finally {
       await this.close();
     }
@@ -284,4 +301,21 @@ export class OutputRecorder {
     this.#stderr.close();
     await this.log.end();
   }
+}
+
+/** Writes `text` into the empty file `spare` made ahead of time and renames it to `path`; false without one. */
+function writeIntoSpare(spare: string, path: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(spare, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(spare, path);
+  return true;
 }
