@@ -8,6 +8,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogFileName, SpareExitCodeFileName, SpareLogFileName } from '../executor/results.js';
+import { SpareInlineFileName } from '../storage/index.js';
 import { makeFolder } from '../lib/quick-fs.js';
 import { DownloadFilename } from '../models/index.js';
 import { SpareFolders, type SpareFoldersOptions } from './spare-folders.js';
@@ -18,8 +19,9 @@ const LogsFolder = 'logs';
 /**
  * What an execution's run creates: its two folders, the stdout and stderr files of its results, its
  * log and its exit code, the last two made under the names the output recorder takes them by
- * (executor/results.ts). A spare holds them all, so the run creates none of them; empty, they say
- * nothing untrue of a task that never ran (the exit code stays out of the results until written).
+ * (executor/results.ts), and the file of an inline input (storage/inline). A spare holds them all,
+ * so the run creates none of them; empty, they say nothing untrue of a task that never ran (the exit
+ * code stays out of the results until written).
  */
 const SpareLayout = {
   folders: [ResultsFolder, LogsFolder],
@@ -28,6 +30,7 @@ const SpareLayout = {
     join(ResultsFolder, DownloadFilename.Stderr),
     join(LogsFolder, SpareLogFileName),
     join(LogsFolder, SpareExitCodeFileName),
+    SpareInlineFileName,
   ],
 };
 

@@ -8,9 +8,9 @@
  * Files are opened, closed and (for their first MiB) written without thread-pool round trips
  * (lib/quick-fs.ts): on a busy node each round trip made a short job wait behind the rest of the loop.
  */
-import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeFolder, writeAt } from '../lib/quick-fs.js';
+import { makeFolder, writeAt, writeIntoSpareFile } from '../lib/quick-fs.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { DownloadFilename } from '../models/constants.js';
 import { ExecutionLogType, type RunCommandResult } from '../models/execution.js';
@@ -267,7 +267,7 @@ export class OutputRecorder {
   async finish(exitCode: number, errorMsg = ''): Promise<RunCommandResult> {
     try {
       const path = join(this.#resultsDir, DownloadFilename.ExitCode);
-      if (!writeIntoSpare(join(this.#logsDir, SpareExitCodeFileName), path, String(exitCode))) {
+      if (!writeIntoSpareFile(join(this.#logsDir, SpareExitCodeFileName), path, String(exitCode))) {
         writeFileSync(path, String(exitCode));
       }
     } finally {
@@ -301,21 +301,4 @@ export class OutputRecorder {
     this.#stderr.close();
     await this.log.end();
   }
-}
-
-/** Writes `text` into the empty file `spare` made ahead of time and renames it to `path`; false without one. */
-function writeIntoSpare(spare: string, path: string, text: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(spare, 'r+');
-  } catch {
-    return false;
-  }
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(spare, path);
-  return true;
 }

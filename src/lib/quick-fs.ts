@@ -8,10 +8,13 @@
  * them.
  */
 import {
+  closeSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -95,6 +98,29 @@ export function writeSmallFile(
     signal?.throwIfAborted();
     writeFileSync(path, data, mode === undefined ? { flag } : { flag, mode });
   });
+}
+
+/**
+ * Writes `data` into `spare`, an empty file made ahead of time (compute/spare-folders.ts), and renames
+ * it to `path`: creating a file allocates an inode, ~200 µs on this machine's disk against ~15 µs for
+ * this. False, having done nothing, when there is no spare (or `data` is not small); a failure once the
+ * spare was opened throws.
+ */
+export function writeIntoSpareFile(spare: string, path: string, data: string | Uint8Array): boolean {
+  if (data.length > QuickBytes) return false;
+  let fd: number;
+  try {
+    fd = openSync(spare, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    writeFileSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(spare, path);
+  return true;
 }
 
 /** Names `writeNewFile` tries: one taken by chance is replaced; this many taken means something is wrong. */

@@ -1,1 +1,1 @@
-export { InlineStorage, type InlineStorageOptions } from './inline.js';
+export { InlineStorage, SpareInlineFileName, type InlineStorageOptions } from './inline.js';

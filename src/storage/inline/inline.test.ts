@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { ErrorCode, type InputSource } from '../../models/index.js';
 import { runStorageContract, volumeFiles } from '../storage.contract.js';
 import { dataUrl, tarGz } from '../testing/tar.js';
 import { useTempDir } from '../testing/temp-dir.js';
-import { InlineStorage } from './inline.js';
+import { InlineStorage, SpareInlineFileName } from './inline.js';
 
 const inline = (URL: unknown, Target = '/inputs/data'): InputSource => ({
   Source: { Type: 'inline', Params: { URL } },
@@ -109,6 +109,22 @@ describe('inline plain data', () => {
       'one',
       'two',
     ]);
+    await storage.cleanupStorage(inline('data:,one'), first);
+    expect(await readdir(temp.path)).toEqual([second.source.slice(temp.path.length + 1)]);
+  });
+
+  it('is written into the empty file made ahead in the directory when there is one', async () => {
+    await writeFile(join(temp.path, SpareInlineFileName), '');
+    const made = (await stat(join(temp.path, SpareInlineFileName))).ino;
+    const first = await storage.prepareStorage(temp.path, inline('data:,one'));
+    const second = await storage.prepareStorage(temp.path, inline('data:,two'));
+    expect((await stat(first.source)).ino).toBe(made);
+    expect((await stat(second.source)).ino).not.toBe(made);
+    expect([await readFile(first.source, 'utf8'), await readFile(second.source, 'utf8')]).toEqual([
+      'one',
+      'two',
+    ]);
+    expect(await readdir(temp.path)).not.toContain(SpareInlineFileName);
     await storage.cleanupStorage(inline('data:,one'), first);
     expect(await readdir(temp.path)).toEqual([second.source.slice(temp.path.length + 1)]);
   });
