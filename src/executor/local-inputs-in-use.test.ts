@@ -43,7 +43,7 @@ describe('claimLocalInputs', () => {
 
   it("follows a Docker task's writable inputs where they moved, keeping the paths recorded", () => {
     const docker = claim('docker', ['/data/p/q']);
-    let now: string[] | undefined = ['/data/p/q2'];
+    let now: string[] | 'unknown' = ['/data/p/q2'];
     docker.follow(() => now);
     expect(refused('wasm', '/data/p/q2/work')).toBe(true);
     expect(refused('wasm', '/data/p/q')).toBe(true);
@@ -51,9 +51,12 @@ describe('claimLocalInputs', () => {
     // where it is now is asked each time
     now = ['/data/p/q3'];
     expect(refused('wasm', '/data/p/q3')).toBe(true);
-    now = undefined;
-    expect(refused('wasm', '/data/p/q3')).toBe(false);
+    // where it is cannot be told: no WASM task with a local input runs meanwhile; Docker tasks do
+    now = 'unknown';
+    expect(refused('wasm', '/elsewhere')).toBe(true);
+    expect(refused('docker', '/elsewhere')).toBe(false);
     docker.release();
+    expect(refused('wasm', '/elsewhere')).toBe(false);
   });
 
   it('lets Docker tasks share folders, and tasks without local inputs through', () => {

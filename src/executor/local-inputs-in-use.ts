@@ -13,7 +13,9 @@
  *
  * A WASM task opens its inputs by their paths, so the paths it was given are what it uses. A Docker
  * task's mount follows its folder when that is renamed (another task writing above it can do so), so
- * once its container runs, its writable inputs are also wherever the container's mounts now lead.
+ * once its container runs, its writable inputs are also wherever the container's mounts now lead
+ * (docker/followed-mounts.ts); where that cannot be told (a container taken up again after a restart),
+ * no WASM task with local inputs starts while it runs.
  */
 import { isInsideFolder } from '../lib/path-inside.js';
 
@@ -28,8 +30,8 @@ export interface LocalInputUse {
 interface Use {
   user: InputUser;
   inputs: readonly LocalInputUse[];
-  /** Where the task's writable inputs are now, when they may have moved (undefined: not known). */
-  moved?: () => readonly string[] | undefined;
+  /** Where the task's writable inputs are now, when they may have moved ('unknown': cannot be told). */
+  moved?: () => readonly string[] | 'unknown';
 }
 
 /** A task's record of its inputs in use. */
@@ -40,7 +42,7 @@ export interface LocalInputClaim {
    * From now on the task's writable inputs are also wherever `moved` says they are each time the
    * record is consulted (the paths recorded stay, as they may be what `moved` cannot see).
    */
-  follow: (moved: () => readonly string[] | undefined) => void;
+  follow: (moved: () => readonly string[] | 'unknown') => void;
 }
 
 const inUse = new Map<symbol, Use>();
@@ -57,11 +59,36 @@ const described = (user: InputUser, input: LocalInputUse): string =>
   `the ${input.writable ? 'writable ' : ''}local input ${JSON.stringify(input.path)} of a ${user === 'docker' ? 'Docker' : 'WASM'} task`;
 
 /** What `use` holds now: the inputs recorded, and where its writable ones have moved since. */
-function heldNow(use: Use): readonly LocalInputUse[] {
+function heldNow(use: Use): readonly LocalInputUse[] | 'unknown' {
   const moved = use.moved?.() ?? [];
+  if (moved === 'unknown') return moved;
   return moved.length === 0
     ? use.inputs
     : [...use.inputs, ...moved.map((path) => ({ path, writable: true }))];
+}
+
+/** Why `inputs` of a `user` task may not be used while `use` runs, or undefined. */
+function conflictWith(user: InputUser, inputs: readonly LocalInputUse[], use: Use): string | undefined {
+  const held = heldNow(use);
+  if (held === 'unknown') {
+    if (user === 'docker') return undefined;
+    return (
+      'a Docker task with a writable local input that this node took up again after a restart runs, and ' +
+      'where its folders are now cannot be told (a task can move them): a WASM task reads its inputs by ' +
+      'name as it runs, and that task could swap a folder of them for a link meanwhile; a WASM task ' +
+      'with local inputs is refused until the other ends'
+    );
+  }
+  for (const input of inputs) {
+    const other = held.find((o) => races(user, input, use.user, o));
+    if (other === undefined) continue;
+    return (
+      `${described(user, input)} and ${described(use.user, other)} overlap, and the other runs on this ` +
+      'node: a WASM task reads its inputs by name as it runs, and a task writing there could swap a ' +
+      'folder of it for a link meanwhile; the later is refused until the other ends'
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -75,17 +102,8 @@ export function claimLocalInputs(
 ): LocalInputClaim | { conflict: string } {
   if (inputs.length === 0) return { release: () => undefined, follow: () => undefined };
   for (const use of inUse.values()) {
-    const held = heldNow(use);
-    for (const input of inputs) {
-      const other = held.find((o) => races(user, input, use.user, o));
-      if (other === undefined) continue;
-      return {
-        conflict:
-          `${described(user, input)} and ${described(use.user, other)} overlap, and the other runs on this ` +
-          'node: a WASM task reads its inputs by name as it runs, and a task writing there could swap a ' +
-          'folder of it for a link meanwhile; the later is refused until the other ends',
-      };
-    }
+    const conflict = conflictWith(user, inputs, use);
+    if (conflict !== undefined) return { conflict };
   }
   const key = Symbol(user);
   const use: Use = { user, inputs };

@@ -438,7 +438,11 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
     // a bind mount follows its folder: once another task renamed the writer's folder, the path the
     // daemon reports for the writer's mount names nothing, and the writer must still be found
     describe("after another task renamed the writer's folder", () => {
-      /** A writer with `shared/q` writable, whose folder a second task then renames to `shared/q2`. */
+      /**
+       * A writer with `shared/q` writable running `script` in the background, whose folder a second task
+       * then renames to `shared/q2`. Its first process leaves for a `chroot`, which hides its mounts
+       * from the kernel's table of them (/proc/<pid>/mountinfo): the writer is followed all the same.
+       */
       async function movedWriter(
         dir: string,
         script: string,
@@ -447,7 +451,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await mkdir(join(shared, 'q', 'work'), { recursive: true });
         await writeFile(join(shared, 'q', 'work', 'key'), 'the input');
         const writer = await newRequest(join(dir, 'writer'), {
-          ...sh(script),
+          ...sh(`(${script}) & mkdir /r && cp /bin/busybox /r/ && exec chroot /r /busybox sleep 60`),
           inputs: [{ source: join(shared, 'q'), target: '/w', readOnly: false }],
         });
         await executor.start(writer);
@@ -462,7 +466,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
 
       it('keeps a WASM task off the folder where it now is', () =>
         withTempDir(async (dir) => {
-          const { shared, writer } = await movedWriter(dir, 'sleep 60');
+          const { shared, writer } = await movedWriter(dir, 'true');
           try {
             const reader = claimLocalInputs('wasm', [{ path: join(shared, 'q2', 'work'), writable: false }]);
             if (!('conflict' in reader)) reader.release();
@@ -696,6 +700,34 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           }
         }),
     );
+
+    it('keeps WASM tasks with local inputs waiting while a writer it took up again after a restart runs', () =>
+      withTempDir(async (dir) => {
+        const id = `${runID}-restart-writer`;
+        const shared = join(await realpath(dir), 'shared');
+        await mkdir(shared);
+        const writer = await newRequest(join(dir, 'writer'), {
+          ...sh('sleep 60'),
+          inputs: [{ source: shared, target: '/w', readOnly: false }],
+        });
+        await crashAfterStarting(dir, id, [writer]);
+        const restarted = await newExecutor({ id });
+        await restarted.start(writer);
+        try {
+          // where its folder is now cannot be told (a task may have moved it while no node watched)
+          const reader = claimLocalInputs('wasm', [{ path: join(dir, 'elsewhere'), writable: false }]);
+          if (!('conflict' in reader)) reader.release();
+          expect(reader).toEqual({
+            conflict: expect.stringContaining('took up again after a restart') as unknown,
+          });
+        } finally {
+          await restarted.cancel(writer.executionID);
+          await restarted.wait(writer.executionID).catch(() => undefined);
+        }
+        const after = claimLocalInputs('wasm', [{ path: join(dir, 'elsewhere'), writable: false }]);
+        expect(after).toHaveProperty('release');
+        if ('release' in after) after.release();
+      }));
 
     it('re-attaches to running containers after a restart, serves their HTTP proxy again, and removes orphans', () =>
       withTempDir(async (dir) => {

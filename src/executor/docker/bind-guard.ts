@@ -12,7 +12,8 @@
  * long as the start takes (~100 ms), and only when such a writer runs; other starts do not wait.
  *
  * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
- * share it), wherever their mounts lead now, and this process's WASM tasks, whose calls that change names wait meanwhile
+ * share it), wherever their mounts lead now (one this process did not start is paused whatever its
+ * mounts), and this process's WASM tasks, whose calls that change names wait meanwhile
  * (local-write-gate.ts); other processes of the host are the operator's to trust, as the allow list is.
  */
 import { dirname } from 'node:path';
@@ -20,8 +21,8 @@ import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { changedSinceCheck } from '../input-check.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
-import { currentBindSources } from './bind-sources.js';
 import { daemonError, inputError, statusCode } from './errors.js';
+import { followedSources } from './followed-mounts.js';
 import { Label } from './naming.js';
 
 /**
@@ -81,7 +82,8 @@ export class BindSourceGuard {
   /**
    * The running job containers, but `containerID`, with a writable bind mount above a source's folder:
    * where the daemon says it was made, or where it leads now (a mount follows its folder when another
-   * task renames that: bind-sources.ts). One whose mounts cannot be traced is taken for such a writer.
+   * task renames that: followed-mounts.ts). One this process did not start cannot be traced, and is
+   * taken for such a writer if it has any writable bind mount.
    */
   async #writers(containerID: string, sources: readonly string[]): Promise<string[]> {
     let running: Docker.ContainerInfo[];
@@ -94,33 +96,15 @@ export class BindSourceGuard {
     }
     const folders = sources.map((source) => dirname(source));
     const above = (path: string): boolean => folders.some((folder) => isInsideFolder(folder, path));
-    const candidates = running
+    return running
       .filter((info) => info.Id !== containerID)
-      .map((info) => ({ id: info.Id, binds: info.Mounts.filter((m) => m.Type === 'bind' && m.RW) }))
-      .filter(({ binds }) => binds.length > 0);
-    const writes = await Promise.all(
-      candidates.map(async ({ id, binds }) => {
-        if (binds.some((mount) => above(mount.Source))) return true;
-        const now = await this.#currentSources(
-          id,
-          binds.map((mount) => mount.Destination),
-        );
-        return now === undefined || now.some(above);
-      }),
-    );
-    return candidates.filter((_, i) => writes[i]).map(({ id }) => id);
-  }
-
-  /** Where the mounts at `destinations` of the container `id` lead now; undefined when it cannot be told. */
-  async #currentSources(id: string, destinations: readonly string[]): Promise<string[] | undefined> {
-    const pid = await this.#docker
-      .getContainer(id)
-      .inspect()
-      .then(
-        (info) => info.State.Pid,
-        () => 0,
-      );
-    return pid > 0 ? currentBindSources(pid, destinations) : undefined;
+      .filter((info) => {
+        const binds = info.Mounts.filter((mount) => mount.Type === 'bind' && mount.RW);
+        if (binds.length === 0) return false;
+        const now = followedSources(info.Id);
+        return now === undefined || now.some(above) || binds.some((mount) => above(mount.Source));
+      })
+      .map((info) => info.Id);
   }
 
   /** True once paused; false when it is no longer running (nothing to pause). */

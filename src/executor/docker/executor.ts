@@ -44,9 +44,9 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts, localMounts, localSources } from './mounts.js';
+import { containerMounts, localSources } from './mounts.js';
 import { claimLocalInputs, type LocalInputClaim } from '../local-inputs-in-use.js';
-import { currentBindSources } from './bind-sources.js';
+import { followMounts, forgetMounts } from './followed-mounts.js';
 import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
@@ -350,7 +350,9 @@ export class DockerExecutor extends BaseExecutor {
     }
     const { container, gateway, daemonLog } = made;
     const start = existing === undefined || existing.State === 'created';
-    const writable = localMounts(request.inputs, mounts, 'writable');
+    const writable = mounts.flatMap((mount) =>
+      mount.Type === 'bind' && mount.ReadOnly !== true && mount.Source !== undefined ? [mount.Source] : [],
+    );
     const cleanup = (): Promise<void> =>
       this.#removal(async () => {
         await Promise.allSettled([
@@ -361,6 +363,7 @@ export class DockerExecutor extends BaseExecutor {
               removeExecutionContainers(this.#docker, this.#scope, request.executionID),
         ]);
         this.#active.delete(request.executionID);
+        forgetMounts(container.id);
         claimed.release();
       });
     let recorder: OutputRecorder | undefined;
@@ -374,14 +377,18 @@ export class DockerExecutor extends BaseExecutor {
         // followed from its start, while the writers that could move its inputs are still paused
         guardStart: (run) =>
           this.#bindGuard.run(container.id, localSources(request.inputs, mounts), () =>
-            run().finally(() => this.#followMounts(container, writable, claimed)),
+            run().then((started) => {
+              this.#follow(container.id, writable, claimed);
+              return started;
+            }),
           ),
         // what the task wrote while no node was attached is in the daemon's log, after what was recorded
         fromDaemonLog: !start && daemonLog,
         signal: stop,
         cleanup,
       });
-      if (!start) await this.#followMounts(container, writable, claimed);
+      // started by an earlier process: where its mounts lead now cannot be told
+      if (!start) claimed.follow(() => 'unknown');
       return { log: recorder.log, done };
     } catch (err) {
       await recorder?.close();
@@ -391,22 +398,16 @@ export class DockerExecutor extends BaseExecutor {
   }
 
   /**
-   * Has the record of inputs in use follow the container's writable local inputs wherever they are
-   * moved (bind-sources.ts); nothing when it has none, or has stopped already (it writes nothing).
+   * Follows the container's writable bind mounts wherever they are moved (followed-mounts.ts), for the
+   * bind guard and the record of inputs in use; one whose folders cannot be held (gone already) is
+   * taken for a task that could be writing anywhere.
    */
-  async #followMounts(
-    container: Docker.Container,
-    writable: readonly Docker.MountSettings[],
-    claimed: LocalInputClaim,
-  ): Promise<void> {
-    if (writable.length === 0) return;
-    const pid = await container.inspect().then(
-      (info) => info.State.Pid,
-      () => 0,
-    );
-    if (pid <= 0) return;
-    const destinations = writable.map((mount) => mount.Target);
-    claimed.follow(() => currentBindSources(pid, destinations));
+  #follow(containerID: string, writable: readonly string[], claimed: LocalInputClaim): void {
+    try {
+      claimed.follow(followMounts(containerID, writable));
+    } catch {
+      claimed.follow(() => 'unknown');
+    }
   }
 
   /** Runs `remove`, known to `stop` until it is done (a finished run's removal outlives its outcome). */

@@ -78,23 +78,18 @@ export async function containerMounts(options: {
 }
 
 /**
- * The mounts of the local inputs (those not made for the execution alone) among `mounts`, which
+ * The real paths of the local inputs (those not made for the execution alone) among `mounts`, which
  * {@link containerMounts} made of `inputs`, in their order; `writable` only the writable ones. What
  * bind-guard.ts keeps unchanged, and what local-inputs-in-use.ts keeps apart from WASM tasks' inputs.
  */
-export function localMounts(
+export function localSources(
   inputs: readonly PreparedVolume[],
   mounts: readonly Docker.MountSettings[],
   which: 'all' | 'writable' = 'all',
-): Docker.MountSettings[] {
+): string[] {
   return inputs.flatMap((input, i) => {
-    const mount = mounts[i];
+    const source = mounts[i]?.Source;
     const wanted = input.exclusive !== true && (which === 'all' || !input.readOnly);
-    return wanted && mount?.Source !== undefined ? [mount] : [];
+    return wanted && source !== undefined ? [source] : [];
   });
-}
-
-/** The real paths of {@link localMounts}. */
-export function localSources(...args: Parameters<typeof localMounts>): string[] {
-  return localMounts(...args).flatMap((mount) => (mount.Source === undefined ? [] : [mount.Source]));
 }
