@@ -11,6 +11,10 @@ export async function changedSinceCheck(source: string): Promise<string | undefi
   return now === source ? undefined : changedAfterCheck(source, now);
 }
 
+/** What to do about an input that changed after it was checked. */
+export const ChangedInputHint =
+  "Submit the job again once no running job moves the folders on its local inputs' paths";
+
 /** The words for a checked input that now leads to `now` (undefined: to nothing). */
 export function changedAfterCheck(source: string, now: string | undefined): string {
   return now === undefined

@@ -45,6 +45,10 @@ export interface LocalInputClaim {
   follow: (moved: () => readonly string[] | 'unknown') => void;
 }
 
+/** What to do about a task refused for an input another task uses. */
+export const InputInUseHint =
+  "Mount the other job's local input read-only, or run the jobs one after the other";
+
 const inUse = new Map<symbol, Use>();
 
 const overlap = (a: string, b: string): boolean => isInsideFolder(a, b) || isInsideFolder(b, a);

@@ -347,6 +347,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(err.message).toContain(
           `input source ${JSON.stringify(checked)} now leads to ${JSON.stringify(await realpath(secret))}: it changed after it was checked`,
         );
+        expect(err.hint).toContain('once no running job moves the folders');
       }));
   });
 
@@ -396,6 +397,9 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           expect(err.code).toBe(ErrorCode.InputConfigError);
           expect(err.message).toContain(
             `the writable local input ${JSON.stringify(shared)} of a Docker task`,
+          );
+          expect(err.hint).toBe(
+            "Mount the other job's local input read-only, or run the jobs one after the other",
           );
           // read-only, it cannot swap anything: it runs
           const readOnly = await newRequest(join(dir, 'reader'), {

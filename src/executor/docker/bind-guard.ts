@@ -19,7 +19,7 @@
 import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
-import { changedSinceCheck } from '../input-check.js';
+import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { followedSources } from './followed-mounts.js';
@@ -71,7 +71,7 @@ export class BindSourceGuard {
       );
       for (const source of sources) {
         const changed = await changedSinceCheck(source);
-        if (changed !== undefined) throw inputError(changed);
+        if (changed !== undefined) throw inputError(changed, ChangedInputHint);
       }
       return await start();
     } finally {

@@ -14,12 +14,11 @@ function dockerError(
   return new BacalhauError(message, { code, component: DockerComponent, hint, ...extra });
 }
 
-export function inputError(problem: string): BacalhauError {
-  return dockerError(
-    `input configuration error: ${problem}`,
-    ErrorCode.InputConfigError,
-    'Give every Task.InputSources entry its own absolute Target, and a source the node can read',
-  );
+export function inputError(
+  problem: string,
+  hint = 'Give every Task.InputSources entry its own absolute Target, and a source the node can read',
+): BacalhauError {
+  return dockerError(`input configuration error: ${problem}`, ErrorCode.InputConfigError, hint);
 }
 
 export function outputError(problem: string): BacalhauError {

@@ -45,7 +45,7 @@ import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
 import { containerMounts, localSources } from './mounts.js';
-import { claimLocalInputs, type LocalInputClaim } from '../local-inputs-in-use.js';
+import { claimLocalInputs, InputInUseHint, type LocalInputClaim } from '../local-inputs-in-use.js';
 import { followMounts, forgetMounts } from './followed-mounts.js';
 import { BindSourceGuard } from './bind-guard.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
@@ -293,7 +293,7 @@ export class DockerExecutor extends BaseExecutor {
       'docker',
       localSources(request.inputs, mounts, 'writable').map((path) => ({ path, writable: true })),
     );
-    if ('conflict' in claimed) throw inputError(claimed.conflict);
+    if ('conflict' in claimed) throw inputError(claimed.conflict, InputInUseHint);
     return this.#run(request, spec, mounts, { stop, signal, claimed }).catch((err: unknown) => {
       claimed.release();
       throw err;

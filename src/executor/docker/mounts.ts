@@ -11,7 +11,7 @@ import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import type { ResultPath } from '../../models/result-path.js';
-import { changedAfterCheck } from '../input-check.js';
+import { ChangedInputHint, changedAfterCheck } from '../input-check.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputError, outputError } from './errors.js';
@@ -43,7 +43,7 @@ export async function containerMounts(options: {
     // on the way have been swapped for a link since (by a task writing to a parent folder), the daemon
     // would follow it: refused here, and once more as the container starts (bind-guard.ts).
     if (input.exclusive !== true && source !== input.source) {
-      throw inputError(changedAfterCheck(input.source, source));
+      throw inputError(changedAfterCheck(input.source, source), ChangedInputHint);
     }
     if (socket !== undefined && isInsideFolder(socket, source)) {
       throw inputError(

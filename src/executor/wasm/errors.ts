@@ -120,12 +120,11 @@ export function tableLimitError(message: string): BacalhauError {
   );
 }
 
-export function inputConfigError(problem: string): BacalhauError {
-  return wasmError(
-    `input configuration error: ${problem}`,
-    ErrorCode.InputConfigError,
-    'Give every InputSource its own Target; a file input cannot sit in a folder that another input provides',
-  );
+export function inputConfigError(
+  problem: string,
+  hint = 'Give every InputSource its own Target; a file input cannot sit in a folder that another input provides',
+): BacalhauError {
+  return wasmError(`input configuration error: ${problem}`, ErrorCode.InputConfigError, hint);
 }
 
 export function outputConfigError(problem: string): BacalhauError {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { hardLink, makeFolder } from '../../lib/quick-fs.js';
 import { errorMessage } from '../../models/bacerrors.js';
-import { changedSinceCheck } from '../input-check.js';
+import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError } from './errors.js';
 
@@ -196,7 +196,7 @@ async function openChecked(source: string): Promise<FileHandle> {
       stat(source),
       changedSinceCheck(source),
     ]);
-    if (changed !== undefined) throw inputConfigError(changed);
+    if (changed !== undefined) throw inputConfigError(changed, ChangedInputHint);
     if (opened.ino !== named.ino || opened.dev !== named.dev) {
       throw inputConfigError(`input source ${JSON.stringify(source)} changed after it was checked`);
     }

@@ -15,8 +15,8 @@ import { join, posix } from 'node:path';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
-import { changedSinceCheck } from '../input-check.js';
-import { claimLocalInputs } from '../local-inputs-in-use.js';
+import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
+import { claimLocalInputs, InputInUseHint } from '../local-inputs-in-use.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
@@ -68,7 +68,7 @@ export async function prepareMounts(options: MountOptions): Promise<Mounts> {
     .filter((input) => input.exclusive !== true)
     .map((input) => ({ path: input.source, writable: !input.readOnly }));
   const claimed = claimLocalInputs('wasm', local);
-  if ('conflict' in claimed) throw inputConfigError(claimed.conflict);
+  if ('conflict' in claimed) throw inputConfigError(claimed.conflict, InputInUseHint);
   try {
     const mounts = await mountsOf(options);
     return {
@@ -100,7 +100,7 @@ async function mountsOf(options: MountOptions): Promise<Mounts> {
     if (info.isDirectory()) {
       const checked = input.exclusive !== true;
       const changed = checked ? await changedSinceCheck(input.source) : undefined;
-      if (changed !== undefined) throw inputConfigError(changed);
+      if (changed !== undefined) throw inputConfigError(changed, ChangedInputHint);
       add({ guest, host: input.source, readOnly: input.readOnly, ...(checked && { checked }) }, () =>
         inputConfigError(`two inputs have the target ${JSON.stringify(guest)}`),
       );
