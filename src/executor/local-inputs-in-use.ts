@@ -14,8 +14,8 @@
  * A WASM task opens its inputs by their paths, so the paths it was given are what it uses. A Docker
  * task's mount follows its folder when that is renamed (another task writing above it can do so), so
  * once its container runs, its writable inputs are also wherever the container's mounts now lead
- * (docker/followed-mounts.ts); where that cannot be told (a container taken up again after a restart),
- * no WASM task with local inputs starts while it runs.
+ * (docker/followed-mounts.ts); where that cannot be told (a container taken up again after a restart,
+ * a folder moved deeper than a path can name), no WASM task with local inputs starts while it runs.
  */
 import { isInsideFolder } from '../lib/path-inside.js';
 
@@ -77,10 +77,10 @@ function conflictWith(user: InputUser, inputs: readonly LocalInputUse[], use: Us
   if (held === 'unknown') {
     if (user === 'docker') return undefined;
     return (
-      'a Docker task with a writable local input that this node took up again after a restart runs, and ' +
-      'where its folders are now cannot be told (a task can move them): a WASM task reads its inputs by ' +
-      'name as it runs, and that task could swap a folder of them for a link meanwhile; a WASM task ' +
-      'with local inputs is refused until the other ends'
+      'a Docker task with a writable local input runs, and where its folders are now cannot be told (this ' +
+      'node took it up again after a restart, or a task moved them deeper than a path can name): a WASM ' +
+      'task reads its inputs by name as it runs, and that task could swap a folder of them for a link ' +
+      'meanwhile; a WASM task with local inputs is refused until the other ends'
     );
   }
   for (const input of inputs) {

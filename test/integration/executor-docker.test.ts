@@ -705,6 +705,50 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         }),
     );
 
+    it("runs other jobs when a writer's folder was moved deeper than a path can name; WASM tasks wait", () =>
+      withTempDir(async (dir) => {
+        const shared = join(await realpath(dir), 'shared');
+        const other = join(await realpath(dir), 'other');
+        await mkdir(join(shared, 'q'), { recursive: true });
+        await mkdir(other);
+        await writeFile(join(other, 'key'), 'other');
+        const writer = await newRequest(join(dir, 'writer'), {
+          ...sh('sleep 60'),
+          inputs: [{ source: join(shared, 'q'), target: '/w', readOnly: false }],
+        });
+        await executor.start(writer);
+        await runningContainer(executor, writer);
+        // 25 folders of 200 characters around it, one at a time: ~5,000 characters, over PATH_MAX
+        const b = 'b=bbbbbbbbbb; b=$b$b$b$b$b$b$b$b$b$b; b=$b$b';
+        const mover = await newRequest(join(dir, 'mover'), {
+          ...sh(
+            `${b}; cd /s; top=q; for i in $(seq 1 25); do mkdir n$i$b && mv $top n$i$b/ && top=n$i$b; done`,
+          ),
+          inputs: [{ source: shared, target: '/s', readOnly: false }],
+        });
+        expect((await run(executor, mover)).ExitCode).toBe(0);
+        try {
+          const reader = await newRequest(join(dir, 'reader'), {
+            ...sh('cat /o/key'),
+            inputs: [{ source: other, target: '/o', readOnly: true }],
+          });
+          expect((await run(executor, reader)).Stdout).toBe('other');
+          const wasm = claimLocalInputs('wasm', [{ path: other, writable: false }]);
+          if (!('conflict' in wasm)) wasm.release();
+          expect(wasm).toEqual({
+            conflict: expect.stringContaining('deeper than a path can name') as unknown,
+          });
+        } finally {
+          await executor.cancel(writer.executionID);
+          // flattened again, so that the temporary folder can be removed
+          const flatten = await newRequest(join(dir, 'flatten'), {
+            ...sh(`${b}; cd /s; for i in $(seq 25 -1 2); do mv n$i$b/n$((i - 1))$b ./; done; rm -rf n*`),
+            inputs: [{ source: shared, target: '/s', readOnly: false }],
+          });
+          await run(executor, flatten);
+        }
+      }));
+
     it('keeps WASM tasks with local inputs waiting while a writer it took up again after a restart runs', () =>
       withTempDir(async (dir) => {
         const id = `${runID}-restart-writer`;
@@ -722,7 +766,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           const reader = claimLocalInputs('wasm', [{ path: join(dir, 'elsewhere'), writable: false }]);
           if (!('conflict' in reader)) reader.release();
           expect(reader).toEqual({
-            conflict: expect.stringContaining('took up again after a restart') as unknown,
+            conflict: expect.stringContaining('took it up again after a restart') as unknown,
           });
         } finally {
           await restarted.cancel(writer.executionID);

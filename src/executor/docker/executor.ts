@@ -404,7 +404,8 @@ export class DockerExecutor extends BaseExecutor {
    */
   #follow(containerID: string, writable: readonly string[], claimed: LocalInputClaim): void {
     try {
-      claimed.follow(followMounts(containerID, writable));
+      const now = followMounts(containerID, writable);
+      claimed.follow(() => now() ?? 'unknown');
     } catch {
       claimed.follow(() => 'unknown');
     }

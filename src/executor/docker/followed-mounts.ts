@@ -29,11 +29,18 @@ class FollowedFolders {
     }
   }
 
-  /** The paths the folders have now; none for one since removed. */
-  paths(): string[] {
-    return this.#fds.flatMap((fd) =>
-      fstatSync(fd).nlink === 0 ? [] : [readlinkSync(`/proc/self/fd/${fd}`)],
-    );
+  /**
+   * The paths the folders have now (none for one since removed); undefined when one cannot be told (a
+   * task can move a folder so deep that its path is longer than the kernel names).
+   */
+  paths(): string[] | undefined {
+    try {
+      return this.#fds.flatMap((fd) =>
+        fstatSync(fd).nlink === 0 ? [] : [readlinkSync(`/proc/self/fd/${fd}`)],
+      );
+    } catch {
+      return undefined;
+    }
   }
 
   close(): void {
@@ -50,14 +57,17 @@ const followed = new Map<string, FollowedFolders>();
  * returns how to ask where they are now.
  * @throws when a source cannot be opened (it is no longer there)
  */
-export function followMounts(containerID: string, sources: readonly string[]): () => string[] {
+export function followMounts(containerID: string, sources: readonly string[]): () => string[] | undefined {
   forgetMounts(containerID);
   const folders = new FollowedFolders(sources);
   followed.set(containerID, folders);
   return () => folders.paths();
 }
 
-/** Where the writable bind mounts of `containerID` lead now; undefined for a container not followed. */
+/**
+ * Where the writable bind mounts of `containerID` lead now; undefined for a container not followed, or
+ * one whose folders' paths cannot be told.
+ */
 export function followedSources(containerID: string): string[] | undefined {
   return followed.get(containerID)?.paths();
 }
