@@ -439,6 +439,35 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(strange).toEqual([]);
       }));
 
+    it('waits for a writer something else paused to be resumed, and pauses it itself for the start', () =>
+      withTempDir(async (dir) => {
+        const shared = join(await realpath(dir), 'shared');
+        await mkdir(join(shared, 'work'), { recursive: true });
+        await writeFile(join(shared, 'work', 'key'), 'the input');
+        const writer = await newRequest(join(dir, 'writer'), {
+          ...sh('sleep 60'),
+          inputs: [{ source: shared, target: '/w', readOnly: false }],
+        });
+        await executor.start(writer);
+        const writerID = (await runningContainer(executor, writer)).Id;
+        // as another node's guard on the same daemon holds it, to resume it whenever its own start ends
+        await docker.getContainer(writerID).pause();
+        try {
+          const reader = await newRequest(join(dir, 'reader'), {
+            ...sh('cat /work/key'),
+            inputs: [{ source: join(shared, 'work'), target: '/work', readOnly: true }],
+          });
+          const read = run(executor, reader);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          // not started while the writer's resume is someone else's to time
+          expect((await inspectJob(executor, reader)).State.Status).toBe('created');
+          await docker.getContainer(writerID).unpause();
+          expect((await read).Stdout).toBe('the input');
+        } finally {
+          await executor.cancel(writer.executionID);
+        }
+      }));
+
     // a bind mount follows its folder: once another task renamed the writer's folder, the path the
     // daemon reports for the writer's mount names nothing, and the writer must still be found
     describe("after another task renamed the writer's folder", () => {

@@ -32,6 +32,9 @@ import { Label } from './naming.js';
  */
 let turn: Promise<unknown> = Promise.resolve();
 
+/** How long a start waits for a writer that something else paused to be resumed, to pause it itself. */
+const ForeignPauseWaitMs = 5_000;
+
 export class BindSourceGuard {
   readonly #docker: Docker;
 
@@ -88,8 +91,9 @@ export class BindSourceGuard {
   async #writers(containerID: string, sources: readonly string[]): Promise<string[]> {
     let running: Docker.ContainerInfo[];
     try {
+      // paused ones too: another process's guard resumes the ones it paused, maybe during this start
       running = await this.#docker.listContainers({
-        filters: { label: [Label.Execution], status: ['running'] },
+        filters: { label: [Label.Execution], status: ['running', 'paused'] },
       });
     } catch (err) {
       throw daemonError('listing the running job containers before mounting local inputs', err);
@@ -107,19 +111,34 @@ export class BindSourceGuard {
       .map((info) => info.Id);
   }
 
-  /** True once paused; false when it is no longer running (nothing to pause). */
+  /**
+   * True once paused by this guard; false when it is no longer running (nothing to pause). One paused
+   * by someone else (another node's guard, on the same daemon) is waited for, for
+   * {@link ForeignPauseWaitMs} at most: its resume is not this guard's to time.
+   */
   async #pause(id: string): Promise<boolean> {
-    try {
-      await this.#docker.getContainer(id).pause();
-      return true;
-    } catch (err) {
-      const status = statusCode(err);
-      // gone, or stopped since it was listed: it writes nothing now
-      if (status === 404 || status === 409) return false;
-      throw inputError(
+    const container = this.#docker.getContainer(id);
+    const refused = (why: string): Error =>
+      inputError(
         `a local input is below a folder that the running container ${id.slice(0, 12)} may write, ` +
-          `and it could not be paused while the input is mounted: ${(err as Error).message}`,
+          `and it could not be paused while the input is mounted: ${why}`,
       );
+    for (const waitUntil = Date.now() + ForeignPauseWaitMs; ;) {
+      try {
+        await container.pause();
+        return true;
+      } catch (err) {
+        const status = statusCode(err);
+        if (status === 404) return false; // gone: it writes nothing now
+        if (status !== 409) throw refused((err as Error).message);
+        const state = await container.inspect().then(
+          (info) => info.State,
+          () => undefined,
+        );
+        if (state === undefined || !state.Running) return false; // stopped since it was listed
+        if (Date.now() >= waitUntil) throw refused('something else holds it paused');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     }
   }
 }
