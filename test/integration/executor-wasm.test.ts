@@ -530,6 +530,33 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(await readlink(join(data, 'l'))).toBe('file.txt');
       }));
 
+    it('refuses another name for a link another task made that points upwards or to an absolute path', () =>
+      withTempDir(async (dir) => {
+        const data = join(dir, 'data');
+        await mkdir(data);
+        const executor = newExecutor();
+        for (const [target, exitCode] of [
+          ['/etc/passwd', 76], // ENOTCAPABLE
+          ['../outside', 76],
+          ['file.txt', 0],
+        ] as const) {
+          await rm(join(data, 'l'), { force: true });
+          await rm(join(data, 'hl'), { force: true });
+          await symlink(target, join(data, 'l'));
+          const req = await makeRequest(
+            join(dir, `run-${exitCode}-${target.length}`),
+            `e-hard-link-${target.length}`,
+            {
+              ...task('hard_link'),
+              inputs: [...task('hard_link').inputs!, { source: data, target: '/data', readOnly: false }],
+            },
+          );
+          await executor.start(req);
+          expect((await executor.wait(req.executionID)).ExitCode).toBe(exitCode);
+          expect((await readdir(data)).includes('hl')).toBe(exitCode === 0);
+        }
+      }));
+
     it('is not held up for good by a task killed in the middle of a call that changes names', () =>
       withTempDir(async (dir) => {
         const data = join(dir, 'data');

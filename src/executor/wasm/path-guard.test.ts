@@ -68,6 +68,19 @@ describe('createPathGuard', () => {
     expect(atRoot.checkLinkTarget(3, '/l', 'v2/file.txt')).toBe(0);
   });
 
+  it('refuses another name for a link another task made whose text is absolute or climbs', async () => {
+    await symlink('/etc', join(data, 'abs'));
+    await symlink('../outside', join(data, 'up'));
+    await symlink('v2/file.txt', join(data, 'down'));
+    expect(guard.checkLinkCopy(3, 'abs')).toBe(NotCapable);
+    expect(guard.checkLinkCopy(3, '/data/up')).toBe(NotCapable);
+    expect(guard.checkLinkCopy(3, 'down')).toBe(0);
+    expect(guard.checkLinkCopy(3, 'v2/file.txt')).toBe(0);
+    // a link on the way to it still takes the path outside, as for any call
+    await symlink(outside, join(data, 'away'));
+    expect(guard.checkLinkCopy(3, 'away/x')).toBe(NotCapable);
+  });
+
   it('maps guest paths, relative or absolute, as uvwasi does', () => {
     expect(guard.check(3, 'v2/file.txt', 'follows-in-guest')).toEqual(allowed(`${data}/v2/file.txt`));
     expect(guard.check(3, '/data/v2/./x/../file.txt', 'acts-on-link')).toEqual(

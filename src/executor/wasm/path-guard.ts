@@ -52,6 +52,12 @@ export interface PathGuard {
    * it is moved.
    */
   checkLinkTarget(fd: number, path: string, target: string): number;
+  /**
+   * Whether the file at `path` (through `fd`, its last link not followed) may get another name: a
+   * hard link to a symbolic link is a copy of it, which must pass as a new one would
+   * ({@link checkLinkTarget}): else a task could copy an absolute link another task made.
+   */
+  checkLinkCopy(fd: number, path: string): number;
   /** Records the fd a path_open through `dirFd` returned, named by the host path `check` gave. */
   opened(dirFd: number, host: string, fd: number): void;
   closed(fd: number): void;
@@ -81,6 +87,13 @@ export function createPathGuard(
       return undefined; // not a link, or nothing there
     }
   };
+  /**
+   * A link's target is allowed only downwards from where the link is: a `..` cannot be judged by its
+   * text (`dot/..` climbs out when `dot` is a link to `.`), and a link moved elsewhere would climb
+   * from there.
+   */
+  const targetAllowed = (target: string): number =>
+    target.startsWith('/') || target.split('/').includes('..') ? Errno.notcapable : Errno.success;
   const isInside = (path: string, root: string): boolean =>
     path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
 
@@ -184,10 +197,13 @@ export function createPathGuard(
       const descriptor = descriptors.get(fd);
       const host = descriptor && toHost(descriptor, path);
       if (descriptor === undefined || host === undefined) return Errno.success; // WASI answers by itself
-      // Only downwards from where the link is: a `..` cannot be judged by its text (`dot/..` climbs
-      // out when `dot` is a link to `.`), and a link moved elsewhere would climb from there
-      const parts = target.split('/');
-      return target.startsWith('/') || parts.includes('..') ? Errno.notcapable : Errno.success;
+      return targetAllowed(target);
+    },
+    checkLinkCopy(fd, path) {
+      const { errno, host } = this.check(fd, path, 'acts-on-link');
+      if (errno !== Errno.success || host === undefined) return errno;
+      const target = linkTarget(host);
+      return target === undefined ? Errno.success : targetAllowed(target);
     },
     opened(dirFd, host, fd) {
       const descriptor = descriptors.get(dirFd);

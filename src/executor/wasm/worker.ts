@@ -339,6 +339,7 @@ function wasmWorkerMain(
         withoutFollow: 'acts-on-link',
       });
       const makeLink = guard('path_symlink', [2], [onLink(2, 3)]);
+      const linkFile = guard('path_link', [0, 4], [{ ...onLink(0, 2), flags: 1 }, onLink(4, 5)]);
       /** The path of path_open and path_filestat_set_times, whose end the host follows unless told to. */
       const openedPath: PathArgument = { fd: 0, path: 2, flags: 1, withoutFollow: 'follows-on-host' };
 
@@ -484,7 +485,14 @@ function wasmWorkerMain(
           const errno = paths.checkLinkTarget(args[2] as number, pathText(args, 3), pathText(args, 0));
           return errno !== Errno.success ? errno : makeLink(...args);
         },
-        path_link: guard('path_link', [0, 4], [{ ...onLink(0, 2), flags: 1 }, onLink(4, 5)]),
+        // a hard link to a symbolic link (its last link not followed) copies it: checked as a new one
+        path_link: (...args) => {
+          const copiesLink = (Number(args[1]) & lookupFollow) === 0;
+          const errno = copiesLink
+            ? paths.checkLinkCopy(args[0] as number, pathText(args, 2))
+            : Errno.success;
+          return errno !== Errno.success ? errno : linkFile(...args);
+        },
         path_readlink: guard('path_readlink', [], [onLink(0, 1)]),
         path_filestat_get: guard('path_filestat_get', [], [{ ...onLink(0, 2), flags: 1 }]),
         path_filestat_set_times: guard('path_filestat_set_times', [0], [openedPath]),
