@@ -84,10 +84,11 @@ export function noteStoppedByShutdown(store: ExecutionStore): void {
 /** Returns the executions it failed: their inputs, prepared by the previous process, stay behind. */
 export async function reconcileAfterRestart(options: ReconcileOptions): Promise<string[]> {
   const { store } = options;
-  const rerun = store.liveExecutions().filter(runsAgain);
+  const live = store.liveExecutions();
+  const rerun = live.filter(runsAgain);
   const keep = new Set(rerun.map((execution) => execution.ID));
   const failed: string[] = [];
-  for (const execution of store.liveExecutions()) {
+  for (const execution of live) {
     if (keep.has(execution.ID)) continue;
     const shutDown = execution.ComputeState.Message === StoppedByShutdownMessage;
     store.update({

@@ -129,16 +129,20 @@ const NewFileAttempts = 100;
 /**
  * Writes `data` to a new file named `prefix` + eight random characters, as `mkdtemp` names folders,
  * never over an existing file; resolves with its path. What a failed write left of it is removed.
+ * `spare`: an empty file made ahead of time to write it into instead, when it is there
+ * ({@link writeIntoSpareFile}).
  */
 export async function writeNewFile(
   prefix: string,
   data: Uint8Array,
-  options: Omit<WriteOptions, 'exclusive'> = {},
+  options: Omit<WriteOptions, 'exclusive'> & { spare?: string } = {},
 ): Promise<string> {
+  const { spare, ...write } = options;
   for (let attempt = 1; ; attempt++) {
     const path = prefix + randomBytes(4).toString('hex');
+    if (attempt === 1 && spare !== undefined && writeIntoSpareFile(spare, path, data)) return path;
     try {
-      await writeSmallFile(path, data, { ...options, exclusive: true });
+      await writeSmallFile(path, data, { ...write, exclusive: true });
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {

@@ -3,22 +3,13 @@
  * Plain data becomes one file mounted at the target; `application/gzip` data is a tar.gz archive
  * (what the CLI makes of directories and larger files), unpacked into a directory mounted there.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { parentOf, pathUnder } from '../../lib/byte-path.js';
-import {
-  makeFolder,
-  makeTempFolder,
-  removePath,
-  writeIntoSpareFile,
-  writeNewFile,
-  writeSmallFile,
-} from '../../lib/quick-fs.js';
-import { settleNow } from '../../lib/settle-now.js';
+import { makeFolder, makeTempFolder, removePath, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, type InputSource } from '../../models/index.js';
 import { ioError, throwIfAborted } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
@@ -87,17 +78,13 @@ export class InlineStorage implements Storage {
       // a file in `directory` itself: a folder around it would be one more inode to create and remove
       // (0.1–0.6 ms each on a VM's ext4 disk here, against ~5 µs on tmpfs: measured); the empty one
       // made ahead there when there is one, which spares creating any
-      const file = await settleNow(() => {
-        const named = `${join(directory, EntryPrefix)}${randomBytes(4).toString('hex')}`;
-        return writeIntoSpareFile(join(directory, SpareInlineFileName), named, content.data)
-          ? named
-          : undefined;
-      })
-        .then((spared) => spared ?? writeNewFile(join(directory, EntryPrefix), content.data, io))
-        .catch((err: unknown) => {
+      const spare = join(directory, SpareInlineFileName);
+      const file = await writeNewFile(join(directory, EntryPrefix), content.data, { ...io, spare }).catch(
+        (err: unknown) => {
           throwIfAborted(options.signal, 'preparing an inline input');
           throw ioError(`cannot write an inline input to ${directory}`, err);
-        });
+        },
+      );
       return { source: file, target: input.Target, readOnly: false, exclusive: true };
     }
     const entry = await makeTempFolder(join(directory, EntryPrefix)).catch((err: unknown) => {

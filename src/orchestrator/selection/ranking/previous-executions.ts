@@ -8,8 +8,9 @@
  *   −1, `job rejected`;
  * - exactly one, discarded: 0, `job already executed on this node`.
  * So a node gets at most two attempts at a job. Not retryable. Not in Go: an execution stopped because
- * its node shut down (it said so, or the node failed it for its shutdown) does not count, so that restarting nodes one by one (an upgrade)
- * does not leave a service or daemon job with no node it may run on; nor, for a daemon job, one lost
+ * its node shut down (it said so, or the node failed it for its shutdown) does not count, so that
+ * restarting nodes one by one (an upgrade) does not leave a service or daemon job with no node it may
+ * run on; nor, for a daemon job, one lost
  * with its node (heartbeats missed): a daemon runs on every node, and two network outages would
  * otherwise leave a node without it for good, without a word. Other jobs go elsewhere, as in Go.
  */
