@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          setupFiles: ['test/helpers/own-host-record.ts'],
           // Tests check behaviour, never time: the limit only turns a hang into a failure, and the
           // property tests (thousands of runs) must not fail on a busy machine.
           testTimeout: 30_000,
@@ -16,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          setupFiles: ['test/helpers/own-host-record.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -16,6 +16,9 @@
  * once its container runs, its writable inputs are also wherever the container's mounts now lead
  * (docker/followed-mounts.ts); where that cannot be told (a container taken up again after a restart,
  * a folder moved deeper than a path can name), no WASM task with local inputs starts while it runs.
+ *
+ * This record is the process's; local-inputs-on-host.ts extends it to the other node processes of the
+ * host.
  */
 import { isInsideFolder } from '../lib/path-inside.js';
 
@@ -54,12 +57,13 @@ const inUse = new Map<symbol, Use>();
 const overlap = (a: string, b: string): boolean => isInsideFolder(a, b) || isInsideFolder(b, a);
 
 /** Whether `a`, used by a task of `aUser`'s kind, and `b` of another task, may not be used at once. */
-function races(aUser: InputUser, a: LocalInputUse, bUser: InputUser, b: LocalInputUse): boolean {
+export function races(aUser: InputUser, a: LocalInputUse, bUser: InputUser, b: LocalInputUse): boolean {
   if (aUser === 'docker' && bUser === 'docker') return false;
   return (a.writable || b.writable) && overlap(a.path, b.path);
 }
 
-const described = (user: InputUser, input: LocalInputUse): string =>
+/** "the writable local input "/x" of a WASM task", for messages. */
+export const describeInput = (user: InputUser, input: LocalInputUse): string =>
   `the ${input.writable ? 'writable ' : ''}local input ${JSON.stringify(input.path)} of a ${user === 'docker' ? 'Docker' : 'WASM'} task`;
 
 /** What `use` holds now: the inputs recorded, and where its writable ones have moved since. */
@@ -87,7 +91,7 @@ function conflictWith(user: InputUser, inputs: readonly LocalInputUse[], use: Us
     const other = held.find((o) => races(user, input, use.user, o));
     if (other === undefined) continue;
     return (
-      `${described(user, input)} and ${described(use.user, other)} overlap, and the other runs on this ` +
+      `${describeInput(user, input)} and ${describeInput(use.user, other)} overlap, and the other runs on this ` +
       'node: a WASM task reads its inputs by name as it runs, and a task writing there could swap a ' +
       'folder of it for a link meanwhile; the later is refused until the other ends'
     );

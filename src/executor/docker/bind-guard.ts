@@ -14,12 +14,15 @@
  * The writers looked for are every Bacalhau job container on the daemon (a devstack's other nodes
  * share it), wherever their mounts lead now (one this process did not start is paused whatever its
  * mounts), and this process's WASM tasks, whose calls that change names wait meanwhile
- * (local-write-gate.ts); other processes of the host are the operator's to trust, as the allow list is.
+ * (local-write-gate.ts). Other node processes' WASM tasks cannot be held from here: a container whose
+ * inputs one of them uses is refused (../local-inputs-on-host.ts).
  */
 import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
+import { InputInUseHint, type LocalInputUse } from '../local-inputs-in-use.js';
+import { foreignWasmConflict, withHostRecordLocked } from '../local-inputs-on-host.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { followedSources } from './followed-mounts.js';
@@ -43,16 +46,25 @@ export class BindSourceGuard {
   }
 
   /**
-   * Runs `start` (the container `containerID`, whose local inputs are `sources`, real paths checked
+   * Runs `start` (the container `containerID`, whose local inputs are `inputs`, real paths checked
    * against the allow list) with nothing able to swap the folders on their way meanwhile.
    * @throws BacalhauError (InputConfigError) when a source no longer leads where it was checked to,
-   *   or a writer cannot be paused; `start` is then not run
+   *   a writer cannot be paused, or another node process's WASM task uses one (see
+   *   ../local-inputs-on-host.ts); `start` is then not run
    */
-  run<T>(containerID: string, sources: readonly string[], start: () => Promise<T>): Promise<T> {
-    if (sources.length === 0) return start();
-    // WASM tasks' name changes held (local-write-gate.ts) while Docker writers are paused
+  run<T>(containerID: string, inputs: readonly LocalInputUse[], start: () => Promise<T>): Promise<T> {
+    if (inputs.length === 0) return start();
+    const sources = inputs.map((input) => input.path);
+    // WASM tasks' name changes held (local-write-gate.ts) while Docker writers are paused; the host's
+    // other processes' WASM tasks, whose name changes this process cannot hold, must not use the inputs
     const guarded = turn.then(() =>
-      withLocalWritesHeld(() => this.#withWritersPaused(containerID, sources, start)),
+      withLocalWritesHeld(() =>
+        withHostRecordLocked(async () => {
+          const conflict = await foreignWasmConflict('docker', inputs);
+          if (conflict !== undefined) throw inputError(conflict, InputInUseHint);
+          return this.#withWritersPaused(containerID, sources, start);
+        }),
+      ),
     );
     turn = guarded.catch(() => undefined);
     return guarded;

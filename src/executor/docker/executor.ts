@@ -44,10 +44,12 @@ import {
 import type { EgressProxyOptions } from './egress-proxy.js';
 import { HttpGateway, httpModeUnavailable } from './http-gateway.js';
 import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from './images.js';
-import { containerMounts, localSources } from './mounts.js';
+import { containerMounts, localInputUses, writableLocalSources } from './mounts.js';
 import { claimLocalInputs, InputInUseHint, type LocalInputClaim } from '../local-inputs-in-use.js';
 import { followMounts, forgetMounts } from './followed-mounts.js';
 import { BindSourceGuard } from './bind-guard.js';
+import { foreignWriterProbe, localWritesLabel } from './foreign-writers.js';
+import { watchForeignWriters } from '../local-inputs-on-host.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
@@ -113,6 +115,8 @@ export class DockerExecutor extends BaseExecutor {
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
   readonly #bindGuard: BindSourceGuard;
+  /** Stops the host's record from asking this executor's daemon for other processes' writers. */
+  readonly #unwatchForeignWriters: () => void;
   #unavailable: DaemonProblem | undefined;
   #version: Promise<Docker.DockerVersion> | undefined;
   #stopping: Promise<void> | undefined;
@@ -132,6 +136,7 @@ export class DockerExecutor extends BaseExecutor {
     this.daemonAddress = daemon.address;
     this.#leftovers = new LeftoverContainers(this.#docker, this.#scope);
     this.#bindGuard = new BindSourceGuard(this.#docker);
+    this.#unwatchForeignWriters = watchForeignWriters(foreignWriterProbe(this.#docker));
   }
 
   /**
@@ -269,6 +274,7 @@ export class DockerExecutor extends BaseExecutor {
         () => [],
       );
       await Promise.allSettled(left.map((c) => removeContainer(this.#docker, c.id)));
+      this.#unwatchForeignWriters();
     })();
     return this.#stopping;
   }
@@ -291,7 +297,7 @@ export class DockerExecutor extends BaseExecutor {
     // a WASM task must not read by name where this container may write, nor the reverse
     const claimed = claimLocalInputs(
       'docker',
-      localSources(request.inputs, mounts, 'writable').map((path) => ({ path, writable: true })),
+      writableLocalSources(request.inputs, mounts).map((path) => ({ path, writable: true })),
     );
     if ('conflict' in claimed) throw inputError(claimed.conflict, InputInUseHint);
     return this.#run(request, spec, mounts, { stop, signal, claimed }).catch((err: unknown) => {
@@ -376,7 +382,7 @@ export class DockerExecutor extends BaseExecutor {
         start,
         // followed from its start, while the writers that could move its inputs are still paused
         guardStart: (run) =>
-          this.#bindGuard.run(container.id, localSources(request.inputs, mounts), () =>
+          this.#bindGuard.run(container.id, localInputUses(request.inputs, mounts), () =>
             run().then((started) => {
               this.#follow(container.id, writable, claimed);
               return started;
@@ -448,6 +454,7 @@ export class DockerExecutor extends BaseExecutor {
       }),
       pidsLimit: this.#pidsLimit,
       keepLog,
+      ...(writableLocalSources(request.inputs, mounts).length > 0 && { extraLabels: localWritesLabel() }),
     });
     try {
       return {

@@ -13,6 +13,7 @@ import { isInsideFolder } from '../../lib/path-inside.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { ChangedInputHint, changedAfterCheck } from '../input-check.js';
 import { resultPathProblem } from '../results.js';
+import type { LocalInputUse } from '../local-inputs-in-use.js';
 import type { PreparedVolume } from '../types.js';
 import { inputError, outputError } from './errors.js';
 
@@ -78,18 +79,27 @@ export async function containerMounts(options: {
 }
 
 /**
- * The real paths of the local inputs (those not made for the execution alone) among `mounts`, which
- * {@link containerMounts} made of `inputs`, in their order; `writable` only the writable ones. What
- * bind-guard.ts keeps unchanged, and what local-inputs-in-use.ts keeps apart from WASM tasks' inputs.
+ * The local inputs (those not made for the execution alone) among `mounts`, which
+ * {@link containerMounts} made of `inputs`, in their order: their real paths, and whether the task may
+ * write there. What bind-guard.ts keeps unchanged, and what local-inputs-in-use.ts keeps apart from
+ * WASM tasks' inputs.
  */
-export function localSources(
+export function localInputUses(
   inputs: readonly PreparedVolume[],
   mounts: readonly Docker.MountSettings[],
-  which: 'all' | 'writable' = 'all',
-): string[] {
+): LocalInputUse[] {
   return inputs.flatMap((input, i) => {
     const source = mounts[i]?.Source;
-    const wanted = input.exclusive !== true && (which === 'all' || !input.readOnly);
-    return wanted && source !== undefined ? [source] : [];
+    return input.exclusive !== true && source !== undefined
+      ? [{ path: source, writable: !input.readOnly }]
+      : [];
   });
+}
+
+/** The real paths of the writable ones among {@link localInputUses}. */
+export function writableLocalSources(
+  inputs: readonly PreparedVolume[],
+  mounts: readonly Docker.MountSettings[],
+): string[] {
+  return localInputUses(inputs, mounts).flatMap((use) => (use.writable ? [use.path] : []));
 }

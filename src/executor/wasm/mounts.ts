@@ -16,7 +16,8 @@ import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
-import { claimLocalInputs, InputInUseHint } from '../local-inputs-in-use.js';
+import { InputInUseHint } from '../local-inputs-in-use.js';
+import { claimWasmInputs } from '../local-inputs-on-host.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
 import { inputConfigError, outputConfigError } from './errors.js';
@@ -60,14 +61,15 @@ interface MountOptions {
 }
 
 /**
- * The task's mounts; its local inputs are claimed until they are released (local-inputs-in-use.ts):
- * refused while another running task may write where they are, or write where it reads.
+ * The task's mounts; its local inputs are claimed until they are released (local-inputs-in-use.ts,
+ * and local-inputs-on-host.ts for the host's other node processes): refused while another running
+ * task may write where they are, or write where it reads.
  */
 export async function prepareMounts(options: MountOptions): Promise<Mounts> {
   const local = options.inputs
     .filter((input) => input.exclusive !== true)
     .map((input) => ({ path: input.source, writable: !input.readOnly }));
-  const claimed = claimLocalInputs('wasm', local);
+  const claimed = await claimWasmInputs(local);
   if ('conflict' in claimed) throw inputConfigError(claimed.conflict, InputInUseHint);
   try {
     const mounts = await mountsOf(options);
