@@ -1,15 +1,4 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +9,6 @@ import {
   QuickBytes,
   QuickHeadBytes,
   readSmallFile,
-  removePath,
   statPath,
   writeAt,
   writeNewFile,
@@ -87,19 +75,6 @@ describe('quick-fs', () => {
     await hardLink(join(dir, 'small'), join(dir, 'linked'));
     expect(statSync(join(dir, 'linked')).ino).toBe(statSync(join(dir, 'small')).ino);
     await expect(readSmallFile(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-
-  it('removes a file, a link (not what it points to), a folder with what it holds, and nothing', async () => {
-    writeFileSync(join(dir, 'file'), 'x');
-    symlinkSync(join(dir, 'file'), join(dir, 'link'));
-    mkdirSync(join(dir, 'folder', 'inner'), { recursive: true });
-    writeFileSync(join(dir, 'folder', 'inner', 'f'), 'y');
-    await removePath(join(dir, 'link'));
-    expect([existsSync(join(dir, 'link')), existsSync(join(dir, 'file'))]).toEqual([false, true]);
-    await removePath(join(dir, 'file'));
-    await removePath(join(dir, 'folder'));
-    await removePath(join(dir, 'missing'));
-    expect(existsSync(join(dir, 'file')) || existsSync(join(dir, 'folder'))).toBe(false);
   });
 
   it('writes buffers at a position of an open file, at once or (past the head) through the pool', async () => {

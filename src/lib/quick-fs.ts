@@ -16,7 +16,6 @@ import {
   readFileSync,
   renameSync,
   statSync,
-  unlinkSync,
   writeFileSync,
   writev,
   writevSync,
@@ -158,19 +157,6 @@ export async function writeNewFile(
 /** The metadata of `path` (symlinks followed), or undefined when there is nothing there. */
 export function statPath(path: string): Promise<Stats | undefined> {
   return settleNow(() => statSync(path, { throwIfNoEntry: false }));
-}
-
-/**
- * Removes `path`, whatever it is (`rm -rf`): a file or link at once, a folder (which unlink refuses)
- * through the thread pool, as it may hold many files. Not for a large file: unlinking its last link
- * frees its blocks within the call, on the event loop.
- */
-export async function removePath(path: string): Promise<void> {
-  try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') await rm(path, { recursive: true, force: true });
-  }
 }
 
 /** A hard link to `existing` at `path`. */

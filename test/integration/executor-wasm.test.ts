@@ -21,7 +21,7 @@ import { closeSync, openSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BacalhauError, ErrorCode } from '../../src/models/bacerrors.js';
 import { runExecutorContract, type ContractTask } from '../../src/executor/executor.contract.js';
 import { claimLocalInputs } from '../../src/executor/local-inputs-in-use.js';
@@ -44,6 +44,12 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
     inputs: [moduleInput(name)],
   });
   const withArgs = (name: string, ...args: string[]): ContractTask => task(name, { Parameters: args });
+
+  /** Waits for the file inputs' folders to go: they are removed after the task's result. */
+  const inputFoldersRemoved = (scratchDir: string): Promise<void> =>
+    vi.waitFor(async () =>
+      expect((await readdir(scratchDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual([]),
+    );
 
   /** Executors of the current test; stopped after it, so no worker thread outlives it. */
   const executors: WasmExecutor[] = [];
@@ -615,9 +621,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
             });
             expect(result.ExitCode).toBe(0);
             expect(await readFile(source, 'utf8')).toBe('after');
-            expect(
-              (await readdir(req.scratchDir)).filter((name) => name.startsWith('wasm-file-inputs')),
-            ).toEqual([]);
+            await inputFoldersRemoved(req.scratchDir);
           }
         } finally {
           await rm(otherDisk, { recursive: true, force: true });
@@ -656,9 +660,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           inputs: [{ source, target: '/in/same.txt', readOnly: false }],
         });
         expect(result).toMatchObject({ ExitCode: 0 });
-        expect((await readdir(req.scratchDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual(
-          [],
-        );
+        await inputFoldersRemoved(req.scratchDir);
         expect(await readFile(source, 'utf8')).toBe('before');
       }));
 

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { parentOf, pathUnder } from '../../lib/byte-path.js';
-import { makeFolder, makeTempFolder, removePath, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
+import { makeFolder, makeTempFolder, writeNewFile, writeSmallFile } from '../../lib/quick-fs.js';
 import { ErrorCode, type InputSource } from '../../models/index.js';
 import { ioError, throwIfAborted } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
@@ -102,9 +102,14 @@ export class InlineStorage implements Storage {
     }
   }
 
-  /** Removes the file or folder `prepareStorage` made; never what this provider did not create. */
+  /**
+   * Removes the file or folder `prepareStorage` made; never what this provider did not create. Through
+   * the thread pool: the task is over, and the event loop has its result to pass on meanwhile.
+   */
   async cleanupStorage(_input: InputSource, volume: StorageVolume): Promise<void> {
-    if (basename(volume.source).startsWith(EntryPrefix)) await removePath(volume.source);
+    if (basename(volume.source).startsWith(EntryPrefix)) {
+      await rm(volume.source, { recursive: true, force: true });
+    }
   }
 
   async #decode(input: InputSource, signal: AbortSignal | undefined): Promise<Content> {
