@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,8 +8,8 @@ import type { LocalInputUse } from './local-inputs-in-use.js';
 import {
   claimWasmInputs,
   foreignWasmConflict,
+  ForeignWriterHint,
   RegistryEnv,
-  watchForeignWriters,
   withHostRecordLocked,
 } from './local-inputs-on-host.js';
 
@@ -26,12 +26,10 @@ afterEach(async () => {
 });
 
 /**
- * Another process (another node's, as far as the record knows) claiming `inputs` for a WASM task,
- * through this module: its answer, and the process, which releases the claim on a line on stdin.
+ * Another process (another node's, as far as the record knows) running `script` with this module's
+ * exports as `m` and `arg`: its first line of output, and the process, whose stdin the script may read.
  */
-async function claimInOtherProcess(
-  inputs: LocalInputUse[],
-): Promise<{ child: ChildProcess; answer: string }> {
+async function otherProcess(script: string, arg: string): Promise<{ child: ChildProcess; answer: string }> {
   const module = new URL('./local-inputs-on-host.ts', import.meta.url).href;
   const child = spawn(
     process.execPath,
@@ -40,11 +38,8 @@ async function claimInOtherProcess(
       'tsx',
       '--input-type=module',
       '-e',
-      `const { claimWasmInputs } = await import(${JSON.stringify(module)});
-       const claim = await claimWasmInputs(JSON.parse(process.argv[1]));
-       console.log('conflict' in claim ? claim.conflict : 'claimed');
-       process.stdin.once('data', () => claim.release());`,
-      JSON.stringify(inputs),
+      `const m = await import(${JSON.stringify(module)}); const arg = process.argv[1]; ${script}`,
+      arg,
     ],
     { env: process.env, stdio: ['pipe', 'pipe', 'inherit'] },
   );
@@ -53,12 +48,48 @@ async function claimInOtherProcess(
   return { child, answer: line.toString().trim() };
 }
 
+/** Another process claiming `inputs` for a WASM task: released on a line on its stdin. */
+const claimInOtherProcess = (inputs: LocalInputUse[]) =>
+  otherProcess(
+    `const claim = await m.claimWasmInputs(JSON.parse(arg));
+     console.log('conflict' in claim ? claim.conflict : 'claimed');
+     process.stdin.once('data', () => claim.release());`,
+    JSON.stringify(inputs),
+  );
+
+/**
+ * Another process recording a Docker writer whose container's first process is `pid`, as the Docker
+ * executor does: released on a line on its stdin.
+ */
+const writerInOtherProcess = (pid: number) =>
+  otherProcess(
+    `const writer = await m.withHostRecordLocked(() => m.recordDockerWriter('c0ffee0123456789'));
+     await writer.running(Number(arg));
+     console.log('recorded');
+     process.stdin.once('data', () => writer.release());`,
+    String(pid),
+  );
+
+/** A process standing for a container's first process. */
+function containerProcess(): ChildProcess {
+  const child = spawn('sleep', ['60']);
+  children.push(child);
+  return child;
+}
+
 const read = (path: string): LocalInputUse => ({ path, writable: false });
 const write = (path: string): LocalInputUse => ({ path, writable: true });
 
 /** A conflict, seen holding the lock as the Docker executor's guard sees it. */
-const dockerConflict = (inputs: LocalInputUse[]): Promise<string | undefined> =>
-  withHostRecordLocked(() => foreignWasmConflict('docker', inputs));
+const dockerConflict = async (inputs: LocalInputUse[]): Promise<string | undefined> =>
+  (await withHostRecordLocked(() => foreignWasmConflict('docker', inputs)))?.conflict;
+
+/** Whether a WASM task reading /data/p is refused now (released at once when it is not). */
+async function refused(): Promise<boolean> {
+  const claim = await claimWasmInputs([read('/data/p')]);
+  if ('release' in claim) claim.release();
+  return 'conflict' in claim;
+}
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -79,14 +110,12 @@ describe('the host record of local inputs in use', () => {
     expect(await dockerConflict([write('/data/p')])).toBeUndefined();
   });
 
-  it("refuses a WASM task whose input overlaps another process's WASM writer's", async () => {
+  it("refuses a WASM task whose input overlaps another process's WASM writer's, and the reverse", async () => {
     const { answer } = await claimInOtherProcess([write('/data/p')]);
     expect(answer).toBe('claimed');
-    const claim = await claimWasmInputs([read('/data/p/q/r')]);
-    expect(claim).toEqual({
+    expect(await claimWasmInputs([read('/data/p/q/r')])).toMatchObject({
       conflict: expect.stringContaining('of another node process of this host') as unknown,
     });
-    // and the other process is refused this one's claim in turn
     const mine = await claimWasmInputs([write('/data/x')]);
     expect(mine).toHaveProperty('release');
     const theirs = await claimInOtherProcess([read('/data/x/y')]);
@@ -94,47 +123,76 @@ describe('the host record of local inputs in use', () => {
     if ('release' in mine) mine.release();
   });
 
-  it('forgets the claims of a process that was killed', async () => {
+  it('forgets the WASM inputs of a process that was killed', async () => {
     const { child, answer } = await claimInOtherProcess([write('/data/p')]);
     expect(answer).toBe('claimed');
     child.kill('SIGKILL');
     await once(child, 'exit');
     expect(await dockerConflict([write('/data/p')])).toBeUndefined();
-    expect(await readdir(join(root, 'record'))).toEqual([]); // its file removed on the way
+    expect(await readdir(join(root, 'record'))).toEqual(['lock-name']); // its file removed on the way
   });
 
   it('does not take a live process for one whose pid it reuses', async () => {
     await mkdir(join(root, 'record'), { recursive: true, mode: 0o700 });
     // the pid of a live process (this one's parent), another start time: a file left by a dead one
     const file = join(root, 'record', `${process.ppid}-0.json`);
-    await writeFile(file, JSON.stringify({ startTime: '1', inputs: [write('/data/p')] }));
+    await writeFile(file, JSON.stringify({ startTime: '1', inputs: [write('/data/p')], writers: [] }));
     expect(await dockerConflict([write('/data/p')])).toBeUndefined();
   });
 
-  it('refuses a WASM task while a writer a probe reports runs', async () => {
-    const unwatch = watchForeignWriters(() => Promise.resolve('a writer of another process runs'));
-    try {
-      expect(await claimWasmInputs([read('/data/p')])).toEqual({
-        conflict: 'a writer of another process runs',
-      });
-      // a task without local inputs does not ask
-      expect(await claimWasmInputs([])).toHaveProperty('release');
-    } finally {
-      unwatch();
-    }
-    const claim = await claimWasmInputs([read('/data/p')]);
-    expect(claim).toHaveProperty('release');
-    if ('release' in claim) claim.release();
+  it("refuses WASM tasks with local inputs while another process's Docker writer runs, until it is released", async () => {
+    const container = containerProcess();
+    const { child, answer } = await writerInOtherProcess(container.pid!);
+    expect(answer).toBe('recorded');
+    expect(await claimWasmInputs([read('/elsewhere')])).toEqual({
+      conflict: expect.stringContaining(
+        `the container c0ffee012345 of a Docker task with a writable local input of another node process of this host (pid ${child.pid}) runs, and where its folders are now cannot be told from here`,
+      ) as unknown,
+      hint: ForeignWriterHint,
+    });
+    // a task without local inputs is not concerned
+    expect(await claimWasmInputs([])).toHaveProperty('release');
+    child.stdin?.write('release\n');
+    await until(async () => !(await refused()));
+    expect(await refused()).toBe(false);
   });
 
-  it('refuses to record in a folder others may write to', async () => {
+  it('keeps refusing them while the container of a killed process runs, and forgets it once it ended', async () => {
+    const container = containerProcess();
+    const { child } = await writerInOtherProcess(container.pid!);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(await claimWasmInputs([read('/elsewhere')])).toMatchObject({
+      conflict: expect.stringContaining(
+        'runs (that process has ended, and the container may still run; if `docker ps` does not list c0ffee012345, remove',
+      ) as unknown,
+    });
+    container.kill('SIGKILL');
+    await once(container, 'exit');
+    expect(await refused()).toBe(false);
+    // its file removed on the way (this process's own comes and goes with its claims)
+    expect(await readdir(join(root, 'record'))).not.toContain(`${child.pid}-0.json`);
+  });
+
+  it('makes its folder again when it was removed', async () => {
+    expect(await refused()).toBe(false);
+    await rm(join(root, 'record'), { recursive: true });
+    expect(await refused()).toBe(false);
+  });
+
+  it('refuses to record in a folder others may write to, or another user owns', async () => {
     await mkdir(join(root, 'record'));
     await chmod(join(root, 'record'), 0o777); // past the umask
-    const claim = await claimWasmInputs([read('/data/p')]);
-    expect(claim).toEqual({
+    const problem = {
       conflict: expect.stringContaining(
         `${join(root, 'record')} must be a folder of this user's that no one else may write to`,
       ) as unknown,
-    });
+      hint: `Check that ${join(root, 'record')} can be written, then submit the job again`,
+    };
+    expect(await claimWasmInputs([read('/data/p')])).toEqual(problem);
+    if (process.getuid?.() !== 0) return; // only root can give a folder to another user
+    await chmod(join(root, 'record'), 0o700);
+    await chown(join(root, 'record'), 65534, 65534);
+    expect(await claimWasmInputs([read('/data/p')])).toEqual(problem);
   });
 });

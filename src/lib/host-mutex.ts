@@ -13,14 +13,20 @@ const queues = new Map<string, Promise<unknown>>();
 /** How long a waiter sleeps between tries while another process holds the name, at most. */
 const MaxRetryMs = 10;
 
+/** The lock was not had in time (`name` of the error: `HostMutexTimeout`). */
+export class HostMutexTimeout extends Error {
+  override name = 'HostMutexTimeout';
+}
+
 /**
- * Runs `fn` while holding the lock `name` (any text; hashed into the socket name by the caller if it
- * may be long: the kernel allows 107 bytes).
+ * Runs `fn` while holding the lock `name` (at most 107 bytes), taken within `waitMs` of the call.
+ * @throws HostMutexTimeout when it was not
  */
-export function withHostMutex<T>(name: string, fn: () => Promise<T>): Promise<T> {
+export function withHostMutex<T>(name: string, fn: () => Promise<T>, waitMs: number): Promise<T> {
+  const deadline = Date.now() + waitMs;
   const previous = queues.get(name) ?? Promise.resolve();
   const held = previous.then(async () => {
-    const socket = await bind(name);
+    const socket = await bind(name, deadline);
     try {
       return await fn();
     } finally {
@@ -37,9 +43,10 @@ export function withHostMutex<T>(name: string, fn: () => Promise<T>): Promise<T>
 }
 
 /** The name bound, once no other process holds it; undefined where there is no abstract namespace. */
-async function bind(name: string): Promise<Server | undefined> {
+async function bind(name: string, deadline: number): Promise<Server | undefined> {
   if (process.platform !== 'linux') return undefined;
   for (let delay = 1; ; delay = Math.min(delay * 2, MaxRetryMs)) {
+    if (Date.now() > deadline) throw new HostMutexTimeout(`the lock ${name} was held elsewhere throughout`);
     const bound = await new Promise<Server | 'in use'>((resolve, reject) => {
       const server = createServer();
       server.once('error', (err: NodeJS.ErrnoException) =>

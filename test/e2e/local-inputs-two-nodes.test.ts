@@ -1,16 +1,19 @@
 /**
  * Two node processes on one host (two plain `serve`, each its own orchestrator and compute node) with
  * the same allow-listed folder: a WASM job of one may not read by name where a Docker job of the
- * other writes, whichever starts first (src/executor/local-inputs-on-host.ts). Both processes inherit
+ * other writes, whichever starts first (src/executor/local-inputs-on-host.ts), though the first has
+ * no Docker daemon to ask. Both processes inherit
  * this test file's record of local inputs in use (test/helpers/own-host-record.ts), as two nodes of
  * a host share the default one.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { dockerEnv, requireDocker, requireWasmModule } from '../helpers/test-env.js';
+import { RegistryEnv } from '../../src/executor/local-inputs-on-host.js';
 import { commonArgs, ServeProcess } from './process-cluster.js';
 
 let root: string;
@@ -33,7 +36,15 @@ beforeAll(async () => {
       `Compute.AllowListedLocalPaths=${shared}/**:rw`,
     ]);
     nodes.push(node);
-    await node.start();
+    // a has no Docker daemon (a WASM-only node): it cannot ask the daemon about b's containers
+    const daemon = process.env['DOCKER_HOST'];
+    if (name === 'a') process.env['DOCKER_HOST'] = `unix://${join(root, 'no-daemon.sock')}`;
+    try {
+      await node.start();
+    } finally {
+      if (daemon === undefined) delete process.env['DOCKER_HOST'];
+      else process.env['DOCKER_HOST'] = daemon;
+    }
   }
 }, 120_000);
 afterAll(async () => {
@@ -92,7 +103,7 @@ describe('two node processes sharing an allow-listed folder', () => {
     const refused = await waitForState(0, reader, ['Failed', 'Completed']);
     expect(refused.Job.State.StateType).toBe('Failed');
     expect(refused.Executions.Items[0]?.ComputeState.Message).toContain(
-      'of a Docker task with a writable local input runs, started by another node process of this host',
+      `of a Docker task with a writable local input of another node process of this host (pid ${nodes[1]!.pid}) runs`,
     );
 
     // the writer's container ends some seconds after its job is stopped (busybox's sleep, its first
@@ -111,7 +122,7 @@ describe('two node processes sharing an allow-listed folder', () => {
     const { image } = requireDocker(ctx);
     const sleep = requireWasmModule(ctx, 'sleep');
     const reader = await submit(0, ['wasm', 'run', '-i', `file://${shared}/p/q:/data`, sleep, '60000']);
-    await waitForState(0, reader, ['Running']);
+    await inputRecorded(`${shared}/p/q`);
 
     const writer = await dockerWriter(1, image);
     const refused = await waitForState(1, writer, ['Failed', 'Completed']);
@@ -121,4 +132,59 @@ describe('two node processes sharing an allow-listed folder', () => {
     );
     await run(0, ['job', 'stop', reader]);
   });
+
+  it('keeps refusing WASM jobs while the Docker job of a node killed with it running goes on', async (ctx) => {
+    const { image, cli: docker } = requireDocker(ctx);
+    const cat = requireWasmModule(ctx, 'cat');
+    const writer = await dockerWriter(1, image);
+    await waitForState(1, writer, ['Running']);
+    const container = await writerContainer(docker);
+    await nodes[1]!.kill('SIGKILL'); // its container runs on
+
+    const reader = await submit(0, ['wasm', 'run', '-i', `file://${shared}/p/q:/data`, cat, '/data/f']);
+    const refused = await waitForState(0, reader, ['Failed', 'Completed']);
+    expect(refused.Job.State.StateType).toBe('Failed');
+    expect(refused.Executions.Items[0]?.ComputeState.Message).toContain(
+      `the container ${container.slice(0, 12)} of a Docker task with a writable local input of another node process of this host`,
+    );
+
+    execFileSync(docker, ['rm', '-f', container]);
+    const again = await submit(0, ['wasm', 'run', '-i', `file://${shared}/p/q:/data`, cat, '/data/f']);
+    expect((await waitForState(0, again, ['Failed', 'Completed'])).Job.State.StateType).toBe('Completed');
+  });
 });
+
+/** Waits until a node process has recorded a WASM task's local input `path` in the host's record. */
+async function inputRecorded(path: string): Promise<void> {
+  const folder = process.env[RegistryEnv]!;
+  await vi.waitFor(
+    () => {
+      const files = readdirSync(folder).filter((name) => name.endsWith('.json'));
+      expect(files.map((name) => readFileSync(join(folder, name), 'utf8')).join()).toContain(
+        JSON.stringify(path),
+      );
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+}
+
+/** The running container that mounts the shared folder writable (node b's writer). */
+async function writerContainer(docker: string): Promise<string> {
+  let found = '';
+  await vi.waitFor(
+    () => {
+      const ids = execFileSync(docker, ['ps', '-q', '--no-trunc'], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      found =
+        ids.find((id) =>
+          execFileSync(docker, ['inspect', '--format', '{{range .Mounts}}{{.Source}} {{end}}', id], {
+            encoding: 'utf8',
+          }).includes(`${shared}/p `),
+        ) ?? '';
+      expect(found).not.toBe('');
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+  return found;
+}

@@ -70,6 +70,11 @@ export class ServeProcess {
     );
   }
 
+  /** The process's ID while it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** What the process printed (stdout and stderr), for failure messages. */
   get output(): string {
     return this.#output;

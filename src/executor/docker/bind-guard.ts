@@ -21,8 +21,8 @@ import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
-import { InputInUseHint, type LocalInputUse } from '../local-inputs-in-use.js';
-import { foreignWasmConflict, withHostRecordLocked } from '../local-inputs-on-host.js';
+import type { LocalInputUse } from '../local-inputs-in-use.js';
+import { foreignWasmConflict, HostRecordUnavailable, withHostRecordLocked } from '../local-inputs-on-host.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { followedSources } from './followed-mounts.js';
@@ -60,9 +60,12 @@ export class BindSourceGuard {
     const guarded = turn.then(() =>
       withLocalWritesHeld(() =>
         withHostRecordLocked(async () => {
-          const conflict = await foreignWasmConflict('docker', inputs);
-          if (conflict !== undefined) throw inputError(conflict, InputInUseHint);
+          const foreign = await foreignWasmConflict('docker', inputs);
+          if (foreign !== undefined) throw inputError(foreign.conflict, foreign.hint);
           return this.#withWritersPaused(containerID, sources, start);
+        }).catch((err: unknown) => {
+          if (err instanceof HostRecordUnavailable) throw inputError(err.message);
+          throw err;
         }),
       ),
     );

@@ -48,8 +48,6 @@ export interface ContainerConfigInput {
   pidsLimit: number;
   /** Whether the daemon keeps a log of the task's output: for a long-running task only (see above). */
   keepLog: boolean;
-  /** Labels beyond the execution's (naming.ts): foreign-writers.ts's on a writer of local inputs. */
-  extraLabels?: Readonly<Record<string, string>>;
 }
 
 export function containerCreateOptions(input: ContainerConfigInput): Docker.ContainerCreateOptions {
@@ -64,7 +62,7 @@ export function containerCreateOptions(input: ContainerConfigInput): Docker.Cont
     ...(spec.Parameters.length > 0 && { Cmd: spec.Parameters }),
     ...(spec.WorkingDirectory !== '' && { WorkingDir: spec.WorkingDirectory }),
     Env: mergeEnv(input.env, spec.EnvironmentVariables, input.networkEnv),
-    Labels: { ...containerLabels(input.ref, 'executor'), ...input.extraLabels },
+    Labels: containerLabels(input.ref, 'executor'),
     Tty: false,
     AttachStdin: false,
     OpenStdin: false,

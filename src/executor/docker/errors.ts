@@ -124,13 +124,8 @@ export function statusCode(err: unknown): number | undefined {
 }
 
 function isUnreachable(err: unknown): boolean {
-  return isNotListening(err) || isDenied(err) || errnoCode(err) === 'ECONNRESET';
-}
-
-/** Nothing listens where the daemon should be: no daemon runs there. */
-export function isNotListening(err: unknown): boolean {
   const code = errnoCode(err);
-  return code === 'ECONNREFUSED' || code === 'ENOENT';
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || isDenied(err) || code === 'ECONNRESET';
 }
 
 /** The daemon's socket refuses this process's user (it is not root nor in the socket's group). */

@@ -48,8 +48,11 @@ import { containerMounts, localInputUses, writableLocalSources } from './mounts.
 import { claimLocalInputs, InputInUseHint, type LocalInputClaim } from '../local-inputs-in-use.js';
 import { followMounts, forgetMounts } from './followed-mounts.js';
 import { BindSourceGuard } from './bind-guard.js';
-import { foreignWriterProbe, localWritesLabel } from './foreign-writers.js';
-import { watchForeignWriters } from '../local-inputs-on-host.js';
+import {
+  recordDockerWriter,
+  withHostRecordLocked,
+  type DockerWriterRecord,
+} from '../local-inputs-on-host.js';
 import type { ExecutionRef, ExecutorScope } from './naming.js';
 import { networkSettings, resolveNetwork, type NetworkResolution } from './network.js';
 import { RecentAnswers } from './recent-answers.js';
@@ -115,8 +118,6 @@ export class DockerExecutor extends BaseExecutor {
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
   readonly #bindGuard: BindSourceGuard;
-  /** Stops the host's record from asking this executor's daemon for other processes' writers. */
-  readonly #unwatchForeignWriters: () => void;
   #unavailable: DaemonProblem | undefined;
   #version: Promise<Docker.DockerVersion> | undefined;
   #stopping: Promise<void> | undefined;
@@ -136,7 +137,6 @@ export class DockerExecutor extends BaseExecutor {
     this.daemonAddress = daemon.address;
     this.#leftovers = new LeftoverContainers(this.#docker, this.#scope);
     this.#bindGuard = new BindSourceGuard(this.#docker);
-    this.#unwatchForeignWriters = watchForeignWriters(foreignWriterProbe(this.#docker));
   }
 
   /**
@@ -274,7 +274,6 @@ export class DockerExecutor extends BaseExecutor {
         () => [],
       );
       await Promise.allSettled(left.map((c) => removeContainer(this.#docker, c.id)));
-      this.#unwatchForeignWriters();
     })();
     return this.#stopping;
   }
@@ -359,8 +358,13 @@ export class DockerExecutor extends BaseExecutor {
     const writable = mounts.flatMap((mount) =>
       mount.Type === 'bind' && mount.ReadOnly !== true && mount.Source !== undefined ? [mount.Source] : [],
     );
+    // in the host's record for its other node processes, from before it can write until it is gone
+    const writesLocal = writableLocalSources(request.inputs, mounts).length > 0;
+    let hostRecord: DockerWriterRecord | undefined;
+    let removed = false;
     const cleanup = (): Promise<void> =>
       this.#removal(async () => {
+        removed = true;
         await Promise.allSettled([
           gateway?.close(),
           existing === undefined
@@ -371,6 +375,7 @@ export class DockerExecutor extends BaseExecutor {
         this.#active.delete(request.executionID);
         forgetMounts(container.id);
         claimed.release();
+        hostRecord?.release();
       });
     let recorder: OutputRecorder | undefined;
     try {
@@ -382,25 +387,53 @@ export class DockerExecutor extends BaseExecutor {
         start,
         // followed from its start, while the writers that could move its inputs are still paused
         guardStart: (run) =>
-          this.#bindGuard.run(container.id, localInputUses(request.inputs, mounts), () =>
-            run().then((started) => {
-              this.#follow(container.id, writable, claimed);
-              return started;
-            }),
-          ),
+          this.#bindGuard.run(container.id, localInputUses(request.inputs, mounts), async () => {
+            if (writesLocal) hostRecord = await recordDockerWriter(container.id);
+            const failure = await run();
+            this.#follow(container.id, writable, claimed);
+            await this.#recordRunning(container, hostRecord);
+            return failure;
+          }),
         // what the task wrote while no node was attached is in the daemon's log, after what was recorded
         fromDaemonLog: !start && daemonLog,
         signal: stop,
         cleanup,
       });
-      // started by an earlier process: where its mounts lead now cannot be told
-      if (!start) claimed.follow(() => 'unknown');
+      if (!start) {
+        // started by an earlier process: where its mounts lead now cannot be told
+        claimed.follow(() => 'unknown');
+        if (writesLocal) {
+          // not had: the entry its previous process made holds while the container's first process lives
+          hostRecord = await withHostRecordLocked(() => recordDockerWriter(container.id)).catch(
+            () => undefined,
+          );
+          await this.#recordRunning(container, hostRecord);
+          if (removed) hostRecord?.release(); // it ended meanwhile
+        }
+      }
       return { log: recorder.log, done };
     } catch (err) {
       await recorder?.close();
       await cleanup();
       throw err;
     }
+  }
+
+  /**
+   * Ties the container's entry in the host's record to its first process, which lives as long as the
+   * container does: the entry then holds whatever becomes of this node. One that is not running has no
+   * such process (its entry holds while this process runs, until its removal).
+   */
+  async #recordRunning(
+    container: Docker.Container,
+    hostRecord: DockerWriterRecord | undefined,
+  ): Promise<void> {
+    if (hostRecord === undefined) return;
+    const pid = await container.inspect().then(
+      (info) => info.State.Pid,
+      () => 0,
+    );
+    if (pid > 0) await hostRecord.running(pid);
   }
 
   /**
@@ -454,7 +487,6 @@ export class DockerExecutor extends BaseExecutor {
       }),
       pidsLimit: this.#pidsLimit,
       keepLog,
-      ...(writableLocalSources(request.inputs, mounts).length > 0 && { extraLabels: localWritesLabel() }),
     });
     try {
       return {

@@ -72,11 +72,6 @@ export function followedSources(containerID: string): string[] | undefined {
   return followed.get(containerID)?.paths();
 }
 
-/** Whether this process follows the container's mounts: it started the container. */
-export function isFollowed(containerID: string): boolean {
-  return followed.has(containerID);
-}
-
 /** The container is gone: its folders are let go. */
 export function forgetMounts(containerID: string): void {
   followed.get(containerID)?.close();

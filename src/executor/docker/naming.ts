@@ -14,8 +14,6 @@ export const Label = {
   Execution: 'bacalhau-executionID',
   Role: 'bacalhau-role',
   Instance: 'bacalhau-instance',
-  /** On a container with a writable local input: the host's record of them (foreign-writers.ts). */
-  LocalWrites: 'bacalhau-local-writes',
 } as const;
 
 export type ContainerRole = 'executor' | 'sandbox';

@@ -16,7 +16,6 @@ import { isInsideFolder } from '../../lib/path-inside.js';
 import { statPath } from '../../lib/quick-fs.js';
 import type { ResultPath } from '../../models/result-path.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
-import { InputInUseHint } from '../local-inputs-in-use.js';
 import { claimWasmInputs } from '../local-inputs-on-host.js';
 import { resultPathProblem } from '../results.js';
 import type { PreparedVolume } from '../types.js';
@@ -70,7 +69,7 @@ export async function prepareMounts(options: MountOptions): Promise<Mounts> {
     .filter((input) => input.exclusive !== true)
     .map((input) => ({ path: input.source, writable: !input.readOnly }));
   const claimed = await claimWasmInputs(local);
-  if ('conflict' in claimed) throw inputConfigError(claimed.conflict, InputInUseHint);
+  if ('conflict' in claimed) throw inputConfigError(claimed.conflict, claimed.hint);
   try {
     const mounts = await mountsOf(options);
     return {
