@@ -7,6 +7,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recordNodeFolder } from '../executor/local-inputs-on-host.js';
 import { LogFileName, SpareExitCodeFileName, SpareLogFileName } from '../executor/results.js';
 import { SpareInlineFileName } from '../storage/index.js';
 import { makeFolder } from '../lib/quick-fs.js';
@@ -46,11 +47,14 @@ export interface ExecutionDirs {
 }
 
 export class ExecutionPaths {
+  readonly #root: string;
   readonly #outputDir: string;
   readonly #spares: SpareFolders | undefined;
+  #forgetOnHost: (() => void) | undefined;
 
   /** `root` is `<DataDir>/compute/executions`. */
   constructor(root: string, options: ExecutionPathsOptions = {}) {
+    this.#root = root;
     this.#outputDir = join(root, 'output');
     if (options.spares !== undefined) {
       this.#spares = new SpareFolders(join(root, 'spare'), SpareLayout, options.spares);
@@ -58,11 +62,14 @@ export class ExecutionPaths {
   }
 
   /**
-   * Starts making spare folders, when asked for; removes what a previous process left of them. A
-   * folder that cannot be made costs the spares only: each execution then makes its own folders, and
-   * fails there with an error that says why.
+   * Records the folders in the host's record of local inputs in use, as tasks write there while they
+   * run: no local input may overlap them (executor/local-inputs-on-host.ts; a record that cannot be
+   * written refuses every local input anyway). Starts making spare folders, when asked for; removes
+   * what a previous process left of them. A folder that cannot be made costs the spares only: each
+   * execution then makes its own folders, and fails there with an error that says why.
    */
   async start(): Promise<void> {
+    this.#forgetOnHost ??= await recordNodeFolder(this.#root).catch(() => undefined);
     if (this.#spares === undefined) return;
     try {
       await makeFolder(this.#outputDir); // where spares are moved to
@@ -72,8 +79,10 @@ export class ExecutionPaths {
     await this.#spares.start();
   }
 
-  /** Stops making spare folders and removes those left. */
+  /** Stops making spare folders and removes those left; takes the folders out of the host's record. */
   async stop(): Promise<void> {
+    this.#forgetOnHost?.();
+    this.#forgetOnHost = undefined;
     await this.#spares?.stop();
   }
 

@@ -32,10 +32,14 @@ export interface RecordedWriter {
   startTime?: string;
 }
 
-/** What one process records: its WASM tasks' local inputs, and its Docker tasks that write locally. */
+/**
+ * What one process records: its WASM tasks' local inputs, its Docker tasks that write locally, and its
+ * nodes' folders of executions (where tasks write their results).
+ */
 export interface ProcessRecord {
   inputs: LocalInputUse[];
   writers: RecordedWriter[];
+  nodeFolders: string[];
 }
 
 /** Another process's record, as far as it still holds. */
@@ -45,6 +49,8 @@ export interface OtherRecord {
   file: string;
   /** Its WASM tasks' inputs: none once the process has ended (its tasks ran in its threads). */
   inputs: LocalInputUse[];
+  /** Its nodes' folders of executions: none once it has ended. */
+  nodeFolders: string[];
   /** Its writers that may still run: whose first process lives, or not known yet. */
   writers: RecordedWriter[];
   /** Whether the process that wrote it runs. */
@@ -66,7 +72,7 @@ export function writeOwnRecord(record: ProcessRecord): Promise<void> {
   const write = writing.then(async () => {
     const folder = await readyFolder();
     const file = join(folder, ownName);
-    if (record.inputs.length === 0 && record.writers.length === 0) {
+    if (record.inputs.length + record.writers.length + record.nodeFolders.length === 0) {
       await unlink(file).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
@@ -108,7 +114,14 @@ export async function otherRecords(): Promise<OtherRecord[]> {
       continue;
     }
     // another thread of this process (a test's worker) is another process for this purpose
-    found.push({ pid, file, alive, inputs: alive ? content.inputs : [], writers });
+    found.push({
+      pid,
+      file,
+      alive,
+      inputs: alive ? content.inputs : [],
+      nodeFolders: alive ? (content.nodeFolders ?? []) : [],
+      writers,
+    });
   }
   return found;
 }

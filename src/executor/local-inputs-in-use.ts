@@ -54,7 +54,8 @@ export const InputInUseHint =
 
 const inUse = new Map<symbol, Use>();
 
-const overlap = (a: string, b: string): boolean => isInsideFolder(a, b) || isInsideFolder(b, a);
+/** Whether one of the two paths is inside the other (or they are the same). */
+export const overlap = (a: string, b: string): boolean => isInsideFolder(a, b) || isInsideFolder(b, a);
 
 /** Whether `a`, used by a task of `aUser`'s kind, and `b` of another task, may not be used at once. */
 export function races(aUser: InputUser, a: LocalInputUse, bUser: InputUser, b: LocalInputUse): boolean {

@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalInputUse } from './local-inputs-in-use.js';
 import {
   claimWasmInputs,
-  foreignWasmConflict,
+  hostInputConflict,
   ForeignWriterHint,
+  NodeFolderHint,
+  recordNodeFolder,
   RegistryEnv,
   withHostRecordLocked,
 } from './local-inputs-on-host.js';
@@ -22,7 +24,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-  await rm(root, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
 });
 
 /**
@@ -82,7 +84,7 @@ const write = (path: string): LocalInputUse => ({ path, writable: true });
 
 /** A conflict, seen holding the lock as the Docker executor's guard sees it. */
 const dockerConflict = async (inputs: LocalInputUse[]): Promise<string | undefined> =>
-  (await withHostRecordLocked(() => foreignWasmConflict('docker', inputs)))?.conflict;
+  (await withHostRecordLocked(() => hostInputConflict('docker', inputs)))?.conflict;
 
 /** Whether a WASM task reading /data/p is refused now (released at once when it is not). */
 async function refused(): Promise<boolean> {
@@ -174,9 +176,40 @@ describe('the host record of local inputs in use', () => {
     expect(await readdir(join(root, 'record'))).not.toContain(`${child.pid}-0.json`);
   });
 
+  it("refuses local inputs overlapping a node's folder of executions: a WASM task's any, a Docker task's writable", async () => {
+    const forget = await recordNodeFolder('/data/node/executions');
+    const { child, answer } = await otherProcess(
+      `await m.recordNodeFolder('/data/other-node/executions'); console.log('recorded'); process.stdin.resume();`,
+      '',
+    );
+    expect(answer).toBe('recorded');
+    for (const [path, whose] of [
+      ['/data/node', 'a node of this process'],
+      ['/data/node/executions/output/e-1/results/outputs', 'a node of this process'],
+      ['/data/other-node/executions', `a node of another process of this host (pid ${child.pid})`],
+    ] as const) {
+      expect(await claimWasmInputs([read(path)])).toEqual({
+        conflict: expect.stringContaining(
+          `overlaps "${path.startsWith('/data/other') ? '/data/other-node/executions' : '/data/node/executions'}", where ${whose} keeps its executions' folders`,
+        ) as unknown,
+        hint: NodeFolderHint,
+      });
+    }
+    expect(await dockerConflict([write('/data/node/executions/x')])).toContain(
+      'task writing could change or move',
+    );
+    // a Docker task reads a folder as mounted once: what is written there later stays inside it
+    expect(await dockerConflict([read('/data/node')])).toBeUndefined();
+    expect(await refused()).toBe(false);
+    forget();
+    await until(async () => 'release' in (await claimWasmInputs([read('/data/node')])));
+    expect(await claimWasmInputs([read('/data/node')])).toHaveProperty('release');
+  });
+
   it('makes its folder again when it was removed', async () => {
     expect(await refused()).toBe(false);
-    await rm(join(root, 'record'), { recursive: true });
+    // (a release's rewrite of this process's file may still be under way: retried past it)
+    await rm(join(root, 'record'), { recursive: true, maxRetries: 20, retryDelay: 10 });
     expect(await refused()).toBe(false);
   });
 

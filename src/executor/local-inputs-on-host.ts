@@ -28,6 +28,7 @@ import {
   claimLocalInputs,
   describeInput,
   InputInUseHint,
+  overlap,
   races,
   type InputUser,
   type LocalInputClaim,
@@ -35,6 +36,10 @@ import {
 } from './local-inputs-in-use.js';
 
 export { RegistryEnv } from './host-record-files.js';
+
+/** What to do about a task refused for an input that overlaps a node's folder of executions. */
+export const NodeFolderHint =
+  "Use local inputs outside the nodes' data dirs, or one mounted read-only by a Docker task";
 
 /** What to do about a WASM task refused while another node process's Docker task writes. */
 export const ForeignWriterHint =
@@ -86,15 +91,17 @@ const others = (): Promise<OtherRecord[] | HostConflict> =>
   otherRecords().catch((err: unknown) => recordProblem(err));
 
 /**
- * Why a task of `user`'s kind may not use `inputs` while another process's WASM task runs, or
- * undefined. Call it holding the lock (withHostRecordLocked).
+ * Why a task of `user`'s kind may not use `inputs` while another process's WASM task runs, or at all
+ * (a node's folder of executions); undefined when it may. Call it holding the lock
+ * (withHostRecordLocked).
  */
-export async function foreignWasmConflict(
+export async function hostInputConflict(
   user: InputUser,
   inputs: readonly LocalInputUse[],
 ): Promise<HostConflict | undefined> {
   const records = await others();
-  return 'conflict' in records ? records : wasmConflict(user, inputs, records);
+  if ('conflict' in records) return records;
+  return nodeFolderConflict(user, inputs, records) ?? wasmConflict(user, inputs, records);
 }
 
 function wasmConflict(
@@ -138,13 +145,61 @@ function writerConflict(records: readonly OtherRecord[]): HostConflict | undefin
   return undefined;
 }
 
-/** This process's record: its WASM tasks' inputs and its Docker writers, by task. */
+/** This process's record: its WASM tasks' inputs and its Docker writers, by task; its nodes' folders. */
 const ownInputs = new Map<symbol, readonly LocalInputUse[]>();
 const ownWriters = new Map<symbol, RecordedWriter>();
+const ownNodeFolders = new Map<symbol, string>();
 
 const publish = (): Promise<void> =>
-  writeOwnRecord({ inputs: [...ownInputs.values()].flat(), writers: [...ownWriters.values()] });
+  writeOwnRecord({
+    inputs: [...ownInputs.values()].flat(),
+    writers: [...ownWriters.values()],
+    nodeFolders: [...ownNodeFolders.values()],
+  });
 
+/**
+ * Records `folder` as a compute node's folder of executions until the returned function is called:
+ * its tasks write their results there as they run (a Docker task can put any link there), so no local
+ * input of a WASM task, nor a writable one of any task, may overlap it, on any node of the host.
+ */
+export async function recordNodeFolder(folder: string): Promise<() => void> {
+  const key = Symbol('node');
+  ownNodeFolders.set(key, folder);
+  await publish();
+  return () => {
+    ownNodeFolders.delete(key);
+    void publish().catch(() => undefined);
+  };
+}
+
+/** Why `inputs` of a `user` task overlap a node's folder of executions, or undefined. */
+function nodeFolderConflict(
+  user: InputUser,
+  inputs: readonly LocalInputUse[],
+  records: readonly OtherRecord[],
+): HostConflict | undefined {
+  const folders = [
+    ...[...ownNodeFolders.values()].map((folder) => ({ folder, whose: 'a node of this process' })),
+    ...records.flatMap(({ pid, nodeFolders }) =>
+      nodeFolders.map((folder) => ({ folder, whose: `a node of another process of this host (pid ${pid})` })),
+    ),
+  ];
+  for (const input of inputs) {
+    if (user === 'docker' && !input.writable) continue; // mounted once: what is written later stays inside
+    const found = folders.find(({ folder }) => overlap(input.path, folder));
+    if (found === undefined) continue;
+    return {
+      conflict:
+        `${describeInput(user, input)} overlaps ${JSON.stringify(found.folder)}, where ${found.whose} keeps its ` +
+        "executions' folders: its tasks write their results there as they run, where a " +
+        (user === 'wasm'
+          ? 'WASM task, which reads its inputs by name, could be led elsewhere by a link one of them puts there'
+          : 'task writing could change or move the results of others'),
+      hint: NodeFolderHint,
+    };
+  }
+  return undefined;
+}
 /** Drops a task's part of the record; a stale entry only refuses more, and its process's end clears it. */
 function unpublish(key: symbol): void {
   ownInputs.delete(key);
@@ -164,7 +219,10 @@ export async function claimWasmInputs(
   return withHostRecordLocked(async () => {
     const records = await others();
     if ('conflict' in records) return records;
-    const foreign = writerConflict(records) ?? wasmConflict('wasm', inputs, records);
+    const foreign =
+      nodeFolderConflict('wasm', inputs, records) ??
+      writerConflict(records) ??
+      wasmConflict('wasm', inputs, records);
     if (foreign !== undefined) return foreign;
     const claimed = claimLocalInputs('wasm', inputs);
     if ('conflict' in claimed) return { ...claimed, hint: InputInUseHint };

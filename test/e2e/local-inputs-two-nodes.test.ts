@@ -33,7 +33,8 @@ beforeAll(async () => {
       'serve',
       ...commonArgs(),
       '-c',
-      `Compute.AllowListedLocalPaths=${shared}/**:rw`,
+      // the other node's data dir too, as an allow list of a whole home folder would have it
+      `Compute.AllowListedLocalPaths=${shared}/**:rw,${root}/**:ro`,
     ]);
     nodes.push(node);
     // a has no Docker daemon (a WASM-only node): it cannot ask the daemon about b's containers
@@ -131,6 +132,16 @@ describe('two node processes sharing an allow-listed folder', () => {
       `the writable local input "${shared}/p" of a Docker task and the local input "${shared}/p/q" of a WASM task of another node process of this host`,
     );
     await run(0, ['job', 'stop', reader]);
+  });
+
+  it("refuses a WASM job reading in the other node's data dir, where its jobs' results are written", async (ctx) => {
+    const cat = requireWasmModule(ctx, 'cat');
+    const reader = await submit(0, ['wasm', 'run', '-i', `file://${root}/b:/data`, cat, '/data/x']);
+    const refused = await waitForState(0, reader, ['Failed', 'Completed']);
+    expect(refused.Job.State.StateType).toBe('Failed');
+    expect(refused.Executions.Items[0]?.ComputeState.Message).toContain(
+      `the local input "${root}/b" of a WASM task overlaps "${root}/b/compute/executions", where a node of another process of this host (pid ${nodes[1]!.pid}) keeps its executions' folders`,
+    );
   });
 
   it('keeps refusing WASM jobs while the Docker job of a node killed with it running goes on', async (ctx) => {

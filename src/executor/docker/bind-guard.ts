@@ -22,7 +22,7 @@ import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
 import type { LocalInputUse } from '../local-inputs-in-use.js';
-import { foreignWasmConflict, HostRecordUnavailable, withHostRecordLocked } from '../local-inputs-on-host.js';
+import { hostInputConflict, HostRecordUnavailable, withHostRecordLocked } from '../local-inputs-on-host.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { followedSources } from './followed-mounts.js';
@@ -60,7 +60,7 @@ export class BindSourceGuard {
     const guarded = turn.then(() =>
       withLocalWritesHeld(() =>
         withHostRecordLocked(async () => {
-          const foreign = await foreignWasmConflict('docker', inputs);
+          const foreign = await hostInputConflict('docker', inputs);
           if (foreign !== undefined) throw inputError(foreign.conflict, foreign.hint);
           return this.#withWritersPaused(containerID, sources, start);
         }).catch((err: unknown) => {
