@@ -10,17 +10,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { LocalInputUse } from './local-inputs-in-use.js';
 
 /** Overrides the folder the node processes of a host record their local inputs in use in. */
 export const RegistryEnv = 'BACALHAU_LOCAL_INPUTS_REGISTRY';
 
+/** The folder: the one RegistryEnv names when it is set (and not empty), else this user's default. */
 export function registryFolder(): string {
   const uid = process.getuid?.() ?? 'user';
-  return process.env[RegistryEnv] ?? join(tmpdir(), `bacalhau-ts-${uid}`, 'local-inputs-in-use');
+  return givenFolder() ?? join(tmpdir(), `bacalhau-ts-${uid}`, 'local-inputs-in-use');
 }
+
+const givenFolder = (): string | undefined => process.env[RegistryEnv] || undefined;
 
 /**
  * A Docker task with a writable local input, as its process recorded it: its container, and once it
@@ -40,6 +43,8 @@ export interface ProcessRecord {
   inputs: LocalInputUse[];
   writers: RecordedWriter[];
   nodeFolders: string[];
+  /** The containers its bind guard holds paused for a start (docker/bind-guard.ts). */
+  paused: string[];
 }
 
 /** Another process's record, as far as it still holds. */
@@ -53,6 +58,8 @@ export interface OtherRecord {
   nodeFolders: string[];
   /** Its writers that may still run: whose first process lives, or not known yet. */
   writers: RecordedWriter[];
+  /** The containers it holds paused: left so by a process killed in the middle of a start. */
+  paused: string[];
   /** Whether the process that wrote it runs. */
   alive: boolean;
 }
@@ -72,7 +79,7 @@ export function writeOwnRecord(record: ProcessRecord): Promise<void> {
   const write = writing.then(async () => {
     const folder = await readyFolder();
     const file = join(folder, ownName);
-    if (record.inputs.length + record.writers.length + record.nodeFolders.length === 0) {
+    if (isEmpty(record)) {
       await unlink(file).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
@@ -99,17 +106,28 @@ export async function otherRecords(): Promise<OtherRecord[]> {
     const pid = Number(/^(\d+)-\d+\.json$/.exec(name)?.[1]);
     if (name === ownName || !Number.isInteger(pid)) continue;
     const file = join(folder, name);
-    const content = await readFile(file, 'utf8').then(
-      (text) => JSON.parse(text) as FileContent,
-      () => undefined, // removed since the listing: its process has nothing in use
-    );
-    if (content === undefined) continue;
+    const text = await readFile(file, 'utf8').catch(() => undefined); // gone: nothing in use
+    if (text === undefined) continue;
+    let content: FileContent;
+    try {
+      content = JSON.parse(text) as FileContent;
+    } catch {
+      // written aside and renamed, a record is never half there: someone else wrote this one
+      if (processStartTime(pid) === undefined) {
+        await unlink(file).catch(() => undefined);
+        continue;
+      }
+      throw new Error(
+        `${file} is not a record of local inputs in use (remove it, and restart node process ${pid})`,
+      );
+    }
     // a pid reused by another process since is told apart by its start time
     const alive = processStartTime(pid) === content.startTime;
     const writers = content.writers.filter(
       (w) => w.pid === undefined || processStartTime(w.pid) === w.startTime,
     );
-    if (!alive && writers.length === 0) {
+    const { paused } = content;
+    if (!alive && writers.length === 0 && paused.length === 0) {
       await unlink(file).catch(() => undefined);
       continue;
     }
@@ -119,11 +137,37 @@ export async function otherRecords(): Promise<OtherRecord[]> {
       file,
       alive,
       inputs: alive ? content.inputs : [],
-      nodeFolders: alive ? (content.nodeFolders ?? []) : [],
+      nodeFolders: alive ? content.nodeFolders : [],
       writers,
+      paused,
     });
   }
   return found;
+}
+
+const isEmpty = (record: ProcessRecord): boolean =>
+  record.inputs.length + record.writers.length + record.nodeFolders.length + record.paused.length === 0;
+
+/**
+ * Rewrites the record of a process that has ended (holding the host lock): what `change` leaves of it
+ * stays, or the file goes.
+ */
+export async function rewriteEndedRecord(
+  file: string,
+  change: (record: ProcessRecord) => ProcessRecord,
+): Promise<void> {
+  const content = JSON.parse(await readFile(file, 'utf8')) as FileContent;
+  const left = change(content);
+  if (isEmpty(left)) {
+    await unlink(file);
+    return;
+  }
+  const aside = join(dirname(file), `.${randomUUID()}`);
+  await writeFile(aside, JSON.stringify({ ...left, startTime: content.startTime }), {
+    flag: 'wx',
+    mode: 0o600,
+  });
+  await rename(aside, file);
 }
 
 /**
@@ -166,7 +210,10 @@ export function processStartTime(pid: number): string | undefined {
  */
 async function readyFolder(): Promise<string> {
   const folder = registryFolder();
-  const checked = process.env[RegistryEnv] === undefined ? [dirname(folder), folder] : [folder];
+  // relative, it would be another folder for each node started elsewhere
+  if (!isAbsolute(folder))
+    throw new Error(`${RegistryEnv} must be an absolute path, not ${JSON.stringify(folder)}`);
+  const checked = givenFolder() === undefined ? [dirname(folder), folder] : [folder];
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.();
   for (const path of checked) {

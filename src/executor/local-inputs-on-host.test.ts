@@ -12,6 +12,7 @@ import {
   NodeFolderHint,
   recordNodeFolder,
   RegistryEnv,
+  undoWhatEndedProcessesLeft,
   withHostRecordLocked,
 } from './local-inputs-on-host.js';
 
@@ -138,7 +139,16 @@ describe('the host record of local inputs in use', () => {
     await mkdir(join(root, 'record'), { recursive: true, mode: 0o700 });
     // the pid of a live process (this one's parent), another start time: a file left by a dead one
     const file = join(root, 'record', `${process.ppid}-0.json`);
-    await writeFile(file, JSON.stringify({ startTime: '1', inputs: [write('/data/p')], writers: [] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        startTime: '1',
+        inputs: [write('/data/p')],
+        writers: [],
+        nodeFolders: [],
+        paused: [],
+      }),
+    );
     expect(await dockerConflict([write('/data/p')])).toBeUndefined();
   });
 
@@ -166,7 +176,7 @@ describe('the host record of local inputs in use', () => {
     await once(child, 'exit');
     expect(await claimWasmInputs([read('/elsewhere')])).toMatchObject({
       conflict: expect.stringContaining(
-        'runs (that process has ended, and the container may still run; if `docker ps` does not list c0ffee012345, remove',
+        'runs (that process has ended, and the container may still run: `docker rm -f c0ffee012345` ends it; if `docker ps` does not list it, remove',
       ) as unknown,
     });
     container.kill('SIGKILL');
@@ -204,6 +214,55 @@ describe('the host record of local inputs in use', () => {
     forget();
     await until(async () => 'release' in (await claimWasmInputs([read('/data/node')])));
     expect(await claimWasmInputs([read('/data/node')])).toHaveProperty('release');
+  });
+
+  it('undoes what a process killed in the middle of a Docker start left: its pauses, its writers with no first process', async () => {
+    const { child, answer } = await otherProcess(
+      `await m.withHostRecordLocked(async () => {
+         await m.recordDockerWriter('c0ffee0123456789');
+         await m.recordPauses(['beef01', 'beef02']);
+       });
+       console.log('recorded'); process.stdin.resume();`,
+      '',
+    );
+    expect(answer).toBe('recorded');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // its writer may run: where it writes cannot be told
+    expect(await refused()).toBe(true);
+    const resumed: string[] = [];
+    const daemon = {
+      resume: (id: string) => Promise.resolve(void resumed.push(id)),
+      running: (id: string) => Promise.resolve(id !== 'c0ffee0123456789'),
+    };
+    await withHostRecordLocked(() => undoWhatEndedProcessesLeft(daemon));
+    expect(resumed.sort()).toEqual(['beef01', 'beef02']);
+    expect(await refused()).toBe(false);
+    expect(await readdir(join(root, 'record'))).not.toContain(`${child.pid}-0.json`);
+  });
+
+  it('names a file in the folder that is not a record, and drops one whose process has ended', async () => {
+    await mkdir(join(root, 'record'), { mode: 0o700 });
+    await writeFile(join(root, 'record', `${process.ppid}-0.json`), '{"half');
+    expect(await claimWasmInputs([read('/data/p')])).toMatchObject({
+      conflict: expect.stringContaining(
+        `${join(root, 'record', `${process.ppid}-0.json`)} is not a record of local inputs in use (remove it, and restart node process ${process.ppid})`,
+      ) as unknown,
+    });
+    await rm(join(root, 'record', `${process.ppid}-0.json`));
+    const ended = spawn('true');
+    await once(ended, 'exit');
+    await writeFile(join(root, 'record', `${ended.pid}-0.json`), '{"half');
+    expect(await refused()).toBe(false);
+  });
+
+  it('refuses a relative folder: each node would take another', async () => {
+    process.env[RegistryEnv] = 'relative/record';
+    expect(await claimWasmInputs([read('/data/p')])).toMatchObject({
+      conflict: expect.stringContaining(
+        `${RegistryEnv} must be an absolute path, not "relative/record"`,
+      ) as unknown,
+    });
   });
 
   it('makes its folder again when it was removed', async () => {

@@ -20,6 +20,7 @@ import {
   otherRecords,
   processStartTime,
   registryFolder,
+  rewriteEndedRecord,
   writeOwnRecord,
   type OtherRecord,
   type RecordedWriter,
@@ -131,8 +132,8 @@ function writerConflict(records: readonly OtherRecord[]): HostConflict | undefin
     if (writer === undefined) continue;
     const ended = alive
       ? ''
-      : ` (that process has ended, and the container may still run; if \`docker ps\` does not list ` +
-        `${writer.containerID.slice(0, 12)}, remove ${file})`;
+      : ` (that process has ended, and the container may still run: \`docker rm -f ` +
+        `${writer.containerID.slice(0, 12)}\` ends it; if \`docker ps\` does not list it, remove ${file})`;
     return {
       conflict:
         `the container ${writer.containerID.slice(0, 12)} of a Docker task with a writable local input of ` +
@@ -149,12 +150,14 @@ function writerConflict(records: readonly OtherRecord[]): HostConflict | undefin
 const ownInputs = new Map<symbol, readonly LocalInputUse[]>();
 const ownWriters = new Map<symbol, RecordedWriter>();
 const ownNodeFolders = new Map<symbol, string>();
+const ownPauses = new Map<symbol, readonly string[]>();
 
 const publish = (): Promise<void> =>
   writeOwnRecord({
     inputs: [...ownInputs.values()].flat(),
     writers: [...ownWriters.values()],
     nodeFolders: [...ownNodeFolders.values()],
+    paused: [...ownPauses.values()].flat(),
   });
 
 /**
@@ -204,7 +207,55 @@ function nodeFolderConflict(
 function unpublish(key: symbol): void {
   ownInputs.delete(key);
   ownWriters.delete(key);
+  ownPauses.delete(key);
   void publish().catch(() => undefined);
+}
+
+/**
+ * Records that this process's bind guard is about to pause `containerIDs` (call it holding the lock):
+ * should it be killed before it resumes them, another process resumes them
+ * ({@link undoWhatEndedProcessesLeft}). The returned function is called once they are resumed.
+ */
+export async function recordPauses(containerIDs: readonly string[]): Promise<() => void> {
+  if (containerIDs.length === 0) return () => undefined;
+  const key = Symbol('pauses');
+  ownPauses.set(key, containerIDs);
+  try {
+    await publish();
+  } catch (err) {
+    unpublish(key);
+    throw new HostRecordUnavailable(recordProblem(err).conflict);
+  }
+  return () => unpublish(key);
+}
+
+/** What a Docker daemon is asked about the containers in ended processes' records. */
+export interface ContainerControl {
+  resume(containerID: string): Promise<void>;
+  running(containerID: string): Promise<boolean>;
+}
+
+/**
+ * Undoes what processes killed in the middle of a Docker start left in the record (call it holding the
+ * lock): the containers their guards held paused are resumed, and their writers recorded before their
+ * container's first process was known are forgotten once those containers no longer run.
+ */
+export async function undoWhatEndedProcessesLeft(daemon: ContainerControl): Promise<void> {
+  for (const record of await otherRecords()) {
+    if (record.alive) continue;
+    const unknownWriters = record.writers.filter((w) => w.pid === undefined);
+    if (record.paused.length === 0 && unknownWriters.length === 0) continue;
+    await Promise.allSettled(record.paused.map((id) => daemon.resume(id)));
+    const ended = new Set<string>();
+    for (const { containerID } of unknownWriters) {
+      if (!(await daemon.running(containerID).catch(() => true))) ended.add(containerID);
+    }
+    await rewriteEndedRecord(record.file, (left) => ({
+      ...left,
+      paused: [],
+      writers: left.writers.filter((w) => w.pid !== undefined || !ended.has(w.containerID)),
+    })).catch(() => undefined); // gone meanwhile, or unreadable: tried again next time
+  }
 }
 
 /**

@@ -22,7 +22,14 @@ import type Docker from 'dockerode';
 import { isInsideFolder } from '../../lib/path-inside.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
 import type { LocalInputUse } from '../local-inputs-in-use.js';
-import { hostInputConflict, HostRecordUnavailable, withHostRecordLocked } from '../local-inputs-on-host.js';
+import {
+  hostInputConflict,
+  HostRecordUnavailable,
+  recordPauses,
+  undoWhatEndedProcessesLeft,
+  withHostRecordLocked,
+  type ContainerControl,
+} from '../local-inputs-on-host.js';
 import { withLocalWritesHeld } from '../local-write-gate.js';
 import { daemonError, inputError, statusCode } from './errors.js';
 import { followedSources } from './followed-mounts.js';
@@ -34,6 +41,24 @@ import { Label } from './naming.js';
  * in the middle of another's start.
  */
 let turn: Promise<unknown> = Promise.resolve();
+
+/** The daemon's answers the host's record needs (../local-inputs-on-host.ts). */
+export function containerControl(docker: Docker): ContainerControl {
+  return {
+    resume: (id) => docker.getContainer(id).unpause(),
+    running: (id) =>
+      docker
+        .getContainer(id)
+        .inspect()
+        .then(
+          (info) => info.State.Running,
+          (err: unknown) => {
+            if (statusCode(err) === 404) return false;
+            throw err;
+          },
+        ),
+  };
+}
 
 /** How long a start waits for a writer that something else paused to be resumed, to pause it itself. */
 const ForeignPauseWaitMs = 5_000;
@@ -73,13 +98,19 @@ export class BindSourceGuard {
     return guarded;
   }
 
-  /** `start`, with the writers above `sources` paused and the sources checked again first. */
+  /**
+   * `start`, with the writers above `sources` paused and the sources checked again first; what a
+   * process killed in the middle of such a start left paused is resumed first. Holding the host lock.
+   */
   async #withWritersPaused<T>(
     containerID: string,
     sources: readonly string[],
     start: () => Promise<T>,
   ): Promise<T> {
+    await undoWhatEndedProcessesLeft(containerControl(this.#docker));
     const writers = await this.#writers(containerID, sources);
+    // recorded before they are paused: another process resumes them should this one be killed meanwhile
+    const forgetPauses = await recordPauses(writers);
     const paused: string[] = [];
     try {
       await Promise.all(
@@ -94,6 +125,7 @@ export class BindSourceGuard {
       return await start();
     } finally {
       await Promise.allSettled(paused.map((id) => this.#docker.getContainer(id).unpause()));
+      forgetPauses();
     }
   }
 
@@ -137,6 +169,8 @@ export class BindSourceGuard {
       inputError(
         `a local input is below a folder that the running container ${id.slice(0, 12)} may write, ` +
           `and it could not be paused while the input is mounted: ${why}`,
+        `Submit the job again; if no node of this host is starting a container with local inputs, ` +
+          `resume that one (docker unpause ${id.slice(0, 12)})`,
       );
     for (const waitUntil = Date.now() + ForeignPauseWaitMs; ;) {
       try {

@@ -47,9 +47,10 @@ import { createPullingImage, daemonPlatform, imagePlatform, inspectImage } from 
 import { containerMounts, localInputUses, writableLocalSources } from './mounts.js';
 import { claimLocalInputs, InputInUseHint, type LocalInputClaim } from '../local-inputs-in-use.js';
 import { followMounts, forgetMounts } from './followed-mounts.js';
-import { BindSourceGuard } from './bind-guard.js';
+import { BindSourceGuard, containerControl } from './bind-guard.js';
 import {
   recordDockerWriter,
+  undoWhatEndedProcessesLeft,
   withHostRecordLocked,
   type DockerWriterRecord,
 } from '../local-inputs-on-host.js';
@@ -259,6 +260,10 @@ export class DockerExecutor extends BaseExecutor {
       (c) => !this.#active.has(c.executionID) && !isKnown(c.executionID),
     );
     await Promise.all(orphans.map((c) => removeContainer(this.#docker, c.id)));
+    // what this node (or another of the host) left in the host's record when it was killed
+    await withHostRecordLocked(() => undoWhatEndedProcessesLeft(containerControl(this.#docker))).catch(
+      () => undefined,
+    );
     return orphans;
   }
 
