@@ -1,11 +1,34 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { claimWasmInputs } from '../executor/local-inputs-on-host.js';
 import { ExecutionPaths } from './paths.js';
 
 let root: string;
 afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('ExecutionPaths.start', () => {
+  it('keeps local inputs off its folders, by their real path: a data dir given through a link is the same', async () => {
+    root = mkdtempSync(join(tmpdir(), 'bacalhau-paths-'));
+    await mkdir(join(root, 'real'));
+    await symlink(join(root, 'real'), join(root, 'link'));
+    const paths = new ExecutionPaths(join(root, 'link', 'executions'));
+    await paths.start();
+    try {
+      for (const path of [join(root, 'real'), join(root, 'real', 'executions', 'output')]) {
+        expect(await claimWasmInputs([{ path, writable: false }])).toMatchObject({
+          conflict: expect.stringContaining(
+            `overlaps "${join(root, 'real', 'executions')}", where a node of this process keeps its executions' folders`,
+          ) as unknown,
+        });
+      }
+    } finally {
+      await paths.stop();
+    }
+  });
+});
 
 describe('ExecutionPaths.prepare', () => {
   it("creates the execution's folders", async () => {

@@ -5,7 +5,7 @@
  * folder: what a killed process left of a download goes with that folder (see `existing`), where a
  * shared inputs folder kept it for good.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordNodeFolder } from '../executor/local-inputs-on-host.js';
 import { LogFileName, SpareExitCodeFileName, SpareLogFileName } from '../executor/results.js';
@@ -69,13 +69,14 @@ export class ExecutionPaths {
    * execution then makes its own folders, and fails there with an error that says why.
    */
   async start(): Promise<void> {
-    this.#forgetOnHost ??= await recordNodeFolder(this.#root).catch(() => undefined);
-    if (this.#spares === undefined) return;
-    try {
-      await makeFolder(this.#outputDir); // where spares are moved to
-    } catch {
-      return;
-    }
+    const made = await makeFolder(this.#outputDir).then(
+      () => true,
+      () => false,
+    );
+    // by its real path, as inputs are checked: a data dir given through a link is the same folder
+    const real = await realpath(this.#root).catch(() => this.#root);
+    this.#forgetOnHost ??= await recordNodeFolder(real).catch(() => undefined);
+    if (this.#spares === undefined || !made) return;
     await this.#spares.start();
   }
 
