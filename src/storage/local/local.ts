@@ -14,7 +14,7 @@ import { ioError, throwIfAborted } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import { AllowListKey, checkAllowList, loadAllowList, type AllowedPath } from './allow-list.js';
-import { BrokenLinkError, resolveRealPath, type RealPath } from './real-path.js';
+import { BrokenLinkError, ChangingPathError, resolveRealPath, type RealPath } from './real-path.js';
 import { decodeLocalSource, mayCreate, type LocalSource } from '../../models/sources/local.js';
 import { makeFolder } from '../../lib/quick-fs.js';
 
@@ -103,7 +103,9 @@ async function resolve(sourcePath: string): Promise<RealPath> {
     const problem =
       err instanceof BrokenLinkError
         ? 'is a symbolic link to nothing'
-        : `cannot be accessed (${(err as Error).message})`;
+        : err instanceof ChangingPathError
+          ? 'changed while it was checked (a running job may be renaming folders on its way): submit the job again'
+          : `cannot be accessed (${(err as Error).message})`;
     throw paramError('SourcePath', `${sourcePath} ${problem}`, {
       code: ErrorCode.NotFound,
       hint: 'Give a path that exists on the compute node, or let the job create it with ReadWrite and CreateAs.',

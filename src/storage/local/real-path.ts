@@ -11,10 +11,14 @@ export interface RealPath {
 /** A path whose last existing component is a symbolic link to nothing: it cannot be mounted or created. */
 export class BrokenLinkError extends Error {}
 
+/** A path that was not there, then was, while it was resolved: something renames folders on its way. */
+export class ChangingPathError extends Error {}
+
 /**
  * The real path of the absolute `path`, which may not exist yet: then its deepest existing ancestor is
  * resolved and the missing rest appended (the rest holds no links, since it does not exist).
- * @throws BrokenLinkError; the file system's error for anything but a missing path (EACCES, ENOTDIR).
+ * @throws BrokenLinkError; ChangingPathError; the file system's error for anything but a missing path
+ *   (EACCES, ENOTDIR).
  */
 export async function resolveRealPath(path: string): Promise<RealPath> {
   try {
@@ -22,13 +26,18 @@ export async function resolveRealPath(path: string): Promise<RealPath> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (
-    await lstat(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    throw new BrokenLinkError(`${path} is a broken symbolic link`);
+  const info = await lstat(path).catch(() => undefined);
+  if (info !== undefined) {
+    // something there after all: a link to nothing, unless it leads somewhere now (it was moved meanwhile)
+    const leadsNowhere =
+      info.isSymbolicLink() &&
+      (await realpath(path).then(
+        () => false,
+        () => true,
+      ));
+    if (leadsNowhere) throw new BrokenLinkError(`${path} is a broken symbolic link`);
+    throw new ChangingPathError(`${path} changed while it was resolved`);
+  }
   const parent = dirname(path);
   if (parent === path) throw new Error(`${path} does not exist`);
   const resolved = await resolveRealPath(parent);
