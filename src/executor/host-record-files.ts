@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { LocalInputUse } from './local-inputs-in-use.js';
 
@@ -79,17 +79,7 @@ export function writeOwnRecord(record: ProcessRecord): Promise<void> {
   const write = writing.then(async () => {
     const folder = await readyFolder();
     const file = join(folder, ownName);
-    if (isEmpty(record)) {
-      await unlink(file).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-      return;
-    }
-    // written aside and renamed: a reader never sees half of it
-    const aside = join(folder, `.${ownName}.${randomUUID()}`);
-    const content: FileContent = { startTime: processStartTime(process.pid) ?? '', ...record };
-    await writeFile(aside, JSON.stringify(content), { flag: 'wx', mode: 0o600 });
-    await rename(aside, file);
+    await writeRecordFile(file, { startTime: processStartTime(process.pid) ?? '', ...record });
   });
   writing = write.catch(() => undefined);
   return write;
@@ -157,16 +147,20 @@ export async function rewriteEndedRecord(
   change: (record: ProcessRecord) => ProcessRecord,
 ): Promise<void> {
   const content = JSON.parse(await readFile(file, 'utf8')) as FileContent;
-  const left = change(content);
-  if (isEmpty(left)) {
-    await unlink(file);
+  await writeRecordFile(file, { ...change(content), startTime: content.startTime });
+}
+
+/** Writes a record's file, or removes it (if there) when the record holds nothing. */
+async function writeRecordFile(file: string, content: FileContent): Promise<void> {
+  if (isEmpty(content)) {
+    await unlink(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
     return;
   }
-  const aside = join(dirname(file), `.${randomUUID()}`);
-  await writeFile(aside, JSON.stringify({ ...left, startTime: content.startTime }), {
-    flag: 'wx',
-    mode: 0o600,
-  });
+  // written aside and renamed: a reader never sees half of it
+  const aside = join(dirname(file), `.${basename(file)}.${randomUUID()}`);
+  await writeFile(aside, JSON.stringify(content), { flag: 'wx', mode: 0o600 });
   await rename(aside, file);
 }
 

@@ -167,12 +167,10 @@ const publish = (): Promise<void> =>
  */
 export async function recordNodeFolder(folder: string): Promise<() => void> {
   const key = Symbol('node');
+  // kept in this process even when the record cannot be written: its own tasks are still checked
   ownNodeFolders.set(key, folder);
   await publish();
-  return () => {
-    ownNodeFolders.delete(key);
-    void publish().catch(() => undefined);
-  };
+  return () => unpublish(key);
 }
 
 /** Why `inputs` of a `user` task overlap a node's folder of executions, or undefined. */
@@ -203,13 +201,30 @@ function nodeFolderConflict(
   }
   return undefined;
 }
+
 /** Drops a task's part of the record; a stale entry only refuses more, and its process's end clears it. */
 function unpublish(key: symbol): void {
   ownInputs.delete(key);
   ownWriters.delete(key);
   ownPauses.delete(key);
+  ownNodeFolders.delete(key);
   void publish().catch(() => undefined);
 }
+
+/** Publishes the record with `key`'s part in it; when it cannot be written, the part is dropped again. */
+async function publishWith(key: symbol): Promise<void> {
+  try {
+    await publish();
+  } catch (err) {
+    unpublish(key);
+    throw err;
+  }
+}
+
+/** What a Docker start is refused with when its part of the record cannot be written. */
+const unavailable = (err: unknown): never => {
+  throw new HostRecordUnavailable(recordProblem(err).conflict);
+};
 
 /**
  * Records that this process's bind guard is about to pause `containerIDs` (call it holding the lock):
@@ -220,12 +235,7 @@ export async function recordPauses(containerIDs: readonly string[]): Promise<() 
   if (containerIDs.length === 0) return () => undefined;
   const key = Symbol('pauses');
   ownPauses.set(key, containerIDs);
-  try {
-    await publish();
-  } catch (err) {
-    unpublish(key);
-    throw new HostRecordUnavailable(recordProblem(err).conflict);
-  }
+  await publishWith(key).catch(unavailable);
   return () => unpublish(key);
 }
 
@@ -279,17 +289,19 @@ export async function claimWasmInputs(
     if ('conflict' in claimed) return { ...claimed, hint: InputInUseHint };
     const key = Symbol('wasm');
     ownInputs.set(key, inputs);
-    const release = (): void => {
-      claimed.release();
-      unpublish(key);
-    };
     try {
-      await publish();
+      await publishWith(key);
     } catch (err) {
-      release();
+      claimed.release();
       return recordProblem(err);
     }
-    return { ...claimed, release };
+    return {
+      ...claimed,
+      release: () => {
+        claimed.release();
+        unpublish(key);
+      },
+    };
   }).catch((err: unknown) => {
     if (err instanceof HostRecordUnavailable) return { conflict: err.message, hint: recordProblem(err).hint };
     throw err;
@@ -311,12 +323,7 @@ export interface DockerWriterRecord {
 export async function recordDockerWriter(containerID: string): Promise<DockerWriterRecord> {
   const key = Symbol('docker');
   ownWriters.set(key, { containerID });
-  try {
-    await publish();
-  } catch (err) {
-    unpublish(key);
-    throw new HostRecordUnavailable(recordProblem(err).conflict);
-  }
+  await publishWith(key).catch(unavailable);
   return {
     running: async (pid) => {
       const startTime = processStartTime(pid);
