@@ -84,6 +84,13 @@ describe('ExecutionPaths with spare folders', () => {
     // its log, under another name until the task starts: `job logs` tells one that never ran by that;
     // and its exit code, out of the results until written
     expect(readdirSync(dirs.logs).sort()).toEqual(['spare-exit-code', 'spare-output.log']);
+    // the file of an inline input, and the folder of a WASM task's file inputs
+    expect(readdirSync(dirs.root).sort()).toEqual([
+      'logs',
+      'results',
+      'spare-file-inputs',
+      'spare-inline-input',
+    ]);
     expect(readdirSync(join(root, 'spare'))).toHaveLength(1);
   });
 

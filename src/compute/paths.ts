@@ -9,6 +9,7 @@ import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordNodeFolder } from '../executor/local-inputs-on-host.js';
 import { LogFileName, SpareExitCodeFileName, SpareLogFileName } from '../executor/results.js';
+import { SpareFileInputsFolderName } from '../executor/wasm/file-inputs.js';
 import { SpareInlineFileName } from '../storage/index.js';
 import { makeFolder } from '../lib/quick-fs.js';
 import { DownloadFilename } from '../models/index.js';
@@ -20,12 +21,13 @@ const LogsFolder = 'logs';
 /**
  * What an execution's run creates: its two folders, the stdout and stderr files of its results, its
  * log and its exit code, the last two made under the names the output recorder takes them by
- * (executor/results.ts), and the file of an inline input (storage/inline). A spare holds them all,
+ * (executor/results.ts), the file of an inline input (storage/inline) and the folder of a WASM task's
+ * file inputs (executor/wasm/file-inputs.ts). A spare holds them all,
  * so the run creates none of them; empty, they say nothing untrue of a task that never ran (the exit
  * code stays out of the results until written).
  */
 const SpareLayout = {
-  folders: [ResultsFolder, LogsFolder],
+  folders: [ResultsFolder, LogsFolder, SpareFileInputsFolderName],
   files: [
     join(ResultsFolder, DownloadFilename.Stdout),
     join(ResultsFolder, DownloadFilename.Stderr),

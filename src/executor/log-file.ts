@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { writeAt } from '../lib/quick-fs.js';
+import { openEmptied, writeAt } from '../lib/quick-fs.js';
 import { ExecutionLogType } from '../models/execution.js';
 import type { LogChunk, LogStreamOptions } from './types.js';
 
@@ -41,9 +41,9 @@ export class LogFile {
     this.#fd = fd;
   }
 
-  /** Creates (or truncates) the file. */
+  /** Creates (or empties) the file. */
   static create(path: string): Promise<LogFile> {
-    return new Promise((resolve) => resolve(new LogFile(path, openSync(path, 'w'))));
+    return new Promise((resolve) => resolve(new LogFile(path, openEmptied(path))));
   }
 
   /**

@@ -1,4 +1,17 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,10 +19,12 @@ import {
   hardLink,
   makeFolder,
   makeTempFolder,
+  openEmptied,
   QuickBytes,
   QuickHeadBytes,
   readSmallFile,
   statPath,
+  takeSpareFolder,
   writeAt,
   writeNewFile,
   writeSmallFile,
@@ -133,6 +148,40 @@ describe('quick-fs', () => {
     } finally {
       closeSync(readOnly);
     }
+  });
+
+  it('opens a file for writing empty: created, emptied, or (already empty) left untruncated', () => {
+    const created = openEmptied(join(dir, 'new'));
+    writeSync(created, 'out');
+    closeSync(created);
+    expect(readFileSync(join(dir, 'new'), 'utf8')).toBe('out');
+    const emptied = openEmptied(join(dir, 'new'));
+    expect(fstatSync(emptied).size).toBe(0);
+    closeSync(emptied);
+    // an open that truncates stamps the file now (and has ext4 flush it when closed); this one does not
+    const long = new Date('2020-01-01T00:00:00Z');
+    utimesSync(join(dir, 'new'), long, long);
+    closeSync(openEmptied(join(dir, 'new')));
+    expect(statSync(join(dir, 'new')).mtimeMs).toBe(long.getTime());
+    expect(() => openEmptied(join(dir, 'missing', 'file'))).toThrow(
+      expect.objectContaining({ code: 'ENOENT' }),
+    );
+  });
+
+  it('moves a spare folder into place: where nothing is, or over an empty folder, never over content', () => {
+    const spare = (): string => {
+      mkdirSync(join(dir, 'spare'));
+      return join(dir, 'spare');
+    };
+    expect(takeSpareFolder(spare(), join(dir, 'taken'))).toBe(true);
+    expect(takeSpareFolder(spare(), join(dir, 'taken'))).toBe(true);
+    writeFileSync(join(dir, 'taken', 'file'), 'kept');
+    mkdirSync(join(dir, 'spare'));
+    expect(takeSpareFolder(join(dir, 'spare'), join(dir, 'taken'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['spare', 'taken']);
+    expect(readFileSync(join(dir, 'taken', 'file'), 'utf8')).toBe('kept');
+    expect(takeSpareFolder(join(dir, 'gone'), join(dir, 'other'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['spare', 'taken']);
   });
 
   it('reports failures and aborts as rejections, never as throws', async () => {

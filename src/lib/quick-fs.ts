@@ -9,6 +9,9 @@
  */
 import {
   closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
@@ -120,6 +123,38 @@ export function writeIntoSpareFile(spare: string, path: string, data: string | U
   }
   renameSync(spare, path);
   return true;
+}
+
+/**
+ * Moves `spare`, an empty folder made ahead of time (compute/spare-folders.ts), to `path`, which is
+ * either absent or an empty folder (replaced): a rename where a mkdir would allocate an inode (~0.5 ms
+ * on this machine's disk). False, having done nothing, when there is no spare or `path` holds
+ * something.
+ */
+export function takeSpareFolder(spare: string, path: string): boolean {
+  try {
+    renameSync(spare, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens `path` for writing, empty: created when absent, emptied when it holds something. Unlike
+ * `openSync(path, 'w')` it leaves an empty file untruncated: ext4 flushes a file truncated by its open
+ * to the disk when it is closed (its `auto_da_alloc` guard), which cost each result file's close ~0.1
+ * ms of the event loop here; the files a spare folder holds are empty already.
+ */
+export function openEmptied(path: string): number {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o666);
+  try {
+    if (fstatSync(fd).size > 0) ftruncateSync(fd, 0);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /** Names `writeNewFile` tries: one taken by chance is replaced; this many taken means something is wrong. */

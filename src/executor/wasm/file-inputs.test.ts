@@ -133,3 +133,32 @@ it('replaces a wasm-file-inputs-0 folder left by a run killed in a crash (a daem
   expect(await readFile(join(folder, 'module.wasm'), 'utf8')).toBe('this run\n');
   expect(await folders.release()).toBeUndefined();
 });
+
+it('takes the first folder from a spare made ahead of time, where there is one, and the others anew', async () => {
+  const source = join(dir, 'module.wasm');
+  await writeFile(source, 'module\n');
+  await mkdir(join(dir, 'spare-file-inputs'));
+  const spare = await stat(join(dir, 'spare-file-inputs'));
+  const folders = new FileInputFolders(dir);
+  const first = await folders.add([[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']]);
+  const second = await folders.add([[{ source, target: '/lib/module.wasm', readOnly: true }, 'module.wasm']]);
+  expect((await stat(first)).ino).toBe(spare.ino);
+  expect(second).toBe(join(dir, 'wasm-file-inputs-1'));
+  expect((await readdir(dir)).sort()).toEqual(['module.wasm', 'wasm-file-inputs-0', 'wasm-file-inputs-1']);
+  expect(await readFile(join(second, 'module.wasm'), 'utf8')).toBe('module\n');
+  expect(await folders.release()).toBeUndefined();
+  await folders.removed;
+  expect(await readdir(dir)).toEqual(['module.wasm']);
+});
+
+it('leaves the spare where a run killed in a crash left a folder with content, and replaces that folder', async () => {
+  const source = join(dir, 'module.wasm');
+  await writeFile(source, 'this run\n');
+  await mkdir(join(dir, 'spare-file-inputs'));
+  await mkdir(join(dir, 'wasm-file-inputs-0'));
+  await writeFile(join(dir, 'wasm-file-inputs-0', 'stray.txt'), 'left\n');
+  const folders = new FileInputFolders(dir);
+  const folder = await folders.add([[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']]);
+  expect(await readdir(folder)).toEqual(['module.wasm']);
+  expect((await readdir(dir)).sort()).toEqual(['module.wasm', 'spare-file-inputs', 'wasm-file-inputs-0']);
+});
