@@ -17,6 +17,7 @@ import { constants, createWriteStream } from 'node:fs';
 import { copyFile, open, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { cleanUpLater } from '../../lib/clean-up-later.js';
 import { hardLink, makeFolder, takeSpareFolder } from '../../lib/quick-fs.js';
 import { errorMessage } from '../../models/bacerrors.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
@@ -136,10 +137,10 @@ export class FileInputFolders {
   removed: Promise<void> = Promise.resolve();
 
   /**
-   * Writes copied writable inputs back, and starts removing the folders ({@link removed}): the task's
-   * result does not wait for that (a folder's removal is ~0.1–0.4 ms of disk work on this kind of
-   * machine, which the event loop would otherwise wait for on every run). Never rejects; resolves to
-   * what could not be written back, if anything, which fails the task.
+   * Writes copied writable inputs back, and has the folders removed after the task's result
+   * ({@link removed}; lib/clean-up-later.ts): a folder's removal is ~0.1–0.4 ms of disk work on this
+   * kind of machine. Never rejects; resolves to what could not be written back, if anything, which
+   * fails the task.
    */
   async release(): Promise<string | undefined> {
     const failures: string[] = [];
@@ -150,7 +151,8 @@ export class FileInputFolders {
         ),
       );
     }
-    const removing = Promise.all(this.#folders.splice(0).map(removeFolder));
+    const folders = this.#folders.splice(0);
+    const removing = cleanUpLater().then(() => Promise.all(folders.map(removeFolder)));
     this.removed = Promise.all([this.removed, removing]).then(() => undefined);
     return failures.length === 0 ? undefined : failures.join('; ');
   }
