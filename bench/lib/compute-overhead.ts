@@ -16,7 +16,7 @@ import type { Cleanup } from './cleanup.js';
 import { ClientThread } from './client-thread.js';
 import { startEmbeddedNode } from './embedded-node.js';
 import { CompletedSeen, runCompleted, runJob } from './job-run.js';
-import { reportOverhead, sampleInterleaved, type Series, type Target } from './overhead.js';
+import { reportOverhead, sampleInterleaved, SettleMs, type Series, type Target } from './overhead.js';
 import { numericFlags, takeSwitches } from './report.js';
 import { Timeline, type Marks } from './timeline.js';
 
@@ -98,7 +98,7 @@ export async function runOverheadBenchmark(cleanup: Cleanup, bench: OverheadBenc
     {
       title: bench.title,
       parameters: {
-        runs: `${flags.runs} per series, interleaved, after ${flags.warmup} warm-up rounds`,
+        runs: `${flags.runs} per series, interleaved, each after a ${SettleMs} ms pause, after ${flags.warmup} warm-up rounds`,
         ...bench.parameters,
         node: `embedded (orchestrator + compute, SQLite under a temp dir), API at ${node.address}`,
         client:

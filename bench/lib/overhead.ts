@@ -4,6 +4,7 @@
  * fall on every series alike; then medians, p90s, the overhead against the first baseline as a
  * difference and a ratio, the verdict on the target, and where the job's milliseconds went.
  */
+import { CleanUpDelayMs } from '../../src/lib/clean-up-later.js';
 import { distribution, printFigure, printHeader, printRatio, type Distribution } from './report.js';
 import type { Marks } from './timeline.js';
 
@@ -15,6 +16,13 @@ export interface Series {
   contextOnly?: boolean;
 }
 
+/**
+ * How long a counted run waits for the work the one before left behind, so that no series is timed
+ * with another's: a job's clean-up starts {@link CleanUpDelayMs} after its result, and a terminated
+ * worker thread is torn down in the background.
+ */
+export const SettleMs = 2 * CleanUpDelayMs;
+
 /** Runs `warmup` uncounted rounds, then `runs` counted ones; every round runs each series once. */
 export async function sampleInterleaved(
   series: readonly Series[],
@@ -24,6 +32,7 @@ export async function sampleInterleaved(
   const samples = series.map(() => [] as number[]);
   for (let round = 0; round < warmup + runs; round++) {
     for (const [i, s] of series.entries()) {
+      if (round >= warmup) await new Promise((resolve) => setTimeout(resolve, SettleMs));
       const ms = await s.run();
       if (round >= warmup) samples[i]?.push(ms);
     }
