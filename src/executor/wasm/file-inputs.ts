@@ -57,8 +57,9 @@ export class FileInputFolders {
   /**
    * A new folder holding `files` (each under its name), to be preopened where they belong. Named
    * `wasm-file-inputs-<n>` directly in the parent folder: on this kind of disk every mkdir costs
-   * ~0.1–0.9 ms, which the spare saves the first one. With `copyReadOnly`, read-only inputs are copied rather than linked: for a folder
-   * the task may write in, where a link would be a way to write to the input.
+   * ~0.1–0.9 ms, which the spare saves the first one. With `copyReadOnly`, read-only inputs are
+   * copied rather than linked: for a folder the task may write in, where a link would be a way to
+   * write to the input.
    */
   async add(
     files: readonly (readonly [PreparedVolume, string])[],
