@@ -4,7 +4,7 @@
  * fall on every series alike; then medians, p90s, the overhead against the first baseline as a
  * difference and a ratio, the verdict on the target, and where the job's milliseconds went.
  */
-import { CleanUpDelayMs } from '../../src/lib/clean-up-later.js';
+import { BackgroundDelayMs } from '../../src/lib/background-work.js';
 import { distribution, printFigure, printHeader, printRatio, type Distribution } from './report.js';
 import type { Marks } from './timeline.js';
 
@@ -18,10 +18,10 @@ export interface Series {
 
 /**
  * How long a counted run waits for the work the one before left behind, so that no series is timed
- * with another's: a job's clean-up starts {@link CleanUpDelayMs} after its result, and a terminated
+ * with another's: a job's clean-up starts {@link BackgroundDelayMs} after its result, and a terminated
  * worker thread is torn down in the background.
  */
-export const SettleMs = 2 * CleanUpDelayMs;
+export const SettleMs = 2 * BackgroundDelayMs;
 
 /** Runs `warmup` uncounted rounds, then `runs` counted ones; every round runs each series once. */
 export async function sampleInterleaved(

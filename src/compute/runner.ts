@@ -19,7 +19,7 @@ import {
   NetworkType,
 } from '../models/index.js';
 import type { Event, Execution, Job, NetworkConfig, RunCommandResult, SpecConfig } from '../models/index.js';
-import { cleanUpLater } from '../lib/clean-up-later.js';
+import { backgroundLater } from '../lib/background-work.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import { executionTimedOut, taskFailed } from '../executor/errors.js';
 import type { Executor } from '../executor/types.js';
@@ -241,8 +241,8 @@ export class ExecutionRunner {
       if (isDiskFull(err)) notes.push(await this.#freeSpace(execution.ID, topic));
       this.#fail(execution, err, topic, outcomeNotes());
     } finally {
-      // the result is on its way: clean-up follows it (lib/clean-up-later.ts)
-      await cleanUpLater();
+      // the result is on its way: clean-up follows it (lib/background-work.ts)
+      await backgroundLater();
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
     }

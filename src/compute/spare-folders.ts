@@ -20,6 +20,7 @@ import type * as NodeFs from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { backgroundLater } from '../lib/background-work.js';
 
 /** What each spare holds: folders (made in order, so parents first) and empty files, relative paths. */
 export interface SpareLayout {
@@ -203,7 +204,8 @@ export class SpareFolders {
    */
   take(target: string): boolean {
     const spare = this.#ready.pop();
-    this.#refill();
+    // once the start that takes it is on its way (lib/background-work.ts)
+    this.#refill(backgroundLater());
     if (spare === undefined) return false;
     try {
       renameSync(spare, target);
@@ -234,10 +236,12 @@ export class SpareFolders {
     return this.#stopping;
   }
 
-  #refill(): void {
+  /** Starts a refill when too few are ready, once `after` settled; {@link filled} waits for both. */
+  #refill(after?: Promise<void>): void {
     if (!this.#acquired || this.#stopping !== undefined || this.#filling !== undefined) return;
     if (this.#ready.length >= this.#low) return;
-    this.#filling = this.#fill()
+    this.#filling = Promise.resolve(after)
+      .then(() => this.#fill())
       .catch(() => undefined)
       .finally(() => (this.#filling = undefined));
   }
@@ -247,6 +251,7 @@ export class SpareFolders {
    * executions then make their own folders, and meet the failure where it can be reported.
    */
   async #fill(): Promise<void> {
+    if (this.#stopping !== undefined) return;
     const spares = Array.from({ length: this.#high - this.#ready.length }, () =>
       join(this.#dir, String(this.#made++)),
     );

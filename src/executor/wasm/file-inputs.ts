@@ -17,7 +17,7 @@ import { constants, createWriteStream } from 'node:fs';
 import { copyFile, open, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { cleanUpLater } from '../../lib/clean-up-later.js';
+import { backgroundLater } from '../../lib/background-work.js';
 import { hardLink, makeFolder, takeSpareFolder } from '../../lib/quick-fs.js';
 import { errorMessage } from '../../models/bacerrors.js';
 import { ChangedInputHint, changedSinceCheck } from '../input-check.js';
@@ -139,7 +139,7 @@ export class FileInputFolders {
 
   /**
    * Writes copied writable inputs back, and has the folders removed after the task's result
-   * ({@link removed}; lib/clean-up-later.ts): a folder's removal is ~0.1–0.4 ms of disk work on this
+   * ({@link removed}; lib/background-work.ts): a folder's removal is ~0.1–0.4 ms of disk work on this
    * kind of machine. Never rejects; resolves to what could not be written back, if anything, which
    * fails the task.
    */
@@ -153,7 +153,7 @@ export class FileInputFolders {
       );
     }
     const folders = this.#folders.splice(0);
-    const removing = cleanUpLater().then(() => Promise.all(folders.map(removeFolder)));
+    const removing = backgroundLater().then(() => Promise.all(folders.map(removeFolder)));
     this.removed = Promise.all([this.removed, removing]).then(() => undefined);
     return failures.length === 0 ? undefined : failures.join('; ');
   }
