@@ -146,8 +146,11 @@ export class ExecutionRunner {
       }).catch((err: unknown) => {
         throw timedOutOr(err);
       });
+      // through the thread pool: once the outcome is on its way (lib/background-work.ts)
       cleanups.push(() =>
-        cleanupInputs(this.#o.storages, prepared).then((errors) => errors.forEach(this.#o.onError)),
+        backgroundLater()
+          .then(() => cleanupInputs(this.#o.storages, prepared))
+          .then((errors) => errors.forEach(this.#o.onError)),
       );
       signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
@@ -241,8 +244,6 @@ export class ExecutionRunner {
       if (isDiskFull(err)) notes.push(await this.#freeSpace(execution.ID, topic));
       this.#fail(execution, err, topic, outcomeNotes());
     } finally {
-      // the result is on its way: clean-up follows it (lib/background-work.ts)
-      await backgroundLater();
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       this.#scheduleRemoval(execution.ID);
     }
