@@ -373,6 +373,17 @@ export type AsyncOperations<T> = {
 
 export type JobStoreState = 'open' | 'closed';
 
+export interface TransactionOptions {
+  /**
+   * Work no request is waiting for (a scheduler's plan, a compute node's update): it commits after the
+   * requests' writes of the same turn of the event loop, and a turn spends at most about a millisecond
+   * on such writes (always one at least), leaving the rest to the next turn. So a backlog of scheduling
+   * cannot hold the event loop, and the requests waiting on it, for tens of milliseconds at a time.
+   * Writes of one kind commit in the order they were made.
+   */
+  background?: boolean;
+}
+
 export interface JobStore extends AsyncOperations<JobStoreTx> {
   readonly state: JobStoreState;
 
@@ -382,7 +393,7 @@ export interface JobStore extends AsyncOperations<JobStoreTx> {
    * (returning a promise is refused and rolled back) and must use `tx`, not this store's methods:
    * nesting is refused. Change listeners run after the commit, before the promise settles.
    */
-  transaction<T>(fn: (tx: JobStoreTx) => T): Promise<T>;
+  transaction<T>(fn: (tx: JobStoreTx) => T, options?: TransactionOptions): Promise<T>;
   /** Runs `fn` against one consistent snapshot, e.g. a scheduler loading a job, its executions and nodes. */
   read<T>(fn: (tx: JobStoreReader) => T): Promise<T>;
   /**

@@ -585,6 +585,77 @@ describe('SqliteJobStore', () => {
       expect(evaluation.CreateTime).toBe(clock.nanos());
     });
   });
+
+  describe('background writes', () => {
+    /** Records, in order, each write's settling and the turns of the event loop seen meanwhile. */
+    const timeline = () => {
+      const seen: string[] = [];
+      const settled = (name: string) => (promise: Promise<unknown>) =>
+        promise.then(() => void seen.push(name));
+      const nextTurn = (name: string) =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            seen.push(name);
+            resolve();
+          }),
+        );
+      return { seen, settled, nextTurn };
+    };
+    const background = { background: true } as const;
+
+    it("commit after the requests' writes of the same turn, each kind in call order", async () => {
+      const store = await openStore(':memory:');
+      const created: string[] = [];
+      store.onChange((changes) => created.push(...changes.map((c) => ('job' in c ? c.job.ID : c.type))));
+      const [first, second, third] = [makeJob(), makeJob(), makeJob()];
+      await Promise.all([
+        store.transaction((tx) => tx.createJob(first), background),
+        store.createJob(second),
+        store.transaction((tx) => tx.createJob(third), background),
+      ]);
+      expect(created).toEqual([second.ID, first.ID, third.ID]);
+    });
+
+    it('wait for the next turn, beyond their time, while requests are arriving', async () => {
+      const store = await SqliteJobStore.create({ path: ':memory:', backgroundTurnMs: 0 });
+      open.push(store);
+      const { seen, settled, nextTurn } = timeline();
+      const writes = [
+        settled('request')(store.createJob(makeJob())),
+        ...[1, 2, 3].map((n) =>
+          settled(`background ${n}`)(store.transaction((tx) => tx.createJob(makeJob()), background)),
+        ),
+      ];
+      // queued after the first commit's turn: it runs once that turn is over
+      await Promise.all([...writes, nextTurn('the next turn')]);
+      // with no time for background writes, a turn takes one (and never none)
+      expect(seen).toEqual(['request', 'background 1', 'the next turn', 'background 2', 'background 3']);
+      expect((await store.listJobs()).items).toHaveLength(4);
+    });
+
+    it('commit together when no request is arriving', async () => {
+      const store = await SqliteJobStore.create({ path: ':memory:', backgroundTurnMs: 0 });
+      open.push(store);
+      const { seen, settled, nextTurn } = timeline();
+      const writes = [1, 2, 3].map((n) =>
+        settled(`background ${n}`)(store.transaction((tx) => tx.createJob(makeJob()), background)),
+      );
+      await Promise.all([...writes, nextTurn('the next turn')]);
+      expect(seen).toEqual(['background 1', 'background 2', 'background 3', 'the next turn']);
+    });
+
+    it('are committed, not dropped, when the store closes with them waiting', async () => {
+      const store = await SqliteJobStore.create({ path: ':memory:', backgroundTurnMs: 0 });
+      const job = makeJob();
+      const request = store.createJob(makeJob());
+      const writes = [makeJob(), job].map((j) => store.transaction((tx) => tx.createJob(j), background));
+      await request;
+      // the second background write waits for a turn of its own; the store closes before it
+      await store.close();
+      await expect(Promise.all(writes)).resolves.toHaveLength(2);
+      await expect(writes[1]).resolves.toMatchObject({ ID: job.ID });
+    });
+  });
 });
 
 const storeModule = pathToFileURL(fileURLToPath(new URL('./sqlite-store.ts', import.meta.url))).href;

@@ -13,8 +13,10 @@
  * page it touched to the WAL, and the jobs, executions, evaluations and history of many small writes
  * share pages, so one commit for a burst costs little more than one for a single write. Each call keeps
  * its own all-or-nothing outcome (a failing callback rolls back to its savepoint only) and its own
- * change notification, in call order; every promise settles only after the shared commit. Reads see
- * committed data: a caller that wants to read its own write awaits the write first.
+ * change notification, in commit order; every promise settles only after the shared commit. Background
+ * writes (a scheduler's) commit after the turn's others, and while requests are arriving a turn takes
+ * only about a millisecond of them (write-queue.ts). Reads see committed data: a caller that wants to
+ * read its own write awaits the write first.
  */
 import Database from 'better-sqlite3';
 import { makeDatabaseFolder, restrictDatabaseFiles } from '../../lib/private-database.js';
@@ -44,6 +46,7 @@ import type {
   StoreChange,
   StoreChangeListener,
   StoreClock,
+  TransactionOptions,
   UpdateExecutionRequest,
   UpdateJobCondition,
   UpdateJobStateRequest,
@@ -54,6 +57,7 @@ import { Checkpointer } from './checkpointer.js';
 import { RowCache } from './row-cache.js';
 import { isLongListing, SlicedReader } from './sliced-reader.js';
 import { newDecodedRecords, SqliteTx, type TxContext } from './tx.js';
+import { type QueuedWrite, WriteQueue } from './write-queue.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file, created (with its directory) if missing; `:memory:` for a private database. */
@@ -85,6 +89,11 @@ export interface SqliteJobStoreOptions {
    * it is slow to start.
    */
   onUpgrade?: (from: number, to: number) => void;
+  /**
+   * How long a turn of the event loop may spend on background writes while requests are arriving
+   * (write-queue.ts). Default 1 ms.
+   */
+  backgroundTurnMs?: number;
 }
 
 /** The connection's page cache (SQLite's default is 2,000 KiB). */
@@ -113,8 +122,7 @@ export class SqliteJobStore implements JobStore {
   #state: JobStoreState = 'open';
   #closing: Promise<void> | undefined;
   #inTransaction = false;
-  /** Writes waiting for the next group commit, in call order. */
-  #queued: QueuedWrite[] = [];
+  readonly #writes: WriteQueue;
 
   /** Opens (creating and migrating if needed) the database at `options.path`. */
   static create(options: SqliteJobStoreOptions): Promise<SqliteJobStore> {
@@ -165,6 +173,10 @@ export class SqliteJobStore implements JobStore {
       decoded: newDecodedRecords(),
     };
     this.#run = db.transaction((fn: () => unknown) => fn());
+    this.#writes = new WriteQueue({
+      commit: () => this.#commitQueued(),
+      backgroundTurnMs: options.backgroundTurnMs,
+    });
     this.#onError =
       options.onError ??
       ((error) => {
@@ -196,13 +208,15 @@ export class SqliteJobStore implements JobStore {
     return this.#state;
   }
 
-  /** Queues `fn` for the next group commit (see the file comment); the promise carries its outcome. */
-  transaction<T>(fn: (tx: JobStoreTx) => T): Promise<T> {
+  /** Queues `fn` for a group commit (see the file comment); the promise carries its outcome. */
+  transaction<T>(fn: (tx: JobStoreTx) => T, options: TransactionOptions = {}): Promise<T> {
     if (this.#state === 'closed') return Promise.reject(storeClosed());
     if (this.#inTransaction) return Promise.reject(nestingRefused());
     return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#queued.length === 1) setImmediate(() => this.#commitQueued());
+      this.#writes.add(
+        { fn, resolve: resolve as (value: unknown) => void, reject },
+        options.background === true,
+      );
     });
   }
 
@@ -222,7 +236,7 @@ export class SqliteJobStore implements JobStore {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     // Writes already accepted are committed, not dropped.
-    this.#commitQueued();
+    this.#commitQueued(true);
     this.#state = 'closed';
     this.#listeners.clear();
     const checkpointer = this.#checkpointer;
@@ -357,20 +371,31 @@ export class SqliteJobStore implements JobStore {
     this.#onError(datastoreFailure(`WAL checkpoint failed: ${message}`, undefined));
   }
 
-  /** Commits every queued write (in batches of at most {@link MaxGroupCommit}), then settles them. */
-  #commitQueued(): void {
-    if (this.#queued.length > 0 && this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
-    while (this.#queued.length > 0) {
-      const batch = this.#queued.splice(0, MaxGroupCommit);
+  /**
+   * Commits a turn's writes (write-queue.ts; all of them when `all`), in batches of at most
+   * {@link MaxGroupCommit}, then settles them.
+   */
+  #commitQueued(all = false): void {
+    const writes = this.#writes;
+    writes.startTurn(all);
+    if (writes.more() && this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
+    while (writes.more()) {
       if (this.#state === 'closed') {
-        for (const write of batch) write.reject(storeClosed());
-        continue;
+        for (const write of writes.takeAll()) write.reject(storeClosed());
+        return;
       }
+      const batch: QueuedWrite[] = [];
       let outcomes: WriteOutcome[];
       try {
         outcomes = this.#run.immediate(() => {
           this.#ctx.rows.sync();
-          return batch.map((write) => this.#applyInSavepoint(write.fn));
+          const applied: WriteOutcome[] = [];
+          for (let write = writes.next(); write !== undefined; write = writes.next()) {
+            batch.push(write);
+            applied.push(this.#applyInSavepoint(write.fn));
+            if (batch.length === MaxGroupCommit) break;
+          }
+          return applied;
         }) as WriteOutcome[];
       } catch (err) {
         // Rows cached by the batch's writes were never committed.
@@ -472,12 +497,6 @@ export class SqliteJobStore implements JobStore {
 
 /** The most writes one group commit applies; a longer queue is committed in several. */
 const MaxGroupCommit = 512;
-
-interface QueuedWrite {
-  fn: (tx: JobStoreTx) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 type WriteOutcome =
   { ok: true; value: unknown; changes: readonly StoreChange[] } | { ok: false; error: unknown };
