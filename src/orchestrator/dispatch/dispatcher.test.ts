@@ -70,7 +70,7 @@ function boundTo(target: object, key: string | symbol): unknown {
 function fillDisk(h: Harness, failures: number): void {
   let left = failures;
   const transaction = h.store.transaction.bind(h.store);
-  vi.spyOn(h.store, 'transaction').mockImplementation((fn) =>
+  vi.spyOn(h.store, 'transaction').mockImplementation((fn, options) =>
     transaction((tx) => {
       const full = new Proxy(tx, {
         get: (target, key) =>
@@ -82,7 +82,7 @@ function fillDisk(h: Harness, failures: number): void {
             : boundTo(target, key),
       });
       return fn(full);
-    }),
+    }, options),
   );
 }
 
@@ -405,6 +405,27 @@ describe('Dispatcher: compute node → store', () => {
       expect(failure?.status).toBe('ignored');
       expect((await h.store.getExecution(execution.ID)).Revision).toBe(before.Revision);
       expect(await execUpdates(h.store, job.ID)).toHaveLength(1);
+    });
+  });
+
+  it("stores a report as a background write: a request's write of the same turn commits first", async () => {
+    await withHarness({ dispatcher: true }, async (h) => {
+      await h.node('n-1', { bid: { action: 'ignore' } });
+      const { execution } = await place(h.store, 'n-1');
+      const d = h.dispatcher;
+      if (d === undefined) throw new Error('no dispatcher');
+      const order: string[] = [];
+      h.store.onChange((changes) => order.push(...changes.map((c) => c.type)));
+
+      await Promise.all([
+        d.handle('n-1', sequenced(bidResult(execution, true))),
+        h.store.createJob(makeJob()),
+      ]);
+
+      expect(order.filter((type) => type === 'JobCreated' || type === 'ExecutionUpdated')).toEqual([
+        'JobCreated',
+        'ExecutionUpdated',
+      ]);
     });
   });
 

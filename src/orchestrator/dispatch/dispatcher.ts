@@ -133,14 +133,17 @@ export class Dispatcher {
     if (this.#state !== 'running') throw stoppedError();
     let written: Execution | undefined;
     try {
-      return await this.#store.transaction((tx) => {
-        const result = applyComputeMessage(tx, nodeId, message);
-        if (result.status === 'applied') {
-          written = result.execution;
-          this.#ownWrites.set(written.ID, written.Revision);
-        }
-        return result;
-      });
+      return await this.#store.transaction(
+        (tx) => {
+          const result = applyComputeMessage(tx, nodeId, message);
+          if (result.status === 'applied') {
+            written = result.execution;
+            this.#ownWrites.set(written.ID, written.Revision);
+          }
+          return result;
+        },
+        { background: true },
+      );
     } finally {
       if (written !== undefined && this.#ownWrites.get(written.ID) === written.Revision) {
         this.#ownWrites.delete(written.ID);

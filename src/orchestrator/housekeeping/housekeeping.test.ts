@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import type { BacalhauError } from '../../models/index.js';
 import {
@@ -96,8 +96,11 @@ describe('Housekeeping', () => {
     expect(passes).toHaveLength(6);
     expect(await evaluationsOf(job.ID)).toEqual([]);
 
+    const transaction = vi.spyOn(store, 'transaction');
     await clock.advanceAsync(Interval);
     expect(passes).toHaveLength(7);
+    // a background write: no request waits for it
+    expect(transaction).toHaveBeenCalledWith(expect.any(Function), { background: true });
     const evaluations = await evaluationsOf(job.ID);
     expect(evaluations).toEqual([
       {

@@ -217,20 +217,23 @@ export class Housekeeping {
    * read and jobs that already have a pending evaluation with the same trigger.
    */
   #enqueue(found: readonly TimedOut[]): Promise<Evaluation[]> {
-    return this.#o.store.transaction((tx) => {
-      const created: Evaluation[] = [];
-      for (const item of found) {
-        const job = unlessNotFound(() => tx.getJob(item.jobID));
-        if (job === undefined || isTerminalJob(job)) continue;
-        const pending = tx.listEvaluations({ jobID: job.ID, statuses: [EvalStatus.Pending] });
-        if (pending.some((e) => e.TriggeredBy === item.trigger)) continue;
-        created.push(
-          tx.createEvaluation(
-            newJobEvaluation(job, item.trigger, this.#o.newEvaluationId(), { comment: item.comment }),
-          ),
-        );
-      }
-      return created;
-    });
+    return this.#o.store.transaction(
+      (tx) => {
+        const created: Evaluation[] = [];
+        for (const item of found) {
+          const job = unlessNotFound(() => tx.getJob(item.jobID));
+          if (job === undefined || isTerminalJob(job)) continue;
+          const pending = tx.listEvaluations({ jobID: job.ID, statuses: [EvalStatus.Pending] });
+          if (pending.some((e) => e.TriggeredBy === item.trigger)) continue;
+          created.push(
+            tx.createEvaluation(
+              newJobEvaluation(job, item.trigger, this.#o.newEvaluationId(), { comment: item.comment }),
+            ),
+          );
+        }
+        return created;
+      },
+      { background: true },
+    );
   }
 }

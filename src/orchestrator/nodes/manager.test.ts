@@ -590,6 +590,20 @@ describe('NodeManager heartbeats and liveness', () => {
     });
   });
 
+  it('stores heartbeats as a background write (no request waits for it)', async () => {
+    await withHarness({ dispatcher: false }, async (h) => {
+      const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });
+      await node.transport.heartbeat({
+        AvailableCapacity: { CPU: 1, Memory: 0, Disk: 0, GPU: 0 },
+        QueueUsedCapacity: { CPU: 2, Memory: 0, Disk: 0, GPU: 0 },
+      });
+      const transaction = vi.spyOn(h.store, 'transaction');
+      await h.manager.flush();
+      expect(transaction).toHaveBeenCalledOnce();
+      expect(transaction).toHaveBeenCalledWith(expect.any(Function), { background: true });
+    });
+  });
+
   it('overlays live heartbeat data on reads', async () => {
     await withHarness({ dispatcher: false }, async (h) => {
       const node = await h.node('n-1', { nodeInfo: { capacity: { CPU: 4 } } });

@@ -751,26 +751,29 @@ export class NodeManager implements ControlPlaneHandler {
     if (batch.length === 0) return true;
     let written: typeof batch;
     try {
-      written = await this.#o.store.transaction((tx) =>
-        batch.filter((item) => {
-          const stored = findNode(tx, item.id);
-          // Written only onto the connection it belongs to: not after a disconnection, rejection,
-          // deletion or newer handshake that was stored meanwhile.
-          if (
-            stored === undefined ||
-            stored.ConnectionState.Status !== NodeConnection.Connected ||
-            stored.ConnectionState.ConnectedSince !== item.connection.ConnectedSince
-          ) {
-            return false;
-          }
-          tx.putNode({
-            ...stored,
-            Info: withLoad(stored.Info, item.load),
-            Connection: NodeConnection.Connected,
-            ConnectionState: item.connection,
-          });
-          return true;
-        }),
+      written = await this.#o.store.transaction(
+        (tx) =>
+          batch.filter((item) => {
+            const stored = findNode(tx, item.id);
+            // Written only onto the connection it belongs to: not after a disconnection, rejection,
+            // deletion or newer handshake that was stored meanwhile.
+            if (
+              stored === undefined ||
+              stored.ConnectionState.Status !== NodeConnection.Connected ||
+              stored.ConnectionState.ConnectedSince !== item.connection.ConnectedSince
+            ) {
+              return false;
+            }
+            tx.putNode({
+              ...stored,
+              Info: withLoad(stored.Info, item.load),
+              Connection: NodeConnection.Connected,
+              ConnectionState: item.connection,
+            });
+            return true;
+          }),
+        // nobody waits for it: the heartbeats were answered from memory
+        { background: true },
       );
     } catch (err) {
       for (const item of batch) if (this.#live.get(item.id) === item.live) item.live.dirty = true;

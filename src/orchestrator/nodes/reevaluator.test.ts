@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import type { Evaluation } from '../../models/index.js';
 import { SqliteJobStore } from '../../store/sqlite/sqlite-store.js';
@@ -50,9 +50,12 @@ describe('NodeReEvaluator', () => {
     await running('n-1', { done: true });
     await running('n-2');
     const r = reEvaluator();
+    const transaction = vi.spyOn(store, 'transaction');
     r.nodeLeft('n-1');
     const created = await r.flush();
     expect(summary(created)).toEqual([`${lost.ID} node-leave`]);
+    // a background write: no request waits for it
+    expect(transaction).toHaveBeenCalledWith(expect.any(Function), { background: true });
     expect(created[0]).toMatchObject({ Priority: 7, Type: 'batch', Status: 'pending', Namespace: 'default' });
     expect(await store.listEvaluations()).toHaveLength(1);
   });

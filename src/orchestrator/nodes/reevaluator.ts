@@ -140,7 +140,7 @@ export class NodeReEvaluator {
   async #process(batch: ReadonlyMap<string, NodeEventKind>): Promise<Evaluation[]> {
     if (batch.size === 0) return [];
     try {
-      return await this.#store.transaction((tx) => this.#evaluate(tx, batch));
+      return await this.#store.transaction((tx) => this.#evaluate(tx, batch), { background: true });
     } catch (err) {
       this.#onError(err);
       return [];

@@ -71,6 +71,20 @@ function newExecutionFor(nodeID: string, overrides: Partial<Execution> = {}): Ex
 }
 
 describe('applyPlan', () => {
+  it("is a background write: a request's write of the same turn commits first", async () => {
+    const plan = newPlan(evaluation, job);
+    const execution = newExecutionFor('n-1');
+    appendNewExecution(plan, execution, events.execCreated(execution));
+    const submitted = makeJob();
+
+    await Promise.all([applyPlan(store, plan), store.createJob(submitted)]);
+
+    const order = changes.flatMap((c) =>
+      c.type === 'JobCreated' || c.type === 'ExecutionCreated' ? [c.type] : [],
+    );
+    expect(order).toEqual(['JobCreated', 'ExecutionCreated']);
+  });
+
   it('creates new executions without their embedded job, with their events in the history', async () => {
     const plan = newPlan(evaluation, job);
     const execution = newExecutionFor('n-1');

@@ -72,7 +72,7 @@ export interface AppliedPlan {
  */
 export async function applyPlan(store: JobStore, plan: Plan): Promise<AppliedPlan> {
   try {
-    return await store.transaction((tx) => writePlan(tx, plan));
+    return await store.transaction((tx) => writePlan(tx, plan), { background: true });
   } catch (err) {
     throw BacalhauError.wrap(err, `failed to apply plan of evaluation ${plan.EvalID}`, {
       ...(err instanceof BacalhauError ? {} : { code: ErrorCode.InternalError, component: PlannerComponent }),

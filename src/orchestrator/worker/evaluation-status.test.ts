@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import { SqliteJobStore } from '../../store/index.js';
 import { EvaluationBroker } from '../evaluation/index.js';
@@ -29,12 +29,15 @@ describe('evaluationStatusRecorder', () => {
     await store.createEvaluation(second);
     await store.createEvaluation(third);
     broker.enqueueAll(await store.listEvaluations({ statuses: ['pending'] }));
+    const transaction = vi.spyOn(store, 'transaction');
 
     const delivery = await broker.dequeue(['batch']);
     expect(delivery?.evaluation.ID).toBe(evaluation.ID);
     broker.ack(evaluation.ID, delivery?.receipt ?? '');
     await recorder.settled();
 
+    // A background write: no request waits for it.
+    expect(transaction).toHaveBeenCalledWith(expect.any(Function), { background: true });
     // One of the two parked evaluations is promoted, the other superseded and recorded as canceled.
     const statuses = (await store.listEvaluations({ jobID: job.ID })).map((e) => `${e.ID} ${e.Status}`);
     expect(statuses.filter((s) => s.endsWith('canceled'))).toHaveLength(1);

@@ -31,9 +31,12 @@ export function evaluationStatusRecorder(
 
   const record = (what: string, evaluations: readonly Evaluation[], status: EvalStatus): void => {
     const write = store
-      .transaction((tx) => {
-        for (const evaluation of evaluations) markIfPending(tx, evaluation, status);
-      })
+      .transaction(
+        (tx) => {
+          for (const evaluation of evaluations) markIfPending(tx, evaluation, status);
+        },
+        { background: true },
+      )
       .catch((err: unknown) => {
         logger.error(`Failed to mark ${what} evaluations ${status}`, {
           EvalIDs: evaluations.map((e) => e.ID),

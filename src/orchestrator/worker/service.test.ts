@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock.js';
 import {
   BacalhauError,
@@ -168,12 +168,16 @@ describe('SchedulingService', () => {
     );
     expect(newer).toMatchObject({ TriggeredBy: 'job-queue', WaitUntil: '2024-01-01T00:01:30Z' });
 
+    const transaction = vi.spyOn(store, 'transaction');
     await clock.advanceAsync(30_000);
     expect(await outcomes.waitFor((o) => o.evaluation.ID === older?.ID)).toMatchObject({
       result: 'skipped',
       reason: `job-queue evaluation ${newer?.ID} of the same job is newer`,
     });
     expect(await store.getEvaluation(older?.ID ?? '')).toMatchObject({ Status: 'canceled' });
+    // recorded by a background write: no request waits for it
+    expect(transaction.mock.calls.map(([, options]) => options)).toEqual([{ background: true }]);
+    transaction.mockRestore();
     expect((await store.listEvaluations({ jobID: job.ID, statuses: ['pending'] })).map((e) => e.ID)).toEqual([
       newer?.ID,
     ]);

@@ -229,7 +229,9 @@ export class Worker {
           if (snapshot.cancel === true) {
             const comment = { ...evaluation, Comment: snapshot.skip };
             try {
-              await store.transaction((tx) => markIfPending(tx, comment, EvalStatus.Cancelled));
+              await store.transaction((tx) => markIfPending(tx, comment, EvalStatus.Cancelled), {
+                background: true,
+              });
             } catch (err) {
               return { result: 'nacked', evaluation, error: err };
             }
