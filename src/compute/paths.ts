@@ -82,6 +82,14 @@ export class ExecutionPaths {
     await this.#spares.start();
   }
 
+  /**
+   * Settles once the spare folders being made, if any, can be taken: the worker that makes them has
+   * them on disk before it has told this thread.
+   */
+  sparesReady(): Promise<void> {
+    return this.#spares?.filled() ?? Promise.resolve();
+  }
+
   /** Stops making spare folders and removes those left; takes the folders out of the host's record. */
   async stop(): Promise<void> {
     this.#forgetOnHost?.();
