@@ -81,6 +81,8 @@ it('writes back only to the file it copied: not through a link, nor to another f
     );
     expect(await readFile(source, 'utf8')).not.toBe('changed by the task\n');
     await unlink(source);
+    // the next round's folder has the same name: this one's removal, 5 ms on, must not take it
+    await folders.removed;
   }
   expect(await readFile(secret, 'utf8')).toBe('host secret\n');
 });
