@@ -55,10 +55,17 @@ export class OrchestratorEvents {
     return this.event(topic, err instanceof Error ? err.message : String(err), details);
   }
 
-  jobSubmitted = (): Event => this.event(EventTopic.JobSubmission, 'Job submitted');
-  jobUpdated = (): Event => this.event(EventTopic.JobSubmission, 'Job updated');
-  jobRerun = (reason: string): Event =>
-    this.event(EventTopic.JobSubmission, 'Job rerun requested', { Reason: reason });
+  jobSubmitted(): Event {
+    return this.event(EventTopic.JobSubmission, 'Job submitted');
+  }
+
+  jobUpdated(): Event {
+    return this.event(EventTopic.JobSubmission, 'Job updated');
+  }
+
+  jobRerun(reason: string): Event {
+    return this.event(EventTopic.JobSubmission, 'Job rerun requested', { Reason: reason });
+  }
 
   /** "Running", or "Failed. <message>", with the new state in the details. */
   jobStateUpdate(state: JobStateType, message = ''): Event {
@@ -66,23 +73,33 @@ export class OrchestratorEvents {
     return this.event(EventTopic.JobStateUpdate, text, { [EventDetail.NewState]: state });
   }
 
-  jobStopped = (reason: string): Event =>
-    this.event(EventTopic.JobScheduling, 'Job requested to stop before completion', { Reason: reason });
-  jobExhaustedRetries = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Job failed because it has been retried too many times');
-  jobExecutionsFailed = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Job failed because one or more executions failed');
+  jobStopped(reason: string): Event {
+    return this.event(EventTopic.JobScheduling, 'Job requested to stop before completion', {
+      Reason: reason,
+    });
+  }
+
+  jobExhaustedRetries(): Event {
+    return this.event(EventTopic.JobScheduling, 'Job failed because it has been retried too many times');
+  }
+
+  jobExecutionsFailed(): Event {
+    return this.event(EventTopic.JobScheduling, 'Job failed because one or more executions failed');
+  }
+
   /** Not in Bacalhau, which calls such an ops job Completed. `reasons`: the lines saying which node said what. */
-  jobRejectedEverywhere = (reasons: string): Event =>
-    this.event(EventTopic.JobScheduling, `Job failed because every node rejected it.${reasons}`);
+  jobRejectedEverywhere(reasons: string): Event {
+    return this.event(EventTopic.JobScheduling, `Job failed because every node rejected it.${reasons}`);
+  }
 
   /** Not in Bacalhau, where such a daemon job stays Running without a word. `nodes`: short IDs. */
-  daemonRunsNowhere = (nodes: readonly string[], version: number): Event =>
-    this.event(
+  daemonRunsNowhere(nodes: readonly string[], version: number): Event {
+    return this.event(
       EventTopic.JobScheduling,
       `Job runs on no node: it failed more than once on ${nodes.join(', ')} (job version ${version}), ` +
         'and is not placed there again. Rerun the job (bacalhau job rerun) to try them again',
     );
+  }
 
   jobQueued(reason: string): Event {
     return this.event(EventTopic.JobQueueing, reason === '' ? 'Job queued' : `Job queued. ${reason}`);
@@ -108,27 +125,50 @@ export class OrchestratorEvents {
     );
   }
 
-  execCreated = (execution: Execution): Event =>
-    this.event(EventTopic.JobScheduling, `Requested execution on ${shortNodeID(execution.NodeID)}`, {
+  execCreated(execution: Execution): Event {
+    return this.event(EventTopic.JobScheduling, `Requested execution on ${shortNodeID(execution.NodeID)}`, {
       NodeID: execution.NodeID,
     });
-  execRunning = (): Event => this.event(EventTopic.Execution, 'Running');
-  execCompleted = (): Event => this.event(EventTopic.Execution, 'Completed successfully');
-  execStoppedByJobStop = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Execution stop requested because job has been stopped');
-  execStoppedByNodeUnhealthy = (): Event => this.event(EventTopic.JobScheduling, NodeLostStopMessage);
-  execStoppedByNodeShutdown = (): Event => this.event(EventTopic.JobScheduling, NodeShutdownStopMessage);
-  execStoppedByNodeRejected = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Execution stop requested because node has been rejected');
-  execStoppedByOversubscription = (): Event =>
-    this.event(
+  }
+
+  execRunning(): Event {
+    return this.event(EventTopic.Execution, 'Running');
+  }
+
+  execCompleted(): Event {
+    return this.event(EventTopic.Execution, 'Completed successfully');
+  }
+
+  execStoppedByJobStop(): Event {
+    return this.event(EventTopic.JobScheduling, 'Execution stop requested because job has been stopped');
+  }
+
+  execStoppedByNodeUnhealthy(): Event {
+    return this.event(EventTopic.JobScheduling, NodeLostStopMessage);
+  }
+
+  execStoppedByNodeShutdown(): Event {
+    return this.event(EventTopic.JobScheduling, NodeShutdownStopMessage);
+  }
+
+  execStoppedByNodeRejected(): Event {
+    return this.event(EventTopic.JobScheduling, 'Execution stop requested because node has been rejected');
+  }
+
+  execStoppedByOversubscription(): Event {
+    return this.event(
       EventTopic.JobScheduling,
       'Execution stop requested because there are more executions than needed',
     );
-  execStoppedDueToJobFailure = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Execution stopped due to job failure');
-  execStoppedForJobUpdate = (): Event =>
-    this.event(EventTopic.JobScheduling, 'Execution stopped for job update');
+  }
+
+  execStoppedDueToJobFailure(): Event {
+    return this.event(EventTopic.JobScheduling, 'Execution stopped due to job failure');
+  }
+
+  execStoppedForJobUpdate(): Event {
+    return this.event(EventTopic.JobScheduling, 'Execution stopped for job update');
+  }
 
   private timeoutEvent(topic: string, message: string): Event {
     return this.event(topic, message, {

@@ -112,7 +112,7 @@ export class BatchServiceJobScheduler implements Scheduler {
     }
 
     if (isFailed(run)) {
-      markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
+      markStopped(plan, live, () => events.execStoppedDueToJobFailure(), 'Cancelled');
       return plan;
     }
     if (isComplete(run)) markJobCompleted(plan, events.jobStateUpdate('Completed'));
@@ -125,9 +125,9 @@ function approveAndReject(run: Run, occupying: Executions): void {
   const { plan, events } = run;
   for (const partition of byPartition(occupying).values()) {
     const decision = approvalDecision(partition);
-    markApproved(plan, decision.approve, events.execRunning);
-    markStopped(plan, decision.reject, events.execStoppedByNodeRejected, 'BidRejected');
-    markStopped(plan, decision.cancel, events.execStoppedByOversubscription, 'Cancelled');
+    markApproved(plan, decision.approve, () => events.execRunning());
+    markStopped(plan, decision.reject, () => events.execStoppedByNodeRejected(), 'BidRejected');
+    markStopped(plan, decision.cancel, () => events.execStoppedByOversubscription(), 'Cancelled');
   }
 }
 

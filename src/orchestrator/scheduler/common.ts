@@ -86,7 +86,7 @@ export function startRun(input: SchedulerInput, options: CompiledSchedulerOption
  */
 export function cancelIfJobTerminal(run: Run, live: Executions): boolean {
   if (!isTerminalJobState(run.job.State.StateType)) return false;
-  markStopped(run.plan, live, run.events.execStoppedByJobStop, 'Cancelled');
+  markStopped(run.plan, live, () => run.events.execStoppedByJobStop(), 'Cancelled');
   return true;
 }
 
@@ -123,9 +123,9 @@ export function failLostExecutions(run: Run, live: Executions): [Execution[], Ex
   const shutDown = nodesWhere((n) => n.ConnectionState.LastError === NodeManagerMessages.gracefulShutdown);
   const [byOperator, rest] = split(lost, (e) => rejected.has(e.NodeID));
   const [byShutdown, disappeared] = split(rest, (e) => shutDown.has(e.NodeID));
-  markStopped(run.plan, byOperator, run.events.execStoppedByNodeRejected, 'Failed');
-  markStopped(run.plan, byShutdown, run.events.execStoppedByNodeShutdown, 'Failed');
-  markStopped(run.plan, disappeared, run.events.execStoppedByNodeUnhealthy, 'Failed');
+  markStopped(run.plan, byOperator, () => run.events.execStoppedByNodeRejected(), 'Failed');
+  markStopped(run.plan, byShutdown, () => run.events.execStoppedByNodeShutdown(), 'Failed');
+  markStopped(run.plan, disappeared, () => run.events.execStoppedByNodeUnhealthy(), 'Failed');
   return [healthy, lost];
 }
 
@@ -158,11 +158,16 @@ export function enforceTimeouts(run: Run, live: Executions): [Execution[], Execu
 export function retirePreviousVersions(run: Run, live: Executions): Execution[] {
   const previous = notOfVersion(live, run.job.Version);
   if (previous.length === 0) return [...live];
-  markStopped(run.plan, inDesiredState(previous, 'Pending'), run.events.execStoppedForJobUpdate, 'Cancelled');
+  markStopped(
+    run.plan,
+    inDesiredState(previous, 'Pending'),
+    () => run.events.execStoppedForJobUpdate(),
+    'Cancelled',
+  );
   const running = inDesiredState(previous, 'Running');
   const allowed = applyRateLimit(run.options, run.plan, running.length, run.nowMs);
   const [toCancel, kept] = splitByCount(running, allowed);
-  markStopped(run.plan, toCancel, run.events.execStoppedForJobUpdate, 'Cancelled');
+  markStopped(run.plan, toCancel, () => run.events.execStoppedForJobUpdate(), 'Cancelled');
   return union(difference(live, previous), kept);
 }
 

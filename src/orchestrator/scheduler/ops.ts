@@ -70,7 +70,7 @@ export class OpsJobScheduler implements Scheduler {
     if (!isFailed(run)) createMissingExecutions(run, union(ofVersion(all, job.Version), live));
 
     if (isFailed(run)) {
-      markStopped(plan, live, events.execStoppedDueToJobFailure, 'Cancelled');
+      markStopped(plan, live, () => events.execStoppedDueToJobFailure(), 'Cancelled');
     } else if (live.length === 0 && !hasPendingWork(plan)) {
       const rejected = rejectedEverywhere(ofVersion(all, job.Version));
       if (failed.length > 0) markJobFailed(plan, withLastFailure(events.jobExecutionsFailed(), failed, plan));
