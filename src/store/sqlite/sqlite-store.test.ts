@@ -471,6 +471,44 @@ describe('SqliteJobStore', () => {
       );
       expect(await store.listNodes()).toHaveLength(writers * perWriter);
     }, 60_000);
+
+    it('fails the waiting writes when another connection holds the database locked (no endless retry)', async () => {
+      const path = freshPath();
+      const locked = `${path}.locked`;
+      // in a child process: a store that began again for ever would hold its event loop, not the test's
+      const code = `
+        const { existsSync } = await import('node:fs');
+        const { setTimeout } = await import('node:timers/promises');
+        const { SqliteJobStore } = await import(${JSON.stringify(storeModule)});
+        const [path, locked, template] = process.argv.slice(1);
+        const store = await SqliteJobStore.create({ path, busyTimeoutMs: 0 });
+        process.stdout.write('open\\n');
+        while (!existsSync(locked)) await setTimeout(10);
+        const outcome = (promise) => promise.then(() => 'committed', (err) => err.code);
+        const writes = [store.createJob(JSON.parse(template)), store.createJob(JSON.parse(template))];
+        process.stdout.write((await Promise.all(writes.map(outcome))).join(' ') + '\\n');
+      `;
+      const child = run(code, [path, locked, JSON.stringify(makeJob())]);
+      const lines = createInterface({ input: child.process.stdout })[Symbol.asyncIterator]();
+      let timer: NodeJS.Timeout | undefined;
+      const answer = () =>
+        Promise.race([
+          lines.next().then((line) => String(line.value)),
+          new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no answer'), 20_000))),
+        ]).finally(() => clearTimeout(timer));
+      let locker: Database.Database | undefined;
+      try {
+        expect(await answer()).toBe('open');
+        locker = new Database(path, { timeout: 5000 });
+        locker.prepare('BEGIN IMMEDIATE').run();
+        writeFileSync(locked, '');
+        expect(await answer()).toBe('DatastoreFailure DatastoreFailure');
+      } finally {
+        child.process.kill('SIGKILL');
+        if (locker?.inTransaction === true) locker.prepare('ROLLBACK').run();
+        locker?.close();
+      }
+    }, 60_000);
   });
 
   describe('durability', () => {

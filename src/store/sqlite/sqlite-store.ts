@@ -401,7 +401,9 @@ export class SqliteJobStore implements JobStore {
         // Rows cached by the batch's writes were never committed.
         this.#ctx.rows.clear();
         const error = this.#storeError(err, 'job store write failed');
-        for (const write of batch) write.reject(error);
+        // Failed before it took a write (BEGIN found the database locked, say): the waiting writes
+        // fail with it, or the loop would begin again at once, for ever, holding the event loop.
+        for (const write of batch.length > 0 ? batch : writes.takeAll()) write.reject(error);
         continue;
       }
       this.#checkpointer?.committed(outcomes.filter((o) => o.ok && o.changes.length > 0).length);
