@@ -146,12 +146,15 @@ export class ExecutionRunner {
       }).catch((err: unknown) => {
         throw timedOutOr(err);
       });
-      // through the thread pool: once the outcome is on its way (lib/background-work.ts)
-      cleanups.push(() =>
-        backgroundLater()
-          .then(() => cleanupInputs(this.#o.storages, prepared))
-          .then((errors) => errors.forEach(this.#o.onError)),
-      );
+      // through the thread pool: once the outcome is on its way (lib/background-work.ts); a run with
+      // no inputs waits for nothing (its end frees its capacity for the next execution)
+      if (prepared.length > 0) {
+        cleanups.push(() =>
+          backgroundLater()
+            .then(() => cleanupInputs(this.#o.storages, prepared))
+            .then((errors) => errors.forEach(this.#o.onError)),
+        );
+      }
       signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
       cleanups.push(() => Promise.resolve(this.#o.ports.release(execution.ID)));
