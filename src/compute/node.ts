@@ -295,7 +295,7 @@ export class ComputeNode {
     this.#bidding.abort();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#buffer.stop().catch(this.#o.onError);
-    this.#o.runner.stop();
+    await this.#o.runner.stop();
     noteStoppedByShutdown(this.#o.store);
     await this.#outbox.flush().catch(this.#o.onError);
     await this.#outbox.stop();

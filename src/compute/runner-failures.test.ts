@@ -65,7 +65,7 @@ it('writes a failure again until the database takes it, reporting the refusal on
     expect(store.get(execution.ID).ComputeState).toMatchObject({ StateType: 'Failed' });
     expect(errors.map((e) => (e as Error).message)).toEqual(['database or disk is full']);
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 });
 
@@ -97,7 +97,7 @@ it('tells a task killed for its memory which limit it hit and how to raise it', 
       'the task needs more than its memory limit of 8.0 MB: raise Resources.Memory (--memory with docker run)',
     );
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 });
 
@@ -132,7 +132,7 @@ it.each([
     const event = store.events(execution.ID).find((e) => e.Details?.[EventDetail.IsError] === 'true');
     expect(event?.Details?.[EventDetail.Hint]).toBe(hint);
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 });
 
@@ -168,7 +168,7 @@ it('removes the files of an execution that failed for a full disk at once, and s
     // its logs are gone, not never written
     expect(await runner.logRemoved(store.get(execution.ID))).toBe(true);
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 });
 
@@ -186,6 +186,6 @@ it('keeps the files of an execution that failed for another reason (they hold wh
     expect(store.get(execution.ID).ComputeState.StateType).toBe('Failed');
     expect(await paths.hasFolders(execution.ID)).toBe(true);
   } finally {
-    runner.stop();
+    await runner.stop();
   }
 });

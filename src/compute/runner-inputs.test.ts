@@ -93,7 +93,7 @@ async function runWithInput(downloadMs: number, type: JobType = JobType.Batch) {
   const running = runner.run(store.get(execution.ID), new AbortController().signal);
   await clock.advanceAsync(Math.min(downloadMs, 3000));
   await running;
-  runner.stop();
+  await runner.stop();
   return { requests, execution: store.get(execution.ID), executionDir: paths.dirs(execution.ID).root };
 }
 
@@ -140,7 +140,7 @@ it("fails an execution whose executor's start (an image pull) outlasts its Execu
   const running = runner.run(store.get(execution.ID), new AbortController().signal);
   await clock.advanceAsync(3000);
   await running;
-  runner.stop();
+  await runner.stop();
   expect(store.get(execution.ID).ComputeState).toEqual({
     StateType: 'Failed',
     Message: 'Execution timed out after 3s',

@@ -30,7 +30,7 @@ describe('ExecutionRunner.removeLeftovers', () => {
   });
 
   afterEach(async () => {
-    runner.stop();
+    await runner.stop();
     store.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -73,7 +73,7 @@ describe('ExecutionRunner.removeLeftovers', () => {
   it('removes nothing when the runner stopped while the folders were being listed', async () => {
     const old = await leftover('e-listed-after-stop', 2 * RetainMs);
     const listing = runner.removeLeftovers(() => false);
-    runner.stop();
+    await runner.stop();
     await listing;
     clock.advance(2 * RetainMs);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -46,7 +46,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  runner.stop();
+  await runner.stop();
   store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -125,7 +125,7 @@ describe('ExecutionRunner ports', () => {
 
 describe('ExecutionRunner Default network', () => {
   it('runs a Default task without a network on a node that rejects networked jobs, as Go does', async () => {
-    runner.stop();
+    await runner.stop();
     runner = testRunner({
       store,
       engines,

@@ -23,7 +23,7 @@ import { backgroundLater } from '../lib/background-work.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import { executionTimedOut, taskFailed } from '../executor/errors.js';
 import type { Executor } from '../executor/types.js';
-import { cleanupInputs, prepareInputs } from '../storage/prepare.js';
+import { cleanupInputs, prepareInputs, type PreparedInput } from '../storage/prepare.js';
 import type { StorageRegistry } from '../storage/registry.js';
 import { ComputeEventTopic, eventFromError, newEvent } from '../transport/messages.js';
 import type { EngineRegistry } from './engines.js';
@@ -75,6 +75,8 @@ export class ExecutionRunner {
   readonly #removals: RemovalSchedule;
   /** Failures waiting to be written again (see #recordFailure). */
   readonly #retries = new Set<Timer>();
+  /** Removals of ended runs' inputs under way (see #removeInputsLater). */
+  readonly #inputRemovals = new Set<Promise<void>>();
   /** Executions whose folders went as soon as they failed, for a full disk (see #freeSpace). */
   readonly #removedEarly = new BoundedMap<string, true>(1024);
   #stopped = false;
@@ -108,6 +110,7 @@ export class ExecutionRunner {
   async run(execution: Execution, signal: AbortSignal): Promise<void> {
     let topic: string = ComputeEventTopic.ExecutionRunning;
     const cleanups: (() => Promise<unknown>)[] = [];
+    let prepared: PreparedInput[] = [];
     /** Events worth passing on with the outcome (what publishing said). */
     const notes: Event[] = [];
     /**
@@ -141,20 +144,11 @@ export class ExecutionRunner {
       const dirs = await this.#o.paths.prepare(execution.ID, { keepResults: rerun });
       topic = ComputeEventTopic.ExecutionDownloading;
       // fetched into the execution's folder: what a crash leaves of them goes with it (paths.ts)
-      const prepared = await prepareInputs(this.#o.storages, dirs.root, task.InputSources ?? [], {
+      prepared = await prepareInputs(this.#o.storages, dirs.root, task.InputSources ?? [], {
         signal: bounded,
       }).catch((err: unknown) => {
         throw timedOutOr(err);
       });
-      // through the thread pool: once the outcome is on its way (lib/background-work.ts); a run with
-      // no inputs waits for nothing (its end frees its capacity for the next execution)
-      if (prepared.length > 0) {
-        cleanups.push(() =>
-          backgroundLater()
-            .then(() => cleanupInputs(this.#o.storages, prepared))
-            .then((errors) => errors.forEach(this.#o.onError)),
-        );
-      }
       signal.throwIfAborted();
       topic = ComputeEventTopic.ExecutionPreparing;
       cleanups.push(() => Promise.resolve(this.#o.ports.release(execution.ID)));
@@ -248,8 +242,23 @@ export class ExecutionRunner {
       this.#fail(execution, err, topic, outcomeNotes());
     } finally {
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
+      if (prepared.length > 0) this.#removeInputsLater(prepared);
       this.#scheduleRemoval(execution.ID);
     }
+  }
+
+  /**
+   * Removes a run's inputs through the thread pool once its outcome is on its way
+   * (lib/background-work.ts), without holding the run's end: that end frees the execution's capacity,
+   * and the next execution queued for it would wait the delay too. stop() waits for these removals.
+   */
+  #removeInputsLater(prepared: readonly PreparedInput[]): void {
+    const removal: Promise<void> = backgroundLater()
+      .then(() => cleanupInputs(this.#o.storages, prepared))
+      .then((errors) => errors.forEach(this.#o.onError))
+      .catch(this.#o.onError)
+      .finally(() => this.#inputRemovals.delete(removal));
+    this.#inputRemovals.add(removal);
   }
 
   /**
@@ -359,12 +368,16 @@ export class ExecutionRunner {
     }
   }
 
-  /** Cancels the pending folder removals (a restarted node sweeps what is left, see startup). */
-  stop(): void {
+  /**
+   * Cancels the pending folder removals (a restarted node sweeps what is left, see startup); settles
+   * once the removals of ended runs' inputs are done. Never rejects.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     this.#removals.stop();
     for (const timer of this.#retries) timer.cancel();
     this.#retries.clear();
+    while (this.#inputRemovals.size > 0) await Promise.all(this.#inputRemovals);
   }
 
   /**
