@@ -81,10 +81,23 @@ it('writes back only to the file it copied: not through a link, nor to another f
     );
     expect(await readFile(source, 'utf8')).not.toBe('changed by the task\n');
     await unlink(source);
-    // the next round's folder has the same name: this one's removal, 5 ms on, must not take it
-    await folders.removed;
   }
   expect(await readFile(secret, 'utf8')).toBe('host secret\n');
+});
+
+it("makes a run's folder again only once the same folder released before is removed", async () => {
+  // the same execution run again in this process while the folder of its last run waits for removal
+  const source = join(dir, 'module.wasm');
+  await writeFile(source, 'module\n');
+  const input = [[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']] as const;
+  const first = new FileInputFolders(dir);
+  await first.add(input);
+  await first.release();
+  const second = new FileInputFolders(dir);
+  const folder = await second.add(input);
+  await first.removed;
+  expect(await readdir(folder)).toEqual(['module.wasm']);
+  await second.release();
 });
 
 it('takes a local input only from its checked path: a folder on its way swapped for a link is refused', async () => {

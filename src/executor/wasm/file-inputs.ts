@@ -44,6 +44,12 @@ interface FileIdentity {
  */
 export const SpareFileInputsFolderName = 'spare-file-inputs';
 
+/**
+ * Folders released and not yet removed, by path: a new folder of the same name (the same execution
+ * run again in this process) waits for that removal, which would otherwise take it.
+ */
+const removing = new Map<string, Promise<void>>();
+
 export class FileInputFolders {
   readonly #parentDir: string;
   readonly #folders: InputFolder[] = [];
@@ -67,6 +73,8 @@ export class FileInputFolders {
   ): Promise<string> {
     const folder = join(this.#parentDir, `wasm-file-inputs-${this.#folders.length}`);
     const spare = join(this.#parentDir, SpareFileInputsFolderName);
+    const earlier = removing.get(folder);
+    if (earlier !== undefined) await earlier;
     // there already: left by a run of this task that its crashed process did not release
     if (!takeSpareFolder(spare, folder) && (await makeFolder(folder)) === undefined) {
       await rm(folder, { recursive: true, force: true });
@@ -153,8 +161,15 @@ export class FileInputFolders {
       );
     }
     const folders = this.#folders.splice(0);
-    const removing = backgroundLater().then(() => Promise.all(folders.map(removeFolder)));
-    this.removed = Promise.all([this.removed, removing]).then(() => undefined);
+    const later = backgroundLater();
+    const removals = folders.map((entry) => {
+      const removal = later.then(() => removeFolder(entry));
+      removing.set(entry.folder, removal);
+      return removal.finally(() => {
+        if (removing.get(entry.folder) === removal) removing.delete(entry.folder);
+      });
+    });
+    this.removed = Promise.all([this.removed, ...removals]).then(() => undefined);
     return failures.length === 0 ? undefined : failures.join('; ');
   }
 }
