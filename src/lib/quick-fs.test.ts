@@ -26,6 +26,7 @@ import {
   statPath,
   takeSpareFolder,
   writeAt,
+  writeIntoSpareFile,
   writeNewFile,
   writeSmallFile,
 } from './quick-fs.js';
@@ -166,6 +167,16 @@ describe('quick-fs', () => {
     expect(() => openEmptied(join(dir, 'missing', 'file'))).toThrow(
       expect.objectContaining({ code: 'ENOENT' }),
     );
+  });
+
+  it('writes into a spare file and moves it into place, emptied first; without a spare, does nothing', () => {
+    const spare = join(dir, 'spare');
+    // what a write whose rename a killed process never made leaves
+    writeFileSync(spare, '137');
+    expect(writeIntoSpareFile(spare, join(dir, 'exitCode'), '0')).toBe(true);
+    expect(readFileSync(join(dir, 'exitCode'), 'utf8')).toBe('0');
+    expect(writeIntoSpareFile(spare, join(dir, 'other'), '1')).toBe(false);
+    expect(readdirSync(dir)).toEqual(['exitCode']);
   });
 
   it('moves a spare folder into place: where nothing is, or over an empty folder, never over content', () => {

@@ -106,13 +106,14 @@ export function writeSmallFile(
  * Writes `data` into `spare`, an empty file made ahead of time (compute/spare-folders.ts), and renames
  * it to `path`: creating a file allocates an inode, ~200 µs on this machine's disk against ~15 µs for
  * this. False, having done nothing, when there is no spare (or `data` is not small); a failure once the
- * spare was opened throws.
+ * spare was opened throws. Emptied as it is opened: a process killed between a write and its rename
+ * leaves a spare holding that write.
  */
 export function writeIntoSpareFile(spare: string, path: string, data: string | Uint8Array): boolean {
   if (data.length > QuickBytes) return false;
   let fd: number;
   try {
-    fd = openSync(spare, 'r+');
+    fd = openSync(spare, constants.O_WRONLY | constants.O_TRUNC);
   } catch {
     return false;
   }
