@@ -271,6 +271,15 @@ describe('job run', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('is not the Target of an input');
     expect(bad.stderr).not.toContain('falling back to offline mode');
+    // a job without a name has nothing to be compared with: its spec is shown, as Go does
+    const nameless = join(live.dataDir, 'nameless.yaml');
+    writeFileSync(nameless, spec.replace(/^Name: .*\n/m, ''));
+    const offline = await live.run(['job', 'run', '--dry-run', nameless]);
+    expect(offline.code).toBe(0);
+    expect(offline.stderr).toContain('failed to fetch Job spec: invalid job spec: name is missing');
+    expect(offline.stderr).toContain('falling back to offline mode...');
+    expect(offline.stdout).toMatch(/^Type: batch$/m);
+    expect(offline.stdout).toMatch(/^Name: ""$/m);
     // a field the CLI ignored is said when the server refuses the job for want of it
     const misplaced = join(live.dataDir, 'misplaced.yaml');
     writeFileSync(

@@ -117,8 +117,9 @@ async function dryRun(ctx: CliContext, client: BacalhauClient, job: Job, warning
   } catch (err) {
     printWarnings(ctx, warnings);
     // Not in Go, whose diff endpoint checks less: a spec the server refuses as invalid (as opposed to
-    // not answering) is no dry run's success
-    if (hasHttpStatus(err, 400)) throw err;
+    // not answering) is no dry run's success. A job without a name is not invalid: the diff needs one,
+    // and Go's fallback (the spec itself) is all there is to show.
+    if (hasHttpStatus(err, 400) && job.Name !== '') throw err;
     printError(ctx, `failed to fetch Job spec: ${errorMessage(err)}`);
     printWarning(ctx, 'falling back to offline mode...');
     printValue(ctx, wireValue(job, jobSchema), { format: 'yaml', pretty: false });
