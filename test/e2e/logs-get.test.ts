@@ -158,6 +158,17 @@ describe('job get', () => {
     });
   });
 
+  it('keeps ./job-<name> in the current folder whatever the name holds', async () => {
+    publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
+    await submit(['-p', 'local', '--name', '../../escaped']);
+    const run = await live.run(['job', 'get', '../../escaped']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `Results for job '../../escaped' have been written to...\n${join(live.dataDir, 'job-.._.._escaped')}\n`,
+    );
+    expect(existsSync(join(live.dataDir, 'job-.._.._escaped', 'stdout'))).toBe(true);
+  });
+
   it('downloads all the results when asked for one file of them, saying so, as Go does for HTTP', async () => {
     publish(viaUrl((executionID) => `/${executionID}.tar.gz`));
     const id = await submit(['-p', 'local']);

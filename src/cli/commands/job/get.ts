@@ -150,15 +150,17 @@ function withDownloaders(
 
 /**
  * `./job-<idOrName>`, or `./job-<namespace>-<idOrName>` outside the default namespace; made when
- * missing (`created` says so).
+ * missing (`created` says so). Always a folder of `cwd`: a "/" in a job's name (`../x`, say) is
+ * written as "_".
  */
 async function defaultOutputDir(
   cwd: string,
   idOrName: string,
   namespace: string,
 ): Promise<{ outputDir: string; created: boolean }> {
-  const folder =
-    namespace === '' || namespace === DefaultNamespace ? `job-${idOrName}` : `job-${namespace}-${idOrName}`;
+  const folder = (
+    namespace === '' || namespace === DefaultNamespace ? `job-${idOrName}` : `job-${namespace}-${idOrName}`
+  ).replaceAll('/', '_');
   const outputDir = join(cwd, folder);
   const created = await mkdir(outputDir, { recursive: true, mode: 0o755 });
   return { outputDir, created: created !== undefined };
