@@ -38,7 +38,10 @@ export async function request(
       return paramError('URL', `${shown(url)} did not finish within ${timeoutMs / 1000}s`, {
         code: ErrorCode.TimeOut,
         retryable: true,
-        hint: `${unreachableHint} Large files may need a longer InputSources.ReadTimeout on the compute node.`,
+        hint:
+          method === 'GET'
+            ? `${unreachableHint} Large files may need a longer InputSources.ReadTimeout on the compute node.`
+            : unreachableHint,
         cause: err,
       });
     }

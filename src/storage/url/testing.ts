@@ -37,6 +37,7 @@ const routes: Record<string, Route> = {
     const credentials = (req.headers.authorization ?? '').replace(/^Basic /, '');
     send(res, 200, Buffer.from(credentials, 'base64').toString());
   },
+  '/silent': () => undefined, // accepts the request, never answers
   '/slow.bin': (_req, res) => {
     res.writeHead(200);
     res.write('start'); // and never finishes

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, type InputSource } from '../../models/index.js';
+import { type BacalhauError, ErrorCode, type InputSource } from '../../models/index.js';
 import { runStorageContract, volumeFiles, type BadInput } from '../storage.contract.js';
 import { useTempDir } from '../testing/temp-dir.js';
 import { csv, refusedUrl, startTestServer, type TestServer } from './testing.js';
@@ -153,6 +153,18 @@ describe('urlDownload', () => {
     });
     expect(server.hits.get('/slow.bin')).toBe(2);
     expect(await readdir(temp.path)).toEqual([]);
+  });
+
+  it('gives up on a size check the server does not answer sooner than on a download', async () => {
+    const impatient = new UrlDownloadStorage({ ...fast, sizeCheckTimeoutMs: 100, maxRetries: 1 });
+    const err = (await impatient
+      .getVolumeSize(download(server.url('/silent')))
+      .catch((e: unknown) => e)) as BacalhauError;
+    expect(err).toMatchObject({ code: ErrorCode.TimeOut });
+    expect(err.message).toContain(`${server.url('/silent')} did not finish within 0.1s`);
+    // a HEAD carries no body: a longer read timeout is no help
+    expect(err.hint).toBe('Check that the URL is right and that compute nodes can reach its host.');
+    expect(server.hits.get('/silent')).toBe(2);
   });
 
   it.each([

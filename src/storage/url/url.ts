@@ -29,12 +29,22 @@ export interface UrlDownloadOptions {
    * larger one cannot fit; default 10 GiB. Go has no limit, and a download fills the disk instead.
    */
   maxBytes?: number;
+  /** Per attempt of the size check, at most; default {@link SizeCheckTimeoutMs}. */
+  sizeCheckTimeoutMs?: number;
   /** First wait between attempts; doubles up to `retryWaitMaxMs`. */
   retryWaitMinMs?: number;
   retryWaitMaxMs?: number;
 }
 
 const EntryPrefix = 'url-';
+
+/**
+ * How long each attempt of the size check (a HEAD, while the node decides on its bid) waits, at most:
+ * nothing tells the user why the job is pending meanwhile, and a server that has not answered a HEAD
+ * in this time will not serve the file either (the download's own limit, InputSources.ReadTimeout, is
+ * 5 minutes, for the body too; with the retries, a silent server held a job for 20 minutes).
+ */
+export const SizeCheckTimeoutMs = 30_000;
 const GiB = 1024 ** 3;
 
 /** What servers that do not take HEAD answer it with: Forbidden, Method Not Allowed, Not Implemented. */
@@ -45,11 +55,13 @@ class TooLarge extends Error {}
 
 export class UrlDownloadStorage implements Storage {
   readonly #timeoutMs: number;
+  readonly #sizeCheckTimeoutMs: number;
   readonly #maxBytes: number;
   readonly #retry: RetryPolicy;
 
   constructor(options: UrlDownloadOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 5 * 60_000;
+    this.#sizeCheckTimeoutMs = Math.min(this.#timeoutMs, options.sizeCheckTimeoutMs ?? SizeCheckTimeoutMs);
     this.#maxBytes = options.maxBytes ?? 10 * GiB;
     this.#retry = {
       maxRetries: options.maxRetries ?? 3,
@@ -73,7 +85,7 @@ export class UrlDownloadStorage implements Storage {
   async getVolumeSize(input: InputSource, options: IoOptions = {}): Promise<number> {
     const url = decodeUrl(input);
     return withRetries(this.#retry, options.signal, `checking ${shown(url)}`, async () => {
-      const { response } = await request(url, 'HEAD', this.#timeoutMs, options.signal, HeadRefused);
+      const { response } = await request(url, 'HEAD', this.#sizeCheckTimeoutMs, options.signal, HeadRefused);
       // over this node's disk, it is the bid's resource check that refuses it, with Go's message
       return HeadRefused.has(response.status) ? 0 : declaredLength(response);
     });
