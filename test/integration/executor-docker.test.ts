@@ -238,6 +238,17 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           /^failed to start container: executable file not found: .*no-such-binary/,
         );
       }));
+
+    it('says once that the container failed to start, with what Docker said', () =>
+      withTempDir(async (dir) => {
+        const result = await run(
+          executor,
+          await newRequest(dir, { engine: engine({ Entrypoint: ['/no/such/binary'] }) }),
+        );
+        expect(result.ExitCode).toBe(-1);
+        expect(result.ErrorMsg).toMatch(/^failed to start container: .*\/no\/such\/binary/);
+        expect(result.ErrorMsg.match(/failed to start container/g)).toHaveLength(1);
+      }));
   });
 
   describe('images', () => {

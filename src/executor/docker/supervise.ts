@@ -166,10 +166,9 @@ async function startContainer(container: Docker.Container): Promise<string | und
     if (statusCode(err) === 304) return undefined;
     const detail = describe(err);
     // Bacalhau calls out a missing executable: the commonest mistake in Entrypoint or Parameters
-    const what = detail.includes('executable file not found')
-      ? 'executable file not found'
-      : 'failed to start container';
-    return `failed to start container: ${what}: ${detail}`;
+    return detail.includes('executable file not found')
+      ? `failed to start container: executable file not found: ${detail}`
+      : `failed to start container: ${detail}`;
   }
 }
 
