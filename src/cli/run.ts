@@ -1,5 +1,5 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
-import { BacalhauError, errorMessage } from '../models/bacerrors.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 import { normalizeGoFlags, rememberArgv } from './argv.js';
 import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
@@ -35,7 +35,7 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
   }
   if (thrown instanceof ExitCode) return thrown.code;
   const err = shownError(friendlyError(thrown, ctx.binName));
-  ctx.stderr.write(fatalText(errorMessage(err), err instanceof BacalhauError ? err.hint : ''));
+  ctx.stderr.write(fatalText(shownMessage(err), err instanceof BacalhauError ? err.hint : ''));
   if (!debug()) return 1;
   const details = err instanceof BacalhauError ? Object.entries(err.details) : [];
   if (details.length > 0) {
@@ -54,6 +54,17 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
  */
 function shownError(err: unknown): unknown {
   return [...errorChain(err)].find((e) => e instanceof BacalhauError) ?? err;
+}
+
+/**
+ * The error's message; for a request the node refused for want of a capability, with the node's
+ * reason, which Go's CLI shows only with --debug although it is what the user needs to know (which
+ * capability is missing).
+ */
+function shownMessage(err: unknown): string {
+  const reason =
+    err instanceof BacalhauError && err.code === ErrorCode.Forbidden ? err.details['reason'] : '';
+  return reason === undefined || reason === '' ? errorMessage(err) : `${errorMessage(err)}: ${reason}`;
 }
 
 /** Thrown by a command that has already printed what it had to say and only needs a non-zero exit. */

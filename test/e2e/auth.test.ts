@@ -215,7 +215,9 @@ describe('auth sso', () => {
     expect((await run(secured, ['job', 'list'])).code).toBe(0);
     const nodes = await run(secured, ['node', 'list']);
     expect(nodes.code).toBe(1);
-    expect(nodes.stderr).toContain('Request Forbidden');
+    expect(nodes.stderr).toContain(
+      "Error: Request Forbidden: user 'ann@example.com' does not have the required capability 'read:node'",
+    );
   });
 
   it('an expired SSO token is not sent, and the user is told to log in again', async () => {
