@@ -98,7 +98,9 @@ export function jobTooLarge(jobBytes: number, limitBytes: number): BacalhauError
     {
       code: ErrorCode.ValidationError,
       component: 'JobSpec',
-      hint: 'Move large inline data (InputSources of type inline, e.g. a big `wasm run` module) to a URL, S3 or local input',
+      hint:
+        'Move large data out of the spec: inline inputs (e.g. a big `wasm run` module) to a URL, S3 or ' +
+        'local input, and long Env values or Parameters into an input file',
       details: { jobBytes: String(jobBytes), limitBytes: String(limitBytes) },
     },
   );
