@@ -71,4 +71,23 @@ describe('decodeDockerSpec', () => {
       }),
     );
   });
+
+  it('lists every problem of the params, one a line', () => {
+    const params = {
+      Image: 'i',
+      Entrypoint: '/bin/sh',
+      Parameters: 'ls /a',
+      EnvironmentVariables: ['BACALHAU_X=1', 'OK=1', 'BACALHAU_Y=2'],
+      WorkingDirectory: 'rel',
+    };
+    expect(() => decodeDockerSpec({ Type: 'docker', Params: params })).toThrow(
+      [
+        `invalid docker engine param: 'WorkingDirectory' ("rel") must contain absolute path`,
+        "invalid docker engine param: environment variable 'BACALHAU_X' cannot start with BACALHAU_",
+        "invalid docker engine param: environment variable 'BACALHAU_Y' cannot start with BACALHAU_",
+        `invalid docker engine param: 'Entrypoint' must be a list of strings, not a string ("/bin/sh")`,
+        `invalid docker engine param: 'Parameters' must be a list of strings, not a string ("ls /a")`,
+      ].join('\n'),
+    );
+  });
 });

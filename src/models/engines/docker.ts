@@ -27,52 +27,75 @@ export interface DockerEngineSpec {
   WorkingDirectory: string;
 }
 
+/** The params, decoded; throws one error listing every problem found. */
 export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
   const params = engine.Params ?? {};
   const get = (key: string): unknown => getField(params, key);
+  const problems: string[] = [];
+  // a param of the wrong type is noted and taken as absent: the decoding goes on to the others
+  const collect = <T>(read: () => T, absent: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      problems.push((err as Error).message);
+      return absent;
+    }
+  };
+  const string = (field: string): string =>
+    collect(
+      () => stringParam(get(field), (given) => new Error(`'${field}' must be a string, not ${given}`)),
+      '',
+    );
+  const list = (field: string): string[] =>
+    collect(
+      () =>
+        stringListParam(
+          get(field),
+          (given) => new Error(`'${field}' must be a list of strings, not ${given}`),
+        ),
+      [],
+    );
 
-  const image = optionalString(get('Image'), 'Image');
-  if (image.trim() === '') throw specError("'Image' cannot be empty");
-  const badImage = imageReferenceProblem(image);
+  const image = string('Image');
+  const badImage = image.trim() === '' ? undefined : imageReferenceProblem(image);
+  // (one of the wrong type was said so already)
+  if (image.trim() === '' && problems.length === 0) problems.push("'Image' cannot be empty");
   if (badImage !== undefined) {
-    throw specError(`'Image' (${JSON.stringify(image)}) is not an image reference Docker takes: ${badImage}`);
+    problems.push(`'Image' (${JSON.stringify(image)}) is not an image reference Docker takes: ${badImage}`);
   }
-  const workingDirectory = optionalString(get('WorkingDirectory'), 'WorkingDirectory');
+  const workingDirectory = string('WorkingDirectory');
   if (workingDirectory !== '' && !workingDirectory.startsWith('/')) {
     // Go checks the prefix rather than using an OS path check: the path is inside a Linux container
-    throw specError(`'WorkingDirectory' (${JSON.stringify(workingDirectory)}) must contain absolute path`);
+    problems.push(`'WorkingDirectory' (${JSON.stringify(workingDirectory)}) must contain absolute path`);
   }
-  const environmentVariables = stringList(get('EnvironmentVariables'), 'EnvironmentVariables');
+  const environmentVariables = list('EnvironmentVariables');
   for (const entry of environmentVariables) {
     const name = entry.split('=', 1)[0] ?? '';
     if (name.toUpperCase().startsWith(EnvVarPrefix)) {
-      throw specError(`environment variable '${name}' cannot start with ${EnvVarPrefix}`);
+      problems.push(`environment variable '${name}' cannot start with ${EnvVarPrefix}`);
     }
   }
-  return {
+  const spec: DockerEngineSpec = {
     Image: image,
-    Entrypoint: stringList(get('Entrypoint'), 'Entrypoint'),
-    Parameters: stringList(get('Parameters'), 'Parameters'),
+    Entrypoint: list('Entrypoint'),
+    Parameters: list('Parameters'),
     EnvironmentVariables: environmentVariables,
     WorkingDirectory: workingDirectory,
   };
+  if (problems.length > 0) throw specError(problems);
+  return spec;
 }
 
-/** Bad `Task.Engine.Params`; `problem` is Go's message after its `invalid docker engine param: ` prefix. */
-function specError(problem: string): BacalhauError {
-  return new BacalhauError(`invalid docker engine param: ${problem}`, {
+/**
+ * Bad `Task.Engine.Params`: each problem is Go's message after its `invalid docker engine param: `
+ * prefix, one line each.
+ */
+function specError(problems: readonly string[]): BacalhauError {
+  return new BacalhauError(problems.map((p) => `invalid docker engine param: ${p}`).join('\n'), {
     code: ErrorCode.ExecutorSpecValidationErr,
     component: DockerComponent,
     hint:
       'Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
       '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path',
   });
-}
-
-function optionalString(value: unknown, field: string): string {
-  return stringParam(value, (given) => specError(`'${field}' must be a string, not ${given}`));
-}
-
-function stringList(value: unknown, field: string): string[] {
-  return stringListParam(value, (given) => specError(`'${field}' must be a list of strings, not ${given}`));
 }
