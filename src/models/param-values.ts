@@ -4,6 +4,8 @@
  * one string where a list is expected is the common case).
  */
 
+import { getField } from './codec.js';
+
 const MaxShownChars = 40;
 
 /**
@@ -43,4 +45,37 @@ export function stringParam(value: unknown, problem: (given: string) => Error): 
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw problem(describeGiven(value));
   return value;
+}
+
+/** Reads an engine's params by key (case-insensitively, as Go's decoding of the params map). */
+export interface ParamReader {
+  /** The string param, '' when absent or of the wrong type. */
+  string(key: string, wrongType: (given: string) => string): string;
+  /** The string-list param, [] when absent or of the wrong type. */
+  list(key: string, wrongType: (given: string) => string): string[];
+}
+
+/**
+ * A reader of `params` that notes each param of the wrong type in `problems`, worded by `wrongType`,
+ * and takes it as absent: the decoder goes on, and says every problem at once.
+ */
+export function paramReader(params: Record<string, unknown>, problems: string[]): ParamReader {
+  const read = <T>(
+    key: string,
+    decode: (value: unknown, problem: (given: string) => Error) => T,
+    wrongType: (given: string) => string,
+    absent: T,
+  ): T => {
+    const problem = (given: string): Error => new Error(wrongType(given));
+    try {
+      return decode(getField(params, key), problem);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return absent;
+    }
+  };
+  return {
+    string: (key, wrongType) => read(key, stringParam, wrongType, ''),
+    list: (key, wrongType) => read(key, stringListParam, wrongType, []),
+  };
 }

@@ -5,9 +5,8 @@
  * before it (check.ts), with the decoder the executor runs.
  */
 import { BacalhauError, ErrorCode } from '../bacerrors.js';
-import { getField } from '../codec.js';
 import { EnvVarPrefix } from '../constants.js';
-import { stringListParam, stringParam } from '../param-values.js';
+import { paramReader } from '../param-values.js';
 import type { SpecConfig } from '../spec-config.js';
 import { imageReferenceProblem } from './image-reference.js';
 
@@ -29,32 +28,12 @@ export interface DockerEngineSpec {
 
 /** The params, decoded; throws one error listing every problem found. */
 export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
-  const params = engine.Params ?? {};
-  const get = (key: string): unknown => getField(params, key);
   const problems: string[] = [];
-  // a param of the wrong type is noted and taken as absent: the decoding goes on to the others
-  const collect = <T>(read: () => T, absent: T): T => {
-    try {
-      return read();
-    } catch (err) {
-      problems.push((err as Error).message);
-      return absent;
-    }
-  };
-  const string = (field: string): string =>
-    collect(
-      () => stringParam(get(field), (given) => new Error(`'${field}' must be a string, not ${given}`)),
-      '',
-    );
-  const list = (field: string): string[] =>
-    collect(
-      () =>
-        stringListParam(
-          get(field),
-          (given) => new Error(`'${field}' must be a list of strings, not ${given}`),
-        ),
-      [],
-    );
+  const params = paramReader(engine.Params ?? {}, problems);
+  const string = (key: string): string =>
+    params.string(key, (given) => `'${key}' must be a string, not ${given}`);
+  const list = (key: string): string[] =>
+    params.list(key, (given) => `'${key}' must be a list of strings, not ${given}`);
 
   const image = string('Image');
   const badImage = image.trim() === '' ? undefined : imageReferenceProblem(image);

@@ -42,4 +42,16 @@ describe('decodeWasmSpec', () => {
       expect.objectContaining({ code: ErrorCode.ExecutorSpecValidationErr }),
     );
   });
+
+  it('lists every problem of the params, one a line', () => {
+    const params = { Entrypoint: 3, Parameters: 'a b', ImportModules: [1] };
+    expect(() => decodeWasmSpec({ Type: 'wasm', Params: params })).toThrow(
+      [
+        'invalid WASM engine params: EntryModule is required: the target path of the input holding the module',
+        'invalid WASM engine params: Entrypoint must be a string, not a number (3)',
+        'invalid WASM engine params: Parameters must be a list of strings, not a string ("a b")',
+        'invalid WASM engine params: ImportModules must be a list of strings, not a list holding a number (1)',
+      ].join('\n'),
+    );
+  });
 });

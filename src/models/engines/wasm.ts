@@ -3,8 +3,7 @@
  * as Go's JSON decoding of the params map does. In models for the same reason as docker.ts.
  */
 import { BacalhauError, ErrorCode } from '../bacerrors.js';
-import { getField } from '../codec.js';
-import { stringListParam, stringParam } from '../param-values.js';
+import { paramReader } from '../param-values.js';
 import type { SpecConfig } from '../spec-config.js';
 
 /** The component of the WASM executor's errors. */
@@ -53,36 +52,38 @@ export interface WasmEngineSpec {
 
 export const DefaultEntrypoint = '_start';
 
+/** The params, decoded; throws one error listing every problem found. */
 export function decodeWasmSpec(engine: SpecConfig): WasmEngineSpec {
-  const params = engine.Params ?? {};
-  const get = (key: string): unknown => getField(params, key);
-  const entryModule = stringParam(get('EntryModule'), (given) =>
-    specError(`EntryModule must be a string (the target path of the input holding the module), not ${given}`),
+  const problems: string[] = [];
+  const params = paramReader(engine.Params ?? {}, problems);
+  const entryModule = params.string(
+    'EntryModule',
+    (given) => `EntryModule must be a string (the target path of the input holding the module), not ${given}`,
   );
-  if (entryModule.trim() === '') {
-    throw specError('EntryModule is required: the target path of the input holding the module');
+  // (one of the wrong type was said so already)
+  if (entryModule.trim() === '' && problems.length === 0) {
+    problems.push('EntryModule is required: the target path of the input holding the module');
   }
-  const entrypoint = stringParam(get('Entrypoint'), (given) =>
-    specError(`Entrypoint must be a string, not ${given}`),
-  );
-  return {
+  const entrypoint = params.string('Entrypoint', (given) => `Entrypoint must be a string, not ${given}`);
+  const list = (key: string): string[] =>
+    params.list(key, (given) => `${key} must be a list of strings, not ${given}`);
+  const spec: WasmEngineSpec = {
     EntryModule: entryModule,
     Entrypoint: entrypoint === '' ? DefaultEntrypoint : entrypoint,
-    Parameters: stringList(get('Parameters'), 'Parameters'),
-    ImportModules: stringList(get('ImportModules'), 'ImportModules'),
+    Parameters: list('Parameters'),
+    ImportModules: list('ImportModules'),
   };
+  if (problems.length > 0) throw specError(problems);
+  return spec;
 }
 
-function specError(problem: string): BacalhauError {
-  return new BacalhauError(`invalid WASM engine params: ${problem}`, {
+/** Bad `Task.Engine.Params`, a line each. */
+function specError(problems: readonly string[]): BacalhauError {
+  return new BacalhauError(problems.map((p) => `invalid WASM engine params: ${p}`).join('\n'), {
     code: ErrorCode.ExecutorSpecValidationErr,
     component: WasmComponent,
     hint:
       'Set Task.Engine.Params.EntryModule to the Target of an input holding the module; Entrypoint, ' +
       'Parameters and ImportModules are optional (a string and two lists of strings)',
   });
-}
-
-function stringList(value: unknown, field: string): string[] {
-  return stringListParam(value, (given) => specError(`${field} must be a list of strings, not ${given}`));
 }

@@ -124,6 +124,7 @@ describe('bacalhau job validate', () => {
     expect(run.stdout).toContain('Error: the job provided is invalid');
     expect(run.stderr).toBe(
       "\nError: invalid docker engine param: 'Image' cannot be empty\n" +
+        `invalid docker engine param: 'Entrypoint' must be a list of strings, not a string ("echo")\n` +
         'Hint:  Fix Task.Engine.Params: Image is required; Entrypoint, Parameters and EnvironmentVariables ' +
         '("KEY=value", no BACALHAU_ prefix) are lists of strings; WorkingDirectory is an absolute path\n',
     );
