@@ -227,28 +227,22 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
       }),
     );
 
-    it('reports an executable that is not found as a failed start, as Bacalhau does', () =>
+    it.each([
+      // an executable that is not found, called out as Bacalhau does
+      ['no-such-binary', /^failed to start container: executable file not found: .*no-such-binary/],
+      // any other failure: said once, with what Docker said
+      ['/no/such/binary', /^failed to start container: .*\/no\/such\/binary/],
+    ])('reports a container that fails to start (%s) as a failed start', (entrypoint, message) =>
       withTempDir(async (dir) => {
         const result = await run(
           executor,
-          await newRequest(dir, { engine: engine({ Entrypoint: ['no-such-binary'] }) }),
+          await newRequest(dir, { engine: engine({ Entrypoint: [entrypoint] }) }),
         );
         expect(result.ExitCode).toBe(-1);
-        expect(result.ErrorMsg).toMatch(
-          /^failed to start container: executable file not found: .*no-such-binary/,
-        );
-      }));
-
-    it('says once that the container failed to start, with what Docker said', () =>
-      withTempDir(async (dir) => {
-        const result = await run(
-          executor,
-          await newRequest(dir, { engine: engine({ Entrypoint: ['/no/such/binary'] }) }),
-        );
-        expect(result.ExitCode).toBe(-1);
-        expect(result.ErrorMsg).toMatch(/^failed to start container: .*\/no\/such\/binary/);
+        expect(result.ErrorMsg).toMatch(message);
         expect(result.ErrorMsg.match(/failed to start container/g)).toHaveLength(1);
-      }));
+      }),
+    );
   });
 
   describe('images', () => {
