@@ -33,6 +33,7 @@ import { executionEnv, type EnvResolver } from './env.js';
 import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
 import { BoundedMap } from '../lib/bounded-map.js';
+import { InFlight } from '../lib/in-flight.js';
 import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
 import { RemovalSchedule } from './removal-schedule.js';
@@ -76,7 +77,7 @@ export class ExecutionRunner {
   /** Failures waiting to be written again (see #recordFailure). */
   readonly #retries = new Set<Timer>();
   /** Removals of ended runs' inputs under way (see #removeInputsLater). */
-  readonly #inputRemovals = new Set<Promise<void>>();
+  readonly #inputRemovals = new InFlight();
   /** Executions whose folders went as soon as they failed, for a full disk (see #freeSpace). */
   readonly #removedEarly = new BoundedMap<string, true>(1024);
   #stopped = false;
@@ -253,12 +254,12 @@ export class ExecutionRunner {
    * and the next execution queued for it would wait the delay too. stop() waits for these removals.
    */
   #removeInputsLater(prepared: readonly PreparedInput[]): void {
-    const removal: Promise<void> = backgroundLater()
-      .then(() => cleanupInputs(this.#o.storages, prepared))
-      .then((errors) => errors.forEach(this.#o.onError))
-      .catch(this.#o.onError)
-      .finally(() => this.#inputRemovals.delete(removal));
-    this.#inputRemovals.add(removal);
+    this.#inputRemovals.add(
+      backgroundLater()
+        .then(() => cleanupInputs(this.#o.storages, prepared))
+        .then((errors) => errors.forEach(this.#o.onError))
+        .catch(this.#o.onError),
+    );
   }
 
   /**
@@ -377,7 +378,7 @@ export class ExecutionRunner {
     this.#removals.stop();
     for (const timer of this.#retries) timer.cancel();
     this.#retries.clear();
-    while (this.#inputRemovals.size > 0) await Promise.all(this.#inputRemovals);
+    await this.#inputRemovals.settled();
   }
 
   /**

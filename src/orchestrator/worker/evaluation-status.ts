@@ -11,6 +11,7 @@
  * their failures are logged. {@link EvaluationStatusRecorder.settled} waits for them (before closing the
  * store).
  */
+import { InFlight } from '../../lib/in-flight.js';
 import { EvalStatus, type Evaluation, unlessNotFound } from '../../models/index.js';
 import type { EvaluationBrokerOptions } from '../evaluation/index.js';
 import { stderrLogger, type Logger } from '../planner/index.js';
@@ -27,24 +28,24 @@ export function evaluationStatusRecorder(
   store: JobStore,
   logger: Logger = stderrLogger,
 ): EvaluationStatusRecorder {
-  const inflight = new Set<Promise<void>>();
+  const inFlight = new InFlight();
 
   const record = (what: string, evaluations: readonly Evaluation[], status: EvalStatus): void => {
-    const write = store
-      .transaction(
-        (tx) => {
-          for (const evaluation of evaluations) markIfPending(tx, evaluation, status);
-        },
-        { background: true },
-      )
-      .catch((err: unknown) => {
-        logger.error(`Failed to mark ${what} evaluations ${status}`, {
-          EvalIDs: evaluations.map((e) => e.ID),
-          Error: err instanceof Error ? err.message : String(err),
-        });
-      })
-      .finally(() => inflight.delete(write));
-    inflight.add(write);
+    inFlight.add(
+      store
+        .transaction(
+          (tx) => {
+            for (const evaluation of evaluations) markIfPending(tx, evaluation, status);
+          },
+          { background: true },
+        )
+        .catch((err: unknown) => {
+          logger.error(`Failed to mark ${what} evaluations ${status}`, {
+            EvalIDs: evaluations.map((e) => e.ID),
+            Error: err instanceof Error ? err.message : String(err),
+          });
+        }),
+    );
   };
 
   return {
@@ -60,9 +61,7 @@ export function evaluationStatusRecorder(
       logger.debug('Superseded evaluations cancelled', { EvalIDs: evaluations.map((e) => e.ID) });
       record('superseded', evaluations, EvalStatus.Cancelled);
     },
-    async settled(): Promise<void> {
-      while (inflight.size > 0) await Promise.all(inflight);
-    },
+    settled: () => inFlight.settled(),
   };
 }
 
