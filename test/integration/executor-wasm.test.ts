@@ -652,6 +652,17 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         expect(await readFile(readOnly, 'utf8')).toBe('precious');
       }));
 
+    it("has removed a finished task's file input folder by the time its stop settles", () =>
+      withTempDir(async (dir) => {
+        const executor = newExecutor();
+        const { req, result } = await run(join(dir, 'run'), task('hello'), {}, executor);
+        expect(result).toMatchObject({ ExitCode: 0 });
+        await executor.stop();
+        expect((await readdir(req.scratchDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual(
+          [],
+        );
+      }));
+
     it('removes a file input folder the task added a file to', () =>
       withTempDir(async (dir) => {
         const source = join(dir, 'same.txt');

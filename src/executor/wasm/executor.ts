@@ -17,6 +17,7 @@ import { tooManyFolders } from './errors.js';
 import { memoryLimitPages } from './memory-limit.js';
 import { hasHttpModule } from './http-requests.js';
 import { loadProgram } from './modules.js';
+import { releasedFoldersRemoved } from './file-inputs.js';
 import { prepareMounts } from './mounts.js';
 import { sharedFolders } from './shared-folders.js';
 import { BufferPool, runInWorker, spawnWasmWorker } from './run-worker.js';
@@ -146,13 +147,15 @@ export class WasmExecutor extends BaseExecutor {
   }
 
   /**
-   * Cancels what runs (terminating its workers) and terminates the spare workers. Idempotent; `start`
-   * is refused afterwards.
+   * Cancels what runs (terminating its workers), terminates the spare workers and waits for the
+   * removal of the tasks' input folders. Idempotent; `start` is refused afterwards.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await this.#workers.stop();
       await this.registry.cancelAll();
+      // the cancelled tasks' folders are released by now, those of tasks that ended before too
+      await releasedFoldersRemoved();
     })();
     return this.#stopping;
   }

@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { FileInputFolders } from './file-inputs.js';
+import { FileInputFolders, releasedFoldersRemoved } from './file-inputs.js';
 
 let dir: string;
 /** tmpfs: no hard link from there into `dir`, so inputs from it are copied in. */
@@ -29,6 +29,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all([dir, otherDisk].map((d) => rm(d, { recursive: true, force: true })));
 });
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 /** A writable input on the other disk, copied into a new input folder: the input and its copy. */
 async function copiedInput(folders: FileInputFolders): Promise<{ source: string; copy: string }> {
@@ -176,4 +183,18 @@ it('leaves the spare where a run killed in a crash left a folder with content, a
   const folder = await folders.add([[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']]);
   expect(await readdir(folder)).toEqual(['module.wasm']);
   expect((await readdir(dir)).sort()).toEqual(['module.wasm', 'spare-file-inputs', 'wasm-file-inputs-0']);
+});
+
+it('tells when every folder released so far is removed, for a stop to wait on', async () => {
+  const source = join(dir, 'module.wasm');
+  await writeFile(source, 'module\n');
+  const input = [[{ source, target: '/app/module.wasm', readOnly: true }, 'module.wasm']] as const;
+  const runs = [new FileInputFolders(dir), new FileInputFolders(join(dir, 'other'))];
+  await mkdir(join(dir, 'other'));
+  const folders = await Promise.all(runs.map((run) => run.add(input)));
+  await Promise.all(runs.map((run) => run.release()));
+  // the removal waits a few milliseconds after the release (lib/background-work.ts)
+  expect(await Promise.all(folders.map((f) => exists(f)))).toEqual([true, true]);
+  await releasedFoldersRemoved();
+  expect(await Promise.all(folders.map((f) => exists(f)))).toEqual([false, false]);
 });

@@ -50,6 +50,15 @@ export const SpareFileInputsFolderName = 'spare-file-inputs';
  */
 const removing = new Map<string, Promise<void>>();
 
+/**
+ * Settles once every folder released so far in this process is removed: an executor's stop waits for
+ * it, so the folders of tasks that ended just before a node's stop do not outlive the process. Never
+ * rejects.
+ */
+export async function releasedFoldersRemoved(): Promise<void> {
+  while (removing.size > 0) await Promise.all(removing.values());
+}
+
 export class FileInputFolders {
   readonly #parentDir: string;
   readonly #folders: InputFolder[] = [];
