@@ -19,6 +19,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   writev,
   writevSync,
@@ -106,10 +107,19 @@ export function writeSmallFile(
  * Writes `data` into `spare`, an empty file made ahead of time (compute/spare-folders.ts), and renames
  * it to `path`: creating a file allocates an inode, ~200 µs on this machine's disk against ~15 µs for
  * this. False, having done nothing, when there is no spare (or `data` is not small); a failure once the
- * spare was opened throws. Emptied as it is opened: a process killed between a write and its rename
- * leaves a spare holding that write.
+ * spare was opened throws.
  */
 export function writeIntoSpareFile(spare: string, path: string, data: string | Uint8Array): boolean {
+  if (!fillSpareFile(spare, data)) return false;
+  renameSync(spare, path);
+  return true;
+}
+
+/**
+ * Writes `data` into `spare` (see {@link writeIntoSpareFile}). Emptied as it is opened: a process
+ * killed between a write and the spare's move leaves a spare holding that write.
+ */
+function fillSpareFile(spare: string, data: string | Uint8Array): boolean {
   if (data.length > QuickBytes) return false;
   let fd: number;
   try {
@@ -122,7 +132,22 @@ export function writeIntoSpareFile(spare: string, path: string, data: string | U
   } finally {
     closeSync(fd);
   }
-  renameSync(spare, path);
+  return true;
+}
+
+/**
+ * Moves `spare`, filled with `data`, to `path` unless something is there: a hard link and the spare's
+ * removal, as a rename would replace that file (~5 µs more than a rename here). False when `path` is
+ * taken, the spare left as it is.
+ */
+function moveFilledSpareToNew(spare: string, path: string): boolean {
+  try {
+    linkSync(spare, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  unlinkSync(spare);
   return true;
 }
 
@@ -175,7 +200,10 @@ export async function writeNewFile(
   const { spare, ...write } = options;
   for (let attempt = 1; ; attempt++) {
     const path = prefix + randomBytes(4).toString('hex');
-    if (attempt === 1 && spare !== undefined && writeIntoSpareFile(spare, path, data)) return path;
+    if (attempt === 1 && spare !== undefined && fillSpareFile(spare, data)) {
+      if (moveFilledSpareToNew(spare, path)) return path;
+      continue;
+    }
     try {
       await writeSmallFile(path, data, { ...write, exclusive: true });
       return path;
