@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../test/helpers/cli.js';
 
@@ -37,6 +40,11 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     [['job', 'describe'], 'accepts 1 arg(s), received 0'],
     [['job', 'describe', 'a', 'b'], 'accepts 1 arg(s), received 2'],
     [['docker', 'run'], 'requires at least 1 arg(s), only received 0'],
+    // cobra.NoArgs takes an operand for a subcommand it does not have
+    [['job', 'list', 'x'], 'unknown command "x" for "bacalhau job list"'],
+    [['agent', 'alive', 'x', 'y'], 'unknown command "x" for "bacalhau agent alive"'],
+    // cobra.MinimumNArgs(1)
+    [['job', 'rerun'], 'requires at least 1 arg(s), only received 0'],
     [
       ['job', 'list', '--output', 'xml'],
       'invalid argument "xml" for "--output" flag: should be one of ["table" "csv" "json" "yaml"]\n' +
@@ -76,6 +84,23 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
     expect((await cli(['completion', 'tcsh'])).stderr).toBe(
       '\nError: invalid argument "tcsh" for "bacalhau completion"\nHint:  unsupported shell "tcsh": one of bash, fish, zsh\n',
     );
+  });
+
+  it('lets through the operands Go ignores (config list, job rerun after its ID, serve, devstack)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'usage-errors-'));
+    try {
+      const list = await cli(['config', 'list', 'x', '--output', 'json', '--data-dir', dataDir]);
+      expect(list).toMatchObject({ code: 0, stderr: '' });
+      // no server answers: the operands passed, the request failed
+      const rerun = await cli(['job', 'rerun', 'j-1', 'x', '--api-port', '1']);
+      expect(rerun.stderr).toContain('Error: server is not running or not reachable');
+      const serve = await cli(['serve', 'x', '-c', 'API.Prot=1', '--data-dir', dataDir]);
+      expect(serve.stderr).toContain('"API.Prot" is not a valid config key');
+      const devstack = await cli(['devstack', 'x', '-c', 'API.Prot=1', '--data-dir', dataDir]);
+      expect(devstack.stderr).toContain('"API.Prot" is not a valid config key');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("prints a check made when the command runs as it is, as Go's RunE errors", async () => {

@@ -5,6 +5,7 @@
  * users who look for `Error:` or for pflag's texts get what Bacalhau gives them.
  */
 import type { Command, Option } from 'commander';
+import { goQuote } from '../models/go-compat.js';
 import { fullCommandName } from './argv.js';
 import { fatalText } from './messages.js';
 
@@ -84,13 +85,33 @@ function unknownFlag(arg: string): string {
   return `unknown shorthand flag: '${arg.charAt(1)}' in ${arg}`;
 }
 
-/** cobra's argument-count validators (ExactArgs, RangeArgs, MinimumNArgs, MaximumNArgs) and texts. */
+/** The commands given {@link takesExtraOperands}. */
+const extraOperandsTaken = new WeakSet<Command>();
+
+/**
+ * Lets `cmd` take operands past the ones it declares and ignore them, as Go's command does: its
+ * cobra.MinimumNArgs (`job rerun <id> x`, `config list x`), or no Args check at all (`serve x`,
+ * `devstack x`). Too few are still refused, in MinimumNArgs' words.
+ */
+export function takesExtraOperands(cmd: Command): Command {
+  extraOperandsTaken.add(cmd);
+  return cmd.allowExcessArguments(true);
+}
+
+/**
+ * cobra's argument-count validators (NoArgs, ExactArgs, RangeArgs, MinimumNArgs, MaximumNArgs) and
+ * texts.
+ */
 function argumentCountError(cmd: Command, received: number): string {
   const operands = cmd.registeredArguments;
   const required = operands.filter((a) => a.required).length;
-  if (operands.some((a) => a.variadic) && received < required) {
+  const minimum = extraOperandsTaken.has(cmd) || operands.some((a) => a.variadic);
+  if (minimum && received < required) {
     return `requires at least ${required} arg(s), only received ${received}`;
   }
+  // NoArgs reads an operand as a subcommand the command does not have
+  if (operands.length === 0)
+    return `unknown command ${goQuote(cmd.args[0] ?? '')} for "${fullCommandName(cmd)}"`;
   if (required === operands.length) return `accepts ${required} arg(s), received ${received}`;
   if (required === 0) return `accepts at most ${operands.length} arg(s), received ${received}`;
   return `accepts between ${required} and ${operands.length} arg(s), received ${received}`;

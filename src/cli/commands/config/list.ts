@@ -10,6 +10,7 @@ import {
 } from '../../../config/index.js';
 import type { CliContext } from '../../context.js';
 import { addOutputFlags, outputOptions, printList, type Column } from '../../output/index.js';
+import { takesExtraOperands } from '../../usage-errors.js';
 import { loadCliConfig } from './load.js';
 
 /** One row of `config list`; JSON output prints these (field names as Bacalhau's configListEntry). */
@@ -51,7 +52,7 @@ function asGoJson(entry: ConfigListEntry): ConfigListEntry {
 
 /** `bacalhau config list`: every key, its current value and what it does. */
 export function configListCommand(ctx: CliContext): Command {
-  const cmd = new Command('list')
+  const cmd = takesExtraOperands(new Command('list'))
     .summary('List every config key with its current value and description.')
     .description(
       [

@@ -9,6 +9,7 @@ import { globalOptions, type CliContext } from '../../context.js';
 import { printWarning } from '../../messages.js';
 import { holdExit, keepRunningWithoutOutput } from '../../shutdown.js';
 import { parseInteger } from '../../flags/parse.js';
+import { takesExtraOperands } from '../../usage-errors.js';
 import { untilAborted } from '../serve/until-aborted.js';
 
 interface DevstackFlags {
@@ -37,7 +38,7 @@ function countOptions(name: string, legacy: string, description: string, default
 /** `bacalhau devstack`: a cluster of nodes in this process until Ctrl+C. */
 export function devstackCommand(ctx: CliContext): Command {
   const bin = ctx.binName;
-  const command = new Command('devstack')
+  const command = takesExtraOperands(new Command('devstack'))
     .summary('Start a cluster of bacalhau nodes for testing and development')
     .description('Start a cluster of nodes and run a job on them.');
   for (const option of [

@@ -3,13 +3,16 @@ import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addJobVersionFlag } from '../../flags/job.js';
 import { addRuntimeFlags, runtimeSettings } from '../../flags/runtime.js';
+import { takesExtraOperands } from '../../usage-errors.js';
 import { JobProgress } from './progress.js';
 
 /** `bacalhau job rerun <id|name>`: runs a job's current (or a given) version again, as a new version. */
 export function jobRerunCommand(ctx: CliContext): Command {
-  const cmd = new Command('rerun')
-    .description('Rerun a job using its id or name.')
-    .argument('<id>', 'job ID, short ID or name');
+  const cmd = takesExtraOperands(
+    new Command('rerun')
+      .description('Rerun a job using its id or name.')
+      .argument('<id>', 'job ID, short ID or name'),
+  );
   addJobVersionFlag(cmd, 'The job version to rerun. Defaults to latest version.');
   addRuntimeFlags(cmd, { dryRun: false });
   return cmd.action(async (idOrName: string, _opts: unknown, command: Command) => {

@@ -5,6 +5,7 @@ import type { ServeNetwork, ServeNetworkKind } from '../../../node/serve-network
 import { globalOptions, type CliContext } from '../../context.js';
 import { holdExit, keepRunningWithoutOutput } from '../../shutdown.js';
 import { printWarning } from '../../messages.js';
+import { takesExtraOperands } from '../../usage-errors.js';
 import { untilAborted } from './until-aborted.js';
 
 /** `serve`'s own flags, bound to config keys as Bacalhau's `configflags.ServeFlags`. */
@@ -61,7 +62,7 @@ function joinLines(network: ServeNetwork, config: BacalhauConfig, bin: string): 
 /** `bacalhau serve`: runs a node until Ctrl+C or SIGTERM, then stops it gracefully. */
 export function serveCommand(ctx: CliContext): Command {
   const bin = ctx.binName;
-  return new Command('serve')
+  return takesExtraOperands(new Command('serve'))
     .summary('Start a bacalhau node.')
     .description(
       'Start a bacalhau node. By default it is both an orchestrator, which accepts jobs over the HTTP API, ' +
