@@ -48,10 +48,27 @@ export class InputReader {
 
   /** The next line without its newline; what came before the end of input; undefined after it. */
   async line(): Promise<string | undefined> {
+    const line = await this.#wholeLine();
+    if (line !== undefined || this.#unread === '') return line;
+    return this.#take(this.#unread.length);
+  }
+
+  /**
+   * The next line without its newline, as Go's `bufio.Reader.ReadString('\n')` gives it: an input that
+   * ends before the newline fails with `EOF`, what came before it unanswered.
+   */
+  async terminatedLine(): Promise<string> {
+    const line = await this.#wholeLine();
+    if (line === undefined) throw new Error('EOF');
+    return line;
+  }
+
+  /** The next line that ends with a newline; undefined when the input ends first (the rest is kept). */
+  async #wholeLine(): Promise<string | undefined> {
     for (;;) {
       const end = this.#unread.indexOf('\n');
       if (end >= 0) return this.#take(end, end + 1);
-      if (!(await this.#readMore())) return this.#unread === '' ? undefined : this.#take(this.#unread.length);
+      if (!(await this.#readMore())) return undefined;
     }
   }
 
@@ -120,6 +137,11 @@ function chunksOf(stdin: CliContext['stdin']): Chunks {
 /** The first line of standard input, without its newline ('' at its end). */
 export async function readLine(stdin: CliContext['stdin']): Promise<string> {
   return (await new InputReader(stdin).line()) ?? '';
+}
+
+/** {@link InputReader.terminatedLine} on a fresh reader of `stdin`. */
+export function readTerminatedLine(stdin: CliContext['stdin']): Promise<string> {
+  return new InputReader(stdin).terminatedLine();
 }
 
 /** {@link InputReader.hiddenLine} on a fresh reader of `stdin`. */
