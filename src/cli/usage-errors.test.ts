@@ -37,6 +37,12 @@ describe('usage errors in the words of Bacalhau (cobra, pflag)', () => {
         'Hint:  The entry module is a local .wasm file, a storage URI (https://…, s3://…) or the target path of a module added with --input',
     ],
     [['job', 'list', '--limit'], 'flag needs an argument: --limit'],
+    // -v is Bacalhau's own uint flag type (util.UintValue), with its own words
+    [
+      ['job', 'describe', 'j-1', '-v', '-1'],
+      `invalid argument "-1" for "-v, --version" flag: '-1' is not a valid number: please provide a positive integer\n` +
+        'Hint:  --version: The job version to filter by. By default, the latest version is used.',
+    ],
     [['job', 'describe'], 'accepts 1 arg(s), received 0'],
     [['job', 'describe', 'a', 'b'], 'accepts 1 arg(s), received 2'],
     [['docker', 'run'], 'requires at least 1 arg(s), only received 0'],

@@ -1,5 +1,5 @@
 /** Flags several job commands share: `--namespace`, `-v/--version`, `--all-versions`. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseUint } from './parse.js';
 
 export function addNamespaceFlag(
@@ -13,7 +13,18 @@ export function addJobVersionFlag(
   cmd: Command,
   description = 'The job version to filter by. By default, the latest version is used.',
 ): Command {
-  return cmd.addOption(new Option('-v, --version <version>', description).argParser(parseUint).default(0));
+  return cmd.addOption(
+    new Option('-v, --version <version>', description).argParser(parseJobVersion).default(0),
+  );
+}
+
+/** A uint, refused in the words of Bacalhau's `util.UintValue` (its `-v` flags), not strconv's. */
+function parseJobVersion(value: string): number {
+  try {
+    return parseUint(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a valid number: please provide a positive integer`);
+  }
 }
 
 export function addAllVersionsFlag(cmd: Command): Command {
