@@ -13,6 +13,7 @@ import { profileCommand } from './commands/profile/profile.js';
 import { completionCommand } from './commands/completion/completion.js';
 import { authCommand } from './commands/auth/auth.js';
 import { collectValues } from './flags/parse.js';
+import { deprecatedFlagNotice } from './flags/deprecated.js';
 import { addRootProfileFlag } from './flags/profile.js';
 import { handleGroupCommands } from './command-groups.js';
 import { usageErrorText } from './usage-errors.js';
@@ -40,6 +41,14 @@ export function createProgram(ctx: CliContext): Command {
     .option('--data-dir <dir>', 'the data directory (env BACALHAU_DIR, default ~/.bacalhau)')
     .addOption(new Option('--log-level <level>', 'deprecated: use -c Logging.Level=<level>').hideHelp());
   addRootProfileFlag(program);
+  program.hook('preAction', () => {
+    // still honoured (context.ts), as Go's hidden flag is; said once whatever the command
+    if (program.getOptionValueSource('logLevel') === 'cli') {
+      ctx.stderr.write(
+        deprecatedFlagNotice('log-level', 'Use --config logging.level=<value> to set this configuration'),
+      );
+    }
+  });
   // Go's root help template ends every command's help with this section
   program.addHelpText(
     'afterAll',

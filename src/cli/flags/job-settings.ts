@@ -13,6 +13,7 @@ import {
   type LabelSelectorRequirement,
 } from '../../models/selector.js';
 import type { CliContext } from '../context.js';
+import { deprecatedFlagNotice } from './deprecated.js';
 import { collectList, flagError, parseInteger } from './parse.js';
 
 export interface JobSettings {
@@ -108,7 +109,7 @@ export function jobSettings(ctx: Pick<CliContext, 'stderr'>, cmd: Command): JobS
           `[${flag} ${replacement}] were all set`,
       );
     }
-    ctx.stderr.write(`Flag --${flag} has been deprecated, use --${replacement}\n`);
+    ctx.stderr.write(deprecatedFlagNotice(flag, `use --${replacement}`));
     return true;
   };
   const count = (deprecated('concurrency', 'count') ? opts['concurrency'] : opts['count']) as number;
