@@ -12,6 +12,7 @@
 import { realpath } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { systemClock } from '../../lib/clock.js';
+import { InFlight } from '../../lib/in-flight.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { Engine } from '../../models/constants.js';
 import { NetworkType, domainSet, type NetworkConfig } from '../../models/network.js';
@@ -114,7 +115,7 @@ export class DockerExecutor extends BaseExecutor {
   /** Executions this instance is starting or running: never orphans, whatever the caller says. */
   readonly #active = new Set<string>();
   /** Containers being removed (see supervise.ts: a finished run's outcome does not wait for it). */
-  readonly #removing = new Set<Promise<void>>();
+  readonly #removing = new InFlight();
   readonly #bridge: RecentAnswers<'bridge', boolean>;
   readonly #images: RecentAnswers<string, Docker.ImageInspectInfo | undefined>;
   readonly #leftovers: LeftoverContainers;
@@ -274,7 +275,7 @@ export class DockerExecutor extends BaseExecutor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await Promise.allSettled([...this.#active].map((id) => this.cancel(id)));
-      await Promise.allSettled([...this.#removing]);
+      await this.#removing.settled();
       const left = await this.listContainers({ signal: AbortSignal.timeout(StopListingTimeoutMs) }).catch(
         () => [],
       );
@@ -458,10 +459,8 @@ export class DockerExecutor extends BaseExecutor {
   /** Runs `remove`, known to `stop` until it is done (a finished run's removal outlives its outcome). */
   #removal(remove: () => Promise<void>): Promise<void> {
     const removing = remove();
-    this.#removing.add(removing);
-    // (not `finally`: its promise would reject with a failed removal, and nobody awaits it)
-    const removed = (): void => void this.#removing.delete(removing);
-    removing.then(removed, removed);
+    // its caller hears of a failure; the stop only waits
+    this.#removing.add(removing.catch(() => undefined));
     return removing;
   }
 

@@ -20,6 +20,7 @@
  */
 import { sleep, systemClock, type Clock } from '../../lib/clock.js';
 import { Deque } from '../../lib/deque.js';
+import { InFlight } from '../../lib/in-flight.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
 import { msToNanos, nanosToMs } from '../../models/go-time.js';
 import { EventTopic } from '../events.js';
@@ -89,7 +90,7 @@ export class Dispatcher {
   readonly #jobs = new Map<string, Job>();
   /** Execution ID → revision written by the message handler, while its transaction commits. */
   readonly #ownWrites = new Map<string, number>();
-  readonly #inflight = new Set<Promise<void>>();
+  readonly #inflight = new InFlight();
   #unsubscribe: Unsubscribe[] = [];
   #pumping = false;
   #pump: Promise<void> = Promise.resolve();
@@ -209,7 +210,7 @@ export class Dispatcher {
       this.#state = 'stopped';
       this.#stopping.abort();
       for (const unsubscribe of this.#unsubscribe) unsubscribe();
-      await Promise.allSettled([...this.#inflight]);
+      await this.#inflight.settled();
       await this.idle();
     })();
     return this.#stopped;
@@ -230,9 +231,8 @@ export class Dispatcher {
       if (this.#state !== 'running') throw handshakeRequiredError(nodeId);
       this.#onError(err, context);
     });
-    this.#inflight.add(run);
-    const forget = (): void => void this.#inflight.delete(run);
-    run.then(forget, forget);
+    // the transport hears of a refusal; the stop only waits
+    this.#inflight.add(run.catch(() => undefined));
     return run;
   };
 

@@ -24,6 +24,7 @@ import { archiveName, removePartials, writeArchive } from './archive.js';
 import { AddressKey, PortKey, ResultServer } from './server.js';
 import { makeFolder } from '../../lib/quick-fs.js';
 import { anySignal } from '../../lib/any-signal.js';
+import { InFlight } from '../../lib/in-flight.js';
 
 export interface LocalPublisherOptions {
   /** Where archives are kept and served from; created (owner-only) when missing. */
@@ -41,7 +42,7 @@ export class LocalPublisher implements Publisher {
   #stopped: Promise<void> | undefined;
   /** Aborts the publishes in progress when the publisher stops. */
   readonly #stopping = new AbortController();
-  readonly #publishing = new Set<Promise<unknown>>();
+  readonly #publishing = new InFlight();
 
   private constructor(
     private readonly directory: string,
@@ -116,15 +117,13 @@ export class LocalPublisher implements Publisher {
     const name = archiveName(request.executionID);
     const signals = [this.#stopping.signal, ...(options.signal === undefined ? [] : [options.signal])];
     const writing = writeArchive(request.resultsDir, this.directory, name, anySignal(signals));
-    this.#publishing.add(writing);
+    this.#publishing.add(writing.catch(() => undefined));
     try {
       await writing;
     } catch (err) {
       if (this.#stopping.signal.aborted) throw stoppedError();
       if (options.signal?.aborted === true) throw abortedError(options.signal, 'publishing results');
       throw ioError(`archiving the results of execution ${request.executionID}`, err);
-    } finally {
-      this.#publishing.delete(writing);
     }
     return { Type: StorageSource.URL, Params: { URL: downloadURL(this.host, this.port, name) } };
   }
@@ -141,8 +140,7 @@ export class LocalPublisher implements Publisher {
   async #stop(): Promise<void> {
     this.#state = 'stopping';
     this.#stopping.abort();
-    const publishes = [...this.#publishing].map((p) => p.catch(() => undefined));
-    await Promise.all([this.server.stop(), ...publishes]);
+    await Promise.all([this.server.stop(), this.#publishing.settled()]);
     this.#state = 'stopped';
   }
 }

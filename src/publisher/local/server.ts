@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { InFlight } from '../../lib/in-flight.js';
 import { ErrorCode, errorMessage } from '../../models/index.js';
 import { fieldError } from '../errors.js';
 import { ArchiveName } from './archive.js';
@@ -35,7 +36,7 @@ export interface ResultServerOptions {
 
 export class ResultServer {
   /** Responses being streamed; `stop` waits for them to release their files. */
-  readonly #streaming = new Set<Promise<void>>();
+  readonly #streaming = new InFlight();
 
   private constructor(
     private readonly server: Server,
@@ -69,7 +70,7 @@ export class ResultServer {
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    await Promise.all([closed, ...this.#streaming]);
+    await Promise.all([closed, this.#streaming.settled()]);
   }
 
   #answer(req: IncomingMessage, res: ServerResponse): void {
@@ -87,7 +88,6 @@ export class ResultServer {
       res.destroy();
     });
     this.#streaming.add(streaming);
-    void streaming.finally(() => this.#streaming.delete(streaming));
   }
 
   /** A client that goes away, or `stop`, ends the response; the file is closed either way. */

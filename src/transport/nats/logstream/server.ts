@@ -16,6 +16,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { settledOrAborted } from '../../../lib/abort.js';
+import { InFlight } from '../../../lib/in-flight.js';
 import { errorMessage } from '../../../models/index.js';
 import type { ExecutionLog } from '../../../models/index.js';
 import { asBacalhauError } from '../../errors.js';
@@ -68,7 +69,7 @@ export class NatsLogStreamServer {
   readonly #onError: (error: unknown) => void;
   readonly #streams = new ActiveStreams();
   readonly #serving = new Set<Serving>();
-  readonly #tasks = new Set<Promise<void>>();
+  readonly #tasks = new InFlight();
   readonly #heartbeat: ProducerHeartbeat;
   readonly #subscription: Subscription;
   #state: NatsLogStreamServerState = 'running';
@@ -138,12 +139,11 @@ export class NatsLogStreamServer {
       writer.close(CloseCode.GoingAway, this.#goingAway);
       controller.abort(new Error(this.#goingAway));
     }
-    await Promise.allSettled([...this.#tasks]);
+    await this.#tasks.settled();
   }
 
   #track(task: Promise<void>): void {
     this.#tasks.add(task);
-    void task.finally(() => this.#tasks.delete(task));
   }
 
   async #serve(msg: Msg): Promise<void> {
