@@ -1,6 +1,7 @@
 /**
  * The configuration as a plain document, for YAML/JSON output (`config list --output yaml`, the agent
- * config endpoint): Bacalhau's field order, and with `omitEmpty` its `omitempty` tags honoured.
+ * config endpoint): Bacalhau's field order, and its `omitempty` tags honoured as the encoder that writes
+ * it would: yaml.v3 for files and `config list`, encoding/json for the API.
  */
 import { stringify } from 'yaml';
 import { isPlainObject } from './checks.js';
@@ -18,10 +19,16 @@ function isEmptyValue(value: unknown): boolean {
   return isEmptyCollection(value);
 }
 
+/**
+ * Which encoder's rules leave empty values out: none (every key), yaml.v3's (a struct whose fields are
+ * all zero is left out too) or encoding/json's (a struct is never left out; an empty one is `{}`).
+ */
+export type OmitEmpty = 'none' | 'yaml' | 'json';
+
 function build(
   group: SchemaGroup,
   values: Record<string, unknown>,
-  omitEmpty: boolean,
+  omit: OmitEmpty,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let hasValue = false;
@@ -30,30 +37,38 @@ function build(
     if (node instanceof Leaf) {
       const empty = isEmptyValue(value);
       if (!empty) hasValue = true;
-      if (!omitEmpty || !empty || node.options.keepEmpty === true) out[name] = value;
+      const keep = omit === 'json' ? node.options.keepEmptyInJson : node.options.keepEmpty;
+      if (omit === 'none' || !empty || keep === true) out[name] = value;
     } else {
-      const child = build(node, isPlainObject(value) ? value : {}, omitEmpty);
-      if (!omitEmpty || Object.keys(child).length > 0) {
+      const child = build(node, isPlainObject(value) ? value : {}, omit);
+      if (omit !== 'yaml' || Object.keys(child).length > 0) {
         out[name] = child;
         hasValue = true;
       }
     }
   }
-  // Go omits a struct whose fields are all zero, even fields written without omitempty.
-  return omitEmpty && !hasValue ? {} : out;
+  // yaml.v3 omits a struct whose fields are all zero, even fields written without omitempty.
+  return omit === 'yaml' && !hasValue ? {} : out;
 }
 
-/** A plain (mutable) copy of the configuration; with `omitEmpty`, zero values and empty groups are left out. */
+/**
+ * A plain (mutable) copy of the configuration; `omitEmpty` leaves out the empty values the named
+ * encoder leaves out (default: none).
+ */
 export function configDocument(
   config: BacalhauConfig,
-  options: { omitEmpty?: boolean } = {},
+  options: { omitEmpty?: OmitEmpty } = {},
 ): Record<string, unknown> {
   return structuredClone(
-    build(schema, config as unknown as Record<string, unknown>, options.omitEmpty ?? false),
+    build(schema, config as unknown as Record<string, unknown>, options.omitEmpty ?? 'none'),
   );
 }
 
 /** The configuration as YAML in Bacalhau's layout (yaml.v3: 4-space indent, empty values omitted). */
 export function configToYaml(config: BacalhauConfig): string {
-  return stringify(configDocument(config, { omitEmpty: true }), { indent: 4, indentSeq: true, lineWidth: 0 });
+  return stringify(configDocument(config, { omitEmpty: 'yaml' }), {
+    indent: 4,
+    indentSeq: true,
+    lineWidth: 0,
+  });
 }

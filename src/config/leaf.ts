@@ -29,8 +29,10 @@ export interface LeafOptions<T> {
   format?(value: T): string;
   /** Environment variables read (with lower precedence) besides `BACALHAU_<KEY>`. */
   readonly envAliases?: readonly string[];
-  /** Written even when empty in YAML output (Go fields without `omitempty`). */
+  /** Written even when empty in YAML output (Go fields whose yaml tag has no `omitempty`). */
   readonly keepEmpty?: boolean;
+  /** Written even when empty in JSON output (Go fields whose json tag has no `omitempty`). */
+  readonly keepEmptyInJson?: boolean;
   /** Maps from several config files are merged entry by entry instead of replaced (viper's behaviour). */
   readonly mergeFiles?: boolean;
 }

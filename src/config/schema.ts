@@ -118,6 +118,7 @@ export const schema = {
         false,
         {
           keepEmpty: true,
+          keepEmptyInJson: true,
         },
       ),
       SelfSigned: bool('Whether the API server generates and serves a self-signed certificate.'),

@@ -95,6 +95,37 @@ describe('/api/v1/agent', () => {
     });
   });
 
+  it('config: encoded as Go\u2019s encoding/json encodes types.Bacalhau (every struct, empty ones as {})', async () => {
+    await withApi({}, async (api) => {
+      const config = (await call(api, 'GET', '/api/v1/agent/config')).body.config;
+      // omitempty never leaves out a struct, even one without fields
+      expect(at(config, 'FeatureFlags')).toEqual({});
+      expect(at(config, 'Engines', 'Types', 'WASM')).toEqual({});
+      expect(at(config, 'Orchestrator', 'TLS')).toEqual({});
+      // Insecure is the one field whose json tag has no omitempty
+      expect(at(config, 'API', 'TLS')).toEqual({ Insecure: false });
+      // an empty list is left out (json omitempty), where YAML writes AllowListedLocalPaths: []
+      expect(keys(config.Compute)).not.toContain('AllowListedLocalPaths');
+      expect(keys(config)).toEqual([
+        'API',
+        'NameProvider',
+        'DataDir',
+        'Orchestrator',
+        'Compute',
+        'WebUI',
+        'InputSources',
+        'Publishers',
+        'Engines',
+        'ResultDownloaders',
+        'JobDefaults',
+        'JobAdmissionControl',
+        'Logging',
+        'UpdateConfig',
+        'FeatureFlags',
+      ]);
+    });
+  });
+
   it('debug: components of the providers that answered, in key order as Go writes its map', async () => {
     await withApi({}, async (api) => {
       const res = await call(api, 'GET', '/api/v1/agent/debug');

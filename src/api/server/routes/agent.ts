@@ -25,12 +25,13 @@ const noQuery = () => Type.Object({ pretty: prettyParam() });
 
 /**
  * The configuration as Go serves it (`redactConfigSensitiveInfo`): the compute and orchestrator tokens
- * and every user's password and API key, when set, become `********`. Empty values are left out, as the
- * `omitempty` tags of Go's config types do. Unlike Go, a token or user:password written into a NATS
+ * and every user's password and API key, when set, become `********`. Encoded as Go's encoding/json
+ * encodes its config types: empty values are left out (`omitempty`) but structs never are, so a group
+ * with nothing set is `{}` (clients index into it). Unlike Go, a token or user:password written into a NATS
  * address (`nats://<token>@host:4222`, the documented alternative to Compute.Auth.Token) is masked too.
  */
 export function redactedConfigDocument(config: ApiAgentDeps['config']): Record<string, unknown> {
-  const doc = configDocument(config, { omitEmpty: true });
+  const doc = configDocument(config, { omitEmpty: 'json' });
   const at = (obj: unknown, ...path: string[]): Record<string, unknown> | undefined => {
     let cur = obj;
     for (const key of path) cur = isPlainObject(cur) ? cur[key] : undefined;
@@ -148,7 +149,7 @@ export function agentRoutes(agent: ApiAgentDeps, buildInfo: BuildVersionInfo): R
       query: noQuery(),
       response: getAgentNodeAuthConfigResponseSchema,
       handler() {
-        const doc = configDocument(agent.config, { omitEmpty: true });
+        const doc = configDocument(agent.config, { omitEmpty: 'json' });
         const api = isPlainObject(doc['API']) ? doc['API'] : {};
         const auth = isPlainObject(api['Auth']) ? api['Auth'] : {};
         const oauth2 = isPlainObject(auth['Oauth2']) ? auth['Oauth2'] : {};
