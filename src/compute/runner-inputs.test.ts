@@ -1,15 +1,20 @@
 /**
  * The runner's inputs: their downloads count against the task's ExecutionTimeout, as in Go (so does the
  * executor's start, an image pull say), and they land in the execution's own folder, so what a killed
- * process leaves of them is removed with it.
+ * process leaves of them is removed with it. A task that outlives that timeout is reported failed at the
+ * deadline, as Go reports it (its wait returns with the context), while its run, and so its capacity
+ * and ports, ends only once the executor stopped it (a container gets a grace period after SIGTERM).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { recorderFor } from '../executor/base-executor.js';
 import { NoopExecutor } from '../executor/noop/executor.js';
+import type { RunCommandRequest } from '../executor/types.js';
 import { ManualClock, sleep } from '../lib/clock.js';
 import { JobType } from '../models/constants.js';
+import type { RunCommandResult } from '../models/index.js';
 import { StorageRegistry } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { testExecution, testJob } from '../transport/testing/index.js';
@@ -119,13 +124,8 @@ it("prepares the inputs in the execution's own folder", async () => {
   expect(storageDirs).toEqual([executionDir]);
 });
 
-it("fails an execution whose executor's start (an image pull) outlasts its ExecutionTimeout", async () => {
-  class SlowStart extends NoopExecutor {
-    override start(...[request, options = {}]: Parameters<NoopExecutor['start']>) {
-      return sleep(clock, 60_000, options).then(() => super.start(request, options));
-    }
-  }
-  const executor = new SlowStart();
+/** Starts running a noop task with a 3 s ExecutionTimeout on `executor`; the run and the execution's ID. */
+function runTimed(executor: NoopExecutor) {
   const runner = testRunner({
     store,
     engines: new EngineRegistry({ noop: executor }),
@@ -137,12 +137,62 @@ it("fails an execution whose executor's start (an image pull) outlasts its Execu
   });
   const execution = testExecution({ job, desired: 'Running' });
   store.create({ ...execution, ComputeState: { StateType: 'BidAccepted', Message: '' } });
-  const running = runner.run(store.get(execution.ID), new AbortController().signal);
+  return {
+    runner,
+    executionID: execution.ID,
+    running: runner.run(store.get(execution.ID), new AbortController().signal),
+  };
+}
+
+it("fails an execution whose executor's start (an image pull) outlasts its ExecutionTimeout", async () => {
+  class SlowStart extends NoopExecutor {
+    override start(...[request, options = {}]: Parameters<NoopExecutor['start']>) {
+      return sleep(clock, 60_000, options).then(() => super.start(request, options));
+    }
+  }
+  const { runner, executionID, running } = runTimed(new SlowStart());
   await clock.advanceAsync(3000);
   await running;
   await runner.stop();
-  expect(store.get(execution.ID).ComputeState).toEqual({
+  expect(store.get(executionID).ComputeState).toEqual({
     StateType: 'Failed',
     Message: 'Execution timed out after 3s',
   });
+});
+
+/** Runs its task until stopped, then ends it only when the test says (`endStoppedTask`). */
+class SlowToStop extends NoopExecutor {
+  endStoppedTask: () => void = () => undefined;
+
+  override start(request: RunCommandRequest): Promise<void> {
+    return this.registry.start(request.executionID, request.timeoutMs, async (signal) => {
+      const recorder = await recorderFor(request);
+      const done = new Promise<RunCommandResult>((resolve) => {
+        signal.addEventListener('abort', () => {
+          this.endStoppedTask = () => resolve(recorder.finish(-1, 'stopped'));
+        });
+      });
+      return { log: recorder.log, done };
+    });
+  }
+}
+
+it('reports a task past its ExecutionTimeout at the deadline, and ends its run once it stopped', async () => {
+  const executor = new SlowToStop({ clock });
+  const { runner, executionID, running } = runTimed(executor);
+  let ended = false;
+  const ending = running.then(() => (ended = true));
+  try {
+    await clock.advanceAsync(3000);
+    expect(store.get(executionID).ComputeState).toEqual({
+      StateType: 'Failed',
+      Message: 'Execution timed out after 3s',
+    });
+    await clock.advanceAsync(1000);
+    expect(ended).toBe(false);
+  } finally {
+    executor.endStoppedTask();
+    await ending;
+    await runner.stop();
+  }
 });

@@ -4,6 +4,8 @@
  * (Publishing → publish) → Completed, or Failed with the step's topic and the error as the first event.
  * The task's ExecutionTimeout covers everything up to the executor's result (deadline.ts); unlike Go's,
  * it does not cover publishing: the results exist by then, and cutting their upload would lose them.
+ * A task past it is reported failed at once, as in Go, while the executor still stops it; unlike Go's,
+ * the run (its capacity, ports and inputs) ends only once it has stopped.
  * A non-zero exit code is a result, not a failure; an `ErrorMsg` from the executor is. Inputs are
  * cleaned up and ports released whatever happens. The allocated ports are recorded with the Running
  * state (in the task's `Network.Ports`), so a re-run after a restart gets the same ones back. The
@@ -112,6 +114,8 @@ export class ExecutionRunner {
     let topic: string = ComputeEventTopic.ExecutionRunning;
     const cleanups: (() => Promise<unknown>)[] = [];
     let prepared: PreparedInput[] = [];
+    /** A timed-out task's stop, which the run's end waits for (its failure is recorded before). */
+    let stopping: Promise<void> | undefined;
     /** Events worth passing on with the outcome (what publishing said). */
     const notes: Event[] = [];
     /**
@@ -191,7 +195,10 @@ export class ExecutionRunner {
       // what the downloads left of the timeout bounds the task (the executor counts from its start)
       const remainingMs = deadline?.remainingMs();
       if (remainingMs !== undefined && remainingMs <= 0) throw executionTimedOut(timeoutMs);
-      const result = await this.#execute(executor, signal, bounded, {
+      const timedOut = (stop: Promise<void>): void => {
+        stopping = stop.catch(this.#o.onError);
+      };
+      const result = await this.#execute(executor, signal, bounded, timedOut, {
         jobID: execution.JobID,
         executionID: execution.ID,
         engine: task.Engine,
@@ -242,6 +249,7 @@ export class ExecutionRunner {
       if (isDiskFull(err)) notes.push(await this.#freeSpace(execution.ID, topic));
       this.#fail(execution, err, topic, outcomeNotes());
     } finally {
+      await stopping;
       for (const cleanup of cleanups) await cleanup().catch(this.#o.onError);
       if (prepared.length > 0) this.#removeInputsLater(prepared);
       this.#scheduleRemoval(execution.ID);
@@ -265,12 +273,13 @@ export class ExecutionRunner {
   /**
    * Starts (or re-attaches to) the execution and waits; undefined when it was cancelled. The start (an
    * image pull, say) stops at `startSignal`, the deadline included; the task's run is the executor's to
-   * bound, with the time left.
+   * bound, with the time left. A wait that timed out is given to `timedOut` with the task's stop.
    */
   async #execute(
     executor: Executor,
     signal: AbortSignal,
     startSignal: AbortSignal,
+    timedOut: (stop: Promise<void>) => void,
     request: Parameters<Executor['start']>[0],
   ): Promise<RunCommandResult | undefined> {
     try {
@@ -288,6 +297,8 @@ export class ExecutionRunner {
       return await executor.wait(request.executionID);
     } catch (err) {
       if (signal.aborted && isCancelled(err)) return undefined;
+      // the executor tells of the timeout when it comes, still stopping the task; cancel waits for that
+      if (isTimeOut(err)) timedOut(executor.cancel(request.executionID));
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort);

@@ -53,3 +53,42 @@ it('times out the whole run of an engine that does not say when its task ended',
   done.resolve(result);
   await expect(outcome).rejects.toThrow(/timed out/);
 });
+
+/** What `promise` has settled with so far: `pending` until it settles. */
+function settledState(promise: Promise<unknown>): { current: string } {
+  const state = { current: 'pending' };
+  promise.then(
+    () => (state.current = 'resolved'),
+    (err: unknown) => (state.current = (err as Error).message),
+  );
+  return state;
+}
+
+it('tells waiters of the timeout when it comes, and ends a cancel only once the stopped run ended', async () => {
+  const { clock, registry, done } = await startTimed(1_000, false);
+  const outcome = settledState(registry.wait('e-1'));
+  await clock.advanceAsync(1_000);
+  // the engine still stops the task (a container's grace period): Go's wait returns at the deadline
+  expect(outcome.current).toBe('Execution timed out after 1s');
+  const cancel = settledState(registry.cancel('e-1'));
+  await clock.advanceAsync(2_000);
+  expect(cancel.current).toBe('pending');
+  done.resolve(result);
+  await clock.advanceAsync(0);
+  expect(cancel.current).toBe('resolved');
+  await expect(registry.wait('e-1')).rejects.toThrow('Execution timed out after 1s');
+});
+
+it('counts the timeout from the start, the launch included', async () => {
+  const clock = new ManualClock();
+  const registry = new ExecutionRegistry({ clock, retainFinishedMs: 60_000, retainFinishedMax: 10 });
+  const done = deferred<RunCommandResult>();
+  await registry.start('e-1', 1_000, async () => {
+    await clock.advanceAsync(400); // pulling the image, creating the container
+    return { log: {} as LogFile, done: done.promise };
+  });
+  const outcome = settledState(registry.wait('e-1'));
+  await clock.advanceAsync(600);
+  expect(outcome.current).toBe('Execution timed out after 1s');
+  done.resolve(result);
+});

@@ -38,8 +38,10 @@ interface Entry {
   stopReason?: StopReason;
   /** Resolves with the log once running; rejects when the start failed. */
   started: Promise<LogFile>;
-  /** The outcome waiters see. */
+  /** The outcome waiters see; a timeout settles it at once, before the stopped task ended. */
   outcome: Promise<RunCommandResult>;
+  /** Settles once the run is over: ended by itself, or stopped (what `cancel` waits for). */
+  ended: Promise<void>;
   timers: Timer[];
 }
 
@@ -96,13 +98,17 @@ export class ExecutionRegistry {
     }
     const started = deferred<LogFile>();
     const outcome = deferred<RunCommandResult>();
+    const ended = deferred<void>();
     const entry: Entry = {
       state: 'starting',
       controller: new AbortController(),
       started: started.promise,
       outcome: outcome.promise,
+      ended: ended.promise,
       timers: [],
     };
+    // the timeout counts from here: the launch (an image pull) is part of the run it bounds
+    const startedAt = this.#clock.now();
     // nobody may be waiting: rejections are delivered to waiters, never left unhandled
     entry.started.catch(() => undefined);
     entry.outcome.catch(() => undefined);
@@ -115,20 +121,28 @@ export class ExecutionRegistry {
       this.#entries.delete(executionID);
       started.reject(err);
       outcome.reject(err);
+      ended.resolve();
       throw err;
     }
     entry.state = 'running';
     started.resolve(launched.log);
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      const timeout = this.#clock.setTimer(timeoutMs, () => this.#stop(entry, 'timeout'));
+      const leftMs = Math.max(0, timeoutMs - (this.#clock.now() - startedAt));
+      const timeout = this.#clock.setTimer(leftMs, () => {
+        // Waiters hear of it now, as Go's wait returns when its context's deadline passes; the task
+        // is still being stopped (a container gets a grace period), which `cancel` waits for.
+        if (this.#stop(entry, 'timeout')) outcome.reject(executionTimedOut(timeoutMs));
+      });
       entry.timers.push(timeout);
       const endTimeout = () => timeout.cancel();
       launched.taskEnded?.then(endTimeout, endTimeout);
     }
-    launched.done.then(
-      (result) => this.#finish(executionID, entry, outcome, () => outcome.resolve(result), timeoutMs),
-      (err: unknown) => this.#finish(executionID, entry, outcome, () => outcome.reject(err), timeoutMs),
-    );
+    launched.done
+      .then(
+        (result) => this.#finish(executionID, entry, outcome, () => outcome.resolve(result)),
+        (err: unknown) => this.#finish(executionID, entry, outcome, () => outcome.reject(err)),
+      )
+      .finally(() => ended.resolve());
   }
 
   /** See {@link Executor.wait}. */
@@ -138,17 +152,13 @@ export class ExecutionRegistry {
     return raceSignals(entry.outcome, [signal], abortError);
   }
 
-  /** See {@link Executor.cancel}. */
+  /** See {@link Executor.cancel}; a timed-out execution's cancel waits for its stop. */
   async cancel(executionID: string, signal?: AbortSignal): Promise<void> {
     const entry = this.#entries.get(executionID);
     if (entry === undefined) throw executionNotFound(executionID, 'cancelling execution');
     if (entry.state === 'finished') return;
     this.#stop(entry, 'cancelled');
-    await raceSignals(
-      entry.outcome.catch(() => undefined),
-      [signal],
-      abortError,
-    );
+    await raceSignals(entry.ended, [signal], abortError);
   }
 
   /** Cancels every execution that has not finished; resolves once they all stopped. */
@@ -165,25 +175,21 @@ export class ExecutionRegistry {
     yield* log.read(options);
   }
 
-  #stop(entry: Entry, reason: StopReason): void {
-    if (entry.state === 'finished' || entry.stopReason !== undefined) return;
+  /** Whether this stopped it (not finished, nor stopped before). */
+  #stop(entry: Entry, reason: StopReason): boolean {
+    if (entry.state === 'finished' || entry.stopReason !== undefined) return false;
     entry.stopReason = reason;
     entry.controller.abort(reason);
+    return true;
   }
 
-  #finish(
-    executionID: string,
-    entry: Entry,
-    outcome: Deferred<RunCommandResult>,
-    settle: () => void,
-    timeoutMs: number | undefined,
-  ): void {
+  #finish(executionID: string, entry: Entry, outcome: Deferred<RunCommandResult>, settle: () => void): void {
     entry.state = 'finished';
     entry.timers.forEach((t) => t.cancel());
-    // a stopped execution's own result (a killed runtime) is not what happened: the stop is
-    if (entry.stopReason === 'timeout') outcome.reject(executionTimedOut(timeoutMs ?? 0));
-    else if (entry.stopReason === 'cancelled') outcome.reject(executionCancelled(executionID));
-    else settle();
+    // a stopped execution's own result (a killed runtime) is not what happened: the stop is (a
+    // timeout's waiters were told when it came)
+    if (entry.stopReason === 'cancelled') outcome.reject(executionCancelled(executionID));
+    else if (entry.stopReason === undefined) settle();
     const forget = this.#clock.setTimer(this.#retainFinishedMs, () => this.#forget(executionID, entry));
     // Forgetting is housekeeping: a stopped node must be able to exit before the hour is up.
     forget.unref?.();

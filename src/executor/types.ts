@@ -147,15 +147,17 @@ export interface Executor {
    * Resolves with the result once the execution ended and its result layout is written. Any number of
    * callers may wait, before or after the end. A non-zero exit code is a result, not an error;
    * `ErrorMsg` is set when the task could not run to an exit (a trap, a killed runtime).
-   * Rejects with `ExecutionNotFound` (unknown ID), `TimeOut` (ran past `timeoutMs`, retryable) or
-   * `ExecutionAlreadyCancelled` (stopped by `cancel`). Aborting `signal` stops waiting only.
+   * Rejects with `ExecutionNotFound` (unknown ID), `TimeOut` (ran past `timeoutMs`, counted from
+   * `start`; retryable; said when the time is up, while the task is still being stopped: `cancel`
+   * waits for that) or `ExecutionAlreadyCancelled` (stopped by `cancel`). Aborting `signal` stops
+   * waiting only.
    */
   wait(executionID: string, options?: SignalOption): Promise<RunCommandResult>;
 
   /**
    * Stops a running execution and resolves once it is stopped; waiters then get
-   * `ExecutionAlreadyCancelled`. Idempotent: cancelling a finished or cancelled execution does
-   * nothing. Rejects with `ExecutionNotFound` for an unknown ID.
+   * `ExecutionAlreadyCancelled` (or the `TimeOut` they already got). Idempotent: cancelling a finished
+   * or cancelled execution does nothing. Rejects with `ExecutionNotFound` for an unknown ID.
    */
   cancel(executionID: string, options?: SignalOption): Promise<void>;
 

@@ -582,14 +582,18 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
       }));
 
-    it('stops a task ignoring SIGTERM at its timeout', () =>
+    it('reports a task ignoring SIGTERM at its timeout, and stops it behind', () =>
       withTempDir(async (dir) => {
         const req = await newRequest(dir, { ...sh('trap "" TERM; sleep 60'), timeoutMs: 500 });
+        const started = Date.now();
         await executor.start(req);
         await expect(executor.wait(req.executionID)).rejects.toMatchObject({
           code: ErrorCode.TimeOut,
           retryable: true,
         });
+        // told at the timeout, not after the second's grace before SIGKILL (Go's wait returns then too)
+        expect(Date.now() - started).toBeLessThan(1300);
+        await executor.cancel(req.executionID); // resolves once the container is gone
         await expect(inspectJob(executor, req)).rejects.toMatchObject({ statusCode: 404 });
       }));
 

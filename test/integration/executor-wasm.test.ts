@@ -51,6 +51,12 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
       expect((await readdir(scratchDir)).filter((name) => name.startsWith('wasm-file-inputs'))).toEqual([]),
     );
 
+  /** Waits for the execution's timeout, then for its stop: `wait` tells of the timeout before that. */
+  async function timedOut(executor: WasmExecutor, executionID: string): Promise<void> {
+    await expect(executor.wait(executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+    await executor.cancel(executionID);
+  }
+
   /** Executors of the current test; stopped after it, so no worker thread outlives it. */
   const executors: WasmExecutor[] = [];
   const newExecutor = (options: WasmExecutorOptions = {}): WasmExecutor => {
@@ -343,7 +349,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         const executor = newExecutor();
         const req = await makeRequest(dir, 'e-spin', { ...task('spin'), timeoutMs: 200 });
         await executor.start(req);
-        await expect(executor.wait('e-spin')).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        await timedOut(executor, 'e-spin');
       }));
 
     it('cancels a spinning module', () =>
@@ -386,7 +392,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           outputLimits: { ...tiny, maxStderrReturnLength: 10 },
         });
         await executor.start(req);
-        await expect(executor.wait('e-flood-capped')).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        await timedOut(executor, 'e-flood-capped');
         expect(await readFile(join(req.resultsDir, 'stdout'), 'utf8')).toBe('stdout 1\ns');
       }));
 
@@ -437,7 +443,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         const executor = pooled();
         const spin = await makeRequest(dir, 'e-pool-spin', { ...task('spin'), timeoutMs: 200 });
         await executor.start(spin);
-        await expect(executor.wait(spin.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        await timedOut(executor, spin.executionID);
         const { result } = await run(dir, task('hello'), {}, executor);
         expect(result).toMatchObject({ Stdout: 'Hello, world!\n', ExitCode: 0 });
       }));
@@ -576,7 +582,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
             timeoutMs: 300,
           });
           await executor.start(req);
-          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+          await timedOut(executor, req.executionID);
         }
         const held = withLocalWritesHeld(() => Promise.resolve('held'));
         const stuck = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000));
@@ -1023,7 +1029,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
             timeoutMs: 300,
           });
           await executor.start(req);
-          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+          await timedOut(executor, req.executionID);
         }
         expect(await fdsUnder(dir)).toEqual([]);
       }));
@@ -1045,7 +1051,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
             timeoutMs: 300,
           });
           await executor.start(req);
-          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+          await timedOut(executor, req.executionID);
         }
         expect(await fdsUnder(dir)).toEqual([]);
       }));
@@ -1065,7 +1071,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
         });
         await executor.start(req);
         try {
-          await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+          await timedOut(executor, req.executionID);
         } finally {
           // a writer lets the thread's open return, and the thread end
           closeSync(openSync(fifo, 'w'));
@@ -1119,7 +1125,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
               timeoutMs: 300,
             });
             await executor.start(req);
-            await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+            await timedOut(executor, req.executionID);
           }
           // the sleeping task still uses the folder: what is open there is not swept under it
           expect((await fdsUnder(data)).length).toBeGreaterThan(2);
@@ -1141,7 +1147,7 @@ describeWithEnv('wasm executor', wasmEnv(), (wasm) => {
           timeoutMs: 300,
         });
         await executor.start(req);
-        await expect(executor.wait(req.executionID)).rejects.toMatchObject({ code: ErrorCode.TimeOut });
+        await timedOut(executor, req.executionID);
         await new Promise((resolve) => setTimeout(resolve, 300));
         // what the dead thread held there stays open: the node's own files cannot be told apart
         expect((await fdsUnder(join(dir, 'f'))).length).toBe(8);
