@@ -6,6 +6,7 @@ import {
   type Execution,
   type ExecutionStateType,
   type Job,
+  type NetworkConfig,
 } from '../../models/index.js';
 import { makeEvent, makeExecution, makeJob } from '../../store/store.contract.js';
 import { datastoreFailure } from '../../store/errors.js';
@@ -32,7 +33,7 @@ function sequenced(message: Outgoing<ComputeMessage>, seqNum = 1000): ComputeMes
 async function place(
   store: JobStore,
   nodeId: string,
-  options: { type?: string; desired?: 'Pending' | 'Running' } = {},
+  options: { type?: string; desired?: 'Pending' | 'Running'; network?: NetworkConfig } = {},
 ): Promise<{ job: Job; execution: Execution }> {
   const type = options.type ?? 'batch';
   const job = await store.createJob(
@@ -44,6 +45,7 @@ async function place(
           Name: 'main',
           Engine: { Type: 'docker', Params: { Image: 'ubuntu:24.04' } },
           Publisher: { Type: 'local' },
+          ...(options.network === undefined ? {} : { Network: options.network }),
         },
       ],
     }),
@@ -124,6 +126,33 @@ describe('Dispatcher: store → compute node', () => {
       expect(message.payload.Execution.Job?.ID).toBe(job.ID);
       expect(message.payload.Execution.Job?.Tasks[0]?.Publisher?.Type).toBe('local');
       expect(message.payload.Events.map((e) => e.Message)).toEqual(['Requested execution on n-1']);
+    });
+  });
+
+  it("names a task's network as Bacalhau 1.6 compute nodes read it: Host as Full, Default left out", async () => {
+    await withHarness({}, async (h) => {
+      const node = await h.node('n-1', { bid: { action: 'ignore' } });
+      const { job: hosted } = await place(h.store, 'n-1', {
+        network: { Type: 'Host', Ports: [{ Name: 'web' }] },
+      });
+      const { job: unset } = await place(h.store, 'n-1');
+      const { job: none } = await place(h.store, 'n-1', { network: { Type: 'None' } });
+      const sent = await node.received.waitFor(3);
+      const networks = sent.map((m) =>
+        m.type === 'AskForBid' ? m.payload.Execution.Job?.Tasks[0]?.Network : 'other',
+      );
+      expect(networks).toMatchObject([
+        { Type: 'Full', Ports: [{ Name: 'web' }] },
+        undefined,
+        { Type: 'None' },
+      ]);
+      expect(networks[1]).toBeUndefined();
+      // the stored specs keep their names
+      for (const job of [hosted, unset, none]) {
+        expect((await h.store.getJob(job.ID)).Tasks[0]?.Network).toEqual(job.Tasks[0]?.Network);
+      }
+      expect(hosted.Tasks[0]?.Network?.Type).toBe('Host');
+      expect(unset.Tasks[0]?.Network?.Type).toBe('Default');
     });
   });
 

@@ -24,6 +24,7 @@ import { InFlight } from '../../lib/in-flight.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../../models/index.js';
 import { msToNanos, nanosToMs } from '../../models/go-time.js';
 import { EventTopic } from '../events.js';
+import { withOlderNetworkNames } from './network-compat.js';
 import type { Event, Execution, Job } from '../../models/index.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../../store/transient-failure.js';
 import type { JobStore, StoreChange } from '../../store/types.js';
@@ -342,7 +343,7 @@ export class Dispatcher {
     switch (pending.type) {
       case 'AskForBid': {
         const job = await this.#job(execution.JobID, execution.JobVersion);
-        return askForBid({ ...execution, Job: job }, events);
+        return askForBid({ ...execution, Job: withOlderNetworkNames(job) }, events);
       }
       case 'BidAccepted':
         return bidAccepted(execution.ID, events);
