@@ -137,15 +137,15 @@ function fillSpareFile(spare: string, data: string | Uint8Array): boolean {
 
 /**
  * Moves `spare`, filled with `data`, to `path` unless something is there: a hard link and the spare's
- * removal, as a rename would replace that file (~5 µs more than a rename here). False when `path` is
- * taken, the spare left as it is.
+ * removal, as a rename would replace that file (~5 µs more than a rename here). False, the spare left
+ * as it is, when `path` is taken or no link can be made there (a file system without hard links: FAT,
+ * some network and FUSE mounts), for the caller to write the file itself.
  */
 function moveFilledSpareToNew(spare: string, path: string): boolean {
   try {
     linkSync(spare, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+  } catch {
+    return false;
   }
   unlinkSync(spare);
   return true;
