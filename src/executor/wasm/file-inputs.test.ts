@@ -11,6 +11,7 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -29,13 +30,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all([dir, otherDisk].map((d) => rm(d, { recursive: true, force: true })));
 });
-
-function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** A writable input on the other disk, copied into a new input folder: the input and its copy. */
 async function copiedInput(folders: FileInputFolders): Promise<{ source: string; copy: string }> {
@@ -194,7 +188,7 @@ it('tells when every folder released so far is removed, for a stop to wait on', 
   const folders = await Promise.all(runs.map((run) => run.add(input)));
   await Promise.all(runs.map((run) => run.release()));
   // the removal waits a few milliseconds after the release (lib/background-work.ts)
-  expect(await Promise.all(folders.map((f) => exists(f)))).toEqual([true, true]);
+  expect(folders.map((f) => existsSync(f))).toEqual([true, true]);
   await releasedFoldersRemoved();
-  expect(await Promise.all(folders.map((f) => exists(f)))).toEqual([false, false]);
+  expect(folders.map((f) => existsSync(f))).toEqual([false, false]);
 });

@@ -51,12 +51,12 @@ export const SpareFileInputsFolderName = 'spare-file-inputs';
 const removing = new Map<string, Promise<void>>();
 
 /**
- * Settles once every folder released so far in this process is removed: an executor's stop waits for
- * it, so the folders of tasks that ended just before a node's stop do not outlive the process. Never
- * rejects.
+ * Settles once every folder released so far in this process is removed (not those released meanwhile:
+ * other nodes of the process, a devstack's, go on): an executor's stop waits for it, so the folders of
+ * tasks that ended just before a node's stop do not outlive the process. Never rejects.
  */
 export async function releasedFoldersRemoved(): Promise<void> {
-  while (removing.size > 0) await Promise.all(removing.values());
+  await Promise.all(removing.values());
 }
 
 export class FileInputFolders {
