@@ -142,8 +142,9 @@ export class NatsLogStreamServer {
     await this.#tasks.settled();
   }
 
+  /** Known to the stop until it settles; a failure (none is expected) is reported, never unhandled. */
   #track(task: Promise<void>): void {
-    this.#tasks.add(task);
+    this.#tasks.add(task.catch((err: unknown) => this.#onError(err)));
   }
 
   async #serve(msg: Msg): Promise<void> {
