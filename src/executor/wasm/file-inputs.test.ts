@@ -96,7 +96,7 @@ it("makes a run's folder again only once the same folder released before is remo
   await first.release();
   const second = new FileInputFolders(dir);
   const folder = await second.add(input);
-  await first.removed;
+  await releasedFoldersRemoved();
   expect(await readdir(folder)).toEqual(['module.wasm']);
   await second.release();
 });
@@ -163,7 +163,7 @@ it('takes the first folder from a spare made ahead of time, where there is one, 
   expect((await readdir(dir)).sort()).toEqual(['module.wasm', 'wasm-file-inputs-0', 'wasm-file-inputs-1']);
   expect(await readFile(join(second, 'module.wasm'), 'utf8')).toBe('module\n');
   expect(await folders.release()).toBeUndefined();
-  await folders.removed;
+  await releasedFoldersRemoved();
   expect(await readdir(dir)).toEqual(['module.wasm']);
 });
 

@@ -149,14 +149,8 @@ export class FileInputFolders {
   }
 
   /**
-   * Settles once the folders released are removed (or left for the execution's folder's removal).
-   * Never rejects.
-   */
-  removed: Promise<void> = Promise.resolve();
-
-  /**
    * Writes copied writable inputs back, and has the folders removed after the task's result
-   * ({@link removed}; lib/background-work.ts): a folder's removal is ~0.1–0.4 ms of disk work on this
+   * ({@link releasedFoldersRemoved}; lib/background-work.ts): a folder's removal is ~0.1–0.4 ms of disk work on this
    * kind of machine. Never rejects; resolves to what could not be written back, if anything, which
    * fails the task.
    */
@@ -169,16 +163,14 @@ export class FileInputFolders {
         ),
       );
     }
-    const folders = this.#folders.splice(0);
     const later = backgroundLater();
-    const removals = folders.map((entry) => {
+    for (const entry of this.#folders.splice(0)) {
       const removal = later.then(() => removeFolder(entry));
       removing.set(entry.folder, removal);
-      return removal.finally(() => {
+      void removal.finally(() => {
         if (removing.get(entry.folder) === removal) removing.delete(entry.folder);
       });
-    });
-    this.removed = Promise.all([this.removed, ...removals]).then(() => undefined);
+    }
     return failures.length === 0 ? undefined : failures.join('; ');
   }
 }
