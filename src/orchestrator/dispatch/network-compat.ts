@@ -18,11 +18,9 @@ function needsRenaming(network: NetworkConfig | undefined): boolean {
 }
 
 function renamed(task: Task): Task {
-  const network = task.Network;
-  if (network === undefined || !needsRenaming(network)) return task;
-  const rest = { ...task };
-  delete rest.Network;
-  return network.Type === NetworkType.Host
+  if (!needsRenaming(task.Network)) return task;
+  const { Network: network, ...rest } = task;
+  return network?.Type === NetworkType.Host
     ? { ...rest, Network: { ...network, Type: NetworkType.Full } }
     : rest;
 }
