@@ -147,8 +147,12 @@ export function runTransportContract(
     });
 
     /** A connected compute side whose received messages are recorded. */
-    async function connectedNode(nodeId: string, info: NodeInfo = testNodeInfo(nodeId)) {
-      const compute = await harness.createCompute(nodeId);
+    async function connectedNode(
+      nodeId: string,
+      info: NodeInfo = testNodeInfo(nodeId),
+      identity?: HandshakeIdentityOptions,
+    ) {
+      const compute = await harness.createCompute(nodeId, identity);
       const received = new Recorder<OrchestratorMessage>();
       compute.onMessage(received.push);
       const response = await compute.connect(info);
@@ -721,9 +725,15 @@ export function runTransportContract(
         expect(connections.at(-1)).toMatchObject({ status: 'CONNECTED', reason: 'reconnect' });
       });
 
+      /** Two processes of one bacalhau-ts node: the same data dir, started at different times. */
+      const incarnation = (minute: number): HandshakeIdentityOptions => ({
+        instanceID: 'inst-1',
+        startTime: new Date(Date.UTC(2026, 0, 1, 0, minute)),
+      });
+
       it('resumes a restarted node after what its previous incarnation processed', async () => {
         const orchestratorReceived = recordOrchestrator();
-        const first = await connectedNode('n-1');
+        const first = await connectedNode('n-1', undefined, incarnation(0));
         for (let i = 1; i <= 3; i++) await harness.orchestrator.send('n-1', cancelExecution(`e-${i}`));
         await first.compute.send(bidResult(testExecution({ id: 'e-1' }), true));
         await first.compute.send(bidResult(testExecution({ id: 'e-2' }), true));
@@ -734,7 +744,7 @@ export function runTransportContract(
         await first.compute.disconnect({ notify: false });
 
         for (let i = 4; i <= 5; i++) await harness.orchestrator.send('n-1', cancelExecution(`e-${i}`));
-        const second = await harness.createCompute('n-1');
+        const second = await harness.createCompute('n-1', incarnation(1));
         const received = new Recorder<OrchestratorMessage>();
         second.onMessage(received.push);
         await second.send(runResult(testExecution({ id: 'e-3' }), {}));
@@ -767,13 +777,13 @@ export function runTransportContract(
           }
           handled.push(message.payload.ExecutionID);
         });
-        const first = await connectedNode('n-1');
+        const first = await connectedNode('n-1', undefined, incarnation(0));
         await first.compute.send(bidResult(testExecution({ id: 'e-1' }), true));
         await first.compute.send(bidResult(testExecution({ id: 'e-2' }), true));
         await entered.promise;
         await first.compute.disconnect({ notify: false });
 
-        const second = await harness.createCompute('n-1');
+        const second = await harness.createCompute('n-1', incarnation(1));
         const connecting = second.connect(testNodeInfo('n-1'));
         await settle();
         hold.open();
@@ -783,6 +793,27 @@ export function runTransportContract(
         await second.send(bidResult(testExecution({ id: 'e-3' }), true));
         for (let i = 0; i < 100 && handled.length < 3; i++) await settle(5);
         expect(handled).toEqual(['e-1', 'e-2', 'e-3']);
+      });
+
+      it('starts the numbering over for another process of a node sending no InstanceID (a Go node)', async () => {
+        const orchestratorReceived = recordOrchestrator();
+        const goProcess = (minute: number) => ({ startTime: new Date(Date.UTC(2026, 0, 1, 0, minute)) });
+        const first = await connectedNode('n-1', undefined, goProcess(0));
+        await first.compute.send(bidResult(testExecution({ id: 'e-1' }), true));
+        await first.compute.send(bidResult(testExecution({ id: 'e-2' }), true));
+        await orchestratorReceived.waitFor(2);
+        await vi.waitFor(() => expect(harness.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(2));
+        // the same process back (a reconnect): its numbering goes on
+        await first.compute.disconnect({ notify: false });
+        expect((await first.compute.connect(testNodeInfo('n-1'))).LastComputeSeqNum).toBe(2);
+        await first.compute.disconnect({ notify: false });
+
+        const second = await harness.createCompute('n-1', goProcess(1));
+        expect((await second.connect(testNodeInfo('n-1'))).LastComputeSeqNum).toBe(0);
+        await second.send(bidResult(testExecution({ id: 'e-3' }), true));
+        const results = await orchestratorReceived.waitFor(3);
+        expect(results[2]![1]).toMatchObject({ seqNum: 1, payload: { ExecutionID: 'e-3' } });
+        await vi.waitFor(() => expect(harness.orchestrator.sequenceState('n-1')?.lastComputeSeqNum).toBe(1));
       });
 
       it('moves a node to its newest connection', async () => {

@@ -358,27 +358,47 @@ describeNats('NATS transport', () => {
       expect(bid!.payload).toMatchObject({ ExecutionID: 'e-1', Accepted: true });
     });
 
+    /** A message as a Go compute node `nodeId` puts it on the wire: no connection ID. */
+    function goEnvelope(nodeId: string, type: string, payload: unknown, seqNum?: number) {
+      const metadata: Record<string, string> = {
+        'Bacalhau-Type': type,
+        'Bacalhau-PayloadEncoding': 'json',
+        'Bacalhau-Source': nodeId,
+        ...(seqNum === undefined
+          ? {}
+          : { 'Bacalhau-SeqNum': String(seqNum), 'Bacalhau-MessageID': `seq-${seqNum}` }),
+      };
+      const json = Buffer.from(JSON.stringify({ metadata, payload }));
+      const data = new Uint8Array(5 + json.length);
+      data[0] = 1;
+      Buffer.from(data.buffer).writeUInt32BE(crc32(json), 1);
+      data.set(json, 5);
+      const headers = natsHeaders();
+      for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
+      return { data, headers };
+    }
+
+    /** A Go compute node's handshake as the process started at `startTime`; the response opened. */
+    async function goHandshake(nodeId: string, startTime: string): Promise<ReturnType<typeof open>> {
+      const handshake = goEnvelope(nodeId, 'transport.HandshakeRequest', {
+        NodeInfo: encodePayload('transport.UpdateNodeInfoRequest', { NodeInfo: testNodeInfo(nodeId) })[
+          'NodeInfo'
+        ],
+        StartTime: startTime,
+        LastOrchestratorSeqNum: 0,
+      });
+      const response = await raw.request(`bacalhau.global.compute.${nodeId}.out.ctrl`, handshake.data, {
+        timeout: 5000,
+        headers: handshake.headers,
+      });
+      return open(response);
+    }
+
     it('serves a Go-like compute node: raw envelopes, no connection ID, acknowledgements as `{}`', async () => {
       await setup();
       const nodeId = 'go-1';
-      const request = (type: string, payload: unknown, seqNum?: number) => {
-        const metadata: Record<string, string> = {
-          'Bacalhau-Type': type,
-          'Bacalhau-PayloadEncoding': 'json',
-          'Bacalhau-Source': nodeId,
-          ...(seqNum === undefined
-            ? {}
-            : { 'Bacalhau-SeqNum': String(seqNum), 'Bacalhau-MessageID': `seq-${seqNum}` }),
-        };
-        const json = Buffer.from(JSON.stringify({ metadata, payload }));
-        const data = new Uint8Array(5 + json.length);
-        data[0] = 1;
-        Buffer.from(data.buffer).writeUInt32BE(crc32(json), 1);
-        data.set(json, 5);
-        const headers = natsHeaders();
-        for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
-        return { data, headers };
-      };
+      const request = (type: string, payload: unknown, seqNum?: number) =>
+        goEnvelope(nodeId, type, payload, seqNum);
       const results = new Recorder<[string, ComputeMessage]>();
       orchestrator.onMessage((id, message) => results.push([id, message]));
 
@@ -418,19 +438,7 @@ describeNats('NATS transport', () => {
         callback: (_err, msg) => inbound.push(msg),
       });
       await orchestrator.send(nodeId, cancelExecution('e-queued'));
-      const handshake = request('transport.HandshakeRequest', {
-        NodeInfo: encodePayload('transport.UpdateNodeInfoRequest', { NodeInfo: testNodeInfo(nodeId) })[
-          'NodeInfo'
-        ],
-        StartTime: '2025-01-01T00:00:00Z',
-        LastOrchestratorSeqNum: 0,
-      });
-      const accepted = open(
-        await raw.request(`bacalhau.global.compute.${nodeId}.out.ctrl`, handshake.data, {
-          timeout: 5000,
-          headers: handshake.headers,
-        }),
-      );
+      const accepted = await goHandshake(nodeId, '2025-01-01T00:00:00Z');
       expect(accepted.metadata['Bacalhau-Type']).toBe('transport.HandshakeResponse');
       expect(accepted.json).toContain(
         '"payload":{"accepted":true,"reason":"node registered","LastComputeSeqNum":0,"LastOrchestratorSeqNum":0}',
@@ -458,6 +466,39 @@ describeNats('NATS transport', () => {
         nodeId,
         { type: 'BidResult', seqNum: 1, payload: result.payload },
       ]);
+    });
+
+    it("handles a Go compute node's messages numbered from 1 again once it is back as another process", async () => {
+      await setup();
+      const nodeId = 'go-2';
+      const handled = new Recorder<string>();
+      orchestrator.onMessage((_id, message) => handled.push(message.payload.ExecutionID));
+      const sendBid = async (executionId: string, seqNum: number) => {
+        const { payload } = bidResult(testExecution({ id: executionId, nodeId }), true);
+        const envelope = goEnvelope(nodeId, 'BidResult', encodePayload('BidResult', payload), seqNum);
+        const ack = await raw.request(`bacalhau.global.compute.${nodeId}.out.msgs`, envelope.data, {
+          timeout: 5000,
+        });
+        expect(ack.string()).toBe('{}');
+      };
+
+      await goHandshake(nodeId, '2026-01-01T00:00:00.123456789Z');
+      await sendBid('e-1', 1);
+      await sendBid('e-2', 2);
+      await handled.waitFor(2);
+      // The same process again: it replays its store from the start, and what was handled is skipped.
+      expect((await goHandshake(nodeId, '2026-01-01T00:00:00.123456789Z')).payload).toMatchObject({
+        LastComputeSeqNum: 2,
+      });
+      await sendBid('e-1', 1);
+      // Another process with an empty store: its numbering starts over, and nothing it sends is skipped.
+      expect((await goHandshake(nodeId, '2026-01-01T00:07:00.5Z')).payload).toMatchObject({
+        LastComputeSeqNum: 0,
+      });
+      await sendBid('e-3', 1);
+      await sendBid('e-4', 2);
+      expect(await handled.waitFor(4)).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);
+      expect(orchestrator.sequenceState(nodeId)).toMatchObject({ lastComputeSeqNum: 2 });
     });
   });
 

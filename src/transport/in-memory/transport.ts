@@ -58,6 +58,7 @@ import type {
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
+import { startsComputeNumberingOver } from '../compute-numbering.js';
 import { Listeners } from '../listeners.js';
 
 /** A compute message waiting for the orchestrator to process it. */
@@ -103,6 +104,8 @@ class Link {
   /** Compute → orchestrator messages waiting for the orchestrator's handler. */
   readonly inbox: Mailbox<ComputeMessage>;
   lastComputeSeqNum = 0;
+  /** The StartTime of the node's last accepted handshake: which process of the node numbers its messages. */
+  startTime: string | undefined;
   /** The compute side of the live connection. */
   peer: InMemoryComputeTransport | undefined;
   everConnected = false;
@@ -447,6 +450,8 @@ class InMemoryComputeTransport implements ComputeTransport {
       }
       await core.wait(link.inbox.idle(), signal, this.#stopping.signal);
       this.#reachable();
+      if (startsComputeNumberingOver(link.startTime, request)) link.lastComputeSeqNum = 0;
+      link.startTime = request.StartTime;
 
       // Resume after what this side processed (a handler still running during the handshake may have
       // moved it since the request), never before what the node is known to have processed, never

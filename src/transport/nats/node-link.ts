@@ -19,6 +19,8 @@ export class NodeLink {
   /** Compute → orchestrator messages of the live connection waiting for the handler. */
   readonly inbox: Mailbox<Inbound<ComputeMessage>>;
   lastComputeSeqNum = 0;
+  /** The StartTime of the node's last accepted handshake: which process of the node numbers its messages. */
+  startTime: string | undefined;
   /**
    * The live connection's ID (from its handshake), {@link UnnamedConnection} for a Go node, undefined
    * while the node is not connected. Nothing is published to, or accepted from, a node without one.

@@ -1,0 +1,33 @@
+/**
+ * When the orchestrator's end forgets how far it processed a compute node's messages.
+ *
+ * The orchestrator skips a compute → orchestrator message numbered at or below the last one it
+ * processed of that node: a replay after a reconnect. That holds while the node keeps one numbering.
+ * A bacalhau-ts node does: a new process continues where the handshake response says the
+ * orchestrator's knowledge ends. A Go compute node does not: it numbers its messages by its own event
+ * store and, after every handshake, sends again what that store holds (its data plane starts at the
+ * store's trim horizon whatever the response says). One that comes back under the same name with an
+ * empty store (say, in a container without a persistent data dir) numbers from 1 again, and every
+ * message it sends would be taken for one already processed.
+ */
+import type { HandshakeRequest } from './messages.js';
+
+/**
+ * Whether an accepted handshake starts the node's numbering over: it sends no `InstanceID` (Go's nodes
+ * do not) and comes from another process than the node's previous accepted handshake (another
+ * `StartTime`). Go's orchestrator skips nothing by number; the messages such a node sends again (from
+ * a persistent store) are reports the orchestrator ignores once they no longer apply.
+ *
+ * `previousStartTime` is the StartTime of the node's previous accepted handshake, undefined if none.
+ */
+export function startsComputeNumberingOver(
+  previousStartTime: string | undefined,
+  request: HandshakeRequest,
+): boolean {
+  return (
+    request.InstanceID === undefined &&
+    previousStartTime !== undefined &&
+    request.StartTime !== '' &&
+    request.StartTime !== previousStartTime
+  );
+}
