@@ -229,7 +229,10 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
 
     it.each([
       // an executable that is not found, called out as Bacalhau does
-      ['no-such-binary', /^failed to start container: executable file not found: .*no-such-binary/],
+      [
+        'no-such-binary',
+        /^failed to start container: executable file not found: Error response from daemon: .*no-such-binary/,
+      ],
       // any other failure: said once, with what Docker said
       ['/no/such/binary', /^failed to start container: .*\/no\/such\/binary/],
     ])('reports a container that fails to start (%s) as a failed start', (entrypoint, message) =>

@@ -17,7 +17,7 @@ describe('daemon errors', () => {
     const err = containerLeftBehind(failure, 'bacalhau-executionID=n-1e-2', removal);
     expect([err.message, err.code, err.hint]).toEqual([
       'reopening the HTTP network: container 5e1f is not running; its containers stay: ' +
-        'removing container 9a0b: driver failed to remove root filesystem',
+        'removing container 9a0b: Error response from daemon: driver failed to remove root filesystem',
       failure.code,
       'Remove them with: docker rm -f $(docker ps -aq --filter label=bacalhau-executionID=n-1e-2) ' +
         '(the node removes them when it stops or next starts)',
@@ -27,7 +27,8 @@ describe('daemon errors', () => {
   it('name the spec field that fixes a refusal the job spec caused', () => {
     const memory = daemonError('creating container', refusal(400, 'Minimum memory limit allowed is 6MB'));
     expect([memory.message, memory.code, memory.hint, memory.retryable]).toEqual([
-      'creating container: Minimum memory limit allowed is 6MB',
+      // the daemon's words as Docker's Go client gives them, which Bacalhau's errors carry
+      'creating container: Error response from daemon: Minimum memory limit allowed is 6MB',
       ErrorCode.BadRequest,
       "Set Task.Resources.Memory to at least 6Mi, Docker's minimum (6291456 bytes)",
       false,

@@ -146,11 +146,16 @@ export function daemonProblem(pingError: unknown): DaemonProblem {
   return isDenied(pingError) ? 'permission denied' : 'no answer';
 }
 
-/** The daemon's own message when it sent one (dockerode wraps it as `(HTTP code …) … - <message> `). */
+/**
+ * What went wrong, in the daemon's own words when it sent some: dockerode wraps them as
+ * `(HTTP code …) … - <message> `, Docker's Go client (and so Bacalhau's errors) as
+ * `Error response from daemon: <message>`, which users search for.
+ */
 export function describe(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (statusCode(err) === undefined) return message;
-  return (/^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1] ?? message).trim();
+  const said = /^\(HTTP code \d+\) [^-]*- ([\s\S]*)$/.exec(message)?.[1];
+  return said === undefined ? message : `Error response from daemon: ${said.trim()}`;
 }
 
 /**

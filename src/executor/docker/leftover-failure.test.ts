@@ -100,8 +100,8 @@ describe('a leftover container that cannot be taken up again', () => {
     const { daemon, executor, outcome } = await startAgainst('refuse');
     const err = await outcome;
     expect(err?.message).toBe(
-      'inspecting the container left by the previous run: inspect broke; its containers stay: ' +
-        `removing container ${containerID}: driver failed to remove root filesystem`,
+      'inspecting the container left by the previous run: Error response from daemon: inspect broke; its containers stay: ' +
+        `removing container ${containerID}: Error response from daemon: driver failed to remove root filesystem`,
     );
     expect((err as { hint?: string }).hint).toBe(
       `Remove them with: docker rm -f $(docker ps -aq --filter label=${Label.Execution}=` +
@@ -117,7 +117,7 @@ describe('a leftover container that cannot be taken up again', () => {
   it('is removed without its log when the daemon does not answer the log request', async () => {
     const { daemon, executor, outcome } = await startAgainst('hang');
     expect((await outcome)?.message).toMatch(
-      /^inspecting the container left by the previous run: inspect broke; its containers stay: /,
+      /^inspecting the container left by the previous run: Error response from daemon: inspect broke; its containers stay: /,
     );
     expect(daemon.removals()).toBe(1);
     cleanups.push(() => executor.stop());
