@@ -232,9 +232,88 @@ describe('decode: type mismatches', () => {
     );
     expect(errors).toEqual([
       mismatch('Constraints.Values', 'LabelSelectorRequirement', 'number', 'string'),
-      mismatch('Tasks.Env.BAD', 'Task', 'number', 'string'),
-      mismatch('Tasks.Engine', 'Task', 'string', 'SpecConfig'),
+      mismatch('Tasks.Env.BAD', 'Task', 'number', 'models.EnvVarValue'),
+      mismatch('Tasks.Engine', 'Task', 'string', 'models.SpecConfig'),
     ]);
+  });
+
+  // Go's UnmarshalTypeError names the Go type (reflect's String()): package-qualified, with the
+  // pointers of Bacalhau's []*T lists and its named types, as `bacalhau job run` prints it.
+  it.each<[string, Record<string, unknown>, string, string, string, string]>([
+    [
+      'a task list given as one task',
+      { Tasks: { Name: 'main' } },
+      'Tasks',
+      'Job',
+      'object',
+      '[]*models.Task',
+    ],
+    [
+      'a constraint list given as one',
+      { Constraints: { Key: 'a' } },
+      'Constraints',
+      'Job',
+      'object',
+      '[]*models.LabelSelectorRequirement',
+    ],
+    [
+      'a publisher given as a name',
+      { Tasks: [{ Publisher: 'local' }] },
+      'Tasks.Publisher',
+      'Task',
+      'string',
+      'models.SpecConfig',
+    ],
+    [
+      'input sources given as one',
+      { Tasks: [{ InputSources: { Target: '/a' } }] },
+      'Tasks.InputSources',
+      'Task',
+      'object',
+      '[]*models.InputSource',
+    ],
+    [
+      'result paths given as one',
+      { Tasks: [{ ResultPaths: { Name: 'a' } }] },
+      'Tasks.ResultPaths',
+      'Task',
+      'object',
+      '[]*models.ResultPath',
+    ],
+    [
+      'resources given as a number',
+      { Tasks: [{ Resources: 1 }] },
+      'Tasks.Resources',
+      'Task',
+      'number',
+      'models.ResourcesConfig',
+    ],
+    [
+      'timeouts given as a number',
+      { Tasks: [{ Timeouts: 30 }] },
+      'Tasks.Timeouts',
+      'Task',
+      'number',
+      'models.TimeoutConfig',
+    ],
+    [
+      'ports given as one',
+      { Tasks: [{ Network: { Ports: { Name: 'A' } } }] },
+      'Tasks.Network.Ports',
+      'NetworkConfig',
+      'object',
+      'models.PortMap',
+    ],
+    [
+      'env given as a list',
+      { Tasks: [{ Env: ['A=1'] }] },
+      'Tasks.Env',
+      'Task',
+      'array',
+      'map[string]models.EnvVarValue',
+    ],
+  ])('names the Go type for %s', (_what, spec, path, struct, got, expected) => {
+    expect(decodeStruct(spec, jobSchema()).errors).toEqual([mismatch(path, struct, got, expected)]);
   });
 
   it('reports every mismatch, not only the first, and keeps the fields that did decode', () => {

@@ -8,13 +8,14 @@
 import { MaxListedLines } from './validate.js';
 
 export type Kind =
-  | { readonly kind: 'string' }
+  | { readonly kind: 'string'; readonly goType?: string }
   | { readonly kind: 'int'; readonly goType?: string }
   | { readonly kind: 'uint' }
   | { readonly kind: 'float' }
   | { readonly kind: 'bool' }
   | { readonly kind: 'any' }
-  | { readonly kind: 'array'; readonly of: Kind }
+  /** `pointers`: Go's list holds pointers (`[]*models.Task`); `goType`: a named list type (`models.PortMap`). */
+  | { readonly kind: 'array'; readonly of: Kind; readonly pointers?: boolean; readonly goType?: string }
   | { readonly kind: 'map'; readonly of: Kind }
   | { readonly kind: 'struct'; readonly schema: () => StructSchema }
   | CustomKind;
@@ -42,6 +43,11 @@ export interface FieldSpec {
 export interface StructSchema {
   /** The Go struct name, used in messages ("field: 'X' in 'Task' …"). */
   readonly name: string;
+  /**
+   * The struct's type as Go's reflect names it (`models.Task`), where type errors say what was
+   * expected ("… expected: 'models.SpecConfig'"); `name` when absent.
+   */
+  readonly goType?: string;
   readonly fields: readonly FieldSpec[];
 }
 
@@ -54,6 +60,8 @@ export const float: Kind = { kind: 'float' };
 export const bool: Kind = { kind: 'bool' };
 export const any: Kind = { kind: 'any' };
 export const arrayOf = (of: Kind): Kind => ({ kind: 'array', of });
+/** A list of pointers to structs, as Bacalhau's `[]*Task`: decoded like arrayOf, named with the `*`. */
+export const pointerListOf = (of: Kind): Kind => ({ kind: 'array', of, pointers: true });
 export const mapOf = (of: Kind): Kind => ({ kind: 'map', of });
 /**
  * A schema built on first use and then shared: schemas are constant data, and building a job's (with
@@ -111,7 +119,7 @@ class Decoder {
     if (raw === null || raw === undefined) return undefined;
     switch (kind.kind) {
       case 'string':
-        return typeof raw === 'string' ? raw : this.mismatch(raw, 'string', path, owner);
+        return typeof raw === 'string' ? raw : this.mismatch(raw, goTypeName(kind), path, owner);
       case 'bool':
         return typeof raw === 'boolean' ? raw : this.mismatch(raw, 'bool', path, owner);
       case 'int':
@@ -156,7 +164,7 @@ class Decoder {
   }
 
   decodeStruct(raw: unknown, schema: StructSchema, path: string, owner: string): unknown {
-    if (!isPlainObject(raw)) return this.mismatch(raw, schema.name, path, owner);
+    if (!isPlainObject(raw)) return this.mismatch(raw, schema.goType ?? schema.name, path, owner);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
       const field = findField(schema, key);
@@ -356,9 +364,9 @@ export function jsonTypeOf(raw: unknown): string {
 export function goTypeName(kind: Kind): string {
   switch (kind.kind) {
     case 'string':
-      return 'string';
+      return kind.goType ?? 'string';
     case 'int':
-      return 'int';
+      return kind.goType ?? 'int';
     case 'uint':
       return 'uint64';
     case 'float':
@@ -368,11 +376,13 @@ export function goTypeName(kind: Kind): string {
     case 'any':
       return 'interface {}';
     case 'array':
-      return `[]${goTypeName(kind.of)}`;
+      return kind.goType ?? `[]${kind.pointers === true ? '*' : ''}${goTypeName(kind.of)}`;
     case 'map':
       return `map[string]${goTypeName(kind.of)}`;
-    case 'struct':
-      return kind.schema().name;
+    case 'struct': {
+      const schema = kind.schema();
+      return schema.goType ?? schema.name;
+    }
     case 'custom':
       return kind.goType;
   }

@@ -10,6 +10,7 @@ import {
   int,
   int64,
   mapOf,
+  pointerListOf,
   sharedSchema,
   string,
   struct,
@@ -112,6 +113,14 @@ export const historyTypeKind = caseInsensitiveChoice('JobHistoryType', [
 const stringMap = mapOf(string);
 const stringList = arrayOf(string);
 
+/**
+ * A job spec struct of Go's `models` package: its name, and its type as a type error names it
+ * (`expected: 'models.SpecConfig'`, Go's reflect String()).
+ */
+function inModels(name: string): Pick<StructSchema, 'name' | 'goType'> {
+  return { name, goType: `models.${name}` };
+}
+
 function stateSchema(name: string, stateType: Kind): () => StructSchema {
   return sharedSchema(() => ({
     name,
@@ -124,7 +133,7 @@ function stateSchema(name: string, stateType: Kind): () => StructSchema {
 }
 
 export const specConfigSchema = sharedSchema((): StructSchema => ({
-  name: 'SpecConfig',
+  ...inModels('SpecConfig'),
   fields: [
     { name: 'Type', kind: string },
     { name: 'Params', kind: mapOf(any), omitEmpty: true },
@@ -132,7 +141,7 @@ export const specConfigSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const labelSelectorRequirementSchema = sharedSchema((): StructSchema => ({
-  name: 'LabelSelectorRequirement',
+  ...inModels('LabelSelectorRequirement'),
   fields: [
     { name: 'Key', kind: string },
     { name: 'Operator', kind: string },
@@ -141,7 +150,7 @@ export const labelSelectorRequirementSchema = sharedSchema((): StructSchema => (
 }));
 
 export const inputSourceSchema = sharedSchema((): StructSchema => ({
-  name: 'InputSource',
+  ...inModels('InputSource'),
   fields: [
     { name: 'Source', kind: struct(specConfigSchema) },
     { name: 'Alias', kind: string },
@@ -150,7 +159,7 @@ export const inputSourceSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const resultPathSchema = sharedSchema((): StructSchema => ({
-  name: 'ResultPath',
+  ...inModels('ResultPath'),
   fields: [
     { name: 'Name', kind: string },
     { name: 'Path', kind: string },
@@ -158,12 +167,12 @@ export const resultPathSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const resourcesConfigSchema = sharedSchema((): StructSchema => ({
-  name: 'ResourcesConfig',
+  ...inModels('ResourcesConfig'),
   fields: ['CPU', 'Memory', 'Disk', 'GPU'].map((name) => ({ name, kind: string, omitEmpty: true })),
 }));
 
 export const gpuSchema = sharedSchema((): StructSchema => ({
-  name: 'GPU',
+  ...inModels('GPU'),
   fields: [
     { name: 'Index', kind: uint },
     { name: 'Name', kind: string },
@@ -174,7 +183,7 @@ export const gpuSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const resourcesSchema = sharedSchema((): StructSchema => ({
-  name: 'Resources',
+  ...inModels('Resources'),
   fields: [
     { name: 'CPU', kind: float, omitEmpty: true },
     { name: 'Memory', kind: uint, omitEmpty: true },
@@ -185,7 +194,7 @@ export const resourcesSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const portSchema = sharedSchema((): StructSchema => ({
-  name: 'Port',
+  ...inModels('Port'),
   fields: [
     { name: 'Name', kind: string },
     { name: 'Static', kind: int, omitEmpty: true },
@@ -195,16 +204,21 @@ export const portSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const networkConfigSchema = sharedSchema((): StructSchema => ({
-  name: 'NetworkConfig',
+  ...inModels('NetworkConfig'),
   fields: [
     { name: 'Type', kind: networkTypeKind },
     { name: 'Domains', kind: stringList, omitEmpty: true },
-    { name: 'Ports', kind: arrayOf(struct(portSchema)), omitEmpty: true },
+    // Go: `Ports PortMap`, a named `[]*Port`
+    {
+      name: 'Ports',
+      kind: { kind: 'array', of: struct(portSchema), goType: 'models.PortMap' },
+      omitEmpty: true,
+    },
   ],
 }));
 
 export const timeoutConfigSchema = sharedSchema((): StructSchema => ({
-  name: 'TimeoutConfig',
+  ...inModels('TimeoutConfig'),
   fields: ['ExecutionTimeout', 'QueueTimeout', 'TotalTimeout'].map((name) => ({
     name,
     kind: int64,
@@ -213,15 +227,15 @@ export const timeoutConfigSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const taskSchema = sharedSchema((): StructSchema => ({
-  name: 'Task',
+  ...inModels('Task'),
   fields: [
     { name: 'Name', kind: string },
     { name: 'Engine', kind: struct(specConfigSchema) },
     { name: 'Publisher', kind: struct(specConfigSchema) },
-    { name: 'Env', kind: stringMap, omitEmpty: true },
+    { name: 'Env', kind: mapOf({ kind: 'string', goType: 'models.EnvVarValue' }), omitEmpty: true },
     { name: 'Meta', kind: stringMap, omitEmpty: true },
-    { name: 'InputSources', kind: arrayOf(struct(inputSourceSchema)), omitEmpty: true },
-    { name: 'ResultPaths', kind: arrayOf(struct(resultPathSchema)), omitEmpty: true },
+    { name: 'InputSources', kind: pointerListOf(struct(inputSourceSchema)), omitEmpty: true },
+    { name: 'ResultPaths', kind: pointerListOf(struct(resultPathSchema)), omitEmpty: true },
     { name: 'Resources', kind: struct(resourcesConfigSchema), omitEmpty: true },
     { name: 'Network', kind: struct(networkConfigSchema), omitEmpty: true },
     { name: 'Timeouts', kind: struct(timeoutConfigSchema), omitEmpty: true },
@@ -229,7 +243,7 @@ export const taskSchema = sharedSchema((): StructSchema => ({
 }));
 
 export const jobSchema = sharedSchema((): StructSchema => ({
-  name: 'Job',
+  ...inModels('Job'),
   fields: [
     { name: 'ID', kind: string },
     { name: 'Name', kind: string },
@@ -237,10 +251,10 @@ export const jobSchema = sharedSchema((): StructSchema => ({
     { name: 'Type', kind: string },
     { name: 'Priority', kind: int },
     { name: 'Count', kind: int },
-    { name: 'Constraints', kind: arrayOf(struct(labelSelectorRequirementSchema)) },
+    { name: 'Constraints', kind: pointerListOf(struct(labelSelectorRequirementSchema)) },
     { name: 'Meta', kind: stringMap },
     { name: 'Labels', kind: stringMap },
-    { name: 'Tasks', kind: arrayOf(struct(taskSchema)) },
+    { name: 'Tasks', kind: pointerListOf(struct(taskSchema)) },
     { name: 'State', kind: struct(stateSchema('State[JobStateType]', jobStateTypeKind)) },
     { name: 'Version', kind: uint },
     { name: 'Revision', kind: uint },

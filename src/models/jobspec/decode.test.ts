@@ -289,7 +289,7 @@ describe('loadJobSpec', () => {
     ).toEqual([
       "field: 'Count' in 'Job' is invalid type: 'string' expected: 'int'",
       "field: 'Tasks.Name' in 'Task' is invalid type: 'number' expected: 'string'",
-      "field: 'Tasks.Env.A' in 'Task' is invalid type: 'number' expected: 'string'",
+      "field: 'Tasks.Env.A' in 'Task' is invalid type: 'number' expected: 'models.EnvVarValue'",
     ]);
   });
 
