@@ -230,7 +230,7 @@ describe('PUT|POST /jobs', () => {
       expect(wrongTypes.status).toBe(400);
       const typeLines = str(wrongTypes.body.Message).split('\n');
       expect(typeLines).toHaveLength(21);
-      expect(typeLines[0]).toBe("field: 'Tasks' in 'Job' is invalid type: 'string' expected: 'Task'");
+      expect(typeLines[0]).toBe("field: 'Tasks' in 'Job' is invalid type: 'string' expected: 'models.Task'");
       expect(typeLines[20]).toBe('… and 9980 more type errors like these');
 
       const badPaths = Array<object>(10_000).fill({ Name: '', Path: 'rel' });
