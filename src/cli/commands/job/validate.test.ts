@@ -130,6 +130,23 @@ describe('bacalhau job validate', () => {
     );
   });
 
+  it('leaves the params of a spec holding template actions to job run, which fills them in, as Go does', async () => {
+    const spec = (image: string) =>
+      `Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: docker, Params: {Image: "${image}"}}\n`;
+    const templated = await cli(['job', 'validate', '-'], { stdin: spec('{{.image}}') });
+    expect(templated).toMatchObject({
+      code: 0,
+      stdout: 'OK\n',
+      stderr:
+        'Note: engine and input source params not checked: the spec holds template actions ({{ }}), ' +
+        'which job run fills in (--template-vars, --template-envs)\n',
+    });
+    // without one the params are checked: the same value is refused
+    const plain = await cli(['job', 'validate', '-'], { stdin: spec('{.image}') });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain(`'Image' ("{.image}") is not an image reference Docker takes`);
+  });
+
   it('refuses an input source without its required param (inline Content instead of URL)', async () => {
     const run = await cli(['job', 'validate', '-'], {
       stdin: JSON.stringify({
