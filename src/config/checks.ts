@@ -163,8 +163,21 @@ export function capacityCheck(
         : dimension === 'GPU'
           ? /^\d+$/.test(value)
           : bytesPattern.test(value.trim());
-    return ok ? undefined : `invalid ${dimension} value ${JSON.stringify(value)}`;
+    if (!ok) return `invalid ${dimension} value ${JSON.stringify(value)}`;
+    return dimension === 'Memory' || dimension === 'Disk' ? fractionOfAByteProblem(value) : undefined;
   };
+}
+
+/**
+ * A unitless (or `b`) amount is a count of bytes, which Bacalhau truncates: `Memory=0.5`, most likely
+ * meant as half the machine, gives the node 0 bytes and it then takes no job, without a word.
+ */
+function fractionOfAByteProblem(value: string): string | undefined {
+  if (!/^\d*\.\d*[1-9]\d*\s*b?$/i.test(value.trim())) return undefined;
+  return (
+    `${JSON.stringify(value)} is a number of bytes, which must be whole: give a percentage of the ` +
+    'machine (e.g. "50%") or an amount with a unit (e.g. "512Mi", "16Gi")'
+  );
 }
 
 /** A task timeout: 0s is no limit, and a negative one would make every job that takes it invalid. */

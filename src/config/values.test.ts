@@ -125,6 +125,25 @@ describe('fromData (files)', () => {
     );
   });
 
+  it('refuses a fraction of a byte as allocated memory or disk, which Bacalhau rounds down to 0', () => {
+    const check = (key: string, v: string) => {
+      const decoded = fromText(spec(`Compute.AllocatedCapacity.${key}`), v, true);
+      return decoded.ok ? 'ok' : decoded.problems[0]?.message;
+    };
+    expect(check('Memory', '0.5')).toBe(
+      'config key: "Compute.AllocatedCapacity.Memory": "0.5" is a number of bytes, which must be whole: ' +
+        'give a percentage of the machine (e.g. "50%") or an amount with a unit (e.g. "512Mi", "16Gi")',
+    );
+    expect(check('Disk', '1.5b')).toContain('"1.5b" is a number of bytes, which must be whole');
+    // Whole byte counts and fractions of a larger unit stay as Bacalhau reads them.
+    expect(check('Memory', '1024')).toBe('ok');
+    expect(check('Memory', '1.0')).toBe('ok');
+    expect(check('Memory', '0.5Gi')).toBe('ok');
+    expect(check('Disk', '1.5 TB')).toBe('ok');
+    // CPU is counted in cores, so half a core is a real amount.
+    expect(check('CPU', '0.5')).toBe('ok');
+  });
+
   it("checks the default task resources as a task's own", () => {
     const check = (key: string, v: string) => {
       const decoded = fromData(spec(`JobDefaults.${key}`), v);
