@@ -4,6 +4,7 @@
  * case-insensitively, like every other key.
  */
 import { goRegExp } from '../lib/go-regexp.js';
+import { parseBytes, parseCpu, parseGpu } from '../models/resources.js';
 import type { Decoded } from './leaf.js';
 
 /** `types.AuthenticatorConfig`: one named authentication method. */
@@ -136,8 +137,9 @@ export const decodeAuthUsers = decoder<readonly AuthUser[]>(
 
 /** Go's strconv.ParseFloat for the plain decimal forms a percentage can take. */
 const floatPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const cpuPattern = /^(\d+(\.\d+)?|\.\d+)(m|[kMGTPE])?$/;
-const bytesPattern = /^(\d+(\.\d*)?|\.\d+)\s*([kmgtpezy]i?b?|b)?$/i;
+
+/** The parsers the compute node reads an absolute amount with at start (allocated.ts). */
+const amountParsers = { CPU: parseCpu, Memory: parseBytes, Disk: parseBytes, GPU: parseGpu };
 
 /**
  * Allocated capacity of one resource: a percentage of what the node has (`80%`) or an absolute amount
@@ -157,13 +159,15 @@ export function capacityCheck(
       if (pct < 0 || pct > 100) return `${prefix}percentage must be between 0% and 100%, got ${value}`;
       return undefined;
     }
-    const ok =
-      dimension === 'CPU'
-        ? cpuPattern.test(value)
-        : dimension === 'GPU'
-          ? /^\d+$/.test(value)
-          : bytesPattern.test(value.trim());
-    if (!ok) return `invalid ${dimension} value ${JSON.stringify(value)}`;
+    // Parsed as the node will parse it, so a value accepted here cannot fail the node's start.
+    let amount: number;
+    try {
+      amount = amountParsers[dimension](value);
+    } catch {
+      amount = NaN;
+    }
+    // A negative CPU (which Go's ParseFloat reads) would leave the node a negative capacity.
+    if (!(amount >= 0)) return `invalid ${dimension} value ${JSON.stringify(value)}`;
     return dimension === 'Memory' || dimension === 'Disk' ? fractionOfAByteProblem(value) : undefined;
   };
 }

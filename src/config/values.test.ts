@@ -8,6 +8,9 @@ const spec = (key: string): KeySpec => {
   return found;
 };
 
+/** Whether a config file's value for `Compute.AllocatedCapacity.<key>` is accepted. */
+const ok = (key: string, v: string) => fromData(spec(`Compute.AllocatedCapacity.${key}`), v).ok;
+
 describe('fromText', () => {
   it('parses Go booleans, integers and durations', () => {
     for (const t of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
@@ -104,7 +107,6 @@ describe('fromData (files)', () => {
   });
 
   it('checks allocated capacity', () => {
-    const ok = (key: string, v: string) => fromData(spec(`Compute.AllocatedCapacity.${key}`), v).ok;
     expect(ok('CPU', '85%')).toBe(true);
     expect(ok('CPU', '0%')).toBe(true);
     expect(ok('CPU', '100.0%')).toBe(true);
@@ -142,6 +144,16 @@ describe('fromData (files)', () => {
     expect(check('Disk', '1.5 TB')).toBe('ok');
     // CPU is counted in cores, so half a core is a real amount.
     expect(check('CPU', '0.5')).toBe('ok');
+  });
+
+  it('accepts exactly the amounts the node can allocate at start', () => {
+    // Go reads CPU with ParseFloat and bytes with go-humanize: exponents and digit commas are amounts.
+    expect(ok('CPU', '1e1')).toBe(true);
+    expect(ok('Memory', '1,024Mi')).toBe(true);
+    // Neither reads Kubernetes suffixes on CPU nor sizes above exabytes: refused at load, not at start.
+    expect(ok('CPU', '2k')).toBe(false);
+    expect(ok('Memory', '1Zi')).toBe(false);
+    expect(ok('CPU', '-1')).toBe(false);
   });
 
   it("checks the default task resources as a task's own", () => {
