@@ -78,6 +78,27 @@ describe('ServeNode.stop', () => {
     }
   });
 
+  it('warns at start of IPFS endpoints and a managed S3 bucket, which Bacalhau serves and bacalhau-ts not yet', async () => {
+    const node = await start([
+      'InputSources.Types.IPFS.Endpoint=/ip4/127.0.0.1/tcp/5001',
+      'Publishers.Types.IPFS.Endpoint=/ip4/127.0.0.1/tcp/5001',
+      'Publishers.Types.S3Managed.Bucket=results',
+    ]);
+    try {
+      const notServed = (w: string) => /^(InputSources|Publishers)\.Types\.(IPFS|S3Managed)/.test(w);
+      expect(node.warnings.filter(notServed)).toEqual([
+        'InputSources.Types.IPFS.Endpoint: bacalhau-ts cannot read IPFS inputs yet, so this node ' +
+          'does not offer the ipfs input source and takes no job with an IPFS input',
+        'Publishers.Types.IPFS.Endpoint: bacalhau-ts cannot publish to IPFS yet, so this node ' +
+          'does not offer the ipfs publisher and takes no job that publishes there',
+        'Publishers.Types.S3Managed.Bucket: bacalhau-ts has no managed S3 publisher yet, so no ' +
+          'bacalhau-ts compute node takes a job that publishes with s3managed',
+      ]);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('warns at start that a DisconnectTimeout shorter than three heartbeat intervals does not apply as set', async () => {
     const node = await start(['Orchestrator.NodeManager.DisconnectTimeout=8s']);
     try {

@@ -10,7 +10,7 @@
  * compute (running executions stop) → orchestrator → network → lock released.
  */
 import { readInstallationID, type BacalhauConfig } from '../config/index.js';
-import { createApiServer, methodsNeedingRego, type ApiServer } from '../api/server/index.js';
+import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { abbreviate } from '../lib/abbreviate.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
@@ -37,6 +37,7 @@ import { goDataDirWarnings } from './go-data-dir.js';
 import { loadNodeIdentity } from './serve-metadata.js';
 import { clientHost, removeRunInfo, runInfoText, writeRunInfo } from './serve-run-info.js';
 import { apiTls } from './serve-tls.js';
+import { unservedSettings } from './serve-unserved.js';
 import {
   createInProcessNetwork,
   startNatsNetwork,
@@ -432,30 +433,4 @@ function movingPublisherPort(config: BacalhauConfig): string[] {
     'Publishers.Types.Local.Port: 0 picks a new port at every start, so results this node publishes ' +
       "locally cannot be downloaded with 'job get' once it restarts; set a fixed port to keep them reachable",
   ];
-}
-
-/** Settings Bacalhau honours and this node cannot yet: said at start rather than ignored in silence. */
-function unservedSettings(config: BacalhauConfig): string[] {
-  const unserved: string[] = [];
-  if (config.WebUI.Enabled) {
-    unserved.push(
-      `WebUI.Enabled: bacalhau-ts does not serve the web UI yet, so nothing listens on ${config.WebUI.Listen}; ` +
-        "to use Bacalhau's web UI, serve its build from a reverse proxy that also forwards /api/ " +
-        "(WebSocket upgrades included) to this node's API, as Bacalhau's UI server does",
-    );
-  }
-  for (const name of methodsNeedingRego(config.API.Auth)) {
-    unserved.push(
-      `API.Auth.Methods.${name}: its policy is Rego, which bacalhau-ts cannot evaluate yet, so the method is ` +
-        'not offered (a client naming it is told so); the challenge type without a PolicyPath works, as do ' +
-        'API.Auth.Users with passwords or API keys',
-    );
-  }
-  if (config.Orchestrator.Enabled && config.Orchestrator.SupportReverseProxy) {
-    unserved.push(
-      'Orchestrator.SupportReverseProxy: bacalhau-ts does not support it yet, so its NATS server takes ' +
-        'no plain connections from a TLS-terminating proxy while it serves TLS itself',
-    );
-  }
-  return unserved;
 }
