@@ -60,6 +60,12 @@ describe('config schema', () => {
     }
   });
 
+  it('describes the GPU share as the node computes it: rounded down, never below one GPU', () => {
+    // Bacalhau's description says "rounded up"; its ResourceScaler (and allocated.ts) truncates.
+    const description = findKey('Compute.AllocatedCapacity.GPU')?.description;
+    expect(description).toContain('rounded down, at least 1 on a machine with GPUs');
+  });
+
   it('derives env var names and finds keys case-insensitively', () => {
     expect(envVarForKey('API.Port')).toBe('BACALHAU_API_PORT');
     expect(findKey('orchestrator.enabled')?.env).toBe('BACALHAU_ORCHESTRATOR_ENABLED');

@@ -257,7 +257,7 @@ export const schema = {
         },
       ),
       GPU: str(
-        'GPUs given to jobs: a percentage of the machine ("100%", rounded up) or a count ("1").',
+        'GPUs given to jobs: a percentage of the machine ("100%"; rounded down, at least 1 on a machine with GPUs) or a count ("1").',
         '100%',
         {
           check: capacityCheck('GPU'),
