@@ -12,7 +12,11 @@ export interface Answer {
   readonly response: Response;
   /** Fires when the caller cancels or the attempt times out; reading the body must stop then. */
   readonly signal: AbortSignal;
-  /** Maps a failure while reading the body the way request failures are mapped. */
+  /**
+   * Maps a failure while reading the body the way request failures are mapped, except that running
+   * out of time then is not retried: Go's client timeout covers the body too, but go-retryablehttp
+   * retries only the request, so a file too slow to arrive in time fails once rather than start over.
+   */
   failure(err: unknown): BacalhauError;
 }
 
@@ -32,12 +36,12 @@ export async function request(
 ): Promise<Answer> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal === undefined ? timeout : anySignal([signal, timeout]);
-  const failure = (err: unknown): BacalhauError => {
+  const failure = (err: unknown, inBody = false): BacalhauError => {
     if (signal?.aborted === true) return cancelledError(signal, `downloading ${shown(url)}`);
     if (timeout.aborted) {
       return paramError('URL', `${shown(url)} did not finish within ${timeoutMs / 1000}s`, {
         code: ErrorCode.TimeOut,
-        retryable: true,
+        retryable: !inBody,
         hint:
           method === 'GET'
             ? `${unreachableHint} Large files may need a longer InputSources.ReadTimeout on the compute node.`
@@ -82,7 +86,7 @@ export async function request(
     await response.body?.cancel().catch(() => undefined);
     throw statusError(url, response);
   }
-  return { response, signal: combined, failure };
+  return { response, signal: combined, failure: (err) => failure(err, true) };
 }
 
 function statusError(url: URL, response: Response): BacalhauError {

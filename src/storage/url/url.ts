@@ -2,7 +2,8 @@
  * `urlDownload` inputs (Go's `pkg/storage/url/urldownload`): one file fetched over http(s) into a new
  * directory and mounted at `<Target>/<file name>` (see filename.ts). The body is streamed to disk, never
  * held in memory, and cut off at `maxBytes`. Transient failures (network, timeouts, 5xx, 429) are
- * retried; each attempt has its own timeout, as Go's HTTP client timeout.
+ * retried; each attempt has its own timeout, as Go's HTTP client timeout, but a body still coming when
+ * it runs out is not started over (Go retries only the request, see http.ts).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
