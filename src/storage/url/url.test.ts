@@ -235,4 +235,30 @@ describe('dispositionFileName', () => {
     expect(dispositionFileName('attachment; FILENAME="x.txt"; filename="y.txt"')).toBeUndefined();
     expect(dispositionFileName('attachment; filename="x.txt"; filename=x.txt')).toBe('x.txt');
   });
+
+  it('takes a header Go cannot parse as giving no name, whatever part of it looks readable', () => {
+    for (const header of [
+      'attachment; filename=a b.txt', // a bare value ends at the space, and " b.txt" is no parameter
+      'attachment; filename=résumé.pdf', // a bare value is ASCII token characters only
+      'attachment; filename="unterminated.txt',
+      '; filename="x.txt"', // no disposition type
+      'attachment/x/y; filename="x.txt"',
+    ]) {
+      expect(dispositionFileName(header), header).toBeUndefined();
+    }
+    expect(dispositionFileName('attachment; filename="x.txt";')).toBe('x.txt'); // a trailing ";" is fine
+  });
+
+  it("decodes RFC 2231 values as Go: US-ASCII and UTF-8 only, continuations joined, MSIE's backslashes kept", () => {
+    expect(dispositionFileName(`attachment; filename*=us-ascii''a%20b.txt`)).toBe('a b.txt');
+    // a charset Go does not decode: the plain filename, if any
+    expect(dispositionFileName(`attachment; filename*=iso-8859-1''%E9.txt; filename="e.txt"`)).toBe('e.txt');
+    expect(dispositionFileName(`attachment; filename*=iso-8859-1''%E9.txt`)).toBeUndefined();
+    expect(dispositionFileName(`attachment; filename*0="part"; filename*1=".txt"`)).toBe('part.txt');
+    expect(dispositionFileName(`attachment; filename*0*=UTF-8''r%C3%A9; filename*1*=%20x.txt`)).toBe(
+      'ré x.txt',
+    );
+    expect(dispositionFileName('attachment; filename="C:\\dev\\f.txt"')).toBe('C:\\dev\\f.txt');
+    expect(dispositionFileName('attachment; filename="say \\"hi\\".txt"')).toBe('say "hi".txt');
+  });
 });
