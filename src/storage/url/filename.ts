@@ -17,8 +17,25 @@ export function downloadFileName(finalUrl: URL, redirected: boolean, disposition
  * `filename`, see media-params.ts); undefined if none, or if Go cannot parse the header.
  */
 export function dispositionFileName(header: string): string | undefined {
-  const name = mediaParams(header)?.get('filename');
+  const name = mediaParams(headerText(header))?.get('filename');
   return name === undefined ? undefined : usableName(posix.basename(name));
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * fetch gives a header's bytes one character each (Latin-1): a UTF-8 name would be written as the
+ * characters of its bytes, where Go, which keeps bytes, writes the name the server meant. Bytes that
+ * are not UTF-8 are left as they are.
+ */
+function headerText(header: string): string {
+  // all ASCII: nothing to re-read; a character over 0xff: not bytes
+  if (!/[\u0080-\u00ff]/.test(header) || /[\u0100-\uffff]/.test(header)) return header;
+  try {
+    return strictUtf8.decode(Buffer.from(header, 'latin1'));
+  } catch {
+    return header;
+  }
 }
 
 /** A name that can be created inside the download directory and nowhere else. */

@@ -236,6 +236,13 @@ describe('dispositionFileName', () => {
     expect(dispositionFileName('attachment; filename="x.txt"; filename=x.txt')).toBe('x.txt');
   });
 
+  it('keeps a quoted UTF-8 filename, which fetch hands over one character per byte, as Go keeps its bytes', () => {
+    const asFetchGivesIt = (text: string) => Buffer.from(text).toString('latin1');
+    expect(dispositionFileName(asFetchGivesIt('attachment; filename="résumé.txt"'))).toBe('résumé.txt');
+    // bytes that are not UTF-8 (a Latin-1 name) are left as they come
+    expect(dispositionFileName('attachment; filename="caf\u00e9.txt"')).toBe('café.txt');
+  });
+
   it('takes a header Go cannot parse as giving no name, whatever part of it looks readable', () => {
     for (const header of [
       'attachment; filename=a b.txt', // a bare value ends at the space, and " b.txt" is no parameter
