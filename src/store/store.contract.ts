@@ -1229,6 +1229,21 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
           expect(full.next).toBe(5);
         });
 
+        it("continues while a terminal job's execution has not ended (a stop's cancellations follow it)", async () => {
+          const running = await store.createExecution(makeExecution(job, { ID: 'e-ddd1', JobVersion: 2 }));
+          await store.updateJobState({ jobID: job.ID, newState: 'Stopped' });
+          const q = { allJobVersions: true, offset: 7 };
+          expect(await store.getJobHistory(job.ID, q)).toEqual({ items: [], next: 7 });
+          await store.updateExecution({
+            executionID: running.ID,
+            newValues: { ComputeState: { StateType: 'Cancelled' } },
+            events: [makeEvent('cancelled', 'Scheduling')],
+          });
+          const last = await store.getJobHistory(job.ID, q);
+          expect(seqs(last)).toEqual([7]);
+          expect(last.next).toBeUndefined();
+        });
+
         it('continues while a matching execution is not terminal when filtering by execution', async () => {
           const bbb1 = await store.createExecution(makeExecution(job, { ID: 'e-bbb1', JobVersion: 2 }));
           const q = { executionID: 'e-bbb1', offset: 5 };

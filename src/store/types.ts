@@ -127,8 +127,9 @@ export interface JobHistoryPage {
   items: JobHistory[];
   /**
    * Where the next page starts, present while the history can still grow: more entries are stored after
-   * this page, or the job (the execution, when filtering by `executionID`) is not terminal. This is
-   * Bacalhau's long-poll cursor: an absent `next` means the history is complete.
+   * this page, or the job (the execution, when filtering by `executionID`) is not terminal, or (unlike
+   * Bacalhau's) one of the terminal job's executions has not ended yet. This is Bacalhau's long-poll
+   * cursor: an absent `next` means the history is complete.
    */
   next?: number;
 }

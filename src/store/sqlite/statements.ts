@@ -142,6 +142,10 @@ export function prepareStatements(db: Database) {
     executionIdsByPrefix: db.prepare<[string, string], { id: string }>(
       'SELECT id FROM executions WHERE id >= ? AND id < ? ORDER BY id LIMIT 2',
     ),
+    /** 1 when some execution of the job (any version) has not ended, else undefined. */
+    executionLiveOfJob: db
+      .prepare<[number], number>('SELECT 1 FROM executions WHERE job_seq = ? AND terminal = 0 LIMIT 1')
+      .pluck(),
     executionTerminalByPrefix: db
       .prepare<[number, string, string], number>(
         'SELECT terminal FROM executions WHERE job_seq = ? AND id >= ? AND id < ?',

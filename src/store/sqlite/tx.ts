@@ -442,7 +442,12 @@ export class SqliteTx implements JobStoreTx {
       // Go's answer once the entries run out: a client would otherwise follow the cursor forever
       if (terminal.length === 0 && items.length === 0) throw executionNotFound(execPrefix);
       open = terminal.length === 0 ? row.terminal === 0 : terminal.some((t) => t === 0);
-    } else open = row.terminal === 0;
+    } else {
+      // Unlike Bacalhau's, also while a terminal job's executions have yet to end: a stopped job is
+      // terminal before the scheduler cancels its executions, and a follower (job run's progress) that
+      // closed then would never show why they stopped.
+      open = row.terminal === 0 || this.#s.executionLiveOfJob.get(row.seq) !== undefined;
+    }
     const page: JobHistoryPage = { items };
     if (open) page.next = last === undefined ? offset : last + 1;
     return page;

@@ -3,7 +3,7 @@
  * events as they happen, then how to look further. Events come from the history cursor: each page's
  * `NextToken` is asked for at once, so events appear as soon as they are stored; only a page that
  * brought nothing new waits, briefly and with backoff, before asking again. The token is empty once
- * the job is terminal and every event was read. The wait is a blocking read of the job, which a
+ * the job and its executions are terminal and every event was read. The wait is a blocking read of the job, which a
  * bacalhau-ts server answers as soon as the job changes (so a finished job is seen at once); a
  * Bacalhau server answers at once, and the rest of the wait is slept.
  */
