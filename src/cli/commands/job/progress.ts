@@ -23,6 +23,7 @@ import { writeInTurn } from '../../output/drain.js';
 import { renderTable, Spinner, styles, type Column } from '../../output/index.js';
 import { ExitCode } from '../../run.js';
 import { GroupedEvents } from './grouped-events.js';
+import { progressTimedOut } from './progress-messages.js';
 import { historyColumns, isErrorEvent } from './history-columns.js';
 import { eitherSignal } from '../../../lib/any-signal.js';
 import { timeoutSignal } from '../../../lib/timeout-signal.js';
@@ -146,7 +147,7 @@ export class JobProgress {
       printWarning(
         this.#ctx,
         outcome === 'timed-out'
-          ? `Progress tracking timed out after ${this.#settings.waitTimeoutSecs}s. The job is still running.`
+          ? progressTimedOut(this.#settings.waitTimeoutSecs)
           : 'Progress tracking canceled. The job is still running.',
       );
     }
