@@ -9,8 +9,12 @@
  * store's trim horizon whatever the response says). One that comes back under the same name with an
  * empty store (say, in a container without a persistent data dir) numbers from 1 again, and every
  * message it sends would be taken for one already processed.
+ *
+ * Left: a Go node's messages carry no connection ID, so one of the replaced process still in flight
+ * when the new one has handshaken counts as the new one's, and its number becomes the mark again.
  */
 import type { HandshakeRequest } from './messages.js';
+import type { NodeSequenceState } from './types.js';
 
 /**
  * Whether an accepted handshake starts the node's numbering over: it sends no `InstanceID` (Go's nodes
@@ -30,4 +34,16 @@ export function startsComputeNumberingOver(
     request.StartTime !== '' &&
     request.StartTime !== previousStartTime
   );
+}
+
+/**
+ * The node's sequence state as a handshake's handler (the node manager, which records the counts) is
+ * to see it: with the count the response will give, 0 when the handshake starts the numbering over.
+ */
+export function handshakeSequence(
+  state: NodeSequenceState,
+  previousStartTime: string | undefined,
+  request: HandshakeRequest,
+): NodeSequenceState {
+  return startsComputeNumberingOver(previousStartTime, request) ? { ...state, lastComputeSeqNum: 0 } : state;
 }

@@ -810,6 +810,10 @@ export function runTransportContract(
 
         const second = await harness.createCompute('n-1', goProcess(1));
         expect((await second.connect(testNodeInfo('n-1'))).LastComputeSeqNum).toBe(0);
+        // the handshake's handler (the node manager, which records the count) is told the count it answers
+        expect(control.handshakes.map(([, context]) => context.sequence.lastComputeSeqNum)).toEqual([
+          0, 2, 0,
+        ]);
         await second.send(bidResult(testExecution({ id: 'e-3' }), true));
         const results = await orchestratorReceived.waitFor(3);
         expect(results[2]![1]).toMatchObject({ seqNum: 1, payload: { ExecutionID: 'e-3' } });

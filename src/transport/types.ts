@@ -39,7 +39,9 @@
  * follows). A new node, or a restarted one without state, reports 0 and resumes after what its previous
  * incarnation had processed. A compute transport without persisted state numbers its own messages after
  * the `LastComputeSeqNum` of its first accepted handshake, so the orchestrator never mistakes them for
- * replays of a previous incarnation.
+ * replays of a previous incarnation. A Go node numbers by its own store instead, so a handshake without
+ * `InstanceID` from another process (another `StartTime`) starts the count over: its response's
+ * `LastComputeSeqNum` is 0 (compute-numbering.ts).
  *
  * ## Errors
  * Every rejection is a BacalhauError:

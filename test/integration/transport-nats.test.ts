@@ -739,8 +739,10 @@ describeNats('NATS transport', () => {
     orchestrator.serveControlPlane(accepting);
     const toOrchestrator = new Recorder<ComputeMessage>();
     orchestrator.onMessage((_nodeId, message) => toOrchestrator.push(message));
-    const first = await NatsComputeTransport.create({ nodeId: 'away-1', servers: server.url });
-    const second = await NatsComputeTransport.create({ nodeId: 'away-1', servers: server.url });
+    // two processes of a bacalhau-ts node on one data dir: the second continues the first's numbering
+    const identity = { nodeId: 'away-1', servers: server.url, instanceID: 'away-1-data-dir' };
+    const first = await NatsComputeTransport.create(identity);
+    const second = await NatsComputeTransport.create(identity);
     try {
       const toFirst = new Recorder<OrchestratorMessage>();
       first.onMessage(toFirst.push);

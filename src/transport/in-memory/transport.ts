@@ -58,7 +58,7 @@ import type {
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
-import { startsComputeNumberingOver } from '../compute-numbering.js';
+import { handshakeSequence, startsComputeNumberingOver } from '../compute-numbering.js';
 import { Listeners } from '../listeners.js';
 
 /** A compute message waiting for the orchestrator to process it. */
@@ -215,12 +215,13 @@ class Core {
     link: Link,
     callerSignal: AbortSignal | undefined,
     computeSignal: AbortSignal,
+    sequence: NodeSequenceState = link.sequenceState(),
   ): Promise<Res> {
     const signals = [callerSignal, this.stopping.signal, computeSignal];
     const context: ControlContext = {
       nodeId: link.nodeId,
       signal: anySignal(signals.filter((s): s is AbortSignal => s !== undefined)),
-      sequence: link.sequenceState(),
+      sequence,
     };
     const copied = this.copy(type, request);
     return this.wait((async () => invoke(copied, context))(), callerSignal, computeSignal);
@@ -438,6 +439,7 @@ class InMemoryComputeTransport implements ComputeTransport {
         link,
         signal,
         this.#stopping.signal,
+        handshakeSequence(link.sequenceState(), link.startTime, request),
       );
       this.#reachable();
       if (!decision.accepted) throw handshakeRejectedError(this.nodeId, decision.reason ?? '');

@@ -27,7 +27,7 @@ import {
   TransportComponent,
 } from '../errors.js';
 import { DeliveryScheduler } from '../delivery.js';
-import { startsComputeNumberingOver } from '../compute-numbering.js';
+import { handshakeSequence, startsComputeNumberingOver } from '../compute-numbering.js';
 import { MessageType } from '../messages.js';
 import type {
   ComputeMessage,
@@ -383,7 +383,12 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     const control = this.#controlHandler();
     const known = this.#links.has(nodeId);
     const link = this.#link(nodeId);
-    const decision = await this.#invoke(link, request, (req, ctx) => control.handshake(req, ctx));
+    const decision = await this.#invoke(
+      link,
+      request,
+      (req, ctx) => control.handshake(req, ctx),
+      handshakeSequence(link.sequenceState(), link.startTime, request),
+    );
     if (!decision.accepted) {
       // Refused before it ever connected, with nothing sent to it: kept, every made-up ID would stay.
       if (!known && !link.everConnected && link.outbox.length === 0) this.#links.delete(nodeId);
@@ -517,6 +522,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     link: NodeLink,
     request: Req,
     handler: (request: Req, context: ControlContext) => Awaitable<Res>,
+    sequence: NodeSequenceState = link.sequenceState(),
   ): Promise<Res> {
     const deadline = new AbortController();
     const timer = setTimeout(
@@ -526,7 +532,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     const context: ControlContext = {
       nodeId: link.nodeId,
       signal: anySignal([deadline.signal, this.#stopping.signal]),
-      sequence: link.sequenceState(),
+      sequence,
     };
     try {
       return await raceSignals((async () => handler(request, context))(), [this.#stopping.signal], () =>

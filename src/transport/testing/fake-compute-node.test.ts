@@ -321,14 +321,19 @@ describe('FakeComputeNode', () => {
   });
 
   it('comes back as a new process with a new transport', async () => {
-    const node = await fakeNode();
+    // a bacalhau-ts node's processes on one data dir: the numbering goes on (compute-numbering.ts)
+    const identity = { nodeId: 'n-1', instanceID: 'inst-1' };
+    const node = await FakeComputeNode.create({
+      transport: await hub.createComputeTransport(identity),
+      clock,
+    });
     await orchestrator().send('n-1', askForBid(testExecution({ id: 'e-1' })));
     await results.waitFor(1);
     const oldTransport = node.transport;
     await node.crash();
     await orchestrator().send('n-1', askForBid(testExecution({ id: 'e-2' })));
 
-    const transport = await hub.createComputeTransport({ nodeId: 'n-1' });
+    const transport = await hub.createComputeTransport(identity);
     const response = await node.recover({ transport });
 
     expect(oldTransport.state).toBe('stopped');
