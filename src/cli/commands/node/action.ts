@@ -3,10 +3,11 @@ import type { NodeAction } from '../../../api/client/index.js';
 import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 
+/** Bacalhau's `NodeAction.Description()`, word for word. */
 const descriptions: Record<NodeAction, string> = {
-  approve: 'Approve a single node to join the cluster',
-  reject: 'Reject a single node from joining the cluster',
-  delete: 'Delete a single node from the cluster',
+  approve: 'Approve a node whose membership is pending',
+  reject: 'Reject a node whose membership is pending',
+  delete: 'Delete a node from the cluster.',
 };
 
 /** `bacalhau node approve|reject|delete <id>`: prints `Ok` when the orchestrator accepted the action. */
