@@ -7,7 +7,7 @@ import type { JobOrderBy } from '../../../api/client/index.js';
 import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addListFlags, listOptions } from '../../flags/list.js';
-import { parseLabelFlag } from '../../flags/labels.js';
+import { checkLabelFlag } from '../../flags/labels.js';
 import {
   addOutputFlags,
   dateTime,
@@ -38,9 +38,7 @@ export function jobListCommand(ctx: CliContext): Command {
       new Option(
         '--labels <selector>',
         'Filter jobs by labels. See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more information.',
-      )
-        .argParser(parseLabelFlag)
-        .default(defaultLabelFilter),
+      ).default(defaultLabelFilter),
     )
     .addHelpText(
       'after',
@@ -58,6 +56,7 @@ export function jobListCommand(ctx: CliContext): Command {
   addOutputFlags(cmd);
   return cmd.action(async (_opts: unknown, command: Command) => {
     const opts = command.opts<{ labels: string }>();
+    checkLabelFlag(opts.labels);
     const list = listOptions(command.opts());
     const { client } = createCliClient(ctx, command);
     const response = await withContext(

@@ -4,7 +4,7 @@ import { nodeStateSchema } from '../../../models/schemas.js';
 import { callOptions, createCliClient, withContext } from '../../api-client.js';
 import type { CliContext } from '../../context.js';
 import { addListFlags, listOptions } from '../../flags/list.js';
-import { parseLabelFlag } from '../../flags/labels.js';
+import { checkLabelFlag } from '../../flags/labels.js';
 import { flagError } from '../../flags/parse.js';
 import { addOutputFlags, outputOptions, printWireList } from '../../output/index.js';
 import { alwaysColumns, columnGroups } from './columns.js';
@@ -46,7 +46,7 @@ export function nodeListCommand(ctx: CliContext): Command {
       new Option(
         '--labels <selector>',
         'Filter nodes by labels. See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more information.',
-      ).argParser(parseLabelFlag),
+      ),
     );
   addListFlags(cmd, { orderByFields });
   addOutputFlags(cmd);
@@ -67,6 +67,7 @@ export function nodeListCommand(ctx: CliContext): Command {
       filterApproval?: string;
       filterStatus?: string;
     }>();
+    if (opts.labels !== undefined) checkLabelFlag(opts.labels);
     checkOneOf('filter-approval', opts.filterApproval, approvalValues);
     checkOneOf('filter-status', opts.filterStatus, statusValues);
     const list = listOptions(command.opts());
