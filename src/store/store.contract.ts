@@ -1229,10 +1229,17 @@ export function runJobStoreContract(name: string, factory: JobStoreFactory): voi
           expect(full.next).toBe(5);
         });
 
-        it("continues while a terminal job's execution has not ended (a stop's cancellations follow it)", async () => {
+        it("continues while a terminal job's execution awaits the job's evaluation (a stop's cancellations follow it)", async () => {
           const running = await store.createExecution(makeExecution(job, { ID: 'e-ddd1', JobVersion: 2 }));
           await store.updateJobState({ jobID: job.ID, newState: 'Stopped' });
           const q = { allJobVersions: true, offset: 7 };
+          // no evaluation to stop it (one that failed, say): nothing more will come
+          expect(await store.getJobHistory(job.ID, q)).toEqual({ items: [] });
+          const failed = await store.createEvaluation(makeEvaluation(job, { TriggeredBy: 'job-cancel' }));
+          expect(await store.getJobHistory(job.ID, q)).toEqual({ items: [], next: 7 });
+          await store.updateEvaluation(failed.ID, { Status: 'failed' });
+          expect(await store.getJobHistory(job.ID, q)).toEqual({ items: [] });
+          await store.createEvaluation(makeEvaluation(job, { TriggeredBy: 'job-cancel' }));
           expect(await store.getJobHistory(job.ID, q)).toEqual({ items: [], next: 7 });
           await store.updateExecution({
             executionID: running.ID,

@@ -128,7 +128,8 @@ export interface JobHistoryPage {
   /**
    * Where the next page starts, present while the history can still grow: more entries are stored after
    * this page, or the job (the execution, when filtering by `executionID`) is not terminal, or (unlike
-   * Bacalhau's) one of the terminal job's executions has not ended yet. This is Bacalhau's long-poll
+   * Bacalhau's) one of the terminal job's executions has not ended yet while an evaluation of the job
+   * (the one that stops it) is pending. This is Bacalhau's long-poll
    * cursor: an absent `next` means the history is complete.
    */
   next?: number;

@@ -22,6 +22,8 @@ export interface Answer {
 
 const unreachableHint = 'Check that the URL is right and that compute nodes can reach its host.';
 
+const BodyTimeoutHint = 'Large files may need a longer InputSources.ReadTimeout on the compute node.';
+
 /**
  * Sends `method` to `url` following redirects.
  * @param answers statuses besides 2xx that are answers, not failures
@@ -42,9 +44,11 @@ export async function request(
       return paramError('URL', `${shown(url)} did not finish within ${timeoutMs / 1000}s`, {
         code: ErrorCode.TimeOut,
         retryable: !inBody,
-        hint:
-          method === 'GET'
-            ? `${unreachableHint} Large files may need a longer InputSources.ReadTimeout on the compute node.`
+        // a body cut by the timeout came from a host that answered: only the time was short
+        hint: inBody
+          ? BodyTimeoutHint
+          : method === 'GET'
+            ? `${unreachableHint} ${BodyTimeoutHint}`
             : unreachableHint,
         cause: err,
       });

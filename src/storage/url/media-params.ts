@@ -124,7 +124,10 @@ function decode2231(value: string): string | undefined {
   return percentDecode(parts.slice(2).join("'"));
 }
 
-/** `%XX` escapes as bytes, the whole read as UTF-8 (Go keeps the bytes); undefined for a malformed escape. */
+/**
+ * `%XX` escapes as bytes, the whole read as UTF-8; undefined for a malformed escape. Go keeps the
+ * bytes as they are: bytes that are not UTF-8 become U+FFFD here, where Go writes them raw.
+ */
 function percentDecode(text: string): string | undefined {
   if (/%(?![0-9A-Fa-f]{2})/.test(text)) return undefined;
   const bytes = text

@@ -3,7 +3,8 @@
  * directory and mounted at `<Target>/<file name>` (see filename.ts). The body is streamed to disk, never
  * held in memory, and cut off at `maxBytes`. Transient failures (network, timeouts, 5xx, 429) are
  * retried; each attempt has its own timeout, as Go's HTTP client timeout, but a body still coming when
- * it runs out is not started over (Go retries only the request, see http.ts).
+ * it runs out is not started over (Go retries only the request, see http.ts). A connection lost
+ * partway through the body is retried, where Go fails the input.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -142,9 +142,15 @@ export function prepareStatements(db: Database) {
     executionIdsByPrefix: db.prepare<[string, string], { id: string }>(
       'SELECT id FROM executions WHERE id >= ? AND id < ? ORDER BY id LIMIT 2',
     ),
-    /** 1 when some execution of the job (any version) has not ended, else undefined. */
-    executionLiveOfJob: db
-      .prepare<[number], number>('SELECT 1 FROM executions WHERE job_seq = ? AND terminal = 0 LIMIT 1')
+    /**
+     * 1 when some execution of the job (any version) has not ended and an evaluation of the job is
+     * pending (the one that will stop it), else undefined.
+     */
+    executionAwaitingEvaluation: db
+      .prepare<{ job: number }, number>(
+        'SELECT 1 WHERE EXISTS (SELECT 1 FROM executions WHERE job_seq = @job AND terminal = 0) ' +
+          "AND EXISTS (SELECT 1 FROM evaluations WHERE job_seq = @job AND status = 'pending')",
+      )
       .pluck(),
     executionTerminalByPrefix: db
       .prepare<[number, string, string], number>(

@@ -443,10 +443,11 @@ export class SqliteTx implements JobStoreTx {
       if (terminal.length === 0 && items.length === 0) throw executionNotFound(execPrefix);
       open = terminal.length === 0 ? row.terminal === 0 : terminal.some((t) => t === 0);
     } else {
-      // Unlike Bacalhau's, also while a terminal job's executions have yet to end: a stopped job is
-      // terminal before the scheduler cancels its executions, and a follower (job run's progress) that
-      // closed then would never show why they stopped.
-      open = row.terminal === 0 || this.#s.executionLiveOfJob.get(row.seq) !== undefined;
+      // Unlike Bacalhau's, also while a terminal job's executions await the evaluation that stops them: a
+      // stopped job is terminal before the scheduler cancels its executions, and a follower (job run's
+      // progress) that closed then would never show why they stopped. Only while that evaluation is
+      // pending: one that failed, or none, would keep followers waiting for nothing.
+      open = row.terminal === 0 || this.#s.executionAwaitingEvaluation.get({ job: row.seq }) !== undefined;
     }
     const page: JobHistoryPage = { items };
     if (open) page.next = last === undefined ? offset : last + 1;
