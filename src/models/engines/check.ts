@@ -62,10 +62,10 @@ interface Refusal {
 
 /**
  * Throws a ValidationError listing every refusal (with the first one's hint): each task's engine
- * params, input sources and mounts.
+ * params, input sources and mounts. Refusals `ignored` says of are left out and returned instead.
  */
-export function checkBuiltinParams(job: Job): void {
-  const refusals = job.Tasks.flatMap((task, i) => [
+export function checkBuiltinParams(job: Job, ignored: (problem: string) => boolean = () => false): string[] {
+  const all = job.Tasks.flatMap((task, i) => [
     ...engineRefusals(task),
     ...(task.InputSources ?? []).flatMap((input, j) =>
       inputRefusals(input).map((r) => ({ ...r, problem: `Tasks[${i}].InputSources[${j}].${r.problem}` })),
@@ -73,7 +73,8 @@ export function checkBuiltinParams(job: Job): void {
     ...mountRefusals(task, i),
     ...moduleRefusals(task, i),
   ]);
-  if (refusals.length === 0) return;
+  const refusals = all.filter((r) => !ignored(r.problem));
+  if (refusals.length === 0) return all.map((r) => r.problem);
   throw invalidJobSpec(
     refusals.map((r) => r.problem),
     refusals.find((r) => r.hint !== undefined)?.hint,

@@ -138,13 +138,24 @@ describe('bacalhau job validate', () => {
       code: 0,
       stdout: 'OK\n',
       stderr:
-        'Note: engine and input source params not checked: the spec holds template actions ({{ }}), ' +
-        'which job run fills in (--template-vars, --template-envs)\n',
+        'Note: engine and input source params holding template actions ({{ }}) not checked: ' +
+        'job run fills them in (--template-vars, --template-envs)\n',
     });
     // without one the params are checked: the same value is refused
     const plain = await cli(['job', 'validate', '-'], { stdin: spec('{.image}') });
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain(`'Image' ("{.image}") is not an image reference Docker takes`);
+  });
+
+  it('still checks the params that hold no template action in a spec that has some', async () => {
+    const run = await cli(['job', 'validate', '-'], {
+      stdin:
+        'Type: batch\nTasks:\n  - Name: main\n    Engine:\n      Type: docker\n' +
+        '      Params: {Image: "BAD::IMAGE", Parameters: ["{{.greeting}}"]}\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`'Image' ("BAD::IMAGE") is not an image reference Docker takes`);
+    expect(run.stderr).not.toContain('Note:');
   });
 
   it('refuses an input source without its required param (inline Content instead of URL)', async () => {

@@ -79,15 +79,15 @@ function checkTimeoutBudgets(job: Job): void {
 /**
  * A spec file meant for `job run`'s templating (`Image: "{{.image}}"`) holds values only `job run`
  * fills in. Go's `job validate` passes it (it checks no engine params); ours would refuse the
- * placeholders, so their check is left out, and said so.
+ * placeholders, so a refusal of a value holding one is left out, and said so.
  */
-function holdsTemplateActions(text: string): boolean {
-  return /\{\{.*\}\}/su.test(text);
+function holdsTemplateAction(problem: string): boolean {
+  return /\{\{.*\}\}/u.test(problem);
 }
 
 const TemplatedParamsNote =
-  'Note: engine and input source params not checked: the spec holds template actions ({{ }}), ' +
-  'which job run fills in (--template-vars, --template-envs)\n';
+  'Note: engine and input source params holding template actions ({{ }}) not checked: ' +
+  'job run fills them in (--template-vars, --template-envs)\n';
 
 async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
   let warnings: readonly string[] = [];
@@ -95,8 +95,8 @@ async function validateOne(file: string, ctx: CliContext): Promise<boolean> {
     const text = await readJobSpec(file, ctx);
     const prepared = prepareJobForSubmission(text, file === '-' ? 'standard input' : file);
     warnings = prepared.warnings;
-    if (holdsTemplateActions(text)) ctx.stderr.write(TemplatedParamsNote);
-    else checkBuiltinParams(convertLegacyWasmModules(prepared.job));
+    const templated = checkBuiltinParams(convertLegacyWasmModules(prepared.job), holdsTemplateAction);
+    if (templated.length > 0) ctx.stderr.write(TemplatedParamsNote);
     checkTimeoutBudgets(prepared.job);
     for (const warning of [...warnings, ...checkPublishers(prepared.job)]) ctx.stdout.write(`${warning}\n`);
     ctx.stdout.write('OK\n');
