@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { checkOwnPortsDistinct, listenError } from './serve-listen.js';
+import { ipv4Interface as ipv4 } from '../publisher/local/testing.js';
+import { checkOwnPortsDistinct, listenError, resolveApiHost } from './serve-listen.js';
 
 const failure = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
@@ -66,5 +67,33 @@ describe('checkOwnPortsDistinct', () => {
       ]),
     ).not.toThrow();
     expect(() => checkOwnPortsDistinct([api, { ...nats, port: 1235 }])).not.toThrow();
+  });
+});
+
+describe('resolveApiHost', () => {
+  const interfaces = { lo: [ipv4('127.0.0.1')], eth0: [ipv4('192.168.1.20')] };
+
+  it.each([
+    ['private', '192.168.1.20'],
+    ['Local', '127.0.0.1'],
+    ['localhost', '127.0.0.1'], // an address type in Go, not a name to look up
+    ['any', '127.0.0.1'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['node-1.example', 'node-1.example'],
+  ])('%s → %s, as Bacalhau serve reads API.Host', (host, resolved) => {
+    expect(resolveApiHost(host, interfaces)).toBe(resolved);
+  });
+
+  it('refuses an address type this host has no address of, naming API.Host', () => {
+    let err: unknown;
+    try {
+      resolveApiHost('public', interfaces);
+    } catch (caught) {
+      err = caught;
+    }
+    expect(err).toBeInstanceOf(BacalhauError);
+    expect((err as BacalhauError).message).toBe('no public addresses found for Server API Host');
+    expect((err as BacalhauError).code).toBe(ErrorCode.ConfigurationError);
+    expect((err as BacalhauError).hint).toContain('API.Host');
   });
 });

@@ -4,11 +4,34 @@
  * own listeners kept on distinct ports.
  */
 import { isIP } from 'node:net';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { addressOfType, isAddressType } from '../publisher/index.js';
 import { listenProbe } from '../lib/listen-probe.js';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 
 /** The component of serve's own errors. */
 export const ServeComponent = 'Serve';
+
+/**
+ * API.Host as Bacalhau's `serve` reads it (`parseServerAPIHost`): an address type (`private`, `public`,
+ * `local`/`localhost`/`loopback`, `linklocal`, `multicast`, `any`) stands for this host's first IPv4
+ * address of that kind, so `-c API.Host=private` listens on the LAN address; a host with none of that
+ * kind is refused, in Go's words. Any other host is kept as written (Go refuses names that are not
+ * IPs; we let the listen resolve them).
+ */
+export function resolveApiHost(
+  host: string,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string {
+  if (!isAddressType(host)) return host;
+  const address = addressOfType(host, interfaces);
+  if (address !== undefined) return address;
+  throw new BacalhauError(`no ${host} addresses found for Server API Host`, {
+    code: ErrorCode.ConfigurationError,
+    component: ServeComponent,
+    hint: 'set API.Host (--api-host) to an address of this host, or 0.0.0.0 for every one',
+  });
+}
 
 /**
  * Fails before the node's parts start when the API port is taken: a compute node would otherwise

@@ -28,6 +28,7 @@ import type { ApiLogSource } from '../api/server/types.js';
 import { Orchestrator } from './orchestrator.js';
 import {
   checkApiPortFree,
+  resolveApiHost,
   checkOwnPortsDistinct,
   listenError,
   ServeComponent,
@@ -132,7 +133,11 @@ export class ServeNode {
    *   compute node's token
    */
   static async start(options: ServeOptions): Promise<ServeNode> {
-    const { config } = options;
+    // resolved once, as Go's serve does, so the listen, bacalhau.run and /agent/config agree
+    const config = {
+      ...options.config,
+      API: { ...options.config.API, Host: resolveApiHost(options.config.API.Host) },
+    };
     const kind = options.network ?? 'in-process';
     if (!config.Orchestrator.Enabled && (kind === 'in-process' || !config.Compute.Enabled)) {
       throw new BacalhauError(
@@ -148,7 +153,7 @@ export class ServeNode {
     }
     const lock = lockDataDir(config.DataDir, ServeComponent);
     try {
-      return await ServeNode.#start(options, lock);
+      return await ServeNode.#start({ ...options, config }, lock);
     } catch (err) {
       lock.release();
       throw err;

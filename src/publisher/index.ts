@@ -4,4 +4,4 @@ export { PublisherRegistry, type PublisherType } from './registry.js';
 export { publishExecution } from './publish.js';
 export { NoopPublisher } from './noop/noop.js';
 export { LocalPublisher, type LocalPublisherOptions, type LocalPublisherState } from './local/local.js';
-export { advertisedHost, listenHost } from './local/address.js';
+export { addressOfType, advertisedHost, isAddressType, listenHost } from './local/address.js';

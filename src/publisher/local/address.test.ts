@@ -1,15 +1,7 @@
-import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { advertisedHost, downloadURL, listenHost } from './address.js';
+import { ipv4Interface as ipv4 } from './testing.js';
 
-const ipv4 = (address: string): NetworkInterfaceInfo => ({
-  address,
-  family: 'IPv4',
-  netmask: '255.255.255.0',
-  mac: '00:00:00:00:00:00',
-  internal: address.startsWith('127.'),
-  cidr: `${address}/24`,
-});
 const interfaces = {
   lo: [ipv4('127.0.0.1'), { ...ipv4('::1'), family: 'IPv6' as const, scopeid: 0 }],
   eth0: [ipv4('169.254.3.4'), ipv4('100.64.1.2'), ipv4('192.168.1.20')],

@@ -34,22 +34,38 @@ const addressTypes: Readonly<Record<string, (ip: Octets) => boolean>> = {
   any: () => true,
 };
 
+/** Whether `name` is one of Go's address types (`local`, `private`, `public`, …), in any case. */
+export function isAddressType(name: string): boolean {
+  return Object.hasOwn(addressTypes, name.toLowerCase());
+}
+
+/**
+ * The first IPv4 address of this host of the address type `name` (Go's `GetNetworkAddress`, IPv4 only
+ * as its `AllAddresses`), or undefined when the host has none of that kind or `name` is not a type.
+ */
+export function addressOfType(
+  name: string,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string | undefined {
+  const matches = addressTypes[name.toLowerCase()];
+  if (matches === undefined) return undefined;
+  return Object.values(interfaces)
+    .flatMap((infos) => infos ?? [])
+    .filter((info) => info.family === 'IPv4')
+    .find((info) => matches(info.address.split('.').map(Number) as unknown as Octets))?.address;
+}
+
 /**
  * The host the download URLs name: `Publishers.Types.Local.Address` as written (`0.0.0.0` included, as
- * in Go), except an address type (`local`, `private`, `public`, …), which becomes the first IPv4
- * address of this host of that kind, or 127.0.0.1 when there is none.
+ * in Go), except an address type, which becomes the first IPv4 address of this host of that kind, or
+ * 127.0.0.1 when there is none.
  */
 export function advertisedHost(
   address: string,
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
 ): string {
-  const matches = addressTypes[address.toLowerCase()];
-  if (matches === undefined) return address;
-  const found = Object.values(interfaces)
-    .flatMap((infos) => infos ?? [])
-    .filter((info) => info.family === 'IPv4')
-    .find((info) => matches(info.address.split('.').map(Number) as unknown as Octets));
-  return found?.address ?? '127.0.0.1';
+  if (!isAddressType(address)) return address;
+  return addressOfType(address, interfaces) ?? '127.0.0.1';
 }
 
 /**
