@@ -36,6 +36,23 @@ export function startsComputeNumberingOver(
   );
 }
 
+/** What the orchestrator's end keeps of a node for this, on either transport's per-node link. */
+export interface ComputeNumbering {
+  /** The last compute → orchestrator message processed of the node. */
+  lastComputeSeqNum: number;
+  /** The StartTime of the node's last accepted handshake: which process of the node numbers its messages. */
+  startTime: string | undefined;
+}
+
+/**
+ * Takes in an accepted handshake, once the node's messages still being handled are done: the count
+ * starts over if the handshake says so, and its process becomes the one numbering the messages.
+ */
+export function acceptHandshake(numbering: ComputeNumbering, request: HandshakeRequest): void {
+  if (startsComputeNumberingOver(numbering.startTime, request)) numbering.lastComputeSeqNum = 0;
+  numbering.startTime = request.StartTime;
+}
+
 /**
  * The node's sequence state as a handshake's handler (the node manager, which records the counts) is
  * to see it: with the count the response will give, 0 when the handshake starts the numbering over.

@@ -58,7 +58,7 @@ import type {
 } from '../types.js';
 import { copier, type Copier, type CopyMode } from './copy.js';
 import { DeliveryScheduler, Mailbox } from '../delivery.js';
-import { handshakeSequence, startsComputeNumberingOver } from '../compute-numbering.js';
+import { acceptHandshake, handshakeSequence, type ComputeNumbering } from '../compute-numbering.js';
 import { Listeners } from '../listeners.js';
 
 /** A compute message waiting for the orchestrator to process it. */
@@ -97,14 +97,13 @@ function isPromise(value: unknown): value is Promise<unknown> {
 }
 
 /** Per-node state on the orchestrator's side; outlives connections and compute incarnations. */
-class Link {
+class Link implements ComputeNumbering {
   readonly nodeId: string;
   /** Orchestrator → compute messages not yet processed by the node. */
   readonly outbox = new SequencedOutbox<OrchestratorMessage>((message, seqNum) => ({ ...message, seqNum }));
   /** Compute → orchestrator messages waiting for the orchestrator's handler. */
   readonly inbox: Mailbox<ComputeMessage>;
   lastComputeSeqNum = 0;
-  /** The StartTime of the node's last accepted handshake: which process of the node numbers its messages. */
   startTime: string | undefined;
   /** The compute side of the live connection. */
   peer: InMemoryComputeTransport | undefined;
@@ -452,8 +451,7 @@ class InMemoryComputeTransport implements ComputeTransport {
       }
       await core.wait(link.inbox.idle(), signal, this.#stopping.signal);
       this.#reachable();
-      if (startsComputeNumberingOver(link.startTime, request)) link.lastComputeSeqNum = 0;
-      link.startTime = request.StartTime;
+      acceptHandshake(link, request);
 
       // Resume after what this side processed (a handler still running during the handshake may have
       // moved it since the request), never before what the node is known to have processed, never

@@ -2,6 +2,7 @@
  * What the orchestrator's end keeps per compute node. It outlives connections and compute incarnations:
  * the outbox and the sequence numbers survive a reconnect, which is what makes replay possible.
  */
+import type { ComputeNumbering } from '../compute-numbering.js';
 import type { ComputeMessage } from '../messages.js';
 import type { NodeSequenceState } from '../types.js';
 import type { DeliveryScheduler } from '../delivery.js';
@@ -12,14 +13,13 @@ import type { Inbound, Queued } from './stream.js';
 /** The connection of a Go compute node, which sends no connection ID. */
 export const UnnamedConnection = '';
 
-export class NodeLink {
+export class NodeLink implements ComputeNumbering {
   readonly nodeId: string;
   /** Orchestrator → compute messages the node has not processed yet (sent or waiting for a handshake). */
   readonly outbox = new SequencedOutbox<Queued>((queued, seqNum) => ({ ...queued, seqNum }));
   /** Compute → orchestrator messages of the live connection waiting for the handler. */
   readonly inbox: Mailbox<Inbound<ComputeMessage>>;
   lastComputeSeqNum = 0;
-  /** The StartTime of the node's last accepted handshake: which process of the node numbers its messages. */
   startTime: string | undefined;
   /**
    * The live connection's ID (from its handshake), {@link UnnamedConnection} for a Go node, undefined

@@ -27,7 +27,7 @@ import {
   TransportComponent,
 } from '../errors.js';
 import { DeliveryScheduler } from '../delivery.js';
-import { handshakeSequence, startsComputeNumberingOver } from '../compute-numbering.js';
+import { acceptHandshake, handshakeSequence } from '../compute-numbering.js';
 import { MessageType } from '../messages.js';
 import type {
   ComputeMessage,
@@ -407,8 +407,7 @@ export class NatsOrchestratorTransport implements OrchestratorTransport {
     await raceSignals(link.inbox.idle(), [this.#stopping.signal], () => transportStoppedError(side));
 
     // From here to the replay nothing may interleave: a `send` in between would overtake the replay.
-    if (startsComputeNumberingOver(link.startTime, request)) link.lastComputeSeqNum = 0;
-    link.startTime = request.StartTime;
+    acceptHandshake(link, request);
     // A node's first handshake with this end (or a count beyond anything sent) reports what it processed
     // of a previous orchestrator's stream: none of ours was published yet, so ours continue its numbering.
     if (!link.everConnected || request.LastOrchestratorSeqNum > link.outbox.lastSeqNum) {
