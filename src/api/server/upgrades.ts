@@ -56,7 +56,10 @@ export function isWebSocketRequest(
   return isWebSocketPath(query === -1 ? url : url.slice(0, query));
 }
 
-/** A matcher for Fastify route patterns (`/jobs/:id/logs`): each parameter one non-empty segment. */
+/**
+ * A matcher for Fastify route patterns (`/jobs/:id/logs`): each parameter one segment, which may be empty
+ * as for Fastify's router (an empty job ID then gets the route's own answer, job not found).
+ */
 export function routePatternMatcher(patterns: readonly string[]): (path: string) => boolean {
   const expressions = patterns.map(
     (pattern) =>
@@ -64,7 +67,7 @@ export function routePatternMatcher(patterns: readonly string[]): (path: string)
         `^${pattern
           .split('/')
           .map((segment) =>
-            segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'),
+            segment.startsWith(':') ? '[^/]*' : segment.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'),
           )
           .join('/')}$`,
         'u',

@@ -85,6 +85,11 @@ const webSocket = [
   'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
 ];
 
+/** A WebSocket handshake for `path`. */
+function handshake(baseUrl: string, path: string): ReturnType<typeof send> {
+  return send(baseUrl, [`GET ${path} HTTP/1.1`, 'Host: x', ...webSocket]);
+}
+
 describe('upgrade requests', () => {
   it('serves an h2c upgrade (curl --http2) as plain HTTP/1.1, body included', async () => {
     await withServer(async (baseUrl) => {
@@ -116,13 +121,17 @@ describe('upgrade requests', () => {
 
   it('answers a WebSocket handshake on a route without WebSocket as plain HTTP, not 101', async () => {
     await withServer(async (baseUrl) => {
-      const { socket, response } = await send(baseUrl, [
-        'GET /api/v1/agent/alive HTTP/1.1',
-        'Host: x',
-        ...webSocket,
-      ]);
+      const { socket, response } = await handshake(baseUrl, '/api/v1/agent/alive');
       expect(response.status).toBe(200);
       expect(JSON.parse(response.body)).toEqual({ Status: 'OK' });
+      socket.destroy();
+    });
+  });
+
+  it('upgrades a WebSocket handshake for an empty job ID, which the route then answers (job logs "$UNSET")', async () => {
+    await withServer(async (baseUrl) => {
+      const { socket, response } = await handshake(baseUrl, '/api/v1/orchestrator/jobs//logs');
+      expect(response.status).toBe(101);
       socket.destroy();
     });
   });
@@ -143,11 +152,7 @@ describe('upgrade requests', () => {
 
   it('closes the socket of a WebSocket handshake that the router refuses (bad percent-encoding)', async () => {
     await withServer(async (baseUrl) => {
-      const { socket, response } = await send(baseUrl, [
-        'GET /api/v1/orchestrator/jobs/%ff/logs HTTP/1.1',
-        'Host: x',
-        ...webSocket,
-      ]);
+      const { socket, response } = await handshake(baseUrl, '/api/v1/orchestrator/jobs/%ff/logs');
       expect(response.status).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({ Status: 400 });
       await closedByServer(socket, false);
