@@ -106,6 +106,14 @@ describe('job get', () => {
     expect(withPath.code).toBe(0);
   });
 
+  it('says which job it is fetching before saying that it does not exist, as Go does', async () => {
+    const run = await live.run(['job', 'get', 'j-nope']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`Fetching results of job 'j-nope'...\n\nError: job not found: j-nope\n`);
+    const withPath = await live.run(['job', 'get', 'j-nope/outputs/a.txt']);
+    expect(withPath.stderr).toBe(`Fetching results of job 'j-nope'...\n\nError: job not found: j-nope\n`);
+  });
+
   it('says that a job still under way has published nothing yet', async () => {
     for (const compute of computes) compute.setRunPolicy(() => ({ action: 'hang' }));
     const id = await submit(['--wait=false']);

@@ -45,8 +45,8 @@ export function jobGetCommand(ctx: CliContext): Command {
       const { client, config } = createCliClient(ctx, command);
       const get = (idOrName: string) =>
         client.jobs.get({ idOrName, namespace: opts.namespace, include: ['executions'] }, callOptions(ctx));
-      const { idOrName, singleFile, job } = await findJob(arg, get);
-      ctx.stderr.write(`Fetching results of job '${idOrName}'...\n`);
+      const fetching = (idOrName: string) => ctx.stderr.write(`Fetching results of job '${idOrName}'...\n`);
+      const { idOrName, singleFile, job } = await findJob(arg, get, fetching);
       const { Job, Executions } = job;
       if (Job.Type !== JobType.Batch && Job.Type !== JobType.Ops) {
         throw new BacalhauError(`job type ${Job.Type} does not support results`, {
@@ -99,19 +99,28 @@ export function jobGetCommand(ctx: CliContext): Command {
 /**
  * Go reads `<id>/<path>` as a request for one file of the results (IPFS only; others get all). A job
  * whose name has a "/" in it is looked up by its whole name first, so that it is not cut there.
+ * `fetching` is told the job asked for before it is looked up, as Go says it before its request (so
+ * that it comes before a "job not found" too).
  */
 async function findJob<T>(
   arg: string,
   get: (idOrName: string) => Promise<T>,
+  fetching: (idOrName: string) => void,
 ): Promise<{ idOrName: string; singleFile?: string; job: T }> {
   const at = arg.indexOf('/');
-  if (at < 0) return { idOrName: arg, job: await get(arg) };
-  try {
+  if (at < 0) {
+    fetching(arg);
     return { idOrName: arg, job: await get(arg) };
+  }
+  try {
+    const job = await get(arg);
+    fetching(arg);
+    return { idOrName: arg, job };
   } catch (err) {
     if (!(err instanceof BacalhauError && err.code === ErrorCode.NotFound)) throw err;
   }
   const idOrName = arg.slice(0, at);
+  fetching(idOrName);
   return { idOrName, singleFile: arg.slice(at + 1), job: await get(idOrName) };
 }
 
