@@ -76,3 +76,20 @@ describe('--help everywhere', () => {
     },
   );
 });
+
+describe('examples', () => {
+  it.each([
+    [
+      ['job', 'get'],
+      ['# Get the results of a job, with a short ID.', 'bacalhau job get ebd9bf2f'],
+    ],
+    [
+      ['job', 'logs'],
+      ['# Tail logs for a previously submitted job', '--tail'],
+    ],
+  ])('bacalhau %j --help shows Bacalhau’s examples', async (path, lines) => {
+    const run = await cli([...path, '--help']);
+    expect(run.stdout).toContain('\nExamples:\n');
+    for (const line of lines) expect(run.stdout).toContain(line);
+  });
+});

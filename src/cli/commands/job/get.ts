@@ -31,6 +31,22 @@ export function jobGetCommand(ctx: CliContext): Command {
   const cmd = new Command('get')
     .description('Get the results of the job, including stdout and stderr.')
     .argument('<id>', 'job ID, short ID or name');
+  const bin = ctx.binName;
+  cmd.addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  # Get the results of a job using its Name.',
+      `  ${bin} job get my-job`,
+      '',
+      '  # Get the results of a job using its ID.',
+      `  ${bin} job get j-51225160-807e-48b8-88c9-28311c7899e1`,
+      '',
+      '  # Get the results of a job, with a short ID.',
+      `  ${bin} job get ebd9bf2f`,
+    ].join('\n'),
+  );
   return addNamespaceFlag(cmd)
     .addOption(
       new Option('--raw', 'Download raw result CIDs instead of merging multiple CIDs into a single result'),

@@ -44,6 +44,9 @@ export function jobLogsCommand(ctx: CliContext): Command {
       '',
       '  # Follow logs for a previously submitted job',
       `  ${bin} job logs j-51225160-807e-48b8-88c9-28311c7899e1 --follow`,
+      '',
+      '  # Tail logs for a previously submitted job',
+      `  ${bin} job logs j-51225160-807e-48b8-88c9-28311c7899e1 --tail`,
     ].join('\n'),
   );
   return cmd.action(async (idOrName: string, opts: LogsOptions, command: Command) => {
