@@ -140,7 +140,6 @@ async function snippet(response: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MaxErrorBody).toString('utf8').trim();
 }
 
-/** fetch reports network failures as `fetch failed` with the reason in `cause`. */
 /** Connection failures that say the server is away, rather than that it answered badly. */
 const UnreachableCodes: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
@@ -151,6 +150,7 @@ const UnreachableCodes: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
+/** fetch reports network failures as `fetch failed` with the reason in `cause`. */
 function reason(err: unknown): unknown {
   return err instanceof TypeError && err.cause instanceof Error ? err.cause : err;
 }
