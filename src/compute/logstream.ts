@@ -72,7 +72,10 @@ export async function* streamExecutionLogs(
     : appeared;
   if (!hasStarted(execution)) return; // nothing written yet, and not asked to wait
   const executor = await options.engines.get(execution.Job?.Tasks[0]?.Engine?.Type ?? '');
-  const chunks = logChunks(options, executor, execution, request, signal);
+  // Tail is "from the request on" (Go reads from the request's time): a task that had not started
+  // when asked wrote all of its output after it.
+  const tail = request.Tail && hasStarted(appeared);
+  const chunks = logChunks(options, executor, execution, { ...request, Tail: tail }, signal);
   let sinceTurn = 0;
   for await (const chunk of chunks) {
     yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
@@ -91,7 +94,7 @@ async function* logChunks(
   request: ExecutionLogsRequest,
   signal: AbortSignal,
 ): AsyncGenerator<LogChunk> {
-  const readOptions = { follow: request.Follow, tail: request.Tail, signal };
+  let readOptions = { follow: request.Follow, tail: request.Tail, signal };
   let current = execution;
   for (;;) {
     try {
@@ -106,6 +109,8 @@ async function* logChunks(
     // it (network, ports) before the executor starts it, and no store write says when that happened.
     await sleep(options.clock, ExecutorStartPollMs, { signal });
     current = options.store.find(execution.ID) ?? current;
+    // its task starts after the request: what it writes is all after it, tail or not
+    readOptions = { ...readOptions, tail: false };
   }
   const ended = await LogFile.readEnded(options.logFile(execution.ID), readOptions);
   if (ended === undefined) throw missingLogError(current, await options.logRemoved(current));
