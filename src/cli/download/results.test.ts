@@ -119,6 +119,32 @@ describe('downloadResults', () => {
     ]);
   });
 
+  it('with raw, fetching again into the same folder keeps one copy of each result, as Go does', async () => {
+    const results = [
+      result('e-1', '/e-1.tar.gz'),
+      result('e-2', '/a/b.tar.gz'),
+      result('e-3', '/a_b.tar.gz'),
+    ];
+    await downloadResults(results, settings({ raw: true }));
+    await downloadResults(results, settings({ raw: true }));
+    expect(await readdir(out)).toEqual(['raw']);
+    expect((await readdir(join(out, 'raw'))).sort()).toEqual([
+      `127.0.0.1_${port}_a_b-2.tar.gz`,
+      `127.0.0.1_${port}_a_b.tar.gz`,
+      `127.0.0.1_${port}_e-1.tar.gz`,
+    ]);
+    // a failed run keeps the downloads it completed in raw/ too, in place of the earlier ones
+    const failure = downloadResults(
+      [result('e-1', '/e-1.tar.gz'), result('e-2', '/gone.tar.gz')],
+      settings({ raw: true }),
+    );
+    await expect(failure).rejects.toMatchObject({
+      hint: `Nothing was merged into ${out}; complete downloads are in ${join(out, 'raw')}.`,
+    });
+    expect(await readdir(out)).toEqual(['raw']);
+    expect(await readdir(join(out, 'raw'))).toHaveLength(3);
+  });
+
   it('names the execution whose download failed and merges nothing', async () => {
     const results = [
       result('e-1', '/e-1.tar.gz'),

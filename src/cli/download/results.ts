@@ -2,18 +2,20 @@
  * Downloading a job's results into an output directory (Go's `downloader.DownloadResults`), in three
  * stages so that a failure never leaves a half-merged output:
  *
- * 1. every result is downloaded: with `raw` into `<output>/raw/`, where it stays, as in Go; otherwise
- *    into a folder of its own, `<output>/raw-<random>/`;
- * 2. with `raw` that is all; otherwise every `.tar.gz`/`.tgz` is unpacked there, next to its archive;
- * 3. the results are merged into `<output>` (see merge.ts) and that folder is removed.
+ * 1. every result is downloaded into a folder of its own, `<output>/raw-<random>/`;
+ * 2. with `raw` the downloads are moved to `<output>/raw/`, where they stay as in Go, each in place of
+ *    one of the same name an earlier run left there (Go keeps that one and downloads nothing: either
+ *    way there is one copy of each result); otherwise every `.tar.gz`/`.tgz` is unpacked, next to its
+ *    archive;
+ * 3. the results are merged into `<output>` (see merge.ts) and the download folder is removed.
  *
  * A failure in stage 1 or 2 names the execution and leaves the output directory as it was but for
- * the download folder, whose complete downloads the message points at (the folder is removed when it
- * holds none). Go downloads into `raw/` in every case and removes it afterwards, which deleted a `raw/`
- * folder the user already had there, and a result folder named `raw`.
+ * the complete downloads, which the message points at: in the download folder (removed when it holds
+ * none), or with `raw` in `raw/`. Go downloads into `raw/` in every case and removes it afterwards,
+ * which deleted a `raw/` folder the user already had there, and a result folder named `raw`.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { msToDuration } from '../../models/duration.js';
 import type { SpecConfig } from '../../models/spec-config.js';
@@ -67,18 +69,24 @@ export async function downloadResults(
       },
     );
   }
-  const rawDir = settings.raw
-    ? join(outputDir, RawFolderName)
-    : await mkdtemp(join(outputDir, `${RawFolderName}-`));
-  if (settings.raw) await mkdir(rawDir, { recursive: true, mode: 0o755 });
+  const downloadDir = await mkdtemp(join(outputDir, `${RawFolderName}-`));
   const deadline = timeoutSignal(settings.timeoutMs);
   const signal = eitherSignal(options.signal, deadline);
   const downloaded: Downloaded[] = [];
+  /** With raw: the downloads so far into `raw/`, and the download folder removed. */
+  const keepRaw = async (): Promise<string> => {
+    const rawDir = join(outputDir, RawFolderName);
+    await mkdir(rawDir, { recursive: true, mode: 0o755 });
+    for (const { path } of downloaded) await rename(path, join(rawDir, basename(path)));
+    await rm(downloadDir, { recursive: true, force: true });
+    return rawDir;
+  };
   /** What a failure leaves where: a download folder with no complete download in it is removed. */
   const whatIsLeft = async (): Promise<string> => {
     const nothing = `Nothing was merged into ${outputDir}`;
-    if (downloaded.length > 0 || settings.raw) return `${nothing}; complete downloads are in ${rawDir}.`;
-    await rm(rawDir, { recursive: true, force: true });
+    if (settings.raw) return `${nothing}; complete downloads are in ${await keepRaw()}.`;
+    if (downloaded.length > 0) return `${nothing}; complete downloads are in ${downloadDir}.`;
+    await rm(downloadDir, { recursive: true, force: true });
     return `${nothing}.`;
   };
   /** Runs one execution's step; a failure names the execution and says what is left where. */
@@ -113,11 +121,14 @@ export async function downloadResults(
     if (locations.has(location)) continue;
     locations.add(location);
     const path = await stage(executionID, 'download', () =>
-      downloader.fetch(result, rawDir, withSignal(signal)),
+      downloader.fetch(result, downloadDir, withSignal(signal)),
     );
     downloaded.push({ executionID, path });
   }
-  if (settings.raw) return;
+  if (settings.raw) {
+    await keepRaw();
+    return;
+  }
 
   const unpacked: string[] = [];
   for (const { executionID, path } of downloaded) {
@@ -128,7 +139,7 @@ export async function downloadResults(
     await mergeResults(unpacked, outputDir, options);
   } finally {
     // a refused merge suggests --raw, which downloads again: these copies would only be left over
-    await rm(rawDir, { recursive: true, force: true });
+    await rm(downloadDir, { recursive: true, force: true });
   }
 }
 
