@@ -53,6 +53,8 @@ export interface ParamReader {
   string(key: string, wrongType: (given: string) => string): string;
   /** The string-list param, [] when absent or of the wrong type. */
   list(key: string, wrongType: (given: string) => string): string[];
+  /** As `list`, but undefined when absent or null, for a param where an empty list means something. */
+  optionalList(key: string, wrongType: (given: string) => string): string[] | undefined;
 }
 
 /**
@@ -77,5 +79,13 @@ export function paramReader(params: Record<string, unknown>, problems: string[])
   return {
     string: (key, wrongType) => read(key, stringParam, wrongType, ''),
     list: (key, wrongType) => read(key, stringListParam, wrongType, []),
+    optionalList: (key, wrongType) =>
+      read(
+        key,
+        (value, problem) =>
+          value === undefined || value === null ? undefined : stringListParam(value, problem),
+        wrongType,
+        undefined,
+      ),
   };
 }

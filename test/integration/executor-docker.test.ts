@@ -166,6 +166,13 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         expect(overridden.Stdout).toBe('override a b\n');
       }));
 
+    it("runs Parameters as the command when Entrypoint is empty, as Docker's API does for []", () =>
+      withTempDir(async (dir) => {
+        const cleared = { Image: imageWithEntrypoint, Entrypoint: [], Parameters: ['echo', 'own'] };
+        const result = await run(executor, await newRequest(dir, { engine: engine(cleared) }));
+        expect(result).toMatchObject({ Stdout: 'own\n', ExitCode: 0 });
+      }));
+
     it('passes long Parameters (the daemon refuses a request line over 1 MB; the config goes in the body only)', () =>
       withTempDir(async (dir) => {
         // 4 × 100 KB of quotes: over 2 MB once JSON-escaped and URL-encoded, under Linux's 128 KB per argument

@@ -90,6 +90,15 @@ describe('containerCreateOptions', () => {
     expect(options.HostConfig?.NetworkMode).toBe('host');
   });
 
+  it("clears the image's entrypoint for an empty Entrypoint, as Docker's API does for []", () => {
+    const options = containerCreateOptions({
+      ...plainTask,
+      spec: decodeDockerSpec({ Type: 'docker', Params: { Image: 'busybox', Entrypoint: [] } }),
+    });
+    expect(options.Entrypoint).toEqual([]);
+    expect(options).not.toHaveProperty('Cmd');
+  });
+
   it('has the daemon keep a bounded log for a long-running task only, which a restarted node reads back', () => {
     const options = (keepLog: boolean) => containerCreateOptions({ ...plainTask, keepLog });
     expect(options(true).HostConfig?.LogConfig).toEqual({

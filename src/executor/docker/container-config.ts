@@ -57,8 +57,9 @@ export function containerCreateOptions(input: ContainerConfigInput): Docker.Cont
   return {
     name: containerName(input.ref, 'executor'),
     Image: spec.Image,
-    // empty lists are left out: an empty Entrypoint would clear the image's instead of keeping it
-    ...(spec.Entrypoint.length > 0 && { Entrypoint: spec.Entrypoint }),
+    // an Entrypoint not given keeps the image's; an empty one clears it (the daemon tells them apart)
+    ...(spec.Entrypoint !== undefined && { Entrypoint: spec.Entrypoint }),
+    // no Parameters: the daemon takes the image's Cmd, unless Entrypoint names a command
     ...(spec.Parameters.length > 0 && { Cmd: spec.Parameters }),
     ...(spec.WorkingDirectory !== '' && { WorkingDir: spec.WorkingDirectory }),
     Env: mergeEnv(input.env, spec.EnvironmentVariables, input.networkEnv),

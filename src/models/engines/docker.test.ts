@@ -3,6 +3,14 @@ import { ErrorCode } from '../bacerrors.js';
 import { decodeDockerSpec } from './docker.js';
 
 describe('decodeDockerSpec', () => {
+  it("tells an Entrypoint not given (the image's) from an empty one (none)", () => {
+    const entrypoint = (Entrypoint: unknown) =>
+      decodeDockerSpec({ Type: 'docker', Params: { Image: 'i', Entrypoint } }).Entrypoint;
+    expect(entrypoint(undefined)).toBeUndefined();
+    expect(entrypoint(null)).toBeUndefined();
+    expect(entrypoint([])).toEqual([]);
+  });
+
   it("refuses an image reference Docker cannot parse, in Docker's words", () => {
     expect(() => decodeDockerSpec({ Type: 'docker', Params: { Image: 'UPPER/Case:latest' } })).toThrow(
       'invalid docker engine param: \'Image\' ("UPPER/Case:latest") is not an image reference Docker takes: ' +
@@ -13,7 +21,7 @@ describe('decodeDockerSpec', () => {
   it('fills the defaults and matches keys case-insensitively, as Go decodes JSON', () => {
     expect(decodeDockerSpec({ Type: 'docker', Params: { image: 'busybox:1.37' } })).toEqual({
       Image: 'busybox:1.37',
-      Entrypoint: [],
+      Entrypoint: undefined,
       Parameters: [],
       EnvironmentVariables: [],
       WorkingDirectory: '',

@@ -16,8 +16,11 @@ export const DockerComponent = 'Docker';
 export interface DockerEngineSpec {
   /** Image reference, pulled when absent from the node. */
   Image: string;
-  /** Replaces the image's ENTRYPOINT when not empty. */
-  Entrypoint: string[];
+  /**
+   * Replaces the image's ENTRYPOINT; undefined (absent or null) keeps it, and an empty list clears it,
+   * as the Docker API takes `[]` (`--entrypoint ''` gives that).
+   */
+  Entrypoint: string[] | undefined;
   /** The container's Cmd: arguments to the entrypoint (or the command when the image has none). */
   Parameters: string[];
   /** `KEY=value` entries; they override the task env of the same name. */
@@ -32,8 +35,11 @@ export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
   const params = paramReader(engine.Params ?? {}, problems);
   const string = (key: string): string =>
     params.string(key, (given) => `'${key}' must be a string, not ${given}`);
-  const list = (key: string): string[] =>
-    params.list(key, (given) => `'${key}' must be a list of strings, not ${given}`);
+  const notAList =
+    (key: string) =>
+    (given: string): string =>
+      `'${key}' must be a list of strings, not ${given}`;
+  const list = (key: string): string[] => params.list(key, notAList(key));
 
   const image = string('Image');
   const badImage = image.trim() === '' ? undefined : imageReferenceProblem(image);
@@ -56,7 +62,7 @@ export function decodeDockerSpec(engine: SpecConfig): DockerEngineSpec {
   }
   const spec: DockerEngineSpec = {
     Image: image,
-    Entrypoint: list('Entrypoint'),
+    Entrypoint: params.optionalList('Entrypoint', notAList('Entrypoint')),
     Parameters: list('Parameters'),
     EnvironmentVariables: environmentVariables,
     WorkingDirectory: workingDirectory,
