@@ -127,10 +127,13 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
   let server: Server;
   let port: number;
   const requested: string[] = [];
+  /** The X-Bacalhau-Job-ID each path was asked for with. */
+  const jobIDs = new Map<string, string | undefined>();
   beforeAll(async () => {
     executor = await newExecutor();
     server = createServer((req, res) => {
       requested.push(req.url ?? '');
+      jobIDs.set(req.url ?? '', req.headers['x-bacalhau-job-id'] as string | undefined);
       res.end('hello from the host\n');
     });
     server.listen(0, '127.0.0.1');
@@ -868,6 +871,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
         ]);
         expect(result).toMatchObject({ ErrorMsg: '', Stdout: 'after\n', ExitCode: 0 });
         expect(webResult).toMatchObject({ Stdout: 'hello from the host\n', ExitCode: 0 });
+        expect(jobIDs.get('/after-restart')).toBe(web.jobID);
         await noContainersLeft(restarted);
       }));
 
@@ -1077,6 +1081,7 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           );
           expect(result.stderr).toContain('403');
           expect(requested.filter((path) => path !== '/after-restart')).toEqual(['/allowed']);
+          expect(jobIDs.get('/allowed')).toBe(req.jobID);
           await noContainersLeft(executor);
         }));
 

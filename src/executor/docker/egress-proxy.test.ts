@@ -27,14 +27,27 @@ describe('EgressProxy', () => {
   let guardedPort: number;
 
   beforeAll(async () => {
-    target = createServer((req, res) => res.end(`${req.method} ${req.url} ${String(req.headers['x-test'])}`));
+    target = createServer((req, res) =>
+      res.end(
+        req.url === '/job-id'
+          ? String(req.headers['x-bacalhau-job-id'])
+          : `${req.method} ${req.url} ${String(req.headers['x-test'])}`,
+      ),
+    );
     targetPort = await listening(target);
     const listener = createTcpServer();
     proxyPort = await listening(listener);
-    proxy = new EgressProxy(listener, ['localhost', '.example.com'], { allowNodeLocal: true });
+    proxy = new EgressProxy(
+      listener,
+      { domains: ['localhost', '.example.com'], jobID: 'j-proxied' },
+      { allowNodeLocal: true },
+    );
     const guardedListener = createTcpServer();
     guardedPort = await listening(guardedListener);
-    guarded = new EgressProxy(guardedListener, ['localhost', '127.0.0.1', '::1', '.example.com']);
+    guarded = new EgressProxy(guardedListener, {
+      domains: ['localhost', '127.0.0.1', '::1', '.example.com'],
+      jobID: 'j-guarded',
+    });
   });
 
   afterAll(() => {
@@ -56,7 +69,7 @@ describe('EgressProxy', () => {
         port,
         method,
         path: url,
-        headers: { 'x-test': 'kept' },
+        headers: { 'x-test': 'kept', 'X-Bacalhau-Job-ID': 'j-spoofed' },
       });
       req.on('response', (res) => {
         let body = '';
@@ -88,6 +101,13 @@ describe('EgressProxy', () => {
     expect(await viaProxy(`http://localhost:${targetPort}/path?q=1`)).toEqual({
       status: 200,
       body: 'GET /path?q=1 kept',
+    });
+  });
+
+  it("tells the server the job's ID in X-Bacalhau-Job-ID, as Bacalhau's gateway does, whatever the task sent", async () => {
+    expect(await viaProxy(`http://localhost:${targetPort}/job-id`)).toEqual({
+      status: 200,
+      body: 'j-proxied',
     });
   });
 

@@ -4,6 +4,9 @@
  * allows (exact names, or `.example.com` for the domain and its subdomains: Go's `matchDomain`).
  * Anything else gets `403 Forbidden`, which names the field to change, and so does an allowed name
  * that resolves only to the compute node itself or to a link-local address (../egress-destination.ts).
+ * A forwarded HTTP request carries the job's ID in `X-Bacalhau-Job-ID`, as Bacalhau's gateway adds it
+ * (so a server can tell requests of jobs, such as a job submitting jobs); one the task set is replaced.
+ * A tunnel's traffic is the task's own: nothing is added to it.
  *
  * It serves connections accepted by any listening socket it is given (the one inside the execution's
  * network namespace) and makes its own connections from this process's network.
@@ -41,17 +44,30 @@ export interface EgressProxyOptions {
   allowNodeLocal?: boolean;
 }
 
+/** The execution a proxy serves. */
+export interface ProxiedTask {
+  /** The hosts the task may reach: its `Network.Domains`. */
+  domains: readonly string[];
+  /** Sent with every forwarded request. */
+  jobID: string;
+}
+
+/** Bacalhau's `X-Bacalhau-Job-ID`, in the lower case Node.js gives incoming header names. */
+const JobIDHeader = 'x-bacalhau-job-id';
+
 export class EgressProxy {
   readonly #domains: readonly string[];
+  readonly #jobID: string;
   readonly #allowNodeLocal: boolean;
   readonly #listener: Server;
   readonly #http: HttpServer;
   readonly #tunnels = new Set<Socket | Duplex>();
   #stopped = false;
 
-  /** Starts serving the connections `listener` accepts; `domains` is the task's domain set. */
-  constructor(listener: Server, domains: readonly string[], options: EgressProxyOptions = {}) {
-    this.#domains = domains;
+  /** Starts serving the connections `listener` accepts, for `task`. */
+  constructor(listener: Server, task: ProxiedTask, options: EgressProxyOptions = {}) {
+    this.#domains = task.domains;
+    this.#jobID = task.jobID;
     this.#allowNodeLocal = options.allowNodeLocal === true;
     this.#listener = listener;
     this.#http = createServer();
@@ -103,7 +119,7 @@ export class EgressProxy {
         port: url.port === '' ? 80 : Number(url.port),
         method: req.method,
         path: `${url.pathname}${url.search}`,
-        headers: endToEnd(req.headers),
+        headers: { ...endToEnd(req.headers), [JobIDHeader]: this.#jobID },
         agent: false,
       },
       (reply) => {

@@ -328,7 +328,7 @@ export class DockerExecutor extends BaseExecutor {
       made =
         existing === undefined
           ? await this.#createContainer(request, spec, mounts, signal)
-          : await this.#reuseContainer(existing, request.network, signal);
+          : await this.#reuseContainer(existing, request, signal);
     } catch (err) {
       // a new container that could not be made ran nothing: no log
       if (existing === undefined) {
@@ -508,7 +508,7 @@ export class DockerExecutor extends BaseExecutor {
   /** The container a previous run of the node left, with its HTTP proxy served again if it had one. */
   async #reuseContainer(
     existing: Docker.ContainerInfo,
-    config: NetworkConfig,
+    request: RunCommandRequest,
     signal: AbortSignal,
   ): Promise<TakenContainer> {
     const container = this.#docker.getContainer(existing.Id);
@@ -531,7 +531,7 @@ export class DockerExecutor extends BaseExecutor {
     const gateway = await HttpGateway.reopen({
       docker: this.#docker,
       sandboxID,
-      domains: domainSet(config),
+      task: { domains: domainSet(request.network), jobID: request.jobID },
       proxy: this.#proxyOptions,
       signal,
     }).catch((err: unknown) => {

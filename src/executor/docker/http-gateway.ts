@@ -13,7 +13,7 @@
 import type Docker from 'dockerode';
 import { findExecutable } from '../../lib/executables.js';
 import { removeContainer, runningPid } from './containers.js';
-import { EgressProxy, type EgressProxyOptions } from './egress-proxy.js';
+import { EgressProxy, type EgressProxyOptions, type ProxiedTask } from './egress-proxy.js';
 import { listenInNetworkNamespace } from './netns-listener.js';
 import type { ExecutionRef } from './naming.js';
 import { proxyEnv } from './network.js';
@@ -50,8 +50,9 @@ export class HttpGateway {
     const { docker, signal } = options;
     const image = await ensureSandboxImage(docker, options.arch, signal);
     const sandbox = await startSandbox(docker, options.ref, image, signal);
+    const task = { domains: options.domains, jobID: options.ref.jobID };
     try {
-      return await HttpGateway.#serve(docker, sandbox.id, sandbox.pid, options, signal);
+      return await HttpGateway.#serve(docker, sandbox.id, sandbox.pid, task, options.proxy, signal);
     } catch (err) {
       await removeContainer(docker, sandbox.id);
       throw err;
@@ -62,23 +63,25 @@ export class HttpGateway {
   static async reopen(options: {
     docker: Docker;
     sandboxID: string;
-    domains: readonly string[];
+    task: ProxiedTask;
     proxy: EgressProxyOptions;
     signal: AbortSignal;
   }): Promise<HttpGateway> {
-    const pid = await runningPid(options.docker, options.sandboxID);
-    return HttpGateway.#serve(options.docker, options.sandboxID, pid, options, options.signal);
+    const { docker, sandboxID, signal } = options;
+    const pid = await runningPid(docker, sandboxID);
+    return HttpGateway.#serve(docker, sandboxID, pid, options.task, options.proxy, signal);
   }
 
   static async #serve(
     docker: Docker,
     sandboxID: string,
     pid: number,
-    options: { domains: readonly string[]; proxy: EgressProxyOptions },
+    task: ProxiedTask,
+    proxy: EgressProxyOptions,
     signal: AbortSignal,
   ): Promise<HttpGateway> {
     const listener = await listenInNetworkNamespace(pid, ProxyPort, signal);
-    return new HttpGateway(docker, sandboxID, new EgressProxy(listener, options.domains, options.proxy));
+    return new HttpGateway(docker, sandboxID, new EgressProxy(listener, task, proxy));
   }
 
   /** Stops the proxy and removes the sandbox. Idempotent. */
