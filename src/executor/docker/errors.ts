@@ -4,6 +4,7 @@
  */
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { DockerComponent } from '../../models/engines/docker.js';
+import { PasswordEnvVar, UsernameEnvVar } from './registry-credentials.js';
 
 function dockerError(
   message: string,
@@ -35,7 +36,8 @@ export function imageNotAvailable(image: string, cause: unknown): BacalhauError 
     `image not available: ${JSON.stringify(image)}: ${describe(cause)}`,
     ErrorCode.NotFound,
     'Check Task.Engine.Params.Image: the name and tag must exist in a registry the node can reach ' +
-      '(or be present on the node); private images need registry credentials on the node',
+      '(or be present on the node); a private image on Docker Hub needs the compute node started with ' +
+      `its login in ${UsernameEnvVar} and ${PasswordEnvVar}`,
     { cause, details: { Image: image } },
   );
 }

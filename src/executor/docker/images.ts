@@ -6,6 +6,7 @@
 import type Docker from 'dockerode';
 import { daemonError, describe, imageNotAvailable, statusCode, throwIfAborted } from './errors.js';
 import { createContainer } from './containers.js';
+import { registryLogin } from './registry-credentials.js';
 
 /** The image's inspect data, or undefined when the daemon does not have it. */
 export async function inspectImage(
@@ -49,7 +50,8 @@ function isNoSuchImage(err: unknown): boolean {
 
 async function pullImage(docker: Docker, image: string, signal: AbortSignal): Promise<void> {
   try {
-    const progress = await docker.pull(image, { abortSignal: signal });
+    const login = registryLogin(image);
+    const progress = await docker.pull(image, { abortSignal: signal, ...(login && { authconfig: login }) });
     await drainProgress(progress);
   } catch (err) {
     throwIfAborted(signal);

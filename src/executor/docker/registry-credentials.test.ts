@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { registryLogin } from './registry-credentials.js';
+
+describe('registryLogin', () => {
+  const env = { DOCKER_USERNAME: 'me', DOCKER_PASSWORD: 'secret' };
+
+  it("logs in to the default registry with the node's DOCKER_USERNAME and DOCKER_PASSWORD", () => {
+    expect(registryLogin('ubuntu:24.04', env)).toEqual({ username: 'me', password: 'secret' });
+    expect(registryLogin('me/private@sha256:abc', env)).toEqual({ username: 'me', password: 'secret' });
+  });
+
+  it('gives no login for another registry, nor without both variables', () => {
+    expect(registryLogin('ghcr.io/me/private', env)).toBeUndefined();
+    expect(registryLogin('me/private', { DOCKER_USERNAME: 'me' })).toBeUndefined();
+    expect(registryLogin('me/private', { DOCKER_USERNAME: 'me', DOCKER_PASSWORD: '' })).toBeUndefined();
+  });
+});
