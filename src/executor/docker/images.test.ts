@@ -35,6 +35,15 @@ describe('createPullingImage', () => {
     expect(pulls).toEqual([expect.objectContaining({ authconfig: { username: 'me', password: 'secret' } })]);
   });
 
+  it("never pulls on a node with SKIP_IMAGE_PULL, as Bacalhau's: the create fails", async () => {
+    vi.stubEnv('SKIP_IMAGE_PULL', '');
+    const { docker, pulls } = daemonWithoutImage();
+    await expect(
+      createPullingImage(docker, { Image: 'me/private:1' }, new AbortController().signal),
+    ).rejects.toThrow('No such image: me/private:1');
+    expect(pulls).toEqual([]);
+  });
+
   it('pulls anonymously without them', async () => {
     vi.stubEnv('DOCKER_USERNAME', '');
     const { docker, pulls } = daemonWithoutImage();

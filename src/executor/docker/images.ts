@@ -25,6 +25,8 @@ export async function inspectImage(
 /**
  * Creates the container, pulling its image first only when the daemon says it has none (as
  * `docker run` does): a present image costs no extra call. Daemon errors are thrown as they come.
+ * A node whose environment has SKIP_IMAGE_PULL (any value, as in Bacalhau) never pulls: a missing
+ * image fails the create.
  * @throws BacalhauError naming Engine.Params.Image when the image is absent and cannot be pulled
  */
 export async function createPullingImage(
@@ -38,7 +40,7 @@ export async function createPullingImage(
   try {
     return await createContainer(docker, options);
   } catch (err) {
-    if (!isNoSuchImage(err)) throw err;
+    if (!isNoSuchImage(err) || process.env['SKIP_IMAGE_PULL'] !== undefined) throw err;
   }
   await pullImage(docker, options.Image, signal);
   return createContainer(docker, options);
