@@ -91,3 +91,35 @@ describe("normalizeGoFlags: pflag's -x=value", () => {
     expect(norm('job', 'run', '-e=x')).toEqual(['job', 'run', '-e=x']);
   });
 });
+
+describe('normalizeGoFlags: values that look like flags', () => {
+  const norm = (...args: string[]): string[] =>
+    normalizeGoFlags(
+      program()
+        .addOption(new Option('-c, --config <file>'))
+        .addCommand(
+          new Command('docker').option('-e, --env <kv>').option('--entrypoint <cmd>').option('-f, --follow'),
+        ),
+      args,
+    );
+
+  it("attaches a value starting with '-' to the flag that takes it, as pflag takes it whatever it looks like", () => {
+    expect(norm('docker', '--entrypoint', 'sh', '--entrypoint', '-c', 'img')).toEqual([
+      'docker',
+      '--entrypoint',
+      'sh',
+      '--entrypoint=-c',
+      'img',
+    ]);
+    expect(norm('docker', '-e', '-c', 'img')).toEqual(['docker', '--env=-c', 'img']);
+    expect(norm('docker', '-e=-c', 'img')).toEqual(['docker', '--env=-c', 'img']);
+    expect(norm('-c', '-x', 'docker')).toEqual(['--config=-x', 'docker']);
+  });
+
+  it('leaves booleans, a flag with nothing after it, -- and what follows it alone', () => {
+    expect(norm('docker', '-f', '-e', 'A=1', 'img')).toEqual(['docker', '-f', '-e', 'A=1', 'img']);
+    expect(norm('docker', 'img', '--entrypoint')).toEqual(['docker', 'img', '--entrypoint']);
+    expect(norm('docker', '--entrypoint', '--', '-c')).toEqual(['docker', '--entrypoint', '--', '-c']);
+    expect(norm('docker', 'img', '--', '-e', '-c')).toEqual(['docker', 'img', '--', '-e', '-c']);
+  });
+});

@@ -3,6 +3,9 @@
  * `-x=value` for shorthands (`-e=KEY=VALUE`); scripts written for Bacalhau use both (`--wait=false`).
  * Commander only knows `--flag` and `--no-flag`, and reads `-x=value` as the value `=value`, so the
  * arguments are rewritten before parsing, using the options of the commands the arguments name.
+ * pflag also gives a flag that takes a value the next argument whatever it looks like
+ * (`--entrypoint -c`); commander reads the root's options first, before it knows a subcommand's, and
+ * would take such a value for a root flag (`-c`, `--config`), so it is attached to its flag.
  */
 import type { Command, Option } from 'commander';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
@@ -13,6 +16,11 @@ const goFalse = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 /** A boolean option: one without an argument (`--wait`, `--no-wait`). */
 function isBoolean(option: Option): boolean {
   return !option.required && !option.optional;
+}
+
+/** `option` with `value` in one argument, so that no parser can read the value as a flag of its own. */
+function attached(option: Option, value: string): string {
+  return option.long === undefined ? `${option.short}${value}` : `${option.long}=${value}`;
 }
 
 /** The commands the arguments address: the root, then each subcommand named in turn. */
@@ -34,29 +42,42 @@ function commandPath(program: Command, argv: readonly string[]): Command[] {
  * Rewrites `--name=<bool>` of boolean options: true → `--name`; false → `--no-name` when that exists,
  * otherwise the argument is dropped (false is then the default). `--no-name=false` turns the option
  * back on. A known shorthand's `-x=value` becomes `-x value`, or for a boolean `--name=value`, read as
- * above. Other arguments, and everything after `--`, are left alone.
+ * above. A value that starts with `-`, given to a flag that takes one (`--entrypoint -c`, `-e=-x`), is
+ * attached to the flag (`--entrypoint=-c`). Other arguments, and everything after `--`, are left alone.
  */
 export function normalizeGoFlags(program: Command, argv: readonly string[]): string[] {
   const booleans = new Map<string, Option>();
   const shorthands = new Map<string, Option>();
+  const valueTaking = new Map<string, Option>();
   for (const cmd of commandPath(program, argv)) {
     for (const option of cmd.options) {
       if (isBoolean(option) && option.long !== undefined) booleans.set(option.long, option);
       if (option.short !== undefined) shorthands.set(option.short, option);
+      if (option.required) {
+        for (const name of [option.long, option.short]) if (name !== undefined) valueTaking.set(name, option);
+      }
     }
   }
   const out: string[] = [];
   let literal = false;
-  for (const given of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const given = argv[i] ?? '';
     if (literal || given === '--') {
       literal = true;
       out.push(given);
       continue;
     }
+    const next = argv[i + 1];
+    const takingValue = valueTaking.get(given);
+    if (takingValue !== undefined && next !== undefined && next !== '--' && next.startsWith('-')) {
+      out.push(attached(takingValue, next));
+      i++;
+      continue;
+    }
     const [, flag = '', shortValue = ''] = /^(-[^-=])=(.*)$/s.exec(given) ?? [];
     const short = shorthands.get(flag);
     if (short !== undefined && !isBoolean(short)) {
-      out.push(flag, shortValue);
+      out.push(...(shortValue.startsWith('-') ? [attached(short, shortValue)] : [flag, shortValue]));
       continue;
     }
     const arg = short?.long === undefined ? given : `${short.long}=${shortValue}`;
