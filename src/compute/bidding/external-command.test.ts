@@ -25,6 +25,14 @@ describe('externalCommandStrategy', () => {
     });
   });
 
+  it("keeps a % in the reason as written, where Go's Sprintf of the reason mangles it", async () => {
+    // Go: 'this node does not accept this job: disk 95%!f(MISSING)ull' (see README.md)
+    expect(await ask('echo disk 95% full >&2; exit 1')).toEqual({
+      shouldBid: false,
+      reason: 'this node does not accept this job: disk 95% full',
+    });
+  });
+
   it('accepts when no command is configured', async () => {
     expect(await ask('')).toEqual({
       shouldBid: true,
