@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../storage/testing/temp-dir.js';
-import { detectNvidiaGpus, nvidiaSmiArgs, parseNvidiaSmiOutput } from './nvidia.js';
-import { fakeTool, nvidiaSample } from './testing.js';
+import { nvidiaGpus, nvidiaSmiArgs, parseNvidiaSmiOutput } from './nvidia.js';
+import { fakeTool, fakeToolPrinting, nvidiaSample } from './testing.js';
 
 const tesla = (Index: number, Name: string, Memory: number) => ({
   Index,
@@ -37,38 +37,24 @@ describe('parseNvidiaSmiOutput', () => {
   });
 });
 
-describe('detectNvidiaGpus', () => {
+describe('nvidiaGpus', () => {
   const bin = useTempDir('nvidia-');
 
-  it('finds no GPUs and no problem when nvidia-smi is not on the PATH', async () => {
-    expect(await detectNvidiaGpus({ searchPath: bin.path })).toEqual({ gpus: [] });
-  });
-
   it('runs nvidia-smi with the query arguments and parses what it prints', async () => {
-    await fakeTool(
-      bin.path,
-      'nvidia-smi',
-      `[ "$*" = "${nvidiaSmiArgs.join(' ')}" ] || exit 3\nprintf '${nvidiaSample}'`,
-    );
-    const found = await detectNvidiaGpus({ searchPath: `relative/dir:${bin.path}` });
-    expect(found).toEqual({ gpus: [tesla(0, 'Tesla T4', 15360), tesla(1, 'Tesla T1', 12345)] });
+    await fakeToolPrinting(bin.path, 'nvidia-smi', nvidiaSmiArgs, nvidiaSample);
+    const found = await nvidiaGpus({ searchPath: `relative/dir:${bin.path}` });
+    expect(found).toEqual([tesla(0, 'Tesla T4', 15360), tesla(1, 'Tesla T1', 12345)]);
   });
 
-  it('reports a failing nvidia-smi (drivers missing) as a warning, without GPUs', async () => {
+  it("fails with Go's words when nvidia-smi fails (drivers missing) or prints something else", async () => {
+    const tool = `tool \`${bin.path}/nvidia-smi [${nvidiaSmiArgs.join(' ')}]\``;
     await fakeTool(bin.path, 'nvidia-smi', 'echo "NVIDIA-SMI has failed"; exit 9');
-    const found = await detectNvidiaGpus({ searchPath: bin.path });
-    expect(found.gpus).toEqual([]);
-    expect(found.warning).toBe(
-      `Cannot inspect Nvidia GPUs so they will not be used: tool \`${bin.path}/nvidia-smi [${nvidiaSmiArgs.join(' ')}]\` had bad exit and returned: "NVIDIA-SMI has failed\\n"`,
+    await expect(nvidiaGpus({ searchPath: bin.path })).rejects.toThrow(
+      `${tool} had bad exit and returned: "NVIDIA-SMI has failed\\n"`,
     );
-  });
-
-  it('reports unparsable output as a warning, without GPUs', async () => {
     await fakeTool(bin.path, 'nvidia-smi', 'echo "No devices were found"');
-    const found = await detectNvidiaGpus({ searchPath: bin.path });
-    expect(found.gpus).toEqual([]);
-    expect(found.warning).toMatch(
-      /^Cannot inspect Nvidia GPUs so they will not be used: tool `nvidia-smi` had unparsable output/,
+    await expect(nvidiaGpus({ searchPath: bin.path })).rejects.toThrow(
+      `${tool} had unparsable output: "No devices were found\\n": record on line 1: expected index, name and memory, got 1 fields`,
     );
   });
 });

@@ -4,7 +4,7 @@
  * `PCIAddress` stays empty, exactly as its NodeInfo shows it.
  */
 import { GPUVendor, type GPU } from '../../models/resources.js';
-import { runTool } from './tool.js';
+import { parseUint, runTool, type ToolOptions } from './tool.js';
 
 export const nvidiaSmi = 'nvidia-smi';
 export const nvidiaSmiArgs: readonly string[] = [
@@ -42,45 +42,7 @@ export function parseNvidiaSmiOutput(output: string): GPU[] {
   });
 }
 
-/** Go's `strconv.ParseUint(s, 10, 64)` message for what nvidia-smi may print instead of a number. */
-function parseUint(s: string): number {
-  if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
-  return Number(s);
-}
-
-/** What `nvidia-smi` reported: its GPUs (none when it is absent), or why it could not be used. */
-export interface GpuDetection {
-  gpus: GPU[];
-  /** Set when nvidia-smi exists but failed or printed something unparsable; the GPUs are then not used. */
-  warning?: string;
-}
-
-export async function detectNvidiaGpus(options: {
-  searchPath: string;
-  signal?: AbortSignal;
-}): Promise<GpuDetection> {
-  let stdout: string;
-  try {
-    const outcome = await runTool(nvidiaSmi, nvidiaSmiArgs, options);
-    if (!outcome.installed) return { gpus: [] };
-    stdout = outcome.stdout;
-  } catch (err) {
-    return { gpus: [], warning: cannotInspect(err instanceof Error ? err.message : String(err)) };
-  }
-  try {
-    return { gpus: parseNvidiaSmiOutput(stdout) };
-  } catch (err) {
-    const problem = err instanceof Error ? err.message : String(err);
-    return {
-      gpus: [],
-      warning: cannotInspect(
-        `tool \`${nvidiaSmi}\` had unparsable output: ${JSON.stringify(stdout)}: ${problem}`,
-      ),
-    };
-  }
-}
-
-/** Go's log line when a GPU tool is installed but unusable (drivers missing, ...). */
-function cannotInspect(problem: string): string {
-  return `Cannot inspect Nvidia GPUs so they will not be used: ${problem}`;
+/** The NVIDIA GPUs nvidia-smi reports; none when it is not installed. @throws Error as runTool. */
+export async function nvidiaGpus(options: ToolOptions): Promise<GPU[]> {
+  return (await runTool(nvidiaSmi, nvidiaSmiArgs, parseNvidiaSmiOutput, options)) ?? [];
 }

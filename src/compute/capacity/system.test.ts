@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BacalhauError } from '../../models/bacerrors.js';
 import { useTempDir } from '../../storage/testing/temp-dir.js';
 import { detectSystemCapacity } from './system.js';
-import { fakeTool, nvidiaSample } from './testing.js';
+import { fakeTool, nvidiaSample, rocmSample } from './testing.js';
 
 describe('detectSystemCapacity', () => {
   const dir = useTempDir('capacity-');
@@ -32,6 +32,14 @@ describe('detectSystemCapacity', () => {
     const detected = await detectSystemCapacity(plain());
     expect(detected.GPU).toBe(2);
     expect(detected.GPUs?.map((g) => g.Name)).toEqual(['Tesla T4', 'Tesla T1']);
+  });
+
+  it('adds the GPUs rocm-smi reports (AMD), after NVIDIA ones', async () => {
+    await fakeTool(dir.path, 'nvidia-smi', `printf '${nvidiaSample}'`);
+    await fakeTool(dir.path, 'rocm-smi', `echo '${rocmSample}'`);
+    const detected = await detectSystemCapacity(plain());
+    expect(detected.GPU).toBe(3);
+    expect(detected.GPUs?.map((g) => g.Vendor)).toEqual(['NVIDIA', 'NVIDIA', 'AMD/ATI']);
   });
 
   it('goes on without GPUs when nvidia-smi fails, telling the caller why', async () => {

@@ -1,23 +1,23 @@
 /**
  * What this machine has (Go's `system.PhysicalCapacityProvider.GetTotalCapacity`): CPU cores, total
- * memory, free disk space of the filesystem holding the compute data, and NVIDIA GPUs. Allocation
- * (`Compute.AllocatedCapacity`) is applied afterwards, see allocated.ts.
+ * memory, free disk space of the filesystem holding the compute data, and NVIDIA, AMD and Intel GPUs
+ * (gpus.ts). Allocation (`Compute.AllocatedCapacity`) is applied afterwards, see allocated.ts.
  */
 import { statfs } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import type { Resources } from '../../models/resources.js';
 import { cgroupLimits, defaultCgroupPaths, type CgroupPaths } from './cgroup.js';
-import { detectNvidiaGpus } from './nvidia.js';
+import { detectGpus } from './gpus.js';
 
 export interface DetectCapacityOptions {
   /** A folder on the filesystem whose free space jobs use (the compute executions folder). Must exist. */
   dataDir: string;
   signal?: AbortSignal;
-  /** Where to look for `nvidia-smi`; `process.env.PATH` when absent. */
+  /** Where to look for the GPU tools (`nvidia-smi`, `rocm-smi`, `xpu-smi`); `process.env.PATH` when absent. */
   searchPath?: string;
   cgroupPaths?: CgroupPaths;
-  /** Told why installed GPU tooling could not be used (Go logs it); detection goes on without GPUs. */
+  /** Told why installed GPU tooling could not be used (Go logs it); detection goes on without those GPUs. */
   onWarning?: (message: string) => void;
 }
 
@@ -30,10 +30,10 @@ export async function detectSystemCapacity(options: DetectCapacityOptions): Prom
   const [disk, limits, gpu] = await Promise.all([
     freeDiskSpace(dataDir),
     cgroupLimits(options.cgroupPaths ?? defaultCgroupPaths),
-    detectNvidiaGpus({ searchPath: options.searchPath ?? process.env.PATH ?? '', signal }),
+    detectGpus({ searchPath: options.searchPath ?? process.env.PATH ?? '', signal }),
   ]);
   signal?.throwIfAborted();
-  if (gpu.warning !== undefined) options.onWarning?.(gpu.warning);
+  for (const warning of gpu.warnings) options.onWarning?.(warning);
   const resources: Resources = {
     CPU: Math.min(availableParallelism(), limits.cpu ?? Infinity),
     Memory: Math.min(totalmem(), limits.memory ?? Infinity),

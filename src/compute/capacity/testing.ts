@@ -10,6 +10,16 @@ export async function fakeTool(dir: string, name: string, script: string): Promi
   await chmod(path, 0o755);
 }
 
+/** A vendor tool that prints `output` when called with exactly `args`, and fails otherwise. */
+export function fakeToolPrinting(
+  dir: string,
+  name: string,
+  args: readonly string[],
+  output: string,
+): Promise<void> {
+  return fakeTool(dir, name, `[ "$*" = "${args.join(' ')}" ] || exit 3\nprintf '%s' '${output}'`);
+}
+
 /** Go's sample output (`nvidia_test.go`): two GPUs. */
 export const nvidiaSample = '0, Tesla T4, 15360\n1, Tesla T1, 12345\n';
 
@@ -29,3 +39,9 @@ export function inlineInput(text: string, Target = '/inputs/data'): InputSource 
 export function input(type: string, Params: Record<string, unknown> = {}): InputSource {
   return { Source: { Type: type, Params }, Alias: '', Target: '/inputs' };
 }
+
+/** Go's sample output of rocm-smi (`amd_test.go`): one card, PCI bus in upper case. */
+export const rocmSample =
+  '{"card0": {"PCI Bus": "0000:E7:00.0", "VRAM Total Memory (B)": "68702699520", ' +
+  '"VRAM Total Used Memory (B)": "10960896", "Card series": "Instinct MI210", "Card model": "0x0c34", ' +
+  '"Card vendor": "Advanced Micro Devices, Inc. [AMD/ATI]", "Card SKU": "D67301"}}';

@@ -4,36 +4,54 @@
  */
 import { execFile } from 'node:child_process';
 import { findExecutable } from '../../lib/executables.js';
+import { errorMessage } from '../../models/bacerrors.js';
 
-/** What running a tool came to: its output, or nothing because it is not installed. */
-export type ToolOutcome = { installed: false } | { installed: true; stdout: string };
+export interface ToolOptions {
+  searchPath: string;
+  signal?: AbortSignal;
+}
 
 /**
- * Runs `command args` if it is on `searchPath`.
+ * Runs `command args` if it is on `searchPath` and parses what it prints; undefined when it is not
+ * installed.
  * @throws Error `tool \`<path> [args]\` had bad exit and returned: "<stdout>"` when it fails or is killed
- *   (also when `signal` aborts it).
+ *   (also when `signal` aborts it); `tool \`<path> [args]\` had unparsable output: "<stdout>": <why>`
+ *   when `parse` throws.
  */
-export async function runTool(
+export async function runTool<T>(
   command: string,
   args: readonly string[],
-  options: { searchPath: string; signal?: AbortSignal },
-): Promise<ToolOutcome> {
+  parse: (stdout: string) => T,
+  options: ToolOptions,
+): Promise<T | undefined> {
   const path = findExecutable(command, { searchPath: options.searchPath });
-  if (path === undefined) return { installed: false };
-  return new Promise((resolve, reject) => {
+  if (path === undefined) return undefined;
+  const tool = `tool \`${path} [${args.join(' ')}]\``;
+  const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       path,
       args,
       { signal: options.signal, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout) => {
-        if (err === null) resolve({ installed: true, stdout });
-        else
-          reject(
-            new Error(
-              `tool \`${path} [${args.join(' ')}]\` had bad exit and returned: ${JSON.stringify(stdout)}`,
-            ),
-          );
+      (err, out) => {
+        if (err === null) resolve(out);
+        else reject(new Error(`${tool} had bad exit and returned: ${JSON.stringify(out)}`));
       },
     );
   });
+  try {
+    return parse(stdout);
+  } catch (err) {
+    throw new Error(`${tool} had unparsable output: ${JSON.stringify(stdout)}: ${errorMessage(err)}`);
+  }
+}
+
+/** Go's `strconv.ParseUint(s, 10, 64)`, with its message, for the numbers vendor tools print. */
+export function parseUint(s: string): number {
+  if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
+  return Number(s);
+}
+
+/** Bytes to whole mebibytes, as Go's providers report GPU memory. */
+export function mebibytes(bytes: number): number {
+  return Math.floor(bytes / (1024 * 1024));
 }
