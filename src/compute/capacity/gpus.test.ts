@@ -30,7 +30,7 @@ describe('detectGpus', () => {
     const { gpus, warnings } = await detectGpus({ searchPath: bin.path });
     expect(gpus.map((g) => g.Vendor)).toEqual(['AMD/ATI']);
     expect(warnings).toEqual([
-      `Cannot inspect Intel GPUs so they will not be used: tool \`${bin.path}/xpu-smi [discovery --json]\` had bad exit and returned: ""`,
+      `Cannot inspect Intel GPUs so they will not be used: tool \`${bin.path}/xpu-smi [discovery --json]\` had bad exit and returned: "": exit status 1`,
     ]);
   });
 });

@@ -50,7 +50,7 @@ describe('nvidiaGpus', () => {
     const tool = `tool \`${bin.path}/nvidia-smi [${nvidiaSmiArgs.join(' ')}]\``;
     await fakeTool(bin.path, 'nvidia-smi', 'echo "NVIDIA-SMI has failed"; exit 9');
     await expect(nvidiaGpus({ searchPath: bin.path })).rejects.toThrow(
-      `${tool} had bad exit and returned: "NVIDIA-SMI has failed\\n"`,
+      `${tool} had bad exit and returned: "NVIDIA-SMI has failed\\n": exit status 9`,
     );
     await fakeTool(bin.path, 'nvidia-smi', 'echo "No devices were found"');
     await expect(nvidiaGpus({ searchPath: bin.path })).rejects.toThrow(
