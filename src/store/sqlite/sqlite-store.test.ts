@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -340,6 +340,34 @@ describe('SqliteJobStore', () => {
       expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore' });
       expect(err.message).toBe(`cannot open job store ${path}: file is not a database`);
       expect(err.hint).toMatch(/^the file is damaged: restore it from a backup, or move it away/u);
+    });
+  });
+
+  describe('a file deleted or moved away while the store has it open', () => {
+    it('refuses writes, which would be lost at the next open, naming the file; writes again once it is back', async () => {
+      const path = freshPath();
+      const store = await openStore(path);
+      const kept = await store.createJob(makeJob());
+      renameSync(path, `${path}.moved`);
+      const err = await rejection(store.createJob(makeJob()));
+      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore', retryable: false });
+      expect(err.message).toBe(
+        `job store write failed: ${path} was deleted, moved or replaced while the node was running`,
+      );
+      expect(err.hint).toContain('move the file back where it was');
+      // reads go on from the open file
+      expect((await store.getJob(kept.ID)).ID).toBe(kept.ID);
+      renameSync(`${path}.moved`, path);
+      await store.createJob(makeJob());
+    });
+
+    it('refuses writes when another file took its place', async () => {
+      const path = freshPath();
+      const store = await openStore(path);
+      rmSync(path);
+      writeFileSync(path, '');
+      const err = await rejection(store.createJob(makeJob()));
+      expect(err.message).toMatch(/was deleted, moved or replaced while the node was running$/u);
     });
   });
 

@@ -19,6 +19,7 @@
  * read its own write awaits the write first.
  */
 import Database from 'better-sqlite3';
+import { DatabaseFileWatch } from '../../lib/database-file-watch.js';
 import { makeDatabaseFolder, restrictDatabaseFiles } from '../../lib/private-database.js';
 import { settleNow } from '../../lib/settle-now.js';
 import type { Evaluation } from '../../models/evaluation.js';
@@ -115,6 +116,8 @@ export class SqliteJobStore implements JobStore {
   readonly #listeners = new Set<StoreChangeListener>();
   readonly #onError: (error: unknown) => void;
   readonly #checkpointer: Checkpointer | undefined;
+  /** Whether the file is still at its path (a file only). */
+  readonly #file: DatabaseFileWatch | undefined;
   /** Long job listings, off the store's connection (a file only). */
   readonly #slicedReader: SlicedReader | undefined;
   readonly #undelivered: (readonly StoreChange[])[] = [];
@@ -136,6 +139,7 @@ export class SqliteJobStore implements JobStore {
     const background = !inMemory && options.backgroundCheckpoints !== false;
     const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     let db: Database.Database | undefined;
+    let file: DatabaseFileWatch | undefined;
     try {
       if (!inMemory) makeDatabaseFolder(options.path);
       db = new Database(options.path);
@@ -152,6 +156,7 @@ export class SqliteJobStore implements JobStore {
       if (background) db.pragma('wal_autocheckpoint = 10000');
       db.pragma(`journal_size_limit = ${WalKeptBytes}`);
       migrate(db, options.path, options.onUpgrade);
+      if (!inMemory) file = new DatabaseFileWatch(options.path);
     } catch (err) {
       db?.close();
       if (err instanceof BacalhauError) throw err;
@@ -165,6 +170,7 @@ export class SqliteJobStore implements JobStore {
       );
     }
     this.#db = db;
+    this.#file = file;
     this.#ctx = {
       statements: prepareStatements(db),
       dynamic: new StatementCache(db),
@@ -378,6 +384,11 @@ export class SqliteJobStore implements JobStore {
   #commitQueued(all = false): void {
     const writes = this.#writes;
     writes.startTurn(all);
+    if (writes.more() && this.#file?.moved() === true) {
+      const error = movedFileError(this.path);
+      for (const write of writes.takeAll()) write.reject(error);
+      return;
+    }
     if (writes.more() && this.#checkpointer?.takeCaughtUp() === true) this.#finishCheckpoint();
     while (writes.more()) {
       if (this.#state === 'closed') {
@@ -519,6 +530,21 @@ function synchronously<T>(result: T): T {
 /** What a damaged job store file needs. */
 const DamagedFileFix =
   'restore it from a backup, or move it away to start with an empty job store (the jobs recorded in it are then forgotten)';
+
+/**
+ * Writes to a file no longer at `path` would be lost at the node's restart (database-file-watch.ts); one
+ * moved back where it was is written to again.
+ */
+function movedFileError(path: string): BacalhauError {
+  return datastoreFailure(
+    `job store write failed: ${path} was deleted, moved or replaced while the node was running`,
+    undefined,
+    false,
+    'the node writes nothing more to it, as it would be lost when the node restarts: move the file back ' +
+      `where it was (writes resume), or stop the node and restore ${path} from a backup (or leave it ` +
+      'missing to start with an empty job store)',
+  );
+}
 
 /** What to do about a failed read or write that no retry mends, if anything can be said. */
 function storeErrorHint(err: InstanceType<typeof Database.SqliteError>, path: string): string | undefined {
