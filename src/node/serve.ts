@@ -14,7 +14,7 @@ import { createApiServer, type ApiServer } from '../api/server/index.js';
 import { abbreviate } from '../lib/abbreviate.js';
 import { isBlockedPort } from '../lib/blocked-ports.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
-import { RaiseOpenFilesLimit } from '../lib/error-chain.js';
+import { isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 import { durationToMs } from '../models/duration.js';
 import type { Logger } from '../orchestrator/planner/index.js';
 import { HeartbeatsTolerated as NodeHeartbeatsTolerated } from '../orchestrator/nodes/index.js';
@@ -250,8 +250,9 @@ export class ServeNode {
             }),
         onAcceptError: (error) =>
           logger?.warn(
-            `The API could not accept a connection: ${errorMessage(error)}. If the node has no file ` +
-              `descriptor left, ${RaiseOpenFilesLimit}`,
+            `The API could not accept a connection: ${errorMessage(error)}. ` +
+              `${isOutOfFileDescriptors(error) ? 'To end it' : 'If the node has no file descriptor left'}, ` +
+              RaiseOpenFilesLimit,
           ),
       });
       const port = await listen(api, config.API.Host, config.API.Port);

@@ -36,6 +36,7 @@ import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
 import { answerClientError } from './client-errors.js';
+import { startDescriptorProbe } from './descriptor-probe.js';
 import { APIServerComponent, errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
@@ -89,7 +90,8 @@ export interface ApiServerOptions {
   onUnexpectedError?: (err: unknown, request: { method: string; url: string; requestId: string }) => void;
   /**
    * Called when accepting a connection fails once listening (the process has no file descriptor
-   * left): the server goes on listening. Without it such a failure would end the process.
+   * left): the server goes on listening. Without it such a failure would end the process. Given, a
+   * probe also reports running out of descriptors, which libuv hides (descriptor-probe.ts).
    */
   onAcceptError?: (err: unknown) => void;
   /** Serve HTTPS with this certificate chain and private key (PEM); default plain HTTP. */
@@ -201,6 +203,7 @@ export async function createApiServer(
     },
   });
   let closing: Promise<void> | undefined;
+  let stopProbe: (() => void) | undefined;
   try {
     await configure(app, deps, options, {
       buildInfo,
@@ -222,10 +225,14 @@ export async function createApiServer(
       const address = await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 1234 });
       // once listening, the server's errors are failed accepts: an 'error' nobody listens to would throw
       app.server.on('error', (err) => options.onAcceptError?.(err));
+      // ...of which libuv reports none when it is for want of a file descriptor (descriptor-probe.ts)
+      const { onAcceptError } = options;
+      if (onAcceptError !== undefined) stopProbe ??= startDescriptorProbe({ onExhausted: onAcceptError });
       // Fastify names the scheme after its own https option, which a server factory does not set
       return options.tls === undefined ? address : address.replace(/^http:/, 'https:');
     },
     close() {
+      stopProbe?.();
       closing ??= app.close();
       return closing;
     },
