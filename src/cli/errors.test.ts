@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
-import { unreachableAfterSubmit } from './errors.js';
+import { ClientComponent } from '../api/client/index.js';
+import { friendlyError, unreachableAfterSubmit } from './errors.js';
 
 describe('unreachableAfterSubmit', () => {
   const submitted = 'job j-1 was submitted and may still be running';
@@ -19,5 +20,31 @@ describe('unreachableAfterSubmit', () => {
   it("leaves other errors as they are: the job's own failure is no reason to look for it", () => {
     const failure = new BacalhauError('job not found', { code: ErrorCode.NotFound });
     expect(unreachableAfterSubmit(failure, 'bacalhau', 'j-1')).toBe(failure);
+  });
+});
+
+describe('friendlyError', () => {
+  const unreachable = (code: string) =>
+    new BacalhauError('request failed', {
+      code: ErrorCode.ServiceUnavailable,
+      component: ClientComponent,
+      details: { address: 'http://127.0.0.1:1234' },
+      cause: Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error(code), { code }) }),
+    });
+
+  it('says a reset connection comes from the server, and what closes them all (no descriptor left)', () => {
+    const friendly = friendlyError(unreachable('ECONNRESET'), 'bacalhau') as BacalhauError;
+    expect(friendly.message).toBe(
+      'cannot reach the Bacalhau API at http://127.0.0.1:1234 (connection reset)',
+    );
+    expect(friendly.hint).toMatch(
+      /^the server at http:\/\/127\.0\.0\.1:1234 closed the connection without answering: a node that has no file descriptor left does so .*; otherwise\nto resolve this, either:\n1\. Ensure/su,
+    );
+  });
+
+  it("keeps Go's words and hint for a refused connection", () => {
+    const friendly = friendlyError(unreachable('ECONNREFUSED'), 'bacalhau') as BacalhauError;
+    expect(friendly.message).toBe('server is not running or not reachable at http://127.0.0.1:1234');
+    expect(friendly.hint).toMatch(/^to resolve this, either:\n/u);
   });
 });

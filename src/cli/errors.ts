@@ -57,7 +57,10 @@ export function friendlyError(err: unknown, binName: string): unknown {
   return new BacalhauError(message, {
     code: ErrorCode.ServiceUnavailable,
     component: 'CLI',
-    hint: unreachableHint(address, binName),
+    hint:
+      reason === 'connection reset'
+        ? `${resetHint(address)}\n${unreachableHint(address, binName)}`
+        : unreachableHint(address, binName),
     cause: err,
   });
 }
@@ -84,6 +87,18 @@ export function unreachableAfterSubmit(err: unknown, binName: string, jobID: str
       `job ${jobID} was submitted and may still be running: once the server is back, see it with ` +
       `'${binName} job describe ${jobID}' rather than submitting it again`,
   });
+}
+
+/**
+ * A connection closed without an answer: a node there that has no file descriptor left does that to
+ * every one (libuv closes what it cannot accept) while it otherwise looks up, so the way out is on the
+ * node's side, not in the address.
+ */
+function resetHint(address: string): string {
+  return (
+    `the server at ${address} closed the connection without answering: a node that has no file ` +
+    'descriptor left does so (its log then says to raise its open-files limit), as does one that stopped; otherwise'
+  );
 }
 
 /** Go's client hint for a node it cannot reach, with `bacalhau serve` as the first way out. */
