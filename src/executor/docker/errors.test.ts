@@ -49,6 +49,16 @@ describe('daemon errors', () => {
     ]);
   });
 
+  it('say that the node has no file descriptor left, not that the daemon failed, when it cannot connect for that', () => {
+    const emfile = Object.assign(new Error('connect EMFILE /var/run/docker.sock'), { code: 'EMFILE' });
+    const err = daemonError('creating the container for image "busybox"', emfile);
+    expect([err.message, err.hint]).toEqual([
+      'creating the container for image "busybox": connect EMFILE /var/run/docker.sock',
+      'the compute node has no file descriptor left to reach the daemon with: raise its open-files limit: ' +
+        'ulimit -n, or LimitNOFILE for a systemd service',
+    ]);
+  });
+
   it('point at the daemon for anything else, and retry when it cannot be reached', () => {
     const other = daemonError(
       'starting container',

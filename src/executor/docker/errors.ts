@@ -2,6 +2,7 @@
  * The Docker executor's errors (Go `pkg/docker/errors.go` and the engine spec's validation): each says
  * which job field is at fault and how to fix it, or what is wrong with the node.
  */
+import { isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { DockerComponent } from '../../models/engines/docker.js';
 import { PasswordEnvVar, UsernameEnvVar } from './registry-credentials.js';
@@ -82,11 +83,13 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
       : statusCode(cause) === 404
         ? ErrorCode.NotFound
         : ErrorCode.UnknownError,
-    isDenied(cause)
-      ? DeniedFix
-      : unreachable
-        ? 'Check that the Docker daemon is running and that DOCKER_HOST (default /var/run/docker.sock) points at it'
-        : 'Check the Docker daemon and its logs',
+    isOutOfFileDescriptors(cause)
+      ? `the compute node has no file descriptor left to reach the daemon with: ${RaiseOpenFilesLimit}`
+      : isDenied(cause)
+        ? DeniedFix
+        : unreachable
+          ? 'Check that the Docker daemon is running and that DOCKER_HOST (default /var/run/docker.sock) points at it'
+          : 'Check the Docker daemon and its logs',
     { cause, retryable: unreachable },
   );
 }

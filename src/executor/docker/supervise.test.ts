@@ -18,17 +18,21 @@ function stdoutFrame(text: string): Buffer {
   return Buffer.concat([header, Buffer.from(text)]);
 }
 
+/** A container's attach giving `stream`, which ends when the request's signal aborts, as dockerode's does. */
+function attachTo(stream: PassThrough) {
+  return ({ abortSignal }: { abortSignal: AbortSignal }) => {
+    abortSignal.addEventListener('abort', () => stream.destroy(), { once: true });
+    return Promise.resolve(stream);
+  };
+}
+
 it('stops recording before it closes the output files when the run fails after the exit', async () => {
   await withTempDir(async (dir) => {
     const request = await makeRequest(dir, 'e-1');
     const recorder = await recorderFor(request);
     const stream = new PassThrough();
     const container = {
-      // as dockerode does, the request (and its stream) ends when its signal aborts
-      attach: ({ abortSignal }: { abortSignal: AbortSignal }) => {
-        abortSignal.addEventListener('abort', () => stream.destroy(), { once: true });
-        return Promise.resolve(stream);
-      },
+      attach: attachTo(stream),
       start: () => Promise.resolve(),
       stop: () => Promise.resolve(),
       wait: () => Promise.resolve({ StatusCode: 0 }),
@@ -56,5 +60,29 @@ it('stops recording before it closes the output files when the run fails after t
     }
     expect(stream.destroyed).toBe(true);
     expect(readFileSync(join(request.resultsDir, 'stdout'), 'utf8')).toBe('first\n');
+  });
+});
+
+it('fails the run with the fix when the node has no file descriptor left to start the container with', async () => {
+  await withTempDir(async (dir) => {
+    const request = await makeRequest(dir, 'e-1');
+    const recorder = await recorderFor(request);
+    const stream = new PassThrough();
+    const container = {
+      attach: attachTo(stream),
+      start: () =>
+        Promise.reject(Object.assign(new Error('connect EMFILE /var/run/docker.sock'), { code: 'EMFILE' })),
+    };
+    const run = runContainer({
+      container: container as never,
+      recorder,
+      start: true,
+      signal: new AbortController().signal,
+      cleanup: () => Promise.resolve(),
+    });
+    await expect(run).rejects.toMatchObject({
+      message: 'failed to start container: connect EMFILE /var/run/docker.sock',
+      hint: expect.stringMatching(/^the compute node has no file descriptor left/u) as unknown,
+    });
   });
 });

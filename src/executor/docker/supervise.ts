@@ -23,6 +23,7 @@
  * without a daemon log (a batch task's) is attached to again, and what it wrote meanwhile is lost.
  */
 import type Docker from 'dockerode';
+import { isOutOfFileDescriptors } from '../../lib/error-chain.js';
 import { ExecutionLogType, type RunCommandResult } from '../../models/execution.js';
 import type { OutputRecorder } from '../results.js';
 import type { LogChunk } from '../types.js';
@@ -60,8 +61,9 @@ export interface SuperviseOptions {
 
 /**
  * Attaches to the container and starts it (unless it runs already); resolves once it runs, with the
- * run's outcome to come. A failed start is an outcome (Go), not an error; a failed attach, or a start
- * its guard refused, is an error, and then the caller still owns (and removes) the container.
+ * run's outcome to come. A failed start is an outcome (Go), not an error; a failed attach, a start
+ * its guard refused, or one the node had no file descriptor for, is an error, and then the caller still
+ * owns (and removes) the container.
  */
 export async function runContainer(options: SuperviseOptions): Promise<{ done: Promise<RunCommandResult> }> {
   const capture = await captureOutput(options);
@@ -156,7 +158,10 @@ function endedEarly(capture: Capture, finishedAt: string): boolean {
   return endedAt !== undefined && endedAt < Date.parse(finishedAt) - ClockToleranceMs;
 }
 
-/** Starts the container; a failure is the run's result (Go), its message the ErrorMsg. */
+/**
+ * Starts the container; a failure is the run's result (Go), its message the ErrorMsg, unless the node
+ * could not reach the daemon for want of a file descriptor.
+ */
 async function startContainer(container: Docker.Container): Promise<string | undefined> {
   try {
     await container.start();
@@ -164,6 +169,8 @@ async function startContainer(container: Docker.Container): Promise<string | und
   } catch (err) {
     // started in the meantime (a node that stopped while starting it): as good as started here
     if (statusCode(err) === 304) return undefined;
+    // the node's own failure to reach the daemon, not the container's: an error with the fix
+    if (isOutOfFileDescriptors(err)) throw daemonError('failed to start container', err);
     const detail = describe(err);
     // Bacalhau calls out a missing executable: the commonest mistake in Entrypoint or Parameters
     return detail.includes('executable file not found')
