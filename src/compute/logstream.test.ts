@@ -81,3 +81,39 @@ describe('streamExecutionLogs with tail and follow', () => {
     expect(asked.at(-1)).toEqual({ follow: true, tail: false });
   });
 });
+
+describe('streamExecutionLogs when the node has no file descriptor left', () => {
+  it('says so, with the fix, where the error was only EMFILE', async () => {
+    const execution = testExecution();
+    const { store } = oneExecutionStore({
+      ...execution,
+      ComputeState: { StateType: 'Running', Message: '' },
+    });
+    const executor = {
+      isInstalled: () => Promise.resolve(true),
+      // eslint-disable-next-line require-yield, @typescript-eslint/require-await
+      async *getLogStream() {
+        throw Object.assign(new Error("EMFILE: too many open files, open '/x/logs/output.log'"), {
+          code: 'EMFILE',
+        });
+      },
+    } as unknown as Executor;
+    const stream = streamExecutionLogs(
+      {
+        store,
+        engines: new EngineRegistry({ docker: executor }),
+        logFile: () => '/nonexistent',
+        logRemoved: () => Promise.resolve(false),
+        clock: new ManualClock(),
+      },
+      { ExecutionID: execution.ID, Tail: false, Follow: true },
+      new AbortController().signal,
+    );
+    await expect(stream.next()).rejects.toMatchObject({
+      message: "EMFILE: too many open files, open '/x/logs/output.log'",
+      hint: expect.stringMatching(
+        /^the compute node has no file descriptor left: raise its open-files limit/u,
+      ) as unknown,
+    });
+  });
+});

@@ -15,6 +15,7 @@ import { LogFile } from '../executor/log-file.js';
 import type { Executor, LogChunk } from '../executor/types.js';
 import { sleep, type Clock } from '../lib/clock.js';
 import type { EngineRegistry } from './engines.js';
+import { withNodeLimitHint } from './node-limit-hint.js';
 import type { ExecutionStore } from './store/types.js';
 
 export interface ExecutionLogsRequest {
@@ -77,12 +78,17 @@ export async function* streamExecutionLogs(
   const tail = request.Tail && hasStarted(appeared);
   const chunks = logChunks(options, executor, execution, { ...request, Tail: tail }, signal);
   let sinceTurn = 0;
-  for await (const chunk of chunks) {
-    yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
-    if (++sinceTurn === LinesPerTurn) {
-      sinceTurn = 0;
-      await nextTurn();
+  try {
+    for await (const chunk of chunks) {
+      yield { Type: chunk.type, Line: decoder.decode(chunk.data) };
+      if (++sinceTurn === LinesPerTurn) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
     }
+  } catch (err) {
+    // a log file the node had no descriptor left to open: the user is told what the operator must do
+    throw withNodeLimitHint(err);
   }
 }
 

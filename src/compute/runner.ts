@@ -36,7 +36,8 @@ import type { ExecutionPaths } from './paths.js';
 import type { PortAllocator } from './ports/allocator.js';
 import { BoundedMap } from '../lib/bounded-map.js';
 import { InFlight } from '../lib/in-flight.js';
-import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
+import { isDiskFull } from '../lib/error-chain.js';
+import { withNodeLimitHint } from './node-limit-hint.js';
 import { isPassingStoreFailure, storeRetryDelayMs } from '../store/transient-failure.js';
 import { RemovalSchedule } from './removal-schedule.js';
 import { isAlreadyTerminal } from './store/errors.js';
@@ -456,24 +457,4 @@ function isCancelled(err: unknown): boolean {
 
 function isTimeOut(err: unknown): boolean {
   return err instanceof BacalhauError && err.code === ErrorCode.TimeOut;
-}
-
-/**
- * A failure because the node ran out of something (file descriptors, disk space) while doing anything
- * for the execution (creating its folders, opening its output files, a download) says what the
- * operator does about it, unless it has a hint of its own already.
- */
-function withNodeLimitHint(err: unknown): unknown {
-  if (err instanceof BacalhauError && err.hint !== '') return err;
-  const hint = isOutOfFileDescriptors(err)
-    ? `the compute node has no file descriptor left: ${RaiseOpenFilesLimit}`
-    : isDiskFull(err)
-      ? "the compute node's disk is full: free space on the disk that holds its data dir"
-      : undefined;
-  if (hint === undefined) return err;
-  return new BacalhauError(errorMessage(err), {
-    ...(err instanceof BacalhauError ? err.options() : { code: ErrorCode.IOError, component: 'Compute' }),
-    hint,
-    cause: err,
-  });
 }
