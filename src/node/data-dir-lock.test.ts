@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type * as Fs from 'node:fs';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../models/bacerrors.js';
 import { LockFile, lockDataDir, type DataDirLock } from './data-dir-lock.js';
+
+/** Writes through node:fs fail with this code while it is set (a full disk, without filling one). */
+const failing = vi.hoisted(() => ({ writes: undefined as string | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof Fs>();
+  const writeSync = (...args: Parameters<typeof fs.writeSync>): number => {
+    if (failing.writes !== undefined) {
+      throw Object.assign(new Error(`${failing.writes}: no space left on device, write`), {
+        code: failing.writes,
+      });
+    }
+    return fs.writeSync(...args);
+  };
+  return { ...fs, writeSync };
+});
 
 describe('lockDataDir', () => {
   const dirs: string[] = [];
@@ -180,6 +196,23 @@ describe('lockDataDir', () => {
     const err = thrown(() => lockDataDir('/proc/bacalhau/data', 'Test'));
     expect(err).toMatchObject({ code: ErrorCode.ConfigurationError });
     expect((err as Error).message).toMatch(/^cannot use data dir \/proc\/bacalhau\/data: ENOENT/);
+  });
+
+  it('says to free space when the disk is full, and leaves no empty lock behind', () => {
+    const dir = newDir();
+    failing.writes = 'ENOSPC';
+    let err: unknown;
+    try {
+      err = thrown(() => lockDataDir(dir, 'Test'));
+    } finally {
+      failing.writes = undefined;
+    }
+    expect(err).toMatchObject({
+      code: ErrorCode.ConfigurationError,
+      message: `cannot use data dir ${dir}: ENOSPC: no space left on device, write`,
+      hint: `free space on the disk that holds ${dir}, or choose a data dir on another with --data-dir`,
+    });
+    expect(existsSync(join(dir, LockFile))).toBe(false);
   });
 
   it("explains a dir it cannot write in (read-only, another user's), even as root", () => {

@@ -16,6 +16,7 @@
 import { closeSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { isDiskFull } from '../lib/error-chain.js';
 import { makeFolderNow } from '../lib/quick-fs.js';
 
 export const LockFile = 'bacalhau.lock';
@@ -85,9 +86,13 @@ function createLock(path: string): boolean {
   try {
     const started = processStart(process.pid);
     writeSync(fd, `${process.pid}\n${started === undefined ? '' : `${StartedPrefix}${started}\n`}`);
-  } finally {
+  } catch (err) {
+    // (a full disk) an empty lock left behind would hold the dir for a second, and look odd for ever
     closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
   }
+  closeSync(fd);
   return true;
 }
 
@@ -182,7 +187,9 @@ function unusable(dataDir: string, err: unknown, component: string): BacalhauErr
   return new BacalhauError(`cannot use data dir ${dataDir}: ${(err as Error).message}`, {
     code: ErrorCode.ConfigurationError,
     component,
-    hint: 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
+    hint: isDiskFull(err)
+      ? `free space on the disk that holds ${dataDir}, or choose a data dir on another with --data-dir`
+      : 'choose a data dir this user can write with --data-dir (or BACALHAU_DIR)',
     cause: err,
   });
 }
