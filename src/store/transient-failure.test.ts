@@ -1,7 +1,10 @@
+import type * as Fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { datastoreFailure } from './errors.js';
 import {
+  fullDiskHint,
   isDamagedDatabase,
   isPassingStoreFailure,
   passingFailureHint,
@@ -9,6 +12,17 @@ import {
 } from './transient-failure.js';
 
 const sqlite = (code: string): Error => new Database.SqliteError('failed', code);
+
+/** The space statfs says is left, while set (a full disk, without filling one). */
+const disk = vi.hoisted(() => ({ available: undefined as number | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof Fs>();
+  const statfsSync = (path: string) => {
+    const stats = fs.statfsSync(path);
+    return disk.available === undefined ? stats : { ...stats, bavail: disk.available };
+  };
+  return { ...fs, statfsSync };
+});
 
 describe('isPassingStoreFailure', () => {
   it('is true of a full disk, an I/O error or a lock, also as the cause of a store error', () => {
@@ -51,6 +65,25 @@ describe('passingFailureHint', () => {
     expect(cannotOpen).toContain('ulimit -n');
     for (const err of [sqlite('SQLITE_BUSY'), sqlite('SQLITE_ERROR'), new Error('SQLITE_FULL')]) {
       expect(passingFailureHint(err, '/d/state.db')).toBeUndefined();
+    }
+  });
+});
+
+describe('fullDiskHint', () => {
+  it('takes an I/O error on a disk with no space left for a full disk (SQLite growing its -shm file)', () => {
+    const path = `${tmpdir()}/state.db`;
+    expect(passingFailureHint(sqlite('SQLITE_IOERR_SHMSIZE'), path)).toBeUndefined();
+    disk.available = 0;
+    try {
+      expect(fullDiskHint(sqlite('SQLITE_IOERR_SHMSIZE'), path)).toBe(
+        `free space on the disk that holds ${path}`,
+      );
+      expect(passingFailureHint(sqlite('SQLITE_IOERR_WRITE'), path)).toBe(
+        `free space on the disk that holds ${path}`,
+      );
+      expect(fullDiskHint(sqlite('SQLITE_ERROR'), path)).toBeUndefined();
+    } finally {
+      disk.available = undefined;
     }
   });
 });

@@ -4,7 +4,8 @@
  * later, and how long to wait. Shared by the writers that must not give up on a write: the
  * orchestrator's compute reports, the compute node's execution outcomes.
  */
-import { statSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { doublingDelayMs } from '../lib/backoff.js';
 import { errorChain, RaiseOpenFilesLimit } from '../lib/error-chain.js';
@@ -46,7 +47,8 @@ export function folderInPlaceHint(path: string): string | undefined {
  */
 export function passingFailureHint(err: unknown, path: string): string | undefined {
   const code = err instanceof Database.SqliteError ? err.code : '';
-  if (code.startsWith('SQLITE_FULL')) return `free space on the disk that holds ${path}`;
+  const fullDisk = fullDiskHint(err, path);
+  if (fullDisk !== undefined) return fullDisk;
   if (code.startsWith('SQLITE_CANTOPEN')) {
     return (
       `SQLite could not open a file of ${path}: the node may have no file descriptor left (` +
@@ -54,6 +56,25 @@ export function passingFailureHint(err: unknown, path: string): string | undefin
     );
   }
   return undefined;
+}
+
+/**
+ * What to do when SQLite failed with the database at `path` for want of disk space, or undefined. Not
+ * only SQLITE_FULL: growing the shared-memory file of a WAL database on a full disk fails with
+ * SQLITE_IOERR_SHMSIZE ("disk I/O error"), so an I/O error on a disk with no space left is one too.
+ */
+export function fullDiskHint(err: unknown, path: string): string | undefined {
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  const full = code.startsWith('SQLITE_FULL') || (code.startsWith('SQLITE_IOERR') && noSpaceLeft(path));
+  return full ? `free space on the disk that holds ${path}` : undefined;
+}
+
+function noSpaceLeft(path: string): boolean {
+  try {
+    return statfsSync(dirname(path)).bavail === 0;
+  } catch {
+    return false; // (no such folder, or no statfs here): nothing to say
+  }
 }
 
 /** The wait before attempt `attempt + 1` at such a write: 100 ms, doubling, at most 10 s. */

@@ -30,7 +30,12 @@ import type { NodeState } from '../../models/node.js';
 import { BacalhauError, errorMessage } from '../../models/bacerrors.js';
 import { datastoreFailure, storeClosed } from '../errors.js';
 import { systemClock } from '../time.js';
-import { folderInPlaceHint, isDamagedDatabase, passingFailureHint } from '../transient-failure.js';
+import {
+  folderInPlaceHint,
+  fullDiskHint,
+  isDamagedDatabase,
+  passingFailureHint,
+} from '../transient-failure.js';
 import type {
   CreateJobExtras,
   EvaluationChanges,
@@ -166,7 +171,9 @@ export class SqliteJobStore implements JobStore {
         false,
         isDamagedDatabase(err)
           ? `the file is damaged: ${DamagedFileFix}`
-          : (folderInPlaceHint(options.path) ?? 'check that the data directory is writable'),
+          : (folderInPlaceHint(options.path) ??
+              fullDiskHint(err, options.path) ??
+              'check that the data directory is writable'),
       );
     }
     this.#db = db;
