@@ -11,6 +11,7 @@ import { BacalhauError, ErrorCode, errorMessage } from '../../models/bacerrors.j
 import { archiveSuffixOf, ArchiveSuffixes } from './archive.js';
 import { withSignal, type FetchOptions } from './types.js';
 import { blockedPortReason, isBlockedPortError } from '../../lib/blocked-ports.js';
+import { isDiskFull } from '../../lib/error-chain.js';
 
 /** Characters many file systems refuse in a name (Go's `urlSanitizer`), and the NUL none takes. */
 const unsafeInName = /[/\\:*?"<>|\0]/g;
@@ -77,6 +78,13 @@ export async function fetchUrl(text: string, directory: string, options: FetchOp
   } catch (err) {
     // the download's own failure is the one to report, not a failed clean-up's
     await rm(part, { force: true }).catch(() => undefined);
+    if (isDiskFull(err) && options.signal?.aborted !== true) {
+      // the disk here, not the response: the caller says which disk
+      throw new BacalhauError(`writing ${shown} into ${directory}: ${errorMessage(err)}`, {
+        code: ErrorCode.IOError,
+        cause: err,
+      });
+    }
     fail('failed while reading the response', err);
   }
   return target;

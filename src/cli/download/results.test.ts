@@ -1,14 +1,29 @@
+import type * as Fs from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pathUnder } from '../../lib/byte-path.js';
 import { tarDirectory } from '../../lib/tar-writer.js';
 import { ErrorCode } from '../../models/bacerrors.js';
 import { chooseDownloader } from './downloaders.js';
 import { downloadResults, type DownloadSettings, type ResultToDownload } from './results.js';
 import { executionFiles, resultArchive, startResultServer, treeOf, type ResultServer } from './testing.js';
+
+/** Downloads written through node:fs fail with this code while it is set (a full disk, without filling one). */
+const failing = vi.hoisted(() => ({ writes: undefined as string | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof Fs>();
+  const createWriteStream = (...args: Parameters<typeof fs.createWriteStream>) => {
+    const code = failing.writes;
+    if (code === undefined) return fs.createWriteStream(...args);
+    const full = Object.assign(new Error(`${code}: no space left on device, write`), { code });
+    return new Writable({ write: (_chunk, _encoding, done) => done(full) });
+  };
+  return { ...fs, createWriteStream };
+});
 
 const archives: Record<string, Buffer> = {
   '/e-1.tar.gz': resultArchive(executionFiles('e-1', { 'outputs/1.txt': '1' })),
@@ -162,6 +177,26 @@ describe('downloadResults', () => {
       hint: `Nothing was merged into ${out}; complete downloads are in ${join(out, left ?? '')}.`,
     });
     expect(await readdir(join(out, left ?? ''))).toEqual([`127.0.0.1_${port}_e-1.tar.gz`]);
+  });
+
+  it('says to free space on the disk of the output folder when it is full, and leaves nothing behind', async () => {
+    failing.writes = 'ENOSPC';
+    let failure: unknown;
+    try {
+      failure = await downloadResults([result('e-1', '/e-1.tar.gz')], settings()).catch(
+        (err: unknown) => err,
+      );
+    } finally {
+      failing.writes = undefined;
+    }
+    expect(failure).toMatchObject({
+      code: ErrorCode.IOError,
+      message: expect.stringMatching(
+        /^failed to download the results of execution e-1: writing http:\/\/127\.0\.0\.1:\d+\/e-1\.tar\.gz into \S+: ENOSPC: no space left on device, write$/u,
+      ) as unknown,
+      hint: `Free space on the disk that holds ${out}, or choose another --output-dir. Nothing was merged into ${out}.`,
+    });
+    expect(await readdir(out)).toEqual([]);
   });
 
   it('leaves nothing behind when no download completed', async () => {

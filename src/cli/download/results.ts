@@ -24,6 +24,7 @@ import { mergeResults } from './merge.js';
 import { withSignal, type FetchOptions, type ResultDownloader } from './types.js';
 import { eitherSignal } from '../../lib/any-signal.js';
 import { timeoutSignal } from '../../lib/timeout-signal.js';
+import { isDiskFull } from '../../lib/error-chain.js';
 
 const RawFolderName = 'raw';
 
@@ -97,7 +98,12 @@ export async function downloadResults(
       const left = await whatIsLeft();
       if (deadline?.aborted !== true) {
         // the failure's own hint (why it failed) first, then what is left where
-        const why = err instanceof BacalhauError && err.hint !== '' ? `${err.hint} ` : '';
+        const why =
+          err instanceof BacalhauError && err.hint !== ''
+            ? `${err.hint} `
+            : isDiskFull(err)
+              ? `Free space on the disk that holds ${outputDir}, or choose another --output-dir. `
+              : '';
         throw BacalhauError.wrap(err, `failed to ${step} the results of execution ${executionID}`, {
           hint: `${why}${left}`,
         });
