@@ -31,6 +31,10 @@ export function readInstanceID(dataDir: string): string {
   }
 }
 
+/** The way out of a `system_metadata.yaml` the node cannot read. */
+const DamagedMetadataFix =
+  'Fix the file, or remove it: the node then gets a new name and identity (give the old one with --name)';
+
 /**
  * The data dir's `system_metadata.yaml` at `path` as a mapping; empty when there is none.
  * @throws BacalhauError (ConfigurationError) for a file that is not a YAML mapping; the read's error
@@ -49,12 +53,15 @@ export function readSystemMetadata(path: string): Record<string, unknown> {
   } catch (err) {
     throw new BacalhauError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`, {
       code: ErrorCode.ConfigurationError,
-      hint: 'Fix the file, or remove it: the node then gets a new name and identity (give the old one with --name)',
+      hint: DamagedMetadataFix,
     });
   }
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
-    throw new BacalhauError(`${path} is not a YAML mapping`, { code: ErrorCode.ConfigurationError });
+    throw new BacalhauError(`${path} is not a YAML mapping`, {
+      code: ErrorCode.ConfigurationError,
+      hint: DamagedMetadataFix,
+    });
   }
   return data;
 }

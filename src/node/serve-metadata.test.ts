@@ -49,6 +49,17 @@ describe('loadNodeIdentity', () => {
     expect(() => loadNodeIdentity(config(), undefined)).toThrow(`${path} is not valid YAML: `);
   });
 
+  it('names the file, and the way out, when it holds something else than a mapping (garbage)', () => {
+    const path = join(dir, SystemMetadataFile);
+    writeFileSync(path, 'garbage\n');
+    expect(() => loadNodeIdentity(config(), undefined)).toThrow(
+      expect.objectContaining({
+        message: `${path} is not a YAML mapping`,
+        hint: expect.stringMatching(/^Fix the file, or remove it: /u) as unknown,
+      }),
+    );
+  });
+
   it('names a node after its host as Go does with NameProvider hostname: dots become dashes', () => {
     const named = load({ env: {}, home: dir, dataDir: dir, config: ['NameProvider=hostname'] });
     expect(loadNodeIdentity(named, undefined).nodeName).toBe('node1-dc1-example');
