@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
 import { parseLogLevel, nodeLogger } from './serve-logger.js';
 
 /** The lines a logger in `mode` writes for one info line with fields, and one debug line. */
@@ -19,6 +20,21 @@ describe('nodeLogger', () => {
     ]);
     // a mode it does not know (the config refuses one) writes the default form
     expect(lines('nonsense')).toEqual([expect.stringContaining(' INF node joined ') as unknown]);
+  });
+
+  it("writes an error's hint after the fields, which its message leaves out", () => {
+    const out: string[] = [];
+    const logger = nodeLogger((line) => out.push(line), 'info');
+    const full = new BacalhauError('job store write failed: database or disk is full', {
+      code: ErrorCode.DatastoreFailure,
+      hint: 'free space on the disk that holds /d/state.db',
+    });
+    logger.error('NodeManager: background failure', { error: full });
+    expect(out).toEqual([
+      expect.stringMatching(
+        / ERR NodeManager: background failure error="job store write failed: database or disk is full" errorHint="free space on the disk that holds \/d\/state\.db"\n$/u,
+      ),
+    ]);
   });
 
   it('writes one JSON object per line in json mode, as zerolog does', () => {

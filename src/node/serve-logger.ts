@@ -49,6 +49,20 @@ const formats: Readonly<Record<string, LineFormat>> = {
     }),
 };
 
+/**
+ * `fields`, and after them the hint of an error among them (a BacalhauError's fix: free space on the
+ * disk that holds …, raise the open-files limit), which its message alone leaves out.
+ */
+function withHints(fields: LogFields): LogFields {
+  const hints = Object.entries(fields).flatMap(([key, value]) => {
+    const hint: unknown = value instanceof Error ? (value as { hint?: unknown }).hint : undefined;
+    return typeof hint === 'string' && hint !== '' && fields[`${key}Hint`] === undefined
+      ? [[`${key}Hint`, hint] as const]
+      : [];
+  });
+  return hints.length === 0 ? fields : { ...fields, ...Object.fromEntries(hints) };
+}
+
 /** A logger at `level` writing lines in `mode` (`Logging.Mode`: default, json or cmd). */
 export function nodeLogger(
   write: (line: string) => void,
@@ -62,7 +76,7 @@ export function nodeLogger(
     (l: LogLevel) =>
     (message: string, fields?: LogFields): void => {
       if (!enabled(l) || format === undefined) return;
-      write(`${format(l, message, fields ?? {})}\n`);
+      write(`${format(l, message, withHints(fields ?? {}))}\n`);
     };
   return {
     trace: log('trace'),
