@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointRounds, type CheckpointRound } from './checkpointer.js';
+import { Checkpointer, checkpointRounds, type CheckpointRound } from './checkpointer.js';
 
 /** A checkpoint that answers the given rounds in turn, counting the calls. */
 function scripted(rounds: CheckpointRound[]): { checkpoint: () => CheckpointRound; calls: () => number } {
@@ -48,5 +50,22 @@ describe('checkpointRounds', () => {
     const rounds = scripted([copied(5000), copied(40)]);
     expect(checkpointRounds(rounds.checkpoint, 4, 32)).toBe(true);
     expect(rounds.calls()).toBe(2);
+  });
+});
+
+describe('Checkpointer', () => {
+  it('closes when its worker had already ended (it failed to start: no file descriptor left)', async () => {
+    const errors: string[] = [];
+    // a database the worker cannot open: it fails as it starts, and ends
+    const checkpointer = new Checkpointer({
+      path: join(tmpdir(), 'no-such-folder-for-a-checkpointer', 'state.db'),
+      synchronous: 'NORMAL',
+      everyWrites: 1,
+      onError: (message) => errors.push(message),
+    });
+    await expect.poll(() => errors.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its 'exit' follows its 'error'
+    await checkpointer.close();
+    expect(errors[0]).toBe('Cannot open database because the directory does not exist');
   });
 });

@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { errorMessage } from '../../models/bacerrors.js';
 
 /** What `PRAGMA wal_checkpoint` answers: whether it was blocked, frames in the WAL, frames copied. */
 export interface CheckpointRound {
@@ -104,6 +105,12 @@ export class Checkpointer {
    */
   #inFlight = false;
   #closed = false;
+  /**
+   * Settles when the worker has ended: watched from the start, since a worker that could not start (no
+   * file descriptor left for it) ends before anyone closes it, and a close waiting for its 'exit' then
+   * waited for ever (the node's stop hung, and the process ended silently with code 13).
+   */
+  readonly #exited: Promise<void>;
 
   constructor(options: CheckpointerOptions) {
     this.#everyWrites = Math.max(1, options.everyWrites);
@@ -118,6 +125,7 @@ export class Checkpointer {
       },
     });
     this.#worker.unref();
+    this.#exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.on('message', (message: { caughtUp: boolean } | { error: string }) => {
       this.#inFlight = false;
       if ('error' in message) {
@@ -127,7 +135,7 @@ export class Checkpointer {
       this.#checkpoints++;
       this.#caughtUp ||= message.caughtUp;
     });
-    this.#worker.on('error', (err) => options.onError(err.message));
+    this.#worker.on('error', (err) => options.onError(errorMessage(err)));
   }
 
   /** Checkpoints completed so far (for tests and metrics). */
@@ -160,10 +168,9 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     // Unref'd so an idle store does not keep the process alive; but a close in progress must.
     this.#worker.ref();
     this.#worker.postMessage('close');
-    await exited;
+    await this.#exited;
   }
 }
