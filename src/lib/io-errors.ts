@@ -3,13 +3,19 @@
  * the component it names: the disk failing, and the operation cancelled or timed out.
  */
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
+import { isOutOfFileDescriptors, RaiseOpenFilesLimit } from './error-chain.js';
 
-/** The local disk failed us (full, unwritable): not the user's fault, maybe not lasting. */
+/**
+ * The local disk failed us (full, unwritable), or the node had no file descriptor left to use it
+ * with: not the user's fault, maybe not lasting.
+ */
 export function diskError(component: string, what: string, cause: unknown): BacalhauError {
   return new BacalhauError(`${what}: ${errorMessage(cause)}`, {
     code: ErrorCode.IOError,
     component,
-    hint: 'Check free space and permissions of the compute node data directory.',
+    hint: isOutOfFileDescriptors(cause)
+      ? `The compute node has no file descriptor left: ${RaiseOpenFilesLimit}.`
+      : 'Check free space and permissions of the compute node data directory.',
     retryable: true,
     cause,
   });
