@@ -42,6 +42,20 @@ describe('friendlyError', () => {
     );
   });
 
+  it('says to raise the open-files limit when the command had no file descriptor left, unless a hint says', () => {
+    const emfile = Object.assign(new Error("EMFILE: too many open files, open '/m/index.js'"), {
+      code: 'EMFILE',
+    });
+    expect(friendlyError(emfile, 'bacalhau')).toMatchObject({
+      message: "EMFILE: too many open files, open '/m/index.js'",
+      hint: 'this process has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE for a systemd service',
+    });
+    const explained = new BacalhauError('x', { code: ErrorCode.IOError, hint: 'its own', cause: emfile });
+    expect(friendlyError(explained, 'bacalhau')).toBe(explained);
+    const other = new Error('other');
+    expect(friendlyError(other, 'bacalhau')).toBe(other);
+  });
+
   it("keeps Go's words and hint for a refused connection", () => {
     const friendly = friendlyError(unreachable('ECONNREFUSED'), 'bacalhau') as BacalhauError;
     expect(friendly.message).toBe('server is not running or not reachable at http://127.0.0.1:1234');

@@ -3,8 +3,8 @@
  * saying what to do. The client's "cannot connect" error is the common case and gets its own wording.
  */
 import { ClientComponent } from '../api/client/index.js';
-import { errorChain } from '../lib/error-chain.js';
-import { BacalhauError, ErrorCode } from '../models/bacerrors.js';
+import { errorChain, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
+import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 
 /** The network reason of a failed fetch, e.g. `connection refused` (undici hides it in `cause`). */
 function networkReason(err: unknown): string | undefined {
@@ -46,7 +46,7 @@ function unreachable(err: unknown): BacalhauError | undefined {
  */
 export function friendlyError(err: unknown, binName: string): unknown {
   const cause = unreachable(err);
-  if (cause === undefined) return err;
+  if (cause === undefined) return withDescriptorHint(err);
   const address = cause.details['address'] ?? '';
   const reason = networkReason(cause.cause);
   // Go's client words a refused connection so (scripts look for it); other causes are named
@@ -61,6 +61,20 @@ export function friendlyError(err: unknown, binName: string): unknown {
       reason === 'connection reset'
         ? `${resetHint(address)}\n${unreachableHint(address, binName)}`
         : unreachableHint(address, binName),
+    cause: err,
+  });
+}
+
+/**
+ * `err` with what to do when this process (`serve` starting, or any command) had no file descriptor
+ * left, unless it says already: a module, a file or a socket could not be opened, and EMFILE alone
+ * does not say that the limit is the process's, to be raised.
+ */
+function withDescriptorHint(err: unknown): unknown {
+  if (!isOutOfFileDescriptors(err) || (err instanceof BacalhauError && err.hint !== '')) return err;
+  return new BacalhauError(errorMessage(err), {
+    ...(err instanceof BacalhauError ? err.options() : { code: ErrorCode.IOError }),
+    hint: `this process has no file descriptor left: ${RaiseOpenFilesLimit}`,
     cause: err,
   });
 }
