@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { apiErrorBody, type BacalhauError } from '../../models/bacerrors.js';
 import { requestError } from './errors.js';
 
@@ -21,15 +22,27 @@ export interface ParserError extends Error {
 export function answerClientError(err: ParserError, socket: Socket, maxHeaderBytes: number): void {
   // A reset connection has nothing left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) {
-    const body = apiErrorBody(refusal(err, maxHeaderBytes), randomUUID());
-    const text = JSON.stringify(body);
-    socket.write(
-      `HTTP/1.1 ${body.Status} ${STATUS_CODES[body.Status] ?? ''}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-    );
-  }
+  if (socket.writable) writeApiError(socket, refusal(err, maxHeaderBytes), randomUUID());
   socket.destroy(err);
+}
+
+/**
+ * Writes `err` as an HTTP answer with Bacalhau's error body straight on `socket`, for a request no route
+ * answers; the connection is to be closed after it. `headers` go out with it.
+ */
+export function writeApiError(
+  socket: Duplex,
+  err: BacalhauError,
+  requestId: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const body = apiErrorBody(err, requestId);
+  const text = JSON.stringify(body);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(
+    `HTTP/1.1 ${body.Status} ${STATUS_CODES[body.Status] ?? ''}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n${extra.join('')}\r\n${text}`,
+  );
 }
 
 function refusal(err: ParserError, maxHeaderBytes: number): BacalhauError {

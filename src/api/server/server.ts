@@ -8,7 +8,7 @@
  * `listen()` binds; `close()` stops accepting, ends open WebSockets and resolves when done (idempotent).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -41,6 +41,7 @@ import { APIServerComponent, errorResponse, notFoundBody, requestError } from '.
 import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
 import { withHandlerTimeout } from './handler-timeout.js';
 import { enforceWriteDeadline, WriteDeadlineMs } from './write-deadline.js';
+import { answerRefusedHandshakes } from './ws-handshake.js';
 import { JobWaits } from './job-waits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { parseQuery } from './query.js';
@@ -121,6 +122,12 @@ const maxHeaderBytes = 1 << 20;
 const requestIdPattern = /^[\x21-\x7e]{1,200}$/;
 const maxPathParamLength = 1024;
 
+/** The client's X-Request-Id when it is a sensible token, else a fresh UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
+
 /** Go's legacy redirects (301). */
 const redirects: Readonly<Record<string, string>> = {
   '/': '/api/v1/agent/version',
@@ -183,12 +190,8 @@ export async function createApiServer(
     // with an APIError instead, which clients read as the node's.
     return503OnClosing: false,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
-    // The client's X-Request-Id when it is a sensible token, else a fresh UUID.
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     // A path parameter may be a long job name.
     routerOptions: { maxParamLength: maxPathParamLength },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, maxHeaderBytes),
@@ -289,6 +292,8 @@ async function configure(
       done();
     },
   });
+
+  answerRefusedHandshakes(app.websocketServer, { requestId: requestIdOf, headers: versionHeaders });
 
   // Echo's CORS defaults: every origin, the methods of the API. As echo does, every answer varies by
   // Origin (a cache must not give a browser an answer made for a client without one), and only a

@@ -158,4 +158,55 @@ describe('upgrade requests', () => {
       await closedByServer(socket, false);
     });
   });
+
+  it('refuses a malformed WebSocket handshake with an APIError naming the header, and closes', async () => {
+    await withServer(async (baseUrl) => {
+      const path = 'GET /api/v1/orchestrator/jobs/j-1/logs HTTP/1.1';
+      const refusals = [
+        [['Sec-WebSocket-Key: short'], 'Sec-WebSocket-Key'],
+        [
+          ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol: a,,b'],
+          'Sec-WebSocket-Protocol',
+        ],
+      ] as const;
+      for (const [headers, named] of refusals) {
+        const { socket, response } = await send(baseUrl, [
+          path,
+          'Host: x',
+          'X-Request-Id: my-request',
+          'Connection: Upgrade',
+          'Upgrade: websocket',
+          'Sec-WebSocket-Version: 13',
+          ...headers,
+        ]);
+        expect(response.status).toBe(400);
+        expect(response.headers).toMatch(/\r\ncontent-type: application\/json\r\n/iu);
+        expect(response.headers).toMatch(/\r\nx-bacalhau-git-version: v1\.9\.0\r\n/iu);
+        expect(JSON.parse(response.body)).toEqual({
+          Status: 400,
+          Message: expect.stringContaining(named) as unknown,
+          RequestID: 'my-request',
+          Code: 'InternalError',
+          Component: 'APIServer',
+          Hint: expect.any(String) as unknown,
+        });
+        await closedByServer(socket, false);
+      }
+      // a version it does not speak: the answer lists the ones it does, as RFC 6455 asks
+      const { socket, response } = await send(baseUrl, [
+        path,
+        'Host: x',
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 99',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ]);
+      expect(response.status).toBe(400);
+      expect(response.headers).toMatch(/\r\nsec-websocket-version: 13, 8(\r\n|$)/iu);
+      expect(JSON.parse(response.body)).toMatchObject({
+        Message: expect.stringContaining('Sec-WebSocket-Version') as unknown,
+      });
+      await closedByServer(socket, false);
+    });
+  });
 });
