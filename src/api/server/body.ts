@@ -11,17 +11,49 @@ import { requestError } from './errors.js';
 const protoKey = '__proto__';
 
 /**
+ * How deep a body may nest. The decoders and encoders after the parse recurse, so depth is bounded
+ * here: far beyond any request's shape (a job spec is a few levels deep), and below the ~2,000 levels
+ * the stack took when a reviver bounded it.
+ */
+export const MaxBodyDepth = 1000;
+
+/**
  * Parses a request body. Empty or blank → undefined. `__proto__` keys are dropped.
- * @throws a 400 (`invalid JSON body: …`) for text that is not JSON.
+ * @throws a 400 (`invalid JSON body: …`) for text that is not JSON, or nests deeper than
+ *   {@link MaxBodyDepth}
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text, (key, value: unknown) => (key === protoKey ? undefined : value));
+    // No reviver: V8 calls one back for every value, which made a 10 MB body hold the event loop
+    // (every other request, the node's heartbeats) for 2 s instead of 0.2 s.
+    value = JSON.parse(text);
   } catch (err) {
-    // the reviver recurses per level: it runs out of stack between 2,000 and 3,000 levels
-    if (err instanceof RangeError) throw requestError('invalid JSON body: nested too deeply');
     throw requestError(`invalid JSON body: ${(err as Error).message}`);
+  }
+  dropProtoKeys(value);
+  return value;
+}
+
+/** Deletes every `__proto__` key of `root`, walking it without recursion to bound its depth. */
+function dropProtoKeys(root: unknown): void {
+  const pending: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, depth } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MaxBodyDepth) throw requestError('invalid JSON body: nested too deeply');
+    let children: readonly unknown[];
+    // an array is walked by index: no copy of a long one's elements
+    if (Array.isArray(value)) children = value;
+    else {
+      delete (value as Record<string, unknown>)[protoKey];
+      children = Object.values(value);
+    }
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (typeof child === 'object' && child !== null) pending.push({ value: child, depth: depth + 1 });
+    }
   }
 }
 
