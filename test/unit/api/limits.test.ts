@@ -202,6 +202,27 @@ describe('request size over HTTP', () => {
     });
   });
 
+  it('refuses a label selector longer than 64 KiB (all labels parameters joined), which took the event loop to parse', async () => {
+    await withApi({}, async (api) => {
+      // requirements of three characters and a comma, less the last comma: 4n - 1 characters
+      const selector = (count: number) => Array.from({ length: count }, (_, i) => `${i % 10}=x`).join(',');
+      for (const path of ['/api/v1/orchestrator/jobs', '/api/v1/orchestrator/nodes']) {
+        const longest = await call(api, 'GET', `${path}?labels=${selector(16_384)}x`);
+        expect(longest.status).toBe(200);
+        const [first, second] = [selector(8_192), selector(8_192)];
+        const refused = await call(api, 'GET', `${path}?labels=${first}&labels=${second}xx`);
+        expectApiError(refused, {
+          status: 400,
+          code: 'InternalError',
+          component: 'APIServer',
+          message:
+            "invalid query parameter 'labels': the selector is 65537 characters long, more than the 65536 accepted",
+        });
+        expect(refused.body.Details).toEqual({ parameter: 'labels' });
+      }
+    });
+  });
+
   it('keeps listening when accepting a connection fails (no file descriptor left), and reports it', async () => {
     const failures: unknown[] = [];
     await withApi(
