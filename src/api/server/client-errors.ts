@@ -27,6 +27,21 @@ export function answerClientError(err: ParserError, socket: Socket, maxHeaderByt
 }
 
 /**
+ * Answers a request Node did not hand to HTTP (an upgrade, a CONNECT) with `err`, then closes the
+ * connection once the answer is written.
+ */
+export function refuseRawRequest(
+  socket: Duplex,
+  err: BacalhauError,
+  requestId: string,
+  headers: Readonly<Record<string, string>>,
+): void {
+  writeApiError(socket, err, requestId, headers);
+  socket.once('finish', () => socket.destroy());
+  socket.end();
+}
+
+/**
  * Writes `err` as an HTTP answer with Bacalhau's error body straight on `socket`, for a request no route
  * answers; the connection is to be closed after it. `headers` go out with it.
  */

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
@@ -35,7 +35,7 @@ import { authorize } from './authorize.js';
 import { authorizerFromConfig } from './authz/from-config.js';
 import type { Authorizer } from './authz/types.js';
 import { parseJsonBody } from './body.js';
-import { answerClientError } from './client-errors.js';
+import { answerClientError, refuseRawRequest } from './client-errors.js';
 import { startDescriptorProbe } from './descriptor-probe.js';
 import { APIServerComponent, errorResponse, notFoundBody, requestError } from './errors.js';
 import { goJson, goJsonListParts, wire, type JsonPart, type ListBody } from './json.js';
@@ -294,6 +294,14 @@ async function configure(
   });
 
   answerRefusedHandshakes(app.websocketServer, { requestId: requestIdOf, headers: versionHeaders });
+  // Node hands a CONNECT to 'connect' listeners, and without one closes the connection unanswered.
+  app.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const refusal = requestError(
+      "CONNECT is not supported: this is a Bacalhau node's API, not an HTTP proxy",
+      { status: 405 },
+    );
+    refuseRawRequest(socket, refusal, requestIdOf(request), versionHeaders);
+  });
 
   // Echo's CORS defaults: every origin, the methods of the API. As echo does, every answer varies by
   // Origin (a cache must not give a browser an answer made for a client without one), and only a

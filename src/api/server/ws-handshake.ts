@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { writeApiError } from './client-errors.js';
+import { refuseRawRequest } from './client-errors.js';
 import { requestError } from './errors.js';
 
 /** The versions `ws` speaks; RFC 6455 (4.4) has a refusal list them. */
@@ -22,11 +22,9 @@ export function answerRefusedHandshakes(
     const refusal = requestError(`invalid WebSocket handshake: ${err.message}`, {
       hint: 'a WebSocket client sends these headers itself: use one, or `bacalhau job logs <id>`',
     });
-    writeApiError(socket, refusal, options.requestId(request), {
+    refuseRawRequest(socket, refusal, options.requestId(request), {
       ...options.headers,
       'Sec-WebSocket-Version': SupportedVersions,
     });
-    socket.once('finish', () => socket.destroy());
-    socket.end();
   });
 }

@@ -159,6 +159,26 @@ describe('upgrade requests', () => {
     });
   });
 
+  it('answers a CONNECT request (a client taking the node for a proxy) with an APIError, and closes', async () => {
+    await withServer(async (baseUrl) => {
+      const { socket, response } = await send(baseUrl, [
+        'CONNECT 127.0.0.1:22 HTTP/1.1',
+        'Host: 127.0.0.1:22',
+        'X-Request-Id: my-request',
+      ]);
+      expect(response.status).toBe(405);
+      expect(response.headers).toMatch(/\r\nx-bacalhau-git-version: v1\.9\.0\r\n/iu);
+      expect(JSON.parse(response.body)).toEqual({
+        Status: 405,
+        Message: "CONNECT is not supported: this is a Bacalhau node's API, not an HTTP proxy",
+        RequestID: 'my-request',
+        Code: 'InternalError',
+        Component: 'APIServer',
+      });
+      await closedByServer(socket, false);
+    });
+  });
+
   it('refuses a malformed WebSocket handshake with an APIError naming the header, and closes', async () => {
     await withServer(async (baseUrl) => {
       const path = 'GET /api/v1/orchestrator/jobs/j-1/logs HTTP/1.1';
