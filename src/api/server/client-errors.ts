@@ -26,9 +26,14 @@ export function answerClientError(err: ParserError, socket: Socket, maxHeaderByt
   socket.destroy(err);
 }
 
+/** How long a refused raw request's answer may take to go out before its connection is dropped. */
+const RawAnswerGraceMs = 5_000;
+
 /**
  * Answers a request Node did not hand to HTTP (an upgrade, a CONNECT) with `err`, then closes the
- * connection once the answer is written.
+ * connection once the answer is written. Node takes its own error listener off a socket it hands over,
+ * and an error event with no listener ends the process: a client resetting the connection meanwhile
+ * must only close it.
  */
 export function refuseRawRequest(
   socket: Duplex,
@@ -36,6 +41,13 @@ export function refuseRawRequest(
   requestId: string,
   headers: Readonly<Record<string, string>>,
 ): void {
+  socket.on('error', () => socket.destroy());
+  // a client that never reads keeps the answer from finishing: the connection goes all the same
+  setTimeout(() => socket.destroy(), RawAnswerGraceMs).unref();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   writeApiError(socket, err, requestId, headers);
   socket.once('finish', () => socket.destroy());
   socket.end();
