@@ -6,6 +6,14 @@
  */
 import { statSync } from 'node:fs';
 
+/** The cause of a write refused because the file moved: it passes once the file is back. */
+export class DatabaseFileMoved extends Error {
+  constructor(path: string) {
+    super(`${path} is no longer the file the database was opened from`);
+    this.name = 'DatabaseFileMoved';
+  }
+}
+
 export class DatabaseFileWatch {
   readonly #path: string;
   readonly #dev: number;

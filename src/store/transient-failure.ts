@@ -8,14 +8,19 @@ import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { doublingDelayMs } from '../lib/backoff.js';
+import { DatabaseFileMoved } from '../lib/database-file-watch.js';
 import { errorChain, RaiseOpenFilesLimit } from '../lib/error-chain.js';
 
 const passingCodes = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM)/u;
 
-/** Whether `err`, or what caused it, is SQLite failing in a way that may pass. */
+/**
+ * Whether `err`, or what caused it, is SQLite failing in a way that may pass, or a write refused while
+ * the database file is away from its path (it may be moved back).
+ */
 export function isPassingStoreFailure(err: unknown): boolean {
   for (const e of errorChain(err)) {
     if (e instanceof Database.SqliteError) return passingCodes.test(e.code);
+    if (e instanceof DatabaseFileMoved) return true;
   }
   return false;
 }

@@ -20,6 +20,7 @@ import { evaluationDoc, executionDoc, historyDoc, jobDoc, jobStateDoc } from '..
 import type { Job, JobHistory } from '../../models/index.js';
 import { ApplicationId, migrations, SchemaVersion } from './schema.js';
 import { SqliteJobStore } from './sqlite-store.js';
+import { isPassingStoreFailure } from '../transient-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bacalhau-ts-store-'));
 let fileCounter = 0;
@@ -350,10 +351,12 @@ describe('SqliteJobStore', () => {
       const kept = await store.createJob(makeJob());
       renameSync(path, `${path}.moved`);
       const err = await rejection(store.createJob(makeJob()));
-      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore', retryable: false });
+      expect(err).toMatchObject({ code: 'DatastoreFailure', component: 'JobStore', retryable: true });
       expect(err.message).toBe(
         `job store write failed: ${path} was deleted, moved or replaced while the node was running`,
       );
+      // the writers that must not give up (compute reports) retry it until the file is back
+      expect(isPassingStoreFailure(err)).toBe(true);
       expect(err.hint).toContain('move the file back where it was');
       // reads go on from the open file
       expect((await store.getJob(kept.ID)).ID).toBe(kept.ID);

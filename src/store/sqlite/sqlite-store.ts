@@ -19,7 +19,7 @@
  * read its own write awaits the write first.
  */
 import Database from 'better-sqlite3';
-import { DatabaseFileWatch } from '../../lib/database-file-watch.js';
+import { DatabaseFileMoved, DatabaseFileWatch } from '../../lib/database-file-watch.js';
 import { makeDatabaseFolder, restrictDatabaseFiles } from '../../lib/private-database.js';
 import { settleNow } from '../../lib/settle-now.js';
 import type { Evaluation } from '../../models/evaluation.js';
@@ -545,8 +545,8 @@ const DamagedFileFix =
 function movedFileError(path: string): BacalhauError {
   return datastoreFailure(
     `job store write failed: ${path} was deleted, moved or replaced while the node was running`,
-    undefined,
-    false,
+    new DatabaseFileMoved(path),
+    true,
     'the node writes nothing more to it, as it would be lost when the node restarts: move the file back ' +
       `where it was (writes resume), or stop the node and restore ${path} from a backup (or leave it ` +
       'missing to start with an empty job store)',
