@@ -23,6 +23,7 @@ describe('parseRocmSmiOutput', () => {
     const output = JSON.stringify({
       card2: card(8190 * 2 ** 21),
       system: { 'Driver version': '6.7' },
+      cards: { 'Card series': 'not a card' },
       card1: card(0),
     });
     expect(parseRocmSmiOutput(output)).toEqual([mi210(1, 0), mi210(2, 16380)]);

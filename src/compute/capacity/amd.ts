@@ -27,7 +27,7 @@ export function parseRocmSmiOutput(output: string): GPU[] {
   const cards: unknown = JSON.parse(output);
   if (!isPlainObject(cards)) throw new Error('expected a JSON object of cards');
   return Object.entries(cards)
-    .filter(([key]) => key.startsWith('card'))
+    .filter(([key]) => /^card\d+$/u.test(key))
     .map(([key, card]) => {
       const field = (name: string): string => {
         const value = isPlainObject(card) ? card[name] : undefined;
