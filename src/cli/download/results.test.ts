@@ -1,5 +1,5 @@
 import type * as Fs from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +158,14 @@ describe('downloadResults', () => {
     });
     expect(await readdir(out)).toEqual(['raw']);
     expect(await readdir(join(out, 'raw'))).toHaveLength(3);
+  });
+
+  it('with raw, replaces a folder of the same name an earlier run left in raw/', async () => {
+    const name = `127.0.0.1_${port}_e-1.tar.gz`;
+    await mkdir(join(out, 'raw', name), { recursive: true });
+    await writeFile(join(out, 'raw', name, 'old'), 'old');
+    await downloadResults([result('e-1', '/e-1.tar.gz')], settings({ raw: true }));
+    expect((await stat(join(out, 'raw', name))).isFile()).toBe(true);
   });
 
   it('names the execution whose download failed and merges nothing', async () => {

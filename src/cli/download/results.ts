@@ -78,14 +78,23 @@ export async function downloadResults(
   const keepRaw = async (): Promise<string> => {
     const rawDir = join(outputDir, RawFolderName);
     await mkdir(rawDir, { recursive: true, mode: 0o755 });
-    for (const { path } of downloaded) await rename(path, join(rawDir, basename(path)));
+    for (const { path } of downloaded) {
+      const target = join(rawDir, basename(path));
+      // an earlier run's copy that is a folder cannot be renamed over
+      await rm(target, { recursive: true, force: true });
+      await rename(path, target);
+    }
     await rm(downloadDir, { recursive: true, force: true });
     return rawDir;
   };
   /** What a failure leaves where: a download folder with no complete download in it is removed. */
   const whatIsLeft = async (): Promise<string> => {
     const nothing = `Nothing was merged into ${outputDir}`;
-    if (settings.raw) return `${nothing}; complete downloads are in ${await keepRaw()}.`;
+    if (settings.raw) {
+      // the failure being reported matters more than moving its complete downloads to raw/
+      const kept = await keepRaw().catch(() => downloadDir);
+      return `${nothing}; complete downloads are in ${kept}.`;
+    }
     if (downloaded.length > 0) return `${nothing}; complete downloads are in ${downloadDir}.`;
     await rm(downloadDir, { recursive: true, force: true });
     return `${nothing}.`;
