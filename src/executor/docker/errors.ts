@@ -32,13 +32,17 @@ export function outputError(problem: string): BacalhauError {
 }
 
 /** The image is neither present on the node nor pullable (Go `NewDockerImageError`). */
-export function imageNotAvailable(image: string, cause: unknown): BacalhauError {
+export function imageNotAvailable(
+  image: string,
+  cause: unknown,
+  hint = 'Check Task.Engine.Params.Image: the name and tag must exist in a registry the node can reach ' +
+    '(or be present on the node); a private image on Docker Hub needs the compute node started with ' +
+    `its login in ${UsernameEnvVar} and ${PasswordEnvVar}`,
+): BacalhauError {
   return dockerError(
     `image not available: ${JSON.stringify(image)}: ${describe(cause)}`,
     ErrorCode.NotFound,
-    'Check Task.Engine.Params.Image: the name and tag must exist in a registry the node can reach ' +
-      '(or be present on the node); a private image on Docker Hub needs the compute node started with ' +
-      `its login in ${UsernameEnvVar} and ${PasswordEnvVar}`,
+    hint,
     { cause, details: { Image: image } },
   );
 }

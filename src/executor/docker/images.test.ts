@@ -40,7 +40,12 @@ describe('createPullingImage', () => {
     const { docker, pulls } = daemonWithoutImage();
     await expect(
       createPullingImage(docker, { Image: 'me/private:1' }, new AbortController().signal),
-    ).rejects.toThrow('No such image: me/private:1');
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^image not available: "me\/private:1": .*No such image: me\/private:1/u,
+      ) as string,
+      hint: expect.stringContaining('started with SKIP_IMAGE_PULL, so it pulls no image') as string,
+    });
     expect(pulls).toEqual([]);
   });
 

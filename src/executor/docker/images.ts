@@ -40,11 +40,22 @@ export async function createPullingImage(
   try {
     return await createContainer(docker, options);
   } catch (err) {
-    if (!isNoSuchImage(err) || process.env['SKIP_IMAGE_PULL'] !== undefined) throw err;
+    if (!isNoSuchImage(err)) throw err;
+    if (process.env[SkipImagePull] !== undefined) {
+      throw imageNotAvailable(
+        options.Image,
+        err,
+        `The compute node was started with ${SkipImagePull}, so it pulls no image: put ${options.Image} on ` +
+          `the node (docker pull or docker load there), or start the node without ${SkipImagePull}`,
+      );
+    }
   }
   await pullImage(docker, options.Image, signal);
   return createContainer(docker, options);
 }
+
+/** Bacalhau's switch for nodes that must only run images already on them. */
+const SkipImagePull = 'SKIP_IMAGE_PULL';
 
 function isNoSuchImage(err: unknown): boolean {
   return statusCode(err) === 404 && /no such image/i.test(describe(err));
