@@ -10,7 +10,7 @@ import type { WebSocketServer } from 'ws';
 import { refuseRawRequest } from './client-errors.js';
 import { requestError } from './errors.js';
 
-/** The versions `ws` speaks; RFC 6455 (4.4) has a refusal list them. */
+/** The versions `ws` speaks; RFC 6455 (4.4) has a refusal of the version list them. */
 const SupportedVersions = '13, 8';
 
 export function answerRefusedHandshakes(
@@ -22,9 +22,10 @@ export function answerRefusedHandshakes(
     const refusal = requestError(`invalid WebSocket handshake: ${err.message}`, {
       hint: 'a WebSocket client sends these headers itself: use one, or `bacalhau job logs <id>`',
     });
+    const versionRefused = err.message.includes('Sec-WebSocket-Version');
     refuseRawRequest(socket, refusal, options.requestId(request), {
       ...options.headers,
-      'Sec-WebSocket-Version': SupportedVersions,
+      ...(versionRefused && { 'Sec-WebSocket-Version': SupportedVersions }),
     });
   });
 }

@@ -210,6 +210,8 @@ describe('upgrade requests', () => {
           Component: 'APIServer',
           Hint: expect.any(String) as unknown,
         });
+        // only a refused version is answered with the versions spoken
+        expect(response.headers).not.toMatch(/\r\nsec-websocket-version:/iu);
         await closedByServer(socket, false);
       }
       // a version it does not speak: the answer lists the ones it does, as RFC 6455 asks
