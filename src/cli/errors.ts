@@ -3,7 +3,7 @@
  * saying what to do. The client's "cannot connect" error is the common case and gets its own wording.
  */
 import { ClientComponent } from '../api/client/index.js';
-import { errorChain, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
+import { errorChain, isOutOfFileDescriptors, outOfFileDescriptorsHint } from '../lib/error-chain.js';
 import { BacalhauError, ErrorCode, errorMessage } from '../models/bacerrors.js';
 
 /** The network reason of a failed fetch, e.g. `connection refused` (undici hides it in `cause`). */
@@ -74,7 +74,7 @@ function withDescriptorHint(err: unknown): unknown {
   if (!isOutOfFileDescriptors(err) || (err instanceof BacalhauError && err.hint !== '')) return err;
   return new BacalhauError(errorMessage(err), {
     ...(err instanceof BacalhauError ? err.options() : { code: ErrorCode.IOError }),
-    hint: `this process has no file descriptor left: ${RaiseOpenFilesLimit}`,
+    hint: outOfFileDescriptorsHint('this process'),
     cause: err,
   });
 }

@@ -1,5 +1,5 @@
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
-import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/error-chain.js';
+import { isDiskFull, isOutOfFileDescriptors, outOfFileDescriptorsHint } from '../lib/error-chain.js';
 
 /**
  * A failure because the node ran out of something (file descriptors, disk space) while doing anything
@@ -9,7 +9,7 @@ import { isDiskFull, isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../lib/
 export function withNodeLimitHint(err: unknown): unknown {
   if (err instanceof BacalhauError && err.hint !== '') return err;
   const hint = isOutOfFileDescriptors(err)
-    ? `the compute node has no file descriptor left: ${RaiseOpenFilesLimit}`
+    ? outOfFileDescriptorsHint('the compute node')
     : isDiskFull(err)
       ? "the compute node's disk is full: free space on the disk that holds its data dir"
       : undefined;

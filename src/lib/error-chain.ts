@@ -35,3 +35,11 @@ export function isOutOfFileDescriptors(err: unknown): boolean {
 /** What an operator does about {@link isOutOfFileDescriptors}. */
 export const RaiseOpenFilesLimit =
   'raise its open-files limit: ulimit -n, or LimitNOFILE for a systemd service';
+
+/**
+ * The hint for {@link isOutOfFileDescriptors}: who ran out (`the compute node`), what for if that
+ * matters (` to reach the daemon with`), and the fix.
+ */
+export function outOfFileDescriptorsHint(who: string, purpose = ''): string {
+  return `${who} has no file descriptor left${purpose}: ${RaiseOpenFilesLimit}`;
+}

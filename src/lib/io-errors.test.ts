@@ -10,8 +10,8 @@ describe('diskError', () => {
     });
     const emfile = Object.assign(new Error("EMFILE: too many open files, scandir '/d'"), { code: 'EMFILE' });
     expect(diskError('Publisher', 'preparing /d', emfile).hint).toBe(
-      'The compute node has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE ' +
-        'for a systemd service.',
+      'the compute node has no file descriptor left: raise its open-files limit: ulimit -n, or LimitNOFILE ' +
+        'for a systemd service',
     );
   });
 });

@@ -3,7 +3,7 @@
  * the component it names: the disk failing, and the operation cancelled or timed out.
  */
 import { BacalhauError, ErrorCode, errorMessage } from '../models/index.js';
-import { isOutOfFileDescriptors, RaiseOpenFilesLimit } from './error-chain.js';
+import { isOutOfFileDescriptors, outOfFileDescriptorsHint } from './error-chain.js';
 
 /**
  * The local disk failed us (full, unwritable), or the node had no file descriptor left to use it
@@ -14,7 +14,7 @@ export function diskError(component: string, what: string, cause: unknown): Baca
     code: ErrorCode.IOError,
     component,
     hint: isOutOfFileDescriptors(cause)
-      ? `The compute node has no file descriptor left: ${RaiseOpenFilesLimit}.`
+      ? outOfFileDescriptorsHint('the compute node')
       : 'Check free space and permissions of the compute node data directory.',
     retryable: true,
     cause,

@@ -2,7 +2,7 @@
  * The Docker executor's errors (Go `pkg/docker/errors.go` and the engine spec's validation): each says
  * which job field is at fault and how to fix it, or what is wrong with the node.
  */
-import { isOutOfFileDescriptors, RaiseOpenFilesLimit } from '../../lib/error-chain.js';
+import { isOutOfFileDescriptors, outOfFileDescriptorsHint } from '../../lib/error-chain.js';
 import { BacalhauError, ErrorCode } from '../../models/bacerrors.js';
 import { DockerComponent } from '../../models/engines/docker.js';
 import { PasswordEnvVar, UsernameEnvVar } from './registry-credentials.js';
@@ -88,7 +88,7 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
         ? ErrorCode.NotFound
         : ErrorCode.UnknownError,
     isOutOfFileDescriptors(cause)
-      ? `the compute node has no file descriptor left to reach the daemon with: ${RaiseOpenFilesLimit}`
+      ? outOfFileDescriptorsHint('the compute node', ' to reach the daemon with')
       : isDenied(cause)
         ? DeniedFix
         : unreachable
