@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { MaxSpecCollectionEntries } from '../../models/jobspec/collection-size.js';
 import { MaxBodyDepth, parseJsonBody } from './body.js';
 
 function nested(depth: number): string {
@@ -20,6 +21,27 @@ describe('parseJsonBody', () => {
     expect(() => parseJsonBody(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toThrow(
       'invalid JSON body: nested too deeply',
     );
+  });
+
+  it('refuses a list or map longer than a job spec may hold before parsing it, naming where it is', () => {
+    const keys = (n: number): Record<string, string> =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`K${i}`, 'v']));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const over = JSON.stringify({ Job: { Tasks: [{ Env: keys(MaxSpecCollectionEntries + 1) }] } });
+      expect(() => parseJsonBody(over)).toThrow(
+        `Job.Tasks[0].Env: ${MaxSpecCollectionEntries + 1} keys, more than the ${MaxSpecCollectionEntries} one ` +
+          'list or map of a request body may hold',
+      );
+      expect(parse).not.toHaveBeenCalledWith(over);
+      expect(() => parseJsonBody(JSON.stringify(Array(MaxSpecCollectionEntries + 1).fill(0)))).toThrow(
+        /^the request body: 10001 entries, more than/u,
+      );
+      const atLimit = { Job: { Tasks: [{ Env: keys(MaxSpecCollectionEntries) }] } };
+      expect(parseJsonBody(JSON.stringify(atLimit))).toEqual(atLimit);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('parses with no reviver, which V8 would call back for every value of a large body', () => {

@@ -4,7 +4,9 @@
  * ignored, a value of the wrong JSON type is a 400 naming the field. JSON `null` or no body at all leaves
  * every field at its zero value, as Go's binder does.
  */
+import { findOversizedJsonCollection } from '../../lib/json-collection-scan.js';
 import { decodeStruct, findField, isPlainObject, jsonTypeOf, type StructSchema } from '../../models/codec.js';
+import { MaxSpecCollectionEntries, OversizedCollectionHint } from '../../models/jobspec/collection-size.js';
 import { requestError } from './errors.js';
 
 /** The one key that reaches an object's prototype when code copies the body with `obj[key] = value`. */
@@ -20,10 +22,11 @@ export const MaxBodyDepth = 1000;
 /**
  * Parses a request body. Empty or blank → undefined. `__proto__` keys are dropped.
  * @throws a 400 (`invalid JSON body: …`) for text that is not JSON, or nests deeper than
- *   {@link MaxBodyDepth}
+ *   {@link MaxBodyDepth}; a 400 naming a list or map of more entries than a job spec may hold
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  refuseOversizedCollections(text);
   let value: unknown;
   try {
     // No reviver: V8 calls one back for every value, which made a 10 MB body hold the event loop
@@ -34,6 +37,23 @@ export function parseJsonBody(text: string): unknown {
   }
   dropProtoKeys(value);
   return value;
+}
+
+/**
+ * A list or map longer than a job spec's may be (the only body that holds any of length) is refused
+ * before the parse: parsing one with hundreds of thousands of keys, and then walking it, held the node
+ * for over a second. Bodies too short to hold one are not scanned.
+ */
+function refuseOversizedCollections(text: string): void {
+  // the shortest list of more than the limit: `[0,0,…]`
+  if (text.length < 2 * MaxSpecCollectionEntries + 3) return;
+  const found = findOversizedJsonCollection(text, MaxSpecCollectionEntries);
+  if (found === undefined) return;
+  throw requestError(
+    `${found.path === '' ? 'the request body' : found.path}: ${found.entries} ${found.kind === 'object' ? 'keys' : 'entries'}, ` +
+      `more than the ${MaxSpecCollectionEntries} one list or map of a request body may hold`,
+    { hint: OversizedCollectionHint },
+  );
 }
 
 /** Deletes every `__proto__` key of `root`, walking it without recursion to bound its depth. */

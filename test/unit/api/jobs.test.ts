@@ -267,7 +267,8 @@ describe('PUT|POST /jobs', () => {
         status: 400,
         code: 'InternalError',
         component: 'APIServer',
-        message: 'Tasks[0].Env: 100000 keys, more than the 10000 one list or map of a job spec may hold',
+        message:
+          'Job.Tasks[0].Env: 100000 keys, more than the 10000 one list or map of a request body may hold',
       });
       expect(answer.body.Hint).toBe(
         'Pass large data to the task as an input (inline, urlDownload or local) rather than in the spec',
