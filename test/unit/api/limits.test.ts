@@ -144,6 +144,14 @@ describe("Go's connection deadlines, over real sockets", () => {
     });
   }, 10_000);
 
+  it("keeps an idle keep-alive connection for Go's ReadTimeout, 20 s, and says so in Keep-Alive", async () => {
+    await withApi({ server: { host: '127.0.0.1', port: 0 } }, async (api) => {
+      const baseUrl = await api.server.listen();
+      const answer = await fetch(`${baseUrl}/api/v1/agent/alive`);
+      expect(answer.headers.get('keep-alive')).toBe('timeout=20');
+    });
+  });
+
   it('closes the connection of an answer not written out by the write deadline', async () => {
     const clock = new ManualClock();
     const never = new Promise<never>(() => undefined);
