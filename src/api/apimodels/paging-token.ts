@@ -64,8 +64,12 @@ export function decodePagingToken(text: string, { marked = true } = {}): PagingT
   return token;
 }
 
+/** How much of a bad token an error quotes: the client has it whole, and the query may hold 1 MB. */
+const maxQuotedToken = 200;
+
 function invalidPagingToken(text: string, reason: string): BacalhauError {
-  return new BacalhauError(`${reason}: invalid paging token: ${text}`, {
+  const quoted = text.length > maxQuotedToken ? `${text.slice(0, maxQuotedToken)}…` : text;
+  return new BacalhauError(`${reason}: invalid paging token: ${quoted}`, {
     code: ErrorCode.BadRequest,
     component: 'APIServer',
     hint: 'Use the NextToken of a previous response unchanged, or leave it out to start from the beginning',

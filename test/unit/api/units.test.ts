@@ -70,6 +70,10 @@ describe('paging token', () => {
     expect(message(enc('a:N:1:2:-3'))).toMatch(/^malformed token: /);
     expect(message(enc('a:N:1:2:'))).toMatch(/^malformed token: /);
     expect(message(enc('a:N:1:2:9007199254740993'))).toMatch(/^malformed token: /);
+    // a long one is quoted in part: the client has it whole
+    expect(message(`!${'x'.repeat(100_000)}`)).toBe(
+      `failed to decode paging token: invalid paging token: !${'x'.repeat(199)}…`,
+    );
   });
 
   it("carries a job list's mark as a fifth part (not in Go's tokens)", () => {

@@ -260,7 +260,7 @@ export function jobRoutes(deps: JobRoutesDeps): RouteDef[] {
           // The token replaces the request's order, direction and page size: pages stay in one order.
           const token = decodeTokenParam(query.next_token);
           if (!(jobOrderByValues as readonly string[]).includes(token.sortBy)) {
-            throw requestError(`invalid paging token: ${query.next_token}`, {
+            throw requestError(`invalid paging token: ${abbreviate(query.next_token)}`, {
               details: { parameter: 'next_token' },
             });
           }
