@@ -1,6 +1,8 @@
 /**
  * The execution store's tables, and what brings the file of an earlier build up to them when it is
- * opened. The file has no schema version: each change is recognised by the columns it left.
+ * opened. The builds before schema versions are recognised by the columns they left; from version 1
+ * the file says what it is (`application_id`) and which version wrote it (`user_version`), so that a
+ * build refuses another program's file, or a newer build's, rather than write its tables into it.
  *
  * - `executions`: one row per execution, its state document (`doc`); `ended` is when it reached a
  *   terminal state (ms since the epoch; NULL while it is not in one), which retention.ts goes by.
@@ -10,7 +12,17 @@
  *   node says it completed still counts them.
  */
 import type Database from 'better-sqlite3';
-import { isTerminalExecutionState, type ExecutionStateType } from '../../models/index.js';
+import {
+  BacalhauError,
+  ErrorCode,
+  isTerminalExecutionState,
+  type ExecutionStateType,
+} from '../../models/index.js';
+
+/** `BCLE`: a bacalhau-ts compute execution store (the job store's is `BCLH`). */
+export const ExecutionStoreApplicationId = 0x42434c45;
+/** The version of the tables below; a file of an earlier build without one is brought up to it. */
+export const ExecutionStoreSchemaVersion = 1;
 
 const tables = `
   CREATE TABLE IF NOT EXISTS executions (
@@ -47,6 +59,20 @@ const endedIndex =
 
 /** Creates what is missing and brings an earlier build's file up to date; `nowMs` dates its ended executions. */
 export function prepareSchema(db: Database.Database, nowMs: number): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (applicationId !== 0 && applicationId !== ExecutionStoreApplicationId) {
+    throw refusedFile(
+      `the file is not a bacalhau-ts compute execution store (application_id ${applicationId})`,
+      'it belongs to another program or store: move it away, or give the node a data dir of its own',
+    );
+  }
+  if (version > ExecutionStoreSchemaVersion) {
+    throw refusedFile(
+      `the file has schema version ${version}, newer than this build's ${ExecutionStoreSchemaVersion}`,
+      'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
+    );
+  }
   db.exec(tables);
   const columns = db
     .prepare<[], { name: string }>('PRAGMA table_info(executions)')
@@ -55,6 +81,12 @@ export function prepareSchema(db: Database.Database, nowMs: number): void {
   if (columns.includes('job')) moveJobColumn(db);
   if (!columns.includes('ended')) addEndedColumn(db, nowMs);
   db.exec(endedIndex);
+  if (version !== ExecutionStoreSchemaVersion) db.pragma(`user_version = ${ExecutionStoreSchemaVersion}`);
+  if (applicationId === 0) db.pragma(`application_id = ${ExecutionStoreApplicationId}`);
+}
+
+function refusedFile(message: string, hint: string): BacalhauError {
+  return new BacalhauError(message, { code: ErrorCode.DatastoreFailure, hint });
 }
 
 /**

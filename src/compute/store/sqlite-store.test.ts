@@ -431,6 +431,18 @@ describe('SqliteExecutionStore', () => {
       file.close();
       expect(columns.map((column) => column.name)).not.toContain('job');
     });
+
+    it('marks the file of an earlier build with its kind and schema version, and opens it again', async () => {
+      const { path } = await oldFile('e-old', 'Running', false);
+      open(path).close();
+      const db = new Database(path, { readonly: true });
+      expect([
+        db.pragma('application_id', { simple: true }),
+        db.pragma('user_version', { simple: true }),
+      ]).toEqual([1111706693, 1]);
+      db.close();
+      expect(open(path).liveExecutions()).toMatchObject([{ ID: 'e-old' }]);
+    });
   });
 
   it('names the file in a clear error when it cannot be opened', async () => {
@@ -526,6 +538,49 @@ describe('SqliteExecutionStore', () => {
       expect(existsSync(`${path}-wal`)).toBe(false);
       vi.restoreAllMocks();
       expect(open(path).get('e-1').ComputeState.StateType).toBe('AskForBidAccepted');
+    });
+  });
+
+  describe('what the file says it is', () => {
+    const file = async (pragmas: string[]): Promise<string> => {
+      const path = await tempPath();
+      const db = new Database(path);
+      db.exec('CREATE TABLE jobs (id TEXT)');
+      for (const pragma of pragmas) db.pragma(pragma);
+      db.close();
+      return path;
+    };
+    const tablesOf = (path: string): string[] => {
+      const db = new Database(path, { readonly: true });
+      const names = db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((row) => row.name);
+      db.close();
+      return names;
+    };
+
+    it("refuses another store's file (the job store's state.db) and writes nothing into it", async () => {
+      const path = await file(['application_id = 1111706696', 'user_version = 7']);
+      expect(() => open(path)).toThrow(
+        expect.objectContaining({
+          message: `cannot open the compute execution store ${path}: the file is not a bacalhau-ts compute execution store (application_id 1111706696)`,
+          code: 'DatastoreFailure',
+          hint: 'it belongs to another program or store: move it away, or give the node a data dir of its own',
+        }),
+      );
+      expect(tablesOf(path)).toEqual(['jobs']);
+    });
+
+    it("refuses a newer build's file", async () => {
+      const path = await file(['application_id = 1111706693', 'user_version = 2']);
+      expect(() => open(path)).toThrow(
+        expect.objectContaining({
+          message: `cannot open the compute execution store ${path}: the file has schema version 2, newer than this build's 1`,
+          hint: 'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
+        }),
+      );
+      expect(tablesOf(path)).toEqual(['jobs']);
     });
   });
 

@@ -436,9 +436,15 @@ function storeFailure(doing: 'open' | 'read' | 'use', path: string, err: unknown
     component: ExecutionStoreComponent,
     hint: isDamagedDatabase(err)
       ? 'the file is damaged: move it away and start again (the node then fails what it was running)'
-      : (folderInPlaceHint(path) ??
+      : (ownHint(err) ??
+        folderInPlaceHint(path) ??
         passingFailureHint(err, path) ??
         'check that the data directory is writable and not used by another compute node'),
     cause: err,
   });
+}
+
+/** The hint of a refusal that has one already (schema.ts: a foreign or newer file). */
+function ownHint(err: unknown): string | undefined {
+  return err instanceof BacalhauError && err.hint !== '' ? err.hint : undefined;
 }

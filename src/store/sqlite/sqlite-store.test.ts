@@ -301,6 +301,9 @@ describe('SqliteJobStore', () => {
       const err = await rejection(SqliteJobStore.create({ path }));
       expect(err.code).toBe('DatastoreFailure');
       expect(err.message).toContain('newer than this build');
+      expect(err.hint).toBe(
+        'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
+      );
     });
 
     it("refuses another program's database", async () => {
@@ -310,6 +313,9 @@ describe('SqliteJobStore', () => {
       db.close();
       const err = await rejection(SqliteJobStore.create({ path: other }));
       expect(err.message).toContain('not a bacalhau-ts job store');
+      expect(err.hint).toBe(
+        'it belongs to another program or store: move it away, or give the node a data dir of its own',
+      );
     });
 
     it('reports a file it cannot open as DatastoreFailure', async () => {

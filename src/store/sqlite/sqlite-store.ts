@@ -568,12 +568,16 @@ function migrate(db: Database.Database, path: string, onUpgrade?: (from: number,
       throw datastoreFailure(
         `${path} is not a bacalhau-ts job store (application_id ${applicationId})`,
         undefined,
+        false,
+        'it belongs to another program or store: move it away, or give the node a data dir of its own',
       );
     }
     if (version > SchemaVersion) {
       throw datastoreFailure(
-        `${path} has schema version ${version}, newer than this build's ${SchemaVersion}: upgrade bacalhau-ts`,
+        `${path} has schema version ${version}, newer than this build's ${SchemaVersion}`,
         undefined,
+        false,
+        'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
       );
     }
     // (version 0 is a new file: nothing to upgrade)
