@@ -105,6 +105,24 @@ type RequestOptions = CallOptions & {
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
+/**
+ * A job named "." or ".." cannot travel in a path: URL parsing (fetch's, the WebSocket's) takes such a
+ * segment, escaped or not, as a step between folders, so `jobs/./history` would ask for the job named
+ * "history" and `jobs/..` for another route. Bacalhau's Go client sends the path as it is.
+ */
+function refuseDotSegments(path: string): void {
+  const dots = path.split('/').find((segment) => segment === '.' || segment === '..');
+  if (dots === undefined) return;
+  throw new BacalhauError(
+    `cannot ask for "${dots}" by name: a URL reads "${dots}" as a step between folders, so the request would reach another resource`,
+    {
+      code: ErrorCode.BadRequest,
+      component: ClientComponent,
+      hint: 'Use its ID instead (job list shows the IDs of jobs)',
+    },
+  );
+}
+
 export class HttpTransport {
   readonly baseUrl: URL;
   readonly #options: ClientOptions;
@@ -143,6 +161,7 @@ export class HttpTransport {
 
   /** The URL of an API path with its query; `namespace` falls back to the client's default. */
   url(path: string, query: Readonly<Record<string, QueryValue>> = {}): URL {
+    refuseDotSegments(path);
     const url = new URL(path.replace(/^\//, ''), this.baseUrl);
     for (const [key, value] of Object.entries(query)) {
       if (value === undefined || value === '' || value === false || value === 0) continue;

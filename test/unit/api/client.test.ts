@@ -135,6 +135,32 @@ describe('BacalhauClient', () => {
     });
   });
 
+  it('refuses a job named "." or "..", which a URL would turn into another resource', async () => {
+    await withClient({}, {}, async (client) => {
+      // a job named "history": `jobs/./history` is read as `jobs/history`, this job
+      await client.jobs.put({ job: dockerJob({ Name: 'history' }) });
+      await client.jobs.put({ job: dockerJob({ Name: '.' }) });
+      for (const name of ['.', '..']) {
+        const calls = [
+          () => client.jobs.get({ idOrName: name }),
+          () => client.jobs.history({ idOrName: name }),
+          () => client.jobs.executions({ idOrName: name }),
+          () => client.jobs.stop({ idOrName: name }),
+        ];
+        for (const call of calls) {
+          const err = await rejection((async () => call())());
+          expect(err.message).toBe(
+            `cannot ask for "${name}" by name: a URL reads "${name}" as a step between folders, so the request would reach another resource`,
+          );
+          expect(err.hint).toBe('Use its ID instead (job list shows the IDs of jobs)');
+        }
+      }
+      // names that merely hold dots travel as they are
+      await client.jobs.put({ job: dockerJob({ Name: '.a..' }) });
+      expect((await client.jobs.get({ idOrName: '.a..' })).Job.Name).toBe('.a..');
+    });
+  });
+
   it('follows the history cursor until the job is terminal', async () => {
     await withClient({}, {}, async (client) => {
       const { JobID } = await client.jobs.put({ job: dockerJob() });
