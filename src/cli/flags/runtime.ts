@@ -1,6 +1,6 @@
 /** Bacalhau's run-time settings flags (`cliflags/runtime.go`) of `job run` and `job rerun`. */
 import { Option, type Command } from 'commander';
-import { parseUint } from './parse.js';
+import { parseInteger } from './parse.js';
 
 export interface RuntimeSettings {
   /** `--wait` (default true; `--wait=false` prints the job ID and returns). */
@@ -28,9 +28,10 @@ export function addRuntimeFlags(cmd: Command, options: { dryRun: boolean }): Com
     .addOption(
       new Option(
         '--wait-timeout-secs <seconds>',
-        'When using --wait, how many seconds to wait for the job to complete before giving up.',
+        'When using --wait, how many seconds to wait for the job to complete before giving up (0 or less: no limit).',
       )
-        .argParser(parseUint)
+        // an int, as Bacalhau's pflag IntVar: a negative value is accepted there
+        .argParser(parseInteger)
         .default(600),
     )
     .addOption(new Option('--id-only', 'Print out only the Job ID on successful submission.'))
