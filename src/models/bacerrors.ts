@@ -49,6 +49,8 @@ export const ErrorCode = {
   MemoryLimitError: 'MemoryLimitError',
   InputConfigError: 'InputConfigError',
   OutputConfigError: 'OutputConfigError',
+  // The Docker executor's own (`pkg/docker/errors.go`).
+  ImageNotFound: 'ImageNotFound',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -268,7 +268,8 @@ describeWithEnv('docker executor', dockerEnv(), (env) => {
           executor.start(await newRequest(dir, { engine: engine({ Image: image }) })),
         );
         expect(Date.now() - started).toBeLessThan(15_000);
-        expect(err.code).toBe(ErrorCode.NotFound);
+        // Go's code (pkg/docker/errors.go), which the execution's error event carries as Docker:ImageNotFound
+        expect(err.code).toBe(ErrorCode.ImageNotFound);
         expect(err.message).toContain(`image not available: "${image}"`);
         expect(err.hint).toContain('Task.Engine.Params.Image');
       }));

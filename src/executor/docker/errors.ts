@@ -41,7 +41,7 @@ export function imageNotAvailable(
 ): BacalhauError {
   return dockerError(
     `image not available: ${JSON.stringify(image)}: ${describe(cause)}`,
-    ErrorCode.NotFound,
+    ErrorCode.ImageNotFound,
     hint,
     { cause, details: { Image: image } },
   );
