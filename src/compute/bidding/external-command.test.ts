@@ -66,15 +66,18 @@ describe('externalCommandStrategy', () => {
   });
 
   it('fails with TimeOut naming the key when the command outlives its time limit', async () => {
-    const command = 'sleep 31.4159 & wait';
+    // a duration of this run's own, so that another run's sleep is not taken for it
+    const sleep = `sleep 31.${process.pid}`;
+    const command = `${sleep} & wait`;
     await expect(ask(command, 200)).rejects.toMatchObject({
       code: 'TimeOut',
       message: `job selection probe "${command}" did not answer within 0.2s`,
       hint: expect.stringContaining('JobAdmissionControl.ProbeExec') as unknown,
     });
-    // what the command started is stopped with it
-    const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
-    expect(stdout).not.toContain('sleep 31.4159');
+    // what the command started is stopped with it (SIGKILL is delivered when the kernel gets to it)
+    const running = async (): Promise<boolean> =>
+      (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n').includes(sleep);
+    await expect.poll(running, { timeout: 10_000 }).toBe(false);
   });
 
   it('fails with RequestCancelled when the caller aborts', async () => {
