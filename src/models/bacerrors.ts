@@ -51,6 +51,10 @@ export const ErrorCode = {
   OutputConfigError: 'OutputConfigError',
   // The Docker executor's own (`pkg/docker/errors.go`).
   ImageNotFound: 'ImageNotFound',
+  ContainerNotFound: 'ContainerNotFound',
+  Conflict: 'Conflict',
+  SystemError: 'SystemError',
+  Unavailable: 'Unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

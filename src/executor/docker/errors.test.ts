@@ -59,15 +59,37 @@ describe('daemon errors', () => {
     ]);
   });
 
+  it("carry Go's code for each kind of refusal, which the execution's events show as Docker:<code>", () => {
+    const codes = [
+      refusal(404, 'No such container: 5e1f'),
+      refusal(404, 'network bacalhau-x not found'),
+      refusal(401, 'authentication required'),
+      refusal(403, 'denied'),
+      refusal(409, 'Conflict. The container name "/x" is already in use'),
+      refusal(500, 'driver failed'),
+      refusal(501, 'not implemented'),
+      refusal(503, 'unavailable'),
+      refusal(418, 'teapot'),
+    ].map((cause) => daemonError('doing', cause).code);
+    expect(codes).toEqual([
+      'ContainerNotFound',
+      'NotFound',
+      'Unauthorized',
+      'Forbidden',
+      'Conflict',
+      'SystemError',
+      'NotImplemented',
+      'Unavailable',
+      'UnknownError',
+    ]);
+  });
+
   it('point at the daemon for anything else, and retry when it cannot be reached', () => {
     const other = daemonError(
       'starting container',
       refusal(500, 'driver failed programming external connectivity'),
     );
-    expect([other.code, other.hint]).toEqual([
-      ErrorCode.UnknownError,
-      'Check the Docker daemon and its logs',
-    ]);
+    expect([other.code, other.hint]).toEqual([ErrorCode.SystemError, 'Check the Docker daemon and its logs']);
     const away = daemonError(
       'creating container',
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),

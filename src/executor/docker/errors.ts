@@ -82,11 +82,7 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
   }
   return dockerError(
     `${doing}: ${describe(cause)}`,
-    unreachable
-      ? ErrorCode.ServiceUnavailable
-      : statusCode(cause) === 404
-        ? ErrorCode.NotFound
-        : ErrorCode.UnknownError,
+    unreachable ? ErrorCode.ServiceUnavailable : refusalCode(cause),
     isOutOfFileDescriptors(cause)
       ? outOfFileDescriptorsHint('the compute node', ' to reach the daemon with')
       : isDenied(cause)
@@ -96,6 +92,31 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
           : 'Check the Docker daemon and its logs',
     { cause, retryable: unreachable },
   );
+}
+
+/**
+ * Go's code for a daemon's refusal (`NewDockerError`, by the errdefs class Docker's client gives each
+ * HTTP status), which an execution's error event carries as `Docker:<code>`.
+ */
+function refusalCode(cause: unknown): ErrorCode {
+  switch (statusCode(cause) ?? 0) {
+    case 404:
+      return /no such container/iu.test(describe(cause)) ? ErrorCode.ContainerNotFound : ErrorCode.NotFound;
+    case 401:
+      return ErrorCode.Unauthorized;
+    case 403:
+      return ErrorCode.Forbidden;
+    case 409:
+      return ErrorCode.Conflict;
+    case 500:
+      return ErrorCode.SystemError;
+    case 501:
+      return ErrorCode.NotImplemented;
+    case 503:
+      return ErrorCode.Unavailable;
+    default:
+      return ErrorCode.UnknownError;
+  }
 }
 
 /** Daemon refusals that the job spec causes, with the field that fixes them. */
