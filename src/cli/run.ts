@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { isDebugMode } from './debug-mode.js';
 import { friendlyError } from './errors.js';
 import { fatalText } from './messages.js';
+import { terminalSafe } from './output/index.js';
 import { errorChain } from '../lib/error-chain.js';
 import { configureTree, createProgram } from './root.js';
 
@@ -40,7 +41,7 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
   const details = err instanceof BacalhauError ? Object.entries(err.details) : [];
   if (details.length > 0) {
     ctx.stderr.write('\nDetails:\n');
-    for (const [key, value] of details) ctx.stderr.write(`${key}: ${value}\n`);
+    for (const [key, value] of details) ctx.stderr.write(terminalSafe(`${key}: ${value}\n`));
   }
   // The stack of what was thrown: where the failure happened, not where it was reworded.
   const stack = thrown instanceof Error ? thrown.stack : undefined;

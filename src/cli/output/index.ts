@@ -20,6 +20,7 @@ export {
   type OutputOptions,
   type OutputTarget,
 } from './output.js';
+export { terminalSafe } from './terminal-safe.js';
 export {
   displayWidth,
   renderCsv,

@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TextSink } from '../context.js';
 import { toJson, toYaml } from './encode.js';
 import { renderCsv, renderTable, type Column } from './table.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export const tabularFormats = ['table', 'csv'] as const;
 export const nonTabularFormats = ['json', 'yaml'] as const;
@@ -195,13 +196,14 @@ export function printValue(target: OutputTarget, value: unknown, options: NonTab
 }
 
 /**
- * Prints `key = value` lines with the keys aligned, skipping empty values (Bacalhau's `output.KeyValue`).
+ * Prints `key = value` lines with the keys aligned, skipping empty values (Bacalhau's `output.KeyValue`);
+ * control characters in values are shown escaped (terminal-safe.ts).
  */
 export function printKeyValues(target: OutputTarget, pairs: ReadonlyArray<readonly [string, unknown]>): void {
   const width = Math.max(0, ...pairs.map(([key]) => key.length));
   for (const [key, value] of pairs) {
     const text = typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
     if (value === undefined || value === null || text === '') continue;
-    target.stdout.write(`${key.padEnd(width)} = ${text}\n`);
+    target.stdout.write(`${key.padEnd(width)} = ${terminalSafe(text)}\n`);
   }
 }

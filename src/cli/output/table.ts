@@ -1,8 +1,10 @@
 /**
  * Table and CSV rendering in the layout of Bacalhau's go-pretty tables (`StyleColoredGreenWhiteOnBlack`,
  * or its uncoloured twin with `--no-style`): no borders, one space of padding each side of every cell,
- * upper-cased headers, multi-line cells, long values wrapped at the column's maximum width.
+ * upper-cased headers, multi-line cells, long values wrapped at the column's maximum width. Cells show
+ * control characters escaped (terminal-safe.ts): they hold what jobs and nodes are named and say.
  */
+import { terminalSafe } from './terminal-safe.js';
 
 /** One column of a list: how to read the cell from a row, and how wide it may grow. */
 export interface Column<T> {
@@ -142,7 +144,9 @@ export function renderTable<T>(
   }
   for (const row of rows) {
     grid.push(
-      columns.map((c) => enforceWidth(c.value(row).replaceAll('\t', '    '), c as Column<never>, wide)),
+      columns.map((c) =>
+        enforceWidth(terminalSafe(c.value(row)).replaceAll('\t', '    '), c as Column<never>, wide),
+      ),
     );
   }
   if (grid.length === 0 || columns.length === 0) return '';
