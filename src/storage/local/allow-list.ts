@@ -8,7 +8,7 @@
  * symbolic link can reach outside an entry.
  */
 import { realpath } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { StorageComponent } from '../../models/sources/errors.js';
 import { compileGlob, escapeGlob, GlobError } from './glob.js';
@@ -65,6 +65,25 @@ export function checkAllowList(
   const matches = list.filter((allowed) => allowed.matcher.test(realPath));
   if (matches.length === 0) return 'not-listed';
   return !write || matches.some((allowed) => allowed.readWrite) ? 'allowed' : 'read-only';
+}
+
+/**
+ * Whether `path` is listed as written (`..` taken away as text, links not followed), by an entry's
+ * configured pattern or its resolved one. Only then may a refusal say what the host holds there:
+ * where a link leads, whether the path exists or can be read. Go says nothing more than "not
+ * allowlisted" about a path outside its list, which it checks before looking at the path.
+ */
+export function listedAsGiven(list: readonly AllowedPath[], path: string): boolean {
+  const lexical = posix.normalize(path);
+  return list.some((allowed) => allowed.matcher.test(lexical) || configuredMatcher(allowed)?.test(lexical));
+}
+
+function configuredMatcher(allowed: AllowedPath): RegExp | undefined {
+  try {
+    return compileGlob(allowed.pattern);
+  } catch {
+    return undefined; // compiled once resolved, so it compiles as configured too; nothing lost if not
+  }
 }
 
 /** The pattern with the directories before its first glob character replaced by their real path. */

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type InputSource } from '../../models/index.js';
 import { runStorageContract, type BadInput } from '../storage.contract.js';
@@ -134,6 +134,30 @@ describe('local inputs', () => {
     expect(await refusal('/etc')).toBe(
       `Add "/etc" to Compute.AllowListedLocalPaths in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
     );
+  });
+
+  it('says nothing of what the host holds at a path outside the list: link targets, existence, access', async () => {
+    await symlink('/etc', join(root, 'to-etc'));
+    await symlink(join(root, 'nowhere'), join(root, 'dangling'));
+    const storage = await LocalStorage.create({ allowListedLocalPaths: [`${join(root, 'allowed')}/**`] });
+    const refusal = (path: string) =>
+      storage.prepareStorage(root, local({ SourcePath: path })).then(
+        () => 'mounted',
+        (err: unknown) => `${(err as Error).message} | ${(err as { hint?: string }).hint ?? ''}`,
+      );
+    for (const path of [
+      join(root, 'to-etc'),
+      join(root, 'dangling'),
+      join(root, 'secret/key/below-a-file'),
+    ]) {
+      expect(await refusal(path)).toBe(
+        `Source.Params.SourcePath: ${path} is not allowed by this node's Compute.AllowListedLocalPaths | ` +
+          `Add "${path}", or a glob such as "${dirname(path)}/**", to Compute.AllowListedLocalPaths ` +
+          `in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+      );
+    }
+    // a link inside a listed folder: where it leads is what its user needs to know
+    expect(await refusal(join(root, 'allowed/escape/key'))).toContain(`(really ${join(root, 'secret/key')})`);
   });
 
   it('resolves entries that are symbolic links', async () => {

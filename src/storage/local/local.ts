@@ -4,7 +4,8 @@
  * missing path is created (`CreateAs` dir or file) only for writable inputs.
  *
  * The path is resolved to its real path before it is checked and is mounted as resolved, so `..` and
- * symbolic links cannot reach outside the allow-list. Nothing is copied, so nothing is cleaned up: data
+ * symbolic links cannot reach outside the allow-list; a refusal of a path outside it, as written, says
+ * nothing of what is there. Nothing is copied, so nothing is cleaned up: data
  * the job writes, and paths created for it, stay.
  */
 import { open } from 'node:fs/promises';
@@ -13,7 +14,13 @@ import { ErrorCode, type InputSource } from '../../models/index.js';
 import { ioError, throwIfAborted } from '../errors.js';
 import { paramError } from '../../models/sources/errors.js';
 import type { IoOptions, Storage, StorageVolume } from '../types.js';
-import { AllowListKey, checkAllowList, loadAllowList, type AllowedPath } from './allow-list.js';
+import {
+  AllowListKey,
+  checkAllowList,
+  listedAsGiven,
+  loadAllowList,
+  type AllowedPath,
+} from './allow-list.js';
 import { BrokenLinkError, ChangingPathError, resolveRealPath, type RealPath } from './real-path.js';
 import { decodeLocalSource, mayCreate, type LocalSource } from '../../models/sources/local.js';
 import { makeFolder } from '../../lib/quick-fs.js';
@@ -73,7 +80,12 @@ export class LocalStorage implements Storage {
   }
 
   async #allowed(source: LocalSource): Promise<RealPath> {
-    const real = await resolve(source.sourcePath);
+    // A path outside the list, as written, is refused without a word on what the host holds there
+    // (a link's target, whether it exists or can be read): job submitters could map the node with it.
+    const mayDescribe = listedAsGiven(this.allowList, source.sourcePath);
+    const real = await resolve(source.sourcePath).catch((err: unknown) => {
+      throw mayDescribe ? err : notListed(source.sourcePath);
+    });
     const verdict = checkAllowList(this.allowList, real.path, source.readWrite);
     const shown =
       real.path === source.sourcePath ? source.sourcePath : `${source.sourcePath} (really ${real.path})`;
@@ -84,16 +96,21 @@ export class LocalStorage implements Storage {
       });
     }
     if (verdict === 'not-listed') {
-      // the folder's glob, unless the folder is the root: "/**" would allow everything
-      const folder = dirname(real.path);
-      const entries = folder === '/' ? `"${real.path}"` : `"${real.path}", or a glob such as "${folder}/**",`;
-      throw paramError('SourcePath', `${shown} is not allowed by this node's ${AllowListKey}`, {
-        code: ErrorCode.ConfigurationError,
-        hint: `Add ${entries} to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
-      });
+      throw mayDescribe ? notListed(real.path, shown) : notListed(source.sourcePath);
     }
     return real;
   }
+}
+
+/** `shown` (the path, or how it resolved) refused; the hint suggests an entry listing `path`. */
+function notListed(path: string, shown = path): Error {
+  // the folder's glob, unless the folder is the root: "/**" would allow everything
+  const folder = dirname(path);
+  const entries = folder === '/' ? `"${path}"` : `"${path}", or a glob such as "${folder}/**",`;
+  return paramError('SourcePath', `${shown} is not allowed by this node's ${AllowListKey}`, {
+    code: ErrorCode.ConfigurationError,
+    hint: `Add ${entries} to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
+  });
 }
 
 async function resolve(sourcePath: string): Promise<RealPath> {
