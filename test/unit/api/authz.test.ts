@@ -322,19 +322,47 @@ describe('configurations that cannot be honoured refuse to start', () => {
 describe('bcrypt-hashed passwords (`bacalhau auth hash-password`)', () => {
   // Go's own test vector (golang.org/x/crypto/bcrypt): "allmine" at cost 10.
   const hash = '$2a$10$XajjQvNhvvRt5GSeFk1xFeyqRrsxkhBkUiQeg0dt.wU1qD4aFDcga';
+  /** A server whose one user, ann, has that hash; `test` lists jobs with ann's name and a password. */
+  const withAnn = (test: (jobs: (password: string) => Promise<Answer>) => Promise<void>) =>
+    withApi(
+      {
+        config: (c: TestConfig): void => {
+          c.API.Auth.Users = [{ Username: 'ann', Password: hash, Capabilities: [{ Actions: ['read:*'] }] }];
+        },
+      },
+      (api) =>
+        test((password) => call(api, 'GET', '/api/v1/orchestrator/jobs', undefined, basic('ann', password))),
+    );
 
   it('accepts the password whose hash is configured, and only that one', async () => {
-    const config = (c: TestConfig): void => {
-      c.API.Auth.Users = [{ Username: 'ann', Password: hash, Capabilities: [{ Actions: ['read:*'] }] }];
-    };
-    await withApi({ config }, async (api) => {
-      const jobs = (password: string) =>
-        call(api, 'GET', '/api/v1/orchestrator/jobs', undefined, basic('ann', password));
+    await withAnn(async (jobs) => {
       expect((await jobs('allmine')).status).toBe(200);
       expect((await jobs('allmine')).status).toBe(200); // remembered: no second bcrypt run needed
       expectUnauthorized(await jobs('allyours'), 'invalid basic auth credentials');
       expectUnauthorized(await jobs(''), 'invalid basic auth credentials');
       expectUnauthorized(await jobs(hash), 'invalid basic auth credentials'); // the hash is not the password
+    });
+  });
+
+  it('verifies one bcrypt password at a time: a flood of wrong ones is refused with 429, a verified one still passes', async () => {
+    await withAnn(async (jobs) => {
+      expect((await jobs('allmine')).status).toBe(200);
+      const [verified, ...flood] = await Promise.all([
+        jobs('allmine'),
+        ...Array.from({ length: 30 }, (_, i) => jobs(`guess-${i}`)),
+      ]);
+      expect(verified?.status).toBe(200);
+      const refused = flood.filter((answer) => answer.status === 429);
+      // one runs and 8 wait (more if one ended meanwhile); the rest are refused without running bcrypt
+      expect(flood.filter((answer) => answer.status === 401).length).toBeGreaterThanOrEqual(9);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(flood.every((answer) => answer.status === 401 || answer.status === 429)).toBe(true);
+      expectApiError(refused[0] as Answer, {
+        status: 429,
+        code: 'ResourceExhausted',
+        component: 'Authorizer',
+        message: 'too many password checks in progress',
+      });
     });
   });
 

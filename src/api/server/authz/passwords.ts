@@ -6,34 +6,70 @@
  * bcrypt is slow on purpose (about 0.1 s at cost 10), and a CLI command sends the same credentials many
  * times (`job run` polls the history twice a second). So a password that matched a hash is remembered as
  * its SHA-256 digest, in memory only, and the same password is then accepted without running bcrypt
- * again; any other password still goes through bcrypt. bcryptjs's asynchronous compare yields to the
- * event loop while it works, so other requests are served meanwhile.
+ * again; any other password still goes through bcrypt.
+ *
+ * bcryptjs works on this process's one thread, in slices of up to 100 ms between which other work runs.
+ * Go verifies on goroutines the scheduler spreads over all cores; here every verification in progress
+ * takes its slice in turn, so anyone who knows a username could send wrong passwords a few dozen at a
+ * time and hold every request, and the node's own work, for seconds. So one verification runs at a
+ * time, a few more wait for their turn, and beyond that a check is refused as `ResourceExhausted` (429):
+ * a flood delays only itself, and a password already verified still passes at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { BacalhauError, ErrorCode } from '../../../models/bacerrors.js';
 import { isBcryptHash } from './users.js';
 
 const digest = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
 
+/** Verifications that may wait while one runs: a few users logging in at once, not a flood. */
+const MaxWaiting = 8;
+
 export class PasswordChecker {
   /** Per configured hash, the digest of the last password that matched it. */
   readonly #verified = new Map<string, Buffer>();
+  /** Whether a bcrypt verification is running; the turn passes straight to the next waiting one. */
+  #running = false;
+  readonly #waiting: Array<() => void> = [];
 
+  /** @throws BacalhauError ResourceExhausted when too many bcrypt verifications are waiting */
   async matches(given: Uint8Array, configured: string): Promise<boolean> {
     if (!isBcryptHash(configured)) return constantTimeEqual(given, configured);
     if (given.length === 0) return false; // Go refuses an empty password before hashing it
     const givenDigest = digest(given);
     const known = this.#verified.get(configured);
     if (known !== undefined && timingSafeEqual(known, givenDigest)) return true;
-    let matched: boolean;
-    try {
-      matched = await bcrypt.compare(new TextDecoder().decode(given), configured);
-    } catch {
-      matched = false; // a malformed hash matches nothing, as Go's CompareHashAndPassword errors
-    }
+    const matched = await this.#inTurn(() =>
+      // a malformed hash matches nothing, as Go's CompareHashAndPassword errors
+      bcrypt.compare(new TextDecoder().decode(given), configured).catch(() => false),
+    );
     if (matched) this.#verified.set(configured, givenDigest);
     return matched;
   }
+
+  async #inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running) {
+      if (this.#waiting.length >= MaxWaiting) throw tooManyChecks();
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#running = true;
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#running = false;
+      else next();
+    }
+  }
+}
+
+function tooManyChecks(): BacalhauError {
+  return new BacalhauError('too many password checks in progress', {
+    code: ErrorCode.ResourceExhausted,
+    component: 'Authorizer',
+    retryable: true,
+    hint: 'Try again in a moment: the node verifies one bcrypt-hashed password at a time, and many are waiting.',
+  });
 }
 
 /** Go's `subtle.ConstantTimeCompare`: lengths may leak, contents do not. */
