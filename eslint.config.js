@@ -89,7 +89,7 @@ export default tseslint.config(
           object: 'AbortSignal',
           property: 'any',
           message:
-            'use anySignal (src/lib/any-signal.ts): Node 20 lets the sources of AbortSignal.any be collected unfired',
+            'use anySignal (src/lib/any-signal.ts): Node 20 lets the sources of AbortSignal.any be collected unfired, and each call leaks a WeakRef on a long-lived source',
         },
       ],
     },
