@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { turnsDuring } from '../../../test/helpers/event-loop.js';
 import { BacalhauError } from '../../models/bacerrors.js';
@@ -15,6 +17,9 @@ let fileCounter = 0;
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const ids = (jobs: readonly { ID: string }[]): string[] => jobs.map((job) => job.ID);
 
@@ -91,6 +96,15 @@ describe('SlicedReader', () => {
     ]);
     expect(all.items).toHaveLength(40);
     expect(odd.items).toHaveLength(20);
+  });
+
+  it('holds no listing once it was answered (a listing of every job is the whole store, decoded)', async () => {
+    const answered = new WeakRef(await reader.listJobs({}));
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(answered.deref()).toBeUndefined();
   });
 
   it('gives up a listing whose requester has gone: under way at its next slice, queued before it reads', async () => {

@@ -56,7 +56,12 @@ export class SlicedReader {
   listJobs(query: JobQuery): Promise<JobPage> {
     if (this.#closed) return Promise.reject(storeClosed());
     const listing = this.#turn.then(() => this.#list(query));
-    this.#turn = listing.catch(() => undefined);
+    // the next listing waits for this one to end, not for its page: a `catch` alone would hold the
+    // page (every job, decoded: ~2.5 KB each) until the next long listing
+    this.#turn = listing.then(
+      () => undefined,
+      () => undefined,
+    );
     return listing;
   }
 
