@@ -6,12 +6,18 @@
  */
 
 /** A collection of the text with more entries than allowed. */
-export interface OversizedJsonCollection {
-  /** Where it is: `a.b[2].c`, or `''` for the whole text. Keys are as written, escapes decoded. */
-  path: string;
-  kind: 'array' | 'object';
-  entries: number;
-}
+/**
+ * A collection of the text with more entries than allowed (a key written twice counts twice, as the
+ * text holds it), or, with `kind: 'nesting'`, one nested deeper than allowed.
+ */
+export type OversizedJsonCollection =
+  | {
+      /** Where it is: `a.b[2].c`, or `''` for the whole text. Keys are as written, escapes decoded. */
+      path: string;
+      kind: 'array' | 'object';
+      entries: number;
+    }
+  | { kind: 'nesting' };
 
 interface Frame {
   kind: 'array' | 'object';
@@ -37,13 +43,15 @@ function isWhitespace(c: number): boolean {
 }
 
 /**
- * The first collection (in the order they close) of `text` with more than `limit` entries, or
- * undefined. Of text that is not JSON it may find anything or nothing: the parse that follows
- * reports it.
+ * The first collection (in the order they close) of `text` with more than `limit` entries, or the
+ * first opened deeper than `maxDepth` (the scan keeps a frame per level, so depth is bounded here
+ * too), or undefined. Of text that is not JSON it may find anything or nothing: the parse that
+ * follows reports it.
  */
 export function findOversizedJsonCollection(
   text: string,
   limit: number,
+  maxDepth: number,
 ): OversizedJsonCollection | undefined {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -72,6 +80,7 @@ export function findOversizedJsonCollection(
       top.commas++;
       top.expectKey = top.kind === 'object';
     } else if (c === OpenBrace || c === OpenBracket) {
+      if (stack.length >= maxDepth) return { kind: 'nesting' };
       const kind = c === OpenBrace ? 'object' : 'array';
       stack.push({ kind, commas: 0, empty: true, expectKey: kind === 'object', keyStart: 0, keyEnd: 0 });
     }

@@ -21,6 +21,16 @@ describe('parseJsonBody', () => {
     expect(() => parseJsonBody(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toThrow(
       'invalid JSON body: nested too deeply',
     );
+    // a body too long to parse cheaply is refused from its text: the scan before the parse stops at the
+    // depth too (a frame per level of 10 MB of '[' took ~1 GB)
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const deep = '['.repeat(10_000_000);
+      expect(() => parseJsonBody(deep)).toThrow('invalid JSON body: nested too deeply');
+      expect(parse).not.toHaveBeenCalledWith(deep);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('refuses a list or map longer than a job spec may hold before parsing it, naming where it is', () => {
@@ -36,6 +46,10 @@ describe('parseJsonBody', () => {
       expect(parse).not.toHaveBeenCalledWith(over);
       expect(() => parseJsonBody(JSON.stringify(Array(MaxSpecCollectionEntries + 1).fill(0)))).toThrow(
         /^the request body: 10001 entries, more than/u,
+      );
+      const longKey = 'k'.repeat(100_000);
+      expect(() => parseJsonBody(JSON.stringify({ [longKey]: keys(MaxSpecCollectionEntries + 1) }))).toThrow(
+        `${'k'.repeat(200)}…: ${MaxSpecCollectionEntries + 1} keys`,
       );
       const atLimit = { Job: { Tasks: [{ Env: keys(MaxSpecCollectionEntries) }] } };
       expect(parseJsonBody(JSON.stringify(atLimit))).toEqual(atLimit);

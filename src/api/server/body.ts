@@ -4,6 +4,7 @@
  * ignored, a value of the wrong JSON type is a 400 naming the field. JSON `null` or no body at all leaves
  * every field at its zero value, as Go's binder does.
  */
+import { abbreviate } from '../../lib/abbreviate.js';
 import { findOversizedJsonCollection } from '../../lib/json-collection-scan.js';
 import { decodeStruct, findField, isPlainObject, jsonTypeOf, type StructSchema } from '../../models/codec.js';
 import { MaxSpecCollectionEntries, OversizedCollectionHint } from '../../models/jobspec/collection-size.js';
@@ -18,6 +19,8 @@ const protoKey = '__proto__';
  * the stack took when a reviver bounded it.
  */
 export const MaxBodyDepth = 1000;
+
+const NestedTooDeeply = 'invalid JSON body: nested too deeply';
 
 /**
  * Parses a request body. Empty or blank → undefined. `__proto__` keys are dropped.
@@ -42,15 +45,18 @@ export function parseJsonBody(text: string): unknown {
 /**
  * A list or map longer than a job spec's may be (the only body that holds any of length) is refused
  * before the parse: parsing one with hundreds of thousands of keys, and then walking it, held the node
- * for over a second. Bodies too short to hold one are not scanned.
+ * for over a second; so is nesting deeper than {@link MaxBodyDepth} (10 MB of `[` took the parse
+ * 1.3 s). Bodies too short to hold either at length are not scanned.
  */
 function refuseOversizedCollections(text: string): void {
   // the shortest list of more than the limit: `[0,0,…]`
   if (text.length < 2 * MaxSpecCollectionEntries + 3) return;
-  const found = findOversizedJsonCollection(text, MaxSpecCollectionEntries);
+  const found = findOversizedJsonCollection(text, MaxSpecCollectionEntries, MaxBodyDepth);
   if (found === undefined) return;
+  if (found.kind === 'nesting') throw requestError(NestedTooDeeply);
+  // the path is made of the client's own keys, which may be long: quoted in part
   throw requestError(
-    `${found.path === '' ? 'the request body' : found.path}: ${found.entries} ${found.kind === 'object' ? 'keys' : 'entries'}, ` +
+    `${found.path === '' ? 'the request body' : abbreviate(found.path)}: ${found.entries} ${found.kind === 'object' ? 'keys' : 'entries'}, ` +
       `more than the ${MaxSpecCollectionEntries} one list or map of a request body may hold`,
     { hint: OversizedCollectionHint },
   );
@@ -62,7 +68,7 @@ function dropProtoKeys(root: unknown): void {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, depth } = next;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > MaxBodyDepth) throw requestError('invalid JSON body: nested too deeply');
+    if (depth > MaxBodyDepth) throw requestError(NestedTooDeeply);
     let children: readonly unknown[];
     // an array is walked by index: no copy of a long one's elements
     if (Array.isArray(value)) children = value;
