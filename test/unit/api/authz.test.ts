@@ -4,6 +4,7 @@
  * provider's JWKS) with capabilities, 401 `Request Unauthorized` / 403 `Request Forbidden` with Go's
  * reasons, open paths; configurations this server cannot honour refuse to start.
  */
+import bcrypt from 'bcryptjs';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../../src/api/client/index.js';
@@ -364,6 +365,17 @@ describe('bcrypt-hashed passwords (`bacalhau auth hash-password`)', () => {
         message: 'too many password checks in progress',
       });
     });
+  });
+
+  it("never refuses one user's check for a flood of wrong passwords against another's", async () => {
+    const checker = new PasswordChecker();
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    const bobs = bcrypt.hashSync('bobpass', 4);
+    const flood = Array.from({ length: 30 }, (_, i) => checker.matches(bytes(`guess-${i}`), hash));
+    const bob = checker.matches(bytes('bobpass'), bobs);
+    const answers = await Promise.allSettled(flood);
+    expect(answers.filter((answer) => answer.status === 'rejected').length).toBeGreaterThan(0);
+    expect(await bob).toBe(true);
   });
 
   it('checks hashes without bcrypt once a password matched, and never trusts a different one', async () => {

@@ -12,8 +12,9 @@
  * Go verifies on goroutines the scheduler spreads over all cores; here every verification in progress
  * takes its slice in turn, so anyone who knows a username could send wrong passwords a few dozen at a
  * time and hold every request, and the node's own work, for seconds. So one verification runs at a
- * time, a few more wait for their turn, and beyond that a check is refused as `ResourceExhausted` (429):
- * a flood delays only itself, and a password already verified still passes at once.
+ * time, a few more per user wait for their turn, and beyond that a check against that user's hash is
+ * refused as `ResourceExhausted` (429): a flood delays other users' first logins by at most that many
+ * checks, never refuses them, and a password already verified still passes at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
@@ -22,15 +23,21 @@ import { isBcryptHash } from './users.js';
 
 const digest = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
 
-/** Verifications that may wait while one runs: a few users logging in at once, not a flood. */
-const MaxWaiting = 8;
+/**
+ * Verifications against one user's hash that may wait while one runs: a few logins at once, not a
+ * flood. Counted per hash, so that a flood of wrong passwords for one user (whose name is all an
+ * attacker needs) delays the others' logins but never refuses them.
+ */
+const MaxWaitingPerHash = 8;
 
 export class PasswordChecker {
   /** Per configured hash, the digest of the last password that matched it. */
   readonly #verified = new Map<string, Buffer>();
   /** Whether a bcrypt verification is running; the turn passes straight to the next waiting one. */
   #running = false;
-  readonly #waiting: Array<() => void> = [];
+  readonly #waiting: Array<{ hash: string; go: () => void }> = [];
+  /** How many of {@link #waiting} are for each hash. */
+  readonly #waitingFor = new Map<string, number>();
 
   /** @throws BacalhauError ResourceExhausted when too many bcrypt verifications are waiting */
   async matches(given: Uint8Array, configured: string): Promise<boolean> {
@@ -39,7 +46,7 @@ export class PasswordChecker {
     const givenDigest = digest(given);
     const known = this.#verified.get(configured);
     if (known !== undefined && timingSafeEqual(known, givenDigest)) return true;
-    const matched = await this.#inTurn(() =>
+    const matched = await this.#inTurn(configured, () =>
       // a malformed hash matches nothing, as Go's CompareHashAndPassword errors
       bcrypt.compare(new TextDecoder().decode(given), configured).catch(() => false),
     );
@@ -47,10 +54,12 @@ export class PasswordChecker {
     return matched;
   }
 
-  async #inTurn<T>(work: () => Promise<T>): Promise<T> {
+  async #inTurn<T>(hash: string, work: () => Promise<T>): Promise<T> {
     if (this.#running) {
-      if (this.#waiting.length >= MaxWaiting) throw tooManyChecks();
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      const waiting = this.#waitingFor.get(hash) ?? 0;
+      if (waiting >= MaxWaitingPerHash) throw tooManyChecks();
+      this.#waitingFor.set(hash, waiting + 1);
+      await new Promise<void>((go) => this.#waiting.push({ hash, go }));
     }
     this.#running = true;
     try {
@@ -58,7 +67,12 @@ export class PasswordChecker {
     } finally {
       const next = this.#waiting.shift();
       if (next === undefined) this.#running = false;
-      else next();
+      else {
+        const left = (this.#waitingFor.get(next.hash) ?? 1) - 1;
+        if (left === 0) this.#waitingFor.delete(next.hash);
+        else this.#waitingFor.set(next.hash, left);
+        next.go();
+      }
     }
   }
 }
@@ -68,7 +82,7 @@ function tooManyChecks(): BacalhauError {
     code: ErrorCode.ResourceExhausted,
     component: 'Authorizer',
     retryable: true,
-    hint: 'Try again in a moment: the node verifies one bcrypt-hashed password at a time, and many are waiting.',
+    hint: "Try again in a moment: the node verifies one bcrypt-hashed password at a time, and many for this user's are waiting.",
   });
 }
 
