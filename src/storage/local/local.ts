@@ -96,18 +96,32 @@ export class LocalStorage implements Storage {
       });
     }
     if (verdict === 'not-listed') {
-      throw mayDescribe ? notListed(real.path, shown) : notListed(source.sourcePath);
+      // where a link leads is said only where the list allows it: a job that may write a listed
+      // folder could plant links there to learn where others lead (/proc/self/cwd)
+      throw mayDescribe ? linkLeadsOut(source.sourcePath) : notListed(source.sourcePath);
     }
     return real;
   }
 }
 
-/** `shown` (the path, or how it resolved) refused; the hint suggests an entry listing `path`. */
-function notListed(path: string, shown = path): Error {
+/** A path the list allows as written, whose real path it does not: a link on its way leads out. */
+function linkLeadsOut(path: string): Error {
+  return paramError(
+    'SourcePath',
+    `${path} leads, through a symbolic link, outside this node's ${AllowListKey}`,
+    {
+      code: ErrorCode.ConfigurationError,
+      hint: 'Give the path the link leads to, if the list allows it: links are followed, and the path they reach must be allowed.',
+    },
+  );
+}
+
+/** `path` refused; the hint suggests an entry listing it. */
+function notListed(path: string): Error {
   // the folder's glob, unless the folder is the root: "/**" would allow everything
   const folder = dirname(path);
   const entries = folder === '/' ? `"${path}"` : `"${path}", or a glob such as "${folder}/**",`;
-  return paramError('SourcePath', `${shown} is not allowed by this node's ${AllowListKey}`, {
+  return paramError('SourcePath', `${path} is not allowed by this node's ${AllowListKey}`, {
     code: ErrorCode.ConfigurationError,
     hint: `Add ${entries} to ${AllowListKey} in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
   });
