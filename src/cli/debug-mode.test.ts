@@ -37,4 +37,12 @@ describe('errors', () => {
     const env = await cli(failing, { env: { DEBUG: 'true' } });
     expect(env.stderr).toContain('\nStack Trace:\n');
   });
+
+  it("show control characters of what they quote escaped, in the stack's first line too", async () => {
+    const run = await cli(['agent', 'alive', '-c', '/nope\x1b]0;x\x07.yaml', '--log-level', 'debug']);
+    expect(run.stderr).toContain('\nStack Trace:\n');
+    expect(run.stderr).toContain('/nope\\x1b]0;x\\x07.yaml');
+    // eslint-disable-next-line no-control-regex
+    expect(run.stderr).not.toMatch(/[\x07\x1b]/u);
+  });
 });

@@ -45,7 +45,8 @@ function reportError(thrown: unknown, ctx: CliContext, debug: () => boolean): nu
   }
   // The stack of what was thrown: where the failure happened, not where it was reworded.
   const stack = thrown instanceof Error ? thrown.stack : undefined;
-  if (stack !== undefined) ctx.stderr.write(`\nStack Trace:\n${stack}\n`);
+  // its first line is the message, which may quote what a node or a server sent
+  if (stack !== undefined) ctx.stderr.write(`\nStack Trace:\n${terminalSafe(stack)}\n`);
   return 1;
 }
 
