@@ -69,6 +69,7 @@ describe('daemon errors', () => {
       refusal(500, 'driver failed'),
       refusal(501, 'not implemented'),
       refusal(503, 'unavailable'),
+      refusal(502, 'bad gateway'),
       refusal(418, 'teapot'),
     ].map((cause) => daemonError('doing', cause).code);
     expect(codes).toEqual([
@@ -80,6 +81,7 @@ describe('daemon errors', () => {
       'SystemError',
       'NotImplemented',
       'Unavailable',
+      'SystemError',
       'UnknownError',
     ]);
   });

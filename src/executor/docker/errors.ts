@@ -115,7 +115,8 @@ function refusalCode(cause: unknown): ErrorCode {
     case 503:
       return ErrorCode.Unavailable;
     default:
-      return ErrorCode.UnknownError;
+      // Docker's client takes any other 5xx for a system error too
+      return (statusCode(cause) ?? 0) >= 500 ? ErrorCode.SystemError : ErrorCode.UnknownError;
   }
 }
 
