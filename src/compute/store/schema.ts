@@ -57,13 +57,38 @@ const tables = `
 const endedIndex =
   'CREATE INDEX IF NOT EXISTS executions_ended ON executions (ended) WHERE ended IS NOT NULL';
 
-/** Creates what is missing and brings an earlier build's file up to date; `nowMs` dates its ended executions. */
-export function prepareSchema(db: Database.Database, nowMs: number): void {
+/** The tables of {@link tables}: a file without a version holding others is another program's. */
+const ownTables = new Set(['executions', 'execution_jobs', 'events', 'outbox', 'forgotten']);
+
+/** What the file says of itself; read before anything is written to it. */
+export interface StoreFileIdentity {
+  applicationId: number;
+  version: number;
+}
+
+/**
+ * Reads what the file says it is, and refuses another program's or store's (another
+ * `application_id`, or none and tables not of this store) or a newer build's; called before the
+ * file is switched to WAL or written, so that a refused file is left as it was.
+ */
+export function checkStoreFile(db: Database.Database): StoreFileIdentity {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (applicationId !== 0 && applicationId !== ExecutionStoreApplicationId) {
+  const foreignTables =
+    applicationId === 0
+      ? db
+          .prepare<[], { name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+          )
+          .all()
+          .map((row) => row.name)
+          .filter((name) => !ownTables.has(name))
+      : [];
+  if ((applicationId !== 0 && applicationId !== ExecutionStoreApplicationId) || foreignTables.length > 0) {
     throw refusedFile(
-      `the file is not a bacalhau-ts compute execution store (application_id ${applicationId})`,
+      applicationId === 0
+        ? `the file is not a bacalhau-ts compute execution store (it holds the table ${foreignTables[0]})`
+        : `the file is not a bacalhau-ts compute execution store (application_id ${applicationId})`,
       'it belongs to another program or store: move it away, or give the node a data dir of its own',
     );
   }
@@ -73,6 +98,18 @@ export function prepareSchema(db: Database.Database, nowMs: number): void {
       'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
     );
   }
+  return { applicationId, version };
+}
+
+/**
+ * Creates what is missing and brings an earlier build's file up to date (`identity` from
+ * {@link checkStoreFile}); `nowMs` dates its ended executions.
+ */
+export function prepareSchema(
+  db: Database.Database,
+  { applicationId, version }: StoreFileIdentity,
+  nowMs: number,
+): void {
   db.exec(tables);
   const columns = db
     .prepare<[], { name: string }>('PRAGMA table_info(executions)')

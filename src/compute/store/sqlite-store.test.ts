@@ -570,6 +570,19 @@ describe('SqliteExecutionStore', () => {
         }),
       );
       expect(tablesOf(path)).toEqual(['jobs']);
+      const db = new Database(path, { readonly: true });
+      expect(db.pragma('journal_mode', { simple: true })).toBe('delete'); // left as it was
+      db.close();
+    });
+
+    it('refuses a file of another program that says nothing of itself, by its tables', async () => {
+      const path = await file([]);
+      expect(() => open(path)).toThrow(
+        expect.objectContaining({
+          message: `cannot open the compute execution store ${path}: the file is not a bacalhau-ts compute execution store (it holds the table jobs)`,
+        }),
+      );
+      expect(tablesOf(path)).toEqual(['jobs']);
     });
 
     it("refuses a newer build's file", async () => {

@@ -31,7 +31,7 @@ import {
   isPassingStoreFailure,
   passingFailureHint,
 } from '../../store/transient-failure.js';
-import { prepareSchema } from './schema.js';
+import { checkStoreFile, prepareSchema } from './schema.js';
 import type { ComputeMessage, Outgoing } from '../../transport/messages.js';
 import {
   executionAlreadyExists,
@@ -138,12 +138,13 @@ export class SqliteExecutionStore implements ExecutionStore {
       if (options.path !== ':memory:') makeDatabaseFolder(options.path);
       db = new Database(options.path);
       db.pragma('busy_timeout = 5000');
+      const identity = checkStoreFile(db);
       if (options.path !== ':memory:') {
         db.pragma('journal_mode = WAL');
         restrictDatabaseFiles(options.path);
       }
       db.pragma('synchronous = NORMAL');
-      prepareSchema(db, (options.now ?? Date.now)());
+      prepareSchema(db, identity, (options.now ?? Date.now)());
       return new SqliteExecutionStore(db, options);
     } catch (err) {
       db?.close();
