@@ -19,7 +19,10 @@ export interface AllowedPath {
   /** The entry as configured, without its suffix. */
   readonly pattern: string;
   readonly readWrite: boolean;
+  /** Matches real paths: the pattern with the folders before its first glob character resolved. */
   readonly matcher: RegExp;
+  /** Matches paths as written: the pattern as configured. */
+  readonly givenMatcher: RegExp;
 }
 
 export type AllowListVerdict = 'allowed' | 'read-only' | 'not-listed';
@@ -46,7 +49,12 @@ export async function loadAllowList(entries: readonly string[]): Promise<Allowed
         );
       }
       try {
-        return { pattern, readWrite, matcher: compileGlob(await resolveLiteralPrefix(pattern)) };
+        return {
+          pattern,
+          readWrite,
+          matcher: compileGlob(await resolveLiteralPrefix(pattern)),
+          givenMatcher: compileGlob(pattern),
+        };
       } catch (err) {
         if (err instanceof GlobError)
           throw configError(index, `"${entry}" is not a valid glob: ${err.message}`);
@@ -75,15 +83,7 @@ export function checkAllowList(
  */
 export function listedAsGiven(list: readonly AllowedPath[], path: string): boolean {
   const lexical = posix.normalize(path);
-  return list.some((allowed) => allowed.matcher.test(lexical) || configuredMatcher(allowed)?.test(lexical));
-}
-
-function configuredMatcher(allowed: AllowedPath): RegExp | undefined {
-  try {
-    return compileGlob(allowed.pattern);
-  } catch {
-    return undefined; // compiled once resolved, so it compiles as configured too; nothing lost if not
-  }
+  return list.some((allowed) => allowed.matcher.test(lexical) || allowed.givenMatcher.test(lexical));
 }
 
 /** The pattern with the directories before its first glob character replaced by their real path. */
