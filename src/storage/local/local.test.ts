@@ -156,11 +156,22 @@ describe('local inputs', () => {
           `in the compute node's config (append ":rw" to allow writes), or use a path it allows.`,
       );
     }
+    // a path outside the list as written that leads into a read-only entry: refused, without where to
+    await symlink(join(root, 'allowed'), join(root, 'to-allowed'));
+    const writable = await storage
+      .prepareStorage(root, local({ SourcePath: join(root, 'to-allowed'), ReadWrite: true }))
+      .then(
+        () => 'mounted',
+        (err: unknown) => (err as Error).message,
+      );
+    expect(writable).toBe(
+      `Source.Params.ReadWrite: ${join(root, 'to-allowed')} may only be mounted read-only on this node`,
+    );
     // a link inside a listed folder: that it leads out, not where (a job may plant such links)
     expect(await refusal(join(root, 'allowed/escape/key'))).toBe(
       `Source.Params.SourcePath: ${join(root, 'allowed/escape/key')} leads, through a symbolic link, outside ` +
-        "this node's Compute.AllowListedLocalPaths | Give the path the link leads to, if the list allows it: " +
-        'links are followed, and the path they reach must be allowed.',
+        "this node's Compute.AllowListedLocalPaths | Give a path with no link on its way leading out of the " +
+        'list: links are followed, and where they lead must be allowed too.',
     );
   });
 

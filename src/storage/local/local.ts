@@ -87,8 +87,11 @@ export class LocalStorage implements Storage {
       throw mayDescribe ? err : notListed(source.sourcePath);
     });
     const verdict = checkAllowList(this.allowList, real.path, source.readWrite);
+    // where the path leads is said only of a path listed as written (see above)
     const shown =
-      real.path === source.sourcePath ? source.sourcePath : `${source.sourcePath} (really ${real.path})`;
+      real.path === source.sourcePath || !mayDescribe
+        ? source.sourcePath
+        : `${source.sourcePath} (really ${real.path})`;
     if (verdict === 'read-only') {
       throw paramError('ReadWrite', `${shown} may only be mounted read-only on this node`, {
         code: ErrorCode.ConfigurationError,
@@ -111,7 +114,7 @@ function linkLeadsOut(path: string): Error {
     `${path} leads, through a symbolic link, outside this node's ${AllowListKey}`,
     {
       code: ErrorCode.ConfigurationError,
-      hint: 'Give the path the link leads to, if the list allows it: links are followed, and the path they reach must be allowed.',
+      hint: 'Give a path with no link on its way leading out of the list: links are followed, and where they lead must be allowed too.',
     },
   );
 }
