@@ -5,7 +5,6 @@
  * them; a scan of the text takes a tenth of one.
  */
 
-/** A collection of the text with more entries than allowed. */
 /**
  * A collection of the text with more entries than allowed (a key written twice counts twice, as the
  * text holds it), or, with `kind: 'nesting'`, one nested deeper than allowed.

@@ -12,9 +12,10 @@
  * Go verifies on goroutines the scheduler spreads over all cores; here every verification in progress
  * takes its slice in turn, so anyone who knows a username could send wrong passwords a few dozen at a
  * time and hold every request, and the node's own work, for seconds. So one verification runs at a
- * time, a few more per user wait for their turn, and beyond that a check against that user's hash is
- * refused as `ResourceExhausted` (429): a flood delays other users' first logins by at most that many
- * checks, never refuses them, and a password already verified still passes at once.
+ * time, a few more per configured hash (per user, unless users share one) wait for their turn, and
+ * beyond that a check against that hash is refused as `ResourceExhausted` (429): a flood delays other
+ * users' first logins by at most that many checks for each hash flooded, never refuses them, and a
+ * password already verified still passes at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
@@ -24,8 +25,8 @@ import { isBcryptHash } from './users.js';
 const digest = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
 
 /**
- * Verifications against one user's hash that may wait while one runs: a few logins at once, not a
- * flood. Counted per hash, so that a flood of wrong passwords for one user (whose name is all an
+ * Verifications against one configured hash that may wait while one runs: a few logins at once, not
+ * a flood. Counted per hash, so that a flood of wrong passwords for one user (whose name is all an
  * attacker needs) delays the others' logins but never refuses them.
  */
 const MaxWaitingPerHash = 8;
