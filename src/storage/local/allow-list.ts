@@ -7,7 +7,7 @@
  * leading directories are resolved once here, and input paths by `real-path.ts`, so neither `..` nor a
  * symbolic link can reach outside an entry.
  */
-import { realpath } from 'node:fs/promises';
+import { readlink, realpath } from 'node:fs/promises';
 import { isAbsolute, posix } from 'node:path';
 import { BacalhauError, ErrorCode } from '../../models/index.js';
 import { StorageComponent } from '../../models/sources/errors.js';
@@ -84,6 +84,33 @@ export function checkAllowList(
 export function listedAsGiven(list: readonly AllowedPath[], path: string): boolean {
   const lexical = posix.normalize(path);
   return list.some((allowed) => allowed.matcher.test(lexical) || allowed.givenMatcher.test(lexical));
+}
+
+/** Links followed before a chain is taken for a loop (Linux's own bound). */
+const MaxLinkHops = 40;
+
+/**
+ * Whether a symbolic link met on the way along `path`, followed as text (`readlink`, nothing of the
+ * target looked at), leads to a path not listed as written: then a failure to resolve `path` says
+ * something of a host path outside the list (that it is missing, a file, unreadable), which a job
+ * that planted the link could read from its refusal.
+ */
+export async function linkLeadsOutOfList(list: readonly AllowedPath[], path: string): Promise<boolean> {
+  const rest = path.split('/').filter((part) => part !== '');
+  let folder = '/';
+  for (let hops = 0; rest.length > 0;) {
+    const next = posix.join(folder, rest.shift() ?? '');
+    const target = await readlink(next).catch(() => undefined);
+    if (target === undefined) {
+      folder = next; // not a link, or not there: the path goes on as written
+      continue;
+    }
+    const reached = posix.resolve(folder, target);
+    if (++hops > MaxLinkHops || !listedAsGiven(list, reached)) return true;
+    rest.unshift(...reached.split('/').filter((part) => part !== ''));
+    folder = '/';
+  }
+  return false;
 }
 
 /** The pattern with the directories before its first glob character replaced by their real path. */

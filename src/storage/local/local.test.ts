@@ -167,6 +167,15 @@ describe('local inputs', () => {
     expect(writable).toBe(
       `Source.Params.ReadWrite: ${join(root, 'to-allowed')} may only be mounted read-only on this node`,
     );
+    // links planted in a listed folder that lead out say nothing of what is there: missing, a file
+    await symlink(join(root, 'secret/no-such-file'), join(root, 'allowed/to-nothing'));
+    await symlink(join(root, 'secret/key'), join(root, 'allowed/to-file'));
+    await symlink(join(root, 'allowed/no-such-file'), join(root, 'allowed/dangling-inside'));
+    for (const path of [join(root, 'allowed/to-nothing'), join(root, 'allowed/to-file/below')]) {
+      expect(await refusal(path)).toMatch(/ leads, through a symbolic link, outside this node's /u);
+    }
+    // a link that stays inside the list is described, as its user needs
+    expect(await refusal(join(root, 'allowed/dangling-inside'))).toContain('is a symbolic link to nothing');
     // a link inside a listed folder: that it leads out, not where (a job may plant such links)
     expect(await refusal(join(root, 'allowed/escape/key'))).toBe(
       `Source.Params.SourcePath: ${join(root, 'allowed/escape/key')} leads, through a symbolic link, outside ` +

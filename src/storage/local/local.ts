@@ -17,6 +17,7 @@ import type { IoOptions, Storage, StorageVolume } from '../types.js';
 import {
   AllowListKey,
   checkAllowList,
+  linkLeadsOutOfList,
   listedAsGiven,
   loadAllowList,
   type AllowedPath,
@@ -83,8 +84,12 @@ export class LocalStorage implements Storage {
     // A path outside the list, as written, is refused without a word on what the host holds there
     // (a link's target, whether it exists or can be read): job submitters could map the node with it.
     const mayDescribe = listedAsGiven(this.allowList, source.sourcePath);
-    const real = await resolve(source.sourcePath).catch((err: unknown) => {
-      throw mayDescribe ? err : notListed(source.sourcePath);
+    const real = await resolve(source.sourcePath).catch(async (err: unknown) => {
+      if (!mayDescribe) throw notListed(source.sourcePath);
+      // a link planted in a listed folder may lead where the failure would say what is there
+      throw (await linkLeadsOutOfList(this.allowList, source.sourcePath))
+        ? linkLeadsOut(source.sourcePath)
+        : err;
     });
     const verdict = checkAllowList(this.allowList, real.path, source.readWrite);
     // where the path leads is said only of a path listed as written (see above)
