@@ -31,6 +31,14 @@ export function isDamagedDatabase(err: unknown): boolean {
   return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
 
+/** The hint for a store file that says it belongs to another program or store (`application_id`). */
+export const ForeignStoreFileHint =
+  'it belongs to another program or store: move it away, or give the node a data dir of its own';
+
+/** The hint for a store file a newer build wrote (`user_version` above this build's). */
+export const NewerStoreFileHint =
+  'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own';
+
 /**
  * The hint for a database file that cannot be opened because its path is a folder (SQLite says only
  * "unable to open database file"), or undefined.

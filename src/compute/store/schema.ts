@@ -18,6 +18,7 @@ import {
   isTerminalExecutionState,
   type ExecutionStateType,
 } from '../../models/index.js';
+import { ForeignStoreFileHint, NewerStoreFileHint } from '../../store/transient-failure.js';
 
 /** `BCLE`: a bacalhau-ts compute execution store (the job store's is `BCLH`). */
 export const ExecutionStoreApplicationId = 0x42434c45;
@@ -89,13 +90,13 @@ export function checkStoreFile(db: Database.Database): StoreFileIdentity {
       applicationId === 0
         ? `the file is not a bacalhau-ts compute execution store (it holds the table ${foreignTables[0]})`
         : `the file is not a bacalhau-ts compute execution store (application_id ${applicationId})`,
-      'it belongs to another program or store: move it away, or give the node a data dir of its own',
+      ForeignStoreFileHint,
     );
   }
   if (version > ExecutionStoreSchemaVersion) {
     throw refusedFile(
       `the file has schema version ${version}, newer than this build's ${ExecutionStoreSchemaVersion}`,
-      'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
+      NewerStoreFileHint,
     );
   }
   return { applicationId, version };

@@ -32,8 +32,10 @@ import { datastoreFailure, storeClosed } from '../errors.js';
 import { systemClock } from '../time.js';
 import {
   folderInPlaceHint,
+  ForeignStoreFileHint,
   fullDiskHint,
   isDamagedDatabase,
+  NewerStoreFileHint,
   passingFailureHint,
 } from '../transient-failure.js';
 import type {
@@ -569,7 +571,7 @@ function migrate(db: Database.Database, path: string, onUpgrade?: (from: number,
         `${path} is not a bacalhau-ts job store (application_id ${applicationId})`,
         undefined,
         false,
-        'it belongs to another program or store: move it away, or give the node a data dir of its own',
+        ForeignStoreFileHint,
       );
     }
     if (version > SchemaVersion) {
@@ -577,7 +579,7 @@ function migrate(db: Database.Database, path: string, onUpgrade?: (from: number,
         `${path} has schema version ${version}, newer than this build's ${SchemaVersion}`,
         undefined,
         false,
-        'a newer bacalhau-ts wrote it: upgrade, or give this build a data dir of its own',
+        NewerStoreFileHint,
       );
     }
     // (version 0 is a new file: nothing to upgrade)
