@@ -99,7 +99,8 @@ export function daemonError(doing: string, cause: unknown): BacalhauError {
  * HTTP status), which an execution's error event carries as `Docker:<code>`.
  */
 function refusalCode(cause: unknown): ErrorCode {
-  switch (statusCode(cause) ?? 0) {
+  const status = statusCode(cause) ?? 0;
+  switch (status) {
     case 404:
       return /no such container/iu.test(describe(cause)) ? ErrorCode.ContainerNotFound : ErrorCode.NotFound;
     case 401:
@@ -116,7 +117,7 @@ function refusalCode(cause: unknown): ErrorCode {
       return ErrorCode.Unavailable;
     default:
       // Docker's client takes any other 5xx for a system error too
-      return (statusCode(cause) ?? 0) >= 500 ? ErrorCode.SystemError : ErrorCode.UnknownError;
+      return status >= 500 ? ErrorCode.SystemError : ErrorCode.UnknownError;
   }
 }
 

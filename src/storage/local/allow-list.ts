@@ -96,7 +96,8 @@ const MaxLinkHops = 40;
  * that planted the link could read from its refusal.
  */
 export async function linkLeadsOutOfList(list: readonly AllowedPath[], path: string): Promise<boolean> {
-  const rest = path.split('/').filter((part) => part !== '');
+  const segments = (of: string): string[] => of.split('/').filter((part) => part !== '');
+  const rest = segments(path);
   let folder = '/';
   for (let hops = 0; rest.length > 0;) {
     const next = posix.join(folder, rest.shift() ?? '');
@@ -107,7 +108,7 @@ export async function linkLeadsOutOfList(list: readonly AllowedPath[], path: str
     }
     const reached = posix.resolve(folder, target);
     if (++hops > MaxLinkHops || !listedAsGiven(list, reached)) return true;
-    rest.unshift(...reached.split('/').filter((part) => part !== ''));
+    rest.unshift(...segments(reached));
     folder = '/';
   }
   return false;
