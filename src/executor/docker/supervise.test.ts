@@ -26,6 +26,17 @@ function attachTo(stream: PassThrough) {
   };
 }
 
+/** `runContainer` starting `container` (a fake of the dockerode calls it makes), with nothing to stop it. */
+function started(container: object, recorder: Parameters<typeof runContainer>[0]['recorder']) {
+  return runContainer({
+    container: container as never,
+    recorder,
+    start: true,
+    signal: new AbortController().signal,
+    cleanup: () => Promise.resolve(),
+  });
+}
+
 it('stops recording before it closes the output files when the run fails after the exit', async () => {
   await withTempDir(async (dir) => {
     const request = await makeRequest(dir, 'e-1');
@@ -40,13 +51,7 @@ it('stops recording before it closes the output files when the run fails after t
       inspect: () => Promise.reject(new Error('daemon hiccup')),
     };
     stream.write(stdoutFrame('first\n'));
-    const { done } = await runContainer({
-      container: container as never,
-      recorder,
-      start: true,
-      signal: new AbortController().signal,
-      cleanup: () => Promise.resolve(),
-    });
+    const { done } = await started(container, recorder);
     await expect(done).rejects.toThrow('daemon hiccup');
     // files opened now may take the numbers of the recorder's closed ones
     const others = [0, 1, 2].map((i) => join(dir, `other-${i}`));
@@ -73,13 +78,7 @@ it('fails the run with the fix when the node has no file descriptor left to star
       start: () =>
         Promise.reject(Object.assign(new Error('connect EMFILE /var/run/docker.sock'), { code: 'EMFILE' })),
     };
-    const run = runContainer({
-      container: container as never,
-      recorder,
-      start: true,
-      signal: new AbortController().signal,
-      cleanup: () => Promise.resolve(),
-    });
+    const run = started(container, recorder);
     await expect(run).rejects.toMatchObject({
       message: 'failed to start container: connect EMFILE /var/run/docker.sock',
       hint: expect.stringMatching(/^the compute node has no file descriptor left/u) as unknown,
